@@ -1,0 +1,9 @@
+import { defineConfig } from 'drizzle-kit';
+
+// Migrations are generated from the schema (`npm run db:generate`), committed, never hand-edited.
+export default defineConfig({
+  dialect: 'postgresql',
+  schema: './platform/src/db/schema/index.ts',
+  out: './platform/src/db/migrations',
+  breakpoints: true,
+});

@@ -1,0 +1,33 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from './config.js';
+import type { DbHandle } from './db/client.js';
+import { loggerOptions } from './logger.js';
+import errorHandler from './plugins/error-handler.js';
+import uiPages from './plugins/ui-pages.js';
+import { healthRoutes } from './routes/health.js';
+
+export interface AppDeps {
+  config: Readonly<Config>;
+  database: DbHandle;
+}
+
+/** Builds the platform: plugins and routes. Never listens, so tests can `inject` into it. */
+export async function buildApp({ config, database }: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config.logLevel),
+    // Ajv must not coerce or strip silently: a malformed request gets REQ_INVALID.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(swagger, {
+    openapi: { info: { title: 'Common cable authentication platform', version: '0.1.0' } },
+  });
+  await app.register(errorHandler);
+  await app.register(healthRoutes, { database });
+  await app.register(uiPages, { uiDir: config.uiDir });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

@@ -1,0 +1,43 @@
+import { pgTable, text, timestamp, uuid, uniqueIndex, check } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { organisations } from './organisations.js';
+import { districts, shelters } from './places.js';
+
+/** A cable contract / home (CATV世帯ID); alerts target it through its district. */
+export const households = pgTable(
+  'households',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    operatorId: uuid('operator_id').notNull().references(() => organisations.id),
+    /** The operator's own contract number for this home. */
+    contractNo: text('contract_no').notNull(),
+    districtId: uuid('district_id').references(() => districts.id),
+    label: text('label').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('households_operator_contract_uq').on(t.operatorId, t.contractNo)],
+);
+
+/** A TV/STB bound to a household, or a check-in tablet bound to a shelter (テレビ共通ID). */
+export const devices = pgTable(
+  'devices',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    kind: text('kind', { enum: ['tv', 'tablet'] }).notNull(),
+    label: text('label').notNull(),
+    householdId: uuid('household_id').references(() => households.id),
+    shelterId: uuid('shelter_id').references(() => shelters.id),
+    /** SHA-256 of the device's provisioned secret; the secret itself is never stored. */
+    credentialHash: text('credential_hash').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check(
+      'devices_binding_ck',
+      sql`(${t.kind} = 'tv' and ${t.householdId} is not null and ${t.shelterId} is null) or (${t.kind} = 'tablet' and ${t.shelterId} is not null and ${t.householdId} is null)`,
+    ),
+  ],
+);
+
+export type Household = typeof households.$inferSelect;
+export type Device = typeof devices.$inferSelect;

@@ -1,0 +1,3 @@
+export * from './organisations.js';
+export * from './places.js';
+export * from './households.js';

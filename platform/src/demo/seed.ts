@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { devices, districts, facilities, households, organisations, shelters } from '../db/schema/index.js';
+import {
+  DEMO_DISTRICTS, DEMO_FACILITIES, DEMO_HOUSEHOLDS, DEMO_INSURER, DEMO_MUNICIPALITY, DEMO_OPERATOR, DEMO_SHELTERS,
+} from './world.js';
+
+/** SHA-256 hex of a device secret: what the devices table stores. */
+export const hashDeviceSecret = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
+
+/**
+ * Creates the demo world once. Safe to call on every start and from several processes: it does
+ * nothing when the demo operator exists, and the unique code makes a concurrent second run fail
+ * inside its transaction instead of duplicating anything.
+ * @returns whether this call created the world.
+ */
+export async function seedDemoWorld(db: Db): Promise<boolean> {
+  const existing = await db.select({ id: organisations.id }).from(organisations).where(eq(organisations.code, DEMO_OPERATOR.code));
+  if (existing.length) return false;
+  try {
+    await db.transaction(async (tx) => {
+      const [operator, municipality] = await tx
+        .insert(organisations)
+        .values([
+          { kind: 'cable_operator', ...DEMO_OPERATOR },
+          { kind: 'municipality', ...DEMO_MUNICIPALITY },
+          { kind: 'insurer', ...DEMO_INSURER },
+        ])
+        .returning();
+      const districtRows = await tx
+        .insert(districts)
+        .values(DEMO_DISTRICTS.map((d) => ({ municipalityId: municipality!.id, ...d })))
+        .returning();
+      const districtId = (code: string) => districtRows.find((d) => d.code === code)!.id;
+      await tx.insert(shelters).values(
+        DEMO_SHELTERS.map(({ district, ...s }) => ({ municipalityId: municipality!.id, districtId: districtId(district), ...s })),
+      );
+      await tx.insert(facilities).values(DEMO_FACILITIES.map((f) => ({ municipalityId: municipality!.id, ...f })));
+      for (const h of DEMO_HOUSEHOLDS) {
+        const [household] = await tx
+          .insert(households)
+          .values({ operatorId: operator!.id, contractNo: h.contractNo, districtId: districtId(h.district), label: h.label })
+          .returning();
+        await tx.insert(devices).values({
+          id: h.tv.id, kind: 'tv', label: `${h.label} テレビ`, householdId: household!.id, credentialHash: hashDeviceSecret(h.tv.secret),
+        });
+      }
+    });
+  } catch (err) {
+    // Another process seeded at the same moment: the unique code refused our copy.
+    const again = await db.select({ id: organisations.id }).from(organisations).where(eq(organisations.code, DEMO_OPERATOR.code));
+    if (again.length) return false;
+    throw err;
+  }
+  return true;
+}

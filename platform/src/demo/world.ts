@@ -1,0 +1,50 @@
+/**
+ * The demo world created on first start (`SEED_DEMO=true`): one cable operator, one municipality
+ * with districts, shelters and facilities, one insurer, households with their TVs, and demo people
+ * whose virtual My Number Cards the dev JPKI center issues. Everything here is fictional; the PINs
+ * are documented in the README so anyone can try the TV flow.
+ */
+export const DEMO_OPERATOR = { code: 'catv-demo', name: 'デモケーブルテレビ' } as const;
+export const DEMO_MUNICIPALITY = { code: '162108', name: '南砺市' } as const;
+export const DEMO_INSURER = { code: 'insurer-demo', name: 'デモ生命保険' } as const;
+
+export const DEMO_DISTRICTS = [
+  { code: 'johana', name: '城端地域' },
+  { code: 'inami', name: '井波地域' },
+  { code: 'fukumitsu', name: '福光地域' },
+] as const;
+
+export const DEMO_SHELTERS = [
+  { district: 'johana', name: '城端小学校 体育館', address: '富山県南砺市城端６００', capacity: 300 },
+  { district: 'inami', name: '井波総合文化センター', address: '富山県南砺市井波１－１', capacity: 500 },
+  { district: 'fukumitsu', name: '福光中学校 体育館', address: '富山県南砺市福光１０００', capacity: 400 },
+] as const;
+
+export const DEMO_FACILITIES = [
+  { name: '南砺市体育館 アリーナ', kind: 'gym' },
+  { name: '城端公民館 会議室', kind: 'meeting_room' },
+  { name: '福光テニスコート', kind: 'tennis_court' },
+] as const;
+
+export const DEMO_HOUSEHOLDS = [
+  { contractNo: 'CATV-0001', district: 'johana', label: '山田さん宅', tv: { id: '00000000-0000-4000-8000-000000000101', secret: 'demo-tv-yamada' } },
+  { contractNo: 'CATV-0002', district: 'inami', label: '佐藤さん宅', tv: { id: '00000000-0000-4000-8000-000000000102', secret: 'demo-tv-sato' } },
+] as const;
+
+/** Demo card holders. `id` names the virtual card in the demo card bay. */
+export const DEMO_PEOPLE = [
+  {
+    id: 'yamada-taro', household: 'CATV-0001', name: '山田　太郎', birth: '1950-04-01', gender: '1',
+    address: '富山県南砺市城端１２３番地', authPin: '1234', signPin: 'YAMADA2024',
+  },
+  {
+    id: 'yamada-hanako', household: 'CATV-0001', name: '山田　花子', birth: '1953-08-15', gender: '2',
+    address: '富山県南砺市城端１２３番地', authPin: '5678', signPin: 'HANAKO53',
+  },
+  {
+    id: 'sato-ichiro', household: 'CATV-0002', name: '佐藤　一郎', birth: '1942-11-30', gender: '1',
+    address: '富山県南砺市井波４５６番地', authPin: '2468', signPin: 'SATO1942',
+  },
+] as const;
+
+export type DemoPerson = (typeof DEMO_PEOPLE)[number];

@@ -1,0 +1,101 @@
+/**
+ * The project's one error catalogue: every failure the platform, the reader driver or a UI can
+ * report has a stable code here, an HTTP status, a developer message and the plain-Japanese text a
+ * resident or staff member sees. The same wire body goes over HTTP and WebSocket (see `toWire`).
+ *
+ * Rules (fastify's): a code never changes meaning; a retired code is never reused. This file is
+ * pure data plus one class, with no imports, so reader-driver and stb-ui can import it too.
+ */
+export const ERRORS = {
+  // Requests and configuration
+  REQ_INVALID: { status: 400, message: 'Request is invalid', ja: '入力内容に誤りがあります。' },
+  REQ_NOT_FOUND: { status: 404, message: 'No such resource', ja: 'お探しの情報が見つかりません。' },
+  REQ_UNSUPPORTED_MEDIA: { status: 415, message: 'Unsupported content type', ja: '送信形式に誤りがあります。' },
+  REQ_TOO_LARGE: { status: 413, message: 'Request body is too large', ja: '送信内容が大きすぎます。' },
+  REQ_RATE_LIMITED: { status: 429, message: 'Too many requests', ja: 'しばらく待ってから、もう一度お試しください。' },
+  CONFIG_INVALID: { status: 500, message: 'Configuration is invalid', ja: 'システムの設定に誤りがあります。' },
+  DB_UNAVAILABLE: { status: 503, message: 'Database is unavailable', ja: 'ただいま混み合っています。しばらく待ってから、もう一度お試しください。' },
+  INTERNAL: { status: 500, message: 'Internal error', ja: 'システムで問題が起きました。しばらく待ってから、もう一度お試しください。' },
+
+  // Card and reader (reader driver); `details.triesLeft` accompanies the PIN codes
+  READER_NOT_FOUND: { status: 409, message: 'No card reader is connected', ja: 'カードリーダーが見つかりません。接続を確かめてください。' },
+  READER_UNAVAILABLE: { status: 503, message: 'The PC/SC service is unavailable', ja: 'カードリーダーを使う準備ができていません。' },
+  CARD_ABSENT: { status: 409, message: 'No card is in the reader', ja: 'カードをリーダーにおいてください。' },
+  CARD_REMOVED: { status: 409, message: 'The card was removed during the operation', ja: 'カードが離れました。もう一度カードをおいてください。' },
+  CARD_NOT_JPKI: { status: 422, message: 'The card has no JPKI application', ja: 'マイナンバーカードではないようです。カードを確かめてください。' },
+  CARD_SECURITY_STATUS: { status: 409, message: 'The card requires a verified PIN first', ja: '暗証番号の確認が必要です。' },
+  CARD_PIN_FORMAT: { status: 400, message: 'The PIN is not in the required format', ja: '暗証番号の形が正しくありません。カードは使われていません。' },
+  CARD_PIN_WRONG: { status: 401, message: 'The PIN is wrong', ja: '暗証番号が違います。' },
+  CARD_PIN_BLOCKED: { status: 423, message: 'The PIN is blocked', ja: '暗証番号がロックされています。お住まいの市区町村窓口で解除してください。' },
+  CARD_COMMAND_FAILED: { status: 502, message: 'The card refused the command', ja: 'カードを読み取れませんでした。もう一度お試しください。' },
+  APDU_MALFORMED: { status: 400, message: 'Malformed APDU', ja: 'カードとの通信に誤りがありました。' },
+  APDU_SELECT_REFUSED: { status: 403, message: 'Only the JPKI application may be selected', ja: 'この操作は許可されていません。' },
+
+  // Reader-driver WebSocket protocol
+  WS_ORIGIN_REFUSED: { status: 403, message: 'This page origin is not allowed', ja: 'この画面からはカードリーダーを使えません。' },
+  WS_INVALID: { status: 400, message: 'Message is invalid', ja: '通信内容に誤りがあります。' },
+  WS_UNKNOWN_COMMAND: { status: 400, message: 'Unknown command', ja: '通信内容に誤りがあります。' },
+  WS_BAD_STATE: { status: 409, message: 'The command is not allowed in the current state', ja: '前の操作が終わるまでお待ちください。' },
+  WS_CANCELLED: { status: 409, message: 'The operation was cancelled', ja: '操作を取り消しました。' },
+
+  // JPKI verification (platform/src/jpki)
+  PKI_MALFORMED: { status: 422, message: 'Certificate or signature cannot be parsed', ja: '証明書を読み取れませんでした。' },
+  PKI_UNTRUSTED_ISSUER: { status: 422, message: 'Certificate issuer is not trusted', ja: '証明書を確認できませんでした。' },
+  PKI_SIGNATURE_INVALID: { status: 422, message: 'Signature does not verify', ja: '電子署名を確認できませんでした。' },
+  PKI_EXPIRED: { status: 422, message: 'Certificate is outside its validity period', ja: '電子証明書の有効期限が切れています。市区町村窓口で更新してください。' },
+  PKI_WRONG_PURPOSE: { status: 422, message: 'Certificate is not for this purpose', ja: 'この操作には使えない証明書です。' },
+  PKI_TEST_HIERARCHY: { status: 422, message: 'Test certificates are refused in production', ja: '試験用の証明書は使えません。' },
+  PKI_WEAK_ALGORITHM: { status: 422, message: 'Key or signature algorithm is too weak', ja: '証明書を確認できませんでした。' },
+  PKI_REVOKED: { status: 422, message: 'Certificate has been revoked', ja: 'この電子証明書は失効しています。市区町村窓口でご確認ください。' },
+  PKI_REVOCATION_UNKNOWN: { status: 503, message: 'Revocation status is unknown', ja: '証明書の状態を確認できませんでした。しばらく待ってから、もう一度お試しください。' },
+
+  // Sessions and authentication
+  AUTH_REQUIRED: { status: 401, message: 'Authentication is required', ja: 'カードでログインしてください。' },
+  AUTH_FORBIDDEN: { status: 403, message: 'Not allowed for this account', ja: 'この操作は許可されていません。' },
+  AUTH_DEVICE_UNKNOWN: { status: 401, message: 'Device credential is not recognised', ja: 'この機器は登録されていません。' },
+  AUTH_NONCE_INVALID: { status: 401, message: 'Nonce is unknown, used or expired', ja: '時間がたちました。もう一度カードをおいてください。' },
+  AUTH_NOT_REGISTERED: { status: 404, message: 'No person is registered with this card', ja: 'このカードはまだ登録されていません。' },
+} as const satisfies Record<string, { status: number; message: string; ja: string }>;
+
+/** A stable error code from the catalogue. */
+export type ErrorCode = keyof typeof ERRORS;
+
+/** Structured values a UI may need to explain an error (never personal data). */
+export type ErrorDetails = { triesLeft?: number; [key: string]: unknown };
+
+/** The one error class of the project. `detail` is logged, never sent. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly detail: string | undefined;
+  readonly details: ErrorDetails | undefined;
+
+  constructor(code: ErrorCode, opts: { detail?: string; details?: ErrorDetails; cause?: unknown } = {}) {
+    super(ERRORS[code].message, { cause: opts.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.detail = opts.detail;
+    this.details = opts.details;
+  }
+
+  get status(): number {
+    return ERRORS[this.code].status;
+  }
+}
+
+/** The error body on every transport: HTTP `{ error }`, WebSocket `{ re, ok: false, error }`. */
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  ja: string;
+  details?: ErrorDetails;
+}
+
+export function toWire(e: AppError): WireError {
+  const wire: WireError = { code: e.code, message: ERRORS[e.code].message, ja: ERRORS[e.code].ja };
+  if (e.details) wire.details = e.details;
+  return wire;
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERRORS, value);
+}

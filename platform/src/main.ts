@@ -1,0 +1,26 @@
+import { loadConfig } from './config.js';
+import { startPlatform } from './server.js';
+
+/** Entry point of one platform process: config → start → clean shutdown on SIGTERM/SIGINT. */
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(1);
+  }
+  const platform = await startPlatform(config);
+  const shutdown = async (signal: string) => {
+    platform.app.log.info({ signal }, 'shutting down');
+    await platform.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error('platform failed to start:', err);
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { DbHandle } from '../db/client.js';
+import { withErrors } from './schemas.js';
+
+const Health = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  database: Type.Object({
+    kind: Type.Union([Type.Literal('pglite'), Type.Literal('postgres')]),
+    ok: Type.Boolean(),
+    latencyMs: Type.Number(),
+  }),
+});
+
+/** `GET /healthz`: 200 when the database answers, 503 when it does not. */
+export const healthRoutes: FastifyPluginAsyncTypebox<{ database: DbHandle }> = async (app, { database }) => {
+  app.get(
+    '/healthz',
+    { schema: { summary: 'Liveness and database health', response: withErrors({ 200: Health, 503: Health }) } },
+    async (_request, reply) => {
+      const started = performance.now();
+      let ok = true;
+      try {
+        await database.ping();
+      } catch (err) {
+        ok = false;
+        app.log.warn({ err }, 'database ping failed');
+      }
+      const latencyMs = Math.round((performance.now() - started) * 100) / 100;
+      return reply
+        .code(ok ? 200 : 503)
+        .send({ status: ok ? 'ok' : 'degraded', database: { kind: database.kind, ok, latencyMs } });
+    },
+  );
+};

@@ -1,0 +1,33 @@
+import { expect, test } from '@playwright/test';
+
+const PAGES = [
+  { path: '/tv/', tag: 'stb-tv-app', heading: 'テレビで マイナンバーカード' },
+  { path: '/shelter/', tag: 'stb-shelter-app', heading: '避難所 受付' },
+  { path: '/operator/', tag: 'stb-operator-app', heading: '運用ダッシュボード' },
+];
+
+for (const page of PAGES) {
+  test(`${page.path} renders its app and sees a healthy platform`, async ({ page: browser }, testInfo) => {
+    const errors: string[] = [];
+    browser.on('pageerror', (e) => errors.push(e.message));
+    await browser.goto(page.path);
+    await expect(browser.locator(page.tag).getByRole('heading', { level: 1 })).toHaveText(page.heading);
+    await expect(browser.locator('stb-health-badge [data-health]')).toHaveAttribute('data-health', 'ok');
+    await browser.screenshot({ path: testInfo.outputPath('page.png') });
+    expect(errors).toEqual([]);
+  });
+}
+
+test('the TV canvas is scaled to fit a 1280×720 viewport', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto('/tv/');
+  const box = await page.locator('stb-tv-app .canvas').boundingBox();
+  expect(box?.width).toBeCloseTo(1280, 0);
+  expect(box?.height).toBeCloseTo(720, 0);
+});
+
+test('a page path without its slash redirects to the page', async ({ request }) => {
+  const res = await request.get('/operator', { maxRedirects: 0 });
+  expect(res.status()).toBe(301);
+  expect(res.headers().location).toBe('/operator/');
+});

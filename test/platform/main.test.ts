@@ -1,0 +1,36 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freshDatabase } from '../helpers/database.js';
+import { freePort, runTs, waitForOk } from '../helpers/process.js';
+
+const ENTRY = 'platform/src/main.ts';
+
+describe('platform process', () => {
+  it('refuses to start on a bad setting and lists every problem', async () => {
+    const run = runTs(ENTRY, [], { PORT: 'x', JPKI_MODE: 'nope', DATABASE_URL: '' });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain('PORT must be an integer');
+    expect(run.output()).toContain('JPKI_MODE must be');
+  });
+
+  it('serves /healthz within 30 s, seeds the demo world, and exits 0 on SIGTERM', async () => {
+    const database = await freshDatabase();
+    afterAll(() => database.close());
+    const port = await freePort();
+    const run = runTs(ENTRY, [], {
+      PORT: String(port),
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'cap-main-')),
+      DATABASE_URL: database.url ?? '',
+      LOG_LEVEL: 'info',
+    });
+    const ms = await waitForOk(`http://127.0.0.1:${port}/healthz`, 30_000, run.child);
+    expect(ms).toBeLessThan(30_000);
+    const health = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
+    expect(health).toMatchObject({ status: 'ok', database: { kind: database.url ? 'postgres' : 'pglite' } });
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    expect(run.output()).toContain('shutting down');
+  });
+});

@@ -1,0 +1,58 @@
+import type { EventEmitter } from 'node:events';
+
+/**
+ * How the JPKI client reaches a card, whatever is behind it: pcscd (`pcsc/`), an in-process
+ * virtual card (`virtual-card/`), later a paired phone. Implementations translate their own
+ * failures into catalogue errors once, here at the edge: `CARD_REMOVED` when the card went away
+ * mid-command, `READER_NOT_FOUND` when the reader did, `READER_UNAVAILABLE` when the service did.
+ */
+export interface CardSession {
+  /** The reader this session talks through. */
+  readonly readerName: string;
+  /** The card's answer to reset, as the reader reports it. */
+  readonly atr: Uint8Array;
+  /**
+   * Sends one command APDU and returns the whole response, data followed by SW1 SW2. Status words
+   * are not interpreted here: that happens only in `apdu/`.
+   */
+  transmit(command: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Runs `fn` with exclusive use of the card (PC/SC SCardBeginTransaction … EndTransaction), so no
+   * other process can re-select or reset it between SELECT, VERIFY and SIGN (SPEC §6 item 10).
+   * Calls do not nest.
+   */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /** Releases the card (leaves it powered; the PIN state is the card's business). */
+  disconnect(): Promise<void>;
+}
+
+/** A reader as the bay sees it now. */
+export interface ReaderInfo {
+  name: string;
+  cardPresent: boolean;
+  /** Hex ATR of the present card, if any. */
+  atr?: string;
+}
+
+/** Events a bay emits; names match the WebSocket protocol's pushed events. */
+export interface ReaderBayEvents {
+  'reader.added': [ReaderInfo];
+  'reader.removed': [ReaderInfo];
+  'card.inserted': [ReaderInfo];
+  'card.removed': [ReaderInfo];
+}
+
+/**
+ * All readers one transport can see, with live insert/remove events. A bay is an EventEmitter
+ * of `ReaderBayEvents`.
+ */
+export interface ReaderBay extends EventEmitter<ReaderBayEvents> {
+  /** Which kind of bay this is, for status and logs. */
+  readonly kind: 'pcsc' | 'virtual';
+  /** The readers known right now. */
+  readers(): ReaderInfo[];
+  /** Connects to the card in `readerName`: `CARD_ABSENT` if none, `READER_NOT_FOUND` if no such reader. */
+  connect(readerName: string): Promise<CardSession>;
+  /** Stops watching readers and releases everything. */
+  close(): Promise<void>;
+}

@@ -1,33 +1,83 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import '../components/health-badge.js';
 import { tokens } from '../styles/tokens.js';
+import { focusService } from './focus/focus-service.js';
+import { keyInput } from './input/key-input.js';
+import { exitApp, requestRemoteKeys } from './input/platform.js';
+import './screens/key-test-screen.js';
+import './screens/settings-screen.js';
+import './screens/start-screen.js';
+import type { StartChoice } from './screens/start-screen.js';
+import { browserStorage, loadSettings, saveSettings, type TvSettings } from './settings.js';
+import { t } from './strings.js';
+import './ui/tv-button.js';
+import './ui/tv-dialog.js';
 
-/** The TV page: a 1920×1080 canvas scaled to the viewport, everything inside the safe area. */
+/** The screens of the TV page; each but the start screen has a parent that Back returns to. */
+export type TvScreen = 'start' | 'settings' | 'keytest';
+const PARENT: Record<TvScreen, TvScreen | null> = { start: null, settings: 'start', keytest: 'settings' };
+
+type TvDialog = 'exit' | 'notReady' | null;
+
+/**
+ * The TV page: a 1920×1080 canvas scaled to the viewport, everything inside the safe area
+ * (96 px left/right, 54 px top/bottom). It owns the screen stack and the dialogs; the focus service
+ * moves focus, and Back on the top screen comes here to ask whether to leave.
+ */
 export class StbTvApp extends LitElement {
+  static override properties = {
+    _screen: { state: true },
+    _dialog: { state: true },
+    _settings: { state: true },
+  };
+  declare _screen: TvScreen;
+  declare _dialog: TvDialog;
+  declare _settings: TvSettings;
+
   static override styles = [
     tokens,
     css`
       :host { position: fixed; inset: 0; overflow: hidden; }
       .canvas {
+        --stb-text-scale: 1;
+        --stb-surface: #1f2a38; --stb-border: #71849b;
+        --stb-focus: #ffd54a; --stb-focus-bg: #34506e; --stb-focus-fg: #ffffff;
         position: absolute; left: 0; top: 0; width: 1920px; height: 1080px;
         transform-origin: 0 0; box-sizing: border-box; padding: 54px 96px;
+        background: var(--stb-bg); color: var(--stb-fg);
       }
-      h1 { font-size: 64px; margin: 0 0 48px; }
-      p { font-size: 48px; line-height: 1.5; margin: 0; }
-      footer { position: absolute; bottom: 54px; left: 96px; font-size: 32px; }
+      .canvas.xlarge { --stb-text-scale: 1.25; }
+      .canvas.hc {
+        --stb-bg: #000000; --stb-fg: #ffffff; --stb-surface: #000000; --stb-border: #ffffff;
+        --stb-focus: #ffff00; --stb-focus-bg: #ffff00; --stb-focus-fg: #000000;
+      }
+      h1 { font-size: calc(64px * var(--stb-text-scale)); font-weight: 700; margin: 0 0 40px; }
+      footer { position: absolute; bottom: 54px; left: 96px; font-size: 36px; }
     `,
   ];
 
   private _onResize = () => this._fit();
 
+  constructor() {
+    super();
+    this._screen = 'start';
+    this._dialog = null;
+    this._settings = loadSettings(browserStorage());
+  }
+
   override connectedCallback() {
     super.connectedCallback();
     window.addEventListener('resize', this._onResize);
+    keyInput.start(window);
+    focusService.start(keyInput);
+    focusService.onRootBack = () => this._askToLeave();
+    requestRemoteKeys(keyInput.env.platform);
   }
 
   override disconnectedCallback() {
     super.disconnectedCallback();
     window.removeEventListener('resize', this._onResize);
+    focusService.onRootBack = null;
   }
 
   override firstUpdated() {
@@ -40,13 +90,75 @@ export class StbTvApp extends LitElement {
     if (!canvas) return;
     const scale = Math.min(window.innerWidth / 1920, window.innerHeight / 1080);
     canvas.style.transform = `scale(${scale})`;
+    focusService.invalidate();
+  }
+
+  private _askToLeave() {
+    if (this._dialog === null) this._dialog = 'exit';
+  }
+
+  private _back() {
+    const parent = PARENT[this._screen];
+    if (parent) this._screen = parent;
+  }
+
+  private _onStartChoice(e: CustomEvent<StartChoice>) {
+    if (e.detail === 'settings') this._screen = 'settings';
+    else this._dialog = 'notReady';
+  }
+
+  private _onSettingsChange(e: CustomEvent<TvSettings>) {
+    this._settings = e.detail;
+    saveSettings(browserStorage(), e.detail);
+  }
+
+  private _leave() {
+    this._dialog = null;
+    exitApp(keyInput.env.platform);
+  }
+
+  private _closeDialog = () => {
+    this._dialog = null;
+  };
+
+  private _renderScreen() {
+    switch (this._screen) {
+      case 'start':
+        return html`<stb-tv-start-screen @start-choice=${this._onStartChoice}></stb-tv-start-screen>`;
+      case 'settings':
+        return html`<stb-tv-settings-screen .settings=${this._settings} @screen-back=${this._back}
+          @settings-change=${this._onSettingsChange}
+          @open-key-test=${() => { this._screen = 'keytest'; }}></stb-tv-settings-screen>`;
+      case 'keytest':
+        return html`<stb-tv-key-test-screen @screen-back=${this._back}></stb-tv-key-test-screen>`;
+    }
+  }
+
+  private _renderDialog() {
+    if (this._dialog === 'exit') {
+      return html`<stb-tv-dialog focus-key="exit" default-key="exit/no" heading=${t('exit.title')}
+        @dialog-cancel=${this._closeDialog}>
+        <stb-tv-button focus-key="exit/yes" .number=${1} label=${t('exit.yes')} @tv-activate=${this._leave}></stb-tv-button>
+        <stb-tv-button focus-key="exit/no" .number=${2} label=${t('exit.no')} @tv-activate=${this._closeDialog}></stb-tv-button>
+      </stb-tv-dialog>`;
+    }
+    if (this._dialog === 'notReady') {
+      return html`<stb-tv-dialog focus-key="not-ready" heading=${t('notReady.title')} message=${t('notReady.message')}
+        @dialog-cancel=${this._closeDialog}>
+        <stb-tv-button focus-key="not-ready/close" .number=${1} label=${t('dialog.close')}
+          @tv-activate=${this._closeDialog}></stb-tv-button>
+      </stb-tv-dialog>`;
+    }
+    return nothing;
   }
 
   override render() {
-    return html`<div class="canvas">
-      <h1>テレビで マイナンバーカード</h1>
-      <p data-screen="start">カードをリーダーにおいてください</p>
+    const classes = `canvas ${this._settings.textSize}${this._settings.highContrast ? ' hc' : ''}`;
+    return html`<div class=${classes} data-screen-name=${this._screen}>
+      <h1>${t('app.title')}</h1>
+      ${this._renderScreen()}
       <footer><stb-health-badge></stb-health-badge></footer>
+      ${this._renderDialog()}
     </div>`;
   }
 }

@@ -1,0 +1,46 @@
+import { LitElement, css, html } from 'lit';
+import { FocusController } from '../focus/focus-controller.js';
+import { t, type StringKey } from '../strings.js';
+import '../ui/tv-button.js';
+
+/** What the start menu offers. */
+export type StartChoice = 'login' | 'register' | 'settings';
+
+const MENU: readonly { id: StartChoice; label: StringKey }[] = [
+  { id: 'login', label: 'menu.login' },
+  { id: 'register', label: 'menu.register' },
+  { id: 'settings', label: 'menu.settings' },
+];
+
+/**
+ * The top screen: the card prompt and a numbered menu (1 ログイン, 2 はじめて登録, 3 設定).
+ * Back here is the app's to handle (it asks whether to leave).
+ *
+ * @fires start-choice - a menu entry was picked; detail is its StartChoice
+ */
+export class StbTvStartScreen extends LitElement {
+  static override styles = css`
+    :host { display: block; }
+    .lead { margin: 0 0 48px; font-size: calc(48px * var(--stb-text-scale, 1)); line-height: 1.5; }
+    nav { display: flex; flex-direction: column; gap: 32px; width: 960px; }
+  `;
+
+  private _focus = new FocusController(this, () => ({ key: 'start', container: true, defaultChild: 'start/login' }));
+
+  private _pick(choice: StartChoice) {
+    this.dispatchEvent(new CustomEvent('start-choice', { detail: choice, bubbles: true, composed: true }));
+  }
+
+  override render() {
+    return html`<p class="lead" data-screen="start">${t('start.insertCard')}</p>
+      <nav aria-label=${t('start.menu')}>
+        ${MENU.map((m, i) => html`<stb-tv-button focus-key="start/${m.id}" .number=${i + 1}
+          label=${t(m.label)} @tv-activate=${() => this._pick(m.id)}></stb-tv-button>`)}
+      </nav>`;
+  }
+}
+customElements.define('stb-tv-start-screen', StbTvStartScreen);
+declare global {
+  interface HTMLElementTagNameMap { 'stb-tv-start-screen': StbTvStartScreen }
+  interface HTMLElementEventMap { 'start-choice': CustomEvent<StartChoice> }
+}

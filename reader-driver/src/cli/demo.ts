@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import WebSocket from 'ws';
+import { ERRORS, type WireError } from '../../../platform/src/errors.js';
+import { PROTOCOL_VERSION } from '../ws/protocol.js';
+
+/**
+ * `npm run demo -- cards | insert ID | remove`: puts a demo card into the running driver's demo
+ * card bay or takes it out. Talks to the driver on loopback with the control token it wrote.
+ */
+const USAGE = 'usage: npm run demo -- cards | insert <card-id> | remove';
+
+async function main() {
+  const [verb, arg] = process.argv.slice(2);
+  const command =
+    verb === 'cards' ? { cmd: 'demo.cards' } : verb === 'insert' && arg ? { cmd: 'demo.insert', card: arg } : verb === 'remove' ? { cmd: 'demo.remove' } : null;
+  if (!command) {
+    console.error(USAGE);
+    process.exit(2);
+  }
+  const tokenFile = resolve(process.env.READER_CONTROL_TOKEN_FILE ?? resolve(process.env.DATA_DIR ?? 'data', 'reader-driver.token'));
+  let control: { port: number; token: string };
+  try {
+    control = JSON.parse(readFileSync(tokenFile, 'utf8'));
+  } catch {
+    console.error(`The reader driver is not running (no ${tokenFile}). Start it with: npm start`);
+    process.exit(1);
+  }
+  const ws = new WebSocket(`ws://127.0.0.1:${control.port}/v${PROTOCOL_VERSION}`, { headers: { 'x-control-token': control.token } });
+  ws.on('error', (err) => {
+    console.error(`Cannot reach the reader driver on port ${control.port}: ${err.message}. Start it with: npm start`);
+    process.exit(1);
+  });
+  ws.on('open', () => ws.send(JSON.stringify({ v: PROTOCOL_VERSION, id: 'cli', ...command })));
+  ws.on('message', (raw) => {
+    const msg = JSON.parse(raw.toString()) as { re?: string; ok?: boolean; result?: unknown; error?: WireError };
+    if (msg.re !== 'cli') return;
+    ws.close();
+    if (!msg.ok) {
+      console.error(`${msg.error!.code}: ${ERRORS[msg.error!.code]?.message ?? msg.error!.message}`);
+      process.exit(1);
+    }
+    print(verb!, msg.result);
+  });
+}
+
+function print(verb: string, result: unknown) {
+  if (verb === 'cards') {
+    for (const card of (result as { cards: { id: string; insertedIn: string | null }[] }).cards) {
+      console.log(`${card.id}${card.insertedIn ? `  (in "${card.insertedIn}")` : ''}`);
+    }
+  } else if (verb === 'insert') {
+    console.log(`inserted into "${(result as { reader: { name: string } }).reader.name}"`);
+  } else {
+    console.log((result as { reader: unknown }).reader ? 'removed' : 'no card was in the demo reader');
+  }
+}
+
+void main();

@@ -1,0 +1,69 @@
+import { resolve } from 'node:path';
+
+/** The reader driver's settings; `loadDriverConfig` is its only reader of `process.env`. */
+export interface DriverConfig {
+  /** Loopback TCP port of the WebSocket API (`ws://127.0.0.1:<port>/v1`). */
+  port: number;
+  /** Page origins allowed to connect; everything else is refused (deny by default). */
+  allowedOrigins: readonly string[];
+  /** Folder of demo card files to load into the demo card bay; `null` = no demo bay. */
+  demoCardsDir: string | null;
+  /** Use pcscd when it can be reached. */
+  usePcsc: boolean;
+  /** Latency model of the demo virtual cards. */
+  cardLatency: 'off' | 'realistic';
+  /** Seconds between heartbeat events pushed to pages. */
+  heartbeatSeconds: number;
+  /** How long a disconnected page's session (and results finished meanwhile) is kept for resume. */
+  resumeSeconds: number;
+  /** File holding the token the local `npm run demo` CLI presents. */
+  controlTokenFile: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export const DEFAULT_DRIVER_PORT = 24_780;
+
+/** Reads and checks the environment once, listing every problem; the result is frozen. */
+export function loadDriverConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = []): Readonly<DriverConfig> {
+  const problems: string[] = [];
+  const port = Number(env.READER_PORT ?? DEFAULT_DRIVER_PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`READER_PORT must be an integer 0–65535 (got "${env.READER_PORT}")`);
+
+  const platformPort = env.PORT ?? '8080';
+  const allowedOrigins = (env.READER_ALLOWED_ORIGINS ?? `http://127.0.0.1:${platformPort},http://localhost:${platformPort}`)
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of allowedOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`READER_ALLOWED_ORIGINS entry "${origin}" must be scheme://host[:port] with no path`);
+  }
+
+  const demoFlag = argv.indexOf('--demo');
+  const demoArg = demoFlag >= 0 ? argv[demoFlag + 1] : undefined;
+  const demoDir = env.READER_DEMO_CARDS ?? (demoArg && !demoArg.startsWith('--') ? demoArg : demoFlag >= 0 ? 'data/demo-cards' : null);
+
+  const usePcsc = !/^(0|false|no|off)$/i.test(env.READER_PCSC ?? 'true');
+  const cardLatency = (env.READER_CARD_LATENCY ?? 'realistic') as DriverConfig['cardLatency'];
+  if (cardLatency !== 'off' && cardLatency !== 'realistic') problems.push('READER_CARD_LATENCY must be "off" or "realistic"');
+
+  const heartbeatSeconds = Number(env.READER_HEARTBEAT_SECONDS ?? 15);
+  if (!(heartbeatSeconds > 0)) problems.push('READER_HEARTBEAT_SECONDS must be a positive number');
+  const resumeSeconds = Number(env.READER_RESUME_SECONDS ?? 120);
+  if (!(resumeSeconds > 0)) problems.push('READER_RESUME_SECONDS must be a positive number');
+
+  const logLevel = (env.LOG_LEVEL ?? 'info') as DriverConfig['logLevel'];
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) problems.push('LOG_LEVEL is not a pino level');
+
+  if (problems.length) throw new Error(`Invalid reader-driver configuration:\n- ${problems.join('\n- ')}`);
+  return Object.freeze({
+    port,
+    allowedOrigins: Object.freeze(allowedOrigins),
+    demoCardsDir: demoDir ? resolve(demoDir) : null,
+    usePcsc,
+    cardLatency,
+    heartbeatSeconds,
+    resumeSeconds,
+    controlTokenFile: resolve(env.READER_CONTROL_TOKEN_FILE ?? resolve(env.DATA_DIR ?? 'data', 'reader-driver.token')),
+    logLevel,
+  });
+}

@@ -1,0 +1,115 @@
+import type { Logger } from 'pino';
+import { AppError } from '../../../platform/src/errors.js';
+import { JpkiClient } from '../card/jpki-client.js';
+import type { ReaderHub } from '../reader-hub.js';
+import type { ReaderInfo } from '../transport/transport.js';
+import { PROTOCOL_VERSION, type CommandParams, type Request } from './protocol.js';
+import type { PageSession } from './server.js';
+
+/** What the demo card bay lets a page or the CLI do. */
+export interface DemoControl {
+  cards(): { id: string; label: string; insertedIn: string | null }[];
+  insert(cardId: string, readerName?: string): Promise<ReaderInfo>;
+  remove(readerName?: string): Promise<ReaderInfo | null>;
+}
+
+export interface HandlerContext {
+  session: PageSession;
+  hub: ReaderHub;
+  /** reader name → id of the request using it; one card operation per reader at a time. */
+  busyReaders: Map<string, string>;
+  demo: DemoControl | null;
+  log: Logger;
+}
+
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+
+/** Runs one request; throws AppError for anything the page should be told. */
+export async function handleRequest(req: Request, ctx: HandlerContext): Promise<unknown> {
+  switch (req.cmd) {
+    case 'hello':
+      return {
+        protocol: PROTOCOL_VERSION,
+        session: ctx.session.token,
+        resumed: req.params.resume === ctx.session.token,
+        bays: ctx.hub.kinds(),
+        demo: ctx.demo !== null,
+        readers: ctx.hub.readers(),
+      };
+    case 'readers.list':
+      return { readers: ctx.hub.readers() };
+    case 'ping':
+      return { pong: new Date().toISOString() };
+    case 'cancel': {
+      const controller = ctx.session.running.get(req.params.target);
+      if (!controller) throw new AppError('WS_BAD_STATE', { detail: `nothing running with id ${req.params.target}` });
+      controller.abort();
+      return { cancelled: req.params.target };
+    }
+    case 'cert.read':
+      return withCard(req.id, req.params.reader, ctx, async (client) => ({ der: b64(await readCertificate(client, req.params)) }));
+    case 'pin.status':
+      return withCard(req.id, req.params.reader, ctx, async (client) => ({ key: req.params.key, ...(await client.pinStatus(req.params.key)) }));
+    case 'sign':
+      return withCard(req.id, req.params.reader, ctx, async (client) => {
+        const digestInfo = Buffer.from(req.params.digestInfo, 'base64');
+        if (digestInfo.length === 0 || digestInfo.length > 245) throw new AppError('WS_INVALID', { detail: 'digestInfo must be 1–245 bytes' });
+        // The certificate is read first so a wrong sign PIN costs one try, not two.
+        const certificate = req.params.withCertificate
+          ? req.params.key === 'sign' ? await client.readSignCertificate(req.params.pin) : await client.readAuthCertificate()
+          : null;
+        const signature = await client.sign(req.params.key, req.params.pin, digestInfo);
+        return certificate ? { signature: b64(signature), certificate: b64(certificate) } : { signature: b64(signature) };
+      });
+    case 'demo.cards':
+      return { cards: requireDemo(ctx).cards() };
+    case 'demo.insert':
+      return { reader: await requireDemo(ctx).insert(req.params.card, req.params.reader) };
+    case 'demo.remove':
+      return { reader: await requireDemo(ctx).remove(req.params.reader) };
+  }
+}
+
+function readCertificate(client: JpkiClient, params: CommandParams<'cert.read'>): Promise<Uint8Array> {
+  switch (params.which) {
+    case 'auth':
+      return client.readAuthCertificate();
+    case 'auth-ca':
+      return client.readCaCertificate('auth');
+    case 'sign-ca':
+      return client.readCaCertificate('sign');
+    case 'sign':
+      if (!params.pin) throw new AppError('CARD_SECURITY_STATUS', { detail: 'the sign certificate needs the sign PIN' });
+      return client.readSignCertificate(params.pin);
+  }
+}
+
+/**
+ * Runs a card operation on one reader: refuses a second one on the same reader (WS_BAD_STATE),
+ * registers it for `cancel`, and always releases the card and the reader.
+ */
+async function withCard<T>(id: string, readerName: string | undefined, ctx: HandlerContext, op: (client: JpkiClient) => Promise<T>): Promise<T> {
+  const reader = ctx.hub.resolveReader(readerName);
+  const holder = ctx.busyReaders.get(reader);
+  if (holder) throw new AppError('WS_BAD_STATE', { detail: `reader busy with request ${holder}` });
+  if (ctx.session.running.has(id)) throw new AppError('WS_BAD_STATE', { detail: `request id ${id} is already running` });
+  const controller = new AbortController();
+  ctx.busyReaders.set(reader, id);
+  ctx.session.running.set(id, controller);
+  try {
+    const card = await ctx.hub.connect(reader);
+    try {
+      return await op(new JpkiClient(card, { signal: controller.signal }));
+    } finally {
+      await card.disconnect().catch(() => {});
+    }
+  } finally {
+    ctx.busyReaders.delete(reader);
+    ctx.session.running.delete(id);
+  }
+}
+
+function requireDemo(ctx: HandlerContext): DemoControl {
+  if (!ctx.demo) throw new AppError('WS_BAD_STATE', { detail: 'the demo card bay is not running' });
+  return ctx.demo;
+}

@@ -1,0 +1,92 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { WireError } from '../../../platform/src/errors.js';
+import type { ReaderInfo } from '../transport/transport.js';
+
+/**
+ * The reader driver's WebSocket protocol, version 1 (`ws://127.0.0.1:<port>/v1`).
+ *
+ * Page → driver: `{ v: 1, id, cmd, ...params }`; every request gets exactly one answer
+ * `{ v: 1, re: id, ok: true, result }` or `{ v: 1, re: id, ok: false, error }`, where `error` is
+ * the catalogue body also used over HTTP. Driver → page, unprompted: `{ v: 1, event, data }`
+ * (`reader.added`, `reader.removed`, `card.inserted`, `card.removed`, `heartbeat`).
+ * Shaped after the AusweisApp SDK (BAD_STATE / INVALID / UNKNOWN_COMMAND → WS_* codes).
+ */
+export const PROTOCOL_VERSION = 1;
+
+const ReaderName = Type.Optional(Type.String({ minLength: 1, maxLength: 200 }));
+const KeyKind = Type.Union([Type.Literal('auth'), Type.Literal('sign')]);
+/** PINs are strings of printable ASCII here; their exact format is checked by the JPKI client. */
+const Pin = Type.String({ minLength: 1, maxLength: 32 });
+const Base64 = Type.String({ pattern: '^[A-Za-z0-9+/]*={0,2}$', maxLength: 4096 });
+
+/** Parameters of each command, by name. */
+export const COMMANDS = {
+  hello: Type.Object({ resume: Type.Optional(Type.String({ maxLength: 64 })), client: Type.Optional(Type.String({ maxLength: 200 })) }),
+  'readers.list': Type.Object({}),
+  'cert.read': Type.Object({
+    reader: ReaderName,
+    which: Type.Union([Type.Literal('auth'), Type.Literal('sign'), Type.Literal('auth-ca'), Type.Literal('sign-ca')]),
+    /** Required for `sign`: the card reveals the sign certificate only after its PIN. */
+    pin: Type.Optional(Pin),
+  }),
+  'pin.status': Type.Object({ reader: ReaderName, key: KeyKind }),
+  sign: Type.Object({
+    reader: ReaderName,
+    key: KeyKind,
+    pin: Pin,
+    /** DER DigestInfo, base64 (at most 245 bytes for RSA-2048 PKCS#1 v1.5). */
+    digestInfo: Base64,
+    /** Also return the certificate of the key, read in the same card transaction. */
+    withCertificate: Type.Optional(Type.Boolean()),
+  }),
+  cancel: Type.Object({ target: Type.String({ minLength: 1, maxLength: 64 }) }),
+  ping: Type.Object({}),
+  'demo.cards': Type.Object({}),
+  'demo.insert': Type.Object({ card: Type.String({ minLength: 1, maxLength: 100 }), reader: ReaderName }),
+  'demo.remove': Type.Object({ reader: ReaderName }),
+} satisfies Record<string, TSchema>;
+
+export type CommandName = keyof typeof COMMANDS;
+export type CommandParams<C extends CommandName> = Static<(typeof COMMANDS)[C]>;
+
+const Envelope = Type.Object({
+  v: Type.Literal(PROTOCOL_VERSION),
+  id: Type.String({ minLength: 1, maxLength: 64 }),
+  cmd: Type.String({ minLength: 1, maxLength: 64 }),
+});
+const envelopeCheck = TypeCompiler.Compile(Envelope);
+const paramChecks = Object.fromEntries(
+  Object.entries(COMMANDS).map(([name, schema]) => [name, TypeCompiler.Compile(schema)]),
+) as { [C in CommandName]: ReturnType<typeof TypeCompiler.Compile<(typeof COMMANDS)[C]>> };
+
+/** A request as the server dispatches it. */
+export type Request = { [C in CommandName]: { id: string; cmd: C; params: CommandParams<C> } }[CommandName];
+
+/** Why a raw message is not a request; `id` is set when the envelope was readable. */
+export type ParseFailure = { id: string | null; code: 'WS_INVALID' | 'WS_UNKNOWN_COMMAND'; detail: string };
+
+/** Checks one raw message: envelope, known command, parameters. */
+export function parseRequest(raw: string): Request | ParseFailure {
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch {
+    return { id: null, code: 'WS_INVALID', detail: 'not JSON' };
+  }
+  const id = typeof (data as { id?: unknown })?.id === 'string' ? ((data as { id: string }).id.slice(0, 64)) : null;
+  if (!envelopeCheck.Check(data)) return { id, code: 'WS_INVALID', detail: 'envelope must be { v: 1, id, cmd }' };
+  const { cmd, v: _v, id: _id, ...params } = data as Record<string, unknown> & Static<typeof Envelope>;
+  if (!Object.hasOwn(COMMANDS, cmd)) return { id: data.id, code: 'WS_UNKNOWN_COMMAND', detail: cmd };
+  const check = paramChecks[cmd as CommandName];
+  if (!check.Check(params)) {
+    const first = [...check.Errors(params)][0];
+    return { id: data.id, code: 'WS_INVALID', detail: first ? `${first.path || '/'} ${first.message}` : 'bad parameters' };
+  }
+  return { id: data.id, cmd, params } as Request;
+}
+
+/** Answers and events the driver sends. */
+export type Response = { v: 1; re: string | null; ok: true; result: unknown } | { v: 1; re: string | null; ok: false; error: WireError };
+export type EventName = 'reader.added' | 'reader.removed' | 'card.inserted' | 'card.removed' | 'heartbeat';
+export type PushedEvent = { v: 1; event: EventName; data: ReaderInfo | { at: string } };

@@ -1,0 +1,183 @@
+import { once } from 'node:events';
+import { createServer, type Server, type Socket } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { PcscReaderBay } from '../../../reader-driver/src/pcsc/index.js';
+import type { ApduProcessor } from '../../../reader-driver/src/virtual-card/apdu-processor.js';
+import { VpcdBridge } from '../../../reader-driver/src/virtual-card/vpcd-bridge.js';
+import { VPCD_DEFAULT_PORT, VpcdFrameDecoder, encodeVpcdFrame } from '../../../reader-driver/src/virtual-card/vpcd-protocol.js';
+import { cardIn, nextEvent, openRequiredPcscBay, VPCD_READER } from '../pcsc/pcsc-env.js';
+
+const ATR = Uint8Array.from(Buffer.from('3BE000FF8131FE4514', 'hex'));
+
+/** A trivial card: SELECT answers 9000, anything else is echoed back followed by 9000. */
+class EchoCard implements ApduProcessor {
+  readonly atr = ATR;
+  readonly calls: string[] = [];
+  powerOn() {
+    this.calls.push('powerOn');
+    return ATR;
+  }
+  powerOff() {
+    this.calls.push('powerOff');
+  }
+  reset() {
+    this.calls.push('reset');
+    return ATR;
+  }
+  async process(command: Uint8Array) {
+    if (command[1] === 0xa4) return Uint8Array.of(0x90, 0x00);
+    return Uint8Array.from([...command, 0x90, 0x00]);
+  }
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex').toUpperCase();
+
+// Slot 1 of vpcd (port 35964), so this file can run beside test/reader-driver/pcsc, which uses slot 0.
+describe('VpcdBridge through pcscd (vpcd slot 1)', () => {
+  const reader = VPCD_READER(1);
+  const card = new EchoCard();
+  const bridge = new VpcdBridge(card, { port: VPCD_DEFAULT_PORT + 1, reconnectDelayMs: 100 });
+  let bay: PcscReaderBay;
+
+  beforeAll(async () => {
+    bay = await openRequiredPcscBay(1);
+  });
+  afterAll(async () => {
+    await bridge.close();
+    await bay?.close();
+  });
+
+  it('presents the card in the vpcd reader and answers its APDUs', async () => {
+    const inserted = cardIn(bay, reader);
+    await bridge.waitConnected();
+    const info = await inserted;
+    expect(info).toMatchObject({ name: reader, cardPresent: true, atr: hex(ATR) });
+    expect(card.calls).toContain('powerOn');
+
+    const session = await bay.connect(reader);
+    expect(hex(session.atr)).toBe(hex(ATR));
+    const selectJpki = Uint8Array.from(Buffer.from('00A4040C0AD392F000260100000001', 'hex'));
+    expect(hex(await session.transmit(selectJpki))).toBe('9000');
+    const readBinary = Uint8Array.of(0x00, 0xb0, 0x00, 0x00, 0x10);
+    expect(hex(await session.transmit(readBinary))).toBe(`${hex(readBinary)}9000`);
+    await session.disconnect();
+  });
+
+  it('takes the card out on close() and puts it back on start()', async () => {
+    await cardIn(bay, reader);
+    const removed = nextEvent(bay, 'card.removed', reader);
+    await bridge.close();
+    expect(bridge.isConnected).toBe(false);
+    expect(await removed).toMatchObject({ name: reader, cardPresent: false });
+    expect(card.calls.at(-1)).toBe('powerOff');
+
+    const inserted = nextEvent(bay, 'card.inserted', reader);
+    bridge.start();
+    expect(await inserted).toMatchObject({ name: reader, cardPresent: true });
+  });
+});
+
+describe('VpcdBridge against a stand-in vpcd socket', () => {
+  let server: Server;
+  let port: number;
+  const accepted: Socket[] = [];
+  let bridge: VpcdBridge | undefined;
+
+  beforeAll(async () => {
+    server = createServer((socket) => accepted.push(socket));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    port = (server.address() as { port: number }).port;
+  });
+  afterEach(async () => {
+    await bridge?.close();
+    for (const s of accepted.splice(0)) s.destroy();
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  /** Reads frames from the bridge's side of a socket. */
+  function frames(socket: Socket) {
+    const decoder = new VpcdFrameDecoder();
+    const queue: Buffer[] = [];
+    const waiters: ((b: Buffer) => void)[] = [];
+    socket.on('data', (chunk) => {
+      for (const p of decoder.push(chunk)) {
+        const w = waiters.shift();
+        if (w) w(p);
+        else queue.push(p);
+      }
+    });
+    return () => new Promise<Buffer>((resolve) => (queue.length ? resolve(queue.shift()!) : waiters.push(resolve)));
+  }
+
+  async function nextSocket(): Promise<Socket> {
+    const before = accepted.length;
+    while (accepted.length === before) await new Promise((r) => setTimeout(r, 10));
+    return accepted.at(-1)!;
+  }
+
+  it('answers GET ATR and APDUs, even when frames arrive split and merged', async () => {
+    const card = new EchoCard();
+    bridge = new VpcdBridge(card, { port, reconnectDelayMs: 50 }).start();
+    const socket = await nextSocket();
+    const read = frames(socket);
+
+    socket.write(encodeVpcdFrame(Uint8Array.of(0x01))); // power on: no answer expected
+    socket.write(encodeVpcdFrame(Uint8Array.of(0x04)));
+    expect(hex(await read())).toBe(hex(ATR));
+    expect(card.calls).toEqual(['powerOn']);
+
+    // One APDU split mid-length, then two APDUs in one write.
+    const apdu = encodeVpcdFrame(Uint8Array.of(0x00, 0xb0, 0x00, 0x00, 0x10));
+    socket.write(apdu.subarray(0, 1));
+    await new Promise((r) => setTimeout(r, 20));
+    socket.write(Buffer.concat([apdu.subarray(1), encodeVpcdFrame(Uint8Array.of(0x00, 0xa4, 0x04, 0x0c, 0x01, 0x01)), encodeVpcdFrame(Uint8Array.of(0x02))]));
+    expect(hex(await read())).toBe('00B00000109000');
+    expect(hex(await read())).toBe('9000');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(card.calls).toEqual(['powerOn', 'reset']);
+  });
+
+  it('reconnects when vpcd drops the connection, and stops on close()', async () => {
+    const card = new EchoCard();
+    bridge = new VpcdBridge(card, { port, reconnectDelayMs: 50 }).start();
+    const first = await nextSocket();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(bridge.isConnected).toBe(true);
+
+    const disconnected = once(bridge, 'disconnected');
+    const reconnected = nextSocket();
+    first.destroy(); // vpcd (pcscd) restarted
+    await disconnected;
+    expect(card.calls.at(-1)).toBe('powerOff');
+    const second = await reconnected;
+    const read = frames(second);
+    second.write(encodeVpcdFrame(Uint8Array.of(0x04)));
+    expect(hex(await read())).toBe(hex(ATR));
+
+    const ended = once(second, 'close');
+    await bridge.close();
+    await ended;
+    const count = accepted.length;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(accepted.length).toBe(count);
+  });
+
+  it('keeps retrying while nothing listens, then connects', async () => {
+    const spare = createServer();
+    spare.listen(0, '127.0.0.1');
+    await once(spare, 'listening');
+    const sparePort = (spare.address() as { port: number }).port;
+    await new Promise<void>((resolve) => spare.close(() => resolve()));
+
+    bridge = new VpcdBridge(new EchoCard(), { port: sparePort, reconnectDelayMs: 30 }).start();
+    await new Promise((r) => setTimeout(r, 150));
+    expect(bridge.isConnected).toBe(false);
+    const late = createServer((s) => accepted.push(s));
+    late.listen(sparePort, '127.0.0.1');
+    await bridge.waitConnected(2000);
+    expect(bridge.isConnected).toBe(true);
+    await bridge.close();
+    await new Promise<void>((resolve) => late.close(() => resolve()));
+  });
+});

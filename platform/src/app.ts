@@ -7,14 +7,17 @@ import { loggerOptions } from './logger.js';
 import errorHandler from './plugins/error-handler.js';
 import uiPages from './plugins/ui-pages.js';
 import { healthRoutes } from './routes/health.js';
+import { identityRoutes } from './routes/identity.js';
+import type { JpkiContext } from './jpki/index.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
   database: DbHandle;
+  jpki: JpkiContext;
 }
 
 /** Builds the platform: plugins and routes. Never listens, so tests can `inject` into it. */
-export async function buildApp({ config, database }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, database, jpki }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(config.logLevel),
     // Ajv must not coerce or strip silently: a malformed request gets REQ_INVALID.
@@ -27,6 +30,7 @@ export async function buildApp({ config, database }: AppDeps): Promise<FastifyIn
   });
   await app.register(errorHandler);
   await app.register(healthRoutes, { database });
+  await app.register(identityRoutes, { deps: { db: database.db, jpki, config } });
   await app.register(uiPages, { uiDir: config.uiDir });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

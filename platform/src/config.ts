@@ -18,7 +18,20 @@ export interface Config {
   seedDemo: boolean;
   /** Which JPKI trust store to use: the real J-LIS roots, or the dev JPKI center's. */
   jpkiMode: 'production' | 'dev';
+  /** Folder of the dev JPKI center (its roots are the dev trust store; demo cards are issued there). */
+  jpkiDevDir: string;
+  /** Key of the keyed hash that turns issuer + serial into a lookup key (シリアル番号変換値). */
+  certLookupSecret: string;
+  /** How long a login/registration nonce lives. */
+  nonceTtlSeconds: number;
+  /** How long a TV session lasts without a new card login. */
+  sessionTtlSeconds: number;
+  /** Oldest CRL (since thisUpdate) still trusted when nextUpdate has not passed; older = status unknown. */
+  crlMaxAgeSeconds: number;
 }
+
+/** Used only in dev mode when CERT_LOOKUP_SECRET is unset; production refuses to start without one. */
+const DEV_LOOKUP_SECRET = 'dev-only-lookup-secret-change-me';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -45,6 +58,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const jpkiMode = (env.JPKI_MODE ?? 'dev') as Config['jpkiMode'];
   if (jpkiMode !== 'production' && jpkiMode !== 'dev') problems.push('JPKI_MODE must be "production" or "dev"');
 
+  const certLookupSecret = env.CERT_LOOKUP_SECRET ?? (jpkiMode === 'dev' ? DEV_LOOKUP_SECRET : '');
+  if (jpkiMode === 'production' && certLookupSecret.length < 32) problems.push('CERT_LOOKUP_SECRET of at least 32 characters is required when JPKI_MODE=production');
+
+  const nonceTtlSeconds = positiveInt(env.NONCE_TTL_SECONDS ?? '120', 'NONCE_TTL_SECONDS', problems);
+  const sessionTtlSeconds = positiveInt(env.SESSION_TTL_SECONDS ?? String(12 * 3600), 'SESSION_TTL_SECONDS', problems);
+  const crlMaxAgeSeconds = positiveInt(env.CRL_MAX_AGE_SECONDS ?? String(48 * 3600), 'CRL_MAX_AGE_SECONDS', problems);
+
   if (problems.length) {
     throw new Error(`Invalid configuration:\n- ${problems.join('\n- ')}`);
   }
@@ -57,7 +77,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     logLevel,
     seedDemo,
     jpkiMode,
+    jpkiDevDir: resolve(env.JPKI_DEV_DIR ?? resolve(env.DATA_DIR ?? 'data', 'jpki-dev')),
+    certLookupSecret,
+    nonceTtlSeconds,
+    sessionTtlSeconds,
+    crlMaxAgeSeconds,
   });
+}
+
+function positiveInt(raw: string, name: string, problems: string[]): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) problems.push(`${name} must be a positive whole number (got "${raw}")`);
+  return n;
 }
 
 function parseBoolean(raw: string, name: string, problems: string[]): boolean {

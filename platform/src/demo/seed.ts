@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { devices, districts, facilities, households, organisations, shelters } from '../db/schema/index.js';
+import { devices, districts, facilities, households, organisations, serviceProviders, shelters } from '../db/schema/index.js';
 import {
-  DEMO_DISTRICTS, DEMO_FACILITIES, DEMO_HOUSEHOLDS, DEMO_INSURER, DEMO_MUNICIPALITY, DEMO_OPERATOR, DEMO_SHELTERS,
+  DEMO_DISTRICTS, DEMO_FACILITIES, DEMO_HOUSEHOLDS, DEMO_INSURER, DEMO_MUNICIPALITY, DEMO_OPERATOR, DEMO_PROVIDERS, DEMO_SHELTERS,
 } from './world.js';
 
 /** SHA-256 hex of a device secret: what the devices table stores. */
@@ -20,7 +20,7 @@ export async function seedDemoWorld(db: Db): Promise<boolean> {
   if (existing.length) return false;
   try {
     await db.transaction(async (tx) => {
-      const [operator, municipality] = await tx
+      const [operator, municipality, insurer] = await tx
         .insert(organisations)
         .values([
           { kind: 'cable_operator', ...DEMO_OPERATOR },
@@ -35,6 +35,9 @@ export async function seedDemoWorld(db: Db): Promise<boolean> {
       const districtId = (code: string) => districtRows.find((d) => d.code === code)!.id;
       await tx.insert(shelters).values(
         DEMO_SHELTERS.map(({ district, ...s }) => ({ municipalityId: municipality!.id, districtId: districtId(district), ...s })),
+      );
+      await tx.insert(serviceProviders).values(
+        DEMO_PROVIDERS.map(({ owner, ...p }) => ({ organisationId: (owner === 'insurer' ? insurer : municipality)!.id, ...p })),
       );
       await tx.insert(facilities).values(DEMO_FACILITIES.map((f) => ({ municipalityId: municipality!.id, ...f })));
       for (const h of DEMO_HOUSEHOLDS) {

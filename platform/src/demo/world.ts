@@ -8,6 +8,13 @@ export const DEMO_OPERATOR = { code: 'catv-demo', name: 'デモケーブルテ�
 export const DEMO_MUNICIPALITY = { code: '162108', name: '南砺市' } as const;
 export const DEMO_INSURER = { code: 'insurer-demo', name: 'デモ生命保険' } as const;
 
+/** The services of the demo world, each seeing only its own UIDs. */
+export const DEMO_PROVIDERS = [
+  { owner: 'insurer', code: 'demo-pension', name: 'デモ生命 年金現況確認', service: 'pension' },
+  { owner: 'municipality', code: 'nanto-booking', name: '南砺市 施設予約', service: 'booking' },
+  { owner: 'municipality', code: 'nanto-disaster', name: '南砺市 避難情報', service: 'disaster' },
+] as const;
+
 export const DEMO_DISTRICTS = [
   { code: 'johana', name: '城端地域' },
   { code: 'inami', name: '井波地域' },

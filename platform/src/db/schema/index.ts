@@ -1,3 +1,4 @@
 export * from './organisations.js';
 export * from './places.js';
 export * from './households.js';
+export * from './identity.js';

@@ -95,6 +95,6 @@ async function findIssuer(leaf: JpkiCertificate, purpose: JpkiPurpose, store: Tr
     }
   }
   throw new AppError('PKI_SIGNATURE_INVALID', {
-    detail: `certificate ${leaf.serial} is not signed by ${candidates.map((c) => c.generation).join(' or ')}`,
+    detail: `the certificate is not signed by ${candidates.map((c) => c.generation).join(' or ')}`,
   });
 }

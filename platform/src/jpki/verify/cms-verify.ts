@@ -70,7 +70,7 @@ export async function verifyCms(cms: Uint8Array | ArrayBuffer, options: CmsVerif
   assertStrongAlgorithms(signer, 'signer');
   const signature = signerInfo.signature.valueBlock.valueHexView;
   if (!(await rsaVerify(digestAlgorithm, signedAttrs, signer.publicKey, signature))) {
-    throw new AppError('PKI_SIGNATURE_INVALID', { detail: `CMS signature does not verify under ${signer.serial}` });
+    throw new AppError('PKI_SIGNATURE_INVALID', { detail: "CMS signature does not verify under the signer certificate" });
   }
 
   const chain = await verifyChain(signer, {

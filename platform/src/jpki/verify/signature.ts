@@ -37,6 +37,6 @@ export async function verifySignature(
     throw new AppError('PKI_SIGNATURE_INVALID', { detail: `signature is ${sig.length} bytes, key needs ${modulusBytes}` });
   }
   if (!(await rsaVerify('sha256', asBytes(message), cert.publicKey, sig))) {
-    throw new AppError('PKI_SIGNATURE_INVALID', { detail: `signature does not verify under ${cert.serial}` });
+    throw new AppError('PKI_SIGNATURE_INVALID', { detail: "signature does not verify under the certificate key" });
   }
 }

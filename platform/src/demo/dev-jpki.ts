@@ -1,0 +1,51 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildCrl, initCenter, issueCard, loadCenter, writeCardFile, type CenterInfo } from '../jpki/dev-center/index.js';
+import { STATE_FILE } from '../jpki/dev-center/store.js';
+import { ingestCrl } from '../identity/crl-store.js';
+import type { IdentityDeps } from '../identity/deps.js';
+import { DEMO_PEOPLE } from './world.js';
+
+/** The dev JPKI center of this data folder, created on first use (dev mode stands in for J-LIS). */
+export async function ensureDevCenter(dir: string): Promise<CenterInfo> {
+  if (existsSync(join(dir, STATE_FILE))) return loadCenter(dir);
+  return initCenter(dir, { seed: 'demo-center' });
+}
+
+/**
+ * Issues the demo people's virtual cards into `cardsDir` (one CARD.json each) unless they exist,
+ * so the demo card bay can hold them. Existing cards keep their PIN counters.
+ */
+export async function issueDemoCards(centerDir: string, cardsDir: string): Promise<string[]> {
+  mkdirSync(cardsDir, { recursive: true });
+  const issued: string[] = [];
+  for (const person of DEMO_PEOPLE) {
+    const path = join(cardsDir, `${person.id}.json`);
+    if (existsSync(path)) continue;
+    const { card } = await issueCard(centerDir, {
+      id: person.id, name: person.name, birth: person.birth, gender: person.gender, address: person.address,
+      authPin: person.authPin, signPin: person.signPin,
+    });
+    await writeCardFile(path, card);
+    issued.push(person.id);
+  }
+  return issued;
+}
+
+/**
+ * Stands in for J-LIS's CRL distribution in dev mode: a fresh CRL from the dev center for every
+ * root generation valid now, installed and applied like a real one.
+ */
+export async function feedDevCrls(deps: IdentityDeps, centerDir: string, now = new Date()): Promise<number> {
+  const center = await loadCenter(centerDir);
+  let fed = 0;
+  for (const purpose of ['sign', 'auth'] as const) {
+    for (const root of center.roots[purpose]) {
+      if (new Date(root.notBefore) > now || new Date(root.notAfter) < now) continue;
+      const { der } = await buildCrl(centerDir, { which: purpose, generation: root.generation, now });
+      await ingestCrl(deps, purpose, der, 'system:dev-center');
+      fed++;
+    }
+  }
+  return fed;
+}

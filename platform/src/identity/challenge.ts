@@ -1,0 +1,11 @@
+/**
+ * What the card signs to prove it is present: DigestInfo(SHA-256(message)) with
+ * message = UTF-8(nonce ∥ "\n" ∥ purpose ∥ "\n" ∥ device ID) (DESIGN §5.2). Binding the purpose and
+ * the device stops a signature made for one TV or one operation being replayed at another. Pure:
+ * the TV page imports it too.
+ */
+export type ChallengePurpose = 'login' | 'register';
+
+export function challengeMessage(nonce: string, purpose: ChallengePurpose, deviceId: string): Uint8Array {
+  return new TextEncoder().encode(`${nonce}\n${purpose}\n${deviceId}`);
+}

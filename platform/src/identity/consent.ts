@@ -1,0 +1,14 @@
+/**
+ * The consent a person gives at registration (初回紐付け). The version goes into the signed
+ * registration document, so what was agreed to is provable later; change the version whenever
+ * the text changes.
+ */
+export const CONSENT = {
+  version: '2026-11-01',
+  text:
+    'マイナンバーカードの電子証明書を使って、このテレビでご本人であることを確かめます。' +
+    '登録すると、氏名・生年月日・性別・住所（基本4情報）をこのサービスに記録し、' +
+    '避難情報のお知らせ、施設の予約、年金の現況確認に使います。' +
+    'マイナンバー（個人番号）は読み取りません。サービスごとに別の番号を使い、' +
+    'ほかの会社があなたを名寄せすることはできません。登録はいつでも取り消せます。',
+} as const;

@@ -1,0 +1,38 @@
+import { gt } from 'drizzle-orm';
+import { crls } from '../db/schema/index.js';
+import type { JpkiPurpose } from '../jpki/index.js';
+import { applyCrl, type CrlApplication } from './certificate-lifecycle.js';
+import type { IdentityDeps } from './deps.js';
+
+/** Installs a CRL, applies it to registered certificates and keeps it for the other processes. */
+export async function ingestCrl(deps: IdentityDeps, purpose: JpkiPurpose, der: Buffer, actor?: string): Promise<CrlApplication> {
+  const applied = await applyCrl(deps, purpose, der, actor);
+  if (applied.outcome !== 'unchanged') {
+    const { crl } = applied;
+    await deps.db.insert(crls).values({ purpose, issuerKeyId: crl.issuerKeyId, crlNumber: crl.crlNumber?.toString() ?? null, thisUpdate: crl.thisUpdate, der });
+  }
+  return applied;
+}
+
+/**
+ * Loads the CRLs stored since `since` (all when null) into this process's revocation store,
+ * oldest first, so each CA ends on its newest. Returns the newest ingestion time seen.
+ */
+export async function loadStoredCrls(deps: IdentityDeps, since: Date | null): Promise<Date | null> {
+  const rows = await deps.db
+    .select()
+    .from(crls)
+    .where(since ? gt(crls.ingestedAt, since) : undefined)
+    .orderBy(crls.thisUpdate);
+  let newest = since;
+  for (const row of rows) {
+    try {
+      deps.jpki.ingestCrl(row.purpose, row.der);
+    } catch {
+      // An older CRL than the one in use, or one whose CA left the trust store: nothing to do.
+    }
+    if (!newest || row.ingestedAt > newest) newest = row.ingestedAt;
+  }
+  return newest;
+}
+

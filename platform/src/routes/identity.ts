@@ -1,0 +1,190 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { IdentityDeps } from '../identity/deps.js';
+import { householdOf, membersOf, tvHouseholdContext } from '../identity/household.js';
+import { login, startChallenge } from '../identity/login.js';
+import { identifyPresence } from '../identity/presence.js';
+import { cancelRegistration, confirmRegistration, createRegistrationDraft, submitRegistration } from '../identity/registration.js';
+import { linkService, servicesOf, unlinkService } from '../identity/service-links.js';
+import { endSession } from '../identity/sessions.js';
+import { deviceOf, sessionOf } from './request-auth.js';
+import { withErrors } from './schemas.js';
+
+const Base64 = Type.String({ pattern: '^[A-Za-z0-9+/]+={0,2}$', maxLength: 16_384 });
+const Nonce = Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' });
+const Uuid = Type.String({ format: 'uuid' });
+const Member = Type.Object({ personId: Uuid, name: Type.Union([Type.String(), Type.Null()]) });
+const Household = Type.Object({ id: Uuid, label: Type.String(), members: Type.Array(Member) });
+const Person = Type.Object({ id: Uuid, name: Type.Union([Type.String(), Type.Null()]) });
+const District = Type.Object({ code: Type.String(), name: Type.String() });
+const PersonalData = Type.Object({ name: Type.String(), dateOfBirth: Type.String(), gender: Type.String(), address: Type.String() });
+const Strict = { additionalProperties: false } as const;
+
+/** The identity core's HTTP API (see API.md beside this file). */
+export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> = async (app, { deps }) => {
+  const { db } = deps;
+
+  app.post(
+    '/api/v1/nonces',
+    {
+      schema: {
+        summary: 'A single-use nonce and the DigestInfo the card signs for it (device)',
+        body: Type.Object({ purpose: Type.Literal('login') }, Strict),
+        response: withErrors({ 201: Type.Object({ nonce: Nonce, digestInfo: Base64, expiresAt: Type.String() }) }),
+      },
+    },
+    async (request, reply) => reply.code(201).send(await startChallenge(deps, await deviceOf(db, request), request.body.purpose)),
+  );
+
+  const SessionBody = Type.Object({ expiresAt: Type.String(), person: Person, household: Household });
+  app.post(
+    '/api/v1/sessions',
+    {
+      schema: {
+        summary: 'Log in with the auth certificate and the card signature over the nonce (device)',
+        body: Type.Object({ nonce: Nonce, certificate: Base64, signature: Base64 }, Strict),
+        response: withErrors({ 201: Type.Composite([SessionBody, Type.Object({ token: Type.String() })]) }),
+      },
+    },
+    async (request, reply) => reply.code(201).send(await login(deps, await deviceOf(db, request), request.body)),
+  );
+
+  app.get(
+    '/api/v1/sessions/current',
+    { schema: { summary: 'The person signed in on this TV (session)', response: withErrors({ 200: SessionBody }) } },
+    async (request) => {
+      const { device, session, person } = await sessionOf(db, request);
+      const household = await householdOf(db, device);
+      return {
+        expiresAt: session.expiresAt.toISOString(),
+        person: { id: person.id, name: person.name },
+        household: { id: household.id, label: household.label, members: await membersOf(db, household.id) },
+      };
+    },
+  );
+
+  app.delete(
+    '/api/v1/sessions/current',
+    { schema: { summary: 'Log out (session)', response: withErrors({ 204: Type.Null() }) } },
+    async (request, reply) => {
+      const { session } = await sessionOf(db, request);
+      await endSession(db, session.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/tv/household',
+    {
+      schema: {
+        summary: 'Household members, districts to choose from, consent text (TV device)',
+        response: withErrors({
+          200: Type.Object({
+            household: Type.Object({ id: Uuid, label: Type.String() }),
+            members: Type.Array(Member),
+            districts: Type.Array(District),
+            consent: Type.Object({ version: Type.String(), text: Type.String() }),
+          }),
+        }),
+      },
+    },
+    async (request) => tvHouseholdContext(db, await deviceOf(db, request)),
+  );
+
+  app.post(
+    '/api/v1/registrations/drafts',
+    {
+      schema: {
+        summary: 'Start a registration: the document and the digests the card signs (TV device)',
+        body: Type.Object({ district: Type.String({ minLength: 1, maxLength: 64 }) }, Strict),
+        response: withErrors({
+          201: Type.Object({
+            draftId: Uuid, document: Type.String(), sign: Type.Object({ digestInfo: Base64 }), auth: Type.Object({ digestInfo: Base64 }), expiresAt: Type.String(),
+          }),
+        }),
+      },
+    },
+    async (request, reply) => reply.code(201).send(await createRegistrationDraft(deps, await deviceOf(db, request), request.body)),
+  );
+
+  app.post(
+    '/api/v1/registrations',
+    {
+      schema: {
+        summary: "Submit the card's signatures; returns the 基本4情報 to confirm (TV device)",
+        body: Type.Object({ draftId: Uuid, signCertificate: Base64, signSignature: Base64, authCertificate: Base64, authSignature: Base64 }, Strict),
+        response: withErrors({ 201: Type.Object({ registrationId: Uuid, personalData: PersonalData, district: District, expiresAt: Type.String() }) }),
+      },
+    },
+    async (request, reply) => reply.code(201).send(await submitRegistration(deps, await deviceOf(db, request), request.body)),
+  );
+
+  app.post(
+    '/api/v1/registrations/:id/confirm',
+    {
+      schema: {
+        summary: 'The person confirmed the 基本4情報: create or update them (TV device)',
+        params: Type.Object({ id: Uuid }),
+        body: Type.Optional(Type.Object({}, Strict)),
+        response: withErrors({ 201: Type.Object({ personId: Uuid, created: Type.Boolean() }) }),
+      },
+    },
+    async (request, reply) => reply.code(201).send(await confirmRegistration(deps, await deviceOf(db, request), request.params.id)),
+  );
+
+  app.delete(
+    '/api/v1/registrations/:id',
+    { schema: { summary: 'Drop a registration the person did not confirm (TV device)', params: Type.Object({ id: Uuid }), response: withErrors({ 204: Type.Null() }) } },
+    async (request, reply) => {
+      await cancelRegistration(deps, await deviceOf(db, request), request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/v1/presence',
+    {
+      schema: {
+        summary: 'Identify a registered person by the auth certificate alone, low assurance (shelter tablet)',
+        body: Type.Object({ certificate: Base64 }, Strict),
+        response: withErrors({
+          200: Type.Object({ personId: Uuid, name: Type.Union([Type.String(), Type.Null()]), assurance: Type.Literal('low'), revocationUnknown: Type.Boolean() }),
+        }),
+      },
+    },
+    async (request) => identifyPresence(deps, await deviceOf(db, request), request.body),
+  );
+
+  const Service = Type.Object({ providerId: Uuid, name: Type.String(), service: Type.String(), linkedAt: Type.String() });
+  app.get(
+    '/api/v1/me/services',
+    { schema: { summary: 'Services that know me (session)', response: withErrors({ 200: Type.Object({ services: Type.Array(Service) }) }) } },
+    async (request) => ({ services: await servicesOf(db, (await sessionOf(db, request)).person.id) }),
+  );
+
+  app.post(
+    '/api/v1/me/services/:providerId',
+    {
+      schema: {
+        summary: 'Link me to a service provider (session)',
+        params: Type.Object({ providerId: Uuid }),
+        response: withErrors({ 201: Type.Object({ providerId: Uuid, linkedAt: Type.String() }) }),
+      },
+    },
+    async (request, reply) => {
+      const { person } = await sessionOf(db, request);
+      const { providerId, linkedAt } = await linkService(db, person.id, request.params.providerId);
+      return reply.code(201).send({ providerId, linkedAt }); // the UID is for the provider, not the TV
+    },
+  );
+
+  app.delete(
+    '/api/v1/me/services/:providerId',
+    { schema: { summary: 'Unlink me from a service provider (session)', params: Type.Object({ providerId: Uuid }), response: withErrors({ 204: Type.Null() }) } },
+    async (request, reply) => {
+      const { person } = await sessionOf(db, request);
+      await unlinkService(db, person.id, request.params.providerId);
+      return reply.code(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,298 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { certificates, householdMembers, nonces, persons, shelters } from '../../../platform/src/db/schema/index.js';
+import { feedDevCrls } from '../../../platform/src/demo/dev-jpki.js';
+import { DEMO_HOUSEHOLDS } from '../../../platform/src/demo/world.js';
+import { verifyAuditChain } from '../../../platform/src/identity/audit.js';
+import { provisionDevice } from '../../../platform/src/identity/devices.js';
+import { exportLinkage, issueCard, renewCard, revokeCertificate, writeCardFile, readCardFile } from '../../../platform/src/jpki/dev-center/index.js';
+import { buildTestApp } from '../../helpers/app.js';
+import { CardInReader } from '../../helpers/card-in-reader.js';
+import { copyFixtureCard, FIXTURE_CARDS } from '../../helpers/jpki-fixtures.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applyRenewals } from '../../../platform/src/identity/certificate-lifecycle.js';
+
+const t = await buildTestApp({}, { demo: true });
+const { app, database } = t;
+const [yamadaTv, satoTv] = DEMO_HOUSEHOLDS.map((h) => `Device ${h.tv.id}:${h.tv.secret}`) as [string, string];
+const TARO = FIXTURE_CARDS['yamada-taro'];
+const HANAKO = FIXTURE_CARDS['yamada-hanako'];
+
+async function post(url: string, device: string, payload: object = {}) {
+  const res = await app.inject({ method: 'POST', url, headers: { authorization: device }, payload });
+  return { status: res.statusCode, body: res.json() };
+}
+
+/** The TV's registration flow, through the reader driver's JPKI client and a virtual card. */
+async function register(card: CardInReader, pins: { authPin: string; signPin: string }, device = yamadaTv, district = 'johana') {
+  const draft = await post('/api/v1/registrations/drafts', device, { district });
+  expect(draft.status).toBe(201);
+  const sign = await card.sign('sign', pins.signPin, draft.body.sign.digestInfo);
+  const auth = await card.sign('auth', pins.authPin, draft.body.auth.digestInfo);
+  return post('/api/v1/registrations', device, {
+    draftId: draft.body.draftId, signCertificate: sign.certificate, signSignature: sign.signature, authCertificate: auth.certificate, authSignature: auth.signature,
+  });
+}
+
+async function loginWith(card: CardInReader, pin: string, device = yamadaTv) {
+  const nonce = await post('/api/v1/nonces', device, { purpose: 'login' });
+  expect(nonce.status).toBe(201);
+  const signed = await card.sign('auth', pin, nonce.body.digestInfo);
+  return { nonce: nonce.body.nonce, signed, res: await post('/api/v1/sessions', device, { nonce: nonce.body.nonce, certificate: signed.certificate, signature: signed.signature }) };
+}
+
+let taro: CardInReader;
+let hanako: CardInReader;
+beforeAll(async () => {
+  taro = await CardInReader.insert('yamada-taro');
+  hanako = await CardInReader.insert('yamada-hanako');
+});
+afterAll(async () => {
+  await taro.close();
+  await hanako.close();
+});
+
+describe('registration (初回紐付け)', () => {
+  let registrationId: string;
+
+  it('verifies the card signatures and returns the 基本4情報 to confirm', async () => {
+    const res = await register(taro, TARO);
+    expect(res.status).toBe(201);
+    expect(res.body.personalData).toEqual({ name: TARO.name, dateOfBirth: TARO.birth, gender: TARO.gender, address: TARO.address });
+    expect(res.body.personalData.name).toContain('\u3000');
+    expect(res.body.district).toEqual({ code: 'johana', name: '城端地域' });
+    registrationId = res.body.registrationId;
+    // Nothing is stored about the person before they confirm.
+    expect(await database.db.select().from(persons)).toHaveLength(0);
+  });
+
+  it('creates the person, links both certificates as one card and joins the household on confirm', async () => {
+    const res = await post(`/api/v1/registrations/${registrationId}/confirm`, yamadaTv);
+    expect(res.status).toBe(201);
+    expect(res.body.created).toBe(true);
+    const [person] = await database.db.select().from(persons).where(eq(persons.id, res.body.personId));
+    expect(person).toMatchObject({ name: TARO.name, dateOfBirth: TARO.birth, status: 'active' });
+    const certs = await database.db.select().from(certificates).where(eq(certificates.personId, res.body.personId));
+    expect(certs.map((c) => c.purpose).sort()).toEqual(['auth', 'sign']);
+    expect(new Set(certs.map((c) => c.cardId)).size).toBe(1);
+    // The lookup key is a keyed hash: no serial in the table.
+    for (const c of certs) expect(c.lookupKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(await database.db.select().from(householdMembers).where(eq(householdMembers.personId, res.body.personId))).toHaveLength(1);
+    expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true });
+  });
+
+  it('refuses to confirm the same registration twice', async () => {
+    expect((await post(`/api/v1/registrations/${registrationId}/confirm`, yamadaTv)).body.error.code).toBe('AUTH_REGISTRATION_EXPIRED');
+  });
+
+  it('refuses a sign signature over anything but the draft (PKI_SIGNATURE_INVALID)', async () => {
+    const draft = await post('/api/v1/registrations/drafts', yamadaTv, { district: 'johana' });
+    const other = await post('/api/v1/registrations/drafts', yamadaTv, { district: 'inami' });
+    const sign = await hanako.sign('sign', HANAKO.signPin, other.body.sign.digestInfo);
+    const auth = await hanako.sign('auth', HANAKO.authPin, draft.body.auth.digestInfo);
+    const res = await post('/api/v1/registrations', yamadaTv, {
+      draftId: draft.body.draftId, signCertificate: sign.certificate, signSignature: sign.signature, authCertificate: auth.certificate, authSignature: auth.signature,
+    });
+    expect(res.body.error.code).toBe('PKI_SIGNATURE_INVALID');
+  });
+
+  it('refuses an auth certificate in the sign slot (PKI_WRONG_PURPOSE)', async () => {
+    const draft = await post('/api/v1/registrations/drafts', yamadaTv, { district: 'johana' });
+    // The auth key signs the document's signed attributes: the signature is right, the purpose is not.
+    const wrongKey = await hanako.sign('auth', HANAKO.authPin, draft.body.sign.digestInfo);
+    const auth = await hanako.sign('auth', HANAKO.authPin, draft.body.auth.digestInfo);
+    const res = await post('/api/v1/registrations', yamadaTv, {
+      draftId: draft.body.draftId, signCertificate: wrongKey.certificate, signSignature: wrongKey.signature, authCertificate: auth.certificate, authSignature: auth.signature,
+    });
+    expect(res.body.error.code).toBe('PKI_WRONG_PURPOSE');
+  });
+
+  it('refuses a district the household cannot choose', async () => {
+    expect((await post('/api/v1/registrations/drafts', yamadaTv, { district: 'atlantis' })).body.error.code).toBe('REQ_INVALID');
+  });
+});
+
+describe('login', () => {
+  it('opens a session for a registered household member and shows the name', async () => {
+    const { res } = await loginWith(taro, TARO.authPin);
+    expect(res.status).toBe(201);
+    expect(res.body.person.name).toBe(TARO.name);
+    expect(res.body.household.members.map((m: { name: string }) => m.name)).toEqual([TARO.name]);
+    const current = await app.inject({ method: 'GET', url: '/api/v1/sessions/current', headers: { authorization: `Bearer ${res.body.token}`, 'x-device': yamadaTv.slice(7) } });
+    expect(current.json().person.name).toBe(TARO.name);
+    // Logout ends it.
+    const out = await app.inject({ method: 'DELETE', url: '/api/v1/sessions/current', headers: { authorization: `Bearer ${res.body.token}`, 'x-device': yamadaTv.slice(7) } });
+    expect(out.statusCode).toBe(204);
+    const after = await app.inject({ method: 'GET', url: '/api/v1/sessions/current', headers: { authorization: `Bearer ${res.body.token}`, 'x-device': yamadaTv.slice(7) } });
+    expect(after.json().error.code).toBe('AUTH_SESSION_EXPIRED');
+  });
+
+  it('refuses a session token on another TV', async () => {
+    const { res } = await loginWith(taro, TARO.authPin);
+    const elsewhere = await app.inject({ method: 'GET', url: '/api/v1/sessions/current', headers: { authorization: `Bearer ${res.body.token}`, 'x-device': satoTv.slice(7) } });
+    expect(elsewhere.json().error.code).toBe('AUTH_REQUIRED');
+  });
+
+  it('refuses a replayed nonce (AUTH_NONCE_REPLAYED)', async () => {
+    const { nonce, signed } = await loginWith(taro, TARO.authPin);
+    const again = await post('/api/v1/sessions', yamadaTv, { nonce, certificate: signed.certificate, signature: signed.signature });
+    expect(again.body.error.code).toBe('AUTH_NONCE_REPLAYED');
+  });
+
+  it('refuses an expired nonce (AUTH_NONCE_EXPIRED)', async () => {
+    const nonce = await post('/api/v1/nonces', yamadaTv, { purpose: 'login' });
+    await database.db.update(nonces).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(nonces.value, nonce.body.nonce));
+    const signed = await taro.sign('auth', TARO.authPin, nonce.body.digestInfo);
+    const res = await post('/api/v1/sessions', yamadaTv, { nonce: nonce.body.nonce, ...signed });
+    expect(res.body.error.code).toBe('AUTH_NONCE_EXPIRED');
+  });
+
+  it('refuses a nonce issued to another device (AUTH_NONCE_WRONG_DEVICE)', async () => {
+    const nonce = await post('/api/v1/nonces', satoTv, { purpose: 'login' });
+    const signed = await taro.sign('auth', TARO.authPin, nonce.body.digestInfo);
+    const res = await post('/api/v1/sessions', yamadaTv, { nonce: nonce.body.nonce, ...signed });
+    expect(res.body.error.code).toBe('AUTH_NONCE_WRONG_DEVICE');
+  });
+
+  it('refuses an unknown nonce (AUTH_NONCE_INVALID)', async () => {
+    const signed = await taro.sign('auth', TARO.authPin, (await post('/api/v1/nonces', yamadaTv, { purpose: 'login' })).body.digestInfo);
+    const res = await post('/api/v1/sessions', yamadaTv, { nonce: 'A'.repeat(43), ...signed });
+    expect(res.body.error.code).toBe('AUTH_NONCE_INVALID');
+  });
+
+  it('refuses the sign certificate for login (PKI_WRONG_PURPOSE)', async () => {
+    const nonce = await post('/api/v1/nonces', yamadaTv, { purpose: 'login' });
+    const signed = await taro.sign('sign', TARO.signPin, nonce.body.digestInfo);
+    const res = await post('/api/v1/sessions', yamadaTv, { nonce: nonce.body.nonce, ...signed });
+    expect(res.body.error.code).toBe('PKI_WRONG_PURPOSE');
+  });
+
+  it('refuses a signature over another challenge (PKI_SIGNATURE_INVALID)', async () => {
+    const first = await post('/api/v1/nonces', yamadaTv, { purpose: 'login' });
+    const second = await post('/api/v1/nonces', yamadaTv, { purpose: 'login' });
+    const signed = await taro.sign('auth', TARO.authPin, first.body.digestInfo);
+    const res = await post('/api/v1/sessions', yamadaTv, { nonce: second.body.nonce, ...signed });
+    expect(res.body.error.code).toBe('PKI_SIGNATURE_INVALID');
+  });
+
+  it('refuses a card that is not registered (AUTH_NOT_REGISTERED)', async () => {
+    const { res } = await loginWith(hanako, HANAKO.authPin);
+    expect(res.body.error.code).toBe('AUTH_NOT_REGISTERED');
+  });
+
+  it('refuses a registered person on another household\'s TV (AUTH_NOT_HOUSEHOLD_MEMBER)', async () => {
+    const { res } = await loginWith(taro, TARO.authPin, satoTv);
+    expect(res.body.error.code).toBe('AUTH_NOT_HOUSEHOLD_MEMBER');
+  });
+
+  it('refuses a revoked certificate (PKI_REVOKED) — suzuki-jiro is on hold in the fixture CRL', async () => {
+    const suzuki = await CardInReader.insert('suzuki-jiro');
+    try {
+      const { res } = await loginWith(suzuki, FIXTURE_CARDS['suzuki-jiro'].authPin);
+      expect(res.body.error.code).toBe('PKI_REVOKED');
+    } finally {
+      await suzuki.close();
+    }
+  });
+
+  it('refuses an expired certificate (PKI_EXPIRED)', async () => {
+    const { card } = await issueCard(t.centerDir, { id: 'expired', name: '古川　進', birth: '1950-01-10', gender: '1', address: '富山県南砺市城端１番地', authPin: '1111', signPin: 'OLDCARD1', issued: '2016-03-01' });
+    const path = join(mkdtempSync(join(tmpdir(), 'card-')), 'expired.json');
+    await writeCardFile(path, card);
+    const expired = await CardInReader.insert({ path });
+    try {
+      const { res } = await loginWith(expired, '1111');
+      expect(res.body.error.code).toBe('PKI_EXPIRED');
+    } finally {
+      await expired.close();
+    }
+  });
+
+  it('refuses a request without a device credential (AUTH_DEVICE_UNKNOWN)', async () => {
+    const res = await app.inject({ method: 'POST', url: '/api/v1/nonces', payload: { purpose: 'login' } });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.code).toBe('AUTH_DEVICE_UNKNOWN');
+    const wrong = await post('/api/v1/nonces', `Device ${DEMO_HOUSEHOLDS[0].tv.id}:not-the-secret`, { purpose: 'login' });
+    expect(wrong.body.error.code).toBe('AUTH_DEVICE_UNKNOWN');
+  });
+});
+
+describe('who is watching, presence, services', () => {
+  it('lists the household members for the TV picker with districts and consent', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/tv/household', headers: { authorization: yamadaTv } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().members.map((m: { name: string }) => m.name)).toEqual([TARO.name]);
+    expect(res.json().districts.map((d: { code: string }) => d.code)).toContain('johana');
+    expect(res.json().consent.text).toContain('マイナンバー');
+  });
+
+  it('identifies a registered person from the certificate alone on a shelter tablet, at low assurance', async () => {
+    const [shelter] = await database.db.select().from(shelters).limit(1);
+    const tablet = await provisionDevice(database.db, { kind: 'tablet', shelterId: shelter!.id }, '受付タブレット');
+    const res = await post('/api/v1/presence', tablet.credential, { certificate: await taro.authCertificate() });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ name: TARO.name, assurance: 'low', revocationUnknown: false });
+    // A TV is not a check-in tablet.
+    expect((await post('/api/v1/presence', yamadaTv, { certificate: await taro.authCertificate() })).body.error.code).toBe('AUTH_FORBIDDEN');
+  });
+
+  it('links and unlinks a service; a new link gets a new UID', async () => {
+    const { res } = await loginWith(taro, TARO.authPin);
+    const headers = { authorization: `Bearer ${res.body.token}`, 'x-device': yamadaTv.slice(7) };
+    const providers = await database.db.query.serviceProviders.findMany();
+    expect(providers.length).toBeGreaterThan(0);
+    const provider = providers[0]!;
+    expect((await app.inject({ method: 'POST', url: `/api/v1/me/services/${provider.id}`, headers })).statusCode).toBe(201);
+    const listed = await app.inject({ method: 'GET', url: '/api/v1/me/services', headers });
+    expect(listed.json().services.map((s: { providerId: string }) => s.providerId)).toEqual([provider.id]);
+    const before = await database.db.query.serviceUids.findFirst();
+    expect((await app.inject({ method: 'DELETE', url: `/api/v1/me/services/${provider.id}`, headers })).statusCode).toBe(204);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/me/services', headers })).json().services).toEqual([]);
+    await app.inject({ method: 'POST', url: `/api/v1/me/services/${provider.id}`, headers });
+    const uids = await database.db.query.serviceUids.findMany();
+    expect(uids).toHaveLength(2);
+    expect(uids.find((u) => !u.unlinkedAt)!.uid).not.toBe(before!.uid);
+  });
+});
+
+describe('certificate lifecycle', () => {
+  it('a revoked sign certificate marks the person for re-confirmation; a revoked auth certificate ends logins', async () => {
+    const [person] = await database.db.select().from(persons).where(eq(persons.name, TARO.name));
+    const cardFile = await readCardFile(await copyFixtureCard('yamada-taro'));
+    await revokeCertificate(t.centerDir, { card: cardFile, which: 'sign' }, 'affiliationChanged', { now: new Date(Date.now() - 60_000) });
+    await revokeCertificate(t.centerDir, { card: cardFile, which: 'auth' }, 'keyCompromise', { now: new Date(Date.now() - 60_000) });
+    await feedDevCrls(t.identity, t.centerDir);
+    const [after] = await database.db.select().from(persons).where(eq(persons.id, person!.id));
+    expect(after!.status).toBe('needs_reconfirmation');
+    const certs = await database.db.select().from(certificates).where(eq(certificates.personId, person!.id));
+    expect(certs.every((c) => c.status === 'revoked')).toBe(true);
+    const { res } = await loginWith(taro, TARO.authPin);
+    expect(res.body.error.code).toBe('PKI_REVOKED');
+    expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true });
+  });
+
+  it('renewal linkage moves the person to the new card, which can log in', async () => {
+    // 山田　花子 registers on the demo TV, then her card is renewed at the office.
+    const registered = await register(hanako, HANAKO);
+    expect(registered.status).toBe(201);
+    const confirmed = await post(`/api/v1/registrations/${registered.body.registrationId}/confirm`, yamadaTv);
+    const renewed = await renewCard(t.centerDir, await readCardFile(await copyFixtureCard('yamada-hanako')), { keepOld: true });
+    const path = join(mkdtempSync(join(tmpdir(), 'card-')), 'renewed.json');
+    await writeCardFile(path, renewed.card);
+    const linkage = await exportLinkage(t.centerDir);
+    const moved = await applyRenewals(t.identity, linkage);
+    expect(moved.moved).toBe(2);
+    const newCard = await CardInReader.insert({ path });
+    try {
+      const { res } = await loginWith(newCard, HANAKO.authPin);
+      expect(res.status).toBe(201);
+      expect(res.body.person.id).toBe(confirmed.body.personId);
+    } finally {
+      await newCard.close();
+    }
+    // The old card is superseded.
+    expect((await loginWith(hanako, HANAKO.authPin)).res.body.error.code).toBe('PKI_REVOKED');
+  });
+});

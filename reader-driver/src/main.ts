@@ -12,7 +12,7 @@ async function main() {
     console.error((err as Error).message);
     process.exit(1);
   }
-  const log = pino({ ...loggerOptions(config.logLevel), name: 'reader-driver' });
+  const log = pino(loggerOptions(config.logLevel)).child({ service: 'reader-driver' });
   const driver = await startDriver(config, log);
   const shutdown = async () => {
     await driver.close();

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from './browser.js';
+import { E2E_ORIGIN, E2E_PORT, E2E_READER_PORT } from './product.js';
 
-// One platform for the whole browser run, on its own port and a throw-away data folder (or on the
-// PostgreSQL database named by DATABASE_URL, when the suite runs at scale).
-const PORT = Number(process.env.E2E_PORT ?? 18_080);
+// The whole product (`npm start`: platform + reader driver with the demo card bay) for the whole
+// browser run, on its own ports and a throw-away data folder (or on the PostgreSQL database named
+// by DATABASE_URL, when the suite runs at scale).
 process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), 'cap-e2e-'));
 
 export default defineConfig({
@@ -22,7 +23,7 @@ export default defineConfig({
     ? [['list'], ['json', { outputFile: join(process.env.TEST_REPORT_DIR, 'e2e.json') }]]
     : 'list',
   use: {
-    baseURL: `http://127.0.0.1:${PORT}`,
+    baseURL: E2E_ORIGIN,
     browserName: 'chromium',
     viewport: { width: 1920, height: 1080 },
     launchOptions: { executablePath: chromiumPath(), args: CHROMIUM_ARGS },
@@ -30,11 +31,21 @@ export default defineConfig({
     trace: 'off',
   },
   webServer: {
-    command: 'node_modules/.bin/tsx platform/src/main.ts',
+    command: 'node_modules/.bin/tsx platform/src/cli/start-all.ts',
     cwd: '../..',
-    url: `http://127.0.0.1:${PORT}/healthz`,
+    url: `${E2E_ORIGIN}/healthz`,
     reuseExistingServer: false,
-    timeout: 60_000,
-    env: { PORT: String(PORT), DATA_DIR: process.env.E2E_DATA_DIR, LOG_LEVEL: 'warn', SEED_DEMO: 'true' },
+    timeout: 90_000,
+    env: {
+      PORT: String(E2E_PORT),
+      READER_PORT: String(E2E_READER_PORT),
+      DATA_DIR: process.env.E2E_DATA_DIR,
+      LOG_LEVEL: 'warn',
+      SEED_DEMO: 'true',
+      // The browser tests drive the card flows; the realistic card latency only slows them down.
+      READER_CARD_LATENCY: 'off',
+      // The pcscd readers belong to the PC/SC integration tests, which may run at the same time.
+      READER_PCSC: 'false',
+    },
   },
 });

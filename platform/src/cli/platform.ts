@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { eq } from 'drizzle-orm';
+import { loadConfig } from '../config.js';
+import { openDatabase } from '../db/client.js';
+import { shelters } from '../db/schema/index.js';
+import { AppError } from '../errors.js';
+import { verifyAuditChain } from '../identity/audit.js';
+import { applyRenewals, type RenewalLinkage } from '../identity/certificate-lifecycle.js';
+import { ingestCrl, loadStoredCrls } from '../identity/crl-store.js';
+import { provisionDevice } from '../identity/devices.js';
+import { createJpkiContext } from '../jpki/index.js';
+
+/**
+ * `npm run platform -- <command>`: operator tasks against the configured database.
+ *   provision-device --kind tv --household CATV-0001 --label "居間のテレビ"
+ *   provision-device --kind tablet --shelter <shelter-id> --label "受付1"
+ *   ingest-crl --purpose sign|auth FILE.crl
+ *   ingest-linkage FILE.json
+ *   verify-audit
+ */
+const USAGE = `usage: npm run platform -- provision-device --kind tv|tablet (--household CONTRACT | --shelter ID) --label TEXT
+       npm run platform -- ingest-crl --purpose sign|auth FILE
+       npm run platform -- ingest-linkage FILE
+       npm run platform -- verify-audit`;
+
+async function main() {
+  const [command, ...rest] = process.argv.slice(2);
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { kind: { type: 'string' }, household: { type: 'string' }, shelter: { type: 'string' }, label: { type: 'string' }, purpose: { type: 'string' } },
+  });
+  const config = loadConfig();
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await database.migrate();
+    const { db } = database;
+    switch (command) {
+      case 'provision-device': {
+        const label = values.label ?? 'device';
+        if (values.kind === 'tv' && values.household) {
+          print(await provisionDevice(db, { kind: 'tv', householdContractNo: values.household }, label));
+        } else if (values.kind === 'tablet' && values.shelter) {
+          const [shelter] = await db.select().from(shelters).where(eq(shelters.id, values.shelter));
+          if (!shelter) throw new AppError('REQ_NOT_FOUND', { detail: `no shelter ${values.shelter}` });
+          print(await provisionDevice(db, { kind: 'tablet', shelterId: shelter.id }, label));
+        } else throw usage();
+        break;
+      }
+      case 'ingest-crl': {
+        const purpose = values.purpose;
+        if ((purpose !== 'sign' && purpose !== 'auth') || !positionals[0]) throw usage();
+        const identity = { db, jpki: await createJpkiContext(config), config };
+        await loadStoredCrls(identity, null);
+        const result = await ingestCrl(identity, purpose, readFileSync(positionals[0]), 'operator:cli');
+        print({ outcome: result.outcome, entries: result.entries, revoked: result.revoked, reconfirm: result.reconfirm, crlNumber: result.crl.crlNumber?.toString() ?? null });
+        break;
+      }
+      case 'ingest-linkage': {
+        if (!positionals[0]) throw usage();
+        const identity = { db, jpki: await createJpkiContext(config), config };
+        print(await applyRenewals(identity, JSON.parse(readFileSync(positionals[0], 'utf8')) as RenewalLinkage, 'operator:cli'));
+        break;
+      }
+      case 'verify-audit':
+        print(await verifyAuditChain(db));
+        break;
+      default:
+        throw usage();
+    }
+  } finally {
+    await database.close();
+  }
+}
+
+const usage = () => Object.assign(new Error(USAGE), { usage: true });
+const print = (value: unknown) => console.log(JSON.stringify(value, null, 2));
+
+main().catch((err) => {
+  if ((err as { usage?: boolean }).usage) console.error((err as Error).message);
+  else if (err instanceof AppError) console.error(`${err.code}: ${err.message}${err.detail ? ` (${err.detail})` : ''}`);
+  else console.error(err);
+  process.exit((err as { usage?: boolean }).usage ? 2 : 1);
+});

@@ -1,0 +1,18 @@
+import { DEMO_HOUSEHOLDS } from '../../platform/src/demo/world.js';
+
+/**
+ * The product the browser tests run against: `npm start` (platform + reader driver with the demo
+ * card bay) on its own ports and a throw-away data folder, started by playwright.config.ts.
+ */
+export const E2E_PORT = Number(process.env.E2E_PORT ?? 18_080);
+export const E2E_READER_PORT = Number(process.env.E2E_READER_PORT ?? 18_081);
+export const E2E_ORIGIN = `http://127.0.0.1:${E2E_PORT}`;
+export const E2E_READER_URL = `ws://127.0.0.1:${E2E_READER_PORT}/v1`;
+
+/** The demo TV of 山田さん宅 (its credential travels in the URL fragment, as `npm start` prints it). */
+export const DEMO_TV = DEMO_HOUSEHOLDS[0].tv;
+
+/** The TV page as the demo TV opens it, talking to the test's reader driver. */
+export function tvUrl(tv: { id: string; secret: string } = DEMO_TV): string {
+  return `/tv/?reader=${encodeURIComponent(E2E_READER_URL)}#device=${tv.id}:${tv.secret}`;
+}

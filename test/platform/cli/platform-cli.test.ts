@@ -1,0 +1,69 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDatabase, type DbHandle } from '../../../platform/src/db/client.js';
+import { seedDemoWorld } from '../../../platform/src/demo/seed.js';
+import { authenticateDevice } from '../../../platform/src/identity/devices.js';
+import { buildCrl } from '../../../platform/src/jpki/dev-center/index.js';
+import { freshDatabase } from '../../helpers/database.js';
+import { copyJpkiCenter } from '../../helpers/jpki-fixtures.js';
+import { runTs } from '../../helpers/process.js';
+
+const CLI = 'platform/src/cli/platform.ts';
+
+/** The CLI's database: the test's PostgreSQL database, or (PGlite being one process's) its own folder. */
+async function cliDatabase(dataDir: string): Promise<{ url: string | null; open: () => Promise<DbHandle>; done: () => Promise<void> }> {
+  const shared = await freshDatabase();
+  if (shared.url) {
+    await seedDemoWorld(shared.db);
+    return { url: shared.url, open: async () => shared, done: () => shared.close() };
+  }
+  await shared.close();
+  const local = await openDatabase({ databaseUrl: null, dataDir });
+  await local.migrate();
+  await seedDemoWorld(local.db);
+  await local.close();
+  return { url: null, open: async () => openDatabase({ databaseUrl: null, dataDir }), done: async () => {} };
+}
+
+describe('npm run platform', () => {
+  it('provisions a household TV whose credential then authenticates, ingests a CRL and verifies the audit chain', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const target = await cliDatabase(dataDir);
+    const centerDir = await copyJpkiCenter();
+    const env = { DATA_DIR: dataDir, DATABASE_URL: target.url ?? '', JPKI_DEV_DIR: centerDir, LOG_LEVEL: 'silent' };
+    try {
+      const run = runTs(CLI, ['provision-device', '--kind', 'tv', '--household', 'CATV-0002', '--label', '居間のテレビ'], env);
+      expect(await run.exited).toBe(0);
+      const device = JSON.parse(run.output().slice(run.output().indexOf('{')));
+      expect(device.credential).toMatch(/^Device [0-9a-f-]{36}:\S+$/);
+
+      const check = await target.open();
+      try {
+        expect((await authenticateDevice(check.db, device.credential)).kind).toBe('tv');
+      } finally {
+        if (!target.url) await check.close();
+      }
+
+      const { der } = await buildCrl(centerDir, { which: 'auth', generation: '03', now: new Date() });
+      const crlFile = join(dataDir, 'auth.crl');
+      writeFileSync(crlFile, der);
+      const ingest = runTs(CLI, ['ingest-crl', '--purpose', 'auth', crlFile], env);
+      expect(await ingest.exited).toBe(0);
+      expect(ingest.output()).toContain('"outcome": "installed"');
+
+      const audit = runTs(CLI, ['verify-audit'], env);
+      expect(await audit.exited).toBe(0);
+      expect(audit.output()).toContain('"ok": true');
+    } finally {
+      await target.done();
+    }
+  });
+
+  it('says how to use it when the command is wrong', async () => {
+    const run = runTs(CLI, ['provision-device', '--kind', 'toaster'], { DATA_DIR: mkdtempSync(join(tmpdir(), 'cli-')), DATABASE_URL: '' });
+    expect(await run.exited).toBe(2);
+    expect(run.output()).toContain('usage: npm run platform');
+  });
+});

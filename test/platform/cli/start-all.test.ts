@@ -1,0 +1,42 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freshDatabase } from '../../helpers/database.js';
+import { freePort, runTs, waitForOk } from '../../helpers/process.js';
+
+describe('npm start (platform + reader driver with the demo card bay)', () => {
+  it('serves the pages and /healthz within 30 s, puts a demo card in the bay on request, and stops cleanly', async () => {
+    const database = await freshDatabase();
+    afterAll(() => database.close());
+    const [port, readerPort] = [await freePort(), await freePort()];
+    const dataDir = mkdtempSync(join(tmpdir(), 'start-all-'));
+    const env = { PORT: String(port), READER_PORT: String(readerPort), DATA_DIR: dataDir, DATABASE_URL: database.url ?? '', READER_PCSC: 'false', LOG_LEVEL: 'warn' };
+    const run = runTs('platform/src/cli/start-all.ts', [], env);
+    try {
+      const ms = await waitForOk(`http://127.0.0.1:${port}/healthz`, 30_000, run.child);
+      expect(ms).toBeLessThan(30_000);
+      for (const page of ['tv', 'shelter', 'operator']) {
+        const res = await fetch(`http://127.0.0.1:${port}/${page}/`);
+        expect(res.status).toBe(200);
+        expect(await res.text()).toContain(`stb-${page}-app`);
+      }
+      await waitForOk(`http://127.0.0.1:${readerPort}/healthz`, 15_000, run.child);
+      expect(run.output()).toMatch(/#device=00000000-0000-4000-8000-000000000101:demo-tv-yamada/);
+
+      const cards = runTs('reader-driver/src/cli/demo.ts', ['cards'], { DATA_DIR: dataDir });
+      expect(await cards.exited).toBe(0);
+      expect(cards.output()).toContain('yamada-taro');
+      const insert = runTs('reader-driver/src/cli/demo.ts', ['insert', 'yamada-taro'], { DATA_DIR: dataDir });
+      expect(await insert.exited).toBe(0);
+      const health = await (await fetch(`http://127.0.0.1:${readerPort}/healthz`)).json();
+      expect(health).toMatchObject({ ok: true, bays: ['virtual'], readers: 1 });
+      const unknown = runTs('reader-driver/src/cli/demo.ts', ['insert', 'nobody'], { DATA_DIR: dataDir });
+      expect(await unknown.exited).toBe(1);
+      expect(unknown.output()).toContain('REQ_NOT_FOUND');
+    } finally {
+      run.child.kill('SIGTERM');
+    }
+    expect(await run.exited).toBe(0);
+  });
+});

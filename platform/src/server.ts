@@ -4,11 +4,11 @@ import type { Config } from './config.js';
 import { openDatabase, type DbHandle } from './db/client.js';
 import { ensureDevCenter, feedDevCrls } from './demo/dev-jpki.js';
 import { seedDemoWorld } from './demo/seed.js';
-import { loadStoredCrls } from './identity/crl-store.js';
+import { CRL_CHANNEL, loadStoredCrls } from './identity/crl-store.js';
 import { createJpkiContext, type JpkiContext } from './jpki/index.js';
 
-/** How often a process looks for CRLs other processes installed. */
-const CRL_POLL_MS = 30_000;
+/** Safety net behind LISTEN/NOTIFY: how often a process looks for CRLs other processes stored. */
+const CRL_POLL_MS = 5 * 60_000;
 /** How often dev mode asks the dev JPKI center for fresh CRLs (they are valid for a day). */
 const DEV_CRL_FEED_MS = 6 * 3600_000;
 
@@ -27,6 +27,7 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   let app: FastifyInstance | undefined;
   const timers: ReturnType<typeof setInterval>[] = [];
+  const unlisteners: (() => Promise<void>)[] = [];
   try {
     await database.migrate();
     if (config.seedDemo) await seedDemoWorld(database.db);
@@ -36,16 +37,17 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
     let crlsSeen = await loadStoredCrls(identity, null);
     if (config.jpkiMode === 'dev') await feedDevCrls(identity, config.jpkiDevDir);
     let lastDevFeed = Date.now();
-    // Other processes may install newer CRLs; pick them up (and, in dev, stand in for J-LIS daily).
-    const crlTimer = setInterval(() => {
-      void (async () => {
-        crlsSeen = await loadStoredCrls(identity, crlsSeen);
-        if (config.jpkiMode === 'dev' && Date.now() - lastDevFeed > DEV_CRL_FEED_MS) {
-          lastDevFeed = Date.now();
-          await feedDevCrls(identity, config.jpkiDevDir);
-        }
-      })().catch((err) => app?.log.warn({ err }, 'CRL refresh failed'));
-    }, CRL_POLL_MS);
+    // Another process stored a newer CRL: load it now (NOTIFY), with a slow poll as a safety net.
+    const refreshCrls = async () => {
+      crlsSeen = await loadStoredCrls(identity, crlsSeen);
+      if (config.jpkiMode === 'dev' && Date.now() - lastDevFeed > DEV_CRL_FEED_MS) {
+        lastDevFeed = Date.now();
+        await feedDevCrls(identity, config.jpkiDevDir);
+      }
+    };
+    const onError = (err: unknown) => app?.log.warn({ err }, 'CRL refresh failed');
+    unlisteners.push(await database.listen(CRL_CHANNEL, () => void refreshCrls().catch(onError)));
+    const crlTimer = setInterval(() => void refreshCrls().catch(onError), CRL_POLL_MS);
     crlTimer.unref();
     timers.push(crlTimer);
     app = await buildApp({ config, database, jpki });
@@ -59,6 +61,7 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
       url,
       close: () => (closing ??= (async () => {
         for (const t of timers) clearInterval(t);
+        for (const stop of unlisteners) await stop().catch(() => {});
         await running.app.close();
         await database.close();
       })()),
@@ -66,6 +69,7 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
     return running;
   } catch (err) {
     for (const t of timers) clearInterval(t);
+    for (const stop of unlisteners) await stop().catch(() => {});
     await app?.close().catch(() => {});
     await database.close().catch(() => {});
     throw err;

@@ -7,7 +7,7 @@ import { freePort, runTs, waitForOk } from '../helpers/process.js';
 
 const ENTRY = 'platform/src/main.ts';
 
-describe('platform process', () => {
+describe('platform process', { timeout: 90_000 }, () => {
   it('refuses to start on a bad setting and lists every problem', async () => {
     const run = runTs(ENTRY, [], { PORT: 'x', JPKI_MODE: 'nope', DATABASE_URL: '' });
     expect(await run.exited).toBe(1);

@@ -21,6 +21,11 @@ export interface DbHandle {
   migrate(): Promise<void>;
   /** A cheap round trip, for health checks. */
   ping(): Promise<void>;
+  /**
+   * Cross-process events (PostgreSQL LISTEN/NOTIFY; PGlite's own for the embedded case): calls
+   * `onPayload` for every `pg_notify(channel, payload)` from any process. Returns an unlisten.
+   */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -48,6 +53,10 @@ async function openPglite(dataDir: string | null): Promise<DbHandle> {
     ping: async () => {
       await client.query('select 1');
     },
+    listen: async (channel, onPayload) => {
+      const unlisten = await client.listen(channel, onPayload);
+      return () => unlisten();
+    },
     close: () => client.close(),
   };
 }
@@ -72,6 +81,15 @@ async function openPostgres(url: string): Promise<DbHandle> {
     },
     ping: async () => {
       await db.execute(sql`select 1`);
+    },
+    listen: async (channel, onPayload) => {
+      // LISTEN needs a connection of its own for as long as it listens; a pooled one would be reused.
+      const client = new pg.Client({ connectionString: url });
+      client.on('error', () => {});
+      client.on('notification', (n) => n.channel === channel && onPayload(n.payload ?? ''));
+      await client.connect();
+      await client.query(`listen ${pg.escapeIdentifier(channel)}`);
+      return () => client.end();
     },
     close: () => pool.end(),
   };

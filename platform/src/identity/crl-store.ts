@@ -1,8 +1,11 @@
-import { gt } from 'drizzle-orm';
+import { gt, sql } from 'drizzle-orm';
 import { crls } from '../db/schema/index.js';
 import type { JpkiPurpose } from '../jpki/index.js';
 import { applyCrl, type CrlApplication } from './certificate-lifecycle.js';
 import type { IdentityDeps } from './deps.js';
+
+/** Where processes announce a newly stored CRL (LISTEN/NOTIFY). */
+export const CRL_CHANNEL = 'crl_stored';
 
 /** Installs a CRL, applies it to registered certificates and keeps it for the other processes. */
 export async function ingestCrl(deps: IdentityDeps, purpose: JpkiPurpose, der: Buffer, actor?: string): Promise<CrlApplication> {
@@ -10,6 +13,7 @@ export async function ingestCrl(deps: IdentityDeps, purpose: JpkiPurpose, der: B
   if (applied.outcome !== 'unchanged') {
     const { crl } = applied;
     await deps.db.insert(crls).values({ purpose, issuerKeyId: crl.issuerKeyId, crlNumber: crl.crlNumber?.toString() ?? null, thisUpdate: crl.thisUpdate, der });
+    await deps.db.execute(sql`select pg_notify(${CRL_CHANNEL}, ${purpose})`);
   }
   return applied;
 }

@@ -27,7 +27,8 @@ async function cliDatabase(dataDir: string): Promise<{ url: string | null; open:
   return { url: null, open: async () => openDatabase({ databaseUrl: null, dataDir }), done: async () => {} };
 }
 
-describe('npm run platform', () => {
+// Each case spawns tsx processes (a few seconds each on a busy 2-core machine).
+describe('npm run platform', { timeout: 120_000 }, () => {
   it('provisions a household TV whose credential then authenticates, ingests a CRL and verifies the audit chain', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cli-'));
     const target = await cliDatabase(dataDir);

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../../helpers/database.js';
 import { freePort, runTs, waitForOk } from '../../helpers/process.js';
 
-describe('npm start (platform + reader driver with the demo card bay)', () => {
+describe('npm start (platform + reader driver with the demo card bay)', { timeout: 120_000 }, () => {
   it('serves the pages and /healthz within 30 s, puts a demo card in the bay on request, and stops cleanly', async () => {
     const database = await freshDatabase();
     afterAll(() => database.close());

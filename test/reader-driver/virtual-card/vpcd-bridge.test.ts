@@ -1,4 +1,11 @@
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeCardFile } from '../../../platform/src/jpki/dev-center/index.js';
+import { JpkiClient } from '../../../reader-driver/src/card/jpki-client.js';
+import { runTs } from '../../helpers/process.js';
+import { buildTestCard } from '../pcsc/card-fixture.js';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PcscReaderBay } from '../../../reader-driver/src/pcsc/index.js';
@@ -179,5 +186,41 @@ describe('VpcdBridge against a stand-in vpcd socket', () => {
     expect(bridge.isConnected).toBe(true);
     await bridge.close();
     await new Promise<void>((resolve) => late.close(() => resolve()));
+  });
+});
+
+// `npm run virtual-card -- --card CARD.json --vpcd`: the card appears in pcscd's vpcd reader for
+// any PC/SC program. vpcd slot 1 again: in this file so it never runs beside the bridge test.
+describe('npm run virtual-card (vpcd slot 1)', () => {
+  const reader = VPCD_READER(1);
+  let bay: PcscReaderBay;
+  beforeAll(async () => {
+    bay = await openRequiredPcscBay(1);
+  });
+  afterAll(() => bay?.close());
+
+  it('presents the card file in the vpcd reader until stopped, persisting a wrong PIN', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'vcard-')), 'card.json');
+    await writeCardFile(path, buildTestCard().file);
+    const inserted = cardIn(bay, reader, 15_000);
+    const run = runTs('reader-driver/src/cli/virtual-card.ts', ['--card', path, '--vpcd', '--port', '35964', '--latency', 'off'], {});
+    try {
+      await inserted;
+      const session = await bay.connect(reader);
+      try {
+        const client = new JpkiClient(session);
+        expect(await client.tokenLabel()).toBe('JPKIAPICCTOKEN2');
+        await expect(client.sign('auth', '0000', new Uint8Array(51))).rejects.toMatchObject({ code: 'CARD_PIN_WRONG', details: { triesLeft: 2 } });
+      } finally {
+        await session.disconnect();
+      }
+      expect(JSON.parse(readFileSync(path, 'utf8')).pins.auth.triesLeft).toBe(2);
+      const removed = nextEvent(bay, 'card.removed', reader, 10_000);
+      run.child.kill('SIGTERM');
+      await removed;
+    } finally {
+      run.child.kill('SIGTERM');
+    }
+    expect(await run.exited).toBe(0);
   });
 });

@@ -1,0 +1,47 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { IdentityDeps } from '../../../platform/src/identity/deps.js';
+import { CRL_CHANNEL, ingestCrl, loadStoredCrls } from '../../../platform/src/identity/crl-store.js';
+import { buildCrl } from '../../../platform/src/jpki/dev-center/index.js';
+import { createJpkiContext } from '../../../platform/src/jpki/index.js';
+import { testConfig } from '../../helpers/app.js';
+import { freshDatabase } from '../../helpers/database.js';
+import { copyJpkiCenter } from '../../helpers/jpki-fixtures.js';
+
+describe('CRLs shared between platform processes', async () => {
+  const database = await freshDatabase();
+  afterAll(() => database.close());
+  const centerDir = await copyJpkiCenter();
+  const config = testConfig({ jpkiDevDir: centerDir });
+  // Two processes' worth of JPKI state over one database.
+  const a: IdentityDeps = { db: database.db, jpki: await createJpkiContext(config), config };
+  const b: IdentityDeps = { db: database.db, jpki: await createJpkiContext(config), config };
+
+  it('a CRL one process installs reaches the others through NOTIFY, and later starters load it', async () => {
+    let seen: Date | null = null;
+    let unlisten: (() => Promise<void>) | undefined;
+    afterAll(() => unlisten?.());
+    const loaded = new Promise<void>((resolve) => {
+      void database.listen(CRL_CHANNEL, () => {
+        void loadStoredCrls(b, seen).then((newest) => {
+          seen = newest;
+          if (b.jpki.revocation.list().some((c) => c.purpose === 'auth')) resolve();
+        });
+      }).then((stop) => (unlisten = stop));
+    });
+    expect(b.jpki.revocation.list()).toEqual([]);
+    const { der } = await buildCrl(centerDir, { which: 'auth', generation: '03', now: new Date() });
+    const applied = await ingestCrl(a, 'auth', der);
+    expect(applied.outcome).toBe('installed');
+    await loaded;
+    expect(b.jpki.revocation.list().map((c) => c.crlNumber)).toEqual([applied.crl.crlNumber]);
+
+    const c: IdentityDeps = { db: database.db, jpki: await createJpkiContext(config), config };
+    await loadStoredCrls(c, null);
+    expect(c.jpki.revocation.list()).toHaveLength(1);
+  });
+
+  it('refuses an older CRL than the one in use, and stores nothing for it', async () => {
+    const older = await buildCrl(centerDir, { which: 'auth', generation: '03', now: new Date(Date.now() - 3600_000) });
+    await expect(ingestCrl(a, 'auth', older.der)).rejects.toMatchObject({ code: 'PKI_CRL_OUTDATED' });
+  });
+});

@@ -85,6 +85,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   });
 }
 
+/** For entry points: the config, or every problem printed and exit code 1. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(1);
+  }
+}
+
 function positiveInt(raw: string, name: string, problems: string[]): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) problems.push(`${name} must be a positive whole number (got "${raw}")`);

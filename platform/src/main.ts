@@ -1,15 +1,9 @@
-import { loadConfig } from './config.js';
+import { loadConfigOrExit } from './config.js';
 import { startPlatform } from './server.js';
 
 /** Entry point of one platform process: config → start → clean shutdown on SIGTERM/SIGINT. */
 async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    console.error((err as Error).message);
-    process.exit(1);
-  }
+  const config = loadConfigOrExit();
   const platform = await startPlatform(config);
   const shutdown = async (signal: string) => {
     platform.app.log.info({ signal }, 'shutting down');

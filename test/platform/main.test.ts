@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../helpers/database.js';
+import { copyJpkiCenter } from '../helpers/jpki-fixtures.js';
 import { freePort, runTs, waitForOk } from '../helpers/process.js';
 
 const ENTRY = 'platform/src/main.ts';
@@ -23,6 +24,8 @@ describe('platform process', { timeout: 90_000 }, () => {
       PORT: String(port),
       DATA_DIR: mkdtempSync(join(tmpdir(), 'cap-main-')),
       DATABASE_URL: database.url ?? '',
+      // A ready dev JPKI center: this measures the platform's start, not the J-LIS simulator's key generation.
+      JPKI_DEV_DIR: await copyJpkiCenter(),
       LOG_LEVEL: 'info',
     });
     const ms = await waitForOk(`http://127.0.0.1:${port}/healthz`, 30_000, run.child);

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { loadConfig, type Config } from '../config.js';
+import { loadConfigOrExit, type Config } from '../config.js';
 import { issueDemoCards } from '../demo/dev-jpki.js';
 import { DEMO_HOUSEHOLDS } from '../demo/world.js';
 import { startPlatform } from '../server.js';
@@ -13,13 +13,7 @@ import { startPlatform } from '../server.js';
  * driver's demo card bay (`npm run demo -- insert yamada-taro`).
  */
 async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    console.error((err as Error).message);
-    process.exit(1);
-  }
+  const config = loadConfigOrExit();
   const platform = await startPlatform(config);
   const base = platform.url.replace('0.0.0.0', '127.0.0.1').replace('[::1]', '127.0.0.1');
   const demoCardsDir = config.jpkiMode === 'dev' && config.seedDemo ? join(config.dataDir, 'demo-cards') : null;

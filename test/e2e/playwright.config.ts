@@ -33,7 +33,8 @@ export default defineConfig({
   webServer: {
     command: 'node_modules/.bin/tsx platform/src/cli/start-all.ts',
     cwd: '../..',
-    url: `${E2E_ORIGIN}/healthz`,
+    // The reader driver starts after the platform is up: its health means the whole product is.
+    url: `http://127.0.0.1:${E2E_READER_PORT}/healthz`,
     reuseExistingServer: false,
     timeout: 90_000,
     env: {

@@ -42,10 +42,11 @@ export async function districtChoices(db: Db, household: { districtId: string | 
 /** Everything the TV shows before anyone logs in: who lives here, the districts, the consent text. */
 export async function tvHouseholdContext(db: Db, device: Device) {
   const household = await householdOf(db, device);
+  const choices = await districtChoices(db, household);
   return {
-    household: { id: household.id, label: household.label },
+    household: { id: household.id, label: household.label, districtCode: choices.find((d) => d.id === household.districtId)?.code ?? null },
     members: await membersOf(db, household.id),
-    districts: (await districtChoices(db, household)).map(({ code, name }) => ({ code, name })),
+    districts: choices.map(({ code, name }) => ({ code, name })),
     consent: { version: CONSENT.version, text: CONSENT.text },
   };
 }

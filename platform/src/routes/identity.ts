@@ -80,7 +80,8 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
         summary: 'Household members, districts to choose from, consent text (TV device)',
         response: withErrors({
           200: Type.Object({
-            household: Type.Object({ id: Uuid, label: Type.String() }),
+            /** `districtCode`: the district the household is in now, to preselect at registration. */
+            household: Type.Object({ id: Uuid, label: Type.String(), districtCode: Type.Union([Type.String(), Type.Null()]) }),
             members: Type.Array(Member),
             districts: Type.Array(District),
             consent: Type.Object({ version: Type.String(), text: Type.String() }),

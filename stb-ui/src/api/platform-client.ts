@@ -1,25 +1,291 @@
 import type { WireError } from '../../../platform/src/errors.js';
 
+/**
+ * Typed fetch for the platform's JSON API (platform/src/routes/API.md), one method per endpoint.
+ * Same-origin. The device credential goes with every call; the person's session token lives only
+ * in this object's memory (never in storage), so a reload means logging in again.
+ */
+
 /** What `GET /healthz` answers. */
 export interface HealthReport {
   status: 'ok' | 'degraded';
   database: { kind: 'pglite' | 'postgres'; ok: boolean; latencyMs: number };
 }
 
+/** A TV or tablet's credential: `Authorization: Device <id>:<secret>`. Not personal. */
+export interface DeviceCredential {
+  id: string;
+  secret: string;
+}
+
+export interface HouseholdMember {
+  personId: string;
+  name: string;
+}
+
+/** `POST /api/v1/nonces` */
+export interface NonceResponse {
+  nonce: string;
+  /** base64 DER DigestInfo the card signs verbatim. */
+  digestInfo: string;
+  expiresAt: string;
+}
+
+/** `POST /api/v1/sessions`, and `GET /api/v1/sessions/current` without `token`. */
+export interface SessionView {
+  expiresAt: string;
+  person: { id: string; name: string };
+  household: { id: string; label: string; members: HouseholdMember[] };
+}
+export interface SessionResponse extends SessionView {
+  token: string;
+}
+
+/** `GET /api/v1/tv/household` */
+export interface TvHousehold {
+  /** `districtCode`: where the household is now (preselected at registration). */
+  household: { id: string; label: string; districtCode: string | null };
+  members: HouseholdMember[];
+  districts: { code: string; name: string }[];
+  consent: { version: string; text: string };
+}
+
+/** `POST /api/v1/registrations/drafts` */
+export interface RegistrationDraft {
+  draftId: string;
+  document: unknown;
+  sign: { digestInfo: string };
+  auth: { digestInfo: string };
+  expiresAt: string;
+}
+
+/** The 基本4情報 from the sign certificate. */
+export interface PersonalData {
+  name: string;
+  /** YYYY-MM-DD */
+  dateOfBirth: string;
+  /** JPKI code: 1 男性, 2 女性, 3 / 9 other or not applicable. */
+  gender: string;
+  address: string;
+}
+
+/** `POST /api/v1/registrations` */
+export interface RegistrationResult {
+  registrationId: string;
+  personalData: PersonalData;
+  district: { code: string; name: string };
+  expiresAt: string;
+}
+
+export interface RegistrationSubmission {
+  draftId: string;
+  signCertificate: string;
+  signSignature: string;
+  authCertificate: string;
+  authSignature: string;
+}
+
+export interface PresenceResult {
+  personId: string;
+  name: string;
+  assurance: 'low';
+  revocationUnknown: boolean;
+}
+
+export interface LinkedService {
+  providerId: string;
+  name: string;
+  service: string;
+  linkedAt: string;
+}
+
 /** A platform call that failed, carrying the catalogue error from the body. */
 export class PlatformError extends Error {
-  constructor(readonly error: WireError) {
+  /** True when no answer came at all (network down, server gone); `error.ja` is then empty. */
+  readonly network: boolean;
+
+  constructor(readonly error: WireError, options: { network?: boolean; status?: number } = {}) {
     super(error.message);
     this.name = 'PlatformError';
+    this.network = options.network ?? false;
+  }
+
+  get code(): WireError['code'] {
+    return this.error.code;
   }
 }
 
-/** Typed fetch for the platform's JSON routes; same-origin, so no base URL is needed. */
-async function getJson<T>(path: string, okStatuses: number[] = [200]): Promise<T> {
-  const res = await fetch(path, { headers: { accept: 'application/json' } });
-  const body = (await res.json()) as T | { error: WireError };
-  if (!okStatuses.includes(res.status)) throw new PlatformError((body as { error: WireError }).error);
-  return body as T;
+/** Where the device credential is kept: `localStorage` under this key (it is not personal). */
+export const DEVICE_STORAGE_KEY = 'stb-tv-device';
+
+/**
+ * The device credential: taken once from the URL fragment `#device=<id>:<secret>` (then kept in
+ * `storage`, and the fragment removed by the caller), else the one kept before. Null when neither.
+ */
+export function loadDeviceCredential(hash: string, storage: Pick<Storage, 'getItem' | 'setItem'> | null): DeviceCredential | null {
+  const fragment = new URLSearchParams(hash.replace(/^#/, '')).get('device');
+  const fromUrl = fragment ? parseCredential(fragment) : null;
+  if (fromUrl) {
+    try {
+      storage?.setItem(DEVICE_STORAGE_KEY, `${fromUrl.id}:${fromUrl.secret}`);
+    } catch {
+      // storage disabled: the credential lasts until the page reloads
+    }
+    return fromUrl;
+  }
+  let kept: string | null = null;
+  try {
+    kept = storage?.getItem(DEVICE_STORAGE_KEY) ?? null;
+  } catch {
+    kept = null;
+  }
+  return kept ? parseCredential(kept) : null;
 }
 
-export const fetchHealth = () => getJson<HealthReport>('/healthz', [200, 503]);
+function parseCredential(text: string): DeviceCredential | null {
+  const at = text.indexOf(':');
+  if (at <= 0 || at === text.length - 1) return null;
+  return { id: text.slice(0, at), secret: text.slice(at + 1) };
+}
+
+type Auth = 'none' | 'device' | 'session';
+
+export interface PlatformClientOptions {
+  device?: DeviceCredential | null;
+  /** Base URL; empty = same origin. */
+  base?: string;
+  fetch?: typeof fetch;
+}
+
+/** One client per page: the device credential, and the person's session token while logged in. */
+export class PlatformClient {
+  device: DeviceCredential | null;
+  private _token: string | null = null;
+  private readonly _base: string;
+  private readonly _fetch: typeof fetch;
+
+  constructor(options: PlatformClientOptions = {}) {
+    this.device = options.device ?? null;
+    this._base = options.base ?? '';
+    this._fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  /** Whether a person is logged in on this page. */
+  get hasSession(): boolean {
+    return this._token !== null;
+  }
+
+  health(): Promise<HealthReport> {
+    return this._call<HealthReport>('GET', '/healthz', 'none', undefined, [200, 503]);
+  }
+
+  /** Login step 1: a nonce and the DigestInfo the card signs with the auth key. */
+  createNonce(purpose: 'login' = 'login'): Promise<NonceResponse> {
+    return this._call('POST', '/api/v1/nonces', 'device', { purpose }, [201]);
+  }
+
+  /** Login step 3: the signed nonce becomes a session (its token is kept here, in memory). */
+  async createSession(input: { nonce: string; certificate: string; signature: string }): Promise<SessionResponse> {
+    const session = await this._call<SessionResponse>('POST', '/api/v1/sessions', 'device', input, [201]);
+    this._token = session.token;
+    return session;
+  }
+
+  currentSession(): Promise<SessionView> {
+    return this._call('GET', '/api/v1/sessions/current', 'session', undefined, [200]);
+  }
+
+  /** Ends the session; the token is forgotten even if the platform cannot be reached. */
+  async logout(): Promise<void> {
+    if (this._token === null) return;
+    try {
+      await this._call('DELETE', '/api/v1/sessions/current', 'session', undefined, [204]);
+    } finally {
+      this._token = null;
+    }
+  }
+
+  /** Forgets the session without telling the platform (it expired there). */
+  forgetSession(): void {
+    this._token = null;
+  }
+
+  /** Who-is-watching members, registration districts and the consent text. */
+  household(): Promise<TvHousehold> {
+    return this._call('GET', '/api/v1/tv/household', 'device', undefined, [200]);
+  }
+
+  createRegistrationDraft(district: string): Promise<RegistrationDraft> {
+    return this._call('POST', '/api/v1/registrations/drafts', 'device', { district }, [201]);
+  }
+
+  submitRegistration(input: RegistrationSubmission): Promise<RegistrationResult> {
+    return this._call('POST', '/api/v1/registrations', 'device', input, [201]);
+  }
+
+  confirmRegistration(registrationId: string): Promise<{ personId: string; created: boolean }> {
+    return this._call('POST', `/api/v1/registrations/${encodeURIComponent(registrationId)}/confirm`, 'device', {}, [201]);
+  }
+
+  async cancelRegistration(registrationId: string): Promise<void> {
+    await this._call('DELETE', `/api/v1/registrations/${encodeURIComponent(registrationId)}`, 'device', undefined, [204]);
+  }
+
+  presence(certificate: string): Promise<PresenceResult> {
+    return this._call('POST', '/api/v1/presence', 'device', { certificate }, [200]);
+  }
+
+  myServices(): Promise<{ services: LinkedService[] }> {
+    return this._call('GET', '/api/v1/me/services', 'session', undefined, [200]);
+  }
+
+  linkService(providerId: string): Promise<{ providerId: string; linkedAt: string }> {
+    return this._call('POST', `/api/v1/me/services/${encodeURIComponent(providerId)}`, 'session', {}, [201]);
+  }
+
+  async unlinkService(providerId: string): Promise<void> {
+    await this._call('DELETE', `/api/v1/me/services/${encodeURIComponent(providerId)}`, 'session', undefined, [204]);
+  }
+
+  private _headers(auth: Auth, hasBody: boolean): Record<string, string> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (hasBody) headers['content-type'] = 'application/json';
+    const device = this.device ? `${this.device.id}:${this.device.secret}` : null;
+    if (auth !== 'none' && !device) throw new PlatformError({ code: 'AUTH_DEVICE_UNKNOWN', message: 'This page has no device credential', ja: '' });
+    if (auth === 'device') headers.authorization = `Device ${device}`;
+    if (auth === 'session') {
+      if (this._token === null) throw new PlatformError({ code: 'AUTH_REQUIRED', message: 'Nobody is logged in', ja: '' });
+      headers.authorization = `Bearer ${this._token}`;
+      headers['x-device'] = device!;
+    }
+    return headers;
+  }
+
+  private async _call<T>(method: string, path: string, auth: Auth, body: unknown, ok: number[]): Promise<T> {
+    const init: RequestInit = { method, headers: this._headers(auth, body !== undefined) };
+    if (body !== undefined) init.body = JSON.stringify(body);
+    let res: Response;
+    try {
+      res = await this._fetch(`${this._base}${path}`, init);
+    } catch (err) {
+      throw new PlatformError({ code: 'INTERNAL', message: `platform unreachable: ${String(err)}`, ja: '' }, { network: true });
+    }
+    const text = await res.text().catch(() => '');
+    let parsed: unknown = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (ok.includes(res.status)) return parsed as T;
+    const error = (parsed as { error?: WireError } | undefined)?.error;
+    if (error && typeof error.code === 'string') {
+      if (error.code === 'AUTH_SESSION_EXPIRED') this._token = null;
+      throw new PlatformError(error, { status: res.status });
+    }
+    throw new PlatformError({ code: 'INTERNAL', message: `HTTP ${res.status}`, ja: '' }, { status: res.status });
+  }
+}
+
+/** `GET /healthz` without a client (the health badge). */
+export const fetchHealth = () => new PlatformClient().health();

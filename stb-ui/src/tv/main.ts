@@ -1,9 +1,14 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { PlatformClient, loadDeviceCredential, type HouseholdMember, type SessionView } from '../api/platform-client.js';
+import { ReaderClient, readerUrlFrom, sessionResumeStore } from '../api/reader-client.js';
 import '../components/health-badge.js';
+import { CardFlow, type FlowState } from './flow/card-flow.js';
 import { tokens } from '../styles/tokens.js';
 import { focusService } from './focus/focus-service.js';
 import { keyInput } from './input/key-input.js';
 import { exitApp, requestRemoteKeys } from './input/platform.js';
+import './screens/flow-screen.js';
+import './screens/home-screen.js';
 import './screens/key-test-screen.js';
 import './screens/settings-screen.js';
 import './screens/start-screen.js';
@@ -13,11 +18,13 @@ import { t } from './strings.js';
 import './ui/tv-button.js';
 import './ui/tv-dialog.js';
 
-/** The screens of the TV page; each but the start screen has a parent that Back returns to. */
-export type TvScreen = 'start' | 'settings' | 'keytest';
-const PARENT: Record<TvScreen, TvScreen | null> = { start: null, settings: 'start', keytest: 'settings' };
+/**
+ * The screens of the TV page. start and home are top screens (Back there asks whether to leave);
+ * settings returns to whichever of them opened it; flow (login / registration) handles Back itself.
+ */
+export type TvScreen = 'start' | 'settings' | 'keytest' | 'flow' | 'home';
 
-type TvDialog = 'exit' | 'notReady' | null;
+type TvDialog = 'exit' | null;
 
 /**
  * The TV page: a 1920×1080 canvas scaled to the viewport, everything inside the safe area
@@ -29,10 +36,22 @@ export class StbTvApp extends LitElement {
     _screen: { state: true },
     _dialog: { state: true },
     _settings: { state: true },
+    _flowState: { state: true },
+    _session: { state: true },
   };
   declare _screen: TvScreen;
   declare _dialog: TvDialog;
   declare _settings: TvSettings;
+  declare _flowState: FlowState | null;
+  /** The logged-in person (memory only; a reload logs out). */
+  declare _session: SessionView | null;
+
+  /** The reader driver link (`?reader=ws://…` overrides the address). */
+  readonly reader: ReaderClient;
+  /** The platform API, with this TV's device credential (`#device=id:secret` once, then localStorage). */
+  readonly platform: PlatformClient;
+  /** The login and registration flows. */
+  readonly flow: CardFlow;
 
   static override styles = [
     tokens,
@@ -63,6 +82,24 @@ export class StbTvApp extends LitElement {
     this._screen = 'start';
     this._dialog = null;
     this._settings = loadSettings(browserStorage());
+    this._flowState = null;
+    this._session = null;
+    this.reader = new ReaderClient({ url: readerUrlFrom(location.search), resumeStore: sessionResumeStore() });
+    this.platform = new PlatformClient({ device: takeDeviceCredential() });
+    this.flow = new CardFlow({
+      reader: this.reader,
+      platform: this.platform,
+      onLoggedIn: (session) => {
+        this._session = session;
+        this._screen = 'home';
+      },
+      onExit: () => {
+        this._screen = this._session ? 'home' : 'start';
+      },
+    });
+    this.flow.subscribe((state) => {
+      this._flowState = state;
+    });
   }
 
   override connectedCallback() {
@@ -72,12 +109,14 @@ export class StbTvApp extends LitElement {
     focusService.start(keyInput);
     focusService.onRootBack = () => this._askToLeave();
     requestRemoteKeys(keyInput.env.platform);
+    this.reader.start();
   }
 
   override disconnectedCallback() {
     super.disconnectedCallback();
     window.removeEventListener('resize', this._onResize);
     focusService.onRootBack = null;
+    this.reader.stop();
   }
 
   override firstUpdated() {
@@ -97,14 +136,33 @@ export class StbTvApp extends LitElement {
     if (this._dialog === null) this._dialog = 'exit';
   }
 
+  /** Back from settings (to start or home) and from the key test (to settings). */
   private _back() {
-    const parent = PARENT[this._screen];
-    if (parent) this._screen = parent;
+    if (this._screen === 'keytest') this._screen = 'settings';
+    else if (this._screen === 'settings') this._screen = this._session ? 'home' : 'start';
   }
 
   private _onStartChoice(e: CustomEvent<StartChoice>) {
     if (e.detail === 'settings') this._screen = 'settings';
-    else this._dialog = 'notReady';
+    else if (e.detail === 'login') this._startFlow(() => this.flow.startLogin());
+    else this._startFlow(() => this.flow.startRegistration());
+  }
+
+  private _startFlow(start: () => void) {
+    start();
+    this._flowState = this.flow.state;
+    this._screen = 'flow';
+  }
+
+  private async _logout() {
+    this._session = null;
+    this._screen = 'start';
+    await this.platform.logout().catch(() => {});
+  }
+
+  private async _switchTo(member: HouseholdMember) {
+    await this._logout();
+    this._startFlow(() => this.flow.startLogin(member.name));
   }
 
   private _onSettingsChange(e: CustomEvent<TvSettings>) {
@@ -114,6 +172,7 @@ export class StbTvApp extends LitElement {
 
   private _leave() {
     this._dialog = null;
+    if (this._session) void this._logout();
     exitApp(keyInput.env.platform);
   }
 
@@ -124,7 +183,13 @@ export class StbTvApp extends LitElement {
   private _renderScreen() {
     switch (this._screen) {
       case 'start':
-        return html`<stb-tv-start-screen @start-choice=${this._onStartChoice}></stb-tv-start-screen>`;
+        return html`<stb-tv-start-screen .reader=${this.reader} @start-choice=${this._onStartChoice}></stb-tv-start-screen>`;
+      case 'flow':
+        return html`<stb-tv-flow-screen .flow=${this.flow} .state=${this._flowState} .reader=${this.reader}></stb-tv-flow-screen>`;
+      case 'home':
+        return html`<stb-tv-home-screen .session=${this._session} @home-logout=${() => void this._logout()}
+          @home-settings=${() => { this._screen = 'settings'; }}
+          @home-switch=${(e: CustomEvent<HouseholdMember>) => void this._switchTo(e.detail)}></stb-tv-home-screen>`;
       case 'settings':
         return html`<stb-tv-settings-screen .settings=${this._settings} @screen-back=${this._back}
           @settings-change=${this._onSettingsChange}
@@ -142,13 +207,6 @@ export class StbTvApp extends LitElement {
         <stb-tv-button focus-key="exit/no" .number=${2} label=${t('exit.no')} @tv-activate=${this._closeDialog}></stb-tv-button>
       </stb-tv-dialog>`;
     }
-    if (this._dialog === 'notReady') {
-      return html`<stb-tv-dialog focus-key="not-ready" heading=${t('notReady.title')} message=${t('notReady.message')}
-        @dialog-cancel=${this._closeDialog}>
-        <stb-tv-button focus-key="not-ready/close" .number=${1} label=${t('dialog.close')}
-          @tv-activate=${this._closeDialog}></stb-tv-button>
-      </stb-tv-dialog>`;
-    }
     return nothing;
   }
 
@@ -162,6 +220,22 @@ export class StbTvApp extends LitElement {
     </div>`;
   }
 }
+/**
+ * This TV's device credential: from `#device=<id>:<secret>` once (then the fragment is removed
+ * from the address bar and history), else the one kept in localStorage.
+ */
+function takeDeviceCredential() {
+  const credential = loadDeviceCredential(location.hash, browserStorage());
+  if (/(^#|&)device=/.test(location.hash)) {
+    try {
+      history.replaceState(history.state, '', location.pathname + location.search);
+    } catch {
+      // some TV browsers refuse replaceState; the fragment then stays until the next navigation
+    }
+  }
+  return credential;
+}
+
 customElements.define('stb-tv-app', StbTvApp);
 declare global {
   interface HTMLElementTagNameMap { 'stb-tv-app': StbTvApp }

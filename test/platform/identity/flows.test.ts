@@ -225,6 +225,7 @@ describe('who is watching, presence, services', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json().members.map((m: { name: string }) => m.name)).toEqual([TARO.name]);
     expect(res.json().districts.map((d: { code: string }) => d.code)).toContain('johana');
+    expect(res.json().household.districtCode).toBe('johana');
     expect(res.json().consent.text).toContain('マイナンバー');
   });
 

@@ -178,6 +178,7 @@ export class FocusService {
       else if (isColorKey(action)) this._onColor(action);
       else {
         const n = digitOf(action);
+        if (n !== null && this.tree.digit(n)) return;
         const key = n === null ? null : this.tree.itemByNumber(n);
         if (key !== null && this.tree.focus(key)) this.tree.select();
       }

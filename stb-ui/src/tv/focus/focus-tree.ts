@@ -26,6 +26,11 @@ export interface FocusNodeOptions {
   onSelect?: () => void;
   /** Called on Back while focus is inside; return false to let an outer container handle it. */
   onBack?: () => boolean | void;
+  /**
+   * Called on a number key (0–12) while focus is inside, innermost first, before numbered items are
+   * looked up; return false to pass it on. PIN entry uses it to take digits as characters.
+   */
+  onDigit?: (n: number) => boolean | void;
 }
 
 /** A node as registered: a unique key, its parent container's key (null or absent = ROOT), and options. */
@@ -260,6 +265,22 @@ export class FocusTree {
       k = node.parent;
     }
     return top !== ROOT;
+  }
+
+  /**
+   * Offers a number key to the focused item and its containers, innermost first, up to the top
+   * layer. Returns true when one took it (then no numbered item is picked).
+   */
+  digit(n: number): boolean {
+    let k: string | null = this._focused !== null && this.layerOf(this._focused) === this.topLayer ? this._focused : null;
+    for (let depth = 0; k !== null && k !== ROOT && depth < MAX_DEPTH; depth++) {
+      const node = this._nodes.get(k);
+      if (!node) break;
+      if (node.onDigit && node.onDigit(n) !== false) return true;
+      if (node.modal) return false;
+      k = node.parent;
+    }
+    return false;
   }
 
   private _set(key: string, provisional: boolean): void {

@@ -1,6 +1,8 @@
 import { LitElement, css, html } from 'lit';
+import type { ReaderClient } from '../../api/reader-client.js';
 import { FocusController } from '../focus/focus-controller.js';
 import { t, type StringKey } from '../strings.js';
+import '../ui/card-status.js';
 import '../ui/tv-button.js';
 
 /** What the start menu offers. */
@@ -13,17 +15,26 @@ const MENU: readonly { id: StartChoice; label: StringKey }[] = [
 ];
 
 /**
- * The top screen: the card prompt and a numbered menu (1 ログイン, 2 はじめて登録, 3 設定).
+ * The top screen: the live card line (カードリーダーが見つかりません / カードをリーダーにおいてください /
+ * カードを確認しました) and a numbered menu (1 ログイン, 2 はじめて登録, 3 設定).
  * Back here is the app's to handle (it asks whether to leave).
  *
  * @fires start-choice - a menu entry was picked; detail is its StartChoice
  */
 export class StbTvStartScreen extends LitElement {
+  static override properties = { reader: { attribute: false } };
+  declare reader: ReaderClient | null;
+
   static override styles = css`
     :host { display: block; }
-    .lead { margin: 0 0 48px; font-size: calc(48px * var(--stb-text-scale, 1)); line-height: 1.5; }
+    .lead { display: block; margin: 0 0 48px; min-height: calc(140px * var(--stb-text-scale, 1)); }
     nav { display: flex; flex-direction: column; gap: 32px; width: 960px; }
   `;
+
+  constructor() {
+    super();
+    this.reader = null;
+  }
 
   private _focus = new FocusController(this, () => ({ key: 'start', container: true, defaultChild: 'start/login' }));
 
@@ -32,7 +43,7 @@ export class StbTvStartScreen extends LitElement {
   }
 
   override render() {
-    return html`<p class="lead" data-screen="start">${t('start.insertCard')}</p>
+    return html`<stb-tv-card-status class="lead" data-screen="start" .reader=${this.reader} hint=${t('card.present.hint')}></stb-tv-card-status>
       <nav aria-label=${t('start.menu')}>
         ${MENU.map((m, i) => html`<stb-tv-button focus-key="start/${m.id}" .number=${i + 1}
           label=${t(m.label)} @tv-activate=${() => this._pick(m.id)}></stb-tv-button>`)}

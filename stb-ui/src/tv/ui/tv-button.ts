@@ -9,6 +9,7 @@ import { t } from '../strings.js';
  *
  * @fires tv-activate - OK, its number key, or a pointer click picked it
  * @csspart face - the visible button (the part that scales; the host keeps its box, so cached rects stay true)
+ * @cssprop --stb-button-height - minimum height (default 112px × text scale); also --stb-button-font, --stb-button-padding, --stb-button-justify
  */
 export class StbTvButton extends LitElement {
   static override properties = {
@@ -26,10 +27,11 @@ export class StbTvButton extends LitElement {
     :host { display: block; }
     .face {
       display: flex; align-items: center; gap: 0.6em; box-sizing: border-box;
-      min-height: calc(112px * var(--stb-text-scale, 1)); padding: 0.25em 0.9em;
+      min-height: var(--stb-button-height, calc(112px * var(--stb-text-scale, 1))); padding: var(--stb-button-padding, 0.25em 0.9em);
       border: 4px solid var(--stb-border); border-radius: 20px;
       background: var(--stb-surface); color: var(--stb-fg);
-      font-size: calc(48px * var(--stb-text-scale, 1)); font-weight: 700; line-height: 1.3;
+      font-size: var(--stb-button-font, calc(48px * var(--stb-text-scale, 1))); font-weight: 700; line-height: 1.3;
+      justify-content: var(--stb-button-justify, flex-start);
     }
     .num {
       flex: none; display: inline-flex; align-items: center; justify-content: center;

@@ -273,3 +273,32 @@ describe('FocusTree.back and select', () => {
     expect(s.tree.isFocusable('start/settings')).toBe(false);
   });
 });
+
+describe('FocusTree.digit', () => {
+  it('offers a number key to the focused item’s containers, innermost first, before numbered items', () => {
+    const s = setup();
+    const typed: number[] = [];
+    s.add({ key: 'flow', container: true, onDigit: (n) => (n <= 9 ? void typed.push(n) : false) });
+    s.add({ key: 'pad/1', parent: 'flow', number: 7 }, box(0, 0, 100, 100));
+    s.tree.settle();
+    expect(s.tree.digit(4)).toBe(true);
+    expect(s.tree.digit(11)).toBe(false);
+    expect(typed).toEqual([4]);
+    // Passed on (false): the numbered item is still there for the service to pick.
+    expect(s.tree.itemByNumber(7)).toBe('pad/1');
+  });
+
+  it('does not reach below an open dialog', () => {
+    const s = setup();
+    const typed: number[] = [];
+    s.add({ key: 'flow', container: true, onDigit: (n) => void typed.push(n) });
+    s.add({ key: 'pad/1', parent: 'flow' }, box(0, 0, 100, 100));
+    s.tree.settle();
+    s.add({ key: 'dialog', container: true, modal: true });
+    s.add({ key: 'dialog/yes', parent: 'dialog', number: 1 }, box(0, 200, 100, 100));
+    s.tree.settle();
+    expect(s.tree.focused).toBe('dialog/yes');
+    expect(s.tree.digit(1)).toBe(false);
+    expect(typed).toEqual([]);
+  });
+});

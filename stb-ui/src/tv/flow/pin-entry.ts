@@ -1,0 +1,90 @@
+import type { KeyKind, PinStatus } from '../../api/reader-client.js';
+
+/**
+ * Pure rules of PIN entry on the TV, without any DOM: what each PIN looks like, how a typed value
+ * changes, and what the screen must say about tries left. JPKI: the 利用者証明用 PIN (auth) is 4
+ * digits with 3 tries; the 署名用 PIN (sign) is 6–16 characters A–Z and 0–9 with 5 tries.
+ */
+
+/** The shape of one kind of PIN. */
+export interface PinSpec {
+  kind: KeyKind;
+  minLength: number;
+  maxLength: number;
+  /** Characters that may be typed. */
+  charset: RegExp;
+  /** Tries a fresh card allows before the PIN locks. */
+  maxTries: number;
+}
+
+export const PIN_SPECS: Readonly<Record<KeyKind, PinSpec>> = {
+  auth: { kind: 'auth', minLength: 4, maxLength: 4, charset: /^[0-9]$/, maxTries: 3 },
+  sign: { kind: 'sign', minLength: 6, maxLength: 16, charset: /^[A-Z0-9]$/, maxTries: 5 },
+};
+
+/** A PIN being typed: the characters so far, never shown in clear (see `masked`). */
+export interface PinValue {
+  readonly spec: PinSpec;
+  readonly chars: string;
+}
+
+export const emptyPin = (kind: KeyKind): PinValue => ({ spec: PIN_SPECS[kind], chars: '' });
+
+/** Adds one character; ignored when it is not allowed or the PIN is full. Lower-case letters count as upper-case. */
+export function typeChar(value: PinValue, char: string): PinValue {
+  const c = char.toUpperCase();
+  if (c.length !== 1 || !value.spec.charset.test(c) || value.chars.length >= value.spec.maxLength) return value;
+  return { spec: value.spec, chars: value.chars + c };
+}
+
+/** Deletes the last character (nothing happens when empty). */
+export function deleteChar(value: PinValue): PinValue {
+  return value.chars ? { spec: value.spec, chars: value.chars.slice(0, -1) } : value;
+}
+
+export const isEmpty = (value: PinValue) => value.chars.length === 0;
+export const isFull = (value: PinValue) => value.chars.length >= value.spec.maxLength;
+/** Long enough (and only allowed characters) to be sent to the card. */
+export const isComplete = (value: PinValue) =>
+  value.chars.length >= value.spec.minLength && value.chars.length <= value.spec.maxLength && [...value.chars].every((c) => value.spec.charset.test(c));
+
+/**
+ * What the screen shows instead of the PIN: one ● per character; with `revealLast`, the last
+ * character in clear (the viewer asked to check what they just typed).
+ */
+export function masked(value: PinValue, revealLast = false): string[] {
+  const dots = [...value.chars].map(() => '●');
+  if (revealLast && dots.length) dots[dots.length - 1] = value.chars[value.chars.length - 1]!;
+  return dots;
+}
+
+/** What the screen must do about the PIN's retry counter. */
+export type TriesAdvice =
+  /** The count is not known yet (still asking the card), or the card did not say. */
+  | { level: 'unknown' }
+  | { level: 'ok'; triesLeft: number }
+  /** One try left: warn, and ask for an explicit confirmation before sending. */
+  | { level: 'last'; triesLeft: 1 }
+  /** Locked: explain where to unlock it; nothing may be sent. */
+  | { level: 'blocked'; triesLeft: 0 };
+
+export function triesAdvice(status: PinStatus | null): TriesAdvice {
+  if (!status) return { level: 'unknown' };
+  if (status.blocked || status.triesLeft === 0) return { level: 'blocked', triesLeft: 0 };
+  if (status.triesLeft === null) return { level: 'unknown' };
+  if (status.triesLeft === 1) return { level: 'last', triesLeft: 1 };
+  return { level: 'ok', triesLeft: status.triesLeft };
+}
+
+/** What pressing 決定 should do now. */
+export type SubmitDecision = 'incomplete' | 'blocked' | 'confirmLastTry' | 'send';
+
+export function submitDecision(value: PinValue, status: PinStatus | null): SubmitDecision {
+  const advice = triesAdvice(status);
+  if (advice.level === 'blocked') return 'blocked';
+  if (!isComplete(value)) return 'incomplete';
+  return advice.level === 'last' ? 'confirmLastTry' : 'send';
+}
+
+/** What Back (Backspace) does on a PIN screen: delete a character while there is one, else leave. */
+export const backAction = (value: PinValue): 'delete' | 'leave' => (isEmpty(value) ? 'leave' : 'delete');

@@ -1,0 +1,256 @@
+import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
+import type { ReaderClient } from '../../api/reader-client.js';
+import type { CardFlow, FlowState, FlowStep, TaskId } from '../flow/card-flow.js';
+import { keyboardFocusKey, padFocusKey, KEYBOARD_ROWS, PAD_ROWS } from '../flow/keyboard-layout.js';
+import { FocusController } from '../focus/focus-controller.js';
+import { errorText } from '../messages.js';
+import { t, type StringKey } from '../strings.js';
+import '../ui/card-status.js';
+import { pinStyles, renderKeyboard, renderPad, renderPinInfo, type PinKeyPress } from '../ui/pin-entry-view.js';
+import '../ui/tv-button.js';
+import '../ui/tv-dialog.js';
+
+type Step<N extends FlowStep['name']> = Extract<FlowStep, { name: N }>;
+
+const TASK_TEXT: Record<TaskId, StringKey> = {
+  nonce: 'task.nonce', authSign: 'task.authSign', session: 'task.session',
+  draft: 'task.draft', signSign: 'task.signSign', submit: 'task.submit', confirm: 'task.confirm',
+};
+
+/** The button focus lands on when a step opens. */
+function defaultKeyOf(state: FlowState): string | undefined {
+  const step = state.step;
+  switch (step.name) {
+    case 'pin': return step.key === 'auth' ? padFocusKey(PAD_ROWS[0]![0]!) : keyboardFocusKey(KEYBOARD_ROWS[1]![0]!);
+    case 'district': {
+      const code = step.selected ?? step.districts[0]?.code;
+      return code ? `district/${code}` : undefined;
+    }
+    case 'consent': return 'consent/agree';
+    case 'waitCard': return 'wait/continue';
+    case 'confirm': return 'confirm/yes';
+    case 'registered': return 'registered/login';
+    case 'notRegistered': return 'notreg/register';
+    case 'failed': return step.canRetry ? 'failed/retry' : 'failed/start';
+    default: return undefined;
+  }
+}
+
+/**
+ * The login and registration flows on screen: renders the CardFlow's current step and hands the
+ * viewer's choices back to it. Each step has its own buttons (first one focused); PIN steps take
+ * the remote's number keys as characters, and Back there deletes a character before it leaves.
+ * `data-step` on the heading names the step (for tests).
+ */
+export class StbTvFlowScreen extends LitElement {
+  static override properties = {
+    flow: { attribute: false },
+    state: { attribute: false },
+    reader: { attribute: false },
+  };
+  declare flow: CardFlow | null;
+  declare state: FlowState | null;
+  declare reader: ReaderClient | null;
+
+  static override styles = [
+    pinStyles,
+    css`
+      :host { display: block; }
+      h2.title { margin: 0 0 8px; font-size: calc(36px * var(--stb-text-scale, 1)); font-weight: 700; opacity: 0.9; }
+      h3 { margin: 0 0 24px; font-size: calc(54px * var(--stb-text-scale, 1)); font-weight: 700; line-height: 1.35; }
+      p.text { margin: 0 0 32px; font-size: calc(42px * var(--stb-text-scale, 1)); line-height: 1.55; max-width: 1600px; }
+      p.small { margin: 0 0 24px; font-size: calc(34px * var(--stb-text-scale, 1)); line-height: 1.5; }
+      .consent { margin: 0 0 32px; padding: 28px 40px; max-width: 1560px; border: 4px solid var(--stb-border); border-radius: 20px;
+        background: var(--stb-surface); font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.6; }
+      .buttons { display: flex; gap: 48px; flex-wrap: wrap; }
+      .buttons stb-tv-button { min-width: 560px; }
+      /* The bottom margin leaves room for the focused (scaled, outlined) button above the hint. */
+      .list { display: flex; flex-direction: column; gap: 24px; width: 960px; margin-bottom: 40px; }
+      ol.tasks { margin: 0 0 40px; padding: 0; list-style: none; font-size: calc(40px * var(--stb-text-scale, 1)); line-height: 1.4; }
+      ol.tasks li { display: flex; gap: 24px; align-items: baseline; margin: 0 0 18px; opacity: 0.75; }
+      ol.tasks li.now { opacity: 1; font-weight: 700; }
+      ol.tasks li.done { opacity: 0.9; }
+      ol.tasks .mark { flex: none; width: 5.4em; white-space: nowrap; padding: 2px 0; border: 3px solid currentColor; border-radius: 10px; text-align: center; font-size: 0.8em; }
+      ol.tasks li.now .mark { background: var(--stb-fg); color: var(--stb-bg); }
+      dl.data { display: grid; grid-template-columns: 280px 1fr; gap: 16px 40px; margin: 0 0 40px; font-size: calc(46px * var(--stb-text-scale, 1)); }
+      dl.data dt { font-weight: 700; opacity: 0.85; }
+      dl.data dd { margin: 0; font-weight: 700; }
+      stb-tv-card-status { margin: 0 0 16px; }
+      .sign stb-tv-card-status { margin: 0; }
+    `,
+  ];
+
+  private _focus = new FocusController(this, () => ({
+    key: 'flow', container: true, enterTo: 'default', defaultChild: this.state ? defaultKeyOf(this.state) : undefined,
+    onBack: () => this.flow?.back() ?? false,
+    onDigit: (n: number) => this._onDigit(n),
+  }));
+
+  constructor() {
+    super();
+    this.flow = null;
+    this.state = null;
+    this.reader = null;
+  }
+
+  private _onDigit(n: number): boolean {
+    const step = this.state?.step;
+    if (step?.name !== 'pin') return false;
+    if (n <= 9) this.flow?.typeChar(String(n));
+    return true; // 10–12 mean nothing while typing a PIN; they must not pick anything either
+  }
+
+  private _onPinKey = (press: PinKeyPress) => {
+    const flow = this.flow;
+    if (!flow) return;
+    if (press.type === 'char') flow.typeChar(press.char);
+    else if (press.type === 'delete') flow.deleteChar();
+    else if (press.type === 'reveal') flow.toggleReveal();
+    else flow.submitPin();
+  };
+
+  private _button(key: string, label: string, n: number | undefined, onPick: () => void): TemplateResult {
+    return html`<stb-tv-button focus-key=${key} .number=${n} label=${label} @tv-activate=${onPick}></stb-tv-button>`;
+  }
+
+  private _heading(name: string, text: string): TemplateResult {
+    return html`<h3 data-step=${name}>${text}</h3>`;
+  }
+
+  private _renderLoading(step: Step<'loading'>): TemplateResult {
+    return html`${this._heading('loading', t(step.what === 'card' ? 'flow.loading.card' : 'flow.loading.household'))}
+      ${step.what === 'card' ? html`<p class="text">${t('flow.loading.hint')}</p>` : nothing}
+      <div class="buttons">${this._button('loading/quit', t('flow.quit'), 1, () => this.flow?.exit())}</div>`;
+  }
+
+  private _renderWaitCard(step: Step<'waitCard'>): TemplateResult {
+    const title: StringKey = step.reason === 'removed' ? 'flow.wait.removed' : step.reason === 'noReader' ? 'flow.wait.noReader' : 'flow.wait.absent';
+    return html`${this._heading(`waitCard-${step.reason}`, t(title))}
+      <p class="text">${step.reason === 'removed' ? errorText({ code: 'CARD_REMOVED', message: '', ja: '' }) : ''}
+        ${t(step.reason === 'noReader' ? 'flow.wait.hint.noReader' : 'flow.wait.hint')}</p>
+      <stb-tv-card-status .reader=${this.reader}></stb-tv-card-status>
+      <div class="buttons">
+        ${this._button('wait/continue', t('flow.continue'), 1, () => this.flow?.retry())}
+        ${this._button('wait/quit', t('flow.quit'), 2, () => this.flow?.exit())}
+      </div>`;
+  }
+
+  private _renderDistrict(step: Step<'district'>): TemplateResult {
+    return html`${this._heading('district', t('flow.district.title'))}
+      <div class="list">
+        ${step.districts.map((d, i) => html`<stb-tv-button focus-key="district/${d.code}" .number=${i + 1} label=${d.name}
+          ?selected=${d.code === step.selected} @tv-activate=${() => this.flow?.chooseDistrict(d.code)}></stb-tv-button>`)}
+      </div>
+      <p class="small">${t('flow.backHint')}</p>`;
+  }
+
+  private _renderConsent(step: Step<'consent'>): TemplateResult {
+    return html`${this._heading('consent', t('flow.consent.title'))}
+      <div class="consent">${step.text}</div>
+      <div class="buttons">
+        ${this._button('consent/agree', t('flow.consent.agree'), 1, () => this.flow?.acceptConsent())}
+        ${this._button('consent/decline', t('flow.consent.decline'), 2, () => this.flow?.exit())}
+      </div>`;
+  }
+
+  private _renderPin(step: Step<'pin'>): TemplateResult {
+    const status = html`<stb-tv-card-status compact .reader=${this.reader}></stb-tv-card-status>`;
+    const info = renderPinInfo(step, this.state?.expectedName ?? null, status);
+    const body = step.key === 'auth'
+      ? html`<div class="pin auth">${renderPad(this._onPinKey)}${info}</div>`
+      : html`<div class="pin sign">${info}${renderKeyboard(step.reveal, this._onPinKey)}</div>`;
+    return html`<span data-step="pin-${step.key}" hidden></span>${body}
+      ${step.confirming
+        ? html`<stb-tv-dialog focus-key="lasttry" default-key="lasttry/no" heading=${t('pin.confirm.title')} message=${t('pin.confirm.message')}
+            @dialog-cancel=${() => this.flow?.confirmLastTry(false)}>
+            ${this._button('lasttry/yes', t('pin.confirm.yes'), 1, () => this.flow?.confirmLastTry(true))}
+            ${this._button('lasttry/no', t('pin.confirm.no'), 2, () => this.flow?.confirmLastTry(false))}
+          </stb-tv-dialog>`
+        : nothing}`;
+  }
+
+  private _renderWorking(step: Step<'working'>): TemplateResult {
+    return html`${this._heading('working', t('work.title'))}
+      <ol class="tasks">
+        ${step.tasks.map((task, i) => {
+          const state = i < step.current ? 'done' : i === step.current ? 'now' : 'todo';
+          return html`<li class=${state} data-task=${task} data-task-state=${state}>
+            <span class="mark">${state === 'done' ? `✓ ${t('work.done')}` : state === 'now' ? `▶ ${t('work.now')}` : '・'}</span>
+            <span>${t(TASK_TEXT[task])}</span></li>`;
+        })}
+      </ol>
+      <p class="small">${t('work.hint')}</p>
+      <div class="buttons">${this._button('working/quit', t('flow.quit'), undefined, () => this.flow?.cancel())}</div>`;
+  }
+
+  private _renderConfirm(step: Step<'confirm'>): TemplateResult {
+    const pd = step.result.personalData;
+    const gender = pd.gender === '1' ? t('gender.1') : pd.gender === '2' ? t('gender.2') : t('gender.other');
+    const [y, m, d] = pd.dateOfBirth.split('-');
+    const birth = y && m && d ? `${Number(y)}年 ${Number(m)}月 ${Number(d)}日` : pd.dateOfBirth;
+    return html`${this._heading('confirm', t('confirm.title'))}
+      <dl class="data" data-personal-data>
+        <dt>${t('confirm.name')}</dt><dd data-field="name">${pd.name}</dd>
+        <dt>${t('confirm.birth')}</dt><dd data-field="birth">${birth}</dd>
+        <dt>${t('confirm.gender')}</dt><dd data-field="gender">${gender}</dd>
+        <dt>${t('confirm.address')}</dt><dd data-field="address">${pd.address}</dd>
+        <dt>${t('confirm.district')}</dt><dd data-field="district">${step.result.district.name}</dd>
+      </dl>
+      <div class="buttons">
+        ${this._button('confirm/yes', t('confirm.yes'), 1, () => this.flow?.answer(true))}
+        ${this._button('confirm/no', t('confirm.no'), 2, () => this.flow?.answer(false))}
+      </div>`;
+  }
+
+  private _renderSimple(name: string, title: string, text: string, buttons: [string, string, () => void][]): TemplateResult {
+    return html`${this._heading(name, title)}
+      ${text ? html`<p class="text">${text}</p>` : nothing}
+      <div class="buttons">${buttons.map(([key, label, pick], i) => this._button(key, label, i + 1, pick))}</div>`;
+  }
+
+  private _renderStep(state: FlowState): TemplateResult {
+    const step = state.step;
+    const flow = this.flow;
+    const toStart = () => flow?.exit();
+    switch (step.name) {
+      case 'loading': return this._renderLoading(step);
+      case 'waitCard': return this._renderWaitCard(step);
+      case 'district': return this._renderDistrict(step);
+      case 'consent': return this._renderConsent(step);
+      case 'pin': return this._renderPin(step);
+      case 'working': return this._renderWorking(step);
+      case 'confirm': return this._renderConfirm(step);
+      case 'registered':
+        return this._renderSimple('registered', t('registered.title'), `${step.personName} ${t('registered.message')}`, [
+          ['registered/login', t('registered.login'), () => flow?.startLogin()],
+          ['registered/start', t('flow.toStart'), toStart],
+        ]);
+      case 'rejected':
+        return this._renderSimple('rejected', t('rejected.title'), t('rejected.message'), [['rejected/start', t('flow.toStart'), toStart]]);
+      case 'notRegistered':
+        return this._renderSimple('notRegistered', t('notRegistered.title'), t('notRegistered.message'), [
+          ['notreg/register', t('menu.register'), () => flow?.switchToRegistration()],
+          ['notreg/start', t('flow.toStart'), toStart],
+        ]);
+      case 'blocked':
+        return this._renderSimple(`blocked-${step.key}`, t(step.key === 'auth' ? 'pin.blocked.title.auth' : 'pin.blocked.title.sign'),
+          `${errorText(step.error ?? { code: 'CARD_PIN_BLOCKED', message: '', ja: '' })} ${t('pin.blocked.bring')}`,
+          [['blocked/start', t('flow.toStart'), toStart]]);
+      case 'failed':
+        return this._renderSimple('failed', t('failed.title'), errorText(step.error, step.network), [
+          ...(step.canRetry ? [['failed/retry', t('flow.retry'), () => flow?.retry()] as [string, string, () => void]] : []),
+          ['failed/start', t('flow.toStart'), toStart],
+        ]);
+    }
+  }
+
+  override render() {
+    if (!this.state) return nothing;
+    return html`<h2 class="title">${t(this.state.kind === 'login' ? 'flow.title.login' : 'flow.title.register')}</h2>
+      ${this._renderStep(this.state)}`;
+  }
+}
+customElements.define('stb-tv-flow-screen', StbTvFlowScreen);
+declare global {
+  interface HTMLElementTagNameMap { 'stb-tv-flow-screen': StbTvFlowScreen }
+}

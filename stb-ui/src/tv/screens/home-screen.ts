@@ -1,0 +1,97 @@
+import { LitElement, css, html, nothing } from 'lit';
+import type { HouseholdMember, SessionView } from '../../api/platform-client.js';
+import { FocusController } from '../focus/focus-controller.js';
+import { t } from '../strings.js';
+import '../ui/tv-button.js';
+import '../ui/tv-dialog.js';
+
+/**
+ * The logged-in screen: a greeting with the person's name, the household's members as the
+ * who-is-watching list (picking someone else asks, then hands over: logout, and their card and
+ * PIN), ログアウト and 設定.
+ *
+ * @fires home-switch - detail: the member to hand over to
+ * @fires home-logout - ログアウト was picked
+ * @fires home-settings - 設定 was picked
+ */
+export class StbTvHomeScreen extends LitElement {
+  static override properties = { session: { attribute: false }, _asking: { state: true } };
+  declare session: SessionView | null;
+  declare _asking: HouseholdMember | null;
+
+  static override styles = css`
+    :host { display: block; }
+    h2 { margin: 0 0 12px; font-size: calc(60px * var(--stb-text-scale, 1)); font-weight: 700; }
+    .household { margin: 0 0 36px; font-size: calc(38px * var(--stb-text-scale, 1)); }
+    h3 { margin: 0 0 8px; font-size: calc(44px * var(--stb-text-scale, 1)); }
+    .hint { margin: 0 0 24px; font-size: calc(32px * var(--stb-text-scale, 1)); line-height: 1.5; }
+    .cols { display: flex; gap: 96px; align-items: flex-start; }
+    .members { display: flex; flex-direction: column; gap: 24px; width: 900px; }
+    .actions { display: flex; flex-direction: column; gap: 24px; width: 560px; }
+  `;
+
+  private _focus = new FocusController(this, () => ({
+    key: 'home', container: true, defaultChild: this.session ? `home/member/${this.session.person.id}` : 'home/logout',
+  }));
+
+  constructor() {
+    super();
+    this.session = null;
+    this._asking = null;
+  }
+
+  private _fire(name: 'home-logout' | 'home-settings') {
+    this.dispatchEvent(new CustomEvent(name, { bubbles: true, composed: true }));
+  }
+
+  private _pick(member: HouseholdMember) {
+    if (member.personId === this.session?.person.id) return;
+    this._asking = member;
+  }
+
+  private _switch() {
+    const member = this._asking;
+    this._asking = null;
+    if (member) this.dispatchEvent(new CustomEvent('home-switch', { detail: member, bubbles: true, composed: true }));
+  }
+
+  override render() {
+    const s = this.session;
+    if (!s) return nothing;
+    const members = s.household.members.length ? s.household.members : [{ personId: s.person.id, name: s.person.name }];
+    const n = members.length;
+    return html`<h2 data-screen="home" data-person-name=${s.person.name}>${s.person.name} ${t('home.greeting')}</h2>
+      <p class="household">${s.household.label}</p>
+      <div class="cols">
+        <div>
+          <h3>${t('home.watching')}</h3>
+          <p class="hint">${t('home.watching.hint')}</p>
+          <div class="members">
+            ${members.map((m, i) => html`<stb-tv-button focus-key="home/member/${m.personId}" .number=${i + 1}
+              label="${m.name} ${t('home.honorific')}" ?selected=${m.personId === s.person.id}
+              @tv-activate=${() => this._pick(m)}></stb-tv-button>`)}
+          </div>
+        </div>
+        <div class="actions">
+          <stb-tv-button focus-key="home/logout" .number=${n + 1} label=${t('home.logout')} @tv-activate=${() => this._fire('home-logout')}></stb-tv-button>
+          <stb-tv-button focus-key="home/settings" .number=${n + 2} label=${t('home.settings')} @tv-activate=${() => this._fire('home-settings')}></stb-tv-button>
+        </div>
+      </div>
+      ${this._asking
+        ? html`<stb-tv-dialog focus-key="switch" default-key="switch/no" heading="${this._asking.name} ${t('home.honorific')}${t('home.switch.title')}"
+            message=${t('home.switch.message')} @dialog-cancel=${() => { this._asking = null; }}>
+            <stb-tv-button focus-key="switch/yes" .number=${1} label=${t('home.switch.yes')} @tv-activate=${() => this._switch()}></stb-tv-button>
+            <stb-tv-button focus-key="switch/no" .number=${2} label=${t('home.switch.no')} @tv-activate=${() => { this._asking = null; }}></stb-tv-button>
+          </stb-tv-dialog>`
+        : nothing}`;
+  }
+}
+customElements.define('stb-tv-home-screen', StbTvHomeScreen);
+declare global {
+  interface HTMLElementTagNameMap { 'stb-tv-home-screen': StbTvHomeScreen }
+  interface HTMLElementEventMap {
+    'home-switch': CustomEvent<HouseholdMember>;
+    'home-logout': CustomEvent<void>;
+    'home-settings': CustomEvent<void>;
+  }
+}

@@ -1,0 +1,131 @@
+import { css, html, nothing, type TemplateResult } from 'lit';
+import type { KeyKind } from '../../api/reader-client.js';
+import { KEYBOARD_COLUMNS, KEYBOARD_ROWS, PAD_ROWS, keyboardFocusKey, padFocusKey, type KeyboardKey, type PadKey } from '../flow/keyboard-layout.js';
+import { masked, triesAdvice } from '../flow/pin-entry.js';
+import type { FlowStep } from '../flow/card-flow.js';
+import { t, type StringKey } from '../strings.js';
+import './tv-button.js';
+
+/**
+ * Render helpers of the two PIN screens (they live in the flow screen's shadow root, so their
+ * buttons register under its focus container): the masked value with the tries left and any
+ * notice, the 4-digit pad, and the A–Z / 0–9 keyboard.
+ */
+
+type PinStep = Extract<FlowStep, { name: 'pin' }>;
+
+/** What a pad or keyboard key asks for. */
+export type PinKeyPress = { type: 'char'; char: string } | { type: 'delete' } | { type: 'submit' } | { type: 'reveal' };
+
+export const pinStyles = css`
+  .pin { display: grid; grid-template-columns: auto 1fr; gap: 0 72px; align-items: start; margin-top: 24px; }
+  .pin.sign { grid-template-columns: 1fr; }
+  .info h2 { margin: 0 0 12px; font-size: calc(48px * var(--stb-text-scale, 1)); }
+  .lead { margin: 0 0 16px; font-size: calc(34px * var(--stb-text-scale, 1)); line-height: 1.45; }
+  .boxes { display: flex; gap: 16px; margin: 8px 0 16px; flex-wrap: wrap; }
+  .box {
+    display: inline-flex; align-items: center; justify-content: center; box-sizing: border-box;
+    width: calc(96px * var(--stb-text-scale, 1)); height: calc(110px * var(--stb-text-scale, 1));
+    border: 5px solid var(--stb-fg); border-radius: 14px; background: var(--stb-surface);
+    font-size: calc(60px * var(--stb-text-scale, 1)); font-weight: 700;
+  }
+  .sign .box { width: calc(60px * min(var(--stb-text-scale, 1), 1.08)); height: calc(72px * min(var(--stb-text-scale, 1), 1.08)); font-size: calc(40px * var(--stb-text-scale, 1)); }
+  .sign .boxes { gap: 10px; margin: 0; }
+  .sign .row { display: flex; align-items: center; justify-content: space-between; gap: 40px; margin: 0 0 8px; }
+  .sign .row h2 { margin: 0; }
+  .sign .tries { margin: 0; white-space: nowrap; }
+  .sign .back-hint { margin: 0 0 12px; max-width: 1700px; }
+  .sign .notice, .sign .warn { margin: 4px 0 8px; }
+  .box.empty { border-style: dashed; border-color: var(--stb-border); }
+  .count { font-size: calc(34px * var(--stb-text-scale, 1)); align-self: center; }
+  .tries { margin: 0 0 8px; font-size: calc(40px * var(--stb-text-scale, 1)); font-weight: 700; }
+  .tries strong { font-size: 1.3em; }
+  .warn {
+    margin: 0 0 12px; padding: 16px 24px; border: 5px solid var(--stb-fg); border-radius: 16px;
+    font-size: calc(38px * var(--stb-text-scale, 1)); font-weight: 700; line-height: 1.45;
+  }
+  .warn::before { content: '⚠ '; }
+  .notice { margin: 0 0 12px; font-size: calc(40px * var(--stb-text-scale, 1)); font-weight: 700; line-height: 1.45; }
+  .notice::before { content: '！ '; }
+  .back-hint { margin: 8px 0 0; font-size: calc(30px * var(--stb-text-scale, 1)); line-height: 1.45; }
+  .pad {
+    display: grid; grid-template-columns: repeat(3, calc(190px * var(--stb-text-scale, 1))); gap: 20px;
+    --stb-button-height: calc(104px * var(--stb-text-scale, 1)); --stb-button-justify: center;
+    --stb-button-font: calc(56px * var(--stb-text-scale, 1));
+  }
+  .pad .action { --stb-button-font: calc(34px * var(--stb-text-scale, 1)); --stb-button-padding: 0.2em 0.3em; }
+  .keyboard {
+    display: grid; gap: 10px; margin-top: 8px;
+    /* The keyboard grows less than the text at 特大, so all of it stays inside the safe area. */
+    --stb-button-height: calc(72px * min(var(--stb-text-scale, 1), 1.08)); --stb-button-justify: center;
+    --stb-button-font: calc(44px * var(--stb-text-scale, 1)); --stb-button-padding: 0 0.2em;
+  }
+  .keyboard .action { grid-column: span 4; --stb-button-font: calc(36px * var(--stb-text-scale, 1)); }
+`;
+
+function boxes(step: PinStep): TemplateResult {
+  const dots = masked(step.value, step.reveal);
+  const shown = step.key === 'auth' ? 4 : Math.max(6, dots.length);
+  return html`<div class="boxes" data-pin-length=${dots.length} aria-label=${`${dots.length}${t('pin.count')}`}>
+    ${Array.from({ length: shown }, (_, i) => html`<span class="box ${i < dots.length ? 'filled' : 'empty'}">${dots[i] ?? ''}</span>`)}
+    ${step.key === 'sign' ? html`<span class="count">${dots.length} ${t('pin.count')}</span>` : nothing}
+  </div>`;
+}
+
+const INCOMPLETE: Record<KeyKind, StringKey> = { auth: 'pin.notice.incomplete.auth', sign: 'pin.notice.incomplete.sign' };
+
+/**
+ * The PIN heading, masked value, tries left, warnings and the Back hint. The auth screen stacks
+ * them beside the pad; the sign screen packs them into three rows above the keyboard, so the
+ * whole keyboard stays inside the safe area.
+ */
+export function renderPinInfo(step: PinStep, expectedName: string | null, cardLine: TemplateResult): TemplateResult {
+  const advice = triesAdvice(step.status);
+  const notice = step.notice === 'incomplete' ? t(INCOMPLETE[step.key])
+    : step.notice === 'wrong' ? t('pin.notice.wrong')
+    : step.notice === 'otherCard' ? t('pin.notice.otherCard')
+    : step.notice === 'format' ? t('pin.notice.format')
+    : '';
+  const title = html`<h2 data-pin-key=${step.key}>${expectedName ? `${expectedName} ${t('pin.forName')}：` : ''}${t(step.key === 'auth' ? 'pin.auth.title' : 'pin.sign.title')}</h2>`;
+  const tries = advice.level === 'unknown'
+    ? html`<p class="tries" data-tries-left="">${t('pin.triesUnknown')}</p>`
+    : html`<p class="tries" data-tries-left=${advice.triesLeft}>${t('pin.triesLeft')} <strong>${advice.triesLeft}</strong> ${t('pin.triesUnit')}</p>`;
+  const alerts = html`${notice ? html`<p class="notice" role="alert" data-notice=${step.notice ?? ''}>${notice}</p>` : nothing}
+    ${advice.level === 'last' ? html`<p class="warn" role="alert" data-last-try>${t('pin.lastTry')}</p>` : nothing}`;
+  if (step.key === 'auth') {
+    return html`<div class="info">${cardLine}${title}
+      <p class="lead">${t('pin.auth.lead')}</p>
+      ${boxes(step)}${alerts}${tries}
+      <p class="back-hint">${t('pin.backHint')}</p>
+    </div>`;
+  }
+  return html`<div class="info">
+    <div class="row">${title}${cardLine}</div>
+    <p class="back-hint">${t('pin.sign.lead')}${t('pin.backHint')}</p>
+    <div class="row">${boxes(step)}${tries}</div>
+    ${alerts}
+  </div>`;
+}
+
+/** The phone-style 4-digit pad. */
+export function renderPad(onKey: (press: PinKeyPress) => void): TemplateResult {
+  const press = (key: PadKey): PinKeyPress => key.kind === 'digit' ? { type: 'char', char: String(key.digit) } : { type: key.action };
+  const label = (key: PadKey) => key.kind === 'digit' ? String(key.digit) : t(key.action === 'delete' ? 'pin.key.delete' : 'pin.key.submit');
+  return html`<div class="pad" role="group">
+    ${PAD_ROWS.flat().map((key) => html`<stb-tv-button class=${key.kind === 'action' ? 'action' : ''} focus-key=${padFocusKey(key)}
+      label=${label(key)} @tv-activate=${() => onKey(press(key))}></stb-tv-button>`)}
+  </div>`;
+}
+
+/** The A–Z / 0–9 keyboard with 1文字けす, さいごの文字を見る and 決定. */
+export function renderKeyboard(reveal: boolean, onKey: (press: PinKeyPress) => void): TemplateResult {
+  const press = (key: KeyboardKey): PinKeyPress => key.kind === 'char' ? { type: 'char', char: key.char } : { type: key.action };
+  const label = (key: KeyboardKey) => key.kind === 'char' ? key.char
+    : t(key.action === 'delete' ? 'pin.key.delete' : key.action === 'submit' ? 'pin.key.submit' : reveal ? 'pin.key.hide' : 'pin.key.reveal');
+  return html`<div class="keyboard" role="group" style="grid-template-columns: repeat(${KEYBOARD_COLUMNS}, 1fr)">
+    ${KEYBOARD_ROWS.map((row, r) => row.map((key, c) => html`<stb-tv-button class=${key.kind === 'action' ? 'action' : ''}
+      style=${key.kind === 'char' ? `grid-row: ${r + 1}; grid-column: ${c + 1}` : `grid-row: ${r + 1}`}
+      focus-key=${keyboardFocusKey(key)} label=${label(key)}
+      @tv-activate=${() => onKey(press(key))}></stb-tv-button>`))}
+  </div>`;
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it, vi } from 'vitest';
+import { DEVICE_STORAGE_KEY, PlatformClient, PlatformError, loadDeviceCredential } from '../../../stb-ui/src/api/platform-client.js';
+
+const DEVICE = { id: '00000000-0000-4000-8000-000000000101', secret: 'demo-tv-yamada' };
+
+function memoryStorage(initial: Record<string, string> = {}) {
+  const data = new Map(Object.entries(initial));
+  return { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v), data };
+}
+
+/** A fetch that answers from a queue and records what was asked. */
+function fakeFetch(...answers: { status: number; body?: unknown }[]) {
+  const calls: { url: string; method: string; headers: Record<string, string>; body: unknown }[] = [];
+  const fn = vi.fn(async (url: string, init: RequestInit) => {
+    calls.push({ url, method: init.method ?? 'GET', headers: init.headers as Record<string, string>, body: init.body ? JSON.parse(init.body as string) : undefined });
+    const a = answers.shift() ?? { status: 500 };
+    return new Response(a.body === undefined ? null : JSON.stringify(a.body), { status: a.status });
+  });
+  return { fetch: fn as unknown as typeof fetch, calls };
+}
+
+describe('loadDeviceCredential', () => {
+  it('takes #device=<id>:<secret> once and keeps it in storage', () => {
+    const storage = memoryStorage();
+    expect(loadDeviceCredential(`#device=${DEVICE.id}:${DEVICE.secret}`, storage)).toEqual(DEVICE);
+    expect(storage.data.get(DEVICE_STORAGE_KEY)).toBe(`${DEVICE.id}:${DEVICE.secret}`);
+    expect(loadDeviceCredential('', storage)).toEqual(DEVICE);
+  });
+
+  it('returns null without a credential, and ignores a malformed one', () => {
+    expect(loadDeviceCredential('', memoryStorage())).toBeNull();
+    expect(loadDeviceCredential('#device=nocolon', memoryStorage())).toBeNull();
+    expect(loadDeviceCredential('#device=', null)).toBeNull();
+  });
+});
+
+describe('PlatformClient', () => {
+  it('logs in with the device credential, keeps the token in memory, and sends it with X-Device', async () => {
+    const session = { token: 'T1', expiresAt: 'x', person: { id: 'p', name: '山田　太郎' }, household: { id: 'h', label: 'l', members: [] } };
+    const f = fakeFetch({ status: 201, body: { nonce: 'N', digestInfo: 'D', expiresAt: 'e' } }, { status: 201, body: session },
+      { status: 200, body: { ...session, token: undefined } }, { status: 204 });
+    const client = new PlatformClient({ device: DEVICE, fetch: f.fetch });
+    await client.createNonce('login');
+    expect(f.calls[0]).toMatchObject({ url: '/api/v1/nonces', method: 'POST', body: { purpose: 'login' } });
+    expect(f.calls[0]!.headers.authorization).toBe(`Device ${DEVICE.id}:${DEVICE.secret}`);
+    expect(await client.createSession({ nonce: 'N', certificate: 'C', signature: 'S' })).toEqual(session);
+    expect(client.hasSession).toBe(true);
+    await client.currentSession();
+    expect(f.calls[2]!.headers).toMatchObject({ authorization: 'Bearer T1', 'x-device': `${DEVICE.id}:${DEVICE.secret}` });
+    await client.logout();
+    expect(f.calls[3]).toMatchObject({ url: '/api/v1/sessions/current', method: 'DELETE' });
+    expect(client.hasSession).toBe(false);
+  });
+
+  it('throws the catalogue error from the body, and a network error as such', async () => {
+    const f = fakeFetch({ status: 404, body: { error: { code: 'AUTH_NOT_REGISTERED', message: 'm', ja: 'このカードはまだ登録されていません。' } } });
+    const client = new PlatformClient({ device: DEVICE, fetch: f.fetch });
+    const err = await client.createSession({ nonce: 'N', certificate: 'C', signature: 'S' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PlatformError);
+    expect((err as PlatformError).code).toBe('AUTH_NOT_REGISTERED');
+    expect(client.hasSession).toBe(false);
+
+    const down = new PlatformClient({ device: DEVICE, fetch: (async () => { throw new TypeError('Failed to fetch'); }) as typeof fetch });
+    await expect(down.household()).rejects.toMatchObject({ network: true, error: { code: 'INTERNAL' } });
+  });
+
+  it('calls the registration endpoints as API.md names them', async () => {
+    const f = fakeFetch({ status: 201, body: {} }, { status: 201, body: {} }, { status: 201, body: {} }, { status: 204 }, { status: 200, body: {} });
+    const client = new PlatformClient({ device: DEVICE, fetch: f.fetch });
+    await client.createRegistrationDraft('johana');
+    await client.submitRegistration({ draftId: 'd', signCertificate: 'a', signSignature: 'b', authCertificate: 'c', authSignature: 'd' });
+    await client.confirmRegistration('r/1');
+    await client.cancelRegistration('r1');
+    await client.household();
+    expect(f.calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+      'POST /api/v1/registrations/drafts', 'POST /api/v1/registrations', 'POST /api/v1/registrations/r%2F1/confirm',
+      'DELETE /api/v1/registrations/r1', 'GET /api/v1/tv/household',
+    ]);
+    expect(f.calls[0]!.body).toEqual({ district: 'johana' });
+  });
+
+  it('refuses session calls when nobody is logged in, without asking the platform', async () => {
+    const f = fakeFetch();
+    const client = new PlatformClient({ device: DEVICE, fetch: f.fetch });
+    await expect(client.myServices()).rejects.toMatchObject({ error: { code: 'AUTH_REQUIRED' } });
+    expect(f.calls).toHaveLength(0);
+  });
+});

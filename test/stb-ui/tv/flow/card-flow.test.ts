@@ -1,0 +1,481 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { ErrorCode } from '../../../../platform/src/errors.js';
+import type { SessionResponse, TvHousehold } from '../../../../stb-ui/src/api/platform-client.js';
+import { PlatformError } from '../../../../stb-ui/src/api/platform-client.js';
+import { DriverError, type DriverEvent } from '../../../../stb-ui/src/api/reader-client.js';
+import { CardFlow, type FlowStep } from '../../../../stb-ui/src/tv/flow/card-flow.js';
+
+type Kind = 'auth' | 'sign';
+
+/** A reader driver with one virtual My Number Card: PINs, retry counters, presence, identity. */
+class FakeReader {
+  present = true;
+  cert = 'CERT-TARO';
+  pins: Record<Kind, string> = { auth: '1234', sign: 'YAMADA2024' };
+  tries: Record<Kind, number> = { auth: 3, sign: 5 };
+  calls: { cmd: string; params: Record<string, unknown> }[] = [];
+  /** When set, the next sign request waits for this promise before answering. */
+  hold: Promise<void> | null = null;
+  cancel = vi.fn(async (target: string) => ({ cancelled: target }));
+  private _listeners = new Set<(e: DriverEvent) => void>();
+  private _n = 0;
+  /** Another reader, with someone else's card coming and going. */
+  other = { name: 'Other reader', cardPresent: false };
+
+  get readers() {
+    return [{ name: 'Demo card bay', cardPresent: this.present }, this.other];
+  }
+
+  onEvent(listener: (e: DriverEvent) => void) {
+    this._listeners.add(listener);
+    return () => this._listeners.delete(listener);
+  }
+
+  emit(event: 'card.inserted' | 'card.removed', name = 'Demo card bay') {
+    if (name === 'Demo card bay') this.present = event === 'card.inserted';
+    else this.other.cardPresent = event === 'card.inserted';
+    for (const l of this._listeners) l({ event, data: { name, cardPresent: event === 'card.inserted' } });
+  }
+
+  send(cmd: string, params: Record<string, unknown>) {
+    this.calls.push({ cmd, params });
+    return { id: `r${++this._n}`, result: this._answer(cmd, params) };
+  }
+
+  signs() {
+    return this.calls.filter((c) => c.cmd === 'sign').map((c) => `${c.params.key}:${c.params.pin}:${c.params.digestInfo}`);
+  }
+
+  private async _answer(cmd: string, params: Record<string, unknown>): Promise<any> {
+    await Promise.resolve();
+    if (cmd === 'sign' && this.hold) {
+      const hold = this.hold;
+      this.hold = null;
+      await hold;
+    }
+    if (params.reader !== undefined && params.reader !== 'Demo card bay') throw fail('CARD_ABSENT');
+    if (!this.present) throw fail('CARD_ABSENT');
+    const key = params.key as Kind;
+    switch (cmd) {
+      case 'cert.read':
+        return { der: this.cert };
+      case 'pin.status':
+        return { key, triesLeft: this.tries[key], blocked: this.tries[key] === 0 };
+      case 'sign':
+        if (this.tries[key] === 0) throw fail('CARD_PIN_BLOCKED');
+        if (params.pin !== this.pins[key]) {
+          this.tries[key]--;
+          throw this.tries[key] === 0 ? fail('CARD_PIN_BLOCKED') : fail('CARD_PIN_WRONG', { triesLeft: this.tries[key] });
+        }
+        this.tries[key] = key === 'auth' ? 3 : 5;
+        return { signature: `SIG(${key},${params.digestInfo})`, certificate: `${this.cert}-${key}` };
+      default:
+        throw new Error(`unexpected ${cmd}`);
+    }
+  }
+}
+
+const fail = (code: ErrorCode, details?: Record<string, unknown>) => new DriverError({ code, message: code, ja: `${code} ja`, ...(details ? { details } : {}) });
+
+const SESSION: SessionResponse = {
+  token: 'tok', expiresAt: '2030-01-01T00:00:00Z', person: { id: 'p1', name: '山田　太郎' },
+  household: { id: 'h1', label: '山田さん宅', members: [{ personId: 'p1', name: '山田　太郎' }, { personId: 'p2', name: '山田　花子' }] },
+};
+const HOUSEHOLD: TvHousehold = {
+  household: { id: 'h1', label: '山田さん宅', districtCode: 'inami' }, members: SESSION.household.members,
+  districts: [{ code: 'johana', name: '城端地域' }, { code: 'inami', name: '井波地域' }],
+  consent: { version: 'v1', text: '同意文' },
+};
+
+function fakePlatform() {
+  let drafts = 0;
+  return {
+    createNonce: vi.fn(async () => ({ nonce: 'N', digestInfo: 'DI-login', expiresAt: '' })),
+    createSession: vi.fn(async (): Promise<SessionResponse> => SESSION),
+    household: vi.fn(async () => HOUSEHOLD),
+    createRegistrationDraft: vi.fn(async (district: string) => {
+      drafts++;
+      return { draftId: `d${drafts}`, document: { district }, sign: { digestInfo: `DI-sign-${drafts}` }, auth: { digestInfo: `DI-auth-${drafts}` }, expiresAt: '' };
+    }),
+    submitRegistration: vi.fn(async (input: { draftId: string }) => ({
+      registrationId: `reg-${input.draftId}`,
+      personalData: { name: '山田　太郎', dateOfBirth: '1950-04-01', gender: '1', address: '富山県南砺市城端１２３番地' },
+      district: { code: 'johana', name: '城端地域' }, expiresAt: '',
+    })),
+    confirmRegistration: vi.fn(async () => ({ personId: 'p1', created: true })),
+    cancelRegistration: vi.fn(async () => {}),
+  };
+}
+
+const flush = async (times = 10) => {
+  for (let i = 0; i < times; i++) await new Promise((r) => setTimeout(r, 0));
+};
+
+function setup() {
+  const reader = new FakeReader();
+  const platform = fakePlatform();
+  const onLoggedIn = vi.fn();
+  const onExit = vi.fn();
+  const flow = new CardFlow({ reader, platform: platform as never, onLoggedIn, onExit });
+  const step = () => flow.state.step;
+  const type = (text: string) => [...text].forEach((c) => flow.typeChar(c));
+  return { reader, platform, flow, step, type, onLoggedIn, onExit };
+}
+
+const pinStep = (step: FlowStep) => {
+  if (step.name !== 'pin') throw new Error(`expected the pin step, got ${step.name}`);
+  return step;
+};
+
+describe('CardFlow: login', () => {
+  it('checks the card, asks the PIN with its tries, signs the nonce with the auth key, and makes a session', async () => {
+    const s = setup();
+    s.flow.startLogin();
+    expect(s.step()).toEqual({ name: 'loading', what: 'card' });
+    await flush();
+    expect(pinStep(s.step())).toMatchObject({ key: 'auth', status: { triesLeft: 3, blocked: false } });
+    s.type('1234');
+    expect(pinStep(s.step()).value.chars).toBe('1234');
+    s.flow.submitPin();
+    expect(s.step()).toMatchObject({ name: 'working', tasks: ['nonce', 'authSign', 'session'] });
+    await flush();
+    expect(s.reader.signs()).toEqual(['auth:1234:DI-login']);
+    expect(s.reader.calls.find((c) => c.cmd === 'sign')!.params.withCertificate).toBe(true);
+    expect(s.platform.createSession).toHaveBeenCalledWith({ nonce: 'N', certificate: 'CERT-TARO-auth', signature: 'SIG(auth,DI-login)' });
+    expect(s.onLoggedIn).toHaveBeenCalledWith(SESSION);
+    expect(s.flow.active).toBe(false);
+  });
+
+  it('says what is missing when 決定 comes too early, and sends nothing', async () => {
+    const s = setup();
+    s.flow.startLogin();
+    await flush();
+    s.type('12');
+    s.flow.submitPin();
+    expect(pinStep(s.step()).notice).toBe('incomplete');
+    expect(s.reader.signs()).toEqual([]);
+  });
+
+  it('after a wrong PIN shows the tries left and an empty pad, and a right PIN then logs in', async () => {
+    const s = setup();
+    s.flow.startLogin();
+    await flush();
+    s.type('9999');
+    s.flow.submitPin();
+    await flush();
+    expect(pinStep(s.step())).toMatchObject({ key: 'auth', notice: 'wrong', status: { triesLeft: 2 }, value: { chars: '' } });
+    s.type('1234');
+    s.flow.submitPin();
+    await flush();
+    expect(s.onLoggedIn).toHaveBeenCalled();
+  });
+
+  it('with one try left asks before sending; いいえ keeps the PIN as typed', async () => {
+    const s = setup();
+    s.reader.tries.auth = 1;
+    s.flow.startLogin();
+    await flush();
+    s.type('1234');
+    s.flow.submitPin();
+    expect(pinStep(s.step())).toMatchObject({ confirming: true });
+    s.flow.confirmLastTry(false);
+    expect(pinStep(s.step())).toMatchObject({ confirming: false, value: { chars: '1234' } });
+    expect(s.reader.signs()).toEqual([]);
+    s.flow.submitPin();
+    s.flow.confirmLastTry(true);
+    await flush();
+    expect(s.reader.signs()).toEqual(['auth:1234:DI-login']);
+    expect(s.onLoggedIn).toHaveBeenCalled();
+  });
+
+  it('a blocked PIN shows where to unlock it and accepts no input', async () => {
+    const s = setup();
+    s.reader.tries.auth = 0;
+    s.flow.startLogin();
+    await flush();
+    expect(s.step()).toEqual({ name: 'blocked', key: 'auth', error: null });
+    s.type('1234');
+    s.flow.submitPin();
+    expect(s.reader.signs()).toEqual([]);
+  });
+
+  it('the third wrong PIN ends on the blocked screen with the catalogue text', async () => {
+    const s = setup();
+    s.reader.tries.auth = 1;
+    s.flow.startLogin();
+    await flush();
+    s.type('0000');
+    s.flow.submitPin();
+    s.flow.confirmLastTry(true);
+    await flush();
+    expect(s.step()).toMatchObject({ name: 'blocked', key: 'auth', error: { code: 'CARD_PIN_BLOCKED' } });
+  });
+
+  it('a card removed while signing says so, and the same card put back carries on with the PIN already typed', async () => {
+    const s = setup();
+    s.flow.startLogin();
+    await flush();
+    s.type('1234');
+    let release!: () => void;
+    s.reader.hold = new Promise((r) => (release = r));
+    s.flow.submitPin();
+    await flush();
+    expect(s.step()).toMatchObject({ name: 'working', current: 1 });
+    s.reader.emit('card.removed');
+    expect(s.step()).toEqual({ name: 'waitCard', reason: 'removed' });
+    release();
+    await flush();
+    expect(s.step()).toEqual({ name: 'waitCard', reason: 'removed' });
+    s.reader.emit('card.inserted');
+    await flush();
+    expect(s.onLoggedIn).toHaveBeenCalledTimes(1);
+    expect(s.reader.signs()).toEqual(['auth:1234:DI-login', 'auth:1234:DI-login']);
+  });
+
+  it('names the reader the card was found in, and ignores cards coming and going elsewhere', async () => {
+    const s = setup();
+    s.flow.startLogin();
+    await flush();
+    s.type('1234');
+    let release!: () => void;
+    s.reader.hold = new Promise((r) => (release = r));
+    s.flow.submitPin();
+    await flush();
+    s.reader.emit('card.inserted', 'Other reader');
+    s.reader.emit('card.removed', 'Other reader');
+    expect(s.step()).toMatchObject({ name: 'working' });
+    release();
+    await flush();
+    expect(s.onLoggedIn).toHaveBeenCalled();
+    expect(s.reader.calls.every((c) => c.params.reader === 'Demo card bay')).toBe(true);
+  });
+
+  it('a PIN sent with no card waits for the card and then goes on without retyping', async () => {
+    const s = setup();
+    s.flow.startLogin();
+    await flush();
+    s.reader.emit('card.removed');
+    expect(pinStep(s.step()).key).toBe('auth'); // typing is not interrupted
+    s.type('1234');
+    s.flow.submitPin();
+    await flush();
+    expect(s.step()).toEqual({ name: 'waitCard', reason: 'removed' });
+    s.reader.emit('card.inserted');
+    await flush();
+    expect(s.onLoggedIn).toHaveBeenCalledTimes(1);
+  });
+
+  it('another card put back must have its own PIN typed', async () => {
+    const s = setup();
+    s.flow.startLogin();
+    await flush();
+    s.type('1234');
+    s.reader.present = false;
+    s.flow.submitPin();
+    await flush();
+    s.reader.cert = 'CERT-HANAKO';
+    s.reader.emit('card.inserted');
+    await flush();
+    expect(pinStep(s.step())).toMatchObject({ key: 'auth', notice: 'otherCard', value: { chars: '' } });
+    expect(s.onLoggedIn).not.toHaveBeenCalled();
+  });
+
+  it('a card that is not registered offers registration', async () => {
+    const s = setup();
+    s.platform.createSession.mockRejectedValueOnce(new PlatformError({ code: 'AUTH_NOT_REGISTERED', message: '', ja: 'このカードはまだ登録されていません。' }));
+    s.flow.startLogin();
+    await flush();
+    s.type('1234');
+    s.flow.submitPin();
+    await flush();
+    expect(s.step()).toEqual({ name: 'notRegistered' });
+    s.flow.switchToRegistration();
+    await flush();
+    expect(s.flow.state.kind).toBe('register');
+    expect(s.step()).toMatchObject({ name: 'district' });
+  });
+
+  it('a platform failure offers もう一度, which tries again with the PIN kept', async () => {
+    const s = setup();
+    s.platform.createNonce.mockRejectedValueOnce(new PlatformError({ code: 'INTERNAL', message: '', ja: '' }, { network: true }));
+    s.flow.startLogin();
+    await flush();
+    s.type('1234');
+    s.flow.submitPin();
+    await flush();
+    expect(s.step()).toMatchObject({ name: 'failed', network: true, canRetry: true });
+    s.flow.retry();
+    await flush();
+    expect(s.onLoggedIn).toHaveBeenCalled();
+  });
+
+  it('Back deletes a digit, then leaves the flow', async () => {
+    const s = setup();
+    s.flow.startLogin();
+    await flush();
+    s.type('12');
+    expect(s.flow.back()).toBe(true);
+    expect(pinStep(s.step()).value.chars).toBe('1');
+    s.flow.back();
+    expect(s.onExit).not.toHaveBeenCalled();
+    s.flow.back();
+    expect(s.onExit).toHaveBeenCalledTimes(1);
+  });
+
+  it('やめる while the card works cancels the driver request', async () => {
+    const s = setup();
+    s.flow.startLogin();
+    await flush();
+    s.type('1234');
+    s.reader.hold = new Promise(() => {});
+    s.flow.submitPin();
+    await flush();
+    s.flow.cancel();
+    expect(s.reader.cancel).toHaveBeenCalledWith(expect.stringMatching(/^r\d+$/));
+    expect(s.onExit).toHaveBeenCalled();
+  });
+});
+
+describe('CardFlow: registration', () => {
+  async function toSignPin(s: ReturnType<typeof setup>) {
+    s.flow.startRegistration();
+    expect(s.step()).toEqual({ name: 'loading', what: 'household' });
+    await flush();
+    // Focus starts on the household's own district; choosing another one is one arrow away.
+    expect(s.step()).toEqual({ name: 'district', districts: HOUSEHOLD.districts, selected: 'inami' });
+    s.flow.chooseDistrict('johana');
+    expect(s.step()).toEqual({ name: 'consent', text: '同意文' });
+    s.flow.acceptConsent();
+    await flush();
+    expect(pinStep(s.step())).toMatchObject({ key: 'sign', status: { triesLeft: 5 } });
+  }
+
+  it('district → consent → sign PIN → auth PIN → both signatures → 基本4情報 → confirmed', async () => {
+    const s = setup();
+    await toSignPin(s);
+    s.type('yamada2024');
+    s.flow.submitPin();
+    await flush();
+    expect(pinStep(s.step())).toMatchObject({ key: 'auth', status: { triesLeft: 3 } });
+    s.type('1234');
+    s.flow.submitPin();
+    expect(s.step()).toMatchObject({ name: 'working', tasks: ['draft', 'signSign', 'authSign', 'submit'] });
+    await flush();
+    expect(s.platform.createRegistrationDraft).toHaveBeenCalledWith('johana');
+    expect(s.reader.signs()).toEqual(['sign:YAMADA2024:DI-sign-1', 'auth:1234:DI-auth-1']);
+    expect(s.platform.submitRegistration).toHaveBeenCalledWith({
+      draftId: 'd1', signCertificate: 'CERT-TARO-sign', signSignature: 'SIG(sign,DI-sign-1)',
+      authCertificate: 'CERT-TARO-auth', authSignature: 'SIG(auth,DI-auth-1)',
+    });
+    expect(s.step()).toMatchObject({ name: 'confirm', result: { personalData: { name: '山田　太郎' } } });
+    s.flow.answer(true);
+    await flush();
+    expect(s.platform.confirmRegistration).toHaveBeenCalledWith('reg-d1');
+    expect(s.step()).toEqual({ name: 'registered', personName: '山田　太郎' });
+  });
+
+  it('a wrong sign PIN goes back to the keyboard only; the auth PIN and the draft are kept', async () => {
+    const s = setup();
+    await toSignPin(s);
+    s.type('WRONG1');
+    s.flow.submitPin();
+    await flush();
+    s.type('1234');
+    s.flow.submitPin();
+    await flush();
+    expect(pinStep(s.step())).toMatchObject({ key: 'sign', notice: 'wrong', status: { triesLeft: 4 } });
+    s.type('YAMADA2024');
+    s.flow.submitPin();
+    await flush();
+    expect(s.step()).toMatchObject({ name: 'confirm' });
+    expect(s.platform.createRegistrationDraft).toHaveBeenCalledTimes(1);
+    expect(s.reader.signs()).toEqual(['sign:WRONG1:DI-sign-1', 'sign:YAMADA2024:DI-sign-1', 'auth:1234:DI-auth-1']);
+  });
+
+  it('an expired draft is made again once, with the PINs kept', async () => {
+    const s = setup();
+    s.platform.submitRegistration.mockRejectedValueOnce(new PlatformError({ code: 'AUTH_REGISTRATION_EXPIRED', message: '', ja: '' }));
+    await toSignPin(s);
+    s.type('YAMADA2024');
+    s.flow.submitPin();
+    await flush();
+    s.type('1234');
+    s.flow.submitPin();
+    await flush();
+    expect(s.platform.createRegistrationDraft).toHaveBeenCalledTimes(2);
+    expect(s.step()).toMatchObject({ name: 'confirm', result: { registrationId: 'reg-d2' } });
+  });
+
+  it('いいえ、ちがいます withdraws the registration', async () => {
+    const s = setup();
+    await toSignPin(s);
+    s.type('YAMADA2024');
+    s.flow.submitPin();
+    await flush();
+    s.type('1234');
+    s.flow.submitPin();
+    await flush();
+    s.flow.answer(false);
+    await flush();
+    expect(s.platform.cancelRegistration).toHaveBeenCalledWith('reg-d1');
+    expect(s.step()).toEqual({ name: 'rejected' });
+  });
+
+  it('Back walks the steps backwards: auth PIN → sign PIN → consent → districts → leave', async () => {
+    const s = setup();
+    await toSignPin(s);
+    s.type('YAMADA2024');
+    s.flow.submitPin();
+    await flush();
+    expect(pinStep(s.step()).key).toBe('auth');
+    s.flow.back();
+    await flush();
+    expect(pinStep(s.step())).toMatchObject({ key: 'sign', value: { chars: '' } });
+    s.flow.back();
+    expect(s.step().name).toBe('consent');
+    s.flow.back();
+    expect(s.step()).toMatchObject({ name: 'district', selected: 'johana' });
+    s.flow.back();
+    expect(s.onExit).toHaveBeenCalled();
+  });
+
+  it('with no card at the card check, waits, and goes on by itself when a card is put in', async () => {
+    const s = setup();
+    s.reader.present = false;
+    s.flow.startRegistration();
+    await flush();
+    s.flow.chooseDistrict('inami');
+    s.flow.acceptConsent();
+    await flush();
+    expect(s.step()).toEqual({ name: 'waitCard', reason: 'absent' });
+    s.reader.emit('card.inserted');
+    await flush();
+    expect(pinStep(s.step()).key).toBe('sign');
+  });
+
+  it('a card removed during the second signature keeps the first one and both PINs', async () => {
+    const s = setup();
+    await toSignPin(s);
+    s.type('YAMADA2024');
+    s.flow.submitPin();
+    await flush();
+    s.type('1234');
+    const origSend = s.reader.send.bind(s.reader);
+    let release!: () => void;
+    s.reader.send = (cmd, params) => {
+      if (cmd === 'sign' && params.key === 'auth' && !release) s.reader.hold = new Promise((r) => (release = r));
+      return origSend(cmd, params);
+    };
+    s.flow.submitPin();
+    await flush();
+    expect(s.step()).toMatchObject({ name: 'working', current: 2 });
+    s.reader.emit('card.removed');
+    release();
+    await flush();
+    expect(s.step()).toEqual({ name: 'waitCard', reason: 'removed' });
+    s.reader.emit('card.inserted');
+    await flush();
+    expect(s.step()).toMatchObject({ name: 'confirm' });
+    expect(s.reader.signs()).toEqual(['sign:YAMADA2024:DI-sign-1', 'auth:1234:DI-auth-1', 'auth:1234:DI-auth-1']);
+  });
+});

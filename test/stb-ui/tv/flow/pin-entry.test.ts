@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import {
+  backAction, deleteChar, emptyPin, isComplete, masked, submitDecision, triesAdvice, typeChar, type PinValue,
+} from '../../../../stb-ui/src/tv/flow/pin-entry.js';
+
+const typed = (kind: 'auth' | 'sign', text: string): PinValue => [...text].reduce(typeChar, emptyPin(kind));
+
+describe('PIN entry', () => {
+  it('takes 4 digits for the auth PIN and ignores anything else or more', () => {
+    expect(typed('auth', '12a3').chars).toBe('123');
+    expect(typed('auth', '123456').chars).toBe('1234');
+    expect(isComplete(typed('auth', '123'))).toBe(false);
+    expect(isComplete(typed('auth', '1234'))).toBe(true);
+  });
+
+  it('takes 6–16 of A–Z and 0–9 for the sign PIN, upper-casing letters', () => {
+    expect(typed('sign', 'yamada2024').chars).toBe('YAMADA2024');
+    expect(typed('sign', 'ab-c!').chars).toBe('ABC');
+    expect(isComplete(typed('sign', 'ABCDE'))).toBe(false);
+    expect(isComplete(typed('sign', 'ABCDEF'))).toBe(true);
+    expect(typed('sign', 'A'.repeat(20)).chars).toHaveLength(16);
+  });
+
+  it('shows dots, and only the last character in clear when asked', () => {
+    const v = typed('sign', 'AB12');
+    expect(masked(v)).toEqual(['●', '●', '●', '●']);
+    expect(masked(v, true)).toEqual(['●', '●', '●', '2']);
+    expect(masked(emptyPin('auth'), true)).toEqual([]);
+  });
+
+  it('Back deletes a character while there is one, then leaves', () => {
+    let v = typed('auth', '12');
+    expect(backAction(v)).toBe('delete');
+    v = deleteChar(deleteChar(v));
+    expect(v.chars).toBe('');
+    expect(backAction(v)).toBe('leave');
+    expect(deleteChar(v)).toBe(v);
+  });
+
+  it('reads the retry counter: unknown, ok, last try, blocked', () => {
+    expect(triesAdvice(null)).toEqual({ level: 'unknown' });
+    expect(triesAdvice({ triesLeft: null, blocked: false })).toEqual({ level: 'unknown' });
+    expect(triesAdvice({ triesLeft: 3, blocked: false })).toEqual({ level: 'ok', triesLeft: 3 });
+    expect(triesAdvice({ triesLeft: 1, blocked: false })).toEqual({ level: 'last', triesLeft: 1 });
+    expect(triesAdvice({ triesLeft: 0, blocked: false })).toEqual({ level: 'blocked', triesLeft: 0 });
+    expect(triesAdvice({ triesLeft: 2, blocked: true }).level).toBe('blocked');
+  });
+
+  it('decides what 決定 does: incomplete, confirm the last try, send, or nothing when blocked', () => {
+    expect(submitDecision(typed('auth', '12'), { triesLeft: 3, blocked: false })).toBe('incomplete');
+    expect(submitDecision(typed('auth', '1234'), { triesLeft: 3, blocked: false })).toBe('send');
+    expect(submitDecision(typed('auth', '1234'), null)).toBe('send');
+    expect(submitDecision(typed('auth', '1234'), { triesLeft: 1, blocked: false })).toBe('confirmLastTry');
+    expect(submitDecision(typed('auth', '1234'), { triesLeft: 0, blocked: true })).toBe('blocked');
+    expect(submitDecision(emptyPin('sign'), { triesLeft: 0, blocked: true })).toBe('blocked');
+  });
+});

@@ -1,0 +1,210 @@
+import { availableParallelism, cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { sql } from 'drizzle-orm';
+import type { Config } from '../../platform/src/config.js';
+import { sessions } from '../../platform/src/db/schema/index.js';
+import { CpuMeter, machineBusyCores, type CpuReport } from './lib/cpu-meter.js';
+import { Profiler, summariseProfile } from './lib/cpu-profile.js';
+import type { LoadWorkerData, PhaseArgs, PhaseResult } from './lib/login-load-worker.js';
+import { measureLoginStages } from './lib/login-stages.js';
+import { buildLoginWorld } from './lib/login-world.js';
+import { fmt, percentile, printComparison, printFigure } from './lib/stats.js';
+import { startTsWorker, WorkerRpc } from './lib/ts-worker.js';
+
+/**
+ * `npm run bench -- login [--people 32] [--concurrency 32] [--seconds 20] [--bare-seconds 10]
+ * [--warmup 4] [--stages 300] [--profile FILE.cpuprofile]`: card logins per second through the real platform over loopback
+ * HTTP (nonce request, card signature, session request; both requests count as one login), against
+ * a bare Fastify route driven by the same load generator at the same concurrency in the same run.
+ * Target: logins/s ÷ bare requests/s ≥ 0.10 on PostgreSQL. PGlite by default; PostgreSQL (a fresh
+ * database, dropped after) when DATABASE_URL is set. Then a per-stage breakdown of one login, and
+ * with --profile an extra login phase under the V8 profiler (server thread), summarised by package.
+ */
+const { values } = parseArgs({
+  options: {
+    people: { type: 'string', default: '32' },
+    concurrency: { type: 'string', default: '32' },
+    seconds: { type: 'string', default: '20' },
+    'bare-seconds': { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '4' },
+    stages: { type: 'string', default: '300' },
+    'log-level': { type: 'string', default: 'silent' },
+    profile: { type: 'string' },
+  },
+});
+const people = Number(values.people);
+const concurrency = Number(values.concurrency);
+const seconds = Number(values.seconds);
+const bareSeconds = Number(values['bare-seconds']);
+const warmup = Number(values.warmup);
+const stageIterations = Number(values.stages);
+const logLevel = values['log-level'] as Config['logLevel'];
+const profilePath = values.profile;
+if (![people, concurrency].every((n) => Number.isInteger(n) && n >= 1) || ![seconds, bareSeconds].every((n) => n > 0) || !(warmup >= 0) || !(stageIterations >= 0)) {
+  console.error('usage: npm run bench -- login [--people N] [--concurrency N] [--seconds S] [--bare-seconds S] [--warmup S] [--stages N] [--log-level silent|warn]');
+  process.exit(1);
+}
+const TARGET_RATIO = 0.1;
+const ROUNDS = 2;
+
+const quiet = await machineBusyCores(1000);
+const world = await buildLoginWorld({ people, logLevel });
+let rpc: WorkerRpc | undefined;
+try {
+  const { rows } = (await world.database.db.execute(sql`select version() as v`)) as unknown as { rows: { v: string }[] };
+  const version = rows[0]?.v.split(' on ')[0] ?? '?';
+  const dbLabel = world.database.kind === 'postgres'
+    ? `PostgreSQL (${version}; fresh database ${new URL(world.database.url!).pathname.slice(1)}, pool of 10)`
+    : `PGlite (${version}; in memory, same thread as the server)`;
+  console.log(`login benchmark — database: ${dbLabel}`);
+  console.log(
+    `${people} people registered through the API (${new Set(world.people.map((p) => p.household)).size} demo households), one TV each; ` +
+      `concurrency ${concurrency}; ${availableParallelism()} CPUs (${cpus()[0]?.model.trim() ?? '?'}), node ${process.version}`,
+  );
+  console.log(
+    `setup: dev center + ${people} cards ${fmt(world.timings.centerMs / 1000)} s, platform ${fmt(world.timings.platformMs / 1000)} s, ` +
+      `registrations ${fmt(world.timings.registrationMs / 1000)} s`,
+  );
+  console.log('servers on the main thread; load generator (node:http keep-alive, closed loop) and card signing on a worker thread, same cores');
+  if (quiet !== null) {
+    console.log(`other work on the machine before the run: ${fmt(quiet, 2)} cores busy${quiet > 0.25 ? ' — NOT QUIET, figures are unreliable' : ''}`);
+  }
+  console.log('');
+
+  const data: LoadWorkerData = { platformUrl: world.platformUrl, bareUrl: world.bareUrl, people: world.people.map(({ device, personId, certificate, authKey }) => ({ device, personId, certificate, authKey })), maxSockets: concurrency };
+  const worker = startTsWorker(new URL('./lib/login-load-worker.ts', import.meta.url), data);
+  rpc = new WorkerRpc(worker);
+  await rpc.call('ping');
+  // PostgreSQL's backends for this database, and its WAL writer (commits wait on it), by pid.
+  const pgPids = world.database.kind !== 'postgres' ? null : async () => {
+    const { rows } = (await world.database.db.execute(
+      sql`select pid from pg_stat_activity where datname = current_database() or backend_type in ('walwriter', 'background writer', 'checkpointer')`,
+    )) as unknown as { rows: { pid: number }[] };
+    return rows.map((r) => Number(r.pid));
+  };
+  const meter = new CpuMeter(worker, pgPids);
+
+  type PhaseRun = { result: PhaseResult; cpu: CpuReport; wallMs: number };
+  const phase = async (args: PhaseArgs): Promise<PhaseRun> => {
+    await meter.reset();
+    const result = await rpc!.call<PhaseResult>('run', args);
+    const cpu = await meter.read();
+    if (result.failed) {
+      throw new Error(`${args.kind} phase failed (${result.failed} error(s), ${result.completed} ok):\n  ${result.errors.join('\n  ')}`);
+    }
+    return { result, cpu, wallMs: result.elapsedMs };
+  };
+  /** Rounds of one kind as one run: counts and samples added, CPU figures weighted by time. */
+  const merge = (runs: PhaseRun[]): PhaseRun => {
+    const wallMs = runs.reduce((a, r) => a + r.wallMs, 0);
+    const w = (f: (c: CpuReport) => number | null) => runs.reduce((a, r) => a + (f(r.cpu) ?? 0) * r.wallMs, 0) / wallMs;
+    const samples: Record<string, number[]> = {};
+    for (const r of runs) for (const [k, xs] of Object.entries(r.result.samples)) samples[k] = (samples[k] ?? []).concat(xs);
+    return {
+      wallMs,
+      result: {
+        completed: runs.reduce((a, r) => a + r.result.completed, 0), elapsedMs: wallMs, errors: [], failed: 0, samples,
+        sockets: Math.max(...runs.map((r) => r.result.sockets)),
+      },
+      cpu: {
+        processCores: w((c) => c.processCores), extraCores: runs.some((r) => r.cpu.extraCores === null) ? null : w((c) => c.extraCores), machineCores: runs.some((r) => r.cpu.machineCores === null) ? null : w((c) => c.machineCores),
+        otherCores: runs.some((r) => r.cpu.otherCores === null) ? null : w((c) => c.otherCores), serverElu: w((c) => c.serverElu), clientElu: w((c) => c.clientElu),
+        cores: runs[0]!.cpu.cores,
+      },
+    };
+  };
+
+  // Warm up both paths (JIT, pools, caches, sockets), then measure.
+  if (warmup > 0) {
+    await phase({ kind: 'bare', seconds: Math.min(warmup, 3), concurrency });
+    await phase({ kind: 'login', seconds: warmup, concurrency });
+  }
+  // Measure in two rounds of bare-then-login, so both see the same machine (other work comes and goes).
+  const sessionsBefore = await countSessions();
+  const rounds: { bare: PhaseRun; login: PhaseRun }[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    rounds.push({
+      bare: await phase({ kind: 'bare', seconds: bareSeconds / ROUNDS, concurrency }),
+      login: await phase({ kind: 'login', seconds: seconds / ROUNDS, concurrency }),
+    });
+  }
+  const bare = merge(rounds.map((r) => r.bare));
+  const logins = merge(rounds.map((r) => r.login));
+  const sessionsAfter = await countSessions();
+  if (sessionsAfter - sessionsBefore !== logins.result.completed) {
+    throw new Error(`the platform stored ${sessionsAfter - sessionsBefore} sessions, the client counted ${logins.result.completed} logins`);
+  }
+  const single = await phase({ kind: 'login', seconds: 3, concurrency: 1 });
+
+  const bareRate = bare.result.completed / (bare.result.elapsedMs / 1000);
+  const loginRate = logins.result.completed / (logins.result.elapsedMs / 1000);
+  const lat = (r: PhaseResult, name: string, q: number) => percentile(r.samples[name] ?? [], q);
+
+  console.log(`bare Fastify POST /bare: ${fmt(bare.result.completed, 0)} requests in ${fmt(bare.result.elapsedMs / 1000)} s (${ROUNDS} rounds interleaved with the login rounds), ${bare.result.sockets} sockets`);
+  printFigure('bare requests/s', bareRate, '/s');
+  printFigure('bare request p50', lat(bare.result, 'request', 0.5), 'ms', 2);
+  printFigure('bare request p99', lat(bare.result, 'request', 0.99), 'ms', 2);
+  printCpu(bare.cpu, bareRate, 'request');
+  console.log(`\nlogins (nonce + card signature + session, 201 only): ${fmt(logins.result.completed, 0)} in ${fmt(logins.result.elapsedMs / 1000)} s, ${logins.result.sockets} sockets, 0 errors`);
+  printFigure('logins/s', loginRate, '/s');
+  printFigure('login p50 (both requests)', lat(logins.result, 'login', 0.5), 'ms', 2);
+  printFigure('login p99 (both requests)', lat(logins.result, 'login', 0.99), 'ms', 2);
+  printFigure('session request p50', lat(logins.result, 'session', 0.5), 'ms', 2);
+  printFigure('session request p99', lat(logins.result, 'session', 0.99), 'ms', 2);
+  printFigure('nonce request p50', lat(logins.result, 'nonce', 0.5), 'ms', 2);
+  printFigure('nonce request p99', lat(logins.result, 'nonce', 0.99), 'ms', 2);
+  printFigure('client card signature p50 (RSA)', lat(logins.result, 'sign', 0.5), 'ms', 2);
+  printCpu(logins.cpu, loginRate, 'login');
+  console.log('');
+  const ok = printComparison({ label: 'logins/s ÷ bare requests/s', value: loginRate, unit: '/s', baselineLabel: 'bare', baseline: bareRate, limit: TARGET_RATIO, better: 'higher' });
+  if (world.database.kind !== 'postgres') console.log(`  (the ${TARGET_RATIO}× target is for PostgreSQL; on PGlite it is for information)`);
+  console.log(
+    `\nat concurrency 1: ${fmt(single.result.completed / (single.result.elapsedMs / 1000))} logins/s, login p50 ${fmt(lat(single.result, 'login', 0.5), 2)} ms ` +
+      `(nonce ${fmt(lat(single.result, 'nonce', 0.5), 2)} + sign ${fmt(lat(single.result, 'sign', 0.5), 2)} + session ${fmt(lat(single.result, 'session', 0.5), 2)} ms)`,
+  );
+
+  if (stageIterations > 0) {
+    const s = await measureLoginStages(world.identity, world.people, world.devices, stageIterations);
+    console.log(`\nwhere one login's server time goes (in process, no HTTP, one at a time, median of ${stageIterations}):`);
+    for (const f of s.stages) console.log(`  ${f.stage.padEnd(52)} ${fmt(f.medianMs * 1000, 0).padStart(7)} µs  (p99 ${fmt(f.p99Ms * 1000, 0)} µs)`);
+    const sum = (kind: string) => s.stages.filter((f) => f.kind === kind).reduce((a, f) => a + f.medianMs, 0);
+    const db = sum('db');
+    const crypto = sum('crypto') + sum('cpu');
+    console.log(`  ${'sum: database round trips (8 per login)'.padEnd(52)} ${fmt(db * 1000, 0).padStart(7)} µs`);
+    console.log(`  ${'sum: certificate, signature, revocation'.padEnd(52)} ${fmt(crypto * 1000, 0).padStart(7)} µs`);
+    console.log(`  ${'whole nonce route body (in process)'.padEnd(52)} ${fmt(s.inProcessNonceMs * 1000, 0).padStart(7)} µs`);
+    console.log(`  ${'whole login() + device check (in process)'.padEnd(52)} ${fmt(s.inProcessLoginMs * 1000, 0).padStart(7)} µs`);
+    for (const f of s.cold) console.log(`  ${f.stage.padEnd(52)} ${fmt(f.medianMs * 1000, 0).padStart(7)} µs  (p99 ${fmt(f.p99Ms * 1000, 0)} µs)`);
+  }
+
+  if (profilePath) {
+    const profiler = new Profiler();
+    await profiler.start();
+    const profiled = await phase({ kind: 'login', seconds: Math.min(seconds, 10), concurrency });
+    const profile = await profiler.stop();
+    console.log(`\nprofiled login phase: ${fmt(profiled.result.completed / (profiled.result.elapsedMs / 1000))} logins/s under the profiler`);
+    summariseProfile(profile, { path: profilePath });
+  }
+
+  if (world.database.kind === 'postgres' && !ok) process.exitCode = 1;
+} finally {
+  await rpc?.call('close').catch(() => {});
+  await rpc?.worker.terminate();
+  await world.close();
+}
+
+async function countSessions(): Promise<number> {
+  const [row] = await world.database.db.select({ n: sql<number>`count(*)::int` }).from(sessions);
+  return Number(row?.n ?? 0);
+}
+
+function printCpu(c: CpuReport, rate: number, what: string): void {
+  const pg = c.extraCores === null ? '' : `, PostgreSQL ${fmt(c.extraCores, 2)}`;
+  const others = c.otherCores === null ? '' : `, everything else ${fmt(Math.max(0, c.otherCores - (c.extraCores ?? 0)), 2)}`;
+  const machine = c.machineCores === null ? '' : ` (machine ${fmt(c.machineCores, 2)} of ${c.cores} busy)`;
+  console.log(`  CPU: server thread event loop ${fmt(c.serverElu * 100, 0)}% busy, load generator thread ${fmt(c.clientElu * 100, 0)}%`);
+  console.log(`  cores used: this process ${fmt(c.processCores, 2)}${pg}${others}${machine}`);
+  // CPU per operation holds up better than rates when other work shares the machine.
+  const pgPer = c.extraCores === null ? '' : ` + PostgreSQL ${fmt((c.extraCores / rate) * 1e6, 0)} µs`;
+  console.log(`  CPU per ${what}: this process ${fmt((c.processCores / rate) * 1e6, 0)} µs (servers, client, card signing)${pgPer}`);
+}

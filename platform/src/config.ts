@@ -24,6 +24,8 @@ export interface Config {
   certLookupSecret: string;
   /** How long a login/registration nonce lives. */
   nonceTtlSeconds: number;
+  /** Key that seals nonces (HMAC); every platform process must share it. */
+  nonceSecret: string;
   /** How long a TV session lasts without a new card login. */
   sessionTtlSeconds: number;
   /** Oldest CRL (since thisUpdate) still trusted when nextUpdate has not passed; older = status unknown. */
@@ -61,6 +63,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const certLookupSecret = env.CERT_LOOKUP_SECRET ?? (jpkiMode === 'dev' ? DEV_LOOKUP_SECRET : '');
   if (jpkiMode === 'production' && certLookupSecret.length < 32) problems.push('CERT_LOOKUP_SECRET of at least 32 characters is required when JPKI_MODE=production');
 
+  const nonceSecret = env.NONCE_SECRET ?? (jpkiMode === 'dev' ? `${certLookupSecret}/nonce` : '');
+  if (jpkiMode === 'production' && nonceSecret.length < 32) problems.push('NONCE_SECRET of at least 32 characters is required when JPKI_MODE=production');
   const nonceTtlSeconds = positiveInt(env.NONCE_TTL_SECONDS ?? '120', 'NONCE_TTL_SECONDS', problems);
   const sessionTtlSeconds = positiveInt(env.SESSION_TTL_SECONDS ?? String(12 * 3600), 'SESSION_TTL_SECONDS', problems);
   const crlMaxAgeSeconds = positiveInt(env.CRL_MAX_AGE_SECONDS ?? String(48 * 3600), 'CRL_MAX_AGE_SECONDS', problems);
@@ -80,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     jpkiDevDir: resolve(env.JPKI_DEV_DIR ?? resolve(env.DATA_DIR ?? 'data', 'jpki-dev')),
     certLookupSecret,
     nonceTtlSeconds,
+    nonceSecret,
     sessionTtlSeconds,
     crlMaxAgeSeconds,
   });

@@ -6,5 +6,5 @@ import type { JpkiContext } from '../jpki/index.js';
 export interface IdentityDeps {
   db: Db;
   jpki: JpkiContext;
-  config: Pick<Readonly<Config>, 'nonceTtlSeconds' | 'sessionTtlSeconds'>;
+  config: Pick<Readonly<Config>, 'nonceTtlSeconds' | 'nonceSecret' | 'sessionTtlSeconds'>;
 }

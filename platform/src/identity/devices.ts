@@ -23,6 +23,25 @@ export async function authenticateDevice(db: Db, header: string | undefined): Pr
   return device;
 }
 
+/**
+ * `authenticateDevice` with a short memory: a TV makes every request with the same credential,
+ * and looking the device up each time was a quarter of a login's database round trips. Only
+ * successes are remembered (keyed by a hash of the whole header, never the secret itself), for
+ * `ttlMs`, so a withdrawn credential stops working within that time.
+ */
+export function cachedDeviceAuthenticator(db: Db, ttlMs = 30_000, maxEntries = 10_000): (header: string | undefined) => Promise<Device> {
+  const cache = new Map<string, { device: Device; until: number }>();
+  return async (header) => {
+    const key = createHash('sha256').update(header ?? '', 'utf8').digest('base64');
+    const hit = cache.get(key);
+    if (hit && hit.until > Date.now()) return hit.device;
+    const device = await authenticateDevice(db, header);
+    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
+    cache.set(key, { device, until: Date.now() + ttlMs });
+    return device;
+  };
+}
+
 /** Where a new device is bound: a household's TV or a shelter's check-in tablet. */
 export type DeviceBinding = { kind: 'tv'; householdContractNo: string } | { kind: 'tablet'; shelterId: string };
 

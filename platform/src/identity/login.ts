@@ -1,10 +1,10 @@
-import { and, eq, isNull } from 'drizzle-orm';
-import { certificates, householdMembers, persons, type Device } from '../db/schema/index.js';
+import { eq, sql } from 'drizzle-orm';
+import { certificates, householdMembers, households, persons, type Device } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import { digestInfoSha256, requireGood } from '../jpki/index.js';
 import { challengeMessage, type ChallengePurpose } from './challenge.js';
 import type { IdentityDeps } from './deps.js';
-import { householdOf, membersOf } from './household.js';
+import { membersJson } from './household.js';
 import { consumeNonce, issueNonce } from './nonces.js';
 import { createSession } from './sessions.js';
 
@@ -12,7 +12,7 @@ const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
 /** A nonce and the exact DigestInfo the card must sign for it on this device. */
 export async function startChallenge(deps: IdentityDeps, device: Device, purpose: ChallengePurpose) {
-  const { nonce, expiresAt } = await issueNonce(deps.db, device.id, purpose, deps.config.nonceTtlSeconds);
+  const { nonce, expiresAt } = issueNonce(deps.config.nonceSecret, device.id, purpose, deps.config.nonceTtlSeconds);
   return { nonce, digestInfo: b64(digestInfoSha256(challengeMessage(nonce, purpose, device.id))), expiresAt: expiresAt.toISOString() };
 }
 
@@ -30,31 +30,38 @@ export interface LoginInput {
  * must belong to a registered member of this TV's household. Every refusal has its own code.
  */
 export async function login(deps: IdentityDeps, device: Device, input: LoginInput) {
-  const household = await householdOf(deps.db, device);
-  await consumeNonce(deps.db, input.nonce, device.id, 'login');
+  if (device.kind !== 'tv' || !device.householdId) throw new AppError('AUTH_FORBIDDEN', { detail: 'not a household TV' });
+  const householdId = device.householdId;
+  await consumeNonce(deps.db, deps.config.nonceSecret, input.nonce, device.id, 'login');
   const cert = deps.jpki.parse(input.certificate);
   const chain = await deps.jpki.verify(cert, 'auth');
   await deps.jpki.verifySignature(cert, challengeMessage(input.nonce, 'login', device.id), Buffer.from(input.signature, 'base64'));
   requireGood(deps.jpki.revocationStatus(chain));
 
+  // One round trip for the person, their membership here, and what the home screen shows.
   const [row] = await deps.db
-    .select({ status: certificates.status, personId: persons.id, name: persons.name, membership: householdMembers.id })
+    .select({
+      status: certificates.status,
+      personId: persons.id,
+      name: persons.name,
+      isMember: sql<boolean>`exists (select 1 from ${householdMembers} where ${householdMembers.personId} = ${persons.id}
+        and ${householdMembers.householdId} = ${householdId} and ${householdMembers.leftAt} is null)`,
+      householdLabel: households.label,
+      members: membersJson(householdId),
+    })
     .from(certificates)
     .innerJoin(persons, eq(persons.id, certificates.personId))
-    .leftJoin(
-      householdMembers,
-      and(eq(householdMembers.personId, persons.id), eq(householdMembers.householdId, household.id), isNull(householdMembers.leftAt)),
-    )
+    .innerJoin(households, eq(households.id, householdId))
     .where(eq(certificates.lookupKey, deps.jpki.lookupKeyOf(chain)));
   if (!row) throw new AppError('AUTH_NOT_REGISTERED');
   if (row.status !== 'good') throw new AppError('PKI_REVOKED', { detail: `certificate is ${row.status} in the platform` });
-  if (!row.membership) throw new AppError('AUTH_NOT_HOUSEHOLD_MEMBER');
+  if (!row.isMember) throw new AppError('AUTH_NOT_HOUSEHOLD_MEMBER');
 
   const session = await createSession(deps.db, row.personId, device.id, 'high', deps.config.sessionTtlSeconds);
   return {
     token: session.token,
     expiresAt: session.expiresAt.toISOString(),
     person: { id: row.personId, name: row.name },
-    household: { id: household.id, label: household.label, members: await membersOf(deps.db, household.id) },
+    household: { id: householdId, label: row.householdLabel, members: row.members },
   };
 }

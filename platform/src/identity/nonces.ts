@@ -1,33 +1,49 @@
-import { randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { nonces } from '../db/schema/index.js';
+import { usedNonces } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import type { ChallengePurpose } from './challenge.js';
 
-/** Issues a single-use 256-bit nonce bound to a device and an operation. */
-export async function issueNonce(db: Pick<Db, 'insert'>, deviceId: string, purpose: ChallengePurpose, ttlSeconds: number): Promise<{ nonce: string; expiresAt: Date }> {
-  const nonce = randomBytes(32).toString('base64url');
-  const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-  await db.insert(nonces).values({ value: nonce, deviceId, purpose, expiresAt });
-  return { nonce, expiresAt };
+const PURPOSES: readonly ChallengePurpose[] = ['login', 'register'];
+/** `<random>.<expiry, unix seconds base 36>.<purpose>.<device id>.<mac>`, all URL-safe. */
+const NONCE = /^([A-Za-z0-9_-]{24})\.([0-9a-z]{1,10})\.(login|register)\.([0-9a-f-]{36})\.([A-Za-z0-9_-]{43})$/;
+
+function mac(secret: string, body: string): string {
+  return createHmac('sha256', secret).update(body, 'utf8').digest('base64url');
 }
 
 /**
- * Marks a nonce used, exactly once: one conditional UPDATE, so two concurrent uses cannot both
- * pass. Only when it fails is the row read again, to say precisely why (each case its own code).
+ * Issues a nonce bound to a device and an operation: 144 random bits plus its expiry, purpose
+ * and device, sealed with an HMAC under the platform's nonce secret. Nothing is written: handing
+ * out challenges costs no database work, however many a client asks for.
  */
-export async function consumeNonce(db: Db, nonce: string, deviceId: string, purpose: ChallengePurpose): Promise<void> {
-  const used = await db
-    .update(nonces)
-    .set({ usedAt: sql`now()` })
-    .where(and(eq(nonces.value, nonce), isNull(nonces.usedAt), eq(nonces.deviceId, deviceId), eq(nonces.purpose, purpose), gt(nonces.expiresAt, sql`now()`)))
-    .returning({ value: nonces.value });
-  if (used.length) return;
-  const [row] = await db.select().from(nonces).where(eq(nonces.value, nonce));
-  if (!row) throw new AppError('AUTH_NONCE_INVALID');
-  if (row.usedAt) throw new AppError('AUTH_NONCE_REPLAYED');
-  if (row.deviceId !== deviceId) throw new AppError('AUTH_NONCE_WRONG_DEVICE');
-  if (row.purpose !== purpose) throw new AppError('AUTH_NONCE_WRONG_PURPOSE');
-  throw new AppError('AUTH_NONCE_EXPIRED');
+export function issueNonce(secret: string, deviceId: string, purpose: ChallengePurpose, ttlSeconds: number): { nonce: string; expiresAt: Date } {
+  const expiresAt = new Date(Math.ceil(Date.now() / 1000 + ttlSeconds) * 1000);
+  const body = `${randomBytes(18).toString('base64url')}.${(expiresAt.getTime() / 1000).toString(36)}.${purpose}.${deviceId}`;
+  return { nonce: `${body}.${mac(secret, body)}`, expiresAt };
+}
+
+/**
+ * Uses a nonce, exactly once. Each way it can be wrong has its own code; the single INSERT of its
+ * MAC (primary key) makes two concurrent uses impossible: one of them gets AUTH_NONCE_REPLAYED.
+ */
+export async function consumeNonce(db: Pick<Db, 'insert'>, secret: string, nonce: string, deviceId: string, purpose: ChallengePurpose): Promise<void> {
+  const parts = NONCE.exec(nonce);
+  if (!parts) throw new AppError('AUTH_NONCE_INVALID', { detail: 'not a nonce of this platform' });
+  const [, , expiry, tokenPurpose, tokenDevice, tokenMac] = parts;
+  const body = nonce.slice(0, nonce.length - tokenMac!.length - 1);
+  const expected = Buffer.from(mac(secret, body));
+  if (!timingSafeEqual(expected, Buffer.from(tokenMac!))) throw new AppError('AUTH_NONCE_INVALID', { detail: 'seal does not match' });
+  if (tokenDevice !== deviceId) throw new AppError('AUTH_NONCE_WRONG_DEVICE');
+  if (tokenPurpose !== purpose || !PURPOSES.includes(tokenPurpose as ChallengePurpose)) throw new AppError('AUTH_NONCE_WRONG_PURPOSE');
+  const expiresAt = new Date(parseInt(expiry!, 36) * 1000);
+  if (expiresAt.getTime() <= Date.now()) throw new AppError('AUTH_NONCE_EXPIRED');
+  const used = await db.insert(usedNonces).values({ mac: tokenMac!, expiresAt }).onConflictDoNothing().returning({ mac: usedNonces.mac });
+  if (!used.length) throw new AppError('AUTH_NONCE_REPLAYED');
+}
+
+/** Forgets used nonces that have expired anyway (they can no longer pass the expiry check). */
+export async function purgeUsedNonces(db: Pick<Db, 'delete'>): Promise<void> {
+  await db.delete(usedNonces).where(lt(usedNonces.expiresAt, sql`now()`));
 }

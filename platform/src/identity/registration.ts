@@ -55,7 +55,7 @@ export async function createRegistrationDraft(deps: IdentityDeps, device: Device
   const household = await householdOf(deps.db, device);
   const district = (await districtChoices(deps.db, household)).find((d) => d.code === input.district);
   if (!district) throw new AppError('REQ_INVALID', { detail: `district ${input.district} is not offered to this household` });
-  const { nonce } = await issueNonce(deps.db, device.id, 'register', REGISTRATION_TTL_SECONDS);
+  const { nonce } = issueNonce(deps.config.nonceSecret, device.id, 'register', REGISTRATION_TTL_SECONDS);
   const now = new Date();
   const document = canonicalJson({
     type: DOCUMENT_TYPE, consentVersion: CONSENT.version, household: household.id, district: district.code, nonce, device: device.id, issuedAt: now.toISOString(),
@@ -114,7 +114,7 @@ export async function submitRegistration(deps: IdentityDeps, device: Device, inp
   const verified = await verifyCms(cms, { trustStore: deps.jpki.trustStore, document, at: now });
   if (!Buffer.from(verified.content).equals(document)) throw new AppError('AUTH_REGISTRATION_MISMATCH', { detail: 'signed content differs from the draft' });
 
-  await consumeNonce(deps.db, payload.nonce, device.id, 'register');
+  await consumeNonce(deps.db, deps.config.nonceSecret, payload.nonce, device.id, 'register');
   const authCert = deps.jpki.parse(input.authCertificate);
   const authChain = await deps.jpki.verify(authCert, 'auth', now);
   await deps.jpki.verifySignature(authCert, challengeMessage(payload.nonce, 'register', device.id), unb64(input.authSignature));

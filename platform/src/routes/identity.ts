@@ -7,11 +7,11 @@ import { identifyPresence } from '../identity/presence.js';
 import { cancelRegistration, confirmRegistration, createRegistrationDraft, submitRegistration } from '../identity/registration.js';
 import { linkService, servicesOf, unlinkService } from '../identity/service-links.js';
 import { endSession } from '../identity/sessions.js';
-import { deviceOf, sessionOf } from './request-auth.js';
+import { requestAuth } from './request-auth.js';
 import { withErrors } from './schemas.js';
 
 const Base64 = Type.String({ pattern: '^[A-Za-z0-9+/]+={0,2}$', maxLength: 16_384 });
-const Nonce = Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' });
+const Nonce = Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_.-]+$' });
 const Uuid = Type.String({ format: 'uuid' });
 const Member = Type.Object({ personId: Uuid, name: Type.Union([Type.String(), Type.Null()]) });
 const Household = Type.Object({ id: Uuid, label: Type.String(), members: Type.Array(Member) });
@@ -23,6 +23,7 @@ const Strict = { additionalProperties: false } as const;
 /** The identity core's HTTP API (see API.md beside this file). */
 export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> = async (app, { deps }) => {
   const { db } = deps;
+  const { deviceOf, sessionOf } = requestAuth(db);
 
   app.post(
     '/api/v1/nonces',
@@ -33,7 +34,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
         response: withErrors({ 201: Type.Object({ nonce: Nonce, digestInfo: Base64, expiresAt: Type.String() }) }),
       },
     },
-    async (request, reply) => reply.code(201).send(await startChallenge(deps, await deviceOf(db, request), request.body.purpose)),
+    async (request, reply) => reply.code(201).send(await startChallenge(deps, await deviceOf(request), request.body.purpose)),
   );
 
   const SessionBody = Type.Object({ expiresAt: Type.String(), person: Person, household: Household });
@@ -46,14 +47,14 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
         response: withErrors({ 201: Type.Composite([SessionBody, Type.Object({ token: Type.String() })]) }),
       },
     },
-    async (request, reply) => reply.code(201).send(await login(deps, await deviceOf(db, request), request.body)),
+    async (request, reply) => reply.code(201).send(await login(deps, await deviceOf(request), request.body)),
   );
 
   app.get(
     '/api/v1/sessions/current',
     { schema: { summary: 'The person signed in on this TV (session)', response: withErrors({ 200: SessionBody }) } },
     async (request) => {
-      const { device, session, person } = await sessionOf(db, request);
+      const { device, session, person } = await sessionOf(request);
       const household = await householdOf(db, device);
       return {
         expiresAt: session.expiresAt.toISOString(),
@@ -67,7 +68,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     '/api/v1/sessions/current',
     { schema: { summary: 'Log out (session)', response: withErrors({ 204: Type.Null() }) } },
     async (request, reply) => {
-      const { session } = await sessionOf(db, request);
+      const { session } = await sessionOf(request);
       await endSession(db, session.id);
       return reply.code(204).send(null);
     },
@@ -89,7 +90,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
         }),
       },
     },
-    async (request) => tvHouseholdContext(db, await deviceOf(db, request)),
+    async (request) => tvHouseholdContext(db, await deviceOf(request)),
   );
 
   app.post(
@@ -105,7 +106,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
         }),
       },
     },
-    async (request, reply) => reply.code(201).send(await createRegistrationDraft(deps, await deviceOf(db, request), request.body)),
+    async (request, reply) => reply.code(201).send(await createRegistrationDraft(deps, await deviceOf(request), request.body)),
   );
 
   app.post(
@@ -117,7 +118,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
         response: withErrors({ 201: Type.Object({ registrationId: Uuid, personalData: PersonalData, district: District, expiresAt: Type.String() }) }),
       },
     },
-    async (request, reply) => reply.code(201).send(await submitRegistration(deps, await deviceOf(db, request), request.body)),
+    async (request, reply) => reply.code(201).send(await submitRegistration(deps, await deviceOf(request), request.body)),
   );
 
   app.post(
@@ -130,14 +131,14 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
         response: withErrors({ 201: Type.Object({ personId: Uuid, created: Type.Boolean() }) }),
       },
     },
-    async (request, reply) => reply.code(201).send(await confirmRegistration(deps, await deviceOf(db, request), request.params.id)),
+    async (request, reply) => reply.code(201).send(await confirmRegistration(deps, await deviceOf(request), request.params.id)),
   );
 
   app.delete(
     '/api/v1/registrations/:id',
     { schema: { summary: 'Drop a registration the person did not confirm (TV device)', params: Type.Object({ id: Uuid }), response: withErrors({ 204: Type.Null() }) } },
     async (request, reply) => {
-      await cancelRegistration(deps, await deviceOf(db, request), request.params.id);
+      await cancelRegistration(deps, await deviceOf(request), request.params.id);
       return reply.code(204).send(null);
     },
   );
@@ -153,14 +154,14 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
         }),
       },
     },
-    async (request) => identifyPresence(deps, await deviceOf(db, request), request.body),
+    async (request) => identifyPresence(deps, await deviceOf(request), request.body),
   );
 
   const Service = Type.Object({ providerId: Uuid, name: Type.String(), service: Type.String(), linkedAt: Type.String() });
   app.get(
     '/api/v1/me/services',
     { schema: { summary: 'Services that know me (session)', response: withErrors({ 200: Type.Object({ services: Type.Array(Service) }) }) } },
-    async (request) => ({ services: await servicesOf(db, (await sessionOf(db, request)).person.id) }),
+    async (request) => ({ services: await servicesOf(db, (await sessionOf(request)).person.id) }),
   );
 
   app.post(
@@ -173,7 +174,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
       },
     },
     async (request, reply) => {
-      const { person } = await sessionOf(db, request);
+      const { person } = await sessionOf(request);
       const { providerId, linkedAt } = await linkService(db, person.id, request.params.providerId);
       return reply.code(201).send({ providerId, linkedAt }); // the UID is for the provider, not the TV
     },
@@ -183,7 +184,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     '/api/v1/me/services/:providerId',
     { schema: { summary: 'Unlink me from a service provider (session)', params: Type.Object({ providerId: Uuid }), response: withErrors({ 204: Type.Null() }) } },
     async (request, reply) => {
-      const { person } = await sessionOf(db, request);
+      const { person } = await sessionOf(request);
       await unlinkService(db, person.id, request.params.providerId);
       return reply.code(204).send(null);
     },

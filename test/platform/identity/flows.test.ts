@@ -1,6 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certificates, householdMembers, nonces, persons, shelters } from '../../../platform/src/db/schema/index.js';
+import { certificates, householdMembers, persons, shelters } from '../../../platform/src/db/schema/index.js';
+import { challengeMessage } from '../../../platform/src/identity/challenge.js';
+import { issueNonce } from '../../../platform/src/identity/nonces.js';
+import { digestInfoSha256 } from '../../../platform/src/jpki/index.js';
 import { feedDevCrls } from '../../../platform/src/demo/dev-jpki.js';
 import { DEMO_HOUSEHOLDS } from '../../../platform/src/demo/world.js';
 import { verifyAuditChain } from '../../../platform/src/identity/audit.js';
@@ -141,12 +144,27 @@ describe('login', () => {
     expect(again.body.error.code).toBe('AUTH_NONCE_REPLAYED');
   });
 
+  /** A nonce as the platform would have issued it, with any lifetime and purpose. */
+  async function signedNonce(purpose: 'login' | 'register', ttlSeconds: number, deviceId = DEMO_HOUSEHOLDS[0].tv.id) {
+    const { nonce } = issueNonce(t.config.nonceSecret, deviceId, purpose, ttlSeconds);
+    const digest = Buffer.from(digestInfoSha256(challengeMessage(nonce, purpose, deviceId))).toString('base64');
+    return { nonce, ...(await taro.sign('auth', TARO.authPin, digest)) };
+  }
+
   it('refuses an expired nonce (AUTH_NONCE_EXPIRED)', async () => {
-    const nonce = await post('/api/v1/nonces', yamadaTv, { purpose: 'login' });
-    await database.db.update(nonces).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(nonces.value, nonce.body.nonce));
-    const signed = await taro.sign('auth', TARO.authPin, nonce.body.digestInfo);
-    const res = await post('/api/v1/sessions', yamadaTv, { nonce: nonce.body.nonce, ...signed });
+    const res = await post('/api/v1/sessions', yamadaTv, await signedNonce('login', -5));
     expect(res.body.error.code).toBe('AUTH_NONCE_EXPIRED');
+  });
+
+  it('refuses a registration nonce for login (AUTH_NONCE_WRONG_PURPOSE)', async () => {
+    const res = await post('/api/v1/sessions', yamadaTv, await signedNonce('register', 60));
+    expect(res.body.error.code).toBe('AUTH_NONCE_WRONG_PURPOSE');
+  });
+
+  it('refuses a nonce whose sealed fields were changed (AUTH_NONCE_INVALID)', async () => {
+    const genuine = await signedNonce('register', 60);
+    const forged = { ...genuine, nonce: genuine.nonce.replace('.register.', '.login.') };
+    expect((await post('/api/v1/sessions', yamadaTv, forged)).body.error.code).toBe('AUTH_NONCE_INVALID');
   });
 
   it('refuses a nonce issued to another device (AUTH_NONCE_WRONG_DEVICE)', async () => {

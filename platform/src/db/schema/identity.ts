@@ -89,14 +89,14 @@ export const serviceUids = pgTable(
   (t) => [uniqueIndex('service_uids_current_uq').on(t.personId, t.providerId).where(sql`${t.unlinkedAt} is null`)],
 );
 
-/** Single-use server challenges with a short life, bound to the device and the operation. */
-export const nonces = pgTable('nonces', {
-  value: text('value').primaryKey(),
-  deviceId: uuid('device_id').notNull().references(() => devices.id),
-  purpose: text('purpose', { enum: ['login', 'register'] }).notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+/**
+ * Nonces that have been used. A nonce itself is stateless (its device, purpose and expiry are
+ * sealed in it with an HMAC, see identity/nonces.ts), so issuing one writes nothing; using one
+ * inserts its MAC here once, which is what makes it single-use. Rows past `expiresAt` are purged.
+ */
+export const usedNonces = pgTable('used_nonces', {
+  mac: text('mac').primaryKey(),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-  usedAt: timestamp('used_at', { withTimezone: true }),
 });
 
 /**

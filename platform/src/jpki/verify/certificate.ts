@@ -277,6 +277,11 @@ function parseDer(input: Uint8Array): JpkiCertificate {
   }
 }
 
+/** Extensions whose structure the checks read (the others are kept as DER bytes). */
+const STRUCTURED_EXTENSIONS = new Set<string>([
+  OID.keyUsage, OID.basicConstraints, OID.certificatePolicies, OID.extKeyUsage, OID.authorityKeyIdentifier, OID.subjectKeyIdentifier,
+]);
+
 function readExtensions(cert: pkijs.Certificate): Map<string, ExtensionInfo> {
   const out = new Map<string, ExtensionInfo>();
   for (const ext of cert.extensions ?? []) {
@@ -287,7 +292,10 @@ function readExtensions(cert: pkijs.Certificate): Map<string, ExtensionInfo> {
     } catch (err) {
       throw malformed(`extension ${ext.extnID} is not DER`, err);
     }
-    const parsed: unknown = ext.parsedValue;
+    // pkijs builds an extension's structure only when asked, and that costs ~1 ms each for the
+    // CRLDP, AIA and IAN on a first login; ask only for the ones the checks read. The rest are
+    // still required to be DER (above) but are otherwise opaque to us.
+    const parsed: unknown = STRUCTURED_EXTENSIONS.has(ext.extnID) ? ext.parsedValue : undefined;
     if (parsed && typeof parsed === 'object' && 'parsingError' in parsed && (parsed as { parsingError?: string }).parsingError) {
       throw malformed(`extension ${ext.extnID} cannot be parsed`);
     }

@@ -1,4 +1,5 @@
 import { DEMO_HOUSEHOLDS } from '../../platform/src/demo/world.js';
+import { DriverClient } from '../helpers/driver-client.js';
 
 /**
  * The product the browser tests run against: `npm start` (platform + reader driver with the demo
@@ -15,4 +16,19 @@ export const DEMO_TV = DEMO_HOUSEHOLDS[0].tv;
 /** The TV page as the demo TV opens it, talking to the test's reader driver. */
 export function tvUrl(tv: { id: string; secret: string } = DEMO_TV): string {
   return `/tv/?reader=${encodeURIComponent(E2E_READER_URL)}#device=${tv.id}:${tv.secret}`;
+}
+
+/**
+ * The test's own link to the reader driver, as a page of `origin` (for the demo card commands).
+ * Playwright starts the tests once the driver answers; the retries only cover a slow machine.
+ */
+export async function connectDriver(origin: string): Promise<DriverClient> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await DriverClient.connect(E2E_READER_PORT, origin);
+    } catch (err) {
+      if (attempt >= 20) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { DriverClient } from '../helpers/driver-client.js';
-import { E2E_READER_PORT, tvUrl } from './product.js';
+import { connectDriver, tvUrl } from './product.js';
 import { focusedKeys, press } from './remote.js';
 
 // Register and log in on the TV page with the remote (the keyboard: arrows, Enter, digits,
@@ -34,21 +34,6 @@ async function moveTo(page: Page, target: string) {
 const step = (page: Page) => page.locator('stb-tv-flow-screen [data-step]');
 const canvas = (page: Page) => page.locator('stb-tv-app .canvas');
 const pinLength = (page: Page) => page.locator('stb-tv-flow-screen [data-pin-length]');
-
-/**
- * The test's own link to the reader driver. The web server is ready once the platform answers; the
- * driver (a child process of `npm start`) may need a moment longer, so this retries for a while.
- */
-async function connectDriver(origin: string): Promise<DriverClient> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await DriverClient.connect(E2E_READER_PORT, origin);
-    } catch (err) {
-      if (attempt >= 60) throw err;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-}
 
 let driver: DriverClient;
 

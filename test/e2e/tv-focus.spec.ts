@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { DriverClient } from '../helpers/driver-client.js';
-import { E2E_READER_PORT, tvUrl } from './product.js';
+import { connectDriver, tvUrl } from './product.js';
 import { focusedKeys, press } from './remote.js';
 
 // The TV page driven by the keyboard only, as a remote would: arrows, Enter, digits, Backspace as
@@ -15,21 +15,6 @@ async function openTv(page: Page) {
   await page.evaluate(() => localStorage.removeItem('stb-tv-settings'));
   await page.reload();
   await expect.poll(() => focusedKeys(page)).toEqual(['start/login']);
-}
-
-/**
- * The test's own link to the reader driver. The web server is ready once the platform answers; the
- * driver (a child process of `npm start`) may need a moment longer, so this retries for a while.
- */
-async function connectDriver(origin: string): Promise<DriverClient> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await DriverClient.connect(E2E_READER_PORT, origin);
-    } catch (err) {
-      if (attempt >= 60) throw err;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
 }
 
 // The start screen says カードをリーダーにおいてください only with the card bay empty.

@@ -1,3 +1,4 @@
+import type { RegistrationSubmission } from '../../../platform/src/identity/registration.js';
 import type { WireError } from '../../../platform/src/errors.js';
 
 /**
@@ -77,13 +78,8 @@ export interface RegistrationResult {
   expiresAt: string;
 }
 
-export interface RegistrationSubmission {
-  draftId: string;
-  signCertificate: string;
-  signSignature: string;
-  authCertificate: string;
-  authSignature: string;
-}
+/** What the TV sends after the card signed the draft: the platform's own type. */
+export type { RegistrationSubmission };
 
 export interface PresenceResult {
   personId: string;

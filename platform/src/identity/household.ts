@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql, type Placeholder, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { districts, householdMembers, households, persons, type Device } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
@@ -31,7 +31,7 @@ export async function membersOf(db: Db, householdId: string): Promise<MemberView
  * The same list as `membersOf`, as a SQL expression (a JSON array), for queries that fetch it in
  * the same round trip as something else.
  */
-export function membersJson(householdId: string) {
+export function membersJson(householdId: string | Placeholder | SQLWrapper) {
   return sql<MemberView[]>`(select coalesce(json_agg(json_build_object('personId', p.id, 'name', p.name) order by m.joined_at), '[]'::json)
     from ${householdMembers} m join ${persons} p on p.id = m.person_id
     where m.household_id = ${householdId} and m.left_at is null)`;

@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { certificates, householdMembers, households, persons, type Device } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import { digestInfoSha256, requireGood } from '../jpki/index.js';
+import { prepared } from '../db/prepared.js';
 import { challengeMessage, type ChallengePurpose } from './challenge.js';
 import type { IdentityDeps } from './deps.js';
 import { membersJson } from './household.js';
@@ -14,6 +15,31 @@ const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 export async function startChallenge(deps: IdentityDeps, device: Device, purpose: ChallengePurpose) {
   const { nonce, expiresAt } = issueNonce(deps.config.nonceSecret, device.id, purpose, deps.config.nonceTtlSeconds);
   return { nonce, digestInfo: b64(digestInfoSha256(challengeMessage(nonce, purpose, device.id))), expiresAt: expiresAt.toISOString() };
+}
+
+/**
+ * One round trip for the person behind a certificate, their membership of this TV's household,
+ * and what the home screen shows; prepared, since every login runs it.
+ */
+function loginLookup(db: IdentityDeps['db']) {
+  return prepared(db, 'login_lookup', () => {
+    const householdId = sql.placeholder('householdId');
+    return db
+      .select({
+        status: certificates.status,
+        personId: persons.id,
+        name: persons.name,
+        isMember: sql<boolean>`exists (select 1 from ${householdMembers} where ${householdMembers.personId} = ${persons.id}
+          and ${householdMembers.householdId} = ${householdId} and ${householdMembers.leftAt} is null)`,
+        householdLabel: households.label,
+        members: membersJson(householdId),
+      })
+      .from(certificates)
+      .innerJoin(persons, eq(persons.id, certificates.personId))
+      .innerJoin(households, eq(households.id, householdId))
+      .where(eq(certificates.lookupKey, sql.placeholder('lookupKey')))
+      .prepare('login_lookup');
+  });
 }
 
 export interface LoginInput {
@@ -38,21 +64,7 @@ export async function login(deps: IdentityDeps, device: Device, input: LoginInpu
   await deps.jpki.verifySignature(cert, challengeMessage(input.nonce, 'login', device.id), Buffer.from(input.signature, 'base64'));
   requireGood(deps.jpki.revocationStatus(chain));
 
-  // One round trip for the person, their membership here, and what the home screen shows.
-  const [row] = await deps.db
-    .select({
-      status: certificates.status,
-      personId: persons.id,
-      name: persons.name,
-      isMember: sql<boolean>`exists (select 1 from ${householdMembers} where ${householdMembers.personId} = ${persons.id}
-        and ${householdMembers.householdId} = ${householdId} and ${householdMembers.leftAt} is null)`,
-      householdLabel: households.label,
-      members: membersJson(householdId),
-    })
-    .from(certificates)
-    .innerJoin(persons, eq(persons.id, certificates.personId))
-    .innerJoin(households, eq(households.id, householdId))
-    .where(eq(certificates.lookupKey, deps.jpki.lookupKeyOf(chain)));
+  const [row] = await loginLookup(deps.db).execute({ lookupKey: deps.jpki.lookupKeyOf(chain), householdId });
   if (!row) throw new AppError('AUTH_NOT_REGISTERED');
   if (row.status !== 'good') throw new AppError('PKI_REVOKED', { detail: `certificate is ${row.status} in the platform` });
   if (!row.isMember) throw new AppError('AUTH_NOT_HOUSEHOLD_MEMBER');

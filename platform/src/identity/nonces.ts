@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { prepared } from '../db/prepared.js';
 import { usedNonces } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import type { ChallengePurpose } from './challenge.js';
@@ -39,7 +40,15 @@ export async function consumeNonce(db: Pick<Db, 'insert'>, secret: string, nonce
   if (tokenPurpose !== purpose || !PURPOSES.includes(tokenPurpose as ChallengePurpose)) throw new AppError('AUTH_NONCE_WRONG_PURPOSE');
   const expiresAt = new Date(parseInt(expiry!, 36) * 1000);
   if (expiresAt.getTime() <= Date.now()) throw new AppError('AUTH_NONCE_EXPIRED');
-  const used = await db.insert(usedNonces).values({ mac: tokenMac!, expiresAt }).onConflictDoNothing().returning({ mac: usedNonces.mac });
+  const use = prepared(db, 'use_nonce', () =>
+    db
+      .insert(usedNonces)
+      .values({ mac: sql.placeholder('mac'), expiresAt: sql.placeholder('expiresAt') })
+      .onConflictDoNothing()
+      .returning({ mac: usedNonces.mac })
+      .prepare('use_nonce'),
+  );
+  const used = await use.execute({ mac: tokenMac!, expiresAt });
   if (!used.length) throw new AppError('AUTH_NONCE_REPLAYED');
 }
 

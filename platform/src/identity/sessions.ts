@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { prepared } from '../db/prepared.js';
 import { persons, sessions, type Device } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 
@@ -10,7 +11,17 @@ const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').
 export async function createSession(db: Pick<Db, 'insert'>, personId: string, deviceId: string, assurance: 'high' | 'low', ttlSeconds: number) {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-  const [row] = await db.insert(sessions).values({ tokenHash: hashToken(token), personId, deviceId, assurance, expiresAt }).returning();
+  const insert = prepared(db, 'create_session', () =>
+    db
+      .insert(sessions)
+      .values({
+        tokenHash: sql.placeholder('tokenHash'), personId: sql.placeholder('personId'), deviceId: sql.placeholder('deviceId'),
+        assurance: sql.placeholder('assurance'), expiresAt: sql.placeholder('expiresAt'),
+      })
+      .returning({ id: sessions.id })
+      .prepare('create_session'),
+  );
+  const [row] = await insert.execute({ tokenHash: hashToken(token), personId, deviceId, assurance, expiresAt });
   return { token, expiresAt, sessionId: row!.id };
 }
 

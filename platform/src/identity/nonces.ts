@@ -25,11 +25,18 @@ export function issueNonce(secret: string, deviceId: string, purpose: ChallengeP
   return { nonce: `${body}.${mac(secret, body)}`, expiresAt };
 }
 
+/** A nonce whose seal, device, purpose and expiry were checked: what burning it needs. */
+export interface OpenedNonce {
+  /** The seal; inserting it into used_nonces (primary key) is what makes the nonce single-use. */
+  mac: string;
+  expiresAt: Date;
+}
+
 /**
- * Uses a nonce, exactly once. Each way it can be wrong has its own code; the single INSERT of its
- * MAC (primary key) makes two concurrent uses impossible: one of them gets AUTH_NONCE_REPLAYED.
+ * Checks a nonce without using it: each way it can be wrong has its own code. Pure, so the login
+ * path can burn the nonce in the same statement that opens the session.
  */
-export async function consumeNonce(db: Pick<Db, 'insert'>, secret: string, nonce: string, deviceId: string, purpose: ChallengePurpose): Promise<void> {
+export function openNonce(secret: string, nonce: string, deviceId: string, purpose: ChallengePurpose): OpenedNonce {
   const parts = NONCE.exec(nonce);
   if (!parts) throw new AppError('AUTH_NONCE_INVALID', { detail: 'not a nonce of this platform' });
   const [, , expiry, tokenPurpose, tokenDevice, tokenMac] = parts;
@@ -40,6 +47,11 @@ export async function consumeNonce(db: Pick<Db, 'insert'>, secret: string, nonce
   if (tokenPurpose !== purpose || !PURPOSES.includes(tokenPurpose as ChallengePurpose)) throw new AppError('AUTH_NONCE_WRONG_PURPOSE');
   const expiresAt = new Date(parseInt(expiry!, 36) * 1000);
   if (expiresAt.getTime() <= Date.now()) throw new AppError('AUTH_NONCE_EXPIRED');
+  return { mac: tokenMac!, expiresAt };
+}
+
+/** Marks an opened nonce used. False when it already was (the single INSERT decides races). */
+export async function burnNonce(db: Pick<Db, 'insert'>, opened: OpenedNonce): Promise<boolean> {
   const use = prepared(db, 'use_nonce', () =>
     db
       .insert(usedNonces)
@@ -48,8 +60,15 @@ export async function consumeNonce(db: Pick<Db, 'insert'>, secret: string, nonce
       .returning({ mac: usedNonces.mac })
       .prepare('use_nonce'),
   );
-  const used = await use.execute({ mac: tokenMac!, expiresAt });
-  if (!used.length) throw new AppError('AUTH_NONCE_REPLAYED');
+  return (await use.execute({ mac: opened.mac, expiresAt: opened.expiresAt })).length > 0;
+}
+
+/**
+ * Uses a nonce, exactly once: checked, then burnt. Two concurrent uses cannot both pass: one of
+ * them gets AUTH_NONCE_REPLAYED.
+ */
+export async function consumeNonce(db: Pick<Db, 'insert'>, secret: string, nonce: string, deviceId: string, purpose: ChallengePurpose): Promise<void> {
+  if (!(await burnNonce(db, openNonce(secret, nonce, deviceId, purpose)))) throw new AppError('AUTH_NONCE_REPLAYED');
 }
 
 /** Forgets used nonces that have expired anyway (they can no longer pass the expiry check). */

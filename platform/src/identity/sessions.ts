@@ -1,28 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { prepared } from '../db/prepared.js';
 import { persons, sessions, type Device } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 
 const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
 
-/** Opens a session for a person on a device; the token is returned once and stored as a hash. */
-export async function createSession(db: Pick<Db, 'insert'>, personId: string, deviceId: string, assurance: 'high' | 'low', ttlSeconds: number) {
+/**
+ * A fresh session token: returned to the client once, stored only as its hash. The login statement
+ * inserts the session row itself (with the nonce burn, in one round trip).
+ */
+export function newSessionToken(ttlSeconds: number) {
   const token = randomBytes(32).toString('base64url');
-  const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-  const insert = prepared(db, 'create_session', () =>
-    db
-      .insert(sessions)
-      .values({
-        tokenHash: sql.placeholder('tokenHash'), personId: sql.placeholder('personId'), deviceId: sql.placeholder('deviceId'),
-        assurance: sql.placeholder('assurance'), expiresAt: sql.placeholder('expiresAt'),
-      })
-      .returning({ id: sessions.id })
-      .prepare('create_session'),
-  );
-  const [row] = await insert.execute({ tokenHash: hashToken(token), personId, deviceId, assurance, expiresAt });
-  return { token, expiresAt, sessionId: row!.id };
+  return { token, tokenHash: hashToken(token), expiresAt: new Date(Date.now() + ttlSeconds * 1000) };
 }
 
 /** The live session behind `Authorization: Bearer <token>` on this device. */

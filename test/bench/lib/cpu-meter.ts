@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
@@ -10,8 +10,8 @@ import type { Worker } from 'node:worker_threads';
  */
 interface Snapshot {
   at: number;
-  /** CPU seconds so far of the extra processes (PostgreSQL backends), by pid. */
-  extra: Map<number, number>;
+  /** CPU seconds so far of the extra processes (PostgreSQL), if measured. */
+  extra: number | null;
   cpu: NodeJS.CpuUsage;
   main: EventLoopUtilization;
   worker: EventLoopUtilization;
@@ -21,7 +21,7 @@ interface Snapshot {
 export interface CpuReport {
   /** Cores' worth of CPU used by this process (all threads). */
   processCores: number;
-  /** Cores' worth used by the extra processes named by `extraPids` (PostgreSQL backends), if any. */
+  /** Cores' worth used by the extra processes `extraCpuSeconds` measures (PostgreSQL), if any. */
   extraCores: number | null;
   /** Cores' worth used by the whole machine, and by everything but this process. */
   machineCores: number | null;
@@ -45,14 +45,38 @@ function machineTicks(): { busy: number; total: number; cpus: number } | null {
 }
 
 /** CPU seconds (user + system) a process has used, from /proc/<pid>/stat; null when gone. */
-function processCpuSeconds(pid: number): number | null {
+/** Fields of /proc/PID/stat after the command name: [0] is field 3 (state), [1] the parent pid. */
+function statFields(pid: number): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU seconds so far of a whole server process tree one level deep, such as PostgreSQL's: the
+ * parent, its live children (backends, WAL writer…), and its children that have exited (the
+ * kernel adds those to the parent's cutime/cstime), so a backend that comes and goes mid-phase
+ * still counts.
+ */
+export function processTreeCpuSeconds(parentPid: number): number {
+  const parent = statFields(parentPid);
+  if (!parent) return 0;
+  let ticks = Number(parent[11]) + Number(parent[12]) + Number(parent[13]) + Number(parent[14]);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const f = statFields(Number(entry));
+    if (f && Number(f[1]) === parentPid) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks / CLOCK_TICKS;
+}
+
+/** The parent process of `pid` (PostgreSQL's postmaster, given a backend's pid). */
+export function parentPid(pid: number): number | null {
+  const f = statFields(pid);
+  return f ? Number(f[1]) : null;
 }
 /** USER_HZ: 100 on every Linux this runs on. */
 const CLOCK_TICKS = 100;
@@ -60,17 +84,13 @@ const CLOCK_TICKS = 100;
 export class CpuMeter {
   #start!: Snapshot;
   /**
-   * @param extraPids processes whose CPU to count apart (the PostgreSQL backends serving this
-   * run), asked at each snapshot
+   * @param extraCpuSeconds CPU seconds so far of processes to count apart (PostgreSQL), asked at
+   * each snapshot
    */
-  constructor(private readonly worker: Worker, private readonly extraPids: (() => Promise<number[]>) | null = null) {}
+  constructor(private readonly worker: Worker, private readonly extraCpuSeconds: (() => number) | null = null) {}
 
   async #snap(): Promise<Snapshot> {
-    const extra = new Map<number, number>();
-    for (const pid of (await this.extraPids?.()) ?? []) {
-      const s = processCpuSeconds(pid);
-      if (s !== null) extra.set(pid, s);
-    }
+    const extra = this.extraCpuSeconds?.() ?? null;
     return { at: performance.now(), extra, cpu: process.cpuUsage(), main: performance.eventLoopUtilization(), worker: this.worker.performance.eventLoopUtilization(), machine: machineTicks() };
   }
 
@@ -87,13 +107,7 @@ export class CpuMeter {
       machineCores = dTotal > 0 ? ((end.machine.busy - s.machine.busy) / dTotal) * end.machine.cpus : null;
     }
     const processCores = cpuUs / wallUs;
-    let extraCores: number | null = null;
-    if (this.extraPids) {
-      let seconds = 0;
-      // A backend that started during the phase counts whole (it is young); one that ended is lost.
-      for (const [pid, cpu] of end.extra) seconds += cpu - (s.extra.get(pid) ?? 0);
-      extraCores = seconds / (wallUs / 1e6);
-    }
+    const extraCores = end.extra === null || s.extra === null ? null : (end.extra - s.extra) / (wallUs / 1e6);
     return {
       processCores,
       extraCores,

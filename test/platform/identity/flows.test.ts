@@ -1,8 +1,9 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certificates, householdMembers, persons, shelters } from '../../../platform/src/db/schema/index.js';
+import { certificates, householdMembers, households, persons, sessions, shelters } from '../../../platform/src/db/schema/index.js';
 import { challengeMessage } from '../../../platform/src/identity/challenge.js';
 import { issueNonce } from '../../../platform/src/identity/nonces.js';
+import { loginBatchStats, writeLogins, type LoginWrite } from '../../../platform/src/identity/login.js';
 import { digestInfoSha256 } from '../../../platform/src/jpki/index.js';
 import { feedDevCrls } from '../../../platform/src/demo/dev-jpki.js';
 import { DEMO_HOUSEHOLDS } from '../../../platform/src/demo/world.js';
@@ -21,6 +22,7 @@ const t = await buildTestApp({}, { demo: true });
 const { app, database } = t;
 const [yamadaTv, satoTv] = DEMO_HOUSEHOLDS.map((h) => `Device ${h.tv.id}:${h.tv.secret}`) as [string, string];
 const TARO = FIXTURE_CARDS['yamada-taro'];
+const DIGEST = Buffer.from(digestInfoSha256(new TextEncoder().encode('any challenge'))).toString('base64');
 const HANAKO = FIXTURE_CARDS['yamada-hanako'];
 
 async function post(url: string, device: string, payload: object = {}) {
@@ -143,6 +145,106 @@ describe('login', () => {
     const again = await post('/api/v1/sessions', yamadaTv, { nonce, certificate: signed.certificate, signature: signed.signature });
     expect(again.body.error.code).toBe('AUTH_NONCE_REPLAYED');
   });
+
+  it('opens exactly one session when the same signed nonce arrives several times at once', async () => {
+    const nonce = await post('/api/v1/nonces', yamadaTv, { purpose: 'login' });
+    const signed = await taro.sign('auth', TARO.authPin, nonce.body.digestInfo);
+    const before = await sessionCount();
+    const body = { nonce: nonce.body.nonce, certificate: signed.certificate, signature: signed.signature };
+    const results = await Promise.all([1, 2, 3, 4].map(() => post('/api/v1/sessions', yamadaTv, body)));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 401, 401, 401]);
+    expect(results.filter((r) => r.status === 401).map((r) => r.body.error.code)).toEqual(['AUTH_NONCE_REPLAYED', 'AUTH_NONCE_REPLAYED', 'AUTH_NONCE_REPLAYED']);
+    expect(await sessionCount()).toBe(before + 1);
+  });
+
+  it('uses the nonce up on a refused attempt: the right signature afterwards is a replay', async () => {
+    const nonce = await post('/api/v1/nonces', yamadaTv, { purpose: 'login' });
+    const signed = await taro.sign('auth', TARO.authPin, nonce.body.digestInfo);
+    const tampered = Buffer.from(signed.signature, 'base64');
+    tampered[10]! ^= 0xff;
+    const wrong = await post('/api/v1/sessions', yamadaTv, { nonce: nonce.body.nonce, certificate: signed.certificate, signature: tampered.toString('base64') });
+    expect(wrong.body.error.code).toBe('PKI_SIGNATURE_INVALID');
+    const right = await post('/api/v1/sessions', yamadaTv, { nonce: nonce.body.nonce, certificate: signed.certificate, signature: signed.signature });
+    expect(right.body.error.code).toBe('AUTH_NONCE_REPLAYED');
+  });
+
+  it('reports a replay before anything else wrong with the attempt', async () => {
+    const { nonce, signed } = await loginWith(taro, TARO.authPin);
+    const res = await post('/api/v1/sessions', yamadaTv, { nonce, certificate: signed.certificate, signature: Buffer.alloc(256, 1).toString('base64') });
+    expect(res.body.error.code).toBe('AUTH_NONCE_REPLAYED');
+  });
+
+  it('opens no session for a refusal the database decides, and uses the nonce up', async () => {
+    const before = await sessionCount();
+    const { nonce, signed, res } = await loginWith(taro, TARO.authPin, satoTv);
+    expect(res.body.error.code).toBe('AUTH_NOT_HOUSEHOLD_MEMBER');
+    expect(await sessionCount()).toBe(before);
+    const again = await post('/api/v1/sessions', satoTv, { nonce, certificate: signed.certificate, signature: signed.signature });
+    expect(again.body.error.code).toBe('AUTH_NONCE_REPLAYED');
+  });
+
+  it('a burst of logins at once: each gets its own outcome, and only the good ones open sessions', async () => {
+    const challenge = async (card: CardInReader, pin: string, device: string) => {
+      const nonce = await post('/api/v1/nonces', device, { purpose: 'login' });
+      const signed = await card.sign('auth', pin, nonce.body.digestInfo);
+      return { device, body: { nonce: nonce.body.nonce, certificate: signed.certificate, signature: signed.signature } };
+    };
+    const used = await loginWith(taro, TARO.authPin);
+    expect(used.res.status).toBe(201);
+    const attempts = [
+      await challenge(taro, TARO.authPin, yamadaTv),
+      await challenge(taro, TARO.authPin, yamadaTv),
+      await challenge(hanako, HANAKO.authPin, yamadaTv),
+      await challenge(taro, TARO.authPin, satoTv),
+      { device: yamadaTv, body: { nonce: used.nonce, certificate: used.signed.certificate, signature: used.signed.signature } },
+      await challenge(taro, TARO.authPin, yamadaTv),
+    ];
+    const before = { sessions: await sessionCount(), ...loginBatchStats(database.db) };
+    const results = await Promise.all(attempts.map((a) => post('/api/v1/sessions', a.device, a.body)));
+    expect(results.map((r) => r.body.error?.code ?? r.status)).toEqual([201, 201, 'AUTH_NOT_REGISTERED', 'AUTH_NOT_HOUSEHOLD_MEMBER', 'AUTH_NONCE_REPLAYED', 201]);
+    expect(new Set(results.filter((r) => r.status === 201).map((r) => r.body.token)).size).toBe(3);
+    expect(results[0]!.body.household.members.map((m: { name: string }) => m.name)).toEqual([TARO.name]);
+    // All six went through the login writer (the replay is found by the statement itself).
+    expect(loginBatchStats(database.db).inputs - before.inputs).toBe(6);
+    expect(await sessionCount()).toBe(before.sessions + 3);
+  });
+
+  it('one login statement carrying many logins gives each its own outcome, in order', async () => {
+    const lookupKey = async (certificate: string) => t.jpki.lookupKeyOf(await t.jpki.verify(t.jpki.parse(certificate), 'auth'));
+    const taroKey = await lookupKey((await taro.sign('auth', TARO.authPin, DIGEST)).certificate);
+    const hanakoKey = await lookupKey((await hanako.sign('auth', HANAKO.authPin, DIGEST)).certificate);
+    const homes = await database.db.select().from(households);
+    const [yamada, sato] = DEMO_HOUSEHOLDS.map((d) => ({ ...d, id: homes.find((h) => h.contractNo === d.contractNo)!.id }));
+    const soon = new Date(Date.now() + 60_000);
+    const write = (mac: string, key: string, household: typeof yamada): LoginWrite => ({
+      mac, nonceExpiresAt: soon, lookupKey: key, householdId: household!.id, tokenHash: `hash-${mac}`, deviceId: household!.tv.id, expiresAt: soon,
+    });
+    const batch = [
+      write('mac-batch-1', taroKey, yamada),
+      write('mac-batch-2', hanakoKey, yamada),
+      write('mac-batch-3', taroKey, sato),
+      write('mac-batch-1-again-no', 'no-such-key', yamada),
+      write('mac-batch-5', taroKey, yamada),
+    ];
+    const first = await writeLogins(database.db, batch);
+    expect(first.map((r) => [r.fresh, r.personId !== null, r.isMember, r.sessionId !== null])).toEqual([
+      [true, true, true, true],
+      [true, false, null, false],
+      [true, true, false, false],
+      [true, false, null, false],
+      [true, true, true, true],
+    ]);
+    expect(first[0]!.householdLabel).toBe(yamada!.label);
+    expect(first[2]!.householdLabel).toBe(sato!.label);
+    // The same batch again: every nonce is spent, nothing is opened.
+    const again = await writeLogins(database.db, batch.map((w) => ({ ...w, tokenHash: `${w.tokenHash}-again` })));
+    expect(again.map((r) => [r.fresh, r.sessionId])).toEqual(batch.map(() => [false, null]));
+  });
+
+  async function sessionCount() {
+    const [row] = await database.db.select({ n: sql<number>`count(*)::int` }).from(sessions);
+    return Number(row!.n);
+  }
 
   /** A nonce as the platform would have issued it, with any lifetime and purpose. */
   async function signedNonce(purpose: 'login' | 'register', ttlSeconds: number, deviceId = DEMO_HOUSEHOLDS[0].tv.id) {

@@ -89,7 +89,7 @@ async function findIssuer(leaf: JpkiCertificate, purpose: JpkiPurpose, store: Tr
   }
   const hash = CERT_SIGNATURE_HASH[leaf.signatureAlgorithm]!;
   for (const anchor of candidates) {
-    if (await rsaVerify(hash, leaf.tbs, anchor.certificate.publicKey, leaf.signature)) {
+    if (rsaVerify(hash, leaf.tbs, anchor.certificate.publicKey, leaf.signature)) {
       store.rememberIssuer(leaf, purpose, anchor);
       return anchor;
     }

@@ -69,7 +69,7 @@ export async function verifyCms(cms: Uint8Array | ArrayBuffer, options: CmsVerif
   const signer = findSigner(signedData, signerInfo, options.signerCertificate);
   assertStrongAlgorithms(signer, 'signer');
   const signature = signerInfo.signature.valueBlock.valueHexView;
-  if (!(await rsaVerify(digestAlgorithm, signedAttrs, signer.publicKey, signature))) {
+  if (!rsaVerify(digestAlgorithm, signedAttrs, signer.publicKey, signature)) {
     throw new AppError('PKI_SIGNATURE_INVALID', { detail: "CMS signature does not verify under the signer certificate" });
   }
 

@@ -3,10 +3,15 @@
  * made while fewer than `maxInFlight` batches are running goes at once, alone: no timer, so an
  * idle server adds no latency. Calls made while the limit is reached wait, and the next free slot
  * takes up to `maxBatch` of them in one statement. Under load this turns many round trips and
- * commits into a few, which is what a login burst (everyone at once after an alert) needs.
+ * commits into a few, which is what a login burst (everyone at once after an alert) needs. A batch
+ * that fails is run again one input at a time, so nobody's login fails for somebody else's.
  */
 export interface WriteBatcherOptions<In, Out> {
-  /** Runs one batch; must return one result per input, in order. A throw fails the whole batch. */
+  /**
+   * Runs one batch; must return one result per input, in order. It must be all-or-nothing (one
+   * statement, one transaction): when a batch of several fails, each input is run again alone, so
+   * one bad input fails only itself.
+   */
   run(inputs: In[]): Promise<Out[]>;
   maxInFlight: number;
   maxBatch: number;
@@ -68,28 +73,21 @@ export class WriteBatcher<In, Out> {
     this.#inFlight++;
     this.stats.batches++;
     this.stats.inputs += batch.length;
-    const settle = (fn: () => void) => {
+    this.#runBatch(batch).finally(() => {
       this.#inFlight--;
-      fn();
       this.#pump();
-    };
-    let running: Promise<Out[]>;
+    });
+  }
+
+  async #runBatch(batch: Waiting<In, Out>[]): Promise<void> {
     try {
-      running = this.#opts.run(batch.map((w) => w.input));
+      const outs = await this.#opts.run(batch.map((w) => w.input));
+      if (outs.length !== batch.length) throw new Error(`batch statement returned ${outs.length} results for ${batch.length} inputs`);
+      batch.forEach((w, i) => w.resolve(outs[i]!));
     } catch (err) {
-      running = Promise.reject(err);
+      if (batch.length === 1) return batch[0]!.reject(err);
+      // Nothing of the batch was written; find out whose input it was, one at a time.
+      for (const w of batch) await this.#runBatch([w]);
     }
-    running.then(
-      (outs) =>
-        settle(() => {
-          if (outs.length !== batch.length) {
-            const err = new Error(`batch statement returned ${outs.length} results for ${batch.length} inputs`);
-            for (const w of batch) w.reject(err);
-            return;
-          }
-          batch.forEach((w, i) => w.resolve(outs[i]!));
-        }),
-      (err: unknown) => settle(() => batch.forEach((w) => w.reject(err))),
-    );
   }
 }

@@ -65,27 +65,34 @@ describe('WriteBatcher', () => {
     expect(await Promise.all(outs)).toHaveLength(6);
   });
 
-  it('fails every input of a failed batch, and carries on with the next', async () => {
-    const m = manualRun<number>();
-    const b = new WriteBatcher({ run: m.run, maxInFlight: 1, maxBatch: 10 });
-    const first = b.submit(1);
-    const [second, third] = [b.submit(2), b.submit(3)];
-    const boom = new Error('connection lost');
-    m.releases[0]!(boom);
-    await expect(first).rejects.toBe(boom);
-    await tick();
-    expect(m.batches[1]).toEqual([2, 3]);
-    m.releases[1]!();
-    expect(await Promise.all([second, third])).toEqual(['done 2', 'done 3']);
+  it('runs a failed batch again one input at a time, so only the bad input fails', async () => {
+    const runs: number[][] = [];
+    const b = new WriteBatcher<number, string>({
+      run: async (xs) => {
+        runs.push(xs);
+        if (xs.includes(3)) throw new Error('3 breaks the statement');
+        return xs.map((x) => `done ${x}`);
+      },
+      maxInFlight: 1,
+      maxBatch: 10,
+    });
+    const outs = [1, 2, 3, 4].map((x) => b.submit(x));
+    const settled = await Promise.allSettled(outs);
+    expect(settled.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual(['done 1', 'done 2', '3 breaks the statement', 'done 4']);
+    expect(runs).toEqual([[1], [2, 3, 4], [2], [3], [4]]);
+    // And it carries on.
+    expect(await b.submit(5)).toBe('done 5');
   });
 
-  it('fails a batch whose statement returned the wrong number of results', async () => {
-    // The first goes alone; the next two go together and get one result back.
-    const blocker = new WriteBatcher<number, string>({ run: async (xs) => (xs.length === 1 ? ['x'] : ['one']), maxInFlight: 1, maxBatch: 10 });
-    const outs = [blocker.submit(1), blocker.submit(2), blocker.submit(3)];
-    await expect(outs[0]).resolves.toBe('x');
-    await expect(outs[1]).rejects.toThrow(/returned 1 results for 2 inputs/);
-    await expect(outs[2]).rejects.toThrow(/returned 1 results for 2 inputs/);
+  it('rejects an input whose statement keeps returning the wrong number of results', async () => {
+    const b = new WriteBatcher<number, string>({ run: async () => [], maxInFlight: 1, maxBatch: 10 });
+    const outs = [b.submit(1), b.submit(2), b.submit(3)];
+    for (const out of outs) await expect(out).rejects.toThrow(/returned 0 results for 1 inputs/);
+  });
+
+  it('accepts a batch whose inputs, run alone, each give one result', async () => {
+    const b = new WriteBatcher<number, string>({ run: async (xs) => (xs.length === 1 ? [`alone ${xs[0]}`] : ['one']), maxInFlight: 1, maxBatch: 10 });
+    expect(await Promise.all([b.submit(1), b.submit(2), b.submit(3)])).toEqual(['alone 1', 'alone 2', 'alone 3']);
   });
 
   it('turns a run() that throws synchronously into rejections', async () => {

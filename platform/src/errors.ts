@@ -64,6 +64,10 @@ export const ERRORS = {
   AUTH_REQUIRED: { status: 401, message: 'Authentication is required', ja: 'カードでログインしてください。' },
   AUTH_FORBIDDEN: { status: 403, message: 'Not allowed for this account', ja: 'この操作は許可されていません。' },
   AUTH_DEVICE_UNKNOWN: { status: 401, message: 'Device credential is not recognised', ja: 'この機器は登録されていません。' },
+  AUTH_DEVICE_WITHDRAWN: {
+    status: 403, message: 'This device was withdrawn by its operator',
+    ja: 'この機器は使用停止になっています。ご契約のケーブルテレビ会社（施設の機器は市町村の担当窓口）にお問い合わせください。',
+  },
   AUTH_NONCE_INVALID: { status: 401, message: 'Nonce is unknown', ja: '時間がたちました。もう一度カードをおいてください。' },
   AUTH_NONCE_EXPIRED: { status: 401, message: 'Nonce has expired', ja: '時間がたちました。もう一度カードをおいてください。' },
   AUTH_NONCE_REPLAYED: { status: 401, message: 'Nonce was already used', ja: 'この手続きはすでに使われました。もう一度はじめからお試しください。' },

@@ -5,6 +5,7 @@ import { openDatabase, type DbHandle } from './db/client.js';
 import { ensureDevCenter, feedDevCrls } from './demo/dev-jpki.js';
 import { seedDemoWorld } from './demo/seed.js';
 import { CRL_CHANNEL, loadStoredCrls } from './identity/crl-store.js';
+import { followDeviceWithdrawals } from './identity/devices.js';
 import { purgeUsedNonces } from './identity/nonces.js';
 import { createJpkiContext, type JpkiContext } from './jpki/index.js';
 
@@ -50,6 +51,7 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
     };
     const onError = (err: unknown) => app?.log.warn({ err }, 'CRL refresh failed');
     unlisteners.push(await database.listen(CRL_CHANNEL, () => void refreshCrls().catch(onError)));
+    unlisteners.push(await followDeviceWithdrawals(database));
     const crlTimer = setInterval(() => void refreshCrls().catch(onError), CRL_POLL_MS);
     crlTimer.unref();
     timers.push(crlTimer);

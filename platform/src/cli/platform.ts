@@ -8,18 +8,20 @@ import { AppError } from '../errors.js';
 import { verifyAuditChain } from '../identity/audit.js';
 import { applyRenewals, type RenewalLinkage } from '../identity/certificate-lifecycle.js';
 import { ingestCrl, loadStoredCrls } from '../identity/crl-store.js';
-import { provisionDevice } from '../identity/devices.js';
+import { provisionDevice, withdrawDevice } from '../identity/devices.js';
 import { createJpkiContext } from '../jpki/index.js';
 
 /**
  * `npm run platform -- <command>`: operator tasks against the configured database.
  *   provision-device --kind tv --household CATV-0001 --label "居間のテレビ"
  *   provision-device --kind tablet --shelter <shelter-id> --label "受付1"
+ *   withdraw-device <device-id>          (lost or stolen: refused at once, its sessions end)
  *   ingest-crl --purpose sign|auth FILE.crl
  *   ingest-linkage FILE.json
  *   verify-audit
  */
 const USAGE = `usage: npm run platform -- provision-device --kind tv|tablet (--household CONTRACT | --shelter ID) --label TEXT
+       npm run platform -- withdraw-device DEVICE-ID
        npm run platform -- ingest-crl --purpose sign|auth FILE
        npm run platform -- ingest-linkage FILE
        npm run platform -- verify-audit`;
@@ -46,6 +48,11 @@ async function main() {
           if (!shelter) throw new AppError('REQ_NOT_FOUND', { detail: `no shelter ${values.shelter}` });
           print(await provisionDevice(db, { kind: 'tablet', shelterId: shelter.id }, label));
         } else throw usage();
+        break;
+      }
+      case 'withdraw-device': {
+        if (!positionals[0]) throw usage();
+        print(await withdrawDevice(db, positionals[0], 'operator:cli'));
         break;
       }
       case 'ingest-crl': {

@@ -1,14 +1,20 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { eq } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
-import { devices, households, shelters, type Device } from '../db/schema/index.js';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Db, DbHandle } from '../db/client.js';
+import { devices, households, sessions, shelters, type Device } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
+import { appendAudit } from './audit.js';
+
+/** NOTIFY channel: a device was withdrawn (payload: its id); every process forgets it at once. */
+export const DEVICE_WITHDRAWN_CHANNEL = 'device_withdrawn';
 
 const hashSecret = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
 
 /**
  * Checks a device credential from `Authorization: Device <device-id>:<secret>`. The secret is
- * compared by its hash in constant time; any failure is the same AUTH_DEVICE_UNKNOWN.
+ * compared by its hash in constant time; any failure is the same AUTH_DEVICE_UNKNOWN. Only with
+ * the right secret does a withdrawn device learn that it was withdrawn (AUTH_DEVICE_WITHDRAWN), so
+ * the TV or tablet can say whom to call.
  */
 export async function authenticateDevice(db: Db, header: string | undefined): Promise<Device> {
   const match = /^Device ([0-9a-f-]{36}):(\S{8,200})$/i.exec(header ?? '');
@@ -20,17 +26,26 @@ export async function authenticateDevice(db: Db, header: string | undefined): Pr
   if (!device || stored.length !== presented.length || !timingSafeEqual(stored, presented)) {
     throw new AppError('AUTH_DEVICE_UNKNOWN', { detail: 'unknown device or wrong secret' });
   }
+  if (device.withdrawnAt) throw new AppError('AUTH_DEVICE_WITHDRAWN');
   return device;
 }
+
+/** The device caches of each database handle, so a withdrawal can reach all of them. */
+const cachesByDb = new WeakMap<object, Set<Map<string, { device: Device; until: number }>>>();
 
 /**
  * `authenticateDevice` with a short memory: a TV makes every request with the same credential,
  * and looking the device up each time was a quarter of a login's database round trips. Only
  * successes are remembered (keyed by a hash of the whole header, never the secret itself), for
- * `ttlMs`, so a withdrawn credential stops working within that time.
+ * `ttlMs`. A withdrawal empties every cache of this process at once (`forgetDevice`), and those of
+ * other processes by NOTIFY (`followDeviceWithdrawals`); the TTL is the backstop if a notification
+ * is lost with its connection.
  */
 export function cachedDeviceAuthenticator(db: Db, ttlMs = 30_000, maxEntries = 10_000): (header: string | undefined) => Promise<Device> {
   const cache = new Map<string, { device: Device; until: number }>();
+  let caches = cachesByDb.get(db);
+  if (!caches) cachesByDb.set(db, (caches = new Set()));
+  caches.add(cache);
   return async (header) => {
     const key = createHash('sha256').update(header ?? '', 'utf8').digest('base64');
     const hit = cache.get(key);
@@ -40,6 +55,46 @@ export function cachedDeviceAuthenticator(db: Db, ttlMs = 30_000, maxEntries = 1
     cache.set(key, { device, until: Date.now() + ttlMs });
     return device;
   };
+}
+
+/** Drops a device from every credential cache on this database handle in this process. */
+export function forgetDevice(db: Db, deviceId: string): void {
+  for (const cache of cachesByDb.get(db) ?? []) {
+    for (const [key, entry] of cache) if (entry.device.id === deviceId) cache.delete(key);
+  }
+}
+
+/** Forgets devices that any process withdraws, as soon as it says so. Returns the unlisten. */
+export function followDeviceWithdrawals(database: Pick<DbHandle, 'db' | 'listen'>): Promise<() => Promise<void>> {
+  return database.listen(DEVICE_WITHDRAWN_CHANNEL, (deviceId) => forgetDevice(database.db, deviceId));
+}
+
+/**
+ * Withdraws a device (lost, stolen, replaced): its credential is refused from now on, in every
+ * process, and the sessions open on it end. Audited. Withdrawing twice changes nothing.
+ */
+export async function withdrawDevice(db: Db, deviceId: string, actor: string): Promise<{ withdrawn: boolean; sessionsEnded: number }> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(deviceId)) {
+    throw new AppError('REQ_INVALID', { detail: 'a device id is a UUID' });
+  }
+  deviceId = deviceId.toLowerCase();
+  const result = await db.transaction(async (tx) => {
+    const [device] = await tx.update(devices).set({ withdrawnAt: new Date() })
+      .where(and(eq(devices.id, deviceId), isNull(devices.withdrawnAt))).returning({ id: devices.id, kind: devices.kind });
+    if (!device) {
+      const [exists] = await tx.select({ id: devices.id }).from(devices).where(eq(devices.id, deviceId));
+      if (!exists) throw new AppError('REQ_NOT_FOUND', { detail: `no device ${deviceId}` });
+      return { withdrawn: false, sessionsEnded: 0 };
+    }
+    const ended = await tx.update(sessions).set({ endedAt: new Date() })
+      .where(and(eq(sessions.deviceId, deviceId), isNull(sessions.endedAt))).returning({ id: sessions.id });
+    await appendAudit(tx, { actor, action: 'device.withdrawn', subject: deviceId, data: { kind: device.kind, sessionsEnded: ended.length } });
+    // Delivered at commit, to every process listening (this one included).
+    await tx.execute(sql`select pg_notify(${DEVICE_WITHDRAWN_CHANNEL}, ${deviceId})`);
+    return { withdrawn: true, sessionsEnded: ended.length };
+  });
+  forgetDevice(db, deviceId);
+  return result;
 }
 
 /** Where a new device is bound: a household's TV or a shelter's check-in tablet. */

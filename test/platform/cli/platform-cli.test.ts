@@ -29,7 +29,7 @@ async function cliDatabase(dataDir: string): Promise<{ url: string | null; open:
 
 // Each case spawns tsx processes (a few seconds each on a busy 2-core machine).
 describe('npm run platform', { timeout: 120_000 }, () => {
-  it('provisions a household TV whose credential then authenticates, ingests a CRL and verifies the audit chain', async () => {
+  it('provisions a household TV whose credential then authenticates, withdraws it, ingests a CRL and verifies the audit chain', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cli-'));
     const target = await cliDatabase(dataDir);
     const centerDir = await copyJpkiCenter();
@@ -40,9 +40,19 @@ describe('npm run platform', { timeout: 120_000 }, () => {
       const device = JSON.parse(run.output().slice(run.output().indexOf('{')));
       expect(device.credential).toMatch(/^Device [0-9a-f-]{36}:\S+$/);
 
-      const check = await target.open();
+      let check = await target.open();
       try {
         expect((await authenticateDevice(check.db, device.credential)).kind).toBe('tv');
+      } finally {
+        if (!target.url) await check.close();
+      }
+
+      const withdraw = runTs(CLI, ['withdraw-device', device.id], env);
+      expect(await withdraw.exited).toBe(0);
+      expect(withdraw.output()).toContain('"withdrawn": true');
+      check = await target.open();
+      try {
+        await expect(authenticateDevice(check.db, device.credential)).rejects.toMatchObject({ code: 'AUTH_DEVICE_WITHDRAWN' });
       } finally {
         if (!target.url) await check.close();
       }

@@ -30,6 +30,8 @@ export const devices = pgTable(
     /** SHA-256 of the device's provisioned secret; the secret itself is never stored. */
     credentialHash: text('credential_hash').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Set when the operator withdrew the device (lost, stolen, replaced): its credential is refused from then on. */
+    withdrawnAt: timestamp('withdrawn_at', { withTimezone: true }),
   },
   (t) => [
     check(

@@ -1,5 +1,6 @@
 import { loadConfigOrExit } from './config.js';
 import { startPlatform } from './server.js';
+import { stopOnSignals } from './shutdown.js';
 
 /** Entry point of one platform process: config → start → clean shutdown on SIGTERM/SIGINT. */
 async function main() {
@@ -10,8 +11,7 @@ async function main() {
     await platform.close();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  stopOnSignals(shutdown);
 }
 
 main().catch((err) => {

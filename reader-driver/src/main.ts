@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { loggerOptions } from '../../platform/src/logger.js';
+import { stopOnSignals } from '../../platform/src/shutdown.js';
 import { loadDriverConfig } from './config.js';
 import { startDriver } from './driver.js';
 
@@ -18,8 +19,7 @@ async function main() {
     await driver.close();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
+  stopOnSignals(shutdown);
 }
 
 main().catch((err) => {

@@ -16,7 +16,7 @@ describe('platform process', { timeout: 90_000 }, () => {
     expect(run.output()).toContain('JPKI_MODE must be');
   });
 
-  it('serves /healthz within 30 s, seeds the demo world, and exits 0 on SIGTERM', async () => {
+  it('serves /healthz within 30 s, seeds the demo world, and exits 0 on SIGTERM, even when asked twice', async () => {
     const database = await freshDatabase();
     afterAll(() => database.close());
     const port = await freePort();
@@ -32,6 +32,8 @@ describe('platform process', { timeout: 90_000 }, () => {
     expect(ms).toBeLessThan(30_000);
     const health = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json();
     expect(health).toMatchObject({ status: 'ok', database: { kind: database.url ? 'postgres' : 'pglite' } });
+    // A supervisor that repeats itself must not cut the graceful stop short.
+    run.child.kill('SIGTERM');
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
     expect(run.output()).toContain('shutting down');

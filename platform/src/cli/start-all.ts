@@ -4,6 +4,7 @@ import { loadConfigOrExit, type Config } from '../config.js';
 import { issueDemoCards } from '../demo/dev-jpki.js';
 import { DEMO_HOUSEHOLDS } from '../demo/world.js';
 import { startPlatform } from '../server.js';
+import { stopOnSignals } from '../shutdown.js';
 
 /**
  * `npm start`: the whole product on one machine. The platform runs in this process (embedded
@@ -34,8 +35,7 @@ async function main() {
     await platform.close();
     process.exit(0);
   };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
+  stopOnSignals(shutdown);
 }
 
 function startReaderDriver(config: Readonly<Config>, platformOrigin: string, demoCardsDir: string | null): ChildProcess {

@@ -4,6 +4,7 @@ import { FileCardStore } from '../virtual-card/card-store.js';
 import { VirtualCard } from '../virtual-card/virtual-card.js';
 import { VpcdBridge, type BridgeLogger } from '../virtual-card/vpcd-bridge.js';
 import { VPCD_DEFAULT_PORT } from '../virtual-card/vpcd-protocol.js';
+import { stopOnSignals } from '../../../platform/src/shutdown.js';
 
 const USAGE = `usage: npm run virtual-card -- --card CARD.json --vpcd [--host 127.0.0.1] [--port ${VPCD_DEFAULT_PORT}] [--latency realistic|off]
 
@@ -85,8 +86,7 @@ async function main(): Promise<void> {
     await bridge.close();
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  stopOnSignals(stop);
 }
 
 void main();

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { DbHandle } from '../db/client.js';
 import { withErrors } from './schemas.js';
 
@@ -11,6 +11,8 @@ const Health = Type.Object({
     latencyMs: Type.Number(),
   }),
 });
+/** What `GET /healthz` answers (the pages' health badges read it). */
+export type HealthReport = Static<typeof Health>;
 
 /** `GET /healthz`: 200 when the database answers, 503 when it does not. */
 export const healthRoutes: FastifyPluginAsyncTypebox<{ database: DbHandle }> = async (app, { database }) => {

@@ -8,16 +8,12 @@ import { cancelRegistration, confirmRegistration, createRegistrationDraft, submi
 import { linkService, servicesOf, unlinkService } from '../identity/service-links.js';
 import { endSession } from '../identity/sessions.js';
 import { requestAuth } from './request-auth.js';
+import {
+  Base64, LinkedService, NonceResponse, PresenceResult, RegistrationConfirmed, RegistrationDraft, RegistrationResult, SessionResponse, SessionView,
+  TvHousehold, Nonce, Uuid,
+} from './identity-schemas.js';
 import { withErrors } from './schemas.js';
 
-const Base64 = Type.String({ pattern: '^[A-Za-z0-9+/]+={0,2}$', maxLength: 16_384 });
-const Nonce = Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_.-]+$' });
-const Uuid = Type.String({ format: 'uuid' });
-const Member = Type.Object({ personId: Uuid, name: Type.Union([Type.String(), Type.Null()]) });
-const Household = Type.Object({ id: Uuid, label: Type.String(), members: Type.Array(Member) });
-const Person = Type.Object({ id: Uuid, name: Type.Union([Type.String(), Type.Null()]) });
-const District = Type.Object({ code: Type.String(), name: Type.String() });
-const PersonalData = Type.Object({ name: Type.String(), dateOfBirth: Type.String(), gender: Type.String(), address: Type.String() });
 const Strict = { additionalProperties: false } as const;
 
 /** The identity core's HTTP API (see API.md beside this file). */
@@ -31,20 +27,19 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
       schema: {
         summary: 'A single-use nonce and the DigestInfo the card signs for it (device)',
         body: Type.Object({ purpose: Type.Literal('login') }, Strict),
-        response: withErrors({ 201: Type.Object({ nonce: Nonce, digestInfo: Base64, expiresAt: Type.String() }) }),
+        response: withErrors({ 201: NonceResponse }),
       },
     },
     async (request, reply) => reply.code(201).send(await startChallenge(deps, await deviceOf(request), request.body.purpose)),
   );
 
-  const SessionBody = Type.Object({ expiresAt: Type.String(), person: Person, household: Household });
   app.post(
     '/api/v1/sessions',
     {
       schema: {
         summary: 'Log in with the auth certificate and the card signature over the nonce (device)',
         body: Type.Object({ nonce: Nonce, certificate: Base64, signature: Base64 }, Strict),
-        response: withErrors({ 201: Type.Composite([SessionBody, Type.Object({ token: Type.String() })]) }),
+        response: withErrors({ 201: SessionResponse }),
       },
     },
     async (request, reply) => reply.code(201).send(await login(deps, await deviceOf(request), request.body)),
@@ -52,7 +47,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
 
   app.get(
     '/api/v1/sessions/current',
-    { schema: { summary: 'The person signed in on this TV (session)', response: withErrors({ 200: SessionBody }) } },
+    { schema: { summary: 'The person signed in on this TV (session)', response: withErrors({ 200: SessionView }) } },
     async (request) => {
       const { device, session, person } = await sessionOf(request);
       const household = await householdOf(db, device);
@@ -79,15 +74,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     {
       schema: {
         summary: 'Household members, districts to choose from, consent text (TV device)',
-        response: withErrors({
-          200: Type.Object({
-            /** `districtCode`: the district the household is in now, to preselect at registration. */
-            household: Type.Object({ id: Uuid, label: Type.String(), districtCode: Type.Union([Type.String(), Type.Null()]) }),
-            members: Type.Array(Member),
-            districts: Type.Array(District),
-            consent: Type.Object({ version: Type.String(), text: Type.String() }),
-          }),
-        }),
+        response: withErrors({ 200: TvHousehold }),
       },
     },
     async (request) => tvHouseholdContext(db, await deviceOf(request)),
@@ -99,11 +86,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
       schema: {
         summary: 'Start a registration: the document and the digests the card signs (TV device)',
         body: Type.Object({ district: Type.String({ minLength: 1, maxLength: 64 }) }, Strict),
-        response: withErrors({
-          201: Type.Object({
-            draftId: Uuid, document: Type.String(), sign: Type.Object({ digestInfo: Base64 }), auth: Type.Object({ digestInfo: Base64 }), expiresAt: Type.String(),
-          }),
-        }),
+        response: withErrors({ 201: RegistrationDraft }),
       },
     },
     async (request, reply) => reply.code(201).send(await createRegistrationDraft(deps, await deviceOf(request), request.body)),
@@ -115,7 +98,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
       schema: {
         summary: "Submit the card's signatures; returns the 基本4情報 to confirm (TV device)",
         body: Type.Object({ draftId: Uuid, signCertificate: Base64, signSignature: Base64, authCertificate: Base64, authSignature: Base64 }, Strict),
-        response: withErrors({ 201: Type.Object({ registrationId: Uuid, personalData: PersonalData, district: District, expiresAt: Type.String() }) }),
+        response: withErrors({ 201: RegistrationResult }),
       },
     },
     async (request, reply) => reply.code(201).send(await submitRegistration(deps, await deviceOf(request), request.body)),
@@ -128,7 +111,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
         summary: 'The person confirmed the 基本4情報: create or update them (TV device)',
         params: Type.Object({ id: Uuid }),
         body: Type.Optional(Type.Object({}, Strict)),
-        response: withErrors({ 201: Type.Object({ personId: Uuid, created: Type.Boolean() }) }),
+        response: withErrors({ 201: RegistrationConfirmed }),
       },
     },
     async (request, reply) => reply.code(201).send(await confirmRegistration(deps, await deviceOf(request), request.params.id)),
@@ -149,18 +132,15 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
       schema: {
         summary: 'Identify a registered person by the auth certificate alone, low assurance (shelter tablet)',
         body: Type.Object({ certificate: Base64 }, Strict),
-        response: withErrors({
-          200: Type.Object({ personId: Uuid, name: Type.Union([Type.String(), Type.Null()]), assurance: Type.Literal('low'), revocationUnknown: Type.Boolean() }),
-        }),
+        response: withErrors({ 200: PresenceResult }),
       },
     },
     async (request) => identifyPresence(deps, await deviceOf(request), request.body),
   );
 
-  const Service = Type.Object({ providerId: Uuid, name: Type.String(), service: Type.String(), linkedAt: Type.String() });
   app.get(
     '/api/v1/me/services',
-    { schema: { summary: 'Services that know me (session)', response: withErrors({ 200: Type.Object({ services: Type.Array(Service) }) }) } },
+    { schema: { summary: 'Services that know me (session)', response: withErrors({ 200: Type.Object({ services: Type.Array(LinkedService) }) }) } },
     async (request) => ({ services: await servicesOf(db, (await sessionOf(request)).person.id) }),
   );
 

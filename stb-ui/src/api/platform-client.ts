@@ -1,4 +1,8 @@
 import type { RegistrationSubmission } from '../../../platform/src/identity/registration.js';
+import type { HealthReport } from '../../../platform/src/routes/health.js';
+import type {
+  LinkedService, NonceResponse, PresenceResult, RegistrationConfirmed, RegistrationDraft, RegistrationResult, SessionResponse, SessionView, TvHousehold,
+} from '../../../platform/src/routes/identity-schemas.js';
 import type { WireError } from '../../../platform/src/errors.js';
 
 /**
@@ -7,93 +11,19 @@ import type { WireError } from '../../../platform/src/errors.js';
  * in this object's memory (never in storage), so a reload means logging in again.
  */
 
-/** What `GET /healthz` answers. */
-export interface HealthReport {
-  status: 'ok' | 'degraded';
-  database: { kind: 'pglite' | 'postgres'; ok: boolean; latencyMs: number };
-}
-
 /** A TV or tablet's credential: `Authorization: Device <id>:<secret>`. Not personal. */
 export interface DeviceCredential {
   id: string;
   secret: string;
 }
 
-export interface HouseholdMember {
-  personId: string;
-  name: string;
-}
-
-/** `POST /api/v1/nonces` */
-export interface NonceResponse {
-  nonce: string;
-  /** base64 DER DigestInfo the card signs verbatim. */
-  digestInfo: string;
-  expiresAt: string;
-}
-
-/** `POST /api/v1/sessions`, and `GET /api/v1/sessions/current` without `token`. */
-export interface SessionView {
-  expiresAt: string;
-  person: { id: string; name: string };
-  household: { id: string; label: string; members: HouseholdMember[] };
-}
-export interface SessionResponse extends SessionView {
-  token: string;
-}
-
-/** `GET /api/v1/tv/household` */
-export interface TvHousehold {
-  /** `districtCode`: where the household is now (preselected at registration). */
-  household: { id: string; label: string; districtCode: string | null };
-  members: HouseholdMember[];
-  districts: { code: string; name: string }[];
-  consent: { version: string; text: string };
-}
-
-/** `POST /api/v1/registrations/drafts` */
-export interface RegistrationDraft {
-  draftId: string;
-  document: unknown;
-  sign: { digestInfo: string };
-  auth: { digestInfo: string };
-  expiresAt: string;
-}
-
-/** The 基本4情報 from the sign certificate. */
-export interface PersonalData {
-  name: string;
-  /** YYYY-MM-DD */
-  dateOfBirth: string;
-  /** JPKI code: 1 男性, 2 女性, 3 / 9 other or not applicable. */
-  gender: string;
-  address: string;
-}
-
-/** `POST /api/v1/registrations` */
-export interface RegistrationResult {
-  registrationId: string;
-  personalData: PersonalData;
-  district: { code: string; name: string };
-  expiresAt: string;
-}
-
-/** What the TV sends after the card signed the draft: the platform's own type. */
+/** What the platform answers and what the TV sends: the platform's own types (never redeclared here). */
+export type { HealthReport } from '../../../platform/src/routes/health.js';
+export type {
+  HouseholdMember, LinkedService, NonceResponse, PersonalData, PresenceResult, RegistrationConfirmed, RegistrationDraft, RegistrationResult,
+  SessionResponse, SessionView, TvHousehold,
+} from '../../../platform/src/routes/identity-schemas.js';
 export type { RegistrationSubmission };
-
-export interface PresenceResult {
-  personId: string;
-  name: string;
-  assurance: 'low';
-  revocationUnknown: boolean;
-}
-
-export interface LinkedService {
-  providerId: string;
-  name: string;
-  service: string;
-  linkedAt: string;
-}
 
 /** A platform call that failed, carrying the catalogue error from the body. */
 export class PlatformError extends Error {
@@ -219,7 +149,7 @@ export class PlatformClient {
     return this._call('POST', '/api/v1/registrations', 'device', input, [201]);
   }
 
-  confirmRegistration(registrationId: string): Promise<{ personId: string; created: boolean }> {
+  confirmRegistration(registrationId: string): Promise<RegistrationConfirmed> {
     return this._call('POST', `/api/v1/registrations/${encodeURIComponent(registrationId)}/confirm`, 'device', {}, [201]);
   }
 

@@ -132,6 +132,8 @@ const ja = {
 
   // Home
   'home.greeting': 'さん、こんにちは',
+  /** A household member whose name the platform does not have (not confirmed yet). */
+  'home.unnamed': 'ご家族の方',
   'home.watching': 'どなたが 見ていますか？',
   'home.watching.hint': 'ほかの方に 交代するときは、その方の お名前を えらんでください。',
   'home.you': 'ログイン中',

@@ -60,7 +60,8 @@ export class StbTvHomeScreen extends LitElement {
     if (!s) return nothing;
     const members = s.household.members.length ? s.household.members : [{ personId: s.person.id, name: s.person.name }];
     const n = members.length;
-    return html`<h2 data-screen="home" data-person-name=${s.person.name}>${s.person.name} ${t('home.greeting')}</h2>
+    const nameOf = (name: string | null) => name ?? t('home.unnamed');
+    return html`<h2 data-screen="home" data-person-name=${nameOf(s.person.name)}>${nameOf(s.person.name)} ${t('home.greeting')}</h2>
       <p class="household">${s.household.label}</p>
       <div class="cols">
         <div>
@@ -68,7 +69,7 @@ export class StbTvHomeScreen extends LitElement {
           <p class="hint">${t('home.watching.hint')}</p>
           <div class="members">
             ${members.map((m, i) => html`<stb-tv-button focus-key="home/member/${m.personId}" .number=${i + 1}
-              label="${m.name} ${t('home.honorific')}" ?selected=${m.personId === s.person.id}
+              label="${nameOf(m.name)} ${t('home.honorific')}" ?selected=${m.personId === s.person.id}
               @tv-activate=${() => this._pick(m)}></stb-tv-button>`)}
           </div>
         </div>

@@ -1,0 +1,57 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * The identity API's request and response shapes (API.md beside this file), as TypeBox schemas the
+ * routes validate and serialise with, and as the TypeScript types the TV page's client imports.
+ * One definition, so the page cannot drift from what the platform sends.
+ */
+
+export const Base64 = Type.String({ pattern: '^[A-Za-z0-9+/]+={0,2}$', maxLength: 16_384 });
+export const Nonce = Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_.-]+$' });
+export const Uuid = Type.String({ format: 'uuid' });
+/** A name is null for a member who has not confirmed their 基本4情報 yet. */
+export const Member = Type.Object({ personId: Uuid, name: Type.Union([Type.String(), Type.Null()]) });
+export const HouseholdView = Type.Object({ id: Uuid, label: Type.String(), members: Type.Array(Member) });
+export const PersonView = Type.Object({ id: Uuid, name: Type.Union([Type.String(), Type.Null()]) });
+export const District = Type.Object({ code: Type.String(), name: Type.String() });
+/** The 基本4情報 from the sign certificate: dateOfBirth YYYY-MM-DD; gender the JPKI code (1 男性, 2 女性, 3 / 9 other). */
+export const PersonalData = Type.Object({ name: Type.String(), dateOfBirth: Type.String(), gender: Type.String(), address: Type.String() });
+
+/** `POST /api/v1/nonces`: `digestInfo` is the base64 DER DigestInfo the card signs verbatim. */
+export const NonceResponse = Type.Object({ nonce: Nonce, digestInfo: Base64, expiresAt: Type.String() });
+/** `GET /api/v1/sessions/current`; `POST /api/v1/sessions` adds the token. */
+export const SessionView = Type.Object({ expiresAt: Type.String(), person: PersonView, household: HouseholdView });
+export const SessionResponse = Type.Composite([SessionView, Type.Object({ token: Type.String() })]);
+/** `GET /api/v1/tv/household`: `districtCode` is where the household is now (preselected at registration). */
+export const TvHousehold = Type.Object({
+  household: Type.Object({ id: Uuid, label: Type.String(), districtCode: Type.Union([Type.String(), Type.Null()]) }),
+  members: Type.Array(Member),
+  districts: Type.Array(District),
+  consent: Type.Object({ version: Type.String(), text: Type.String() }),
+});
+/** `POST /api/v1/registrations/drafts` */
+export const RegistrationDraft = Type.Object({
+  draftId: Uuid, document: Type.String(), sign: Type.Object({ digestInfo: Base64 }), auth: Type.Object({ digestInfo: Base64 }), expiresAt: Type.String(),
+});
+/** `POST /api/v1/registrations` */
+export const RegistrationResult = Type.Object({ registrationId: Uuid, personalData: PersonalData, district: District, expiresAt: Type.String() });
+/** `POST /api/v1/registrations/{id}/confirm` */
+export const RegistrationConfirmed = Type.Object({ personId: Uuid, created: Type.Boolean() });
+/** `POST /api/v1/presence` */
+export const PresenceResult = Type.Object({
+  personId: Uuid, name: Type.Union([Type.String(), Type.Null()]), assurance: Type.Literal('low'), revocationUnknown: Type.Boolean(),
+});
+/** One entry of `GET /api/v1/me/services`. */
+export const LinkedService = Type.Object({ providerId: Uuid, name: Type.String(), service: Type.String(), linkedAt: Type.String() });
+
+export type HouseholdMember = Static<typeof Member>;
+export type NonceResponse = Static<typeof NonceResponse>;
+export type SessionView = Static<typeof SessionView>;
+export type SessionResponse = Static<typeof SessionResponse>;
+export type TvHousehold = Static<typeof TvHousehold>;
+export type RegistrationDraft = Static<typeof RegistrationDraft>;
+export type PersonalData = Static<typeof PersonalData>;
+export type RegistrationResult = Static<typeof RegistrationResult>;
+export type RegistrationConfirmed = Static<typeof RegistrationConfirmed>;
+export type PresenceResult = Static<typeof PresenceResult>;
+export type LinkedService = Static<typeof LinkedService>;

@@ -125,9 +125,10 @@ export interface LoginInput {
 }
 
 /**
- * High-assurance login (DESIGN §5.2): the nonce is burnt first, then the auth certificate's chain,
- * purpose, validity and signature are checked, revocation must be known and good, and the card
- * must belong to a registered member of this TV's household. Every refusal has its own code.
+ * High-assurance login (DESIGN §5.2): the nonce's seal is checked, then the auth certificate's
+ * chain, purpose, validity and signature; revocation must be known and good; then one statement
+ * burns the nonce and opens the session if the card belongs to a registered member of this TV's
+ * household. Every refusal has its own code, a replay's first, and every attempt uses the nonce up.
  */
 export async function login(deps: IdentityDeps, device: Device, input: LoginInput) {
   if (device.kind !== 'tv' || !device.householdId) throw new AppError('AUTH_FORBIDDEN', { detail: 'not a household TV' });
@@ -150,8 +151,8 @@ export async function login(deps: IdentityDeps, device: Device, input: LoginInpu
   const row = await loginWriter(deps.db).submit({
     mac: nonce.mac, nonceExpiresAt: nonce.expiresAt, lookupKey, householdId, tokenHash: session.tokenHash, deviceId: device.id, expiresAt: session.expiresAt,
   });
-  if (row.householdLabel === null) throw new AppError('AUTH_FORBIDDEN', { detail: "the TV's household does not exist" });
   if (!row.fresh) throw new AppError('AUTH_NONCE_REPLAYED');
+  if (row.householdLabel === null) throw new AppError('AUTH_FORBIDDEN', { detail: "the TV's household does not exist" });
   if (!row.personId) throw new AppError('AUTH_NOT_REGISTERED');
   if (row.status !== 'good') throw new AppError('PKI_REVOKED', { detail: `certificate is ${row.status} in the platform` });
   if (!row.isMember) throw new AppError('AUTH_NOT_HOUSEHOLD_MEMBER');

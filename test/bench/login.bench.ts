@@ -52,6 +52,12 @@ const ROUNDS = 2;
 
 const quiet = await machineBusyCores(1000);
 const world = await buildLoginWorld({ people, logLevel });
+// A stock of signed challenges is used one phase after it was issued; it must outlive that.
+if (seconds / ROUNDS + 30 > world.config.nonceTtlSeconds) {
+  console.error(`--seconds ${seconds} makes a phase longer than a nonce lives (${world.config.nonceTtlSeconds} s); use at most ${2 * (world.config.nonceTtlSeconds - 30)}`);
+  await world.close();
+  process.exit(1);
+}
 let rpc: WorkerRpc | undefined;
 try {
   const { rows } = (await world.database.db.execute(sql`select version() as v`)) as unknown as { rows: { v: string }[] };

@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import type { DbHandle } from './db/client.js';
-import { loggerOptions } from './logger.js';
+import { loggerOptions } from './shared/logger.js';
 import errorHandler from './plugins/error-handler.js';
 import uiPages from './plugins/ui-pages.js';
 import { healthRoutes } from './routes/health.js';

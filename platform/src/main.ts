@@ -1,6 +1,6 @@
 import { loadConfigOrExit } from './config.js';
 import { startPlatform } from './server.js';
-import { stopOnSignals } from './shutdown.js';
+import { stopOnSignals } from './shared/shutdown.js';
 
 /** Entry point of one platform process: config → start → clean shutdown on SIGTERM/SIGINT. */
 async function main() {

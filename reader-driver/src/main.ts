@@ -1,6 +1,6 @@
 import pino from 'pino';
-import { loggerOptions } from '../../platform/src/logger.js';
-import { stopOnSignals } from '../../platform/src/shutdown.js';
+import { loggerOptions } from '../../platform/src/shared/logger.js';
+import { stopOnSignals } from '../../platform/src/shared/shutdown.js';
 import { loadDriverConfig } from './config.js';
 import { startDriver } from './driver.js';
 

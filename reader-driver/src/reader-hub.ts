@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { AppError } from '../../platform/src/errors.js';
+import { AppError } from '../../platform/src/shared/errors.js';
 import type { CardSession, ReaderBay, ReaderBayEvents, ReaderInfo } from './transport/transport.js';
 
 /**

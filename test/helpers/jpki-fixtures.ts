@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
-import type { CardFile } from '../../reader-driver/src/virtual-card/card-file.js';
+import type { CardFile } from '../../platform/src/shared/card-file.js';
 import {
   buildCrl, initCenter, issueCard, loadCenter, renewCard, revokeCertificate, writeCardFile,
   type CardRequest, type CenterInfo, type CertificateRef, type Purpose,
@@ -168,7 +168,7 @@ async function sourceHash(): Promise<string> {
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const devCenter = join(root, 'platform/src/jpki/dev-center');
   const files = (await readdir(devCenter)).filter((f) => f.endsWith('.ts')).sort().map((f) => join(devCenter, f));
-  files.push(join(root, 'reader-driver/src/virtual-card/card-file.ts'), fileURLToPath(import.meta.url));
+  files.push(join(root, 'platform/src/shared/card-file.ts'), fileURLToPath(import.meta.url));
   for (const file of files) hash.update(file.slice(root.length)).update(await readFile(file));
   return hash.digest('hex').slice(0, 16);
 }

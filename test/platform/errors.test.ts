@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
-import { AppError, ERRORS, toWire } from '../../platform/src/errors.js';
+import { AppError, ERRORS, toWire } from '../../platform/src/shared/errors.js';
 import { withErrors } from '../../platform/src/routes/schemas.js';
 import { buildTestApp } from '../helpers/app.js';
 

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { loggerOptions } from '../../platform/src/logger.js';
+import { loggerOptions } from '../../platform/src/shared/logger.js';
 
 function capture() {
   const lines: string[] = [];

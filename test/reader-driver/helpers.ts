@@ -6,7 +6,7 @@ import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypt
 import { expect } from 'vitest';
 import { fromHex, toHex } from '../../reader-driver/src/apdu/bytes.js';
 import type { CardSession } from '../../reader-driver/src/transport/transport.js';
-import { CARD_FILE_FORMAT, type CardFile } from '../../reader-driver/src/virtual-card/card-file.js';
+import { CARD_FILE_FORMAT, type CardFile } from '../../platform/src/shared/card-file.js';
 import { VirtualCard, type VirtualCardOptions } from '../../reader-driver/src/virtual-card/virtual-card.js';
 
 /** Bytes from hex with spaces: `h('00 A4 04 0C')`. */

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { AppError } from '../errors.js';
+import { AppError } from '../shared/errors.js';
 import {
   buildCrl, exportLinkage, initCenter, issueCard, readCardFile, renewCard, revokeCertificate, writeCardFile,
   type IssuedCard, type Purpose,

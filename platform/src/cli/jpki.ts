@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { AppError } from '../errors.js';
+import { AppError } from '../shared/errors.js';
 import {
   loadDevTrustStore, loadProductionTrustStore, parseCertificate, PURPOSE_OU, purposeOf, readPersonalData, verifyChain,
   type JpkiCertificate, type JpkiPurpose, type TrustStore,

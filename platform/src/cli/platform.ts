@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/client.js';
 import { shelters } from '../db/schema/index.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../shared/errors.js';
 import { verifyAuditChain } from '../identity/audit.js';
 import { applyRenewals, type RenewalLinkage } from '../identity/certificate-lifecycle.js';
 import { ingestCrl, loadStoredCrls } from '../identity/crl-store.js';

@@ -4,7 +4,7 @@ import { loadConfigOrExit, type Config } from '../config.js';
 import { issueDemoCards } from '../demo/dev-jpki.js';
 import { DEMO_HOUSEHOLDS } from '../demo/world.js';
 import { startPlatform } from '../server.js';
-import { stopOnSignals } from '../shutdown.js';
+import { stopOnSignals } from '../shared/shutdown.js';
 
 /**
  * `npm start`: the whole product on one machine. The platform runs in this process (embedded

@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db, DbHandle } from '../db/client.js';
 import { devices, households, sessions, shelters, type Device } from '../db/schema/index.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../shared/errors.js';
 import { appendAudit } from './audit.js';
 
 /** NOTIFY channel: a device was withdrawn (payload: its id); every process forgets it at once. */

@@ -1,7 +1,7 @@
 import { and, asc, eq, isNull, sql, type Placeholder, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { districts, householdMembers, households, persons, type Device } from '../db/schema/index.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../shared/errors.js';
 import { CONSENT } from './consent.js';
 
 export interface MemberView {

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Device } from '../db/schema/index.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../shared/errors.js';
 import { digestInfoSha256, requireGood } from '../jpki/index.js';
 import { prepared, preparedSql } from '../db/prepared.js';
 import { WriteBatcher } from '../db/write-batcher.js';

@@ -3,7 +3,7 @@ import { lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { prepared } from '../db/prepared.js';
 import { usedNonces } from '../db/schema/index.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../shared/errors.js';
 import type { ChallengePurpose } from './challenge.js';
 
 const PURPOSES: readonly ChallengePurpose[] = ['login', 'register'];

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { certificates, persons, type Device } from '../db/schema/index.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../shared/errors.js';
 import { acceptUnknown } from '../jpki/index.js';
 import type { IdentityDeps } from './deps.js';
 

@@ -3,7 +3,7 @@ import { and, eq, gt, inArray } from 'drizzle-orm';
 import {
   certificates, householdMembers, households, pendingRegistrations, persons, signedDocuments, type Device,
 } from '../db/schema/index.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../shared/errors.js';
 import { assembleCms, buildSignedAttributes, digestInfoSha256, readPersonalData, requireGood, verifyCms, type ChainResult } from '../jpki/index.js';
 import { appendAudit } from './audit.js';
 import { canonicalJson } from './canonical-json.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { serviceProviders, serviceUids } from '../db/schema/index.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../shared/errors.js';
 import { appendAudit } from './audit.js';
 
 /** The services that know this person (each through its own UID), for the TV's list. */

@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { Config } from '../config.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../shared/errors.js';
 import { issuerFromCertificate, keyIdOf, RevocationStore, type IngestResult, type RevocationStatus } from './revocation/index.js';
 import { normaliseKeyId } from './revocation/verify-crl.js';
 import {

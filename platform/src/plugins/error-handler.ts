@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { AppError, type ErrorCode, toWire } from '../errors.js';
+import { AppError, type ErrorCode, toWire } from '../shared/errors.js';
 
 /** Fastify's own error codes that are the caller's fault, mapped once to our catalogue. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {

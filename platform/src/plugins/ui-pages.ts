@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fp from 'fastify-plugin';
-import { AppError, toWire } from '../errors.js';
+import { AppError, toWire } from '../shared/errors.js';
 
 /** The three surfaces, each an entry page of the Vite build. */
 export const UI_PAGES = ['tv', 'shelter', 'operator'] as const;

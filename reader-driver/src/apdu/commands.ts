@@ -3,7 +3,7 @@
  * Pure functions: no I/O, no state. Every byte is commented so a reviewer can check it against
  * the reference without decoding anything.
  */
-import { AppError } from '../../../platform/src/errors.js';
+import { AppError } from '../../../platform/src/shared/errors.js';
 
 /** The JPKI application (公的個人認証AP): the only DF this project ever selects (SPEC §1.1). */
 export const JPKI_AID: Readonly<Uint8Array> = Uint8Array.of(0xd3, 0x92, 0xf0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01);

@@ -9,7 +9,7 @@
  * to be selected in the current transaction. `JpkiClient` always talks through `guardSession`,
  * and the virtual bay applies `assertCommandAllowed` again at the transport.
  */
-import { AppError } from '../../../platform/src/errors.js';
+import { AppError } from '../../../platform/src/shared/errors.js';
 import type { CardSession } from '../transport/transport.js';
 import { bytesEqual, toHex } from './bytes.js';
 import { JPKI_AID } from './commands.js';

@@ -2,7 +2,7 @@
  * Command APDU parsing for the card side (virtual card, guard) and response splitting for the
  * host side. ISO 7816-3 §12.1 cases 1, 2, 3 and 4, short and extended.
  */
-import { AppError } from '../../../platform/src/errors.js';
+import { AppError } from '../../../platform/src/shared/errors.js';
 
 /** A decoded command APDU. */
 export interface CommandApdu {

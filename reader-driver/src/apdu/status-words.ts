@@ -6,7 +6,7 @@
  * Blocked PINs: a real card answers 63C0 on the attempt that blocks and (per SOL) 6984 after it;
  * some drivers expect ISO's 6983. All three mean "blocked" here (SPEC §1.6, §6 item 5).
  */
-import { AppError, type ErrorCode } from '../../../platform/src/errors.js';
+import { AppError, type ErrorCode } from '../../../platform/src/shared/errors.js';
 import { splitResponse } from './parse.js';
 import { swHex } from './bytes.js';
 

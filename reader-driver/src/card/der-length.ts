@@ -1,5 +1,5 @@
 /** Reading the length of a DER certificate from the first bytes of its EF (SPEC §1.4, §6 item 3). */
-import { AppError } from '../../../platform/src/errors.js';
+import { AppError } from '../../../platform/src/shared/errors.js';
 
 /** Bytes to read first: tag, a long-form length of up to 3 bytes, and 2 spare (as MYNA/JRS/ARU do). */
 export const DER_HEADER_READ = 7;

@@ -10,7 +10,7 @@
  * - after an operation that verified a PIN the AP is selected again, which drops the card's PIN
  *   state where the card clears it on re-SELECT (the virtual card does; real card UNVERIFIED).
  */
-import { AppError } from '../../../platform/src/errors.js';
+import { AppError } from '../../../platform/src/shared/errors.js';
 import {
   JPKI_EF,
   MAX_READ_CHUNK,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import WebSocket from 'ws';
-import { ERRORS, type WireError } from '../../../platform/src/errors.js';
+import { ERRORS, type WireError } from '../../../platform/src/shared/errors.js';
 import { PROTOCOL_VERSION } from '../ws/protocol.js';
 
 /**

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { AppError } from '../../../platform/src/errors.js';
+import { AppError } from '../../../platform/src/shared/errors.js';
 import { FileCardStore } from '../virtual-card/card-store.js';
 import { VirtualCard } from '../virtual-card/virtual-card.js';
 import { VpcdBridge, type BridgeLogger } from '../virtual-card/vpcd-bridge.js';
 import { VPCD_DEFAULT_PORT } from '../virtual-card/vpcd-protocol.js';
-import { stopOnSignals } from '../../../platform/src/shutdown.js';
+import { stopOnSignals } from '../../../platform/src/shared/shutdown.js';
 
 const USAGE = `usage: npm run virtual-card -- --card CARD.json --vpcd [--host 127.0.0.1] [--port ${VPCD_DEFAULT_PORT}] [--latency realistic|off]
 

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppError } from '../../../platform/src/errors.js';
+import { AppError } from '../../../platform/src/shared/errors.js';
 import { VirtualBay } from '../transport/virtual-bay.js';
 import type { ReaderInfo } from '../transport/transport.js';
 import { FileCardStore } from '../virtual-card/card-store.js';

@@ -1,4 +1,4 @@
-import { AppError, type ErrorCode } from '../../../platform/src/errors.js';
+import { AppError, type ErrorCode } from '../../../platform/src/shared/errors.js';
 import { errorText } from './binding.js';
 
 /**

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { AppError } from '../../../platform/src/errors.js';
+import { AppError } from '../../../platform/src/shared/errors.js';
 import { assertCommandAllowed } from '../apdu/guard.js';
 import type { CardSession } from '../transport/transport.js';
 import type { BindingReader } from './binding.js';

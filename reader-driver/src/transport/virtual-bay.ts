@@ -6,7 +6,7 @@
  * good, including a command that was in flight at that moment.
  */
 import { EventEmitter } from 'node:events';
-import { AppError } from '../../../platform/src/errors.js';
+import { AppError } from '../../../platform/src/shared/errors.js';
 import { toHex } from '../apdu/bytes.js';
 import { assertCommandAllowed } from '../apdu/guard.js';
 import type { ApduProcessor } from '../virtual-card/apdu-processor.js';

@@ -7,8 +7,8 @@ import { createPrivateKey } from 'node:crypto';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { AppError } from '../../../platform/src/errors.js';
-import { AUTH_PIN_MAX_TRIES, CARD_FILE_FORMAT, SIGN_PIN_MAX_TRIES, type CardFile } from './card-file.js';
+import { AppError } from '../../../platform/src/shared/errors.js';
+import { AUTH_PIN_MAX_TRIES, CARD_FILE_FORMAT, SIGN_PIN_MAX_TRIES, type CardFile } from '../../../platform/src/shared/card-file.js';
 
 /** Persistence of one card's file. */
 export interface CardStore {

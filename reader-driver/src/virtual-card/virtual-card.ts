@@ -5,13 +5,13 @@
  * AID answers 6A82, and the 券面 APs are never implemented.
  */
 import { constants, createPrivateKey, privateEncrypt, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { AppError } from '../../../platform/src/errors.js';
+import { AppError } from '../../../platform/src/shared/errors.js';
 import { bytesEqual, fromHex } from '../apdu/bytes.js';
 import { JPKI_AID, JPKI_EF, MAX_SIGN_INPUT } from '../apdu/commands.js';
 import { buildResponse, parseCommand, type CommandApdu } from '../apdu/parse.js';
 import { SW, swTriesLeft } from '../apdu/status-words.js';
 import type { ApduProcessor } from './apdu-processor.js';
-import { AUTH_PIN_MAX_TRIES, SIGN_PIN_MAX_TRIES, type CardFile } from './card-file.js';
+import { AUTH_PIN_MAX_TRIES, SIGN_PIN_MAX_TRIES, type CardFile } from '../../../platform/src/shared/card-file.js';
 import { AUTH_PIN_PATTERN, MemoryCardStore, SIGN_PIN_PATTERN, validateCardFile, type CardStore } from './card-store.js';
 import { commandDelayMs, resolveLatency, type CommandCost, type LatencyModel } from './latency.js';
 

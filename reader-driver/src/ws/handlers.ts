@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { AppError } from '../../../platform/src/errors.js';
+import { AppError } from '../../../platform/src/shared/errors.js';
 import { JpkiClient } from '../card/jpki-client.js';
 import type { ReaderHub } from '../reader-hub.js';
 import type { ReaderInfo } from '../transport/transport.js';

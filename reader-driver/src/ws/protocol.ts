@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import type { WireError } from '../../../platform/src/errors.js';
+import type { WireError } from '../../../platform/src/shared/errors.js';
 import type { ReaderInfo } from '../transport/transport.js';
 
 /**

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
-import { AppError, toWire, type ErrorCode } from '../../../platform/src/errors.js';
+import { AppError, toWire, type ErrorCode } from '../../../platform/src/shared/errors.js';
 import type { DriverConfig } from '../config.js';
 import type { ReaderHub } from '../reader-hub.js';
 import type { ReaderInfo } from '../transport/transport.js';

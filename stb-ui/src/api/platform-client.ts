@@ -3,7 +3,7 @@ import type { HealthReport } from '../../../platform/src/routes/health.js';
 import type {
   LinkedService, NonceResponse, PresenceResult, RegistrationConfirmed, RegistrationDraft, RegistrationResult, SessionResponse, SessionView, TvHousehold,
 } from '../../../platform/src/routes/identity-schemas.js';
-import type { WireError } from '../../../platform/src/errors.js';
+import type { WireError } from '../../../platform/src/shared/errors.js';
 
 /**
  * Typed fetch for the platform's JSON API (platform/src/routes/API.md), one method per endpoint.

@@ -1,4 +1,4 @@
-import type { ErrorCode, WireError } from '../../../platform/src/errors.js';
+import type { ErrorCode, WireError } from '../../../platform/src/shared/errors.js';
 import type { KeyKind, PinStatus } from '../../../reader-driver/src/card/jpki-client.js';
 import type { ReaderInfo } from '../../../reader-driver/src/transport/transport.js';
 import type { CommandName, CommandParams, EventName, PushedEvent, Response } from '../../../reader-driver/src/ws/protocol.js';

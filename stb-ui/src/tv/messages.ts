@@ -1,9 +1,9 @@
-import { ERRORS, type WireError } from '../../../platform/src/errors.js';
+import { ERRORS, type WireError } from '../../../platform/src/shared/errors.js';
 import { t } from './strings.js';
 
 /**
  * The plain-Japanese text for a catalogue error: the `ja` the server or driver sent, else the
- * catalogue's own (platform/src/errors.ts is pure data, meant to be shared with the UIs), else a
+ * catalogue's own (platform/src/shared/errors.ts is pure data, meant to be shared with the UIs), else a
  * generic sentence. `network` (no answer at all) has its own sentence.
  */
 export function errorText(error: WireError | null, network = false): string {

@@ -14,7 +14,7 @@ import type { IdentityDeps } from '../../../platform/src/identity/deps.js';
 import { authenticateDevice, provisionDevice } from '../../../platform/src/identity/devices.js';
 import { initCenter, issueCard } from '../../../platform/src/jpki/dev-center/index.js';
 import { createJpkiContext, type JpkiContext } from '../../../platform/src/jpki/index.js';
-import type { CardFile } from '../../../reader-driver/src/virtual-card/card-file.js';
+import type { CardFile } from '../../../platform/src/shared/card-file.js';
 import { freshDatabase } from '../../helpers/database.js';
 import type { LoadPerson } from './login-load-worker.js';
 

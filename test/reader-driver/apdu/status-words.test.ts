@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../platform/src/errors.js';
+import { AppError } from '../../../platform/src/shared/errors.js';
 import { SW, describeSw, errorForSw, expectOk, isOk, isWrongLength, pinStatusFromSw, swTriesLeft } from '../../../reader-driver/src/apdu/status-words.js';
 import { h } from '../helpers.js';
 

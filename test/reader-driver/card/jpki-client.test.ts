@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { JpkiClient, digestInfoSha256, normalisePin, type KeyKind } from '../../../reader-driver/src/card/jpki-client.js';
 import type { CardSession } from '../../../reader-driver/src/transport/transport.js';
 import { VirtualBay } from '../../../reader-driver/src/transport/virtual-bay.js';
-import type { CardFile } from '../../../reader-driver/src/virtual-card/card-file.js';
+import type { CardFile } from '../../../platform/src/shared/card-file.js';
 import { FileCardStore, MemoryCardStore } from '../../../reader-driver/src/virtual-card/card-store.js';
 import { VirtualCard, type VirtualCardOptions } from '../../../reader-driver/src/virtual-card/virtual-card.js';
 import { AUTH_PIN, SIGN_PIN, ScriptedSession, TEST_CERTS, buildCardFile, fakeDer, hx, publicKeyOf } from '../helpers.js';

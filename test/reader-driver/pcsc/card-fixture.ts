@@ -1,6 +1,6 @@
 import { createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import type { ApduProcessor } from '../../../reader-driver/src/virtual-card/apdu-processor.js';
-import { CARD_FILE_FORMAT, type CardFile } from '../../../reader-driver/src/virtual-card/card-file.js';
+import { CARD_FILE_FORMAT, type CardFile } from '../../../platform/src/shared/card-file.js';
 
 /** A DER SEQUENCE of exactly `total` bytes (long form 82), random content: enough for a certificate EF. */
 export function derBlob(total: number): Buffer {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
-import { AppError } from '../../../platform/src/errors.js';
+import { AppError } from '../../../platform/src/shared/errors.js';
 import { loadBinding, type BindingContext, type BindingReader } from '../../../reader-driver/src/pcsc/binding.js';
 import { openPcscBay, PcscCode, translatePcscError, type PcscBayOptions, type PcscReaderBay } from '../../../reader-driver/src/pcsc/index.js';
 import type { ReaderInfo } from '../../../reader-driver/src/transport/transport.js';

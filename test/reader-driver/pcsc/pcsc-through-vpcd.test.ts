@@ -1,6 +1,6 @@
 import { createHash, verify } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../../platform/src/errors.js';
+import { AppError } from '../../../platform/src/shared/errors.js';
 import { JpkiClient, digestInfoSha256 } from '../../../reader-driver/src/card/jpki-client.js';
 import type { PcscReaderBay } from '../../../reader-driver/src/pcsc/index.js';
 import type { CardSession } from '../../../reader-driver/src/transport/transport.js';

@@ -3,8 +3,8 @@ import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   AUTH_PIN_MAX_TRIES, CARD_FILE_FORMAT, SIGN_PIN_MAX_TRIES, type CardFile,
-} from '../../../../reader-driver/src/virtual-card/card-file.js';
-import { AppError } from '../../errors.js';
+} from '../../shared/card-file.js';
+import { AppError } from '../../shared/errors.js';
 import { buildAuthCertificate, buildCaCertificate, buildSignCertificate, keyIdentifier, parseCertificate, type Issuer } from './certificates.js';
 import { buildCrlDer, isRevocationReason, REVOCATION_REASONS, type RevocationReason } from './crl.js';
 import { HmacDrbg } from './hmac-drbg.js';

@@ -1,7 +1,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../shared/errors.js';
 import type { RevocationReason } from './crl.js';
 import type { Person } from './personal-data.js';
 import type { Purpose } from './profile.js';

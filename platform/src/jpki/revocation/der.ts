@@ -1,4 +1,4 @@
-import { AppError } from '../../errors.js';
+import { AppError } from '../../shared/errors.js';
 
 /** DER tags used by CRLs and certificates (X.690 §8). */
 export const TAG = {

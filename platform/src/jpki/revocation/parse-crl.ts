@@ -1,4 +1,4 @@
-import { AppError } from '../../errors.js';
+import { AppError } from '../../shared/errors.js';
 import { CrlEntries, META_LONG_SERIAL, META_NO_REASON } from './crl-entries.js';
 import { checkIntegerContent, ctx, ctxPrim, DerCursor, malformed, readBigInteger, readBoolean, TAG } from './der.js';
 import { readTimeSeconds } from './der-time.js';

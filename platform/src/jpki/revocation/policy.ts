@@ -1,4 +1,4 @@
-import { AppError } from '../../errors.js';
+import { AppError } from '../../shared/errors.js';
 import type { CrlInfo, RevocationStatus, UnknownCause } from './revocation-store.js';
 
 /** A status that `requireGood` let through. */

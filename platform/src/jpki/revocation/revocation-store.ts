@@ -1,4 +1,4 @@
-import { AppError } from '../../errors.js';
+import { AppError } from '../../shared/errors.js';
 import { META_NO_REASON, META_REASON_MASK } from './crl-entries.js';
 import { parseCrl, type ParsedCrl, type SignatureAlgorithm } from './parse-crl.js';
 import { reasonName, type CrlReason } from './reasons.js';

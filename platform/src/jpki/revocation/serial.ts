@@ -1,4 +1,4 @@
-import { AppError } from '../../errors.js';
+import { AppError } from '../../shared/errors.js';
 
 /**
  * A certificate serial number as the revocation index compares it: a non-negative serial below

@@ -1,5 +1,5 @@
 import { createHash, KeyObject, verify, X509Certificate } from 'node:crypto';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../shared/errors.js';
 import { ctx, DerCursor, TAG } from './der.js';
 import type { ParsedCrl } from './parse-crl.js';
 

@@ -1,7 +1,7 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../shared/errors.js';
 import { assertDer, asBytes, bytesEqual, DerError, toHex } from './der.js';
 import { NAME_ATTRIBUTE_LABELS, OID } from './oids.js';
 import { decodePemCertificates, looksLikePem, pemText } from './pem.js';

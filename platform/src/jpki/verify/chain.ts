@@ -1,4 +1,4 @@
-import { AppError } from '../../errors.js';
+import { AppError } from '../../shared/errors.js';
 import { JpkiCertificate, parseCertificate, type CertificateInput } from './certificate.js';
 import { bytesEqual } from './der.js';
 import { CERT_SIGNATURE_HASH } from './oids.js';

@@ -1,5 +1,5 @@
 import * as asn1js from 'asn1js';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../shared/errors.js';
 import { asBytes } from './der.js';
 import { OID } from './oids.js';
 

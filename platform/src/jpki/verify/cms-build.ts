@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../shared/errors.js';
 import { JpkiCertificate, parseCertificate, type CertificateInput } from './certificate.js';
 import { asBytes, bytesEqual, concat, setOf, tlv } from './der.js';
 import { OID } from './oids.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../shared/errors.js';
 import { JpkiCertificate, parseCertificate, type CertificateInput } from './certificate.js';
 import { verifyChain, type ChainResult } from './chain.js';
 import { readSignedAttributes } from './cms-attributes.js';

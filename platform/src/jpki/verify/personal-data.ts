@@ -1,5 +1,5 @@
 import * as asn1js from 'asn1js';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../shared/errors.js';
 import { JpkiCertificate, parseCertificate, type CertificateInput } from './certificate.js';
 import { OID } from './oids.js';
 import { purposeOf } from './purpose.js';

@@ -1,4 +1,4 @@
-import { AppError } from '../../errors.js';
+import { AppError } from '../../shared/errors.js';
 import type { JpkiCertificate } from './certificate.js';
 import { CERT_SIGNATURE_HASH, MIN_RSA_BITS, OID } from './oids.js';
 

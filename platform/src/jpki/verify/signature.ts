@@ -1,5 +1,5 @@
 import { verify, type KeyObject } from 'node:crypto';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../shared/errors.js';
 import { parseCertificate, JpkiCertificate, type CertificateInput } from './certificate.js';
 import { asBytes } from './der.js';
 import { assertStrongAlgorithms } from './purpose.js';

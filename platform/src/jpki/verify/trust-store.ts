@@ -2,7 +2,7 @@ import { verify as verifySync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { AppError } from '../../errors.js';
+import { AppError } from '../../shared/errors.js';
 import { PRODUCTION_ROOTS, PRODUCTION_ROOTS_DIR } from '../roots/production.js';
 import { JpkiCertificate, parseCertificate, parseCertificateBundle, type CertificateInput } from './certificate.js';
 import { CERT_SIGNATURE_HASH, OID } from './oids.js';

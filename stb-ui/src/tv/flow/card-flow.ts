@@ -1,4 +1,4 @@
-import type { WireError } from '../../../../platform/src/errors.js';
+import type { WireError } from '../../../../platform/src/shared/errors.js';
 import type {
   PlatformClient, RegistrationDraft, RegistrationResult, SessionResponse, TvHousehold,
 } from '../../api/platform-client.js';

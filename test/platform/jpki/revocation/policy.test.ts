@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { acceptUnknown, requireGood, type CrlInfo, type RevocationStatus } from '../../../../platform/src/jpki/revocation/index.js';
-import { toWire } from '../../../../platform/src/errors.js';
+import { toWire } from '../../../../platform/src/shared/errors.js';
 
 const crl: CrlInfo = {
   purpose: 'auth', generation: 'authca03', issuerKeyId: 'ab', crlNumber: 7n, thisUpdate: new Date('2025-06-01T00:00:00Z'),

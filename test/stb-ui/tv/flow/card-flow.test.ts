@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { ErrorCode } from '../../../../platform/src/errors.js';
+import type { ErrorCode } from '../../../../platform/src/shared/errors.js';
 import type { SessionResponse, TvHousehold } from '../../../../stb-ui/src/api/platform-client.js';
 import { PlatformError } from '../../../../stb-ui/src/api/platform-client.js';
 import { DriverError, type DriverEvent } from '../../../../stb-ui/src/api/reader-client.js';

@@ -28,6 +28,12 @@ export interface Config {
   nonceSecret: string;
   /** How long a TV session lasts without a new card login. */
   sessionTtlSeconds: number;
+  /** Operator console: a staff session ends after this long without a request (a desk tool, unlike the TV). */
+  staffIdleSeconds: number;
+  /** Operator console: a staff session ends after this long whatever happens (a working day). */
+  staffSessionMaxSeconds: number;
+  /** Operator console: how long an invitation code can be redeemed. */
+  staffInviteTtlSeconds: number;
   /** Oldest CRL (since thisUpdate) still trusted when nextUpdate has not passed; older = status unknown. */
   crlMaxAgeSeconds: number;
 }
@@ -67,6 +73,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (jpkiMode === 'production' && nonceSecret.length < 32) problems.push('NONCE_SECRET of at least 32 characters is required when JPKI_MODE=production');
   const nonceTtlSeconds = positiveInt(env.NONCE_TTL_SECONDS ?? '120', 'NONCE_TTL_SECONDS', problems);
   const sessionTtlSeconds = positiveInt(env.SESSION_TTL_SECONDS ?? String(12 * 3600), 'SESSION_TTL_SECONDS', problems);
+  const staffIdleSeconds = positiveInt(env.STAFF_IDLE_SECONDS ?? '900', 'STAFF_IDLE_SECONDS', problems);
+  const staffSessionMaxSeconds = positiveInt(env.STAFF_SESSION_MAX_SECONDS ?? String(10 * 3600), 'STAFF_SESSION_MAX_SECONDS', problems);
+  const staffInviteTtlSeconds = positiveInt(env.STAFF_INVITE_TTL_SECONDS ?? String(72 * 3600), 'STAFF_INVITE_TTL_SECONDS', problems);
   const crlMaxAgeSeconds = positiveInt(env.CRL_MAX_AGE_SECONDS ?? String(48 * 3600), 'CRL_MAX_AGE_SECONDS', problems);
 
   if (problems.length) {
@@ -86,6 +95,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     nonceTtlSeconds,
     nonceSecret,
     sessionTtlSeconds,
+    staffIdleSeconds,
+    staffSessionMaxSeconds,
+    staffInviteTtlSeconds,
     crlMaxAgeSeconds,
   });
 }

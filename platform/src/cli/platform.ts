@@ -5,11 +5,12 @@ import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/client.js';
 import { shelters } from '../db/schema/index.js';
 import { AppError } from '../shared/errors.js';
-import { verifyAuditChain } from '../identity/audit.js';
+import { CLI_ACTOR, verifyAuditChain } from '../identity/audit.js';
 import { applyRenewals, type RenewalLinkage } from '../identity/certificate-lifecycle.js';
 import { ingestCrl, loadStoredCrls } from '../identity/crl-store.js';
 import { provisionDevice, withdrawDevice } from '../identity/devices.js';
 import { createJpkiContext } from '../jpki/index.js';
+import { inviteStaff, organisationByCode } from '../staff/staff.js';
 
 /**
  * `npm run platform -- <command>`: operator tasks against the configured database.
@@ -19,19 +20,24 @@ import { createJpkiContext } from '../jpki/index.js';
  *   ingest-crl --purpose sign|auth FILE.crl
  *   ingest-linkage FILE.json
  *   verify-audit
+ *   add-staff --org CODE --role ROLE [--role ROLE…] --name "氏名" --invite   (first admin of an organisation)
  */
 const USAGE = `usage: npm run platform -- provision-device --kind tv|tablet (--household CONTRACT | --shelter ID) --label TEXT
        npm run platform -- withdraw-device DEVICE-ID
        npm run platform -- ingest-crl --purpose sign|auth FILE
        npm run platform -- ingest-linkage FILE
-       npm run platform -- verify-audit`;
+       npm run platform -- verify-audit
+       npm run platform -- add-staff --org CODE --role ROLE [--role ROLE] --name TEXT --invite`;
 
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { kind: { type: 'string' }, household: { type: 'string' }, shelter: { type: 'string' }, label: { type: 'string' }, purpose: { type: 'string' } },
+    options: {
+      kind: { type: 'string' }, household: { type: 'string' }, shelter: { type: 'string' }, label: { type: 'string' }, purpose: { type: 'string' },
+      org: { type: 'string' }, role: { type: 'string', multiple: true }, name: { type: 'string' }, invite: { type: 'boolean' },
+    },
   });
   const config = loadConfig();
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -42,17 +48,17 @@ async function main() {
       case 'provision-device': {
         const label = values.label ?? 'device';
         if (values.kind === 'tv' && values.household) {
-          print(await provisionDevice(db, { kind: 'tv', householdContractNo: values.household }, label));
+          print(await provisionDevice(db, { kind: 'tv', householdContractNo: values.household }, label, CLI_ACTOR));
         } else if (values.kind === 'tablet' && values.shelter) {
           const [shelter] = await db.select().from(shelters).where(eq(shelters.id, values.shelter));
           if (!shelter) throw new AppError('REQ_NOT_FOUND', { detail: `no shelter ${values.shelter}` });
-          print(await provisionDevice(db, { kind: 'tablet', shelterId: shelter.id }, label));
+          print(await provisionDevice(db, { kind: 'tablet', shelterId: shelter.id }, label, CLI_ACTOR));
         } else throw usage();
         break;
       }
       case 'withdraw-device': {
         if (!positionals[0]) throw usage();
-        print(await withdrawDevice(db, positionals[0], 'operator:cli'));
+        print(await withdrawDevice(db, positionals[0], CLI_ACTOR));
         break;
       }
       case 'ingest-crl': {
@@ -68,6 +74,13 @@ async function main() {
         if (!positionals[0]) throw usage();
         const identity = { db, jpki: await createJpkiContext(config), config };
         print(await applyRenewals(identity, JSON.parse(readFileSync(positionals[0], 'utf8')) as RenewalLinkage, 'operator:cli'));
+        break;
+      }
+      case 'add-staff': {
+        // Staff enrol by redeeming an invitation with their card; the CLI only ever invites.
+        if (!values.org || !values.role?.length || !values.invite) throw usage();
+        const org = await organisationByCode(db, values.org);
+        print(await inviteStaff(db, org, { displayName: values.name ?? values.role.join(' '), roles: values.role }, CLI_ACTOR, config.staffInviteTtlSeconds));
         break;
       }
       case 'verify-audit':

@@ -78,6 +78,16 @@ export const ERRORS = {
   AUTH_REGISTRATION_MISMATCH: { status: 422, message: 'Registration document does not match this request', ja: '登録内容が一致しません。もう一度はじめからお試しください。' },
   AUTH_REGISTRATION_EXPIRED: { status: 410, message: 'Pending registration is unknown or expired', ja: '時間がたちました。もう一度はじめから登録してください。' },
   AUTH_NOT_REGISTERED: { status: 404, message: 'No person is registered with this card', ja: 'このカードはまだ登録されていません。' },
+
+  // Operator console: staff, roles and scope (platform/src/staff)
+  STAFF_NOT_ENROLLED: { status: 403, message: 'This card belongs to no staff member', ja: 'このカードは職員として登録されていません。管理者から招待コードを受け取ってください。' },
+  STAFF_INVITE_INVALID: { status: 410, message: 'Invitation code is unknown, used or expired', ja: '招待コードが正しくないか、期限が切れています。管理者に新しいコードを依頼してください。' },
+  STAFF_ALREADY_ENROLLED: { status: 409, message: 'This staff member has already enrolled a card', ja: 'この職員はすでにカードを登録しています。' },
+  STAFF_CARD_IN_USE: { status: 409, message: 'This card is already enrolled for another staff member', ja: 'このカードはほかの職員として登録されています。' },
+  STAFF_ROLE_INVALID: { status: 422, message: 'Role is unknown or not for this kind of organisation', ja: 'この組織では選べない役割です。' },
+  STAFF_LAST_ADMIN: { status: 409, message: 'The organisation would be left without an administrator', ja: '管理者がいなくなるため、この変更はできません。' },
+  STAFF_PERMISSION_DENIED: { status: 403, message: 'Your roles do not allow this', ja: 'この操作を行う権限がありません。' },
+  STAFF_OUT_OF_SCOPE: { status: 403, message: "That belongs to another organisation", ja: 'ほかの組織の情報は扱えません。' },
 } as const satisfies Record<string, { status: number; message: string; ja: string }>;
 
 /** A stable error code from the catalogue. */

@@ -1,0 +1,132 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { verifyAuditChain } from '../identity/audit.js';
+import type { IdentityDeps } from '../identity/deps.js';
+import { withErrors } from '../routes/schemas.js';
+import { callerOf, CONSOLE_PREFIX } from '../staff/access.js';
+import { ROLES, ROLE_NAMES } from '../staff/roles.js';
+import { describe, endStaffSession, staffLogin, startStaffChallenge, type StaffSessionPolicy } from '../staff/staff-login.js';
+import { changeStaffRoles, inviteStaff, listStaff, reinviteStaff, removeStaff } from '../staff/staff.js';
+import { auditPage } from './audit-view.js';
+import {
+  AuditPage, AuditQuery, AuditVerdict, Dashboard, DeviceList, DeviceParams, DeviceQuery, Invite, InviteBody, ProvisionedDevice,
+  ProvisionTvBody, RolesBody, RolesChanged, StaffList, StaffLoginBody, StaffMe, StaffNonce, StaffNonceBody, StaffParams, StaffRemoved,
+  StaffSession, WithdrawnDevice,
+} from './console-schemas.js';
+import { dashboardOf } from './dashboard.js';
+import { actorOf, listDevices, provisionTv, withdrawTv } from './devices.js';
+
+export interface ConsoleRouteDeps {
+  identity: IdentityDeps;
+  policy: StaffSessionPolicy;
+  inviteTtlSeconds: number;
+}
+
+/**
+ * The operator console's HTTP API. Each route declares its access (`config.access`); the
+ * consoleAccess hook enforces it before the handler runs, and the handler filters by the caller's
+ * organisation. No cookies: the console sends its token in the Authorization header, so a page on
+ * another site cannot make requests in a staff member's name (no CSRF).
+ */
+export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: ConsoleRouteDeps }> = async (app, { deps }) => {
+  const { identity, policy } = deps;
+  const { db } = identity;
+  const p = CONSOLE_PREFIX;
+
+  app.post(`${p}/nonces`, {
+    config: { access: { public: true } },
+    schema: { summary: 'Staff login challenge for one console tab', body: StaffNonceBody, response: withErrors({ 201: StaffNonce }) },
+  }, async (request, reply) => reply.code(201).send(startStaffChallenge(identity, request.body.clientId)));
+
+  app.post(`${p}/sessions`, {
+    config: { access: { public: true } },
+    schema: { summary: "Staff login with their own card's auth signature (redeems an invitation on the first login)", body: StaffLoginBody, response: withErrors({ 201: StaffSession }) },
+  }, async (request, reply) => reply.code(201).send(await staffLogin(identity, policy, request.body)));
+
+  app.get(`${p}/me`, {
+    config: { access: { staff: true } },
+    schema: { summary: 'The staff member, organisation and permissions of this session; extends it', response: withErrors({ 200: StaffMe }) },
+  }, async (request) => describe(callerOf(request)));
+
+  app.delete(`${p}/sessions/current`, {
+    config: { access: { staff: true } },
+    schema: { summary: 'Log out', response: withErrors({ 204: Type.Null() }) },
+  }, async (request, reply) => {
+    await endStaffSession(db, callerOf(request).sessionId);
+    return reply.code(204).send(null);
+  });
+
+  app.get(`${p}/dashboard`, {
+    config: { access: { permission: 'dashboard.read' } },
+    schema: { summary: "The organisation's live numbers (the live channel pushes the same)", response: withErrors({ 200: Dashboard }) },
+  }, async (request) => dashboardOf(db, callerOf(request).organisation));
+
+  app.get(`${p}/devices`, {
+    config: { access: { permission: 'devices.read' } },
+    schema: { summary: "The cable operator's TVs, filtered and paged", querystring: DeviceQuery, response: withErrors({ 200: DeviceList }) },
+  }, async (request) => listDevices(db, callerOf(request), request.query));
+
+  app.post(`${p}/devices`, {
+    config: { access: { permission: 'devices.manage' } },
+    schema: { summary: "Provision a TV for one of the operator's households; the credential is shown once", body: ProvisionTvBody, response: withErrors({ 201: ProvisionedDevice }) },
+  }, async (request, reply) => {
+    const { id, credential } = await provisionTv(db, callerOf(request), request.body);
+    return reply.code(201).send({ id, credential });
+  });
+
+  app.post(`${p}/devices/:id/withdraw`, {
+    config: { access: { permission: 'devices.manage' } },
+    schema: { summary: "Withdraw one of the operator's TVs: refused at once everywhere, its sessions end", params: DeviceParams, response: withErrors({ 200: WithdrawnDevice }) },
+  }, async (request) => withdrawTv(db, callerOf(request), request.params.id));
+
+  app.get(`${p}/audit`, {
+    config: { access: { permission: 'audit.read' } },
+    schema: { summary: "The organisation's audit entries, newest first (all of them with audit.read_all)", querystring: AuditQuery, response: withErrors({ 200: AuditPage }) },
+  }, async (request) => auditPage(db, callerOf(request), request.query));
+
+  app.post(`${p}/audit/verify`, {
+    config: { access: { permission: 'audit.verify' } },
+    schema: { summary: 'Re-check the whole audit chain (the same check as verify-audit)', response: withErrors({ 200: AuditVerdict }) },
+  }, async () => verifyAuditChain(db));
+
+  app.get(`${p}/staff`, {
+    config: { access: { permission: 'staff.manage' } },
+    schema: { summary: "The organisation's staff and the roles it may give", response: withErrors({ 200: StaffList }) },
+  }, async (request) => {
+    const context = callerOf(request);
+    const roles = ROLE_NAMES.filter((r) => ROLES[r].kind === context.organisation.kind).map((name) => ({ name, ja: ROLES[name].ja }));
+    return { staff: await listStaff(db, context.organisation.id), roles };
+  });
+
+  app.post(`${p}/staff/invites`, {
+    config: { access: { permission: 'staff.manage' } },
+    schema: { summary: 'Add a staff member and invite them (one-time code, shown once)', body: InviteBody, response: withErrors({ 201: Invite }) },
+  }, async (request, reply) => {
+    const context = callerOf(request);
+    return reply.code(201).send(await inviteStaff(db, context.organisation, request.body, actorOf(context), deps.inviteTtlSeconds));
+  });
+
+  app.post(`${p}/staff/:id/invites`, {
+    config: { access: { permission: 'staff.manage' } },
+    schema: { summary: 'A new invitation for a staff member who has not enrolled yet', params: StaffParams, response: withErrors({ 201: Invite }) },
+  }, async (request, reply) => {
+    const context = callerOf(request);
+    return reply.code(201).send(await reinviteStaff(db, context.organisation.id, request.params.id, actorOf(context), deps.inviteTtlSeconds));
+  });
+
+  app.put(`${p}/staff/:id/roles`, {
+    config: { access: { permission: 'staff.manage' } },
+    schema: { summary: "Change a staff member's roles; their sessions end at once", params: StaffParams, body: RolesBody, response: withErrors({ 200: RolesChanged }) },
+  }, async (request) => {
+    const context = callerOf(request);
+    return changeStaffRoles(db, context.organisation, request.params.id, request.body.roles, actorOf(context));
+  });
+
+  app.delete(`${p}/staff/:id`, {
+    config: { access: { permission: 'staff.manage' } },
+    schema: { summary: 'Remove a staff member; their sessions end at once, everywhere', params: StaffParams, response: withErrors({ 200: StaffRemoved }) },
+  }, async (request) => {
+    const context = callerOf(request);
+    return removeStaff(db, context.organisation, request.params.id, actorOf(context));
+  });
+};

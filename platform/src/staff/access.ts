@@ -22,6 +22,16 @@ declare module 'fastify' {
   interface FastifyRequest {
     staffContext: StaffContext | null;
   }
+  interface FastifyInstance {
+    /** Every console route and the access it declared, as registered (the scope matrix test reads it). */
+    consoleRouteTable: ConsoleRoute[];
+  }
+}
+
+export interface ConsoleRoute {
+  method: string;
+  url: string;
+  access: Access;
 }
 
 /** The console's URL space: every route under it must declare its access. */
@@ -34,9 +44,13 @@ export const CONSOLE_PREFIX = '/api/v1/console';
  */
 export const consoleAccess = fp<{ db: Db; policy: StaffSessionPolicy }>(async (app: FastifyInstance, { db, policy }) => {
   app.decorateRequest('staffContext', null);
+  const table: ConsoleRoute[] = [];
+  app.decorate('consoleRouteTable', table);
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith(CONSOLE_PREFIX)) return;
-    if (!route.config?.access) throw new Error(`console route ${route.method} ${route.url} declares no access`);
+    const access = route.config?.access;
+    if (!access) throw new Error(`console route ${route.method} ${route.url} declares no access`);
+    for (const method of [route.method].flat()) table.push({ method, url: route.url, access });
   });
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config?.access;

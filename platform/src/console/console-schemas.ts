@@ -127,6 +127,7 @@ export const StaffRemoved = Type.Object({ staffId: Uuid, removed: Type.Boolean()
 /** What the live channel (`GET /api/v1/console/live`, WebSocket) sends and takes. */
 export type LiveClientMessage = { type: 'auth'; token: string };
 export type LiveServerMessage =
+  | { type: 'hello' }
   | { type: 'ready'; me: Static<typeof StaffMe> }
   | { type: 'dashboard'; data: Static<typeof Dashboard> }
   | { type: 'ended'; code: 'AUTH_SESSION_EXPIRED' | 'AUTH_REQUIRED' };

@@ -25,7 +25,7 @@ interface Viewer {
 
 /**
  * The console's live channel: one WebSocket per open console, authenticated by the staff token in
- * its first message (browsers cannot set headers on a WebSocket). Every tick the hub computes each
+ * its first message, sent after the server's hello (browsers cannot set headers on a WebSocket). Every tick the hub computes each
  * watched organisation's dashboard once and sends it to that organisation's consoles when it
  * changed; it also drops consoles whose session ended (logout, idle, removal). A removal or a role
  * change in any process closes that staff member's consoles at once (NOTIFY staff_changed).
@@ -87,6 +87,9 @@ export async function liveChannel(app: FastifyInstance, database: Pick<DbHandle,
     config: { access: { public: true } },
     schema: { hide: true },
   }, (socket) => {
+    // Messages that arrive before this handler runs (hooks may delay it) would be lost: the console
+    // sends its token only after this hello.
+    send(socket, { type: 'hello' });
     const deadline = setTimeout(() => socket.close(LIVE_CLOSE.ended, 'not authenticated'), AUTH_WINDOW_MS);
     let viewer: Viewer | null = null;
     socket.on('message', async (raw) => {

@@ -126,7 +126,7 @@ function deviceCredentialFor(ctx: HandlerContext): DeviceCredential {
   if (ctx.session.isControl || ctx.origin === null || !ctx.allowedOrigins.includes(ctx.origin)) {
     throw new AppError('WS_ORIGIN_REFUSED', { detail: 'the device credential is only for the TV page' });
   }
-  if (!ctx.device) throw new AppError('WS_BAD_STATE', { detail: 'this set-top box holds no device credential (not provisioned)' });
+  if (!ctx.device) throw new AppError('DEVICE_NOT_PROVISIONED');
   return { id: ctx.device.id, secret: ctx.device.secret };
 }
 

@@ -60,11 +60,11 @@ describe('reader driver: the device credential (device.credential)', () => {
     }
   });
 
-  it('says WS_BAD_STATE when the box holds no credential', async () => {
+  it('says DEVICE_NOT_PROVISIONED when the box holds no credential', async () => {
     const tv = await DriverClient.connect(unprovisioned.port, TV_ORIGIN);
     const res = await tv.request('device.credential');
     expect(res.ok).toBe(false);
-    expect(res.error.code).toBe('WS_BAD_STATE');
+    expect(res.error.code).toBe('DEVICE_NOT_PROVISIONED');
     await tv.close();
   });
 });

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { loadConfigOrExit, type Config } from '../config.js';
-import { issueDemoCards } from '../demo/dev-jpki.js';
+import { feedDevLinkage, issueDemoCards } from '../demo/dev-jpki.js';
 import { DEMO_HOUSEHOLDS } from '../demo/world.js';
 import { startPlatform } from '../server.js';
 import { stopOnSignals } from '../shared/shutdown.js';
@@ -18,7 +18,10 @@ async function main() {
   const platform = await startPlatform(config);
   const base = platform.url.replace('0.0.0.0', '127.0.0.1').replace('[::1]', '127.0.0.1');
   const demoCardsDir = config.jpkiMode === 'dev' && config.seedDemo ? join(config.dataDir, 'demo-cards') : null;
-  if (demoCardsDir) await issueDemoCards(config.jpkiDevDir, demoCardsDir);
+  if (demoCardsDir && (await issueDemoCards(config.jpkiDevDir, demoCardsDir)).length > 0) {
+    // Cards issued after the platform's start-up feed: their linkage too, so they register at once.
+    await feedDevLinkage({ db: platform.database.db, jpki: platform.jpki, config }, config.jpkiDevDir);
+  }
   const driver = startReaderDriver(config, base, demoCardsDir);
 
   const readerPort = process.env.READER_PORT ?? '24780';

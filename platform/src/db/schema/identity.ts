@@ -104,7 +104,7 @@ export const usedNonces = pgTable('used_nonces', {
  * becomes `verified` once the card's signatures passed, and waits for the person to confirm the
  * 基本4情報. Confirmed while J-LIS has not yet said that its two certificates are one card's, it
  * becomes `awaiting_linkage` (kept until the certificates expire) and completes or fails when
- * the linkage arrives (identity/registration-linkage.ts). Deleted on completion or cancel; an
+ * the linkage arrives (identity/registration.ts). Deleted on completion or cancel; an
  * expired one is refused.
  */
 export const pendingRegistrations = pgTable('pending_registrations', {

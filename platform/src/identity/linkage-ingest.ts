@@ -3,7 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import { AppError } from '../shared/errors.js';
 import { appendAudit } from './audit.js';
 import { storeCardPairs, type StoredPairs } from './card-linkage.js';
-import { applyRenewals } from './certificate-lifecycle.js';
+import { applyRenewals, revokeMismatchedCards } from './certificate-lifecycle.js';
 import type { IdentityDeps } from './deps.js';
 import { settleAwaitingRegistrations } from './registration.js';
 
@@ -50,13 +50,16 @@ export interface LinkageIngestion {
   cards: StoredPairs;
   /** Registered certificates moved to their renewed card. */
   renewed: number;
+  /** Registered auth certificates revoked because the linkage puts them on another card. */
+  mismatchedRevoked: number;
   /** Registrations that were waiting for this data. */
   registrations: { completed: number; refused: number; waiting: number };
 }
 
 /**
- * Ingests linkage data: stores the card pairs, moves registered people to renewed cards, then
- * settles every registration that was waiting for its card's pair. Idempotent (a file ingested
+ * Ingests linkage data: stores the card pairs, revokes registered pairs the data shows to be two
+ * cards' (registered before the check), moves registered people to renewed cards, then settles
+ * every registration that was waiting for its card's pair. Idempotent (a file ingested
  * twice adds nothing). The ingestion itself is audited with its counts.
  */
 export async function ingestLinkage(deps: IdentityDeps, linkage: LinkageData, actor: string): Promise<LinkageIngestion> {
@@ -72,16 +75,18 @@ export async function ingestLinkage(deps: IdentityDeps, linkage: LinkageData, ac
     });
   }
   const cards = await storeCardPairs(deps.db, pairs);
+  // Before renewals: a pair put together from two cards must not follow either card to its renewal.
+  const { revoked } = await revokeMismatchedCards(deps, actor);
   const { moved } = await applyRenewals(deps, { renewals: linkage.renewals ?? [] }, actor);
   const registrations = await settleAwaitingRegistrations(deps, actor);
   await deps.db.transaction((tx) =>
     appendAudit(tx, {
       actor, action: 'linkage.ingested', subject: null,
       data: {
-        cardsAdded: cards.added, cardsKnown: cards.known, cardsConflicting: cards.conflicting, renewed: moved,
+        cardsAdded: cards.added, cardsKnown: cards.known, cardsConflicting: cards.conflicting, renewed: moved, mismatchedRevoked: revoked,
         registrationsCompleted: registrations.completed, registrationsRefused: registrations.refused, registrationsWaiting: registrations.waiting,
       },
     }),
   );
-  return { cards, renewed: moved, registrations };
+  return { cards, renewed: moved, mismatchedRevoked: revoked, registrations };
 }

@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, cardLinkages, certificates, pendingRegistrations, persons } from '../../../platform/src/db/schema/index.js';
+import { randomUUID } from 'node:crypto';
+import { auditLog, cardLinkages, certificates, householdMembers, households, pendingRegistrations, persons } from '../../../platform/src/db/schema/index.js';
 import { DEMO_HOUSEHOLDS } from '../../../platform/src/demo/world.js';
 import { verifyAuditChain } from '../../../platform/src/identity/audit.js';
 import { cardPairStatus, storeCardPairs } from '../../../platform/src/identity/card-linkage.js';
 import { ingestLinkage, parseLinkageFile } from '../../../platform/src/identity/linkage-ingest.js';
-import { exportLinkage, issueCard, writeCardFile } from '../../../platform/src/jpki/dev-center/index.js';
+import { exportLinkage, issueCard, readCardFile, renewCard, writeCardFile } from '../../../platform/src/jpki/dev-center/index.js';
 import { AppError } from '../../../platform/src/shared/errors.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { CardInReader } from '../../helpers/card-in-reader.js';
@@ -58,7 +59,7 @@ const personCount = async () => (await db.select({ n: sql<number>`count(*)::int`
 
 let issued = 0;
 /** A card the dev center issues now: its linkage is not yet known to the platform. */
-async function newCard(): Promise<{ card: CardInReader; pins: Pins; name: string }> {
+async function newCard(): Promise<{ card: CardInReader; pins: Pins; name: string; id: string; path: string }> {
   issued++;
   const pins = { authPin: '4321', signPin: `NEWCARD${issued}` };
   const name = `新井　${['一', '二', '三', '四', '五', '六', '七', '八'][issued - 1]}郎`;
@@ -67,7 +68,7 @@ async function newCard(): Promise<{ card: CardInReader; pins: Pins; name: string
   });
   const path = join(mkdtempSync(join(tmpdir(), 'card-')), `linkage-${issued}.json`);
   await writeCardFile(path, card);
-  return { card: await CardInReader.insert({ path }), pins, name };
+  return { card: await CardInReader.insert({ path }), pins, name, id: `linkage-${issued}`, path };
 }
 
 const inserted: CardInReader[] = [];
@@ -81,7 +82,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const card of inserted) await card.close();
 });
-const track = async (made: Promise<{ card: CardInReader; pins: Pins; name: string }>) => {
+const track = async (made: ReturnType<typeof newCard>) => {
   const m = await made;
   inserted.push(m.card);
   return m;
@@ -212,12 +213,54 @@ describe('linkage ingestion', () => {
     const again = await ingestLinkage(identity, linkage, 'operator:test');
     expect(again.cards).toEqual({ added: 0, known: linkage.cards.length, conflicting: 0 });
     expect(again.renewed).toBe(0);
+    expect(again.mismatchedRevoked).toBe(0);
     expect(again.registrations).toEqual({ completed: 0, refused: 0, waiting: 0 });
     expect(await db.select().from(cardLinkages)).toHaveLength(rows.length);
     // Every ingestion is an operator action: audited, with its counts.
     const audited = await auditOf('linkage.ingested');
     expect(audited).toHaveLength(entries + 1);
     expect(audited.at(-1)!.data).toMatchObject({ cardsAdded: 0, cardsKnown: linkage.cards.length, cardsConflicting: 0 });
+  });
+
+  it('revokes the auth certificate of a card pair registered before the check (the attack already done) and ends its sessions', async () => {
+    // As today's main registered it: one card's sign certificate with another card's auth certificate.
+    const victim = await track(newCard());
+    const attacker = await track(newCard());
+    const refs = new Map((await exportLinkage(t.centerDir)).cards.map((c) => [c.cardId, c]));
+    const keyOf = (id: string, purpose: 'sign' | 'auth') => {
+      const ref = refs.get(id)![purpose];
+      return identity.jpki.lookupKey(purpose, ref.issuerKeyId, ref.serial);
+    };
+    const [household] = await db.select().from(households).where(eq(households.contractNo, DEMO_HOUSEHOLDS[0].contractNo));
+    const [person] = await db.insert(persons).values({ name: victim.name, consentedAt: new Date() }).returning();
+    const cardId = randomUUID();
+    const cert = { personId: person!.id, cardId, rootGeneration: '03', notBefore: new Date('2025-01-01'), notAfter: new Date('2030-01-01') };
+    await db.insert(certificates).values([
+      { ...cert, purpose: 'sign', lookupKey: keyOf(victim.id, 'sign') },
+      { ...cert, purpose: 'auth', lookupKey: keyOf(attacker.id, 'auth') },
+    ]);
+    await db.insert(householdMembers).values({ householdId: household!.id, personId: person!.id });
+    const before = await login(attacker.card, attacker.pins.authPin);
+    expect(before.body.person.name).toBe(victim.name);
+
+    const ingested = await ingestLinkage(identity, await exportLinkage(t.centerDir), 'operator:test');
+    expect(ingested.mismatchedRevoked).toBe(1);
+    expect((await login(attacker.card, attacker.pins.authPin)).body.error.code).toBe('PKI_REVOKED');
+    const tv = DEMO_HOUSEHOLDS[0].tv;
+    const current = await app.inject({ method: 'GET', url: '/api/v1/sessions/current', headers: { authorization: `Bearer ${before.body.token}`, 'x-device': `${tv.id}:${tv.secret}` } });
+    expect(current.json().error.code).toBe('AUTH_SESSION_EXPIRED');
+    const revocation = (await auditOf('certificate.revoked')).find((e) => e.subject === person!.id);
+    expect(revocation!.data).toMatchObject({ purpose: 'auth', reason: 'cardPairMismatch', sessionsEnded: 1 });
+    expect((await ingestLinkage(identity, await exportLinkage(t.centerDir), 'operator:test')).mismatchedRevoked).toBe(0);
+
+    // The attacker's card renewed at the office: its new auth certificate does not follow the revoked one.
+    const renewed = await renewCard(t.centerDir, await readCardFile(attacker.path), { keepOld: true });
+    const path = join(mkdtempSync(join(tmpdir(), 'card-')), 'renewed.json');
+    await writeCardFile(path, renewed.card);
+    const renewedCard = await CardInReader.insert({ path });
+    inserted.push(renewedCard);
+    await ingestLinkage(identity, await exportLinkage(t.centerDir), 'operator:test');
+    expect((await login(renewedCard, attacker.pins.authPin)).body.error.code).toBe('AUTH_NOT_REGISTERED');
   });
 
   it('stores keyed lookup hashes only, never a serial', async () => {

@@ -175,14 +175,12 @@ export async function confirmRegistration(deps: IdentityDeps, device: Device, re
     return settleWith(tx, pending, linkage, actor);
   });
   if (outcome === null) throw new AppError('AUTH_REGISTRATION_EXPIRED');
-  if (outcome === 'refused') throw new AppError('AUTH_CARD_PAIR_MISMATCH');
-  if (outcome !== 'waiting') return { status: 'registered', ...outcome };
-  // Linkage data may have been stored while this transaction ran, and its settling pass may have
-  // looked before this row was committed: look once more, so a registration never waits for data
-  // the platform already has.
-  const settled = await settleRegistration(deps, registrationId, 'system:linkage');
-  if (settled !== 'waiting' && settled !== 'refused' && settled !== 'gone') return { status: 'registered', ...settled };
+  // When waiting: linkage data may have been stored while this transaction ran, and its settling
+  // pass may have looked before this row was committed. Look once more, so a registration never
+  // waits for data the platform already has.
+  const settled = outcome === 'waiting' ? await settleRegistration(deps, registrationId, 'system:linkage') : outcome;
   if (settled === 'refused') throw new AppError('AUTH_CARD_PAIR_MISMATCH');
+  if (typeof settled === 'object') return { status: 'registered', ...settled };
   return { status: 'pending_linkage', registrationId };
 }
 

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { openDatabase, type DbHandle } from './db/client.js';
-import { ensureDevCenter, feedDevCrls } from './demo/dev-jpki.js';
+import { ensureDevCenter, feedDevCrls, feedDevLinkage } from './demo/dev-jpki.js';
 import { seedDemoWorld } from './demo/seed.js';
 import { CRL_CHANNEL, loadStoredCrls } from './identity/crl-store.js';
 import { followDeviceWithdrawals } from './identity/devices.js';
@@ -16,7 +16,7 @@ import { operatorConsoleHandler } from './plugins/ui-pages.js';
 const CRL_POLL_MS = 5 * 60_000;
 /** How often used nonces past their expiry are forgotten. */
 const NONCE_PURGE_MS = 10 * 60_000;
-/** How often dev mode asks the dev JPKI center for fresh CRLs (they are valid for a day). */
+/** How often dev mode asks the dev JPKI center for fresh CRLs (they are valid for a day) and linkage. */
 const DEV_CRL_FEED_MS = 6 * 3600_000;
 
 /** A running platform process. */
@@ -45,7 +45,10 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
     const jpki = await createJpkiContext(config);
     const identity = { db: database.db, jpki, config };
     let crlsSeen = await loadStoredCrls(identity, null);
-    if (config.jpkiMode === 'dev') await feedDevCrls(identity, config.jpkiDevDir);
+    if (config.jpkiMode === 'dev') {
+      await feedDevCrls(identity, config.jpkiDevDir);
+      await feedDevLinkage(identity, config.jpkiDevDir);
+    }
     let lastDevFeed = Date.now();
     // Another process stored a newer CRL: load it now (NOTIFY), with a slow poll as a safety net.
     const refreshCrls = async () => {
@@ -53,6 +56,7 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
       if (config.jpkiMode === 'dev' && Date.now() - lastDevFeed > DEV_CRL_FEED_MS) {
         lastDevFeed = Date.now();
         await feedDevCrls(identity, config.jpkiDevDir);
+        await feedDevLinkage(identity, config.jpkiDevDir);
       }
     };
     const onError = (err: unknown) => app?.log.warn({ err }, 'CRL refresh failed');

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigOrExit, type Config } from '../config.js';
-import { issueDemoCards } from '../demo/dev-jpki.js';
+import { feedDevLinkage, issueDemoCards } from '../demo/dev-jpki.js';
 import { DEMO_HOUSEHOLDS } from '../demo/world.js';
 import { startPlatform } from '../server.js';
 import { stopOnSignals } from '../shared/shutdown.js';
@@ -20,7 +20,10 @@ async function main() {
   const platform = await startPlatform(config);
   const base = loopbackUrl(platform.url);
   const demoCardsDir = config.jpkiMode === 'dev' && config.seedDemo ? join(config.dataDir, 'demo-cards') : null;
-  if (demoCardsDir) await issueDemoCards(config.jpkiDevDir, demoCardsDir);
+  if (demoCardsDir && (await issueDemoCards(config.jpkiDevDir, demoCardsDir)).length > 0) {
+    // Cards issued after the platform's start-up feed: their linkage too, so they register at once.
+    await feedDevLinkage({ db: platform.database.db, jpki: platform.jpki, config }, config.jpkiDevDir);
+  }
   const tv = DEMO_HOUSEHOLDS[0];
   const credentialFile = process.env.READER_DEVICE_CREDENTIAL_FILE ?? (config.seedDemo ? provisionDemoTv(config.dataDir, tv.tv) : undefined);
   const driver = startReaderDriver(config, base, demoCardsDir, credentialFile);

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildCrl, initCenter, issueCard, loadCenter, writeCardFile, type CenterInfo } from '../jpki/dev-center/index.js';
+import { buildCrl, exportLinkage, initCenter, issueCard, loadCenter, writeCardFile, type CenterInfo } from '../jpki/dev-center/index.js';
 import { STATE_FILE } from '../jpki/dev-center/store.js';
 import { ingestCrl } from '../identity/crl-store.js';
 import type { IdentityDeps } from '../identity/deps.js';
@@ -9,6 +9,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import type { CardFile } from '../shared/card-file.js';
 import { staffMembers } from '../staff/schema.js';
 import { organisations } from '../db/schema/index.js';
+import { ingestLinkage, type LinkageIngestion } from '../identity/linkage-ingest.js';
 import { DEMO_PEOPLE, DEMO_STAFF } from './world.js';
 
 /** Everyone the demo issues a card to: the residents, and the console's staff. */
@@ -78,4 +79,12 @@ export async function feedDevCrls(deps: IdentityDeps, centerDir: string, now = n
     }
   }
   return fed;
+}
+
+/**
+ * Stands in for J-LIS's linkage data in dev mode: the dev center's sign↔auth pair of every card
+ * it issued (and its renewals), ingested like a real delivery, so demo cards register at once.
+ */
+export async function feedDevLinkage(deps: IdentityDeps, centerDir: string): Promise<LinkageIngestion> {
+  return ingestLinkage(deps, await exportLinkage(centerDir), 'system:dev-center');
 }

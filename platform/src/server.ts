@@ -71,6 +71,9 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
     app = await buildApp({ config, database, jpki });
     const url = await app.listen({ port: config.port, host: config.host });
     operatorServer = createServer(operatorConsoleHandler(app));
+    // The console's live channel (WebSocket) on its own origin: the same app takes the upgrade.
+    const mainServer = app.server;
+    operatorServer.on('upgrade', (req, socket, head) => mainServer.emit('upgrade', req, socket, head));
     const operatorUrl = await listenOn(operatorServer, config.operatorPort, config.host);
     app.log.info({ database: database.kind }, 'platform ready');
     let closing: Promise<void> | undefined;

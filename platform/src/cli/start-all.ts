@@ -28,7 +28,8 @@ async function main() {
   }
   const tv = DEMO_HOUSEHOLDS[0];
   const credentialFile = process.env.READER_DEVICE_CREDENTIAL_FILE ?? (config.seedDemo ? provisionDemoTv(config.dataDir, tv.tv) : undefined);
-  const driver = startReaderDriver(config, base, demoCardsDir, credentialFile);
+  const consoleOrigin = loopbackUrl(platform.operatorUrl);
+  const driver = startReaderDriver(config, base, [consoleOrigin, consoleOrigin.replace('127.0.0.1', 'localhost')], demoCardsDir, credentialFile);
 
   const readerPort = process.env.READER_PORT ?? '24780';
   const readerParam = readerPort === '24780' ? '' : `?reader=${encodeURIComponent(`ws://127.0.0.1:${readerPort}/v1`)}`;
@@ -63,7 +64,9 @@ function provisionDemoTv(dataDir: string, tv: { id: string; secret: string }): s
   return file;
 }
 
-function startReaderDriver(config: Readonly<Config>, platformOrigin: string, demoCardsDir: string | null, credentialFile: string | undefined): ChildProcess {
+function startReaderDriver(
+  config: Readonly<Config>, platformOrigin: string, consoleOrigins: string[], demoCardsDir: string | null, credentialFile: string | undefined,
+): ChildProcess {
   const args = ['--import', 'tsx', 'reader-driver/src/main.ts', ...(demoCardsDir ? ['--demo', demoCardsDir] : [])];
   const localhost = platformOrigin.replace('127.0.0.1', 'localhost');
   const child = spawn(process.execPath, args, {
@@ -71,8 +74,10 @@ function startReaderDriver(config: Readonly<Config>, platformOrigin: string, dem
     env: {
       ...process.env,
       DATA_DIR: config.dataDir,
-      // The TV page's origin only: the operator console has its own origin and never reaches the driver.
-      READER_ALLOWED_ORIGINS: process.env.READER_ALLOWED_ORIGINS ?? `${platformOrigin},${localhost}`,
+      // The TV page and the operator console (staff log in with their own card) use the reader; only
+      // the TV page's origin may receive the box's device credential.
+      READER_ALLOWED_ORIGINS: process.env.READER_ALLOWED_ORIGINS ?? [platformOrigin, localhost, ...consoleOrigins].join(','),
+      READER_CREDENTIAL_ORIGINS: process.env.READER_CREDENTIAL_ORIGINS ?? `${platformOrigin},${localhost}`,
       ...(credentialFile ? { READER_DEVICE_CREDENTIAL_FILE: credentialFile } : {}),
     },
   });

@@ -113,5 +113,7 @@ export async function applyRenewals(deps: IdentityDeps, linkage: RenewalLinkage,
       }
     });
   }
+  // The ingestion itself is an operator action, audited even when it moved nobody.
+  await deps.db.transaction((tx) => appendAudit(tx, { actor, action: 'linkage.applied', subject: null, data: { renewals: linkage.renewals.length, moved } }));
   return { moved };
 }

@@ -23,4 +23,21 @@ describe('loadConfig', () => {
     for (const name of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'SEED_DEMO', 'JPKI_MODE']) expect(message).toContain(name);
     expect(message.split('\n- ')).toHaveLength(6);
   });
+
+  it('keeps the audit chain key and checkpoints apart from the database', () => {
+    const config = loadConfig({ DATA_DIR: '/srv/cap' });
+    expect(config.auditHmacSecret).not.toBe(config.nonceSecret);
+    expect(config.auditHmacSecret.length).toBeGreaterThanOrEqual(32);
+    expect(config).toMatchObject({ auditCheckpointDir: '/srv/cap/audit-checkpoints', auditSigningKeyFile: '/srv/cap/audit-signing-key.pem', auditCheckpointIntervalSeconds: 60 });
+  });
+
+  it('in production requires an audit key of 32+ characters and a separate owner role for PostgreSQL', () => {
+    const base = { JPKI_MODE: 'production', SEED_DEMO: 'false', CERT_LOOKUP_SECRET: 'c'.repeat(32), NONCE_SECRET: 'n'.repeat(32), DATABASE_URL: 'postgres://cap_platform@db/cap' };
+    expect(() => loadConfig({ ...base, AUDIT_HMAC_SECRET: 'short', DATABASE_OWNER_URL: 'postgres://cap_owner@db/cap' })).toThrow(/AUDIT_HMAC_SECRET/);
+    expect(() => loadConfig({ ...base, AUDIT_HMAC_SECRET: 'a'.repeat(32) })).toThrow(/DATABASE_OWNER_URL is required/);
+    expect(loadConfig({ ...base, AUDIT_HMAC_SECRET: 'a'.repeat(32), DATABASE_OWNER_URL: 'postgres://cap_owner@db/cap' })).toMatchObject({
+      databaseUrl: 'postgres://cap_platform@db/cap', databaseOwnerUrl: 'postgres://cap_owner@db/cap',
+    });
+    expect(() => loadConfig({ DATABASE_OWNER_URL: 'postgres://cap_owner@db/cap' })).toThrow(/needs DATABASE_URL/);
+  });
 });

@@ -6,7 +6,7 @@ import { openDatabase } from '../db/client.js';
 import { shelters } from '../db/schema/index.js';
 import { AppError } from '../shared/errors.js';
 import { setAuditChainKey } from '../identity/audit.js';
-import { verifyAuditLog } from '../identity/audit-checkpoint.js';
+import { publishAuditCheckpoint, verifyAuditLog } from '../identity/audit-checkpoint.js';
 import { applyRenewals, type RenewalLinkage } from '../identity/certificate-lifecycle.js';
 import { ingestCrl, loadStoredCrls } from '../identity/crl-store.js';
 import { provisionDevice, withdrawDevice } from '../identity/devices.js';
@@ -80,6 +80,11 @@ async function main() {
       }
       default:
         throw usage();
+    }
+    if (command !== 'verify-audit') {
+      // What this command wrote is vouched for now, not only at the platform's next checkpoint.
+      const { verification } = await publishAuditCheckpoint(db, config);
+      if (!verification.ok) console.error(`audit log break at ${verification.brokenAt ?? 'checkpoint'} (${verification.reason}): ${verification.detail}`);
     }
   } finally {
     await database.close();

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Db } from '../db/client.js';
@@ -108,7 +108,8 @@ export function readCheckpoint(settings: CheckpointSettings): ReadCheckpoint {
 
 function writeCheckpoint(dir: string, checkpoint: AuditCheckpoint): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const temporary = join(dir, `${CHECKPOINT_FILE}.${process.pid}.tmp`);
+  // A name of its own, so two publications at once (a tick during shutdown) never share a file.
+  const temporary = join(dir, `${CHECKPOINT_FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   writeFileSync(temporary, `${JSON.stringify(checkpoint, null, 2)}\n`, { mode: 0o600 });
   // Rename is atomic: a reader sees the old checkpoint or the new one, never half of one.
   renameSync(temporary, join(dir, CHECKPOINT_FILE));

@@ -143,7 +143,7 @@ describe('audit chain key', () => {
 
   it('refuses unkeyed entries after keyed ones, and keeps verifying entries written before the key', async () => {
     await withDatabase(async (database) => {
-      // Two entries from before the chain was keyed (chain version 1, plain SHA-256), as migration 0005 left them.
+      // Two entries from before the chain was keyed (chain version 1, plain SHA-256), as migration 0006 left them.
       let prev = AUDIT_GENESIS;
       const legacy: string[] = [];
       for (const i of [1, 2]) {

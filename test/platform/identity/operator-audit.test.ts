@@ -3,9 +3,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { auditLog, devices, shelters } from '../../../platform/src/db/schema/index.js';
 import { seedDemoWorld } from '../../../platform/src/demo/seed.js';
 import { verifyAuditChain } from '../../../platform/src/identity/audit.js';
-import { applyRenewals } from '../../../platform/src/identity/certificate-lifecycle.js';
 import type { IdentityDeps } from '../../../platform/src/identity/deps.js';
 import { provisionDevice, withdrawDevice } from '../../../platform/src/identity/devices.js';
+import { ingestLinkage } from '../../../platform/src/identity/linkage-ingest.js';
 import { freshDatabase } from '../../helpers/database.js';
 
 /** Issue 9 §3: every operator action (the `npm run platform` commands) leaves an audit entry. */
@@ -44,11 +44,11 @@ describe('operator actions are audited', async () => {
     expect((await entriesAbout(tv.id)).map((e) => e.action)).toEqual(['device.provisioned', 'device.withdrawn', 'device.withdrawal-repeated']);
   });
 
-  it('ingest-linkage: recorded even when it moves nobody', async () => {
-    // No renewal to look up, so no JPKI context is needed.
+  it('ingest-linkage: recorded even when it changes nothing', async () => {
+    // No card or renewal to look up, so no JPKI context is needed.
     const deps = { db, jpki: undefined, config: undefined } as unknown as IdentityDeps;
-    expect(await applyRenewals(deps, { renewals: [] }, 'operator:test')).toEqual({ moved: 0 });
+    await ingestLinkage(deps, { cards: [], renewals: [] }, 'operator:test');
     const [last] = await db.select().from(auditLog).orderBy(asc(auditLog.seq)).then((rows) => rows.slice(-1));
-    expect(last).toMatchObject({ actor: 'operator:test', action: 'linkage.applied', data: { renewals: 0, moved: 0 } });
+    expect(last).toMatchObject({ actor: 'operator:test', action: 'linkage.ingested', data: { cardsAdded: 0, renewed: 0 } });
   });
 });

@@ -39,7 +39,7 @@ export async function buildApp({ config, database, jpki }: AppDeps): Promise<Fas
   await app.register(identityRoutes, { deps: identity });
   const staffPolicy = { idleSeconds: config.staffIdleSeconds, maxSeconds: config.staffSessionMaxSeconds };
   await app.register(consoleAccess, { db: database.db, policy: staffPolicy });
-  await app.register(consoleRoutes, { deps: { identity, policy: staffPolicy, inviteTtlSeconds: config.staffInviteTtlSeconds } });
+  await app.register(consoleRoutes, { deps: { identity, policy: staffPolicy, inviteTtlSeconds: config.staffInviteTtlSeconds, checkpoint: config } });
   await app.register(async (scope) => liveChannel(scope, database, staffPolicy));
   await app.register(uiPages, { uiDir: config.uiDir });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -5,7 +5,8 @@ import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/client.js';
 import { shelters } from '../db/schema/index.js';
 import { AppError } from '../shared/errors.js';
-import { CLI_ACTOR, verifyAuditChain } from '../identity/audit.js';
+import { CLI_ACTOR, setAuditChainKey } from '../identity/audit.js';
+import { publishAuditCheckpoint, verifyAuditLog } from '../identity/audit-checkpoint.js';
 import { ingestCrl, loadStoredCrls } from '../identity/crl-store.js';
 import { provisionDevice, withdrawDevice } from '../identity/devices.js';
 import { ingestLinkage, parseLinkageFile } from '../identity/linkage-ingest.js';
@@ -41,7 +42,8 @@ async function main() {
     },
   });
   const config = loadConfig();
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  setAuditChainKey(config.auditHmacSecret);
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, databaseOwnerUrl: config.databaseOwnerUrl, dataDir: config.dataDir });
   try {
     await database.migrate();
     const { db } = database;
@@ -84,11 +86,19 @@ async function main() {
         print(await inviteStaff(db, org, { displayName: values.name ?? values.role.join(' '), roles: values.role }, CLI_ACTOR, config.staffInviteTtlSeconds));
         break;
       }
-      case 'verify-audit':
-        print(await verifyAuditChain(db));
+      case 'verify-audit': {
+        const result = await verifyAuditLog(db, config);
+        print(result);
+        if (!result.ok) process.exitCode = 3;
         break;
+      }
       default:
         throw usage();
+    }
+    if (command !== 'verify-audit') {
+      // What this command wrote is vouched for now, not only at the platform's next checkpoint.
+      const { verification } = await publishAuditCheckpoint(db, config);
+      if (!verification.ok) console.error(`audit log break at ${verification.brokenAt ?? 'checkpoint'} (${verification.reason}): ${verification.detail}`);
     }
   } finally {
     await database.close();

@@ -101,12 +101,19 @@ export const AuditRow = Type.Object({
   data: Type.Record(Type.String(), Type.Unknown()),
 });
 export const AuditPage = Type.Object({ entries: Type.Array(AuditRow), nextBefore: Type.Union([Type.Integer(), Type.Null()]) });
-/** Where the chain breaks, if it does (the same check as `npm run platform -- verify-audit`). */
+const AuditHead = Type.Object({ seq: Type.Integer(), hash: Type.String() });
+/**
+ * The same check as `npm run platform -- verify-audit`: the whole chain against the last signed
+ * checkpoint; where it breaks, and why, if it does.
+ */
 export const AuditVerdict = Type.Object({
   ok: Type.Boolean(),
   entries: Type.Optional(Type.Integer()),
-  brokenAt: Type.Optional(Type.Integer()),
+  head: Type.Optional(Type.Union([AuditHead, Type.Null()])),
+  checkpoint: Type.Optional(Type.Union([AuditHead, Type.Null()])),
+  brokenAt: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
   reason: Type.Optional(Type.String()),
+  detail: Type.Optional(Type.String()),
 });
 
 export const StaffRow = Type.Object({

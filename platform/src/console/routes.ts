@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { verifyAuditChain } from '../identity/audit.js';
+import { verifyAuditLog, type CheckpointSettings } from '../identity/audit-checkpoint.js';
 import type { IdentityDeps } from '../identity/deps.js';
 import { withErrors } from '../routes/schemas.js';
 import { callerOf, CONSOLE_PREFIX } from '../staff/access.js';
@@ -20,6 +20,8 @@ export interface ConsoleRouteDeps {
   identity: IdentityDeps;
   policy: StaffSessionPolicy;
   inviteTtlSeconds: number;
+  /** Where the audit log's signed checkpoints are (the chain check compares against the last). */
+  checkpoint: CheckpointSettings;
 }
 
 /**
@@ -87,7 +89,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: ConsoleRouteDeps }
   app.post(`${p}/audit/verify`, {
     config: { access: { permission: 'audit.verify' } },
     schema: { summary: 'Re-check the whole audit chain (the same check as verify-audit)', response: withErrors({ 200: AuditVerdict }) },
-  }, async () => verifyAuditChain(db));
+  }, async () => verifyAuditLog(db, deps.checkpoint));
 
   app.get(`${p}/staff`, {
     config: { access: { permission: 'staff.manage' } },

@@ -96,6 +96,8 @@ export async function withdrawDevice(db: Db, deviceId: string, actor: AuditActor
     if (!device) {
       const [exists] = await tx.select({ id: devices.id }).from(devices).where(eq(devices.id, deviceId));
       if (!exists) throw new AppError('REQ_NOT_FOUND', { detail: `no device ${deviceId}` });
+      // Nothing changes, but the operator's action is still on record.
+      await appendAudit(tx, { actor: actor.name, action: 'device.withdrawal-repeated', subject: deviceId, data: { org: actor.organisationId } });
       return { withdrawn: false, sessionsEnded: 0 };
     }
     const ended = await tx.update(sessions).set({ endedAt: new Date() })
@@ -115,7 +117,10 @@ export type DeviceBinding =
   | { kind: 'tv'; householdId: string }
   | { kind: 'tablet'; shelterId: string };
 
-/** Provisions a device and returns its credential; the secret is shown once and stored only as a hash. */
+/**
+ * Provisions a device and returns its credential; the secret is shown once and stored only as a
+ * hash. Audited (never the secret or its hash).
+ */
 export async function provisionDevice(db: Db, binding: DeviceBinding, label: string, actor: AuditActor): Promise<{ id: string; secret: string; credential: string }> {
   const secret = randomBytes(24).toString('base64url');
   let values: typeof devices.$inferInsert;
@@ -130,9 +135,12 @@ export async function provisionDevice(db: Db, binding: DeviceBinding, label: str
     values = { kind: 'tablet', label, shelterId: shelter.id, credentialHash: hashSecret(secret) };
   }
   const device = await db.transaction(async (tx) => {
-    const [row] = await tx.insert(devices).values(values).returning();
-    await appendAudit(tx, { actor: actor.name, action: 'device.provisioned', subject: row!.id, data: { org: actor.organisationId, kind: row!.kind, label } });
-    return row!;
+    const [created] = await tx.insert(devices).values(values).returning();
+    await appendAudit(tx, {
+      actor: actor.name, action: 'device.provisioned', subject: created!.id,
+      data: { org: actor.organisationId, kind: created!.kind, household: created!.householdId, shelter: created!.shelterId },
+    });
+    return created!;
   });
   return { id: device.id, secret, credential: `Device ${device.id}:${secret}` };
 }

@@ -61,8 +61,8 @@ export class OpAuditPage extends LitElement {
     return html`<h2>操作記録</h2>
       ${this.canVerify ? html`<div class="panel row"><button @click=${() => this.verify()} ?disabled=${this._verifying}>${this._verifying ? '確認しています…' : '改ざんがないか確かめる'}</button>
         ${v ? (v.ok
-          ? html`<span class="ok" data-verdict="ok">改ざんはありません（${v.entries}件を確認）</span>`
-          : html`<span class="error" data-verdict="broken">記録 #${v.brokenAt} で鎖が切れています${v.reason ? `（${v.reason}）` : ''}。管理者に連絡してください。</span>`) : ''}</div>` : ''}
+          ? html`<span class="ok" data-verdict="ok">改ざんはありません（${v.entries}件を確認${v.checkpoint ? `、署名付きチェックポイント #${v.checkpoint.seq} と一致` : '。チェックポイントはまだありません'}）</span>`
+          : html`<span class="error" data-verdict="broken">${v.brokenAt !== null && v.brokenAt !== undefined ? `記録 #${v.brokenAt} で` : ''}記録の鎖が切れています（${v.reason ?? ''}: ${v.detail ?? ''}）。システム管理者に連絡してください。</span>`) : ''}</div>` : ''}
       <div class="panel">
         <form class="row" @submit=${(e: Event) => { e.preventDefault(); this._action = ((e.target as HTMLFormElement).elements.namedItem('action') as HTMLInputElement).value.trim(); this._cursors = [undefined]; void this.load(); }}>
           <label>操作 <input name="action" maxlength="64" placeholder="device. / staff." .value=${this._action} /></label><button type="submit">表示</button>

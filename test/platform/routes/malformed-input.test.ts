@@ -18,7 +18,7 @@ import { FIXTURE_CARDS, jpkiFixtures } from '../../helpers/jpki-fixtures.js';
  */
 const SEED = 0x9e3779b9;
 /** Generous limits: this file is about parsing, not about rate limiting. */
-const t = await buildTestApp({}, { demo: true });
+const t = await buildTestApp({ rateLimitPerDevice: 1_000_000, rateLimitPerIp: 1_000_000 }, { demo: true });
 const fx = await jpkiFixtures();
 const TV = DEMO_HOUSEHOLDS[0].tv;
 const tvAuth = `Device ${TV.id}:${TV.secret}`;

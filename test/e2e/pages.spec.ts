@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { tvUrl } from './product.js';
 
 const PAGES = [
   { path: '/tv/', tag: 'stb-tv-app', heading: 'テレビで マイナンバーカード' },
@@ -30,4 +31,25 @@ test('a page path without its slash redirects to the page', async ({ request }) 
   const res = await request.get('/operator', { maxRedirects: 0 });
   expect(res.status()).toBe(301);
   expect(res.headers().location).toBe('/operator/');
+});
+
+test('no page breaks its content security policy, and the TV page still reaches the reader driver', async ({ page }) => {
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+    document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const consoleCsp: string[] = [];
+  page.on('console', (m) => {
+    if (m.text().includes('Content Security Policy')) consoleCsp.push(m.text());
+  });
+  for (const path of ['/shelter/', '/operator/', tvUrl()]) {
+    await page.goto(path);
+    await expect(page.locator('h1').first()).toBeVisible();
+    if (path.startsWith('/tv/')) {
+      await expect(page.locator('stb-tv-card-status [data-card-status]').first()).not.toHaveAttribute('data-card-status', 'offline');
+    }
+    expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations), path).toEqual([]);
+  }
+  expect(consoleCsp).toEqual([]);
 });

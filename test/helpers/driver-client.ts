@@ -20,8 +20,12 @@ export class DriverClient {
     });
   }
 
-  static connect(port: number, origin: string | null): Promise<DriverClient> {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/v1`, origin ? { origin } : {});
+  /** As a page of `origin`, or (`controlToken`) as the local control client (`npm run demo`). */
+  static connect(port: number, origin: string | null, opts: { controlToken?: string } = {}): Promise<DriverClient> {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/v1`, {
+      ...(origin ? { origin } : {}),
+      ...(opts.controlToken ? { headers: { 'x-control-token': opts.controlToken } } : {}),
+    });
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new DriverClient(ws)));
       ws.once('unexpected-response', (_req, res) => {

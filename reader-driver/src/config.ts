@@ -21,6 +21,8 @@ export interface DriverConfig {
    * one or two pages, so a few are plenty; the cap keeps connect/close churn from growing memory.
    */
   maxKeptSessions: number;
+  /** Provisioning file with this STB's device credential (0600), handed only to allow-listed pages; `null` = none. */
+  deviceCredentialFile: string | null;
   /** File holding the token the local `npm run demo` CLI presents. */
   controlTokenFile: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -72,6 +74,7 @@ export function loadDriverConfig(env: NodeJS.ProcessEnv = process.env, argv: str
     heartbeatSeconds,
     resumeSeconds,
     maxKeptSessions,
+    deviceCredentialFile: env.READER_DEVICE_CREDENTIAL_FILE ? resolve(env.READER_DEVICE_CREDENTIAL_FILE) : null,
     controlTokenFile: resolve(env.READER_CONTROL_TOKEN_FILE ?? resolve(env.DATA_DIR ?? 'data', 'reader-driver.token')),
     logLevel,
   });

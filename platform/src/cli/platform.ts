@@ -6,9 +6,9 @@ import { openDatabase } from '../db/client.js';
 import { shelters } from '../db/schema/index.js';
 import { AppError } from '../shared/errors.js';
 import { verifyAuditChain } from '../identity/audit.js';
-import { applyRenewals, type RenewalLinkage } from '../identity/certificate-lifecycle.js';
 import { ingestCrl, loadStoredCrls } from '../identity/crl-store.js';
 import { provisionDevice, withdrawDevice } from '../identity/devices.js';
+import { ingestLinkage, parseLinkageFile } from '../identity/linkage-ingest.js';
 import { createJpkiContext } from '../jpki/index.js';
 
 /**
@@ -17,7 +17,8 @@ import { createJpkiContext } from '../jpki/index.js';
  *   provision-device --kind tablet --shelter <shelter-id> --label "受付1"
  *   withdraw-device <device-id>          (lost or stolen: refused at once, its sessions end)
  *   ingest-crl --purpose sign|auth FILE.crl
- *   ingest-linkage FILE.json
+ *   ingest-linkage FILE.json            (J-LIS linkage: each card's sign↔auth pair, and renewals;
+ *                                        settles registrations waiting for it)
  *   verify-audit
  */
 const USAGE = `usage: npm run platform -- provision-device --kind tv|tablet (--household CONTRACT | --shelter ID) --label TEXT
@@ -67,7 +68,7 @@ async function main() {
       case 'ingest-linkage': {
         if (!positionals[0]) throw usage();
         const identity = { db, jpki: await createJpkiContext(config), config };
-        print(await applyRenewals(identity, JSON.parse(readFileSync(positionals[0], 'utf8')) as RenewalLinkage, 'operator:cli'));
+        print(await ingestLinkage(identity, parseLinkageFile(readFileSync(positionals[0], 'utf8')), 'operator:cli'));
         break;
       }
       case 'verify-audit':

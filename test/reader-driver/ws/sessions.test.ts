@@ -93,7 +93,7 @@ describe('reader driver: the demo card bay is for the control client only', () =
 
   it('lets the control client (x-control-token) use them', async () => {
     demoCalls.length = 0;
-    const control = await DriverClient.connect(server.port, null, { controlToken: CONTROL_TOKEN });
+    const control = await DriverClient.connect(server.port, null, { 'x-control-token': CONTROL_TOKEN });
     expect((await control.request('demo.cards')).result.cards).toHaveLength(1);
     expect((await control.request('demo.insert', { card: 'yamada-taro' })).ok).toBe(true);
     expect((await control.request('demo.remove')).ok).toBe(true);

@@ -56,7 +56,7 @@ test('no page breaks its content security policy, and the TV page still reaches 
   page.on('console', (m) => {
     if (m.text().includes('Content Security Policy')) consoleCsp.push(m.text());
   });
-  for (const path of ['/shelter/', '/operator/', tvUrl()]) {
+  for (const path of ['/shelter/', `${E2E_OPERATOR_ORIGIN}/operator/`, tvUrl()]) {
     await page.goto(path);
     await expect(page.locator('h1').first()).toBeVisible();
     if (path.startsWith('/tv/')) {

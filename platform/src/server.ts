@@ -6,6 +6,8 @@ import type { Config } from './config.js';
 import { openDatabase, type DbHandle } from './db/client.js';
 import { ensureDevCenter, feedDevCrls, feedDevLinkage } from './demo/dev-jpki.js';
 import { seedDemoWorld } from './demo/seed.js';
+import { setAuditChainKey } from './identity/audit.js';
+import { publishAuditCheckpoint } from './identity/audit-checkpoint.js';
 import { CRL_CHANNEL, loadStoredCrls } from './identity/crl-store.js';
 import { followDeviceWithdrawals } from './identity/devices.js';
 import { startExpirySweep } from './identity/expiry-sweep.js';
@@ -33,7 +35,8 @@ export interface RunningPlatform {
 
 /** Opens the database, applies migrations, seeds the demo world if asked, and listens. */
 export async function startPlatform(config: Readonly<Config>): Promise<RunningPlatform> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  setAuditChainKey(config.auditHmacSecret);
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, databaseOwnerUrl: config.databaseOwnerUrl, dataDir: config.dataDir });
   let app: FastifyInstance | undefined;
   let operatorServer: Server | undefined;
   const timers: ReturnType<typeof setInterval>[] = [];
@@ -72,6 +75,17 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
     });
     unlisteners.push(sweep.stop);
     app = await buildApp({ config, database, jpki });
+    const log = app.log;
+    // The audit chain head, signed, outside the database: cutting the newest entries shows.
+    const checkpointAudit = async () => {
+      const { published, verification } = await publishAuditCheckpoint(database.db, config);
+      if (!verification.ok) log.error({ audit: verification }, 'audit log break: checkpoint not advanced');
+      else if (published) log.debug({ seq: published.seq }, 'audit checkpoint published');
+    };
+    await checkpointAudit();
+    const checkpointTimer = setInterval(() => void checkpointAudit().catch((err) => log.error({ err }, 'audit checkpoint failed')), config.auditCheckpointIntervalSeconds * 1000);
+    checkpointTimer.unref();
+    timers.push(checkpointTimer);
     const url = await app.listen({ port: config.port, host: config.host });
     operatorServer = createServer(operatorConsoleHandler(app));
     const operatorUrl = await listenOn(operatorServer, config.operatorPort, config.host);
@@ -88,6 +102,8 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
         for (const stop of unlisteners) await stop().catch(() => {});
         await closeServer(operatorServer);
         await running.app.close();
+        // What was written since the last tick is vouched for too.
+        await checkpointAudit().catch((err) => log.error({ err }, 'audit checkpoint failed'));
         await database.close();
       })()),
     };

@@ -5,7 +5,8 @@ import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/client.js';
 import { shelters } from '../db/schema/index.js';
 import { AppError } from '../shared/errors.js';
-import { verifyAuditChain } from '../identity/audit.js';
+import { setAuditChainKey } from '../identity/audit.js';
+import { publishAuditCheckpoint, verifyAuditLog } from '../identity/audit-checkpoint.js';
 import { ingestCrl, loadStoredCrls } from '../identity/crl-store.js';
 import { provisionDevice, withdrawDevice } from '../identity/devices.js';
 import { ingestLinkage, parseLinkageFile } from '../identity/linkage-ingest.js';
@@ -35,7 +36,8 @@ async function main() {
     options: { kind: { type: 'string' }, household: { type: 'string' }, shelter: { type: 'string' }, label: { type: 'string' }, purpose: { type: 'string' } },
   });
   const config = loadConfig();
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  setAuditChainKey(config.auditHmacSecret);
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, databaseOwnerUrl: config.databaseOwnerUrl, dataDir: config.dataDir });
   try {
     await database.migrate();
     const { db } = database;
@@ -43,11 +45,11 @@ async function main() {
       case 'provision-device': {
         const label = values.label ?? 'device';
         if (values.kind === 'tv' && values.household) {
-          print(await provisionDevice(db, { kind: 'tv', householdContractNo: values.household }, label));
+          print(await provisionDevice(db, { kind: 'tv', householdContractNo: values.household }, label, 'operator:cli'));
         } else if (values.kind === 'tablet' && values.shelter) {
           const [shelter] = await db.select().from(shelters).where(eq(shelters.id, values.shelter));
           if (!shelter) throw new AppError('REQ_NOT_FOUND', { detail: `no shelter ${values.shelter}` });
-          print(await provisionDevice(db, { kind: 'tablet', shelterId: shelter.id }, label));
+          print(await provisionDevice(db, { kind: 'tablet', shelterId: shelter.id }, label, 'operator:cli'));
         } else throw usage();
         break;
       }
@@ -71,11 +73,19 @@ async function main() {
         print(await ingestLinkage(identity, parseLinkageFile(readFileSync(positionals[0], 'utf8')), 'operator:cli'));
         break;
       }
-      case 'verify-audit':
-        print(await verifyAuditChain(db));
+      case 'verify-audit': {
+        const result = await verifyAuditLog(db, config);
+        print(result);
+        if (!result.ok) process.exitCode = 3;
         break;
+      }
       default:
         throw usage();
+    }
+    if (command !== 'verify-audit') {
+      // What this command wrote is vouched for now, not only at the platform's next checkpoint.
+      const { verification } = await publishAuditCheckpoint(db, config);
+      if (!verification.ok) console.error(`audit log break at ${verification.brokenAt ?? 'checkpoint'} (${verification.reason}): ${verification.detail}`);
     }
   } finally {
     await database.close();

@@ -36,12 +36,12 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: ConsoleRouteDeps }
   const p = CONSOLE_PREFIX;
 
   app.post(`${p}/nonces`, {
-    config: { access: { public: true } },
+    config: { access: { public: true }, rateLimited: true },
     schema: { summary: 'Staff login challenge for one console tab', body: StaffNonceBody, response: withErrors({ 201: StaffNonce }) },
   }, async (request, reply) => reply.code(201).send(startStaffChallenge(identity, request.body.clientId)));
 
   app.post(`${p}/sessions`, {
-    config: { access: { public: true } },
+    config: { access: { public: true }, rateLimited: true },
     schema: { summary: "Staff login with their own card's auth signature (redeems an invitation on the first login)", body: StaffLoginBody, response: withErrors({ 201: StaffSession }) },
   }, async (request, reply) => reply.code(201).send(await staffLogin(identity, policy, request.body)));
 

@@ -54,12 +54,16 @@ export const Dashboard = Type.Object({
   breakdowns: Type.Array(Type.Object({ key: Type.String(), label: Type.String(), rows: Type.Array(Type.Object({ key: Type.String(), count: Type.Number() })) })),
 });
 
+/** A whole number in a query string (the platform never coerces types, so it is checked as text). */
+const QueryInt = (digits: number) => Type.String({ pattern: `^[0-9]{1,${digits}}$` });
+
 export const DeviceQuery = Type.Object(
   {
     status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('withdrawn')])),
     q: Type.Optional(Type.String({ maxLength: 64 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+    /** 1–200 */
+    limit: Type.Optional(QueryInt(3)),
+    offset: Type.Optional(QueryInt(7)),
   },
   Strict,
 );
@@ -86,8 +90,9 @@ export const DeviceParams = Type.Object({ id: Type.String({ maxLength: 64 }) }, 
 
 export const AuditQuery = Type.Object(
   {
-    before: Type.Optional(Type.Integer({ minimum: 1 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+    before: Type.Optional(QueryInt(15)),
+    /** 1–200 */
+    limit: Type.Optional(QueryInt(3)),
     action: Type.Optional(Type.String({ maxLength: 64, pattern: '^[a-z_.]+$' })),
   },
   Strict,

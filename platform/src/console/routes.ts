@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { verifyAuditLog, type CheckpointSettings } from '../identity/audit-checkpoint.js';
 import type { IdentityDeps } from '../identity/deps.js';
 import { withErrors } from '../routes/schemas.js';
+import { AppError } from '../shared/errors.js';
 import { callerOf, CONSOLE_PREFIX } from '../staff/access.js';
 import { ROLES, ROLE_NAMES } from '../staff/roles.js';
 import { describe, endStaffSession, staffLogin, startStaffChallenge, type StaffSessionPolicy } from '../staff/staff-login.js';
@@ -15,6 +16,13 @@ import {
 } from './console-schemas.js';
 import { dashboardOf } from './dashboard.js';
 import { actorOf, listDevices, provisionTv, withdrawTv } from './devices.js';
+
+/** A page size from the query string: 1–200, 50 when not given. */
+function pageSize(raw: string | undefined): number {
+  const n = raw === undefined ? 50 : Number(raw);
+  if (n < 1 || n > 200) throw new AppError('REQ_INVALID', { detail: 'limit is 1–200' });
+  return n;
+}
 
 export interface ConsoleRouteDeps {
   identity: IdentityDeps;
@@ -66,7 +74,10 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: ConsoleRouteDeps }
   app.get(`${p}/devices`, {
     config: { access: { permission: 'devices.read' } },
     schema: { summary: "The cable operator's TVs, filtered and paged", querystring: DeviceQuery, response: withErrors({ 200: DeviceList }) },
-  }, async (request) => listDevices(db, callerOf(request), request.query));
+  }, async (request) => {
+    const { limit, offset, ...filter } = request.query;
+    return listDevices(db, callerOf(request), { ...filter, limit: pageSize(limit), offset: offset === undefined ? undefined : Number(offset) });
+  });
 
   app.post(`${p}/devices`, {
     config: { access: { permission: 'devices.manage' } },
@@ -84,7 +95,10 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: ConsoleRouteDeps }
   app.get(`${p}/audit`, {
     config: { access: { permission: 'audit.read' } },
     schema: { summary: "The organisation's audit entries, newest first (all of them with audit.read_all)", querystring: AuditQuery, response: withErrors({ 200: AuditPage }) },
-  }, async (request) => auditPage(db, callerOf(request), request.query));
+  }, async (request) => {
+    const { before, limit, action } = request.query;
+    return auditPage(db, callerOf(request), { action, limit: pageSize(limit), before: before === undefined ? undefined : Number(before) });
+  });
 
   app.post(`${p}/audit/verify`, {
     config: { access: { permission: 'audit.verify' } },

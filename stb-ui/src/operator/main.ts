@@ -109,14 +109,14 @@ export class StbOperatorApp extends LitElement {
     this.lastExtend = Date.now();
     this.ticker = setInterval(() => this.tick(), 1000);
     this.tick();
-    if (me.permissions.includes('dashboard.read')) {
-      this.live = new LiveClient(liveUrl(location), token, {
-        dashboard: (data) => (this._dashboard = data),
-        state: (state) => (this._live = state),
-        ended: () => this.signOut('ログインが終了しました（ほかの画面でログアウトしたか、管理者が変更しました）。'),
-      });
-      this.live.start();
-    }
+    // Every console holds the live channel: it carries the dashboard (for roles that may read it)
+    // and, for everyone, the news that the session ended (a removal, a role change, a logout elsewhere).
+    this.live = new LiveClient(liveUrl(location), token, {
+      dashboard: (data) => (this._dashboard = data),
+      state: (state) => (this._live = state),
+      ended: () => this.signOut('ログインが終了しました（ほかの画面でログアウトしたか、管理者が役割を変更・削除しました）。'),
+    });
+    this.live.start();
   }
 
   private tick() {

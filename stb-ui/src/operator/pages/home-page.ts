@@ -33,7 +33,7 @@ export class OpHomePage extends LitElement {
               <div class="muted">${c.label}</div><div style="font-size:32px;font-weight:700" data-value>${c.value.toLocaleString('ja-JP')}</div></div>`)}
           </div>
           <div class="row" style="align-items:flex-start">
-            ${d.series.map((s) => html`<div class="panel"><op-chart data-series=${s.key} .label=${s.label} .points=${s.points} ?perMinute=${s.unit === 'per_minute'}></op-chart></div>`)}
+            ${d.series.map((s) => html`<div class="panel"><op-chart data-series=${s.key} data-total=${s.points.reduce((n, [, v]) => n + v, 0)} .label=${s.label} .points=${s.points} ?perMinute=${s.unit === 'per_minute'}></op-chart></div>`)}
           </div>
           ${d.breakdowns.map((b) => html`<div class="panel" data-breakdown=${b.key}><h3>${b.label}</h3>
             ${b.rows.length

@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { DEFAULT_READER_PORT } from './shared/reader-address.js';
+import { isLogLevel, LOG_LEVELS, type LogLevel } from './shared/logger.js';
 
 /** The platform's settings; `loadConfig` is the only reader of `process.env`. */
 export interface Config {
@@ -13,7 +15,7 @@ export interface Config {
   /** Folder holding the built UI pages (`vite build` output). */
   uiDir: string;
   /** pino level. */
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logLevel: LogLevel;
   /** Create the demo world on first start. */
   seedDemo: boolean;
   /** Which JPKI trust store to use: the real J-LIS roots, or the dev JPKI center's. */
@@ -26,6 +28,10 @@ export interface Config {
   nonceTtlSeconds: number;
   /** Key that seals nonces (HMAC); every platform process must share it. */
   nonceSecret: string;
+  /** Port the TV pages' reader driver listens on (READER_PORT, as the driver reads it); `npm start` points the TV page at it. */
+  readerPort: number;
+  /** READER_ALLOWED_ORIGINS as given, passed on to the driver `npm start` launches; null = the platform's own origin. */
+  readerAllowedOrigins: string | null;
   /** How long a TV session lasts without a new card login. */
   sessionTtlSeconds: number;
   /** Oldest CRL (since thisUpdate) still trusted when nextUpdate has not passed; older = status unknown. */
@@ -35,14 +41,15 @@ export interface Config {
 /** Used only in dev mode when CERT_LOOKUP_SECRET is unset; production refuses to start without one. */
 const DEV_LOOKUP_SECRET = 'dev-only-lookup-secret-change-me';
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
 /** Reads and checks the environment once, listing every problem; the result is frozen. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const problems: string[] = [];
 
   const port = Number(env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be an integer 0–65535 (got "${env.PORT}")`);
+
+  const readerPort = Number(env.READER_PORT ?? DEFAULT_READER_PORT);
+  if (!Number.isInteger(readerPort) || readerPort < 0 || readerPort > 65535) problems.push(`READER_PORT must be an integer 0–65535 (got "${env.READER_PORT}")`);
 
   const host = env.HOST ?? '127.0.0.1';
   if (!host) problems.push('HOST must not be empty');
@@ -52,8 +59,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     problems.push('DATABASE_URL must start with postgres:// or postgresql://');
   }
 
-  const logLevel = (env.LOG_LEVEL ?? 'info') as Config['logLevel'];
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
+  if (!isLogLevel(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
   const seedDemo = parseBoolean(env.SEED_DEMO ?? 'true', 'SEED_DEMO', problems);
 
@@ -85,6 +92,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     certLookupSecret,
     nonceTtlSeconds,
     nonceSecret,
+    readerPort,
+    readerAllowedOrigins: env.READER_ALLOWED_ORIGINS?.trim() || null,
     sessionTtlSeconds,
     crlMaxAgeSeconds,
   });

@@ -4,6 +4,7 @@ import { loadConfigOrExit, type Config } from '../config.js';
 import { issueDemoCards } from '../demo/dev-jpki.js';
 import { DEMO_HOUSEHOLDS } from '../demo/world.js';
 import { startPlatform } from '../server.js';
+import { DEFAULT_READER_PORT, readerUrl } from '../shared/reader-address.js';
 import { stopOnSignals } from '../shared/shutdown.js';
 
 /**
@@ -21,8 +22,7 @@ async function main() {
   if (demoCardsDir) await issueDemoCards(config.jpkiDevDir, demoCardsDir);
   const driver = startReaderDriver(config, base, demoCardsDir);
 
-  const readerPort = process.env.READER_PORT ?? '24780';
-  const readerParam = readerPort === '24780' ? '' : `?reader=${encodeURIComponent(`ws://127.0.0.1:${readerPort}/v1`)}`;
+  const readerParam = config.readerPort === DEFAULT_READER_PORT ? '' : `?reader=${encodeURIComponent(readerUrl(config.readerPort))}`;
   const tv = DEMO_HOUSEHOLDS[0];
   console.log(
     `\n  TV:        ${base}/tv/${readerParam}${config.seedDemo ? `#device=${tv.tv.id}:${tv.tv.secret}` : ''}` +
@@ -43,10 +43,13 @@ function startReaderDriver(config: Readonly<Config>, platformOrigin: string, dem
   const localhost = platformOrigin.replace('127.0.0.1', 'localhost');
   const child = spawn(process.execPath, args, {
     stdio: 'inherit',
+    // The driver reads its own settings (reader-driver/src/config.ts) from the environment it
+    // inherits; this process only adds what it decided: where the data is, which page may connect.
     env: {
       ...process.env,
       DATA_DIR: config.dataDir,
-      READER_ALLOWED_ORIGINS: process.env.READER_ALLOWED_ORIGINS ?? `${platformOrigin},${localhost}`,
+      READER_PORT: String(config.readerPort),
+      READER_ALLOWED_ORIGINS: config.readerAllowedOrigins ?? `${platformOrigin},${localhost}`,
     },
   });
   child.on('exit', (code, signal) => {

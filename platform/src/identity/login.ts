@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { Device } from '../db/schema/index.js';
 import { AppError } from '../shared/errors.js';
-import { digestInfoSha256, requireGood } from '../jpki/index.js';
+import { requireGood } from '../jpki/index.js';
+import { toBase64 } from '../shared/base64.js';
+import { digestInfoForMessage } from '../shared/digest-info.js';
 import { prepared, preparedSql } from '../db/prepared.js';
 import { WriteBatcher } from '../db/write-batcher.js';
 import { challengeMessage, type ChallengePurpose } from './challenge.js';
@@ -10,12 +12,10 @@ import { membersJson, type MemberView } from './household.js';
 import { burnNonce, issueNonce, openNonce } from './nonces.js';
 import { newSessionToken } from './sessions.js';
 
-const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
-
 /** A nonce and the exact DigestInfo the card must sign for it on this device. */
 export async function startChallenge(deps: IdentityDeps, device: Device, purpose: ChallengePurpose) {
   const { nonce, expiresAt } = issueNonce(deps.config.nonceSecret, device.id, purpose, deps.config.nonceTtlSeconds);
-  return { nonce, digestInfo: b64(digestInfoSha256(challengeMessage(nonce, purpose, device.id))), expiresAt: expiresAt.toISOString() };
+  return { nonce, digestInfo: toBase64(digestInfoForMessage(challengeMessage(nonce, purpose, device.id))), expiresAt: expiresAt.toISOString() };
 }
 
 /** What one login asks of the database, once the card and the nonce have passed every check. */

@@ -3,8 +3,10 @@ import { and, eq, gt, inArray } from 'drizzle-orm';
 import {
   certificates, householdMembers, households, pendingRegistrations, persons, signedDocuments, type Device,
 } from '../db/schema/index.js';
+import { fromBase64, toBase64 } from '../shared/base64.js';
+import { digestInfoForMessage } from '../shared/digest-info.js';
 import { AppError } from '../shared/errors.js';
-import { assembleCms, buildSignedAttributes, digestInfoSha256, readPersonalData, requireGood, verifyCms, type ChainResult } from '../jpki/index.js';
+import { assembleCms, buildSignedAttributes, readPersonalData, requireGood, verifyCms, type ChainResult } from '../jpki/index.js';
 import { appendAudit } from './audit.js';
 import { canonicalJson } from './canonical-json.js';
 import { challengeMessage } from './challenge.js';
@@ -20,8 +22,6 @@ import { consumeNonce, issueNonce } from './nonces.js';
 export const REGISTRATION_TTL_SECONDS = 30 * 60;
 const DOCUMENT_TYPE = 'cable-auth/registration/v1';
 
-const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
-const unb64 = (text: string) => Buffer.from(text, 'base64');
 
 interface DraftPayload {
   document: string;
@@ -62,7 +62,7 @@ export async function createRegistrationDraft(deps: IdentityDeps, device: Device
   });
   const signedAttributes = buildSignedAttributes(Buffer.from(document, 'utf8'), now);
   const expiresAt = new Date(now.getTime() + REGISTRATION_TTL_SECONDS * 1000);
-  const payload: DraftPayload = { document, signedAttributes: b64(signedAttributes), nonce, district };
+  const payload: DraftPayload = { document, signedAttributes: toBase64(signedAttributes), nonce, district };
   const [draft] = await deps.db
     .insert(pendingRegistrations)
     .values({ stage: 'draft', deviceId: device.id, householdId: household.id, payload, expiresAt })
@@ -70,8 +70,8 @@ export async function createRegistrationDraft(deps: IdentityDeps, device: Device
   return {
     draftId: draft!.id,
     document,
-    sign: { digestInfo: b64(digestInfoSha256(signedAttributes)) },
-    auth: { digestInfo: b64(digestInfoSha256(challengeMessage(nonce, 'register', device.id))) },
+    sign: { digestInfo: toBase64(digestInfoForMessage(signedAttributes)) },
+    auth: { digestInfo: toBase64(digestInfoForMessage(challengeMessage(nonce, 'register', device.id))) },
     expiresAt: expiresAt.toISOString(),
   };
 }
@@ -109,7 +109,7 @@ export async function submitRegistration(deps: IdentityDeps, device: Device, inp
   const draft = await loadPending(deps, device, input.draftId, 'draft');
   const payload = draft.payload as DraftPayload;
   const document = Buffer.from(payload.document, 'utf8');
-  const cms = assembleCms(document, unb64(payload.signedAttributes), unb64(input.signSignature), unb64(input.signCertificate));
+  const cms = assembleCms(document, fromBase64(payload.signedAttributes), fromBase64(input.signSignature), fromBase64(input.signCertificate));
   const now = new Date();
   const verified = await verifyCms(cms, { trustStore: deps.jpki.trustStore, document, at: now });
   if (!Buffer.from(verified.content).equals(document)) throw new AppError('AUTH_REGISTRATION_MISMATCH', { detail: 'signed content differs from the draft' });
@@ -117,7 +117,7 @@ export async function submitRegistration(deps: IdentityDeps, device: Device, inp
   await consumeNonce(deps.db, deps.config.nonceSecret, payload.nonce, device.id, 'register');
   const authCert = deps.jpki.parse(input.authCertificate);
   const authChain = await deps.jpki.verify(authCert, 'auth', now);
-  await deps.jpki.verifySignature(authCert, challengeMessage(payload.nonce, 'register', device.id), unb64(input.authSignature));
+  await deps.jpki.verifySignature(authCert, challengeMessage(payload.nonce, 'register', device.id), fromBase64(input.authSignature));
   requireGood(deps.jpki.revocationStatus(verified.signer, now));
   requireGood(deps.jpki.revocationStatus(authChain, now));
 
@@ -125,7 +125,7 @@ export async function submitRegistration(deps: IdentityDeps, device: Device, inp
   const personalData = { name: pd.name, dateOfBirth: pd.dateOfBirth, gender: pd.gender, address: pd.address };
   const expiresAt = new Date(now.getTime() + REGISTRATION_TTL_SECONDS * 1000);
   const next: VerifiedPayload = {
-    cms: b64(cms), signedAt: now.toISOString(), district: payload.district, personalData, sign: record(deps, verified.signer), auth: record(deps, authChain),
+    cms: toBase64(cms), signedAt: now.toISOString(), district: payload.district, personalData, sign: record(deps, verified.signer), auth: record(deps, authChain),
   };
   await deps.db.update(pendingRegistrations).set({ stage: 'verified', payload: next, expiresAt }).where(eq(pendingRegistrations.id, draft.id));
   return { registrationId: draft.id, personalData, district: { code: payload.district.code, name: payload.district.name }, expiresAt: expiresAt.toISOString() };
@@ -166,7 +166,7 @@ export async function confirmRegistration(deps: IdentityDeps, device: Device, re
       .onConflictDoNothing({ target: certificates.lookupKey });
     await tx.insert(householdMembers).values({ householdId: pending.householdId, personId }).onConflictDoNothing();
     await tx.update(households).set({ districtId: p.district.id }).where(eq(households.id, pending.householdId));
-    await tx.insert(signedDocuments).values({ personId, kind: 'registration', cms: unb64(p.cms), signedAt: new Date(p.signedAt) });
+    await tx.insert(signedDocuments).values({ personId, kind: 'registration', cms: fromBase64(p.cms), signedAt: new Date(p.signedAt) });
     await appendAudit(tx, {
       actor: `device:${device.id}`, action: 'person.registered', subject: personId,
       data: { household: pending.householdId, district: p.district.code, created: !existing },

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import WebSocket from 'ws';
 import { ERRORS, type WireError } from '../../../platform/src/shared/errors.js';
+import { loadDriverConfig } from '../config.js';
 import { PROTOCOL_VERSION } from '../ws/protocol.js';
 
 /**
@@ -18,7 +18,7 @@ async function main() {
     console.error(USAGE);
     process.exit(2);
   }
-  const tokenFile = resolve(process.env.READER_CONTROL_TOKEN_FILE ?? resolve(process.env.DATA_DIR ?? 'data', 'reader-driver.token'));
+  const tokenFile = loadDriverConfig(process.env).controlTokenFile;
   let control: { port: number; token: string };
   try {
     control = JSON.parse(readFileSync(tokenFile, 'utf8'));

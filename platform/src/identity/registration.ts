@@ -7,6 +7,7 @@ import { fromBase64, toBase64 } from '../shared/base64.js';
 import { digestInfoForMessage } from '../shared/digest-info.js';
 import { AppError } from '../shared/errors.js';
 import { assembleCms, buildSignedAttributes, readPersonalData, requireGood, verifyCms, type ChainResult } from '../jpki/index.js';
+import type { RegistrationDraftRequest, RegistrationSubmission } from '../routes/identity-schemas.js';
 import { appendAudit } from './audit.js';
 import { canonicalJson } from './canonical-json.js';
 import { challengeMessage } from './challenge.js';
@@ -51,7 +52,7 @@ interface VerifiedPayload {
  * device) and the two digests the card signs: the CMS signed attributes over the document (sign
  * key) and the challenge that proves the auth key of the same card in the same flow.
  */
-export async function createRegistrationDraft(deps: IdentityDeps, device: Device, input: { district: string }) {
+export async function createRegistrationDraft(deps: IdentityDeps, device: Device, input: RegistrationDraftRequest) {
   const household = await householdOf(deps.db, device);
   const district = (await districtChoices(deps.db, household)).find((d) => d.code === input.district);
   if (!district) throw new AppError('REQ_INVALID', { detail: `district ${input.district} is not offered to this household` });
@@ -74,14 +75,6 @@ export async function createRegistrationDraft(deps: IdentityDeps, device: Device
     auth: { digestInfo: toBase64(digestInfoForMessage(challengeMessage(nonce, 'register', device.id))) },
     expiresAt: expiresAt.toISOString(),
   };
-}
-
-export interface RegistrationSubmission {
-  draftId: string;
-  signCertificate: string;
-  signSignature: string;
-  authCertificate: string;
-  authSignature: string;
 }
 
 async function loadPending(deps: IdentityDeps, device: Device, id: string, stage: 'draft' | 'verified') {

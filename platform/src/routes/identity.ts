@@ -9,12 +9,11 @@ import { linkService, servicesOf, unlinkService } from '../identity/service-link
 import { endSession } from '../identity/sessions.js';
 import { requestAuth } from './request-auth.js';
 import {
-  Base64, LinkedService, NonceResponse, PresenceResult, RegistrationConfirmed, RegistrationDraft, RegistrationResult, SessionResponse, SessionView,
-  TvHousehold, Nonce, Uuid,
+  LinkedServices, LoginRequest, NonceRequest, NonceResponse, PresenceRequest, PresenceResult, ProviderIdParams, RegistrationConfirmed,
+  RegistrationConfirmRequest, RegistrationDraft, RegistrationDraftRequest, RegistrationIdParams, RegistrationResult, RegistrationSubmission,
+  ServiceLinked, SessionResponse, SessionView, TvHousehold,
 } from './identity-schemas.js';
 import { withErrors } from './schemas.js';
-
-const Strict = { additionalProperties: false } as const;
 
 /** The identity core's HTTP API (see API.md beside this file). */
 export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> = async (app, { deps }) => {
@@ -26,7 +25,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     {
       schema: {
         summary: 'A single-use nonce and the DigestInfo the card signs for it (device)',
-        body: Type.Object({ purpose: Type.Literal('login') }, Strict),
+        body: NonceRequest,
         response: withErrors({ 201: NonceResponse }),
       },
     },
@@ -38,7 +37,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     {
       schema: {
         summary: 'Log in with the auth certificate and the card signature over the nonce (device)',
-        body: Type.Object({ nonce: Nonce, certificate: Base64, signature: Base64 }, Strict),
+        body: LoginRequest,
         response: withErrors({ 201: SessionResponse }),
       },
     },
@@ -85,7 +84,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     {
       schema: {
         summary: 'Start a registration: the document and the digests the card signs (TV device)',
-        body: Type.Object({ district: Type.String({ minLength: 1, maxLength: 64 }) }, Strict),
+        body: RegistrationDraftRequest,
         response: withErrors({ 201: RegistrationDraft }),
       },
     },
@@ -97,7 +96,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     {
       schema: {
         summary: "Submit the card's signatures; returns the 基本4情報 to confirm (TV device)",
-        body: Type.Object({ draftId: Uuid, signCertificate: Base64, signSignature: Base64, authCertificate: Base64, authSignature: Base64 }, Strict),
+        body: RegistrationSubmission,
         response: withErrors({ 201: RegistrationResult }),
       },
     },
@@ -109,8 +108,8 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     {
       schema: {
         summary: 'The person confirmed the 基本4情報: create or update them (TV device)',
-        params: Type.Object({ id: Uuid }),
-        body: Type.Optional(Type.Object({}, Strict)),
+        params: RegistrationIdParams,
+        body: RegistrationConfirmRequest,
         response: withErrors({ 201: RegistrationConfirmed }),
       },
     },
@@ -119,7 +118,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
 
   app.delete(
     '/api/v1/registrations/:id',
-    { schema: { summary: 'Drop a registration the person did not confirm (TV device)', params: Type.Object({ id: Uuid }), response: withErrors({ 204: Type.Null() }) } },
+    { schema: { summary: 'Drop a registration the person did not confirm (TV device)', params: RegistrationIdParams, response: withErrors({ 204: Type.Null() }) } },
     async (request, reply) => {
       await cancelRegistration(deps, await deviceOf(request), request.params.id);
       return reply.code(204).send(null);
@@ -131,7 +130,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     {
       schema: {
         summary: 'Identify a registered person by the auth certificate alone, low assurance (shelter tablet)',
-        body: Type.Object({ certificate: Base64 }, Strict),
+        body: PresenceRequest,
         response: withErrors({ 200: PresenceResult }),
       },
     },
@@ -140,7 +139,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
 
   app.get(
     '/api/v1/me/services',
-    { schema: { summary: 'Services that know me (session)', response: withErrors({ 200: Type.Object({ services: Type.Array(LinkedService) }) }) } },
+    { schema: { summary: 'Services that know me (session)', response: withErrors({ 200: LinkedServices }) } },
     async (request) => ({ services: await servicesOf(db, (await sessionOf(request)).person.id) }),
   );
 
@@ -149,8 +148,8 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     {
       schema: {
         summary: 'Link me to a service provider (session)',
-        params: Type.Object({ providerId: Uuid }),
-        response: withErrors({ 201: Type.Object({ providerId: Uuid, linkedAt: Type.String() }) }),
+        params: ProviderIdParams,
+        response: withErrors({ 201: ServiceLinked }),
       },
     },
     async (request, reply) => {
@@ -162,7 +161,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
 
   app.delete(
     '/api/v1/me/services/:providerId',
-    { schema: { summary: 'Unlink me from a service provider (session)', params: Type.Object({ providerId: Uuid }), response: withErrors({ 204: Type.Null() }) } },
+    { schema: { summary: 'Unlink me from a service provider (session)', params: ProviderIdParams, response: withErrors({ 204: Type.Null() }) } },
     async (request, reply) => {
       const { person } = await sessionOf(request);
       await unlinkService(db, person.id, request.params.providerId);

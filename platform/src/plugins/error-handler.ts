@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { isDatabaseUnavailable } from '../db/outage.js';
 import { AppError, type ErrorCode, toWire } from '../shared/errors.js';
 
 /** Fastify's own error codes that are the caller's fault, mapped once to our catalogue. */
@@ -19,6 +20,8 @@ export function asAppError(err: unknown): AppError {
   const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
   if (mapped) return new AppError(mapped, { detail: fe.message, cause: err });
   if (fe.statusCode === 400) return new AppError('REQ_INVALID', { detail: fe.message, cause: err });
+  if (fe.statusCode === 429) return new AppError('REQ_RATE_LIMITED', { detail: fe.message, cause: err });
+  if (isDatabaseUnavailable(err)) return new AppError('DB_UNAVAILABLE', { detail: fe.message, cause: err });
   return new AppError('INTERNAL', { detail: fe.message ?? String(err), cause: err });
 }
 

@@ -12,7 +12,8 @@ import { buildTestApp } from '../helpers/app.js';
  * At compile time (`npm run typecheck`): every client method takes exactly the route's request
  * schema type and promises exactly its response schema type. At run time: every request the client
  * makes, driven through the real app, names a route in the app's route table (its OpenAPI
- * document) with that method, and passes that route's request validation.
+ * document) with that method, passes that route's request validation, and any refusal it gets is
+ * among the codes the route declares (`x-error-codes`).
  */
 
 // ---- compile time ----
@@ -92,9 +93,11 @@ describe('the TV client and the platform routes agree', async () => {
   const tv = DEMO_HOUSEHOLDS[0]!.tv;
 
   const routeTable = async () => {
-    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, Record<string, { 'x-error-codes'?: string[] }>> };
     return Object.entries(doc.paths).flatMap(([template, ops]) =>
-      Object.keys(ops).map((m) => ({ method: m.toUpperCase(), template, pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`) })),
+      Object.entries(ops).map(([m, op]) => ({
+        method: m.toUpperCase(), template, pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`), errorCodes: op['x-error-codes'] ?? [],
+      })),
     );
   };
 
@@ -121,6 +124,8 @@ describe('the TV client and the platform routes agree', async () => {
       const route = table.find((r) => r.method === method && r.pattern.test(path));
       if (!route) return [`${method} ${path}: no such route in the app's route table`];
       if (code === 'REQ_NOT_FOUND' || code === 'REQ_INVALID') return [`${method} ${path} (${route.template}) answered ${code}`];
+      // What the route answered is among the codes it declares (its x-error-codes).
+      if (code !== null && !route.errorCodes.includes(code)) return [`${method} ${route.template} answered ${code}, which it does not declare`];
       return [];
     });
     expect(problems).toEqual([]);

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { DbHandle } from '../db/client.js';
 import { Health } from './health-schemas.js';
-import { withErrors } from './schemas.js';
+import { errorCodes, withErrors } from './schemas.js';
 
 /** `GET /healthz`: 200 when the database answers, 503 when it does not. */
 export const healthRoutes: FastifyPluginAsyncTypebox<{ database: DbHandle }> = async (app, { database }) => {
   app.get(
     '/healthz',
-    { schema: { summary: 'Liveness and database health', response: withErrors({ 200: Health, 503: Health }) } },
+    { schema: { summary: 'Liveness and database health', ...errorCodes(), response: withErrors({ 200: Health, 503: Health }) } },
     async (_request, reply) => {
       const started = performance.now();
       let ok = true;

@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
@@ -8,6 +10,7 @@ import { CRL_CHANNEL, loadStoredCrls } from './identity/crl-store.js';
 import { followDeviceWithdrawals } from './identity/devices.js';
 import { purgeUsedNonces } from './identity/nonces.js';
 import { createJpkiContext, type JpkiContext } from './jpki/index.js';
+import { operatorConsoleHandler } from './plugins/ui-pages.js';
 
 /** Safety net behind LISTEN/NOTIFY: how often a process looks for CRLs other processes stored. */
 const CRL_POLL_MS = 5 * 60_000;
@@ -23,6 +26,8 @@ export interface RunningPlatform {
   jpki: JpkiContext;
   /** The address it listens on, e.g. http://127.0.0.1:8080 */
   url: string;
+  /** The operator console's own origin, e.g. http://127.0.0.1:8081 */
+  operatorUrl: string;
   close(): Promise<void>;
 }
 
@@ -30,6 +35,7 @@ export interface RunningPlatform {
 export async function startPlatform(config: Readonly<Config>): Promise<RunningPlatform> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   let app: FastifyInstance | undefined;
+  let operatorServer: Server | undefined;
   const timers: ReturnType<typeof setInterval>[] = [];
   const unlisteners: (() => Promise<void>)[] = [];
   try {
@@ -60,6 +66,8 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
     timers.push(purgeTimer);
     app = await buildApp({ config, database, jpki });
     const url = await app.listen({ port: config.port, host: config.host });
+    operatorServer = createServer(operatorConsoleHandler(app));
+    const operatorUrl = await listenOn(operatorServer, config.operatorPort, config.host);
     app.log.info({ database: database.kind }, 'platform ready');
     let closing: Promise<void> | undefined;
     const running: RunningPlatform = {
@@ -67,9 +75,11 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
       database,
       jpki,
       url,
+      operatorUrl,
       close: () => (closing ??= (async () => {
         for (const t of timers) clearInterval(t);
         for (const stop of unlisteners) await stop().catch(() => {});
+        await closeServer(operatorServer);
         await running.app.close();
         await database.close();
       })()),
@@ -78,8 +88,29 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
   } catch (err) {
     for (const t of timers) clearInterval(t);
     for (const stop of unlisteners) await stop().catch(() => {});
+    await closeServer(operatorServer);
     await app?.close().catch(() => {});
     await database.close().catch(() => {});
     throw err;
   }
+}
+
+/** Listens and answers the base URL (`http://host:port`, IPv6 hosts in brackets). */
+function listenOn(server: Server, port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address() as AddressInfo;
+      resolve(`http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`);
+    });
+  });
+}
+
+/** Stops a listener: no new connections, idle keep-alive ones closed, requests in flight finish. */
+function closeServer(server: Server | undefined): Promise<void> {
+  if (!server?.listening) return Promise.resolve();
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
 }

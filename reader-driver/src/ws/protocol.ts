@@ -50,6 +50,8 @@ export const COMMANDS = {
   }),
   cancel: Type.Object({ target: Type.String({ minLength: 1, maxLength: 64 }) }),
   ping: Type.Object({}),
+  /** This STB's platform credential; answered only to allow-listed page origins, never to the control CLI. */
+  'device.credential': Type.Object({}),
   'demo.cards': Type.Object({}),
   'demo.insert': Type.Object({ card: Type.String({ minLength: 1, maxLength: 100 }), reader: ReaderName }),
   'demo.remove': Type.Object({ reader: ReaderName }),
@@ -108,6 +110,11 @@ export interface PinStatus {
   triesLeft: number | null;
   blocked: boolean;
 }
+/** This set-top box's platform credential (`Authorization: Device <id>:<secret>`), as `device.credential` answers it. */
+export interface DeviceCredential {
+  id: string;
+  secret: string;
+}
 export interface DemoCard {
   id: string;
   label: string;
@@ -125,6 +132,7 @@ export interface CommandResults {
   sign: { signature: string; certificate?: string };
   cancel: { cancelled: string };
   ping: { pong: string };
+  'device.credential': DeviceCredential;
   'demo.cards': { cards: DemoCard[] };
   'demo.insert': { reader: ReaderInfo };
   'demo.remove': { reader: ReaderInfo | null };

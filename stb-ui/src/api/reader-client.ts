@@ -1,6 +1,6 @@
 import type { ErrorCode, WireError } from '../../../platform/src/shared/errors.js';
 import type {
-  CommandName, CommandParams, CommandResults, EventData, EventName, KeyKind, PinStatus, PushedEvent, ReaderInfo, Response,
+  CommandName, CommandParams, CommandResults, DeviceCredential, EventData, EventName, KeyKind, PinStatus, PushedEvent, ReaderInfo, Response,
 } from '../../../reader-driver/src/ws/protocol.js';
 import { DEFAULT_READER_URL } from '../config.js';
 
@@ -13,7 +13,7 @@ import { DEFAULT_READER_URL } from '../config.js';
  */
 
 /** The protocol's own types (reader-driver/src/ws/protocol.ts), never redeclared here. */
-export type { CommandResults, KeyKind, PinStatus, ReaderInfo };
+export type { CommandResults, DeviceCredential, KeyKind, PinStatus, ReaderInfo };
 
 /** How the page's link to the driver stands. */
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -228,6 +228,23 @@ export class ReaderClient {
       return { id, result: Promise.reject(new DriverError(lostLink('not connected to the reader driver'))) };
     }
     return { id, result: this._transmit(this._socket, id, cmd, params) as Promise<CommandResults[C]> };
+  }
+
+  /**
+   * This set-top box's platform credential, which the driver holds from provisioning. Waits for a
+   * link that is still connecting; fails (READER_UNAVAILABLE) once that attempt has failed.
+   */
+  async deviceCredential(): Promise<DeviceCredential> {
+    if (this._state === 'connecting') {
+      await new Promise<void>((resolve) => {
+        const off = this.onChange(() => {
+          if (this._state === 'connecting') return;
+          off();
+          resolve();
+        });
+      });
+    }
+    return this.request('device.credential', {});
   }
 
   /** Asks the driver to stop request `id` (it then answers WS_CANCELLED). */

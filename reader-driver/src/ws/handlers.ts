@@ -19,6 +19,8 @@ export interface HandlerSession {
   readonly token: string;
   /** Requests in flight, by id, so `cancel` can stop them. */
   readonly running: Map<string, AbortController>;
+  /** Connected with the local control token (the `npm run demo` CLI), not from a page. */
+  readonly isControl: boolean;
 }
 
 export interface HandlerContext {

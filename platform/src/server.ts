@@ -4,8 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { openDatabase, type DbHandle } from './db/client.js';
-import { ensureDevCenter, feedDevCrls } from './demo/dev-jpki.js';
+import { ensureDevCenter, feedDevCrls, feedDevLinkage } from './demo/dev-jpki.js';
 import { seedDemoWorld } from './demo/seed.js';
+import { setAuditChainKey } from './identity/audit.js';
+import { publishAuditCheckpoint } from './identity/audit-checkpoint.js';
 import { CRL_CHANNEL, loadStoredCrls } from './identity/crl-store.js';
 import { followDeviceWithdrawals } from './identity/devices.js';
 import { purgeUsedNonces } from './identity/nonces.js';
@@ -16,7 +18,7 @@ import { operatorConsoleHandler } from './plugins/ui-pages.js';
 const CRL_POLL_MS = 5 * 60_000;
 /** How often used nonces past their expiry are forgotten. */
 const NONCE_PURGE_MS = 10 * 60_000;
-/** How often dev mode asks the dev JPKI center for fresh CRLs (they are valid for a day). */
+/** How often dev mode asks the dev JPKI center for fresh CRLs (they are valid for a day) and linkage. */
 const DEV_CRL_FEED_MS = 6 * 3600_000;
 
 /** A running platform process. */
@@ -33,7 +35,8 @@ export interface RunningPlatform {
 
 /** Opens the database, applies migrations, seeds the demo world if asked, and listens. */
 export async function startPlatform(config: Readonly<Config>): Promise<RunningPlatform> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  setAuditChainKey(config.auditHmacSecret);
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, databaseOwnerUrl: config.databaseOwnerUrl, dataDir: config.dataDir });
   let app: FastifyInstance | undefined;
   let operatorServer: Server | undefined;
   const timers: ReturnType<typeof setInterval>[] = [];
@@ -45,7 +48,10 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
     const jpki = await createJpkiContext(config);
     const identity = { db: database.db, jpki, config };
     let crlsSeen = await loadStoredCrls(identity, null);
-    if (config.jpkiMode === 'dev') await feedDevCrls(identity, config.jpkiDevDir);
+    if (config.jpkiMode === 'dev') {
+      await feedDevCrls(identity, config.jpkiDevDir);
+      await feedDevLinkage(identity, config.jpkiDevDir);
+    }
     let lastDevFeed = Date.now();
     // Another process stored a newer CRL: load it now (NOTIFY), with a slow poll as a safety net.
     const refreshCrls = async () => {
@@ -53,6 +59,7 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
       if (config.jpkiMode === 'dev' && Date.now() - lastDevFeed > DEV_CRL_FEED_MS) {
         lastDevFeed = Date.now();
         await feedDevCrls(identity, config.jpkiDevDir);
+        await feedDevLinkage(identity, config.jpkiDevDir);
       }
     };
     const onError = (err: unknown) => app?.log.warn({ err }, 'CRL refresh failed');
@@ -65,6 +72,17 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
     purgeTimer.unref();
     timers.push(purgeTimer);
     app = await buildApp({ config, database, jpki });
+    const log = app.log;
+    // The audit chain head, signed, outside the database: cutting the newest entries shows.
+    const checkpointAudit = async () => {
+      const { published, verification } = await publishAuditCheckpoint(database.db, config);
+      if (!verification.ok) log.error({ audit: verification }, 'audit log break: checkpoint not advanced');
+      else if (published) log.debug({ seq: published.seq }, 'audit checkpoint published');
+    };
+    await checkpointAudit();
+    const checkpointTimer = setInterval(() => void checkpointAudit().catch((err) => log.error({ err }, 'audit checkpoint failed')), config.auditCheckpointIntervalSeconds * 1000);
+    checkpointTimer.unref();
+    timers.push(checkpointTimer);
     const url = await app.listen({ port: config.port, host: config.host });
     operatorServer = createServer(operatorConsoleHandler(app));
     const operatorUrl = await listenOn(operatorServer, config.operatorPort, config.host);
@@ -81,6 +99,8 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
         for (const stop of unlisteners) await stop().catch(() => {});
         await closeServer(operatorServer);
         await running.app.close();
+        // What was written since the last tick is vouched for too.
+        await checkpointAudit().catch((err) => log.error({ err }, 'audit checkpoint failed'));
         await database.close();
       })()),
     };

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigOrExit, type Config } from '../config.js';
-import { issueDemoCards } from '../demo/dev-jpki.js';
+import { feedDevLinkage, issueDemoCards } from '../demo/dev-jpki.js';
 import { DEMO_HOUSEHOLDS } from '../demo/world.js';
 import { startPlatform } from '../server.js';
 import { DEFAULT_READER_PORT, readerUrl } from '../shared/reader-address.js';
@@ -21,7 +21,10 @@ async function main() {
   const platform = await startPlatform(config);
   const base = loopbackUrl(platform.url);
   const demoCardsDir = config.jpkiMode === 'dev' && config.seedDemo ? join(config.dataDir, 'demo-cards') : null;
-  if (demoCardsDir) await issueDemoCards(config.jpkiDevDir, demoCardsDir);
+  if (demoCardsDir && (await issueDemoCards(config.jpkiDevDir, demoCardsDir)).length > 0) {
+    // Cards issued after the platform's start-up feed: their linkage too, so they register at once.
+    await feedDevLinkage({ db: platform.database.db, jpki: platform.jpki, config }, config.jpkiDevDir);
+  }
   const tv = DEMO_HOUSEHOLDS[0];
   const credentialFile = config.readerDeviceCredentialFile ?? (config.seedDemo ? provisionDemoTv(config.dataDir, tv.tv) : undefined);
   const driver = startReaderDriver(config, base, demoCardsDir, credentialFile);

@@ -103,7 +103,8 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
       schema: {
         summary: "Submit the card's signatures; returns the 基本4情報 to confirm (TV device)",
         ...errorCodes(
-          DEVICE_AUTH_ERRORS, NONCE_ERRORS, CERTIFICATE_ERRORS, 'AUTH_FORBIDDEN', 'AUTH_REGISTRATION_EXPIRED', 'AUTH_REGISTRATION_MISMATCH', 'PKI_SIGNATURE_INVALID',
+          DEVICE_AUTH_ERRORS, NONCE_ERRORS, CERTIFICATE_ERRORS, 'AUTH_FORBIDDEN', 'AUTH_REGISTRATION_EXPIRED', 'AUTH_REGISTRATION_MISMATCH', 'AUTH_CARD_PAIR_MISMATCH',
+          'PKI_SIGNATURE_INVALID',
           'PKI_CMS_ATTRIBUTES_INVALID', 'PKI_CMS_CONTENT_TYPE_MISMATCH', 'PKI_CMS_DIGEST_MISMATCH', 'PKI_CMS_SIGNER_NOT_FOUND', 'PKI_PERSONAL_DATA_INVALID',
         ),
         body: RegistrationSubmission,
@@ -118,7 +119,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     {
       schema: {
         summary: 'The person confirmed the 基本4情報: create or update them (TV device)',
-        ...errorCodes(DEVICE_AUTH_ERRORS, 'AUTH_FORBIDDEN', 'AUTH_REGISTRATION_EXPIRED', 'AUTH_REGISTRATION_MISMATCH'),
+        ...errorCodes(DEVICE_AUTH_ERRORS, 'AUTH_FORBIDDEN', 'AUTH_REGISTRATION_EXPIRED', 'AUTH_REGISTRATION_MISMATCH', 'AUTH_CARD_PAIR_MISMATCH'),
         params: RegistrationIdParams,
         body: RegistrationConfirmRequest,
         response: withErrors({ 201: RegistrationConfirmed }),

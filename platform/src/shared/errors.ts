@@ -81,6 +81,11 @@ export const ERRORS = {
   AUTH_NOT_HOUSEHOLD_MEMBER: { status: 403, message: 'Person is not a member of this device\'s household', ja: 'このテレビの世帯に登録されていません。' },
   AUTH_REGISTRATION_MISMATCH: { status: 422, message: 'Registration document does not match this request', ja: '登録内容が一致しません。もう一度はじめからお試しください。' },
   AUTH_REGISTRATION_EXPIRED: { status: 410, message: 'Pending registration is unknown or expired', ja: '時間がたちました。もう一度はじめから登録してください。' },
+  AUTH_CARD_PAIR_MISMATCH: {
+    status: 422,
+    message: 'The sign and auth certificates are not from one card',
+    ja: '2つの暗証番号を、別々のカードで入力したようです。同じ1枚のマイナンバーカードで、もう一度はじめから登録してください。',
+  },
   AUTH_NOT_REGISTERED: { status: 404, message: 'No person is registered with this card', ja: 'このカードはまだ登録されていません。' },
 } as const satisfies Record<string, { status: number; message: string; ja: string }>;
 

@@ -42,8 +42,6 @@ export interface Config {
   nonceTtlSeconds: number;
   /** Key that seals nonces (HMAC); every platform process must share it. */
   nonceSecret: string;
-  /** Port the TV pages' reader driver listens on (READER_PORT, as the driver reads it); `npm start` points the TV page at it. */
-  readerPort: number;
   /** READER_ALLOWED_ORIGINS as given, passed on to the driver `npm start` launches; null = the platform's own origin. */
   readerAllowedOrigins: string | null;
   /** READER_DEVICE_CREDENTIAL_FILE as given, passed on to that driver; null = `npm start` provisions the demo TV's. */
@@ -52,6 +50,15 @@ export interface Config {
   sessionTtlSeconds: number;
   /** Oldest CRL (since thisUpdate) still trusted when nextUpdate has not passed; older = status unknown. */
   crlMaxAgeSeconds: number;
+  /**
+   * Port of the reader driver on the device's loopback (READER_PORT, as the driver reads it): the TV
+   * page may open a WebSocket to it (CSP connect-src), and `npm start` points the TV page at it.
+   */
+  readerPort: number;
+  /** Requests per minute one device credential may make to each card route (nonces, logins, registration drafts). */
+  rateLimitPerDevice: number;
+  /** Requests per minute one client IP may make to each card route, whatever the device. */
+  rateLimitPerIp: number;
   /** Key of the audit chain's HMAC; only platform processes hold it, never the database. */
   auditHmacSecret: string;
   /** Folder where the signed audit checkpoint (chain head) is published, outside the database. */
@@ -71,9 +78,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
 
   const port = Number(env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be an integer 0–65535 (got "${env.PORT}")`);
-
-  const readerPort = Number(env.READER_PORT ?? DEFAULT_READER_PORT);
-  if (!Number.isInteger(readerPort) || readerPort < 0 || readerPort > 65535) problems.push(`READER_PORT must be an integer 0–65535 (got "${env.READER_PORT}")`);
 
   // Default PORT + 1 (0 stays 0: any free port); a bad PORT is reported once, not again here.
   const operatorPort = Number(env.OPERATOR_PORT ?? (!Number.isInteger(port) ? 8081 : port === 0 ? 0 : port + 1));
@@ -121,6 +125,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const nonceTtlSeconds = positiveInt(env.NONCE_TTL_SECONDS ?? '120', 'NONCE_TTL_SECONDS', problems);
   const sessionTtlSeconds = positiveInt(env.SESSION_TTL_SECONDS ?? String(12 * 3600), 'SESSION_TTL_SECONDS', problems);
   const crlMaxAgeSeconds = positiveInt(env.CRL_MAX_AGE_SECONDS ?? String(48 * 3600), 'CRL_MAX_AGE_SECONDS', problems);
+  const readerPort = Number(env.READER_PORT ?? DEFAULT_READER_PORT);
+  if (!Number.isInteger(readerPort) || readerPort < 1 || readerPort > 65535) problems.push(`READER_PORT must be an integer 1–65535 (got "${env.READER_PORT}")`);
+  // A person logs in or registers a few times an hour; these only stop floods and scripted guessing.
+  const rateLimitPerDevice = positiveInt(env.RATE_LIMIT_PER_DEVICE ?? '60', 'RATE_LIMIT_PER_DEVICE', problems);
+  const rateLimitPerIp = positiveInt(env.RATE_LIMIT_PER_IP ?? '600', 'RATE_LIMIT_PER_IP', problems);
 
   if (problems.length) {
     throw new Error(`Invalid configuration:\n- ${problems.join('\n- ')}`);
@@ -141,11 +150,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     certLookupSecret,
     nonceTtlSeconds,
     nonceSecret,
-    readerPort,
     readerAllowedOrigins: env.READER_ALLOWED_ORIGINS?.trim() || null,
     readerDeviceCredentialFile: env.READER_DEVICE_CREDENTIAL_FILE?.trim() || null,
     sessionTtlSeconds,
     crlMaxAgeSeconds,
+    readerPort,
+    rateLimitPerDevice,
+    rateLimitPerIp,
     auditHmacSecret,
     auditCheckpointDir: resolve(env.AUDIT_CHECKPOINT_DIR ?? resolve(dataDir, 'audit-checkpoints')),
     auditSigningKeyFile: resolve(env.AUDIT_SIGNING_KEY_FILE ?? resolve(dataDir, 'audit-signing-key.pem')),

@@ -25,6 +25,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
   app.post(
     '/api/v1/nonces',
     {
+      config: { rateLimited: true },
       schema: {
         summary: 'A single-use nonce and the DigestInfo the card signs for it (device)',
         ...errorCodes(DEVICE_AUTH_ERRORS),
@@ -38,6 +39,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
   app.post(
     '/api/v1/sessions',
     {
+      config: { rateLimited: true },
       schema: {
         summary: 'Log in with the auth certificate and the card signature over the nonce (device)',
         ...errorCodes(DEVICE_AUTH_ERRORS, NONCE_ERRORS, CERTIFICATE_ERRORS, 'AUTH_FORBIDDEN', 'PKI_SIGNATURE_INVALID', 'AUTH_NOT_REGISTERED', 'AUTH_NOT_HOUSEHOLD_MEMBER'),
@@ -87,6 +89,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
   app.post(
     '/api/v1/registrations/drafts',
     {
+      config: { rateLimited: true },
       schema: {
         summary: 'Start a registration: the document and the digests the card signs (TV device)',
         ...errorCodes(DEVICE_AUTH_ERRORS, 'AUTH_FORBIDDEN'),

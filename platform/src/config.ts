@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { DEFAULT_READER_PORT } from './shared/reader-address.js';
+import { isLogLevel, LOG_LEVELS, type LogLevel } from './shared/logger.js';
 
 /** The platform's settings; `loadConfig` is the only reader of `process.env`. */
 export interface Config {
@@ -27,7 +29,7 @@ export interface Config {
   /** Folder holding the built UI pages (`vite build` output). */
   uiDir: string;
   /** pino level. */
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logLevel: LogLevel;
   /** Create the demo world on first start (its TV secrets are in the source: never in production). */
   seedDemo: boolean;
   /** Which JPKI trust store to use: the real J-LIS roots, or the dev JPKI center's. */
@@ -40,6 +42,12 @@ export interface Config {
   nonceTtlSeconds: number;
   /** Key that seals nonces (HMAC); every platform process must share it. */
   nonceSecret: string;
+  /** READER_ALLOWED_ORIGINS as given, passed on to the driver `npm start` launches; null = the platform's own origin. */
+  readerAllowedOrigins: string | null;
+  /** `npm start`: which of those pages may receive the TV's device credential (default: the TV page's origin). */
+  readerCredentialOrigins: string | null;
+  /** READER_DEVICE_CREDENTIAL_FILE as given, passed on to that driver; null = `npm start` provisions the demo TV's. */
+  readerDeviceCredentialFile: string | null;
   /** How long a TV session lasts without a new card login. */
   sessionTtlSeconds: number;
   /** Operator console: a staff session ends after this long without a request (a desk tool, unlike the TV). */
@@ -50,7 +58,10 @@ export interface Config {
   staffInviteTtlSeconds: number;
   /** Oldest CRL (since thisUpdate) still trusted when nextUpdate has not passed; older = status unknown. */
   crlMaxAgeSeconds: number;
-  /** Port of the reader driver on the device's loopback: the TV page may open a WebSocket to it (CSP connect-src). */
+  /**
+   * Port of the reader driver on the device's loopback (READER_PORT, as the driver reads it): the TV
+   * page may open a WebSocket to it (CSP connect-src), and `npm start` points the TV page at it.
+   */
   readerPort: number;
   /** Requests per minute one device credential may make to each card route (nonces, logins, registration drafts). */
   rateLimitPerDevice: number;
@@ -68,8 +79,6 @@ export interface Config {
 
 /** Used only in dev mode when CERT_LOOKUP_SECRET is unset; production refuses to start without one. */
 const DEV_LOOKUP_SECRET = 'dev-only-lookup-secret-change-me';
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Reads and checks the environment once, listing every problem; the result is frozen. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
@@ -100,8 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   }
   if (databaseOwnerUrl && !databaseUrl) problems.push('DATABASE_OWNER_URL needs DATABASE_URL (the platform role) as well');
 
-  const logLevel = (env.LOG_LEVEL ?? 'info') as Config['logLevel'];
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
+  if (!isLogLevel(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
   const jpkiMode = (env.JPKI_MODE ?? 'dev') as Config['jpkiMode'];
   if (jpkiMode !== 'production' && jpkiMode !== 'dev') problems.push('JPKI_MODE must be "production" or "dev"');
@@ -127,7 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const staffSessionMaxSeconds = positiveInt(env.STAFF_SESSION_MAX_SECONDS ?? String(10 * 3600), 'STAFF_SESSION_MAX_SECONDS', problems);
   const staffInviteTtlSeconds = positiveInt(env.STAFF_INVITE_TTL_SECONDS ?? String(72 * 3600), 'STAFF_INVITE_TTL_SECONDS', problems);
   const crlMaxAgeSeconds = positiveInt(env.CRL_MAX_AGE_SECONDS ?? String(48 * 3600), 'CRL_MAX_AGE_SECONDS', problems);
-  const readerPort = Number(env.READER_PORT ?? 24780);
+  const readerPort = Number(env.READER_PORT ?? DEFAULT_READER_PORT);
   if (!Number.isInteger(readerPort) || readerPort < 1 || readerPort > 65535) problems.push(`READER_PORT must be an integer 1–65535 (got "${env.READER_PORT}")`);
   // A person logs in or registers a few times an hour; these only stop floods and scripted guessing.
   const rateLimitPerDevice = positiveInt(env.RATE_LIMIT_PER_DEVICE ?? '60', 'RATE_LIMIT_PER_DEVICE', problems);
@@ -152,6 +161,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     certLookupSecret,
     nonceTtlSeconds,
     nonceSecret,
+    readerAllowedOrigins: env.READER_ALLOWED_ORIGINS?.trim() || null,
+    readerCredentialOrigins: env.READER_CREDENTIAL_ORIGINS?.trim() || null,
+    readerDeviceCredentialFile: env.READER_DEVICE_CREDENTIAL_FILE?.trim() || null,
     sessionTtlSeconds,
     staffIdleSeconds,
     staffSessionMaxSeconds,

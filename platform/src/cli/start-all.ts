@@ -5,6 +5,7 @@ import { loadConfigOrExit, type Config } from '../config.js';
 import { enrolDemoStaff, feedDevLinkage, issueDemoCards } from '../demo/dev-jpki.js';
 import { DEMO_HOUSEHOLDS } from '../demo/world.js';
 import { startPlatform } from '../server.js';
+import { DEFAULT_READER_PORT, readerUrl } from '../shared/reader-address.js';
 import { stopOnSignals } from '../shared/shutdown.js';
 
 /**
@@ -27,12 +28,11 @@ async function main() {
     await enrolDemoStaff(identity, demoCardsDir);
   }
   const tv = DEMO_HOUSEHOLDS[0];
-  const credentialFile = process.env.READER_DEVICE_CREDENTIAL_FILE ?? (config.seedDemo ? provisionDemoTv(config.dataDir, tv.tv) : undefined);
+  const credentialFile = config.readerDeviceCredentialFile ?? (config.seedDemo ? provisionDemoTv(config.dataDir, tv.tv) : undefined);
   const consoleOrigin = loopbackUrl(platform.operatorUrl);
   const driver = startReaderDriver(config, base, [consoleOrigin, consoleOrigin.replace('127.0.0.1', 'localhost')], demoCardsDir, credentialFile);
 
-  const readerPort = process.env.READER_PORT ?? '24780';
-  const readerParam = readerPort === '24780' ? '' : `?reader=${encodeURIComponent(`ws://127.0.0.1:${readerPort}/v1`)}`;
+  const readerParam = config.readerPort === DEFAULT_READER_PORT ? '' : `?reader=${encodeURIComponent(readerUrl(config.readerPort))}`;
   console.log(
     `\n  TV:        ${base}/tv/${readerParam}${credentialFile ? `   (${tv.label}; the reader driver holds its device credential)` : ''}` +
       `\n  Shelter:   ${base}/shelter/\n  Operator:  ${loopbackUrl(platform.operatorUrl)}/operator/\n  Health:    ${base}/healthz` +
@@ -71,13 +71,16 @@ function startReaderDriver(
   const localhost = platformOrigin.replace('127.0.0.1', 'localhost');
   const child = spawn(process.execPath, args, {
     stdio: 'inherit',
+    // The driver reads its own settings (reader-driver/src/config.ts) from the environment it
+    // inherits; this process only adds what it decided: where the data is, which page may connect.
     env: {
       ...process.env,
       DATA_DIR: config.dataDir,
+      READER_PORT: String(config.readerPort),
       // The TV page and the operator console (staff log in with their own card) use the reader; only
       // the TV page's origin may receive the box's device credential.
-      READER_ALLOWED_ORIGINS: process.env.READER_ALLOWED_ORIGINS ?? [platformOrigin, localhost, ...consoleOrigins].join(','),
-      READER_CREDENTIAL_ORIGINS: process.env.READER_CREDENTIAL_ORIGINS ?? `${platformOrigin},${localhost}`,
+      READER_ALLOWED_ORIGINS: config.readerAllowedOrigins ?? [platformOrigin, localhost, ...consoleOrigins].join(','),
+      READER_CREDENTIAL_ORIGINS: config.readerCredentialOrigins ?? `${platformOrigin},${localhost}`,
       ...(credentialFile ? { READER_DEVICE_CREDENTIAL_FILE: credentialFile } : {}),
     },
   });

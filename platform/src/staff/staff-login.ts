@@ -5,7 +5,9 @@ import { appendAudit } from '../identity/audit.js';
 import { challengeMessage } from '../identity/challenge.js';
 import type { IdentityDeps } from '../identity/deps.js';
 import { burnNonce, issueNonce, openNonce } from '../identity/nonces.js';
-import { digestInfoSha256, requireGood } from '../jpki/index.js';
+import { requireGood } from '../jpki/index.js';
+import { digestInfoForMessage } from '../shared/digest-info.js';
+import { toBase64 } from '../shared/base64.js';
 import { AppError } from '../shared/errors.js';
 import { isRole, permissionsOf, type Permission, type Role } from './roles.js';
 import { staffInvites, staffMembers, staffSessions, type StaffMember } from './schema.js';
@@ -25,7 +27,7 @@ export function startStaffChallenge(deps: IdentityDeps, clientId: string) {
   const { nonce, expiresAt } = issueNonce(deps.config.nonceSecret, clientId, 'staff-login', deps.config.nonceTtlSeconds);
   return {
     nonce,
-    digestInfo: digestInfoSha256(challengeMessage(nonce, 'staff-login', clientId)).toString('base64'),
+    digestInfo: toBase64(digestInfoForMessage(challengeMessage(nonce, 'staff-login', clientId))),
     expiresAt: expiresAt.toISOString(),
   };
 }

@@ -1,5 +1,6 @@
 import { LitElement, html } from 'lit';
-import { ReaderClient, readerUrlFrom } from '../api/reader-client.js';
+import { ReaderClient } from '../api/reader-client.js';
+import { loadUiConfig } from '../config.js';
 import { ConsoleClient, ConsoleError, type DashboardView, type StaffMeView, type StaffSessionView } from './console-client.js';
 import { LiveClient, liveUrl, type LiveState } from './live-client.js';
 import './pages/audit-page.js';
@@ -41,7 +42,7 @@ export class StbOperatorApp extends LitElement {
   declare _notice: string;
   declare _remaining: number;
   private readonly client = new ConsoleClient();
-  private readonly reader = new ReaderClient({ url: readerUrlFrom(location.search), clientName: 'operator-console' });
+  private readonly reader = new ReaderClient({ url: loadUiConfig(location.search).readerUrl, clientName: 'operator-console' });
   private live: LiveClient | null = null;
   private ticker: ReturnType<typeof setInterval> | null = null;
   private lastExtend = 0;

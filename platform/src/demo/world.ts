@@ -4,8 +4,8 @@
  * whose virtual My Number Cards the dev JPKI center issues. Everything here is fictional; the PINs
  * are documented in the README so anyone can try the TV flow.
  */
-export const DEMO_OPERATOR = { code: 'catv-demo', name: 'デモケーブルテレビ' } as const;
-export const DEMO_MUNICIPALITY = { code: '162108', name: '南砺市' } as const;
+export const DEMO_OPERATOR = { code: 'catv-demo', name: 'デモケーブルテレビ', helpPhone: '0120-000-000' } as const;
+export const DEMO_MUNICIPALITY = { code: '162108', name: '南砺市', helpPhone: '0763-00-0000' } as const;
 export const DEMO_INSURER = { code: 'insurer-demo', name: 'デモ生命保険' } as const;
 
 /** The services of the demo world, each seeing only its own UIDs. */

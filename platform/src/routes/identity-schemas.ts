@@ -29,6 +29,12 @@ export const TvHousehold = Type.Object({
   districts: Type.Array(District),
   consent: Type.Object({ version: Type.String(), text: Type.String() }),
 });
+/** Someone a resident can call. */
+export const Contact = Type.Object({ name: Type.String(), phone: Type.Union([Type.String(), Type.Null()]) });
+/** `GET /api/v1/tv/help`: the household's cable operator and its municipality (null: no district yet). */
+export const TvHelp = Type.Object({ operator: Contact, municipality: Type.Union([Contact, Type.Null()]) });
+/** `DELETE /api/v1/me/registration`: what cancelling the registration undid. */
+export const Unregistered = Type.Object({ personId: Uuid, servicesUnlinked: Type.Integer(), sessionsEnded: Type.Integer() });
 /** `POST /api/v1/registrations/drafts` */
 export const RegistrationDraft = Type.Object({
   draftId: Uuid, document: Type.String(), sign: Type.Object({ digestInfo: Base64 }), auth: Type.Object({ digestInfo: Base64 }), expiresAt: Type.String(),
@@ -55,3 +61,5 @@ export type RegistrationResult = Static<typeof RegistrationResult>;
 export type RegistrationConfirmed = Static<typeof RegistrationConfirmed>;
 export type PresenceResult = Static<typeof PresenceResult>;
 export type LinkedService = Static<typeof LinkedService>;
+export type TvHelp = Static<typeof TvHelp>;
+export type Unregistered = Static<typeof Unregistered>;

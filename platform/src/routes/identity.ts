@@ -7,10 +7,12 @@ import { identifyPresence } from '../identity/presence.js';
 import { cancelRegistration, confirmRegistration, createRegistrationDraft, submitRegistration } from '../identity/registration.js';
 import { linkService, servicesOf, unlinkService } from '../identity/service-links.js';
 import { endSession } from '../identity/sessions.js';
+import { tvHelp } from '../identity/help.js';
+import { unregister } from '../identity/unregister.js';
 import { requestAuth } from './request-auth.js';
 import {
   Base64, LinkedService, NonceResponse, PresenceResult, RegistrationConfirmed, RegistrationDraft, RegistrationResult, SessionResponse, SessionView,
-  TvHousehold, Nonce, Uuid,
+  TvHelp, TvHousehold, Nonce, Unregistered, Uuid,
 } from './identity-schemas.js';
 import { withErrors } from './schemas.js';
 
@@ -26,7 +28,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     {
       schema: {
         summary: 'A single-use nonce and the DigestInfo the card signs for it (device)',
-        body: Type.Object({ purpose: Type.Literal('login') }, Strict),
+        body: Type.Object({ purpose: Type.Union([Type.Literal('login'), Type.Literal('unregister')]) }, Strict),
         response: withErrors({ 201: NonceResponse }),
       },
     },
@@ -78,6 +80,12 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
       },
     },
     async (request) => tvHouseholdContext(db, await deviceOf(request)),
+  );
+
+  app.get(
+    '/api/v1/tv/help',
+    { schema: { summary: "Who helps this household: its cable operator and municipality, with phone numbers (TV device)", response: withErrors({ 200: TvHelp }) } },
+    async (request) => tvHelp(db, await deviceOf(request)),
   );
 
   app.post(
@@ -168,5 +176,17 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
       await unlinkService(db, person.id, request.params.providerId);
       return reply.code(204).send(null);
     },
+  );
+
+  app.delete(
+    '/api/v1/me/registration',
+    {
+      schema: {
+        summary: 'Cancel my registration: the card signs an unregister nonce again; every session of mine ends (session)',
+        body: Type.Object({ nonce: Nonce, certificate: Base64, signature: Base64 }, Strict),
+        response: withErrors({ 200: Unregistered }),
+      },
+    },
+    async (request) => unregister(deps, await sessionOf(request), request.body),
   );
 };

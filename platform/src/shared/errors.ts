@@ -78,6 +78,10 @@ export const ERRORS = {
   AUTH_REGISTRATION_MISMATCH: { status: 422, message: 'Registration document does not match this request', ja: '登録内容が一致しません。もう一度はじめからお試しください。' },
   AUTH_REGISTRATION_EXPIRED: { status: 410, message: 'Pending registration is unknown or expired', ja: '時間がたちました。もう一度はじめから登録してください。' },
   AUTH_NOT_REGISTERED: { status: 404, message: 'No person is registered with this card', ja: 'このカードはまだ登録されていません。' },
+  AUTH_CARD_NOT_YOURS: {
+    status: 403, message: 'The card is not the logged-in person\'s card',
+    ja: 'ログインしている方の カードでは ありません。ご本人の カードを おいてください。',
+  },
 } as const satisfies Record<string, { status: number; message: string; ja: string }>;
 
 /** A stable error code from the catalogue. */

@@ -3,6 +3,7 @@ import type { HealthReport } from '../../../platform/src/routes/health.js';
 import type {
   LinkedService, NonceResponse, PresenceResult, RegistrationConfirmed, RegistrationDraft, RegistrationResult, SessionResponse, SessionView, TvHousehold,
 } from '../../../platform/src/routes/identity-schemas.js';
+import type { TvHelp, Unregistered } from '../../../platform/src/routes/identity-schemas.js';
 import type { WireError } from '../../../platform/src/shared/errors.js';
 
 /**
@@ -24,6 +25,7 @@ export type {
   SessionResponse, SessionView, TvHousehold,
 } from '../../../platform/src/routes/identity-schemas.js';
 export type { RegistrationSubmission };
+export type { TvHelp, Unregistered } from '../../../platform/src/routes/identity-schemas.js';
 
 /** A platform call that failed, carrying the catalogue error from the body. */
 export class PlatformError extends Error {
@@ -106,7 +108,7 @@ export class PlatformClient {
   }
 
   /** Login step 1: a nonce and the DigestInfo the card signs with the auth key. */
-  createNonce(purpose: 'login' = 'login'): Promise<NonceResponse> {
+  createNonce(purpose: 'login' | 'unregister' = 'login'): Promise<NonceResponse> {
     return this._call('POST', '/api/v1/nonces', 'device', { purpose }, [201]);
   }
 
@@ -171,6 +173,21 @@ export class PlatformClient {
 
   async unlinkService(providerId: string): Promise<void> {
     await this._call('DELETE', `/api/v1/me/services/${encodeURIComponent(providerId)}`, 'session', undefined, [204]);
+  }
+
+  /** Who helps this household: its cable operator and its municipality, with phone numbers. */
+  help(): Promise<TvHelp> {
+    return this._call('GET', '/api/v1/tv/help', 'device', undefined, [200]);
+  }
+
+  /**
+   * Cancels the logged-in person's registration with the card's signature over an `unregister`
+   * nonce. Every session of theirs ends, this one included: the token is forgotten.
+   */
+  async unregister(input: { nonce: string; certificate: string; signature: string }): Promise<Unregistered> {
+    const done = await this._call<Unregistered>('DELETE', '/api/v1/me/registration', 'session', input, [200]);
+    this._token = null;
+    return done;
   }
 
   private _headers(auth: Auth, hasBody: boolean): Record<string, string> {

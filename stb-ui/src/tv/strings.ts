@@ -15,7 +15,7 @@ const ja = {
   'settings.textSize': '文字の大きさ',
   'settings.textSize.large': '大',
   'settings.textSize.xlarge': '特大',
-  'settings.contrast': '高コントラスト',
+  'settings.contrast': '見やすい色',
   'settings.contrast.on': 'オン',
   'settings.contrast.off': 'オフ',
   'settings.keyTest': 'キーテスト',
@@ -61,13 +61,14 @@ const ja = {
 
   // Flow: registration choices
   'flow.district.title': 'お住まいの地域を えらんでください',
+  'flow.district.why': 'その地域の 避難所や 災害の お知らせを お届けするために うかがいます。',
   'flow.consent.title': '登録の前に お読みください',
   'flow.consent.agree': '同意して すすむ',
   'flow.consent.decline': '同意しない',
 
   // Flow: PIN entry
-  'pin.auth.title': '利用者証明用 暗証番号（数字4けた）',
-  'pin.sign.title': '署名用 暗証番号（英数字 6〜16文字）',
+  'pin.auth.title': '4けたの暗証番号',
+  'pin.sign.title': '英数字のパスワード（6〜16文字）',
   'pin.auth.lead': 'リモコンの数字ボタンか、画面の数字で 入力してください。',
   'pin.sign.lead': '画面の文字を 矢印ボタンでえらび、「決定」で 入力します。数字は リモコンの数字ボタンでも 入力できます。',
   'pin.forName': 'さんの カード',
@@ -90,20 +91,20 @@ const ja = {
   'pin.confirm.message': 'この暗証番号を 送りますか？ まちがえると、市区町村の窓口で 解除が必要になります。',
   'pin.confirm.yes': 'はい、送ります',
   'pin.confirm.no': 'いいえ、見なおします',
-  'pin.blocked.title.auth': '利用者証明用 暗証番号が ロックされています',
-  'pin.blocked.title.sign': '署名用 暗証番号が ロックされています',
+  'pin.blocked.title.auth': '4けたの暗証番号が ロックされています',
+  'pin.blocked.title.sign': '英数字のパスワードが ロックされています',
   'pin.blocked.bring': '窓口には マイナンバーカードを お持ちください。',
 
   // Flow: working
   'work.title': 'しばらく お待ちください',
   'work.hint': 'カードは リーダーに おいたままに してください。',
-  'work.done': '済',
-  'work.now': '実行中',
+  'work.done': 'おわりました',
+  'work.now': 'いま ここ',
   'task.nonce': 'サーバーに ログインを 申しこんでいます',
-  'task.authSign': 'カードを読み取っています…（利用者証明用の暗証番号で 本人確認）',
+  'task.authSign': 'カードで ご本人か 確かめています（4けたの暗証番号）',
   'task.session': 'サーバーで 確認しています',
   'task.draft': '登録の じゅんびを しています',
-  'task.signSign': 'カードを読み取っています…（署名用の暗証番号で 電子署名）',
+  'task.signSign': 'カードで 申しこみに 署名しています（英数字のパスワード）',
   'task.submit': 'サーバーで 氏名などを 読み取っています',
   'task.confirm': '登録しています',
 

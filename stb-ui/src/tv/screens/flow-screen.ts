@@ -137,6 +137,7 @@ export class StbTvFlowScreen extends LitElement {
 
   private _renderDistrict(step: Step<'district'>): TemplateResult {
     return html`${this._heading('district', t('flow.district.title'))}
+      <p class="small">${t('flow.district.why')}</p>
       <div class="list">
         ${step.districts.map((d, i) => html`<stb-tv-button focus-key="district/${d.code}" .number=${i + 1} label=${d.name}
           ?selected=${d.code === step.selected} @tv-activate=${() => this.flow?.chooseDistrict(d.code)}></stb-tv-button>`)}
@@ -175,7 +176,7 @@ export class StbTvFlowScreen extends LitElement {
         ${step.tasks.map((task, i) => {
           const state = i < step.current ? 'done' : i === step.current ? 'now' : 'todo';
           return html`<li class=${state} data-task=${task} data-task-state=${state}>
-            <span class="mark">${state === 'done' ? `✓ ${t('work.done')}` : state === 'now' ? `▶ ${t('work.now')}` : '・'}</span>
+            <span class="mark">${state === 'done' ? t('work.done') : state === 'now' ? t('work.now') : '・'}</span>
             <span>${t(TASK_TEXT[task])}</span></li>`;
         })}
       </ol>

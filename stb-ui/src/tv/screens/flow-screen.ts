@@ -14,8 +14,10 @@ type Step<N extends FlowStep['name']> = Extract<FlowStep, { name: N }>;
 
 const TASK_TEXT: Record<TaskId, StringKey> = {
   nonce: 'task.nonce', authSign: 'task.authSign', session: 'task.session',
-  draft: 'task.draft', signSign: 'task.signSign', submit: 'task.submit', confirm: 'task.confirm',
+  draft: 'task.draft', signSign: 'task.signSign', submit: 'task.submit', confirm: 'task.confirm', unregister: 'task.unregister',
 };
+
+const FLOW_TITLE: Record<FlowState['kind'], StringKey> = { login: 'flow.title.login', register: 'flow.title.register', unregister: 'flow.title.unregister' };
 
 /** The button focus lands on when a step opens. */
 function defaultKeyOf(state: FlowState): string | undefined {
@@ -226,6 +228,8 @@ export class StbTvFlowScreen extends LitElement {
           ['registered/login', t('registered.login'), () => flow?.startLogin()],
           ['registered/start', t('flow.toStart'), toStart],
         ]);
+      case 'unregistered':
+        return this._renderSimple('unregistered', t('unregister.done.title'), t('unregister.done.message'), [['unregistered/start', t('flow.toStart'), toStart]]);
       case 'rejected':
         return this._renderSimple('rejected', t('rejected.title'), t('rejected.message'), [['rejected/start', t('flow.toStart'), toStart]]);
       case 'notRegistered':
@@ -247,7 +251,7 @@ export class StbTvFlowScreen extends LitElement {
 
   override render() {
     if (!this.state) return nothing;
-    return html`<h2 class="title">${t(this.state.kind === 'login' ? 'flow.title.login' : 'flow.title.register')}</h2>
+    return html`<h2 class="title">${t(FLOW_TITLE[this.state.kind])}</h2>
       ${this._renderStep(this.state)}`;
   }
 }

@@ -34,7 +34,7 @@ type TvDialog = 'exit' | 'unregister' | null;
 
 /**
  * The TV page: a 1920×1080 canvas scaled to the viewport, everything inside the safe area
- * (96 px left/right, 54 px top/bottom). It owns the screen stack and the dialogs; the focus service
+ * (96 px left/right, 54 px top/bottom), focus rings included. It owns the screen stack and the dialogs; the focus service
  * moves focus, and Back on the top screen comes here to ask whether to leave.
  */
 export class StbTvApp extends LitElement {
@@ -77,8 +77,11 @@ export class StbTvApp extends LitElement {
         --stb-surface: #1f2a38; --stb-border: #71849b;
         --stb-focus: #ffd54a; --stb-focus-bg: #34506e; --stb-focus-fg: #ffffff;
         position: absolute; left: 0; top: 0; width: 1920px; height: 1080px;
-        transform-origin: 0 0; box-sizing: border-box; padding: 54px 96px;
+        /* The safe area (54 px, 96 px) plus room for a focused button's ring and growth (24 px, 48 px). */
+        transform-origin: 0 0; box-sizing: border-box; padding: 78px 144px;
         background: var(--stb-bg); color: var(--stb-fg);
+        /* Japanese wraps only where the text has a space (house style writes phrases apart), never mid-word. */
+        word-break: keep-all; overflow-wrap: anywhere; line-break: strict;
       }
       .canvas.xlarge { --stb-text-scale: 1.25; }
       .canvas.hc {
@@ -86,7 +89,7 @@ export class StbTvApp extends LitElement {
         --stb-focus: #ffff00; --stb-focus-bg: #ffff00; --stb-focus-fg: #000000;
       }
       h1 { font-size: calc(64px * var(--stb-text-scale)); font-weight: 700; margin: 0 0 32px; line-height: 1.2; }
-      footer { position: absolute; bottom: 54px; left: 96px; font-size: 36px; }
+      footer { position: absolute; bottom: 54px; left: 144px; font-size: 36px; }
     `,
   ];
 

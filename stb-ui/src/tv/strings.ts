@@ -23,7 +23,7 @@ const ja = {
   'settings.readAloud': '読み上げ',
   'settings.idle': '自動ログアウト',
   'settings.idle.never': 'しない',
-  'settings.idle.after': '分 操作がないとき',
+  'settings.idle.minutes': '分',
   'settings.cardRemoval': 'カードを はずしたとき',
   'settings.cardRemoval.stay': 'ログインのまま',
   'settings.cardRemoval.logout': 'ログアウトする',
@@ -178,7 +178,7 @@ const ja = {
   'help.locked.text': 'お住まいの 市区町村の 窓口で 解除できます。マイナンバーカードを お持ちください。',
   'help.cityDesk': 'マイナンバーカード窓口',
   'help.card': 'カードの おきかた',
-  'help.card.text': '顔写真の面を 上にして、リーダーの 上に まっすぐ おいてください。終わるまで 動かさないでください。',
+  'help.card.text': '顔写真の面を 上にして、リーダーに おいてください。終わるまで 動かさないでください。',
   'help.loading': '連絡先を 読みこんでいます…',
 
   // Cancelling the registration

@@ -59,10 +59,10 @@ export class StbTvFlowScreen extends LitElement {
     css`
       :host { display: block; }
       h2.title { margin: 0 0 8px; font-size: calc(36px * var(--stb-text-scale, 1)); font-weight: 700; opacity: 0.9; }
-      h3 { margin: 0 0 24px; font-size: calc(54px * var(--stb-text-scale, 1)); font-weight: 700; line-height: 1.35; }
+      h3 { margin: 0 0 16px; font-size: calc(54px * var(--stb-text-scale, 1)); font-weight: 700; line-height: 1.35; }
       p.text { margin: 0 0 32px; font-size: calc(42px * var(--stb-text-scale, 1)); line-height: 1.55; max-width: 1600px; }
-      p.small { margin: 0 0 24px; font-size: calc(34px * var(--stb-text-scale, 1)); line-height: 1.5; }
-      .consent { margin: 0 0 32px; padding: 28px 40px; max-width: 1560px; border: 4px solid var(--stb-border); border-radius: 20px;
+      p.small { margin: 0 0 24px; font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.5; }
+      .consent { margin: 0 0 24px; padding: 16px 36px; max-width: 1560px; border: 4px solid var(--stb-border); border-radius: 20px;
         background: var(--stb-surface); font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.6; }
       .buttons { display: flex; gap: 48px; flex-wrap: wrap; }
       .buttons stb-tv-button { min-width: 560px; }

@@ -23,14 +23,14 @@ export class StbTvHelpScreen extends LitElement {
 
   static override styles = css`
     :host { display: block; }
-    .top { display: flex; align-items: baseline; justify-content: space-between; margin: 0 0 16px; }
+    .top { display: flex; align-items: center; justify-content: space-between; margin: 0 0 16px; }
     h2 { margin: 0; font-size: calc(56px * var(--stb-text-scale, 1)); font-weight: 700; }
-    .cols { display: grid; grid-template-columns: 1fr 680px; gap: 0 48px; }
+    .cols { display: grid; grid-template-columns: 1fr 640px; gap: 0 64px; }
     h3 { margin: 0 0 4px; font-size: calc(44px * var(--stb-text-scale, 1)); }
-    p { margin: 0 0 24px; font-size: calc(38px * var(--stb-text-scale, 1)); line-height: 1.45; }
+    p { margin: 0 0 20px; font-size: calc(38px * var(--stb-text-scale, 1)); line-height: 1.4; }
     .phone { font-size: calc(52px * var(--stb-text-scale, 1)); font-weight: 700; letter-spacing: 0.04em; }
-    svg { display: block; width: 100%; height: auto; margin: 0 0 8px; }
-    stb-tv-button { width: 560px; }
+    svg { display: block; width: 400px; height: auto; margin: 0 0 8px; }
+    stb-tv-button { width: 100%; }
   `;
 
   private _focus = new FocusController(this, () => ({ key: 'help', container: true, defaultChild: 'help/back', onBack: () => this._back() }));
@@ -71,12 +71,12 @@ export class StbTvHelpScreen extends LitElement {
       <div class="cols">
         <div>
           ${this._contact()}
-          <stb-tv-button focus-key="help/back" label=${t('legend.back')} @tv-activate=${() => this._back()}></stb-tv-button>
         </div>
         <div>
           <h3>${t('help.card')}</h3>
           ${cardPicture(t('help.card'))}
           <p>${t('help.card.text')}</p>
+          <stb-tv-button focus-key="help/back" label=${t('legend.back')} @tv-activate=${() => this._back()}></stb-tv-button>
         </div>
       </div>`;
   }

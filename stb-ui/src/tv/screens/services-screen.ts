@@ -28,7 +28,7 @@ export class StbTvServicesScreen extends LitElement {
     .top { display: flex; align-items: baseline; justify-content: space-between; margin: 0 0 16px; }
     h2 { margin: 0; font-size: calc(56px * var(--stb-text-scale, 1)); font-weight: 700; }
     p { margin: 0 0 32px; font-size: calc(40px * var(--stb-text-scale, 1)); line-height: 1.5; }
-    .list { display: flex; flex-direction: column; gap: 24px; width: 1200px; }
+    .list { display: flex; flex-direction: column; gap: 24px; width: 1000px; }
   `;
 
   private _focus = new FocusController(this, () => ({

@@ -23,12 +23,13 @@ export class StbTvSettingsScreen extends LitElement {
 
   static override styles = css`
     :host { display: block; }
-    .top { display: flex; align-items: baseline; justify-content: space-between; margin: 0 0 24px; }
+    .top { display: flex; align-items: center; justify-content: space-between; margin: 0 0 16px; }
     h2 { margin: 0; font-size: calc(56px * var(--stb-text-scale, 1)); font-weight: 700; }
-    .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 0 64px; }
-    .group { margin: 0 0 28px; }
-    .label { display: block; margin: 0 0 8px; font-size: calc(44px * var(--stb-text-scale, 1)); font-weight: 700; }
+    .cols { display: grid; grid-template-columns: 920px 1fr; gap: 0 64px; }
+    .group { margin: 0 0 14px; }
+    .label { display: block; margin: 0 0 6px; font-size: calc(44px * var(--stb-text-scale, 1)); font-weight: 700; line-height: 1.25; }
     .opts { display: flex; gap: 40px; }
+    stb-tv-button { --stb-button-padding: 0.2em 0.5em; --stb-button-height: calc(100px * var(--stb-text-scale, 1)); }
     .opts stb-tv-button { flex: 1; }
     .hint { margin: 0; font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.4; }
   `;
@@ -72,7 +73,7 @@ export class StbTvSettingsScreen extends LitElement {
     const s = this.settings;
     const size = (v: TextSize, n: number, label: string) => this._choice(`size-${v}`, n, label, s.textSize === v, { textSize: v });
     const nextIdle = IDLE_LOGOUT_CHOICES[(IDLE_LOGOUT_CHOICES.indexOf(s.idleLogoutMinutes) + 1) % IDLE_LOGOUT_CHOICES.length]!;
-    const idleLabel = s.idleLogoutMinutes === 0 ? t('settings.idle.never') : `${s.idleLogoutMinutes}${t('settings.idle.after')}`;
+    const idleLabel = s.idleLogoutMinutes === 0 ? t('settings.idle.never') : `${s.idleLogoutMinutes}${t('settings.idle.minutes')}`;
     const removal = s.cardRemoval;
     return html`<div class="top"><h2 data-screen="settings">${t('settings.title')}</h2>
         <stb-tv-legend .items=${this._legend}></stb-tv-legend></div>

@@ -6,7 +6,7 @@ import { svg } from 'lit';
  * down onto the reader. Colours come from the theme, so it follows 見やすい色.
  */
 export function cardPicture(label: string) {
-  return svg`<svg viewBox="0 0 640 360" width="640" height="360" role="img" aria-label=${label}>
+  return svg`<svg viewBox="0 0 640 360" role="img" aria-label=${label}>
     <g fill="none" stroke="var(--stb-fg)" stroke-width="6" stroke-linejoin="round">
       <!-- the reader -->
       <path d="M120 290 L520 290 L580 340 L60 340 Z" fill="var(--stb-surface)"/>

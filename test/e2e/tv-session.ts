@@ -70,6 +70,22 @@ export async function apiSession(driver: DriverClient, who: DemoPerson): Promise
 
 export { api };
 
+/** Cancels the person's registration through the API (their card asked again), if they are registered. */
+export async function unregister(driver: DriverClient, who: DemoPerson): Promise<void> {
+  const tv = tvOf(who);
+  await insertCard(driver, who);
+  const nonce = await api('POST', '/api/v1/nonces', deviceAuth(tv), { purpose: 'login' });
+  const signed = await cardSigns(driver, 'auth', who.authPin, nonce.body.digestInfo);
+  const session = await api('POST', '/api/v1/sessions', deviceAuth(tv), { nonce: nonce.body.nonce, ...signed });
+  if (session.body?.error?.code === 'AUTH_NOT_REGISTERED') return;
+  expect(session.status, JSON.stringify(session.body)).toBe(201);
+  const headers = { authorization: `Bearer ${session.body.token}`, 'x-device': `${tv.id}:${tv.secret}` };
+  const again = await api('POST', '/api/v1/nonces', deviceAuth(tv), { purpose: 'unregister' });
+  const card = await cardSigns(driver, 'auth', who.authPin, again.body.digestInfo);
+  const done = await api('DELETE', '/api/v1/me/registration', headers, { nonce: again.body.nonce, ...card });
+  expect(done.status, JSON.stringify(done.body)).toBe(200);
+}
+
 /** Waits until the focus settles on `key` (after an asynchronous step: card, platform). */
 export async function focusLandsOn(page: Page, key: string): Promise<void> {
   await expect.poll(() => focusedKeys(page), { timeout: 15_000 }).toEqual([key]);
@@ -89,16 +105,17 @@ export async function moveTo(page: Page, target: string): Promise<void> {
   throw new Error(`could not reach ${target}`);
 }
 
-/** Opens the person's household TV at the start screen (settings as given, else the defaults). */
-export async function openTv(page: Page, tv: DemoTv, settings: Record<string, unknown> | null = null): Promise<void> {
+/**
+ * Opens the TV page at the start screen (settings as given, else the defaults). It is 山田さん宅's
+ * TV: the test's reader driver holds that TV's credential.
+ */
+export async function openTv(page: Page, settings: Record<string, unknown> | null = null): Promise<void> {
   await page.addInitScript((saved) => {
     if (!location.protocol.startsWith('http')) return;
     if (saved) localStorage.setItem('stb-tv-settings', saved);
     else localStorage.removeItem('stb-tv-settings');
   }, settings ? JSON.stringify(settings) : null);
-  // A TV of another household differs only in the address's fragment: load the page afresh.
-  await page.goto('about:blank');
-  await page.goto(tvUrl(tv));
+  await page.goto(tvUrl());
   await focusLandsOn(page, 'start/login');
 }
 

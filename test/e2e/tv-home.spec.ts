@@ -147,16 +147,16 @@ test.describe('home (issue 11)', () => {
     await press(page, 'ArrowLeft', 'unregister/yes');
     await press(page, 'Enter');
     await expect(page.locator('stb-tv-flow-screen h2.title')).toHaveText('登録をやめる');
-    await typePin(page, TARO.authPin);
+    await typePin(page, HANAKO.authPin);
     await expect(page.locator('stb-tv-flow-screen [data-step="unregistered"]')).toBeAttached({ timeout: 15_000 });
     await page.screenshot({ path: testInfo.outputPath('tv-unregistered.png') });
     await press(page, 'Enter');
     await screenIs(page, 'start');
     // The card no longer logs in.
     await press(page, '1');
-    await typePin(page, TARO.authPin);
+    await typePin(page, HANAKO.authPin);
     await expect(page.locator('stb-tv-flow-screen [data-step="notRegistered"]')).toBeAttached({ timeout: 15_000 });
-    await register(driver, TARO); // as it was, for whatever runs next
+    await register(driver, HANAKO); // as it was, for whatever runs next
   });
 });
 

@@ -44,6 +44,12 @@ export interface Config {
   sessionTtlSeconds: number;
   /** Oldest CRL (since thisUpdate) still trusted when nextUpdate has not passed; older = status unknown. */
   crlMaxAgeSeconds: number;
+  /** Port of the reader driver on the device's loopback: the TV page may open a WebSocket to it (CSP connect-src). */
+  readerPort: number;
+  /** Requests per minute one device credential may make to each card route (nonces, logins, registration drafts). */
+  rateLimitPerDevice: number;
+  /** Requests per minute one client IP may make to each card route, whatever the device. */
+  rateLimitPerIp: number;
   /** Key of the audit chain's HMAC; only platform processes hold it, never the database. */
   auditHmacSecret: string;
   /** Folder where the signed audit checkpoint (chain head) is published, outside the database. */
@@ -112,6 +118,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const nonceTtlSeconds = positiveInt(env.NONCE_TTL_SECONDS ?? '120', 'NONCE_TTL_SECONDS', problems);
   const sessionTtlSeconds = positiveInt(env.SESSION_TTL_SECONDS ?? String(12 * 3600), 'SESSION_TTL_SECONDS', problems);
   const crlMaxAgeSeconds = positiveInt(env.CRL_MAX_AGE_SECONDS ?? String(48 * 3600), 'CRL_MAX_AGE_SECONDS', problems);
+  const readerPort = Number(env.READER_PORT ?? 24780);
+  if (!Number.isInteger(readerPort) || readerPort < 1 || readerPort > 65535) problems.push(`READER_PORT must be an integer 1–65535 (got "${env.READER_PORT}")`);
+  // A person logs in or registers a few times an hour; these only stop floods and scripted guessing.
+  const rateLimitPerDevice = positiveInt(env.RATE_LIMIT_PER_DEVICE ?? '60', 'RATE_LIMIT_PER_DEVICE', problems);
+  const rateLimitPerIp = positiveInt(env.RATE_LIMIT_PER_IP ?? '600', 'RATE_LIMIT_PER_IP', problems);
 
   if (problems.length) {
     throw new Error(`Invalid configuration:\n- ${problems.join('\n- ')}`);
@@ -134,6 +145,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     nonceSecret,
     sessionTtlSeconds,
     crlMaxAgeSeconds,
+    readerPort,
+    rateLimitPerDevice,
+    rateLimitPerIp,
     auditHmacSecret,
     auditCheckpointDir: resolve(env.AUDIT_CHECKPOINT_DIR ?? resolve(dataDir, 'audit-checkpoints')),
     auditSigningKeyFile: resolve(env.AUDIT_SIGNING_KEY_FILE ?? resolve(dataDir, 'audit-signing-key.pem')),

@@ -24,6 +24,20 @@ describe('loadConfig', () => {
     expect(message.split('\n- ')).toHaveLength(6);
   });
 
+  it('has rate limits and the reader port by default, and refuses nonsense for them', () => {
+    expect(loadConfig({})).toMatchObject({ rateLimitPerDevice: 60, rateLimitPerIp: 600, readerPort: 24780 });
+    expect(loadConfig({ RATE_LIMIT_PER_DEVICE: '5', RATE_LIMIT_PER_IP: '50', READER_PORT: '19401' })).toMatchObject({ rateLimitPerDevice: 5, rateLimitPerIp: 50, readerPort: 19401 });
+    const message = (() => {
+      try {
+        loadConfig({ RATE_LIMIT_PER_DEVICE: '0', RATE_LIMIT_PER_IP: 'lots', READER_PORT: '0' });
+        return '';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    })();
+    for (const name of ['RATE_LIMIT_PER_DEVICE', 'RATE_LIMIT_PER_IP', 'READER_PORT']) expect(message).toContain(name);
+  });
+
   const PRODUCTION = { JPKI_MODE: 'production', CERT_LOOKUP_SECRET: 'l'.repeat(32), NONCE_SECRET: 'n'.repeat(32), AUDIT_HMAC_SECRET: 'a'.repeat(32) };
 
   it('does not seed the demo world in production unless told, and then refuses', () => {

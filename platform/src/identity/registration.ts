@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, gt, inArray } from 'drizzle-orm';
+import { and, eq, gt, inArray, lt } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import {
   certificates, householdMembers, households, pendingRegistrations, persons, signedDocuments, type Device, type PendingRegistration,
@@ -289,6 +289,15 @@ export async function settleAwaitingRegistrations(deps: IdentityDeps, actor: str
     else if (settled !== 'gone') counts.completed++;
   }
   return counts;
+}
+
+/**
+ * Deletes registrations in progress whose time ran out (a draft never signed, 基本4情報 never
+ * confirmed): they are refused anyway, and a verified one holds personal data nobody consented
+ * to keep. Returns how many.
+ */
+export async function purgeExpiredRegistrations(db: IdentityDeps['db'], now = new Date()): Promise<number> {
+  return (await db.delete(pendingRegistrations).where(lt(pendingRegistrations.expiresAt, now)).returning({ id: pendingRegistrations.id })).length;
 }
 
 /** The person said the 基本4情報 are not right: nothing is kept. */

@@ -130,7 +130,12 @@ function deviceCredentialFor(ctx: HandlerContext): DeviceCredential {
   return { id: ctx.device.id, secret: ctx.device.secret };
 }
 
+/**
+ * The demo card bay is for the operator's `npm run demo` (which presents the control token),
+ * never for a page: a page that could insert and remove cards could script a card flow.
+ */
 function requireDemo(ctx: HandlerContext): DemoControl {
+  if (!ctx.session.isControl) throw new AppError('WS_CONTROL_ONLY', { detail: 'demo commands need the control token' });
   if (!ctx.demo) throw new AppError('WS_BAD_STATE', { detail: 'the demo card bay is not running' });
   return ctx.demo;
 }

@@ -22,8 +22,8 @@ const screenIs = (page: Page, name: string) => expect(canvas(page)).toHaveAttrib
 let driver: DriverClient;
 let pageErrors: string[] = [];
 
-test.beforeAll(async ({ baseURL }) => {
-  driver = await connectDriver(new URL(baseURL!).origin);
+test.beforeAll(async () => {
+  driver = await connectDriver();
   await driver.request('hello', { client: 'tv-home.spec' });
 });
 test.afterAll(async () => {

@@ -16,8 +16,8 @@ const SIZES = Object.keys(TEXT_SCALE) as TextSize[];
 
 let driver: DriverClient;
 
-test.beforeAll(async ({ baseURL }) => {
-  driver = await connectDriver(new URL(baseURL!).origin);
+test.beforeAll(async () => {
+  driver = await connectDriver();
   await driver.request('hello', { client: 'tv-layout.spec' });
   // 山田さん宅 with two members: the longest who-is-watching list of the demo world.
   await register(driver, TARO);

@@ -88,6 +88,10 @@ export const ERRORS = {
     ja: '2つの暗証番号を、別々のカードで入力したようです。同じ1枚のマイナンバーカードで、もう一度はじめから登録してください。',
   },
   AUTH_NOT_REGISTERED: { status: 404, message: 'No person is registered with this card', ja: 'このカードはまだ登録されていません。' },
+  AUTH_CARD_NOT_YOURS: {
+    status: 403, message: 'The card is not the logged-in person\'s card',
+    ja: 'ログインしている方の カードでは ありません。ご本人の カードを おいてください。',
+  },
 } as const satisfies Record<string, { status: number; message: string; ja: string }>;
 
 /** A stable error code from the catalogue. */

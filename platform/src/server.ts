@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { startAdminChannel } from './admin/channel.js';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { openDatabase, type DbHandle } from './db/client.js';
@@ -8,6 +9,7 @@ import { CRL_CHANNEL, loadStoredCrls } from './identity/crl-store.js';
 import { followDeviceWithdrawals } from './identity/devices.js';
 import { purgeUsedNonces } from './identity/nonces.js';
 import { createJpkiContext, type JpkiContext } from './jpki/index.js';
+import { ensurePrivateDir } from './shared/private-fs.js';
 
 /** Safety net behind LISTEN/NOTIFY: how often a process looks for CRLs other processes stored. */
 const CRL_POLL_MS = 5 * 60_000;
@@ -28,9 +30,12 @@ export interface RunningPlatform {
 
 /** Opens the database, applies migrations, seeds the demo world if asked, and listens. */
 export async function startPlatform(config: Readonly<Config>): Promise<RunningPlatform> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  // Holds the demo cards' keys and, by default, the dev center's and the embedded database.
+  ensurePrivateDir(config.dataDir);
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, role: 'platform' });
   let app: FastifyInstance | undefined;
   const timers: ReturnType<typeof setInterval>[] = [];
+  // Stopped in this order on close: the admin channel first, then the database's listeners.
   const unlisteners: (() => Promise<void>)[] = [];
   try {
     await database.migrate();
@@ -59,6 +64,11 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
     purgeTimer.unref();
     timers.push(purgeTimer);
     app = await buildApp({ config, database, jpki });
+    if (database.kind === 'pglite') {
+      // This process owns the embedded database: operator commands come here to run.
+      const admin = await startAdminChannel(config.dataDir, { db: database.db, identity: async () => identity }, app.log);
+      unlisteners.unshift(() => admin.close());
+    }
     const url = await app.listen({ port: config.port, host: config.host });
     app.log.info({ database: database.kind }, 'platform ready');
     let closing: Promise<void> | undefined;

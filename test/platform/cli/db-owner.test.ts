@@ -27,19 +27,6 @@ afterEach(async () => {
 
 const mode = (path: string) => statSync(path).mode & 0o777;
 
-/** A data folder whose embedded database is migrated and seeded (closed again: the platform will own it). */
-async function preparedDataDir(): Promise<string> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'db-owner-'));
-  const db = await openDatabase({ databaseUrl: null, dataDir });
-  try {
-    await db.migrate();
-    await seedDemoWorld(db.db);
-  } finally {
-    await db.close();
-  }
-  return dataDir;
-}
-
 /** A new TV in a demo household with a person's session open on it, written before the platform starts. */
 async function tvWithSession(db: Db) {
   const tv = await provisionDevice(db, { kind: 'tv', householdContractNo: 'CATV-0001' }, 'test TV');
@@ -47,6 +34,19 @@ async function tvWithSession(db: Db) {
   const token = newSessionToken(3600);
   await db.insert(sessions).values({ tokenHash: token.tokenHash, personId: person!.id, deviceId: tv.id, assurance: 'high', expiresAt: token.expiresAt });
   return { tv, token: token.token };
+}
+
+/** A data folder whose embedded database is migrated, seeded and holds `tvWithSession` (closed again: the platform will own it). */
+async function preparedDataDir() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'db-owner-'));
+  const db = await openDatabase({ databaseUrl: null, dataDir });
+  try {
+    await db.migrate();
+    await seedDemoWorld(db.db);
+    return { dataDir, ...(await tvWithSession(db.db)) };
+  } finally {
+    await db.close();
+  }
 }
 
 async function startPlatform(env: Record<string, string>) {
@@ -75,15 +75,14 @@ describe('the embedded database has one owner', { timeout: 180_000 }, () => {
   it('a TV withdrawn from the CLI while the platform runs is refused at once and its session is gone', async () => {
     // On PostgreSQL the CLI connects to the server itself and the platform hears a NOTIFY; on the
     // embedded database the command runs inside the platform, through its admin channel.
-    const dataDir = TEST_DATABASE_URL ? mkdtempSync(join(tmpdir(), 'db-owner-')) : await preparedDataDir();
     const shared = TEST_DATABASE_URL ? await freshDatabase() : null;
     if (shared) {
       toClose.push(shared);
       await seedDemoWorld(shared.db);
     }
-    const direct = shared ?? (await openDatabase({ databaseUrl: null, dataDir }));
-    const { tv, token } = await tvWithSession(direct.db);
-    if (!shared) await direct.close();
+    const { dataDir, tv, token } = shared
+      ? { dataDir: mkdtempSync(join(tmpdir(), 'db-owner-')), ...(await tvWithSession(shared.db)) }
+      : await preparedDataDir();
     const env = { DATA_DIR: dataDir, DATABASE_URL: shared?.url ?? '', JPKI_DEV_DIR: await copyJpkiCenter() };
 
     const platform = await startPlatform(env);
@@ -120,7 +119,7 @@ describe('the embedded database has one owner', { timeout: 180_000 }, () => {
   });
 
   it('keeps every acknowledged CLI write across a kill -9 of the platform, which then starts cleanly', async () => {
-    const dataDir = await preparedDataDir();
+    const { dataDir, tv, token } = await preparedDataDir();
     const env = { DATA_DIR: dataDir, DATABASE_URL: '', JPKI_DEV_DIR: await copyJpkiCenter() };
     const first = await startPlatform(env);
 
@@ -130,6 +129,11 @@ describe('the embedded database has one owner', { timeout: 180_000 }, () => {
     expect(lost.code).toBe(0);
     const withdraw = await cli(['withdraw-device', String(lost.json().id)], env);
     expect(withdraw.json()).toEqual({ withdrawn: true, sessionsEnded: 0 });
+    // And the platform writes after the CLI did: a resident logs out on the TV.
+    const logout = await fetch(`${first.base}/api/v1/sessions/current`, {
+      method: 'DELETE', headers: { authorization: `Bearer ${token}`, 'x-device': tv.credential.slice('Device '.length) },
+    });
+    expect(logout.status).toBe(204);
 
     first.run.child.kill('SIGKILL');
     await first.run.exited;
@@ -149,10 +153,14 @@ describe('the embedded database has one owner', { timeout: 180_000 }, () => {
     expect(await second.run.exited).toBe(0);
     const alone = await cli(['withdraw-device', String(lost.json().id)], env);
     expect(alone.json()).toEqual({ withdrawn: false, sessionsEnded: 0 });
+    const check = await openDatabase({ databaseUrl: null, dataDir });
+    toClose.push(check);
+    const [row] = await check.db.select().from(sessions).where(eq(sessions.deviceId, tv.id));
+    expect(row!.endedAt).not.toBeNull();
   });
 
   it('refuses a second platform and a CLI while another process owns the folder, with a clear message', async () => {
-    const dataDir = await preparedDataDir();
+    const { dataDir } = await preparedDataDir();
     const env = { DATA_DIR: dataDir, DATABASE_URL: '', JPKI_DEV_DIR: await copyJpkiCenter() };
     const first = await startPlatform(env);
 
@@ -182,7 +190,7 @@ describe('the embedded database has one owner', { timeout: 180_000 }, () => {
   });
 
   it('takes over the lock of an owner that died, and keeps the data folder, socket and lock private', async () => {
-    const dataDir = await preparedDataDir();
+    const { dataDir } = await preparedDataDir();
     chmodSync(dataDir, 0o755); // as an older version left it
     const centerDir = await copyJpkiCenter();
     chmodSync(centerDir, 0o755);

@@ -55,8 +55,8 @@ async function answer(req: IncomingMessage, res: ServerResponse, deps: OperatorD
   try {
     if (req.method !== 'POST' || req.url !== COMMANDS_PATH) throw new AppError('REQ_NOT_FOUND', { detail: `${req.method} ${req.url}` });
     const cmd = JSON.parse(await readBody(req)) as OperatorCommand;
-    log.info({ command: cmd.command }, 'operator command');
     body = { result: await runOperatorCommand(deps, cmd) };
+    log.info({ command: cmd.command }, 'operator command done'); // checked by now: a known name
   } catch (err) {
     const e = err instanceof AppError ? err : err instanceof SyntaxError ? new AppError('REQ_INVALID', { detail: err.message }) : new AppError('INTERNAL', { cause: err });
     if (e.code === 'INTERNAL') log.error({ err }, 'operator command failed');

@@ -1,22 +1,42 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Db } from '../db/client.js';
 import { verifyAuditChain } from '../identity/audit.js';
 import { applyRenewals, type RenewalLinkage } from '../identity/certificate-lifecycle.js';
 import { ingestCrl } from '../identity/crl-store.js';
 import type { IdentityDeps } from '../identity/deps.js';
-import { provisionDevice, withdrawDevice, type DeviceBinding } from '../identity/devices.js';
+import { provisionDevice, withdrawDevice } from '../identity/devices.js';
 import { AppError } from '../shared/errors.js';
+
+const CertificateRef = Type.Object({
+  issuerKeyId: Type.String(), serial: Type.String(), generation: Type.String(), notBefore: Type.String(), notAfter: Type.String(),
+});
+const CertificatePair = Type.Object({ sign: CertificateRef, auth: CertificateRef });
 
 /**
  * The operator commands (`npm run platform -- …`), as data: the CLI builds one from its arguments
  * (files already read, so the command means the same wherever it runs) and runs it either itself
  * or, when the platform owns the embedded database, through the platform's admin channel.
  */
-export type OperatorCommand =
-  | { command: 'provision-device'; binding: DeviceBinding; label: string }
-  | { command: 'withdraw-device'; deviceId: string }
-  | { command: 'ingest-crl'; purpose: 'sign' | 'auth'; derBase64: string }
-  | { command: 'ingest-linkage'; linkage: RenewalLinkage }
-  | { command: 'verify-audit' };
+export const OperatorCommandSchema = Type.Union([
+  Type.Object({
+    command: Type.Literal('provision-device'),
+    binding: Type.Union([
+      Type.Object({ kind: Type.Literal('tv'), householdContractNo: Type.String({ minLength: 1 }) }),
+      Type.Object({ kind: Type.Literal('tablet'), shelterId: Type.String({ minLength: 1 }) }),
+    ]),
+    label: Type.String({ minLength: 1 }),
+  }),
+  Type.Object({ command: Type.Literal('withdraw-device'), deviceId: Type.String() }),
+  Type.Object({ command: Type.Literal('ingest-crl'), purpose: Type.Union([Type.Literal('sign'), Type.Literal('auth')]), derBase64: Type.String() }),
+  Type.Object({
+    command: Type.Literal('ingest-linkage'),
+    linkage: Type.Unsafe<RenewalLinkage>(Type.Object({ renewals: Type.Array(Type.Object({ old: CertificatePair, new: CertificatePair })) })),
+  }),
+  Type.Object({ command: Type.Literal('verify-audit') }),
+]);
+export type OperatorCommand = Static<typeof OperatorCommandSchema>;
+const commandCheck = TypeCompiler.Compile(OperatorCommandSchema);
 
 /** Audit actor of everything an operator command does. */
 export const OPERATOR_ACTOR = 'operator:cli';
@@ -29,6 +49,9 @@ export interface OperatorDeps {
 
 /** Runs one operator command; the same function whether the CLI or the running platform runs it. */
 export async function runOperatorCommand(deps: OperatorDeps, cmd: OperatorCommand): Promise<unknown> {
+  // Checked here, not only where it is built: it may have come over the admin channel, or from a linkage file.
+  const problem = commandCheck.Errors(cmd).First();
+  if (problem) throw new AppError('REQ_INVALID', { detail: `operator command: ${problem.path || '/'} ${problem.message}` });
   switch (cmd.command) {
     case 'provision-device':
       return provisionDevice(deps.db, cmd.binding, cmd.label);
@@ -42,7 +65,5 @@ export async function runOperatorCommand(deps: OperatorDeps, cmd: OperatorComman
       return applyRenewals(await deps.identity(), cmd.linkage, OPERATOR_ACTOR);
     case 'verify-audit':
       return verifyAuditChain(deps.db);
-    default:
-      throw new AppError('REQ_INVALID', { detail: `unknown operator command ${(cmd as { command?: unknown }).command}` });
   }
 }

@@ -2,8 +2,13 @@ import { resolve } from 'node:path';
 
 /** The platform's settings; `loadConfig` is the only reader of `process.env`. */
 export interface Config {
-  /** TCP port of the one HTTP server (API, WebSocket, UI pages). */
+  /** TCP port of the HTTP server for the API, the TV page and the shelter page. */
   port: number;
+  /**
+   * TCP port of the operator console's own origin (same process, same API). A separate origin so
+   * the console can never read what the TV page keeps in its storage, nor the TV the console's.
+   */
+  operatorPort: number;
   /** Interface to listen on; loopback unless deliberately exposed. */
   host: string;
   /** PostgreSQL connection string; `null` selects the embedded PGlite in `dataDir`. */
@@ -14,7 +19,7 @@ export interface Config {
   uiDir: string;
   /** pino level. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** Create the demo world on first start. */
+  /** Create the demo world on first start (its TV secrets are in the source: never in production). */
   seedDemo: boolean;
   /** Which JPKI trust store to use: the real J-LIS roots, or the dev JPKI center's. */
   jpkiMode: 'production' | 'dev';
@@ -44,6 +49,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const port = Number(env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be an integer 0–65535 (got "${env.PORT}")`);
 
+  // Default PORT + 1 (0 stays 0: any free port); a bad PORT is reported once, not again here.
+  const operatorPort = Number(env.OPERATOR_PORT ?? (!Number.isInteger(port) ? 8081 : port === 0 ? 0 : port + 1));
+  if (!Number.isInteger(operatorPort) || operatorPort < 0 || operatorPort > 65535) {
+    problems.push(`OPERATOR_PORT must be an integer 0–65535 (got "${env.OPERATOR_PORT ?? operatorPort}")`);
+  } else if (operatorPort !== 0 && operatorPort === port) {
+    problems.push('OPERATOR_PORT must differ from PORT: the operator console needs its own origin');
+  }
+
   const host = env.HOST ?? '127.0.0.1';
   if (!host) problems.push('HOST must not be empty');
 
@@ -55,10 +68,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const logLevel = (env.LOG_LEVEL ?? 'info') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
-  const seedDemo = parseBoolean(env.SEED_DEMO ?? 'true', 'SEED_DEMO', problems);
-
   const jpkiMode = (env.JPKI_MODE ?? 'dev') as Config['jpkiMode'];
   if (jpkiMode !== 'production' && jpkiMode !== 'dev') problems.push('JPKI_MODE must be "production" or "dev"');
+
+  // The demo world's TV credentials are published in the source: production never seeds them.
+  const seedDemo = parseBoolean(env.SEED_DEMO ?? (jpkiMode === 'production' ? 'false' : 'true'), 'SEED_DEMO', problems);
+  if (seedDemo && jpkiMode === 'production') problems.push('SEED_DEMO must be false when JPKI_MODE=production (the demo TVs\' secrets are public)');
 
   const certLookupSecret = env.CERT_LOOKUP_SECRET ?? (jpkiMode === 'dev' ? DEV_LOOKUP_SECRET : '');
   if (jpkiMode === 'production' && certLookupSecret.length < 32) problems.push('CERT_LOOKUP_SECRET of at least 32 characters is required when JPKI_MODE=production');
@@ -74,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   }
   return Object.freeze({
     port,
+    operatorPort,
     host,
     databaseUrl,
     dataDir: resolve(env.DATA_DIR ?? 'data'),

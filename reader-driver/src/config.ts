@@ -16,6 +16,8 @@ export interface DriverConfig {
   heartbeatSeconds: number;
   /** How long a disconnected page's session (and results finished meanwhile) is kept for resume. */
   resumeSeconds: number;
+  /** Provisioning file with this STB's device credential (0600), handed only to allow-listed pages; `null` = none. */
+  deviceCredentialFile: string | null;
   /** File holding the token the local `npm run demo` CLI presents. */
   controlTokenFile: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -63,6 +65,7 @@ export function loadDriverConfig(env: NodeJS.ProcessEnv = process.env, argv: str
     cardLatency,
     heartbeatSeconds,
     resumeSeconds,
+    deviceCredentialFile: env.READER_DEVICE_CREDENTIAL_FILE ? resolve(env.READER_DEVICE_CREDENTIAL_FILE) : null,
     controlTokenFile: resolve(env.READER_CONTROL_TOKEN_FILE ?? resolve(env.DATA_DIR ?? 'data', 'reader-driver.token')),
     logLevel,
   });

@@ -1,9 +1,11 @@
 import { expect, test } from '@playwright/test';
+import { E2E_OPERATOR_ORIGIN } from './product.js';
 
 const PAGES = [
   { path: '/tv/', tag: 'stb-tv-app', heading: 'テレビで マイナンバーカード' },
   { path: '/shelter/', tag: 'stb-shelter-app', heading: '避難所 受付' },
-  { path: '/operator/', tag: 'stb-operator-app', heading: '運用ダッシュボード' },
+  // The operator console has its own origin, so it shares no storage with the TV page.
+  { path: `${E2E_OPERATOR_ORIGIN}/operator/`, tag: 'stb-operator-app', heading: '運用ダッシュボード' },
 ];
 
 for (const page of PAGES) {
@@ -27,7 +29,19 @@ test('the TV canvas is scaled to fit a 1280×720 viewport', async ({ page }) => 
 });
 
 test('a page path without its slash redirects to the page', async ({ request }) => {
-  const res = await request.get('/operator', { maxRedirects: 0 });
-  expect(res.status()).toBe(301);
-  expect(res.headers().location).toBe('/operator/');
+  for (const [base, page] of [['', 'tv'], [E2E_OPERATOR_ORIGIN, 'operator']]) {
+    const res = await request.get(`${base}/${page}`, { maxRedirects: 0 });
+    expect(res.status()).toBe(301);
+    expect(res.headers().location).toBe(`/${page}/`);
+  }
+});
+
+test('each origin serves only its own pages: no console on the TV origin, no TV on the console origin', async ({ request }) => {
+  for (const url of ['/operator/', '/%6Fperator/', `${E2E_OPERATOR_ORIGIN}/tv/`, `${E2E_OPERATOR_ORIGIN}/shelter/`, `${E2E_OPERATOR_ORIGIN}//TV/index.html`]) {
+    const res = await request.get(url, { maxRedirects: 0 });
+    expect(res.status(), url).toBe(404);
+    expect((await res.json()).error.code, url).toBe('REQ_NOT_FOUND');
+  }
+  const root = await request.get(`${E2E_OPERATOR_ORIGIN}/`, { maxRedirects: 0 });
+  expect(root.headers().location).toBe('/operator/');
 });

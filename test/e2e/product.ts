@@ -8,14 +8,17 @@ import { DriverClient } from '../helpers/driver-client.js';
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 18_080);
 export const E2E_READER_PORT = Number(process.env.E2E_READER_PORT ?? 18_081);
 export const E2E_ORIGIN = `http://127.0.0.1:${E2E_PORT}`;
+/** The operator console's own origin (OPERATOR_PORT of the same platform process). */
+export const E2E_OPERATOR_PORT = Number(process.env.E2E_OPERATOR_PORT ?? E2E_PORT + 2);
+export const E2E_OPERATOR_ORIGIN = `http://127.0.0.1:${E2E_OPERATOR_PORT}`;
 export const E2E_READER_URL = `ws://127.0.0.1:${E2E_READER_PORT}/v1`;
 
-/** The demo TV of 山田さん宅 (its credential travels in the URL fragment, as `npm start` prints it). */
+/** The demo TV of 山田さん宅: `npm start` provisions its credential to the reader driver. */
 export const DEMO_TV = DEMO_HOUSEHOLDS[0].tv;
 
-/** The TV page as the demo TV opens it, talking to the test's reader driver. */
-export function tvUrl(tv: { id: string; secret: string } = DEMO_TV): string {
-  return `/tv/?reader=${encodeURIComponent(E2E_READER_URL)}#device=${tv.id}:${tv.secret}`;
+/** The TV page as the demo TV opens it, talking to the test's reader driver (which holds its credential). */
+export function tvUrl(): string {
+  return `/tv/?reader=${encodeURIComponent(E2E_READER_URL)}`;
 }
 
 /**

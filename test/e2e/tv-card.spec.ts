@@ -181,9 +181,9 @@ test.describe('TV remote with the card', () => {
     await logIn(page);
     await expect(canvas(page)).toHaveAttribute('data-screen-name', 'home', { timeout: 15_000 });
     await expect(page.locator('stb-tv-home-screen [data-screen="home"]')).toHaveAttribute('data-person-name', TARO.name);
-    // Nothing personal is left in storage: only the device credential and the display settings.
+    // Nothing personal is left in storage, nor the device credential (the driver holds it): only the display settings.
     const stored = await page.evaluate(() => Object.keys(localStorage).sort());
-    expect(stored.filter((k) => k !== 'stb-tv-settings')).toEqual(['stb-tv-device']);
+    expect(stored.filter((k) => k !== 'stb-tv-settings')).toEqual([]);
     expect(await page.evaluate(() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage))).not.toContain('山田');
   });
 

@@ -60,6 +60,7 @@ describe('the admin channel', () => {
     expect(await raw('POST', '/v1/commands', JSON.stringify({ command: 'drop-database' }))).toMatchObject({ status: 400, json: { error: { code: 'REQ_INVALID' } } });
     expect(await raw('POST', '/v1/commands', 'null')).toMatchObject({ status: 400, json: { error: { code: 'REQ_INVALID' } } });
     expect(await raw('POST', '/v1/commands', JSON.stringify({ command: 'ingest-linkage', linkage: { renewals: [{}] } }))).toMatchObject({ status: 400, json: { error: { code: 'REQ_INVALID' } } });
+    expect(await raw('POST', '/v1/commands', JSON.stringify({ command: 'withdraw-device', deviceId: 42 }))).toMatchObject({ status: 400, json: { error: { code: 'REQ_INVALID' } } });
     expect(await raw('GET', '/v1/commands')).toMatchObject({ status: 404, json: { error: { code: 'REQ_NOT_FOUND' } } });
   });
 });

@@ -4,7 +4,7 @@ import { loadConfig } from '../../platform/src/config.js';
 describe('loadConfig', () => {
   it('uses the embedded database and loopback by default', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: null, seedDemo: true, jpkiMode: 'dev' });
+    expect(config).toMatchObject({ port: 8080, operatorPort: 8081, host: '127.0.0.1', databaseUrl: null, seedDemo: true, jpkiMode: 'dev' });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -22,5 +22,32 @@ describe('loadConfig', () => {
     expect(message).toContain('Invalid configuration');
     for (const name of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'SEED_DEMO', 'JPKI_MODE']) expect(message).toContain(name);
     expect(message.split('\n- ')).toHaveLength(6);
+  });
+
+  const PRODUCTION = { JPKI_MODE: 'production', CERT_LOOKUP_SECRET: 'l'.repeat(32), NONCE_SECRET: 'n'.repeat(32) };
+
+  it('does not seed the demo world in production unless told, and then refuses', () => {
+    expect(loadConfig(PRODUCTION).seedDemo).toBe(false);
+    expect(loadConfig({ ...PRODUCTION, SEED_DEMO: 'false' }).seedDemo).toBe(false);
+    expect(() => loadConfig({ ...PRODUCTION, SEED_DEMO: 'true' })).toThrow(/SEED_DEMO must be false when JPKI_MODE=production/);
+    expect(loadConfig({ SEED_DEMO: 'true' }).seedDemo).toBe(true);
+  });
+
+  it('lists demo seeding in production alongside the other problems', () => {
+    let message = '';
+    try {
+      loadConfig({ JPKI_MODE: 'production', SEED_DEMO: 'yes', PORT: 'eighty' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    for (const name of ['PORT', 'SEED_DEMO', 'CERT_LOOKUP_SECRET', 'NONCE_SECRET']) expect(message).toContain(name);
+  });
+
+  it('serves the operator console on its own port: PORT + 1 unless set, never PORT itself', () => {
+    expect(loadConfig({ PORT: '9000' }).operatorPort).toBe(9001);
+    expect(loadConfig({ PORT: '0' }).operatorPort).toBe(0);
+    expect(loadConfig({ PORT: '9000', OPERATOR_PORT: '9100' }).operatorPort).toBe(9100);
+    expect(() => loadConfig({ PORT: '9000', OPERATOR_PORT: '9000' })).toThrow(/OPERATOR_PORT must differ from PORT/);
+    expect(() => loadConfig({ PORT: '65535' })).toThrow(/OPERATOR_PORT must be an integer/);
   });
 });

@@ -2,16 +2,11 @@ import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Db } from '../db/client.js';
 import { verifyAuditChain } from '../identity/audit.js';
-import { applyRenewals, type RenewalLinkage } from '../identity/certificate-lifecycle.js';
 import { ingestCrl } from '../identity/crl-store.js';
 import type { IdentityDeps } from '../identity/deps.js';
 import { provisionDevice, withdrawDevice } from '../identity/devices.js';
+import { ingestLinkage, parseLinkageFile } from '../identity/linkage-ingest.js';
 import { AppError } from '../shared/errors.js';
-
-const CertificateRef = Type.Object({
-  issuerKeyId: Type.String(), serial: Type.String(), generation: Type.String(), notBefore: Type.String(), notAfter: Type.String(),
-});
-const CertificatePair = Type.Object({ sign: CertificateRef, auth: CertificateRef });
 
 /**
  * The operator commands (`npm run platform -- …`), as data: the CLI builds one from its arguments
@@ -29,10 +24,8 @@ export const OperatorCommandSchema = Type.Union([
   }),
   Type.Object({ command: Type.Literal('withdraw-device'), deviceId: Type.String() }),
   Type.Object({ command: Type.Literal('ingest-crl'), purpose: Type.Union([Type.Literal('sign'), Type.Literal('auth')]), derBase64: Type.String() }),
-  Type.Object({
-    command: Type.Literal('ingest-linkage'),
-    linkage: Type.Unsafe<RenewalLinkage>(Type.Object({ renewals: Type.Array(Type.Object({ old: CertificatePair, new: CertificatePair })) })),
-  }),
+  // The file's text: `parseLinkageFile` checks it where the command runs.
+  Type.Object({ command: Type.Literal('ingest-linkage'), linkageJson: Type.String() }),
   Type.Object({ command: Type.Literal('verify-audit') }),
 ]);
 export type OperatorCommand = Static<typeof OperatorCommandSchema>;
@@ -49,7 +42,7 @@ export interface OperatorDeps {
 
 /** Runs one operator command; the same function whether the CLI or the running platform runs it. */
 export async function runOperatorCommand(deps: OperatorDeps, cmd: OperatorCommand): Promise<unknown> {
-  // Checked here, not only where it is built: it may have come over the admin channel, or from a linkage file.
+  // Checked here, not only where it is built: it may have come over the admin channel.
   const problem = commandCheck.Errors(cmd).First();
   if (problem) throw new AppError('REQ_INVALID', { detail: `operator command: ${problem.path || '/'} ${problem.message}` });
   switch (cmd.command) {
@@ -62,7 +55,7 @@ export async function runOperatorCommand(deps: OperatorDeps, cmd: OperatorComman
       return { outcome: result.outcome, entries: result.entries, revoked: result.revoked, reconfirm: result.reconfirm, crlNumber: result.crl.crlNumber?.toString() ?? null };
     }
     case 'ingest-linkage':
-      return applyRenewals(await deps.identity(), cmd.linkage, OPERATOR_ACTOR);
+      return ingestLinkage(await deps.identity(), parseLinkageFile(cmd.linkageJson), OPERATOR_ACTOR);
     case 'verify-audit':
       return verifyAuditChain(deps.db);
   }

@@ -4,7 +4,6 @@ import { PlatformGone, sendOperatorCommand } from '../admin/channel.js';
 import { runOperatorCommand, type OperatorCommand } from '../admin/commands.js';
 import { loadConfig, type Config } from '../config.js';
 import { openDatabase } from '../db/client.js';
-import type { RenewalLinkage } from '../identity/certificate-lifecycle.js';
 import { loadStoredCrls } from '../identity/crl-store.js';
 import type { IdentityDeps } from '../identity/deps.js';
 import { createJpkiContext } from '../jpki/index.js';
@@ -16,7 +15,8 @@ import { AppError } from '../shared/errors.js';
  *   provision-device --kind tablet --shelter <shelter-id> --label "受付1"
  *   withdraw-device <device-id>          (lost or stolen: refused at once, its sessions end)
  *   ingest-crl --purpose sign|auth FILE.crl
- *   ingest-linkage FILE.json
+ *   ingest-linkage FILE.json            (J-LIS linkage: each card's sign↔auth pair, and renewals;
+ *                                        settles registrations waiting for it)
  *   verify-audit
  *
  * With PostgreSQL the command connects to it. With the embedded database, only one process may
@@ -60,7 +60,7 @@ function parseCommand(argv: string[]): OperatorCommand {
     }
     case 'ingest-linkage':
       if (!positionals[0]) throw usage();
-      return { command, linkage: JSON.parse(readFileSync(positionals[0], 'utf8')) as RenewalLinkage };
+      return { command, linkageJson: readFileSync(positionals[0], 'utf8') };
     case 'verify-audit':
       return { command };
     default:

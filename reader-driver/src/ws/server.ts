@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import { AppError, toWire, type ErrorCode } from '../../../platform/src/shared/errors.js';
 import type { DriverConfig } from '../config.js';
+import type { DeviceCredential } from '../device-credential.js';
 import type { ReaderHub } from '../reader-hub.js';
 import type { ReaderInfo } from '../transport/transport.js';
 import { handleRequest, type DemoControl } from './handlers.js';
@@ -38,6 +39,8 @@ export interface DriverServerDeps {
   demo: DemoControl | null;
   /** Secret the local CLI presents in `x-control-token` instead of a page origin. */
   controlToken: string;
+  /** This STB's platform credential (provisioning), for `device.credential`; absent = not provisioned. */
+  device?: DeviceCredential | null;
 }
 
 export interface DriverServer {
@@ -79,11 +82,11 @@ export async function startDriverServer(deps: DriverServerDeps): Promise<DriverS
       const session = new PageSession();
       session.isControl = req.headers['x-control-token'] === deps.controlToken;
       sessions.set(session.token, session);
-      attach(session, ws);
+      attach(session, ws, session.isControl ? null : (req.headers.origin ?? null));
     });
   });
 
-  function attach(initial: PageSession, ws: WebSocket) {
+  function attach(initial: PageSession, ws: WebSocket, origin: string | null) {
     let session = initial;
     session.socket = ws;
     alive.set(ws, true);
@@ -106,7 +109,9 @@ export async function startDriverServer(deps: DriverServerDeps): Promise<DriverS
       }
       const current = session;
       try {
-        const result = await handleRequest(parsed, { session: current, hub, busyReaders, demo: deps.demo, log });
+        const result = await handleRequest(parsed, {
+          session: current, hub, busyReaders, demo: deps.demo, log, origin, allowedOrigins: config.allowedOrigins, device: deps.device ?? null,
+        });
         if (parsed.cmd === 'hello') {
           // Answer first, then deliver what finished while the page was away, in order.
           current.send({ v: 1, re: parsed.id, ok: true, result });

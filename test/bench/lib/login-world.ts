@@ -7,7 +7,7 @@ import { buildApp } from '../../../platform/src/app.js';
 import { loadConfig, type Config } from '../../../platform/src/config.js';
 import type { DbHandle } from '../../../platform/src/db/client.js';
 import type { Device } from '../../../platform/src/db/schema/index.js';
-import { feedDevCrls } from '../../../platform/src/demo/dev-jpki.js';
+import { feedDevCrls, feedDevLinkage } from '../../../platform/src/demo/dev-jpki.js';
 import { seedDemoWorld } from '../../../platform/src/demo/seed.js';
 import { DEMO_HOUSEHOLDS } from '../../../platform/src/demo/world.js';
 import type { IdentityDeps } from '../../../platform/src/identity/deps.js';
@@ -103,6 +103,7 @@ export async function buildLoginWorld(opts: { people: number; logLevel: Config['
     const identity: IdentityDeps = { db: database.db, jpki, config };
     await seedDemoWorld(database.db);
     await feedDevCrls(identity, centerDir);
+    await feedDevLinkage(identity, centerDir);
     const app = await buildApp({ config, database, jpki });
     closers.push(() => app.close());
     const platformUrl = await app.listen({ port: 0, host: '127.0.0.1' });

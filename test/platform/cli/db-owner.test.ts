@@ -51,7 +51,7 @@ async function preparedDataDir() {
 
 async function startPlatform(env: Record<string, string>) {
   const port = await freePort();
-  const run = runTs(MAIN, [], { PORT: String(port), SEED_DEMO: 'false', LOG_LEVEL: 'warn', ...env });
+  const run = runTs(MAIN, [], { PORT: String(port), OPERATOR_PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'warn', ...env });
   started.push(run);
   await waitForOk(`http://127.0.0.1:${port}/healthz`, 60_000, run.child);
   return { run, base: `http://127.0.0.1:${port}` };
@@ -165,7 +165,7 @@ describe('the embedded database has one owner', { timeout: 180_000 }, () => {
     const first = await startPlatform(env);
 
     const port = await freePort();
-    const second = runTs(MAIN, [], { ...env, PORT: String(port), SEED_DEMO: 'false', LOG_LEVEL: 'warn' });
+    const second = runTs(MAIN, [], { ...env, PORT: String(port), OPERATOR_PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'warn' });
     started.push(second);
     expect(await second.exited).toBe(1);
     expect(second.output()).toContain('DB_IN_USE');
@@ -181,7 +181,7 @@ describe('the embedded database has one owner', { timeout: 180_000 }, () => {
     const cliRefused = await cli(['verify-audit'], env);
     expect(cliRefused.code).toBe(1);
     expect(cliRefused.output).toContain(`DB_IN_USE: The embedded database is open in another process (the embedded database in ${dataDir} is open in an operator command (pid ${process.pid})`);
-    const platformRefused = runTs(MAIN, [], { ...env, PORT: String(port), SEED_DEMO: 'false' });
+    const platformRefused = runTs(MAIN, [], { ...env, PORT: String(port), OPERATOR_PORT: '0', SEED_DEMO: 'false' });
     started.push(platformRefused);
     expect(await platformRefused.exited).toBe(1);
     expect(platformRefused.output()).toContain('DB_IN_USE');

@@ -48,6 +48,8 @@ export type FlowStep =
   | { name: 'working'; tasks: TaskId[]; current: number }
   | { name: 'confirm'; result: RegistrationResult }
   | { name: 'registered'; personName: string }
+  /** Confirmed, but the platform waits for J-LIS to say both certificates are this card's. */
+  | { name: 'pendingLinkage' }
   | { name: 'rejected' }
   | { name: 'notRegistered' }
   | { name: 'blocked'; key: KeyKind; error: WireError | null }
@@ -222,7 +224,7 @@ export class CardFlow {
     if (correct) {
       this._set({ name: 'working', tasks: ['confirm'], current: 0 });
       void this._platform(() => this._deps.platform.confirmRegistration(id)).then(
-        () => this._set({ name: 'registered', personName: step.result.personalData.name }),
+        (confirmed) => this._set(confirmed.status === 'pending_linkage' ? { name: 'pendingLinkage' } : { name: 'registered', personName: step.result.personalData.name }),
         // もう一度 asks the question again: the person's answer is not taken as given.
         (err) => this._fail(err, () => this._set(step)),
       );

@@ -8,7 +8,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { ensurePrivateDir } from '../shared/private-fs.js';
-import { acquireOwnerLock, type OwnerRole } from './owner-lock.js';
+import { acquireOwnerLock, acquireOwnerLockWaiting, type OwnerRole } from './owner-lock.js';
 import * as schema from './schema/index.js';
 
 /** The drizzle database, whichever driver is behind it. */
@@ -30,6 +30,8 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
+/** How long a starting platform waits for an operator command that has the embedded database open. */
+const PLATFORM_WAITS_FOR_COMMAND_MS = 60_000;
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
 /** Arbitrary constant key: serialises migrations between platform processes on one server. */
 const MIGRATION_LOCK_KEY = 7_240_611;
@@ -46,7 +48,9 @@ export async function openDatabase(opts: { databaseUrl: string | null; dataDir: 
 
 async function openPglite(dataDir: string | null, role: OwnerRole): Promise<DbHandle> {
   if (dataDir) ensurePrivateDir(dataDir);
-  const lock = dataDir ? acquireOwnerLock(dataDir, role) : null;
+  const lock = !dataDir ? null : role === 'cli' ? acquireOwnerLock(dataDir, role)
+    : await acquireOwnerLockWaiting(dataDir, role, PLATFORM_WAITS_FOR_COMMAND_MS, (owner) =>
+      console.warn(`waiting for the operator command (pid ${owner.pid}) that has the embedded database in ${dataDir} open`));
   let client: PGlite;
   try {
     client = dataDir ? new PGlite(`${dataDir}/pglite`) : new PGlite();

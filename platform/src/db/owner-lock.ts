@@ -52,6 +52,27 @@ export function acquireOwnerLock(dataDir: string, role: OwnerRole): OwnerLock {
   throw new AppError('DB_IN_USE', { detail: `could not take ${path}: other processes keep taking it` });
 }
 
+/**
+ * As `acquireOwnerLock`, but a platform that finds an operator command holding the folder waits
+ * for it (commands are short; a restart must not fail because a command ran at that moment), up to
+ * `waitMs`, calling `onWait` once. Another platform holding it is refused at once.
+ */
+export async function acquireOwnerLockWaiting(dataDir: string, role: OwnerRole, waitMs: number, onWait: (owner: OwnerRecord) => void): Promise<OwnerLock> {
+  const deadline = Date.now() + waitMs;
+  let told = false;
+  for (;;) {
+    try {
+      return acquireOwnerLock(dataDir, role);
+    } catch (err) {
+      const owner = err instanceof AppError ? (err.details?.owner as OwnerRecord | undefined) : undefined;
+      if (owner?.role !== 'cli' || Date.now() > deadline) throw err;
+      if (!told) onWait(owner);
+      told = true;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
 /** Who holds the lock of `dataDir` now, or null when nobody alive does. */
 export function currentOwner(dataDir: string): OwnerRecord | null {
   const path = join(dataDir, OWNER_LOCK_FILE);

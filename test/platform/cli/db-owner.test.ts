@@ -159,7 +159,7 @@ describe('the embedded database has one owner', { timeout: 180_000 }, () => {
     expect(row!.endedAt).not.toBeNull();
   });
 
-  it('refuses a second platform and a CLI while another process owns the folder, with a clear message', async () => {
+  it('refuses a second platform and a CLI while another process owns the folder, with a clear message; a starting platform waits for a command', async () => {
     const { dataDir } = await preparedDataDir();
     const env = { DATA_DIR: dataDir, DATABASE_URL: '', JPKI_DEV_DIR: await copyJpkiCenter() };
     const first = await startPlatform(env);
@@ -181,12 +181,23 @@ describe('the embedded database has one owner', { timeout: 180_000 }, () => {
     const cliRefused = await cli(['verify-audit'], env);
     expect(cliRefused.code).toBe(1);
     expect(cliRefused.output).toContain(`DB_IN_USE: The embedded database is open in another process (the embedded database in ${dataDir} is open in an operator command (pid ${process.pid})`);
-    const platformRefused = runTs(MAIN, [], { ...env, PORT: String(port), OPERATOR_PORT: '0', SEED_DEMO: 'false' });
-    started.push(platformRefused);
-    expect(await platformRefused.exited).toBe(1);
-    expect(platformRefused.output()).toContain('DB_IN_USE');
-    // And in one process, a second open of the same folder is refused as well.
-    await expect(openDatabase({ databaseUrl: null, dataDir })).rejects.toMatchObject({ code: 'DB_IN_USE' });
+    // In one process, a second open of the same folder is refused as well.
+    await expect(openDatabase({ databaseUrl: null, dataDir, role: 'cli' })).rejects.toMatchObject({ code: 'DB_IN_USE' });
+
+    // A platform starting meanwhile waits for the command to finish (a restart must not fail
+    // because a command ran at that moment) and never opens the database alongside it.
+    const waiting = runTs(MAIN, [], { ...env, PORT: String(port), OPERATOR_PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'warn' });
+    started.push(waiting);
+    await new Promise<void>((resolve, reject) => {
+      const onData = () => waiting.output().includes(`waiting for the operator command (pid ${process.pid})`) && resolve();
+      waiting.child.stderr!.on('data', onData);
+      waiting.child.stdout!.on('data', onData);
+      waiting.child.once('exit', (code) => reject(new Error(`platform exited with ${code} instead of waiting:\n${waiting.output()}`)));
+    });
+    expect(JSON.parse(readFileSync(join(dataDir, OWNER_LOCK_FILE), 'utf8'))).toMatchObject({ pid: process.pid, role: 'cli' });
+    await holder.close();
+    await waitForOk(`http://127.0.0.1:${port}/healthz`, 60_000, waiting.child);
+    expect(JSON.parse(readFileSync(join(dataDir, OWNER_LOCK_FILE), 'utf8'))).toMatchObject({ pid: waiting.child.pid, role: 'platform' });
   });
 
   it('takes over the lock of an owner that died, and keeps the data folder, socket and lock private', async () => {

@@ -11,8 +11,17 @@ export interface Config {
   operatorPort: number;
   /** Interface to listen on; loopback unless deliberately exposed. */
   host: string;
-  /** PostgreSQL connection string; `null` selects the embedded PGlite in `dataDir`. */
+  /**
+   * PostgreSQL connection string of the role the platform works as; `null` selects the embedded
+   * PGlite in `dataDir`. With `databaseOwnerUrl` set this role may only add to the audit log.
+   */
   databaseUrl: string | null;
+  /**
+   * The owner role's connection string: migrations run as it, and it grants the `databaseUrl`
+   * role what the platform needs (README "Running at scale"). `null`: migrations run as
+   * `databaseUrl` (one role, for development). Required with PostgreSQL in production.
+   */
+  databaseOwnerUrl: string | null;
   /** Folder for the embedded database and other local state. */
   dataDir: string;
   /** Folder holding the built UI pages (`vite build` output). */
@@ -35,6 +44,14 @@ export interface Config {
   sessionTtlSeconds: number;
   /** Oldest CRL (since thisUpdate) still trusted when nextUpdate has not passed; older = status unknown. */
   crlMaxAgeSeconds: number;
+  /** Key of the audit chain's HMAC; only platform processes hold it, never the database. */
+  auditHmacSecret: string;
+  /** Folder where the signed audit checkpoint (chain head) is published, outside the database. */
+  auditCheckpointDir: string;
+  /** Ed25519 private key (PEM) that signs audit checkpoints; created 0600 on first use. */
+  auditSigningKeyFile: string;
+  /** How often the chain head is checked and published as a checkpoint. */
+  auditCheckpointIntervalSeconds: number;
 }
 
 /** Used only in dev mode when CERT_LOOKUP_SECRET is unset; production refuses to start without one. */
@@ -65,6 +82,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     problems.push('DATABASE_URL must start with postgres:// or postgresql://');
   }
 
+  const databaseOwnerUrl = env.DATABASE_OWNER_URL?.trim() || null;
+  if (databaseOwnerUrl && !/^postgres(ql)?:\/\//.test(databaseOwnerUrl)) {
+    problems.push('DATABASE_OWNER_URL must start with postgres:// or postgresql://');
+  }
+  if (databaseOwnerUrl && !databaseUrl) problems.push('DATABASE_OWNER_URL needs DATABASE_URL (the platform role) as well');
+
   const logLevel = (env.LOG_LEVEL ?? 'info') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -80,6 +103,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
 
   const nonceSecret = env.NONCE_SECRET ?? (jpkiMode === 'dev' ? `${certLookupSecret}/nonce` : '');
   if (jpkiMode === 'production' && nonceSecret.length < 32) problems.push('NONCE_SECRET of at least 32 characters is required when JPKI_MODE=production');
+  const auditHmacSecret = env.AUDIT_HMAC_SECRET ?? (jpkiMode === 'dev' ? `${certLookupSecret}/audit` : '');
+  if (jpkiMode === 'production' && auditHmacSecret.length < 32) problems.push('AUDIT_HMAC_SECRET of at least 32 characters is required when JPKI_MODE=production');
+  if (jpkiMode === 'production' && databaseUrl && !databaseOwnerUrl) {
+    problems.push('DATABASE_OWNER_URL is required with DATABASE_URL when JPKI_MODE=production (the platform role must not own the audit log)');
+  }
+  const auditCheckpointIntervalSeconds = positiveInt(env.AUDIT_CHECKPOINT_INTERVAL_SECONDS ?? '60', 'AUDIT_CHECKPOINT_INTERVAL_SECONDS', problems);
   const nonceTtlSeconds = positiveInt(env.NONCE_TTL_SECONDS ?? '120', 'NONCE_TTL_SECONDS', problems);
   const sessionTtlSeconds = positiveInt(env.SESSION_TTL_SECONDS ?? String(12 * 3600), 'SESSION_TTL_SECONDS', problems);
   const crlMaxAgeSeconds = positiveInt(env.CRL_MAX_AGE_SECONDS ?? String(48 * 3600), 'CRL_MAX_AGE_SECONDS', problems);
@@ -87,12 +116,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (problems.length) {
     throw new Error(`Invalid configuration:\n- ${problems.join('\n- ')}`);
   }
+  const dataDir = resolve(env.DATA_DIR ?? 'data');
   return Object.freeze({
     port,
     operatorPort,
     host,
     databaseUrl,
-    dataDir: resolve(env.DATA_DIR ?? 'data'),
+    databaseOwnerUrl,
+    dataDir,
     uiDir: resolve(env.UI_DIR ?? 'dist/stb-ui'),
     logLevel,
     seedDemo,
@@ -103,6 +134,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     nonceSecret,
     sessionTtlSeconds,
     crlMaxAgeSeconds,
+    auditHmacSecret,
+    auditCheckpointDir: resolve(env.AUDIT_CHECKPOINT_DIR ?? resolve(dataDir, 'audit-checkpoints')),
+    auditSigningKeyFile: resolve(env.AUDIT_SIGNING_KEY_FILE ?? resolve(dataDir, 'audit-signing-key.pem')),
+    auditCheckpointIntervalSeconds,
   });
 }
 

@@ -7,6 +7,8 @@ import type { Config } from './config.js';
 import { openDatabase, type DbHandle } from './db/client.js';
 import { ensureDevCenter, feedDevCrls, feedDevLinkage } from './demo/dev-jpki.js';
 import { seedDemoWorld } from './demo/seed.js';
+import { setAuditChainKey } from './identity/audit.js';
+import { publishAuditCheckpoint } from './identity/audit-checkpoint.js';
 import { CRL_CHANNEL, loadStoredCrls } from './identity/crl-store.js';
 import { followDeviceWithdrawals } from './identity/devices.js';
 import { purgeUsedNonces } from './identity/nonces.js';
@@ -35,9 +37,10 @@ export interface RunningPlatform {
 
 /** Opens the database, applies migrations, seeds the demo world if asked, and listens. */
 export async function startPlatform(config: Readonly<Config>): Promise<RunningPlatform> {
+  setAuditChainKey(config.auditHmacSecret);
   // Holds the demo cards' keys and, by default, the dev center's and the embedded database.
   ensurePrivateDir(config.dataDir);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, role: 'platform' });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, databaseOwnerUrl: config.databaseOwnerUrl, dataDir: config.dataDir, role: 'platform' });
   let app: FastifyInstance | undefined;
   let operatorServer: Server | undefined;
   const timers: ReturnType<typeof setInterval>[] = [];
@@ -74,9 +77,20 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
     purgeTimer.unref();
     timers.push(purgeTimer);
     app = await buildApp({ config, database, jpki });
+    const log = app.log;
+    // The audit chain head, signed, outside the database: cutting the newest entries shows.
+    const checkpointAudit = async () => {
+      const { published, verification } = await publishAuditCheckpoint(database.db, config);
+      if (!verification.ok) log.error({ audit: verification }, 'audit log break: checkpoint not advanced');
+      else if (published) log.debug({ seq: published.seq }, 'audit checkpoint published');
+    };
+    await checkpointAudit();
+    const checkpointTimer = setInterval(() => void checkpointAudit().catch((err) => log.error({ err }, 'audit checkpoint failed')), config.auditCheckpointIntervalSeconds * 1000);
+    checkpointTimer.unref();
+    timers.push(checkpointTimer);
     if (database.kind === 'pglite') {
       // This process owns the embedded database: operator commands come here to run.
-      const admin = await startAdminChannel(config.dataDir, { db: database.db, identity: async () => identity }, app.log);
+      const admin = await startAdminChannel(config.dataDir, { db: database.db, identity: async () => identity, audit: config }, app.log);
       unlisteners.unshift(() => admin.close());
     }
     const url = await app.listen({ port: config.port, host: config.host });
@@ -95,6 +109,8 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
         for (const stop of unlisteners) await stop().catch(() => {});
         await closeServer(operatorServer);
         await running.app.close();
+        // What was written since the last tick is vouched for too.
+        await checkpointAudit().catch((err) => log.error({ err }, 'audit checkpoint failed'));
         await database.close();
       })()),
     };

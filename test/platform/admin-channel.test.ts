@@ -15,7 +15,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'admin-channel-'));
 const noIdentity = async () => {
   throw new Error('not needed by these commands');
 };
-const channel = await startAdminChannel(dataDir, { db: database.db, identity: noIdentity }, pino({ level: 'silent' }));
+const channel = await startAdminChannel(dataDir, { db: database.db, identity: noIdentity, audit: { auditCheckpointDir: join(dataDir, 'audit'), auditSigningKeyFile: join(dataDir, 'audit', 'signing-key.pem') } }, pino({ level: 'silent' }));
 afterAll(async () => {
   await channel.close();
   await database.close();
@@ -40,11 +40,12 @@ describe('the admin channel', () => {
   });
 
   it('runs the operator commands: a provisioned TV authenticates, and its withdrawal is refused after', async () => {
-    const tv = (await sendOperatorCommand(dataDir, { command: 'provision-device', binding: { kind: 'tv', householdContractNo: 'CATV-0001' }, label: 'テレビ' })) as { id: string; credential: string };
+    const provisioned = await sendOperatorCommand(dataDir, { command: 'provision-device', binding: { kind: 'tv', householdContractNo: 'CATV-0001' }, label: 'テレビ' });
+    const tv = provisioned.result as { id: string; credential: string };
     expect((await authenticateDevice(database.db, tv.credential)).id).toBe(tv.id);
-    expect(await sendOperatorCommand(dataDir, { command: 'withdraw-device', deviceId: tv.id })).toEqual({ withdrawn: true, sessionsEnded: 0 });
+    expect(await sendOperatorCommand(dataDir, { command: 'withdraw-device', deviceId: tv.id })).toEqual({ result: { withdrawn: true, sessionsEnded: 0 }, warnings: [], exitCode: 0 });
     await expect(authenticateDevice(database.db, tv.credential)).rejects.toMatchObject({ code: 'AUTH_DEVICE_WITHDRAWN' });
-    expect(await sendOperatorCommand(dataDir, { command: 'verify-audit' })).toMatchObject({ ok: true });
+    expect(await sendOperatorCommand(dataDir, { command: 'verify-audit' })).toMatchObject({ result: { ok: true }, exitCode: 0 });
   });
 
   it('brings the command’s own error back with its detail, as the CLI would print it', async () => {

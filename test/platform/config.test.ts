@@ -24,7 +24,7 @@ describe('loadConfig', () => {
     expect(message.split('\n- ')).toHaveLength(6);
   });
 
-  const PRODUCTION = { JPKI_MODE: 'production', CERT_LOOKUP_SECRET: 'l'.repeat(32), NONCE_SECRET: 'n'.repeat(32) };
+  const PRODUCTION = { JPKI_MODE: 'production', CERT_LOOKUP_SECRET: 'l'.repeat(32), NONCE_SECRET: 'n'.repeat(32), AUDIT_HMAC_SECRET: 'a'.repeat(32) };
 
   it('does not seed the demo world in production unless told, and then refuses', () => {
     expect(loadConfig(PRODUCTION).seedDemo).toBe(false);
@@ -49,5 +49,22 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '9000', OPERATOR_PORT: '9100' }).operatorPort).toBe(9100);
     expect(() => loadConfig({ PORT: '9000', OPERATOR_PORT: '9000' })).toThrow(/OPERATOR_PORT must differ from PORT/);
     expect(() => loadConfig({ PORT: '65535' })).toThrow(/OPERATOR_PORT must be an integer/);
+  });
+
+  it('keeps the audit chain key and checkpoints apart from the database', () => {
+    const config = loadConfig({ DATA_DIR: '/srv/cap' });
+    expect(config.auditHmacSecret).not.toBe(config.nonceSecret);
+    expect(config.auditHmacSecret.length).toBeGreaterThanOrEqual(32);
+    expect(config).toMatchObject({ auditCheckpointDir: '/srv/cap/audit-checkpoints', auditSigningKeyFile: '/srv/cap/audit-signing-key.pem', auditCheckpointIntervalSeconds: 60 });
+  });
+
+  it('in production requires an audit key of 32+ characters and a separate owner role for PostgreSQL', () => {
+    const base = { ...PRODUCTION, DATABASE_URL: 'postgres://cap_platform@db/cap' };
+    expect(() => loadConfig({ ...base, AUDIT_HMAC_SECRET: 'short', DATABASE_OWNER_URL: 'postgres://cap_owner@db/cap' })).toThrow(/AUDIT_HMAC_SECRET/);
+    expect(() => loadConfig(base)).toThrow(/DATABASE_OWNER_URL is required/);
+    expect(loadConfig({ ...base, DATABASE_OWNER_URL: 'postgres://cap_owner@db/cap' })).toMatchObject({
+      databaseUrl: 'postgres://cap_platform@db/cap', databaseOwnerUrl: 'postgres://cap_owner@db/cap',
+    });
+    expect(() => loadConfig({ DATABASE_OWNER_URL: 'postgres://cap_owner@db/cap' })).toThrow(/needs DATABASE_URL/);
   });
 });

@@ -33,6 +33,7 @@ describe('platform process', { timeout: 90_000 }, () => {
       OPERATOR_PORT: String(operatorPort),
       DATA_DIR: mkdtempSync(join(tmpdir(), 'cap-main-')),
       DATABASE_URL: database.url ?? '',
+      DATABASE_OWNER_URL: database.ownerUrl ?? '',
       // A ready dev JPKI center: this measures the platform's start, not the J-LIS simulator's key generation.
       JPKI_DEV_DIR: await copyJpkiCenter(),
       LOG_LEVEL: 'info',

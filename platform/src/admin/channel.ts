@@ -5,7 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { currentOwner } from '../db/owner-lock.js';
 import { AppError, isErrorCode, toWire, type WireError } from '../shared/errors.js';
 import { PRIVATE_FILE_MODE } from '../shared/private-fs.js';
-import { runOperatorCommand, type OperatorCommand, type OperatorDeps } from './commands.js';
+import { runOperatorCommand, type OperatorCommand, type OperatorDeps, type OperatorOutcome } from './commands.js';
 
 /**
  * The admin channel: how an operator command reaches the platform that owns the embedded
@@ -23,7 +23,7 @@ const MAX_BODY_BYTES = 256 * 1024 * 1024;
 const MAX_SOCKET_PATH_BYTES = 107;
 
 /** The answer of one command on the wire. */
-type Answer = { result: unknown } | { error: WireError; detail?: string };
+type Answer = { outcome: OperatorOutcome } | { error: WireError; detail?: string };
 
 export function adminSocketPath(dataDir: string): string {
   return join(dataDir, ADMIN_SOCKET_FILE);
@@ -55,7 +55,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, deps: OperatorD
   try {
     if (req.method !== 'POST' || req.url !== COMMANDS_PATH) throw new AppError('REQ_NOT_FOUND', { detail: `${req.method} ${req.url}` });
     const cmd = JSON.parse(await readBody(req)) as OperatorCommand;
-    body = { result: await runOperatorCommand(deps, cmd) };
+    body = { outcome: await runOperatorCommand(deps, cmd) };
     log.info({ command: cmd.command }, 'operator command done'); // checked by now: a known name
   } catch (err) {
     const e = err instanceof AppError ? err : err instanceof SyntaxError ? new AppError('REQ_INVALID', { detail: err.message }) : new AppError('INTERNAL', { cause: err });
@@ -90,7 +90,7 @@ export class PlatformGone extends Error {}
  * Runs `cmd` in the platform that owns `dataDir`'s database. A platform still starting has not
  * opened its socket yet: waits for it up to `waitMs`, as long as it still holds the database.
  */
-export async function sendOperatorCommand(dataDir: string, cmd: OperatorCommand, waitMs = 60_000): Promise<unknown> {
+export async function sendOperatorCommand(dataDir: string, cmd: OperatorCommand, waitMs = 60_000): Promise<OperatorOutcome> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {
@@ -108,7 +108,7 @@ export async function sendOperatorCommand(dataDir: string, cmd: OperatorCommand,
   }
 }
 
-function post(socketPath: string, payload: string): Promise<unknown> {
+function post(socketPath: string, payload: string): Promise<OperatorOutcome> {
   return new Promise((resolve, reject) => {
     const req = request({ socketPath, path: COMMANDS_PATH, method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
       const chunks: Buffer[] = [];
@@ -117,7 +117,7 @@ function post(socketPath: string, payload: string): Promise<unknown> {
       res.on('end', () => {
         try {
           const answer = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Answer;
-          if ('result' in answer) return resolve(answer.result);
+          if ('outcome' in answer) return resolve(answer.outcome);
           const code = isErrorCode(answer.error?.code) ? answer.error.code : 'INTERNAL';
           reject(new AppError(code, { detail: answer.detail, details: answer.error?.details }));
         } catch (err) {

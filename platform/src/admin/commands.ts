@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Db } from '../db/client.js';
-import { verifyAuditChain } from '../identity/audit.js';
+import { publishAuditCheckpoint, verifyAuditLog, type CheckpointSettings } from '../identity/audit-checkpoint.js';
 import { ingestCrl } from '../identity/crl-store.js';
 import type { IdentityDeps } from '../identity/deps.js';
 import { provisionDevice, withdrawDevice } from '../identity/devices.js';
@@ -38,16 +38,38 @@ export const OPERATOR_ACTOR = 'operator:cli';
 export interface OperatorDeps {
   db: Db;
   identity: () => Promise<IdentityDeps>;
+  /** Where the audit checkpoint is published (`Config`). */
+  audit: CheckpointSettings;
+}
+
+/** What a command answers, and what the operator must hear beside it (an audit log break). */
+export interface OperatorOutcome {
+  result: unknown;
+  warnings: string[];
+  /** The process exit code the CLI ends with: 0, or 3 when verify-audit found a break. */
+  exitCode: number;
 }
 
 /** Runs one operator command; the same function whether the CLI or the running platform runs it. */
-export async function runOperatorCommand(deps: OperatorDeps, cmd: OperatorCommand): Promise<unknown> {
+export async function runOperatorCommand(deps: OperatorDeps, cmd: OperatorCommand): Promise<OperatorOutcome> {
   // Checked here, not only where it is built: it may have come over the admin channel.
   const problem = commandCheck.Errors(cmd).First();
   if (problem) throw new AppError('REQ_INVALID', { detail: `operator command: ${problem.path || '/'} ${problem.message}` });
+  if (cmd.command === 'verify-audit') {
+    const result = await verifyAuditLog(deps.db, deps.audit);
+    return { result, warnings: [], exitCode: result.ok ? 0 : 3 };
+  }
+  const result = await write(deps, cmd);
+  // What this command wrote is vouched for now, not only at the platform's next checkpoint.
+  const { verification } = await publishAuditCheckpoint(deps.db, deps.audit);
+  const warnings = verification.ok ? [] : [`audit log break at ${verification.brokenAt ?? 'checkpoint'} (${verification.reason}): ${verification.detail}`];
+  return { result, warnings, exitCode: 0 };
+}
+
+async function write(deps: OperatorDeps, cmd: Exclude<OperatorCommand, { command: 'verify-audit' }>): Promise<unknown> {
   switch (cmd.command) {
     case 'provision-device':
-      return provisionDevice(deps.db, cmd.binding, cmd.label);
+      return provisionDevice(deps.db, cmd.binding, cmd.label, OPERATOR_ACTOR);
     case 'withdraw-device':
       return withdrawDevice(deps.db, cmd.deviceId, OPERATOR_ACTOR);
     case 'ingest-crl': {
@@ -56,7 +78,5 @@ export async function runOperatorCommand(deps: OperatorDeps, cmd: OperatorComman
     }
     case 'ingest-linkage':
       return ingestLinkage(await deps.identity(), parseLinkageFile(cmd.linkageJson), OPERATOR_ACTOR);
-    case 'verify-audit':
-      return verifyAuditChain(deps.db);
   }
 }

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { PlatformGone, sendOperatorCommand } from '../admin/channel.js';
-import { runOperatorCommand, type OperatorCommand } from '../admin/commands.js';
+import { runOperatorCommand, type OperatorCommand, type OperatorOutcome } from '../admin/commands.js';
 import { loadConfig, type Config } from '../config.js';
 import { openDatabase } from '../db/client.js';
+import { setAuditChainKey } from '../identity/audit.js';
 import { loadStoredCrls } from '../identity/crl-store.js';
 import type { IdentityDeps } from '../identity/deps.js';
 import { createJpkiContext } from '../jpki/index.js';
@@ -32,7 +33,11 @@ const USAGE = `usage: npm run platform -- provision-device --kind tv|tablet (--h
 async function main() {
   const cmd = parseCommand(process.argv.slice(2));
   const config = loadConfig();
-  print(await run(config, cmd));
+  setAuditChainKey(config.auditHmacSecret);
+  const { result, warnings, exitCode } = await run(config, cmd);
+  print(result);
+  for (const warning of warnings) console.error(warning);
+  process.exitCode = exitCode;
 }
 
 /** Reads the arguments (and the files they name) into one command. */
@@ -69,7 +74,7 @@ function parseCommand(argv: string[]): OperatorCommand {
 }
 
 /** Runs the command where the database is: here, or in the running platform that owns it. */
-async function run(config: Readonly<Config>, cmd: OperatorCommand): Promise<unknown> {
+async function run(config: Readonly<Config>, cmd: OperatorCommand): Promise<OperatorOutcome> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await runHere(config, cmd);
@@ -86,8 +91,8 @@ async function run(config: Readonly<Config>, cmd: OperatorCommand): Promise<unkn
   }
 }
 
-async function runHere(config: Readonly<Config>, cmd: OperatorCommand): Promise<unknown> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, role: 'cli' });
+async function runHere(config: Readonly<Config>, cmd: OperatorCommand): Promise<OperatorOutcome> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, databaseOwnerUrl: config.databaseOwnerUrl, dataDir: config.dataDir, role: 'cli' });
   try {
     await database.migrate();
     const { db } = database;
@@ -97,7 +102,7 @@ async function runHere(config: Readonly<Config>, cmd: OperatorCommand): Promise<
       await loadStoredCrls(deps, null);
       return deps;
     };
-    return await runOperatorCommand({ db, identity: () => (identity ??= loadIdentity()) }, cmd);
+    return await runOperatorCommand({ db, identity: () => (identity ??= loadIdentity()), audit: config }, cmd);
   } finally {
     await database.close();
   }

@@ -83,7 +83,7 @@ describe('the embedded database has one owner', { timeout: 180_000 }, () => {
     const { dataDir, tv, token } = shared
       ? { dataDir: mkdtempSync(join(tmpdir(), 'db-owner-')), ...(await tvWithSession(shared.db)) }
       : await preparedDataDir();
-    const env = { DATA_DIR: dataDir, DATABASE_URL: shared?.url ?? '', JPKI_DEV_DIR: await copyJpkiCenter() };
+    const env = { DATA_DIR: dataDir, DATABASE_URL: shared?.url ?? '', DATABASE_OWNER_URL: shared?.ownerUrl ?? '', JPKI_DEV_DIR: await copyJpkiCenter() };
 
     const platform = await startPlatform(env);
     const { base } = platform;

@@ -14,7 +14,7 @@ describe('npm start (platform + reader driver with the demo card bay)', { timeou
     afterAll(() => database.close());
     const [port, operatorPort, readerPort] = [await freePort(), await freePort(), await freePort()];
     const dataDir = mkdtempSync(join(tmpdir(), 'start-all-'));
-    const env = { PORT: String(port), OPERATOR_PORT: String(operatorPort), READER_PORT: String(readerPort), DATA_DIR: dataDir, DATABASE_URL: database.url ?? '', READER_PCSC: 'false', LOG_LEVEL: 'warn' };
+    const env = { PORT: String(port), OPERATOR_PORT: String(operatorPort), READER_PORT: String(readerPort), DATA_DIR: dataDir, DATABASE_URL: database.url ?? '', DATABASE_OWNER_URL: database.ownerUrl ?? '', READER_PCSC: 'false', LOG_LEVEL: 'warn' };
     const run = runTs('platform/src/cli/start-all.ts', [], env);
     try {
       await waitForOk(`http://127.0.0.1:${port}/healthz`, 90_000, run.child);

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, customType, date, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, customType, date, index, jsonb, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   dataType: () => 'bytea',
@@ -186,6 +186,12 @@ export const auditLog = pgTable('audit_log', {
   data: jsonb('data').notNull(),
   prevHash: text('prev_hash').notNull(),
   hash: text('hash').notNull().unique(),
+  /**
+   * How `hash` is computed: 1 = plain SHA-256 (entries written before the chain was keyed),
+   * 2 = HMAC-SHA-256 with AUDIT_HMAC_SECRET, which the database never holds. Existing rows became
+   * 1 when the column arrived; every new entry is 2, and no 1 may follow a 2.
+   */
+  chain: smallint('chain').notNull().default(1),
 });
 
 export type Person = typeof persons.$inferSelect;

@@ -11,15 +11,15 @@ import { setAuditChainKey } from './identity/audit.js';
 import { publishAuditCheckpoint } from './identity/audit-checkpoint.js';
 import { CRL_CHANNEL, loadStoredCrls } from './identity/crl-store.js';
 import { followDeviceWithdrawals } from './identity/devices.js';
-import { purgeUsedNonces } from './identity/nonces.js';
+import { startExpirySweep } from './identity/expiry-sweep.js';
 import { createJpkiContext, type JpkiContext } from './jpki/index.js';
 import { operatorConsoleHandler } from './plugins/ui-pages.js';
 import { ensurePrivateDir } from './shared/private-fs.js';
 
 /** Safety net behind LISTEN/NOTIFY: how often a process looks for CRLs other processes stored. */
 const CRL_POLL_MS = 5 * 60_000;
-/** How often used nonces past their expiry are forgotten. */
-const NONCE_PURGE_MS = 10 * 60_000;
+/** How often used nonces and registrations in progress past their expiry are deleted. */
+const EXPIRY_SWEEP_MS = 10 * 60_000;
 /** How often dev mode asks the dev JPKI center for fresh CRLs (they are valid for a day) and linkage. */
 const DEV_CRL_FEED_MS = 6 * 3600_000;
 
@@ -73,9 +73,12 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
     const crlTimer = setInterval(() => void refreshCrls().catch(onError), CRL_POLL_MS);
     crlTimer.unref();
     timers.push(crlTimer);
-    const purgeTimer = setInterval(() => void purgeUsedNonces(database.db).catch(onError), NONCE_PURGE_MS);
-    purgeTimer.unref();
-    timers.push(purgeTimer);
+    const sweep = startExpirySweep(database.db, {
+      everyMs: EXPIRY_SWEEP_MS,
+      onSwept: (removed) => app?.log.debug(removed, 'expired nonces and registrations deleted'),
+      onError: (err) => app?.log.warn({ err }, 'expiry sweep failed'),
+    });
+    unlisteners.push(sweep.stop);
     app = await buildApp({ config, database, jpki });
     const log = app.log;
     // The audit chain head, signed, outside the database: cutting the newest entries shows.

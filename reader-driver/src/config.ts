@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { isLogLevel, type LogLevel } from '../../platform/src/shared/logger.js';
+import { DEFAULT_READER_PORT } from '../../platform/src/shared/reader-address.js';
 
 /** The reader driver's settings; `loadDriverConfig` is its only reader of `process.env`. */
 export interface DriverConfig {
@@ -16,19 +18,22 @@ export interface DriverConfig {
   heartbeatSeconds: number;
   /** How long a disconnected page's session (and results finished meanwhile) is kept for resume. */
   resumeSeconds: number;
+  /**
+   * Most closed sessions kept for resume at once; past it the oldest is dropped. One device has
+   * one or two pages, so a few are plenty; the cap keeps connect/close churn from growing memory.
+   */
+  maxKeptSessions: number;
   /** Provisioning file with this STB's device credential (0600), handed only to allow-listed pages; `null` = none. */
   deviceCredentialFile: string | null;
   /** File holding the token the local `npm run demo` CLI presents. */
   controlTokenFile: string;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logLevel: LogLevel;
 }
-
-export const DEFAULT_DRIVER_PORT = 24_780;
 
 /** Reads and checks the environment once, listing every problem; the result is frozen. */
 export function loadDriverConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = []): Readonly<DriverConfig> {
   const problems: string[] = [];
-  const port = Number(env.READER_PORT ?? DEFAULT_DRIVER_PORT);
+  const port = Number(env.READER_PORT ?? DEFAULT_READER_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`READER_PORT must be an integer 0–65535 (got "${env.READER_PORT}")`);
 
   const platformPort = env.PORT ?? '8080';
@@ -50,11 +55,14 @@ export function loadDriverConfig(env: NodeJS.ProcessEnv = process.env, argv: str
 
   const heartbeatSeconds = Number(env.READER_HEARTBEAT_SECONDS ?? 15);
   if (!(heartbeatSeconds > 0)) problems.push('READER_HEARTBEAT_SECONDS must be a positive number');
-  const resumeSeconds = Number(env.READER_RESUME_SECONDS ?? 120);
+  // A page reload takes seconds; a minute covers a slow one without keeping dead pages long.
+  const resumeSeconds = Number(env.READER_RESUME_SECONDS ?? 60);
   if (!(resumeSeconds > 0)) problems.push('READER_RESUME_SECONDS must be a positive number');
+  const maxKeptSessions = Number(env.READER_MAX_KEPT_SESSIONS ?? 16);
+  if (!Number.isInteger(maxKeptSessions) || maxKeptSessions < 1) problems.push('READER_MAX_KEPT_SESSIONS must be a positive whole number');
 
-  const logLevel = (env.LOG_LEVEL ?? 'info') as DriverConfig['logLevel'];
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) problems.push('LOG_LEVEL is not a pino level');
+  const logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
+  if (!isLogLevel(logLevel)) problems.push('LOG_LEVEL is not a pino level');
 
   if (problems.length) throw new Error(`Invalid reader-driver configuration:\n- ${problems.join('\n- ')}`);
   return Object.freeze({
@@ -65,6 +73,7 @@ export function loadDriverConfig(env: NodeJS.ProcessEnv = process.env, argv: str
     cardLatency,
     heartbeatSeconds,
     resumeSeconds,
+    maxKeptSessions,
     deviceCredentialFile: env.READER_DEVICE_CREDENTIAL_FILE ? resolve(env.READER_DEVICE_CREDENTIAL_FILE) : null,
     controlTokenFile: resolve(env.READER_CONTROL_TOKEN_FILE ?? resolve(env.DATA_DIR ?? 'data', 'reader-driver.token')),
     logLevel,

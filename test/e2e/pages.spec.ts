@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { E2E_OPERATOR_ORIGIN } from './product.js';
+import { E2E_OPERATOR_ORIGIN, tvUrl } from './product.js';
 
 const PAGES = [
   { path: '/tv/', tag: 'stb-tv-app', heading: 'テレビで マイナンバーカード' },
@@ -44,4 +44,25 @@ test('each origin serves only its own pages: no console on the TV origin, no TV 
   }
   const root = await request.get(`${E2E_OPERATOR_ORIGIN}/`, { maxRedirects: 0 });
   expect(root.headers().location).toBe('/operator/');
+});
+
+test('no page breaks its content security policy, and the TV page still reaches the reader driver', async ({ page }) => {
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+    document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const consoleCsp: string[] = [];
+  page.on('console', (m) => {
+    if (m.text().includes('Content Security Policy')) consoleCsp.push(m.text());
+  });
+  for (const path of ['/shelter/', `${E2E_OPERATOR_ORIGIN}/operator/`, tvUrl()]) {
+    await page.goto(path);
+    await expect(page.locator('h1').first()).toBeVisible();
+    if (path.startsWith('/tv/')) {
+      await expect(page.locator('stb-tv-card-status [data-card-status]').first()).not.toHaveAttribute('data-card-status', 'offline');
+    }
+    expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations), path).toEqual([]);
+  }
+  expect(consoleCsp).toEqual([]);
 });

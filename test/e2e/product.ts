@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEMO_HOUSEHOLDS } from '../../platform/src/demo/world.js';
 import { DriverClient } from '../helpers/driver-client.js';
 
@@ -22,13 +24,16 @@ export function tvUrl(): string {
 }
 
 /**
- * The test's own link to the reader driver, as a page of `origin` (for the demo card commands).
- * Playwright starts the tests once the driver answers; the retries only cover a slow machine.
+ * The test's own link to the reader driver as its control client (what `npm run demo` is): the
+ * demo card commands refuse pages. The token is in the driver's token file in the test's data
+ * folder, written when the driver starts; the retries only cover a slow machine.
  */
-export async function connectDriver(origin: string): Promise<DriverClient> {
+export async function connectDriver(): Promise<DriverClient> {
+  const tokenFile = join(process.env.E2E_DATA_DIR ?? '', 'reader-driver.token');
   for (let attempt = 0; ; attempt++) {
     try {
-      return await DriverClient.connect(E2E_READER_PORT, origin);
+      const { token } = JSON.parse(readFileSync(tokenFile, 'utf8')) as { token: string };
+      return await DriverClient.connect(E2E_READER_PORT, null, { 'x-control-token': token });
     } catch (err) {
       if (attempt >= 20) throw err;
       await new Promise((r) => setTimeout(r, 500));

@@ -61,8 +61,8 @@ async function logIn(page: Page, pin = TARO.authPin) {
 
 test.describe.configure({ mode: 'serial' });
 
-test.beforeAll(async ({ baseURL }) => {
-  driver = await connectDriver(new URL(baseURL!).origin);
+test.beforeAll(async () => {
+  driver = await connectDriver();
   await driver.request('hello', { client: 'tv-card.spec' });
 });
 

@@ -12,8 +12,8 @@ const HANAKO = { card: 'yamada-hanako', authPin: '5678', signPin: 'HANAKO53' };
 
 let driver: DriverClient;
 
-test.beforeAll(async ({ baseURL }) => {
-  driver = await connectDriver(new URL(baseURL!).origin);
+test.beforeAll(async () => {
+  driver = await connectDriver();
   await driver.request('hello', { client: 'tv-pending-linkage.spec' });
 });
 

@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../platform/src/config.js';
+import { DEFAULT_READER_PORT } from '../../platform/src/shared/reader-address.js';
 
 describe('loadConfig', () => {
   it('uses the embedded database and loopback by default', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 8080, operatorPort: 8081, host: '127.0.0.1', databaseUrl: null, seedDemo: true, jpkiMode: 'dev' });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("knows where `npm start` puts the reader driver: the driver's own default port unless READER_PORT says otherwise", () => {
+    expect(loadConfig({})).toMatchObject({ readerPort: DEFAULT_READER_PORT, readerAllowedOrigins: null, readerDeviceCredentialFile: null });
+    expect(loadConfig({ READER_PORT: '19850', READER_ALLOWED_ORIGINS: 'http://tv.test', READER_DEVICE_CREDENTIAL_FILE: '/etc/stb/device.json' }))
+      .toMatchObject({ readerPort: 19850, readerAllowedOrigins: 'http://tv.test', readerDeviceCredentialFile: '/etc/stb/device.json' });
+    expect(() => loadConfig({ READER_PORT: '70000' })).toThrow(/READER_PORT must be an integer/);
   });
 
   it('selects PostgreSQL when DATABASE_URL is set', () => {
@@ -22,6 +30,20 @@ describe('loadConfig', () => {
     expect(message).toContain('Invalid configuration');
     for (const name of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'SEED_DEMO', 'JPKI_MODE']) expect(message).toContain(name);
     expect(message.split('\n- ')).toHaveLength(6);
+  });
+
+  it('has rate limits and the reader port by default, and refuses nonsense for them', () => {
+    expect(loadConfig({})).toMatchObject({ rateLimitPerDevice: 60, rateLimitPerIp: 600, readerPort: 24780 });
+    expect(loadConfig({ RATE_LIMIT_PER_DEVICE: '5', RATE_LIMIT_PER_IP: '50', READER_PORT: '19401' })).toMatchObject({ rateLimitPerDevice: 5, rateLimitPerIp: 50, readerPort: 19401 });
+    const message = (() => {
+      try {
+        loadConfig({ RATE_LIMIT_PER_DEVICE: '0', RATE_LIMIT_PER_IP: 'lots', READER_PORT: '0' });
+        return '';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    })();
+    for (const name of ['RATE_LIMIT_PER_DEVICE', 'RATE_LIMIT_PER_IP', 'READER_PORT']) expect(message).toContain(name);
   });
 
   const PRODUCTION = { JPKI_MODE: 'production', CERT_LOOKUP_SECRET: 'l'.repeat(32), NONCE_SECRET: 'n'.repeat(32), AUDIT_HMAC_SECRET: 'a'.repeat(32) };

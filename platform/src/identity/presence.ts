@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { certificates, persons, type Device } from '../db/schema/index.js';
 import { AppError } from '../shared/errors.js';
 import { acceptUnknown } from '../jpki/index.js';
+import type { PresenceRequest } from '../routes/identity-schemas.js';
 import type { IdentityDeps } from './deps.js';
 
 /**
@@ -9,7 +10,7 @@ import type { IdentityDeps } from './deps.js';
  * names a registered person. A certificate can be copied, so the answer says `assurance: low`.
  * A late CRL must not turn an evacuee away: unknown revocation passes and is reported.
  */
-export async function identifyPresence(deps: IdentityDeps, device: Device, input: { certificate: string }) {
+export async function identifyPresence(deps: IdentityDeps, device: Device, input: PresenceRequest) {
   if (device.kind !== 'tablet') throw new AppError('AUTH_FORBIDDEN', { detail: 'presence is for shelter tablets' });
   const chain = await deps.jpki.verify(deps.jpki.parse(input.certificate), 'auth');
   const accepted = acceptUnknown(deps.jpki.revocationStatus(chain));

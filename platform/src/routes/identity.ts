@@ -9,12 +9,13 @@ import { linkService, servicesOf, unlinkService } from '../identity/service-link
 import { endSession } from '../identity/sessions.js';
 import { requestAuth } from './request-auth.js';
 import {
-  Base64, LinkedService, NonceResponse, PresenceResult, RegistrationConfirmed, RegistrationDraft, RegistrationResult, SessionResponse, SessionView,
-  TvHousehold, Nonce, Uuid,
+  LinkedServices, LoginRequest, NonceRequest, NonceResponse, PresenceRequest, PresenceResult, ProviderIdParams, RegistrationConfirmed,
+  RegistrationConfirmRequest, RegistrationDraft, RegistrationDraftRequest, RegistrationIdParams, RegistrationResult, RegistrationSubmission,
+  ServiceLinked, SessionResponse, SessionView, TvHousehold,
 } from './identity-schemas.js';
-import { withErrors } from './schemas.js';
-
-const Strict = { additionalProperties: false } as const;
+import {
+  CERTIFICATE_ERRORS, DEVICE_AUTH_ERRORS, errorCodes, NONCE_ERRORS, SESSION_AUTH_ERRORS, withErrors,
+} from './schemas.js';
 
 /** The identity core's HTTP API (see API.md beside this file). */
 export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> = async (app, { deps }) => {
@@ -24,9 +25,11 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
   app.post(
     '/api/v1/nonces',
     {
+      config: { rateLimited: true },
       schema: {
         summary: 'A single-use nonce and the DigestInfo the card signs for it (device)',
-        body: Type.Object({ purpose: Type.Literal('login') }, Strict),
+        ...errorCodes(DEVICE_AUTH_ERRORS),
+        body: NonceRequest,
         response: withErrors({ 201: NonceResponse }),
       },
     },
@@ -36,9 +39,11 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
   app.post(
     '/api/v1/sessions',
     {
+      config: { rateLimited: true },
       schema: {
         summary: 'Log in with the auth certificate and the card signature over the nonce (device)',
-        body: Type.Object({ nonce: Nonce, certificate: Base64, signature: Base64 }, Strict),
+        ...errorCodes(DEVICE_AUTH_ERRORS, NONCE_ERRORS, CERTIFICATE_ERRORS, 'AUTH_FORBIDDEN', 'PKI_SIGNATURE_INVALID', 'AUTH_NOT_REGISTERED', 'AUTH_NOT_HOUSEHOLD_MEMBER'),
+        body: LoginRequest,
         response: withErrors({ 201: SessionResponse }),
       },
     },
@@ -47,7 +52,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
 
   app.get(
     '/api/v1/sessions/current',
-    { schema: { summary: 'The person signed in on this TV (session)', response: withErrors({ 200: SessionView }) } },
+    { schema: { summary: 'The person signed in on this TV (session)', ...errorCodes(SESSION_AUTH_ERRORS, 'AUTH_FORBIDDEN'), response: withErrors({ 200: SessionView }) } },
     async (request) => {
       const { device, session, person } = await sessionOf(request);
       const household = await householdOf(db, device);
@@ -61,7 +66,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
 
   app.delete(
     '/api/v1/sessions/current',
-    { schema: { summary: 'Log out (session)', response: withErrors({ 204: Type.Null() }) } },
+    { schema: { summary: 'Log out (session)', ...errorCodes(SESSION_AUTH_ERRORS), response: withErrors({ 204: Type.Null() }) } },
     async (request, reply) => {
       const { session } = await sessionOf(request);
       await endSession(db, session.id);
@@ -74,6 +79,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     {
       schema: {
         summary: 'Household members, districts to choose from, consent text (TV device)',
+        ...errorCodes(DEVICE_AUTH_ERRORS, 'AUTH_FORBIDDEN'),
         response: withErrors({ 200: TvHousehold }),
       },
     },
@@ -83,9 +89,11 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
   app.post(
     '/api/v1/registrations/drafts',
     {
+      config: { rateLimited: true },
       schema: {
         summary: 'Start a registration: the document and the digests the card signs (TV device)',
-        body: Type.Object({ district: Type.String({ minLength: 1, maxLength: 64 }) }, Strict),
+        ...errorCodes(DEVICE_AUTH_ERRORS, 'AUTH_FORBIDDEN'),
+        body: RegistrationDraftRequest,
         response: withErrors({ 201: RegistrationDraft }),
       },
     },
@@ -97,7 +105,12 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     {
       schema: {
         summary: "Submit the card's signatures; returns the 基本4情報 to confirm (TV device)",
-        body: Type.Object({ draftId: Uuid, signCertificate: Base64, signSignature: Base64, authCertificate: Base64, authSignature: Base64 }, Strict),
+        ...errorCodes(
+          DEVICE_AUTH_ERRORS, NONCE_ERRORS, CERTIFICATE_ERRORS, 'AUTH_FORBIDDEN', 'AUTH_REGISTRATION_EXPIRED', 'AUTH_REGISTRATION_MISMATCH', 'AUTH_CARD_PAIR_MISMATCH',
+          'PKI_SIGNATURE_INVALID',
+          'PKI_CMS_ATTRIBUTES_INVALID', 'PKI_CMS_CONTENT_TYPE_MISMATCH', 'PKI_CMS_DIGEST_MISMATCH', 'PKI_CMS_SIGNER_NOT_FOUND', 'PKI_PERSONAL_DATA_INVALID',
+        ),
+        body: RegistrationSubmission,
         response: withErrors({ 201: RegistrationResult }),
       },
     },
@@ -109,8 +122,9 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     {
       schema: {
         summary: 'The person confirmed the 基本4情報: create or update them (TV device)',
-        params: Type.Object({ id: Uuid }),
-        body: Type.Optional(Type.Object({}, Strict)),
+        ...errorCodes(DEVICE_AUTH_ERRORS, 'AUTH_FORBIDDEN', 'AUTH_REGISTRATION_EXPIRED', 'AUTH_REGISTRATION_MISMATCH', 'AUTH_CARD_PAIR_MISMATCH'),
+        params: RegistrationIdParams,
+        body: RegistrationConfirmRequest,
         response: withErrors({ 201: RegistrationConfirmed }),
       },
     },
@@ -119,7 +133,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
 
   app.delete(
     '/api/v1/registrations/:id',
-    { schema: { summary: 'Drop a registration the person did not confirm (TV device)', params: Type.Object({ id: Uuid }), response: withErrors({ 204: Type.Null() }) } },
+    { schema: { summary: 'Drop a registration the person did not confirm (TV device)', ...errorCodes(DEVICE_AUTH_ERRORS, 'AUTH_FORBIDDEN', 'AUTH_REGISTRATION_EXPIRED'), params: RegistrationIdParams, response: withErrors({ 204: Type.Null() }) } },
     async (request, reply) => {
       await cancelRegistration(deps, await deviceOf(request), request.params.id);
       return reply.code(204).send(null);
@@ -131,7 +145,8 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     {
       schema: {
         summary: 'Identify a registered person by the auth certificate alone, low assurance (shelter tablet)',
-        body: Type.Object({ certificate: Base64 }, Strict),
+        ...errorCodes(DEVICE_AUTH_ERRORS, CERTIFICATE_ERRORS, 'AUTH_FORBIDDEN', 'AUTH_NOT_REGISTERED'),
+        body: PresenceRequest,
         response: withErrors({ 200: PresenceResult }),
       },
     },
@@ -140,7 +155,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
 
   app.get(
     '/api/v1/me/services',
-    { schema: { summary: 'Services that know me (session)', response: withErrors({ 200: Type.Object({ services: Type.Array(LinkedService) }) }) } },
+    { schema: { summary: 'Services that know me (session)', ...errorCodes(SESSION_AUTH_ERRORS), response: withErrors({ 200: LinkedServices }) } },
     async (request) => ({ services: await servicesOf(db, (await sessionOf(request)).person.id) }),
   );
 
@@ -149,8 +164,9 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     {
       schema: {
         summary: 'Link me to a service provider (session)',
-        params: Type.Object({ providerId: Uuid }),
-        response: withErrors({ 201: Type.Object({ providerId: Uuid, linkedAt: Type.String() }) }),
+        ...errorCodes(SESSION_AUTH_ERRORS, 'REQ_NOT_FOUND'),
+        params: ProviderIdParams,
+        response: withErrors({ 201: ServiceLinked }),
       },
     },
     async (request, reply) => {
@@ -162,7 +178,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
 
   app.delete(
     '/api/v1/me/services/:providerId',
-    { schema: { summary: 'Unlink me from a service provider (session)', params: Type.Object({ providerId: Uuid }), response: withErrors({ 204: Type.Null() }) } },
+    { schema: { summary: 'Unlink me from a service provider (session)', ...errorCodes(SESSION_AUTH_ERRORS, 'REQ_NOT_FOUND'), params: ProviderIdParams, response: withErrors({ 204: Type.Null() }) } },
     async (request, reply) => {
       const { person } = await sessionOf(request);
       await unlinkService(db, person.id, request.params.providerId);

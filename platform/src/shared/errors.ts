@@ -39,6 +39,7 @@ export const ERRORS = {
   WS_UNKNOWN_COMMAND: { status: 400, message: 'Unknown command', ja: '通信内容に誤りがあります。' },
   WS_BAD_STATE: { status: 409, message: 'The command is not allowed in the current state', ja: '前の操作が終わるまでお待ちください。' },
   WS_CANCELLED: { status: 409, message: 'The operation was cancelled', ja: '操作を取り消しました。' },
+  WS_CONTROL_ONLY: { status: 403, message: 'Only the local control client may use this command', ja: 'この操作は許可されていません。' },
   DEVICE_NOT_PROVISIONED: {
     status: 409, message: 'This set-top box holds no device credential (not provisioned)',
     ja: 'この機器は まだ使えるように設定されていません。ご契約のケーブルテレビ会社にお問い合わせください。',

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { PlatformClient, type HouseholdMember, type SessionView } from '../api/platform-client.js';
-import { ReaderClient, readerUrlFrom, sessionResumeStore } from '../api/reader-client.js';
+import { ReaderClient, sessionResumeStore } from '../api/reader-client.js';
+import { loadUiConfig } from '../config.js';
 import '../components/health-badge.js';
 import { CardFlow, type FlowState } from './flow/card-flow.js';
 import { tokens } from '../styles/tokens.js';
@@ -84,7 +85,7 @@ export class StbTvApp extends LitElement {
     this._settings = loadSettings(browserStorage());
     this._flowState = null;
     this._session = null;
-    this.reader = new ReaderClient({ url: readerUrlFrom(location.search), resumeStore: sessionResumeStore() });
+    this.reader = new ReaderClient({ url: loadUiConfig(location.search).readerUrl, resumeStore: sessionResumeStore() });
     forgetOldCredentialPlaces();
     this.platform = new PlatformClient({ device: () => this.reader.deviceCredential() });
     this.flow = new CardFlow({

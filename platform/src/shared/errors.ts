@@ -15,6 +15,7 @@ export const ERRORS = {
   REQ_RATE_LIMITED: { status: 429, message: 'Too many requests', ja: 'しばらく待ってから、もう一度お試しください。' },
   CONFIG_INVALID: { status: 500, message: 'Configuration is invalid', ja: 'システムの設定に誤りがあります。' },
   DB_UNAVAILABLE: { status: 503, message: 'Database is unavailable', ja: 'ただいま混み合っています。しばらく待ってから、もう一度お試しください。' },
+  DB_IN_USE: { status: 409, message: 'The embedded database is open in another process', ja: 'データベースはほかの処理で使われています。その処理が終わってから、もう一度お試しください。' },
   INTERNAL: { status: 500, message: 'Internal error', ja: 'システムで問題が起きました。しばらく待ってから、もう一度お試しください。' },
 
   // Card and reader (reader driver); `details.triesLeft` accompanies the PIN codes
@@ -135,4 +136,9 @@ export function toWire(e: AppError): WireError {
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERRORS, value);
+}
+
+/** How an entry point says why it could not start: a catalogued error in one line, anything else in full. */
+export function describeStartError(err: unknown): unknown {
+  return err instanceof AppError ? `${err.code}: ${err.message}${err.detail ? ` (${err.detail})` : ''}` : err;
 }

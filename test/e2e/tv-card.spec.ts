@@ -2,6 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { DriverClient } from '../helpers/driver-client.js';
 import { connectDriver, tvUrl } from './product.js';
 import { focusedKeys, press } from './remote.js';
+import { focusLandsOn, moveTo } from './tv-session.js';
 
 // Register and log in on the TV page with the remote (the keyboard: arrows, Enter, digits,
 // Backspace as Back) and a demo My Number Card, against the whole product: the platform, the
@@ -10,25 +11,6 @@ import { focusedKeys, press } from './remote.js';
 // After every key press exactly one element in the page carries the `focused` marker.
 
 const TARO = { card: 'yamada-taro', name: '山田　太郎', authPin: '1234', signPin: 'YAMADA2024' };
-
-/** Waits until the focus settles on `key` (after an asynchronous step: card, platform). */
-async function focusLandsOn(page: Page, key: string) {
-  await expect.poll(() => focusedKeys(page), { timeout: 15_000 }).toEqual([key]);
-}
-
-/** Moves focus to `target` with the arrows only: rows first, then along the row. */
-async function moveTo(page: Page, target: string) {
-  for (let i = 0; i < 40; i++) {
-    const [current] = await focusedKeys(page);
-    if (current === target) return;
-    const [from, to] = await Promise.all([current, target].map((k) => page.locator(`[data-focus-key="${k}"]`).boundingBox()));
-    const fy = from!.y + from!.height / 2;
-    const ty = to!.y + to!.height / 2;
-    const key = Math.abs(ty - fy) > from!.height / 2 ? (ty > fy ? 'ArrowDown' : 'ArrowUp') : to!.x > from!.x ? 'ArrowRight' : 'ArrowLeft';
-    await press(page, key);
-  }
-  throw new Error(`could not reach ${target}`);
-}
 
 /** The step the flow screen shows (`data-step`). */
 const step = (page: Page) => page.locator('stb-tv-flow-screen [data-step]');

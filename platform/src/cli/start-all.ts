@@ -7,6 +7,7 @@ import { DEMO_HOUSEHOLDS } from '../demo/world.js';
 import { startPlatform } from '../server.js';
 import { DEFAULT_READER_PORT, readerUrl } from '../shared/reader-address.js';
 import { stopOnSignals } from '../shared/shutdown.js';
+import { describeStartError } from '../shared/errors.js';
 
 /**
  * `npm start`: the whole product on one machine. The platform runs in this process (embedded
@@ -91,6 +92,6 @@ function startReaderDriver(
 }
 
 main().catch((err) => {
-  console.error('start failed:', err);
+  console.error('start failed:', describeStartError(err));
   process.exit(1);
 });

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { verifyAuditLog, type CheckpointSettings } from '../identity/audit-checkpoint.js';
 import type { IdentityDeps } from '../identity/deps.js';
-import { withErrors } from '../routes/schemas.js';
+import { CERTIFICATE_ERRORS, errorCodes, NONCE_ERRORS, withErrors } from '../routes/schemas.js';
+import type { ErrorCode } from '../shared/errors.js';
 import { AppError } from '../shared/errors.js';
 import { callerOf, CONSOLE_PREFIX } from '../staff/access.js';
 import { ROLES, ROLE_NAMES } from '../staff/roles.js';
@@ -16,6 +17,9 @@ import {
 } from './console-schemas.js';
 import { dashboardOf } from './dashboard.js';
 import { actorOf, listDevices, provisionTv, withdrawTv } from './devices.js';
+
+/** Every route behind a staff session may answer these: no or an ended session, a role without the permission, another organisation's target. */
+const STAFF_ERRORS = ['AUTH_REQUIRED', 'AUTH_SESSION_EXPIRED', 'STAFF_PERMISSION_DENIED', 'STAFF_OUT_OF_SCOPE'] as const satisfies readonly ErrorCode[];
 
 /** A page size from the query string: 1–200, 50 when not given. */
 function pageSize(raw: string | undefined): number {
@@ -45,22 +49,22 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: ConsoleRouteDeps }
 
   app.post(`${p}/nonces`, {
     config: { access: { public: true }, rateLimited: true },
-    schema: { summary: 'Staff login challenge for one console tab', body: StaffNonceBody, response: withErrors({ 201: StaffNonce }) },
+    schema: { summary: 'Staff login challenge for one console tab', ...errorCodes(), body: StaffNonceBody, response: withErrors({ 201: StaffNonce }) },
   }, async (request, reply) => reply.code(201).send(startStaffChallenge(identity, request.body.clientId)));
 
   app.post(`${p}/sessions`, {
     config: { access: { public: true }, rateLimited: true },
-    schema: { summary: "Staff login with their own card's auth signature (redeems an invitation on the first login)", body: StaffLoginBody, response: withErrors({ 201: StaffSession }) },
+    schema: { summary: "Staff login with their own card's auth signature (redeems an invitation on the first login)", ...errorCodes(NONCE_ERRORS, CERTIFICATE_ERRORS, 'PKI_SIGNATURE_INVALID', 'STAFF_NOT_ENROLLED', 'STAFF_INVITE_INVALID', 'STAFF_ALREADY_ENROLLED', 'STAFF_CARD_IN_USE'), body: StaffLoginBody, response: withErrors({ 201: StaffSession }) },
   }, async (request, reply) => reply.code(201).send(await staffLogin(identity, policy, request.body)));
 
   app.get(`${p}/me`, {
     config: { access: { staff: true } },
-    schema: { summary: 'The staff member, organisation and permissions of this session; extends it', response: withErrors({ 200: StaffMe }) },
+    schema: { summary: 'The staff member, organisation and permissions of this session; extends it', ...errorCodes(STAFF_ERRORS), response: withErrors({ 200: StaffMe }) },
   }, async (request) => describe(callerOf(request)));
 
   app.delete(`${p}/sessions/current`, {
     config: { access: { staff: true } },
-    schema: { summary: 'Log out', response: withErrors({ 204: Type.Null() }) },
+    schema: { summary: 'Log out', ...errorCodes(STAFF_ERRORS), response: withErrors({ 204: Type.Null() }) },
   }, async (request, reply) => {
     await endStaffSession(db, callerOf(request).sessionId);
     return reply.code(204).send(null);
@@ -68,12 +72,12 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: ConsoleRouteDeps }
 
   app.get(`${p}/dashboard`, {
     config: { access: { permission: 'dashboard.read' } },
-    schema: { summary: "The organisation's live numbers (the live channel pushes the same)", response: withErrors({ 200: Dashboard }) },
+    schema: { summary: "The organisation's live numbers (the live channel pushes the same)", ...errorCodes(STAFF_ERRORS), response: withErrors({ 200: Dashboard }) },
   }, async (request) => dashboardOf(db, callerOf(request).organisation));
 
   app.get(`${p}/devices`, {
     config: { access: { permission: 'devices.read' } },
-    schema: { summary: "The cable operator's TVs, filtered and paged", querystring: DeviceQuery, response: withErrors({ 200: DeviceList }) },
+    schema: { summary: "The cable operator's TVs, filtered and paged", ...errorCodes(STAFF_ERRORS), querystring: DeviceQuery, response: withErrors({ 200: DeviceList }) },
   }, async (request) => {
     const { limit, offset, ...filter } = request.query;
     return listDevices(db, callerOf(request), { ...filter, limit: pageSize(limit), offset: offset === undefined ? undefined : Number(offset) });
@@ -81,7 +85,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: ConsoleRouteDeps }
 
   app.post(`${p}/devices`, {
     config: { access: { permission: 'devices.manage' } },
-    schema: { summary: "Provision a TV for one of the operator's households; the credential is shown once", body: ProvisionTvBody, response: withErrors({ 201: ProvisionedDevice }) },
+    schema: { summary: "Provision a TV for one of the operator's households; the credential is shown once", ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND'), body: ProvisionTvBody, response: withErrors({ 201: ProvisionedDevice }) },
   }, async (request, reply) => {
     const { id, credential } = await provisionTv(db, callerOf(request), request.body);
     return reply.code(201).send({ id, credential });
@@ -89,12 +93,12 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: ConsoleRouteDeps }
 
   app.post(`${p}/devices/:id/withdraw`, {
     config: { access: { permission: 'devices.manage' } },
-    schema: { summary: "Withdraw one of the operator's TVs: refused at once everywhere, its sessions end", params: DeviceParams, response: withErrors({ 200: WithdrawnDevice }) },
+    schema: { summary: "Withdraw one of the operator's TVs: refused at once everywhere, its sessions end", ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND'), params: DeviceParams, response: withErrors({ 200: WithdrawnDevice }) },
   }, async (request) => withdrawTv(db, callerOf(request), request.params.id));
 
   app.get(`${p}/audit`, {
     config: { access: { permission: 'audit.read' } },
-    schema: { summary: "The organisation's audit entries, newest first (all of them with audit.read_all)", querystring: AuditQuery, response: withErrors({ 200: AuditPage }) },
+    schema: { summary: "The organisation's audit entries, newest first (all of them with audit.read_all)", ...errorCodes(STAFF_ERRORS), querystring: AuditQuery, response: withErrors({ 200: AuditPage }) },
   }, async (request) => {
     const { before, limit, action } = request.query;
     return auditPage(db, callerOf(request), { action, limit: pageSize(limit), before: before === undefined ? undefined : Number(before) });
@@ -102,12 +106,12 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: ConsoleRouteDeps }
 
   app.post(`${p}/audit/verify`, {
     config: { access: { permission: 'audit.verify' } },
-    schema: { summary: 'Re-check the whole audit chain (the same check as verify-audit)', response: withErrors({ 200: AuditVerdict }) },
+    schema: { summary: 'Re-check the whole audit chain (the same check as verify-audit)', ...errorCodes(STAFF_ERRORS), response: withErrors({ 200: AuditVerdict }) },
   }, async () => verifyAuditLog(db, deps.checkpoint));
 
   app.get(`${p}/staff`, {
     config: { access: { permission: 'staff.manage' } },
-    schema: { summary: "The organisation's staff and the roles it may give", response: withErrors({ 200: StaffList }) },
+    schema: { summary: "The organisation's staff and the roles it may give", ...errorCodes(STAFF_ERRORS), response: withErrors({ 200: StaffList }) },
   }, async (request) => {
     const context = callerOf(request);
     const roles = ROLE_NAMES.filter((r) => ROLES[r].kind === context.organisation.kind).map((name) => ({ name, ja: ROLES[name].ja }));
@@ -116,7 +120,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: ConsoleRouteDeps }
 
   app.post(`${p}/staff/invites`, {
     config: { access: { permission: 'staff.manage' } },
-    schema: { summary: 'Add a staff member and invite them (one-time code, shown once)', body: InviteBody, response: withErrors({ 201: Invite }) },
+    schema: { summary: 'Add a staff member and invite them (one-time code, shown once)', ...errorCodes(STAFF_ERRORS, 'STAFF_ROLE_INVALID'), body: InviteBody, response: withErrors({ 201: Invite }) },
   }, async (request, reply) => {
     const context = callerOf(request);
     return reply.code(201).send(await inviteStaff(db, context.organisation, request.body, actorOf(context), deps.inviteTtlSeconds));
@@ -124,7 +128,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: ConsoleRouteDeps }
 
   app.post(`${p}/staff/:id/invites`, {
     config: { access: { permission: 'staff.manage' } },
-    schema: { summary: 'A new invitation for a staff member who has not enrolled yet', params: StaffParams, response: withErrors({ 201: Invite }) },
+    schema: { summary: 'A new invitation for a staff member who has not enrolled yet', ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND', 'STAFF_ALREADY_ENROLLED'), params: StaffParams, response: withErrors({ 201: Invite }) },
   }, async (request, reply) => {
     const context = callerOf(request);
     return reply.code(201).send(await reinviteStaff(db, context.organisation.id, request.params.id, actorOf(context), deps.inviteTtlSeconds));
@@ -132,7 +136,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: ConsoleRouteDeps }
 
   app.put(`${p}/staff/:id/roles`, {
     config: { access: { permission: 'staff.manage' } },
-    schema: { summary: "Change a staff member's roles; their sessions end at once", params: StaffParams, body: RolesBody, response: withErrors({ 200: RolesChanged }) },
+    schema: { summary: "Change a staff member's roles; their sessions end at once", ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND', 'STAFF_ROLE_INVALID', 'STAFF_LAST_ADMIN'), params: StaffParams, body: RolesBody, response: withErrors({ 200: RolesChanged }) },
   }, async (request) => {
     const context = callerOf(request);
     return changeStaffRoles(db, context.organisation, request.params.id, request.body.roles, actorOf(context));
@@ -140,7 +144,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: ConsoleRouteDeps }
 
   app.delete(`${p}/staff/:id`, {
     config: { access: { permission: 'staff.manage' } },
-    schema: { summary: 'Remove a staff member; their sessions end at once, everywhere', params: StaffParams, response: withErrors({ 200: StaffRemoved }) },
+    schema: { summary: 'Remove a staff member; their sessions end at once, everywhere', ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND', 'STAFF_LAST_ADMIN'), params: StaffParams, response: withErrors({ 200: StaffRemoved }) },
   }, async (request) => {
     const context = callerOf(request);
     return removeStaff(db, context.organisation, request.params.id, actorOf(context));

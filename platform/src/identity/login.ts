@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Device } from '../db/schema/index.js';
 import { AppError } from '../shared/errors.js';
-import { requireGood } from '../jpki/index.js';
-import { fromBase64, toBase64 } from '../shared/base64.js';
+import { toBase64 } from '../shared/base64.js';
 import { digestInfoForMessage } from '../shared/digest-info.js';
 import { prepared, preparedSql } from '../db/prepared.js';
 import { WriteBatcher } from '../db/write-batcher.js';
@@ -10,7 +9,8 @@ import type { LoginRequest } from '../routes/identity-schemas.js';
 import { challengeMessage, type ChallengePurpose } from './challenge.js';
 import type { IdentityDeps } from './deps.js';
 import { membersJson, type MemberView } from './household.js';
-import { burnNonce, issueNonce, openNonce } from './nonces.js';
+import { issueNonce } from './nonces.js';
+import { checkCardAnswer } from './card-challenge.js';
 import { newSessionToken } from './sessions.js';
 
 /** A nonce and the exact DigestInfo the card must sign for it on this device. */
@@ -127,19 +127,8 @@ export function loginBatchStats(db: IdentityDeps['db']): { batches: number; inpu
 export async function login(deps: IdentityDeps, device: Device, input: LoginRequest) {
   if (device.kind !== 'tv' || !device.householdId) throw new AppError('AUTH_FORBIDDEN', { detail: 'not a household TV' });
   const householdId = device.householdId;
-  const nonce = openNonce(deps.config.nonceSecret, input.nonce, device.id, 'login');
-  let lookupKey: string;
-  try {
-    const cert = deps.jpki.parse(input.certificate);
-    const chain = await deps.jpki.verify(cert, 'auth');
-    await deps.jpki.verifySignature(cert, challengeMessage(input.nonce, 'login', device.id), fromBase64(input.signature));
-    requireGood(deps.jpki.revocationStatus(chain));
-    lookupKey = deps.jpki.lookupKeyOf(chain);
-  } catch (err) {
-    // A refused attempt still uses the nonce up, and a replay is reported as such whatever else is wrong.
-    if (!(await burnNonce(deps.db, nonce))) throw new AppError('AUTH_NONCE_REPLAYED');
-    throw err;
-  }
+  // A refused attempt still uses the nonce up, and a replay is reported as such whatever else is wrong.
+  const { nonce, lookupKey } = await checkCardAnswer(deps, device.id, 'login', input);
 
   const session = newSessionToken(deps.config.sessionTtlSeconds);
   const row = await loginWriter(deps.db).submit({

@@ -24,9 +24,12 @@ export const PersonalData = Type.Object({ name: Type.String(), dateOfBirth: Type
 // ---- requests ----
 
 /** `POST /api/v1/nonces` */
-export const NonceRequest = Type.Object({ purpose: Type.Literal('login') }, Strict);
+/** `unregister`: the card proves it is the person's own before their registration is cancelled. */
+export const NonceRequest = Type.Object({ purpose: Type.Union([Type.Literal('login'), Type.Literal('unregister')]) }, Strict);
 /** `POST /api/v1/sessions`: the auth certificate (base64 DER) and the card's signature over the nonce's challenge. */
 export const LoginRequest = Type.Object({ nonce: Nonce, certificate: Base64, signature: Base64 }, Strict);
+/** `DELETE /api/v1/me/registration`: the card's answer to an `unregister` nonce (the same shape as a login). */
+export const UnregisterRequest = LoginRequest;
 /** `POST /api/v1/registrations/drafts`: the district code the person chose. */
 export const RegistrationDraftRequest = Type.Object({ district: Type.String({ minLength: 1, maxLength: 64 }) }, Strict);
 /** `POST /api/v1/registrations`: both certificates and both signatures, base64. */
@@ -55,6 +58,12 @@ export const TvHousehold = Type.Object({
   districts: Type.Array(District),
   consent: Type.Object({ version: Type.String(), text: Type.String() }),
 });
+/** Someone a resident can call. */
+export const Contact = Type.Object({ name: Type.String(), phone: Type.Union([Type.String(), Type.Null()]) });
+/** `GET /api/v1/tv/help`: the household's cable operator and its municipality (null: no district yet). */
+export const TvHelp = Type.Object({ operator: Contact, municipality: Type.Union([Contact, Type.Null()]) });
+/** `DELETE /api/v1/me/registration`: what cancelling the registration undid. */
+export const Unregistered = Type.Object({ personId: Uuid, servicesUnlinked: Type.Integer(), sessionsEnded: Type.Integer() });
 /** `POST /api/v1/registrations/drafts` */
 export const RegistrationDraft = Type.Object({
   draftId: Uuid, document: Type.String(), sign: Type.Object({ digestInfo: Base64 }), auth: Type.Object({ digestInfo: Base64 }), expiresAt: Type.String(),
@@ -90,6 +99,7 @@ export const ServiceLinked = Type.Object({ providerId: Uuid, linkedAt: Type.Stri
 
 export type NonceRequest = Static<typeof NonceRequest>;
 export type LoginRequest = Static<typeof LoginRequest>;
+export type UnregisterRequest = Static<typeof UnregisterRequest>;
 export type RegistrationDraftRequest = Static<typeof RegistrationDraftRequest>;
 export type RegistrationSubmission = Static<typeof RegistrationSubmission>;
 export type PresenceRequest = Static<typeof PresenceRequest>;
@@ -106,3 +116,5 @@ export type PresenceResult = Static<typeof PresenceResult>;
 export type LinkedService = Static<typeof LinkedService>;
 export type LinkedServices = Static<typeof LinkedServices>;
 export type ServiceLinked = Static<typeof ServiceLinked>;
+export type TvHelp = Static<typeof TvHelp>;
+export type Unregistered = Static<typeof Unregistered>;

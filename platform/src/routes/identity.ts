@@ -8,11 +8,13 @@ import { cancelRegistration, confirmRegistration, createRegistrationDraft, submi
 import { linkService, servicesOf, unlinkService } from '../identity/service-links.js';
 import { endSession } from '../identity/sessions.js';
 import { recordLoginFailure } from '../console/login-failures.js';
+import { tvHelp } from '../identity/help.js';
+import { unregister } from '../identity/unregister.js';
 import { requestAuth } from './request-auth.js';
 import {
   LinkedServices, LoginRequest, NonceRequest, NonceResponse, PresenceRequest, PresenceResult, ProviderIdParams, RegistrationConfirmed,
   RegistrationConfirmRequest, RegistrationDraft, RegistrationDraftRequest, RegistrationIdParams, RegistrationResult, RegistrationSubmission,
-  ServiceLinked, SessionResponse, SessionView, TvHousehold,
+  ServiceLinked, SessionResponse, SessionView, TvHelp, TvHousehold, Unregistered, UnregisterRequest,
 } from './identity-schemas.js';
 import {
   CERTIFICATE_ERRORS, DEVICE_AUTH_ERRORS, errorCodes, NONCE_ERRORS, SESSION_AUTH_ERRORS, withErrors,
@@ -93,6 +95,12 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
       },
     },
     async (request) => tvHouseholdContext(db, await deviceOf(request)),
+  );
+
+  app.get(
+    '/api/v1/tv/help',
+    { schema: { summary: "Who helps this household: its cable operator and municipality, with phone numbers (TV device)", ...errorCodes(DEVICE_AUTH_ERRORS, 'AUTH_FORBIDDEN'), response: withErrors({ 200: TvHelp }) } },
+    async (request) => tvHelp(db, await deviceOf(request)),
   );
 
   app.post(
@@ -193,5 +201,18 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
       await unlinkService(db, person.id, request.params.providerId);
       return reply.code(204).send(null);
     },
+  );
+
+  app.delete(
+    '/api/v1/me/registration',
+    {
+      schema: {
+        summary: 'Cancel my registration: the card signs an unregister nonce again; every session of mine ends (session)',
+        ...errorCodes(SESSION_AUTH_ERRORS, NONCE_ERRORS, CERTIFICATE_ERRORS, 'AUTH_CARD_NOT_YOURS', 'AUTH_NOT_REGISTERED', 'PKI_REVOKED'),
+        body: UnregisterRequest,
+        response: withErrors({ 200: Unregistered }),
+      },
+    },
+    async (request) => unregister(deps, await sessionOf(request), request.body),
   );
 };

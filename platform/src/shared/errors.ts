@@ -17,6 +17,7 @@ export const ERRORS = {
   DB_UNAVAILABLE: { status: 503, message: 'Database is unavailable', ja: 'ただいま混み合っています。しばらく待ってから、もう一度お試しください。' },
   /** Made by a page, never sent by the platform: the request had no answer in time (or no network). */
   NET_UNREACHABLE: { status: 503, message: 'The platform did not answer', ja: 'サーバーに接続できません。ネットワークを確かめて、もう一度お試しください。' },
+  DB_IN_USE: { status: 409, message: 'The embedded database is open in another process', ja: 'データベースはほかの処理で使われています。その処理が終わってから、もう一度お試しください。' },
   INTERNAL: { status: 500, message: 'Internal error', ja: 'システムで問題が起きました。しばらく待ってから、もう一度お試しください。' },
 
   // Card and reader (reader driver); `details.triesLeft` accompanies the PIN codes
@@ -100,6 +101,10 @@ export const ERRORS = {
   STAFF_LAST_ADMIN: { status: 409, message: 'The organisation would be left without an administrator', ja: '管理者がいなくなるため、この変更はできません。' },
   STAFF_PERMISSION_DENIED: { status: 403, message: 'Your roles do not allow this', ja: 'この操作を行う権限がありません。' },
   STAFF_OUT_OF_SCOPE: { status: 403, message: "That belongs to another organisation", ja: 'ほかの組織の情報は扱えません。' },
+  AUTH_CARD_NOT_YOURS: {
+    status: 403, message: 'The card is not the logged-in person\'s card',
+    ja: 'ログインしている方の カードでは ありません。ご本人の カードを おいてください。',
+  },
 } as const satisfies Record<string, { status: number; message: string; ja: string }>;
 
 /** A stable error code from the catalogue. */
@@ -143,4 +148,9 @@ export function toWire(e: AppError): WireError {
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERRORS, value);
+}
+
+/** How an entry point says why it could not start: a catalogued error in one line, anything else in full. */
+export function describeStartError(err: unknown): unknown {
+  return err instanceof AppError ? `${err.code}: ${err.message}${err.detail ? ` (${err.detail})` : ''}` : err;
 }

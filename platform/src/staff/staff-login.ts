@@ -4,8 +4,8 @@ import { organisations, type Organisation } from '../db/schema/index.js';
 import { appendAudit } from '../identity/audit.js';
 import { challengeMessage } from '../identity/challenge.js';
 import type { IdentityDeps } from '../identity/deps.js';
-import { burnNonce, issueNonce, openNonce } from '../identity/nonces.js';
-import { requireGood } from '../jpki/index.js';
+import { checkCardAnswer } from '../identity/card-challenge.js';
+import { burnNonce, issueNonce } from '../identity/nonces.js';
 import { digestInfoForMessage } from '../shared/digest-info.js';
 import { toBase64 } from '../shared/base64.js';
 import { AppError } from '../shared/errors.js';
@@ -56,18 +56,10 @@ export interface StaffContext {
  * it. Every refusal has its own code; every attempt uses the nonce up.
  */
 export async function staffLogin(deps: IdentityDeps, policy: StaffSessionPolicy, input: StaffLoginInput) {
-  const opened = openNonce(deps.config.nonceSecret, input.nonce, input.clientId, 'staff-login');
-  let lookupKey: string;
-  try {
-    const cert = deps.jpki.parse(input.certificate);
-    const chain = await deps.jpki.verify(cert, 'auth');
-    await deps.jpki.verifySignature(cert, challengeMessage(input.nonce, 'staff-login', input.clientId), Buffer.from(input.signature, 'base64'));
-    requireGood(deps.jpki.revocationStatus(chain));
-    lookupKey = deps.jpki.lookupKeyOf(chain);
-  } finally {
-    // Used up whatever the outcome; a replay is reported as such before anything else.
-    if (!(await burnNonce(deps.db, opened))) throw new AppError('AUTH_NONCE_REPLAYED');
-  }
+  // The same check as a TV login's (nonce seal and tab, chain, signature, revocation good); a
+  // refused answer uses the nonce up there, an accepted one here, and a replay is reported first.
+  const { nonce, lookupKey } = await checkCardAnswer(deps, input.clientId, 'staff-login', input);
+  if (!(await burnNonce(deps.db, nonce))) throw new AppError('AUTH_NONCE_REPLAYED');
 
   const { token, tokenHash } = newStaffToken();
   const now = Date.now();

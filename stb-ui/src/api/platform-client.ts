@@ -3,6 +3,7 @@ import type {
   LinkedServices, LoginRequest, NonceRequest, NonceResponse, PresenceResult, RegistrationConfirmed, RegistrationDraft, RegistrationResult,
   RegistrationSubmission, ServiceLinked, SessionResponse, SessionView, TvHousehold,
 } from '../../../platform/src/routes/identity-schemas.js';
+import type { TvHelp, Unregistered } from '../../../platform/src/routes/identity-schemas.js';
 import type { WireError } from '../../../platform/src/shared/errors.js';
 import type { DeviceCredential } from '../../../reader-driver/src/ws/protocol.js';
 
@@ -28,6 +29,7 @@ export type {
   HouseholdMember, LinkedService, LinkedServices, LoginRequest, NonceResponse, PersonalData, PresenceResult, RegistrationConfirmed,
   RegistrationDraft, RegistrationResult, RegistrationSubmission, ServiceLinked, SessionResponse, SessionView, TvHousehold,
 } from '../../../platform/src/routes/identity-schemas.js';
+export type { TvHelp, Unregistered } from '../../../platform/src/routes/identity-schemas.js';
 
 /** A platform call that failed, carrying the catalogue error from the body. */
 export class PlatformError extends Error {
@@ -146,6 +148,21 @@ export class PlatformClient {
 
   async unlinkService(providerId: string): Promise<void> {
     await this._call('DELETE', `/api/v1/me/services/${encodeURIComponent(providerId)}`, 'session', undefined, [204]);
+  }
+
+  /** Who helps this household: its cable operator and its municipality, with phone numbers. */
+  help(): Promise<TvHelp> {
+    return this._call('GET', '/api/v1/tv/help', 'device', undefined, [200]);
+  }
+
+  /**
+   * Cancels the logged-in person's registration with the card's signature over an `unregister`
+   * nonce. Every session of theirs ends, this one included: the token is forgotten.
+   */
+  async unregister(input: { nonce: string; certificate: string; signature: string }): Promise<Unregistered> {
+    const done = await this._call<Unregistered>('DELETE', '/api/v1/me/registration', 'session', input, [200]);
+    this._token = null;
+    return done;
   }
 
   /**

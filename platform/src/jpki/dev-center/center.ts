@@ -6,6 +6,7 @@ import {
 } from '../../shared/card-file.js';
 import { toBase64 } from '../../shared/base64.js';
 import { AppError } from '../../shared/errors.js';
+import { ensurePrivateDir } from '../../shared/private-fs.js';
 import { PIN_RULES } from '../../shared/pins.js';
 import { buildAuthCertificate, buildCaCertificate, buildSignCertificate, keyIdentifier, parseCertificate, type Issuer } from './certificates.js';
 import { buildCrlDer, isRevocationReason, REVOCATION_REASONS, type RevocationReason } from './crl.js';
@@ -116,6 +117,7 @@ export interface ClockOptions {
 /** Creates a test JPKI hierarchy (sign and auth roots, several generations each) in `dir`. */
 export async function initCenter(dir: string, opts: InitOptions = {}): Promise<CenterInfo> {
   return withCenterLock(dir, async () => {
+    ensurePrivateDir(dir);
     if (await exists(join(dir, STATE_FILE))) throw invalid(`${dir} already holds a dev JPKI center`);
     const known = DEFAULT_GENERATIONS.sign.map((g) => g.generation);
     const wanted = opts.generations ?? known;

@@ -18,10 +18,11 @@ import { backAction, deleteChar, emptyPin, submitDecision, typeChar, type PinVal
  * the sign key, then the auth key → the platform reads the 基本4情報 → the person confirms.
  */
 
-export type FlowKind = 'login' | 'register';
+/** `unregister`: the logged-in person cancels their registration (card and auth PIN again). */
+export type FlowKind = 'login' | 'register' | 'unregister';
 
 /** One piece of work the `working` screen lists, in order. */
-export type TaskId = 'nonce' | 'authSign' | 'session' | 'draft' | 'signSign' | 'submit' | 'confirm';
+export type TaskId = 'nonce' | 'authSign' | 'session' | 'draft' | 'signSign' | 'submit' | 'confirm' | 'unregister';
 
 /** Why the flow waits for the card. */
 export type WaitReason = 'absent' | 'removed' | 'noReader';
@@ -52,6 +53,7 @@ export type FlowStep =
   | { name: 'pendingLinkage' }
   | { name: 'rejected' }
   | { name: 'notRegistered' }
+  | { name: 'unregistered' }
   | { name: 'blocked'; key: KeyKind; error: WireError | null }
   | { name: 'failed'; error: WireError; network: boolean; canRetry: boolean };
 
@@ -68,6 +70,7 @@ export type FlowReader = Pick<ReaderClient, 'send' | 'cancel' | 'onEvent' | 'rea
 export type FlowPlatform = Pick<
   PlatformClient,
   'createNonce' | 'createSession' | 'household' | 'createRegistrationDraft' | 'submitRegistration' | 'confirmRegistration' | 'cancelRegistration'
+  | 'unregister'
 >;
 
 export interface CardFlowDeps {
@@ -77,6 +80,8 @@ export interface CardFlowDeps {
   onLoggedIn: (session: SessionResponse) => void;
   /** The person left the flow (or it ended): the app shows the start screen. */
   onExit: () => void;
+  /** The registration was cancelled: every session of the person has ended. */
+  onUnregistered?: () => void;
 }
 
 /** Thrown into a superseded async step (the person moved on, or the card went away); never shown. */
@@ -156,6 +161,12 @@ export class CardFlow {
   startRegistration(): void {
     this._reset('register', null);
     void this._loadHousehold();
+  }
+
+  /** Cancel the logged-in person's registration: their card and auth PIN are asked again. */
+  startUnregister(): void {
+    this._reset('unregister', null);
+    this._checkCard(() => this._enterPin('auth'));
   }
 
   /** Leaves the flow: stops card work, forgets PINs and drafts, tells the app. */
@@ -402,6 +413,7 @@ export class CardFlow {
     if (step.name !== 'pin') return;
     this._pins[step.key] = step.value.chars;
     if (this._state.kind === 'login') return void this._runLogin();
+    if (this._state.kind === 'unregister') return void this._runUnregister();
     if (step.key === 'sign' && this._pins.auth === undefined) return this._enterPin('auth');
     void this._runRegistration();
   }
@@ -422,6 +434,26 @@ export class CardFlow {
       this._forget();
       this._active = false;
       this._deps.onLoggedIn(session);
+    } catch (err) {
+      this._fail(err, again);
+    }
+  }
+
+  private async _runUnregister(): Promise<void> {
+    const again = (this._resume = () => void this._runUnregister());
+    const tasks: TaskId[] = ['nonce', 'authSign', 'unregister'];
+    const at = (current: number) => this._set({ name: 'working', tasks, current });
+    try {
+      at(0);
+      await this._statusQuery;
+      const nonce = await this._platform(() => this._deps.platform.createNonce('unregister'));
+      at(1);
+      const signed = await this._sign('auth', nonce.digestInfo);
+      at(2);
+      await this._platform(() => this._deps.platform.unregister({ nonce: nonce.nonce, certificate: signed.certificate, signature: signed.signature }));
+      this._forget();
+      this._set({ name: 'unregistered' });
+      this._deps.onUnregistered?.();
     } catch (err) {
       this._fail(err, again);
     }

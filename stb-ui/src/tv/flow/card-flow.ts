@@ -1,117 +1,42 @@
-import type { WireError } from '../../../../platform/src/shared/errors.js';
-import type {
-  PlatformClient, RegistrationDraft, RegistrationResult, SessionResponse, TvHousehold,
-} from '../../api/platform-client.js';
-import type { CommandResults, DriverEvent, KeyKind, PinStatus, ReaderClient } from '../../api/reader-client.js';
-import type { CommandParams } from '../../../../reader-driver/src/ws/protocol.js';
-import { backAction, deleteChar, emptyPin, submitDecision, typeChar, type PinValue } from './pin-entry.js';
+import type { NonceResponse, RegistrationDraft, TvHousehold } from '../../api/platform-client.js';
+import type { DriverEvent, KeyKind, PinStatus } from '../../api/reader-client.js';
+import type { ScriptDeps } from './card-sign.js';
+import { errorOutcome } from './flow-errors.js';
+import { FlowRequests } from './flow-requests.js';
+import type { CardFlowDeps, FlowKind, FlowState, FlowStep, PinNotice, Signed, TaskId } from './flow-state.js';
+import { LOGIN_TASKS, logIn } from './login-script.js';
+import { backAction, deleteChar, emptyPin, submitDecision, typeChar } from './pin-entry.js';
+import { REGISTRATION_TASKS, register } from './registration-script.js';
+
+export type * from './flow-state.js';
 
 /**
  * The login and registration flows as a state machine, without any DOM: the screens render
- * `state` and call the methods below; the card work goes through the reader driver, the rest
- * through the platform. What the person typed is kept across everything that is not their own
- * choice: a removed card, a wrong card, a lost link, an expired draft. Nothing here runs on a
- * timer.
+ * `state` and call the methods below. The scripts (login-script.ts, registration-script.ts) do the
+ * card and platform work through FlowRequests; flow-errors.ts decides where an error goes; this
+ * class holds what the person typed and chose, and moves between the steps. What the person typed
+ * is kept across everything that is not their own choice: a removed card, a wrong card, a lost
+ * link, an expired draft. Nothing here runs on a timer.
  *
  * Login: card check → auth PIN → nonce → card signs (auth key) → session.
  * Registration: district → consent → card check → sign PIN → auth PIN → draft → card signs with
  * the sign key, then the auth key → the platform reads the 基本4情報 → the person confirms.
  */
-
-export type FlowKind = 'login' | 'register';
-
-/** One piece of work the `working` screen lists, in order. */
-export type TaskId = 'nonce' | 'authSign' | 'session' | 'draft' | 'signSign' | 'submit' | 'confirm';
-
-/** Why the flow waits for the card. */
-export type WaitReason = 'absent' | 'removed' | 'noReader';
-
-/** What the PIN screen says above the pad. */
-export type PinNotice = 'incomplete' | 'wrong' | 'otherCard' | 'format';
-
-export type FlowStep =
-  | { name: 'loading'; what: 'household' | 'card' }
-  | { name: 'waitCard'; reason: WaitReason }
-  | { name: 'district'; districts: TvHousehold['districts']; selected: string | null }
-  | { name: 'consent'; text: string }
-  | {
-      name: 'pin';
-      key: KeyKind;
-      /** The card's retry counter; null while it is being asked (or when the card could not say). */
-      status: PinStatus | null;
-      value: PinValue;
-      reveal: boolean;
-      /** The one-try-left confirmation is open. */
-      confirming: boolean;
-      notice: PinNotice | null;
-    }
-  | { name: 'working'; tasks: TaskId[]; current: number }
-  | { name: 'confirm'; result: RegistrationResult }
-  | { name: 'registered'; personName: string }
-  | { name: 'rejected' }
-  | { name: 'notRegistered' }
-  | { name: 'blocked'; key: KeyKind; error: WireError | null }
-  | { name: 'failed'; error: WireError; network: boolean; canRetry: boolean };
-
-export interface FlowState {
-  kind: FlowKind;
-  step: FlowStep;
-  /** The member picked on the who-is-watching list, shown on the PIN screen. */
-  expectedName: string | null;
-}
-
-/** The driver calls the flow makes, and the reader snapshot (ReaderClient fits). */
-export type FlowReader = Pick<ReaderClient, 'send' | 'cancel' | 'onEvent' | 'readers'>;
-/** The platform calls the flow makes (PlatformClient fits). */
-export type FlowPlatform = Pick<
-  PlatformClient,
-  'createNonce' | 'createSession' | 'household' | 'createRegistrationDraft' | 'submitRegistration' | 'confirmRegistration' | 'cancelRegistration'
->;
-
-export interface CardFlowDeps {
-  reader: FlowReader;
-  platform: FlowPlatform;
-  /** A session was made: the app shows the home screen. */
-  onLoggedIn: (session: SessionResponse) => void;
-  /** The person left the flow (or it ended): the app shows the start screen. */
-  onExit: () => void;
-}
-
-/** Thrown into a superseded async step (the person moved on, or the card went away); never shown. */
-class Superseded extends Error {}
-
-type Signed = { signature: string; certificate: string };
-
-/** The catalogue body of any error, or null for one the flow does not know. */
-function wireOf(err: unknown): { error: WireError; network: boolean } | null {
-  const e = err as { error?: WireError; network?: boolean } | null;
-  if (e && typeof e === 'object' && e.error && typeof e.error.code === 'string') return { error: e.error, network: !!e.network };
-  return null;
-}
-
-type CardCommand = 'cert.read' | 'pin.status' | 'sign';
-
 export class CardFlow {
   private _state: FlowState = { kind: 'login', step: { name: 'loading', what: 'card' }, expectedName: null };
   private readonly _listeners = new Set<(state: FlowState) => void>();
   private _active = false;
-  /** Bumped whenever in-flight work must be ignored. */
-  private _gen = 0;
+  private readonly _requests: FlowRequests;
   /** PINs the person typed, kept (in memory only) until the flow ends. */
   private _pins: Partial<Record<KeyKind, string>> = {};
-  /** The auth certificate of the card in use: a card put back is checked against it. */
+  /** The auth certificate of the card in use: a card put back is checked against it, and login reuses it. */
   private _cardCert: string | null = null;
-  /**
-   * The reader the card was found in at the card check; every card request names it, so a card
-   * coming or going in another reader (a second reader, a card of someone else) changes nothing.
-   */
-  private _readerName: string | undefined = undefined;
   private _household: TvHousehold | null = null;
   private _district: string | null = null;
   private _draft: RegistrationDraft | null = null;
   private _signed: Partial<Record<KeyKind, Signed>> = {};
-  /** The card request in flight, and the promise that settles with it. */
-  private _running: { id: string; cmd: CardCommand; done: Promise<unknown> } | null = null;
+  /** A login nonce asked for while the person types (saves a round trip after 決定). */
+  private _nonce: Promise<NonceResponse> | null = null;
   /** What to do once the card is back (after checking it is the same card), or on もう一度. */
   private _resume: (() => void) | null = null;
   /** Which key the last sign request used (a PIN error is about that key). */
@@ -120,6 +45,7 @@ export class CardFlow {
   private readonly _unsubscribe: () => void;
 
   constructor(private readonly _deps: CardFlowDeps) {
+    this._requests = new FlowRequests(_deps.reader);
     this._unsubscribe = _deps.reader.onEvent((e) => this._onReaderEvent(e));
   }
 
@@ -159,8 +85,7 @@ export class CardFlow {
   /** Leaves the flow: stops card work, forgets PINs and drafts, tells the app. */
   exit(): void {
     if (!this._active) return;
-    const running = this._running;
-    if (running) this._deps.reader.cancel(running.id).catch(() => {});
+    this._requests.cancelRunning();
     this._forget();
     this._active = false;
     this._deps.onExit();
@@ -221,13 +146,13 @@ export class CardFlow {
     const id = step.result.registrationId;
     if (correct) {
       this._set({ name: 'working', tasks: ['confirm'], current: 0 });
-      void this._platform(() => this._deps.platform.confirmRegistration(id)).then(
+      void this._requests.platform(() => this._deps.platform.confirmRegistration(id)).then(
         () => this._set({ name: 'registered', personName: step.result.personalData.name }),
         // もう一度 asks the question again: the person's answer is not taken as given.
         (err) => this._fail(err, () => this._set(step)),
       );
     } else {
-      void this._platform(() => this._deps.platform.cancelRegistration(id)).then(
+      void this._requests.platform(() => this._deps.platform.cancelRegistration(id)).then(
         () => this._set({ name: 'rejected' }),
         // The draft expires on its own; the person's answer stands either way.
         () => this._set({ name: 'rejected' }),
@@ -295,11 +220,12 @@ export class CardFlow {
   private _onReaderEvent(e: DriverEvent): void {
     if (!this._active || e.event === 'heartbeat') return;
     const step = this._state.step;
-    const cardWork = (this._running !== null && this._running.cmd !== 'pin.status') || (step.name === 'loading' && step.what === 'card');
-    const ours = this._readerName === undefined || e.data.name === this._readerName;
+    const running = this._requests.running;
+    const cardWork = (running !== null && running !== 'pin.status') || (step.name === 'loading' && step.what === 'card');
+    const ours = this._requests.readerName === undefined || e.data.name === this._requests.readerName;
     if (e.event === 'card.removed' && cardWork && ours) {
       // The request will fail with CARD_REMOVED anyway; say so now, and keep what was typed.
-      this._gen++;
+      this._requests.supersede();
       this._set({ name: 'waitCard', reason: 'removed' });
     } else if (e.event === 'card.inserted') {
       if (step.name === 'waitCard') this._cardBack();
@@ -314,12 +240,13 @@ export class CardFlow {
   }
 
   private _forget(): void {
-    this._gen++;
+    this._requests.supersede();
     this._pins = {};
     this._cardCert = null;
-    this._readerName = undefined;
+    this._requests.readerName = undefined;
     this._draft = null;
     this._signed = {};
+    this._nonce = null;
     this._resume = null;
     this._district = null;
   }
@@ -327,7 +254,7 @@ export class CardFlow {
   private async _loadHousehold(): Promise<void> {
     this._set({ name: 'loading', what: 'household' });
     try {
-      this._household = await this._platform(() => this._deps.platform.household());
+      this._household = await this._requests.platform(() => this._deps.platform.household());
       this._showDistricts();
     } catch (err) {
       this._fail(err, () => void this._loadHousehold());
@@ -348,8 +275,8 @@ export class CardFlow {
     this._resume = next;
     this._set({ name: 'loading', what: 'card' });
     // The reader the driver would pick by itself (the first holding a card), named from now on.
-    this._readerName = this._deps.reader.readers.find((r) => r.cardPresent)?.name;
-    this._cardOp('cert.read', { which: 'auth' }).then(
+    this._requests.readerName = this._deps.reader.readers.find((r) => r.cardPresent)?.name;
+    this._requests.card('cert.read', { which: 'auth' }).then(
       ({ der }) => {
         if (this._cardCert !== null && this._cardCert !== der) return this._otherCard(der);
         this._cardCert = der;
@@ -378,10 +305,15 @@ export class CardFlow {
     this._set({ name: 'pin', key, status, value: emptyPin(key), reveal: false, confirming: false, notice });
     if (status === null) void this._queryStatus(key);
     else if (status.blocked || status.triesLeft === 0) this._set({ name: 'blocked', key, error: null });
+    // The nonce is asked for while the person types: after 決定 only the card and the session remain.
+    if (this._state.kind === 'login' && this._nonce === null) {
+      this._nonce = this._deps.platform.createNonce('login');
+      this._nonce.catch(() => {});
+    }
   }
 
   private _queryStatus(key: KeyKind): Promise<void> {
-    const query = this._cardOp('pin.status', { key }).then(
+    const query = this._requests.card('pin.status', { key }).then(
       (status) => {
         const step = this._state.step;
         if (step.name !== 'pin' || step.key !== key) return;
@@ -404,19 +336,26 @@ export class CardFlow {
     void this._runRegistration();
   }
 
+  private _scriptDeps(tasks: TaskId[]): ScriptDeps {
+    return {
+      requests: this._requests,
+      platform: this._deps.platform,
+      progress: (current) => this._set({ name: 'working', tasks, current }),
+      signing: (key) => {
+        this._signingKey = key;
+      },
+    };
+  }
+
   private async _runLogin(): Promise<void> {
     const again = (this._resume = () => void this._runLogin());
-    const tasks: TaskId[] = ['nonce', 'authSign', 'session'];
-    const at = (current: number) => this._set({ name: 'working', tasks, current });
+    const deps = this._scriptDeps(LOGIN_TASKS);
     try {
-      at(0);
+      deps.progress(0);
       await this._statusQuery;
-      const nonce = await this._platform(() => this._deps.platform.createNonce('login'));
-      at(1);
-      const signed = await this._sign('auth', nonce.digestInfo);
-      at(2);
-      const session = await this._platform(() =>
-        this._deps.platform.createSession({ nonce: nonce.nonce, certificate: signed.certificate, signature: signed.signature }));
+      const nonce = this._nonce;
+      this._nonce = null; // one signature per nonce: もう一度 asks for a new one
+      const session = await logIn(deps, { pin: this._pins.auth!, certificate: this._cardCert!, nonce });
       this._forget();
       this._active = false;
       this._deps.onLoggedIn(session);
@@ -425,119 +364,58 @@ export class CardFlow {
     }
   }
 
-  private async _runRegistration(retried = false): Promise<void> {
+  private async _runRegistration(): Promise<void> {
     const again = (this._resume = () => void this._runRegistration());
-    const tasks: TaskId[] = ['draft', 'signSign', 'authSign', 'submit'];
-    const at = (current: number) => this._set({ name: 'working', tasks, current });
+    const deps = this._scriptDeps(REGISTRATION_TASKS);
     try {
-      at(0);
+      deps.progress(0);
       await this._statusQuery;
       const district = this._district;
       if (district === null) return this._showDistricts();
-      const draft = (this._draft ??= await this._platform(() => this._deps.platform.createRegistrationDraft(district)));
-      at(1);
-      this._signed.sign ??= await this._sign('sign', draft.sign.digestInfo);
-      at(2);
-      this._signed.auth ??= await this._sign('auth', draft.auth.digestInfo);
-      at(3);
-      const { sign, auth } = this._signed as Record<KeyKind, Signed>;
-      const result = await this._platform(() => this._deps.platform.submitRegistration({
-        draftId: draft.draftId,
-        signCertificate: sign.certificate, signSignature: sign.signature,
-        authCertificate: auth.certificate, authSignature: auth.signature,
-      }));
-      this._pins = {};
-      this._draft = null;
-      this._signed = {};
-      this._resume = null;
-      this._set({ name: 'confirm', result });
-    } catch (err) {
-      const wire = wireOf(err);
-      if (!retried && wire?.error.code === 'AUTH_REGISTRATION_EXPIRED') {
-        // The draft ran out while the person was typing or away: the PINs are kept, so start it again.
+      const work = { district, pins: this._pins as Record<KeyKind, string>, authCertificate: this._cardCert!, draft: this._draft, signed: this._signed };
+      try {
+        const result = await register(deps, work);
+        this._pins = {};
         this._draft = null;
         this._signed = {};
-        return this._runRegistration(true);
+        this._resume = null;
+        this._set({ name: 'confirm', result });
+      } finally {
+        // What was gathered stays for もう一度 (unless it was all used just above).
+        if (this._resume === again) {
+          this._draft = work.draft;
+          this._signed = work.signed;
+        }
       }
+    } catch (err) {
       this._fail(err, again);
     }
   }
 
-  private async _sign(key: KeyKind, digestInfo: string): Promise<Signed> {
-    const pin = this._pins[key];
-    if (pin === undefined) throw new Superseded();
-    this._signingKey = key;
-    const r = await this._cardOp('sign', { key, pin, digestInfo, withCertificate: true });
-    if (!r.certificate) throw { error: { code: 'CARD_COMMAND_FAILED', message: 'no certificate returned', ja: '' } };
-    return { signature: r.signature, certificate: r.certificate };
-  }
-
-  /** One card request: waits for the previous one to settle (one per reader), ignored once superseded. */
-  private async _cardOp<C extends CardCommand>(cmd: C, params: CommandParams<C>): Promise<CommandResults[C]> {
-    const gen = this._gen;
-    if (this._running) await this._running.done.catch(() => {});
-    if (gen !== this._gen) throw new Superseded();
-    const named = this._readerName === undefined ? params : { ...params, reader: this._readerName };
-    const sent = this._deps.reader.send(cmd, named);
-    const running = { id: sent.id, cmd, done: sent.result as Promise<unknown> };
-    this._running = running;
-    try {
-      const result = (await sent.result) as CommandResults[C];
-      if (gen !== this._gen) throw new Superseded();
-      return result;
-    } catch (err) {
-      if (gen !== this._gen) throw new Superseded();
-      throw err;
-    } finally {
-      if (this._running === running) this._running = null;
-    }
-  }
-
-  private async _platform<T>(call: () => Promise<T>): Promise<T> {
-    const gen = this._gen;
-    const result = await call();
-    if (gen !== this._gen) throw new Superseded();
-    return result;
-  }
-
   /**
-   * Turns an error into the right screen. `retry` is what もう一度 does; `afterCard` what happens
-   * once the card is back (and checked to be the same card).
+   * Turns an error into the right screen (flow-errors.ts decides which). `retry` is what もう一度
+   * does; `afterCard` what happens once the card is back (and checked to be the same card).
    */
   private _fail(err: unknown, retry: () => void, afterCard: () => void = retry): void {
-    if (err instanceof Superseded || !this._active) return;
-    const wire = wireOf(err);
+    if (!this._active) return;
+    const outcome = errorOutcome(err, this._signingKey, this._cardCert !== null);
+    if (outcome.to === 'nothing') return;
     this._resume = retry;
-    if (!wire) return this._set({ name: 'failed', error: { code: 'INTERNAL', message: String(err), ja: '' }, network: false, canRetry: true });
-    const { error } = wire;
-    const key = this._signingKey;
-    switch (error.code) {
-      case 'CARD_PIN_WRONG': {
-        delete this._pins[key];
-        const triesLeft = typeof error.details?.triesLeft === 'number' ? error.details.triesLeft : null;
-        return this._enterPin(key, 'wrong', { triesLeft, blocked: triesLeft === 0 });
-      }
-      case 'CARD_PIN_FORMAT':
-        delete this._pins[key];
-        return this._enterPin(key, 'format');
-      case 'CARD_PIN_BLOCKED':
+    switch (outcome.to) {
+      case 'pin':
+        delete this._pins[outcome.key];
+        return this._enterPin(outcome.key, outcome.notice, outcome.status);
+      case 'blocked':
         this._pins = {};
-        return this._set({ name: 'blocked', key, error });
-      case 'CARD_ABSENT':
-      case 'CARD_REMOVED':
+        return this._set({ name: 'blocked', key: outcome.key, error: outcome.error });
+      case 'waitCard':
         this._resume = afterCard;
-        // No card now, but one was read in this flow: for the person, it came off the reader.
-        return this._set({ name: 'waitCard', reason: error.code === 'CARD_ABSENT' && this._cardCert === null ? 'absent' : 'removed' });
-      case 'READER_NOT_FOUND':
-        this._resume = afterCard;
-        return this._set({ name: 'waitCard', reason: 'noReader' });
-      case 'AUTH_NOT_REGISTERED':
+        return this._set({ name: 'waitCard', reason: outcome.reason });
+      case 'notRegistered':
         this._pins = {};
         return this._set({ name: 'notRegistered' });
-      case 'WS_CANCELLED':
-        return;
-      default:
-        return this._set({ name: 'failed', error, network: wire.network, canRetry: true });
+      case 'failed':
+        return this._set({ name: 'failed', error: outcome.error, network: outcome.network, canRetry: true });
     }
   }
 

@@ -58,7 +58,7 @@ class FakeReader {
     const key = params.key as Kind;
     switch (cmd) {
       case 'cert.read':
-        return { der: this.cert };
+        return { der: `${this.cert}-${params.which}` };
       case 'pin.status':
         return { key, triesLeft: this.tries[key], blocked: this.tries[key] === 0 };
       case 'sign':
@@ -68,7 +68,7 @@ class FakeReader {
           throw this.tries[key] === 0 ? fail('CARD_PIN_BLOCKED') : fail('CARD_PIN_WRONG', { triesLeft: this.tries[key] });
         }
         this.tries[key] = key === 'auth' ? 3 : 5;
-        return { signature: `SIG(${key},${params.digestInfo})`, certificate: `${this.cert}-${key}` };
+        return { signature: `SIG(${key},${params.digestInfo})`, ...(params.withCertificate ? { certificate: `${this.cert}-${key}` } : {}) };
       default:
         throw new Error(`unexpected ${cmd}`);
     }
@@ -140,7 +140,9 @@ describe('CardFlow: login', () => {
     expect(s.step()).toMatchObject({ name: 'working', tasks: ['nonce', 'authSign', 'session'] });
     await flush();
     expect(s.reader.signs()).toEqual(['auth:1234:DI-login']);
-    expect(s.reader.calls.find((c) => c.cmd === 'sign')!.params.withCertificate).toBe(true);
+    // The certificate read at the card check is the one sent: the card is not asked for it again.
+    expect(s.reader.calls.find((c) => c.cmd === 'sign')!.params.withCertificate).toBe(false);
+    expect(s.reader.calls.filter((c) => c.cmd === 'cert.read')).toHaveLength(1);
     expect(s.platform.createSession).toHaveBeenCalledWith({ nonce: 'N', certificate: 'CERT-TARO-auth', signature: 'SIG(auth,DI-login)' });
     expect(s.onLoggedIn).toHaveBeenCalledWith(SESSION);
     expect(s.flow.active).toBe(false);
@@ -297,7 +299,7 @@ describe('CardFlow: login', () => {
 
   it('a platform failure offers もう一度, which tries again with the PIN kept', async () => {
     const s = setup();
-    s.platform.createNonce.mockRejectedValueOnce(new PlatformError({ code: 'INTERNAL', message: '', ja: '' }, { network: true }));
+    s.platform.createSession.mockRejectedValueOnce(new PlatformError({ code: 'INTERNAL', message: '', ja: '' }, { network: true }));
     s.flow.startLogin();
     await flush();
     s.type('1234');
@@ -307,6 +309,22 @@ describe('CardFlow: login', () => {
     s.flow.retry();
     await flush();
     expect(s.onLoggedIn).toHaveBeenCalled();
+    expect(s.reader.signs()).toEqual(['auth:1234:DI-login', 'auth:1234:DI-login']);
+  });
+
+  it('the nonce is asked for while the PIN is typed; one that failed or ran out is replaced', async () => {
+    const s = setup();
+    s.platform.createNonce.mockRejectedValueOnce(new PlatformError({ code: 'INTERNAL', message: '', ja: '' }, { network: true }));
+    s.platform.createSession.mockRejectedValueOnce(new PlatformError({ code: 'AUTH_NONCE_EXPIRED', message: '', ja: '' }));
+    s.flow.startLogin();
+    await flush();
+    expect(s.platform.createNonce).toHaveBeenCalledTimes(1);
+    s.type('1234');
+    s.flow.submitPin();
+    await flush();
+    expect(s.platform.createNonce).toHaveBeenCalledTimes(3);
+    expect(s.reader.signs()).toEqual(['auth:1234:DI-login', 'auth:1234:DI-login']);
+    expect(s.onLoggedIn).toHaveBeenCalledWith(SESSION);
   });
 
   it('Back deletes a digit, then leaves the flow', async () => {

@@ -1,0 +1,70 @@
+import type { WireError } from '../../../../platform/src/shared/errors.js';
+import type {
+  PlatformClient, RegistrationResult, SessionResponse, TvHousehold,
+} from '../../api/platform-client.js';
+import type { KeyKind, PinStatus, ReaderClient } from '../../api/reader-client.js';
+import type { PinValue } from './pin-entry.js';
+
+/** The shapes the card flow's state takes, and what it needs from the outside (no DOM, no logic). */
+
+export type FlowKind = 'login' | 'register';
+
+/** One piece of work the `working` screen lists, in order. */
+export type TaskId = 'nonce' | 'authSign' | 'session' | 'draft' | 'signSign' | 'submit' | 'confirm';
+
+/** Why the flow waits for the card. */
+export type WaitReason = 'absent' | 'removed' | 'noReader';
+
+/** What the PIN screen says above the pad. */
+export type PinNotice = 'incomplete' | 'wrong' | 'otherCard' | 'format';
+
+export type FlowStep =
+  | { name: 'loading'; what: 'household' | 'card' }
+  | { name: 'waitCard'; reason: WaitReason }
+  | { name: 'district'; districts: TvHousehold['districts']; selected: string | null }
+  | { name: 'consent'; text: string }
+  | {
+      name: 'pin';
+      key: KeyKind;
+      /** The card's retry counter; null while it is being asked (or when the card could not say). */
+      status: PinStatus | null;
+      value: PinValue;
+      reveal: boolean;
+      /** The one-try-left confirmation is open. */
+      confirming: boolean;
+      notice: PinNotice | null;
+    }
+  | { name: 'working'; tasks: TaskId[]; current: number }
+  | { name: 'confirm'; result: RegistrationResult }
+  | { name: 'registered'; personName: string }
+  | { name: 'rejected' }
+  | { name: 'notRegistered' }
+  | { name: 'blocked'; key: KeyKind; error: WireError | null }
+  | { name: 'failed'; error: WireError; network: boolean; canRetry: boolean };
+
+export interface FlowState {
+  kind: FlowKind;
+  step: FlowStep;
+  /** The member picked on the who-is-watching list, shown on the PIN screen. */
+  expectedName: string | null;
+}
+
+/** The driver calls the flow makes, and the reader snapshot (ReaderClient fits). */
+export type FlowReader = Pick<ReaderClient, 'send' | 'cancel' | 'onEvent' | 'readers'>;
+/** The platform calls the flow makes (PlatformClient fits). */
+export type FlowPlatform = Pick<
+  PlatformClient,
+  'createNonce' | 'createSession' | 'household' | 'createRegistrationDraft' | 'submitRegistration' | 'confirmRegistration' | 'cancelRegistration'
+>;
+
+export interface CardFlowDeps {
+  reader: FlowReader;
+  platform: FlowPlatform;
+  /** A session was made: the app shows the home screen. */
+  onLoggedIn: (session: SessionResponse) => void;
+  /** The person left the flow (or it ended): the app shows the start screen. */
+  onExit: () => void;
+}
+
+/** A signature the card made, and the certificate that verifies it. */
+export type Signed = { signature: string; certificate: string };

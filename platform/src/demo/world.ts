@@ -4,7 +4,7 @@
  * whose virtual My Number Cards the dev JPKI center issues. Everything here is fictional; the PINs
  * are documented in the README so anyone can try the TV flow.
  */
-export const DEMO_OPERATOR = { code: 'catv-demo', name: 'デモケーブルテレビ' } as const;
+export const DEMO_OPERATOR = { code: 'catv-demo', name: 'デモケーブルテレビ', phone: '0120-000-000' } as const;
 export const DEMO_MUNICIPALITY = { code: '162108', name: '南砺市' } as const;
 export const DEMO_INSURER = { code: 'insurer-demo', name: 'デモ生命保険' } as const;
 

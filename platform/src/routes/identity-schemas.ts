@@ -24,6 +24,8 @@ export const SessionView = Type.Object({ expiresAt: Type.String(), person: Perso
 export const SessionResponse = Type.Composite([SessionView, Type.Object({ token: Type.String() })]);
 /** `GET /api/v1/tv/household`: `districtCode` is where the household is now (preselected at registration). */
 export const TvHousehold = Type.Object({
+  /** The household's cable operator: whom to call for help (phone null when the operator gave none). */
+  operator: Type.Object({ name: Type.String(), phone: Type.Union([Type.String(), Type.Null()]) }),
   household: Type.Object({ id: Uuid, label: Type.String(), districtCode: Type.Union([Type.String(), Type.Null()]) }),
   members: Type.Array(Member),
   districts: Type.Array(District),

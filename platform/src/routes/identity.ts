@@ -130,7 +130,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     '/api/v1/presence',
     {
       schema: {
-        summary: 'Identify a registered person by the auth certificate alone, low assurance (shelter tablet)',
+        summary: 'Identify a registered person by the auth certificate alone, low assurance (shelter tablet; a TV: its own household only)',
         body: Type.Object({ certificate: Base64 }, Strict),
         response: withErrors({ 200: PresenceResult }),
       },

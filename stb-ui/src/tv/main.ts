@@ -13,6 +13,7 @@ import './screens/key-test-screen.js';
 import './screens/settings-screen.js';
 import './screens/start-screen.js';
 import type { StartChoice } from './screens/start-screen.js';
+import { keepOperatorContact, keptOperatorContact, type OperatorContact } from './operator-contact.js';
 import { browserStorage, loadSettings, saveSettings, type TvSettings } from './settings.js';
 import { t } from './strings.js';
 import './ui/tv-button.js';
@@ -38,6 +39,7 @@ export class StbTvApp extends LitElement {
     _settings: { state: true },
     _flowState: { state: true },
     _session: { state: true },
+    _operator: { state: true },
   };
   declare _screen: TvScreen;
   declare _dialog: TvDialog;
@@ -45,6 +47,8 @@ export class StbTvApp extends LitElement {
   declare _flowState: FlowState | null;
   /** The logged-in person (memory only; a reload logs out). */
   declare _session: SessionView | null;
+  /** Whom to call for help (kept from the last time the platform said). */
+  declare _operator: OperatorContact | null;
 
   /** The reader driver link (`?reader=ws://…` overrides the address). */
   readonly reader: ReaderClient;
@@ -84,6 +88,7 @@ export class StbTvApp extends LitElement {
     this._settings = loadSettings(browserStorage());
     this._flowState = null;
     this._session = null;
+    this._operator = keptOperatorContact(browserStorage());
     this.reader = new ReaderClient({ url: readerUrlFrom(location.search), resumeStore: sessionResumeStore() });
     this.platform = new PlatformClient({ device: takeDeviceCredential() });
     this.flow = new CardFlow({
@@ -110,6 +115,13 @@ export class StbTvApp extends LitElement {
     focusService.onRootBack = () => this._askToLeave();
     requestRemoteKeys(keyInput.env.platform);
     this.reader.start();
+    this.platform.household().then(
+      ({ operator }) => {
+        this._operator = operator;
+        keepOperatorContact(browserStorage(), operator);
+      },
+      () => {}, // the kept contact (if any) stays; the flows say when the platform is unreachable
+    );
   }
 
   override disconnectedCallback() {
@@ -162,7 +174,7 @@ export class StbTvApp extends LitElement {
 
   private async _switchTo(member: HouseholdMember) {
     await this._logout();
-    this._startFlow(() => this.flow.startLogin(member.name));
+    this._startFlow(() => this.flow.startLogin(member));
   }
 
   private _onSettingsChange(e: CustomEvent<TvSettings>) {
@@ -185,7 +197,8 @@ export class StbTvApp extends LitElement {
       case 'start':
         return html`<stb-tv-start-screen .reader=${this.reader} @start-choice=${this._onStartChoice}></stb-tv-start-screen>`;
       case 'flow':
-        return html`<stb-tv-flow-screen .flow=${this.flow} .state=${this._flowState} .reader=${this.reader}></stb-tv-flow-screen>`;
+        return html`<stb-tv-flow-screen .flow=${this.flow} .state=${this._flowState} .reader=${this.reader}
+          .operator=${this._operator}></stb-tv-flow-screen>`;
       case 'home':
         return html`<stb-tv-home-screen .session=${this._session} @home-logout=${() => void this._logout()}
           @home-settings=${() => { this._screen = 'settings'; }}
@@ -215,7 +228,7 @@ export class StbTvApp extends LitElement {
     return html`<div class=${classes} data-screen-name=${this._screen}>
       <h1>${t('app.title')}</h1>
       ${this._renderScreen()}
-      <footer><stb-health-badge></stb-health-badge></footer>
+      <footer><stb-health-badge quiet></stb-health-badge></footer>
       ${this._renderDialog()}
     </div>`;
   }

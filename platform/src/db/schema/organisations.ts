@@ -11,6 +11,8 @@ export const organisations = pgTable('organisations', {
   /** Short stable code, e.g. a municipality's 全国地方公共団体コード. */
   code: text('code').notNull().unique(),
   name: text('name').notNull(),
+  /** The public number residents call for help (a cable operator's support line), shown on the TV. */
+  phone: text('phone'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 

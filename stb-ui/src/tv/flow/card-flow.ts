@@ -1,11 +1,11 @@
-import type { NonceResponse, RegistrationDraft, TvHousehold } from '../../api/platform-client.js';
+import type { NonceResponse, PresenceResult, RegistrationDraft, TvHousehold } from '../../api/platform-client.js';
 import type { DriverEvent, KeyKind, PinStatus } from '../../api/reader-client.js';
 import type { ScriptDeps } from './card-sign.js';
 import { errorOutcome } from './flow-errors.js';
-import { FlowRequests } from './flow-requests.js';
-import type { CardFlowDeps, FlowKind, FlowState, FlowStep, PinNotice, Signed, TaskId } from './flow-state.js';
+import { FlowRequests, wireOf } from './flow-requests.js';
+import type { CardFlowDeps, FlowKind, FlowState, FlowStep, MemberRef, PinNotice, Signed, TaskId } from './flow-state.js';
 import { LOGIN_TASKS, logIn } from './login-script.js';
-import { backAction, deleteChar, emptyPin, submitDecision, typeChar } from './pin-entry.js';
+import { backAction, deleteChar, emptyPin, submitDecision, typeChar, type PinValue } from './pin-entry.js';
 import { REGISTRATION_TASKS, register } from './registration-script.js';
 
 export type * from './flow-state.js';
@@ -16,14 +16,24 @@ export type * from './flow-state.js';
  * card and platform work through FlowRequests; flow-errors.ts decides where an error goes; this
  * class holds what the person typed and chose, and moves between the steps. What the person typed
  * is kept across everything that is not their own choice: a removed card, a wrong card, a lost
- * link, an expired draft. Nothing here runs on a timer.
+ * link, an expired draft. No timer rushes anyone: the only one turns a long wait for the reader
+ * driver into advice.
+ *
+ * The card check reads the auth certificate (no PIN) and asks the platform whose card it is
+ * (presence, low assurance), so before any PIN the TV knows: someone else's card than the member
+ * picked is said (wrongCard), an unregistered card is said at login, a registered one at
+ * registration. A card put in while a PIN is typed is checked again the same way, so the tries
+ * shown are always those of the card in the reader.
  *
  * Login: card check → auth PIN → nonce → card signs (auth key) → session.
  * Registration: district → consent → card check → sign PIN → auth PIN → draft → card signs with
  * the sign key, then the auth key → the platform reads the 基本4情報 → the person confirms.
  */
+
+/** How long the reader driver may stay away before the screen gives advice and a phone number. */
+export const DRIVER_ADVICE_AFTER_MS = 8_000;
 export class CardFlow {
-  private _state: FlowState = { kind: 'login', step: { name: 'loading', what: 'card' }, expectedName: null };
+  private _state: FlowState = { kind: 'login', step: { name: 'loading', what: 'card' }, expectedName: null, cardName: null, leaving: false };
   private readonly _listeners = new Set<(state: FlowState) => void>();
   private _active = false;
   private readonly _requests: FlowRequests;
@@ -42,11 +52,30 @@ export class CardFlow {
   /** Which key the last sign request used (a PIN error is about that key). */
   private _signingKey: KeyKind = 'auth';
   private _statusQuery: Promise<void> | null = null;
+  /** The member picked on the who-is-watching list (login), if any. */
+  private _expected: MemberRef | null = null;
+  /** The certificate the platform was last asked about, and its answer (null: not registered here). */
+  private _identified: { der: string; person: PresenceResult | null } | null = null;
+  /** The person chose to register this (already registered) card again. */
+  private _reRegister = false;
+  /** A check of a card put in while a PIN is typed; sending waits for it. */
+  private _cardRecheck: Promise<void> | null = null;
+  private _cancelAdviceTimer: (() => void) | null = null;
+  private readonly _setTimer: (fn: () => void, ms: number) => () => void;
   private readonly _unsubscribe: () => void;
 
   constructor(private readonly _deps: CardFlowDeps) {
     this._requests = new FlowRequests(_deps.reader);
-    this._unsubscribe = _deps.reader.onEvent((e) => this._onReaderEvent(e));
+    this._setTimer = _deps.setTimer ?? ((fn, ms) => {
+      const handle = setTimeout(fn, ms);
+      return () => clearTimeout(handle);
+    });
+    const offEvent = _deps.reader.onEvent((e) => this._onReaderEvent(e));
+    const offChange = _deps.reader.onChange(() => this._onReaderChange());
+    this._unsubscribe = () => {
+      offEvent();
+      offChange();
+    };
   }
 
   get state(): FlowState {
@@ -70,9 +99,9 @@ export class CardFlow {
 
   // ── Starting and leaving ──────────────────────────────────────────────────────────────────
 
-  /** Log in with the card in the reader; `expectedName` is the member picked as watching. */
-  startLogin(expectedName: string | null = null): void {
-    this._reset('login', expectedName);
+  /** Log in with the card in the reader; `expected` is the member picked as watching, if any. */
+  startLogin(expected: MemberRef | null = null): void {
+    this._reset('login', expected);
     this._checkCard(() => this._enterPin('auth'));
   }
 
@@ -93,7 +122,24 @@ export class CardFlow {
 
   /** The working screen's やめる. */
   cancel(): void {
-    this.exit();
+    this.requestExit();
+  }
+
+  /**
+   * やめる / Back where leaving would stop card work or throw away what was typed: asks first
+   * (「やめますか？」, starting on いいえ); otherwise leaves at once.
+   */
+  requestExit(): void {
+    if (!this._active) return;
+    if (this._hasWork()) this._state.leaving ? undefined : this._setLeaving(true);
+    else this.exit();
+  }
+
+  /** The answer to 「やめますか？」. */
+  confirmExit(leave: boolean): void {
+    if (!this._state.leaving) return;
+    if (leave) this.exit();
+    else this._setLeaving(false);
   }
 
   /**
@@ -102,26 +148,28 @@ export class CardFlow {
    */
   back(): boolean {
     const step = this._state.step;
+    if (this._state.leaving) return this._setLeaving(false), true;
     switch (step.name) {
       case 'pin':
         if (step.confirming) return this._patchPin({ confirming: false }), true;
         if (backAction(step.value) === 'delete') return this._patchPin({ value: deleteChar(step.value), notice: null }), true;
         if (this._state.kind === 'register') {
-          if (step.key === 'auth') this._enterPin('sign');
-          else this._showConsent();
+          // Back from the empty pad returns to the sign password as it was typed: nothing is lost.
+          if (step.key === 'auth') this._enterPin('sign', null, null, this._pins.sign);
+          else {
+            delete this._pins.sign;
+            this._showConsent();
+          }
           return true;
         }
-        this.exit();
+        this.requestExit();
         return true;
       case 'consent':
         this._showDistricts();
         return true;
-      case 'working':
-      case 'loading':
-      case 'confirm':
-        return true; // an answer or a button is needed here; Back must not throw work away
       default:
-        this.exit();
+        // Card work, a question, a wait: Back always does something, and asks before throwing work away.
+        this.requestExit();
         return true;
     }
   }
@@ -166,6 +214,16 @@ export class CardFlow {
     const step = this._state.step;
     if (step.name !== 'pin' || step.confirming || step.status?.blocked) return;
     this._patchPin({ value: typeChar(step.value, char), notice: null });
+  }
+
+  /**
+   * OK on a key of the on-screen pad or keyboard: types its character, or, once the PIN is full
+   * (4 digits), is 決定 — the remote's OK must not do nothing.
+   */
+  pressKey(char: string): void {
+    const step = this._state.step;
+    if (step.name === 'pin' && step.value.chars.length >= step.value.spec.maxLength) return this.submitPin();
+    this.typeChar(char);
   }
 
   deleteChar(): void {
@@ -217,6 +275,32 @@ export class CardFlow {
     this.startRegistration();
   }
 
+  /** From the wrong-card screen: log in with the card that is in the reader after all. */
+  useCardInReader(): void {
+    if (this._state.step.name !== 'wrongCard') return;
+    const person = this._identified?.person ?? null;
+    this._expected = person;
+    this._state = { ...this._state, expectedName: person?.name ?? null };
+    this._enterPin('auth');
+  }
+
+  /** From 「この カードは もう 登録されています」: log in with it instead. */
+  loginInstead(): void {
+    if (this._state.step.name !== 'alreadyRegistered') return;
+    const person = this._identified?.person ?? null;
+    this._expected = person;
+    this._pins = {};
+    this._state = { ...this._state, kind: 'login', expectedName: person?.name ?? null };
+    this._enterPin('auth');
+  }
+
+  /** From 「この カードは もう 登録されています」: register it again (a move, a new district). */
+  registerAgain(): void {
+    if (this._state.step.name !== 'alreadyRegistered') return;
+    this._reRegister = true;
+    this._enterPin('sign');
+  }
+
   private _onReaderEvent(e: DriverEvent): void {
     if (!this._active || e.event === 'heartbeat') return;
     const step = this._state.step;
@@ -227,16 +311,30 @@ export class CardFlow {
       // The request will fail with CARD_REMOVED anyway; say so now, and keep what was typed.
       this._requests.supersede();
       this._set({ name: 'waitCard', reason: 'removed' });
+    } else if (e.event === 'card.removed' && step.name === 'pin' && ours) {
+      // No card, no tries to show: the count is asked again from the card that is put in.
+      this._patchPin({ status: null });
     } else if (e.event === 'card.inserted') {
       if (step.name === 'waitCard') this._cardBack();
-      else if (step.name === 'pin' && step.status === null) void this._queryStatus(step.key);
+      else if (step.name === 'wrongCard') this._checkAnotherCard();
+      else if (step.name === 'pin' && ours) this._recheckCard(step.key);
     }
   }
 
-  private _reset(kind: FlowKind, expectedName: string | null): void {
+  /** The driver link came back: a step that waited for it carries on by itself. */
+  private _onReaderChange(): void {
+    const step = this._state.step;
+    if (!this._active || step.name !== 'waitCard' || this._deps.reader.state !== 'open') return;
+    if (step.reason === 'noDriver' || step.reason === 'noDriverLong') this._cardBack();
+  }
+
+  private _reset(kind: FlowKind, expected: MemberRef | null): void {
     this._forget();
     this._active = true;
-    this._state = { kind, step: { name: 'loading', what: kind === 'register' ? 'household' : 'card' }, expectedName };
+    this._expected = expected;
+    this._state = {
+      kind, step: { name: 'loading', what: kind === 'register' ? 'household' : 'card' }, expectedName: expected?.name ?? null, cardName: null, leaving: false,
+    };
   }
 
   private _forget(): void {
@@ -249,6 +347,25 @@ export class CardFlow {
     this._nonce = null;
     this._resume = null;
     this._district = null;
+    this._expected = null;
+    this._identified = null;
+    this._reRegister = false;
+    this._cardRecheck = null;
+    this._cancelAdviceTimer?.();
+    this._cancelAdviceTimer = null;
+  }
+
+  /** Whether leaving now would stop card work or throw away what was typed or gathered. */
+  private _hasWork(): boolean {
+    const step = this._state.step;
+    if (step.name === 'working') return true;
+    if (step.name === 'pin' && step.value.chars.length > 0) return true;
+    return Object.keys(this._pins).length > 0 || this._draft !== null || Object.keys(this._signed).length > 0;
+  }
+
+  private _setLeaving(leaving: boolean): void {
+    this._state = { ...this._state, leaving };
+    this._emit();
   }
 
   private async _loadHousehold(): Promise<void> {
@@ -280,10 +397,66 @@ export class CardFlow {
       ({ der }) => {
         if (this._cardCert !== null && this._cardCert !== der) return this._otherCard(der);
         this._cardCert = der;
-        next();
+        this._identify(der, next);
       },
       (err) => this._fail(err, () => this._checkCard(next), next),
     );
+  }
+
+  /**
+   * Asks the platform whose card this is (once per certificate), then goes on with `next` — or
+   * says first what the person must know before typing a PIN: someone else's card than the member
+   * picked, a card not registered here (login), a card already registered (registration).
+   */
+  private _identify(der: string, next: () => void): void {
+    const decide = (person: PresenceResult | null) => {
+      this._identified = { der, person };
+      this._state = { ...this._state, cardName: person?.name ?? null };
+      if (this._state.kind === 'login') {
+        if (person === null) {
+          this._pins = {};
+          return this._set({ name: 'notRegistered' });
+        }
+        if (this._expected && person.personId !== this._expected.personId) {
+          return this._set({ name: 'wrongCard', cardName: person.name, expectedName: this._expected.name });
+        }
+      } else if (person !== null && !this._reRegister) {
+        return this._set({ name: 'alreadyRegistered', personName: person.name });
+      }
+      next();
+    };
+    if (this._identified?.der === der) return decide(this._identified.person);
+    this._requests.platform(() => this._deps.platform.presence(der)).then(decide, (err) => {
+      if (wireOf(err)?.error.code === 'AUTH_NOT_REGISTERED') return decide(null);
+      this._fail(err, () => this._identify(der, next));
+    });
+  }
+
+  /** A card was put in on the wrong-card screen: check it from the start (a new card, a new PIN). */
+  private _checkAnotherCard(): void {
+    this._cardCert = null;
+    this._pins = {};
+    this._checkCard(() => this._enterPin(this._state.kind === 'login' ? 'auth' : 'sign'));
+  }
+
+  /**
+   * A card was put in while a PIN is typed: the same card changes nothing (its tries are asked
+   * again); another card is checked like a new one, before anything is sent.
+   */
+  private _recheckCard(key: KeyKind): void {
+    const recheck = this._requests.card('cert.read', { which: 'auth' }).then(
+      ({ der }) => {
+        const step = this._state.step;
+        if (step.name !== 'pin') return;
+        if (der === this._cardCert) {
+          if (step.status === null) void this._queryStatus(key);
+          return;
+        }
+        this._otherCard(der);
+      },
+      () => {}, // no card after all: sending finds out, and says so
+    );
+    this._cardRecheck = recheck;
   }
 
   /** The card came back (or つづける): same card → carry on; another card → its PINs must be typed again. */
@@ -297,12 +470,14 @@ export class CardFlow {
     this._pins = {};
     this._signed = {};
     this._draft = null;
-    this._enterPin(this._state.kind === 'login' ? 'auth' : 'sign', 'otherCard');
+    this._identify(der, () => this._enterPin(this._state.kind === 'login' ? 'auth' : 'sign', 'otherCard'));
   }
 
-  private _enterPin(key: KeyKind, notice: PinNotice | null = null, status: PinStatus | null = null): void {
+  private _enterPin(key: KeyKind, notice: PinNotice | null = null, status: PinStatus | null = null, typed?: string): void {
     this._resume = null;
-    this._set({ name: 'pin', key, status, value: emptyPin(key), reveal: false, confirming: false, notice });
+    let value: PinValue = emptyPin(key);
+    for (const c of typed ?? '') value = typeChar(value, c);
+    this._set({ name: 'pin', key, status, value, reveal: false, confirming: false, notice });
     if (status === null) void this._queryStatus(key);
     else if (status.blocked || status.triesLeft === 0) this._set({ name: 'blocked', key, error: null });
     // The nonce is asked for while the person types: after 決定 only the card and the session remain.
@@ -352,7 +527,9 @@ export class CardFlow {
     const deps = this._scriptDeps(LOGIN_TASKS);
     try {
       deps.progress(0);
+      await this._cardRecheck;
       await this._statusQuery;
+      if (this._state.step.name !== 'working' || this._pins.auth === undefined) return; // another card came meanwhile
       const nonce = this._nonce;
       this._nonce = null; // one signature per nonce: もう一度 asks for a new one
       const session = await logIn(deps, { pin: this._pins.auth!, certificate: this._cardCert!, nonce });
@@ -369,7 +546,9 @@ export class CardFlow {
     const deps = this._scriptDeps(REGISTRATION_TASKS);
     try {
       deps.progress(0);
+      await this._cardRecheck;
       await this._statusQuery;
+      if (this._state.step.name !== 'working' || this._pins.sign === undefined || this._pins.auth === undefined) return;
       const district = this._district;
       if (district === null) return this._showDistricts();
       const work = { district, pins: this._pins as Record<KeyKind, string>, authCertificate: this._cardCert!, draft: this._draft, signed: this._signed };
@@ -410,7 +589,10 @@ export class CardFlow {
         return this._set({ name: 'blocked', key: outcome.key, error: outcome.error });
       case 'waitCard':
         this._resume = afterCard;
-        return this._set({ name: 'waitCard', reason: outcome.reason });
+        this._set({ name: 'waitCard', reason: outcome.reason });
+        if (outcome.reason === 'noDriver') this._adviseIfDriverStaysAway();
+        // The link may be back already (a short drop): then carry on at once.
+        return this._onReaderChange();
       case 'notRegistered':
         this._pins = {};
         return this._set({ name: 'notRegistered' });
@@ -419,13 +601,30 @@ export class CardFlow {
     }
   }
 
+  /** After a while without the driver, the wait screen says what to check and whom to call. */
+  private _adviseIfDriverStaysAway(): void {
+    this._cancelAdviceTimer?.();
+    this._cancelAdviceTimer = this._setTimer(() => {
+      this._cancelAdviceTimer = null;
+      const step = this._state.step;
+      if (this._active && step.name === 'waitCard' && step.reason === 'noDriver') this._set({ name: 'waitCard', reason: 'noDriverLong' });
+    }, DRIVER_ADVICE_AFTER_MS);
+  }
+
   private _patchPin(patch: Partial<Extract<FlowStep, { name: 'pin' }>>): void {
     const step = this._state.step;
     if (step.name === 'pin') this._set({ ...step, ...patch });
   }
 
   private _set(step: FlowStep): void {
-    this._state = { ...this._state, step };
+    // A new step closes 「やめますか？」 (the question was about the step that is gone); progress
+    // within the same step (the working list ticking on) leaves it open.
+    const leaving = this._state.leaving && step.name === this._state.step.name;
+    this._state = { ...this._state, step, leaving };
+    this._emit();
+  }
+
+  private _emit(): void {
     for (const listener of [...this._listeners]) listener(this._state);
   }
 }

@@ -39,6 +39,9 @@ export function errorOutcome(err: unknown, signingKey: KeyKind, cardSeen: boolea
       return { to: 'waitCard', reason: error.code === 'CARD_ABSENT' && !cardSeen ? 'absent' : 'removed' };
     case 'READER_NOT_FOUND':
       return { to: 'waitCard', reason: 'noReader' };
+    case 'READER_UNAVAILABLE':
+      // The driver's link is gone (or its PC/SC service is): wait for it, then carry on by itself.
+      return { to: 'waitCard', reason: 'noDriver' };
     case 'AUTH_NOT_REGISTERED':
       return { to: 'notRegistered' };
     case 'WS_CANCELLED':

@@ -12,8 +12,18 @@ export type FlowKind = 'login' | 'register';
 /** One piece of work the `working` screen lists, in order. */
 export type TaskId = 'nonce' | 'authSign' | 'session' | 'draft' | 'signSign' | 'submit' | 'confirm';
 
-/** Why the flow waits for the card. */
-export type WaitReason = 'absent' | 'removed' | 'noReader';
+/**
+ * Why the flow waits for the card: none there, taken away, no reader, or the reader driver (the
+ * program on the TV that talks to the reader) is not answering; `noDriverLong` once that has
+ * lasted a while, when the screen gives advice and a phone number.
+ */
+export type WaitReason = 'absent' | 'removed' | 'noReader' | 'noDriver' | 'noDriverLong';
+
+/** A household member, as the flow knows them. */
+export interface MemberRef {
+  personId: string;
+  name: string | null;
+}
 
 /** What the PIN screen says above the pad. */
 export type PinNotice = 'incomplete' | 'wrong' | 'otherCard' | 'format';
@@ -21,6 +31,10 @@ export type PinNotice = 'incomplete' | 'wrong' | 'otherCard' | 'format';
 export type FlowStep =
   | { name: 'loading'; what: 'household' | 'card' }
   | { name: 'waitCard'; reason: WaitReason }
+  /** The card in the reader is someone else's than the member picked: swap cards (nothing was sent). */
+  | { name: 'wrongCard'; cardName: string | null; expectedName: string | null }
+  /** Registration found the card already registered with this household. */
+  | { name: 'alreadyRegistered'; personName: string | null }
   | { name: 'district'; districts: TvHousehold['districts']; selected: string | null }
   | { name: 'consent'; text: string }
   | {
@@ -47,14 +61,19 @@ export interface FlowState {
   step: FlowStep;
   /** The member picked on the who-is-watching list, shown on the PIN screen. */
   expectedName: string | null;
+  /** Whose card is in the reader (the platform said so from its certificate, before any PIN). */
+  cardName: string | null;
+  /** 「やめますか？」 is open: leaving would stop card work or throw away what was typed. */
+  leaving: boolean;
 }
 
 /** The driver calls the flow makes, and the reader snapshot (ReaderClient fits). */
-export type FlowReader = Pick<ReaderClient, 'send' | 'cancel' | 'onEvent' | 'readers'>;
+export type FlowReader = Pick<ReaderClient, 'send' | 'cancel' | 'onEvent' | 'onChange' | 'readers' | 'state'>;
 /** The platform calls the flow makes (PlatformClient fits). */
 export type FlowPlatform = Pick<
   PlatformClient,
   'createNonce' | 'createSession' | 'household' | 'createRegistrationDraft' | 'submitRegistration' | 'confirmRegistration' | 'cancelRegistration'
+  | 'presence'
 >;
 
 export interface CardFlowDeps {
@@ -64,6 +83,8 @@ export interface CardFlowDeps {
   onLoggedIn: (session: SessionResponse) => void;
   /** The person left the flow (or it ended): the app shows the start screen. */
   onExit: () => void;
+  /** A timer (the advice when the reader driver stays away); setTimeout unless a test fakes it. */
+  setTimer?: (fn: () => void, ms: number) => () => void;
 }
 
 /** A signature the card made, and the certificate that verifies it. */

@@ -15,9 +15,11 @@ import '../ui/tv-dialog.js';
  * @fires home-settings - 設定 was picked
  */
 export class StbTvHomeScreen extends LitElement {
-  static override properties = { session: { attribute: false }, _asking: { state: true } };
+  static override properties = { session: { attribute: false }, _asking: { state: true }, _askingLogout: { state: true } };
   declare session: SessionView | null;
   declare _asking: HouseholdMember | null;
+  /** 「ログアウトしますか？」 is open (one stray OK must not log anyone out). */
+  declare _askingLogout: boolean;
 
   static override styles = css`
     :host { display: block; }
@@ -30,14 +32,16 @@ export class StbTvHomeScreen extends LitElement {
     .actions { display: flex; flex-direction: column; gap: 24px; width: 560px; }
   `;
 
+  // Every visit starts on the main action, not where the last person left the focus (ログアウト).
   private _focus = new FocusController(this, () => ({
-    key: 'home', container: true, defaultChild: this.session ? `home/member/${this.session.person.id}` : 'home/logout',
+    key: 'home', container: true, enterTo: 'default', defaultChild: this.session ? `home/member/${this.session.person.id}` : 'home/logout',
   }));
 
   constructor() {
     super();
     this.session = null;
     this._asking = null;
+    this._askingLogout = false;
   }
 
   private _fire(name: 'home-logout' | 'home-settings') {
@@ -74,7 +78,7 @@ export class StbTvHomeScreen extends LitElement {
           </div>
         </div>
         <div class="actions">
-          <stb-tv-button focus-key="home/logout" .number=${n + 1} label=${t('home.logout')} @tv-activate=${() => this._fire('home-logout')}></stb-tv-button>
+          <stb-tv-button focus-key="home/logout" .number=${n + 1} label=${t('home.logout')} @tv-activate=${() => { this._askingLogout = true; }}></stb-tv-button>
           <stb-tv-button focus-key="home/settings" .number=${n + 2} label=${t('home.settings')} @tv-activate=${() => this._fire('home-settings')}></stb-tv-button>
         </div>
       </div>
@@ -83,6 +87,14 @@ export class StbTvHomeScreen extends LitElement {
             message=${t('home.switch.message')} @dialog-cancel=${() => { this._asking = null; }}>
             <stb-tv-button focus-key="switch/yes" .number=${1} label=${t('home.switch.yes')} @tv-activate=${() => this._switch()}></stb-tv-button>
             <stb-tv-button focus-key="switch/no" .number=${2} label=${t('home.switch.no')} @tv-activate=${() => { this._asking = null; }}></stb-tv-button>
+          </stb-tv-dialog>`
+        : nothing}
+      ${this._askingLogout
+        ? html`<stb-tv-dialog focus-key="logout" default-key="logout/no" heading=${t('home.logout.title')}
+            @dialog-cancel=${() => { this._askingLogout = false; }}>
+            <stb-tv-button focus-key="logout/yes" .number=${1} label=${t('home.logout.yes')}
+              @tv-activate=${() => { this._askingLogout = false; this._fire('home-logout'); }}></stb-tv-button>
+            <stb-tv-button focus-key="logout/no" .number=${2} label=${t('home.switch.no')} @tv-activate=${() => { this._askingLogout = false; }}></stb-tv-button>
           </stb-tv-dialog>`
         : nothing}`;
   }

@@ -1,4 +1,3 @@
-import { expect } from '@playwright/test';
 import { DEMO_HOUSEHOLDS, DEMO_PEOPLE } from '../../platform/src/demo/world.js';
 import type { DriverClient } from '../helpers/driver-client.js';
 
@@ -7,7 +6,7 @@ type Person = (typeof DEMO_PEOPLE)[number];
 /** One driver request that must succeed; its result. */
 async function ok(driver: DriverClient, cmd: string, params: Record<string, unknown> = {}) {
   const answer = await driver.request(cmd, params);
-  expect(answer.ok, `${cmd}: ${JSON.stringify(answer.error)}`).toBe(true);
+  if (!answer.ok) throw new Error(`${cmd}: ${JSON.stringify(answer.error)}`);
   return answer.result;
 }
 
@@ -15,7 +14,8 @@ async function ok(driver: DriverClient, cmd: string, params: Record<string, unkn
  * Registers a demo person with their household's TV through the platform's API and their demo
  * card (what the TV's registration flow does, without the screens), so a test can start from
  * "this household has these members". Registering again is allowed (it updates), so it does not
- * matter which test of the run did it first. Leaves the card bay empty.
+ * matter which test of the run did it first. Leaves the card bay empty. (Plain errors, no test
+ * runner: the TV login benchmark uses it too.)
  */
 export async function registerByApi(origin: string, driver: DriverClient, id: Person['id']): Promise<void> {
   const person = DEMO_PEOPLE.find((p) => p.id === id)!;
@@ -24,7 +24,7 @@ export async function registerByApi(origin: string, driver: DriverClient, id: Pe
   const post = async (path: string, body: object) => {
     const res = await fetch(`${origin}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
     const json = await res.json();
-    expect(res.status, `${path}: ${JSON.stringify(json)}`).toBe(201);
+    if (res.status !== 201) throw new Error(`${path}: HTTP ${res.status} ${JSON.stringify(json)}`);
     return json;
   };
   await ok(driver, 'demo.insert', { card: id });

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { PlatformClient, loadDeviceCredential, type HouseholdMember, type SessionView } from '../api/platform-client.js';
 import { ReaderClient, readerUrlFrom, sessionResumeStore } from '../api/reader-client.js';
 import '../components/health-badge.js';
+import { CardCertCache } from './flow/card-cert-cache.js';
 import { CardFlow, type FlowState } from './flow/card-flow.js';
 import { tokens } from '../styles/tokens.js';
 import { focusService } from './focus/focus-service.js';
@@ -91,9 +92,11 @@ export class StbTvApp extends LitElement {
     this._operator = keptOperatorContact(browserStorage());
     this.reader = new ReaderClient({ url: readerUrlFrom(location.search), resumeStore: sessionResumeStore() });
     this.platform = new PlatformClient({ device: takeDeviceCredential() });
+    const certs = new CardCertCache(this.reader, () => this.flow.active);
     this.flow = new CardFlow({
       reader: this.reader,
       platform: this.platform,
+      certs,
       onLoggedIn: (session) => {
         this._session = session;
         this._screen = 'home';

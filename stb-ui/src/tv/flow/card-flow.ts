@@ -392,9 +392,13 @@ export class CardFlow {
     this._resume = next;
     this._set({ name: 'loading', what: 'card' });
     // The reader the driver would pick by itself (the first holding a card), named from now on.
-    this._requests.readerName = this._deps.reader.readers.find((r) => r.cardPresent)?.name;
-    this._requests.card('cert.read', { which: 'auth' }).then(
-      ({ der }) => {
+    const readerName = (this._requests.readerName = this._deps.reader.readers.find((r) => r.cardPresent)?.name);
+    // The certificate read while the card lay in the reader (none after a swap: the cache is per insertion).
+    const cached = this._deps.certs?.get(readerName) ?? null;
+    const read = cached ? this._requests.own(cached) : this._requests.card('cert.read', { which: 'auth' }).then((r) => r.der);
+    read.then(
+      (der) => {
+        this._deps.certs?.put(readerName, der);
         if (this._cardCert !== null && this._cardCert !== der) return this._otherCard(der);
         this._cardCert = der;
         this._identify(der, next);
@@ -448,6 +452,7 @@ export class CardFlow {
       ({ der }) => {
         const step = this._state.step;
         if (step.name !== 'pin') return;
+        this._deps.certs?.put(this._requests.readerName, der);
         if (der === this._cardCert) {
           if (step.status === null) void this._queryStatus(key);
           return;

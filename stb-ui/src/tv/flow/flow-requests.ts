@@ -71,10 +71,20 @@ export class FlowRequests {
   }
 
   /** One platform call, ignored once superseded. */
-  async platform<T>(call: () => Promise<T>): Promise<T> {
+  platform<T>(call: () => Promise<T>): Promise<T> {
+    return this.own(call());
+  }
+
+  /** Any work already under way (e.g. a certificate read before the flow began), ignored once superseded. */
+  async own<T>(work: Promise<T>): Promise<T> {
     const gen = this._gen;
-    const result = await call();
-    if (gen !== this._gen) throw new Superseded();
-    return result;
+    try {
+      const result = await work;
+      if (gen !== this._gen) throw new Superseded();
+      return result;
+    } catch (err) {
+      if (gen !== this._gen) throw new Superseded();
+      throw err;
+    }
   }
 }

@@ -83,6 +83,8 @@ export interface CardFlowDeps {
   onLoggedIn: (session: SessionResponse) => void;
   /** The person left the flow (or it ended): the app shows the start screen. */
   onExit: () => void;
+  /** Certificates already read from the card lying in a reader (card-cert-cache.ts), if any. */
+  certs?: { get(reader: string | undefined): Promise<string> | null; put(reader: string | undefined, der: string): void };
   /** A timer (the advice when the reader driver stays away); setTimeout unless a test fakes it. */
   setTimer?: (fn: () => void, ms: number) => () => void;
 }

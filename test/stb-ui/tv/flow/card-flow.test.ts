@@ -142,7 +142,7 @@ const flush = async (times = 10) => {
 
 const setup = () => setupWith();
 
-function setupWith() {
+function setupWith(extra: Partial<ConstructorParameters<typeof CardFlow>[0]> = {}) {
   const reader = new FakeReader();
   const platform = fakePlatform();
   const onLoggedIn = vi.fn();
@@ -154,7 +154,7 @@ function setupWith() {
     timers.push(timer);
     return () => { timer.cancelled = true; };
   };
-  const flow = new CardFlow({ reader, platform: platform as never, onLoggedIn, onExit, setTimer });
+  const flow = new CardFlow({ reader, platform: platform as never, onLoggedIn, onExit, setTimer, ...extra });
   const step = () => flow.state.step;
   const type = (text: string) => [...text].forEach((c) => flow.typeChar(c));
   return { reader, platform, flow, step, type, onLoggedIn, onExit, timers };
@@ -184,6 +184,20 @@ describe('CardFlow: login', () => {
     expect(s.platform.createSession).toHaveBeenCalledWith({ nonce: 'N', certificate: 'CERT-TARO-auth', signature: 'SIG(auth,DI-login)' });
     expect(s.onLoggedIn).toHaveBeenCalledWith(SESSION);
     expect(s.flow.active).toBe(false);
+  });
+
+  it('uses the certificate read while the card lay in the reader: the card only tells its tries and signs', async () => {
+    const kept = new Map([['Demo card bay', Promise.resolve('CERT-TARO-auth')]]);
+    const certs = { get: (r: string | undefined) => (r ? kept.get(r) ?? null : null), put: (r: string | undefined, der: string) => void kept.set(r!, Promise.resolve(der)) };
+    const s = setupWith({ certs });
+    s.flow.startLogin();
+    await flush();
+    s.type('1234');
+    s.flow.submitPin();
+    await flush();
+    expect(s.reader.calls.map((c) => c.cmd)).toEqual(['pin.status', 'sign']);
+    expect(s.platform.presence).toHaveBeenCalledWith('CERT-TARO-auth');
+    expect(s.onLoggedIn).toHaveBeenCalledWith(SESSION);
   });
 
   it('says what is missing when 決定 comes too early, and sends nothing', async () => {

@@ -4,7 +4,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import type { DbHandle } from './db/client.js';
 import { loggerOptions } from './shared/logger.js';
-import errorHandler from './plugins/error-handler.js';
+import errorHandler, { frameworkErrors, routeUndecodableUrls } from './plugins/error-handler.js';
+import securityHeaders from './plugins/security-headers.js';
+import rateLimits from './plugins/rate-limits.js';
 import uiPages from './plugins/ui-pages.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
@@ -23,12 +25,16 @@ export async function buildApp({ config, database, jpki }: AppDeps): Promise<Fas
     // Ajv must not coerce or strip silently: a malformed request gets REQ_INVALID.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
     bodyLimit: 1024 * 1024,
+    rewriteUrl: routeUndecodableUrls,
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(swagger, {
     openapi: { info: { title: 'Common cable authentication platform', version: '0.1.0' } },
   });
   await app.register(errorHandler);
+  await app.register(securityHeaders, { uiDir: config.uiDir, readerPort: config.readerPort });
+  await app.register(rateLimits, { perDevice: config.rateLimitPerDevice, perIp: config.rateLimitPerIp });
   await app.register(healthRoutes, { database });
   await app.register(identityRoutes, { deps: { db: database.db, jpki, config } });
   await app.register(uiPages, { uiDir: config.uiDir });

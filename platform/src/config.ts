@@ -2,19 +2,33 @@ import { resolve } from 'node:path';
 
 /** The platform's settings; `loadConfig` is the only reader of `process.env`. */
 export interface Config {
-  /** TCP port of the one HTTP server (API, WebSocket, UI pages). */
+  /** TCP port of the HTTP server for the API, the TV page and the shelter page. */
   port: number;
+  /**
+   * TCP port of the operator console's own origin (same process, same API). A separate origin so
+   * the console can never read what the TV page keeps in its storage, nor the TV the console's.
+   */
+  operatorPort: number;
   /** Interface to listen on; loopback unless deliberately exposed. */
   host: string;
-  /** PostgreSQL connection string; `null` selects the embedded PGlite in `dataDir`. */
+  /**
+   * PostgreSQL connection string of the role the platform works as; `null` selects the embedded
+   * PGlite in `dataDir`. With `databaseOwnerUrl` set this role may only add to the audit log.
+   */
   databaseUrl: string | null;
+  /**
+   * The owner role's connection string: migrations run as it, and it grants the `databaseUrl`
+   * role what the platform needs (README "Running at scale"). `null`: migrations run as
+   * `databaseUrl` (one role, for development). Required with PostgreSQL in production.
+   */
+  databaseOwnerUrl: string | null;
   /** Folder for the embedded database and other local state. */
   dataDir: string;
   /** Folder holding the built UI pages (`vite build` output). */
   uiDir: string;
   /** pino level. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** Create the demo world on first start. */
+  /** Create the demo world on first start (its TV secrets are in the source: never in production). */
   seedDemo: boolean;
   /** Which JPKI trust store to use: the real J-LIS roots, or the dev JPKI center's. */
   jpkiMode: 'production' | 'dev';
@@ -30,6 +44,20 @@ export interface Config {
   sessionTtlSeconds: number;
   /** Oldest CRL (since thisUpdate) still trusted when nextUpdate has not passed; older = status unknown. */
   crlMaxAgeSeconds: number;
+  /** Port of the reader driver on the device's loopback: the TV page may open a WebSocket to it (CSP connect-src). */
+  readerPort: number;
+  /** Requests per minute one device credential may make to each card route (nonces, logins, registration drafts). */
+  rateLimitPerDevice: number;
+  /** Requests per minute one client IP may make to each card route, whatever the device. */
+  rateLimitPerIp: number;
+  /** Key of the audit chain's HMAC; only platform processes hold it, never the database. */
+  auditHmacSecret: string;
+  /** Folder where the signed audit checkpoint (chain head) is published, outside the database. */
+  auditCheckpointDir: string;
+  /** Ed25519 private key (PEM) that signs audit checkpoints; created 0600 on first use. */
+  auditSigningKeyFile: string;
+  /** How often the chain head is checked and published as a checkpoint. */
+  auditCheckpointIntervalSeconds: number;
 }
 
 /** Used only in dev mode when CERT_LOOKUP_SECRET is unset; production refuses to start without one. */
@@ -44,6 +72,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const port = Number(env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be an integer 0–65535 (got "${env.PORT}")`);
 
+  // Default PORT + 1 (0 stays 0: any free port); a bad PORT is reported once, not again here.
+  const operatorPort = Number(env.OPERATOR_PORT ?? (!Number.isInteger(port) ? 8081 : port === 0 ? 0 : port + 1));
+  if (!Number.isInteger(operatorPort) || operatorPort < 0 || operatorPort > 65535) {
+    problems.push(`OPERATOR_PORT must be an integer 0–65535 (got "${env.OPERATOR_PORT ?? operatorPort}")`);
+  } else if (operatorPort !== 0 && operatorPort === port) {
+    problems.push('OPERATOR_PORT must differ from PORT: the operator console needs its own origin');
+  }
+
   const host = env.HOST ?? '127.0.0.1';
   if (!host) problems.push('HOST must not be empty');
 
@@ -52,31 +88,53 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     problems.push('DATABASE_URL must start with postgres:// or postgresql://');
   }
 
+  const databaseOwnerUrl = env.DATABASE_OWNER_URL?.trim() || null;
+  if (databaseOwnerUrl && !/^postgres(ql)?:\/\//.test(databaseOwnerUrl)) {
+    problems.push('DATABASE_OWNER_URL must start with postgres:// or postgresql://');
+  }
+  if (databaseOwnerUrl && !databaseUrl) problems.push('DATABASE_OWNER_URL needs DATABASE_URL (the platform role) as well');
+
   const logLevel = (env.LOG_LEVEL ?? 'info') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
-  const seedDemo = parseBoolean(env.SEED_DEMO ?? 'true', 'SEED_DEMO', problems);
-
   const jpkiMode = (env.JPKI_MODE ?? 'dev') as Config['jpkiMode'];
   if (jpkiMode !== 'production' && jpkiMode !== 'dev') problems.push('JPKI_MODE must be "production" or "dev"');
+
+  // The demo world's TV credentials are published in the source: production never seeds them.
+  const seedDemo = parseBoolean(env.SEED_DEMO ?? (jpkiMode === 'production' ? 'false' : 'true'), 'SEED_DEMO', problems);
+  if (seedDemo && jpkiMode === 'production') problems.push('SEED_DEMO must be false when JPKI_MODE=production (the demo TVs\' secrets are public)');
 
   const certLookupSecret = env.CERT_LOOKUP_SECRET ?? (jpkiMode === 'dev' ? DEV_LOOKUP_SECRET : '');
   if (jpkiMode === 'production' && certLookupSecret.length < 32) problems.push('CERT_LOOKUP_SECRET of at least 32 characters is required when JPKI_MODE=production');
 
   const nonceSecret = env.NONCE_SECRET ?? (jpkiMode === 'dev' ? `${certLookupSecret}/nonce` : '');
   if (jpkiMode === 'production' && nonceSecret.length < 32) problems.push('NONCE_SECRET of at least 32 characters is required when JPKI_MODE=production');
+  const auditHmacSecret = env.AUDIT_HMAC_SECRET ?? (jpkiMode === 'dev' ? `${certLookupSecret}/audit` : '');
+  if (jpkiMode === 'production' && auditHmacSecret.length < 32) problems.push('AUDIT_HMAC_SECRET of at least 32 characters is required when JPKI_MODE=production');
+  if (jpkiMode === 'production' && databaseUrl && !databaseOwnerUrl) {
+    problems.push('DATABASE_OWNER_URL is required with DATABASE_URL when JPKI_MODE=production (the platform role must not own the audit log)');
+  }
+  const auditCheckpointIntervalSeconds = positiveInt(env.AUDIT_CHECKPOINT_INTERVAL_SECONDS ?? '60', 'AUDIT_CHECKPOINT_INTERVAL_SECONDS', problems);
   const nonceTtlSeconds = positiveInt(env.NONCE_TTL_SECONDS ?? '120', 'NONCE_TTL_SECONDS', problems);
   const sessionTtlSeconds = positiveInt(env.SESSION_TTL_SECONDS ?? String(12 * 3600), 'SESSION_TTL_SECONDS', problems);
   const crlMaxAgeSeconds = positiveInt(env.CRL_MAX_AGE_SECONDS ?? String(48 * 3600), 'CRL_MAX_AGE_SECONDS', problems);
+  const readerPort = Number(env.READER_PORT ?? 24780);
+  if (!Number.isInteger(readerPort) || readerPort < 1 || readerPort > 65535) problems.push(`READER_PORT must be an integer 1–65535 (got "${env.READER_PORT}")`);
+  // A person logs in or registers a few times an hour; these only stop floods and scripted guessing.
+  const rateLimitPerDevice = positiveInt(env.RATE_LIMIT_PER_DEVICE ?? '60', 'RATE_LIMIT_PER_DEVICE', problems);
+  const rateLimitPerIp = positiveInt(env.RATE_LIMIT_PER_IP ?? '600', 'RATE_LIMIT_PER_IP', problems);
 
   if (problems.length) {
     throw new Error(`Invalid configuration:\n- ${problems.join('\n- ')}`);
   }
+  const dataDir = resolve(env.DATA_DIR ?? 'data');
   return Object.freeze({
     port,
+    operatorPort,
     host,
     databaseUrl,
-    dataDir: resolve(env.DATA_DIR ?? 'data'),
+    databaseOwnerUrl,
+    dataDir,
     uiDir: resolve(env.UI_DIR ?? 'dist/stb-ui'),
     logLevel,
     seedDemo,
@@ -87,6 +145,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     nonceSecret,
     sessionTtlSeconds,
     crlMaxAgeSeconds,
+    readerPort,
+    rateLimitPerDevice,
+    rateLimitPerIp,
+    auditHmacSecret,
+    auditCheckpointDir: resolve(env.AUDIT_CHECKPOINT_DIR ?? resolve(dataDir, 'audit-checkpoints')),
+    auditSigningKeyFile: resolve(env.AUDIT_SIGNING_KEY_FILE ?? resolve(dataDir, 'audit-signing-key.pem')),
+    auditCheckpointIntervalSeconds,
   });
 }
 

@@ -1,19 +1,24 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { openDatabase, type DbHandle } from './db/client.js';
-import { ensureDevCenter, feedDevCrls } from './demo/dev-jpki.js';
+import { ensureDevCenter, feedDevCrls, feedDevLinkage } from './demo/dev-jpki.js';
 import { seedDemoWorld } from './demo/seed.js';
+import { setAuditChainKey } from './identity/audit.js';
+import { publishAuditCheckpoint } from './identity/audit-checkpoint.js';
 import { CRL_CHANNEL, loadStoredCrls } from './identity/crl-store.js';
 import { followDeviceWithdrawals } from './identity/devices.js';
-import { purgeUsedNonces } from './identity/nonces.js';
+import { startExpirySweep } from './identity/expiry-sweep.js';
 import { createJpkiContext, type JpkiContext } from './jpki/index.js';
+import { operatorConsoleHandler } from './plugins/ui-pages.js';
 
 /** Safety net behind LISTEN/NOTIFY: how often a process looks for CRLs other processes stored. */
 const CRL_POLL_MS = 5 * 60_000;
-/** How often used nonces past their expiry are forgotten. */
-const NONCE_PURGE_MS = 10 * 60_000;
-/** How often dev mode asks the dev JPKI center for fresh CRLs (they are valid for a day). */
+/** How often used nonces and registrations in progress past their expiry are deleted. */
+const EXPIRY_SWEEP_MS = 10 * 60_000;
+/** How often dev mode asks the dev JPKI center for fresh CRLs (they are valid for a day) and linkage. */
 const DEV_CRL_FEED_MS = 6 * 3600_000;
 
 /** A running platform process. */
@@ -23,13 +28,17 @@ export interface RunningPlatform {
   jpki: JpkiContext;
   /** The address it listens on, e.g. http://127.0.0.1:8080 */
   url: string;
+  /** The operator console's own origin, e.g. http://127.0.0.1:8081 */
+  operatorUrl: string;
   close(): Promise<void>;
 }
 
 /** Opens the database, applies migrations, seeds the demo world if asked, and listens. */
 export async function startPlatform(config: Readonly<Config>): Promise<RunningPlatform> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  setAuditChainKey(config.auditHmacSecret);
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, databaseOwnerUrl: config.databaseOwnerUrl, dataDir: config.dataDir });
   let app: FastifyInstance | undefined;
+  let operatorServer: Server | undefined;
   const timers: ReturnType<typeof setInterval>[] = [];
   const unlisteners: (() => Promise<void>)[] = [];
   try {
@@ -39,7 +48,10 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
     const jpki = await createJpkiContext(config);
     const identity = { db: database.db, jpki, config };
     let crlsSeen = await loadStoredCrls(identity, null);
-    if (config.jpkiMode === 'dev') await feedDevCrls(identity, config.jpkiDevDir);
+    if (config.jpkiMode === 'dev') {
+      await feedDevCrls(identity, config.jpkiDevDir);
+      await feedDevLinkage(identity, config.jpkiDevDir);
+    }
     let lastDevFeed = Date.now();
     // Another process stored a newer CRL: load it now (NOTIFY), with a slow poll as a safety net.
     const refreshCrls = async () => {
@@ -47,6 +59,7 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
       if (config.jpkiMode === 'dev' && Date.now() - lastDevFeed > DEV_CRL_FEED_MS) {
         lastDevFeed = Date.now();
         await feedDevCrls(identity, config.jpkiDevDir);
+        await feedDevLinkage(identity, config.jpkiDevDir);
       }
     };
     const onError = (err: unknown) => app?.log.warn({ err }, 'CRL refresh failed');
@@ -55,11 +68,27 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
     const crlTimer = setInterval(() => void refreshCrls().catch(onError), CRL_POLL_MS);
     crlTimer.unref();
     timers.push(crlTimer);
-    const purgeTimer = setInterval(() => void purgeUsedNonces(database.db).catch(onError), NONCE_PURGE_MS);
-    purgeTimer.unref();
-    timers.push(purgeTimer);
+    const sweep = startExpirySweep(database.db, {
+      everyMs: EXPIRY_SWEEP_MS,
+      onSwept: (removed) => app?.log.debug(removed, 'expired nonces and registrations deleted'),
+      onError: (err) => app?.log.warn({ err }, 'expiry sweep failed'),
+    });
+    unlisteners.push(sweep.stop);
     app = await buildApp({ config, database, jpki });
+    const log = app.log;
+    // The audit chain head, signed, outside the database: cutting the newest entries shows.
+    const checkpointAudit = async () => {
+      const { published, verification } = await publishAuditCheckpoint(database.db, config);
+      if (!verification.ok) log.error({ audit: verification }, 'audit log break: checkpoint not advanced');
+      else if (published) log.debug({ seq: published.seq }, 'audit checkpoint published');
+    };
+    await checkpointAudit();
+    const checkpointTimer = setInterval(() => void checkpointAudit().catch((err) => log.error({ err }, 'audit checkpoint failed')), config.auditCheckpointIntervalSeconds * 1000);
+    checkpointTimer.unref();
+    timers.push(checkpointTimer);
     const url = await app.listen({ port: config.port, host: config.host });
+    operatorServer = createServer(operatorConsoleHandler(app));
+    const operatorUrl = await listenOn(operatorServer, config.operatorPort, config.host);
     app.log.info({ database: database.kind }, 'platform ready');
     let closing: Promise<void> | undefined;
     const running: RunningPlatform = {
@@ -67,10 +96,14 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
       database,
       jpki,
       url,
+      operatorUrl,
       close: () => (closing ??= (async () => {
         for (const t of timers) clearInterval(t);
         for (const stop of unlisteners) await stop().catch(() => {});
+        await closeServer(operatorServer);
         await running.app.close();
+        // What was written since the last tick is vouched for too.
+        await checkpointAudit().catch((err) => log.error({ err }, 'audit checkpoint failed'));
         await database.close();
       })()),
     };
@@ -78,8 +111,29 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
   } catch (err) {
     for (const t of timers) clearInterval(t);
     for (const stop of unlisteners) await stop().catch(() => {});
+    await closeServer(operatorServer);
     await app?.close().catch(() => {});
     await database.close().catch(() => {});
     throw err;
   }
+}
+
+/** Listens and answers the base URL (`http://host:port`, IPv6 hosts in brackets). */
+function listenOn(server: Server, port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address() as AddressInfo;
+      resolve(`http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`);
+    });
+  });
+}
+
+/** Stops a listener: no new connections, idle keep-alive ones closed, requests in flight finish. */
+function closeServer(server: Server | undefined): Promise<void> {
+  if (!server?.listening) return Promise.resolve();
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
 }

@@ -16,6 +16,13 @@ export interface DriverConfig {
   heartbeatSeconds: number;
   /** How long a disconnected page's session (and results finished meanwhile) is kept for resume. */
   resumeSeconds: number;
+  /**
+   * Most closed sessions kept for resume at once; past it the oldest is dropped. One device has
+   * one or two pages, so a few are plenty; the cap keeps connect/close churn from growing memory.
+   */
+  maxKeptSessions: number;
+  /** Provisioning file with this STB's device credential (0600), handed only to allow-listed pages; `null` = none. */
+  deviceCredentialFile: string | null;
   /** File holding the token the local `npm run demo` CLI presents. */
   controlTokenFile: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -48,8 +55,11 @@ export function loadDriverConfig(env: NodeJS.ProcessEnv = process.env, argv: str
 
   const heartbeatSeconds = Number(env.READER_HEARTBEAT_SECONDS ?? 15);
   if (!(heartbeatSeconds > 0)) problems.push('READER_HEARTBEAT_SECONDS must be a positive number');
-  const resumeSeconds = Number(env.READER_RESUME_SECONDS ?? 120);
+  // A page reload takes seconds; a minute covers a slow one without keeping dead pages long.
+  const resumeSeconds = Number(env.READER_RESUME_SECONDS ?? 60);
   if (!(resumeSeconds > 0)) problems.push('READER_RESUME_SECONDS must be a positive number');
+  const maxKeptSessions = Number(env.READER_MAX_KEPT_SESSIONS ?? 16);
+  if (!Number.isInteger(maxKeptSessions) || maxKeptSessions < 1) problems.push('READER_MAX_KEPT_SESSIONS must be a positive whole number');
 
   const logLevel = (env.LOG_LEVEL ?? 'info') as DriverConfig['logLevel'];
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) problems.push('LOG_LEVEL is not a pino level');
@@ -63,6 +73,8 @@ export function loadDriverConfig(env: NodeJS.ProcessEnv = process.env, argv: str
     cardLatency,
     heartbeatSeconds,
     resumeSeconds,
+    maxKeptSessions,
+    deviceCredentialFile: env.READER_DEVICE_CREDENTIAL_FILE ? resolve(env.READER_DEVICE_CREDENTIAL_FILE) : null,
     controlTokenFile: resolve(env.READER_CONTROL_TOKEN_FILE ?? resolve(env.DATA_DIR ?? 'data', 'reader-driver.token')),
     logLevel,
   });

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { DriverConfig } from './config.js';
+import { readDeviceCredential } from './device-credential.js';
 import { DemoCardBay } from './demo/demo-card-bay.js';
 import { openPcscBay } from './pcsc/index.js';
 import { ReaderHub } from './reader-hub.js';
@@ -23,6 +24,8 @@ export interface RunningDriver {
  * when configured, and the loopback WebSocket API.
  */
 export async function startDriver(config: Readonly<DriverConfig>, log: Logger): Promise<RunningDriver> {
+  // Read first: a box whose provisioning file is unreadable or too open does not start at all.
+  const device = config.deviceCredentialFile ? readDeviceCredential(config.deviceCredentialFile) : null;
   const hub = new ReaderHub();
   let pcscUnavailable: string | null = null;
   if (config.usePcsc) {
@@ -46,7 +49,7 @@ export async function startDriver(config: Readonly<DriverConfig>, log: Logger): 
   mkdirSync(dirname(config.controlTokenFile), { recursive: true });
   writeFileSync(config.controlTokenFile, JSON.stringify({ port: config.port, token: controlToken }), { mode: 0o600 });
 
-  const server = await startDriverServer({ config, hub, log, demo, controlToken });
+  const server = await startDriverServer({ config, hub, log, demo, controlToken, device });
   if (config.port === 0) {
     writeFileSync(config.controlTokenFile, JSON.stringify({ port: server.port, token: controlToken }), { mode: 0o600 });
   }

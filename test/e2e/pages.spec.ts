@@ -1,9 +1,11 @@
 import { expect, test } from '@playwright/test';
+import { E2E_OPERATOR_ORIGIN, tvUrl } from './product.js';
 
 const PAGES = [
   { path: '/tv/', tag: 'stb-tv-app', heading: 'テレビで マイナンバーカード' },
   { path: '/shelter/', tag: 'stb-shelter-app', heading: '避難所 受付' },
-  { path: '/operator/', tag: 'stb-operator-app', heading: '運用ダッシュボード' },
+  // The operator console has its own origin, so it shares no storage with the TV page.
+  { path: `${E2E_OPERATOR_ORIGIN}/operator/`, tag: 'stb-operator-app', heading: '運用ダッシュボード' },
 ];
 
 for (const page of PAGES) {
@@ -27,7 +29,40 @@ test('the TV canvas is scaled to fit a 1280×720 viewport', async ({ page }) => 
 });
 
 test('a page path without its slash redirects to the page', async ({ request }) => {
-  const res = await request.get('/operator', { maxRedirects: 0 });
-  expect(res.status()).toBe(301);
-  expect(res.headers().location).toBe('/operator/');
+  for (const [base, page] of [['', 'tv'], [E2E_OPERATOR_ORIGIN, 'operator']]) {
+    const res = await request.get(`${base}/${page}`, { maxRedirects: 0 });
+    expect(res.status()).toBe(301);
+    expect(res.headers().location).toBe(`/${page}/`);
+  }
+});
+
+test('each origin serves only its own pages: no console on the TV origin, no TV on the console origin', async ({ request }) => {
+  for (const url of ['/operator/', '/%6Fperator/', `${E2E_OPERATOR_ORIGIN}/tv/`, `${E2E_OPERATOR_ORIGIN}/shelter/`, `${E2E_OPERATOR_ORIGIN}//TV/index.html`]) {
+    const res = await request.get(url, { maxRedirects: 0 });
+    expect(res.status(), url).toBe(404);
+    expect((await res.json()).error.code, url).toBe('REQ_NOT_FOUND');
+  }
+  const root = await request.get(`${E2E_OPERATOR_ORIGIN}/`, { maxRedirects: 0 });
+  expect(root.headers().location).toBe('/operator/');
+});
+
+test('no page breaks its content security policy, and the TV page still reaches the reader driver', async ({ page }) => {
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+    document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const consoleCsp: string[] = [];
+  page.on('console', (m) => {
+    if (m.text().includes('Content Security Policy')) consoleCsp.push(m.text());
+  });
+  for (const path of ['/shelter/', `${E2E_OPERATOR_ORIGIN}/operator/`, tvUrl()]) {
+    await page.goto(path);
+    await expect(page.locator('h1').first()).toBeVisible();
+    if (path.startsWith('/tv/')) {
+      await expect(page.locator('stb-tv-card-status [data-card-status]').first()).not.toHaveAttribute('data-card-status', 'offline');
+    }
+    expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations), path).toEqual([]);
+  }
+  expect(consoleCsp).toEqual([]);
 });

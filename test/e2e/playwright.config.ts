@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from './browser.js';
-import { E2E_ORIGIN, E2E_PORT, E2E_READER_PORT } from './product.js';
+import { E2E_OPERATOR_PORT, E2E_ORIGIN, E2E_PORT, E2E_READER_PORT } from './product.js';
 
 // The whole product (`npm start`: platform + reader driver with the demo card bay) for the whole
 // browser run, on its own ports and a throw-away data folder (or on the PostgreSQL database named
@@ -39,6 +39,7 @@ export default defineConfig({
     timeout: 90_000,
     env: {
       PORT: String(E2E_PORT),
+      OPERATOR_PORT: String(E2E_OPERATOR_PORT),
       READER_PORT: String(E2E_READER_PORT),
       DATA_DIR: process.env.E2E_DATA_DIR,
       LOG_LEVEL: 'warn',

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEMO_HOUSEHOLDS } from '../../platform/src/demo/world.js';
 import { DriverClient } from '../helpers/driver-client.js';
 
@@ -8,24 +10,30 @@ import { DriverClient } from '../helpers/driver-client.js';
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 18_080);
 export const E2E_READER_PORT = Number(process.env.E2E_READER_PORT ?? 18_081);
 export const E2E_ORIGIN = `http://127.0.0.1:${E2E_PORT}`;
+/** The operator console's own origin (OPERATOR_PORT of the same platform process). */
+export const E2E_OPERATOR_PORT = Number(process.env.E2E_OPERATOR_PORT ?? E2E_PORT + 2);
+export const E2E_OPERATOR_ORIGIN = `http://127.0.0.1:${E2E_OPERATOR_PORT}`;
 export const E2E_READER_URL = `ws://127.0.0.1:${E2E_READER_PORT}/v1`;
 
-/** The demo TV of 山田さん宅 (its credential travels in the URL fragment, as `npm start` prints it). */
+/** The demo TV of 山田さん宅: `npm start` provisions its credential to the reader driver. */
 export const DEMO_TV = DEMO_HOUSEHOLDS[0].tv;
 
-/** The TV page as the demo TV opens it, talking to the test's reader driver. */
-export function tvUrl(tv: { id: string; secret: string } = DEMO_TV): string {
-  return `/tv/?reader=${encodeURIComponent(E2E_READER_URL)}#device=${tv.id}:${tv.secret}`;
+/** The TV page as the demo TV opens it, talking to the test's reader driver (which holds its credential). */
+export function tvUrl(): string {
+  return `/tv/?reader=${encodeURIComponent(E2E_READER_URL)}`;
 }
 
 /**
- * The test's own link to the reader driver, as a page of `origin` (for the demo card commands).
- * Playwright starts the tests once the driver answers; the retries only cover a slow machine.
+ * The test's own link to the reader driver as its control client (what `npm run demo` is): the
+ * demo card commands refuse pages. The token is in the driver's token file in the test's data
+ * folder, written when the driver starts; the retries only cover a slow machine.
  */
-export async function connectDriver(origin: string): Promise<DriverClient> {
+export async function connectDriver(): Promise<DriverClient> {
+  const tokenFile = join(process.env.E2E_DATA_DIR ?? '', 'reader-driver.token');
   for (let attempt = 0; ; attempt++) {
     try {
-      return await DriverClient.connect(E2E_READER_PORT, origin);
+      const { token } = JSON.parse(readFileSync(tokenFile, 'utf8')) as { token: string };
+      return await DriverClient.connect(E2E_READER_PORT, null, { 'x-control-token': token });
     } catch (err) {
       if (attempt >= 20) throw err;
       await new Promise((r) => setTimeout(r, 500));

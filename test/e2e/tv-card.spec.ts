@@ -132,9 +132,10 @@ test.describe('TV remote with the card', () => {
     await logIn(page);
     await expect(canvas(page)).toHaveAttribute('data-screen-name', 'home', { timeout: 15_000 });
     await expect(page.locator('stb-tv-home-screen [data-screen="home"]')).toHaveAttribute('data-person-name', TARO.name);
-    // Nothing personal is left in storage: only the device credential and the display settings.
+    // Nothing personal is left in storage, nor the device credential (the driver holds it): only the
+    // display settings and whom to call for help (the operator's name and phone).
     const stored = await page.evaluate(() => Object.keys(localStorage).sort());
-    expect(stored.filter((k) => k !== 'stb-tv-settings')).toEqual(['stb-tv-device', 'stb-tv-operator']);
+    expect(stored.filter((k) => k !== 'stb-tv-settings')).toEqual(['stb-tv-operator']);
     expect(await page.evaluate(() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage))).not.toContain('山田');
   });
 

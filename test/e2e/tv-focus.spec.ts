@@ -18,8 +18,8 @@ async function openTv(page: Page) {
 }
 
 // The start screen says カードをリーダーにおいてください only with the card bay empty.
-test.beforeAll(async ({ baseURL }) => {
-  const driver = await connectDriver(new URL(baseURL!).origin);
+test.beforeAll(async () => {
+  const driver = await connectDriver();
   await driver.request('demo.remove', {});
   await driver.close();
 });

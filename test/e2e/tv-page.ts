@@ -25,8 +25,8 @@ export function cardBayHooks(client: string, prepare?: (driver: DriverClient) =>
   let driver: DriverClient;
   let pageErrors: string[] = [];
 
-  test.beforeAll(async ({ baseURL }) => {
-    driver = await connectDriver(new URL(baseURL!).origin);
+  test.beforeAll(async () => {
+    driver = await connectDriver();
     await driver.request('hello', { client });
     await prepare?.(driver);
   });

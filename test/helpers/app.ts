@@ -3,7 +3,7 @@ import { afterAll } from 'vitest';
 import { buildApp } from '../../platform/src/app.js';
 import { loadConfig, type Config } from '../../platform/src/config.js';
 import type { DbHandle } from '../../platform/src/db/client.js';
-import { feedDevCrls } from '../../platform/src/demo/dev-jpki.js';
+import { feedDevCrls, feedDevLinkage } from '../../platform/src/demo/dev-jpki.js';
 import { seedDemoWorld } from '../../platform/src/demo/seed.js';
 import type { IdentityDeps } from '../../platform/src/identity/deps.js';
 import { createJpkiContext, type JpkiContext } from '../../platform/src/jpki/index.js';
@@ -26,8 +26,8 @@ export interface TestApp {
 
 /**
  * Builds an app on a fresh database for this test file, trusting a private copy of the fixture
- * dev JPKI center; with `demo`, the demo world is seeded and fresh CRLs from that center are
- * installed (as J-LIS would deliver them). Everything is closed after the file's tests.
+ * dev JPKI center; with `demo`, the demo world is seeded and fresh CRLs and the linkage data from
+ * that center are installed (as J-LIS would deliver them). Everything is closed after the file's tests.
  */
 export async function buildTestApp(overrides: Partial<Config> = {}, opts: { demo?: boolean } = {}): Promise<TestApp> {
   const centerDir = await copyJpkiCenter();
@@ -38,6 +38,7 @@ export async function buildTestApp(overrides: Partial<Config> = {}, opts: { demo
   if (opts.demo) {
     await seedDemoWorld(database.db);
     await feedDevCrls(identity, centerDir);
+    await feedDevLinkage(identity, centerDir);
   }
   const app = await buildApp({ config, database, jpki });
   afterAll(async () => {

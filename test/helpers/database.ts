@@ -1,36 +1,57 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { loadConfig } from '../../platform/src/config.js';
 import { openDatabase, type DbHandle } from '../../platform/src/db/client.js';
+import { setAuditChainKey } from '../../platform/src/identity/audit.js';
 
 /** Which database the suite runs on: PostgreSQL when DATABASE_URL is set, else PGlite. */
 export const TEST_DATABASE_URL = process.env.DATABASE_URL?.trim() || null;
 export const TEST_DB_KIND: DbHandle['kind'] = TEST_DATABASE_URL ? 'postgres' : 'pglite';
+/**
+ * The login role the tests' platform connections use on PostgreSQL, as in production: it may only
+ * add to the audit log; DATABASE_URL's role (the owner) runs migrations. Cluster-wide, created once
+ * and left in place (other test files' databases may still be using it).
+ */
+export const TEST_PLATFORM_ROLE = 'cap_test_platform';
+
+/** The audit chain key of the dev config, so entries written here verify in a platform started with it. */
+setAuditChainKey(loadConfig({}).auditHmacSecret);
+
+/** A fresh database: `url` is the platform role's connection, `ownerUrl` the owner's (null on PGlite). */
+export type TestDatabase = DbHandle & { url: string | null; ownerUrl: string | null };
 
 /**
- * A fresh, migrated database for one test file: an in-memory PGlite, or a new database created on
- * the PostgreSQL server named by DATABASE_URL (dropped again by `close`).
+ * A fresh, migrated database for one test file: an in-memory PGlite (one user: the audit log is
+ * guarded by its trigger), or a new database created on the PostgreSQL server named by
+ * DATABASE_URL, migrated as that (owner) role, with the handle connected as TEST_PLATFORM_ROLE
+ * (dropped again by `close`).
  */
-export async function freshDatabase(): Promise<DbHandle & { url: string | null }> {
+export async function freshDatabase(): Promise<TestDatabase> {
   if (!TEST_DATABASE_URL) {
     const handle = await openDatabase({ databaseUrl: null, dataDir: null });
     await handle.migrate();
-    return Object.assign(handle, { url: null });
+    return Object.assign(handle, { url: null, ownerUrl: null });
   }
   const name = `t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
   try {
+    await ensureLoginRole(admin, TEST_PLATFORM_ROLE);
     await admin.query(`create database ${name}`);
   } finally {
     await admin.end();
   }
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
-  const handle = await openDatabase({ databaseUrl: url.toString(), dataDir: null });
+  const ownerUrl = new URL(TEST_DATABASE_URL);
+  ownerUrl.pathname = `/${name}`;
+  const platformUrl = new URL(ownerUrl);
+  platformUrl.username = TEST_PLATFORM_ROLE;
+  platformUrl.password = '';
+  const handle = await openDatabase({ databaseUrl: platformUrl.toString(), databaseOwnerUrl: ownerUrl.toString(), dataDir: null });
   await handle.migrate();
   const close = handle.close;
   return Object.assign(handle, {
-    url: url.toString(),
+    url: platformUrl.toString(),
+    ownerUrl: ownerUrl.toString(),
     close: async () => {
       await close();
       const dropper = new pg.Client({ connectionString: TEST_DATABASE_URL });
@@ -42,4 +63,16 @@ export async function freshDatabase(): Promise<DbHandle & { url: string | null }
       }
     },
   });
+}
+
+/** Creates a login role unless it exists; test files start in parallel, so a lost race is fine. */
+async function ensureLoginRole(admin: pg.Client, role: string): Promise<void> {
+  const { rowCount } = await admin.query('select 1 from pg_roles where rolname = $1', [role]);
+  if (rowCount) return;
+  try {
+    await admin.query(`create role ${pg.escapeIdentifier(role)} login`);
+  } catch (err) {
+    // 42710 duplicate_object; 23505 when two creations race on the catalogue's unique index.
+    if (!['42710', '23505'].includes((err as { code?: string }).code ?? '')) throw err;
+  }
 }

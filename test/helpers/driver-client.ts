@@ -20,8 +20,9 @@ export class DriverClient {
     });
   }
 
-  static connect(port: number, origin: string | null): Promise<DriverClient> {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/v1`, origin ? { origin } : {});
+  /** Connects as a page of `origin` (`headers`: e.g. the local CLI's `x-control-token`). */
+  static connect(port: number, origin: string | null, headers: Record<string, string> = {}): Promise<DriverClient> {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/v1`, { headers, ...(origin ? { origin } : {}) });
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new DriverClient(ws)));
       ws.once('unexpected-response', (_req, res) => {

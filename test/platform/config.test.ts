@@ -4,7 +4,7 @@ import { loadConfig } from '../../platform/src/config.js';
 describe('loadConfig', () => {
   it('uses the embedded database and loopback by default', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: null, seedDemo: true, jpkiMode: 'dev' });
+    expect(config).toMatchObject({ port: 8080, operatorPort: 8081, host: '127.0.0.1', databaseUrl: null, seedDemo: true, jpkiMode: 'dev' });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -22,5 +22,63 @@ describe('loadConfig', () => {
     expect(message).toContain('Invalid configuration');
     for (const name of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'SEED_DEMO', 'JPKI_MODE']) expect(message).toContain(name);
     expect(message.split('\n- ')).toHaveLength(6);
+  });
+
+  it('has rate limits and the reader port by default, and refuses nonsense for them', () => {
+    expect(loadConfig({})).toMatchObject({ rateLimitPerDevice: 60, rateLimitPerIp: 600, readerPort: 24780 });
+    expect(loadConfig({ RATE_LIMIT_PER_DEVICE: '5', RATE_LIMIT_PER_IP: '50', READER_PORT: '19401' })).toMatchObject({ rateLimitPerDevice: 5, rateLimitPerIp: 50, readerPort: 19401 });
+    const message = (() => {
+      try {
+        loadConfig({ RATE_LIMIT_PER_DEVICE: '0', RATE_LIMIT_PER_IP: 'lots', READER_PORT: '0' });
+        return '';
+      } catch (err) {
+        return (err as Error).message;
+      }
+    })();
+    for (const name of ['RATE_LIMIT_PER_DEVICE', 'RATE_LIMIT_PER_IP', 'READER_PORT']) expect(message).toContain(name);
+  });
+
+  const PRODUCTION = { JPKI_MODE: 'production', CERT_LOOKUP_SECRET: 'l'.repeat(32), NONCE_SECRET: 'n'.repeat(32), AUDIT_HMAC_SECRET: 'a'.repeat(32) };
+
+  it('does not seed the demo world in production unless told, and then refuses', () => {
+    expect(loadConfig(PRODUCTION).seedDemo).toBe(false);
+    expect(loadConfig({ ...PRODUCTION, SEED_DEMO: 'false' }).seedDemo).toBe(false);
+    expect(() => loadConfig({ ...PRODUCTION, SEED_DEMO: 'true' })).toThrow(/SEED_DEMO must be false when JPKI_MODE=production/);
+    expect(loadConfig({ SEED_DEMO: 'true' }).seedDemo).toBe(true);
+  });
+
+  it('lists demo seeding in production alongside the other problems', () => {
+    let message = '';
+    try {
+      loadConfig({ JPKI_MODE: 'production', SEED_DEMO: 'yes', PORT: 'eighty' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    for (const name of ['PORT', 'SEED_DEMO', 'CERT_LOOKUP_SECRET', 'NONCE_SECRET']) expect(message).toContain(name);
+  });
+
+  it('serves the operator console on its own port: PORT + 1 unless set, never PORT itself', () => {
+    expect(loadConfig({ PORT: '9000' }).operatorPort).toBe(9001);
+    expect(loadConfig({ PORT: '0' }).operatorPort).toBe(0);
+    expect(loadConfig({ PORT: '9000', OPERATOR_PORT: '9100' }).operatorPort).toBe(9100);
+    expect(() => loadConfig({ PORT: '9000', OPERATOR_PORT: '9000' })).toThrow(/OPERATOR_PORT must differ from PORT/);
+    expect(() => loadConfig({ PORT: '65535' })).toThrow(/OPERATOR_PORT must be an integer/);
+  });
+
+  it('keeps the audit chain key and checkpoints apart from the database', () => {
+    const config = loadConfig({ DATA_DIR: '/srv/cap' });
+    expect(config.auditHmacSecret).not.toBe(config.nonceSecret);
+    expect(config.auditHmacSecret.length).toBeGreaterThanOrEqual(32);
+    expect(config).toMatchObject({ auditCheckpointDir: '/srv/cap/audit-checkpoints', auditSigningKeyFile: '/srv/cap/audit-signing-key.pem', auditCheckpointIntervalSeconds: 60 });
+  });
+
+  it('in production requires an audit key of 32+ characters and a separate owner role for PostgreSQL', () => {
+    const base = { ...PRODUCTION, DATABASE_URL: 'postgres://cap_platform@db/cap' };
+    expect(() => loadConfig({ ...base, AUDIT_HMAC_SECRET: 'short', DATABASE_OWNER_URL: 'postgres://cap_owner@db/cap' })).toThrow(/AUDIT_HMAC_SECRET/);
+    expect(() => loadConfig(base)).toThrow(/DATABASE_OWNER_URL is required/);
+    expect(loadConfig({ ...base, DATABASE_OWNER_URL: 'postgres://cap_owner@db/cap' })).toMatchObject({
+      databaseUrl: 'postgres://cap_platform@db/cap', databaseOwnerUrl: 'postgres://cap_owner@db/cap',
+    });
+    expect(() => loadConfig({ DATABASE_OWNER_URL: 'postgres://cap_owner@db/cap' })).toThrow(/needs DATABASE_URL/);
   });
 });

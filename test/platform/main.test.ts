@@ -16,14 +16,24 @@ describe('platform process', { timeout: 90_000 }, () => {
     expect(run.output()).toContain('JPKI_MODE must be');
   });
 
+  it('refuses to seed the demo world in production (its TV secrets are public) and exits 1', async () => {
+    const run = runTs(ENTRY, [], {
+      JPKI_MODE: 'production', SEED_DEMO: 'true', CERT_LOOKUP_SECRET: 'l'.repeat(32), NONCE_SECRET: 'n'.repeat(32), DATABASE_URL: '',
+    });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain('SEED_DEMO must be false when JPKI_MODE=production');
+  });
+
   it('serves /healthz within 30 s, seeds the demo world, and exits 0 on SIGTERM, even when asked twice', async () => {
     const database = await freshDatabase();
     afterAll(() => database.close());
-    const port = await freePort();
+    const [port, operatorPort] = [await freePort(), await freePort()];
     const run = runTs(ENTRY, [], {
       PORT: String(port),
+      OPERATOR_PORT: String(operatorPort),
       DATA_DIR: mkdtempSync(join(tmpdir(), 'cap-main-')),
       DATABASE_URL: database.url ?? '',
+      DATABASE_OWNER_URL: database.ownerUrl ?? '',
       // A ready dev JPKI center: this measures the platform's start, not the J-LIS simulator's key generation.
       JPKI_DEV_DIR: await copyJpkiCenter(),
       LOG_LEVEL: 'info',

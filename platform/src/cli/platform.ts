@@ -5,10 +5,11 @@ import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/client.js';
 import { shelters } from '../db/schema/index.js';
 import { AppError } from '../shared/errors.js';
-import { verifyAuditChain } from '../identity/audit.js';
-import { applyRenewals, type RenewalLinkage } from '../identity/certificate-lifecycle.js';
+import { setAuditChainKey } from '../identity/audit.js';
+import { publishAuditCheckpoint, verifyAuditLog } from '../identity/audit-checkpoint.js';
 import { ingestCrl, loadStoredCrls } from '../identity/crl-store.js';
 import { provisionDevice, withdrawDevice } from '../identity/devices.js';
+import { ingestLinkage, parseLinkageFile } from '../identity/linkage-ingest.js';
 import { createJpkiContext } from '../jpki/index.js';
 
 /**
@@ -17,7 +18,8 @@ import { createJpkiContext } from '../jpki/index.js';
  *   provision-device --kind tablet --shelter <shelter-id> --label "受付1"
  *   withdraw-device <device-id>          (lost or stolen: refused at once, its sessions end)
  *   ingest-crl --purpose sign|auth FILE.crl
- *   ingest-linkage FILE.json
+ *   ingest-linkage FILE.json            (J-LIS linkage: each card's sign↔auth pair, and renewals;
+ *                                        settles registrations waiting for it)
  *   verify-audit
  */
 const USAGE = `usage: npm run platform -- provision-device --kind tv|tablet (--household CONTRACT | --shelter ID) --label TEXT
@@ -34,7 +36,8 @@ async function main() {
     options: { kind: { type: 'string' }, household: { type: 'string' }, shelter: { type: 'string' }, label: { type: 'string' }, purpose: { type: 'string' } },
   });
   const config = loadConfig();
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  setAuditChainKey(config.auditHmacSecret);
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, databaseOwnerUrl: config.databaseOwnerUrl, dataDir: config.dataDir });
   try {
     await database.migrate();
     const { db } = database;
@@ -42,11 +45,11 @@ async function main() {
       case 'provision-device': {
         const label = values.label ?? 'device';
         if (values.kind === 'tv' && values.household) {
-          print(await provisionDevice(db, { kind: 'tv', householdContractNo: values.household }, label));
+          print(await provisionDevice(db, { kind: 'tv', householdContractNo: values.household }, label, 'operator:cli'));
         } else if (values.kind === 'tablet' && values.shelter) {
           const [shelter] = await db.select().from(shelters).where(eq(shelters.id, values.shelter));
           if (!shelter) throw new AppError('REQ_NOT_FOUND', { detail: `no shelter ${values.shelter}` });
-          print(await provisionDevice(db, { kind: 'tablet', shelterId: shelter.id }, label));
+          print(await provisionDevice(db, { kind: 'tablet', shelterId: shelter.id }, label, 'operator:cli'));
         } else throw usage();
         break;
       }
@@ -67,14 +70,22 @@ async function main() {
       case 'ingest-linkage': {
         if (!positionals[0]) throw usage();
         const identity = { db, jpki: await createJpkiContext(config), config };
-        print(await applyRenewals(identity, JSON.parse(readFileSync(positionals[0], 'utf8')) as RenewalLinkage, 'operator:cli'));
+        print(await ingestLinkage(identity, parseLinkageFile(readFileSync(positionals[0], 'utf8')), 'operator:cli'));
         break;
       }
-      case 'verify-audit':
-        print(await verifyAuditChain(db));
+      case 'verify-audit': {
+        const result = await verifyAuditLog(db, config);
+        print(result);
+        if (!result.ok) process.exitCode = 3;
         break;
+      }
       default:
         throw usage();
+    }
+    if (command !== 'verify-audit') {
+      // What this command wrote is vouched for now, not only at the platform's next checkpoint.
+      const { verification } = await publishAuditCheckpoint(db, config);
+      if (!verification.ok) console.error(`audit log break at ${verification.brokenAt ?? 'checkpoint'} (${verification.reason}): ${verification.detail}`);
     }
   } finally {
     await database.close();

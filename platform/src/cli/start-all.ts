@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigOrExit, type Config } from '../config.js';
-import { issueDemoCards } from '../demo/dev-jpki.js';
+import { feedDevLinkage, issueDemoCards } from '../demo/dev-jpki.js';
 import { DEMO_HOUSEHOLDS } from '../demo/world.js';
 import { startPlatform } from '../server.js';
 import { stopOnSignals } from '../shared/shutdown.js';
@@ -11,22 +12,27 @@ import { stopOnSignals } from '../shared/shutdown.js';
  * PGlite in ./data unless DATABASE_URL is set) and serves the three UI pages; the reader driver,
  * which on a real device runs next to the TV, runs as a child process. In dev mode with the demo
  * world, the demo people's virtual cards are issued by the dev JPKI center and wait in the
- * driver's demo card bay (`npm run demo -- insert yamada-taro`).
+ * driver's demo card bay (`npm run demo -- insert yamada-taro`), and the demo TV's device
+ * credential is handed to the driver as provisioning would (a 0600 file), never put in the TV link.
  */
 async function main() {
   const config = loadConfigOrExit();
   const platform = await startPlatform(config);
-  const base = platform.url.replace('0.0.0.0', '127.0.0.1').replace('[::1]', '127.0.0.1');
+  const base = loopbackUrl(platform.url);
   const demoCardsDir = config.jpkiMode === 'dev' && config.seedDemo ? join(config.dataDir, 'demo-cards') : null;
-  if (demoCardsDir) await issueDemoCards(config.jpkiDevDir, demoCardsDir);
-  const driver = startReaderDriver(config, base, demoCardsDir);
+  if (demoCardsDir && (await issueDemoCards(config.jpkiDevDir, demoCardsDir)).length > 0) {
+    // Cards issued after the platform's start-up feed: their linkage too, so they register at once.
+    await feedDevLinkage({ db: platform.database.db, jpki: platform.jpki, config }, config.jpkiDevDir);
+  }
+  const tv = DEMO_HOUSEHOLDS[0];
+  const credentialFile = process.env.READER_DEVICE_CREDENTIAL_FILE ?? (config.seedDemo ? provisionDemoTv(config.dataDir, tv.tv) : undefined);
+  const driver = startReaderDriver(config, base, demoCardsDir, credentialFile);
 
   const readerPort = process.env.READER_PORT ?? '24780';
   const readerParam = readerPort === '24780' ? '' : `?reader=${encodeURIComponent(`ws://127.0.0.1:${readerPort}/v1`)}`;
-  const tv = DEMO_HOUSEHOLDS[0];
   console.log(
-    `\n  TV:        ${base}/tv/${readerParam}${config.seedDemo ? `#device=${tv.tv.id}:${tv.tv.secret}` : ''}` +
-      `\n  Shelter:   ${base}/shelter/\n  Operator:  ${base}/operator/\n  Health:    ${base}/healthz` +
+    `\n  TV:        ${base}/tv/${readerParam}${credentialFile ? `   (${tv.label}; the reader driver holds its device credential)` : ''}` +
+      `\n  Shelter:   ${base}/shelter/\n  Operator:  ${loopbackUrl(platform.operatorUrl)}/operator/\n  Health:    ${base}/healthz` +
       (demoCardsDir ? `\n\n  Demo cards: npm run demo -- cards | insert yamada-taro | remove   (PINs in README.md)\n` : '\n'),
   );
 
@@ -38,7 +44,24 @@ async function main() {
   stopOnSignals(shutdown);
 }
 
-function startReaderDriver(config: Readonly<Config>, platformOrigin: string, demoCardsDir: string | null): ChildProcess {
+/** A listen address as a browser on this machine opens it. */
+function loopbackUrl(url: string): string {
+  return url.replace('0.0.0.0', '127.0.0.1').replace('[::1]', '127.0.0.1');
+}
+
+/**
+ * Gives the demo TV's credential to the reader driver the way a set-top box is provisioned: a file
+ * only this user can read. Answers its path.
+ */
+function provisionDemoTv(dataDir: string, tv: { id: string; secret: string }): string {
+  const file = join(dataDir, 'demo-tv-credential.json');
+  // Created afresh, so it is 0600 from its first byte (an existing file would keep its old mode).
+  rmSync(file, { force: true });
+  writeFileSync(file, JSON.stringify({ id: tv.id, secret: tv.secret }), { mode: 0o600, flag: 'wx' });
+  return file;
+}
+
+function startReaderDriver(config: Readonly<Config>, platformOrigin: string, demoCardsDir: string | null, credentialFile: string | undefined): ChildProcess {
   const args = ['--import', 'tsx', 'reader-driver/src/main.ts', ...(demoCardsDir ? ['--demo', demoCardsDir] : [])];
   const localhost = platformOrigin.replace('127.0.0.1', 'localhost');
   const child = spawn(process.execPath, args, {
@@ -46,7 +69,9 @@ function startReaderDriver(config: Readonly<Config>, platformOrigin: string, dem
     env: {
       ...process.env,
       DATA_DIR: config.dataDir,
+      // The TV page's origin only: the operator console has its own origin and never reaches the driver.
       READER_ALLOWED_ORIGINS: process.env.READER_ALLOWED_ORIGINS ?? `${platformOrigin},${localhost}`,
+      ...(credentialFile ? { READER_DEVICE_CREDENTIAL_FILE: credentialFile } : {}),
     },
   });
   child.on('exit', (code, signal) => {

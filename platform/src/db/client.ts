@@ -8,6 +8,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+import { grantPlatformRole } from './roles.js';
 import * as schema from './schema/index.js';
 
 /** The drizzle database, whichever driver is behind it. */
@@ -17,7 +18,10 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export interface DbHandle {
   db: Db;
   kind: 'pglite' | 'postgres';
-  /** Applies committed migrations; safe to call from several processes at once. */
+  /**
+   * Applies committed migrations (as the owner role when one is configured, then granting the
+   * platform role its rights); safe to call from several processes at once.
+   */
   migrate(): Promise<void>;
   /** A cheap round trip, for health checks. */
   ping(): Promise<void>;
@@ -35,10 +39,11 @@ const MIGRATION_LOCK_KEY = 7_240_611;
 
 /**
  * Opens PostgreSQL when `databaseUrl` is set, otherwise the embedded PGlite: in `dataDir` when one
- * is given, in memory when `dataDir` is `null` (tests).
+ * is given, in memory when `dataDir` is `null` (tests). `databaseOwnerUrl` (PostgreSQL only) is
+ * the role migrations run as; the handle itself always works as `databaseUrl`'s role.
  */
-export async function openDatabase(opts: { databaseUrl: string | null; dataDir: string | null }): Promise<DbHandle> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.dataDir);
+export async function openDatabase(opts: { databaseUrl: string | null; databaseOwnerUrl?: string | null; dataDir: string | null }): Promise<DbHandle> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.databaseOwnerUrl ?? null) : openPglite(opts.dataDir);
 }
 
 async function openPglite(dataDir: string | null): Promise<DbHandle> {
@@ -61,7 +66,7 @@ async function openPglite(dataDir: string | null): Promise<DbHandle> {
   };
 }
 
-async function openPostgres(url: string): Promise<DbHandle> {
+async function openPostgres(url: string, ownerUrl: string | null): Promise<DbHandle> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // An idle client that errors (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
@@ -70,13 +75,22 @@ async function openPostgres(url: string): Promise<DbHandle> {
     db,
     kind: 'postgres',
     migrate: async () => {
-      const client = await pool.connect();
+      // The owner gets a connection of its own, ended afterwards; without one, a pooled connection.
+      const separate = ownerUrl ? new pg.Client({ connectionString: ownerUrl }) : null;
+      const owner = separate ?? (await pool.connect());
       try {
-        await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-        await migratePg(drizzlePg(client), { migrationsFolder: MIGRATIONS_DIR });
+        if (separate) await separate.connect();
+        await owner.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+        await migratePg(drizzlePg(owner), { migrationsFolder: MIGRATIONS_DIR });
+        if (ownerUrl) {
+          const { rows } = await pool.query<{ role: string }>('select current_user as role');
+          const { rows: own } = await owner.query<{ role: string }>('select current_user as role');
+          if (rows[0]!.role !== own[0]!.role) await grantPlatformRole(owner, rows[0]!.role);
+        }
       } finally {
-        await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
-        client.release();
+        await owner.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
+        if (separate) await separate.end().catch(() => {});
+        else (owner as pg.PoolClient).release();
       }
     },
     ping: async () => {

@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildCrl, initCenter, issueCard, loadCenter, writeCardFile, type CenterInfo } from '../jpki/dev-center/index.js';
+import { buildCrl, exportLinkage, initCenter, issueCard, loadCenter, writeCardFile, type CenterInfo } from '../jpki/dev-center/index.js';
 import { STATE_FILE } from '../jpki/dev-center/store.js';
 import { ingestCrl } from '../identity/crl-store.js';
 import type { IdentityDeps } from '../identity/deps.js';
+import { ingestLinkage, type LinkageIngestion } from '../identity/linkage-ingest.js';
 import { DEMO_PEOPLE } from './world.js';
 
 /** The dev JPKI center of this data folder, created on first use (dev mode stands in for J-LIS). */
@@ -48,4 +49,12 @@ export async function feedDevCrls(deps: IdentityDeps, centerDir: string, now = n
     }
   }
   return fed;
+}
+
+/**
+ * Stands in for J-LIS's linkage data in dev mode: the dev center's sign↔auth pair of every card
+ * it issued (and its renewals), ingested like a real delivery, so demo cards register at once.
+ */
+export async function feedDevLinkage(deps: IdentityDeps, centerDir: string): Promise<LinkageIngestion> {
+  return ingestLinkage(deps, await exportLinkage(centerDir), 'system:dev-center');
 }

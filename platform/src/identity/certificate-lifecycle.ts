@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray } from 'drizzle-orm';
-import { certificates, persons } from '../db/schema/index.js';
+import { and, eq, exists, inArray, isNull, ne, or } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import { cardLinkages, certificates, persons, sessions } from '../db/schema/index.js';
 import { parseCrl, type CrlInfo, type JpkiPurpose } from '../jpki/index.js';
 import { appendAudit } from './audit.js';
 import type { IdentityDeps } from './deps.js';
+
+/** The platform's own revocation reason for an auth certificate registered with another card's sign certificate. */
+const CARD_PAIR_MISMATCH = 'cardPairMismatch';
 
 /** How many CRL entries are matched against registered certificates per query. */
 const MATCH_BATCH = 5000;
@@ -98,7 +102,8 @@ export async function applyRenewals(deps: IdentityDeps, linkage: RenewalLinkage,
           .select()
           .from(certificates)
           .where(eq(certificates.lookupKey, deps.jpki.lookupKey(purpose, oldRef.issuerKeyId, oldRef.serial)));
-        if (!old || old.status === 'superseded') continue;
+        // A certificate revoked for being on another card than its pair never moves anybody.
+        if (!old || old.status === 'superseded' || old.revocationReason === CARD_PAIR_MISMATCH) continue;
         const [created] = await tx
           .insert(certificates)
           .values({
@@ -114,4 +119,40 @@ export async function applyRenewals(deps: IdentityDeps, linkage: RenewalLinkage,
     });
   }
   return { moved };
+}
+
+/**
+ * Cards registered before the platform knew their linkage (or before it checked it): where the
+ * linkage data now links a registered card's sign or auth certificate to another certificate, the
+ * auth certificate of that pair is revoked in the platform (reason `cardPairMismatch`) and the
+ * person's sessions end, so a pair put together from two cards cannot log in. Idempotent; audited.
+ */
+export async function revokeMismatchedCards(deps: IdentityDeps, actor = 'system:linkage'): Promise<{ revoked: number }> {
+  const sign = alias(certificates, 'sign_cert');
+  const auth = alias(certificates, 'auth_cert');
+  const { db } = deps;
+  const hits = await db
+    .select({ id: auth.id, personId: auth.personId })
+    .from(sign)
+    .innerJoin(auth, and(eq(auth.cardId, sign.cardId), eq(auth.purpose, 'auth'), eq(auth.status, 'good')))
+    .where(and(
+      eq(sign.purpose, 'sign'),
+      or(
+        exists(db.select().from(cardLinkages).where(and(eq(cardLinkages.signLookupKey, sign.lookupKey), ne(cardLinkages.authLookupKey, auth.lookupKey)))),
+        exists(db.select().from(cardLinkages).where(and(eq(cardLinkages.authLookupKey, auth.lookupKey), ne(cardLinkages.signLookupKey, sign.lookupKey)))),
+      ),
+    ));
+  for (const hit of hits) {
+    await db.transaction(async (tx) => {
+      const now = new Date();
+      await tx.update(certificates).set({ status: 'revoked', revokedAt: now, revocationReason: CARD_PAIR_MISMATCH }).where(eq(certificates.id, hit.id));
+      const ended = await tx.update(sessions).set({ endedAt: now })
+        .where(and(eq(sessions.personId, hit.personId), isNull(sessions.endedAt))).returning({ id: sessions.id });
+      await appendAudit(tx, {
+        actor, action: 'certificate.revoked', subject: hit.personId,
+        data: { purpose: 'auth', reason: CARD_PAIR_MISMATCH, code: 'AUTH_CARD_PAIR_MISMATCH', revokedAt: now.toISOString(), sessionsEnded: ended.length },
+      });
+    });
+  }
+  return { revoked: hits.length };
 }

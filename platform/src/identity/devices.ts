@@ -84,6 +84,8 @@ export async function withdrawDevice(db: Db, deviceId: string, actor: string): P
     if (!device) {
       const [exists] = await tx.select({ id: devices.id }).from(devices).where(eq(devices.id, deviceId));
       if (!exists) throw new AppError('REQ_NOT_FOUND', { detail: `no device ${deviceId}` });
+      // Nothing changes, but the operator's action is still on record.
+      await appendAudit(tx, { actor, action: 'device.withdrawal-repeated', subject: deviceId });
       return { withdrawn: false, sessionsEnded: 0 };
     }
     const ended = await tx.update(sessions).set({ endedAt: new Date() })
@@ -100,8 +102,16 @@ export async function withdrawDevice(db: Db, deviceId: string, actor: string): P
 /** Where a new device is bound: a household's TV or a shelter's check-in tablet. */
 export type DeviceBinding = { kind: 'tv'; householdContractNo: string } | { kind: 'tablet'; shelterId: string };
 
-/** Provisions a device and returns its credential; the secret is shown once and stored only as a hash. */
-export async function provisionDevice(db: Db, binding: DeviceBinding, label: string): Promise<{ id: string; secret: string; credential: string }> {
+/**
+ * Provisions a device and returns its credential; the secret is shown once and stored only as a
+ * hash. Audited (never the secret or its hash).
+ */
+export async function provisionDevice(
+  db: Db,
+  binding: DeviceBinding,
+  label: string,
+  actor = 'operator',
+): Promise<{ id: string; secret: string; credential: string }> {
   const secret = randomBytes(24).toString('base64url');
   let values: typeof devices.$inferInsert;
   if (binding.kind === 'tv') {
@@ -113,6 +123,13 @@ export async function provisionDevice(db: Db, binding: DeviceBinding, label: str
     if (!shelter) throw new AppError('REQ_NOT_FOUND', { detail: `no shelter ${binding.shelterId}` });
     values = { kind: 'tablet', label, shelterId: shelter.id, credentialHash: hashSecret(secret) };
   }
-  const [device] = await db.insert(devices).values(values).returning();
-  return { id: device!.id, secret, credential: `Device ${device!.id}:${secret}` };
+  const device = await db.transaction(async (tx) => {
+    const [created] = await tx.insert(devices).values(values).returning();
+    await appendAudit(tx, {
+      actor, action: 'device.provisioned', subject: created!.id,
+      data: { kind: created!.kind, household: created!.householdId, shelter: created!.shelterId },
+    });
+    return created!;
+  });
+  return { id: device.id, secret, credential: `Device ${device.id}:${secret}` };
 }

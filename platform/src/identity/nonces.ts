@@ -71,7 +71,10 @@ export async function consumeNonce(db: Pick<Db, 'insert'>, secret: string, nonce
   if (!(await burnNonce(db, openNonce(secret, nonce, deviceId, purpose)))) throw new AppError('AUTH_NONCE_REPLAYED');
 }
 
-/** Forgets used nonces that have expired anyway (they can no longer pass the expiry check). */
-export async function purgeUsedNonces(db: Pick<Db, 'delete'>): Promise<void> {
-  await db.delete(usedNonces).where(lt(usedNonces.expiresAt, sql`now()`));
+/**
+ * Forgets used nonces that have expired anyway (they can no longer pass the expiry check);
+ * returns how many. `now` is the caller's clock (the sweep's), so tests need not wait.
+ */
+export async function purgeUsedNonces(db: Pick<Db, 'delete'>, now = new Date()): Promise<number> {
+  return (await db.delete(usedNonces).where(lt(usedNonces.expiresAt, now)).returning({ mac: usedNonces.mac })).length;
 }

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, gt, inArray } from 'drizzle-orm';
+import { and, eq, gt, inArray, lt } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
 import {
-  certificates, householdMembers, households, pendingRegistrations, persons, signedDocuments, type Device,
+  certificates, householdMembers, households, pendingRegistrations, persons, signedDocuments, type Device, type PendingRegistration,
 } from '../db/schema/index.js';
 import { AppError } from '../shared/errors.js';
 import { assembleCms, buildSignedAttributes, digestInfoSha256, readPersonalData, requireGood, verifyCms, type ChainResult } from '../jpki/index.js';
 import { appendAudit } from './audit.js';
+import { cardPairStatus, type CardPairStatus } from './card-linkage.js';
 import { canonicalJson } from './canonical-json.js';
 import { challengeMessage } from './challenge.js';
 import { CONSENT } from './consent.js';
@@ -121,59 +123,181 @@ export async function submitRegistration(deps: IdentityDeps, device: Device, inp
   requireGood(deps.jpki.revocationStatus(verified.signer, now));
   requireGood(deps.jpki.revocationStatus(authChain, now));
 
+  const sign = record(deps, verified.signer);
+  const auth = record(deps, authChain);
+  // Refused before the 基本4情報 are shown when J-LIS already says these are two cards.
+  const linkage = await cardPairStatus(deps.db, { sign: sign.lookupKey, auth: auth.lookupKey });
+  if (linkage === 'mismatch') {
+    await deps.db.transaction(async (tx) => {
+      await refusePair(tx, draft, `device:${device.id}`, { district: payload.district.code });
+    });
+    throw new AppError('AUTH_CARD_PAIR_MISMATCH');
+  }
+
   const pd = readPersonalData(verified.signer.certificate);
   const personalData = { name: pd.name, dateOfBirth: pd.dateOfBirth, gender: pd.gender, address: pd.address };
   const expiresAt = new Date(now.getTime() + REGISTRATION_TTL_SECONDS * 1000);
-  const next: VerifiedPayload = {
-    cms: b64(cms), signedAt: now.toISOString(), district: payload.district, personalData, sign: record(deps, verified.signer), auth: record(deps, authChain),
-  };
+  const next: VerifiedPayload = { cms: b64(cms), signedAt: now.toISOString(), district: payload.district, personalData, sign, auth };
   await deps.db.update(pendingRegistrations).set({ stage: 'verified', payload: next, expiresAt }).where(eq(pendingRegistrations.id, draft.id));
-  return { registrationId: draft.id, personalData, district: { code: payload.district.code, name: payload.district.name }, expiresAt: expiresAt.toISOString() };
+  return {
+    registrationId: draft.id, personalData, district: { code: payload.district.code, name: payload.district.name }, expiresAt: expiresAt.toISOString(),
+    linkage: linkage === 'linked' ? ('linked' as const) : ('pending' as const),
+  };
+}
+
+/** What confirming answers: the person is registered, or the registration waits for J-LIS linkage. */
+export type RegistrationOutcome =
+  | { status: 'registered'; personId: string; created: boolean }
+  | { status: 'pending_linkage'; registrationId: string };
+
+/**
+ * Step 3: the person confirmed the 基本4情報 on the TV. When J-LIS linkage data names the two
+ * certificates as one card, the registration completes now. When it names either certificate
+ * with another one, it is refused (AUTH_CARD_PAIR_MISMATCH). When neither is known yet (a card
+ * newer than the last linkage data), the confirmation is recorded and the registration waits
+ * (`awaiting_linkage`) until linkage data arrives (settleAwaitingRegistrations): never accepted
+ * on trust, and nobody can log in with it meanwhile.
+ */
+export async function confirmRegistration(deps: IdentityDeps, device: Device, registrationId: string): Promise<RegistrationOutcome> {
+  const actor = `device:${device.id}`;
+  const outcome = await deps.db.transaction(async (tx) => {
+    const [pending] = await tx
+      .select()
+      .from(pendingRegistrations)
+      .where(and(
+        eq(pendingRegistrations.id, registrationId), eq(pendingRegistrations.deviceId, device.id),
+        eq(pendingRegistrations.stage, 'verified'), gt(pendingRegistrations.expiresAt, new Date()),
+      ))
+      .for('update');
+    if (!pending) return null;
+    const p = pending.payload as VerifiedPayload;
+    const linkage = await cardPairStatus(tx, { sign: p.sign.lookupKey, auth: p.auth.lookupKey });
+    return settleWith(tx, pending, linkage, actor);
+  });
+  if (outcome === null) throw new AppError('AUTH_REGISTRATION_EXPIRED');
+  // When waiting: linkage data may have been stored while this transaction ran, and its settling
+  // pass may have looked before this row was committed. Look once more, so a registration never
+  // waits for data the platform already has.
+  const settled = outcome === 'waiting' ? await settleRegistration(deps, registrationId, 'system:linkage') : outcome;
+  if (settled === 'refused') throw new AppError('AUTH_CARD_PAIR_MISMATCH');
+  if (typeof settled === 'object') return { status: 'registered', ...settled };
+  return { status: 'pending_linkage', registrationId };
+}
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+type Settled = { personId: string; created: boolean } | 'refused' | 'waiting';
+
+/** Completes, refuses or parks one confirmed registration by what the linkage data says. */
+async function settleWith(tx: Tx, pending: PendingRegistration, linkage: CardPairStatus, actor: string): Promise<Settled> {
+  const p = pending.payload as VerifiedPayload;
+  if (linkage === 'linked') return completeRegistration(tx, pending, actor);
+  if (linkage === 'mismatch') {
+    await refusePair(tx, pending, actor, { district: p.district.code });
+    return 'refused';
+  }
+  if (pending.stage === 'verified') {
+    // The registration is kept while its certificates are valid: linkage data comes in days, not minutes.
+    const until = new Date(Math.min(Date.parse(p.sign.notAfter), Date.parse(p.auth.notAfter)));
+    await tx.update(pendingRegistrations).set({ stage: 'awaiting_linkage', expiresAt: until }).where(eq(pendingRegistrations.id, pending.id));
+    await appendAudit(tx, {
+      actor, action: 'registration.awaiting_linkage', subject: pending.id,
+      data: { household: pending.householdId, device: pending.deviceId, district: p.district.code },
+    });
+  }
+  return 'waiting';
 }
 
 /**
- * Step 3: the person confirmed the 基本4情報 on the TV. Creates the person, or updates the one
- * either certificate already belongs to; links both certificates as one card; makes them a member
- * of the household; keeps the signed document as evidence; audits; all in one transaction.
+ * Creates the person, or updates the one either certificate already belongs to; links both
+ * certificates as one card; makes them a member of the household; keeps the signed document as
+ * evidence; audits. Runs inside the caller's transaction, with the pending row locked.
  */
-export async function confirmRegistration(deps: IdentityDeps, device: Device, registrationId: string) {
-  const pending = await loadPending(deps, device, registrationId, 'verified');
+async function completeRegistration(tx: Tx, pending: PendingRegistration, actor: string) {
   const p = pending.payload as VerifiedPayload;
-  return deps.db.transaction(async (tx) => {
-    const [existing] = await tx
-      .select({ personId: certificates.personId })
-      .from(certificates)
-      .where(inArray(certificates.lookupKey, [p.sign.lookupKey, p.auth.lookupKey]))
-      .limit(1);
-    const details = { ...p.personalData, status: 'active' as const, consentedAt: new Date(), updatedAt: new Date() };
-    let personId: string;
-    if (existing) {
-      personId = existing.personId;
-      await tx.update(persons).set(details).where(eq(persons.id, personId));
-    } else {
-      const [created] = await tx.insert(persons).values(details).returning({ id: persons.id });
-      personId = created!.id;
-    }
-    const cardId = randomUUID();
-    await tx
-      .insert(certificates)
-      .values(
-        (['sign', 'auth'] as const).map((purpose) => ({
-          personId, purpose, cardId, lookupKey: p[purpose].lookupKey, rootGeneration: p[purpose].rootGeneration,
-          notBefore: new Date(p[purpose].notBefore), notAfter: new Date(p[purpose].notAfter),
-        })),
-      )
-      .onConflictDoNothing({ target: certificates.lookupKey });
-    await tx.insert(householdMembers).values({ householdId: pending.householdId, personId }).onConflictDoNothing();
-    await tx.update(households).set({ districtId: p.district.id }).where(eq(households.id, pending.householdId));
-    await tx.insert(signedDocuments).values({ personId, kind: 'registration', cms: unb64(p.cms), signedAt: new Date(p.signedAt) });
-    await appendAudit(tx, {
-      actor: `device:${device.id}`, action: 'person.registered', subject: personId,
-      data: { household: pending.householdId, district: p.district.code, created: !existing },
-    });
-    await tx.delete(pendingRegistrations).where(eq(pendingRegistrations.id, pending.id));
-    return { personId, created: !existing };
+  const [existing] = await tx
+    .select({ personId: certificates.personId })
+    .from(certificates)
+    .where(inArray(certificates.lookupKey, [p.sign.lookupKey, p.auth.lookupKey]))
+    .limit(1);
+  const details = { ...p.personalData, status: 'active' as const, consentedAt: new Date(), updatedAt: new Date() };
+  let personId: string;
+  if (existing) {
+    personId = existing.personId;
+    await tx.update(persons).set(details).where(eq(persons.id, personId));
+  } else {
+    const [created] = await tx.insert(persons).values(details).returning({ id: persons.id });
+    personId = created!.id;
+  }
+  const cardId = randomUUID();
+  await tx
+    .insert(certificates)
+    .values(
+      (['sign', 'auth'] as const).map((purpose) => ({
+        personId, purpose, cardId, lookupKey: p[purpose].lookupKey, rootGeneration: p[purpose].rootGeneration,
+        notBefore: new Date(p[purpose].notBefore), notAfter: new Date(p[purpose].notAfter),
+      })),
+    )
+    .onConflictDoNothing({ target: certificates.lookupKey });
+  await tx.insert(householdMembers).values({ householdId: pending.householdId, personId }).onConflictDoNothing();
+  await tx.update(households).set({ districtId: p.district.id }).where(eq(households.id, pending.householdId));
+  await tx.insert(signedDocuments).values({ personId, kind: 'registration', cms: unb64(p.cms), signedAt: new Date(p.signedAt) });
+  await appendAudit(tx, {
+    actor, action: 'person.registered', subject: personId,
+    data: { household: pending.householdId, device: pending.deviceId, district: p.district.code, created: !existing, awaitedLinkage: pending.stage === 'awaiting_linkage' },
   });
+  await tx.delete(pendingRegistrations).where(eq(pendingRegistrations.id, pending.id));
+  return { personId, created: !existing };
+}
+
+/** J-LIS says the two certificates are not one card's: nothing is kept but the audit entry. */
+async function refusePair(tx: Tx, pending: PendingRegistration, actor: string, data: { district: string }): Promise<void> {
+  await appendAudit(tx, {
+    actor, action: 'registration.refused', subject: pending.id,
+    data: { code: 'AUTH_CARD_PAIR_MISMATCH', household: pending.householdId, device: pending.deviceId, district: data.district },
+  });
+  await tx.delete(pendingRegistrations).where(eq(pendingRegistrations.id, pending.id));
+}
+
+/** Settles one registration waiting for linkage; `gone` when it is no longer waiting. */
+async function settleRegistration(deps: IdentityDeps, id: string, actor: string): Promise<Settled | 'gone'> {
+  return deps.db.transaction(async (tx) => {
+    const [pending] = await tx
+      .select()
+      .from(pendingRegistrations)
+      .where(and(eq(pendingRegistrations.id, id), eq(pendingRegistrations.stage, 'awaiting_linkage'), gt(pendingRegistrations.expiresAt, new Date())))
+      .for('update');
+    if (!pending) return 'gone';
+    const p = pending.payload as VerifiedPayload;
+    return settleWith(tx, pending, await cardPairStatus(tx, { sign: p.sign.lookupKey, auth: p.auth.lookupKey }), actor);
+  });
+}
+
+/**
+ * After new linkage data: every registration waiting for it completes (the person can log in
+ * from now on) or is refused (audited with AUTH_CARD_PAIR_MISMATCH); the rest keep waiting.
+ */
+export async function settleAwaitingRegistrations(deps: IdentityDeps, actor: string): Promise<{ completed: number; refused: number; waiting: number }> {
+  const counts = { completed: 0, refused: 0, waiting: 0 };
+  const waiting = await deps.db
+    .select({ id: pendingRegistrations.id })
+    .from(pendingRegistrations)
+    .where(and(eq(pendingRegistrations.stage, 'awaiting_linkage'), gt(pendingRegistrations.expiresAt, new Date())));
+  for (const { id } of waiting) {
+    const settled = await settleRegistration(deps, id, actor);
+    if (settled === 'refused') counts.refused++;
+    else if (settled === 'waiting') counts.waiting++;
+    else if (settled !== 'gone') counts.completed++;
+  }
+  return counts;
+}
+
+/**
+ * Deletes registrations in progress whose time ran out (a draft never signed, 基本4情報 never
+ * confirmed): they are refused anyway, and a verified one holds personal data nobody consented
+ * to keep. Returns how many.
+ */
+export async function purgeExpiredRegistrations(db: IdentityDeps['db'], now = new Date()): Promise<number> {
+  return (await db.delete(pendingRegistrations).where(lt(pendingRegistrations.expiresAt, now)).returning({ id: pendingRegistrations.id })).length;
 }
 
 /** The person said the 基本4情報 are not right: nothing is kept. */

@@ -35,10 +35,24 @@ export const TvHousehold = Type.Object({
 export const RegistrationDraft = Type.Object({
   draftId: Uuid, document: Type.String(), sign: Type.Object({ digestInfo: Base64 }), auth: Type.Object({ digestInfo: Base64 }), expiresAt: Type.String(),
 });
-/** `POST /api/v1/registrations` */
-export const RegistrationResult = Type.Object({ registrationId: Uuid, personalData: PersonalData, district: District, expiresAt: Type.String() });
-/** `POST /api/v1/registrations/{id}/confirm` */
-export const RegistrationConfirmed = Type.Object({ personId: Uuid, created: Type.Boolean() });
+/**
+ * `POST /api/v1/registrations`. `linkage`: `linked` — J-LIS linkage data says both certificates are
+ * this card's, confirming completes the registration; `pending` — the card is newer than the
+ * linkage data, confirming records the answer and the registration waits for it.
+ */
+export const RegistrationResult = Type.Object({
+  registrationId: Uuid, personalData: PersonalData, district: District, expiresAt: Type.String(),
+  linkage: Type.Union([Type.Literal('linked'), Type.Literal('pending')]),
+});
+/**
+ * `POST /api/v1/registrations/{id}/confirm`: `registered` — the person can log in now;
+ * `pending_linkage` — the answer is recorded and the registration completes (or is refused with
+ * AUTH_CARD_PAIR_MISMATCH) when J-LIS linkage data for the card arrives; no login until then.
+ */
+export const RegistrationConfirmed = Type.Union([
+  Type.Object({ status: Type.Literal('registered'), personId: Uuid, created: Type.Boolean() }),
+  Type.Object({ status: Type.Literal('pending_linkage'), registrationId: Uuid }),
+]);
 /** `POST /api/v1/presence` */
 export const PresenceResult = Type.Object({
   personId: Uuid, name: Type.Union([Type.String(), Type.Null()]), assurance: Type.Literal('low'), revocationUnknown: Type.Boolean(),

@@ -24,6 +24,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
   app.post(
     '/api/v1/nonces',
     {
+      config: { rateLimited: true },
       schema: {
         summary: 'A single-use nonce and the DigestInfo the card signs for it (device)',
         body: Type.Object({ purpose: Type.Literal('login') }, Strict),
@@ -36,6 +37,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
   app.post(
     '/api/v1/sessions',
     {
+      config: { rateLimited: true },
       schema: {
         summary: 'Log in with the auth certificate and the card signature over the nonce (device)',
         body: Type.Object({ nonce: Nonce, certificate: Base64, signature: Base64 }, Strict),
@@ -83,6 +85,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
   app.post(
     '/api/v1/registrations/drafts',
     {
+      config: { rateLimited: true },
       schema: {
         summary: 'Start a registration: the document and the digests the card signs (TV device)',
         body: Type.Object({ district: Type.String({ minLength: 1, maxLength: 64 }) }, Strict),

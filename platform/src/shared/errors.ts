@@ -40,6 +40,11 @@ export const ERRORS = {
   WS_UNKNOWN_COMMAND: { status: 400, message: 'Unknown command', ja: '通信内容に誤りがあります。' },
   WS_BAD_STATE: { status: 409, message: 'The command is not allowed in the current state', ja: '前の操作が終わるまでお待ちください。' },
   WS_CANCELLED: { status: 409, message: 'The operation was cancelled', ja: '操作を取り消しました。' },
+  WS_CONTROL_ONLY: { status: 403, message: 'Only the local control client may use this command', ja: 'この操作は許可されていません。' },
+  DEVICE_NOT_PROVISIONED: {
+    status: 409, message: 'This set-top box holds no device credential (not provisioned)',
+    ja: 'この機器は まだ使えるように設定されていません。ご契約のケーブルテレビ会社にお問い合わせください。',
+  },
 
   // JPKI verification (platform/src/jpki)
   PKI_MALFORMED: { status: 422, message: 'Certificate or signature cannot be parsed', ja: '証明書を読み取れませんでした。' },
@@ -79,6 +84,11 @@ export const ERRORS = {
   AUTH_NOT_HOUSEHOLD_MEMBER: { status: 403, message: 'Person is not a member of this device\'s household', ja: 'このテレビの世帯に登録されていません。' },
   AUTH_REGISTRATION_MISMATCH: { status: 422, message: 'Registration document does not match this request', ja: '登録内容が一致しません。もう一度はじめからお試しください。' },
   AUTH_REGISTRATION_EXPIRED: { status: 410, message: 'Pending registration is unknown or expired', ja: '時間がたちました。もう一度はじめから登録してください。' },
+  AUTH_CARD_PAIR_MISMATCH: {
+    status: 422,
+    message: 'The sign and auth certificates are not from one card',
+    ja: '2つの暗証番号を、別々のカードで入力したようです。同じ1枚のマイナンバーカードで、もう一度はじめから登録してください。',
+  },
   AUTH_NOT_REGISTERED: { status: 404, message: 'No person is registered with this card', ja: 'このカードはまだ登録されていません。' },
 } as const satisfies Record<string, { status: number; message: string; ja: string }>;
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { AppError } from '../../../platform/src/shared/errors.js';
 import { JpkiClient } from '../card/jpki-client.js';
+import type { DeviceCredential } from '../device-credential.js';
 import type { ReaderHub } from '../reader-hub.js';
 import type { ReaderInfo } from '../transport/transport.js';
 import { PROTOCOL_VERSION, type CommandParams, type Request } from './protocol.js';
@@ -20,6 +21,12 @@ export interface HandlerContext {
   busyReaders: Map<string, string>;
   demo: DemoControl | null;
   log: Logger;
+  /** Origin of the page on this socket (`null` for the control CLI, which sends none). */
+  origin: string | null;
+  /** Page origins the driver serves (READER_ALLOWED_ORIGINS). */
+  allowedOrigins: readonly string[];
+  /** This STB's platform credential, when provisioned. */
+  device: DeviceCredential | null;
 }
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
@@ -61,6 +68,8 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
         const signature = await client.sign(req.params.key, req.params.pin, digestInfo);
         return certificate ? { signature: b64(signature), certificate: b64(certificate) } : { signature: b64(signature) };
       });
+    case 'device.credential':
+      return deviceCredentialFor(ctx);
     case 'demo.cards':
       return { cards: requireDemo(ctx).cards() };
     case 'demo.insert':
@@ -109,7 +118,24 @@ async function withCard<T>(id: string, readerName: string | undefined, ctx: Hand
   }
 }
 
+/**
+ * The credential goes only to a page whose origin is on the allow-list, checked again here (not
+ * only at the upgrade) so that no other way onto a session, such as the control token, reaches it.
+ */
+function deviceCredentialFor(ctx: HandlerContext): DeviceCredential {
+  if (ctx.session.isControl || ctx.origin === null || !ctx.allowedOrigins.includes(ctx.origin)) {
+    throw new AppError('WS_ORIGIN_REFUSED', { detail: 'the device credential is only for the TV page' });
+  }
+  if (!ctx.device) throw new AppError('DEVICE_NOT_PROVISIONED');
+  return { id: ctx.device.id, secret: ctx.device.secret };
+}
+
+/**
+ * The demo card bay is for the operator's `npm run demo` (which presents the control token),
+ * never for a page: a page that could insert and remove cards could script a card flow.
+ */
 function requireDemo(ctx: HandlerContext): DemoControl {
+  if (!ctx.session.isControl) throw new AppError('WS_CONTROL_ONLY', { detail: 'demo commands need the control token' });
   if (!ctx.demo) throw new AppError('WS_BAD_STATE', { detail: 'the demo card bay is not running' });
   return ctx.demo;
 }

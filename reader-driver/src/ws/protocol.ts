@@ -42,6 +42,8 @@ export const COMMANDS = {
   }),
   cancel: Type.Object({ target: Type.String({ minLength: 1, maxLength: 64 }) }),
   ping: Type.Object({}),
+  /** This STB's platform credential; answered only to allow-listed page origins, never to the control CLI. */
+  'device.credential': Type.Object({}),
   'demo.cards': Type.Object({}),
   'demo.insert': Type.Object({ card: Type.String({ minLength: 1, maxLength: 100 }), reader: ReaderName }),
   'demo.remove': Type.Object({ reader: ReaderName }),

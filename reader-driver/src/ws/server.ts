@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import { AppError, toWire, type ErrorCode } from '../../../platform/src/shared/errors.js';
 import type { DriverConfig } from '../config.js';
+import type { DeviceCredential } from '../device-credential.js';
 import type { ReaderHub } from '../reader-hub.js';
 import type { ReaderInfo } from '../transport/transport.js';
 import { handleRequest, type DemoControl } from './handlers.js';
@@ -23,6 +24,8 @@ export class PageSession {
   expiry: ReturnType<typeof setTimeout> | undefined;
   /** Connected with the local control token (the `npm run demo` CLI), not from a page. */
   isControl = false;
+  /** The page was told its token (answered `hello`); only then can it ever resume. */
+  greeted = false;
 
   send(message: Response): void {
     if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
@@ -38,10 +41,14 @@ export interface DriverServerDeps {
   demo: DemoControl | null;
   /** Secret the local CLI presents in `x-control-token` instead of a page origin. */
   controlToken: string;
+  /** This STB's platform credential (provisioning), for `device.credential`; absent = not provisioned. */
+  device?: DeviceCredential | null;
 }
 
 export interface DriverServer {
   port: number;
+  /** Sessions held: connected ones and closed ones kept for resume (bounded, see `maxKeptSessions`). */
+  sessionCount(): number;
   close(): Promise<void>;
 }
 
@@ -56,6 +63,14 @@ export function asDriverError(err: unknown, log?: Logger): AppError {
 export async function startDriverServer(deps: DriverServerDeps): Promise<DriverServer> {
   const { config, hub, log } = deps;
   const sessions = new Map<string, PageSession>();
+  /** Closed sessions waiting for a resume, oldest first (a Set keeps insertion order). */
+  const kept = new Set<PageSession>();
+  const drop = (session: PageSession) => {
+    clearTimeout(session.expiry);
+    for (const controller of session.running.values()) controller.abort();
+    sessions.delete(session.token);
+    kept.delete(session);
+  };
   const busyReaders = new Map<string, string>();
   const alive = new WeakMap<WebSocket, boolean>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
@@ -79,11 +94,11 @@ export async function startDriverServer(deps: DriverServerDeps): Promise<DriverS
       const session = new PageSession();
       session.isControl = req.headers['x-control-token'] === deps.controlToken;
       sessions.set(session.token, session);
-      attach(session, ws);
+      attach(session, ws, session.isControl ? null : (req.headers.origin ?? null));
     });
   });
 
-  function attach(initial: PageSession, ws: WebSocket) {
+  function attach(initial: PageSession, ws: WebSocket, origin: string | null) {
     let session = initial;
     session.socket = ws;
     alive.set(ws, true);
@@ -98,6 +113,7 @@ export async function startDriverServer(deps: DriverServerDeps): Promise<DriverS
         const previous = sessions.get(parsed.params.resume);
         if (previous && previous !== session && previous.socket === null) {
           clearTimeout(previous.expiry);
+          kept.delete(previous);
           sessions.delete(session.token);
           previous.isControl ||= session.isControl;
           session = previous;
@@ -106,9 +122,12 @@ export async function startDriverServer(deps: DriverServerDeps): Promise<DriverS
       }
       const current = session;
       try {
-        const result = await handleRequest(parsed, { session: current, hub, busyReaders, demo: deps.demo, log });
+        const result = await handleRequest(parsed, {
+          session: current, hub, busyReaders, demo: deps.demo, log, origin, allowedOrigins: config.allowedOrigins, device: deps.device ?? null,
+        });
         if (parsed.cmd === 'hello') {
           // Answer first, then deliver what finished while the page was away, in order.
+          current.greeted = true;
           current.send({ v: 1, re: parsed.id, ok: true, result });
           for (const queued of current.queued.splice(0)) current.send(queued);
           return;
@@ -123,11 +142,17 @@ export async function startDriverServer(deps: DriverServerDeps): Promise<DriverS
     ws.on('close', () => {
       if (session.socket !== ws) return;
       session.socket = null;
-      session.expiry = setTimeout(() => {
-        for (const controller of session.running.values()) controller.abort();
-        sessions.delete(session.token);
-      }, config.resumeSeconds * 1000);
-      session.expiry.unref();
+      // A page that never learnt its token cannot come back for it, and nothing is running: forget it now.
+      if (!session.greeted && session.running.size === 0) return drop(session);
+      const closed = session;
+      closed.expiry = setTimeout(() => drop(closed), config.resumeSeconds * 1000);
+      closed.expiry.unref();
+      kept.add(closed);
+      // Churn (pages opened and closed in a loop) must not grow memory: keep only the newest few.
+      for (const oldest of kept) {
+        if (kept.size <= config.maxKeptSessions) break;
+        drop(oldest);
+      }
     });
     ws.on('error', (err) => log.warn({ err }, 'websocket error'));
   }
@@ -164,6 +189,7 @@ export async function startDriverServer(deps: DriverServerDeps): Promise<DriverS
 
   return {
     port,
+    sessionCount: () => sessions.size,
     close: async () => {
       clearInterval(heartbeat);
       for (const [event, fn] of listeners) hub.off(event, fn);

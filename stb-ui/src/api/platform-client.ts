@@ -4,18 +4,23 @@ import type {
   LinkedService, NonceResponse, PresenceResult, RegistrationConfirmed, RegistrationDraft, RegistrationResult, SessionResponse, SessionView, TvHousehold,
 } from '../../../platform/src/routes/identity-schemas.js';
 import type { WireError } from '../../../platform/src/shared/errors.js';
+import type { DeviceCredential } from '../../../reader-driver/src/device-credential.js';
 
 /**
  * Typed fetch for the platform's JSON API (platform/src/routes/API.md), one method per endpoint.
- * Same-origin. The device credential goes with every call; the person's session token lives only
- * in this object's memory (never in storage), so a reload means logging in again.
+ * Same-origin. The device credential goes with every call (this client never stores it); the
+ * person's session token lives only in this object's memory (never in storage), so a reload means
+ * logging in again.
  */
 
-/** A TV or tablet's credential: `Authorization: Device <id>:<secret>`. Not personal. */
-export interface DeviceCredential {
-  id: string;
-  secret: string;
-}
+/**
+ * A TV or tablet's credential: `Authorization: Device <id>:<secret>`. Not personal, but secret: the
+ * set-top box side (reader driver) holds it from provisioning; a page keeps it in memory only.
+ */
+export type { DeviceCredential };
+
+/** Where a page gets its device credential when it first needs it (the TV: from the reader driver). */
+export type DeviceCredentialSource = () => Promise<DeviceCredential>;
 
 /** What the platform answers and what the TV sends: the platform's own types (never redeclared here). */
 export type { HealthReport } from '../../../platform/src/routes/health.js';
@@ -41,43 +46,11 @@ export class PlatformError extends Error {
   }
 }
 
-/** Where the device credential is kept: `localStorage` under this key (it is not personal). */
-export const DEVICE_STORAGE_KEY = 'stb-tv-device';
-
-/**
- * The device credential: taken once from the URL fragment `#device=<id>:<secret>` (then kept in
- * `storage`, and the fragment removed by the caller), else the one kept before. Null when neither.
- */
-export function loadDeviceCredential(hash: string, storage: Pick<Storage, 'getItem' | 'setItem'> | null): DeviceCredential | null {
-  const fragment = new URLSearchParams(hash.replace(/^#/, '')).get('device');
-  const fromUrl = fragment ? parseCredential(fragment) : null;
-  if (fromUrl) {
-    try {
-      storage?.setItem(DEVICE_STORAGE_KEY, `${fromUrl.id}:${fromUrl.secret}`);
-    } catch {
-      // storage disabled: the credential lasts until the page reloads
-    }
-    return fromUrl;
-  }
-  let kept: string | null = null;
-  try {
-    kept = storage?.getItem(DEVICE_STORAGE_KEY) ?? null;
-  } catch {
-    kept = null;
-  }
-  return kept ? parseCredential(kept) : null;
-}
-
-function parseCredential(text: string): DeviceCredential | null {
-  const at = text.indexOf(':');
-  if (at <= 0 || at === text.length - 1) return null;
-  return { id: text.slice(0, at), secret: text.slice(at + 1) };
-}
-
 type Auth = 'none' | 'device' | 'session';
 
 export interface PlatformClientOptions {
-  device?: DeviceCredential | null;
+  /** The credential itself, or where to get it on the first call that needs it. */
+  device?: DeviceCredential | DeviceCredentialSource | null;
   /** Base URL; empty = same origin. */
   base?: string;
   fetch?: typeof fetch;
@@ -91,13 +64,16 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 /** One client per page: the device credential, and the person's session token while logged in. */
 export class PlatformClient {
   device: DeviceCredential | null;
+  private readonly _deviceSource: DeviceCredentialSource | null;
+  private _deviceAsked: Promise<DeviceCredential> | null = null;
   private _token: string | null = null;
   private readonly _base: string;
   private readonly _fetch: typeof fetch;
   private readonly _timeoutMs: number;
 
   constructor(options: PlatformClientOptions = {}) {
-    this.device = options.device ?? null;
+    this.device = typeof options.device === 'function' ? null : (options.device ?? null);
+    this._deviceSource = typeof options.device === 'function' ? options.device : null;
     this._base = options.base ?? '';
     this._timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this._fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
@@ -180,10 +156,27 @@ export class PlatformClient {
     await this._call('DELETE', `/api/v1/me/services/${encodeURIComponent(providerId)}`, 'session', undefined, [204]);
   }
 
-  private _headers(auth: Auth, hasBody: boolean): Record<string, string> {
+  /**
+   * The device credential, asked of the source once (again only after a failure). A source that
+   * fails with a catalogue error (the reader driver is down) fails the call with that error.
+   */
+  private async _credential(): Promise<DeviceCredential | null> {
+    if (this.device || !this._deviceSource) return this.device;
+    this._deviceAsked ??= this._deviceSource();
+    try {
+      this.device = await this._deviceAsked;
+      return this.device;
+    } catch (err) {
+      this._deviceAsked = null;
+      const error = (err as { error?: WireError }).error;
+      throw new PlatformError(error?.code ? error : { code: 'AUTH_DEVICE_UNKNOWN', message: `no device credential: ${String(err)}`, ja: '' });
+    }
+  }
+
+  private _headers(auth: Auth, hasBody: boolean, credential: DeviceCredential | null): Record<string, string> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (hasBody) headers['content-type'] = 'application/json';
-    const device = this.device ? `${this.device.id}:${this.device.secret}` : null;
+    const device = credential ? `${credential.id}:${credential.secret}` : null;
     if (auth !== 'none' && !device) throw new PlatformError({ code: 'AUTH_DEVICE_UNKNOWN', message: 'This page has no device credential', ja: '' });
     if (auth === 'device') headers.authorization = `Device ${device}`;
     if (auth === 'session') {
@@ -195,6 +188,7 @@ export class PlatformClient {
   }
 
   private async _call<T>(method: string, path: string, auth: Auth, body: unknown, ok: number[]): Promise<T> {
+    const credential = auth === 'none' ? null : await this._credential();
     // A timer, not AbortSignal.timeout: older TV browsers lack it, and tests can fake a timer.
     const abort = new AbortController();
     let timedOut = false;
@@ -202,7 +196,7 @@ export class PlatformClient {
       timedOut = true;
       abort.abort();
     }, this._timeoutMs);
-    const init: RequestInit = { method, headers: this._headers(auth, body !== undefined), signal: abort.signal };
+    const init: RequestInit = { method, headers: this._headers(auth, body !== undefined, credential), signal: abort.signal };
     if (body !== undefined) init.body = JSON.stringify(body);
     let res: Response;
     let text: string;

@@ -1,5 +1,6 @@
 import type { ErrorCode, WireError } from '../../../platform/src/shared/errors.js';
 import type { KeyKind, PinStatus } from '../../../reader-driver/src/card/jpki-client.js';
+import type { DeviceCredential } from '../../../reader-driver/src/device-credential.js';
 import type { ReaderInfo } from '../../../reader-driver/src/transport/transport.js';
 import type { CommandName, CommandParams, EventName, PushedEvent, Response } from '../../../reader-driver/src/ws/protocol.js';
 
@@ -25,6 +26,7 @@ export interface CommandResults {
   sign: { signature: string; certificate?: string };
   cancel: { cancelled: string };
   ping: { pong: string };
+  'device.credential': DeviceCredential;
   'demo.cards': { cards: { id: string; label: string; insertedIn: string | null }[] };
   'demo.insert': { reader: ReaderInfo };
   'demo.remove': { reader: ReaderInfo | null };
@@ -253,6 +255,23 @@ export class ReaderClient {
       return { id, result: Promise.reject(new DriverError(lostLink('not connected to the reader driver'))) };
     }
     return { id, result: this._transmit(this._socket, id, cmd, params) as Promise<CommandResults[C]> };
+  }
+
+  /**
+   * This set-top box's platform credential, which the driver holds from provisioning. Waits for a
+   * link that is still connecting; fails (READER_UNAVAILABLE) once that attempt has failed.
+   */
+  async deviceCredential(): Promise<DeviceCredential> {
+    if (this._state === 'connecting') {
+      await new Promise<void>((resolve) => {
+        const off = this.onChange(() => {
+          if (this._state === 'connecting') return;
+          off();
+          resolve();
+        });
+      });
+    }
+    return this.request('device.credential', {});
   }
 
   /** Asks the driver to stop request `id` (it then answers WS_CANCELLED). */

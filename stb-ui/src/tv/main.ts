@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { PlatformClient, loadDeviceCredential, type HouseholdMember, type SessionView } from '../api/platform-client.js';
+import { PlatformClient, type HouseholdMember, type SessionView } from '../api/platform-client.js';
 import { ReaderClient, readerUrlFrom, sessionResumeStore } from '../api/reader-client.js';
 import '../components/health-badge.js';
 import { CardCertCache } from './flow/card-cert-cache.js';
@@ -53,7 +53,7 @@ export class StbTvApp extends LitElement {
 
   /** The reader driver link (`?reader=ws://…` overrides the address). */
   readonly reader: ReaderClient;
-  /** The platform API, with this TV's device credential (`#device=id:secret` once, then localStorage). */
+  /** The platform API, with this TV's device credential (from the reader driver, kept in memory only). */
   readonly platform: PlatformClient;
   /** The login and registration flows. */
   readonly flow: CardFlow;
@@ -91,7 +91,8 @@ export class StbTvApp extends LitElement {
     this._session = null;
     this._operator = keptOperatorContact(browserStorage());
     this.reader = new ReaderClient({ url: readerUrlFrom(location.search), resumeStore: sessionResumeStore() });
-    this.platform = new PlatformClient({ device: takeDeviceCredential() });
+    forgetOldCredentialPlaces();
+    this.platform = new PlatformClient({ device: () => this.reader.deviceCredential() });
     const certs = new CardCertCache(this.reader, () => this.flow.active);
     this.flow = new CardFlow({
       reader: this.reader,
@@ -237,11 +238,11 @@ export class StbTvApp extends LitElement {
   }
 }
 /**
- * This TV's device credential: from `#device=<id>:<secret>` once (then the fragment is removed
- * from the address bar and history), else the one kept in localStorage.
+ * Earlier builds took the device credential from `#device=<id>:<secret>` and kept it in
+ * localStorage, where any page of this origin could read it. The reader driver holds it now: drop
+ * it from the address (and this history entry) and from storage, unread.
  */
-function takeDeviceCredential() {
-  const credential = loadDeviceCredential(location.hash, browserStorage());
+function forgetOldCredentialPlaces() {
   if (/(^#|&)device=/.test(location.hash)) {
     try {
       history.replaceState(history.state, '', location.pathname + location.search);
@@ -249,7 +250,11 @@ function takeDeviceCredential() {
       // some TV browsers refuse replaceState; the fragment then stays until the next navigation
     }
   }
-  return credential;
+  try {
+    browserStorage()?.removeItem('stb-tv-device');
+  } catch {
+    // storage disabled: nothing was kept there
+  }
 }
 
 customElements.define('stb-tv-app', StbTvApp);

@@ -122,6 +122,8 @@ const ja = {
   'registered.title': '登録が おわりました',
   'registered.message': 'さん、登録ありがとうございました。つぎからは カードと 4けたの暗証番号で ログインできます。',
   'registered.login': 'ログインする',
+  'pendingLinkage.title': '登録の 確認を しています',
+  'pendingLinkage.message': 'カードの確認に 時間がかかっています。確認が できしだい、登録が おわります。それまでは ログインできません。',
   'rejected.title': '登録を とりやめました',
   'rejected.message': '内容がちがう場合は、お住まいの市区町村窓口に ご相談ください。',
   'notRegistered.title': 'このカードは まだ登録されていません',

@@ -13,18 +13,18 @@ import { runTs } from '../../helpers/process.js';
 const CLI = 'platform/src/cli/platform.ts';
 
 /** The CLI's database: the test's PostgreSQL database, or (PGlite being one process's) its own folder. */
-async function cliDatabase(dataDir: string): Promise<{ url: string | null; open: () => Promise<DbHandle>; done: () => Promise<void> }> {
+async function cliDatabase(dataDir: string): Promise<{ url: string | null; ownerUrl: string | null; open: () => Promise<DbHandle>; done: () => Promise<void> }> {
   const shared = await freshDatabase();
   if (shared.url) {
     await seedDemoWorld(shared.db);
-    return { url: shared.url, open: async () => shared, done: () => shared.close() };
+    return { url: shared.url, ownerUrl: shared.ownerUrl, open: async () => shared, done: () => shared.close() };
   }
   await shared.close();
   const local = await openDatabase({ databaseUrl: null, dataDir });
   await local.migrate();
   await seedDemoWorld(local.db);
   await local.close();
-  return { url: null, open: async () => openDatabase({ databaseUrl: null, dataDir }), done: async () => {} };
+  return { url: null, ownerUrl: null, open: async () => openDatabase({ databaseUrl: null, dataDir }), done: async () => {} };
 }
 
 // Each case spawns tsx processes (a few seconds each on a busy 2-core machine).
@@ -33,7 +33,7 @@ describe('npm run platform', { timeout: 120_000 }, () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cli-'));
     const target = await cliDatabase(dataDir);
     const centerDir = await copyJpkiCenter();
-    const env = { DATA_DIR: dataDir, DATABASE_URL: target.url ?? '', JPKI_DEV_DIR: centerDir, LOG_LEVEL: 'silent' };
+    const env = { DATA_DIR: dataDir, DATABASE_URL: target.url ?? '', DATABASE_OWNER_URL: target.ownerUrl ?? '', JPKI_DEV_DIR: centerDir, LOG_LEVEL: 'silent' };
     try {
       const run = runTs(CLI, ['provision-device', '--kind', 'tv', '--household', 'CATV-0002', '--label', '居間のテレビ'], env);
       expect(await run.exited).toBe(0);

@@ -1,8 +1,9 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freshDatabase } from '../../helpers/database.js';
+import { DriverClient } from '../../helpers/driver-client.js';
 import { freePort, runTs, waitForOk } from '../../helpers/process.js';
 
 describe('npm start (platform + reader driver with the demo card bay)', { timeout: 120_000 }, () => {
@@ -11,19 +12,30 @@ describe('npm start (platform + reader driver with the demo card bay)', { timeou
   it('serves the pages and /healthz, puts a demo card in the bay on request, and stops cleanly', async () => {
     const database = await freshDatabase();
     afterAll(() => database.close());
-    const [port, readerPort] = [await freePort(), await freePort()];
+    const [port, operatorPort, readerPort] = [await freePort(), await freePort(), await freePort()];
     const dataDir = mkdtempSync(join(tmpdir(), 'start-all-'));
-    const env = { PORT: String(port), READER_PORT: String(readerPort), DATA_DIR: dataDir, DATABASE_URL: database.url ?? '', READER_PCSC: 'false', LOG_LEVEL: 'warn' };
+    const env = { PORT: String(port), OPERATOR_PORT: String(operatorPort), READER_PORT: String(readerPort), DATA_DIR: dataDir, DATABASE_URL: database.url ?? '', DATABASE_OWNER_URL: database.ownerUrl ?? '', READER_PCSC: 'false', LOG_LEVEL: 'warn' };
     const run = runTs('platform/src/cli/start-all.ts', [], env);
     try {
       await waitForOk(`http://127.0.0.1:${port}/healthz`, 90_000, run.child);
-      for (const page of ['tv', 'shelter', 'operator']) {
-        const res = await fetch(`http://127.0.0.1:${port}/${page}/`);
+      for (const [origin, page] of [[port, 'tv'], [port, 'shelter'], [operatorPort, 'operator']] as const) {
+        const res = await fetch(`http://127.0.0.1:${origin}/${page}/`);
         expect(res.status).toBe(200);
         expect(await res.text()).toContain(`stb-${page}-app`);
       }
       await waitForOk(`http://127.0.0.1:${readerPort}/healthz`, 15_000, run.child);
-      expect(run.output()).toMatch(/#device=00000000-0000-4000-8000-000000000101:demo-tv-yamada/);
+      expect(run.output()).toContain(`TV:        http://127.0.0.1:${port}/tv/?reader=`);
+      expect(run.output()).toContain(`Operator:  http://127.0.0.1:${operatorPort}/operator/`);
+      expect(run.output()).not.toContain('demo-tv-yamada');
+
+      // The demo TV's credential was provisioned to the driver (owner-only file), which hands it
+      // to the TV page's origin and to nothing on the operator console's.
+      expect(statSync(join(dataDir, 'demo-tv-credential.json')).mode & 0o777).toBe(0o600);
+      const tv = await DriverClient.connect(readerPort, `http://127.0.0.1:${port}`);
+      expect(await tv.request('device.credential')).toMatchObject({ ok: true, result: { id: '00000000-0000-4000-8000-000000000101', secret: 'demo-tv-yamada' } });
+      await tv.close();
+      const operator = await DriverClient.connect(readerPort, `http://127.0.0.1:${operatorPort}`).catch((e) => e);
+      expect(operator.status).toBe(403);
 
       const cards = runTs('reader-driver/src/cli/demo.ts', ['cards'], { DATA_DIR: dataDir });
       expect(await cards.exited).toBe(0);

@@ -71,8 +71,12 @@ describe('withdrawing a device', () => {
     const { tv } = await tvWithSession();
     await withdrawDevice(db, tv.id, 'operator:test');
     expect(await withdrawDevice(db, tv.id, 'operator:test')).toEqual({ withdrawn: false, sessionsEnded: 0 });
-    const entries = await db.select().from(auditLog).where(eq(auditLog.subject, tv.id));
-    expect(entries.map((e) => [e.action, e.actor, e.data])).toEqual([['device.withdrawn', 'operator:test', { kind: 'tv', sessionsEnded: 1 }]]);
+    const entries = await db.select().from(auditLog).where(eq(auditLog.subject, tv.id)).orderBy(auditLog.seq);
+    expect(entries.map((e) => [e.action, e.actor, e.data])).toEqual([
+      ['device.provisioned', 'operator', { kind: 'tv', household: expect.any(String), shelter: null }],
+      ['device.withdrawn', 'operator:test', { kind: 'tv', sessionsEnded: 1 }],
+      ['device.withdrawal-repeated', 'operator:test', {}],
+    ]);
     expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
     await expect(withdrawDevice(db, '00000000-0000-4000-8000-00000000ffff', 'operator:test')).rejects.toMatchObject({ code: 'REQ_NOT_FOUND' });
     await expect(withdrawDevice(db, 'not-a-uuid', 'operator:test')).rejects.toMatchObject({ code: 'REQ_INVALID' });

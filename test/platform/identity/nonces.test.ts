@@ -40,7 +40,7 @@ describe('sealed single-use nonces', async () => {
   it('are forgotten once expired', async () => {
     await db.insert(usedNonces).values({ mac: 'x'.repeat(43), expiresAt: new Date(Date.now() - 1000) });
     const before = (await db.select().from(usedNonces)).length;
-    await purgeUsedNonces(db);
+    await purgeUsedNonces(db, new Date());
     expect((await db.select().from(usedNonces)).length).toBe(before - 1);
   });
 });

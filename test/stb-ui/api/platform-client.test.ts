@@ -1,12 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { DEVICE_STORAGE_KEY, PlatformClient, PlatformError, loadDeviceCredential } from '../../../stb-ui/src/api/platform-client.js';
+import { PlatformClient, PlatformError } from '../../../stb-ui/src/api/platform-client.js';
 
 const DEVICE = { id: '00000000-0000-4000-8000-000000000101', secret: 'demo-tv-yamada' };
-
-function memoryStorage(initial: Record<string, string> = {}) {
-  const data = new Map(Object.entries(initial));
-  return { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v), data };
-}
 
 /** A fetch that answers from a queue and records what was asked. */
 function fakeFetch(...answers: { status: number; body?: unknown }[]) {
@@ -19,18 +14,30 @@ function fakeFetch(...answers: { status: number; body?: unknown }[]) {
   return { fetch: fn as unknown as typeof fetch, calls };
 }
 
-describe('loadDeviceCredential', () => {
-  it('takes #device=<id>:<secret> once and keeps it in storage', () => {
-    const storage = memoryStorage();
-    expect(loadDeviceCredential(`#device=${DEVICE.id}:${DEVICE.secret}`, storage)).toEqual(DEVICE);
-    expect(storage.data.get(DEVICE_STORAGE_KEY)).toBe(`${DEVICE.id}:${DEVICE.secret}`);
-    expect(loadDeviceCredential('', storage)).toEqual(DEVICE);
+describe('PlatformClient device credential from a source (the TV: the reader driver)', () => {
+  it('asks the source once, on the first call that needs it, and never for /healthz', async () => {
+    const f = fakeFetch({ status: 200, body: { status: 'ok' } }, { status: 200, body: {} }, { status: 200, body: {} });
+    const source = vi.fn(async () => DEVICE);
+    const client = new PlatformClient({ device: source, fetch: f.fetch });
+    await client.health();
+    expect(source).not.toHaveBeenCalled();
+    await Promise.all([client.household(), client.household()]);
+    expect(source).toHaveBeenCalledTimes(1);
+    expect(f.calls[1]!.headers.authorization).toBe(`Device ${DEVICE.id}:${DEVICE.secret}`);
+    expect(f.calls[2]!.headers.authorization).toBe(`Device ${DEVICE.id}:${DEVICE.secret}`);
   });
 
-  it('returns null without a credential, and ignores a malformed one', () => {
-    expect(loadDeviceCredential('', memoryStorage())).toBeNull();
-    expect(loadDeviceCredential('#device=nocolon', memoryStorage())).toBeNull();
-    expect(loadDeviceCredential('#device=', null)).toBeNull();
+  it('fails the call with the source\'s catalogue error, sends nothing, and asks again next time', async () => {
+    const f = fakeFetch({ status: 200, body: {} });
+    const source = vi.fn()
+      .mockRejectedValueOnce(Object.assign(new Error('down'), { error: { code: 'READER_UNAVAILABLE', message: 'not connected', ja: '' } }))
+      .mockResolvedValueOnce(DEVICE);
+    const client = new PlatformClient({ device: source, fetch: f.fetch });
+    await expect(client.household()).rejects.toMatchObject({ code: 'READER_UNAVAILABLE' });
+    expect(f.calls).toHaveLength(0);
+    await client.household();
+    expect(source).toHaveBeenCalledTimes(2);
+    expect(f.calls[0]!.headers.authorization).toBe(`Device ${DEVICE.id}:${DEVICE.secret}`);
   });
 });
 

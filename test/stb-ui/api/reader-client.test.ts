@@ -234,6 +234,31 @@ describe('ReaderClient', () => {
   });
 });
 
+describe('ReaderClient.deviceCredential', () => {
+  it('waits for a link that is still connecting, then asks the driver', async () => {
+    const s = setup();
+    s.client.start();
+    const credential = s.client.deviceCredential();
+    await flush();
+    s.socket().open();
+    expect(s.socket().sent.map((m) => m.cmd)).toEqual(['hello']);
+    s.socket().answerHello('S1', false);
+    await flush();
+    const ask = s.socket().last();
+    expect(ask).toMatchObject({ cmd: 'device.credential' });
+    s.socket().receive({ v: 1, re: ask.id, ok: true, result: { id: 'tv-1', secret: 's3cret' } });
+    await expect(credential).resolves.toEqual({ id: 'tv-1', secret: 's3cret' });
+  });
+
+  it('fails with READER_UNAVAILABLE once the connection attempt has failed (no endless wait)', async () => {
+    const s = setup();
+    s.client.start();
+    const credential = s.client.deviceCredential();
+    s.socket().drop();
+    await expect(credential).rejects.toMatchObject({ code: 'READER_UNAVAILABLE' });
+  });
+});
+
 describe('readerUrlFrom', () => {
   it('takes the reader query parameter when it is a WebSocket URL', () => {
     expect(readerUrlFrom('?reader=ws://127.0.0.1:5555/v1')).toBe('ws://127.0.0.1:5555/v1');

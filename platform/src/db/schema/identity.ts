@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, customType, date, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, customType, date, index, jsonb, pgTable, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   dataType: () => 'bytea',
@@ -102,16 +102,31 @@ export const usedNonces = pgTable('used_nonces', {
 /**
  * A registration in progress on one TV: a `draft` (the document and digests handed to the card)
  * becomes `verified` once the card's signatures passed, and waits for the person to confirm the
- * 基本4情報. Deleted on confirm or cancel; an expired one is refused and swept.
+ * 基本4情報. Confirmed while J-LIS has not yet said that its two certificates are one card's, it
+ * becomes `awaiting_linkage` (kept until the certificates expire) and completes or fails when
+ * the linkage arrives (identity/registration.ts). Deleted on completion or cancel; an
+ * expired one is refused.
  */
 export const pendingRegistrations = pgTable('pending_registrations', {
   id: uuid('id').primaryKey().defaultRandom(),
-  stage: text('stage', { enum: ['draft', 'verified'] }).notNull(),
+  stage: text('stage', { enum: ['draft', 'verified', 'awaiting_linkage'] }).notNull(),
   deviceId: uuid('device_id').notNull().references(() => devices.id),
   householdId: uuid('household_id').notNull().references(() => households.id),
   /** Stage-specific data (draft: document, signed attributes, nonce; verified: what to store). */
   payload: jsonb('payload').notNull(),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+});
+
+/**
+ * J-LIS linkage data (紐付け情報) as received by the platform operator: the sign and the auth
+ * certificate of one card. A registration is accepted only for a pair named here, so nobody can
+ * register someone else's sign certificate with their own card's auth certificate. Keyed by the
+ * same keyed hashes as `certificates.lookupKey`, never by serial; each certificate is on one card.
+ */
+export const cardLinkages = pgTable('card_linkages', {
+  signLookupKey: text('sign_lookup_key').primaryKey(),
+  authLookupKey: text('auth_lookup_key').notNull().unique(),
+  ingestedAt: timestamp('ingested_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
 /**
@@ -171,8 +186,15 @@ export const auditLog = pgTable('audit_log', {
   data: jsonb('data').notNull(),
   prevHash: text('prev_hash').notNull(),
   hash: text('hash').notNull().unique(),
+  /**
+   * How `hash` is computed: 1 = plain SHA-256 (entries written before the chain was keyed),
+   * 2 = HMAC-SHA-256 with AUDIT_HMAC_SECRET, which the database never holds. Existing rows became
+   * 1 when the column arrived; every new entry is 2, and no 1 may follow a 2.
+   */
+  chain: smallint('chain').notNull().default(1),
 });
 
 export type Person = typeof persons.$inferSelect;
 export type CertificateRow = typeof certificates.$inferSelect;
+export type PendingRegistration = typeof pendingRegistrations.$inferSelect;
 export type AuditEntry = typeof auditLog.$inferSelect;

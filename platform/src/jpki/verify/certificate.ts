@@ -2,6 +2,7 @@ import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { AppError } from '../../shared/errors.js';
+import { decodeBer } from './asn1.js';
 import { assertDer, asBytes, bytesEqual, DerError, toHex } from './der.js';
 import { NAME_ATTRIBUTE_LABELS, OID } from './oids.js';
 import { decodePemCertificates, looksLikePem, pemText } from './pem.js';
@@ -261,11 +262,10 @@ function parseDer(input: Uint8Array): JpkiCertificate {
     if (err instanceof DerError) throw malformed(`not DER: ${err.message}`, err);
     throw err;
   }
-  const asn = asn1js.fromBER(der);
-  if (asn.offset !== der.length) throw malformed('not a single ASN.1 value');
+  const asn = decodeBer(der, malformed, 'certificate');
   let cert: pkijs.Certificate;
   try {
-    cert = new pkijs.Certificate({ schema: asn.result });
+    cert = new pkijs.Certificate({ schema: asn });
   } catch (err) {
     throw malformed('not an X.509 certificate', err);
   }

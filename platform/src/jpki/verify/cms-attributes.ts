@@ -1,5 +1,6 @@
 import * as asn1js from 'asn1js';
 import { AppError } from '../../shared/errors.js';
+import { decodeBer } from './asn1.js';
 import { asBytes } from './der.js';
 import { OID } from './oids.js';
 
@@ -17,11 +18,10 @@ export interface SignedAttributes {
  * Throws PKI_CMS_ATTRIBUTES_INVALID.
  */
 export function readSignedAttributes(der: Uint8Array): SignedAttributes {
-  const asn = asn1js.fromBER(der);
-  if (asn.offset !== der.length) throw invalid('signed attributes cannot be parsed');
+  const asn = decodeBer(der, invalid, 'signed attributes');
   const seen = new Map<string, asn1js.AsnType[]>();
-  const items = (asn.result as asn1js.Constructed).valueBlock?.value;
-  if (!Array.isArray(items) || !asn.result.idBlock.isConstructed) throw invalid('signed attributes are not a SET');
+  const items = (asn as asn1js.Constructed).valueBlock?.value;
+  if (!Array.isArray(items) || !asn.idBlock.isConstructed) throw invalid('signed attributes are not a SET');
   for (const item of items) {
     const [type, values] = item instanceof asn1js.Sequence ? item.valueBlock.value : [];
     if (!(type instanceof asn1js.ObjectIdentifier) || !(values instanceof asn1js.Set)) throw invalid('attribute is not SEQUENCE { OID, SET }');
@@ -60,6 +60,6 @@ export function readSignedAttributes(der: Uint8Array): SignedAttributes {
   };
 }
 
-function invalid(detail: string): AppError {
-  return new AppError('PKI_CMS_ATTRIBUTES_INVALID', { detail });
+function invalid(detail: string, cause?: unknown): AppError {
+  return new AppError('PKI_CMS_ATTRIBUTES_INVALID', { detail, cause });
 }

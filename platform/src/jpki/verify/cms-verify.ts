@@ -4,6 +4,7 @@ import * as pkijs from 'pkijs';
 import { AppError } from '../../shared/errors.js';
 import { JpkiCertificate, parseCertificate, type CertificateInput } from './certificate.js';
 import { verifyChain, type ChainResult } from './chain.js';
+import { decodeBer } from './asn1.js';
 import { readSignedAttributes } from './cms-attributes.js';
 import { asBytes, bytesEqual, concat, toHex } from './der.js';
 import { CERT_SIGNATURE_HASH, DIGEST_HASH, OID } from './oids.js';
@@ -83,11 +84,10 @@ export async function verifyCms(cms: Uint8Array | ArrayBuffer, options: CmsVerif
 
 function parseSignedData(bytes: Uint8Array): pkijs.SignedData {
   if (!bytes.length) throw malformed('empty CMS');
-  const asn = asn1js.fromBER(bytes);
-  if (asn.offset !== bytes.length) throw malformed('CMS is not a single ASN.1 value');
+  const asn = decodeBer(bytes, malformed, 'CMS');
   let info: pkijs.ContentInfo;
   try {
-    info = new pkijs.ContentInfo({ schema: asn.result });
+    info = new pkijs.ContentInfo({ schema: asn });
   } catch (err) {
     throw malformed('not a CMS ContentInfo', err);
   }

@@ -1,5 +1,6 @@
 import * as asn1js from 'asn1js';
 import { AppError } from '../../shared/errors.js';
+import { decodeBer } from './asn1.js';
 import { JpkiCertificate, parseCertificate, type CertificateInput } from './certificate.js';
 import { OID } from './oids.js';
 import { purposeOf } from './purpose.js';
@@ -68,10 +69,10 @@ export function readPersonalData(certificate: JpkiCertificate | CertificateInput
 
 /** The otherName values of GeneralNames: `[0] { type-id OID, [0] EXPLICIT UTF8String }`. */
 function otherNames(der: Uint8Array): Map<string, string> {
-  const asn = asn1js.fromBER(der);
-  if (asn.offset !== der.length || !(asn.result instanceof asn1js.Sequence)) throw invalid('subjectAltName is not a SEQUENCE');
+  const asn = decodeBer(der, invalid, 'subjectAltName');
+  if (!(asn instanceof asn1js.Sequence)) throw invalid('subjectAltName is not a SEQUENCE');
   const out = new Map<string, string>();
-  for (const gn of asn.result.valueBlock.value) {
+  for (const gn of asn.valueBlock.value) {
     if (gn.idBlock.tagClass !== 3 || gn.idBlock.tagNumber !== 0) continue; // not an otherName
     const parts = (gn as asn1js.Constructed).valueBlock.value;
     const [typeId, wrapper] = parts;
@@ -92,6 +93,6 @@ function isCalendarDate(s: string): boolean {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 }
 
-function invalid(detail: string): AppError {
-  return new AppError('PKI_PERSONAL_DATA_INVALID', { detail });
+function invalid(detail: string, cause?: unknown): AppError {
+  return new AppError('PKI_PERSONAL_DATA_INVALID', { detail, cause });
 }

@@ -195,7 +195,7 @@ export class CardFlow {
     if (correct) {
       this._set({ name: 'working', tasks: ['confirm'], current: 0 });
       void this._requests.platform(() => this._deps.platform.confirmRegistration(id)).then(
-        () => this._set({ name: 'registered', personName: step.result.personalData.name }),
+        (confirmed) => this._set(confirmed.status === 'pending_linkage' ? { name: 'pendingLinkage' } : { name: 'registered', personName: step.result.personalData.name }),
         // もう一度 asks the question again: the person's answer is not taken as given.
         (err) => this._fail(err, () => this._set(step)),
       );

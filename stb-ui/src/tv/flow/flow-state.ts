@@ -51,6 +51,8 @@ export type FlowStep =
   | { name: 'working'; tasks: TaskId[]; current: number }
   | { name: 'confirm'; result: RegistrationResult }
   | { name: 'registered'; personName: string }
+  /** Confirmed, but the platform waits for J-LIS to say both certificates are this card's. */
+  | { name: 'pendingLinkage' }
   | { name: 'rejected' }
   | { name: 'notRegistered' }
   | { name: 'blocked'; key: KeyKind; error: WireError | null }

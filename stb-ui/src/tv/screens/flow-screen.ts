@@ -35,6 +35,7 @@ function defaultKeyOf(state: FlowState): string | undefined {
     case 'working': return 'working/wait';
     case 'confirm': return 'confirm/yes';
     case 'registered': return 'registered/login';
+    case 'pendingLinkage': return 'pending/start';
     case 'notRegistered': return 'notreg/register';
     case 'failed': return step.canRetry ? 'failed/retry' : 'failed/start';
     default: return undefined;
@@ -287,6 +288,8 @@ export class StbTvFlowScreen extends LitElement {
           ['registered/login', t('registered.login'), () => flow?.startLogin()],
           ['registered/start', t('flow.toStart'), toStart],
         ]);
+      case 'pendingLinkage':
+        return this._renderSimple('pendingLinkage', t('pendingLinkage.title'), t('pendingLinkage.message'), [['pending/start', t('flow.toStart'), toStart]]);
       case 'rejected':
         return this._renderSimple('rejected', t('rejected.title'), t('rejected.message'), [['rejected/start', t('flow.toStart'), toStart]]);
       case 'notRegistered':

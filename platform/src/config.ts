@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { DEFAULT_READER_PORT } from './shared/reader-address.js';
+import { isLogLevel, LOG_LEVELS, type LogLevel } from './shared/logger.js';
 
 /** The platform's settings; `loadConfig` is the only reader of `process.env`. */
 export interface Config {
@@ -27,7 +29,7 @@ export interface Config {
   /** Folder holding the built UI pages (`vite build` output). */
   uiDir: string;
   /** pino level. */
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logLevel: LogLevel;
   /** Create the demo world on first start (its TV secrets are in the source: never in production). */
   seedDemo: boolean;
   /** Which JPKI trust store to use: the real J-LIS roots, or the dev JPKI center's. */
@@ -40,11 +42,18 @@ export interface Config {
   nonceTtlSeconds: number;
   /** Key that seals nonces (HMAC); every platform process must share it. */
   nonceSecret: string;
+  /** READER_ALLOWED_ORIGINS as given, passed on to the driver `npm start` launches; null = the platform's own origin. */
+  readerAllowedOrigins: string | null;
+  /** READER_DEVICE_CREDENTIAL_FILE as given, passed on to that driver; null = `npm start` provisions the demo TV's. */
+  readerDeviceCredentialFile: string | null;
   /** How long a TV session lasts without a new card login. */
   sessionTtlSeconds: number;
   /** Oldest CRL (since thisUpdate) still trusted when nextUpdate has not passed; older = status unknown. */
   crlMaxAgeSeconds: number;
-  /** Port of the reader driver on the device's loopback: the TV page may open a WebSocket to it (CSP connect-src). */
+  /**
+   * Port of the reader driver on the device's loopback (READER_PORT, as the driver reads it): the TV
+   * page may open a WebSocket to it (CSP connect-src), and `npm start` points the TV page at it.
+   */
   readerPort: number;
   /** Requests per minute one device credential may make to each card route (nonces, logins, registration drafts). */
   rateLimitPerDevice: number;
@@ -62,8 +71,6 @@ export interface Config {
 
 /** Used only in dev mode when CERT_LOOKUP_SECRET is unset; production refuses to start without one. */
 const DEV_LOOKUP_SECRET = 'dev-only-lookup-secret-change-me';
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Reads and checks the environment once, listing every problem; the result is frozen. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
@@ -94,8 +101,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   }
   if (databaseOwnerUrl && !databaseUrl) problems.push('DATABASE_OWNER_URL needs DATABASE_URL (the platform role) as well');
 
-  const logLevel = (env.LOG_LEVEL ?? 'info') as Config['logLevel'];
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
+  if (!isLogLevel(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
   const jpkiMode = (env.JPKI_MODE ?? 'dev') as Config['jpkiMode'];
   if (jpkiMode !== 'production' && jpkiMode !== 'dev') problems.push('JPKI_MODE must be "production" or "dev"');
@@ -118,7 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const nonceTtlSeconds = positiveInt(env.NONCE_TTL_SECONDS ?? '120', 'NONCE_TTL_SECONDS', problems);
   const sessionTtlSeconds = positiveInt(env.SESSION_TTL_SECONDS ?? String(12 * 3600), 'SESSION_TTL_SECONDS', problems);
   const crlMaxAgeSeconds = positiveInt(env.CRL_MAX_AGE_SECONDS ?? String(48 * 3600), 'CRL_MAX_AGE_SECONDS', problems);
-  const readerPort = Number(env.READER_PORT ?? 24780);
+  const readerPort = Number(env.READER_PORT ?? DEFAULT_READER_PORT);
   if (!Number.isInteger(readerPort) || readerPort < 1 || readerPort > 65535) problems.push(`READER_PORT must be an integer 1–65535 (got "${env.READER_PORT}")`);
   // A person logs in or registers a few times an hour; these only stop floods and scripted guessing.
   const rateLimitPerDevice = positiveInt(env.RATE_LIMIT_PER_DEVICE ?? '60', 'RATE_LIMIT_PER_DEVICE', problems);
@@ -143,6 +150,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     certLookupSecret,
     nonceTtlSeconds,
     nonceSecret,
+    readerAllowedOrigins: env.READER_ALLOWED_ORIGINS?.trim() || null,
+    readerDeviceCredentialFile: env.READER_DEVICE_CREDENTIAL_FILE?.trim() || null,
     sessionTtlSeconds,
     crlMaxAgeSeconds,
     readerPort,

@@ -1,6 +1,7 @@
 import { loadConfigOrExit } from './config.js';
 import { startPlatform } from './server.js';
 import { stopOnSignals } from './shared/shutdown.js';
+import { describeStartError } from './shared/errors.js';
 
 /** Entry point of one platform process: config → start → clean shutdown on SIGTERM/SIGINT. */
 async function main() {
@@ -15,6 +16,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  console.error('platform failed to start:', err);
+  console.error('platform failed to start:', describeStartError(err));
   process.exit(1);
 });

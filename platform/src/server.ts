@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { startAdminChannel } from './admin/channel.js';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { openDatabase, type DbHandle } from './db/client.js';
@@ -13,6 +14,7 @@ import { followDeviceWithdrawals } from './identity/devices.js';
 import { startExpirySweep } from './identity/expiry-sweep.js';
 import { createJpkiContext, type JpkiContext } from './jpki/index.js';
 import { operatorConsoleHandler } from './plugins/ui-pages.js';
+import { ensurePrivateDir } from './shared/private-fs.js';
 
 /** Safety net behind LISTEN/NOTIFY: how often a process looks for CRLs other processes stored. */
 const CRL_POLL_MS = 5 * 60_000;
@@ -36,10 +38,13 @@ export interface RunningPlatform {
 /** Opens the database, applies migrations, seeds the demo world if asked, and listens. */
 export async function startPlatform(config: Readonly<Config>): Promise<RunningPlatform> {
   setAuditChainKey(config.auditHmacSecret);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, databaseOwnerUrl: config.databaseOwnerUrl, dataDir: config.dataDir });
+  // Holds the demo cards' keys and, by default, the dev center's and the embedded database.
+  ensurePrivateDir(config.dataDir);
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, databaseOwnerUrl: config.databaseOwnerUrl, dataDir: config.dataDir, role: 'platform' });
   let app: FastifyInstance | undefined;
   let operatorServer: Server | undefined;
   const timers: ReturnType<typeof setInterval>[] = [];
+  // Stopped in this order on close: the admin channel first, then the database's listeners.
   const unlisteners: (() => Promise<void>)[] = [];
   try {
     await database.migrate();
@@ -86,6 +91,11 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
     const checkpointTimer = setInterval(() => void checkpointAudit().catch((err) => log.error({ err }, 'audit checkpoint failed')), config.auditCheckpointIntervalSeconds * 1000);
     checkpointTimer.unref();
     timers.push(checkpointTimer);
+    if (database.kind === 'pglite') {
+      // This process owns the embedded database: operator commands come here to run.
+      const admin = await startAdminChannel(config.dataDir, { db: database.db, identity: async () => identity, audit: config }, app.log);
+      unlisteners.unshift(() => admin.close());
+    }
     const url = await app.listen({ port: config.port, host: config.host });
     operatorServer = createServer(operatorConsoleHandler(app));
     const operatorUrl = await listenOn(operatorServer, config.operatorPort, config.host);

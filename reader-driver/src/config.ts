@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { isLogLevel, type LogLevel } from '../../platform/src/shared/logger.js';
+import { DEFAULT_READER_PORT } from '../../platform/src/shared/reader-address.js';
 
 /** The reader driver's settings; `loadDriverConfig` is its only reader of `process.env`. */
 export interface DriverConfig {
@@ -25,15 +27,13 @@ export interface DriverConfig {
   deviceCredentialFile: string | null;
   /** File holding the token the local `npm run demo` CLI presents. */
   controlTokenFile: string;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logLevel: LogLevel;
 }
-
-export const DEFAULT_DRIVER_PORT = 24_780;
 
 /** Reads and checks the environment once, listing every problem; the result is frozen. */
 export function loadDriverConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = []): Readonly<DriverConfig> {
   const problems: string[] = [];
-  const port = Number(env.READER_PORT ?? DEFAULT_DRIVER_PORT);
+  const port = Number(env.READER_PORT ?? DEFAULT_READER_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`READER_PORT must be an integer 0–65535 (got "${env.READER_PORT}")`);
 
   const platformPort = env.PORT ?? '8080';
@@ -61,8 +61,8 @@ export function loadDriverConfig(env: NodeJS.ProcessEnv = process.env, argv: str
   const maxKeptSessions = Number(env.READER_MAX_KEPT_SESSIONS ?? 16);
   if (!Number.isInteger(maxKeptSessions) || maxKeptSessions < 1) problems.push('READER_MAX_KEPT_SESSIONS must be a positive whole number');
 
-  const logLevel = (env.LOG_LEVEL ?? 'info') as DriverConfig['logLevel'];
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) problems.push('LOG_LEVEL is not a pino level');
+  const logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
+  if (!isLogLevel(logLevel)) problems.push('LOG_LEVEL is not a pino level');
 
   if (problems.length) throw new Error(`Invalid reader-driver configuration:\n- ${problems.join('\n- ')}`);
   return Object.freeze({

@@ -1,14 +1,13 @@
 import { readFileSync, statSync } from 'node:fs';
+import type { DeviceCredential } from './ws/protocol.js';
+
+export type { DeviceCredential };
 
 /**
  * This set-top box's device credential for the platform (`Authorization: Device <id>:<secret>`).
  * It is given to the STB side at provisioning and kept here, not in the TV page's URL or storage:
  * the page asks for it over the loopback WebSocket (`device.credential`) and holds it in memory.
  */
-export interface DeviceCredential {
-  id: string;
-  secret: string;
-}
 
 /**
  * Reads the provisioning file `{ "id": "…", "secret": "…" }`. Refuses a file that others than its

@@ -7,7 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { JpkiClient, digestInfoSha256 } from '../../reader-driver/src/card/jpki-client.js';
+import { JpkiClient } from '../../reader-driver/src/card/jpki-client.js';
+import { digestInfoForSha256Hash } from '../../platform/src/shared/digest-info.js';
 import { openPcscBay, type PcscReaderBay } from '../../reader-driver/src/pcsc/index.js';
 import type { CardSession, ReaderBay } from '../../reader-driver/src/transport/transport.js';
 import { VirtualBay } from '../../reader-driver/src/transport/virtual-bay.js';
@@ -20,7 +21,7 @@ const ITERATIONS = Math.max(3, Math.min(200, Number(values.iterations) || 20));
 const VPCD_READER = 'Virtual PCD 00 00';
 
 const fixture = buildTestCard();
-const digestInfo = digestInfoSha256(createHash('sha256').update('bench').digest());
+const digestInfo = digestInfoForSha256Hash(createHash('sha256').update('bench').digest());
 type Latency = 'contact' | null;
 
 interface Stats {

@@ -23,22 +23,3 @@ export async function press(page: Page, key: string, expected?: string): Promise
   if (expected !== undefined) expect(keys[0], `focus after ${key}`).toBe(expected);
   return keys[0]!;
 }
-
-/** Waits until the focus settles on `key` (after an asynchronous step: card, platform). */
-export async function focusLandsOn(page: Page, key: string) {
-  await expect.poll(() => focusedKeys(page), { timeout: 15_000 }).toEqual([key]);
-}
-
-/** Moves focus to `target` with the arrows only: rows first, then along the row. */
-export async function moveTo(page: Page, target: string) {
-  for (let i = 0; i < 40; i++) {
-    const [current] = await focusedKeys(page);
-    if (current === target) return;
-    const [from, to] = await Promise.all([current, target].map((k) => page.locator(`[data-focus-key="${k}"]`).boundingBox()));
-    const fy = from!.y + from!.height / 2;
-    const ty = to!.y + to!.height / 2;
-    const key = Math.abs(ty - fy) > from!.height / 2 ? (ty > fy ? 'ArrowDown' : 'ArrowUp') : to!.x > from!.x ? 'ArrowRight' : 'ArrowLeft';
-    await press(page, key);
-  }
-  throw new Error(`could not reach ${target}`);
-}

@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
-import { focusLandsOn, focusedKeys, moveTo, press } from './remote.js';
+import { focusedKeys, press } from './remote.js';
 import { canvas, cardBayHooks, openTv, pinLength, step } from './tv-page.js';
+import { focusLandsOn, moveTo } from './tv-session.js';
 
 // Register and log in on the TV page with the remote (the keyboard: arrows, Enter, digits,
 // Backspace as Back) and a demo My Number Card, against the whole product: the platform, the

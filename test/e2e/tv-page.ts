@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { DriverClient } from '../helpers/driver-client.js';
 import { connectDriver, tvUrl } from './product.js';
-import { focusLandsOn } from './remote.js';
+import { focusLandsOn } from './tv-session.js';
 
 /** What the browser tests of the TV page read on it. */
 export const step = (page: Page) => page.locator('stb-tv-flow-screen [data-step]');

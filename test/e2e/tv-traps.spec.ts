@@ -3,7 +3,8 @@ import { expect, test, type Page, type WebSocketRoute } from '@playwright/test';
 import { DEMO_PEOPLE } from '../../platform/src/demo/world.js';
 import { E2E_ORIGIN, E2E_PORT } from './product.js';
 import { registerByApi } from './register.js';
-import { focusLandsOn, focusedKeys, moveTo, press } from './remote.js';
+import { focusedKeys, press } from './remote.js';
+import { focusLandsOn, moveTo } from './tv-session.js';
 import { canvas, cardBayHooks, openTv, pinLength, step, triesLeft } from './tv-page.js';
 
 // The traps of issue 11, each walked with the remote only (arrows, Enter, digits, Backspace as

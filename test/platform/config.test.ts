@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../platform/src/config.js';
+import { DEFAULT_READER_PORT } from '../../platform/src/shared/reader-address.js';
 
 describe('loadConfig', () => {
   it('uses the embedded database and loopback by default', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 8080, operatorPort: 8081, host: '127.0.0.1', databaseUrl: null, seedDemo: true, jpkiMode: 'dev' });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("knows where `npm start` puts the reader driver: the driver's own default port unless READER_PORT says otherwise", () => {
+    expect(loadConfig({})).toMatchObject({ readerPort: DEFAULT_READER_PORT, readerAllowedOrigins: null, readerDeviceCredentialFile: null });
+    expect(loadConfig({ READER_PORT: '19850', READER_ALLOWED_ORIGINS: 'http://tv.test', READER_DEVICE_CREDENTIAL_FILE: '/etc/stb/device.json' }))
+      .toMatchObject({ readerPort: 19850, readerAllowedOrigins: 'http://tv.test', readerDeviceCredentialFile: '/etc/stb/device.json' });
+    expect(() => loadConfig({ READER_PORT: '70000' })).toThrow(/READER_PORT must be an integer/);
   });
 
   it('selects PostgreSQL when DATABASE_URL is set', () => {

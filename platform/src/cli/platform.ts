@@ -1,16 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { eq } from 'drizzle-orm';
-import { loadConfig } from '../config.js';
+import { PlatformGone, sendOperatorCommand } from '../admin/channel.js';
+import { runOperatorCommand, type OperatorCommand, type OperatorOutcome } from '../admin/commands.js';
+import { loadConfig, type Config } from '../config.js';
 import { openDatabase } from '../db/client.js';
-import { shelters } from '../db/schema/index.js';
-import { AppError } from '../shared/errors.js';
 import { setAuditChainKey } from '../identity/audit.js';
-import { publishAuditCheckpoint, verifyAuditLog } from '../identity/audit-checkpoint.js';
-import { ingestCrl, loadStoredCrls } from '../identity/crl-store.js';
-import { provisionDevice, withdrawDevice } from '../identity/devices.js';
-import { ingestLinkage, parseLinkageFile } from '../identity/linkage-ingest.js';
+import { loadStoredCrls } from '../identity/crl-store.js';
+import type { IdentityDeps } from '../identity/deps.js';
 import { createJpkiContext } from '../jpki/index.js';
+import { AppError } from '../shared/errors.js';
 
 /**
  * `npm run platform -- <command>`: operator tasks against the configured database.
@@ -21,6 +19,10 @@ import { createJpkiContext } from '../jpki/index.js';
  *   ingest-linkage FILE.json            (J-LIS linkage: each card's sign↔auth pair, and renewals;
  *                                        settles registrations waiting for it)
  *   verify-audit
+ *
+ * With PostgreSQL the command connects to it. With the embedded database, only one process may
+ * open it: when the platform runs, the command runs inside it through its admin channel
+ * (`admin/channel.ts`); when it does not, the command opens the database itself under the owner lock.
  */
 const USAGE = `usage: npm run platform -- provision-device --kind tv|tablet (--household CONTRACT | --shelter ID) --label TEXT
        npm run platform -- withdraw-device DEVICE-ID
@@ -29,64 +31,78 @@ const USAGE = `usage: npm run platform -- provision-device --kind tv|tablet (--h
        npm run platform -- verify-audit`;
 
 async function main() {
-  const [command, ...rest] = process.argv.slice(2);
+  const cmd = parseCommand(process.argv.slice(2));
+  const config = loadConfig();
+  setAuditChainKey(config.auditHmacSecret);
+  const { result, warnings, exitCode } = await run(config, cmd);
+  print(result);
+  for (const warning of warnings) console.error(warning);
+  process.exitCode = exitCode;
+}
+
+/** Reads the arguments (and the files they name) into one command. */
+function parseCommand(argv: string[]): OperatorCommand {
+  const [command, ...rest] = argv;
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
     options: { kind: { type: 'string' }, household: { type: 'string' }, shelter: { type: 'string' }, label: { type: 'string' }, purpose: { type: 'string' } },
   });
-  const config = loadConfig();
-  setAuditChainKey(config.auditHmacSecret);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, databaseOwnerUrl: config.databaseOwnerUrl, dataDir: config.dataDir });
+  switch (command) {
+    case 'provision-device': {
+      const label = values.label ?? 'device';
+      if (values.kind === 'tv' && values.household) return { command, binding: { kind: 'tv', householdContractNo: values.household }, label };
+      if (values.kind === 'tablet' && values.shelter) return { command, binding: { kind: 'tablet', shelterId: values.shelter }, label };
+      throw usage();
+    }
+    case 'withdraw-device':
+      if (!positionals[0]) throw usage();
+      return { command, deviceId: positionals[0] };
+    case 'ingest-crl': {
+      const purpose = values.purpose;
+      if ((purpose !== 'sign' && purpose !== 'auth') || !positionals[0]) throw usage();
+      return { command, purpose, derBase64: readFileSync(positionals[0]).toString('base64') };
+    }
+    case 'ingest-linkage':
+      if (!positionals[0]) throw usage();
+      return { command, linkageJson: readFileSync(positionals[0], 'utf8') };
+    case 'verify-audit':
+      return { command };
+    default:
+      throw usage();
+  }
+}
+
+/** Runs the command where the database is: here, or in the running platform that owns it. */
+async function run(config: Readonly<Config>, cmd: OperatorCommand): Promise<OperatorOutcome> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await runHere(config, cmd);
+    } catch (err) {
+      const owner = err instanceof AppError && err.code === 'DB_IN_USE' ? (err.details?.owner as { role?: string } | undefined) : undefined;
+      if (owner?.role !== 'platform') throw err;
+    }
+    try {
+      return await sendOperatorCommand(config.dataDir, cmd);
+    } catch (err) {
+      // The platform stopped before it took the command: it is ours to open now (once more at most).
+      if (!(err instanceof PlatformGone) || attempt > 0) throw err;
+    }
+  }
+}
+
+async function runHere(config: Readonly<Config>, cmd: OperatorCommand): Promise<OperatorOutcome> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, databaseOwnerUrl: config.databaseOwnerUrl, dataDir: config.dataDir, role: 'cli' });
   try {
     await database.migrate();
     const { db } = database;
-    switch (command) {
-      case 'provision-device': {
-        const label = values.label ?? 'device';
-        if (values.kind === 'tv' && values.household) {
-          print(await provisionDevice(db, { kind: 'tv', householdContractNo: values.household }, label, 'operator:cli'));
-        } else if (values.kind === 'tablet' && values.shelter) {
-          const [shelter] = await db.select().from(shelters).where(eq(shelters.id, values.shelter));
-          if (!shelter) throw new AppError('REQ_NOT_FOUND', { detail: `no shelter ${values.shelter}` });
-          print(await provisionDevice(db, { kind: 'tablet', shelterId: shelter.id }, label, 'operator:cli'));
-        } else throw usage();
-        break;
-      }
-      case 'withdraw-device': {
-        if (!positionals[0]) throw usage();
-        print(await withdrawDevice(db, positionals[0], 'operator:cli'));
-        break;
-      }
-      case 'ingest-crl': {
-        const purpose = values.purpose;
-        if ((purpose !== 'sign' && purpose !== 'auth') || !positionals[0]) throw usage();
-        const identity = { db, jpki: await createJpkiContext(config), config };
-        await loadStoredCrls(identity, null);
-        const result = await ingestCrl(identity, purpose, readFileSync(positionals[0]), 'operator:cli');
-        print({ outcome: result.outcome, entries: result.entries, revoked: result.revoked, reconfirm: result.reconfirm, crlNumber: result.crl.crlNumber?.toString() ?? null });
-        break;
-      }
-      case 'ingest-linkage': {
-        if (!positionals[0]) throw usage();
-        const identity = { db, jpki: await createJpkiContext(config), config };
-        print(await ingestLinkage(identity, parseLinkageFile(readFileSync(positionals[0], 'utf8')), 'operator:cli'));
-        break;
-      }
-      case 'verify-audit': {
-        const result = await verifyAuditLog(db, config);
-        print(result);
-        if (!result.ok) process.exitCode = 3;
-        break;
-      }
-      default:
-        throw usage();
-    }
-    if (command !== 'verify-audit') {
-      // What this command wrote is vouched for now, not only at the platform's next checkpoint.
-      const { verification } = await publishAuditCheckpoint(db, config);
-      if (!verification.ok) console.error(`audit log break at ${verification.brokenAt ?? 'checkpoint'} (${verification.reason}): ${verification.detail}`);
-    }
+    let identity: Promise<IdentityDeps> | undefined;
+    const loadIdentity = async (): Promise<IdentityDeps> => {
+      const deps = { db, jpki: await createJpkiContext(config), config };
+      await loadStoredCrls(deps, null);
+      return deps;
+    };
+    return await runOperatorCommand({ db, identity: () => (identity ??= loadIdentity()), audit: config }, cmd);
   } finally {
     await database.close();
   }

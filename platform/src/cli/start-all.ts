@@ -5,7 +5,9 @@ import { loadConfigOrExit, type Config } from '../config.js';
 import { feedDevLinkage, issueDemoCards } from '../demo/dev-jpki.js';
 import { DEMO_HOUSEHOLDS } from '../demo/world.js';
 import { startPlatform } from '../server.js';
+import { DEFAULT_READER_PORT, readerUrl } from '../shared/reader-address.js';
 import { stopOnSignals } from '../shared/shutdown.js';
+import { describeStartError } from '../shared/errors.js';
 
 /**
  * `npm start`: the whole product on one machine. The platform runs in this process (embedded
@@ -25,11 +27,10 @@ async function main() {
     await feedDevLinkage({ db: platform.database.db, jpki: platform.jpki, config }, config.jpkiDevDir);
   }
   const tv = DEMO_HOUSEHOLDS[0];
-  const credentialFile = process.env.READER_DEVICE_CREDENTIAL_FILE ?? (config.seedDemo ? provisionDemoTv(config.dataDir, tv.tv) : undefined);
+  const credentialFile = config.readerDeviceCredentialFile ?? (config.seedDemo ? provisionDemoTv(config.dataDir, tv.tv) : undefined);
   const driver = startReaderDriver(config, base, demoCardsDir, credentialFile);
 
-  const readerPort = process.env.READER_PORT ?? '24780';
-  const readerParam = readerPort === '24780' ? '' : `?reader=${encodeURIComponent(`ws://127.0.0.1:${readerPort}/v1`)}`;
+  const readerParam = config.readerPort === DEFAULT_READER_PORT ? '' : `?reader=${encodeURIComponent(readerUrl(config.readerPort))}`;
   console.log(
     `\n  TV:        ${base}/tv/${readerParam}${credentialFile ? `   (${tv.label}; the reader driver holds its device credential)` : ''}` +
       `\n  Shelter:   ${base}/shelter/\n  Operator:  ${loopbackUrl(platform.operatorUrl)}/operator/\n  Health:    ${base}/healthz` +
@@ -66,11 +67,14 @@ function startReaderDriver(config: Readonly<Config>, platformOrigin: string, dem
   const localhost = platformOrigin.replace('127.0.0.1', 'localhost');
   const child = spawn(process.execPath, args, {
     stdio: 'inherit',
+    // The driver reads its own settings (reader-driver/src/config.ts) from the environment it
+    // inherits; this process only adds what it decided: where the data is, which page may connect.
     env: {
       ...process.env,
       DATA_DIR: config.dataDir,
+      READER_PORT: String(config.readerPort),
       // The TV page's origin only: the operator console has its own origin and never reaches the driver.
-      READER_ALLOWED_ORIGINS: process.env.READER_ALLOWED_ORIGINS ?? `${platformOrigin},${localhost}`,
+      READER_ALLOWED_ORIGINS: config.readerAllowedOrigins ?? `${platformOrigin},${localhost}`,
       ...(credentialFile ? { READER_DEVICE_CREDENTIAL_FILE: credentialFile } : {}),
     },
   });
@@ -81,6 +85,6 @@ function startReaderDriver(config: Readonly<Config>, platformOrigin: string, dem
 }
 
 main().catch((err) => {
-  console.error('start failed:', err);
+  console.error('start failed:', describeStartError(err));
   process.exit(1);
 });

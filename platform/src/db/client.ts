@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -8,6 +7,8 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+import { ensurePrivateDir } from '../shared/private-fs.js';
+import { acquireOwnerLock, acquireOwnerLockWaiting, type OwnerRole } from './owner-lock.js';
 import { grantPlatformRole } from './roles.js';
 import * as schema from './schema/index.js';
 
@@ -33,6 +34,8 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
+/** How long a starting platform waits for an operator command that has the embedded database open. */
+const PLATFORM_WAITS_FOR_COMMAND_MS = 60_000;
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
 /** Arbitrary constant key: serialises migrations between platform processes on one server. */
 const MIGRATION_LOCK_KEY = 7_240_611;
@@ -40,16 +43,27 @@ const MIGRATION_LOCK_KEY = 7_240_611;
 /**
  * Opens PostgreSQL when `databaseUrl` is set, otherwise the embedded PGlite: in `dataDir` when one
  * is given, in memory when `dataDir` is `null` (tests). `databaseOwnerUrl` (PostgreSQL only) is
- * the role migrations run as; the handle itself always works as `databaseUrl`'s role.
+ * the role migrations run as; the handle itself always works as `databaseUrl`'s role. The embedded
+ * database in a folder is opened by one process at a time (see `owner-lock.ts`); `role` says who
+ * the holder is, so that an operator command refused by a running platform knows to ask the platform instead.
  */
-export async function openDatabase(opts: { databaseUrl: string | null; databaseOwnerUrl?: string | null; dataDir: string | null }): Promise<DbHandle> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.databaseOwnerUrl ?? null) : openPglite(opts.dataDir);
+export async function openDatabase(opts: { databaseUrl: string | null; databaseOwnerUrl?: string | null; dataDir: string | null; role?: OwnerRole }): Promise<DbHandle> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.databaseOwnerUrl ?? null) : openPglite(opts.dataDir, opts.role ?? 'platform');
 }
 
-async function openPglite(dataDir: string | null): Promise<DbHandle> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const client = dataDir ? new PGlite(`${dataDir}/pglite`) : new PGlite();
-  await client.waitReady;
+async function openPglite(dataDir: string | null, role: OwnerRole): Promise<DbHandle> {
+  if (dataDir) ensurePrivateDir(dataDir);
+  const lock = !dataDir ? null : role === 'cli' ? acquireOwnerLock(dataDir, role)
+    : await acquireOwnerLockWaiting(dataDir, role, PLATFORM_WAITS_FOR_COMMAND_MS, (owner) =>
+      console.warn(`waiting for the operator command (pid ${owner.pid}) that has the embedded database in ${dataDir} open`));
+  let client: PGlite;
+  try {
+    client = dataDir ? new PGlite(`${dataDir}/pglite`) : new PGlite();
+    await client.waitReady;
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     db,
@@ -62,7 +76,13 @@ async function openPglite(dataDir: string | null): Promise<DbHandle> {
       const unlisten = await client.listen(channel, onPayload);
       return () => unlisten();
     },
-    close: () => client.close(),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
+    },
   };
 }
 

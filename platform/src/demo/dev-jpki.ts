@@ -1,15 +1,21 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCrl, exportLinkage, initCenter, issueCard, loadCenter, writeCardFile, type CenterInfo } from '../jpki/dev-center/index.js';
 import { STATE_FILE } from '../jpki/dev-center/store.js';
 import { ingestCrl } from '../identity/crl-store.js';
 import type { IdentityDeps } from '../identity/deps.js';
 import { ingestLinkage, type LinkageIngestion } from '../identity/linkage-ingest.js';
+import { ensurePrivateDir } from '../shared/private-fs.js';
 import { DEMO_PEOPLE } from './world.js';
 
 /** The dev JPKI center of this data folder, created on first use (dev mode stands in for J-LIS). */
 export async function ensureDevCenter(dir: string): Promise<CenterInfo> {
-  if (existsSync(join(dir, STATE_FILE))) return loadCenter(dir);
+  if (existsSync(join(dir, STATE_FILE))) {
+    // A center made by an older version may be open to other users: close it (keys live in ca/).
+    ensurePrivateDir(dir);
+    if (existsSync(join(dir, 'ca'))) ensurePrivateDir(join(dir, 'ca'));
+    return loadCenter(dir);
+  }
   return initCenter(dir, { seed: 'demo-center' });
 }
 
@@ -18,7 +24,7 @@ export async function ensureDevCenter(dir: string): Promise<CenterInfo> {
  * so the demo card bay can hold them. Existing cards keep their PIN counters.
  */
 export async function issueDemoCards(centerDir: string, cardsDir: string): Promise<string[]> {
-  mkdirSync(cardsDir, { recursive: true });
+  ensurePrivateDir(cardsDir);
   const issued: string[] = [];
   for (const person of DEMO_PEOPLE) {
     const path = join(cardsDir, `${person.id}.json`);

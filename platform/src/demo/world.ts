@@ -4,15 +4,18 @@
  * whose virtual My Number Cards the dev JPKI center issues. Everything here is fictional; the PINs
  * are documented in the README so anyone can try the TV flow.
  */
-export const DEMO_OPERATOR = { code: 'catv-demo', name: 'デモケーブルテレビ', phone: '0120-000-000' } as const;
-export const DEMO_MUNICIPALITY = { code: '162108', name: '南砺市' } as const;
+export const DEMO_OPERATOR = { code: 'catv-demo', name: 'デモケーブルテレビ', helpPhone: '0120-000-000' } as const;
+export const DEMO_MUNICIPALITY = { code: '162108', name: '南砺市', helpPhone: '0763-00-0000' } as const;
 export const DEMO_INSURER = { code: 'insurer-demo', name: 'デモ生命保険' } as const;
 
-/** The services of the demo world, each seeing only its own UIDs. */
+/**
+ * The services of the demo world, each seeing only its own UIDs. Fixed ids (like the demo TVs'),
+ * so a demo or a test can link a person to one by its id, as the service's own sign-up would.
+ */
 export const DEMO_PROVIDERS = [
-  { owner: 'insurer', code: 'demo-pension', name: 'デモ生命 年金現況確認', service: 'pension' },
-  { owner: 'municipality', code: 'nanto-booking', name: '南砺市 施設予約', service: 'booking' },
-  { owner: 'municipality', code: 'nanto-disaster', name: '南砺市 避難情報', service: 'disaster' },
+  { id: '00000000-0000-4000-8000-000000000201', owner: 'insurer', code: 'demo-pension', name: 'デモ生命 年金現況確認', service: 'pension' },
+  { id: '00000000-0000-4000-8000-000000000202', owner: 'municipality', code: 'nanto-booking', name: '南砺市 施設予約', service: 'booking' },
+  { id: '00000000-0000-4000-8000-000000000203', owner: 'municipality', code: 'nanto-disaster', name: '南砺市 避難情報', service: 'disaster' },
 ] as const;
 
 export const DEMO_DISTRICTS = [

@@ -4,7 +4,8 @@
  * the device stops a signature made for one TV or one operation being replayed at another. Pure:
  * the TV page imports it too.
  */
-export type ChallengePurpose = 'login' | 'register';
+/** `unregister`: the person cancels their own registration (the card is asked again). */
+export type ChallengePurpose = 'login' | 'register' | 'unregister';
 
 export function challengeMessage(nonce: string, purpose: ChallengePurpose, deviceId: string): Uint8Array {
   return new TextEncoder().encode(`${nonce}\n${purpose}\n${deviceId}`);

@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull, sql, type Placeholder, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { districts, householdMembers, households, organisations, persons, type Device } from '../db/schema/index.js';
+import { districts, householdMembers, households, persons, type Device } from '../db/schema/index.js';
 import { AppError } from '../shared/errors.js';
 import { CONSENT } from './consent.js';
 
@@ -49,16 +49,11 @@ export async function districtChoices(db: Db, household: { districtId: string | 
     .orderBy(asc(districts.code));
 }
 
-/**
- * Everything the TV shows before anyone logs in: who lives here, the districts, the consent text,
- * and whom to call for help (the household's cable operator).
- */
+/** Everything the TV shows before anyone logs in: who lives here, the districts, the consent text. */
 export async function tvHouseholdContext(db: Db, device: Device) {
   const household = await householdOf(db, device);
   const choices = await districtChoices(db, household);
-  const [operator] = await db.select({ name: organisations.name, phone: organisations.phone }).from(organisations).where(eq(organisations.id, household.operatorId));
   return {
-    operator: { name: operator!.name, phone: operator!.phone },
     household: { id: household.id, label: household.label, districtCode: choices.find((d) => d.id === household.districtId)?.code ?? null },
     members: await membersOf(db, household.id),
     districts: choices.map(({ code, name }) => ({ code, name })),

@@ -1,21 +1,22 @@
 import { sql } from 'drizzle-orm';
 import type { Device } from '../db/schema/index.js';
 import { AppError } from '../shared/errors.js';
-import { digestInfoSha256, requireGood } from '../jpki/index.js';
+import { toBase64 } from '../shared/base64.js';
+import { digestInfoForMessage } from '../shared/digest-info.js';
 import { prepared, preparedSql } from '../db/prepared.js';
 import { WriteBatcher } from '../db/write-batcher.js';
+import type { LoginRequest } from '../routes/identity-schemas.js';
 import { challengeMessage, type ChallengePurpose } from './challenge.js';
 import type { IdentityDeps } from './deps.js';
 import { membersJson, type MemberView } from './household.js';
-import { burnNonce, issueNonce, openNonce } from './nonces.js';
+import { issueNonce } from './nonces.js';
+import { checkCardAnswer } from './card-challenge.js';
 import { newSessionToken } from './sessions.js';
-
-const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
 /** A nonce and the exact DigestInfo the card must sign for it on this device. */
 export async function startChallenge(deps: IdentityDeps, device: Device, purpose: ChallengePurpose) {
   const { nonce, expiresAt } = issueNonce(deps.config.nonceSecret, device.id, purpose, deps.config.nonceTtlSeconds);
-  return { nonce, digestInfo: b64(digestInfoSha256(challengeMessage(nonce, purpose, device.id))), expiresAt: expiresAt.toISOString() };
+  return { nonce, digestInfo: toBase64(digestInfoForMessage(challengeMessage(nonce, purpose, device.id))), expiresAt: expiresAt.toISOString() };
 }
 
 /** What one login asks of the database, once the card and the nonce have passed every check. */
@@ -116,13 +117,6 @@ export function loginBatchStats(db: IdentityDeps['db']): { batches: number; inpu
   return { ...loginWriter(db).stats };
 }
 
-export interface LoginInput {
-  nonce: string;
-  /** The auth certificate, base64 DER. */
-  certificate: string;
-  /** The card's signature over the challenge, base64. */
-  signature: string;
-}
 
 /**
  * High-assurance login (DESIGN §5.2): the nonce's seal is checked, then the auth certificate's
@@ -130,22 +124,11 @@ export interface LoginInput {
  * burns the nonce and opens the session if the card belongs to a registered member of this TV's
  * household. Every refusal has its own code, a replay's first, and every attempt uses the nonce up.
  */
-export async function login(deps: IdentityDeps, device: Device, input: LoginInput) {
+export async function login(deps: IdentityDeps, device: Device, input: LoginRequest) {
   if (device.kind !== 'tv' || !device.householdId) throw new AppError('AUTH_FORBIDDEN', { detail: 'not a household TV' });
   const householdId = device.householdId;
-  const nonce = openNonce(deps.config.nonceSecret, input.nonce, device.id, 'login');
-  let lookupKey: string;
-  try {
-    const cert = deps.jpki.parse(input.certificate);
-    const chain = await deps.jpki.verify(cert, 'auth');
-    await deps.jpki.verifySignature(cert, challengeMessage(input.nonce, 'login', device.id), Buffer.from(input.signature, 'base64'));
-    requireGood(deps.jpki.revocationStatus(chain));
-    lookupKey = deps.jpki.lookupKeyOf(chain);
-  } catch (err) {
-    // A refused attempt still uses the nonce up, and a replay is reported as such whatever else is wrong.
-    if (!(await burnNonce(deps.db, nonce))) throw new AppError('AUTH_NONCE_REPLAYED');
-    throw err;
-  }
+  // A refused attempt still uses the nonce up, and a replay is reported as such whatever else is wrong.
+  const { nonce, lookupKey } = await checkCardAnswer(deps, device.id, 'login', input);
 
   const session = newSessionToken(deps.config.sessionTtlSeconds);
   const row = await loginWriter(deps.db).submit({

@@ -2,6 +2,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { certificates, householdMembers, persons, type Device } from '../db/schema/index.js';
 import { AppError } from '../shared/errors.js';
 import { acceptUnknown } from '../jpki/index.js';
+import type { PresenceRequest } from '../routes/identity-schemas.js';
 import type { IdentityDeps } from './deps.js';
 
 /**
@@ -14,7 +15,7 @@ import type { IdentityDeps } from './deps.js';
  * spent on the wrong card). It only learns about its own household's current members: anyone else
  * is AUTH_NOT_REGISTERED to it, exactly as an unknown card, so a TV cannot be used to look people up.
  */
-export async function identifyPresence(deps: IdentityDeps, device: Device, input: { certificate: string }) {
+export async function identifyPresence(deps: IdentityDeps, device: Device, input: PresenceRequest) {
   if (device.kind !== 'tablet' && !(device.kind === 'tv' && device.householdId)) {
     throw new AppError('AUTH_FORBIDDEN', { detail: 'presence is for shelter tablets and household TVs' });
   }

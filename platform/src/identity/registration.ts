@@ -4,8 +4,11 @@ import type { Db } from '../db/client.js';
 import {
   certificates, householdMembers, households, pendingRegistrations, persons, signedDocuments, type Device, type PendingRegistration,
 } from '../db/schema/index.js';
+import type { RegistrationDraftRequest, RegistrationSubmission } from '../routes/identity-schemas.js';
+import { fromBase64, toBase64 } from '../shared/base64.js';
+import { digestInfoForMessage } from '../shared/digest-info.js';
 import { AppError } from '../shared/errors.js';
-import { assembleCms, buildSignedAttributes, digestInfoSha256, readPersonalData, requireGood, verifyCms, type ChainResult } from '../jpki/index.js';
+import { assembleCms, buildSignedAttributes, readPersonalData, requireGood, verifyCms, type ChainResult } from '../jpki/index.js';
 import { appendAudit } from './audit.js';
 import { cardPairStatus, type CardPairStatus } from './card-linkage.js';
 import { canonicalJson } from './canonical-json.js';
@@ -21,9 +24,6 @@ import { consumeNonce, issueNonce } from './nonces.js';
  */
 export const REGISTRATION_TTL_SECONDS = 30 * 60;
 const DOCUMENT_TYPE = 'cable-auth/registration/v1';
-
-const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
-const unb64 = (text: string) => Buffer.from(text, 'base64');
 
 interface DraftPayload {
   document: string;
@@ -53,7 +53,7 @@ interface VerifiedPayload {
  * device) and the two digests the card signs: the CMS signed attributes over the document (sign
  * key) and the challenge that proves the auth key of the same card in the same flow.
  */
-export async function createRegistrationDraft(deps: IdentityDeps, device: Device, input: { district: string }) {
+export async function createRegistrationDraft(deps: IdentityDeps, device: Device, input: RegistrationDraftRequest) {
   const household = await householdOf(deps.db, device);
   const district = (await districtChoices(deps.db, household)).find((d) => d.code === input.district);
   if (!district) throw new AppError('REQ_INVALID', { detail: `district ${input.district} is not offered to this household` });
@@ -64,7 +64,7 @@ export async function createRegistrationDraft(deps: IdentityDeps, device: Device
   });
   const signedAttributes = buildSignedAttributes(Buffer.from(document, 'utf8'), now);
   const expiresAt = new Date(now.getTime() + REGISTRATION_TTL_SECONDS * 1000);
-  const payload: DraftPayload = { document, signedAttributes: b64(signedAttributes), nonce, district };
+  const payload: DraftPayload = { document, signedAttributes: toBase64(signedAttributes), nonce, district };
   const [draft] = await deps.db
     .insert(pendingRegistrations)
     .values({ stage: 'draft', deviceId: device.id, householdId: household.id, payload, expiresAt })
@@ -72,18 +72,10 @@ export async function createRegistrationDraft(deps: IdentityDeps, device: Device
   return {
     draftId: draft!.id,
     document,
-    sign: { digestInfo: b64(digestInfoSha256(signedAttributes)) },
-    auth: { digestInfo: b64(digestInfoSha256(challengeMessage(nonce, 'register', device.id))) },
+    sign: { digestInfo: toBase64(digestInfoForMessage(signedAttributes)) },
+    auth: { digestInfo: toBase64(digestInfoForMessage(challengeMessage(nonce, 'register', device.id))) },
     expiresAt: expiresAt.toISOString(),
   };
-}
-
-export interface RegistrationSubmission {
-  draftId: string;
-  signCertificate: string;
-  signSignature: string;
-  authCertificate: string;
-  authSignature: string;
 }
 
 async function loadPending(deps: IdentityDeps, device: Device, id: string, stage: 'draft' | 'verified') {
@@ -111,7 +103,7 @@ export async function submitRegistration(deps: IdentityDeps, device: Device, inp
   const draft = await loadPending(deps, device, input.draftId, 'draft');
   const payload = draft.payload as DraftPayload;
   const document = Buffer.from(payload.document, 'utf8');
-  const cms = assembleCms(document, unb64(payload.signedAttributes), unb64(input.signSignature), unb64(input.signCertificate));
+  const cms = assembleCms(document, fromBase64(payload.signedAttributes), fromBase64(input.signSignature), fromBase64(input.signCertificate));
   const now = new Date();
   const verified = await verifyCms(cms, { trustStore: deps.jpki.trustStore, document, at: now });
   if (!Buffer.from(verified.content).equals(document)) throw new AppError('AUTH_REGISTRATION_MISMATCH', { detail: 'signed content differs from the draft' });
@@ -119,7 +111,7 @@ export async function submitRegistration(deps: IdentityDeps, device: Device, inp
   await consumeNonce(deps.db, deps.config.nonceSecret, payload.nonce, device.id, 'register');
   const authCert = deps.jpki.parse(input.authCertificate);
   const authChain = await deps.jpki.verify(authCert, 'auth', now);
-  await deps.jpki.verifySignature(authCert, challengeMessage(payload.nonce, 'register', device.id), unb64(input.authSignature));
+  await deps.jpki.verifySignature(authCert, challengeMessage(payload.nonce, 'register', device.id), fromBase64(input.authSignature));
   requireGood(deps.jpki.revocationStatus(verified.signer, now));
   requireGood(deps.jpki.revocationStatus(authChain, now));
 
@@ -137,7 +129,7 @@ export async function submitRegistration(deps: IdentityDeps, device: Device, inp
   const pd = readPersonalData(verified.signer.certificate);
   const personalData = { name: pd.name, dateOfBirth: pd.dateOfBirth, gender: pd.gender, address: pd.address };
   const expiresAt = new Date(now.getTime() + REGISTRATION_TTL_SECONDS * 1000);
-  const next: VerifiedPayload = { cms: b64(cms), signedAt: now.toISOString(), district: payload.district, personalData, sign, auth };
+  const next: VerifiedPayload = { cms: toBase64(cms), signedAt: now.toISOString(), district: payload.district, personalData, sign, auth };
   await deps.db.update(pendingRegistrations).set({ stage: 'verified', payload: next, expiresAt }).where(eq(pendingRegistrations.id, draft.id));
   return {
     registrationId: draft.id, personalData, district: { code: payload.district.code, name: payload.district.name }, expiresAt: expiresAt.toISOString(),
@@ -240,7 +232,7 @@ async function completeRegistration(tx: Tx, pending: PendingRegistration, actor:
     .onConflictDoNothing({ target: certificates.lookupKey });
   await tx.insert(householdMembers).values({ householdId: pending.householdId, personId }).onConflictDoNothing();
   await tx.update(households).set({ districtId: p.district.id }).where(eq(households.id, pending.householdId));
-  await tx.insert(signedDocuments).values({ personId, kind: 'registration', cms: unb64(p.cms), signedAt: new Date(p.signedAt) });
+  await tx.insert(signedDocuments).values({ personId, kind: 'registration', cms: fromBase64(p.cms), signedAt: new Date(p.signedAt) });
   await appendAudit(tx, {
     actor, action: 'person.registered', subject: personId,
     data: { household: pending.householdId, device: pending.deviceId, district: p.district.code, created: !existing, awaitedLinkage: pending.stage === 'awaiting_linkage' },

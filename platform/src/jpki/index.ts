@@ -12,14 +12,6 @@ export { assembleCms, buildSignedAttributes, readPersonalData, verifyCms, type C
 export { acceptUnknown, parseCrl, requireGood, type CrlInfo, type CrlReason, type RevocationStatus } from './revocation/index.js';
 export type { JpkiPurpose };
 
-/** SHA-256 DigestInfo prefix (SPEC §4): what the card signs is prefix ∥ SHA-256(message). */
-const SHA256_DIGEST_INFO_PREFIX = Buffer.from('3031300d060960864801650304020105000420', 'hex');
-
-/** DigestInfo(SHA-256(message)), DER: the bytes handed to the card's COMPUTE DIGITAL SIGNATURE. */
-export function digestInfoSha256(message: Uint8Array): Buffer {
-  return Buffer.concat([SHA256_DIGEST_INFO_PREFIX, createHash('sha256').update(message).digest()]);
-}
-
 /**
  * Everything the platform needs from JPKI, built once from config: the trust store of the mode,
  * the revocation store for its roots, and the keyed hash that names a certificate in the database.

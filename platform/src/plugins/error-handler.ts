@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import fp from 'fastify-plugin';
+import { isDatabaseUnavailable } from '../db/outage.js';
 import { AppError, type ErrorCode, toWire } from '../shared/errors.js';
 
 /** Fastify's own error codes that are the caller's fault, mapped once to our catalogue. */
@@ -29,6 +30,7 @@ export function asAppError(err: unknown): AppError {
   if (mapped) return new AppError(mapped, { detail: fe.message, cause: err });
   const status = fe.statusCode ?? 500;
   if (status >= 400 && status < 500) return new AppError(BY_STATUS[status] ?? 'REQ_INVALID', { detail: fe.message, cause: err });
+  if (isDatabaseUnavailable(err)) return new AppError('DB_UNAVAILABLE', { detail: fe.message, cause: err });
   return new AppError('INTERNAL', { detail: fe.message ?? String(err), cause: err });
 }
 

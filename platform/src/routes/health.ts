@@ -1,24 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type, type Static } from '@sinclair/typebox';
 import type { DbHandle } from '../db/client.js';
-import { withErrors } from './schemas.js';
-
-const Health = Type.Object({
-  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
-  database: Type.Object({
-    kind: Type.Union([Type.Literal('pglite'), Type.Literal('postgres')]),
-    ok: Type.Boolean(),
-    latencyMs: Type.Number(),
-  }),
-});
-/** What `GET /healthz` answers (the pages' health badges read it). */
-export type HealthReport = Static<typeof Health>;
+import { Health } from './health-schemas.js';
+import { errorCodes, withErrors } from './schemas.js';
 
 /** `GET /healthz`: 200 when the database answers, 503 when it does not. */
 export const healthRoutes: FastifyPluginAsyncTypebox<{ database: DbHandle }> = async (app, { database }) => {
   app.get(
     '/healthz',
-    { schema: { summary: 'Liveness and database health', response: withErrors({ 200: Health, 503: Health }) } },
+    { schema: { summary: 'Liveness and database health', ...errorCodes(), response: withErrors({ 200: Health, 503: Health }) } },
     async (_request, reply) => {
       const started = performance.now();
       let ok = true;

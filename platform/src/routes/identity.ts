@@ -7,14 +7,17 @@ import { identifyPresence } from '../identity/presence.js';
 import { cancelRegistration, confirmRegistration, createRegistrationDraft, submitRegistration } from '../identity/registration.js';
 import { linkService, servicesOf, unlinkService } from '../identity/service-links.js';
 import { endSession } from '../identity/sessions.js';
+import { tvHelp } from '../identity/help.js';
+import { unregister } from '../identity/unregister.js';
 import { requestAuth } from './request-auth.js';
 import {
-  Base64, LinkedService, NonceResponse, PresenceResult, RegistrationConfirmed, RegistrationDraft, RegistrationResult, SessionResponse, SessionView,
-  TvHousehold, Nonce, Uuid,
+  LinkedServices, LoginRequest, NonceRequest, NonceResponse, PresenceRequest, PresenceResult, ProviderIdParams, RegistrationConfirmed,
+  RegistrationConfirmRequest, RegistrationDraft, RegistrationDraftRequest, RegistrationIdParams, RegistrationResult, RegistrationSubmission,
+  ServiceLinked, SessionResponse, SessionView, TvHelp, TvHousehold, Unregistered, UnregisterRequest,
 } from './identity-schemas.js';
-import { withErrors } from './schemas.js';
-
-const Strict = { additionalProperties: false } as const;
+import {
+  CERTIFICATE_ERRORS, DEVICE_AUTH_ERRORS, errorCodes, NONCE_ERRORS, SESSION_AUTH_ERRORS, withErrors,
+} from './schemas.js';
 
 /** The identity core's HTTP API (see API.md beside this file). */
 export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> = async (app, { deps }) => {
@@ -27,7 +30,8 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
       config: { rateLimited: true },
       schema: {
         summary: 'A single-use nonce and the DigestInfo the card signs for it (device)',
-        body: Type.Object({ purpose: Type.Literal('login') }, Strict),
+        ...errorCodes(DEVICE_AUTH_ERRORS),
+        body: NonceRequest,
         response: withErrors({ 201: NonceResponse }),
       },
     },
@@ -40,7 +44,8 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
       config: { rateLimited: true },
       schema: {
         summary: 'Log in with the auth certificate and the card signature over the nonce (device)',
-        body: Type.Object({ nonce: Nonce, certificate: Base64, signature: Base64 }, Strict),
+        ...errorCodes(DEVICE_AUTH_ERRORS, NONCE_ERRORS, CERTIFICATE_ERRORS, 'AUTH_FORBIDDEN', 'PKI_SIGNATURE_INVALID', 'AUTH_NOT_REGISTERED', 'AUTH_NOT_HOUSEHOLD_MEMBER'),
+        body: LoginRequest,
         response: withErrors({ 201: SessionResponse }),
       },
     },
@@ -49,7 +54,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
 
   app.get(
     '/api/v1/sessions/current',
-    { schema: { summary: 'The person signed in on this TV (session)', response: withErrors({ 200: SessionView }) } },
+    { schema: { summary: 'The person signed in on this TV (session)', ...errorCodes(SESSION_AUTH_ERRORS, 'AUTH_FORBIDDEN'), response: withErrors({ 200: SessionView }) } },
     async (request) => {
       const { device, session, person } = await sessionOf(request);
       const household = await householdOf(db, device);
@@ -63,7 +68,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
 
   app.delete(
     '/api/v1/sessions/current',
-    { schema: { summary: 'Log out (session)', response: withErrors({ 204: Type.Null() }) } },
+    { schema: { summary: 'Log out (session)', ...errorCodes(SESSION_AUTH_ERRORS), response: withErrors({ 204: Type.Null() }) } },
     async (request, reply) => {
       const { session } = await sessionOf(request);
       await endSession(db, session.id);
@@ -76,10 +81,17 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     {
       schema: {
         summary: 'Household members, districts to choose from, consent text (TV device)',
+        ...errorCodes(DEVICE_AUTH_ERRORS, 'AUTH_FORBIDDEN'),
         response: withErrors({ 200: TvHousehold }),
       },
     },
     async (request) => tvHouseholdContext(db, await deviceOf(request)),
+  );
+
+  app.get(
+    '/api/v1/tv/help',
+    { schema: { summary: "Who helps this household: its cable operator and municipality, with phone numbers (TV device)", ...errorCodes(DEVICE_AUTH_ERRORS, 'AUTH_FORBIDDEN'), response: withErrors({ 200: TvHelp }) } },
+    async (request) => tvHelp(db, await deviceOf(request)),
   );
 
   app.post(
@@ -88,7 +100,8 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
       config: { rateLimited: true },
       schema: {
         summary: 'Start a registration: the document and the digests the card signs (TV device)',
-        body: Type.Object({ district: Type.String({ minLength: 1, maxLength: 64 }) }, Strict),
+        ...errorCodes(DEVICE_AUTH_ERRORS, 'AUTH_FORBIDDEN'),
+        body: RegistrationDraftRequest,
         response: withErrors({ 201: RegistrationDraft }),
       },
     },
@@ -100,7 +113,12 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     {
       schema: {
         summary: "Submit the card's signatures; returns the 基本4情報 to confirm (TV device)",
-        body: Type.Object({ draftId: Uuid, signCertificate: Base64, signSignature: Base64, authCertificate: Base64, authSignature: Base64 }, Strict),
+        ...errorCodes(
+          DEVICE_AUTH_ERRORS, NONCE_ERRORS, CERTIFICATE_ERRORS, 'AUTH_FORBIDDEN', 'AUTH_REGISTRATION_EXPIRED', 'AUTH_REGISTRATION_MISMATCH', 'AUTH_CARD_PAIR_MISMATCH',
+          'PKI_SIGNATURE_INVALID',
+          'PKI_CMS_ATTRIBUTES_INVALID', 'PKI_CMS_CONTENT_TYPE_MISMATCH', 'PKI_CMS_DIGEST_MISMATCH', 'PKI_CMS_SIGNER_NOT_FOUND', 'PKI_PERSONAL_DATA_INVALID',
+        ),
+        body: RegistrationSubmission,
         response: withErrors({ 201: RegistrationResult }),
       },
     },
@@ -112,8 +130,9 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     {
       schema: {
         summary: 'The person confirmed the 基本4情報: create or update them (TV device)',
-        params: Type.Object({ id: Uuid }),
-        body: Type.Optional(Type.Object({}, Strict)),
+        ...errorCodes(DEVICE_AUTH_ERRORS, 'AUTH_FORBIDDEN', 'AUTH_REGISTRATION_EXPIRED', 'AUTH_REGISTRATION_MISMATCH', 'AUTH_CARD_PAIR_MISMATCH'),
+        params: RegistrationIdParams,
+        body: RegistrationConfirmRequest,
         response: withErrors({ 201: RegistrationConfirmed }),
       },
     },
@@ -122,7 +141,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
 
   app.delete(
     '/api/v1/registrations/:id',
-    { schema: { summary: 'Drop a registration the person did not confirm (TV device)', params: Type.Object({ id: Uuid }), response: withErrors({ 204: Type.Null() }) } },
+    { schema: { summary: 'Drop a registration the person did not confirm (TV device)', ...errorCodes(DEVICE_AUTH_ERRORS, 'AUTH_FORBIDDEN', 'AUTH_REGISTRATION_EXPIRED'), params: RegistrationIdParams, response: withErrors({ 204: Type.Null() }) } },
     async (request, reply) => {
       await cancelRegistration(deps, await deviceOf(request), request.params.id);
       return reply.code(204).send(null);
@@ -134,7 +153,8 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     {
       schema: {
         summary: 'Identify a registered person by the auth certificate alone, low assurance (shelter tablet; a TV: its own household only)',
-        body: Type.Object({ certificate: Base64 }, Strict),
+        ...errorCodes(DEVICE_AUTH_ERRORS, CERTIFICATE_ERRORS, 'AUTH_FORBIDDEN', 'AUTH_NOT_REGISTERED'),
+        body: PresenceRequest,
         response: withErrors({ 200: PresenceResult }),
       },
     },
@@ -143,7 +163,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
 
   app.get(
     '/api/v1/me/services',
-    { schema: { summary: 'Services that know me (session)', response: withErrors({ 200: Type.Object({ services: Type.Array(LinkedService) }) }) } },
+    { schema: { summary: 'Services that know me (session)', ...errorCodes(SESSION_AUTH_ERRORS), response: withErrors({ 200: LinkedServices }) } },
     async (request) => ({ services: await servicesOf(db, (await sessionOf(request)).person.id) }),
   );
 
@@ -152,8 +172,9 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     {
       schema: {
         summary: 'Link me to a service provider (session)',
-        params: Type.Object({ providerId: Uuid }),
-        response: withErrors({ 201: Type.Object({ providerId: Uuid, linkedAt: Type.String() }) }),
+        ...errorCodes(SESSION_AUTH_ERRORS, 'REQ_NOT_FOUND'),
+        params: ProviderIdParams,
+        response: withErrors({ 201: ServiceLinked }),
       },
     },
     async (request, reply) => {
@@ -165,11 +186,24 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
 
   app.delete(
     '/api/v1/me/services/:providerId',
-    { schema: { summary: 'Unlink me from a service provider (session)', params: Type.Object({ providerId: Uuid }), response: withErrors({ 204: Type.Null() }) } },
+    { schema: { summary: 'Unlink me from a service provider (session)', ...errorCodes(SESSION_AUTH_ERRORS, 'REQ_NOT_FOUND'), params: ProviderIdParams, response: withErrors({ 204: Type.Null() }) } },
     async (request, reply) => {
       const { person } = await sessionOf(request);
       await unlinkService(db, person.id, request.params.providerId);
       return reply.code(204).send(null);
     },
+  );
+
+  app.delete(
+    '/api/v1/me/registration',
+    {
+      schema: {
+        summary: 'Cancel my registration: the card signs an unregister nonce again; every session of mine ends (session)',
+        ...errorCodes(SESSION_AUTH_ERRORS, NONCE_ERRORS, CERTIFICATE_ERRORS, 'AUTH_CARD_NOT_YOURS', 'AUTH_NOT_REGISTERED', 'PKI_REVOKED'),
+        body: UnregisterRequest,
+        response: withErrors({ 200: Unregistered }),
+      },
+    },
+    async (request) => unregister(deps, await sessionOf(request), request.body),
   );
 };

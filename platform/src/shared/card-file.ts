@@ -1,3 +1,5 @@
+import { PIN_RULES } from './pins.js';
+
 /**
  * The file a virtual My Number Card lives in (`CARD.json`), written by the dev JPKI center
  * (`npm run jpki-center -- issue-card`) and read by the virtual card. The card writes it back
@@ -28,5 +30,5 @@ export interface CardFile {
 }
 
 export const CARD_FILE_FORMAT = 'jpki-virtual-card/1';
-export const AUTH_PIN_MAX_TRIES = 3;
-export const SIGN_PIN_MAX_TRIES = 5;
+export const AUTH_PIN_MAX_TRIES = PIN_RULES.auth.maxTries;
+export const SIGN_PIN_MAX_TRIES = PIN_RULES.sign.maxTries;

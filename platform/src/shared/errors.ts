@@ -17,6 +17,7 @@ export const ERRORS = {
   DB_UNAVAILABLE: { status: 503, message: 'Database is unavailable', ja: 'ただいま混み合っています。しばらく待ってから、もう一度お試しください。' },
   /** Made by a UI's client, never sent by the platform: the request got no answer in time (a hung server or link). */
   CLIENT_TIMEOUT: { status: 504, message: 'The server did not answer in time', ja: 'サーバーから 返事が ありません。しばらく待ってから、もう一度 お試しください。' },
+  DB_IN_USE: { status: 409, message: 'The embedded database is open in another process', ja: 'データベースはほかの処理で使われています。その処理が終わってから、もう一度お試しください。' },
   INTERNAL: { status: 500, message: 'Internal error', ja: 'システムで問題が起きました。しばらく待ってから、もう一度お試しください。' },
 
   // Card and reader (reader driver); `details.triesLeft` accompanies the PIN codes
@@ -90,6 +91,10 @@ export const ERRORS = {
     ja: '2つの暗証番号を、別々のカードで入力したようです。同じ1枚のマイナンバーカードで、もう一度はじめから登録してください。',
   },
   AUTH_NOT_REGISTERED: { status: 404, message: 'No person is registered with this card', ja: 'このカードはまだ登録されていません。' },
+  AUTH_CARD_NOT_YOURS: {
+    status: 403, message: 'The card is not the logged-in person\'s card',
+    ja: 'ログインしている方の カードでは ありません。ご本人の カードを おいてください。',
+  },
 } as const satisfies Record<string, { status: number; message: string; ja: string }>;
 
 /** A stable error code from the catalogue. */
@@ -133,4 +138,9 @@ export function toWire(e: AppError): WireError {
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERRORS, value);
+}
+
+/** How an entry point says why it could not start: a catalogued error in one line, anything else in full. */
+export function describeStartError(err: unknown): unknown {
+  return err instanceof AppError ? `${err.code}: ${err.message}${err.detail ? ` (${err.detail})` : ''}` : err;
 }

@@ -19,7 +19,14 @@ export const REDACT_PATHS: string[] = [
   ...SENSITIVE_KEYS.map((k) => `*.*.${k}`),
 ];
 
+/** pino's levels, most severe first; `silent` logs nothing. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** True for a string that names a pino level. */
+export const isLogLevel = (value: string): value is LogLevel => (LOG_LEVELS as readonly string[]).includes(value);
+
 /** pino options shared by every process of the project. */
-export function loggerOptions(level: string): LoggerOptions {
+export function loggerOptions(level: LogLevel): LoggerOptions {
   return { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
 }

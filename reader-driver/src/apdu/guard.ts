@@ -10,7 +10,7 @@
  * and the virtual bay applies `assertCommandAllowed` again at the transport.
  */
 import { AppError } from '../../../platform/src/shared/errors.js';
-import type { CardSession } from '../transport/transport.js';
+import type { CardSession } from './card-session.js';
 import { bytesEqual, toHex } from './bytes.js';
 import { JPKI_AID } from './commands.js';
 import { parseCommand, splitResponse } from './parse.js';

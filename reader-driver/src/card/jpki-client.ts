@@ -11,6 +11,7 @@
  *   state where the card clears it on re-SELECT (the virtual card does; real card UNVERIFIED).
  */
 import { AppError } from '../../../platform/src/shared/errors.js';
+import { PIN_RULES } from '../../../platform/src/shared/pins.js';
 import {
   JPKI_EF,
   MAX_READ_CHUNK,
@@ -31,29 +32,16 @@ import { guardSession } from '../apdu/guard.js';
 import { splitResponse } from '../apdu/parse.js';
 import { describeSw, errorForSw, isOk, isWrongLength, pinStatusFromSw, type CommandContext } from '../apdu/status-words.js';
 import type { CardSession } from '../transport/transport.js';
+import type { KeyKind, PinStatus } from '../ws/protocol.js';
 import { DER_HEADER_READ, derTotalLength } from './der-length.js';
 
-/** Which key pair: 利用者証明用 (auth) or 署名用 (sign). */
-export type KeyKind = 'auth' | 'sign';
-
-/** A PIN's retry state. `triesLeft: null` = verified in this card session, count not reported. */
-export interface PinStatus {
-  triesLeft: number | null;
-  blocked: boolean;
-}
+export type { KeyKind, PinStatus };
 
 /** The EFs of each key pair (SPEC §1.3). */
 const EFS = {
   auth: { pin: JPKI_EF.AUTH_PIN, key: JPKI_EF.AUTH_KEY, cert: JPKI_EF.AUTH_CERT, ca: JPKI_EF.AUTH_CA_CERT },
   sign: { pin: JPKI_EF.SIGN_PIN, key: JPKI_EF.SIGN_KEY, cert: JPKI_EF.SIGN_CERT, ca: JPKI_EF.SIGN_CA_CERT },
 } as const;
-
-const PIN_PATTERNS: Record<KeyKind, RegExp> = { auth: /^[0-9]{4}$/, sign: /^[A-Z0-9]{6,16}$/ };
-
-/** DER prefix of DigestInfo { sha256, NULL } (RFC 8017 §9.2 note 1). */
-const SHA256_DIGEST_INFO_PREFIX = Uint8Array.of(
-  0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20,
-);
 
 /** Longest certificate the 15-bit READ BINARY offset can reach. */
 const MAX_CERTIFICATE = MAX_READ_OFFSET + MAX_READ_CHUNK;
@@ -73,14 +61,8 @@ export function normalisePin(kind: KeyKind, pin: string): string {
   if (typeof pin !== 'string') throw new AppError('CARD_PIN_FORMAT', { detail: `${kind} PIN is not a string` });
   const value = kind === 'sign' ? pin.toUpperCase() : pin;
   // The detail says what was wrong, never the PIN itself.
-  if (!PIN_PATTERNS[kind].test(value)) throw new AppError('CARD_PIN_FORMAT', { detail: `${kind} PIN of ${pin.length} characters does not match ${PIN_PATTERNS[kind]}` });
+  if (!PIN_RULES[kind].pattern.test(value)) throw new AppError('CARD_PIN_FORMAT', { detail: `${kind} PIN of ${pin.length} characters does not match ${PIN_RULES[kind].pattern}` });
   return value;
-}
-
-/** DigestInfo(SHA-256, H): `3031300d060960864801650304020105000420 || H`, 51 bytes. */
-export function digestInfoSha256(hash: Uint8Array): Uint8Array {
-  if (!(hash instanceof Uint8Array) || hash.length !== 32) throw new AppError('REQ_INVALID', { detail: 'a SHA-256 hash is 32 bytes' });
-  return concatBytes(SHA256_DIGEST_INFO_PREFIX, hash);
 }
 
 const ascii = (s: string) => Uint8Array.from(Buffer.from(s, 'latin1'));
@@ -135,7 +117,7 @@ export class JpkiClient {
   }
 
   /**
-   * Verifies `pin` and signs `digestInfo` (DER DigestInfo, 1–245 bytes; see `digestInfoSha256`)
+   * Verifies `pin` and signs `digestInfo` (DER DigestInfo, 1–245 bytes; see `digestInfoForSha256Hash` in platform/src/shared/digest-info.ts)
    * with the `kind` key: the card pads it with PKCS#1 v1.5 and returns the 256-byte signature.
    */
   async sign(kind: KeyKind, pin: string, digestInfo: Uint8Array): Promise<Uint8Array> {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import WebSocket from 'ws';
-import { ERRORS, type WireError } from '../../../platform/src/shared/errors.js';
-import { PROTOCOL_VERSION } from '../ws/protocol.js';
+import { ERRORS } from '../../../platform/src/shared/errors.js';
+import { loadDriverConfig } from '../config.js';
+import { PROTOCOL_VERSION, type CommandResults, type PushedEvent, type Response } from '../ws/protocol.js';
 
 /**
  * `npm run demo -- cards | insert ID | remove`: puts a demo card into the running driver's demo
@@ -18,7 +18,7 @@ async function main() {
     console.error(USAGE);
     process.exit(2);
   }
-  const tokenFile = resolve(process.env.READER_CONTROL_TOKEN_FILE ?? resolve(process.env.DATA_DIR ?? 'data', 'reader-driver.token'));
+  const tokenFile = loadDriverConfig(process.env).controlTokenFile;
   let control: { port: number; token: string };
   try {
     control = JSON.parse(readFileSync(tokenFile, 'utf8'));
@@ -33,26 +33,27 @@ async function main() {
   });
   ws.on('open', () => ws.send(JSON.stringify({ v: PROTOCOL_VERSION, id: 'cli', ...command })));
   ws.on('message', (raw) => {
-    const msg = JSON.parse(raw.toString()) as { re?: string; ok?: boolean; result?: unknown; error?: WireError };
-    if (msg.re !== 'cli') return;
+    const msg = JSON.parse(raw.toString()) as Response | PushedEvent;
+    if (!('re' in msg) || msg.re !== 'cli') return;
     ws.close();
     if (!msg.ok) {
-      console.error(`${msg.error!.code}: ${ERRORS[msg.error!.code]?.message ?? msg.error!.message}`);
+      console.error(`${msg.error.code}: ${ERRORS[msg.error.code]?.message ?? msg.error.message}`);
       process.exit(1);
     }
     print(verb!, msg.result);
   });
 }
 
+/** The answer to the one command sent (`cards` → demo.cards, `insert` → demo.insert, `remove` → demo.remove). */
 function print(verb: string, result: unknown) {
   if (verb === 'cards') {
-    for (const card of (result as { cards: { id: string; insertedIn: string | null }[] }).cards) {
+    for (const card of (result as CommandResults['demo.cards']).cards) {
       console.log(`${card.id}${card.insertedIn ? `  (in "${card.insertedIn}")` : ''}`);
     }
   } else if (verb === 'insert') {
-    console.log(`inserted into "${(result as { reader: { name: string } }).reader.name}"`);
+    console.log(`inserted into "${(result as CommandResults['demo.insert']).reader.name}"`);
   } else {
-    console.log((result as { reader: unknown }).reader ? 'removed' : 'no card was in the demo reader');
+    console.log((result as CommandResults['demo.remove']).reader ? 'removed' : 'no card was in the demo reader');
   }
 }
 

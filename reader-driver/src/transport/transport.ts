@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import type { CardSession } from '../apdu/card-session.js';
 
 /**
  * How the JPKI client reaches a card, whatever is behind it: pcscd (`pcsc/`), an in-process
@@ -6,25 +7,7 @@ import type { EventEmitter } from 'node:events';
  * failures into catalogue errors once, here at the edge: `CARD_REMOVED` when the card went away
  * mid-command, `READER_NOT_FOUND` when the reader did, `READER_UNAVAILABLE` when the service did.
  */
-export interface CardSession {
-  /** The reader this session talks through. */
-  readonly readerName: string;
-  /** The card's answer to reset, as the reader reports it. */
-  readonly atr: Uint8Array;
-  /**
-   * Sends one command APDU and returns the whole response, data followed by SW1 SW2. Status words
-   * are not interpreted here: that happens only in `apdu/`.
-   */
-  transmit(command: Uint8Array): Promise<Uint8Array>;
-  /**
-   * Runs `fn` with exclusive use of the card (PC/SC SCardBeginTransaction … EndTransaction), so no
-   * other process can re-select or reset it between SELECT, VERIFY and SIGN (SPEC §6 item 10).
-   * Calls do not nest.
-   */
-  transaction<T>(fn: () => Promise<T>): Promise<T>;
-  /** Releases the card (leaves it powered; the PIN state is the card's business). */
-  disconnect(): Promise<void>;
-}
+export type { CardSession } from '../apdu/card-session.js';
 
 /** A reader as the bay sees it now. */
 export interface ReaderInfo {

@@ -8,7 +8,8 @@ import { open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../../platform/src/shared/errors.js';
-import { AUTH_PIN_MAX_TRIES, CARD_FILE_FORMAT, SIGN_PIN_MAX_TRIES, type CardFile } from '../../../platform/src/shared/card-file.js';
+import { CARD_FILE_FORMAT, type CardFile } from '../../../platform/src/shared/card-file.js';
+import { PIN_RULES } from '../../../platform/src/shared/pins.js';
 
 /** Persistence of one card's file. */
 export interface CardStore {
@@ -95,8 +96,6 @@ export const REQUIRED_CERT_FIDS = ['0001', '0002', '000A', '000B'] as const;
 /** FIDs the card derives itself (key and PIN EFs); a card file may not hold them. */
 const RESERVED_FIDS = new Set(['0017', '0018', '001A', '001B']);
 
-export const AUTH_PIN_PATTERN = /^[0-9]{4}$/;
-export const SIGN_PIN_PATTERN = /^[A-Z0-9]{6,16}$/;
 
 /**
  * Checks a parsed card file and returns it typed; throws AppError('CONFIG_INVALID') listing every
@@ -133,8 +132,7 @@ export function validateCardFile(value: unknown): CardFile {
       }
     }
     const pin = v.pins?.[kind];
-    const pattern = kind === 'auth' ? AUTH_PIN_PATTERN : SIGN_PIN_PATTERN;
-    const max = kind === 'auth' ? AUTH_PIN_MAX_TRIES : SIGN_PIN_MAX_TRIES;
+    const { pattern, maxTries: max } = PIN_RULES[kind];
     if (typeof pin?.value !== 'string' || !pattern.test(pin.value)) problems.push(`pins.${kind}.value must match ${pattern}`);
     if (!Number.isInteger(pin?.triesLeft) || pin!.triesLeft < 0 || pin!.triesLeft > max) problems.push(`pins.${kind}.triesLeft must be 0–${max}`);
   }

@@ -11,8 +11,9 @@ import { JPKI_AID, JPKI_EF, MAX_SIGN_INPUT } from '../apdu/commands.js';
 import { buildResponse, parseCommand, type CommandApdu } from '../apdu/parse.js';
 import { SW, swTriesLeft } from '../apdu/status-words.js';
 import type { ApduProcessor } from './apdu-processor.js';
-import { AUTH_PIN_MAX_TRIES, SIGN_PIN_MAX_TRIES, type CardFile } from '../../../platform/src/shared/card-file.js';
-import { AUTH_PIN_PATTERN, MemoryCardStore, SIGN_PIN_PATTERN, validateCardFile, type CardStore } from './card-store.js';
+import type { CardFile } from '../../../platform/src/shared/card-file.js';
+import { PIN_RULES } from '../../../platform/src/shared/pins.js';
+import { MemoryCardStore, validateCardFile, type CardStore } from './card-store.js';
 import { commandDelayMs, resolveLatency, type CommandCost, type LatencyModel } from './latency.js';
 
 /** Which PIN / key pair. */
@@ -30,8 +31,8 @@ export const DEFAULT_CERT_PRESENCE = Uint8Array.of(0x8f, 0x8f, 0x00);
 export const MAX_PIN_LENGTH = 16;
 
 const CERT_FIDS: ReadonlySet<number> = new Set([JPKI_EF.SIGN_CERT, JPKI_EF.SIGN_CA_CERT, JPKI_EF.AUTH_CERT, JPKI_EF.AUTH_CA_CERT]);
-const MAX_TRIES: Record<PinKind, number> = { auth: AUTH_PIN_MAX_TRIES, sign: SIGN_PIN_MAX_TRIES };
-const PIN_PATTERN: Record<PinKind, RegExp> = { auth: AUTH_PIN_PATTERN, sign: SIGN_PIN_PATTERN };
+const MAX_TRIES: Record<PinKind, number> = { auth: PIN_RULES.auth.maxTries, sign: PIN_RULES.sign.maxTries };
+const PIN_PATTERN: Record<PinKind, RegExp> = { auth: PIN_RULES.auth.pattern, sign: PIN_RULES.sign.pattern };
 
 /** An elementary file of the JPKI AP. */
 type Ef =

@@ -1,21 +1,30 @@
 import type { Logger } from 'pino';
+import { fromBase64, toBase64 } from '../../../platform/src/shared/base64.js';
 import { AppError } from '../../../platform/src/shared/errors.js';
 import { JpkiClient } from '../card/jpki-client.js';
 import type { DeviceCredential } from '../device-credential.js';
 import type { ReaderHub } from '../reader-hub.js';
 import type { ReaderInfo } from '../transport/transport.js';
-import { PROTOCOL_VERSION, type CommandParams, type Request } from './protocol.js';
-import type { PageSession } from './server.js';
+import { PROTOCOL_VERSION, type CommandName, type CommandParams, type CommandResults, type DemoCard, type Request } from './protocol.js';
 
 /** What the demo card bay lets a page or the CLI do. */
 export interface DemoControl {
-  cards(): { id: string; label: string; insertedIn: string | null }[];
+  cards(): DemoCard[];
   insert(cardId: string, readerName?: string): Promise<ReaderInfo>;
   remove(readerName?: string): Promise<ReaderInfo | null>;
 }
 
+/** What a handler needs of the page's session (the server's PageSession has it). */
+export interface HandlerSession {
+  readonly token: string;
+  /** Requests in flight, by id, so `cancel` can stop them. */
+  readonly running: Map<string, AbortController>;
+  /** Connected with the local control token (the `npm run demo` CLI), not from a page. */
+  readonly isControl: boolean;
+}
+
 export interface HandlerContext {
-  session: PageSession;
+  session: HandlerSession;
   hub: ReaderHub;
   /** reader name → id of the request using it; one card operation per reader at a time. */
   busyReaders: Map<string, string>;
@@ -29,10 +38,8 @@ export interface HandlerContext {
   device: DeviceCredential | null;
 }
 
-const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
-
 /** Runs one request; throws AppError for anything the page should be told. */
-export async function handleRequest(req: Request, ctx: HandlerContext): Promise<unknown> {
+export async function handleRequest(req: Request, ctx: HandlerContext): Promise<CommandResults[CommandName]> {
   switch (req.cmd) {
     case 'hello':
       return {
@@ -42,40 +49,40 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
         bays: ctx.hub.kinds(),
         demo: ctx.demo !== null,
         readers: ctx.hub.readers(),
-      };
+      } satisfies CommandResults['hello'];
     case 'readers.list':
-      return { readers: ctx.hub.readers() };
+      return { readers: ctx.hub.readers() } satisfies CommandResults['readers.list'];
     case 'ping':
-      return { pong: new Date().toISOString() };
+      return { pong: new Date().toISOString() } satisfies CommandResults['ping'];
     case 'cancel': {
       const controller = ctx.session.running.get(req.params.target);
       if (!controller) throw new AppError('WS_BAD_STATE', { detail: `nothing running with id ${req.params.target}` });
       controller.abort();
-      return { cancelled: req.params.target };
+      return { cancelled: req.params.target } satisfies CommandResults['cancel'];
     }
     case 'cert.read':
-      return withCard(req.id, req.params.reader, ctx, async (client) => ({ der: b64(await readCertificate(client, req.params)) }));
+      return withCard<CommandResults['cert.read']>(req.id, req.params.reader, ctx, async (client) => ({ der: toBase64(await readCertificate(client, req.params)) }));
     case 'pin.status':
-      return withCard(req.id, req.params.reader, ctx, async (client) => ({ key: req.params.key, ...(await client.pinStatus(req.params.key)) }));
+      return withCard<CommandResults['pin.status']>(req.id, req.params.reader, ctx, async (client) => ({ key: req.params.key, ...(await client.pinStatus(req.params.key)) }));
     case 'sign':
-      return withCard(req.id, req.params.reader, ctx, async (client) => {
-        const digestInfo = Buffer.from(req.params.digestInfo, 'base64');
+      return withCard<CommandResults['sign']>(req.id, req.params.reader, ctx, async (client) => {
+        const digestInfo = fromBase64(req.params.digestInfo);
         if (digestInfo.length === 0 || digestInfo.length > 245) throw new AppError('WS_INVALID', { detail: 'digestInfo must be 1–245 bytes' });
         // The certificate is read first so a wrong sign PIN costs one try, not two.
         const certificate = req.params.withCertificate
           ? req.params.key === 'sign' ? await client.readSignCertificate(req.params.pin) : await client.readAuthCertificate()
           : null;
         const signature = await client.sign(req.params.key, req.params.pin, digestInfo);
-        return certificate ? { signature: b64(signature), certificate: b64(certificate) } : { signature: b64(signature) };
+        return certificate ? { signature: toBase64(signature), certificate: toBase64(certificate) } : { signature: toBase64(signature) };
       });
     case 'device.credential':
-      return deviceCredentialFor(ctx);
+      return deviceCredentialFor(ctx) satisfies CommandResults['device.credential'];
     case 'demo.cards':
-      return { cards: requireDemo(ctx).cards() };
+      return { cards: requireDemo(ctx).cards() } satisfies CommandResults['demo.cards'];
     case 'demo.insert':
-      return { reader: await requireDemo(ctx).insert(req.params.card, req.params.reader) };
+      return { reader: await requireDemo(ctx).insert(req.params.card, req.params.reader) } satisfies CommandResults['demo.insert'];
     case 'demo.remove':
-      return { reader: await requireDemo(ctx).remove(req.params.reader) };
+      return { reader: await requireDemo(ctx).remove(req.params.reader) } satisfies CommandResults['demo.remove'];
   }
 }
 

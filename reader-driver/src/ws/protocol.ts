@@ -1,7 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { WireError } from '../../../platform/src/shared/errors.js';
-import type { ReaderInfo } from '../transport/transport.js';
+import type { READER_WS_PATH } from '../../../platform/src/shared/reader-address.js';
 
 /**
  * The reader driver's WebSocket protocol, version 1 (`ws://127.0.0.1:<port>/v1`).
@@ -11,8 +11,16 @@ import type { ReaderInfo } from '../transport/transport.js';
  * the catalogue body also used over HTTP. Driver → page, unprompted: `{ v: 1, event, data }`
  * (`reader.added`, `reader.removed`, `card.inserted`, `card.removed`, `heartbeat`).
  * Shaped after the AusweisApp SDK (BAD_STATE / INVALID / UNKNOWN_COMMAND → WS_* codes).
+ *
+ * This file is the one definition of the protocol: command parameters (checked at run time),
+ * results and events (types). The page's client imports it with `import type` only, so it must
+ * name nothing from the rest of the driver (stb-ui may not reach past this file).
  */
 export const PROTOCOL_VERSION = 1;
+// The address pages use (platform/src/shared/reader-address.ts) names this version.
+export type _PathNamesVersion = Holds<typeof READER_WS_PATH extends `/v${typeof PROTOCOL_VERSION}` ? true : false>;
+
+type Holds<T extends true> = T;
 
 const ReaderName = Type.Optional(Type.String({ minLength: 1, maxLength: 200 }));
 const KeyKind = Type.Union([Type.Literal('auth'), Type.Literal('sign')]);
@@ -88,7 +96,62 @@ export function parseRequest(raw: string): Request | ParseFailure {
   return { id: data.id, cmd, params } as Request;
 }
 
-/** Answers and events the driver sends. */
-export type Response = { v: 1; re: string | null; ok: true; result: unknown } | { v: 1; re: string | null; ok: false; error: WireError };
-export type EventName = 'reader.added' | 'reader.removed' | 'card.inserted' | 'card.removed' | 'heartbeat';
-export type PushedEvent = { v: 1; event: EventName; data: ReaderInfo | { at: string } };
+/** A reader as the driver reports it (the bays' own `ReaderInfo` must stay assignable to this). */
+export interface ReaderInfo {
+  name: string;
+  cardPresent: boolean;
+  /** Hex ATR of the present card, if any. */
+  atr?: string;
+}
+/** Which key pair of the card: 利用者証明用 (auth) or 署名用 (sign). */
+export type KeyKind = Static<typeof KeyKind>;
+/** A PIN's retry state. `triesLeft: null` = verified in this card session, count not reported. */
+export interface PinStatus {
+  triesLeft: number | null;
+  blocked: boolean;
+}
+/** This set-top box's platform credential (`Authorization: Device <id>:<secret>`), as `device.credential` answers it. */
+export interface DeviceCredential {
+  id: string;
+  secret: string;
+}
+export interface DemoCard {
+  id: string;
+  label: string;
+  insertedIn: string | null;
+}
+
+/** What each command answers with (`result` of a successful response). */
+export interface CommandResults {
+  hello: { protocol: typeof PROTOCOL_VERSION; session: string; resumed: boolean; bays: string[]; demo: boolean; readers: ReaderInfo[] };
+  'readers.list': { readers: ReaderInfo[] };
+  /** `der`: the certificate, base64 DER. */
+  'cert.read': { der: string };
+  'pin.status': { key: KeyKind } & PinStatus;
+  /** base64; `certificate` only when `withCertificate` was asked for. */
+  sign: { signature: string; certificate?: string };
+  cancel: { cancelled: string };
+  ping: { pong: string };
+  'device.credential': DeviceCredential;
+  'demo.cards': { cards: DemoCard[] };
+  'demo.insert': { reader: ReaderInfo };
+  'demo.remove': { reader: ReaderInfo | null };
+}
+export type CommandResult<C extends CommandName> = CommandResults[C];
+// Every command has a result and every result a command (a new command fails type-checking here).
+export type _ResultsMatchCommands = Holds<[Exclude<CommandName, keyof CommandResults>, Exclude<keyof CommandResults, CommandName>] extends [never, never] ? true : false>;
+
+/** Answers the driver sends, one per request. */
+export type Response = { v: 1; re: string | null; ok: true; result: CommandResults[CommandName] } | { v: 1; re: string | null; ok: false; error: WireError };
+
+/** What each pushed event carries. */
+export interface EventData {
+  'reader.added': ReaderInfo;
+  'reader.removed': ReaderInfo;
+  'card.inserted': ReaderInfo;
+  'card.removed': ReaderInfo;
+  heartbeat: { at: string };
+}
+export type EventName = keyof EventData;
+/** An event the driver pushes unprompted. */
+export type PushedEvent = { [E in EventName]: { v: 1; event: E; data: EventData[E] } }[EventName];

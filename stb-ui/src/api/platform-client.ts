@@ -1,10 +1,11 @@
-import type { RegistrationSubmission } from '../../../platform/src/identity/registration.js';
-import type { HealthReport } from '../../../platform/src/routes/health.js';
+import type { HealthReport } from '../../../platform/src/routes/health-schemas.js';
 import type {
-  LinkedService, NonceResponse, PresenceResult, RegistrationConfirmed, RegistrationDraft, RegistrationResult, SessionResponse, SessionView, TvHousehold,
+  LinkedServices, LoginRequest, NonceRequest, NonceResponse, PresenceResult, RegistrationConfirmed, RegistrationDraft, RegistrationResult,
+  RegistrationSubmission, ServiceLinked, SessionResponse, SessionView, TvHousehold,
 } from '../../../platform/src/routes/identity-schemas.js';
+import type { TvHelp, Unregistered } from '../../../platform/src/routes/identity-schemas.js';
 import type { WireError } from '../../../platform/src/shared/errors.js';
-import type { DeviceCredential } from '../../../reader-driver/src/device-credential.js';
+import type { DeviceCredential } from '../../../reader-driver/src/ws/protocol.js';
 
 /**
  * Typed fetch for the platform's JSON API (platform/src/routes/API.md), one method per endpoint.
@@ -23,12 +24,12 @@ export type { DeviceCredential };
 export type DeviceCredentialSource = () => Promise<DeviceCredential>;
 
 /** What the platform answers and what the TV sends: the platform's own types (never redeclared here). */
-export type { HealthReport } from '../../../platform/src/routes/health.js';
+export type { HealthReport } from '../../../platform/src/routes/health-schemas.js';
 export type {
-  HouseholdMember, LinkedService, NonceResponse, PersonalData, PresenceResult, RegistrationConfirmed, RegistrationDraft, RegistrationResult,
-  SessionResponse, SessionView, TvHousehold,
+  HouseholdMember, LinkedService, LinkedServices, LoginRequest, NonceResponse, PersonalData, PresenceResult, RegistrationConfirmed,
+  RegistrationDraft, RegistrationResult, RegistrationSubmission, ServiceLinked, SessionResponse, SessionView, TvHousehold,
 } from '../../../platform/src/routes/identity-schemas.js';
-export type { RegistrationSubmission };
+export type { TvHelp, Unregistered } from '../../../platform/src/routes/identity-schemas.js';
 
 /** A platform call that failed, carrying the catalogue error from the body. */
 export class PlatformError extends Error {
@@ -89,12 +90,12 @@ export class PlatformClient {
   }
 
   /** Login step 1: a nonce and the DigestInfo the card signs with the auth key. */
-  createNonce(purpose: 'login' = 'login'): Promise<NonceResponse> {
+  createNonce(purpose: NonceRequest['purpose'] = 'login'): Promise<NonceResponse> {
     return this._call('POST', '/api/v1/nonces', 'device', { purpose }, [201]);
   }
 
   /** Login step 3: the signed nonce becomes a session (its token is kept here, in memory). */
-  async createSession(input: { nonce: string; certificate: string; signature: string }): Promise<SessionResponse> {
+  async createSession(input: LoginRequest): Promise<SessionResponse> {
     const session = await this._call<SessionResponse>('POST', '/api/v1/sessions', 'device', input, [201]);
     this._token = session.token;
     return session;
@@ -144,16 +145,31 @@ export class PlatformClient {
     return this._call('POST', '/api/v1/presence', 'device', { certificate }, [200]);
   }
 
-  myServices(): Promise<{ services: LinkedService[] }> {
+  myServices(): Promise<LinkedServices> {
     return this._call('GET', '/api/v1/me/services', 'session', undefined, [200]);
   }
 
-  linkService(providerId: string): Promise<{ providerId: string; linkedAt: string }> {
+  linkService(providerId: string): Promise<ServiceLinked> {
     return this._call('POST', `/api/v1/me/services/${encodeURIComponent(providerId)}`, 'session', {}, [201]);
   }
 
   async unlinkService(providerId: string): Promise<void> {
     await this._call('DELETE', `/api/v1/me/services/${encodeURIComponent(providerId)}`, 'session', undefined, [204]);
+  }
+
+  /** Who helps this household: its cable operator and its municipality, with phone numbers. */
+  help(): Promise<TvHelp> {
+    return this._call('GET', '/api/v1/tv/help', 'device', undefined, [200]);
+  }
+
+  /**
+   * Cancels the logged-in person's registration with the card's signature over an `unregister`
+   * nonce. Every session of theirs ends, this one included: the token is forgotten.
+   */
+  async unregister(input: { nonce: string; certificate: string; signature: string }): Promise<Unregistered> {
+    const done = await this._call<Unregistered>('DELETE', '/api/v1/me/registration', 'session', input, [200]);
+    this._token = null;
+    return done;
   }
 
   /**

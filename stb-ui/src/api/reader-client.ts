@@ -1,8 +1,8 @@
 import type { ErrorCode, WireError } from '../../../platform/src/shared/errors.js';
-import type { KeyKind, PinStatus } from '../../../reader-driver/src/card/jpki-client.js';
-import type { DeviceCredential } from '../../../reader-driver/src/device-credential.js';
-import type { ReaderInfo } from '../../../reader-driver/src/transport/transport.js';
-import type { CommandName, CommandParams, EventName, PushedEvent, Response } from '../../../reader-driver/src/ws/protocol.js';
+import type {
+  CommandName, CommandParams, CommandResults, DeviceCredential, EventData, EventName, KeyKind, PinStatus, PushedEvent, ReaderInfo, Response,
+} from '../../../reader-driver/src/ws/protocol.js';
+import { DEFAULT_READER_URL } from '../config.js';
 
 /**
  * A client of the reader driver's loopback WebSocket protocol v1 (reader-driver/src/ws/protocol.ts):
@@ -12,35 +12,14 @@ import type { CommandName, CommandParams, EventName, PushedEvent, Response } fro
  * socket) still arrive. Failures are always a `DriverError` carrying the catalogue `WireError`.
  */
 
-export type { KeyKind, PinStatus, ReaderInfo };
-
-/** The default driver address on a set-top box; the page's `reader` query parameter overrides it. */
-export const DEFAULT_READER_URL = 'ws://127.0.0.1:24780/v1';
-
-/** What each command answers with (reader-driver/src/ws/handlers.ts). */
-export interface CommandResults {
-  hello: { protocol: number; session: string; resumed: boolean; bays: string[]; demo: boolean; readers: ReaderInfo[] };
-  'readers.list': { readers: ReaderInfo[] };
-  'cert.read': { der: string };
-  'pin.status': { key: KeyKind } & PinStatus;
-  sign: { signature: string; certificate?: string };
-  cancel: { cancelled: string };
-  ping: { pong: string };
-  'device.credential': DeviceCredential;
-  'demo.cards': { cards: { id: string; label: string; insertedIn: string | null }[] };
-  'demo.insert': { reader: ReaderInfo };
-  'demo.remove': { reader: ReaderInfo | null };
-}
-// Every command has a result type (a new command in the protocol fails type-checking here).
-type _EveryCommandHasAResult = { [C in CommandName]: CommandResults[C] };
+/** The protocol's own types (reader-driver/src/ws/protocol.ts), never redeclared here. */
+export type { CommandResults, DeviceCredential, KeyKind, PinStatus, ReaderInfo };
 
 /** How the page's link to the driver stands. */
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
-/** A pushed event as subscribers see it. */
-export type DriverEvent =
-  | { event: Exclude<EventName, 'heartbeat'>; data: ReaderInfo }
-  | { event: 'heartbeat'; data: { at: string } };
+/** A pushed event as subscribers see it: the protocol's event without its version field. */
+export type DriverEvent = { [E in EventName]: { event: E; data: EventData[E] } }[EventName];
 
 /** A failed request: the catalogue body the driver sent (or one this client made up for a lost link). */
 export class DriverError extends Error {
@@ -136,12 +115,6 @@ export function sessionResumeStore(key = 'stb-reader-session'): ResumeStore | un
       }
     },
   };
-}
-
-/** The driver URL for this page: the `reader` query parameter when it is a ws:// URL, else the default. */
-export function readerUrlFrom(search: string): string {
-  const given = new URLSearchParams(search).get('reader');
-  return given && /^wss?:\/\/[^\s]+$/.test(given) ? given : DEFAULT_READER_URL;
 }
 
 /**

@@ -1,16 +1,22 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { PlatformClient, type HouseholdMember, type SessionView } from '../api/platform-client.js';
-import { ReaderClient, readerUrlFrom, sessionResumeStore } from '../api/reader-client.js';
+import { ReaderClient, sessionResumeStore } from '../api/reader-client.js';
+import { loadUiConfig } from '../config.js';
 import '../components/health-badge.js';
 import { CardCertCache } from './flow/card-cert-cache.js';
 import { CardFlow, type FlowState } from './flow/card-flow.js';
 import { tokens } from '../styles/tokens.js';
+import { IdleLogout } from './idle-logout.js';
+import { ReadAloud, spokenText } from './read-aloud.js';
 import { focusService } from './focus/focus-service.js';
 import { keyInput } from './input/key-input.js';
 import { exitApp, requestRemoteKeys } from './input/platform.js';
 import './screens/flow-screen.js';
+import './screens/help-screen.js';
 import './screens/home-screen.js';
+import type { HomeDestination } from './screens/home-screen.js';
 import './screens/key-test-screen.js';
+import './screens/services-screen.js';
 import './screens/settings-screen.js';
 import './screens/start-screen.js';
 import type { StartChoice } from './screens/start-screen.js';
@@ -22,15 +28,16 @@ import './ui/tv-dialog.js';
 
 /**
  * The screens of the TV page. start and home are top screens (Back there asks whether to leave);
- * settings returns to whichever of them opened it; flow (login / registration) handles Back itself.
+ * settings and help return to whichever of them opened them, services to home; flow (login,
+ * registration, cancelling the registration) handles Back itself.
  */
-export type TvScreen = 'start' | 'settings' | 'keytest' | 'flow' | 'home';
+export type TvScreen = 'start' | 'settings' | 'keytest' | 'flow' | 'home' | 'services' | 'help';
 
-type TvDialog = 'exit' | null;
+type TvDialog = 'exit' | 'unregister' | null;
 
 /**
  * The TV page: a 1920×1080 canvas scaled to the viewport, everything inside the safe area
- * (96 px left/right, 54 px top/bottom). It owns the screen stack and the dialogs; the focus service
+ * (96 px left/right, 54 px top/bottom), focus rings included. It owns the screen stack and the dialogs; the focus service
  * moves focus, and Back on the top screen comes here to ask whether to leave.
  */
 export class StbTvApp extends LitElement {
@@ -41,6 +48,7 @@ export class StbTvApp extends LitElement {
     _flowState: { state: true },
     _session: { state: true },
     _operator: { state: true },
+    _idleLeft: { state: true },
   };
   declare _screen: TvScreen;
   declare _dialog: TvDialog;
@@ -50,6 +58,8 @@ export class StbTvApp extends LitElement {
   declare _session: SessionView | null;
   /** Whom to call for help (kept from the last time the platform said). */
   declare _operator: OperatorContact | null;
+  /** Seconds until the idle logout, while its countdown shows; else null. */
+  declare _idleLeft: number | null;
 
   /** The reader driver link (`?reader=ws://…` overrides the address). */
   readonly reader: ReaderClient;
@@ -57,6 +67,12 @@ export class StbTvApp extends LitElement {
   readonly platform: PlatformClient;
   /** The login and registration flows. */
   readonly flow: CardFlow;
+  /** 読み上げ: the screen's title and the focused element, spoken where the device can. */
+  readonly readAloud = new ReadAloud();
+  /** Logs a shared TV out after the quiet period of the settings (never during a task). */
+  readonly idle: IdleLogout;
+  private _unsubscribeKeys: (() => void) | null = null;
+  private _unsubscribeReader: (() => void) | null = null;
 
   static override styles = [
     tokens,
@@ -67,16 +83,19 @@ export class StbTvApp extends LitElement {
         --stb-surface: #1f2a38; --stb-border: #71849b;
         --stb-focus: #ffd54a; --stb-focus-bg: #34506e; --stb-focus-fg: #ffffff;
         position: absolute; left: 0; top: 0; width: 1920px; height: 1080px;
-        transform-origin: 0 0; box-sizing: border-box; padding: 54px 96px;
+        /* The safe area (54 px, 96 px) plus room for a focused button's ring and growth (24 px, 48 px). */
+        transform-origin: 0 0; box-sizing: border-box; padding: 78px 144px;
         background: var(--stb-bg); color: var(--stb-fg);
+        /* Japanese wraps only where the text has a space (house style writes phrases apart), never mid-word. */
+        word-break: keep-all; overflow-wrap: anywhere; line-break: strict;
       }
       .canvas.xlarge { --stb-text-scale: 1.25; }
       .canvas.hc {
         --stb-bg: #000000; --stb-fg: #ffffff; --stb-surface: #000000; --stb-border: #ffffff;
         --stb-focus: #ffff00; --stb-focus-bg: #ffff00; --stb-focus-fg: #000000;
       }
-      h1 { font-size: calc(64px * var(--stb-text-scale)); font-weight: 700; margin: 0 0 40px; }
-      footer { position: absolute; bottom: 54px; left: 96px; font-size: 36px; }
+      h1 { font-size: calc(64px * var(--stb-text-scale)); font-weight: 700; margin: 0 0 32px; line-height: 1.2; }
+      footer { position: absolute; bottom: 54px; left: 144px; font-size: 36px; }
     `,
   ];
 
@@ -90,7 +109,7 @@ export class StbTvApp extends LitElement {
     this._flowState = null;
     this._session = null;
     this._operator = keptOperatorContact(browserStorage());
-    this.reader = new ReaderClient({ url: readerUrlFrom(location.search), resumeStore: sessionResumeStore() });
+    this.reader = new ReaderClient({ url: loadUiConfig(location.search).readerUrl, resumeStore: sessionResumeStore() });
     forgetOldCredentialPlaces();
     this.platform = new PlatformClient({ device: () => this.reader.deviceCredential() });
     const certs = new CardCertCache(this.reader, () => this.flow.active);
@@ -105,6 +124,20 @@ export class StbTvApp extends LitElement {
       onExit: () => {
         this._screen = this._session ? 'home' : 'start';
       },
+      onUnregistered: () => {
+        // The platform ended every session of the person; the flow's last screen says so.
+        this._session = null;
+        this.platform.forgetSession();
+      },
+    });
+    this._idleLeft = null;
+    this.idle = new IdleLogout({
+      onCountdown: (left) => { this._idleLeft = left; },
+      onDismiss: () => { this._idleLeft = null; },
+      onLogout: () => {
+        this._idleLeft = null;
+        void this._logout();
+      },
     });
     this.flow.subscribe((state) => {
       this._flowState = state;
@@ -116,10 +149,18 @@ export class StbTvApp extends LitElement {
     window.addEventListener('resize', this._onResize);
     keyInput.start(window);
     focusService.start(keyInput);
+    // Any key, known or not, is a sign of life: it dismisses the idle countdown and restarts the quiet period.
+    this._unsubscribeKeys = keyInput.subscribe(() => this.idle.touch());
+    this._unsubscribeReader = this.reader.onEvent((e) => {
+      // Card off the reader while logged in and not in a task: log out if the settings say so.
+      if (e.event === 'card.removed' && this._session && this._screen !== 'flow' && this._settings.cardRemoval === 'logout') void this._logout();
+    });
+    window.addEventListener('focus-moved', this._onFocusMoved);
     focusService.onRootBack = () => this._askToLeave();
     requestRemoteKeys(keyInput.env.platform);
     this.reader.start();
-    this.platform.household().then(
+    // The help screen's own source (GET /api/v1/tv/help) names the operator here too: one source.
+    this.platform.help().then(
       ({ operator }) => {
         this._operator = operator;
         keepOperatorContact(browserStorage(), operator);
@@ -131,12 +172,56 @@ export class StbTvApp extends LitElement {
   override disconnectedCallback() {
     super.disconnectedCallback();
     window.removeEventListener('resize', this._onResize);
+    window.removeEventListener('focus-moved', this._onFocusMoved);
+    this._unsubscribeKeys?.();
+    this._unsubscribeReader?.();
+    this.idle.stop();
     focusService.onRootBack = null;
     this.reader.stop();
   }
 
   override firstUpdated() {
     this._fit();
+  }
+
+  override updated() {
+    this.readAloud.enabled = this._settings.readAloud;
+    this.idle.setMinutes(this._settings.idleLogoutMinutes);
+    // Armed only while someone is logged in and no task is under way (a flow: PIN entry, card work).
+    this.idle.setArmed(this._session !== null && this._screen !== 'flow');
+    const title = this._screenTitle();
+    if (title !== this._spokenTitle) {
+      this._spokenTitle = title;
+      this._speak();
+    }
+  }
+
+  private _spokenTitle: string | null = null;
+
+  private _onFocusMoved = () => this._speak();
+
+  private _speakSoon: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * Reads out the screen's title (when new) and the focused element, once the screen has settled:
+   * a new screen renders, then focus enters it; saying each at once would cut the title off.
+   */
+  private _speak() {
+    if (!this._settings.readAloud || this._speakSoon !== null) return;
+    this._speakSoon = setTimeout(() => {
+      this._speakSoon = null;
+      this.readAloud.say(this._screenTitle(), spokenText(findFocused(this.renderRoot)));
+    }, 0);
+  }
+
+  /** The title of what is on screen: an open dialog's heading, else the screen's first heading. */
+  private _screenTitle(): string | null {
+    const dialog = findDeep(this.renderRoot, 'stb-tv-dialog') as (Element & { heading?: string }) | null;
+    if (dialog?.heading) return dialog.heading;
+    const screen = this.renderRoot.querySelector('.canvas > :not(h1):not(footer)');
+    // The start screen has no heading of its own: the app's title is its title.
+    const heading = (screen?.shadowRoot ? findDeep(screen.shadowRoot, 'h2, h3') : null) ?? this.renderRoot.querySelector('.canvas > h1');
+    return heading?.textContent?.replace(/\s+/g, ' ').trim() || null;
   }
 
   /** Scales the fixed 1920×1080 design to whatever the TV browser's viewport is. */
@@ -152,14 +237,29 @@ export class StbTvApp extends LitElement {
     if (this._dialog === null) this._dialog = 'exit';
   }
 
-  /** Back from settings (to start or home) and from the key test (to settings). */
+  /** Back from settings, help and services (to start or home) and from the key test (to settings). */
   private _back() {
     if (this._screen === 'keytest') this._screen = 'settings';
-    else if (this._screen === 'settings') this._screen = this._session ? 'home' : 'start';
+    else this._screen = this._session ? 'home' : 'start';
   }
+
+  private _onHomeOpen(e: CustomEvent<HomeDestination>) {
+    switch (e.detail) {
+      case 'register': return this._startFlow(() => this.flow.startRegistration());
+      case 'unregister': this._dialog = 'unregister'; return;
+      default: this._screen = e.detail;
+    }
+  }
+
+  private _confirmUnregister = () => {
+    this._dialog = null;
+    const own = this._session ? { personId: this._session.person.id, name: this._session.person.name } : null;
+    this._startFlow(() => this.flow.startUnregister(own));
+  };
 
   private _onStartChoice(e: CustomEvent<StartChoice>) {
     if (e.detail === 'settings') this._screen = 'settings';
+    else if (e.detail === 'help') this._screen = 'help';
     else if (e.detail === 'login') this._startFlow(() => this.flow.startLogin());
     else this._startFlow(() => this.flow.startRegistration());
   }
@@ -173,6 +273,7 @@ export class StbTvApp extends LitElement {
   private async _logout() {
     this._session = null;
     this._screen = 'start';
+    this._dialog = null;
     await this.platform.logout().catch(() => {});
   }
 
@@ -205,7 +306,7 @@ export class StbTvApp extends LitElement {
           .operator=${this._operator}></stb-tv-flow-screen>`;
       case 'home':
         return html`<stb-tv-home-screen .session=${this._session} @home-logout=${() => void this._logout()}
-          @home-settings=${() => { this._screen = 'settings'; }}
+          @home-open=${this._onHomeOpen}
           @home-switch=${(e: CustomEvent<HouseholdMember>) => void this._switchTo(e.detail)}></stb-tv-home-screen>`;
       case 'settings':
         return html`<stb-tv-settings-screen .settings=${this._settings} @screen-back=${this._back}
@@ -213,6 +314,10 @@ export class StbTvApp extends LitElement {
           @open-key-test=${() => { this._screen = 'keytest'; }}></stb-tv-settings-screen>`;
       case 'keytest':
         return html`<stb-tv-key-test-screen @screen-back=${this._back}></stb-tv-key-test-screen>`;
+      case 'services':
+        return html`<stb-tv-services-screen .platform=${this.platform} @screen-back=${this._back}></stb-tv-services-screen>`;
+      case 'help':
+        return html`<stb-tv-help-screen .platform=${this.platform} @screen-back=${this._back}></stb-tv-help-screen>`;
     }
   }
 
@@ -224,13 +329,27 @@ export class StbTvApp extends LitElement {
         <stb-tv-button focus-key="exit/no" .number=${2} label=${t('exit.no')} @tv-activate=${this._closeDialog}></stb-tv-button>
       </stb-tv-dialog>`;
     }
+    if (this._dialog === 'unregister') {
+      return html`<stb-tv-dialog focus-key="unregister" default-key="unregister/no" heading=${t('unregister.title')}
+        message="${t('unregister.message')} ${t('unregister.card')}" @dialog-cancel=${this._closeDialog}>
+        <stb-tv-button focus-key="unregister/yes" .number=${1} label=${t('unregister.yes')} @tv-activate=${this._confirmUnregister}></stb-tv-button>
+        <stb-tv-button focus-key="unregister/no" .number=${2} label=${t('unregister.no')} @tv-activate=${this._closeDialog}></stb-tv-button>
+      </stb-tv-dialog>`;
+    }
+    if (this._idleLeft !== null) {
+      // Any key dismisses it (the key listener above); このまま使う is there for OK and for the eye.
+      return html`<stb-tv-dialog focus-key="idle" default-key="idle/stay" heading=${t('idle.title')} data-idle-left=${this._idleLeft}
+        message="${t('idle.before')} ${this._idleLeft} ${t('idle.after')}" @dialog-cancel=${() => this.idle.touch()}>
+        <stb-tv-button focus-key="idle/stay" .number=${1} label=${t('idle.stay')} @tv-activate=${() => this.idle.touch()}></stb-tv-button>
+      </stb-tv-dialog>`;
+    }
     return nothing;
   }
 
   override render() {
     const classes = `canvas ${this._settings.textSize}${this._settings.highContrast ? ' hc' : ''}`;
     return html`<div class=${classes} data-screen-name=${this._screen}>
-      <h1>${t('app.title')}</h1>
+      ${this._screen === 'start' ? html`<h1>${t('app.title')}</h1>` : nothing}
       ${this._renderScreen()}
       <footer><stb-health-badge quiet></stb-health-badge></footer>
       ${this._renderDialog()}
@@ -255,6 +374,24 @@ function forgetOldCredentialPlaces() {
   } catch {
     // storage disabled: nothing was kept there
   }
+}
+
+/** The element marked `focused`, searching through shadow roots. */
+function findFocused(root: ParentNode): Element | null {
+  return findDeep(root, '[focused]');
+}
+
+/** The first element matching `selector` under `root`, shadow roots included (document order). */
+function findDeep(root: ParentNode, selector: string): Element | null {
+  const here = root.querySelector(selector);
+  if (here) return here;
+  for (const el of root.querySelectorAll('*')) {
+    if (el.shadowRoot) {
+      const found = findDeep(el.shadowRoot, selector);
+      if (found) return found;
+    }
+  }
+  return null;
 }
 
 customElements.define('stb-tv-app', StbTvApp);

@@ -12,3 +12,9 @@ export function errorText(error: WireError | null, network = false): string {
   if (error.ja) return error.ja;
   return Object.prototype.hasOwnProperty.call(ERRORS, error.code) ? ERRORS[error.code].ja : t('error.unknown');
 }
+
+/** The text for anything a platform or driver call threw (a PlatformError carries `error` and `network`). */
+export function failureText(err: unknown): string {
+  const e = err as { error?: WireError; network?: boolean } | null;
+  return errorText(e?.error ?? null, !!e?.network);
+}

@@ -1,11 +1,11 @@
-import type { TvHousehold } from '../api/platform-client.js';
+import type { TvHelp } from '../api/platform-client.js';
 
 /**
  * Whom a resident calls for help: the household's cable operator, as the platform names it
- * (`GET /api/v1/tv/household`). Kept in localStorage (it is not personal) so the TV can still
+ * (`GET /api/v1/tv/help`, the help screen's source too). Kept in localStorage (it is not personal) so the TV can still
  * give the number when the platform or the reader cannot be reached — exactly when it is needed.
  */
-export type OperatorContact = TvHousehold['operator'];
+export type OperatorContact = TvHelp['operator'];
 
 export const OPERATOR_STORAGE_KEY = 'stb-tv-operator';
 

@@ -12,7 +12,7 @@ import {
   buildVerifyStatus,
   buildVerifyStatusLong,
 } from '../../../reader-driver/src/apdu/commands.js';
-import { digestInfoSha256 } from '../../../reader-driver/src/card/jpki-client.js';
+import { digestInfoForSha256Hash } from '../../../platform/src/shared/digest-info.js';
 import { h, hx } from '../helpers.js';
 
 const ascii = (s: string) => Uint8Array.from(Buffer.from(s, 'latin1'));
@@ -67,7 +67,7 @@ describe('command builders, byte-exact against apdu-reference.md', () => {
 
   it('COMPUTE DIGITAL SIGNATURE over a SHA-256 DigestInfo, Le 00 (C)', () => {
     const hash = new Uint8Array(32).fill(0xab);
-    const apdu = buildComputeSignature(digestInfoSha256(hash));
+    const apdu = buildComputeSignature(digestInfoForSha256Hash(hash));
     expect(hx(apdu)).toBe('802A008033' + '3031300D060960864801650304020105000420' + 'AB'.repeat(32) + '00');
     expect(apdu.length).toBe(5 + 51 + 1);
   });

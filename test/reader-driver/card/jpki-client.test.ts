@@ -3,7 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { JpkiClient, digestInfoSha256, normalisePin, type KeyKind } from '../../../reader-driver/src/card/jpki-client.js';
+import { JpkiClient, normalisePin, type KeyKind } from '../../../reader-driver/src/card/jpki-client.js';
+import { digestInfoForSha256Hash } from '../../../platform/src/shared/digest-info.js';
 import type { CardSession } from '../../../reader-driver/src/transport/transport.js';
 import { VirtualBay } from '../../../reader-driver/src/transport/virtual-bay.js';
 import type { CardFile } from '../../../platform/src/shared/card-file.js';
@@ -57,7 +58,7 @@ async function setup(file: CardFile = buildCardFile(), opts: VirtualCardOptions 
   return { card, bay, spy, client, store };
 }
 
-const digest = (message: string) => digestInfoSha256(createHash('sha256').update(message).digest());
+const digest = (message: string) => digestInfoForSha256Hash(createHash('sha256').update(message).digest());
 
 describe('JpkiClient: public reads', () => {
   it('reads the token label, padding removed', async () => {
@@ -480,15 +481,15 @@ describe('JpkiClient: card removal and cancellation', () => {
   });
 });
 
-describe('digestInfoSha256', () => {
+describe('digestInfoForSha256Hash', () => {
   it('prefixes the SHA-256 DigestInfo header (SPEC §4)', () => {
     const hash = createHash('sha256').update('abc').digest();
-    const di = digestInfoSha256(hash);
+    const di = digestInfoForSha256Hash(hash);
     expect(di.length).toBe(51);
     expect(hx(di)).toBe('3031300D060960864801650304020105000420' + hx(hash));
   });
 
   it('refuses anything but 32 bytes', () => {
-    expect(() => digestInfoSha256(new Uint8Array(20))).toThrow(expect.objectContaining({ code: 'REQ_INVALID' }));
+    expect(() => digestInfoForSha256Hash(new Uint8Array(20))).toThrow(expect.objectContaining({ code: 'REQ_INVALID' }));
   });
 });

@@ -1,7 +1,8 @@
 import { createHash, verify } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../platform/src/shared/errors.js';
-import { JpkiClient, digestInfoSha256 } from '../../../reader-driver/src/card/jpki-client.js';
+import { JpkiClient } from '../../../reader-driver/src/card/jpki-client.js';
+import { digestInfoForSha256Hash } from '../../../platform/src/shared/digest-info.js';
 import type { PcscReaderBay } from '../../../reader-driver/src/pcsc/index.js';
 import type { CardSession } from '../../../reader-driver/src/transport/transport.js';
 import { MemoryCardStore } from '../../../reader-driver/src/virtual-card/card-store.js';
@@ -23,7 +24,7 @@ const bridge = new VpcdBridge(card, { reconnectDelayMs: 100 });
 let bay: PcscReaderBay;
 
 const message = Buffer.from('cable-auth challenge');
-const digestInfo = digestInfoSha256(createHash('sha256').update(message).digest());
+const digestInfo = digestInfoForSha256Hash(createHash('sha256').update(message).digest());
 const verifies = (signature: Uint8Array, key = fixture.authPublicKey) => verify('sha256', message, key, signature);
 
 async function insertCard(): Promise<void> {

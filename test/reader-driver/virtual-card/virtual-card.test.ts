@@ -1,7 +1,7 @@
 import { createHash, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../../reader-driver/src/apdu/bytes.js';
-import { digestInfoSha256 } from '../../../reader-driver/src/card/jpki-client.js';
+import { digestInfoForSha256Hash } from '../../../platform/src/shared/digest-info.js';
 import { MemoryCardStore } from '../../../reader-driver/src/virtual-card/card-store.js';
 import { VirtualCard, certificateEfSize } from '../../../reader-driver/src/virtual-card/virtual-card.js';
 import { AUTH_PIN, SIGN_PIN, TEST_CERTS, buildCardFile, h, hx, poweredCard, publicKeyOf, send, swOf } from '../helpers.js';
@@ -19,7 +19,7 @@ const CHANGE = (pin: string) => `00240180${lc(asciiHex(pin))}${asciiHex(pin)}`;
 const SIGN = (data: string, le = '00') => `802A0080${lc(data)}${data}${le}`;
 const VA = [SEL_AP, SEL(0x18), VERIFY(AUTH_PIN)];
 const VS = [SEL_AP, SEL(0x1b), VERIFY(SIGN_PIN)];
-const DIGEST = toHex(digestInfoSha256(createHash('sha256').update('nonce').digest()));
+const DIGEST = toHex(digestInfoForSha256Hash(createHash('sha256').update('nonce').digest()));
 
 /** [what, setup commands (answers ignored), command, expected answer: SW or full hex pattern] */
 type Row = [string, string[], string, string | RegExp];
@@ -194,7 +194,7 @@ describe('VirtualCard: signatures', () => {
     const card = poweredCard();
     for (const step of [...verifySteps, SEL(keyEf)]) expect(await send(card, step)).toBe('9000');
     const message = Buffer.from('server nonce 0123456789');
-    const digestInfo = toHex(digestInfoSha256(createHash('sha256').update(message).digest()));
+    const digestInfo = toHex(digestInfoForSha256Hash(createHash('sha256').update(message).digest()));
     const answer = h(await send(card, SIGN(digestInfo)));
     const signature = answer.subarray(0, -2);
     expect(signature.length).toBe(256);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { digestInfoSha256 } from '../../../reader-driver/src/card/jpki-client.js';
+import { digestInfoForSha256Hash } from '../../../platform/src/shared/digest-info.js';
 import { loadDriverConfig } from '../../../reader-driver/src/config.js';
 import { ReaderHub } from '../../../reader-driver/src/reader-hub.js';
 import { VirtualBay } from '../../../reader-driver/src/transport/virtual-bay.js';
@@ -15,7 +15,7 @@ import { AUTH_PIN, SIGN_PIN, TEST_CERTS, buildCardFile, testKeys } from '../help
 
 const ORIGIN = 'http://127.0.0.1:8080';
 const READER = 'Test reader';
-const digest = Buffer.from(digestInfoSha256(createHash('sha256').update('nonce').digest())).toString('base64');
+const digest = Buffer.from(digestInfoForSha256Hash(createHash('sha256').update('nonce').digest())).toString('base64');
 
 let server: DriverServer;
 let bay: VirtualBay;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_READER_URL, DriverError, ReaderClient, readerUrlFrom, type DriverEvent, type ResumeStore, type SocketLike,
+  DriverError, ReaderClient, type DriverEvent, type ResumeStore, type SocketLike,
 } from '../../../stb-ui/src/api/reader-client.js';
+import { DEFAULT_READER_URL, readerUrlFrom } from '../../../stb-ui/src/config.js';
 
 /** A socket the test plays the driver on: it sees what the page sends and answers by hand. */
 class FakeSocket implements SocketLike {

@@ -9,16 +9,19 @@ function memoryStorage(initial: Record<string, string> = {}) {
 describe('TV settings', () => {
   it('round-trips through storage', () => {
     const storage = memoryStorage();
-    saveSettings(storage, { textSize: 'xlarge', highContrast: true });
-    expect(JSON.parse(storage.data.get(SETTINGS_STORAGE_KEY)!)).toEqual({ textSize: 'xlarge', highContrast: true });
-    expect(loadSettings(storage)).toEqual({ textSize: 'xlarge', highContrast: true });
+    const settings = { textSize: 'xlarge', highContrast: true, readAloud: true, idleLogoutMinutes: 30, cardRemoval: 'logout' } as const;
+    saveSettings(storage, settings);
+    expect(JSON.parse(storage.data.get(SETTINGS_STORAGE_KEY)!)).toEqual(settings);
+    expect(loadSettings(storage)).toEqual(settings);
   });
 
   it('falls back to the defaults for missing, broken or foreign values', () => {
     expect(loadSettings(null)).toEqual(DEFAULT_SETTINGS);
     expect(loadSettings(memoryStorage({ [SETTINGS_STORAGE_KEY]: '{not json' }))).toEqual(DEFAULT_SETTINGS);
     expect(loadSettings(memoryStorage({ [SETTINGS_STORAGE_KEY]: '{"textSize":"huge","highContrast":"yes"}' }))).toEqual(DEFAULT_SETTINGS);
-    expect(loadSettings(memoryStorage({ [SETTINGS_STORAGE_KEY]: '{"highContrast":true}' }))).toEqual({ textSize: 'large', highContrast: true });
+    expect(loadSettings(memoryStorage({ [SETTINGS_STORAGE_KEY]: '{"highContrast":true}' }))).toEqual({ ...DEFAULT_SETTINGS, highContrast: true });
+    // An idle period the screen does not offer, or a removal rule it does not know, is not taken.
+    expect(loadSettings(memoryStorage({ [SETTINGS_STORAGE_KEY]: '{"idleLogoutMinutes":1,"cardRemoval":"eject","readAloud":1}' }))).toEqual(DEFAULT_SETTINGS);
   });
 
   it('ignores a storage that throws', () => {

@@ -11,8 +11,11 @@ export const organisations = pgTable('organisations', {
   /** Short stable code, e.g. a municipality's 全国地方公共団体コード. */
   code: text('code').notNull().unique(),
   name: text('name').notNull(),
-  /** The public number residents call for help (a cable operator's support line), shown on the TV. */
-  phone: text('phone'),
+  /**
+   * The number residents call for help (a cable operator's support line; a municipality's
+   * マイナンバーカード窓口). The TV's help screen shows it; null when none was given.
+   */
+  helpPhone: text('help_phone'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import {
   AUTH_PIN_MAX_TRIES, CARD_FILE_FORMAT, SIGN_PIN_MAX_TRIES, type CardFile,
 } from '../../shared/card-file.js';
+import { toBase64 } from '../../shared/base64.js';
 import { AppError } from '../../shared/errors.js';
+import { ensurePrivateDir } from '../../shared/private-fs.js';
+import { PIN_RULES } from '../../shared/pins.js';
 import { buildAuthCertificate, buildCaCertificate, buildSignCertificate, keyIdentifier, parseCertificate, type Issuer } from './certificates.js';
 import { buildCrlDer, isRevocationReason, REVOCATION_REASONS, type RevocationReason } from './crl.js';
 import { HmacDrbg } from './hmac-drbg.js';
@@ -20,8 +23,6 @@ import {
 export const TOKEN_LABEL = 'JPKIAPICCTOKEN2';
 /** Contact ATR of the card (SPEC §1.2, OpenSC), hex without spaces. */
 export const CARD_ATR = '3BE000FF8131FE4514';
-export const AUTH_PIN_PATTERN = /^[0-9]{4}$/;
-export const SIGN_PIN_PATTERN = /^[A-Z0-9]{6,16}$/;
 const CARD_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const DAY_MS = 24 * 3600_000;
 
@@ -116,6 +117,7 @@ export interface ClockOptions {
 /** Creates a test JPKI hierarchy (sign and auth roots, several generations each) in `dir`. */
 export async function initCenter(dir: string, opts: InitOptions = {}): Promise<CenterInfo> {
   return withCenterLock(dir, async () => {
+    ensurePrivateDir(dir);
     if (await exists(join(dir, STATE_FILE))) throw invalid(`${dir} already holds a dev JPKI center`);
     const known = DEFAULT_GENERATIONS.sign.map((g) => g.generation);
     const wanted = opts.generations ?? known;
@@ -425,7 +427,7 @@ async function issueInto(dir: string, state: CenterState, spec: IssueSpec): Prom
     ...(spec.renews === undefined ? {} : { renews: spec.renews }),
   });
 
-  const b64 = (der: Uint8Array) => Buffer.from(der).toString('base64');
+  const b64 = toBase64;
   const pkcs8 = (key: KeyObject) => b64(key.export({ type: 'pkcs8', format: 'der' }));
   const card: CardFile = {
     format: CARD_FILE_FORMAT,
@@ -530,8 +532,8 @@ function mergePerson(old: Person, change: Partial<PersonInput>): PersonInput {
 
 function checkPins(authPin: string, signPin: string): string[] {
   const problems: string[] = [];
-  if (!AUTH_PIN_PATTERN.test(authPin)) problems.push('auth PIN (利用者証明用) must be exactly 4 digits');
-  if (!SIGN_PIN_PATTERN.test(signPin)) problems.push('sign PIN (署名用パスワード) must be 6–16 characters of A–Z and 0–9 (upper case)');
+  if (!PIN_RULES.auth.pattern.test(authPin)) problems.push('auth PIN (利用者証明用) must be exactly 4 digits');
+  if (!PIN_RULES.sign.pattern.test(signPin)) problems.push('sign PIN (署名用パスワード) must be 6–16 characters of A–Z and 0–9 (upper case)');
   return problems;
 }
 

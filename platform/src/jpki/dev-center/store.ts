@@ -2,6 +2,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { AppError } from '../../shared/errors.js';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../shared/private-fs.js';
 import type { RevocationReason } from './crl.js';
 import type { Person } from './personal-data.js';
 import type { Purpose } from './profile.js';
@@ -102,11 +103,15 @@ export async function saveState(dir: string, state: CenterState): Promise<void> 
   await writeFileAtomic(join(dir, STATE_FILE), JSON.stringify(state, null, 2) + '\n');
 }
 
-/** Writes via a temporary file and rename, so a crash never leaves half a file. */
+/**
+ * Writes via a temporary file and rename, so a crash never leaves half a file. Everything the
+ * center writes (CA keys, card files with their keys and PINs) is private to the user: folders
+ * it creates are 0700, files 0600.
+ */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR_MODE });
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, data);
+  await writeFile(tmp, data, { mode: PRIVATE_FILE_MODE });
   await rename(tmp, path);
 }
 

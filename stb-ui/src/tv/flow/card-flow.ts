@@ -7,12 +7,14 @@ import type { CardFlowDeps, FlowKind, FlowState, FlowStep, MemberRef, PinNotice,
 import { LOGIN_TASKS, logIn } from './login-script.js';
 import { backAction, deleteChar, emptyPin, submitDecision, typeChar, type PinValue } from './pin-entry.js';
 import { REGISTRATION_TASKS, register } from './registration-script.js';
+import { UNREGISTER_TASKS, unregisterMe } from './unregister-script.js';
 
 export type * from './flow-state.js';
 
 /**
- * The login and registration flows as a state machine, without any DOM: the screens render
- * `state` and call the methods below. The scripts (login-script.ts, registration-script.ts) do the
+ * The login, registration and cancel-registration flows as a state machine, without any DOM: the screens render
+ * `state` and call the methods below. The scripts (login-script.ts, registration-script.ts,
+ * unregister-script.ts) do the
  * card and platform work through FlowRequests; flow-errors.ts decides where an error goes; this
  * class holds what the person typed and chose, and moves between the steps. What the person typed
  * is kept across everything that is not their own choice: a removed card, a wrong card, a lost
@@ -28,6 +30,8 @@ export type * from './flow-state.js';
  * Login: card check → auth PIN → nonce → card signs (auth key) → session.
  * Registration: district → consent → card check → sign PIN → auth PIN → draft → card signs with
  * the sign key, then the auth key → the platform reads the 基本4情報 → the person confirms.
+ * Cancel registration (logged in): card check (the person's own card) → auth PIN → nonce → card
+ * signs (auth key) → the platform erases the registration and ends every session.
  */
 
 /** How long the reader driver may stay away before the screen gives advice and a phone number. */
@@ -109,6 +113,15 @@ export class CardFlow {
   startRegistration(): void {
     this._reset('register', null);
     void this._loadHousehold();
+  }
+
+  /**
+   * Cancel the logged-in person's registration: their card and auth PIN are asked again.
+   * `own` is the logged-in person: another member's card is said before any PIN (wrongCard).
+   */
+  startUnregister(own: MemberRef | null = null): void {
+    this._reset('unregister', own);
+    this._checkCard(() => this._enterPin('auth'));
   }
 
   /** Leaves the flow: stops card work, forgets PINs and drafts, tells the app. */
@@ -277,7 +290,8 @@ export class CardFlow {
 
   /** From the wrong-card screen: log in with the card that is in the reader after all. */
   useCardInReader(): void {
-    if (this._state.step.name !== 'wrongCard') return;
+    // Only a login may switch person: a cancellation is for the logged-in person's own card.
+    if (this._state.step.name !== 'wrongCard' || this._state.kind !== 'login') return;
     const person = this._identified?.person ?? null;
     this._expected = person;
     this._state = { ...this._state, expectedName: person?.name ?? null };
@@ -416,7 +430,7 @@ export class CardFlow {
     const decide = (person: PresenceResult | null) => {
       this._identified = { der, person };
       this._state = { ...this._state, cardName: person?.name ?? null };
-      if (this._state.kind === 'login') {
+      if (this._state.kind !== 'register') {
         if (person === null) {
           this._pins = {};
           return this._set({ name: 'notRegistered' });
@@ -440,7 +454,7 @@ export class CardFlow {
   private _checkAnotherCard(): void {
     this._cardCert = null;
     this._pins = {};
-    this._checkCard(() => this._enterPin(this._state.kind === 'login' ? 'auth' : 'sign'));
+    this._checkCard(() => this._enterPin(this._state.kind === 'register' ? 'sign' : 'auth'));
   }
 
   /**
@@ -475,7 +489,7 @@ export class CardFlow {
     this._pins = {};
     this._signed = {};
     this._draft = null;
-    this._identify(der, () => this._enterPin(this._state.kind === 'login' ? 'auth' : 'sign', 'otherCard'));
+    this._identify(der, () => this._enterPin(this._state.kind === 'register' ? 'sign' : 'auth', 'otherCard'));
   }
 
   private _enterPin(key: KeyKind, notice: PinNotice | null = null, status: PinStatus | null = null, typed?: string): void {
@@ -512,6 +526,7 @@ export class CardFlow {
     if (step.name !== 'pin') return;
     this._pins[step.key] = step.value.chars;
     if (this._state.kind === 'login') return void this._runLogin();
+    if (this._state.kind === 'unregister') return void this._runUnregister();
     if (step.key === 'sign' && this._pins.auth === undefined) return this._enterPin('auth');
     void this._runRegistration();
   }
@@ -541,6 +556,23 @@ export class CardFlow {
       this._forget();
       this._active = false;
       this._deps.onLoggedIn(session);
+    } catch (err) {
+      this._fail(err, again);
+    }
+  }
+
+  private async _runUnregister(): Promise<void> {
+    const again = (this._resume = () => void this._runUnregister());
+    const deps = this._scriptDeps(UNREGISTER_TASKS);
+    try {
+      deps.progress(0);
+      await this._cardRecheck;
+      await this._statusQuery;
+      if (this._state.step.name !== 'working' || this._pins.auth === undefined) return; // another card came meanwhile
+      await unregisterMe(deps, { pin: this._pins.auth, certificate: this._cardCert! });
+      this._forget();
+      this._set({ name: 'unregistered' });
+      this._deps.onUnregistered?.();
     } catch (err) {
       this._fail(err, again);
     }

@@ -7,10 +7,11 @@ import type { PinValue } from './pin-entry.js';
 
 /** The shapes the card flow's state takes, and what it needs from the outside (no DOM, no logic). */
 
-export type FlowKind = 'login' | 'register';
+/** `unregister`: the logged-in person cancels their registration (card and auth PIN again). */
+export type FlowKind = 'login' | 'register' | 'unregister';
 
 /** One piece of work the `working` screen lists, in order. */
-export type TaskId = 'nonce' | 'authSign' | 'session' | 'draft' | 'signSign' | 'submit' | 'confirm';
+export type TaskId = 'nonce' | 'authSign' | 'session' | 'draft' | 'signSign' | 'submit' | 'confirm' | 'unregister';
 
 /**
  * Why the flow waits for the card: none there, taken away, no reader, or the reader driver (the
@@ -55,6 +56,7 @@ export type FlowStep =
   | { name: 'pendingLinkage' }
   | { name: 'rejected' }
   | { name: 'notRegistered' }
+  | { name: 'unregistered' }
   | { name: 'blocked'; key: KeyKind; error: WireError | null }
   | { name: 'failed'; error: WireError; network: boolean; canRetry: boolean };
 
@@ -75,7 +77,7 @@ export type FlowReader = Pick<ReaderClient, 'send' | 'cancel' | 'onEvent' | 'onC
 export type FlowPlatform = Pick<
   PlatformClient,
   'createNonce' | 'createSession' | 'household' | 'createRegistrationDraft' | 'submitRegistration' | 'confirmRegistration' | 'cancelRegistration'
-  | 'presence'
+  | 'presence' | 'unregister'
 >;
 
 export interface CardFlowDeps {
@@ -85,6 +87,8 @@ export interface CardFlowDeps {
   onLoggedIn: (session: SessionResponse) => void;
   /** The person left the flow (or it ended): the app shows the start screen. */
   onExit: () => void;
+  /** The registration was cancelled: every session of the person has ended. */
+  onUnregistered?: () => void;
   /** Certificates already read from the card lying in a reader (card-cert-cache.ts), if any. */
   certs?: { get(reader: string | undefined): Promise<string> | null; put(reader: string | undefined, der: string): void };
   /** A timer (the advice when the reader driver stays away); setTimeout unless a test fakes it. */

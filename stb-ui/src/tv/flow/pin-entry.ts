@@ -1,3 +1,4 @@
+import { PIN_RULES, type PinRule } from '../../../../platform/src/shared/pins.js';
 import type { KeyKind, PinStatus } from '../../api/reader-client.js';
 
 /**
@@ -6,21 +7,9 @@ import type { KeyKind, PinStatus } from '../../api/reader-client.js';
  * digits with 3 tries; the 署名用 PIN (sign) is 6–16 characters A–Z and 0–9 with 5 tries.
  */
 
-/** The shape of one kind of PIN. */
-export interface PinSpec {
-  kind: KeyKind;
-  minLength: number;
-  maxLength: number;
-  /** Characters that may be typed. */
-  charset: RegExp;
-  /** Tries a fresh card allows before the PIN locks. */
-  maxTries: number;
-}
-
-export const PIN_SPECS: Readonly<Record<KeyKind, PinSpec>> = {
-  auth: { kind: 'auth', minLength: 4, maxLength: 4, charset: /^[0-9]$/, maxTries: 3 },
-  sign: { kind: 'sign', minLength: 6, maxLength: 16, charset: /^[A-Z0-9]$/, maxTries: 5 },
-};
+/** The shape of one kind of PIN (the one definition, shared with the driver and the cards). */
+export type PinSpec = Readonly<PinRule>;
+export const PIN_SPECS: Readonly<Record<KeyKind, PinSpec>> = PIN_RULES;
 
 /** A PIN being typed: the characters so far, never shown in clear (see `masked`). */
 export interface PinValue {

@@ -15,8 +15,10 @@ type Step<N extends FlowStep['name']> = Extract<FlowStep, { name: N }>;
 
 const TASK_TEXT: Record<TaskId, StringKey> = {
   nonce: 'task.nonce', authSign: 'task.authSign', session: 'task.session',
-  draft: 'task.draft', signSign: 'task.signSign', submit: 'task.submit', confirm: 'task.confirm',
+  draft: 'task.draft', signSign: 'task.signSign', submit: 'task.submit', confirm: 'task.confirm', unregister: 'task.unregister',
 };
+
+const FLOW_TITLE: Record<FlowState['kind'], StringKey> = { login: 'flow.title.login', register: 'flow.title.register', unregister: 'flow.title.unregister' };
 
 /** The button focus lands on when a step opens. */
 function defaultKeyOf(state: FlowState): string | undefined {
@@ -29,7 +31,8 @@ function defaultKeyOf(state: FlowState): string | undefined {
     }
     case 'consent': return 'consent/agree';
     case 'waitCard': return 'wait/continue';
-    case 'wrongCard': return 'wrongcard/use';
+    // Only a login may go on with another person's card; a cancellation waits for the right one.
+    case 'wrongCard': return state.kind === 'login' ? 'wrongcard/use' : 'wrongcard/quit';
     case 'alreadyRegistered': return 'already/login';
     // Never a destructive action right after 決定: a second OK (a slow hand, a repeating remote) must not cancel.
     case 'working': return 'working/wait';
@@ -71,10 +74,10 @@ export class StbTvFlowScreen extends LitElement {
     css`
       :host { display: block; }
       h2.title { margin: 0 0 8px; font-size: calc(36px * var(--stb-text-scale, 1)); font-weight: 700; opacity: 0.9; }
-      h3 { margin: 0 0 24px; font-size: calc(54px * var(--stb-text-scale, 1)); font-weight: 700; line-height: 1.35; }
+      h3 { margin: 0 0 16px; font-size: calc(54px * var(--stb-text-scale, 1)); font-weight: 700; line-height: 1.35; }
       p.text { margin: 0 0 32px; font-size: calc(42px * var(--stb-text-scale, 1)); line-height: 1.55; max-width: 1600px; }
-      p.small { margin: 0 0 24px; font-size: calc(34px * var(--stb-text-scale, 1)); line-height: 1.5; }
-      .consent { margin: 0 0 32px; padding: 28px 40px; max-width: 1560px; border: 4px solid var(--stb-border); border-radius: 20px;
+      p.small { margin: 0 0 24px; font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.5; }
+      .consent { margin: 0 0 24px; padding: 16px 36px; max-width: 1560px; border: 4px solid var(--stb-border); border-radius: 20px;
         background: var(--stb-surface); font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.6; }
       .buttons { display: flex; gap: 48px; flex-wrap: wrap; }
       .buttons stb-tv-button { min-width: 560px; }
@@ -169,8 +172,8 @@ export class StbTvFlowScreen extends LitElement {
       <p class="small">${t('wrongCard.hint')}</p>
       <stb-tv-card-status .reader=${this.reader}></stb-tv-card-status>
       <div class="buttons">
-        ${this._button('wrongcard/use', fill(t('wrongCard.useThis'), { card }), 1, () => this.flow?.useCardInReader())}
-        ${this._button('wrongcard/quit', t('flow.quit'), 2, () => this.flow?.exit())}
+        ${this.state?.kind === 'login' ? this._button('wrongcard/use', fill(t('wrongCard.useThis'), { card }), 1, () => this.flow?.useCardInReader()) : nothing}
+        ${this._button('wrongcard/quit', t('flow.quit'), this.state?.kind === 'login' ? 2 : 1, () => this.flow?.exit())}
       </div>`;
   }
 
@@ -194,6 +197,7 @@ export class StbTvFlowScreen extends LitElement {
 
   private _renderDistrict(step: Step<'district'>): TemplateResult {
     return html`${this._heading('district', t('flow.district.title'))}
+      <p class="small">${t('flow.district.why')}</p>
       <div class="list">
         ${step.districts.map((d, i) => html`<stb-tv-button focus-key="district/${d.code}" .number=${i + 1} label=${d.name}
           ?selected=${d.code === step.selected} @tv-activate=${() => this.flow?.chooseDistrict(d.code)}></stb-tv-button>`)}
@@ -233,7 +237,7 @@ export class StbTvFlowScreen extends LitElement {
         ${step.tasks.map((task, i) => {
           const state = i < step.current ? 'done' : i === step.current ? 'now' : 'todo';
           return html`<li class=${state} data-task=${task} data-task-state=${state}>
-            <span class="mark">${state === 'done' ? `✓ ${t('work.done')}` : state === 'now' ? `▶ ${t('work.now')}` : '・'}</span>
+            <span class="mark">${state === 'done' ? t('work.done') : state === 'now' ? t('work.now') : '・'}</span>
             <span>${t(TASK_TEXT[task])}</span></li>`;
         })}
       </ol>
@@ -288,6 +292,8 @@ export class StbTvFlowScreen extends LitElement {
           ['registered/login', t('registered.login'), () => flow?.startLogin()],
           ['registered/start', t('flow.toStart'), toStart],
         ]);
+      case 'unregistered':
+        return this._renderSimple('unregistered', t('unregister.done.title'), t('unregister.done.message'), [['unregistered/start', t('flow.toStart'), toStart]]);
       case 'pendingLinkage':
         return this._renderSimple('pendingLinkage', t('pendingLinkage.title'), t('pendingLinkage.message'), [['pending/start', t('flow.toStart'), toStart]]);
       case 'rejected':
@@ -311,7 +317,7 @@ export class StbTvFlowScreen extends LitElement {
 
   override render() {
     if (!this.state) return nothing;
-    return html`<h2 class="title">${t(this.state.kind === 'login' ? 'flow.title.login' : 'flow.title.register')}</h2>
+    return html`<h2 class="title">${t(FLOW_TITLE[this.state.kind])}</h2>
       ${this._renderStep(this.state)}
       ${this.state.leaving ? this._renderLeaving() : nothing}`;
   }

@@ -1,18 +1,35 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { HouseholdMember, SessionView } from '../../api/platform-client.js';
 import { FocusController } from '../focus/focus-controller.js';
-import { t } from '../strings.js';
+import { t, type StringKey } from '../strings.js';
 import '../ui/tv-button.js';
 import '../ui/tv-dialog.js';
+
+/** What the home screen opens besides logging out. */
+export type HomeDestination = 'register' | 'services' | 'help' | 'settings' | 'unregister';
+
+/**
+ * The home screen's actions, each with its own number key, the same whatever the household's size
+ * (the members carry no numbers: they are picked with the arrows).
+ */
+export const HOME_ACTIONS: readonly { id: HomeDestination | 'logout'; number: number; label: StringKey }[] = [
+  { id: 'register', number: 1, label: 'home.register' },
+  { id: 'services', number: 2, label: 'home.services' },
+  { id: 'help', number: 3, label: 'home.help' },
+  { id: 'settings', number: 4, label: 'home.settings' },
+  { id: 'unregister', number: 5, label: 'home.unregister' },
+  { id: 'logout', number: 6, label: 'home.logout' },
+];
 
 /**
  * The logged-in screen: a greeting with the person's name, the household's members as the
  * who-is-watching list (picking someone else asks, then hands over: logout, and their card and
- * PIN), ログアウト and 設定.
+ * PIN), and the actions: register another member, the services that know me, help, settings,
+ * cancel my registration, logout.
  *
  * @fires home-switch - detail: the member to hand over to
  * @fires home-logout - ログアウト was picked
- * @fires home-settings - 設定 was picked
+ * @fires home-open - detail: the HomeDestination picked
  */
 export class StbTvHomeScreen extends LitElement {
   static override properties = { session: { attribute: false }, _asking: { state: true }, _askingLogout: { state: true } };
@@ -23,13 +40,14 @@ export class StbTvHomeScreen extends LitElement {
 
   static override styles = css`
     :host { display: block; }
-    h2 { margin: 0 0 12px; font-size: calc(60px * var(--stb-text-scale, 1)); font-weight: 700; }
-    .household { margin: 0 0 36px; font-size: calc(38px * var(--stb-text-scale, 1)); }
+    h2 { margin: 0 0 8px; font-size: calc(60px * var(--stb-text-scale, 1)); font-weight: 700; }
+    .household { margin: 0 0 24px; font-size: calc(38px * var(--stb-text-scale, 1)); }
     h3 { margin: 0 0 8px; font-size: calc(44px * var(--stb-text-scale, 1)); }
-    .hint { margin: 0 0 24px; font-size: calc(32px * var(--stb-text-scale, 1)); line-height: 1.5; }
-    .cols { display: flex; gap: 96px; align-items: flex-start; }
-    .members { display: flex; flex-direction: column; gap: 24px; width: 900px; }
-    .actions { display: flex; flex-direction: column; gap: 24px; width: 560px; }
+    .hint { margin: 0 0 20px; font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.4; }
+    .members { display: flex; flex-wrap: wrap; gap: 24px 40px; margin: 0 0 48px; }
+    .members stb-tv-button { min-width: 520px; }
+    .actions { display: grid; grid-template-columns: repeat(3, 1fr); gap: 32px 40px; }
+    stb-tv-button { --stb-button-padding: 0.2em 0.6em; }
   `;
 
   // Every visit starts on the main action, not where the last person left the focus (ログアウト).
@@ -44,8 +62,15 @@ export class StbTvHomeScreen extends LitElement {
     this._askingLogout = false;
   }
 
-  private _fire(name: 'home-logout' | 'home-settings') {
-    this.dispatchEvent(new CustomEvent(name, { bubbles: true, composed: true }));
+  private _fire(id: HomeDestination | 'logout') {
+    if (id === 'logout') this.dispatchEvent(new CustomEvent('home-logout', { bubbles: true, composed: true }));
+    else this.dispatchEvent(new CustomEvent('home-open', { detail: id, bubbles: true, composed: true }));
+  }
+
+  /** ログアウト asks first (one stray OK must not log anyone out); the others open at once. */
+  private _activate(id: HomeDestination | 'logout') {
+    if (id === 'logout') this._askingLogout = true;
+    else this._fire(id);
   }
 
   private _pick(member: HouseholdMember) {
@@ -63,24 +88,19 @@ export class StbTvHomeScreen extends LitElement {
     const s = this.session;
     if (!s) return nothing;
     const members = s.household.members.length ? s.household.members : [{ personId: s.person.id, name: s.person.name }];
-    const n = members.length;
     const nameOf = (name: string | null) => name ?? t('home.unnamed');
     return html`<h2 data-screen="home" data-person-name=${nameOf(s.person.name)}>${nameOf(s.person.name)} ${t('home.greeting')}</h2>
       <p class="household">${s.household.label}</p>
-      <div class="cols">
-        <div>
-          <h3>${t('home.watching')}</h3>
-          <p class="hint">${t('home.watching.hint')}</p>
-          <div class="members">
-            ${members.map((m, i) => html`<stb-tv-button focus-key="home/member/${m.personId}" .number=${i + 1}
-              label="${nameOf(m.name)} ${t('home.honorific')}" ?selected=${m.personId === s.person.id}
-              @tv-activate=${() => this._pick(m)}></stb-tv-button>`)}
-          </div>
-        </div>
-        <div class="actions">
-          <stb-tv-button focus-key="home/logout" .number=${n + 1} label=${t('home.logout')} @tv-activate=${() => { this._askingLogout = true; }}></stb-tv-button>
-          <stb-tv-button focus-key="home/settings" .number=${n + 2} label=${t('home.settings')} @tv-activate=${() => this._fire('home-settings')}></stb-tv-button>
-        </div>
+      <h3>${t('home.watching')}</h3>
+      <p class="hint">${t('home.watching.hint')}</p>
+      <div class="members">
+        ${members.map((m) => html`<stb-tv-button focus-key="home/member/${m.personId}"
+          label="${nameOf(m.name)} ${t('home.honorific')}" ?selected=${m.personId === s.person.id}
+          @tv-activate=${() => this._pick(m)}></stb-tv-button>`)}
+      </div>
+      <div class="actions">
+        ${HOME_ACTIONS.map((a) => html`<stb-tv-button focus-key="home/${a.id}" .number=${a.number} label=${t(a.label)}
+          @tv-activate=${() => this._activate(a.id)}></stb-tv-button>`)}
       </div>
       ${this._asking
         ? html`<stb-tv-dialog focus-key="switch" default-key="switch/no" heading="${this._asking.name} ${t('home.honorific')}${t('home.switch.title')}"
@@ -93,7 +113,7 @@ export class StbTvHomeScreen extends LitElement {
         ? html`<stb-tv-dialog focus-key="logout" default-key="logout/no" heading=${t('home.logout.title')}
             @dialog-cancel=${() => { this._askingLogout = false; }}>
             <stb-tv-button focus-key="logout/yes" .number=${1} label=${t('home.logout.yes')}
-              @tv-activate=${() => { this._askingLogout = false; this._fire('home-logout'); }}></stb-tv-button>
+              @tv-activate=${() => { this._askingLogout = false; this._fire('logout'); }}></stb-tv-button>
             <stb-tv-button focus-key="logout/no" .number=${2} label=${t('home.switch.no')} @tv-activate=${() => { this._askingLogout = false; }}></stb-tv-button>
           </stb-tv-dialog>`
         : nothing}`;
@@ -105,6 +125,6 @@ declare global {
   interface HTMLElementEventMap {
     'home-switch': CustomEvent<HouseholdMember>;
     'home-logout': CustomEvent<void>;
-    'home-settings': CustomEvent<void>;
+    'home-open': CustomEvent<HomeDestination>;
   }
 }

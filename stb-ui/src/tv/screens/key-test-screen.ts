@@ -13,6 +13,9 @@ const HISTORY = 5;
  *
  * @fires screen-back - Back was pressed on this screen
  */
+/** How many earlier presses the history shows (newest first): as many as fit beside the panel at 特大. */
+const HISTORY_SHOWN = 4;
+
 export class StbTvKeyTestScreen extends LitElement {
   static override properties = { _presses: { state: true } };
   declare _presses: KeyPress[];
@@ -21,16 +24,18 @@ export class StbTvKeyTestScreen extends LitElement {
     :host { display: block; }
     h2 { margin: 0 0 24px; font-size: calc(56px * var(--stb-text-scale, 1)); font-weight: 700; }
     .hint { margin: 0 0 32px; font-size: calc(40px * var(--stb-text-scale, 1)); line-height: 1.5; }
+    /* The last press in the panel, the ones before beside it: the history never runs off the screen. */
+    .cols { display: grid; grid-template-columns: 1fr 600px; gap: 0 48px; align-items: start; }
     .panel {
-      box-sizing: border-box; width: 1400px; padding: 32px 48px; border: 4px solid var(--stb-border);
+      box-sizing: border-box; padding: 32px 48px; border: 4px solid var(--stb-border);
       border-radius: 20px; background: var(--stb-surface);
     }
     .panel[focused] { outline: 10px solid var(--stb-focus); outline-offset: 4px; }
-    dl { display: grid; grid-template-columns: 300px 1fr; gap: 12px 32px; margin: 0; font-size: calc(52px * var(--stb-text-scale, 1)); }
+    dl { display: grid; grid-template-columns: max-content 1fr; gap: 12px 32px; margin: 0; font-size: calc(52px * var(--stb-text-scale, 1)); }
     dt { font-weight: 700; }
     dd { margin: 0; font-weight: 700; }
     .waiting { margin: 0; font-size: calc(48px * var(--stb-text-scale, 1)); }
-    h3 { margin: 32px 0 8px; font-size: calc(36px * var(--stb-text-scale, 1)); }
+    h3 { margin: 0 0 8px; font-size: calc(36px * var(--stb-text-scale, 1)); }
     ol { margin: 0; padding-left: 1.5em; font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.4; }
   `;
 
@@ -81,6 +86,7 @@ export class StbTvKeyTestScreen extends LitElement {
     const [last, ...before] = this._presses;
     return html`<h2 data-screen="keytest">${t('keyTest.title')}</h2>
       <p class="hint">${t('keyTest.hint')}${t('keyTest.backHint')}</p>
+      <div class="cols">
       <div class="panel" role="status" aria-live="polite">
         ${last
           ? html`<dl>
@@ -90,10 +96,11 @@ export class StbTvKeyTestScreen extends LitElement {
             </dl>`
           : html`<p class="waiting">${t('keyTest.waiting')}</p>`}
       </div>
-      ${before.length
+      <div class="history">${before.length
         ? html`<h3>${t('keyTest.history')}</h3>
-            <ol>${before.map((p) => html`<li>${p.key || '—'} ／ ${p.keyCode} ／ ${this._describe(p)}</li>`)}</ol>`
-        : nothing}`;
+            <ol>${before.slice(0, HISTORY_SHOWN).map((p) => html`<li>${p.key || '—'} ／ ${p.keyCode} ／ ${this._describe(p)}</li>`)}</ol>`
+        : nothing}</div>
+      </div>`;
   }
 }
 customElements.define('stb-tv-key-test-screen', StbTvKeyTestScreen);

@@ -6,17 +6,18 @@ import '../ui/card-status.js';
 import '../ui/tv-button.js';
 
 /** What the start menu offers. */
-export type StartChoice = 'login' | 'register' | 'settings';
+export type StartChoice = 'login' | 'register' | 'settings' | 'help';
 
 const MENU: readonly { id: StartChoice; label: StringKey }[] = [
   { id: 'login', label: 'menu.login' },
   { id: 'register', label: 'menu.register' },
   { id: 'settings', label: 'menu.settings' },
+  { id: 'help', label: 'menu.help' },
 ];
 
 /**
  * The top screen: the live card line (カードリーダーが見つかりません / カードをリーダーにおいてください /
- * カードを確認しました) and a numbered menu (1 ログイン, 2 はじめて登録, 3 設定).
+ * カードを確認しました) and a numbered menu (1 ログイン, 2 はじめて登録, 3 設定, 4 ヘルプ).
  * Back here is the app's to handle (it asks whether to leave).
  *
  * @fires start-choice - a menu entry was picked; detail is its StartChoice
@@ -27,8 +28,11 @@ export class StbTvStartScreen extends LitElement {
 
   static override styles = css`
     :host { display: block; }
-    .lead { display: block; margin: 0 0 48px; min-height: calc(140px * var(--stb-text-scale, 1)); }
-    nav { display: flex; flex-direction: column; gap: 32px; width: 960px; }
+    .lead { display: block; margin: 0 0 32px; min-height: calc(140px * var(--stb-text-scale, 1)); }
+    nav { display: grid; grid-template-columns: 960px 560px; gap: 32px 64px; }
+    /* ヘルプ sits beside 設定: the main column stays ログイン, はじめて登録, 設定, top to bottom. */
+    nav stb-tv-button { grid-column: 1; }
+    nav stb-tv-button[focus-key='start/help'] { grid-column: 2; grid-row: 3; }
   `;
 
   constructor() {

@@ -25,7 +25,7 @@ export class StbTvCardStatus extends LitElement {
     .line { display: flex; align-items: center; gap: 0.5em; margin: 0; font-size: calc(52px * var(--stb-text-scale, 1)); font-weight: 700; line-height: 1.4; }
     :host([compact]) .line { font-size: calc(36px * var(--stb-text-scale, 1)); }
     .mark { flex: none; display: inline-flex; align-items: center; justify-content: center; width: 1.3em; height: 1.3em;
-      border-radius: 50%; border: 4px solid currentColor; font-size: 0.8em; }
+      border-radius: 50%; border: 4px solid currentColor; font-size: max(0.8em, 36px); }
     .card .mark { background: var(--stb-fg); color: var(--stb-bg); border-color: var(--stb-fg); }
     .hint { margin: 12px 0 0; font-size: calc(40px * var(--stb-text-scale, 1)); line-height: 1.5; }
     :host([compact]) .hint { display: none; }

@@ -21,7 +21,7 @@ export const pinStyles = css`
   .pin { display: grid; grid-template-columns: auto 1fr; gap: 0 72px; align-items: start; margin-top: 24px; }
   .pin.sign { grid-template-columns: 1fr; }
   .info h2 { margin: 0 0 12px; font-size: calc(48px * var(--stb-text-scale, 1)); }
-  .lead { margin: 0 0 16px; font-size: calc(34px * var(--stb-text-scale, 1)); line-height: 1.45; }
+  .lead { margin: 0 0 16px; font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.45; }
   .boxes { display: flex; gap: 16px; margin: 8px 0 16px; flex-wrap: wrap; }
   .box {
     display: inline-flex; align-items: center; justify-content: center; box-sizing: border-box;
@@ -37,7 +37,7 @@ export const pinStyles = css`
   .sign .back-hint { margin: 0 0 12px; max-width: 1700px; }
   .sign .notice, .sign .warn { margin: 4px 0 8px; }
   .box.empty { border-style: dashed; border-color: var(--stb-border); }
-  .count { font-size: calc(34px * var(--stb-text-scale, 1)); align-self: center; }
+  .count { font-size: calc(36px * var(--stb-text-scale, 1)); align-self: center; }
   .tries { margin: 0 0 8px; font-size: calc(40px * var(--stb-text-scale, 1)); font-weight: 700; }
   .tries strong { font-size: 1.3em; }
   .warn {
@@ -47,18 +47,21 @@ export const pinStyles = css`
   .warn::before { content: '⚠ '; }
   .notice { margin: 0 0 12px; font-size: calc(40px * var(--stb-text-scale, 1)); font-weight: 700; line-height: 1.45; }
   .notice::before { content: '！ '; }
-  .back-hint { margin: 8px 0 0; font-size: calc(30px * var(--stb-text-scale, 1)); line-height: 1.45; }
+  .back-hint { margin: 8px 0 0; font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.45; }
   .pad {
     display: grid; grid-template-columns: repeat(3, calc(190px * var(--stb-text-scale, 1))); gap: 20px;
     --stb-button-height: calc(104px * var(--stb-text-scale, 1)); --stb-button-justify: center;
     --stb-button-font: calc(56px * var(--stb-text-scale, 1));
+    /* Keys sit close together: the focus ring is drawn inside the key, so it never covers a neighbour. */
+    --stb-focus-scale: 1; --stb-focus-offset: -14px;
   }
-  .pad .action { --stb-button-font: calc(34px * var(--stb-text-scale, 1)); --stb-button-padding: 0.2em 0.3em; }
+  .pad .action { --stb-button-font: calc(36px * var(--stb-text-scale, 1)); --stb-button-padding: 0.2em 0.3em; }
   .keyboard {
     display: grid; gap: 10px; margin-top: 8px;
     /* The keyboard grows less than the text at 特大, so all of it stays inside the safe area. */
     --stb-button-height: calc(72px * min(var(--stb-text-scale, 1), 1.08)); --stb-button-justify: center;
     --stb-button-font: calc(44px * var(--stb-text-scale, 1)); --stb-button-padding: 0 0.2em;
+    --stb-focus-scale: 1; --stb-focus-offset: -12px;
   }
   .keyboard .action { grid-column: span 4; --stb-button-font: calc(36px * var(--stb-text-scale, 1)); }
 `;

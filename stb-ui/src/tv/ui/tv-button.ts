@@ -10,6 +10,7 @@ import { t } from '../strings.js';
  * @fires tv-activate - OK, its number key, or a pointer click picked it
  * @csspart face - the visible button (the part that scales; the host keeps its box, so cached rects stay true)
  * @cssprop --stb-button-height - minimum height (default 112px × text scale); also --stb-button-font, --stb-button-padding, --stb-button-justify
+ * @cssprop --stb-focus-scale - how much the focused face grows (1.05); dense grids use 1 with a negative --stb-focus-offset (ring inside)
  */
 export class StbTvButton extends LitElement {
   static override properties = {
@@ -26,7 +27,7 @@ export class StbTvButton extends LitElement {
   static override styles = css`
     :host { display: block; }
     .face {
-      display: flex; align-items: center; gap: 0.6em; box-sizing: border-box;
+      display: flex; align-items: center; gap: 0.6em; box-sizing: border-box; height: 100%;
       min-height: var(--stb-button-height, calc(112px * var(--stb-text-scale, 1))); padding: var(--stb-button-padding, 0.25em 0.9em);
       border: 4px solid var(--stb-border); border-radius: 20px;
       background: var(--stb-surface); color: var(--stb-fg);
@@ -38,10 +39,12 @@ export class StbTvButton extends LitElement {
       width: 1.5em; height: 1.5em; border-radius: 50%; font-size: 0.8em;
       background: var(--stb-fg); color: var(--stb-bg);
     }
-    .check { margin-left: auto; padding-left: 0.5em; font-size: 0.8em; white-space: nowrap; }
+    /* A label never breaks: the button is made wide enough for it (the layout test checks). */
+    .label { white-space: nowrap; }
+    .check { margin-left: auto; padding-left: 0.3em; white-space: nowrap; }
     :host([selected]) .face { border-color: var(--stb-fg); }
     :host([focused]) .face {
-      outline: 10px solid var(--stb-focus); outline-offset: 4px; transform: scale(1.05);
+      outline: 10px solid var(--stb-focus); outline-offset: var(--stb-focus-offset, 4px); transform: scale(var(--stb-focus-scale, 1.05));
       background: var(--stb-focus-bg); color: var(--stb-focus-fg);
     }
     :host([focused]) .num { background: var(--stb-focus-fg); color: var(--stb-focus-bg); }
@@ -86,7 +89,7 @@ export class StbTvButton extends LitElement {
     return html`<div class="face" part="face" @pointermove=${this._onPointerMove} @click=${this._onClick}>
       ${this.number === undefined ? nothing : html`<span class="num" aria-hidden="true">${this.number}</span>`}
       <span class="label">${this.label}</span>
-      ${this.selected ? html`<span class="check">✓ ${t('settings.selected')}</span>` : nothing}
+      ${this.selected ? html`<span class="check" role="img" aria-label=${t('settings.selected')}>✓</span>` : nothing}
     </div>`;
   }
 }

@@ -97,7 +97,6 @@ const SESSION: SessionResponse = {
   household: { id: 'h1', label: '山田さん宅', members: [{ personId: 'p1', name: '山田　太郎' }, { personId: 'p2', name: '山田　花子' }] },
 };
 const HOUSEHOLD: TvHousehold = {
-  operator: { name: 'デモケーブルテレビ', phone: '0120-000-000' },
   household: { id: 'h1', label: '山田さん宅', districtCode: 'inami' }, members: SESSION.household.members,
   districts: [{ code: 'johana', name: '城端地域' }, { code: 'inami', name: '井波地域' }],
   consent: { version: 'v1', text: '同意文' },

@@ -1,0 +1,82 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { Db } from '../db/client.js';
+import { publishAuditCheckpoint, verifyAuditLog, type CheckpointSettings } from '../identity/audit-checkpoint.js';
+import { ingestCrl } from '../identity/crl-store.js';
+import type { IdentityDeps } from '../identity/deps.js';
+import { provisionDevice, withdrawDevice } from '../identity/devices.js';
+import { ingestLinkage, parseLinkageFile } from '../identity/linkage-ingest.js';
+import { AppError } from '../shared/errors.js';
+
+/**
+ * The operator commands (`npm run platform -- …`), as data: the CLI builds one from its arguments
+ * (files already read, so the command means the same wherever it runs) and runs it either itself
+ * or, when the platform owns the embedded database, through the platform's admin channel.
+ */
+export const OperatorCommandSchema = Type.Union([
+  Type.Object({
+    command: Type.Literal('provision-device'),
+    binding: Type.Union([
+      Type.Object({ kind: Type.Literal('tv'), householdContractNo: Type.String({ minLength: 1 }) }),
+      Type.Object({ kind: Type.Literal('tablet'), shelterId: Type.String({ minLength: 1 }) }),
+    ]),
+    label: Type.String({ minLength: 1 }),
+  }),
+  Type.Object({ command: Type.Literal('withdraw-device'), deviceId: Type.String() }),
+  Type.Object({ command: Type.Literal('ingest-crl'), purpose: Type.Union([Type.Literal('sign'), Type.Literal('auth')]), derBase64: Type.String() }),
+  // The file's text: `parseLinkageFile` checks it where the command runs.
+  Type.Object({ command: Type.Literal('ingest-linkage'), linkageJson: Type.String() }),
+  Type.Object({ command: Type.Literal('verify-audit') }),
+]);
+export type OperatorCommand = Static<typeof OperatorCommandSchema>;
+const commandCheck = TypeCompiler.Compile(OperatorCommandSchema);
+
+/** Audit actor of everything an operator command does. */
+export const OPERATOR_ACTOR = 'operator:cli';
+
+/** What a command runs against. `identity` is asked for only by the commands that need JPKI. */
+export interface OperatorDeps {
+  db: Db;
+  identity: () => Promise<IdentityDeps>;
+  /** Where the audit checkpoint is published (`Config`). */
+  audit: CheckpointSettings;
+}
+
+/** What a command answers, and what the operator must hear beside it (an audit log break). */
+export interface OperatorOutcome {
+  result: unknown;
+  warnings: string[];
+  /** The process exit code the CLI ends with: 0, or 3 when verify-audit found a break. */
+  exitCode: number;
+}
+
+/** Runs one operator command; the same function whether the CLI or the running platform runs it. */
+export async function runOperatorCommand(deps: OperatorDeps, cmd: OperatorCommand): Promise<OperatorOutcome> {
+  // Checked here, not only where it is built: it may have come over the admin channel.
+  const problem = commandCheck.Errors(cmd).First();
+  if (problem) throw new AppError('REQ_INVALID', { detail: `operator command: ${problem.path || '/'} ${problem.message}` });
+  if (cmd.command === 'verify-audit') {
+    const result = await verifyAuditLog(deps.db, deps.audit);
+    return { result, warnings: [], exitCode: result.ok ? 0 : 3 };
+  }
+  const result = await write(deps, cmd);
+  // What this command wrote is vouched for now, not only at the platform's next checkpoint.
+  const { verification } = await publishAuditCheckpoint(deps.db, deps.audit);
+  const warnings = verification.ok ? [] : [`audit log break at ${verification.brokenAt ?? 'checkpoint'} (${verification.reason}): ${verification.detail}`];
+  return { result, warnings, exitCode: 0 };
+}
+
+async function write(deps: OperatorDeps, cmd: Exclude<OperatorCommand, { command: 'verify-audit' }>): Promise<unknown> {
+  switch (cmd.command) {
+    case 'provision-device':
+      return provisionDevice(deps.db, cmd.binding, cmd.label, OPERATOR_ACTOR);
+    case 'withdraw-device':
+      return withdrawDevice(deps.db, cmd.deviceId, OPERATOR_ACTOR);
+    case 'ingest-crl': {
+      const result = await ingestCrl(await deps.identity(), cmd.purpose, Buffer.from(cmd.derBase64, 'base64'), OPERATOR_ACTOR);
+      return { outcome: result.outcome, entries: result.entries, revoked: result.revoked, reconfirm: result.reconfirm, crlNumber: result.crl.crlNumber?.toString() ?? null };
+    }
+    case 'ingest-linkage':
+      return ingestLinkage(await deps.identity(), parseLinkageFile(cmd.linkageJson), OPERATOR_ACTOR);
+  }
+}

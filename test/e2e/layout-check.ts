@@ -1,0 +1,132 @@
+import type { Page } from '@playwright/test';
+
+/**
+ * What is wrong with the TV page's layout right now, as sentences (none = fine), measured in the
+ * 1920×1080 canvas at a 1920×1080 viewport:
+ * - every visible element, and the focus ring, inside the 5 % safe area (96 px left/right, 54 px
+ *   top/bottom); dialogs' full-screen layers are exempt, their contents are not;
+ * - no two siblings' boxes overlap (shadow children and slotted children alike), and the focus
+ *   ring overlaps no sibling of the focused element;
+ * - no text wider than its button face or its paragraph;
+ * - no text under 36 px;
+ * - no text breaks inside a word: a line may only end at a space, after 、。，．・）」』! ? or before 「『（ —
+ *   so 「特/大」, 「ログアウ/ト」 or 「太郎 さ/ん」 are caught (each character's line is measured with a Range).
+ */
+export function layoutProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const SAFE = { left: 96, top: 54, right: 1824, bottom: 1026 };
+    const EPS = 0.5;
+    const problems: string[] = [];
+    type Box = { left: number; top: number; right: number; bottom: number };
+    const canvas = document.querySelector('stb-tv-app')!.shadowRoot!.querySelector('.canvas')!;
+
+    const describe = (el: Element) => {
+      const key = el.getAttribute('focus-key') ?? el.getAttribute('data-focus-key');
+      const cls = typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).join('.')}` : '';
+      const text = (el.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 24);
+      return `<${el.tagName.toLowerCase()}${key ? ` ${key}` : ''}${cls}>${text ? ` "${text}"` : ''}`;
+    };
+    const shown = (el: Element) => {
+      const cs = getComputedStyle(el);
+      return cs.display !== 'none' && cs.visibility !== 'hidden' && !el.hasAttribute('hidden');
+    };
+    /** Full-screen layers meant to cover everything: a dialog host and its backdrop. */
+    const isLayer = (el: Element) => el.tagName === 'STB-TV-DIALOG' || el.classList.contains('backdrop');
+    const inside = (b: Box) => b.left >= SAFE.left - EPS && b.top >= SAFE.top - EPS && b.right <= SAFE.right + EPS && b.bottom <= SAFE.bottom + EPS;
+    const overlap = (a: Box, b: Box) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+    const fmt = (b: Box) => `[${Math.round(b.left)},${Math.round(b.top)}–${Math.round(b.right)},${Math.round(b.bottom)}]`;
+    /** The outline drawn around an element (the focus ring), or null. */
+    const ringOf = (el: Element): Box | null => {
+      const cs = getComputedStyle(el);
+      const width = parseFloat(cs.outlineWidth);
+      if (cs.outlineStyle === 'none' || !width) return null;
+      const r = el.getBoundingClientRect();
+      const grow = width + (parseFloat(cs.outlineOffset) || 0);
+      return { left: r.left - grow, top: r.top - grow, right: r.right + grow, bottom: r.bottom + grow };
+    };
+
+    let focused: { host: Element; siblings: Element[] } | null = null;
+    const rings: { el: Element; box: Box }[] = [];
+
+    const checkText = (node: Text) => {
+      const text = node.data;
+      if (!text.trim()) return;
+      const parent = node.parentElement!;
+      const whole = document.createRange();
+      whole.selectNodeContents(node);
+      if (!whole.getClientRects().length) return; // not rendered (a light child no slot shows)
+      const size = parseFloat(getComputedStyle(parent).fontSize);
+      if (size < 36 - EPS) problems.push(`text under 36 px (${size.toFixed(1)} px): ${describe(parent)}`);
+      const range = document.createRange();
+      let lastTop: number | null = null;
+      let lastHeight = 0;
+      for (let i = 0; i < text.length; i++) {
+        if (/\s/.test(text[i]!)) continue;
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const rect = range.getClientRects()[0];
+        if (!rect) continue;
+        if (lastTop !== null && rect.top > lastTop + lastHeight / 2) {
+          const before = text.slice(0, i).replace(/\s+$/, '');
+          const brokeAtSpace = /\s/.test(text[i - 1] ?? ' ');
+          const beforeOpening = /[「『（(]/.test(text[i]!);
+          if (!brokeAtSpace && !beforeOpening && !/[、。，．・）」』！？!?:：）)]$/.test(before)) {
+            problems.push(`breaks inside a word: "${before.slice(-6)}/${text.slice(i, i + 6)}" in ${describe(parent)}`);
+          }
+        }
+        lastTop = rect.top;
+        lastHeight = rect.height;
+      }
+    };
+
+    const walkGroup = (children: Element[]) => {
+      const items = children.filter((el) => !['STYLE', 'SCRIPT', 'TEMPLATE'].includes(el.tagName) && shown(el));
+      const boxes = items.map((el) => ({ el, box: el.getBoundingClientRect() as Box, layer: isLayer(el) }));
+      for (const { el, box, layer } of boxes) {
+        const { width, height } = el.getBoundingClientRect();
+        const boxed = el.classList.contains('face') || ['P', 'H1', 'H2', 'H3', 'LI', 'DT', 'DD'].includes(el.tagName);
+        if (boxed && width > 0 && el.scrollWidth > el.clientWidth + 1) problems.push(`content wider than its box: ${describe(el)}`);
+        if (width > 0 && height > 0 && !layer && !inside(box)) problems.push(`outside the safe area ${fmt(box)}: ${describe(el)}`);
+        if (el.hasAttribute('focused')) focused = { host: el, siblings: items.filter((s) => s !== el && !isLayer(s)) };
+        const ring = ringOf(el);
+        if (ring) rings.push({ el, box: ring });
+      }
+      for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i]!;
+          const b = boxes[j]!;
+          if (a.layer || b.layer) continue;
+          const ra = a.el.getBoundingClientRect();
+          const rb = b.el.getBoundingClientRect();
+          if (!ra.width || !ra.height || !rb.width || !rb.height) continue;
+          if (overlap(a.box, b.box)) problems.push(`overlap: ${describe(a.el)} ${fmt(a.box)} and ${describe(b.el)} ${fmt(b.box)}`);
+        }
+      }
+      for (const el of items) walk(el);
+    };
+
+    const walk = (el: Element) => {
+      if (el instanceof SVGElement) return; // a drawing: its shapes overlap on purpose
+      for (const node of el.childNodes) if (node.nodeType === Node.TEXT_NODE) checkText(node as Text);
+      if (el.shadowRoot) {
+        for (const node of el.shadowRoot.childNodes) if (node.nodeType === Node.TEXT_NODE) checkText(node as Text);
+        walkGroup([...el.shadowRoot.children]);
+      }
+      walkGroup([...el.children]);
+    };
+
+    walk(canvas);
+    for (const { el, box } of rings) {
+      if (!inside(box)) problems.push(`focus ring outside the safe area ${fmt(box)}: ${describe(el)}`);
+    }
+    const f = focused as { host: Element; siblings: Element[] } | null;
+    if (f) {
+      const ring = rings.find(({ el }) => el === f.host || f.host.shadowRoot?.contains(el));
+      for (const s of ring ? f.siblings : []) {
+        const r = s.getBoundingClientRect();
+        if (r.width && r.height && overlap(ring!.box, r)) problems.push(`focus ring of ${describe(f.host)} covers ${describe(s)}`);
+      }
+    }
+    return [...new Set(problems)];
+  });
+}

@@ -119,6 +119,7 @@ export class StbTvApp extends LitElement {
       certs,
       onLoggedIn: (session) => {
         this._session = session;
+        this._homeReturnTo = null;
         this._screen = 'home';
       },
       onExit: () => {
@@ -239,9 +240,13 @@ export class StbTvApp extends LitElement {
 
   /** Back from settings, help and services (to start or home) and from the key test (to settings). */
   private _back() {
-    if (this._screen === 'keytest') this._screen = 'settings';
-    else this._screen = this._session ? 'home' : 'start';
+    if (this._screen === 'keytest') return void (this._screen = 'settings');
+    if (this._session && (this._screen === 'settings' || this._screen === 'help' || this._screen === 'services')) this._homeReturnTo = this._screen;
+    this._screen = this._session ? 'home' : 'start';
   }
+
+  /** Which home action's screen was just left (focus returns to it); null: home starts on the person's name. */
+  private _homeReturnTo: HomeDestination | null = null;
 
   private _onHomeOpen(e: CustomEvent<HomeDestination>) {
     switch (e.detail) {
@@ -265,6 +270,7 @@ export class StbTvApp extends LitElement {
   }
 
   private _startFlow(start: () => void) {
+    this._homeReturnTo = null;
     start();
     this._flowState = this.flow.state;
     this._screen = 'flow';
@@ -305,7 +311,7 @@ export class StbTvApp extends LitElement {
         return html`<stb-tv-flow-screen .flow=${this.flow} .state=${this._flowState} .reader=${this.reader}
           .operator=${this._operator}></stb-tv-flow-screen>`;
       case 'home':
-        return html`<stb-tv-home-screen .session=${this._session} @home-logout=${() => void this._logout()}
+        return html`<stb-tv-home-screen .session=${this._session} .returnTo=${this._homeReturnTo} @home-logout=${() => void this._logout()}
           @home-open=${this._onHomeOpen}
           @home-switch=${(e: CustomEvent<HouseholdMember>) => void this._switchTo(e.detail)}></stb-tv-home-screen>`;
       case 'settings':

@@ -87,7 +87,8 @@ export class StbTvFlowScreen extends LitElement {
       ol.tasks li { display: flex; gap: 24px; align-items: baseline; margin: 0 0 18px; opacity: 0.75; }
       ol.tasks li.now { opacity: 1; font-weight: 700; }
       ol.tasks li.done { opacity: 0.9; }
-      ol.tasks .mark { flex: none; width: 5.4em; white-space: nowrap; padding: 2px 0; border: 3px solid currentColor; border-radius: 10px; text-align: center; font-size: 0.8em; }
+      /* 0.9em: 36 px at 大, the smallest text the TV shows. */
+      ol.tasks .mark { flex: none; width: 6.4em; white-space: nowrap; padding: 2px 0; border: 3px solid currentColor; border-radius: 10px; text-align: center; font-size: 0.9em; }
       ol.tasks li.now .mark { background: var(--stb-fg); color: var(--stb-bg); }
       dl.data { display: grid; grid-template-columns: 280px 1fr; gap: 16px 40px; margin: 0 0 40px; font-size: calc(46px * var(--stb-text-scale, 1)); }
       dl.data dt { font-weight: 700; opacity: 0.85; }
@@ -95,6 +96,8 @@ export class StbTvFlowScreen extends LitElement {
       stb-tv-card-status { margin: 0 0 16px; }
       .sign stb-tv-card-status { margin: 0; }
       p.call { margin: 0 0 32px; font-size: calc(42px * var(--stb-text-scale, 1)); font-weight: 700; line-height: 1.5; }
+      /* A phone number is one word: it never breaks at its hyphens. */
+      p.call [data-operator-phone] { white-space: nowrap; }
     `,
   ];
 

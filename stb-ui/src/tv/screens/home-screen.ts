@@ -32,8 +32,10 @@ export const HOME_ACTIONS: readonly { id: HomeDestination | 'logout'; number: nu
  * @fires home-open - detail: the HomeDestination picked
  */
 export class StbTvHomeScreen extends LitElement {
-  static override properties = { session: { attribute: false }, _asking: { state: true }, _askingLogout: { state: true } };
+  static override properties = { session: { attribute: false }, returnTo: { attribute: false }, _asking: { state: true }, _askingLogout: { state: true } };
   declare session: SessionView | null;
+  /** The action whose screen (settings, help, services) the person came back from: focus returns to it. */
+  declare returnTo: HomeDestination | null;
   declare _asking: HouseholdMember | null;
   /** 「ログアウトしますか？」 is open (one stray OK must not log anyone out). */
   declare _askingLogout: boolean;
@@ -50,14 +52,18 @@ export class StbTvHomeScreen extends LitElement {
     stb-tv-button { --stb-button-padding: 0.2em 0.6em; }
   `;
 
-  // Every visit starts on the main action, not where the last person left the focus (ログアウト).
+  // Back from one of its screens, focus returns to the action that opened it; any other visit (a
+  // login, the end of a flow) starts on the person's own name, not where the last person left the
+  // focus (ログアウト).
   private _focus = new FocusController(this, () => ({
-    key: 'home', container: true, enterTo: 'default', defaultChild: this.session ? `home/member/${this.session.person.id}` : 'home/logout',
+    key: 'home', container: true, enterTo: 'default',
+    defaultChild: this.returnTo ? `home/${this.returnTo}` : this.session ? `home/member/${this.session.person.id}` : 'home/logout',
   }));
 
   constructor() {
     super();
     this.session = null;
+    this.returnTo = null;
     this._asking = null;
     this._askingLogout = false;
   }

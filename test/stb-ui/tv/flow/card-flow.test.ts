@@ -132,6 +132,7 @@ function fakePlatform() {
     })),
     confirmRegistration: vi.fn(async () => ({ personId: 'p1', created: true })),
     cancelRegistration: vi.fn(async () => {}),
+    unregister: vi.fn(async () => ({ personId: 'p1', servicesUnlinked: 0, sessionsEnded: 1 })),
   };
 }
 
@@ -688,5 +689,43 @@ describe('CardFlow: registration', () => {
     await flush();
     expect(s.step()).toMatchObject({ name: 'confirm' });
     expect(s.reader.signs()).toEqual(['sign:YAMADA2024:DI-sign-1', 'auth:1234:DI-auth-1', 'auth:1234:DI-auth-1']);
+  });
+});
+
+describe('CardFlow: cancelling my registration', () => {
+  it('checks the card, asks the auth PIN, signs an unregister nonce and tells the app', async () => {
+    const onUnregistered = vi.fn();
+    const s = setupWith({ onUnregistered });
+    s.flow.startUnregister({ personId: 'p1', name: '山田　太郎' });
+    await flush();
+    expect(s.flow.state.kind).toBe('unregister');
+    expect(pinStep(s.step())).toMatchObject({ key: 'auth', status: { triesLeft: 3 } });
+    s.type('1234');
+    s.flow.submitPin();
+    expect(s.step()).toMatchObject({ name: 'working', tasks: ['nonce', 'authSign', 'unregister'] });
+    await flush();
+    expect(s.platform.createNonce).toHaveBeenCalledWith('unregister');
+    expect(s.platform.unregister).toHaveBeenCalledWith({ nonce: 'N', certificate: 'CERT-TARO-auth', signature: 'SIG(auth,DI-login)' });
+    expect(s.platform.createSession).not.toHaveBeenCalled();
+    expect(s.step()).toEqual({ name: 'unregistered' });
+    expect(onUnregistered).toHaveBeenCalledTimes(1);
+  });
+
+  it("another member's card is said before any PIN, and cannot be used instead", async () => {
+    const s = setup();
+    s.reader.cert = 'CERT-HANAKO';
+    s.flow.startUnregister({ personId: 'p1', name: '山田　太郎' });
+    await flush();
+    expect(s.step()).toEqual({ name: 'wrongCard', cardName: '山田　花子', expectedName: '山田　太郎' });
+    s.flow.useCardInReader(); // only a login may switch person
+    expect(s.step().name).toBe('wrongCard');
+    // The right card put in: its PIN is asked.
+    s.reader.emit('card.removed');
+    s.reader.cert = 'CERT-TARO';
+    s.reader.emit('card.inserted');
+    await flush();
+    expect(pinStep(s.step())).toMatchObject({ key: 'auth' });
+    expect(s.reader.signs()).toEqual([]);
+    expect(s.platform.unregister).not.toHaveBeenCalled();
   });
 });

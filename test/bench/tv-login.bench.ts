@@ -85,8 +85,8 @@ async function oneLogin(page: Page): Promise<[number, number]> {
   await page.keyboard.press('Enter');
   const keySubmit = await lastKey(page);
   const home = await whenShown(page, `(el) => el.getAttribute('data-screen') === 'home'`);
-  // ログアウト (its number is 2 with one member), and はい where the page asks first.
-  await page.keyboard.press('2');
+  // ログアウト (home's stable number 6), and はい where the page asks first.
+  await page.keyboard.press('6');
   const asked = await page.waitForFunction(`(() => {
     const app = document.querySelector('stb-tv-app');
     const name = app?.shadowRoot?.querySelector('.canvas')?.getAttribute('data-screen-name');

@@ -27,13 +27,19 @@ async function cliDatabase(dataDir: string): Promise<{ url: string | null; owner
   return { url: null, ownerUrl: null, open: async () => openDatabase({ databaseUrl: null, dataDir }), done: async () => {} };
 }
 
+/** A CLI data folder, its database and a private dev center, with the environment that names them. */
+async function cliWorld() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cli-'));
+  const target = await cliDatabase(dataDir);
+  const centerDir = await copyJpkiCenter();
+  const env = { DATA_DIR: dataDir, DATABASE_URL: target.url ?? '', DATABASE_OWNER_URL: target.ownerUrl ?? '', JPKI_DEV_DIR: centerDir, LOG_LEVEL: 'silent' };
+  return { dataDir, target, centerDir, env };
+}
+
 // Each case spawns tsx processes (a few seconds each on a busy 2-core machine).
 describe('npm run platform', { timeout: 120_000 }, () => {
   it('provisions a household TV whose credential then authenticates, withdraws it, ingests a CRL and verifies the audit chain', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'cli-'));
-    const target = await cliDatabase(dataDir);
-    const centerDir = await copyJpkiCenter();
-    const env = { DATA_DIR: dataDir, DATABASE_URL: target.url ?? '', DATABASE_OWNER_URL: target.ownerUrl ?? '', JPKI_DEV_DIR: centerDir, LOG_LEVEL: 'silent' };
+    const { dataDir, target, centerDir, env } = await cliWorld();
     try {
       const run = runTs(CLI, ['provision-device', '--kind', 'tv', '--household', 'CATV-0002', '--label', '居間のテレビ'], env);
       expect(await run.exited).toBe(0);
@@ -73,10 +79,7 @@ describe('npm run platform', { timeout: 120_000 }, () => {
   });
 
   it('ingests a directory of partitioned CRLs, one DP each, listing a refused one beside the installed ones', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'cli-'));
-    const target = await cliDatabase(dataDir);
-    const centerDir = await copyJpkiCenter();
-    const env = { DATA_DIR: dataDir, DATABASE_URL: target.url ?? '', DATABASE_OWNER_URL: target.ownerUrl ?? '', JPKI_DEV_DIR: centerDir, LOG_LEVEL: 'silent' };
+    const { dataDir, target, centerDir, env } = await cliWorld();
     try {
       const crls = await buildPartitionedCrls(centerDir, { which: 'auth', generation: '03', thisUpdate: new Date() });
       const crlDir = mkdtempSync(join(tmpdir(), 'cli-crls-'));

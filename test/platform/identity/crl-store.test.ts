@@ -7,13 +7,19 @@ import { testConfig } from '../../helpers/app.js';
 import { freshDatabase } from '../../helpers/database.js';
 import { copyJpkiCenter } from '../../helpers/jpki-fixtures.js';
 
-describe('CRLs shared between platform processes', async () => {
+/** A fresh database, a private dev center and one process's JPKI state over them. */
+async function processWorld() {
   const database = await freshDatabase();
   afterAll(() => database.close());
   const centerDir = await copyJpkiCenter();
   const config = testConfig({ jpkiDevDir: centerDir });
-  // Two processes' worth of JPKI state over one database.
   const a: IdentityDeps = { db: database.db, jpki: await createJpkiContext(config), config };
+  return { database, centerDir, config, a };
+}
+
+describe('CRLs shared between platform processes', async () => {
+  // Two processes' worth of JPKI state over one database.
+  const { database, centerDir, config, a } = await processWorld();
   const b: IdentityDeps = { db: database.db, jpki: await createJpkiContext(config), config };
 
   it('a CRL one process installs reaches the others through NOTIFY, and later starters load it', async () => {
@@ -47,11 +53,7 @@ describe('CRLs shared between platform processes', async () => {
 });
 
 describe('partitioned CRLs shared between platform processes', async () => {
-  const database = await freshDatabase();
-  afterAll(() => database.close());
-  const centerDir = await copyJpkiCenter();
-  const config = testConfig({ jpkiDevDir: centerDir });
-  const a: IdentityDeps = { db: database.db, jpki: await createJpkiContext(config), config };
+  const { database, centerDir, config, a } = await processWorld();
 
   it('stores each DP\'s CRL on its own, refuses a mis-filed one, and a later starter loads every partition', async () => {
     const crls = await buildPartitionedCrls(centerDir, { which: 'auth', generation: '03', thisUpdate: new Date() });

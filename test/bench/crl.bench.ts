@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { issuerFromCertificate, RevocationStore } from '../../platform/src/jpki/revocation/index.js';
 import { serialAt, writeCrl } from './lib/crl-writer.js';
-import { fmt, median, percentile, printComparison, printFigure, timeMs, timeRuns } from './lib/stats.js';
+import { fmt, median, percentile, printComparison, printFigure, timeMs, timeRuns, xorshift } from './lib/stats.js';
 import { makeTestCa } from './lib/test-ca.js';
 import { runPartitionedCrlBench } from './lib/partitioned-crl-bench.js';
 
@@ -96,13 +96,7 @@ try {
 
   // Lookups through the public status(): half listed serials, half never issued, in random order.
   const queries = new Float64Array(lookups);
-  let seed = 0x9e3779b9;
-  const rand = (n: number): number => {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return (seed >>> 0) % n;
-  };
+  const rand = xorshift();
   for (let i = 0; i < lookups; i++) queries[i] = serialAt(i % 2 ? rand(entries) : entries + rand(entries));
   const batch = 10_000;
   const batchNs: number[] = [];

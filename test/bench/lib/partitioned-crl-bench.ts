@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { issuerFromCertificate, RevocationStore } from '../../../platform/src/jpki/revocation/index.js';
 import { defaultEntry, serialAt, writeCrl } from './crl-writer.js';
 import { dpKey, dpNameDer, idpExtension } from './distribution-points.js';
-import { fmt, median, printComparison, printFigure, timeMs, timeRuns } from './stats.js';
+import { fmt, median, printComparison, printFigure, timeMs, timeRuns, xorshift } from './stats.js';
 import { makeTestCa } from './test-ca.js';
 
 export interface PartitionedBenchOptions {
@@ -91,13 +91,7 @@ export async function runPartitionedCrlBench(o: PartitionedBenchOptions): Promis
     };
     const serials = new Float64Array(o.lookups);
     const dps: string[] = new Array(o.lookups);
-    let seed = 0x9e3779b9;
-    const rand = (n: number): number => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return (seed >>> 0) % n;
-    };
+    const rand = xorshift();
     for (let i = 0; i < o.lookups; i++) {
       const listed = i % 2 === 1;
       const e = rand(o.entries);

@@ -7,7 +7,8 @@ import { loginBatchStats, writeLogins, type LoginWrite } from '../../../platform
 import { digestInfoForMessage } from '../../../platform/src/shared/digest-info.js';
 import { feedDevCrls } from '../../../platform/src/demo/dev-jpki.js';
 import { DEMO_HOUSEHOLDS } from '../../../platform/src/demo/world.js';
-import { verifyAuditChain } from '../../../platform/src/identity/audit.js';
+import { verifyAuditChain, type AuditActor } from '../../../platform/src/identity/audit.js';
+const TEST_ACTOR: AuditActor = { name: 'operator:test', organisationId: null };
 import { provisionDevice } from '../../../platform/src/identity/devices.js';
 import { exportLinkage, issueCard, renewCard, revokeCertificate, writeCardFile, readCardFile } from '../../../platform/src/jpki/dev-center/index.js';
 import { buildTestApp } from '../../helpers/app.js';
@@ -351,12 +352,18 @@ describe('who is watching, presence, services', () => {
 
   it('identifies a registered person from the certificate alone on a shelter tablet, at low assurance', async () => {
     const [shelter] = await database.db.select().from(shelters).limit(1);
-    const tablet = await provisionDevice(database.db, { kind: 'tablet', shelterId: shelter!.id }, '受付タブレット');
+    const tablet = await provisionDevice(database.db, { kind: 'tablet', shelterId: shelter!.id }, '受付タブレット', TEST_ACTOR);
     const res = await post('/api/v1/presence', tablet.credential, { certificate: await taro.authCertificate() });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ name: TARO.name, assurance: 'low', revocationUnknown: false });
-    // A TV is not a check-in tablet.
-    expect((await post('/api/v1/presence', yamadaTv, { certificate: await taro.authCertificate() })).body.error.code).toBe('AUTH_FORBIDDEN');
+    // The household's own TV may ask (to say whose card is in its reader, before any PIN)...
+    const own = await post('/api/v1/presence', yamadaTv, { certificate: await taro.authCertificate() });
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({ name: TARO.name, assurance: 'low' });
+    // ...another household's TV learns nothing: the same answer as for an unknown card.
+    const other = await post('/api/v1/presence', satoTv, { certificate: await taro.authCertificate() });
+    expect(other.status).toBe(404);
+    expect(other.body.error.code).toBe('AUTH_NOT_REGISTERED');
   });
 
   it('links and unlinks a service; a new link gets a new UID', async () => {

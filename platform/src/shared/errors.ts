@@ -120,6 +120,9 @@ export const ERRORS = {
   ALERT_CIRCLE_INVALID: { status: 422, message: 'Alert circle is malformed', ja: '警報の区域（円）が正しくありません。' },
   ALERT_DATE_INVALID: { status: 422, message: 'Alert date-time is malformed', ja: '警報の日時が正しくありません。' },
   ALERT_DATE_NO_TIMEZONE: { status: 422, message: 'Alert date-time has no time zone', ja: '警報の日時に 時差（タイムゾーン）がありません。' },
+  ALERT_CONFLICT: { status: 409, message: 'An alert with this sender and identifier was already received with a different body', ja: '同じ番号で内容の違う警報をすでに受け取っています。発信元に確認してください。' },
+  ALERT_WRONG_MUNICIPALITY: { status: 403, message: 'The alert names another municipality than the feed is for', ja: 'ほかの市区町村あての警報は受け付けられません。' },
+  ALERT_FEED_UNAUTHORIZED: { status: 401, message: 'Feed credential is missing, unknown or revoked', ja: '配信元の認証情報が正しくありません。' },
   ALERT_LALERT_INCOMPLETE: { status: 422, message: 'L-Alert message has empty required fields', ja: 'Lアラートの文書に 必要な項目がありません。' },
 } as const satisfies Record<string, { status: number; message: string; ja: string }>;
 

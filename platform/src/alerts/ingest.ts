@@ -6,6 +6,7 @@ import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
 import type { CanonicalAlert, EvacuationLevel } from './model.js';
 import { alertConflicts, alerts } from './schema.js';
+import { targetAlert } from './targeting.js';
 
 /**
  * Storing an accepted alert (research/disaster.md §1.3). Keyed by (sender, identifier): the same
@@ -128,6 +129,8 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
     return { outcome: 'stored' as const, alertId, shownToResidents: shownToResidents(alert), affected: replaced };
   });
   if (result.outcome === 'conflict') throw new AppError('ALERT_CONFLICT', { details: { alertId: result.alertId } });
+  // Targets are computed for every message that could be shown (Test too: test-flagged TVs may show it).
+  if (result.outcome === 'stored' && (alert.msgType === 'Alert' || alert.msgType === 'Update')) await targetAlert(db, result.alertId);
   return result;
 }
 

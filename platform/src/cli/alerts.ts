@@ -1,9 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { validateDocument } from '../alerts/parse.js';
-import { runOperatorCommandSomewhere } from '../admin/run-here-or-there.js';
-import { loadConfig } from '../config.js';
-import { setAuditChainKey } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
 
 const USAGE = `usage: npm run alerts -- validate FILE
@@ -47,6 +44,10 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function ingest(bytes: Buffer, municipality: string): Promise<number> {
+  // Loaded only here: `validate` needs no database code at all.
+  const { runOperatorCommandSomewhere } = await import('../admin/run-here-or-there.js');
+  const { loadConfig } = await import('../config.js');
+  const { setAuditChainKey } = await import('../identity/audit.js');
   const config = loadConfig();
   setAuditChainKey(config.auditHmacSecret);
   try {

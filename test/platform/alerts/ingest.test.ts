@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { issueFeedCredential } from '../../../platform/src/alerts/feed.js';
 import { activeAlerts } from '../../../platform/src/alerts/ingest.js';
-import { alertConflicts, alertFeedCredentials, alerts } from '../../../platform/src/alerts/schema.js';
+import { alertConflicts, alertFeedCredentials, alerts, alertTargets } from '../../../platform/src/alerts/schema.js';
 import { runOperatorCommand } from '../../../platform/src/admin/commands.js';
 import { organisations } from '../../../platform/src/db/schema/organisations.js';
 import { CLI_ACTOR } from '../../../platform/src/identity/audit.js';
@@ -62,6 +62,7 @@ describe('storing, duplicates and conflicts', () => {
     const first = await post(doc);
     expect(first.statusCode).toBe(201);
     expect(first.json()).toMatchObject({ outcome: 'stored', shownToResidents: true, affected: [] });
+    expect(await db.select().from(alertTargets).where(eq(alertTargets.alertId, first.json().alertId))).toHaveLength(1); // the johana household
     const again = await post(doc);
     expect([again.statusCode, again.json()]).toEqual([200, { outcome: 'duplicate', alertId: first.json().alertId }]);
     const changed = await post(doc.replace('城端地域に避難指示', '城端地域に緊急安全確保'));

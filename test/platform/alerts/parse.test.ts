@@ -228,7 +228,7 @@ describe('XXE attempts never read a file or fetch a URL', () => {
 describe('npm run alerts -- validate FILE', () => {
   const run = async (...args: string[]) => {
     try {
-      const { stdout } = await promisify(execFile)('npx', ['tsx', 'platform/src/cli/alerts.ts', ...args], { cwd: ROOT });
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'platform/src/cli/alerts.ts', ...args], { cwd: ROOT });
       return { code: 0, stdout };
     } catch (err) {
       const e = err as { code: number; stdout: string };
@@ -247,5 +247,5 @@ describe('npm run alerts -- validate FILE', () => {
     expect(refused).toEqual({ code: 1, stdout: `${JSON.stringify({ ok: false, code: 'ALERT_DTD_REFUSED' })}\n` });
     expect((await run('validate')).code).toBe(2);
     expect((await run('validate', join(FIXTURES, 'no-such-file.xml'))).code).toBe(2);
-  }, 30_000);
+  }, 90_000);
 });

@@ -15,6 +15,7 @@ import { liveChannel } from './console/live.js';
 import { consoleRoutes } from './console/routes.js';
 import { consoleAccess } from './staff/access.js';
 import type { JpkiContext } from './jpki/index.js';
+import { alertRoutes } from './alerts/routes.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -47,6 +48,7 @@ export async function buildApp({ config, database, jpki }: AppDeps): Promise<Fas
   await app.register(consoleAccess, { db: database.db, policy: staffPolicy });
   await app.register(consoleRoutes, { deps: { identity, policy: staffPolicy, inviteTtlSeconds: config.staffInviteTtlSeconds, checkpoint: config } });
   await app.register(async (scope) => liveChannel(scope, database, staffPolicy));
+  await app.register(alertRoutes, { deps: { db: database.db, defaultTtlSeconds: config.alertDefaultTtlSeconds } });
   await app.register(uiPages, { uiDir: config.uiDir });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

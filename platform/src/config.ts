@@ -56,6 +56,8 @@ export interface Config {
   staffSessionMaxSeconds: number;
   /** Operator console: how long an invitation code can be redeemed. */
   staffInviteTtlSeconds: number;
+  /** Alerts: how long an alert without `expires` stays active after it was sent (research §1.3: a local TTL). */
+  alertDefaultTtlSeconds: number;
   /** Oldest CRL (since thisUpdate) still trusted when nextUpdate has not passed; older = status unknown. */
   crlMaxAgeSeconds: number;
   /**
@@ -135,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const staffIdleSeconds = positiveInt(env.STAFF_IDLE_SECONDS ?? '900', 'STAFF_IDLE_SECONDS', problems);
   const staffSessionMaxSeconds = positiveInt(env.STAFF_SESSION_MAX_SECONDS ?? String(10 * 3600), 'STAFF_SESSION_MAX_SECONDS', problems);
   const staffInviteTtlSeconds = positiveInt(env.STAFF_INVITE_TTL_SECONDS ?? String(72 * 3600), 'STAFF_INVITE_TTL_SECONDS', problems);
+  const alertDefaultTtlSeconds = positiveInt(env.ALERT_DEFAULT_TTL_SECONDS ?? String(24 * 3600), 'ALERT_DEFAULT_TTL_SECONDS', problems);
   const crlMaxAgeSeconds = positiveInt(env.CRL_MAX_AGE_SECONDS ?? String(48 * 3600), 'CRL_MAX_AGE_SECONDS', problems);
   const readerPort = Number(env.READER_PORT ?? DEFAULT_READER_PORT);
   if (!Number.isInteger(readerPort) || readerPort < 1 || readerPort > 65535) problems.push(`READER_PORT must be an integer 1–65535 (got "${env.READER_PORT}")`);
@@ -168,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     staffIdleSeconds,
     staffSessionMaxSeconds,
     staffInviteTtlSeconds,
+    alertDefaultTtlSeconds,
     crlMaxAgeSeconds,
     readerPort,
     rateLimitPerDevice,

@@ -93,7 +93,7 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
     timers.push(checkpointTimer);
     if (database.kind === 'pglite') {
       // This process owns the embedded database: operator commands come here to run.
-      const admin = await startAdminChannel(config.dataDir, { db: database.db, identity: async () => identity, audit: config, inviteTtlSeconds: config.staffInviteTtlSeconds }, app.log);
+      const admin = await startAdminChannel(config.dataDir, { db: database.db, identity: async () => identity, audit: config, inviteTtlSeconds: config.staffInviteTtlSeconds, alertDefaultTtlSeconds: config.alertDefaultTtlSeconds }, app.log);
       unlisteners.unshift(() => admin.close());
     }
     const url = await app.listen({ port: config.port, host: config.host });

@@ -10,6 +10,9 @@ import { ingestLinkage, parseLinkageFile } from '../identity/linkage-ingest.js';
 import { AppError } from '../shared/errors.js';
 import { CLI_ACTOR } from '../identity/audit.js';
 import { inviteStaff, organisationByCode } from '../staff/staff.js';
+import { issueFeedCredential } from '../alerts/feed.js';
+import { ingestAlert } from '../alerts/ingest.js';
+import { parseAlertDocument } from '../alerts/parse.js';
 
 /**
  * The operator commands (`npm run platform -- …`), as data: the CLI builds one from its arguments
@@ -49,6 +52,10 @@ export const OperatorCommandSchema = Type.Union([
     roles: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 8 }),
     displayName: Type.String({ minLength: 1, maxLength: 64 }),
   }),
+  // An alert document (CAP 1.2 / L-Alert) for one municipality, bytes as read from the file.
+  Type.Object({ command: Type.Literal('ingest-alert'), municipality: Type.String({ minLength: 1, maxLength: 16 }), documentBase64: Type.String() }),
+  // A feed credential for POST /api/v1/alerts/cap (the token is printed once).
+  Type.Object({ command: Type.Literal('issue-alert-feed'), municipality: Type.String({ minLength: 1, maxLength: 16 }), label: Type.String({ minLength: 1, maxLength: 64 }) }),
 ]);
 export type OperatorCommand = Static<typeof OperatorCommandSchema>;
 const commandCheck = TypeCompiler.Compile(OperatorCommandSchema);
@@ -64,6 +71,8 @@ export interface OperatorDeps {
   audit: CheckpointSettings;
   /** How long a staff invitation can be redeemed (`Config.staffInviteTtlSeconds`). */
   inviteTtlSeconds: number;
+  /** Expiry given to an alert without `expires` (`Config.alertDefaultTtlSeconds`). */
+  alertDefaultTtlSeconds: number;
 }
 
 /** What a command answers, and what the operator must hear beside it (an audit log break). */
@@ -118,6 +127,12 @@ async function write(deps: OperatorDeps, cmd: Exclude<OperatorCommand, { command
       return ingestLinkage(await deps.identity(), parseLinkageFile(cmd.linkageJson), OPERATOR_ACTOR.name);
     case 'add-staff':
       return inviteStaff(deps.db, await organisationByCode(deps.db, cmd.org), { displayName: cmd.displayName, roles: cmd.roles }, OPERATOR_ACTOR, deps.inviteTtlSeconds);
+    case 'ingest-alert': {
+      const alert = parseAlertDocument(Buffer.from(cmd.documentBase64, 'base64'));
+      return ingestAlert(deps.db, { municipalityCode: cmd.municipality, alert, channel: 'cli', actor: OPERATOR_ACTOR.name, defaultTtlSeconds: deps.alertDefaultTtlSeconds });
+    }
+    case 'issue-alert-feed':
+      return issueFeedCredential(deps.db, cmd.municipality, cmd.label, OPERATOR_ACTOR);
   }
 }
 

@@ -1,14 +1,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PlatformGone, sendOperatorCommand } from '../admin/channel.js';
-import { runOperatorCommand, type OperatorCommand, type OperatorOutcome } from '../admin/commands.js';
-import { loadConfig, type Config } from '../config.js';
-import { openDatabase } from '../db/client.js';
+import type { OperatorCommand } from '../admin/commands.js';
+import { runOperatorCommandSomewhere as run } from '../admin/run-here-or-there.js';
+import { loadConfig } from '../config.js';
 import { setAuditChainKey } from '../identity/audit.js';
-import { loadStoredCrls } from '../identity/crl-store.js';
-import type { IdentityDeps } from '../identity/deps.js';
-import { createJpkiContext } from '../jpki/index.js';
 import { AppError } from '../shared/errors.js';
 
 /**
@@ -23,6 +19,7 @@ import { AppError } from '../shared/errors.js';
  *                                        settles registrations waiting for it)
  *   verify-audit
  *   add-staff --org CODE --role ROLE [--role ROLE…] --name "氏名" --invite   (an organisation's first admin; the code is printed once)
+ *   issue-alert-feed --municipality CODE [--label TEXT]   (a token for POST /api/v1/alerts/cap; printed once)
  *
  * With PostgreSQL the command connects to it. With the embedded database, only one process may
  * open it: when the platform runs, the command runs inside it through its admin channel
@@ -33,7 +30,8 @@ const USAGE = `usage: npm run platform -- provision-device --kind tv|tablet (--h
        npm run platform -- ingest-crl --purpose sign|auth [--dp DISTRIBUTION-POINT] FILE|DIR
        npm run platform -- ingest-linkage FILE
        npm run platform -- verify-audit
-       npm run platform -- add-staff --org CODE --role ROLE [--role ROLE] --name TEXT --invite`;
+       npm run platform -- add-staff --org CODE --role ROLE [--role ROLE] --name TEXT --invite
+       npm run platform -- issue-alert-feed --municipality CODE [--label TEXT]`;
 
 async function main() {
   const cmd = parseCommand(process.argv.slice(2));
@@ -53,7 +51,7 @@ function parseCommand(argv: string[]): OperatorCommand {
     allowPositionals: true,
     options: {
       kind: { type: 'string' }, household: { type: 'string' }, shelter: { type: 'string' }, label: { type: 'string' }, purpose: { type: 'string' }, dp: { type: 'string' },
-      org: { type: 'string' }, role: { type: 'string', multiple: true }, name: { type: 'string' }, invite: { type: 'boolean' },
+      org: { type: 'string' }, municipality: { type: 'string' }, role: { type: 'string', multiple: true }, name: { type: 'string' }, invite: { type: 'boolean' },
     },
   });
   switch (command) {
@@ -86,43 +84,11 @@ function parseCommand(argv: string[]): OperatorCommand {
       // The CLI only ever invites: staff enrol by redeeming the code with their own card.
       if (!values.org || !values.role?.length || !values.invite) throw usage();
       return { command, org: values.org, roles: values.role, displayName: values.name ?? values.role.join(' ') };
+    case 'issue-alert-feed':
+      if (!values.municipality) throw usage();
+      return { command, municipality: values.municipality, label: values.label ?? 'CAP feed' };
     default:
       throw usage();
-  }
-}
-
-/** Runs the command where the database is: here, or in the running platform that owns it. */
-async function run(config: Readonly<Config>, cmd: OperatorCommand): Promise<OperatorOutcome> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await runHere(config, cmd);
-    } catch (err) {
-      const owner = err instanceof AppError && err.code === 'DB_IN_USE' ? (err.details?.owner as { role?: string } | undefined) : undefined;
-      if (owner?.role !== 'platform') throw err;
-    }
-    try {
-      return await sendOperatorCommand(config.dataDir, cmd);
-    } catch (err) {
-      // The platform stopped before it took the command: it is ours to open now (once more at most).
-      if (!(err instanceof PlatformGone) || attempt > 0) throw err;
-    }
-  }
-}
-
-async function runHere(config: Readonly<Config>, cmd: OperatorCommand): Promise<OperatorOutcome> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, databaseOwnerUrl: config.databaseOwnerUrl, dataDir: config.dataDir, role: 'cli' });
-  try {
-    await database.migrate();
-    const { db } = database;
-    let identity: Promise<IdentityDeps> | undefined;
-    const loadIdentity = async (): Promise<IdentityDeps> => {
-      const deps = { db, jpki: await createJpkiContext(config), config };
-      await loadStoredCrls(deps, null);
-      return deps;
-    };
-    return await runOperatorCommand({ db, identity: () => (identity ??= loadIdentity()), audit: config, inviteTtlSeconds: config.staffInviteTtlSeconds }, cmd);
-  } finally {
-    await database.close();
   }
 }
 

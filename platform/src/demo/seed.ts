@@ -49,7 +49,7 @@ export async function seedDemoWorld(db: Db): Promise<boolean> {
       for (const h of [...DEMO_HOUSEHOLDS, ...DEMO_HOUSEHOLDS_2]) {
         const [household] = await tx
           .insert(households)
-          .values({ operatorId: operator!.id, contractNo: h.contractNo, districtId: districtId(h.district), label: h.label })
+          .values({ operatorId: operator!.id, contractNo: h.contractNo, districtId: districtId(h.district), label: h.label, latitude: h.latitude, longitude: h.longitude })
           .returning();
         await tx.insert(devices).values({
           id: h.tv.id, kind: 'tv', label: `${h.label} テレビ`, householdId: household!.id, credentialHash: hashDeviceSecret(h.tv.secret),

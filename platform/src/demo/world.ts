@@ -11,7 +11,7 @@ export const DEMO_INSURER = { code: 'insurer-demo', name: 'デモ生命保険' }
 export const DEMO_MUNICIPALITY_2 = { code: '162086', name: '砺波市' } as const;
 export const DEMO_DISTRICTS_2 = [{ code: 'demachi', name: '出町地域' }] as const;
 export const DEMO_HOUSEHOLDS_2 = [
-  { contractNo: 'CATV-0101', district: 'demachi', label: '高橋さん宅', tv: { id: '00000000-0000-4000-8000-000000000201', secret: 'demo-tv-takahashi' } },
+  { contractNo: 'CATV-0101', district: 'demachi', label: '高橋さん宅', latitude: 36.6470, longitude: 136.9620, tv: { id: '00000000-0000-4000-8000-000000000201', secret: 'demo-tv-takahashi' } },
 ] as const;
 
 /**
@@ -31,9 +31,9 @@ export const DEMO_DISTRICTS = [
 ] as const;
 
 export const DEMO_SHELTERS = [
-  { district: 'johana', name: '城端小学校 体育館', address: '富山県南砺市城端６００', capacity: 300 },
-  { district: 'inami', name: '井波総合文化センター', address: '富山県南砺市井波１－１', capacity: 500 },
-  { district: 'fukumitsu', name: '福光中学校 体育館', address: '富山県南砺市福光１０００', capacity: 400 },
+  { district: 'johana', name: '城端小学校 体育館', address: '富山県南砺市城端６００', capacity: 300, latitude: 36.5165, longitude: 136.8870 },
+  { district: 'inami', name: '井波総合文化センター', address: '富山県南砺市井波１－１', capacity: 500, latitude: 36.5560, longitude: 136.9640 },
+  { district: 'fukumitsu', name: '福光中学校 体育館', address: '富山県南砺市福光１０００', capacity: 400, latitude: 36.5570, longitude: 136.8720 },
 ] as const;
 
 export const DEMO_FACILITIES = [
@@ -43,8 +43,8 @@ export const DEMO_FACILITIES = [
 ] as const;
 
 export const DEMO_HOUSEHOLDS = [
-  { contractNo: 'CATV-0001', district: 'johana', label: '山田さん宅', tv: { id: '00000000-0000-4000-8000-000000000101', secret: 'demo-tv-yamada' } },
-  { contractNo: 'CATV-0002', district: 'inami', label: '佐藤さん宅', tv: { id: '00000000-0000-4000-8000-000000000102', secret: 'demo-tv-sato' } },
+  { contractNo: 'CATV-0001', district: 'johana', label: '山田さん宅', latitude: 36.5120, longitude: 136.8800, tv: { id: '00000000-0000-4000-8000-000000000101', secret: 'demo-tv-yamada' } },
+  { contractNo: 'CATV-0002', district: 'inami', label: '佐藤さん宅', latitude: 36.5585, longitude: 136.9600, tv: { id: '00000000-0000-4000-8000-000000000102', secret: 'demo-tv-sato' } },
 ] as const;
 
 /** Demo card holders. `id` names the virtual card in the demo card bay. */

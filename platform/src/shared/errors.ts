@@ -106,6 +106,25 @@ export const ERRORS = {
     status: 403, message: 'The card is not the logged-in person\'s card',
     ja: 'ログインしている方の カードでは ありません。ご本人の カードを おいてください。',
   },
+  // Evacuation alerts in (platform/src/alerts): CAP 1.2 and L-Alert documents refused by the strict parser
+  ALERT_TOO_LARGE: { status: 413, message: 'Alert document is larger than the limit', ja: '警報の文書が大きすぎます。' },
+  ALERT_DTD_REFUSED: { status: 422, message: 'Alert document contains a DTD or entity declaration (refused, never resolved)', ja: '警報の文書に 使用できない宣言（DTD）が含まれています。' },
+  ALERT_ENCODING_UNSUPPORTED: { status: 415, message: 'Alert document encoding is unsupported or its bytes do not match it', ja: '警報の文書の文字コードに対応していません。' },
+  ALERT_MALFORMED: { status: 400, message: 'Alert document is not well-formed XML', ja: '警報の文書の形式が正しくありません。' },
+  ALERT_FORMAT_UNKNOWN: { status: 422, message: 'Document is neither CAP 1.2 nor an L-Alert EvacuationOrder', ja: '対応していない種類の文書です（CAP 1.2 または Lアラートの避難情報のみ）。' },
+  ALERT_UNSUPPORTED_VERSION: { status: 422, message: 'CAP version is not supported (only 1.2)', ja: 'この版のCAPには対応していません（CAP 1.2 のみ）。' },
+  ALERT_MISSING_ELEMENT: { status: 422, message: 'A required alert element is missing or empty', ja: '警報の文書に 必要な項目がありません。' },
+  ALERT_VALUE_INVALID: { status: 422, message: 'An alert value is malformed', ja: '警報の文書に 正しくない値があります。' },
+  ALERT_ENUM_INVALID: { status: 422, message: 'An alert value is not one of the allowed values', ja: '警報の文書に 決められていない値があります。' },
+  ALERT_REFERENCES_INVALID: { status: 422, message: 'Update or Cancel has empty or malformed references', ja: '更新・取消の対象となる警報の指定が正しくありません。' },
+  ALERT_POLYGON_INVALID: { status: 422, message: 'Alert polygon is malformed or not closed', ja: '警報の区域（多角形）が正しくありません。' },
+  ALERT_CIRCLE_INVALID: { status: 422, message: 'Alert circle is malformed', ja: '警報の区域（円）が正しくありません。' },
+  ALERT_DATE_INVALID: { status: 422, message: 'Alert date-time is malformed', ja: '警報の日時が正しくありません。' },
+  ALERT_DATE_NO_TIMEZONE: { status: 422, message: 'Alert date-time has no time zone', ja: '警報の日時に 時差（タイムゾーン）がありません。' },
+  ALERT_CONFLICT: { status: 409, message: 'An alert with this sender and identifier was already received with a different body', ja: '同じ番号で内容の違う警報をすでに受け取っています。発信元に確認してください。' },
+  ALERT_WRONG_MUNICIPALITY: { status: 403, message: 'The alert names another municipality than the feed is for', ja: 'ほかの市区町村あての警報は受け付けられません。' },
+  ALERT_FEED_UNAUTHORIZED: { status: 401, message: 'Feed credential is missing, unknown or revoked', ja: '配信元の認証情報が正しくありません。' },
+  ALERT_LALERT_INCOMPLETE: { status: 422, message: 'L-Alert message has empty required fields', ja: 'Lアラートの文書に 必要な項目がありません。' },
 } as const satisfies Record<string, { status: number; message: string; ja: string }>;
 
 /** A stable error code from the catalogue. */

@@ -1,4 +1,4 @@
-import { pgTable, text, timestamp, uuid, uniqueIndex, check } from 'drizzle-orm/pg-core';
+import { pgTable, text, timestamp, uuid, uniqueIndex, check, doublePrecision } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import { organisations } from './organisations.js';
 import { districts, shelters } from './places.js';
@@ -13,6 +13,9 @@ export const households = pgTable(
     contractNo: text('contract_no').notNull(),
     districtId: uuid('district_id').references(() => districts.id),
     label: text('label').notNull(),
+    /** WGS84 position of the home, for alert polygons/circles and the nearest shelter (null: unknown). */
+    latitude: doublePrecision('latitude'),
+    longitude: doublePrecision('longitude'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('households_operator_contract_uq').on(t.operatorId, t.contractNo)],

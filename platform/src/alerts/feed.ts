@@ -1,0 +1,39 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { organisations } from '../db/schema/organisations.js';
+import { appendAudit, type AuditActor } from '../identity/audit.js';
+import { AppError } from '../shared/errors.js';
+import { alertFeedCredentials } from './schema.js';
+
+/**
+ * Per-municipality feed credentials for `POST /api/v1/alerts/cap`: a random token shown once when
+ * issued (`npm run platform -- issue-alert-feed --municipality CODE`), stored only as SHA-256
+ * (a 256-bit random token needs no slow hash), revocable.
+ */
+
+const PREFIX = 'alf_';
+const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
+
+export async function issueFeedCredential(db: Db, municipalityCode: string, label: string, actor: AuditActor) {
+  const [org] = await db.select({ id: organisations.id }).from(organisations)
+    .where(and(eq(organisations.code, municipalityCode), eq(organisations.kind, 'municipality')));
+  if (!org) throw new AppError('REQ_NOT_FOUND', { detail: 'no such municipality' });
+  const token = `${PREFIX}${randomBytes(32).toString('base64url')}`;
+  return db.transaction(async (tx) => {
+    const [row] = await tx.insert(alertFeedCredentials).values({ municipalityId: org.id, tokenHash: hashToken(token), label }).returning({ id: alertFeedCredentials.id });
+    await appendAudit(tx, { actor: actor.name, action: 'alert.feed.issue', subject: row!.id, data: { org: org.id } });
+    return { credentialId: row!.id, municipality: municipalityCode, token };
+  });
+}
+
+/** The municipality a bearer token speaks for; ALERT_FEED_UNAUTHORIZED when missing, unknown or revoked. */
+export async function feedCaller(db: Db, authorization: string | undefined): Promise<{ credentialId: string; municipalityCode: string }> {
+  const token = /^Bearer (alf_[A-Za-z0-9_-]{43})$/.exec(authorization ?? '')?.[1];
+  if (!token) throw new AppError('ALERT_FEED_UNAUTHORIZED');
+  const [row] = await db.select({ id: alertFeedCredentials.id, code: organisations.code }).from(alertFeedCredentials)
+    .innerJoin(organisations, eq(organisations.id, alertFeedCredentials.municipalityId))
+    .where(and(eq(alertFeedCredentials.tokenHash, hashToken(token)), isNull(alertFeedCredentials.revokedAt)));
+  if (!row) throw new AppError('ALERT_FEED_UNAUTHORIZED');
+  return { credentialId: row.id, municipalityCode: row.code };
+}

@@ -1,0 +1,142 @@
+import { createHash } from 'node:crypto';
+import { and, eq, gt, inArray, or } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { organisations } from '../db/schema/organisations.js';
+import { appendAudit } from '../identity/audit.js';
+import { AppError } from '../shared/errors.js';
+import type { CanonicalAlert, EvacuationLevel } from './model.js';
+import { alertConflicts, alerts } from './schema.js';
+import { targetAlert } from './targeting.js';
+
+/**
+ * Storing an accepted alert (research/disaster.md §1.3). Keyed by (sender, identifier): the same
+ * body again is a no-op; another body under the same key is refused (ALERT_CONFLICT) and flagged
+ * in `alert_conflicts`, never overwriting. An Update supersedes what it references, a Cancel
+ * withdraws it; an L-Alert revision supersedes the document's older revisions and an older or
+ * equal revision arriving late is ignored. Every stored alert gets an expiry (the message's, or
+ * `sent` + the configured default).
+ */
+
+export type IngestChannel = 'feed' | 'cli' | 'console';
+
+export interface IngestInput {
+  municipalityCode: string;
+  alert: CanonicalAlert;
+  channel: IngestChannel;
+  /** For the audit log: `feed:<credential id>`, `operator:cli`, `staff:<id>`. */
+  actor: string;
+  defaultTtlSeconds: number;
+}
+
+export type IngestOutcome =
+  | { outcome: 'stored'; alertId: string; shownToResidents: boolean; affected: string[] }
+  | { outcome: 'duplicate'; alertId: string }
+  | { outcome: 'stale'; alertId: string };
+
+/** The hash that decides duplicate vs conflict: the canonical document, signature left out (re-signing is not a new message). */
+export function bodyHash(alert: CanonicalAlert): string {
+  const { signature: _ignored, ...rest } = alert;
+  return createHash('sha256').update(JSON.stringify(rest)).digest('hex');
+}
+
+/** Only Actual messages reach residents (L-Alert Test/訓練 map onto Test/Exercise, so they do not either). */
+export function shownToResidents(alert: Pick<CanonicalAlert, 'status' | 'msgType'>): boolean {
+  return alert.status === 'Actual' && (alert.msgType === 'Alert' || alert.msgType === 'Update');
+}
+
+const LEVEL_RANK: Record<string, number> = { lift: 0, '3': 3, '4': 4, '5': 5 };
+export function strongestLevel(alert: CanonicalAlert): EvacuationLevel | undefined {
+  const levels = alert.infos.map((i) => i.level).filter((l): l is EvacuationLevel => l !== undefined);
+  return levels.sort((a, b) => LEVEL_RANK[String(b)]! - LEVEL_RANK[String(a)]!)[0];
+}
+
+/** The municipality codes (jisX0402) a message names; each must be the ingesting municipality's own. */
+function namedMunicipalities(alert: CanonicalAlert): string[] {
+  return [...new Set(alert.infos.flatMap((i) => i.areas.flatMap((a) => a.geocodes.filter((g) => g.valueName === 'jisX0402').map((g) => g.value))))];
+}
+
+function expiryOf(alert: CanonicalAlert, defaultTtlSeconds: number): { at: Date; defaulted: boolean } {
+  const given = alert.infos.map((i) => i.expires?.epochMs).filter((x): x is number => x !== undefined);
+  if (given.length) return { at: new Date(Math.max(...given)), defaulted: false };
+  return { at: new Date(alert.sent.epochMs + defaultTtlSeconds * 1000), defaulted: true };
+}
+
+export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOutcome> {
+  const { alert } = input;
+  const [municipality] = await db.select({ id: organisations.id }).from(organisations)
+    .where(and(eq(organisations.code, input.municipalityCode), eq(organisations.kind, 'municipality')));
+  if (!municipality) throw new AppError('REQ_NOT_FOUND', { detail: 'no such municipality' });
+  const foreign = namedMunicipalities(alert).filter((c) => c !== input.municipalityCode);
+  if (foreign.length) throw new AppError('ALERT_WRONG_MUNICIPALITY', { details: { codes: foreign } });
+  const hash = bodyHash(alert);
+
+  const result = await db.transaction(async (tx) => {
+    const [existing] = await tx.select({ id: alerts.id, bodyHash: alerts.bodyHash, municipalityId: alerts.municipalityId }).from(alerts)
+      .where(and(eq(alerts.sender, alert.sender), eq(alerts.identifier, alert.identifier)));
+    if (existing) {
+      if (existing.bodyHash === hash && existing.municipalityId === municipality.id) return { outcome: 'duplicate' as const, alertId: existing.id };
+      await tx.insert(alertConflicts).values({ municipalityId: municipality.id, alertId: existing.id, bodyHash: hash, document: alert });
+      await appendAudit(tx, { actor: input.actor, action: 'alert.conflict', subject: existing.id, data: { org: municipality.id, identifier: alert.identifier } });
+      return { outcome: 'conflict' as const, alertId: existing.id };
+    }
+
+    // What this message replaces: CAP references (same municipality only), or the L-Alert document's older revisions.
+    let referenced: { id: string; state: string }[] = [];
+    if (alert.lAlert) {
+      const revisions = await tx.select({ id: alerts.id, state: alerts.state, revision: alerts.revision }).from(alerts)
+        .where(and(eq(alerts.municipalityId, municipality.id), eq(alerts.documentId, alert.lAlert.documentId)));
+      const newer = revisions.find((r) => (r.revision ?? 0) >= alert.lAlert!.revision);
+      if (newer) return { outcome: 'stale' as const, alertId: newer.id };
+      referenced = revisions.filter((r) => r.state === 'active');
+    } else if (alert.references.length) {
+      referenced = await tx.select({ id: alerts.id, state: alerts.state }).from(alerts).where(and(
+        eq(alerts.municipalityId, municipality.id),
+        or(...alert.references.map((r) => and(eq(alerts.sender, r.sender), eq(alerts.identifier, r.identifier), eq(alerts.sent, r.sent)))),
+      ));
+    }
+    const replaced = referenced.filter((r) => r.state === 'active').map((r) => r.id);
+    const expiry = expiryOf(alert, input.defaultTtlSeconds);
+    const level = strongestLevel(alert);
+    const [row] = await tx.insert(alerts).values({
+      municipalityId: municipality.id,
+      sender: alert.sender,
+      identifier: alert.identifier,
+      sent: alert.sent.text,
+      sentAt: new Date(alert.sent.epochMs),
+      bodyHash: hash,
+      format: alert.format,
+      status: alert.status,
+      msgType: alert.msgType,
+      state: alert.msgType === 'Cancel' ? 'withdrawal' : alert.msgType === 'Alert' || alert.msgType === 'Update' ? 'active' : 'withdrawal',
+      supersedes: replaced[0] ?? null,
+      level: level === undefined ? null : String(level),
+      expiresAt: expiry.at,
+      expiresDefaulted: expiry.defaulted ? 1 : 0,
+      documentId: alert.lAlert?.documentId ?? null,
+      revision: alert.lAlert?.revision ?? null,
+      channel: input.channel,
+      document: alert,
+    }).returning({ id: alerts.id });
+    const alertId = row!.id;
+    if (replaced.length) {
+      await tx.update(alerts).set({ state: alert.msgType === 'Cancel' ? 'cancelled' : 'superseded', supersededBy: alertId })
+        .where(and(inArray(alerts.id, replaced), eq(alerts.state, 'active')));
+    }
+    await appendAudit(tx, {
+      actor: input.actor, action: 'alert.ingest', subject: alertId,
+      data: { org: municipality.id, msgType: alert.msgType, status: alert.status, replaced: replaced.length, channel: input.channel },
+    });
+    return { outcome: 'stored' as const, alertId, shownToResidents: shownToResidents(alert), affected: replaced };
+  });
+  if (result.outcome === 'conflict') throw new AppError('ALERT_CONFLICT', { details: { alertId: result.alertId } });
+  // Targets are computed for every message that could be shown (Test too: test-flagged TVs may show it).
+  if (result.outcome === 'stored' && (alert.msgType === 'Alert' || alert.msgType === 'Update')) await targetAlert(db, result.alertId);
+  return result;
+}
+
+/** Alerts a resident may see now in a municipality: active, Actual, not expired. */
+export async function activeAlerts(db: Db, municipalityId: string, now = new Date()) {
+  return db.select().from(alerts).where(and(
+    eq(alerts.municipalityId, municipalityId), eq(alerts.state, 'active'), eq(alerts.status, 'Actual'), gt(alerts.expiresAt, now),
+  ));
+}

@@ -1,0 +1,55 @@
+import type { EvacuationLevel } from './model.js';
+
+/**
+ * The text one household's TV shows for an alert (issue 13 §2): the members' names, the 2021
+ * warning-level wording, the nearest shelter with its distance, and short reminders. Pure: the
+ * TV overlay, the console preview and the tests all use this one function.
+ */
+
+export const LEVEL_WORDING: Record<string, { label: string; action: string; colour: string }> = {
+  '3': { label: '警戒レベル3 高齢者等避難', action: '高齢の方、体の不自由な方と その支援者は 避難してください。', colour: '#ff2800' },
+  '4': { label: '警戒レベル4 避難指示', action: '危険な場所から 全員 避難してください。', colour: '#aa00aa' },
+  '5': { label: '警戒レベル5 緊急安全確保', action: '命の危険があります。ただちに 身の安全を 確保してください。', colour: '#0c000c' },
+  lift: { label: '避難情報の解除', action: '避難情報は 解除されました。引き続き 気をつけてください。', colour: '#007a3d' },
+};
+
+export const REMINDERS = ['火の元を 確かめてください。', 'マイナンバーカードを 持って 避難してください。'] as const;
+
+export interface HouseholdMessageInput {
+  /** Registered members' names (as on their cards); empty → `householdLabel` is used. */
+  names: string[];
+  householdLabel: string;
+  level: EvacuationLevel | undefined;
+  headline?: string;
+  areaNames: string[];
+  shelter?: { name: string; distanceM: number };
+}
+
+export interface HouseholdMessage {
+  title: string;
+  colour: string;
+  greeting: string;
+  lines: string[];
+  /** What read-aloud speaks (one string). */
+  speech: string;
+}
+
+/** "約850m" below 1 km, "約1.2km" above. */
+export function distanceText(m: number): string {
+  return m < 1000 ? `約${Math.max(10, Math.round(m / 10) * 10)}m` : `約${(m / 1000).toFixed(1)}km`;
+}
+
+export function householdMessage(input: HouseholdMessageInput): HouseholdMessage {
+  const wording = LEVEL_WORDING[String(input.level ?? '4')]!;
+  const names = input.names.map((n) => n.replace(/[\s　]+/g, ' ').trim()).filter(Boolean);
+  const greeting = names.length ? `${names.map((n) => `${n}さん`).join('、')}へ` : `${input.householdLabel}の皆さまへ`;
+  const lines: string[] = [];
+  if (input.headline) lines.push(input.headline);
+  if (input.areaNames.length) lines.push(`対象地域: ${input.areaNames.join('、')}`);
+  lines.push(wording.action);
+  if (input.level !== 'lift') {
+    if (input.shelter) lines.push(`最寄りの避難所: ${input.shelter.name}（${distanceText(input.shelter.distanceM)}）`);
+    lines.push(...REMINDERS);
+  }
+  return { title: wording.label, colour: wording.colour, greeting, lines, speech: [greeting, wording.label, ...lines].join('。').replace(/。。/g, '。') };
+}

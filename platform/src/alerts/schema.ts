@@ -1,0 +1,98 @@
+import { bigserial, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { organisations } from '../db/schema/organisations.js';
+import { devices, households } from '../db/schema/households.js';
+import { districts } from '../db/schema/places.js';
+
+/**
+ * Evacuation alerts (issue 13). One row per accepted message, keyed by (sender, identifier); the
+ * canonical model (alerts/model.ts) is kept whole in `document`. Nothing is deleted: Update and
+ * Cancel change `state` of the messages they reference, so the history stays.
+ */
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    municipalityId: uuid('municipality_id').notNull().references(() => organisations.id),
+    sender: text('sender').notNull(),
+    identifier: text('identifier').notNull(),
+    /** `sent` as the source wrote it (part of a CAP reference triplet). */
+    sent: text('sent').notNull(),
+    sentAt: timestamp('sent_at', { withTimezone: true }).notNull(),
+    /** SHA-256 of the canonical document: equal ⇒ duplicate, different under one key ⇒ conflict. */
+    bodyHash: text('body_hash').notNull(),
+    format: text('format', { enum: ['cap-1.2', 'l-alert'] }).notNull(),
+    status: text('status').notNull(),
+    msgType: text('msg_type').notNull(),
+    /** active → superseded (by an Update) | cancelled (by a Cancel); a Cancel message itself is `withdrawal`. */
+    state: text('state', { enum: ['active', 'superseded', 'cancelled', 'withdrawal'] }).notNull(),
+    /** The alert this one replaced (Update) or withdrew (Cancel), when it was found. */
+    supersedes: uuid('supersedes'),
+    supersededBy: uuid('superseded_by'),
+    /** The strongest evacuation level of the message (3, 4, 5 or lift), when it announces one. */
+    level: text('level'),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /** True when the expiry was not in the message and the configured default was used. */
+    expiresDefaulted: integer('expires_defaulted').notNull().default(0),
+    /** L-Alert: the document and revision (newest revision wins, older ones are ignored). */
+    documentId: text('document_id'),
+    revision: integer('revision'),
+    channel: text('channel', { enum: ['feed', 'cli', 'console'] }).notNull(),
+    document: jsonb('document').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('alerts_sender_identifier_uq').on(t.sender, t.identifier),
+    index('alerts_municipality_state_idx').on(t.municipalityId, t.state),
+    index('alerts_document_idx').on(t.municipalityId, t.documentId),
+  ],
+);
+
+/** A message refused because its key was already stored with another body: kept for the officers to look at. */
+export const alertConflicts = pgTable('alert_conflicts', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  municipalityId: uuid('municipality_id').notNull().references(() => organisations.id),
+  alertId: uuid('alert_id').notNull().references(() => alerts.id),
+  bodyHash: text('body_hash').notNull(),
+  document: jsonb('document').notNull(),
+  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** The households an alert reaches (filled when it is published), with the district they were matched in. */
+export const alertTargets = pgTable(
+  'alert_targets',
+  {
+    alertId: uuid('alert_id').notNull().references(() => alerts.id),
+    householdId: uuid('household_id').notNull().references(() => households.id),
+    districtId: uuid('district_id').references(() => districts.id),
+    /** How the household was matched: district code, polygon/circle, or the whole municipality. */
+    matchedBy: text('matched_by', { enum: ['code', 'geometry', 'municipality'] }).notNull(),
+    /** Nearest shelter distance in metres at targeting time (null when the household has no coordinates). */
+    shelterDistanceM: doublePrecision('shelter_distance_m'),
+  },
+  (t) => [primaryKey({ columns: [t.alertId, t.householdId] })],
+);
+
+/** delivered / displayed / acknowledged, once per alert, TV and kind (idempotent by the key). */
+export const alertReceipts = pgTable(
+  'alert_receipts',
+  {
+    alertId: uuid('alert_id').notNull().references(() => alerts.id),
+    deviceId: uuid('device_id').notNull().references(() => devices.id),
+    householdId: uuid('household_id').notNull().references(() => households.id),
+    kind: text('kind', { enum: ['delivered', 'displayed', 'acknowledged'] }).notNull(),
+    /** The resident's answer on acknowledging: evacuated / safe_at_home. */
+    answer: text('answer'),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.alertId, t.deviceId, t.kind] })],
+);
+
+/** A municipality's feed credential for `POST /api/v1/alerts/cap`; only the SHA-256 of the token is stored. */
+export const alertFeedCredentials = pgTable('alert_feed_credentials', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  municipalityId: uuid('municipality_id').notNull().references(() => organisations.id),
+  tokenHash: text('token_hash').notNull().unique(),
+  label: text('label').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+});

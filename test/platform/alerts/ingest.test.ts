@@ -1,0 +1,141 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { issueFeedCredential } from '../../../platform/src/alerts/feed.js';
+import { activeAlerts } from '../../../platform/src/alerts/ingest.js';
+import { alertConflicts, alertFeedCredentials, alerts, alertTargets } from '../../../platform/src/alerts/schema.js';
+import { runOperatorCommand } from '../../../platform/src/admin/commands.js';
+import { organisations } from '../../../platform/src/db/schema/organisations.js';
+import { CLI_ACTOR } from '../../../platform/src/identity/audit.js';
+import { buildTestApp } from '../../helpers/app.js';
+
+const FIXTURES = resolve(import.meta.dirname, '../../fixtures/alerts');
+const text = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
+
+const { app, database, config } = await buildTestApp({}, { demo: true });
+const db = database.db;
+const nanto = await issueFeedCredential(db, '162108', 'test feed', CLI_ACTOR);
+const tonami = await issueFeedCredential(db, '162086', 'test feed', CLI_ACTOR);
+const [nantoOrg] = await db.select().from(organisations).where(eq(organisations.code, '162108'));
+/** A moment when the Nanto fixtures are current. */
+const DURING = new Date('2026-11-30T11:30:00+09:00');
+
+const post = (body: string | Buffer, token: string | null = nanto.token, type = 'application/xml') =>
+  app.inject({ method: 'POST', url: '/api/v1/alerts/cap', headers: { 'content-type': type, ...(token ? { authorization: `Bearer ${token}` } : {}) }, payload: body });
+const stateOf = async (identifier: string) => (await db.select().from(alerts).where(eq(alerts.identifier, identifier)))[0];
+/** A copy of a fixture under a new identifier, so each test stands alone in the one database. */
+const renamed = (name: string, from: string, to: string) => text(name).replaceAll(from, to);
+
+describe('feed credential', () => {
+  it('is required, must be known, and is stored only as a hash', async () => {
+    const doc = text('cap-homeland-security.xml');
+    for (const token of [null, 'alf_' + 'A'.repeat(43), 'not-a-token']) {
+      const res = await post(doc, token);
+      expect(res.statusCode).toBe(401);
+      expect(res.json().error.code).toBe('ALERT_FEED_UNAUTHORIZED');
+    }
+    const rows = await db.select().from(alertFeedCredentials);
+    expect(rows.map((r) => r.tokenHash)).not.toContain(nanto.token);
+    expect(JSON.stringify(rows)).not.toContain(nanto.token.slice(4));
+  });
+
+  it('cannot push an alert naming another municipality (ALERT_WRONG_MUNICIPALITY)', async () => {
+    const res = await post(text('l-alert-v3-bare.xml'), tonami.token);
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe('ALERT_WRONG_MUNICIPALITY');
+  });
+
+  it('a refused document answers its parser code, never a 500', async () => {
+    const xxe = await post(text('xxe-local-file.xml'));
+    expect([xxe.statusCode, xxe.json().error.code]).toEqual([422, 'ALERT_DTD_REFUSED']);
+    const old = await post(text('cap-1.1.xml'), nanto.token, 'text/xml');
+    expect([old.statusCode, old.json().error.code]).toEqual([422, 'ALERT_UNSUPPORTED_VERSION']);
+    const shiftJis = await post(readFileSync(join(FIXTURES, 'cap-shift-jis.xml')), nanto.token, 'application/cap+xml');
+    expect(shiftJis.statusCode).toBe(201);
+  });
+});
+
+describe('storing, duplicates and conflicts', () => {
+  it('same key and body is a duplicate; same key with another body is refused (ALERT_CONFLICT) and flagged, never overwritten', async () => {
+    const doc = renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'dup-1');
+    const first = await post(doc);
+    expect(first.statusCode).toBe(201);
+    expect(first.json()).toMatchObject({ outcome: 'stored', shownToResidents: true, affected: [] });
+    expect(await db.select().from(alertTargets).where(eq(alertTargets.alertId, first.json().alertId))).toHaveLength(1); // the johana household
+    const again = await post(doc);
+    expect([again.statusCode, again.json()]).toEqual([200, { outcome: 'duplicate', alertId: first.json().alertId }]);
+    const changed = await post(doc.replace('城端地域に避難指示', '城端地域に緊急安全確保'));
+    expect([changed.statusCode, changed.json().error.code]).toEqual([409, 'ALERT_CONFLICT']);
+    const flagged = await db.select().from(alertConflicts).where(eq(alertConflicts.alertId, first.json().alertId));
+    expect(flagged).toHaveLength(1);
+    expect(((await stateOf('dup-1'))!.document as { infos: { headline: string }[] }).infos[0]!.headline).toBe('城端地域に避難指示');
+  });
+
+  it('an Update supersedes what it references; a Cancel withdraws it', async () => {
+    const original = renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'chain-1');
+    expect((await post(original)).statusCode).toBe(201);
+    const update = original.replace('<identifier>chain-1', '<identifier>chain-2').replace('<msgType>Alert', '<msgType>Update')
+      .replace('<sent>2026-11-30T10:00:00+09:00</sent>', '<sent>2026-11-30T10:30:00+09:00</sent>\n  ')
+      .replace('<scope>Public</scope>', '<scope>Public</scope><references>bousai@city.nanto.toyama.jp,chain-1,2026-11-30T10:00:00+09:00</references>');
+    const updated = await post(update);
+    expect(updated.statusCode).toBe(201);
+    expect((await stateOf('chain-1'))).toMatchObject({ state: 'superseded', supersededBy: updated.json().alertId });
+    expect((await stateOf('chain-2'))).toMatchObject({ state: 'active', level: '4' });
+
+    const cancel = renamed('cap-cancel-no-info.xml', 'nanto-2026-0001,2026-11-30T10:00:00+09:00', 'chain-2,2026-11-30T10:30:00+09:00').replace('nanto-2026-0003', 'chain-3');
+    const cancelled = await post(cancel);
+    expect(cancelled.json()).toMatchObject({ outcome: 'stored', shownToResidents: false, affected: [updated.json().alertId] });
+    expect((await stateOf('chain-2'))!.state).toBe('cancelled');
+    expect((await stateOf('chain-3'))!.state).toBe('withdrawal');
+    const active = (await activeAlerts(db, nantoOrg!.id, DURING)).map((a) => a.identifier);
+    expect(active).not.toContain('chain-1');
+    expect(active).not.toContain('chain-2');
+  });
+
+  it('L-Alert: revision 2 supersedes revision 1; a late revision 1 is stale and changes nothing', async () => {
+    const v3 = text('l-alert-v3-bare.xml').replaceAll('162108-EO-0001', 'EO-rev');
+    const v4 = text('l-alert-v4-soap.xml').replaceAll('162108-EO-0001', 'EO-rev');
+    const second = await post(v4, nanto.token, 'application/soap+xml');
+    expect(second.json().outcome).toBe('stored');
+    const late = await post(v3);
+    expect([late.statusCode, late.json()]).toEqual([200, { outcome: 'stale', alertId: second.json().alertId }]);
+    expect((await stateOf('EO-rev#2'))!.state).toBe('active');
+
+    const v3b = text('l-alert-v3-bare.xml').replaceAll('162108-EO-0001', 'EO-order');
+    const v4b = text('l-alert-v4-soap.xml').replaceAll('162108-EO-0001', 'EO-order');
+    const r1 = await post(v3b);
+    const r2 = await post(v4b);
+    expect(r2.json().affected).toEqual([r1.json().alertId]);
+    expect((await stateOf('EO-order#1'))).toMatchObject({ state: 'superseded', supersededBy: r2.json().alertId });
+    expect((await stateOf('EO-order#2'))!.level).toBe('5');
+  });
+
+  it('status other than Actual is stored but never shown to residents (CAP Test, L-Alert 訓練)', async () => {
+    const test = await post(renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'test-1').replace('<status>Actual', '<status>Test'));
+    expect(test.json()).toMatchObject({ outcome: 'stored', shownToResidents: false });
+    const drill = await post(text('l-alert-v3-bare.xml').replaceAll('162108-EO-0001', 'EO-drill').replace('<distributionStatus>実運用', '<distributionStatus>訓練'));
+    expect(drill.json()).toMatchObject({ outcome: 'stored', shownToResidents: false });
+    const active = (await activeAlerts(db, nantoOrg!.id, DURING)).map((a) => a.identifier);
+    expect(active).not.toContain('test-1');
+    expect(active).not.toContain('EO-drill#1');
+  });
+
+  it('a missing expires gets the configured default after sent; a given one is kept', async () => {
+    expect((await post(renamed('cap-homeland-security.xml', '43b080713727', 'ttl-1'))).statusCode).toBe(201);
+    const row = (await stateOf('ttl-1'))!;
+    expect(row.expiresDefaulted).toBe(1);
+    expect(row.expiresAt.getTime() - Date.parse('2003-04-02T14:39:01-05:00')).toBe(config.alertDefaultTtlSeconds * 1000);
+    await post(renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'ttl-2'));
+    expect((await stateOf('ttl-2'))!.expiresAt.toISOString()).toBe('2026-11-30T13:00:00.000Z');
+    expect((await activeAlerts(db, nantoOrg!.id, new Date('2026-11-30T13:00:01Z'))).map((a) => a.identifier)).not.toContain('ttl-2');
+  });
+
+  it('the operator command (npm run alerts -- ingest) stores through the same path', async () => {
+    const deps = { db, identity: () => Promise.reject(new Error('unused')), audit: config, inviteTtlSeconds: 60, alertDefaultTtlSeconds: config.alertDefaultTtlSeconds };
+    const doc = Buffer.from(renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'cli-1')).toString('base64');
+    const out = await runOperatorCommand(deps, { command: 'ingest-alert', municipality: '162108', documentBase64: doc });
+    expect(out.result).toMatchObject({ outcome: 'stored' });
+    expect((await stateOf('cli-1'))!.channel).toBe('cli');
+  });
+});

@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { householdAlertView } from '../../../platform/src/alerts/household-view.js';
+import { ingestAlert } from '../../../platform/src/alerts/ingest.js';
+import { parseAlertDocument } from '../../../platform/src/alerts/parse.js';
+import { distanceText, householdMessage } from '../../../platform/src/alerts/personalise.js';
+import { alertTargets } from '../../../platform/src/alerts/schema.js';
+import { matchHouseholds, targetAlert, type Place } from '../../../platform/src/alerts/targeting.js';
+import { householdMembers, households, persons } from '../../../platform/src/db/schema/index.js';
+import { buildTestApp } from '../../helpers/app.js';
+
+const FIXTURES = resolve(import.meta.dirname, '../../fixtures/alerts');
+const fixture = (name: string) => readFileSync(join(FIXTURES, name));
+
+describe('matching households (pure)', () => {
+  const places: Place[] = [
+    { id: 'in-johana', districtId: 'd1', districtCode: 'johana', latitude: 36.512, longitude: 136.88 },
+    { id: 'in-inami', districtId: 'd2', districtCode: 'inami', latitude: 36.5585, longitude: 136.96 },
+    { id: 'no-coords', districtId: 'd2', districtCode: 'inami', latitude: null, longitude: null },
+  ];
+  const alert = parseAlertDocument(fixture('cap-multilingual-nanto.xml'));
+
+  it('a district code wins over geometry and reaches households without coordinates too', () => {
+    const inami = structuredClone(alert);
+    inami.infos = [inami.infos[0]!];
+    inami.infos[0]!.areas[0]!.geocodes = [{ valueName: 'district', value: 'inami' }];
+    expect([...matchHouseholds(inami, places)]).toEqual([['in-inami', 'code'], ['no-coords', 'code']]);
+  });
+
+  it('polygons and circles (lat,lon order) match by household coordinates; radius 0 matches no one', () => {
+    const geo = structuredClone(alert);
+    geo.infos = [geo.infos[0]!];
+    geo.infos[0]!.areas[0]!.geocodes = [{ valueName: 'jisX0402', value: '162108' }];
+    expect([...matchHouseholds(geo, places)]).toEqual([['in-johana', 'geometry']]);
+    geo.infos[0]!.areas[0]!.polygons = [];
+    geo.infos[0]!.areas[0]!.circles = [{ lat: 36.5585, lon: 136.961, radiusKm: 0.5 }];
+    expect([...matchHouseholds(geo, places)]).toEqual([['in-inami', 'geometry']]);
+    geo.infos[0]!.areas[0]!.circles = [{ lat: 36.5585, lon: 136.96, radiusKm: 0 }];
+    expect(matchHouseholds(geo, places).size).toBe(0);
+  });
+
+  it('an area with neither known codes nor geometry is the whole municipality', () => {
+    const all = structuredClone(alert);
+    all.infos[0]!.areas = [{ areaDesc: '南砺市全域', polygons: [], circles: [], geocodes: [{ valueName: 'jisX0402', value: '162108' }] }];
+    all.infos = [all.infos[0]!];
+    expect([...matchHouseholds(all, places).values()]).toEqual(['municipality', 'municipality', 'municipality']);
+  });
+});
+
+describe('the personalised text', () => {
+  it('names, 2021 level wording, nearest shelter with distance, reminders', () => {
+    const m = householdMessage({ names: ['山田　太郎', '山田　花子'], householdLabel: '山田さん宅', level: 4, headline: '城端地域に避難指示', areaNames: ['城端地域'], shelter: { name: '城端小学校 体育館', distanceM: 812 } });
+    expect(m.title).toBe('警戒レベル4 避難指示');
+    expect(m.greeting).toBe('山田 太郎さん、山田 花子さんへ');
+    expect(m.lines).toContain('最寄りの避難所: 城端小学校 体育館（約810m）');
+    expect(m.lines).toContain('火の元を 確かめてください。');
+    expect(m.lines).toContain('マイナンバーカードを 持って 避難してください。');
+    expect(householdMessage({ names: [], householdLabel: '佐藤さん宅', level: 3, areaNames: [] })).toMatchObject({ title: '警戒レベル3 高齢者等避難', greeting: '佐藤さん宅の皆さまへ' });
+    expect(householdMessage({ names: [], householdLabel: 'x', level: 5, areaNames: [] }).title).toBe('警戒レベル5 緊急安全確保');
+    const lift = householdMessage({ names: [], householdLabel: 'x', level: 'lift', areaNames: [], shelter: { name: 's', distanceM: 1 } });
+    expect(lift.title).toBe('避難情報の解除');
+    expect(lift.lines.join()).not.toMatch(/避難所|マイナンバーカード/);
+    expect(distanceText(1234)).toBe('約1.2km');
+  });
+});
+
+describe('targeting stored alerts (database)', async () => {
+  const { database } = await buildTestApp({}, { demo: true });
+  const db = database.db;
+  const [yamada] = await db.select().from(households).where(eq(households.contractNo, 'CATV-0001'));
+  const [sato] = await db.select().from(households).where(eq(households.contractNo, 'CATV-0002'));
+  const ingest = async (name: string) => {
+    const out = await ingestAlert(db, { municipalityCode: '162108', alert: parseAlertDocument(fixture(name)), channel: 'cli', actor: 'operator:cli', defaultTtlSeconds: 3600 });
+    return out.alertId;
+  };
+
+  it('the CAP order for district johana reaches the Yamada household by code; L-Alert circle + name-only area reach both', async () => {
+    const cap = await ingest('cap-multilingual-nanto.xml');
+    expect(await targetAlert(db, cap)).toBe(1);
+    expect(await db.select({ h: alertTargets.householdId, by: alertTargets.matchedBy }).from(alertTargets).where(eq(alertTargets.alertId, cap))).toEqual([{ h: yamada!.id, by: 'code' }]);
+    expect(await targetAlert(db, cap)).toBe(1); // idempotent
+
+    const lAlert = await ingest('l-alert-v3-bare.xml');
+    await targetAlert(db, lAlert);
+    const rows = await db.select({ h: alertTargets.householdId, by: alertTargets.matchedBy }).from(alertTargets).where(eq(alertTargets.alertId, lAlert));
+    expect(new Map(rows.map((r) => [r.h, r.by]))).toEqual(new Map([[yamada!.id, 'geometry'], [sato!.id, 'municipality']]));
+  });
+
+  it("each household's view: members' names, level, nearest shelter and distance, per language", async () => {
+    const [taro] = await db.insert(persons).values({ name: '山田　太郎' }).returning();
+    await db.insert(householdMembers).values({ householdId: yamada!.id, personId: taro!.id });
+    const alertId = (await db.select({ a: alertTargets.alertId }).from(alertTargets).where(eq(alertTargets.matchedBy, 'code')))[0]!.a;
+    const view = await householdAlertView(db, alertId, yamada!.id);
+    expect(view!.map((v) => v.language)).toEqual(['ja-JP', 'en-US']);
+    const ja = view![0]!.message;
+    expect(ja.greeting).toBe('山田 太郎さんへ');
+    expect(ja.title).toBe('警戒レベル4 避難指示');
+    expect(ja.lines.find((l) => l.startsWith('最寄りの避難所'))).toMatch(/^最寄りの避難所: 城端小学校 体育館（約\d+m）$/);
+    expect(await householdAlertView(db, alertId, sato!.id)).toBeNull();
+  });
+});

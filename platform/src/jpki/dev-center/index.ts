@@ -12,3 +12,5 @@ export {
 export { isRevocationReason, REVOCATION_REASONS, type RevocationReason } from './crl.js';
 export { eraCodedBirth, fifthBirthdayAfter, GENDERS, type Gender, type Person, type PersonInput } from './personal-data.js';
 export { OID, PURPOSES, TEST_ORGANIZATION, type Purpose } from './profile.js';
+export { OID_EVIDENCE_SIGNING, SERVICES_DIR, serviceCredentials, type ServiceCredential, type ServiceCredentials } from './services.js';
+export { startTsaServer } from './tsa-server.js';

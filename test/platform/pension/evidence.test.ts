@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { constants, createHash, createPrivateKey, privateEncrypt } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -180,6 +180,17 @@ describe('outside tools', () => {
     const bad = spawnSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(work, 'cms.der'), '-content', join(work, 'doc.json'),
       '-CAfile', join(work, 'root.pem'), '-purpose', 'any', '-out', '/dev/null'], { encoding: 'utf8' });
     expect(bad.status).not.toBe(0);
+  });
+
+  it('openssl ts -verify accepts the signature timestamp token over the signature value', async () => {
+    const bundle = await sealedBundle();
+    const parts = readCmsParts(Buffer.from(bundle.signature, 'base64'));
+    const work = mkdtempSync(join(tmpdir(), 'pension-ts-'));
+    writeFileSync(join(work, 'token.der'), parts.timestampToken!);
+    writeFileSync(join(work, 'sig.bin'), parts.signatureValue);
+    writeFileSync(join(work, 'root.pem'), readFileSync(join(dir, 'services', 'root.pem')));
+    const run = spawnSync('openssl', ['ts', '-verify', '-token_in', '-in', join(work, 'token.der'), '-data', join(work, 'sig.bin'), '-CAfile', join(work, 'root.pem')], { encoding: 'utf8' });
+    expect(run.stdout).toMatch(/Verification: OK/);
   });
 
   it('npm run evidence -- verify prints one JSON object and exits 0, or 1 with the code', async () => {

@@ -1,60 +1,25 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { constants, createHash, createPrivateKey, privateEncrypt } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceCredentials, startTsaServer } from '../../../platform/src/jpki/dev-center/index.js';
-import { buildSignedAttributes, createJpkiContext, readCmsParts, type JpkiContext } from '../../../platform/src/jpki/index.js';
-import { encodeDocument } from '../../../platform/src/pension/document.js';
+import { readCmsParts, type JpkiContext } from '../../../platform/src/jpki/index.js';
 import { serializeBundle, verifyBundle, type EvidenceBundle, type EvidenceTrust } from '../../../platform/src/pension/evidence-bundle.js';
 import { completePending, httpTimestampClient, sealSubmission, type SealContext } from '../../../platform/src/pension/seal.js';
-import { loadEvidenceTrust } from '../../../platform/src/pension/trust.js';
-import { digestInfoForMessage } from '../../../platform/src/shared/digest-info.js';
-import { copyJpkiCenter, FIXTURE_TIME, jpkiFixtures, type FixtureCardName } from '../../helpers/jpki-fixtures.js';
+import { FIXTURE_TIME, jpkiFixtures } from '../../helpers/jpki-fixtures.js';
+import { cardSigned as signed, DECLARATIONS as declarations, NOW, sealWorld } from './seal-world.js';
 
-const NOW = new Date(FIXTURE_TIME.getTime() + 3600_000); // one hour after the fixture CRLs
-const DAY = 24 * 3600;
+let world: Awaited<ReturnType<typeof sealWorld>>;
 let dir: string;
-let jpki: JpkiContext;
 let trust: EvidenceTrust;
-let tsa: Awaited<ReturnType<typeof startTsaServer>>;
 let ctx: SealContext;
 
 beforeAll(async () => {
-  const fx = await jpkiFixtures();
-  dir = await copyJpkiCenter();
-  const creds = await serviceCredentials(dir);
-  jpki = await createJpkiContext({ jpkiMode: 'dev', jpkiDevDir: dir, certLookupSecret: 'test-secret-0123456789abcdef', crlMaxAgeSeconds: 365 * DAY });
-  jpki.ingestCrl('sign', fx.crls.sign['03']!);
-  jpki.ingestCrl('sign', fx.crls.sign['02']!);
-  tsa = await startTsaServer({ dir, port: 0, now: () => NOW });
-  trust = await loadEvidenceTrust(dir);
-  ctx = {
-    trustStore: jpki.trustStore,
-    revocation: { status: (chain, at) => jpki.revocationStatus(chain, at) },
-    tsa: httpTimestampClient(tsa.url, [creds.root]),
-    signer: { key: creds.platform.key, certificate: creds.platform.certificate },
-    maxCrlAgeSeconds: 2 * DAY,
-    now: () => NOW,
-  };
+  world = await sealWorld();
+  ({ dir, trust, ctx } = world);
 });
-afterAll(async () => tsa?.close());
-
-const declarations = { aliveAndSigningMyself: true as const, addressUnchanged: true, nameUnchanged: true, paymentAccountUnchanged: false, changes: 'ゆうちょ銀行に変えました' };
-
-/** What the TV and the card do: the platform's document and attributes, the card's RSA over DigestInfo. */
-async function signed(card: FixtureCardName = 'yamada-taro') {
-  const fx = await jpkiFixtures();
-  const document = encodeDocument({
-    insurer: { id: 'ins-1', name: 'なんと生命' }, policyRef: 'P-0001', serviceUid: 'uid-abc', campaignId: 'c-1',
-    period: '2025-06', declarations, nonce: 'n-1', preparedAt: NOW.toISOString(),
-  });
-  const signedAttributes = buildSignedAttributes(document, NOW);
-  const key = createPrivateKey({ key: Buffer.from(fx.cards[card].card.keys.sign, 'base64'), format: 'der', type: 'pkcs8' });
-  const signature = privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, digestInfoForMessage(signedAttributes));
-  return { document, signedAttributes, signature: new Uint8Array(signature), certificate: new Uint8Array(fx.cards[card].signDer) };
-}
+afterAll(async () => world?.tsa.close());
 
 async function sealedBundle(): Promise<EvidenceBundle> {
   const outcome = await sealSubmission(await signed(), ctx);
@@ -91,7 +56,7 @@ describe('sealing a 現況確認届', () => {
 
   it('keeps the submission as revocation pending without a fresh CRL, and completes it when one arrives', async () => {
     const fx = await jpkiFixtures();
-    const stale = await createJpkiContext({ jpkiMode: 'dev', jpkiDevDir: dir, certLookupSecret: 'test-secret-0123456789abcdef', crlMaxAgeSeconds: 365 * DAY });
+    const stale = await world.withoutCrl();
     const waiting = { ...ctx, revocation: { status: (c: Parameters<JpkiContext['revocationStatus']>[0], at: Date) => stale.revocationStatus(c, at) } };
     const first = await sealSubmission(await signed(), waiting);
     expect(first.state).toBe('revocation-pending');

@@ -15,8 +15,8 @@ export const ERRORS = {
   REQ_RATE_LIMITED: { status: 429, message: 'Too many requests', ja: 'しばらく待ってから、もう一度お試しください。' },
   CONFIG_INVALID: { status: 500, message: 'Configuration is invalid', ja: 'システムの設定に誤りがあります。' },
   DB_UNAVAILABLE: { status: 503, message: 'Database is unavailable', ja: 'ただいま混み合っています。しばらく待ってから、もう一度お試しください。' },
-  /** Made by a page, never sent by the platform: the request had no answer in time (or no network). */
-  NET_UNREACHABLE: { status: 503, message: 'The platform did not answer', ja: 'サーバーに接続できません。ネットワークを確かめて、もう一度お試しください。' },
+  /** Made by a UI's client, never sent by the platform: the request got no answer in time (a hung server or link). */
+  CLIENT_TIMEOUT: { status: 504, message: 'The server did not answer in time', ja: 'サーバーから 返事が ありません。しばらく待ってから、もう一度 お試しください。' },
   DB_IN_USE: { status: 409, message: 'The embedded database is open in another process', ja: 'データベースはほかの処理で使われています。その処理が終わってから、もう一度お試しください。' },
   INTERNAL: { status: 500, message: 'Internal error', ja: 'システムで問題が起きました。しばらく待ってから、もう一度お試しください。' },
 

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { AppError } from '../shared/errors.js';
 import {
-  buildCrl, exportLinkage, initCenter, issueCard, readCardFile, renewCard, revokeCertificate, writeCardFile,
+  buildCrl, exportLinkage, initCenter, issueCard, readCardFile, renewCard, revokeCertificate, startTsaServer, writeCardFile,
   type IssuedCard, type Purpose,
 } from '../jpki/dev-center/index.js';
 import { writeFileAtomic } from '../jpki/dev-center/store.js';
@@ -20,6 +20,7 @@ const USAGE = `usage: npm run jpki-center -- <command> [options]
   revoke      --dir DIR --card CARD.json --which sign|auth --reason REASON [--date YYYY-MM-DD|ISO]
   crl         --dir DIR --which sign|auth --out FILE.crl [--generation 02] [--this-update ISO] [--next-update ISO]
   linkage     --dir DIR --out FILE.json
+  tsa         --dir DIR [--port 8318] [--host 127.0.0.1]   RFC 3161 timestamp authority over HTTP (dev only)
 `;
 
 /** Defaults of issue-card: the demo world's 山田　太郎 (README, platform/src/demo/world.ts). */
@@ -35,6 +36,7 @@ const OPTIONS = {
   'name-substitutes': { type: 'string' }, 'address-substitutes': { type: 'string' },
   card: { type: 'string' }, 'keep-old': { type: 'boolean' }, which: { type: 'string' }, reason: { type: 'string' },
   date: { type: 'string' }, generation: { type: 'string' }, 'this-update': { type: 'string' }, 'next-update': { type: 'string' },
+  port: { type: 'string' }, host: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -110,6 +112,13 @@ async function main(argv: string[]): Promise<void> {
       await writeFileAtomic(out, JSON.stringify(linkage, null, 2) + '\n');
       console.log(`${out}: ${linkage.cards.length} cards, ${linkage.renewals.length} renewals`);
       break;
+    }
+    case 'tsa': {
+      const port = Number(v.port ?? '8318');
+      if (!Number.isInteger(port) || port < 1 || port > 65535) throw usage('--port must be a port number');
+      const tsa = await startTsaServer({ dir, port, host: v.host });
+      console.log(`timestamp authority at ${tsa.url} (certificate: ${dir}/services/tsa.pem); Ctrl-C to stop`);
+      return;
     }
     default:
       throw usage(`unknown command "${command}"`);

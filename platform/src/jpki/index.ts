@@ -8,7 +8,11 @@ import {
   type ChainResult, type JpkiCertificate, type JpkiPurpose, type TrustStore,
 } from './verify/index.js';
 
-export { assembleCms, buildSignedAttributes, readPersonalData, verifyCms, type ChainResult, type PersonalData } from './verify/index.js';
+export {
+  assembleCms, buildSignedAttributes, loadDevTrustStore, parseCertificate, readPersonalData, verifyCms,
+  type ChainResult, type JpkiCertificate, type PersonalData, type TrustStore,
+} from './verify/index.js';
+export * from './evidence/index.js';
 export { acceptUnknown, distributionPointOf, parseCrl, requireGood, type CrlInfo, type IngestOptions, type CrlReason, type RevocationStatus } from './revocation/index.js';
 export type { JpkiPurpose };
 

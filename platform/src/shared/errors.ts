@@ -102,6 +102,17 @@ export const ERRORS = {
   STAFF_LAST_ADMIN: { status: 409, message: 'The organisation would be left without an administrator', ja: '管理者がいなくなるため、この変更はできません。' },
   STAFF_PERMISSION_DENIED: { status: 403, message: 'Your roles do not allow this', ja: 'この操作を行う権限がありません。' },
   STAFF_OUT_OF_SCOPE: { status: 403, message: "That belongs to another organisation", ja: 'ほかの組織の情報は扱えません。' },
+  // Pension status confirmation and its evidence (platform/src/pension, platform/src/jpki/evidence)
+  PKI_TIMESTAMP_INVALID: { status: 422, message: 'Timestamp token does not verify', ja: '時刻の証明を確認できませんでした。' },
+  TSA_UNAVAILABLE: { status: 503, message: 'The timestamp authority cannot be reached', ja: '時刻の証明を受けられませんでした。しばらくしてから、もう一度お試しください。' },
+  TSA_REJECTED: { status: 502, message: 'The timestamp authority refused the request', ja: '時刻の証明を受けられませんでした。しばらくしてから、もう一度お試しください。' },
+  EVIDENCE_MALFORMED: { status: 400, message: 'Evidence bundle cannot be read', ja: '証拠ファイルを読み取れません。' },
+  EVIDENCE_DOCUMENT_ALTERED: { status: 422, message: 'The document in the evidence differs from the one signed', ja: '署名された届出の内容が書きかえられています。' },
+  EVIDENCE_SIGNATURE_INVALID: { status: 422, message: 'The signature in the evidence does not verify', ja: '届出の電子署名を確認できませんでした。' },
+  EVIDENCE_CHAIN_INVALID: { status: 422, message: "The signer's certificate does not chain to a trusted root for signing", ja: '署名に使われた電子証明書を確認できませんでした。' },
+  EVIDENCE_TIMESTAMP_INVALID: { status: 422, message: 'The signature timestamp in the evidence does not verify', ja: '署名の時刻の証明を確認できませんでした。' },
+  EVIDENCE_REVOCATION_INVALID: { status: 422, message: 'The revocation statement in the evidence does not verify or does not cover the signature', ja: '電子証明書の有効性の記録を確認できませんでした。' },
+  EVIDENCE_REPORT_MISMATCH: { status: 422, message: 'The report in the evidence does not match what the evidence shows', ja: '証拠ファイルの記載内容が一致しません。' },
   AUTH_CARD_NOT_YOURS: {
     status: 403, message: 'The card is not the logged-in person\'s card',
     ja: 'ログインしている方の カードでは ありません。ご本人の カードを おいてください。',

@@ -5,3 +5,4 @@ export * from './identity.js';
 export * from '../../staff/schema.js';
 export * from '../../console/schema.js';
 export * from '../../alerts/schema.js';
+export * from '../../pension/schema.js';

@@ -122,7 +122,7 @@ function issuerDn(issuer: Issuer): Dn {
   return caDn(issuer.purpose);
 }
 
-function baseCertificate(serial: number, issuer: Dn, subject: Dn, notBefore: Date, notAfter: Date, key: KeyObject): pkijs.Certificate {
+export function baseCertificate(serial: number, issuer: Dn, subject: Dn, notBefore: Date, notAfter: Date, key: KeyObject): pkijs.Certificate {
   const spki = createPublicKey(key).export({ type: 'spki', format: 'der' });
   return new pkijs.Certificate({
     version: 2,
@@ -136,7 +136,7 @@ function baseCertificate(serial: number, issuer: Dn, subject: Dn, notBefore: Dat
 }
 
 /** sha256WithRSAEncryption (PKCS#1 v1.5, deterministic) over the TBS; returns the DER certificate. */
-async function signCertificate(cert: pkijs.Certificate, key: KeyObject): Promise<Buffer> {
+export async function signCertificate(cert: pkijs.Certificate, key: KeyObject): Promise<Buffer> {
   cert.signature = sha256WithRsa();
   cert.signatureAlgorithm = sha256WithRsa();
   cert.tbsView = new Uint8Array(cert.encodeTBS().toBER(false));

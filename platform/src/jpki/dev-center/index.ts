@@ -13,3 +13,5 @@ export { isRevocationReason, REVOCATION_REASONS, type RevocationReason } from '.
 export { eraCodedBirth, fifthBirthdayAfter, GENDERS, type Gender, type Person, type PersonInput } from './personal-data.js';
 export { OID, PURPOSES, TEST_ORGANIZATION, type Purpose } from './profile.js';
 export { buildPartitionedCrls, type PartitionCrl, type PartitionedCrlOptions } from './partitions.js';
+export { OID_EVIDENCE_SIGNING, SERVICES_DIR, serviceCredentials, type ServiceCredential, type ServiceCredentials } from './services.js';
+export { startTsaServer } from './tsa-server.js';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AppError } from '../../shared/errors.js';
 import { META_NO_REASON, META_REASON_MASK } from './crl-entries.js';
 import { parseCrl, type ParsedCrl, type SignatureAlgorithm } from './parse-crl.js';
@@ -22,6 +23,8 @@ export interface CrlInfo {
   entryCount: number;
   /** Bytes held by the index (typed arrays). */
   indexBytes: number;
+  /** SHA-256 (lowercase hex) of the CRL's DER: names exactly which CRL an evidence statement relied on. */
+  derSha256: string;
 }
 
 /** Why a status is unknown. */
@@ -166,6 +169,7 @@ export class RevocationStore {
       signatureAlgorithm: crl.signatureAlgorithm.name,
       entryCount: index.count,
       indexBytes: index.byteLength,
+      derSha256: createHash('sha256').update(der).digest('hex'),
     };
     const thisUpdateMs = crl.thisUpdate.getTime();
     const tooOldMs = thisUpdateMs + this._maxAgeMs;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { AppError } from '../../shared/errors.js';
 import { JpkiCertificate, parseCertificate, type CertificateInput } from './certificate.js';
-import { asBytes, bytesEqual, concat, setOf, tlv } from './der.js';
+import { asBytes, bytesEqual, concat, contentOf, setOf, tlv } from './der.js';
 import { OID } from './oids.js';
 import { readSignedAttributes } from './cms-attributes.js';
 
@@ -44,7 +44,7 @@ export function assembleCms(
   signedAttrsDer: Uint8Array | ArrayBuffer,
   signature: Uint8Array | ArrayBuffer,
   certificate: JpkiCertificate | CertificateInput,
-  options: { detached?: boolean } = {},
+  options: { detached?: boolean; unsignedAttributes?: readonly Uint8Array[] } = {},
 ): Uint8Array {
   const doc = asBytes(document);
   const attrs = asBytes(signedAttrsDer);
@@ -67,6 +67,8 @@ export function assembleCms(
     implicitAttrs,
     RSA_ALGORITHM,
     tlv(0x04, asBytes(signature)),
+    // [1] IMPLICIT UnsignedAttributes (RFC 5652 §5.3): e.g. the CAdES signature timestamp.
+    ...(options.unsignedAttributes?.length ? [tlv(0xa1, contentOf(setOf(options.unsignedAttributes)))] : []),
   );
   const encapsulated = options.detached ? tlv(0x30, oid(OID.data)) : tlv(0x30, oid(OID.data), tlv(0xa0, tlv(0x04, doc)));
   const signedData = tlv(
@@ -78,6 +80,11 @@ export function assembleCms(
     tlv(0x31, signerInfo),
   );
   return tlv(0x30, oid(OID.signedData), tlv(0xa0, signedData));
+}
+
+/** An Attribute (RFC 5652 §5.3): SEQUENCE { type OID, values SET OF }, with one value. */
+export function cmsAttribute(type: string, value: Uint8Array): Uint8Array {
+  return attribute(type, value);
 }
 
 function attribute(type: string, value: Uint8Array): Uint8Array {

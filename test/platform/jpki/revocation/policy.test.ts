@@ -4,7 +4,7 @@ import { toWire } from '../../../../platform/src/shared/errors.js';
 
 const crl: CrlInfo = {
   purpose: 'auth', generation: 'authca03', issuerKeyId: 'ab', distributionPoint: null, crlNumber: 7n, thisUpdate: new Date('2025-06-01T00:00:00Z'),
-  nextUpdate: new Date('2025-06-02T00:00:00Z'), signatureAlgorithm: 'sha256WithRSAEncryption', entryCount: 1, indexBytes: 100,
+  nextUpdate: new Date('2025-06-02T00:00:00Z'), signatureAlgorithm: 'sha256WithRSAEncryption', entryCount: 1, indexBytes: 100, derSha256: '00',
 };
 const good: RevocationStatus = { state: 'good', crl };
 const revoked: RevocationStatus = { state: 'revoked', reason: 'keyCompromise', revokedAt: new Date('2025-05-01T00:00:00Z'), invalidityDate: null, crl };

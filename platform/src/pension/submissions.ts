@@ -1,0 +1,87 @@
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { appendAudit } from '../identity/audit.js';
+import { AppError } from '../shared/errors.js';
+import { decodeDocument } from './document.js';
+import { serializeBundle } from './evidence-bundle.js';
+import { pensionSubmissions } from './schema.js';
+import { completePending, type PendingSeal, type SealContext, type SealOutcome } from './seal.js';
+
+/** What the TV is told once a submission is stored. */
+export interface StoredSubmission {
+  id: string;
+  state: 'sealed' | 'revocation_pending';
+  signedAt: string;
+}
+
+/**
+ * Stores the outcome of `sealSubmission` for a provider, in one transaction with its audit entry
+ * (the actor is the person; the audit names only the provider and the submission).
+ */
+export async function storeSubmission(db: Db, input: { providerId: string; personId: string; outcome: SealOutcome }): Promise<StoredSubmission> {
+  const { outcome } = input;
+  const pending = outcome.state === 'revocation-pending' ? outcome.pending : null;
+  const documentB64 = pending ? pending.document : outcome.state === 'sealed' ? outcome.bundle.document : '';
+  const doc = decodeDocument(Buffer.from(documentB64, 'base64'));
+  const signedAt = new Date(pending ? pending.genTime : outcome.state === 'sealed' ? outcome.bundle.report.signedAt : '');
+  return db.transaction(async (tx) => {
+    const [row] = await tx.insert(pensionSubmissions).values({
+      providerId: input.providerId,
+      serviceUid: doc.serviceUid,
+      policyRef: doc.policyRef,
+      state: pending ? 'revocation_pending' : 'sealed',
+      pending,
+      bundle: outcome.state === 'sealed' ? serializeBundle(outcome.bundle) : null,
+      signedAt,
+      sealedAt: pending ? null : new Date(),
+    }).returning({ id: pensionSubmissions.id, state: pensionSubmissions.state });
+    await appendAudit(tx, {
+      actor: `person:${input.personId}`, action: 'pension.submitted', subject: row!.id,
+      data: { provider: input.providerId, state: row!.state },
+    });
+    return { id: row!.id, state: row!.state, signedAt: signedAt.toISOString() };
+  });
+}
+
+/**
+ * Retries every pending submission against the revocation source as it is now (run after a CRL
+ * was ingested). Sealed ones get their bundle; a certificate revoked meanwhile stays pending and
+ * is reported, never sealed; the rest keep waiting. Returns how many of each.
+ */
+export async function completePendingSubmissions(db: Db, ctx: SealContext): Promise<{ sealed: number; waiting: number; revoked: number }> {
+  const rows = await db.select().from(pensionSubmissions).where(eq(pensionSubmissions.state, 'revocation_pending'));
+  const counts = { sealed: 0, waiting: 0, revoked: 0 };
+  for (const row of rows) {
+    let outcome: SealOutcome;
+    try {
+      outcome = await completePending(row.pending as PendingSeal, ctx);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'PKI_REVOKED') {
+        counts.revoked++;
+        continue;
+      }
+      throw err;
+    }
+    if (outcome.state !== 'sealed') {
+      counts.waiting++;
+      continue;
+    }
+    await db.transaction(async (tx) => {
+      const done = await tx.update(pensionSubmissions)
+        .set({ state: 'sealed', bundle: serializeBundle(outcome.bundle), pending: null, sealedAt: new Date() })
+        .where(and(eq(pensionSubmissions.id, row.id), eq(pensionSubmissions.state, 'revocation_pending')))
+        .returning({ id: pensionSubmissions.id });
+      if (done.length) await appendAudit(tx, { actor: 'system', action: 'pension.sealed', subject: row.id, data: { provider: row.providerId } });
+    });
+    counts.sealed++;
+  }
+  return counts;
+}
+
+/** The evidence bundle of a sealed submission of this provider (REQ_NOT_FOUND otherwise, also for another provider's). */
+export async function bundleOf(db: Db, providerId: string, submissionId: string): Promise<string> {
+  const [row] = await db.select({ bundle: pensionSubmissions.bundle }).from(pensionSubmissions)
+    .where(and(eq(pensionSubmissions.id, submissionId), eq(pensionSubmissions.providerId, providerId)));
+  if (!row?.bundle) throw new AppError('REQ_NOT_FOUND', { detail: 'no sealed submission with that id for this provider' });
+  return row.bundle;
+}

@@ -1,0 +1,59 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { organisations, serviceProviders, pensionSubmissions, persons } from '../../../platform/src/db/schema/index.js';
+import { verifyBundle } from '../../../platform/src/pension/evidence-bundle.js';
+import { sealSubmission } from '../../../platform/src/pension/seal.js';
+import { bundleOf, completePendingSubmissions, storeSubmission } from '../../../platform/src/pension/submissions.js';
+import { freshDatabase, type TestDatabase } from '../../helpers/database.js';
+import { jpkiFixtures } from '../../helpers/jpki-fixtures.js';
+import { cardSigned, sealWorld } from './seal-world.js';
+
+let db: TestDatabase;
+let world: Awaited<ReturnType<typeof sealWorld>>;
+let providerId: string;
+let otherProviderId: string;
+let personId: string;
+
+beforeAll(async () => {
+  db = await freshDatabase();
+  world = await sealWorld();
+  const [org] = await db.db.insert(organisations).values({ kind: 'insurer', code: 'ins-1', name: 'なんと生命' }).returning();
+  const [p1, p2] = await db.db.insert(serviceProviders).values([
+    { organisationId: org!.id, code: 'nanto-life', name: 'なんと生命', service: 'pension' },
+    { organisationId: org!.id, code: 'other-life', name: 'ほか生命', service: 'pension' },
+  ]).returning();
+  providerId = p1!.id;
+  otherProviderId = p2!.id;
+  const [person] = await db.db.insert(persons).values({}).returning();
+  personId = person!.id;
+});
+afterAll(async () => {
+  await world?.tsa.close();
+  await db?.close();
+});
+
+describe('pension submissions in the database', () => {
+  it('stores a sealed submission whose bundle the provider (and only it) can fetch, and which verifies', async () => {
+    const outcome = await sealSubmission(await cardSigned(), world.ctx);
+    const stored = await storeSubmission(db.db, { providerId, personId, outcome });
+    expect(stored.state).toBe('sealed');
+    const bundle = await bundleOf(db.db, providerId, stored.id);
+    expect((await verifyBundle(bundle, world.trust)).ok).toBe(true);
+    await expect(bundleOf(db.db, otherProviderId, stored.id)).rejects.toMatchObject({ code: 'REQ_NOT_FOUND' });
+  });
+
+  it('keeps a submission without a fresh CRL as revocation_pending and seals it when a CRL arrives', async () => {
+    const fresh = await world.withoutCrl();
+    const ctx = { ...world.ctx, revocation: { status: fresh.revocationStatus.bind(fresh) } };
+    const stored = await storeSubmission(db.db, { providerId, personId, outcome: await sealSubmission(await cardSigned(), ctx) });
+    expect(stored.state).toBe('revocation_pending');
+    await expect(bundleOf(db.db, providerId, stored.id)).rejects.toMatchObject({ code: 'REQ_NOT_FOUND' });
+    expect(await completePendingSubmissions(db.db, ctx)).toMatchObject({ sealed: 0, waiting: 1 });
+
+    fresh.ingestCrl('sign', (await jpkiFixtures()).crls.sign['03']!);
+    expect(await completePendingSubmissions(db.db, ctx)).toMatchObject({ sealed: 1, waiting: 0 });
+    const [row] = await db.db.select().from(pensionSubmissions).where(eq(pensionSubmissions.id, stored.id));
+    expect(row).toMatchObject({ state: 'sealed', pending: null });
+    expect((await verifyBundle(row!.bundle!, world.trust)).ok).toBe(true);
+  });
+});

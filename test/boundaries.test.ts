@@ -104,9 +104,9 @@ export function violation(edge: ImportEdge): string | null {
   if (under(from, 'platform/')) return under(to, 'platform/') ? null : 'platform imports only itself (never reader-driver or stb-ui)';
   if (under(from, 'stb-ui/')) {
     if (under(to, 'stb-ui/') || BROWSER_SAFE_SHARED.has(to)) return null;
-    const typeOnlyTarget = /^platform\/src\/routes\/[a-z0-9-]+-schemas\.ts$/.test(to) || to === 'reader-driver/src/ws/protocol.ts';
+    const typeOnlyTarget = /^platform\/src\/(routes|[a-z0-9-]+)\/[a-z0-9-]+-schemas\.ts$/.test(to) || to === 'reader-driver/src/ws/protocol.ts';
     if (typeOnlyTarget) return typeOnly ? null : 'stb-ui imports schemas and the driver protocol with `import type` only';
-    return 'stb-ui imports only itself, the browser-safe shared files, routes/*-schemas.ts and reader-driver/src/ws/protocol.ts';
+    return 'stb-ui imports only itself, the browser-safe shared files, the platform API contracts (*-schemas.ts) and reader-driver/src/ws/protocol.ts';
   }
   return null;
 }

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
+import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import type { DbHandle } from './db/client.js';
@@ -10,6 +11,9 @@ import rateLimits from './plugins/rate-limits.js';
 import uiPages from './plugins/ui-pages.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
+import { liveChannel } from './console/live.js';
+import { consoleRoutes } from './console/routes.js';
+import { consoleAccess } from './staff/access.js';
 import type { JpkiContext } from './jpki/index.js';
 
 export interface AppDeps {
@@ -36,7 +40,13 @@ export async function buildApp({ config, database, jpki }: AppDeps): Promise<Fas
   await app.register(securityHeaders, { uiDir: config.uiDir, readerPort: config.readerPort });
   await app.register(rateLimits, { perDevice: config.rateLimitPerDevice, perIp: config.rateLimitPerIp });
   await app.register(healthRoutes, { database });
-  await app.register(identityRoutes, { deps: { db: database.db, jpki, config } });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  const identity = { db: database.db, jpki, config };
+  await app.register(identityRoutes, { deps: identity });
+  const staffPolicy = { idleSeconds: config.staffIdleSeconds, maxSeconds: config.staffSessionMaxSeconds };
+  await app.register(consoleAccess, { db: database.db, policy: staffPolicy });
+  await app.register(consoleRoutes, { deps: { identity, policy: staffPolicy, inviteTtlSeconds: config.staffInviteTtlSeconds, checkpoint: config } });
+  await app.register(async (scope) => liveChannel(scope, database, staffPolicy));
   await app.register(uiPages, { uiDir: config.uiDir });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

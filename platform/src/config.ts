@@ -44,10 +44,18 @@ export interface Config {
   nonceSecret: string;
   /** READER_ALLOWED_ORIGINS as given, passed on to the driver `npm start` launches; null = the platform's own origin. */
   readerAllowedOrigins: string | null;
+  /** `npm start`: which of those pages may receive the TV's device credential (default: the TV page's origin). */
+  readerCredentialOrigins: string | null;
   /** READER_DEVICE_CREDENTIAL_FILE as given, passed on to that driver; null = `npm start` provisions the demo TV's. */
   readerDeviceCredentialFile: string | null;
   /** How long a TV session lasts without a new card login. */
   sessionTtlSeconds: number;
+  /** Operator console: a staff session ends after this long without a request (a desk tool, unlike the TV). */
+  staffIdleSeconds: number;
+  /** Operator console: a staff session ends after this long whatever happens (a working day). */
+  staffSessionMaxSeconds: number;
+  /** Operator console: how long an invitation code can be redeemed. */
+  staffInviteTtlSeconds: number;
   /** Oldest CRL (since thisUpdate) still trusted when nextUpdate has not passed; older = status unknown. */
   crlMaxAgeSeconds: number;
   /**
@@ -124,6 +132,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const auditCheckpointIntervalSeconds = positiveInt(env.AUDIT_CHECKPOINT_INTERVAL_SECONDS ?? '60', 'AUDIT_CHECKPOINT_INTERVAL_SECONDS', problems);
   const nonceTtlSeconds = positiveInt(env.NONCE_TTL_SECONDS ?? '120', 'NONCE_TTL_SECONDS', problems);
   const sessionTtlSeconds = positiveInt(env.SESSION_TTL_SECONDS ?? String(12 * 3600), 'SESSION_TTL_SECONDS', problems);
+  const staffIdleSeconds = positiveInt(env.STAFF_IDLE_SECONDS ?? '900', 'STAFF_IDLE_SECONDS', problems);
+  const staffSessionMaxSeconds = positiveInt(env.STAFF_SESSION_MAX_SECONDS ?? String(10 * 3600), 'STAFF_SESSION_MAX_SECONDS', problems);
+  const staffInviteTtlSeconds = positiveInt(env.STAFF_INVITE_TTL_SECONDS ?? String(72 * 3600), 'STAFF_INVITE_TTL_SECONDS', problems);
   const crlMaxAgeSeconds = positiveInt(env.CRL_MAX_AGE_SECONDS ?? String(48 * 3600), 'CRL_MAX_AGE_SECONDS', problems);
   const readerPort = Number(env.READER_PORT ?? DEFAULT_READER_PORT);
   if (!Number.isInteger(readerPort) || readerPort < 1 || readerPort > 65535) problems.push(`READER_PORT must be an integer 1–65535 (got "${env.READER_PORT}")`);
@@ -151,8 +162,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     nonceTtlSeconds,
     nonceSecret,
     readerAllowedOrigins: env.READER_ALLOWED_ORIGINS?.trim() || null,
+    readerCredentialOrigins: env.READER_CREDENTIAL_ORIGINS?.trim() || null,
     readerDeviceCredentialFile: env.READER_DEVICE_CREDENTIAL_FILE?.trim() || null,
     sessionTtlSeconds,
+    staffIdleSeconds,
+    staffSessionMaxSeconds,
+    staffInviteTtlSeconds,
     crlMaxAgeSeconds,
     readerPort,
     rateLimitPerDevice,

@@ -93,11 +93,14 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
     timers.push(checkpointTimer);
     if (database.kind === 'pglite') {
       // This process owns the embedded database: operator commands come here to run.
-      const admin = await startAdminChannel(config.dataDir, { db: database.db, identity: async () => identity, audit: config }, app.log);
+      const admin = await startAdminChannel(config.dataDir, { db: database.db, identity: async () => identity, audit: config, inviteTtlSeconds: config.staffInviteTtlSeconds }, app.log);
       unlisteners.unshift(() => admin.close());
     }
     const url = await app.listen({ port: config.port, host: config.host });
     operatorServer = createServer(operatorConsoleHandler(app));
+    // The console's live channel (WebSocket) on its own origin: the same app takes the upgrade.
+    const mainServer = app.server;
+    operatorServer.on('upgrade', (req, socket, head) => mainServer.emit('upgrade', req, socket, head));
     const operatorUrl = await listenOn(operatorServer, config.operatorPort, config.host);
     app.log.info({ database: database.kind }, 'platform ready');
     let closing: Promise<void> | undefined;

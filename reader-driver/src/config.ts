@@ -19,11 +19,17 @@ export interface DriverConfig {
   /** How long a disconnected page's session (and results finished meanwhile) is kept for resume. */
   resumeSeconds: number;
   /**
+   * Origins that may also receive the device credential: the TV page's. Other allow-listed pages
+   * (the operator console, on a desk PC where staff log in with their own card) use the reader but
+   * never get the box's credential. Defaults to every allowed origin.
+   */
+  credentialOrigins: readonly string[];
+  /**
    * Most closed sessions kept for resume at once; past it the oldest is dropped. One device has
    * one or two pages, so a few are plenty; the cap keeps connect/close churn from growing memory.
    */
   maxKeptSessions: number;
-  /** Provisioning file with this STB's device credential (0600), handed only to allow-listed pages; `null` = none. */
+  /** Provisioning file with this STB's device credential (0600), handed only to `credentialOrigins`; `null` = none. */
   deviceCredentialFile: string | null;
   /** File holding the token the local `npm run demo` CLI presents. */
   controlTokenFile: string;
@@ -43,6 +49,13 @@ export function loadDriverConfig(env: NodeJS.ProcessEnv = process.env, argv: str
     .filter(Boolean);
   for (const origin of allowedOrigins) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`READER_ALLOWED_ORIGINS entry "${origin}" must be scheme://host[:port] with no path`);
+  }
+
+  const credentialOrigins = env.READER_CREDENTIAL_ORIGINS
+    ? env.READER_CREDENTIAL_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)
+    : allowedOrigins;
+  for (const origin of credentialOrigins) {
+    if (!allowedOrigins.includes(origin)) problems.push(`READER_CREDENTIAL_ORIGINS entry "${origin}" must also be in READER_ALLOWED_ORIGINS`);
   }
 
   const demoFlag = argv.indexOf('--demo');
@@ -68,6 +81,7 @@ export function loadDriverConfig(env: NodeJS.ProcessEnv = process.env, argv: str
   return Object.freeze({
     port,
     allowedOrigins: Object.freeze(allowedOrigins),
+    credentialOrigins: Object.freeze(credentialOrigins),
     demoCardsDir: demoDir ? resolve(demoDir) : null,
     usePcsc,
     cardLatency,

@@ -8,6 +8,7 @@ import type { CardFile } from '../../platform/src/shared/card-file.js';
 import { households, sessions } from '../../platform/src/db/schema/index.js';
 import { feedDevLinkage } from '../../platform/src/demo/dev-jpki.js';
 import { DEMO_HOUSEHOLDS } from '../../platform/src/demo/world.js';
+import type { AuditActor } from '../../platform/src/identity/audit.js';
 import { provisionDevice } from '../../platform/src/identity/devices.js';
 import { issueCard, writeCardFile, type CardRequest } from '../../platform/src/jpki/dev-center/index.js';
 import { buildTestApp, type TestApp } from './app.js';
@@ -33,6 +34,9 @@ export interface TestCard {
   authPin: string;
   signPin: string;
 }
+
+/** Who the audit log says provisioned the tests' devices. */
+export const TEST_ACTOR: AuditActor = { name: 'operator:test', organisationId: null };
 
 type Signed = { certificate: string; signature: string };
 
@@ -69,7 +73,7 @@ export class IdentityFlow {
     const contractNo = `T-${randomBytes(6).toString('hex')}`;
     const label = `試験宅 ${contractNo}`;
     const [row] = await db.insert(households).values({ operatorId: demo!.operatorId, contractNo, districtId: demo!.districtId, label }).returning();
-    const tv = await provisionDevice(db, { kind: 'tv', householdContractNo: contractNo }, `TV ${contractNo}`);
+    const tv = await provisionDevice(db, { kind: 'tv', householdContractNo: contractNo }, `TV ${contractNo}`, TEST_ACTOR);
     return { householdId: row!.id, label, deviceId: tv.id, credential: tv.credential };
   }
 

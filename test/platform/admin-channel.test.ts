@@ -15,7 +15,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'admin-channel-'));
 const noIdentity = async () => {
   throw new Error('not needed by these commands');
 };
-const channel = await startAdminChannel(dataDir, { db: database.db, identity: noIdentity, audit: { auditCheckpointDir: join(dataDir, 'audit'), auditSigningKeyFile: join(dataDir, 'audit', 'signing-key.pem') } }, pino({ level: 'silent' }));
+const channel = await startAdminChannel(dataDir, { db: database.db, identity: noIdentity, audit: { auditCheckpointDir: join(dataDir, 'audit'), auditSigningKeyFile: join(dataDir, 'audit', 'signing-key.pem') }, inviteTtlSeconds: 3600 }, pino({ level: 'silent' }));
 afterAll(async () => {
   await channel.close();
   await database.close();

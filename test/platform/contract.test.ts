@@ -41,6 +41,9 @@ export type ClientMatchesSchemas = [
   Holds<Equal<Answer<'presence'>, Of<typeof S.PresenceResult>>>,
   Holds<Equal<Answer<'myServices'>, Of<typeof S.LinkedServices>>>,
   Holds<Equal<Answer<'linkService'>, Of<typeof S.ServiceLinked>>>,
+  Holds<Equal<Answer<'help'>, Of<typeof S.TvHelp>>>,
+  Holds<Equal<Arg<'unregister'>[0], Of<typeof S.UnregisterRequest>>>,
+  Holds<Equal<Answer<'unregister'>, Of<typeof S.Unregistered>>>,
 ];
 
 // ---- run time ----
@@ -63,6 +66,8 @@ const CALLS: Record<string, (c: PlatformClient) => Promise<unknown>> = {
   myServices: (c) => c.myServices(),
   linkService: (c) => c.linkService(UUID),
   unlinkService: (c) => c.unlinkService(UUID),
+  help: (c) => c.help(),
+  unregister: (c) => c.unregister({ nonce: 'abc.def', certificate: B64, signature: B64 }),
 };
 
 /** Methods that only change the client (no request). */

@@ -7,6 +7,8 @@ import type { IdentityDeps } from '../identity/deps.js';
 import { provisionDevice, withdrawDevice } from '../identity/devices.js';
 import { ingestLinkage, parseLinkageFile } from '../identity/linkage-ingest.js';
 import { AppError } from '../shared/errors.js';
+import { CLI_ACTOR } from '../identity/audit.js';
+import { inviteStaff, organisationByCode } from '../staff/staff.js';
 
 /**
  * The operator commands (`npm run platform -- …`), as data: the CLI builds one from its arguments
@@ -27,12 +29,19 @@ export const OperatorCommandSchema = Type.Union([
   // The file's text: `parseLinkageFile` checks it where the command runs.
   Type.Object({ command: Type.Literal('ingest-linkage'), linkageJson: Type.String() }),
   Type.Object({ command: Type.Literal('verify-audit') }),
+  // Invites an organisation's first admin (staff enrol by redeeming the code with their own card).
+  Type.Object({
+    command: Type.Literal('add-staff'),
+    org: Type.String({ minLength: 1, maxLength: 64 }),
+    roles: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 8 }),
+    displayName: Type.String({ minLength: 1, maxLength: 64 }),
+  }),
 ]);
 export type OperatorCommand = Static<typeof OperatorCommandSchema>;
 const commandCheck = TypeCompiler.Compile(OperatorCommandSchema);
 
 /** Audit actor of everything an operator command does. */
-export const OPERATOR_ACTOR = 'operator:cli';
+export const OPERATOR_ACTOR = CLI_ACTOR;
 
 /** What a command runs against. `identity` is asked for only by the commands that need JPKI. */
 export interface OperatorDeps {
@@ -40,6 +49,8 @@ export interface OperatorDeps {
   identity: () => Promise<IdentityDeps>;
   /** Where the audit checkpoint is published (`Config`). */
   audit: CheckpointSettings;
+  /** How long a staff invitation can be redeemed (`Config.staffInviteTtlSeconds`). */
+  inviteTtlSeconds: number;
 }
 
 /** What a command answers, and what the operator must hear beside it (an audit log break). */
@@ -73,10 +84,12 @@ async function write(deps: OperatorDeps, cmd: Exclude<OperatorCommand, { command
     case 'withdraw-device':
       return withdrawDevice(deps.db, cmd.deviceId, OPERATOR_ACTOR);
     case 'ingest-crl': {
-      const result = await ingestCrl(await deps.identity(), cmd.purpose, Buffer.from(cmd.derBase64, 'base64'), OPERATOR_ACTOR);
+      const result = await ingestCrl(await deps.identity(), cmd.purpose, Buffer.from(cmd.derBase64, 'base64'), OPERATOR_ACTOR.name);
       return { outcome: result.outcome, entries: result.entries, revoked: result.revoked, reconfirm: result.reconfirm, crlNumber: result.crl.crlNumber?.toString() ?? null };
     }
     case 'ingest-linkage':
-      return ingestLinkage(await deps.identity(), parseLinkageFile(cmd.linkageJson), OPERATOR_ACTOR);
+      return ingestLinkage(await deps.identity(), parseLinkageFile(cmd.linkageJson), OPERATOR_ACTOR.name);
+    case 'add-staff':
+      return inviteStaff(deps.db, await organisationByCode(deps.db, cmd.org), { displayName: cmd.displayName, roles: cmd.roles }, OPERATOR_ACTOR, deps.inviteTtlSeconds);
   }
 }

@@ -19,6 +19,7 @@ import { AppError } from '../shared/errors.js';
  *   ingest-linkage FILE.json            (J-LIS linkage: each card's sign↔auth pair, and renewals;
  *                                        settles registrations waiting for it)
  *   verify-audit
+ *   add-staff --org CODE --role ROLE [--role ROLE…] --name "氏名" --invite   (an organisation's first admin; the code is printed once)
  *
  * With PostgreSQL the command connects to it. With the embedded database, only one process may
  * open it: when the platform runs, the command runs inside it through its admin channel
@@ -28,7 +29,8 @@ const USAGE = `usage: npm run platform -- provision-device --kind tv|tablet (--h
        npm run platform -- withdraw-device DEVICE-ID
        npm run platform -- ingest-crl --purpose sign|auth FILE
        npm run platform -- ingest-linkage FILE
-       npm run platform -- verify-audit`;
+       npm run platform -- verify-audit
+       npm run platform -- add-staff --org CODE --role ROLE [--role ROLE] --name TEXT --invite`;
 
 async function main() {
   const cmd = parseCommand(process.argv.slice(2));
@@ -46,7 +48,10 @@ function parseCommand(argv: string[]): OperatorCommand {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { kind: { type: 'string' }, household: { type: 'string' }, shelter: { type: 'string' }, label: { type: 'string' }, purpose: { type: 'string' } },
+    options: {
+      kind: { type: 'string' }, household: { type: 'string' }, shelter: { type: 'string' }, label: { type: 'string' }, purpose: { type: 'string' },
+      org: { type: 'string' }, role: { type: 'string', multiple: true }, name: { type: 'string' }, invite: { type: 'boolean' },
+    },
   });
   switch (command) {
     case 'provision-device': {
@@ -68,6 +73,10 @@ function parseCommand(argv: string[]): OperatorCommand {
       return { command, linkageJson: readFileSync(positionals[0], 'utf8') };
     case 'verify-audit':
       return { command };
+    case 'add-staff':
+      // The CLI only ever invites: staff enrol by redeeming the code with their own card.
+      if (!values.org || !values.role?.length || !values.invite) throw usage();
+      return { command, org: values.org, roles: values.role, displayName: values.name ?? values.role.join(' ') };
     default:
       throw usage();
   }
@@ -102,7 +111,7 @@ async function runHere(config: Readonly<Config>, cmd: OperatorCommand): Promise<
       await loadStoredCrls(deps, null);
       return deps;
     };
-    return await runOperatorCommand({ db, identity: () => (identity ??= loadIdentity()), audit: config }, cmd);
+    return await runOperatorCommand({ db, identity: () => (identity ??= loadIdentity()), audit: config, inviteTtlSeconds: config.staffInviteTtlSeconds }, cmd);
   } finally {
     await database.close();
   }

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigOrExit, type Config } from '../config.js';
-import { feedDevLinkage, issueDemoCards } from '../demo/dev-jpki.js';
+import { enrolDemoStaff, feedDevLinkage, issueDemoCards } from '../demo/dev-jpki.js';
 import { DEMO_HOUSEHOLDS } from '../demo/world.js';
 import { startPlatform } from '../server.js';
 import { DEFAULT_READER_PORT, readerUrl } from '../shared/reader-address.js';
@@ -22,13 +22,16 @@ async function main() {
   const platform = await startPlatform(config);
   const base = loopbackUrl(platform.url);
   const demoCardsDir = config.jpkiMode === 'dev' && config.seedDemo ? join(config.dataDir, 'demo-cards') : null;
-  if (demoCardsDir && (await issueDemoCards(config.jpkiDevDir, demoCardsDir)).length > 0) {
+  if (demoCardsDir) {
+    const identity = { db: platform.database.db, jpki: platform.jpki, config };
     // Cards issued after the platform's start-up feed: their linkage too, so they register at once.
-    await feedDevLinkage({ db: platform.database.db, jpki: platform.jpki, config }, config.jpkiDevDir);
+    if ((await issueDemoCards(config.jpkiDevDir, demoCardsDir)).length > 0) await feedDevLinkage(identity, config.jpkiDevDir);
+    await enrolDemoStaff(identity, demoCardsDir);
   }
   const tv = DEMO_HOUSEHOLDS[0];
   const credentialFile = config.readerDeviceCredentialFile ?? (config.seedDemo ? provisionDemoTv(config.dataDir, tv.tv) : undefined);
-  const driver = startReaderDriver(config, base, demoCardsDir, credentialFile);
+  const consoleOrigin = loopbackUrl(platform.operatorUrl);
+  const driver = startReaderDriver(config, base, [consoleOrigin, consoleOrigin.replace('127.0.0.1', 'localhost')], demoCardsDir, credentialFile);
 
   const readerParam = config.readerPort === DEFAULT_READER_PORT ? '' : `?reader=${encodeURIComponent(readerUrl(config.readerPort))}`;
   console.log(
@@ -62,7 +65,9 @@ function provisionDemoTv(dataDir: string, tv: { id: string; secret: string }): s
   return file;
 }
 
-function startReaderDriver(config: Readonly<Config>, platformOrigin: string, demoCardsDir: string | null, credentialFile: string | undefined): ChildProcess {
+function startReaderDriver(
+  config: Readonly<Config>, platformOrigin: string, consoleOrigins: string[], demoCardsDir: string | null, credentialFile: string | undefined,
+): ChildProcess {
   const args = ['--import', 'tsx', 'reader-driver/src/main.ts', ...(demoCardsDir ? ['--demo', demoCardsDir] : [])];
   const localhost = platformOrigin.replace('127.0.0.1', 'localhost');
   const child = spawn(process.execPath, args, {
@@ -73,8 +78,10 @@ function startReaderDriver(config: Readonly<Config>, platformOrigin: string, dem
       ...process.env,
       DATA_DIR: config.dataDir,
       READER_PORT: String(config.readerPort),
-      // The TV page's origin only: the operator console has its own origin and never reaches the driver.
-      READER_ALLOWED_ORIGINS: config.readerAllowedOrigins ?? `${platformOrigin},${localhost}`,
+      // The TV page and the operator console (staff log in with their own card) use the reader; only
+      // the TV page's origin may receive the box's device credential.
+      READER_ALLOWED_ORIGINS: config.readerAllowedOrigins ?? [platformOrigin, localhost, ...consoleOrigins].join(','),
+      READER_CREDENTIAL_ORIGINS: config.readerCredentialOrigins ?? `${platformOrigin},${localhost}`,
       ...(credentialFile ? { READER_DEVICE_CREDENTIAL_FILE: credentialFile } : {}),
     },
   });

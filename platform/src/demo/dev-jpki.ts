@@ -4,9 +4,20 @@ import { buildCrl, exportLinkage, initCenter, issueCard, loadCenter, writeCardFi
 import { STATE_FILE } from '../jpki/dev-center/store.js';
 import { ingestCrl } from '../identity/crl-store.js';
 import type { IdentityDeps } from '../identity/deps.js';
+import { readFile } from 'node:fs/promises';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { CardFile } from '../shared/card-file.js';
+import { staffMembers } from '../staff/schema.js';
+import { organisations } from '../db/schema/index.js';
 import { ingestLinkage, type LinkageIngestion } from '../identity/linkage-ingest.js';
 import { ensurePrivateDir } from '../shared/private-fs.js';
-import { DEMO_PEOPLE } from './world.js';
+import { DEMO_PEOPLE, DEMO_STAFF } from './world.js';
+
+/** Everyone the demo issues a card to: the residents, and the console's staff. */
+const DEMO_CARD_HOLDERS = [
+  ...DEMO_PEOPLE,
+  ...DEMO_STAFF.map(({ card, name, birth, gender, address, authPin, signPin }) => ({ id: card, name, birth, gender, address, authPin, signPin })),
+];
 
 /** The dev JPKI center of this data folder, created on first use (dev mode stands in for J-LIS). */
 export async function ensureDevCenter(dir: string): Promise<CenterInfo> {
@@ -26,7 +37,7 @@ export async function ensureDevCenter(dir: string): Promise<CenterInfo> {
 export async function issueDemoCards(centerDir: string, cardsDir: string): Promise<string[]> {
   ensurePrivateDir(cardsDir);
   const issued: string[] = [];
-  for (const person of DEMO_PEOPLE) {
+  for (const person of DEMO_CARD_HOLDERS) {
     const path = join(cardsDir, `${person.id}.json`);
     if (existsSync(path)) continue;
     const { card } = await issueCard(centerDir, {
@@ -37,6 +48,25 @@ export async function issueDemoCards(centerDir: string, cardsDir: string): Promi
     issued.push(person.id);
   }
   return issued;
+}
+
+/**
+ * Binds each demo staff member to their demo card (what redeeming an invitation does), so the demo
+ * staff log in with the card alone. Idempotent: only members still without a card are bound.
+ */
+export async function enrolDemoStaff(deps: IdentityDeps, cardsDir: string): Promise<number> {
+  let enrolled = 0;
+  for (const member of DEMO_STAFF) {
+    const card = JSON.parse(await readFile(join(cardsDir, `${member.card}.json`), 'utf8')) as CardFile;
+    const chain = await deps.jpki.verify(deps.jpki.parse(card.files['000A']!), 'auth');
+    const [org] = await deps.db.select({ id: organisations.id }).from(organisations).where(eq(organisations.code, member.org));
+    if (!org) continue;
+    const bound = await deps.db.update(staffMembers).set({ certLookupKey: deps.jpki.lookupKeyOf(chain) })
+      .where(and(eq(staffMembers.organisationId, org.id), eq(staffMembers.displayName, member.displayName), isNull(staffMembers.certLookupKey), isNull(staffMembers.removedAt)))
+      .returning({ id: staffMembers.id });
+    enrolled += bound.length;
+  }
+  return enrolled;
 }
 
 /**

@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { devices, districts, facilities, households, organisations, serviceProviders, shelters } from '../db/schema/index.js';
+import { staffMembers } from '../staff/schema.js';
 import {
-  DEMO_DISTRICTS, DEMO_FACILITIES, DEMO_HOUSEHOLDS, DEMO_INSURER, DEMO_MUNICIPALITY, DEMO_OPERATOR, DEMO_PROVIDERS, DEMO_SHELTERS,
+  DEMO_DISTRICTS, DEMO_DISTRICTS_2, DEMO_FACILITIES, DEMO_HOUSEHOLDS, DEMO_HOUSEHOLDS_2, DEMO_INSURER, DEMO_MUNICIPALITY, DEMO_MUNICIPALITY_2,
+  DEMO_OPERATOR, DEMO_PROVIDERS, DEMO_SHELTERS, DEMO_STAFF,
 } from './world.js';
 
 /** SHA-256 hex of a device secret: what the devices table stores. */
@@ -20,17 +22,21 @@ export async function seedDemoWorld(db: Db): Promise<boolean> {
   if (existing.length) return false;
   try {
     await db.transaction(async (tx) => {
-      const [operator, municipality, insurer] = await tx
+      const [operator, municipality, insurer, municipality2] = await tx
         .insert(organisations)
         .values([
           { kind: 'cable_operator', ...DEMO_OPERATOR },
           { kind: 'municipality', ...DEMO_MUNICIPALITY },
           { kind: 'insurer', ...DEMO_INSURER },
+          { kind: 'municipality', ...DEMO_MUNICIPALITY_2 },
         ])
         .returning();
       const districtRows = await tx
         .insert(districts)
-        .values(DEMO_DISTRICTS.map((d) => ({ municipalityId: municipality!.id, ...d })))
+        .values([
+          ...DEMO_DISTRICTS.map((d) => ({ municipalityId: municipality!.id, ...d })),
+          ...DEMO_DISTRICTS_2.map((d) => ({ municipalityId: municipality2!.id, ...d })),
+        ])
         .returning();
       const districtId = (code: string) => districtRows.find((d) => d.code === code)!.id;
       await tx.insert(shelters).values(
@@ -40,7 +46,7 @@ export async function seedDemoWorld(db: Db): Promise<boolean> {
         DEMO_PROVIDERS.map(({ owner, ...p }) => ({ organisationId: (owner === 'insurer' ? insurer : municipality)!.id, ...p })),
       );
       await tx.insert(facilities).values(DEMO_FACILITIES.map((f) => ({ municipalityId: municipality!.id, ...f })));
-      for (const h of DEMO_HOUSEHOLDS) {
+      for (const h of [...DEMO_HOUSEHOLDS, ...DEMO_HOUSEHOLDS_2]) {
         const [household] = await tx
           .insert(households)
           .values({ operatorId: operator!.id, contractNo: h.contractNo, districtId: districtId(h.district), label: h.label })
@@ -49,6 +55,10 @@ export async function seedDemoWorld(db: Db): Promise<boolean> {
           id: h.tv.id, kind: 'tv', label: `${h.label} テレビ`, householdId: household!.id, credentialHash: hashDeviceSecret(h.tv.secret),
         });
       }
+      const orgByCode = new Map([operator!, municipality!, insurer!, municipality2!].map((o) => [o.code, o.id]));
+      await tx.insert(staffMembers).values(
+        DEMO_STAFF.map((m) => ({ organisationId: orgByCode.get(m.org)!, displayName: m.displayName, roles: [...m.roles] })),
+      );
     });
   } catch (err) {
     // Another process seeded at the same moment: the unique code refused our copy.

@@ -7,6 +7,12 @@
 export const DEMO_OPERATOR = { code: 'catv-demo', name: 'デモケーブルテレビ', helpPhone: '0120-000-000' } as const;
 export const DEMO_MUNICIPALITY = { code: '162108', name: '南砺市', helpPhone: '0763-00-0000' } as const;
 export const DEMO_INSURER = { code: 'insurer-demo', name: 'デモ生命保険' } as const;
+/** A second municipality, so the console's scoping can be seen (and tested) between two of them. */
+export const DEMO_MUNICIPALITY_2 = { code: '162086', name: '砺波市' } as const;
+export const DEMO_DISTRICTS_2 = [{ code: 'demachi', name: '出町地域' }] as const;
+export const DEMO_HOUSEHOLDS_2 = [
+  { contractNo: 'CATV-0101', district: 'demachi', label: '高橋さん宅', tv: { id: '00000000-0000-4000-8000-000000000201', secret: 'demo-tv-takahashi' } },
+] as const;
 
 /**
  * The services of the demo world, each seeing only its own UIDs. Fixed ids (like the demo TVs'),
@@ -58,3 +64,37 @@ export const DEMO_PEOPLE = [
 ] as const;
 
 export type DemoPerson = (typeof DEMO_PEOPLE)[number];
+
+/**
+ * Demo staff of the operator console, one per organisation and role the demo needs. Each has their
+ * own virtual My Number Card (`card`, in the demo card bay like the residents') and logs in with
+ * its auth PIN; they are enrolled at start, so no invitation code is needed in the demo.
+ */
+export const DEMO_STAFF = [
+  {
+    card: 'staff-catv-admin', org: 'catv-demo', roles: ['operator.admin'], displayName: '運用 管理者',
+    name: '中村　健一', birth: '1975-06-01', gender: '1', address: '富山県南砺市福光１番地', authPin: '1111', signPin: 'NAKAMURA75',
+  },
+  {
+    card: 'staff-nanto-disaster', org: '162108', roles: ['municipality.admin', 'municipality.disaster'], displayName: '南砺市 防災課',
+    name: '林　美咲', birth: '1982-02-14', gender: '2', address: '富山県南砺市井波２番地', authPin: '2222', signPin: 'HAYASHI82',
+  },
+  {
+    card: 'staff-nanto-disaster2', org: '162108', roles: ['municipality.disaster'], displayName: '南砺市 防災課（承認）',
+    name: '森　大輔', birth: '1979-09-09', gender: '1', address: '富山県南砺市城端３番地', authPin: '2323', signPin: 'MORI1979',
+  },
+  {
+    card: 'staff-nanto-shelter', org: '162108', roles: ['municipality.shelter_staff'], displayName: '城端小学校 受付',
+    name: '石川　由美', birth: '1988-12-03', gender: '2', address: '富山県南砺市城端４番地', authPin: '3333', signPin: 'ISHIKAWA88',
+  },
+  {
+    card: 'staff-tonami-disaster', org: '162086', roles: ['municipality.admin', 'municipality.disaster'], displayName: '砺波市 防災課',
+    name: '山本　亮', birth: '1984-04-20', gender: '1', address: '富山県砺波市出町５番地', authPin: '4444', signPin: 'YAMAMOTO84',
+  },
+  {
+    card: 'staff-insurer-clerk', org: 'insurer-demo', roles: ['insurer.admin', 'insurer.clerk'], displayName: 'デモ生命 事務',
+    name: '小林　真理', birth: '1990-07-07', gender: '2', address: '東京都千代田区丸の内６番地', authPin: '5555', signPin: 'KOBAYASHI90',
+  },
+] as const;
+
+export type DemoStaff = (typeof DEMO_STAFF)[number];

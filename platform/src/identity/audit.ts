@@ -43,6 +43,18 @@ export interface AuditInput {
   data?: Record<string, string | number | boolean | null>;
 }
 
+/**
+ * Who did something, for the audit log: `staff:<id>`, `operator:cli`, `system:…`, and the
+ * organisation it was done for (the console shows each organisation its own entries).
+ */
+export interface AuditActor {
+  name: string;
+  organisationId: string | null;
+}
+
+/** The actor of the operator command line (it acts for no one organisation). */
+export const CLI_ACTOR: AuditActor = { name: 'operator:cli', organisationId: null };
+
 /** Any drizzle database or transaction handle. */
 type Tx = Pick<Db, 'execute' | 'select' | 'insert'>;
 

@@ -4,8 +4,11 @@
  * the device stops a signature made for one TV or one operation being replayed at another. Pure:
  * the TV page imports it too.
  */
-/** `unregister`: the person cancels their own registration (the card is asked again). */
-export type ChallengePurpose = 'login' | 'register' | 'unregister';
+/**
+ * `unregister`: the person cancels their own registration (the card is asked again).
+ * `staff-login`: a staff member at the operator console; its "device" is the console tab's own random id.
+ */
+export type ChallengePurpose = 'login' | 'register' | 'unregister' | 'staff-login';
 
 export function challengeMessage(nonce: string, purpose: ChallengePurpose, deviceId: string): Uint8Array {
   return new TextEncoder().encode(`${nonce}\n${purpose}\n${deviceId}`);

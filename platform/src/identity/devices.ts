@@ -1,9 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db, DbHandle } from '../db/client.js';
 import { devices, households, sessions, shelters, type Device } from '../db/schema/index.js';
 import { AppError } from '../shared/errors.js';
-import { appendAudit } from './audit.js';
+import { appendAudit, type AuditActor } from './audit.js';
 
 /** NOTIFY channel: a device was withdrawn (payload: its id); every process forgets it at once. */
 export const DEVICE_WITHDRAWN_CHANNEL = 'device_withdrawn';
@@ -51,10 +51,22 @@ export function cachedDeviceAuthenticator(db: Db, ttlMs = 30_000, maxEntries = 1
     const hit = cache.get(key);
     if (hit && hit.until > Date.now()) return hit.device;
     const device = await authenticateDevice(db, header);
+    noteSeen(db, device.id);
     if (cache.size >= maxEntries) cache.delete(cache.keys().next().value!);
     cache.set(key, { device, until: Date.now() + ttlMs });
     return device;
   };
+}
+
+/**
+ * Records that a device is in use, at most once a minute (the console's "TVs in use now"). Called
+ * on a cache miss only, so a busy TV costs one small write per cache lifetime, off the request's
+ * path: the request never waits for it, and a failure only makes the figure a minute staler.
+ */
+function noteSeen(db: Db, deviceId: string): void {
+  db.update(devices).set({ lastSeenAt: sql`now()` })
+    .where(and(eq(devices.id, deviceId), or(isNull(devices.lastSeenAt), lt(devices.lastSeenAt, sql`now() - interval '1 minute'`))))
+    .then(() => undefined, () => undefined);
 }
 
 /** Drops a device from every credential cache on this database handle in this process. */
@@ -73,7 +85,7 @@ export function followDeviceWithdrawals(database: Pick<DbHandle, 'db' | 'listen'
  * Withdraws a device (lost, stolen, replaced): its credential is refused from now on, in every
  * process, and the sessions open on it end. Audited. Withdrawing twice changes nothing.
  */
-export async function withdrawDevice(db: Db, deviceId: string, actor: string): Promise<{ withdrawn: boolean; sessionsEnded: number }> {
+export async function withdrawDevice(db: Db, deviceId: string, actor: AuditActor): Promise<{ withdrawn: boolean; sessionsEnded: number }> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(deviceId)) {
     throw new AppError('REQ_INVALID', { detail: 'a device id is a UUID' });
   }
@@ -85,12 +97,12 @@ export async function withdrawDevice(db: Db, deviceId: string, actor: string): P
       const [exists] = await tx.select({ id: devices.id }).from(devices).where(eq(devices.id, deviceId));
       if (!exists) throw new AppError('REQ_NOT_FOUND', { detail: `no device ${deviceId}` });
       // Nothing changes, but the operator's action is still on record.
-      await appendAudit(tx, { actor, action: 'device.withdrawal-repeated', subject: deviceId });
+      await appendAudit(tx, { actor: actor.name, action: 'device.withdrawal-repeated', subject: deviceId, data: { org: actor.organisationId } });
       return { withdrawn: false, sessionsEnded: 0 };
     }
     const ended = await tx.update(sessions).set({ endedAt: new Date() })
       .where(and(eq(sessions.deviceId, deviceId), isNull(sessions.endedAt))).returning({ id: sessions.id });
-    await appendAudit(tx, { actor, action: 'device.withdrawn', subject: deviceId, data: { kind: device.kind, sessionsEnded: ended.length } });
+    await appendAudit(tx, { actor: actor.name, action: 'device.withdrawn', subject: deviceId, data: { org: actor.organisationId, kind: device.kind, sessionsEnded: ended.length } });
     // Delivered at commit, to every process listening (this one included).
     await tx.execute(sql`select pg_notify(${DEVICE_WITHDRAWN_CHANNEL}, ${deviceId})`);
     return { withdrawn: true, sessionsEnded: ended.length };
@@ -100,23 +112,22 @@ export async function withdrawDevice(db: Db, deviceId: string, actor: string): P
 }
 
 /** Where a new device is bound: a household's TV or a shelter's check-in tablet. */
-export type DeviceBinding = { kind: 'tv'; householdContractNo: string } | { kind: 'tablet'; shelterId: string };
+export type DeviceBinding =
+  | { kind: 'tv'; householdContractNo: string }
+  | { kind: 'tv'; householdId: string }
+  | { kind: 'tablet'; shelterId: string };
 
 /**
  * Provisions a device and returns its credential; the secret is shown once and stored only as a
  * hash. Audited (never the secret or its hash).
  */
-export async function provisionDevice(
-  db: Db,
-  binding: DeviceBinding,
-  label: string,
-  actor = 'operator',
-): Promise<{ id: string; secret: string; credential: string }> {
+export async function provisionDevice(db: Db, binding: DeviceBinding, label: string, actor: AuditActor): Promise<{ id: string; secret: string; credential: string }> {
   const secret = randomBytes(24).toString('base64url');
   let values: typeof devices.$inferInsert;
   if (binding.kind === 'tv') {
-    const [household] = await db.select().from(households).where(eq(households.contractNo, binding.householdContractNo));
-    if (!household) throw new AppError('REQ_NOT_FOUND', { detail: `no household ${binding.householdContractNo}` });
+    const [household] = await db.select().from(households)
+      .where('householdId' in binding ? eq(households.id, binding.householdId) : eq(households.contractNo, binding.householdContractNo));
+    if (!household) throw new AppError('REQ_NOT_FOUND', { detail: 'no such household' });
     values = { kind: 'tv', label, householdId: household.id, credentialHash: hashSecret(secret) };
   } else {
     const [shelter] = await db.select().from(shelters).where(eq(shelters.id, binding.shelterId));
@@ -126,8 +137,8 @@ export async function provisionDevice(
   const device = await db.transaction(async (tx) => {
     const [created] = await tx.insert(devices).values(values).returning();
     await appendAudit(tx, {
-      actor, action: 'device.provisioned', subject: created!.id,
-      data: { kind: created!.kind, household: created!.householdId, shelter: created!.shelterId },
+      actor: actor.name, action: 'device.provisioned', subject: created!.id,
+      data: { org: actor.organisationId, kind: created!.kind, household: created!.householdId, shelter: created!.shelterId },
     });
     return created!;
   });

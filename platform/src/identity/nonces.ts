@@ -6,9 +6,9 @@ import { usedNonces } from '../db/schema/index.js';
 import { AppError } from '../shared/errors.js';
 import type { ChallengePurpose } from './challenge.js';
 
-const PURPOSES: readonly ChallengePurpose[] = ['login', 'register', 'unregister'];
+const PURPOSES: readonly ChallengePurpose[] = ['login', 'register', 'unregister', 'staff-login'];
 /** `<random>.<expiry, unix seconds base 36>.<purpose>.<device id>.<mac>`, all URL-safe. */
-const NONCE = /^([A-Za-z0-9_-]{24})\.([0-9a-z]{1,10})\.(login|register|unregister)\.([0-9a-f-]{36})\.([A-Za-z0-9_-]{43})$/;
+const NONCE = /^([A-Za-z0-9_-]{24})\.([0-9a-z]{1,10})\.(login|register|unregister|staff-login)\.([0-9a-f-]{36})\.([A-Za-z0-9_-]{43})$/;
 
 function mac(secret: string, body: string): string {
   return createHmac('sha256', secret).update(body, 'utf8').digest('base64url');

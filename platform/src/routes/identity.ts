@@ -7,6 +7,7 @@ import { identifyPresence } from '../identity/presence.js';
 import { cancelRegistration, confirmRegistration, createRegistrationDraft, submitRegistration } from '../identity/registration.js';
 import { linkService, servicesOf, unlinkService } from '../identity/service-links.js';
 import { endSession } from '../identity/sessions.js';
+import { recordLoginFailure } from '../console/login-failures.js';
 import { tvHelp } from '../identity/help.js';
 import { unregister } from '../identity/unregister.js';
 import { requestAuth } from './request-auth.js';
@@ -49,7 +50,15 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
         response: withErrors({ 201: SessionResponse }),
       },
     },
-    async (request, reply) => reply.code(201).send(await login(deps, await deviceOf(request), request.body)),
+    async (request, reply) => {
+      const device = await deviceOf(request);
+      try {
+        return reply.code(201).send(await login(deps, device, request.body));
+      } catch (err) {
+        recordLoginFailure(deps.db, device.id, err);
+        throw err;
+      }
+    },
   );
 
   app.get(
@@ -152,7 +161,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     '/api/v1/presence',
     {
       schema: {
-        summary: 'Identify a registered person by the auth certificate alone, low assurance (shelter tablet)',
+        summary: 'Identify a registered person by the auth certificate alone, low assurance (shelter tablet; a TV: its own household only)',
         ...errorCodes(DEVICE_AUTH_ERRORS, CERTIFICATE_ERRORS, 'AUTH_FORBIDDEN', 'AUTH_NOT_REGISTERED'),
         body: PresenceRequest,
         response: withErrors({ 200: PresenceResult }),

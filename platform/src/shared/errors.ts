@@ -15,6 +15,10 @@ export const ERRORS = {
   REQ_RATE_LIMITED: { status: 429, message: 'Too many requests', ja: 'しばらく待ってから、もう一度お試しください。' },
   CONFIG_INVALID: { status: 500, message: 'Configuration is invalid', ja: 'システムの設定に誤りがあります。' },
   DB_UNAVAILABLE: { status: 503, message: 'Database is unavailable', ja: 'ただいま混み合っています。しばらく待ってから、もう一度お試しください。' },
+  /** Made by a UI's client, never sent by the platform: the request got no answer in time (a hung server or link). */
+  CLIENT_TIMEOUT: { status: 504, message: 'The server did not answer in time', ja: 'サーバーから 返事が ありません。しばらく待ってから、もう一度 お試しください。' },
+  /** Made by a page, never sent by the platform: the request had no answer in time (or no network). */
+  NET_UNREACHABLE: { status: 503, message: 'The platform did not answer', ja: 'サーバーに接続できません。ネットワークを確かめて、もう一度お試しください。' },
   DB_IN_USE: { status: 409, message: 'The embedded database is open in another process', ja: 'データベースはほかの処理で使われています。その処理が終わってから、もう一度お試しください。' },
   INTERNAL: { status: 500, message: 'Internal error', ja: 'システムで問題が起きました。しばらく待ってから、もう一度お試しください。' },
 
@@ -89,6 +93,16 @@ export const ERRORS = {
     ja: '2つの暗証番号を、別々のカードで入力したようです。同じ1枚のマイナンバーカードで、もう一度はじめから登録してください。',
   },
   AUTH_NOT_REGISTERED: { status: 404, message: 'No person is registered with this card', ja: 'このカードはまだ登録されていません。' },
+
+  // Operator console: staff, roles and scope (platform/src/staff)
+  STAFF_NOT_ENROLLED: { status: 403, message: 'This card belongs to no staff member', ja: 'このカードは職員として登録されていません。管理者から招待コードを受け取ってください。' },
+  STAFF_INVITE_INVALID: { status: 410, message: 'Invitation code is unknown, used or expired', ja: '招待コードが正しくないか、期限が切れています。管理者に新しいコードを依頼してください。' },
+  STAFF_ALREADY_ENROLLED: { status: 409, message: 'This staff member has already enrolled a card', ja: 'この職員はすでにカードを登録しています。' },
+  STAFF_CARD_IN_USE: { status: 409, message: 'This card is already enrolled for another staff member', ja: 'このカードはほかの職員として登録されています。' },
+  STAFF_ROLE_INVALID: { status: 422, message: 'Role is unknown or not for this kind of organisation', ja: 'この組織では選べない役割です。' },
+  STAFF_LAST_ADMIN: { status: 409, message: 'The organisation would be left without an administrator', ja: '管理者がいなくなるため、この変更はできません。' },
+  STAFF_PERMISSION_DENIED: { status: 403, message: 'Your roles do not allow this', ja: 'この操作を行う権限がありません。' },
+  STAFF_OUT_OF_SCOPE: { status: 403, message: "That belongs to another organisation", ja: 'ほかの組織の情報は扱えません。' },
   AUTH_CARD_NOT_YOURS: {
     status: 403, message: 'The card is not the logged-in person\'s card',
     ja: 'ログインしている方の カードでは ありません。ご本人の カードを おいてください。',

@@ -33,7 +33,8 @@ export interface HandlerContext {
   /** Origin of the page on this socket (`null` for the control CLI, which sends none). */
   origin: string | null;
   /** Page origins the driver serves (READER_ALLOWED_ORIGINS). */
-  allowedOrigins: readonly string[];
+  /** Pages that may receive the device credential (the TV's), a subset of the allow-list. */
+  credentialOrigins: readonly string[];
   /** This STB's platform credential, when provisioned. */
   device: DeviceCredential | null;
 }
@@ -130,7 +131,7 @@ async function withCard<T>(id: string, readerName: string | undefined, ctx: Hand
  * only at the upgrade) so that no other way onto a session, such as the control token, reaches it.
  */
 function deviceCredentialFor(ctx: HandlerContext): DeviceCredential {
-  if (ctx.session.isControl || ctx.origin === null || !ctx.allowedOrigins.includes(ctx.origin)) {
+  if (ctx.session.isControl || ctx.origin === null || !ctx.credentialOrigins.includes(ctx.origin)) {
     throw new AppError('WS_ORIGIN_REFUSED', { detail: 'the device credential is only for the TV page' });
   }
   if (!ctx.device) throw new AppError('DEVICE_NOT_PROVISIONED');

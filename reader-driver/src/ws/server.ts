@@ -123,7 +123,7 @@ export async function startDriverServer(deps: DriverServerDeps): Promise<DriverS
       const current = session;
       try {
         const result = await handleRequest(parsed, {
-          session: current, hub, busyReaders, demo: deps.demo, log, origin, allowedOrigins: config.allowedOrigins, device: deps.device ?? null,
+          session: current, hub, busyReaders, demo: deps.demo, log, origin, credentialOrigins: config.credentialOrigins, device: deps.device ?? null,
         });
         if (parsed.cmd === 'hello') {
           // Answer first, then deliver what finished while the page was away, in order.

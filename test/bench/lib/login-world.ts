@@ -136,7 +136,7 @@ export async function buildLoginWorld(opts: { people: number; logLevel: Config['
       const confirmed = await post(`${platformUrl}/api/v1/registrations/${submitted.body.registrationId}/confirm`, household.tv, {});
       expectStatus('registration confirm', confirmed, 201);
       // Each person gets a TV of their own in their household, so concurrent logins are on distinct TVs.
-      const tv = await provisionDevice(database.db, { kind: 'tv', householdContractNo: household.contractNo }, `bench TV ${card.id}`);
+      const tv = await provisionDevice(database.db, { kind: 'tv', householdContractNo: household.contractNo }, `bench TV ${card.id}`, { name: "bench", organisationId: null });
       devices.set(tv.credential, await authenticateDevice(database.db, tv.credential));
       people.push({
         device: tv.credential, personId: confirmed.body.personId, certificate: card.files['000A']!, authKey: card.keys.auth,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CLI_ACTOR } from '../../../platform/src/identity/audit.js';
 import { ADMIN_SOCKET_FILE } from '../../../platform/src/admin/channel.js';
 import { openDatabase, type Db, type DbHandle } from '../../../platform/src/db/client.js';
 import { OWNER_LOCK_FILE } from '../../../platform/src/db/owner-lock.js';
@@ -29,7 +30,7 @@ const mode = (path: string) => statSync(path).mode & 0o777;
 
 /** A new TV in a demo household with a person's session open on it, written before the platform starts. */
 async function tvWithSession(db: Db) {
-  const tv = await provisionDevice(db, { kind: 'tv', householdContractNo: 'CATV-0001' }, 'test TV');
+  const tv = await provisionDevice(db, { kind: 'tv', householdContractNo: 'CATV-0001' }, 'test TV', CLI_ACTOR);
   const [person] = await db.insert(persons).values({ name: '試験　花子' }).returning();
   const token = newSessionToken(3600);
   await db.insert(sessions).values({ tokenHash: token.tokenHash, personId: person!.id, deviceId: tv.id, assurance: 'high', expiresAt: token.expiresAt });

@@ -29,13 +29,17 @@ describe('npm start (platform + reader driver with the demo card bay)', { timeou
       expect(run.output()).not.toContain('demo-tv-yamada');
 
       // The demo TV's credential was provisioned to the driver (owner-only file), which hands it
-      // to the TV page's origin and to nothing on the operator console's.
+      // to the TV page's origin only: the operator console uses the reader (staff cards) but never
+      // gets the box's credential.
       expect(statSync(join(dataDir, 'demo-tv-credential.json')).mode & 0o777).toBe(0o600);
       const tv = await DriverClient.connect(readerPort, `http://127.0.0.1:${port}`);
       expect(await tv.request('device.credential')).toMatchObject({ ok: true, result: { id: '00000000-0000-4000-8000-000000000101', secret: 'demo-tv-yamada' } });
       await tv.close();
-      const operator = await DriverClient.connect(readerPort, `http://127.0.0.1:${operatorPort}`).catch((e) => e);
-      expect(operator.status).toBe(403);
+      const operator = await DriverClient.connect(readerPort, `http://127.0.0.1:${operatorPort}`);
+      expect(await operator.request('device.credential')).toMatchObject({ ok: false, error: { code: 'WS_ORIGIN_REFUSED' } });
+      await operator.close();
+      const stranger = await DriverClient.connect(readerPort, 'http://127.0.0.1:1').catch((e) => e);
+      expect(stranger.status).toBe(403);
 
       const cards = runTs('reader-driver/src/cli/demo.ts', ['cards'], { DATA_DIR: dataDir });
       expect(await cards.exited).toBe(0);

@@ -1,7 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { auditLog, devices, persons, sessions } from '../../../platform/src/db/schema/index.js';
-import { verifyAuditChain } from '../../../platform/src/identity/audit.js';
+import { verifyAuditChain, type AuditActor } from '../../../platform/src/identity/audit.js';
+const TEST_ACTOR: AuditActor = { name: 'operator:test', organisationId: null };
 import { DEVICE_WITHDRAWN_CHANNEL, followDeviceWithdrawals, provisionDevice, withdrawDevice } from '../../../platform/src/identity/devices.js';
 import { newSessionToken } from '../../../platform/src/identity/sessions.js';
 import { buildTestApp } from '../../helpers/app.js';
@@ -12,7 +13,7 @@ const { db } = database;
 
 /** A new TV in a demo household, with a person's session open on it. */
 async function tvWithSession() {
-  const tv = await provisionDevice(db, { kind: 'tv', householdContractNo: 'CATV-0001' }, 'test TV');
+  const tv = await provisionDevice(db, { kind: 'tv', householdContractNo: 'CATV-0001' }, 'test TV', TEST_ACTOR);
   const [person] = await db.insert(persons).values({ name: '試験　花子' }).returning();
   const token = newSessionToken(600);
   await db.insert(sessions).values({ tokenHash: token.tokenHash, personId: person!.id, deviceId: tv.id, assurance: 'high', expiresAt: token.expiresAt });
@@ -27,7 +28,7 @@ describe('withdrawing a device', () => {
     const { tv, token } = await tvWithSession();
     expect((await askNonce(tv.credential)).statusCode).toBe(201); // now in the credential cache
 
-    expect(await withdrawDevice(db, tv.id, 'operator:test')).toEqual({ withdrawn: true, sessionsEnded: 1 });
+    expect(await withdrawDevice(db, tv.id, TEST_ACTOR)).toEqual({ withdrawn: true, sessionsEnded: 1 });
 
     const refused = await askNonce(tv.credential);
     expect(refused.statusCode).toBe(403);
@@ -41,7 +42,7 @@ describe('withdrawing a device', () => {
 
   it('tells a wrong secret nothing about the withdrawal', async () => {
     const { tv } = await tvWithSession();
-    await withdrawDevice(db, tv.id, 'operator:test');
+    await withdrawDevice(db, tv.id, TEST_ACTOR);
     const res = await askNonce(`Device ${tv.id}:not-the-secret`);
     expect(res.json().error.code).toBe('AUTH_DEVICE_UNKNOWN');
   });
@@ -69,16 +70,16 @@ describe('withdrawing a device', () => {
 
   it('is audited, changes nothing the second time, and refuses unknown or malformed ids', async () => {
     const { tv } = await tvWithSession();
-    await withdrawDevice(db, tv.id, 'operator:test');
-    expect(await withdrawDevice(db, tv.id, 'operator:test')).toEqual({ withdrawn: false, sessionsEnded: 0 });
+    await withdrawDevice(db, tv.id, TEST_ACTOR);
+    expect(await withdrawDevice(db, tv.id, TEST_ACTOR)).toEqual({ withdrawn: false, sessionsEnded: 0 });
     const entries = await db.select().from(auditLog).where(eq(auditLog.subject, tv.id)).orderBy(auditLog.seq);
     expect(entries.map((e) => [e.action, e.actor, e.data])).toEqual([
-      ['device.provisioned', 'operator', { kind: 'tv', household: expect.any(String), shelter: null }],
-      ['device.withdrawn', 'operator:test', { kind: 'tv', sessionsEnded: 1 }],
-      ['device.withdrawal-repeated', 'operator:test', {}],
+      ['device.provisioned', 'operator:test', { org: null, kind: 'tv', household: expect.any(String), shelter: null }],
+      ['device.withdrawn', 'operator:test', { org: null, kind: 'tv', sessionsEnded: 1 }],
+      ['device.withdrawal-repeated', 'operator:test', { org: null }],
     ]);
     expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
-    await expect(withdrawDevice(db, '00000000-0000-4000-8000-00000000ffff', 'operator:test')).rejects.toMatchObject({ code: 'REQ_NOT_FOUND' });
-    await expect(withdrawDevice(db, 'not-a-uuid', 'operator:test')).rejects.toMatchObject({ code: 'REQ_INVALID' });
+    await expect(withdrawDevice(db, '00000000-0000-4000-8000-00000000ffff', TEST_ACTOR)).rejects.toMatchObject({ code: 'REQ_NOT_FOUND' });
+    await expect(withdrawDevice(db, 'not-a-uuid', TEST_ACTOR)).rejects.toMatchObject({ code: 'REQ_INVALID' });
   });
 });

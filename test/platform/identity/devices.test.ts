@@ -4,12 +4,13 @@ import { devices } from '../../../platform/src/db/schema/index.js';
 import { seedDemoWorld } from '../../../platform/src/demo/seed.js';
 import { authenticateDevice, cachedDeviceAuthenticator, provisionDevice } from '../../../platform/src/identity/devices.js';
 import { freshDatabase } from '../../helpers/database.js';
+const TEST_ACTOR = { name: 'operator:test', organisationId: null };
 
 describe('device credentials', async () => {
   const database = await freshDatabase();
   afterAll(() => database.close());
   await seedDemoWorld(database.db);
-  const tv = await provisionDevice(database.db, { kind: 'tv', householdContractNo: 'CATV-0001' }, '居間');
+  const tv = await provisionDevice(database.db, { kind: 'tv', householdContractNo: 'CATV-0001' }, '居間', TEST_ACTOR);
 
   it('stores only a hash of the secret and authenticates the credential', async () => {
     const [row] = await database.db.select().from(devices).where(eq(devices.id, tv.id));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CLI_ACTOR } from '../../../platform/src/identity/audit.js';
 import { DEMO_HOUSEHOLDS } from '../../../platform/src/demo/world.js';
 import { provisionDevice } from '../../../platform/src/identity/devices.js';
 import { ERRORS } from '../../../platform/src/shared/errors.js';
@@ -10,7 +11,7 @@ const PER_IP = 5;
 const t = await buildTestApp({ rateLimitPerDevice: PER_DEVICE, rateLimitPerIp: PER_IP }, { demo: true });
 const [yamada, sato] = DEMO_HOUSEHOLDS.map((h) => `Device ${h.tv.id}:${h.tv.secret}`) as [string, string];
 /** A TV of its own for each case that must start with a full allowance. */
-const newTv = (label: string) => provisionDevice(t.database.db, { kind: 'tv', householdContractNo: DEMO_HOUSEHOLDS[0].contractNo }, label);
+const newTv = (label: string) => provisionDevice(t.database.db, { kind: 'tv', householdContractNo: DEMO_HOUSEHOLDS[0].contractNo }, label, CLI_ACTOR);
 
 async function post(url: string, authorization: string, ip: string, payload: object) {
   const res = await t.app.inject({ method: 'POST', url, headers: { authorization }, remoteAddress: ip, payload });

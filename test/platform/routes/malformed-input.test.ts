@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_ACTOR } from '../../../platform/src/identity/audit.js';
 import { DEMO_HOUSEHOLDS } from '../../../platform/src/demo/world.js';
 import { shelters } from '../../../platform/src/db/schema/index.js';
 import { issueNonce } from '../../../platform/src/identity/nonces.js';
@@ -29,7 +30,7 @@ let tabletAuth: string;
 let taro: CardInReader;
 beforeAll(async () => {
   const [shelter] = await t.database.db.select().from(shelters).limit(1);
-  tabletAuth = (await provisionDevice(t.database.db, { kind: 'tablet', shelterId: shelter!.id }, '受付タブレット')).credential;
+  tabletAuth = (await provisionDevice(t.database.db, { kind: 'tablet', shelterId: shelter!.id }, '受付タブレット', CLI_ACTOR)).credential;
   taro = await CardInReader.insert('yamada-taro');
 });
 afterAll(() => taro.close());

@@ -32,6 +32,8 @@ export const devices = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     /** Set when the operator withdrew the device (lost, stolen, replaced): its credential is refused from then on. */
     withdrawnAt: timestamp('withdrawn_at', { withTimezone: true }),
+    /** Last authenticated request, kept to the minute (the console's "TVs in use now"). */
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
   },
   (t) => [
     check(

@@ -11,3 +11,5 @@ export * from './card-linkages.js';
 export * from './signed-documents.js';
 export * from './crls.js';
 export * from './audit.js';
+export * from '../../staff/schema.js';
+export * from '../../console/schema.js';

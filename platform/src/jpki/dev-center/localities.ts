@@ -34,6 +34,7 @@ export const MUNICIPALITIES: ReadonlyArray<{ prefecture: string; kanji: string; 
   { prefecture: '富山県', kanji: '南砺市', romaji: 'Nanto-shi', code: '16210' },
   { prefecture: '富山県', kanji: '富山市', romaji: 'Toyama-shi', code: '16201' },
   { prefecture: '富山県', kanji: '高岡市', romaji: 'Takaoka-shi', code: '16202' },
+  { prefecture: '富山県', kanji: '砺波市', romaji: 'Tonami-shi', code: '16208' },
   { prefecture: '東京都', kanji: '千代田区', romaji: 'Chiyoda-ku', code: '13101' },
   { prefecture: '東京都', kanji: '渋谷区', romaji: 'Shibuya-ku', code: '13113' },
   { prefecture: '東京都', kanji: '清瀬市', romaji: 'Kiyose-shi', code: '13221' },

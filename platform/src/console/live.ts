@@ -1,0 +1,145 @@
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
+import { and, gt, inArray, isNull, sql } from 'drizzle-orm';
+import type { Db, DbHandle } from '../db/client.js';
+import { AppError } from '../shared/errors.js';
+import { CONSOLE_PREFIX } from '../staff/access.js';
+import { staffSessions } from '../staff/schema.js';
+import { authenticateStaff, describe, type StaffContext, type StaffSessionPolicy } from '../staff/staff-login.js';
+import { STAFF_CHANGED_CHANNEL } from '../staff/staff.js';
+import type { LiveClientMessage, LiveServerMessage } from './console-schemas.js';
+import { dashboardOf, type Dashboard } from './dashboard.js';
+
+/** How often the live numbers are recomputed (once per organisation, shared by its open consoles). */
+export const LIVE_TICK_MS = 2_000;
+/** A console that has not authenticated by then is dropped. */
+const AUTH_WINDOW_MS = 5_000;
+/** WebSocket close codes the console page understands. */
+export const LIVE_CLOSE = { ended: 4001, malformed: 4002 } as const;
+
+interface Viewer {
+  socket: WebSocket;
+  context: StaffContext;
+  lastSent: string;
+}
+
+/**
+ * The console's live channel: one WebSocket per open console, authenticated by the staff token in
+ * its first message, sent after the server's hello (browsers cannot set headers on a WebSocket). Every tick the hub computes each
+ * watched organisation's dashboard once and sends it to that organisation's consoles when it
+ * changed; it also drops consoles whose session ended (logout, idle, removal). A removal or a role
+ * change in any process closes that staff member's consoles at once (NOTIFY staff_changed).
+ */
+export async function liveChannel(app: FastifyInstance, database: Pick<DbHandle, 'db' | 'listen'>, policy: StaffSessionPolicy): Promise<void> {
+  const { db } = database;
+  const viewers = new Set<Viewer>();
+  let timer: NodeJS.Timeout | null = null;
+  let ticking = false;
+
+  const send = (socket: WebSocket, message: LiveServerMessage) => socket.send(JSON.stringify(message));
+  const end = (viewer: Viewer) => {
+    viewers.delete(viewer);
+    send(viewer.socket, { type: 'ended', code: 'AUTH_SESSION_EXPIRED' });
+    viewer.socket.close(LIVE_CLOSE.ended, 'session ended');
+  };
+
+  const tick = async () => {
+    if (ticking || !viewers.size) return;
+    ticking = true;
+    try {
+      const alive = await liveSessions(db, [...viewers].map((v) => v.context.sessionId), policy);
+      const byOrg = new Map<string, Promise<Dashboard>>();
+      for (const viewer of [...viewers]) {
+        if (!alive.has(viewer.context.sessionId)) {
+          end(viewer);
+          continue;
+        }
+        if (!viewer.context.permissions.has('dashboard.read')) continue;
+        const org = viewer.context.organisation;
+        if (!byOrg.has(org.id)) byOrg.set(org.id, dashboardOf(db, org));
+        const data = await byOrg.get(org.id)!;
+        const { at: _at, ...content } = data;
+        const fingerprint = JSON.stringify(content);
+        if (fingerprint !== viewer.lastSent && viewers.has(viewer)) {
+          viewer.lastSent = fingerprint;
+          send(viewer.socket, { type: 'dashboard', data });
+        }
+      }
+    } catch (err) {
+      app.log.warn({ err }, 'live console tick failed');
+    } finally {
+      ticking = false;
+    }
+  };
+
+  // Not awaited, and never fatal: without NOTIFY (the database is down at start) a removed
+  // member's console still closes at the next tick, when their session is found ended.
+  const unlisten = database
+    .listen(STAFF_CHANGED_CHANNEL, (staffId) => {
+      for (const viewer of [...viewers]) if (viewer.context.staff.id === staffId) end(viewer);
+    })
+    .catch((err: unknown) => {
+      app.log.warn({ err }, 'console live channel: no staff_changed notifications; removals apply at the next tick');
+      return async () => undefined;
+    });
+  app.addHook('onClose', async () => {
+    if (timer) clearInterval(timer);
+    for (const viewer of viewers) viewer.socket.close(1001, 'platform stopping');
+    await (await unlisten)();
+  });
+
+  app.get(`${CONSOLE_PREFIX}/live`, {
+    websocket: true,
+    // Authenticated by the first message, below: the access hook has no header to read here.
+    config: { access: { public: true } },
+    schema: { hide: true },
+  }, (socket) => {
+    // Messages that arrive before this handler runs (hooks may delay it) would be lost: the console
+    // sends its token only after this hello.
+    send(socket, { type: 'hello' });
+    const deadline = setTimeout(() => socket.close(LIVE_CLOSE.ended, 'not authenticated'), AUTH_WINDOW_MS);
+    let viewer: Viewer | null = null;
+    socket.on('message', async (raw) => {
+      if (viewer) return;
+      let message: LiveClientMessage;
+      try {
+        message = JSON.parse(String(raw)) as LiveClientMessage;
+        if (message?.type !== 'auth' || typeof message.token !== 'string') throw new Error('not an auth message');
+      } catch {
+        clearTimeout(deadline);
+        socket.close(LIVE_CLOSE.malformed, 'expected {type:"auth",token}');
+        return;
+      }
+      try {
+        const context = await authenticateStaff(db, `Bearer ${message.token}`, policy);
+        clearTimeout(deadline);
+        viewer = { socket, context, lastSent: '' };
+        viewers.add(viewer);
+        send(socket, { type: 'ready', me: describe(context) });
+        timer ??= setInterval(() => void tick(), LIVE_TICK_MS);
+        void tick();
+      } catch (err) {
+        clearTimeout(deadline);
+        send(socket, { type: 'ended', code: err instanceof AppError && err.code === 'AUTH_REQUIRED' ? 'AUTH_REQUIRED' : 'AUTH_SESSION_EXPIRED' });
+        socket.close(LIVE_CLOSE.ended, 'not authenticated');
+      }
+    });
+    socket.on('close', () => {
+      clearTimeout(deadline);
+      if (viewer) viewers.delete(viewer);
+      if (!viewers.size && timer) {
+        clearInterval(timer);
+        timer = null;
+      }
+    });
+  });
+}
+
+/** Which of these sessions are still live (not ended, expired or idle), without extending them. */
+async function liveSessions(db: Db, ids: string[], policy: StaffSessionPolicy): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const idleFloor = new Date(Date.now() - policy.idleSeconds * 1000);
+  const rows = await db.select({ id: staffSessions.id }).from(staffSessions)
+    .where(and(inArray(staffSessions.id, ids), isNull(staffSessions.endedAt), gt(staffSessions.expiresAt, sql`now()`), gt(staffSessions.lastSeenAt, idleFloor)));
+  return new Set(rows.map((r) => r.id));
+}

@@ -1,0 +1,128 @@
+import type {
+  AuditPageView, AuditVerdictView, DashboardView, DeviceListView, InviteView, ProvisionedDeviceView, StaffListView, StaffLoginRequest,
+  StaffMeView, StaffNonceView, StaffSessionView,
+} from '../../../platform/src/console/console-schemas.js';
+import { AppError, toWire, type WireError } from '../../../platform/src/shared/errors.js';
+
+export type {
+  AuditPageView, AuditVerdictView, DashboardView, DeviceListView, InviteView, ProvisionedDeviceView, StaffListView, StaffMeView, StaffSessionView,
+};
+
+/** A refused console request: the catalogue body the platform sent, or one made here for a lost link. */
+export class ConsoleError extends Error {
+  constructor(readonly error: WireError, readonly status: number) {
+    super(error.message);
+    this.name = 'ConsoleError';
+  }
+
+  get code(): string {
+    return this.error.code;
+  }
+
+  /** The session is over (logout elsewhere, idle, removal): the console goes back to sign-in. */
+  get sessionEnded(): boolean {
+    return this.code === 'AUTH_SESSION_EXPIRED' || this.code === 'AUTH_REQUIRED';
+  }
+}
+
+/** No answer in this long is an error the page can show, never a spinner forever. */
+const TIMEOUT_MS = 15_000;
+
+/**
+ * The operator console's client for the platform: the staff token in the Authorization header
+ * (never a cookie, so other sites cannot act in a staff member's name), every request with a
+ * timeout, every refusal as a ConsoleError with the catalogue's code and Japanese text.
+ */
+export class ConsoleClient {
+  token: string | null = null;
+  /** Told when a request finds the session over, so the page can sign out once, wherever it happened. */
+  onSessionEnded: (() => void) | null = null;
+
+  constructor(private readonly base = '') {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}/api/v1/console${path}`, {
+        method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch {
+      throw new ConsoleError(toWire(new AppError('NET_UNREACHABLE')), 0);
+    }
+    if (res.status === 204) return undefined as T;
+    const json = (await res.json().catch(() => null)) as { error?: WireError } | null;
+    if (!res.ok) {
+      const error = new ConsoleError(json?.error ?? toWire(new AppError('INTERNAL', { detail: `HTTP ${res.status}` })), res.status);
+      if (error.sessionEnded && this.token) this.onSessionEnded?.();
+      throw error;
+    }
+    return json as T;
+  }
+
+  nonce(clientId: string) {
+    return this.call<StaffNonceView>('POST', '/nonces', { clientId });
+  }
+
+  login(body: StaffLoginRequest) {
+    return this.call<StaffSessionView>('POST', '/sessions', body);
+  }
+
+  me() {
+    return this.call<StaffMeView>('GET', '/me');
+  }
+
+  logout() {
+    return this.call<void>('DELETE', '/sessions/current');
+  }
+
+  dashboard() {
+    return this.call<DashboardView>('GET', '/dashboard');
+  }
+
+  devices(query: { status?: 'active' | 'withdrawn'; q?: string; limit?: number; offset?: number }) {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
+    return this.call<DeviceListView>('GET', `/devices?${params}`);
+  }
+
+  provisionTv(contractNo: string, label: string) {
+    return this.call<ProvisionedDeviceView>('POST', '/devices', { contractNo, label });
+  }
+
+  withdraw(deviceId: string) {
+    return this.call<{ withdrawn: boolean; sessionsEnded: number }>('POST', `/devices/${encodeURIComponent(deviceId)}/withdraw`);
+  }
+
+  audit(query: { before?: number; action?: string; limit?: number }) {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
+    return this.call<AuditPageView>('GET', `/audit?${params}`);
+  }
+
+  verifyAudit() {
+    return this.call<AuditVerdictView>('POST', '/audit/verify');
+  }
+
+  staff() {
+    return this.call<StaffListView>('GET', '/staff');
+  }
+
+  invite(displayName: string, roles: string[]) {
+    return this.call<InviteView>('POST', '/staff/invites', { displayName, roles });
+  }
+
+  reinvite(staffId: string) {
+    return this.call<InviteView>('POST', `/staff/${staffId}/invites`);
+  }
+
+  setRoles(staffId: string, roles: string[]) {
+    return this.call<{ staffId: string; roles: string[]; sessionsEnded: number }>('PUT', `/staff/${staffId}/roles`, { roles });
+  }
+
+  removeStaff(staffId: string) {
+    return this.call<{ staffId: string; removed: boolean; sessionsEnded: number }>('DELETE', `/staff/${staffId}`);
+  }
+}

@@ -1,0 +1,72 @@
+import type { DashboardView, LiveServerMessage } from '../../../platform/src/console/console-schemas.js';
+
+export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'ended';
+
+/** Waits before reconnect attempts 1, 2, 3 …; the last one repeats. */
+const BACKOFF_MS = [500, 1000, 2000, 4000, 8000];
+
+/**
+ * The console's live channel: one WebSocket to the platform, authenticated with the staff token
+ * after the server's hello, pushing the dashboard whenever it changes. It reconnects with backoff
+ * when the link drops (a platform restart, a network blip) and resumes by authenticating again;
+ * it stops for good when the server says the session ended.
+ */
+export class LiveClient {
+  state: LiveState = 'connecting';
+  private socket: WebSocket | null = null;
+  private attempt = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly token: string,
+    private readonly on: { dashboard(data: DashboardView): void; state(state: LiveState): void; ended(): void },
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.open();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.socket?.close();
+    this.socket = null;
+  }
+
+  private set(state: LiveState) {
+    this.state = state;
+    this.on.state(state);
+  }
+
+  private open() {
+    const socket = new WebSocket(this.url);
+    this.socket = socket;
+    socket.onmessage = (event) => {
+      const message = JSON.parse(String(event.data)) as LiveServerMessage;
+      if (message.type === 'hello') socket.send(JSON.stringify({ type: 'auth', token: this.token }));
+      else if (message.type === 'ready') {
+        this.attempt = 0;
+        this.set('live');
+      } else if (message.type === 'dashboard') this.on.dashboard(message.data);
+      else if (message.type === 'ended') {
+        this.stopped = true;
+        this.set('ended');
+        this.on.ended();
+      }
+    };
+    socket.onclose = () => {
+      if (this.socket !== socket || this.stopped) return;
+      this.set('reconnecting');
+      const wait = BACKOFF_MS[Math.min(this.attempt++, BACKOFF_MS.length - 1)]!;
+      this.timer = setTimeout(() => this.open(), wait);
+    };
+  }
+}
+
+/** The live channel's address on this page's own origin. */
+export function liveUrl(location: Location): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/console/live`;
+}

@@ -1,0 +1,148 @@
+import { WebSocket } from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LiveServerMessage } from '../../../platform/src/console/console-schemas.js';
+import { LIVE_CLOSE } from '../../../platform/src/console/live.js';
+import { DEMO_HOUSEHOLDS } from '../../../platform/src/demo/world.js';
+import { CLI_ACTOR } from '../../../platform/src/identity/audit.js';
+import { organisationByCode, removeStaff } from '../../../platform/src/staff/staff.js';
+import { buildTestApp } from '../../helpers/app.js';
+import { CardInReader } from '../../helpers/card-in-reader.js';
+import { FIXTURE_CARDS } from '../../helpers/jpki-fixtures.js';
+import { orgId, staffWithSession } from '../../helpers/staff.js';
+
+const t = await buildTestApp({}, { demo: true });
+const { app, database } = t;
+const db = database.db;
+const TV = `Device ${DEMO_HOUSEHOLDS[0].tv.id}:${DEMO_HOUSEHOLDS[0].tv.secret}`;
+
+/** A console's live channel, with every message it receives kept in order. */
+class Live {
+  readonly messages: LiveServerMessage[] = [];
+  private waiters: (() => void)[] = [];
+  closed: { code: number } | null = null;
+
+  socket!: WebSocket;
+
+  private constructor() {}
+
+  private attach(socket: WebSocket) {
+    this.socket = socket;
+    socket.on('message', (raw) => {
+      this.messages.push(JSON.parse(String(raw)) as LiveServerMessage);
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+    socket.on('close', (code) => {
+      this.closed = { code };
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+  }
+
+  /** Connects and waits for the server's hello, as the console page does before it authenticates. */
+  static async open(): Promise<Live> {
+    const live = new Live();
+    // A real connection (injectWS drops a frame that arrives with the handshake); listeners go on
+    // before it opens, as a browser's do, so no message is missed.
+    live.attach(new WebSocket(`${liveUrl}/api/v1/console/live`));
+    await live.next((m): m is Extract<LiveServerMessage, { type: 'hello' }> => m.type === 'hello');
+    return live;
+  }
+
+  /** Resolves with the first message (from `from` on) that matches; waits for it as it arrives. */
+  async next<T extends LiveServerMessage>(match: (m: LiveServerMessage) => m is T, from = 0): Promise<T> {
+    for (;;) {
+      const found = this.messages.slice(from).find(match);
+      if (found) return found;
+      if (this.closed) throw new Error(`closed (${this.closed.code}) before the message came`);
+      await new Promise<void>((wake) => this.waiters.push(wake));
+    }
+  }
+
+  async closure(): Promise<number> {
+    while (!this.closed) await new Promise<void>((wake) => this.waiters.push(wake));
+    return this.closed.code;
+  }
+}
+
+const isDashboard = (m: LiveServerMessage): m is Extract<LiveServerMessage, { type: 'dashboard' }> => m.type === 'dashboard';
+const isReady = (m: LiveServerMessage): m is Extract<LiveServerMessage, { type: 'ready' }> => m.type === 'ready';
+const isEnded = (m: LiveServerMessage): m is Extract<LiveServerMessage, { type: 'ended' }> => m.type === 'ended';
+const counter = (m: Extract<LiveServerMessage, { type: 'dashboard' }>, key: string) => m.data.counters.find((c) => c.key === key)?.value;
+const lastMinuteLogins = (m: Extract<LiveServerMessage, { type: 'dashboard' }>) => m.data.series.find((s) => s.key === 'logins')!.points.reduce((n, [, v]) => n + v, 0);
+
+let taro: CardInReader;
+let liveUrl = '';
+beforeAll(async () => {
+  liveUrl = (await app.listen({ port: 0, host: '127.0.0.1' })).replace('http:', 'ws:');
+  taro = await CardInReader.insert('yamada-taro');
+});
+afterAll(async () => {
+  await taro.close();
+});
+
+async function registerAndLogin() {
+  const post = (url: string, payload: object) => app.inject({ method: 'POST', url, headers: { authorization: TV }, payload });
+  const draft = (await post('/api/v1/registrations/drafts', { district: 'johana' })).json();
+  const pins = FIXTURE_CARDS['yamada-taro'];
+  const sign = await taro.sign('sign', pins.signPin, draft.sign.digestInfo);
+  const auth = await taro.sign('auth', pins.authPin, draft.auth.digestInfo);
+  const submitted = (await post('/api/v1/registrations', {
+    draftId: draft.draftId, signCertificate: sign.certificate, signSignature: sign.signature, authCertificate: auth.certificate, authSignature: auth.signature,
+  })).json();
+  const confirmed = await post(`/api/v1/registrations/${submitted.registrationId}/confirm`, {});
+  expect(confirmed.statusCode).toBe(201);
+  const nonce = (await post('/api/v1/nonces', { purpose: 'login' })).json();
+  const signed = await taro.sign('auth', pins.authPin, nonce.digestInfo);
+  const login = await post('/api/v1/sessions', { nonce: nonce.nonce, certificate: signed.certificate, signature: signed.signature });
+  expect(login.statusCode).toBe(201);
+}
+
+describe('the console live channel', () => {
+  it('authenticates by its first message, then pushes the dashboard, and the numbers move when a resident logs in', async () => {
+    const admin = await staffWithSession(db, await orgId(db, 'catv-demo'), ['operator.admin']);
+    const live = await Live.open();
+    live.socket.send(JSON.stringify({ type: 'auth', token: admin.token }));
+    const ready = await live.next(isReady);
+    expect(ready.me.organisation.code).toBe('catv-demo');
+    const first = await live.next(isDashboard);
+    const personsBefore = counter(first, 'persons')!;
+    const loginsBefore = lastMinuteLogins(first);
+
+    const seen = live.messages.length;
+    await registerAndLogin();
+    const moved = await live.next((m): m is Extract<LiveServerMessage, { type: 'dashboard' }> => isDashboard(m) && lastMinuteLogins(m) > loginsBefore, seen);
+    expect(counter(moved, 'persons')).toBe(personsBefore + 1);
+    expect(lastMinuteLogins(moved)).toBe(loginsBefore + 1);
+    expect(counter(moved, 'tvsOnline')).toBeGreaterThanOrEqual(1);
+    live.socket.close();
+  });
+
+  it("shows a municipality only its districts' households", async () => {
+    const officer = await staffWithSession(db, await orgId(db, '162086'), ['municipality.disaster']);
+    const res = await app.inject({ method: 'GET', url: '/api/v1/console/dashboard', headers: { authorization: officer.authorization } });
+    expect(res.statusCode).toBe(200);
+    const households = res.json().counters.find((c: { key: string }) => c.key === 'households').value;
+    expect(households).toBe(1); // 砺波市 has one demo household; 南砺市's two are not counted
+  });
+
+  it('closes at once when the staff member is removed', async () => {
+    const org = await organisationByCode(db, 'catv-demo');
+    const support = await staffWithSession(db, org.id, ['operator.support']);
+    const live = await Live.open();
+    live.socket.send(JSON.stringify({ type: 'auth', token: support.token }));
+    await live.next(isReady);
+    await removeStaff(db, org, support.staffId, CLI_ACTOR);
+    expect((await live.next(isEnded)).code).toBe('AUTH_SESSION_EXPIRED');
+    expect(await live.closure()).toBe(LIVE_CLOSE.ended);
+  });
+
+  it('refuses a wrong token and a malformed first message, each with its close code', async () => {
+    const wrong = await Live.open();
+    wrong.socket.send(JSON.stringify({ type: 'auth', token: 'x'.repeat(43) }));
+    expect((await wrong.next(isEnded)).code).toBe('AUTH_SESSION_EXPIRED');
+    expect(await wrong.closure()).toBe(LIVE_CLOSE.ended);
+
+    const garbled = await Live.open();
+    garbled.socket.send('not json');
+    expect(await garbled.closure()).toBe(LIVE_CLOSE.malformed);
+  });
+});

@@ -1,0 +1,219 @@
+import type { InjectOptions } from 'fastify';
+import { eq } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { households, organisations } from '../../../platform/src/db/schema/index.js';
+import { appendAudit, CLI_ACTOR } from '../../../platform/src/identity/audit.js';
+import { provisionDevice } from '../../../platform/src/identity/devices.js';
+import { CONSOLE_PREFIX, type Access } from '../../../platform/src/staff/access.js';
+import { ROLES, ROLE_NAMES, type OrganisationKind, type Role } from '../../../platform/src/staff/roles.js';
+import { staffMembers } from '../../../platform/src/staff/schema.js';
+import { buildTestApp } from '../../helpers/app.js';
+import { orgId, staffWithSession } from '../../helpers/staff.js';
+
+/**
+ * Every console route × every role × the caller's own organisation and another organisation of
+ * the same kind: allowed exactly when the role grants the route's permission and the target is the
+ * caller's own; otherwise 403 with STAFF_PERMISSION_DENIED or STAFF_OUT_OF_SCOPE. Lists never
+ * contain the other organisation's rows. A console route this file does not know fails the test,
+ * so a new route cannot ship without its row here.
+ */
+const t = await buildTestApp({}, { demo: true });
+const { app, database } = t;
+const db = database.db;
+
+/** What one organisation of the matrix owns: ids a route can target. */
+interface OrgWorld {
+  id: string;
+  code: string;
+  deviceId: string | null;
+  contractNo: string | null;
+  staffId: string;
+}
+
+/** Two organisations of each kind: "own" is the first, "other" the second. */
+const ORGS: Record<OrganisationKind, [string, string]> = {
+  cable_operator: ['catv-demo', 'catv-other'],
+  municipality: ['162108', '162086'],
+  insurer: ['insurer-demo', 'insurer-other'],
+};
+
+/** Targets made afresh for one test (a removal or role change in one row cannot starve the next). */
+async function orgWorld(code: string, kind: OrganisationKind): Promise<OrgWorld> {
+  const id = await orgId(db, code);
+  let deviceId: string | null = null;
+  let contractNo: string | null = null;
+  if (kind === 'cable_operator') {
+    const [household] = await db.select().from(households).where(eq(households.operatorId, id));
+    contractNo = household!.contractNo;
+    deviceId = (await provisionDevice(db, { kind: 'tv', householdId: household!.id }, 'matrix TV', CLI_ACTOR)).id;
+  }
+  // Something in the audit log done for this organisation, which only it (or audit.read_all) may read.
+  await appendAudit(db, { actor: 'operator:matrix', action: 'matrix.marker', subject: null, data: { org: id } });
+  const otherRole = ROLE_NAMES.find((r) => ROLES[r].kind === kind && !r.endsWith('.admin'))!;
+  const [target] = await db.insert(staffMembers).values({ organisationId: id, displayName: 'matrix target', roles: [otherRole] }).returning();
+  return { id, code, deviceId, contractNo, staffId: target!.id };
+}
+
+beforeAll(async () => {
+  const [operatorB] = await db.insert(organisations).values([
+    { kind: 'cable_operator', code: 'catv-other', name: '他社ケーブル' },
+    { kind: 'insurer', code: 'insurer-other', name: '他社生命' },
+  ]).returning();
+  await db.insert(households).values({ operatorId: operatorB!.id, contractNo: 'OTHER-0001', label: '他社の世帯' });
+  // Every organisation keeps an admin, so removals and role changes of the targets are allowed.
+  for (const kind of Object.keys(ORGS) as OrganisationKind[]) {
+    const adminRole = ROLE_NAMES.find((r) => ROLES[r].kind === kind && r.endsWith('.admin'))!;
+    for (const code of ORGS[kind]) await db.insert(staffMembers).values({ organisationId: await orgId(db, code), displayName: 'matrix admin', roles: [adminRole] });
+  }
+});
+
+interface RouteCase {
+  /** The request against the caller's own organisation's target (or the list). */
+  own(own: OrgWorld): InjectOptions;
+  /** The same request against the other organisation's target; null for routes with no target. */
+  other: ((other: OrgWorld) => InjectOptions) | null;
+  /** For lists: whether the answer shows anything of the other organisation. */
+  leaks?: (body: unknown, other: OrgWorld) => boolean;
+  /** A permission that allows seeing the other organisation's rows here (then they must be seen). */
+  seesAllWith?: string;
+}
+
+const P = CONSOLE_PREFIX;
+const get = (url: string) => ({ method: 'GET' as const, url });
+const ROUTES: Record<string, RouteCase> = {
+  [`GET ${P}/me`]: { own: () => get(`${P}/me`), other: null },
+  [`DELETE ${P}/sessions/current`]: { own: () => ({ method: 'DELETE', url: `${P}/sessions/current` }), other: null },
+  [`GET ${P}/dashboard`]: { own: () => get(`${P}/dashboard`), other: null },
+  [`GET ${P}/devices`]: {
+    own: () => get(`${P}/devices?limit=200&offset=0&status=active`), other: null,
+    leaks: (body, other) => JSON.stringify(body).includes(other.deviceId ?? '\u0000'),
+  },
+  // A contract number names a household only within its own operator: another operator's number is
+  // simply not found here (404), and the "own" row proves the route is scoped to the caller.
+  [`POST ${P}/devices`]: {
+    own: (w) => ({ method: 'POST', url: `${P}/devices`, payload: { contractNo: w.contractNo ?? 'NONE', label: 'matrix' } }),
+    other: null,
+  },
+  [`POST ${P}/devices/:id/withdraw`]: {
+    own: (w) => ({ method: 'POST', url: `${P}/devices/${w.deviceId ?? '00000000-0000-4000-8000-00000000dead'}/withdraw` }),
+    other: (w) => ({ method: 'POST', url: `${P}/devices/${w.deviceId ?? '00000000-0000-4000-8000-00000000dead'}/withdraw` }),
+  },
+  [`GET ${P}/audit`]: {
+    own: () => get(`${P}/audit?limit=200&before=999999999`), other: null,
+    leaks: (body, other) => JSON.stringify(body).includes(other.id),
+    seesAllWith: 'audit.read_all',
+  },
+  [`POST ${P}/audit/verify`]: { own: () => ({ method: 'POST', url: `${P}/audit/verify` }), other: null },
+  [`GET ${P}/staff`]: { own: () => get(`${P}/staff`), other: null, leaks: (body, other) => JSON.stringify(body).includes(other.staffId) },
+  [`POST ${P}/staff/invites`]: { own: (w) => ({ method: 'POST', url: `${P}/staff/invites`, payload: { displayName: 'matrix invitee', roles: [kindRole(w)] } }), other: null },
+  [`POST ${P}/staff/:id/invites`]: {
+    own: (w) => ({ method: 'POST', url: `${P}/staff/${w.staffId}/invites` }),
+    other: (w) => ({ method: 'POST', url: `${P}/staff/${w.staffId}/invites` }),
+  },
+  [`PUT ${P}/staff/:id/roles`]: {
+    own: (w) => ({ method: 'PUT', url: `${P}/staff/${w.staffId}/roles`, payload: { roles: [kindRole(w)] } }),
+    other: (w) => ({ method: 'PUT', url: `${P}/staff/${w.staffId}/roles`, payload: { roles: [kindRole(w)] } }),
+  },
+  [`DELETE ${P}/staff/:id`]: {
+    own: (w) => ({ method: 'DELETE', url: `${P}/staff/${w.staffId}` }),
+    other: (w) => ({ method: 'DELETE', url: `${P}/staff/${w.staffId}` }),
+  },
+};
+/** Routes that are not behind a staff session (the login itself, and the live channel, which authenticates its first message: see live.test.ts). */
+const UNAUTHENTICATED = [`POST ${P}/nonces`, `POST ${P}/sessions`, `GET ${P}/live`];
+
+/** A non-admin role of the world's kind (a valid role to invite or assign). */
+function kindRole(w: OrgWorld): Role {
+  const kind = (Object.keys(ORGS) as OrganisationKind[]).find((k) => ORGS[k].includes(w.code))!;
+  return ROLE_NAMES.find((r) => ROLES[r].kind === kind && !r.endsWith('.admin'))!;
+}
+
+/** Every console route the app registers, with the access it declared. */
+const registered = () => app.consoleRouteTable.filter((r) => r.method !== 'HEAD');
+
+describe('the console route table', () => {
+  it('has a matrix row for every console route, and every authenticated route declares a permission or staff', async () => {
+    const routes = new Map(registered().map((r) => [`${r.method} ${r.url}`, r.access]));
+    expect(routes.size).toBeGreaterThan(10);
+    for (const [key, access] of routes) {
+      if (UNAUTHENTICATED.includes(key)) {
+        expect(access, key).toEqual({ public: true });
+        continue;
+      }
+      expect(ROUTES[key], `${key} has a row in the scope matrix`).toBeDefined();
+      expect('public' in access!, `${key} is behind a staff session`).toBe(false);
+    }
+    for (const key of Object.keys(ROUTES)) expect(routes.has(key), `${key} still exists`).toBe(true);
+  });
+});
+
+describe.each(ROLE_NAMES)('role %s', (role) => {
+  const kind = ROLES[role].kind;
+  const granted = new Set<string>(ROLES[role].permissions);
+
+  it.each(Object.keys(ROUTES))('%s', async (key) => {
+    const access = registered().find((r) => `${r.method} ${r.url}` === key)?.access;
+    const needs = access && 'permission' in access ? access.permission : null;
+    const allowed = needs === null || granted.has(needs);
+    const [own, other] = [await orgWorld(ORGS[kind][0], kind), await orgWorld(ORGS[kind][1], kind)];
+    const caller = await staffWithSession(db, own.id, [role]);
+    const as = (options: InjectOptions) => app.inject({ ...options, headers: { authorization: caller.authorization } });
+    const routeCase = ROUTES[key]!;
+
+    if (routeCase.other) {
+      const res = await as(routeCase.other(other));
+      expect(res.statusCode, `${role} → other organisation's target`).toBe(403);
+      expect(res.json().error.code).toBe(allowed ? 'STAFF_OUT_OF_SCOPE' : 'STAFF_PERMISSION_DENIED');
+    }
+    const res = await as(routeCase.own(own));
+    if (!allowed) {
+      expect(res.statusCode, `${role} without ${needs}`).toBe(403);
+      expect(res.json().error.code).toBe('STAFF_PERMISSION_DENIED');
+      return;
+    }
+    // Allowed on its own organisation: the route did its work.
+    expect(res.statusCode, `${role} with ${needs} on its own organisation: ${res.body}`).toBeGreaterThanOrEqual(200);
+    expect(res.statusCode, `${role} with ${needs} on its own organisation: ${res.body}`).toBeLessThan(300);
+    if (routeCase.leaks) {
+      const seesAll = routeCase.seesAllWith !== undefined && granted.has(routeCase.seesAllWith);
+      expect(routeCase.leaks(res.json(), other), `${role} sees the other organisation's rows`).toBe(seesAll);
+    }
+  });
+});
+
+describe('without a staff session', () => {
+  it.each(Object.keys(ROUTES))('%s answers 401 AUTH_REQUIRED', async (key) => {
+    const res = await app.inject(ROUTES[key]!.own(await orgWorld('catv-demo', 'cable_operator')));
+    expect(res.statusCode).toBe(401);
+    expect(res.json().error.code).toBe('AUTH_REQUIRED');
+  });
+
+  it('a TV device credential is not a staff session', async () => {
+    const res = await app.inject({ ...get(`${P}/devices`), headers: { authorization: 'Device 00000000-0000-4000-8000-000000000101:demo-tv-yamada' } });
+    expect(res.json().error.code).toBe('AUTH_REQUIRED');
+  });
+});
+
+describe('an undeclared console route', () => {
+  it('stops the app from building', async () => {
+    const { default: Fastify } = await import('fastify');
+    const { consoleAccess } = await import('../../../platform/src/staff/access.js');
+    const bare = Fastify();
+    await bare.register(consoleAccess, { db, policy: { idleSeconds: 60, maxSeconds: 600 } });
+    await bare.after();
+    expect(() => bare.get(`${P}/forgotten`, async () => ({}))).toThrow(/console route GET \/api\/v1\/console\/forgotten declares no access/);
+    await bare.close().catch(() => {});
+  });
+});
+
+
+describe('provisioning with another operator\'s contract number', () => {
+  it('finds no such household for this operator and creates nothing', async () => {
+    const caller = await staffWithSession(db, await orgId(db, 'catv-demo'), ['operator.admin']);
+    const before = await db.select({ id: households.id }).from(households).where(eq(households.contractNo, 'OTHER-0001'));
+    const res = await app.inject({ method: 'POST', url: `${P}/devices`, headers: { authorization: caller.authorization }, payload: { contractNo: 'OTHER-0001', label: 'x' } });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('REQ_NOT_FOUND');
+    expect(before).toHaveLength(1);
+  });
+});

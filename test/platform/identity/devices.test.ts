@@ -28,6 +28,8 @@ describe('device credentials', async () => {
     // Only the clock is fake: the database keeps its real timers.
     vi.useFakeTimers({ toFake: ['Date'] });
     const start = Date.now();
+    // A TV of its own: withdrawing it below must not touch the other test's.
+    const tv = await provisionDevice(database.db, { kind: 'tv', householdContractNo: 'CATV-0001' }, '寝室', TEST_ACTOR);
     const authenticate = cachedDeviceAuthenticator(database.db, 200);
     expect((await authenticate(tv.credential)).id).toBe(tv.id);
     // Withdrawn in the database: the cached answer stands until the TTL, then the refusal shows.

@@ -31,10 +31,12 @@ describe('seedDemoWorld', async () => {
   });
 
   it('refuses a TV that is bound to no household (database constraint)', async () => {
-    await expect(db.insert(devices).values({ kind: 'tv', label: 'x', credentialHash: 'x' })).rejects.toThrow();
+    // The driver's error (drizzle keeps it as the cause): check_violation of the binding constraint.
+    const BINDING_REFUSED = { cause: { code: '23514', constraint: 'devices_binding_ck' } };
+    await expect(db.insert(devices).values({ kind: 'tv', label: 'x', credentialHash: 'x' })).rejects.toMatchObject(BINDING_REFUSED);
     const [household] = await db.select().from(households).limit(1);
     await expect(
       db.insert(devices).values({ kind: 'tablet', label: 'x', credentialHash: 'x', householdId: household!.id }),
-    ).rejects.toThrow();
+    ).rejects.toMatchObject(BINDING_REFUSED);
   });
 });

@@ -23,7 +23,7 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, { f: 'x', e: null }], c: '山' } })).toBe('{"a":{"c":"山","d":[2,{"e":null,"f":"x"}]},"b":1}');
   });
   it('refuses values JSON cannot represent faithfully', () => {
-    expect(() => canonicalJson({ a: Number.NaN })).toThrow();
+    expect(() => canonicalJson({ a: Number.NaN })).toThrow('canonical JSON has no NaN or Infinity');
   });
 });
 

@@ -38,7 +38,7 @@ describe('FileCardStore', () => {
   });
 
   it('cleans up and rejects when the directory is missing', async () => {
-    await expect(writeFileAtomic(join(dir, 'nope', 'card.json'), '{}')).rejects.toThrow();
+    await expect(writeFileAtomic(join(dir, 'nope', 'card.json'), '{}')).rejects.toMatchObject({ code: 'ENOENT' });
     await expect(new FileCardStore(join(dir, 'nope', 'card.json')).load()).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
 

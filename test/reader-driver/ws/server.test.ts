@@ -36,9 +36,33 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
+/**
+ * The card's signature time, held by the test when it sets `held`: `started` resolves when the
+ * card begins a signature, which then lasts until `finish()`; unheld, the card's latency is real.
+ */
+interface SignatureGate { started: Promise<void>; finish: () => void; held: boolean }
+let signature: SignatureGate;
+function signatureGate(): SignatureGate {
+  let begun!: () => void;
+  let release!: () => void;
+  const finished = new Promise<void>((resolve) => (release = resolve));
+  const gate: SignatureGate = { started: new Promise<void>((resolve) => (begun = resolve)), finish: release, held: false };
+  // The latency model adds SIGN_MS to a signing command only: that is how the card's wait is told apart.
+  sleepOfCard = (ms) => {
+    if (ms < SIGN_MS) return realSleep(ms);
+    begun();
+    return gate.held ? finished : realSleep(ms);
+  };
+  return gate;
+}
+const SIGN_MS = 150;
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+let sleepOfCard: (ms: number) => Promise<void> = realSleep;
+
 beforeEach(async () => {
-  // A fresh card each test: PIN counters start full. A little latency leaves room to remove it mid-signature.
-  card = new VirtualCard(buildCardFile(), { latency: { commandMs: 1, byteMs: 0, writeMs: 0, signMs: 150 } });
+  // A fresh card each test: PIN counters start full. Its signature waits on `signature` (see above).
+  signature = signatureGate();
+  card = new VirtualCard(buildCardFile(), { latency: { commandMs: 1, byteMs: 0, writeMs: 0, signMs: SIGN_MS }, sleep: (ms) => sleepOfCard(ms) });
   bay.insert(READER, card);
   client = await DriverClient.connect(server.port, ORIGIN);
 });
@@ -132,9 +156,11 @@ describe('reader driver WebSocket: card operations', () => {
   });
 
   it('reports a card removed in the middle of a signature, and pushes card.removed', async () => {
+    signature.held = true;
     const pending = client.request('sign', { key: 'auth', pin: AUTH_PIN, digestInfo: digest });
-    await new Promise((r) => setTimeout(r, 40));
+    await signature.started;
     bay.remove(READER);
+    signature.finish();
     const res = await pending;
     expect(res.error.code).toBe('CARD_REMOVED');
     const event = await client.waitFor((m) => m.event === 'card.removed');
@@ -142,9 +168,12 @@ describe('reader driver WebSocket: card operations', () => {
   });
 
   it('refuses a second operation on a busy reader with WS_BAD_STATE, then runs the first', async () => {
+    signature.held = true;
     const first = client.request('sign', { key: 'auth', pin: AUTH_PIN, digestInfo: digest });
+    await signature.started;
     const second = await client.request('pin.status', { key: 'auth' });
     expect(second.error.code).toBe('WS_BAD_STATE');
+    signature.finish();
     expect((await first).ok).toBe(true);
   });
 
@@ -159,9 +188,14 @@ describe('reader driver WebSocket: card operations', () => {
 
   it('delivers a result that finished during a page reload to the resumed session', async () => {
     const hello = await client.request('hello');
+    signature.held = true;
     client.send('sign', { key: 'auth', pin: AUTH_PIN, digestInfo: digest }, 'before-reload');
+    await signature.started;
     await client.close();
-    await new Promise((r) => setTimeout(r, 300)); // the signature finishes while no page is there
+    // The signature finishes while no page is there (its result is settled by promise callbacks,
+    // all run before the next turn of the event loop).
+    signature.finish();
+    await new Promise((r) => setImmediate(r));
     const reloaded = await DriverClient.connect(server.port, ORIGIN);
     try {
       const again = await reloaded.request('hello', { resume: hello.result.session });

@@ -1,3 +1,4 @@
+-- Custom SQL migration file, put your code below! --
 -- The audit log is append-only: the database itself refuses to change or remove an entry.
 CREATE OR REPLACE FUNCTION audit_log_refuse_change() RETURNS trigger AS $$
 BEGIN

@@ -2,13 +2,14 @@
  * The dev JPKI center: a J-LIS stand-in that issues test My Number Cards (O=JPKI-TEST) for
  * development and tests. See README.md beside this file; the CLI is `npm run jpki-center`.
  */
+export { readCardFile, writeCardFile } from './card-files.js';
+export { CARD_ATR, issueCard, renewCard, TOKEN_LABEL, type CardRequest, type IssuedCard, type RenewOptions } from './issuance.js';
+export { exportLinkage, type LinkageFile, type LinkedCertificate } from './linkage.js';
+export { buildCrl, revokeCertificate, type BuiltCrl, type CrlOptions, type Revocation, type RevocationTarget } from './revocation.js';
 export {
-  buildCrl, CARD_ATR, cardCertificateSerial, DEFAULT_GENERATIONS, exportLinkage, initCenter, issueCard, loadCenter,
-  readCardFile, renewCard, revokeCertificate, TOKEN_LABEL, writeCardFile,
-  type BuiltCrl, type CaInfo, type CardRequest, type CenterInfo, type CertificateRef, type ClockOptions, type CrlOptions,
-  type GenerationWindow, type InitOptions, type IssuedCard, type LinkageFile, type LinkedCertificate, type RenewOptions,
-  type Revocation, type RevocationTarget,
-} from './center.js';
+  cardCertificateSerial, DEFAULT_GENERATIONS, initCenter, loadCenter,
+  type CaInfo, type CenterInfo, type CertificateRef, type ClockOptions, type GenerationWindow, type InitOptions,
+} from './state.js';
 export { isRevocationReason, REVOCATION_REASONS, type RevocationReason } from './crl.js';
 export { eraCodedBirth, fifthBirthdayAfter, GENDERS, type Gender, type Person, type PersonInput } from './personal-data.js';
 export { OID, PURPOSES, TEST_ORGANIZATION, type Purpose } from './profile.js';

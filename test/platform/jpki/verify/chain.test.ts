@@ -39,8 +39,8 @@ describe('verifyChain: accepted certificates', () => {
   });
 
   it('validates at the boundary instants of the validity period', async () => {
-    await expect(check(h.signLeaf, 'sign', h.store, LEAF_WINDOW.notBefore)).resolves.toBeDefined();
-    await expect(check(h.signLeaf, 'sign', h.store, LEAF_WINDOW.notAfter)).resolves.toBeDefined();
+    await expect(check(h.signLeaf, 'sign', h.store, LEAF_WINDOW.notBefore)).resolves.toMatchObject({ purpose: 'sign', rootGeneration: 'signA', notAfter: LEAF_WINDOW.notAfter });
+    await expect(check(h.signLeaf, 'sign', h.store, LEAF_WINDOW.notAfter)).resolves.toMatchObject({ purpose: 'sign', rootGeneration: 'signA', notAfter: LEAF_WINDOW.notAfter });
   });
 });
 
@@ -153,7 +153,7 @@ describe('verifyChain: refusals', () => {
     const odd = h.leaf('auth', 'A', { extraExtensions: [extension('1.2.3.4.5', true, new asn1js.Null())] });
     await expect(check(odd, 'auth')).rejects.toMatchObject({ code: 'PKI_UNSUPPORTED_CRITICAL_EXTENSION' });
     const fine = h.leaf('auth', 'A', { extraExtensions: [extension('1.2.3.4.5', false, new asn1js.Null())] });
-    await expect(check(fine, 'auth')).resolves.toBeDefined();
+    await expect(check(fine, 'auth')).resolves.toMatchObject({ purpose: 'auth', rootGeneration: 'authA' });
   });
 
   it('refuses malformed input with PKI_MALFORMED', async () => {

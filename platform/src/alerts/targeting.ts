@@ -4,7 +4,7 @@ import { point, polygon } from '@turf/helpers';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { households } from '../db/schema/households.js';
-import { householdMembers, persons } from '../db/schema/identity.js';
+import { householdMembers, persons } from '../db/schema/persons.js';
 import { districts, shelters } from '../db/schema/places.js';
 import type { AlertArea, CanonicalAlert } from './model.js';
 import { alerts, alertTargets } from './schema.js';

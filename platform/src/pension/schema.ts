@@ -1,5 +1,5 @@
 import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { serviceProviders } from '../db/schema/identity.js';
+import { serviceProviders } from '../db/schema/services.js';
 
 /**
  * Every signed 現況確認届 the platform accepted from a card: sealed (with its evidence bundle) or

@@ -13,6 +13,7 @@ import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
 import { liveChannel } from './console/live.js';
 import { consoleRoutes } from './console/routes.js';
+import { bookingRoutes } from './booking/routes.js';
 import { consoleAccess } from './staff/access.js';
 import type { JpkiContext } from './jpki/index.js';
 
@@ -44,6 +45,7 @@ export async function buildApp({ config, database, jpki }: AppDeps): Promise<Fas
   const identity = { db: database.db, jpki, config };
   await app.register(identityRoutes, { deps: identity });
   const staffPolicy = { idleSeconds: config.staffIdleSeconds, maxSeconds: config.staffSessionMaxSeconds };
+  await app.register(bookingRoutes, { db: database.db });
   await app.register(consoleAccess, { db: database.db, policy: staffPolicy });
   await app.register(consoleRoutes, { deps: { identity, policy: staffPolicy, inviteTtlSeconds: config.staffInviteTtlSeconds, checkpoint: config } });
   await app.register(async (scope) => liveChannel(scope, database, staffPolicy));

@@ -2,7 +2,8 @@ import { and, asc, between, eq, gt, inArray, or } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { facilityBlackouts, facilityUnits, bookings } from './schema.js';
 import { rulesOf } from './policy.js';
-import { addDays, daysBetween, japanDay, startOf } from './slots.js';
+import { AppError } from '../shared/errors.js';
+import { addDays, daysBetween, isDay, japanDay, startOf } from './slots.js';
 
 export type SlotState = 'free' | 'taken' | 'closed';
 
@@ -24,6 +25,7 @@ export interface WeekGrid {
  * while a live hold or a confirmed booking covers it.
  */
 export async function weekGrid(db: Db, facilityId: string, from: string, days: number, now = new Date()): Promise<WeekGrid> {
+  if (!isDay(from)) throw new AppError('REQ_INVALID', { detail: 'from is not a day' });
   const rules = await rulesOf(db, facilityId);
   const to = addDays(from, days - 1);
   const dayList = Array.from({ length: days }, (_, i) => addDays(from, i));

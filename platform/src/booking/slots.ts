@@ -33,7 +33,8 @@ export function daysBetween(from: string, to: string): number {
 
 /** `YYYY-MM-DD` that is a real date (not 2026-02-30). */
 export function isDay(value: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+  const at = Date.parse(`${value}T00:00:00Z`);
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) && Number.isFinite(at) && new Date(at).toISOString().startsWith(value);
 }
 
 /** The first and last day of the month `day` falls in. */

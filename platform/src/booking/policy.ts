@@ -23,11 +23,24 @@ export async function rulesOf(db: Reader, facilityId: string): Promise<FacilityR
   return { facilityId, municipalityId: row.f.municipalityId, name: row.f.name, policy: row.policy };
 }
 
+/**
+ * How long a unit's rules are reused without asking the database again. Holding is the hot path
+ * (two queries saved per hold); a policy edit reaches holds within this time. Overlap, quota
+ * counting and blackouts are always read fresh: they are what correctness rests on.
+ */
+const UNIT_RULES_TTL_MS = 2_000;
+const unitRules = new Map<string, { until: number; rules: FacilityRules }>();
+
 /** The facility a unit belongs to, with its rules; REQ_NOT_FOUND for an unknown unit. */
-export async function rulesOfUnit(db: Reader, unitId: string): Promise<FacilityRules> {
+export async function rulesOfUnit(db: Reader, unitId: string, now = Date.now()): Promise<FacilityRules> {
+  const cached = unitRules.get(unitId);
+  if (cached && cached.until > now) return cached.rules;
   const [unit] = await db.select({ facilityId: facilityUnits.facilityId }).from(facilityUnits).where(eq(facilityUnits.id, unitId));
   if (!unit) throw new AppError('REQ_NOT_FOUND', { detail: 'no such unit' });
-  return rulesOf(db, unit.facilityId);
+  const rules = await rulesOf(db, unit.facilityId);
+  if (unitRules.size > 10_000) unitRules.clear();
+  unitRules.set(unitId, { until: now + UNIT_RULES_TTL_MS, rules });
+  return rules;
 }
 
 export function periodOf(policy: FacilityPolicy, code: string): Period {

@@ -14,6 +14,7 @@ import { identityRoutes } from './routes/identity.js';
 import { liveChannel } from './console/live.js';
 import { consoleRoutes } from './console/routes.js';
 import { bookingRoutes } from './booking/routes.js';
+import { bookingConsoleRoutes } from './booking/console-routes.js';
 import { consoleAccess } from './staff/access.js';
 import type { JpkiContext } from './jpki/index.js';
 
@@ -48,6 +49,7 @@ export async function buildApp({ config, database, jpki }: AppDeps): Promise<Fas
   await app.register(bookingRoutes, { db: database.db });
   await app.register(consoleAccess, { db: database.db, policy: staffPolicy });
   await app.register(consoleRoutes, { deps: { identity, policy: staffPolicy, inviteTtlSeconds: config.staffInviteTtlSeconds, checkpoint: config } });
+  await app.register(bookingConsoleRoutes, { db: database.db });
   await app.register(async (scope) => liveChannel(scope, database, staffPolicy));
   await app.register(uiPages, { uiDir: config.uiDir });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -15,7 +15,13 @@ let counter = 0;
 export async function bookableFacility(db: Db, policy: Partial<Omit<FacilityPolicy, 'facilityId'>> = {}) {
   const n = ++counter;
   const [org] = await db.insert(organisations).values({ kind: 'municipality', code: `bk${n}-${Date.now()}`, name: `試験市${n}` }).returning();
-  const [facility] = await db.insert(facilities).values({ municipalityId: org!.id, name: `試験体育館${n}`, kind: 'gym' }).returning();
+  return { organisation: org!, ...(await bookableFacilityIn(db, org!.id, policy)) };
+}
+
+/** A facility of two units with a plain policy in an existing municipality. */
+export async function bookableFacilityIn(db: Db, municipalityId: string, policy: Partial<Omit<FacilityPolicy, 'facilityId'>> = {}) {
+  const n = ++counter;
+  const [facility] = await db.insert(facilities).values({ municipalityId, name: `試験体育館${n}`, kind: 'gym' }).returning();
   const units = await db.insert(facilityUnits).values([
     { facilityId: facility!.id, name: '全面', sort: 0 },
     { facilityId: facility!.id, name: '半面', sort: 1 },
@@ -24,7 +30,7 @@ export async function bookableFacility(db: Db, policy: Partial<Omit<FacilityPoli
     facilityId: facility!.id, periods: PERIODS, residentHorizonDays: 60, nonResidentHorizonDays: 30, cancelDeadlineDays: 3,
     monthlyQuota: 4, holdMinutes: 30, fees: PERIODS.map((p) => ({ period: p.code, resident: 1000, nonResident: 2000 })), lottery: null, ...policy,
   });
-  return { organisation: org!, facility: facility!, units: units as [typeof units[0], typeof units[0]] };
+  return { facility: facility!, units: units as [typeof units[0], typeof units[0]] };
 }
 
 /** `count` people (no card data: the booking module only needs their id). */

@@ -48,3 +48,25 @@ export type WeekGridView = Static<typeof WeekGrid>;
 export type BookingViewT = Static<typeof BookingView>;
 export type MyBookingsView = Static<typeof MyBookings>;
 export type HoldRequestBody = Static<typeof HoldBody>;
+
+// ---- console (municipality facility staff) ----
+export const BoardQuery = Type.Object({ from: Type.Optional(Day) }, Strict);
+export const Board = Type.Object({
+  from: Day, to: Day,
+  facilities: Type.Array(Type.Object({
+    id: Uuid, name: Type.String(),
+    units: Type.Array(Type.Object({ id: Uuid, name: Type.String() })),
+    bookings: Type.Array(Type.Object({
+      id: Uuid, unitId: Uuid, day: Day, period: Type.String(), state: Type.String(), source: Type.String(),
+      permitNo: Type.Union([Type.String(), Type.Null()]), note: Type.Union([Type.String(), Type.Null()]), holdExpiresAt: Type.Union([Type.String(), Type.Null()]),
+    })),
+  })),
+});
+export const BlackoutBody = Type.Object({ day: Day, reason: Type.String({ minLength: 1, maxLength: 200 }) }, Strict);
+export const AdminBookingBody = Type.Object({
+  unitId: Uuid, day: Day, period: PeriodCode, note: Type.String({ minLength: 1, maxLength: 200 }),
+  idempotencyKey: Type.String({ minLength: 8, maxLength: 80, pattern: '^[A-Za-z0-9_-]+$' }),
+}, Strict);
+export const AdminBooked = Type.Object({ booking: BookingView, overridden: Type.Integer() });
+export const Done = Type.Object({ ok: Type.Boolean() });
+export type BoardView = Static<typeof Board>;

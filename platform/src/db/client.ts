@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -58,7 +59,9 @@ async function openPglite(dataDir: string | null, role: OwnerRole): Promise<DbHa
       console.warn(`waiting for the operator command (pid ${owner.pid}) that has the embedded database in ${dataDir} open`));
   let client: PGlite;
   try {
-    client = dataDir ? new PGlite(`${dataDir}/pglite`) : new PGlite();
+    // btree_gist: the bookings' exclusion constraint (unit = and time range &&) needs it.
+    const options = { extensions: { btree_gist } };
+    client = dataDir ? new PGlite(`${dataDir}/pglite`, options) : new PGlite(options);
     await client.waitReady;
   } catch (err) {
     lock?.release();

@@ -136,6 +136,16 @@ export const ERRORS = {
   ALERT_WRONG_MUNICIPALITY: { status: 403, message: 'The alert names another municipality than the feed is for', ja: 'ほかの市区町村あての警報は受け付けられません。' },
   ALERT_FEED_UNAUTHORIZED: { status: 401, message: 'Feed credential is missing, unknown or revoked', ja: '配信元の認証情報が正しくありません。' },
   ALERT_LALERT_INCOMPLETE: { status: 422, message: 'L-Alert message has empty required fields', ja: 'Lアラートの文書に 必要な項目がありません。' },
+  // Facility booking (platform/src/booking)
+  BOOKING_SLOT_TAKEN: { status: 409, message: 'Someone else has just booked or is holding this slot', ja: 'この枠は、ほかの方が先に予約しました。別の枠をお選びください。' },
+  BOOKING_SLOT_CLOSED: { status: 409, message: 'The facility is closed at that time', ja: 'この日・この時間は休館のため予約できません。' },
+  BOOKING_OUT_OF_HORIZON: { status: 422, message: 'The day is in the past or beyond how far ahead you may book', ja: 'この日はまだ予約を受け付けていないか、すでに過ぎています。' },
+  BOOKING_QUOTA_REACHED: { status: 409, message: 'Monthly booking quota reached', ja: 'この施設で今月予約できる回数の上限に達しています。' },
+  BOOKING_HOLD_EXPIRED: { status: 410, message: 'The hold has expired', ja: '仮予約の時間が過ぎました。もう一度、枠を選んでください。' },
+  BOOKING_NOT_ACTIVE: { status: 409, message: 'The booking is already cancelled or ended', ja: 'この予約は、すでに取り消されています。' },
+  BOOKING_CANCEL_TOO_LATE: { status: 409, message: 'The cancellation deadline has passed', ja: '取り消しの期限を過ぎています。施設にお電話ください。' },
+  BOOKING_LOTTERY_CLOSED: { status: 409, message: 'The lottery is not accepting applications', ja: '抽選の申し込み期間ではありません。' },
+  BOOKING_LOTTERY_DRAWN: { status: 409, message: 'The lottery has already been drawn', ja: 'この抽選は、すでに行われました。' },
 } as const satisfies Record<string, { status: number; message: string; ja: string }>;
 
 /** A stable error code from the catalogue. */

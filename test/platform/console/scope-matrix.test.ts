@@ -8,6 +8,7 @@ import { CONSOLE_PREFIX, type Access } from '../../../platform/src/staff/access.
 import { ROLES, ROLE_NAMES, type OrganisationKind, type Role } from '../../../platform/src/staff/roles.js';
 import { staffMembers } from '../../../platform/src/staff/schema.js';
 import { buildTestApp } from '../../helpers/app.js';
+import { bookableFacilityIn } from '../../helpers/booking.js';
 import { orgId, staffWithSession } from '../../helpers/staff.js';
 
 /**
@@ -28,6 +29,9 @@ interface OrgWorld {
   deviceId: string | null;
   contractNo: string | null;
   staffId: string;
+  /** A bookable facility (municipalities only). */
+  facilityId: string | null;
+  unitId: string | null;
 }
 
 /** Two organisations of each kind: "own" is the first, "other" the second. */
@@ -51,7 +55,8 @@ async function orgWorld(code: string, kind: OrganisationKind): Promise<OrgWorld>
   await appendAudit(db, { actor: 'operator:matrix', action: 'matrix.marker', subject: null, data: { org: id } });
   const otherRole = ROLE_NAMES.find((r) => ROLES[r].kind === kind && !r.endsWith('.admin'))!;
   const [target] = await db.insert(staffMembers).values({ organisationId: id, displayName: 'matrix target', roles: [otherRole] }).returning();
-  return { id, code, deviceId, contractNo, staffId: target!.id };
+  const bookable = kind === 'municipality' ? await bookableFacilityIn(db, id) : null;
+  return { id, code, deviceId, contractNo, staffId: target!.id, facilityId: bookable?.facility.id ?? null, unitId: bookable?.units[0].id ?? null };
 }
 
 beforeAll(async () => {
@@ -79,6 +84,10 @@ interface RouteCase {
 }
 
 const P = CONSOLE_PREFIX;
+const NO_FACILITY = '00000000-0000-4000-8000-00000000beef';
+const inDays = (n: number) => new Date(Date.now() + n * 86_400_000 + 9 * 3_600_000).toISOString().slice(0, 10);
+let adminKey = 0;
+const adminBooking = (w: OrgWorld) => ({ unitId: w.unitId ?? NO_FACILITY, day: inDays(10), period: 'am', note: '市の行事', idempotencyKey: `matrix-${++adminKey}-key` });
 const get = (url: string) => ({ method: 'GET' as const, url });
 const ROUTES: Record<string, RouteCase> = {
   [`GET ${P}/me`]: { own: () => get(`${P}/me`), other: null },
@@ -117,6 +126,18 @@ const ROUTES: Record<string, RouteCase> = {
   [`DELETE ${P}/staff/:id`]: {
     own: (w) => ({ method: 'DELETE', url: `${P}/staff/${w.staffId}` }),
     other: (w) => ({ method: 'DELETE', url: `${P}/staff/${w.staffId}` }),
+  },
+  [`GET ${P}/booking/board`]: {
+    own: () => get(`${P}/booking/board?from=${inDays(1)}`), other: null,
+    leaks: (body, other) => JSON.stringify(body).includes(other.facilityId ?? '\u0000'),
+  },
+  [`POST ${P}/booking/facilities/:id/blackouts`]: {
+    own: (w) => ({ method: 'POST', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/blackouts`, payload: { day: inDays(20), reason: '点検' } }),
+    other: (w) => ({ method: 'POST', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/blackouts`, payload: { day: inDays(20), reason: '点検' } }),
+  },
+  [`POST ${P}/booking/facilities/:id/admin-bookings`]: {
+    own: (w) => ({ method: 'POST', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/admin-bookings`, payload: adminBooking(w) }),
+    other: (w) => ({ method: 'POST', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/admin-bookings`, payload: adminBooking(w) }),
   },
 };
 /** Routes that are not behind a staff session (the login itself, and the live channel, which authenticates its first message: see live.test.ts). */

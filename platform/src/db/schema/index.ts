@@ -15,3 +15,4 @@ export * from '../../staff/schema.js';
 export * from '../../console/schema.js';
 export * from '../../alerts/schema.js';
 export * from '../../pension/schema.js';
+export * from '../../booking/schema.js';

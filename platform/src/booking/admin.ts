@@ -1,0 +1,88 @@
+import { and, asc, between, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { facilities } from '../db/schema/index.js';
+import { appendAudit } from '../identity/audit.js';
+import { AppError } from '../shared/errors.js';
+import { expireStaleHolds, type Tx } from './bookings.js';
+import { catchOverlap } from './overlap.js';
+import { checkBookable, periodOf, rulesOf } from './policy.js';
+import { bookingNotices, bookings, facilityBlackouts, facilityUnits, type Booking } from './schema.js';
+import { addDays, rangeOf } from './slots.js';
+
+/** Who acts in the console: their id and organisation (every target is checked against it). */
+export interface StaffActor {
+  staffId: string;
+  organisationId: string;
+}
+
+/** The facility's rules, refusing another municipality's facility. */
+async function ownFacility(db: Pick<Db, 'select'>, actor: StaffActor, facilityId: string) {
+  const rules = await rulesOf(db, facilityId);
+  if (rules.municipalityId !== actor.organisationId) throw new AppError('STAFF_OUT_OF_SCOPE');
+  return rules;
+}
+
+/** Closes a facility for a day (休館日); bookings already made stay for staff to handle on the board. */
+export async function addBlackout(db: Db, actor: StaffActor, facilityId: string, day: string, reason: string): Promise<void> {
+  await ownFacility(db, actor, facilityId);
+  await db.transaction(async (tx) => {
+    await tx.insert(facilityBlackouts).values({ facilityId, day, reason }).onConflictDoUpdate({ target: [facilityBlackouts.facilityId, facilityBlackouts.day], set: { reason } });
+    await appendAudit(tx, { actor: `staff:${actor.staffId}`, action: 'booking.blackout.add', subject: facilityId, data: { org: actor.organisationId, day } });
+  });
+}
+
+/**
+ * An administrative booking (school or municipal use): it overrides residents' holds and bookings
+ * of that unit and 区分, which become `overridden`; each resident gets a notice on their TV, and
+ * the whole change is audited. The same idempotency key books once.
+ */
+export async function adminBook(db: Db, actor: StaffActor, req: { facilityId: string; unitId: string; day: string; period: string; note: string; idempotencyKey: string }, now = new Date()): Promise<{ booking: Booking; overridden: number }> {
+  const rules = await ownFacility(db, actor, req.facilityId);
+  const [unit] = await db.select().from(facilityUnits).where(and(eq(facilityUnits.id, req.unitId), eq(facilityUnits.facilityId, req.facilityId)));
+  if (!unit) throw new AppError('REQ_NOT_FOUND', { detail: 'no such unit of this facility' });
+  const period = periodOf(rules.policy, req.period);
+  const requestedBy = `staff:${actor.staffId}`;
+  return catchOverlap(() => db.transaction(async (tx: Tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`booking-admin:${req.unitId}`}, 0))`);
+    const [again] = await tx.select().from(bookings).where(and(eq(bookings.requestedBy, requestedBy), eq(bookings.idempotencyKey, req.idempotencyKey)));
+    if (again) return { booking: again, overridden: 0 };
+    await checkBookable(tx, rules, req.day, period, null, now);
+    const during = rangeOf(req.day, period);
+    await expireStaleHolds(tx, req.unitId, during, now);
+    const displaced = await tx.update(bookings).set({ state: 'overridden', endedAt: now })
+      .where(and(eq(bookings.unitId, req.unitId), inArray(bookings.state, ['held', 'confirmed']), sql`${bookings.during} && ${during}::tstzrange`)).returning();
+    for (const b of displaced) {
+      if (!b.personId) continue;
+      await tx.insert(bookingNotices).values({ personId: b.personId, bookingId: b.id, kind: 'overridden',
+        text: `${rules.name} ${b.day} ${period.label} のご予約は、市の行事のため取り消しになりました。申し訳ありません。ほかの枠をお選びください。` });
+    }
+    const [row] = await tx.insert(bookings).values({
+      facilityId: req.facilityId, unitId: req.unitId, day: req.day, period: period.code, during, state: 'confirmed', requestedBy,
+      idempotencyKey: req.idempotencyKey, source: 'admin', note: req.note, confirmedAt: now, permitNo: `ADM-${now.getTime().toString(36)}`,
+    }).returning();
+    await appendAudit(tx, { actor: requestedBy, action: 'booking.admin', subject: row!.id,
+      data: { org: actor.organisationId, facility: req.facilityId, unit: req.unitId, day: req.day, period: period.code, overridden: displaced.length } });
+    return { booking: row!, overridden: displaced.length };
+  }));
+}
+
+/** The organisation's facilities with a week's bookings (held/confirmed), for the console's board. */
+export async function boardOf(db: Db, actor: StaffActor, from: string, days: number) {
+  const own = await db.select().from(facilities).where(eq(facilities.municipalityId, actor.organisationId)).orderBy(asc(facilities.name));
+  const ids = own.map((f) => f.id);
+  const to = addDays(from, days - 1);
+  const units = ids.length ? await db.select().from(facilityUnits).where(inArray(facilityUnits.facilityId, ids)).orderBy(asc(facilityUnits.sort)) : [];
+  const rows = ids.length ? await db.select().from(bookings)
+    .where(and(inArray(bookings.facilityId, ids), between(bookings.day, from, to), inArray(bookings.state, ['held', 'confirmed']))).orderBy(asc(bookings.during)) : [];
+  return {
+    from, to,
+    facilities: own.map((f) => ({
+      id: f.id, name: f.name,
+      units: units.filter((u) => u.facilityId === f.id).map((u) => ({ id: u.id, name: u.name })),
+      bookings: rows.filter((b) => b.facilityId === f.id).map((b) => ({
+        id: b.id, unitId: b.unitId, day: b.day, period: b.period, state: b.state, source: b.source, permitNo: b.permitNo, note: b.note,
+        holdExpiresAt: b.holdExpiresAt?.toISOString() ?? null,
+      })),
+    })),
+  };
+}

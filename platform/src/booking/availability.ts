@@ -1,0 +1,52 @@
+import { and, asc, between, eq, gt, inArray, or } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { facilityBlackouts, facilityUnits, bookings } from './schema.js';
+import { rulesOf } from './policy.js';
+import { AppError } from '../shared/errors.js';
+import { addDays, daysBetween, isDay, japanDay, startOf } from './slots.js';
+
+export type SlotState = 'free' | 'taken' | 'closed';
+
+export interface WeekGrid {
+  facilityId: string;
+  name: string;
+  from: string;
+  days: string[];
+  periods: { code: string; label: string; start: string; end: string }[];
+  units: { id: string; name: string; slots: { day: string; period: string; state: SlotState }[] }[];
+  fees: { period: string; resident: number; nonResident: number }[];
+  /** The last day residents may book now (others see `closed` beyond their own horizon when they try). */
+  residentLastDay: string;
+}
+
+/**
+ * A facility's slots for `days` days from `from`, without personal data (browsing needs no login).
+ * A slot is `closed` on a blackout day, once started, or beyond the resident horizon; `taken`
+ * while a live hold or a confirmed booking covers it.
+ */
+export async function weekGrid(db: Db, facilityId: string, from: string, days: number, now = new Date()): Promise<WeekGrid> {
+  if (!isDay(from)) throw new AppError('REQ_INVALID', { detail: 'from is not a day' });
+  const rules = await rulesOf(db, facilityId);
+  const to = addDays(from, days - 1);
+  const dayList = Array.from({ length: days }, (_, i) => addDays(from, i));
+  const units = await db.select().from(facilityUnits).where(eq(facilityUnits.facilityId, facilityId)).orderBy(asc(facilityUnits.sort), asc(facilityUnits.name));
+  const closedDays = new Set((await db.select({ day: facilityBlackouts.day }).from(facilityBlackouts)
+    .where(and(eq(facilityBlackouts.facilityId, facilityId), between(facilityBlackouts.day, from, to)))).map((r) => r.day));
+  const live = await db.select({ unitId: bookings.unitId, day: bookings.day, period: bookings.period }).from(bookings).where(and(
+    eq(bookings.facilityId, facilityId), between(bookings.day, from, to), inArray(bookings.state, ['held', 'confirmed']),
+    or(eq(bookings.state, 'confirmed'), gt(bookings.holdExpiresAt, now)),
+  ));
+  const taken = new Set(live.map((b) => `${b.unitId}|${b.day}|${b.period}`));
+  const lastDay = addDays(japanDay(now), rules.policy.residentHorizonDays);
+  return {
+    facilityId, name: rules.name, from, days: dayList, periods: rules.policy.periods, fees: rules.policy.fees, residentLastDay: lastDay,
+    units: units.map((u) => ({
+      id: u.id, name: u.name,
+      slots: dayList.flatMap((day) => rules.policy.periods.map((p) => {
+        const closed = closedDays.has(day) || startOf(day, p) <= now || daysBetween(lastDay, day) > 0;
+        const state: SlotState = closed ? 'closed' : taken.has(`${u.id}|${day}|${p.code}`) ? 'taken' : 'free';
+        return { day, period: p.code, state };
+      })),
+    })),
+  };
+}

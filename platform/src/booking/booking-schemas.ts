@@ -1,0 +1,72 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * The booking API's request and response shapes (TV and console): one definition the routes
+ * validate with and the TV and console pages import as types.
+ */
+const Strict = { additionalProperties: false } as const;
+const Uuid = Type.String({ format: 'uuid' });
+export const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+const PeriodCode = Type.String({ minLength: 1, maxLength: 20, pattern: '^[a-z0-9_-]+$' });
+
+export const Period = Type.Object({ code: Type.String(), label: Type.String(), start: Type.String(), end: Type.String() });
+export const Fee = Type.Object({ period: Type.String(), resident: Type.Integer(), nonResident: Type.Integer() });
+export const FacilitySummary = Type.Object({ id: Uuid, name: Type.String(), kind: Type.String(), units: Type.Array(Type.Object({ id: Uuid, name: Type.String() })) });
+export const FacilityList = Type.Object({ facilities: Type.Array(FacilitySummary) });
+export const FacilityParams = Type.Object({ id: Uuid });
+export const WeekQuery = Type.Object({ from: Type.Optional(Day) }, Strict);
+
+export const SlotState = Type.Union([Type.Literal('free'), Type.Literal('taken'), Type.Literal('closed')]);
+export const WeekGrid = Type.Object({
+  facilityId: Uuid, name: Type.String(), from: Day, days: Type.Array(Day), periods: Type.Array(Period), fees: Type.Array(Fee), residentLastDay: Day,
+  units: Type.Array(Type.Object({ id: Uuid, name: Type.String(), slots: Type.Array(Type.Object({ day: Day, period: Type.String(), state: SlotState })) })),
+});
+
+/** `POST /api/v1/booking/holds`: the key is the TV's for one press of OK (a retry sends the same). */
+export const HoldBody = Type.Object({
+  unitId: Uuid, day: Day, period: PeriodCode, idempotencyKey: Type.String({ minLength: 8, maxLength: 80, pattern: '^[A-Za-z0-9_-]+$' }),
+}, Strict);
+export const SlotBody = Type.Object({ unitId: Uuid, day: Day, period: PeriodCode }, Strict);
+export const BookingParams = Type.Object({ id: Uuid });
+
+export const BookingView = Type.Object({
+  id: Uuid, facilityId: Uuid, unitId: Uuid, day: Day, period: Type.String(),
+  state: Type.Union([Type.Literal('held'), Type.Literal('confirmed'), Type.Literal('cancelled'), Type.Literal('expired'), Type.Literal('overridden')]),
+  source: Type.String(),
+  holdExpiresAt: Type.Union([Type.String(), Type.Null()]),
+  permitNo: Type.Union([Type.String(), Type.Null()]),
+});
+export const Notice = Type.Object({ id: Uuid, kind: Type.String(), text: Type.String(), bookingId: Type.Union([Uuid, Type.Null()]), createdAt: Type.String() });
+export const MyBookings = Type.Object({ bookings: Type.Array(BookingView), notices: Type.Array(Notice) });
+export const Waiting = Type.Object({ waiting: Type.Boolean() });
+
+export const LotteryParams = Type.Object({ id: Uuid });
+export const LotteryApplyBody = Type.Object({ choices: Type.Array(SlotBody, { minItems: 1, maxItems: 5 }) }, Strict);
+export const Applied = Type.Object({ applied: Type.Boolean() });
+
+export type WeekGridView = Static<typeof WeekGrid>;
+export type BookingViewT = Static<typeof BookingView>;
+export type MyBookingsView = Static<typeof MyBookings>;
+export type HoldRequestBody = Static<typeof HoldBody>;
+
+// ---- console (municipality facility staff) ----
+export const BoardQuery = Type.Object({ from: Type.Optional(Day) }, Strict);
+export const Board = Type.Object({
+  from: Day, to: Day,
+  facilities: Type.Array(Type.Object({
+    id: Uuid, name: Type.String(),
+    units: Type.Array(Type.Object({ id: Uuid, name: Type.String() })),
+    bookings: Type.Array(Type.Object({
+      id: Uuid, unitId: Uuid, day: Day, period: Type.String(), state: Type.String(), source: Type.String(),
+      permitNo: Type.Union([Type.String(), Type.Null()]), note: Type.Union([Type.String(), Type.Null()]), holdExpiresAt: Type.Union([Type.String(), Type.Null()]),
+    })),
+  })),
+});
+export const BlackoutBody = Type.Object({ day: Day, reason: Type.String({ minLength: 1, maxLength: 200 }) }, Strict);
+export const AdminBookingBody = Type.Object({
+  unitId: Uuid, day: Day, period: PeriodCode, note: Type.String({ minLength: 1, maxLength: 200 }),
+  idempotencyKey: Type.String({ minLength: 8, maxLength: 80, pattern: '^[A-Za-z0-9_-]+$' }),
+}, Strict);
+export const AdminBooked = Type.Object({ booking: BookingView, overridden: Type.Integer() });
+export const Done = Type.Object({ ok: Type.Boolean() });
+export type BoardView = Static<typeof Board>;

@@ -1,0 +1,159 @@
+import { randomInt } from 'node:crypto';
+import { and, asc, between, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { AppError } from '../shared/errors.js';
+import { catchOverlap } from './overlap.js';
+import { checkBookable, horizonEnd, periodOf, rulesOf, rulesOfUnit, type FacilityRules } from './policy.js';
+import { bookingNotices, bookings, bookingWaitlist, type Booking } from './schema.js';
+import { daysBetween, japanDay, monthOf, rangeOf } from './slots.js';
+
+/** A transaction handle. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+const ACTIVE = ['held', 'confirmed'] as const;
+
+/** A 利用許可番号: 10 digits, grouped for reading aloud on the phone. */
+function newPermitNo(): string {
+  const digits = String(randomInt(0, 10_000_000_000)).padStart(10, '0');
+  return `${digits.slice(0, 4)}-${digits.slice(4, 7)}-${digits.slice(7)}`;
+}
+
+/**
+ * Serialises one person's booking writes at one facility for the rest of the transaction: the
+ * monthly quota spans rows, so no constraint can enforce it, and a double-pressed OK must find
+ * the first press's row.
+ */
+async function lockPerson(tx: Tx, personId: string, facilityId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`booking:${personId}:${facilityId}`}, 0))`);
+}
+
+/**
+ * Holds whose time ran out stop blocking their slot here, in the transaction that would otherwise
+ * conflict with them (no sweeper needed for correctness). A freed slot goes to its waitlist first.
+ */
+export async function expireStaleHolds(tx: Tx, unitId: string, during: string, now: Date): Promise<void> {
+  const expired = await tx.update(bookings).set({ state: 'expired', endedAt: now })
+    .where(and(eq(bookings.unitId, unitId), eq(bookings.state, 'held'), lt(bookings.holdExpiresAt, now), sql`${bookings.during} && ${during}::tstzrange`))
+    .returning();
+  for (const b of expired) await offerToWaitlist(tx, b, now);
+}
+
+export interface HoldRequest {
+  personId: string;
+  unitId: string;
+  day: string;
+  period: string;
+  /** The TV's key for this press of OK: the same key books once. */
+  idempotencyKey: string;
+  /** Lives in the facility's municipality (earlier horizon). */
+  resident: boolean;
+}
+
+/** Holds a slot for `holdMinutes`; the same idempotency key returns the same booking. */
+export async function holdSlot(db: Db, req: HoldRequest, now = new Date()): Promise<Booking> {
+  const rules = await rulesOfUnit(db, req.unitId);
+  const period = periodOf(rules.policy, req.period);
+  const requestedBy = `person:${req.personId}`;
+  return catchOverlap(() => db.transaction(async (tx) => {
+    await lockPerson(tx, req.personId, rules.facilityId);
+    const [again] = await tx.select().from(bookings).where(and(eq(bookings.requestedBy, requestedBy), eq(bookings.idempotencyKey, req.idempotencyKey)));
+    if (again) return again;
+    await checkBookable(tx, rules, req.day, period, horizonEnd(rules.policy, req.resident, now), now);
+    await checkQuota(tx, rules, req.personId, req.day);
+    const during = rangeOf(req.day, period);
+    await expireStaleHolds(tx, req.unitId, during, now);
+    const [row] = await tx.insert(bookings).values({
+      facilityId: rules.facilityId, unitId: req.unitId, day: req.day, period: period.code, during, state: 'held',
+      personId: req.personId, requestedBy, idempotencyKey: req.idempotencyKey, source: 'resident',
+      holdExpiresAt: new Date(now.getTime() + rules.policy.holdMinutes * 60_000),
+    }).returning();
+    return row!;
+  }));
+}
+
+async function checkQuota(tx: Tx, rules: FacilityRules, personId: string, day: string): Promise<void> {
+  const { first, last } = monthOf(day);
+  const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(bookings).where(and(
+    eq(bookings.personId, personId), eq(bookings.facilityId, rules.facilityId), inArray(bookings.state, ACTIVE), between(bookings.day, first, last),
+  )) as [{ n: number }];
+  if (n >= rules.policy.monthlyQuota) throw new AppError('BOOKING_QUOTA_REACHED', { details: { quota: rules.policy.monthlyQuota } });
+}
+
+/** A person's own booking, locked for the rest of the transaction; REQ_NOT_FOUND for anyone else's. */
+async function ownBooking(tx: Tx, personId: string, bookingId: string): Promise<Booking> {
+  const [row] = await tx.select().from(bookings).where(and(eq(bookings.id, bookingId), eq(bookings.personId, personId))).for('update');
+  if (!row) throw new AppError('REQ_NOT_FOUND', { detail: 'no such booking of this person' });
+  return row;
+}
+
+/** Turns a live hold into a booking with a 利用許可番号 (confirming twice returns the same). */
+export async function confirmBooking(db: Db, personId: string, bookingId: string, now = new Date()): Promise<Booking> {
+  const outcome = await db.transaction(async (tx) => {
+    const booking = await ownBooking(tx, personId, bookingId);
+    if (booking.state === 'confirmed') return booking;
+    if (booking.state !== 'held') throw new AppError(booking.state === 'expired' ? 'BOOKING_HOLD_EXPIRED' : 'BOOKING_NOT_ACTIVE');
+    if (booking.holdExpiresAt && booking.holdExpiresAt < now) {
+      // Expire it now (committed), and the freed slot goes to the waitlist; then tell the caller.
+      await tx.update(bookings).set({ state: 'expired', endedAt: now }).where(eq(bookings.id, booking.id));
+      await offerToWaitlist(tx, booking, now);
+      return 'expired' as const;
+    }
+    const [row] = await tx.update(bookings).set({ state: 'confirmed', confirmedAt: now, holdExpiresAt: null, permitNo: newPermitNo() })
+      .where(eq(bookings.id, booking.id)).returning();
+    return row!;
+  });
+  if (outcome === 'expired') throw new AppError('BOOKING_HOLD_EXPIRED');
+  return outcome;
+}
+
+/** Releases a hold at any time, or cancels a confirmed booking until the facility's deadline. */
+export async function cancelBooking(db: Db, personId: string, bookingId: string, now = new Date()): Promise<Booking> {
+  return db.transaction(async (tx) => {
+    const booking = await ownBooking(tx, personId, bookingId);
+    if (booking.state !== 'held' && booking.state !== 'confirmed') throw new AppError('BOOKING_NOT_ACTIVE');
+    if (booking.state === 'confirmed') {
+      const { policy } = await rulesOf(tx, booking.facilityId);
+      if (daysBetween(japanDay(now), booking.day) < policy.cancelDeadlineDays) {
+        throw new AppError('BOOKING_CANCEL_TOO_LATE', { details: { daysBefore: policy.cancelDeadlineDays } });
+      }
+    }
+    const [row] = await tx.update(bookings).set({ state: 'cancelled', endedAt: now }).where(eq(bookings.id, booking.id)).returning();
+    await offerToWaitlist(tx, booking, now);
+    return row!;
+  });
+}
+
+/**
+ * A slot just freed: the first resident waiting for it gets a hold (same length as any hold) and a
+ * notice on their TV. Nothing waiting, nothing happens.
+ */
+export async function offerToWaitlist(tx: Tx, freed: Pick<Booking, 'unitId' | 'day' | 'period' | 'facilityId'>, now: Date): Promise<void> {
+  const [first] = await tx.select().from(bookingWaitlist)
+    .where(and(eq(bookingWaitlist.unitId, freed.unitId), eq(bookingWaitlist.day, freed.day), eq(bookingWaitlist.period, freed.period), eq(bookingWaitlist.state, 'waiting')))
+    .orderBy(asc(bookingWaitlist.createdAt), asc(bookingWaitlist.id)).limit(1).for('update', { skipLocked: true });
+  if (!first) return;
+  const { policy, name } = await rulesOf(tx, freed.facilityId);
+  const period = periodOf(policy, freed.period);
+  const holdExpiresAt = new Date(now.getTime() + policy.holdMinutes * 60_000);
+  const [held] = await tx.insert(bookings).values({
+    facilityId: freed.facilityId, unitId: freed.unitId, day: freed.day, period: freed.period, during: rangeOf(freed.day, period), state: 'held',
+    personId: first.personId, requestedBy: `person:${first.personId}`, idempotencyKey: `waitlist:${first.id}`, source: 'waitlist', holdExpiresAt,
+  }).returning();
+  await tx.update(bookingWaitlist).set({ state: 'offered', bookingId: held!.id }).where(eq(bookingWaitlist.id, first.id));
+  await tx.insert(bookingNotices).values({
+    personId: first.personId, bookingId: held!.id, kind: 'waitlist_offer',
+    text: `お待ちの ${name} ${freed.day} ${period.label} が空きました。仮予約しています。期限までに確定してください。`,
+  });
+}
+
+/** Waits for a taken slot; joining twice is one place in the queue. */
+export async function joinWaitlist(db: Db, personId: string, slot: { unitId: string; day: string; period: string }): Promise<void> {
+  const rules = await rulesOfUnit(db, slot.unitId);
+  periodOf(rules.policy, slot.period);
+  await db.insert(bookingWaitlist).values({ ...slot, personId }).onConflictDoNothing();
+}
+
+/** A person's bookings, newest day first (the TV's history and receipts). */
+export async function bookingsOf(db: Db, personId: string): Promise<Booking[]> {
+  return db.select().from(bookings).where(eq(bookings.personId, personId)).orderBy(sql`${bookings.day} desc`, asc(bookings.during)).limit(100);
+}

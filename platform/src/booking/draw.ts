@@ -1,0 +1,59 @@
+import { createHash, createHmac } from 'node:crypto';
+
+/** One slot a resident asks for in a lottery. */
+export interface Choice {
+  unitId: string;
+  day: string;
+  period: string;
+}
+
+export interface Entrant {
+  personId: string;
+  /** Ranked: the first is the one most wanted. */
+  choices: Choice[];
+}
+
+export interface Win {
+  personId: string;
+  choice: Choice;
+  /** 0 for a first choice. */
+  rank: number;
+}
+
+const slotKey = (c: Choice) => `${c.unitId}|${c.day}|${c.period}`;
+
+/** The entrant list in a canonical order, as published with the result. */
+function canonical(entrants: readonly Entrant[]): string {
+  return [...entrants].sort((a, b) => (a.personId < b.personId ? -1 : 1))
+    .map((e) => `${e.personId}:${e.choices.map(slotKey).join(',')}`).join('\n');
+}
+
+/** SHA-256 of the canonical entrant list: recorded at the draw, so nobody can add or drop an entry afterwards unseen. */
+export function entrantsHash(entrants: readonly Entrant[]): string {
+  return createHash('sha256').update(canonical(entrants), 'utf8').digest('hex');
+}
+
+/**
+ * The draw, a pure function of the published seed and the entrants: each entrant's place in line
+ * is HMAC-SHA256(seed, person); then rank by rank (all first choices, then all second…), each
+ * entrant still without a win takes their choice if it is still free. One win per entrant. The
+ * same seed and list give the same result on any machine, which is how staff re-run it.
+ */
+export function draw(seed: string, entrants: readonly Entrant[]): Win[] {
+  const ticket = (personId: string) => createHmac('sha256', seed).update(personId, 'utf8').digest('hex');
+  const line = [...entrants].map((e) => ({ e, t: ticket(e.personId) })).sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : 0)).map((x) => x.e);
+  const taken = new Set<string>();
+  const wins: Win[] = [];
+  const won = new Set<string>();
+  const maxRank = Math.max(0, ...entrants.map((e) => e.choices.length));
+  for (let rank = 0; rank < maxRank; rank++) {
+    for (const entrant of line) {
+      const choice = entrant.choices[rank];
+      if (!choice || won.has(entrant.personId) || taken.has(slotKey(choice))) continue;
+      taken.add(slotKey(choice));
+      won.add(entrant.personId);
+      wins.push({ personId: entrant.personId, choice, rank });
+    }
+  }
+  return wins;
+}

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { appendAudit } from '../identity/audit.js';
+import { AppError } from '../shared/errors.js';
+import { isOverlap } from './overlap.js';
+import { periodOf, rulesOf } from './policy.js';
+import { bookingNotices, bookings, facilityUnits, lotteryApplications, lotteryRounds, type LotteryRound } from './schema.js';
+import { draw, entrantsHash, type Choice, type Win } from './draw.js';
+import { monthOf, rangeOf } from './slots.js';
+
+/** At most this many ranked choices per application. */
+export const MAX_CHOICES = 5;
+
+/** Opens a round for one month of use; the seed is fixed and published now, before anyone applies. */
+export async function openRound(db: Db, facilityId: string, month: string, applyUntil: Date, actor: string): Promise<LotteryRound> {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new AppError('REQ_INVALID', { detail: 'month is YYYY-MM' });
+  const rules = await rulesOf(db, facilityId);
+  return db.transaction(async (tx) => {
+    const [round] = await tx.insert(lotteryRounds).values({ facilityId, month, applyUntil, seed: randomBytes(32).toString('hex') }).onConflictDoNothing().returning();
+    if (!round) throw new AppError('BOOKING_LOTTERY_DRAWN', { detail: 'a round for this month exists' });
+    await appendAudit(tx, { actor, action: 'booking.lottery.open', subject: round.id, data: { org: rules.municipalityId, facility: facilityId, month, seed: round.seed } });
+    return round;
+  });
+}
+
+async function roundOf(db: Pick<Db, 'select'>, roundId: string): Promise<LotteryRound> {
+  const [round] = await db.select().from(lotteryRounds).where(eq(lotteryRounds.id, roundId));
+  if (!round) throw new AppError('REQ_NOT_FOUND', { detail: 'no such lottery round' });
+  return round;
+}
+
+/** Applies (or replaces one's application) with ranked choices, while the window is open. */
+export async function applyToRound(db: Db, personId: string, roundId: string, choices: Choice[], now = new Date()): Promise<void> {
+  const round = await roundOf(db, roundId);
+  if (round.drawnAt) throw new AppError('BOOKING_LOTTERY_DRAWN');
+  if (now >= round.applyUntil) throw new AppError('BOOKING_LOTTERY_CLOSED');
+  if (choices.length < 1 || choices.length > MAX_CHOICES) throw new AppError('REQ_INVALID', { detail: `1–${MAX_CHOICES} choices` });
+  const rules = await rulesOf(db, round.facilityId);
+  const units = new Set((await db.select({ id: facilityUnits.id }).from(facilityUnits).where(eq(facilityUnits.facilityId, round.facilityId))).map((u) => u.id));
+  const { first, last } = monthOf(`${round.month}-01`);
+  const keys = new Set<string>();
+  for (const c of choices) {
+    periodOf(rules.policy, c.period);
+    if (!units.has(c.unitId) || c.day < first || c.day > last) throw new AppError('REQ_INVALID', { detail: 'choice outside the round' });
+    keys.add(`${c.unitId}|${c.day}|${c.period}`);
+  }
+  if (keys.size !== choices.length) throw new AppError('REQ_INVALID', { detail: 'the same slot twice' });
+  await db.insert(lotteryApplications).values({ roundId, personId, choices })
+    .onConflictDoUpdate({ target: [lotteryApplications.roundId, lotteryApplications.personId], set: { choices, createdAt: now } });
+}
+
+/**
+ * Draws a round once: records the entrant list's hash, gives each winner a hold lasting until the
+ * confirm deadline, and tells everyone on their TV. A slot staff took meanwhile is the one thing
+ * that can stop a win: the exclusion constraint refuses it and that entrant is told they lost.
+ * Slots nobody won, and wins not confirmed in time, are then first-come.
+ */
+export async function drawRound(db: Db, roundId: string, actor: string, now = new Date()): Promise<{ entrantsHash: string; wins: Win[] }> {
+  return db.transaction(async (tx) => {
+    const [round] = await tx.select().from(lotteryRounds).where(eq(lotteryRounds.id, roundId)).for('update');
+    if (!round) throw new AppError('REQ_NOT_FOUND');
+    if (round.drawnAt) throw new AppError('BOOKING_LOTTERY_DRAWN');
+    const rules = await rulesOf(tx, round.facilityId);
+    const entrants = await tx.select({ personId: lotteryApplications.personId, choices: lotteryApplications.choices }).from(lotteryApplications).where(eq(lotteryApplications.roundId, roundId));
+    const hash = entrantsHash(entrants);
+    const wins = draw(round.seed, entrants);
+    const confirmBy = new Date(now.getTime() + (rules.policy.lottery?.confirmDays ?? 7) * 86_400_000);
+    const winners = new Set<string>();
+    for (const win of wins) {
+      const period = periodOf(rules.policy, win.choice.period);
+      try {
+        // A savepoint: a refused insert must not abort the whole draw.
+        const [held] = await tx.transaction((sp) => sp.insert(bookings).values({
+          facilityId: round.facilityId, unitId: win.choice.unitId, day: win.choice.day, period: period.code, during: rangeOf(win.choice.day, period),
+          state: 'held', personId: win.personId, requestedBy: `person:${win.personId}`, idempotencyKey: `lottery:${roundId}`, source: 'lottery', holdExpiresAt: confirmBy,
+        }).returning());
+        winners.add(win.personId);
+        await tx.insert(bookingNotices).values({ personId: win.personId, bookingId: held!.id, kind: 'lottery_won',
+          text: `${rules.name} ${win.choice.day} ${period.label} の抽選に当選しました。確定の期限までに「確定」を押してください。` });
+      } catch (err) {
+        if (!isOverlap(err)) throw err;
+      }
+    }
+    for (const e of entrants) {
+      if (winners.has(e.personId)) continue;
+      await tx.insert(bookingNotices).values({ personId: e.personId, kind: 'lottery_lost', text: `${rules.name} ${round.month} の抽選は、残念ながら落選でした。空いている枠は先着順で予約できます。` });
+    }
+    await tx.update(lotteryRounds).set({ entrantsHash: hash, drawnAt: now, confirmBy }).where(eq(lotteryRounds.id, roundId));
+    await appendAudit(tx, { actor, action: 'booking.lottery.draw', subject: roundId, data: { org: rules.municipalityId, entrants: entrants.length, won: winners.size, entrantsHash: hash } });
+    return { entrantsHash: hash, wins };
+  });
+}
+
+/**
+ * Re-runs a drawn round from its published seed and today's application rows: the same hash
+ * means the list is unchanged; the same wins as the holds the draw gave prove the draw was fair.
+ */
+export async function replayRound(db: Db, roundId: string): Promise<{ entrantsHash: string; listUnchanged: boolean; wins: Win[]; matchesHolds: boolean }> {
+  const round = await roundOf(db, roundId);
+  if (!round.drawnAt) throw new AppError('REQ_INVALID', { detail: 'not drawn yet' });
+  const entrants = await db.select({ personId: lotteryApplications.personId, choices: lotteryApplications.choices }).from(lotteryApplications).where(eq(lotteryApplications.roundId, roundId));
+  const hash = entrantsHash(entrants);
+  const wins = draw(round.seed, entrants);
+  const held = await db.select({ personId: bookings.personId, unitId: bookings.unitId, day: bookings.day, period: bookings.period }).from(bookings)
+    .where(and(eq(bookings.idempotencyKey, `lottery:${roundId}`), eq(bookings.source, 'lottery')));
+  const key = (p: string | null, c: Choice) => `${p}|${c.unitId}|${c.day}|${c.period}`;
+  const heldKeys = new Set(held.map((h) => key(h.personId, h)));
+  return { entrantsHash: hash, listUnchanged: hash === round.entrantsHash, wins, matchesHolds: held.length === wins.length && wins.every((w) => heldKeys.has(key(w.personId, w.choice))) };
+}

@@ -1,0 +1,22 @@
+import { AppError } from '../shared/errors.js';
+
+/** SQLSTATE of an exclusion-constraint violation: the database refused an overlapping booking. */
+const EXCLUSION_VIOLATION = '23P01';
+
+/** True when `err` (or what it wraps: drizzle wraps driver errors) is an exclusion violation. */
+export function isOverlap(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === EXCLUSION_VIOLATION) return true;
+  }
+  return false;
+}
+
+/** Runs `work`; an overlap the database refused becomes BOOKING_SLOT_TAKEN (409), anything else passes through. */
+export async function catchOverlap<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (isOverlap(err)) throw new AppError('BOOKING_SLOT_TAKEN');
+    throw err;
+  }
+}

@@ -1,0 +1,87 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { asc, desc, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { facilities } from '../db/schema/index.js';
+import { requestAuth } from '../routes/request-auth.js';
+import { DEVICE_AUTH_ERRORS, errorCodes, SESSION_AUTH_ERRORS, withErrors } from '../routes/schemas.js';
+import { weekGrid } from './availability.js';
+import {
+  Applied, BookingParams, BookingView, FacilityList, FacilityParams, HoldBody, LotteryApplyBody, LotteryParams, MyBookings, SlotBody, Waiting, WeekGrid, WeekQuery,
+} from './booking-schemas.js';
+import { bookingsOf, cancelBooking, confirmBooking, holdSlot, joinWaitlist } from './bookings.js';
+import { applyToRound } from './lottery.js';
+import { rulesOfUnit } from './policy.js';
+import { bookingView, livesIn } from './residents.js';
+import { bookingNotices, facilityPolicies, facilityUnits } from './schema.js';
+import { japanDay } from './slots.js';
+
+/**
+ * The TV's booking API. Browsing needs only the TV's own credential (no card); holding, confirming
+ * and cancelling need a person's session, and act only on that person's bookings.
+ */
+export const bookingRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
+  const { deviceOf, sessionOf } = requestAuth(db);
+  const p = '/api/v1/booking';
+
+  app.get(`${p}/facilities`, {
+    schema: { summary: 'Bookable facilities and their units (TV credential; no login)', ...errorCodes(DEVICE_AUTH_ERRORS), response: withErrors({ 200: FacilityList }) },
+  }, async (request) => {
+    await deviceOf(request);
+    const rows = await db.select({ f: facilities }).from(facilities).innerJoin(facilityPolicies, eq(facilityPolicies.facilityId, facilities.id)).orderBy(asc(facilities.name));
+    const units = rows.length ? await db.select().from(facilityUnits).where(inArray(facilityUnits.facilityId, rows.map((r) => r.f.id))).orderBy(asc(facilityUnits.sort)) : [];
+    return { facilities: rows.map(({ f }) => ({ id: f.id, name: f.name, kind: f.kind, units: units.filter((u) => u.facilityId === f.id).map((u) => ({ id: u.id, name: u.name })) })) };
+  });
+
+  app.get(`${p}/facilities/:id/week`, {
+    schema: { summary: 'A week of slots: free, taken or closed (TV credential; no login, no personal data)', ...errorCodes(DEVICE_AUTH_ERRORS, 'REQ_NOT_FOUND'), params: FacilityParams, querystring: WeekQuery, response: withErrors({ 200: WeekGrid }) },
+  }, async (request) => {
+    await deviceOf(request);
+    return weekGrid(db, request.params.id, request.query.from ?? japanDay(new Date()), 7);
+  });
+
+  app.post(`${p}/holds`, {
+    schema: {
+      summary: 'Hold a slot for the logged-in person (the same idempotency key holds once)',
+      ...errorCodes(SESSION_AUTH_ERRORS, 'REQ_NOT_FOUND', 'BOOKING_SLOT_TAKEN', 'BOOKING_SLOT_CLOSED', 'BOOKING_OUT_OF_HORIZON', 'BOOKING_QUOTA_REACHED'),
+      body: HoldBody, response: withErrors({ 201: BookingView }),
+    },
+  }, async (request, reply) => {
+    const { device, person } = await sessionOf(request);
+    const rules = await rulesOfUnit(db, request.body.unitId);
+    const resident = await livesIn(db, device, rules.municipalityId);
+    return reply.code(201).send(bookingView(await holdSlot(db, { ...request.body, personId: person.id, resident })));
+  });
+
+  app.post(`${p}/bookings/:id/confirm`, {
+    schema: { summary: 'Confirm a hold: the booking gets its 利用許可番号', ...errorCodes(SESSION_AUTH_ERRORS, 'REQ_NOT_FOUND', 'BOOKING_HOLD_EXPIRED', 'BOOKING_NOT_ACTIVE'), params: BookingParams, response: withErrors({ 200: BookingView }) },
+  }, async (request) => bookingView(await confirmBooking(db, (await sessionOf(request)).person.id, request.params.id)));
+
+  app.post(`${p}/bookings/:id/cancel`, {
+    schema: { summary: "Release a hold, or cancel a booking until the facility's deadline", ...errorCodes(SESSION_AUTH_ERRORS, 'REQ_NOT_FOUND', 'BOOKING_NOT_ACTIVE', 'BOOKING_CANCEL_TOO_LATE'), params: BookingParams, response: withErrors({ 200: BookingView }) },
+  }, async (request) => bookingView(await cancelBooking(db, (await sessionOf(request)).person.id, request.params.id)));
+
+  app.get(`${p}/mine`, {
+    schema: { summary: "The logged-in person's bookings (receipts) and booking notices", ...errorCodes(SESSION_AUTH_ERRORS), response: withErrors({ 200: MyBookings }) },
+  }, async (request) => {
+    const { person } = await sessionOf(request);
+    const notices = await db.select().from(bookingNotices).where(eq(bookingNotices.personId, person.id)).orderBy(desc(bookingNotices.createdAt)).limit(50);
+    return {
+      bookings: (await bookingsOf(db, person.id)).map(bookingView),
+      notices: notices.map((n) => ({ id: n.id, kind: n.kind, text: n.text, bookingId: n.bookingId, createdAt: n.createdAt.toISOString() })),
+    };
+  });
+
+  app.post(`${p}/waitlist`, {
+    schema: { summary: 'Wait for a taken slot: the first waiting gets a hold when it frees', ...errorCodes(SESSION_AUTH_ERRORS, 'REQ_NOT_FOUND'), body: SlotBody, response: withErrors({ 201: Waiting }) },
+  }, async (request, reply) => {
+    await joinWaitlist(db, (await sessionOf(request)).person.id, request.body);
+    return reply.code(201).send({ waiting: true });
+  });
+
+  app.post(`${p}/lottery/:id/applications`, {
+    schema: { summary: "Apply to a lottery round with ranked choices (replaces one's earlier application)", ...errorCodes(SESSION_AUTH_ERRORS, 'REQ_NOT_FOUND', 'BOOKING_LOTTERY_CLOSED', 'BOOKING_LOTTERY_DRAWN'), params: LotteryParams, body: LotteryApplyBody, response: withErrors({ 201: Applied }) },
+  }, async (request, reply) => {
+    await applyToRound(db, (await sessionOf(request)).person.id, request.params.id, request.body.choices);
+    return reply.code(201).send({ applied: true });
+  });
+};

@@ -1,0 +1,43 @@
+import type { Db } from '../../platform/src/db/client.js';
+import { facilities, organisations, persons } from '../../platform/src/db/schema/index.js';
+import { facilityPolicies, facilityUnits, type FacilityPolicy } from '../../platform/src/booking/schema.js';
+
+/** 午前/午後/夜間, the usual 区分 of a Japanese public hall. */
+export const PERIODS = [
+  { code: 'am', label: '午前', start: '09:00', end: '12:00' },
+  { code: 'pm', label: '午後', start: '13:00', end: '17:00' },
+  { code: 'night', label: '夜間', start: '18:00', end: '21:00' },
+];
+
+let counter = 0;
+
+/** A municipality with one facility of two units and a plain policy (override any of it). */
+export async function bookableFacility(db: Db, policy: Partial<Omit<FacilityPolicy, 'facilityId'>> = {}) {
+  const n = ++counter;
+  const [org] = await db.insert(organisations).values({ kind: 'municipality', code: `bk${n}-${Date.now()}`, name: `試験市${n}` }).returning();
+  return { organisation: org!, ...(await bookableFacilityIn(db, org!.id, policy)) };
+}
+
+/** A facility of two units with a plain policy in an existing municipality. */
+export async function bookableFacilityIn(db: Db, municipalityId: string, policy: Partial<Omit<FacilityPolicy, 'facilityId'>> = {}) {
+  const n = ++counter;
+  const [facility] = await db.insert(facilities).values({ municipalityId, name: `試験体育館${n}`, kind: 'gym' }).returning();
+  const units = await db.insert(facilityUnits).values([
+    { facilityId: facility!.id, name: '全面', sort: 0 },
+    { facilityId: facility!.id, name: '半面', sort: 1 },
+  ]).returning();
+  await db.insert(facilityPolicies).values({
+    facilityId: facility!.id, periods: PERIODS, residentHorizonDays: 60, nonResidentHorizonDays: 30, cancelDeadlineDays: 3,
+    monthlyQuota: 4, holdMinutes: 30, fees: PERIODS.map((p) => ({ period: p.code, resident: 1000, nonResident: 2000 })), lottery: null, ...policy,
+  });
+  return { facility: facility!, units: units as [typeof units[0], typeof units[0]] };
+}
+
+/** `count` people (no card data: the booking module only needs their id). */
+export async function somePeople(db: Db, count: number): Promise<string[]> {
+  const rows = await db.insert(persons).values(Array.from({ length: count }, (_, i) => ({ name: `予約　太郎${i}` }))).returning({ id: persons.id });
+  return rows.map((r) => r.id);
+}
+
+/** A fixed "now" (09:00 JST on 2027-01-04) and days relative to it, for tests independent of the clock. */
+export const NOW = new Date('2027-01-04T00:00:00Z');

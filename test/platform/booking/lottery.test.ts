@@ -1,0 +1,91 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { confirmBooking, holdSlot } from '../../../platform/src/booking/bookings.js';
+import { draw, entrantsHash, type Entrant } from '../../../platform/src/booking/draw.js';
+import { applyToRound, drawRound, openRound, replayRound } from '../../../platform/src/booking/lottery.js';
+import { bookingNotices, bookings, lotteryApplications, lotteryRounds } from '../../../platform/src/booking/schema.js';
+import { auditLog } from '../../../platform/src/db/schema/index.js';
+import { AppError } from '../../../platform/src/shared/errors.js';
+import { bookableFacility, NOW, somePeople } from '../../helpers/booking.js';
+import { freshDatabase } from '../../helpers/database.js';
+
+const database = await freshDatabase();
+const { db } = database;
+afterAll(() => database.close());
+const codeOf = async (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof AppError ? e.code : String(e)));
+const days = (n: number) => new Date(NOW.getTime() + n * 86_400_000);
+
+describe('the draw itself', () => {
+  const u = '00000000-0000-4000-8000-00000000000a';
+  const entrants: Entrant[] = Array.from({ length: 30 }, (_, i) => ({
+    personId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    choices: [{ unitId: u, day: '2027-03-06', period: 'am' }, { unitId: u, day: '2027-03-06', period: String(i % 3) }],
+  }));
+
+  it('is the same for the same seed and list whatever the list order, and differs for another seed', () => {
+    const a = draw('seed-1', entrants);
+    expect(draw('seed-1', [...entrants].reverse())).toEqual(a);
+    expect(draw('seed-2', entrants)).not.toEqual(a);
+    expect(entrantsHash([...entrants].reverse())).toBe(entrantsHash(entrants));
+    expect(entrantsHash(entrants.slice(1))).not.toBe(entrantsHash(entrants));
+  });
+
+  it('gives each slot once and each entrant at most one win, first choices before second', () => {
+    const wins = draw('seed-1', entrants);
+    expect(new Set(wins.map((w) => `${w.choice.day}${w.choice.period}`)).size).toBe(wins.length);
+    expect(new Set(wins.map((w) => w.personId)).size).toBe(wins.length);
+    expect(wins.filter((w) => w.rank === 0)).toHaveLength(1);
+    expect(wins).toHaveLength(4); // am, then '0', '1', '2'
+  });
+});
+
+describe('a lottery round', () => {
+  it('runs from applications to confirmed winners; losers are told; leftovers are first-come; a re-run gives the same result', async () => {
+    const { facility, units } = await bookableFacility(db, { lottery: { applyFrom: 1, applyUntil: 10, monthsAhead: 2, confirmDays: 7 } });
+    const people = await somePeople(db, 5);
+    const round = await openRound(db, facility.id, '2027-02', days(5), 'staff:test');
+    expect(round.seed).toMatch(/^[0-9a-f]{64}$/);
+    const want = (day: string, period = 'am') => ({ unitId: units[0].id, day, period });
+    for (const p of people) await applyToRound(db, p, round.id, [want('2027-02-06'), want('2027-02-07')], days(1));
+    await applyToRound(db, people[0]!, round.id, [want('2027-02-06'), want('2027-02-13')], days(2)); // replaces, not adds
+    expect(await db.select().from(lotteryApplications).where(eq(lotteryApplications.roundId, round.id))).toHaveLength(5);
+    expect(await codeOf(applyToRound(db, people[0]!, round.id, [want('2027-03-06')], days(2)))).toBe('REQ_INVALID');
+    expect(await codeOf(applyToRound(db, people[0]!, round.id, [want('2027-02-06')], days(5)))).toBe('BOOKING_LOTTERY_CLOSED');
+
+    const result = await drawRound(db, round.id, 'staff:test', days(5));
+    expect(result.wins.length).toBeGreaterThanOrEqual(2);
+    expect(await codeOf(drawRound(db, round.id, 'staff:test', days(5)))).toBe('BOOKING_LOTTERY_DRAWN');
+    expect(await codeOf(applyToRound(db, people[1]!, round.id, [want('2027-02-06')], days(1)))).toBe('BOOKING_LOTTERY_DRAWN');
+    const [drawn] = await db.select().from(lotteryRounds).where(eq(lotteryRounds.id, round.id));
+    expect(drawn!.entrantsHash).toBe(result.entrantsHash);
+
+    const held = await db.select().from(bookings).where(eq(bookings.source, 'lottery'));
+    expect(held.filter((b) => b.facilityId === facility.id)).toHaveLength(result.wins.length);
+    for (const h of held.filter((b) => b.facilityId === facility.id)) {
+      expect(h.holdExpiresAt).toEqual(days(12));
+      expect((await confirmBooking(db, h.personId!, h.id, days(6))).state).toBe('confirmed');
+    }
+    const notices = await db.select().from(bookingNotices);
+    const winners = new Set(result.wins.map((w) => w.personId));
+    for (const p of people) expect(notices.find((n) => n.personId === p)!.kind).toBe(winners.has(p) ? 'lottery_won' : 'lottery_lost');
+
+    // A slot nobody won is first-come now.
+    const [anyone] = await somePeople(db, 1);
+    expect(await codeOf(holdSlot(db, { personId: anyone!, unitId: units[1].id, day: '2027-02-06', period: 'am', idempotencyKey: 'fc', resident: true }, days(6)))).toBe('ok');
+
+    const replay = await replayRound(db, round.id);
+    expect(replay).toEqual({ entrantsHash: result.entrantsHash, listUnchanged: true, wins: result.wins, matchesHolds: true });
+    const audit = await db.select().from(auditLog).where(eq(auditLog.subject, round.id));
+    expect(audit.map((a) => a.action).sort()).toEqual(['booking.lottery.draw', 'booking.lottery.open']);
+  });
+
+  it('notices a changed entrant list on re-run', async () => {
+    const { facility, units } = await bookableFacility(db);
+    const people = await somePeople(db, 3);
+    const round = await openRound(db, facility.id, '2027-02', days(5), 'staff:test');
+    for (const p of people) await applyToRound(db, p, round.id, [{ unitId: units[0].id, day: '2027-02-06', period: 'pm' }], days(1));
+    await drawRound(db, round.id, 'staff:test', days(5));
+    await db.delete(lotteryApplications).where(eq(lotteryApplications.personId, people[0]!));
+    expect((await replayRound(db, round.id)).listUnchanged).toBe(false);
+  });
+});

@@ -101,6 +101,11 @@ export const ERRORS = {
   STAFF_LAST_ADMIN: { status: 409, message: 'The organisation would be left without an administrator', ja: '管理者がいなくなるため、この変更はできません。' },
   STAFF_PERMISSION_DENIED: { status: 403, message: 'Your roles do not allow this', ja: 'この操作を行う権限がありません。' },
   STAFF_OUT_OF_SCOPE: { status: 403, message: "That belongs to another organisation", ja: 'ほかの組織の情報は扱えません。' },
+  // Shelter check-in (platform/src/shelter)
+  SHELTER_EVENT_ID_TAKEN: { status: 409, message: 'This event id was already used by another tablet', ja: 'この受付記録は、ほかのタブレットの記録と重なっています。担当者に連絡してください。' },
+  SHELTER_SEQUENCE_REUSED: { status: 409, message: "This tablet already sent another event with this sequence number", ja: 'このタブレットの受付番号が重なっています。担当者に連絡してください。' },
+  SHELTER_PERSON_UNKNOWN: { status: 404, message: 'No such registered person', ja: 'この方の登録が見つかりません。お名前と生年月日で受付してください。' },
+  SHELTER_MOVE_TARGET_INVALID: { status: 422, message: 'The target shelter is unknown, this shelter, or another municipality\'s', ja: '移動先の避難所を選び直してください。' },
   AUTH_CARD_NOT_YOURS: {
     status: 403, message: 'The card is not the logged-in person\'s card',
     ja: 'ログインしている方の カードでは ありません。ご本人の カードを おいてください。',

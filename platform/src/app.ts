@@ -13,6 +13,7 @@ import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
 import { liveChannel } from './console/live.js';
 import { consoleRoutes } from './console/routes.js';
+import { shelterConsoleRoutes } from './shelter/console-routes.js';
 import { shelterRoutes } from './shelter/routes.js';
 import { consoleAccess } from './staff/access.js';
 import type { JpkiContext } from './jpki/index.js';
@@ -48,6 +49,7 @@ export async function buildApp({ config, database, jpki }: AppDeps): Promise<Fas
   await app.register(consoleAccess, { db: database.db, policy: staffPolicy });
   await app.register(consoleRoutes, { deps: { identity, policy: staffPolicy, inviteTtlSeconds: config.staffInviteTtlSeconds, checkpoint: config } });
   await app.register(shelterRoutes, { deps: identity, policy: staffPolicy });
+  await app.register(shelterConsoleRoutes, { db: database.db });
   await app.register(async (scope) => liveChannel(scope, database, staffPolicy));
   await app.register(uiPages, { uiDir: config.uiDir });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -100,3 +100,14 @@ export const ShelterState = Type.Object({
   people: Type.Array(Placement),
 });
 export type ShelterState = Static<typeof ShelterState>;
+
+/** `GET /api/v1/console/shelters`: live occupancy and tablets' sync health, the caller's municipality only. */
+export const ShelterOverview = Type.Object({
+  shelters: Type.Array(Type.Object({
+    id: Uuid, name: Type.String(), capacity: Type.Integer(), inside: Type.Integer(), outside: Type.Integer(),
+    tablets: Type.Array(Type.Object({
+      deviceId: Uuid, label: Type.String(), lastSeenAt: Type.Union([Iso, Type.Null()]), lastEventAt: Type.Union([Iso, Type.Null()]), events: Type.Integer(),
+    })),
+  })),
+});
+export type ShelterOverview = Static<typeof ShelterOverview>;

@@ -4,6 +4,7 @@ import { ReaderClient } from '../api/reader-client.js';
 import { loadUiConfig } from '../config.js';
 import { cardLogin, newClientId } from '../operator/card-login.js';
 import { ConsoleClient } from '../operator/console-client.js';
+import '../components/health-badge.js';
 import { tokens } from '../styles/tokens.js';
 import { cardKey, lookUp } from './identify.js';
 import { OutboxDrainer } from './outbox.js';
@@ -145,6 +146,7 @@ export class StbShelterApp extends LitElement {
         <span class="occupancy" data-occupancy>${inside} / ${capacity} 人（車中泊など ${outside} 人）</span>
         <span class="pending" data-pending=${this.pending} ?data-zero=${this.pending === 0}>未送信 ${this.pending}件</span>
         ${this.drainer?.lastError ? html`<span>${this.drainer.lastError}</span>` : ''}
+        <stb-health-badge></stb-health-badge>
       </header>
       <main>
         ${this.signedIn ? this.renderDesk() : html`

@@ -151,3 +151,20 @@ describe('check-in events', () => {
   });
 });
 
+
+describe('console: live occupancy and tablets', () => {
+  it("shows the caller's municipality's shelters with occupancy and each tablet's events, and nothing of another municipality", async () => {
+    const own = await tabletWithStaff(db, nanto, DEMO_SHELTERS[2].name);
+    const next = eventMaker(1);
+    const res = await upload([next('checkin', { method: 'name', name: '甲', birthDate: '2000-01-01' }), next('outside', { method: 'name', name: '乙', birthDate: '2000-01-01' })], own.headers);
+    expect(res.statusCode).toBe(200);
+    const disaster = await staffWithSession(db, nanto, ['municipality.disaster']);
+    const view = (await app.inject({ method: 'GET', url: '/api/v1/console/shelters', headers: { authorization: disaster.authorization } })).json() as import('../../../platform/src/shelter/shelter-schemas.js').ShelterOverview;
+    const shelter = view.shelters.find((s) => s.id === own.shelter.id)!;
+    expect(shelter).toMatchObject({ capacity: DEMO_SHELTERS[2].capacity, inside: 1, outside: 1 });
+    expect(shelter.tablets.find((t) => t.deviceId === own.tablet.id)).toMatchObject({ events: 2, lastEventAt: expect.any(String) });
+    const tonami = await staffWithSession(db, await orgId(db, '162086'), ['municipality.disaster']);
+    const theirs = (await app.inject({ method: 'GET', url: '/api/v1/console/shelters', headers: { authorization: tonami.authorization } })).json();
+    expect(JSON.stringify(theirs)).not.toContain(own.shelter.id);
+  });
+});

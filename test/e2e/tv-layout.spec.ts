@@ -1,10 +1,10 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page, type TestInfo, type WebSocketRoute } from '@playwright/test';
 import type { DriverClient } from '../helpers/driver-client.js';
 import { TEXT_SCALE, type TextSize } from '../../stb-ui/src/tv/settings.js';
 import { layoutProblems } from './layout-check.js';
 import { connectDriver } from './product.js';
 import { focusedKeys, press } from './remote.js';
-import { focusLandsOn, insertCard, moveTo, openTv, person, register } from './tv-session.js';
+import { focusLandsOn, insertCard, logInWithRemote, moveTo, openTv, person, register, typePin } from './tv-session.js';
 
 // Issue 11 item 8: at every text size and in both colour schemes, every screen the remote can
 // reach keeps everything inside the safe area, nothing overlaps, no text is under 36 px and no
@@ -29,19 +29,24 @@ test.afterAll(async () => {
   await driver?.close();
 });
 
+/** A checker for one test: `check(name)` checks the screen as it is now and saves it; `problems` collects. */
+function screenChecker(page: Page, testInfo: TestInfo, label: string) {
+  const problems: string[] = [];
+  const check = async (name: string) => {
+    await expect.poll(() => focusedKeys(page)).toHaveLength(1);
+    await page.evaluate(() => document.fonts.ready);
+    await page.screenshot({ path: testInfo.outputPath(`${label}-${name}.png`) });
+    for (const p of await layoutProblems(page)) problems.push(`${name}: ${p}`);
+  };
+  return { problems, check };
+}
+
 for (const textSize of SIZES) {
   for (const highContrast of [false, true]) {
     const label = `${textSize}${highContrast ? '-hc' : ''}`;
     test(`every screen fits at text size ${textSize}, ${highContrast ? 'high' : 'normal'} contrast`, async ({ page }, testInfo) => {
       test.setTimeout(120_000);
-      const problems: string[] = [];
-      /** Checks the screen as it is now and saves it. */
-      const check = async (name: string) => {
-        await expect.poll(() => focusedKeys(page)).toHaveLength(1);
-        await page.evaluate(() => document.fonts.ready);
-        await page.screenshot({ path: testInfo.outputPath(`${label}-${name}.png`) });
-        for (const p of await layoutProblems(page)) problems.push(`${name}: ${p}`);
-      };
+      const { problems, check } = screenChecker(page, testInfo, label);
       const settings = { textSize, highContrast };
       await driver.request('demo.remove', {});
       await openTv(page, settings);
@@ -99,6 +104,76 @@ for (const textSize of SIZES) {
       await press(page, 'Backspace', 'home/unregister');
       await press(page, '4', 'settings/size-large');
       await check('settings-logged-in');
+
+      expect(problems).toEqual([]);
+    });
+
+    // The screens of issue 11's traps: whose card it is, 「やめますか？」, a platform that does not
+    // answer, and the advice when the reader driver stays away.
+    test(`the trap screens fit at text size ${textSize}, ${highContrast ? 'high' : 'normal'} contrast`, async ({ page }, testInfo) => {
+      test.setTimeout(120_000);
+      const { problems, check } = screenChecker(page, testInfo, label);
+      const step = page.locator('stb-tv-flow-screen [data-step]');
+      // The platform hangs on the login's last request while `hang` holds.
+      let hang = false;
+      await page.route('**/api/v1/sessions', (route) => (hang ? undefined : route.continue()));
+      // The page's link to the reader driver passes through the test, which can cut it.
+      let driverUp = true;
+      const links = new Set<WebSocketRoute>();
+      await page.routeWebSocket(/\/v1$/, (ws) => {
+        if (!driverUp) return void ws.close();
+        const server = ws.connectToServer();
+        links.add(ws);
+        ws.onMessage((message) => server.send(message));
+        server.onMessage((message) => ws.send(message));
+        ws.onClose(() => {
+          links.delete(ws);
+          server.close();
+        });
+      });
+      await page.clock.install();
+      await insertCard(driver, TARO);
+      await openTv(page, { textSize, highContrast });
+      await logInWithRemote(page, TARO);
+
+      // Hand over to 花子 while 太郎's card is still in: the TV says whose card it is before any PIN.
+      await moveTo(page, `home/member/${await memberId(page, HANAKO.name)}`);
+      await press(page, 'Enter', 'switch/no');
+      await press(page, 'ArrowLeft', 'switch/yes');
+      await press(page, 'Enter');
+      await expect(step).toHaveAttribute('data-step', 'wrongCard', { timeout: 15_000 });
+      await check('wrong-card');
+
+      // 太郎 after all; the platform hangs after 決定; Back asks.
+      await press(page, 'Enter');
+      hang = true;
+      await typePin(page, TARO.authPin);
+      await expect(step).toHaveAttribute('data-step', 'working');
+      await press(page, 'Backspace', 'leave/no');
+      await check('leave-dialog');
+      await press(page, 'Backspace');
+      await page.clock.fastForward(20_000);
+      await expect(step).toHaveAttribute('data-step', 'failed');
+      await check('platform-hung');
+      hang = false;
+
+      // From the start: the reader driver goes away after 決定, and stays away.
+      await moveTo(page, 'failed/start');
+      await press(page, 'Enter', 'leave/no'); // the typed PIN would be thrown away: it asks
+      await press(page, 'ArrowLeft', 'leave/yes');
+      await press(page, 'Enter');
+      await focusLandsOn(page, 'start/login');
+      await press(page, '1');
+      await focusLandsOn(page, 'pad/1');
+      for (const d of TARO.authPin) await press(page, d);
+      driverUp = false;
+      for (const ws of links) await ws.close();
+      await moveTo(page, 'pad/submit');
+      await press(page, 'Enter');
+      await expect(step).toHaveAttribute('data-step', /noDriver/, { timeout: 15_000 });
+      await page.clock.fastForward(15_000);
+      await expect(step).toHaveAttribute('data-step', 'waitCard-noDriverLong');
+      await check('driver-advice');
 
       expect(problems).toEqual([]);
     });

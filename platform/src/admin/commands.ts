@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Db } from '../db/client.js';
 import { publishAuditCheckpoint, verifyAuditLog, type CheckpointSettings } from '../identity/audit-checkpoint.js';
+import type { CrlApplication } from '../identity/certificate-lifecycle.js';
 import { ingestCrl } from '../identity/crl-store.js';
 import type { IdentityDeps } from '../identity/deps.js';
 import { provisionDevice, withdrawDevice } from '../identity/devices.js';
@@ -25,7 +26,19 @@ export const OperatorCommandSchema = Type.Union([
     label: Type.String({ minLength: 1 }),
   }),
   Type.Object({ command: Type.Literal('withdraw-device'), deviceId: Type.String() }),
-  Type.Object({ command: Type.Literal('ingest-crl'), purpose: Type.Union([Type.Literal('sign'), Type.Literal('auth')]), derBase64: Type.String() }),
+  Type.Object({
+    command: Type.Literal('ingest-crl'),
+    purpose: Type.Union([Type.Literal('sign'), Type.Literal('auth')]),
+    derBase64: Type.String(),
+    /** The distribution point the CRL was published under; a CRL naming another is refused. */
+    filedUnder: Type.Optional(Type.String({ minLength: 1 })),
+  }),
+  // A directory of CRLs (J-LIS: one per distribution point): each ingested on its own, atomically.
+  Type.Object({
+    command: Type.Literal('ingest-crl-dir'),
+    purpose: Type.Union([Type.Literal('sign'), Type.Literal('auth')]),
+    files: Type.Array(Type.Object({ name: Type.String(), derBase64: Type.String() })),
+  }),
   // The file's text: `parseLinkageFile` checks it where the command runs.
   Type.Object({ command: Type.Literal('ingest-linkage'), linkageJson: Type.String() }),
   Type.Object({ command: Type.Literal('verify-audit') }),
@@ -84,12 +97,33 @@ async function write(deps: OperatorDeps, cmd: Exclude<OperatorCommand, { command
     case 'withdraw-device':
       return withdrawDevice(deps.db, cmd.deviceId, OPERATOR_ACTOR);
     case 'ingest-crl': {
-      const result = await ingestCrl(await deps.identity(), cmd.purpose, Buffer.from(cmd.derBase64, 'base64'), OPERATOR_ACTOR.name);
-      return { outcome: result.outcome, entries: result.entries, revoked: result.revoked, reconfirm: result.reconfirm, crlNumber: result.crl.crlNumber?.toString() ?? null };
+      const options = cmd.filedUnder === undefined ? undefined : { filedUnder: cmd.filedUnder };
+      return crlSummary(await ingestCrl(await deps.identity(), cmd.purpose, Buffer.from(cmd.derBase64, 'base64'), OPERATOR_ACTOR.name, options));
+    }
+    case 'ingest-crl-dir': {
+      // One refused CRL (outdated, another CA's, malformed) must not hold back the other partitions.
+      const identity = await deps.identity();
+      const results = [];
+      for (const file of cmd.files) {
+        try {
+          results.push({ file: file.name, ...crlSummary(await ingestCrl(identity, cmd.purpose, Buffer.from(file.derBase64, 'base64'), OPERATOR_ACTOR.name)) });
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          results.push({ file: file.name, refused: err.code, detail: err.detail ?? null });
+        }
+      }
+      return { ingested: results.filter((r) => !('refused' in r)).length, refused: results.filter((r) => 'refused' in r).length, results };
     }
     case 'ingest-linkage':
       return ingestLinkage(await deps.identity(), parseLinkageFile(cmd.linkageJson), OPERATOR_ACTOR.name);
     case 'add-staff':
       return inviteStaff(deps.db, await organisationByCode(deps.db, cmd.org), { displayName: cmd.displayName, roles: cmd.roles }, OPERATOR_ACTOR, deps.inviteTtlSeconds);
   }
+}
+
+function crlSummary(result: CrlApplication) {
+  return {
+    outcome: result.outcome, entries: result.entries, revoked: result.revoked, reconfirm: result.reconfirm,
+    crlNumber: result.crl.crlNumber?.toString() ?? null, distributionPoint: result.crl.distributionPoint,
+  };
 }

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PlatformGone, sendOperatorCommand } from '../admin/channel.js';
 import { runOperatorCommand, type OperatorCommand, type OperatorOutcome } from '../admin/commands.js';
@@ -15,7 +16,9 @@ import { AppError } from '../shared/errors.js';
  *   provision-device --kind tv --household CATV-0001 --label "居間のテレビ"
  *   provision-device --kind tablet --shelter <shelter-id> --label "受付1"
  *   withdraw-device <device-id>          (lost or stolen: refused at once, its sessions end)
- *   ingest-crl --purpose sign|auth FILE.crl
+ *   ingest-crl --purpose sign|auth [--dp "C=JP, O=JPKI, …, CN=Nanto-shi CRLDP"] FILE.crl
+ *   ingest-crl --purpose sign|auth DIR  (every file in DIR, e.g. one partitioned CRL per
+ *                                        distribution point; each on its own, refusals listed)
  *   ingest-linkage FILE.json            (J-LIS linkage: each card's sign↔auth pair, and renewals;
  *                                        settles registrations waiting for it)
  *   verify-audit
@@ -27,7 +30,7 @@ import { AppError } from '../shared/errors.js';
  */
 const USAGE = `usage: npm run platform -- provision-device --kind tv|tablet (--household CONTRACT | --shelter ID) --label TEXT
        npm run platform -- withdraw-device DEVICE-ID
-       npm run platform -- ingest-crl --purpose sign|auth FILE
+       npm run platform -- ingest-crl --purpose sign|auth [--dp DISTRIBUTION-POINT] FILE|DIR
        npm run platform -- ingest-linkage FILE
        npm run platform -- verify-audit
        npm run platform -- add-staff --org CODE --role ROLE [--role ROLE] --name TEXT --invite`;
@@ -49,7 +52,7 @@ function parseCommand(argv: string[]): OperatorCommand {
     args: rest,
     allowPositionals: true,
     options: {
-      kind: { type: 'string' }, household: { type: 'string' }, shelter: { type: 'string' }, label: { type: 'string' }, purpose: { type: 'string' },
+      kind: { type: 'string' }, household: { type: 'string' }, shelter: { type: 'string' }, label: { type: 'string' }, purpose: { type: 'string' }, dp: { type: 'string' },
       org: { type: 'string' }, role: { type: 'string', multiple: true }, name: { type: 'string' }, invite: { type: 'boolean' },
     },
   });
@@ -65,8 +68,14 @@ function parseCommand(argv: string[]): OperatorCommand {
       return { command, deviceId: positionals[0] };
     case 'ingest-crl': {
       const purpose = values.purpose;
-      if ((purpose !== 'sign' && purpose !== 'auth') || !positionals[0]) throw usage();
-      return { command, purpose, derBase64: readFileSync(positionals[0]).toString('base64') };
+      const path = positionals[0];
+      if ((purpose !== 'sign' && purpose !== 'auth') || !path) throw usage();
+      if (statSync(path).isDirectory()) {
+        if (values.dp !== undefined) throw usage(); // each partition names its own DP
+        const names = readdirSync(path).filter((name) => statSync(join(path, name)).isFile()).sort();
+        return { command: 'ingest-crl-dir', purpose, files: names.map((name) => ({ name, derBase64: readFileSync(join(path, name)).toString('base64') })) };
+      }
+      return { command, purpose, derBase64: readFileSync(path).toString('base64'), ...(values.dp === undefined ? {} : { filedUnder: values.dp }) };
     }
     case 'ingest-linkage':
       if (!positionals[0]) throw usage();

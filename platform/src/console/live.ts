@@ -72,13 +72,20 @@ export async function liveChannel(app: FastifyInstance, database: Pick<DbHandle,
     }
   };
 
-  const unlisten = await database.listen(STAFF_CHANGED_CHANNEL, (staffId) => {
-    for (const viewer of [...viewers]) if (viewer.context.staff.id === staffId) end(viewer);
-  });
+  // Not awaited, and never fatal: without NOTIFY (the database is down at start) a removed
+  // member's console still closes at the next tick, when their session is found ended.
+  const unlisten = database
+    .listen(STAFF_CHANGED_CHANNEL, (staffId) => {
+      for (const viewer of [...viewers]) if (viewer.context.staff.id === staffId) end(viewer);
+    })
+    .catch((err: unknown) => {
+      app.log.warn({ err }, 'console live channel: no staff_changed notifications; removals apply at the next tick');
+      return async () => undefined;
+    });
   app.addHook('onClose', async () => {
     if (timer) clearInterval(timer);
     for (const viewer of viewers) viewer.socket.close(1001, 'platform stopping');
-    await unlisten();
+    await (await unlisten)();
   });
 
   app.get(`${CONSOLE_PREFIX}/live`, {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildCrl, exportLinkage, initCenter, issueCard, loadCenter, writeCardFile, type CenterInfo } from '../jpki/dev-center/index.js';
+import { buildPartitionedCrls, exportLinkage, initCenter, issueCard, loadCenter, writeCardFile, type CenterInfo } from '../jpki/dev-center/index.js';
 import { STATE_FILE } from '../jpki/dev-center/store.js';
 import { ingestCrl } from '../identity/crl-store.js';
 import type { IdentityDeps } from '../identity/deps.js';
@@ -70,8 +70,9 @@ export async function enrolDemoStaff(deps: IdentityDeps, cardsDir: string): Prom
 }
 
 /**
- * Stands in for J-LIS's CRL distribution in dev mode: a fresh CRL from the dev center for every
- * root generation valid now, installed and applied like a real one.
+ * Stands in for J-LIS's CRL distribution in dev mode: for every root generation valid now, a fresh
+ * partitioned CRL per distribution point (as J-LIS publishes them, one per municipality), each
+ * filed under its DP, installed and applied like a real one. Returns how many CRLs were fed.
  */
 export async function feedDevCrls(deps: IdentityDeps, centerDir: string, now = new Date()): Promise<number> {
   const center = await loadCenter(centerDir);
@@ -79,9 +80,10 @@ export async function feedDevCrls(deps: IdentityDeps, centerDir: string, now = n
   for (const purpose of ['sign', 'auth'] as const) {
     for (const root of center.roots[purpose]) {
       if (new Date(root.notBefore) > now || new Date(root.notAfter) < now) continue;
-      const { der } = await buildCrl(centerDir, { which: purpose, generation: root.generation, now });
-      await ingestCrl(deps, purpose, der, 'system:dev-center');
-      fed++;
+      for (const crl of await buildPartitionedCrls(centerDir, { which: purpose, generation: root.generation, thisUpdate: now })) {
+        await ingestCrl(deps, purpose, crl.der, 'system:dev-center', { filedUnder: crl.distributionPoint });
+        fed++;
+      }
     }
   }
   return fed;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, exists, inArray, isNull, ne, or } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { cardLinkages, certificates, persons, sessions } from '../db/schema/index.js';
-import { parseCrl, type CrlInfo, type JpkiPurpose } from '../jpki/index.js';
+import { parseCrl, type CrlInfo, type IngestOptions, type JpkiPurpose } from '../jpki/index.js';
 import { appendAudit } from './audit.js';
 import type { IdentityDeps } from './deps.js';
 
@@ -29,8 +29,8 @@ export interface CrlApplication {
  * move, a name change — never assume death) marks the person `needs_reconfirmation`, except for
  * `superseded` (a renewal: the linkage data moves the person to the new card). Audited.
  */
-export async function applyCrl(deps: IdentityDeps, purpose: JpkiPurpose, der: Buffer, actor = 'system:crl'): Promise<CrlApplication> {
-  const installed = deps.jpki.ingestCrl(purpose, der);
+export async function applyCrl(deps: IdentityDeps, purpose: JpkiPurpose, der: Buffer, actor = 'system:crl', options?: IngestOptions): Promise<CrlApplication> {
+  const installed = deps.jpki.ingestCrl(purpose, der, options);
   const entries = parseCrl(der).entries;
   let revoked = 0;
   let reconfirm = 0;
@@ -65,7 +65,7 @@ export async function applyCrl(deps: IdentityDeps, purpose: JpkiPurpose, der: Bu
   await deps.db.transaction((tx) =>
     appendAudit(tx, {
       actor, action: 'crl.applied', subject: null,
-      data: { purpose, generation: installed.crl.generation, crlNumber: installed.crl.crlNumber?.toString() ?? null, entries: entries.count, outcome: installed.outcome, revoked },
+      data: { purpose, generation: installed.crl.generation, distributionPoint: installed.crl.distributionPoint, crlNumber: installed.crl.crlNumber?.toString() ?? null, entries: entries.count, outcome: installed.outcome, revoked },
     }),
   );
   return { outcome: installed.outcome, crl: installed.crl, entries: entries.count, revoked, reconfirm };

@@ -1,15 +1,20 @@
 import { gt, sql } from 'drizzle-orm';
 import { crls } from '../db/schema/index.js';
-import type { JpkiPurpose } from '../jpki/index.js';
+import type { IngestOptions, JpkiPurpose } from '../jpki/index.js';
 import { applyCrl, type CrlApplication } from './certificate-lifecycle.js';
 import type { IdentityDeps } from './deps.js';
 
 /** Where processes announce a newly stored CRL (LISTEN/NOTIFY). */
 export const CRL_CHANNEL = 'crl_stored';
 
-/** Installs a CRL, applies it to registered certificates and keeps it for the other processes. */
-export async function ingestCrl(deps: IdentityDeps, purpose: JpkiPurpose, der: Buffer, actor?: string): Promise<CrlApplication> {
-  const applied = await applyCrl(deps, purpose, der, actor);
+/**
+ * Installs a CRL (a whole CA's, or one distribution point's partition; `options.filedUnder` names
+ * the DP it was published under), applies it to registered certificates and keeps it for the
+ * other processes. Stored rows are loaded back without the filing: the CRL's own
+ * IssuingDistributionPoint decides its partition, and it was checked against the filing here.
+ */
+export async function ingestCrl(deps: IdentityDeps, purpose: JpkiPurpose, der: Buffer, actor?: string, options?: IngestOptions): Promise<CrlApplication> {
+  const applied = await applyCrl(deps, purpose, der, actor, options);
   if (applied.outcome !== 'unchanged') {
     const { crl } = applied;
     await deps.db.insert(crls).values({ purpose, issuerKeyId: crl.issuerKeyId, crlNumber: crl.crlNumber?.toString() ?? null, thisUpdate: crl.thisUpdate, der });
@@ -20,7 +25,7 @@ export async function ingestCrl(deps: IdentityDeps, purpose: JpkiPurpose, der: B
 
 /**
  * Loads the CRLs stored since `since` (all when null) into this process's revocation store,
- * oldest first, so each CA ends on its newest. Returns the newest ingestion time seen.
+ * oldest first, so each CA and each partition ends on its newest. Returns the newest ingestion time seen.
  */
 export async function loadStoredCrls(deps: IdentityDeps, since: Date | null): Promise<Date | null> {
   const rows = await deps.db

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { Config } from '../config.js';
 import { AppError } from '../shared/errors.js';
-import { issuerFromCertificate, keyIdOf, RevocationStore, type IngestResult, type RevocationStatus } from './revocation/index.js';
+import { distributionPointOf, issuerFromCertificate, keyIdOf, RevocationStore, type IngestOptions, type IngestResult, type RevocationStatus } from './revocation/index.js';
 import { normaliseKeyId } from './revocation/verify-crl.js';
 import {
   loadDevTrustStore, loadProductionTrustStore, parseCertificate, verifyChain, verifySignature,
@@ -9,7 +9,7 @@ import {
 } from './verify/index.js';
 
 export { assembleCms, buildSignedAttributes, readPersonalData, verifyCms, type ChainResult, type PersonalData } from './verify/index.js';
-export { acceptUnknown, parseCrl, requireGood, type CrlInfo, type CrlReason, type RevocationStatus } from './revocation/index.js';
+export { acceptUnknown, distributionPointOf, parseCrl, requireGood, type CrlInfo, type IngestOptions, type CrlReason, type RevocationStatus } from './revocation/index.js';
 export type { JpkiPurpose };
 
 /**
@@ -38,9 +38,9 @@ export class JpkiContext {
     return verifySignature(cert, message, signature);
   }
 
-  /** What the CRLs say about a verified certificate. */
+  /** What the CRLs say about a verified certificate: its own distribution point's CRL, or the CA's whole CRL. */
   revocationStatus(chain: ChainResult, at = new Date()): RevocationStatus {
-    return this.revocation.status(chain.purpose, rootKeyId(chain), chain.serial, at);
+    return this.revocation.status(chain.purpose, rootKeyId(chain), chain.serial, at, distributionPointOf(chain.certificate));
   }
 
   /**
@@ -60,8 +60,8 @@ export class JpkiContext {
   }
 
   /** Verifies and installs a DER CRL (see RevocationStore.ingest). */
-  ingestCrl(purpose: JpkiPurpose, der: Buffer): IngestResult {
-    return this.revocation.ingest(purpose, der);
+  ingestCrl(purpose: JpkiPurpose, der: Buffer, options?: IngestOptions): IngestResult {
+    return this.revocation.ingest(purpose, der, options);
   }
 }
 

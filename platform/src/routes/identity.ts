@@ -161,7 +161,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     '/api/v1/presence',
     {
       schema: {
-        summary: 'Identify a registered person by the auth certificate alone, low assurance (shelter tablet)',
+        summary: 'Identify a registered person by the auth certificate alone, low assurance (shelter tablet; a TV: its own household only)',
         ...errorCodes(DEVICE_AUTH_ERRORS, CERTIFICATE_ERRORS, 'AUTH_FORBIDDEN', 'AUTH_NOT_REGISTERED'),
         body: PresenceRequest,
         response: withErrors({ 200: PresenceResult }),

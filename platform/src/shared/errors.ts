@@ -15,8 +15,8 @@ export const ERRORS = {
   REQ_RATE_LIMITED: { status: 429, message: 'Too many requests', ja: 'しばらく待ってから、もう一度お試しください。' },
   CONFIG_INVALID: { status: 500, message: 'Configuration is invalid', ja: 'システムの設定に誤りがあります。' },
   DB_UNAVAILABLE: { status: 503, message: 'Database is unavailable', ja: 'ただいま混み合っています。しばらく待ってから、もう一度お試しください。' },
-  /** Made by a page, never sent by the platform: the request had no answer in time (or no network). */
-  NET_UNREACHABLE: { status: 503, message: 'The platform did not answer', ja: 'サーバーに接続できません。ネットワークを確かめて、もう一度お試しください。' },
+  /** Made by a UI's client, never sent by the platform: the request got no answer in time (a hung server or link). */
+  CLIENT_TIMEOUT: { status: 504, message: 'The server did not answer in time', ja: 'サーバーから 返事が ありません。しばらく待ってから、もう一度 お試しください。' },
   DB_IN_USE: { status: 409, message: 'The embedded database is open in another process', ja: 'データベースはほかの処理で使われています。その処理が終わってから、もう一度お試しください。' },
   INTERNAL: { status: 500, message: 'Internal error', ja: 'システムで問題が起きました。しばらく待ってから、もう一度お試しください。' },
 
@@ -58,7 +58,8 @@ export const ERRORS = {
   PKI_REVOKED: { status: 422, message: 'Certificate has been revoked', ja: 'この電子証明書は失効しています。市区町村窓口でご確認ください。' },
   PKI_REVOCATION_UNKNOWN: { status: 503, message: 'Revocation status is unknown', ja: '証明書の状態を確認できませんでした。しばらく待ってから、もう一度お試しください。' },
   PKI_CRL_OUTDATED: { status: 409, message: 'CRL is not newer than the one in use', ja: '失効情報が、使用中のものより新しくないため取り込みませんでした。' },
-  PKI_CRL_UNSUPPORTED: { status: 422, message: 'CRL uses an unsupported feature (delta, partitioned or indirect CRL, unknown critical extension)', ja: '対応していない形式の失効情報です。' },
+  PKI_CRL_UNSUPPORTED: { status: 422, message: 'CRL uses an unsupported feature (delta, reason-scoped or indirect CRL, unknown critical extension)', ja: '対応していない形式の失効情報です。' },
+  PKI_CRL_PARTITION_MISMATCH: { status: 422, message: 'CRL covers another distribution point than the one it was filed under', ja: '失効情報の対象地域が、指定された地域と一致しないため取り込みませんでした。' },
   PKI_NOT_YET_VALID: { status: 422, message: 'Certificate is not yet valid', ja: 'この電子証明書はまだ使えません。' },
   PKI_LEAF_IS_CA: { status: 422, message: 'A CA certificate was presented as an end-entity certificate', ja: 'この操作には使えない証明書です。' },
   PKI_UNSUPPORTED_CRITICAL_EXTENSION: { status: 422, message: 'Certificate has a critical extension that is not understood', ja: '証明書を確認できませんでした。' },

@@ -55,7 +55,12 @@ export interface PlatformClientOptions {
   /** Base URL; empty = same origin. */
   base?: string;
   fetch?: typeof fetch;
+  /** How long a request may wait for its answer before it fails with CLIENT_TIMEOUT (default 10 s). */
+  timeoutMs?: number;
 }
+
+/** A request gets this long to be answered: a hung platform must never mean a wait without end. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** One client per page: the device credential, and the person's session token while logged in. */
 export class PlatformClient {
@@ -65,11 +70,13 @@ export class PlatformClient {
   private _token: string | null = null;
   private readonly _base: string;
   private readonly _fetch: typeof fetch;
+  private readonly _timeoutMs: number;
 
   constructor(options: PlatformClientOptions = {}) {
     this.device = typeof options.device === 'function' ? null : (options.device ?? null);
     this._deviceSource = typeof options.device === 'function' ? options.device : null;
     this._base = options.base ?? '';
+    this._timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this._fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   }
 
@@ -198,15 +205,26 @@ export class PlatformClient {
 
   private async _call<T>(method: string, path: string, auth: Auth, body: unknown, ok: number[]): Promise<T> {
     const credential = auth === 'none' ? null : await this._credential();
-    const init: RequestInit = { method, headers: this._headers(auth, body !== undefined, credential) };
+    // A timer, not AbortSignal.timeout: older TV browsers lack it, and tests can fake a timer.
+    const abort = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort.abort();
+    }, this._timeoutMs);
+    const init: RequestInit = { method, headers: this._headers(auth, body !== undefined, credential), signal: abort.signal };
     if (body !== undefined) init.body = JSON.stringify(body);
     let res: Response;
+    let text: string;
     try {
       res = await this._fetch(`${this._base}${path}`, init);
+      text = await res.text();
     } catch (err) {
+      if (timedOut) throw new PlatformError({ code: 'CLIENT_TIMEOUT', message: `no answer within ${this._timeoutMs} ms`, ja: '' });
       throw new PlatformError({ code: 'INTERNAL', message: `platform unreachable: ${String(err)}`, ja: '' }, { network: true });
+    } finally {
+      clearTimeout(timer);
     }
-    const text = await res.text().catch(() => '');
     let parsed: unknown = undefined;
     try {
       parsed = text ? JSON.parse(text) : undefined;
@@ -224,4 +242,4 @@ export class PlatformClient {
 }
 
 /** `GET /healthz` without a client (the health badge). */
-export const fetchHealth = () => new PlatformClient().health();
+export const fetchHealth = () => new PlatformClient({ timeoutMs: 5_000 }).health();

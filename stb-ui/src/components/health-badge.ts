@@ -1,9 +1,14 @@
 import { LitElement, css, html } from 'lit';
 import { fetchHealth, type HealthReport } from '../api/platform-client.js';
 
-/** Shows whether the platform and its database answer, refreshed every few seconds. */
+/**
+ * Shows whether the platform and its database answer, refreshed every few seconds (each check
+ * times out, so a hung server shows as one that does not answer). `quiet` (the TV): nothing at all
+ * while all is well — a line that always says 正常 is noise — and only trouble is shown.
+ */
 export class StbHealthBadge extends LitElement {
-  static override properties = { _health: { state: true }, _failed: { state: true } };
+  static override properties = { quiet: { type: Boolean }, _health: { state: true }, _failed: { state: true } };
+  declare quiet: boolean;
   declare _health: HealthReport | null;
   declare _failed: boolean;
   private _timer: ReturnType<typeof setInterval> | undefined;
@@ -16,6 +21,7 @@ export class StbHealthBadge extends LitElement {
 
   constructor() {
     super();
+    this.quiet = false;
     this._health = null;
     this._failed = false;
   }
@@ -41,9 +47,10 @@ export class StbHealthBadge extends LitElement {
   }
 
   override render() {
-    if (this._failed) return html`<span class="bad" data-health="down">サーバーにつながりません</span>`;
-    if (!this._health) return html`<span data-health="pending">確認中…</span>`;
+    if (this._failed) return html`<span class="bad" data-health="down">サーバーに つながりません</span>`;
+    if (!this._health) return html`<span data-health="pending">${this.quiet ? '' : '確認中…'}</span>`;
     const ok = this._health.status === 'ok';
+    if (ok && this.quiet) return html`<span data-health="ok"></span>`;
     return html`<span class=${ok ? 'ok' : 'bad'} data-health=${this._health.status}>
       ${ok ? 'サーバー接続 正常' : 'サーバーに問題があります'}</span>`;
   }

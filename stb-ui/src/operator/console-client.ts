@@ -50,7 +50,7 @@ export class ConsoleClient {
         method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch {
-      throw new ConsoleError(toWire(new AppError('NET_UNREACHABLE')), 0);
+      throw new ConsoleError(toWire(new AppError('CLIENT_TIMEOUT')), 0);
     }
     if (res.status === 204) return undefined as T;
     const json = (await res.json().catch(() => null)) as { error?: WireError } | null;

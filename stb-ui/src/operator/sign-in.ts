@@ -1,4 +1,5 @@
 import { LitElement, html } from 'lit';
+import '../components/health-badge.js';
 import { DriverError, type ReaderClient } from '../api/reader-client.js';
 import { authTriesLeft, cardLogin, newClientId } from './card-login.js';
 import { ConsoleError, type ConsoleClient, type StaffSessionView } from './console-client.js';
@@ -121,6 +122,7 @@ export class OpSignIn extends LitElement {
         ${this._error ? html`<p class="error" role="alert" data-error>${this._error}</p>` : ''}
       </form>
       <p class="muted">パスワードはありません。ご本人のカードと暗証番号でログインします。暗証番号はカードリーダーにだけ送られ、サーバーには送られません。</p>
+      <p class="muted">サーバーの状態: <stb-health-badge></stb-health-badge></p>
     </div>`;
   }
 }

@@ -3,6 +3,7 @@ import { PlatformClient, type HouseholdMember, type SessionView } from '../api/p
 import { ReaderClient, sessionResumeStore } from '../api/reader-client.js';
 import { loadUiConfig } from '../config.js';
 import '../components/health-badge.js';
+import { CardCertCache } from './flow/card-cert-cache.js';
 import { CardFlow, type FlowState } from './flow/card-flow.js';
 import { tokens } from '../styles/tokens.js';
 import { IdleLogout } from './idle-logout.js';
@@ -19,6 +20,7 @@ import './screens/services-screen.js';
 import './screens/settings-screen.js';
 import './screens/start-screen.js';
 import type { StartChoice } from './screens/start-screen.js';
+import { keepOperatorContact, keptOperatorContact, type OperatorContact } from './operator-contact.js';
 import { browserStorage, loadSettings, saveSettings, type TvSettings } from './settings.js';
 import { t } from './strings.js';
 import './ui/tv-button.js';
@@ -45,6 +47,7 @@ export class StbTvApp extends LitElement {
     _settings: { state: true },
     _flowState: { state: true },
     _session: { state: true },
+    _operator: { state: true },
     _idleLeft: { state: true },
   };
   declare _screen: TvScreen;
@@ -53,6 +56,8 @@ export class StbTvApp extends LitElement {
   declare _flowState: FlowState | null;
   /** The logged-in person (memory only; a reload logs out). */
   declare _session: SessionView | null;
+  /** Whom to call for help (kept from the last time the platform said). */
+  declare _operator: OperatorContact | null;
   /** Seconds until the idle logout, while its countdown shows; else null. */
   declare _idleLeft: number | null;
 
@@ -103,14 +108,18 @@ export class StbTvApp extends LitElement {
     this._settings = loadSettings(browserStorage());
     this._flowState = null;
     this._session = null;
+    this._operator = keptOperatorContact(browserStorage());
     this.reader = new ReaderClient({ url: loadUiConfig(location.search).readerUrl, resumeStore: sessionResumeStore() });
     forgetOldCredentialPlaces();
     this.platform = new PlatformClient({ device: () => this.reader.deviceCredential() });
+    const certs = new CardCertCache(this.reader, () => this.flow.active);
     this.flow = new CardFlow({
       reader: this.reader,
       platform: this.platform,
+      certs,
       onLoggedIn: (session) => {
         this._session = session;
+        this._homeReturnTo = null;
         this._screen = 'home';
       },
       onExit: () => {
@@ -151,6 +160,14 @@ export class StbTvApp extends LitElement {
     focusService.onRootBack = () => this._askToLeave();
     requestRemoteKeys(keyInput.env.platform);
     this.reader.start();
+    // The help screen's own source (GET /api/v1/tv/help) names the operator here too: one source.
+    this.platform.help().then(
+      ({ operator }) => {
+        this._operator = operator;
+        keepOperatorContact(browserStorage(), operator);
+      },
+      () => {}, // the kept contact (if any) stays; the flows say when the platform is unreachable
+    );
   }
 
   override disconnectedCallback() {
@@ -223,9 +240,13 @@ export class StbTvApp extends LitElement {
 
   /** Back from settings, help and services (to start or home) and from the key test (to settings). */
   private _back() {
-    if (this._screen === 'keytest') this._screen = 'settings';
-    else this._screen = this._session ? 'home' : 'start';
+    if (this._screen === 'keytest') return void (this._screen = 'settings');
+    if (this._session && (this._screen === 'settings' || this._screen === 'help' || this._screen === 'services')) this._homeReturnTo = this._screen;
+    this._screen = this._session ? 'home' : 'start';
   }
+
+  /** Which home action's screen was just left (focus returns to it); null: home starts on the person's name. */
+  private _homeReturnTo: HomeDestination | null = null;
 
   private _onHomeOpen(e: CustomEvent<HomeDestination>) {
     switch (e.detail) {
@@ -237,7 +258,8 @@ export class StbTvApp extends LitElement {
 
   private _confirmUnregister = () => {
     this._dialog = null;
-    this._startFlow(() => this.flow.startUnregister());
+    const own = this._session ? { personId: this._session.person.id, name: this._session.person.name } : null;
+    this._startFlow(() => this.flow.startUnregister(own));
   };
 
   private _onStartChoice(e: CustomEvent<StartChoice>) {
@@ -248,6 +270,7 @@ export class StbTvApp extends LitElement {
   }
 
   private _startFlow(start: () => void) {
+    this._homeReturnTo = null;
     start();
     this._flowState = this.flow.state;
     this._screen = 'flow';
@@ -262,7 +285,7 @@ export class StbTvApp extends LitElement {
 
   private async _switchTo(member: HouseholdMember) {
     await this._logout();
-    this._startFlow(() => this.flow.startLogin(member.name));
+    this._startFlow(() => this.flow.startLogin(member));
   }
 
   private _onSettingsChange(e: CustomEvent<TvSettings>) {
@@ -285,9 +308,10 @@ export class StbTvApp extends LitElement {
       case 'start':
         return html`<stb-tv-start-screen .reader=${this.reader} @start-choice=${this._onStartChoice}></stb-tv-start-screen>`;
       case 'flow':
-        return html`<stb-tv-flow-screen .flow=${this.flow} .state=${this._flowState} .reader=${this.reader}></stb-tv-flow-screen>`;
+        return html`<stb-tv-flow-screen .flow=${this.flow} .state=${this._flowState} .reader=${this.reader}
+          .operator=${this._operator}></stb-tv-flow-screen>`;
       case 'home':
-        return html`<stb-tv-home-screen .session=${this._session} @home-logout=${() => void this._logout()}
+        return html`<stb-tv-home-screen .session=${this._session} .returnTo=${this._homeReturnTo} @home-logout=${() => void this._logout()}
           @home-open=${this._onHomeOpen}
           @home-switch=${(e: CustomEvent<HouseholdMember>) => void this._switchTo(e.detail)}></stb-tv-home-screen>`;
       case 'settings':
@@ -333,7 +357,7 @@ export class StbTvApp extends LitElement {
     return html`<div class=${classes} data-screen-name=${this._screen}>
       ${this._screen === 'start' ? html`<h1>${t('app.title')}</h1>` : nothing}
       ${this._renderScreen()}
-      <footer><stb-health-badge></stb-health-badge></footer>
+      <footer><stb-health-badge quiet></stb-health-badge></footer>
       ${this._renderDialog()}
     </div>`;
   }

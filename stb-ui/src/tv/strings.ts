@@ -143,6 +143,32 @@ const ja = {
   'error.network': 'サーバーに つながりません。しばらく待ってから、もう一度 お試しください。',
   'error.unknown': 'システムで問題が起きました。しばらく待ってから、もう一度お試しください。',
 
+  // Flow: whose card, asking before leaving, waits that end ({…} are filled in by the screen)
+  'wrongCard.title': 'ちがう方の カードです',
+  'wrongCard.text': 'このカードは {card} さんのカードです。{expected} さんのカードに入れかえてください。',
+  'wrongCard.hint': 'カードを入れかえると、自動で つづきから はじまります。',
+  'wrongCard.useThis': '{card} さんで ログイン',
+  'wrongCard.unnamed': 'ほかの方',
+  'already.title': 'この カードは もう 登録されています',
+  'already.text': '{card} さんの カードです。ログインしますか？',
+  'already.login': 'ログインする',
+  'already.again': '登録しなおす',
+  'home.logout.title': 'ログアウトしますか？',
+  'home.logout.yes': 'はい、ログアウトします',
+  'leave.title': 'やめますか？',
+  'leave.message': 'いまの手続きを やめて、はじめの画面に もどります。入力した暗証番号は けします。',
+  'leave.yes': 'はい、やめます',
+  'leave.no': 'いいえ、つづけます',
+  'work.wait': 'このまま 待つ',
+  'flow.wait.noDriver': 'カードリーダーに つなぎなおしています…',
+  'flow.wait.noDriver.hint': 'つながると、自動で つづきから はじまります。入力した暗証番号は そのまま使います。',
+  'flow.wait.noDriverLong': 'カードリーダーに つながりません',
+  'flow.wait.noDriverLong.hint': 'カードリーダーの ケーブルが テレビ（チューナー）に しっかり ささっているか、電源が 入っているかを 確かめてください。つながると、自動で つづきから はじまります。',
+  'flow.wait.call': 'なおらないときは、お電話ください：',
+  'flow.wait.callUnknown': 'なおらないときは、ご契約の ケーブルテレビ会社に お電話ください。',
+  'footer.serverDown': 'サーバーに つながりません',
+  'footer.serverTrouble': 'サーバーに 問題があります',
+
   // Home
   'home.greeting': 'さん、こんにちは',
   /** A household member whose name the platform does not have (not confirmed yet). */

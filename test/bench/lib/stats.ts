@@ -63,3 +63,13 @@ export function printComparison(c: Comparison): boolean {
   );
   return ok;
 }
+
+/** A deterministic xorshift32 generator: `rand(n)` is in [0, n). Benchmarks replay the same queries. */
+export function xorshift(seed = 0x9e3779b9): (n: number) => number {
+  return (n) => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) % n;
+  };
+}

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase, type DbHandle } from '../../../platform/src/db/client.js';
 import { seedDemoWorld } from '../../../platform/src/demo/seed.js';
 import { authenticateDevice } from '../../../platform/src/identity/devices.js';
-import { buildCrl } from '../../../platform/src/jpki/dev-center/index.js';
+import { buildCrl, buildPartitionedCrls } from '../../../platform/src/jpki/dev-center/index.js';
 import { freshDatabase } from '../../helpers/database.js';
 import { copyJpkiCenter } from '../../helpers/jpki-fixtures.js';
 import { runTs } from '../../helpers/process.js';
@@ -27,13 +27,19 @@ async function cliDatabase(dataDir: string): Promise<{ url: string | null; owner
   return { url: null, ownerUrl: null, open: async () => openDatabase({ databaseUrl: null, dataDir }), done: async () => {} };
 }
 
+/** A CLI data folder, its database and a private dev center, with the environment that names them. */
+async function cliWorld() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cli-'));
+  const target = await cliDatabase(dataDir);
+  const centerDir = await copyJpkiCenter();
+  const env = { DATA_DIR: dataDir, DATABASE_URL: target.url ?? '', DATABASE_OWNER_URL: target.ownerUrl ?? '', JPKI_DEV_DIR: centerDir, LOG_LEVEL: 'silent' };
+  return { dataDir, target, centerDir, env };
+}
+
 // Each case spawns tsx processes (a few seconds each on a busy 2-core machine).
 describe('npm run platform', { timeout: 120_000 }, () => {
   it('provisions a household TV whose credential then authenticates, withdraws it, ingests a CRL and verifies the audit chain', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'cli-'));
-    const target = await cliDatabase(dataDir);
-    const centerDir = await copyJpkiCenter();
-    const env = { DATA_DIR: dataDir, DATABASE_URL: target.url ?? '', DATABASE_OWNER_URL: target.ownerUrl ?? '', JPKI_DEV_DIR: centerDir, LOG_LEVEL: 'silent' };
+    const { dataDir, target, centerDir, env } = await cliWorld();
     try {
       const run = runTs(CLI, ['provision-device', '--kind', 'tv', '--household', 'CATV-0002', '--label', '居間のテレビ'], env);
       expect(await run.exited).toBe(0);
@@ -67,6 +73,29 @@ describe('npm run platform', { timeout: 120_000 }, () => {
       const audit = runTs(CLI, ['verify-audit'], env);
       expect(await audit.exited).toBe(0);
       expect(audit.output()).toContain('"ok": true');
+    } finally {
+      await target.done();
+    }
+  });
+
+  it('ingests a directory of partitioned CRLs, one DP each, listing a refused one beside the installed ones', async () => {
+    const { dataDir, target, centerDir, env } = await cliWorld();
+    try {
+      const crls = await buildPartitionedCrls(centerDir, { which: 'auth', generation: '03', thisUpdate: new Date() });
+      const crlDir = mkdtempSync(join(tmpdir(), 'cli-crls-'));
+      crls.forEach((crl, i) => writeFileSync(join(crlDir, `dp-${String(i).padStart(3, '0')}.crl`), crl.der));
+      writeFileSync(join(crlDir, 'zz-broken.crl'), Buffer.from('not a CRL'));
+      const ingest = runTs(CLI, ['ingest-crl', '--purpose', 'auth', crlDir], env);
+      expect(await ingest.exited).toBe(0);
+      const out = JSON.parse(ingest.output().slice(ingest.output().indexOf('{')));
+      expect(out).toMatchObject({ ingested: crls.length, refused: 1 });
+      expect(out.results.at(-1)).toMatchObject({ file: 'zz-broken.crl', refused: 'PKI_MALFORMED' });
+      expect(out.results.slice(0, -1).map((r: { distributionPoint: string }) => r.distributionPoint)).toEqual(crls.map((c) => c.distributionPoint));
+
+      const single = join(crlDir, 'dp-000.crl');
+      const misfiled = runTs(CLI, ['ingest-crl', '--purpose', 'auth', '--dp', crls[1]!.distributionPoint, single], env);
+      expect(await misfiled.exited).toBe(1);
+      expect(misfiled.output()).toContain('PKI_CRL_PARTITION_MISMATCH');
     } finally {
       await target.done();
     }

@@ -2,7 +2,8 @@ import { count, eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { devices, districts, households, organisations, shelters } from '../../../platform/src/db/schema/index.js';
 import { hashDeviceSecret, seedDemoWorld } from '../../../platform/src/demo/seed.js';
-import { DEMO_HOUSEHOLDS, DEMO_SHELTERS } from '../../../platform/src/demo/world.js';
+import { DEMO_DISTRICTS, DEMO_DISTRICTS_2, DEMO_HOUSEHOLDS, DEMO_SHELTERS, DEMO_STAFF } from '../../../platform/src/demo/world.js';
+import { staffMembers } from '../../../platform/src/staff/schema.js';
 import { freshDatabase } from '../../helpers/database.js';
 
 describe('seedDemoWorld', async () => {
@@ -10,19 +11,23 @@ describe('seedDemoWorld', async () => {
   afterAll(() => database.close());
   const { db } = database;
 
-  it('creates the operator, municipality, insurer, districts, shelters and household TVs', async () => {
+  it('creates the operator, two municipalities, the insurer, districts, shelters, household TVs and the console staff', async () => {
     expect(await seedDemoWorld(db)).toBe(true);
     const kinds = (await db.select({ kind: organisations.kind }).from(organisations)).map((o) => o.kind).sort();
-    expect(kinds).toEqual(['cable_operator', 'insurer', 'municipality']);
+    expect(kinds).toEqual(['cable_operator', 'insurer', 'municipality', 'municipality']);
     expect((await db.select({ n: count() }).from(shelters))[0]!.n).toBe(DEMO_SHELTERS.length);
-    expect((await db.select({ n: count() }).from(districts))[0]!.n).toBe(3);
+    expect((await db.select({ n: count() }).from(districts))[0]!.n).toBe(DEMO_DISTRICTS.length + DEMO_DISTRICTS_2.length);
+    const staff = await db.select({ name: staffMembers.displayName, roles: staffMembers.roles, card: staffMembers.certLookupKey }).from(staffMembers);
+    expect(staff.map((m) => m.name).sort()).toEqual(DEMO_STAFF.map((m) => m.displayName).sort());
+    // Bound to their cards only once the cards exist (npm start enrols them after issuing).
+    expect(staff.every((m) => m.card === null)).toBe(true);
     const tv = await db.select().from(devices).where(eq(devices.id, DEMO_HOUSEHOLDS[0].tv.id));
     expect(tv[0]).toMatchObject({ kind: 'tv', credentialHash: hashDeviceSecret(DEMO_HOUSEHOLDS[0].tv.secret) });
   });
 
   it('does nothing the second time', async () => {
     expect(await seedDemoWorld(db)).toBe(false);
-    expect((await db.select({ n: count() }).from(organisations))[0]!.n).toBe(3);
+    expect((await db.select({ n: count() }).from(organisations))[0]!.n).toBe(4);
   });
 
   it('refuses a TV that is bound to no household (database constraint)', async () => {

@@ -1,19 +1,25 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { IdentityDeps } from '../../../platform/src/identity/deps.js';
 import { CRL_CHANNEL, ingestCrl, loadStoredCrls } from '../../../platform/src/identity/crl-store.js';
-import { buildCrl } from '../../../platform/src/jpki/dev-center/index.js';
+import { buildCrl, buildPartitionedCrls } from '../../../platform/src/jpki/dev-center/index.js';
 import { createJpkiContext } from '../../../platform/src/jpki/index.js';
 import { testConfig } from '../../helpers/app.js';
 import { freshDatabase } from '../../helpers/database.js';
 import { copyJpkiCenter } from '../../helpers/jpki-fixtures.js';
 
-describe('CRLs shared between platform processes', async () => {
+/** A fresh database, a private dev center and one process's JPKI state over them. */
+async function processWorld() {
   const database = await freshDatabase();
   afterAll(() => database.close());
   const centerDir = await copyJpkiCenter();
   const config = testConfig({ jpkiDevDir: centerDir });
-  // Two processes' worth of JPKI state over one database.
   const a: IdentityDeps = { db: database.db, jpki: await createJpkiContext(config), config };
+  return { database, centerDir, config, a };
+}
+
+describe('CRLs shared between platform processes', async () => {
+  // Two processes' worth of JPKI state over one database.
+  const { database, centerDir, config, a } = await processWorld();
   const b: IdentityDeps = { db: database.db, jpki: await createJpkiContext(config), config };
 
   it('a CRL one process installs reaches the others through NOTIFY, and later starters load it', async () => {
@@ -43,5 +49,20 @@ describe('CRLs shared between platform processes', async () => {
   it('refuses an older CRL than the one in use, and stores nothing for it', async () => {
     const older = await buildCrl(centerDir, { which: 'auth', generation: '03', now: new Date(Date.now() - 3600_000) });
     await expect(ingestCrl(a, 'auth', older.der)).rejects.toMatchObject({ code: 'PKI_CRL_OUTDATED' });
+  });
+});
+
+describe('partitioned CRLs shared between platform processes', async () => {
+  const { database, centerDir, config, a } = await processWorld();
+
+  it('stores each DP\'s CRL on its own, refuses a mis-filed one, and a later starter loads every partition', async () => {
+    const crls = await buildPartitionedCrls(centerDir, { which: 'auth', generation: '03', thisUpdate: new Date() });
+    const [first, second] = crls;
+    await expect(ingestCrl(a, 'auth', first!.der, undefined, { filedUnder: second!.distributionPoint })).rejects.toMatchObject({ code: 'PKI_CRL_PARTITION_MISMATCH' });
+    expect(a.jpki.revocation.list()).toEqual([]);
+    for (const crl of crls) expect((await ingestCrl(a, 'auth', crl.der, undefined, { filedUnder: crl.distributionPoint })).outcome).toBe('installed');
+    const later: IdentityDeps = { db: database.db, jpki: await createJpkiContext(config), config };
+    await loadStoredCrls(later, null);
+    expect(later.jpki.revocation.list().map((c) => c.distributionPoint).sort()).toEqual(crls.map((c) => c.distributionPoint).sort());
   });
 });

@@ -356,8 +356,14 @@ describe('who is watching, presence, services', () => {
     const res = await post('/api/v1/presence', tablet.credential, { certificate: await taro.authCertificate() });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ name: TARO.name, assurance: 'low', revocationUnknown: false });
-    // A TV is not a check-in tablet.
-    expect((await post('/api/v1/presence', yamadaTv, { certificate: await taro.authCertificate() })).body.error.code).toBe('AUTH_FORBIDDEN');
+    // The household's own TV may ask (to say whose card is in its reader, before any PIN)...
+    const own = await post('/api/v1/presence', yamadaTv, { certificate: await taro.authCertificate() });
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({ name: TARO.name, assurance: 'low' });
+    // ...another household's TV learns nothing: the same answer as for an unknown card.
+    const other = await post('/api/v1/presence', satoTv, { certificate: await taro.authCertificate() });
+    expect(other.status).toBe(404);
+    expect(other.body.error.code).toBe('AUTH_NOT_REGISTERED');
   });
 
   it('links and unlinks a service; a new link gets a new UID', async () => {

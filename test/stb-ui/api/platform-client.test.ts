@@ -71,6 +71,28 @@ describe('PlatformClient', () => {
     await expect(down.household()).rejects.toMatchObject({ network: true, error: { code: 'INTERNAL' } });
   });
 
+  it('a request with no answer fails with CLIENT_TIMEOUT after its time limit (a hung platform is never a wait without end)', async () => {
+    vi.useFakeTimers();
+    try {
+      let aborted = false;
+      const hung = ((_url: string, init: RequestInit) => new Promise((_resolve, reject) => {
+        init.signal?.addEventListener('abort', () => {
+          aborted = true;
+          reject(new DOMException('aborted', 'AbortError'));
+        });
+      })) as typeof fetch;
+      const client = new PlatformClient({ device: DEVICE, fetch: hung, timeoutMs: 3_000 });
+      const answer = client.createNonce().catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(2_999);
+      expect(aborted).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await answer).toMatchObject({ network: false, error: { code: 'CLIENT_TIMEOUT' } });
+      expect(aborted).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('calls the registration endpoints as API.md names them', async () => {
     const f = fakeFetch({ status: 201, body: {} }, { status: 201, body: {} }, { status: 201, body: {} }, { status: 204 }, { status: 200, body: {} });
     const client = new PlatformClient({ device: DEVICE, fetch: f.fetch });

@@ -40,6 +40,11 @@ export function buildCrlDer(spec: {
   thisUpdate: Date;
   nextUpdate: Date;
   entries: readonly CrlEntry[];
+  /**
+   * DER of an IssuingDistributionPoint naming one distribution point: the CRL is then that DP's
+   * partition (J-LIS: one per municipality), and the extension is critical (RFC 5280 §5.2.5).
+   */
+  issuingDistributionPoint?: Uint8Array;
 }): Buffer {
   const crl = new pkijs.CertificateRevocationList({
     version: 1, // v2
@@ -53,6 +58,9 @@ export function buildCrlDer(spec: {
           keyIdentifier: new asn1js.OctetString({ valueHex: keyIdentifier(spec.issuerKey) }),
         })),
         extension(OID.crlNumber, false, positiveInteger(spec.crlNumber)),
+        ...(spec.issuingDistributionPoint
+          ? [new pkijs.Extension({ extnID: OID.issuingDistributionPoint, critical: true, extnValue: Uint8Array.from(spec.issuingDistributionPoint).buffer })]
+          : []),
       ],
     }),
     signatureAlgorithm: sha256WithRsa(),

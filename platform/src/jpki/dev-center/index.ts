@@ -12,3 +12,4 @@ export {
 export { isRevocationReason, REVOCATION_REASONS, type RevocationReason } from './crl.js';
 export { eraCodedBirth, fifthBirthdayAfter, GENDERS, type Gender, type Person, type PersonInput } from './personal-data.js';
 export { OID, PURPOSES, TEST_ORGANIZATION, type Purpose } from './profile.js';
+export { buildPartitionedCrls, type PartitionCrl, type PartitionedCrlOptions } from './partitions.js';

@@ -30,6 +30,8 @@ export interface CaRecord {
   keyFile: string;
   /** Number of the last CRL issued (0: none yet). */
   crlNumber: number;
+  /** Number of the last partitioned CRL issued, per distribution point (each has its own sequence). */
+  partitionCrlNumbers?: Record<string, number>;
 }
 
 /** One issued leaf certificate. */

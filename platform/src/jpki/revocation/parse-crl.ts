@@ -2,6 +2,7 @@ import { AppError } from '../../shared/errors.js';
 import { CrlEntries, META_LONG_SERIAL, META_NO_REASON } from './crl-entries.js';
 import { checkIntegerContent, ctx, ctxPrim, DerCursor, malformed, readBigInteger, readBoolean, TAG } from './der.js';
 import { readTimeSeconds } from './der-time.js';
+import { readDistributionPointName } from './distribution-point.js';
 import { serialKeyFromDer, type SerialKey } from './serial.js';
 
 /** A CRL signature algorithm this platform accepts (SHA-256 or stronger, SPEC §3.6). */
@@ -33,6 +34,11 @@ export interface ParsedCrl {
   authorityKeyId: string | null;
   /** True when an issuingDistributionPoint limits the CRL to end-entity certificates. */
   onlyUserCerts: boolean;
+  /**
+   * The distribution point this CRL is the partition of (its critical issuingDistributionPoint's
+   * DirName, as `readNameKey` spells it), or null for a CRL of the whole CA.
+   */
+  distributionPoint: string | null;
   entries: CrlEntries;
 }
 
@@ -188,14 +194,23 @@ function readCrlExtensions(c: DerCursor, limit: number, out: ParsedCrl): void {
         break;
       }
       case CE_ISSUING_DISTRIBUTION_POINT: {
-        // A partitioned or indirect CRL does not cover the whole CA: applying it as the CA's full
-        // list would turn every certificate outside the partition "good". Only accept the
-        // harmless onlyContainsUserCerts.
+        // A partition (J-LIS: one per municipality) covers only the certificates naming its DP:
+        // the store files it under that DP and never applies it to others. Anything else that
+        // narrows the scope (reasons, CA-only, indirect, a DP that is not one DirName) is refused.
         const idpEnd = c.expect(TAG.SEQUENCE, ext.valueEnd, 'IssuingDistributionPoint');
+        if (c.peek(idpEnd) === ctx(0)) {
+          const dpEnd = c.expect(ctx(0), idpEnd, 'distributionPoint');
+          const dp = readDistributionPointName(c, dpEnd);
+          if (dp === null) throw unsupported('issuingDistributionPoint that is not one directoryName');
+          // RFC 5280 §5.2.5: critical, so a verifier that does not understand it cannot take a
+          // partition for the whole CA's list.
+          if (!ext.critical) throw unsupported('partitioned CRL whose issuingDistributionPoint is not critical');
+          out.distributionPoint = dp;
+        }
         while (c.pos < idpEnd) {
           const at = c.pos;
           const tag = c.header(idpEnd);
-          if (tag !== ctxPrim(1)) throw unsupported(`issuingDistributionPoint field [${tag & 0x1f}] (partitioned or indirect CRL)`);
+          if (tag !== ctxPrim(1)) throw unsupported(`issuingDistributionPoint field [${tag & 0x1f}] (scoped or indirect CRL)`);
           if (c.len !== 1 || (c.buf[c.pos] !== 0xff && c.buf[c.pos] !== 0)) throw malformed('onlyContainsUserCerts', at);
           out.onlyUserCerts = c.buf[c.pos] === 0xff;
           c.pos += c.len;
@@ -216,7 +231,8 @@ function readCrlExtensions(c: DerCursor, limit: number, out: ParsedCrl): void {
  * Parses a DER X.509 v2 CRL in one pass (RFC 5280 §5.1). The revoked certificates go straight
  * into typed arrays; nothing is allocated per entry unless a serial needs more than 64 bits.
  * Strict DER: any truncation, bad length, trailing byte or malformed field is PKI_MALFORMED; a
- * signature algorithm below SHA-256 is PKI_WEAK_ALGORITHM; delta, partitioned or indirect CRLs and
+ * signature algorithm below SHA-256 is PKI_WEAK_ALGORITHM; a partition names its DP in
+ * `distributionPoint`; delta, reason-scoped or indirect CRLs and
  * unknown critical extensions are PKI_CRL_UNSUPPORTED. The signature is NOT checked here (see
  * `verifyCrlSignature`).
  */
@@ -257,6 +273,7 @@ export function parseCrl(der: Buffer): ParsedCrl {
     crlNumber: null,
     authorityKeyId: null,
     onlyUserCerts: false,
+    distributionPoint: null,
     entries: EMPTY_ENTRIES,
   };
 

@@ -13,6 +13,8 @@ export interface CrlInfo {
   generation: string;
   /** Key identifier (lowercase hex) of the CA that signed it. */
   issuerKeyId: string;
+  /** The distribution point this CRL is the partition of, or null for the whole CA's CRL. */
+  distributionPoint: string | null;
   crlNumber: bigint | null;
   thisUpdate: Date;
   nextUpdate: Date | null;
@@ -67,17 +69,31 @@ const REASON_MASK = META_REASON_MASK;
 const NO_REASON = META_NO_REASON;
 const keyFrom = serialKeyFrom;
 
-/** One CA's place in the store; `current` is replaced whole when a newer CRL arrives. */
+/**
+ * One CA's place in the store: its whole-CA CRL (`current`) and its partitions by distribution
+ * point; each is replaced whole when a newer CRL of the same scope arrives.
+ */
 interface CaSlot {
   current: Installed | null;
+  partitions: Map<string, Installed>;
+}
+
+/** Options of `ingest`. */
+export interface IngestOptions {
+  /**
+   * The distribution point the CRL was published under (null: the whole CA's CRL). When given, a
+   * CRL whose issuingDistributionPoint names another scope is refused with PKI_CRL_PARTITION_MISMATCH.
+   */
+  filedUnder?: string | null;
 }
 
 const NO_CRL: RevocationStatus = Object.freeze({ state: 'unknown', cause: 'no-crl', crl: null });
 const UNKNOWN_ISSUER: RevocationStatus = Object.freeze({ state: 'unknown', cause: 'unknown-issuer', crl: null });
 
 /**
- * Revocation state for the whole country: one index per (purpose, issuing CA), each built from a
- * signed CRL. `ingest` parses, verifies and indexes a CRL, then swaps it in whole (lookups never
+ * Revocation state for the whole country: one index per (purpose, issuing CA, distribution point)
+ * — J-LIS publishes one partitioned CRL per municipality — plus optionally the CA's whole CRL,
+ * each built from a signed CRL. `ingest` parses, verifies and indexes a CRL, then swaps it in whole (lookups never
  * see a half-built index); an older CRL than the one in use is refused with PKI_CRL_OUTDATED.
  * `status` answers good / revoked / unknown; what to do with unknown is the caller's policy
  * (`requireGood`, `acceptUnknown`).
@@ -105,7 +121,7 @@ export class RevocationStore {
       }
       const keyId = issuerKeyId(issuer);
       const slots = this._slots[issuer.purpose];
-      const slot = slots.get(keyId) ?? { current: null };
+      const slot = slots.get(keyId) ?? { current: null, partitions: new Map() };
       for (const alias of [keyId, issuer.generation]) {
         const existing = slots.get(alias);
         if (existing !== undefined && existing !== slot) {
@@ -119,14 +135,22 @@ export class RevocationStore {
   /**
    * Parses, verifies and indexes a DER CRL for `purpose`, then makes it the one in use for its
    * CA. Throws PKI_MALFORMED, PKI_WEAK_ALGORITHM, PKI_CRL_UNSUPPORTED, PKI_UNTRUSTED_ISSUER,
-   * PKI_SIGNATURE_INVALID, or PKI_CRL_OUTDATED when it is not newer than the CRL in use. Re-ingesting
-   * the CRL in use is harmless (`unchanged`).
+   * PKI_SIGNATURE_INVALID, PKI_CRL_PARTITION_MISMATCH when `filedUnder` names another scope than
+   * the CRL's own, or PKI_CRL_OUTDATED when it is not newer than the CRL in use for the same scope
+   * (CA and distribution point: each partition has its own number sequence). Re-ingesting the CRL
+   * in use is harmless (`unchanged`).
    */
-  ingest(purpose: JpkiPurpose, der: Buffer): IngestResult {
+  ingest(purpose: JpkiPurpose, der: Buffer, options: IngestOptions = {}): IngestResult {
     const crl = parseCrl(der);
+    const dp = crl.distributionPoint;
+    if (options.filedUnder !== undefined && options.filedUnder !== dp) {
+      throw new AppError('PKI_CRL_PARTITION_MISMATCH', {
+        detail: `CRL covers ${dp ?? 'the whole CA'} but was filed under ${options.filedUnder ?? 'the whole CA'}`,
+      });
+    }
     const issuer = verifyCrlSignature(crl, purpose, this._issuers);
     const slot = this._slots[purpose].get(issuerKeyId(issuer))!;
-    const previous = slot.current;
+    const previous = dp === null ? slot.current : slot.partitions.get(dp) ?? null;
     if (previous && compareToInstalled(crl, previous) === 'same') {
       return { outcome: 'unchanged', crl: previous.info, previous: previous.info };
     }
@@ -135,6 +159,7 @@ export class RevocationStore {
       purpose,
       generation: issuer.generation,
       issuerKeyId: issuerKeyId(issuer),
+      distributionPoint: dp,
       crlNumber: crl.crlNumber,
       thisUpdate: crl.thisUpdate,
       nextUpdate: crl.nextUpdate,
@@ -146,7 +171,7 @@ export class RevocationStore {
     const tooOldMs = thisUpdateMs + this._maxAgeMs;
     const nextMs = crl.nextUpdate?.getTime() ?? Infinity;
     const expiryCause: UnknownCause = nextMs <= tooOldMs ? 'crl-expired' : 'crl-too-old';
-    slot.current = {
+    const installed: Installed = {
       info,
       good: Object.freeze({ state: 'good', crl: info }),
       stale: Object.freeze({ state: 'unknown', cause: expiryCause, crl: info }),
@@ -155,47 +180,70 @@ export class RevocationStore {
       thisUpdateMs,
       expiresMs: Math.min(nextMs, tooOldMs),
     };
+    if (dp === null) slot.current = installed;
+    else slot.partitions.set(dp, installed);
     return { outcome: previous ? 'replaced' : 'installed', crl: info, previous: previous?.info ?? null };
   }
 
   /**
    * The revocation status of certificate `serial` issued by `issuer` (the CA's generation label
-   * or key identifier, i.e. the certificate's AKI keyid), judged at `at` (default now). `unknown`
-   * when no CRL of that CA is loaded or it is past nextUpdate or the maximum age. A listed serial
-   * is `revoked` whatever `at` is; its dates let a caller doing historical validation decide.
+   * or key identifier, i.e. the certificate's AKI keyid), judged at `at` (default now).
+   * `distributionPoint` is the certificate's own CRLDP (`distributionPointOfExtension`): the CRL of
+   * that partition answers, and so does the CA's whole CRL when one is loaded; a CRL of another
+   * partition never does. `unknown` when no fresh CRL covers it (none loaded, or past nextUpdate
+   * or the maximum age). A listed serial is `revoked` whatever `at` is; its dates let a caller
+   * doing historical validation decide.
    */
-  status(purpose: JpkiPurpose, issuer: string, serial: SerialInput, at: Date | number = Date.now()): RevocationStatus {
+  status(
+    purpose: JpkiPurpose,
+    issuer: string,
+    serial: SerialInput,
+    at: Date | number = Date.now(),
+    distributionPoint: string | null = null,
+  ): RevocationStatus {
     const slot = this._slot(purpose, issuer);
     if (slot === undefined) return UNKNOWN_ISSUER;
-    const installed = slot.current;
-    if (installed === null) return NO_CRL;
+    const partition = distributionPoint === null ? undefined : slot.partitions.get(distributionPoint);
+    const whole = slot.current;
+    if (partition === undefined && whole === null) return NO_CRL;
     const atMs = typeof at === 'number' ? at : at.getTime();
-    if (!(atMs <= installed.expiresMs)) return installed.stale;
     const key = this._key;
     keyFrom(serial, key);
-    const { index } = installed;
-    const pos = index.find(key);
-    if (pos < 0) return installed.good;
-    const code = index.meta[pos]! & REASON_MASK;
-    const invalid = index.invalidAt?.get(pos) ?? 0;
-    return {
-      state: 'revoked',
-      reason: code === NO_REASON ? null : reasonName(code),
-      revokedAt: new Date(index.revokedAt[pos]! * 1000),
-      invalidityDate: invalid ? new Date(invalid * 1000) : null,
-      crl: installed.info,
-    };
+    let good: RevocationStatus | null = null;
+    let stale: RevocationStatus | null = null;
+    // Partition first, then the whole CA: listed in any fresh CRL covering it is revoked.
+    if (partition !== undefined) {
+      if (atMs <= partition.expiresMs) {
+        const pos = partition.index.find(key);
+        if (pos >= 0) return revokedStatus(partition, pos);
+        good = partition.good;
+      } else {
+        stale = partition.stale;
+      }
+    }
+    if (whole !== null) {
+      if (atMs <= whole.expiresMs) {
+        const pos = whole.index.find(key);
+        if (pos >= 0) return revokedStatus(whole, pos);
+        good ??= whole.good;
+      } else {
+        stale ??= whole.stale;
+      }
+    }
+    return good ?? stale!;
   }
 
-  /** The CRL in use for a CA, or null. */
-  crl(purpose: JpkiPurpose, issuer: string): CrlInfo | null {
-    return this._slot(purpose, issuer)?.current?.info ?? null;
+  /** The CRL in use for a CA (its whole CRL, or the partition of `distributionPoint`), or null. */
+  crl(purpose: JpkiPurpose, issuer: string, distributionPoint: string | null = null): CrlInfo | null {
+    const slot = this._slot(purpose, issuer);
+    if (slot === undefined) return null;
+    return (distributionPoint === null ? slot.current : slot.partitions.get(distributionPoint))?.info ?? null;
   }
 
-  /** Every CRL in use. */
+  /** Every CRL in use: each CA's whole CRL, then its partitions. */
   list(): CrlInfo[] {
     const seen = new Set<CaSlot>([...this._slots.sign.values(), ...this._slots.auth.values()]);
-    return [...seen].flatMap((slot) => (slot.current ? [slot.current.info] : []));
+    return [...seen].flatMap((slot) => [...(slot.current ? [slot.current.info] : []), ...[...slot.partitions.values()].map((p) => p.info)]);
   }
 
   private _slot(purpose: JpkiPurpose, issuer: string): CaSlot | undefined {
@@ -203,6 +251,19 @@ export class RevocationStore {
     if (slots === undefined) return undefined;
     return slots.get(issuer) ?? slots.get(normaliseIssuer(issuer));
   }
+}
+
+function revokedStatus(installed: Installed, pos: number): RevocationStatus {
+  const { index } = installed;
+  const code = index.meta[pos]! & REASON_MASK;
+  const invalid = index.invalidAt?.get(pos) ?? 0;
+  return {
+    state: 'revoked',
+    reason: code === NO_REASON ? null : reasonName(code),
+    revokedAt: new Date(index.revokedAt[pos]! * 1000),
+    invalidityDate: invalid ? new Date(invalid * 1000) : null,
+    crl: installed.info,
+  };
 }
 
 function normaliseIssuer(issuer: string): string {

@@ -79,6 +79,8 @@ export class JpkiCertificate {
   readonly subjectKeyId: string | null;
   /** extnValue of subjectAltName (the GeneralNames DER), for the personal-data reader. */
   readonly subjectAltNameDer: Uint8Array | null;
+  /** extnValue of cRLDistributionPoints: which partitioned CRL covers this certificate. */
+  readonly crlDistributionPointsDer: Uint8Array | null;
   /** OIDs of critical extensions this verifier does not understand (RFC 5280 §4.2). */
   readonly unknownCriticalExtensions: readonly string[];
 
@@ -162,6 +164,7 @@ export class JpkiCertificate {
     this.subjectKeyId = ski ? toHex((ski.parsed as asn1js.OctetString).valueBlock.valueHexView) : null;
 
     this.subjectAltNameDer = extensions.get(OID.subjectAltName)?.value ?? null;
+    this.crlDistributionPointsDer = extensions.get(OID.crlDistributionPoints)?.value ?? null;
 
     this.unknownCriticalExtensions = [...extensions]
       .filter(([oid, ext]) => ext.critical && !UNDERSTOOD_EXTENSIONS.has(oid))

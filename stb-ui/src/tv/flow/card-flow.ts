@@ -1,133 +1,85 @@
-import type { WireError } from '../../../../platform/src/shared/errors.js';
-import type {
-  PlatformClient, RegistrationDraft, RegistrationResult, SessionResponse, TvHousehold,
-} from '../../api/platform-client.js';
-import type { CommandResults, DriverEvent, KeyKind, PinStatus, ReaderClient } from '../../api/reader-client.js';
-import type { CommandParams } from '../../../../reader-driver/src/ws/protocol.js';
+import type { NonceResponse, PresenceResult, RegistrationDraft, TvHousehold } from '../../api/platform-client.js';
+import type { DriverEvent, KeyKind, PinStatus } from '../../api/reader-client.js';
+import type { ScriptDeps } from './card-sign.js';
+import { errorOutcome } from './flow-errors.js';
+import { FlowRequests, wireOf } from './flow-requests.js';
+import type { CardFlowDeps, FlowKind, FlowState, FlowStep, MemberRef, PinNotice, Signed, TaskId } from './flow-state.js';
+import { LOGIN_TASKS, logIn } from './login-script.js';
 import { backAction, deleteChar, emptyPin, submitDecision, typeChar, type PinValue } from './pin-entry.js';
+import { REGISTRATION_TASKS, register } from './registration-script.js';
+import { UNREGISTER_TASKS, unregisterMe } from './unregister-script.js';
+
+export type * from './flow-state.js';
 
 /**
- * The login and registration flows as a state machine, without any DOM: the screens render
- * `state` and call the methods below; the card work goes through the reader driver, the rest
- * through the platform. What the person typed is kept across everything that is not their own
- * choice: a removed card, a wrong card, a lost link, an expired draft. Nothing here runs on a
- * timer.
+ * The login, registration and cancel-registration flows as a state machine, without any DOM: the screens render
+ * `state` and call the methods below. The scripts (login-script.ts, registration-script.ts,
+ * unregister-script.ts) do the
+ * card and platform work through FlowRequests; flow-errors.ts decides where an error goes; this
+ * class holds what the person typed and chose, and moves between the steps. What the person typed
+ * is kept across everything that is not their own choice: a removed card, a wrong card, a lost
+ * link, an expired draft. No timer rushes anyone: the only one turns a long wait for the reader
+ * driver into advice.
+ *
+ * The card check reads the auth certificate (no PIN) and asks the platform whose card it is
+ * (presence, low assurance), so before any PIN the TV knows: someone else's card than the member
+ * picked is said (wrongCard), an unregistered card is said at login, a registered one at
+ * registration. A card put in while a PIN is typed is checked again the same way, so the tries
+ * shown are always those of the card in the reader.
  *
  * Login: card check → auth PIN → nonce → card signs (auth key) → session.
  * Registration: district → consent → card check → sign PIN → auth PIN → draft → card signs with
  * the sign key, then the auth key → the platform reads the 基本4情報 → the person confirms.
+ * Cancel registration (logged in): card check (the person's own card) → auth PIN → nonce → card
+ * signs (auth key) → the platform erases the registration and ends every session.
  */
 
-/** `unregister`: the logged-in person cancels their registration (card and auth PIN again). */
-export type FlowKind = 'login' | 'register' | 'unregister';
-
-/** One piece of work the `working` screen lists, in order. */
-export type TaskId = 'nonce' | 'authSign' | 'session' | 'draft' | 'signSign' | 'submit' | 'confirm' | 'unregister';
-
-/** Why the flow waits for the card. */
-export type WaitReason = 'absent' | 'removed' | 'noReader';
-
-/** What the PIN screen says above the pad. */
-export type PinNotice = 'incomplete' | 'wrong' | 'otherCard' | 'format';
-
-export type FlowStep =
-  | { name: 'loading'; what: 'household' | 'card' }
-  | { name: 'waitCard'; reason: WaitReason }
-  | { name: 'district'; districts: TvHousehold['districts']; selected: string | null }
-  | { name: 'consent'; text: string }
-  | {
-      name: 'pin';
-      key: KeyKind;
-      /** The card's retry counter; null while it is being asked (or when the card could not say). */
-      status: PinStatus | null;
-      value: PinValue;
-      reveal: boolean;
-      /** The one-try-left confirmation is open. */
-      confirming: boolean;
-      notice: PinNotice | null;
-    }
-  | { name: 'working'; tasks: TaskId[]; current: number }
-  | { name: 'confirm'; result: RegistrationResult }
-  | { name: 'registered'; personName: string }
-  /** Confirmed, but the platform waits for J-LIS to say both certificates are this card's. */
-  | { name: 'pendingLinkage' }
-  | { name: 'rejected' }
-  | { name: 'notRegistered' }
-  | { name: 'unregistered' }
-  | { name: 'blocked'; key: KeyKind; error: WireError | null }
-  | { name: 'failed'; error: WireError; network: boolean; canRetry: boolean };
-
-export interface FlowState {
-  kind: FlowKind;
-  step: FlowStep;
-  /** The member picked on the who-is-watching list, shown on the PIN screen. */
-  expectedName: string | null;
-}
-
-/** The driver calls the flow makes, and the reader snapshot (ReaderClient fits). */
-export type FlowReader = Pick<ReaderClient, 'send' | 'cancel' | 'onEvent' | 'readers'>;
-/** The platform calls the flow makes (PlatformClient fits). */
-export type FlowPlatform = Pick<
-  PlatformClient,
-  'createNonce' | 'createSession' | 'household' | 'createRegistrationDraft' | 'submitRegistration' | 'confirmRegistration' | 'cancelRegistration'
-  | 'unregister'
->;
-
-export interface CardFlowDeps {
-  reader: FlowReader;
-  platform: FlowPlatform;
-  /** A session was made: the app shows the home screen. */
-  onLoggedIn: (session: SessionResponse) => void;
-  /** The person left the flow (or it ended): the app shows the start screen. */
-  onExit: () => void;
-  /** The registration was cancelled: every session of the person has ended. */
-  onUnregistered?: () => void;
-}
-
-/** Thrown into a superseded async step (the person moved on, or the card went away); never shown. */
-class Superseded extends Error {}
-
-type Signed = { signature: string; certificate: string };
-
-/** The catalogue body of any error, or null for one the flow does not know. */
-function wireOf(err: unknown): { error: WireError; network: boolean } | null {
-  const e = err as { error?: WireError; network?: boolean } | null;
-  if (e && typeof e === 'object' && e.error && typeof e.error.code === 'string') return { error: e.error, network: !!e.network };
-  return null;
-}
-
-type CardCommand = 'cert.read' | 'pin.status' | 'sign';
-
+/** How long the reader driver may stay away before the screen gives advice and a phone number. */
+export const DRIVER_ADVICE_AFTER_MS = 8_000;
 export class CardFlow {
-  private _state: FlowState = { kind: 'login', step: { name: 'loading', what: 'card' }, expectedName: null };
+  private _state: FlowState = { kind: 'login', step: { name: 'loading', what: 'card' }, expectedName: null, cardName: null, leaving: false };
   private readonly _listeners = new Set<(state: FlowState) => void>();
   private _active = false;
-  /** Bumped whenever in-flight work must be ignored. */
-  private _gen = 0;
+  private readonly _requests: FlowRequests;
   /** PINs the person typed, kept (in memory only) until the flow ends. */
   private _pins: Partial<Record<KeyKind, string>> = {};
-  /** The auth certificate of the card in use: a card put back is checked against it. */
+  /** The auth certificate of the card in use: a card put back is checked against it, and login reuses it. */
   private _cardCert: string | null = null;
-  /**
-   * The reader the card was found in at the card check; every card request names it, so a card
-   * coming or going in another reader (a second reader, a card of someone else) changes nothing.
-   */
-  private _readerName: string | undefined = undefined;
   private _household: TvHousehold | null = null;
   private _district: string | null = null;
   private _draft: RegistrationDraft | null = null;
   private _signed: Partial<Record<KeyKind, Signed>> = {};
-  /** The card request in flight, and the promise that settles with it. */
-  private _running: { id: string; cmd: CardCommand; done: Promise<unknown> } | null = null;
+  /** A login nonce asked for while the person types (saves a round trip after 決定). */
+  private _nonce: Promise<NonceResponse> | null = null;
   /** What to do once the card is back (after checking it is the same card), or on もう一度. */
   private _resume: (() => void) | null = null;
   /** Which key the last sign request used (a PIN error is about that key). */
   private _signingKey: KeyKind = 'auth';
   private _statusQuery: Promise<void> | null = null;
+  /** The member picked on the who-is-watching list (login), if any. */
+  private _expected: MemberRef | null = null;
+  /** The certificate the platform was last asked about, and its answer (null: not registered here). */
+  private _identified: { der: string; person: PresenceResult | null } | null = null;
+  /** The person chose to register this (already registered) card again. */
+  private _reRegister = false;
+  /** A check of a card put in while a PIN is typed; sending waits for it. */
+  private _cardRecheck: Promise<void> | null = null;
+  private _cancelAdviceTimer: (() => void) | null = null;
+  private readonly _setTimer: (fn: () => void, ms: number) => () => void;
   private readonly _unsubscribe: () => void;
 
   constructor(private readonly _deps: CardFlowDeps) {
-    this._unsubscribe = _deps.reader.onEvent((e) => this._onReaderEvent(e));
+    this._requests = new FlowRequests(_deps.reader);
+    this._setTimer = _deps.setTimer ?? ((fn, ms) => {
+      const handle = setTimeout(fn, ms);
+      return () => clearTimeout(handle);
+    });
+    const offEvent = _deps.reader.onEvent((e) => this._onReaderEvent(e));
+    const offChange = _deps.reader.onChange(() => this._onReaderChange());
+    this._unsubscribe = () => {
+      offEvent();
+      offChange();
+    };
   }
 
   get state(): FlowState {
@@ -151,9 +103,9 @@ export class CardFlow {
 
   // ── Starting and leaving ──────────────────────────────────────────────────────────────────
 
-  /** Log in with the card in the reader; `expectedName` is the member picked as watching. */
-  startLogin(expectedName: string | null = null): void {
-    this._reset('login', expectedName);
+  /** Log in with the card in the reader; `expected` is the member picked as watching, if any. */
+  startLogin(expected: MemberRef | null = null): void {
+    this._reset('login', expected);
     this._checkCard(() => this._enterPin('auth'));
   }
 
@@ -163,17 +115,19 @@ export class CardFlow {
     void this._loadHousehold();
   }
 
-  /** Cancel the logged-in person's registration: their card and auth PIN are asked again. */
-  startUnregister(): void {
-    this._reset('unregister', null);
+  /**
+   * Cancel the logged-in person's registration: their card and auth PIN are asked again.
+   * `own` is the logged-in person: another member's card is said before any PIN (wrongCard).
+   */
+  startUnregister(own: MemberRef | null = null): void {
+    this._reset('unregister', own);
     this._checkCard(() => this._enterPin('auth'));
   }
 
   /** Leaves the flow: stops card work, forgets PINs and drafts, tells the app. */
   exit(): void {
     if (!this._active) return;
-    const running = this._running;
-    if (running) this._deps.reader.cancel(running.id).catch(() => {});
+    this._requests.cancelRunning();
     this._forget();
     this._active = false;
     this._deps.onExit();
@@ -181,7 +135,24 @@ export class CardFlow {
 
   /** The working screen's やめる. */
   cancel(): void {
-    this.exit();
+    this.requestExit();
+  }
+
+  /**
+   * やめる / Back where leaving would stop card work or throw away what was typed: asks first
+   * (「やめますか？」, starting on いいえ); otherwise leaves at once.
+   */
+  requestExit(): void {
+    if (!this._active) return;
+    if (this._hasWork()) this._state.leaving ? undefined : this._setLeaving(true);
+    else this.exit();
+  }
+
+  /** The answer to 「やめますか？」. */
+  confirmExit(leave: boolean): void {
+    if (!this._state.leaving) return;
+    if (leave) this.exit();
+    else this._setLeaving(false);
   }
 
   /**
@@ -190,26 +161,28 @@ export class CardFlow {
    */
   back(): boolean {
     const step = this._state.step;
+    if (this._state.leaving) return this._setLeaving(false), true;
     switch (step.name) {
       case 'pin':
         if (step.confirming) return this._patchPin({ confirming: false }), true;
         if (backAction(step.value) === 'delete') return this._patchPin({ value: deleteChar(step.value), notice: null }), true;
         if (this._state.kind === 'register') {
-          if (step.key === 'auth') this._enterPin('sign');
-          else this._showConsent();
+          // Back from the empty pad returns to the sign password as it was typed: nothing is lost.
+          if (step.key === 'auth') this._enterPin('sign', null, null, this._pins.sign);
+          else {
+            delete this._pins.sign;
+            this._showConsent();
+          }
           return true;
         }
-        this.exit();
+        this.requestExit();
         return true;
       case 'consent':
         this._showDistricts();
         return true;
-      case 'working':
-      case 'loading':
-      case 'confirm':
-        return true; // an answer or a button is needed here; Back must not throw work away
       default:
-        this.exit();
+        // Card work, a question, a wait: Back always does something, and asks before throwing work away.
+        this.requestExit();
         return true;
     }
   }
@@ -234,13 +207,13 @@ export class CardFlow {
     const id = step.result.registrationId;
     if (correct) {
       this._set({ name: 'working', tasks: ['confirm'], current: 0 });
-      void this._platform(() => this._deps.platform.confirmRegistration(id)).then(
+      void this._requests.platform(() => this._deps.platform.confirmRegistration(id)).then(
         (confirmed) => this._set(confirmed.status === 'pending_linkage' ? { name: 'pendingLinkage' } : { name: 'registered', personName: step.result.personalData.name }),
         // もう一度 asks the question again: the person's answer is not taken as given.
         (err) => this._fail(err, () => this._set(step)),
       );
     } else {
-      void this._platform(() => this._deps.platform.cancelRegistration(id)).then(
+      void this._requests.platform(() => this._deps.platform.cancelRegistration(id)).then(
         () => this._set({ name: 'rejected' }),
         // The draft expires on its own; the person's answer stands either way.
         () => this._set({ name: 'rejected' }),
@@ -254,6 +227,16 @@ export class CardFlow {
     const step = this._state.step;
     if (step.name !== 'pin' || step.confirming || step.status?.blocked) return;
     this._patchPin({ value: typeChar(step.value, char), notice: null });
+  }
+
+  /**
+   * OK on a key of the on-screen pad or keyboard: types its character, or, once the PIN is full
+   * (4 digits), is 決定 — the remote's OK must not do nothing.
+   */
+  pressKey(char: string): void {
+    const step = this._state.step;
+    if (step.name === 'pin' && step.value.chars.length >= step.value.spec.maxLength) return this.submitPin();
+    this.typeChar(char);
   }
 
   deleteChar(): void {
@@ -305,42 +288,104 @@ export class CardFlow {
     this.startRegistration();
   }
 
+  /** From the wrong-card screen: log in with the card that is in the reader after all. */
+  useCardInReader(): void {
+    // Only a login may switch person: a cancellation is for the logged-in person's own card.
+    if (this._state.step.name !== 'wrongCard' || this._state.kind !== 'login') return;
+    const person = this._identified?.person ?? null;
+    this._expected = person;
+    this._state = { ...this._state, expectedName: person?.name ?? null };
+    this._enterPin('auth');
+  }
+
+  /** From 「この カードは もう 登録されています」: log in with it instead. */
+  loginInstead(): void {
+    if (this._state.step.name !== 'alreadyRegistered') return;
+    const person = this._identified?.person ?? null;
+    this._expected = person;
+    this._pins = {};
+    this._state = { ...this._state, kind: 'login', expectedName: person?.name ?? null };
+    this._enterPin('auth');
+  }
+
+  /** From 「この カードは もう 登録されています」: register it again (a move, a new district). */
+  registerAgain(): void {
+    if (this._state.step.name !== 'alreadyRegistered') return;
+    this._reRegister = true;
+    this._enterPin('sign');
+  }
+
   private _onReaderEvent(e: DriverEvent): void {
     if (!this._active || e.event === 'heartbeat') return;
     const step = this._state.step;
-    const cardWork = (this._running !== null && this._running.cmd !== 'pin.status') || (step.name === 'loading' && step.what === 'card');
-    const ours = this._readerName === undefined || e.data.name === this._readerName;
+    const running = this._requests.running;
+    const cardWork = (running !== null && running !== 'pin.status') || (step.name === 'loading' && step.what === 'card');
+    const ours = this._requests.readerName === undefined || e.data.name === this._requests.readerName;
     if (e.event === 'card.removed' && cardWork && ours) {
       // The request will fail with CARD_REMOVED anyway; say so now, and keep what was typed.
-      this._gen++;
+      this._requests.supersede();
       this._set({ name: 'waitCard', reason: 'removed' });
+    } else if (e.event === 'card.removed' && step.name === 'pin' && ours) {
+      // No card, no tries to show: the count is asked again from the card that is put in.
+      this._patchPin({ status: null });
     } else if (e.event === 'card.inserted') {
       if (step.name === 'waitCard') this._cardBack();
-      else if (step.name === 'pin' && step.status === null) void this._queryStatus(step.key);
+      else if (step.name === 'wrongCard') this._checkAnotherCard();
+      else if (step.name === 'pin' && ours) this._recheckCard(step.key);
     }
   }
 
-  private _reset(kind: FlowKind, expectedName: string | null): void {
+  /** The driver link came back: a step that waited for it carries on by itself. */
+  private _onReaderChange(): void {
+    const step = this._state.step;
+    if (!this._active || step.name !== 'waitCard' || this._deps.reader.state !== 'open') return;
+    if (step.reason === 'noDriver' || step.reason === 'noDriverLong') this._cardBack();
+  }
+
+  private _reset(kind: FlowKind, expected: MemberRef | null): void {
     this._forget();
     this._active = true;
-    this._state = { kind, step: { name: 'loading', what: kind === 'register' ? 'household' : 'card' }, expectedName };
+    this._expected = expected;
+    this._state = {
+      kind, step: { name: 'loading', what: kind === 'register' ? 'household' : 'card' }, expectedName: expected?.name ?? null, cardName: null, leaving: false,
+    };
   }
 
   private _forget(): void {
-    this._gen++;
+    this._requests.supersede();
     this._pins = {};
     this._cardCert = null;
-    this._readerName = undefined;
+    this._requests.readerName = undefined;
     this._draft = null;
     this._signed = {};
+    this._nonce = null;
     this._resume = null;
     this._district = null;
+    this._expected = null;
+    this._identified = null;
+    this._reRegister = false;
+    this._cardRecheck = null;
+    this._cancelAdviceTimer?.();
+    this._cancelAdviceTimer = null;
+  }
+
+  /** Whether leaving now would stop card work or throw away what was typed or gathered. */
+  private _hasWork(): boolean {
+    const step = this._state.step;
+    if (step.name === 'working') return true;
+    if (step.name === 'pin' && step.value.chars.length > 0) return true;
+    return Object.keys(this._pins).length > 0 || this._draft !== null || Object.keys(this._signed).length > 0;
+  }
+
+  private _setLeaving(leaving: boolean): void {
+    this._state = { ...this._state, leaving };
+    this._emit();
   }
 
   private async _loadHousehold(): Promise<void> {
     this._set({ name: 'loading', what: 'household' });
     try {
-      this._household = await this._platform(() => this._deps.platform.household());
+      this._household = await this._requests.platform(() => this._deps.platform.household());
       this._showDistricts();
     } catch (err) {
       this._fail(err, () => void this._loadHousehold());
@@ -361,15 +406,76 @@ export class CardFlow {
     this._resume = next;
     this._set({ name: 'loading', what: 'card' });
     // The reader the driver would pick by itself (the first holding a card), named from now on.
-    this._readerName = this._deps.reader.readers.find((r) => r.cardPresent)?.name;
-    this._cardOp('cert.read', { which: 'auth' }).then(
-      ({ der }) => {
+    const readerName = (this._requests.readerName = this._deps.reader.readers.find((r) => r.cardPresent)?.name);
+    // The certificate read while the card lay in the reader (none after a swap: the cache is per insertion).
+    const cached = this._deps.certs?.get(readerName) ?? null;
+    const read = cached ? this._requests.own(cached) : this._requests.card('cert.read', { which: 'auth' }).then((r) => r.der);
+    read.then(
+      (der) => {
+        this._deps.certs?.put(readerName, der);
         if (this._cardCert !== null && this._cardCert !== der) return this._otherCard(der);
         this._cardCert = der;
-        next();
+        this._identify(der, next);
       },
       (err) => this._fail(err, () => this._checkCard(next), next),
     );
+  }
+
+  /**
+   * Asks the platform whose card this is (once per certificate), then goes on with `next` — or
+   * says first what the person must know before typing a PIN: someone else's card than the member
+   * picked, a card not registered here (login), a card already registered (registration).
+   */
+  private _identify(der: string, next: () => void): void {
+    const decide = (person: PresenceResult | null) => {
+      this._identified = { der, person };
+      this._state = { ...this._state, cardName: person?.name ?? null };
+      if (this._state.kind !== 'register') {
+        if (person === null) {
+          this._pins = {};
+          return this._set({ name: 'notRegistered' });
+        }
+        if (this._expected && person.personId !== this._expected.personId) {
+          return this._set({ name: 'wrongCard', cardName: person.name, expectedName: this._expected.name });
+        }
+      } else if (person !== null && !this._reRegister) {
+        return this._set({ name: 'alreadyRegistered', personName: person.name });
+      }
+      next();
+    };
+    if (this._identified?.der === der) return decide(this._identified.person);
+    this._requests.platform(() => this._deps.platform.presence(der)).then(decide, (err) => {
+      if (wireOf(err)?.error.code === 'AUTH_NOT_REGISTERED') return decide(null);
+      this._fail(err, () => this._identify(der, next));
+    });
+  }
+
+  /** A card was put in on the wrong-card screen: check it from the start (a new card, a new PIN). */
+  private _checkAnotherCard(): void {
+    this._cardCert = null;
+    this._pins = {};
+    this._checkCard(() => this._enterPin(this._state.kind === 'register' ? 'sign' : 'auth'));
+  }
+
+  /**
+   * A card was put in while a PIN is typed: the same card changes nothing (its tries are asked
+   * again); another card is checked like a new one, before anything is sent.
+   */
+  private _recheckCard(key: KeyKind): void {
+    const recheck = this._requests.card('cert.read', { which: 'auth' }).then(
+      ({ der }) => {
+        const step = this._state.step;
+        if (step.name !== 'pin') return;
+        this._deps.certs?.put(this._requests.readerName, der);
+        if (der === this._cardCert) {
+          if (step.status === null) void this._queryStatus(key);
+          return;
+        }
+        this._otherCard(der);
+      },
+      () => {}, // no card after all: sending finds out, and says so
+    );
+    this._cardRecheck = recheck;
   }
 
   /** The card came back (or つづける): same card → carry on; another card → its PINs must be typed again. */
@@ -383,18 +489,25 @@ export class CardFlow {
     this._pins = {};
     this._signed = {};
     this._draft = null;
-    this._enterPin(this._state.kind === 'login' ? 'auth' : 'sign', 'otherCard');
+    this._identify(der, () => this._enterPin(this._state.kind === 'register' ? 'sign' : 'auth', 'otherCard'));
   }
 
-  private _enterPin(key: KeyKind, notice: PinNotice | null = null, status: PinStatus | null = null): void {
+  private _enterPin(key: KeyKind, notice: PinNotice | null = null, status: PinStatus | null = null, typed?: string): void {
     this._resume = null;
-    this._set({ name: 'pin', key, status, value: emptyPin(key), reveal: false, confirming: false, notice });
+    let value: PinValue = emptyPin(key);
+    for (const c of typed ?? '') value = typeChar(value, c);
+    this._set({ name: 'pin', key, status, value, reveal: false, confirming: false, notice });
     if (status === null) void this._queryStatus(key);
     else if (status.blocked || status.triesLeft === 0) this._set({ name: 'blocked', key, error: null });
+    // The nonce is asked for while the person types: after 決定 only the card and the session remain.
+    if (this._state.kind === 'login' && this._nonce === null) {
+      this._nonce = this._deps.platform.createNonce('login');
+      this._nonce.catch(() => {});
+    }
   }
 
   private _queryStatus(key: KeyKind): Promise<void> {
-    const query = this._cardOp('pin.status', { key }).then(
+    const query = this._requests.card('pin.status', { key }).then(
       (status) => {
         const step = this._state.step;
         if (step.name !== 'pin' || step.key !== key) return;
@@ -418,19 +531,28 @@ export class CardFlow {
     void this._runRegistration();
   }
 
+  private _scriptDeps(tasks: TaskId[]): ScriptDeps {
+    return {
+      requests: this._requests,
+      platform: this._deps.platform,
+      progress: (current) => this._set({ name: 'working', tasks, current }),
+      signing: (key) => {
+        this._signingKey = key;
+      },
+    };
+  }
+
   private async _runLogin(): Promise<void> {
     const again = (this._resume = () => void this._runLogin());
-    const tasks: TaskId[] = ['nonce', 'authSign', 'session'];
-    const at = (current: number) => this._set({ name: 'working', tasks, current });
+    const deps = this._scriptDeps(LOGIN_TASKS);
     try {
-      at(0);
+      deps.progress(0);
+      await this._cardRecheck;
       await this._statusQuery;
-      const nonce = await this._platform(() => this._deps.platform.createNonce('login'));
-      at(1);
-      const signed = await this._sign('auth', nonce.digestInfo);
-      at(2);
-      const session = await this._platform(() =>
-        this._deps.platform.createSession({ nonce: nonce.nonce, certificate: signed.certificate, signature: signed.signature }));
+      if (this._state.step.name !== 'working' || this._pins.auth === undefined) return; // another card came meanwhile
+      const nonce = this._nonce;
+      this._nonce = null; // one signature per nonce: もう一度 asks for a new one
+      const session = await logIn(deps, { pin: this._pins.auth!, certificate: this._cardCert!, nonce });
       this._forget();
       this._active = false;
       this._deps.onLoggedIn(session);
@@ -441,16 +563,13 @@ export class CardFlow {
 
   private async _runUnregister(): Promise<void> {
     const again = (this._resume = () => void this._runUnregister());
-    const tasks: TaskId[] = ['nonce', 'authSign', 'unregister'];
-    const at = (current: number) => this._set({ name: 'working', tasks, current });
+    const deps = this._scriptDeps(UNREGISTER_TASKS);
     try {
-      at(0);
+      deps.progress(0);
+      await this._cardRecheck;
       await this._statusQuery;
-      const nonce = await this._platform(() => this._deps.platform.createNonce('unregister'));
-      at(1);
-      const signed = await this._sign('auth', nonce.digestInfo);
-      at(2);
-      await this._platform(() => this._deps.platform.unregister({ nonce: nonce.nonce, certificate: signed.certificate, signature: signed.signature }));
+      if (this._state.step.name !== 'working' || this._pins.auth === undefined) return; // another card came meanwhile
+      await unregisterMe(deps, { pin: this._pins.auth, certificate: this._cardCert! });
       this._forget();
       this._set({ name: 'unregistered' });
       this._deps.onUnregistered?.();
@@ -459,120 +578,74 @@ export class CardFlow {
     }
   }
 
-  private async _runRegistration(retried = false): Promise<void> {
+  private async _runRegistration(): Promise<void> {
     const again = (this._resume = () => void this._runRegistration());
-    const tasks: TaskId[] = ['draft', 'signSign', 'authSign', 'submit'];
-    const at = (current: number) => this._set({ name: 'working', tasks, current });
+    const deps = this._scriptDeps(REGISTRATION_TASKS);
     try {
-      at(0);
+      deps.progress(0);
+      await this._cardRecheck;
       await this._statusQuery;
+      if (this._state.step.name !== 'working' || this._pins.sign === undefined || this._pins.auth === undefined) return;
       const district = this._district;
       if (district === null) return this._showDistricts();
-      const draft = (this._draft ??= await this._platform(() => this._deps.platform.createRegistrationDraft(district)));
-      at(1);
-      this._signed.sign ??= await this._sign('sign', draft.sign.digestInfo);
-      at(2);
-      this._signed.auth ??= await this._sign('auth', draft.auth.digestInfo);
-      at(3);
-      const { sign, auth } = this._signed as Record<KeyKind, Signed>;
-      const result = await this._platform(() => this._deps.platform.submitRegistration({
-        draftId: draft.draftId,
-        signCertificate: sign.certificate, signSignature: sign.signature,
-        authCertificate: auth.certificate, authSignature: auth.signature,
-      }));
-      this._pins = {};
-      this._draft = null;
-      this._signed = {};
-      this._resume = null;
-      this._set({ name: 'confirm', result });
-    } catch (err) {
-      const wire = wireOf(err);
-      if (!retried && wire?.error.code === 'AUTH_REGISTRATION_EXPIRED') {
-        // The draft ran out while the person was typing or away: the PINs are kept, so start it again.
+      const work = { district, pins: this._pins as Record<KeyKind, string>, authCertificate: this._cardCert!, draft: this._draft, signed: this._signed };
+      try {
+        const result = await register(deps, work);
+        this._pins = {};
         this._draft = null;
         this._signed = {};
-        return this._runRegistration(true);
+        this._resume = null;
+        this._set({ name: 'confirm', result });
+      } finally {
+        // What was gathered stays for もう一度 (unless it was all used just above).
+        if (this._resume === again) {
+          this._draft = work.draft;
+          this._signed = work.signed;
+        }
       }
+    } catch (err) {
       this._fail(err, again);
     }
   }
 
-  private async _sign(key: KeyKind, digestInfo: string): Promise<Signed> {
-    const pin = this._pins[key];
-    if (pin === undefined) throw new Superseded();
-    this._signingKey = key;
-    const r = await this._cardOp('sign', { key, pin, digestInfo, withCertificate: true });
-    if (!r.certificate) throw { error: { code: 'CARD_COMMAND_FAILED', message: 'no certificate returned', ja: '' } };
-    return { signature: r.signature, certificate: r.certificate };
-  }
-
-  /** One card request: waits for the previous one to settle (one per reader), ignored once superseded. */
-  private async _cardOp<C extends CardCommand>(cmd: C, params: CommandParams<C>): Promise<CommandResults[C]> {
-    const gen = this._gen;
-    if (this._running) await this._running.done.catch(() => {});
-    if (gen !== this._gen) throw new Superseded();
-    const named = this._readerName === undefined ? params : { ...params, reader: this._readerName };
-    const sent = this._deps.reader.send(cmd, named);
-    const running = { id: sent.id, cmd, done: sent.result as Promise<unknown> };
-    this._running = running;
-    try {
-      const result = (await sent.result) as CommandResults[C];
-      if (gen !== this._gen) throw new Superseded();
-      return result;
-    } catch (err) {
-      if (gen !== this._gen) throw new Superseded();
-      throw err;
-    } finally {
-      if (this._running === running) this._running = null;
-    }
-  }
-
-  private async _platform<T>(call: () => Promise<T>): Promise<T> {
-    const gen = this._gen;
-    const result = await call();
-    if (gen !== this._gen) throw new Superseded();
-    return result;
-  }
-
   /**
-   * Turns an error into the right screen. `retry` is what もう一度 does; `afterCard` what happens
-   * once the card is back (and checked to be the same card).
+   * Turns an error into the right screen (flow-errors.ts decides which). `retry` is what もう一度
+   * does; `afterCard` what happens once the card is back (and checked to be the same card).
    */
   private _fail(err: unknown, retry: () => void, afterCard: () => void = retry): void {
-    if (err instanceof Superseded || !this._active) return;
-    const wire = wireOf(err);
+    if (!this._active) return;
+    const outcome = errorOutcome(err, this._signingKey, this._cardCert !== null);
+    if (outcome.to === 'nothing') return;
     this._resume = retry;
-    if (!wire) return this._set({ name: 'failed', error: { code: 'INTERNAL', message: String(err), ja: '' }, network: false, canRetry: true });
-    const { error } = wire;
-    const key = this._signingKey;
-    switch (error.code) {
-      case 'CARD_PIN_WRONG': {
-        delete this._pins[key];
-        const triesLeft = typeof error.details?.triesLeft === 'number' ? error.details.triesLeft : null;
-        return this._enterPin(key, 'wrong', { triesLeft, blocked: triesLeft === 0 });
-      }
-      case 'CARD_PIN_FORMAT':
-        delete this._pins[key];
-        return this._enterPin(key, 'format');
-      case 'CARD_PIN_BLOCKED':
+    switch (outcome.to) {
+      case 'pin':
+        delete this._pins[outcome.key];
+        return this._enterPin(outcome.key, outcome.notice, outcome.status);
+      case 'blocked':
         this._pins = {};
-        return this._set({ name: 'blocked', key, error });
-      case 'CARD_ABSENT':
-      case 'CARD_REMOVED':
+        return this._set({ name: 'blocked', key: outcome.key, error: outcome.error });
+      case 'waitCard':
         this._resume = afterCard;
-        // No card now, but one was read in this flow: for the person, it came off the reader.
-        return this._set({ name: 'waitCard', reason: error.code === 'CARD_ABSENT' && this._cardCert === null ? 'absent' : 'removed' });
-      case 'READER_NOT_FOUND':
-        this._resume = afterCard;
-        return this._set({ name: 'waitCard', reason: 'noReader' });
-      case 'AUTH_NOT_REGISTERED':
+        this._set({ name: 'waitCard', reason: outcome.reason });
+        if (outcome.reason === 'noDriver') this._adviseIfDriverStaysAway();
+        // The link may be back already (a short drop): then carry on at once.
+        return this._onReaderChange();
+      case 'notRegistered':
         this._pins = {};
         return this._set({ name: 'notRegistered' });
-      case 'WS_CANCELLED':
-        return;
-      default:
-        return this._set({ name: 'failed', error, network: wire.network, canRetry: true });
+      case 'failed':
+        return this._set({ name: 'failed', error: outcome.error, network: outcome.network, canRetry: true });
     }
+  }
+
+  /** After a while without the driver, the wait screen says what to check and whom to call. */
+  private _adviseIfDriverStaysAway(): void {
+    this._cancelAdviceTimer?.();
+    this._cancelAdviceTimer = this._setTimer(() => {
+      this._cancelAdviceTimer = null;
+      const step = this._state.step;
+      if (this._active && step.name === 'waitCard' && step.reason === 'noDriver') this._set({ name: 'waitCard', reason: 'noDriverLong' });
+    }, DRIVER_ADVICE_AFTER_MS);
   }
 
   private _patchPin(patch: Partial<Extract<FlowStep, { name: 'pin' }>>): void {
@@ -581,7 +654,14 @@ export class CardFlow {
   }
 
   private _set(step: FlowStep): void {
-    this._state = { ...this._state, step };
+    // A new step closes 「やめますか？」 (the question was about the step that is gone); progress
+    // within the same step (the working list ticking on) leaves it open.
+    const leaving = this._state.leaving && step.name === this._state.step.name;
+    this._state = { ...this._state, step, leaving };
+    this._emit();
+  }
+
+  private _emit(): void {
     for (const listener of [...this._listeners]) listener(this._state);
   }
 }

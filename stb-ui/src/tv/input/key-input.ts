@@ -63,6 +63,9 @@ export class KeyInput {
     if (isDirection(action)) {
       if (event.repeat && event.timeStamp - this._lastMove < REPEAT_INTERVAL_MS) return;
       this._lastMove = event.timeStamp;
+    } else if (action && event.repeat) {
+      // A held 決定, 戻る or number key is one press: its auto-repeat must not choose, leave or type again.
+      return;
     }
     const press: KeyPress = {
       action, source: resolved?.source ?? null, key: event.key ?? '', keyCode: event.keyCode || event.which || 0,

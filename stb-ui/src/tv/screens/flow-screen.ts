@@ -4,6 +4,7 @@ import type { CardFlow, FlowState, FlowStep, TaskId } from '../flow/card-flow.js
 import { keyboardFocusKey, padFocusKey, KEYBOARD_ROWS, PAD_ROWS } from '../flow/keyboard-layout.js';
 import { FocusController } from '../focus/focus-controller.js';
 import { errorText } from '../messages.js';
+import type { OperatorContact } from '../operator-contact.js';
 import { t, type StringKey } from '../strings.js';
 import '../ui/card-status.js';
 import { pinStyles, renderKeyboard, renderPad, renderPinInfo, type PinKeyPress } from '../ui/pin-entry-view.js';
@@ -30,6 +31,11 @@ function defaultKeyOf(state: FlowState): string | undefined {
     }
     case 'consent': return 'consent/agree';
     case 'waitCard': return 'wait/continue';
+    // Only a login may go on with another person's card; a cancellation waits for the right one.
+    case 'wrongCard': return state.kind === 'login' ? 'wrongcard/use' : 'wrongcard/quit';
+    case 'alreadyRegistered': return 'already/login';
+    // Never a destructive action right after 決定: a second OK (a slow hand, a repeating remote) must not cancel.
+    case 'working': return 'working/wait';
     case 'confirm': return 'confirm/yes';
     case 'registered': return 'registered/login';
     case 'pendingLinkage': return 'pending/start';
@@ -37,6 +43,11 @@ function defaultKeyOf(state: FlowState): string | undefined {
     case 'failed': return step.canRetry ? 'failed/retry' : 'failed/start';
     default: return undefined;
   }
+}
+
+/** A string with `{name}` placeholders filled in. */
+function fill(text: string, values: Record<string, string>): string {
+  return text.replace(/\{(\w+)\}/g, (_, k: string) => values[k] ?? '');
 }
 
 /**
@@ -50,10 +61,13 @@ export class StbTvFlowScreen extends LitElement {
     flow: { attribute: false },
     state: { attribute: false },
     reader: { attribute: false },
+    operator: { attribute: false },
   };
   declare flow: CardFlow | null;
   declare state: FlowState | null;
   declare reader: ReaderClient | null;
+  /** Whom to call for help, for the advice when the reader stays away. */
+  declare operator: OperatorContact | null;
 
   static override styles = [
     pinStyles,
@@ -73,13 +87,17 @@ export class StbTvFlowScreen extends LitElement {
       ol.tasks li { display: flex; gap: 24px; align-items: baseline; margin: 0 0 18px; opacity: 0.75; }
       ol.tasks li.now { opacity: 1; font-weight: 700; }
       ol.tasks li.done { opacity: 0.9; }
-      ol.tasks .mark { flex: none; width: 5.4em; white-space: nowrap; padding: 2px 0; border: 3px solid currentColor; border-radius: 10px; text-align: center; font-size: 0.8em; }
+      /* 0.9em: 36 px at 大, the smallest text the TV shows. */
+      ol.tasks .mark { flex: none; width: 6.4em; white-space: nowrap; padding: 2px 0; border: 3px solid currentColor; border-radius: 10px; text-align: center; font-size: 0.9em; }
       ol.tasks li.now .mark { background: var(--stb-fg); color: var(--stb-bg); }
       dl.data { display: grid; grid-template-columns: 280px 1fr; gap: 16px 40px; margin: 0 0 40px; font-size: calc(46px * var(--stb-text-scale, 1)); }
       dl.data dt { font-weight: 700; opacity: 0.85; }
       dl.data dd { margin: 0; font-weight: 700; }
       stb-tv-card-status { margin: 0 0 16px; }
       .sign stb-tv-card-status { margin: 0; }
+      p.call { margin: 0 0 32px; font-size: calc(42px * var(--stb-text-scale, 1)); font-weight: 700; line-height: 1.5; }
+      /* A phone number is one word: it never breaks at its hyphens. */
+      p.call [data-operator-phone] { white-space: nowrap; }
     `,
   ];
 
@@ -94,6 +112,7 @@ export class StbTvFlowScreen extends LitElement {
     this.flow = null;
     this.state = null;
     this.reader = null;
+    this.operator = null;
   }
 
   private _onDigit(n: number): boolean {
@@ -106,7 +125,7 @@ export class StbTvFlowScreen extends LitElement {
   private _onPinKey = (press: PinKeyPress) => {
     const flow = this.flow;
     if (!flow) return;
-    if (press.type === 'char') flow.typeChar(press.char);
+    if (press.type === 'char') flow.pressKey(press.char);
     else if (press.type === 'delete') flow.deleteChar();
     else if (press.type === 'reveal') flow.toggleReveal();
     else flow.submitPin();
@@ -123,19 +142,60 @@ export class StbTvFlowScreen extends LitElement {
   private _renderLoading(step: Step<'loading'>): TemplateResult {
     return html`${this._heading('loading', t(step.what === 'card' ? 'flow.loading.card' : 'flow.loading.household'))}
       ${step.what === 'card' ? html`<p class="text">${t('flow.loading.hint')}</p>` : nothing}
-      <div class="buttons">${this._button('loading/quit', t('flow.quit'), 1, () => this.flow?.exit())}</div>`;
+      <div class="buttons">${this._button('loading/quit', t('flow.quit'), 1, () => this.flow?.requestExit())}</div>`;
   }
 
   private _renderWaitCard(step: Step<'waitCard'>): TemplateResult {
-    const title: StringKey = step.reason === 'removed' ? 'flow.wait.removed' : step.reason === 'noReader' ? 'flow.wait.noReader' : 'flow.wait.absent';
+    const [title, hint]: [StringKey, StringKey] = {
+      absent: ['flow.wait.absent', 'flow.wait.hint'],
+      removed: ['flow.wait.removed', 'flow.wait.hint'],
+      noReader: ['flow.wait.noReader', 'flow.wait.hint.noReader'],
+      noDriver: ['flow.wait.noDriver', 'flow.wait.noDriver.hint'],
+      noDriverLong: ['flow.wait.noDriverLong', 'flow.wait.noDriverLong.hint'],
+    }[step.reason] as [StringKey, StringKey];
+    const op = this.operator;
+    const call = step.reason !== 'noDriverLong' ? nothing
+      : op?.phone ? html`<p class="call">${t('flow.wait.call')} ${op.name} <span data-operator-phone>${op.phone}</span></p>`
+      : html`<p class="call">${t('flow.wait.callUnknown')}</p>`;
     return html`${this._heading(`waitCard-${step.reason}`, t(title))}
       <p class="text">${step.reason === 'removed' ? errorText({ code: 'CARD_REMOVED', message: '', ja: '' }) : ''}
-        ${t(step.reason === 'noReader' ? 'flow.wait.hint.noReader' : 'flow.wait.hint')}</p>
+        ${t(hint)}</p>
+      ${call}
       <stb-tv-card-status .reader=${this.reader}></stb-tv-card-status>
       <div class="buttons">
         ${this._button('wait/continue', t('flow.continue'), 1, () => this.flow?.retry())}
-        ${this._button('wait/quit', t('flow.quit'), 2, () => this.flow?.exit())}
+        ${this._button('wait/quit', t('flow.quit'), 2, () => this.flow?.requestExit())}
       </div>`;
+  }
+
+  private _renderWrongCard(step: Step<'wrongCard'>): TemplateResult {
+    const card = step.cardName ?? t('wrongCard.unnamed');
+    return html`${this._heading('wrongCard', t('wrongCard.title'))}
+      <p class="text">${fill(t('wrongCard.text'), { card, expected: step.expectedName ?? '' })}</p>
+      <p class="small">${t('wrongCard.hint')}</p>
+      <stb-tv-card-status .reader=${this.reader}></stb-tv-card-status>
+      <div class="buttons">
+        ${this.state?.kind === 'login' ? this._button('wrongcard/use', fill(t('wrongCard.useThis'), { card }), 1, () => this.flow?.useCardInReader()) : nothing}
+        ${this._button('wrongcard/quit', t('flow.quit'), this.state?.kind === 'login' ? 2 : 1, () => this.flow?.exit())}
+      </div>`;
+  }
+
+  private _renderAlreadyRegistered(step: Step<'alreadyRegistered'>): TemplateResult {
+    return html`${this._heading('alreadyRegistered', t('already.title'))}
+      <p class="text">${fill(t('already.text'), { card: step.personName ?? t('wrongCard.unnamed') })}</p>
+      <div class="buttons">
+        ${this._button('already/login', t('already.login'), 1, () => this.flow?.loginInstead())}
+        ${this._button('already/again', t('already.again'), 2, () => this.flow?.registerAgain())}
+        ${this._button('already/start', t('flow.toStart'), 3, () => this.flow?.exit())}
+      </div>`;
+  }
+
+  private _renderLeaving(): TemplateResult {
+    return html`<stb-tv-dialog focus-key="leave" default-key="leave/no" heading=${t('leave.title')} message=${t('leave.message')}
+      @dialog-cancel=${() => this.flow?.confirmExit(false)}>
+      ${this._button('leave/yes', t('leave.yes'), 1, () => this.flow?.confirmExit(true))}
+      ${this._button('leave/no', t('leave.no'), 2, () => this.flow?.confirmExit(false))}
+    </stb-tv-dialog>`;
   }
 
   private _renderDistrict(step: Step<'district'>): TemplateResult {
@@ -159,7 +219,8 @@ export class StbTvFlowScreen extends LitElement {
 
   private _renderPin(step: Step<'pin'>): TemplateResult {
     const status = html`<stb-tv-card-status compact .reader=${this.reader}></stb-tv-card-status>`;
-    const info = renderPinInfo(step, this.state?.expectedName ?? null, status);
+    // The name is that of the card in the reader (the platform said whose it is), never just the one picked.
+    const info = renderPinInfo(step, this.state?.cardName ?? this.state?.expectedName ?? null, status);
     const body = step.key === 'auth'
       ? html`<div class="pin auth">${renderPad(this._onPinKey)}${info}</div>`
       : html`<div class="pin sign">${info}${renderKeyboard(step.reveal, this._onPinKey)}</div>`;
@@ -184,7 +245,10 @@ export class StbTvFlowScreen extends LitElement {
         })}
       </ol>
       <p class="small">${t('work.hint')}</p>
-      <div class="buttons">${this._button('working/quit', t('flow.quit'), undefined, () => this.flow?.cancel())}</div>`;
+      <div class="buttons">
+        ${this._button('working/wait', t('work.wait'), undefined, () => {})}
+        ${this._button('working/quit', t('flow.quit'), undefined, () => this.flow?.cancel())}
+      </div>`;
   }
 
   private _renderConfirm(step: Step<'confirm'>): TemplateResult {
@@ -219,6 +283,8 @@ export class StbTvFlowScreen extends LitElement {
     switch (step.name) {
       case 'loading': return this._renderLoading(step);
       case 'waitCard': return this._renderWaitCard(step);
+      case 'wrongCard': return this._renderWrongCard(step);
+      case 'alreadyRegistered': return this._renderAlreadyRegistered(step);
       case 'district': return this._renderDistrict(step);
       case 'consent': return this._renderConsent(step);
       case 'pin': return this._renderPin(step);
@@ -247,7 +313,7 @@ export class StbTvFlowScreen extends LitElement {
       case 'failed':
         return this._renderSimple('failed', t('failed.title'), errorText(step.error, step.network), [
           ...(step.canRetry ? [['failed/retry', t('flow.retry'), () => flow?.retry()] as [string, string, () => void]] : []),
-          ['failed/start', t('flow.toStart'), toStart],
+          ['failed/start', t('flow.toStart'), () => flow?.requestExit()],
         ]);
     }
   }
@@ -255,7 +321,8 @@ export class StbTvFlowScreen extends LitElement {
   override render() {
     if (!this.state) return nothing;
     return html`<h2 class="title">${t(FLOW_TITLE[this.state.kind])}</h2>
-      ${this._renderStep(this.state)}`;
+      ${this._renderStep(this.state)}
+      ${this.state.leaving ? this._renderLeaving() : nothing}`;
   }
 }
 customElements.define('stb-tv-flow-screen', StbTvFlowScreen);

@@ -32,9 +32,13 @@ export const HOME_ACTIONS: readonly { id: HomeDestination | 'logout'; number: nu
  * @fires home-open - detail: the HomeDestination picked
  */
 export class StbTvHomeScreen extends LitElement {
-  static override properties = { session: { attribute: false }, _asking: { state: true } };
+  static override properties = { session: { attribute: false }, returnTo: { attribute: false }, _asking: { state: true }, _askingLogout: { state: true } };
   declare session: SessionView | null;
+  /** The action whose screen (settings, help, services) the person came back from: focus returns to it. */
+  declare returnTo: HomeDestination | null;
   declare _asking: HouseholdMember | null;
+  /** 「ログアウトしますか？」 is open (one stray OK must not log anyone out). */
+  declare _askingLogout: boolean;
 
   static override styles = css`
     :host { display: block; }
@@ -48,19 +52,31 @@ export class StbTvHomeScreen extends LitElement {
     stb-tv-button { --stb-button-padding: 0.2em 0.6em; }
   `;
 
+  // Back from one of its screens, focus returns to the action that opened it; any other visit (a
+  // login, the end of a flow) starts on the person's own name, not where the last person left the
+  // focus (ログアウト).
   private _focus = new FocusController(this, () => ({
-    key: 'home', container: true, defaultChild: this.session ? `home/member/${this.session.person.id}` : 'home/logout',
+    key: 'home', container: true, enterTo: 'default',
+    defaultChild: this.returnTo ? `home/${this.returnTo}` : this.session ? `home/member/${this.session.person.id}` : 'home/logout',
   }));
 
   constructor() {
     super();
     this.session = null;
+    this.returnTo = null;
     this._asking = null;
+    this._askingLogout = false;
   }
 
   private _fire(id: HomeDestination | 'logout') {
     if (id === 'logout') this.dispatchEvent(new CustomEvent('home-logout', { bubbles: true, composed: true }));
     else this.dispatchEvent(new CustomEvent('home-open', { detail: id, bubbles: true, composed: true }));
+  }
+
+  /** ログアウト asks first (one stray OK must not log anyone out); the others open at once. */
+  private _activate(id: HomeDestination | 'logout') {
+    if (id === 'logout') this._askingLogout = true;
+    else this._fire(id);
   }
 
   private _pick(member: HouseholdMember) {
@@ -90,13 +106,21 @@ export class StbTvHomeScreen extends LitElement {
       </div>
       <div class="actions">
         ${HOME_ACTIONS.map((a) => html`<stb-tv-button focus-key="home/${a.id}" .number=${a.number} label=${t(a.label)}
-          @tv-activate=${() => this._fire(a.id)}></stb-tv-button>`)}
+          @tv-activate=${() => this._activate(a.id)}></stb-tv-button>`)}
       </div>
       ${this._asking
         ? html`<stb-tv-dialog focus-key="switch" default-key="switch/no" heading="${this._asking.name} ${t('home.honorific')}${t('home.switch.title')}"
             message=${t('home.switch.message')} @dialog-cancel=${() => { this._asking = null; }}>
             <stb-tv-button focus-key="switch/yes" .number=${1} label=${t('home.switch.yes')} @tv-activate=${() => this._switch()}></stb-tv-button>
             <stb-tv-button focus-key="switch/no" .number=${2} label=${t('home.switch.no')} @tv-activate=${() => { this._asking = null; }}></stb-tv-button>
+          </stb-tv-dialog>`
+        : nothing}
+      ${this._askingLogout
+        ? html`<stb-tv-dialog focus-key="logout" default-key="logout/no" heading=${t('home.logout.title')}
+            @dialog-cancel=${() => { this._askingLogout = false; }}>
+            <stb-tv-button focus-key="logout/yes" .number=${1} label=${t('home.logout.yes')}
+              @tv-activate=${() => { this._askingLogout = false; this._fire('logout'); }}></stb-tv-button>
+            <stb-tv-button focus-key="logout/no" .number=${2} label=${t('home.switch.no')} @tv-activate=${() => { this._askingLogout = false; }}></stb-tv-button>
           </stb-tv-dialog>`
         : nothing}`;
   }

@@ -21,8 +21,9 @@ export const pinStyles = css`
   .pin { display: grid; grid-template-columns: auto 1fr; gap: 0 72px; align-items: start; margin-top: 24px; }
   .pin.sign { grid-template-columns: 1fr; }
   .info h2 { margin: 0 0 12px; font-size: calc(48px * var(--stb-text-scale, 1)); }
-  .lead { margin: 0 0 16px; font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.45; }
-  .boxes { display: flex; gap: 16px; margin: 8px 0 16px; flex-wrap: wrap; }
+  .lead { margin: 0 0 8px; font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.45; }
+  /* Tight margins: at 特大 the card line, a named heading and the Back hint must fit beside the pad. */
+  .boxes { display: flex; gap: 16px; margin: 4px 0 8px; flex-wrap: wrap; }
   .box {
     display: inline-flex; align-items: center; justify-content: center; box-sizing: border-box;
     width: calc(96px * var(--stb-text-scale, 1)); height: calc(110px * var(--stb-text-scale, 1));

@@ -92,7 +92,7 @@ describe('parseCrl', () => {
     expectCode(() => parseCrl(crl(auth03, { signatureOid: '1.2.840.113549.1.1.4' })), 'PKI_WEAK_ALGORITHM');
   });
 
-  it('refuses an unknown algorithm, delta, partitioned and indirect CRLs with PKI_CRL_UNSUPPORTED', () => {
+  it('refuses an unknown algorithm, delta CRLs, a partition not named by one DirName, and indirect CRLs with PKI_CRL_UNSUPPORTED', () => {
     expectCode(() => parseCrl(crl(auth03, { signatureOid: '1.2.840.113549.1.1.10' })), 'PKI_CRL_UNSUPPORTED');
     expectCode(() => parseCrl(crl(auth03, { extraExtensions: [extension('2.5.29.27', integer(1), true)] })), 'PKI_CRL_UNSUPPORTED');
     const partitioned = seq(tlv(0xa0, tlv(0xa0, Buffer.from('3000', 'hex'))));

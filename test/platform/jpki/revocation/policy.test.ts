@@ -3,7 +3,7 @@ import { acceptUnknown, requireGood, type CrlInfo, type RevocationStatus } from 
 import { toWire } from '../../../../platform/src/shared/errors.js';
 
 const crl: CrlInfo = {
-  purpose: 'auth', generation: 'authca03', issuerKeyId: 'ab', crlNumber: 7n, thisUpdate: new Date('2025-06-01T00:00:00Z'),
+  purpose: 'auth', generation: 'authca03', issuerKeyId: 'ab', distributionPoint: null, crlNumber: 7n, thisUpdate: new Date('2025-06-01T00:00:00Z'),
   nextUpdate: new Date('2025-06-02T00:00:00Z'), signatureAlgorithm: 'sha256WithRSAEncryption', entryCount: 1, indexBytes: 100,
 };
 const good: RevocationStatus = { state: 'good', crl };

@@ -3,7 +3,7 @@ import type { ErrorCode } from '../../../../platform/src/shared/errors.js';
 import type { SessionResponse, TvHousehold } from '../../../../stb-ui/src/api/platform-client.js';
 import { PlatformError } from '../../../../stb-ui/src/api/platform-client.js';
 import { DriverError, type DriverEvent } from '../../../../stb-ui/src/api/reader-client.js';
-import { CardFlow, type FlowStep } from '../../../../stb-ui/src/tv/flow/card-flow.js';
+import { CardFlow, DRIVER_ADVICE_AFTER_MS, type FlowStep } from '../../../../stb-ui/src/tv/flow/card-flow.js';
 
 type Kind = 'auth' | 'sign';
 
@@ -18,7 +18,10 @@ class FakeReader {
   hold: Promise<void> | null = null;
   cancel = vi.fn(async (target: string) => ({ cancelled: target }));
   private _listeners = new Set<(e: DriverEvent) => void>();
+  private _changeListeners = new Set<() => void>();
   private _n = 0;
+  /** The link to the driver. */
+  state: 'open' | 'reconnecting' = 'open';
   /** Another reader, with someone else's card coming and going. */
   other = { name: 'Other reader', cardPresent: false };
 
@@ -29,6 +32,17 @@ class FakeReader {
   onEvent(listener: (e: DriverEvent) => void) {
     this._listeners.add(listener);
     return () => this._listeners.delete(listener);
+  }
+
+  onChange(listener: () => void) {
+    this._changeListeners.add(listener);
+    return () => this._changeListeners.delete(listener);
+  }
+
+  /** The driver link drops (requests fail with READER_UNAVAILABLE) or comes back. */
+  link(state: 'open' | 'reconnecting') {
+    this.state = state;
+    for (const l of this._changeListeners) l();
   }
 
   emit(event: 'card.inserted' | 'card.removed', name = 'Demo card bay') {
@@ -53,12 +67,13 @@ class FakeReader {
       this.hold = null;
       await hold;
     }
+    if (this.state !== 'open') throw fail('READER_UNAVAILABLE');
     if (params.reader !== undefined && params.reader !== 'Demo card bay') throw fail('CARD_ABSENT');
     if (!this.present) throw fail('CARD_ABSENT');
     const key = params.key as Kind;
     switch (cmd) {
       case 'cert.read':
-        return { der: this.cert };
+        return { der: `${this.cert}-${params.which}` };
       case 'pin.status':
         return { key, triesLeft: this.tries[key], blocked: this.tries[key] === 0 };
       case 'sign':
@@ -68,7 +83,7 @@ class FakeReader {
           throw this.tries[key] === 0 ? fail('CARD_PIN_BLOCKED') : fail('CARD_PIN_WRONG', { triesLeft: this.tries[key] });
         }
         this.tries[key] = key === 'auth' ? 3 : 5;
-        return { signature: `SIG(${key},${params.digestInfo})`, certificate: `${this.cert}-${key}` };
+        return { signature: `SIG(${key},${params.digestInfo})`, ...(params.withCertificate ? { certificate: `${this.cert}-${key}` } : {}) };
       default:
         throw new Error(`unexpected ${cmd}`);
     }
@@ -87,9 +102,22 @@ const HOUSEHOLD: TvHousehold = {
   consent: { version: 'v1', text: '同意文' },
 };
 
+const PEOPLE: Record<string, { personId: string; name: string }> = {
+  'CERT-TARO': { personId: 'p1', name: '山田　太郎' },
+  'CERT-HANAKO': { personId: 'p2', name: '山田　花子' },
+};
+
 function fakePlatform() {
   let drafts = 0;
+  /** Whose card a certificate is: 太郎 and 花子 are registered here. */
+  const people = new Map(Object.entries(PEOPLE));
   return {
+    people,
+    presence: vi.fn(async (certificate: string) => {
+      const person = people.get(certificate.replace(/-auth$/, ''));
+      if (!person) throw new PlatformError({ code: 'AUTH_NOT_REGISTERED', message: '', ja: '' });
+      return { ...person, assurance: 'low' as const, revocationUnknown: false };
+    }),
     createNonce: vi.fn(async () => ({ nonce: 'N', digestInfo: 'DI-login', expiresAt: '' })),
     createSession: vi.fn(async (): Promise<SessionResponse> => SESSION),
     household: vi.fn(async () => HOUSEHOLD),
@@ -104,6 +132,7 @@ function fakePlatform() {
     })),
     confirmRegistration: vi.fn(async () => ({ personId: 'p1', created: true })),
     cancelRegistration: vi.fn(async () => {}),
+    unregister: vi.fn(async () => ({ personId: 'p1', servicesUnlinked: 0, sessionsEnded: 1 })),
   };
 }
 
@@ -111,15 +140,24 @@ const flush = async (times = 10) => {
   for (let i = 0; i < times; i++) await new Promise((r) => setTimeout(r, 0));
 };
 
-function setup() {
+const setup = () => setupWith();
+
+function setupWith(extra: Partial<ConstructorParameters<typeof CardFlow>[0]> = {}) {
   const reader = new FakeReader();
   const platform = fakePlatform();
   const onLoggedIn = vi.fn();
   const onExit = vi.fn();
-  const flow = new CardFlow({ reader, platform: platform as never, onLoggedIn, onExit });
+  /** The flow's one timer (advice when the driver stays away), fired by the test. */
+  const timers: { fn: () => void; ms: number; cancelled: boolean }[] = [];
+  const setTimer = (fn: () => void, ms: number) => {
+    const timer = { fn, ms, cancelled: false };
+    timers.push(timer);
+    return () => { timer.cancelled = true; };
+  };
+  const flow = new CardFlow({ reader, platform: platform as never, onLoggedIn, onExit, setTimer, ...extra });
   const step = () => flow.state.step;
   const type = (text: string) => [...text].forEach((c) => flow.typeChar(c));
-  return { reader, platform, flow, step, type, onLoggedIn, onExit };
+  return { reader, platform, flow, step, type, onLoggedIn, onExit, timers };
 }
 
 const pinStep = (step: FlowStep) => {
@@ -140,10 +178,26 @@ describe('CardFlow: login', () => {
     expect(s.step()).toMatchObject({ name: 'working', tasks: ['nonce', 'authSign', 'session'] });
     await flush();
     expect(s.reader.signs()).toEqual(['auth:1234:DI-login']);
-    expect(s.reader.calls.find((c) => c.cmd === 'sign')!.params.withCertificate).toBe(true);
+    // The certificate read at the card check is the one sent: the card is not asked for it again.
+    expect(s.reader.calls.find((c) => c.cmd === 'sign')!.params.withCertificate).toBe(false);
+    expect(s.reader.calls.filter((c) => c.cmd === 'cert.read')).toHaveLength(1);
     expect(s.platform.createSession).toHaveBeenCalledWith({ nonce: 'N', certificate: 'CERT-TARO-auth', signature: 'SIG(auth,DI-login)' });
     expect(s.onLoggedIn).toHaveBeenCalledWith(SESSION);
     expect(s.flow.active).toBe(false);
+  });
+
+  it('uses the certificate read while the card lay in the reader: the card only tells its tries and signs', async () => {
+    const kept = new Map([['Demo card bay', Promise.resolve('CERT-TARO-auth')]]);
+    const certs = { get: (r: string | undefined) => (r ? kept.get(r) ?? null : null), put: (r: string | undefined, der: string) => void kept.set(r!, Promise.resolve(der)) };
+    const s = setupWith({ certs });
+    s.flow.startLogin();
+    await flush();
+    s.type('1234');
+    s.flow.submitPin();
+    await flush();
+    expect(s.reader.calls.map((c) => c.cmd)).toEqual(['pin.status', 'sign']);
+    expect(s.platform.presence).toHaveBeenCalledWith('CERT-TARO-auth');
+    expect(s.onLoggedIn).toHaveBeenCalledWith(SESSION);
   });
 
   it('says what is missing when 決定 comes too early, and sends nothing', async () => {
@@ -280,6 +334,100 @@ describe('CardFlow: login', () => {
     expect(s.onLoggedIn).not.toHaveBeenCalled();
   });
 
+  it('the member picked is not the one whose card is in the reader: said before any PIN, then the swapped card goes on with its own tries', async () => {
+    const s = setup();
+    s.reader.tries.auth = 2; // 花子's card, put in below, has one wrong try on it
+    s.flow.startLogin({ personId: 'p2', name: '山田　花子' });
+    await flush();
+    expect(s.step()).toEqual({ name: 'wrongCard', cardName: '山田　太郎', expectedName: '山田　花子' });
+    expect(s.reader.calls.map((c) => c.cmd)).toEqual(['cert.read']);
+    s.reader.emit('card.removed');
+    s.reader.cert = 'CERT-HANAKO';
+    s.reader.emit('card.inserted');
+    await flush();
+    expect(pinStep(s.step())).toMatchObject({ key: 'auth', status: { triesLeft: 2 }, notice: null });
+    expect(s.flow.state.cardName).toBe('山田　花子');
+    s.type('1234');
+    s.flow.submitPin();
+    await flush();
+    expect(s.platform.createSession).toHaveBeenCalledWith(expect.objectContaining({ certificate: 'CERT-HANAKO-auth' }));
+  });
+
+  it('a card swapped while the PIN is typed is checked before anything is sent', async () => {
+    const s = setup();
+    s.flow.startLogin({ personId: 'p1', name: '山田　太郎' });
+    await flush();
+    s.type('12');
+    s.reader.emit('card.removed');
+    expect(pinStep(s.step()).status).toBeNull(); // no card, no tries to show
+    s.reader.cert = 'CERT-HANAKO';
+    s.reader.emit('card.inserted');
+    await flush();
+    expect(s.step()).toEqual({ name: 'wrongCard', cardName: '山田　花子', expectedName: '山田　太郎' });
+    expect(s.reader.signs()).toEqual([]);
+    // 花子 logs in with the card that is there after all.
+    s.flow.useCardInReader();
+    await flush();
+    expect(pinStep(s.step())).toMatchObject({ key: 'auth', status: { triesLeft: 3 } });
+    expect(s.flow.state.expectedName).toBe('山田　花子');
+  });
+
+  it('an unregistered card is said at the card check, before any PIN', async () => {
+    const s = setup();
+    s.platform.people.delete('CERT-TARO');
+    s.flow.startLogin();
+    await flush();
+    expect(s.step()).toEqual({ name: 'notRegistered' });
+    expect(s.reader.calls.map((c) => c.cmd)).toEqual(['cert.read']);
+  });
+
+  it('OK on a pad key with 4 digits typed is 決定', async () => {
+    const s = setup();
+    s.flow.startLogin();
+    await flush();
+    for (const c of '12345') s.flow.pressKey(c);
+    await flush();
+    expect(s.reader.signs()).toEqual(['auth:1234:DI-login']);
+    expect(s.onLoggedIn).toHaveBeenCalled();
+  });
+
+  it('the driver gone: waits, gives advice after a while, and carries on by itself when it is back', async () => {
+    const s = setup();
+    s.flow.startLogin();
+    await flush();
+    s.type('1234');
+    s.reader.link('reconnecting');
+    s.flow.submitPin();
+    await flush();
+    expect(s.step()).toEqual({ name: 'waitCard', reason: 'noDriver' });
+    const advice = s.timers.at(-1)!;
+    expect(advice.ms).toBe(DRIVER_ADVICE_AFTER_MS);
+    advice.fn();
+    expect(s.step()).toEqual({ name: 'waitCard', reason: 'noDriverLong' });
+    s.reader.link('open');
+    await flush();
+    // The first sign never reached the driver (no link); the PIN typed is used again, not retyped.
+    expect(s.reader.signs()).toEqual(['auth:1234:DI-login', 'auth:1234:DI-login']);
+    expect(s.onLoggedIn).toHaveBeenCalled();
+  });
+
+  it('「やめますか？」 stays open while the working list ticks on, and closes on a new step', async () => {
+    const s = setup();
+    s.flow.startLogin();
+    await flush();
+    s.type('1234');
+    let release = () => {};
+    s.reader.hold = new Promise((r) => { release = r; });
+    s.flow.submitPin();
+    s.flow.back();
+    expect(s.flow.state).toMatchObject({ leaving: true, step: { name: 'working' } });
+    await flush();
+    expect(s.flow.state).toMatchObject({ leaving: true, step: { name: 'working', current: 1 } });
+    release();
+    await flush();
+    expect(s.onLoggedIn).toHaveBeenCalled();
+  });
+
   it('a card that is not registered offers registration', async () => {
     const s = setup();
     s.platform.createSession.mockRejectedValueOnce(new PlatformError({ code: 'AUTH_NOT_REGISTERED', message: '', ja: 'このカードはまだ登録されていません。' }));
@@ -297,7 +445,7 @@ describe('CardFlow: login', () => {
 
   it('a platform failure offers もう一度, which tries again with the PIN kept', async () => {
     const s = setup();
-    s.platform.createNonce.mockRejectedValueOnce(new PlatformError({ code: 'INTERNAL', message: '', ja: '' }, { network: true }));
+    s.platform.createSession.mockRejectedValueOnce(new PlatformError({ code: 'INTERNAL', message: '', ja: '' }, { network: true }));
     s.flow.startLogin();
     await flush();
     s.type('1234');
@@ -307,6 +455,22 @@ describe('CardFlow: login', () => {
     s.flow.retry();
     await flush();
     expect(s.onLoggedIn).toHaveBeenCalled();
+    expect(s.reader.signs()).toEqual(['auth:1234:DI-login', 'auth:1234:DI-login']);
+  });
+
+  it('the nonce is asked for while the PIN is typed; one that failed or ran out is replaced', async () => {
+    const s = setup();
+    s.platform.createNonce.mockRejectedValueOnce(new PlatformError({ code: 'INTERNAL', message: '', ja: '' }, { network: true }));
+    s.platform.createSession.mockRejectedValueOnce(new PlatformError({ code: 'AUTH_NONCE_EXPIRED', message: '', ja: '' }));
+    s.flow.startLogin();
+    await flush();
+    expect(s.platform.createNonce).toHaveBeenCalledTimes(1);
+    s.type('1234');
+    s.flow.submitPin();
+    await flush();
+    expect(s.platform.createNonce).toHaveBeenCalledTimes(3);
+    expect(s.reader.signs()).toEqual(['auth:1234:DI-login', 'auth:1234:DI-login']);
+    expect(s.onLoggedIn).toHaveBeenCalledWith(SESSION);
   });
 
   it('Back deletes a digit, then leaves the flow', async () => {
@@ -330,13 +494,27 @@ describe('CardFlow: login', () => {
     s.reader.hold = new Promise(() => {});
     s.flow.submitPin();
     await flush();
+    // やめる asks first (a stray OK must not throw the login away); いいえ goes on, はい stops the card.
     s.flow.cancel();
+    expect(s.flow.state.leaving).toBe(true);
+    s.flow.confirmExit(false);
+    expect(s.flow.state).toMatchObject({ leaving: false, step: { name: 'working' } });
+    expect(s.reader.cancel).not.toHaveBeenCalled();
+    s.flow.cancel();
+    s.flow.confirmExit(true);
     expect(s.reader.cancel).toHaveBeenCalledWith(expect.stringMatching(/^r\d+$/));
     expect(s.onExit).toHaveBeenCalled();
   });
 });
 
 describe('CardFlow: registration', () => {
+  /** Registration starts with 太郎's card, not registered yet. */
+  const setup = () => {
+    const s = setupWith();
+    s.platform.people.delete('CERT-TARO');
+    return s;
+  };
+
   async function toSignPin(s: ReturnType<typeof setup>) {
     s.flow.startRegistration();
     expect(s.step()).toEqual({ name: 'loading', what: 'household' });
@@ -428,8 +606,11 @@ describe('CardFlow: registration', () => {
     s.flow.submitPin();
     await flush();
     expect(pinStep(s.step()).key).toBe('auth');
+    // The sign password comes back as it was typed (44 presses are not thrown away).
     s.flow.back();
     await flush();
+    expect(pinStep(s.step())).toMatchObject({ key: 'sign', value: { chars: 'YAMADA2024' } });
+    for (let i = 0; i < 'YAMADA2024'.length; i++) s.flow.back();
     expect(pinStep(s.step())).toMatchObject({ key: 'sign', value: { chars: '' } });
     s.flow.back();
     expect(s.step().name).toBe('consent');
@@ -437,6 +618,37 @@ describe('CardFlow: registration', () => {
     expect(s.step()).toMatchObject({ name: 'district', selected: 'johana' });
     s.flow.back();
     expect(s.onExit).toHaveBeenCalled();
+  });
+
+  it('a card already registered here is said at the card check: log in instead, or register again', async () => {
+    const s = setupWith(); // 太郎 is registered
+    s.flow.startRegistration();
+    await flush();
+    s.flow.chooseDistrict('johana');
+    s.flow.acceptConsent();
+    await flush();
+    expect(s.step()).toEqual({ name: 'alreadyRegistered', personName: '山田　太郎' });
+    s.flow.registerAgain();
+    await flush();
+    expect(pinStep(s.step())).toMatchObject({ key: 'sign', status: { triesLeft: 5 } });
+    s.flow.back();
+    s.flow.acceptConsent();
+    await flush();
+    expect(pinStep(s.step()).key).toBe('sign'); // asked once: the answer stands for this card
+
+    const t = setupWith();
+    t.flow.startRegistration();
+    await flush();
+    t.flow.chooseDistrict('johana');
+    t.flow.acceptConsent();
+    await flush();
+    t.flow.loginInstead();
+    await flush();
+    expect(t.flow.state).toMatchObject({ kind: 'login', expectedName: '山田　太郎', step: { name: 'pin', key: 'auth' } });
+    t.type('1234');
+    t.flow.submitPin();
+    await flush();
+    expect(t.onLoggedIn).toHaveBeenCalled();
   });
 
   it('with no card at the card check, waits, and goes on by itself when a card is put in', async () => {
@@ -477,5 +689,43 @@ describe('CardFlow: registration', () => {
     await flush();
     expect(s.step()).toMatchObject({ name: 'confirm' });
     expect(s.reader.signs()).toEqual(['sign:YAMADA2024:DI-sign-1', 'auth:1234:DI-auth-1', 'auth:1234:DI-auth-1']);
+  });
+});
+
+describe('CardFlow: cancelling my registration', () => {
+  it('checks the card, asks the auth PIN, signs an unregister nonce and tells the app', async () => {
+    const onUnregistered = vi.fn();
+    const s = setupWith({ onUnregistered });
+    s.flow.startUnregister({ personId: 'p1', name: '山田　太郎' });
+    await flush();
+    expect(s.flow.state.kind).toBe('unregister');
+    expect(pinStep(s.step())).toMatchObject({ key: 'auth', status: { triesLeft: 3 } });
+    s.type('1234');
+    s.flow.submitPin();
+    expect(s.step()).toMatchObject({ name: 'working', tasks: ['nonce', 'authSign', 'unregister'] });
+    await flush();
+    expect(s.platform.createNonce).toHaveBeenCalledWith('unregister');
+    expect(s.platform.unregister).toHaveBeenCalledWith({ nonce: 'N', certificate: 'CERT-TARO-auth', signature: 'SIG(auth,DI-login)' });
+    expect(s.platform.createSession).not.toHaveBeenCalled();
+    expect(s.step()).toEqual({ name: 'unregistered' });
+    expect(onUnregistered).toHaveBeenCalledTimes(1);
+  });
+
+  it("another member's card is said before any PIN, and cannot be used instead", async () => {
+    const s = setup();
+    s.reader.cert = 'CERT-HANAKO';
+    s.flow.startUnregister({ personId: 'p1', name: '山田　太郎' });
+    await flush();
+    expect(s.step()).toEqual({ name: 'wrongCard', cardName: '山田　花子', expectedName: '山田　太郎' });
+    s.flow.useCardInReader(); // only a login may switch person
+    expect(s.step().name).toBe('wrongCard');
+    // The right card put in: its PIN is asked.
+    s.reader.emit('card.removed');
+    s.reader.cert = 'CERT-TARO';
+    s.reader.emit('card.inserted');
+    await flush();
+    expect(pinStep(s.step())).toMatchObject({ key: 'auth' });
+    expect(s.reader.signs()).toEqual([]);
+    expect(s.platform.unregister).not.toHaveBeenCalled();
   });
 });

@@ -35,6 +35,17 @@ describe('KeyInput', () => {
     expect(seen.length).toBeLessThan(6);
   });
 
+  it('takes a held OK, Back or number key as one press (its auto-repeat chooses nothing)', () => {
+    const keys = input();
+    const seen: string[] = [];
+    keys.subscribe((p) => seen.push(`${p.action}`));
+    for (const key of ['Enter', 'Backspace', '5']) {
+      keys.dispatch(keydown({ key }));
+      for (let t = 30; t <= 600; t += 30) keys.dispatch(keydown({ key, repeat: true, timeStamp: t }));
+    }
+    expect(seen).toEqual(['ok', 'back', 'digit5']);
+  });
+
   it('stops calling a listener once it unsubscribed', () => {
     const keys = input();
     const listener = vi.fn();

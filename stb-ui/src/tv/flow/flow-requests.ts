@@ -1,0 +1,90 @@
+import type { WireError } from '../../../../platform/src/shared/errors.js';
+import type { CommandResults } from '../../api/reader-client.js';
+import type { CommandParams } from '../../../../reader-driver/src/ws/protocol.js';
+import type { FlowReader } from './flow-state.js';
+
+/** Thrown into a superseded async step (the person moved on, or the card went away); never shown. */
+export class Superseded extends Error {}
+
+/** The catalogue body of any error, or null for one the flow does not know. */
+export function wireOf(err: unknown): { error: WireError; network: boolean } | null {
+  const e = err as { error?: WireError; network?: boolean } | null;
+  if (e && typeof e === 'object' && e.error && typeof e.error.code === 'string') return { error: e.error, network: !!e.network };
+  return null;
+}
+
+export type CardCommand = 'cert.read' | 'pin.status' | 'sign';
+
+/**
+ * The flow's requests, one at a time per reader: a card request waits for the previous one to
+ * settle (the card does one thing at a time), and every answer that arrives after the person moved
+ * on (`supersede()`) is turned into `Superseded` so no stale step can change the screen.
+ */
+export class FlowRequests {
+  /** Bumped whenever in-flight work must be ignored. */
+  private _gen = 0;
+  /** The card request in flight, and the promise that settles with it. */
+  private _running: { id: string; cmd: CardCommand; done: Promise<unknown> } | null = null;
+  /**
+   * The reader the card was found in at the card check; every card request names it, so a card
+   * coming or going in another reader (a second reader, a card of someone else) changes nothing.
+   */
+  readerName: string | undefined = undefined;
+
+  constructor(private readonly _reader: FlowReader) {}
+
+  /** Everything in flight from now on is ignored. */
+  supersede(): void {
+    this._gen++;
+  }
+
+  /** The card command running now, if any. */
+  get running(): CardCommand | null {
+    return this._running?.cmd ?? null;
+  }
+
+  /** Asks the driver to stop the card request in flight (its answer is then WS_CANCELLED). */
+  cancelRunning(): void {
+    const running = this._running;
+    if (running) this._reader.cancel(running.id).catch(() => {});
+  }
+
+  /** One card request: waits for the previous one to settle (one per reader), ignored once superseded. */
+  async card<C extends CardCommand>(cmd: C, params: CommandParams<C>): Promise<CommandResults[C]> {
+    const gen = this._gen;
+    if (this._running) await this._running.done.catch(() => {});
+    if (gen !== this._gen) throw new Superseded();
+    const named = this.readerName === undefined ? params : { ...params, reader: this.readerName };
+    const sent = this._reader.send(cmd, named);
+    const running = { id: sent.id, cmd, done: sent.result as Promise<unknown> };
+    this._running = running;
+    try {
+      const result = (await sent.result) as CommandResults[C];
+      if (gen !== this._gen) throw new Superseded();
+      return result;
+    } catch (err) {
+      if (gen !== this._gen) throw new Superseded();
+      throw err;
+    } finally {
+      if (this._running === running) this._running = null;
+    }
+  }
+
+  /** One platform call, ignored once superseded. */
+  platform<T>(call: () => Promise<T>): Promise<T> {
+    return this.own(call());
+  }
+
+  /** Any work already under way (e.g. a certificate read before the flow began), ignored once superseded. */
+  async own<T>(work: Promise<T>): Promise<T> {
+    const gen = this._gen;
+    try {
+      const result = await work;
+      if (gen !== this._gen) throw new Superseded();
+      return result;
+    } catch (err) {
+      if (gen !== this._gen) throw new Superseded();
+      throw err;
+    }
+  }
+}

@@ -15,6 +15,8 @@ import { liveChannel } from './console/live.js';
 import { consoleRoutes } from './console/routes.js';
 import { bookingRoutes } from './booking/routes.js';
 import { bookingConsoleRoutes } from './booking/console-routes.js';
+import { shelterConsoleRoutes } from './shelter/console-routes.js';
+import { shelterRoutes } from './shelter/routes.js';
 import { consoleAccess } from './staff/access.js';
 import type { JpkiContext } from './jpki/index.js';
 import { alertRoutes } from './alerts/routes.js';
@@ -51,6 +53,8 @@ export async function buildApp({ config, database, jpki }: AppDeps): Promise<Fas
   await app.register(consoleAccess, { db: database.db, policy: staffPolicy });
   await app.register(consoleRoutes, { deps: { identity, policy: staffPolicy, inviteTtlSeconds: config.staffInviteTtlSeconds, checkpoint: config } });
   await app.register(bookingConsoleRoutes, { db: database.db });
+  await app.register(shelterRoutes, { deps: identity, policy: staffPolicy });
+  await app.register(shelterConsoleRoutes, { db: database.db });
   await app.register(async (scope) => liveChannel(scope, database, staffPolicy));
   await app.register(alertRoutes, { deps: { db: database.db, defaultTtlSeconds: config.alertDefaultTtlSeconds } });
   await app.register(uiPages, { uiDir: config.uiDir });

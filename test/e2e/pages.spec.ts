@@ -1,12 +1,14 @@
 import { expect, test } from '@playwright/test';
 import { E2E_OPERATOR_ORIGIN, E2E_READER_URL, tvUrl } from './product.js';
 
+/** The shelter tablet talks to the reader driver from the start (its card taps): the test's driver. */
+const SHELTER_URL = `/shelter/?reader=${encodeURIComponent(E2E_READER_URL)}`;
 /** The console as a desk PC opens it, talking to the test's reader driver (staff log in with their card). */
 const consoleUrl = `${E2E_OPERATOR_ORIGIN}/operator/?reader=${encodeURIComponent(E2E_READER_URL)}`;
 
 const PAGES = [
   { path: '/tv/', tag: 'stb-tv-app', heading: 'テレビで マイナンバーカード' },
-  { path: '/shelter/', tag: 'stb-shelter-app', heading: '避難所 受付' },
+  { path: SHELTER_URL, tag: 'stb-shelter-app', heading: '避難所 受付' },
   // The operator console has its own origin, so it shares no storage with the TV page.
   { path: consoleUrl, tag: 'stb-operator-app', heading: '運用コンソール ログイン' },
 ];
@@ -59,7 +61,7 @@ test('no page breaks its content security policy, and the TV page still reaches 
   page.on('console', (m) => {
     if (m.text().includes('Content Security Policy')) consoleCsp.push(m.text());
   });
-  for (const path of ['/shelter/', consoleUrl, tvUrl()]) {
+  for (const path of [SHELTER_URL, consoleUrl, tvUrl()]) {
     await page.goto(path);
     await expect(page.locator('h1').first()).toBeVisible();
     if (path.startsWith('/tv/')) {

@@ -34,6 +34,7 @@ interface DraftPayload {
 
 interface CertificateRecord {
   lookupKey: string;
+  derSha256: string;
   rootGeneration: string;
   notBefore: string;
   notAfter: string;
@@ -89,6 +90,7 @@ async function loadPending(deps: IdentityDeps, device: Device, id: string, stage
 
 const record = (deps: IdentityDeps, chain: ChainResult): CertificateRecord => ({
   lookupKey: deps.jpki.lookupKeyOf(chain),
+  derSha256: chain.certificate.fingerprint,
   rootGeneration: chain.rootGeneration,
   notBefore: chain.notBefore.toISOString(),
   notAfter: chain.notAfter.toISOString(),
@@ -225,7 +227,7 @@ async function completeRegistration(tx: Tx, pending: PendingRegistration, actor:
     .insert(certificates)
     .values(
       (['sign', 'auth'] as const).map((purpose) => ({
-        personId, purpose, cardId, lookupKey: p[purpose].lookupKey, rootGeneration: p[purpose].rootGeneration,
+        personId, purpose, cardId, lookupKey: p[purpose].lookupKey, derSha256: p[purpose].derSha256, rootGeneration: p[purpose].rootGeneration,
         notBefore: new Date(p[purpose].notBefore), notAfter: new Date(p[purpose].notAfter),
       })),
     )

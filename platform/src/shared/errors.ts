@@ -113,6 +113,11 @@ export const ERRORS = {
   EVIDENCE_TIMESTAMP_INVALID: { status: 422, message: 'The signature timestamp in the evidence does not verify', ja: '署名の時刻の証明を確認できませんでした。' },
   EVIDENCE_REVOCATION_INVALID: { status: 422, message: 'The revocation statement in the evidence does not verify or does not cover the signature', ja: '電子証明書の有効性の記録を確認できませんでした。' },
   EVIDENCE_REPORT_MISMATCH: { status: 422, message: 'The report in the evidence does not match what the evidence shows', ja: '証拠ファイルの記載内容が一致しません。' },
+  // Shelter check-in (platform/src/shelter)
+  SHELTER_EVENT_ID_TAKEN: { status: 409, message: 'This event id was already used by another tablet', ja: 'この受付記録は、ほかのタブレットの記録と重なっています。担当者に連絡してください。' },
+  SHELTER_SEQUENCE_REUSED: { status: 409, message: "This tablet already sent another event with this sequence number", ja: 'このタブレットの受付番号が重なっています。担当者に連絡してください。' },
+  SHELTER_PERSON_UNKNOWN: { status: 404, message: 'No such registered person', ja: 'この方の登録が見つかりません。お名前と生年月日で受付してください。' },
+  SHELTER_MOVE_TARGET_INVALID: { status: 422, message: 'The target shelter is unknown, this shelter, or another municipality\'s', ja: '移動先の避難所を選び直してください。' },
   AUTH_CARD_NOT_YOURS: {
     status: 403, message: 'The card is not the logged-in person\'s card',
     ja: 'ログインしている方の カードでは ありません。ご本人の カードを おいてください。',

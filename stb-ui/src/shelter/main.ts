@@ -1,17 +1,188 @@
 import { LitElement, css, html } from 'lit';
+import type { EventSubject, Whitelist } from '../../../platform/src/shelter/shelter-schemas.js';
+import { ReaderClient } from '../api/reader-client.js';
+import { loadUiConfig } from '../config.js';
+import { cardLogin, newClientId } from '../operator/card-login.js';
+import { ConsoleClient } from '../operator/console-client.js';
 import '../components/health-badge.js';
 import { tokens } from '../styles/tokens.js';
+import { cardKey, lookUp } from './identify.js';
+import { OutboxDrainer } from './outbox.js';
+import { attentionList, localPeople, openTabletStore, pendingCount, recordLocally, type LocalPerson, type TabletStore } from './store.js';
 
-/** The shelter check-in tablet page. */
+/** The staff token survives a reload in this tab only (offline, staff cannot sign in again until the network returns). */
+const TOKEN_KEY = 'shelter-staff-token';
+
+/**
+ * The shelter check-in tablet (landscape). Staff sign in with their own card (the console's login);
+ * then each tap reads the auth certificate only (no PIN), finds the person in the cached whitelist
+ * and records a check-in locally at once; the outbox uploads it when it can.
+ */
 export class StbShelterApp extends LitElement {
-  static override styles = [tokens, css`:host { display: block; min-height: 100vh; padding: 24px; box-sizing: border-box; } h1 { font-size: 40px; }`];
+  static override styles = [tokens, css`
+    :host { display: grid; grid-template-columns: 2fr 1fr; gap: 16px; min-height: 100vh; padding: 16px; box-sizing: border-box; font-size: 20px; }
+    header { grid-column: 1 / -1; display: flex; gap: 24px; align-items: center; }
+    .occupancy { font-size: 32px; font-weight: bold; }
+    .pending { font-size: 32px; padding: 4px 16px; border-radius: 8px; background: #fde68a; }
+    .pending[data-zero] { background: #bbf7d0; }
+    .tapped { font-size: 48px; font-weight: bold; }
+    button { font-size: 22px; padding: 12px 20px; margin: 4px; }
+    .attention { background: #fee2e2; padding: 8px; }
+    li { list-style: none; padding: 4px 0; }
+  `];
+
+  static override properties = { signedIn: { state: true }, pin: { state: true }, message: { state: true }, whitelist: { state: true }, people: { state: true }, pending: { state: true }, attention: { state: true }, tapped: { state: true }, search: { state: true } };
+  declare signedIn: boolean;
+  declare pin: string;
+  declare message: string;
+  declare whitelist: Whitelist | null;
+  declare people: LocalPerson[];
+  declare pending: number;
+  declare attention: Awaited<ReturnType<typeof attentionList>>;
+  declare tapped: { name: string; alreadyHere: boolean; household: Whitelist['people'] } | null;
+  declare search: string;
+
+  private readonly reader = new ReaderClient({ url: loadUiConfig(location.search).readerUrl, clientName: 'shelter-tablet' });
+  private readonly platform = new ConsoleClient();
+  private store: TabletStore | null = null;
+  private drainer: OutboxDrainer | null = null;
+  private device: { id: string; secret: string } | null = null;
+
+  constructor() {
+    super();
+    this.signedIn = false;
+    this.pin = '';
+    this.message = '';
+    this.whitelist = null;
+    this.people = [];
+    this.pending = 0;
+    this.attention = [];
+    this.tapped = null;
+    this.search = '';
+  }
+
+  override async connectedCallback() {
+    super.connectedCallback();
+    this.reader.start();
+    this.store = await openTabletStore();
+    this.whitelist = (await this.store.get('whitelist', 'current')) ?? null;
+    this.platform.token = sessionStorage.getItem(TOKEN_KEY);
+    this.signedIn = !!this.platform.token;
+    this.drainer = new OutboxDrainer(this.store, { send: (events) => this.send('POST', '/api/v1/shelter/events', { events }) }, () => void this.refresh());
+    this.drainer.start();
+    this.reader.onEvent((e) => { if (e.event === 'card.inserted' && this.signedIn) void this.tap(e.data.name); });
+    await this.refresh();
+  }
+
+  private async credential() {
+    this.device ??= await this.reader.request('device.credential', {});
+    return this.device;
+  }
+
+  private async send(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+    const device = await this.credential();
+    const res = await fetch(path, {
+      method, headers: { 'x-device': `${device.id}:${device.secret}`, authorization: `Bearer ${this.platform.token ?? ''}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: res.status, body: await res.json().catch(() => null) };
+  }
+
+  private async refresh() {
+    if (!this.store) return;
+    [this.people, this.pending, this.attention] = await Promise.all([localPeople(this.store), pendingCount(this.store), attentionList(this.store)]);
+  }
+
+  private async signIn() {
+    const readerName = this.reader.readers.find((r) => r.cardPresent)?.name ?? this.reader.readers[0]?.name;
+    if (!readerName) return void (this.message = 'カードリーダーが見つかりません');
+    try {
+      const session = await cardLogin(this.reader, readerName, this.platform, newClientId(), this.pin);
+      sessionStorage.setItem(TOKEN_KEY, session.token);
+      this.platform.token = session.token;
+      this.signedIn = true;
+      this.pin = '';
+      await this.refreshWhitelist();
+      void this.drainer?.kick();
+    } catch (err) {
+      this.message = (err as { error?: { ja?: string } }).error?.ja ?? 'サインインできませんでした';
+    }
+  }
+
+  private async refreshWhitelist() {
+    const answer = await this.send('GET', '/api/v1/shelter/whitelist').catch(() => null);
+    if (answer?.status === 200 && this.store) {
+      this.whitelist = answer.body as Whitelist;
+      await this.store.put('whitelist', this.whitelist, 'current');
+    }
+  }
+
+  private async tap(readerName: string) {
+    if (!this.whitelist || !this.store) return void (this.message = '名簿がまだありません。ネットワークにつないでください');
+    const { der } = await this.reader.request('cert.read', { reader: readerName, which: 'auth' });
+    const found = lookUp(this.whitelist, await cardKey(this.whitelist.salt, der));
+    if (!found) return void (this.message = '名簿にない方です。お名前と生年月日で受付してください');
+    const { alreadyHere } = await recordLocally(this.store, 'checkin', { method: 'card', certificate: der },
+      { subject: found.person.personId, personId: found.person.personId, name: found.person.name, householdId: found.person.householdId });
+    this.tapped = { name: found.person.name, alreadyHere, household: found.household };
+    await this.refresh();
+    void this.drainer?.kick();
+  }
+
+  private async record(kind: 'checkin' | 'checkout' | 'outside', subject: EventSubject, person: Pick<LocalPerson, 'subject' | 'personId' | 'name' | 'householdId'>) {
+    if (!this.store) return;
+    await recordLocally(this.store, kind, subject, person);
+    await this.refresh();
+    void this.drainer?.kick();
+  }
 
   override render() {
-    return html`<h1>避難所 受付</h1>
-      <p data-screen="start">カードをリーダーにかざしてください</p>
-      <stb-health-badge></stb-health-badge>`;
+    const inside = this.people.filter((p) => p.status === 'inside').length;
+    const outside = this.people.filter((p) => p.status === 'outside').length;
+    const capacity = this.whitelist?.shelter.capacity ?? 0;
+    return html`
+      <header>
+        <h1>${this.whitelist?.shelter.name ?? '避難所 受付'}</h1>
+        <span class="occupancy" data-occupancy>${inside} / ${capacity} 人（車中泊など ${outside} 人）</span>
+        <span class="pending" data-pending=${this.pending} ?data-zero=${this.pending === 0}>未送信 ${this.pending}件</span>
+        ${this.drainer?.lastError ? html`<span>${this.drainer.lastError}</span>` : ''}
+        <stb-health-badge></stb-health-badge>
+      </header>
+      <main>
+        ${this.signedIn ? this.renderDesk() : html`
+          <h2>職員のカードをおいて、暗証番号（4けた）を入れてください</h2>
+          <input type="password" inputmode="numeric" maxlength="4" .value=${this.pin} @input=${(e: InputEvent) => (this.pin = (e.target as HTMLInputElement).value)} data-pin>
+          <button @click=${() => this.signIn()} data-sign-in>受付を開始</button>`}
+        <p role="status">${this.message}</p>
+        ${this.attention.length ? html`<section class="attention" data-attention><h3>確認が必要（${this.attention.length}件）</h3>
+          <ul>${this.attention.map((a) => html`<li>${a.error.ja}</li>`)}</ul></section>` : ''}
+      </main>
+      <aside>${this.renderList()}</aside>`;
+  }
+
+  private renderDesk() {
+    const t = this.tapped;
+    return html`
+      <p>カードをリーダーにかざしてください</p>
+      ${t ? html`<div class="tapped" data-tapped>${t.name} さん ${t.alreadyHere ? '（すでに受付済みです）' : '受付しました'}</div>
+        ${t.household.map((m, i) => html`<button data-member=${i + 1} @click=${() => this.record('checkin', { method: 'household', personId: m.personId }, { subject: m.personId, personId: m.personId, name: m.name, householdId: m.householdId })}>${i + 1}: ${m.name} さんも受付</button>`)}` : ''}`;
+  }
+
+  private renderList() {
+    const shown = this.people.filter((p) => p.status === 'inside' || p.status === 'outside').filter((p) => !this.search || p.name.includes(this.search));
+    return html`
+      <input type="search" placeholder="名前で探す" .value=${this.search} @input=${(e: InputEvent) => (this.search = (e.target as HTMLInputElement).value)}>
+      <ul data-people>${shown.map((p) => html`<li>${p.name}${p.status === 'outside' ? '（外）' : ''}
+        <button @click=${() => this.record('outside', p.personId ? { method: 'person', personId: p.personId } : this.byName(p), p)}>外へ</button>
+        <button @click=${() => this.record('checkout', p.personId ? { method: 'person', personId: p.personId } : this.byName(p), p)}>退所</button></li>`)}</ul>`;
+  }
+
+  private byName(p: LocalPerson): EventSubject {
+    const [name, birthDate] = p.subject.slice('name:'.length).split('|');
+    return { method: 'name', name: name!, birthDate: birthDate! };
   }
 }
+
 customElements.define('stb-shelter-app', StbShelterApp);
 declare global {
   interface HTMLElementTagNameMap { 'stb-shelter-app': StbShelterApp }

@@ -93,6 +93,7 @@ const ROUTES: Record<string, RouteCase> = {
   [`GET ${P}/me`]: { own: () => get(`${P}/me`), other: null },
   [`DELETE ${P}/sessions/current`]: { own: () => ({ method: 'DELETE', url: `${P}/sessions/current` }), other: null },
   [`GET ${P}/dashboard`]: { own: () => get(`${P}/dashboard`), other: null },
+  [`GET ${P}/shelters`]: { own: () => get(`${P}/shelters`), other: null },
   [`GET ${P}/devices`]: {
     own: () => get(`${P}/devices?limit=200&offset=0&status=active`), other: null,
     leaks: (body, other) => JSON.stringify(body).includes(other.deviceId ?? '\u0000'),

@@ -16,3 +16,4 @@ export * from '../../console/schema.js';
 export * from '../../alerts/schema.js';
 export * from '../../pension/schema.js';
 export * from '../../booking/schema.js';
+export * from '../../shelter/schema.js';

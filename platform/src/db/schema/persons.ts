@@ -44,6 +44,13 @@ export const certificates = pgTable(
     personId: uuid('person_id').notNull().references(() => persons.id),
     purpose: text('purpose', { enum: ['sign', 'auth'] }).notNull(),
     lookupKey: text('lookup_key').notNull().unique(),
+    /**
+     * SHA-256 of the certificate's DER, when the platform saw the certificate itself (registration):
+     * a shelter tablet can compute it from a tapped card offline, so its whitelist is keyed by it
+     * (salted per copy, platform/src/shelter/whitelist.ts). Null for certificates known only from
+     * J-LIS renewal data; those cards are identified online.
+     */
+    derSha256: text('der_sha256'),
     /** Both certificates of one card registered together share this value. */
     cardId: uuid('card_id').notNull(),
     rootGeneration: text('root_generation').notNull(),

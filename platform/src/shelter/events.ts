@@ -1,0 +1,144 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { certificates, persons, shelters } from '../db/schema/index.js';
+import { appendAudit } from '../identity/audit.js';
+import type { IdentityDeps } from '../identity/deps.js';
+import { AppError, ERRORS } from '../shared/errors.js';
+import { latestEvents, nameSubject } from './projection.js';
+import { shelterEvents, type ShelterEvent } from './schema.js';
+import type { CheckinEvent, EventOutcome, EventResult } from './shelter-schemas.js';
+import type { TabletCaller } from './tablet-auth.js';
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** An event whose subject the platform has identified, ready to store. */
+interface Resolved {
+  event: CheckinEvent;
+  row: typeof shelterEvents.$inferInsert;
+  name: string | null;
+  flags: string[];
+}
+
+/**
+ * Stores a tablet's batch of events and answers each one on its own: `recorded` (first time),
+ * `replayed` (the event id is already stored: the original answer, nothing written), `refused`
+ * (a coded error; nothing stored, the tablet shows it under "needs attention"). The batch is one
+ * transaction, so a crash mid-batch stores none of it and the tablet's retry stores all of it.
+ */
+export async function recordEvents(deps: IdentityDeps, caller: TabletCaller, events: CheckinEvent[]): Promise<EventResult[]> {
+  const { db } = deps;
+  const ordered = [...events].sort((a, b) => a.sequence - b.sequence);
+  const stored = await storedEvents(db, ordered.map((e) => e.eventId));
+  const results = new Map<string, EventResult>();
+  const fresh: Resolved[] = [];
+  const certificateCache = new Map<string, Promise<CardIdentity>>();
+  for (const event of ordered) {
+    const earlier = stored.get(event.eventId);
+    if (earlier) {
+      results.set(event.eventId, replayOf(caller, earlier));
+      continue;
+    }
+    try {
+      fresh.push(await resolve(deps, caller, event, certificateCache));
+    } catch (error) {
+      results.set(event.eventId, refusal(event.eventId, error));
+    }
+  }
+  if (fresh.length) {
+    await db.transaction(async (tx) => {
+      for (const item of fresh) results.set(item.event.eventId, await store(tx, caller, item));
+      const recorded = [...results.values()].filter((r) => r.status === 'recorded').length;
+      if (recorded) {
+        await appendAudit(tx, {
+          actor: `staff:${caller.staff.staff.id}`, action: 'shelter.events_recorded', subject: caller.shelter.id,
+          data: { org: caller.shelter.municipalityId, device: caller.device.id, count: recorded },
+        });
+      }
+    });
+  }
+  return events.map((e) => results.get(e.eventId)!);
+}
+
+async function storedEvents(db: Db, ids: string[]): Promise<Map<string, ShelterEvent>> {
+  const rows = await db.select().from(shelterEvents).where(inArray(shelterEvents.eventId, ids));
+  return new Map(rows.map((r) => [r.eventId, r]));
+}
+
+function replayOf(caller: TabletCaller, earlier: ShelterEvent): EventResult {
+  if (earlier.deviceId !== caller.device.id) return refusal(earlier.eventId, new AppError('SHELTER_EVENT_ID_TAKEN'));
+  return { eventId: earlier.eventId, status: 'replayed', outcome: earlier.result as EventOutcome };
+}
+
+function refusal(eventId: string, error: unknown): EventResult {
+  if (!(error instanceof AppError)) throw error;
+  return { eventId, status: 'refused', error: { code: error.code, message: ERRORS[error.code].message, ja: ERRORS[error.code].ja } };
+}
+
+interface CardIdentity {
+  personId: string;
+  name: string | null;
+  revocation: 'good' | 'unknown' | 'revoked';
+}
+
+/**
+ * A tapped card, low assurance (no PIN): the chain must verify, but revocation does not turn an
+ * evacuee away — `unknown` (a late CRL) and `revoked` (revoked since the tablet cached its list,
+ * or since the card was registered) are stored as such and flagged for staff.
+ */
+async function identifyCard(deps: IdentityDeps, certificate: string): Promise<CardIdentity> {
+  const chain = await deps.jpki.verify(deps.jpki.parse(certificate), 'auth');
+  const crl = deps.jpki.revocationStatus(chain).state;
+  const [row] = await deps.db.select({ personId: persons.id, name: persons.name, status: certificates.status })
+    .from(certificates).innerJoin(persons, eq(persons.id, certificates.personId))
+    .where(eq(certificates.lookupKey, deps.jpki.lookupKeyOf(chain)));
+  if (!row) throw new AppError('AUTH_NOT_REGISTERED');
+  const revocation = crl === 'revoked' || row.status === 'revoked' ? 'revoked' : crl === 'unknown' ? 'unknown' : 'good';
+  return { personId: row.personId, name: row.name, revocation };
+}
+
+async function resolve(deps: IdentityDeps, caller: TabletCaller, event: CheckinEvent, cache: Map<string, Promise<CardIdentity>>): Promise<Resolved> {
+  const base = {
+    eventId: event.eventId, deviceId: caller.device.id, sequence: event.sequence, municipalityId: caller.shelter.municipalityId,
+    shelterId: caller.shelter.id, staffId: caller.staff.staff.id, kind: event.kind, method: event.subject.method,
+    occurredAt: new Date(event.occurredAt), toShelterId: null as string | null,
+  };
+  if (event.kind === 'move') base.toShelterId = await moveTarget(deps.db, caller, event.toShelterId);
+  else if (event.toShelterId) throw new AppError('REQ_INVALID', { detail: 'toShelterId is for move events only' });
+
+  const subject = event.subject;
+  if (subject.method === 'card') {
+    let pending = cache.get(subject.certificate);
+    if (!pending) cache.set(subject.certificate, (pending = identifyCard(deps, subject.certificate)));
+    const card = await pending;
+    const flags = card.revocation === 'revoked' ? ['revoked'] : card.revocation === 'unknown' ? ['revocation-unknown'] : [];
+    return { event, name: card.name, flags, row: { ...base, personId: card.personId, subject: card.personId, revocation: card.revocation, result: {} } };
+  }
+  if (subject.method === 'name') {
+    return { event, name: subject.name, flags: ['no-card'], row: { ...base, name: subject.name, birthDate: subject.birthDate, subject: nameSubject(subject.name, subject.birthDate), result: {} } };
+  }
+  const [person] = await deps.db.select({ id: persons.id, name: persons.name }).from(persons).where(eq(persons.id, subject.personId));
+  if (!person) throw new AppError('SHELTER_PERSON_UNKNOWN');
+  return { event, name: person.name, flags: [], row: { ...base, personId: person.id, subject: person.id, result: {} } };
+}
+
+async function moveTarget(db: Db, caller: TabletCaller, toShelterId: string | undefined): Promise<string> {
+  if (!toShelterId || toShelterId === caller.shelter.id) throw new AppError('SHELTER_MOVE_TARGET_INVALID');
+  const [target] = await db.select({ id: shelters.id }).from(shelters)
+    .where(and(eq(shelters.id, toShelterId), eq(shelters.municipalityId, caller.shelter.municipalityId)));
+  if (!target) throw new AppError('SHELTER_MOVE_TARGET_INVALID');
+  return target.id;
+}
+
+/** One event inside the batch's transaction: decide "already here", then insert (or find it was a race). */
+async function store(tx: Tx, caller: TabletCaller, item: Resolved): Promise<EventResult> {
+  const [latest] = await latestEvents(tx, caller.shelter.municipalityId, [item.row.subject]);
+  const alreadyHere = item.row.kind === 'checkin' && latest?.kind === 'checkin' && latest.shelterId === caller.shelter.id;
+  const outcome: EventOutcome = { personId: item.row.personId ?? null, name: item.name, alreadyHere, flags: item.flags };
+  const [inserted] = await tx.insert(shelterEvents).values({ ...item.row, result: outcome }).onConflictDoNothing().returning({ eventId: shelterEvents.eventId });
+  if (inserted) return { eventId: item.event.eventId, status: 'recorded', outcome };
+  // Not inserted: the same event id stored meanwhile (a concurrent retry), or this tablet's
+  // sequence number already used by another event (a tablet that lost its counter).
+  const [earlier] = await tx.select().from(shelterEvents).where(eq(shelterEvents.eventId, item.event.eventId));
+  if (earlier) return replayOf(caller, earlier);
+  return refusal(item.event.eventId, new AppError('SHELTER_SEQUENCE_REUSED'));
+}

@@ -1,0 +1,49 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { IdentityDeps } from '../identity/deps.js';
+import { CERTIFICATE_ERRORS, DEVICE_AUTH_ERRORS, errorCodes, withErrors } from '../routes/schemas.js';
+import type { StaffSessionPolicy } from '../staff/staff-login.js';
+import { recordEvents } from './events.js';
+import { placementsAt } from './projection.js';
+import { EventBatch, EventBatchResult, ShelterState, Whitelist } from './shelter-schemas.js';
+import { tabletAuthenticator } from './tablet-auth.js';
+import { whitelistFor } from './whitelist.js';
+
+/** The tablet's credential, then the staff member's session on it (tablet-auth.ts). */
+const TABLET_ERRORS = [...DEVICE_AUTH_ERRORS, 'AUTH_FORBIDDEN', 'AUTH_REQUIRED', 'AUTH_SESSION_EXPIRED', 'STAFF_PERMISSION_DENIED', 'STAFF_OUT_OF_SCOPE'] as const;
+
+/**
+ * The shelter tablet's API. Every route needs the tablet (`X-Device`) and a staff session on it
+ * (`Authorization: Bearer`); per-event problems are answered inside a 200, so one bad event never
+ * holds back the rest of a queue.
+ */
+export const shelterRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps; policy: StaffSessionPolicy }> = async (app, { deps, policy }) => {
+  const callerOf = tabletAuthenticator(deps.db, policy);
+
+  app.get('/api/v1/shelter/whitelist', {
+    schema: { summary: "The shelter's municipality's registered residents, for identifying cards offline (tablet + staff)", ...errorCodes(TABLET_ERRORS), response: withErrors({ 200: Whitelist }) },
+  }, async (request, reply) => {
+    const { shelter } = await callerOf(request);
+    return reply.header('cache-control', 'no-store').send(await whitelistFor(deps.db, shelter));
+  });
+
+  app.post('/api/v1/shelter/events', {
+    schema: {
+      summary: 'Upload check-in events; idempotent per event id, answered per event (tablet + staff)',
+      description: `Per-event refusals: ${['SHELTER_EVENT_ID_TAKEN', 'SHELTER_SEQUENCE_REUSED', 'SHELTER_PERSON_UNKNOWN', 'SHELTER_MOVE_TARGET_INVALID', 'AUTH_NOT_REGISTERED', ...CERTIFICATE_ERRORS].join(', ')}`,
+      ...errorCodes(TABLET_ERRORS), body: EventBatch, response: withErrors({ 200: EventBatchResult }),
+    },
+  }, async (request) => ({ results: await recordEvents(deps, await callerOf(request), request.body.events) }));
+
+  app.get('/api/v1/shelter/state', {
+    schema: { summary: "Who is at the tablet's shelter, as the platform's events say (tablet + staff)", ...errorCodes(TABLET_ERRORS), response: withErrors({ 200: ShelterState }) },
+  }, async (request) => {
+    const { shelter } = await callerOf(request);
+    const people = await placementsAt(deps.db, shelter.municipalityId, shelter.id);
+    return {
+      shelter: { id: shelter.id, name: shelter.name, capacity: shelter.capacity },
+      inside: people.filter((p) => p.status === 'inside').length,
+      outside: people.filter((p) => p.status === 'outside').length,
+      people,
+    };
+  });
+};

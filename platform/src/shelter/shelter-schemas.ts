@@ -1,0 +1,113 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * The shelter tablet's API (platform/src/shelter/README.md): request and response shapes the routes
+ * validate and serialise with, and the types the tablet page imports (`import type`).
+ */
+
+const Strict = { additionalProperties: false } as const;
+const Base64 = Type.String({ pattern: '^[A-Za-z0-9+/]+={0,2}$', maxLength: 16_384 });
+const Uuid = Type.String({ format: 'uuid' });
+const Iso = Type.String({ format: 'date-time' });
+const Hex64 = Type.String({ pattern: '^[0-9a-f]{64}$' });
+
+/** A client-made UUIDv7 (time-ordered, so the tablet's ids sort the way it made them). */
+export const EventId = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$' });
+
+/** Who an event is about, and how staff identified them. */
+export const EventSubject = Type.Union([
+  /** The card's auth certificate (base64 DER), read without a PIN: low assurance. */
+  Type.Object({ method: Type.Literal('card'), certificate: Base64 }, Strict),
+  /** Another member of a carded person's household, added by one key. */
+  Type.Object({ method: Type.Literal('household'), personId: Uuid }, Strict),
+  /** No card: staff typed the name and birth date (recorded as such). */
+  Type.Object({ method: Type.Literal('name'), name: Type.String({ minLength: 1, maxLength: 100 }), birthDate: Type.String({ format: 'date' }) }, Strict),
+  /** Someone already in the list (check-out, move, outside). */
+  Type.Object({ method: Type.Literal('person'), personId: Uuid }, Strict),
+]);
+export type EventSubject = Static<typeof EventSubject>;
+
+export const EventKind = Type.Union([Type.Literal('checkin'), Type.Literal('checkout'), Type.Literal('move'), Type.Literal('outside')]);
+export type EventKind = Static<typeof EventKind>;
+
+export const CheckinEvent = Type.Object(
+  {
+    eventId: EventId,
+    /** The tablet's own counter, 1, 2, 3… (its order of events). */
+    sequence: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+    occurredAt: Iso,
+    kind: EventKind,
+    subject: EventSubject,
+    /** `move` only: the shelter the person is going to. */
+    toShelterId: Type.Optional(Uuid),
+  },
+  Strict,
+);
+export type CheckinEvent = Static<typeof CheckinEvent>;
+
+export const MAX_EVENTS_PER_BATCH = 200;
+/** `POST /api/v1/shelter/events` */
+export const EventBatch = Type.Object({ events: Type.Array(CheckinEvent, { minItems: 1, maxItems: MAX_EVENTS_PER_BATCH }) }, Strict);
+
+/** What the platform answered when it stored an event (a replay gets the same, with `replayed: true`). */
+export const EventOutcome = Type.Object({
+  personId: Type.Union([Type.String(), Type.Null()]),
+  name: Type.Union([Type.String(), Type.Null()]),
+  /** A check-in of someone already inside this shelter: stored, never counted twice. */
+  alreadyHere: Type.Boolean(),
+  /** For staff: `revoked` (the card was revoked; still checked in), `revocation-unknown`, `no-card`. */
+  flags: Type.Array(Type.String()),
+});
+export type EventOutcome = Static<typeof EventOutcome>;
+
+export const EventResult = Type.Union([
+  Type.Object({ eventId: Type.String(), status: Type.Union([Type.Literal('recorded'), Type.Literal('replayed')]), outcome: EventOutcome }),
+  Type.Object({ eventId: Type.String(), status: Type.Literal('refused'), error: Type.Object({ code: Type.String(), message: Type.String(), ja: Type.String() }) }),
+]);
+export type EventResult = Static<typeof EventResult>;
+export const EventBatchResult = Type.Object({ results: Type.Array(EventResult) });
+export type EventBatchResult = Static<typeof EventBatchResult>;
+
+/** `GET /api/v1/shelter/whitelist`: the municipality's registered residents, minimal data. */
+export const Whitelist = Type.Object({
+  shelter: Type.Object({ id: Uuid, name: Type.String(), capacity: Type.Integer() }),
+  /** Hex; a card's key is SHA-256(salt ‖ SHA-256(certificate DER)), so the list names no certificate outside this copy. */
+  salt: Hex64,
+  generatedAt: Iso,
+  cards: Type.Array(Type.Object({ key: Hex64, personId: Uuid })),
+  people: Type.Array(Type.Object({ personId: Uuid, name: Type.String(), householdId: Type.Union([Uuid, Type.Null()]) })),
+});
+export type Whitelist = Static<typeof Whitelist>;
+
+export const PlacementStatus = Type.Union([Type.Literal('inside'), Type.Literal('outside'), Type.Literal('moved'), Type.Literal('left')]);
+export const Placement = Type.Object({
+  subject: Type.String(),
+  personId: Type.Union([Uuid, Type.Null()]),
+  name: Type.Union([Type.String(), Type.Null()]),
+  method: Type.String(),
+  status: PlacementStatus,
+  shelterId: Uuid,
+  since: Iso,
+  flags: Type.Array(Type.String()),
+});
+export type Placement = Static<typeof Placement>;
+
+/** `GET /api/v1/shelter/state`: the tablet's shelter as the platform sees it. */
+export const ShelterState = Type.Object({
+  shelter: Type.Object({ id: Uuid, name: Type.String(), capacity: Type.Integer() }),
+  inside: Type.Integer(),
+  outside: Type.Integer(),
+  people: Type.Array(Placement),
+});
+export type ShelterState = Static<typeof ShelterState>;
+
+/** `GET /api/v1/console/shelters`: live occupancy and tablets' sync health, the caller's municipality only. */
+export const ShelterOverview = Type.Object({
+  shelters: Type.Array(Type.Object({
+    id: Uuid, name: Type.String(), capacity: Type.Integer(), inside: Type.Integer(), outside: Type.Integer(),
+    tablets: Type.Array(Type.Object({
+      deviceId: Uuid, label: Type.String(), lastSeenAt: Type.Union([Iso, Type.Null()]), lastEventAt: Type.Union([Iso, Type.Null()]), events: Type.Integer(),
+    })),
+  })),
+});
+export type ShelterOverview = Static<typeof ShelterOverview>;

@@ -108,7 +108,8 @@ export function mutate(der: Uint8Array, rng: Prng): Mutation {
     case 4: {
       // A different tag: SEQUENCE ↔ SET, primitive ↔ constructed, a context tag, a high tag number.
       const t = rng.pick(all);
-      const tag = rng.pick([0x30, 0x31, 0x04, 0x24, 0x02, 0x03, 0x05, 0x06, 0x0c, 0x13, 0x17, 0x18, 0xa0, 0xa3, 0x80, 0x1f]);
+      // Never the tag already there: that would be no mutation at all.
+      const tag = rng.pick([0x30, 0x31, 0x04, 0x24, 0x02, 0x03, 0x05, 0x06, 0x0c, 0x13, 0x17, 0x18, 0xa0, 0xa3, 0x80, 0x1f].filter((x) => x !== der[t.offset]));
       return { name: `tag ${tag.toString(16)} at ${t.offset}`, bytes: withBytes(der, (c) => void (c[t.offset] = tag)) };
     }
     case 5: {

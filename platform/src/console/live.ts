@@ -85,7 +85,8 @@ export async function liveChannel(app: FastifyInstance, database: Pick<DbHandle,
   app.addHook('onClose', async () => {
     if (timer) clearInterval(timer);
     for (const viewer of viewers) viewer.socket.close(1001, 'platform stopping');
-    await (await unlisten)();
+    // The database may be gone already (closed first, or down): nothing left to stop listening to.
+    await (await unlisten)().catch(() => undefined);
   });
 
   app.get(`${CONSOLE_PREFIX}/live`, {

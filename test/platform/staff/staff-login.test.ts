@@ -48,7 +48,7 @@ describe('enrolment by invitation', () => {
     const reused = await consoleLogin(app, hanako, HANAKO.authPin, invite.code);
     expect(reused.body.error.code).toBe('STAFF_INVITE_INVALID');
 
-    const actions = await db.select({ action: auditLog.action }).from(auditLog).where(eq(auditLog.subject, invite.staffId));
+    const actions = await db.select({ action: auditLog.action }).from(auditLog).where(eq(auditLog.subject, invite.staffId)).orderBy(auditLog.seq);
     expect(actions.map((a) => a.action)).toEqual(['staff.invited', 'staff.enrolled', 'staff.login']);
     expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
   });

@@ -186,7 +186,10 @@ export class StbTvApp extends LitElement {
   }
 
   override updated() {
+    // Turned on just now: say where the resident is at once, so they hear that it works.
+    const turnedOn = this._settings.readAloud && !this.readAloud.enabled;
     this.readAloud.enabled = this._settings.readAloud;
+    if (turnedOn) this._speak();
     this.idle.setMinutes(this._settings.idleLogoutMinutes);
     // Armed only while someone is logged in and no task is under way (a flow: PIN entry, card work).
     this.idle.setArmed(this._session !== null && this._screen !== 'flow');

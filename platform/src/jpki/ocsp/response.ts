@@ -74,6 +74,16 @@ const fail = (code: ErrorCode, detail: string, cause?: unknown) => new AppError(
  * nextUpdate behind now − skew, or no nextUpdate and older than maxAge).
  */
 export function verifyOcspResponse(der: Uint8Array, o: VerifyOcspOptions): OcspAnswer {
+  try {
+    return verifyResponse(der, o);
+  } catch (err) {
+    // asn1js and pkijs throw plain errors on odd shapes of untrusted bytes; none may escape uncoded.
+    if (err instanceof AppError) throw err;
+    throw fail('PKI_OCSP_MALFORMED', 'the OCSP response has an unexpected structure', err);
+  }
+}
+
+function verifyResponse(der: Uint8Array, o: VerifyOcspOptions): OcspAnswer {
   let basic: pkijs.BasicOCSPResponse;
   let resp: pkijs.OCSPResponse;
   try {

@@ -1,4 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import type { KeyObject } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   answerFromCenter, buildOcspResponse, issueResponderCertificate, ocspErrorResponse, type OcspSigner, type ResponderStatus,
@@ -149,5 +153,22 @@ describe('OCSP answers from the dev center, verified', () => {
     const nonce = newNonce();
     expectCode(() => verify(answerFromCenter(buildOcspRequest(foreign, nonce), w.state, w.responders, FIXTURE_TIME, HOUR), w.auth03.der, id, nonce), 'PKI_OCSP_REFUSED');
     expectCode(() => verify(answerFromCenter(Uint8Array.of(1, 2, 3), w.state, w.responders, FIXTURE_TIME, HOUR), w.auth03.der, id, nonce), 'PKI_OCSP_REFUSED');
+  });
+
+  it('OpenSSL verifies the dev responder\'s answers too (delegated signer, EKU, chain to the CA)', async () => {
+    const { w, der } = await askCenter((w) => w.fixtures.cards['suzuki-jiro'].auth.serial);
+    const dir = mkdtempSync(join(tmpdir(), 'ocsp-openssl-'));
+    try {
+      writeFileSync(join(dir, 'resp.der'), der);
+      writeFileSync(join(dir, 'ca.der'), w.auth03.der);
+      const ca = spawnSync('openssl', ['x509', '-inform', 'DER', '-in', join(dir, 'ca.der'), '-out', join(dir, 'ca.pem')]);
+      expect(ca.status).toBe(0);
+      const r = spawnSync('openssl', ['ocsp', '-respin', join(dir, 'resp.der'), '-CAfile', join(dir, 'ca.pem'), '-resp_text'], { encoding: 'utf8' });
+      expect(r.stderr).toContain('Response verify OK');
+      expect(r.stdout).toContain('Cert Status: revoked');
+      expect(r.stdout).toContain('Revocation Reason: certificateHold');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,8 +4,9 @@ import { certificates, persons, shelters } from '../db/schema/index.js';
 import { appendAudit } from '../identity/audit.js';
 import type { IdentityDeps } from '../identity/deps.js';
 import { AppError, ERRORS } from '../shared/errors.js';
-import { latestEvents, nameSubject } from './projection.js';
+import { latestEvents } from './projection.js';
 import { shelterEvents, type ShelterEvent } from './schema.js';
+import { nameSubject } from '../shared/shelter-subject.js';
 import type { CheckinEvent, EventOutcome, EventResult } from './shelter-schemas.js';
 import type { TabletCaller } from './tablet-auth.js';
 

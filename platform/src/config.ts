@@ -5,13 +5,19 @@ import { parseRevocationPolicy, type RevocationPolicy } from './jpki/ocsp/policy
 
 /** The platform's settings; `loadConfig` is the only reader of `process.env`. */
 export interface Config {
-  /** TCP port of the HTTP server for the API, the TV page and the shelter page. */
+  /** TCP port of the HTTP server for the API and the TV page. */
   port: number;
   /**
    * TCP port of the operator console's own origin (same process, same API). A separate origin so
    * the console can never read what the TV page keeps in its storage, nor the TV the console's.
    */
   operatorPort: number;
+  /**
+   * TCP port of the shelter tablet page's own origin (same process, same API). Its own origin so
+   * the reader driver can hand the tablet's device credential to it alone, never the TV's, and the
+   * tablet's outbox (IndexedDB) is kept apart from every other page's storage.
+   */
+  shelterPort: number;
   /** Interface to listen on; loopback unless deliberately exposed. */
   host: string;
   /**
@@ -47,6 +53,8 @@ export interface Config {
   readerAllowedOrigins: string | null;
   /** `npm start`: which of those pages may receive the TV's device credential (default: the TV page's origin). */
   readerCredentialOrigins: string | null;
+  /** `npm start` in dev: how many extra demo residents (訓練用, cards `drill-01`…) to issue cards to and register, for shelter drills and tests. */
+  demoDrillResidents: number;
   /** READER_DEVICE_CREDENTIAL_FILE as given, passed on to that driver; null = `npm start` provisions the demo TV's. */
   readerDeviceCredentialFile: string | null;
   /** How long a TV session lasts without a new card login. */
@@ -109,6 +117,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     problems.push('OPERATOR_PORT must differ from PORT: the operator console needs its own origin');
   }
 
+  // Default PORT + 2, the same way; every page's origin must be its own.
+  const shelterPort = Number(env.SHELTER_PORT ?? (!Number.isInteger(port) ? 8082 : port === 0 ? 0 : port + 2));
+  if (!Number.isInteger(shelterPort) || shelterPort < 0 || shelterPort > 65535) {
+    problems.push(`SHELTER_PORT must be an integer 0–65535 (got "${env.SHELTER_PORT ?? shelterPort}")`);
+  } else if (shelterPort !== 0 && (shelterPort === port || shelterPort === operatorPort)) {
+    problems.push('SHELTER_PORT must differ from PORT and OPERATOR_PORT: the shelter tablet needs its own origin');
+  }
+
   const host = env.HOST ?? '127.0.0.1';
   if (!host) problems.push('HOST must not be empty');
 
@@ -161,6 +177,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     return raw;
   };
   const ocspUrls = { sign: ocspUrl('OCSP_URL_SIGN'), auth: ocspUrl('OCSP_URL_AUTH') };
+  const demoDrillResidents = Number(env.DEMO_DRILL_RESIDENTS ?? 0);
+  if (!Number.isInteger(demoDrillResidents) || demoDrillResidents < 0 || demoDrillResidents > 99) problems.push(`DEMO_DRILL_RESIDENTS must be a whole number 0–99 (got "${env.DEMO_DRILL_RESIDENTS}")`);
   const readerPort = Number(env.READER_PORT ?? DEFAULT_READER_PORT);
   if (!Number.isInteger(readerPort) || readerPort < 1 || readerPort > 65535) problems.push(`READER_PORT must be an integer 1–65535 (got "${env.READER_PORT}")`);
   // A person logs in or registers a few times an hour; these only stop floods and scripted guessing.
@@ -174,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   return Object.freeze({
     port,
     operatorPort,
+    shelterPort,
     host,
     databaseUrl,
     databaseOwnerUrl,
@@ -188,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     nonceSecret,
     readerAllowedOrigins: env.READER_ALLOWED_ORIGINS?.trim() || null,
     readerCredentialOrigins: env.READER_CREDENTIAL_ORIGINS?.trim() || null,
+    demoDrillResidents,
     readerDeviceCredentialFile: env.READER_DEVICE_CREDENTIAL_FILE?.trim() || null,
     sessionTtlSeconds,
     staffIdleSeconds,

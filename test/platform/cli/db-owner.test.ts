@@ -52,7 +52,7 @@ async function preparedDataDir() {
 
 async function startPlatform(env: Record<string, string>) {
   const port = await freePort();
-  const run = runTs(MAIN, [], { PORT: String(port), OPERATOR_PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'warn', ...env });
+  const run = runTs(MAIN, [], { PORT: String(port), OPERATOR_PORT: '0', SHELTER_PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'warn', ...env });
   started.push(run);
   await waitForOk(`http://127.0.0.1:${port}/healthz`, 60_000, run.child);
   return { run, base: `http://127.0.0.1:${port}` };
@@ -164,7 +164,7 @@ describe('the embedded database has one owner', { timeout: 180_000 }, () => {
     const first = await startPlatform(env);
 
     const port = await freePort();
-    const second = runTs(MAIN, [], { ...env, PORT: String(port), OPERATOR_PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'warn' });
+    const second = runTs(MAIN, [], { ...env, PORT: String(port), OPERATOR_PORT: '0', SHELTER_PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'warn' });
     started.push(second);
     expect(await second.exited).toBe(1);
     expect(second.output()).toContain('DB_IN_USE');
@@ -185,7 +185,7 @@ describe('the embedded database has one owner', { timeout: 180_000 }, () => {
 
     // A platform starting meanwhile waits for the command to finish (a restart must not fail
     // because a command ran at that moment) and never opens the database alongside it.
-    const waiting = runTs(MAIN, [], { ...env, PORT: String(port), OPERATOR_PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'warn' });
+    const waiting = runTs(MAIN, [], { ...env, PORT: String(port), OPERATOR_PORT: '0', SHELTER_PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'warn' });
     started.push(waiting);
     await new Promise<void>((resolve, reject) => {
       const onData = () => waiting.output().includes(`waiting for the operator command (pid ${process.pid})`) && resolve();

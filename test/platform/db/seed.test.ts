@@ -1,8 +1,9 @@
 import { count, eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
-import { devices, districts, households, organisations, shelters } from '../../../platform/src/db/schema/index.js';
+import { devices, districts, facilities, households, organisations, shelters } from '../../../platform/src/db/schema/index.js';
+import { facilityBlackouts, facilityPolicies, facilityUnits, lotteryRounds } from '../../../platform/src/booking/schema.js';
 import { hashDeviceSecret, seedDemoWorld } from '../../../platform/src/demo/seed.js';
-import { DEMO_DISTRICTS, DEMO_DISTRICTS_2, DEMO_HOUSEHOLDS, DEMO_SHELTERS, DEMO_STAFF } from '../../../platform/src/demo/world.js';
+import { DEMO_DISTRICTS, DEMO_DISTRICTS_2, DEMO_FACILITIES, DEMO_HOUSEHOLDS, DEMO_SHELTERS, DEMO_STAFF } from '../../../platform/src/demo/world.js';
 import { staffMembers } from '../../../platform/src/staff/schema.js';
 import { freshDatabase } from '../../helpers/database.js';
 
@@ -32,6 +33,21 @@ describe('seedDemoWorld', async () => {
     expect(staff.every((m) => m.card === null)).toBe(true);
     const tv = await db.select().from(devices).where(eq(devices.id, DEMO_HOUSEHOLDS[0].tv.id));
     expect(tv[0]).toMatchObject({ kind: 'tv', credentialHash: hashDeviceSecret(DEMO_HOUSEHOLDS[0].tv.secret) });
+  });
+
+  it('creates bookable facilities in both municipalities: units, policies, closed days and an open lottery round', async () => {
+    const { db } = seeded;
+    const rows = await db.select({ name: facilities.name, org: organisations.code }).from(facilities)
+      .innerJoin(facilityPolicies, eq(facilityPolicies.facilityId, facilities.id)).innerJoin(organisations, eq(organisations.id, facilities.municipalityId));
+    expect(rows.map((r) => r.name).sort()).toEqual(DEMO_FACILITIES.map((f) => f.name).sort());
+    expect(new Set(rows.map((r) => r.org))).toEqual(new Set(['162108', '162086']));
+    expect((await db.select({ n: count() }).from(facilityUnits))[0]!.n).toBe(DEMO_FACILITIES.reduce((n, f) => n + f.units.length, 0));
+    const closed = await db.select({ day: facilityBlackouts.day }).from(facilityBlackouts);
+    expect(closed.length).toBeGreaterThan(DEMO_FACILITIES.length);
+    const rounds = await db.select().from(lotteryRounds);
+    expect(rounds).toHaveLength(DEMO_FACILITIES.filter((f) => f.lottery).length);
+    expect(rounds[0]!.seed).toMatch(/^[0-9a-f]{64}$/);
+    expect(rounds[0]!.drawnAt).toBeNull();
   });
 
   it('does nothing the second time', async () => {

@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../../../platform/src/db/schema/index.js';
-import { AUDIT_GENESIS, appendAudit, verifyAuditChain, type AuditInput } from '../../../platform/src/identity/audit.js';
+import { AUDIT_GENESIS, appendAudit, verifyAuditChain } from '../../../platform/src/identity/audit.js';
 import {
   CHECKPOINT_FILE,
   checkpointSignatureValid,
@@ -77,7 +77,7 @@ async function withDatabase(test: (database: TestDatabase) => Promise<void>): Pr
 
 describe('audit log', () => {
   // Each test starts from an empty log numbered from 1 (withDatabase), so none counts another's entries.
-  const append = (database: TestDatabase, action: string, extra: Pick<AuditInput, 'subject' | 'data'> = {}) =>
+  const append = (database: TestDatabase, action: string, extra: { subject?: string; data?: Record<string, string | number | boolean | null> } = {}) =>
     database.db.transaction((tx) => appendAudit(tx, { actor: 'system', action, ...extra }));
 
   it('chains each entry to the previous one, keyed', async () => {

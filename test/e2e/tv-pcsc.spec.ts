@@ -18,16 +18,18 @@ import { focusLandsOn, logInWithRemote, person, tvOf } from './tv-session.js';
 // driver with READER_PCSC=true → pcscd → vpcd → 山田 太郎's virtual card, served into vpcd by the
 // vpcd bridge, with the remote only. Its own product (platform + driver), because the suite's
 // product keeps its driver off pcscd (the PC/SC integration tests own the vpcd readers): on the
-// next ports after the suite's, embedded PGlite in a throw-away folder. vpcd offers two slots
+// ports after the suite's, embedded PGlite in a throw-away folder. vpcd offers two slots
 // (pcsc_scan -r), both used by vitest files; this spec takes slot 1, as vpcd-bridge.test.ts does,
 // so it must not run at the same time as that file. Without pcscd or vpcd the test FAILS.
 
 const SLOT = 1;
 /** pcscd's name for vpcd's reader in a slot (as in test/reader-driver/pcsc/pcsc-env.ts, which is vitest's). */
 const VPCD_READER = `Virtual PCD 00 0${SLOT}`;
-const PORT = E2E_PORT + 3;
-const READER_PORT = E2E_PORT + 4;
-const OPERATOR_PORT = E2E_PORT + 5;
+// After the suite's product's own (E2E_PORT … E2E_PORT + 3, see product.ts).
+const PORT = E2E_PORT + 4;
+const READER_PORT = E2E_PORT + 5;
+const OPERATOR_PORT = E2E_PORT + 6;
+const SHELTER_PORT = E2E_PORT + 7;
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 const TARO = person('yamada-taro');
 const TV = tvOf(TARO);
@@ -109,7 +111,7 @@ test.beforeAll(async () => {
 
   const dataDir = mkdtempSync(join(tmpdir(), 'cap-e2e-pcsc-'));
   product = runTs('platform/src/cli/start-all.ts', [], {
-    PORT: String(PORT), OPERATOR_PORT: String(OPERATOR_PORT), READER_PORT: String(READER_PORT), DATA_DIR: dataDir,
+    PORT: String(PORT), OPERATOR_PORT: String(OPERATOR_PORT), SHELTER_PORT: String(SHELTER_PORT), READER_PORT: String(READER_PORT), DATA_DIR: dataDir,
     DATABASE_URL: '', LOG_LEVEL: 'warn', SEED_DEMO: 'true', READER_CARD_LATENCY: 'off', READER_PCSC: 'true',
   });
   await waitForOk(`http://127.0.0.1:${READER_PORT}/healthz`, 240_000, product.child).catch((err: Error) => {

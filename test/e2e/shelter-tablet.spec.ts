@@ -2,13 +2,15 @@ import { expect, test, type Page } from '@playwright/test';
 import { DEMO_TABLET, drillCardId, drillName } from '../../platform/src/demo/world.js';
 import type { ShelterOverview } from '../../platform/src/shelter/shelter-schemas.js';
 import type { DriverClient } from '../helpers/driver-client.js';
-import { connectDriver, E2E_DRILL_RESIDENTS, E2E_READER_URL, E2E_SHELTER_ORIGIN } from './product.js';
+import { connectDriver, E2E_DRILL_RESIDENTS, E2E_OPERATOR_ORIGIN, E2E_READER_URL, E2E_SHELTER_ORIGIN } from './product.js';
 
 // The shelter check-in tablet in Chromium, on its own origin, against the whole product: the
 // reader driver hands this origin the demo tablet's credential; staff open it with their own card;
 // drill residents (registered at start, `DEMO_DRILL_RESIDENTS`) tap their virtual cards.
 
 const STAFF = { card: 'staff-nanto-shelter', pin: '3333' };
+/** 南砺市 防災課: sees the shelters and the names in the console. */
+const OFFICER = { card: 'staff-nanto-disaster', pin: '2222' };
 const TABLET_URL = `${E2E_SHELTER_ORIGIN}/shelter/?reader=${encodeURIComponent(E2E_READER_URL)}`;
 /** The platform API as the tablet reaches it; aborting it is "the network is down" (the reader is local and stays). */
 const API = `${E2E_SHELTER_ORIGIN}/api/**`;
@@ -101,6 +103,20 @@ test('staff open the tablet; a card tap checks in a resident, one key each the r
   const after = await tabletEvents(page);
   expect(after.events - online.events).toBe(20);
   expect(after.inside - online.inside).toBe(20);
+
+  // The municipality's console shows the shelter with every one of them, once. (The tablet page
+  // closes first: it would take the officer's card for a resident's tap.)
+  await page.close();
+  const console = await context.newPage();
+  await card('demo.insert', OFFICER.card);
+  await console.goto(`${E2E_OPERATOR_ORIGIN}/operator/?reader=${encodeURIComponent(E2E_READER_URL)}#/shelters`);
+  const signIn = console.locator('op-sign-in');
+  await expect(signIn.locator('[data-reader="card"]')).toBeVisible({ timeout: 15_000 });
+  await signIn.locator('input[name=pin]').fill(OFFICER.pin);
+  await signIn.getByRole('button', { name: 'ログイン', exact: true }).click();
+  await expect(console.locator('stb-operator-app [data-org]')).toHaveText('南砺市', { timeout: 15_000 });
+  await card('demo.remove');
+  await expect(console.locator(`op-shelter-page [data-shelter="${DEMO_TABLET.shelter}"]`)).toHaveAttribute('data-inside', String(after.inside), { timeout: 15_000 });
 });
 
 test('an event the platform refuses (4xx) goes to the "needs attention" list, never dropped silently', async ({ page, context }) => {

@@ -105,6 +105,10 @@ export type ShelterState = Static<typeof ShelterState>;
 
 /** `GET /api/v1/console/shelters`: live occupancy and tablets' sync health, the caller's municipality only. */
 export const ShelterOverview = Type.Object({
+  /** Arrivals (first check-ins, never a second one of someone already there) per hour, the last 24 hours, oldest first. */
+  arrivals: Type.Array(Type.Object({ hour: Iso, count: Type.Integer() })),
+  /** 安否未確認 counted per district (names: `GET …/shelters/unconfirmed`, evacuees.read). */
+  unconfirmed: Type.Array(Type.Object({ districtCode: Type.Union([Type.String(), Type.Null()]), district: Type.Union([Type.String(), Type.Null()]), count: Type.Integer() })),
   shelters: Type.Array(Type.Object({
     id: Uuid, name: Type.String(), capacity: Type.Integer(), inside: Type.Integer(), outside: Type.Integer(),
     tablets: Type.Array(Type.Object({
@@ -113,3 +117,16 @@ export const ShelterOverview = Type.Object({
   })),
 });
 export type ShelterOverview = Static<typeof ShelterOverview>;
+
+/** `GET /api/v1/console/shelters/unconfirmed[.csv]?district=CODE` */
+export const UnconfirmedQuery = Type.Object({ district: Type.Optional(Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9_-]+$' })) }, Strict);
+export type UnconfirmedQuery = Static<typeof UnconfirmedQuery>;
+
+/** 安否未確認: people of the alerted households neither seen at a shelter nor answered safe on their TV. */
+export const UnconfirmedList = Type.Object({
+  people: Type.Array(Type.Object({
+    personId: Uuid, name: Type.Union([Type.String(), Type.Null()]), address: Type.Union([Type.String(), Type.Null()]), household: Type.String(),
+    districtCode: Type.Union([Type.String(), Type.Null()]), district: Type.Union([Type.String(), Type.Null()]),
+  })),
+});
+export type UnconfirmedList = Static<typeof UnconfirmedList>;

@@ -94,6 +94,8 @@ const ROUTES: Record<string, RouteCase> = {
   [`DELETE ${P}/sessions/current`]: { own: () => ({ method: 'DELETE', url: `${P}/sessions/current` }), other: null },
   [`GET ${P}/dashboard`]: { own: () => get(`${P}/dashboard`), other: null },
   [`GET ${P}/shelters`]: { own: () => get(`${P}/shelters`), other: null },
+  [`GET ${P}/shelters/unconfirmed`]: { own: () => get(`${P}/shelters/unconfirmed`), other: null },
+  [`GET ${P}/shelters/unconfirmed.csv`]: { own: () => get(`${P}/shelters/unconfirmed.csv`), other: null },
   [`GET ${P}/devices`]: {
     own: () => get(`${P}/devices?limit=200&offset=0&status=active`), other: null,
     leaks: (body, other) => JSON.stringify(body).includes(other.deviceId ?? '\u0000'),

@@ -131,3 +131,43 @@ test('an event the platform refuses (4xx) goes to the "needs attention" list, ne
   await expect(app(page).locator('[data-attention] li')).toHaveAttribute('data-code', 'REQ_INVALID');
   await expect(pending(page)).toHaveAttribute('data-pending', '0');
 });
+
+test('without a card by name and birth date; outside (車中泊), move to another shelter, check-out; the list searches; occupancy and day/night stay on screen', async ({ page }) => {
+  await openTablet(page);
+  await expect(app(page).locator('[data-day-night]')).toBeVisible();
+  const form = app(page).locator('[data-by-name]');
+  for (const [name, birth] of [['名簿　一', '1950-01-01'], ['名簿　二', '1960-02-02'], ['別人　三', '1970-03-03']]) {
+    await form.locator('input[name=name]').fill(name!);
+    await form.locator('input[name=birthDate]').fill(birth!);
+    await form.getByRole('button', { name: '名前で受付' }).click();
+  }
+  const occupancy = app(page).locator('[data-occupancy]');
+  await expect(occupancy).toHaveAttribute('data-inside', '3');
+  const person = (name: string) => app(page).locator('[data-people] li', { hasText: name });
+
+  // The same person by name again: already here, counted once.
+  await form.locator('input[name=name]').fill('名簿 一');
+  await form.locator('input[name=birthDate]').fill('1950-01-01');
+  await form.getByRole('button', { name: '名前で受付' }).click();
+  await expect(app(page).locator('[data-message]')).toContainText('すでに受付済み');
+  await expect(occupancy).toHaveAttribute('data-inside', '3');
+
+  await app(page).locator('[data-search]').fill('名簿');
+  await expect(app(page).locator('[data-people] li')).toHaveCount(2);
+  await app(page).locator('[data-search]').fill('');
+
+  await person('名簿　一').getByRole('button', { name: '外へ' }).click();
+  await expect(occupancy).toHaveAttribute('data-inside', '2');
+  await expect(occupancy).toHaveAttribute('data-outside', '1');
+  await expect(person('名簿　一')).toContainText('（外）');
+
+  await person('名簿　二').getByRole('button', { name: '移動' }).click();
+  await person('名簿　二').locator('[data-move]').selectOption({ label: '井波総合文化センター' });
+  await expect(person('名簿　二')).toHaveCount(0);
+
+  await person('別人　三').getByRole('button', { name: '退所' }).click();
+  await expect(person('別人　三')).toHaveCount(0);
+  await expect(occupancy).toHaveAttribute('data-inside', '0');
+  await expect(pending(page)).toHaveAttribute('data-pending', '0', { timeout: 15_000 });
+  await expect(app(page).locator('[data-attention]')).toHaveCount(0);
+});

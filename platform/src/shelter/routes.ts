@@ -3,7 +3,7 @@ import type { IdentityDeps } from '../identity/deps.js';
 import { CERTIFICATE_ERRORS, DEVICE_AUTH_ERRORS, errorCodes, withErrors } from '../routes/schemas.js';
 import type { StaffSessionPolicy } from '../staff/staff-login.js';
 import { recordEvents } from './events.js';
-import { placementsAt } from './projection.js';
+import { insideAt, lastJstHour, placementsAt } from './projection.js';
 import { EventBatch, EventBatchResult, ShelterState, Whitelist } from './shelter-schemas.js';
 import { tabletAuthenticator } from './tablet-auth.js';
 import { whitelistFor } from './whitelist.js';
@@ -39,7 +39,10 @@ export const shelterRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps; poli
   }, async (request) => {
     const { shelter } = await callerOf(request);
     const people = await placementsAt(deps.db, shelter.municipalityId, shelter.id);
+    const [noon, midnight] = [lastJstHour(new Date(), 12), lastJstHour(new Date(), 0)];
     return {
+      day: { at: noon.toISOString(), inside: await insideAt(deps.db, shelter.municipalityId, shelter.id, noon) },
+      night: { at: midnight.toISOString(), inside: await insideAt(deps.db, shelter.municipalityId, shelter.id, midnight) },
       shelter: { id: shelter.id, name: shelter.name, capacity: shelter.capacity },
       inside: people.filter((p) => p.status === 'inside').length,
       outside: people.filter((p) => p.status === 'outside').length,

@@ -99,6 +99,9 @@ export const ShelterState = Type.Object({
   shelter: Type.Object({ id: Uuid, name: Type.String(), capacity: Type.Integer() }),
   inside: Type.Integer(),
   outside: Type.Integer(),
+  /** 昼間・夜間: people inside at the last noon and the last midnight (Japan time), by the tablets' clocks. */
+  day: Type.Object({ at: Iso, inside: Type.Integer() }),
+  night: Type.Object({ at: Iso, inside: Type.Integer() }),
   people: Type.Array(Placement),
 });
 export type ShelterState = Static<typeof ShelterState>;

@@ -1,5 +1,5 @@
 import { LitElement, css, html } from 'lit';
-import type { EventSubject, Whitelist } from '../../../platform/src/shelter/shelter-schemas.js';
+import type { EventSubject, ShelterState, Whitelist } from '../../../platform/src/shelter/shelter-schemas.js';
 import { nameSubject } from '../../../platform/src/shared/shelter-subject.js';
 import { ReaderClient } from '../api/reader-client.js';
 import { loadUiConfig } from '../config.js';
@@ -38,6 +38,7 @@ export class StbShelterApp extends LitElement {
   static override properties = {
     signedIn: { state: true }, pin: { state: true }, message: { state: true }, whitelist: { state: true }, people: { state: true },
     pending: { state: true }, attention: { state: true }, tapped: { state: true }, search: { state: true }, moving: { state: true },
+    dayNight: { state: true },
   };
   declare signedIn: boolean;
   declare pin: string;
@@ -50,6 +51,8 @@ export class StbShelterApp extends LitElement {
   declare search: string;
   /** The person whose "move to another shelter" picker is open. */
   declare moving: string | null;
+  /** 昼間・夜間 as the platform last said (every tablet's events), shown while known. */
+  declare dayNight: Pick<ShelterState, 'day' | 'night'> | null;
 
   private readonly reader = new ReaderClient({ url: loadUiConfig(location.search).readerUrl, clientName: 'shelter-tablet' });
   private readonly platform = new ConsoleClient();
@@ -70,6 +73,7 @@ export class StbShelterApp extends LitElement {
     this.tapped = null;
     this.search = '';
     this.moving = null;
+    this.dayNight = null;
   }
 
   override async connectedCallback() {
@@ -82,7 +86,7 @@ export class StbShelterApp extends LitElement {
     this.whitelist = (await this.store.get('whitelist', 'current')) ?? null;
     this.platform.token = sessionStorage.getItem(TOKEN_KEY);
     this.signedIn = !!this.platform.token;
-    this.drainer = new OutboxDrainer(this.store, { send: (events) => this.send('POST', '/api/v1/shelter/events', { events }) }, () => void this.refresh());
+    this.drainer = new OutboxDrainer(this.store, { send: (events) => this.send('POST', '/api/v1/shelter/events', { events }) }, () => void this.refresh(), () => void this.refreshCounts());
     this.drainer.start();
     this.reader.onEvent((e) => { if (e.event === 'card.inserted' && this.signedIn) void this.tap(e.data.name); });
     await this.refresh();
@@ -135,6 +139,15 @@ export class StbShelterApp extends LitElement {
     if (answer?.status === 200 && this.store) {
       this.whitelist = answer.body as Whitelist;
       await this.store.put('whitelist', this.whitelist, 'current');
+    }
+    await this.refreshCounts();
+  }
+
+  private async refreshCounts() {
+    const answer = await this.send('GET', '/api/v1/shelter/state').catch(() => null);
+    if (answer?.status === 200) {
+      const { day, night } = answer.body as ShelterState;
+      this.dayNight = { day, night };
     }
   }
 
@@ -199,6 +212,7 @@ export class StbShelterApp extends LitElement {
       <header>
         <h1>${this.whitelist?.shelter.name ?? '避難所 受付'}</h1>
         <span class="occupancy" data-occupancy data-inside=${inside} data-outside=${outside}>${inside} / ${capacity} 人（車中泊など ${outside} 人）</span>
+        ${this.dayNight ? html`<span data-day-night data-day=${this.dayNight.day.inside} data-night=${this.dayNight.night.inside}>昼（12時）${this.dayNight.day.inside}人・夜（0時）${this.dayNight.night.inside}人</span>` : ''}
         <span class="pending" data-pending=${this.pending} ?data-zero=${this.pending === 0}>未送信 ${this.pending}件</span>
         ${this.drainer?.lastError ? html`<span data-sync-error>${this.drainer.lastError}</span>` : ''}
         <stb-health-badge></stb-health-badge>

@@ -1,5 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import { DEMO_TABLET, drillCardId, drillName } from '../../platform/src/demo/world.js';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { DEMO_DRILL, DEMO_TABLET, drillCardId, drillName } from '../../platform/src/demo/world.js';
 import type { ShelterOverview } from '../../platform/src/shelter/shelter-schemas.js';
 import type { DriverClient } from '../helpers/driver-client.js';
 import { connectDriver, E2E_DRILL_RESIDENTS, E2E_OPERATOR_ORIGIN, E2E_READER_URL, E2E_SHELTER_ORIGIN } from './product.js';
@@ -48,6 +48,20 @@ async function tap(page: Page, n: number) {
 }
 
 const pending = (page: Page) => app(page).locator('[data-pending]');
+
+/** 南砺市 防災課 signs in to the console's 避難所 page with their card (no tablet page may be open: it would take the card). */
+async function officerConsole(context: BrowserContext): Promise<Page> {
+  const console = await context.newPage();
+  await card('demo.insert', OFFICER.card);
+  await console.goto(`${E2E_OPERATOR_ORIGIN}/operator/?reader=${encodeURIComponent(E2E_READER_URL)}#/shelters`);
+  const signIn = console.locator('op-sign-in');
+  await expect(signIn.locator('[data-reader="card"]')).toBeVisible({ timeout: 15_000 });
+  await signIn.locator('input[name=pin]').fill(OFFICER.pin);
+  await signIn.getByRole('button', { name: 'ログイン', exact: true }).click();
+  await expect(console.locator('stb-operator-app [data-org]')).toHaveText('南砺市', { timeout: 15_000 });
+  await card('demo.remove');
+  return console;
+}
 
 /** The console's view of the demo tablet, with the staff session the tablet holds. */
 async function tabletEvents(page: Page): Promise<{ events: number; inside: number }> {
@@ -107,15 +121,7 @@ test('staff open the tablet; a card tap checks in a resident, one key each the r
   // The municipality's console shows the shelter with every one of them, once. (The tablet page
   // closes first: it would take the officer's card for a resident's tap.)
   await page.close();
-  const console = await context.newPage();
-  await card('demo.insert', OFFICER.card);
-  await console.goto(`${E2E_OPERATOR_ORIGIN}/operator/?reader=${encodeURIComponent(E2E_READER_URL)}#/shelters`);
-  const signIn = console.locator('op-sign-in');
-  await expect(signIn.locator('[data-reader="card"]')).toBeVisible({ timeout: 15_000 });
-  await signIn.locator('input[name=pin]').fill(OFFICER.pin);
-  await signIn.getByRole('button', { name: 'ログイン', exact: true }).click();
-  await expect(console.locator('stb-operator-app [data-org]')).toHaveText('南砺市', { timeout: 15_000 });
-  await card('demo.remove');
+  const console = await officerConsole(context);
   await expect(console.locator(`op-shelter-page [data-shelter="${DEMO_TABLET.shelter}"]`)).toHaveAttribute('data-inside', String(after.inside), { timeout: 15_000 });
 });
 
@@ -170,4 +176,33 @@ test('without a card by name and birth date; outside (車中泊), move to anothe
   await expect(occupancy).toHaveAttribute('data-inside', '0');
   await expect(pending(page)).toHaveAttribute('data-pending', '0', { timeout: 15_000 });
   await expect(app(page).locator('[data-attention]')).toHaveCount(0);
+});
+
+test('where the municipality requires the PIN, the tablet asks the card holder for it and the card signs the check-in', async ({ page, context }) => {
+  test.setTimeout(90_000);
+  await page.close();
+  const console = await officerConsole(context);
+  const row = console.locator(`op-shelter-page [data-shelter="${DEMO_TABLET.shelter}"]`);
+  await row.locator('[data-require-pin]').check();
+  await expect(row.locator('[data-require-pin]')).toBeChecked();
+  const token = await console.evaluate(() => sessionStorage.getItem('op-console-token'));
+  const shelter = (await (await console.request.get(`${E2E_OPERATOR_ORIGIN}/api/v1/console/shelters`, { headers: { authorization: `Bearer ${token}` } })).json() as ShelterOverview)
+    .shelters.find((s) => s.name === DEMO_TABLET.shelter)!;
+  expect(shelter.requirePin).toBe(true);
+  await console.close();
+  try {
+    const tablet = await context.newPage();
+    await openTablet(tablet);
+    await card('demo.insert', drillCardId(1));
+    const ask = app(tablet).locator('[data-card-pin]');
+    await expect(ask).toContainText(drillName(1));
+    await ask.getByLabel('暗証番号').fill(DEMO_DRILL.authPin);
+    await ask.getByRole('button', { name: '受付', exact: true }).click();
+    await expect(app(tablet).locator('[data-tapped]')).toContainText(drillName(1));
+    await card('demo.remove');
+    await expect(pending(tablet)).toHaveAttribute('data-pending', '0', { timeout: 15_000 });
+    await expect(app(tablet).locator('[data-attention]')).toHaveCount(0);
+  } finally {
+    await context.request.put(`${E2E_OPERATOR_ORIGIN}/api/v1/console/shelters/${shelter.id}/settings`, { headers: { authorization: `Bearer ${token}` }, data: { requirePin: false } });
+  }
 });

@@ -3,10 +3,12 @@ import { and, count, eq, gte, max, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { devices, shelters } from '../db/schema/index.js';
 import { errorCodes, withErrors } from '../routes/schemas.js';
-import { callerOf, CONSOLE_PREFIX } from '../staff/access.js';
+import { callerOf, CONSOLE_PREFIX, requireOwn } from '../staff/access.js';
 import { occupancyByShelter } from './projection.js';
 import { shelterEvents } from './schema.js';
-import { ShelterOverview, UnconfirmedList, UnconfirmedQuery } from './shelter-schemas.js';
+import { appendAudit } from '../identity/audit.js';
+import { AppError } from '../shared/errors.js';
+import { ShelterOverview, ShelterSettings, ShelterSettingsParams, ShelterSettingsResult, UnconfirmedList, UnconfirmedQuery } from './shelter-schemas.js';
 import { unconfirmedCsv, unconfirmedSafe } from './unconfirmed.js';
 
 const STAFF_ERRORS = ['AUTH_REQUIRED', 'AUTH_SESSION_EXPIRED', 'STAFF_PERMISSION_DENIED'] as const;
@@ -25,7 +27,7 @@ export async function shelterOverview(db: Db, municipalityId: string) {
     arrivals: await arrivalsPerHour(db, municipalityId),
     unconfirmed: perDistrict(await unconfirmedSafe(db, municipalityId)),
     shelters: rows.map((s) => ({
-      id: s.id, name: s.name, capacity: s.capacity, ...(occupancy.get(s.id) ?? { inside: 0, outside: 0 }),
+      id: s.id, name: s.name, capacity: s.capacity, requirePin: s.requirePin, ...(occupancy.get(s.id) ?? { inside: 0, outside: 0 }),
       tablets: tablets.filter((t) => t.shelterId === s.id).map((t) => ({
         deviceId: t.deviceId, label: t.label, lastSeenAt: t.lastSeenAt?.toISOString() ?? null, lastEventAt: t.lastEventAt ? new Date(t.lastEventAt).toISOString() : null, events: t.events,
       })),
@@ -60,6 +62,27 @@ export const shelterConsoleRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async
     config: { access: { permission: 'shelters.read' } },
     schema: { summary: "Occupancy of the caller's municipality's shelters and their tablets' last contact", ...errorCodes(STAFF_ERRORS), response: withErrors({ 200: ShelterOverview }) },
   }, async (request) => shelterOverview(db, callerOf(request).organisation.id));
+
+  app.put(`${CONSOLE_PREFIX}/shelters/:shelterId/settings`, {
+    config: { access: { permission: 'shelters.manage' } },
+    schema: {
+      summary: "Whether card check-ins at one of the caller's municipality's shelters need the card's PIN (audited)",
+      params: ShelterSettingsParams, body: ShelterSettings, ...errorCodes([...STAFF_ERRORS, 'STAFF_OUT_OF_SCOPE', 'REQ_NOT_FOUND', 'REQ_INVALID']),
+      response: withErrors({ 200: ShelterSettingsResult }),
+    },
+  }, async (request) => {
+    const caller = callerOf(request);
+    return db.transaction(async (tx) => {
+      const [shelter] = await tx.select().from(shelters).where(eq(shelters.id, request.params.shelterId));
+      if (!shelter) throw new AppError('REQ_NOT_FOUND', { detail: 'no such shelter' });
+      requireOwn(caller, shelter.municipalityId);
+      await tx.update(shelters).set({ requirePin: request.body.requirePin }).where(eq(shelters.id, shelter.id));
+      await appendAudit(tx, {
+        actor: `staff:${caller.staff.id}`, action: 'shelter.settings_changed', subject: shelter.id, data: { org: caller.organisation.id, requirePin: request.body.requirePin },
+      });
+      return { shelterId: shelter.id, requirePin: request.body.requirePin };
+    });
+  });
 
   app.get(`${CONSOLE_PREFIX}/shelters/unconfirmed`, {
     config: { access: { permission: 'evacuees.read' } },

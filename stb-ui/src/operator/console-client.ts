@@ -132,6 +132,10 @@ export class ConsoleClient {
     return this.call<ShelterOverview>('GET', '/shelters');
   }
 
+  setShelterPin(shelterId: string, requirePin: boolean) {
+    return this.call<{ shelterId: string; requirePin: boolean }>('PUT', `/shelters/${shelterId}/settings`, { requirePin });
+  }
+
   unconfirmed(district?: string) {
     return this.call<UnconfirmedList>('GET', `/shelters/unconfirmed${district ? `?district=${encodeURIComponent(district)}` : ''}`);
   }

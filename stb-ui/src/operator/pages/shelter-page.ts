@@ -13,11 +13,13 @@ const REFRESH_MS = 10_000;
 export class OpShelterPage extends LitElement {
   static override styles = consoleStyles;
   static override properties = {
-    client: { attribute: false }, canSeeNames: { type: Boolean },
+    client: { attribute: false }, canSeeNames: { type: Boolean }, canManage: { type: Boolean },
     _overview: { state: true }, _unconfirmed: { state: true }, _district: { state: true }, _error: { state: true },
   };
   declare client: ConsoleClient;
   declare canSeeNames: boolean;
+  /** shelters.manage: may set whether card check-ins need the PIN, per shelter. */
+  declare canManage: boolean;
   declare _overview: ShelterOverview | null;
   declare _unconfirmed: UnconfirmedList | null;
   declare _district: string;
@@ -27,6 +29,7 @@ export class OpShelterPage extends LitElement {
   constructor() {
     super();
     this.canSeeNames = false;
+    this.canManage = false;
     this._overview = null;
     this._unconfirmed = null;
     this._district = '';
@@ -54,6 +57,15 @@ export class OpShelterPage extends LitElement {
     }
   }
 
+  private async setPin(shelterId: string, requirePin: boolean) {
+    try {
+      await this.client.setShelterPin(shelterId, requirePin);
+      await this.load();
+    } catch (err) {
+      this._error = err instanceof ConsoleError ? err.error.ja : '設定を変えられませんでした。';
+    }
+  }
+
   private async download() {
     try {
       const blob = await this.client.unconfirmedCsv(this._district || undefined);
@@ -72,13 +84,16 @@ export class OpShelterPage extends LitElement {
     return html`
       ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : ''}
       <div class="panel"><h2>避難所の状況</h2>
-        ${o ? html`<table data-shelters><thead><tr><th>避難所</th><th>在所 / 定員</th><th></th><th>車中泊など</th><th>タブレット（最後の通信・件数）</th></tr></thead><tbody>
+        ${o ? html`<table data-shelters><thead><tr><th>避難所</th><th>在所 / 定員</th><th></th><th>車中泊など</th><th>タブレット（最後の通信・件数）</th><th>受付に暗証番号</th></tr></thead><tbody>
           ${o.shelters.map((s) => html`<tr data-shelter=${s.name} data-inside=${s.inside}>
             <td>${s.name}</td><td>${s.inside} / ${s.capacity}</td>
             <td style="width:30%"><div style="background:var(--op-line);height:12px;border-radius:6px">
               <div style="height:12px;border-radius:6px;background:${s.inside >= s.capacity ? 'var(--op-danger)' : 'var(--op-accent)'};width:${Math.min(100, s.capacity ? (100 * s.inside) / s.capacity : 0)}%"></div></div></td>
             <td>${s.outside}</td>
             <td>${s.tablets.length ? s.tablets.map((t) => html`<div>${t.label}: ${t.lastSeenAt ? new Date(t.lastSeenAt).toLocaleString('ja-JP') : '未接続'}（${t.events}件）</div>`) : html`<span class="muted">なし</span>`}</td>
+            <td>${this.canManage
+              ? html`<label><input type="checkbox" data-require-pin .checked=${s.requirePin} @change=${(e: Event) => this.setPin(s.id, (e.target as HTMLInputElement).checked)}>求める</label>`
+              : s.requirePin ? '求める' : '求めない'}</td>
           </tr>`)}</tbody></table>` : html`<p class="muted">読み込み中…</p>`}
       </div>
       ${o ? html`<div class="panel"><h3>1時間ごとの到着（24時間）</h3>

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { DEFAULT_READER_PORT } from './shared/reader-address.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './shared/logger.js';
+import { parseRevocationPolicy, type RevocationPolicy } from './jpki/ocsp/policy.js';
 
 /** The platform's settings; `loadConfig` is the only reader of `process.env`. */
 export interface Config {
@@ -68,6 +69,17 @@ export interface Config {
   alertDefaultTtlSeconds: number;
   /** Oldest CRL (since thisUpdate) still trusted when nextUpdate has not passed; older = status unknown. */
   crlMaxAgeSeconds: number;
+  /** Which revocation source each operation uses and what unknown means there (REVOCATION_POLICY over the defaults of issue 17). */
+  revocationPolicy: RevocationPolicy;
+  /** An OCSP responder that has not answered after this long counts as unreachable. */
+  ocspTimeoutMs: number;
+  /** Clock difference tolerated between us and an OCSP responder (thisUpdate ahead, nextUpdate behind). */
+  ocspSkewSeconds: number;
+  /**
+   * OCSP responders per purpose for certificates that name none (sign certificates carry no AIA;
+   * J-LIS gives authorised verifiers the address); null: CRLs only for that purpose.
+   */
+  ocspUrls: { sign: string | null; auth: string | null };
   /**
    * Port of the reader driver on the device's loopback (READER_PORT, as the driver reads it): the TV
    * page may open a WebSocket to it (CSP connect-src), and `npm start` points the TV page at it.
@@ -155,6 +167,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const staffInviteTtlSeconds = positiveInt(env.STAFF_INVITE_TTL_SECONDS ?? String(72 * 3600), 'STAFF_INVITE_TTL_SECONDS', problems);
   const alertDefaultTtlSeconds = positiveInt(env.ALERT_DEFAULT_TTL_SECONDS ?? String(24 * 3600), 'ALERT_DEFAULT_TTL_SECONDS', problems);
   const crlMaxAgeSeconds = positiveInt(env.CRL_MAX_AGE_SECONDS ?? String(48 * 3600), 'CRL_MAX_AGE_SECONDS', problems);
+  const revocationPolicy = parseRevocationPolicy(env.REVOCATION_POLICY, problems);
+  const ocspTimeoutMs = positiveInt(env.OCSP_TIMEOUT_MS ?? '3000', 'OCSP_TIMEOUT_MS', problems);
+  const ocspSkewSeconds = positiveInt(env.OCSP_SKEW_SECONDS ?? '300', 'OCSP_SKEW_SECONDS', problems);
+  const ocspUrl = (name: string): string | null => {
+    const raw = env[name]?.trim();
+    if (!raw) return null;
+    if (!/^https?:\/\/[^\s]+$/.test(raw)) problems.push(`${name} must be an http(s) URL (got "${raw}")`);
+    return raw;
+  };
+  const ocspUrls = { sign: ocspUrl('OCSP_URL_SIGN'), auth: ocspUrl('OCSP_URL_AUTH') };
   const demoDrillResidents = Number(env.DEMO_DRILL_RESIDENTS ?? 0);
   if (!Number.isInteger(demoDrillResidents) || demoDrillResidents < 0 || demoDrillResidents > 99) problems.push(`DEMO_DRILL_RESIDENTS must be a whole number 0–99 (got "${env.DEMO_DRILL_RESIDENTS}")`);
   const readerPort = Number(env.READER_PORT ?? DEFAULT_READER_PORT);
@@ -193,6 +215,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     staffInviteTtlSeconds,
     alertDefaultTtlSeconds,
     crlMaxAgeSeconds,
+    revocationPolicy,
+    ocspTimeoutMs,
+    ocspSkewSeconds,
+    ocspUrls,
     readerPort,
     rateLimitPerDevice,
     rateLimitPerIp,

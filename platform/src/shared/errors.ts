@@ -125,6 +125,7 @@ export const ERRORS = {
   SHELTER_EVENT_ID_TAKEN: { status: 409, message: 'This event id was already used by another tablet', ja: 'この受付記録は、ほかのタブレットの記録と重なっています。担当者に連絡してください。' },
   SHELTER_SEQUENCE_REUSED: { status: 409, message: "This tablet already sent another event with this sequence number", ja: 'このタブレットの受付番号が重なっています。担当者に連絡してください。' },
   SHELTER_PERSON_UNKNOWN: { status: 404, message: 'No such registered person', ja: 'この方の登録が見つかりません。お名前と生年月日で受付してください。' },
+  SHELTER_PIN_REQUIRED: { status: 403, message: 'This shelter requires the card PIN: the check-in must carry the auth signature over the event', ja: 'この避難所では、カードの暗証番号（4けた）で受付します。' },
   SHELTER_MOVE_TARGET_INVALID: { status: 422, message: 'The target shelter is unknown, this shelter, or another municipality\'s', ja: '移動先の避難所を選び直してください。' },
   AUTH_CARD_NOT_YOURS: {
     status: 403, message: 'The card is not the logged-in person\'s card',

@@ -2,8 +2,10 @@ import type {
   AuditPageView, AuditVerdictView, DashboardView, DeviceListView, InviteView, ProvisionedDeviceView, StaffListView, StaffLoginRequest,
   StaffMeView, StaffNonceView, StaffSessionView,
 } from '../../../platform/src/console/console-schemas.js';
+import type { ShelterOverview, UnconfirmedList } from '../../../platform/src/shelter/shelter-schemas.js';
 import { AppError, toWire, type WireError } from '../../../platform/src/shared/errors.js';
 
+export type { ShelterOverview, UnconfirmedList };
 export type {
   AuditPageView, AuditVerdictView, DashboardView, DeviceListView, InviteView, ProvisionedDeviceView, StaffListView, StaffMeView, StaffSessionView,
 };
@@ -124,5 +126,30 @@ export class ConsoleClient {
 
   removeStaff(staffId: string) {
     return this.call<{ staffId: string; removed: boolean; sessionsEnded: number }>('DELETE', `/staff/${staffId}`);
+  }
+
+  shelters() {
+    return this.call<ShelterOverview>('GET', '/shelters');
+  }
+
+  setShelterPin(shelterId: string, requirePin: boolean) {
+    return this.call<{ shelterId: string; requirePin: boolean }>('PUT', `/shelters/${shelterId}/settings`, { requirePin });
+  }
+
+  unconfirmed(district?: string) {
+    return this.call<UnconfirmedList>('GET', `/shelters/unconfirmed${district ? `?district=${encodeURIComponent(district)}` : ''}`);
+  }
+
+  /** The 安否未確認 list as the CSV file the platform makes (a Blob the page offers as a download). */
+  async unconfirmedCsv(district?: string): Promise<Blob> {
+    const res = await fetch(`${this.base}/api/v1/console/shelters/unconfirmed.csv${district ? `?district=${encodeURIComponent(district)}` : ''}`, {
+      headers: this.token ? { authorization: `Bearer ${this.token}` } : {}, signal: AbortSignal.timeout(TIMEOUT_MS),
+    }).catch(() => null);
+    if (!res) throw new ConsoleError(toWire(new AppError('CLIENT_TIMEOUT')), 0);
+    if (!res.ok) {
+      const json = (await res.json().catch(() => null)) as { error?: WireError } | null;
+      throw new ConsoleError(json?.error ?? toWire(new AppError('INTERNAL', { detail: `HTTP ${res.status}` })), res.status);
+    }
+    return res.blob();
   }
 }

@@ -6,6 +6,7 @@ import { LiveClient, liveUrl, type LiveState } from './live-client.js';
 import './pages/audit-page.js';
 import './pages/devices-page.js';
 import './pages/home-page.js';
+import './pages/shelter-page.js';
 import './pages/staff-page.js';
 import './sign-in.js';
 import { consoleStyles } from './styles.js';
@@ -16,6 +17,7 @@ const PAGES = [
   { id: 'devices', label: 'テレビ', permission: 'devices.read' },
   { id: 'audit', label: '操作記録', permission: 'audit.read' },
   { id: 'staff', label: '職員', permission: 'staff.manage' },
+  { id: 'shelters', label: '避難所', permission: 'shelters.read' },
 ] as const;
 type PageId = (typeof PAGES)[number]['id'];
 
@@ -170,6 +172,8 @@ export class StbOperatorApp extends LitElement {
         return can('audit.read') ? html`<op-audit-page .client=${this.client} ?canVerify=${can('audit.verify')}></op-audit-page>` : this.forbidden();
       case 'staff':
         return can('staff.manage') ? html`<op-staff-page .client=${this.client} .selfId=${me.staff.id}></op-staff-page>` : this.forbidden();
+      case 'shelters':
+        return can('shelters.read') ? html`<op-shelter-page .client=${this.client} ?canSeeNames=${can('evacuees.read')} ?canManage=${can('shelters.manage')}></op-shelter-page>` : this.forbidden();
       default:
         return can('dashboard.read')
           ? html`<op-home-page .dashboard=${this._dashboard} .liveState=${this._live}></op-home-page>`

@@ -1,7 +1,7 @@
 import type { InjectOptions } from 'fastify';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { households, organisations } from '../../../platform/src/db/schema/index.js';
+import { districts, households, organisations, shelters } from '../../../platform/src/db/schema/index.js';
 import { appendAudit, CLI_ACTOR } from '../../../platform/src/identity/audit.js';
 import { provisionDevice } from '../../../platform/src/identity/devices.js';
 import { CONSOLE_PREFIX, type Access } from '../../../platform/src/staff/access.js';
@@ -31,6 +31,8 @@ interface OrgWorld {
   staffId: string;
   /** A bookable facility (municipalities only). */
   facilityId: string | null;
+  /** A shelter (municipalities only). */
+  shelterId: string | null;
   unitId: string | null;
 }
 
@@ -56,7 +58,12 @@ async function orgWorld(code: string, kind: OrganisationKind): Promise<OrgWorld>
   const otherRole = ROLE_NAMES.find((r) => ROLES[r].kind === kind && !r.endsWith('.admin'))!;
   const [target] = await db.insert(staffMembers).values({ organisationId: id, displayName: 'matrix target', roles: [otherRole] }).returning();
   const bookable = kind === 'municipality' ? await bookableFacilityIn(db, id) : null;
-  return { id, code, deviceId, contractNo, staffId: target!.id, facilityId: bookable?.facility.id ?? null, unitId: bookable?.units[0].id ?? null };
+  let shelterId: string | null = null;
+  if (kind === 'municipality') {
+    const [district] = await db.select().from(districts).where(eq(districts.municipalityId, id));
+    shelterId = (await db.insert(shelters).values({ municipalityId: id, districtId: district!.id, name: 'matrix 避難所', address: '-', capacity: 10 }).returning())[0]!.id;
+  }
+  return { id, code, deviceId, contractNo, staffId: target!.id, facilityId: bookable?.facility.id ?? null, unitId: bookable?.units[0].id ?? null, shelterId };
 }
 
 beforeAll(async () => {
@@ -85,6 +92,7 @@ interface RouteCase {
 
 const P = CONSOLE_PREFIX;
 const NO_FACILITY = '00000000-0000-4000-8000-00000000beef';
+const NO_SHELTER = '00000000-0000-4000-8000-00000000cafe';
 const inDays = (n: number) => new Date(Date.now() + n * 86_400_000 + 9 * 3_600_000).toISOString().slice(0, 10);
 let adminKey = 0;
 const adminBooking = (w: OrgWorld) => ({ unitId: w.unitId ?? NO_FACILITY, day: inDays(10), period: 'am', note: '市の行事', idempotencyKey: `matrix-${++adminKey}-key` });
@@ -94,6 +102,12 @@ const ROUTES: Record<string, RouteCase> = {
   [`DELETE ${P}/sessions/current`]: { own: () => ({ method: 'DELETE', url: `${P}/sessions/current` }), other: null },
   [`GET ${P}/dashboard`]: { own: () => get(`${P}/dashboard`), other: null },
   [`GET ${P}/shelters`]: { own: () => get(`${P}/shelters`), other: null },
+  [`PUT ${P}/shelters/:shelterId/settings`]: {
+    own: (w) => ({ method: 'PUT', url: `${P}/shelters/${w.shelterId ?? NO_SHELTER}/settings`, payload: { requirePin: false } }),
+    other: (w) => ({ method: 'PUT', url: `${P}/shelters/${w.shelterId ?? NO_SHELTER}/settings`, payload: { requirePin: false } }),
+  },
+  [`GET ${P}/shelters/unconfirmed`]: { own: () => get(`${P}/shelters/unconfirmed`), other: null },
+  [`GET ${P}/shelters/unconfirmed.csv`]: { own: () => get(`${P}/shelters/unconfirmed.csv`), other: null },
   [`GET ${P}/devices`]: {
     own: () => get(`${P}/devices?limit=200&offset=0&status=active`), other: null,
     leaks: (body, other) => JSON.stringify(body).includes(other.deviceId ?? '\u0000'),

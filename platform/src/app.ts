@@ -20,6 +20,8 @@ import { shelterRoutes } from './shelter/routes.js';
 import { consoleAccess } from './staff/access.js';
 import type { JpkiContext } from './jpki/index.js';
 import { alertRoutes } from './alerts/routes.js';
+import { alertConsoleRoutes } from './alerts/console-routes.js';
+import { alertPublicRoutes } from './alerts/public-routes.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -57,6 +59,8 @@ export async function buildApp({ config, database, jpki }: AppDeps): Promise<Fas
   await app.register(shelterConsoleRoutes, { db: database.db });
   await app.register(async (scope) => liveChannel(scope, database, staffPolicy));
   await app.register(alertRoutes, { deps: { db: database.db, defaultTtlSeconds: config.alertDefaultTtlSeconds } });
+  await app.register(alertConsoleRoutes, { deps: { db: database.db, defaultTtlSeconds: config.alertDefaultTtlSeconds, deliveryBoundSeconds: config.alertDeliveryBoundSeconds } });
+  await app.register(alertPublicRoutes, { db: database.db });
   await app.register(uiPages, { uiDir: config.uiDir });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -2,8 +2,12 @@ import type {
   AuditPageView, AuditVerdictView, DashboardView, DeviceListView, InviteView, ProvisionedDeviceView, StaffListView, StaffLoginRequest,
   StaffMeView, StaffNonceView, StaffSessionView,
 } from '../../../platform/src/console/console-schemas.js';
+import type {
+  AlertSettings, AlertsOverview, DraftCreateBody, DraftEditBody, DraftView, FunnelView, PreviewBody, PreviewView,
+} from '../../../platform/src/alerts/alert-console-schemas.js';
 import { AppError, toWire, type WireError } from '../../../platform/src/shared/errors.js';
 
+export type { AlertsOverview, DraftCreateBody, DraftView, FunnelView, PreviewBody, PreviewView };
 export type {
   AuditPageView, AuditVerdictView, DashboardView, DeviceListView, InviteView, ProvisionedDeviceView, StaffListView, StaffMeView, StaffSessionView,
 };
@@ -124,5 +128,34 @@ export class ConsoleClient {
 
   removeStaff(staffId: string) {
     return this.call<{ staffId: string; removed: boolean; sessionsEnded: number }>('DELETE', `/staff/${staffId}`);
+  }
+
+  alerts() {
+    return this.call<AlertsOverview>('GET', '/alerts');
+  }
+
+  alertPreview(body: PreviewBody) {
+    return this.call<PreviewView>('POST', '/alerts/preview', body);
+  }
+
+  createAlertDraft(body: DraftCreateBody) {
+    return this.call<DraftView>('POST', '/alerts/drafts', body);
+  }
+
+  editAlertDraft(id: string, body: DraftEditBody) {
+    return this.call<DraftView>('PUT', `/alerts/drafts/${id}`, body);
+  }
+
+  /** submit (the composer), approve (a second officer), discard. */
+  alertDraftStep(id: string, step: 'submit' | 'approve' | 'discard', version: number) {
+    return this.call<DraftView>('POST', `/alerts/drafts/${id}/${step}`, { version });
+  }
+
+  alertFunnel(alertId: string) {
+    return this.call<FunnelView>('GET', `/alerts/${alertId}/funnel`);
+  }
+
+  setAlertSettings(settings: AlertSettings) {
+    return this.call<AlertSettings>('PUT', '/alerts/settings', settings);
   }
 }

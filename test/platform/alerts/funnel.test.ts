@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { alertFunnel, histogram, timeToShare, watchdogState } from '../../../platform/src/alerts/funnel.js';
 import { alertReceipts, alerts } from '../../../platform/src/alerts/schema.js';
+import { runOperatorCommand } from '../../../platform/src/admin/commands.js';
 import { districts, households, organisations } from '../../../platform/src/db/schema/index.js';
 import { CLI_ACTOR } from '../../../platform/src/identity/audit.js';
 import { provisionDevice } from '../../../platform/src/identity/devices.js';
@@ -28,7 +29,7 @@ async function world() {
     { operatorId: operator, contractNo: `F${n}-2`, districtId: west!.id, label: '西の世帯' },
     { operatorId: operator, contractNo: `F${n}-3`, districtId: west!.id, label: '静かな世帯' },
   ]).returning();
-  const tvs = [];
+  const tvs: { household: string; device: string }[] = [];
   for (const h of homes) tvs.push({ household: h.id, device: (await provisionDevice(db, { kind: 'tv', householdId: h.id }, `${h.label}のテレビ`, CLI_ACTOR)).id });
   const published = await publishedAlert(db, town!.id, { districtIds: [east!.id, west!.id], shelterIds: [] });
   const [row] = await db.select().from(alerts).where(eq(alerts.id, published.alertId));
@@ -85,6 +86,19 @@ describe('the funnel', () => {
     const other = await staffWithSession(db, await orgId(db, '162086'), ['municipality.disaster']);
     const refused = await app.inject({ method: 'GET', url: `${CONSOLE_PREFIX}/alerts/${w.alertId}/funnel`, headers: { authorization: other.authorization } });
     expect([refused.statusCode, refused.json().error.code]).toEqual([403, 'STAFF_OUT_OF_SCOPE']);
+  });
+});
+
+describe('a receipt recorded by hand (operator command, for demos and browser tests)', () => {
+  it('writes what a TV would, once; only for a TV of a targeted household', async () => {
+    const w = await world();
+    const deps = { db, identity: () => Promise.reject(new Error('unused')), audit: config, inviteTtlSeconds: 60, alertDefaultTtlSeconds: config.alertDefaultTtlSeconds };
+    const cmd = { command: 'record-alert-receipt' as const, alertId: w.alertId, deviceId: w.tvs[0]!.device, kind: 'acknowledged' as const, answer: 'evacuated' as const };
+    expect((await runOperatorCommand(deps, cmd)).result).toEqual({ recorded: true });
+    expect((await runOperatorCommand(deps, cmd)).result).toEqual({ recorded: false });
+    expect((await alertFunnel(db, w.town, w.alertId, 60)).totals).toMatchObject({ delivered: 1, acknowledged: 1, evacuated: 1 });
+    await expect(runOperatorCommand(deps, { ...cmd, deviceId: '00000000-0000-4000-8000-000000000201' })).rejects.toMatchObject({ code: 'REQ_NOT_FOUND' });
+    await expect(runOperatorCommand(deps, { ...cmd, deviceId: 'not-a-uuid' })).rejects.toMatchObject({ code: 'REQ_INVALID' });
   });
 });
 

@@ -22,6 +22,7 @@ import type { JpkiContext } from './jpki/index.js';
 import { alertRoutes } from './alerts/routes.js';
 import { alertConsoleRoutes } from './alerts/console-routes.js';
 import { alertPublicRoutes } from './alerts/public-routes.js';
+import { alertFunnel } from './alerts/funnel.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -57,7 +58,9 @@ export async function buildApp({ config, database, jpki }: AppDeps): Promise<Fas
   await app.register(bookingConsoleRoutes, { db: database.db });
   await app.register(shelterRoutes, { deps: identity, policy: staffPolicy });
   await app.register(shelterConsoleRoutes, { db: database.db });
-  await app.register(async (scope) => liveChannel(scope, database, staffPolicy));
+  // The console's live channel also pushes an alert's funnel to the console showing it.
+  const liveSources = { alertFunnel: (org: string, alertId: string) => alertFunnel(database.db, org, alertId, config.alertDeliveryBoundSeconds) };
+  await app.register(async (scope) => liveChannel(scope, database, staffPolicy, liveSources));
   await app.register(alertRoutes, { deps: { db: database.db, defaultTtlSeconds: config.alertDefaultTtlSeconds } });
   await app.register(alertConsoleRoutes, { deps: { db: database.db, defaultTtlSeconds: config.alertDefaultTtlSeconds, deliveryBoundSeconds: config.alertDeliveryBoundSeconds } });
   await app.register(alertPublicRoutes, { db: database.db });

@@ -169,7 +169,7 @@ export class StbOperatorApp extends LitElement {
       case 'devices':
         return can('devices.read') ? html`<op-devices-page .client=${this.client} ?canManage=${can('devices.manage')}></op-devices-page>` : this.forbidden();
       case 'alerts':
-        return can('alerts.compose') ? html`<op-alerts-page .client=${this.client} .selfId=${me.staff.id} ?canApprove=${can('alerts.approve')}></op-alerts-page>` : this.forbidden();
+        return can('alerts.compose') ? html`<op-alerts-page .client=${this.client} .live=${this.live} .selfId=${me.staff.id} ?canApprove=${can('alerts.approve')}></op-alerts-page>` : this.forbidden();
       case 'audit':
         return can('audit.read') ? html`<op-audit-page .client=${this.client} ?canVerify=${can('audit.verify')}></op-audit-page>` : this.forbidden();
       case 'staff':

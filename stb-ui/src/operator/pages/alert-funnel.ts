@@ -1,9 +1,10 @@
 import { LitElement, html } from 'lit';
 import '../chart.js';
 import { ConsoleError, type ConsoleClient, type FunnelView } from '../console-client.js';
+import type { LiveClient } from '../live-client.js';
 import { consoleStyles } from '../styles.js';
 
-/** How often an open funnel is refreshed while the receipts come in. */
+/** How often an open funnel is asked for when the live channel is not up (it pushes changes when it is). */
 const REFRESH_MS = 5_000;
 
 const WATCHDOG = {
@@ -13,11 +14,15 @@ const WATCHDOG = {
   not_applicable: { cls: 'muted', text: () => '対象のテレビがありません。' },
 } as const;
 
-/** One alert's funnel: households per stage and district, the watchdog, delivery times, the TVs not reached. */
+/**
+ * One alert's funnel: households per stage and district, the watchdog, delivery times, the TVs not
+ * reached. Pushed over the console's live channel while it is up; asked for every few seconds otherwise.
+ */
 export class OpAlertFunnel extends LitElement {
   static override styles = consoleStyles;
-  static override properties = { client: { attribute: false }, alertId: {}, _funnel: { state: true }, _error: { state: true } };
+  static override properties = { client: { attribute: false }, live: { attribute: false }, alertId: {}, _funnel: { state: true }, _error: { state: true } };
   declare client: ConsoleClient;
+  declare live: LiveClient | null;
   declare alertId: string;
   declare _funnel: FunnelView | null;
   declare _error: string;
@@ -26,24 +31,37 @@ export class OpAlertFunnel extends LitElement {
   constructor() {
     super();
     this.alertId = '';
+    this.live = null;
     this._funnel = null;
     this._error = '';
   }
 
   override connectedCallback() {
     super.connectedCallback();
-    this.timer = setInterval(() => void this.load(), REFRESH_MS);
+    this.timer = setInterval(() => {
+      if (this.live?.state !== 'live') void this.load();
+    }, REFRESH_MS);
   }
 
   override disconnectedCallback() {
     super.disconnectedCallback();
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.live) {
+      this.live.onFunnel = null;
+      this.live.watchAlert(null);
+    }
   }
 
   override willUpdate(changed: Map<string, unknown>) {
-    if (changed.has('alertId')) {
-      this._funnel = null;
+    if (changed.has('alertId') || changed.has('live')) {
+      if (changed.has('alertId')) this._funnel = null;
+      if (this.live) {
+        this.live.onFunnel = (data) => {
+          if (data.alertId === this.alertId) this._funnel = data;
+        };
+        this.live.watchAlert(this.alertId || null);
+      }
       void this.load();
     }
   }

@@ -1,5 +1,6 @@
 import { LitElement, html } from 'lit';
 import { ConsoleError, type AlertsOverview, type ConsoleClient, type DraftView } from '../console-client.js';
+import type { LiveClient } from '../live-client.js';
 import { consoleStyles } from '../styles.js';
 import { ACTION_LABEL, LEVEL_LABEL, type ComposeMode } from './alert-compose.js';
 import './alert-compose.js';
@@ -18,10 +19,11 @@ const STATUS_LABEL: Record<string, string> = { Actual: '', Exercise: '【訓練�
 export class OpAlertsPage extends LitElement {
   static override styles = consoleStyles;
   static override properties = {
-    client: { attribute: false }, selfId: {}, canApprove: { type: Boolean },
+    client: { attribute: false }, live: { attribute: false }, selfId: {}, canApprove: { type: Boolean },
     _overview: { state: true }, _mode: { state: true }, _funnelOf: { state: true }, _error: { state: true }, _notice: { state: true },
   };
   declare client: ConsoleClient;
+  declare live: LiveClient | null;
   declare selfId: string;
   declare canApprove: boolean;
   declare _overview: AlertsOverview | null;
@@ -33,6 +35,7 @@ export class OpAlertsPage extends LitElement {
   constructor() {
     super();
     this.selfId = '';
+    this.live = null;
     this.canApprove = false;
     this._overview = null;
     this._mode = null;
@@ -136,7 +139,7 @@ export class OpAlertsPage extends LitElement {
         ${this.renderQueue(o.drafts)}
         ${this._funnelOf ? html`<div class="panel"><div class="row" style="justify-content:space-between"><h3>届いた状況</h3>
           <button @click=${() => (this._funnelOf = '')}>閉じる</button></div>
-          <op-alert-funnel .client=${this.client} .alertId=${this._funnelOf}></op-alert-funnel></div>` : ''}
+          <op-alert-funnel .client=${this.client} .live=${this.live} .alertId=${this._funnelOf}></op-alert-funnel></div>` : ''}
         ${this.renderAlerts(o.alerts)}`}`;
   }
 }

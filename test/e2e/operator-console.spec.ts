@@ -157,7 +157,7 @@ test('the operator admin logs in with their card, provisions and withdraws a TV,
 
 test("a municipality officer sees only their municipality, and not the operator's pages", async ({ page }) => {
   await signIn(page, STAFF.tonamiOfficer);
-  await expect(page.locator('nav [data-nav]')).toHaveText(['ホーム', '操作記録', '職員', '避難所']);
+  await expect(page.locator('nav [data-nav]')).toHaveText(['ホーム', '避難情報', '操作記録', '職員', '避難所']);
   await expect(counter(page, 'households')).toHaveText('1', { timeout: 15_000 });
   await page.goto(`${consoleUrl}#/devices`);
   await expect(page.locator('stb-operator-app')).toContainText('このページを見る権限がありません');

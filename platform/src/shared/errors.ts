@@ -150,6 +150,13 @@ export const ERRORS = {
   ALERT_WRONG_MUNICIPALITY: { status: 403, message: 'The alert names another municipality than the feed is for', ja: 'ほかの市区町村あての警報は受け付けられません。' },
   ALERT_FEED_UNAUTHORIZED: { status: 401, message: 'Feed credential is missing, unknown or revoked', ja: '配信元の認証情報が正しくありません。' },
   ALERT_LALERT_INCOMPLETE: { status: 422, message: 'L-Alert message has empty required fields', ja: 'Lアラートの文書に 必要な項目がありません。' },
+  // Composing alerts in the operator console (platform/src/alerts/drafts.ts)
+  ALERT_DRAFT_STALE: { status: 409, message: 'The draft or the alert it changes has changed since you read it', ja: 'この下書きは ほかの職員が変更したか、対象の避難情報が 更新されています。画面を読み込み直してください。' },
+  ALERT_DRAFT_STATE: { status: 409, message: 'The draft is not in a state that allows this', ja: 'この下書きは 今の状態では その操作ができません。' },
+  ALERT_DRAFT_NOT_YOURS: { status: 403, message: 'Only the officer who composed the draft may change or submit it', ja: '下書きを変更・申請できるのは 作成した職員だけです。' },
+  ALERT_OWN_APPROVAL: { status: 403, message: 'The officer who composed an alert cannot approve it: a second officer must', ja: '自分で作成した避難情報は 承認できません。別の担当者が承認してください。' },
+  ALERT_NOT_UPDATABLE: { status: 409, message: 'Only an active alert composed in this console can be updated, extended, lifted or cancelled', ja: 'この避難情報は 更新・延長・解除・取消ができません（発令中で、この画面で作成したものに限ります）。' },
+  ALERT_DRAFT_INVALID: { status: 422, message: 'The alert draft is incomplete or inconsistent', ja: '避難情報の内容に 足りない項目か 誤りがあります。' },
   // Facility booking (platform/src/booking)
   BOOKING_SLOT_TAKEN: { status: 409, message: 'Someone else has just booked or is holding this slot', ja: 'この枠は、ほかの方が先に予約しました。別の枠をお選びください。' },
   BOOKING_SLOT_CLOSED: { status: 409, message: 'The facility is closed at that time', ja: 'この日・この時間は休館のため予約できません。' },

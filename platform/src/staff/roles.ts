@@ -16,6 +16,7 @@ export const PERMISSIONS = {
   'staff.manage': '職員を招待する・役割を変える・削除する',
   'alerts.compose': '避難情報を作成する',
   'alerts.approve': '避難情報の発信を承認する',
+  'alerts.settings': '避難情報の発信に 2人目の承認を求めるかを決める',
   'shelters.read': '避難所の状況を見る',
   'shelters.checkin': '避難所で受付をする',
   'shelters.manage': '避難所の設定を変える（受付に暗証番号を求めるか）',
@@ -43,7 +44,7 @@ export const ROLES = {
   },
   'municipality.admin': {
     kind: 'municipality', ja: '市区町村 管理者',
-    permissions: ['dashboard.read', 'audit.read', 'audit.verify', 'staff.manage', 'shelters.read', 'shelters.manage'],
+    permissions: ['dashboard.read', 'audit.read', 'audit.verify', 'staff.manage', 'shelters.read', 'shelters.manage', 'alerts.settings'],
   },
   'municipality.disaster': {
     kind: 'municipality', ja: '市区町村 防災担当',

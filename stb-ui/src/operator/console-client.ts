@@ -3,9 +3,13 @@ import type {
   StaffMeView, StaffNonceView, StaffSessionView,
 } from '../../../platform/src/console/console-schemas.js';
 import type { ShelterOverview, UnconfirmedList } from '../../../platform/src/shelter/shelter-schemas.js';
+import type {
+  AlertSettings, AlertsOverview, DraftCreateBody, DraftEditBody, DraftView, FunnelView, PreviewBody, PreviewView,
+} from '../../../platform/src/alerts/alert-console-schemas.js';
 import { AppError, toWire, type WireError } from '../../../platform/src/shared/errors.js';
 
 export type { ShelterOverview, UnconfirmedList };
+export type { AlertsOverview, DraftCreateBody, DraftView, FunnelView, PreviewBody, PreviewView };
 export type {
   AuditPageView, AuditVerdictView, DashboardView, DeviceListView, InviteView, ProvisionedDeviceView, StaffListView, StaffMeView, StaffSessionView,
 };
@@ -151,5 +155,34 @@ export class ConsoleClient {
       throw new ConsoleError(json?.error ?? toWire(new AppError('INTERNAL', { detail: `HTTP ${res.status}` })), res.status);
     }
     return res.blob();
+  }
+
+  alerts() {
+    return this.call<AlertsOverview>('GET', '/alerts');
+  }
+
+  alertPreview(body: PreviewBody) {
+    return this.call<PreviewView>('POST', '/alerts/preview', body);
+  }
+
+  createAlertDraft(body: DraftCreateBody) {
+    return this.call<DraftView>('POST', '/alerts/drafts', body);
+  }
+
+  editAlertDraft(id: string, body: DraftEditBody) {
+    return this.call<DraftView>('PUT', `/alerts/drafts/${id}`, body);
+  }
+
+  /** submit (the composer), approve (a second officer), discard. */
+  alertDraftStep(id: string, step: 'submit' | 'approve' | 'discard', version: number) {
+    return this.call<DraftView>('POST', `/alerts/drafts/${id}/${step}`, { version });
+  }
+
+  alertFunnel(alertId: string) {
+    return this.call<FunnelView>('GET', `/alerts/${alertId}/funnel`);
+  }
+
+  setAlertSettings(settings: AlertSettings) {
+    return this.call<AlertSettings>('PUT', '/alerts/settings', settings);
   }
 }

@@ -20,6 +20,10 @@ import { shelterRoutes } from './shelter/routes.js';
 import { consoleAccess } from './staff/access.js';
 import type { JpkiContext } from './jpki/index.js';
 import { alertRoutes } from './alerts/routes.js';
+import { pensionConsoleRoutes } from './pension/console-routes.js';
+import { insurerRoutes } from './pension/insurer-routes.js';
+import { pensionRoutes } from './pension/routes.js';
+import { sealServices } from './pension/seal-services.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -57,6 +61,12 @@ export async function buildApp({ config, database, jpki }: AppDeps): Promise<Fas
   await app.register(shelterConsoleRoutes, { db: database.db });
   await app.register(async (scope) => liveChannel(scope, database, staffPolicy));
   await app.register(alertRoutes, { deps: { db: database.db, defaultTtlSeconds: config.alertDefaultTtlSeconds } });
+  // The TSA and evidence key are read (and the dev TSA started) on the first submission only.
+  const seal = sealServices(config, jpki);
+  app.addHook('onClose', () => seal.close());
+  await app.register(pensionRoutes, { deps: { db: database.db, jpki, seal, config } });
+  await app.register(pensionConsoleRoutes, { db: database.db, link: { secret: config.nonceSecret, ttlSeconds: config.pensionLinkCodeTtlSeconds } });
+  await app.register(insurerRoutes, { db: database.db });
   await app.register(uiPages, { uiDir: config.uiDir });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -9,6 +9,7 @@ import { ROLES, ROLE_NAMES, type OrganisationKind, type Role } from '../../../pl
 import { staffMembers } from '../../../platform/src/staff/schema.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { bookableFacilityIn } from '../../helpers/booking.js';
+import { pensionTargets } from '../../helpers/pension.js';
 import { orgId, staffWithSession } from '../../helpers/staff.js';
 
 /**
@@ -32,6 +33,8 @@ interface OrgWorld {
   /** A bookable facility (municipalities only). */
   facilityId: string | null;
   unitId: string | null;
+  /** Pension targets (insurers only): a policy waiting for its code, a linked one, a sealed submission. */
+  pension: { openPolicyId: string; linkedPolicyId: string; submissionId: string } | null;
 }
 
 /** Two organisations of each kind: "own" is the first, "other" the second. */
@@ -56,7 +59,8 @@ async function orgWorld(code: string, kind: OrganisationKind): Promise<OrgWorld>
   const otherRole = ROLE_NAMES.find((r) => ROLES[r].kind === kind && !r.endsWith('.admin'))!;
   const [target] = await db.insert(staffMembers).values({ organisationId: id, displayName: 'matrix target', roles: [otherRole] }).returning();
   const bookable = kind === 'municipality' ? await bookableFacilityIn(db, id) : null;
-  return { id, code, deviceId, contractNo, staffId: target!.id, facilityId: bookable?.facility.id ?? null, unitId: bookable?.units[0].id ?? null };
+  const pension = kind === 'insurer' ? await pensionTargets(db, id) : null;
+  return { id, code, deviceId, contractNo, staffId: target!.id, facilityId: bookable?.facility.id ?? null, unitId: bookable?.units[0].id ?? null, pension };
 }
 
 beforeAll(async () => {
@@ -89,6 +93,14 @@ const inDays = (n: number) => new Date(Date.now() + n * 86_400_000 + 9 * 3_600_0
 let adminKey = 0;
 const adminBooking = (w: OrgWorld) => ({ unitId: w.unitId ?? NO_FACILITY, day: inDays(10), period: 'am', note: '市の行事', idempotencyKey: `matrix-${++adminKey}-key` });
 const get = (url: string) => ({ method: 'GET' as const, url });
+const NONE = '00000000-0000-4000-8000-00000000feed';
+let campaignYear = 2100;
+const pensionRoute = (method: 'GET' | 'POST', path: (w: OrgWorld) => string, payload?: () => object) => (w: OrgWorld): InjectOptions => ({
+  method, url: `${P}/pension${path(w)}`, ...(payload ? { payload: payload() } : {}),
+});
+const openPolicy = (w: OrgWorld) => w.pension?.openPolicyId ?? NONE;
+const linkedPolicy = (w: OrgWorld) => w.pension?.linkedPolicyId ?? NONE;
+const submission = (w: OrgWorld) => w.pension?.submissionId ?? NONE;
 const ROUTES: Record<string, RouteCase> = {
   [`GET ${P}/me`]: { own: () => get(`${P}/me`), other: null },
   [`DELETE ${P}/sessions/current`]: { own: () => ({ method: 'DELETE', url: `${P}/sessions/current` }), other: null },
@@ -140,6 +152,26 @@ const ROUTES: Record<string, RouteCase> = {
     own: (w) => ({ method: 'POST', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/admin-bookings`, payload: adminBooking(w) }),
     other: (w) => ({ method: 'POST', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/admin-bookings`, payload: adminBooking(w) }),
   },
+  [`GET ${P}/pension/policies`]: { own: pensionRoute('GET', () => '/policies'), other: null, leaks: (body, other) => JSON.stringify(body).includes(linkedPolicy(other)) },
+  [`POST ${P}/pension/policies`]: { own: pensionRoute('POST', () => '/policies', () => ({ policyRef: `MX-${++adminKey}`, dueMonth: 4 })), other: null },
+  [`POST ${P}/pension/policies/csv`]: { own: pensionRoute('POST', () => '/policies/csv', () => ({ csv: `MC-${++adminKey},4\n` })), other: null },
+  [`POST ${P}/pension/policies/:id/link-code`]: {
+    own: pensionRoute('POST', (w) => `/policies/${openPolicy(w)}/link-code`), other: pensionRoute('POST', (w) => `/policies/${openPolicy(w)}/link-code`),
+  },
+  [`POST ${P}/pension/policies/:id/notices`]: {
+    own: pensionRoute('POST', (w) => `/policies/${linkedPolicy(w)}/notices`, () => ({ title: 'お知らせ', body: '本文' })),
+    other: pensionRoute('POST', (w) => `/policies/${linkedPolicy(w)}/notices`, () => ({ title: 'お知らせ', body: '本文' })),
+  },
+  [`GET ${P}/pension/campaigns`]: { own: pensionRoute('GET', () => '/campaigns'), other: null },
+  [`POST ${P}/pension/campaigns`]: {
+    own: pensionRoute('POST', () => '/campaigns', () => ({ title: 'matrix', period: `${++campaignYear}-05`, deadline: new Date(Date.now() + 86_400_000).toISOString(), reminderDates: [] })),
+    other: null,
+  },
+  [`GET ${P}/pension/submissions`]: { own: pensionRoute('GET', () => '/submissions'), other: null, leaks: (body, other) => JSON.stringify(body).includes(submission(other)) },
+  [`GET ${P}/pension/submissions/:id/bundle`]: {
+    own: pensionRoute('GET', (w) => `/submissions/${submission(w)}/bundle`), other: pensionRoute('GET', (w) => `/submissions/${submission(w)}/bundle`),
+  },
+  [`POST ${P}/pension/api-credentials`]: { own: pensionRoute('POST', () => '/api-credentials', () => ({ label: 'matrix' })), other: null },
 };
 /** Routes that are not behind a staff session (the login itself, and the live channel, which authenticates its first message: see live.test.ts). */
 const UNAUTHENTICATED = [`POST ${P}/nonces`, `POST ${P}/sessions`, `GET ${P}/live`];

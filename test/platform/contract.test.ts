@@ -2,6 +2,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
 import { DEMO_HOUSEHOLDS } from '../../platform/src/demo/world.js';
 import type { Health } from '../../platform/src/routes/health-schemas.js';
+import type * as PS from '../../platform/src/pension/pension-schemas.js';
 import type * as S from '../../platform/src/routes/identity-schemas.js';
 import { PlatformClient, PlatformError } from '../../stb-ui/src/api/platform-client.js';
 import { buildTestApp } from '../helpers/app.js';
@@ -44,6 +45,17 @@ export type ClientMatchesSchemas = [
   Holds<Equal<Answer<'help'>, Of<typeof S.TvHelp>>>,
   Holds<Equal<Arg<'unregister'>[0], Of<typeof S.UnregisterRequest>>>,
   Holds<Equal<Answer<'unregister'>, Of<typeof S.Unregistered>>>,
+  Holds<Equal<Answer<'pensionInbox'>, Of<typeof PS.Inbox>>>,
+  Holds<Equal<Answer<'pensionBadge'>, Of<typeof PS.InboxBadge>>>,
+  Holds<Equal<Answer<'openInboxItem'>, Of<typeof PS.InboxItem>>>,
+  Holds<Equal<{ code: Arg<'previewLinkCode'>[0] }, Of<typeof PS.LinkCodeBody>>>,
+  Holds<Equal<Answer<'previewLinkCode'>, Of<typeof PS.LinkPreview>>>,
+  Holds<Equal<Arg<'linkPolicy'>[0], Of<typeof PS.LinkBody>>>,
+  Holds<Equal<Answer<'linkPolicy'>, Of<typeof PS.PolicyLinked>>>,
+  Holds<Equal<Arg<'preparePensionConfirmation'>[0], Of<typeof PS.DraftBody>>>,
+  Holds<Equal<Answer<'preparePensionConfirmation'>, Of<typeof PS.ConfirmationDraft>>>,
+  Holds<Equal<Arg<'submitPensionConfirmation'>[0], Of<typeof PS.ConfirmationBody>>>,
+  Holds<Equal<Answer<'submitPensionConfirmation'>, Of<typeof PS.ConfirmationReceipt>>>,
 ];
 
 // ---- run time ----
@@ -68,6 +80,15 @@ const CALLS: Record<string, (c: PlatformClient) => Promise<unknown>> = {
   unlinkService: (c) => c.unlinkService(UUID),
   help: (c) => c.help(),
   unregister: (c) => c.unregister({ nonce: 'abc.def', certificate: B64, signature: B64 }),
+  pensionInbox: (c) => c.pensionInbox(),
+  pensionBadge: (c) => c.pensionBadge(),
+  openInboxItem: (c) => c.openInboxItem(UUID),
+  previewLinkCode: (c) => c.previewLinkCode('1234-5678-9012'),
+  linkPolicy: (c) => c.linkPolicy({ code: '1234-5678-9012', shareBasic4: false }),
+  preparePensionConfirmation: (c) => c.preparePensionConfirmation({
+    campaignId: UUID, policyId: UUID, declarations: { aliveAndSigningMyself: true, addressUnchanged: true, nameUnchanged: true, paymentAccountUnchanged: true, changes: null },
+  }),
+  submitPensionConfirmation: (c) => c.submitPensionConfirmation({ draftId: UUID, signature: B64, certificate: B64 }),
 };
 
 /** Methods that only change the client (no request). */

@@ -13,6 +13,8 @@ import { keyInput } from './input/key-input.js';
 import { exitApp, requestRemoteKeys } from './input/platform.js';
 import './screens/flow-screen.js';
 import './screens/help-screen.js';
+import './pension/pension-screen.js';
+import type { PendingLink } from './pension/pension-screen.js';
 import './screens/home-screen.js';
 import type { HomeDestination } from './screens/home-screen.js';
 import './screens/key-test-screen.js';
@@ -31,7 +33,7 @@ import './ui/tv-dialog.js';
  * settings and help return to whichever of them opened them, services to home; flow (login,
  * registration, cancelling the registration) handles Back itself.
  */
-export type TvScreen = 'start' | 'settings' | 'keytest' | 'flow' | 'home' | 'services' | 'help';
+export type TvScreen = 'start' | 'settings' | 'keytest' | 'flow' | 'home' | 'services' | 'help' | 'pension';
 
 type TvDialog = 'exit' | 'unregister' | null;
 
@@ -120,10 +122,15 @@ export class StbTvApp extends LitElement {
       onLoggedIn: (session) => {
         this._session = session;
         this._homeReturnTo = null;
-        this._screen = 'home';
+        // A card login that was a pension consent goes back to finish the link.
+        this._pensionResume = this._pendingLink;
+        this._pendingLink = null;
+        this._screen = this._pensionResume ? 'pension' : 'home';
       },
       onExit: () => {
-        this._screen = this._session ? 'home' : 'start';
+        const consenting = this._pendingLink !== null;
+        this._pendingLink = null;
+        this._screen = this._session ? (consenting ? 'pension' : 'home') : 'start';
       },
       onUnregistered: () => {
         // The platform ended every session of the person; the flow's last screen says so.
@@ -245,8 +252,20 @@ export class StbTvApp extends LitElement {
   private _back() {
     if (this._screen === 'keytest') return void (this._screen = 'settings');
     if (this._session && (this._screen === 'settings' || this._screen === 'help' || this._screen === 'services')) this._homeReturnTo = this._screen;
+    if (this._session && this._screen === 'pension') this._homeReturnTo = 'inbox';
     this._screen = this._session ? 'home' : 'start';
   }
+
+  /** A pension link consented to, waiting for the card login that confirms it. */
+  private _pendingLink: PendingLink | null = null;
+  /** The consented link handed to the pension screen after that login. */
+  private _pensionResume: PendingLink | null = null;
+
+  private _onPensionConsent = (e: CustomEvent<PendingLink>) => {
+    const own = this._session ? { personId: this._session.person.id, name: this._session.person.name } : null;
+    this._pendingLink = e.detail;
+    this._startFlow(() => this.flow.startLogin(own));
+  };
 
   /** Which home action's screen was just left (focus returns to it); null: home starts on the person's name. */
   private _homeReturnTo: HomeDestination | null = null;
@@ -255,6 +274,7 @@ export class StbTvApp extends LitElement {
     switch (e.detail) {
       case 'register': return this._startFlow(() => this.flow.startRegistration());
       case 'unregister': this._dialog = 'unregister'; return;
+      case 'inbox': this._pensionResume = null; this._screen = 'pension'; return;
       default: this._screen = e.detail;
     }
   }
@@ -314,7 +334,7 @@ export class StbTvApp extends LitElement {
         return html`<stb-tv-flow-screen .flow=${this.flow} .state=${this._flowState} .reader=${this.reader}
           .operator=${this._operator}></stb-tv-flow-screen>`;
       case 'home':
-        return html`<stb-tv-home-screen .session=${this._session} .returnTo=${this._homeReturnTo} @home-logout=${() => void this._logout()}
+        return html`<stb-tv-home-screen .session=${this._session} .returnTo=${this._homeReturnTo} .platform=${this.platform} @home-logout=${() => void this._logout()}
           @home-open=${this._onHomeOpen}
           @home-switch=${(e: CustomEvent<HouseholdMember>) => void this._switchTo(e.detail)}></stb-tv-home-screen>`;
       case 'settings':
@@ -327,6 +347,9 @@ export class StbTvApp extends LitElement {
         return html`<stb-tv-services-screen .platform=${this.platform} @screen-back=${this._back}></stb-tv-services-screen>`;
       case 'help':
         return html`<stb-tv-help-screen .platform=${this.platform} @screen-back=${this._back}></stb-tv-help-screen>`;
+      case 'pension':
+        return html`<stb-tv-pension-screen .platform=${this.platform} .reader=${this.reader} .resume=${this._pensionResume}
+          @screen-back=${this._back} @pension-consent=${this._onPensionConsent}></stb-tv-pension-screen>`;
     }
   }
 

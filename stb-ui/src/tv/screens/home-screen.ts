@@ -1,12 +1,12 @@
 import { LitElement, css, html, nothing } from 'lit';
-import type { HouseholdMember, SessionView } from '../../api/platform-client.js';
+import type { HouseholdMember, PlatformClient, SessionView } from '../../api/platform-client.js';
 import { FocusController } from '../focus/focus-controller.js';
 import { t, type StringKey } from '../strings.js';
 import '../ui/tv-button.js';
 import '../ui/tv-dialog.js';
 
 /** What the home screen opens besides logging out. */
-export type HomeDestination = 'register' | 'services' | 'help' | 'settings' | 'unregister';
+export type HomeDestination = 'register' | 'services' | 'help' | 'settings' | 'unregister' | 'inbox';
 
 /**
  * The home screen's actions, each with its own number key, the same whatever the household's size
@@ -19,6 +19,7 @@ export const HOME_ACTIONS: readonly { id: HomeDestination | 'logout'; number: nu
   { id: 'settings', number: 4, label: 'home.settings' },
   { id: 'unregister', number: 5, label: 'home.unregister' },
   { id: 'logout', number: 6, label: 'home.logout' },
+  { id: 'inbox', number: 7, label: 'home.inbox' },
 ];
 
 /**
@@ -32,8 +33,13 @@ export const HOME_ACTIONS: readonly { id: HomeDestination | 'logout'; number: nu
  * @fires home-open - detail: the HomeDestination picked
  */
 export class StbTvHomeScreen extends LitElement {
-  static override properties = { session: { attribute: false }, returnTo: { attribute: false }, _asking: { state: true }, _askingLogout: { state: true } };
+  static override properties = {
+    session: { attribute: false }, returnTo: { attribute: false }, platform: { attribute: false }, _asking: { state: true }, _askingLogout: { state: true }, _unread: { state: true },
+  };
   declare session: SessionView | null;
+  /** Asked for the お知らせ badge (unread inbox items) when the screen opens. */
+  declare platform: Pick<PlatformClient, 'pensionBadge'> | null;
+  declare _unread: number;
   /** The action whose screen (settings, help, services) the person came back from: focus returns to it. */
   declare returnTo: HomeDestination | null;
   declare _asking: HouseholdMember | null;
@@ -64,8 +70,20 @@ export class StbTvHomeScreen extends LitElement {
     super();
     this.session = null;
     this.returnTo = null;
+    this.platform = null;
+    this._unread = 0;
     this._asking = null;
     this._askingLogout = false;
+  }
+
+  override connectedCallback() {
+    super.connectedCallback();
+    // The badge is a hint: without an answer the action simply shows no count.
+    this.platform?.pensionBadge().then(({ unread }) => { this._unread = unread; }, () => {});
+  }
+
+  private _label(a: (typeof HOME_ACTIONS)[number]): string {
+    return a.id === 'inbox' && this._unread > 0 ? `${t(a.label)}（${this._unread}）` : t(a.label);
   }
 
   private _fire(id: HomeDestination | 'logout') {
@@ -105,7 +123,8 @@ export class StbTvHomeScreen extends LitElement {
           @tv-activate=${() => this._pick(m)}></stb-tv-button>`)}
       </div>
       <div class="actions">
-        ${HOME_ACTIONS.map((a) => html`<stb-tv-button focus-key="home/${a.id}" .number=${a.number} label=${t(a.label)}
+        ${HOME_ACTIONS.map((a) => html`<stb-tv-button focus-key="home/${a.id}" .number=${a.number} label=${this._label(a)}
+          data-badge=${a.id === 'inbox' ? this._unread : nothing}
           @tv-activate=${() => this._activate(a.id)}></stb-tv-button>`)}
       </div>
       ${this._asking

@@ -63,6 +63,7 @@ export async function buildApp({ config, database, jpki }: AppDeps): Promise<Fas
   await app.register(alertRoutes, { deps: { db: database.db, defaultTtlSeconds: config.alertDefaultTtlSeconds } });
   // The TSA and evidence key are read (and the dev TSA started) on the first submission only.
   const seal = sealServices(config, jpki);
+  app.decorate('pensionSeal', seal);
   app.addHook('onClose', () => seal.close());
   await app.register(pensionRoutes, { deps: { db: database.db, jpki, seal, config } });
   await app.register(pensionConsoleRoutes, { db: database.db, link: { secret: config.nonceSecret, ttlSeconds: config.pensionLinkCodeTtlSeconds } });

@@ -111,7 +111,13 @@ test('link a policy with its code, sign the 現況確認届 from the inbox, the 
   await typeSignPassword(page, 'WRONG1');
   await expect(page.locator('stb-tv-pension-screen [data-tries-left]')).toHaveAttribute('data-tries-left', '4', { timeout: 15_000 });
   await expect(page.locator('stb-tv-pension-screen [data-notice]')).toBeVisible();
+  // The card taken away mid-signature: nothing is lost; put back, 決定 again.
+  await driver.request('demo.remove', {});
   await typeSignPassword(page, TARO.signPin);
+  await expect(page.locator('stb-tv-pension-screen [data-card-away]')).toBeVisible({ timeout: 15_000 });
+  await insertCard(driver, TARO);
+  await moveTo(page, 'kbd/submit');
+  await press(page, 'Enter');
   await expect(page.locator('stb-tv-pension-screen [data-receipt]')).toHaveAttribute('data-receipt', 'sealed', { timeout: 20_000 });
   await expect(page.locator('stb-tv-pension-screen [data-signed-at]')).not.toBeEmpty();
   expect(await focusedKeys(page)).toEqual(['pension/back']);

@@ -8,6 +8,13 @@ import { httpTimestampClient, type SealContext, type TimestampClient } from './s
 
 type PensionConfig = Pick<Readonly<Config>, 'jpkiMode' | 'jpkiDevDir' | 'pensionTsaUrl' | 'pensionTsaRootFile' | 'pensionEvidenceKeyFile' | 'pensionEvidenceCertFile' | 'pensionCrlMaxAgeSeconds'>;
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The pension seal's outside services (the platform process completes pending submissions with them after a CRL). */
+    pensionSeal: SealServices;
+  }
+}
+
 /** The sealing context and what must be stopped at shutdown (a dev TSA started here). */
 export interface SealServices {
   context(): Promise<SealContext>;

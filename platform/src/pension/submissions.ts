@@ -47,6 +47,12 @@ export async function storeSubmission(db: Db, input: { providerId: string; perso
   });
 }
 
+/** Whether any submission waits for a CRL (cheap: lets a caller skip building the seal context). */
+export async function hasPendingSubmissions(db: Db): Promise<boolean> {
+  const [row] = await db.select({ id: pensionSubmissions.id }).from(pensionSubmissions).where(eq(pensionSubmissions.state, 'revocation_pending')).limit(1);
+  return Boolean(row);
+}
+
 /**
  * Retries every pending submission against the revocation source as it is now (run after a CRL
  * was ingested). Sealed ones get their bundle; a certificate revoked meanwhile stays pending and

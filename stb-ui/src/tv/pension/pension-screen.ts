@@ -70,7 +70,7 @@ export class StbTvPensionScreen extends LitElement {
     h2 { margin: 0; font-size: calc(56px * var(--stb-text-scale, 1)); font-weight: 700; }
     p, li { margin: 0 0 20px; font-size: calc(40px * var(--stb-text-scale, 1)); line-height: 1.5; }
     ul { margin: 0 0 24px; padding-left: 1.2em; }
-    .list { display: flex; flex-direction: column; gap: 20px; width: 1500px; }
+    .list { display: flex; flex-direction: column; gap: 20px; width: 1100px; }
     .row { display: flex; gap: 32px; flex-wrap: wrap; }
     .code { font-size: calc(72px * var(--stb-text-scale, 1)); font-weight: 700; letter-spacing: 0.1em; margin: 8px 0 24px; }
     .notice { font-weight: 700; }

@@ -54,7 +54,8 @@ export class StbTvHomeScreen extends LitElement {
     .hint { margin: 0 0 20px; font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.4; }
     .members { display: flex; flex-wrap: wrap; gap: 24px 40px; margin: 0 0 48px; }
     .members stb-tv-button { min-width: 520px; }
-    .actions { display: grid; grid-template-columns: repeat(3, 1fr); gap: 32px 40px; }
+    /* Up to 9 numbered actions (slots reserved per service) in 3 rows: lower buttons and a tighter row gap keep the third row inside the safe area at 特大. */
+    .actions { display: grid; grid-template-columns: repeat(3, 1fr); gap: 20px 40px; --stb-button-height: calc(88px * var(--stb-text-scale, 1)); }
     stb-tv-button { --stb-button-padding: 0.2em 0.6em; }
   `;
 

@@ -1,14 +1,18 @@
-import { randomBytes } from 'node:crypto';
+import { constants, createPrivateKey, privateEncrypt, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { openDatabase, type DbHandle } from '../../platform/src/db/client.js';
 import { organisations, persons, serviceProviders } from '../../platform/src/db/schema/index.js';
 import { setAuditChainKey } from '../../platform/src/identity/audit.js';
-import { verifyCms } from '../../platform/src/jpki/index.js';
-import { assembleCms } from '../../platform/src/jpki/index.js';
-import { sealSubmission } from '../../platform/src/pension/seal.js';
+import { buildCrl, initCenter, issueCard, serviceCredentials, startTsaServer } from '../../platform/src/jpki/dev-center/index.js';
+import { assembleCms, buildSignedAttributes, createJpkiContext, verifyCms } from '../../platform/src/jpki/index.js';
+import { encodeDocument } from '../../platform/src/pension/document.js';
+import { httpTimestampClient, sealSubmission, type SealContext } from '../../platform/src/pension/seal.js';
 import { storeSubmission } from '../../platform/src/pension/submissions.js';
-import { cardSigned, NOW, sealWorld } from '../platform/pension/seal-world.js';
+import { digestInfoForMessage } from '../../platform/src/shared/digest-info.js';
 import { closedLoop } from './lib/http-load.js';
 import { fmt, printComparison } from './lib/stats.js';
 
@@ -25,15 +29,40 @@ const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 setAuditChainKey('pension-bench-audit-key-not-secret');
 
-const world = await sealWorld();
+// A fresh dev center: one card, a sign CRL issued now, the center's TSA on a loopback port.
+const dir = await mkdtemp(join(tmpdir(), 'pension-bench-'));
+await initCenter(dir, { seed: 'pension-bench' });
+const issued = await issueCard(dir, { name: '年金　太郎', birth: '1950-04-01', gender: '1', address: '富山県南砺市城端１番地', authPin: '1234', signPin: 'BENCH2024' });
+const jpki = await createJpkiContext({ jpkiMode: 'dev', jpkiDevDir: dir, certLookupSecret: 'pension-bench-secret', crlMaxAgeSeconds: 86_400 });
+jpki.ingestCrl('sign', (await buildCrl(dir, { which: 'sign' })).der);
+const creds = await serviceCredentials(dir);
+const tsa = await startTsaServer({ dir, port: 0 });
+const sealContext: SealContext = {
+  trustStore: jpki.trustStore, revocation: { status: (chain, at) => jpki.revocationStatus(chain, at) },
+  tsa: httpTimestampClient(tsa.url, [creds.root]), signer: { key: creds.platform.key, certificate: creds.platform.certificate }, maxCrlAgeSeconds: 86_400,
+};
+const NOW = new Date();
+
+/** What the card returns for one document (made beforehand: the card's time is not the platform's). */
+function cardSigned(i: number) {
+  const document = encodeDocument({
+    insurer: { id: 'bench', name: 'ベンチ生命' }, policyRef: `P-${i}`, serviceUid: `uid-${i}`, campaignId: 'bench', period: '2026-12',
+    declarations: { aliveAndSigningMyself: true, addressUnchanged: true, nameUnchanged: true, paymentAccountUnchanged: true, changes: null },
+    nonce: randomBytes(8).toString('hex'), preparedAt: NOW.toISOString(),
+  });
+  const signedAttributes = buildSignedAttributes(document, NOW);
+  const key = createPrivateKey({ key: Buffer.from(issued.card.keys.sign, 'base64'), format: 'der', type: 'pkcs8' });
+  const signature = new Uint8Array(privateEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, digestInfoForMessage(signedAttributes)));
+  return { document, signedAttributes, signature, certificate: new Uint8Array(Buffer.from(issued.card.files['0001']!, 'base64')) };
+}
 const POOL = 64;
-const signed = await Promise.all(Array.from({ length: POOL }, (_, i) => cardSigned('yamada-taro', `uid-${i}`)));
+const signed = Array.from({ length: POOL }, (_, i) => cardSigned(i));
 
 async function bareVerification(): Promise<number> {
   let i = 0;
   const result = await closedLoop({ concurrency, seconds, iteration: async () => {
     const s = signed[i++ % POOL]!;
-    await verifyCms(assembleCms(s.document, s.signedAttributes, s.signature, s.certificate, { detached: true }), { trustStore: world.jpki.trustStore, document: s.document, at: NOW });
+    await verifyCms(assembleCms(s.document, s.signedAttributes, s.signature, s.certificate, { detached: true }), { trustStore: jpki.trustStore, document: s.document, at: NOW });
   } });
   return result.completed / (result.elapsedMs / 1000);
 }
@@ -45,7 +74,7 @@ async function run(label: string, database: DbHandle, bare: number): Promise<boo
   const [person] = await database.db.insert(persons).values({}).returning();
   let i = 0;
   const result = await closedLoop({ concurrency, seconds, iteration: async () => {
-    const outcome = await sealSubmission(signed[i++ % POOL]!, world.ctx);
+    const outcome = await sealSubmission(signed[i++ % POOL]!, sealContext);
     const stored = await storeSubmission(database.db, { providerId: provider!.id, personId: person!.id, outcome });
     if (stored.state !== 'sealed') throw new Error(`not sealed: ${stored.state}`);
   } });
@@ -87,6 +116,7 @@ try {
     console.log('PostgreSQL: skipped (set DATABASE_URL to a server this may create a database on)');
   }
 } finally {
-  await world.tsa.close();
+  await tsa.close();
+  await rm(dir, { recursive: true, force: true });
 }
 process.exit(ok ? 0 : 1);

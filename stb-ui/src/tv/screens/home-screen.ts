@@ -6,7 +6,7 @@ import '../ui/tv-button.js';
 import '../ui/tv-dialog.js';
 
 /** What the home screen opens besides logging out. */
-export type HomeDestination = 'register' | 'services' | 'help' | 'settings' | 'unregister' | 'inbox';
+export type HomeDestination = 'register' | 'services' | 'help' | 'settings' | 'unregister' | 'booking' | 'inbox';
 
 /**
  * The home screen's actions, each with its own number key, the same whatever the household's size
@@ -20,6 +20,8 @@ export const HOME_ACTIONS: readonly { id: HomeDestination | 'logout'; number: nu
   { id: 'unregister', number: 5, label: 'home.unregister' },
   { id: 'logout', number: 6, label: 'home.logout' },
   { id: 'inbox', number: 7, label: 'home.inbox' },
+  // 9 避難情報 is another service's (see the brief's reserved slots).
+  { id: 'booking', number: 8, label: 'home.booking' },
 ];
 
 /**

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, or } from 'drizzle-orm';
+import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { AppError } from '../shared/errors.js';
 import { declarationLines, decodeDocument } from './document.js';
@@ -21,11 +21,13 @@ function readCursor(cursor: string): { at: Date; id: string } {
 export async function submissionsOf(db: Db, providerId: string, q: { campaignId?: string; since?: string; limit?: string }) {
   const limit = Math.min(500, Number(q.limit ?? 100));
   const after = q.since ? readCursor(q.since) : null;
+  // The cursor carries milliseconds (a JS Date); the column has microseconds: compare at the cursor's precision.
+  const at = sql`date_trunc('milliseconds', ${pensionSubmissions.createdAt})`;
   const rows = await db.select().from(pensionSubmissions).where(and(
     eq(pensionSubmissions.providerId, providerId),
     q.campaignId ? eq(pensionSubmissions.campaignId, q.campaignId) : undefined,
-    after ? or(gt(pensionSubmissions.createdAt, after.at), and(eq(pensionSubmissions.createdAt, after.at), gt(pensionSubmissions.id, after.id))) : undefined,
-  )).orderBy(asc(pensionSubmissions.createdAt), asc(pensionSubmissions.id)).limit(limit + 1);
+    after ? or(gt(at, after.at), and(eq(at, after.at), gt(pensionSubmissions.id, after.id))) : undefined,
+  )).orderBy(asc(at), asc(pensionSubmissions.id)).limit(limit + 1);
   const page = rows.slice(0, limit);
   return {
     submissions: page.map((row) => {

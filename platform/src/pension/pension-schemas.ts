@@ -86,7 +86,7 @@ export const Campaign = Type.Object({
   progress: Type.Object({ linked: Type.Integer(), notified: Type.Integer(), opened: Type.Integer(), submitted: Type.Integer(), overdue: Type.Integer() }),
 });
 export const CampaignList = Type.Object({ campaigns: Type.Array(Campaign) });
-export const SubmissionsQuery = Type.Object({ campaignId: Type.Optional(Uuid), since: Type.Optional(Type.String({ maxLength: 80 })), limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })) }, Strict);
+export const SubmissionsQuery = Type.Object({ campaignId: Type.Optional(Uuid), since: Type.Optional(Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' })), limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })) }, Strict);
 export const Submission = Type.Object({
   id: Uuid, policyRef: Type.String(), serviceUid: Type.String(), campaignId: Nullable(Uuid),
   /** `status_changed`: sealed, and the declarations say something changed (follow up). */

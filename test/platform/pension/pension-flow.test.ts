@@ -221,7 +221,11 @@ describe('campaigns, inbox and the signed 現況確認届', () => {
     expect(listed.map((s) => s.id)).toContain(res.body.id);
     const before = listed[listed.findIndex((s) => s.id === res.body.id) - 1];
     const since = await api(`/api/v1/insurer/submissions?since=${before?.cursor ?? ''}`);
-    if (before) expect(since.json().submissions[0].id).toBe(res.body.id);
+    if (before) expect(since.json().submissions?.[0]?.id, since.body).toBe(res.body.id);
+    const mine = listed.find((s) => s.id === res.body.id)!;
+    const after = await api(`/api/v1/insurer/submissions?since=${mine.cursor}`);
+    expect(after.statusCode).toBe(200);
+    expect(after.json().submissions.map((s: { id: string }) => s.id)).not.toContain(res.body.id);
     expect((await api(`/api/v1/insurer/submissions/${res.body.id}/bundle`)).statusCode).toBe(200);
     expect((await api('/api/v1/insurer/submissions', 'Insurer nope')).json().error.code).toBe('PENSION_API_UNAUTHORIZED');
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
 import type { DriverClient } from '../helpers/driver-client.js';
-import { connectDriver, E2E_OPERATOR_ORIGIN } from './product.js';
+import { connectDriver, E2E_OPERATOR_ORIGIN, E2E_READER_URL } from './product.js';
 import { focusedKeys, press } from './remote.js';
 import { focusLandsOn, insertCard, logInWithRemote, moveTo, openTv, person, register, typePin } from './tv-session.js';
 
@@ -128,4 +128,23 @@ test('link a policy with its code, sign the 現況確認届 from the inbox, the 
   const bundle = await consoleApi('GET', `/pension/submissions/${mine!.id}/bundle`);
   expect(bundle.status).toBe(200);
   expect(JSON.parse(bundle.text)).toMatchObject({ version: expect.any(String), document: expect.any(String), signature: expect.any(String) });
+
+  // The clerk's console page: the submission with its state, the campaign's progress, the bundle downloaded byte for byte.
+  await driver.request('demo.remove', {});
+  expect((await driver.request('demo.insert', { card: CLERK.card })).ok).toBe(true);
+  const desk = await page.context().newPage();
+  await desk.goto(`${E2E_OPERATOR_ORIGIN}/operator/?reader=${encodeURIComponent(E2E_READER_URL)}#/pension`);
+  const signIn = desk.locator('op-sign-in');
+  await expect(signIn.locator('[data-reader="card"]')).toBeVisible({ timeout: 15_000 });
+  await signIn.locator('input[name=pin]').fill(CLERK.pin);
+  await signIn.getByRole('button', { name: 'ログイン', exact: true }).click();
+  await desk.locator('[data-nav="pension"]').click();
+  const row = desk.locator(`op-pension-page tr[data-submission="${mine!.id}"]`);
+  await expect(row).toHaveAttribute('data-state', 'sealed', { timeout: 15_000 });
+  await expect(desk.locator(`op-pension-page tr[data-campaign] [data-submitted]`).first()).not.toHaveText('0');
+  const [download] = await Promise.all([desk.waitForEvent('download'), row.locator('[data-download]').click()]);
+  expect(download.suggestedFilename()).toBe(`genkyo-${mine!.id}.json`);
+  const { readFile } = await import('node:fs/promises');
+  expect(await readFile((await download.path())!, 'utf8')).toBe(bundle.text);
+  await driver.request('demo.remove', {});
 });

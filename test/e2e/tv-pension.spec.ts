@@ -3,7 +3,8 @@ import { expect, test, type Page } from '@playwright/test';
 import type { DriverClient } from '../helpers/driver-client.js';
 import { connectDriver, E2E_OPERATOR_ORIGIN, E2E_READER_URL } from './product.js';
 import { focusedKeys, press } from './remote.js';
-import { focusLandsOn, insertCard, logInWithRemote, moveTo, openTv, person, register, typePin } from './tv-session.js';
+import { DEMO_PROVIDERS } from '../../platform/src/demo/world.js';
+import { api, apiSession, focusLandsOn, insertCard, logInWithRemote, moveTo, openTv, person, register, typePin } from './tv-session.js';
 
 // Issue 15: the insurer registers a policy and opens a campaign; 山田太郎 enters the letter's link
 // code on the TV with the number keys, consents with his card, finds the request in お知らせ,
@@ -61,6 +62,11 @@ test.beforeAll(async () => {
   staff = await clerkSession();
 });
 test.afterAll(async () => {
+  // 太郎 leaves as he came: not linked to the insurer (other specs expect no services).
+  if (driver) {
+    const pension = DEMO_PROVIDERS.find((p) => p.service === 'pension')!.id;
+    await api('DELETE', `/api/v1/me/services/${pension}`, await apiSession(driver, TARO));
+  }
   await driver?.request('demo.remove', {});
   await driver?.close();
 });
@@ -95,9 +101,9 @@ test('link a policy with its code, sign the 現況確認届 from the inbox, the 
 
   await press(page, 'Enter'); // もどる → the inbox, now with the campaign's request
   await expect(mode(page)).toHaveAttribute('data-pension-mode', 'inbox', { timeout: 15_000 });
-  const item = page.locator('stb-tv-pension-screen stb-tv-button', { hasText: policyRef });
+  const item = page.locator('stb-tv-pension-screen [data-item]', { hasText: policyRef });
   await expect(item).toBeVisible();
-  await moveTo(page, (await item.getAttribute('focus-key'))!);
+  await moveTo(page, `pension/item/${await item.getAttribute('data-item')}`);
   await press(page, 'Enter');
   await focusLandsOn(page, 'pension/write');
   await press(page, 'Enter');

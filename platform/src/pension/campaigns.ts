@@ -30,9 +30,9 @@ function inboxRows(campaign: CampaignRow, policy: PolicyRow, personId: string, n
   const base = { personId, providerId: campaign.providerId, campaignId: campaign.id, policyId: policy.id };
   const deadline = campaign.deadline.toLocaleDateString('ja-JP', { timeZone: 'Asia/Tokyo', month: 'long', day: 'numeric' });
   return [
-    { ...base, kind: 'campaign' as const, visibleFrom: now, title: `${campaign.title}（証券番号 ${policy.policyRef}）`, body: `${deadline}までに 現況確認届を テレビから お出しください。` },
+    { ...base, kind: 'campaign' as const, visibleFrom: now, title: `${campaign.title} 証券番号 ${policy.policyRef}`, body: `${deadline}までに 現況確認届を テレビから お出しください。` },
     ...campaign.reminderDates.map(japanMidnight).filter((at) => at > now && at < campaign.deadline).map((at) => ({
-      ...base, kind: 'reminder' as const, visibleFrom: at, title: `お忘れではありませんか: ${campaign.title}`, body: `${deadline}が 締め切りです。`,
+      ...base, kind: 'reminder' as const, visibleFrom: at, title: `お忘れでは ありませんか： ${campaign.title} 証券番号 ${policy.policyRef}`, body: `${deadline}が 締め切りです。`,
     })),
   ];
 }

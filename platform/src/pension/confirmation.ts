@@ -102,7 +102,7 @@ async function askToRenew(db: Db, personId: string, providerId: string, policyId
   await db.transaction(async (tx) => {
     await tx.insert(pensionInbox).values({
       personId, providerId, kind: 'status_changed', policyId,
-      title: '署名用電子証明書の状態が変わりました',
+      title: '署名用 電子証明書の 状態が 変わりました',
       body: 'お住まいの市区町村の窓口で 電子証明書を更新してから、もう一度 現況確認届を お出しください。',
     });
     await appendAudit(tx, { actor: `person:${personId}`, action: 'pension.certificate_status_changed', subject: policyId, data: { provider: providerId } });

@@ -24,7 +24,7 @@ export interface PendingLink {
 type Answers = { addressUnchanged: boolean; nameUnchanged: boolean; paymentAccountUnchanged: boolean };
 type Mode =
   | { name: 'loading' }
-  | { name: 'inbox'; inbox: InboxView }
+  | { name: 'inbox'; inbox: InboxView; offset: number }
   | { name: 'code'; digits: string; notice: string | null }
   | { name: 'preview'; code: string; preview: LinkPreviewView; shareBasic4: boolean }
   | { name: 'linked'; linked: PolicyLinkedView }
@@ -36,6 +36,11 @@ type Mode =
   | { name: 'failed'; message: string };
 
 const CODE_DIGITS = 12;
+/** Inbox items on screen at once (all of them fit inside the safe area at 特大). */
+const INBOX_PAGE = 3;
+const KIND_LABEL: Record<InboxView['items'][number]['kind'], StringKey> = {
+  campaign: 'pension.kind.campaign', reminder: 'pension.kind.reminder', notice: 'pension.kind.notice', status_changed: 'pension.kind.statusChanged',
+};
 const formatCode = (digits: string) => digits.replace(/(\d{4})(?=\d)/g, '$1-');
 
 /** What changed, in the resident's words the form puts together (the insurer follows up). */
@@ -72,6 +77,10 @@ export class StbTvPensionScreen extends LitElement {
     ul { margin: 0 0 24px; padding-left: 1.2em; }
     .list { display: flex; flex-direction: column; gap: 20px; width: 1100px; }
     .row { display: flex; gap: 32px; flex-wrap: wrap; }
+    .items { display: flex; flex-direction: column; gap: 20px; margin: 0 0 24px; }
+    .item { display: flex; gap: 32px; align-items: center; }
+    .item stb-tv-button { flex: 0 0 auto; min-width: calc(360px * var(--stb-text-scale, 1)); }
+    .item .what { margin: 0; max-width: 1050px; font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.35; }
     .code { font-size: calc(72px * var(--stb-text-scale, 1)); font-weight: 700; letter-spacing: 0.1em; margin: 8px 0 24px; }
     .notice { font-weight: 700; }
     .notice::before { content: '！ '; }
@@ -103,7 +112,7 @@ export class StbTvPensionScreen extends LitElement {
 
   private _defaultKey(): string {
     switch (this._mode.name) {
-      case 'inbox': return this._mode.inbox.items[0] ? `pension/item/${this._mode.inbox.items[0].id}` : 'pension/link-code';
+      case 'inbox': return this._mode.inbox.items[0] ? `pension/item/${this._mode.inbox.items[this._mode.offset]?.id ?? this._mode.inbox.items[0].id}` : 'pension/link-code';
       case 'code': return 'pension/code/submit';
       case 'preview': return 'pension/consent';
       case 'item': return this._mode.item.confirmation?.open && !this._mode.item.confirmation.submission ? 'pension/write' : 'pension/back';
@@ -123,7 +132,7 @@ export class StbTvPensionScreen extends LitElement {
   }
 
   private _loadInbox() {
-    return this._run(() => this.platform!.pensionInbox(), (inbox) => ({ name: 'inbox', inbox }));
+    return this._run(() => this.platform!.pensionInbox(), (inbox) => ({ name: 'inbox', inbox, offset: 0 }));
   }
 
   private _link(pending: PendingLink) {
@@ -229,12 +238,22 @@ export class StbTvPensionScreen extends LitElement {
     switch (m.name) {
       case 'loading': return html`<p>${t('pension.loading')}</p><div class="list">${this._backButton()}</div>`;
       case 'failed': return html`<p data-error>${m.message}</p><div class="list">${this._backButton()}</div>`;
-      case 'inbox': return html`
+      case 'inbox': {
+        // A few at a time: a button's label never wraps, so the sender and title sit beside it and may.
+        const shown = m.inbox.items.slice(m.offset, m.offset + INBOX_PAGE);
+        const page = (offset: number) => { if (this._mode.name === 'inbox') this._mode = { ...this._mode, offset }; };
+        return html`
         ${m.inbox.items.length ? nothing : html`<p data-empty>${t('pension.inbox.none')}</p>`}
-        <div class="list">
-          ${m.inbox.items.map((i) => this._button(`item/${i.id}`, `${i.opened ? '' : `【${t('pension.inbox.unread')}】`}${i.from}：${i.title}`, () => void this._openItem(i.id)))}
+        <div class="items">
+          ${shown.map((i) => html`<div class="item">${this._button(`item/${i.id}`, t(KIND_LABEL[i.kind]), () => void this._openItem(i.id))}
+            <p class="what" data-item=${i.id}>${i.opened ? '' : html`<strong>${t('pension.inbox.unread')}</strong> `}${i.from}<br />${i.title}</p></div>`)}
+        </div>
+        <div class="row">
+          ${m.offset > 0 ? this._button('prev', t('pension.inbox.prev'), () => page(m.offset - INBOX_PAGE)) : nothing}
+          ${m.offset + INBOX_PAGE < m.inbox.items.length ? this._button('more', t('pension.inbox.more'), () => page(m.offset + INBOX_PAGE)) : nothing}
           ${this._button('link-code', t('pension.inbox.linkCode'), () => { this._mode = { name: 'code', digits: '', notice: null }; })}
         </div>`;
+      }
       case 'code': return html`<p>${t('pension.code.lead')}</p>
         <p class="code" data-code-length=${m.digits.length}>${formatCode(m.digits.padEnd(CODE_DIGITS, '＿'))}</p>
         ${m.notice ? html`<p class="notice" role="alert" data-notice>${m.notice}</p>` : nothing}

@@ -4,6 +4,9 @@ import { cardSign } from '../flow/card-sign.js';
 import { FlowRequests, wireOf } from '../flow/flow-requests.js';
 import type { FlowReader } from '../flow/flow-state.js';
 
+const BUSY_RETRIES = 5;
+const BUSY_WAIT_MS = 400;
+
 /** How a signing attempt ended, for the screen: a receipt, or what to say and whether the typed password is kept. */
 export type SignOutcome =
   | { kind: 'done'; receipt: ConfirmationReceiptView }
@@ -28,6 +31,22 @@ export class PensionSigner {
   }
 
   /** The sign password's retry counter, or null when the card cannot say (or is not there). */
+  /**
+   * The card's signature. A card just put back is read by the page's certificate cache at the same
+   * moment (the driver answers WS_BAD_STATE while that runs): the signature waits a moment and
+   * asks again, a few times, rather than send the person back to type the password again.
+   */
+  private async _cardSign(draft: ConfirmationDraftView, password: string) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await cardSign({ requests: this._requests, signing: () => {} }, 'sign', password, draft.sign.digestInfo, null);
+      } catch (err) {
+        if (wireOf(err)?.error.code !== 'WS_BAD_STATE' || attempt >= BUSY_RETRIES) throw err;
+        await new Promise((resolve) => setTimeout(resolve, BUSY_WAIT_MS));
+      }
+    }
+  }
+
   async status(): Promise<PinStatus | null> {
     try {
       const s = await this._requests.card('pin.status', { key: 'sign' });
@@ -40,7 +59,7 @@ export class PensionSigner {
   async sign(draft: ConfirmationDraftView, password: string): Promise<SignOutcome> {
     let signed;
     try {
-      signed = await cardSign({ requests: this._requests, signing: () => {} }, 'sign', password, draft.sign.digestInfo, null);
+      signed = await this._cardSign(draft, password);
     } catch (err) {
       const wire = wireOf(err)?.error;
       if (wire?.code === 'CARD_PIN_WRONG') return { kind: 'wrongPassword', triesLeft: typeof wire.details?.triesLeft === 'number' ? wire.details.triesLeft : null };

@@ -3,7 +3,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
-import type { InsurerActor } from './policies.js';
+import type { InsurerActor } from './insurer-actor.js';
 import { pensionApiCredentials } from './schema.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

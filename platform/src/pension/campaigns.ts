@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js';
 import { serviceUids } from '../db/schema/index.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
-import type { InsurerActor } from './policies.js';
+import type { InsurerActor } from './insurer-actor.js';
 import { pensionCampaigns, pensionInbox, pensionPolicies, pensionSubmissions } from './schema.js';
 
 export interface NewCampaign {

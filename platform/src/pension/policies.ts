@@ -5,15 +5,11 @@ import { appendAudit } from '../identity/audit.js';
 import { linkService } from '../identity/service-links.js';
 import { AppError } from '../shared/errors.js';
 import { fanOutToPolicy } from './campaigns.js';
+import type { InsurerActor } from './insurer-actor.js';
 import { hashLinkCode, newLinkCode, normaliseLinkCode, refuseCode, requireTriesLeft } from './link-codes.js';
 import { pensionPolicies } from './schema.js';
 
-/** Who acts in the console: a staff member of the insurer that owns the provider. */
-export interface InsurerActor {
-  staffId: string;
-  organisationId: string;
-  providerId: string;
-}
+export type { InsurerActor };
 
 export interface LinkSettings {
   secret: string;

@@ -59,7 +59,7 @@ export type ClientMatchesSchemas = [
   Holds<Equal<Arg<'submitPensionConfirmation'>[0], Of<typeof PS.ConfirmationBody>>>,
   Holds<Equal<Answer<'submitPensionConfirmation'>, Of<typeof PS.ConfirmationReceipt>>>,
   Holds<Equal<Answer<'bookingFacilities'>, Of<typeof B.FacilityList>>>,
-  Holds<Equal<{ from: Arg<'bookingWeek'>[1] }, Of<typeof B.WeekQuery>>>,
+  Holds<Equal<{ from?: NonNullable<Arg<'bookingWeek'>[1]> }, Of<typeof B.WeekQuery>>>,
   Holds<Equal<Answer<'bookingWeek'>, Of<typeof B.WeekGrid>>>,
   Holds<Equal<Arg<'holdBookingSlot'>[0], Of<typeof B.HoldBody>>>,
   Holds<Equal<Answer<'holdBookingSlot'>, Of<typeof B.BookingView>>>,

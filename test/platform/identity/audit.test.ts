@@ -77,7 +77,7 @@ async function withDatabase(test: (database: TestDatabase) => Promise<void>): Pr
 
 describe('audit log', () => {
   // Each test starts from an empty log numbered from 1 (withDatabase), so none counts another's entries.
-  const append = (database: TestDatabase, action: string, extra: { subject?: string; data?: Record<string, unknown> } = {}) =>
+  const append = (database: TestDatabase, action: string, extra: { subject?: string; data?: Record<string, string | number | boolean | null> } = {}) =>
     database.db.transaction((tx) => appendAudit(tx, { actor: 'system', action, ...extra }));
 
   it('chains each entry to the previous one, keyed', async () => {

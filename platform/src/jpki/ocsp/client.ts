@@ -84,7 +84,7 @@ export class OcspClient {
       const res = await this._fetch(url, {
         method: 'POST',
         headers: { 'content-type': OCSP_REQUEST_TYPE },
-        body: der,
+        body: new Uint8Array(der),
         signal: controller.signal,
       }).catch((cause: unknown) => {
         throw unavailable(controller.signal.aborted ? `no answer within ${this._options.timeoutMs} ms` : 'the responder cannot be reached', cause);

@@ -104,6 +104,17 @@ for (const textSize of SIZES) {
       await press(page, 'Backspace', 'home/unregister');
       await press(page, '4', 'settings/size-large');
       await check('settings-logged-in');
+      await press(page, 'Backspace', 'home/settings');
+      await press(page, '7');
+      await expect(page.locator('stb-tv-pension-screen [data-pension-mode="inbox"]')).toBeVisible({ timeout: 15_000 });
+      await check('pension-inbox');
+      await moveTo(page, 'pension/link-code');
+      await press(page, 'Enter', 'pension/code/submit');
+      for (const d of '1234') await press(page, d);
+      await check('pension-code');
+      await press(page, 'Enter');
+      await expect(page.locator('stb-tv-pension-screen [data-notice]')).toBeVisible();
+      await check('pension-code-refused');
 
       expect(problems).toEqual([]);
     });

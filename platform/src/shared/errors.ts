@@ -167,6 +167,14 @@ export const ERRORS = {
   BOOKING_CANCEL_TOO_LATE: { status: 409, message: 'The cancellation deadline has passed', ja: '取り消しの期限を過ぎています。施設にお電話ください。' },
   BOOKING_LOTTERY_CLOSED: { status: 409, message: 'The lottery is not accepting applications', ja: '抽選の申し込み期間ではありません。' },
   BOOKING_LOTTERY_DRAWN: { status: 409, message: 'The lottery has already been drawn', ja: 'この抽選は、すでに行われました。' },
+  // Pension status confirmation (platform/src/pension)
+  PENSION_LINK_CODE_INVALID: { status: 404, message: 'No unused, unexpired link code matches', ja: 'この番号は使えません。お手紙の番号を確かめてください。' },
+  PENSION_LINK_TRIES_EXCEEDED: { status: 429, message: 'Too many wrong link codes from this TV; wait and try again', ja: '番号の入力を何度か間違えたため、しばらく入力できません。時間をおいてお試しください。' },
+  PENSION_CONSENT_STALE: { status: 403, message: 'Consent needs a card login made just now', ja: '同意の確認のため、もう一度カードでログインしてください。' },
+  PENSION_CAMPAIGN_CLOSED: { status: 409, message: 'The campaign is past its deadline or the policy is not in it', ja: 'この届出の受付は終わっています。保険会社にお問い合わせください。' },
+  PENSION_ALREADY_SUBMITTED: { status: 409, message: 'This policy was already confirmed in this campaign', ja: 'この届出は、すでに提出されています。' },
+  PENSION_DRAFT_EXPIRED: { status: 410, message: 'The document to sign has expired or was already used', ja: '時間が過ぎました。はじめからやり直してください。' },
+  PENSION_API_UNAUTHORIZED: { status: 401, message: 'Insurer API credential is missing, unknown or revoked', ja: '保険会社の認証情報が正しくありません。' },
 } as const satisfies Record<string, { status: number; message: string; ja: string }>;
 
 /** A stable error code from the catalogue. */

@@ -6,10 +6,12 @@ import type { ShelterOverview, UnconfirmedList } from '../../../platform/src/she
 import type {
   AlertSettings, AlertsOverview, DraftCreateBody, DraftEditBody, DraftView, FunnelView, PreviewBody, PreviewView,
 } from '../../../platform/src/alerts/alert-console-schemas.js';
+import type { CampaignView, IssuedCodeView, PolicyView, SubmissionView } from '../../../platform/src/pension/pension-schemas.js';
 import { AppError, toWire, type WireError } from '../../../platform/src/shared/errors.js';
 
 export type { ShelterOverview, UnconfirmedList };
 export type { AlertsOverview, DraftCreateBody, DraftView, FunnelView, PreviewBody, PreviewView };
+export type { CampaignView, IssuedCodeView, PolicyView, SubmissionView };
 export type {
   AuditPageView, AuditVerdictView, DashboardView, DeviceListView, InviteView, ProvisionedDeviceView, StaffListView, StaffMeView, StaffSessionView,
 };
@@ -184,5 +186,47 @@ export class ConsoleClient {
 
   setAlertSettings(settings: AlertSettings) {
     return this.call<AlertSettings>('PUT', '/alerts/settings', settings);
+  }
+
+  // ---- pension (insurer staff) ----
+  pensionPolicies() {
+    return this.call<{ policies: PolicyView[] }>('GET', '/pension/policies');
+  }
+
+  /** One policy; its link code is in this answer only. */
+  addPolicy(policyRef: string, dueMonth: number) {
+    return this.call<{ policies: IssuedCodeView[] }>('POST', '/pension/policies', { policyRef, dueMonth });
+  }
+
+  /** Policies from CSV (policyRef,dueMonth); the codes are in this answer only. */
+  uploadPolicies(csv: string) {
+    return this.call<{ policies: IssuedCodeView[] }>('POST', '/pension/policies/csv', { csv });
+  }
+
+  reissueLinkCode(policyId: string) {
+    return this.call<{ policyId: string; linkCode: string; linkCodeExpiresAt: string }>('POST', `/pension/policies/${encodeURIComponent(policyId)}/link-code`);
+  }
+
+  pensionCampaigns() {
+    return this.call<{ campaigns: CampaignView[] }>('GET', '/pension/campaigns');
+  }
+
+  openCampaign(input: { title: string; period: string; deadline: string; reminderDates: string[] }) {
+    return this.call<{ id: string; notified: number }>('POST', '/pension/campaigns', input);
+  }
+
+  pensionSubmissions(campaignId?: string) {
+    return this.call<{ submissions: SubmissionView[]; next: string | null }>('GET', `/pension/submissions${campaignId ? `?campaignId=${encodeURIComponent(campaignId)}` : ''}`);
+  }
+
+  /** The evidence bundle as the exact text the platform keeps (re-serialising it would change its bytes). */
+  async pensionBundle(submissionId: string): Promise<string> {
+    const res = await fetch(`${this.base}/api/v1/console/pension/submissions/${encodeURIComponent(submissionId)}/bundle`, {
+      headers: this.token ? { authorization: `Bearer ${this.token}` } : {}, signal: AbortSignal.timeout(TIMEOUT_MS),
+    }).catch(() => null);
+    if (!res) throw new ConsoleError(toWire(new AppError('CLIENT_TIMEOUT')), 0);
+    const text = await res.text();
+    if (!res.ok) throw new ConsoleError((JSON.parse(text) as { error: WireError }).error, res.status);
+    return text;
   }
 }

@@ -9,6 +9,7 @@ import './pages/devices-page.js';
 import './pages/home-page.js';
 import './pages/shelter-page.js';
 import './pages/staff-page.js';
+import './pages/pension-page.js';
 import './sign-in.js';
 import { consoleStyles } from './styles.js';
 
@@ -20,6 +21,7 @@ const PAGES = [
   { id: 'audit', label: '操作記録', permission: 'audit.read' },
   { id: 'staff', label: '職員', permission: 'staff.manage' },
   { id: 'shelters', label: '避難所', permission: 'shelters.read' },
+  { id: 'pension', label: '年金現況確認', permission: 'pension.manage' },
 ] as const;
 type PageId = (typeof PAGES)[number]['id'];
 
@@ -174,6 +176,8 @@ export class StbOperatorApp extends LitElement {
         return can('alerts.compose') ? html`<op-alerts-page .client=${this.client} .live=${this.live} .selfId=${me.staff.id} ?canApprove=${can('alerts.approve')}></op-alerts-page>` : this.forbidden();
       case 'audit':
         return can('audit.read') ? html`<op-audit-page .client=${this.client} ?canVerify=${can('audit.verify')}></op-audit-page>` : this.forbidden();
+      case 'pension':
+        return can('pension.manage') ? html`<op-pension-page .client=${this.client}></op-pension-page>` : this.forbidden();
       case 'staff':
         return can('staff.manage') ? html`<op-staff-page .client=${this.client} .selfId=${me.staff.id}></op-staff-page>` : this.forbidden();
       case 'shelters':

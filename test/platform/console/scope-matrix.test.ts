@@ -11,6 +11,7 @@ import { buildTestApp } from '../../helpers/app.js';
 import { createDraft } from '../../../platform/src/alerts/drafts.js';
 import { alertBody, awaitingDraft, contextOf, placesOf, publishedAlert } from '../../helpers/alerts.js';
 import { bookableFacilityIn } from '../../helpers/booking.js';
+import { pensionTargets } from '../../helpers/pension.js';
 import { orgId, staffWithSession } from '../../helpers/staff.js';
 
 /**
@@ -40,6 +41,8 @@ interface OrgWorld {
   alertId: string;
   districtId: string;
   awaitingDraftId: string;
+  /** Pension targets (insurers only): a policy waiting for its code, a linked one, a sealed submission. */
+  pension: { openPolicyId: string; linkedPolicyId: string; submissionId: string } | null;
 }
 
 /** Two organisations of each kind: "own" is the first, "other" the second. */
@@ -70,11 +73,13 @@ async function orgWorld(code: string, kind: OrganisationKind, withAlerts = false
     shelterId = (await db.insert(shelters).values({ municipalityId: id, districtId: district!.id, name: 'matrix 避難所', address: '-', capacity: 10 }).returning())[0]!.id;
   }
   const alerting = kind === 'municipality' && withAlerts;
+  const pension = kind === 'insurer' ? await pensionTargets(db, id) : null;
   return {
     id, code, deviceId, contractNo, staffId: target!.id, facilityId: bookable?.facility.id ?? null, unitId: bookable?.units[0].id ?? null, shelterId,
     alertId: alerting ? (await publishedAlert(db, id)).alertId : NO_FACILITY,
     districtId: alerting ? (await placesOf(db, id)).districts[0]!.id : NO_FACILITY,
     awaitingDraftId: alerting ? (await awaitingDraft(db, id)).draft.id : NO_FACILITY,
+    pension,
   };
 }
 
@@ -118,6 +123,14 @@ const ownDraft = async (w: OrgWorld, callerId: string) => {
   return (await createDraft(db, await contextOf(db, callerId), await alertBody(db, w.id))).id;
 };
 const editBody = (w: OrgWorld) => ({ version: 1, status: 'Actual', validMinutes: 60, level: '5', districtIds: [w.districtId] });
+const NONE = '00000000-0000-4000-8000-00000000feed';
+let campaignYear = 2100;
+const pensionRoute = (method: 'GET' | 'POST', path: (w: OrgWorld) => string, payload?: () => object) => (w: OrgWorld): InjectOptions => ({
+  method, url: `${P}/pension${path(w)}`, ...(payload ? { payload: payload() } : {}),
+});
+const openPolicy = (w: OrgWorld) => w.pension?.openPolicyId ?? NONE;
+const linkedPolicy = (w: OrgWorld) => w.pension?.linkedPolicyId ?? NONE;
+const submission = (w: OrgWorld) => w.pension?.submissionId ?? NONE;
 const ROUTES: Record<string, RouteCase> = {
   [`GET ${A}`]: { own: () => get(A), other: null, leaks: (body, other) => JSON.stringify(body).includes(other.alertId) },
   [`POST ${A}/preview`]: {
@@ -204,6 +217,26 @@ const ROUTES: Record<string, RouteCase> = {
     own: (w) => ({ method: 'POST', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/admin-bookings`, payload: adminBooking(w) }),
     other: (w) => ({ method: 'POST', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/admin-bookings`, payload: adminBooking(w) }),
   },
+  [`GET ${P}/pension/policies`]: { own: pensionRoute('GET', () => '/policies'), other: null, leaks: (body, other) => JSON.stringify(body).includes(linkedPolicy(other)) },
+  [`POST ${P}/pension/policies`]: { own: pensionRoute('POST', () => '/policies', () => ({ policyRef: `MX-${++adminKey}`, dueMonth: 4 })), other: null },
+  [`POST ${P}/pension/policies/csv`]: { own: pensionRoute('POST', () => '/policies/csv', () => ({ csv: `MC-${++adminKey},4\n` })), other: null },
+  [`POST ${P}/pension/policies/:id/link-code`]: {
+    own: pensionRoute('POST', (w) => `/policies/${openPolicy(w)}/link-code`), other: pensionRoute('POST', (w) => `/policies/${openPolicy(w)}/link-code`),
+  },
+  [`POST ${P}/pension/policies/:id/notices`]: {
+    own: pensionRoute('POST', (w) => `/policies/${linkedPolicy(w)}/notices`, () => ({ title: 'お知らせ', body: '本文' })),
+    other: pensionRoute('POST', (w) => `/policies/${linkedPolicy(w)}/notices`, () => ({ title: 'お知らせ', body: '本文' })),
+  },
+  [`GET ${P}/pension/campaigns`]: { own: pensionRoute('GET', () => '/campaigns'), other: null },
+  [`POST ${P}/pension/campaigns`]: {
+    own: pensionRoute('POST', () => '/campaigns', () => ({ title: 'matrix', period: `${++campaignYear}-05`, deadline: new Date(Date.now() + 86_400_000).toISOString(), reminderDates: [] })),
+    other: null,
+  },
+  [`GET ${P}/pension/submissions`]: { own: pensionRoute('GET', () => '/submissions'), other: null, leaks: (body, other) => JSON.stringify(body).includes(submission(other)) },
+  [`GET ${P}/pension/submissions/:id/bundle`]: {
+    own: pensionRoute('GET', (w) => `/submissions/${submission(w)}/bundle`), other: pensionRoute('GET', (w) => `/submissions/${submission(w)}/bundle`),
+  },
+  [`POST ${P}/pension/api-credentials`]: { own: pensionRoute('POST', () => '/api-credentials', () => ({ label: 'matrix' })), other: null },
 };
 /** Routes that are not behind a staff session (the login itself, and the live channel, which authenticates its first message: see live.test.ts). */
 const UNAUTHENTICATED = [`POST ${P}/nonces`, `POST ${P}/sessions`, `GET ${P}/live`];

@@ -47,7 +47,7 @@ export type ClientMatchesSchemas = [
   Holds<Equal<Arg<'unregister'>[0], Of<typeof S.UnregisterRequest>>>,
   Holds<Equal<Answer<'unregister'>, Of<typeof S.Unregistered>>>,
   Holds<Equal<Answer<'bookingFacilities'>, Of<typeof B.FacilityList>>>,
-  Holds<Equal<{ from: Arg<'bookingWeek'>[1] }, Of<typeof B.WeekQuery>>>,
+  Holds<Equal<{ from?: NonNullable<Arg<'bookingWeek'>[1]> }, Of<typeof B.WeekQuery>>>,
   Holds<Equal<Answer<'bookingWeek'>, Of<typeof B.WeekGrid>>>,
   Holds<Equal<Arg<'holdBookingSlot'>[0], Of<typeof B.HoldBody>>>,
   Holds<Equal<Answer<'holdBookingSlot'>, Of<typeof B.BookingView>>>,

@@ -127,7 +127,7 @@ test('a slot someone took meanwhile is explained plainly, and the resident can w
   await expect(view(page)).toHaveAttribute('data-view', 'week', { timeout: 15_000 });
   const cell = page.locator(`stb-tv-booking-screen stb-tv-slot-cell[data-focus-key="booking/slot/${slot.day}/${slot.period}"]`);
   await expect(cell).toHaveAttribute('state', 'taken');
-  await expect(cell).toContainText('予約済');
+  await expect(cell).toContainText('予約あり');
 });
 
 test('a lottery application with ranked choices, the applicant logging in with the card', async ({ page }) => {

@@ -8,7 +8,7 @@ export type CellState = 'free' | 'taken' | 'closed' | 'chosen';
 const MARK: Record<CellState, string> = { free: '○', taken: '×', closed: '－', chosen: '◎' };
 
 /**
- * One 区分 of one day in the week grid: a mark and a word (○ 空き, × 予約済, － 受付外; ◎ 第1希望
+ * One 区分 of one day in the week grid: a mark and a word (○ 空き, × 予約あり, － 受付外; ◎ 第1希望
  * while choosing for a lottery), so the state never rests on colour alone; taken cells are also
  * hatched and closed ones dashed. Every cell takes focus (OK on a taken one offers the waitlist).
  *

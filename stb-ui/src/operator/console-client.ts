@@ -2,8 +2,12 @@ import type {
   AuditPageView, AuditVerdictView, DashboardView, DeviceListView, InviteView, ProvisionedDeviceView, StaffListView, StaffLoginRequest,
   StaffMeView, StaffNonceView, StaffSessionView,
 } from '../../../platform/src/console/console-schemas.js';
+import type {
+  BoardView, ConsoleFacilitiesView, DrawResultView, LotteryRoundT, PolicyRequestBody, ReplayResultView,
+} from '../../../platform/src/booking/booking-schemas.js';
 import { AppError, toWire, type WireError } from '../../../platform/src/shared/errors.js';
 
+export type { BoardView, ConsoleFacilitiesView, DrawResultView, LotteryRoundT, PolicyRequestBody, ReplayResultView };
 export type {
   AuditPageView, AuditVerdictView, DashboardView, DeviceListView, InviteView, ProvisionedDeviceView, StaffListView, StaffMeView, StaffSessionView,
 };
@@ -124,5 +128,39 @@ export class ConsoleClient {
 
   removeStaff(staffId: string) {
     return this.call<{ staffId: string; removed: boolean; sessionsEnded: number }>('DELETE', `/staff/${staffId}`);
+  }
+
+  // ── 施設予約 (platform/src/booking/console-routes.ts) ──
+
+  bookingFacilities() {
+    return this.call<ConsoleFacilitiesView>('GET', '/booking/facilities');
+  }
+
+  bookingBoard(from: string) {
+    return this.call<BoardView>('GET', `/booking/board?from=${encodeURIComponent(from)}`);
+  }
+
+  updatePolicy(facilityId: string, numbers: PolicyRequestBody) {
+    return this.call<{ ok: boolean }>('PUT', `/booking/facilities/${encodeURIComponent(facilityId)}/policy`, numbers);
+  }
+
+  addBlackout(facilityId: string, day: string, reason: string) {
+    return this.call<{ ok: boolean }>('POST', `/booking/facilities/${encodeURIComponent(facilityId)}/blackouts`, { day, reason });
+  }
+
+  adminBooking(facilityId: string, body: { unitId: string; day: string; period: string; note: string; idempotencyKey: string }) {
+    return this.call<{ overridden: number }>('POST', `/booking/facilities/${encodeURIComponent(facilityId)}/admin-bookings`, body);
+  }
+
+  openLotteryRound(facilityId: string, month: string, applyUntil: string) {
+    return this.call<LotteryRoundT>('POST', `/booking/facilities/${encodeURIComponent(facilityId)}/lottery-rounds`, { month, applyUntil });
+  }
+
+  drawLotteryRound(roundId: string) {
+    return this.call<DrawResultView>('POST', `/booking/lottery-rounds/${encodeURIComponent(roundId)}/draw`);
+  }
+
+  replayLotteryRound(roundId: string) {
+    return this.call<ReplayResultView>('POST', `/booking/lottery-rounds/${encodeURIComponent(roundId)}/replay`);
   }
 }

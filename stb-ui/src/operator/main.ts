@@ -4,6 +4,7 @@ import { loadUiConfig } from '../config.js';
 import { ConsoleClient, ConsoleError, type DashboardView, type StaffMeView, type StaffSessionView } from './console-client.js';
 import { LiveClient, liveUrl, type LiveState } from './live-client.js';
 import './pages/audit-page.js';
+import './pages/booking-page.js';
 import './pages/devices-page.js';
 import './pages/home-page.js';
 import './pages/staff-page.js';
@@ -16,6 +17,7 @@ const PAGES = [
   { id: 'devices', label: 'テレビ', permission: 'devices.read' },
   { id: 'audit', label: '操作記録', permission: 'audit.read' },
   { id: 'staff', label: '職員', permission: 'staff.manage' },
+  { id: 'booking', label: '施設予約', permission: 'facilities.manage' },
 ] as const;
 type PageId = (typeof PAGES)[number]['id'];
 
@@ -168,6 +170,8 @@ export class StbOperatorApp extends LitElement {
         return can('devices.read') ? html`<op-devices-page .client=${this.client} ?canManage=${can('devices.manage')}></op-devices-page>` : this.forbidden();
       case 'audit':
         return can('audit.read') ? html`<op-audit-page .client=${this.client} ?canVerify=${can('audit.verify')}></op-audit-page>` : this.forbidden();
+      case 'booking':
+        return can('facilities.manage') ? html`<op-booking-page .client=${this.client}></op-booking-page>` : this.forbidden();
       case 'staff':
         return can('staff.manage') ? html`<op-staff-page .client=${this.client} .selfId=${me.staff.id}></op-staff-page>` : this.forbidden();
       default:

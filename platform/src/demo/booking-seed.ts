@@ -27,7 +27,7 @@ export async function seedDemoFacilities(tx: Tx, orgIdOf: (code: string) => stri
     });
     const closed: { facilityId: string; day: string; reason: string }[] = Array.from({ length: BLACKOUT_DAYS }, (_, i) => addDays(today, i))
       .filter((day) => new Date(`${day}T00:00:00Z`).getUTCDay() === f.closedWeekday)
-      .map((day) => ({ facilityId: id, day, reason: DEMO_BLACKOUT_REASONS.weekly }));
+      .map((day) => ({ facilityId: id, day, reason: DEMO_BLACKOUT_REASONS.weekly as string }));
     if (f.closedInDays !== null) closed.push({ facilityId: id, day: addDays(today, f.closedInDays), reason: DEMO_BLACKOUT_REASONS.once });
     if (closed.length) await tx.insert(facilityBlackouts).values(closed);
     if (f.lottery) await openDemoRound(tx, id, f.lottery.monthsAhead, now);

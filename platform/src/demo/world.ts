@@ -36,6 +36,25 @@ export const DEMO_SHELTERS = [
   { district: 'fukumitsu', name: '福光中学校 体育館', address: '富山県南砺市福光１０００', capacity: 400, latitude: 36.5570, longitude: 136.8720 },
 ] as const;
 
+/**
+ * The demo shelter tablet at 城端小学校: `npm start` provisions its credential to the reader driver
+ * for the shelter page's own origin (as the TVs', its secret is in the source: dev only).
+ */
+export const DEMO_TABLET = { id: '00000000-0000-4000-8000-000000000301', secret: 'demo-tablet-johana', shelter: '城端小学校 体育館', label: '城端小学校 受付タブレット' } as const;
+
+/**
+ * Drill residents (訓練用, `DEMO_DRILL_RESIDENTS=N`): card ids `drill-01`…, households of four in
+ * 城端, registered at start as the TV registration would leave them, so a shelter drill (or a
+ * browser test) has many cards to tap. PINs are the same for all: documented, fictional.
+ */
+export const DEMO_DRILL = { authPin: '0000', signPin: 'DRILL2024', district: 'johana', perHousehold: 4 } as const;
+export const drillCardId = (n: number) => `drill-${String(n).padStart(2, '0')}`;
+const DRILL_FAMILIES = ['訓練', '防災', '避難', '安全', '城端', '受付', '名簿', '体育', '非常', '備蓄'];
+const DRILL_GIVEN = ['一郎', '花子', '次郎', '桜', '三郎', '梅子', '四郎', '菊子'];
+/** The n-th drill resident's name (1-based): one family name per household of four. */
+export const drillName = (n: number) =>
+  `${DRILL_FAMILIES[Math.floor((n - 1) / DEMO_DRILL.perHousehold) % DRILL_FAMILIES.length]}　${DRILL_GIVEN[(n - 1) % DRILL_GIVEN.length]}`;
+
 /** 午前/午後/夜間, the usual 区分 of a Japanese public hall (Japan time, half-open). */
 const HALL_PERIODS = [
   { code: 'am', label: '午前', start: '09:00', end: '12:00' },

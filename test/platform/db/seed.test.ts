@@ -1,5 +1,5 @@
 import { count, eq } from 'drizzle-orm';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { devices, districts, facilities, households, organisations, shelters } from '../../../platform/src/db/schema/index.js';
 import { facilityBlackouts, facilityPolicies, facilityUnits, lotteryRounds } from '../../../platform/src/booking/schema.js';
 import { hashDeviceSecret, seedDemoWorld } from '../../../platform/src/demo/seed.js';
@@ -7,12 +7,21 @@ import { DEMO_DISTRICTS, DEMO_DISTRICTS_2, DEMO_FACILITIES, DEMO_HOUSEHOLDS, DEM
 import { staffMembers } from '../../../platform/src/staff/schema.js';
 import { freshDatabase } from '../../helpers/database.js';
 
-describe('seedDemoWorld', async () => {
+/** A fresh, unseeded database for one test, closed when it ends. */
+async function emptyDb() {
   const database = await freshDatabase();
-  afterAll(() => database.close());
-  const { db } = database;
+  onTestFinished(() => database.close());
+  return database.db;
+}
+
+describe('seedDemoWorld', async () => {
+  // Seeded once here, for the tests that only need a seeded world; the first seeding has its own.
+  const seeded = await freshDatabase();
+  afterAll(() => seeded.close());
+  await seedDemoWorld(seeded.db);
 
   it('creates the operator, two municipalities, the insurer, districts, shelters, household TVs and the console staff', async () => {
+    const db = await emptyDb();
     expect(await seedDemoWorld(db)).toBe(true);
     const kinds = (await db.select({ kind: organisations.kind }).from(organisations)).map((o) => o.kind).sort();
     expect(kinds).toEqual(['cable_operator', 'insurer', 'municipality', 'municipality']);
@@ -27,6 +36,7 @@ describe('seedDemoWorld', async () => {
   });
 
   it('creates bookable facilities in both municipalities: units, policies, closed days and an open lottery round', async () => {
+    const { db } = seeded;
     const rows = await db.select({ name: facilities.name, org: organisations.code }).from(facilities)
       .innerJoin(facilityPolicies, eq(facilityPolicies.facilityId, facilities.id)).innerJoin(organisations, eq(organisations.id, facilities.municipalityId));
     expect(rows.map((r) => r.name).sort()).toEqual(DEMO_FACILITIES.map((f) => f.name).sort());
@@ -41,11 +51,13 @@ describe('seedDemoWorld', async () => {
   });
 
   it('does nothing the second time', async () => {
+    const { db } = seeded;
     expect(await seedDemoWorld(db)).toBe(false);
     expect((await db.select({ n: count() }).from(organisations))[0]!.n).toBe(4);
   });
 
   it('refuses a TV that is bound to no household (database constraint)', async () => {
+    const { db } = seeded;
     // The driver's error (drizzle keeps it as the cause): check_violation of the binding constraint.
     const BINDING_REFUSED = { cause: { code: '23514', constraint: 'devices_binding_ck' } };
     await expect(db.insert(devices).values({ kind: 'tv', label: 'x', credentialHash: 'x' })).rejects.toMatchObject(BINDING_REFUSED);

@@ -63,10 +63,10 @@ const HALL_PERIODS = [
 ];
 /** Tennis courts go by two-hour コマ. */
 const COURT_PERIODS = [
-  { code: 'k1', label: '9時から', start: '09:00', end: '11:00' },
-  { code: 'k2', label: '11時から', start: '11:00', end: '13:00' },
-  { code: 'k3', label: '13時から', start: '13:00', end: '15:00' },
-  { code: 'k4', label: '15時から', start: '15:00', end: '17:00' },
+  { code: 'k1', label: '1コマ', start: '09:00', end: '11:00' },
+  { code: 'k2', label: '2コマ', start: '11:00', end: '13:00' },
+  { code: 'k3', label: '3コマ', start: '13:00', end: '15:00' },
+  { code: 'k4', label: '4コマ', start: '15:00', end: '17:00' },
 ];
 const feesOf = (periods: readonly { code: string }[], resident: number) => periods.map((p) => ({ period: p.code, resident, nonResident: resident * 2 }));
 

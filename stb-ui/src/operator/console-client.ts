@@ -7,11 +7,15 @@ import type {
   AlertSettings, AlertsOverview, DraftCreateBody, DraftEditBody, DraftView, FunnelView, PreviewBody, PreviewView,
 } from '../../../platform/src/alerts/alert-console-schemas.js';
 import type { CampaignView, IssuedCodeView, PolicyView, SubmissionView } from '../../../platform/src/pension/pension-schemas.js';
+import type {
+  BoardView, ConsoleFacilitiesView, DrawResultView, LotteryRoundT, PolicyRequestBody, ReplayResultView,
+} from '../../../platform/src/booking/booking-schemas.js';
 import { AppError, toWire, type WireError } from '../../../platform/src/shared/errors.js';
 
 export type { ShelterOverview, UnconfirmedList };
 export type { AlertsOverview, DraftCreateBody, DraftView, FunnelView, PreviewBody, PreviewView };
 export type { CampaignView, IssuedCodeView, PolicyView, SubmissionView };
+export type { BoardView, ConsoleFacilitiesView, DrawResultView, LotteryRoundT, PolicyRequestBody, ReplayResultView };
 export type {
   AuditPageView, AuditVerdictView, DashboardView, DeviceListView, InviteView, ProvisionedDeviceView, StaffListView, StaffMeView, StaffSessionView,
 };
@@ -228,5 +232,39 @@ export class ConsoleClient {
     const text = await res.text();
     if (!res.ok) throw new ConsoleError((JSON.parse(text) as { error: WireError }).error, res.status);
     return text;
+  }
+
+  // ── 施設予約 (platform/src/booking/console-routes.ts) ──
+
+  bookingFacilities() {
+    return this.call<ConsoleFacilitiesView>('GET', '/booking/facilities');
+  }
+
+  bookingBoard(from: string) {
+    return this.call<BoardView>('GET', `/booking/board?from=${encodeURIComponent(from)}`);
+  }
+
+  updatePolicy(facilityId: string, numbers: PolicyRequestBody) {
+    return this.call<{ ok: boolean }>('PUT', `/booking/facilities/${encodeURIComponent(facilityId)}/policy`, numbers);
+  }
+
+  addBlackout(facilityId: string, day: string, reason: string) {
+    return this.call<{ ok: boolean }>('POST', `/booking/facilities/${encodeURIComponent(facilityId)}/blackouts`, { day, reason });
+  }
+
+  adminBooking(facilityId: string, body: { unitId: string; day: string; period: string; note: string; idempotencyKey: string }) {
+    return this.call<{ overridden: number }>('POST', `/booking/facilities/${encodeURIComponent(facilityId)}/admin-bookings`, body);
+  }
+
+  openLotteryRound(facilityId: string, month: string, applyUntil: string) {
+    return this.call<LotteryRoundT>('POST', `/booking/facilities/${encodeURIComponent(facilityId)}/lottery-rounds`, { month, applyUntil });
+  }
+
+  drawLotteryRound(roundId: string) {
+    return this.call<DrawResultView>('POST', `/booking/lottery-rounds/${encodeURIComponent(roundId)}/draw`);
+  }
+
+  replayLotteryRound(roundId: string) {
+    return this.call<ReplayResultView>('POST', `/booking/lottery-rounds/${encodeURIComponent(roundId)}/replay`);
   }
 }

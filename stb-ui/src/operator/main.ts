@@ -5,6 +5,7 @@ import { ConsoleClient, ConsoleError, type DashboardView, type StaffMeView, type
 import { LiveClient, liveUrl, type LiveState } from './live-client.js';
 import './pages/alerts-page.js';
 import './pages/audit-page.js';
+import './pages/booking-page.js';
 import './pages/devices-page.js';
 import './pages/home-page.js';
 import './pages/shelter-page.js';
@@ -22,6 +23,7 @@ const PAGES = [
   { id: 'staff', label: '職員', permission: 'staff.manage' },
   { id: 'shelters', label: '避難所', permission: 'shelters.read' },
   { id: 'pension', label: '年金現況確認', permission: 'pension.manage' },
+  { id: 'booking', label: '施設予約', permission: 'facilities.manage' },
 ] as const;
 type PageId = (typeof PAGES)[number]['id'];
 
@@ -178,6 +180,8 @@ export class StbOperatorApp extends LitElement {
         return can('audit.read') ? html`<op-audit-page .client=${this.client} ?canVerify=${can('audit.verify')}></op-audit-page>` : this.forbidden();
       case 'pension':
         return can('pension.manage') ? html`<op-pension-page .client=${this.client}></op-pension-page>` : this.forbidden();
+      case 'booking':
+        return can('facilities.manage') ? html`<op-booking-page .client=${this.client}></op-booking-page>` : this.forbidden();
       case 'staff':
         return can('staff.manage') ? html`<op-staff-page .client=${this.client} .selfId=${me.staff.id}></op-staff-page>` : this.forbidden();
       case 'shelters':

@@ -10,6 +10,7 @@ import { staffMembers } from '../../../platform/src/staff/schema.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { createDraft } from '../../../platform/src/alerts/drafts.js';
 import { alertBody, awaitingDraft, contextOf, placesOf, publishedAlert } from '../../helpers/alerts.js';
+import { drawRound, openRound } from '../../../platform/src/booking/lottery.js';
 import { bookableFacilityIn } from '../../helpers/booking.js';
 import { pensionTargets } from '../../helpers/pension.js';
 import { orgId, staffWithSession } from '../../helpers/staff.js';
@@ -43,6 +44,9 @@ interface OrgWorld {
   awaitingDraftId: string;
   /** Pension targets (insurers only): a policy waiting for its code, a linked one, a sealed submission. */
   pension: { openPolicyId: string; linkedPolicyId: string; submissionId: string } | null;
+  /** A lottery round taking applications, and one already drawn (municipalities only). */
+  roundId: string | null;
+  drawnRoundId: string | null;
 }
 
 /** Two organisations of each kind: "own" is the first, "other" the second. */
@@ -72,6 +76,13 @@ async function orgWorld(code: string, kind: OrganisationKind, withAlerts = false
     const [district] = await db.select().from(districts).where(eq(districts.municipalityId, id));
     shelterId = (await db.insert(shelters).values({ municipalityId: id, districtId: district!.id, name: 'matrix 避難所', address: '-', capacity: 10 }).returning())[0]!.id;
   }
+  let roundId: string | null = null;
+  let drawnRoundId: string | null = null;
+  if (bookable) {
+    roundId = (await openRound(db, bookable.facility.id, '2030-01', new Date(Date.now() + 86_400_000), 'operator:matrix')).id;
+    drawnRoundId = (await openRound(db, bookable.facility.id, '2030-02', new Date(Date.now() + 86_400_000), 'operator:matrix')).id;
+    await drawRound(db, drawnRoundId, 'operator:matrix');
+  }
   const alerting = kind === 'municipality' && withAlerts;
   const pension = kind === 'insurer' ? await pensionTargets(db, id) : null;
   return {
@@ -79,7 +90,7 @@ async function orgWorld(code: string, kind: OrganisationKind, withAlerts = false
     alertId: alerting ? (await publishedAlert(db, id)).alertId : NO_FACILITY,
     districtId: alerting ? (await placesOf(db, id)).districts[0]!.id : NO_FACILITY,
     awaitingDraftId: alerting ? (await awaitingDraft(db, id)).draft.id : NO_FACILITY,
-    pension,
+    pension, roundId, drawnRoundId,
   };
 }
 
@@ -112,6 +123,7 @@ interface RouteCase {
 const P = CONSOLE_PREFIX;
 const NO_FACILITY = '00000000-0000-4000-8000-00000000beef';
 const NO_SHELTER = '00000000-0000-4000-8000-00000000cafe';
+const POLICY = { residentHorizonDays: 60, nonResidentHorizonDays: 30, cancelDeadlineDays: 2, monthlyQuota: 4, holdMinutes: 45 };
 const inDays = (n: number) => new Date(Date.now() + n * 86_400_000 + 9 * 3_600_000).toISOString().slice(0, 10);
 let adminKey = 0;
 const adminBooking = (w: OrgWorld) => ({ unitId: w.unitId ?? NO_FACILITY, day: inDays(10), period: 'am', note: '市の行事', idempotencyKey: `matrix-${++adminKey}-key` });
@@ -212,6 +224,26 @@ const ROUTES: Record<string, RouteCase> = {
   [`POST ${P}/booking/facilities/:id/blackouts`]: {
     own: (w) => ({ method: 'POST', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/blackouts`, payload: { day: inDays(20), reason: '点検' } }),
     other: (w) => ({ method: 'POST', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/blackouts`, payload: { day: inDays(20), reason: '点検' } }),
+  },
+  [`GET ${P}/booking/facilities`]: {
+    own: () => get(`${P}/booking/facilities`), other: null,
+    leaks: (body, other) => JSON.stringify(body).includes(other.facilityId ?? '\u0000'),
+  },
+  [`PUT ${P}/booking/facilities/:id/policy`]: {
+    own: (w) => ({ method: 'PUT', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/policy`, payload: POLICY }),
+    other: (w) => ({ method: 'PUT', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/policy`, payload: POLICY }),
+  },
+  [`POST ${P}/booking/facilities/:id/lottery-rounds`]: {
+    own: (w) => ({ method: 'POST', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/lottery-rounds`, payload: { month: '2030-03', applyUntil: '2030-02-10T00:00:00Z' } }),
+    other: (w) => ({ method: 'POST', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/lottery-rounds`, payload: { month: '2030-03', applyUntil: '2030-02-10T00:00:00Z' } }),
+  },
+  [`POST ${P}/booking/lottery-rounds/:id/draw`]: {
+    own: (w) => ({ method: 'POST', url: `${P}/booking/lottery-rounds/${w.roundId ?? NO_FACILITY}/draw` }),
+    other: (w) => ({ method: 'POST', url: `${P}/booking/lottery-rounds/${w.roundId ?? NO_FACILITY}/draw` }),
+  },
+  [`POST ${P}/booking/lottery-rounds/:id/replay`]: {
+    own: (w) => ({ method: 'POST', url: `${P}/booking/lottery-rounds/${w.drawnRoundId ?? NO_FACILITY}/replay` }),
+    other: (w) => ({ method: 'POST', url: `${P}/booking/lottery-rounds/${w.drawnRoundId ?? NO_FACILITY}/replay` }),
   },
   [`POST ${P}/booking/facilities/:id/admin-bookings`]: {
     own: (w) => ({ method: 'POST', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/admin-bookings`, payload: adminBooking(w) }),

@@ -20,7 +20,6 @@ export const HOME_ACTIONS: readonly { id: HomeDestination | 'logout'; number: nu
   { id: 'unregister', number: 5, label: 'home.unregister' },
   { id: 'logout', number: 6, label: 'home.logout' },
   { id: 'inbox', number: 7, label: 'home.inbox' },
-  // 9 避難情報 is another service's (see the brief's reserved slots).
   { id: 'booking', number: 8, label: 'home.booking' },
 ];
 
@@ -51,13 +50,14 @@ export class StbTvHomeScreen extends LitElement {
   static override styles = css`
     :host { display: block; }
     h2 { margin: 0 0 8px; font-size: calc(60px * var(--stb-text-scale, 1)); font-weight: 700; }
-    .household { margin: 0 0 24px; font-size: calc(38px * var(--stb-text-scale, 1)); }
+    .household { margin: 0 0 16px; font-size: calc(38px * var(--stb-text-scale, 1)); }
     h3 { margin: 0 0 8px; font-size: calc(44px * var(--stb-text-scale, 1)); }
-    .hint { margin: 0 0 20px; font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.4; }
-    .members { display: flex; flex-wrap: wrap; gap: 24px 40px; margin: 0 0 48px; }
+    .hint { margin: 0 0 12px; font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.4; }
+    .members { display: flex; flex-wrap: wrap; gap: 24px 40px; margin: 0 0 32px; }
     .members stb-tv-button { min-width: 520px; }
-    /* Up to 9 numbered actions (slots reserved per service) in 3 rows: lower buttons and a tighter row gap keep the third row inside the safe area at 特大. */
-    .actions { display: grid; grid-template-columns: repeat(3, 1fr); gap: 20px 40px; --stb-button-height: calc(88px * var(--stb-text-scale, 1)); }
+    /* Three rows of three: the nine numbered actions (7–9 are the services') fit at 特大 too. */
+    .actions { display: grid; grid-template-columns: repeat(3, 1fr); gap: 20px 40px; }
+    .actions stb-tv-button { --stb-button-height: calc(88px * var(--stb-text-scale, 1)); }
     stb-tv-button { --stb-button-padding: 0.2em 0.6em; }
   `;
 

@@ -20,6 +20,7 @@ import { shelterRoutes } from './shelter/routes.js';
 import { consoleAccess } from './staff/access.js';
 import type { JpkiContext } from './jpki/index.js';
 import { alertRoutes } from './alerts/routes.js';
+import { tvAlertChannel } from './alerts/tv-channel.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -56,6 +57,7 @@ export async function buildApp({ config, database, jpki }: AppDeps): Promise<Fas
   await app.register(shelterRoutes, { deps: identity, policy: staffPolicy });
   await app.register(shelterConsoleRoutes, { db: database.db });
   await app.register(async (scope) => liveChannel(scope, database, staffPolicy));
+  await app.register(async (scope) => tvAlertChannel(scope, database));
   await app.register(alertRoutes, { deps: { db: database.db, defaultTtlSeconds: config.alertDefaultTtlSeconds } });
   await app.register(uiPages, { uiDir: config.uiDir });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { expect } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import { capXml, type CapInput } from '../helpers/alerts.js';
 import { E2E_ORIGIN } from './product.js';
 
@@ -44,4 +44,9 @@ export async function cancelAlerts(alerts: Published[]): Promise<void> {
   if (!alerts.length) return;
   // A Cancel of something already replaced or withdrawn changes nothing: all of them, in one message.
   await publishAlert({ msgType: 'Cancel', references: alerts.map((a) => ({ identifier: a.identifier, sent: a.sent })) });
+}
+
+/** The ids of the alerts the TV page holds as in force (its alert client's list: a withdrawal shows nothing on screen when none was up). */
+export function alertsInForce(page: Page): Promise<string[]> {
+  return page.evaluate(() => (document.querySelector('stb-tv-app') as unknown as { alerts: { alerts: { id: string }[] } }).alerts.alerts.map((a) => a.id));
 }

@@ -36,8 +36,7 @@ export class StbTvAlertOverlay extends LitElement {
     .actions .wide { grid-column: 1 / -1; }
     stb-tv-button {
       --stb-button-padding: 0.1em 0.5em; --stb-button-height: calc(96px * var(--stb-text-scale, 1));
-      --stb-button-font: calc(44px * var(--stb-text-scale, 1));
-      --stb-surface: #ffffff; --stb-fg: #000000; --stb-border: #000000;
+      --stb-surface: #ffffff; --stb-fg: #000000; --stb-bg: #ffffff; --stb-border: #000000;
     }
   `;
 

@@ -45,12 +45,14 @@ export class StbTvHomeScreen extends LitElement {
   static override styles = css`
     :host { display: block; }
     h2 { margin: 0 0 8px; font-size: calc(60px * var(--stb-text-scale, 1)); font-weight: 700; }
-    .household { margin: 0 0 24px; font-size: calc(38px * var(--stb-text-scale, 1)); }
+    .household { margin: 0 0 16px; font-size: calc(38px * var(--stb-text-scale, 1)); }
     h3 { margin: 0 0 8px; font-size: calc(44px * var(--stb-text-scale, 1)); }
     .hint { margin: 0 0 20px; font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.4; }
-    .members { display: flex; flex-wrap: wrap; gap: 24px 40px; margin: 0 0 48px; }
+    .members { display: flex; flex-wrap: wrap; gap: 24px 40px; margin: 0 0 28px; }
     .members stb-tv-button { min-width: 520px; }
-    .actions { display: grid; grid-template-columns: repeat(3, 1fr); gap: 32px 40px; }
+    /* Nine numbered actions at most (three rows of three): lower buttons and tighter rows keep them in the safe area at 特大. */
+    .actions { display: grid; grid-template-columns: repeat(3, 1fr); gap: 20px 40px; }
+    .actions stb-tv-button { --stb-button-height: calc(92px * var(--stb-text-scale, 1)); }
     stb-tv-button { --stb-button-padding: 0.2em 0.6em; }
   `;
 

@@ -11,6 +11,7 @@ import { AppError } from '../shared/errors.js';
 import { CLI_ACTOR } from '../identity/audit.js';
 import { inviteStaff, organisationByCode } from '../staff/staff.js';
 import { issueFeedCredential } from '../alerts/feed.js';
+import { populateTown } from '../demo/populate.js';
 import { ingestAlert } from '../alerts/ingest.js';
 import { parseAlertDocument } from '../alerts/parse.js';
 
@@ -56,6 +57,8 @@ export const OperatorCommandSchema = Type.Union([
   Type.Object({ command: Type.Literal('ingest-alert'), municipality: Type.String({ minLength: 1, maxLength: 16 }), documentBase64: Type.String() }),
   // A feed credential for POST /api/v1/alerts/cap (the token is printed once).
   Type.Object({ command: Type.Literal('issue-alert-feed'), municipality: Type.String({ minLength: 1, maxLength: 16 }), label: Type.String({ minLength: 1, maxLength: 64 }) }),
+  // The demo world's synthetic town: homes with coordinates and TVs across the districts (demo/populate.ts).
+  Type.Object({ command: Type.Literal('populate-town'), households: Type.Integer({ minimum: 1, maximum: 200_000 }) }),
 ]);
 export type OperatorCommand = Static<typeof OperatorCommandSchema>;
 const commandCheck = TypeCompiler.Compile(OperatorCommandSchema);
@@ -133,6 +136,8 @@ async function write(deps: OperatorDeps, cmd: Exclude<OperatorCommand, { command
     }
     case 'issue-alert-feed':
       return issueFeedCredential(deps.db, cmd.municipality, cmd.label, OPERATOR_ACTOR);
+    case 'populate-town':
+      return populateTown(deps.db, cmd.households);
   }
 }
 

@@ -14,6 +14,8 @@ export interface CapInput {
   /** Earlier messages (identifier + sent) of the same sender this one updates or cancels. */
   references?: { identifier: string; sent: string }[];
   sent?: Date;
+  /** No district: the area is the whole municipality (every household of it). */
+  wholeMunicipality?: boolean;
   /** Seconds from `sent` to `expires`. */
   ttlSeconds?: number;
 }
@@ -36,9 +38,9 @@ export function capXml(input: CapInput): { xml: string; sent: string } {
     <expires>${expires}</expires><senderName>南砺市</senderName>
     <headline>${input.headline ?? '城端地域に避難指示'}</headline>
     <parameter><valueName>evacuationLevel</valueName><value>${input.level ?? '4'}</value></parameter>
-    <area><areaDesc>${input.district === 'inami' ? '井波地域' : '城端地域'}</areaDesc>
+    <area><areaDesc>${input.wholeMunicipality ? '南砺市全域' : input.district === 'inami' ? '井波地域' : '城端地域'}</areaDesc>
       <geocode><valueName>jisX0402</valueName><value>162108</value></geocode>
-      <geocode><valueName>district</valueName><value>${input.district ?? 'johana'}</value></geocode></area>
+      ${input.wholeMunicipality ? '' : `<geocode><valueName>district</valueName><value>${input.district ?? 'johana'}</value></geocode>`}</area>
   </info>`;
   const xml = `<?xml version="1.0" encoding="UTF-8"?>
 <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">

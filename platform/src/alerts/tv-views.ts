@@ -24,46 +24,48 @@ export const residentVisible = (a: { state: string; status: string; msgType: str
 export async function tvAlertViews(db: Db, alertIds: string[], householdIds: string[]): Promise<Map<string, Map<string, TvAlertView>>> {
   const out = new Map<string, Map<string, TvAlertView>>();
   if (!alertIds.length || !householdIds.length) return out;
-  const rows = [];
+  // The documents once per alert (one may be 100 KB), not once per household.
+  const alertRows = await db.select({ id: alerts.id, municipalityId: alerts.municipalityId, level: alerts.level, sentAt: alerts.sentAt, expiresAt: alerts.expiresAt, document: alerts.document })
+    .from(alerts).where(inArray(alerts.id, alertIds));
+  const targets: { alertId: string; householdId: string; label: string; latitude: number | null; longitude: number | null }[] = [];
   // Bounded IN lists: a large town is read in slices.
   for (let i = 0; i < householdIds.length; i += 5000) {
-    rows.push(...await db.select({
-      alertId: alerts.id, municipalityId: alerts.municipalityId, level: alerts.level, sentAt: alerts.sentAt, expiresAt: alerts.expiresAt, document: alerts.document,
-      householdId: households.id, label: households.label, latitude: households.latitude, longitude: households.longitude,
+    targets.push(...await db.select({
+      alertId: alertTargets.alertId, householdId: households.id, label: households.label, latitude: households.latitude, longitude: households.longitude,
     }).from(alertTargets)
-      .innerJoin(alerts, eq(alerts.id, alertTargets.alertId))
       .innerJoin(households, eq(households.id, alertTargets.householdId))
       .where(and(inArray(alertTargets.alertId, alertIds), inArray(alertTargets.householdId, householdIds.slice(i, i + 5000)))));
   }
-  if (!rows.length) return out;
-  const names = await memberNames(db, [...new Set(rows.map((r) => r.householdId))]);
+  if (!targets.length) return out;
+  const names = await memberNames(db, [...new Set(targets.map((r) => r.householdId))]);
   const shelterCache = new Map<string, ShelterPlace[]>();
-  for (const municipalityId of new Set(rows.map((r) => r.municipalityId))) {
+  for (const municipalityId of new Set(alertRows.map((r) => r.municipalityId))) {
     shelterCache.set(municipalityId, await db.select({ id: shelters.id, name: shelters.name, latitude: shelters.latitude, longitude: shelters.longitude })
       .from(shelters).where(eq(shelters.municipalityId, municipalityId)));
   }
-  for (const r of rows) {
-    const alert = r.document as CanonicalAlert;
-    const nearest = nearestShelter({ id: r.householdId, districtId: null, districtCode: null, latitude: r.latitude, longitude: r.longitude }, shelterCache.get(r.municipalityId)!);
+  const byId = new Map(alertRows.map((a) => [a.id, { ...a, alert: a.document as CanonicalAlert }]));
+  for (const r of targets) {
+    const a = byId.get(r.alertId);
+    if (!a || !a.alert.infos.length) continue;
+    const nearest = nearestShelter({ id: r.householdId, districtId: null, districtCode: null, latitude: r.latitude, longitude: r.longitude }, shelterCache.get(a.municipalityId)!);
     const shelter = nearest ? { name: nearest.shelter.name, distanceM: Math.round(nearest.distanceM) } : undefined;
     const view: TvAlertView = {
-      id: r.alertId,
-      ...(r.level ? { level: r.level } : {}),
-      sentAt: r.sentAt.toISOString(),
-      expiresAt: r.expiresAt.toISOString(),
-      messages: alert.infos.map((info) => ({
+      id: a.id,
+      ...(a.level ? { level: a.level } : {}),
+      sentAt: a.sentAt.toISOString(),
+      expiresAt: a.expiresAt.toISOString(),
+      messages: a.alert.infos.map((info) => ({
         language: info.language,
         ...householdMessage({
-          names: names.get(r.householdId) ?? [], householdLabel: r.label, level: info.level, areaNames: info.areas.map((a) => a.areaDesc),
+          names: names.get(r.householdId) ?? [], householdLabel: r.label, level: info.level, areaNames: info.areas.map((x) => x.areaDesc),
           ...(info.headline ? { headline: info.headline } : {}),
           ...(shelter ? { shelter } : {}),
         }),
         ...(shelter ? { shelter } : {}),
       })),
     };
-    if (!view.messages.length) continue;
-    let byHousehold = out.get(r.alertId);
-    if (!byHousehold) out.set(r.alertId, (byHousehold = new Map()));
+    let byHousehold = out.get(a.id);
+    if (!byHousehold) out.set(a.id, (byHousehold = new Map()));
     byHousehold.set(r.householdId, view);
   }
   return out;

@@ -1,5 +1,5 @@
 import { FormatRegistry } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
@@ -16,6 +16,9 @@ import { activeAlertIdsFor, residentVisible, tvAlertViews, type TvAlertView } fr
 
 // TypeBox's own checker knows no formats until told (Fastify's Ajv checks the HTTP routes).
 if (!FormatRegistry.Has('uuid')) FormatRegistry.Set('uuid', (v) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v));
+
+/** Compiled once: 20,000 TVs answer an alert within a second, three messages each. */
+const clientMessage = TypeCompiler.Compile(TvAlertClientMessage);
 
 /** A TV that has not authenticated by then is dropped. */
 const AUTH_WINDOW_MS = 10_000;
@@ -135,7 +138,7 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
       let message: TvAlertClientMessage;
       try {
         message = JSON.parse(String(raw)) as TvAlertClientMessage;
-        if (!Value.Check(TvAlertClientMessage, message)) throw new Error('not a TV alert message');
+        if (!clientMessage.Check(message)) throw new Error('not a TV alert message');
       } catch {
         clearTimeout(deadline);
         send(socket, { type: 'refused', code: 'REQ_INVALID' });

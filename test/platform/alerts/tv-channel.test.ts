@@ -10,6 +10,8 @@ import { alertReceipts } from '../../../platform/src/alerts/schema.js';
 import { DEMO_HOUSEHOLDS } from '../../../platform/src/demo/world.js';
 import { capXml, type CapInput } from '../../helpers/alerts.js';
 import { buildTestApp } from '../../helpers/app.js';
+import { CardInReader } from '../../helpers/card-in-reader.js';
+import { FIXTURE_CARDS } from '../../helpers/jpki-fixtures.js';
 
 const t = await buildTestApp({}, { demo: true });
 const { app, database } = t;
@@ -94,6 +96,31 @@ async function ingest(input: Partial<CapInput> = {}) {
   return { id: out.alertId, identifier, sent };
 }
 
+/** 山田 太郎 registered on his household's TV and logged in there: his session token and person id. */
+async function taroLoggedIn(): Promise<{ token: string; personId: string }> {
+  const taro = await CardInReader.insert('yamada-taro');
+  try {
+    const TV = `Device ${credential(YAMADA)}`;
+    const post = (url: string, payload: object) => app.inject({ method: 'POST', url, headers: { authorization: TV }, payload });
+    const pins = FIXTURE_CARDS['yamada-taro'];
+    const draft = (await post('/api/v1/registrations/drafts', { district: 'johana' })).json();
+    const sign = await taro.sign('sign', pins.signPin, draft.sign.digestInfo);
+    const auth = await taro.sign('auth', pins.authPin, draft.auth.digestInfo);
+    const submitted = (await post('/api/v1/registrations', {
+      draftId: draft.draftId, signCertificate: sign.certificate, signSignature: sign.signature, authCertificate: auth.certificate, authSignature: auth.signature,
+    })).json();
+    const confirmed = await post(`/api/v1/registrations/${submitted.registrationId}/confirm`, {});
+    expect(confirmed.statusCode).toBe(201);
+    const nonce = (await post('/api/v1/nonces', { purpose: 'login' })).json();
+    const signed = await taro.sign('auth', pins.authPin, nonce.digestInfo);
+    const login = await post('/api/v1/sessions', { nonce: nonce.nonce, certificate: signed.certificate, signature: signed.signature });
+    expect(login.statusCode).toBe(201);
+    return { token: login.json().token, personId: confirmed.json().personId };
+  } finally {
+    await taro.close();
+  }
+}
+
 const receiptsOf = (alertId: string) => db.select({ kind: alertReceipts.kind, answer: alertReceipts.answer }).from(alertReceipts)
   .where(and(eq(alertReceipts.alertId, alertId), eq(alertReceipts.deviceId, YAMADA.tv.id))).orderBy(alertReceipts.kind);
 
@@ -156,6 +183,20 @@ describe('the TV alert channel', () => {
     const again = await Tv.connect(credential(YAMADA));
     expect((await again.next('alert', (m) => m.alert.id === a.id)).alert.acknowledged).toBe(true);
     await again.close();
+  });
+
+  it('names the person who acknowledged when someone is logged in on the TV, and the household by name', async () => {
+    const { token, personId } = await taroLoggedIn();
+    const tv = await Tv.connect(credential(YAMADA));
+    const a = await ingest();
+    const pushed = await tv.next('alert', (m) => m.alert.id === a.id);
+    expect(pushed.alert.messages[0]!.greeting).toMatch(/山田 太郎さん/);
+    tv.send({ type: 'receipt', alertId: a.id, kind: 'acknowledged', answer: 'safe_at_home', session: token });
+    await tv.next('receipted', (m) => m.alertId === a.id && m.kind === 'acknowledged');
+    const [row] = await db.select({ personId: alertReceipts.personId, answer: alertReceipts.answer }).from(alertReceipts)
+      .where(and(eq(alertReceipts.alertId, a.id), eq(alertReceipts.kind, 'acknowledged')));
+    expect(row).toEqual({ personId, answer: 'safe_at_home' });
+    await tv.close();
   });
 
   it('writes a burst of receipts in one statement, and drops a receipt for an alert that does not target the household', async () => {

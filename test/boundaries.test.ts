@@ -79,7 +79,7 @@ const NODE_BUILTINS = new Set(
 );
 
 /** The shared files written for the browser too (pure data, no Node); stb-ui may import them. */
-const BROWSER_SAFE_SHARED = new Set(['errors.ts', 'pins.ts', 'reader-address.ts', 'uuidv7.ts'].map((f) => `${SHARED}${f}`));
+const BROWSER_SAFE_SHARED = new Set(['errors.ts', 'pins.ts', 'reader-address.ts', 'shelter-subject.ts', 'uuidv7.ts'].map((f) => `${SHARED}${f}`));
 
 /** Files whose computed `import()` loads an npm package by name (never a repository file). */
 const COMPUTED_IMPORTS = new Set(['reader-driver/src/pcsc/binding.ts']); // the optional pcsclite native module

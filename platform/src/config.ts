@@ -1,16 +1,23 @@
 import { resolve } from 'node:path';
 import { DEFAULT_READER_PORT } from './shared/reader-address.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './shared/logger.js';
+import { parseRevocationPolicy, type RevocationPolicy } from './jpki/ocsp/policy.js';
 
 /** The platform's settings; `loadConfig` is the only reader of `process.env`. */
 export interface Config {
-  /** TCP port of the HTTP server for the API, the TV page and the shelter page. */
+  /** TCP port of the HTTP server for the API and the TV page. */
   port: number;
   /**
    * TCP port of the operator console's own origin (same process, same API). A separate origin so
    * the console can never read what the TV page keeps in its storage, nor the TV the console's.
    */
   operatorPort: number;
+  /**
+   * TCP port of the shelter tablet page's own origin (same process, same API). Its own origin so
+   * the reader driver can hand the tablet's device credential to it alone, never the TV's, and the
+   * tablet's outbox (IndexedDB) is kept apart from every other page's storage.
+   */
+  shelterPort: number;
   /** Interface to listen on; loopback unless deliberately exposed. */
   host: string;
   /**
@@ -46,6 +53,8 @@ export interface Config {
   readerAllowedOrigins: string | null;
   /** `npm start`: which of those pages may receive the TV's device credential (default: the TV page's origin). */
   readerCredentialOrigins: string | null;
+  /** `npm start` in dev: how many extra demo residents (訓練用, cards `drill-01`…) to issue cards to and register, for shelter drills and tests. */
+  demoDrillResidents: number;
   /** READER_DEVICE_CREDENTIAL_FILE as given, passed on to that driver; null = `npm start` provisions the demo TV's. */
   readerDeviceCredentialFile: string | null;
   /** How long a TV session lasts without a new card login. */
@@ -60,6 +69,17 @@ export interface Config {
   alertDefaultTtlSeconds: number;
   /** Oldest CRL (since thisUpdate) still trusted when nextUpdate has not passed; older = status unknown. */
   crlMaxAgeSeconds: number;
+  /** Which revocation source each operation uses and what unknown means there (REVOCATION_POLICY over the defaults of issue 17). */
+  revocationPolicy: RevocationPolicy;
+  /** An OCSP responder that has not answered after this long counts as unreachable. */
+  ocspTimeoutMs: number;
+  /** Clock difference tolerated between us and an OCSP responder (thisUpdate ahead, nextUpdate behind). */
+  ocspSkewSeconds: number;
+  /**
+   * OCSP responders per purpose for certificates that name none (sign certificates carry no AIA;
+   * J-LIS gives authorised verifiers the address); null: CRLs only for that purpose.
+   */
+  ocspUrls: { sign: string | null; auth: string | null };
   /**
    * Port of the reader driver on the device's loopback (READER_PORT, as the driver reads it): the TV
    * page may open a WebSocket to it (CSP connect-src), and `npm start` points the TV page at it.
@@ -95,6 +115,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     problems.push(`OPERATOR_PORT must be an integer 0–65535 (got "${env.OPERATOR_PORT ?? operatorPort}")`);
   } else if (operatorPort !== 0 && operatorPort === port) {
     problems.push('OPERATOR_PORT must differ from PORT: the operator console needs its own origin');
+  }
+
+  // Default PORT + 2, the same way; every page's origin must be its own.
+  const shelterPort = Number(env.SHELTER_PORT ?? (!Number.isInteger(port) ? 8082 : port === 0 ? 0 : port + 2));
+  if (!Number.isInteger(shelterPort) || shelterPort < 0 || shelterPort > 65535) {
+    problems.push(`SHELTER_PORT must be an integer 0–65535 (got "${env.SHELTER_PORT ?? shelterPort}")`);
+  } else if (shelterPort !== 0 && (shelterPort === port || shelterPort === operatorPort)) {
+    problems.push('SHELTER_PORT must differ from PORT and OPERATOR_PORT: the shelter tablet needs its own origin');
   }
 
   const host = env.HOST ?? '127.0.0.1';
@@ -139,6 +167,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const staffInviteTtlSeconds = positiveInt(env.STAFF_INVITE_TTL_SECONDS ?? String(72 * 3600), 'STAFF_INVITE_TTL_SECONDS', problems);
   const alertDefaultTtlSeconds = positiveInt(env.ALERT_DEFAULT_TTL_SECONDS ?? String(24 * 3600), 'ALERT_DEFAULT_TTL_SECONDS', problems);
   const crlMaxAgeSeconds = positiveInt(env.CRL_MAX_AGE_SECONDS ?? String(48 * 3600), 'CRL_MAX_AGE_SECONDS', problems);
+  const revocationPolicy = parseRevocationPolicy(env.REVOCATION_POLICY, problems);
+  const ocspTimeoutMs = positiveInt(env.OCSP_TIMEOUT_MS ?? '3000', 'OCSP_TIMEOUT_MS', problems);
+  const ocspSkewSeconds = positiveInt(env.OCSP_SKEW_SECONDS ?? '300', 'OCSP_SKEW_SECONDS', problems);
+  const ocspUrl = (name: string): string | null => {
+    const raw = env[name]?.trim();
+    if (!raw) return null;
+    if (!/^https?:\/\/[^\s]+$/.test(raw)) problems.push(`${name} must be an http(s) URL (got "${raw}")`);
+    return raw;
+  };
+  const ocspUrls = { sign: ocspUrl('OCSP_URL_SIGN'), auth: ocspUrl('OCSP_URL_AUTH') };
+  const demoDrillResidents = Number(env.DEMO_DRILL_RESIDENTS ?? 0);
+  if (!Number.isInteger(demoDrillResidents) || demoDrillResidents < 0 || demoDrillResidents > 99) problems.push(`DEMO_DRILL_RESIDENTS must be a whole number 0–99 (got "${env.DEMO_DRILL_RESIDENTS}")`);
   const readerPort = Number(env.READER_PORT ?? DEFAULT_READER_PORT);
   if (!Number.isInteger(readerPort) || readerPort < 1 || readerPort > 65535) problems.push(`READER_PORT must be an integer 1–65535 (got "${env.READER_PORT}")`);
   // A person logs in or registers a few times an hour; these only stop floods and scripted guessing.
@@ -152,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   return Object.freeze({
     port,
     operatorPort,
+    shelterPort,
     host,
     databaseUrl,
     databaseOwnerUrl,
@@ -166,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     nonceSecret,
     readerAllowedOrigins: env.READER_ALLOWED_ORIGINS?.trim() || null,
     readerCredentialOrigins: env.READER_CREDENTIAL_ORIGINS?.trim() || null,
+    demoDrillResidents,
     readerDeviceCredentialFile: env.READER_DEVICE_CREDENTIAL_FILE?.trim() || null,
     sessionTtlSeconds,
     staffIdleSeconds,
@@ -173,6 +215,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     staffInviteTtlSeconds,
     alertDefaultTtlSeconds,
     crlMaxAgeSeconds,
+    revocationPolicy,
+    ocspTimeoutMs,
+    ocspSkewSeconds,
+    ocspUrls,
     readerPort,
     rateLimitPerDevice,
     rateLimitPerIp,

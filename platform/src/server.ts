@@ -13,7 +13,7 @@ import { CRL_CHANNEL, loadStoredCrls } from './identity/crl-store.js';
 import { followDeviceWithdrawals } from './identity/devices.js';
 import { startExpirySweep } from './identity/expiry-sweep.js';
 import { createJpkiContext, type JpkiContext } from './jpki/index.js';
-import { operatorConsoleHandler } from './plugins/ui-pages.js';
+import { ownOriginHandler } from './plugins/ui-pages.js';
 import { ensurePrivateDir } from './shared/private-fs.js';
 
 /** Safety net behind LISTEN/NOTIFY: how often a process looks for CRLs other processes stored. */
@@ -32,6 +32,8 @@ export interface RunningPlatform {
   url: string;
   /** The operator console's own origin, e.g. http://127.0.0.1:8081 */
   operatorUrl: string;
+  /** The shelter tablet page's own origin, e.g. http://127.0.0.1:8082 */
+  shelterUrl: string;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
   const database = await openDatabase({ databaseUrl: config.databaseUrl, databaseOwnerUrl: config.databaseOwnerUrl, dataDir: config.dataDir, role: 'platform' });
   let app: FastifyInstance | undefined;
   let operatorServer: Server | undefined;
+  let shelterServer: Server | undefined;
   const timers: ReturnType<typeof setInterval>[] = [];
   // Stopped in this order on close: the admin channel first, then the database's listeners.
   const unlisteners: (() => Promise<void>)[] = [];
@@ -97,11 +100,13 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
       unlisteners.unshift(() => admin.close());
     }
     const url = await app.listen({ port: config.port, host: config.host });
-    operatorServer = createServer(operatorConsoleHandler(app));
+    operatorServer = createServer(ownOriginHandler(app, 'operator'));
     // The console's live channel (WebSocket) on its own origin: the same app takes the upgrade.
     const mainServer = app.server;
     operatorServer.on('upgrade', (req, socket, head) => mainServer.emit('upgrade', req, socket, head));
     const operatorUrl = await listenOn(operatorServer, config.operatorPort, config.host);
+    shelterServer = createServer(ownOriginHandler(app, 'shelter'));
+    const shelterUrl = await listenOn(shelterServer, config.shelterPort, config.host);
     app.log.info({ database: database.kind }, 'platform ready');
     let closing: Promise<void> | undefined;
     const running: RunningPlatform = {
@@ -110,10 +115,12 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
       jpki,
       url,
       operatorUrl,
+      shelterUrl,
       close: () => (closing ??= (async () => {
         for (const t of timers) clearInterval(t);
         for (const stop of unlisteners) await stop().catch(() => {});
         await closeServer(operatorServer);
+        await closeServer(shelterServer);
         await running.app.close();
         // What was written since the last tick is vouched for too.
         await checkpointAudit().catch((err) => log.error({ err }, 'audit checkpoint failed'));
@@ -125,6 +132,7 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
     for (const t of timers) clearInterval(t);
     for (const stop of unlisteners) await stop().catch(() => {});
     await closeServer(operatorServer);
+    await closeServer(shelterServer);
     await app?.close().catch(() => {});
     await database.close().catch(() => {});
     throw err;

@@ -31,6 +31,14 @@ export interface DriverConfig {
   maxKeptSessions: number;
   /** Provisioning file with this STB's device credential (0600), handed only to `credentialOrigins`; `null` = none. */
   deviceCredentialFile: string | null;
+  /**
+   * A shelter tablet's provisioning file (0600), handed only to `tabletCredentialOrigins` (the
+   * shelter page's own origin), never to the TV's. On a real tablet the driver holds only this one;
+   * in development one driver serves the TV and the demo tablet, each its own credential.
+   */
+  tabletCredentialFile: string | null;
+  /** Origins that receive the tablet's credential instead of the TV's; disjoint from `credentialOrigins`. */
+  tabletCredentialOrigins: readonly string[];
   /** File holding the token the local `npm run demo` CLI presents. */
   controlTokenFile: string;
   logLevel: LogLevel;
@@ -51,12 +59,20 @@ export function loadDriverConfig(env: NodeJS.ProcessEnv = process.env, argv: str
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`READER_ALLOWED_ORIGINS entry "${origin}" must be scheme://host[:port] with no path`);
   }
 
+  const tabletOriginsGiven = (env.READER_TABLET_CREDENTIAL_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   const credentialOrigins = env.READER_CREDENTIAL_ORIGINS
     ? env.READER_CREDENTIAL_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)
-    : allowedOrigins;
+    : allowedOrigins.filter((o) => !tabletOriginsGiven.includes(o));
   for (const origin of credentialOrigins) {
     if (!allowedOrigins.includes(origin)) problems.push(`READER_CREDENTIAL_ORIGINS entry "${origin}" must also be in READER_ALLOWED_ORIGINS`);
   }
+
+  const tabletCredentialOrigins = tabletOriginsGiven;
+  for (const origin of tabletCredentialOrigins) {
+    if (!allowedOrigins.includes(origin)) problems.push(`READER_TABLET_CREDENTIAL_ORIGINS entry "${origin}" must also be in READER_ALLOWED_ORIGINS`);
+    if (credentialOrigins.includes(origin)) problems.push(`READER_TABLET_CREDENTIAL_ORIGINS entry "${origin}" is also a TV credential origin: one page gets one credential`);
+  }
+  if (tabletCredentialOrigins.length && !env.READER_TABLET_CREDENTIAL_FILE) problems.push('READER_TABLET_CREDENTIAL_ORIGINS needs READER_TABLET_CREDENTIAL_FILE');
 
   const demoFlag = argv.indexOf('--demo');
   const demoArg = demoFlag >= 0 ? argv[demoFlag + 1] : undefined;
@@ -89,6 +105,8 @@ export function loadDriverConfig(env: NodeJS.ProcessEnv = process.env, argv: str
     resumeSeconds,
     maxKeptSessions,
     deviceCredentialFile: env.READER_DEVICE_CREDENTIAL_FILE ? resolve(env.READER_DEVICE_CREDENTIAL_FILE) : null,
+    tabletCredentialFile: env.READER_TABLET_CREDENTIAL_FILE ? resolve(env.READER_TABLET_CREDENTIAL_FILE) : null,
+    tabletCredentialOrigins: Object.freeze(tabletCredentialOrigins),
     controlTokenFile: resolve(env.READER_CONTROL_TOKEN_FILE ?? resolve(env.DATA_DIR ?? 'data', 'reader-driver.token')),
     logLevel,
   });

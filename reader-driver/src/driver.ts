@@ -26,6 +26,7 @@ export interface RunningDriver {
 export async function startDriver(config: Readonly<DriverConfig>, log: Logger): Promise<RunningDriver> {
   // Read first: a box whose provisioning file is unreadable or too open does not start at all.
   const device = config.deviceCredentialFile ? readDeviceCredential(config.deviceCredentialFile) : null;
+  const tablet = config.tabletCredentialFile ? readDeviceCredential(config.tabletCredentialFile) : null;
   const hub = new ReaderHub();
   let pcscUnavailable: string | null = null;
   if (config.usePcsc) {
@@ -49,7 +50,7 @@ export async function startDriver(config: Readonly<DriverConfig>, log: Logger): 
   mkdirSync(dirname(config.controlTokenFile), { recursive: true });
   writeFileSync(config.controlTokenFile, JSON.stringify({ port: config.port, token: controlToken }), { mode: 0o600 });
 
-  const server = await startDriverServer({ config, hub, log, demo, controlToken, device });
+  const server = await startDriverServer({ config, hub, log, demo, controlToken, device, tablet });
   if (config.port === 0) {
     writeFileSync(config.controlTokenFile, JSON.stringify({ port: server.port, token: controlToken }), { mode: 0o600 });
   }

@@ -46,7 +46,7 @@ async function startProduct(dataDir: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'platform/src/cli/start-all.ts'], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
-      ...process.env, PORT: String(PORT), OPERATOR_PORT: String(PORT + 2), READER_PORT: String(READER_PORT), DATA_DIR: dataDir, SEED_DEMO: 'true',
+      ...process.env, PORT: String(PORT), OPERATOR_PORT: String(PORT + 2), SHELTER_PORT: String(PORT + 3), READER_PORT: String(READER_PORT), DATA_DIR: dataDir, SEED_DEMO: 'true',
       READER_CARD_LATENCY: 'realistic', READER_PCSC: 'false', LOG_LEVEL: 'warn', DATABASE_URL: '',
     },
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from './browser.js';
-import { E2E_OPERATOR_PORT, E2E_ORIGIN, E2E_PORT, E2E_READER_PORT } from './product.js';
+import { E2E_DRILL_RESIDENTS, E2E_OPERATOR_PORT, E2E_ORIGIN, E2E_PORT, E2E_READER_PORT, E2E_SHELTER_PORT } from './product.js';
 
 // The whole product (`npm start`: platform + reader driver with the demo card bay) for the whole
 // browser run, on its own ports and a throw-away data folder (or on the PostgreSQL database named
@@ -40,6 +40,9 @@ export default defineConfig({
     env: {
       PORT: String(E2E_PORT),
       OPERATOR_PORT: String(E2E_OPERATOR_PORT),
+      SHELTER_PORT: String(E2E_SHELTER_PORT),
+      // Twenty registered residents with cards for the shelter tablet's offline check-ins.
+      DEMO_DRILL_RESIDENTS: String(E2E_DRILL_RESIDENTS),
       READER_PORT: String(E2E_READER_PORT),
       DATA_DIR: process.env.E2E_DATA_DIR,
       LOG_LEVEL: 'warn',

@@ -13,6 +13,11 @@ export const E2E_ORIGIN = `http://127.0.0.1:${E2E_PORT}`;
 /** The operator console's own origin (OPERATOR_PORT of the same platform process). */
 export const E2E_OPERATOR_PORT = Number(process.env.E2E_OPERATOR_PORT ?? E2E_PORT + 2);
 export const E2E_OPERATOR_ORIGIN = `http://127.0.0.1:${E2E_OPERATOR_PORT}`;
+/** The shelter tablet page's own origin (SHELTER_PORT of the same platform process). */
+export const E2E_SHELTER_PORT = Number(process.env.E2E_SHELTER_PORT ?? E2E_PORT + 3);
+export const E2E_SHELTER_ORIGIN = `http://127.0.0.1:${E2E_SHELTER_PORT}`;
+/** Drill residents (`drill-01`…) `npm start` issues cards to and registers for the shelter tests. */
+export const E2E_DRILL_RESIDENTS = 24;
 export const E2E_READER_URL = `ws://127.0.0.1:${E2E_READER_PORT}/v1`;
 
 /** The demo TV of 山田さん宅: `npm start` provisions its credential to the reader driver. */

@@ -73,6 +73,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PORT: '65535' })).toThrow(/OPERATOR_PORT must be an integer/);
   });
 
+  it('serves the shelter tablet on its own port too: PORT + 2 unless set, never PORT or OPERATOR_PORT', () => {
+    expect(loadConfig({ PORT: '9000' }).shelterPort).toBe(9002);
+    expect(loadConfig({ PORT: '0' }).shelterPort).toBe(0);
+    expect(() => loadConfig({ PORT: '9000', SHELTER_PORT: '9001' })).toThrow(/SHELTER_PORT must differ from PORT and OPERATOR_PORT/);
+    expect(() => loadConfig({ DEMO_DRILL_RESIDENTS: '-1' })).toThrow(/DEMO_DRILL_RESIDENTS must be a whole number/);
+  });
+
   it('keeps the audit chain key and checkpoints apart from the database', () => {
     const config = loadConfig({ DATA_DIR: '/srv/cap' });
     expect(config.auditHmacSecret).not.toBe(config.nonceSecret);

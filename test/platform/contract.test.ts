@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_HOUSEHOLDS } from '../../platform/src/demo/world.js';
 import type { Health } from '../../platform/src/routes/health-schemas.js';
 import type * as S from '../../platform/src/routes/identity-schemas.js';
+import type * as B from '../../platform/src/booking/booking-schemas.js';
+import { facilities } from '../../platform/src/db/schema/index.js';
 import { PlatformClient, PlatformError } from '../../stb-ui/src/api/platform-client.js';
 import { buildTestApp } from '../helpers/app.js';
 
@@ -44,6 +46,18 @@ export type ClientMatchesSchemas = [
   Holds<Equal<Answer<'help'>, Of<typeof S.TvHelp>>>,
   Holds<Equal<Arg<'unregister'>[0], Of<typeof S.UnregisterRequest>>>,
   Holds<Equal<Answer<'unregister'>, Of<typeof S.Unregistered>>>,
+  Holds<Equal<Answer<'bookingFacilities'>, Of<typeof B.FacilityList>>>,
+  Holds<Equal<{ from?: NonNullable<Arg<'bookingWeek'>[1]> }, Of<typeof B.WeekQuery>>>,
+  Holds<Equal<Answer<'bookingWeek'>, Of<typeof B.WeekGrid>>>,
+  Holds<Equal<Arg<'holdBookingSlot'>[0], Of<typeof B.HoldBody>>>,
+  Holds<Equal<Answer<'holdBookingSlot'>, Of<typeof B.BookingView>>>,
+  Holds<Equal<Answer<'confirmBooking'>, Of<typeof B.BookingView>>>,
+  Holds<Equal<Answer<'cancelBooking'>, Of<typeof B.BookingView>>>,
+  Holds<Equal<Answer<'myBookings'>, Of<typeof B.MyBookings>>>,
+  Holds<Equal<Arg<'joinWaitlist'>[0], Of<typeof B.SlotBody>>>,
+  Holds<Equal<Answer<'joinWaitlist'>, Of<typeof B.Waiting>>>,
+  Holds<Equal<Arg<'applyToLottery'>[1], Of<typeof B.LotteryApplyBody>>>,
+  Holds<Equal<Answer<'applyToLottery'>, Of<typeof B.Applied>>>,
 ];
 
 // ---- run time ----
@@ -68,7 +82,19 @@ const CALLS: Record<string, (c: PlatformClient) => Promise<unknown>> = {
   unlinkService: (c) => c.unlinkService(UUID),
   help: (c) => c.help(),
   unregister: (c) => c.unregister({ nonce: 'abc.def', certificate: B64, signature: B64 }),
+  bookingFacilities: (c) => c.bookingFacilities(),
+  // A demo facility's id (the week of an unknown one is REQ_NOT_FOUND, which would hide a drift).
+  bookingWeek: (c) => c.bookingWeek(demoFacility.id, '2027-01-04'),
+  holdBookingSlot: (c) => c.holdBookingSlot({ unitId: UUID, day: '2027-01-04', period: 'am', idempotencyKey: 'press-0001' }),
+  confirmBooking: (c) => c.confirmBooking(UUID),
+  cancelBooking: (c) => c.cancelBooking(UUID),
+  myBookings: (c) => c.myBookings(),
+  joinWaitlist: (c) => c.joinWaitlist({ unitId: UUID, day: '2027-01-04', period: 'am' }),
+  applyToLottery: (c) => c.applyToLottery(UUID, { choices: [{ unitId: UUID, day: '2027-01-04', period: 'am' }] }),
 };
+
+/** Filled once the demo world exists (below). */
+const demoFacility = { id: UUID };
 
 /** Methods that only change the client (no request). */
 const LOCAL_ONLY = new Set(['forgetSession']);
@@ -81,7 +107,8 @@ interface Sent {
 }
 
 describe('the TV client and the platform routes agree', async () => {
-  const { app } = await buildTestApp({}, { demo: true });
+  const { app, database } = await buildTestApp({}, { demo: true });
+  demoFacility.id = (await database.db.select({ id: facilities.id }).from(facilities).limit(1))[0]!.id;
   const sent: Sent[] = [];
   const viaApp: typeof fetch = async (input, init) => {
     const url = new URL(String(input), 'http://platform.test');

@@ -31,6 +31,7 @@ describe('platform process', { timeout: 90_000 }, () => {
     const run = runTs(ENTRY, [], {
       PORT: String(port),
       OPERATOR_PORT: String(operatorPort),
+      SHELTER_PORT: '0',
       DATA_DIR: mkdtempSync(join(tmpdir(), 'cap-main-')),
       DATABASE_URL: database.url ?? '',
       DATABASE_OWNER_URL: database.ownerUrl ?? '',

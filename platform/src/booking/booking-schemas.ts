@@ -11,7 +11,16 @@ const PeriodCode = Type.String({ minLength: 1, maxLength: 20, pattern: '^[a-z0-9
 
 export const Period = Type.Object({ code: Type.String(), label: Type.String(), start: Type.String(), end: Type.String() });
 export const Fee = Type.Object({ period: Type.String(), resident: Type.Integer(), nonResident: Type.Integer() });
-export const FacilitySummary = Type.Object({ id: Uuid, name: Type.String(), kind: Type.String(), units: Type.Array(Type.Object({ id: Uuid, name: Type.String() })) });
+/** A lottery round taking applications now: the TV offers 抽選に申し込む until `applyUntil`. */
+export const OpenRound = Type.Object({ id: Uuid, month: Type.String(), applyUntil: Type.String() });
+export const FacilitySummary = Type.Object({
+  id: Uuid, name: Type.String(), kind: Type.String(), units: Type.Array(Type.Object({ id: Uuid, name: Type.String() })),
+  /** The 区分 table (the TV names a booking's 区分 with it). */
+  periods: Type.Array(Period),
+  /** Residents may cancel until this many days before the day of use. */
+  cancelDeadlineDays: Type.Integer(),
+  lottery: Type.Union([OpenRound, Type.Null()]),
+});
 export const FacilityList = Type.Object({ facilities: Type.Array(FacilitySummary) });
 export const FacilityParams = Type.Object({ id: Uuid });
 export const WeekQuery = Type.Object({ from: Type.Optional(Day) }, Strict);
@@ -45,6 +54,12 @@ export const LotteryApplyBody = Type.Object({ choices: Type.Array(SlotBody, { mi
 export const Applied = Type.Object({ applied: Type.Boolean() });
 
 export type WeekGridView = Static<typeof WeekGrid>;
+export type FacilityListView = Static<typeof FacilityList>;
+export type FacilitySummaryView = Static<typeof FacilitySummary>;
+export type SlotRequestBody = Static<typeof SlotBody>;
+export type LotteryApplyRequestBody = Static<typeof LotteryApplyBody>;
+export type WaitingView = Static<typeof Waiting>;
+export type AppliedView = Static<typeof Applied>;
 export type BookingViewT = Static<typeof BookingView>;
 export type MyBookingsView = Static<typeof MyBookings>;
 export type HoldRequestBody = Static<typeof HoldBody>;

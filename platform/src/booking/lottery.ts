@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
@@ -22,6 +22,12 @@ export async function openRound(db: Db, facilityId: string, month: string, apply
     await appendAudit(tx, { actor, action: 'booking.lottery.open', subject: round.id, data: { org: rules.municipalityId, facility: facilityId, month, seed: round.seed } });
     return round;
   });
+}
+
+/** The rounds of these facilities that take applications now (not drawn, window open). */
+export async function openRounds(db: Pick<Db, 'select'>, facilityIds: string[], now = new Date()): Promise<LotteryRound[]> {
+  return db.select().from(lotteryRounds).where(and(inArray(lotteryRounds.facilityId, facilityIds), isNull(lotteryRounds.drawnAt), gt(lotteryRounds.applyUntil, now)))
+    .orderBy(asc(lotteryRounds.month));
 }
 
 async function roundOf(db: Pick<Db, 'select'>, roundId: string): Promise<LotteryRound> {

@@ -9,7 +9,7 @@ import {
   Applied, BookingParams, BookingView, FacilityList, FacilityParams, HoldBody, LotteryApplyBody, LotteryParams, MyBookings, SlotBody, Waiting, WeekGrid, WeekQuery,
 } from './booking-schemas.js';
 import { bookingsOf, cancelBooking, confirmBooking, holdSlot, joinWaitlist } from './bookings.js';
-import { applyToRound } from './lottery.js';
+import { applyToRound, openRounds } from './lottery.js';
 import { rulesOfUnit } from './policy.js';
 import { bookingView, livesIn } from './residents.js';
 import { bookingNotices, facilityPolicies, facilityUnits } from './schema.js';
@@ -27,9 +27,20 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, 
     schema: { summary: 'Bookable facilities and their units (TV credential; no login)', ...errorCodes(DEVICE_AUTH_ERRORS), response: withErrors({ 200: FacilityList }) },
   }, async (request) => {
     await deviceOf(request);
-    const rows = await db.select({ f: facilities }).from(facilities).innerJoin(facilityPolicies, eq(facilityPolicies.facilityId, facilities.id)).orderBy(asc(facilities.name));
-    const units = rows.length ? await db.select().from(facilityUnits).where(inArray(facilityUnits.facilityId, rows.map((r) => r.f.id))).orderBy(asc(facilityUnits.sort)) : [];
-    return { facilities: rows.map(({ f }) => ({ id: f.id, name: f.name, kind: f.kind, units: units.filter((u) => u.facilityId === f.id).map((u) => ({ id: u.id, name: u.name })) })) };
+    const rows = await db.select({ f: facilities, policy: facilityPolicies }).from(facilities).innerJoin(facilityPolicies, eq(facilityPolicies.facilityId, facilities.id)).orderBy(asc(facilities.name));
+    const ids = rows.map((r) => r.f.id);
+    const units = ids.length ? await db.select().from(facilityUnits).where(inArray(facilityUnits.facilityId, ids)).orderBy(asc(facilityUnits.sort)) : [];
+    const rounds = ids.length ? await openRounds(db, ids) : [];
+    return {
+      facilities: rows.map(({ f, policy }) => {
+        const round = rounds.find((r) => r.facilityId === f.id);
+        return {
+          id: f.id, name: f.name, kind: f.kind, units: units.filter((u) => u.facilityId === f.id).map((u) => ({ id: u.id, name: u.name })),
+          periods: policy.periods, cancelDeadlineDays: policy.cancelDeadlineDays,
+          lottery: round ? { id: round.id, month: round.month, applyUntil: round.applyUntil.toISOString() } : null,
+        };
+      }),
+    };
   });
 
   app.get(`${p}/facilities/:id/week`, {

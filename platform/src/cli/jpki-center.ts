@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { AppError } from '../shared/errors.js';
 import {
-  buildCrl, exportLinkage, initCenter, issueCard, readCardFile, renewCard, revokeCertificate, startTsaServer, writeCardFile,
+  buildCrl, exportLinkage, initCenter, issueCard, readCardFile, renewCard, revokeCertificate, startOcspServer, startTsaServer, writeCardFile,
   type IssuedCard, type Purpose,
 } from '../jpki/dev-center/index.js';
 import { writeFileAtomic } from '../jpki/dev-center/store.js';
@@ -21,6 +21,7 @@ const USAGE = `usage: npm run jpki-center -- <command> [options]
   crl         --dir DIR --which sign|auth --out FILE.crl [--generation 02] [--this-update ISO] [--next-update ISO]
   linkage     --dir DIR --out FILE.json
   tsa         --dir DIR [--port 8318] [--host 127.0.0.1]   RFC 3161 timestamp authority over HTTP (dev only)
+  ocsp        --dir DIR [--port 8319] [--host 127.0.0.1] [--validity-seconds 3600]   RFC 6960 OCSP responder over HTTP (dev only)
 `;
 
 /** Defaults of issue-card: the demo world's 山田　太郎 (README, platform/src/demo/world.ts). */
@@ -36,7 +37,7 @@ const OPTIONS = {
   'name-substitutes': { type: 'string' }, 'address-substitutes': { type: 'string' },
   card: { type: 'string' }, 'keep-old': { type: 'boolean' }, which: { type: 'string' }, reason: { type: 'string' },
   date: { type: 'string' }, generation: { type: 'string' }, 'this-update': { type: 'string' }, 'next-update': { type: 'string' },
-  port: { type: 'string' }, host: { type: 'string' },
+  port: { type: 'string' }, host: { type: 'string' }, 'validity-seconds': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -118,6 +119,16 @@ async function main(argv: string[]): Promise<void> {
       if (!Number.isInteger(port) || port < 1 || port > 65535) throw usage('--port must be a port number');
       const tsa = await startTsaServer({ dir, port, host: v.host });
       console.log(`timestamp authority at ${tsa.url} (certificate: ${dir}/services/tsa.pem); Ctrl-C to stop`);
+      return;
+    }
+    case 'ocsp': {
+      const port = Number(v.port ?? '8319');
+      if (!Number.isInteger(port) || port < 1 || port > 65535) throw usage('--port must be a port number');
+      const validity = Number(v['validity-seconds'] ?? '3600');
+      if (!Number.isInteger(validity) || validity < 1) throw usage('--validity-seconds must be a positive whole number');
+      const ocsp = await startOcspServer({ dir, port, host: v.host, validityMs: validity * 1000 });
+      console.log(`OCSP responder at ${ocsp.url} (delegated responder certificates: ${dir}/ocsp/); Ctrl-C to stop`);
+      console.log('certificates name it when the center was made with init --ocsp-url; otherwise set OCSP_URL_AUTH / OCSP_URL_SIGN for the platform');
       return;
     }
     default:

@@ -3,7 +3,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigOrExit, type Config } from '../config.js';
 import { enrolDemoStaff, feedDevLinkage, issueDemoCards } from '../demo/dev-jpki.js';
-import { DEMO_HOUSEHOLDS } from '../demo/world.js';
+import { ensureDemoTablet, ensureDrillResidents } from '../demo/shelter-demo.js';
+import { DEMO_HOUSEHOLDS, DEMO_TABLET } from '../demo/world.js';
 import { startPlatform } from '../server.js';
 import { DEFAULT_READER_PORT, readerUrl } from '../shared/reader-address.js';
 import { stopOnSignals } from '../shared/shutdown.js';
@@ -25,18 +26,24 @@ async function main() {
   if (demoCardsDir) {
     const identity = { db: platform.database.db, jpki: platform.jpki, config };
     // Cards issued after the platform's start-up feed: their linkage too, so they register at once.
-    if ((await issueDemoCards(config.jpkiDevDir, demoCardsDir)).length > 0) await feedDevLinkage(identity, config.jpkiDevDir);
+    const issued = [...await issueDemoCards(config.jpkiDevDir, demoCardsDir), ...await ensureDrillResidents(identity, config.jpkiDevDir, demoCardsDir, config.demoDrillResidents)];
+    if (issued.length > 0) await feedDevLinkage(identity, config.jpkiDevDir);
     await enrolDemoStaff(identity, demoCardsDir);
   }
   const tv = DEMO_HOUSEHOLDS[0];
-  const credentialFile = config.readerDeviceCredentialFile ?? (config.seedDemo ? provisionDemoTv(config.dataDir, tv.tv) : undefined);
+  const credentialFile = config.readerDeviceCredentialFile ?? (config.seedDemo ? provisionDemoDevice(config.dataDir, 'demo-tv-credential.json', tv.tv) : undefined);
+  if (config.seedDemo) await ensureDemoTablet(platform.database.db);
+  const tabletFile = config.seedDemo ? provisionDemoDevice(config.dataDir, 'demo-tablet-credential.json', DEMO_TABLET) : undefined;
   const consoleOrigin = loopbackUrl(platform.operatorUrl);
-  const driver = startReaderDriver(config, base, [consoleOrigin, consoleOrigin.replace('127.0.0.1', 'localhost')], demoCardsDir, credentialFile);
+  const shelterOrigin = loopbackUrl(platform.shelterUrl);
+  const driver = startReaderDriver(config, base, {
+    console: withLocalhost(consoleOrigin), shelter: withLocalhost(shelterOrigin),
+  }, demoCardsDir, credentialFile, tabletFile);
 
   const readerParam = config.readerPort === DEFAULT_READER_PORT ? '' : `?reader=${encodeURIComponent(readerUrl(config.readerPort))}`;
   console.log(
     `\n  TV:        ${base}/tv/${readerParam}${credentialFile ? `   (${tv.label}; the reader driver holds its device credential)` : ''}` +
-      `\n  Shelter:   ${base}/shelter/\n  Operator:  ${loopbackUrl(platform.operatorUrl)}/operator/\n  Health:    ${base}/healthz` +
+      `\n  Shelter:   ${shelterOrigin}/shelter/${readerParam}${tabletFile ? `   (${DEMO_TABLET.label}; staff card staff-nanto-shelter)` : ''}\n  Operator:  ${loopbackUrl(platform.operatorUrl)}/operator/\n  Health:    ${base}/healthz` +
       (demoCardsDir ? `\n\n  Demo cards: npm run demo -- cards | insert yamada-taro | remove   (PINs in README.md)\n` : '\n'),
   );
 
@@ -53,20 +60,26 @@ function loopbackUrl(url: string): string {
   return url.replace('0.0.0.0', '127.0.0.1').replace('[::1]', '127.0.0.1');
 }
 
+/** An origin as 127.0.0.1 and as localhost (a browser may open either). */
+function withLocalhost(origin: string): string[] {
+  return [origin, origin.replace('127.0.0.1', 'localhost')];
+}
+
 /**
- * Gives the demo TV's credential to the reader driver the way a set-top box is provisioned: a file
- * only this user can read. Answers its path.
+ * Gives a demo device's credential (the TV's, the shelter tablet's) to the reader driver the way
+ * a set-top box or tablet is provisioned: a file only this user can read. Answers its path.
  */
-function provisionDemoTv(dataDir: string, tv: { id: string; secret: string }): string {
-  const file = join(dataDir, 'demo-tv-credential.json');
+function provisionDemoDevice(dataDir: string, name: string, device: { id: string; secret: string }): string {
+  const file = join(dataDir, name);
   // Created afresh, so it is 0600 from its first byte (an existing file would keep its old mode).
   rmSync(file, { force: true });
-  writeFileSync(file, JSON.stringify({ id: tv.id, secret: tv.secret }), { mode: 0o600, flag: 'wx' });
+  writeFileSync(file, JSON.stringify({ id: device.id, secret: device.secret }), { mode: 0o600, flag: 'wx' });
   return file;
 }
 
 function startReaderDriver(
-  config: Readonly<Config>, platformOrigin: string, consoleOrigins: string[], demoCardsDir: string | null, credentialFile: string | undefined,
+  config: Readonly<Config>, platformOrigin: string, pages: { console: string[]; shelter: string[] }, demoCardsDir: string | null,
+  credentialFile: string | undefined, tabletFile: string | undefined,
 ): ChildProcess {
   const args = ['--import', 'tsx', 'reader-driver/src/main.ts', ...(demoCardsDir ? ['--demo', demoCardsDir] : [])];
   const localhost = platformOrigin.replace('127.0.0.1', 'localhost');
@@ -78,11 +91,13 @@ function startReaderDriver(
       ...process.env,
       DATA_DIR: config.dataDir,
       READER_PORT: String(config.readerPort),
-      // The TV page and the operator console (staff log in with their own card) use the reader; only
-      // the TV page's origin may receive the box's device credential.
-      READER_ALLOWED_ORIGINS: config.readerAllowedOrigins ?? [platformOrigin, localhost, ...consoleOrigins].join(','),
+      // The TV page, the operator console (staff log in with their own card) and the shelter tablet
+      // use the reader; only the TV page's origin may receive the box's device credential, only the
+      // shelter page's the tablet's.
+      READER_ALLOWED_ORIGINS: config.readerAllowedOrigins ?? [platformOrigin, localhost, ...pages.console, ...pages.shelter].join(','),
       READER_CREDENTIAL_ORIGINS: config.readerCredentialOrigins ?? `${platformOrigin},${localhost}`,
       ...(credentialFile ? { READER_DEVICE_CREDENTIAL_FILE: credentialFile } : {}),
+      ...(tabletFile ? { READER_TABLET_CREDENTIAL_FILE: tabletFile, READER_TABLET_CREDENTIAL_ORIGINS: pages.shelter.join(',') } : {}),
     },
   });
   child.on('exit', (code, signal) => {

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { devices, districts, facilities, households, organisations, serviceProviders, shelters } from '../db/schema/index.js';
+import { devices, districts, households, organisations, serviceProviders, shelters } from '../db/schema/index.js';
 import { staffMembers } from '../staff/schema.js';
+import { seedDemoFacilities } from './booking-seed.js';
 import {
-  DEMO_DISTRICTS, DEMO_DISTRICTS_2, DEMO_FACILITIES, DEMO_HOUSEHOLDS, DEMO_HOUSEHOLDS_2, DEMO_INSURER, DEMO_MUNICIPALITY, DEMO_MUNICIPALITY_2,
+  DEMO_DISTRICTS, DEMO_DISTRICTS_2, DEMO_HOUSEHOLDS, DEMO_HOUSEHOLDS_2, DEMO_INSURER, DEMO_MUNICIPALITY, DEMO_MUNICIPALITY_2,
   DEMO_OPERATOR, DEMO_PROVIDERS, DEMO_SHELTERS, DEMO_STAFF,
 } from './world.js';
 
@@ -45,7 +46,6 @@ export async function seedDemoWorld(db: Db): Promise<boolean> {
       await tx.insert(serviceProviders).values(
         DEMO_PROVIDERS.map(({ owner, ...p }) => ({ organisationId: (owner === 'insurer' ? insurer : municipality)!.id, ...p })),
       );
-      await tx.insert(facilities).values(DEMO_FACILITIES.map((f) => ({ municipalityId: municipality!.id, ...f })));
       for (const h of [...DEMO_HOUSEHOLDS, ...DEMO_HOUSEHOLDS_2]) {
         const [household] = await tx
           .insert(households)
@@ -56,6 +56,7 @@ export async function seedDemoWorld(db: Db): Promise<boolean> {
         });
       }
       const orgByCode = new Map([operator!, municipality!, insurer!, municipality2!].map((o) => [o.code, o.id]));
+      await seedDemoFacilities(tx, (code) => orgByCode.get(code)!);
       await tx.insert(staffMembers).values(
         DEMO_STAFF.map((m) => ({ organisationId: orgByCode.get(m.org)!, displayName: m.displayName, roles: [...m.roles] })),
       );

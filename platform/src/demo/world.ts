@@ -36,11 +36,72 @@ export const DEMO_SHELTERS = [
   { district: 'fukumitsu', name: '福光中学校 体育館', address: '富山県南砺市福光１０００', capacity: 400, latitude: 36.5570, longitude: 136.8720 },
 ] as const;
 
+/**
+ * The demo shelter tablet at 城端小学校: `npm start` provisions its credential to the reader driver
+ * for the shelter page's own origin (as the TVs', its secret is in the source: dev only).
+ */
+export const DEMO_TABLET = { id: '00000000-0000-4000-8000-000000000301', secret: 'demo-tablet-johana', shelter: '城端小学校 体育館', label: '城端小学校 受付タブレット' } as const;
+
+/**
+ * Drill residents (訓練用, `DEMO_DRILL_RESIDENTS=N`): card ids `drill-01`…, households of four in
+ * 城端, registered at start as the TV registration would leave them, so a shelter drill (or a
+ * browser test) has many cards to tap. PINs are the same for all: documented, fictional.
+ */
+export const DEMO_DRILL = { authPin: '0000', signPin: 'DRILL2024', district: 'johana', perHousehold: 4 } as const;
+export const drillCardId = (n: number) => `drill-${String(n).padStart(2, '0')}`;
+const DRILL_FAMILIES = ['訓練', '防災', '避難', '安全', '城端', '受付', '名簿', '体育', '非常', '備蓄'];
+const DRILL_GIVEN = ['一郎', '花子', '次郎', '桜', '三郎', '梅子', '四郎', '菊子'];
+/** The n-th drill resident's name (1-based): one family name per household of four. */
+export const drillName = (n: number) =>
+  `${DRILL_FAMILIES[Math.floor((n - 1) / DEMO_DRILL.perHousehold) % DRILL_FAMILIES.length]}　${DRILL_GIVEN[(n - 1) % DRILL_GIVEN.length]}`;
+
+/** 午前/午後/夜間, the usual 区分 of a Japanese public hall (Japan time, half-open). */
+const HALL_PERIODS = [
+  { code: 'am', label: '午前', start: '09:00', end: '12:00' },
+  { code: 'pm', label: '午後', start: '13:00', end: '17:00' },
+  { code: 'night', label: '夜間', start: '18:00', end: '21:00' },
+];
+/** Tennis courts go by two-hour コマ. */
+const COURT_PERIODS = [
+  { code: 'k1', label: '9時から', start: '09:00', end: '11:00' },
+  { code: 'k2', label: '11時から', start: '11:00', end: '13:00' },
+  { code: 'k3', label: '13時から', start: '13:00', end: '15:00' },
+  { code: 'k4', label: '15時から', start: '15:00', end: '17:00' },
+];
+const feesOf = (periods: readonly { code: string }[], resident: number) => periods.map((p) => ({ period: p.code, resident, nonResident: resident * 2 }));
+
+/**
+ * The demo's bookable facilities, in both municipalities, each with its units (parts booked on
+ * their own: アリーナ A面 and B面 never overlap, so the exclusion constraint per unit is the whole
+ * truth), its 区分 table and its policy. `closedWeekday` (0 = Sunday) is the 休館日, seeded as
+ * blackouts for the weeks ahead; `closedInDays` closes one day that many days after seeding (点検).
+ * The tennis courts use a monthly lottery (抽選); the rest are first-come.
+ */
 export const DEMO_FACILITIES = [
-  { name: '南砺市体育館 アリーナ', kind: 'gym' },
-  { name: '城端公民館 会議室', kind: 'meeting_room' },
-  { name: '福光テニスコート', kind: 'tennis_court' },
+  {
+    org: '162108', name: '南砺市体育館 アリーナ', kind: 'gym', units: ['A面', 'B面'], periods: HALL_PERIODS, fees: feesOf(HALL_PERIODS, 1500),
+    residentHorizonDays: 60, nonResidentHorizonDays: 30, cancelDeadlineDays: 3, monthlyQuota: 4, holdMinutes: 30, lottery: null,
+    closedWeekday: 1, closedInDays: null,
+  },
+  {
+    org: '162108', name: '城端公民館 会議室', kind: 'meeting_room', units: ['会議室A', '会議室B'], periods: HALL_PERIODS, fees: feesOf(HALL_PERIODS, 500),
+    residentHorizonDays: 90, nonResidentHorizonDays: 30, cancelDeadlineDays: 1, monthlyQuota: 6, holdMinutes: 30, lottery: null,
+    closedWeekday: null, closedInDays: 10,
+  },
+  {
+    org: '162108', name: '福光テニスコート', kind: 'tennis_court', units: ['1番コート', '2番コート'], periods: COURT_PERIODS, fees: feesOf(COURT_PERIODS, 400),
+    residentHorizonDays: 60, nonResidentHorizonDays: 14, cancelDeadlineDays: 2, monthlyQuota: 4, holdMinutes: 30,
+    lottery: { applyFrom: 1, applyUntil: 10, monthsAhead: 2, confirmDays: 7 },
+    closedWeekday: 3, closedInDays: null,
+  },
+  {
+    org: '162086', name: '砺波市文化会館 多目的ホール', kind: 'hall', units: ['ホール'], periods: HALL_PERIODS, fees: feesOf(HALL_PERIODS, 3000),
+    residentHorizonDays: 90, nonResidentHorizonDays: 60, cancelDeadlineDays: 7, monthlyQuota: 2, holdMinutes: 30, lottery: null,
+    closedWeekday: 2, closedInDays: null,
+  },
 ] as const;
+
+export const DEMO_BLACKOUT_REASONS = { weekly: '休館日', once: '設備点検' } as const;
 
 export const DEMO_HOUSEHOLDS = [
   { contractNo: 'CATV-0001', district: 'johana', label: '山田さん宅', latitude: 36.5120, longitude: 136.8800, tv: { id: '00000000-0000-4000-8000-000000000101', secret: 'demo-tv-yamada' } },
@@ -86,6 +147,10 @@ export const DEMO_STAFF = [
   {
     card: 'staff-nanto-shelter', org: '162108', roles: ['municipality.shelter_staff'], displayName: '城端小学校 受付',
     name: '石川　由美', birth: '1988-12-03', gender: '2', address: '富山県南砺市城端４番地', authPin: '3333', signPin: 'ISHIKAWA88',
+  },
+  {
+    card: 'staff-nanto-facilities', org: '162108', roles: ['municipality.facilities'], displayName: '南砺市 施設管理',
+    name: '松本　優子', birth: '1986-03-21', gender: '2', address: '富山県南砺市福光７番地', authPin: '6666', signPin: 'MATSUMOTO86',
   },
   {
     card: 'staff-tonami-disaster', org: '162086', roles: ['municipality.admin', 'municipality.disaster'], displayName: '砺波市 防災課',

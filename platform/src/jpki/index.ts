@@ -1,8 +1,9 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, X509Certificate } from 'node:crypto';
 import type { Config } from '../config.js';
 import { AppError } from '../shared/errors.js';
 import { distributionPointOf, issuerFromCertificate, keyIdOf, RevocationStore, type IngestOptions, type IngestResult, type RevocationStatus } from './revocation/index.js';
 import { normaliseKeyId } from './revocation/verify-crl.js';
+import { decideRevocation, DEFAULT_REVOCATION_POLICY, OcspClient, type RevocationDecision, type RevocationOperation, type RevocationPolicy } from './ocsp/index.js';
 import {
   loadDevTrustStore, loadProductionTrustStore, parseCertificate, verifyChain, verifySignature,
   type ChainResult, type JpkiCertificate, type JpkiPurpose, type TrustStore,
@@ -15,6 +16,14 @@ export {
 export * from './evidence/index.js';
 export { acceptUnknown, distributionPointOf, parseCrl, requireGood, type CrlInfo, type IngestOptions, type CrlReason, type RevocationStatus } from './revocation/index.js';
 export type { JpkiPurpose };
+export { DEFAULT_REVOCATION_POLICY, OcspClient, type OcspResult, type RevocationDecision, type RevocationOperation, type RevocationPolicy } from './ocsp/index.js';
+
+/** How a JpkiContext asks OCSP: the client, the per-operation policy and the responders of certificates without AIA. */
+export interface OcspSetup {
+  client: OcspClient;
+  policy: RevocationPolicy;
+  urls: { sign: string | null; auth: string | null };
+}
 
 /**
  * Everything the platform needs from JPKI, built once from config: the trust store of the mode,
@@ -25,6 +34,7 @@ export class JpkiContext {
     readonly trustStore: TrustStore,
     readonly revocation: RevocationStore,
     private readonly lookupSecret: string,
+    readonly ocsp: OcspSetup = defaultOcspSetup(),
   ) {}
 
   /** Parses a certificate (DER or base64 of it); PKI_MALFORMED when it is not one. */
@@ -45,6 +55,26 @@ export class JpkiContext {
   /** What the CRLs say about a verified certificate: its own distribution point's CRL, or the CA's whole CRL. */
   revocationStatus(chain: ChainResult, at = new Date()): RevocationStatus {
     return this.revocation.status(chain.purpose, rootKeyId(chain), chain.serial, at, distributionPointOf(chain.certificate));
+  }
+
+  /** The OCSP responder of a verified certificate: its AIA OCSP URL, else the configured one of its purpose. */
+  ocspUrlOf(chain: ChainResult): string | null {
+    const access = new X509Certificate(chain.certificate.der).infoAccess ?? '';
+    return /^OCSP - URI:(\S+)$/m.exec(access)?.[1] ?? this.ocsp.urls[chain.purpose];
+  }
+
+  /**
+   * Revocation of a verified certificate as `operation`'s configured policy decides it: the CRLs
+   * (its own DP), or OCSP first with a fresh-CRL fallback when the responder is unreachable. Throws
+   * PKI_REVOKED, PKI_REVOCATION_UNKNOWN or a PKI_OCSP_* code; the decision says which source answered.
+   */
+  decideRevocation(operation: RevocationOperation, chain: ChainResult, at = new Date()): Promise<RevocationDecision> {
+    const url = this.ocspUrlOf(chain);
+    const issuer = chain.root.certificate.der;
+    return decideRevocation(operation, this.ocsp.policy, {
+      crl: () => this.revocationStatus(chain, at),
+      ocsp: url === null ? null : () => this.ocsp.client.check({ serial: chain.serial, issuer, url }),
+    });
   }
 
   /**
@@ -74,12 +104,29 @@ function rootKeyId(chain: ChainResult): string {
   return chain.root.certificate.subjectKeyId ?? keyIdOf(chain.root.certificate.publicKey);
 }
 
+/** The OCSP setup of a context built without those settings: the defaults of config.ts. */
+function defaultOcspSetup(config: Partial<Pick<Config, 'revocationPolicy' | 'ocspTimeoutMs' | 'ocspSkewSeconds' | 'ocspUrls' | 'crlMaxAgeSeconds'>> = {}): OcspSetup {
+  return {
+    client: new OcspClient({
+      timeoutMs: config.ocspTimeoutMs ?? 3000,
+      skewMs: (config.ocspSkewSeconds ?? 300) * 1000,
+      // A response without nextUpdate ages like a CRL.
+      maxAgeMs: (config.crlMaxAgeSeconds ?? 48 * 3600) * 1000,
+    }),
+    policy: config.revocationPolicy ?? DEFAULT_REVOCATION_POLICY,
+    urls: config.ocspUrls ?? { sign: null, auth: null },
+  };
+}
+
 /** Builds the JPKI context of the configured mode (production: J-LIS roots; dev: the dev center's). */
-export async function createJpkiContext(config: Pick<Config, 'jpkiMode' | 'jpkiDevDir' | 'certLookupSecret' | 'crlMaxAgeSeconds'>): Promise<JpkiContext> {
+export async function createJpkiContext(
+  config: Pick<Config, 'jpkiMode' | 'jpkiDevDir' | 'certLookupSecret' | 'crlMaxAgeSeconds'> &
+    Partial<Pick<Config, 'revocationPolicy' | 'ocspTimeoutMs' | 'ocspSkewSeconds' | 'ocspUrls'>>,
+): Promise<JpkiContext> {
   const trustStore = config.jpkiMode === 'production' ? loadProductionTrustStore() : await loadDevTrustStore(config.jpkiDevDir);
   const issuers = (['sign', 'auth'] as const).flatMap((purpose) =>
     trustStore.anchors(purpose).map((a) => issuerFromCertificate(Buffer.from(a.certificate.der), purpose, a.generation)),
   );
   if (!issuers.length) throw new AppError('CONFIG_INVALID', { detail: `no JPKI roots in ${config.jpkiMode} trust store` });
-  return new JpkiContext(trustStore, new RevocationStore({ issuers, maxAgeSeconds: config.crlMaxAgeSeconds }), config.certLookupSecret);
+  return new JpkiContext(trustStore, new RevocationStore({ issuers, maxAgeSeconds: config.crlMaxAgeSeconds }), config.certLookupSecret, defaultOcspSetup(config));
 }

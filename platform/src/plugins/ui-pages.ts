@@ -8,31 +8,39 @@ import { AppError, toWire } from '../shared/errors.js';
 /** The three surfaces, each an entry page of the Vite build. */
 export const UI_PAGES = ['tv', 'shelter', 'operator'] as const;
 
-/** Requests that arrived on the operator console's own listener (see `operatorConsoleHandler`). */
-const onOperatorOrigin = new WeakSet<IncomingMessage>();
+/** The page a listener of its own serves; requests on the main listener serve the TV page. */
+type OwnOriginPage = Exclude<(typeof UI_PAGES)[number], 'tv'>;
+
+/** Requests that arrived on a page's own listener (see `ownOriginHandler`), and which page's. */
+const arrivedFor = new WeakMap<IncomingMessage, OwnOriginPage>();
 
 /**
- * The request handler of the operator console's listener: the same app (API, assets), but its
- * own origin, so the browser keeps the console's storage apart from the TV page's.
+ * The request handler of a page's own listener (the operator console's, the shelter tablet's):
+ * the same app (API, assets), but its own origin, so the browser keeps that page's storage apart
+ * from the TV page's, and the reader driver can tell the pages apart by origin.
  */
-export function operatorConsoleHandler(app: FastifyInstance): (req: IncomingMessage, res: ServerResponse) => void {
+export function ownOriginHandler(app: FastifyInstance, page: OwnOriginPage): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    onOperatorOrigin.add(req);
+    arrivedFor.set(req, page);
     app.routing(req, res);
   };
 }
 
+/** The page the origin a request arrived on serves. */
+const pageOfOrigin = (req: IncomingMessage): (typeof UI_PAGES)[number] => arrivedFor.get(req) ?? 'tv';
+
 /**
- * Serves the built UI pages from `uiDir`: `/tv/` and `/shelter/` on the main origin, `/operator/`
- * only on the operator console's origin. A page asked for on the wrong origin is REQ_NOT_FOUND.
+ * Serves the built UI pages from `uiDir`, each only on its own origin: `/tv/` on the main one,
+ * `/operator/` on the operator console's, `/shelter/` on the shelter tablet's. A page asked for on
+ * another origin is REQ_NOT_FOUND.
  */
 export default fp(
   async function uiPages(app: FastifyInstance, opts: { uiDir: string }) {
     app.addHook('onRequest', async (req) => {
       const page = pageOf(req.url);
-      if (page && (page === 'operator') !== onOperatorOrigin.has(req.raw)) throw new AppError('REQ_NOT_FOUND');
+      if (page && page !== pageOfOrigin(req.raw)) throw new AppError('REQ_NOT_FOUND');
     });
-    app.get('/', { schema: { hide: true } }, async (req, reply) => reply.redirect(onOperatorOrigin.has(req.raw) ? '/operator/' : '/tv/', 302));
+    app.get('/', { schema: { hide: true } }, async (req, reply) => reply.redirect(`/${pageOfOrigin(req.raw)}/`, 302));
     if (!existsSync(opts.uiDir)) {
       app.log.warn({ uiDir: opts.uiDir }, 'UI is not built; run `npm run build:ui`');
       for (const page of UI_PAGES) {

@@ -1,11 +1,12 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, or } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { certificates, persons, shelters } from '../db/schema/index.js';
 import { appendAudit } from '../identity/audit.js';
 import type { IdentityDeps } from '../identity/deps.js';
 import { AppError, ERRORS } from '../shared/errors.js';
-import { latestEvents, nameSubject } from './projection.js';
+import { latestEvents } from './projection.js';
 import { shelterEvents, type ShelterEvent } from './schema.js';
+import { nameSubject } from '../shared/shelter-subject.js';
 import type { CheckinEvent, EventOutcome, EventResult } from './shelter-schemas.js';
 import type { TabletCaller } from './tablet-auth.js';
 
@@ -46,7 +47,7 @@ export async function recordEvents(deps: IdentityDeps, caller: TabletCaller, eve
   }
   if (fresh.length) {
     await db.transaction(async (tx) => {
-      for (const item of fresh) results.set(item.event.eventId, await store(tx, caller, item));
+      for (const result of await storeAll(tx, caller, fresh)) results.set(result.eventId, result);
       const recorded = [...results.values()].filter((r) => r.status === 'recorded').length;
       if (recorded) {
         await appendAudit(tx, {
@@ -129,11 +130,62 @@ async function moveTarget(db: Db, caller: TabletCaller, toShelterId: string | un
   return target.id;
 }
 
+/** Where a subject is as far as this batch knows: its latest stored event, then the batch's own. */
+type Whereabouts = Map<string, { kind: ShelterEvent['kind']; shelterId: string }>;
+
+/**
+ * The batch's events inside its transaction, in three statements whatever its size: the latest
+ * event of every subject in the batch (one DISTINCT ON), then one multi-row INSERT; "already here"
+ * is decided in memory, each event seeing the ones before it in the batch. Events whose id or
+ * sequence is already stored are answered one by one (a replay, or a reused sequence). Should a
+ * concurrent upload store one of them between the check and the INSERT, the batch is undone to a
+ * savepoint and stored one event at a time, as before.
+ */
+async function storeAll(tx: Tx, caller: TabletCaller, items: Resolved[]): Promise<EventResult[]> {
+  const taken = await tx.select({ eventId: shelterEvents.eventId, sequence: shelterEvents.sequence, deviceId: shelterEvents.deviceId }).from(shelterEvents)
+    .where(or(inArray(shelterEvents.eventId, items.map((i) => i.event.eventId)),
+      and(eq(shelterEvents.deviceId, caller.device.id), inArray(shelterEvents.sequence, items.map((i) => i.event.sequence)))));
+  const takenIds = new Set(taken.map((t) => t.eventId));
+  const takenSequences = new Set(taken.filter((t) => t.deviceId === caller.device.id).map((t) => t.sequence));
+  const clashing = items.filter((i) => takenIds.has(i.event.eventId) || takenSequences.has(i.event.sequence));
+  const clear = items.filter((i) => !clashing.includes(i));
+  const results: EventResult[] = [];
+  for (const item of clashing) results.push(await store(tx, caller, item));
+  if (!clear.length) return results;
+
+  const whereabouts: Whereabouts = new Map((await latestEvents(tx, caller.shelter.municipalityId, [...new Set(clear.map((i) => i.row.subject))]))
+    .map((e) => [e.subject, { kind: e.kind, shelterId: e.shelterId }]));
+  const rows = clear.map((item) => {
+    const outcome = outcomeOf(caller, item, whereabouts.get(item.row.subject));
+    whereabouts.set(item.row.subject, { kind: item.row.kind, shelterId: item.row.shelterId });
+    return { item, outcome, row: { ...item.row, result: outcome } };
+  });
+  try {
+    await tx.transaction(async (savepoint) => {
+      const inserted = await savepoint.insert(shelterEvents).values(rows.map((r) => r.row)).onConflictDoNothing().returning({ eventId: shelterEvents.eventId });
+      if (inserted.length !== rows.length) throw new ConcurrentUpload();
+    });
+  } catch (error) {
+    if (!(error instanceof ConcurrentUpload)) throw error;
+    for (const item of clear) results.push(await store(tx, caller, item));
+    return results;
+  }
+  for (const { item, outcome } of rows) results.push({ eventId: item.event.eventId, status: 'recorded', outcome });
+  return results;
+}
+
+/** Thrown inside the savepoint to undo a batch INSERT that a concurrent upload got partly ahead of. */
+class ConcurrentUpload extends Error {}
+
+function outcomeOf(caller: TabletCaller, item: Resolved, latest: { kind: string; shelterId: string } | undefined): EventOutcome {
+  const alreadyHere = item.row.kind === 'checkin' && latest?.kind === 'checkin' && latest.shelterId === caller.shelter.id;
+  return { personId: item.row.personId ?? null, name: item.name, alreadyHere, flags: item.flags };
+}
+
 /** One event inside the batch's transaction: decide "already here", then insert (or find it was a race). */
 async function store(tx: Tx, caller: TabletCaller, item: Resolved): Promise<EventResult> {
   const [latest] = await latestEvents(tx, caller.shelter.municipalityId, [item.row.subject]);
-  const alreadyHere = item.row.kind === 'checkin' && latest?.kind === 'checkin' && latest.shelterId === caller.shelter.id;
-  const outcome: EventOutcome = { personId: item.row.personId ?? null, name: item.name, alreadyHere, flags: item.flags };
+  const outcome = outcomeOf(caller, item, latest);
   const [inserted] = await tx.insert(shelterEvents).values({ ...item.row, result: outcome }).onConflictDoNothing().returning({ eventId: shelterEvents.eventId });
   if (inserted) return { eventId: item.event.eventId, status: 'recorded', outcome };
   // Not inserted: the same event id stored meanwhile (a concurrent retry), or this tablet's

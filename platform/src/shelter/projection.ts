@@ -54,4 +54,3 @@ export async function occupancyByShelter(db: Reader, municipalityId: string): Pr
   return counts;
 }
 
-export const nameSubject = (name: string, birthDate: string) => `name:${name.normalize('NFKC').replace(/\s+/g, ' ').trim()}|${birthDate}`;

@@ -76,6 +76,8 @@ export const Whitelist = Type.Object({
   generatedAt: Iso,
   cards: Type.Array(Type.Object({ key: Hex64, personId: Uuid })),
   people: Type.Array(Type.Object({ personId: Uuid, name: Type.String(), householdId: Type.Union([Uuid, Type.Null()]) })),
+  /** The municipality's other shelters, for "move to another shelter". */
+  shelters: Type.Array(Type.Object({ id: Uuid, name: Type.String() })),
 });
 export type Whitelist = Static<typeof Whitelist>;
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull, ne } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { certificates, districts, householdMembers, households, persons, type Shelter } from '../db/schema/index.js';
+import { certificates, districts, householdMembers, households, persons, shelters, type Shelter } from '../db/schema/index.js';
 import type { Whitelist } from './shelter-schemas.js';
 
 /** The key a tablet computes for a tapped card: SHA-256(salt ‖ SHA-256(DER)), hex. */
@@ -28,6 +28,8 @@ export async function whitelistFor(db: Db, shelter: Shelter): Promise<Whitelist>
     ? await db.select({ personId: certificates.personId, derSha256: certificates.derSha256 }).from(certificates)
       .where(and(inArray(certificates.personId, ids), eq(certificates.purpose, 'auth'), eq(certificates.status, 'good'), isNotNull(certificates.derSha256)))
     : [];
+  const others = await db.select({ id: shelters.id, name: shelters.name }).from(shelters)
+    .where(and(eq(shelters.municipalityId, shelter.municipalityId), ne(shelters.id, shelter.id))).orderBy(shelters.name);
   const salt = randomBytes(32).toString('hex');
   return {
     shelter: { id: shelter.id, name: shelter.name, capacity: shelter.capacity },
@@ -35,5 +37,6 @@ export async function whitelistFor(db: Db, shelter: Shelter): Promise<Whitelist>
     generatedAt: new Date().toISOString(),
     cards: cards.map((c) => ({ key: whitelistKey(salt, c.derSha256!), personId: c.personId })),
     people: residents.map((r) => ({ personId: r.personId, name: r.name!, householdId: r.householdId })),
+    shelters: others,
   };
 }

@@ -37,6 +37,10 @@ export interface HandlerContext {
   credentialOrigins: readonly string[];
   /** This STB's platform credential, when provisioned. */
   device: DeviceCredential | null;
+  /** The shelter tablet page's origins: they receive `tablet`, never `device`. */
+  tabletOrigins: readonly string[];
+  /** A shelter tablet's platform credential, when provisioned. */
+  tablet: DeviceCredential | null;
 }
 
 /** Runs one request; throws AppError for anything the page should be told. */
@@ -131,11 +135,12 @@ async function withCard<T>(id: string, readerName: string | undefined, ctx: Hand
  * only at the upgrade) so that no other way onto a session, such as the control token, reaches it.
  */
 function deviceCredentialFor(ctx: HandlerContext): DeviceCredential {
-  if (ctx.session.isControl || ctx.origin === null || !ctx.credentialOrigins.includes(ctx.origin)) {
-    throw new AppError('WS_ORIGIN_REFUSED', { detail: 'the device credential is only for the TV page' });
-  }
-  if (!ctx.device) throw new AppError('DEVICE_NOT_PROVISIONED');
-  return { id: ctx.device.id, secret: ctx.device.secret };
+  if (ctx.session.isControl || ctx.origin === null) throw new AppError('WS_ORIGIN_REFUSED', { detail: 'the device credential is only for the TV and tablet pages' });
+  // Each page gets its own device's credential: the tablet page the tablet's, the TV page the TV's.
+  const device = ctx.tabletOrigins.includes(ctx.origin) ? ctx.tablet : ctx.credentialOrigins.includes(ctx.origin) ? ctx.device : undefined;
+  if (device === undefined) throw new AppError('WS_ORIGIN_REFUSED', { detail: 'the device credential is only for the TV and tablet pages' });
+  if (!device) throw new AppError('DEVICE_NOT_PROVISIONED');
+  return { id: device.id, secret: device.secret };
 }
 
 /**

@@ -43,6 +43,8 @@ export interface DriverServerDeps {
   controlToken: string;
   /** This STB's platform credential (provisioning), for `device.credential`; absent = not provisioned. */
   device?: DeviceCredential | null;
+  /** A shelter tablet's credential, for `device.credential` from the tablet page's origin only. */
+  tablet?: DeviceCredential | null;
 }
 
 export interface DriverServer {
@@ -124,6 +126,7 @@ export async function startDriverServer(deps: DriverServerDeps): Promise<DriverS
       try {
         const result = await handleRequest(parsed, {
           session: current, hub, busyReaders, demo: deps.demo, log, origin, credentialOrigins: config.credentialOrigins, device: deps.device ?? null,
+          tabletOrigins: config.tabletCredentialOrigins, tablet: deps.tablet ?? null,
         });
         if (parsed.cmd === 'hello') {
           // Answer first, then deliver what finished while the page was away, in order.

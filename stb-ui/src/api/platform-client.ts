@@ -4,6 +4,9 @@ import type {
   RegistrationSubmission, ServiceLinked, SessionResponse, SessionView, TvHousehold,
 } from '../../../platform/src/routes/identity-schemas.js';
 import type { TvHelp, Unregistered } from '../../../platform/src/routes/identity-schemas.js';
+import type {
+  AppliedView, BookingViewT, FacilityListView, HoldRequestBody, LotteryApplyRequestBody, MyBookingsView, SlotRequestBody, WaitingView, WeekGridView,
+} from '../../../platform/src/booking/booking-schemas.js';
 import type { WireError } from '../../../platform/src/shared/errors.js';
 import type { DeviceCredential } from '../../../reader-driver/src/ws/protocol.js';
 
@@ -30,6 +33,9 @@ export type {
   RegistrationDraft, RegistrationResult, RegistrationSubmission, ServiceLinked, SessionResponse, SessionView, TvHousehold,
 } from '../../../platform/src/routes/identity-schemas.js';
 export type { TvHelp, Unregistered } from '../../../platform/src/routes/identity-schemas.js';
+export type {
+  BookingViewT as BookingView, FacilityListView, FacilitySummaryView, HoldRequestBody, MyBookingsView, SlotRequestBody, WeekGridView,
+} from '../../../platform/src/booking/booking-schemas.js';
 
 /** A platform call that failed, carrying the catalogue error from the body. */
 export class PlatformError extends Error {
@@ -165,6 +171,43 @@ export class PlatformClient {
   /** Who helps this household: its cable operator and its municipality, with phone numbers. */
   help(): Promise<TvHelp> {
     return this._call('GET', '/api/v1/tv/help', 'device', undefined, [200]);
+  }
+
+  // ── 施設予約 (platform/src/booking/routes.ts): browsing with the TV's credential, the rest as the person ──
+
+  bookingFacilities(): Promise<FacilityListView> {
+    return this._call('GET', '/api/v1/booking/facilities', 'device', undefined, [200]);
+  }
+
+  /** Seven days of a facility's slots from `from` (default today, Japan time). */
+  bookingWeek(facilityId: string, from?: string): Promise<WeekGridView> {
+    const query = from ? `?from=${encodeURIComponent(from)}` : '';
+    return this._call('GET', `/api/v1/booking/facilities/${encodeURIComponent(facilityId)}/week${query}`, 'device', undefined, [200]);
+  }
+
+  /** Holds a slot; the same idempotency key (a retry, a second OK) holds it once. */
+  holdBookingSlot(body: HoldRequestBody): Promise<BookingViewT> {
+    return this._call('POST', '/api/v1/booking/holds', 'session', body, [201]);
+  }
+
+  confirmBooking(bookingId: string): Promise<BookingViewT> {
+    return this._call('POST', `/api/v1/booking/bookings/${encodeURIComponent(bookingId)}/confirm`, 'session', {}, [200]);
+  }
+
+  cancelBooking(bookingId: string): Promise<BookingViewT> {
+    return this._call('POST', `/api/v1/booking/bookings/${encodeURIComponent(bookingId)}/cancel`, 'session', {}, [200]);
+  }
+
+  myBookings(): Promise<MyBookingsView> {
+    return this._call('GET', '/api/v1/booking/mine', 'session', undefined, [200]);
+  }
+
+  joinWaitlist(slot: SlotRequestBody): Promise<WaitingView> {
+    return this._call('POST', '/api/v1/booking/waitlist', 'session', slot, [201]);
+  }
+
+  applyToLottery(roundId: string, body: LotteryApplyRequestBody): Promise<AppliedView> {
+    return this._call('POST', `/api/v1/booking/lottery/${encodeURIComponent(roundId)}/applications`, 'session', body, [201]);
   }
 
   /**

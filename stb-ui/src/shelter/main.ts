@@ -1,5 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import type { EventSubject, Whitelist } from '../../../platform/src/shelter/shelter-schemas.js';
+import { nameSubject } from '../../../platform/src/shared/shelter-subject.js';
 import { ReaderClient } from '../api/reader-client.js';
 import { loadUiConfig } from '../config.js';
 import { cardLogin, newClientId } from '../operator/card-login.js';
@@ -13,6 +14,8 @@ import { attentionList, localPeople, openTabletStore, pendingCount, recordLocall
 /** The staff token survives a reload in this tab only (offline, staff cannot sign in again until the network returns). */
 const TOKEN_KEY = 'shelter-staff-token';
 
+type Member = Whitelist['people'][number];
+
 /**
  * The shelter check-in tablet (landscape). Staff sign in with their own card (the console's login);
  * then each tap reads the auth certificate only (no PIN), finds the person in the cached whitelist
@@ -21,17 +24,21 @@ const TOKEN_KEY = 'shelter-staff-token';
 export class StbShelterApp extends LitElement {
   static override styles = [tokens, css`
     :host { display: grid; grid-template-columns: 2fr 1fr; gap: 16px; min-height: 100vh; padding: 16px; box-sizing: border-box; font-size: 20px; }
-    header { grid-column: 1 / -1; display: flex; gap: 24px; align-items: center; }
+    header { grid-column: 1 / -1; display: flex; gap: 24px; align-items: center; flex-wrap: wrap; }
     .occupancy { font-size: 32px; font-weight: bold; }
     .pending { font-size: 32px; padding: 4px 16px; border-radius: 8px; background: #fde68a; }
     .pending[data-zero] { background: #bbf7d0; }
     .tapped { font-size: 48px; font-weight: bold; }
-    button { font-size: 22px; padding: 12px 20px; margin: 4px; }
+    button, input, select { font-size: 22px; padding: 12px 20px; margin: 4px; }
     .attention { background: #fee2e2; padding: 8px; }
     li { list-style: none; padding: 4px 0; }
+    form { display: flex; flex-wrap: wrap; align-items: center; }
   `];
 
-  static override properties = { signedIn: { state: true }, pin: { state: true }, message: { state: true }, whitelist: { state: true }, people: { state: true }, pending: { state: true }, attention: { state: true }, tapped: { state: true }, search: { state: true } };
+  static override properties = {
+    signedIn: { state: true }, pin: { state: true }, message: { state: true }, whitelist: { state: true }, people: { state: true },
+    pending: { state: true }, attention: { state: true }, tapped: { state: true }, search: { state: true }, moving: { state: true },
+  };
   declare signedIn: boolean;
   declare pin: string;
   declare message: string;
@@ -39,14 +46,17 @@ export class StbShelterApp extends LitElement {
   declare people: LocalPerson[];
   declare pending: number;
   declare attention: Awaited<ReturnType<typeof attentionList>>;
-  declare tapped: { name: string; alreadyHere: boolean; household: Whitelist['people'] } | null;
+  declare tapped: { name: string; alreadyHere: boolean; household: Member[] } | null;
   declare search: string;
+  /** The person whose "move to another shelter" picker is open. */
+  declare moving: string | null;
 
   private readonly reader = new ReaderClient({ url: loadUiConfig(location.search).readerUrl, clientName: 'shelter-tablet' });
   private readonly platform = new ConsoleClient();
   private store: TabletStore | null = null;
   private drainer: OutboxDrainer | null = null;
   private device: { id: string; secret: string } | null = null;
+  private readonly onKey = (e: KeyboardEvent) => this.memberKey(e);
 
   constructor() {
     super();
@@ -59,10 +69,14 @@ export class StbShelterApp extends LitElement {
     this.attention = [];
     this.tapped = null;
     this.search = '';
+    this.moving = null;
   }
 
   override async connectedCallback() {
     super.connectedCallback();
+    addEventListener('keydown', this.onKey);
+    // The page itself must load with the network down: a service worker keeps its files.
+    void navigator.serviceWorker?.register('/shelter-sw.js').catch(() => {});
     this.reader.start();
     this.store = await openTabletStore();
     this.whitelist = (await this.store.get('whitelist', 'current')) ?? null;
@@ -72,6 +86,12 @@ export class StbShelterApp extends LitElement {
     this.drainer.start();
     this.reader.onEvent((e) => { if (e.event === 'card.inserted' && this.signedIn) void this.tap(e.data.name); });
     await this.refresh();
+    if (this.signedIn) void this.refreshWhitelist();
+  }
+
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    removeEventListener('keydown', this.onKey);
   }
 
   private async credential() {
@@ -102,6 +122,7 @@ export class StbShelterApp extends LitElement {
       this.platform.token = session.token;
       this.signedIn = true;
       this.pin = '';
+      this.message = '';
       await this.refreshWhitelist();
       void this.drainer?.kick();
     } catch (err) {
@@ -125,15 +146,49 @@ export class StbShelterApp extends LitElement {
     const { alreadyHere } = await recordLocally(this.store, 'checkin', { method: 'card', certificate: der },
       { subject: found.person.personId, personId: found.person.personId, name: found.person.name, householdId: found.person.householdId });
     this.tapped = { name: found.person.name, alreadyHere, household: found.household };
+    this.message = '';
     await this.refresh();
     void this.drainer?.kick();
   }
 
-  private async record(kind: 'checkin' | 'checkout' | 'outside', subject: EventSubject, person: Pick<LocalPerson, 'subject' | 'personId' | 'name' | 'householdId'>) {
+  /** Keys 1–9 check in the tapped person's household members, one key each. */
+  private memberKey(e: KeyboardEvent) {
+    // The key's real target (inside the shadow root): typing a 1 into a field is not a member key.
+    const target = e.composedPath()[0] as HTMLElement | undefined;
+    if (!this.tapped || !/^[1-9]$/.test(e.key) || target?.tagName === 'INPUT' || target?.tagName === 'SELECT') return;
+    const member = this.tapped.household[Number(e.key) - 1];
+    if (member) void this.checkInMember(member);
+  }
+
+  private async checkInMember(m: Member) {
+    await this.record('checkin', { method: 'household', personId: m.personId }, { subject: m.personId, personId: m.personId, name: m.name, householdId: m.householdId });
+  }
+
+  private async record(kind: 'checkin' | 'checkout' | 'outside' | 'move', subject: EventSubject, person: Pick<LocalPerson, 'subject' | 'personId' | 'name' | 'householdId'>, toShelterId?: string) {
     if (!this.store) return;
-    await recordLocally(this.store, kind, subject, person);
+    const { alreadyHere } = await recordLocally(this.store, kind, subject, person, toShelterId ? { toShelterId } : {});
+    this.message = alreadyHere ? `${person.name} さんはすでに受付済みです` : '';
+    this.moving = null;
     await this.refresh();
     void this.drainer?.kick();
+  }
+
+  /** No card: staff type the name and birth date; recorded as such (method `name`). */
+  private async checkInByName(e: SubmitEvent) {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const data = new FormData(form);
+    const name = String(data.get('name') ?? '').trim();
+    const birthDate = String(data.get('birthDate') ?? '');
+    if (!name || !/^\d{4}-\d{2}-\d{2}$/.test(birthDate)) return void (this.message = 'お名前と生年月日を入れてください');
+    await this.record('checkin', { method: 'name', name, birthDate }, { subject: nameSubject(name, birthDate), personId: null, name, householdId: null });
+    form.reset();
+  }
+
+  private subjectOf(p: LocalPerson): EventSubject {
+    if (p.personId) return { method: 'person', personId: p.personId };
+    const [name, birthDate] = p.subject.slice('name:'.length).split('|');
+    return { method: 'name', name: name!, birthDate: birthDate! };
   }
 
   override render() {
@@ -143,9 +198,9 @@ export class StbShelterApp extends LitElement {
     return html`
       <header>
         <h1>${this.whitelist?.shelter.name ?? '避難所 受付'}</h1>
-        <span class="occupancy" data-occupancy>${inside} / ${capacity} 人（車中泊など ${outside} 人）</span>
+        <span class="occupancy" data-occupancy data-inside=${inside} data-outside=${outside}>${inside} / ${capacity} 人（車中泊など ${outside} 人）</span>
         <span class="pending" data-pending=${this.pending} ?data-zero=${this.pending === 0}>未送信 ${this.pending}件</span>
-        ${this.drainer?.lastError ? html`<span>${this.drainer.lastError}</span>` : ''}
+        ${this.drainer?.lastError ? html`<span data-sync-error>${this.drainer.lastError}</span>` : ''}
         <stb-health-badge></stb-health-badge>
       </header>
       <main>
@@ -153,9 +208,9 @@ export class StbShelterApp extends LitElement {
           <h2>職員のカードをおいて、暗証番号（4けた）を入れてください</h2>
           <input type="password" inputmode="numeric" maxlength="4" .value=${this.pin} @input=${(e: InputEvent) => (this.pin = (e.target as HTMLInputElement).value)} data-pin>
           <button @click=${() => this.signIn()} data-sign-in>受付を開始</button>`}
-        <p role="status">${this.message}</p>
-        ${this.attention.length ? html`<section class="attention" data-attention><h3>確認が必要（${this.attention.length}件）</h3>
-          <ul>${this.attention.map((a) => html`<li>${a.error.ja}</li>`)}</ul></section>` : ''}
+        <p role="status" data-message>${this.message}</p>
+        ${this.attention.length ? html`<section class="attention" data-attention=${this.attention.length}><h3>確認が必要（${this.attention.length}件）</h3>
+          <ul>${this.attention.map((a) => html`<li data-code=${a.error.code}>${a.error.ja}</li>`)}</ul></section>` : ''}
       </main>
       <aside>${this.renderList()}</aside>`;
   }
@@ -165,21 +220,29 @@ export class StbShelterApp extends LitElement {
     return html`
       <p>カードをリーダーにかざしてください</p>
       ${t ? html`<div class="tapped" data-tapped>${t.name} さん ${t.alreadyHere ? '（すでに受付済みです）' : '受付しました'}</div>
-        ${t.household.map((m, i) => html`<button data-member=${i + 1} @click=${() => this.record('checkin', { method: 'household', personId: m.personId }, { subject: m.personId, personId: m.personId, name: m.name, householdId: m.householdId })}>${i + 1}: ${m.name} さんも受付</button>`)}` : ''}`;
+        ${t.household.map((m, i) => html`<button data-member=${i + 1} @click=${() => this.checkInMember(m)}>${i + 1}: ${m.name} さんも受付</button>`)}` : ''}
+      <form @submit=${(e: SubmitEvent) => this.checkInByName(e)} data-by-name>
+        <span>カードのない方：</span>
+        <input name="name" placeholder="お名前" autocomplete="off">
+        <input name="birthDate" type="date" aria-label="生年月日">
+        <button type="submit">名前で受付</button>
+      </form>`;
   }
 
   private renderList() {
-    const shown = this.people.filter((p) => p.status === 'inside' || p.status === 'outside').filter((p) => !this.search || p.name.includes(this.search));
+    const present = this.people.filter((p) => p.status === 'inside' || p.status === 'outside');
+    const q = this.search.normalize('NFKC').replace(/\s+/g, '');
+    const shown = q ? present.filter((p) => p.name.normalize('NFKC').replace(/\s+/g, '').includes(q)) : present;
     return html`
-      <input type="search" placeholder="名前で探す" .value=${this.search} @input=${(e: InputEvent) => (this.search = (e.target as HTMLInputElement).value)}>
-      <ul data-people>${shown.map((p) => html`<li>${p.name}${p.status === 'outside' ? '（外）' : ''}
-        <button @click=${() => this.record('outside', p.personId ? { method: 'person', personId: p.personId } : this.byName(p), p)}>外へ</button>
-        <button @click=${() => this.record('checkout', p.personId ? { method: 'person', personId: p.personId } : this.byName(p), p)}>退所</button></li>`)}</ul>`;
-  }
-
-  private byName(p: LocalPerson): EventSubject {
-    const [name, birthDate] = p.subject.slice('name:'.length).split('|');
-    return { method: 'name', name: name!, birthDate: birthDate! };
+      <input type="search" placeholder="名前で探す" .value=${this.search} @input=${(e: InputEvent) => (this.search = (e.target as HTMLInputElement).value)} data-search>
+      <ul data-people>${shown.map((p) => html`<li data-person=${p.subject}>${p.name}${p.status === 'outside' ? '（外）' : ''}
+        <button @click=${() => this.record('outside', this.subjectOf(p), p)}>外へ</button>
+        <button @click=${() => this.record('checkout', this.subjectOf(p), p)}>退所</button>
+        <button @click=${() => (this.moving = p.subject)}>移動</button>
+        ${this.moving === p.subject ? html`<select data-move @change=${(e: Event) => this.record('move', this.subjectOf(p), p, (e.target as HTMLSelectElement).value)}>
+          <option value="">移動先を選ぶ</option>
+          ${(this.whitelist?.shelters ?? []).map((s) => html`<option value=${s.id}>${s.name}</option>`)}
+        </select>` : ''}</li>`)}</ul>`;
   }
 }
 

@@ -14,6 +14,8 @@ import { ReadAloud, spokenText } from './read-aloud.js';
 import { focusService } from './focus/focus-service.js';
 import { keyInput } from './input/key-input.js';
 import { exitApp, requestRemoteKeys } from './input/platform.js';
+import { BookingStore } from './booking/booking-store.js';
+import './booking/booking-screen.js';
 import './screens/flow-screen.js';
 import './screens/help-screen.js';
 import './screens/home-screen.js';
@@ -32,9 +34,10 @@ import './ui/tv-dialog.js';
 /**
  * The screens of the TV page. start and home are top screens (Back there asks whether to leave);
  * settings and help return to whichever of them opened them, services to home; flow (login,
- * registration, cancelling the registration) handles Back itself.
+ * registration, cancelling the registration) handles Back itself. booking (施設予約) opens from
+ * either without a login, and goes through the login flow and back when a household member books.
  */
-export type TvScreen = 'start' | 'settings' | 'keytest' | 'flow' | 'home' | 'services' | 'help';
+export type TvScreen = 'start' | 'settings' | 'keytest' | 'flow' | 'home' | 'services' | 'help' | 'booking';
 
 type TvDialog = 'exit' | 'unregister' | null;
 
@@ -80,6 +83,10 @@ export class StbTvApp extends LitElement {
   private readonly _displayedAlerts = new Set<string>();
   /** The login and registration flows. */
   readonly flow: CardFlow;
+  /** 施設予約: what is being browsed and booked, kept across the card login in the middle. */
+  readonly booking: BookingStore;
+  /** The login flow was started from 施設予約: it returns there, and the booking carries on. */
+  private _loginForBooking = false;
   /** 読み上げ: the screen's title and the focused element, spoken where the device can. */
   readonly readAloud = new ReadAloud();
   /** Logs a shared TV out after the quiet period of the settings (never during a task). */
@@ -125,6 +132,7 @@ export class StbTvApp extends LitElement {
     this.reader = new ReaderClient({ url: loadUiConfig(location.search).readerUrl, resumeStore: sessionResumeStore() });
     forgetOldCredentialPlaces();
     this.platform = new PlatformClient({ device: () => this.reader.deviceCredential() });
+    this.booking = new BookingStore({ platform: this.platform });
     this._alert = null;
     this._review = null;
     this.alerts = new AlertsClient({
@@ -141,9 +149,22 @@ export class StbTvApp extends LitElement {
       onLoggedIn: (session) => {
         this._session = session;
         this._homeReturnTo = null;
+        if (this._loginForBooking) {
+          this._loginForBooking = false;
+          this._screen = 'booking';
+          void this.booking.resume();
+          return;
+        }
         this._screen = 'home';
       },
       onExit: () => {
+        if (this._loginForBooking) {
+          // Nobody logged in after all: back to the grid as it was; the slot is not held.
+          this._loginForBooking = false;
+          this.booking.forgetPending();
+          this._screen = 'booking';
+          return;
+        }
         this._screen = this._session ? 'home' : 'start';
       },
       onUnregistered: () => {
@@ -269,10 +290,10 @@ export class StbTvApp extends LitElement {
     if (this._dialog === null) this._dialog = 'exit';
   }
 
-  /** Back from settings, help and services (to start or home) and from the key test (to settings). */
+  /** Back from settings, help, services and booking (to start or home) and from the key test (to settings). */
   private _back() {
     if (this._screen === 'keytest') return void (this._screen = 'settings');
-    if (this._session && (this._screen === 'settings' || this._screen === 'help' || this._screen === 'services')) this._homeReturnTo = this._screen;
+    if (this._session && (this._screen === 'settings' || this._screen === 'help' || this._screen === 'services' || this._screen === 'booking')) this._homeReturnTo = this._screen;
     this._screen = this._session ? 'home' : 'start';
   }
 
@@ -283,6 +304,7 @@ export class StbTvApp extends LitElement {
     switch (e.detail) {
       case 'register': return this._startFlow(() => this.flow.startRegistration());
       case 'unregister': this._dialog = 'unregister'; return;
+      case 'booking': return this._openBooking();
       case 'alerts': return this._openReview();
       default: this._screen = e.detail;
     }
@@ -297,8 +319,20 @@ export class StbTvApp extends LitElement {
   private _onStartChoice(e: CustomEvent<StartChoice>) {
     if (e.detail === 'settings') this._screen = 'settings';
     else if (e.detail === 'help') this._screen = 'help';
+    else if (e.detail === 'browse') this._openBooking();
     else if (e.detail === 'login') this._startFlow(() => this.flow.startLogin());
     else this._startFlow(() => this.flow.startRegistration());
+  }
+
+  private _openBooking() {
+    this._screen = 'booking';
+    void this.booking.open();
+  }
+
+  /** A household member books from the grid: their card and PIN, then back to the booking. */
+  private _loginToBook(member: HouseholdMember) {
+    this._loginForBooking = true;
+    this._startFlow(() => this.flow.startLogin(member));
   }
 
   private _startFlow(start: () => void) {
@@ -310,6 +344,7 @@ export class StbTvApp extends LitElement {
 
   private async _logout() {
     this._session = null;
+    this.booking.loggedOut();
     this._screen = 'start';
     this._dialog = null;
     await this.platform.logout().catch(() => {});
@@ -408,6 +443,9 @@ export class StbTvApp extends LitElement {
         return html`<stb-tv-key-test-screen @screen-back=${this._back}></stb-tv-key-test-screen>`;
       case 'services':
         return html`<stb-tv-services-screen .platform=${this.platform} @screen-back=${this._back}></stb-tv-services-screen>`;
+      case 'booking':
+        return html`<stb-tv-booking-screen .store=${this.booking} @screen-back=${this._back}
+          @booking-login=${(e: CustomEvent<HouseholdMember>) => this._loginToBook(e.detail)}></stb-tv-booking-screen>`;
       case 'help':
         return html`<stb-tv-help-screen .platform=${this.platform} @screen-back=${this._back}></stb-tv-help-screen>`;
     }

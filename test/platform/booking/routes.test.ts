@@ -4,6 +4,7 @@ import { provisionDevice } from '../../../platform/src/identity/devices.js';
 import { newSessionToken } from '../../../platform/src/identity/sessions.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { bookableFacility } from '../../helpers/booking.js';
+import type { FacilityListView } from '../../../platform/src/booking/booking-schemas.js';
 
 const t = await buildTestApp({}, { demo: true });
 const { app, database } = t;
@@ -55,6 +56,15 @@ describe('the TV booking API', () => {
     const loser = ra.statusCode === 409 ? ra : rb;
     expect(loser.json().error.code).toBe('BOOKING_SLOT_TAKEN');
     expect(loser.json().error.ja).toContain('ほかの方が先に予約しました');
+  });
+
+  it('lists the demo facilities with their 区分 tables and the lottery round taking applications', async () => {
+    const tv = await tvWithSession();
+    const list = (await app.inject({ method: 'GET', url: '/api/v1/booking/facilities', headers: tv.device })).json() as FacilityListView;
+    const court = list.facilities.find((f) => f.name === '福光テニスコート')!;
+    expect(court.periods.map((p) => p.code)).toEqual(['k1', 'k2', 'k3', 'k4']);
+    expect(court.lottery?.month).toMatch(/^\d{4}-\d{2}$/);
+    expect(list.facilities.find((f) => f.name === '南砺市体育館 アリーナ')).toMatchObject({ lottery: null, cancelDeadlineDays: 3 });
   });
 
   it("refuses another household's booking and malformed slots with coded 4xx", async () => {

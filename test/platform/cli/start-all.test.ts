@@ -2,6 +2,7 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEMO_TABLET } from '../../../platform/src/demo/world.js';
 import { freshDatabase } from '../../helpers/database.js';
 import { DriverClient } from '../../helpers/driver-client.js';
 import { freePort, runTs, waitForOk } from '../../helpers/process.js';
@@ -12,13 +13,13 @@ describe('npm start (platform + reader driver with the demo card bay)', { timeou
   it('serves the pages and /healthz, puts a demo card in the bay on request, and stops cleanly', async () => {
     const database = await freshDatabase();
     afterAll(() => database.close());
-    const [port, operatorPort, readerPort] = [await freePort(), await freePort(), await freePort()];
+    const [port, operatorPort, shelterPort, readerPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const dataDir = mkdtempSync(join(tmpdir(), 'start-all-'));
-    const env = { PORT: String(port), OPERATOR_PORT: String(operatorPort), READER_PORT: String(readerPort), DATA_DIR: dataDir, DATABASE_URL: database.url ?? '', DATABASE_OWNER_URL: database.ownerUrl ?? '', READER_PCSC: 'false', LOG_LEVEL: 'warn' };
+    const env = { PORT: String(port), OPERATOR_PORT: String(operatorPort), SHELTER_PORT: String(shelterPort), READER_PORT: String(readerPort), DATA_DIR: dataDir, DATABASE_URL: database.url ?? '', DATABASE_OWNER_URL: database.ownerUrl ?? '', READER_PCSC: 'false', LOG_LEVEL: 'warn' };
     const run = runTs('platform/src/cli/start-all.ts', [], env);
     try {
       await waitForOk(`http://127.0.0.1:${port}/healthz`, 90_000, run.child);
-      for (const [origin, page] of [[port, 'tv'], [port, 'shelter'], [operatorPort, 'operator']] as const) {
+      for (const [origin, page] of [[port, 'tv'], [shelterPort, 'shelter'], [operatorPort, 'operator']] as const) {
         const res = await fetch(`http://127.0.0.1:${origin}/${page}/`);
         expect(res.status).toBe(200);
         expect(await res.text()).toContain(`stb-${page}-app`);
@@ -38,6 +39,11 @@ describe('npm start (platform + reader driver with the demo card bay)', { timeou
       const operator = await DriverClient.connect(readerPort, `http://127.0.0.1:${operatorPort}`);
       expect(await operator.request('device.credential')).toMatchObject({ ok: false, error: { code: 'WS_ORIGIN_REFUSED' } });
       await operator.close();
+      // The shelter page's own origin gets the demo tablet's credential, never the TV's.
+      expect(statSync(join(dataDir, 'demo-tablet-credential.json')).mode & 0o777).toBe(0o600);
+      const tablet = await DriverClient.connect(readerPort, `http://127.0.0.1:${shelterPort}`);
+      expect(await tablet.request('device.credential')).toMatchObject({ ok: true, result: { id: DEMO_TABLET.id, secret: DEMO_TABLET.secret } });
+      await tablet.close();
       const stranger = await DriverClient.connect(readerPort, 'http://127.0.0.1:1').catch((e) => e);
       expect(stranger.status).toBe(403);
 

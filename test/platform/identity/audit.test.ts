@@ -75,45 +75,57 @@ async function withDatabase(test: (database: TestDatabase) => Promise<void>): Pr
   await test(database);
 }
 
-describe('audit log', async () => {
-  const database = await freshDatabase();
-  afterAll(() => database.close());
-  const { db } = database;
+describe('audit log', () => {
+  // Each test starts from an empty log numbered from 1 (withDatabase), so none counts another's entries.
+  const append = (database: TestDatabase, action: string, extra: { subject?: string; data?: Record<string, string | number | boolean | null> } = {}) =>
+    database.db.transaction((tx) => appendAudit(tx, { actor: 'system', action, ...extra }));
 
   it('chains each entry to the previous one, keyed', async () => {
-    const first = await db.transaction((tx) => appendAudit(tx, { actor: 'system', action: 'test.first', data: { n: 1 } }));
-    const second = await db.transaction((tx) => appendAudit(tx, { actor: 'system', action: 'test.second', subject: 'x' }));
-    expect(first.prevHash).toBe(AUDIT_GENESIS);
-    expect(second.prevHash).toBe(first.hash);
-    expect([first.chain, second.chain]).toEqual([2, 2]);
-    expect(await verifyAuditChain(db)).toEqual({ ok: true, entries: 2, head: { seq: second.seq, hash: second.hash }, checkpoint: null });
+    await withDatabase(async (database) => {
+      const first = await append(database, 'test.first', { data: { n: 1 } });
+      const second = await append(database, 'test.second', { subject: 'x' });
+      expect(first.prevHash).toBe(AUDIT_GENESIS);
+      expect(second.prevHash).toBe(first.hash);
+      expect([first.chain, second.chain]).toEqual([2, 2]);
+      expect(await verifyAuditChain(database.db)).toEqual({ ok: true, entries: 2, head: { seq: second.seq, hash: second.hash }, checkpoint: null });
+    });
   });
 
   it('keeps the chain linear under concurrent appends', async () => {
-    await Promise.all(Array.from({ length: 8 }, (_, i) => db.transaction((tx) => appendAudit(tx, { actor: 'system', action: 'test.concurrent', data: { i } }))));
-    expect(await verifyAuditChain(db)).toMatchObject({ ok: true, entries: 10 });
+    await withDatabase(async (database) => {
+      await Promise.all(Array.from({ length: 8 }, (_, i) => append(database, 'test.concurrent', { data: { i } })));
+      expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, entries: 8 });
+    });
   });
 
   it("refuses UPDATE, DELETE and TRUNCATE on the platform's own connection", async () => {
-    for (const statement of ["update audit_log set action = 'forged'", 'delete from audit_log', 'truncate audit_log']) {
-      const error = await pgErrorOf(db.execute(sql.raw(statement)));
-      if (TEST_DB_KIND === 'postgres') {
-        // The platform role lacks the privilege: refused before any trigger runs.
-        expect(error.code, statement).toBe('42501');
-        expect(error.message).toMatch(/permission denied for table audit_log/);
-      } else {
-        // PGlite has one user; the append-only trigger refuses.
-        expect(error.message, statement).toMatch(/audit_log is append-only/);
+    await withDatabase(async (database) => {
+      // One entry to refuse changing (PGlite's row trigger would not fire on an empty table).
+      await append(database, 'test.before-refusals');
+      for (const statement of ["update audit_log set action = 'forged'", 'delete from audit_log', 'truncate audit_log']) {
+        const error = await pgErrorOf(database.db.execute(sql.raw(statement)));
+        if (TEST_DB_KIND === 'postgres') {
+          // The platform role lacks the privilege: refused before any trigger runs.
+          expect(error.code, statement).toBe('42501');
+          expect(error.message).toMatch(/permission denied for table audit_log/);
+        } else {
+          // PGlite has one user; the append-only trigger refuses.
+          expect(error.message, statement).toMatch(/audit_log is append-only/);
+        }
       }
-    }
-    // What the platform needs still works on that connection.
-    await db.transaction((tx) => appendAudit(tx, { actor: 'system', action: 'test.after-refusals' }));
-    expect(await verifyAuditChain(db)).toMatchObject({ ok: true, entries: 11 });
+      // What the platform needs still works on that connection.
+      await append(database, 'test.after-refusals');
+      expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, entries: 2 });
+    });
   });
 
   it('shows tampering that bypassed the trigger', async () => {
-    await asOwner(database, `update audit_log set data = '{"n":2}'::jsonb where action = 'test.first'`);
-    expect(await verifyAuditChain(db)).toMatchObject({ ok: false, brokenAt: 1, reason: 'content' });
+    await withDatabase(async (database) => {
+      await append(database, 'test.first', { data: { n: 1 } });
+      await append(database, 'test.second');
+      await asOwner(database, `update audit_log set data = '{"n":2}'::jsonb where action = 'test.first'`);
+      expect(await verifyAuditChain(database.db)).toMatchObject({ ok: false, brokenAt: 1, reason: 'content' });
+    });
   });
 });
 

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { IdentityDeps } from '../../../platform/src/identity/deps.js';
 import { CRL_CHANNEL, ingestCrl, loadStoredCrls } from '../../../platform/src/identity/crl-store.js';
 import { buildCrl, buildPartitionedCrls } from '../../../platform/src/jpki/dev-center/index.js';
@@ -7,33 +7,35 @@ import { testConfig } from '../../helpers/app.js';
 import { freshDatabase } from '../../helpers/database.js';
 import { copyJpkiCenter } from '../../helpers/jpki-fixtures.js';
 
-/** A fresh database, a private dev center and one process's JPKI state over them. */
+/**
+ * A fresh database, a private dev center and one process's JPKI state over them, for one test
+ * (closed when it ends): no test sees a CRL another installed.
+ */
 async function processWorld() {
   const database = await freshDatabase();
-  afterAll(() => database.close());
+  onTestFinished(() => database.close());
   const centerDir = await copyJpkiCenter();
   const config = testConfig({ jpkiDevDir: centerDir });
   const a: IdentityDeps = { db: database.db, jpki: await createJpkiContext(config), config };
   return { database, centerDir, config, a };
 }
 
-describe('CRLs shared between platform processes', async () => {
-  // Two processes' worth of JPKI state over one database.
-  const { database, centerDir, config, a } = await processWorld();
-  const b: IdentityDeps = { db: database.db, jpki: await createJpkiContext(config), config };
-
+describe('CRLs shared between platform processes', () => {
   it('a CRL one process installs reaches the others through NOTIFY, and later starters load it', async () => {
+    // Two processes' worth of JPKI state over one database.
+    const { database, centerDir, config, a } = await processWorld();
+    const b: IdentityDeps = { db: database.db, jpki: await createJpkiContext(config), config };
     let seen: Date | null = null;
-    let unlisten: (() => Promise<void>) | undefined;
-    afterAll(() => unlisten?.());
-    const loaded = new Promise<void>((resolve) => {
-      void database.listen(CRL_CHANNEL, () => {
-        void loadStoredCrls(b, seen).then((newest) => {
-          seen = newest;
-          if (b.jpki.revocation.list().some((c) => c.purpose === 'auth')) resolve();
-        });
-      }).then((stop) => (unlisten = stop));
+    let heard!: () => void;
+    const loaded = new Promise<void>((resolve) => (heard = resolve));
+    // Listening before the CRL is installed, so its NOTIFY cannot pass unheard.
+    const unlisten = await database.listen(CRL_CHANNEL, () => {
+      void loadStoredCrls(b, seen).then((newest) => {
+        seen = newest;
+        if (b.jpki.revocation.list().some((c) => c.purpose === 'auth')) heard();
+      });
     });
+    onTestFinished(() => unlisten());
     expect(b.jpki.revocation.list()).toEqual([]);
     const { der } = await buildCrl(centerDir, { which: 'auth', generation: '03', now: new Date() });
     const applied = await ingestCrl(a, 'auth', der);
@@ -47,15 +49,21 @@ describe('CRLs shared between platform processes', async () => {
   });
 
   it('refuses an older CRL than the one in use, and stores nothing for it', async () => {
+    const { database, centerDir, config, a } = await processWorld();
+    const current = await buildCrl(centerDir, { which: 'auth', generation: '03', now: new Date() });
+    expect((await ingestCrl(a, 'auth', current.der)).outcome).toBe('installed');
     const older = await buildCrl(centerDir, { which: 'auth', generation: '03', now: new Date(Date.now() - 3600_000) });
     await expect(ingestCrl(a, 'auth', older.der)).rejects.toMatchObject({ code: 'PKI_CRL_OUTDATED' });
+    // A process starting now loads the current CRL only.
+    const later: IdentityDeps = { db: database.db, jpki: await createJpkiContext(config), config };
+    await loadStoredCrls(later, null);
+    expect(later.jpki.revocation.list().map((c) => c.crlNumber)).toEqual(a.jpki.revocation.list().map((c) => c.crlNumber));
   });
 });
 
-describe('partitioned CRLs shared between platform processes', async () => {
-  const { database, centerDir, config, a } = await processWorld();
-
+describe('partitioned CRLs shared between platform processes', () => {
   it('stores each DP\'s CRL on its own, refuses a mis-filed one, and a later starter loads every partition', async () => {
+    const { database, centerDir, config, a } = await processWorld();
     const crls = await buildPartitionedCrls(centerDir, { which: 'auth', generation: '03', thisUpdate: new Date() });
     const [first, second] = crls;
     await expect(ingestCrl(a, 'auth', first!.der, undefined, { filedUnder: second!.distributionPoint })).rejects.toMatchObject({ code: 'PKI_CRL_PARTITION_MISMATCH' });

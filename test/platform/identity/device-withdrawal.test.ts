@@ -49,7 +49,16 @@ describe('withdrawing a device', () => {
 
   it('reaches other processes by NOTIFY: their cached credential is dropped when the notification arrives', async () => {
     const { tv } = await tvWithSession();
-    const unlisten = await followDeviceWithdrawals(database);
+    // The process's listener, told to us once it has handled this device's notification.
+    let handled!: () => void;
+    const forgotten = new Promise<void>((resolve) => (handled = resolve));
+    const unlisten = await followDeviceWithdrawals({
+      db,
+      listen: (channel, onPayload) => database.listen(channel, (payload) => {
+        onPayload(payload);
+        if (payload === tv.id) handled();
+      }),
+    });
     try {
       expect((await askNonce(tv.credential)).statusCode).toBe(201);
       // Another process withdrew it: the row changes and the notification comes, but nothing in
@@ -57,12 +66,8 @@ describe('withdrawing a device', () => {
       await db.update(devices).set({ withdrawnAt: new Date() }).where(eq(devices.id, tv.id));
       expect((await askNonce(tv.credential)).statusCode).toBe(201); // still cached: this is what the NOTIFY fixes
       await db.execute(sql`select pg_notify(${DEVICE_WITHDRAWN_CHANNEL}, ${tv.id})`);
-      let code: string | undefined;
-      for (let i = 0; i < 50 && code !== 'AUTH_DEVICE_WITHDRAWN'; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        code = (await askNonce(tv.credential)).json().error?.code;
-      }
-      expect(code).toBe('AUTH_DEVICE_WITHDRAWN');
+      await forgotten;
+      expect((await askNonce(tv.credential)).json().error?.code).toBe('AUTH_DEVICE_WITHDRAWN');
     } finally {
       await unlisten();
     }

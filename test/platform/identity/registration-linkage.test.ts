@@ -62,7 +62,7 @@ let issued = 0;
 async function newCard(): Promise<{ card: CardInReader; pins: Pins; name: string; id: string; path: string }> {
   issued++;
   const pins = { authPin: '4321', signPin: `NEWCARD${issued}` };
-  const name = `新井　${['一', '二', '三', '四', '五', '六', '七', '八'][issued - 1]}郎`;
+  const name = `新井　${['一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '十一', '十二'][issued - 1]}郎`;
   const { card } = await issueCard(t.centerDir, {
     id: `linkage-${issued}`, name, birth: `19${60 + issued}-05-0${issued % 9 || 1}`, gender: '1', address: '富山県南砺市城端９番地', ...pins,
   });
@@ -90,10 +90,13 @@ const track = async (made: ReturnType<typeof newCard>) => {
 
 describe('the attack: card A’s sign certificate with card B’s auth proof', () => {
   it('is refused with AUTH_CARD_PAIR_MISMATCH, creates nobody, keeps nothing and is audited', async () => {
+    // Two linked cards of this test's own: the victim's card and sign password, the attacker's card for the auth step.
+    const victim = await track(newCard());
+    const attacker = await track(newCard());
+    await ingestLinkage(identity, await exportLinkage(t.centerDir), 'operator:test');
     const before = await personCount();
     const refusalsBefore = (await auditOf('registration.refused')).length;
-    // 山田 太郎's card and sign password (the victim), 山田 花子's card for the auth step (the attacker).
-    const res = await submit(taro, TARO, hanako, HANAKO);
+    const res = await submit(victim.card, victim.pins, attacker.card, attacker.pins);
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe('AUTH_CARD_PAIR_MISMATCH');
     expect(res.body.error.ja).toContain('同じ1枚のマイナンバーカード');
@@ -102,7 +105,7 @@ describe('the attack: card A’s sign certificate with card B’s auth proof', (
     const refusals = await auditOf('registration.refused');
     expect(refusals).toHaveLength(refusalsBefore + 1);
     expect(refusals.at(-1)!.data).toMatchObject({ code: 'AUTH_CARD_PAIR_MISMATCH', district: 'johana' });
-    expect((await login(hanako, HANAKO.authPin)).body.error.code).toBe('AUTH_NOT_REGISTERED');
+    expect((await login(attacker.card, attacker.pins.authPin)).body.error.code).toBe('AUTH_NOT_REGISTERED');
     expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
   });
 

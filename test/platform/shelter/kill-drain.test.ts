@@ -26,7 +26,7 @@ afterEach(async () => {
 });
 
 async function startPlatform(env: Record<string, string>, port: number) {
-  const run = runTs(MAIN, [], { PORT: String(port), OPERATOR_PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'warn', ...env });
+  const run = runTs(MAIN, [], { PORT: String(port), OPERATOR_PORT: '0', SHELTER_PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'warn', ...env });
   started.push(run);
   await waitForOk(`http://127.0.0.1:${port}/healthz`, 60_000, run.child);
   return run;

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { AppError } from '../../../platform/src/shared/errors.js';
 import { loadBinding, type BindingContext, type BindingReader } from '../../../reader-driver/src/pcsc/binding.js';
 import { openPcscBay, PcscCode, translatePcscError, type PcscBayOptions, type PcscReaderBay } from '../../../reader-driver/src/pcsc/index.js';
@@ -175,6 +175,9 @@ describe('PcscReaderBay events', () => {
   it('reports everything gone when pcscd stops, then finds it again', async () => {
     const { bay, contexts, events, refuseService } = await fakeBay({ serviceRetryMs: 20 });
     const { reader, session } = await withCard(bay, contexts[0]!);
+    // The retry timer on a fake clock (the fake binding's callbacks stay on setImmediate).
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    onTestFinished(() => void vi.useRealTimers());
     refuseService(true);
     contexts[0]!.emit('error', pcscError('SCardGetStatusChange', PcscCode.NO_SERVICE));
     expect(events.slice(-2)).toEqual(['card.removed R1', 'reader.removed R1']);
@@ -184,10 +187,11 @@ describe('PcscReaderBay events', () => {
     await expect(session.transmit(SELECT_JPKI)).rejects.toMatchObject({ code: 'READER_UNAVAILABLE' });
     await expect(bay.connect('R1')).rejects.toMatchObject({ code: 'READER_UNAVAILABLE' });
 
-    await new Promise((r) => setTimeout(r, 60));
+    await vi.advanceTimersByTimeAsync(60); // three retries, all refused
     expect(contexts).toHaveLength(1);
     refuseService(false);
-    await vi.waitFor(() => expect(contexts).toHaveLength(2));
+    await vi.advanceTimersByTimeAsync(20);
+    expect(contexts).toHaveLength(2);
     plugReader(contexts[1]!, 'R1', PRESENT);
     expect(events.slice(-2)).toEqual(['reader.added R1 3BE000FF8131FE4514', 'card.inserted R1 3BE000FF8131FE4514']);
     await bay.close();
@@ -239,7 +243,8 @@ describe('PcscCardSession', () => {
     const { bay, contexts, events } = await fakeBay({ lossConfirmMs: 2000 });
     const { reader, session } = await withCard(bay, contexts[0]!);
     reader.replies.push(() => {
-      setTimeout(() => reader.status(EMPTY | (2 << 16)), 30);
+      // pcscd's status change comes after the failed transmit has been answered.
+      setImmediate(() => reader.status(EMPTY | (2 << 16)));
       return pcscError('SCardTransmit', PcscCode.NOT_TRANSACTED);
     });
     await expect(session.transmit(SELECT_JPKI)).rejects.toMatchObject({ code: 'CARD_REMOVED' });
@@ -286,12 +291,18 @@ describe('PcscCardSession', () => {
     const { bay, contexts } = await fakeBay();
     const { reader, session } = await withCard(bay, contexts[0]!);
     const order: string[] = [];
+    // The transaction stays open until the outside transmit has had every chance to run.
+    let finish!: () => void;
+    const held = new Promise<void>((resolve) => (finish = resolve));
     const txn = session.transaction(async () => {
       await session.transmit(SELECT_JPKI);
-      await new Promise((r) => setTimeout(r, 30));
+      await held;
       order.push('transaction done');
     });
     const outside = session.transmit(Uint8Array.of(0x00, 0xb0, 0x00, 0x00, 0x04)).then(() => order.push('outside done'));
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual([]);
+    finish();
     await Promise.all([txn, outside]);
     expect(order).toEqual(['transaction done', 'outside done']);
     expect(reader.sent.at(-1)).toBe('00B0000004');

@@ -103,8 +103,8 @@ describe('PcscReaderBay with a virtual card in vpcd', () => {
     card.beforeProcess = async (command) => {
       if (command[1] !== 0x2a) return; // COMPUTE DIGITAL SIGNATURE in flight
       card.beforeProcess = null;
-      void bridge.close();
-      await new Promise((r) => setTimeout(r, 100));
+      // The card leaves (vpcd's connection closed) before it can answer.
+      await bridge.close();
     };
     const removed = nextEvent(bay, 'card.removed', reader);
     await expect(jpki.sign('auth', fixture.pins.auth, digestInfo)).rejects.toMatchObject({ code: 'CARD_REMOVED' });

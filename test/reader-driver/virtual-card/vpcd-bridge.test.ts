@@ -7,7 +7,7 @@ import { JpkiClient } from '../../../reader-driver/src/card/jpki-client.js';
 import { runTs } from '../../helpers/process.js';
 import { buildTestCard } from '../pcsc/card-fixture.js';
 import { createServer, type Server, type Socket } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { PcscReaderBay } from '../../../reader-driver/src/pcsc/index.js';
 import type { ApduProcessor } from '../../../reader-driver/src/virtual-card/apdu-processor.js';
 import { VpcdBridge } from '../../../reader-driver/src/virtual-card/vpcd-bridge.js';
@@ -117,10 +117,10 @@ describe('VpcdBridge against a stand-in vpcd socket', () => {
     return () => new Promise<Buffer>((resolve) => (queue.length ? resolve(queue.shift()!) : waiters.push(resolve)));
   }
 
+  /** The next connection the stand-in vpcd accepts (the bridge dialling in). */
   async function nextSocket(): Promise<Socket> {
-    const before = accepted.length;
-    while (accepted.length === before) await new Promise((r) => setTimeout(r, 10));
-    return accepted.at(-1)!;
+    const [socket] = (await once(server, 'connection')) as [Socket];
+    return socket;
   }
 
   it('answers GET ATR and APDUs, even when frames arrive split and merged', async () => {
@@ -136,12 +136,13 @@ describe('VpcdBridge against a stand-in vpcd socket', () => {
 
     // One APDU split mid-length, then two APDUs in one write.
     const apdu = encodeVpcdFrame(Uint8Array.of(0x00, 0xb0, 0x00, 0x00, 0x10));
-    socket.write(apdu.subarray(0, 1));
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((resolve) => socket.write(apdu.subarray(0, 1), resolve));
     socket.write(Buffer.concat([apdu.subarray(1), encodeVpcdFrame(Uint8Array.of(0x00, 0xa4, 0x04, 0x0c, 0x01, 0x01)), encodeVpcdFrame(Uint8Array.of(0x02))]));
     expect(hex(await read())).toBe('00B00000109000');
     expect(hex(await read())).toBe('9000');
-    await new Promise((r) => setTimeout(r, 20));
+    // The reset has no answer; the GET ATR after it does, and frames are answered in order.
+    socket.write(encodeVpcdFrame(Uint8Array.of(0x04)));
+    expect(hex(await read())).toBe(hex(ATR));
     expect(card.calls).toEqual(['powerOn', 'reset']);
   });
 
@@ -149,7 +150,7 @@ describe('VpcdBridge against a stand-in vpcd socket', () => {
     const card = new EchoCard();
     bridge = new VpcdBridge(card, { port, reconnectDelayMs: 50 }).start();
     const first = await nextSocket();
-    await new Promise((r) => setTimeout(r, 20));
+    await bridge.waitConnected();
     expect(bridge.isConnected).toBe(true);
 
     const disconnected = once(bridge, 'disconnected');
@@ -162,13 +163,24 @@ describe('VpcdBridge against a stand-in vpcd socket', () => {
     second.write(encodeVpcdFrame(Uint8Array.of(0x04)));
     expect(hex(await read())).toBe(hex(ATR));
 
+    // Closed, it schedules no reconnection: no timer is left on the (fake) clock.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    onTestFinished(() => void vi.useRealTimers());
     const ended = once(second, 'close');
     await bridge.close();
     await ended;
-    const count = accepted.length;
-    await new Promise((r) => setTimeout(r, 200));
-    expect(accepted.length).toBe(count);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(bridge.isConnected).toBe(false);
   });
+
+  /**
+   * Event-loop turns until the bridge has a retry timer on the fake clock (its refused dial closed),
+   * bounded. Not vi.waitFor or expect.poll: with fake timers they advance the clock themselves.
+   */
+  async function untilRetryScheduled(): Promise<void> {
+    for (let turn = 0; turn < 10_000 && vi.getTimerCount() === 0; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(vi.getTimerCount()).toBe(1);
+  }
 
   it('keeps retrying while nothing listens, then connects', async () => {
     const spare = createServer();
@@ -177,12 +189,22 @@ describe('VpcdBridge against a stand-in vpcd socket', () => {
     const sparePort = (spare.address() as { port: number }).port;
     await new Promise<void>((resolve) => spare.close(() => resolve()));
 
+    // The retry delay on a fake clock: each refused dial leaves exactly one retry timer.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    onTestFinished(() => void vi.useRealTimers());
     bridge = new VpcdBridge(new EchoCard(), { port: sparePort, reconnectDelayMs: 30 }).start();
-    await new Promise((r) => setTimeout(r, 150));
-    expect(bridge.isConnected).toBe(false);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await untilRetryScheduled(); // this dial was refused
+      expect(bridge.isConnected).toBe(false);
+      if (attempt < 2) await vi.advanceTimersByTimeAsync(30);
+    }
     const late = createServer((s) => accepted.push(s));
     late.listen(sparePort, '127.0.0.1');
-    await bridge.waitConnected(2000);
+    await once(late, 'listening');
+    const connected = once(bridge, 'connected');
+    await vi.advanceTimersByTimeAsync(30);
+    vi.useRealTimers();
+    await connected;
     expect(bridge.isConnected).toBe(true);
     await bridge.close();
     await new Promise<void>((resolve) => late.close(() => resolve()));

@@ -69,6 +69,41 @@ describe('reader driver: the device credential (device.credential)', () => {
   });
 });
 
+describe('reader driver: a shelter tablet\'s credential goes to the shelter page\'s origin only', () => {
+  const SHELTER_ORIGIN = 'http://127.0.0.1:8082';
+  const TABLET = { id: '00000000-0000-4000-8000-000000000301', secret: 'tablet-secret-from-provisioning' };
+  let both: DriverServer;
+  beforeAll(async () => {
+    const config = loadDriverConfig({
+      READER_PORT: '0', READER_ALLOWED_ORIGINS: `${TV_ORIGIN},${SHELTER_ORIGIN}`, READER_TABLET_CREDENTIAL_ORIGINS: SHELTER_ORIGIN,
+      READER_TABLET_CREDENTIAL_FILE: join(dir, 'unused-here.json'), READER_CONTROL_TOKEN_FILE: join(dir, 'token2'),
+    });
+    both = await startDriverServer({ config, hub: new ReaderHub(), log: pino({ level: 'silent' }), demo: null, controlToken: CONTROL_TOKEN, device: DEVICE, tablet: TABLET });
+  });
+  afterAll(() => both.close());
+
+  it('hands the tablet page the tablet\'s credential and the TV page the TV\'s', async () => {
+    for (const [origin, expected] of [[SHELTER_ORIGIN, TABLET], [TV_ORIGIN, DEVICE]] as const) {
+      const page = await DriverClient.connect(both.port, origin);
+      expect(await page.request('device.credential')).toMatchObject({ ok: true, result: expected });
+      await page.close();
+    }
+  });
+
+  it('refuses a configuration that gives one origin both credentials, or tablet origins without a file', () => {
+    expect(() => loadDriverConfig({ READER_ALLOWED_ORIGINS: TV_ORIGIN, READER_CREDENTIAL_ORIGINS: TV_ORIGIN, READER_TABLET_CREDENTIAL_ORIGINS: TV_ORIGIN, READER_TABLET_CREDENTIAL_FILE: 'x' }))
+      .toThrow(/one page gets one credential/);
+    expect(() => loadDriverConfig({ READER_ALLOWED_ORIGINS: SHELTER_ORIGIN, READER_TABLET_CREDENTIAL_ORIGINS: SHELTER_ORIGIN })).toThrow(/needs READER_TABLET_CREDENTIAL_FILE/);
+    expect(() => loadDriverConfig({ READER_ALLOWED_ORIGINS: TV_ORIGIN, READER_TABLET_CREDENTIAL_ORIGINS: SHELTER_ORIGIN, READER_TABLET_CREDENTIAL_FILE: 'x' })).toThrow(/must also be in READER_ALLOWED_ORIGINS/);
+  });
+
+  it('by default the TV credential goes to every allowed origin except the tablet\'s', () => {
+    const config = loadDriverConfig({ READER_ALLOWED_ORIGINS: `${TV_ORIGIN},${SHELTER_ORIGIN}`, READER_TABLET_CREDENTIAL_ORIGINS: SHELTER_ORIGIN, READER_TABLET_CREDENTIAL_FILE: 'x' });
+    expect(config.credentialOrigins).toEqual([TV_ORIGIN]);
+    expect(config.tabletCredentialOrigins).toEqual([SHELTER_ORIGIN]);
+  });
+});
+
 describe('readDeviceCredential (the provisioning file)', () => {
   const file = (name: string, text: string, mode: number) => {
     const path = join(dir, name);

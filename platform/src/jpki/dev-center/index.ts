@@ -16,3 +16,8 @@ export { OID, PURPOSES, TEST_ORGANIZATION, type Purpose } from './profile.js';
 export { buildPartitionedCrls, type PartitionCrl, type PartitionedCrlOptions } from './partitions.js';
 export { OID_EVIDENCE_SIGNING, SERVICES_DIR, serviceCredentials, type ServiceCredential, type ServiceCredentials } from './services.js';
 export { startTsaServer } from './tsa-server.js';
+export {
+  answerFromCenter, buildOcspResponse, centerResponders, issueResponderCertificate, OCSP_DIR, ocspErrorResponse, statusFromState,
+  type CenterResponders, type OcspResponseSpec, type OcspSigner, type ResponderCertificateSpec, type ResponderStatus,
+} from './ocsp-responder.js';
+export { startOcspServer, type OcspServerOptions } from './ocsp-server.js';

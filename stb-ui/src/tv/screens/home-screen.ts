@@ -6,7 +6,7 @@ import '../ui/tv-button.js';
 import '../ui/tv-dialog.js';
 
 /** What the home screen opens besides logging out. */
-export type HomeDestination = 'register' | 'services' | 'help' | 'settings' | 'unregister' | 'alerts';
+export type HomeDestination = 'register' | 'services' | 'help' | 'settings' | 'unregister' | 'booking' | 'alerts';
 
 /**
  * The home screen's actions, each with its own number key, the same whatever the household's size
@@ -19,7 +19,8 @@ export const HOME_ACTIONS: readonly { id: HomeDestination | 'logout'; number: nu
   { id: 'settings', number: 4, label: 'home.settings' },
   { id: 'unregister', number: 5, label: 'home.unregister' },
   { id: 'logout', number: 6, label: 'home.logout' },
-  // 7 お知らせ and 8 施設予約 are other services' slots.
+  // 7 お知らせ is another service's slot (see the brief's reserved slots).
+  { id: 'booking', number: 8, label: 'home.booking' },
   { id: 'alerts', number: 9, label: 'home.alerts' },
 ];
 

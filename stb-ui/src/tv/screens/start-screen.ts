@@ -6,18 +6,20 @@ import '../ui/card-status.js';
 import '../ui/tv-button.js';
 
 /** What the start menu offers. */
-export type StartChoice = 'login' | 'register' | 'settings' | 'help';
+export type StartChoice = 'login' | 'register' | 'settings' | 'help' | 'browse';
 
 const MENU: readonly { id: StartChoice; label: StringKey }[] = [
   { id: 'login', label: 'menu.login' },
   { id: 'register', label: 'menu.register' },
   { id: 'settings', label: 'menu.settings' },
   { id: 'help', label: 'menu.help' },
+  // 施設を見る: the facilities' free slots need no login; booking asks for the card then.
+  { id: 'browse', label: 'menu.browse' },
 ];
 
 /**
  * The top screen: the live card line (カードリーダーが見つかりません / カードをリーダーにおいてください /
- * カードを確認しました) and a numbered menu (1 ログイン, 2 はじめて登録, 3 設定, 4 ヘルプ).
+ * カードを確認しました) and a numbered menu (1 ログイン, 2 はじめて登録, 3 設定, 4 ヘルプ, 5 施設を見る).
  * Back here is the app's to handle (it asks whether to leave).
  *
  * @fires start-choice - a menu entry was picked; detail is its StartChoice
@@ -33,6 +35,7 @@ export class StbTvStartScreen extends LitElement {
     /* ヘルプ sits beside 設定: the main column stays ログイン, はじめて登録, 設定, top to bottom. */
     nav stb-tv-button { grid-column: 1; }
     nav stb-tv-button[focus-key='start/help'] { grid-column: 2; grid-row: 3; }
+    nav stb-tv-button[focus-key='start/browse'] { grid-column: 2; grid-row: 1; }
   `;
 
   constructor() {

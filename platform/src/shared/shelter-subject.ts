@@ -1,0 +1,6 @@
+/**
+ * Who the shelter projection groups a person without a card by: name (NFKC, spaces folded) and
+ * birth date. The platform and the shelter tablet's local list both make this key, so they agree
+ * on who is who. Pure: the browser imports it too.
+ */
+export const nameSubject = (name: string, birthDate: string) => `name:${name.normalize('NFKC').replace(/\s+/g, ' ').trim()}|${birthDate}`;

@@ -1,0 +1,101 @@
+import { html, nothing, type TemplateResult } from 'lit';
+import type { BookingView, FacilitySummaryView, MyBookingsView } from '../../api/platform-client.js';
+import { t } from '../strings.js';
+import '../ui/tv-button.js';
+import { addDays, daysBetween, longDay, timeLeft } from './calendar.js';
+
+/**
+ * The booking screens after a slot was picked (hold, confirmation, my bookings), as templates of
+ * plain data: `<stb-tv-booking-screen>` owns the state and passes what to do on each button.
+ */
+
+/** A booking named the way a resident reads it: 「12月1日（月） 午前 9:00–12:00」 and the facility and unit. */
+export function describe(b: Pick<BookingView, 'facilityId' | 'unitId' | 'day' | 'period'>, facilities: FacilitySummaryView[]) {
+  const facility = facilities.find((f) => f.id === b.facilityId);
+  const period = facility?.periods.find((p) => p.code === b.period);
+  return {
+    when: `${longDay(b.day)} ${period ? `${period.label} ${period.start}–${period.end}` : b.period}`,
+    where: `${facility?.name ?? ''} ${facility?.units.find((u) => u.id === b.unitId)?.name ?? ''}`.trim(),
+    facility,
+  };
+}
+
+/** The last day a confirmed booking can be cancelled from the TV. */
+export function cancelLastDay(b: Pick<BookingView, 'day'>, facility: FacilitySummaryView | undefined): string {
+  return addDays(b.day, -(facility?.cancelDeadlineDays ?? 0));
+}
+
+/** Whether the TV may still cancel it today (a hold: always). */
+export function cancellable(b: BookingView, facility: FacilitySummaryView | undefined, today: string): boolean {
+  if (b.state === 'held') return true;
+  return b.state === 'confirmed' && daysBetween(today, cancelLastDay(b, facility)) >= 0;
+}
+
+export function heldPanel(o: {
+  booking: BookingView; facilities: FacilitySummaryView[]; fee: number | null; now: number;
+  onConfirm: () => void; onLater: () => void; onRelease: () => void;
+}): TemplateResult {
+  const { when, where } = describe(o.booking, o.facilities);
+  const left = o.booking.holdExpiresAt ? timeLeft(o.booking.holdExpiresAt, o.now) : null;
+  return html`<div class="facts" data-panel="held">
+      <p class="what">${where}</p><p class="what">${when}</p>
+      ${o.fee === null ? nothing : html`<p>${t('booking.fee')} ${o.fee.toLocaleString('ja-JP')}${t('booking.yen')} （${t('booking.feeNote')}）</p>`}
+      ${left ? html`<p class="countdown" data-hold-left=${left.minutes * 60 + left.seconds}>${t('booking.held.left')} ${left.minutes}${t('booking.held.minutes')} ${String(left.seconds).padStart(2, '0')}${t('booking.held.seconds')}</p>` : nothing}
+      <p>${t('booking.held.note')}</p>
+    </div>
+    <div class="actions">
+      <stb-tv-button focus-key="booking/held/confirm" .number=${1} label=${t('booking.held.confirm')} @tv-activate=${o.onConfirm}></stb-tv-button>
+      <stb-tv-button focus-key="booking/held/later" .number=${2} label=${t('booking.held.later')} @tv-activate=${o.onLater}></stb-tv-button>
+      <stb-tv-button focus-key="booking/held/release" .number=${3} label=${t('booking.held.release')} @tv-activate=${o.onRelease}></stb-tv-button>
+    </div>`;
+}
+
+export function confirmedPanel(o: { booking: BookingView; facilities: FacilitySummaryView[]; onMine: () => void; onList: () => void }): TemplateResult {
+  const { when, where, facility } = describe(o.booking, o.facilities);
+  return html`<div class="facts" data-panel="confirmed">
+      <p class="what">${where}</p><p class="what">${when}</p>
+      <p class="permit">${t('booking.permit')} <span data-permit-no>${o.booking.permitNo}</span></p>
+      <p>${t('booking.confirmed.note')}</p>
+      <p>${t('booking.cancelUntil')} ${longDay(cancelLastDay(o.booking, facility))} ${t('booking.cancelUntil.after')}</p>
+    </div>
+    <div class="actions">
+      <stb-tv-button focus-key="booking/confirmed/mine" .number=${1} label=${t('booking.mine')} @tv-activate=${o.onMine}></stb-tv-button>
+      <stb-tv-button focus-key="booking/confirmed/list" .number=${2} label=${t('booking.toList')} @tv-activate=${o.onList}></stb-tv-button>
+    </div>`;
+}
+
+/** How many bookings my bookings lists (the newest days first; the rest are older history). */
+const MINE_SHOWN = 4;
+
+export function minePanel(o: {
+  mine: MyBookingsView; facilities: FacilitySummaryView[]; today: string;
+  onConfirm: (b: BookingView) => void; onCancel: (b: BookingView) => void; onBack: () => void;
+}): TemplateResult {
+  const live = o.mine.bookings.filter((b) => b.state === 'held' || b.state === 'confirmed');
+  const ended = o.mine.bookings.filter((b) => b.state !== 'held' && b.state !== 'confirmed');
+  const shown = [...live, ...ended].slice(0, MINE_SHOWN);
+  const notice = o.mine.notices[0];
+  return html`<div data-panel="mine">
+    ${notice ? html`<p class="notice" data-notice=${notice.kind}>${t('booking.notices')}： ${notice.text}</p>` : nothing}
+    ${shown.length ? nothing : html`<p data-empty>${t('booking.mine.none')}</p>`}
+    <ul class="mine">
+      ${shown.map((b) => {
+        const { when, where, facility } = describe(b, o.facilities);
+        return html`<li data-booking=${b.id} data-state=${b.state}>
+          <span class="line">${when} ${where} ・ ${t(`booking.state.${b.state}`)}${b.permitNo ? html` ${t('booking.permit')} ${b.permitNo}` : nothing}</span>
+          ${b.state === 'held' ? html`<stb-tv-button focus-key="booking/mine/confirm/${b.id}" label=${t('booking.mine.confirm')} @tv-activate=${() => o.onConfirm(b)}></stb-tv-button>` : nothing}
+          ${cancellable(b, facility, o.today) ? html`<stb-tv-button focus-key="booking/mine/cancel/${b.id}" label=${t('booking.mine.cancel')} @tv-activate=${() => o.onCancel(b)}></stb-tv-button>` : nothing}
+        </li>`;
+      })}
+    </ul>
+    <div class="actions"><stb-tv-button focus-key="booking/mine/back" label=${t('booking.back')} @tv-activate=${o.onBack}></stb-tv-button></div>
+  </div>`;
+}
+
+/** The first button of my bookings (confirm or cancel the first live booking), else もどる. */
+export function mineDefaultKey(mine: MyBookingsView, facilities: FacilitySummaryView[], today: string): string {
+  const b = mine.bookings.find((x) => x.state === 'held' || x.state === 'confirmed');
+  if (b?.state === 'held') return `booking/mine/confirm/${b.id}`;
+  if (b && cancellable(b, facilities.find((f) => f.id === b.facilityId), today)) return `booking/mine/cancel/${b.id}`;
+  return 'booking/mine/back';
+}

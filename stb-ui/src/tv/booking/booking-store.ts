@@ -1,0 +1,283 @@
+import type {
+  BookingView, FacilitySummaryView, HouseholdMember, MyBookingsView, PlatformClient, SlotRequestBody, WeekGridView,
+} from '../../api/platform-client.js';
+import { failureText } from '../messages.js';
+import { addDays } from './calendar.js';
+
+/** A 区分 of one unit on one day: what the resident pointed at. */
+export type Slot = SlotRequestBody;
+
+/** What needs a person and is waiting for their login: done as soon as they are logged in. */
+export type Intent =
+  | { kind: 'hold'; slot: Slot; key: string }
+  | { kind: 'wait'; slot: Slot }
+  | { kind: 'mine' }
+  | { kind: 'lottery'; roundId: string; choices: Slot[] };
+
+/** The screen the booking part of the TV shows. */
+export type BookingScreenView =
+  | { name: 'loading' }
+  | { name: 'facilities' }
+  | { name: 'week' }
+  | { name: 'lottery'; roundId: string; month: string }
+  | { name: 'who'; members: HouseholdMember[] }
+  | { name: 'working' }
+  | { name: 'held'; booking: BookingView }
+  | { name: 'confirmed'; booking: BookingView }
+  | { name: 'taken'; slot: Slot; message: string }
+  | { name: 'waiting'; slot: Slot }
+  | { name: 'applied'; count: number }
+  | { name: 'mine'; mine: MyBookingsView }
+  | { name: 'failed'; message: string; retry: (() => void) | null };
+
+export interface BookingStoreDeps {
+  platform: Pick<PlatformClient, 'hasSession' | 'household' | 'bookingFacilities' | 'bookingWeek' | 'holdBookingSlot' | 'confirmBooking'
+    | 'cancelBooking' | 'myBookings' | 'joinWaitlist' | 'applyToLottery'>;
+  /** A fresh idempotency key for one press of OK on a slot. */
+  newKey?: () => string;
+}
+
+/** Lottery applications take up to this many ranked choices (platform/src/booking/lottery.ts). */
+export const MAX_CHOICES = 5;
+
+/**
+ * The booking part of the TV, without any DOM: the facility list, the week grid being looked at,
+ * the hold and its confirmation, my bookings, the waitlist and lottery choices. It lives in the app
+ * (not in the screen), so going through the card login and coming back loses nothing: the slot
+ * picked before the login is held right after it, under the same idempotency key.
+ */
+export class BookingStore {
+  view: BookingScreenView = { name: 'loading' };
+  facilities: FacilitySummaryView[] = [];
+  facility: FacilitySummaryView | null = null;
+  unitId: string | null = null;
+  week: WeekGridView | null = null;
+  /** The first day browsing may show (today, from the first week the platform sent). */
+  firstDay: string | null = null;
+  /** Ranked lottery choices being put together. */
+  choices: Slot[] = [];
+  /** Waiting for a login. */
+  pending: Intent | null = null;
+  private readonly _listeners = new Set<() => void>();
+  private _busy = false;
+  /** The key of the last hold asked for, per slot: a second OK (or a retry) sends the same. */
+  private readonly _keys = new Map<string, string>();
+
+  constructor(private readonly _deps: BookingStoreDeps) {}
+
+  subscribe(listener: () => void): () => void {
+    this._listeners.add(listener);
+    return () => this._listeners.delete(listener);
+  }
+
+  private _changed(): void {
+    for (const l of this._listeners) l();
+  }
+
+  private _show(view: BookingScreenView): void {
+    this.view = view;
+    this._changed();
+  }
+
+  /** Opens the facility list (again), keeping a pending intent and the place in the grid. */
+  async open(): Promise<void> {
+    if (this.facilities.length) return this._show({ name: 'facilities' });
+    this._show({ name: 'loading' });
+    await this._run(async () => {
+      this.facilities = (await this._deps.platform.bookingFacilities()).facilities;
+      this._show({ name: 'facilities' });
+    }, () => void this.open());
+  }
+
+  async pickFacility(facility: FacilitySummaryView): Promise<void> {
+    if (this.facility?.id !== facility.id) {
+      this.facility = facility;
+      this.unitId = facility.units[0]?.id ?? null;
+      this.week = null;
+      this.choices = [];
+    }
+    await this._loadWeek(this.week?.from ?? null);
+  }
+
+  pickUnit(unitId: string): void {
+    this.unitId = unitId;
+    this._changed();
+  }
+
+  /** Another week: `step` weeks on (negative: back), never before the first day. */
+  async page(step: number): Promise<void> {
+    if (!this.week) return;
+    const from = addDays(this.week.from, 7 * step);
+    if (this.firstDay && from < this.firstDay && step < 0) {
+      if (this.week.from <= this.firstDay) return;
+      return this._loadWeek(this.firstDay);
+    }
+    await this._loadWeek(from);
+  }
+
+  private async _loadWeek(from: string | null): Promise<void> {
+    const facility = this.facility;
+    if (!facility) return;
+    const lottery = this.view.name === 'lottery' ? this.view : null;
+    await this._run(async () => {
+      this.week = await this._deps.platform.bookingWeek(facility.id, from ?? undefined);
+      this.firstDay ??= this.week.from;
+      this._show(lottery ?? { name: 'week' });
+    }, () => void this._loadWeek(from));
+  }
+
+  /** The state of a slot in the week on screen. */
+  stateOf(day: string, period: string): 'free' | 'taken' | 'closed' {
+    const unit = this.week?.units.find((u) => u.id === this.unitId);
+    return unit?.slots.find((s) => s.day === day && s.period === period)?.state ?? 'closed';
+  }
+
+  /** OK on a free slot: hold it (after a login when nobody is). A second OK meanwhile does nothing. */
+  async hold(slot: Slot): Promise<void> {
+    if (this._busy) return;
+    const id = `${slot.unitId}|${slot.day}|${slot.period}`;
+    let key = this._keys.get(id);
+    if (!key) {
+      key = (this._deps.newKey ?? newKey)();
+      this._keys.set(id, key);
+    }
+    await this._asPerson({ kind: 'hold', slot, key });
+  }
+
+  /** OK on a taken slot, then 空いたら知らせる: join its waitlist. */
+  async wait(slot: Slot): Promise<void> {
+    await this._asPerson({ kind: 'wait', slot });
+  }
+
+  async showMine(): Promise<void> {
+    await this._asPerson({ kind: 'mine' });
+  }
+
+  /** Starts putting together a lottery application for the facility's open round. */
+  async startLottery(): Promise<void> {
+    const round = this.facility?.lottery;
+    if (!round) return;
+    this.choices = [];
+    this.view = { name: 'lottery', roundId: round.id, month: round.month };
+    await this._loadWeek(`${round.month}-01`);
+  }
+
+  /** OK on a slot while choosing for the lottery: add it as the next choice, or take it out again. */
+  toggleChoice(slot: Slot): void {
+    const at = this.choices.findIndex((c) => c.unitId === slot.unitId && c.day === slot.day && c.period === slot.period);
+    if (at >= 0) this.choices = this.choices.filter((_, i) => i !== at);
+    else if (this.choices.length < MAX_CHOICES) this.choices = [...this.choices, slot];
+    this._changed();
+  }
+
+  /** The rank (1 = first choice) of a slot in the lottery choices, else 0. */
+  rankOf(slot: Slot): number {
+    return this.choices.findIndex((c) => c.unitId === slot.unitId && c.day === slot.day && c.period === slot.period) + 1;
+  }
+
+  async applyLottery(): Promise<void> {
+    const round = this.facility?.lottery;
+    if (!round || !this.choices.length) return;
+    await this._asPerson({ kind: 'lottery', roundId: round.id, choices: [...this.choices] });
+  }
+
+  async confirm(booking: BookingView): Promise<void> {
+    await this._run(async () => {
+      this._show({ name: 'confirmed', booking: await this._deps.platform.confirmBooking(booking.id) });
+    }, () => void this.confirm(booking));
+  }
+
+  /** Releases a hold or cancels a booking, then shows my bookings. */
+  async cancel(booking: BookingView): Promise<void> {
+    await this._run(async () => {
+      await this._deps.platform.cancelBooking(booking.id);
+      this._show({ name: 'mine', mine: await this._deps.platform.myBookings() });
+    }, () => void this.cancel(booking));
+  }
+
+  /** Back to the week grid (fresh: what others booked meanwhile shows). */
+  async backToWeek(): Promise<void> {
+    this.view = { name: 'week' };
+    await this._loadWeek(this.week?.from ?? null);
+  }
+
+  /** The household member who books was picked: the app logs them in, then calls `resume`. */
+  forgetPending(): void {
+    this.pending = null;
+    if (this.view.name === 'who') this._show(this.week ? { name: 'week' } : { name: 'facilities' });
+  }
+
+  /** Logged in now: do what was waiting for it. */
+  async resume(): Promise<void> {
+    const intent = this.pending;
+    this.pending = null;
+    if (intent && this._deps.platform.hasSession) await this._do(intent);
+    else this._changed();
+  }
+
+  /** After a logout: nothing of the person's stays on screen. */
+  loggedOut(): void {
+    this.pending = null;
+    if (['held', 'confirmed', 'mine', 'waiting', 'applied', 'who'].includes(this.view.name)) this.view = this.week ? { name: 'week' } : { name: 'facilities' };
+    this._changed();
+  }
+
+  private async _asPerson(intent: Intent): Promise<void> {
+    if (this._deps.platform.hasSession) return this._do(intent);
+    this.pending = intent;
+    await this._run(async () => {
+      const { members } = await this._deps.platform.household();
+      this._show({ name: 'who', members });
+    }, () => void this._asPerson(intent));
+  }
+
+  private async _do(intent: Intent): Promise<void> {
+    const p = this._deps.platform;
+    await this._run(async () => {
+      switch (intent.kind) {
+        case 'hold':
+          return this._show({ name: 'held', booking: await p.holdBookingSlot({ ...intent.slot, idempotencyKey: intent.key }) });
+        case 'wait':
+          await p.joinWaitlist(intent.slot);
+          return this._show({ name: 'waiting', slot: intent.slot });
+        case 'mine':
+          return this._show({ name: 'mine', mine: await p.myBookings() });
+        case 'lottery':
+          await p.applyToLottery(intent.roundId, { choices: intent.choices });
+          this.choices = [];
+          return this._show({ name: 'applied', count: intent.choices.length });
+      }
+    }, () => void this._do(intent), intent.kind === 'hold' || intent.kind === 'wait' ? intent.slot : null);
+  }
+
+  /**
+   * Runs one platform step: a second press meanwhile is ignored; a failure shows its plain text
+   * with もう一度 (the same request again). A slot someone else took has its own screen.
+   */
+  private async _run(work: () => Promise<void>, retry: () => void, slot: Slot | null = null): Promise<void> {
+    if (this._busy) return;
+    this._busy = true;
+    const before = this.view;
+    if (before.name !== 'lottery' && before.name !== 'week') this._show({ name: 'working' });
+    try {
+      await work();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'BOOKING_SLOT_TAKEN' && slot) {
+        this._keys.delete(`${slot.unitId}|${slot.day}|${slot.period}`);
+        this._show({ name: 'taken', slot, message: failureText(err) });
+      } else {
+        this._show({ name: 'failed', message: failureText(err), retry: code === 'CLIENT_TIMEOUT' || (err as { network?: boolean }).network ? retry : null });
+      }
+    } finally {
+      this._busy = false;
+    }
+  }
+}
+
+/** An idempotency key: random, URL-safe, long enough never to repeat. */
+function newKey(): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return `tv-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}

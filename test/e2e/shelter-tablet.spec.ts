@@ -1,0 +1,117 @@
+import { expect, test, type Page } from '@playwright/test';
+import { DEMO_TABLET, drillCardId, drillName } from '../../platform/src/demo/world.js';
+import type { ShelterOverview } from '../../platform/src/shelter/shelter-schemas.js';
+import type { DriverClient } from '../helpers/driver-client.js';
+import { connectDriver, E2E_DRILL_RESIDENTS, E2E_READER_URL, E2E_SHELTER_ORIGIN } from './product.js';
+
+// The shelter check-in tablet in Chromium, on its own origin, against the whole product: the
+// reader driver hands this origin the demo tablet's credential; staff open it with their own card;
+// drill residents (registered at start, `DEMO_DRILL_RESIDENTS`) tap their virtual cards.
+
+const STAFF = { card: 'staff-nanto-shelter', pin: '3333' };
+const TABLET_URL = `${E2E_SHELTER_ORIGIN}/shelter/?reader=${encodeURIComponent(E2E_READER_URL)}`;
+/** The platform API as the tablet reaches it; aborting it is "the network is down" (the reader is local and stays). */
+const API = `${E2E_SHELTER_ORIGIN}/api/**`;
+
+let driver: DriverClient;
+test.beforeAll(async () => {
+  driver = await connectDriver();
+});
+test.afterAll(async () => {
+  await driver.close();
+});
+
+async function card(cmd: 'demo.insert' | 'demo.remove', id?: string) {
+  const answer = await driver.request(cmd, id ? { card: id } : {});
+  expect(answer.ok, JSON.stringify(answer.error)).toBe(true);
+}
+
+const app = (page: Page) => page.locator('stb-shelter-app');
+
+/** Staff open the tablet: their card in the reader, the PIN, 受付を開始; the card comes out again. */
+async function openTablet(page: Page) {
+  await card('demo.insert', STAFF.card);
+  await page.goto(TABLET_URL);
+  await app(page).locator('[data-pin]').fill(STAFF.pin);
+  await app(page).locator('[data-sign-in]').click();
+  await expect(app(page).getByRole('heading', { level: 1 })).toHaveText(DEMO_TABLET.shelter, { timeout: 15_000 });
+  await card('demo.remove');
+}
+
+/** A resident taps their card: the name is on screen, then the card comes out. */
+async function tap(page: Page, n: number) {
+  await card('demo.insert', drillCardId(n));
+  await expect(app(page).locator('[data-tapped]')).toContainText(drillName(n), { timeout: 10_000 });
+  await card('demo.remove');
+}
+
+const pending = (page: Page) => app(page).locator('[data-pending]');
+
+/** The console's view of the demo tablet, with the staff session the tablet holds. */
+async function tabletEvents(page: Page): Promise<{ events: number; inside: number }> {
+  const token = await page.evaluate(() => sessionStorage.getItem('shelter-staff-token'));
+  const res = await page.request.get(`${E2E_SHELTER_ORIGIN}/api/v1/console/shelters`, { headers: { authorization: `Bearer ${token}` } });
+  expect(res.status()).toBe(200);
+  const overview = (await res.json()) as ShelterOverview;
+  const shelter = overview.shelters.find((s) => s.name === DEMO_TABLET.shelter)!;
+  return { events: shelter.tablets.find((t) => t.deviceId === DEMO_TABLET.id)!.events, inside: shelter.inside };
+}
+
+test('staff open the tablet; a card tap checks in a resident, one key each the rest of the household; offline check-ins survive a reload and are sent exactly once', async ({ page, context }) => {
+  test.setTimeout(120_000);
+  expect(E2E_DRILL_RESIDENTS).toBeGreaterThanOrEqual(24);
+  await openTablet(page);
+  const before = await tabletEvents(page);
+
+  // Household 1 (drill-01…04): one tap, then keys 1, 2, 3 for the other three members.
+  await tap(page, 1);
+  const members = app(page).locator('[data-member]');
+  await expect(members).toHaveCount(3);
+  for (const n of [2, 3, 4]) await expect(members.filter({ hasText: drillName(n) })).toHaveCount(1);
+  for (const key of ['1', '2', '3']) await page.keyboard.press(key);
+  await expect(app(page).locator('[data-people] li')).toHaveCount(4);
+  await expect(pending(page)).toHaveAttribute('data-pending', '0', { timeout: 15_000 });
+  // A second tap of someone already here is shown as such and counted once.
+  await tap(page, 1);
+  await expect(app(page).locator('[data-tapped]')).toContainText('すでに受付済み');
+  await expect(app(page).locator('[data-occupancy]')).toHaveAttribute('data-inside', '4');
+  await expect(pending(page)).toHaveAttribute('data-pending', '0', { timeout: 15_000 });
+  const online = await tabletEvents(page);
+  expect(online.events - before.events).toBe(5);
+
+  // The network goes down (the platform is unreachable; the reader next to the tablet is not):
+  // 20 cards are identified from the whitelist in IndexedDB and wait in the outbox.
+  await context.route(API, (route) => route.abort('internetdisconnected'));
+  for (let n = 5; n < 25; n++) await tap(page, n);
+  await expect(pending(page)).toHaveAttribute('data-pending', '20');
+  await expect(pending(page)).toHaveText('未送信 20件');
+  await expect(app(page).locator('[data-occupancy]')).toHaveAttribute('data-inside', '24');
+
+  // A reload with the browser offline: the page comes from its service worker, the queue from IndexedDB.
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  await context.setOffline(true);
+  await page.reload();
+  await expect(pending(page)).toHaveAttribute('data-pending', '20');
+  await expect(app(page).locator('[data-people] li')).toHaveCount(24);
+
+  // The network is back: the browser says so (`online`), the outbox drains, nothing twice.
+  await context.unroute(API);
+  await context.setOffline(false);
+  await expect(pending(page)).toHaveAttribute('data-pending', '0', { timeout: 30_000 });
+  const after = await tabletEvents(page);
+  expect(after.events - online.events).toBe(20);
+  expect(after.inside - online.inside).toBe(20);
+});
+
+test('an event the platform refuses (4xx) goes to the "needs attention" list, never dropped silently', async ({ page, context }) => {
+  await openTablet(page);
+  await context.route(`${E2E_SHELTER_ORIGIN}/api/v1/shelter/events`, (route) =>
+    route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: { code: 'REQ_INVALID', message: 'invalid', ja: '内容に誤りがあります' } }) }));
+  const form = app(page).locator('[data-by-name]');
+  await form.locator('input[name=name]').fill('南砺　次郎');
+  await form.locator('input[name=birthDate]').fill('1960-05-05');
+  await form.getByRole('button', { name: '名前で受付' }).click();
+  await expect(app(page).locator('[data-attention]')).toHaveAttribute('data-attention', '1', { timeout: 15_000 });
+  await expect(app(page).locator('[data-attention] li')).toHaveAttribute('data-code', 'REQ_INVALID');
+  await expect(pending(page)).toHaveAttribute('data-pending', '0');
+});

@@ -1,0 +1,150 @@
+import { expect, test, type Page } from '@playwright/test';
+import type { FacilityListView, MyBookingsView, WeekGridView } from '../../platform/src/booking/booking-schemas.js';
+import type { DriverClient } from '../helpers/driver-client.js';
+import { connectDriver } from './product.js';
+import { focusedKeys, press } from './remote.js';
+import { api, apiSession, focusLandsOn, insertCard, logInWithRemote, moveTo, openTv, person, register, tvOf, typePin } from './tv-session.js';
+
+// Issue 16: 施設予約 with the remote only. The grid is browsed without a login (start menu 5);
+// picking a free slot asks who books and logs them in with their card; the hold shows its time
+// left; confirming gives a 利用許可番号; my bookings cancels. A double OK books once, and a slot
+// someone else took meanwhile is explained in plain Japanese. Each test books its own slot.
+
+const TARO = person('yamada-taro');
+const HANAKO = person('yamada-hanako');
+const TV = tvOf(TARO);
+const device = { authorization: `Device ${TV.id}:${TV.secret}` };
+const FACILITY = '城端公民館 会議室';
+
+let driver: DriverClient;
+let taroId: string;
+let pageErrors: string[] = [];
+/** Slots already used by a test of this run (each test books one of its own). */
+const used = new Set<string>();
+
+test.beforeAll(async () => {
+  driver = await connectDriver();
+  await driver.request('hello', { client: 'tv-booking.spec' });
+  taroId = await register(driver, TARO);
+  await register(driver, HANAKO);
+});
+test.afterAll(async () => {
+  await driver?.request('demo.remove', {});
+  await driver?.close();
+});
+test.beforeEach(async ({ page }) => {
+  pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await insertCard(driver, TARO);
+});
+test.afterEach(() => {
+  expect(pageErrors).toEqual([]);
+});
+
+const view = (page: Page) => page.locator('stb-tv-booking-screen [data-screen="booking"]');
+
+/** The demo facility and a free slot of its first unit, at least two days ahead (so it can still be cancelled), in the first week. */
+async function freeSlot(): Promise<{ facilityId: string; unitId: string; day: string; period: string }> {
+  const list = (await api<FacilityListView>('GET', '/api/v1/booking/facilities', device)).body;
+  const facility = list.facilities.find((f) => f.name === FACILITY)!;
+  const week = (await api<WeekGridView>('GET', `/api/v1/booking/facilities/${facility.id}/week`, device)).body;
+  const unit = week.units[0]!;
+  const twoDaysOn = week.days[2]!;
+  const slot = unit.slots.find((s) => s.state === 'free' && s.day >= twoDaysOn && !used.has(`${s.day}/${s.period}`))!;
+  used.add(`${slot.day}/${slot.period}`);
+  return { facilityId: facility.id, unitId: unit.id, day: slot.day, period: slot.period };
+}
+
+/** From the booking screen's facility list: the facility, then focus on the slot's cell. */
+async function toSlot(page: Page, slot: { facilityId: string; day: string; period: string }) {
+  await expect.poll(async () => (await focusedKeys(page))[0] ?? '', { timeout: 15_000 }).toMatch(/^booking\/facility\//);
+  await moveTo(page, `booking/facility/${slot.facilityId}`);
+  await press(page, 'Enter');
+  await expect(view(page)).toHaveAttribute('data-view', 'week', { timeout: 15_000 });
+  await expect.poll(async () => (await focusedKeys(page))[0] ?? '').toMatch(/^booking\/slot\//);
+  await moveTo(page, `booking/slot/${slot.day}/${slot.period}`);
+}
+
+test('browse without logging in, book with the card, see the 利用許可番号 and cancel', async ({ page }) => {
+  const slot = await freeSlot();
+  await openTv(page);
+  await press(page, '5');
+  await expect(view(page)).toHaveAttribute('data-view', 'facilities', { timeout: 15_000 });
+  await toSlot(page, slot);
+  await expect(page.locator(`stb-tv-booking-screen stb-tv-slot-cell[focused]`)).toHaveAttribute('state', 'free');
+
+  // Who books: 太郎, with his card and PIN (the login flow), and straight back to the hold.
+  await press(page, 'Enter');
+  await focusLandsOn(page, `booking-who/${taroId}`);
+  await press(page, 'Enter');
+  await typePin(page, TARO.authPin);
+  await expect(view(page)).toHaveAttribute('data-view', 'held', { timeout: 15_000 });
+  await focusLandsOn(page, 'booking/held/confirm');
+  const left = Number(await page.locator('stb-tv-booking-screen [data-hold-left]').getAttribute('data-hold-left'));
+  expect(left).toBeGreaterThan(25 * 60);
+
+  await press(page, 'Enter');
+  await expect(view(page)).toHaveAttribute('data-view', 'confirmed', { timeout: 15_000 });
+  await expect(page.locator('stb-tv-booking-screen [data-permit-no]')).toHaveText(/^\d{4}-\d{3}-\d{3}$/);
+
+  // My bookings: the receipt, and cancel (it asks first; 取り消さない is where focus lands).
+  await press(page, 'Enter');
+  await expect(view(page)).toHaveAttribute('data-view', 'mine', { timeout: 15_000 });
+  const row = page.locator('stb-tv-booking-screen li[data-state="confirmed"]').first();
+  const bookingId = (await row.getAttribute('data-booking'))!;
+  await focusLandsOn(page, `booking/mine/cancel/${bookingId}`);
+  await press(page, 'Enter', 'booking-cancel/no');
+  await press(page, 'ArrowLeft', 'booking-cancel/yes');
+  await press(page, 'Enter');
+  await expect(page.locator(`stb-tv-booking-screen li[data-booking="${bookingId}"]`)).toHaveAttribute('data-state', 'cancelled', { timeout: 15_000 });
+});
+
+test('OK pressed twice on a slot books it once', async ({ page }) => {
+  const slot = await freeSlot();
+  await openTv(page);
+  await logInWithRemote(page, TARO);
+  await press(page, '8');
+  await expect(view(page)).toHaveAttribute('data-view', 'facilities', { timeout: 15_000 });
+  await toSlot(page, slot);
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Enter');
+  await expect(view(page)).toHaveAttribute('data-view', /held|confirmed/, { timeout: 15_000 });
+
+  const session = await apiSession(driver, TARO);
+  const mine = (await api<MyBookingsView>('GET', '/api/v1/booking/mine', session)).body;
+  const here = mine.bookings.filter((b) => b.unitId === slot.unitId && b.day === slot.day && b.period === slot.period);
+  expect(here.map((b) => b.state)).toHaveLength(1);
+  expect(['held', 'confirmed']).toContain(here[0]!.state);
+});
+
+test('a slot someone took meanwhile is explained plainly, and the resident can wait for it', async ({ page }) => {
+  const slot = await freeSlot();
+  await openTv(page);
+  await logInWithRemote(page, TARO);
+  await press(page, '8');
+  await expect(view(page)).toHaveAttribute('data-view', 'facilities', { timeout: 15_000 });
+  await toSlot(page, slot);
+  await expect(page.locator('stb-tv-booking-screen stb-tv-slot-cell[focused]')).toHaveAttribute('state', 'free');
+
+  // Meanwhile 花子 holds it from her own session (the grid on the TV still says 空き).
+  const hanako = await apiSession(driver, HANAKO);
+  const taken = await api('POST', '/api/v1/booking/holds', hanako, { unitId: slot.unitId, day: slot.day, period: slot.period, idempotencyKey: `hanako-${slot.day}-${slot.period}` });
+  expect(taken.status).toBe(201);
+  await insertCard(driver, TARO);
+
+  await press(page, 'Enter');
+  await expect(view(page)).toHaveAttribute('data-view', 'taken', { timeout: 15_000 });
+  await focusLandsOn(page, 'booking/taken/other');
+  const text = page.locator('stb-tv-booking-screen [data-panel="taken"]');
+  await expect(text).toContainText('ほかの方が先に予約しました');
+  await expect(text).toContainText('二人の 予約が 入る ことは ありません');
+
+  await press(page, '2');
+  await expect(view(page)).toHaveAttribute('data-view', 'waiting', { timeout: 15_000 });
+  // Back to the grid: the slot now shows as taken, not by colour alone.
+  await press(page, 'Enter');
+  await expect(view(page)).toHaveAttribute('data-view', 'week', { timeout: 15_000 });
+  const cell = page.locator(`stb-tv-booking-screen stb-tv-slot-cell[data-focus-key="booking/slot/${slot.day}/${slot.period}"]`);
+  await expect(cell).toHaveAttribute('state', 'taken');
+  await expect(cell).toContainText('予約済');
+});

@@ -21,6 +21,9 @@ import { consoleAccess } from './staff/access.js';
 import type { JpkiContext } from './jpki/index.js';
 import { alertRoutes } from './alerts/routes.js';
 import { tvAlertChannel } from './alerts/tv-channel.js';
+import { alertConsoleRoutes } from './alerts/console-routes.js';
+import { alertPublicRoutes } from './alerts/public-routes.js';
+import { alertFunnel } from './alerts/funnel.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -56,9 +59,13 @@ export async function buildApp({ config, database, jpki }: AppDeps): Promise<Fas
   await app.register(bookingConsoleRoutes, { db: database.db });
   await app.register(shelterRoutes, { deps: identity, policy: staffPolicy });
   await app.register(shelterConsoleRoutes, { db: database.db });
-  await app.register(async (scope) => liveChannel(scope, database, staffPolicy));
+  // The console's live channel also pushes an alert's funnel to the console showing it.
+  const liveSources = { alertFunnel: (org: string, alertId: string) => alertFunnel(database.db, org, alertId, config.alertDeliveryBoundSeconds) };
+  await app.register(async (scope) => liveChannel(scope, database, staffPolicy, liveSources));
   await app.register(async (scope) => tvAlertChannel(scope, database));
   await app.register(alertRoutes, { deps: { db: database.db, defaultTtlSeconds: config.alertDefaultTtlSeconds } });
+  await app.register(alertConsoleRoutes, { deps: { db: database.db, defaultTtlSeconds: config.alertDefaultTtlSeconds, deliveryBoundSeconds: config.alertDeliveryBoundSeconds } });
+  await app.register(alertPublicRoutes, { db: database.db });
   await app.register(uiPages, { uiDir: config.uiDir });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -67,6 +67,8 @@ export interface Config {
   staffInviteTtlSeconds: number;
   /** Alerts: how long an alert without `expires` stays active after it was sent (research §1.3: a local TTL). */
   alertDefaultTtlSeconds: number;
+  /** Alerts: the console's watchdog warns when 99 % of an alert's TVs have not had it delivered within this many seconds of publishing. */
+  alertDeliveryBoundSeconds: number;
   /** Oldest CRL (since thisUpdate) still trusted when nextUpdate has not passed; older = status unknown. */
   crlMaxAgeSeconds: number;
   /** Which revocation source each operation uses and what unknown means there (REVOCATION_POLICY over the defaults of issue 17). */
@@ -166,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const staffSessionMaxSeconds = positiveInt(env.STAFF_SESSION_MAX_SECONDS ?? String(10 * 3600), 'STAFF_SESSION_MAX_SECONDS', problems);
   const staffInviteTtlSeconds = positiveInt(env.STAFF_INVITE_TTL_SECONDS ?? String(72 * 3600), 'STAFF_INVITE_TTL_SECONDS', problems);
   const alertDefaultTtlSeconds = positiveInt(env.ALERT_DEFAULT_TTL_SECONDS ?? String(24 * 3600), 'ALERT_DEFAULT_TTL_SECONDS', problems);
+  const alertDeliveryBoundSeconds = positiveInt(env.ALERT_DELIVERY_BOUND_SECONDS ?? '60', 'ALERT_DELIVERY_BOUND_SECONDS', problems);
   const crlMaxAgeSeconds = positiveInt(env.CRL_MAX_AGE_SECONDS ?? String(48 * 3600), 'CRL_MAX_AGE_SECONDS', problems);
   const revocationPolicy = parseRevocationPolicy(env.REVOCATION_POLICY, problems);
   const ocspTimeoutMs = positiveInt(env.OCSP_TIMEOUT_MS ?? '3000', 'OCSP_TIMEOUT_MS', problems);
@@ -214,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     staffSessionMaxSeconds,
     staffInviteTtlSeconds,
     alertDefaultTtlSeconds,
+    alertDeliveryBoundSeconds,
     crlMaxAgeSeconds,
     revocationPolicy,
     ocspTimeoutMs,

@@ -31,7 +31,7 @@ import { populateTown } from '../../platform/src/demo/populate.js';
 import { seedDemoWorld } from '../../platform/src/demo/seed.js';
 import { initCenter } from '../../platform/src/jpki/dev-center/index.js';
 import { createJpkiContext } from '../../platform/src/jpki/index.js';
-import { capXml } from '../helpers/alerts.js';
+import { capXml } from '../helpers/cap-messages.js';
 import { freshDatabase, TEST_DATABASE_URL } from '../helpers/database.js';
 import type { WorkerCommand, WorkerReport } from './lib/alert-tvs-worker.js';
 import { fmt, percentile, printComparison } from './lib/stats.js';

@@ -17,7 +17,7 @@ import { runPartitionedCrlBench } from './lib/partitioned-crl-bench.js';
  * openssl runs once per file (target ≤ 0.5× its total), lookups name each serial's own DP, and the
  * memory figure includes every partition's fixed cost.
  *
- * `npm run bench -- crl [--entries 1000000] [--runs 5] [--lookups 2000000]`: CRL ingest (read +
+ * `npm run bench -- crl [--entries 1000000] [--runs 5] [--lookups 2000000] [--partitions N [--profile FILE]]`: CRL ingest (read +
  * parse + signature check + index) against `openssl crl -inform DER -noout` on the same file
  * (target ≤ 3×), index memory, and status lookups per second (target ≥ 1,000,000/s).
  */
@@ -27,6 +27,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     lookups: { type: 'string', default: '2000000' },
     partitions: { type: 'string', default: '1' },
+    profile: { type: 'string' },
   },
 });
 const entries = Number(values.entries);
@@ -49,7 +50,7 @@ async function gc(): Promise<void> {
 }
 
 if (partitions > 1) {
-  if (!(await runPartitionedCrlBench({ entries, partitions, runs, lookups, gc }))) process.exitCode = 1;
+  if (!(await runPartitionedCrlBench({ entries, partitions, runs, lookups, gc, profilePath: values.profile }))) process.exitCode = 1;
   process.exit();
 }
 

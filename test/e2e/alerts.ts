@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { expect, type Page } from '@playwright/test';
-import { capXml, type CapInput } from '../helpers/alerts.js';
+import { capXml, type CapInput } from '../helpers/cap-messages.js';
 import { E2E_ORIGIN } from './product.js';
 
 // Alerts for the browser tests, sent as a municipality's feed would (POST /api/v1/alerts/cap with a

@@ -12,7 +12,7 @@ import { focusedKeys, press } from './remote.js';
 const STAFF = {
   operatorAdmin: { card: 'staff-catv-admin', pin: '1111', org: 'デモケーブルテレビ' },
   nantoAdmin: { card: 'staff-nanto-disaster', pin: '2222', org: '南砺市' },
-  nantoShelter: { card: 'staff-nanto-shelter', pin: '3333', org: '南砺市' },
+  nantoShelter: { card: 'staff-nanto-shelter2', pin: '3434', org: '南砺市' },
   tonamiOfficer: { card: 'staff-tonami-disaster', pin: '4444', org: '砺波市' },
 } as const;
 const HANAKO = { card: 'yamada-hanako', authPin: '5678', signPin: 'HANAKO53' };
@@ -157,7 +157,7 @@ test('the operator admin logs in with their card, provisions and withdraws a TV,
 
 test("a municipality officer sees only their municipality, and not the operator's pages", async ({ page }) => {
   await signIn(page, STAFF.tonamiOfficer);
-  await expect(page.locator('nav [data-nav]')).toHaveText(['ホーム', '操作記録', '職員']);
+  await expect(page.locator('nav [data-nav]')).toHaveText(['ホーム', '避難情報', '操作記録', '職員', '避難所']);
   await expect(counter(page, 'households')).toHaveText('1', { timeout: 15_000 });
   await page.goto(`${consoleUrl}#/devices`);
   await expect(page.locator('stb-operator-app')).toContainText('このページを見る権限がありません');
@@ -179,7 +179,7 @@ test('a staff member removed by their admin is logged out at once', async ({ bro
   const adminPage = await adminContext.newPage();
   await signIn(adminPage, STAFF.nantoAdmin);
   await adminPage.locator('[data-nav="staff"]').click();
-  const row = adminPage.locator('op-staff-page tr', { hasText: '城端小学校 受付' });
+  const row = adminPage.locator('op-staff-page tr', { hasText: '福光中学校 受付' });
   await row.getByRole('button', { name: '削除' }).click();
   await adminPage.locator('op-staff-page [data-confirm]').getByRole('button', { name: '削除する' }).click();
   await expect(adminPage.locator('op-staff-page [role=status]')).toContainText('削除しました');

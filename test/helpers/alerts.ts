@@ -1,52 +1,70 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../platform/src/db/client.js';
+import { approveDraft, createDraft, submitDraft } from '../../platform/src/alerts/drafts.js';
+import type { DraftCreateBody } from '../../platform/src/alerts/alert-console-schemas.js';
+import { districts, organisations, shelters } from '../../platform/src/db/schema/index.js';
+import { permissionsOf, type Role } from '../../platform/src/staff/roles.js';
+import type { StaffContext } from '../../platform/src/staff/staff-login.js';
+import { staffMembers } from '../../platform/src/staff/schema.js';
+
 /**
- * CAP 1.2 documents written for a test, timed around now (the fixtures' dates are fixed, so they
- * would expire): an evacuation order for one demo district of 南砺市 (162108), an Update or Cancel
- * of an earlier one, or a Test.
+ * Alerts composed in the console, made directly (not through HTTP): for tests that need an
+ * awaiting draft or a published alert to act on, not about composing itself.
  */
-export interface CapInput {
-  identifier: string;
-  msgType?: 'Alert' | 'Update' | 'Cancel';
-  status?: 'Actual' | 'Test' | 'Exercise';
-  /** Demo district code (johana: 山田さん宅, inami: 佐藤さん宅). */
-  district?: string;
-  level?: '3' | '4' | '5' | 'lift';
-  headline?: string;
-  /** Earlier messages (identifier + sent) of the same sender this one updates or cancels. */
-  references?: { identifier: string; sent: string }[];
-  sent?: Date;
-  /** No district: the area is the whole municipality (every household of it). */
-  wholeMunicipality?: boolean;
-  /** Seconds from `sent` to `expires`. */
-  ttlSeconds?: number;
+
+
+/** A disaster officer of a municipality, as the console's access hook would hand them to a route. */
+export async function officer(db: Db, municipalityId: string, displayName = '試験 防災担当'): Promise<StaffContext> {
+  const [member] = await db.insert(staffMembers).values({ organisationId: municipalityId, displayName, roles: ['municipality.disaster'] }).returning();
+  return contextOf(db, member!.id);
 }
 
-export const CAP_SENDER = 'bousai@city.nanto.toyama.jp';
-
-/** CAP's date-time: seconds, an explicit +09:00 offset (never Z). */
-export function capTime(d: Date): string {
-  const jst = new Date(d.getTime() + 9 * 3600_000);
-  return `${jst.toISOString().slice(0, 19)}+09:00`;
+/** The console context of an existing staff member (as the access hook builds it). */
+export async function contextOf(db: Db, staffId: string): Promise<StaffContext> {
+  const [member] = await db.select().from(staffMembers).where(eq(staffMembers.id, staffId));
+  const [org] = await db.select().from(organisations).where(eq(organisations.id, member!.organisationId));
+  const roles = member!.roles as Role[];
+  return {
+    sessionId: '00000000-0000-4000-8000-000000000000',
+    staff: { id: member!.id, displayName: member!.displayName, roles },
+    organisation: { id: org!.id, kind: org!.kind, code: org!.code, name: org!.name },
+    permissions: permissionsOf(roles),
+    idleExpiresAt: new Date(Date.now() + 3600_000),
+  };
 }
 
-export function capXml(input: CapInput): { xml: string; sent: string } {
-  const sent = capTime(input.sent ?? new Date(Math.floor(Date.now() / 1000) * 1000));
-  const expires = capTime(new Date((input.sent ?? new Date()).getTime() + (input.ttlSeconds ?? 6 * 3600) * 1000));
-  const refs = input.references?.length ? `<references>${input.references.map((r) => `${CAP_SENDER},${r.identifier},${r.sent}`).join(' ')}</references>` : '';
-  const info = input.msgType === 'Cancel' ? '' : `<info>
-    <language>ja-JP</language><category>Geo</category><event>土砂災害</event><responseType>Evacuate</responseType>
-    <urgency>Immediate</urgency><severity>Severe</severity><certainty>Likely</certainty>
-    <expires>${expires}</expires><senderName>南砺市</senderName>
-    <headline>${input.headline ?? '城端地域に避難指示'}</headline>
-    <parameter><valueName>evacuationLevel</valueName><value>${input.level ?? '4'}</value></parameter>
-    <area><areaDesc>${input.wholeMunicipality ? '南砺市全域' : input.district === 'inami' ? '井波地域' : '城端地域'}</areaDesc>
-      <geocode><valueName>jisX0402</valueName><value>162108</value></geocode>
-      ${input.wholeMunicipality ? '' : `<geocode><valueName>district</valueName><value>${input.district ?? 'johana'}</value></geocode>`}</area>
-  </info>`;
-  const xml = `<?xml version="1.0" encoding="UTF-8"?>
-<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
-  <identifier>${input.identifier}</identifier><sender>${CAP_SENDER}</sender><sent>${sent}</sent>
-  <status>${input.status ?? 'Actual'}</status><msgType>${input.msgType ?? 'Alert'}</msgType><scope>Public</scope>${refs}
-  ${info}
-</alert>`;
-  return { xml, sent };
+/** The municipality's places: its districts and shelters by code / name. */
+export async function placesOf(db: Db, municipalityId: string) {
+  return {
+    districts: await db.select().from(districts).where(eq(districts.municipalityId, municipalityId)),
+    shelters: await db.select().from(shelters).where(eq(shelters.municipalityId, municipalityId)),
+  };
+}
+
+/** A level-4 alert over the municipality's first district, as a body for `POST /alerts/drafts`. */
+export async function alertBody(db: Db, municipalityId: string, over: Partial<DraftCreateBody> = {}): Promise<DraftCreateBody> {
+  const places = await placesOf(db, municipalityId);
+  return {
+    action: 'alert', status: 'Actual', validMinutes: 180, level: '4', headline: '土砂災害の危険', description: '川に近づかないでください。',
+    districtIds: [places.districts[0]!.id], shelterIds: places.shelters.slice(0, 1).map((s) => s.id), ...over,
+  };
+}
+
+/** A draft composed and submitted by one officer, awaiting a second's approval. */
+export async function awaitingDraft(db: Db, municipalityId: string) {
+  const composer = await officer(db, municipalityId, '試験 作成者');
+  const draft = await createDraft(db, composer, await alertBody(db, municipalityId));
+  const submitted = await submitDraft({ db, defaultTtlSeconds: 86_400 }, composer, draft.id, draft.version);
+  return { composer, draft: submitted };
+}
+
+/** An Actual alert composed by one officer and approved by another: published and targeted. */
+export async function publishedAlert(db: Db, municipalityId: string, over: Partial<DraftCreateBody> = {}) {
+  const composer = await officer(db, municipalityId, '試験 作成者');
+  const approver = await officer(db, municipalityId, '試験 承認者');
+  const draft = await createDraft(db, composer, await alertBody(db, municipalityId, over));
+  const submitted = await submitDraft({ db, defaultTtlSeconds: 86_400 }, composer, draft.id, draft.version);
+  // Test and Exercise messages (and municipalities without the rule) are published on submitting.
+  const published = submitted.state === 'published' ? submitted : await approveDraft({ db, defaultTtlSeconds: 86_400 }, approver, submitted.id, submitted.version);
+  return { composer, approver, draft: published, alertId: published.publishedAlertId! };
 }

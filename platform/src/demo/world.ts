@@ -149,6 +149,12 @@ export const DEMO_STAFF = [
     name: '石川　由美', birth: '1988-12-03', gender: '2', address: '富山県南砺市城端４番地', authPin: '3333', signPin: 'ISHIKAWA88',
   },
   {
+    // A second shelter clerk, so the console's "removed staff are logged out" browser test has
+    // someone to remove whom the shelter tablet's test does not need.
+    card: 'staff-nanto-shelter2', org: '162108', roles: ['municipality.shelter_staff'], displayName: '福光中学校 受付',
+    name: '松本　彩', birth: '1991-05-20', gender: '2', address: '富山県南砺市福光５番地', authPin: '3434', signPin: 'MATSUMOTO91',
+  },
+  {
     card: 'staff-nanto-facilities', org: '162108', roles: ['municipality.facilities'], displayName: '南砺市 施設管理',
     name: '松本　優子', birth: '1986-03-21', gender: '2', address: '富山県南砺市福光７番地', authPin: '6666', signPin: 'MATSUMOTO86',
   },

@@ -2,8 +2,14 @@ import type {
   AuditPageView, AuditVerdictView, DashboardView, DeviceListView, InviteView, ProvisionedDeviceView, StaffListView, StaffLoginRequest,
   StaffMeView, StaffNonceView, StaffSessionView,
 } from '../../../platform/src/console/console-schemas.js';
+import type { ShelterOverview, UnconfirmedList } from '../../../platform/src/shelter/shelter-schemas.js';
+import type {
+  AlertSettings, AlertsOverview, DraftCreateBody, DraftEditBody, DraftView, FunnelView, PreviewBody, PreviewView,
+} from '../../../platform/src/alerts/alert-console-schemas.js';
 import { AppError, toWire, type WireError } from '../../../platform/src/shared/errors.js';
 
+export type { ShelterOverview, UnconfirmedList };
+export type { AlertsOverview, DraftCreateBody, DraftView, FunnelView, PreviewBody, PreviewView };
 export type {
   AuditPageView, AuditVerdictView, DashboardView, DeviceListView, InviteView, ProvisionedDeviceView, StaffListView, StaffMeView, StaffSessionView,
 };
@@ -124,5 +130,59 @@ export class ConsoleClient {
 
   removeStaff(staffId: string) {
     return this.call<{ staffId: string; removed: boolean; sessionsEnded: number }>('DELETE', `/staff/${staffId}`);
+  }
+
+  shelters() {
+    return this.call<ShelterOverview>('GET', '/shelters');
+  }
+
+  setShelterPin(shelterId: string, requirePin: boolean) {
+    return this.call<{ shelterId: string; requirePin: boolean }>('PUT', `/shelters/${shelterId}/settings`, { requirePin });
+  }
+
+  unconfirmed(district?: string) {
+    return this.call<UnconfirmedList>('GET', `/shelters/unconfirmed${district ? `?district=${encodeURIComponent(district)}` : ''}`);
+  }
+
+  /** The 安否未確認 list as the CSV file the platform makes (a Blob the page offers as a download). */
+  async unconfirmedCsv(district?: string): Promise<Blob> {
+    const res = await fetch(`${this.base}/api/v1/console/shelters/unconfirmed.csv${district ? `?district=${encodeURIComponent(district)}` : ''}`, {
+      headers: this.token ? { authorization: `Bearer ${this.token}` } : {}, signal: AbortSignal.timeout(TIMEOUT_MS),
+    }).catch(() => null);
+    if (!res) throw new ConsoleError(toWire(new AppError('CLIENT_TIMEOUT')), 0);
+    if (!res.ok) {
+      const json = (await res.json().catch(() => null)) as { error?: WireError } | null;
+      throw new ConsoleError(json?.error ?? toWire(new AppError('INTERNAL', { detail: `HTTP ${res.status}` })), res.status);
+    }
+    return res.blob();
+  }
+
+  alerts() {
+    return this.call<AlertsOverview>('GET', '/alerts');
+  }
+
+  alertPreview(body: PreviewBody) {
+    return this.call<PreviewView>('POST', '/alerts/preview', body);
+  }
+
+  createAlertDraft(body: DraftCreateBody) {
+    return this.call<DraftView>('POST', '/alerts/drafts', body);
+  }
+
+  editAlertDraft(id: string, body: DraftEditBody) {
+    return this.call<DraftView>('PUT', `/alerts/drafts/${id}`, body);
+  }
+
+  /** submit (the composer), approve (a second officer), discard. */
+  alertDraftStep(id: string, step: 'submit' | 'approve' | 'discard', version: number) {
+    return this.call<DraftView>('POST', `/alerts/drafts/${id}/${step}`, { version });
+  }
+
+  alertFunnel(alertId: string) {
+    return this.call<FunnelView>('GET', `/alerts/${alertId}/funnel`);
+  }
+
+  setAlertSettings(settings: AlertSettings) {
+    return this.call<AlertSettings>('PUT', '/alerts/settings', settings);
   }
 }

@@ -8,7 +8,7 @@ import { parseAlertDocument } from '../../../platform/src/alerts/parse.js';
 import { writeReceipts } from '../../../platform/src/alerts/receipts.js';
 import { alertReceipts } from '../../../platform/src/alerts/schema.js';
 import { DEMO_HOUSEHOLDS } from '../../../platform/src/demo/world.js';
-import { capXml, type CapInput } from '../../helpers/alerts.js';
+import { capXml, type CapInput } from '../../helpers/cap-messages.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { CardInReader } from '../../helpers/card-in-reader.js';
 import { FIXTURE_CARDS } from '../../helpers/jpki-fixtures.js';

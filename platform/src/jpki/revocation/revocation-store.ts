@@ -3,7 +3,7 @@ import { AppError } from '../../shared/errors.js';
 import { META_NO_REASON, META_REASON_MASK } from './crl-entries.js';
 import { parseCrl, type ParsedCrl, type SignatureAlgorithm } from './parse-crl.js';
 import { reasonName, type CrlReason } from './reasons.js';
-import { RevocationIndex } from './revocation-index.js';
+import { probe, RevocationIndex } from './revocation-index.js';
 import { serialKeyFrom, type SerialInput, type SerialKey } from './serial.js';
 import { issuerKeyId, verifyCrlSignature, type JpkiPurpose, type TrustedIssuer } from './verify-crl.js';
 
@@ -61,6 +61,11 @@ interface Installed {
   /** The one `unknown` answer once this CRL is stale. */
   stale: RevocationStatus;
   index: RevocationIndex;
+  // The index's table parts, copied here so a lookup reaches the table without the index object.
+  table: Uint32Array;
+  his: Uint32Array | null;
+  capacity: number;
+  zero: number;
   signature: Buffer;
   thisUpdateMs: number;
   /** Time after which status is unknown: min(nextUpdate, thisUpdate + max age). */
@@ -71,6 +76,7 @@ interface Installed {
 const REASON_MASK = META_REASON_MASK;
 const NO_REASON = META_NO_REASON;
 const keyFrom = serialKeyFrom;
+const probeTable = probe;
 
 /**
  * One CA's place in the store: its whole-CA CRL (`current`) and its partitions by distribution
@@ -180,6 +186,10 @@ export class RevocationStore {
       good: Object.freeze({ state: 'good', crl: info }),
       stale: Object.freeze({ state: 'unknown', cause: expiryCause, crl: info }),
       index,
+      table: index.table,
+      his: index.hi,
+      capacity: index.capacity,
+      zero: index.zero,
       signature: Buffer.from(crl.signature),
       thisUpdateMs,
       expiresMs: Math.min(nextMs, tooOldMs),
@@ -212,13 +222,21 @@ export class RevocationStore {
     if (partition === undefined && whole === null) return NO_CRL;
     const atMs = typeof at === 'number' ? at : at.getTime();
     const key = this._key;
-    keyFrom(serial, key);
+    // JPKI serials are 4-byte positive integers: a number that is one skips the general conversion.
+    if (typeof serial === 'number' && serial >>> 0 === serial) {
+      key.hi = 0;
+      key.lo = serial;
+      key.long = null;
+    } else {
+      keyFrom(serial, key);
+    }
     let good: RevocationStatus | null = null;
     let stale: RevocationStatus | null = null;
     // Partition first, then the whole CA: listed in any fresh CRL covering it is revoked.
     if (partition !== undefined) {
       if (atMs <= partition.expiresMs) {
-        const pos = partition.index.find(key);
+        const p = partition;
+        const pos = key.long === null ? probeTable(p.table, p.his, p.capacity, p.zero, key.hi, key.lo) : p.index.find(key);
         if (pos >= 0) return revokedStatus(partition, pos);
         good = partition.good;
       } else {
@@ -227,7 +245,8 @@ export class RevocationStore {
     }
     if (whole !== null) {
       if (atMs <= whole.expiresMs) {
-        const pos = whole.index.find(key);
+        const w = whole;
+        const pos = key.long === null ? probeTable(w.table, w.his, w.capacity, w.zero, key.hi, key.lo) : w.index.find(key);
         if (pos >= 0) return revokedStatus(whole, pos);
         good ??= whole.good;
       } else {
@@ -260,11 +279,11 @@ export class RevocationStore {
 function revokedStatus(installed: Installed, pos: number): RevocationStatus {
   const { index } = installed;
   const code = index.meta[pos]! & REASON_MASK;
-  const invalid = index.invalidAt?.get(pos) ?? 0;
+  const invalid = index.invalidAtOf(pos);
   return {
     state: 'revoked',
     reason: code === NO_REASON ? null : reasonName(code),
-    revokedAt: new Date(index.revokedAt[pos]! * 1000),
+    revokedAt: new Date(index.revokedAtOf(pos) * 1000),
     invalidityDate: invalid ? new Date(invalid * 1000) : null,
     crl: installed.info,
   };

@@ -20,6 +20,7 @@ import { shelterRoutes } from './shelter/routes.js';
 import { consoleAccess } from './staff/access.js';
 import type { JpkiContext } from './jpki/index.js';
 import { alertRoutes } from './alerts/routes.js';
+import { tvAlertChannel } from './alerts/tv-channel.js';
 import { alertConsoleRoutes } from './alerts/console-routes.js';
 import { alertPublicRoutes } from './alerts/public-routes.js';
 import { alertFunnel } from './alerts/funnel.js';
@@ -65,6 +66,7 @@ export async function buildApp({ config, database, jpki }: AppDeps): Promise<Fas
   // The console's live channel also pushes an alert's funnel to the console showing it.
   const liveSources = { alertFunnel: (org: string, alertId: string) => alertFunnel(database.db, org, alertId, config.alertDeliveryBoundSeconds) };
   await app.register(async (scope) => liveChannel(scope, database, staffPolicy, liveSources));
+  await app.register(async (scope) => tvAlertChannel(scope, database));
   await app.register(alertRoutes, { deps: { db: database.db, defaultTtlSeconds: config.alertDefaultTtlSeconds } });
   await app.register(alertConsoleRoutes, { deps: { db: database.db, defaultTtlSeconds: config.alertDefaultTtlSeconds, deliveryBoundSeconds: config.alertDeliveryBoundSeconds } });
   await app.register(alertPublicRoutes, { db: database.db });

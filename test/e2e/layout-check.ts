@@ -4,7 +4,7 @@ import type { Page } from '@playwright/test';
  * What is wrong with the TV page's layout right now, as sentences (none = fine), measured in the
  * 1920×1080 canvas at a 1920×1080 viewport:
  * - every visible element, and the focus ring, inside the 5 % safe area (96 px left/right, 54 px
- *   top/bottom); dialogs' full-screen layers are exempt, their contents are not;
+ *   top/bottom); dialogs' and the alert overlay's full-screen layers are exempt, their contents are not;
  * - no two siblings' boxes overlap (shadow children and slotted children alike), and the focus
  *   ring overlaps no sibling of the focused element;
  * - no text wider than its button face or its paragraph;
@@ -31,7 +31,7 @@ export function layoutProblems(page: Page): Promise<string[]> {
       return cs.display !== 'none' && cs.visibility !== 'hidden' && !el.hasAttribute('hidden');
     };
     /** Full-screen layers meant to cover everything: a dialog host and its backdrop. */
-    const isLayer = (el: Element) => el.tagName === 'STB-TV-DIALOG' || el.classList.contains('backdrop');
+    const isLayer = (el: Element) => el.tagName === 'STB-TV-DIALOG' || el.tagName === 'STB-TV-ALERT-OVERLAY' || el.classList.contains('backdrop');
     const inside = (b: Box) => b.left >= SAFE.left - EPS && b.top >= SAFE.top - EPS && b.right <= SAFE.right + EPS && b.bottom <= SAFE.bottom + EPS;
     const overlap = (a: Box, b: Box) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
     const fmt = (b: Box) => `[${Math.round(b.left)},${Math.round(b.top)}–${Math.round(b.right)},${Math.round(b.bottom)}]`;

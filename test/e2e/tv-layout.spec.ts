@@ -2,6 +2,7 @@ import { expect, test, type Page, type TestInfo, type WebSocketRoute } from '@pl
 import type { DriverClient } from '../helpers/driver-client.js';
 import { TEXT_SCALE, type TextSize } from '../../stb-ui/src/tv/settings.js';
 import { facilityId, freeSlot, toSlot } from './booking-slots.js';
+import { alertsInForce, cancelAlerts, publishAlert } from './alerts.js';
 import { layoutProblems } from './layout-check.js';
 import { connectDriver } from './product.js';
 import { focusedKeys, press } from './remote.js';
@@ -188,6 +189,20 @@ for (const textSize of SIZES) {
       await press(page, 'ArrowLeft', 'booking-cancel/yes');
       await press(page, 'Enter');
       await expect(page.locator(`stb-tv-booking-screen li[data-booking="${bookingId}"]`)).toHaveAttribute('data-state', 'cancelled', { timeout: 15_000 });
+
+      // Issue 13: an evacuation order over the screen, the longest a household gets (level, names, shelter, reminders).
+      await press(page, 'Backspace', 'home/settings');
+      const order = await publishAlert({ level: '5', headline: '城端地域に 緊急安全確保' });
+      await expect(page.locator('stb-tv-alert-overlay [data-alert]')).toHaveAttribute('data-alert', order.id, { timeout: 15_000 });
+      await focusLandsOn(page, 'alert/ok');
+      await check('alert-overlay');
+      await press(page, 'Enter', 'home/settings');
+      await cancelAlerts([order]);
+      await expect.poll(() => alertsInForce(page)).toEqual([]);
+      await press(page, '9', 'alert/close');
+      await expect(page.locator('stb-tv-alert-overlay [data-alert="none"]')).toBeVisible();
+      await check('alerts-none');
+      await press(page, 'Backspace', 'home/alerts');
 
       expect(problems).toEqual([]);
     });

@@ -12,6 +12,7 @@ import { CLI_ACTOR } from '../identity/audit.js';
 import { inviteStaff, organisationByCode } from '../staff/staff.js';
 import { issueFeedCredential } from '../alerts/feed.js';
 import { recordReceipt } from '../alerts/receipt-by-hand.js';
+import { populateTown } from '../demo/populate.js';
 import { ingestAlert } from '../alerts/ingest.js';
 import { parseAlertDocument } from '../alerts/parse.js';
 
@@ -68,6 +69,8 @@ export const OperatorCommandSchema = Type.Union([
   }),
   // A feed credential for POST /api/v1/alerts/cap (the token is printed once).
   Type.Object({ command: Type.Literal('issue-alert-feed'), municipality: Type.String({ minLength: 1, maxLength: 16 }), label: Type.String({ minLength: 1, maxLength: 64 }) }),
+  // The demo world's synthetic town: homes with coordinates and TVs across the districts (demo/populate.ts).
+  Type.Object({ command: Type.Literal('populate-town'), households: Type.Integer({ minimum: 1, maximum: 200_000 }) }),
 ]);
 export type OperatorCommand = Static<typeof OperatorCommandSchema>;
 const commandCheck = TypeCompiler.Compile(OperatorCommandSchema);
@@ -147,6 +150,8 @@ async function write(deps: OperatorDeps, cmd: Exclude<OperatorCommand, { command
       return recordReceipt(deps.db, cmd);
     case 'issue-alert-feed':
       return issueFeedCredential(deps.db, cmd.municipality, cmd.label, OPERATOR_ACTOR);
+    case 'populate-town':
+      return populateTown(deps.db, cmd.households);
   }
 }
 

@@ -13,3 +13,81 @@ export const AlertIngestResult = Type.Object({
   affected: Type.Optional(Type.Array(Type.String({ format: 'uuid' }))),
 });
 export type AlertIngestResult = Static<typeof AlertIngestResult>;
+
+/* ---- The TV's alert channel: WebSocket /api/v1/tv/alerts/ws (issue 13 §4) ---- */
+
+/** How the resident answered on acknowledging: 「避難しました／避難します」 or 「自宅で安全です」. */
+export const AlertAnswer = Type.Union([Type.Literal('evacuated'), Type.Literal('safe_at_home')]);
+export type AlertAnswer = Static<typeof AlertAnswer>;
+
+/** The household's own text for one language of the alert (personalise.ts). */
+export const TvAlertMessage = Type.Object({
+  language: Type.String(),
+  title: Type.String(),
+  colour: Type.String(),
+  greeting: Type.String(),
+  lines: Type.Array(Type.String()),
+  speech: Type.String(),
+  shelter: Type.Optional(Type.Object({ name: Type.String(), distanceM: Type.Number() })),
+});
+export type TvAlertMessage = Static<typeof TvAlertMessage>;
+
+/** One still-active Actual alert as this household's TV shows it. */
+export const TvAlert = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  /** 3, 4, 5 or lift; absent when the message names no level. */
+  level: Type.Optional(Type.String()),
+  sentAt: Type.String({ format: 'date-time' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+  /** One per language of the source, source order first. */
+  messages: Type.Array(TvAlertMessage, { minItems: 1 }),
+  /** This TV already acknowledged it (shown again only under 避難情報, not as an overlay). */
+  acknowledged: Type.Boolean(),
+});
+export type TvAlert = Static<typeof TvAlert>;
+
+export const ReceiptKind = Type.Union([Type.Literal('delivered'), Type.Literal('displayed'), Type.Literal('acknowledged')]);
+export type ReceiptKind = Static<typeof ReceiptKind>;
+
+/**
+ * TV → platform. `auth` is the first message, sent after the server's hello (a browser cannot set
+ * headers on a WebSocket): the device credential as in `Authorization: Device <id>:<secret>`, and
+ * `have`, the resume cursor: the ids of the alerts the TV already holds. The platform sends only
+ * active alerts that are not in it, and says which of them are gone.
+ */
+export const TvAlertClientMessage = Type.Union([
+  Type.Object({
+    type: Type.Literal('auth'),
+    credential: Type.String({ maxLength: 300 }),
+    have: Type.Array(Type.String({ format: 'uuid' }), { maxItems: 100 }),
+  }),
+  Type.Object({
+    type: Type.Literal('receipt'),
+    alertId: Type.String({ format: 'uuid' }),
+    kind: ReceiptKind,
+    answer: Type.Optional(AlertAnswer),
+    /** The logged-in person's session token, when someone is logged in (the receipt names them). */
+    session: Type.Optional(Type.String({ maxLength: 200 })),
+  }),
+]);
+export type TvAlertClientMessage = Static<typeof TvAlertClientMessage>;
+
+/** platform → TV. */
+export const TvAlertServerMessage = Type.Union([
+  Type.Object({ type: Type.Literal('hello') }),
+  /** Authenticated. `active`: every alert of the household still in force (ids); the TV drops any other it holds. */
+  Type.Object({ type: Type.Literal('ready'), active: Type.Array(Type.String({ format: 'uuid' })) }),
+  /** Not accepted; the socket closes with TV_ALERT_CLOSE.refused. */
+  Type.Object({ type: Type.Literal('refused'), code: Type.String() }),
+  /** A new alert, or an Update: it replaces the alerts in `replaces`. */
+  Type.Object({ type: Type.Literal('alert'), alert: TvAlert, replaces: Type.Array(Type.String({ format: 'uuid' })) }),
+  /** Lifted by a Cancel, or replaced for a household the Update no longer reaches. */
+  Type.Object({ type: Type.Literal('withdrawn'), alertIds: Type.Array(Type.String({ format: 'uuid' })) }),
+  /** A receipt is stored (or was already). */
+  Type.Object({ type: Type.Literal('receipted'), alertId: Type.String({ format: 'uuid' }), kind: ReceiptKind }),
+]);
+export type TvAlertServerMessage = Static<typeof TvAlertServerMessage>;
+
+/** WebSocket close codes the TV understands: refused (credential) → ask the reader driver again; malformed → a bug. */
+export const TV_ALERT_CLOSE = { refused: 4001, malformed: 4002 } as const;
+export const TV_ALERT_PATH = '/api/v1/tv/alerts/ws';

@@ -5,6 +5,7 @@ import { organisations } from '../db/schema/organisations.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
 import type { CanonicalAlert, EvacuationLevel } from './model.js';
+import { announceAlert } from './announce.js';
 import { alertConflicts, alerts } from './schema.js';
 import { targetAlert } from './targeting.js';
 
@@ -131,6 +132,8 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
   if (result.outcome === 'conflict') throw new AppError('ALERT_CONFLICT', { details: { alertId: result.alertId } });
   // Targets are computed for every message that could be shown (Test too: test-flagged TVs may show it).
   if (result.outcome === 'stored' && (alert.msgType === 'Alert' || alert.msgType === 'Update')) await targetAlert(db, result.alertId);
+  // Every channel's alert reaches the TVs the same way: announced to every platform process, once targeted.
+  if (result.outcome === 'stored') await announceAlert(db, result.alertId);
   return result;
 }
 

@@ -2,6 +2,7 @@ import { bigserial, doublePrecision, index, integer, jsonb, pgTable, primaryKey,
 import { organisations } from '../db/schema/organisations.js';
 import { devices, households } from '../db/schema/households.js';
 import { districts } from '../db/schema/places.js';
+import { persons } from '../db/schema/persons.js';
 
 /**
  * Evacuation alerts (issue 13). One row per accepted message, keyed by (sender, identifier); the
@@ -82,6 +83,8 @@ export const alertReceipts = pgTable(
     kind: text('kind', { enum: ['delivered', 'displayed', 'acknowledged'] }).notNull(),
     /** The resident's answer on acknowledging: evacuated / safe_at_home. */
     answer: text('answer'),
+    /** Who acknowledged, when someone was logged in on the TV (issue 13 §4); null otherwise. */
+    personId: uuid('person_id').references(() => persons.id),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.alertId, t.deviceId, t.kind] })],

@@ -22,6 +22,7 @@ import { AppError } from '../shared/errors.js';
  *   issue-alert-feed --municipality CODE [--label TEXT]   (a token for POST /api/v1/alerts/cap; printed once)
  *   record-alert-receipt --alert ID --device ID --kind delivered|displayed|acknowledged [--answer evacuated|safe_at_home]
  *                                       (a TV's receipt by hand, for demos of the console's funnel)
+ *   populate-town --households N        (the demo world's synthetic town, homes with TVs; `npm run demo -- populate --households N`)
  *
  * With PostgreSQL the command connects to it. With the embedded database, only one process may
  * open it: when the platform runs, the command runs inside it through its admin channel
@@ -34,7 +35,8 @@ const USAGE = `usage: npm run platform -- provision-device --kind tv|tablet (--h
        npm run platform -- verify-audit
        npm run platform -- add-staff --org CODE --role ROLE [--role ROLE] --name TEXT --invite
        npm run platform -- issue-alert-feed --municipality CODE [--label TEXT]
-       npm run platform -- record-alert-receipt --alert ID --device ID --kind delivered|displayed|acknowledged [--answer evacuated|safe_at_home]`;
+       npm run platform -- record-alert-receipt --alert ID --device ID --kind delivered|displayed|acknowledged [--answer evacuated|safe_at_home]
+       npm run platform -- populate-town --households N`;
 
 async function main() {
   const cmd = parseCommand(process.argv.slice(2));
@@ -54,7 +56,7 @@ function parseCommand(argv: string[]): OperatorCommand {
     allowPositionals: true,
     options: {
       kind: { type: 'string' }, household: { type: 'string' }, shelter: { type: 'string' }, label: { type: 'string' }, purpose: { type: 'string' }, dp: { type: 'string' },
-      org: { type: 'string' }, municipality: { type: 'string' }, role: { type: 'string', multiple: true }, name: { type: 'string' }, invite: { type: 'boolean' },
+      org: { type: 'string' }, municipality: { type: 'string' }, households: { type: 'string' }, role: { type: 'string', multiple: true }, name: { type: 'string' }, invite: { type: 'boolean' },
       alert: { type: 'string' }, device: { type: 'string' }, answer: { type: 'string' },
     },
   });
@@ -88,6 +90,11 @@ function parseCommand(argv: string[]): OperatorCommand {
       // The CLI only ever invites: staff enrol by redeeming the code with their own card.
       if (!values.org || !values.role?.length || !values.invite) throw usage();
       return { command, org: values.org, roles: values.role, displayName: values.name ?? values.role.join(' ') };
+    case 'populate-town': {
+      const households = Number(values.households);
+      if (!Number.isInteger(households) || households < 1) throw usage();
+      return { command, households };
+    }
     case 'issue-alert-feed':
       if (!values.municipality) throw usage();
       return { command, municipality: values.municipality, label: values.label ?? 'CAP feed' };

@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { ERRORS } from '../../../platform/src/shared/errors.js';
 import { loadDriverConfig } from '../config.js';
@@ -11,12 +13,21 @@ import { pensionSubmit } from './pension-submit.js';
  * `npm run demo -- cards | insert ID | remove`: puts a demo card into the running driver's demo
  * card bay or takes it out. Talks to the driver on loopback with the control token it wrote.
  * `pension-submit ID --out FILE`: the pension flow end to end (pension-submit.ts).
+ * `populate --households N` builds the platform's synthetic town instead.
  */
-const USAGE = 'usage: npm run demo -- cards | insert <card-id> | remove | pension-submit <card-id> --out FILE';
+const USAGE = 'usage: npm run demo -- cards | insert <card-id> | remove | pension-submit <card-id> --out FILE | populate --households N';
+
+/** `populate --households N`: the platform's `populate-town` command (a process of its own: the driver imports no platform code). */
+function populate(args: string[]): void {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../../platform/src/cli/platform.ts', import.meta.url)), 'populate-town', ...args], { stdio: 'inherit' });
+  child.on('exit', (code) => process.exit(code ?? 1));
+}
 
 async function main() {
   const [verb, arg] = process.argv.slice(2);
   if (verb === 'pension-submit') return pensionSubmitCommand(arg);
+  // The synthetic town lives in the platform's database, not in the driver: its operator command does it.
+  if (verb === 'populate') return populate(process.argv.slice(3));
   const command =
     verb === 'cards' ? { cmd: 'demo.cards' } : verb === 'insert' && arg ? { cmd: 'demo.insert', card: arg } : verb === 'remove' ? { cmd: 'demo.remove' } : null;
   if (!command) {

@@ -92,6 +92,11 @@ export class PlatformClient {
     this._fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   }
 
+  /** The logged-in person's token (memory only), for the alert channel's acknowledgements; null when nobody is. */
+  get sessionToken(): string | null {
+    return this._token;
+  }
+
   /** Whether a person is logged in on this page. */
   get hasSession(): boolean {
     return this._token !== null;

@@ -1,8 +1,11 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { AlertsClient, alertsUrl, type AlertAnswer, type TvAlert } from '../api/alerts-client.js';
 import { PlatformClient, type HouseholdMember, type SessionView } from '../api/platform-client.js';
 import { ReaderClient, sessionResumeStore } from '../api/reader-client.js';
 import { loadUiConfig } from '../config.js';
 import '../components/health-badge.js';
+import './alerts/alert-overlay.js';
+import { announce } from './alerts/alert-voice.js';
 import { CardCertCache } from './flow/card-cert-cache.js';
 import { CardFlow, type FlowState } from './flow/card-flow.js';
 import { tokens } from '../styles/tokens.js';
@@ -54,6 +57,8 @@ export class StbTvApp extends LitElement {
     _session: { state: true },
     _operator: { state: true },
     _idleLeft: { state: true },
+    _alert: { state: true },
+    _review: { state: true },
   };
   declare _screen: TvScreen;
   declare _dialog: TvDialog;
@@ -65,11 +70,19 @@ export class StbTvApp extends LitElement {
   declare _operator: OperatorContact | null;
   /** Seconds until the idle logout, while its countdown shows; else null. */
   declare _idleLeft: number | null;
+  /** The evacuation alert shown over everything, if any. */
+  declare _alert: TvAlert | null;
+  /** 避難情報 (home → 9): the alerts still in force, shown again one by one (empty: "none" is shown); null when not open. */
+  declare _review: string[] | null;
 
   /** The reader driver link (`?reader=ws://…` overrides the address). */
   readonly reader: ReaderClient;
   /** The platform API, with this TV's device credential (from the reader driver, kept in memory only). */
   readonly platform: PlatformClient;
+  /** Evacuation alerts pushed by the platform (its own WebSocket, resumed after any break). */
+  readonly alerts: AlertsClient;
+  /** The alerts whose `displayed` receipt was sent (once per page). */
+  private readonly _displayedAlerts = new Set<string>();
   /** The login and registration flows. */
   readonly flow: CardFlow;
   /** 施設予約: what is being browsed and booked, kept across the card login in the middle. */
@@ -122,6 +135,14 @@ export class StbTvApp extends LitElement {
     forgetOldCredentialPlaces();
     this.platform = new PlatformClient({ device: () => this.reader.deviceCredential() });
     this.booking = new BookingStore({ platform: this.platform });
+    this._alert = null;
+    this._review = null;
+    this.alerts = new AlertsClient({
+      url: alertsUrl(location),
+      credential: () => this.reader.deviceCredential(),
+      session: () => this.platform.sessionToken,
+    });
+    this.alerts.subscribe((_all, arrived) => this._onAlerts(arrived));
     const certs = new CardCertCache(this.reader, () => this.flow.active);
     this.flow = new CardFlow({
       reader: this.reader,
@@ -188,6 +209,7 @@ export class StbTvApp extends LitElement {
     focusService.onRootBack = () => this._askToLeave();
     requestRemoteKeys(keyInput.env.platform);
     this.reader.start();
+    this.alerts.start();
     // The help screen's own source (GET /api/v1/tv/help) names the operator here too: one source.
     this.platform.help().then(
       ({ operator }) => {
@@ -207,6 +229,7 @@ export class StbTvApp extends LitElement {
     this.idle.stop();
     focusService.onRootBack = null;
     this.reader.stop();
+    this.alerts.stop();
   }
 
   override firstUpdated() {
@@ -214,6 +237,10 @@ export class StbTvApp extends LitElement {
   }
 
   override updated() {
+    if (this._alert && !this._displayedAlerts.has(this._alert.id)) {
+      this._displayedAlerts.add(this._alert.id);
+      this.alerts.displayed(this._alert.id);
+    }
     // Turned on just now: say where the resident is at once, so they hear that it works.
     const turnedOn = this._settings.readAloud && !this.readAloud.enabled;
     this.readAloud.enabled = this._settings.readAloud;
@@ -239,7 +266,8 @@ export class StbTvApp extends LitElement {
    * a new screen renders, then focus enters it; saying each at once would cut the title off.
    */
   private _speak() {
-    if (!this._settings.readAloud || this._speakSoon !== null) return;
+    // An alert on screen is being read out by itself: the focus moving onto its buttons must not cut it off.
+    if (!this._settings.readAloud || this._speakSoon !== null || this._alert) return;
     this._speakSoon = setTimeout(() => {
       this._speakSoon = null;
       this.readAloud.say(this._screenTitle(), spokenText(findFocused(this.renderRoot)));
@@ -297,6 +325,7 @@ export class StbTvApp extends LitElement {
       case 'unregister': this._dialog = 'unregister'; return;
       case 'inbox': this._pensionResume = null; this._screen = 'pension'; return;
       case 'booking': return this._openBooking();
+      case 'alerts': return this._openReview();
       default: this._screen = e.detail;
     }
   }
@@ -361,6 +390,60 @@ export class StbTvApp extends LitElement {
     this._dialog = null;
   };
 
+  /** In force and not yet acknowledged on this TV, newest last. */
+  private _unacknowledged(): TvAlert[] {
+    const now = Date.now();
+    return this.alerts.alerts.filter((a) => !a.acknowledged && Date.parse(a.expiresAt) > now);
+  }
+
+  /** The alert list changed: a new one is shown (chime and voice) at once; a withdrawn one goes. */
+  private _onAlerts(arrived: TvAlert | null) {
+    if (arrived) {
+      this._review = null;
+      this._alert = arrived;
+      announce(arrived.messages[0]!.speech);
+      return;
+    }
+    if (this._review) return this._showReview();
+    const current = this._alert ? this.alerts.alerts.find((a) => a.id === this._alert!.id && !a.acknowledged) : undefined;
+    this._alert = current ?? this._unacknowledged().at(-1) ?? null;
+  }
+
+  private _openReview() {
+    const now = Date.now();
+    this._review = this.alerts.alerts.filter((a) => Date.parse(a.expiresAt) > now).map((a) => a.id);
+    this._showReview();
+  }
+
+  private _showReview() {
+    const inForce = new Map(this.alerts.alerts.map((a) => [a.id, a]));
+    this._review = this._review!.filter((id) => inForce.has(id));
+    this._alert = this._review.length ? inForce.get(this._review[0]!)! : null;
+  }
+
+  private _onAlertAnswer(e: CustomEvent<{ alertId: string; answer?: AlertAnswer }>) {
+    const { alertId, answer } = e.detail;
+    const alert = this.alerts.alerts.find((a) => a.id === alertId);
+    // Seen again under 避難情報: OK alone changes nothing; an answer is recorded.
+    if (alert && (!alert.acknowledged || answer)) this.alerts.acknowledge(alertId, answer);
+    if (this._review) {
+      this._review = this._review.filter((id) => id !== alertId);
+      if (!this._review.length) return this._closeReview();
+      return this._showReview();
+    }
+    this._alert = this._unacknowledged().at(-1) ?? null;
+  }
+
+  private _closeReview = () => {
+    this._review = null;
+    this._alert = this._unacknowledged().at(-1) ?? null;
+  };
+
+  private _renderAlert() {
+    if (!this._alert && this._review === null) return nothing;
+    return html`<stb-tv-alert-overlay .alert=${this._alert} @alert-answer=${this._onAlertAnswer} @alert-close=${this._closeReview}></stb-tv-alert-overlay>`;
+  }
+
   private _renderScreen() {
     switch (this._screen) {
       case 'start':
@@ -423,6 +506,7 @@ export class StbTvApp extends LitElement {
       ${this._renderScreen()}
       <footer><stb-health-badge quiet></stb-health-badge></footer>
       ${this._renderDialog()}
+      ${this._renderAlert()}
     </div>`;
   }
 }

@@ -181,6 +181,15 @@ const ja = {
   'home.switch.yes': 'はい、交代します',
   'home.switch.no': 'いいえ',
   'home.logout': 'ログアウト',
+  'home.alerts': '避難情報',
+
+  // Evacuation alerts (the overlay over any screen, and home → 9 避難情報)
+  'alerts.title': '避難情報',
+  'alerts.none': 'いま 出ている 避難情報は ありません。',
+  'alerts.back': 'もどる',
+  'alerts.ok': '確認しました',
+  'alerts.safeAtHome': '自宅で安全です',
+  'alerts.evacuated': '避難しました／避難します（避難所）',
   'home.settings': '設定',
   'home.register': '家族を登録',
   'home.services': 'サービス',

@@ -6,7 +6,7 @@ import '../ui/tv-button.js';
 import '../ui/tv-dialog.js';
 
 /** What the home screen opens besides logging out. */
-export type HomeDestination = 'register' | 'services' | 'help' | 'settings' | 'unregister' | 'booking' | 'inbox';
+export type HomeDestination = 'register' | 'services' | 'help' | 'settings' | 'unregister' | 'booking' | 'inbox' | 'alerts';
 
 /**
  * The home screen's actions, each with its own number key, the same whatever the household's size
@@ -21,6 +21,7 @@ export const HOME_ACTIONS: readonly { id: HomeDestination | 'logout'; number: nu
   { id: 'logout', number: 6, label: 'home.logout' },
   { id: 'inbox', number: 7, label: 'home.inbox' },
   { id: 'booking', number: 8, label: 'home.booking' },
+  { id: 'alerts', number: 9, label: 'home.alerts' },
 ];
 
 /**

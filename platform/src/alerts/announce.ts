@@ -1,0 +1,14 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+
+/**
+ * NOTIFY channel: an alert message was stored (payload: its id). Every platform process listens
+ * and pushes it to the TVs connected to it (tv-channel.ts): a new Actual alert or an Update to
+ * the households it targets, a Cancel (or an Update) as the withdrawal of what it replaced.
+ * Sent after the targets are stored, so a listener finds them.
+ */
+export const ALERT_STORED_CHANNEL = 'alert_stored';
+
+export async function announceAlert(db: Db, alertId: string): Promise<void> {
+  await db.execute(sql`select pg_notify(${ALERT_STORED_CHANNEL}, ${alertId})`);
+}

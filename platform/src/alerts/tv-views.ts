@@ -1,0 +1,81 @@
+import { and, eq, gt, inArray } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { households } from '../db/schema/households.js';
+import { shelters } from '../db/schema/places.js';
+import type { TvAlert } from './alerts-schemas.js';
+import type { CanonicalAlert } from './model.js';
+import { householdMessage } from './personalise.js';
+import { alerts, alertTargets } from './schema.js';
+import { memberNames, nearestShelter, type ShelterPlace } from './targeting.js';
+
+/**
+ * The TV payloads of alerts for many households at once (issue 13 §5): one query for the targets,
+ * one for the members' names, one per municipality for its shelters, whatever the number of
+ * households. Publishing to 20,000 TVs must not be 20,000 × `householdAlertView`.
+ */
+
+export type TvAlertView = Omit<TvAlert, 'acknowledged'>;
+
+/** Whether a stored alert is one residents see now: active, Actual, an Alert or Update, not expired. */
+export const residentVisible = (a: { state: string; status: string; msgType: string; expiresAt: Date }, now = new Date()) =>
+  a.state === 'active' && a.status === 'Actual' && (a.msgType === 'Alert' || a.msgType === 'Update') && a.expiresAt > now;
+
+/** alertId → householdId → payload, for the targeted pairs among `alertIds` × `householdIds`. */
+export async function tvAlertViews(db: Db, alertIds: string[], householdIds: string[]): Promise<Map<string, Map<string, TvAlertView>>> {
+  const out = new Map<string, Map<string, TvAlertView>>();
+  if (!alertIds.length || !householdIds.length) return out;
+  // The documents once per alert (one may be 100 KB), not once per household.
+  const alertRows = await db.select({ id: alerts.id, municipalityId: alerts.municipalityId, level: alerts.level, sentAt: alerts.sentAt, expiresAt: alerts.expiresAt, document: alerts.document })
+    .from(alerts).where(inArray(alerts.id, alertIds));
+  const targets: { alertId: string; householdId: string; label: string; latitude: number | null; longitude: number | null }[] = [];
+  // Bounded IN lists: a large town is read in slices.
+  for (let i = 0; i < householdIds.length; i += 5000) {
+    targets.push(...await db.select({
+      alertId: alertTargets.alertId, householdId: households.id, label: households.label, latitude: households.latitude, longitude: households.longitude,
+    }).from(alertTargets)
+      .innerJoin(households, eq(households.id, alertTargets.householdId))
+      .where(and(inArray(alertTargets.alertId, alertIds), inArray(alertTargets.householdId, householdIds.slice(i, i + 5000)))));
+  }
+  if (!targets.length) return out;
+  const names = await memberNames(db, [...new Set(targets.map((r) => r.householdId))]);
+  const shelterCache = new Map<string, ShelterPlace[]>();
+  for (const municipalityId of new Set(alertRows.map((r) => r.municipalityId))) {
+    shelterCache.set(municipalityId, await db.select({ id: shelters.id, name: shelters.name, latitude: shelters.latitude, longitude: shelters.longitude })
+      .from(shelters).where(eq(shelters.municipalityId, municipalityId)));
+  }
+  const byId = new Map(alertRows.map((a) => [a.id, { ...a, alert: a.document as CanonicalAlert }]));
+  for (const r of targets) {
+    const a = byId.get(r.alertId);
+    if (!a || !a.alert.infos.length) continue;
+    const nearest = nearestShelter({ id: r.householdId, districtId: null, districtCode: null, latitude: r.latitude, longitude: r.longitude }, shelterCache.get(a.municipalityId)!);
+    const shelter = nearest ? { name: nearest.shelter.name, distanceM: Math.round(nearest.distanceM) } : undefined;
+    const view: TvAlertView = {
+      id: a.id,
+      ...(a.level ? { level: a.level } : {}),
+      sentAt: a.sentAt.toISOString(),
+      expiresAt: a.expiresAt.toISOString(),
+      messages: a.alert.infos.map((info) => ({
+        language: info.language,
+        ...householdMessage({
+          names: names.get(r.householdId) ?? [], householdLabel: r.label, level: info.level, areaNames: info.areas.map((x) => x.areaDesc),
+          ...(info.headline ? { headline: info.headline } : {}),
+          ...(shelter ? { shelter } : {}),
+        }),
+        ...(shelter ? { shelter } : {}),
+      })),
+    };
+    let byHousehold = out.get(a.id);
+    if (!byHousehold) out.set(a.id, (byHousehold = new Map()));
+    byHousehold.set(r.householdId, view);
+  }
+  return out;
+}
+
+/** The ids of the alerts a household's residents may see now. */
+export async function activeAlertIdsFor(db: Db, householdId: string, now = new Date()): Promise<string[]> {
+  const rows = await db.select({ id: alerts.id }).from(alertTargets).innerJoin(alerts, eq(alerts.id, alertTargets.alertId)).where(and(
+    eq(alertTargets.householdId, householdId), eq(alerts.state, 'active'), eq(alerts.status, 'Actual'),
+    inArray(alerts.msgType, ['Alert', 'Update']), gt(alerts.expiresAt, now),
+  )).orderBy(alerts.sentAt);
+  return rows.map((r) => r.id);
+}

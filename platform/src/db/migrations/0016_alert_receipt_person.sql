@@ -1,0 +1,2 @@
+ALTER TABLE "alert_receipts" ADD COLUMN "person_id" uuid;--> statement-breakpoint
+ALTER TABLE "alert_receipts" ADD CONSTRAINT "alert_receipts_person_id_persons_id_fk" FOREIGN KEY ("person_id") REFERENCES "public"."persons"("id") ON DELETE no action ON UPDATE no action;

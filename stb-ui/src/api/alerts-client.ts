@@ -1,0 +1,193 @@
+import type {
+  AlertAnswer, ReceiptKind, TvAlert, TvAlertClientMessage, TvAlertServerMessage,
+} from '../../../platform/src/alerts/alerts-schemas.js';
+import type { DeviceCredential } from '../../../reader-driver/src/ws/protocol.js';
+
+export type { AlertAnswer, TvAlert, TvAlertMessage } from '../../../platform/src/alerts/alerts-schemas.js';
+
+/**
+ * The TV's link to the platform's alert channel (WebSocket /api/v1/tv/alerts/ws, issue 13 §4). One
+ * socket for as long as the page lives; when it drops, it reconnects with backoff (1 s doubling to
+ * 30 s, with jitter, so 20,000 TVs back from a power cut do not all knock at once) and resumes: it
+ * tells the platform which alerts it holds (the cursor), gets only those it lacks, and drops those
+ * the platform no longer lists. Receipts (delivered / displayed / acknowledged) are sent at once
+ * when the link is up and kept until it is, then sent (the platform stores each once).
+ */
+
+/** Mirrors TV_ALERT_PATH / TV_ALERT_CLOSE of alerts-schemas.ts (values cannot be imported into the page). */
+export const ALERTS_PATH = '/api/v1/tv/alerts/ws';
+export const BACKOFF_MIN_MS = 1_000;
+export const BACKOFF_MAX_MS = 30_000;
+
+export interface AlertsClientOptions {
+  /** ws:// or wss:// URL of the channel. */
+  url: string;
+  /** The device credential (the TV asks the reader driver); a failure is retried with the backoff. */
+  credential: () => Promise<DeviceCredential>;
+  /** The logged-in person's session token, if any: an acknowledgement names them. */
+  session?: () => string | null;
+  WebSocket?: typeof WebSocket;
+  random?: () => number;
+}
+
+export type AlertsListener = (alerts: readonly TvAlert[], arrived: TvAlert | null) => void;
+
+export class AlertsClient {
+  private readonly _opts: AlertsClientOptions;
+  private _socket: WebSocket | null = null;
+  private _alerts = new Map<string, TvAlert>();
+  private _listeners = new Set<AlertsListener>();
+  private _outbox: TvAlertClientMessage[] = [];
+  private _ready = false;
+  private _stopped = true;
+  private _attempt = 0;
+  private _timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(options: AlertsClientOptions) {
+    this._opts = options;
+  }
+
+  /** The alerts in force for this household, oldest first. */
+  get alerts(): readonly TvAlert[] {
+    return [...this._alerts.values()];
+  }
+
+  /** Whether the channel is up and authenticated. */
+  get connected(): boolean {
+    return this._ready;
+  }
+
+  subscribe(listener: AlertsListener): () => void {
+    this._listeners.add(listener);
+    return () => this._listeners.delete(listener);
+  }
+
+  start(): void {
+    if (!this._stopped) return;
+    this._stopped = false;
+    void this._connect();
+  }
+
+  stop(): void {
+    this._stopped = true;
+    if (this._timer) clearTimeout(this._timer);
+    this._timer = null;
+    this._socket?.close();
+    this._socket = null;
+    this._ready = false;
+  }
+
+  /** Cuts the link as a network failure would (the client reconnects and resumes). */
+  drop(): void {
+    this._socket?.close();
+  }
+
+  displayed(alertId: string): void {
+    this._receipt(alertId, 'displayed');
+  }
+
+  acknowledge(alertId: string, answer?: AlertAnswer): void {
+    const alert = this._alerts.get(alertId);
+    if (alert) this._alerts.set(alertId, { ...alert, acknowledged: true });
+    this._receipt(alertId, 'acknowledged', answer);
+    this._emit(null);
+  }
+
+  private _receipt(alertId: string, kind: ReceiptKind, answer?: AlertAnswer) {
+    const session = this._opts.session?.() ?? null;
+    const message: TvAlertClientMessage = { type: 'receipt', alertId, kind, ...(answer ? { answer } : {}), ...(session ? { session } : {}) };
+    if (this._ready) this._send(message);
+    else this._outbox.push(message);
+  }
+
+  private _send(message: TvAlertClientMessage) {
+    try {
+      this._socket?.send(JSON.stringify(message));
+    } catch {
+      this._outbox.push(message);
+    }
+  }
+
+  private _emit(arrived: TvAlert | null) {
+    const list = this.alerts;
+    for (const l of this._listeners) l(list, arrived);
+  }
+
+  private async _connect() {
+    if (this._stopped) return;
+    let credential: DeviceCredential;
+    try {
+      credential = await this._opts.credential();
+    } catch {
+      return this._retry();
+    }
+    if (this._stopped) return;
+    const Socket = this._opts.WebSocket ?? globalThis.WebSocket;
+    const socket = new Socket(this._opts.url);
+    this._socket = socket;
+    socket.onmessage = (event) => {
+      let message: TvAlertServerMessage;
+      try {
+        message = JSON.parse(String(event.data)) as TvAlertServerMessage;
+      } catch {
+        return;
+      }
+      this._onMessage(message, credential);
+    };
+    socket.onclose = () => {
+      if (this._socket !== socket) return;
+      this._socket = null;
+      this._ready = false;
+      this._retry();
+    };
+  }
+
+  private _onMessage(message: TvAlertServerMessage, credential: DeviceCredential) {
+    switch (message.type) {
+      case 'hello':
+        this._send({ type: 'auth', credential: `${credential.id}:${credential.secret}`, have: [...this._alerts.keys()] });
+        return;
+      case 'ready': {
+        this._ready = true;
+        this._attempt = 0;
+        const before = this._alerts.size;
+        for (const id of [...this._alerts.keys()]) if (!message.active.includes(id)) this._alerts.delete(id);
+        for (const m of this._outbox.splice(0)) this._send(m);
+        if (this._alerts.size !== before) this._emit(null);
+        return;
+      }
+      case 'alert': {
+        for (const id of message.replaces) this._alerts.delete(id);
+        const known = this._alerts.get(message.alert.id);
+        const alert = known?.acknowledged ? { ...message.alert, acknowledged: true } : message.alert;
+        this._alerts.set(alert.id, alert);
+        this._send({ type: 'receipt', alertId: alert.id, kind: 'delivered' });
+        this._emit(alert.acknowledged ? null : alert);
+        return;
+      }
+      case 'withdrawn':
+        for (const id of message.alertIds) this._alerts.delete(id);
+        this._emit(null);
+        return;
+      case 'refused':
+      case 'receipted':
+        return;
+    }
+  }
+
+  private _retry() {
+    if (this._stopped || this._timer) return;
+    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this._attempt);
+    this._attempt++;
+    const wait = ceiling / 2 + (this._opts.random ?? Math.random)() * (ceiling / 2);
+    this._timer = setTimeout(() => {
+      this._timer = null;
+      void this._connect();
+    }, wait);
+  }
+}
+
+/** The channel's address on the page's own origin. */
+export function alertsUrl(location: Pick<Location, 'protocol' | 'host'>): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${ALERTS_PATH}`;
+}

@@ -1,0 +1,102 @@
+/**
+ * Simulated TVs for `npm run bench -- alerts` (a process of its own, driven over IPC by the
+ * bench): opens real WebSockets, either bare (the baseline: it only notes when the first message
+ * came) or to the platform's alert channel as the town's TVs (auth with the TV's credential, then
+ * on the alert: note the time, send `delivered`, "show" it on the next turn of the event loop,
+ * note the time, send `displayed`). Times are wall-clock milliseconds (timeOrigin + now) so the
+ * bench's own clock compares with them.
+ */
+import WebSocket from 'ws';
+import { TV_ALERT_PATH } from '../../../platform/src/alerts/alerts-schemas.js';
+import { townTv } from '../../../platform/src/demo/populate.js';
+
+export type WorkerCommand =
+  | { do: 'bare'; url: string; count: number }
+  | { do: 'tvs'; urls: string[]; indices: number[] }
+  | { do: 'report' }
+  | { do: 'close' };
+export type WorkerReport =
+  | { done: 'connected'; count: number; failed: number }
+  | { done: 'report'; delivered: number[]; displayed: number[] }
+  | { done: 'closed' };
+
+const now = () => performance.timeOrigin + performance.now();
+/** Connections opening at once: a burst of 10,000 SYNs would overflow the listen backlog. */
+const OPENING = 200;
+
+let sockets: WebSocket[] = [];
+let delivered: number[] = [];
+let displayed: number[] = [];
+const reply = (r: WorkerReport) => process.send!(r);
+
+async function openAll(count: number, open: (i: number) => Promise<WebSocket | null>): Promise<number> {
+  let failed = 0;
+  let next = 0;
+  const lane = async () => {
+    while (next < count) {
+      const i = next++;
+      const ws = await open(i);
+      if (ws) sockets.push(ws);
+      else failed++;
+    }
+  };
+  await Promise.all(Array.from({ length: OPENING }, lane));
+  return failed;
+}
+
+function bare(url: string): Promise<WebSocket | null> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    ws.once('message', () => delivered.push(now()));
+    ws.once('open', () => resolve(ws));
+    ws.once('error', () => resolve(null));
+  });
+}
+
+function tv(url: string, index: number): Promise<WebSocket | null> {
+  const credential = townTv(index);
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`${url}${TV_ALERT_PATH}`, { perMessageDeflate: false });
+    ws.on('message', (raw) => {
+      const m = JSON.parse(String(raw)) as { type: string; alert?: { id: string } };
+      if (m.type === 'hello') ws.send(JSON.stringify({ type: 'auth', credential: `${credential.id}:${credential.secret}`, have: [] }));
+      else if (m.type === 'ready') resolve(ws);
+      else if (m.type === 'refused') resolve(null);
+      else if (m.type === 'alert') {
+        delivered.push(now());
+        const alertId = m.alert!.id;
+        ws.send(JSON.stringify({ type: 'receipt', alertId, kind: 'delivered' }));
+        setImmediate(() => {
+          displayed.push(now());
+          ws.send(JSON.stringify({ type: 'receipt', alertId, kind: 'displayed' }));
+        });
+      }
+    });
+    ws.once('error', () => resolve(null));
+  });
+}
+
+process.on('message', async (cmd: WorkerCommand) => {
+  switch (cmd.do) {
+    case 'bare': {
+      const failed = await openAll(cmd.count, () => bare(cmd.url));
+      return reply({ done: 'connected', count: sockets.length, failed });
+    }
+    case 'tvs': {
+      const failed = await openAll(cmd.indices.length, (k) => tv(cmd.urls[k % cmd.urls.length]!, cmd.indices[k]!));
+      return reply({ done: 'connected', count: sockets.length, failed });
+    }
+    case 'report':
+      return reply({ done: 'report', delivered, displayed });
+    case 'close':
+      await Promise.all(sockets.map((ws) => new Promise<void>((resolve) => {
+        if (ws.readyState === ws.CLOSED) return resolve();
+        ws.once('close', () => resolve());
+        ws.close();
+      })));
+      sockets = [];
+      delivered = [];
+      displayed = [];
+      return reply({ done: 'closed' });
+  }
+});

@@ -1,0 +1,196 @@
+import { expect, test, type Page, type WebSocketRoute } from '@playwright/test';
+import type { DriverClient } from '../helpers/driver-client.js';
+import { alertsInForce, cancelAlerts, publishAlert, type Published } from './alerts.js';
+import { connectDriver, tvUrl } from './product.js';
+import { focusedKeys, press } from './remote.js';
+import { focusLandsOn, insertCard, moveTo, person, register } from './tv-session.js';
+
+// Issue 13 §4: an evacuation order reaches 山田さん宅's TV over whatever is on screen — here a PIN
+// half typed — with the family's names and their shelter, a chime and the text read aloud; OK
+// acknowledges and the PIN entry is still there. Receipts come back (delivered → displayed →
+// acknowledged, each confirmed by the platform once stored); a TV that was offline gets the alert
+// when it is back; an Update replaces it, a Cancel removes it; a Test message is never shown.
+
+const TARO = person('yamada-taro');
+let driver: DriverClient;
+const published: Published[] = [];
+const publish = async (input: Parameters<typeof publishAlert>[0] = {}) => {
+  const p = await publishAlert(input);
+  published.push(p);
+  return p;
+};
+
+test.beforeAll(async () => {
+  driver = await connectDriver();
+  await driver.request('hello', { client: 'tv-alerts.spec' });
+  await register(driver, TARO);
+});
+test.afterAll(async () => {
+  await cancelAlerts(published);
+  await driver?.request('demo.remove', {});
+  await driver?.close();
+});
+
+/**
+ * Records what the page asks of Web Audio and the Web Speech API. Audio keeps its real path (the
+ * recording wraps it); speech is replaced, since a headless browser has no Japanese voice and the
+ * page then rightly stays silent.
+ */
+async function recordSound(page: Page) {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __sound: { chimes: number; oscillators: number; spoken: string[] } } & typeof globalThis;
+    w.__sound = { chimes: 0, oscillators: 0, spoken: [] };
+    const Real = window.AudioContext;
+    class Recorded extends Real {
+      constructor(...args: ConstructorParameters<typeof AudioContext>) {
+        super(...args);
+        w.__sound.chimes++;
+      }
+      override createOscillator() {
+        w.__sound.oscillators++;
+        return super.createOscillator();
+      }
+    }
+    window.AudioContext = Recorded;
+    class Utterance { text: string; voice: unknown = null; lang = ''; rate = 1; constructor(text: string) { this.text = text; } }
+    (window as unknown as { SpeechSynthesisUtterance: unknown }).SpeechSynthesisUtterance = Utterance;
+    Object.defineProperty(window, 'speechSynthesis', {
+      configurable: true,
+      value: {
+        getVoices: () => [{ lang: 'ja-JP', name: 'recorded', default: true, localService: true, voiceURI: 'recorded' }],
+        speak: (u: Utterance) => w.__sound.spoken.push(u.text),
+        cancel: () => undefined,
+      },
+    });
+  });
+}
+const sound = (page: Page) => page.evaluate(() => (window as unknown as { __sound: { chimes: number; oscillators: number; spoken: string[] } }).__sound);
+
+/**
+ * The alert channel passes through the test: it records what the platform says to the TV and can
+ * cut the link (and refuse new ones) as a network outage would.
+ */
+async function alertLink(page: Page) {
+  const link = { offline: false, fromServer: [] as Record<string, unknown>[], sockets: [] as WebSocketRoute[] };
+  await page.routeWebSocket(/\/api\/v1\/tv\/alerts\/ws$/, (ws) => {
+    if (link.offline) return void ws.close();
+    const server = ws.connectToServer();
+    link.sockets.push(ws);
+    server.onMessage((m) => {
+      link.fromServer.push(JSON.parse(String(m)) as Record<string, unknown>);
+      ws.send(m);
+    });
+    ws.onMessage((m) => server.send(m));
+  });
+  return link;
+}
+
+const overlay = (page: Page) => page.locator('stb-tv-alert-overlay [data-alert]');
+const receipted = (link: Awaited<ReturnType<typeof alertLink>>, alertId: string) =>
+  link.fromServer.filter((m) => m.type === 'receipted' && m.alertId === alertId).map((m) => m.kind as string);
+
+/**
+ * Alerts left in force by other specs of the run (the console's, say) reach this TV too: once the
+ * channel is up and they are in, they are acknowledged with OK, so each test starts from a quiet screen.
+ */
+async function acknowledgeLeftovers(page: Page, link: Awaited<ReturnType<typeof alertLink>>) {
+  await expect.poll(() => link.fromServer.some((m) => m.type === 'ready'), { timeout: 15_000 }).toBe(true);
+  const active = (link.fromServer.find((m) => m.type === 'ready')!.active as string[]);
+  await expect.poll(async () => (await alertsInForce(page)).length, { timeout: 15_000 }).toBe(active.length);
+  while (await overlay(page).count()) await page.keyboard.press('Enter');
+}
+
+test('an alert shows over a half-typed PIN with names and shelter, chimes and speaks; OK acknowledges and the PIN is still there', async ({ page }) => {
+  await recordSound(page);
+  const link = await alertLink(page);
+  await insertCard(driver, TARO);
+  await page.goto(tvUrl());
+  await acknowledgeLeftovers(page, link);
+  await focusLandsOn(page, 'start/login');
+  await expect(page.locator('stb-tv-start-screen [data-card-status]')).toHaveAttribute('data-card-status', 'card', { timeout: 15_000 });
+  await press(page, '1');
+  await focusLandsOn(page, 'pad/1');
+  await press(page, TARO.authPin[0]!);
+  await press(page, TARO.authPin[1]!);
+  const focusedBefore = (await focusedKeys(page))[0]!;
+  await expect(page.locator('stb-tv-flow-screen [data-pin-length]')).toHaveAttribute('data-pin-length', '2');
+  await expect.poll(() => link.fromServer.some((m) => m.type === 'ready'), { timeout: 15_000 }).toBe(true);
+
+  const order = await publish({ level: '4', headline: '城端地域に 避難指示' });
+  await expect(overlay(page)).toHaveAttribute('data-alert', order.id, { timeout: 15_000 });
+  await expect(page.locator('stb-tv-alert-overlay h2')).toHaveText('警戒レベル4 避難指示');
+  await expect(page.locator('stb-tv-alert-overlay [data-field="greeting"]')).toContainText('山田 太郎さん');
+  await expect(page.locator('stb-tv-alert-overlay [data-field="shelter"]')).toContainText('城端小学校 体育館');
+  await focusLandsOn(page, 'alert/ok');
+  const heard = await sound(page);
+  expect(heard.chimes).toBeGreaterThanOrEqual(1);
+  expect(heard.oscillators).toBeGreaterThanOrEqual(3);
+  expect(heard.spoken.at(-1)).toContain('警戒レベル4 避難指示');
+  expect(heard.spoken.at(-1)).toContain('山田 太郎さん');
+  // Digits go nowhere while the alert is up: the PIN underneath keeps its two.
+  await press(page, '7', 'alert/ok');
+  await expect.poll(() => receipted(link, order.id)).toEqual(['delivered', 'displayed']);
+
+  await press(page, 'Enter', focusedBefore);
+  await expect(overlay(page)).toHaveCount(0);
+  await expect(page.locator('stb-tv-flow-screen [data-pin-length]')).toHaveAttribute('data-pin-length', '2');
+  await expect.poll(() => receipted(link, order.id)).toEqual(['delivered', 'displayed', 'acknowledged']);
+  // ... and the login carries on from there.
+  await press(page, TARO.authPin[2]!);
+  await press(page, TARO.authPin[3]!);
+  await moveTo(page, 'pad/submit');
+  await press(page, 'Enter');
+  await expect(page.locator('stb-tv-home-screen [data-screen="home"]')).toBeVisible({ timeout: 15_000 });
+
+  // 避難情報 (9) shows the alerts in force again, this one among them (another spec's may be too), one
+  // after another; an answer given there is recorded too.
+  const inForce = await alertsInForce(page);
+  expect(inForce).toContain(order.id);
+  await press(page, '9', 'alert/ok');
+  for (const id of inForce) {
+    await expect(overlay(page)).toHaveAttribute('data-alert', id);
+    await moveTo(page, 'alert/evacuated');
+    await press(page, 'Enter');
+  }
+  await expect(overlay(page)).toHaveCount(0);
+  await focusLandsOn(page, 'home/alerts');
+  await cancelAlerts([order]);
+});
+
+test('a TV that was offline gets the alert when it is back; an Update replaces it, a Cancel removes it; a Test is never shown', async ({ page }) => {
+  await page.clock.install();
+  await recordSound(page);
+  const link = await alertLink(page);
+  await page.goto(tvUrl());
+  await acknowledgeLeftovers(page, link);
+  await focusLandsOn(page, 'start/login');
+
+  // Offline: the link is cut and every new attempt refused.
+  link.offline = true;
+  for (const ws of link.sockets) await ws.close();
+  const missed = await publish({ level: '3', headline: '城端地域に 高齢者等避難' });
+  await page.clock.runFor(5_000);
+  await expect(overlay(page)).toHaveCount(0);
+
+  // Back online: the next attempt (at most the longest backoff later) resumes and gets it.
+  link.offline = false;
+  await page.clock.runFor(31_000);
+  await expect(overlay(page)).toHaveAttribute('data-alert', missed.id, { timeout: 15_000 });
+  await expect(page.locator('stb-tv-alert-overlay h2')).toHaveText('警戒レベル3 高齢者等避難');
+
+  const update = await publish({ msgType: 'Update', level: '5', headline: '城端地域に 緊急安全確保', references: [{ identifier: missed.identifier, sent: missed.sent }] });
+  await expect(overlay(page)).toHaveAttribute('data-alert', update.id, { timeout: 15_000 });
+  await expect(page.locator('stb-tv-alert-overlay h2')).toHaveText('警戒レベル5 緊急安全確保');
+
+  await publish({ msgType: 'Cancel', references: [{ identifier: update.identifier, sent: update.sent }] });
+  await expect(overlay(page)).toHaveCount(0, { timeout: 15_000 });
+  await focusLandsOn(page, 'start/login');
+
+  // A Test message, then an Actual one: pushes keep their order, so the Test would have come first.
+  const drill = await publish({ status: 'Test', headline: '訓練' });
+  const real = await publish({ level: '4' });
+  await expect(overlay(page)).toHaveAttribute('data-alert', real.id, { timeout: 15_000 });
+  expect(link.fromServer.filter((m) => m.type === 'alert').map((m) => (m.alert as { id: string }).id)).not.toContain(drill.id);
+  await cancelAlerts([real]);
+  await expect(overlay(page)).toHaveCount(0, { timeout: 15_000 });
+});

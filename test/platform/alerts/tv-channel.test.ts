@@ -1,0 +1,269 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import { WebSocket } from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TV_ALERT_CLOSE, TV_ALERT_PATH, type TvAlertServerMessage } from '../../../platform/src/alerts/alerts-schemas.js';
+import { ingestAlert } from '../../../platform/src/alerts/ingest.js';
+import { parseAlertDocument } from '../../../platform/src/alerts/parse.js';
+import { writeReceipts } from '../../../platform/src/alerts/receipts.js';
+import { alertReceipts } from '../../../platform/src/alerts/schema.js';
+import { DEMO_HOUSEHOLDS } from '../../../platform/src/demo/world.js';
+import { capXml, type CapInput } from '../../helpers/cap-messages.js';
+import { buildTestApp } from '../../helpers/app.js';
+import { CardInReader } from '../../helpers/card-in-reader.js';
+import { FIXTURE_CARDS } from '../../helpers/jpki-fixtures.js';
+
+const t = await buildTestApp({}, { demo: true });
+const { app, database } = t;
+const db = database.db;
+const [YAMADA, SATO] = DEMO_HOUSEHOLDS;
+const credential = (h: typeof YAMADA | typeof SATO) => `${h.tv.id}:${h.tv.secret}`;
+
+let base = '';
+beforeAll(async () => {
+  base = (await app.listen({ port: 0, host: '127.0.0.1' })).replace('http:', 'ws:');
+});
+afterAll(async () => {
+  for (const tv of open) tv.socket.close();
+});
+
+type Msg = TvAlertServerMessage;
+type Of<T extends Msg['type']> = Extract<Msg, { type: T }>;
+const open = new Set<Tv>();
+
+/** A simulated TV on a real WebSocket, keeping every message it receives in order. */
+class Tv {
+  readonly messages: Msg[] = [];
+  closed: { code: number } | null = null;
+  private waiters: (() => void)[] = [];
+  readonly socket: WebSocket;
+
+  constructor() {
+    this.socket = new WebSocket(`${base}${TV_ALERT_PATH}`);
+    open.add(this);
+    this.socket.on('message', (raw) => {
+      this.messages.push(JSON.parse(String(raw)) as Msg);
+      this.wake();
+    });
+    this.socket.on('close', (code) => {
+      this.closed = { code };
+      open.delete(this);
+      this.wake();
+    });
+  }
+
+  private wake() {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  /** Connects, authenticates with `have` as the resume cursor, and waits for `ready`. */
+  static async connect(cred: string, have: string[] = []): Promise<Tv> {
+    const tv = new Tv();
+    await tv.next('hello');
+    tv.send({ type: 'auth', credential: cred, have });
+    await tv.next('ready');
+    return tv;
+  }
+
+  send(message: object) {
+    this.socket.send(JSON.stringify(message));
+  }
+
+  /** The first message of this type (from index `from` on) that matches; waits for it. */
+  async next<T extends Msg['type']>(type: T, match: (m: Of<T>) => boolean = () => true, from = 0): Promise<Of<T>> {
+    for (;;) {
+      const found = this.messages.slice(from).find((m): m is Of<T> => m.type === type && match(m as Of<T>));
+      if (found) return found;
+      if (this.closed) throw new Error(`closed (${this.closed.code}) before a ${type} came`);
+      await new Promise<void>((w) => this.waiters.push(w));
+    }
+  }
+
+  alertsReceived(): string[] {
+    return this.messages.filter((m): m is Of<'alert'> => m.type === 'alert').map((m) => m.alert.id);
+  }
+
+  async close() {
+    this.socket.close();
+    while (!this.closed) await new Promise<void>((w) => this.waiters.push(w));
+  }
+}
+
+async function ingest(input: Partial<CapInput> = {}) {
+  const identifier = input.identifier ?? `tv-test-${randomUUID()}`;
+  const { xml, sent } = capXml({ identifier, ...input });
+  const out = await ingestAlert(db, { municipalityCode: '162108', alert: parseAlertDocument(Buffer.from(xml)), channel: 'cli', actor: 'operator:cli', defaultTtlSeconds: 3600 });
+  return { id: out.alertId, identifier, sent };
+}
+
+/** 山田 太郎 registered on his household's TV and logged in there: his session token and person id. */
+async function taroLoggedIn(): Promise<{ token: string; personId: string }> {
+  const taro = await CardInReader.insert('yamada-taro');
+  try {
+    const TV = `Device ${credential(YAMADA)}`;
+    const post = (url: string, payload: object) => app.inject({ method: 'POST', url, headers: { authorization: TV }, payload });
+    const pins = FIXTURE_CARDS['yamada-taro'];
+    const draft = (await post('/api/v1/registrations/drafts', { district: 'johana' })).json();
+    const sign = await taro.sign('sign', pins.signPin, draft.sign.digestInfo);
+    const auth = await taro.sign('auth', pins.authPin, draft.auth.digestInfo);
+    const submitted = (await post('/api/v1/registrations', {
+      draftId: draft.draftId, signCertificate: sign.certificate, signSignature: sign.signature, authCertificate: auth.certificate, authSignature: auth.signature,
+    })).json();
+    const confirmed = await post(`/api/v1/registrations/${submitted.registrationId}/confirm`, {});
+    expect(confirmed.statusCode).toBe(201);
+    const nonce = (await post('/api/v1/nonces', { purpose: 'login' })).json();
+    const signed = await taro.sign('auth', pins.authPin, nonce.digestInfo);
+    const login = await post('/api/v1/sessions', { nonce: nonce.nonce, certificate: signed.certificate, signature: signed.signature });
+    expect(login.statusCode).toBe(201);
+    return { token: login.json().token, personId: confirmed.json().personId };
+  } finally {
+    await taro.close();
+  }
+}
+
+const receiptsOf = (alertId: string) => db.select({ kind: alertReceipts.kind, answer: alertReceipts.answer }).from(alertReceipts)
+  .where(and(eq(alertReceipts.alertId, alertId), eq(alertReceipts.deviceId, YAMADA.tv.id))).orderBy(alertReceipts.kind);
+
+describe('the TV alert channel', () => {
+  it('pushes an Actual alert to the targeted household with its own text: names or label, level, shelter and distance', async () => {
+    const tv = await Tv.connect(credential(YAMADA));
+    const a = await ingest({ headline: '城端地域に 避難指示' });
+    const pushed = await tv.next('alert', (m) => m.alert.id === a.id);
+    expect(pushed.replaces).toEqual([]);
+    expect(pushed.alert.acknowledged).toBe(false);
+    expect(pushed.alert.level).toBe('4');
+    const [message] = pushed.alert.messages;
+    expect(message!.title).toBe('警戒レベル4 避難指示');
+    expect(message!.greeting).toMatch(/山田/);
+    expect(message!.shelter?.name).toBe('城端小学校 体育館');
+    expect(message!.lines).toContain('城端地域に 避難指示');
+    await tv.close();
+  });
+
+  it('resumes: a TV that was off gets every still-active alert it lacks, once, and learns which of its own are gone', async () => {
+    const first = await Tv.connect(credential(YAMADA));
+    const a = await ingest();
+    await first.next('alert', (m) => m.alert.id === a.id);
+    await first.close();
+    // While it is off: a new alert, and another one that is cancelled before it comes back.
+    const b = await ingest();
+    const c = await ingest();
+    await ingest({ msgType: 'Cancel', references: [{ identifier: c.identifier, sent: c.sent }] });
+
+    const again = await Tv.connect(credential(YAMADA), [a.id, c.id]);
+    const ready = again.messages.find((m): m is Of<'ready'> => m.type === 'ready')!;
+    expect(ready.active).toContain(a.id);
+    expect(ready.active).toContain(b.id);
+    expect(ready.active).not.toContain(c.id);
+    const bPushed = await again.next('alert', (m) => m.alert.id === b.id);
+    expect(bPushed.alert.acknowledged).toBe(false);
+    // A is held already: not sent again; B exactly once.
+    const marker = await ingest();
+    await again.next('alert', (m) => m.alert.id === marker.id);
+    expect(again.alertsReceived().filter((id) => id === a.id)).toEqual([]);
+    expect(again.alertsReceived().filter((id) => id === b.id)).toEqual([b.id]);
+    await again.close();
+  });
+
+  it('stores delivered, displayed and acknowledged (with the answer) once, however often the TV says so', async () => {
+    const tv = await Tv.connect(credential(YAMADA));
+    const a = await ingest();
+    await tv.next('alert', (m) => m.alert.id === a.id);
+    for (let i = 0; i < 2; i++) {
+      for (const kind of ['delivered', 'displayed'] as const) tv.send({ type: 'receipt', alertId: a.id, kind });
+      tv.send({ type: 'receipt', alertId: a.id, kind: 'acknowledged', answer: 'evacuated' });
+    }
+    let seen = 0;
+    for (let i = 0; i < 6; i++) seen = tv.messages.indexOf(await tv.next('receipted', (m) => m.alertId === a.id, seen)) + 1;
+    expect(await receiptsOf(a.id)).toEqual([
+      { kind: 'acknowledged', answer: 'evacuated' }, { kind: 'delivered', answer: null }, { kind: 'displayed', answer: null },
+    ]);
+    await tv.close();
+    // Acknowledged once: on reconnecting without it the TV gets it back marked so (under 避難情報, no overlay).
+    const again = await Tv.connect(credential(YAMADA));
+    expect((await again.next('alert', (m) => m.alert.id === a.id)).alert.acknowledged).toBe(true);
+    await again.close();
+  });
+
+  it('names the person who acknowledged when someone is logged in on the TV, and the household by name', async () => {
+    const { token, personId } = await taroLoggedIn();
+    const tv = await Tv.connect(credential(YAMADA));
+    const a = await ingest();
+    const pushed = await tv.next('alert', (m) => m.alert.id === a.id);
+    expect(pushed.alert.messages[0]!.greeting).toMatch(/山田 太郎さん/);
+    tv.send({ type: 'receipt', alertId: a.id, kind: 'acknowledged', answer: 'safe_at_home', session: token });
+    await tv.next('receipted', (m) => m.alertId === a.id && m.kind === 'acknowledged');
+    const [row] = await db.select({ personId: alertReceipts.personId, answer: alertReceipts.answer }).from(alertReceipts)
+      .where(and(eq(alertReceipts.alertId, a.id), eq(alertReceipts.kind, 'acknowledged')));
+    expect(row).toEqual({ personId, answer: 'safe_at_home' });
+    await tv.close();
+  });
+
+  it('writes a burst of receipts in one statement, and drops a receipt for an alert that does not target the household', async () => {
+    const a = await ingest();
+    const sato = await ingest({ district: 'inami' });
+    const yamadaHousehold = (await db.query.devices.findFirst({ where: (d, { eq: is }) => is(d.id, YAMADA.tv.id) }))!.householdId!;
+    const base = { deviceId: YAMADA.tv.id, householdId: yamadaHousehold, answer: null, personId: null };
+    await writeReceipts(db, [
+      { ...base, alertId: a.id, kind: 'delivered' }, { ...base, alertId: a.id, kind: 'displayed' },
+      { ...base, alertId: sato.id, kind: 'delivered' },
+    ]);
+    await writeReceipts(db, [{ ...base, alertId: a.id, kind: 'delivered' }]);
+    expect((await receiptsOf(a.id)).map((r) => r.kind)).toEqual(['delivered', 'displayed']);
+    expect(await receiptsOf(sato.id)).toEqual([]);
+  });
+
+  it('replaces an alert by its Update and removes it on a Cancel', async () => {
+    const tv = await Tv.connect(credential(YAMADA));
+    const a = await ingest({ level: '3' });
+    await tv.next('alert', (m) => m.alert.id === a.id);
+    const u = await ingest({ msgType: 'Update', level: '5', references: [{ identifier: a.identifier, sent: a.sent }] });
+    const updated = await tv.next('alert', (m) => m.alert.id === u.id);
+    expect(updated.replaces).toEqual([a.id]);
+    expect(updated.alert.messages[0]!.title).toBe('警戒レベル5 緊急安全確保');
+    await ingest({ msgType: 'Cancel', references: [{ identifier: u.identifier, sent: u.sent }] });
+    expect((await tv.next('withdrawn', (m) => m.alertIds.includes(u.id))).alertIds).toEqual([u.id]);
+    await tv.close();
+  });
+
+  it('never pushes a Test or Exercise message, nor another household\'s alert', async () => {
+    const yamada = await Tv.connect(credential(YAMADA));
+    const sato = await Tv.connect(credential(SATO));
+    const test = await ingest({ status: 'Test' });
+    const exercise = await ingest({ status: 'Exercise' });
+    const inami = await ingest({ district: 'inami' });
+    const johana = await ingest();
+    // Pushes go out in the order the messages were stored: once the last is here, the others would have been.
+    await yamada.next('alert', (m) => m.alert.id === johana.id);
+    await sato.next('alert', (m) => m.alert.id === inami.id);
+    expect(yamada.alertsReceived()).not.toContain(test.id);
+    expect(yamada.alertsReceived()).not.toContain(exercise.id);
+    expect(yamada.alertsReceived()).not.toContain(inami.id);
+    expect(sato.alertsReceived()).not.toContain(johana.id);
+    await yamada.close();
+    await sato.close();
+  });
+
+  it('refuses a wrong or absent credential with its code, and a malformed message', async () => {
+    const wrong = new Tv();
+    await wrong.next('hello');
+    wrong.send({ type: 'auth', credential: `${YAMADA.tv.id}:not-the-secret`, have: [] });
+    expect((await wrong.next('refused')).code).toBe('AUTH_DEVICE_UNKNOWN');
+    await wrong.close();
+    expect(wrong.closed!.code).toBe(TV_ALERT_CLOSE.refused);
+
+    const absent = new Tv();
+    await absent.next('hello');
+    absent.send({ type: 'receipt', alertId: randomUUID(), kind: 'delivered' });
+    expect((await absent.next('refused')).code).toBe('AUTH_DEVICE_UNKNOWN');
+    await absent.close();
+    expect(absent.closed!.code).toBe(TV_ALERT_CLOSE.refused);
+
+    const garbled = new Tv();
+    await garbled.next('hello');
+    garbled.send({ type: 'auth', credential: credential(YAMADA) });
+    expect((await garbled.next('refused')).code).toBe('REQ_INVALID');
+    await garbled.close();
+    expect(garbled.closed!.code).toBe(TV_ALERT_CLOSE.malformed);
+  });
+});

@@ -128,6 +128,20 @@ test('an officer composes an evacuation order, a second officer approves it, and
   await approver.locator('op-alerts-page [data-queue] tr', { hasText: '解除' }).first().getByRole('button', { name: '承認して発信' }).click();
   await expect(approver.locator('op-alerts-page [data-notice]')).toHaveText('発信しました。');
   await expect(approver.locator(`op-alerts-page tr[data-alert="${alertId}"]`)).toHaveAttribute('data-state', 'superseded');
+
+  // The lift is itself a message in force for 城端 — where the TV specs' household lives — so the
+  // composer withdraws it too (取り消し, approved by the second officer): no TV test that runs after
+  // this one finds an alert over its screen.
+  await composer.reload();
+  await composer.locator('[data-nav="alerts"]').click();
+  await composer.locator('op-alerts-page tr[data-state="active"]').first().getByRole('button', { name: '取り消し' }).click();
+  await composer.locator('op-alert-compose').getByRole('button', { name: '発信を申請' }).click();
+  await expect(composer.locator('op-alerts-page [data-notice]')).toContainText('承認待ち');
+  await approver.reload();
+  await approver.locator('[data-nav="alerts"]').click();
+  await approver.locator('op-alerts-page [data-queue] tr').first().getByRole('button', { name: '承認して発信' }).click();
+  await expect(approver.locator('op-alerts-page [data-notice]')).toHaveText('発信しました。');
+  await expect(approver.locator('op-alerts-page tr[data-state="active"]')).toHaveCount(0);
   await composer.context().close();
   await approver.context().close();
 });

@@ -385,7 +385,7 @@ const ja = {
   'pension.form.next': '内容を 確かめる',
   'pension.form.changes': 'が 変わりました（くわしくは 保険会社からの 連絡で 伝えます）',
   'pension.review.title': 'この内容で 署名しますか？',
-  'pension.review.sign': '署名用パスワードで 署名する',
+  'pension.review.sign': '英数字のパスワードで 署名する',
   'pension.sign.cardAway': 'カードが 離れました。カードを おいて、もう一度 決定を 押してください。',
   'pension.sign.wrong': 'パスワードが 違います。',
   'pension.sign.working': '署名して 送っています…',

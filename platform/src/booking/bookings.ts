@@ -57,7 +57,7 @@ export async function holdSlot(db: Db, req: HoldRequest, now = new Date()): Prom
   return catchOverlap(() => db.transaction(async (tx) => {
     await lockPerson(tx, req.personId, rules.facilityId);
     const [again] = await tx.select().from(bookings).where(and(eq(bookings.requestedBy, requestedBy), eq(bookings.idempotencyKey, req.idempotencyKey)));
-    if (again) return again;
+    if (again) return sameSlot(again, req.unitId, req.day, period.code);
     await checkBookable(tx, rules, req.day, period, horizonEnd(rules.policy, req.resident, now), now);
     await checkQuota(tx, rules, req.personId, req.day);
     const during = rangeOf(req.day, period);
@@ -69,6 +69,15 @@ export async function holdSlot(db: Db, req: HoldRequest, now = new Date()): Prom
     }).returning();
     return row!;
   }));
+}
+
+/**
+ * The booking an idempotency key already made, if the retry asks for the same slot. A key reused
+ * for another slot (a TV bug, or a crafted request) must not answer as if that slot were booked.
+ */
+export function sameSlot(earlier: Booking, unitId: string, day: string, period: string): Booking {
+  if (earlier.unitId !== unitId || earlier.day !== day || earlier.period !== period) throw new AppError('BOOKING_KEY_REUSED');
+  return earlier;
 }
 
 async function checkQuota(tx: Tx, rules: FacilityRules, personId: string, day: string): Promise<void> {
@@ -146,10 +155,15 @@ export async function offerToWaitlist(tx: Tx, freed: Pick<Booking, 'unitId' | 'd
   });
 }
 
-/** Waits for a taken slot; joining twice is one place in the queue. */
-export async function joinWaitlist(db: Db, personId: string, slot: { unitId: string; day: string; period: string }): Promise<void> {
+/**
+ * Waits for a taken slot; joining twice is one place in the queue. Only a slot the person could
+ * hold now: a wait is a hold later (offerToWaitlist), so it must not reach past their horizon, a
+ * blackout day or a day gone.
+ */
+export async function joinWaitlist(db: Db, personId: string, slot: { unitId: string; day: string; period: string }, resident: boolean, now = new Date()): Promise<void> {
   const rules = await rulesOfUnit(db, slot.unitId);
-  periodOf(rules.policy, slot.period);
+  const period = periodOf(rules.policy, slot.period);
+  await checkBookable(db, rules, slot.day, period, horizonEnd(rules.policy, resident, now), now);
   await db.insert(bookingWaitlist).values({ ...slot, personId }).onConflictDoNothing();
 }
 

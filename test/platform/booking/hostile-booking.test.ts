@@ -1,0 +1,78 @@
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { bookingWaitlist, facilityBlackouts } from '../../../platform/src/booking/schema.js';
+import { persons, sessions } from '../../../platform/src/db/schema/index.js';
+import { provisionDevice } from '../../../platform/src/identity/devices.js';
+import { newSessionToken } from '../../../platform/src/identity/sessions.js';
+import { buildTestApp } from '../../helpers/app.js';
+import { bookableFacility, bookableFacilityIn } from '../../helpers/booking.js';
+import { orgId, staffWithSession } from '../../helpers/staff.js';
+
+// What a crafted TV request or a console user could send to the booking API: a coded 4xx each,
+// never a 500 and never a silent success.
+const { app, database } = await buildTestApp({}, { demo: true });
+const { db } = database;
+
+/** A TV of a demo household (CATV-0001 lives in 南砺市) with a person logged in on it. */
+async function tvWithSession(contractNo = 'CATV-0001') {
+  const tv = await provisionDevice(db, { kind: 'tv', householdContractNo: contractNo }, 'booking TV', { name: 'operator:test', organisationId: null });
+  const [person] = await db.insert(persons).values({ name: '予約　花子' }).returning();
+  const token = newSessionToken(600);
+  await db.insert(sessions).values({ tokenHash: token.tokenHash, personId: person!.id, deviceId: tv.id, assurance: 'high', expiresAt: token.expiresAt });
+  return { personId: person!.id, device: { authorization: tv.credential }, session: { authorization: `Bearer ${token.token}`, 'x-device': tv.credential.slice(7) } };
+}
+
+const inDays = (n: number) => new Date(Date.now() + n * 86_400_000 + 9 * 3_600_000).toISOString().slice(0, 10);
+const answer = (res: { statusCode: number; json: () => { error?: { code: string } } }) => [res.statusCode, res.json().error?.code ?? 'ok'];
+
+describe('idempotency keys', () => {
+  it('refuses a key reused for another slot, never answering as if that slot were booked', async () => {
+    const { units } = await bookableFacility(db);
+    const tv = await tvWithSession();
+    const hold = (payload: object) => app.inject({ method: 'POST', url: '/api/v1/booking/holds', headers: tv.session, payload });
+    const first = await hold({ unitId: units[0].id, day: inDays(10), period: 'pm', idempotencyKey: 'press-0001' });
+    expect(first.statusCode).toBe(201);
+    expect(answer(await hold({ unitId: units[1].id, day: inDays(11), period: 'am', idempotencyKey: 'press-0001' }))).toEqual([422, 'BOOKING_KEY_REUSED']);
+    expect((await hold({ unitId: units[0].id, day: inDays(10), period: 'pm', idempotencyKey: 'press-0001' })).json().id).toBe(first.json().id);
+  });
+
+  it("refuses a console key reused for another slot of the staff member's", async () => {
+    const nanto = await orgId(db, '162108');
+    const { facility, units } = await bookableFacilityIn(db, nanto);
+    const staff = await staffWithSession(db, nanto, ['municipality.facilities']);
+    const book = (payload: object) => app.inject({ method: 'POST', url: `/api/v1/console/booking/facilities/${facility.id}/admin-bookings`, headers: { authorization: staff.authorization }, payload });
+    expect((await book({ unitId: units[0].id, day: inDays(5), period: 'am', note: '市の行事', idempotencyKey: 'adm-00001' })).statusCode).toBe(201);
+    expect(answer(await book({ unitId: units[1].id, day: inDays(6), period: 'pm', note: '市の行事', idempotencyKey: 'adm-00001' }))).toEqual([422, 'BOOKING_KEY_REUSED']);
+  });
+});
+
+describe('the waitlist is a hold later, so it obeys the hold rules', () => {
+  it('refuses a day gone, past the horizon, a blackout day or not a real day, and stores no wait', async () => {
+    const { facility, units } = await bookableFacility(db);
+    await db.insert(facilityBlackouts).values({ facilityId: facility.id, day: inDays(12), reason: '点検' });
+    const tv = await tvWithSession();
+    const wait = (day: string) => app.inject({ method: 'POST', url: '/api/v1/booking/waitlist', headers: tv.session, payload: { unitId: units[0].id, day, period: 'pm' } });
+    expect(answer(await wait(inDays(-1)))).toEqual([422, 'BOOKING_OUT_OF_HORIZON']);
+    // The test municipality is not CATV-0001's: the non-resident horizon (30 days) applies.
+    expect(answer(await wait(inDays(45)))).toEqual([422, 'BOOKING_OUT_OF_HORIZON']);
+    expect(answer(await wait(inDays(12)))).toEqual([409, 'BOOKING_SLOT_CLOSED']);
+    expect(answer(await wait('2026-02-30'))).toEqual([400, 'REQ_INVALID']);
+    expect(answer(await wait('0000-01-01'))).toEqual([400, 'REQ_INVALID']);
+    expect(await db.select().from(bookingWaitlist).where(eq(bookingWaitlist.personId, tv.personId))).toHaveLength(0);
+    expect(answer(await wait(inDays(20)))).toEqual([201, 'ok']);
+  });
+});
+
+describe('days the calendar or PostgreSQL cannot hold', () => {
+  it('answers a week from year 0000 or 9999 with REQ_INVALID, on the TV and in the console', async () => {
+    const nanto = await orgId(db, '162108');
+    const { facility } = await bookableFacilityIn(db, nanto);
+    const tv = await tvWithSession();
+    const staff = await staffWithSession(db, nanto, ['municipality.facilities']);
+    for (const from of ['0000-01-01', '9999-12-30']) {
+      expect(answer(await app.inject({ method: 'GET', url: `/api/v1/booking/facilities/${facility.id}/week?from=${from}`, headers: tv.device }))).toEqual([400, 'REQ_INVALID']);
+      expect(answer(await app.inject({ method: 'GET', url: `/api/v1/console/booking/board?from=${from}`, headers: { authorization: staff.authorization } }))).toEqual([400, 'REQ_INVALID']);
+      expect(answer(await app.inject({ method: 'POST', url: `/api/v1/console/booking/facilities/${facility.id}/blackouts`, headers: { authorization: staff.authorization }, payload: { day: from, reason: '点検' } }))).toEqual([400, 'REQ_INVALID']);
+    }
+  });
+});

@@ -1,11 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { bookingWaitlist, facilityBlackouts } from '../../../platform/src/booking/schema.js';
-import { persons, sessions } from '../../../platform/src/db/schema/index.js';
-import { provisionDevice } from '../../../platform/src/identity/devices.js';
-import { newSessionToken } from '../../../platform/src/identity/sessions.js';
 import { buildTestApp } from '../../helpers/app.js';
-import { bookableFacility, bookableFacilityIn } from '../../helpers/booking.js';
+import { bookableFacility, bookableFacilityIn, tvWithSession as tvWithSessionIn } from '../../helpers/booking.js';
 import { orgId, staffWithSession } from '../../helpers/staff.js';
 
 // What a crafted TV request or a console user could send to the booking API: a coded 4xx each,
@@ -13,14 +10,7 @@ import { orgId, staffWithSession } from '../../helpers/staff.js';
 const { app, database } = await buildTestApp({}, { demo: true });
 const { db } = database;
 
-/** A TV of a demo household (CATV-0001 lives in 南砺市) with a person logged in on it. */
-async function tvWithSession(contractNo = 'CATV-0001') {
-  const tv = await provisionDevice(db, { kind: 'tv', householdContractNo: contractNo }, 'booking TV', { name: 'operator:test', organisationId: null });
-  const [person] = await db.insert(persons).values({ name: '予約　花子' }).returning();
-  const token = newSessionToken(600);
-  await db.insert(sessions).values({ tokenHash: token.tokenHash, personId: person!.id, deviceId: tv.id, assurance: 'high', expiresAt: token.expiresAt });
-  return { personId: person!.id, device: { authorization: tv.credential }, session: { authorization: `Bearer ${token.token}`, 'x-device': tv.credential.slice(7) } };
-}
+const tvWithSession = (contractNo?: string) => tvWithSessionIn(db, contractNo);
 
 const inDays = (n: number) => new Date(Date.now() + n * 86_400_000 + 9 * 3_600_000).toISOString().slice(0, 10);
 const answer = (res: { statusCode: number; json: () => { error?: { code: string } } }) => [res.statusCode, res.json().error?.code ?? 'ok'];

@@ -92,7 +92,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, 
   });
 
   app.post(`${p}/lottery/:id/applications`, {
-    schema: { summary: "Apply to a lottery round with ranked choices (replaces one's earlier application)", ...errorCodes(SESSION_AUTH_ERRORS, 'REQ_NOT_FOUND', 'BOOKING_LOTTERY_CLOSED', 'BOOKING_LOTTERY_DRAWN'), params: LotteryParams, body: LotteryApplyBody, response: withErrors({ 201: Applied }) },
+    schema: { summary: "Apply to a lottery round with ranked choices (replaces one's earlier application)", ...errorCodes(SESSION_AUTH_ERRORS, 'REQ_NOT_FOUND', 'BOOKING_LOTTERY_CLOSED', 'BOOKING_LOTTERY_DRAWN', 'BOOKING_SLOT_CLOSED'), params: LotteryParams, body: LotteryApplyBody, response: withErrors({ 201: Applied }) },
   }, async (request, reply) => {
     await applyToRound(db, (await sessionOf(request)).person.id, request.params.id, request.body.choices);
     return reply.code(201).send({ applied: true });

@@ -2,7 +2,9 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { bookingWaitlist, facilityBlackouts } from '../../../platform/src/booking/schema.js';
 import { buildTestApp } from '../../helpers/app.js';
-import { bookableFacility, bookableFacilityIn, tvWithSession as tvWithSessionIn } from '../../helpers/booking.js';
+import { applyToRound, openRound } from '../../../platform/src/booking/lottery.js';
+import { AppError } from '../../../platform/src/shared/errors.js';
+import { bookableFacility, bookableFacilityIn, NOW, somePeople, tvWithSession as tvWithSessionIn } from '../../helpers/booking.js';
 import { orgId, staffWithSession } from '../../helpers/staff.js';
 
 // What a crafted TV request or a console user could send to the booking API: a coded 4xx each,
@@ -64,5 +66,19 @@ describe('days the calendar or PostgreSQL cannot hold', () => {
       expect(answer(await app.inject({ method: 'GET', url: `/api/v1/console/booking/board?from=${from}`, headers: { authorization: staff.authorization } }))).toEqual([400, 'REQ_INVALID']);
       expect(answer(await app.inject({ method: 'POST', url: `/api/v1/console/booking/facilities/${facility.id}/blackouts`, headers: { authorization: staff.authorization }, payload: { day: from, reason: '点検' } }))).toEqual([400, 'REQ_INVALID']);
     }
+  });
+});
+
+describe('lottery applications', () => {
+  it('refuses a choice on a blackout day (a win would be a hold on a closed day)', async () => {
+    const { facility, units } = await bookableFacility(db, { lottery: { applyFrom: 1, applyUntil: 10, monthsAhead: 2, confirmDays: 7 } });
+    await db.insert(facilityBlackouts).values({ facilityId: facility.id, day: '2027-02-11', reason: '点検' });
+    const [person] = await somePeople(db, 1);
+    const at = (n: number) => new Date(NOW.getTime() + n * 86_400_000);
+    const round = await openRound(db, facility.id, '2027-02', at(5), 'staff:test');
+    const apply = (day: string) => applyToRound(db, person!, round.id, [{ unitId: units[0].id, day: '2027-02-06', period: 'am' }, { unitId: units[0].id, day, period: 'am' }], at(1))
+      .then(() => 'ok', (e: unknown) => (e instanceof AppError ? e.code : String(e)));
+    expect(await apply('2027-02-11')).toBe('BOOKING_SLOT_CLOSED');
+    expect(await apply('2027-02-13')).toBe('ok');
   });
 });

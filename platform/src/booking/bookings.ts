@@ -19,12 +19,13 @@ function newPermitNo(): string {
 }
 
 /**
- * Serialises one person's booking writes at one facility for the rest of the transaction: the
- * monthly quota spans rows, so no constraint can enforce it, and a double-pressed OK must find
- * the first press's row.
+ * Serialises one person's booking writes for the rest of the transaction: the monthly quota spans
+ * rows, so no constraint can enforce it, and a double-pressed OK must find the first press's row.
+ * Per person, not per facility: the idempotency key is unique per person across facilities, so the
+ * same key sent at once for two facilities' slots must also meet here (else a unique violation, a 500).
  */
-async function lockPerson(tx: Tx, personId: string, facilityId: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`booking:${personId}:${facilityId}`}, 0))`);
+async function lockPerson(tx: Tx, personId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`booking:${personId}`}, 0))`);
 }
 
 /**
@@ -55,7 +56,7 @@ export async function holdSlot(db: Db, req: HoldRequest, now = new Date()): Prom
   const period = periodOf(rules.policy, req.period);
   const requestedBy = `person:${req.personId}`;
   return catchOverlap(() => db.transaction(async (tx) => {
-    await lockPerson(tx, req.personId, rules.facilityId);
+    await lockPerson(tx, req.personId);
     const [again] = await tx.select().from(bookings).where(and(eq(bookings.requestedBy, requestedBy), eq(bookings.idempotencyKey, req.idempotencyKey)));
     if (again) return sameSlot(again, req.unitId, req.day, period.code);
     await checkBookable(tx, rules, req.day, period, horizonEnd(rules.policy, req.resident, now), now);

@@ -28,6 +28,17 @@ describe('idempotency keys', () => {
     expect((await hold({ unitId: units[0].id, day: inDays(10), period: 'pm', idempotencyKey: 'press-0001' })).json().id).toBe(first.json().id);
   });
 
+  it('a key sent at once for slots of two facilities books one and refuses the other, never a 500 (PostgreSQL races them)', async () => {
+    const [a, b] = [await bookableFacility(db), await bookableFacility(db)];
+    const tv = await tvWithSession();
+    for (let i = 0; i < 4; i++) {
+      const hold = (unitId: string) => app.inject({ method: 'POST', url: '/api/v1/booking/holds', headers: tv.session, payload: { unitId, day: inDays(10 + i), period: 'am', idempotencyKey: `twice-${i}-key` } });
+      const answers = (await Promise.all([hold(a.units[0].id), hold(b.units[0].id)])).map(answer);
+      expect(answers).toContainEqual([201, 'ok']);
+      expect(answers).toContainEqual([422, 'BOOKING_KEY_REUSED']);
+    }
+  });
+
   it("refuses a console key reused for another slot of the staff member's", async () => {
     const nanto = await orgId(db, '162108');
     const { facility, units } = await bookableFacilityIn(db, nanto);

@@ -44,6 +44,10 @@ export async function adminBook(db: Db, actor: StaffActor, req: { facilityId: st
   const requestedBy = `staff:${actor.staffId}`;
   return catchOverlap(() => db.transaction(async (tx: Tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`booking-admin:${req.unitId}`}, 0))`);
+    // The key is unique per staff member across units: the same key sent at once for two units
+    // must meet here too, else the second INSERT is a unique violation (a 500). Always unit, then
+    // staff, so two of these never wait on each other in a circle.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`booking-admin-key:${requestedBy}`}, 0))`);
     const [again] = await tx.select().from(bookings).where(and(eq(bookings.requestedBy, requestedBy), eq(bookings.idempotencyKey, req.idempotencyKey)));
     if (again) return { booking: sameSlot(again, req.unitId, req.day, period.code), overridden: 0 };
     await checkBookable(tx, rules, req.day, period, null, now);

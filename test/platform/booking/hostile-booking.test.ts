@@ -49,6 +49,20 @@ describe('idempotency keys', () => {
   });
 });
 
+describe('console keys raced', () => {
+  it('a staff key sent at once for two units books one and refuses the other, never a 500 (PostgreSQL races them)', async () => {
+    const nanto = await orgId(db, '162108');
+    const { facility, units } = await bookableFacilityIn(db, nanto);
+    const staff = await staffWithSession(db, nanto, ['municipality.facilities']);
+    for (let i = 0; i < 4; i++) {
+      const book = (unitId: string) => app.inject({ method: 'POST', url: `/api/v1/console/booking/facilities/${facility.id}/admin-bookings`, headers: { authorization: staff.authorization }, payload: { unitId, day: inDays(20 + i), period: 'am', note: '市の行事', idempotencyKey: `adm-race-${i}` } });
+      const answers = (await Promise.all([book(units[0].id), book(units[1].id)])).map(answer);
+      expect(answers).toContainEqual([201, 'ok']);
+      expect(answers).toContainEqual([422, 'BOOKING_KEY_REUSED']);
+    }
+  });
+});
+
 describe('the waitlist is a hold later, so it obeys the hold rules', () => {
   it('refuses a day gone, past the horizon, a blackout day or not a real day, and stores no wait', async () => {
     const { facility, units } = await bookableFacility(db);

@@ -118,6 +118,10 @@ async function resolve(deps: IdentityDeps, caller: TabletCaller, event: CheckinE
     return { event, name: card.name, flags, row: { ...base, personId: card.personId, subject: card.personId, revocation: card.revocation, result: {} } };
   }
   if (subject.method === 'name') {
+    // Japan's calendar day, with a day's grace for a tablet clock a little ahead: no one is born later.
+    if (subject.birthDate > new Date(Date.now() + 33 * 3_600_000).toISOString().slice(0, 10)) {
+      throw new AppError('REQ_INVALID', { detail: 'birthDate is in the future' });
+    }
     return { event, name: subject.name, flags: ['no-card'], row: { ...base, name: subject.name, birthDate: subject.birthDate, subject: nameSubject(subject.name, subject.birthDate), result: {} } };
   }
   const [person] = await deps.db.select({ id: persons.id, name: persons.name }).from(persons)

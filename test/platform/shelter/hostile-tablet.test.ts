@@ -35,6 +35,9 @@ describe('a tablet cannot reach people of another municipality', () => {
       expect(res.body).not.toContain('砺波　住民');
     }
     expect(await codeOf([next('checkin', { method: 'person', personId: local })])).toEqual(['recorded']);
+    const whitelist = await app.inject({ method: 'GET', url: '/api/v1/shelter/whitelist', headers: tablet.headers });
+    expect(whitelist.body).toContain(local);
+    expect(whitelist.body).not.toContain(tonamiResident);
   });
 });
 
@@ -58,6 +61,13 @@ describe('values PostgreSQL or Date cannot hold are REQ_INVALID, not a 500', () 
       expect(await codeOf([next('checkin', { method: 'name', name, birthDate: '2000-01-01' })])).toEqual([400, 'REQ_INVALID']);
     }
     expect(await codeOf([next('checkin', { method: 'name', name: '山田　花子', birthDate: '2000-01-01' })])).toEqual(['recorded']);
+  });
+
+  it('refuses, per event, a birth date in the future', async () => {
+    const next = eventMaker(250);
+    const inYears = (n: number) => `${new Date().getUTCFullYear() + n}-01-01`;
+    expect(await codeOf([next('checkin', { method: 'name', name: '未来　太郎', birthDate: inYears(1) }), next('checkin', { method: 'name', name: '未来　太郎', birthDate: inYears(-1) })]))
+      .toEqual(['REQ_INVALID', 'recorded']);
   });
 });
 

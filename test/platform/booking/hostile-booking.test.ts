@@ -63,6 +63,18 @@ describe('console keys raced', () => {
   });
 });
 
+describe('text the database cannot store', () => {
+  it('answers a NUL in a console note or blackout reason with REQ_INVALID, not a 500', async () => {
+    const nanto = await orgId(db, '162108');
+    const { facility, units } = await bookableFacilityIn(db, nanto);
+    const staff = await staffWithSession(db, nanto, ['municipality.facilities']);
+    const headers = { authorization: staff.authorization };
+    const url = `/api/v1/console/booking/facilities/${facility.id}`;
+    expect(answer(await app.inject({ method: 'POST', url: `${url}/admin-bookings`, headers, payload: { unitId: units[0].id, day: inDays(5), period: 'am', note: '市の\u0000行事', idempotencyKey: 'nul-00001' } }))).toEqual([400, 'REQ_INVALID']);
+    expect(answer(await app.inject({ method: 'POST', url: `${url}/blackouts`, headers, payload: { day: inDays(6), reason: '点\u0000検' } }))).toEqual([400, 'REQ_INVALID']);
+  });
+});
+
 describe('the waitlist is a hold later, so it obeys the hold rules', () => {
   it('refuses a day gone, past the horizon, a blackout day or not a real day, and stores no wait', async () => {
     const { facility, units } = await bookableFacility(db);

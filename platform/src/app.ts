@@ -21,6 +21,13 @@ import { shelterRoutes } from './shelter/routes.js';
 import { consoleAccess } from './staff/access.js';
 import type { JpkiContext } from './jpki/index.js';
 import { alertRoutes } from './alerts/routes.js';
+import { alertConsoleRoutes } from './alerts/console-routes.js';
+import { alertPublicRoutes } from './alerts/public-routes.js';
+import { alertFunnel } from './alerts/funnel.js';
+import { pensionConsoleRoutes } from './pension/console-routes.js';
+import { insurerRoutes } from './pension/insurer-routes.js';
+import { pensionRoutes } from './pension/routes.js';
+import { sealServices } from './pension/seal-services.js';
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -56,8 +63,19 @@ export async function buildApp({ config, database, jpki }: AppDeps): Promise<Fas
   await app.register(bookingConsoleRoutes, { db: database.db });
   await app.register(shelterRoutes, { deps: identity, policy: staffPolicy });
   await app.register(shelterConsoleRoutes, { db: database.db });
-  await app.register(async (scope) => liveChannel(scope, database, staffPolicy));
+  // The console's live channel also pushes an alert's funnel to the console showing it.
+  const liveSources = { alertFunnel: (org: string, alertId: string) => alertFunnel(database.db, org, alertId, config.alertDeliveryBoundSeconds) };
+  await app.register(async (scope) => liveChannel(scope, database, staffPolicy, liveSources));
   await app.register(alertRoutes, { deps: { db: database.db, defaultTtlSeconds: config.alertDefaultTtlSeconds } });
+  await app.register(alertConsoleRoutes, { deps: { db: database.db, defaultTtlSeconds: config.alertDefaultTtlSeconds, deliveryBoundSeconds: config.alertDeliveryBoundSeconds } });
+  await app.register(alertPublicRoutes, { db: database.db });
+  // The TSA and evidence key are read (and the dev TSA started) on the first submission only.
+  const seal = sealServices(config, jpki);
+  app.decorate('pensionSeal', seal);
+  app.addHook('onClose', () => seal.close());
+  await app.register(pensionRoutes, { deps: { db: database.db, jpki, seal, config } });
+  await app.register(pensionConsoleRoutes, { db: database.db, link: { secret: config.nonceSecret, ttlSeconds: config.pensionLinkCodeTtlSeconds } });
+  await app.register(insurerRoutes, { db: database.db });
   await app.register(uiPages, { uiDir: config.uiDir });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

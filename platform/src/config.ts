@@ -67,6 +67,8 @@ export interface Config {
   staffInviteTtlSeconds: number;
   /** Alerts: how long an alert without `expires` stays active after it was sent (research §1.3: a local TTL). */
   alertDefaultTtlSeconds: number;
+  /** Alerts: the console's watchdog warns when 99 % of an alert's TVs have not had it delivered within this many seconds of publishing. */
+  alertDeliveryBoundSeconds: number;
   /** Oldest CRL (since thisUpdate) still trusted when nextUpdate has not passed; older = status unknown. */
   crlMaxAgeSeconds: number;
   /** Which revocation source each operation uses and what unknown means there (REVOCATION_POLICY over the defaults of issue 17). */
@@ -97,6 +99,20 @@ export interface Config {
   auditSigningKeyFile: string;
   /** How often the chain head is checked and published as a checkpoint. */
   auditCheckpointIntervalSeconds: number;
+  /**
+   * Pension evidence: the RFC 3161 timestamp authority's URL and its root (PEM file), and the
+   * platform's evidence-signing key and certificate (PEM files). In dev mode, when unset, the dev
+   * JPKI center's TSA (started in-process on first use) and its platform credential stand in;
+   * production requires all four.
+   */
+  pensionTsaUrl: string | null;
+  pensionTsaRootFile: string | null;
+  pensionEvidenceKeyFile: string | null;
+  pensionEvidenceCertFile: string | null;
+  /** A sign certificate's CRL must be at most this old at the timestamp, else the submission waits ("revocation pending"). */
+  pensionCrlMaxAgeSeconds: number;
+  /** How long a printed link code can be used. */
+  pensionLinkCodeTtlSeconds: number;
 }
 
 /** Used only in dev mode when CERT_LOOKUP_SECRET is unset; production refuses to start without one. */
@@ -166,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const staffSessionMaxSeconds = positiveInt(env.STAFF_SESSION_MAX_SECONDS ?? String(10 * 3600), 'STAFF_SESSION_MAX_SECONDS', problems);
   const staffInviteTtlSeconds = positiveInt(env.STAFF_INVITE_TTL_SECONDS ?? String(72 * 3600), 'STAFF_INVITE_TTL_SECONDS', problems);
   const alertDefaultTtlSeconds = positiveInt(env.ALERT_DEFAULT_TTL_SECONDS ?? String(24 * 3600), 'ALERT_DEFAULT_TTL_SECONDS', problems);
+  const alertDeliveryBoundSeconds = positiveInt(env.ALERT_DELIVERY_BOUND_SECONDS ?? '60', 'ALERT_DELIVERY_BOUND_SECONDS', problems);
   const crlMaxAgeSeconds = positiveInt(env.CRL_MAX_AGE_SECONDS ?? String(48 * 3600), 'CRL_MAX_AGE_SECONDS', problems);
   const revocationPolicy = parseRevocationPolicy(env.REVOCATION_POLICY, problems);
   const ocspTimeoutMs = positiveInt(env.OCSP_TIMEOUT_MS ?? '3000', 'OCSP_TIMEOUT_MS', problems);
@@ -184,6 +201,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   // A person logs in or registers a few times an hour; these only stop floods and scripted guessing.
   const rateLimitPerDevice = positiveInt(env.RATE_LIMIT_PER_DEVICE ?? '60', 'RATE_LIMIT_PER_DEVICE', problems);
   const rateLimitPerIp = positiveInt(env.RATE_LIMIT_PER_IP ?? '600', 'RATE_LIMIT_PER_IP', problems);
+
+  const pensionFiles = ['PENSION_TSA_URL', 'PENSION_TSA_ROOT_FILE', 'PENSION_EVIDENCE_KEY_FILE', 'PENSION_EVIDENCE_CERT_FILE'] as const;
+  if (jpkiMode === 'production' && pensionFiles.some((name) => !env[name]?.trim())) problems.push(`${pensionFiles.join(', ')} are required when JPKI_MODE=production`);
+  const pensionTsaUrl = env.PENSION_TSA_URL?.trim() || null;
+  if (pensionTsaUrl && !/^https?:\/\//.test(pensionTsaUrl)) problems.push('PENSION_TSA_URL must be an http(s) URL');
+  const pensionCrlMaxAgeSeconds = positiveInt(env.PENSION_CRL_MAX_AGE_SECONDS ?? String(24 * 3600), 'PENSION_CRL_MAX_AGE_SECONDS', problems);
+  const pensionLinkCodeTtlSeconds = positiveInt(env.PENSION_LINK_CODE_TTL_SECONDS ?? String(120 * 24 * 3600), 'PENSION_LINK_CODE_TTL_SECONDS', problems);
 
   if (problems.length) {
     throw new Error(`Invalid configuration:\n- ${problems.join('\n- ')}`);
@@ -214,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     staffSessionMaxSeconds,
     staffInviteTtlSeconds,
     alertDefaultTtlSeconds,
+    alertDeliveryBoundSeconds,
     crlMaxAgeSeconds,
     revocationPolicy,
     ocspTimeoutMs,
@@ -226,6 +251,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     auditCheckpointDir: resolve(env.AUDIT_CHECKPOINT_DIR ?? resolve(dataDir, 'audit-checkpoints')),
     auditSigningKeyFile: resolve(env.AUDIT_SIGNING_KEY_FILE ?? resolve(dataDir, 'audit-signing-key.pem')),
     auditCheckpointIntervalSeconds,
+    pensionTsaUrl,
+    pensionTsaRootFile: fileOrNull(env.PENSION_TSA_ROOT_FILE),
+    pensionEvidenceKeyFile: fileOrNull(env.PENSION_EVIDENCE_KEY_FILE),
+    pensionEvidenceCertFile: fileOrNull(env.PENSION_EVIDENCE_CERT_FILE),
+    pensionCrlMaxAgeSeconds,
+    pensionLinkCodeTtlSeconds,
   });
 }
 
@@ -237,6 +268,10 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Readonly
     console.error((err as Error).message);
     process.exit(1);
   }
+}
+
+function fileOrNull(raw: string | undefined): string | null {
+  return raw?.trim() ? resolve(raw.trim()) : null;
 }
 
 function positiveInt(raw: string, name: string, problems: string[]): number {

@@ -10,6 +10,7 @@ import { seedDemoWorld } from './demo/seed.js';
 import { setAuditChainKey } from './identity/audit.js';
 import { publishAuditCheckpoint } from './identity/audit-checkpoint.js';
 import { CRL_CHANNEL, loadStoredCrls } from './identity/crl-store.js';
+import { completePendingSubmissions, hasPendingSubmissions } from './pension/submissions.js';
 import { followDeviceWithdrawals } from './identity/devices.js';
 import { startExpirySweep } from './identity/expiry-sweep.js';
 import { createJpkiContext, type JpkiContext } from './jpki/index.js';
@@ -63,7 +64,13 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
     let lastDevFeed = Date.now();
     // Another process stored a newer CRL: load it now (NOTIFY), with a slow poll as a safety net.
     const refreshCrls = async () => {
+      const before = crlsSeen;
       crlsSeen = await loadStoredCrls(identity, crlsSeen);
+      // A newer CRL may complete submissions kept as "revocation pending" (never accepted without one).
+      if (app && crlsSeen !== before && (await hasPendingSubmissions(database.db))) {
+        const counts = await completePendingSubmissions(database.db, await app.pensionSeal.context());
+        app.log.info(counts, 'pending pension submissions retried after a CRL');
+      }
       if (config.jpkiMode === 'dev' && Date.now() - lastDevFeed > DEV_CRL_FEED_MS) {
         lastDevFeed = Date.now();
         await feedDevCrls(identity, config.jpkiDevDir);

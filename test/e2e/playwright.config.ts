@@ -36,7 +36,9 @@ export default defineConfig({
     // The reader driver starts after the platform is up: its health means the whole product is.
     url: `http://127.0.0.1:${E2E_READER_PORT}/healthz`,
     reuseExistingServer: false,
-    timeout: 90_000,
+    // A fresh data folder: the dev JPKI center makes every demo card's keys first (the 24 drill
+    // residents' too), which takes a minute or more on a busy 2-core machine.
+    timeout: 180_000,
     env: {
       PORT: String(E2E_PORT),
       OPERATOR_PORT: String(E2E_OPERATOR_PORT),

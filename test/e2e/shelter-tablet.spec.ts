@@ -1,14 +1,16 @@
-import { expect, test, type Page } from '@playwright/test';
-import { DEMO_TABLET, drillCardId, drillName } from '../../platform/src/demo/world.js';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { DEMO_DRILL, DEMO_TABLET, drillCardId, drillName } from '../../platform/src/demo/world.js';
 import type { ShelterOverview } from '../../platform/src/shelter/shelter-schemas.js';
 import type { DriverClient } from '../helpers/driver-client.js';
-import { connectDriver, E2E_DRILL_RESIDENTS, E2E_READER_URL, E2E_SHELTER_ORIGIN } from './product.js';
+import { connectDriver, E2E_DRILL_RESIDENTS, E2E_OPERATOR_ORIGIN, E2E_READER_URL, E2E_SHELTER_ORIGIN } from './product.js';
 
 // The shelter check-in tablet in Chromium, on its own origin, against the whole product: the
 // reader driver hands this origin the demo tablet's credential; staff open it with their own card;
 // drill residents (registered at start, `DEMO_DRILL_RESIDENTS`) tap their virtual cards.
 
 const STAFF = { card: 'staff-nanto-shelter', pin: '3333' };
+/** 南砺市 防災課: sees the shelters and the names in the console. */
+const OFFICER = { card: 'staff-nanto-disaster', pin: '2222' };
 const TABLET_URL = `${E2E_SHELTER_ORIGIN}/shelter/?reader=${encodeURIComponent(E2E_READER_URL)}`;
 /** The platform API as the tablet reaches it; aborting it is "the network is down" (the reader is local and stays). */
 const API = `${E2E_SHELTER_ORIGIN}/api/**`;
@@ -46,6 +48,20 @@ async function tap(page: Page, n: number) {
 }
 
 const pending = (page: Page) => app(page).locator('[data-pending]');
+
+/** 南砺市 防災課 signs in to the console's 避難所 page with their card (no tablet page may be open: it would take the card). */
+async function officerConsole(context: BrowserContext): Promise<Page> {
+  const console = await context.newPage();
+  await card('demo.insert', OFFICER.card);
+  await console.goto(`${E2E_OPERATOR_ORIGIN}/operator/?reader=${encodeURIComponent(E2E_READER_URL)}#/shelters`);
+  const signIn = console.locator('op-sign-in');
+  await expect(signIn.locator('[data-reader="card"]')).toBeVisible({ timeout: 15_000 });
+  await signIn.locator('input[name=pin]').fill(OFFICER.pin);
+  await signIn.getByRole('button', { name: 'ログイン', exact: true }).click();
+  await expect(console.locator('stb-operator-app [data-org]')).toHaveText('南砺市', { timeout: 15_000 });
+  await card('demo.remove');
+  return console;
+}
 
 /** The console's view of the demo tablet, with the staff session the tablet holds. */
 async function tabletEvents(page: Page): Promise<{ events: number; inside: number }> {
@@ -101,6 +117,12 @@ test('staff open the tablet; a card tap checks in a resident, one key each the r
   const after = await tabletEvents(page);
   expect(after.events - online.events).toBe(20);
   expect(after.inside - online.inside).toBe(20);
+
+  // The municipality's console shows the shelter with every one of them, once. (The tablet page
+  // closes first: it would take the officer's card for a resident's tap.)
+  await page.close();
+  const console = await officerConsole(context);
+  await expect(console.locator(`op-shelter-page [data-shelter="${DEMO_TABLET.shelter}"]`)).toHaveAttribute('data-inside', String(after.inside), { timeout: 15_000 });
 });
 
 test('an event the platform refuses (4xx) goes to the "needs attention" list, never dropped silently', async ({ page, context }) => {
@@ -114,4 +136,73 @@ test('an event the platform refuses (4xx) goes to the "needs attention" list, ne
   await expect(app(page).locator('[data-attention]')).toHaveAttribute('data-attention', '1', { timeout: 15_000 });
   await expect(app(page).locator('[data-attention] li')).toHaveAttribute('data-code', 'REQ_INVALID');
   await expect(pending(page)).toHaveAttribute('data-pending', '0');
+});
+
+test('without a card by name and birth date; outside (車中泊), move to another shelter, check-out; the list searches; occupancy and day/night stay on screen', async ({ page }) => {
+  await openTablet(page);
+  await expect(app(page).locator('[data-day-night]')).toBeVisible();
+  const form = app(page).locator('[data-by-name]');
+  for (const [name, birth] of [['名簿　一', '1950-01-01'], ['名簿　二', '1960-02-02'], ['別人　三', '1970-03-03']]) {
+    await form.locator('input[name=name]').fill(name!);
+    await form.locator('input[name=birthDate]').fill(birth!);
+    await form.getByRole('button', { name: '名前で受付' }).click();
+  }
+  const occupancy = app(page).locator('[data-occupancy]');
+  await expect(occupancy).toHaveAttribute('data-inside', '3');
+  const person = (name: string) => app(page).locator('[data-people] li', { hasText: name });
+
+  // The same person by name again: already here, counted once.
+  await form.locator('input[name=name]').fill('名簿 一');
+  await form.locator('input[name=birthDate]').fill('1950-01-01');
+  await form.getByRole('button', { name: '名前で受付' }).click();
+  await expect(app(page).locator('[data-message]')).toContainText('すでに受付済み');
+  await expect(occupancy).toHaveAttribute('data-inside', '3');
+
+  await app(page).locator('[data-search]').fill('名簿');
+  await expect(app(page).locator('[data-people] li')).toHaveCount(2);
+  await app(page).locator('[data-search]').fill('');
+
+  await person('名簿　一').getByRole('button', { name: '外へ' }).click();
+  await expect(occupancy).toHaveAttribute('data-inside', '2');
+  await expect(occupancy).toHaveAttribute('data-outside', '1');
+  await expect(person('名簿　一')).toContainText('（外）');
+
+  await person('名簿　二').getByRole('button', { name: '移動' }).click();
+  await person('名簿　二').locator('[data-move]').selectOption({ label: '井波総合文化センター' });
+  await expect(person('名簿　二')).toHaveCount(0);
+
+  await person('別人　三').getByRole('button', { name: '退所' }).click();
+  await expect(person('別人　三')).toHaveCount(0);
+  await expect(occupancy).toHaveAttribute('data-inside', '0');
+  await expect(pending(page)).toHaveAttribute('data-pending', '0', { timeout: 15_000 });
+  await expect(app(page).locator('[data-attention]')).toHaveCount(0);
+});
+
+test('where the municipality requires the PIN, the tablet asks the card holder for it and the card signs the check-in', async ({ page, context }) => {
+  test.setTimeout(90_000);
+  await page.close();
+  const console = await officerConsole(context);
+  const row = console.locator(`op-shelter-page [data-shelter="${DEMO_TABLET.shelter}"]`);
+  await row.locator('[data-require-pin]').check();
+  await expect(row.locator('[data-require-pin]')).toBeChecked();
+  const token = await console.evaluate(() => sessionStorage.getItem('op-console-token'));
+  const shelter = (await (await console.request.get(`${E2E_OPERATOR_ORIGIN}/api/v1/console/shelters`, { headers: { authorization: `Bearer ${token}` } })).json() as ShelterOverview)
+    .shelters.find((s) => s.name === DEMO_TABLET.shelter)!;
+  expect(shelter.requirePin).toBe(true);
+  await console.close();
+  try {
+    const tablet = await context.newPage();
+    await openTablet(tablet);
+    await card('demo.insert', drillCardId(1));
+    const ask = app(tablet).locator('[data-card-pin]');
+    await expect(ask).toContainText(drillName(1));
+    await ask.getByLabel('暗証番号').fill(DEMO_DRILL.authPin);
+    await ask.getByRole('button', { name: '受付', exact: true }).click();
+    await expect(app(tablet).locator('[data-tapped]')).toContainText(drillName(1));
+    await card('demo.remove');
+    await expect(pending(tablet)).toHaveAttribute('data-pending', '0', { timeout: 15_000 });
+    await expect(app(tablet).locator('[data-attention]')).toHaveCount(0);
+  } finally {
+    await context.request.put(`${E2E_OPERATOR_ORIGIN}/api/v1/console/shelters/${shelter.id}/settings`, { headers: { authorization: `Bearer ${token}` }, data: { requirePin: false } });
+  }
 });

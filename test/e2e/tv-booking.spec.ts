@@ -1,9 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
-import type { FacilityListView, MyBookingsView, WeekGridView } from '../../platform/src/booking/booking-schemas.js';
+import type { MyBookingsView } from '../../platform/src/booking/booking-schemas.js';
 import type { DriverClient } from '../helpers/driver-client.js';
+import { facilityId, freeSlot as freeSlotOf, toSlot } from './booking-slots.js';
 import { connectDriver } from './product.js';
 import { focusedKeys, press } from './remote.js';
-import { api, apiSession, focusLandsOn, insertCard, logInWithRemote, moveTo, openTv, person, register, tvOf, typePin } from './tv-session.js';
+import { api, apiSession, focusLandsOn, insertCard, logInWithRemote, moveTo, openTv, person, register, typePin } from './tv-session.js';
 
 // Issue 16: 施設予約 with the remote only. The grid is browsed without a login (start menu 5);
 // picking a free slot asks who books and logs them in with their card; the hold shows its time
@@ -12,8 +13,6 @@ import { api, apiSession, focusLandsOn, insertCard, logInWithRemote, moveTo, ope
 
 const TARO = person('yamada-taro');
 const HANAKO = person('yamada-hanako');
-const TV = tvOf(TARO);
-const device = { authorization: `Device ${TV.id}:${TV.secret}` };
 const FACILITY = '城端公民館 会議室';
 
 let driver: DriverClient;
@@ -43,27 +42,7 @@ test.afterEach(() => {
 
 const view = (page: Page) => page.locator('stb-tv-booking-screen [data-screen="booking"]');
 
-/** The demo facility and a free slot of its first unit, at least two days ahead (so it can still be cancelled), in the first week. */
-async function freeSlot(): Promise<{ facilityId: string; unitId: string; day: string; period: string }> {
-  const list = (await api<FacilityListView>('GET', '/api/v1/booking/facilities', device)).body;
-  const facility = list.facilities.find((f) => f.name === FACILITY)!;
-  const week = (await api<WeekGridView>('GET', `/api/v1/booking/facilities/${facility.id}/week`, device)).body;
-  const unit = week.units[0]!;
-  const twoDaysOn = week.days[2]!;
-  const slot = unit.slots.find((s) => s.state === 'free' && s.day >= twoDaysOn && !used.has(`${s.day}/${s.period}`))!;
-  used.add(`${slot.day}/${slot.period}`);
-  return { facilityId: facility.id, unitId: unit.id, day: slot.day, period: slot.period };
-}
-
-/** From the booking screen's facility list: the facility, then focus on the slot's cell. */
-async function toSlot(page: Page, slot: { facilityId: string; day: string; period: string }) {
-  await expect.poll(async () => (await focusedKeys(page))[0] ?? '', { timeout: 15_000 }).toMatch(/^booking\/facility\//);
-  await moveTo(page, `booking/facility/${slot.facilityId}`);
-  await press(page, 'Enter');
-  await expect(view(page)).toHaveAttribute('data-view', 'week', { timeout: 15_000 });
-  await expect.poll(async () => (await focusedKeys(page))[0] ?? '').toMatch(/^booking\/slot\//);
-  await moveTo(page, `booking/slot/${slot.day}/${slot.period}`);
-}
+const freeSlot = () => freeSlotOf(FACILITY, used);
 
 test('browse without logging in, book with the card, see the 利用許可番号 and cancel', async ({ page }) => {
   const slot = await freeSlot();
@@ -86,13 +65,13 @@ test('browse without logging in, book with the card, see the 利用許可番号 
   await press(page, 'Enter');
   await expect(view(page)).toHaveAttribute('data-view', 'confirmed', { timeout: 15_000 });
   await expect(page.locator('stb-tv-booking-screen [data-permit-no]')).toHaveText(/^\d{4}-\d{3}-\d{3}$/);
+  const permitNo = (await page.locator('stb-tv-booking-screen [data-permit-no]').textContent())!;
 
   // My bookings: the receipt, and cancel (it asks first; 取り消さない is where focus lands).
   await press(page, 'Enter');
   await expect(view(page)).toHaveAttribute('data-view', 'mine', { timeout: 15_000 });
-  const row = page.locator('stb-tv-booking-screen li[data-state="confirmed"]').first();
-  const bookingId = (await row.getAttribute('data-booking'))!;
-  await focusLandsOn(page, `booking/mine/cancel/${bookingId}`);
+  const bookingId = (await page.locator('stb-tv-booking-screen li', { hasText: permitNo }).getAttribute('data-booking'))!;
+  await moveTo(page, `booking/mine/cancel/${bookingId}`);
   await press(page, 'Enter', 'booking-cancel/no');
   await press(page, 'ArrowLeft', 'booking-cancel/yes');
   await press(page, 'Enter');
@@ -115,6 +94,8 @@ test('OK pressed twice on a slot books it once', async ({ page }) => {
   const here = mine.bookings.filter((b) => b.unitId === slot.unitId && b.day === slot.day && b.period === slot.period);
   expect(here.map((b) => b.state)).toHaveLength(1);
   expect(['held', 'confirmed']).toContain(here[0]!.state);
+  // Leave nothing live for the other tests' lists.
+  expect((await api('POST', `/api/v1/booking/bookings/${here[0]!.id}/cancel`, session)).status).toBe(200);
 });
 
 test('a slot someone took meanwhile is explained plainly, and the resident can wait for it', async ({ page }) => {
@@ -146,5 +127,34 @@ test('a slot someone took meanwhile is explained plainly, and the resident can w
   await expect(view(page)).toHaveAttribute('data-view', 'week', { timeout: 15_000 });
   const cell = page.locator(`stb-tv-booking-screen stb-tv-slot-cell[data-focus-key="booking/slot/${slot.day}/${slot.period}"]`);
   await expect(cell).toHaveAttribute('state', 'taken');
-  await expect(cell).toContainText('予約済');
+  await expect(cell).toContainText('予約あり');
+});
+
+test('a lottery application with ranked choices, the applicant logging in with the card', async ({ page }) => {
+  await openTv(page);
+  await press(page, '5');
+  await expect(view(page)).toHaveAttribute('data-view', 'facilities', { timeout: 15_000 });
+  await expect.poll(async () => (await focusedKeys(page))[0] ?? '', { timeout: 15_000 }).toMatch(/^booking\/facility\//);
+  await moveTo(page, `booking/facility/${await facilityId('福光テニスコート')}`);
+  await press(page, 'Enter');
+  await expect(view(page)).toHaveAttribute('data-view', 'week', { timeout: 15_000 });
+  await press(page, '3');
+  await expect(view(page)).toHaveAttribute('data-view', 'lottery', { timeout: 15_000 });
+  await expect.poll(async () => (await focusedKeys(page))[0] ?? '').toMatch(/^booking\/slot\//);
+  // First choice, second choice; the second picked again is taken out, then chosen once more.
+  await press(page, 'Enter');
+  await press(page, 'ArrowDown');
+  await press(page, 'Enter');
+  await press(page, 'Enter');
+  await press(page, 'Enter');
+  const chosen = page.locator('stb-tv-booking-screen stb-tv-slot-cell[state="chosen"]');
+  await expect(chosen).toHaveCount(2);
+  await expect(chosen.nth(0)).toContainText('第1希望');
+  await expect(chosen.nth(1)).toContainText('第2希望');
+
+  await press(page, '3');
+  await focusLandsOn(page, `booking-who/${taroId}`);
+  await press(page, 'Enter');
+  await typePin(page, TARO.authPin);
+  await expect(view(page)).toHaveAttribute('data-view', 'applied', { timeout: 15_000 });
 });

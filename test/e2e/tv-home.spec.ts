@@ -50,7 +50,7 @@ function homeNumbers(page: Page) {
 
 test.describe('home (issue 11)', () => {
   test('item 9: each home action keeps its number key with one member and with two', async ({ page }) => {
-    const expected = { 'home/register': 1, 'home/services': 2, 'home/help': 3, 'home/settings': 4, 'home/unregister': 5, 'home/logout': 6, 'home/booking': 8 };
+    const expected = { 'home/register': 1, 'home/services': 2, 'home/help': 3, 'home/settings': 4, 'home/unregister': 5, 'home/logout': 6, 'home/inbox': 7, 'home/booking': 8 };
     await register(driver, TARO);
     await unregister(driver, HANAKO); // 太郎 alone first
     for (const members of [1, 2]) {

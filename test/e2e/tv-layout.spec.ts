@@ -1,6 +1,7 @@
 import { expect, test, type Page, type TestInfo, type WebSocketRoute } from '@playwright/test';
 import type { DriverClient } from '../helpers/driver-client.js';
 import { TEXT_SCALE, type TextSize } from '../../stb-ui/src/tv/settings.js';
+import { facilityId, freeSlot, toSlot } from './booking-slots.js';
 import { layoutProblems } from './layout-check.js';
 import { connectDriver } from './product.js';
 import { focusedKeys, press } from './remote.js';
@@ -15,12 +16,15 @@ const HANAKO = person('yamada-hanako');
 const SIZES = Object.keys(TEXT_SCALE) as TextSize[];
 
 let driver: DriverClient;
+let taroId: string;
+/** The booking slots this run has used (each booking test books its own). */
+const usedSlots = new Set<string>();
 
 test.beforeAll(async () => {
   driver = await connectDriver();
   await driver.request('hello', { client: 'tv-layout.spec' });
   // 山田さん宅 with two members: the longest who-is-watching list of the demo world.
-  await register(driver, TARO);
+  taroId = await register(driver, TARO);
   await register(driver, HANAKO);
   await driver.request('demo.remove', {});
 });
@@ -104,6 +108,86 @@ for (const textSize of SIZES) {
       await press(page, 'Backspace', 'home/unregister');
       await press(page, '4', 'settings/size-large');
       await check('settings-logged-in');
+      await press(page, 'Backspace', 'home/settings');
+      await press(page, '7');
+      await expect(page.locator('stb-tv-pension-screen [data-pension-mode="inbox"]')).toBeVisible({ timeout: 15_000 });
+      await check('pension-inbox');
+      await moveTo(page, 'pension/link-code');
+      await press(page, 'Enter', 'pension/code/submit');
+      for (const d of '1234') await press(page, d);
+      await check('pension-code');
+      await press(page, 'Enter');
+      await expect(page.locator('stb-tv-pension-screen [data-notice]')).toBeVisible();
+      await check('pension-code-refused');
+
+      expect(problems).toEqual([]);
+    });
+
+    // Issue 16: 施設予約, from browsing without a login to a booking's receipt and cancelling it.
+    test(`the booking screens fit at text size ${textSize}, ${highContrast ? 'high' : 'normal'} contrast`, async ({ page }, testInfo) => {
+      test.setTimeout(120_000);
+      const { problems, check } = screenChecker(page, testInfo, label);
+      const booking = page.locator('stb-tv-booking-screen [data-screen="booking"]');
+      await insertCard(driver, TARO);
+      await openTv(page, { textSize, highContrast });
+      await press(page, '5');
+      await expect(booking).toHaveAttribute('data-view', 'facilities', { timeout: 15_000 });
+      await check('booking-facilities');
+
+      // The tennis courts: four 区分 a day (the tallest grid), and the lottery's choices.
+      await moveTo(page, `booking/facility/${await facilityId('福光テニスコート')}`);
+      await press(page, 'Enter');
+      await expect(booking).toHaveAttribute('data-view', 'week', { timeout: 15_000 });
+      await check('booking-week-courts');
+      await moveTo(page, 'booking/lottery');
+      await press(page, 'Enter');
+      await expect(booking).toHaveAttribute('data-view', 'lottery', { timeout: 15_000 });
+      await expect.poll(async () => (await focusedKeys(page))[0] ?? '').toMatch(/^booking\/slot\//);
+      await press(page, 'Enter');
+      await press(page, 'ArrowRight');
+      await press(page, 'Enter');
+      await expect(page.locator('stb-tv-booking-screen stb-tv-slot-cell[state="chosen"]')).toHaveCount(2);
+      await check('booking-lottery');
+      await press(page, 'Backspace');
+      await expect(booking).toHaveAttribute('data-view', 'week', { timeout: 15_000 });
+      await press(page, 'Backspace');
+      await expect(booking).toHaveAttribute('data-view', 'facilities', { timeout: 15_000 });
+
+      // The meeting rooms: a closed slot (today's first, started or not yet open), then a free one booked.
+      const slot = await freeSlot('城端公民館 会議室', usedSlots);
+      await toSlot(page, slot);
+      await check('booking-week');
+      const first = (await page.locator('stb-tv-booking-screen stb-tv-slot-cell').first().getAttribute('data-focus-key'))!;
+      const firstState = await page.locator('stb-tv-booking-screen stb-tv-slot-cell').first().getAttribute('state');
+      if (firstState === 'closed') {
+        await moveTo(page, first);
+        await press(page, 'Enter', 'booking-closed/ok');
+        await check('booking-closed-dialog');
+        await press(page, 'Backspace');
+        await moveTo(page, `booking/slot/${slot.day}/${slot.period}`);
+      }
+      await press(page, 'Enter');
+      await focusLandsOn(page, `booking-who/${taroId}`);
+      await check('booking-who');
+      await press(page, 'Enter');
+      await typePin(page, TARO.authPin);
+      await expect(booking).toHaveAttribute('data-view', 'held', { timeout: 15_000 });
+      await focusLandsOn(page, 'booking/held/confirm');
+      await check('booking-held');
+      await press(page, 'Enter');
+      await expect(booking).toHaveAttribute('data-view', 'confirmed', { timeout: 15_000 });
+      await check('booking-confirmed');
+      const permitNo = (await page.locator('stb-tv-booking-screen [data-permit-no]').textContent())!;
+      await press(page, 'Enter');
+      await expect(booking).toHaveAttribute('data-view', 'mine', { timeout: 15_000 });
+      await check('booking-mine');
+      const bookingId = (await page.locator('stb-tv-booking-screen li', { hasText: permitNo }).getAttribute('data-booking'))!;
+      await moveTo(page, `booking/mine/cancel/${bookingId}`);
+      await press(page, 'Enter', 'booking-cancel/no');
+      await check('booking-cancel-dialog');
+      await press(page, 'ArrowLeft', 'booking-cancel/yes');
+      await press(page, 'Enter');
+      await expect(page.locator(`stb-tv-booking-screen li[data-booking="${bookingId}"]`)).toHaveAttribute('data-state', 'cancelled', { timeout: 15_000 });
 
       expect(problems).toEqual([]);
     });

@@ -46,7 +46,16 @@ describe('loadConfig', () => {
     for (const name of ['RATE_LIMIT_PER_DEVICE', 'RATE_LIMIT_PER_IP', 'READER_PORT']) expect(message).toContain(name);
   });
 
-  const PRODUCTION = { JPKI_MODE: 'production', CERT_LOOKUP_SECRET: 'l'.repeat(32), NONCE_SECRET: 'n'.repeat(32), AUDIT_HMAC_SECRET: 'a'.repeat(32) };
+  const PENSION = { PENSION_TSA_URL: 'https://tsa.example.jp/tsa', PENSION_TSA_ROOT_FILE: '/etc/cap/tsa-root.pem', PENSION_EVIDENCE_KEY_FILE: '/etc/cap/evidence.key', PENSION_EVIDENCE_CERT_FILE: '/etc/cap/evidence.pem' };
+  const PRODUCTION = { JPKI_MODE: 'production', CERT_LOOKUP_SECRET: 'l'.repeat(32), NONCE_SECRET: 'n'.repeat(32), AUDIT_HMAC_SECRET: 'a'.repeat(32), ...PENSION };
+
+  it('takes the pension TSA and evidence key from settings; production requires them, dev falls back to the dev center', () => {
+    expect(loadConfig({})).toMatchObject({ pensionTsaUrl: null, pensionEvidenceKeyFile: null, pensionCrlMaxAgeSeconds: 86_400 });
+    expect(loadConfig(PRODUCTION)).toMatchObject({ pensionTsaUrl: 'https://tsa.example.jp/tsa', pensionEvidenceKeyFile: '/etc/cap/evidence.key' });
+    const { PENSION_TSA_URL: _url, ...withoutTsa } = PRODUCTION;
+    expect(() => loadConfig(withoutTsa)).toThrow(/PENSION_TSA_URL, PENSION_TSA_ROOT_FILE, PENSION_EVIDENCE_KEY_FILE, PENSION_EVIDENCE_CERT_FILE are required/);
+    expect(() => loadConfig({ PENSION_TSA_URL: 'ftp://x' })).toThrow(/PENSION_TSA_URL must be an http/);
+  });
 
   it('does not seed the demo world in production unless told, and then refuses', () => {
     expect(loadConfig(PRODUCTION).seedDemo).toBe(false);

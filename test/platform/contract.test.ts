@@ -2,6 +2,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
 import { DEMO_HOUSEHOLDS } from '../../platform/src/demo/world.js';
 import type { Health } from '../../platform/src/routes/health-schemas.js';
+import type * as PS from '../../platform/src/pension/pension-schemas.js';
 import type * as S from '../../platform/src/routes/identity-schemas.js';
 import type * as B from '../../platform/src/booking/booking-schemas.js';
 import { facilities } from '../../platform/src/db/schema/index.js';
@@ -46,6 +47,17 @@ export type ClientMatchesSchemas = [
   Holds<Equal<Answer<'help'>, Of<typeof S.TvHelp>>>,
   Holds<Equal<Arg<'unregister'>[0], Of<typeof S.UnregisterRequest>>>,
   Holds<Equal<Answer<'unregister'>, Of<typeof S.Unregistered>>>,
+  Holds<Equal<Answer<'pensionInbox'>, Of<typeof PS.Inbox>>>,
+  Holds<Equal<Answer<'pensionBadge'>, Of<typeof PS.InboxBadge>>>,
+  Holds<Equal<Answer<'openInboxItem'>, Of<typeof PS.InboxItem>>>,
+  Holds<Equal<{ code: Arg<'previewLinkCode'>[0] }, Of<typeof PS.LinkCodeBody>>>,
+  Holds<Equal<Answer<'previewLinkCode'>, Of<typeof PS.LinkPreview>>>,
+  Holds<Equal<Arg<'linkPolicy'>[0], Of<typeof PS.LinkBody>>>,
+  Holds<Equal<Answer<'linkPolicy'>, Of<typeof PS.PolicyLinked>>>,
+  Holds<Equal<Arg<'preparePensionConfirmation'>[0], Of<typeof PS.DraftBody>>>,
+  Holds<Equal<Answer<'preparePensionConfirmation'>, Of<typeof PS.ConfirmationDraft>>>,
+  Holds<Equal<Arg<'submitPensionConfirmation'>[0], Of<typeof PS.ConfirmationBody>>>,
+  Holds<Equal<Answer<'submitPensionConfirmation'>, Of<typeof PS.ConfirmationReceipt>>>,
   Holds<Equal<Answer<'bookingFacilities'>, Of<typeof B.FacilityList>>>,
   Holds<Equal<{ from?: NonNullable<Arg<'bookingWeek'>[1]> }, Of<typeof B.WeekQuery>>>,
   Holds<Equal<Answer<'bookingWeek'>, Of<typeof B.WeekGrid>>>,
@@ -82,6 +94,15 @@ const CALLS: Record<string, (c: PlatformClient) => Promise<unknown>> = {
   unlinkService: (c) => c.unlinkService(UUID),
   help: (c) => c.help(),
   unregister: (c) => c.unregister({ nonce: 'abc.def', certificate: B64, signature: B64 }),
+  pensionInbox: (c) => c.pensionInbox(),
+  pensionBadge: (c) => c.pensionBadge(),
+  openInboxItem: (c) => c.openInboxItem(UUID),
+  previewLinkCode: (c) => c.previewLinkCode('1234-5678-9012'),
+  linkPolicy: (c) => c.linkPolicy({ code: '1234-5678-9012', shareBasic4: false }),
+  preparePensionConfirmation: (c) => c.preparePensionConfirmation({
+    campaignId: UUID, policyId: UUID, declarations: { aliveAndSigningMyself: true, addressUnchanged: true, nameUnchanged: true, paymentAccountUnchanged: true, changes: null },
+  }),
+  submitPensionConfirmation: (c) => c.submitPensionConfirmation({ draftId: UUID, signature: B64, certificate: B64 }),
   bookingFacilities: (c) => c.bookingFacilities(),
   // A demo facility's id (the week of an unknown one is REQ_NOT_FOUND, which would hide a drift).
   bookingWeek: (c) => c.bookingWeek(demoFacility.id, '2027-01-04'),

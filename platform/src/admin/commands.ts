@@ -11,6 +11,7 @@ import { AppError } from '../shared/errors.js';
 import { CLI_ACTOR } from '../identity/audit.js';
 import { inviteStaff, organisationByCode } from '../staff/staff.js';
 import { issueFeedCredential } from '../alerts/feed.js';
+import { recordReceipt } from '../alerts/receipt-by-hand.js';
 import { ingestAlert } from '../alerts/ingest.js';
 import { parseAlertDocument } from '../alerts/parse.js';
 
@@ -19,6 +20,9 @@ import { parseAlertDocument } from '../alerts/parse.js';
  * (files already read, so the command means the same wherever it runs) and runs it either itself
  * or, when the platform owns the embedded database, through the platform's admin channel.
  */
+/** A pattern, not `format: 'uuid'`: the compiled checker below knows no formats. */
+const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+
 export const OperatorCommandSchema = Type.Union([
   Type.Object({
     command: Type.Literal('provision-device'),
@@ -54,6 +58,14 @@ export const OperatorCommandSchema = Type.Union([
   }),
   // An alert document (CAP 1.2 / L-Alert) for one municipality, bytes as read from the file.
   Type.Object({ command: Type.Literal('ingest-alert'), municipality: Type.String({ minLength: 1, maxLength: 16 }), documentBase64: Type.String() }),
+  // A TV's alert receipt recorded by hand (demos, and browser tests while no TV connection sends them): idempotent like the TVs' own.
+  Type.Object({
+    command: Type.Literal('record-alert-receipt'),
+    alertId: Type.String({ pattern: UUID_PATTERN }),
+    deviceId: Type.String({ pattern: UUID_PATTERN }),
+    kind: Type.Union([Type.Literal('delivered'), Type.Literal('displayed'), Type.Literal('acknowledged')]),
+    answer: Type.Optional(Type.Union([Type.Literal('evacuated'), Type.Literal('safe_at_home')])),
+  }),
   // A feed credential for POST /api/v1/alerts/cap (the token is printed once).
   Type.Object({ command: Type.Literal('issue-alert-feed'), municipality: Type.String({ minLength: 1, maxLength: 16 }), label: Type.String({ minLength: 1, maxLength: 64 }) }),
 ]);
@@ -131,6 +143,8 @@ async function write(deps: OperatorDeps, cmd: Exclude<OperatorCommand, { command
       const alert = parseAlertDocument(Buffer.from(cmd.documentBase64, 'base64'));
       return ingestAlert(deps.db, { municipalityCode: cmd.municipality, alert, channel: 'cli', actor: OPERATOR_ACTOR.name, defaultTtlSeconds: deps.alertDefaultTtlSeconds });
     }
+    case 'record-alert-receipt':
+      return recordReceipt(deps.db, cmd);
     case 'issue-alert-feed':
       return issueFeedCredential(deps.db, cmd.municipality, cmd.label, OPERATOR_ACTOR);
   }

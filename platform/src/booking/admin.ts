@@ -16,7 +16,7 @@ export interface StaffActor {
 }
 
 /** The facility's rules, refusing another municipality's facility. */
-async function ownFacility(db: Pick<Db, 'select'>, actor: StaffActor, facilityId: string) {
+export async function ownFacility(db: Pick<Db, 'select'>, actor: StaffActor, facilityId: string) {
   const rules = await rulesOf(db, facilityId);
   if (rules.municipalityId !== actor.organisationId) throw new AppError('STAFF_OUT_OF_SCOPE');
   return rules;

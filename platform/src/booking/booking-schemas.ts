@@ -85,3 +85,39 @@ export const AdminBookingBody = Type.Object({
 export const AdminBooked = Type.Object({ booking: BookingView, overridden: Type.Integer() });
 export const Done = Type.Object({ ok: Type.Boolean() });
 export type BoardView = Static<typeof Board>;
+
+/** `GET /api/v1/console/booking/facilities`: the municipality's facilities with policy, closed days and lottery rounds. */
+export const LotteryRoundView = Type.Object({
+  id: Uuid, month: Type.String(), applyUntil: Type.String(), seed: Type.String(), entrantsHash: Type.Union([Type.String(), Type.Null()]),
+  drawnAt: Type.Union([Type.String(), Type.Null()]), confirmBy: Type.Union([Type.String(), Type.Null()]), applications: Type.Integer(),
+});
+export const LotteryWindowView = Type.Object({ applyFrom: Type.Integer(), applyUntil: Type.Integer(), monthsAhead: Type.Integer(), confirmDays: Type.Integer() });
+export const ConsoleFacilities = Type.Object({
+  facilities: Type.Array(Type.Object({
+    id: Uuid, name: Type.String(), kind: Type.String(), units: Type.Array(Type.Object({ id: Uuid, name: Type.String() })),
+    policy: Type.Object({
+      periods: Type.Array(Period), fees: Type.Array(Fee), lottery: Type.Union([LotteryWindowView, Type.Null()]),
+      residentHorizonDays: Type.Integer(), nonResidentHorizonDays: Type.Integer(), cancelDeadlineDays: Type.Integer(), monthlyQuota: Type.Integer(), holdMinutes: Type.Integer(),
+    }),
+    blackouts: Type.Array(Type.Object({ day: Day, reason: Type.String() })),
+    rounds: Type.Array(LotteryRoundView),
+  })),
+});
+/** `PUT …/facilities/:id/policy`: the numbers staff may change. */
+export const PolicyBody = Type.Object({
+  residentHorizonDays: Type.Integer({ minimum: 1, maximum: 400 }),
+  nonResidentHorizonDays: Type.Integer({ minimum: 0, maximum: 400 }),
+  cancelDeadlineDays: Type.Integer({ minimum: 0, maximum: 60 }),
+  monthlyQuota: Type.Integer({ minimum: 1, maximum: 100 }),
+  holdMinutes: Type.Integer({ minimum: 5, maximum: 24 * 60 }),
+}, Strict);
+/** `POST …/facilities/:id/lottery-rounds`: open a round for a month (its seed is published at once). */
+export const OpenRoundBody = Type.Object({ month: Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' }), applyUntil: Type.String({ format: 'date-time' }) }, Strict);
+export const RoundParams = Type.Object({ id: Uuid });
+export const DrawResult = Type.Object({ entrantsHash: Type.String(), won: Type.Integer() });
+export const ReplayResult = Type.Object({ entrantsHash: Type.String(), listUnchanged: Type.Boolean(), matchesHolds: Type.Boolean(), won: Type.Integer() });
+export type ConsoleFacilitiesView = Static<typeof ConsoleFacilities>;
+export type LotteryRoundT = Static<typeof LotteryRoundView>;
+export type PolicyRequestBody = Static<typeof PolicyBody>;
+export type DrawResultView = Static<typeof DrawResult>;
+export type ReplayResultView = Static<typeof ReplayResult>;

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { and, asc, between, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
 import { catchOverlap } from './overlap.js';
 import { checkBookable, horizonEnd, periodOf, rulesOf, rulesOfUnit, type FacilityRules } from './policy.js';
@@ -96,6 +97,16 @@ async function ownBooking(tx: Tx, personId: string, bookingId: string): Promise<
   return row;
 }
 
+/**
+ * A resident's booking decision in the audit log, for the facility's municipality to read: the
+ * booking and slot, no personal data. Holds are not audited one by one: they lapse by themselves,
+ * and one audit append per hold would serialise every hold on the audit chain's lock.
+ */
+async function auditResident(tx: Tx, personId: string, action: string, b: Booking): Promise<void> {
+  const { municipalityId } = await rulesOf(tx, b.facilityId);
+  await appendAudit(tx, { actor: `person:${personId}`, action, subject: b.id, data: { org: municipalityId, facility: b.facilityId, unit: b.unitId, day: b.day, period: b.period } });
+}
+
 /** Turns a live hold into a booking with a 利用許可番号 (confirming twice returns the same). */
 export async function confirmBooking(db: Db, personId: string, bookingId: string, now = new Date()): Promise<Booking> {
   const outcome = await db.transaction(async (tx) => {
@@ -110,6 +121,7 @@ export async function confirmBooking(db: Db, personId: string, bookingId: string
     }
     const [row] = await tx.update(bookings).set({ state: 'confirmed', confirmedAt: now, holdExpiresAt: null, permitNo: newPermitNo() })
       .where(eq(bookings.id, booking.id)).returning();
+    await auditResident(tx, personId, 'booking.confirmed', row!);
     return row!;
   });
   if (outcome === 'expired') throw new AppError('BOOKING_HOLD_EXPIRED');
@@ -129,6 +141,7 @@ export async function cancelBooking(db: Db, personId: string, bookingId: string,
     }
     const [row] = await tx.update(bookings).set({ state: 'cancelled', endedAt: now }).where(eq(bookings.id, booking.id)).returning();
     await offerToWaitlist(tx, booking, now);
+    await auditResident(tx, personId, booking.state === 'held' ? 'booking.released' : 'booking.cancelled', row!);
     return row!;
   });
 }

@@ -5,7 +5,11 @@ import type { ErrorCode } from '../shared/errors.js';
 import { AppError } from '../shared/errors.js';
 import { callerOf, CONSOLE_PREFIX } from '../staff/access.js';
 import { addBlackout, adminBook, boardOf, type StaffActor } from './admin.js';
-import { AdminBooked, AdminBookingBody, BlackoutBody, Board, BoardQuery, Done, FacilityParams } from './booking-schemas.js';
+import {
+  AdminBooked, AdminBookingBody, BlackoutBody, Board, BoardQuery, ConsoleFacilities, Done, DrawResult, FacilityParams, LotteryRoundView, OpenRoundBody,
+  PolicyBody, ReplayResult, RoundParams,
+} from './booking-schemas.js';
+import { drawRoundFor, facilitiesOf, openRoundFor, replayRoundFor, updatePolicy } from './console-lottery.js';
 import { bookingView } from './residents.js';
 import { isDay, japanDay } from './slots.js';
 
@@ -27,6 +31,37 @@ export const bookingConsoleRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async
     if (!isDay(from)) throw new AppError('REQ_INVALID', { detail: 'from is not a day' });
     return boardOf(db, actorOf(request), from, 7);
   });
+
+  app.get(`${p}/facilities`, {
+    config: { access: { permission: 'facilities.manage' } },
+    schema: { summary: "The municipality's facilities: policy, closed days ahead, lottery rounds", ...errorCodes(STAFF_ERRORS), response: withErrors({ 200: ConsoleFacilities }) },
+  }, async (request) => facilitiesOf(db, actorOf(request)));
+
+  app.put(`${p}/facilities/:id/policy`, {
+    config: { access: { permission: 'facilities.manage' } },
+    schema: { summary: "Change a facility's horizons, cancel deadline, quota and hold time (audited)", ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND'), params: FacilityParams, body: PolicyBody, response: withErrors({ 200: Done }) },
+  }, async (request) => {
+    await updatePolicy(db, actorOf(request), request.params.id, request.body);
+    return { ok: true };
+  });
+
+  app.post(`${p}/facilities/:id/lottery-rounds`, {
+    config: { access: { permission: 'facilities.manage' } },
+    schema: {
+      summary: 'Open a lottery round for a month; its seed is published at once (audited)', ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND', 'BOOKING_LOTTERY_DRAWN'),
+      params: FacilityParams, body: OpenRoundBody, response: withErrors({ 201: LotteryRoundView }),
+    },
+  }, async (request, reply) => reply.code(201).send(await openRoundFor(db, actorOf(request), request.params.id, request.body.month, new Date(request.body.applyUntil))));
+
+  app.post(`${p}/lottery-rounds/:id/draw`, {
+    config: { access: { permission: 'facilities.manage' } },
+    schema: { summary: 'Draw a round from its published seed: winners get holds, everyone a notice (audited)', ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND', 'BOOKING_LOTTERY_DRAWN'), params: RoundParams, response: withErrors({ 200: DrawResult }) },
+  }, async (request) => drawRoundFor(db, actorOf(request), request.params.id));
+
+  app.post(`${p}/lottery-rounds/:id/replay`, {
+    config: { access: { permission: 'facilities.manage' } },
+    schema: { summary: 'Re-run a drawn round from its seed: the same entrant list and the same winners as the holds given?', ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND'), params: RoundParams, response: withErrors({ 200: ReplayResult }) },
+  }, async (request) => replayRoundFor(db, actorOf(request), request.params.id));
 
   app.post(`${p}/facilities/:id/blackouts`, {
     config: { access: { permission: 'facilities.manage' } },

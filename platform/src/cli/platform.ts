@@ -20,6 +20,8 @@ import { AppError } from '../shared/errors.js';
  *   verify-audit
  *   add-staff --org CODE --role ROLE [--role ROLE…] --name "氏名" --invite   (an organisation's first admin; the code is printed once)
  *   issue-alert-feed --municipality CODE [--label TEXT]   (a token for POST /api/v1/alerts/cap; printed once)
+ *   record-alert-receipt --alert ID --device ID --kind delivered|displayed|acknowledged [--answer evacuated|safe_at_home]
+ *                                       (a TV's receipt by hand, for demos of the console's funnel)
  *
  * With PostgreSQL the command connects to it. With the embedded database, only one process may
  * open it: when the platform runs, the command runs inside it through its admin channel
@@ -31,7 +33,8 @@ const USAGE = `usage: npm run platform -- provision-device --kind tv|tablet (--h
        npm run platform -- ingest-linkage FILE
        npm run platform -- verify-audit
        npm run platform -- add-staff --org CODE --role ROLE [--role ROLE] --name TEXT --invite
-       npm run platform -- issue-alert-feed --municipality CODE [--label TEXT]`;
+       npm run platform -- issue-alert-feed --municipality CODE [--label TEXT]
+       npm run platform -- record-alert-receipt --alert ID --device ID --kind delivered|displayed|acknowledged [--answer evacuated|safe_at_home]`;
 
 async function main() {
   const cmd = parseCommand(process.argv.slice(2));
@@ -52,6 +55,7 @@ function parseCommand(argv: string[]): OperatorCommand {
     options: {
       kind: { type: 'string' }, household: { type: 'string' }, shelter: { type: 'string' }, label: { type: 'string' }, purpose: { type: 'string' }, dp: { type: 'string' },
       org: { type: 'string' }, municipality: { type: 'string' }, role: { type: 'string', multiple: true }, name: { type: 'string' }, invite: { type: 'boolean' },
+      alert: { type: 'string' }, device: { type: 'string' }, answer: { type: 'string' },
     },
   });
   switch (command) {
@@ -87,6 +91,13 @@ function parseCommand(argv: string[]): OperatorCommand {
     case 'issue-alert-feed':
       if (!values.municipality) throw usage();
       return { command, municipality: values.municipality, label: values.label ?? 'CAP feed' };
+    case 'record-alert-receipt': {
+      const kind = values.kind;
+      if (!values.alert || !values.device || (kind !== 'delivered' && kind !== 'displayed' && kind !== 'acknowledged')) throw usage();
+      const answer = values.answer;
+      if (answer !== undefined && answer !== 'evacuated' && answer !== 'safe_at_home') throw usage();
+      return { command, alertId: values.alert, deviceId: values.device, kind, ...(answer ? { answer } : {}) };
+    }
     default:
       throw usage();
   }

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import type { FunnelView } from '../alerts/alert-console-schemas.js';
 
 /**
  * The operator console's API (platform/src/console/README.md): request and response shapes as
@@ -136,12 +137,17 @@ export const StaffParams = Type.Object({ id: Uuid }, Strict);
 export const RolesChanged = Type.Object({ staffId: Uuid, roles: Type.Array(Type.String()), sessionsEnded: Type.Integer() });
 export const StaffRemoved = Type.Object({ staffId: Uuid, removed: Type.Boolean(), sessionsEnded: Type.Integer() });
 
-/** What the live channel (`GET /api/v1/console/live`, WebSocket) sends and takes. */
-export type LiveClientMessage = { type: 'auth'; token: string };
+/**
+ * What the live channel (`GET /api/v1/console/live`, WebSocket) sends and takes. After `auth`, a
+ * console showing an alert's funnel names it (`watch-alert`, null to stop) and gets it pushed when it changes.
+ */
+export type LiveClientMessage = { type: 'auth'; token: string } | { type: 'watch-alert'; alertId: string | null };
 export type LiveServerMessage =
   | { type: 'hello' }
   | { type: 'ready'; me: Static<typeof StaffMe> }
   | { type: 'dashboard'; data: Static<typeof Dashboard> }
+  | { type: 'alert-funnel'; data: FunnelView }
+  | { type: 'watch-refused'; alertId: string; code: 'STAFF_PERMISSION_DENIED' | 'STAFF_OUT_OF_SCOPE' | 'REQ_NOT_FOUND' }
   | { type: 'ended'; code: 'AUTH_SESSION_EXPIRED' | 'AUTH_REQUIRED' };
 
 export type StaffMeView = Static<typeof StaffMe>;

@@ -9,9 +9,11 @@ import { authenticateStaff, describe, type StaffContext, type StaffSessionPolicy
 import { STAFF_CHANGED_CHANNEL } from '../staff/staff.js';
 import type { LiveClientMessage, LiveServerMessage } from './console-schemas.js';
 import { dashboardOf, type Dashboard } from './dashboard.js';
+import type { FunnelView } from '../alerts/alert-console-schemas.js';
 
 /** How often the live numbers are recomputed (once per organisation, shared by its open consoles). */
 export const LIVE_TICK_MS = 2_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A console that has not authenticated by then is dropped. */
 const AUTH_WINDOW_MS = 5_000;
 /** WebSocket close codes the console page understands. */
@@ -21,6 +23,15 @@ interface Viewer {
   socket: WebSocket;
   context: StaffContext;
   lastSent: string;
+  /** The alert whose funnel this console shows, if any (pushed when it changes). */
+  watching: string | null;
+  lastFunnel: string;
+}
+
+/** Live sources other services give the channel (kept out of this file so the console does not depend on them). */
+export interface LiveSources {
+  /** One alert's funnel for the caller's organisation; AppError STAFF_OUT_OF_SCOPE / REQ_NOT_FOUND when not theirs. */
+  alertFunnel?: (organisationId: string, alertId: string) => Promise<FunnelView>;
 }
 
 /**
@@ -30,7 +41,7 @@ interface Viewer {
  * changed; it also drops consoles whose session ended (logout, idle, removal). A removal or a role
  * change in any process closes that staff member's consoles at once (NOTIFY staff_changed).
  */
-export async function liveChannel(app: FastifyInstance, database: Pick<DbHandle, 'db' | 'listen'>, policy: StaffSessionPolicy): Promise<void> {
+export async function liveChannel(app: FastifyInstance, database: Pick<DbHandle, 'db' | 'listen'>, policy: StaffSessionPolicy, sources: LiveSources = {}): Promise<void> {
   const { db } = database;
   const viewers = new Set<Viewer>();
   let timer: NodeJS.Timeout | null = null;
@@ -49,21 +60,24 @@ export async function liveChannel(app: FastifyInstance, database: Pick<DbHandle,
     try {
       const alive = await liveSessions(db, [...viewers].map((v) => v.context.sessionId), policy);
       const byOrg = new Map<string, Promise<Dashboard>>();
+      const funnels = new Map<string, Promise<FunnelView>>();
       for (const viewer of [...viewers]) {
         if (!alive.has(viewer.context.sessionId)) {
           end(viewer);
           continue;
         }
-        if (!viewer.context.permissions.has('dashboard.read')) continue;
         const org = viewer.context.organisation;
-        if (!byOrg.has(org.id)) byOrg.set(org.id, dashboardOf(db, org));
-        const data = await byOrg.get(org.id)!;
-        const { at: _at, ...content } = data;
-        const fingerprint = JSON.stringify(content);
-        if (fingerprint !== viewer.lastSent && viewers.has(viewer)) {
-          viewer.lastSent = fingerprint;
-          send(viewer.socket, { type: 'dashboard', data });
+        if (viewer.context.permissions.has('dashboard.read')) {
+          if (!byOrg.has(org.id)) byOrg.set(org.id, dashboardOf(db, org));
+          const data = await byOrg.get(org.id)!;
+          const { at: _at, ...content } = data;
+          const fingerprint = JSON.stringify(content);
+          if (fingerprint !== viewer.lastSent && viewers.has(viewer)) {
+            viewer.lastSent = fingerprint;
+            send(viewer.socket, { type: 'dashboard', data });
+          }
         }
+        await pushFunnel(viewer, funnels);
       }
     } catch (err) {
       app.log.warn({ err }, 'live console tick failed');
@@ -82,6 +96,45 @@ export async function liveChannel(app: FastifyInstance, database: Pick<DbHandle,
       app.log.warn({ err }, 'console live channel: no staff_changed notifications; removals apply at the next tick');
       return async () => undefined;
     });
+  /** The watched alert's funnel, computed once per alert per tick, sent when it changed. */
+  const pushFunnel = async (viewer: Viewer, cache: Map<string, Promise<FunnelView>>) => {
+    const alertId = viewer.watching;
+    if (!alertId || !sources.alertFunnel) return;
+    const key = `${viewer.context.organisation.id}/${alertId}`;
+    if (!cache.has(key)) cache.set(key, sources.alertFunnel(viewer.context.organisation.id, alertId));
+    try {
+      const data = await cache.get(key)!;
+      const fingerprint = JSON.stringify(data);
+      if (fingerprint !== viewer.lastFunnel && viewers.has(viewer) && viewer.watching === alertId) {
+        viewer.lastFunnel = fingerprint;
+        send(viewer.socket, { type: 'alert-funnel', data });
+      }
+    } catch (err) {
+      if (!(err instanceof AppError) || (err.code !== 'STAFF_OUT_OF_SCOPE' && err.code !== 'REQ_NOT_FOUND')) throw err;
+      viewer.watching = null;
+      send(viewer.socket, { type: 'watch-refused', alertId, code: err.code });
+    }
+  };
+
+  /** A console names the alert whose funnel it shows (or null); only roles that may read alerts. */
+  const watch = (viewer: Viewer, raw: unknown) => {
+    let message: LiveClientMessage;
+    try {
+      message = JSON.parse(String(raw)) as LiveClientMessage;
+    } catch {
+      return;
+    }
+    if (message?.type !== 'watch-alert') return;
+    const alertId = typeof message.alertId === 'string' && UUID.test(message.alertId) ? message.alertId.toLowerCase() : null;
+    if (alertId && !viewer.context.permissions.has('alerts.compose')) {
+      send(viewer.socket, { type: 'watch-refused', alertId, code: 'STAFF_PERMISSION_DENIED' });
+      return;
+    }
+    viewer.watching = alertId;
+    viewer.lastFunnel = '';
+    if (alertId) void pushFunnel(viewer, new Map()).catch((err: unknown) => app.log.warn({ err }, 'live alert funnel failed'));
+  };
+
   app.addHook('onClose', async () => {
     if (timer) clearInterval(timer);
     for (const viewer of viewers) viewer.socket.close(1001, 'platform stopping');
@@ -101,7 +154,10 @@ export async function liveChannel(app: FastifyInstance, database: Pick<DbHandle,
     const deadline = setTimeout(() => socket.close(LIVE_CLOSE.ended, 'not authenticated'), AUTH_WINDOW_MS);
     let viewer: Viewer | null = null;
     socket.on('message', async (raw) => {
-      if (viewer) return;
+      if (viewer) {
+        watch(viewer, raw);
+        return;
+      }
       let message: LiveClientMessage;
       try {
         message = JSON.parse(String(raw)) as LiveClientMessage;
@@ -114,7 +170,7 @@ export async function liveChannel(app: FastifyInstance, database: Pick<DbHandle,
       try {
         const context = await authenticateStaff(db, `Bearer ${message.token}`, policy);
         clearTimeout(deadline);
-        viewer = { socket, context, lastSent: '' };
+        viewer = { socket, context, lastSent: '', watching: null, lastFunnel: '' };
         viewers.add(viewer);
         send(socket, { type: 'ready', me: describe(context) });
         timer ??= setInterval(() => void tick(), LIVE_TICK_MS);

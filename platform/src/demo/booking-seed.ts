@@ -25,7 +25,7 @@ export async function seedDemoFacilities(tx: Tx, orgIdOf: (code: string) => stri
       facilityId: id, periods: [...f.periods], fees: [...f.fees], residentHorizonDays: f.residentHorizonDays, nonResidentHorizonDays: f.nonResidentHorizonDays,
       cancelDeadlineDays: f.cancelDeadlineDays, monthlyQuota: f.monthlyQuota, holdMinutes: f.holdMinutes, lottery: f.lottery ? { ...f.lottery } : null,
     });
-    const closed = Array.from({ length: BLACKOUT_DAYS }, (_, i) => addDays(today, i))
+    const closed: { facilityId: string; day: string; reason: string }[] = Array.from({ length: BLACKOUT_DAYS }, (_, i) => addDays(today, i))
       .filter((day) => new Date(`${day}T00:00:00Z`).getUTCDay() === f.closedWeekday)
       .map((day) => ({ facilityId: id, day, reason: DEMO_BLACKOUT_REASONS.weekly as string }));
     if (f.closedInDays !== null) closed.push({ facilityId: id, day: addDays(today, f.closedInDays), reason: DEMO_BLACKOUT_REASONS.once });

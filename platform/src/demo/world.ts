@@ -63,10 +63,10 @@ const HALL_PERIODS = [
 ];
 /** Tennis courts go by two-hour コマ. */
 const COURT_PERIODS = [
-  { code: 'k1', label: '9時から', start: '09:00', end: '11:00' },
-  { code: 'k2', label: '11時から', start: '11:00', end: '13:00' },
-  { code: 'k3', label: '13時から', start: '13:00', end: '15:00' },
-  { code: 'k4', label: '15時から', start: '15:00', end: '17:00' },
+  { code: 'k1', label: '1コマ', start: '09:00', end: '11:00' },
+  { code: 'k2', label: '2コマ', start: '11:00', end: '13:00' },
+  { code: 'k3', label: '3コマ', start: '13:00', end: '15:00' },
+  { code: 'k4', label: '4コマ', start: '15:00', end: '17:00' },
 ];
 const feesOf = (periods: readonly { code: string }[], resident: number) => periods.map((p) => ({ period: p.code, resident, nonResident: resident * 2 }));
 
@@ -147,6 +147,12 @@ export const DEMO_STAFF = [
   {
     card: 'staff-nanto-shelter', org: '162108', roles: ['municipality.shelter_staff'], displayName: '城端小学校 受付',
     name: '石川　由美', birth: '1988-12-03', gender: '2', address: '富山県南砺市城端４番地', authPin: '3333', signPin: 'ISHIKAWA88',
+  },
+  {
+    // A second shelter clerk, so the console's "removed staff are logged out" browser test has
+    // someone to remove whom the shelter tablet's test does not need.
+    card: 'staff-nanto-shelter2', org: '162108', roles: ['municipality.shelter_staff'], displayName: '福光中学校 受付',
+    name: '松本　彩', birth: '1991-05-20', gender: '2', address: '富山県南砺市福光５番地', authPin: '3434', signPin: 'MATSUMOTO91',
   },
   {
     card: 'staff-nanto-facilities', org: '162108', roles: ['municipality.facilities'], displayName: '南砺市 施設管理',

@@ -12,13 +12,14 @@ export interface StoredSubmission {
   id: string;
   state: 'sealed' | 'revocation_pending';
   signedAt: string;
+  changesDeclared: boolean;
 }
 
 /**
  * Stores the outcome of `sealSubmission` for a provider, in one transaction with its audit entry
  * (the actor is the person; the audit names only the provider and the submission).
  */
-export async function storeSubmission(db: Db, input: { providerId: string; personId: string; outcome: SealOutcome }): Promise<StoredSubmission> {
+export async function storeSubmission(db: Db, input: { providerId: string; personId: string; outcome: SealOutcome; policyId?: string; campaignId?: string }): Promise<StoredSubmission> {
   const { outcome } = input;
   const pending = outcome.state === 'revocation-pending' ? outcome.pending : null;
   const documentB64 = pending ? pending.document : outcome.state === 'sealed' ? outcome.bundle.document : '';
@@ -29,6 +30,9 @@ export async function storeSubmission(db: Db, input: { providerId: string; perso
       providerId: input.providerId,
       serviceUid: doc.serviceUid,
       policyRef: doc.policyRef,
+      policyId: input.policyId ?? null,
+      campaignId: input.campaignId ?? null,
+      changesDeclared: doc.declarations.changes !== null,
       state: pending ? 'revocation_pending' : 'sealed',
       pending,
       bundle: outcome.state === 'sealed' ? serializeBundle(outcome.bundle) : null,
@@ -39,8 +43,14 @@ export async function storeSubmission(db: Db, input: { providerId: string; perso
       actor: `person:${input.personId}`, action: 'pension.submitted', subject: row!.id,
       data: { provider: input.providerId, state: row!.state },
     });
-    return { id: row!.id, state: row!.state, signedAt: signedAt.toISOString() };
+    return { id: row!.id, state: row!.state, signedAt: signedAt.toISOString(), changesDeclared: doc.declarations.changes !== null };
   });
+}
+
+/** Whether any submission waits for a CRL (cheap: lets a caller skip building the seal context). */
+export async function hasPendingSubmissions(db: Db): Promise<boolean> {
+  const [row] = await db.select({ id: pensionSubmissions.id }).from(pensionSubmissions).where(eq(pensionSubmissions.state, 'revocation_pending')).limit(1);
+  return Boolean(row);
 }
 
 /**

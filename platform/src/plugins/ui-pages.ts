@@ -36,24 +36,28 @@ const pageOfOrigin = (req: IncomingMessage): (typeof UI_PAGES)[number] => arrive
  */
 export default fp(
   async function uiPages(app: FastifyInstance, opts: { uiDir: string }) {
-    app.addHook('onRequest', async (req) => {
-      const page = pageOf(req.url);
-      if (page && page !== pageOfOrigin(req.raw)) throw new AppError('REQ_NOT_FOUND');
-    });
     app.get('/', { schema: { hide: true } }, async (req, reply) => reply.redirect(`/${pageOfOrigin(req.raw)}/`, 302));
-    if (!existsSync(opts.uiDir)) {
-      app.log.warn({ uiDir: opts.uiDir }, 'UI is not built; run `npm run build:ui`');
-      for (const page of UI_PAGES) {
-        app.get(`/${page}/*`, { schema: { hide: true } }, async (_req, reply) =>
-          reply.code(503).send({ error: toWire(new AppError('INTERNAL', { detail: 'UI not built' })) }),
-        );
+    // The page routes in a context of their own, so the origin check (which decodes the URL)
+    // runs for them only, not for every API request.
+    await app.register(async (pages) => {
+      pages.addHook('onRequest', async (req) => {
+        const page = pageOf(req.url);
+        if (page && page !== pageOfOrigin(req.raw)) throw new AppError('REQ_NOT_FOUND');
+      });
+      if (!existsSync(opts.uiDir)) {
+        pages.log.warn({ uiDir: opts.uiDir }, 'UI is not built; run `npm run build:ui`');
+        for (const page of UI_PAGES) {
+          pages.get(`/${page}/*`, { schema: { hide: true } }, async (_req, reply) =>
+            reply.code(503).send({ error: toWire(new AppError('INTERNAL', { detail: 'UI not built' })) }),
+          );
+        }
+        return;
       }
-      return;
-    }
-    await app.register(fastifyStatic, { root: opts.uiDir, prefix: '/', wildcard: true, index: ['index.html'] });
-    for (const page of UI_PAGES) {
-      app.get(`/${page}`, { schema: { hide: true } }, async (_req, reply) => reply.redirect(`/${page}/`, 301));
-    }
+      await pages.register(fastifyStatic, { root: opts.uiDir, prefix: '/', wildcard: true, index: ['index.html'] });
+      for (const page of UI_PAGES) {
+        pages.get(`/${page}`, { schema: { hide: true } }, async (_req, reply) => reply.redirect(`/${page}/`, 301));
+      }
+    });
   },
   { name: 'ui-pages' },
 );

@@ -125,6 +125,7 @@ export const ERRORS = {
   SHELTER_EVENT_ID_TAKEN: { status: 409, message: 'This event id was already used by another tablet', ja: 'この受付記録は、ほかのタブレットの記録と重なっています。担当者に連絡してください。' },
   SHELTER_SEQUENCE_REUSED: { status: 409, message: "This tablet already sent another event with this sequence number", ja: 'このタブレットの受付番号が重なっています。担当者に連絡してください。' },
   SHELTER_PERSON_UNKNOWN: { status: 404, message: 'No such registered person', ja: 'この方の登録が見つかりません。お名前と生年月日で受付してください。' },
+  SHELTER_PIN_REQUIRED: { status: 403, message: 'This shelter requires the card PIN: the check-in must carry the auth signature over the event', ja: 'この避難所では、カードの暗証番号（4けた）で受付します。' },
   SHELTER_MOVE_TARGET_INVALID: { status: 422, message: 'The target shelter is unknown, this shelter, or another municipality\'s', ja: '移動先の避難所を選び直してください。' },
   AUTH_CARD_NOT_YOURS: {
     status: 403, message: 'The card is not the logged-in person\'s card',
@@ -149,6 +150,13 @@ export const ERRORS = {
   ALERT_WRONG_MUNICIPALITY: { status: 403, message: 'The alert names another municipality than the feed is for', ja: 'ほかの市区町村あての警報は受け付けられません。' },
   ALERT_FEED_UNAUTHORIZED: { status: 401, message: 'Feed credential is missing, unknown or revoked', ja: '配信元の認証情報が正しくありません。' },
   ALERT_LALERT_INCOMPLETE: { status: 422, message: 'L-Alert message has empty required fields', ja: 'Lアラートの文書に 必要な項目がありません。' },
+  // Composing alerts in the operator console (platform/src/alerts/drafts.ts)
+  ALERT_DRAFT_STALE: { status: 409, message: 'The draft or the alert it changes has changed since you read it', ja: 'この下書きは ほかの職員が変更したか、対象の避難情報が 更新されています。画面を読み込み直してください。' },
+  ALERT_DRAFT_STATE: { status: 409, message: 'The draft is not in a state that allows this', ja: 'この下書きは 今の状態では その操作ができません。' },
+  ALERT_DRAFT_NOT_YOURS: { status: 403, message: 'Only the officer who composed the draft may change or submit it', ja: '下書きを変更・申請できるのは 作成した職員だけです。' },
+  ALERT_OWN_APPROVAL: { status: 403, message: 'The officer who composed an alert cannot approve it: a second officer must', ja: '自分で作成した避難情報は 承認できません。別の担当者が承認してください。' },
+  ALERT_NOT_UPDATABLE: { status: 409, message: 'Only an active alert composed in this console can be updated, extended, lifted or cancelled', ja: 'この避難情報は 更新・延長・解除・取消ができません（発令中で、この画面で作成したものに限ります）。' },
+  ALERT_DRAFT_INVALID: { status: 422, message: 'The alert draft is incomplete or inconsistent', ja: '避難情報の内容に 足りない項目か 誤りがあります。' },
   // Facility booking (platform/src/booking)
   BOOKING_SLOT_TAKEN: { status: 409, message: 'Someone else has just booked or is holding this slot', ja: 'この枠は、ほかの方が先に予約しました。別の枠をお選びください。' },
   BOOKING_SLOT_CLOSED: { status: 409, message: 'The facility is closed at that time', ja: 'この日・この時間は休館のため予約できません。' },
@@ -160,6 +168,14 @@ export const ERRORS = {
   BOOKING_CANCEL_TOO_LATE: { status: 409, message: 'The cancellation deadline has passed', ja: '取り消しの期限を過ぎています。施設にお電話ください。' },
   BOOKING_LOTTERY_CLOSED: { status: 409, message: 'The lottery is not accepting applications', ja: '抽選の申し込み期間ではありません。' },
   BOOKING_LOTTERY_DRAWN: { status: 409, message: 'The lottery has already been drawn', ja: 'この抽選は、すでに行われました。' },
+  // Pension status confirmation (platform/src/pension)
+  PENSION_LINK_CODE_INVALID: { status: 404, message: 'No unused, unexpired link code matches', ja: 'この番号は使えません。お手紙の番号を確かめてください。' },
+  PENSION_LINK_TRIES_EXCEEDED: { status: 429, message: 'Too many wrong link codes from this TV; wait and try again', ja: '番号の入力を何度か間違えたため、しばらく入力できません。時間をおいてお試しください。' },
+  PENSION_CONSENT_STALE: { status: 403, message: 'Consent needs a card login made just now', ja: '同意の確認のため、もう一度カードでログインしてください。' },
+  PENSION_CAMPAIGN_CLOSED: { status: 409, message: 'The campaign is past its deadline or the policy is not in it', ja: 'この届出の受付は終わっています。保険会社にお問い合わせください。' },
+  PENSION_ALREADY_SUBMITTED: { status: 409, message: 'This policy was already confirmed in this campaign', ja: 'この届出は、すでに提出されています。' },
+  PENSION_DRAFT_EXPIRED: { status: 410, message: 'The document to sign has expired or was already used', ja: '時間が過ぎました。はじめからやり直してください。' },
+  PENSION_API_UNAUTHORIZED: { status: 401, message: 'Insurer API credential is missing, unknown or revoked', ja: '保険会社の認証情報が正しくありません。' },
 } as const satisfies Record<string, { status: number; message: string; ja: string }>;
 
 /** A stable error code from the catalogue. */

@@ -6,7 +6,8 @@ import type { IdentityDeps } from '../identity/deps.js';
 import { AppError, ERRORS } from '../shared/errors.js';
 import { latestEvents } from './projection.js';
 import { shelterEvents, type ShelterEvent } from './schema.js';
-import { nameSubject } from '../shared/shelter-subject.js';
+import { fromBase64 } from '../shared/base64.js';
+import { nameSubject, shelterCheckinMessage } from '../shared/shelter-subject.js';
 import type { CheckinEvent, EventOutcome, EventResult } from './shelter-schemas.js';
 import type { TabletCaller } from './tablet-auth.js';
 
@@ -115,6 +116,11 @@ async function resolve(deps: IdentityDeps, caller: TabletCaller, event: CheckinE
     if (!pending) cache.set(subject.certificate, (pending = identifyCard(deps, subject.certificate)));
     const card = await pending;
     const flags = card.revocation === 'revoked' ? ['revoked'] : card.revocation === 'unknown' ? ['revocation-unknown'] : [];
+    if (subject.signature) {
+      // The PIN was entered: the card signed this event at this shelter (high assurance).
+      await deps.jpki.verifySignature(deps.jpki.parse(subject.certificate), new TextEncoder().encode(shelterCheckinMessage(event.eventId, caller.shelter.id)), fromBase64(subject.signature));
+      flags.push('pin');
+    } else if (caller.shelter.requirePin) throw new AppError('SHELTER_PIN_REQUIRED');
     return { event, name: card.name, flags, row: { ...base, personId: card.personId, subject: card.personId, revocation: card.revocation, result: {} } };
   }
   if (subject.method === 'name') {

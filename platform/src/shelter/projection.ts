@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, lte } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { persons } from '../db/schema/index.js';
 import { shelterEvents, type ShelterEvent } from './schema.js';
@@ -54,3 +54,25 @@ export async function occupancyByShelter(db: Reader, municipalityId: string): Pr
   return counts;
 }
 
+
+/** Japan's clock (UTC+9, no summer time): the shelter's noon and midnight. */
+const JST_MS = 9 * 3600_000;
+
+/** The last time the clock in Japan read `hour`:00 at or before `now`. */
+export function lastJstHour(now: Date, hour: number): Date {
+  const local = new Date(now.getTime() + JST_MS);
+  const at = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate(), hour) - JST_MS;
+  return new Date(at <= now.getTime() ? at : at - 86_400_000);
+}
+
+/**
+ * People inside one shelter at an instant, by the tablets' clocks (occurred_at): each subject's
+ * latest event at or before it. The day and night counts municipalities report (昼間・夜間) are
+ * this at the last noon and the last midnight.
+ */
+export async function insideAt(db: Reader, municipalityId: string, shelterId: string, at: Date): Promise<number> {
+  const rows = await db.selectDistinctOn([shelterEvents.subject], { kind: shelterEvents.kind, shelterId: shelterEvents.shelterId }).from(shelterEvents)
+    .where(and(eq(shelterEvents.municipalityId, municipalityId), lte(shelterEvents.occurredAt, at)))
+    .orderBy(shelterEvents.subject, desc(shelterEvents.occurredAt), desc(shelterEvents.sequence));
+  return rows.filter((e) => e.kind === 'checkin' && e.shelterId === shelterId).length;
+}

@@ -3,7 +3,7 @@ import type { IdentityDeps } from '../identity/deps.js';
 import { CERTIFICATE_ERRORS, DEVICE_AUTH_ERRORS, errorCodes, withErrors } from '../routes/schemas.js';
 import type { StaffSessionPolicy } from '../staff/staff-login.js';
 import { recordEvents } from './events.js';
-import { placementsAt } from './projection.js';
+import { insideAt, lastJstHour, placementsAt } from './projection.js';
 import { EventBatch, EventBatchResult, ShelterState, Whitelist } from './shelter-schemas.js';
 import { tabletAuthenticator } from './tablet-auth.js';
 import { whitelistFor } from './whitelist.js';
@@ -29,7 +29,7 @@ export const shelterRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps; poli
   app.post('/api/v1/shelter/events', {
     schema: {
       summary: 'Upload check-in events; idempotent per event id, answered per event (tablet + staff)',
-      description: `Per-event refusals: ${['SHELTER_EVENT_ID_TAKEN', 'SHELTER_SEQUENCE_REUSED', 'SHELTER_PERSON_UNKNOWN', 'SHELTER_MOVE_TARGET_INVALID', 'REQ_INVALID', 'AUTH_NOT_REGISTERED', ...CERTIFICATE_ERRORS].join(', ')}`,
+      description: `Per-event refusals: ${['SHELTER_EVENT_ID_TAKEN', 'SHELTER_SEQUENCE_REUSED', 'SHELTER_PERSON_UNKNOWN', 'SHELTER_MOVE_TARGET_INVALID', 'SHELTER_PIN_REQUIRED', 'PKI_SIGNATURE_INVALID', 'REQ_INVALID', 'AUTH_NOT_REGISTERED', ...CERTIFICATE_ERRORS].join(', ')}`,
       ...errorCodes(TABLET_ERRORS), body: EventBatch, response: withErrors({ 200: EventBatchResult }),
     },
   }, async (request) => ({ results: await recordEvents(deps, await callerOf(request), request.body.events) }));
@@ -39,7 +39,10 @@ export const shelterRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps; poli
   }, async (request) => {
     const { shelter } = await callerOf(request);
     const people = await placementsAt(deps.db, shelter.municipalityId, shelter.id);
+    const [noon, midnight] = [lastJstHour(new Date(), 12), lastJstHour(new Date(), 0)];
     return {
+      day: { at: noon.toISOString(), inside: await insideAt(deps.db, shelter.municipalityId, shelter.id, noon) },
+      night: { at: midnight.toISOString(), inside: await insideAt(deps.db, shelter.municipalityId, shelter.id, midnight) },
       shelter: { id: shelter.id, name: shelter.name, capacity: shelter.capacity },
       inside: people.filter((p) => p.status === 'inside').length,
       outside: people.filter((p) => p.status === 'outside').length,

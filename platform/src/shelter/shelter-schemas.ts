@@ -19,8 +19,12 @@ const PersonName = Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\u0
 
 /** Who an event is about, and how staff identified them. */
 export const EventSubject = Type.Union([
-  /** The card's auth certificate (base64 DER), read without a PIN: low assurance. */
-  Type.Object({ method: Type.Literal('card'), certificate: Base64 }, Strict),
+  /**
+   * The card's auth certificate (base64 DER), read without a PIN: low assurance. At a shelter that
+   * requires the PIN, also `signature`: the card's auth signature (PIN entered) over
+   * `shelterCheckinMessage(eventId, shelterId)` — made offline too, so no challenge from the platform.
+   */
+  Type.Object({ method: Type.Literal('card'), certificate: Base64, signature: Type.Optional(Base64) }, Strict),
   /** Another member of a carded person's household, added by one key. */
   Type.Object({ method: Type.Literal('household'), personId: Uuid }, Strict),
   /** No card: staff typed the name and birth date (recorded as such). */
@@ -73,7 +77,8 @@ export type EventBatchResult = Static<typeof EventBatchResult>;
 
 /** `GET /api/v1/shelter/whitelist`: the municipality's registered residents, minimal data. */
 export const Whitelist = Type.Object({
-  shelter: Type.Object({ id: Uuid, name: Type.String(), capacity: Type.Integer() }),
+  /** `requirePin`: card check-ins here need the card's PIN (the municipality's setting). */
+  shelter: Type.Object({ id: Uuid, name: Type.String(), capacity: Type.Integer(), requirePin: Type.Boolean() }),
   /** Hex; a card's key is SHA-256(salt ‖ SHA-256(certificate DER)), so the list names no certificate outside this copy. */
   salt: Hex64,
   generatedAt: Iso,
@@ -102,17 +107,43 @@ export const ShelterState = Type.Object({
   shelter: Type.Object({ id: Uuid, name: Type.String(), capacity: Type.Integer() }),
   inside: Type.Integer(),
   outside: Type.Integer(),
+  /** 昼間・夜間: people inside at the last noon and the last midnight (Japan time), by the tablets' clocks. */
+  day: Type.Object({ at: Iso, inside: Type.Integer() }),
+  night: Type.Object({ at: Iso, inside: Type.Integer() }),
   people: Type.Array(Placement),
 });
 export type ShelterState = Static<typeof ShelterState>;
 
 /** `GET /api/v1/console/shelters`: live occupancy and tablets' sync health, the caller's municipality only. */
 export const ShelterOverview = Type.Object({
+  /** Arrivals (first check-ins, never a second one of someone already there) per hour, the last 24 hours, oldest first. */
+  arrivals: Type.Array(Type.Object({ hour: Iso, count: Type.Integer() })),
+  /** 安否未確認 counted per district (names: `GET …/shelters/unconfirmed`, evacuees.read). */
+  unconfirmed: Type.Array(Type.Object({ districtCode: Type.Union([Type.String(), Type.Null()]), district: Type.Union([Type.String(), Type.Null()]), count: Type.Integer() })),
   shelters: Type.Array(Type.Object({
-    id: Uuid, name: Type.String(), capacity: Type.Integer(), inside: Type.Integer(), outside: Type.Integer(),
+    id: Uuid, name: Type.String(), capacity: Type.Integer(), requirePin: Type.Boolean(), inside: Type.Integer(), outside: Type.Integer(),
     tablets: Type.Array(Type.Object({
       deviceId: Uuid, label: Type.String(), lastSeenAt: Type.Union([Iso, Type.Null()]), lastEventAt: Type.Union([Iso, Type.Null()]), events: Type.Integer(),
     })),
   })),
 });
 export type ShelterOverview = Static<typeof ShelterOverview>;
+
+/** `GET /api/v1/console/shelters/unconfirmed[.csv]?district=CODE` */
+export const UnconfirmedQuery = Type.Object({ district: Type.Optional(Type.String({ minLength: 1, maxLength: 40, pattern: '^[A-Za-z0-9_-]+$' })) }, Strict);
+export type UnconfirmedQuery = Static<typeof UnconfirmedQuery>;
+
+/** 安否未確認: people of the alerted households neither seen at a shelter nor answered safe on their TV. */
+export const UnconfirmedList = Type.Object({
+  people: Type.Array(Type.Object({
+    personId: Uuid, name: Type.Union([Type.String(), Type.Null()]), address: Type.Union([Type.String(), Type.Null()]), household: Type.String(),
+    districtCode: Type.Union([Type.String(), Type.Null()]), district: Type.Union([Type.String(), Type.Null()]),
+  })),
+});
+export type UnconfirmedList = Static<typeof UnconfirmedList>;
+
+/** `PUT /api/v1/console/shelters/:shelterId/settings` (shelters.manage): the municipality's setting for one shelter. */
+export const ShelterSettings = Type.Object({ requirePin: Type.Boolean() }, Strict);
+export type ShelterSettings = Static<typeof ShelterSettings>;
+export const ShelterSettingsParams = Type.Object({ shelterId: Uuid });
+export const ShelterSettingsResult = Type.Object({ shelterId: Uuid, requirePin: Type.Boolean() });

@@ -32,7 +32,7 @@ export async function whitelistFor(db: Db, shelter: Shelter): Promise<Whitelist>
     .where(and(eq(shelters.municipalityId, shelter.municipalityId), ne(shelters.id, shelter.id))).orderBy(shelters.name);
   const salt = randomBytes(32).toString('hex');
   return {
-    shelter: { id: shelter.id, name: shelter.name, capacity: shelter.capacity },
+    shelter: { id: shelter.id, name: shelter.name, capacity: shelter.capacity, requirePin: shelter.requirePin },
     salt,
     generatedAt: new Date().toISOString(),
     cards: cards.map((c) => ({ key: whitelistKey(salt, c.derSha256!), personId: c.personId })),

@@ -16,8 +16,10 @@ export const PERMISSIONS = {
   'staff.manage': '職員を招待する・役割を変える・削除する',
   'alerts.compose': '避難情報を作成する',
   'alerts.approve': '避難情報の発信を承認する',
+  'alerts.settings': '避難情報の発信に 2人目の承認を求めるかを決める',
   'shelters.read': '避難所の状況を見る',
   'shelters.checkin': '避難所で受付をする',
+  'shelters.manage': '避難所の設定を変える（受付に暗証番号を求めるか）',
   'evacuees.read': '避難者・安否未確認の名前を見る',
   'facilities.manage': '施設・予約を管理する',
   'pension.manage': '年金現況確認のキャンペーン・提出を扱う',
@@ -42,11 +44,11 @@ export const ROLES = {
   },
   'municipality.admin': {
     kind: 'municipality', ja: '市区町村 管理者',
-    permissions: ['dashboard.read', 'audit.read', 'audit.verify', 'staff.manage', 'shelters.read'],
+    permissions: ['dashboard.read', 'audit.read', 'audit.verify', 'staff.manage', 'shelters.read', 'shelters.manage', 'alerts.settings'],
   },
   'municipality.disaster': {
     kind: 'municipality', ja: '市区町村 防災担当',
-    permissions: ['dashboard.read', 'alerts.compose', 'alerts.approve', 'shelters.read', 'evacuees.read'],
+    permissions: ['dashboard.read', 'alerts.compose', 'alerts.approve', 'shelters.read', 'shelters.manage', 'evacuees.read'],
   },
   'municipality.facilities': {
     kind: 'municipality', ja: '市区町村 施設担当',

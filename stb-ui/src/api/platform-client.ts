@@ -5,6 +5,9 @@ import type {
 } from '../../../platform/src/routes/identity-schemas.js';
 import type { TvHelp, Unregistered } from '../../../platform/src/routes/identity-schemas.js';
 import type {
+  ConfirmationDraftView, ConfirmationReceiptView, DeclarationsBody, InboxItemView, InboxView, LinkPreviewView, PolicyLinkedView,
+} from '../../../platform/src/pension/pension-schemas.js';
+import type {
   AppliedView, BookingViewT, FacilityListView, HoldRequestBody, LotteryApplyRequestBody, MyBookingsView, SlotRequestBody, WaitingView, WeekGridView,
 } from '../../../platform/src/booking/booking-schemas.js';
 import type { WireError } from '../../../platform/src/shared/errors.js';
@@ -33,6 +36,9 @@ export type {
   RegistrationDraft, RegistrationResult, RegistrationSubmission, ServiceLinked, SessionResponse, SessionView, TvHousehold,
 } from '../../../platform/src/routes/identity-schemas.js';
 export type { TvHelp, Unregistered } from '../../../platform/src/routes/identity-schemas.js';
+export type {
+  ConfirmationDraftView, ConfirmationReceiptView, DeclarationsBody, InboxItemView, InboxView, LinkPreviewView, PolicyLinkedView,
+} from '../../../platform/src/pension/pension-schemas.js';
 export type {
   BookingViewT as BookingView, FacilityListView, FacilitySummaryView, HoldRequestBody, MyBookingsView, SlotRequestBody, WeekGridView,
 } from '../../../platform/src/booking/booking-schemas.js';
@@ -219,6 +225,38 @@ export class PlatformClient {
    * The device credential, asked of the source once (again only after a failure). A source that
    * fails with a catalogue error (the reader driver is down) fails the call with that error.
    */
+  /** 電子私書箱: the person's inbox (pension requests, reminders, notices). */
+  pensionInbox(): Promise<InboxView> {
+    return this._call('GET', '/api/v1/pension/inbox', 'session', undefined, [200]);
+  }
+
+  /** The home screen's badge: unread inbox items. */
+  pensionBadge(): Promise<{ unread: number }> {
+    return this._call('GET', '/api/v1/pension/inbox/badge', 'session', undefined, [200]);
+  }
+
+  openInboxItem(id: string): Promise<InboxItemView> {
+    return this._call('POST', `/api/v1/pension/inbox/${encodeURIComponent(id)}/open`, 'session', {}, [200]);
+  }
+
+  /** What linking a policy by its letter's code would give the insurer. */
+  previewLinkCode(code: string): Promise<LinkPreviewView> {
+    return this._call('POST', '/api/v1/pension/link-codes/preview', 'session', { code }, [200]);
+  }
+
+  /** Links the policy; consent is the card login made just before. */
+  linkPolicy(input: { code: string; shareBasic4: boolean }): Promise<PolicyLinkedView> {
+    return this._call('POST', '/api/v1/pension/links', 'session', input, [201]);
+  }
+
+  preparePensionConfirmation(input: { campaignId: string; policyId: string; declarations: DeclarationsBody }): Promise<ConfirmationDraftView> {
+    return this._call('POST', '/api/v1/pension/confirmations/drafts', 'session', input, [201]);
+  }
+
+  submitPensionConfirmation(input: { draftId: string; signature: string; certificate: string }): Promise<ConfirmationReceiptView> {
+    return this._call('POST', '/api/v1/pension/confirmations', 'session', input, [201]);
+  }
+
   private async _credential(): Promise<DeviceCredential | null> {
     if (this.device || !this._deviceSource) return this.device;
     this._deviceAsked ??= this._deviceSource();

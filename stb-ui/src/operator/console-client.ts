@@ -2,8 +2,20 @@ import type {
   AuditPageView, AuditVerdictView, DashboardView, DeviceListView, InviteView, ProvisionedDeviceView, StaffListView, StaffLoginRequest,
   StaffMeView, StaffNonceView, StaffSessionView,
 } from '../../../platform/src/console/console-schemas.js';
+import type { ShelterOverview, UnconfirmedList } from '../../../platform/src/shelter/shelter-schemas.js';
+import type {
+  AlertSettings, AlertsOverview, DraftCreateBody, DraftEditBody, DraftView, FunnelView, PreviewBody, PreviewView,
+} from '../../../platform/src/alerts/alert-console-schemas.js';
+import type { CampaignView, IssuedCodeView, PolicyView, SubmissionView } from '../../../platform/src/pension/pension-schemas.js';
+import type {
+  BoardView, ConsoleFacilitiesView, DrawResultView, LotteryRoundT, PolicyRequestBody, ReplayResultView,
+} from '../../../platform/src/booking/booking-schemas.js';
 import { AppError, toWire, type WireError } from '../../../platform/src/shared/errors.js';
 
+export type { ShelterOverview, UnconfirmedList };
+export type { AlertsOverview, DraftCreateBody, DraftView, FunnelView, PreviewBody, PreviewView };
+export type { CampaignView, IssuedCodeView, PolicyView, SubmissionView };
+export type { BoardView, ConsoleFacilitiesView, DrawResultView, LotteryRoundT, PolicyRequestBody, ReplayResultView };
 export type {
   AuditPageView, AuditVerdictView, DashboardView, DeviceListView, InviteView, ProvisionedDeviceView, StaffListView, StaffMeView, StaffSessionView,
 };
@@ -124,5 +136,135 @@ export class ConsoleClient {
 
   removeStaff(staffId: string) {
     return this.call<{ staffId: string; removed: boolean; sessionsEnded: number }>('DELETE', `/staff/${staffId}`);
+  }
+
+  shelters() {
+    return this.call<ShelterOverview>('GET', '/shelters');
+  }
+
+  setShelterPin(shelterId: string, requirePin: boolean) {
+    return this.call<{ shelterId: string; requirePin: boolean }>('PUT', `/shelters/${shelterId}/settings`, { requirePin });
+  }
+
+  unconfirmed(district?: string) {
+    return this.call<UnconfirmedList>('GET', `/shelters/unconfirmed${district ? `?district=${encodeURIComponent(district)}` : ''}`);
+  }
+
+  /** The 安否未確認 list as the CSV file the platform makes (a Blob the page offers as a download). */
+  async unconfirmedCsv(district?: string): Promise<Blob> {
+    const res = await fetch(`${this.base}/api/v1/console/shelters/unconfirmed.csv${district ? `?district=${encodeURIComponent(district)}` : ''}`, {
+      headers: this.token ? { authorization: `Bearer ${this.token}` } : {}, signal: AbortSignal.timeout(TIMEOUT_MS),
+    }).catch(() => null);
+    if (!res) throw new ConsoleError(toWire(new AppError('CLIENT_TIMEOUT')), 0);
+    if (!res.ok) {
+      const json = (await res.json().catch(() => null)) as { error?: WireError } | null;
+      throw new ConsoleError(json?.error ?? toWire(new AppError('INTERNAL', { detail: `HTTP ${res.status}` })), res.status);
+    }
+    return res.blob();
+  }
+
+  alerts() {
+    return this.call<AlertsOverview>('GET', '/alerts');
+  }
+
+  alertPreview(body: PreviewBody) {
+    return this.call<PreviewView>('POST', '/alerts/preview', body);
+  }
+
+  createAlertDraft(body: DraftCreateBody) {
+    return this.call<DraftView>('POST', '/alerts/drafts', body);
+  }
+
+  editAlertDraft(id: string, body: DraftEditBody) {
+    return this.call<DraftView>('PUT', `/alerts/drafts/${id}`, body);
+  }
+
+  /** submit (the composer), approve (a second officer), discard. */
+  alertDraftStep(id: string, step: 'submit' | 'approve' | 'discard', version: number) {
+    return this.call<DraftView>('POST', `/alerts/drafts/${id}/${step}`, { version });
+  }
+
+  alertFunnel(alertId: string) {
+    return this.call<FunnelView>('GET', `/alerts/${alertId}/funnel`);
+  }
+
+  setAlertSettings(settings: AlertSettings) {
+    return this.call<AlertSettings>('PUT', '/alerts/settings', settings);
+  }
+
+  // ---- pension (insurer staff) ----
+  pensionPolicies() {
+    return this.call<{ policies: PolicyView[] }>('GET', '/pension/policies');
+  }
+
+  /** One policy; its link code is in this answer only. */
+  addPolicy(policyRef: string, dueMonth: number) {
+    return this.call<{ policies: IssuedCodeView[] }>('POST', '/pension/policies', { policyRef, dueMonth });
+  }
+
+  /** Policies from CSV (policyRef,dueMonth); the codes are in this answer only. */
+  uploadPolicies(csv: string) {
+    return this.call<{ policies: IssuedCodeView[] }>('POST', '/pension/policies/csv', { csv });
+  }
+
+  reissueLinkCode(policyId: string) {
+    return this.call<{ policyId: string; linkCode: string; linkCodeExpiresAt: string }>('POST', `/pension/policies/${encodeURIComponent(policyId)}/link-code`);
+  }
+
+  pensionCampaigns() {
+    return this.call<{ campaigns: CampaignView[] }>('GET', '/pension/campaigns');
+  }
+
+  openCampaign(input: { title: string; period: string; deadline: string; reminderDates: string[] }) {
+    return this.call<{ id: string; notified: number }>('POST', '/pension/campaigns', input);
+  }
+
+  pensionSubmissions(campaignId?: string) {
+    return this.call<{ submissions: SubmissionView[]; next: string | null }>('GET', `/pension/submissions${campaignId ? `?campaignId=${encodeURIComponent(campaignId)}` : ''}`);
+  }
+
+  /** The evidence bundle as the exact text the platform keeps (re-serialising it would change its bytes). */
+  async pensionBundle(submissionId: string): Promise<string> {
+    const res = await fetch(`${this.base}/api/v1/console/pension/submissions/${encodeURIComponent(submissionId)}/bundle`, {
+      headers: this.token ? { authorization: `Bearer ${this.token}` } : {}, signal: AbortSignal.timeout(TIMEOUT_MS),
+    }).catch(() => null);
+    if (!res) throw new ConsoleError(toWire(new AppError('CLIENT_TIMEOUT')), 0);
+    const text = await res.text();
+    if (!res.ok) throw new ConsoleError((JSON.parse(text) as { error: WireError }).error, res.status);
+    return text;
+  }
+
+  // ── 施設予約 (platform/src/booking/console-routes.ts) ──
+
+  bookingFacilities() {
+    return this.call<ConsoleFacilitiesView>('GET', '/booking/facilities');
+  }
+
+  bookingBoard(from: string) {
+    return this.call<BoardView>('GET', `/booking/board?from=${encodeURIComponent(from)}`);
+  }
+
+  updatePolicy(facilityId: string, numbers: PolicyRequestBody) {
+    return this.call<{ ok: boolean }>('PUT', `/booking/facilities/${encodeURIComponent(facilityId)}/policy`, numbers);
+  }
+
+  addBlackout(facilityId: string, day: string, reason: string) {
+    return this.call<{ ok: boolean }>('POST', `/booking/facilities/${encodeURIComponent(facilityId)}/blackouts`, { day, reason });
+  }
+
+  adminBooking(facilityId: string, body: { unitId: string; day: string; period: string; note: string; idempotencyKey: string }) {
+    return this.call<{ overridden: number }>('POST', `/booking/facilities/${encodeURIComponent(facilityId)}/admin-bookings`, body);
+  }
+
+  openLotteryRound(facilityId: string, month: string, applyUntil: string) {
+    return this.call<LotteryRoundT>('POST', `/booking/facilities/${encodeURIComponent(facilityId)}/lottery-rounds`, { month, applyUntil });
+  }
+
+  drawLotteryRound(roundId: string) {
+    return this.call<DrawResultView>('POST', `/booking/lottery-rounds/${encodeURIComponent(roundId)}/draw`);
+  }
+
+  replayLotteryRound(roundId: string) {
+    return this.call<ReplayResultView>('POST', `/booking/lottery-rounds/${encodeURIComponent(roundId)}/replay`);
   }
 }

@@ -1,4 +1,5 @@
-import type { DashboardView, LiveServerMessage } from '../../../platform/src/console/console-schemas.js';
+import type { FunnelView } from '../../../platform/src/alerts/alert-console-schemas.js';
+import type { DashboardView, LiveClientMessage, LiveServerMessage } from '../../../platform/src/console/console-schemas.js';
 
 export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'ended';
 
@@ -17,6 +18,10 @@ export class LiveClient {
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private stopped = false;
+  /** The alert whose funnel the page shows: named again after every reconnect. */
+  private watching: string | null = null;
+  /** Told each pushed funnel of the watched alert (the funnel element sets it while shown). */
+  onFunnel: ((data: FunnelView) => void) | null = null;
 
   constructor(
     private readonly url: string,
@@ -36,6 +41,16 @@ export class LiveClient {
     this.socket = null;
   }
 
+  /** Asks for an alert's funnel to be pushed when it changes (null: no longer). */
+  watchAlert(alertId: string | null): void {
+    this.watching = alertId;
+    if (this.state === 'live') this.send({ type: 'watch-alert', alertId });
+  }
+
+  private send(message: LiveClientMessage) {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
   private set(state: LiveState) {
     this.state = state;
     this.on.state(state);
@@ -46,11 +61,15 @@ export class LiveClient {
     this.socket = socket;
     socket.onmessage = (event) => {
       const message = JSON.parse(String(event.data)) as LiveServerMessage;
-      if (message.type === 'hello') socket.send(JSON.stringify({ type: 'auth', token: this.token }));
+      if (message.type === 'hello') this.send({ type: 'auth', token: this.token });
       else if (message.type === 'ready') {
         this.attempt = 0;
         this.set('live');
+        if (this.watching) this.send({ type: 'watch-alert', alertId: this.watching });
       } else if (message.type === 'dashboard') this.on.dashboard(message.data);
+      else if (message.type === 'alert-funnel') {
+        if (message.data.alertId === this.watching) this.onFunnel?.(message.data);
+      }
       else if (message.type === 'ended') {
         this.stopped = true;
         this.set('ended');

@@ -3,10 +3,14 @@ import { ReaderClient } from '../api/reader-client.js';
 import { loadUiConfig } from '../config.js';
 import { ConsoleClient, ConsoleError, type DashboardView, type StaffMeView, type StaffSessionView } from './console-client.js';
 import { LiveClient, liveUrl, type LiveState } from './live-client.js';
+import './pages/alerts-page.js';
 import './pages/audit-page.js';
+import './pages/booking-page.js';
 import './pages/devices-page.js';
 import './pages/home-page.js';
+import './pages/shelter-page.js';
 import './pages/staff-page.js';
+import './pages/pension-page.js';
 import './sign-in.js';
 import { consoleStyles } from './styles.js';
 
@@ -14,8 +18,12 @@ import { consoleStyles } from './styles.js';
 const PAGES = [
   { id: 'home', label: 'ホーム', permission: 'dashboard.read' },
   { id: 'devices', label: 'テレビ', permission: 'devices.read' },
+  { id: 'alerts', label: '避難情報', permission: 'alerts.compose' },
   { id: 'audit', label: '操作記録', permission: 'audit.read' },
   { id: 'staff', label: '職員', permission: 'staff.manage' },
+  { id: 'shelters', label: '避難所', permission: 'shelters.read' },
+  { id: 'pension', label: '年金現況確認', permission: 'pension.manage' },
+  { id: 'booking', label: '施設予約', permission: 'facilities.manage' },
 ] as const;
 type PageId = (typeof PAGES)[number]['id'];
 
@@ -166,10 +174,18 @@ export class StbOperatorApp extends LitElement {
     switch (this._page) {
       case 'devices':
         return can('devices.read') ? html`<op-devices-page .client=${this.client} ?canManage=${can('devices.manage')}></op-devices-page>` : this.forbidden();
+      case 'alerts':
+        return can('alerts.compose') ? html`<op-alerts-page .client=${this.client} .live=${this.live} .selfId=${me.staff.id} ?canApprove=${can('alerts.approve')}></op-alerts-page>` : this.forbidden();
       case 'audit':
         return can('audit.read') ? html`<op-audit-page .client=${this.client} ?canVerify=${can('audit.verify')}></op-audit-page>` : this.forbidden();
+      case 'pension':
+        return can('pension.manage') ? html`<op-pension-page .client=${this.client}></op-pension-page>` : this.forbidden();
+      case 'booking':
+        return can('facilities.manage') ? html`<op-booking-page .client=${this.client}></op-booking-page>` : this.forbidden();
       case 'staff':
         return can('staff.manage') ? html`<op-staff-page .client=${this.client} .selfId=${me.staff.id}></op-staff-page>` : this.forbidden();
+      case 'shelters':
+        return can('shelters.read') ? html`<op-shelter-page .client=${this.client} ?canSeeNames=${can('evacuees.read')} ?canManage=${can('shelters.manage')}></op-shelter-page>` : this.forbidden();
       default:
         return can('dashboard.read')
           ? html`<op-home-page .dashboard=${this._dashboard} .liveState=${this._live}></op-home-page>`

@@ -23,3 +23,12 @@ export function lookUp(list: Whitelist, key: string) {
   const household = person.householdId ? list.people.filter((p) => p.householdId === person.householdId && p.personId !== person.personId) : [];
   return { person, household };
 }
+
+/** DER prefix of DigestInfo { sha256, NULL } (RFC 8017 §9.2 note 1), as platform/src/shared/digest-info.ts has it. */
+const SHA256_DIGEST_INFO_PREFIX = [0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20];
+
+/** The DigestInfo (base64) a card signs for a message: SHA-256 of its UTF-8, wrapped. */
+export async function digestInfoOf(message: string): Promise<string> {
+  const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(message)));
+  return btoa(String.fromCharCode(...SHA256_DIGEST_INFO_PREFIX, ...hash));
+}

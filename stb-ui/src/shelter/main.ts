@@ -1,15 +1,15 @@
 import { LitElement, css, html } from 'lit';
-import type { EventSubject, Whitelist } from '../../../platform/src/shelter/shelter-schemas.js';
-import { nameSubject } from '../../../platform/src/shared/shelter-subject.js';
+import type { EventSubject, ShelterState, Whitelist } from '../../../platform/src/shelter/shelter-schemas.js';
+import { nameSubject, shelterCheckinMessage } from '../../../platform/src/shared/shelter-subject.js';
 import { ReaderClient } from '../api/reader-client.js';
 import { loadUiConfig } from '../config.js';
 import { cardLogin, newClientId } from '../operator/card-login.js';
 import { ConsoleClient } from '../operator/console-client.js';
 import '../components/health-badge.js';
 import { tokens } from '../styles/tokens.js';
-import { cardKey, lookUp } from './identify.js';
+import { cardKey, digestInfoOf, lookUp } from './identify.js';
 import { OutboxDrainer } from './outbox.js';
-import { attentionList, localPeople, openTabletStore, pendingCount, recordLocally, type LocalPerson, type TabletStore } from './store.js';
+import { attentionList, localPeople, newEventId, openTabletStore, pendingCount, recordLocally, type LocalPerson, type TabletStore } from './store.js';
 
 /** The staff token survives a reload in this tab only (offline, staff cannot sign in again until the network returns). */
 const TOKEN_KEY = 'shelter-staff-token';
@@ -38,6 +38,7 @@ export class StbShelterApp extends LitElement {
   static override properties = {
     signedIn: { state: true }, pin: { state: true }, message: { state: true }, whitelist: { state: true }, people: { state: true },
     pending: { state: true }, attention: { state: true }, tapped: { state: true }, search: { state: true }, moving: { state: true },
+    dayNight: { state: true }, asking: { state: true }, cardPin: { state: true },
   };
   declare signedIn: boolean;
   declare pin: string;
@@ -50,6 +51,11 @@ export class StbShelterApp extends LitElement {
   declare search: string;
   /** The person whose "move to another shelter" picker is open. */
   declare moving: string | null;
+  /** 昼間・夜間 as the platform last said (every tablet's events), shown while known. */
+  declare dayNight: Pick<ShelterState, 'day' | 'night'> | null;
+  /** At a shelter that requires the PIN: the tapped card waiting for its holder's PIN. */
+  declare asking: { reader: string; der: string; found: NonNullable<ReturnType<typeof lookUp>> } | null;
+  declare cardPin: string;
 
   private readonly reader = new ReaderClient({ url: loadUiConfig(location.search).readerUrl, clientName: 'shelter-tablet' });
   private readonly platform = new ConsoleClient();
@@ -70,6 +76,9 @@ export class StbShelterApp extends LitElement {
     this.tapped = null;
     this.search = '';
     this.moving = null;
+    this.dayNight = null;
+    this.asking = null;
+    this.cardPin = '';
   }
 
   override async connectedCallback() {
@@ -82,7 +91,7 @@ export class StbShelterApp extends LitElement {
     this.whitelist = (await this.store.get('whitelist', 'current')) ?? null;
     this.platform.token = sessionStorage.getItem(TOKEN_KEY);
     this.signedIn = !!this.platform.token;
-    this.drainer = new OutboxDrainer(this.store, { send: (events) => this.send('POST', '/api/v1/shelter/events', { events }) }, () => void this.refresh());
+    this.drainer = new OutboxDrainer(this.store, { send: (events) => this.send('POST', '/api/v1/shelter/events', { events }) }, () => void this.refresh(), () => void this.refreshCounts());
     this.drainer.start();
     this.reader.onEvent((e) => { if (e.event === 'card.inserted' && this.signedIn) void this.tap(e.data.name); });
     await this.refresh();
@@ -136,6 +145,15 @@ export class StbShelterApp extends LitElement {
       this.whitelist = answer.body as Whitelist;
       await this.store.put('whitelist', this.whitelist, 'current');
     }
+    await this.refreshCounts();
+  }
+
+  private async refreshCounts() {
+    const answer = await this.send('GET', '/api/v1/shelter/state').catch(() => null);
+    if (answer?.status === 200) {
+      const { day, night } = answer.body as ShelterState;
+      this.dayNight = { day, night };
+    }
   }
 
   private async tap(readerName: string) {
@@ -143,12 +161,41 @@ export class StbShelterApp extends LitElement {
     const { der } = await this.reader.request('cert.read', { reader: readerName, which: 'auth' });
     const found = lookUp(this.whitelist, await cardKey(this.whitelist.salt, der));
     if (!found) return void (this.message = '名簿にない方です。お名前と生年月日で受付してください');
-    const { alreadyHere } = await recordLocally(this.store, 'checkin', { method: 'card', certificate: der },
-      { subject: found.person.personId, personId: found.person.personId, name: found.person.name, householdId: found.person.householdId });
+    if (this.whitelist.shelter.requirePin) {
+      this.asking = { reader: readerName, der, found };
+      this.cardPin = '';
+      return;
+    }
+    await this.checkInCard(der, found);
+  }
+
+  private async checkInCard(der: string, found: NonNullable<ReturnType<typeof lookUp>>, signed?: { eventId: string; signature: string }) {
+    if (!this.store) return;
+    const subject: EventSubject = signed ? { method: 'card', certificate: der, signature: signed.signature } : { method: 'card', certificate: der };
+    const { alreadyHere } = await recordLocally(this.store, 'checkin', subject,
+      { subject: found.person.personId, personId: found.person.personId, name: found.person.name, householdId: found.person.householdId }, signed ? { eventId: signed.eventId } : {});
     this.tapped = { name: found.person.name, alreadyHere, household: found.household };
     this.message = '';
     await this.refresh();
     void this.drainer?.kick();
+  }
+
+  /** The PIN shelter: the card signs this event at this shelter (offline too); the PIN goes to the reader driver only. */
+  private async confirmPin(e: SubmitEvent) {
+    e.preventDefault();
+    const asking = this.asking;
+    if (!asking || !this.whitelist) return;
+    const eventId = newEventId();
+    try {
+      const digestInfo = await digestInfoOf(shelterCheckinMessage(eventId, this.whitelist.shelter.id));
+      const { signature } = await this.reader.request('sign', { reader: asking.reader, key: 'auth', pin: this.cardPin, digestInfo });
+      this.asking = null;
+      this.cardPin = '';
+      await this.checkInCard(asking.der, asking.found, { eventId, signature });
+    } catch (err) {
+      this.cardPin = '';
+      this.message = (err as { error?: { ja?: string } }).error?.ja ?? '暗証番号を確かめられませんでした';
+    }
   }
 
   /** Keys 1–9 check in the tapped person's household members, one key each. */
@@ -199,6 +246,7 @@ export class StbShelterApp extends LitElement {
       <header>
         <h1>${this.whitelist?.shelter.name ?? '避難所 受付'}</h1>
         <span class="occupancy" data-occupancy data-inside=${inside} data-outside=${outside}>${inside} / ${capacity} 人（車中泊など ${outside} 人）</span>
+        ${this.dayNight ? html`<span data-day-night data-day=${this.dayNight.day.inside} data-night=${this.dayNight.night.inside}>昼（12時）${this.dayNight.day.inside}人・夜（0時）${this.dayNight.night.inside}人</span>` : ''}
         <span class="pending" data-pending=${this.pending} ?data-zero=${this.pending === 0}>未送信 ${this.pending}件</span>
         ${this.drainer?.lastError ? html`<span data-sync-error>${this.drainer.lastError}</span>` : ''}
         <stb-health-badge></stb-health-badge>
@@ -217,8 +265,17 @@ export class StbShelterApp extends LitElement {
 
   private renderDesk() {
     const t = this.tapped;
+    if (this.asking) {
+      return html`<form @submit=${(e: SubmitEvent) => this.confirmPin(e)} data-card-pin>
+        <div class="tapped">${this.asking.found.person.name} さん</div>
+        <p>この避難所では、カードの暗証番号（4けた）で受付します。ご本人が入れてください。</p>
+        <input type="password" inputmode="numeric" maxlength="4" autocomplete="off" .value=${this.cardPin} @input=${(e: InputEvent) => (this.cardPin = (e.target as HTMLInputElement).value)} aria-label="暗証番号">
+        <button type="submit">受付</button>
+        <button type="button" @click=${() => (this.asking = null)}>やめる</button>
+      </form>`;
+    }
     return html`
-      <p>カードをリーダーにかざしてください</p>
+      <p>カードをリーダーにかざしてください${this.whitelist?.shelter.requirePin ? '（暗証番号が必要です）' : ''}</p>
       ${t ? html`<div class="tapped" data-tapped>${t.name} さん ${t.alreadyHere ? '（すでに受付済みです）' : '受付しました'}</div>
         ${t.household.map((m, i) => html`<button data-member=${i + 1} @click=${() => this.checkInMember(m)}>${i + 1}: ${m.name} さんも受付</button>`)}` : ''}
       <form @submit=${(e: SubmitEvent) => this.checkInByName(e)} data-by-name>

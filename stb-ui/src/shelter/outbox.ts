@@ -21,7 +21,8 @@ export class OutboxDrainer {
   private timer: ReturnType<typeof setTimeout> | null = null;
   lastError: string | null = null;
 
-  constructor(private readonly db: TabletStore, private readonly transport: DrainTransport, private readonly onChange: () => void) {}
+  /** `onSent`: told after a drain that sent something (the page asks the platform for fresh counts). */
+  constructor(private readonly db: TabletStore, private readonly transport: DrainTransport, private readonly onChange: () => void, private readonly onSent: () => void = () => {}) {}
 
   start(): void {
     addEventListener('online', () => this.kick());
@@ -43,9 +44,12 @@ export class OutboxDrainer {
 
   private async drain(): Promise<void> {
     let size = BATCH;
-    for (;;) {
+    for (let sent = false; ; sent = true) {
       const batch = await this.db.getAll('outbox', undefined, size);
-      if (!batch.length) return;
+      if (!batch.length) {
+        if (sent) this.onSent();
+        return;
+      }
       let answer: { status: number; body: unknown };
       try {
         answer = await this.transport.send(batch);

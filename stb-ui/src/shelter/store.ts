@@ -46,11 +46,14 @@ const STATUS_AFTER: Record<EventKind, Placement['status']> = { checkin: 'inside'
  * current time in ms, so a tablet whose storage was wiped never reuses a sequence it sent before.
  * Returns whether the person was already inside (shown as 「すでに受付済み」, counted once).
  */
-export async function recordLocally(db: TabletStore, kind: EventKind, subject: EventSubject, person: Omit<LocalPerson, 'status' | 'since' | 'flags'>, extra: { toShelterId?: string } = {}) {
+export async function recordLocally(
+  db: TabletStore, kind: EventKind, subject: EventSubject, person: Omit<LocalPerson, 'status' | 'since' | 'flags'>, extra: { toShelterId?: string; eventId?: string } = {},
+) {
   const tx = db.transaction(['outbox', 'people', 'meta'], 'readwrite');
   const sequence = ((await tx.objectStore('meta').get('sequence')) ?? Date.now()) + 1;
   const occurredAt = new Date().toISOString();
-  const event: CheckinEvent = { eventId: uuidv7(), sequence, occurredAt, kind, subject, ...extra };
+  const { eventId = uuidv7(), ...rest } = extra;
+  const event: CheckinEvent = { eventId, sequence, occurredAt, kind, subject, ...rest };
   const before = await tx.objectStore('people').get(person.subject);
   const alreadyHere = kind === 'checkin' && before?.status === 'inside';
   await Promise.all([
@@ -61,6 +64,9 @@ export async function recordLocally(db: TabletStore, kind: EventKind, subject: E
   ]);
   return { event, alreadyHere };
 }
+
+/** A new event id (UUIDv7), for an event whose id must be known before it is recorded (the card signs it). */
+export const newEventId = () => uuidv7();
 
 export const pendingCount = (db: TabletStore) => db.count('outbox');
 export const attentionList = (db: TabletStore) => db.getAll('attention');

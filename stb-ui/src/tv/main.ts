@@ -15,6 +15,8 @@ import { BookingStore } from './booking/booking-store.js';
 import './booking/booking-screen.js';
 import './screens/flow-screen.js';
 import './screens/help-screen.js';
+import './pension/pension-screen.js';
+import type { PendingLink } from './pension/pension-screen.js';
 import './screens/home-screen.js';
 import type { HomeDestination } from './screens/home-screen.js';
 import './screens/key-test-screen.js';
@@ -34,7 +36,7 @@ import './ui/tv-dialog.js';
  * registration, cancelling the registration) handles Back itself. booking (施設予約) opens from
  * either without a login, and goes through the login flow and back when a household member books.
  */
-export type TvScreen = 'start' | 'settings' | 'keytest' | 'flow' | 'home' | 'services' | 'help' | 'booking';
+export type TvScreen = 'start' | 'settings' | 'keytest' | 'flow' | 'home' | 'services' | 'help' | 'booking' | 'pension';
 
 type TvDialog = 'exit' | 'unregister' | null;
 
@@ -134,7 +136,10 @@ export class StbTvApp extends LitElement {
           void this.booking.resume();
           return;
         }
-        this._screen = 'home';
+        // A card login that was a pension consent goes back to finish the link.
+        this._pensionResume = this._pendingLink;
+        this._pendingLink = null;
+        this._screen = this._pensionResume ? 'pension' : 'home';
       },
       onExit: () => {
         if (this._loginForBooking) {
@@ -144,7 +149,9 @@ export class StbTvApp extends LitElement {
           this._screen = 'booking';
           return;
         }
-        this._screen = this._session ? 'home' : 'start';
+        const consenting = this._pendingLink !== null;
+        this._pendingLink = null;
+        this._screen = this._session ? (consenting ? 'pension' : 'home') : 'start';
       },
       onUnregistered: () => {
         // The platform ended every session of the person; the flow's last screen says so.
@@ -266,8 +273,20 @@ export class StbTvApp extends LitElement {
   private _back() {
     if (this._screen === 'keytest') return void (this._screen = 'settings');
     if (this._session && (this._screen === 'settings' || this._screen === 'help' || this._screen === 'services' || this._screen === 'booking')) this._homeReturnTo = this._screen;
+    if (this._session && this._screen === 'pension') this._homeReturnTo = 'inbox';
     this._screen = this._session ? 'home' : 'start';
   }
+
+  /** A pension link consented to, waiting for the card login that confirms it. */
+  private _pendingLink: PendingLink | null = null;
+  /** The consented link handed to the pension screen after that login. */
+  private _pensionResume: PendingLink | null = null;
+
+  private _onPensionConsent = (e: CustomEvent<PendingLink>) => {
+    const own = this._session ? { personId: this._session.person.id, name: this._session.person.name } : null;
+    this._pendingLink = e.detail;
+    this._startFlow(() => this.flow.startLogin(own));
+  };
 
   /** Which home action's screen was just left (focus returns to it); null: home starts on the person's name. */
   private _homeReturnTo: HomeDestination | null = null;
@@ -276,6 +295,7 @@ export class StbTvApp extends LitElement {
     switch (e.detail) {
       case 'register': return this._startFlow(() => this.flow.startRegistration());
       case 'unregister': this._dialog = 'unregister'; return;
+      case 'inbox': this._pensionResume = null; this._screen = 'pension'; return;
       case 'booking': return this._openBooking();
       default: this._screen = e.detail;
     }
@@ -349,7 +369,7 @@ export class StbTvApp extends LitElement {
         return html`<stb-tv-flow-screen .flow=${this.flow} .state=${this._flowState} .reader=${this.reader}
           .operator=${this._operator}></stb-tv-flow-screen>`;
       case 'home':
-        return html`<stb-tv-home-screen .session=${this._session} .returnTo=${this._homeReturnTo} @home-logout=${() => void this._logout()}
+        return html`<stb-tv-home-screen .session=${this._session} .returnTo=${this._homeReturnTo} .platform=${this.platform} @home-logout=${() => void this._logout()}
           @home-open=${this._onHomeOpen}
           @home-switch=${(e: CustomEvent<HouseholdMember>) => void this._switchTo(e.detail)}></stb-tv-home-screen>`;
       case 'settings':
@@ -365,6 +385,9 @@ export class StbTvApp extends LitElement {
           @booking-login=${(e: CustomEvent<HouseholdMember>) => this._loginToBook(e.detail)}></stb-tv-booking-screen>`;
       case 'help':
         return html`<stb-tv-help-screen .platform=${this.platform} @screen-back=${this._back}></stb-tv-help-screen>`;
+      case 'pension':
+        return html`<stb-tv-pension-screen .platform=${this.platform} .reader=${this.reader} .resume=${this._pensionResume}
+          @screen-back=${this._back} @pension-consent=${this._onPensionConsent}></stb-tv-pension-screen>`;
     }
   }
 

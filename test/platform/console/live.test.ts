@@ -5,6 +5,10 @@ import { LIVE_CLOSE } from '../../../platform/src/console/live.js';
 import { DEMO_HOUSEHOLDS } from '../../../platform/src/demo/world.js';
 import { CLI_ACTOR } from '../../../platform/src/identity/audit.js';
 import { organisationByCode, removeStaff } from '../../../platform/src/staff/staff.js';
+import { eq } from 'drizzle-orm';
+import { alertReceipts } from '../../../platform/src/alerts/schema.js';
+import { households } from '../../../platform/src/db/schema/index.js';
+import { publishedAlert } from '../../helpers/alerts.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { CardInReader } from '../../helpers/card-in-reader.js';
 import { FIXTURE_CARDS } from '../../helpers/jpki-fixtures.js';
@@ -133,6 +137,40 @@ describe('the console live channel', () => {
     await removeStaff(db, org, support.staffId, CLI_ACTOR);
     expect((await live.next(isEnded)).code).toBe('AUTH_SESSION_EXPIRED');
     expect(await live.closure()).toBe(LIVE_CLOSE.ended);
+  });
+
+  it("pushes the funnel of the alert a disaster officer's console shows, again when a receipt comes in; another municipality's is refused", async () => {
+    const nanto = await orgId(db, '162108');
+    const { alertId } = await publishedAlert(db, nanto);
+    const officer = await staffWithSession(db, nanto, ['municipality.disaster']);
+    const live = await Live.open();
+    live.socket.send(JSON.stringify({ type: 'auth', token: officer.token }));
+    await live.next(isReady);
+    live.socket.send(JSON.stringify({ type: 'watch-alert', alertId }));
+    const isFunnel = (m: LiveServerMessage): m is Extract<LiveServerMessage, { type: 'alert-funnel' }> => m.type === 'alert-funnel';
+    const first = await live.next(isFunnel);
+    expect(first.data).toMatchObject({ alertId, totals: { targeted: 1, delivered: 0 } });
+
+    const seen = live.messages.length;
+    const [yamada] = await db.select().from(households).where(eq(households.contractNo, 'CATV-0001'));
+    await db.insert(alertReceipts).values({ alertId, deviceId: DEMO_HOUSEHOLDS[0].tv.id, householdId: yamada!.id, kind: 'delivered' });
+    const moved = await live.next(isFunnel, seen);
+    expect(moved.data.totals).toMatchObject({ targeted: 1, delivered: 1 });
+
+    const theirs = await publishedAlert(db, await orgId(db, '162086'));
+    live.socket.send(JSON.stringify({ type: 'watch-alert', alertId: theirs.alertId }));
+    const refused = await live.next((m): m is Extract<LiveServerMessage, { type: 'watch-refused' }> => m.type === 'watch-refused');
+    expect(refused).toEqual({ type: 'watch-refused', alertId: theirs.alertId, code: 'STAFF_OUT_OF_SCOPE' });
+    live.socket.close();
+
+    // A role that may not read alerts is refused outright.
+    const support = await staffWithSession(db, await orgId(db, 'catv-demo'), ['operator.support']);
+    const other = await Live.open();
+    other.socket.send(JSON.stringify({ type: 'auth', token: support.token }));
+    await other.next(isReady);
+    other.socket.send(JSON.stringify({ type: 'watch-alert', alertId }));
+    expect((await other.next((m): m is Extract<LiveServerMessage, { type: 'watch-refused' }> => m.type === 'watch-refused')).code).toBe('STAFF_PERMISSION_DENIED');
+    other.socket.close();
   });
 
   it('refuses a wrong token and a malformed first message, each with its close code', async () => {

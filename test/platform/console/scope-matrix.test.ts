@@ -1,14 +1,18 @@
 import type { InjectOptions } from 'fastify';
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { households, organisations } from '../../../platform/src/db/schema/index.js';
+import { districts, households, organisations, shelters } from '../../../platform/src/db/schema/index.js';
 import { appendAudit, CLI_ACTOR } from '../../../platform/src/identity/audit.js';
 import { provisionDevice } from '../../../platform/src/identity/devices.js';
 import { CONSOLE_PREFIX, type Access } from '../../../platform/src/staff/access.js';
 import { ROLES, ROLE_NAMES, type OrganisationKind, type Role } from '../../../platform/src/staff/roles.js';
 import { staffMembers } from '../../../platform/src/staff/schema.js';
 import { buildTestApp } from '../../helpers/app.js';
+import { createDraft } from '../../../platform/src/alerts/drafts.js';
+import { alertBody, awaitingDraft, contextOf, placesOf, publishedAlert } from '../../helpers/alerts.js';
+import { drawRound, openRound } from '../../../platform/src/booking/lottery.js';
 import { bookableFacilityIn } from '../../helpers/booking.js';
+import { pensionTargets } from '../../helpers/pension.js';
 import { orgId, staffWithSession } from '../../helpers/staff.js';
 
 /**
@@ -31,7 +35,18 @@ interface OrgWorld {
   staffId: string;
   /** A bookable facility (municipalities only). */
   facilityId: string | null;
+  /** A shelter (municipalities only). */
+  shelterId: string | null;
   unitId: string | null;
+  /** Alerts (municipalities, alert routes only): a published console alert, a district, a draft awaiting approval by someone else. */
+  alertId: string;
+  districtId: string;
+  awaitingDraftId: string;
+  /** Pension targets (insurers only): a policy waiting for its code, a linked one, a sealed submission. */
+  pension: { openPolicyId: string; linkedPolicyId: string; submissionId: string } | null;
+  /** A lottery round taking applications, and one already drawn (municipalities only). */
+  roundId: string | null;
+  drawnRoundId: string | null;
 }
 
 /** Two organisations of each kind: "own" is the first, "other" the second. */
@@ -42,7 +57,7 @@ const ORGS: Record<OrganisationKind, [string, string]> = {
 };
 
 /** Targets made afresh for one test (a removal or role change in one row cannot starve the next). */
-async function orgWorld(code: string, kind: OrganisationKind): Promise<OrgWorld> {
+async function orgWorld(code: string, kind: OrganisationKind, withAlerts = false): Promise<OrgWorld> {
   const id = await orgId(db, code);
   let deviceId: string | null = null;
   let contractNo: string | null = null;
@@ -56,7 +71,27 @@ async function orgWorld(code: string, kind: OrganisationKind): Promise<OrgWorld>
   const otherRole = ROLE_NAMES.find((r) => ROLES[r].kind === kind && !r.endsWith('.admin'))!;
   const [target] = await db.insert(staffMembers).values({ organisationId: id, displayName: 'matrix target', roles: [otherRole] }).returning();
   const bookable = kind === 'municipality' ? await bookableFacilityIn(db, id) : null;
-  return { id, code, deviceId, contractNo, staffId: target!.id, facilityId: bookable?.facility.id ?? null, unitId: bookable?.units[0].id ?? null };
+  let shelterId: string | null = null;
+  if (kind === 'municipality') {
+    const [district] = await db.select().from(districts).where(eq(districts.municipalityId, id));
+    shelterId = (await db.insert(shelters).values({ municipalityId: id, districtId: district!.id, name: 'matrix 避難所', address: '-', capacity: 10 }).returning())[0]!.id;
+  }
+  let roundId: string | null = null;
+  let drawnRoundId: string | null = null;
+  if (bookable) {
+    roundId = (await openRound(db, bookable.facility.id, '2030-01', new Date(Date.now() + 86_400_000), 'operator:matrix')).id;
+    drawnRoundId = (await openRound(db, bookable.facility.id, '2030-02', new Date(Date.now() + 86_400_000), 'operator:matrix')).id;
+    await drawRound(db, drawnRoundId, 'operator:matrix');
+  }
+  const alerting = kind === 'municipality' && withAlerts;
+  const pension = kind === 'insurer' ? await pensionTargets(db, id) : null;
+  return {
+    id, code, deviceId, contractNo, staffId: target!.id, facilityId: bookable?.facility.id ?? null, unitId: bookable?.units[0].id ?? null, shelterId,
+    alertId: alerting ? (await publishedAlert(db, id)).alertId : NO_FACILITY,
+    districtId: alerting ? (await placesOf(db, id)).districts[0]!.id : NO_FACILITY,
+    awaitingDraftId: alerting ? (await awaitingDraft(db, id)).draft.id : NO_FACILITY,
+    pension, roundId, drawnRoundId,
+  };
 }
 
 beforeAll(async () => {
@@ -81,19 +116,73 @@ interface RouteCase {
   leaks?: (body: unknown, other: OrgWorld) => boolean;
   /** A permission that allows seeing the other organisation's rows here (then they must be seen). */
   seesAllWith?: string;
+  /** When the request must be the caller's own doing (a draft only its composer may change): made for this caller, replacing `own`. */
+  ownAs?: (own: OrgWorld, callerId: string) => Promise<InjectOptions>;
 }
 
 const P = CONSOLE_PREFIX;
 const NO_FACILITY = '00000000-0000-4000-8000-00000000beef';
+const NO_SHELTER = '00000000-0000-4000-8000-00000000cafe';
+const POLICY = { residentHorizonDays: 60, nonResidentHorizonDays: 30, cancelDeadlineDays: 2, monthlyQuota: 4, holdMinutes: 45 };
 const inDays = (n: number) => new Date(Date.now() + n * 86_400_000 + 9 * 3_600_000).toISOString().slice(0, 10);
 let adminKey = 0;
 const adminBooking = (w: OrgWorld) => ({ unitId: w.unitId ?? NO_FACILITY, day: inDays(10), period: 'am', note: '市の行事', idempotencyKey: `matrix-${++adminKey}-key` });
 const get = (url: string) => ({ method: 'GET' as const, url });
+const A = `${P}/alerts`;
+/** A draft of the caller's own (only its composer may change or submit it); a placeholder where the caller has no municipality. */
+const ownDraft = async (w: OrgWorld, callerId: string) => {
+  if (w.districtId === NO_FACILITY) return NO_FACILITY;
+  return (await createDraft(db, await contextOf(db, callerId), await alertBody(db, w.id))).id;
+};
+const editBody = (w: OrgWorld) => ({ version: 1, status: 'Actual', validMinutes: 60, level: '5', districtIds: [w.districtId] });
+const NONE = '00000000-0000-4000-8000-00000000feed';
+let campaignYear = 2100;
+const pensionRoute = (method: 'GET' | 'POST', path: (w: OrgWorld) => string, payload?: () => object) => (w: OrgWorld): InjectOptions => ({
+  method, url: `${P}/pension${path(w)}`, ...(payload ? { payload: payload() } : {}),
+});
+const openPolicy = (w: OrgWorld) => w.pension?.openPolicyId ?? NONE;
+const linkedPolicy = (w: OrgWorld) => w.pension?.linkedPolicyId ?? NONE;
+const submission = (w: OrgWorld) => w.pension?.submissionId ?? NONE;
 const ROUTES: Record<string, RouteCase> = {
+  [`GET ${A}`]: { own: () => get(A), other: null, leaks: (body, other) => JSON.stringify(body).includes(other.alertId) },
+  [`POST ${A}/preview`]: {
+    own: (w) => ({ method: 'POST', url: `${A}/preview`, payload: { level: '4', districtIds: [w.districtId] } }),
+    other: (w) => ({ method: 'POST', url: `${A}/preview`, payload: { level: '4', districtIds: [w.districtId] } }),
+  },
+  [`POST ${A}/drafts`]: {
+    own: (w) => ({ method: 'POST', url: `${A}/drafts`, payload: { action: 'alert', status: 'Actual', validMinutes: 60, level: '4', districtIds: [w.districtId] } }),
+    other: (w) => ({ method: 'POST', url: `${A}/drafts`, payload: { action: 'extend', referencesAlertId: w.alertId, status: 'Actual', validMinutes: 60 } }),
+  },
+  [`PUT ${A}/drafts/:id`]: {
+    own: (w) => ({ method: 'PUT', url: `${A}/drafts/${w.awaitingDraftId}`, payload: editBody(w) }),
+    ownAs: async (w, callerId) => ({ method: 'PUT', url: `${A}/drafts/${await ownDraft(w, callerId)}`, payload: editBody(w) }),
+    other: (w) => ({ method: 'PUT', url: `${A}/drafts/${w.awaitingDraftId}`, payload: editBody(w) }),
+  },
+  [`POST ${A}/drafts/:id/submit`]: {
+    own: (w) => ({ method: 'POST', url: `${A}/drafts/${w.awaitingDraftId}/submit`, payload: { version: 1 } }),
+    ownAs: async (w, callerId) => ({ method: 'POST', url: `${A}/drafts/${await ownDraft(w, callerId)}/submit`, payload: { version: 1 } }),
+    other: (w) => ({ method: 'POST', url: `${A}/drafts/${w.awaitingDraftId}/submit`, payload: { version: 1 } }),
+  },
+  [`POST ${A}/drafts/:id/approve`]: {
+    own: (w) => ({ method: 'POST', url: `${A}/drafts/${w.awaitingDraftId}/approve`, payload: { version: 2 } }),
+    other: (w) => ({ method: 'POST', url: `${A}/drafts/${w.awaitingDraftId}/approve`, payload: { version: 2 } }),
+  },
+  [`POST ${A}/drafts/:id/discard`]: {
+    own: (w) => ({ method: 'POST', url: `${A}/drafts/${w.awaitingDraftId}/discard`, payload: { version: 2 } }),
+    other: (w) => ({ method: 'POST', url: `${A}/drafts/${w.awaitingDraftId}/discard`, payload: { version: 2 } }),
+  },
+  [`GET ${A}/:id/funnel`]: { own: (w) => get(`${A}/${w.alertId}/funnel`), other: (w) => get(`${A}/${w.alertId}/funnel`) },
+  [`PUT ${A}/settings`]: { own: () => ({ method: 'PUT', url: `${A}/settings`, payload: { approvalRequired: true } }), other: null },
   [`GET ${P}/me`]: { own: () => get(`${P}/me`), other: null },
   [`DELETE ${P}/sessions/current`]: { own: () => ({ method: 'DELETE', url: `${P}/sessions/current` }), other: null },
   [`GET ${P}/dashboard`]: { own: () => get(`${P}/dashboard`), other: null },
   [`GET ${P}/shelters`]: { own: () => get(`${P}/shelters`), other: null },
+  [`PUT ${P}/shelters/:shelterId/settings`]: {
+    own: (w) => ({ method: 'PUT', url: `${P}/shelters/${w.shelterId ?? NO_SHELTER}/settings`, payload: { requirePin: false } }),
+    other: (w) => ({ method: 'PUT', url: `${P}/shelters/${w.shelterId ?? NO_SHELTER}/settings`, payload: { requirePin: false } }),
+  },
+  [`GET ${P}/shelters/unconfirmed`]: { own: () => get(`${P}/shelters/unconfirmed`), other: null },
+  [`GET ${P}/shelters/unconfirmed.csv`]: { own: () => get(`${P}/shelters/unconfirmed.csv`), other: null },
   [`GET ${P}/devices`]: {
     own: () => get(`${P}/devices?limit=200&offset=0&status=active`), other: null,
     leaks: (body, other) => JSON.stringify(body).includes(other.deviceId ?? '\u0000'),
@@ -136,10 +225,50 @@ const ROUTES: Record<string, RouteCase> = {
     own: (w) => ({ method: 'POST', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/blackouts`, payload: { day: inDays(20), reason: '点検' } }),
     other: (w) => ({ method: 'POST', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/blackouts`, payload: { day: inDays(20), reason: '点検' } }),
   },
+  [`GET ${P}/booking/facilities`]: {
+    own: () => get(`${P}/booking/facilities`), other: null,
+    leaks: (body, other) => JSON.stringify(body).includes(other.facilityId ?? '\u0000'),
+  },
+  [`PUT ${P}/booking/facilities/:id/policy`]: {
+    own: (w) => ({ method: 'PUT', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/policy`, payload: POLICY }),
+    other: (w) => ({ method: 'PUT', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/policy`, payload: POLICY }),
+  },
+  [`POST ${P}/booking/facilities/:id/lottery-rounds`]: {
+    own: (w) => ({ method: 'POST', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/lottery-rounds`, payload: { month: '2030-03', applyUntil: '2030-02-10T00:00:00Z' } }),
+    other: (w) => ({ method: 'POST', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/lottery-rounds`, payload: { month: '2030-03', applyUntil: '2030-02-10T00:00:00Z' } }),
+  },
+  [`POST ${P}/booking/lottery-rounds/:id/draw`]: {
+    own: (w) => ({ method: 'POST', url: `${P}/booking/lottery-rounds/${w.roundId ?? NO_FACILITY}/draw` }),
+    other: (w) => ({ method: 'POST', url: `${P}/booking/lottery-rounds/${w.roundId ?? NO_FACILITY}/draw` }),
+  },
+  [`POST ${P}/booking/lottery-rounds/:id/replay`]: {
+    own: (w) => ({ method: 'POST', url: `${P}/booking/lottery-rounds/${w.drawnRoundId ?? NO_FACILITY}/replay` }),
+    other: (w) => ({ method: 'POST', url: `${P}/booking/lottery-rounds/${w.drawnRoundId ?? NO_FACILITY}/replay` }),
+  },
   [`POST ${P}/booking/facilities/:id/admin-bookings`]: {
     own: (w) => ({ method: 'POST', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/admin-bookings`, payload: adminBooking(w) }),
     other: (w) => ({ method: 'POST', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/admin-bookings`, payload: adminBooking(w) }),
   },
+  [`GET ${P}/pension/policies`]: { own: pensionRoute('GET', () => '/policies'), other: null, leaks: (body, other) => JSON.stringify(body).includes(linkedPolicy(other)) },
+  [`POST ${P}/pension/policies`]: { own: pensionRoute('POST', () => '/policies', () => ({ policyRef: `MX-${++adminKey}`, dueMonth: 4 })), other: null },
+  [`POST ${P}/pension/policies/csv`]: { own: pensionRoute('POST', () => '/policies/csv', () => ({ csv: `MC-${++adminKey},4\n` })), other: null },
+  [`POST ${P}/pension/policies/:id/link-code`]: {
+    own: pensionRoute('POST', (w) => `/policies/${openPolicy(w)}/link-code`), other: pensionRoute('POST', (w) => `/policies/${openPolicy(w)}/link-code`),
+  },
+  [`POST ${P}/pension/policies/:id/notices`]: {
+    own: pensionRoute('POST', (w) => `/policies/${linkedPolicy(w)}/notices`, () => ({ title: 'お知らせ', body: '本文' })),
+    other: pensionRoute('POST', (w) => `/policies/${linkedPolicy(w)}/notices`, () => ({ title: 'お知らせ', body: '本文' })),
+  },
+  [`GET ${P}/pension/campaigns`]: { own: pensionRoute('GET', () => '/campaigns'), other: null },
+  [`POST ${P}/pension/campaigns`]: {
+    own: pensionRoute('POST', () => '/campaigns', () => ({ title: 'matrix', period: `${++campaignYear}-05`, deadline: new Date(Date.now() + 86_400_000).toISOString(), reminderDates: [] })),
+    other: null,
+  },
+  [`GET ${P}/pension/submissions`]: { own: pensionRoute('GET', () => '/submissions'), other: null, leaks: (body, other) => JSON.stringify(body).includes(submission(other)) },
+  [`GET ${P}/pension/submissions/:id/bundle`]: {
+    own: pensionRoute('GET', (w) => `/submissions/${submission(w)}/bundle`), other: pensionRoute('GET', (w) => `/submissions/${submission(w)}/bundle`),
+  },
+  [`POST ${P}/pension/api-credentials`]: { own: pensionRoute('POST', () => '/api-credentials', () => ({ label: 'matrix' })), other: null },
 };
 /** Routes that are not behind a staff session (the login itself, and the live channel, which authenticates its first message: see live.test.ts). */
 const UNAUTHENTICATED = [`POST ${P}/nonces`, `POST ${P}/sessions`, `GET ${P}/live`];
@@ -177,7 +306,8 @@ describe.each(ROLE_NAMES)('role %s', (role) => {
     const access = registered().find((r) => `${r.method} ${r.url}` === key)?.access;
     const needs = access && 'permission' in access ? access.permission : null;
     const allowed = needs === null || granted.has(needs);
-    const [own, other] = [await orgWorld(ORGS[kind][0], kind), await orgWorld(ORGS[kind][1], kind)];
+    const alerting = key.includes('/alerts');
+    const [own, other] = [await orgWorld(ORGS[kind][0], kind, alerting), await orgWorld(ORGS[kind][1], kind, alerting)];
     const caller = await staffWithSession(db, own.id, [role]);
     const as = (options: InjectOptions) => app.inject({ ...options, headers: { authorization: caller.authorization } });
     const routeCase = ROUTES[key]!;
@@ -187,7 +317,7 @@ describe.each(ROLE_NAMES)('role %s', (role) => {
       expect(res.statusCode, `${role} → other organisation's target`).toBe(403);
       expect(res.json().error.code).toBe(allowed ? 'STAFF_OUT_OF_SCOPE' : 'STAFF_PERMISSION_DENIED');
     }
-    const res = await as(routeCase.own(own));
+    const res = await as(routeCase.ownAs ? await routeCase.ownAs(own, caller.staffId) : routeCase.own(own));
     if (!allowed) {
       expect(res.statusCode, `${role} without ${needs}`).toBe(403);
       expect(res.json().error.code).toBe('STAFF_PERMISSION_DENIED');

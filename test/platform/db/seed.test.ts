@@ -20,8 +20,8 @@ describe('seedDemoWorld', async () => {
   afterAll(() => seeded.close());
   await seedDemoWorld(seeded.db);
 
-  it('creates the operator, two municipalities, the insurer, districts, shelters, household TVs and the console staff', async () => {
-    const db = await emptyDb();
+  it('creates the operator, two municipalities, the insurer, districts, shelters, household TVs and the console staff', { timeout: 90_000 }, async () => {
+    const db = await emptyDb(); // a database of its own, migrated inside the test: slow on a busy machine
     expect(await seedDemoWorld(db)).toBe(true);
     const kinds = (await db.select({ kind: organisations.kind }).from(organisations)).map((o) => o.kind).sort();
     expect(kinds).toEqual(['cable_operator', 'insurer', 'municipality', 'municipality']);

@@ -20,7 +20,10 @@ async function processWorld() {
   return { database, centerDir, config, a };
 }
 
-describe('CRLs shared between platform processes', () => {
+// Each test builds its own database, dev center and JPKI state: seconds, many more on a busy machine.
+const OWN_WORLD = { timeout: 90_000 };
+
+describe('CRLs shared between platform processes', OWN_WORLD, () => {
   it('a CRL one process installs reaches the others through NOTIFY, and later starters load it', async () => {
     // Two processes' worth of JPKI state over one database.
     const { database, centerDir, config, a } = await processWorld();
@@ -61,7 +64,7 @@ describe('CRLs shared between platform processes', () => {
   });
 });
 
-describe('partitioned CRLs shared between platform processes', () => {
+describe('partitioned CRLs shared between platform processes', OWN_WORLD, () => {
   it('stores each DP\'s CRL on its own, refuses a mis-filed one, and a later starter loads every partition', async () => {
     const { database, centerDir, config, a } = await processWorld();
     const crls = await buildPartitionedCrls(centerDir, { which: 'auth', generation: '03', thisUpdate: new Date() });

@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
+import helmet from '@fastify/helmet';
+import Fastify from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { contentSecurityPolicy, securityHeaderTable } from '../../../platform/src/plugins/security-headers.js';
 import { DEMO_HOUSEHOLDS } from '../../../platform/src/demo/world.js';
 import { ERRORS } from '../../../platform/src/shared/errors.js';
 import { buildTestApp } from '../../helpers/app.js';
@@ -132,5 +135,27 @@ describe('CORS stays closed', () => {
     const answer = await raw('POST', '/api/v1/nonces', { origin: 'https://evil.example', authorization: TV, 'content-type': 'application/json' }, JSON.stringify({ purpose: 'login' }));
     expect(answer.headers['access-control-allow-origin']).toBeUndefined();
     expect(answer.headers['cross-origin-resource-policy']).toBe('same-origin');
+  });
+});
+
+describe('the security header table', () => {
+  it('is what @fastify/helmet sends with the same policy (computed once instead of per request)', async () => {
+    const opts = { uiDir: 'dist/stb-ui', readerPort: READER_PORT };
+    const reference = Fastify();
+    await reference.register(helmet, {
+      global: true,
+      contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy(opts) },
+      frameguard: { action: 'deny' },
+      referrerPolicy: { policy: 'no-referrer' },
+      crossOriginResourcePolicy: { policy: 'same-origin' },
+    });
+    reference.get('/', async () => 'x');
+    const answer = await reference.inject({ method: 'GET', url: '/' });
+    await reference.close();
+    const fromHelmet = Object.fromEntries(
+      Object.entries(answer.headers).filter(([name]) => !['content-type', 'content-length', 'date', 'connection', 'keep-alive'].includes(name)),
+    );
+    const ours = Object.fromEntries(securityHeaderTable(opts).map(([name, value]) => [name.toLowerCase(), value]));
+    expect(ours).toEqual(fromHelmet);
   });
 });

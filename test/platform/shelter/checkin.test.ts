@@ -4,6 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { shelterEvents, shelters } from '../../../platform/src/db/schema/index.js';
 import { DEMO_SHELTERS } from '../../../platform/src/demo/world.js';
 import type { CheckinEvent, EventBatchResult, ShelterState, Whitelist } from '../../../platform/src/shelter/shelter-schemas.js';
+import { toBase64 } from '../../../platform/src/shared/base64.js';
+import { digestInfoForMessage } from '../../../platform/src/shared/digest-info.js';
+import { shelterCheckinMessage } from '../../../platform/src/shared/shelter-subject.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { CardInReader } from '../../helpers/card-in-reader.js';
 import { eventMaker, householdMember, registerResident, tabletWithStaff } from '../../helpers/shelter.js';
@@ -166,5 +169,33 @@ describe('console: live occupancy and tablets', () => {
     const tonami = await staffWithSession(db, await orgId(db, '162086'), ['municipality.disaster']);
     const theirs = (await app.inject({ method: 'GET', url: '/api/v1/console/shelters', headers: { authorization: tonami.authorization } })).json();
     expect(JSON.stringify(theirs)).not.toContain(own.shelter.id);
+  });
+});
+
+describe('a shelter where the municipality requires the PIN', () => {
+  it('refuses a card tap without the PIN, accepts the card\'s signature over that event at that shelter, and refuses one made for another', async () => {
+    const pinTablet = await tabletWithStaff(db, nanto, DEMO_SHELTERS[2].name);
+    const officer = await staffWithSession(db, nanto, ['municipality.disaster']);
+    const set = await app.inject({ method: 'PUT', url: `/api/v1/console/shelters/${pinTablet.shelter.id}/settings`, headers: { authorization: officer.authorization }, payload: { requirePin: true } });
+    expect(set.json()).toEqual({ shelterId: pinTablet.shelter.id, requirePin: true });
+    const list = (await app.inject({ method: 'GET', url: '/api/v1/shelter/whitelist', headers: pinTablet.headers })).json() as Whitelist;
+    expect(list.shelter.requirePin).toBe(true);
+
+    // 佐藤　一郎, registered for this test (so the other tests' people stay where they are).
+    const card = await CardInReader.insert('sato-ichiro');
+    const satoCert = await card.authCertificate();
+    const sato = await registerResident(db, jpki, satoCert, '佐藤　一郎', 'CATV-0002');
+    const next = eventMaker(1);
+    const signed = async (eventId: string) =>
+      (await card.sign('auth', '2468', toBase64(digestInfoForMessage(new TextEncoder().encode(shelterCheckinMessage(eventId, pinTablet.shelter.id)))))).signature;
+    const bare = next('checkin', { method: 'card', certificate: satoCert });
+    const withPin = next('checkin', { method: 'card', certificate: satoCert });
+    withPin.subject = { method: 'card', certificate: satoCert, signature: await signed(withPin.eventId) };
+    const borrowed = next('checkin', { method: 'card', certificate: satoCert, signature: await signed(bare.eventId) });
+    await card.close();
+    const res = await upload([bare, withPin, borrowed], pinTablet.headers);
+    const out = (res.json() as EventBatchResult).results;
+    expect(out.map((r) => (r.status === 'refused' ? r.error.code : r.status))).toEqual(['SHELTER_PIN_REQUIRED', 'recorded', 'PKI_SIGNATURE_INVALID']);
+    expect(out[1]).toMatchObject({ outcome: { personId: sato, flags: ['pin'] } });
   });
 });

@@ -14,6 +14,7 @@ export * from './audit.js';
 export * from '../../staff/schema.js';
 export * from '../../console/schema.js';
 export * from '../../alerts/schema.js';
+export * from '../../alerts/draft-schema.js';
 export * from '../../pension/schema.js';
 export * from '../../booking/schema.js';
 export * from '../../shelter/schema.js';

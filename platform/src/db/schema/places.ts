@@ -1,4 +1,4 @@
-import { integer, pgTable, text, timestamp, uniqueIndex, uuid, doublePrecision } from 'drizzle-orm/pg-core';
+import { boolean, integer, pgTable, text, timestamp, uniqueIndex, uuid, doublePrecision } from 'drizzle-orm/pg-core';
 import { organisations } from './organisations.js';
 
 /** An area a municipality targets alerts at (地区). */
@@ -23,6 +23,11 @@ export const shelters = pgTable('shelters', {
   capacity: integer('capacity').notNull(),
   latitude: doublePrecision('latitude'),
   longitude: doublePrecision('longitude'),
+  /**
+   * The municipality's setting: card check-ins here need the card's auth PIN (high assurance) —
+   * the tablet has the card sign the event, offline too. Default: a tap without PIN (low).
+   */
+  requirePin: boolean('require_pin').notNull().default(false),
 });
 
 /** A bookable municipal facility (公共施設). */

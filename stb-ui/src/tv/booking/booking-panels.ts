@@ -54,7 +54,7 @@ export function confirmedPanel(o: { booking: BookingView; facilities: FacilitySu
   const { when, where, facility } = describe(o.booking, o.facilities);
   return html`<div class="facts" data-panel="confirmed">
       <p class="what">${where}</p><p class="what">${when}</p>
-      <p class="permit">${t('booking.permit')} <span data-permit-no>${o.booking.permitNo}</span></p>
+      <p class="permit">${t('booking.permit')} <span class="nowrap" data-permit-no>${o.booking.permitNo}</span></p>
       <p>${t('booking.confirmed.note')}</p>
       <p>${t('booking.cancelUntil')} ${longDay(cancelLastDay(o.booking, facility))} ${t('booking.cancelUntil.after')}</p>
     </div>
@@ -82,7 +82,7 @@ export function minePanel(o: {
       ${shown.map((b) => {
         const { when, where, facility } = describe(b, o.facilities);
         return html`<li data-booking=${b.id} data-state=${b.state}>
-          <span class="line">${when} ${where} ・ ${t(`booking.state.${b.state}`)}${b.permitNo ? html` ${t('booking.permit')} ${b.permitNo}` : nothing}</span>
+          <span class="line">${when} ${where} ・ ${t(`booking.state.${b.state}`)}${b.permitNo ? html` ${t('booking.permit')} <span class="nowrap">${b.permitNo}</span>` : nothing}</span>
           ${b.state === 'held' ? html`<stb-tv-button focus-key="booking/mine/confirm/${b.id}" label=${t('booking.mine.confirm')} @tv-activate=${() => o.onConfirm(b)}></stb-tv-button>` : nothing}
           ${cancellable(b, facility, o.today) ? html`<stb-tv-button focus-key="booking/mine/cancel/${b.id}" label=${t('booking.mine.cancel')} @tv-activate=${() => o.onCancel(b)}></stb-tv-button>` : nothing}
         </li>`;

@@ -9,7 +9,6 @@ import type { LegendItem } from '../ui/tv-legend.js';
 import { confirmedPanel, describe, heldPanel, mineDefaultKey, minePanel } from './booking-panels.js';
 import type { BookingStore, Slot } from './booking-store.js';
 import { japanToday, monthName } from './calendar.js';
-import type { CellState } from './slot-cell.js';
 import './week-grid.js';
 import type { SlotPick } from './week-grid.js';
 
@@ -33,22 +32,25 @@ export class StbTvBookingScreen extends LitElement {
 
   static override styles = css`
     :host { display: block; }
-    .top { display: flex; align-items: baseline; justify-content: space-between; gap: 32px; margin: 0 0 16px; }
+    .top { display: flex; align-items: baseline; justify-content: space-between; gap: 32px; margin: 0 0 8px; }
     h2 { margin: 0; font-size: calc(56px * var(--stb-text-scale, 1)); font-weight: 700; white-space: nowrap; }
     p { margin: 0 0 20px; font-size: calc(40px * var(--stb-text-scale, 1)); line-height: 1.45; }
-    .list { display: grid; grid-template-columns: repeat(2, 760px); gap: 28px 48px; }
-    .bar { display: flex; gap: 32px; margin: 0 0 20px; flex-wrap: wrap; }
-    .bar stb-tv-button, .actions stb-tv-button, .mine stb-tv-button {
-      --stb-button-height: calc(88px * var(--stb-text-scale, 1)); --stb-button-font: calc(40px * var(--stb-text-scale, 1));
+    .list { display: flex; flex-direction: column; align-items: flex-start; gap: 20px; }
+    .bar { display: flex; gap: 32px; margin: 0 0 8px; flex-wrap: wrap; }
+    /* 45 px: the number chip (0.8 em) stays at 36 px, the smallest text allowed. */
+    .list stb-tv-button, .bar stb-tv-button, .actions stb-tv-button, .mine stb-tv-button, stb-tv-dialog stb-tv-button {
+      --stb-button-height: calc(72px * var(--stb-text-scale, 1)); --stb-button-font: calc(45px * var(--stb-text-scale, 1));
       --stb-button-padding: 0.1em 0.6em;
     }
-    .key { margin: 16px 0 0; font-size: calc(36px * var(--stb-text-scale, 1)); }
-    .actions { display: flex; gap: 48px; margin: 24px 0 0; }
+    .key { margin: 8px 0 0; font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.3; }
+    .actions { display: flex; flex-wrap: wrap; gap: 24px 48px; margin: 24px 0 0; }
     .what { font-size: calc(48px * var(--stb-text-scale, 1)); font-weight: 700; margin: 0 0 8px; }
     .countdown, .permit { font-size: calc(56px * var(--stb-text-scale, 1)); font-weight: 700; }
     .mine { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 20px; }
-    .mine li { display: flex; align-items: center; gap: 32px; }
-    .mine .line { flex: 1; font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.35; }
+    /* Room on the right for the focused button's growth and ring. */
+    .mine li { display: flex; align-items: center; gap: 32px; padding-right: 32px; }
+    .mine .line { flex: 1; min-width: 0; font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.35; }
+    .nowrap { white-space: nowrap; }
     .notice { border: 4px solid var(--stb-fg); border-radius: 16px; padding: 12px 20px; }
   `;
 
@@ -120,16 +122,6 @@ export class StbTvBookingScreen extends LitElement {
     }
   }
 
-  /** What a cell shows: its state, or while choosing for the lottery, its rank among the choices. */
-  private _cell = (slot: Slot): { state: CellState; rank: number } => {
-    const s = this._s;
-    if (s.view.name === 'lottery') {
-      const rank = s.rankOf(slot);
-      return rank ? { state: 'chosen', rank } : { state: 'free', rank: 0 };
-    }
-    return { state: s.stateOf(slot.day, slot.period), rank: 0 };
-  };
-
   private _onPick(e: CustomEvent<SlotPick>) {
     const s = this._s;
     const { slot, state } = e.detail;
@@ -183,8 +175,8 @@ export class StbTvBookingScreen extends LitElement {
               @tv-activate=${() => void s.applyLottery()}></stb-tv-button>`
           : s.facility?.lottery ? html`<stb-tv-button focus-key="booking/lottery" .number=${3} label=${t('booking.lottery')} @tv-activate=${() => void s.startLottery()}></stb-tv-button>` : nothing}
       </div>
-      <stb-tv-week-grid .week=${s.week} unitId=${s.unitId ?? ''} .stateOf=${this._cell} @slot-pick=${this._onPick}></stb-tv-week-grid>
-      <p class="key">${lottery ? t('booking.lottery.lead') : `${t('booking.key')} ・ ${t('booking.gridHint')}`}</p>`;
+      <stb-tv-week-grid .week=${s.week} unitId=${s.unitId ?? ''} .choices=${lottery ? s.choices : null} @slot-pick=${this._onPick}></stb-tv-week-grid>
+      ${lottery ? html`<p class="key">${t('booking.lottery.lead')}</p>` : nothing}`;
   }
 
   private _questionDialog() {

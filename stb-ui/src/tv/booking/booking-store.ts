@@ -126,12 +126,6 @@ export class BookingStore {
     }, () => void this._loadWeek(from));
   }
 
-  /** The state of a slot in the week on screen. */
-  stateOf(day: string, period: string): 'free' | 'taken' | 'closed' {
-    const unit = this.week?.units.find((u) => u.id === this.unitId);
-    return unit?.slots.find((s) => s.day === day && s.period === period)?.state ?? 'closed';
-  }
-
   /** OK on a free slot: hold it (after a login when nobody is). A second OK meanwhile does nothing. */
   async hold(slot: Slot): Promise<void> {
     if (this._busy) return;
@@ -168,11 +162,6 @@ export class BookingStore {
     if (at >= 0) this.choices = this.choices.filter((_, i) => i !== at);
     else if (this.choices.length < MAX_CHOICES) this.choices = [...this.choices, slot];
     this._changed();
-  }
-
-  /** The rank (1 = first choice) of a slot in the lottery choices, else 0. */
-  rankOf(slot: Slot): number {
-    return this.choices.findIndex((c) => c.unitId === slot.unitId && c.day === slot.day && c.period === slot.period) + 1;
   }
 
   async applyLottery(): Promise<void> {

@@ -14,10 +14,16 @@ export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 }
 
-/** 「12/1（月）」: a grid column's heading. */
-export function shortDay(day: string): string {
+/** 「12/1」 and 「月」: a grid column's heading (short, so seven columns fit at every text size). */
+export function shortDay(day: string): { date: string; weekday: string } {
   const d = new Date(`${day}T00:00:00Z`);
-  return `${d.getUTCMonth() + 1}/${d.getUTCDate()}（${WEEKDAYS[d.getUTCDay()]}）`;
+  return { date: `${d.getUTCMonth() + 1}/${d.getUTCDate()}`, weekday: WEEKDAYS[d.getUTCDay()]! };
+}
+
+/** 「9–12時」 from 09:00 and 12:00 (minutes only when there are any): a row's heading, kept short. */
+export function hours(start: string, end: string): string {
+  const h = (hhmm: string) => (hhmm.endsWith(':00') ? String(Number(hhmm.slice(0, 2))) : `${Number(hhmm.slice(0, 2))}:${hhmm.slice(3)}`);
+  return `${h(start)}–${h(end)}時`;
 }
 
 /** 「12月1日（月）」: a day in a sentence. */

@@ -2,7 +2,7 @@ import { LitElement, css, html } from 'lit';
 import type { WeekGridView } from '../../api/platform-client.js';
 import { FocusController } from '../focus/focus-controller.js';
 import type { Slot } from './booking-store.js';
-import { shortDay } from './calendar.js';
+import { hours, shortDay } from './calendar.js';
 import './slot-cell.js';
 import type { CellState } from './slot-cell.js';
 
@@ -20,20 +20,20 @@ export interface SlotPick {
  * @fires slot-pick - detail: SlotPick
  */
 export class StbTvWeekGrid extends LitElement {
-  static override properties = { week: { attribute: false }, unitId: {}, stateOf: { attribute: false } };
+  static override properties = { week: { attribute: false }, unitId: {}, choices: { attribute: false } };
   declare week: WeekGridView | null;
   declare unitId: string | null;
-  /** The state a cell shows (the screen knows about lottery choices). */
-  declare stateOf: (slot: Slot) => { state: CellState; rank: number };
+  /** Choosing for a lottery: the ranked choices so far (cells show their rank, not their state); else null. */
+  declare choices: Slot[] | null;
 
   static override styles = css`
     :host { display: block; }
-    .grid { display: grid; gap: 8px; align-items: stretch; }
+    .grid { display: grid; gap: 6px; align-items: stretch; }
     .day, .period { font-size: calc(36px * var(--stb-text-scale, 1)); font-weight: 700; white-space: nowrap; }
-    .day { text-align: center; padding: 4px 0; }
-    .period { display: flex; flex-direction: column; justify-content: center; line-height: 1.2; }
+    .day { text-align: center; line-height: 1.1; }
+    .period { display: flex; flex-direction: column; justify-content: center; line-height: 1.1; }
     .times { font-weight: 400; }
-    stb-tv-slot-cell { min-height: calc(104px * var(--stb-text-scale, 1)); }
+    stb-tv-slot-cell { min-height: calc(80px * var(--stb-text-scale, 1)); }
   `;
 
   private _focus = new FocusController(this, () => ({ key: 'booking/grid', container: true }));
@@ -42,7 +42,14 @@ export class StbTvWeekGrid extends LitElement {
     super();
     this.week = null;
     this.unitId = null;
-    this.stateOf = () => ({ state: 'closed', rank: 0 });
+    this.choices = null;
+  }
+
+  /** What a cell shows: its state, or while choosing for a lottery, its rank among the choices. */
+  private _cell(slot: Slot, state: CellState): { state: CellState; rank: number } {
+    if (!this.choices) return { state, rank: 0 };
+    const rank = this.choices.findIndex((c) => c.unitId === slot.unitId && c.day === slot.day && c.period === slot.period) + 1;
+    return rank ? { state: 'chosen', rank } : { state: 'free', rank: 0 };
   }
 
   private _pick(slot: Slot, state: CellState) {
@@ -52,15 +59,20 @@ export class StbTvWeekGrid extends LitElement {
   override render() {
     const week = this.week;
     const unitId = this.unitId;
-    if (!week || !unitId) return html``;
+    const unit = week?.units.find((u) => u.id === unitId);
+    if (!week || !unitId || !unit) return html``;
     return html`<div class="grid" role="grid" style="grid-template-columns: max-content repeat(${week.days.length}, 1fr)">
       <span></span>
-      ${week.days.map((d) => html`<span class="day" role="columnheader">${shortDay(d)}</span>`)}
-      ${week.periods.map((p) => html`<span class="period" role="rowheader">${p.label}<span class="times">${p.start}–${p.end}</span></span>
+      ${week.days.map((d) => {
+        const { date, weekday } = shortDay(d);
+        return html`<span class="day" role="columnheader">${date} ${weekday}</span>`;
+      })}
+      ${week.periods.map((p) => html`<span class="period" role="rowheader">${p.label}<span class="times">${hours(p.start, p.end)}</span></span>
         ${week.days.map((day) => {
           const slot = { unitId, day, period: p.code };
-          const { state, rank } = this.stateOf(slot);
-          return html`<stb-tv-slot-cell focus-key="booking/slot/${day}/${p.code}" state=${state} .rank=${rank}
+          const { state, rank } = this._cell(slot, unit.slots.find((x) => x.day === day && x.period === p.code)?.state ?? 'closed');
+          const { date, weekday } = shortDay(day);
+          return html`<stb-tv-slot-cell focus-key="booking/slot/${day}/${p.code}" state=${state} .rank=${rank} where="${date} ${weekday} ${p.label}"
             @tv-activate=${() => this._pick(slot, state)}></stb-tv-slot-cell>`;
         })}`)}
     </div>`;

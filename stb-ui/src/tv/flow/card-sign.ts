@@ -17,7 +17,7 @@ export interface ScriptDeps {
  * already has it (the auth certificate read at the card check, of the same card): then the card
  * only signs; otherwise it also reads the certificate in the same card transaction.
  */
-export async function cardSign(deps: ScriptDeps, key: KeyKind, pin: string, digestInfo: string, certificate: string | null): Promise<Signed> {
+export async function cardSign(deps: Pick<ScriptDeps, 'requests' | 'signing'>, key: KeyKind, pin: string, digestInfo: string, certificate: string | null): Promise<Signed> {
   deps.signing(key);
   const r = await deps.requests.card('sign', { key, pin, digestInfo, withCertificate: certificate === null });
   const cert = certificate ?? r.certificate;

@@ -1,12 +1,12 @@
 import { LitElement, css, html, nothing } from 'lit';
-import type { HouseholdMember, SessionView } from '../../api/platform-client.js';
+import type { HouseholdMember, PlatformClient, SessionView } from '../../api/platform-client.js';
 import { FocusController } from '../focus/focus-controller.js';
 import { t, type StringKey } from '../strings.js';
 import '../ui/tv-button.js';
 import '../ui/tv-dialog.js';
 
 /** What the home screen opens besides logging out. */
-export type HomeDestination = 'register' | 'services' | 'help' | 'settings' | 'unregister' | 'booking';
+export type HomeDestination = 'register' | 'services' | 'help' | 'settings' | 'unregister' | 'booking' | 'inbox';
 
 /**
  * The home screen's actions, each with its own number key, the same whatever the household's size
@@ -19,7 +19,7 @@ export const HOME_ACTIONS: readonly { id: HomeDestination | 'logout'; number: nu
   { id: 'settings', number: 4, label: 'home.settings' },
   { id: 'unregister', number: 5, label: 'home.unregister' },
   { id: 'logout', number: 6, label: 'home.logout' },
-  // 7 お知らせ and 9 避難情報 are other services' (see the brief's reserved slots).
+  { id: 'inbox', number: 7, label: 'home.inbox' },
   { id: 'booking', number: 8, label: 'home.booking' },
 ];
 
@@ -34,8 +34,13 @@ export const HOME_ACTIONS: readonly { id: HomeDestination | 'logout'; number: nu
  * @fires home-open - detail: the HomeDestination picked
  */
 export class StbTvHomeScreen extends LitElement {
-  static override properties = { session: { attribute: false }, returnTo: { attribute: false }, _asking: { state: true }, _askingLogout: { state: true } };
+  static override properties = {
+    session: { attribute: false }, returnTo: { attribute: false }, platform: { attribute: false }, _asking: { state: true }, _askingLogout: { state: true }, _unread: { state: true },
+  };
   declare session: SessionView | null;
+  /** Asked for the お知らせ badge (unread inbox items) when the screen opens. */
+  declare platform: Pick<PlatformClient, 'pensionBadge'> | null;
+  declare _unread: number;
   /** The action whose screen (settings, help, services) the person came back from: focus returns to it. */
   declare returnTo: HomeDestination | null;
   declare _asking: HouseholdMember | null;
@@ -45,12 +50,14 @@ export class StbTvHomeScreen extends LitElement {
   static override styles = css`
     :host { display: block; }
     h2 { margin: 0 0 8px; font-size: calc(60px * var(--stb-text-scale, 1)); font-weight: 700; }
-    .household { margin: 0 0 24px; font-size: calc(38px * var(--stb-text-scale, 1)); }
+    .household { margin: 0 0 16px; font-size: calc(38px * var(--stb-text-scale, 1)); }
     h3 { margin: 0 0 8px; font-size: calc(44px * var(--stb-text-scale, 1)); }
-    .hint { margin: 0 0 20px; font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.4; }
-    .members { display: flex; flex-wrap: wrap; gap: 24px 40px; margin: 0 0 48px; }
+    .hint { margin: 0 0 12px; font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.4; }
+    .members { display: flex; flex-wrap: wrap; gap: 24px 40px; margin: 0 0 32px; }
     .members stb-tv-button { min-width: 520px; }
-    .actions { display: grid; grid-template-columns: repeat(3, 1fr); gap: 32px 40px; }
+    /* Three rows of three: the nine numbered actions (7–9 are the services') fit at 特大 too. */
+    .actions { display: grid; grid-template-columns: repeat(3, 1fr); gap: 20px 40px; }
+    .actions stb-tv-button { --stb-button-height: calc(88px * var(--stb-text-scale, 1)); }
     stb-tv-button { --stb-button-padding: 0.2em 0.6em; }
   `;
 
@@ -66,8 +73,20 @@ export class StbTvHomeScreen extends LitElement {
     super();
     this.session = null;
     this.returnTo = null;
+    this.platform = null;
+    this._unread = 0;
     this._asking = null;
     this._askingLogout = false;
+  }
+
+  override connectedCallback() {
+    super.connectedCallback();
+    // The badge is a hint: without an answer the action simply shows no count.
+    this.platform?.pensionBadge().then(({ unread }) => { this._unread = unread; }, () => {});
+  }
+
+  private _label(a: (typeof HOME_ACTIONS)[number]): string {
+    return a.id === 'inbox' && this._unread > 0 ? `${t(a.label)}（${this._unread}）` : t(a.label);
   }
 
   private _fire(id: HomeDestination | 'logout') {
@@ -107,7 +126,8 @@ export class StbTvHomeScreen extends LitElement {
           @tv-activate=${() => this._pick(m)}></stb-tv-button>`)}
       </div>
       <div class="actions">
-        ${HOME_ACTIONS.map((a) => html`<stb-tv-button focus-key="home/${a.id}" .number=${a.number} label=${t(a.label)}
+        ${HOME_ACTIONS.map((a) => html`<stb-tv-button focus-key="home/${a.id}" .number=${a.number} label=${this._label(a)}
+          data-badge=${a.id === 'inbox' ? this._unread : nothing}
           @tv-activate=${() => this._activate(a.id)}></stb-tv-button>`)}
       </div>
       ${this._asking

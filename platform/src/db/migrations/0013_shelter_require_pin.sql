@@ -1,0 +1,1 @@
+ALTER TABLE "shelters" ADD COLUMN "require_pin" boolean DEFAULT false NOT NULL;

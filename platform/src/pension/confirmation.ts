@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { certificates, serviceProviders, serviceUids } from '../db/schema/index.js';
+import { appendAudit } from '../identity/audit.js';
+import { buildSignedAttributes, type JpkiContext } from '../jpki/index.js';
+import { fromBase64, toBase64 } from '../shared/base64.js';
+import { digestInfoForMessage } from '../shared/digest-info.js';
+import { AppError } from '../shared/errors.js';
+import { monthOfPeriod } from './campaigns.js';
+import { checkDeclarations, declarationLines, encodeDocument } from './document.js';
+import { pensionCampaigns, pensionDrafts, pensionInbox, pensionPolicies, pensionSubmissions } from './schema.js';
+import { sealSubmission, type SealContext } from './seal.js';
+import { storeSubmission } from './submissions.js';
+
+/** Reading the form and typing the sign password with a remote takes a while; then it is prepared again. */
+export const DRAFT_TTL_SECONDS = 20 * 60;
+
+interface Who {
+  personId: string;
+  deviceId: string;
+}
+
+/**
+ * The 現況確認届 this person is asked to sign for a campaign item: the policy must be linked to
+ * them now, in the campaign's month, the campaign open and not yet answered. Answers the exact
+ * document text, its plain-Japanese lines, and the DigestInfo the card signs (over the CMS signed
+ * attributes the platform built, so the TV can neither change the document nor the attributes).
+ */
+export async function prepareConfirmation(db: Db, who: Who, input: { campaignId: string; policyId: string; declarations: unknown }, now = new Date()) {
+  const declarations = checkDeclarations(input.declarations);
+  const [row] = await db.select({ campaign: pensionCampaigns, policy: pensionPolicies, provider: serviceProviders, link: serviceUids })
+    .from(pensionCampaigns)
+    .innerJoin(pensionPolicies, and(eq(pensionPolicies.id, input.policyId), eq(pensionPolicies.providerId, pensionCampaigns.providerId)))
+    .innerJoin(serviceProviders, eq(serviceProviders.id, pensionCampaigns.providerId))
+    .innerJoin(serviceUids, and(eq(serviceUids.uid, pensionPolicies.serviceUid), isNull(serviceUids.unlinkedAt), eq(serviceUids.personId, who.personId)))
+    .where(eq(pensionCampaigns.id, input.campaignId));
+  if (!row) throw new AppError('REQ_NOT_FOUND', { detail: 'no campaign with a policy of yours' });
+  if (row.campaign.deadline <= now || monthOfPeriod(row.campaign.period) !== row.policy.dueMonth) throw new AppError('PENSION_CAMPAIGN_CLOSED');
+  await requireNotSubmitted(db, row.campaign.id, row.policy.id);
+  const document = encodeDocument({
+    insurer: { id: row.provider.id, name: row.provider.name }, policyRef: row.policy.policyRef, serviceUid: row.link.uid,
+    campaignId: row.campaign.id, period: row.campaign.period, declarations, nonce: randomUUID(), preparedAt: now.toISOString(),
+  });
+  const signedAttributes = buildSignedAttributes(document, now);
+  const expiresAt = new Date(now.getTime() + DRAFT_TTL_SECONDS * 1000);
+  const [draft] = await db.insert(pensionDrafts).values({
+    personId: who.personId, deviceId: who.deviceId, policyId: row.policy.id, campaignId: row.campaign.id,
+    document: toBase64(document), signedAttributes: toBase64(signedAttributes), expiresAt,
+  }).returning({ id: pensionDrafts.id });
+  return {
+    draftId: draft!.id, document: new TextDecoder().decode(document), lines: declarationLines(declarations),
+    insurer: row.provider.name, policyRef: row.policy.policyRef, period: row.campaign.period,
+    sign: { digestInfo: toBase64(digestInfoForMessage(signedAttributes)) }, expiresAt: expiresAt.toISOString(),
+  };
+}
+
+async function requireNotSubmitted(db: Db, campaignId: string, policyId: string) {
+  const [done] = await db.select({ id: pensionSubmissions.id }).from(pensionSubmissions)
+    .where(and(eq(pensionSubmissions.campaignId, campaignId), eq(pensionSubmissions.policyId, policyId)));
+  if (done) throw new AppError('PENSION_ALREADY_SUBMITTED');
+}
+
+/**
+ * The card's signature over a prepared draft: the certificate must be a sign certificate of this
+ * person (the logged-in one), then the seal verifies the CMS, gets the timestamp and checks the
+ * CRL. Stored as sealed, or as revocation pending (never accepted without a good status). A revoked
+ * certificate is refused and the person's inbox asks them to renew and confirm again.
+ */
+export async function submitConfirmation(db: Db, jpki: JpkiContext, seal: SealContext, who: Who, input: { draftId: string; signature: string; certificate: string }, now = new Date()) {
+  const cert = jpki.parse(input.certificate);
+  const chain = await jpki.verify(cert, 'sign', now);
+  const [own] = await db.select({ id: certificates.id }).from(certificates)
+    .where(and(eq(certificates.lookupKey, jpki.lookupKeyOf(chain)), eq(certificates.personId, who.personId), eq(certificates.purpose, 'sign')));
+  if (!own) throw new AppError('AUTH_CARD_NOT_YOURS');
+
+  const [draft] = await db.update(pensionDrafts).set({ usedAt: now })
+    .where(and(eq(pensionDrafts.id, input.draftId), eq(pensionDrafts.personId, who.personId), eq(pensionDrafts.deviceId, who.deviceId), isNull(pensionDrafts.usedAt), gt(pensionDrafts.expiresAt, now)))
+    .returning();
+  if (!draft) throw new AppError('PENSION_DRAFT_EXPIRED');
+  await requireNotSubmitted(db, draft.campaignId, draft.policyId);
+
+  const [policy] = await db.select().from(pensionPolicies).where(eq(pensionPolicies.id, draft.policyId));
+  let outcome;
+  try {
+    outcome = await sealSubmission({
+      document: fromBase64(draft.document), signedAttributes: fromBase64(draft.signedAttributes),
+      signature: fromBase64(input.signature), certificate: new Uint8Array(cert.der),
+    }, seal);
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'PKI_REVOKED') await askToRenew(db, who.personId, policy!.providerId, policy!.id);
+    throw err;
+  }
+  const stored = await storeSubmission(db, { providerId: policy!.providerId, personId: who.personId, outcome, policyId: policy!.id, campaignId: draft.campaignId });
+  await db.update(pensionInbox).set({ doneAt: now })
+    .where(and(eq(pensionInbox.personId, who.personId), eq(pensionInbox.campaignId, draft.campaignId), eq(pensionInbox.policyId, draft.policyId), isNull(pensionInbox.doneAt)));
+  return stored;
+}
+
+/** "Your certificate changed: renew it and confirm again" — never anything about why. */
+async function askToRenew(db: Db, personId: string, providerId: string, policyId: string) {
+  await db.transaction(async (tx) => {
+    await tx.insert(pensionInbox).values({
+      personId, providerId, kind: 'status_changed', policyId,
+      title: '署名用 電子証明書の 状態が 変わりました',
+      body: 'お住まいの市区町村の窓口で 電子証明書を更新してから、もう一度 現況確認届を お出しください。',
+    });
+    await appendAudit(tx, { actor: `person:${personId}`, action: 'pension.certificate_status_changed', subject: policyId, data: { provider: providerId } });
+  });
+}

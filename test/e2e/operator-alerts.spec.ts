@@ -1,0 +1,133 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { runOperatorCommandSomewhere } from '../../platform/src/admin/run-here-or-there.js';
+import { loadConfig } from '../../platform/src/config.js';
+import type { DriverClient } from '../helpers/driver-client.js';
+import { connectDriver, DEMO_TV, E2E_OPERATOR_ORIGIN, E2E_ORIGIN, E2E_READER_URL } from './product.js';
+
+// Issue 13 §3 at the disaster officers' desks: one officer composes an evacuation order with the
+// TV overlay's text previewed live, a second officer approves it (the composer cannot), it is
+// stored, active and targeted, and its funnel fills as the TV's receipts come in. Until the TVs'
+// live connection sends receipts, they are written as a TV would, through the operator command.
+
+const COMPOSER = { card: 'staff-nanto-disaster', pin: '2222', org: '南砺市' };
+const APPROVER = { card: 'staff-nanto-disaster2', pin: '2323', org: '南砺市' };
+const consoleUrl = `${E2E_OPERATOR_ORIGIN}/operator/?reader=${encodeURIComponent(E2E_READER_URL)}`;
+
+let driver: DriverClient;
+
+async function card(cmd: 'demo.insert' | 'demo.remove', id?: string) {
+  const answer = await driver.request(cmd, id ? { card: id } : {});
+  expect(answer.ok, JSON.stringify(answer.error)).toBe(true);
+}
+
+/** A desk of its own (a browser context), signed in with the officer's card and PIN, on the alerts page. */
+async function officerDesk(browser: Browser, who: typeof COMPOSER): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  await card('demo.insert', who.card);
+  await page.goto(consoleUrl);
+  const signInBox = page.locator('op-sign-in');
+  await expect(signInBox.locator('[data-reader="card"]')).toBeVisible({ timeout: 15_000 });
+  await signInBox.locator('input[name=pin]').fill(who.pin);
+  await signInBox.getByRole('button', { name: 'ログイン', exact: true }).click();
+  await expect(page.locator('stb-operator-app [data-org]')).toHaveText(who.org, { timeout: 15_000 });
+  await card('demo.remove');
+  await page.locator('[data-nav="alerts"]').click();
+  await expect(page.locator('op-alerts-page [data-queue]')).toBeVisible();
+  return page;
+}
+
+/** A TV's receipt, written as the TV would send it. */
+async function receipt(alertId: string, kind: 'delivered' | 'displayed' | 'acknowledged', answer?: 'evacuated') {
+  const config = loadConfig({ DATA_DIR: process.env.E2E_DATA_DIR, LOG_LEVEL: 'silent', SEED_DEMO: 'false', ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}) });
+  const { result } = await runOperatorCommandSomewhere(config, { command: 'record-alert-receipt', alertId, deviceId: DEMO_TV.id, kind, ...(answer ? { answer } : {}) });
+  expect(result).toEqual({ recorded: true });
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  driver = await connectDriver();
+  await driver.request('hello', { client: 'operator-alerts.spec' });
+});
+
+test.afterAll(async () => {
+  await driver?.request('demo.remove', {});
+  await driver?.close();
+});
+
+test('an officer composes an evacuation order, a second officer approves it, and the funnel follows the TV', async ({ browser }, testInfo) => {
+  const headline = `城端地域に土砂災害の危険（${Date.now()}）`;
+  const composer = await officerDesk(browser, COMPOSER);
+  const page = composer.locator('op-alerts-page');
+  await expect(page.locator('[data-approval="required"]')).toBeVisible();
+  await page.getByRole('button', { name: '新しい避難情報を作成' }).click();
+  const form = page.locator('op-alert-compose');
+  await form.getByLabel('警戒レベル4 避難指示').check();
+  await form.locator('[data-districts]').getByLabel('城端地域').check();
+  await form.locator('[data-shelters]').getByLabel('城端小学校 体育館').check();
+  await form.locator('input[name=headline]').fill(headline);
+  // The TV overlay's text, personalised for a household of 城端, follows what is typed.
+  await expect(form.locator('[data-preview-title]')).toHaveText('警戒レベル4 避難指示');
+  await expect(form.locator('[data-preview]')).toContainText(headline);
+  await expect(form.locator('[data-preview]')).toContainText('最寄りの避難所: 城端小学校 体育館');
+  await expect(form.locator('[data-preview-greeting]')).toContainText('へ');
+  await composer.screenshot({ path: testInfo.outputPath('alerts-compose.png'), fullPage: true });
+  await form.getByRole('button', { name: '発信を申請' }).click();
+  await expect(page.locator('[data-notice]')).toContainText('承認待ち');
+  const waiting = page.locator('[data-queue] tr', { hasText: headline });
+  await expect(waiting.locator('[data-own]')).toBeVisible();
+  await expect(waiting.getByRole('button', { name: '承認して発信' })).toHaveCount(0);
+
+  // The second officer approves at their own desk; it is published at once.
+  const approver = await officerDesk(browser, APPROVER);
+  const queue = approver.locator('op-alerts-page [data-queue] tr', { hasText: headline });
+  await expect(queue).toBeVisible();
+  await queue.getByRole('button', { name: '承認して発信' }).click();
+  const alertsPage = approver.locator('op-alerts-page');
+  await expect(alertsPage.locator('[data-notice]')).toHaveText('発信しました。');
+  const funnel = alertsPage.locator('op-alert-funnel [data-funnel]');
+  await expect(funnel).toBeVisible();
+  const alertId = (await funnel.getAttribute('data-funnel'))!;
+  const row = alertsPage.locator(`tr[data-alert="${alertId}"]`);
+  await expect(row).toHaveAttribute('data-state', 'active');
+  // Targeted: the households of 城端 (山田さん宅 and whatever else the demo world put there).
+  const targeted = Number(await funnel.locator('[data-stage="targeted"] [data-value]').textContent());
+  expect(targeted).toBeGreaterThanOrEqual(1);
+  await expect(row.locator('[data-targeted]')).toHaveText(String(targeted));
+  await expect(funnel.locator('[data-stage="delivered"] [data-value]')).toHaveText('0');
+  await expect(funnel.locator(`[data-not-reached] tr[data-device="${DEMO_TV.id}"]`)).toBeVisible();
+
+  // The TV's receipts come in: the funnel fills without a reload.
+  await receipt(alertId, 'delivered');
+  await receipt(alertId, 'displayed');
+  await receipt(alertId, 'acknowledged', 'evacuated');
+  await expect(funnel.locator('[data-stage="acknowledged"] [data-value]')).toHaveText('1', { timeout: 15_000 });
+  await expect(funnel.locator('[data-stage="delivered"] [data-value]')).toHaveText('1');
+  await expect(funnel.locator('[data-stage="displayed"] [data-value]')).toHaveText('1');
+  await expect(funnel.locator('op-histogram')).toHaveAttribute('data-histogram-total', '1');
+  await expect(funnel.locator(`[data-not-reached] tr[data-device="${DEMO_TV.id}"]`)).toHaveCount(0);
+  await approver.screenshot({ path: testInfo.outputPath('alerts-funnel.png'), fullPage: true });
+
+  // Published out as CAP 1.2 for broadcasters, without a credential.
+  const feed = await approver.request.get(`${E2E_ORIGIN}/api/v1/alerts/public/162108/feed`);
+  expect(feed.status()).toBe(200);
+  expect(await feed.text()).toContain(headline);
+  const cap = await approver.request.get(`${E2E_ORIGIN}/api/v1/alerts/public/162108/cap/${alertId}`);
+  expect(await cap.text()).toContain('<msgType>Alert</msgType>');
+
+  // The composer lifts it (解除): another approval, then the order is superseded by the lift.
+  await composer.reload();
+  await composer.locator('[data-nav="alerts"]').click();
+  await composer.locator(`op-alerts-page tr[data-alert="${alertId}"]`).getByRole('button', { name: '解除' }).click();
+  await expect(composer.locator('op-alert-compose [data-preview-title]')).toHaveText('避難情報の解除');
+  await composer.locator('op-alert-compose').getByRole('button', { name: '発信を申請' }).click();
+  await expect(composer.locator('op-alerts-page [data-notice]')).toContainText('承認待ち');
+  await approver.reload();
+  await approver.locator('[data-nav="alerts"]').click();
+  await approver.locator('op-alerts-page [data-queue] tr', { hasText: '解除' }).first().getByRole('button', { name: '承認して発信' }).click();
+  await expect(approver.locator('op-alerts-page [data-notice]')).toHaveText('発信しました。');
+  await expect(approver.locator(`op-alerts-page tr[data-alert="${alertId}"]`)).toHaveAttribute('data-state', 'superseded');
+  await composer.context().close();
+  await approver.context().close();
+});

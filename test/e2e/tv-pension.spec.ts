@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import { expect, test, type Page } from '@playwright/test';
+import type { DriverClient } from '../helpers/driver-client.js';
+import { connectDriver, E2E_OPERATOR_ORIGIN, E2E_READER_URL } from './product.js';
+import { focusedKeys, press } from './remote.js';
+import { DEMO_PROVIDERS } from '../../platform/src/demo/world.js';
+import { api, apiSession, focusLandsOn, insertCard, logInWithRemote, moveTo, openTv, person, register, typePin } from './tv-session.js';
+
+// Issue 15: the insurer registers a policy and opens a campaign; 山田太郎 enters the letter's link
+// code on the TV with the number keys, consents with his card, finds the request in お知らせ,
+// answers, signs with the 署名用 password (a wrong one first: tries left), and the submission is
+// accepted with its timestamp; the insurer's console API then lists it and hands out its bundle.
+
+const TARO = person('yamada-taro');
+const CLERK = { card: 'staff-insurer-clerk', pin: '5555' };
+let driver: DriverClient;
+let staff: Record<string, string>;
+
+async function consoleApi(method: string, path: string, body?: object) {
+  const res = await fetch(`${E2E_OPERATOR_ORIGIN}/api/v1/console${path}`, {
+    method, headers: { ...staff, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, text, body: text.startsWith('{') ? JSON.parse(text) : null };
+}
+
+/** A console session of the insurer clerk, made with their card through the driver (as the console page does). */
+async function clerkSession(): Promise<Record<string, string>> {
+  expect((await driver.request('demo.insert', { card: CLERK.card })).ok).toBe(true);
+  const clientId = randomUUID();
+  const post = async (path: string, payload: object) => (await fetch(`${E2E_OPERATOR_ORIGIN}/api/v1/console${path}`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload),
+  })).json();
+  const challenge = await post('/nonces', { clientId });
+  const signed = await driver.request('sign', { key: 'auth', pin: CLERK.pin, digestInfo: challenge.digestInfo, withCertificate: true });
+  const session = await post('/sessions', { clientId, nonce: challenge.nonce, ...(signed.result as object) });
+  expect(session.token, JSON.stringify(session)).toBeTruthy();
+  await driver.request('demo.remove', {});
+  return { authorization: `Bearer ${session.token}` };
+}
+
+/** Types a 署名用 password on the keyboard: digits with the number keys, letters with the arrows and OK. */
+async function typeSignPassword(page: Page, password: string) {
+  for (const c of password) {
+    if (/\d/.test(c)) await press(page, c);
+    else {
+      await moveTo(page, `kbd/${c}`);
+      await press(page, 'Enter');
+    }
+  }
+  await moveTo(page, 'kbd/submit');
+  await press(page, 'Enter');
+}
+
+const mode = (page: Page) => page.locator('stb-tv-pension-screen [data-pension-mode]').first();
+
+test.beforeAll(async () => {
+  driver = await connectDriver();
+  await driver.request('hello', { client: 'tv-pension.spec' });
+  await register(driver, TARO);
+  await driver.request('demo.remove', {});
+  staff = await clerkSession();
+});
+test.afterAll(async () => {
+  // 太郎 leaves as he came: not linked to the insurer (other specs expect no services).
+  if (driver) {
+    const pension = DEMO_PROVIDERS.find((p) => p.service === 'pension')!.id;
+    await api('DELETE', `/api/v1/me/services/${pension}`, await apiSession(driver, TARO));
+  }
+  await driver?.request('demo.remove', {});
+  await driver?.close();
+});
+
+test('link a policy with its code, sign the 現況確認届 from the inbox, the insurer gets the sealed submission', async ({ page }) => {
+  test.setTimeout(120_000);
+  const next = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() + 1, 1));
+  const period = next.toISOString().slice(0, 7);
+  const policy = await consoleApi('POST', '/pension/policies', { policyRef: `E2E-${randomUUID().slice(0, 8)}`, dueMonth: next.getUTCMonth() + 1 });
+  expect(policy.status, policy.text).toBe(201);
+  const { linkCode, policyRef } = policy.body.policies[0] as { linkCode: string; policyRef: string };
+  const opened = await consoleApi('POST', '/pension/campaigns', { title: '年金現況確認', period, deadline: new Date(Date.now() + 20 * 86_400_000).toISOString(), reminderDates: [] });
+  expect([201, 400], opened.text).toContain(opened.status); // one campaign per month: another spec may have opened it
+
+  await insertCard(driver, TARO);
+  await openTv(page);
+  await logInWithRemote(page, TARO);
+  await press(page, '7');
+  await expect(mode(page)).toHaveAttribute('data-pension-mode', 'inbox', { timeout: 15_000 });
+  await moveTo(page, 'pension/link-code');
+  await press(page, 'Enter');
+  await focusLandsOn(page, 'pension/code/submit');
+  for (const d of linkCode.replace(/-/g, '')) await press(page, d);
+  await press(page, 'Enter');
+  await expect(mode(page)).toHaveAttribute('data-pension-mode', 'preview', { timeout: 15_000 });
+  await expect(page.locator('stb-tv-pension-screen [data-uid]')).toBeVisible();
+  await focusLandsOn(page, 'pension/consent');
+  await press(page, 'Enter');
+  await typePin(page, TARO.authPin); // consent: the card login
+  await expect(mode(page)).toHaveAttribute('data-pension-mode', 'linked', { timeout: 15_000 });
+  await expect(page.locator('stb-tv-pension-screen [data-linked]')).toContainText(policyRef);
+
+  await press(page, 'Enter'); // もどる → the inbox, now with the campaign's request
+  await expect(mode(page)).toHaveAttribute('data-pension-mode', 'inbox', { timeout: 15_000 });
+  const item = page.locator('stb-tv-pension-screen [data-item]', { hasText: policyRef });
+  await expect(item).toBeVisible();
+  await moveTo(page, `pension/item/${await item.getAttribute('data-item')}`);
+  await press(page, 'Enter');
+  await focusLandsOn(page, 'pension/write');
+  await press(page, 'Enter');
+  await focusLandsOn(page, 'pension/next');
+  await press(page, 'Enter');
+  await expect(page.locator('stb-tv-pension-screen [data-lines]')).toContainText('私は生存しており', { timeout: 15_000 });
+  await focusLandsOn(page, 'pension/sign');
+  await press(page, 'Enter');
+  await expect(page.locator('stb-tv-pension-screen [data-tries-left]')).toHaveAttribute('data-tries-left', '5', { timeout: 15_000 });
+
+  await typeSignPassword(page, 'WRONG1');
+  await expect(page.locator('stb-tv-pension-screen [data-tries-left]')).toHaveAttribute('data-tries-left', '4', { timeout: 15_000 });
+  await expect(page.locator('stb-tv-pension-screen [data-notice]')).toBeVisible();
+  // The card taken away mid-signature: nothing is lost; put back, 決定 again.
+  await driver.request('demo.remove', {});
+  await typeSignPassword(page, TARO.signPin);
+  await expect(page.locator('stb-tv-pension-screen [data-card-away]')).toBeVisible({ timeout: 15_000 });
+  await insertCard(driver, TARO);
+  await moveTo(page, 'kbd/submit');
+  await press(page, 'Enter');
+  await expect(page.locator('stb-tv-pension-screen [data-receipt]')).toHaveAttribute('data-receipt', 'sealed', { timeout: 20_000 });
+  await expect(page.locator('stb-tv-pension-screen [data-signed-at]')).not.toBeEmpty();
+  expect(await focusedKeys(page)).toEqual(['pension/back']);
+
+  const subs = await consoleApi('GET', '/pension/submissions');
+  const mine = (subs.body.submissions as { id: string; policyRef: string; state: string }[]).find((s) => s.policyRef === policyRef);
+  expect(mine?.state).toBe('sealed');
+  const bundle = await consoleApi('GET', `/pension/submissions/${mine!.id}/bundle`);
+  expect(bundle.status).toBe(200);
+  expect(JSON.parse(bundle.text)).toMatchObject({ version: expect.any(String), document: expect.any(String), signature: expect.any(String) });
+
+  // The clerk's console page: the submission with its state, the campaign's progress, the bundle downloaded byte for byte.
+  await driver.request('demo.remove', {});
+  expect((await driver.request('demo.insert', { card: CLERK.card })).ok).toBe(true);
+  const desk = await page.context().newPage();
+  await desk.goto(`${E2E_OPERATOR_ORIGIN}/operator/?reader=${encodeURIComponent(E2E_READER_URL)}#/pension`);
+  const signIn = desk.locator('op-sign-in');
+  await expect(signIn.locator('[data-reader="card"]')).toBeVisible({ timeout: 15_000 });
+  await signIn.locator('input[name=pin]').fill(CLERK.pin);
+  await signIn.getByRole('button', { name: 'ログイン', exact: true }).click();
+  await desk.locator('[data-nav="pension"]').click();
+  const row = desk.locator(`op-pension-page tr[data-submission="${mine!.id}"]`);
+  await expect(row).toHaveAttribute('data-state', 'sealed', { timeout: 15_000 });
+  await expect(desk.locator(`op-pension-page tr[data-campaign] [data-submitted]`).first()).not.toHaveText('0');
+  const [download] = await Promise.all([desk.waitForEvent('download'), row.locator('[data-download]').click()]);
+  expect(download.suggestedFilename()).toBe(`genkyo-${mine!.id}.json`);
+  const { readFile } = await import('node:fs/promises');
+  expect(await readFile((await download.path())!, 'utf8')).toBe(bundle.text);
+  await driver.request('demo.remove', {});
+});

@@ -1,0 +1,184 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDriverConfig } from '../../../reader-driver/src/config.js';
+import { ReaderHub } from '../../../reader-driver/src/reader-hub.js';
+import { VirtualBay } from '../../../reader-driver/src/transport/virtual-bay.js';
+import { VirtualCard } from '../../../reader-driver/src/virtual-card/virtual-card.js';
+import { startDriverServer, type DriverServer } from '../../../reader-driver/src/ws/server.js';
+import { PlatformClient, PlatformError } from '../../../stb-ui/src/api/platform-client.js';
+import { DriverError, ReaderClient, type ConnectionState, type SocketLike } from '../../../stb-ui/src/api/reader-client.js';
+import { IdentityFlow, type Home, type TestCard } from '../../helpers/identity-flow.js';
+
+// The TV page's two clients in Node against the real servers, not fakes: ReaderClient over a real
+// WebSocket to the reader driver's server (a virtual card in its bay), PlatformClient over real
+// HTTP (fetch) to the Fastify app listening on loopback. The fakes in reader-client.test.ts and
+// platform-client.test.ts pin the clients' edge cases; this file shows they speak the servers' protocol.
+
+const ORIGIN = 'http://127.0.0.1:8080';
+const READER = 'Living room reader';
+
+const flow = await IdentityFlow.start();
+const { app } = flow.t;
+await app.listen({ port: 0, host: '127.0.0.1' });
+const address = app.server.address();
+const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+
+/** The next signature the card makes waits for `finish()`; `started` says it has begun. */
+let gate: { begun: () => void; finished: Promise<void> } | null = null;
+function holdNextSignature(): { started: Promise<void>; finish: () => void } {
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const started = new Promise<void>((resolve) => (gate = { begun: resolve, finished }));
+  return { started, finish };
+}
+// The latency model sleeps SIGN_MS for a signature and nothing for any other command (all else 0).
+const SIGN_MS = 5;
+const cardSleep = async (ms: number): Promise<void> => {
+  if (ms < SIGN_MS || !gate) return;
+  const held = gate;
+  gate = null;
+  held.begun();
+  await held.finished;
+};
+
+let home: Home;
+let card: TestCard;
+let driver: DriverServer;
+let bay: VirtualBay;
+beforeAll(async () => {
+  home = await flow.home();
+  card = await flow.card();
+  await flow.registered(card, home);
+  const [id, secret] = home.credential.slice('Device '.length).split(':') as [string, string];
+  const config = loadDriverConfig({
+    READER_PORT: '0',
+    READER_ALLOWED_ORIGINS: ORIGIN,
+    READER_RESUME_SECONDS: '30',
+    READER_CONTROL_TOKEN_FILE: join(mkdtempSync(join(tmpdir(), 'drv-')), 'token'),
+  });
+  bay = new VirtualBay([READER]);
+  const hub = new ReaderHub();
+  hub.add(bay);
+  driver = await startDriverServer({ config, hub, log: pino({ level: 'silent' }), demo: null, controlToken: 'control-token', device: { id, secret } });
+});
+afterAll(async () => {
+  await driver.close();
+});
+
+/** A ReaderClient on a real WebSocket (`ws`, with the TV page's origin); `sockets` are the ones it opened. */
+function readerClient() {
+  const sockets: WebSocket[] = [];
+  const client = new ReaderClient({
+    url: `ws://127.0.0.1:${driver.port}/v1`,
+    socket: (url) => {
+      const socket = new WebSocket(url, { origin: ORIGIN });
+      sockets.push(socket);
+      return socket as unknown as SocketLike;
+    },
+    clientName: 'clients-against-servers',
+    backoffMs: [20],
+  });
+  return { client, sockets };
+}
+
+/** Resolves when the client's connection reaches `state` (now, or on a later change). */
+function reaches(client: ReaderClient, state: ConnectionState): Promise<void> {
+  return new Promise((resolve) => {
+    if (client.state === state) return resolve();
+    const off = client.onChange(() => {
+      if (client.state !== state) return;
+      off();
+      resolve();
+    });
+  });
+}
+
+/** A fresh card in the driver's bay (full PIN counters), the one registered in `beforeAll`. */
+function insertCard(): void {
+  if (bay.readers().find((r) => r.name === READER)?.cardPresent) bay.remove(READER);
+  bay.insert(READER, new VirtualCard(card.file, { latency: { commandMs: 0, byteMs: 0, writeMs: 0, signMs: SIGN_MS }, sleep: cardSleep }));
+}
+
+describe('the TV page clients against the real reader driver and platform', () => {
+  it('log in: device credential from the driver, nonce, card signature, session, then log out', async () => {
+    insertCard();
+    const { client: reader } = readerClient();
+    reader.start();
+    try {
+      await reaches(reader, 'open');
+      expect(reader.readers).toEqual([expect.objectContaining({ name: READER, cardPresent: true })]);
+      const platform = new PlatformClient({ device: () => reader.deviceCredential(), base, fetch: (input, init) => fetch(input, init) });
+      expect(await platform.health()).toMatchObject({ status: 'ok' });
+
+      const nonce = await platform.createNonce('login');
+      const signed = await reader.request('sign', { reader: READER, key: 'auth', pin: card.authPin, digestInfo: nonce.digestInfo, withCertificate: true });
+      expect(signed.certificate).toMatch(/^[A-Za-z0-9+/]+=*$/);
+      const session = await platform.createSession({ nonce: nonce.nonce, certificate: signed.certificate!, signature: signed.signature });
+      expect(session.person.name).toBe(card.name);
+      expect(platform.hasSession).toBe(true);
+      expect((await platform.currentSession()).person).toEqual(session.person);
+
+      // The same signed nonce again is a replay: the platform's catalogue error, coded.
+      const replay = await platform.createSession({ nonce: nonce.nonce, certificate: signed.certificate!, signature: signed.signature }).catch((e: unknown) => e);
+      expect(replay).toBeInstanceOf(PlatformError);
+      expect(replay).toMatchObject({ code: 'AUTH_NONCE_REPLAYED', network: false });
+
+      await platform.logout();
+      expect(platform.hasSession).toBe(false);
+    } finally {
+      reader.stop();
+    }
+  });
+
+  it('a wrong PIN is the driver\'s coded error with the tries left; the platform refuses an unknown device with its code', async () => {
+    insertCard();
+    const { client: reader } = readerClient();
+    reader.start();
+    try {
+      await reaches(reader, 'open');
+      const wrong = await reader.request('sign', { reader: READER, key: 'auth', pin: '0000', digestInfo: Buffer.alloc(51, 1).toString('base64') }).catch((e: unknown) => e);
+      expect(wrong).toBeInstanceOf(DriverError);
+      expect((wrong as DriverError).code).toBe('CARD_PIN_WRONG');
+      expect(await reader.request('pin.status', { reader: READER, key: 'auth' })).toEqual({ key: 'auth', triesLeft: 2, blocked: false });
+
+      const stranger = new PlatformClient({ device: { id: '00000000-0000-4000-8000-00000000dead', secret: 'nobody' }, base });
+      await expect(stranger.createNonce('login')).rejects.toMatchObject({ code: 'AUTH_DEVICE_UNKNOWN', network: false });
+    } finally {
+      reader.stop();
+    }
+  });
+
+  it('a signature that finishes while the link is down still arrives: the client reconnects and resumes its driver session', async () => {
+    insertCard();
+    const { client: reader, sockets } = readerClient();
+    reader.start();
+    try {
+      await reaches(reader, 'open');
+      const platform = new PlatformClient({ device: () => reader.deviceCredential(), base });
+      const nonce = await platform.createNonce('login');
+      const hold = holdNextSignature();
+      const pending = reader.request('sign', { reader: READER, key: 'auth', pin: card.authPin, digestInfo: nonce.digestInfo, withCertificate: true });
+      await hold.started;
+
+      // The link closes mid-signature (as under a page reload). Closed with the WebSocket
+      // handshake, so once the page sees it closed the driver has too, and keeps what finishes next.
+      const reconnecting = reaches(reader, 'reconnecting');
+      sockets[0]!.close();
+      await reconnecting;
+      hold.finish(); // the card finishes while the page is away
+      await reaches(reader, 'open');
+      expect(sockets).toHaveLength(2);
+
+      const signed = await pending;
+      const session = await platform.createSession({ nonce: nonce.nonce, certificate: signed.certificate!, signature: signed.signature });
+      expect(session.person.name).toBe(card.name);
+      await platform.logout();
+    } finally {
+      reader.stop();
+    }
+  });
+});

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import type { BookingView, FacilityListView, WeekGridView } from '../../../../stb-ui/src/api/platform-client.js';
+import { PlatformError } from '../../../../stb-ui/src/api/platform-client.js';
+import { BookingStore, type BookingStoreDeps } from '../../../../stb-ui/src/tv/booking/booking-store.js';
+
+// The TV's booking logic without a screen: what waits for a login is done after it under the same
+// idempotency key; a second OK while the first is under way sends nothing; a slot taken meanwhile
+// has its own view; the lottery choices rank in the order picked.
+
+const FACILITY: FacilityListView['facilities'][number] = {
+  id: '00000000-0000-4000-8000-0000000000f1', name: '城端公民館 会議室', kind: 'meeting_room',
+  units: [{ id: '00000000-0000-4000-8000-0000000000a1', name: '会議室A' }],
+  periods: [{ code: 'am', label: '午前', start: '09:00', end: '12:00' }], cancelDeadlineDays: 1,
+  lottery: { id: '00000000-0000-4000-8000-0000000000c1', month: '2027-03', applyUntil: '2027-01-10T00:00:00.000Z' },
+};
+const WEEK: WeekGridView = {
+  facilityId: FACILITY.id, name: FACILITY.name, from: '2027-01-04', days: ['2027-01-04'], periods: FACILITY.periods, fees: [], residentLastDay: '2027-03-01',
+  units: [{ id: FACILITY.units[0]!.id, name: '会議室A', slots: [{ day: '2027-01-04', period: 'am', state: 'free' }] }],
+};
+const SLOT = { unitId: FACILITY.units[0]!.id, day: '2027-01-04', period: 'am' };
+const HELD: BookingView = { id: '00000000-0000-4000-8000-0000000000b1', facilityId: FACILITY.id, unitId: SLOT.unitId, day: SLOT.day, period: 'am', state: 'held', source: 'resident', holdExpiresAt: '2027-01-04T00:30:00.000Z', permitNo: null };
+
+/** A platform that records every hold request; `gate` holds the answer back until released. */
+function fakePlatform(loggedIn: boolean) {
+  const holds: string[] = [];
+  let release: () => void = () => {};
+  const gate = { hold: false };
+  const platform: BookingStoreDeps['platform'] & { hasSession: boolean } = {
+    hasSession: loggedIn,
+    household: async () => ({ household: { id: 'h', label: '山田さん宅', districtCode: null }, members: [{ personId: 'p1', name: '山田　太郎' }], districts: [], consent: { version: '1', text: '' } }),
+    bookingFacilities: async () => ({ facilities: [FACILITY] }),
+    bookingWeek: async () => WEEK,
+    holdBookingSlot: async (body) => {
+      holds.push(body.idempotencyKey);
+      if (gate.hold) await new Promise<void>((r) => { release = r; });
+      return HELD;
+    },
+    confirmBooking: async () => ({ ...HELD, state: 'confirmed', permitNo: '1234-567-890', holdExpiresAt: null }),
+    cancelBooking: async () => ({ ...HELD, state: 'cancelled' }),
+    myBookings: async () => ({ bookings: [], notices: [] }),
+    joinWaitlist: async () => ({ waiting: true }),
+    applyToLottery: async () => ({ applied: true }),
+  };
+  return { platform, holds, gate, release: () => release() };
+}
+
+let keys = 0;
+const newKey = () => `key-${++keys}-press`;
+
+describe('the TV booking store', () => {
+  it('asks who books when nobody is logged in, then holds after the login under the key of that OK', async () => {
+    const fake = fakePlatform(false);
+    const store = new BookingStore({ platform: fake.platform, newKey });
+    await store.open();
+    await store.pickFacility(FACILITY);
+    await store.hold(SLOT);
+    expect(store.view.name).toBe('who');
+    expect(fake.holds).toEqual([]);
+    fake.platform.hasSession = true;
+    await store.resume();
+    expect(store.view).toMatchObject({ name: 'held', booking: { id: HELD.id } });
+    expect(fake.holds).toHaveLength(1);
+    await store.hold(SLOT); // OK again on the same slot: the same key (the platform answers with the same hold)
+    expect(new Set(fake.holds).size).toBe(1);
+  });
+
+  it('sends nothing for a second OK while the first hold is under way', async () => {
+    const fake = fakePlatform(true);
+    const store = new BookingStore({ platform: fake.platform, newKey });
+    await store.open();
+    await store.pickFacility(FACILITY);
+    fake.gate.hold = true;
+    const first = store.hold(SLOT);
+    await store.hold(SLOT);
+    fake.release();
+    await first;
+    expect(fake.holds).toHaveLength(1);
+    expect(store.view.name).toBe('held');
+  });
+
+  it('shows a slot taken meanwhile on its own view with the catalogue text, and a fresh key next time', async () => {
+    const fake = fakePlatform(true);
+    fake.platform.holdBookingSlot = async (body) => {
+      fake.holds.push(body.idempotencyKey);
+      throw new PlatformError({ code: 'BOOKING_SLOT_TAKEN', message: 'taken', ja: 'この枠は、ほかの方が先に予約しました。別の枠をお選びください。' }, { status: 409 });
+    };
+    const store = new BookingStore({ platform: fake.platform, newKey });
+    await store.open();
+    await store.pickFacility(FACILITY);
+    await store.hold(SLOT);
+    expect(store.view).toMatchObject({ name: 'taken', slot: SLOT, message: expect.stringContaining('ほかの方が先に予約しました') });
+    await store.hold(SLOT);
+    expect(fake.holds[0]).not.toBe(fake.holds[1]);
+  });
+
+  it('ranks lottery choices in the order picked; picking one again takes it out', async () => {
+    const fake = fakePlatform(true);
+    const store = new BookingStore({ platform: fake.platform, newKey });
+    await store.open();
+    await store.pickFacility(FACILITY);
+    await store.startLottery();
+    const second = { ...SLOT, day: '2027-01-05' };
+    const third = { ...SLOT, day: '2027-01-06' };
+    store.toggleChoice(SLOT);
+    store.toggleChoice(second);
+    store.toggleChoice(third);
+    store.toggleChoice(second);
+    expect(store.choices).toEqual([SLOT, third]);
+    await store.applyLottery();
+    expect(store.view).toEqual({ name: 'applied', count: 2 });
+  });
+});

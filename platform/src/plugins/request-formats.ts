@@ -1,4 +1,8 @@
-import type { Ajv, Format } from 'ajv';
+import type { FastifyServerOptions } from 'fastify';
+
+/** Fastify's own ajv instance type (ajv is Fastify's dependency, not ours). */
+type Ajv = Parameters<NonNullable<NonNullable<FastifyServerOptions['ajv']>['onCreate']>>[0];
+type Format = Parameters<Ajv['addFormat']>[1];
 
 /**
  * Tightens three of ajv-formats' string formats to what the platform can store. ajv-formats

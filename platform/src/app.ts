@@ -7,6 +7,7 @@ import type { DbHandle } from './db/client.js';
 import { loggerOptions } from './shared/logger.js';
 import errorHandler, { frameworkErrors, routeUndecodableUrls } from './plugins/error-handler.js';
 import securityHeaders from './plugins/security-headers.js';
+import { strictRequestFormats } from './plugins/request-formats.js';
 import rateLimits from './plugins/rate-limits.js';
 import uiPages from './plugins/ui-pages.js';
 import { healthRoutes } from './routes/health.js';
@@ -40,7 +41,7 @@ export async function buildApp({ config, database, jpki }: AppDeps): Promise<Fas
   const app = Fastify({
     logger: loggerOptions(config.logLevel),
     // Ajv must not coerce or strip silently: a malformed request gets REQ_INVALID.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true }, onCreate: strictRequestFormats },
     bodyLimit: 1024 * 1024,
     rewriteUrl: routeUndecodableUrls,
     frameworkErrors,

@@ -1,5 +1,7 @@
 import type { Db } from '../../platform/src/db/client.js';
-import { facilities, organisations, persons } from '../../platform/src/db/schema/index.js';
+import { facilities, organisations, persons, sessions } from '../../platform/src/db/schema/index.js';
+import { provisionDevice } from '../../platform/src/identity/devices.js';
+import { newSessionToken } from '../../platform/src/identity/sessions.js';
 import { facilityPolicies, facilityUnits, type FacilityPolicy } from '../../platform/src/booking/schema.js';
 
 /** 午前/午後/夜間, the usual 区分 of a Japanese public hall. */
@@ -41,3 +43,12 @@ export async function somePeople(db: Db, count: number): Promise<string[]> {
 
 /** A fixed "now" (09:00 JST on 2027-01-04) and days relative to it, for tests independent of the clock. */
 export const NOW = new Date('2027-01-04T00:00:00Z');
+
+/** A new TV in a demo household with a person logged in on it: headers for browsing and for acting. */
+export async function tvWithSession(db: Db, contractNo = 'CATV-0001') {
+  const tv = await provisionDevice(db, { kind: 'tv', householdContractNo: contractNo }, 'booking TV', { name: 'operator:test', organisationId: null });
+  const [person] = await db.insert(persons).values({ name: '予約　花子' }).returning();
+  const token = newSessionToken(600);
+  await db.insert(sessions).values({ tokenHash: token.tokenHash, personId: person!.id, deviceId: tv.id, assurance: 'high', expiresAt: token.expiresAt });
+  return { personId: person!.id, device: { authorization: tv.credential }, session: { authorization: `Bearer ${token.token}`, 'x-device': tv.credential.slice(7) } };
+}

@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js';
 import { facilities } from '../db/schema/index.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
-import { expireStaleHolds, type Tx } from './bookings.js';
+import { expireStaleHolds, sameSlot, type Tx } from './bookings.js';
 import { catchOverlap } from './overlap.js';
 import { checkBookable, periodOf, rulesOf } from './policy.js';
 import { bookingNotices, bookings, facilityBlackouts, facilityUnits, type Booking } from './schema.js';
@@ -44,8 +44,12 @@ export async function adminBook(db: Db, actor: StaffActor, req: { facilityId: st
   const requestedBy = `staff:${actor.staffId}`;
   return catchOverlap(() => db.transaction(async (tx: Tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`booking-admin:${req.unitId}`}, 0))`);
+    // The key is unique per staff member across units: the same key sent at once for two units
+    // must meet here too, else the second INSERT is a unique violation (a 500). Always unit, then
+    // staff, so two of these never wait on each other in a circle.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`booking-admin-key:${requestedBy}`}, 0))`);
     const [again] = await tx.select().from(bookings).where(and(eq(bookings.requestedBy, requestedBy), eq(bookings.idempotencyKey, req.idempotencyKey)));
-    if (again) return { booking: again, overridden: 0 };
+    if (again) return { booking: sameSlot(again, req.unitId, req.day, period.code), overridden: 0 };
     await checkBookable(tx, rules, req.day, period, null, now);
     const during = rangeOf(req.day, period);
     await expireStaleHolds(tx, req.unitId, during, now);

@@ -20,12 +20,13 @@ function newPermitNo(): string {
 }
 
 /**
- * Serialises one person's booking writes at one facility for the rest of the transaction: the
- * monthly quota spans rows, so no constraint can enforce it, and a double-pressed OK must find
- * the first press's row.
+ * Serialises one person's booking writes for the rest of the transaction: the monthly quota spans
+ * rows, so no constraint can enforce it, and a double-pressed OK must find the first press's row.
+ * Per person, not per facility: the idempotency key is unique per person across facilities, so the
+ * same key sent at once for two facilities' slots must also meet here (else a unique violation, a 500).
  */
-async function lockPerson(tx: Tx, personId: string, facilityId: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`booking:${personId}:${facilityId}`}, 0))`);
+async function lockPerson(tx: Tx, personId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`booking:${personId}`}, 0))`);
 }
 
 /**
@@ -56,9 +57,9 @@ export async function holdSlot(db: Db, req: HoldRequest, now = new Date()): Prom
   const period = periodOf(rules.policy, req.period);
   const requestedBy = `person:${req.personId}`;
   return catchOverlap(() => db.transaction(async (tx) => {
-    await lockPerson(tx, req.personId, rules.facilityId);
+    await lockPerson(tx, req.personId);
     const [again] = await tx.select().from(bookings).where(and(eq(bookings.requestedBy, requestedBy), eq(bookings.idempotencyKey, req.idempotencyKey)));
-    if (again) return again;
+    if (again) return sameSlot(again, req.unitId, req.day, period.code);
     await checkBookable(tx, rules, req.day, period, horizonEnd(rules.policy, req.resident, now), now);
     await checkQuota(tx, rules, req.personId, req.day);
     const during = rangeOf(req.day, period);
@@ -70,6 +71,15 @@ export async function holdSlot(db: Db, req: HoldRequest, now = new Date()): Prom
     }).returning();
     return row!;
   }));
+}
+
+/**
+ * The booking an idempotency key already made, if the retry asks for the same slot. A key reused
+ * for another slot (a TV bug, or a crafted request) must not answer as if that slot were booked.
+ */
+export function sameSlot(earlier: Booking, unitId: string, day: string, period: string): Booking {
+  if (earlier.unitId !== unitId || earlier.day !== day || earlier.period !== period) throw new AppError('BOOKING_KEY_REUSED');
+  return earlier;
 }
 
 async function checkQuota(tx: Tx, rules: FacilityRules, personId: string, day: string): Promise<void> {
@@ -159,10 +169,15 @@ export async function offerToWaitlist(tx: Tx, freed: Pick<Booking, 'unitId' | 'd
   });
 }
 
-/** Waits for a taken slot; joining twice is one place in the queue. */
-export async function joinWaitlist(db: Db, personId: string, slot: { unitId: string; day: string; period: string }): Promise<void> {
+/**
+ * Waits for a taken slot; joining twice is one place in the queue. Only a slot the person could
+ * hold now: a wait is a hold later (offerToWaitlist), so it must not reach past their horizon, a
+ * blackout day or a day gone.
+ */
+export async function joinWaitlist(db: Db, personId: string, slot: { unitId: string; day: string; period: string }, resident: boolean, now = new Date()): Promise<void> {
   const rules = await rulesOfUnit(db, slot.unitId);
-  periodOf(rules.policy, slot.period);
+  const period = periodOf(rules.policy, slot.period);
+  await checkBookable(db, rules, slot.day, period, horizonEnd(rules.policy, resident, now), now);
   await db.insert(bookingWaitlist).values({ ...slot, personId }).onConflictDoNothing();
 }
 

@@ -76,7 +76,7 @@ export const bookingConsoleRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async
     config: { access: { permission: 'facilities.manage' } },
     schema: {
       summary: "An administrative booking that overrides residents' (they are told on the TV; audited)",
-      ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND', 'BOOKING_SLOT_CLOSED', 'BOOKING_OUT_OF_HORIZON', 'BOOKING_SLOT_TAKEN'),
+      ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND', 'BOOKING_SLOT_CLOSED', 'BOOKING_OUT_OF_HORIZON', 'BOOKING_SLOT_TAKEN', 'BOOKING_KEY_REUSED'),
       params: FacilityParams, body: AdminBookingBody, response: withErrors({ 201: AdminBooked }),
     },
   }, async (request, reply) => {

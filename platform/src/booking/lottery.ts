@@ -5,7 +5,7 @@ import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
 import { isOverlap } from './overlap.js';
 import { periodOf, rulesOf } from './policy.js';
-import { bookingNotices, bookings, facilityUnits, lotteryApplications, lotteryRounds, type LotteryRound } from './schema.js';
+import { bookingNotices, bookings, facilityBlackouts, facilityUnits, lotteryApplications, lotteryRounds, type LotteryRound } from './schema.js';
 import { draw, entrantsHash, type Choice, type Win } from './draw.js';
 import { monthOf, rangeOf } from './slots.js';
 
@@ -52,6 +52,10 @@ export async function applyToRound(db: Db, personId: string, roundId: string, ch
     keys.add(`${c.unitId}|${c.day}|${c.period}`);
   }
   if (keys.size !== choices.length) throw new AppError('REQ_INVALID', { detail: 'the same slot twice' });
+  // A win is a hold: a choice on a day the facility is closed could only be a win on a closed day.
+  const [closed] = await db.select({ day: facilityBlackouts.day }).from(facilityBlackouts)
+    .where(and(eq(facilityBlackouts.facilityId, round.facilityId), inArray(facilityBlackouts.day, choices.map((c) => c.day)))).limit(1);
+  if (closed) throw new AppError('BOOKING_SLOT_CLOSED', { details: { day: closed.day } });
   await db.insert(lotteryApplications).values({ roundId, personId, choices })
     .onConflictDoUpdate({ target: [lotteryApplications.roundId, lotteryApplications.personId], set: { choices, createdAt: now } });
 }

@@ -53,7 +53,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, 
   app.post(`${p}/holds`, {
     schema: {
       summary: 'Hold a slot for the logged-in person (the same idempotency key holds once)',
-      ...errorCodes(SESSION_AUTH_ERRORS, 'REQ_NOT_FOUND', 'BOOKING_SLOT_TAKEN', 'BOOKING_SLOT_CLOSED', 'BOOKING_OUT_OF_HORIZON', 'BOOKING_QUOTA_REACHED'),
+      ...errorCodes(SESSION_AUTH_ERRORS, 'REQ_NOT_FOUND', 'BOOKING_SLOT_TAKEN', 'BOOKING_SLOT_CLOSED', 'BOOKING_OUT_OF_HORIZON', 'BOOKING_QUOTA_REACHED', 'BOOKING_KEY_REUSED'),
       body: HoldBody, response: withErrors({ 201: BookingView }),
     },
   }, async (request, reply) => {
@@ -83,14 +83,16 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, 
   });
 
   app.post(`${p}/waitlist`, {
-    schema: { summary: 'Wait for a taken slot: the first waiting gets a hold when it frees', ...errorCodes(SESSION_AUTH_ERRORS, 'REQ_NOT_FOUND'), body: SlotBody, response: withErrors({ 201: Waiting }) },
+    schema: { summary: 'Wait for a taken slot: the first waiting gets a hold when it frees', ...errorCodes(SESSION_AUTH_ERRORS, 'REQ_NOT_FOUND', 'BOOKING_SLOT_CLOSED', 'BOOKING_OUT_OF_HORIZON'), body: SlotBody, response: withErrors({ 201: Waiting }) },
   }, async (request, reply) => {
-    await joinWaitlist(db, (await sessionOf(request)).person.id, request.body);
+    const { device, person } = await sessionOf(request);
+    const rules = await rulesOfUnit(db, request.body.unitId);
+    await joinWaitlist(db, person.id, request.body, await livesIn(db, device, rules.municipalityId));
     return reply.code(201).send({ waiting: true });
   });
 
   app.post(`${p}/lottery/:id/applications`, {
-    schema: { summary: "Apply to a lottery round with ranked choices (replaces one's earlier application)", ...errorCodes(SESSION_AUTH_ERRORS, 'REQ_NOT_FOUND', 'BOOKING_LOTTERY_CLOSED', 'BOOKING_LOTTERY_DRAWN'), params: LotteryParams, body: LotteryApplyBody, response: withErrors({ 201: Applied }) },
+    schema: { summary: "Apply to a lottery round with ranked choices (replaces one's earlier application)", ...errorCodes(SESSION_AUTH_ERRORS, 'REQ_NOT_FOUND', 'BOOKING_LOTTERY_CLOSED', 'BOOKING_LOTTERY_DRAWN', 'BOOKING_SLOT_CLOSED'), params: LotteryParams, body: LotteryApplyBody, response: withErrors({ 201: Applied }) },
   }, async (request, reply) => {
     await applyToRound(db, (await sessionOf(request)).person.id, request.params.id, request.body.choices);
     return reply.code(201).send({ applied: true });

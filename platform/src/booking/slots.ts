@@ -31,10 +31,14 @@ export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 }
 
-/** `YYYY-MM-DD` that is a real date (not 2026-02-30). */
+/**
+ * `YYYY-MM-DD` that is a real date (not 2026-02-30), in 1900–2999: a booking calendar has no use
+ * for others, and year 0000 (no such year in PostgreSQL) or 9999-12-30 plus a week (past what
+ * toISOString writes plainly) reached the database as a 500.
+ */
 export function isDay(value: string): boolean {
   const at = Date.parse(`${value}T00:00:00Z`);
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) && Number.isFinite(at) && new Date(at).toISOString().startsWith(value);
+  return /^(19|2\d)\d{2}-\d{2}-\d{2}$/.test(value) && Number.isFinite(at) && new Date(at).toISOString().startsWith(value);
 }
 
 /** The first and last day of the month `day` falls in. */

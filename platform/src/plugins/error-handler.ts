@@ -31,7 +31,23 @@ export function asAppError(err: unknown): AppError {
   const status = fe.statusCode ?? 500;
   if (status >= 400 && status < 500) return new AppError(BY_STATUS[status] ?? 'REQ_INVALID', { detail: fe.message, cause: err });
   if (isDatabaseUnavailable(err)) return new AppError('DB_UNAVAILABLE', { detail: fe.message, cause: err });
+  if (isUnstorableText(err)) return new AppError('REQ_INVALID', { detail: 'a text field holds a character the database cannot store (NUL)', cause: err });
   return new AppError('INTERNAL', { detail: fe.message ?? String(err), cause: err });
+}
+
+/**
+ * SQLSTATEs of text PostgreSQL cannot store: 22021 (a NUL, "invalid byte sequence for encoding
+ * UTF8: 0x00") and 22P05 (\u0000 in JSON). JSON strings may carry \u0000 and ajv lets it through
+ * any string schema; this is the one place it becomes REQ_INVALID instead of a 500.
+ */
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
+
+function isUnstorableText(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNSTORABLE_TEXT.has(code)) return true;
+  }
+  return false;
 }
 
 /** Where `rewriteUrl` sends a request whose path is not valid percent-encoding. */

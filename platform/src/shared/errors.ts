@@ -161,6 +161,7 @@ export const ERRORS = {
   BOOKING_SLOT_TAKEN: { status: 409, message: 'Someone else has just booked or is holding this slot', ja: 'この枠は、ほかの方が先に予約しました。別の枠をお選びください。' },
   BOOKING_SLOT_CLOSED: { status: 409, message: 'The facility is closed at that time', ja: 'この日・この時間は休館のため予約できません。' },
   BOOKING_OUT_OF_HORIZON: { status: 422, message: 'The day is in the past or beyond how far ahead you may book', ja: 'この日はまだ予約を受け付けていないか、すでに過ぎています。' },
+  BOOKING_KEY_REUSED: { status: 422, message: 'The idempotency key was already used for another slot', ja: 'この操作は、別の枠の予約としてすでに受け付けています。もう一度、枠を選んでください。' },
   BOOKING_QUOTA_REACHED: { status: 409, message: 'Monthly booking quota reached', ja: 'この施設で今月予約できる回数の上限に達しています。' },
   BOOKING_HOLD_EXPIRED: { status: 410, message: 'The hold has expired', ja: '仮予約の時間が過ぎました。もう一度、枠を選んでください。' },
   BOOKING_NOT_ACTIVE: { status: 409, message: 'The booking is already cancelled or ended', ja: 'この予約は、すでに取り消されています。' },

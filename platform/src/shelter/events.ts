@@ -1,6 +1,6 @@
-import { and, eq, inArray, or } from 'drizzle-orm';
+import { and, eq, exists, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { certificates, persons, shelters } from '../db/schema/index.js';
+import { certificates, districts, householdMembers, households, persons, shelters } from '../db/schema/index.js';
 import { appendAudit } from '../identity/audit.js';
 import type { IdentityDeps } from '../identity/deps.js';
 import { AppError, ERRORS } from '../shared/errors.js';
@@ -29,6 +29,9 @@ interface Resolved {
  */
 export async function recordEvents(deps: IdentityDeps, caller: TabletCaller, events: CheckinEvent[]): Promise<EventResult[]> {
   const { db } = deps;
+  // One id twice in a batch is no tablet's doing (ids are made once per event): storing the first
+  // and answering both "replayed" would leave the batch unaudited, so the batch is refused whole.
+  if (new Set(events.map((e) => e.eventId)).size !== events.length) throw new AppError('REQ_INVALID', { detail: 'an event id appears twice in the batch' });
   const ordered = [...events].sort((a, b) => a.sequence - b.sequence);
   const stored = await storedEvents(db, ordered.map((e) => e.eventId));
   const results = new Map<string, EventResult>();
@@ -121,11 +124,32 @@ async function resolve(deps: IdentityDeps, caller: TabletCaller, event: CheckinE
     return { event, name: card.name, flags, row: { ...base, personId: card.personId, subject: card.personId, revocation: card.revocation, result: {} } };
   }
   if (subject.method === 'name') {
+    // Japan's calendar day, with a day's grace for a tablet clock a little ahead: no one is born later.
+    if (subject.birthDate > new Date(Date.now() + 33 * 3_600_000).toISOString().slice(0, 10)) {
+      throw new AppError('REQ_INVALID', { detail: 'birthDate is in the future' });
+    }
     return { event, name: subject.name, flags: ['no-card'], row: { ...base, name: subject.name, birthDate: subject.birthDate, subject: nameSubject(subject.name, subject.birthDate), result: {} } };
   }
-  const [person] = await deps.db.select({ id: persons.id, name: persons.name }).from(persons).where(eq(persons.id, subject.personId));
+  const [person] = await deps.db.select({ id: persons.id, name: persons.name }).from(persons)
+    .where(and(eq(persons.id, subject.personId), knownHere(deps.db, caller.shelter.municipalityId, subject.personId)));
   if (!person) throw new AppError('SHELTER_PERSON_UNKNOWN');
   return { event, name: person.name, flags: [], row: { ...base, personId: person.id, subject: person.id, result: {} } };
+}
+
+/**
+ * A person picked by id (household key, or the tablet's list) must be one this municipality knows:
+ * a current resident (the whitelist's people), or someone its shelters have already seen (a card
+ * from elsewhere, checked in by tap). Anyone else is SHELTER_PERSON_UNKNOWN, exactly as an id that
+ * does not exist, so a tablet cannot check in, or learn the name of, another municipality's resident.
+ */
+function knownHere(db: Db, municipalityId: string, personId: string) {
+  const resident = db.select({ one: sql`1` }).from(householdMembers)
+    .innerJoin(households, eq(households.id, householdMembers.householdId))
+    .innerJoin(districts, eq(districts.id, households.districtId))
+    .where(and(eq(householdMembers.personId, personId), isNull(householdMembers.leftAt), eq(districts.municipalityId, municipalityId)));
+  const seen = db.select({ one: sql`1` }).from(shelterEvents)
+    .where(and(eq(shelterEvents.municipalityId, municipalityId), eq(shelterEvents.subject, personId)));
+  return or(exists(resident), exists(seen));
 }
 
 async function moveTarget(db: Db, caller: TabletCaller, toShelterId: string | undefined): Promise<string> {

@@ -29,7 +29,7 @@ export const shelterRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps; poli
   app.post('/api/v1/shelter/events', {
     schema: {
       summary: 'Upload check-in events; idempotent per event id, answered per event (tablet + staff)',
-      description: `Per-event refusals: ${['SHELTER_EVENT_ID_TAKEN', 'SHELTER_SEQUENCE_REUSED', 'SHELTER_PERSON_UNKNOWN', 'SHELTER_MOVE_TARGET_INVALID', 'SHELTER_PIN_REQUIRED', 'PKI_SIGNATURE_INVALID', 'AUTH_NOT_REGISTERED', ...CERTIFICATE_ERRORS].join(', ')}`,
+      description: `Per-event refusals: ${['SHELTER_EVENT_ID_TAKEN', 'SHELTER_SEQUENCE_REUSED', 'SHELTER_PERSON_UNKNOWN', 'SHELTER_MOVE_TARGET_INVALID', 'SHELTER_PIN_REQUIRED', 'PKI_SIGNATURE_INVALID', 'REQ_INVALID', 'AUTH_NOT_REGISTERED', ...CERTIFICATE_ERRORS].join(', ')}`,
       ...errorCodes(TABLET_ERRORS), body: EventBatch, response: withErrors({ 200: EventBatchResult }),
     },
   }, async (request) => ({ results: await recordEvents(deps, await callerOf(request), request.body.events) }));

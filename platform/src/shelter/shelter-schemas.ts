@@ -14,6 +14,9 @@ const Hex64 = Type.String({ pattern: '^[0-9a-f]{64}$' });
 /** A client-made UUIDv7 (time-ordered, so the tablet's ids sort the way it made them). */
 export const EventId = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$' });
 
+/** A typed name: something other than spaces, and no control characters (PostgreSQL refuses NUL in text). */
+const PersonName = Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\u0000-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f][^\\u0000-\\u001f\\u007f]*$' });
+
 /** Who an event is about, and how staff identified them. */
 export const EventSubject = Type.Union([
   /**
@@ -25,7 +28,7 @@ export const EventSubject = Type.Union([
   /** Another member of a carded person's household, added by one key. */
   Type.Object({ method: Type.Literal('household'), personId: Uuid }, Strict),
   /** No card: staff typed the name and birth date (recorded as such). */
-  Type.Object({ method: Type.Literal('name'), name: Type.String({ minLength: 1, maxLength: 100 }), birthDate: Type.String({ format: 'date' }) }, Strict),
+  Type.Object({ method: Type.Literal('name'), name: PersonName, birthDate: Type.String({ format: 'date' }) }, Strict),
   /** Someone already in the list (check-out, move, outside). */
   Type.Object({ method: Type.Literal('person'), personId: Uuid }, Strict),
 ]);

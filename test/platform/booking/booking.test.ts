@@ -170,9 +170,9 @@ describe('waitlist and availability', () => {
     const [holder, firstWaiting, secondWaiting] = await somePeople(db, 3);
     const slot = { unitId: units[0].id, day: '2027-01-20', period: 'am' };
     const held = await holdSlot(db, { ...slot, personId: holder!, idempotencyKey: 'a', resident: true }, NOW);
-    await joinWaitlist(db, firstWaiting!, slot);
-    await joinWaitlist(db, secondWaiting!, slot);
-    await joinWaitlist(db, firstWaiting!, slot); // twice is one place
+    await joinWaitlist(db, firstWaiting!, slot, true, NOW);
+    await joinWaitlist(db, secondWaiting!, slot, true, NOW);
+    await joinWaitlist(db, firstWaiting!, slot, true, NOW); // twice is one place
     await cancelBooking(db, holder!, held.id, minutes(5));
     const offered = await db.select().from(bookings).where(eq(bookings.personId, firstWaiting!));
     expect(offered.map((b) => [b.state, b.source])).toEqual([['held', 'waitlist']]);

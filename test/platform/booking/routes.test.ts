@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { persons, sessions } from '../../../platform/src/db/schema/index.js';
-import { provisionDevice } from '../../../platform/src/identity/devices.js';
-import { newSessionToken } from '../../../platform/src/identity/sessions.js';
 import { buildTestApp } from '../../helpers/app.js';
-import { bookableFacility } from '../../helpers/booking.js';
+import { bookableFacility, tvWithSession as tvWithSessionIn } from '../../helpers/booking.js';
 import type { FacilityListView } from '../../../platform/src/booking/booking-schemas.js';
 
 const t = await buildTestApp({}, { demo: true });
 const { app, database } = t;
 const { db } = database;
 
-/** A new TV in a demo household with a person logged in on it. */
-async function tvWithSession(contractNo = 'CATV-0001') {
-  const tv = await provisionDevice(db, { kind: 'tv', householdContractNo: contractNo }, 'booking TV', { name: 'operator:test', organisationId: null });
-  const [person] = await db.insert(persons).values({ name: '予約　花子' }).returning();
-  const token = newSessionToken(600);
-  await db.insert(sessions).values({ tokenHash: token.tokenHash, personId: person!.id, deviceId: tv.id, assurance: 'high', expiresAt: token.expiresAt });
-  return { device: { authorization: tv.credential }, session: { authorization: `Bearer ${token.token}`, 'x-device': tv.credential.slice(7) } };
-}
+const tvWithSession = (contractNo?: string) => tvWithSessionIn(db, contractNo);
 
 const inDays = (n: number) => new Date(Date.now() + n * 86_400_000 + 9 * 3_600_000).toISOString().slice(0, 10);
 

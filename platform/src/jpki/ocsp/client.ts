@@ -86,21 +86,42 @@ export class OcspClient {
         headers: { 'content-type': OCSP_REQUEST_TYPE },
         body: new Uint8Array(der),
         signal: controller.signal,
+        // A redirect is answered, not followed: the URL is plain HTTP, so whoever is on its path
+        // could otherwise send the platform to any address (a 303 becomes a GET there).
+        redirect: 'manual',
       }).catch((cause: unknown) => {
         throw unavailable(controller.signal.aborted ? `no answer within ${this._options.timeoutMs} ms` : 'the responder cannot be reached', cause);
       });
       if (res.status !== 200) throw unavailable(`the responder answered HTTP ${res.status}`);
       const declared = Number(res.headers.get('content-length') ?? 0);
       if (declared > MAX_RESPONSE_BYTES) throw new AppError('PKI_OCSP_MALFORMED', { detail: 'the response is too large' });
-      const body = new Uint8Array(
-        await res.arrayBuffer().catch((cause: unknown) => {
-          throw unavailable(controller.signal.aborted ? `no answer within ${this._options.timeoutMs} ms` : 'the response was cut off', cause);
-        }),
-      );
-      if (body.length > MAX_RESPONSE_BYTES) throw new AppError('PKI_OCSP_MALFORMED', { detail: 'the response is too large' });
-      return body;
+      return await readAtMost(res, MAX_RESPONSE_BYTES, (cause) =>
+        unavailable(controller.signal.aborted ? `no answer within ${this._options.timeoutMs} ms` : 'the response was cut off', cause));
     } finally {
       clearTimeout(timer);
     }
+  }
+}
+
+/**
+ * The body, read chunk by chunk and given up past `limit` bytes (PKI_OCSP_MALFORMED): a body that
+ * declares no length must not be held whole before its size is known.
+ */
+async function readAtMost(res: Response, limit: number, cutOff: (cause: unknown) => Error): Promise<Uint8Array> {
+  if (!res.body) return new Uint8Array();
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read().catch((cause: unknown) => {
+      throw cutOff(cause);
+    });
+    if (done) return Buffer.concat(parts);
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new AppError('PKI_OCSP_MALFORMED', { detail: 'the response is too large' });
+    }
+    parts.push(value);
   }
 }

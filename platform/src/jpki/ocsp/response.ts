@@ -113,8 +113,11 @@ function verifyResponse(der: Uint8Array, o: VerifyOcspOptions): OcspAnswer {
   }
 
   const data = basic.tbsResponseData;
-  const single = data.responses.find((r) => sameCertId(r.certID, o.id));
+  const answers = data.responses.filter((r) => sameCertId(r.certID, o.id));
+  const single = answers[0];
   if (!single) throw fail('PKI_OCSP_MALFORMED', 'the response does not answer for the certificate asked about');
+  // Two answers for one certificate: taking the first would let their order decide good or revoked.
+  if (answers.length > 1) throw fail('PKI_OCSP_MALFORMED', 'the response answers more than once for the certificate asked about');
   const echoed = nonceOf(data.responseExtensions);
   if (!echoed || !bytesEqual(echoed, o.nonce)) throw fail('PKI_OCSP_NONCE_MISMATCH', echoed ? 'the response carries another nonce' : 'the response carries no nonce');
 

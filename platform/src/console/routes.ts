@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { verifyAuditLog, type CheckpointSettings } from '../identity/audit-checkpoint.js';
 import type { IdentityDeps } from '../identity/deps.js';
-import { CERTIFICATE_ERRORS, errorCodes, NONCE_ERRORS, withErrors } from '../routes/schemas.js';
+import { CERTIFICATE_ERRORS, errorCodes, NONCE_ERRORS, OCSP_ERRORS, withErrors } from '../routes/schemas.js';
 import type { ErrorCode } from '../shared/errors.js';
 import { AppError } from '../shared/errors.js';
 import { callerOf, CONSOLE_PREFIX } from '../staff/access.js';
@@ -54,7 +54,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: ConsoleRouteDeps }
 
   app.post(`${p}/sessions`, {
     config: { access: { public: true }, rateLimited: true },
-    schema: { summary: "Staff login with their own card's auth signature (redeems an invitation on the first login)", ...errorCodes(NONCE_ERRORS, CERTIFICATE_ERRORS, 'PKI_SIGNATURE_INVALID', 'STAFF_NOT_ENROLLED', 'STAFF_INVITE_INVALID', 'STAFF_ALREADY_ENROLLED', 'STAFF_CARD_IN_USE'), body: StaffLoginBody, response: withErrors({ 201: StaffSession }) },
+    schema: { summary: "Staff login with their own card's auth signature (redeems an invitation on the first login)", ...errorCodes(NONCE_ERRORS, CERTIFICATE_ERRORS, OCSP_ERRORS, 'PKI_SIGNATURE_INVALID', 'STAFF_NOT_ENROLLED', 'STAFF_INVITE_INVALID', 'STAFF_ALREADY_ENROLLED', 'STAFF_CARD_IN_USE'), body: StaffLoginBody, response: withErrors({ 201: StaffSession }) },
   }, async (request, reply) => reply.code(201).send(await staffLogin(identity, policy, request.body)));
 
   app.get(`${p}/me`, {

@@ -1,4 +1,4 @@
-import { requireGood } from '../jpki/index.js';
+import type { RevocationOperation } from '../jpki/index.js';
 import { fromBase64 } from '../shared/base64.js';
 import { AppError } from '../shared/errors.js';
 import { challengeMessage, type ChallengePurpose } from './challenge.js';
@@ -15,17 +15,20 @@ export interface CardAnswer {
 /**
  * Checks a card's answer to a challenge of this device (login, unregister): the nonce's seal,
  * device and purpose, then the auth certificate's chain, purpose, validity and signature over the
- * challenge, and that its revocation is known and good. A refused answer uses the nonce up, and a
- * replay is reported as such whatever else is wrong. On success the nonce is still unused: the
- * caller burns it (login does so in the statement that opens the session).
+ * challenge, and its revocation as `operation`'s policy decides it (REVOCATION_POLICY: a TV login
+ * asks the CRLs, a staff login OCSP first; both refuse an unknown status). A refused answer uses
+ * the nonce up, and a replay is reported as such whatever else is wrong. On success the nonce is
+ * still unused: the caller burns it (login does so in the statement that opens the session).
  */
-export async function checkCardAnswer(deps: IdentityDeps, deviceId: string, purpose: ChallengePurpose, input: CardAnswer): Promise<{ nonce: OpenedNonce; lookupKey: string }> {
+export async function checkCardAnswer(
+  deps: IdentityDeps, deviceId: string, purpose: ChallengePurpose, input: CardAnswer, operation: RevocationOperation,
+): Promise<{ nonce: OpenedNonce; lookupKey: string }> {
   const nonce = openNonce(deps.config.nonceSecret, input.nonce, deviceId, purpose);
   try {
     const cert = deps.jpki.parse(input.certificate);
     const chain = await deps.jpki.verify(cert, 'auth');
     await deps.jpki.verifySignature(cert, challengeMessage(input.nonce, purpose, deviceId), fromBase64(input.signature));
-    requireGood(deps.jpki.revocationStatus(chain));
+    await deps.jpki.decideRevocation(operation, chain);
     return { nonce, lookupKey: deps.jpki.lookupKeyOf(chain) };
   } catch (err) {
     if (!(await burnNonce(deps.db, nonce))) throw new AppError('AUTH_NONCE_REPLAYED');

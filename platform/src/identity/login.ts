@@ -128,7 +128,7 @@ export async function login(deps: IdentityDeps, device: Device, input: LoginRequ
   if (device.kind !== 'tv' || !device.householdId) throw new AppError('AUTH_FORBIDDEN', { detail: 'not a household TV' });
   const householdId = device.householdId;
   // A refused attempt still uses the nonce up, and a replay is reported as such whatever else is wrong.
-  const { nonce, lookupKey } = await checkCardAnswer(deps, device.id, 'login', input);
+  const { nonce, lookupKey } = await checkCardAnswer(deps, device.id, 'login', input, 'login');
 
   const session = newSessionToken(deps.config.sessionTtlSeconds);
   const row = await loginWriter(deps.db).submit({

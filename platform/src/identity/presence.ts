@@ -1,7 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { certificates, householdMembers, persons, type Device } from '../db/schema/index.js';
 import { AppError } from '../shared/errors.js';
-import { acceptUnknown } from '../jpki/index.js';
 import type { PresenceRequest } from '../routes/identity-schemas.js';
 import type { IdentityDeps } from './deps.js';
 
@@ -20,7 +19,9 @@ export async function identifyPresence(deps: IdentityDeps, device: Device, input
     throw new AppError('AUTH_FORBIDDEN', { detail: 'presence is for shelter tablets and household TVs' });
   }
   const chain = await deps.jpki.verify(deps.jpki.parse(input.certificate), 'auth');
-  const accepted = acceptUnknown(deps.jpki.revocationStatus(chain));
+  // The shelter check-in's policy (REVOCATION_POLICY, default crl/accept): a TV asking whose card
+  // is in its reader is the same low-assurance look-up.
+  const accepted = await deps.jpki.decideRevocation('shelter-check-in', chain);
   const [row] = await deps.db
     .select({ personId: persons.id, name: persons.name, status: certificates.status })
     .from(certificates)

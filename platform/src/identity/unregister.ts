@@ -30,7 +30,8 @@ export interface Unregistered {
  */
 export async function unregister(deps: IdentityDeps, auth: SessionRow & { device: { id: string } }, input: CardAnswer): Promise<Unregistered> {
   const { device, person } = auth;
-  const { nonce, lookupKey } = await checkCardAnswer(deps, device.id, 'unregister', input);
+  // The card proves its presence as at a login, under the login's revocation policy.
+  const { nonce, lookupKey } = await checkCardAnswer(deps, device.id, 'unregister', input, 'login');
   // Burnt before anything else: an answer is good for one attempt, whatever that attempt finds.
   if (!(await burnNonce(deps.db, nonce))) throw new AppError('AUTH_NONCE_REPLAYED');
 

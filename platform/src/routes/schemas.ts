@@ -31,6 +31,13 @@ export const CERTIFICATE_ERRORS = [
   'PKI_MALFORMED', 'PKI_UNTRUSTED_ISSUER', 'PKI_TEST_HIERARCHY', 'PKI_EXPIRED', 'PKI_NOT_YET_VALID', 'PKI_WRONG_PURPOSE', 'PKI_WEAK_ALGORITHM',
   'PKI_LEAF_IS_CA', 'PKI_UNSUPPORTED_CRITICAL_EXTENSION', 'PKI_REVOKED', 'PKI_REVOCATION_UNKNOWN',
 ] as const satisfies readonly ErrorCode[];
+/**
+ * A wrong OCSP answer, on routes whose revocation policy asks OCSP (REVOCATION_POLICY). An
+ * unreachable responder is not among them: the policy falls back to a fresh CRL then.
+ */
+export const OCSP_ERRORS = [
+  'PKI_OCSP_REFUSED', 'PKI_OCSP_MALFORMED', 'PKI_OCSP_SIGNATURE_INVALID', 'PKI_OCSP_RESPONDER_UNAUTHORISED', 'PKI_OCSP_NONCE_MISMATCH', 'PKI_OCSP_STALE',
+] as const satisfies readonly ErrorCode[];
 
 /**
  * Declares, on a route's schema, the catalogue codes it can answer besides ANY_ROUTE_ERRORS. The

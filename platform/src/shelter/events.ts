@@ -3,6 +3,7 @@ import type { Db } from '../db/client.js';
 import { certificates, districts, householdMembers, households, persons, shelters } from '../db/schema/index.js';
 import { appendAudit } from '../identity/audit.js';
 import type { IdentityDeps } from '../identity/deps.js';
+import type { ChainResult } from '../jpki/index.js';
 import { AppError, ERRORS } from '../shared/errors.js';
 import { latestEvents } from './projection.js';
 import { shelterEvents, type ShelterEvent } from './schema.js';
@@ -92,13 +93,26 @@ interface CardIdentity {
  */
 async function identifyCard(deps: IdentityDeps, certificate: string): Promise<CardIdentity> {
   const chain = await deps.jpki.verify(deps.jpki.parse(certificate), 'auth');
-  const crl = deps.jpki.revocationStatus(chain).state;
+  const checked = await checkInRevocation(deps, chain);
   const [row] = await deps.db.select({ personId: persons.id, name: persons.name, status: certificates.status })
     .from(certificates).innerJoin(persons, eq(persons.id, certificates.personId))
     .where(eq(certificates.lookupKey, deps.jpki.lookupKeyOf(chain)));
   if (!row) throw new AppError('AUTH_NOT_REGISTERED');
-  const revocation = crl === 'revoked' || row.status === 'revoked' ? 'revoked' : crl === 'unknown' ? 'unknown' : 'good';
+  const revocation = checked === 'revoked' || row.status === 'revoked' ? 'revoked' : checked;
   return { personId: row.personId, name: row.name, revocation };
+}
+
+/**
+ * The card's revocation under the shelter check-in's policy (REVOCATION_POLICY), as a state to
+ * store: a revoked card is flagged, not refused. A policy that refuses unknown throws its code.
+ */
+async function checkInRevocation(deps: IdentityDeps, chain: ChainResult): Promise<CardIdentity['revocation']> {
+  try {
+    return (await deps.jpki.decideRevocation('shelter-check-in', chain)).revocationUnknown ? 'unknown' : 'good';
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'PKI_REVOKED') return 'revoked';
+    throw err;
+  }
 }
 
 async function resolve(deps: IdentityDeps, caller: TabletCaller, event: CheckinEvent, cache: Map<string, Promise<CardIdentity>>): Promise<Resolved> {

@@ -58,7 +58,7 @@ export interface StaffContext {
 export async function staffLogin(deps: IdentityDeps, policy: StaffSessionPolicy, input: StaffLoginInput) {
   // The same check as a TV login's (nonce seal and tab, chain, signature, revocation good); a
   // refused answer uses the nonce up there, an accepted one here, and a replay is reported first.
-  const { nonce, lookupKey } = await checkCardAnswer(deps, input.clientId, 'staff-login', input);
+  const { nonce, lookupKey } = await checkCardAnswer(deps, input.clientId, 'staff-login', input, 'staff-login');
   if (!(await burnNonce(deps.db, nonce))) throw new AppError('AUTH_NONCE_REPLAYED');
 
   const { token, tokenHash } = newStaffToken();

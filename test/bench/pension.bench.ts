@@ -38,7 +38,7 @@ jpki.ingestCrl('sign', (await buildCrl(dir, { which: 'sign' })).der);
 const creds = await serviceCredentials(dir);
 const tsa = await startTsaServer({ dir, port: 0 });
 const sealContext: SealContext = {
-  trustStore: jpki.trustStore, revocation: { status: (chain, at) => jpki.revocationStatus(chain, at) },
+  trustStore: jpki.trustStore, revocation: { decide: (chain, at) => jpki.decideRevocation('pension-signature', chain, at) },
   tsa: httpTimestampClient(tsa.url, [creds.root]), signer: { key: creds.platform.key, certificate: creds.platform.certificate }, maxCrlAgeSeconds: 86_400,
 };
 const NOW = new Date();

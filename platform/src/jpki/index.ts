@@ -16,7 +16,10 @@ export {
 export * from './evidence/index.js';
 export { acceptUnknown, distributionPointOf, parseCrl, requireGood, type CrlInfo, type IngestOptions, type CrlReason, type RevocationStatus } from './revocation/index.js';
 export type { JpkiPurpose };
-export { DEFAULT_REVOCATION_POLICY, OcspClient, type OcspResult, type RevocationDecision, type RevocationOperation, type RevocationPolicy } from './ocsp/index.js';
+export {
+  certIdFor, DEFAULT_REVOCATION_POLICY, OcspClient, verifyOcspResponse,
+  type OcspAnswer, type OcspResult, type RevocationDecision, type RevocationOperation, type RevocationPolicy,
+} from './ocsp/index.js';
 
 /** How a JpkiContext asks OCSP: the client, the per-operation policy and the responders of certificates without AIA. */
 export interface OcspSetup {

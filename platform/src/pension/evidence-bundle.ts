@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../identity/canonical-json.js';
 import {
-  assembleCms, readCmsParts, signatureTimestampAttribute, readPersonalData, signStatement, verifyCms, verifyStatement, verifyTimestampToken,
-  type ChainResult, type EvidenceSigner, type TrustStore,
+  assembleCms, certIdFor, readCmsParts, signatureTimestampAttribute, readPersonalData, signStatement, verifyCms, verifyOcspResponse, verifyStatement, verifyTimestampToken,
+  type ChainResult, type EvidenceSigner, type OcspAnswer, type TrustStore,
 } from '../jpki/index.js';
 import { AppError, type ErrorCode } from '../shared/errors.js';
 import { decodeDocument, type Declarations, type StatusConfirmation } from './document.js';
@@ -26,20 +26,34 @@ export interface Signer {
 
 /**
  * What the platform states about the revocation status of the signer's certificate: which CRL
- * (issuer key id, number, thisUpdate, SHA-256 of its DER) showed it good, when, for which signature.
- * A future OCSP source states `source: 'ocsp'` with its own fields; the verifier checks the source it knows.
+ * (issuer key id, number, thisUpdate, SHA-256 of its DER) showed it good — or, when OCSP answered
+ * (`source: 'ocsp'`), the responder's signed response itself, which a verifier checks on its own
+ * against the JPKI root — when, for which signature.
  */
-export interface RevocationStatement {
+export type RevocationStatement = CrlStatement | OcspStatement;
+
+interface StatementBase {
   format: typeof STATEMENT_FORMAT;
-  source: 'crl';
   status: 'good';
   /** SHA-256 (hex) of the signer certificate's DER and of the CMS signature value it vouches for. */
   certificateSha256: string;
   signatureSha256: string;
   checkedAt: string;
+}
+
+export interface CrlStatement extends StatementBase {
+  source: 'crl';
   /** The freshness the platform required: the CRL's thisUpdate at most this many seconds before the timestamp. */
   maxCrlAgeSeconds: number;
   crl: { issuerKeyId: string; number: string | null; thisUpdate: string; nextUpdate: string | null; sha256: string };
+}
+
+export interface OcspStatement extends StatementBase {
+  source: 'ocsp';
+  /** The freshness the platform required: the response produced at most this many seconds from the timestamp. */
+  maxAgeSeconds: number;
+  /** `response`: the DER OCSPResponse (base64) as the responder signed it. */
+  ocsp: { response: string; producedAt: string; responder: string };
 }
 
 /** The verification results, as the platform found them and as `verifyBundle` must find them again. */
@@ -53,7 +67,7 @@ export interface EvidenceReport {
   period: string;
   chain: { rootGeneration: string; purpose: 'sign' };
   timestamp: { serial: string; tsa: string };
-  revocation: { status: 'good'; crlThisUpdate: string; checkedAt: string };
+  revocation: { status: 'good'; crlThisUpdate: string; checkedAt: string } | { status: 'good'; source: 'ocsp'; producedAt: string; checkedAt: string };
 }
 
 /** The evidence file: one JSON object, base64 for every binary field. */
@@ -80,18 +94,31 @@ export function serializeBundle(bundle: EvidenceBundle): string {
   return `${JSON.stringify(JSON.parse(canonicalJson(bundle)), null, 2)}\n`;
 }
 
-/** The statement the platform signs after it found the certificate good. */
+/** The statement the platform signs after it found the certificate good, by a CRL or an OCSP response. */
 export function revocationStatement(input: {
   certificate: Uint8Array; signatureValue: Uint8Array; checkedAt: Date; maxCrlAgeSeconds: number;
-  crl: { issuerKeyId: string; crlNumber: bigint | null; thisUpdate: Date; nextUpdate: Date | null; derSha256: string };
-}): RevocationStatement {
-  return {
+} & (
+  | { crl: { issuerKeyId: string; crlNumber: bigint | null; thisUpdate: Date; nextUpdate: Date | null; derSha256: string } }
+  | { ocsp: Pick<OcspAnswer, 'der' | 'producedAt' | 'responder'> }
+)): RevocationStatement {
+  const base = {
     format: STATEMENT_FORMAT,
-    source: 'crl',
     status: 'good',
     certificateSha256: sha256Hex(input.certificate),
     signatureSha256: sha256Hex(input.signatureValue),
     checkedAt: input.checkedAt.toISOString(),
+  } as const;
+  if ('ocsp' in input) {
+    return {
+      ...base,
+      source: 'ocsp',
+      maxAgeSeconds: input.maxCrlAgeSeconds,
+      ocsp: { response: b64(input.ocsp.der), producedAt: input.ocsp.producedAt.toISOString(), responder: input.ocsp.responder },
+    };
+  }
+  return {
+    ...base,
+    source: 'crl',
     maxCrlAgeSeconds: input.maxCrlAgeSeconds,
     crl: {
       issuerKeyId: input.crl.issuerKeyId,
@@ -116,7 +143,9 @@ export function buildReport(doc: StatusConfirmation, chain: ChainResult, genTime
     period: doc.period,
     chain: { rootGeneration: chain.rootGeneration, purpose: 'sign' },
     timestamp: { serial: timestamp.serial, tsa: timestamp.tsa },
-    revocation: { status: 'good', crlThisUpdate: statement.crl.thisUpdate, checkedAt: statement.checkedAt },
+    revocation: statement.source === 'ocsp'
+      ? { status: 'good', source: 'ocsp', producedAt: statement.ocsp.producedAt, checkedAt: statement.checkedAt }
+      : { status: 'good', crlThisUpdate: statement.crl.thisUpdate, checkedAt: statement.checkedAt },
   };
 }
 
@@ -219,7 +248,7 @@ async function check(text: string, trust: EvidenceTrust): Promise<EvidenceReport
     throw new AppError('EVIDENCE_CHAIN_INVALID', { detail: 'certificates is not the issuing chain of the signer' });
   }
 
-  await part('EVIDENCE_REVOCATION_INVALID', () => checkStatement(bundle.revocation, chain.certificate.der, parts.signatureValue, stamp.genTime, trust.services));
+  await part('EVIDENCE_REVOCATION_INVALID', () => checkStatement(bundle.revocation, chain, parts.signatureValue, stamp.genTime, trust.services));
 
   const expected = buildReport(doc, chain, stamp.genTime, stamp, bundle.revocation.statement);
   if (canonicalJson(expected) !== canonicalJson(bundle.report)) {
@@ -228,20 +257,47 @@ async function check(text: string, trust: EvidenceTrust): Promise<EvidenceReport
   return expected;
 }
 
-function checkStatement(revocation: EvidenceBundle['revocation'], certificate: Uint8Array, signatureValue: Uint8Array, genTime: Date, anchors: readonly Uint8Array[]): void {
+function checkStatement(revocation: EvidenceBundle['revocation'], chain: ChainResult, signatureValue: Uint8Array, genTime: Date, anchors: readonly Uint8Array[]): void {
   const s = revocation.statement;
   const bad = (detail: string) => new AppError('EVIDENCE_REVOCATION_INVALID', { detail });
   const checkedAt = new Date(s.checkedAt);
   verifyStatement(new TextEncoder().encode(canonicalJson(s)), strictBase64(revocation.signature, 'revocation.signature'),
     strictBase64(revocation.certificate, 'revocation.certificate'), anchors, EVIDENCE_SIGNING_PURPOSE, checkedAt);
-  if (s.format !== STATEMENT_FORMAT || s.source !== 'crl' || s.status !== 'good') throw bad('the statement does not say good from a CRL');
-  if (s.certificateSha256 !== sha256Hex(certificate)) throw bad('the statement is about another certificate');
+  if (s.format !== STATEMENT_FORMAT || (s.source !== 'crl' && s.source !== 'ocsp') || s.status !== 'good') throw bad('the statement does not say good from a CRL or OCSP');
+  if (s.certificateSha256 !== sha256Hex(chain.certificate.der)) throw bad('the statement is about another certificate');
   if (s.signatureSha256 !== sha256Hex(signatureValue)) throw bad('the statement is about another signature');
-  const thisUpdate = new Date(s.crl.thisUpdate);
-  if (Number.isNaN(checkedAt.getTime()) || Number.isNaN(thisUpdate.getTime())) throw bad('the statement times cannot be read');
+  if (Number.isNaN(checkedAt.getTime())) throw bad('the statement times cannot be read');
   if (checkedAt < genTime) throw bad('the status was checked before the signature was timestamped');
+  if (s.source === 'ocsp') {
+    checkOcsp(s, chain, genTime, checkedAt);
+    return;
+  }
+  const thisUpdate = new Date(s.crl.thisUpdate);
+  if (Number.isNaN(thisUpdate.getTime())) throw bad('the statement times cannot be read');
   if (thisUpdate > checkedAt) throw bad('the CRL is newer than the check');
   if (genTime.getTime() - thisUpdate.getTime() > s.maxCrlAgeSeconds * 1000) throw bad('the CRL was not fresh enough at the timestamp');
+}
+
+/** Clock difference tolerated between the platform, the TSA and the OCSP responder. */
+const OCSP_SKEW_MS = 5 * 60 * 1000;
+
+/**
+ * The OCSP response kept in the statement, checked on its own: signed by the signer's CA or a
+ * responder it delegated (id-kp-OCSPSigning, valid at the timestamp), answering good for exactly
+ * this certificate, current at the timestamp, and produced within the statement's window of it
+ * and not after the check. Its nonce was checked when the platform received it; a replayed old
+ * response fails the window.
+ */
+function checkOcsp(s: OcspStatement, chain: ChainResult, genTime: Date, checkedAt: Date): void {
+  const bad = (detail: string) => new AppError('EVIDENCE_REVOCATION_INVALID', { detail });
+  const issuer = chain.root.certificate.der;
+  const answer = verifyOcspResponse(strictBase64(s.ocsp.response, 'revocation.statement.ocsp.response'), {
+    issuer, id: certIdFor(issuer, chain.serial), nonce: null, now: genTime.getTime(), skewMs: OCSP_SKEW_MS, maxAgeMs: s.maxAgeSeconds * 1000,
+  });
+  if (answer.state !== 'good') throw bad(`the OCSP response says ${answer.state}`);
+  if (answer.producedAt.toISOString() !== s.ocsp.producedAt || answer.responder !== s.ocsp.responder) throw bad('the statement misstates the OCSP response');
+  if (Math.abs(genTime.getTime() - answer.producedAt.getTime()) > s.maxAgeSeconds * 1000) throw bad('the OCSP response was not produced near the timestamp');
+  if (answer.producedAt.getTime() > checkedAt.getTime() + OCSP_SKEW_MS) throw bad('the OCSP response is newer than the check');
 }
 
 const TOP_KEYS = ['certificates', 'document', 'report', 'revocation', 'signature', 'version'];
@@ -257,7 +313,7 @@ function readBundle(text: string): EvidenceBundle {
     throw new AppError('EVIDENCE_MALFORMED', { detail: `the bundle must have exactly ${TOP_KEYS.join(', ')}` });
   }
   if (value.version !== BUNDLE_VERSION) throw new AppError('EVIDENCE_MALFORMED', { detail: `version is not ${BUNDLE_VERSION}` });
-  if (!Array.isArray(value.certificates) || !value.revocation?.statement?.crl || !value.report) throw new AppError('EVIDENCE_MALFORMED', { detail: 'parts are missing' });
+  if (!Array.isArray(value.certificates) || !(value.revocation?.statement?.crl || value.revocation?.statement?.ocsp) || !value.report) throw new AppError('EVIDENCE_MALFORMED', { detail: 'parts are missing' });
   // One form only: any other spelling of the same values (whitespace, escapes, order) is a change.
   if (serializeBundle(value) !== text) throw new AppError('EVIDENCE_MALFORMED', { detail: 'the file is not in the canonical bundle form' });
   return value;

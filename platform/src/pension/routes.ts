@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { JpkiContext } from '../jpki/index.js';
 import { requestAuth } from '../routes/request-auth.js';
-import { CERTIFICATE_ERRORS, errorCodes, SESSION_AUTH_ERRORS, withErrors } from '../routes/schemas.js';
+import { CERTIFICATE_ERRORS, errorCodes, OCSP_ERRORS, SESSION_AUTH_ERRORS, withErrors } from '../routes/schemas.js';
 import { prepareConfirmation, submitConfirmation } from './confirmation.js';
 import { badgeCount, inboxOf, openItem } from './inbox.js';
 import {
@@ -68,7 +68,7 @@ export const pensionRoutes: FastifyPluginAsyncTypebox<{ deps: PensionDeps }> = a
     schema: {
       summary: "Submit the sign certificate's signature: verified, timestamped, sealed (or revocation pending) (session)",
       ...errorCodes(
-        SESSION_AUTH_ERRORS, CERTIFICATE_ERRORS, 'AUTH_CARD_NOT_YOURS', 'PENSION_DRAFT_EXPIRED', 'PENSION_ALREADY_SUBMITTED', 'PKI_SIGNATURE_INVALID',
+        SESSION_AUTH_ERRORS, CERTIFICATE_ERRORS, OCSP_ERRORS, 'AUTH_CARD_NOT_YOURS', 'PENSION_DRAFT_EXPIRED', 'PENSION_ALREADY_SUBMITTED', 'PKI_SIGNATURE_INVALID',
         'PKI_CMS_ATTRIBUTES_INVALID', 'PKI_CMS_CONTENT_TYPE_MISMATCH', 'PKI_CMS_DIGEST_MISMATCH', 'PKI_CMS_SIGNER_NOT_FOUND', 'TSA_UNAVAILABLE', 'TSA_REJECTED',
       ),
       body: ConfirmationBody, response: withErrors({ 201: ConfirmationReceipt }),

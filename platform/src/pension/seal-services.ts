@@ -53,7 +53,7 @@ export function sealServices(config: PensionConfig, jpki: JpkiContext): SealServ
     const tsaClient: TimestampClient = httpTimestampClient(url, tsaRoots);
     return {
       trustStore: jpki.trustStore,
-      revocation: { status: (chain, at) => jpki.revocationStatus(chain, at) },
+      revocation: { decide: (chain, at) => jpki.decideRevocation('pension-signature', chain, at) },
       tsa: tsaClient,
       signer,
       maxCrlAgeSeconds: config.pensionCrlMaxAgeSeconds,

@@ -1,6 +1,6 @@
 import {
   assembleCms, readCmsParts, signatureTimestampAttribute, timestampRequest, tokenFromResponse,
-  verifyCms, verifyTimestampToken, type ChainResult, type EvidenceSigner, type RevocationStatus, type TrustStore,
+  verifyCms, verifyTimestampToken, type ChainResult, type EvidenceSigner, type RevocationDecision, type TrustStore,
 } from '../jpki/index.js';
 import { AppError } from '../shared/errors.js';
 import { decodeDocument } from './document.js';
@@ -12,11 +12,11 @@ export interface TimestampClient {
 }
 
 /**
- * Where the revocation status of a verified sign certificate comes from. Today the CRL store
- * (`JpkiContext.revocationStatus`); an OCSP source plugs in here and states its own evidence.
+ * How the revocation of a verified sign certificate is decided: `JpkiContext.decideRevocation`
+ * for `pension-signature` (REVOCATION_POLICY; default OCSP, a fresh CRL when no responder answers).
  */
 export interface RevocationSource {
-  status(chain: ChainResult, at: Date): RevocationStatus;
+  decide(chain: ChainResult, at: Date): Promise<RevocationDecision>;
 }
 
 /** A TSA reached over HTTP (RFC 3161 §3.4): the answer is checked against the TSA roots before use. */
@@ -45,7 +45,7 @@ export interface SealContext {
   revocation: RevocationSource;
   tsa: TimestampClient;
   signer: EvidenceSigner;
-  /** The CRL must have been issued at most this long before the timestamp. */
+  /** The CRL must have been issued, or the OCSP response produced, at most this long from the timestamp. */
   maxCrlAgeSeconds: number;
   now?: () => Date;
 }
@@ -65,9 +65,10 @@ export type SealOutcome =
 
 /**
  * Seals a card signature over a 現況確認届: verifies the CMS (document, signature, chain for signing),
- * gets the signature timestamp, then asks the revocation source. Good → the bundle; revoked →
- * PKI_REVOKED (never sealed); no CRL fresh enough → `revocation-pending`, completed by
- * `completePending` when one arrives. Nothing is ever accepted without a good status.
+ * gets the signature timestamp, then asks the revocation source. Good → the bundle (with the signed
+ * OCSP response when OCSP answered); revoked → PKI_REVOKED (never sealed); a wrong OCSP answer →
+ * its PKI_OCSP_* code; no answer fresh enough → `revocation-pending`, completed by
+ * `completePending` when a CRL arrives. Nothing is ever accepted without a good status.
  */
 export async function sealSubmission(input: {
   document: Uint8Array; signedAttributes: Uint8Array; signature: Uint8Array; certificate: Uint8Array;
@@ -96,10 +97,13 @@ export async function completePending(pending: PendingSeal, ctx: SealContext): P
 async function completeWith(pending: PendingSeal, chain: ChainResult, ctx: SealContext): Promise<SealOutcome> {
   const now = ctx.now?.() ?? new Date();
   const genTime = new Date(pending.genTime);
-  const status = ctx.revocation.status(chain, now);
-  if (status.state === 'revoked') throw new AppError('PKI_REVOKED', { detail: `sign certificate revoked (${status.reason ?? 'no reason'})` });
-  const fresh = status.state === 'good' && genTime.getTime() - status.crl.thisUpdate.getTime() <= ctx.maxCrlAgeSeconds * 1000;
-  if (status.state !== 'good' || !fresh) return { state: 'revocation-pending', pending, chain };
+  const decision = await decide(ctx, chain, now);
+  const maxAgeMs = ctx.maxCrlAgeSeconds * 1000;
+  // A CRL must predate the timestamp by at most the window; an OCSP response (perhaps cached) must
+  // have been produced within the window either side of it.
+  const fresh = decision?.ocsp ? Math.abs(genTime.getTime() - decision.ocsp.producedAt.getTime()) <= maxAgeMs
+    : decision?.crl ? genTime.getTime() - decision.crl.thisUpdate.getTime() <= maxAgeMs : false;
+  if (!decision || !fresh) return { state: 'revocation-pending', pending, chain };
 
   const document = Buffer.from(pending.document, 'base64');
   const cms = Buffer.from(pending.cms, 'base64');
@@ -108,10 +112,25 @@ async function completeWith(pending: PendingSeal, chain: ChainResult, ctx: SealC
   const certificate = chain.certificate.der;
   const statement = revocationStatement({
     certificate, signatureValue: parts.signatureValue, checkedAt: now, maxCrlAgeSeconds: ctx.maxCrlAgeSeconds,
-    crl: { issuerKeyId: status.crl.issuerKeyId, crlNumber: status.crl.crlNumber, thisUpdate: status.crl.thisUpdate, nextUpdate: status.crl.nextUpdate, derSha256: status.crl.derSha256 },
+    ...(decision.ocsp ? { ocsp: decision.ocsp } : { crl: decision.crl! }),
   });
   const report = buildReport(doc, chain, genTime, pending.timestamp, statement);
   return { state: 'sealed', chain, bundle: assembleBundle({ document, cms, chain, statement, signer: ctx.signer, report }) };
+}
+
+/**
+ * The pension signature's revocation decision, or null while it is unknown for want of a CRL (the
+ * submission waits for one). Revoked, an unknown the OCSP responder states, and a wrong OCSP
+ * answer throw their codes.
+ */
+async function decide(ctx: SealContext, chain: ChainResult, now: Date): Promise<RevocationDecision | null> {
+  try {
+    const decision = await ctx.revocation.decide(chain, now);
+    return decision.revocationUnknown ? null : decision;
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'PKI_REVOCATION_UNKNOWN' && err.details?.source === 'crl') return null;
+    throw err;
+  }
 }
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');

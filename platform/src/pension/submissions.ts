@@ -70,6 +70,11 @@ export async function completePendingSubmissions(db: Db, ctx: SealContext): Prom
         counts.revoked++;
         continue;
       }
+      // A wrong or unknown OCSP answer for one submission must not stop the others: it waits.
+      if (err instanceof AppError && (err.code.startsWith('PKI_OCSP_') || err.code === 'PKI_REVOCATION_UNKNOWN')) {
+        counts.waiting++;
+        continue;
+      }
       throw err;
     }
     if (outcome.state !== 'sealed') {

@@ -57,7 +57,7 @@ describe('sealing a 現況確認届', () => {
   it('keeps the submission as revocation pending without a fresh CRL, and completes it when one arrives', async () => {
     const fx = await jpkiFixtures();
     const stale = await world.withoutCrl();
-    const waiting = { ...ctx, revocation: { status: (c: Parameters<JpkiContext['revocationStatus']>[0], at: Date) => stale.revocationStatus(c, at) } };
+    const waiting = { ...ctx, revocation: { decide: (c: Parameters<JpkiContext['decideRevocation']>[1], at: Date) => stale.decideRevocation('pension-signature', c, at) } };
     const first = await sealSubmission(await signed(), waiting);
     expect(first.state).toBe('revocation-pending');
     if (first.state !== 'revocation-pending') return;

@@ -26,7 +26,7 @@ export async function sealWorld() {
   const trust: EvidenceTrust = await loadEvidenceTrust(dir);
   const ctx: SealContext = {
     trustStore: jpki.trustStore,
-    revocation: { status: (chain, at) => jpki.revocationStatus(chain, at) },
+      revocation: { decide: (chain, at) => jpki.decideRevocation('pension-signature', chain, at) },
     tsa: httpTimestampClient(tsa.url, [creds.root]),
     signer: { key: creds.platform.key, certificate: creds.platform.certificate },
     maxCrlAgeSeconds: 2 * DAY,

@@ -52,8 +52,11 @@ export interface VerifyOcspOptions {
   /** Certificate (DER) of the CA that issued the certificate asked about. */
   issuer: Uint8Array;
   id: CertIdentity;
-  /** The request's nonce; the response must echo it. */
-  nonce: Uint8Array;
+  /**
+   * The request's nonce; the response must echo it. Null for a response kept as evidence and
+   * re-checked offline: its nonce was checked when it arrived, and its times stand in for it.
+   */
+  nonce: Uint8Array | null;
   /** Time of judgement, ms since the epoch. */
   now: number;
   /** Tolerated clock difference with the responder, ms (thisUpdate ahead, nextUpdate behind). */
@@ -119,7 +122,7 @@ function verifyResponse(der: Uint8Array, o: VerifyOcspOptions): OcspAnswer {
   // Two answers for one certificate: taking the first would let their order decide good or revoked.
   if (answers.length > 1) throw fail('PKI_OCSP_MALFORMED', 'the response answers more than once for the certificate asked about');
   const echoed = nonceOf(data.responseExtensions);
-  if (!echoed || !bytesEqual(echoed, o.nonce)) throw fail('PKI_OCSP_NONCE_MISMATCH', echoed ? 'the response carries another nonce' : 'the response carries no nonce');
+  if (o.nonce !== null && (!echoed || !bytesEqual(echoed, o.nonce))) throw fail('PKI_OCSP_NONCE_MISMATCH', echoed ? 'the response carries another nonce' : 'the response carries no nonce');
 
   const thisUpdate = single.thisUpdate;
   const nextUpdate = single.nextUpdate ?? null;

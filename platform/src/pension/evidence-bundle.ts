@@ -313,10 +313,16 @@ function readBundle(text: string): EvidenceBundle {
     throw new AppError('EVIDENCE_MALFORMED', { detail: `the bundle must have exactly ${TOP_KEYS.join(', ')}` });
   }
   if (value.version !== BUNDLE_VERSION) throw new AppError('EVIDENCE_MALFORMED', { detail: `version is not ${BUNDLE_VERSION}` });
-  if (!Array.isArray(value.certificates) || !(value.revocation?.statement?.crl || value.revocation?.statement?.ocsp) || !value.report) throw new AppError('EVIDENCE_MALFORMED', { detail: 'parts are missing' });
+  if (!Array.isArray(value.certificates) || !hasSourceFields(value.revocation?.statement) || !value.report) throw new AppError('EVIDENCE_MALFORMED', { detail: 'parts are missing' });
   // One form only: any other spelling of the same values (whitespace, escapes, order) is a change.
   if (serializeBundle(value) !== text) throw new AppError('EVIDENCE_MALFORMED', { detail: 'the file is not in the canonical bundle form' });
   return value;
+}
+
+/** The statement carries the fields of the source it names (untrusted JSON, read before any check). */
+function hasSourceFields(statement: RevocationStatement | undefined): boolean {
+  if (statement?.source === 'ocsp') return typeof statement.ocsp === 'object' && statement.ocsp !== null;
+  return typeof statement?.crl === 'object' && statement.crl !== null;
 }
 
 /** Base64 that re-encodes to itself (no stray bits, no whitespace), so one value has one spelling. */

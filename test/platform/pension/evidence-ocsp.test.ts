@@ -105,7 +105,10 @@ describe('the verifier checks the kept OCSP response itself', () => {
     const bundle = await sealedBundle();
     const s = ocspOf(bundle);
     const der = Buffer.from(s.ocsp.response, 'base64');
-    der[der.length - 1]! ^= 0x01; // the last byte is inside the responder's signature
+    // One second later in producedAt (inside the signed tbsResponseData): the signature no longer covers it.
+    const at = der.indexOf(Buffer.from('20250601010000Z'));
+    expect(at).toBeGreaterThan(0);
+    der[at + 13] = 0x31;
     const result = await verifyBundle(resigned(bundle, { ...s, ocsp: { ...s.ocsp, response: der.toString('base64') } }), world.trust);
     expect(result).toMatchObject({ ok: false, code: 'EVIDENCE_REVOCATION_INVALID' });
     expect(result.ok === false && result.detail).toContain('PKI_OCSP_SIGNATURE_INVALID');
@@ -120,7 +123,7 @@ describe('the verifier checks the kept OCSP response itself', () => {
     const old = answerFromCenter(buildOcspRequest(certIdFor(chain.root.certificate.der, chain.serial), newNonce()),
       await loadState(world.dir), await centerResponders(world.dir), producedAt, 7 * DAY * 1000);
     const forged: OcspStatement = { ...s, ocsp: { ...s.ocsp, response: Buffer.from(old).toString('base64'), producedAt: producedAt.toISOString() } };
-    const result = await verifyBundle(resigned({ ...bundle, report: { ...bundle.report, revocation: { ...bundle.report.revocation, producedAt: producedAt.toISOString() } } as EvidenceBundle }, forged), world.trust);
+    const result = await verifyBundle(resigned(bundle, forged), world.trust);
     expect(result).toMatchObject({ ok: false, code: 'EVIDENCE_REVOCATION_INVALID' });
     expect(result.ok === false && result.detail).toContain('not produced near the timestamp');
   });

@@ -102,7 +102,8 @@ describe('a tampered bundle fails with the code of the part that changed', () =>
   });
 
   it('revocation statement → EVIDENCE_REVOCATION_INVALID', async () => {
-    const file = edited(bundle, (b) => { b.revocation.statement.crl.number = '999'; });
+    const file = edited(bundle, (b) => { if (b.revocation.statement.source === 'crl') b.revocation.statement.crl.number = '999'; });
+    expect(bundle.revocation.statement.source).toBe('crl');
     expect(await verifyBundle(file, trust)).toMatchObject({ ok: false, code: 'EVIDENCE_REVOCATION_INVALID' });
   });
 

@@ -118,7 +118,7 @@ for (const textSize of SIZES) {
       await check('alert-overlay');
       await press(page, 'Enter', 'home/settings');
       await cancelAlerts([order]);
-      await expect.poll(() => alertsInForce(page)).toEqual([]);
+      await expect.poll(() => alertsInForce(page), { timeout: 15_000 }).toEqual([]);
       await press(page, '9', 'alert/close');
       await expect(page.locator('stb-tv-alert-overlay [data-alert="none"]')).toBeVisible();
       await check('alerts-none');

@@ -4,7 +4,7 @@ import type { DriverClient } from '../helpers/driver-client.js';
 import { facilityId, freeSlot as freeSlotOf, toSlot } from './booking-slots.js';
 import { connectDriver } from './product.js';
 import { focusedKeys, press } from './remote.js';
-import { api, apiSession, focusLandsOn, insertCard, logInWithRemote, moveTo, openTv, person, register, typePin } from './tv-session.js';
+import { api, apiSession, bookAs, focusLandsOn, insertCard, logInWithRemote, moveTo, openTv, person, register, typePin } from './tv-session.js';
 
 // Issue 16: 施設予約 with the remote only. The grid is browsed without a login (start menu 5);
 // picking a free slot asks who books and logs them in with their card; the hold shows its time
@@ -54,11 +54,7 @@ test('browse without logging in, book with the card, see the 利用許可番号 
 
   // Who books: 太郎, with his card and PIN (the login flow), and straight back to the hold.
   await press(page, 'Enter');
-  // Who books: the list starts on the household's first member, whoever another spec registered first.
-  await expect.poll(async () => (await focusedKeys(page))[0] ?? '', { timeout: 15_000 }).toMatch(/^booking-who\//);
-  await moveTo(page, `booking-who/${taroId}`);
-  await press(page, 'Enter');
-  await typePin(page, TARO.authPin);
+  await bookAs(page, taroId, TARO.authPin);
   await expect(view(page)).toHaveAttribute('data-view', 'held', { timeout: 15_000 });
   await focusLandsOn(page, 'booking/held/confirm');
   const left = Number(await page.locator('stb-tv-booking-screen [data-hold-left]').getAttribute('data-hold-left'));
@@ -155,10 +151,6 @@ test('a lottery application with ranked choices, the applicant logging in with t
   await expect(chosen.nth(1)).toContainText('第2希望');
 
   await press(page, '3');
-  // Who books: the list starts on the household's first member, whoever another spec registered first.
-  await expect.poll(async () => (await focusedKeys(page))[0] ?? '', { timeout: 15_000 }).toMatch(/^booking-who\//);
-  await moveTo(page, `booking-who/${taroId}`);
-  await press(page, 'Enter');
-  await typePin(page, TARO.authPin);
+  await bookAs(page, taroId, TARO.authPin);
   await expect(view(page)).toHaveAttribute('data-view', 'applied', { timeout: 15_000 });
 });

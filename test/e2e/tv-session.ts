@@ -91,6 +91,17 @@ export async function focusLandsOn(page: Page, key: string): Promise<void> {
   await expect.poll(() => focusedKeys(page), { timeout: 15_000 }).toEqual([key]);
 }
 
+/**
+ * Picks who books in the booking's who-list, then types their auth PIN: the list opens on the
+ * household's first member — whoever another spec registered first — so move to `personId`.
+ */
+export async function bookAs(page: Page, personId: string, authPin: string): Promise<void> {
+  await expect.poll(async () => (await focusedKeys(page))[0] ?? '', { timeout: 15_000 }).toMatch(/^booking-who\//);
+  await moveTo(page, `booking-who/${personId}`);
+  await press(page, 'Enter');
+  await typePin(page, authPin);
+}
+
 /** Moves focus to `target` with the arrows only: rows first, then along the row. */
 export async function moveTo(page: Page, target: string): Promise<void> {
   for (let i = 0; i < 40; i++) {

@@ -2,6 +2,7 @@ import { PlatformGone, sendOperatorCommand } from './channel.js';
 import { runOperatorCommand, type OperatorCommand, type OperatorOutcome } from './commands.js';
 import type { Config } from '../config.js';
 import { openDatabase } from '../db/client.js';
+import { setAuditChainKey } from '../identity/audit.js';
 import { loadStoredCrls } from '../identity/crl-store.js';
 import type { IdentityDeps } from '../identity/deps.js';
 import { createJpkiContext } from '../jpki/index.js';
@@ -26,6 +27,9 @@ export async function runOperatorCommandSomewhere(config: Readonly<Config>, cmd:
 }
 
 async function runHere(config: Readonly<Config>, cmd: OperatorCommand): Promise<OperatorOutcome> {
+  // The command writes audit entries here, in this process: key the chain as the platform does
+  // (a caller that is not one of our CLIs — a test, a script — would otherwise fail on its first entry).
+  setAuditChainKey(config.auditHmacSecret);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, databaseOwnerUrl: config.databaseOwnerUrl, dataDir: config.dataDir, role: 'cli' });
   try {
     await database.migrate();

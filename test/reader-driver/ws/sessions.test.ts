@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadDriverConfig } from '../../../reader-driver/src/config.js';
 import { ReaderHub } from '../../../reader-driver/src/reader-hub.js';
 import { VirtualBay } from '../../../reader-driver/src/transport/virtual-bay.js';
@@ -24,8 +24,10 @@ const demo: DemoControl = {
   remove: async () => (demoCalls.push('remove'), null),
 };
 
+// A server of its own for each test: sessions one test's pages leave kept for resume must not
+// count in another's (the churn tests count them).
 let server: DriverServer;
-beforeAll(async () => {
+beforeEach(async () => {
   const config = loadDriverConfig({
     READER_PORT: '0',
     READER_ALLOWED_ORIGINS: ORIGIN,
@@ -37,7 +39,7 @@ beforeAll(async () => {
   hub.add(new VirtualBay(['Demo reader']));
   server = await startDriverServer({ config, hub, log: pino({ level: 'silent' }), demo, controlToken: CONTROL_TOKEN });
 });
-afterAll(() => server.close());
+afterEach(() => server.close());
 
 /** Opens a page connection, optionally says hello (learning its resume token), and closes it. */
 async function cycle(hello: boolean): Promise<void> {

@@ -183,8 +183,10 @@ test('where the municipality requires the PIN, the tablet asks the card holder f
   await page.close();
   const console = await officerConsole(context);
   const row = console.locator(`op-shelter-page [data-shelter="${DEMO_TABLET.shelter}"]`);
+  // The box is checked at once; the setting is saved by the PUT that follows, so wait for it.
+  const saved = console.waitForResponse((r) => r.url().endsWith('/settings') && r.request().method() === 'PUT');
   await row.locator('[data-require-pin]').check();
-  await expect(row.locator('[data-require-pin]')).toBeChecked();
+  expect((await saved).status()).toBe(200);
   const token = await console.evaluate(() => sessionStorage.getItem('op-console-token'));
   const shelter = (await (await console.request.get(`${E2E_OPERATOR_ORIGIN}/api/v1/console/shelters`, { headers: { authorization: `Bearer ${token}` } })).json() as ShelterOverview)
     .shelters.find((s) => s.name === DEMO_TABLET.shelter)!;

@@ -228,8 +228,10 @@ export class StbShelterApp extends LitElement {
     const name = String(data.get('name') ?? '').trim();
     const birthDate = String(data.get('birthDate') ?? '');
     if (!name || !/^\d{4}-\d{2}-\d{2}$/.test(birthDate)) return void (this.message = 'お名前と生年月日を入れてください');
-    await this.record('checkin', { method: 'name', name, birthDate }, { subject: nameSubject(name, birthDate), personId: null, name, householdId: null });
+    // Cleared before the write, not after: staff type the next person while this one is being
+    // recorded, and a reset after the await would wipe what they had typed.
     form.reset();
+    await this.record('checkin', { method: 'name', name, birthDate }, { subject: nameSubject(name, birthDate), personId: null, name, householdId: null });
   }
 
   private subjectOf(p: LocalPerson): EventSubject {

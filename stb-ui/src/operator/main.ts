@@ -179,7 +179,7 @@ export class StbOperatorApp extends LitElement {
       case 'audit':
         return can('audit.read') ? html`<op-audit-page .client=${this.client} ?canVerify=${can('audit.verify')}></op-audit-page>` : this.forbidden();
       case 'pension':
-        return can('pension.manage') ? html`<op-pension-page .client=${this.client}></op-pension-page>` : this.forbidden();
+        return can('pension.manage') ? html`<op-pension-page .client=${this.client} ?canManageCredentials=${can('pension.api_credentials')}></op-pension-page>` : this.forbidden();
       case 'booking':
         return can('facilities.manage') ? html`<op-booking-page .client=${this.client}></op-booking-page>` : this.forbidden();
       case 'staff':

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import type { DriverClient } from '../helpers/driver-client.js';
-import { connectDriver, E2E_OPERATOR_ORIGIN, E2E_READER_URL } from './product.js';
+import { connectDriver, E2E_ORIGIN, E2E_OPERATOR_ORIGIN, E2E_READER_URL } from './product.js';
 import { focusedKeys, press } from './remote.js';
 import { DEMO_PROVIDERS } from '../../platform/src/demo/world.js';
 import { api, apiSession, focusLandsOn, insertCard, logInWithRemote, moveTo, openTv, person, register, typePin } from './tv-session.js';
@@ -207,4 +207,28 @@ test('link a policy with its code, sign the 現況確認届 from the inbox, the 
   const { readFile } = await import('node:fs/promises');
   expect(await readFile((await download.path())!, 'utf8')).toBe(bundle.text);
   await driver.request('demo.remove', {});
+});
+
+test('the insurer admin issues an API credential in the console (shown once); revoked there, its next request is refused', async ({ page }) => {
+  test.setTimeout(90_000);
+  const desk = await clerkDesk(page.context()); // the demo clerk is also the insurer's admin
+  const panel = desk.locator('op-pension-credentials');
+  const label = `E2E ${randomUUID().slice(0, 8)}`;
+  await panel.locator('input[name=label]').fill(label);
+  await panel.getByRole('button', { name: '発行' }).click();
+  const shown = panel.locator('[data-credential]');
+  await expect(shown).toHaveText(/^Insurer [0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/, { timeout: 15_000 });
+  const authorization = (await shown.textContent())!;
+  const call = () => fetch(`${E2E_ORIGIN}/api/v1/insurer/submissions`, { headers: { authorization } });
+  expect((await call()).status).toBe(200);
+
+  const row = panel.locator('tr[data-credential-row]', { hasText: label });
+  await expect(row).toHaveAttribute('data-revoked', 'no');
+  await expect(row).not.toContainText(authorization.split('.')[1]!);
+  await row.locator('[data-revoke]').click();
+  await panel.locator('[data-confirm-revoke]').click();
+  await expect(row).toHaveAttribute('data-revoked', 'yes', { timeout: 15_000 });
+  const refused = await call();
+  expect(refused.status).toBe(401);
+  expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('PENSION_API_CREDENTIAL_REVOKED');
 });

@@ -1,3 +1,5 @@
+import { eq } from 'drizzle-orm';
+import { floorOf } from '../../platform/src/booking/bookings.js';
 import type { Db } from '../../platform/src/db/client.js';
 import { facilities, organisations, persons, sessions } from '../../platform/src/db/schema/index.js';
 import { provisionDevice } from '../../platform/src/identity/devices.js';
@@ -13,20 +15,20 @@ export const PERIODS = [
 
 let counter = 0;
 
-/** A municipality with one facility of two units and a plain policy (override any of it). */
+/** A municipality with one facility of two units (no shared floor) and a plain policy (override any of it). */
 export async function bookableFacility(db: Db, policy: Partial<Omit<FacilityPolicy, 'facilityId'>> = {}) {
   const n = ++counter;
   const [org] = await db.insert(organisations).values({ kind: 'municipality', code: `bk${n}-${Date.now()}`, name: `試験市${n}` }).returning();
   return { organisation: org!, ...(await bookableFacilityIn(db, org!.id, policy)) };
 }
 
-/** A facility of two units with a plain policy in an existing municipality. */
+/** A facility of two units that share no floor, with a plain policy, in an existing municipality. */
 export async function bookableFacilityIn(db: Db, municipalityId: string, policy: Partial<Omit<FacilityPolicy, 'facilityId'>> = {}) {
   const n = ++counter;
   const [facility] = await db.insert(facilities).values({ municipalityId, name: `試験体育館${n}`, kind: 'gym' }).returning();
   const units = await db.insert(facilityUnits).values([
-    { facilityId: facility!.id, name: '全面', sort: 0 },
-    { facilityId: facility!.id, name: '半面', sort: 1 },
+    { facilityId: facility!.id, name: '第1室', sort: 0 },
+    { facilityId: facility!.id, name: '第2室', sort: 1 },
   ]).returning();
   await db.insert(facilityPolicies).values({
     facilityId: facility!.id, periods: PERIODS, residentHorizonDays: 60, nonResidentHorizonDays: 30, cancelDeadlineDays: 3,
@@ -51,4 +53,13 @@ export async function tvWithSession(db: Db, contractNo = 'CATV-0001') {
   const token = newSessionToken(600);
   await db.insert(sessions).values({ tokenHash: token.tokenHash, personId: person!.id, deviceId: tv.id, assurance: 'high', expiresAt: token.expiresAt });
   return { personId: person!.id, device: { authorization: tv.credential }, session: { authorization: `Bearer ${token.token}`, 'x-device': tv.credential.slice(7) } };
+}
+
+/** A gym whose 全面 takes the floor of its A面 and B面 (units in that order), with a plain policy. */
+export async function splitGym(db: Db, policy: Partial<Omit<FacilityPolicy, 'facilityId'>> = {}) {
+  const { organisation, facility, units: [a, b] } = await bookableFacility(db, policy);
+  await db.update(facilityUnits).set({ name: 'A面' }).where(eq(facilityUnits.id, a.id));
+  await db.update(facilityUnits).set({ name: 'B面' }).where(eq(facilityUnits.id, b.id));
+  const [whole] = await db.insert(facilityUnits).values({ facilityId: facility.id, name: '全面', sort: 2, floor: floorOf([a.id, b.id]) }).returning();
+  return { organisation, facility, whole: whole!, halves: [a, b] as const };
 }

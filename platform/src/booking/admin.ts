@@ -1,9 +1,10 @@
-import { and, asc, between, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, between, eq, inArray, ne, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.js';
 import { facilities } from '../db/schema/index.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
-import { expireStaleHolds, sameSlot, type Tx } from './bookings.js';
+import { expireStaleHolds, floorOfUnit, sameSlot, type Tx } from './bookings.js';
 import { catchOverlap } from './overlap.js';
 import { checkBookable, periodOf, rulesOf } from './policy.js';
 import { bookingNotices, bookings, facilityBlackouts, facilityUnits, type Booking } from './schema.js';
@@ -43,10 +44,12 @@ export async function adminBook(db: Db, actor: StaffActor, req: { facilityId: st
   const period = periodOf(rules.policy, req.period);
   const requestedBy = `staff:${actor.staffId}`;
   return catchOverlap(() => db.transaction(async (tx: Tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`booking-admin:${req.unitId}`}, 0))`);
+    // Per facility, not unit: units share floor (全面 and its halves), and two staff booking them
+    // at once must meet here rather than one of them be refused by the constraint.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`booking-admin:${req.facilityId}`}, 0))`);
     // The key is unique per staff member across units: the same key sent at once for two units
-    // must meet here too, else the second INSERT is a unique violation (a 500). Always unit, then
-    // staff, so two of these never wait on each other in a circle.
+    // must meet here too, else the second INSERT is a unique violation (a 500). Always facility,
+    // then staff, so two of these never wait on each other in a circle.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`booking-admin-key:${requestedBy}`}, 0))`);
     const [again] = await tx.select().from(bookings).where(and(eq(bookings.requestedBy, requestedBy), eq(bookings.idempotencyKey, req.idempotencyKey)));
     if (again) return { booking: sameSlot(again, req.unitId, req.day, period.code), overridden: 0 };
@@ -54,7 +57,7 @@ export async function adminBook(db: Db, actor: StaffActor, req: { facilityId: st
     const during = rangeOf(req.day, period);
     await expireStaleHolds(tx, req.unitId, during, now);
     const displaced = await tx.update(bookings).set({ state: 'overridden', endedAt: now })
-      .where(and(eq(bookings.unitId, req.unitId), inArray(bookings.state, ['held', 'confirmed']), sql`${bookings.during} && ${during}::tstzrange`)).returning();
+      .where(and(inArray(bookings.state, ['held', 'confirmed']), sql`${bookings.during} && ${during}::tstzrange`, sql`${bookings.floor} && ${floorOfUnit(req.unitId)}`)).returning();
     for (const b of displaced) {
       if (!b.personId) continue;
       await tx.insert(bookingNotices).values({ personId: b.personId, bookingId: b.id, kind: 'overridden',
@@ -70,19 +73,26 @@ export async function adminBook(db: Db, actor: StaffActor, req: { facilityId: st
   }));
 }
 
-/** The organisation's facilities with a week's bookings (held/confirmed), for the console's board. */
+/**
+ * The organisation's facilities with a week's bookings (held/confirmed), for the console's board;
+ * each unit lists the units sharing its floor (a booking of one blocks the others).
+ */
 export async function boardOf(db: Db, actor: StaffActor, from: string, days: number) {
   const own = await db.select().from(facilities).where(eq(facilities.municipalityId, actor.organisationId)).orderBy(asc(facilities.name));
   const ids = own.map((f) => f.id);
   const to = addDays(from, days - 1);
   const units = ids.length ? await db.select().from(facilityUnits).where(inArray(facilityUnits.facilityId, ids)).orderBy(asc(facilityUnits.sort)) : [];
+  const other = alias(facilityUnits, 'other');
+  const sharing = ids.length ? await db.select({ unitId: facilityUnits.id, otherId: other.id }).from(facilityUnits)
+    .innerJoin(other, and(eq(other.facilityId, facilityUnits.facilityId), ne(other.id, facilityUnits.id), sql`${other.floor} && ${facilityUnits.floor}`))
+    .where(inArray(facilityUnits.facilityId, ids)) : [];
   const rows = ids.length ? await db.select().from(bookings)
     .where(and(inArray(bookings.facilityId, ids), between(bookings.day, from, to), inArray(bookings.state, ['held', 'confirmed']))).orderBy(asc(bookings.during)) : [];
   return {
     from, to,
     facilities: own.map((f) => ({
       id: f.id, name: f.name,
-      units: units.filter((u) => u.facilityId === f.id).map((u) => ({ id: u.id, name: u.name })),
+      units: units.filter((u) => u.facilityId === f.id).map((u) => ({ id: u.id, name: u.name, sharesFloorWith: sharing.filter((s) => s.unitId === u.id).map((s) => s.otherId) })),
       bookings: rows.filter((b) => b.facilityId === f.id).map((b) => ({
         id: b.id, unitId: b.unitId, day: b.day, period: b.period, state: b.state, source: b.source, permitNo: b.permitNo, note: b.note,
         holdExpiresAt: b.holdExpiresAt?.toISOString() ?? null,

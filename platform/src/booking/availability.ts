@@ -1,4 +1,4 @@
-import { and, asc, between, eq, gt, inArray, or } from 'drizzle-orm';
+import { and, asc, between, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { facilityBlackouts, facilityUnits, bookings } from './schema.js';
 import { rulesOf } from './policy.js';
@@ -22,7 +22,7 @@ export interface WeekGrid {
 /**
  * A facility's slots for `days` days from `from`, without personal data (browsing needs no login).
  * A slot is `closed` on a blackout day, once started, or beyond the resident horizon; `taken`
- * while a live hold or a confirmed booking covers it.
+ * while a live hold or a confirmed booking covers it or any unit sharing its floor.
  */
 export async function weekGrid(db: Db, facilityId: string, from: string, days: number, now = new Date()): Promise<WeekGrid> {
   if (!isDay(from)) throw new AppError('REQ_INVALID', { detail: 'from is not a day' });
@@ -32,10 +32,12 @@ export async function weekGrid(db: Db, facilityId: string, from: string, days: n
   const units = await db.select().from(facilityUnits).where(eq(facilityUnits.facilityId, facilityId)).orderBy(asc(facilityUnits.sort), asc(facilityUnits.name));
   const closedDays = new Set((await db.select({ day: facilityBlackouts.day }).from(facilityBlackouts)
     .where(and(eq(facilityBlackouts.facilityId, facilityId), between(facilityBlackouts.day, from, to)))).map((r) => r.day));
-  const live = await db.select({ unitId: bookings.unitId, day: bookings.day, period: bookings.period }).from(bookings).where(and(
-    eq(bookings.facilityId, facilityId), between(bookings.day, from, to), inArray(bookings.state, ['held', 'confirmed']),
-    or(eq(bookings.state, 'confirmed'), gt(bookings.holdExpiresAt, now)),
-  ));
+  // Every unit a live booking's floor touches is taken: 全面 booked takes A面 and B面, and either half takes 全面.
+  const live = await db.select({ unitId: facilityUnits.id, day: bookings.day, period: bookings.period }).from(bookings)
+    .innerJoin(facilityUnits, and(eq(facilityUnits.facilityId, bookings.facilityId), sql`${facilityUnits.floor} && ${bookings.floor}`)).where(and(
+      eq(bookings.facilityId, facilityId), between(bookings.day, from, to), inArray(bookings.state, ['held', 'confirmed']),
+      or(eq(bookings.state, 'confirmed'), gt(bookings.holdExpiresAt, now)),
+    ));
   const taken = new Set(live.map((b) => `${b.unitId}|${b.day}|${b.period}`));
   const lastDay = addDays(japanDay(now), rules.policy.residentHorizonDays);
   return {

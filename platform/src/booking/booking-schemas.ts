@@ -70,7 +70,7 @@ export const Board = Type.Object({
   from: Day, to: Day,
   facilities: Type.Array(Type.Object({
     id: Uuid, name: Type.String(),
-    units: Type.Array(Type.Object({ id: Uuid, name: Type.String() })),
+    units: Type.Array(Type.Object({ id: Uuid, name: Type.String(), sharesFloorWith: Type.Array(Uuid) })),
     bookings: Type.Array(Type.Object({
       id: Uuid, unitId: Uuid, day: Day, period: Type.String(), state: Type.String(), source: Type.String(),
       permitNo: Type.Union([Type.String(), Type.Null()]), note: Type.Union([Type.String(), Type.Null()]), holdExpiresAt: Type.Union([Type.String(), Type.Null()]),

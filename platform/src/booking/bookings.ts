@@ -1,17 +1,15 @@
 import { randomInt } from 'node:crypto';
-import { and, asc, between, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
-import { catchOverlap } from './overlap.js';
-import { checkBookable, horizonEnd, periodOf, rulesOf, rulesOfUnit, type FacilityRules } from './policy.js';
-import { bookingNotices, bookings, bookingWaitlist, type Booking } from './schema.js';
+import { catchOverlap, isOverlap, sqlstateOf } from './overlap.js';
+import { checkBookable, checkWhen, horizonEnd, periodOf, rulesOf, rulesOfUnit, type FacilityRules } from './policy.js';
+import { bookingNotices, bookings, bookingWaitlist, facilityUnits, type Booking } from './schema.js';
 import { daysBetween, japanDay, monthOf, rangeOf } from './slots.js';
 
 /** A transaction handle. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-
-const ACTIVE = ['held', 'confirmed'] as const;
 
 /** A 利用許可番号: 10 digits, grouped for reading aloud on the phone. */
 function newPermitNo(): string {
@@ -19,23 +17,24 @@ function newPermitNo(): string {
   return `${digits.slice(0, 4)}-${digits.slice(4, 7)}-${digits.slice(7)}`;
 }
 
-/**
- * Serialises one person's booking writes for the rest of the transaction: the monthly quota spans
- * rows, so no constraint can enforce it, and a double-pressed OK must find the first press's row.
- * Per person, not per facility: the idempotency key is unique per person across facilities, so the
- * same key sent at once for two facilities' slots must also meet here (else a unique violation, a 500).
- */
-async function lockPerson(tx: Tx, personId: string): Promise<void> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`booking:${personId}`}, 0))`);
+/** The floor of a unit that takes the floor of all of `unitIds` (全面 over A面 and B面), as SQL for its `floor`. */
+export function floorOf(unitIds: string[]) {
+  return sql`(select range_agg(${facilityUnits.floor}) from ${facilityUnits} where ${inArray(facilityUnits.id, unitIds)})`;
+}
+
+/** The floor parts of a unit, as SQL (for comparing with bookings' `floor`). */
+export function floorOfUnit(unitId: string) {
+  return sql`(select ${facilityUnits.floor} from ${facilityUnits} where ${facilityUnits.id} = ${unitId})`;
 }
 
 /**
- * Holds whose time ran out stop blocking their slot here, in the transaction that would otherwise
- * conflict with them (no sweeper needed for correctness). A freed slot goes to its waitlist first.
+ * Holds whose time ran out stop blocking the floor they held, in the transaction that would
+ * otherwise conflict with them (no sweeper needed for correctness): every stale hold on a unit
+ * sharing floor with `unitId` (全面 and its halves). A freed slot goes to its waitlist first.
  */
 export async function expireStaleHolds(tx: Tx, unitId: string, during: string, now: Date): Promise<void> {
   const expired = await tx.update(bookings).set({ state: 'expired', endedAt: now })
-    .where(and(eq(bookings.unitId, unitId), eq(bookings.state, 'held'), lt(bookings.holdExpiresAt, now), sql`${bookings.during} && ${during}::tstzrange`))
+    .where(and(eq(bookings.state, 'held'), lt(bookings.holdExpiresAt, now), sql`${bookings.during} && ${during}::tstzrange`, sql`${bookings.floor} && ${floorOfUnit(unitId)}`))
     .returning();
   for (const b of expired) await offerToWaitlist(tx, b, now);
 }
@@ -51,27 +50,54 @@ export interface HoldRequest {
   resident: boolean;
 }
 
-/** Holds a slot for `holdMinutes`; the same idempotency key returns the same booking. */
+/** SQLSTATEs raised by `booking_hold()` (migration 0018). */
+const HOLD_REFUSALS: Record<string, (rules: FacilityRules) => AppError> = {
+  BK001: () => new AppError('BOOKING_SLOT_CLOSED'),
+  BK002: (rules) => new AppError('BOOKING_QUOTA_REACHED', { details: { quota: rules.policy.monthlyQuota } }),
+};
+
+/**
+ * Holds a slot for `holdMinutes`; the same idempotency key returns the same booking. One round
+ * trip when nothing is in the way: `booking_hold()` takes the person's lock (the monthly quota
+ * spans rows, so no constraint can enforce it, and a double-pressed OK must find the first press's
+ * row), then checks the key, the 休館日 and the quota, and inserts. Only a hold the exclusion
+ * constraint refuses takes the slower path: expire stale holds in its way, then try once more.
+ */
 export async function holdSlot(db: Db, req: HoldRequest, now = new Date()): Promise<Booking> {
   const rules = await rulesOfUnit(db, req.unitId);
   const period = periodOf(rules.policy, req.period);
-  const requestedBy = `person:${req.personId}`;
+  checkWhen(req.day, period, horizonEnd(rules.policy, req.resident, now), now);
+  const during = rangeOf(req.day, period);
+  const attempt = async (on: Pick<Db, 'select'>) => {
+    try {
+      const [row] = await holdQuery(on, rules, req, period.code, during, now);
+      return sameSlot(row!, req.unitId, req.day, period.code);
+    } catch (err) {
+      const refusal = HOLD_REFUSALS[sqlstateOf(err) ?? ''];
+      throw refusal ? refusal(rules) : err;
+    }
+  };
+  try {
+    return await attempt(db);
+  } catch (err) {
+    if (!isOverlap(err)) throw err;
+  }
   return catchOverlap(() => db.transaction(async (tx) => {
-    await lockPerson(tx, req.personId);
-    const [again] = await tx.select().from(bookings).where(and(eq(bookings.requestedBy, requestedBy), eq(bookings.idempotencyKey, req.idempotencyKey)));
-    if (again) return sameSlot(again, req.unitId, req.day, period.code);
-    await checkBookable(tx, rules, req.day, period, horizonEnd(rules.policy, req.resident, now), now);
-    await checkQuota(tx, rules, req.personId, req.day);
-    const during = rangeOf(req.day, period);
     await expireStaleHolds(tx, req.unitId, during, now);
-    const [row] = await tx.insert(bookings).values({
-      facilityId: rules.facilityId, unitId: req.unitId, day: req.day, period: period.code, during, state: 'held',
-      personId: req.personId, requestedBy, idempotencyKey: req.idempotencyKey, source: 'resident',
-      holdExpiresAt: new Date(now.getTime() + rules.policy.holdMinutes * 60_000),
-    }).returning();
-    return row!;
+    return attempt(tx);
   }));
 }
+
+async function holdQuery(on: Pick<Db, 'select'>, rules: FacilityRules, req: HoldRequest, period: string, during: string, now: Date): Promise<Booking[]> {
+  const { first, last } = monthOf(req.day);
+  const holdUntil = new Date(now.getTime() + rules.policy.holdMinutes * 60_000).toISOString();
+  const rows = await on.select(BOOKING_ROW).from(sql`booking_hold(${req.personId}::uuid, ${rules.facilityId}::uuid, ${req.unitId}::uuid, ${req.day}::date, ${period},
+    ${during}::tstzrange, ${req.idempotencyKey}, ${holdUntil}::timestamptz, ${rules.policy.monthlyQuota}::int, ${first}::date, ${last}::date)`);
+  return rows as unknown as Booking[];
+}
+
+/** A `bookings` row returned by a function, decoded as drizzle decodes the table's own rows. */
+const BOOKING_ROW = Object.fromEntries(Object.entries(getTableColumns(bookings)).map(([key, column]) => [key, sql`${sql.identifier(column.name)}`.mapWith(column)]));
 
 /**
  * The booking an idempotency key already made, if the retry asks for the same slot. A key reused
@@ -80,14 +106,6 @@ export async function holdSlot(db: Db, req: HoldRequest, now = new Date()): Prom
 export function sameSlot(earlier: Booking, unitId: string, day: string, period: string): Booking {
   if (earlier.unitId !== unitId || earlier.day !== day || earlier.period !== period) throw new AppError('BOOKING_KEY_REUSED');
   return earlier;
-}
-
-async function checkQuota(tx: Tx, rules: FacilityRules, personId: string, day: string): Promise<void> {
-  const { first, last } = monthOf(day);
-  const [{ n }] = await tx.select({ n: sql<number>`count(*)::int` }).from(bookings).where(and(
-    eq(bookings.personId, personId), eq(bookings.facilityId, rules.facilityId), inArray(bookings.state, ACTIVE), between(bookings.day, first, last),
-  )) as [{ n: number }];
-  if (n >= rules.policy.monthlyQuota) throw new AppError('BOOKING_QUOTA_REACHED', { details: { quota: rules.policy.monthlyQuota } });
 }
 
 /** A person's own booking, locked for the rest of the transaction; REQ_NOT_FOUND for anyone else's. */

@@ -22,6 +22,11 @@ export interface Win {
 
 const slotKey = (c: Choice) => `${c.unitId}|${c.day}|${c.period}`;
 
+/** The floor parts a unit covers (opaque labels); units sharing one block each other. */
+export type FloorOf = (unitId: string) => readonly string[];
+/** Every unit has a floor of its own: the draw before units could share floor. */
+const ownFloor: FloorOf = (unitId) => [unitId];
+
 /** The entrant list in a canonical order, as published with the result. */
 function canonical(entrants: readonly Entrant[]): string {
   return [...entrants].sort((a, b) => (a.personId < b.personId ? -1 : 1))
@@ -36,10 +41,11 @@ export function entrantsHash(entrants: readonly Entrant[]): string {
 /**
  * The draw, a pure function of the published seed and the entrants: each entrant's place in line
  * is HMAC-SHA256(seed, person); then rank by rank (all first choices, then all second…), each
- * entrant still without a win takes their choice if it is still free. One win per entrant. The
+ * entrant still without a win takes their choice if its floor is still free in that 区分 (全面
+ * and its halves block each other, `floorOf`). One win per entrant. The
  * same seed and list give the same result on any machine, which is how staff re-run it.
  */
-export function draw(seed: string, entrants: readonly Entrant[]): Win[] {
+export function draw(seed: string, entrants: readonly Entrant[], floorOf: FloorOf = ownFloor): Win[] {
   const ticket = (personId: string) => createHmac('sha256', seed).update(personId, 'utf8').digest('hex');
   const line = [...entrants].map((e) => ({ e, t: ticket(e.personId) })).sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : 0)).map((x) => x.e);
   const taken = new Set<string>();
@@ -49,8 +55,10 @@ export function draw(seed: string, entrants: readonly Entrant[]): Win[] {
   for (let rank = 0; rank < maxRank; rank++) {
     for (const entrant of line) {
       const choice = entrant.choices[rank];
-      if (!choice || won.has(entrant.personId) || taken.has(slotKey(choice))) continue;
-      taken.add(slotKey(choice));
+      if (!choice || won.has(entrant.personId)) continue;
+      const parts = floorOf(choice.unitId).map((part) => slotKey({ ...choice, unitId: part }));
+      if (parts.some((part) => taken.has(part))) continue;
+      for (const part of parts) taken.add(part);
       won.add(entrant.personId);
       wins.push({ personId: entrant.personId, choice, rank });
     }

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { and, asc, eq, gt, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
 import { isOverlap } from './overlap.js';
 import { periodOf, rulesOf } from './policy.js';
 import { bookingNotices, bookings, facilityBlackouts, facilityUnits, lotteryApplications, lotteryRounds, type LotteryRound } from './schema.js';
-import { draw, entrantsHash, type Choice, type Win } from './draw.js';
+import { draw, entrantsHash, type Choice, type FloorOf, type Win } from './draw.js';
 import { monthOf, rangeOf } from './slots.js';
 
 /** At most this many ranked choices per application. */
@@ -74,7 +74,7 @@ export async function drawRound(db: Db, roundId: string, actor: string, now = ne
     const rules = await rulesOf(tx, round.facilityId);
     const entrants = await tx.select({ personId: lotteryApplications.personId, choices: lotteryApplications.choices }).from(lotteryApplications).where(eq(lotteryApplications.roundId, roundId));
     const hash = entrantsHash(entrants);
-    const wins = draw(round.seed, entrants);
+    const wins = draw(round.seed, entrants, await floorsOf(tx, round.facilityId));
     const confirmBy = new Date(now.getTime() + (rules.policy.lottery?.confirmDays ?? 7) * 86_400_000);
     const winners = new Set<string>();
     for (const win of wins) {
@@ -102,6 +102,15 @@ export async function drawRound(db: Db, roundId: string, actor: string, now = ne
   });
 }
 
+/** Each unit's floor parts (全面 covers its halves'), for the draw to give a floor once per 区分. */
+async function floorsOf(db: Pick<Db, 'select'>, facilityId: string): Promise<FloorOf> {
+  const rows = await db.select({ unitId: sql<string>`u.id`, part: sql<string>`p::text` })
+    .from(sql`${facilityUnits} u cross join unnest(u.floor) r cross join generate_series(lower(r), upper(r) - 1) p`).where(sql`u.facility_id = ${facilityId}`);
+  const parts = new Map<string, string[]>();
+  for (const { unitId, part } of rows) parts.set(unitId, [...(parts.get(unitId) ?? []), part]);
+  return (unitId) => parts.get(unitId) ?? [unitId];
+}
+
 /**
  * Re-runs a drawn round from its published seed and today's application rows: the same hash
  * means the list is unchanged; the same wins as the holds the draw gave prove the draw was fair.
@@ -111,7 +120,7 @@ export async function replayRound(db: Db, roundId: string): Promise<{ entrantsHa
   if (!round.drawnAt) throw new AppError('REQ_INVALID', { detail: 'not drawn yet' });
   const entrants = await db.select({ personId: lotteryApplications.personId, choices: lotteryApplications.choices }).from(lotteryApplications).where(eq(lotteryApplications.roundId, roundId));
   const hash = entrantsHash(entrants);
-  const wins = draw(round.seed, entrants);
+  const wins = draw(round.seed, entrants, await floorsOf(db, round.facilityId));
   const held = await db.select({ personId: bookings.personId, unitId: bookings.unitId, day: bookings.day, period: bookings.period }).from(bookings)
     .where(and(eq(bookings.idempotencyKey, `lottery:${roundId}`), eq(bookings.source, 'lottery')));
   const key = (p: string | null, c: Choice) => `${p}|${c.unitId}|${c.day}|${c.period}`;

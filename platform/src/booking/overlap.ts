@@ -3,12 +3,18 @@ import { AppError } from '../shared/errors.js';
 /** SQLSTATE of an exclusion-constraint violation: the database refused an overlapping booking. */
 const EXCLUSION_VIOLATION = '23P01';
 
-/** True when `err` (or what it wraps: drizzle wraps driver errors) is an exclusion violation. */
-export function isOverlap(err: unknown): boolean {
+/** The SQLSTATE of `err` or of what it wraps (drizzle wraps driver errors); null when none. */
+export function sqlstateOf(err: unknown): string | null {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if ((e as { code?: unknown }).code === EXCLUSION_VIOLATION) return true;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
   }
-  return false;
+  return null;
+}
+
+/** True when `err` (or what it wraps) is an exclusion violation. */
+export function isOverlap(err: unknown): boolean {
+  return sqlstateOf(err) === EXCLUSION_VIOLATION;
 }
 
 /** Runs `work`; an overlap the database refused becomes BOOKING_SLOT_TAKEN (409), anything else passes through. */

@@ -59,10 +59,15 @@ export function horizonEnd(policy: FacilityPolicy, resident: boolean, now: Date)
  * horizon (`horizon` null for staff: no limit), or on a blackout day.
  */
 export async function checkBookable(db: Reader, rules: FacilityRules, day: string, period: Period, horizon: string | null, now: Date): Promise<void> {
-  if (!isDay(day)) throw new AppError('REQ_INVALID', { detail: 'day is not YYYY-MM-DD' });
-  if (startOf(day, period) <= now) throw new AppError('BOOKING_OUT_OF_HORIZON', { detail: 'slot has started' });
-  if (horizon && daysBetween(horizon, day) > 0) throw new AppError('BOOKING_OUT_OF_HORIZON', { details: { lastDay: horizon } });
+  checkWhen(day, period, horizon, now);
   const [closed] = await db.select({ id: facilityBlackouts.id }).from(facilityBlackouts)
     .where(and(eq(facilityBlackouts.facilityId, rules.facilityId), eq(facilityBlackouts.day, day)));
   if (closed) throw new AppError('BOOKING_SLOT_CLOSED');
+}
+
+/** The part of `checkBookable` that needs no database: a real day, not started, within the horizon. */
+export function checkWhen(day: string, period: Period, horizon: string | null, now: Date): void {
+  if (!isDay(day)) throw new AppError('REQ_INVALID', { detail: 'day is not YYYY-MM-DD' });
+  if (startOf(day, period) <= now) throw new AppError('BOOKING_OUT_OF_HORIZON', { detail: 'slot has started' });
+  if (horizon && daysBetween(horizon, day) > 0) throw new AppError('BOOKING_OUT_OF_HORIZON', { details: { lastDay: horizon } });
 }

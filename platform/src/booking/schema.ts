@@ -9,6 +9,12 @@ import { facilities } from '../db/schema/places.js';
  */
 export const tstzrange = customType<{ data: string; driverData: string }>({ dataType: () => 'tstzrange' });
 
+/**
+ * The floor a unit covers, as a set of floor parts (an `int4multirange`, text form `{[3,5)}`). Two
+ * units overlap when their floors share a part: 全面 covers the parts of A面 and B面.
+ */
+export const floorParts = customType<{ data: string; driverData: string }>({ dataType: () => 'int4multirange' });
+
 /** One 区分 of a facility's day, in Japan time (no DST): `start`/`end` as HH:MM. */
 export interface Period {
   code: string;
@@ -33,12 +39,17 @@ export interface LotteryWindow {
   confirmDays: number;
 }
 
-/** A bookable part of a facility (アリーナ 全面, 会議室 A). */
+/**
+ * A bookable part of a facility (アリーナ 全面, 会議室 A). A new unit gets a floor part of its own
+ * (`facility_floor_part()`, from a sequence); a unit that takes the floor of others (全面 over A面
+ * and B面) is given the union of theirs (`floorOf`).
+ */
 export const facilityUnits = pgTable('facility_units', {
   id: uuid('id').primaryKey().defaultRandom(),
   facilityId: uuid('facility_id').notNull().references(() => facilities.id),
   name: text('name').notNull(),
   sort: smallint('sort').notNull().default(0),
+  floor: floorParts('floor').notNull().default(sql`facility_floor_part()`),
 }, (t) => [uniqueIndex('facility_units_name_uq').on(t.facilityId, t.name)]);
 
 /** The rules of one facility, edited by its municipality's facility staff. */
@@ -69,8 +80,10 @@ export const BOOKING_STATES = ['held', 'confirmed', 'cancelled', 'expired', 'ove
 export type BookingState = (typeof BOOKING_STATES)[number];
 
 /**
- * A booking of one unit for one 区分. `held` and `confirmed` rows of a unit never overlap: the
- * exclusion constraint `bookings_no_overlap` (hand-written in the migration) guarantees it.
+ * A booking of one unit for one 区分. `held` and `confirmed` rows whose floors share a part never
+ * overlap in time: the exclusion constraint `bookings_no_overlap` (hand-written in the migrations)
+ * guarantees it. `floor` is the unit's, copied by a trigger on every insert (whatever the caller
+ * sends) and kept in step when a unit's floor changes, so the constraint sees every unit it covers.
  */
 export const bookings = pgTable('bookings', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -79,6 +92,8 @@ export const bookings = pgTable('bookings', {
   day: date('day', { mode: 'string' }).notNull(),
   period: text('period').notNull(),
   during: tstzrange('during').notNull(),
+  /** Set by the trigger `bookings_floor_of_unit` from the unit (the default is never kept). */
+  floor: floorParts('floor').notNull().default(sql`'{}'`),
   state: text('state', { enum: BOOKING_STATES }).notNull(),
   /** Null for an administrative booking. */
   personId: uuid('person_id').references(() => persons.id),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/client.js';
 import { facilities } from '../db/schema/index.js';
+import { floorOf } from '../booking/bookings.js';
 import { facilityBlackouts, facilityPolicies, facilityUnits, lotteryRounds } from '../booking/schema.js';
 import { addDays, japanDay } from '../booking/slots.js';
 import { DEMO_BLACKOUT_REASONS, DEMO_FACILITIES } from './world.js';
@@ -20,7 +21,13 @@ export async function seedDemoFacilities(tx: Tx, orgIdOf: (code: string) => stri
   for (const f of DEMO_FACILITIES) {
     const [facility] = await tx.insert(facilities).values({ municipalityId: orgIdOf(f.org), name: f.name, kind: f.kind }).returning();
     const id = facility!.id;
-    await tx.insert(facilityUnits).values(f.units.map((name, sort) => ({ facilityId: id, name, sort })));
+    // Units of their own first (each gets a floor part), then those covering them (the union).
+    const names: readonly string[] = f.units;
+    const covering: Record<string, readonly string[]> = 'covering' in f ? f.covering : {};
+    const own = await tx.insert(facilityUnits).values(names.filter((name) => !covering[name]).map((name) => ({ facilityId: id, name, sort: names.indexOf(name) }))).returning();
+    for (const [name, parts] of Object.entries(covering)) {
+      await tx.insert(facilityUnits).values({ facilityId: id, name, sort: names.indexOf(name), floor: floorOf(own.filter((u) => parts.includes(u.name)).map((u) => u.id)) });
+    }
     await tx.insert(facilityPolicies).values({
       facilityId: id, periods: [...f.periods], fees: [...f.fees], residentHorizonDays: f.residentHorizonDays, nonResidentHorizonDays: f.nonResidentHorizonDays,
       cancelDeadlineDays: f.cancelDeadlineDays, monthlyQuota: f.monthlyQuota, holdMinutes: f.holdMinutes, lottery: f.lottery ? { ...f.lottery } : null,

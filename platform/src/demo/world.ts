@@ -78,15 +78,16 @@ const COURT_PERIODS = [
 const feesOf = (periods: readonly { code: string }[], resident: number) => periods.map((p) => ({ period: p.code, resident, nonResident: resident * 2 }));
 
 /**
- * The demo's bookable facilities, in both municipalities, each with its units (parts booked on
- * their own: アリーナ A面 and B面 never overlap, so the exclusion constraint per unit is the whole
- * truth), its 区分 table and its policy. `closedWeekday` (0 = Sunday) is the 休館日, seeded as
+ * The demo's bookable facilities, in both municipalities, each with its units, its 区分 table and
+ * its policy. A unit named in `covering` takes the floor of the units listed: アリーナ 全面 is A面
+ * plus B面, so booking 全面 takes both halves and booking either half takes 全面 (the exclusion
+ * constraint compares floor parts, not units). `closedWeekday` (0 = Sunday) is the 休館日, seeded as
  * blackouts for the weeks ahead; `closedInDays` closes one day that many days after seeding (点検).
  * The tennis courts use a monthly lottery (抽選); the rest are first-come.
  */
 export const DEMO_FACILITIES = [
   {
-    org: '162108', name: '南砺市体育館 アリーナ', kind: 'gym', units: ['A面', 'B面'], periods: HALL_PERIODS, fees: feesOf(HALL_PERIODS, 1500),
+    org: '162108', name: '南砺市体育館 アリーナ', kind: 'gym', units: ['A面', 'B面', '全面'], covering: { 全面: ['A面', 'B面'] }, periods: HALL_PERIODS, fees: feesOf(HALL_PERIODS, 1500),
     residentHorizonDays: 60, nonResidentHorizonDays: 30, cancelDeadlineDays: 3, monthlyQuota: 4, holdMinutes: 30, lottery: null,
     closedWeekday: 1, closedInDays: null,
   },

@@ -106,8 +106,11 @@ export class OpBookingPage extends LitElement {
           ${days.map((d) => {
             if (closed.has(d)) return html`<td class="warn">休館（${closed.get(d)}）</td>`;
             const b = board?.bookings.find((x) => x.unitId === u.id && x.day === d && x.period === p.code);
-            return b ? html`<td data-booking=${b.id}>${STATE_JA[b.state] ?? b.state}・${SOURCE_JA[b.source] ?? b.source}${b.permitNo ? html`<br>${b.permitNo}` : nothing}${b.note ? html`<br>${b.note}` : nothing}</td>`
-              : html`<td>空き</td>`;
+            if (b) return html`<td data-booking=${b.id}>${STATE_JA[b.state] ?? b.state}・${SOURCE_JA[b.source] ?? b.source}${b.permitNo ? html`<br>${b.permitNo}` : nothing}${b.note ? html`<br>${b.note}` : nothing}</td>`;
+            const shared = board?.units.find((x) => x.id === u.id)?.sharesFloorWith ?? [];
+            const blocker = board?.bookings.find((x) => shared.includes(x.unitId) && x.day === d && x.period === p.code);
+            const blockerName = blocker && f.units.find((x) => x.id === blocker.unitId)?.name;
+            return blocker ? html`<td class="muted" data-blocked-by=${blocker.id}>使用不可（${blockerName} ${STATE_JA[blocker.state] ?? blocker.state}）</td>` : html`<td>空き</td>`;
           })}</tr>`))}
       </tbody></table></div>`;
   }

@@ -1,0 +1,114 @@
+import { eq, inArray, sql } from 'drizzle-orm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { adminBook, boardOf } from '../../../platform/src/booking/admin.js';
+import { weekGrid } from '../../../platform/src/booking/availability.js';
+import { holdSlot } from '../../../platform/src/booking/bookings.js';
+import { applyToRound, drawRound, openRound, replayRound } from '../../../platform/src/booking/lottery.js';
+import { bookings } from '../../../platform/src/booking/schema.js';
+import { AppError } from '../../../platform/src/shared/errors.js';
+import { NOW, somePeople, splitGym } from '../../helpers/booking.js';
+import { freshDatabase } from '../../helpers/database.js';
+
+/** 全面 (whole floor) and A面/B面 (its halves): one booking of the floor blocks every unit sharing it. */
+const database = await freshDatabase();
+const { db } = database;
+afterAll(() => database.close());
+const codeOf = async (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof AppError ? e.code : String(e)));
+const sqlstateOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string; cause?: { code?: string } }) => e.cause?.code ?? e.code);
+const slot = { day: '2027-01-20', period: 'pm', resident: true };
+
+async function insertRaw(unitId: string, facilityId: string, key: string) {
+  await db.execute(sql`insert into bookings (facility_id, unit_id, day, period, during, state, requested_by, idempotency_key, source)
+    values (${facilityId}, ${unitId}, '2027-01-10', 'am', '[2027-01-10T09:00+09,2027-01-10T12:00+09)'::tstzrange, 'held', ${`test:${facilityId}`}, ${key}, 'admin')`);
+}
+
+describe('units sharing floor', () => {
+  it('the database itself refuses a half over the whole and the whole over a half, rows inserted directly', async () => {
+    const gym = await splitGym(db);
+    await insertRaw(gym.whole.id, gym.facility.id, 'whole');
+    expect(await sqlstateOf(insertRaw(gym.halves[0].id, gym.facility.id, 'a'))).toBe('23P01');
+    const other = await splitGym(db);
+    await insertRaw(other.halves[1].id, other.facility.id, 'b');
+    expect(await sqlstateOf(insertRaw(other.whole.id, other.facility.id, 'whole'))).toBe('23P01');
+    expect(await sqlstateOf(insertRaw(other.halves[0].id, other.facility.id, 'a'))).toBe('ok');
+  });
+
+  it('whole booked: either half is refused with BOOKING_SLOT_TAKEN; the grid and the board show the halves taken', async () => {
+    const gym = await splitGym(db);
+    const [p, q] = await somePeople(db, 2);
+    await holdSlot(db, { ...slot, personId: p!, unitId: gym.whole.id, idempotencyKey: 'w' }, NOW);
+    expect(await codeOf(holdSlot(db, { ...slot, personId: q!, unitId: gym.halves[0].id, idempotencyKey: 'a' }, NOW))).toBe('BOOKING_SLOT_TAKEN');
+    expect(await codeOf(holdSlot(db, { ...slot, personId: q!, unitId: gym.halves[1].id, idempotencyKey: 'b' }, NOW))).toBe('BOOKING_SLOT_TAKEN');
+    const grid = await weekGrid(db, gym.facility.id, '2027-01-18', 7, NOW);
+    const state = (unitId: string, period: string) => grid.units.find((u) => u.id === unitId)!.slots.find((s) => s.day === slot.day && s.period === period)!.state;
+    expect([state(gym.whole.id, 'pm'), state(gym.halves[0].id, 'pm'), state(gym.halves[1].id, 'pm')]).toEqual(['taken', 'taken', 'taken']);
+    expect(state(gym.halves[0].id, 'am')).toBe('free');
+    const board = await boardOf(db, { staffId: 'x', organisationId: gym.organisation.id }, '2027-01-18', 7);
+    const units = board.facilities[0]!.units;
+    expect(units.find((u) => u.id === gym.whole.id)!.sharesFloorWith.sort()).toEqual([gym.halves[0].id, gym.halves[1].id].sort());
+    expect(units.find((u) => u.id === gym.halves[0].id)!.sharesFloorWith).toEqual([gym.whole.id]);
+  });
+
+  it('half booked: the whole is refused and shown taken, the other half stays free and bookable', async () => {
+    const gym = await splitGym(db);
+    const [p, q, r] = await somePeople(db, 3);
+    await holdSlot(db, { ...slot, personId: p!, unitId: gym.halves[0].id, idempotencyKey: 'a' }, NOW);
+    expect(await codeOf(holdSlot(db, { ...slot, personId: q!, unitId: gym.whole.id, idempotencyKey: 'w' }, NOW))).toBe('BOOKING_SLOT_TAKEN');
+    const grid = await weekGrid(db, gym.facility.id, '2027-01-18', 7, NOW);
+    const state = (unitId: string) => grid.units.find((u) => u.id === unitId)!.slots.find((s) => s.day === slot.day && s.period === slot.period)!.state;
+    expect([state(gym.whole.id), state(gym.halves[0].id), state(gym.halves[1].id)]).toEqual(['taken', 'taken', 'free']);
+    expect(await codeOf(holdSlot(db, { ...slot, personId: r!, unitId: gym.halves[1].id, idempotencyKey: 'b' }, NOW))).toBe('ok');
+  });
+
+  it('a stale hold on a half is expired by a hold of the whole', async () => {
+    const gym = await splitGym(db);
+    const [p, q] = await somePeople(db, 2);
+    const stale = await holdSlot(db, { ...slot, personId: p!, unitId: gym.halves[1].id, idempotencyKey: 'b' }, NOW);
+    const later = new Date(NOW.getTime() + 31 * 60_000);
+    expect((await holdSlot(db, { ...slot, personId: q!, unitId: gym.whole.id, idempotencyKey: 'w' }, later)).state).toBe('held');
+    expect((await db.select().from(bookings).where(eq(bookings.id, stale.id)))[0]!.state).toBe('expired');
+  });
+
+  it('200 people at once on the whole and one half: exactly one wins, the rest get BOOKING_SLOT_TAKEN', async () => {
+    const gym = await splitGym(db);
+    const people = await somePeople(db, 200);
+    const units = [gym.whole.id, gym.halves[0].id];
+    const codes = await Promise.all(people.map((personId, i) =>
+      codeOf(holdSlot(db, { ...slot, personId, unitId: units[i % 2]!, idempotencyKey: `race-${i}` }, NOW))));
+    expect(codes.filter((c) => c === 'ok')).toHaveLength(1);
+    expect(codes.filter((c) => c === 'BOOKING_SLOT_TAKEN')).toHaveLength(199);
+    const live = await db.select().from(bookings).where(inArray(bookings.unitId, [gym.whole.id, ...gym.halves.map((h) => h.id)]));
+    expect(live).toHaveLength(1);
+  }, 120_000);
+
+  it('a city booking of the whole overrides residents on either half', async () => {
+    const gym = await splitGym(db);
+    const [p] = await somePeople(db, 1);
+    const held = await holdSlot(db, { ...slot, personId: p!, unitId: gym.halves[0].id, idempotencyKey: 'a' }, NOW);
+    const { overridden } = await adminBook(db, { staffId: 's', organisationId: gym.organisation.id },
+      { facilityId: gym.facility.id, unitId: gym.whole.id, day: slot.day, period: slot.period, note: '市民大会', idempotencyKey: 'admin-floor-1' }, NOW);
+    expect(overridden).toBe(1);
+    expect((await db.select().from(bookings).where(eq(bookings.id, held.id)))[0]!.state).toBe('overridden');
+  });
+
+  it('the lottery gives the whole and a half of one slot to one entrant only, and re-runs to the same result', async () => {
+    const gym = await splitGym(db, { lottery: { applyFrom: 1, applyUntil: 10, monthsAhead: 2, confirmDays: 7 } });
+    const round = await openRound(db, gym.facility.id, '2027-03', new Date(NOW.getTime() + 86_400_000), 'staff:s');
+    const people = await somePeople(db, 6);
+    const day = '2027-03-06';
+    for (const [i, personId] of people.entries()) {
+      const first = [gym.whole.id, gym.halves[0].id, gym.halves[1].id][i % 3]!;
+      await applyToRound(db, personId, round.id, [{ unitId: first, day, period: 'am' }, { unitId: gym.halves[(i + 1) % 2]!.id, day, period: 'pm' }], NOW);
+    }
+    const { wins } = await drawRound(db, round.id, 'staff:s', new Date(NOW.getTime() + 2 * 86_400_000));
+    for (const period of ['am', 'pm']) {
+      const units = wins.filter((w) => w.choice.period === period).map((w) => w.choice.unitId);
+      if (units.includes(gym.whole.id)) expect(units).toEqual([gym.whole.id]);
+      expect(new Set(units).size).toBe(units.length);
+    }
+    expect(wins.filter((w) => w.choice.period === 'am')).not.toHaveLength(0);
+    const held = await db.select().from(bookings).where(inArray(bookings.unitId, [gym.whole.id, ...gym.halves.map((h) => h.id)]));
+    expect(held).toHaveLength(wins.length);
+    expect((await replayRound(db, round.id)).matchesHolds).toBe(true);
+  });
+});

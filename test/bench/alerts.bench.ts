@@ -14,6 +14,8 @@
  * database; the TVs are split between the two, and each learns of the alert by NOTIFY.
  * A process holds one descriptor per socket: with the usual hard limit of 20,000 (`ulimit -Hn`),
  * one platform process cannot hold 20,000 TVs; the bench then says so and takes what fits.
+ * --profile FILE.cpuprofile: the (first) platform process under the V8 profiler from publishing
+ * until every receipt is stored, summarised by package.
  */
 import { fork, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -34,11 +36,14 @@ import { createJpkiContext } from '../../platform/src/jpki/index.js';
 import { capXml } from '../helpers/cap-messages.js';
 import { freshDatabase, TEST_DATABASE_URL } from '../helpers/database.js';
 import type { WorkerCommand, WorkerReport } from './lib/alert-tvs-worker.js';
+import { Profiler, summariseProfile } from './lib/cpu-profile.js';
 import { fmt, percentile, printComparison } from './lib/stats.js';
 
 const { values } = parseArgs({
   args: process.argv.slice(2),
-  options: { tvs: { type: 'string', default: '20000' }, platforms: { type: 'string', default: '1' }, workers: { type: 'string', default: '2' } },
+  options: {
+    tvs: { type: 'string', default: '20000' }, platforms: { type: 'string', default: '1' }, workers: { type: 'string', default: '2' }, profile: { type: 'string' },
+  },
 });
 const PLATFORMS = values.platforms === '2' ? 2 : 1;
 const WORKERS = Math.max(1, Math.min(8, Number(values.workers) || 2));
@@ -134,20 +139,24 @@ async function main() {
   console.log(`platform: ${fmt(TVS - failed, 0)} TVs authenticated in ${fmt((performance.now() - t) / 1000)} s${failed ? ` (${failed} refused or failed)` : ''}`);
   const { xml } = capXml({ identifier: `bench-${Date.now()}`, level: '4', headline: '南砺市全域に 避難指示', wholeMunicipality: true });
   const alert = parseAlertDocument(Buffer.from(xml));
+  const profiler = values.profile ? new Profiler() : null;
+  await profiler?.start();
   const start = now();
   const stored = await ingestAlert(db, { municipalityCode: '162108', alert, channel: 'cli', actor: 'operator:cli', defaultTtlSeconds: 3600 });
   const ingestMs = now() - start;
   let allStoredMs = NaN;
   const expected = (TVS - failed) * 2;
-  for (let i = 0; i < 1200; i++) {
+  for (const until = Date.now() + 120_000; Date.now() < until;) {
     const [row] = await db.select({ n: count() }).from(alertReceipts).where(eq(alertReceipts.alertId, stored.alertId));
     if ((row?.n ?? 0) >= expected) {
       allStoredMs = now() - start;
       break;
     }
-    await new Promise((r) => setTimeout(r, 25));
+    // Every 100 ms: on PGlite the count runs in this process, beside the platform it measures.
+    await new Promise((r) => setTimeout(r, 100));
   }
   const reports = await collect(workers, TVS - failed);
+  if (profiler) summariseProfile(await profiler.stop(), { path: values.profile! });
   const delivered = reports.delivered.map((x) => x - start);
   const displayed = reports.displayed.map((x) => x - start);
 
@@ -156,7 +165,7 @@ async function main() {
   row('delivered (platform)', delivered);
   row('displayed (platform)', displayed);
   row('bare ws broadcast (baseline)', bareTimes);
-  console.log(`${'all receipts stored'.padEnd(34)} ${Number.isNaN(allStoredMs) ? 'not within 30 s' : `${fmt(allStoredMs)} ms`}  (${fmt(expected, 0)} receipts; target ≤ 5,000 ms)`);
+  console.log(`${'all receipts stored'.padEnd(34)} ${Number.isNaN(allStoredMs) ? 'not within 120 s' : `${fmt(allStoredMs)} ms`}  (${fmt(expected, 0)} receipts; target ≤ 5,000 ms)`);
   console.log(`${'p99 delivered'.padEnd(34)} ${fmt(percentile(delivered, 0.99))} ms (target ≤ 1,000 ms: ${percentile(delivered, 0.99) <= 1000 ? 'OK' : 'MISSED'})`);
   printComparison({ label: 'p99 delivered vs bare', value: percentile(delivered, 0.99), unit: 'ms', baselineLabel: 'bare p99', baseline: percentile(bareTimes, 0.99), limit: 2, better: 'lower' });
   printComparison({ label: '100 % delivered vs bare', value: percentile(delivered, 1), unit: 'ms', baselineLabel: 'bare 100 %', baseline: percentile(bareTimes, 1), limit: 2, better: 'lower' });

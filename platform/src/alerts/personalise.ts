@@ -39,17 +39,32 @@ export function distanceText(m: number): string {
   return m < 1000 ? `約${Math.max(10, Math.round(m / 10) * 10)}m` : `約${(m / 1000).toFixed(1)}km`;
 }
 
-export function householdMessage(input: HouseholdMessageInput): HouseholdMessage {
+/** What differs between the households of one alert: who they are and where they go. */
+export type HouseholdPart = Pick<HouseholdMessageInput, 'names' | 'householdLabel' | 'shelter'>;
+
+/**
+ * The message of one alert `<info>` with the household left open: the wording, headline, areas and
+ * reminders are settled once, so that personalising it for each of 20,000 households (issue 13 §5)
+ * is a greeting, a shelter line and the speech.
+ */
+export function messageTemplate(input: Omit<HouseholdMessageInput, keyof HouseholdPart>): (household: HouseholdPart) => HouseholdMessage {
   const wording = LEVEL_WORDING[String(input.level ?? '4')]!;
-  const names = input.names.map((n) => n.replace(/[\s　]+/g, ' ').trim()).filter(Boolean);
-  const greeting = names.length ? `${names.map((n) => `${n}さん`).join('、')}へ` : `${input.householdLabel}の皆さまへ`;
-  const lines: string[] = [];
-  if (input.headline) lines.push(input.headline);
-  if (input.areaNames.length) lines.push(`対象地域: ${input.areaNames.join('、')}`);
-  lines.push(wording.action);
-  if (input.level !== 'lift') {
-    if (input.shelter) lines.push(`最寄りの避難所: ${input.shelter.name}（${distanceText(input.shelter.distanceM)}）`);
-    lines.push(...REMINDERS);
-  }
-  return { title: wording.label, colour: wording.colour, greeting, lines, speech: [greeting, wording.label, ...lines].join('。').replace(/。。/g, '。') };
+  const before: string[] = [];
+  if (input.headline) before.push(input.headline);
+  if (input.areaNames.length) before.push(`対象地域: ${input.areaNames.join('、')}`);
+  before.push(wording.action);
+  const goes = input.level !== 'lift';
+  const after: readonly string[] = goes ? REMINDERS : [];
+  return (household) => {
+    const names = household.names.map((n) => n.replace(/[\s　]+/g, ' ').trim()).filter(Boolean);
+    const greeting = names.length ? `${names.map((n) => `${n}さん`).join('、')}へ` : `${household.householdLabel}の皆さまへ`;
+    const lines = goes && household.shelter
+      ? [...before, `最寄りの避難所: ${household.shelter.name}（${distanceText(household.shelter.distanceM)}）`, ...after]
+      : [...before, ...after];
+    return { title: wording.label, colour: wording.colour, greeting, lines, speech: [greeting, wording.label, ...lines].join('。').replace(/。。/g, '。') };
+  };
+}
+
+export function householdMessage(input: HouseholdMessageInput): HouseholdMessage {
+  return messageTemplate(input)(input);
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { preparedSql } from '../db/prepared.js';
 import { WriteBatcher } from '../db/write-batcher.js';
 import type { AlertAnswer, ReceiptKind } from './alerts-schemas.js';
 
@@ -23,8 +24,8 @@ export interface ReceiptInput {
 
 /**
  * One batch at a time: while it is written the next burst gathers, so a storm of receipts becomes
- * a few large statements instead of many small commits (each costing a WAL flush). Receipts per
- * statement: six parameters each, well under PostgreSQL's 65,535.
+ * a few large statements instead of many small commits (each costing a WAL flush). A statement
+ * has six parameters (arrays) whatever its size.
  */
 const MAX_IN_FLIGHT = 1;
 const MAX_BATCH = 2000;
@@ -42,16 +43,29 @@ export function receiptWriter(db: Db): WriteBatcher<ReceiptInput, void> {
   });
 }
 
-/** One statement for all `inputs`. */
+/**
+ * One statement for all `inputs`, their columns as six array parameters (`unnest`): the same
+ * prepared statement for a batch of 1 or 2,000, nothing for the driver to build per receipt.
+ */
+const insertReceipts = (db: Db) => preparedSql<never>(db, 'alerts_write_receipts', () => sql`
+  insert into alert_receipts (alert_id, device_id, household_id, kind, answer, person_id)
+  select v.alert_id, v.device_id, v.household_id, v.kind, v.answer, v.person_id
+  from unnest(${sql.placeholder('alertIds')}::uuid[], ${sql.placeholder('deviceIds')}::uuid[], ${sql.placeholder('householdIds')}::uuid[],
+    ${sql.placeholder('kinds')}::text[], ${sql.placeholder('answers')}::text[], ${sql.placeholder('personIds')}::uuid[])
+    as v(alert_id, device_id, household_id, kind, answer, person_id)
+  join alert_targets t on t.alert_id = v.alert_id and t.household_id = v.household_id
+  on conflict (alert_id, device_id, kind) do update
+    set answer = coalesce(excluded.answer, alert_receipts.answer), person_id = coalesce(excluded.person_id, alert_receipts.person_id)
+    where excluded.answer is not null or excluded.person_id is not null`);
+
 export async function writeReceipts(db: Db, inputs: ReceiptInput[]): Promise<void> {
   if (!inputs.length) return;
-  const rows = sql.join(inputs.map((r) => sql`(${r.alertId}::uuid, ${r.deviceId}::uuid, ${r.householdId}::uuid, ${r.kind}, ${r.answer}, ${r.personId}::uuid)`), sql`, `);
-  await db.execute(sql`
-    insert into alert_receipts (alert_id, device_id, household_id, kind, answer, person_id)
-    select v.alert_id, v.device_id, v.household_id, v.kind, v.answer, v.person_id
-    from (values ${rows}) as v(alert_id, device_id, household_id, kind, answer, person_id)
-    join alert_targets t on t.alert_id = v.alert_id and t.household_id = v.household_id
-    on conflict (alert_id, device_id, kind) do update
-      set answer = coalesce(excluded.answer, alert_receipts.answer), person_id = coalesce(excluded.person_id, alert_receipts.person_id)
-      where excluded.answer is not null or excluded.person_id is not null`);
+  await insertReceipts(db).execute({
+    alertIds: inputs.map((r) => r.alertId),
+    deviceIds: inputs.map((r) => r.deviceId),
+    householdIds: inputs.map((r) => r.householdId),
+    kinds: inputs.map((r) => r.kind),
+    answers: inputs.map((r) => r.answer),
+    personIds: inputs.map((r) => r.personId),
+  });
 }

@@ -1,7 +1,7 @@
 import { bigserial, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { organisations } from '../db/schema/organisations.js';
 import { devices, households } from '../db/schema/households.js';
-import { districts } from '../db/schema/places.js';
+import { districts, shelters } from '../db/schema/places.js';
 import { persons } from '../db/schema/persons.js';
 
 /**
@@ -67,10 +67,19 @@ export const alertTargets = pgTable(
     districtId: uuid('district_id').references(() => districts.id),
     /** How the household was matched: district code, polygon/circle, or the whole municipality. */
     matchedBy: text('matched_by', { enum: ['code', 'geometry', 'municipality'] }).notNull(),
-    /** Nearest shelter distance in metres at targeting time (null when the household has no coordinates). */
+    /**
+     * The shelter the household's text points to, chosen at targeting time: the nearest of those the
+     * alert opens, else of all the municipality's (null when the household has no coordinates).
+     */
+    shelterId: uuid('shelter_id').references(() => shelters.id),
+    /** Its distance in metres. */
     shelterDistanceM: doublePrecision('shelter_distance_m'),
   },
-  (t) => [primaryKey({ columns: [t.alertId, t.householdId] })],
+  (t) => [
+    primaryKey({ columns: [t.alertId, t.householdId] }),
+    // A TV connecting asks for its household's active alerts (tv-views.ts, activeAlertIdsFor).
+    index('alert_targets_household_idx').on(t.householdId),
+  ],
 );
 
 /** delivered / displayed / acknowledged, once per alert, TV and kind (idempotent by the key). */

@@ -1,11 +1,12 @@
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import distance from '@turf/distance';
 import { point, polygon } from '@turf/helpers';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, count, eq, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { households } from '../db/schema/households.js';
 import { householdMembers, persons } from '../db/schema/persons.js';
 import { districts, shelters } from '../db/schema/places.js';
+import { openShelterNames } from './compose.js';
 import type { AlertArea, CanonicalAlert } from './model.js';
 import { alerts, alertTargets } from './schema.js';
 
@@ -77,21 +78,80 @@ export function nearestShelter(h: Place, options: ShelterPlace[]): { shelter: Sh
   return best;
 }
 
-/** Computes and stores the targets of a stored alert (idempotent); returns how many households. */
+/** Which households an alert reaches, as the database is to find them: known district codes, households matched by geometry, or everyone. */
+interface TargetPlan {
+  codes: string[];
+  geometry: AlertArea[];
+  whole: boolean;
+}
+
+/** `matchHouseholds` split by what needs coordinates: codes and "everyone" are left to the database, only polygons and circles to turf. */
+function targetPlan(alert: CanonicalAlert, knownCodes: Set<string>): TargetPlan {
+  const plan: TargetPlan = { codes: [], geometry: [], whole: !alert.infos.some((i) => i.areas.length) };
+  for (const area of alert.infos.flatMap((i) => i.areas)) {
+    const codes = area.geocodes.filter((g) => DISTRICT_CODE_NAMES.includes(g.valueName) && knownCodes.has(g.value)).map((g) => g.value);
+    if (codes.length) plan.codes.push(...codes);
+    else if (area.polygons.length || area.circles.length) plan.geometry.push(area);
+    else plan.whole = true;
+  }
+  return plan;
+}
+
+/** turf's haversine (`@turf/distance`, earth radius 6,371,008.8 m) in SQL, between `h` (lat, lon) and `s` (lat, lon) columns. */
+const haversineM = (hLat: SQL, hLon: SQL, sLat: SQL, sLon: SQL) => sql`6371008.8 * 2 * atan2(
+  sqrt(power(sin(radians(${sLat} - ${hLat}) / 2), 2) + power(sin(radians(${sLon} - ${hLon}) / 2), 2) * cos(radians(${hLat})) * cos(radians(${sLat}))),
+  sqrt(1 - (power(sin(radians(${sLat} - ${hLat}) / 2), 2) + power(sin(radians(${sLon} - ${hLon}) / 2), 2) * cos(radians(${hLat})) * cos(radians(${sLat})))))`;
+
+/**
+ * Computes and stores the targets of a stored alert (idempotent); returns how many households.
+ * One INSERT … SELECT whatever the size of the town (issue 13 §5: it runs between storing and
+ * announcing, so it is on every TV's delivery time): district codes and "the whole municipality"
+ * are matched by the database; only polygons and circles read coordinates into turf. Each target
+ * keeps the shelter its text will point to — the nearest of those the alert opens (`openShelter`),
+ * or of all the municipality's when it names none — and the distance, so that sending needs no
+ * geometry at all.
+ */
 export async function targetAlert(db: Db, alertId: string): Promise<number> {
   const [row] = await db.select({ municipalityId: alerts.municipalityId, document: alerts.document }).from(alerts).where(eq(alerts.id, alertId));
   if (!row) return 0;
-  const places = await db.select({
-    id: households.id, districtId: households.districtId, districtCode: districts.code, latitude: households.latitude, longitude: households.longitude,
-  }).from(households).innerJoin(districts, eq(districts.id, households.districtId)).where(eq(districts.municipalityId, row.municipalityId));
-  const shelterRows = await db.select({ id: shelters.id, name: shelters.name, latitude: shelters.latitude, longitude: shelters.longitude })
-    .from(shelters).where(eq(shelters.municipalityId, row.municipalityId));
-  const matched = matchHouseholds(row.document as CanonicalAlert, places);
-  const values = places.filter((p) => matched.has(p.id)).map((p) => ({
-    alertId, householdId: p.id, districtId: p.districtId, matchedBy: matched.get(p.id)!, shelterDistanceM: nearestShelter(p, shelterRows)?.distanceM ?? null,
-  }));
-  for (let i = 0; i < values.length; i += 1000) await db.insert(alertTargets).values(values.slice(i, i + 1000)).onConflictDoNothing();
-  return values.length;
+  const alert = row.document as CanonicalAlert;
+  const known = await db.select({ code: districts.code }).from(districts).where(eq(districts.municipalityId, row.municipalityId));
+  const plan = targetPlan(alert, new Set(known.map((d) => d.code)));
+  let byGeometry: string[] = [];
+  if (plan.geometry.length) {
+    const places = await db.select({
+      id: households.id, districtId: households.districtId, districtCode: districts.code, latitude: households.latitude, longitude: households.longitude,
+    }).from(households).innerJoin(districts, eq(districts.id, households.districtId))
+      .where(and(eq(districts.municipalityId, row.municipalityId), isNotNull(households.latitude), isNotNull(households.longitude)));
+    byGeometry = places.filter((p) => plan.geometry.some((area) => inGeometry(area, p))).map((p) => p.id);
+  }
+  const open = openShelterNames(alert);
+  const municipalityId = row.municipalityId;
+  await db.execute(sql`
+    insert into alert_targets (alert_id, household_id, district_id, matched_by, shelter_id, shelter_distance_m)
+    select ${alertId}::uuid, m.id, m.district_id, m.matched_by, near.id, near.distance_m
+    from (
+      select h.id, h.district_id, h.latitude, h.longitude,
+        case when d.code = any(${sql.param(plan.codes)}::text[]) then 'code'
+             when h.id = any(${sql.param(byGeometry)}::uuid[]) then 'geometry'
+             when ${plan.whole} then 'municipality' end as matched_by
+      from households h join districts d on d.id = h.district_id
+      where d.municipality_id = ${municipalityId}
+    ) m
+    left join lateral (
+      select s.id, ${haversineM(sql`m.latitude`, sql`m.longitude`, sql`s.latitude`, sql`s.longitude`)} as distance_m
+      from shelters s
+      where s.municipality_id = ${municipalityId} and s.latitude is not null and s.longitude is not null
+        and m.latitude is not null and m.longitude is not null
+        and (s.name = any(${sql.param(open)}::text[])
+          or not exists (select 1 from shelters o where o.municipality_id = ${municipalityId} and o.name = any(${sql.param(open)}::text[])))
+      order by distance_m
+      limit 1
+    ) near on true
+    where m.matched_by is not null
+    on conflict do nothing`);
+  const [{ n }] = await db.select({ n: count() }).from(alertTargets).where(eq(alertTargets.alertId, alertId)) as [{ n: number }];
+  return n;
 }
 
 /** Current members' names of households, for the personalised text. */

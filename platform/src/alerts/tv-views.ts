@@ -1,17 +1,16 @@
-import { and, eq, gt, inArray } from 'drizzle-orm';
+import { and, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { households } from '../db/schema/households.js';
-import { shelters } from '../db/schema/places.js';
+import { preparedSql } from '../db/prepared.js';
 import type { TvAlert } from './alerts-schemas.js';
 import type { CanonicalAlert } from './model.js';
-import { householdMessage } from './personalise.js';
+import { messageTemplate } from './personalise.js';
 import { alerts, alertTargets } from './schema.js';
-import { memberNames, nearestShelter, type ShelterPlace } from './targeting.js';
 
 /**
- * The TV payloads of alerts for many households at once (issue 13 §5): one query for the targets,
- * one for the members' names, one per municipality for its shelters, whatever the number of
- * households. Publishing to 20,000 TVs must not be 20,000 × `householdAlertView`.
+ * The TV payloads of alerts for many households at once (issue 13 §5): one query for the alerts
+ * and one for the targets with their names and shelters, whatever the number of households; the
+ * text shared by all households of an alert is composed once. Publishing to 20,000 TVs must not be
+ * 20,000 × `householdAlertView`.
  */
 
 export type TvAlertView = Omit<TvAlert, 'acknowledged'>;
@@ -20,53 +19,62 @@ export type TvAlertView = Omit<TvAlert, 'acknowledged'>;
 export const residentVisible = (a: { state: string; status: string; msgType: string; expiresAt: Date }, now = new Date()) =>
   a.state === 'active' && a.status === 'Actual' && (a.msgType === 'Alert' || a.msgType === 'Update') && a.expiresAt > now;
 
+interface TargetRow {
+  alert_id: string;
+  household_id: string;
+  label: string;
+  shelter_name: string | null;
+  shelter_distance_m: number | null;
+  names: string[] | null;
+}
+
+/**
+ * The targeted pairs among alerts × households, with what each household's text needs: its label,
+ * its members' current names (in the order they joined) and the shelter chosen at targeting time.
+ * Arrays as two parameters (one statement whatever the number of households, and no 20,000-value
+ * IN list for the driver to build); the households are joined, not searched for in the array.
+ */
+const targetRows = (db: Db) => preparedSql<TargetRow>(db, 'alerts_tv_targets', () => sql`
+  select t.alert_id, t.household_id, h.label, s.name as shelter_name, t.shelter_distance_m, n.names
+  from unnest(${sql.placeholder('households')}::uuid[]) as c(household_id)
+  join alert_targets t on t.household_id = c.household_id and t.alert_id = any(${sql.placeholder('alerts')}::uuid[])
+  join households h on h.id = t.household_id
+  left join shelters s on s.id = t.shelter_id
+  left join lateral (
+    select array_agg(p.name order by m.joined_at, m.id) as names
+    from household_members m join persons p on p.id = m.person_id
+    where m.household_id = t.household_id and m.left_at is null and p.name <> ''
+  ) n on true`);
+
 /** alertId → householdId → payload, for the targeted pairs among `alertIds` × `householdIds`. */
 export async function tvAlertViews(db: Db, alertIds: string[], householdIds: string[]): Promise<Map<string, Map<string, TvAlertView>>> {
   const out = new Map<string, Map<string, TvAlertView>>();
   if (!alertIds.length || !householdIds.length) return out;
   // The documents once per alert (one may be 100 KB), not once per household.
-  const alertRows = await db.select({ id: alerts.id, municipalityId: alerts.municipalityId, level: alerts.level, sentAt: alerts.sentAt, expiresAt: alerts.expiresAt, document: alerts.document })
+  const alertRows = await db.select({ id: alerts.id, level: alerts.level, sentAt: alerts.sentAt, expiresAt: alerts.expiresAt, document: alerts.document })
     .from(alerts).where(inArray(alerts.id, alertIds));
-  const targets: { alertId: string; householdId: string; label: string; latitude: number | null; longitude: number | null }[] = [];
-  // Bounded IN lists: a large town is read in slices.
-  for (let i = 0; i < householdIds.length; i += 5000) {
-    targets.push(...await db.select({
-      alertId: alertTargets.alertId, householdId: households.id, label: households.label, latitude: households.latitude, longitude: households.longitude,
-    }).from(alertTargets)
-      .innerJoin(households, eq(households.id, alertTargets.householdId))
-      .where(and(inArray(alertTargets.alertId, alertIds), inArray(alertTargets.householdId, householdIds.slice(i, i + 5000)))));
-  }
-  if (!targets.length) return out;
-  const names = await memberNames(db, [...new Set(targets.map((r) => r.householdId))]);
-  const shelterCache = new Map<string, ShelterPlace[]>();
-  for (const municipalityId of new Set(alertRows.map((r) => r.municipalityId))) {
-    shelterCache.set(municipalityId, await db.select({ id: shelters.id, name: shelters.name, latitude: shelters.latitude, longitude: shelters.longitude })
-      .from(shelters).where(eq(shelters.municipalityId, municipalityId)));
-  }
-  const byId = new Map(alertRows.map((a) => [a.id, { ...a, alert: a.document as CanonicalAlert }]));
+  const targets = await targetRows(db).execute({ households: householdIds, alerts: alertIds });
+  // Per alert, what all its households share is settled once; each household adds its names and shelter.
+  const byId = new Map(alertRows.map((a) => {
+    const infos = (a.document as CanonicalAlert).infos.map((info) => ({
+      language: info.language,
+      personalise: messageTemplate({ level: info.level, areaNames: info.areas.map((x) => x.areaDesc), ...(info.headline ? { headline: info.headline } : {}) }),
+    }));
+    const head = { id: a.id, ...(a.level ? { level: a.level } : {}), sentAt: a.sentAt.toISOString(), expiresAt: a.expiresAt.toISOString() };
+    return [a.id, { head, infos }] as const;
+  }));
   for (const r of targets) {
-    const a = byId.get(r.alertId);
-    if (!a || !a.alert.infos.length) continue;
-    const nearest = nearestShelter({ id: r.householdId, districtId: null, districtCode: null, latitude: r.latitude, longitude: r.longitude }, shelterCache.get(a.municipalityId)!);
-    const shelter = nearest ? { name: nearest.shelter.name, distanceM: Math.round(nearest.distanceM) } : undefined;
+    const a = byId.get(r.alert_id);
+    if (!a || !a.infos.length) continue;
+    const shelter = r.shelter_name !== null && r.shelter_distance_m !== null ? { name: r.shelter_name, distanceM: Math.round(r.shelter_distance_m) } : undefined;
+    const household = { names: r.names ?? [], householdLabel: r.label, ...(shelter ? { shelter } : {}) };
     const view: TvAlertView = {
-      id: a.id,
-      ...(a.level ? { level: a.level } : {}),
-      sentAt: a.sentAt.toISOString(),
-      expiresAt: a.expiresAt.toISOString(),
-      messages: a.alert.infos.map((info) => ({
-        language: info.language,
-        ...householdMessage({
-          names: names.get(r.householdId) ?? [], householdLabel: r.label, level: info.level, areaNames: info.areas.map((x) => x.areaDesc),
-          ...(info.headline ? { headline: info.headline } : {}),
-          ...(shelter ? { shelter } : {}),
-        }),
-        ...(shelter ? { shelter } : {}),
-      })),
+      ...a.head,
+      messages: a.infos.map((info) => ({ language: info.language, ...info.personalise(household), ...(shelter ? { shelter } : {}) })),
     };
-    let byHousehold = out.get(a.id);
-    if (!byHousehold) out.set(a.id, (byHousehold = new Map()));
-    byHousehold.set(r.householdId, view);
+    let byHousehold = out.get(r.alert_id);
+    if (!byHousehold) out.set(r.alert_id, (byHousehold = new Map()));
+    byHousehold.set(r.household_id, view);
   }
   return out;
 }

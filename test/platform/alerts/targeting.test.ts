@@ -1,15 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { householdAlertView } from '../../../platform/src/alerts/household-view.js';
 import { ingestAlert } from '../../../platform/src/alerts/ingest.js';
 import { parseAlertDocument } from '../../../platform/src/alerts/parse.js';
 import { distanceText, householdMessage } from '../../../platform/src/alerts/personalise.js';
+import { OPEN_SHELTER_PARAMETER } from '../../../platform/src/alerts/compose.js';
 import { alertTargets } from '../../../platform/src/alerts/schema.js';
-import { matchHouseholds, targetAlert, type Place } from '../../../platform/src/alerts/targeting.js';
-import { householdMembers, households, persons } from '../../../platform/src/db/schema/index.js';
+import { matchHouseholds, nearestShelter, targetAlert, type Place } from '../../../platform/src/alerts/targeting.js';
+import { householdMembers, households, organisations, persons, shelters } from '../../../platform/src/db/schema/index.js';
 import { buildTestApp } from '../../helpers/app.js';
+import { capXml } from '../../helpers/cap-messages.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/alerts');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name));
@@ -86,6 +89,30 @@ describe('targeting stored alerts (database)', async () => {
     await targetAlert(db, lAlert);
     const rows = await db.select({ h: alertTargets.householdId, by: alertTargets.matchedBy }).from(alertTargets).where(eq(alertTargets.alertId, lAlert));
     expect(new Map(rows.map((r) => [r.h, r.by]))).toEqual(new Map([[yamada!.id, 'geometry'], [sato!.id, 'municipality']]));
+  });
+
+  it('each target keeps the shelter its text points to: the nearest the alert opens, else the nearest of all, at the distance turf measures', async () => {
+    const allShelters = await db.select().from(shelters).innerJoin(organisations, eq(organisations.id, shelters.municipalityId)).where(eq(organisations.code, '162108'));
+    const options = allShelters.map((r) => r.shelters);
+    const home = { id: yamada!.id, districtId: null, districtCode: null, latitude: yamada!.latitude, longitude: yamada!.longitude };
+    const nearest = nearestShelter(home, options)!;
+    const farthest = options.map((s) => nearestShelter(home, [s])!).sort((a, b) => b.distanceM - a.distanceM)[0]!;
+    expect(farthest.shelter.id).not.toBe(nearest.shelter.id);
+    const stored = async (open: string[]) => {
+      const alert = parseAlertDocument(Buffer.from(capXml({ identifier: `shelter-${randomUUID()}`, wholeMunicipality: true }).xml));
+      alert.infos[0]!.parameters.push(...open.map((value) => ({ valueName: OPEN_SHELTER_PARAMETER, value })));
+      const { alertId } = await ingestAlert(db, { municipalityCode: '162108', alert, channel: 'cli', actor: 'operator:cli', defaultTtlSeconds: 3600 });
+      const [row] = await db.select().from(alertTargets).where(and(eq(alertTargets.alertId, alertId), eq(alertTargets.householdId, yamada!.id)));
+      return row!;
+    };
+    const any = await stored([]);
+    expect(any.shelterId).toBe(nearest.shelter.id);
+    expect(any.shelterDistanceM).toBeCloseTo(nearest.distanceM, 6);
+    const opened = await stored([farthest.shelter.name]);
+    expect(opened.shelterId).toBe(farthest.shelter.id);
+    expect(opened.shelterDistanceM).toBeCloseTo(farthest.distanceM, 6);
+    // Naming no shelter of this municipality is naming none.
+    expect((await stored(['どこにもない避難所'])).shelterId).toBe(nearest.shelter.id);
   });
 
   it("each household's view: members' names, level, nearest shelter and distance, per language", async () => {

@@ -6,6 +6,7 @@ import type { Db } from '../db/client.js';
 import { households } from '../db/schema/households.js';
 import { householdMembers, persons } from '../db/schema/persons.js';
 import { districts, shelters } from '../db/schema/places.js';
+import { openShelterNames } from './compose.js';
 import type { AlertArea, CanonicalAlert } from './model.js';
 import { alerts, alertTargets } from './schema.js';
 
@@ -77,6 +78,17 @@ export function nearestShelter(h: Place, options: ShelterPlace[]): { shelter: Sh
   return best;
 }
 
+/**
+ * The shelters a household may be pointed to: those the alert opens (`openShelter`, console alerts
+ * name them), or every shelter of the municipality when it names none (feeds) or none of its names
+ * is known here.
+ */
+export function sheltersOpenedBy<S extends { name: string }>(alert: Pick<CanonicalAlert, 'infos'>, all: S[]): S[] {
+  const open = openShelterNames(alert);
+  const opened = open.length ? all.filter((s) => open.includes(s.name)) : [];
+  return opened.length ? opened : all;
+}
+
 /** Computes and stores the targets of a stored alert (idempotent); returns how many households. */
 export async function targetAlert(db: Db, alertId: string): Promise<number> {
   const [row] = await db.select({ municipalityId: alerts.municipalityId, document: alerts.document }).from(alerts).where(eq(alerts.id, alertId));
@@ -86,9 +98,11 @@ export async function targetAlert(db: Db, alertId: string): Promise<number> {
   }).from(households).innerJoin(districts, eq(districts.id, households.districtId)).where(eq(districts.municipalityId, row.municipalityId));
   const shelterRows = await db.select({ id: shelters.id, name: shelters.name, latitude: shelters.latitude, longitude: shelters.longitude })
     .from(shelters).where(eq(shelters.municipalityId, row.municipalityId));
-  const matched = matchHouseholds(row.document as CanonicalAlert, places);
+  const alert = row.document as CanonicalAlert;
+  const matched = matchHouseholds(alert, places);
+  const usable = sheltersOpenedBy(alert, shelterRows);
   const values = places.filter((p) => matched.has(p.id)).map((p) => ({
-    alertId, householdId: p.id, districtId: p.districtId, matchedBy: matched.get(p.id)!, shelterDistanceM: nearestShelter(p, shelterRows)?.distanceM ?? null,
+    alertId, householdId: p.id, districtId: p.districtId, matchedBy: matched.get(p.id)!, shelterDistanceM: nearestShelter(p, usable)?.distanceM ?? null,
   }));
   for (let i = 0; i < values.length; i += 1000) await db.insert(alertTargets).values(values.slice(i, i + 1000)).onConflictDoNothing();
   return values.length;

@@ -6,7 +6,7 @@ import type { TvAlert } from './alerts-schemas.js';
 import type { CanonicalAlert } from './model.js';
 import { householdMessage } from './personalise.js';
 import { alerts, alertTargets } from './schema.js';
-import { memberNames, nearestShelter, type ShelterPlace } from './targeting.js';
+import { memberNames, nearestShelter, sheltersOpenedBy, type ShelterPlace } from './targeting.js';
 
 /**
  * The TV payloads of alerts for many households at once (issue 13 §5): one query for the targets,
@@ -43,11 +43,12 @@ export async function tvAlertViews(db: Db, alertIds: string[], householdIds: str
     shelterCache.set(municipalityId, await db.select({ id: shelters.id, name: shelters.name, latitude: shelters.latitude, longitude: shelters.longitude })
       .from(shelters).where(eq(shelters.municipalityId, municipalityId)));
   }
-  const byId = new Map(alertRows.map((a) => [a.id, { ...a, alert: a.document as CanonicalAlert }]));
+  // Each household is pointed to the shelters the alert opens (none named: all of the municipality's).
+  const byId = new Map(alertRows.map((a) => [a.id, { ...a, alert: a.document as CanonicalAlert, shelters: sheltersOpenedBy(a.document as CanonicalAlert, shelterCache.get(a.municipalityId)!) }]));
   for (const r of targets) {
     const a = byId.get(r.alertId);
     if (!a || !a.alert.infos.length) continue;
-    const nearest = nearestShelter({ id: r.householdId, districtId: null, districtCode: null, latitude: r.latitude, longitude: r.longitude }, shelterCache.get(a.municipalityId)!);
+    const nearest = nearestShelter({ id: r.householdId, districtId: null, districtCode: null, latitude: r.latitude, longitude: r.longitude }, a.shelters);
     const shelter = nearest ? { name: nearest.shelter.name, distanceM: Math.round(nearest.distanceM) } : undefined;
     const view: TvAlertView = {
       id: a.id,

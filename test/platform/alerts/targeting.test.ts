@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { composeAlert } from '../../../platform/src/alerts/compose.js';
 import { householdAlertView } from '../../../platform/src/alerts/household-view.js';
 import { ingestAlert } from '../../../platform/src/alerts/ingest.js';
 import { parseAlertDocument } from '../../../platform/src/alerts/parse.js';
 import { distanceText, householdMessage } from '../../../platform/src/alerts/personalise.js';
 import { alertTargets } from '../../../platform/src/alerts/schema.js';
-import { matchHouseholds, targetAlert, type Place } from '../../../platform/src/alerts/targeting.js';
-import { householdMembers, households, persons } from '../../../platform/src/db/schema/index.js';
+import { matchHouseholds, nearestShelter, targetAlert, type Place } from '../../../platform/src/alerts/targeting.js';
+import { householdMembers, households, persons, shelters } from '../../../platform/src/db/schema/index.js';
 import { buildTestApp } from '../../helpers/app.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/alerts');
@@ -101,5 +102,26 @@ describe('targeting stored alerts (database)', async () => {
     expect(ja.title).toBe('警戒レベル4 避難指示');
     expect(ja.lines.find((l) => l.startsWith('最寄りの避難所'))).toMatch(/^最寄りの避難所: 城端小学校 体育館（約\d+m）$/);
     expect(await householdAlertView(db, alertId, sato!.id)).toBeNull();
+  });
+
+  it('stores the distance to the nearest shelter the alert opens, not to the nearest of all (none named: all of them)', async () => {
+    const all = await db.select().from(shelters);
+    const opened = all.find((s) => s.name === '福光中学校 体育館')!;
+    const near = all.find((s) => s.name === '城端小学校 体育館')!;
+    const compose = (shelterNames: string[]) => composeAlert({
+      municipality: { code: '162108', name: '南砺市' }, identifier: `open-shelter-${crypto.randomUUID()}`, sent: new Date(), status: 'Actual',
+      msgType: 'Alert', references: [], expires: new Date(Date.now() + 3600_000),
+      content: { level: 4, event: '', headline: '', description: '', districts: [{ code: 'johana', name: '城端地域' }], shelters: shelterNames.map((name) => ({ name })) },
+    });
+    const distanceFor = async (shelterNames: string[]) => {
+      const out = await ingestAlert(db, { municipalityCode: '162108', alert: compose(shelterNames), channel: 'cli', actor: 'operator:cli', defaultTtlSeconds: 3600 });
+      const [row] = await db.select({ d: alertTargets.shelterDistanceM }).from(alertTargets).where(eq(alertTargets.alertId, out.alertId));
+      return row!.d!;
+    };
+    const to = (s: typeof opened) => nearestShelter({ ...yamada!, districtCode: null }, [s])!.distanceM;
+    // 福光 is about 5 km from the Yamada home, 城端 under 1 km: the text must point where the officer opened.
+    expect(to(opened)).toBeGreaterThan(to(near) * 3);
+    expect(await distanceFor([opened.name])).toBeCloseTo(to(opened), 3);
+    expect(await distanceFor([])).toBeCloseTo(to(near), 3);
   });
 });

@@ -23,7 +23,7 @@ export async function householdAlertView(db: Db, alertId: string, householdId: s
   return alert.infos.map((info) => ({
     language: info.language,
     message: householdMessage({
-      names, householdLabel: row.label, level: info.level, areaNames: info.areas.map((a) => a.areaDesc),
+      names, householdLabel: row.label, language: info.language, level: info.level, areaNames: info.areas.map((a) => a.areaDesc),
       ...(info.headline ? { headline: info.headline } : {}),
       ...(nearest ? { shelter: { name: nearest.shelter.name, distanceM: nearest.distanceM } } : {}),
     }),

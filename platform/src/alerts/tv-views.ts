@@ -62,7 +62,7 @@ export async function tvAlertViews(db: Db, alertIds: string[], householdIds: str
       messages: a.alert.infos.map((info) => ({
         language: info.language,
         ...householdMessage({
-          names: names.get(r.householdId) ?? [], householdLabel: r.label, level: info.level, areaNames: info.areas.map((x) => x.areaDesc),
+          names: names.get(r.householdId) ?? [], householdLabel: r.label, language: info.language, level: info.level, areaNames: info.areas.map((x) => x.areaDesc),
           ...(info.headline ? { headline: info.headline } : {}),
           ...(shelter ? { shelter } : {}),
         }),

@@ -101,6 +101,13 @@ describe('targeting stored alerts (database)', async () => {
     expect(ja.greeting).toBe('山田 太郎さんへ');
     expect(ja.title).toBe('警戒レベル4 避難指示');
     expect(ja.lines.find((l) => l.startsWith('最寄りの避難所'))).toMatch(/^最寄りの避難所: 城端小学校 体育館（約\d+m）$/);
+    // The English <info> in English: the level's wording, the greeting, the shelter line and the reminders, the names as registered.
+    const en = view![1]!.message;
+    expect(en).toMatchObject({ title: 'Alert Level 4: Evacuation order', greeting: 'For 山田 太郎', colour: ja.colour });
+    expect(en.lines).toContain('Evacuation order for Johana');
+    expect(en.lines.find((l) => l.startsWith('Nearest shelter'))).toMatch(/^Nearest shelter: 城端小学校 体育館 \(about \d+ m\)$/);
+    expect(en.lines).toContain('Bring your My Number Card when you evacuate.');
+    expect(en.speech).not.toMatch(/避難|さん/);
     expect(await householdAlertView(db, alertId, sato!.id)).toBeNull();
   });
 

@@ -125,6 +125,12 @@ test('the operator admin logs in with their card, provisions and withdraws a TV,
   await devices.getByRole('button', { name: '閉じる' }).click();
   await expect(devices.locator('[data-credential]')).toHaveCount(0);
 
+  // Flag it for test alerts (Test and Exercise messages show on it, on no other TV): audited below.
+  const testCell = devices.locator(`tr[data-device="${deviceId}"] [data-test-alerts]`);
+  await expect(testCell).toHaveAttribute('data-test-alerts', 'off');
+  await testCell.getByRole('button').click();
+  await expect(testCell).toHaveAttribute('data-test-alerts', 'on');
+
   // Withdraw it: asked first, then refused at once.
   await devices.locator(`tr[data-device="${deviceId}"]`).getByRole('button', { name: '停止' }).click();
   await expect(devices.locator('[data-confirm]')).toBeVisible();
@@ -152,6 +158,7 @@ test('the operator admin logs in with their card, provisions and withdraws a TV,
   const audit = page.locator('op-audit-page');
   await expect(audit.locator('tr[data-seq]').first()).toBeVisible();
   await expect(audit.locator('tbody')).toContainText('device.withdrawn');
+  await expect(audit.locator('tbody')).toContainText('device.test_alerts');
   await audit.getByRole('button', { name: '改ざんがないか確かめる' }).click();
   await expect(audit.locator('[data-verdict="ok"]')).toBeVisible({ timeout: 15_000 });
 });

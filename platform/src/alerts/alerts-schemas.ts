@@ -38,6 +38,8 @@ export const TvAlert = Type.Object({
   /** 3, 4, 5 or lift; absent when the message names no level. */
   level: Type.Optional(Type.String()),
   sentAt: Type.String({ format: 'date-time' }),
+  /** CAP status: Actual, or (only on a TV flagged for test alerts) Test, Exercise, … — the overlay says so. */
+  status: Type.Optional(Type.String()),
   expiresAt: Type.String({ format: 'date-time' }),
   /** One per language of the source, source order first. */
   messages: Type.Array(TvAlertMessage, { minItems: 1 }),
@@ -79,15 +81,28 @@ export const TvAlertServerMessage = Type.Union([
   Type.Object({ type: Type.Literal('ready'), active: Type.Array(Type.String({ format: 'uuid' })) }),
   /** Not accepted; the socket closes with TV_ALERT_CLOSE.refused. */
   Type.Object({ type: Type.Literal('refused'), code: Type.String() }),
-  /** A new alert, or an Update: it replaces the alerts in `replaces`. */
-  Type.Object({ type: Type.Literal('alert'), alert: TvAlert, replaces: Type.Array(Type.String({ format: 'uuid' })) }),
-  /** Lifted by a Cancel, or replaced for a household the Update no longer reaches. */
-  Type.Object({ type: Type.Literal('withdrawn'), alertIds: Type.Array(Type.String({ format: 'uuid' })) }),
+  /**
+   * A new alert, or an Update: it replaces the alerts in `replaces`. `extension`: the Update only
+   * moves the expiry of what it replaces (same text, same level), so it is no new alarm — no chime,
+   * no overlay that was not already up; an acknowledgement of the replaced alert carries over.
+   */
+  Type.Object({
+    type: Type.Literal('alert'), alert: TvAlert, replaces: Type.Array(Type.String({ format: 'uuid' })),
+    extension: Type.Optional(Type.Literal(true)),
+  }),
+  /** Lifted by a Cancel, replaced for a household the Update no longer reaches, or (reason `expired`) past its expiry. */
+  Type.Object({
+    type: Type.Literal('withdrawn'), alertIds: Type.Array(Type.String({ format: 'uuid' })),
+    reason: Type.Optional(Type.Literal('expired')),
+  }),
   /** A receipt is stored (or was already). */
   Type.Object({ type: Type.Literal('receipted'), alertId: Type.String({ format: 'uuid' }), kind: ReceiptKind }),
 ]);
 export type TvAlertServerMessage = Static<typeof TvAlertServerMessage>;
 
-/** WebSocket close codes the TV understands: refused (credential) → ask the reader driver again; malformed → a bug. */
-export const TV_ALERT_CLOSE = { refused: 4001, malformed: 4002 } as const;
+/**
+ * WebSocket close codes the TV understands: refused (credential) → ask the reader driver again;
+ * malformed → a bug; reconnect → the TV's settings changed (test alerts): connect again.
+ */
+export const TV_ALERT_CLOSE = { refused: 4001, malformed: 4002, reconnect: 4003 } as const;
 export const TV_ALERT_PATH = '/api/v1/tv/alerts/ws';

@@ -186,25 +186,27 @@ export async function approveDraft(deps: DraftDeps, context: StaffContext, id: s
 const MSG_TYPE: Record<Action, 'Alert' | 'Update' | 'Cancel'> = { alert: 'Alert', update: 'Update', extend: 'Update', lift: 'Update', cancel: 'Cancel' };
 
 /**
- * Claims the draft (version lock), builds its CAP message and stores it through `ingestAlert`; if
- * storing fails the claim is undone, so the draft can be tried again. The message an Update or
- * Cancel references must still be the active one (someone else's update in between: stale).
+ * Publishing, in ONE transaction: claim the draft (version lock), build its CAP message, store it
+ * through `ingestAlert` (targets and the NOTIFY included: PostgreSQL delivers a NOTIFY only when
+ * its transaction commits), link the draft to the stored message and audit it. A crash or an error
+ * anywhere in between leaves nothing: the draft stays as it was, no message is stored and no TV
+ * hears of one, so it can simply be approved again. The message an Update or Cancel references
+ * must still be the active one (someone else's update in between: stale).
  */
 async function publish(deps: DraftDeps, context: StaffContext, draft: Draft, approvedBy: string | null): Promise<Draft> {
-  const { db } = deps;
-  const [claimed] = await db.update(alertDrafts).set({ state: 'published', approvedBy, version: draft.version + 1, updatedAt: new Date() })
-    .where(and(eq(alertDrafts.id, draft.id), eq(alertDrafts.version, draft.version), eq(alertDrafts.state, draft.state))).returning();
-  if (!claimed) throw new AppError('ALERT_DRAFT_STALE');
-  try {
+  return deps.db.transaction(async (tx) => {
+    const [claimed] = await tx.update(alertDrafts).set({ state: 'published', approvedBy, version: draft.version + 1, updatedAt: new Date() })
+      .where(and(eq(alertDrafts.id, draft.id), eq(alertDrafts.version, draft.version), eq(alertDrafts.state, draft.state))).returning();
+    if (!claimed) throw new AppError('ALERT_DRAFT_STALE');
     const references = [];
     if (draft.referencesAlertId) {
-      const [ref] = await db.select().from(alerts).where(eq(alerts.id, draft.referencesAlertId));
+      const [ref] = await tx.select().from(alerts).where(eq(alerts.id, draft.referencesAlertId));
       if (!ref || ref.state !== 'active') throw new AppError('ALERT_DRAFT_STALE', { detail: 'the alert it changes is no longer active' });
       references.push({ sender: ref.sender, identifier: ref.identifier, sent: ref.sent });
     }
     let content: ComposedContent | undefined;
     if (draft.action !== 'cancel') {
-      const places = await resolvePlaces(db, draft.municipalityId, draft.districtIds, draft.shelterIds);
+      const places = await resolvePlaces(tx, draft.municipalityId, draft.districtIds, draft.shelterIds);
       content = {
         level: (draft.level === 'lift' ? 'lift' : Number(draft.level)) as EvacuationLevel, event: draft.event, headline: draft.headline, description: draft.description,
         districts: places.districts.map((d) => ({ code: d.code, name: d.name })), shelters: places.shelters.map((s) => ({ name: s.name })),
@@ -216,19 +218,14 @@ async function publish(deps: DraftDeps, context: StaffContext, draft: Draft, app
       status: draft.status, msgType: MSG_TYPE[draft.action], references, expires: new Date(now.getTime() + draft.validMinutes * 60_000),
       ...(content ? { content } : {}),
     });
-    const stored = await ingestAlert(db, { municipalityCode: context.organisation.code, alert, channel: 'console', actor: actor(context), defaultTtlSeconds: deps.defaultTtlSeconds });
-    return await db.transaction(async (tx) => {
-      const [row] = await tx.update(alertDrafts).set({ publishedAlertId: stored.alertId }).where(eq(alertDrafts.id, draft.id)).returning();
-      await appendAudit(tx, {
-        actor: actor(context), action: 'alert.publish', subject: draft.id,
-        data: { org: draft.municipalityId, alertId: stored.alertId, draftAction: draft.action, status: draft.status, composedBy: draft.composedBy, approvedBy },
-      });
-      return row!;
+    const stored = await ingestAlert(tx, { municipalityCode: context.organisation.code, alert, channel: 'console', actor: actor(context), defaultTtlSeconds: deps.defaultTtlSeconds });
+    const [row] = await tx.update(alertDrafts).set({ publishedAlertId: stored.alertId }).where(eq(alertDrafts.id, draft.id)).returning();
+    await appendAudit(tx, {
+      actor: actor(context), action: 'alert.publish', subject: draft.id,
+      data: { org: draft.municipalityId, alertId: stored.alertId, draftAction: draft.action, status: draft.status, composedBy: draft.composedBy, approvedBy },
     });
-  } catch (err) {
-    await db.update(alertDrafts).set({ state: draft.state, approvedBy: null, version: draft.version + 2 }).where(eq(alertDrafts.id, draft.id));
-    throw err;
-  }
+    return row!;
+  });
 }
 
 /** Drafts as the console shows them, with who composed and approved them. */

@@ -2,11 +2,10 @@ import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { households } from '../db/schema/households.js';
 import { shelters } from '../db/schema/places.js';
-import { openShelterNames } from './compose.js';
 import type { CanonicalAlert } from './model.js';
 import { householdMessage, type HouseholdMessage } from './personalise.js';
 import { alerts, alertTargets } from './schema.js';
-import { memberNames, nearestShelter } from './targeting.js';
+import { memberNames, nearestShelter, sheltersOpenedBy } from './targeting.js';
 
 /** One targeted household's personalised message for an alert, per language of the alert (first = source order). */
 export async function householdAlertView(db: Db, alertId: string, householdId: string): Promise<{ language: string; message: HouseholdMessage }[] | null> {
@@ -19,15 +18,12 @@ export async function householdAlertView(db: Db, alertId: string, householdId: s
   const alert = row.document as CanonicalAlert;
   const shelterRows = await db.select({ id: shelters.id, name: shelters.name, latitude: shelters.latitude, longitude: shelters.longitude })
     .from(shelters).where(eq(shelters.municipalityId, row.municipalityId));
-  // The shelters the alert opens (console alerts name them); none named: any of the municipality's.
-  const open = openShelterNames(alert);
-  const usable = open.length ? shelterRows.filter((s) => open.includes(s.name)) : shelterRows;
-  const nearest = nearestShelter({ id: householdId, districtId: null, districtCode: null, latitude: row.latitude, longitude: row.longitude }, usable.length ? usable : shelterRows);
+  const nearest = nearestShelter({ id: householdId, districtId: null, districtCode: null, latitude: row.latitude, longitude: row.longitude }, sheltersOpenedBy(alert, shelterRows));
   const names = (await memberNames(db, [householdId])).get(householdId) ?? [];
   return alert.infos.map((info) => ({
     language: info.language,
     message: householdMessage({
-      names, householdLabel: row.label, level: info.level, areaNames: info.areas.map((a) => a.areaDesc),
+      names, householdLabel: row.label, language: info.language, level: info.level, areaNames: info.areas.map((a) => a.areaDesc),
       ...(info.headline ? { headline: info.headline } : {}),
       ...(nearest ? { shelter: { name: nearest.shelter.name, distanceM: nearest.distanceM } } : {}),
     }),

@@ -6,6 +6,7 @@ import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
 import type { CanonicalAlert, EvacuationLevel } from './model.js';
 import { announceAlert } from './announce.js';
+import { carryOverReceipts, isExtension } from './extension.js';
 import { alertConflicts, alerts } from './schema.js';
 import { targetAlert } from './targeting.js';
 
@@ -132,6 +133,8 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
   if (result.outcome === 'conflict') throw new AppError('ALERT_CONFLICT', { details: { alertId: result.alertId } });
   // Targets are computed for every message that could be shown (Test too: test-flagged TVs may show it).
   if (result.outcome === 'stored' && (alert.msgType === 'Alert' || alert.msgType === 'Update')) await targetAlert(db, result.alertId);
+  // An extension is no new alarm: what the TVs had received and acknowledged holds for it too (extension.ts).
+  if (result.outcome === 'stored' && result.affected.length && await isExtension(db, result.alertId)) await carryOverReceipts(db, result.alertId, result.affected);
   // Every channel's alert reaches the TVs the same way: announced to every platform process, once targeted.
   if (result.outcome === 'stored') await announceAlert(db, result.alertId);
   return result;

@@ -15,6 +15,15 @@ export const LEVEL_WORDING: Record<string, { label: string; action: string; colo
 
 export const REMINDERS = ['火の元を 確かめてください。', 'マイナンバーカードを 持って 避難してください。'] as const;
 
+/** The same in English, for an alert's English `<info>` (several languages when the source has several). */
+const LEVEL_WORDING_EN: Record<string, { label: string; action: string }> = {
+  '3': { label: 'Alert Level 3: Evacuate if elderly or disabled', action: 'Older people, people with disabilities and those who help them: evacuate now.' },
+  '4': { label: 'Alert Level 4: Evacuation order', action: 'Everyone: leave dangerous places and evacuate now.' },
+  '5': { label: 'Alert Level 5: Emergency safety measures', action: 'Your life is in danger. Secure your safety immediately.' },
+  lift: { label: 'Evacuation information lifted', action: 'The evacuation information has been lifted. Please stay careful.' },
+};
+const REMINDERS_EN = ['Check that fires and stoves are off.', 'Bring your My Number Card when you evacuate.'] as const;
+
 export interface HouseholdMessageInput {
   /** Registered members' names (as on their cards); empty → `householdLabel` is used. */
   names: string[];
@@ -23,6 +32,8 @@ export interface HouseholdMessageInput {
   headline?: string;
   areaNames: string[];
   shelter?: { name: string; distanceM: number };
+  /** The `<info>` block's language (RFC 3066): English for `en…`, Japanese otherwise. */
+  language?: string;
 }
 
 export interface HouseholdMessage {
@@ -48,6 +59,7 @@ export type HouseholdPart = Pick<HouseholdMessageInput, 'names' | 'householdLabe
  * is a greeting, a shelter line and the speech.
  */
 export function messageTemplate(input: Omit<HouseholdMessageInput, keyof HouseholdPart>): (household: HouseholdPart) => HouseholdMessage {
+  if (/^en\b/i.test(input.language ?? '')) return (household) => englishMessage({ ...input, ...household });
   const wording = LEVEL_WORDING[String(input.level ?? '4')]!;
   const before: string[] = [];
   if (input.headline) before.push(input.headline);
@@ -68,3 +80,25 @@ export function messageTemplate(input: Omit<HouseholdMessageInput, keyof Househo
 export function householdMessage(input: HouseholdMessageInput): HouseholdMessage {
   return messageTemplate(input)(input);
 }
+
+function englishMessage(input: HouseholdMessageInput): HouseholdMessage {
+  const key = String(input.level ?? '4');
+  const wording = LEVEL_WORDING_EN[key]!;
+  const names = input.names.map((n) => n.replace(/[\s　]+/g, ' ').trim()).filter(Boolean);
+  const greeting = names.length ? `For ${names.join(', ')}` : `For everyone at ${input.householdLabel}`;
+  const lines: string[] = [];
+  if (input.headline) lines.push(input.headline);
+  if (input.areaNames.length) lines.push(`Area: ${input.areaNames.join(', ')}`);
+  lines.push(wording.action);
+  if (input.level !== 'lift') {
+    if (input.shelter) {
+      const m = input.shelter.distanceM;
+      const away = m < 1000 ? `about ${Math.max(10, Math.round(m / 10) * 10)} m` : `about ${(m / 1000).toFixed(1)} km`;
+      lines.push(`Nearest shelter: ${input.shelter.name} (${away})`);
+    }
+    lines.push(...REMINDERS_EN);
+  }
+  const speech = [greeting, wording.label, ...lines].map((l) => l.replace(/[.:]$/, '')).join('. ');
+  return { title: wording.label, colour: LEVEL_WORDING[key]!.colour, greeting, lines, speech };
+}
+

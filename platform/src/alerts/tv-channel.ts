@@ -5,11 +5,12 @@ import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { DbHandle } from '../db/client.js';
 import type { Device } from '../db/schema/index.js';
-import { cachedDeviceAuthenticator, DEVICE_WITHDRAWN_CHANNEL } from '../identity/devices.js';
+import { cachedDeviceAuthenticator, DEVICE_TEST_ALERTS_CHANNEL, DEVICE_WITHDRAWN_CHANNEL, forgetDevice } from '../identity/devices.js';
 import { authenticateSession } from '../identity/sessions.js';
 import { AppError } from '../shared/errors.js';
 import { TV_ALERT_CLOSE, TV_ALERT_PATH, TvAlertClientMessage, type TvAlertServerMessage } from './alerts-schemas.js';
 import { ALERT_STORED_CHANNEL } from './announce.js';
+import { isExtension } from './extension.js';
 import { receiptWriter } from './receipts.js';
 import { alerts, alertReceipts } from './schema.js';
 import { activeAlertIdsFor, residentVisible, tvAlertViews, type TvAlertView } from './tv-views.js';
@@ -29,7 +30,12 @@ interface Tv {
   householdId: string;
   /** The alerts this TV holds, as far as this process knows (its `have`, then what was sent). */
   held: Set<string>;
+  /** Flagged by the operator: shows Test and Exercise messages too. */
+  testAlerts: boolean;
 }
+
+/** setTimeout's longest wait is about 24.8 days; the expiry timer re-arms past this. */
+const MAX_TIMER_MS = 3_600_000;
 
 /**
  * The TVs' alert channel (issue 13 §4–§5): one WebSocket per TV, authenticated by the device
@@ -38,7 +44,9 @@ interface Tv {
  * each once, and learns which of its own are gone. Then every alert stored in any process
  * (NOTIFY alert_stored) is pushed live by the process the TV is connected to: a new alert or an
  * Update (replacing what it supersedes) to the targeted households, a Cancel as a withdrawal.
- * Test and Exercise messages are never pushed. Receipts come back on the same socket and are
+ * Test and Exercise messages go only to TVs the operator flagged for test alerts. An alert that
+ * expires while TVs hold it is withdrawn from them (`reason: 'expired'`); an Update that only
+ * extends the expiry comes marked `extension`, acknowledged where its predecessor was. Receipts come back on the same socket and are
  * written in batches (receipts.ts).
  */
 export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHandle, 'db' | 'listen'>): Promise<void> {
@@ -49,11 +57,42 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
   const send = (socket: WebSocket, message: TvAlertServerMessage) => {
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
   };
-  const sendAlert = (tv: Tv, view: TvAlertView, acknowledged: boolean, replaces: string[]) => {
+  const sendAlert = (tv: Tv, view: TvAlertView, acknowledged: boolean, replaces: string[], extension = false) => {
     for (const id of replaces) tv.held.delete(id);
     tv.held.add(view.id);
-    send(tv.socket, { type: 'alert', alert: { ...view, acknowledged }, replaces });
+    watchExpiry(view.id, Date.parse(view.expiresAt));
+    send(tv.socket, { type: 'alert', alert: { ...view, acknowledged }, replaces, ...(extension ? { extension } : {}) });
   };
+
+  // Expiry (issue 13 §4): when an alert a TV here holds runs out, the TV is told, so its overlay goes.
+  const expiries = new Map<string, number>();
+  let expiryTimer: ReturnType<typeof setTimeout> | null = null;
+  let expiryAt = Infinity;
+  const armExpiry = (at: number) => {
+    if (expiryTimer) clearTimeout(expiryTimer);
+    expiryAt = at;
+    expiryTimer = setTimeout(onExpiry, Math.min(Math.max(0, at - Date.now()), MAX_TIMER_MS));
+  };
+  function watchExpiry(alertId: string, at: number) {
+    expiries.set(alertId, at);
+    if (at < expiryAt) armExpiry(at);
+  }
+  function onExpiry() {
+    expiryTimer = null;
+    expiryAt = Infinity;
+    const now = Date.now();
+    const due = [...expiries].filter(([, at]) => at <= now).map(([id]) => id);
+    for (const id of due) expiries.delete(id);
+    if (due.length) {
+      for (const tvs of byHousehold.values()) {
+        for (const tv of tvs) {
+          const gone = due.filter((id) => tv.held.delete(id));
+          if (gone.length) send(tv.socket, { type: 'withdrawn', alertIds: gone, reason: 'expired' });
+        }
+      }
+    }
+    if (expiries.size) armExpiry(Math.min(...expiries.values()));
+  }
   const refuse = (socket: WebSocket, code: string) => {
     send(socket, { type: 'refused', code });
     socket.close(TV_ALERT_CLOSE.refused, 'refused');
@@ -67,12 +106,22 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
     if (!row) return;
     const replaced = (await db.select({ id: alerts.id }).from(alerts).where(eq(alerts.supersededBy, alertId))).map((r) => r.id);
     const reached = new Set<Tv>();
-    if (residentVisible(row)) {
-      const views = (await tvAlertViews(db, [alertId], [...byHousehold.keys()])).get(alertId) ?? new Map<string, TvAlertView>();
+    const now = new Date();
+    // Not Actual (Test, Exercise, …): only TVs flagged for test alerts, and only their households are looked at.
+    const forAll = residentVisible(row, now);
+    if (forAll || residentVisible(row, now, true)) {
+      const shows = (tv: Tv) => forAll || tv.testAlerts;
+      const householdIds = [...byHousehold].filter(([, tvs]) => [...tvs].some(shows)).map(([id]) => id);
+      const views = (await tvAlertViews(db, [alertId], householdIds)).get(alertId) ?? new Map<string, TvAlertView>();
+      // An extension is no new alarm: TVs that acknowledged what it extends get it acknowledged (receipts carried over at ingest).
+      const extension = replaced.length > 0 && await isExtension(db, alertId);
+      const acked = extension ? new Set((await db.select({ deviceId: alertReceipts.deviceId }).from(alertReceipts)
+        .where(and(eq(alertReceipts.alertId, alertId), eq(alertReceipts.kind, 'acknowledged')))).map((r) => r.deviceId)) : new Set<string>();
       for (const [householdId, view] of views) {
         for (const tv of byHousehold.get(householdId) ?? []) {
+          if (!shows(tv)) continue;
           reached.add(tv);
-          sendAlert(tv, view, false, replaced.filter((id) => tv.held.has(id)));
+          sendAlert(tv, view, acked.has(tv.device.id), replaced.filter((id) => tv.held.has(id)), extension);
         }
       }
     }
@@ -95,8 +144,11 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
 
   /** After authentication: what is gone of what the TV holds, then what it lacks. */
   const resume = async (tv: Tv, have: string[]) => {
-    const active = await activeAlertIdsFor(db, tv.householdId);
+    const active = await activeAlertIdsFor(db, tv.householdId, new Date(), tv.testAlerts);
     tv.held = new Set(have.filter((id) => active.includes(id)));
+    if (tv.held.size) {
+      for (const r of await db.select({ id: alerts.id, expiresAt: alerts.expiresAt }).from(alerts).where(inArray(alerts.id, [...tv.held]))) watchExpiry(r.id, r.expiresAt.getTime());
+    }
     send(tv.socket, { type: 'ready', active });
     const missing = active.filter((id) => !tv.held.has(id));
     if (!missing.length) return;
@@ -116,11 +168,17 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
     database.listen(DEVICE_WITHDRAWN_CHANNEL, (deviceId) => {
       for (const tvs of byHousehold.values()) for (const tv of tvs) if (tv.device.id === deviceId) refuse(tv.socket, 'AUTH_DEVICE_WITHDRAWN');
     }),
+    // The test-alert flag changed: the TV connects again and resumes under the new setting.
+    database.listen(DEVICE_TEST_ALERTS_CHANNEL, (deviceId) => {
+      forgetDevice(db, deviceId);
+      for (const tvs of byHousehold.values()) for (const tv of tvs) if (tv.device.id === deviceId) tv.socket.close(TV_ALERT_CLOSE.reconnect, 'settings changed');
+    }),
   ].map((p) => p.catch((err: unknown) => {
     app.log.warn({ err }, 'TV alert channel: no notifications; alerts reach TVs when they reconnect');
     return async () => undefined;
   }));
   app.addHook('onClose', async () => {
+    if (expiryTimer) clearTimeout(expiryTimer);
     for (const tvs of byHousehold.values()) for (const tv of tvs) tv.socket.close(1001, 'platform stopping');
     for (const unlisten of unlisteners) await (await unlisten)().catch(() => undefined);
   });
@@ -153,7 +211,7 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
           const device = await authenticate(`Device ${message.credential}`);
           if (device.kind !== 'tv' || !device.householdId) throw new AppError('AUTH_FORBIDDEN', { detail: 'not a household TV' });
           if (socket.readyState !== socket.OPEN) return;
-          tv = { socket, device, householdId: device.householdId, held: new Set() };
+          tv = { socket, device, householdId: device.householdId, held: new Set(), testAlerts: device.testAlerts };
           let tvs = byHousehold.get(tv.householdId);
           if (!tvs) byHousehold.set(tv.householdId, (tvs = new Set()));
           tvs.add(tv);

@@ -15,9 +15,12 @@ import { alerts, alertTargets } from './schema.js';
 
 export type TvAlertView = Omit<TvAlert, 'acknowledged'>;
 
-/** Whether a stored alert is one residents see now: active, Actual, an Alert or Update, not expired. */
-export const residentVisible = (a: { state: string; status: string; msgType: string; expiresAt: Date }, now = new Date()) =>
-  a.state === 'active' && a.status === 'Actual' && (a.msgType === 'Alert' || a.msgType === 'Update') && a.expiresAt > now;
+/**
+ * Whether a stored alert is one a TV shows now: active, an Alert or Update, not expired, and Actual —
+ * or any status on a TV flagged for test alerts (`testAlerts`), never on another.
+ */
+export const residentVisible = (a: { state: string; status: string; msgType: string; expiresAt: Date }, now = new Date(), testAlerts = false) =>
+  a.state === 'active' && (a.status === 'Actual' || testAlerts) && (a.msgType === 'Alert' || a.msgType === 'Update') && a.expiresAt > now;
 
 interface TargetRow {
   alert_id: string;
@@ -51,16 +54,16 @@ export async function tvAlertViews(db: Db, alertIds: string[], householdIds: str
   const out = new Map<string, Map<string, TvAlertView>>();
   if (!alertIds.length || !householdIds.length) return out;
   // The documents once per alert (one may be 100 KB), not once per household.
-  const alertRows = await db.select({ id: alerts.id, level: alerts.level, sentAt: alerts.sentAt, expiresAt: alerts.expiresAt, document: alerts.document })
+  const alertRows = await db.select({ id: alerts.id, level: alerts.level, status: alerts.status, sentAt: alerts.sentAt, expiresAt: alerts.expiresAt, document: alerts.document })
     .from(alerts).where(inArray(alerts.id, alertIds));
   const targets = await targetRows(db).execute({ households: householdIds, alerts: alertIds });
   // Per alert, what all its households share is settled once; each household adds its names and shelter.
   const byId = new Map(alertRows.map((a) => {
     const infos = (a.document as CanonicalAlert).infos.map((info) => ({
       language: info.language,
-      personalise: messageTemplate({ level: info.level, areaNames: info.areas.map((x) => x.areaDesc), ...(info.headline ? { headline: info.headline } : {}) }),
+      personalise: messageTemplate({ language: info.language, level: info.level, areaNames: info.areas.map((x) => x.areaDesc), ...(info.headline ? { headline: info.headline } : {}) }),
     }));
-    const head = { id: a.id, ...(a.level ? { level: a.level } : {}), sentAt: a.sentAt.toISOString(), expiresAt: a.expiresAt.toISOString() };
+    const head = { id: a.id, ...(a.level ? { level: a.level } : {}), sentAt: a.sentAt.toISOString(), ...(a.status !== 'Actual' ? { status: a.status } : {}), expiresAt: a.expiresAt.toISOString() };
     return [a.id, { head, infos }] as const;
   }));
   for (const r of targets) {
@@ -79,10 +82,10 @@ export async function tvAlertViews(db: Db, alertIds: string[], householdIds: str
   return out;
 }
 
-/** The ids of the alerts a household's residents may see now. */
-export async function activeAlertIdsFor(db: Db, householdId: string, now = new Date()): Promise<string[]> {
+/** The ids of the alerts a household's TV shows now (Actual only, unless it is flagged for test alerts). */
+export async function activeAlertIdsFor(db: Db, householdId: string, now = new Date(), testAlerts = false): Promise<string[]> {
   const rows = await db.select({ id: alerts.id }).from(alertTargets).innerJoin(alerts, eq(alerts.id, alertTargets.alertId)).where(and(
-    eq(alertTargets.householdId, householdId), eq(alerts.state, 'active'), eq(alerts.status, 'Actual'),
+    eq(alertTargets.householdId, householdId), eq(alerts.state, 'active'), testAlerts ? undefined : eq(alerts.status, 'Actual'),
     inArray(alerts.msgType, ['Alert', 'Update']), gt(alerts.expiresAt, now),
   )).orderBy(alerts.sentAt);
   return rows.map((r) => r.id);

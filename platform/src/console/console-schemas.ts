@@ -79,6 +79,8 @@ export const DeviceRow = Type.Object({
   withdrawnAt: Type.Union([Iso, Type.Null()]),
   lastSeenAt: Type.Union([Iso, Type.Null()]),
   online: Type.Boolean(),
+  /** Shows Test and Exercise alerts too (a TV for trying alerts out). */
+  testAlerts: Type.Boolean(),
 });
 export const DeviceList = Type.Object({ total: Type.Integer(), devices: Type.Array(DeviceRow) });
 export const ProvisionTvBody = Type.Object(
@@ -88,6 +90,9 @@ export const ProvisionTvBody = Type.Object(
 /** The credential is shown once: the console renders it as text and as a QR code. */
 export const ProvisionedDevice = Type.Object({ id: Uuid, credential: Type.String() });
 export const WithdrawnDevice = Type.Object({ withdrawn: Type.Boolean(), sessionsEnded: Type.Integer() });
+/** Flag a TV for test alerts, or take the flag off. */
+export const TestAlertsBody = Type.Object({ testAlerts: Type.Boolean() }, Strict);
+export const TestAlertsResult = Type.Object({ id: Uuid, testAlerts: Type.Boolean() });
 export const DeviceParams = Type.Object({ id: Type.String({ maxLength: 64 }) }, Strict);
 
 export const AuditQuery = Type.Object(

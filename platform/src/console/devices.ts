@@ -1,7 +1,8 @@
 import { and, asc, eq, ilike, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { devices, households } from '../db/schema/index.js';
-import { provisionDevice, withdrawDevice } from '../identity/devices.js';
+import { DEVICE_TEST_ALERTS_CHANNEL, provisionDevice, withdrawDevice } from '../identity/devices.js';
+import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
 import type { StaffContext } from '../staff/staff-login.js';
 import { ONLINE_WINDOW_MINUTES } from './dashboard.js';
@@ -26,7 +27,7 @@ export async function listDevices(db: Db, context: StaffContext, filter: DeviceF
   const found = await db
     .select({
       id: devices.id, kind: devices.kind, label: devices.label, contractNo: households.contractNo, household: households.label,
-      createdAt: devices.createdAt, withdrawnAt: devices.withdrawnAt, lastSeenAt: devices.lastSeenAt,
+      createdAt: devices.createdAt, withdrawnAt: devices.withdrawnAt, lastSeenAt: devices.lastSeenAt, testAlerts: devices.testAlerts,
       total: sql<number>`count(*) over ()`.mapWith(Number),
     })
     .from(devices)
@@ -74,4 +75,17 @@ export async function withdrawTv(db: Db, context: StaffContext, deviceId: string
 /** How a staff member appears in the audit log. */
 export function actorOf(context: StaffContext) {
   return { name: `staff:${context.staff.id}`, organisationId: context.organisation.id };
+}
+
+/** Flags one of the operator's own TVs for test alerts, or takes the flag off (issue 13 §1). Audited. */
+export async function setTestAlerts(db: Db, context: StaffContext, deviceId: string, testAlerts: boolean) {
+  if ((await ownerOf(db, deviceId)) !== context.organisation.id) throw new AppError('STAFF_OUT_OF_SCOPE');
+  const id = deviceId.toLowerCase();
+  return db.transaction(async (tx) => {
+    await tx.update(devices).set({ testAlerts }).where(eq(devices.id, id));
+    const actor = actorOf(context);
+    await appendAudit(tx, { actor: actor.name, action: 'device.test_alerts', subject: id, data: { org: actor.organisationId, testAlerts } });
+    await tx.execute(sql`select pg_notify(${DEVICE_TEST_ALERTS_CHANNEL}, ${id})`);
+    return { id, testAlerts };
+  });
 }

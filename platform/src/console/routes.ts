@@ -13,10 +13,10 @@ import { auditPage } from './audit-view.js';
 import {
   AuditPage, AuditQuery, AuditVerdict, Dashboard, DeviceList, DeviceParams, DeviceQuery, Invite, InviteBody, ProvisionedDevice,
   ProvisionTvBody, RolesBody, RolesChanged, StaffList, StaffLoginBody, StaffMe, StaffNonce, StaffNonceBody, StaffParams, StaffRemoved,
-  StaffSession, WithdrawnDevice,
+  StaffSession, TestAlertsBody, TestAlertsResult, WithdrawnDevice,
 } from './console-schemas.js';
 import { dashboardOf } from './dashboard.js';
-import { actorOf, listDevices, provisionTv, withdrawTv } from './devices.js';
+import { actorOf, listDevices, provisionTv, setTestAlerts, withdrawTv } from './devices.js';
 
 /** Every route behind a staff session may answer these: no or an ended session, a role without the permission, another organisation's target. */
 const STAFF_ERRORS = ['AUTH_REQUIRED', 'AUTH_SESSION_EXPIRED', 'STAFF_PERMISSION_DENIED', 'STAFF_OUT_OF_SCOPE'] as const satisfies readonly ErrorCode[];
@@ -95,6 +95,11 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: ConsoleRouteDeps }
     config: { access: { permission: 'devices.manage' } },
     schema: { summary: "Withdraw one of the operator's TVs: refused at once everywhere, its sessions end", ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND'), params: DeviceParams, response: withErrors({ 200: WithdrawnDevice }) },
   }, async (request) => withdrawTv(db, callerOf(request), request.params.id));
+
+  app.put(`${p}/devices/:id/test-alerts`, {
+    config: { access: { permission: 'devices.manage' } },
+    schema: { summary: "Flag one of the operator's TVs for test alerts (it also shows Test and Exercise messages), or unflag it", ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND'), params: DeviceParams, body: TestAlertsBody, response: withErrors({ 200: TestAlertsResult }) },
+  }, async (request) => setTestAlerts(db, callerOf(request), request.params.id, request.body.testAlerts));
 
   app.get(`${p}/audit`, {
     config: { access: { permission: 'audit.read' } },

@@ -7,6 +7,11 @@ import { appendAudit, type AuditActor } from './audit.js';
 
 /** NOTIFY channel: a device was withdrawn (payload: its id); every process forgets it at once. */
 export const DEVICE_WITHDRAWN_CHANNEL = 'device_withdrawn';
+/**
+ * NOTIFY channel: a TV's test-alert flag changed (payload: its id). The alert channel of every
+ * process forgets the TV's cached credential and has it reconnect, so the new setting holds at once.
+ */
+export const DEVICE_TEST_ALERTS_CHANNEL = 'device_test_alerts';
 
 const hashSecret = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
 

@@ -157,12 +157,14 @@ export class AlertsClient {
         return;
       }
       case 'alert': {
+        // An extension only moves the expiry: acknowledged here stays acknowledged, and it is no new alarm (no chime).
+        const carried = message.extension === true && message.replaces.some((id) => this._alerts.get(id)?.acknowledged);
         for (const id of message.replaces) this._alerts.delete(id);
         const known = this._alerts.get(message.alert.id);
-        const alert = known?.acknowledged ? { ...message.alert, acknowledged: true } : message.alert;
+        const alert = known?.acknowledged || carried ? { ...message.alert, acknowledged: true } : message.alert;
         this._alerts.set(alert.id, alert);
         this._send({ type: 'receipt', alertId: alert.id, kind: 'delivered' });
-        this._emit(alert.acknowledged ? null : alert);
+        this._emit(alert.acknowledged || message.extension ? null : alert);
         return;
       }
       case 'withdrawn':

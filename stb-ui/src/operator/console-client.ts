@@ -104,6 +104,11 @@ export class ConsoleClient {
     return this.call<ProvisionedDeviceView>('POST', '/devices', { contractNo, label });
   }
 
+  /** Flags a TV for test alerts (it also shows Test and Exercise messages), or unflags it. */
+  setTestAlerts(deviceId: string, testAlerts: boolean) {
+    return this.call<{ id: string; testAlerts: boolean }>('PUT', `/devices/${encodeURIComponent(deviceId)}/test-alerts`, { testAlerts });
+  }
+
   withdraw(deviceId: string) {
     return this.call<{ withdrawn: boolean; sessionsEnded: number }>('POST', `/devices/${encodeURIComponent(deviceId)}/withdraw`);
   }

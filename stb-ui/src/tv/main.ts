@@ -5,6 +5,7 @@ import { ReaderClient, sessionResumeStore } from '../api/reader-client.js';
 import { loadUiConfig } from '../config.js';
 import '../components/health-badge.js';
 import './alerts/alert-overlay.js';
+import { messageIn } from './alerts/alert-message.js';
 import { announce } from './alerts/alert-voice.js';
 import { CardCertCache } from './flow/card-cert-cache.js';
 import { CardFlow, type FlowState } from './flow/card-flow.js';
@@ -401,7 +402,7 @@ export class StbTvApp extends LitElement {
     if (arrived) {
       this._review = null;
       this._alert = arrived;
-      announce(arrived.messages[0]!.speech);
+      announce(messageIn(arrived).speech);
       return;
     }
     if (this._review) return this._showReview();

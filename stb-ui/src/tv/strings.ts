@@ -190,6 +190,7 @@ const ja = {
   'alerts.ok': '確認しました',
   'alerts.safeAtHome': '自宅で安全です',
   'alerts.evacuated': '避難しました／避難します（避難所）',
+  'alerts.notActual': 'テスト・訓練です。本当の 避難情報では ありません',
   'home.settings': '設定',
   'home.register': '家族を登録',
   'home.services': 'サービス',

@@ -1,4 +1,5 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { alertDrafts } from '../../../platform/src/alerts/draft-schema.js';
 import { alerts, alertTargets } from '../../../platform/src/alerts/schema.js';
@@ -7,6 +8,7 @@ import { auditLog, householdMembers, households, persons } from '../../../platfo
 import { CONSOLE_PREFIX } from '../../../platform/src/staff/access.js';
 import { alertBody, placesOf } from '../../helpers/alerts.js';
 import { buildTestApp } from '../../helpers/app.js';
+import type { TestDatabase } from '../../helpers/database.js';
 import { orgId, staffWithSession } from '../../helpers/staff.js';
 
 /** The console's side of alerting (issue 13 §3): compose, preview, second-officer approval, publish, update/extend/lift/cancel. */
@@ -22,6 +24,22 @@ async function officers() {
   const call = (who: { authorization: string }) => (method: 'GET' | 'POST' | 'PUT', url: string, payload?: object) =>
     app.inject({ method, url, headers: { authorization: who.authorization }, ...(payload ? { payload } : {}) });
   return { composer, approver, as: { composer: call(composer), approver: call(approver) } };
+}
+
+/** DDL as the database owner (the platform's own role may not create triggers); on PGlite there is one user. */
+async function asOwner(...statements: string[]): Promise<void> {
+  const ownerUrl = (database as TestDatabase).ownerUrl;
+  if (!ownerUrl) {
+    for (const statement of statements) await db.execute(sql.raw(statement));
+    return;
+  }
+  const owner = new pg.Client({ connectionString: ownerUrl });
+  await owner.connect();
+  try {
+    for (const statement of statements) await owner.query(statement);
+  } finally {
+    await owner.end();
+  }
 }
 
 const code = (res: { json(): { error?: { code: string } } }) => res.json().error?.code;
@@ -77,6 +95,34 @@ describe('compose → submit → a second officer approves → published', () =>
     expect(published.state).toBe('published');
     // Nanto still requires it (the default, per municipality).
     expect((await as.composer('GET', P)).json().settings).toEqual({ approvalRequired: true });
+  });
+});
+
+describe('publishing is one transaction', () => {
+  it('a crash between storing the message and marking the draft published leaves neither: the draft can be approved again, once', async () => {
+    const { as } = await officers();
+    const draft = (await as.composer('POST', `${P}/drafts`, await alertBody(db, nanto))).json();
+    await as.composer('POST', `${P}/drafts/${draft.id}/submit`, { version: 1 });
+    // The crash point: the statement that links the draft to its stored message fails (as a process killed there would never commit it).
+    const fn = `crash_${draft.id.replace(/-/g, '')}`;
+    await asOwner(`create function ${fn}() returns trigger language plpgsql as $$ begin
+      if new.published_alert_id is not null then raise exception 'crash after ingest'; end if; return new; end $$`,
+      `create trigger ${fn} before update on alert_drafts for each row when (new.id = '${draft.id}') execute function ${fn}()`);
+    const crashed = await as.approver('POST', `${P}/drafts/${draft.id}/approve`, { version: 2 });
+    expect([crashed.statusCode, code(crashed)]).toEqual([500, 'INTERNAL']);
+    const identifier = `162108-${draft.id}`;
+    expect(await db.select().from(alerts).where(eq(alerts.identifier, identifier))).toEqual([]);
+    const [after] = await db.select().from(alertDrafts).where(eq(alertDrafts.id, draft.id));
+    expect(after).toMatchObject({ state: 'awaiting_approval', publishedAlertId: null, approvedBy: null });
+    const published = async () => (await db.select().from(auditLog).where(eq(auditLog.subject, draft.id))).filter((e) => e.action === 'alert.publish');
+    expect(await published()).toEqual([]);
+
+    await asOwner(`drop trigger ${fn} on alert_drafts`, `drop function ${fn}()`);
+    const approved = await as.approver('POST', `${P}/drafts/${draft.id}/approve`, { version: after!.version });
+    expect(approved.statusCode).toBe(200);
+    const stored = await db.select().from(alerts).where(eq(alerts.identifier, identifier));
+    expect(stored.map((a) => a.id)).toEqual([approved.json().publishedAlertId]);
+    expect(await published()).toHaveLength(1);
   });
 });
 

@@ -7,7 +7,7 @@ import { householdAlertView } from '../../../platform/src/alerts/household-view.
 import { ingestAlert } from '../../../platform/src/alerts/ingest.js';
 import { parseAlertDocument } from '../../../platform/src/alerts/parse.js';
 import { distanceText, householdMessage } from '../../../platform/src/alerts/personalise.js';
-import { OPEN_SHELTER_PARAMETER } from '../../../platform/src/alerts/compose.js';
+import { composeAlert, OPEN_SHELTER_PARAMETER } from '../../../platform/src/alerts/compose.js';
 import { alertTargets } from '../../../platform/src/alerts/schema.js';
 import { matchHouseholds, nearestShelter, targetAlert, type Place } from '../../../platform/src/alerts/targeting.js';
 import { householdMembers, households, organisations, persons, shelters } from '../../../platform/src/db/schema/index.js';
@@ -127,6 +127,34 @@ describe('targeting stored alerts (database)', async () => {
     expect(ja.greeting).toBe('山田 太郎さんへ');
     expect(ja.title).toBe('警戒レベル4 避難指示');
     expect(ja.lines.find((l) => l.startsWith('最寄りの避難所'))).toMatch(/^最寄りの避難所: 城端小学校 体育館（約\d+m）$/);
+    // The English <info> in English: the level's wording, the greeting, the shelter line and the reminders, the names as registered.
+    const en = view![1]!.message;
+    expect(en).toMatchObject({ title: 'Alert Level 4: Evacuation order', greeting: 'For 山田 太郎', colour: ja.colour });
+    expect(en.lines).toContain('Evacuation order for Johana');
+    expect(en.lines.find((l) => l.startsWith('Nearest shelter'))).toMatch(/^Nearest shelter: 城端小学校 体育館 \(about \d+ m\)$/);
+    expect(en.lines).toContain('Bring your My Number Card when you evacuate.');
+    expect(en.speech).not.toMatch(/避難|さん/);
     expect(await householdAlertView(db, alertId, sato!.id)).toBeNull();
+  });
+
+  it('stores the distance to the nearest shelter the alert opens, not to the nearest of all (none named: all of them)', async () => {
+    const all = await db.select().from(shelters);
+    const opened = all.find((s) => s.name === '福光中学校 体育館')!;
+    const near = all.find((s) => s.name === '城端小学校 体育館')!;
+    const compose = (shelterNames: string[]) => composeAlert({
+      municipality: { code: '162108', name: '南砺市' }, identifier: `open-shelter-${crypto.randomUUID()}`, sent: new Date(), status: 'Actual',
+      msgType: 'Alert', references: [], expires: new Date(Date.now() + 3600_000),
+      content: { level: 4, event: '', headline: '', description: '', districts: [{ code: 'johana', name: '城端地域' }], shelters: shelterNames.map((name) => ({ name })) },
+    });
+    const distanceFor = async (shelterNames: string[]) => {
+      const out = await ingestAlert(db, { municipalityCode: '162108', alert: compose(shelterNames), channel: 'cli', actor: 'operator:cli', defaultTtlSeconds: 3600 });
+      const [row] = await db.select({ d: alertTargets.shelterDistanceM }).from(alertTargets).where(eq(alertTargets.alertId, out.alertId));
+      return row!.d!;
+    };
+    const to = (s: typeof opened) => nearestShelter({ ...yamada!, districtCode: null }, [s])!.distanceM;
+    // 福光 is about 5 km from the Yamada home, 城端 under 1 km: the text must point where the officer opened.
+    expect(to(opened)).toBeGreaterThan(to(near) * 3);
+    expect(await distanceFor([opened.name])).toBeCloseTo(to(opened), 3);
+    expect(await distanceFor([])).toBeCloseTo(to(near), 3);
   });
 });

@@ -7,11 +7,14 @@ import { ingestAlert } from '../../../platform/src/alerts/ingest.js';
 import { parseAlertDocument } from '../../../platform/src/alerts/parse.js';
 import { writeReceipts } from '../../../platform/src/alerts/receipts.js';
 import { alertReceipts } from '../../../platform/src/alerts/schema.js';
+import { auditLog, districts, households } from '../../../platform/src/db/schema/index.js';
 import { DEMO_HOUSEHOLDS } from '../../../platform/src/demo/world.js';
+import { CONSOLE_PREFIX } from '../../../platform/src/staff/access.js';
 import { capXml, type CapInput } from '../../helpers/cap-messages.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { CardInReader } from '../../helpers/card-in-reader.js';
 import { FIXTURE_CARDS } from '../../helpers/jpki-fixtures.js';
+import { orgId, staffWithSession } from '../../helpers/staff.js';
 
 const t = await buildTestApp({}, { demo: true });
 const { app, database } = t;
@@ -265,5 +268,86 @@ describe('the TV alert channel', () => {
     expect((await garbled.next('refused')).code).toBe('REQ_INVALID');
     await garbled.close();
     expect(garbled.closed!.code).toBe(TV_ALERT_CLOSE.malformed);
+  });
+
+  it('tells the TV when an alert it holds expires, so the overlay goes', async () => {
+    const tv = await Tv.connect(credential(YAMADA));
+    const a = await ingest({ ttlSeconds: 3 });
+    const pushed = await tv.next('alert', (m) => m.alert.id === a.id);
+    // The push is what ends it: the TV is not trusted to watch the clock (it may have none set).
+    const gone = await tv.next('withdrawn', (m) => m.alertIds.includes(a.id));
+    expect(gone).toEqual({ type: 'withdrawn', alertIds: [a.id], reason: 'expired' });
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(pushed.alert.expiresAt));
+    // Held from before (the resume cursor) and expiring while connected: told too.
+    const b = await ingest({ ttlSeconds: 4 });
+    await tv.next('alert', (m) => m.alert.id === b.id);
+    await tv.close();
+    const again = await Tv.connect(credential(YAMADA), [b.id]);
+    expect((await again.next('withdrawn', (m) => m.alertIds.includes(b.id))).reason).toBe('expired');
+    await again.close();
+  });
+
+  it('an Update that only extends the expiry is not a new alarm: acknowledged stays acknowledged, live and on resume', async () => {
+    const tv = await Tv.connect(credential(YAMADA));
+    const a = await ingest({ ttlSeconds: 600 });
+    await tv.next('alert', (m) => m.alert.id === a.id);
+    tv.send({ type: 'receipt', alertId: a.id, kind: 'acknowledged', answer: 'safe_at_home' });
+    await tv.next('receipted', (m) => m.alertId === a.id && m.kind === 'acknowledged');
+    const extended = await ingest({ msgType: 'Update', ttlSeconds: 7200, references: [{ identifier: a.identifier, sent: a.sent }] });
+    const pushed = await tv.next('alert', (m) => m.alert.id === extended.id);
+    expect(pushed).toMatchObject({ replaces: [a.id], extension: true, alert: { acknowledged: true } });
+    expect(Date.parse(pushed.alert.expiresAt)).toBeGreaterThan(Date.now() + 3600_000);
+    expect(await receiptsOf(extended.id)).toContainEqual({ kind: 'acknowledged', answer: 'safe_at_home' });
+    await tv.close();
+    const again = await Tv.connect(credential(YAMADA));
+    expect((await again.next('alert', (m) => m.alert.id === extended.id)).alert.acknowledged).toBe(true);
+    // A change of what residents are told (the level) is a new alarm.
+    const raised = await ingest({ msgType: 'Update', level: '5', ttlSeconds: 7200, references: [{ identifier: extended.identifier, sent: extended.sent }] });
+    const loud = await again.next('alert', (m) => m.alert.id === raised.id);
+    expect(loud).toMatchObject({ replaces: [extended.id], alert: { acknowledged: false } });
+    expect(loud.extension).toBeUndefined();
+    await again.close();
+  });
+
+  it('shows Test and Exercise messages only on a TV the operator flagged for test alerts (console, audited)', async () => {
+    const catv = await orgId(db, 'catv-demo');
+    const admin = await staffWithSession(db, catv, ['operator.admin']);
+    const contractNo = `TEST-${randomUUID().slice(0, 8)}`;
+    const [johana] = await db.select({ id: districts.id }).from(districts).where(eq(districts.code, 'johana'));
+    await db.insert(households).values({ operatorId: catv, contractNo, districtId: johana!.id, label: '試験用テレビ宅', latitude: 36.512, longitude: 136.88 });
+    const call = (method: 'POST' | 'PUT', url: string, payload: object) => app.inject({ method, url, headers: { authorization: admin.authorization }, payload });
+    const provisioned = (await call('POST', `${CONSOLE_PREFIX}/devices`, { contractNo, label: '試験用' })).json();
+    const flag = await call('PUT', `${CONSOLE_PREFIX}/devices/${provisioned.id}/test-alerts`, { testAlerts: true });
+    expect([flag.statusCode, flag.json()]).toEqual([200, { id: provisioned.id, testAlerts: true }]);
+    const audited = await db.select().from(auditLog).where(and(eq(auditLog.subject, provisioned.id), eq(auditLog.action, 'device.test_alerts')));
+    expect(audited.map((e) => e.data)).toEqual([expect.objectContaining({ testAlerts: true })]);
+
+    const flagged = await Tv.connect(provisioned.credential.replace(/^Device /, ''));
+    const yamada = await Tv.connect(credential(YAMADA));
+    const test = await ingest({ status: 'Test' });
+    const exercise = await ingest({ status: 'Exercise' });
+    const actual = await ingest();
+    expect((await flagged.next('alert', (m) => m.alert.id === test.id)).alert.status).toBe('Test');
+    expect((await flagged.next('alert', (m) => m.alert.id === exercise.id)).alert.status).toBe('Exercise');
+    await flagged.next('alert', (m) => m.alert.id === actual.id);
+    await yamada.next('alert', (m) => m.alert.id === actual.id);
+    expect(yamada.alertsReceived()).not.toContain(test.id);
+    expect(yamada.alertsReceived()).not.toContain(exercise.id);
+    // On resume too: the flagged TV gets them back, the other never.
+    await flagged.close();
+    const back = await Tv.connect(provisioned.credential.replace(/^Device /, ''));
+    expect(back.messages.find((m): m is Of<'ready'> => m.type === 'ready')!.active).toEqual(expect.arrayContaining([test.id, exercise.id, actual.id]));
+    await yamada.close();
+    const yamadaBack = await Tv.connect(credential(YAMADA));
+    expect(yamadaBack.messages.find((m): m is Of<'ready'> => m.type === 'ready')!.active).not.toContain(test.id);
+    // Unflagged: the same TV shows them no more (after reconnecting).
+    const unflag = await call('PUT', `${CONSOLE_PREFIX}/devices/${provisioned.id}/test-alerts`, { testAlerts: false });
+    expect(unflag.json()).toEqual({ id: provisioned.id, testAlerts: false });
+    // Connected when the flag went: it is asked to connect again (close 4003), and resumes without them.
+    while (!back.closed) await back.next('never' as Msg['type']).catch(() => undefined);
+    expect(back.closed.code).toBe(TV_ALERT_CLOSE.reconnect);
+    const plain = await Tv.connect(provisioned.credential.replace(/^Device /, ''));
+    expect(plain.messages.find((m): m is Of<'ready'> => m.type === 'ready')!.active).not.toContain(test.id);
+    for (const tv of [plain, yamadaBack]) await tv.close();
   });
 });

@@ -198,6 +198,10 @@ const ROUTES: Record<string, RouteCase> = {
     own: (w) => ({ method: 'POST', url: `${P}/devices/${w.deviceId ?? '00000000-0000-4000-8000-00000000dead'}/withdraw` }),
     other: (w) => ({ method: 'POST', url: `${P}/devices/${w.deviceId ?? '00000000-0000-4000-8000-00000000dead'}/withdraw` }),
   },
+  [`PUT ${P}/devices/:id/test-alerts`]: {
+    own: (w) => ({ method: 'PUT', url: `${P}/devices/${w.deviceId ?? '00000000-0000-4000-8000-00000000dead'}/test-alerts`, payload: { testAlerts: false } }),
+    other: (w) => ({ method: 'PUT', url: `${P}/devices/${w.deviceId ?? '00000000-0000-4000-8000-00000000dead'}/test-alerts`, payload: { testAlerts: false } }),
+  },
   [`GET ${P}/audit`]: {
     own: () => get(`${P}/audit?limit=200&before=999999999`), other: null,
     leaks: (body, other) => JSON.stringify(body).includes(other.id),

@@ -1,4 +1,4 @@
-import { pgTable, text, timestamp, uuid, uniqueIndex, check, doublePrecision } from 'drizzle-orm/pg-core';
+import { boolean, pgTable, text, timestamp, uuid, uniqueIndex, check, doublePrecision } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
 import { organisations } from './organisations.js';
 import { districts, shelters } from './places.js';
@@ -37,6 +37,11 @@ export const devices = pgTable(
     withdrawnAt: timestamp('withdrawn_at', { withTimezone: true }),
     /** Last authenticated request, kept to the minute (the console's "TVs in use now"). */
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
+    /**
+     * The operator flagged this TV for test alerts (issue 13 §1): it also shows messages whose CAP
+     * status is not Actual (Test, Exercise, …), marked as such; no other TV ever does.
+     */
+    testAlerts: boolean('test_alerts').notNull().default(false),
   },
   (t) => [
     check(

@@ -74,6 +74,16 @@ export class OpDevicesPage extends LitElement {
     }
   }
 
+  private async toggleTestAlerts(d: { id: string; label: string; testAlerts: boolean }) {
+    try {
+      const result = await this.client.setTestAlerts(d.id, !d.testAlerts);
+      this._notice = `「${d.label}」: テスト用の避難情報を${result.testAlerts ? '表示します' : '表示しません'}。`;
+      await this.load();
+    } catch (err) {
+      this._error = err instanceof ConsoleError ? err.error.ja : '変更できませんでした。';
+    }
+  }
+
   private async withdraw() {
     const target = this._confirm;
     if (!target) return;
@@ -127,11 +137,14 @@ export class OpDevicesPage extends LitElement {
         ${this._error ? html`<p class="error" role="alert">${this._error} <button @click=${() => this.load()}>もう一度</button></p>` : ''}
         ${!list ? html`<div class="empty" data-state="loading">読み込んでいます…</div>`
           : !list.devices.length ? html`<div class="empty" data-state="empty">該当するテレビはありません。</div>`
-          : html`<table><thead><tr><th>契約番号</th><th>世帯</th><th>名前</th><th>状態</th><th>最後に使われた時刻</th><th></th></tr></thead><tbody>
+          : html`<table><thead><tr><th>契約番号</th><th>世帯</th><th>名前</th><th>状態</th><th>最後に使われた時刻</th><th>テスト用の避難情報</th><th></th></tr></thead><tbody>
             ${list.devices.map((d) => html`<tr data-device=${d.id}>
               <td>${d.contractNo}</td><td>${d.household}</td><td>${d.label}</td>
               <td>${d.withdrawnAt ? html`<span class="error">停止</span>` : d.online ? html`<span class="ok">使用中</span>` : '待機'}</td>
               <td>${d.lastSeenAt ? new Date(d.lastSeenAt).toLocaleString('ja-JP') : '—'}</td>
+              <td data-test-alerts=${d.testAlerts ? 'on' : 'off'}>${this.canManage && !d.withdrawnAt
+                ? html`<button aria-pressed=${d.testAlerts ? 'true' : 'false'} @click=${() => this.toggleTestAlerts(d)}>${d.testAlerts ? '表示する' : '表示しない'}</button>`
+                : d.testAlerts ? '表示する' : '表示しない'}</td>
               <td>${this.canManage && !d.withdrawnAt ? html`<button class="danger" @click=${() => (this._confirm = { id: d.id, label: d.label })}>停止</button>` : ''}</td></tr>`)}
             </tbody></table>
             <p class="row">${list.total}台中 ${this._offset + 1}–${this._offset + list.devices.length}

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { AlertAnswer, TvAlert } from '../../api/alerts-client.js';
 import { FocusController } from '../focus/focus-controller.js';
+import { messageIn, otherLanguage } from './alert-message.js';
 import { t } from '../strings.js';
 import '../ui/tv-button.js';
 
@@ -16,8 +17,10 @@ import '../ui/tv-button.js';
  * @fires alert-close - the resident closed the "no alerts" view
  */
 export class StbTvAlertOverlay extends LitElement {
-  static override properties = { alert: { attribute: false } };
+  static override properties = { alert: { attribute: false }, _language: { state: true } };
   declare alert: TvAlert | null;
+  /** The language shown: Japanese unless the resident switched to another the alert carries. */
+  declare _language: string;
 
   static override styles = css`
     :host { position: absolute; inset: 0; z-index: 20; display: block; }
@@ -32,6 +35,8 @@ export class StbTvAlertOverlay extends LitElement {
     ul { margin: 0 0 20px; padding: 0; list-style: none; }
     li { font-size: calc(38px * var(--stb-text-scale, 1)); line-height: 1.3; margin: 0 0 4px; }
     li.shelter { font-weight: 700; }
+    .status { margin: 0 0 12px; padding: 4px 16px; align-self: flex-start; background: #ffffff; color: #000000;
+      font-size: calc(40px * var(--stb-text-scale, 1)); font-weight: 800; }
     .actions { margin-top: auto; display: grid; grid-template-columns: 1fr 1fr; gap: 20px 40px; }
     .actions .wide { grid-column: 1 / -1; }
     stb-tv-button {
@@ -51,6 +56,7 @@ export class StbTvAlertOverlay extends LitElement {
   constructor() {
     super();
     this.alert = null;
+    this._language = 'ja';
   }
 
   private _answer(answer?: AlertAnswer) {
@@ -68,11 +74,13 @@ export class StbTvAlertOverlay extends LitElement {
           @tv-activate=${() => this.dispatchEvent(new CustomEvent('alert-close', { bubbles: true, composed: true }))}></stb-tv-button></div>
       </div>`;
     }
-    const m = alert.messages[0]!;
+    const m = messageIn(alert, this._language);
+    const other = otherLanguage(alert, m);
     const shelterLine = m.lines.find((l) => m.shelter && l.includes(m.shelter.name));
     return html`<div class="backdrop" role="alertdialog" aria-label=${m.title} style="--alert-colour: ${m.colour}"
       data-alert=${alert.id} data-level=${alert.level ?? ''}>
-      <h2>${m.title}</h2>
+      ${alert.status ? html`<p class="status" data-field="status">${t('alerts.notActual')}（${alert.status}）</p>` : nothing}
+      <h2 lang=${m.language}>${m.title}</h2>
       <p class="greeting" data-field="greeting">${m.greeting}</p>
       <ul>
         ${m.lines.map((line) => html`<li class=${line === shelterLine ? 'shelter' : nothing} data-field=${line === shelterLine ? 'shelter' : nothing}>${line}</li>`)}
@@ -80,8 +88,10 @@ export class StbTvAlertOverlay extends LitElement {
       <div class="actions">
         <stb-tv-button focus-key="alert/ok" .number=${1} label=${t('alerts.ok')} @tv-activate=${() => this._answer()}></stb-tv-button>
         <stb-tv-button focus-key="alert/safe" .number=${2} label=${t('alerts.safeAtHome')} @tv-activate=${() => this._answer('safe_at_home')}></stb-tv-button>
-        <stb-tv-button class="wide" focus-key="alert/evacuated" .number=${3} label=${t('alerts.evacuated')}
+        <stb-tv-button class=${other ? nothing : 'wide'} focus-key="alert/evacuated" .number=${3} label=${t('alerts.evacuated')}
           @tv-activate=${() => this._answer('evacuated')}></stb-tv-button>
+        ${other ? html`<stb-tv-button focus-key="alert/language" .number=${4} label=${other === 'ja' ? '日本語' : other === 'en' ? 'English' : other}
+          data-language=${other} @tv-activate=${() => (this._language = other)}></stb-tv-button>` : nothing}
       </div>
     </div>`;
   }

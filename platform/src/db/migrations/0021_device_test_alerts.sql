@@ -1,0 +1,1 @@
+ALTER TABLE "devices" ADD COLUMN "test_alerts" boolean DEFAULT false NOT NULL;

@@ -54,7 +54,7 @@ export function contentSecurityPolicy(opts: SecurityHeadersOptions): Record<stri
 
 /** API answers carry personal data and session state: never kept by a browser or a proxy. */
 function noStoreForApi(url: string, reply: FastifyReply): void {
-  if (url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+  if (url.startsWith('/api/') || url === '/api') reply.header('cache-control', 'no-store');
 }
 
 /**

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import fp from 'fastify-plugin';
 import { AppError, toWire } from '../shared/errors.js';
@@ -37,6 +37,13 @@ const pageOfOrigin = (req: IncomingMessage): (typeof UI_PAGES)[number] => arrive
 export default fp(
   async function uiPages(app: FastifyInstance, opts: { uiDir: string }) {
     app.get('/', { schema: { hide: true } }, async (req, reply) => reply.redirect(`/${pageOfOrigin(req.raw)}/`, 302));
+    // The API's paths are never looked up among the UI's files: one no route answers is the API's
+    // REQ_NOT_FOUND (any method), before the static wildcard below could serve or stat a file.
+    const noSuchApi = async (req: FastifyRequest) => {
+      throw new AppError('REQ_NOT_FOUND', { detail: `${req.method} ${req.url}` });
+    };
+    app.all('/api', { schema: { hide: true } }, noSuchApi);
+    app.all('/api/*', { schema: { hide: true } }, noSuchApi);
     // The page routes in a context of their own, so the origin check (which decodes the URL)
     // runs for them only, not for every API request.
     await app.register(async (pages) => {

@@ -38,13 +38,23 @@ export function nextEvent(bay: PcscReaderBay, event: keyof ReaderBayEvents, read
   });
 }
 
-/** Waits until the bay reports a card in `readerName` (immediately if one is there). */
-export async function cardIn(bay: PcscReaderBay, readerName: string, timeoutMs = 5000): Promise<ReaderInfo> {
-  const waiting = nextEvent(bay, 'card.inserted', readerName, timeoutMs);
+/** Waits until the bay reports a card in `readerName` (at once if it does now). */
+export function cardIn(bay: PcscReaderBay, readerName: string, timeoutMs = 5000): Promise<ReaderInfo> {
+  return untilCard(bay, readerName, true, timeoutMs);
+}
+
+/**
+ * Waits until the bay reports `readerName` empty (at once if it does now). A test that needs an
+ * empty reader starts with this: after a bridge or a card process lets go of vpcd, pcscd reports the
+ * removal a moment later, and until then the reader still reads "card present".
+ */
+export function cardOut(bay: PcscReaderBay, readerName: string, timeoutMs = 5000): Promise<ReaderInfo> {
+  return untilCard(bay, readerName, false, timeoutMs);
+}
+
+async function untilCard(bay: PcscReaderBay, readerName: string, present: boolean, timeoutMs: number): Promise<ReaderInfo> {
+  // Checked and subscribed in the same turn: the bay emits from its own callbacks, never in between.
   const now = bay.readers().find((r) => r.name === readerName);
-  if (now?.cardPresent) {
-    waiting.catch(() => undefined);
-    return now;
-  }
-  return waiting;
+  if (now && now.cardPresent === present) return now;
+  return nextEvent(bay, present ? 'card.inserted' : 'card.removed', readerName, timeoutMs);
 }

@@ -1,5 +1,5 @@
 import { createHash, verify } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { AppError } from '../../../platform/src/shared/errors.js';
 import { JpkiClient } from '../../../reader-driver/src/card/jpki-client.js';
 import { digestInfoForSha256Hash } from '../../../platform/src/shared/digest-info.js';
@@ -8,29 +8,45 @@ import type { CardSession } from '../../../reader-driver/src/transport/transport
 import { MemoryCardStore } from '../../../reader-driver/src/virtual-card/card-store.js';
 import { VirtualCard } from '../../../reader-driver/src/virtual-card/virtual-card.js';
 import { VpcdBridge } from '../../../reader-driver/src/virtual-card/vpcd-bridge.js';
-import { buildTestCard, HookedCard } from './card-fixture.js';
-import { cardIn, nextEvent, openRequiredPcscBay, VPCD_READER } from './pcsc-env.js';
+import { buildTestCard, HookedCard, type TestCard } from './card-fixture.js';
+import { cardIn, cardOut, nextEvent, openRequiredPcscBay, VPCD_READER } from './pcsc-env.js';
 
 // The whole stack for real: VirtualCard ← vpcd bridge ← vpcd ← pcscd ← pcsclite ← PcscReaderBay
 // ← JpkiClient. Uses vpcd slot 0 ("Virtual PCD 00 00"); the only other file on vpcd uses slot 1.
 // Fails (never skips) when pcscd, vpcd or the binding is missing.
 
 const reader = VPCD_READER(0);
-const fixture = buildTestCard();
-const store = new MemoryCardStore(fixture.file);
-const virtualCard = new VirtualCard(fixture.file, { store });
-const card = new HookedCard(virtualCard);
-const bridge = new VpcdBridge(card, { reconnectDelayMs: 100 });
+let fixture: TestCard;
 let bay: PcscReaderBay;
 
 const message = Buffer.from('cable-auth challenge');
 const digestInfo = digestInfoForSha256Hash(createHash('sha256').update(message).digest());
 const verifies = (signature: Uint8Array, key = fixture.authPublicKey) => verify('sha256', message, key, signature);
 
-async function insertCard(): Promise<void> {
-  const inserted = cardIn(bay, reader, 8000);
-  bridge.start();
-  await inserted;
+/**
+ * This test's own card (its own PIN counters) with its own bridge, in the vpcd reader; taken out
+ * again, as pcscd reports it, when the test ends. Each test thus starts from an empty reader and
+ * runs in any order.
+ */
+async function ownCard() {
+  const store = new MemoryCardStore(fixture.file);
+  const virtualCard = new VirtualCard(fixture.file, { store });
+  const card = new HookedCard(virtualCard);
+  const bridge = new VpcdBridge(card, { reconnectDelayMs: 100 });
+  /** Puts the card (back) in: waits for pcscd to report the reader empty first, then for the card. */
+  const insert = async () => {
+    await cardOut(bay, reader, 8000);
+    const inserted = cardIn(bay, reader, 8000);
+    bridge.start();
+    await inserted;
+  };
+  onTestFinished(async () => {
+    card.beforeProcess = null;
+    await bridge.close();
+    await cardOut(bay, reader, 8000);
+  });
+  await insert();
+  return { store, virtualCard, card, bridge, insert };
 }
 
 /** A fresh session and client on the card in the vpcd reader. */
@@ -40,22 +56,20 @@ async function client(): Promise<{ session: CardSession; jpki: JpkiClient }> {
 }
 
 beforeAll(async () => {
+  fixture = buildTestCard();
   bay = await openRequiredPcscBay(0);
-  await insertCard();
 });
-afterAll(async () => {
-  card.beforeProcess = null;
-  await bridge.close();
-  await bay?.close();
-});
+afterAll(() => bay?.close());
 
 describe('PcscReaderBay with a virtual card in vpcd', () => {
-  it('lists the vpcd reader with the card and its ATR', () => {
+  it('lists the vpcd reader with the card and its ATR', async () => {
+    await ownCard();
     expect(bay.kind).toBe('pcsc');
     expect(bay.readers()).toContainEqual({ name: reader, cardPresent: true, atr: fixture.file.atr });
   });
 
   it('reads the token label and the auth certificate at its exact DER length over T=1', async () => {
+    await ownCard();
     const { session, jpki } = await client();
     expect(session).toMatchObject({ readerName: reader, protocol: 'T=1' });
     expect(Buffer.from(session.atr).toString('hex').toUpperCase()).toBe(fixture.file.atr);
@@ -67,6 +81,7 @@ describe('PcscReaderBay with a virtual card in vpcd', () => {
   });
 
   it('reports both PIN counters', async () => {
+    await ownCard();
     const { session, jpki } = await client();
     expect(await jpki.pinStatus('auth')).toEqual({ triesLeft: 3, blocked: false });
     expect(await jpki.pinStatus('sign')).toEqual({ triesLeft: 5, blocked: false });
@@ -74,6 +89,7 @@ describe('PcscReaderBay with a virtual card in vpcd', () => {
   });
 
   it('signs with the auth key, and the signature verifies against the card key', async () => {
+    await ownCard();
     const { session, jpki } = await client();
     const signature = await jpki.sign('auth', fixture.pins.auth, digestInfo);
     expect(signature.length).toBe(256);
@@ -82,6 +98,7 @@ describe('PcscReaderBay with a virtual card in vpcd', () => {
   });
 
   it('reads the sign certificate after the sign password (typed in lower case)', async () => {
+    await ownCard();
     const { session, jpki } = await client();
     const der = await jpki.readSignCertificate(fixture.pins.sign.toLowerCase());
     expect(Buffer.from(der).equals(fixture.signCert)).toBe(true);
@@ -89,6 +106,7 @@ describe('PcscReaderBay with a virtual card in vpcd', () => {
   });
 
   it('decrements the counter on a wrong PIN (CARD_PIN_WRONG with triesLeft) and a right one resets it', async () => {
+    const { store } = await ownCard();
     const { session, jpki } = await client();
     await expect(jpki.sign('auth', '9999', digestInfo)).rejects.toMatchObject({ code: 'CARD_PIN_WRONG', details: { triesLeft: 2 } });
     expect(await jpki.pinStatus('auth')).toEqual({ triesLeft: 2, blocked: false });
@@ -99,6 +117,7 @@ describe('PcscReaderBay with a virtual card in vpcd', () => {
   });
 
   it('fails a signature with CARD_REMOVED when the card leaves mid-command, then finds the card again', async () => {
+    const { card, bridge, insert } = await ownCard();
     const { session, jpki } = await client();
     card.beforeProcess = async (command) => {
       if (command[1] !== 0x2a) return; // COMPUTE DIGITAL SIGNATURE in flight
@@ -112,13 +131,14 @@ describe('PcscReaderBay with a virtual card in vpcd', () => {
     await expect(session.transmit(Uint8Array.of(0x00, 0xb0, 0x00, 0x00, 0x04))).rejects.toMatchObject({ code: 'CARD_REMOVED' });
     await expect(bay.connect(reader)).rejects.toMatchObject({ code: 'CARD_ABSENT' });
 
-    await insertCard();
+    await insert();
     const again = await client();
     expect(verifies(await again.jpki.sign('auth', fixture.pins.auth, digestInfo))).toBe(true);
     await again.session.disconnect();
   });
 
   it('fails with CARD_REMOVED when the card leaves between two APDUs', async () => {
+    const { bridge } = await ownCard();
     const { session } = await client();
     let sent = 0;
     // Pull the card right after the VERIFY answered, before SELECT of the key EF goes out.
@@ -138,13 +158,13 @@ describe('PcscReaderBay with a virtual card in vpcd', () => {
       },
     };
     await expect(new JpkiClient(pulling).sign('auth', fixture.pins.auth, digestInfo)).rejects.toMatchObject({ code: 'CARD_REMOVED' });
-    await insertCard();
   });
 
   it('never crashes or answers anything but removal codes when the card is pulled at random moments', { timeout: 90_000 }, async () => {
+    const { virtualCard, bridge, insert } = await ownCard();
     const outcomes = new Map<string, number>();
     for (let round = 0; round < 8; round++) {
-      await insertCard();
+      if (round > 0) await insert();
       const pullAfterMs = 20 + ((round * 97) % 400);
       const timer = setTimeout(() => void bridge.close(), pullAfterMs);
       let outcome: string;
@@ -169,7 +189,6 @@ describe('PcscReaderBay with a virtual card in vpcd', () => {
     const codes = [...outcomes.keys()].filter((c) => c !== 'ok');
     expect(codes.every((c) => c === 'CARD_REMOVED' || c === 'CARD_ABSENT'), JSON.stringify([...outcomes])).toBe(true);
     expect(codes.length).toBeGreaterThan(0);
-    await insertCard();
     // The counters were never touched by the interruptions.
     expect(virtualCard.triesLeft('auth')).toBe(3);
   });

@@ -12,7 +12,7 @@ import type { PcscReaderBay } from '../../../reader-driver/src/pcsc/index.js';
 import type { ApduProcessor } from '../../../reader-driver/src/virtual-card/apdu-processor.js';
 import { VpcdBridge } from '../../../reader-driver/src/virtual-card/vpcd-bridge.js';
 import { VPCD_DEFAULT_PORT, VpcdFrameDecoder, encodeVpcdFrame } from '../../../reader-driver/src/virtual-card/vpcd-protocol.js';
-import { cardIn, nextEvent, openRequiredPcscBay, VPCD_READER } from '../pcsc/pcsc-env.js';
+import { cardIn, cardOut, nextEvent, openRequiredPcscBay, VPCD_READER } from '../pcsc/pcsc-env.js';
 
 const ATR = Uint8Array.from(Buffer.from('3BE000FF8131FE4514', 'hex'));
 
@@ -40,21 +40,31 @@ class EchoCard implements ApduProcessor {
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex').toUpperCase();
 
 // Slot 1 of vpcd (port 35964), so this file can run beside test/reader-driver/pcsc, which uses slot 0.
+// Every test here and in the virtual-card describe below starts from an empty slot 1 (as pcscd
+// reports it) and takes its own card out again, so they run in any order.
 describe('VpcdBridge through pcscd (vpcd slot 1)', () => {
   const reader = VPCD_READER(1);
-  const card = new EchoCard();
-  const bridge = new VpcdBridge(card, { port: VPCD_DEFAULT_PORT + 1, reconnectDelayMs: 100 });
   let bay: PcscReaderBay;
 
   beforeAll(async () => {
     bay = await openRequiredPcscBay(1);
   });
-  afterAll(async () => {
-    await bridge.close();
-    await bay?.close();
-  });
+  afterAll(() => bay?.close());
+
+  /** This test's own card and bridge, not started, on a reader pcscd reports empty; out again at the end. */
+  async function ownBridge(): Promise<{ card: EchoCard; bridge: VpcdBridge }> {
+    await cardOut(bay, reader);
+    const card = new EchoCard();
+    const bridge = new VpcdBridge(card, { port: VPCD_DEFAULT_PORT + 1, reconnectDelayMs: 100 });
+    onTestFinished(async () => {
+      await bridge.close();
+      await cardOut(bay, reader);
+    });
+    return { card, bridge };
+  }
 
   it('presents the card in the vpcd reader and answers its APDUs', async () => {
+    const { card, bridge } = await ownBridge();
     const inserted = cardIn(bay, reader);
     await bridge.waitConnected();
     const info = await inserted;
@@ -71,7 +81,10 @@ describe('VpcdBridge through pcscd (vpcd slot 1)', () => {
   });
 
   it('takes the card out on close() and puts it back on start()', async () => {
-    await cardIn(bay, reader);
+    const { card, bridge } = await ownBridge();
+    const first = cardIn(bay, reader);
+    bridge.start();
+    await first;
     const removed = nextEvent(bay, 'card.removed', reader);
     await bridge.close();
     expect(bridge.isConnected).toBe(false);
@@ -222,10 +235,11 @@ describe('npm run virtual-card (vpcd slot 1)', () => {
   afterAll(() => bay?.close());
 
   it('presents the card file in the vpcd reader until stopped, persisting a wrong PIN', async () => {
+    await cardOut(bay, reader); // the bridge tests' cards may only just be leaving
     const path = join(mkdtempSync(join(tmpdir(), 'vcard-')), 'card.json');
     await writeCardFile(path, buildTestCard().file);
     const inserted = cardIn(bay, reader, 15_000);
-    const run = runTs('reader-driver/src/cli/virtual-card.ts', ['--card', path, '--vpcd', '--port', '35964', '--latency', 'off'], {});
+    const run = runTs('reader-driver/src/cli/virtual-card.ts', ['--card', path, '--vpcd', '--port', String(VPCD_DEFAULT_PORT + 1), '--latency', 'off'], {});
     try {
       await inserted;
       const session = await bay.connect(reader);

@@ -82,7 +82,7 @@ async function orgWorld(code: string, kind: OrganisationKind, withAlerts = false
   let drawnRoundId: string | null = null;
   if (bookable) {
     roundId = (await openRound(db, bookable.facility.id, '2030-01', new Date(Date.now() + 86_400_000), 'operator:matrix')).id;
-    closedRoundId = (await openRound(db, bookable.facility.id, '2030-03', new Date(Date.now() - 1_000), 'operator:matrix')).id;
+    closedRoundId = (await openRound(db, bookable.facility.id, '2030-04', new Date(Date.now() - 1_000), 'operator:matrix')).id;
     drawnRoundId = (await openRound(db, bookable.facility.id, '2030-02', new Date(Date.now() - 1_000), 'operator:matrix')).id;
     await drawRound(db, drawnRoundId, 'operator:matrix');
   }

@@ -23,6 +23,10 @@ const TITLES: Record<NoticeKind, string> = {
   waitlist_offer: 'お待ちの 枠が 空きました',
   overridden: '施設の 予約が 取り消されました',
 };
+const WEEKDAYS = ['日', '月', '火', '水', '木', '金', '土'];
+/** A day as residents read it: 2026-12-01 → 12月1日（火）. */
+const jaDay = (day: string) => `${Number(day.slice(5, 7))}月${Number(day.slice(8))}日（${WEEKDAYS[new Date(`${day}T00:00:00Z`).getUTCDay()]}）`;
+
 /** Sender of a notice with no booking behind it (a lost lottery). */
 const FROM = '施設予約';
 
@@ -34,7 +38,7 @@ const FROM = '施設予約';
 export async function writeReceipt(tx: Tx, personId: string, b: Booking, kind: 'confirmed' | 'cancelled'): Promise<void> {
   const rules = await rulesOf(tx, b.facilityId);
   const period = periodOf(rules.policy, b.period);
-  const slot = `${rules.name} ${b.day} ${period.label}（${period.start}–${period.end}）`;
+  const slot = `${rules.name} ${jaDay(b.day)} ${period.label}（${period.start}–${period.end}）`;
   let text: string;
   if (kind === 'confirmed') {
     const fee = feeFor(rules.policy, b.period, await personLivesIn(tx, personId, rules.municipalityId));

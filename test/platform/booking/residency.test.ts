@@ -102,6 +102,7 @@ describe('receipts in the TV inbox (お知らせ)', () => {
     expect(after.items[0].from).toMatch(/^試験体育館/);
     expect(after.items[0].body).toContain(confirmed.permitNo);
     expect(after.items[0].body).toContain('料金 2,000円');
+    expect(after.items[0].body).toContain(`${Number(inDays(10).slice(5, 7))}月${Number(inDays(10).slice(8))}日（`);
     expect((await app.inject({ method: 'GET', url: '/api/v1/pension/inbox/badge', headers: tv.session })).json()).toEqual({ unread: 1 });
 
     const opened = await app.inject({ method: 'POST', url: `/api/v1/pension/inbox/${after.items[0].id}/open`, headers: tv.session });

@@ -80,7 +80,8 @@ export function minePanel(o: {
   const live = o.mine.bookings.filter((b) => b.state === 'held' || b.state === 'confirmed');
   const ended = o.mine.bookings.filter((b) => b.state !== 'held' && b.state !== 'confirmed');
   const shown = [...live, ...ended].slice(0, MINE_SHOWN);
-  const notice = o.mine.notices[0];
+  // The latest notice that asks something of the resident; receipts are read in お知らせ (home 7).
+  const notice = o.mine.notices.find((n) => n.kind !== 'confirmed' && n.kind !== 'cancelled');
   return html`<div data-panel="mine">
     ${notice ? html`<p class="notice" data-notice=${notice.kind}>${t('booking.notices')}： ${notice.text}</p>` : nothing}
     ${shown.length ? nothing : html`<p data-empty>${t('booking.mine.none')}</p>`}

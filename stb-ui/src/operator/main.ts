@@ -185,7 +185,7 @@ export class StbOperatorApp extends LitElement {
       case 'staff':
         return can('staff.manage') ? html`<op-staff-page .client=${this.client} .selfId=${me.staff.id}></op-staff-page>` : this.forbidden();
       case 'shelters':
-        return can('shelters.read') ? html`<op-shelter-page .client=${this.client} ?canSeeNames=${can('evacuees.read')} ?canManage=${can('shelters.manage')}></op-shelter-page>` : this.forbidden();
+        return can('shelters.read') ? html`<op-shelter-page .client=${this.client} .live=${this.live} .liveState=${this._live} ?canSeeNames=${can('evacuees.read')} ?canManage=${can('shelters.manage')}></op-shelter-page>` : this.forbidden();
       default:
         return can('dashboard.read')
           ? html`<op-home-page .dashboard=${this._dashboard} .liveState=${this._live}></op-home-page>`

@@ -199,7 +199,7 @@ test('a staff member removed by their admin is logged out at once', async ({ bro
 });
 
 // Issue 16: the municipality's facilities officer on the 施設予約 page.
-test('a facilities officer books for the city, draws the lottery from its published seed and re-runs it to the same result', async ({ page }) => {
+test('a facilities officer books for the city, sees it on the day board, closes and draws the lottery from its published seed and re-runs it to the same result', async ({ page }) => {
   await signIn(page, STAFF.nantoFacilities);
   await expect(page.locator('nav [data-nav]')).toHaveText(['ホーム', '施設予約']);
   await page.locator('[data-nav="booking"]').click();
@@ -215,6 +215,12 @@ test('a facilities officer books for the city, draws the lottery from its publis
   await form.locator('input[name=note]').fill('市民講座');
   await form.getByRole('button', { name: '予約する' }).click();
   await expect(booking.locator('[role=status]')).toContainText('市の使用で予約しました', { timeout: 15_000 });
+  // The day board: that day across every room of the hall, the city's booking in its 区分.
+  const dayBoard = booking.locator('[data-day-board]');
+  await dayBoard.locator('input[type=date]').fill(day);
+  await dayBoard.locator('input[type=date]').dispatchEvent('change');
+  await expect(dayBoard.locator('td[data-slot=confirmed]')).toContainText(['確定・市の使用'], { timeout: 15_000 });
+  await expect(dayBoard.locator('td[data-slot=confirmed]')).toContainText(['市民講座']);
 
   // A round of its own (the demo's open round stays for the TV's tests): opened, then drawn.
   await booking.locator('select').first().selectOption({ label: '福光テニスコート' });
@@ -224,6 +230,10 @@ test('a facilities officer books for the city, draws the lottery from its publis
   await lottery.getByRole('button', { name: '受付を始める' }).click();
   await expect(booking.locator('[role=status]')).toContainText('シード（公開）', { timeout: 15_000 });
   const round = lottery.locator('tr[data-round]', { hasText: '2035-01' });
+  // Still taking applications: no draw until they are closed.
+  await expect(round.getByRole('button', { name: '抽選する' })).toHaveCount(0);
+  await round.getByRole('button', { name: '申し込みを締め切る' }).click();
+  await expect(booking.locator('[role=status]')).toContainText('申し込みを締め切りました', { timeout: 15_000 });
   await round.getByRole('button', { name: '抽選する' }).click();
   await expect(booking.locator('[role=status]')).toContainText('抽選しました', { timeout: 15_000 });
   await round.getByRole('button', { name: 'シードから再計算して確かめる' }).click();

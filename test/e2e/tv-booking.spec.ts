@@ -64,6 +64,8 @@ test('browse without logging in, book with the card, see the 利用許可番号 
   await expect(view(page)).toHaveAttribute('data-view', 'confirmed', { timeout: 15_000 });
   await expect(page.locator('stb-tv-booking-screen [data-permit-no]')).toHaveText(/^\d{4}-\d{3}-\d{3}$/);
   const permitNo = (await page.locator('stb-tv-booking-screen [data-permit-no]').textContent())!;
+  // 太郎 lives in 南砺市 (his card's address): the resident fee, as the platform priced it for him.
+  await expect(page.locator('stb-tv-booking-screen [data-fee]')).toContainText('円');
 
   // My bookings: the receipt, and cancel (it asks first; 取り消さない is where focus lands).
   await press(page, 'Enter');
@@ -74,6 +76,22 @@ test('browse without logging in, book with the card, see the 利用許可番号 
   await press(page, 'ArrowLeft', 'booking-cancel/yes');
   await press(page, 'Enter');
   await expect(page.locator(`stb-tv-booking-screen li[data-booking="${bookingId}"]`)).toHaveAttribute('data-state', 'cancelled', { timeout: 15_000 });
+
+  // Both receipts are in お知らせ (home 7), the TV's one inbox, newest first, with the 利用許可番号.
+  await press(page, 'Backspace');
+  await expect(view(page)).toHaveAttribute('data-view', 'week', { timeout: 15_000 });
+  await press(page, 'Backspace');
+  await expect(view(page)).toHaveAttribute('data-view', 'facilities', { timeout: 15_000 });
+  await press(page, 'Backspace');
+  await press(page, '7');
+  const inbox = page.locator('stb-tv-pension-screen');
+  await expect(inbox.locator('[data-pension-mode="inbox"]')).toBeVisible({ timeout: 15_000 });
+  await expect(inbox.locator('[data-item]').nth(0)).toContainText('施設の 予約を 取り消しました');
+  await expect(inbox.locator('[data-item]').nth(1)).toContainText('施設の 予約が 確定しました');
+  const receipt = (await inbox.locator('[data-item]').nth(0).getAttribute('data-item'))!;
+  await moveTo(page, `pension/item/${receipt}`);
+  await press(page, 'Enter');
+  await expect(inbox.locator('[data-item-body]')).toContainText(permitNo, { timeout: 15_000 });
 });
 
 test('OK pressed twice on a slot books it once', async ({ page }) => {

@@ -46,10 +46,13 @@ export async function somePeople(db: Db, count: number): Promise<string[]> {
 /** A fixed "now" (09:00 JST on 2027-01-04) and days relative to it, for tests independent of the clock. */
 export const NOW = new Date('2027-01-04T00:00:00Z');
 
-/** A new TV in a demo household with a person logged in on it: headers for browsing and for acting. */
-export async function tvWithSession(db: Db, contractNo = 'CATV-0001') {
+/**
+ * A new TV in a demo household with a person logged in on it: headers for browsing and for acting.
+ * `address` is the person's registered address (the booking module decides residency by it).
+ */
+export async function tvWithSession(db: Db, contractNo = 'CATV-0001', address: string | null = null) {
   const tv = await provisionDevice(db, { kind: 'tv', householdContractNo: contractNo }, 'booking TV', { name: 'operator:test', organisationId: null });
-  const [person] = await db.insert(persons).values({ name: '予約　花子' }).returning();
+  const [person] = await db.insert(persons).values({ name: '予約　花子', address }).returning();
   const token = newSessionToken(600);
   await db.insert(sessions).values({ tokenHash: token.tokenHash, personId: person!.id, deviceId: tv.id, assurance: 'high', expiresAt: token.expiresAt });
   return { personId: person!.id, device: { authorization: tv.credential }, session: { authorization: `Bearer ${token.token}`, 'x-device': tv.credential.slice(7) } };

@@ -1,4 +1,4 @@
-import { and, asc, between, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, between, eq, gt, inArray, ne, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/client.js';
 import { facilities } from '../db/schema/index.js';
@@ -8,7 +8,7 @@ import { expireStaleHolds, floorOfUnit, sameSlot, type Tx } from './bookings.js'
 import { catchOverlap } from './overlap.js';
 import { checkBookable, periodOf, rulesOf } from './policy.js';
 import { bookingNotices, bookings, facilityBlackouts, facilityUnits, type Booking } from './schema.js';
-import { addDays, rangeOf } from './slots.js';
+import { addDays, rangeOf, startOf } from './slots.js';
 
 /** Who acts in the console: their id and organisation (every target is checked against it). */
 export interface StaffActor {
@@ -97,6 +97,35 @@ export async function boardOf(db: Db, actor: StaffActor, from: string, days: num
         id: b.id, unitId: b.unitId, day: b.day, period: b.period, state: b.state, source: b.source, permitNo: b.permitNo, note: b.note,
         holdExpiresAt: b.holdExpiresAt?.toISOString() ?? null,
       })),
+    })),
+  };
+}
+
+/**
+ * One day of one facility for the console's day board: every unit × 区分 with what is there — a
+ * live hold (with its expiry), a confirmed booking (利用許可番号, note), free, or closed (休館日, or
+ * the 区分 has begun). Only the caller's municipality's facility; no resident is named.
+ */
+export async function dayBoardOf(db: Db, actor: StaffActor, facilityId: string, day: string, now = new Date()) {
+  const rules = await ownFacility(db, actor, facilityId);
+  const units = await db.select().from(facilityUnits).where(eq(facilityUnits.facilityId, facilityId)).orderBy(asc(facilityUnits.sort), asc(facilityUnits.name));
+  const [blackout] = await db.select().from(facilityBlackouts).where(and(eq(facilityBlackouts.facilityId, facilityId), eq(facilityBlackouts.day, day)));
+  const live = await db.select().from(bookings).where(and(
+    eq(bookings.facilityId, facilityId), eq(bookings.day, day), inArray(bookings.state, ['held', 'confirmed']),
+    or(eq(bookings.state, 'confirmed'), gt(bookings.holdExpiresAt, now)),
+  ));
+  return {
+    facilityId, name: rules.name, day, closedReason: blackout?.reason ?? null, periods: rules.policy.periods,
+    units: units.map((u) => ({
+      id: u.id, name: u.name,
+      slots: rules.policy.periods.map((p) => {
+        const b = live.find((x) => x.unitId === u.id && x.period === p.code);
+        const booking = b ? {
+          id: b.id, state: b.state, source: b.source, permitNo: b.permitNo, note: b.note, holdExpiresAt: b.holdExpiresAt?.toISOString() ?? null,
+        } : null;
+        const state: 'held' | 'confirmed' | 'closed' | 'free' = b ? (b.state === 'held' ? 'held' : 'confirmed') : blackout || startOf(day, p) <= now ? 'closed' : 'free';
+        return { period: p.code, state, booking };
+      }),
     })),
   };
 }

@@ -1,9 +1,10 @@
 import { and, asc, between, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { facilityBlackouts, facilityUnits, bookings } from './schema.js';
-import { rulesOf } from './policy.js';
+import { horizonEnd, rulesOf } from './policy.js';
+import { feeFor } from './residents.js';
 import { AppError } from '../shared/errors.js';
-import { addDays, daysBetween, isDay, japanDay, startOf } from './slots.js';
+import { addDays, daysBetween, isDay, startOf } from './slots.js';
 
 export type SlotState = 'free' | 'taken' | 'closed';
 
@@ -15,16 +16,24 @@ export interface WeekGrid {
   periods: { code: string; label: string; start: string; end: string }[];
   units: { id: string; name: string; slots: { day: string; period: string; state: SlotState }[] }[];
   fees: { period: string; resident: number; nonResident: number }[];
-  /** The last day residents may book now (others see `closed` beyond their own horizon when they try). */
+  /** The last day residents may book now. */
   residentLastDay: string;
+  /** Who the grid was marked for: `closed` lies beyond this viewer's own horizon, and `fee` is theirs. */
+  viewer: { resident: boolean; lastDay: string; fees: { period: string; fee: number }[] };
+}
+
+/** Whom a grid is drawn for: a resident of the facility's municipality or not. */
+export interface Viewer {
+  resident: boolean;
 }
 
 /**
  * A facility's slots for `days` days from `from`, without personal data (browsing needs no login).
- * A slot is `closed` on a blackout day, once started, or beyond the resident horizon; `taken`
+ * A slot is `closed` on a blackout day, once started, or beyond the viewer's own horizon (a
+ * non-resident's is shorter: a slot they would be refused must not look free to them); `taken`
  * while a live hold or a confirmed booking covers it or any unit sharing its floor.
  */
-export async function weekGrid(db: Db, facilityId: string, from: string, days: number, now = new Date()): Promise<WeekGrid> {
+export async function weekGrid(db: Db, facilityId: string, from: string, days: number, viewer: Viewer, now = new Date()): Promise<WeekGrid> {
   if (!isDay(from)) throw new AppError('REQ_INVALID', { detail: 'from is not a day' });
   const rules = await rulesOf(db, facilityId);
   const to = addDays(from, days - 1);
@@ -39,9 +48,15 @@ export async function weekGrid(db: Db, facilityId: string, from: string, days: n
       or(eq(bookings.state, 'confirmed'), gt(bookings.holdExpiresAt, now)),
     ));
   const taken = new Set(live.map((b) => `${b.unitId}|${b.day}|${b.period}`));
-  const lastDay = addDays(japanDay(now), rules.policy.residentHorizonDays);
+  const residentLastDay = horizonEnd(rules.policy, true, now);
+  const lastDay = horizonEnd(rules.policy, viewer.resident, now);
+  const fees = rules.policy.periods.flatMap((p) => {
+    const fee = feeFor(rules.policy, p.code, viewer.resident);
+    return fee === null ? [] : [{ period: p.code, fee }];
+  });
   return {
-    facilityId, name: rules.name, from, days: dayList, periods: rules.policy.periods, fees: rules.policy.fees, residentLastDay: lastDay,
+    facilityId, name: rules.name, from, days: dayList, periods: rules.policy.periods, fees: rules.policy.fees, residentLastDay,
+    viewer: { resident: viewer.resident, lastDay, fees },
     units: units.map((u) => ({
       id: u.id, name: u.name,
       slots: dayList.flatMap((day) => rules.policy.periods.map((p) => {

@@ -28,6 +28,8 @@ export const WeekQuery = Type.Object({ from: Type.Optional(Day) }, Strict);
 export const SlotState = Type.Union([Type.Literal('free'), Type.Literal('taken'), Type.Literal('closed')]);
 export const WeekGrid = Type.Object({
   facilityId: Uuid, name: Type.String(), from: Day, days: Type.Array(Day), periods: Type.Array(Period), fees: Type.Array(Fee), residentLastDay: Day,
+  /** Whom the grid is marked for (the logged-in person, else the TV's household): their horizon and their fee per 区分. */
+  viewer: Type.Object({ resident: Type.Boolean(), lastDay: Day, fees: Type.Array(Type.Object({ period: Type.String(), fee: Type.Integer() })) }),
   units: Type.Array(Type.Object({ id: Uuid, name: Type.String(), slots: Type.Array(Type.Object({ day: Day, period: Type.String(), state: SlotState })) })),
 });
 
@@ -44,6 +46,8 @@ export const BookingView = Type.Object({
   source: Type.String(),
   holdExpiresAt: Type.Union([Type.String(), Type.Null()]),
   permitNo: Type.Union([Type.String(), Type.Null()]),
+  /** What this booker pays at the counter (the non-resident fee for a non-resident), yen; null when not known. */
+  fee: Type.Union([Type.Integer(), Type.Null()]),
 });
 export const Notice = Type.Object({ id: Uuid, kind: Type.String(), text: Type.String(), bookingId: Type.Union([Uuid, Type.Null()]), createdAt: Type.String() });
 export const MyBookings = Type.Object({ bookings: Type.Array(BookingView), notices: Type.Array(Notice) });
@@ -77,6 +81,23 @@ export const Board = Type.Object({
     })),
   })),
 });
+/** `GET …/facilities/:id/day?day=`: one day of one facility, every unit × 区分 (the day board). */
+export const DayBoardQuery = Type.Object({ day: Day }, Strict);
+export const DayBoard = Type.Object({
+  facilityId: Uuid, name: Type.String(), day: Day, closedReason: Type.Union([Type.String(), Type.Null()]), periods: Type.Array(Period),
+  units: Type.Array(Type.Object({
+    id: Uuid, name: Type.String(),
+    slots: Type.Array(Type.Object({
+      period: Type.String(),
+      state: Type.Union([Type.Literal('free'), Type.Literal('held'), Type.Literal('confirmed'), Type.Literal('closed')]),
+      booking: Type.Union([Type.Object({
+        id: Uuid, state: Type.String(), source: Type.String(), permitNo: Type.Union([Type.String(), Type.Null()]), note: Type.Union([Type.String(), Type.Null()]),
+        holdExpiresAt: Type.Union([Type.String(), Type.Null()]),
+      }), Type.Null()]),
+    })),
+  })),
+});
+export type DayBoardView = Static<typeof DayBoard>;
 export const BlackoutBody = Type.Object({ day: Day, reason: Type.String({ minLength: 1, maxLength: 200 }) }, Strict);
 export const AdminBookingBody = Type.Object({
   unitId: Uuid, day: Day, period: PeriodCode, note: Type.String({ minLength: 1, maxLength: 200 }),

@@ -3,6 +3,7 @@ import { and, asc, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
+import { writeReceipt } from './notices.js';
 import { catchOverlap, isOverlap, sqlstateOf } from './overlap.js';
 import { checkBookable, checkWhen, horizonEnd, periodOf, rulesOf, rulesOfUnit, type FacilityRules } from './policy.js';
 import { bookingNotices, bookings, bookingWaitlist, facilityUnits, type Booking } from './schema.js';
@@ -140,6 +141,7 @@ export async function confirmBooking(db: Db, personId: string, bookingId: string
     const [row] = await tx.update(bookings).set({ state: 'confirmed', confirmedAt: now, holdExpiresAt: null, permitNo: newPermitNo() })
       .where(eq(bookings.id, booking.id)).returning();
     await auditResident(tx, personId, 'booking.confirmed', row!);
+    await writeReceipt(tx, personId, row!, 'confirmed');
     return row!;
   });
   if (outcome === 'expired') throw new AppError('BOOKING_HOLD_EXPIRED');
@@ -160,6 +162,7 @@ export async function cancelBooking(db: Db, personId: string, bookingId: string,
     const [row] = await tx.update(bookings).set({ state: 'cancelled', endedAt: now }).where(eq(bookings.id, booking.id)).returning();
     await offerToWaitlist(tx, booking, now);
     await auditResident(tx, personId, booking.state === 'held' ? 'booking.released' : 'booking.cancelled', row!);
+    if (booking.state === 'confirmed') await writeReceipt(tx, personId, row!, 'cancelled');
     return row!;
   });
 }

@@ -4,7 +4,7 @@ import { facilities } from '../db/schema/index.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
 import { ownFacility, type StaffActor } from './admin.js';
-import { drawRound, openRound, replayRound } from './lottery.js';
+import { closeRound, drawRound, openRound, replayRound } from './lottery.js';
 import { facilityBlackouts, facilityPolicies, facilityUnits, lotteryApplications, lotteryRounds, type LotteryRound } from './schema.js';
 import { japanDay } from './slots.js';
 
@@ -77,6 +77,14 @@ async function ownRound(db: Db, actor: StaffActor, roundId: string): Promise<Lot
 export async function openRoundFor(db: Db, actor: StaffActor, facilityId: string, month: string, applyUntil: Date) {
   await ownFacility(db, actor, facilityId);
   return roundView(await openRound(db, facilityId, month, applyUntil, `staff:${actor.staffId}`), 0);
+}
+
+/** Ends the round's applications now, so it can be drawn before its announced close (audited). */
+export async function closeRoundFor(db: Db, actor: StaffActor, roundId: string) {
+  await ownRound(db, actor, roundId);
+  const round = await closeRound(db, roundId, `staff:${actor.staffId}`);
+  const [entries] = await db.select({ n: count() }).from(lotteryApplications).where(eq(lotteryApplications.roundId, roundId));
+  return roundView(round, entries?.n ?? 0);
 }
 
 /** Draws the round from its published seed; staff see how many entered and won, not who. */

@@ -4,12 +4,12 @@ import { errorCodes, withErrors } from '../routes/schemas.js';
 import type { ErrorCode } from '../shared/errors.js';
 import { AppError } from '../shared/errors.js';
 import { callerOf, CONSOLE_PREFIX } from '../staff/access.js';
-import { addBlackout, adminBook, boardOf, type StaffActor } from './admin.js';
+import { addBlackout, adminBook, boardOf, dayBoardOf, type StaffActor } from './admin.js';
 import {
-  AdminBooked, AdminBookingBody, BlackoutBody, Board, BoardQuery, ConsoleFacilities, Done, DrawResult, FacilityParams, LotteryRoundView, OpenRoundBody,
+  AdminBooked, AdminBookingBody, BlackoutBody, Board, BoardQuery, ConsoleFacilities, DayBoard, DayBoardQuery, Done, DrawResult, FacilityParams, LotteryRoundView, OpenRoundBody,
   PolicyBody, ReplayResult, RoundParams,
 } from './booking-schemas.js';
-import { drawRoundFor, facilitiesOf, openRoundFor, replayRoundFor, updatePolicy } from './console-lottery.js';
+import { closeRoundFor, drawRoundFor, facilitiesOf, openRoundFor, replayRoundFor, updatePolicy } from './console-lottery.js';
 import { bookingView } from './residents.js';
 import { isDay, japanDay } from './slots.js';
 
@@ -30,6 +30,14 @@ export const bookingConsoleRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async
     const from = request.query.from ?? japanDay(new Date());
     if (!isDay(from)) throw new AppError('REQ_INVALID', { detail: 'from is not a day' });
     return boardOf(db, actorOf(request), from, 7);
+  });
+
+  app.get(`${p}/facilities/:id/day`, {
+    config: { access: { permission: 'facilities.manage' } },
+    schema: { summary: "One day of a facility: every unit × 区分, held/confirmed/free/closed (the day board)", ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND'), params: FacilityParams, querystring: DayBoardQuery, response: withErrors({ 200: DayBoard }) },
+  }, async (request) => {
+    if (!isDay(request.query.day)) throw new AppError('REQ_INVALID', { detail: 'day is not a day' });
+    return dayBoardOf(db, actorOf(request), request.params.id, request.query.day);
   });
 
   app.get(`${p}/facilities`, {
@@ -53,9 +61,16 @@ export const bookingConsoleRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async
     },
   }, async (request, reply) => reply.code(201).send(await openRoundFor(db, actorOf(request), request.params.id, request.body.month, new Date(request.body.applyUntil))));
 
+  app.post(`${p}/lottery-rounds/:id/close`, {
+    config: { access: { permission: 'facilities.manage' } },
+    schema: { summary: "End a round's applications now, so it can be drawn (audited)", ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND', 'BOOKING_LOTTERY_DRAWN'), params: RoundParams, response: withErrors({ 200: LotteryRoundView }) },
+  }, async (request) => closeRoundFor(db, actorOf(request), request.params.id));
+
   app.post(`${p}/lottery-rounds/:id/draw`, {
     config: { access: { permission: 'facilities.manage' } },
-    schema: { summary: 'Draw a round from its published seed: winners get holds, everyone a notice (audited)', ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND', 'BOOKING_LOTTERY_DRAWN'), params: RoundParams, response: withErrors({ 200: DrawResult }) },
+    schema: {
+      summary: 'Draw a round whose applications have closed, from its published seed: winners get holds, everyone a notice (audited)',
+      ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND', 'BOOKING_LOTTERY_DRAWN', 'BOOKING_LOTTERY_STILL_OPEN'), params: RoundParams, response: withErrors({ 200: DrawResult }) },
   }, async (request) => drawRoundFor(db, actorOf(request), request.params.id));
 
   app.post(`${p}/lottery-rounds/:id/replay`, {

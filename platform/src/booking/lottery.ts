@@ -61,16 +61,36 @@ export async function applyToRound(db: Db, personId: string, roundId: string, ch
 }
 
 /**
- * Draws a round once: records the entrant list's hash, gives each winner a hold lasting until the
- * confirm deadline, and tells everyone on their TV. A slot staff took meanwhile is the one thing
- * that can stop a win: the exclusion constraint refuses it and that entrant is told they lost.
- * Slots nobody won, and wins not confirmed in time, are then first-come.
+ * Ends a round's applications now (staff close the window early); a window already over stays as
+ * it was. Drawing needs the window over, so this is the way to draw before `applyUntil`.
+ */
+export async function closeRound(db: Db, roundId: string, actor: string, now = new Date()): Promise<LotteryRound> {
+  return db.transaction(async (tx) => {
+    const [round] = await tx.select().from(lotteryRounds).where(eq(lotteryRounds.id, roundId)).for('update');
+    if (!round) throw new AppError('REQ_NOT_FOUND', { detail: 'no such lottery round' });
+    if (round.drawnAt) throw new AppError('BOOKING_LOTTERY_DRAWN');
+    if (round.applyUntil <= now) return round;
+    const [closed] = await tx.update(lotteryRounds).set({ applyUntil: now }).where(eq(lotteryRounds.id, roundId)).returning();
+    const { municipalityId } = await rulesOf(tx, round.facilityId);
+    await appendAudit(tx, { actor, action: 'booking.lottery.close', subject: roundId, data: { org: municipalityId, facility: round.facilityId, month: round.month } });
+    return closed!;
+  });
+}
+
+/**
+ * Draws a round once, after its applications closed (a draw while residents may still apply would
+ * leave the late ones out of a list whose hash is already published): records the entrant list's
+ * hash, gives each winner a hold lasting until the confirm deadline, and tells everyone on their
+ * TV. A slot staff took meanwhile is the one thing that can stop a win: the exclusion constraint
+ * refuses it and that entrant is told they lost. Slots nobody won, and wins not confirmed in time,
+ * are then first-come.
  */
 export async function drawRound(db: Db, roundId: string, actor: string, now = new Date()): Promise<{ entrantsHash: string; wins: Win[] }> {
   return db.transaction(async (tx) => {
     const [round] = await tx.select().from(lotteryRounds).where(eq(lotteryRounds.id, roundId)).for('update');
     if (!round) throw new AppError('REQ_NOT_FOUND');
     if (round.drawnAt) throw new AppError('BOOKING_LOTTERY_DRAWN');
+    if (now < round.applyUntil) throw new AppError('BOOKING_LOTTERY_STILL_OPEN', { details: { applyUntil: round.applyUntil.toISOString() } });
     const rules = await rulesOf(tx, round.facilityId);
     const entrants = await tx.select({ personId: lotteryApplications.personId, choices: lotteryApplications.choices }).from(lotteryApplications).where(eq(lotteryApplications.roundId, roundId));
     const hash = entrantsHash(entrants);

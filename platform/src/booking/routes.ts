@@ -10,8 +10,8 @@ import {
 } from './booking-schemas.js';
 import { bookingsOf, cancelBooking, confirmBooking, holdSlot, joinWaitlist } from './bookings.js';
 import { applyToRound, openRounds } from './lottery.js';
-import { rulesOfUnit } from './policy.js';
-import { bookingView, livesIn } from './residents.js';
+import { rulesOf, rulesOfUnit } from './policy.js';
+import { bookingView, feeFor, householdLivesIn, personalViews, personLivesIn } from './residents.js';
 import { bookingNotices, facilityPolicies, facilityUnits } from './schema.js';
 import { japanDay } from './slots.js';
 
@@ -44,10 +44,17 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, 
   });
 
   app.get(`${p}/facilities/:id/week`, {
-    schema: { summary: 'A week of slots: free, taken or closed (TV credential; no login, no personal data)', ...errorCodes(DEVICE_AUTH_ERRORS, 'REQ_NOT_FOUND'), params: FacilityParams, querystring: WeekQuery, response: withErrors({ 200: WeekGrid }) },
+    schema: {
+      summary: "A week of slots: free, taken or closed beyond the viewer's horizon (TV credential, or a session: then marked for that person; no personal data)",
+      ...errorCodes(SESSION_AUTH_ERRORS, 'REQ_NOT_FOUND'), params: FacilityParams, querystring: WeekQuery, response: withErrors({ 200: WeekGrid }),
+    },
   }, async (request) => {
-    await deviceOf(request);
-    return weekGrid(db, request.params.id, request.query.from ?? japanDay(new Date()), 7);
+    // Logged in: the person's own residency. Browsing without login: the TV's household's.
+    const person = request.headers.authorization?.startsWith('Bearer ') ? (await sessionOf(request)).person.id : null;
+    const device = person ? null : await deviceOf(request);
+    const { municipalityId } = await rulesOf(db, request.params.id);
+    const resident = device ? await householdLivesIn(db, device, municipalityId) : await personLivesIn(db, person!, municipalityId);
+    return weekGrid(db, request.params.id, request.query.from ?? japanDay(new Date()), 7, { resident });
   });
 
   app.post(`${p}/holds`, {
@@ -57,19 +64,26 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, 
       body: HoldBody, response: withErrors({ 201: BookingView }),
     },
   }, async (request, reply) => {
-    const { device, person } = await sessionOf(request);
+    const { person } = await sessionOf(request);
     const rules = await rulesOfUnit(db, request.body.unitId);
-    const resident = await livesIn(db, device, rules.municipalityId);
-    return reply.code(201).send(bookingView(await holdSlot(db, { ...request.body, personId: person.id, resident })));
+    const resident = await personLivesIn(db, person.id, rules.municipalityId);
+    const held = await holdSlot(db, { ...request.body, personId: person.id, resident });
+    return reply.code(201).send(bookingView(held, feeFor(rules.policy, held.period, resident)));
   });
 
   app.post(`${p}/bookings/:id/confirm`, {
     schema: { summary: 'Confirm a hold: the booking gets its 利用許可番号', ...errorCodes(SESSION_AUTH_ERRORS, 'REQ_NOT_FOUND', 'BOOKING_HOLD_EXPIRED', 'BOOKING_NOT_ACTIVE'), params: BookingParams, response: withErrors({ 200: BookingView }) },
-  }, async (request) => bookingView(await confirmBooking(db, (await sessionOf(request)).person.id, request.params.id)));
+  }, async (request) => {
+    const { person } = await sessionOf(request);
+    return (await personalViews(db, person.id, [await confirmBooking(db, person.id, request.params.id)]))[0]!;
+  });
 
   app.post(`${p}/bookings/:id/cancel`, {
     schema: { summary: "Release a hold, or cancel a booking until the facility's deadline", ...errorCodes(SESSION_AUTH_ERRORS, 'REQ_NOT_FOUND', 'BOOKING_NOT_ACTIVE', 'BOOKING_CANCEL_TOO_LATE'), params: BookingParams, response: withErrors({ 200: BookingView }) },
-  }, async (request) => bookingView(await cancelBooking(db, (await sessionOf(request)).person.id, request.params.id)));
+  }, async (request) => {
+    const { person } = await sessionOf(request);
+    return (await personalViews(db, person.id, [await cancelBooking(db, person.id, request.params.id)]))[0]!;
+  });
 
   app.get(`${p}/mine`, {
     schema: { summary: "The logged-in person's bookings (receipts) and booking notices", ...errorCodes(SESSION_AUTH_ERRORS), response: withErrors({ 200: MyBookings }) },
@@ -77,7 +91,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, 
     const { person } = await sessionOf(request);
     const notices = await db.select().from(bookingNotices).where(eq(bookingNotices.personId, person.id)).orderBy(desc(bookingNotices.createdAt)).limit(50);
     return {
-      bookings: (await bookingsOf(db, person.id)).map(bookingView),
+      bookings: await personalViews(db, person.id, await bookingsOf(db, person.id)),
       notices: notices.map((n) => ({ id: n.id, kind: n.kind, text: n.text, bookingId: n.bookingId, createdAt: n.createdAt.toISOString() })),
     };
   });
@@ -85,9 +99,9 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, 
   app.post(`${p}/waitlist`, {
     schema: { summary: 'Wait for a taken slot: the first waiting gets a hold when it frees', ...errorCodes(SESSION_AUTH_ERRORS, 'REQ_NOT_FOUND', 'BOOKING_SLOT_CLOSED', 'BOOKING_OUT_OF_HORIZON'), body: SlotBody, response: withErrors({ 201: Waiting }) },
   }, async (request, reply) => {
-    const { device, person } = await sessionOf(request);
+    const { person } = await sessionOf(request);
     const rules = await rulesOfUnit(db, request.body.unitId);
-    await joinWaitlist(db, person.id, request.body, await livesIn(db, device, rules.municipalityId));
+    await joinWaitlist(db, person.id, request.body, await personLivesIn(db, person.id, rules.municipalityId));
     return reply.code(201).send({ waiting: true });
   });
 

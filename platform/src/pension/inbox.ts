@@ -2,6 +2,7 @@ import { and, count, desc, eq, isNull, lte } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { serviceProviders, serviceUids } from '../db/schema/index.js';
 import { appendAudit } from '../identity/audit.js';
+import { bookingInboxItems, openBookingNotice, unreadBookingNotices } from '../booking/notices.js';
 import { AppError } from '../shared/errors.js';
 import { ownPolicy, type InsurerActor } from './policies.js';
 import { pensionCampaigns, pensionInbox, pensionPolicies, pensionSubmissions } from './schema.js';
@@ -10,10 +11,17 @@ import { pensionCampaigns, pensionInbox, pensionPolicies, pensionSubmissions } f
 const unread = (personId: string, now: Date) =>
   and(eq(pensionInbox.personId, personId), lte(pensionInbox.visibleFrom, now), isNull(pensionInbox.openedAt), isNull(pensionInbox.doneAt));
 
+/**
+ * The TV has one inbox (お知らせ): the pension service's items and the booking module's notices
+ * (receipts, lottery results, waitlist offers, staff overrides: `booking/notices.ts`) are listed,
+ * counted and opened together here.
+ */
+const INBOX_LIMIT = 100;
+
 /** The home screen's badge: how many inbox items are waiting. */
 export async function badgeCount(db: Db, personId: string, now = new Date()): Promise<number> {
   const [row] = await db.select({ n: count() }).from(pensionInbox).where(unread(personId, now));
-  return row?.n ?? 0;
+  return (row?.n ?? 0) + await unreadBookingNotices(db, personId);
 }
 
 /** The person's inbox, newest first (items of a future day are not there yet). */
@@ -21,14 +29,14 @@ export async function inboxOf(db: Db, personId: string, now = new Date()) {
   const rows = await db.select({ item: pensionInbox, from: serviceProviders.name }).from(pensionInbox)
     .innerJoin(serviceProviders, eq(serviceProviders.id, pensionInbox.providerId))
     .where(and(eq(pensionInbox.personId, personId), lte(pensionInbox.visibleFrom, now)))
-    .orderBy(desc(pensionInbox.visibleFrom)).limit(100);
-  return {
-    unread: await badgeCount(db, personId, now),
-    items: rows.map(({ item, from }) => ({
-      id: item.id, kind: item.kind, from, title: item.title, body: item.body, at: item.visibleFrom.toISOString(),
-      opened: Boolean(item.openedAt), done: Boolean(item.doneAt), campaignId: item.campaignId,
-    })),
-  };
+    .orderBy(desc(pensionInbox.visibleFrom)).limit(INBOX_LIMIT);
+  const pension = rows.map(({ item, from }) => ({
+    id: item.id, kind: item.kind, from, title: item.title, body: item.body, at: item.visibleFrom.toISOString(),
+    opened: Boolean(item.openedAt), done: Boolean(item.doneAt), campaignId: item.campaignId,
+  }));
+  const items = [...pension, ...await bookingInboxItems(db, personId, INBOX_LIMIT)]
+    .sort((a, b) => Date.parse(b.at) - Date.parse(a.at)).slice(0, INBOX_LIMIT);
+  return { unread: await badgeCount(db, personId, now), items };
 }
 
 /**
@@ -39,7 +47,11 @@ export async function openItem(db: Db, personId: string, itemId: string, now = n
   const [row] = await db.select({ item: pensionInbox, from: serviceProviders.name }).from(pensionInbox)
     .innerJoin(serviceProviders, eq(serviceProviders.id, pensionInbox.providerId))
     .where(and(eq(pensionInbox.id, itemId), eq(pensionInbox.personId, personId), lte(pensionInbox.visibleFrom, now)));
-  if (!row) throw new AppError('REQ_NOT_FOUND', { detail: 'no such inbox item' });
+  if (!row) {
+    const notice = await openBookingNotice(db, personId, itemId, now);
+    if (!notice) throw new AppError('REQ_NOT_FOUND', { detail: 'no such inbox item' });
+    return notice;
+  }
   if (!row.item.openedAt) await db.update(pensionInbox).set({ openedAt: now }).where(eq(pensionInbox.id, itemId));
   let confirmation = null;
   if (row.item.campaignId && row.item.policyId) {

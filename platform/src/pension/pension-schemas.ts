@@ -25,7 +25,8 @@ export const PolicyLinked = Type.Object({
   policyId: Uuid, policyRef: Type.String(), insurer: Type.Object({ providerId: Uuid, name: Type.String() }),
   serviceUid: Type.String(), sharesBasic4: Type.Boolean(), linkedAt: Type.String(),
 });
-export const InboxItemKind = Type.Union([Type.Literal('campaign'), Type.Literal('reminder'), Type.Literal('notice'), Type.Literal('status_changed')]);
+/** `booking`: a booking notice (receipt, lottery result, waitlist offer, override) in the same inbox. */
+export const InboxItemKind = Type.Union([Type.Literal('campaign'), Type.Literal('reminder'), Type.Literal('notice'), Type.Literal('status_changed'), Type.Literal('booking')]);
 export const Inbox = Type.Object({
   unread: Type.Integer(),
   items: Type.Array(Type.Object({

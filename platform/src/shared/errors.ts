@@ -168,6 +168,7 @@ export const ERRORS = {
   BOOKING_CANCEL_TOO_LATE: { status: 409, message: 'The cancellation deadline has passed', ja: '取り消しの期限を過ぎています。施設にお電話ください。' },
   BOOKING_LOTTERY_CLOSED: { status: 409, message: 'The lottery is not accepting applications', ja: '抽選の申し込み期間ではありません。' },
   BOOKING_LOTTERY_DRAWN: { status: 409, message: 'The lottery has already been drawn', ja: 'この抽選は、すでに行われました。' },
+  BOOKING_LOTTERY_STILL_OPEN: { status: 409, message: 'The lottery still takes applications: close it before the draw', ja: 'この抽選は、まだ申し込みを受け付けています。締め切ってから抽選してください。' },
   // Pension status confirmation (platform/src/pension)
   PENSION_LINK_CODE_INVALID: { status: 404, message: 'No unused, unexpired link code matches', ja: 'この番号は使えません。お手紙の番号を確かめてください。' },
   PENSION_LINK_TRIES_EXCEEDED: { status: 429, message: 'Too many wrong link codes from this TV; wait and try again', ja: '番号の入力を何度か間違えたため、しばらく入力できません。時間をおいてお試しください。' },

@@ -185,10 +185,21 @@ export class PlatformClient {
     return this._call('GET', '/api/v1/booking/facilities', 'device', undefined, [200]);
   }
 
-  /** Seven days of a facility's slots from `from` (default today, Japan time). */
-  bookingWeek(facilityId: string, from?: string): Promise<WeekGridView> {
-    const query = from ? `?from=${encodeURIComponent(from)}` : '';
-    return this._call('GET', `/api/v1/booking/facilities/${encodeURIComponent(facilityId)}/week${query}`, 'device', undefined, [200]);
+  /**
+   * Seven days of a facility's slots from `from` (default today, Japan time), marked for whoever is
+   * logged in (their own horizon), else for the TV's household. A session that ran out meanwhile
+   * browses on as the household.
+   */
+  async bookingWeek(facilityId: string, from?: string): Promise<WeekGridView> {
+    const path = `/api/v1/booking/facilities/${encodeURIComponent(facilityId)}/week${from ? `?from=${encodeURIComponent(from)}` : ''}`;
+    if (this.hasSession) {
+      try {
+        return await this._call<WeekGridView>('GET', path, 'session', undefined, [200]);
+      } catch (err) {
+        if ((err as PlatformError).code !== 'AUTH_SESSION_EXPIRED') throw err;
+      }
+    }
+    return this._call('GET', path, 'device', undefined, [200]);
   }
 
   /** Holds a slot; the same idempotency key (a retry, a second OK) holds it once. */

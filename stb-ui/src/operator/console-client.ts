@@ -8,14 +8,14 @@ import type {
 } from '../../../platform/src/alerts/alert-console-schemas.js';
 import type { ApiCredentialListView, CampaignView, IssuedCodeView, PolicyView, SubmissionView } from '../../../platform/src/pension/pension-schemas.js';
 import type {
-  BoardView, ConsoleFacilitiesView, DrawResultView, LotteryRoundT, PolicyRequestBody, ReplayResultView,
+  BoardView, ConsoleFacilitiesView, DayBoardView, DrawResultView, LotteryRoundT, PolicyRequestBody, ReplayResultView,
 } from '../../../platform/src/booking/booking-schemas.js';
 import { AppError, toWire, type WireError } from '../../../platform/src/shared/errors.js';
 
 export type { ShelterOverview, UnconfirmedList };
 export type { AlertsOverview, DraftCreateBody, DraftView, FunnelView, PreviewBody, PreviewView };
 export type { ApiCredentialListView, CampaignView, IssuedCodeView, PolicyView, SubmissionView };
-export type { BoardView, ConsoleFacilitiesView, DrawResultView, LotteryRoundT, PolicyRequestBody, ReplayResultView };
+export type { BoardView, ConsoleFacilitiesView, DayBoardView, DrawResultView, LotteryRoundT, PolicyRequestBody, ReplayResultView };
 export type {
   AuditPageView, AuditVerdictView, DashboardView, DeviceListView, InviteView, ProvisionedDeviceView, StaffListView, StaffMeView, StaffSessionView,
 };
@@ -264,6 +264,11 @@ export class ConsoleClient {
     return this.call<BoardView>('GET', `/booking/board?from=${encodeURIComponent(from)}`);
   }
 
+  /** One day of one facility: every unit × 区分 (the day board). */
+  bookingDay(facilityId: string, day: string) {
+    return this.call<DayBoardView>('GET', `/booking/facilities/${encodeURIComponent(facilityId)}/day?day=${encodeURIComponent(day)}`);
+  }
+
   updatePolicy(facilityId: string, numbers: PolicyRequestBody) {
     return this.call<{ ok: boolean }>('PUT', `/booking/facilities/${encodeURIComponent(facilityId)}/policy`, numbers);
   }
@@ -278,6 +283,11 @@ export class ConsoleClient {
 
   openLotteryRound(facilityId: string, month: string, applyUntil: string) {
     return this.call<LotteryRoundT>('POST', `/booking/facilities/${encodeURIComponent(facilityId)}/lottery-rounds`, { month, applyUntil });
+  }
+
+  /** Ends a round's applications now (a round is drawn only once they have closed). */
+  closeLotteryRound(roundId: string) {
+    return this.call<LotteryRoundT>('POST', `/booking/lottery-rounds/${encodeURIComponent(roundId)}/close`);
   }
 
   drawLotteryRound(roundId: string) {

@@ -353,6 +353,7 @@ const ja = {
   'pension.kind.reminder': '締め切り 間近',
   'pension.kind.notice': 'お知らせ',
   'pension.kind.statusChanged': '証明書の 変更',
+  'pension.kind.booking': '施設予約',
   'pension.code.title': '保険会社からの お手紙の 番号',
   'pension.code.lead': 'お手紙に ある 12けたの 番号を、リモコンの 数字ボタンで 入力してください。',
   'pension.code.delete': '1文字けす',

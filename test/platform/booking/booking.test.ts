@@ -187,14 +187,14 @@ describe('waitlist and availability', () => {
     const [person] = await somePeople(db, 1);
     await holdSlot(db, { personId: person!, unitId: units[0].id, day: '2027-01-05', period: 'pm', idempotencyKey: 'a', resident: true }, NOW);
     await db.insert(facilityBlackouts).values({ facilityId: facility.id, day: '2027-01-06', reason: '休館日' });
-    const grid = await weekGrid(db, facility.id, '2027-01-04', 7, minutes(1));
+    const grid = await weekGrid(db, facility.id, '2027-01-04', 7, { resident: true }, minutes(1));
     const state = (unit: number, day: string, period: string) => grid.units[unit]!.slots.find((s) => s.day === day && s.period === period)!.state;
     expect(state(0, '2027-01-05', 'pm')).toBe('taken');
     expect(state(1, '2027-01-05', 'pm')).toBe('free');
     expect(state(0, '2027-01-06', 'night')).toBe('closed');
     expect(state(0, '2027-01-04', 'am')).toBe('closed');
     expect(JSON.stringify(grid)).not.toContain(person!);
-    const later = await weekGrid(db, facility.id, '2027-01-04', 7, minutes(31));
+    const later = await weekGrid(db, facility.id, '2027-01-04', 7, { resident: true }, minutes(31));
     expect(later.units[0]!.slots.find((s) => s.day === '2027-01-05' && s.period === 'pm')!.state).toBe('free');
   });
 });

@@ -42,6 +42,15 @@ describe('the console booking routes', () => {
     const listed = (await as('GET', `${P}/facilities`)).json().facilities.find((f: { id: string }) => f.id === facility.id);
     expect(listed.rounds[0]).toMatchObject({ id: round.id, applications: 3, drawnAt: null });
 
+    const early = await as('POST', `${P}/lottery-rounds/${round.id}/draw`);
+    expect(early.statusCode).toBe(409);
+    expect(early.json().error.code).toBe('BOOKING_LOTTERY_STILL_OPEN');
+    expect(early.json().error.ja).toContain('締め切ってから');
+    const closed = await as('POST', `${P}/lottery-rounds/${round.id}/close`);
+    expect(closed.statusCode).toBe(200);
+    expect(Date.parse(closed.json().applyUntil)).toBeLessThanOrEqual(Date.now());
+    expect(closed.json().applications).toBe(3);
+
     const drawn = await as('POST', `${P}/lottery-rounds/${round.id}/draw`);
     expect(drawn.statusCode).toBe(200);
     expect(drawn.json().won).toBe(2);
@@ -52,6 +61,35 @@ describe('the console booking routes', () => {
     expect(again.json()).toEqual(replay.json());
     const held = await db.select().from(bookings).where(and(eq(bookings.facilityId, facility.id), eq(bookings.source, 'lottery')));
     expect(held.map((b) => b.state)).toEqual(['held', 'held']);
+  });
+
+  it("shows one day of a facility on the day board: every unit × 区分, held/confirmed/free/closed, no resident named", async () => {
+    const { facility, units, as } = await officer();
+    const [person] = await somePeople(db, 1);
+    const day = inDays(9);
+    const held = await holdSlot(db, { personId: person!, unitId: units[0].id, day, period: 'am', idempotencyKey: 'day-board-1', resident: true });
+    const mine = await holdSlot(db, { personId: person!, unitId: units[1].id, day, period: 'pm', idempotencyKey: 'day-board-2', resident: true });
+    const confirmed = await confirmBooking(db, person!, mine.id);
+    await as('POST', `${P}/facilities/${facility.id}/admin-bookings`, { unitId: units[1].id, day, period: 'night', note: '市民講座', idempotencyKey: 'day-board-admin' });
+
+    const res = await as('GET', `${P}/facilities/${facility.id}/day?day=${day}`);
+    expect(res.statusCode).toBe(200);
+    const board = res.json();
+    expect(board).toMatchObject({ facilityId: facility.id, day, closedReason: null });
+    expect(board.units.map((u: { name: string }) => u.name)).toEqual(['全面', '半面']);
+    const states = board.units.map((u: { slots: { state: string }[] }) => u.slots.map((s) => s.state));
+    expect(states).toEqual([['held', 'free', 'free'], ['free', 'confirmed', 'confirmed']]);
+    expect(board.units[0].slots[0].booking).toMatchObject({ id: held.id, source: 'resident', permitNo: null });
+    expect(board.units[1].slots[1].booking).toMatchObject({ id: confirmed.id, permitNo: confirmed.permitNo });
+    expect(board.units[1].slots[2].booking).toMatchObject({ source: 'admin', note: '市民講座' });
+    expect(JSON.stringify(board)).not.toContain(person!);
+
+    await as('POST', `${P}/facilities/${facility.id}/blackouts`, { day: inDays(11), reason: '館内点検' });
+    const closedDay = (await as('GET', `${P}/facilities/${facility.id}/day?day=${inDays(11)}`)).json();
+    expect(closedDay.closedReason).toBe('館内点検');
+    expect(closedDay.units.flatMap((u: { slots: { state: string }[] }) => u.slots.map((s) => s.state))).toEqual(Array(6).fill('closed'));
+    expect((await as('GET', `${P}/facilities/${facility.id}/day?day=2027-02-30`)).json().error.code).toBe('REQ_INVALID');
+    expect((await as('GET', `${P}/facilities/${facility.id}/day`)).json().error.code).toBe('REQ_INVALID');
   });
 
   it('changes a policy (audited) and refuses non-residents booking further ahead than residents', async () => {

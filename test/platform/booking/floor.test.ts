@@ -39,7 +39,7 @@ describe('units sharing floor', () => {
     await holdSlot(db, { ...slot, personId: p!, unitId: gym.whole.id, idempotencyKey: 'w' }, NOW);
     expect(await codeOf(holdSlot(db, { ...slot, personId: q!, unitId: gym.halves[0].id, idempotencyKey: 'a' }, NOW))).toBe('BOOKING_SLOT_TAKEN');
     expect(await codeOf(holdSlot(db, { ...slot, personId: q!, unitId: gym.halves[1].id, idempotencyKey: 'b' }, NOW))).toBe('BOOKING_SLOT_TAKEN');
-    const grid = await weekGrid(db, gym.facility.id, '2027-01-18', 7, NOW);
+    const grid = await weekGrid(db, gym.facility.id, '2027-01-18', 7, { resident: true }, NOW);
     const state = (unitId: string, period: string) => grid.units.find((u) => u.id === unitId)!.slots.find((s) => s.day === slot.day && s.period === period)!.state;
     expect([state(gym.whole.id, 'pm'), state(gym.halves[0].id, 'pm'), state(gym.halves[1].id, 'pm')]).toEqual(['taken', 'taken', 'taken']);
     expect(state(gym.halves[0].id, 'am')).toBe('free');
@@ -54,7 +54,7 @@ describe('units sharing floor', () => {
     const [p, q, r] = await somePeople(db, 3);
     await holdSlot(db, { ...slot, personId: p!, unitId: gym.halves[0].id, idempotencyKey: 'a' }, NOW);
     expect(await codeOf(holdSlot(db, { ...slot, personId: q!, unitId: gym.whole.id, idempotencyKey: 'w' }, NOW))).toBe('BOOKING_SLOT_TAKEN');
-    const grid = await weekGrid(db, gym.facility.id, '2027-01-18', 7, NOW);
+    const grid = await weekGrid(db, gym.facility.id, '2027-01-18', 7, { resident: true }, NOW);
     const state = (unitId: string) => grid.units.find((u) => u.id === unitId)!.slots.find((s) => s.day === slot.day && s.period === slot.period)!.state;
     expect([state(gym.whole.id), state(gym.halves[0].id), state(gym.halves[1].id)]).toEqual(['taken', 'taken', 'free']);
     expect(await codeOf(holdSlot(db, { ...slot, personId: r!, unitId: gym.halves[1].id, idempotencyKey: 'b' }, NOW))).toBe('ok');

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { confirmBooking, holdSlot } from '../../../platform/src/booking/bookings.js';
 import { draw, entrantsHash, type Entrant } from '../../../platform/src/booking/draw.js';
-import { applyToRound, drawRound, openRound, replayRound } from '../../../platform/src/booking/lottery.js';
+import { applyToRound, closeRound, drawRound, openRound, replayRound } from '../../../platform/src/booking/lottery.js';
 import { bookingNotices, bookings, lotteryApplications, lotteryRounds } from '../../../platform/src/booking/schema.js';
 import { auditLog } from '../../../platform/src/db/schema/index.js';
 import { AppError } from '../../../platform/src/shared/errors.js';
@@ -67,7 +67,7 @@ describe('a lottery round', () => {
     }
     const notices = await db.select().from(bookingNotices);
     const winners = new Set(result.wins.map((w) => w.personId));
-    for (const p of people) expect(notices.find((n) => n.personId === p)!.kind).toBe(winners.has(p) ? 'lottery_won' : 'lottery_lost');
+    for (const p of people) expect(notices.find((n) => n.personId === p && n.kind.startsWith('lottery'))!.kind).toBe(winners.has(p) ? 'lottery_won' : 'lottery_lost');
 
     // A slot nobody won is first-come now.
     const [anyone] = await somePeople(db, 1);
@@ -77,6 +77,26 @@ describe('a lottery round', () => {
     expect(replay).toEqual({ entrantsHash: result.entrantsHash, listUnchanged: true, wins: result.wins, matchesHolds: true });
     const audit = await db.select().from(auditLog).where(eq(auditLog.subject, round.id));
     expect(audit.map((a) => a.action).sort()).toEqual(['booking.lottery.draw', 'booking.lottery.open']);
+  });
+
+  it('refuses a draw while the round still takes applications; closing it early lets the draw run', async () => {
+    const { facility, units } = await bookableFacility(db);
+    const people = await somePeople(db, 2);
+    const round = await openRound(db, facility.id, '2027-02', days(5), 'staff:test');
+    await applyToRound(db, people[0]!, round.id, [{ unitId: units[0].id, day: '2027-02-06', period: 'pm' }], days(1));
+    expect(await codeOf(drawRound(db, round.id, 'staff:test', days(2)))).toBe('BOOKING_LOTTERY_STILL_OPEN');
+    expect((await db.select().from(lotteryRounds).where(eq(lotteryRounds.id, round.id)))[0]!.drawnAt).toBeNull();
+    // Still open: a late applicant gets in.
+    await applyToRound(db, people[1]!, round.id, [{ unitId: units[1].id, day: '2027-02-06', period: 'pm' }], days(2));
+
+    const closed = await closeRound(db, round.id, 'staff:test', days(3));
+    expect(closed.applyUntil).toEqual(days(3));
+    expect(await codeOf(applyToRound(db, people[0]!, round.id, [{ unitId: units[0].id, day: '2027-02-07', period: 'pm' }], days(3)))).toBe('BOOKING_LOTTERY_CLOSED');
+    expect((await closeRound(db, round.id, 'staff:test', days(4))).applyUntil).toEqual(days(3)); // closing again changes nothing
+    expect((await drawRound(db, round.id, 'staff:test', days(3))).wins).toHaveLength(2);
+    expect(await codeOf(closeRound(db, round.id, 'staff:test', days(4)))).toBe('BOOKING_LOTTERY_DRAWN');
+    const audit = await db.select().from(auditLog).where(eq(auditLog.subject, round.id));
+    expect(audit.map((a) => a.action).sort()).toEqual(['booking.lottery.close', 'booking.lottery.draw', 'booking.lottery.open']);
   });
 
   it('notices a changed entrant list on re-run', async () => {

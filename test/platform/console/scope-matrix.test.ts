@@ -44,8 +44,9 @@ interface OrgWorld {
   awaitingDraftId: string;
   /** Pension targets (insurers only): a policy waiting for its code, a linked one, a sealed submission. */
   pension: { openPolicyId: string; linkedPolicyId: string; submissionId: string; credentialId: string } | null;
-  /** A lottery round taking applications, and one already drawn (municipalities only). */
+  /** A lottery round taking applications, one whose applications closed, and one already drawn (municipalities only). */
   roundId: string | null;
+  closedRoundId: string | null;
   drawnRoundId: string | null;
 }
 
@@ -77,10 +78,12 @@ async function orgWorld(code: string, kind: OrganisationKind, withAlerts = false
     shelterId = (await db.insert(shelters).values({ municipalityId: id, districtId: district!.id, name: 'matrix 避難所', address: '-', capacity: 10 }).returning())[0]!.id;
   }
   let roundId: string | null = null;
+  let closedRoundId: string | null = null;
   let drawnRoundId: string | null = null;
   if (bookable) {
     roundId = (await openRound(db, bookable.facility.id, '2030-01', new Date(Date.now() + 86_400_000), 'operator:matrix')).id;
-    drawnRoundId = (await openRound(db, bookable.facility.id, '2030-02', new Date(Date.now() + 86_400_000), 'operator:matrix')).id;
+    closedRoundId = (await openRound(db, bookable.facility.id, '2030-04', new Date(Date.now() - 1_000), 'operator:matrix')).id;
+    drawnRoundId = (await openRound(db, bookable.facility.id, '2030-02', new Date(Date.now() - 1_000), 'operator:matrix')).id;
     await drawRound(db, drawnRoundId, 'operator:matrix');
   }
   const alerting = kind === 'municipality' && withAlerts;
@@ -90,7 +93,7 @@ async function orgWorld(code: string, kind: OrganisationKind, withAlerts = false
     alertId: alerting ? (await publishedAlert(db, id)).alertId : NO_FACILITY,
     districtId: alerting ? (await placesOf(db, id)).districts[0]!.id : NO_FACILITY,
     awaitingDraftId: alerting ? (await awaitingDraft(db, id)).draft.id : NO_FACILITY,
-    pension, roundId, drawnRoundId,
+    pension, roundId, closedRoundId, drawnRoundId,
   };
 }
 
@@ -242,9 +245,17 @@ const ROUTES: Record<string, RouteCase> = {
     own: (w) => ({ method: 'POST', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/lottery-rounds`, payload: { month: '2030-03', applyUntil: '2030-02-10T00:00:00Z' } }),
     other: (w) => ({ method: 'POST', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/lottery-rounds`, payload: { month: '2030-03', applyUntil: '2030-02-10T00:00:00Z' } }),
   },
+  [`POST ${P}/booking/lottery-rounds/:id/close`]: {
+    own: (w) => ({ method: 'POST', url: `${P}/booking/lottery-rounds/${w.roundId ?? NO_FACILITY}/close` }),
+    other: (w) => ({ method: 'POST', url: `${P}/booking/lottery-rounds/${w.roundId ?? NO_FACILITY}/close` }),
+  },
   [`POST ${P}/booking/lottery-rounds/:id/draw`]: {
-    own: (w) => ({ method: 'POST', url: `${P}/booking/lottery-rounds/${w.roundId ?? NO_FACILITY}/draw` }),
-    other: (w) => ({ method: 'POST', url: `${P}/booking/lottery-rounds/${w.roundId ?? NO_FACILITY}/draw` }),
+    own: (w) => ({ method: 'POST', url: `${P}/booking/lottery-rounds/${w.closedRoundId ?? NO_FACILITY}/draw` }),
+    other: (w) => ({ method: 'POST', url: `${P}/booking/lottery-rounds/${w.closedRoundId ?? NO_FACILITY}/draw` }),
+  },
+  [`GET ${P}/booking/facilities/:id/day`]: {
+    own: (w) => get(`${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/day?day=${inDays(3)}`),
+    other: (w) => get(`${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/day?day=${inDays(3)}`),
   },
   [`POST ${P}/booking/lottery-rounds/:id/replay`]: {
     own: (w) => ({ method: 'POST', url: `${P}/booking/lottery-rounds/${w.drawnRoundId ?? NO_FACILITY}/replay` }),

@@ -1,5 +1,5 @@
 import { LitElement, html, nothing } from 'lit';
-import { ConsoleError, type BoardView, type ConsoleClient, type ConsoleFacilitiesView, type ReplayResultView } from '../console-client.js';
+import { ConsoleError, type BoardView, type ConsoleClient, type ConsoleFacilitiesView, type DayBoardView, type ReplayResultView } from '../console-client.js';
 import { consoleStyles } from '../styles.js';
 
 type Facility = ConsoleFacilitiesView['facilities'][number];
@@ -14,16 +14,18 @@ const SOURCE_JA: Record<string, string> = { resident: '住民', admin: '市の�
 
 /**
  * 施設予約 for a municipality's facility staff: the week's board of one facility (区分 × days, what
- * kind of booking and its 利用許可番号, closed days), an administrative booking that overrides
+ * kind of booking and its 利用許可番号, closed days), the day board (one day, 区分 × every unit, with
+ * holds' expiry), an administrative booking that overrides
  * residents' (they are told on their TV), the policy's numbers, closed days, and the lottery:
- * open a round (its seed is published at once), draw it, re-run it from the seed to check.
+ * open a round (its seed is published at once), close its applications, draw it (only once they
+ * have closed), re-run it from the seed to check.
  */
 export class OpBookingPage extends LitElement {
   static override styles = consoleStyles;
   static override properties = {
     client: { attribute: false },
     _facilities: { state: true }, _selected: { state: true }, _from: { state: true }, _board: { state: true },
-    _error: { state: true }, _notice: { state: true }, _replay: { state: true },
+    _error: { state: true }, _notice: { state: true }, _replay: { state: true }, _day: { state: true }, _dayBoard: { state: true },
   };
   declare client: ConsoleClient;
   declare _facilities: ConsoleFacilitiesView | null;
@@ -33,6 +35,9 @@ export class OpBookingPage extends LitElement {
   declare _error: string;
   declare _notice: string;
   declare _replay: (ReplayResultView & { roundId: string }) | null;
+  /** The day the day board shows, and what it shows. */
+  declare _day: string;
+  declare _dayBoard: DayBoardView | null;
 
   constructor() {
     super();
@@ -43,6 +48,8 @@ export class OpBookingPage extends LitElement {
     this._error = '';
     this._notice = '';
     this._replay = null;
+    this._day = today();
+    this._dayBoard = null;
   }
 
   override connectedCallback() {
@@ -61,9 +68,20 @@ export class OpBookingPage extends LitElement {
       this._facilities = facilities;
       this._board = board;
       if (!this.facility) this._selected = facilities.facilities[0]?.id ?? '';
+      await this.loadDay();
     } catch (err) {
       this._error = this.failure(err, '読み込めませんでした。');
     }
+  }
+
+  private async loadDay() {
+    this._dayBoard = this._selected ? await this.client.bookingDay(this._selected, this._day) : null;
+  }
+
+  private showDay(day: string) {
+    this._day = day;
+    this._error = '';
+    this.loadDay().catch((err: unknown) => { this._error = this.failure(err, '読み込めませんでした。'); });
   }
 
   private failure(err: unknown, fallback: string): string {
@@ -112,6 +130,28 @@ export class OpBookingPage extends LitElement {
             const blockerName = blocker && f.units.find((x) => x.id === blocker.unitId)?.name;
             return blocker ? html`<td class="muted" data-blocked-by=${blocker.id}>使用不可（${blockerName} ${STATE_JA[blocker.state] ?? blocker.state}）</td>` : html`<td>空き</td>`;
           })}</tr>`))}
+      </tbody></table></div>`;
+  }
+
+  /** One day across all the facility's units: 区分 down, units across, what each slot holds. */
+  private renderDay() {
+    const d = this._dayBoard;
+    if (!d || d.facilityId !== this._selected) return nothing;
+    const cell = (slot: DayBoardView['units'][number]['slots'][number]) => {
+      const b = slot.booking;
+      if (b) {
+        return html`<td data-slot=${slot.state}>${STATE_JA[b.state] ?? b.state}・${SOURCE_JA[b.source] ?? b.source}${b.permitNo ? html`<br>${b.permitNo}` : nothing}${b.note ? html`<br>${b.note}` : nothing}${b.holdExpiresAt ? html`<br>${new Date(b.holdExpiresAt).toLocaleTimeString('ja-JP', { hour: '2-digit', minute: '2-digit' })} まで` : nothing}</td>`;
+      }
+      return slot.state === 'closed' ? html`<td class="warn" data-slot="closed">受付外</td>` : html`<td data-slot="free">空き</td>`;
+    };
+    return html`<div class="panel" data-day-board>
+      <h3>1日の状況</h3>
+      <p class="row"><button @click=${() => this.showDay(addDays(this._day, -1))}>前の日</button>
+        <label>日 <input type="date" .value=${this._day} @change=${(e: Event) => this.showDay((e.target as HTMLInputElement).value)} /></label>
+        <button @click=${() => this.showDay(addDays(this._day, 1))}>次の日</button></p>
+      <p data-day>${dayLabel(d.day)}${d.closedReason ? html`　<strong class="warn">休館（${d.closedReason}）</strong>` : nothing}</p>
+      <table><thead><tr><th>区分</th>${d.units.map((u) => html`<th>${u.name}</th>`)}</tr></thead><tbody>
+        ${d.periods.map((p, i) => html`<tr><th>${p.label} ${p.start}–${p.end}</th>${d.units.map((u) => cell(u.slots[i]!))}</tr>`)}
       </tbody></table></div>`;
   }
 
@@ -175,6 +215,10 @@ export class OpBookingPage extends LitElement {
       const round = await this.client.openLotteryRound(f.id, this.field(e, 'month'), new Date(`${this.field(e, 'applyUntil')}T23:59:59+09:00`).toISOString());
       return `${round.month} の抽選を受け付けます。シード（公開）: ${round.seed}`;
     }, e);
+    const close = (roundId: string) => this.act(async () => {
+      const round = await this.client.closeLotteryRound(roundId);
+      return `${round.month} の抽選の申し込みを締め切りました（${round.applications}件）。`;
+    });
     const draw = (roundId: string) => this.act(async () => {
       const result = await this.client.drawLotteryRound(roundId);
       return `抽選しました。当選 ${result.won}件。申込者一覧のハッシュ: ${result.entrantsHash}`;
@@ -202,7 +246,9 @@ export class OpBookingPage extends LitElement {
             ? html`<button @click=${() => replay(r.id)}>シードから再計算して確かめる</button>
                 ${this._replay?.roundId === r.id ? html`<span class=${this._replay.listUnchanged && this._replay.matchesHolds ? 'ok' : 'error'} data-replay>
                   ${this._replay.listUnchanged && this._replay.matchesHolds ? `同じ結果です（当選 ${this._replay.won}件）` : '結果が一致しません'}</span>` : nothing}`
-            : html`<button class="primary" @click=${() => draw(r.id)}>抽選する</button>`}</td></tr>`)}
+            : Date.parse(r.applyUntil) > Date.now()
+              ? html`<button @click=${() => close(r.id)}>申し込みを締め切る</button>`
+              : html`<button class="primary" @click=${() => draw(r.id)}>抽選する</button>`}</td></tr>`)}
       </tbody></table></div>`;
   }
 
@@ -214,9 +260,9 @@ export class OpBookingPage extends LitElement {
       ${this._error ? html`<p class="error" role="alert">${this._error} <button @click=${() => this.load()}>もう一度</button></p>` : ''}
       ${!list ? html`<div class="empty" data-state="loading">読み込んでいます…</div>`
         : !list.facilities.length ? html`<div class="empty" data-state="empty">予約できる施設はありません。</div>`
-        : html`<div class="panel"><label>施設 <select @change=${(e: Event) => { this._selected = (e.target as HTMLSelectElement).value; this._replay = null; }}>
+        : html`<div class="panel"><label>施設 <select @change=${(e: Event) => { this._selected = (e.target as HTMLSelectElement).value; this._replay = null; this.showDay(this._day); }}>
             ${list.facilities.map((x) => html`<option value=${x.id} ?selected=${x.id === this._selected}>${x.name}</option>`)}</select></label></div>
-          ${f ? html`${this.renderBoard(f)}${this.renderAdmin(f)}${this.renderLottery(f)}${this.renderPolicy(f)}${this.renderBlackouts(f)}` : ''}`}`;
+          ${f ? html`${this.renderBoard(f)}${this.renderDay()}${this.renderAdmin(f)}${this.renderLottery(f)}${this.renderPolicy(f)}${this.renderBlackouts(f)}` : ''}`}`;
   }
 }
 customElements.define('op-booking-page', OpBookingPage);

@@ -31,15 +31,20 @@ export function cancellable(b: BookingView, facility: FacilitySummaryView | unde
   return b.state === 'confirmed' && daysBetween(today, cancelLastDay(b, facility)) >= 0;
 }
 
+/** What this booker pays at the counter, as the platform priced it for them (resident or not). */
+function feeLine(b: BookingView) {
+  return b.fee === null ? nothing : html`<p data-fee=${b.fee}>${t('booking.fee')} ${b.fee.toLocaleString('ja-JP')}${t('booking.yen')} （${t('booking.feeNote')}）</p>`;
+}
+
 export function heldPanel(o: {
-  booking: BookingView; facilities: FacilitySummaryView[]; fee: number | null; now: number;
+  booking: BookingView; facilities: FacilitySummaryView[]; now: number;
   onConfirm: () => void; onLater: () => void; onRelease: () => void;
 }): TemplateResult {
   const { when, where } = describe(o.booking, o.facilities);
   const left = o.booking.holdExpiresAt ? timeLeft(o.booking.holdExpiresAt, o.now) : null;
   return html`<div class="facts" data-panel="held">
       <p class="what">${where}</p><p class="what">${when}</p>
-      ${o.fee === null ? nothing : html`<p>${t('booking.fee')} ${o.fee.toLocaleString('ja-JP')}${t('booking.yen')} （${t('booking.feeNote')}）</p>`}
+      ${feeLine(o.booking)}
       ${left ? html`<p class="countdown" data-hold-left=${left.minutes * 60 + left.seconds}>${t('booking.held.left')} ${left.minutes}${t('booking.held.minutes')} ${String(left.seconds).padStart(2, '0')}${t('booking.held.seconds')}</p>` : nothing}
       <p>${t('booking.held.note')}</p>
     </div>
@@ -55,6 +60,7 @@ export function confirmedPanel(o: { booking: BookingView; facilities: FacilitySu
   return html`<div class="facts" data-panel="confirmed">
       <p class="what">${where}</p><p class="what">${when}</p>
       <p class="permit">${t('booking.permit')} <span class="nowrap" data-permit-no>${o.booking.permitNo}</span></p>
+      ${feeLine(o.booking)}
       <p>${t('booking.confirmed.note')}</p>
       <p>${t('booking.cancelUntil')} ${longDay(cancelLastDay(o.booking, facility))} ${t('booking.cancelUntil.after')}</p>
     </div>
@@ -74,7 +80,8 @@ export function minePanel(o: {
   const live = o.mine.bookings.filter((b) => b.state === 'held' || b.state === 'confirmed');
   const ended = o.mine.bookings.filter((b) => b.state !== 'held' && b.state !== 'confirmed');
   const shown = [...live, ...ended].slice(0, MINE_SHOWN);
-  const notice = o.mine.notices[0];
+  // The latest notice that asks something of the resident; receipts are read in お知らせ (home 7).
+  const notice = o.mine.notices.find((n) => n.kind !== 'confirmed' && n.kind !== 'cancelled');
   return html`<div data-panel="mine">
     ${notice ? html`<p class="notice" data-notice=${notice.kind}>${t('booking.notices')}： ${notice.text}</p>` : nothing}
     ${shown.length ? nothing : html`<p data-empty>${t('booking.mine.none')}</p>`}

@@ -228,9 +228,8 @@ export class StbTvBookingScreen extends LitElement {
       case 'week': case 'lottery': return this._week();
       case 'who': return html`${this._week()}${this._who(v.members)}`;
       case 'held': {
-        const fee = s.facility?.id === v.booking.facilityId ? s.week?.fees.find((f) => f.period === v.booking.period)?.resident ?? null : null;
         return heldPanel({
-          booking: v.booking, facilities: s.facilities, fee, now: this._now,
+          booking: v.booking, facilities: s.facilities, now: this._now,
           onConfirm: () => void s.confirm(v.booking), onLater: () => this._back(), onRelease: () => { this._question = { kind: 'release', booking: v.booking }; },
         });
       }

@@ -39,7 +39,7 @@ const CODE_DIGITS = 12;
 /** Inbox items on screen at once (all of them fit inside the safe area at 特大). */
 const INBOX_PAGE = 3;
 const KIND_LABEL: Record<InboxView['items'][number]['kind'], StringKey> = {
-  campaign: 'pension.kind.campaign', reminder: 'pension.kind.reminder', notice: 'pension.kind.notice', status_changed: 'pension.kind.statusChanged',
+  campaign: 'pension.kind.campaign', reminder: 'pension.kind.reminder', notice: 'pension.kind.notice', status_changed: 'pension.kind.statusChanged', booking: 'pension.kind.booking',
 };
 const formatCode = (digits: string) => digits.replace(/(\d{4})(?=\d)/g, '$1-');
 

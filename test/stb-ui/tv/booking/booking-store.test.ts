@@ -15,10 +15,11 @@ const FACILITY: FacilityListView['facilities'][number] = {
 };
 const WEEK: WeekGridView = {
   facilityId: FACILITY.id, name: FACILITY.name, from: '2027-01-04', days: ['2027-01-04'], periods: FACILITY.periods, fees: [], residentLastDay: '2027-03-01',
+  viewer: { resident: true, lastDay: '2027-03-01', fees: [] },
   units: [{ id: FACILITY.units[0]!.id, name: '会議室A', slots: [{ day: '2027-01-04', period: 'am', state: 'free' }] }],
 };
 const SLOT = { unitId: FACILITY.units[0]!.id, day: '2027-01-04', period: 'am' };
-const HELD: BookingView = { id: '00000000-0000-4000-8000-0000000000b1', facilityId: FACILITY.id, unitId: SLOT.unitId, day: SLOT.day, period: 'am', state: 'held', source: 'resident', holdExpiresAt: '2027-01-04T00:30:00.000Z', permitNo: null };
+const HELD: BookingView = { id: '00000000-0000-4000-8000-0000000000b1', facilityId: FACILITY.id, unitId: SLOT.unitId, day: SLOT.day, period: 'am', state: 'held', source: 'resident', holdExpiresAt: '2027-01-04T00:30:00.000Z', permitNo: null, fee: null };
 
 /** A platform that records every hold request; `gate` holds the answer back until released. */
 function fakePlatform(loggedIn: boolean) {

@@ -57,7 +57,7 @@ export class StbTvHomeScreen extends LitElement {
     .members { display: flex; flex-wrap: wrap; gap: 24px 40px; margin: 0 0 32px; }
     .members stb-tv-button { min-width: 520px; }
     /* Three rows of three: the nine numbered actions (7–9 are the services') fit at 特大 too. */
-    .actions { display: grid; grid-template-columns: repeat(3, 1fr); gap: 20px 40px; }
+    .actions { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 20px 40px; }
     .actions stb-tv-button { --stb-button-height: calc(88px * var(--stb-text-scale, 1)); }
     stb-tv-button { --stb-button-padding: 0.2em 0.6em; }
   `;
@@ -87,7 +87,10 @@ export class StbTvHomeScreen extends LitElement {
   }
 
   private _label(a: (typeof HOME_ACTIONS)[number]): string {
-    return a.id === 'inbox' && this._unread > 0 ? `${t(a.label)}（${this._unread}）` : t(a.label);
+    // A short count (「4件」, at most 「9件+」): the button keeps its column at 特大, where
+    // 「お知らせ（12）」 ran out of its box and pushed the third column off the safe area.
+    if (a.id !== 'inbox' || this._unread <= 0) return t(a.label);
+    return `${t(a.label)} ${Math.min(this._unread, 9)}件${this._unread > 9 ? '+' : ''}`;
   }
 
   private _fire(id: HomeDestination | 'logout') {

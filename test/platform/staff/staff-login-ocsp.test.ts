@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { and, desc, eq, gt, max } from 'drizzle-orm';
+import { and, desc, eq, gt, max, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, ocspResponses } from '../../../platform/src/db/schema/index.js';
 import { revokeCertificate, startOcspServer } from '../../../platform/src/jpki/dev-center/index.js';
@@ -12,6 +12,7 @@ import {
 } from '../../../platform/src/jpki/index.js';
 import { startStaffChallenge, staffLogin } from '../../../platform/src/staff/staff-login.js';
 import { buildTestApp } from '../../helpers/app.js';
+import { TEST_DB_KIND } from '../../helpers/database.js';
 import { CardInReader } from '../../helpers/card-in-reader.js';
 import { FIXTURE_CARDS } from '../../helpers/jpki-fixtures.js';
 import { consoleLogin, enrolStaff, orgId } from '../../helpers/staff.js';
@@ -176,5 +177,18 @@ describe("the staff login's audit entry records which revocation source decided"
     expect(a).toMatch(/^[0-9a-f]{64}$/);
     expect(b).toBe(a);
     expect(await t.database.db.select({ sha256: ocspResponses.sha256 }).from(ocspResponses).where(eq(ocspResponses.sha256, a!))).toHaveLength(1);
+  });
+
+  it("a kept response can be neither changed nor removed on the platform's connection", async () => {
+    const staffId = await staffIdOf(sato);
+    const [entry] = await auditOf(staffId, () => loginWith(askingAt(server.url), sato, SATO.authPin));
+    const sha256 = (entry!.data as Record<string, string>).ocspResponseSha256!;
+    for (const statement of [sql`update ocsp_responses set der = '\\x00' where sha256 = ${sha256}`, sql`delete from ocsp_responses where sha256 = ${sha256}`]) {
+      const error = await t.database.db.execute(statement).then(() => null, (err: { cause?: { code?: string; message: string }; message: string }) => err.cause ?? err);
+      // PostgreSQL: the platform role lacks the privilege; PGlite (one user): the append-only trigger.
+      if (TEST_DB_KIND === 'postgres') expect(error?.code).toBe('42501');
+      else expect(error?.message).toMatch(/ocsp_responses is append-only/);
+    }
+    expect(await t.database.db.select({ sha256: ocspResponses.sha256 }).from(ocspResponses).where(eq(ocspResponses.sha256, sha256))).toHaveLength(1);
   });
 });

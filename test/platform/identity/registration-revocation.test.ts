@@ -58,7 +58,7 @@ describe('registration decides revocation by its policy', () => {
     await feedDevCrls(t.identity, t.centerDir);
     const res = await submit(card, home);
     expect(res.body.error).toMatchObject({ code: 'PKI_REVOKED', details: { reason: 'keyCompromise', source: 'crl' } });
-  });
+  }, 90_000); // a card issued, and every partition of the dev center's CRLs signed again
 
   it('an auth certificate revoked in the CRL → PKI_REVOKED from the CRL', async () => {
     const [home, card] = [await flow.home(), await flow.card()];
@@ -66,7 +66,7 @@ describe('registration decides revocation by its policy', () => {
     await feedDevCrls(t.identity, t.centerDir);
     const res = await submit(card, home);
     expect(res.body.error).toMatchObject({ code: 'PKI_REVOKED', details: { reason: 'affiliationChanged', source: 'crl' } });
-  });
+  }, 90_000);
 
   it('by default OCSP is not asked: a card revoked since the last CRL still registers on that CRL', async () => {
     const [home, card] = [await flow.home(), await flow.card()];

@@ -184,7 +184,8 @@ describe("the staff login's audit entry records which revocation source decided"
     const [entry] = await auditOf(staffId, () => loginWith(askingAt(server.url), sato, SATO.authPin));
     const sha256 = (entry!.data as Record<string, string>).ocspResponseSha256!;
     for (const statement of [sql`update ocsp_responses set der = '\\x00' where sha256 = ${sha256}`, sql`delete from ocsp_responses where sha256 = ${sha256}`]) {
-      const error = await t.database.db.execute(statement).then(() => null, (err: { cause?: { code?: string; message: string }; message: string }) => err.cause ?? err);
+      type PgError = { code?: string; message: string };
+      const error = await t.database.db.execute(statement).then(() => null, (err: PgError & { cause?: PgError }): PgError => err.cause ?? err);
       // PostgreSQL: the platform role lacks the privilege; PGlite (one user): the append-only trigger.
       if (TEST_DB_KIND === 'postgres') expect(error?.code).toBe('42501');
       else expect(error?.message).toMatch(/ocsp_responses is append-only/);

@@ -16,7 +16,7 @@ import { liveChannel } from './console/live.js';
 import { consoleRoutes } from './console/routes.js';
 import { bookingRoutes } from './booking/routes.js';
 import { bookingConsoleRoutes } from './booking/console-routes.js';
-import { shelterConsoleRoutes } from './shelter/console-routes.js';
+import { shelterConsoleRoutes, shelterOverview } from './shelter/console-routes.js';
 import { shelterRoutes } from './shelter/routes.js';
 import { consoleAccess } from './staff/access.js';
 import type { JpkiContext } from './jpki/index.js';
@@ -25,6 +25,7 @@ import { tvAlertChannel } from './alerts/tv-channel.js';
 import { alertConsoleRoutes } from './alerts/console-routes.js';
 import { alertPublicRoutes } from './alerts/public-routes.js';
 import { alertFunnel } from './alerts/funnel.js';
+import { SHELTER_CHANGED_CHANNEL } from './shelter/health.js';
 import { pensionConsoleRoutes } from './pension/console-routes.js';
 import { insurerRoutes } from './pension/insurer-routes.js';
 import { pensionRoutes } from './pension/routes.js';
@@ -65,7 +66,10 @@ export async function buildApp({ config, database, jpki }: AppDeps): Promise<Fas
   await app.register(shelterRoutes, { deps: identity, policy: staffPolicy });
   await app.register(shelterConsoleRoutes, { db: database.db });
   // The console's live channel also pushes an alert's funnel to the console showing it.
-  const liveSources = { alertFunnel: (org: string, alertId: string) => alertFunnel(database.db, org, alertId, config.alertDeliveryBoundSeconds) };
+  const liveSources = {
+    alertFunnel: (org: string, alertId: string) => alertFunnel(database.db, org, alertId, config.alertDeliveryBoundSeconds),
+    shelters: { channel: SHELTER_CHANGED_CHANNEL, overview: (org: string) => shelterOverview(database.db, org) },
+  };
   await app.register(async (scope) => liveChannel(scope, database, staffPolicy, liveSources));
   await app.register(async (scope) => tvAlertChannel(scope, database));
   await app.register(alertRoutes, { deps: { db: database.db, defaultTtlSeconds: config.alertDefaultTtlSeconds } });

@@ -11,6 +11,7 @@ import { buildCrl, initCenter, issueCard, serviceCredentials, startTsaServer } f
 import { assembleCms, buildSignedAttributes, createJpkiContext, verifyCms } from '../../platform/src/jpki/index.js';
 import { encodeDocument } from '../../platform/src/pension/document.js';
 import { httpTimestampClient, sealSubmission, type SealContext } from '../../platform/src/pension/seal.js';
+import { pensionRevocation } from '../../platform/src/pension/seal-services.js';
 import { storeSubmission } from '../../platform/src/pension/submissions.js';
 import { digestInfoForMessage } from '../../platform/src/shared/digest-info.js';
 import { closedLoop } from './lib/http-load.js';
@@ -38,7 +39,7 @@ jpki.ingestCrl('sign', (await buildCrl(dir, { which: 'sign' })).der);
 const creds = await serviceCredentials(dir);
 const tsa = await startTsaServer({ dir, port: 0 });
 const sealContext: SealContext = {
-  trustStore: jpki.trustStore, revocation: { decide: (chain, at) => jpki.decideRevocation('pension-signature', chain, at) },
+  trustStore: jpki.trustStore, revocation: pensionRevocation(jpki),
   tsa: httpTimestampClient(tsa.url, [creds.root]), signer: { key: creds.platform.key, certificate: creds.platform.certificate }, maxCrlAgeSeconds: 86_400,
 };
 const NOW = new Date();

@@ -12,8 +12,7 @@
  * the certificate was read while the card lay in the reader (pin.status, sign); the ratios say
  * what the TV adds on top of the card. Target: p95 ≤ 1.0 s.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,7 +20,8 @@ import { chromium, type Page } from '@playwright/test';
 import { DEMO_PEOPLE } from '../../platform/src/demo/world.js';
 import { CHROMIUM_ARGS, chromiumPath } from '../e2e/browser.js';
 import { registerByApi } from '../e2e/register.js';
-import { DriverClient } from '../helpers/driver-client.js';
+import type { DriverClient } from '../helpers/driver-client.js';
+import { buildPages, controlDriver, startProduct, stopProduct, timedRequest, whenShown } from './lib/browser-product.js';
 import { fmt, median, percentile, printComparison } from './lib/stats.js';
 
 const { values } = parseArgs({
@@ -36,36 +36,7 @@ const READER_PORT = Number(process.env.BENCH_READER_PORT ?? PORT + 1);
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 const TARO = DEMO_PEOPLE[0];
 
-if (!values['no-build']) {
-  const built = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
-  if (built.status !== 0) process.exit(built.status ?? 1);
-}
-
-/** `npm start` on the bench's own ports and a throw-away data folder, with the realistic card latency. */
-async function startProduct(dataDir: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'platform/src/cli/start-all.ts'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...process.env, PORT: String(PORT), OPERATOR_PORT: String(PORT + 2), SHELTER_PORT: String(PORT + 3), READER_PORT: String(READER_PORT), DATA_DIR: dataDir, SEED_DEMO: 'true',
-      READER_CARD_LATENCY: 'realistic', READER_PCSC: 'false', LOG_LEVEL: 'warn', DATABASE_URL: '',
-    },
-  });
-  for (let i = 0; i < 240; i++) {
-    const up = await fetch(`http://127.0.0.1:${READER_PORT}/healthz`).then((r) => r.ok, () => false);
-    if (up) return child;
-    if (child.exitCode !== null) throw new Error(`the product stopped (${child.exitCode})`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error('the product did not start within 60 s');
-}
-
-/** Resolves once `test` (evaluated in the page every animation frame) holds; returns performance.now() of that frame. */
-function whenShown(page: Page, test: string): Promise<number> {
-  return page.waitForFunction(`(() => {
-    const found = (root) => [...root.querySelectorAll('*')].some((el) => (${test})(el) || (el.shadowRoot ? found(el.shadowRoot) : false));
-    return found(document) ? performance.now() : false;
-  })()`, undefined, { polling: 'raf', timeout: 30_000 }).then((h) => h.jsonValue() as Promise<number>);
-}
+buildPages(values['no-build']);
 
 /** The timeStamp of the page's last keydown (same clock as performance.now()). */
 const lastKey = (page: Page) => page.evaluate(() => (window as unknown as { __lastKey: number }).__lastKey);
@@ -103,12 +74,7 @@ async function cardFloor(driver: DriverClient, runs: number): Promise<[number[],
   const all: number[] = [];
   const afterCert: number[] = [];
   const digest = 'MDEwDQYJYIZIAWUDBAIBBQAEIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
-  const timed = async (cmd: string, params: object) => {
-    const t0 = performance.now();
-    const answer = await driver.request(cmd, params as Record<string, unknown>);
-    if (!answer.ok) throw new Error(`${cmd}: ${JSON.stringify(answer.error)}`);
-    return performance.now() - t0;
-  };
+  const timed = (cmd: string, params: object) => timedRequest(driver, cmd, params);
   for (let i = 0; i < runs; i++) {
     const cert = await timed('cert.read', { which: 'auth' });
     const rest = (await timed('pin.status', { key: 'auth' })) + (await timed('sign', { key: 'auth', pin: TARO.authPin, digestInfo: digest }));
@@ -119,14 +85,11 @@ async function cardFloor(driver: DriverClient, runs: number): Promise<[number[],
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'cap-bench-tv-'));
-const product = await startProduct(dataDir);
+const product = await startProduct(dataDir, { port: PORT, readerPort: READER_PORT });
 const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
 let exitCode = 1;
 try {
-  // The bench's own link as the driver's control client (the demo card commands refuse pages).
-  const { token } = JSON.parse(readFileSync(join(dataDir, 'reader-driver.token'), 'utf8')) as { token: string };
-  const driver = await DriverClient.connect(READER_PORT, null, { 'x-control-token': token });
-  await driver.request('hello', { client: 'tv-login.bench' });
+  const driver = await controlDriver(dataDir, READER_PORT, 'tv-login.bench');
   await registerByApi(ORIGIN, driver, TARO.id);
   const insert = await driver.request('demo.insert', { card: TARO.id });
   if (!insert.ok) throw new Error(JSON.stringify(insert.error));
@@ -171,8 +134,7 @@ try {
   exitCode = ok ? 0 : 1;
 } finally {
   await browser.close();
-  product.kill('SIGTERM');
-  await new Promise((r) => product.once('exit', r));
+  await stopProduct(product);
   rmSync(dataDir, { recursive: true, force: true });
 }
 process.exitCode = exitCode;

@@ -1,6 +1,7 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { DEMO_DRILL, DEMO_TABLET, drillCardId, drillName } from '../../platform/src/demo/world.js';
-import type { ShelterOverview } from '../../platform/src/shelter/shelter-schemas.js';
+import { DEMO_DRILL, DEMO_TABLET, DEMO_TABLET_2, drillCardId, drillName } from '../../platform/src/demo/world.js';
+import type { CheckinEvent, EventBatchResult, ShelterOverview } from '../../platform/src/shelter/shelter-schemas.js';
+import { uuidv7 } from '../../platform/src/shared/uuidv7.js';
 import type { DriverClient } from '../helpers/driver-client.js';
 import { connectDriver, E2E_DRILL_RESIDENTS, E2E_OPERATOR_ORIGIN, E2E_READER_URL, E2E_SHELTER_ORIGIN } from './product.js';
 
@@ -49,6 +50,17 @@ async function tap(page: Page, n: number) {
 
 const pending = (page: Page) => app(page).locator('[data-pending]');
 
+/**
+ * Who the tablet shows inside and outside once it has taken in the platform's view of its shelter
+ * (every tablet's events there, earlier tests' too): the counts a test's own check-ins add to.
+ */
+async function present(page: Page): Promise<{ inside: number; outside: number }> {
+  const occupancy = app(page).locator('[data-occupancy]');
+  await expect(occupancy).toHaveAttribute('data-synced', /\d/, { timeout: 15_000 });
+  await expect(pending(page)).toHaveAttribute('data-pending', '0');
+  return { inside: Number(await occupancy.getAttribute('data-inside')), outside: Number(await occupancy.getAttribute('data-outside')) };
+}
+
 /** 南砺市 防災課 signs in to the console's 避難所 page with their card (no tablet page may be open: it would take the card). */
 async function officerConsole(context: BrowserContext): Promise<Page> {
   const console = await context.newPage();
@@ -78,6 +90,7 @@ test('staff open the tablet; a card tap checks in a resident, one key each the r
   expect(E2E_DRILL_RESIDENTS).toBeGreaterThanOrEqual(24);
   await openTablet(page);
   const before = await tabletEvents(page);
+  const base = await present(page);
 
   // Household 1 (drill-01…04): one tap, then keys 1, 2, 3 for the other three members.
   await tap(page, 1);
@@ -85,12 +98,12 @@ test('staff open the tablet; a card tap checks in a resident, one key each the r
   await expect(members).toHaveCount(3);
   for (const n of [2, 3, 4]) await expect(members.filter({ hasText: drillName(n) })).toHaveCount(1);
   for (const key of ['1', '2', '3']) await page.keyboard.press(key);
-  await expect(app(page).locator('[data-people] li')).toHaveCount(4);
+  await expect(app(page).locator('[data-people] li')).toHaveCount(base.inside + base.outside + 4);
   await expect(pending(page)).toHaveAttribute('data-pending', '0', { timeout: 15_000 });
   // A second tap of someone already here is shown as such and counted once.
   await tap(page, 1);
   await expect(app(page).locator('[data-tapped]')).toContainText('すでに受付済み');
-  await expect(app(page).locator('[data-occupancy]')).toHaveAttribute('data-inside', '4');
+  await expect(app(page).locator('[data-occupancy]')).toHaveAttribute('data-inside', String(base.inside + 4));
   await expect(pending(page)).toHaveAttribute('data-pending', '0', { timeout: 15_000 });
   const online = await tabletEvents(page);
   expect(online.events - before.events).toBe(5);
@@ -101,14 +114,14 @@ test('staff open the tablet; a card tap checks in a resident, one key each the r
   for (let n = 5; n < 25; n++) await tap(page, n);
   await expect(pending(page)).toHaveAttribute('data-pending', '20');
   await expect(pending(page)).toHaveText('未送信 20件');
-  await expect(app(page).locator('[data-occupancy]')).toHaveAttribute('data-inside', '24');
+  await expect(app(page).locator('[data-occupancy]')).toHaveAttribute('data-inside', String(base.inside + 24));
 
   // A reload with the browser offline: the page comes from its service worker, the queue from IndexedDB.
   await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
   await context.setOffline(true);
   await page.reload();
   await expect(pending(page)).toHaveAttribute('data-pending', '20');
-  await expect(app(page).locator('[data-people] li')).toHaveCount(24);
+  await expect(app(page).locator('[data-people] li')).toHaveCount(base.inside + base.outside + 24);
 
   // The network is back: the browser says so (`online`), the outbox drains, nothing twice.
   await context.unroute(API);
@@ -141,6 +154,7 @@ test('an event the platform refuses (4xx) goes to the "needs attention" list, ne
 test('without a card by name and birth date; outside (車中泊), move to another shelter, check-out; the list searches; occupancy and day/night stay on screen', async ({ page }) => {
   await openTablet(page);
   await expect(app(page).locator('[data-day-night]')).toBeVisible();
+  const base = await present(page);
   const form = app(page).locator('[data-by-name]');
   for (const [name, birth] of [['名簿　一', '1950-01-01'], ['名簿　二', '1960-02-02'], ['別人　三', '1970-03-03']]) {
     await form.locator('input[name=name]').fill(name!);
@@ -148,7 +162,7 @@ test('without a card by name and birth date; outside (車中泊), move to anothe
     await form.getByRole('button', { name: '名前で受付' }).click();
   }
   const occupancy = app(page).locator('[data-occupancy]');
-  await expect(occupancy).toHaveAttribute('data-inside', '3');
+  await expect(occupancy).toHaveAttribute('data-inside', String(base.inside + 3));
   const person = (name: string) => app(page).locator('[data-people] li', { hasText: name });
 
   // The same person by name again: already here, counted once.
@@ -156,15 +170,15 @@ test('without a card by name and birth date; outside (車中泊), move to anothe
   await form.locator('input[name=birthDate]').fill('1950-01-01');
   await form.getByRole('button', { name: '名前で受付' }).click();
   await expect(app(page).locator('[data-message]')).toContainText('すでに受付済み');
-  await expect(occupancy).toHaveAttribute('data-inside', '3');
+  await expect(occupancy).toHaveAttribute('data-inside', String(base.inside + 3));
 
   await app(page).locator('[data-search]').fill('名簿');
   await expect(app(page).locator('[data-people] li')).toHaveCount(2);
   await app(page).locator('[data-search]').fill('');
 
   await person('名簿　一').getByRole('button', { name: '外へ' }).click();
-  await expect(occupancy).toHaveAttribute('data-inside', '2');
-  await expect(occupancy).toHaveAttribute('data-outside', '1');
+  await expect(occupancy).toHaveAttribute('data-inside', String(base.inside + 2));
+  await expect(occupancy).toHaveAttribute('data-outside', String(base.outside + 1));
   await expect(person('名簿　一')).toContainText('（外）');
 
   await person('名簿　二').getByRole('button', { name: '移動' }).click();
@@ -173,7 +187,7 @@ test('without a card by name and birth date; outside (車中泊), move to anothe
 
   await person('別人　三').getByRole('button', { name: '退所' }).click();
   await expect(person('別人　三')).toHaveCount(0);
-  await expect(occupancy).toHaveAttribute('data-inside', '0');
+  await expect(occupancy).toHaveAttribute('data-inside', String(base.inside));
   await expect(pending(page)).toHaveAttribute('data-pending', '0', { timeout: 15_000 });
   await expect(app(page).locator('[data-attention]')).toHaveCount(0);
 });
@@ -207,4 +221,59 @@ test('where the municipality requires the PIN, the tablet asks the card holder f
   } finally {
     await context.request.put(`${E2E_OPERATOR_ORIGIN}/api/v1/console/shelters/${shelter.id}/settings`, { headers: { authorization: `Bearer ${token}` }, data: { requirePin: false } });
   }
+});
+
+test("two tablets at one shelter show the same people; the console shows check-ins live (not by its poll) and each tablet's events waiting", async ({ page, context }) => {
+  test.setTimeout(150_000);
+  // The console first (the officer's card must be out before a tablet page opens), its fallback
+  // poll pushed an hour away, and every GET of the overview counted: what it shows must be pushed.
+  await page.close();
+  const console = await officerConsole(context);
+  await console.evaluate(() => { (customElements.get('op-shelter-page') as unknown as { pollMs: number }).pollMs = 3_600_000; });
+  await console.locator('[data-nav="home"]').click();
+  const loaded = console.waitForResponse((r) => r.request().method() === 'GET' && new URL(r.url()).pathname === '/api/v1/console/shelters');
+  await console.locator('[data-nav="shelters"]').click();
+  await loaded;
+  const row = console.locator(`op-shelter-page [data-shelter="${DEMO_TABLET.shelter}"]`);
+  await expect(row).toBeVisible({ timeout: 15_000 });
+  let polled = 0;
+  console.on('request', (r) => { if (r.method() === 'GET' && new URL(r.url()).pathname === '/api/v1/console/shelters') polled++; });
+
+  const tablet = await context.newPage();
+  await openTablet(tablet);
+  const base = await present(tablet);
+  await expect(row).toHaveAttribute('data-inside', String(base.inside), { timeout: 10_000 });
+
+  // The second desk (its own credential, the same staff session) checks someone in.
+  const token = await tablet.evaluate(() => sessionStorage.getItem('shelter-staff-token'));
+  const second = { 'x-device': `${DEMO_TABLET_2.id}:${DEMO_TABLET_2.secret}`, authorization: `Bearer ${token}`, 'x-outbox-waiting': '5' };
+  const event: CheckinEvent = { eventId: uuidv7(), sequence: Date.now(), occurredAt: new Date().toISOString(), kind: 'checkin', subject: { method: 'name', name: '二台目　受付', birthDate: '1955-05-05' } };
+  const res = await tablet.request.post(`${E2E_SHELTER_ORIGIN}/api/v1/shelter/events`, { headers: second, data: { events: [event] } });
+  expect(res.status()).toBe(200);
+  expect(((await res.json()) as EventBatchResult).results[0]!.status).toBe('recorded');
+  // This tablet takes the platform's view in (its heartbeat), and the console has it pushed.
+  await expect(app(tablet).locator('[data-people] li', { hasText: '二台目　受付' })).toHaveCount(1, { timeout: 25_000 });
+  await expect(app(tablet).locator('[data-occupancy]')).toHaveAttribute('data-inside', String(base.inside + 1));
+  await expect(row).toHaveAttribute('data-inside', String(base.inside + 1), { timeout: 10_000 });
+  await expect(row.locator(`[data-tablet="${DEMO_TABLET_2.label}"]`)).toHaveAttribute('data-waiting', '5');
+
+  // The platform turns this tablet's uploads away (503) but answers its heartbeat: the console
+  // shows the two check-ins waiting on it, then none once they are sent.
+  await context.route(`${E2E_SHELTER_ORIGIN}/api/v1/shelter/events`, (route) => route.fulfill({ status: 503, contentType: 'application/json', body: '{}' }));
+  const form = app(tablet).locator('[data-by-name]');
+  for (const [name, birth] of [['待機　一', '1961-01-01'], ['待機　二', '1962-02-02']]) {
+    await form.locator('input[name=name]').fill(name!);
+    await form.locator('input[name=birthDate]').fill(birth!);
+    await form.getByRole('button', { name: '名前で受付' }).click();
+    await expect(app(tablet).locator('[data-people] li', { hasText: name! })).toHaveCount(1);
+  }
+  await expect(pending(tablet)).toHaveAttribute('data-pending', '2');
+  await expect(row.locator(`[data-tablet="${DEMO_TABLET.label}"]`)).toHaveAttribute('data-waiting', '2', { timeout: 25_000 });
+  await expect(row).toHaveAttribute('data-inside', String(base.inside + 1));
+
+  await context.unroute(`${E2E_SHELTER_ORIGIN}/api/v1/shelter/events`);
+  await expect(pending(tablet)).toHaveAttribute('data-pending', '0', { timeout: 30_000 });
+  await expect(row).toHaveAttribute('data-inside', String(base.inside + 3), { timeout: 10_000 });
+  await expect(row.locator(`[data-tablet="${DEMO_TABLET.label}"]`)).toHaveAttribute('data-waiting', '0', { timeout: 10_000 });
+  expect(polled).toBe(0);
 });

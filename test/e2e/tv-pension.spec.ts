@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import type { DriverClient } from '../helpers/driver-client.js';
-import { connectDriver, E2E_OPERATOR_ORIGIN, E2E_READER_URL } from './product.js';
+import { connectDriver, E2E_ORIGIN, E2E_OPERATOR_ORIGIN, E2E_READER_URL } from './product.js';
 import { focusedKeys, press } from './remote.js';
 import { DEMO_PROVIDERS } from '../../platform/src/demo/world.js';
 import { api, apiSession, focusLandsOn, insertCard, logInWithRemote, moveTo, openTv, person, register, typePin } from './tv-session.js';
 
-// Issue 15: the insurer registers a policy and opens a campaign; 山田太郎 enters the letter's link
-// code on the TV with the number keys, consents with his card, finds the request in お知らせ,
-// answers, signs with the 署名用 password (a wrong one first: tries left), and the submission is
-// accepted with its timestamp; the insurer's console API then lists it and hands out its bundle.
+// Issue 15: the insurer clerk, logged in at the console with their own card, registers a policy
+// (its link code shown once) and opens the campaign for its month (deadline, a reminder day) in the
+// page's forms; 山田太郎 enters the letter's link code on the TV with the number keys, consents
+// with his card, finds the request in お知らせ, answers, signs with the 署名用 password (a wrong one
+// first: tries left), and the submission is accepted with its timestamp; the clerk's page then
+// shows it and downloads its bundle, byte for byte what the console API hands out.
 
 const TARO = person('yamada-taro');
 const CLERK = { card: 'staff-insurer-clerk', pin: '5555' };
@@ -54,6 +56,39 @@ async function typeSignPassword(page: Page, password: string) {
 
 const mode = (page: Page) => page.locator('stb-tv-pension-screen [data-pension-mode]').first();
 
+/** The clerk's console in a tab of its own, logged in with their card and PIN, on the pension page. */
+async function clerkDesk(context: BrowserContext): Promise<Page> {
+  await driver.request('demo.remove', {});
+  expect((await driver.request('demo.insert', { card: CLERK.card })).ok).toBe(true);
+  const desk = await context.newPage();
+  await desk.goto(`${E2E_OPERATOR_ORIGIN}/operator/?reader=${encodeURIComponent(E2E_READER_URL)}#/pension`);
+  const signIn = desk.locator('op-sign-in');
+  await expect(signIn.locator('[data-reader="card"]')).toBeVisible({ timeout: 15_000 });
+  await signIn.locator('input[name=pin]').fill(CLERK.pin);
+  await signIn.getByRole('button', { name: 'ログイン', exact: true }).click();
+  await desk.locator('[data-nav="pension"]').click();
+  await expect(desk.locator('op-pension-page [data-campaign-form]')).toBeVisible({ timeout: 15_000 });
+  await driver.request('demo.remove', {});
+  return desk;
+}
+
+/** `YYYY-MM-DD` in Japan, `days` from now (what a date input holds). */
+const japanDay = (days: number) => new Date(Date.now() + days * 86_400_000 + 9 * 3600_000).toISOString().slice(0, 10);
+
+/**
+ * Next month, or the same month of a later year when this product already has a campaign for it
+ * (one per month per insurer; a PostgreSQL database may be reused between runs).
+ */
+async function freePeriod(): Promise<{ period: string; month: number }> {
+  const taken = new Set(((await consoleApi('GET', '/pension/campaigns')).body.campaigns as { period: string }[]).map((c) => c.period));
+  const now = new Date();
+  for (let years = 0; ; years++) {
+    const d = new Date(Date.UTC(now.getUTCFullYear() + years, now.getUTCMonth() + 1, 1));
+    const period = d.toISOString().slice(0, 7);
+    if (!taken.has(period)) return { period, month: d.getUTCMonth() + 1 };
+  }
+}
+
 test.beforeAll(async () => {
   driver = await connectDriver();
   await driver.request('hello', { client: 'tv-pension.spec' });
@@ -72,15 +107,40 @@ test.afterAll(async () => {
 });
 
 test('link a policy with its code, sign the 現況確認届 from the inbox, the insurer gets the sealed submission', async ({ page }) => {
-  test.setTimeout(120_000);
-  const next = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() + 1, 1));
-  const period = next.toISOString().slice(0, 7);
-  const policy = await consoleApi('POST', '/pension/policies', { policyRef: `E2E-${randomUUID().slice(0, 8)}`, dueMonth: next.getUTCMonth() + 1 });
-  expect(policy.status, policy.text).toBe(201);
-  const { linkCode, policyRef } = policy.body.policies[0] as { linkCode: string; policyRef: string };
-  const opened = await consoleApi('POST', '/pension/campaigns', { title: '年金現況確認', period, deadline: new Date(Date.now() + 20 * 86_400_000).toISOString(), reminderDates: [] });
-  expect([201, 400], opened.text).toContain(opened.status); // one campaign per month: another spec may have opened it
+  test.setTimeout(180_000);
+  const { period, month } = await freePeriod();
+  const policyRef = `E2E-${randomUUID().slice(0, 8)}`;
 
+  // The clerk at the console: a policy due in that month, its link code shown once, then the campaign.
+  const desk = await clerkDesk(page.context());
+  const pension = desk.locator('op-pension-page');
+  const register = pension.locator('form', { has: desk.locator('input[name=policyRef]') });
+  await register.locator('input[name=policyRef]').fill(policyRef);
+  await register.locator('input[name=dueMonth]').fill(String(month));
+  await register.getByRole('button', { name: '登録' }).click();
+  const codeCell = pension.locator('[data-codes] tr', { hasText: policyRef }).locator('[data-link-code]');
+  await expect(codeCell).toHaveText(/^\d{4}-\d{4}-\d{4}$/, { timeout: 15_000 });
+  const linkCode = (await codeCell.textContent())!;
+
+  const campaignForm = pension.locator('[data-campaign-form]');
+  await expect(campaignForm.locator('input[name=period]')).toHaveValue(/^\d{4}-\d{2}$/); // next month is offered
+  await campaignForm.locator('input[name=period]').fill(period);
+  await campaignForm.locator('input[name=deadline]').fill(japanDay(20));
+  await campaignForm.locator('input[name=reminder]').first().fill(japanDay(10));
+  await campaignForm.getByRole('button', { name: '開始' }).click();
+  await expect(pension.locator(`[data-campaign-opened="${period}"]`)).toBeVisible({ timeout: 15_000 });
+  const campaigns = (await consoleApi('GET', '/pension/campaigns')).body.campaigns as { id: string; period: string; reminderDates: string[]; deadline: string }[];
+  const campaign = campaigns.find((c) => c.period === period)!;
+  expect(campaign.reminderDates).toEqual([japanDay(10)]);
+  await expect(pension.locator(`tr[data-campaign="${campaign.id}"]`)).toBeVisible();
+  // The same month again is refused on the page with its code; what was typed stays in the form.
+  await campaignForm.locator('input[name=period]').fill(period);
+  await campaignForm.locator('input[name=deadline]').fill(japanDay(20));
+  await campaignForm.getByRole('button', { name: '開始' }).click();
+  await expect(pension.locator('[data-campaign-form] ~ [role=alert]')).toContainText('REQ_INVALID');
+  await expect(campaignForm.locator('input[name=period]')).toHaveValue(period);
+
+  await page.bringToFront();
   await insertCard(driver, TARO);
   await openTv(page);
   await logInWithRemote(page, TARO);
@@ -135,22 +195,40 @@ test('link a policy with its code, sign the 現況確認届 from the inbox, the 
   expect(bundle.status).toBe(200);
   expect(JSON.parse(bundle.text)).toMatchObject({ version: expect.any(String), document: expect.any(String), signature: expect.any(String) });
 
-  // The clerk's console page: the submission with its state, the campaign's progress, the bundle downloaded byte for byte.
-  await driver.request('demo.remove', {});
-  expect((await driver.request('demo.insert', { card: CLERK.card })).ok).toBe(true);
-  const desk = await page.context().newPage();
-  await desk.goto(`${E2E_OPERATOR_ORIGIN}/operator/?reader=${encodeURIComponent(E2E_READER_URL)}#/pension`);
-  const signIn = desk.locator('op-sign-in');
-  await expect(signIn.locator('[data-reader="card"]')).toBeVisible({ timeout: 15_000 });
-  await signIn.locator('input[name=pin]').fill(CLERK.pin);
-  await signIn.getByRole('button', { name: 'ログイン', exact: true }).click();
-  await desk.locator('[data-nav="pension"]').click();
+  // The clerk's console page (still logged in, read again): the submission with its state, the
+  // campaign's progress, the bundle downloaded byte for byte.
+  await desk.bringToFront();
+  await desk.reload();
   const row = desk.locator(`op-pension-page tr[data-submission="${mine!.id}"]`);
   await expect(row).toHaveAttribute('data-state', 'sealed', { timeout: 15_000 });
-  await expect(desk.locator(`op-pension-page tr[data-campaign] [data-submitted]`).first()).not.toHaveText('0');
+  await expect(desk.locator(`op-pension-page tr[data-campaign="${campaign.id}"] [data-submitted]`)).toHaveText('1');
   const [download] = await Promise.all([desk.waitForEvent('download'), row.locator('[data-download]').click()]);
   expect(download.suggestedFilename()).toBe(`genkyo-${mine!.id}.json`);
   const { readFile } = await import('node:fs/promises');
   expect(await readFile((await download.path())!, 'utf8')).toBe(bundle.text);
   await driver.request('demo.remove', {});
+});
+
+test('the insurer admin issues an API credential in the console (shown once); revoked there, its next request is refused', async ({ page }) => {
+  test.setTimeout(90_000);
+  const desk = await clerkDesk(page.context()); // the demo clerk is also the insurer's admin
+  const panel = desk.locator('op-pension-credentials');
+  const label = `E2E ${randomUUID().slice(0, 8)}`;
+  await panel.locator('input[name=label]').fill(label);
+  await panel.getByRole('button', { name: '発行' }).click();
+  const shown = panel.locator('[data-credential]');
+  await expect(shown).toHaveText(/^Insurer [0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/, { timeout: 15_000 });
+  const authorization = (await shown.textContent())!;
+  const call = () => fetch(`${E2E_ORIGIN}/api/v1/insurer/submissions`, { headers: { authorization } });
+  expect((await call()).status).toBe(200);
+
+  const row = panel.locator('tr[data-credential-row]', { hasText: label });
+  await expect(row).toHaveAttribute('data-revoked', 'no');
+  await expect(row).not.toContainText(authorization.split('.')[1]!);
+  await row.locator('[data-revoke]').click();
+  await panel.locator('[data-confirm-revoke]').click();
+  await expect(row).toHaveAttribute('data-revoked', 'yes', { timeout: 15_000 });
+  const refused = await call();
+  expect(refused.status).toBe(401);
+  expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('PENSION_API_CREDENTIAL_REVOKED');
 });

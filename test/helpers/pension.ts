@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import type { InjectOptions } from 'fastify';
 import { expect } from 'vitest';
 import type { Db } from '../../platform/src/db/client.js';
-import { organisations, pensionPolicies, pensionSubmissions, persons, serviceProviders, serviceUids } from '../../platform/src/db/schema/index.js';
+import { organisations, pensionApiCredentials, pensionPolicies, pensionSubmissions, persons, serviceProviders, serviceUids } from '../../platform/src/db/schema/index.js';
 import { DEMO_PROVIDERS } from '../../platform/src/demo/world.js';
 import type { IdentityFlow, Home, TestCard } from './identity-flow.js';
 import { orgId, staffWithSession } from './staff.js';
@@ -20,20 +20,26 @@ export function nextPeriod(now = new Date()): { period: string; month: number } 
 }
 
 /**
- * The pension service as the insurer and a resident use it, over one IdentityFlow app: a clerk of
- * the demo insurer (and of a second insurer, for scope tests), a registered person logged in on a
- * TV of their own.
+ * The pension service as the insurer and a resident use it, over one IdentityFlow app: a clerk and
+ * an admin (who alone handles API credentials) of the demo insurer and of a second insurer, for
+ * scope tests; a registered person logged in on a TV of their own.
  */
 export class PensionWorld {
-  private constructor(readonly flow: IdentityFlow, readonly clerk: string, readonly otherClerk: string, readonly otherProviderId: string) {}
+  private constructor(
+    readonly flow: IdentityFlow, readonly clerk: string, readonly otherClerk: string, readonly otherProviderId: string,
+    readonly admin: { authorization: string; staffId: string }, readonly otherAdmin: string,
+  ) {}
 
   static async start(flow: IdentityFlow): Promise<PensionWorld> {
     const db = flow.t.database.db;
-    const clerk = await staffWithSession(db, await orgId(db, 'insurer-demo'), ['insurer.clerk']);
-    const [org] = await db.insert(organisations).values({ kind: 'insurer', code: 'insurer-pension-other', name: 'ほか生命' }).returning();
-    const [provider] = await db.insert(serviceProviders).values({ organisationId: org!.id, code: 'other-pension', name: 'ほか生命 年金', service: 'pension' }).returning();
+    const demo = await orgId(db, 'insurer-demo');
+    const clerk = await staffWithSession(db, demo, ['insurer.clerk']);
+    const admin = await staffWithSession(db, demo, ['insurer.admin']);
+    const [org] = await db.insert(organisations).values({ kind: 'insurer', code: `insurer-pension-${randomUUID().slice(0, 8)}`, name: 'ほか生命' }).returning();
+    const [provider] = await db.insert(serviceProviders).values({ organisationId: org!.id, code: `other-pension-${randomUUID().slice(0, 8)}`, name: 'ほか生命 年金', service: 'pension' }).returning();
     const other = await staffWithSession(db, org!.id, ['insurer.clerk']);
-    return new PensionWorld(flow, clerk.authorization, other.authorization, provider!.id);
+    const otherAdmin = await staffWithSession(db, org!.id, ['insurer.admin']);
+    return new PensionWorld(flow, clerk.authorization, other.authorization, provider!.id, admin, otherAdmin.authorization);
   }
 
   async console(options: InjectOptions, as = this.clerk) {
@@ -66,8 +72,9 @@ export class PensionWorld {
 
 /**
  * What the console's pension routes can target in one insurer organisation (for the scope matrix):
- * its pension provider (made if it has none), a policy waiting for its code, a linked policy and a
- * sealed submission (its bundle a placeholder: the matrix tests access, not evidence).
+ * its pension provider (made if it has none), a policy waiting for its code, a linked policy, a
+ * sealed submission (its bundle a placeholder: the matrix tests access, not evidence) and an API
+ * credential (its hash a placeholder).
  */
 export async function pensionTargets(db: Db, organisationId: string) {
   let [provider] = await db.select().from(serviceProviders).where(and(eq(serviceProviders.organisationId, organisationId), eq(serviceProviders.service, 'pension')));
@@ -83,5 +90,6 @@ export async function pensionTargets(db: Db, organisationId: string) {
   const [submission] = await db.insert(pensionSubmissions).values({
     providerId: provider!.id, serviceUid: uid, policyRef: linkedPolicy!.policyRef, policyId: linkedPolicy!.id, state: 'sealed', bundle: '{}', signedAt: new Date(), sealedAt: new Date(),
   }).returning();
-  return { providerId: provider!.id, openPolicyId: open!.id, linkedPolicyId: linkedPolicy!.id, submissionId: submission!.id };
+  const [credential] = await db.insert(pensionApiCredentials).values({ providerId: provider!.id, secretHash: '0'.repeat(64), label: 'matrix' }).returning();
+  return { providerId: provider!.id, openPolicyId: open!.id, linkedPolicyId: linkedPolicy!.id, submissionId: submission!.id, credentialId: credential!.id };
 }

@@ -38,3 +38,14 @@ export async function waitForOk(url: string, deadlineMs: number, child?: ChildPr
   }
   throw new Error(`${url} did not answer within ${deadlineMs} ms`);
 }
+
+/** Runs an npm script as a user would (`npm run -s SCRIPT -- ARGS`), collecting its output apart. */
+export function runNpm(script: string, args: string[], env: NodeJS.ProcessEnv) {
+  const child = spawn('npm', ['run', '-s', script, '--', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, stdout: () => stdout, stderr: () => stderr };
+}

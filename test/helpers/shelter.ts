@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../platform/src/db/client.js';
-import { certificates, householdMembers, households, persons, shelters } from '../../platform/src/db/schema/index.js';
+import { certificates, districts, householdMembers, households, persons, shelters } from '../../platform/src/db/schema/index.js';
 import { CLI_ACTOR } from '../../platform/src/identity/audit.js';
 import { provisionDevice } from '../../platform/src/identity/devices.js';
 import type { JpkiContext } from '../../platform/src/jpki/index.js';
@@ -35,6 +35,14 @@ export async function tabletWithStaff(db: Db, municipalityId: string, shelterNam
   const tablet = await provisionDevice(db, { kind: 'tablet', shelterId: shelter!.id }, '受付1', CLI_ACTOR);
   const staff = await staffWithSession(db, municipalityId, roles);
   return { shelter: shelter!, tablet, staff, headers: { 'x-device': `${tablet.id}:${tablet.secret}`, authorization: staff.authorization } };
+}
+
+/** A new shelter of the municipality (its first district), named uniquely: a test that counts who is inside finds no other test's people there. */
+export async function shelterOfItsOwn(db: Db, municipalityId: string, capacity = 50): Promise<string> {
+  const [district] = await db.select().from(districts).where(eq(districts.municipalityId, municipalityId));
+  const name = `テスト避難所 ${crypto.randomUUID().slice(0, 8)}`;
+  await db.insert(shelters).values({ municipalityId, districtId: district!.id, name, address: '-', capacity });
+  return name;
 }
 
 /** A tablet's event counter: each call makes the next event. */

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FunnelView } from '../alerts/alert-console-schemas.js';
+import type { ShelterOverview } from '../shelter/shelter-schemas.js';
 
 /**
  * The operator console's API (platform/src/console/README.md): request and response shapes as
@@ -141,12 +142,15 @@ export const StaffRemoved = Type.Object({ staffId: Uuid, removed: Type.Boolean()
  * What the live channel (`GET /api/v1/console/live`, WebSocket) sends and takes. After `auth`, a
  * console showing an alert's funnel names it (`watch-alert`, null to stop) and gets it pushed when it changes.
  */
-export type LiveClientMessage = { type: 'auth'; token: string } | { type: 'watch-alert'; alertId: string | null };
+export type LiveClientMessage = { type: 'auth'; token: string } | { type: 'watch-alert'; alertId: string | null } | { type: 'watch-shelters'; on: boolean };
 export type LiveServerMessage =
   | { type: 'hello' }
   | { type: 'ready'; me: Static<typeof StaffMe> }
   | { type: 'dashboard'; data: Static<typeof Dashboard> }
   | { type: 'alert-funnel'; data: FunnelView }
+  /** The shelters overview (while the console shows it: `watch-shelters`), pushed when a tablet's upload or report changed it. */
+  | { type: 'shelters'; data: ShelterOverview }
+  | { type: 'shelters-refused'; code: 'STAFF_PERMISSION_DENIED' }
   | { type: 'watch-refused'; alertId: string; code: 'STAFF_PERMISSION_DENIED' | 'STAFF_OUT_OF_SCOPE' | 'REQ_NOT_FOUND' }
   | { type: 'ended'; code: 'AUTH_SESSION_EXPIRED' | 'AUTH_REQUIRED' };
 

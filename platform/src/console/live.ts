@@ -10,6 +10,7 @@ import { STAFF_CHANGED_CHANNEL } from '../staff/staff.js';
 import type { LiveClientMessage, LiveServerMessage } from './console-schemas.js';
 import { dashboardOf, type Dashboard } from './dashboard.js';
 import type { FunnelView } from '../alerts/alert-console-schemas.js';
+import type { ShelterOverview } from '../shelter/shelter-schemas.js';
 
 /** How often the live numbers are recomputed (once per organisation, shared by its open consoles). */
 export const LIVE_TICK_MS = 2_000;
@@ -26,13 +27,21 @@ interface Viewer {
   /** The alert whose funnel this console shows, if any (pushed when it changes). */
   watching: string | null;
   lastFunnel: string;
+  /** Whether this console shows the shelters page (pushed on every change NOTIFY'd for its organisation). */
+  shelters: boolean;
+  lastShelters: string;
 }
 
 /** Live sources other services give the channel (kept out of this file so the console does not depend on them). */
 export interface LiveSources {
   /** One alert's funnel for the caller's organisation; AppError STAFF_OUT_OF_SCOPE / REQ_NOT_FOUND when not theirs. */
   alertFunnel?: (organisationId: string, alertId: string) => Promise<FunnelView>;
+  /** The shelters overview of an organisation, and the NOTIFY channel whose payload names an organisation whose overview changed. */
+  shelters?: { channel: string; overview: (organisationId: string) => Promise<ShelterOverview> };
 }
+
+/** How often a watched shelters overview is recomputed without a NOTIFY (TV answers change 安否未確認 without one). */
+export const SHELTERS_SAFETY_MS = 30_000;
 
 /**
  * The console's live channel: one WebSocket per open console, authenticated by the staff token in
@@ -79,6 +88,10 @@ export async function liveChannel(app: FastifyInstance, database: Pick<DbHandle,
         }
         await pushFunnel(viewer, funnels);
       }
+      if (Date.now() - lastSheltersSweep >= SHELTERS_SAFETY_MS) {
+        lastSheltersSweep = Date.now();
+        for (const org of new Set([...viewers].filter((v) => v.shelters).map((v) => v.context.organisation.id))) await pushShelters(org);
+      }
     } catch (err) {
       app.log.warn({ err }, 'live console tick failed');
     } finally {
@@ -96,6 +109,49 @@ export async function liveChannel(app: FastifyInstance, database: Pick<DbHandle,
       app.log.warn({ err }, 'console live channel: no staff_changed notifications; removals apply at the next tick');
       return async () => undefined;
     });
+  /**
+   * The shelters overview to every console of `organisationId` showing it, computed once, sent
+   * where it changed. NOTIFYs that arrive while one is computed fold into one more run after it.
+   */
+  const sheltersRunning = new Map<string, { again: boolean }>();
+  const pushShelters = async (organisationId: string, only?: Viewer) => {
+    const source = sources.shelters;
+    if (!source) return;
+    const running = sheltersRunning.get(organisationId);
+    if (running && !only) {
+      running.again = true;
+      return;
+    }
+    const state = { again: false };
+    if (!only) sheltersRunning.set(organisationId, state);
+    try {
+      do {
+        state.again = false;
+        const targets = only ? [only] : [...viewers].filter((v) => v.shelters && v.context.organisation.id === organisationId);
+        if (!targets.length) return;
+        const data = await source.overview(organisationId);
+        const fingerprint = JSON.stringify(data);
+        for (const viewer of targets) {
+          if (fingerprint === viewer.lastShelters || !viewers.has(viewer) || !viewer.shelters) continue;
+          viewer.lastShelters = fingerprint;
+          send(viewer.socket, { type: 'shelters', data });
+        }
+      } while (state.again);
+    } catch (err) {
+      app.log.warn({ err }, 'live shelters overview failed');
+    } finally {
+      if (!only) sheltersRunning.delete(organisationId);
+    }
+  };
+  const unlistenShelters = sources.shelters
+    ? database.listen(sources.shelters.channel, (organisationId) => void pushShelters(organisationId))
+      .catch((err: unknown) => {
+        app.log.warn({ err }, 'console live channel: no shelter notifications; the shelters page refreshes every 30 s');
+        return async () => undefined;
+      })
+    : Promise.resolve(async () => undefined);
+  let lastSheltersSweep = Date.now();
+
   /** The watched alert's funnel, computed once per alert per tick, sent when it changed. */
   const pushFunnel = async (viewer: Viewer, cache: Map<string, Promise<FunnelView>>) => {
     const alertId = viewer.watching;
@@ -124,6 +180,16 @@ export async function liveChannel(app: FastifyInstance, database: Pick<DbHandle,
     } catch {
       return;
     }
+    if (message?.type === 'watch-shelters') {
+      if (message.on && !viewer.context.permissions.has('shelters.read')) {
+        send(viewer.socket, { type: 'shelters-refused', code: 'STAFF_PERMISSION_DENIED' });
+        return;
+      }
+      viewer.shelters = message.on === true;
+      viewer.lastShelters = '';
+      if (viewer.shelters) void pushShelters(viewer.context.organisation.id, viewer);
+      return;
+    }
     if (message?.type !== 'watch-alert') return;
     const alertId = typeof message.alertId === 'string' && UUID.test(message.alertId) ? message.alertId.toLowerCase() : null;
     if (alertId && !viewer.context.permissions.has('alerts.compose')) {
@@ -140,6 +206,7 @@ export async function liveChannel(app: FastifyInstance, database: Pick<DbHandle,
     for (const viewer of viewers) viewer.socket.close(1001, 'platform stopping');
     // The database may be gone already (closed first, or down): nothing left to stop listening to.
     await (await unlisten)().catch(() => undefined);
+    await (await unlistenShelters)().catch(() => undefined);
   });
 
   app.get(`${CONSOLE_PREFIX}/live`, {
@@ -170,7 +237,7 @@ export async function liveChannel(app: FastifyInstance, database: Pick<DbHandle,
       try {
         const context = await authenticateStaff(db, `Bearer ${message.token}`, policy);
         clearTimeout(deadline);
-        viewer = { socket, context, lastSent: '', watching: null, lastFunnel: '' };
+        viewer = { socket, context, lastSent: '', watching: null, lastFunnel: '', shelters: false, lastShelters: '' };
         viewers.add(viewer);
         send(socket, { type: 'ready', me: describe(context) });
         timer ??= setInterval(() => void tick(), LIVE_TICK_MS);

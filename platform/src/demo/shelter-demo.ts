@@ -7,10 +7,10 @@ import type { IdentityDeps } from '../identity/deps.js';
 import { issueCard, writeCardFile } from '../jpki/dev-center/index.js';
 import type { CardFile } from '../shared/card-file.js';
 import { hashDeviceSecret } from './seed.js';
-import { DEMO_DRILL, DEMO_MUNICIPALITY, DEMO_OPERATOR, DEMO_TABLET, drillCardId, drillName } from './world.js';
+import { DEMO_DRILL, DEMO_MUNICIPALITY, DEMO_OPERATOR, DEMO_TABLET, DEMO_TABLET_2, drillCardId, drillName } from './world.js';
 
 /**
- * The demo shelter tablet, bound to its shelter. Idempotent and separate from the world's one-time
+ * The demo shelter tablets (two desks at one shelter), bound to their shelter. Idempotent and separate from the world's one-time
  * seed, so a data folder seeded before the tablet existed gets it too.
  */
 export async function ensureDemoTablet(db: Db): Promise<void> {
@@ -18,9 +18,9 @@ export async function ensureDemoTablet(db: Db): Promise<void> {
     .innerJoin(organisations, eq(organisations.id, shelters.municipalityId))
     .where(and(eq(shelters.name, DEMO_TABLET.shelter), eq(organisations.code, DEMO_MUNICIPALITY.code)));
   if (!shelter) return;
-  await db.insert(devices).values({
-    id: DEMO_TABLET.id, kind: 'tablet', label: DEMO_TABLET.label, shelterId: shelter.id, credentialHash: hashDeviceSecret(DEMO_TABLET.secret),
-  }).onConflictDoNothing();
+  await db.insert(devices).values([DEMO_TABLET, DEMO_TABLET_2].map((t) => ({
+    id: t.id, kind: 'tablet' as const, label: t.label, shelterId: shelter.id, credentialHash: hashDeviceSecret(t.secret),
+  }))).onConflictDoNothing();
 }
 
 

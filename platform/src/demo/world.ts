@@ -43,6 +43,13 @@ export const DEMO_SHELTERS = [
 export const DEMO_TABLET = { id: '00000000-0000-4000-8000-000000000301', secret: 'demo-tablet-johana', shelter: '城端小学校 体育館', label: '城端小学校 受付タブレット' } as const;
 
 /**
+ * A second tablet at the same shelter (a second desk at the entrance). Its credential is not given
+ * to the reader driver (one page gets one credential): a drill or a test speaks for it through the
+ * API, and both tablets see the same people.
+ */
+export const DEMO_TABLET_2 = { id: '00000000-0000-4000-8000-000000000302', secret: 'demo-tablet-johana-2', shelter: DEMO_TABLET.shelter, label: '城端小学校 受付タブレット2' } as const;
+
+/**
  * Drill residents (訓練用, `DEMO_DRILL_RESIDENTS=N`): card ids `drill-01`…, households of four in
  * 城端, registered at start as the TV registration would leave them, so a shelter drill (or a
  * browser test) has many cards to tap. PINs are the same for all: documented, fictional.

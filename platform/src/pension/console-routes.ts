@@ -6,12 +6,12 @@ import { serviceProviders } from '../db/schema/index.js';
 import { errorCodes, withErrors } from '../routes/schemas.js';
 import { AppError, type ErrorCode } from '../shared/errors.js';
 import { callerOf, CONSOLE_PREFIX } from '../staff/access.js';
-import { createApiCredential } from './api-credentials.js';
+import { apiCredentialsOf, createApiCredential, revokeApiCredential } from './api-credentials.js';
 import { campaignsOf, createCampaign } from './campaigns.js';
 import { sendNotice } from './inbox.js';
 import { submissionsOf } from './insurer-view.js';
 import {
-  ApiCredential, ApiCredentialBody, CampaignCreated, CampaignList, IdParams, IssuedCodes, NewCampaignBody, NewPolicyBody, NoticeBody, NoticeSent,
+  ApiCredential, ApiCredentialBody, ApiCredentialList, ApiCredentialRevoked, CampaignCreated, CampaignList, IdParams, IssuedCodes, NewCampaignBody, NewPolicyBody, NoticeBody, NoticeSent,
   PolicyCsvBody, PolicyList, ReissuedCode, SubmissionList, SubmissionsQuery,
 } from './pension-schemas.js';
 import { checkPolicy, parsePolicyCsv, policiesOf, registerPolicies, reissueLinkCode, type InsurerActor } from './policies.js';
@@ -19,6 +19,8 @@ import { pensionSubmissions } from './schema.js';
 
 const STAFF_ERRORS = ['AUTH_REQUIRED', 'AUTH_SESSION_EXPIRED', 'STAFF_PERMISSION_DENIED', 'STAFF_OUT_OF_SCOPE'] as const satisfies readonly ErrorCode[];
 const access = { access: { permission: 'pension.manage' as const } };
+/** A standing credential reads every submission of the insurer and outlives any session: the admin's to give and take. */
+const credentialAccess = { access: { permission: 'pension.api_credentials' as const } };
 
 /** The insurer's pension service in its console (permission pension.manage; only its own provider's data). */
 export const pensionConsoleRoutes: FastifyPluginAsyncTypebox<{ db: Db; link: { secret: string; ttlSeconds: number } }> = async (app, { db, link }) => {
@@ -76,7 +78,15 @@ export const pensionConsoleRoutes: FastifyPluginAsyncTypebox<{ db: Db; link: { s
     return reply.type('application/json').header('content-disposition', `attachment; filename="genkyo-${request.params.id}.json"`).send(row.bundle);
   });
 
+  app.get(`${p}/api-credentials`, {
+    config: credentialAccess, schema: { summary: "The credentials of the insurer's own systems: label, issued, revoked (never the secret)", ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND'), response: withErrors({ 200: ApiCredentialList }) },
+  }, async (request) => ({ credentials: await apiCredentialsOf(db, (await actorOf(request)).providerId) }));
+
   app.post(`${p}/api-credentials`, {
-    config: access, schema: { summary: "A credential for the insurer's own systems (shown once)", ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND'), body: ApiCredentialBody, response: withErrors({ 201: ApiCredential }) },
+    config: credentialAccess, schema: { summary: "A credential for the insurer's own systems (shown once)", ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND'), body: ApiCredentialBody, response: withErrors({ 201: ApiCredential }) },
   }, async (request, reply) => reply.code(201).send(await createApiCredential(db, await actorOf(request), request.body.label)));
+
+  app.post(`${p}/api-credentials/:id/revoke`, {
+    config: credentialAccess, schema: { summary: 'Revoke a credential: its next request is refused (PENSION_API_CREDENTIAL_REVOKED), audited', ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND'), params: IdParams, response: withErrors({ 200: ApiCredentialRevoked }) },
+  }, async (request) => revokeApiCredential(db, await actorOf(request), request.params.id));
 };

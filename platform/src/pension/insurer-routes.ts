@@ -13,11 +13,11 @@ import { bundleOf } from './submissions.js';
 export const insurerRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
   const p = '/api/v1/insurer';
   app.get(`${p}/submissions`, {
-    schema: { summary: 'My submissions, oldest first, after the cursor `since` (insurer credential)', ...errorCodes('PENSION_API_UNAUTHORIZED'), querystring: SubmissionsQuery, response: withErrors({ 200: SubmissionList }) },
+    schema: { summary: 'My submissions, oldest first, after the cursor `since` (insurer credential)', ...errorCodes('PENSION_API_UNAUTHORIZED', 'PENSION_API_CREDENTIAL_REVOKED'), querystring: SubmissionsQuery, response: withErrors({ 200: SubmissionList }) },
   }, async (request) => submissionsOf(db, (await insurerOf(db, request.headers.authorization)).providerId, request.query));
 
   app.get(`${p}/submissions/:id/bundle`, {
-    schema: { summary: 'The evidence bundle of one of my sealed submissions (insurer credential)', ...errorCodes('PENSION_API_UNAUTHORIZED', 'REQ_NOT_FOUND'), params: IdParams },
+    schema: { summary: 'The evidence bundle of one of my sealed submissions (insurer credential)', ...errorCodes('PENSION_API_UNAUTHORIZED', 'PENSION_API_CREDENTIAL_REVOKED', 'REQ_NOT_FOUND'), params: IdParams },
   }, async (request, reply) => {
     const { providerId } = await insurerOf(db, request.headers.authorization);
     return reply.type('application/json').send(await bundleOf(db, providerId, request.params.id));

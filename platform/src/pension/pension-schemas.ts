@@ -99,8 +99,13 @@ export const NoticeBody = Type.Object({ title: Type.String({ minLength: 1, maxLe
 export const NoticeSent = Type.Object({ id: Uuid });
 export const ApiCredentialBody = Type.Object({ label: Type.String({ minLength: 1, maxLength: 100 }) }, Strict);
 export const ApiCredential = Type.Object({ id: Uuid, credential: Type.String() });
+export const ApiCredentialList = Type.Object({
+  credentials: Type.Array(Type.Object({ id: Uuid, label: Type.String(), createdAt: Type.String(), revokedAt: Nullable(Type.String()) })),
+});
+export const ApiCredentialRevoked = Type.Object({ id: Uuid, revokedAt: Type.String() });
 
 export type PolicyView = Static<typeof Policy>;
 export type CampaignView = Static<typeof Campaign>;
 export type SubmissionView = Static<typeof Submission>;
 export type IssuedCodeView = Static<typeof IssuedCode>;
+export type ApiCredentialListView = Static<typeof ApiCredentialList>;

@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import { serviceCredentials, startTsaServer } from '../jpki/dev-center/index.js';
 import type { JpkiContext } from '../jpki/index.js';
 import { fromPemCertificates } from './pem.js';
-import { httpTimestampClient, type SealContext, type TimestampClient } from './seal.js';
+import { httpTimestampClient, type RevocationSource, type SealContext, type TimestampClient } from './seal.js';
 
 type PensionConfig = Pick<Readonly<Config>, 'jpkiMode' | 'jpkiDevDir' | 'pensionTsaUrl' | 'pensionTsaRootFile' | 'pensionEvidenceKeyFile' | 'pensionEvidenceCertFile' | 'pensionCrlMaxAgeSeconds'>;
 
@@ -13,6 +13,11 @@ declare module 'fastify' {
     /** The pension seal's outside services (the platform process completes pending submissions with them after a CRL). */
     pensionSeal: SealServices;
   }
+}
+
+/** The pension signature's revocation, as a JPKI context decides it (`pension-signature`), and its CRLs alone. */
+export function pensionRevocation(jpki: JpkiContext): RevocationSource {
+  return { decide: (chain, at) => jpki.decideRevocation('pension-signature', chain, at), crl: (chain, at) => jpki.revocationStatus(chain, at) };
 }
 
 /** The sealing context and what must be stopped at shutdown (a dev TSA started here). */
@@ -53,7 +58,7 @@ export function sealServices(config: PensionConfig, jpki: JpkiContext): SealServ
     const tsaClient: TimestampClient = httpTimestampClient(url, tsaRoots);
     return {
       trustStore: jpki.trustStore,
-      revocation: { decide: (chain, at) => jpki.decideRevocation('pension-signature', chain, at) },
+      revocation: pensionRevocation(jpki),
       tsa: tsaClient,
       signer,
       maxCrlAgeSeconds: config.pensionCrlMaxAgeSeconds,

@@ -1,7 +1,8 @@
 import {
-  assembleCms, readCmsParts, signatureTimestampAttribute, timestampRequest, tokenFromResponse,
-  verifyCms, verifyTimestampToken, type ChainResult, type EvidenceSigner, type RevocationDecision, type TrustStore,
+  assembleCms, readCmsParts, requireGood, signatureTimestampAttribute, timestampRequest, tokenFromResponse,
+  verifyCms, verifyTimestampToken, type ChainResult, type EvidenceSigner, type RevocationDecision, type RevocationStatus, type TrustStore,
 } from '../jpki/index.js';
+import type { ErrorCode } from '../shared/errors.js';
 import { AppError } from '../shared/errors.js';
 import { decodeDocument } from './document.js';
 import { assembleBundle, buildReport, revocationStatement, type EvidenceBundle } from './evidence-bundle.js';
@@ -13,10 +14,13 @@ export interface TimestampClient {
 
 /**
  * How the revocation of a verified sign certificate is decided: `JpkiContext.decideRevocation`
- * for `pension-signature` (REVOCATION_POLICY; default OCSP, a fresh CRL when no responder answers).
+ * for `pension-signature` (REVOCATION_POLICY; default OCSP, a fresh CRL when no responder answers),
+ * and what the CRLs alone say (`JpkiContext.revocationStatus`), for when the responder answered
+ * but could not decide.
  */
 export interface RevocationSource {
   decide(chain: ChainResult, at: Date): Promise<RevocationDecision>;
+  crl(chain: ChainResult, at: Date): RevocationStatus;
 }
 
 /** A TSA reached over HTTP (RFC 3161 §3.4): the answer is checked against the TSA roots before use. */
@@ -66,9 +70,10 @@ export type SealOutcome =
 /**
  * Seals a card signature over a 現況確認届: verifies the CMS (document, signature, chain for signing),
  * gets the signature timestamp, then asks the revocation source. Good → the bundle (with the signed
- * OCSP response when OCSP answered); revoked → PKI_REVOKED (never sealed); a wrong OCSP answer →
- * its PKI_OCSP_* code; no answer fresh enough → `revocation-pending`, completed by
- * `completePending` when a CRL arrives. Nothing is ever accepted without a good status.
+ * OCSP response when OCSP answered); revoked → PKI_REVOKED (never sealed); an OCSP answer that fails
+ * its proof (signature, responder, nonce) → its PKI_OCSP_* code; no status decided yet (no fresh
+ * CRL, or a responder that cannot say) → `revocation-pending`, completed by `completePending` when
+ * a CRL arrives. Nothing is ever accepted without a good status.
  */
 export async function sealSubmission(input: {
   document: Uint8Array; signedAttributes: Uint8Array; signature: Uint8Array; certificate: Uint8Array;
@@ -119,17 +124,31 @@ async function completeWith(pending: PendingSeal, chain: ChainResult, ctx: SealC
 }
 
 /**
- * The pension signature's revocation decision, or null while it is unknown for want of a CRL (the
- * submission waits for one). Revoked, an unknown the OCSP responder states, and a wrong OCSP
- * answer throw their codes.
+ * OCSP answers that mean "the responder cannot decide now", not "someone forged this": its own
+ * `unknown`, an unreadable body (a captive portal, a cut proxy), a responder error status, a
+ * window that has passed. The resident has signed with the right card; refusing would throw that
+ * work away and ask for the sign password again for a fault that is not theirs.
  */
-async function decide(ctx: SealContext, chain: ChainResult, now: Date): Promise<RevocationDecision | null> {
+const OCSP_UNDECIDED: ReadonlySet<ErrorCode> = new Set(['PKI_OCSP_MALFORMED', 'PKI_OCSP_REFUSED', 'PKI_OCSP_STALE']);
+
+/**
+ * The pension signature's revocation decision, or null while none can be made (the submission
+ * waits for a CRL, as for a late one). When the OCSP responder answered but could not decide, the
+ * CRLs decide as they do when it is unreachable: fresh and good → sealed with the CRL, revoked →
+ * PKI_REVOKED, nothing fresh → wait. Revoked, and an OCSP answer that fails its proof (signature,
+ * unauthorised responder, nonce: a forgery or a replay to report, never routed around), throw.
+ */
+async function decide(ctx: SealContext, chain: ChainResult, now: Date): Promise<Pick<RevocationDecision, 'ocsp' | 'crl'> | null> {
   try {
     const decision = await ctx.revocation.decide(chain, now);
     return decision.revocationUnknown ? null : decision;
   } catch (err) {
-    if (err instanceof AppError && err.code === 'PKI_REVOCATION_UNKNOWN' && err.details?.source === 'crl') return null;
-    throw err;
+    if (!(err instanceof AppError)) throw err;
+    if (err.code === 'PKI_REVOCATION_UNKNOWN' && err.details?.source === 'crl') return null;
+    const undecided = OCSP_UNDECIDED.has(err.code) || (err.code === 'PKI_REVOCATION_UNKNOWN' && err.details?.source === 'ocsp');
+    if (!undecided) throw err;
+    const status = ctx.revocation.crl(chain, now);
+    return status.state === 'unknown' ? null : { ocsp: null, crl: requireGood(status).crl };
   }
 }
 

@@ -5,7 +5,7 @@ import { devices, shelters } from '../db/schema/index.js';
 import { errorCodes, withErrors } from '../routes/schemas.js';
 import { callerOf, CONSOLE_PREFIX, requireOwn } from '../staff/access.js';
 import { occupancyByShelter } from './projection.js';
-import { shelterEvents } from './schema.js';
+import { shelterEvents, shelterTabletHealth } from './schema.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
 import { ShelterOverview, ShelterSettings, ShelterSettingsParams, ShelterSettingsResult, UnconfirmedList, UnconfirmedQuery } from './shelter-schemas.js';
@@ -20,9 +20,11 @@ export async function shelterOverview(db: Db, municipalityId: string) {
   const tablets = await db.select({
     deviceId: devices.id, label: devices.label, shelterId: devices.shelterId, lastSeenAt: devices.lastSeenAt,
     lastEventAt: max(shelterEvents.receivedAt), events: count(shelterEvents.eventId),
+    waiting: shelterTabletHealth.waiting, reportedAt: shelterTabletHealth.reportedAt,
   }).from(devices).innerJoin(shelters, eq(shelters.id, devices.shelterId)).leftJoin(shelterEvents, eq(shelterEvents.deviceId, devices.id))
+    .leftJoin(shelterTabletHealth, eq(shelterTabletHealth.deviceId, devices.id))
     .where(and(eq(devices.kind, 'tablet'), eq(shelters.municipalityId, municipalityId)))
-    .groupBy(devices.id);
+    .groupBy(devices.id, shelterTabletHealth.deviceId);
   return {
     arrivals: await arrivalsPerHour(db, municipalityId),
     unconfirmed: perDistrict(await unconfirmedSafe(db, municipalityId)),
@@ -30,9 +32,16 @@ export async function shelterOverview(db: Db, municipalityId: string) {
       id: s.id, name: s.name, capacity: s.capacity, requirePin: s.requirePin, ...(occupancy.get(s.id) ?? { inside: 0, outside: 0 }),
       tablets: tablets.filter((t) => t.shelterId === s.id).map((t) => ({
         deviceId: t.deviceId, label: t.label, lastSeenAt: t.lastSeenAt?.toISOString() ?? null, lastEventAt: t.lastEventAt ? new Date(t.lastEventAt).toISOString() : null, events: t.events,
+        waiting: t.waiting, lastContactAt: latest(t.lastSeenAt, t.reportedAt),
       })),
     })),
   };
+}
+
+/** The later of two instants (either may be unknown), as ISO. */
+function latest(a: Date | null, b: Date | null): string | null {
+  const at = Math.max(a?.getTime() ?? -Infinity, b?.getTime() ?? -Infinity);
+  return Number.isFinite(at) ? new Date(at).toISOString() : null;
 }
 
 /** First check-ins per hour over the last 24 hours (a second check-in of someone already there is no arrival). */

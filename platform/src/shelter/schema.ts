@@ -46,3 +46,15 @@ export const shelterEvents = pgTable(
 );
 
 export type ShelterEvent = typeof shelterEvents.$inferSelect;
+
+/**
+ * Each tablet's last report of its own outbox (sync health, for the console): how many events it
+ * still holds unsent, and when it said so. A tablet reports with every upload and every refresh of
+ * its list (`X-Outbox-Waiting`); this row is overwritten (a reading, not a record: the events
+ * themselves are in shelter_events). A tablet that cannot reach the platform keeps its last reading.
+ */
+export const shelterTabletHealth = pgTable('shelter_tablet_health', {
+  deviceId: uuid('device_id').primaryKey().references(() => devices.id),
+  waiting: bigint('waiting', { mode: 'number' }).notNull(),
+  reportedAt: timestamp('reported_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -124,6 +124,10 @@ export const ShelterOverview = Type.Object({
     id: Uuid, name: Type.String(), capacity: Type.Integer(), requirePin: Type.Boolean(), inside: Type.Integer(), outside: Type.Integer(),
     tablets: Type.Array(Type.Object({
       deviceId: Uuid, label: Type.String(), lastSeenAt: Type.Union([Iso, Type.Null()]), lastEventAt: Type.Union([Iso, Type.Null()]), events: Type.Integer(),
+      /** Events the tablet said it still holds unsent, at its last report (null: it never reported). */
+      waiting: Type.Union([Type.Integer(), Type.Null()]),
+      /** Its last contact: the later of its last authenticated request (kept per minute) and its last report. */
+      lastContactAt: Type.Union([Iso, Type.Null()]),
     })),
   })),
 });

@@ -23,6 +23,7 @@ export const PERMISSIONS = {
   'evacuees.read': '避難者・安否未確認の名前を見る',
   'facilities.manage': '施設・予約を管理する',
   'pension.manage': '年金現況確認のキャンペーン・提出を扱う',
+  'pension.api_credentials': '保険会社システム用の API 認証情報を発行・失効する',
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -60,7 +61,7 @@ export const ROLES = {
   },
   'insurer.admin': {
     kind: 'insurer', ja: '保険会社 管理者',
-    permissions: ['dashboard.read', 'audit.read', 'audit.verify', 'staff.manage', 'pension.manage'],
+    permissions: ['dashboard.read', 'audit.read', 'audit.verify', 'staff.manage', 'pension.manage', 'pension.api_credentials'],
   },
   'insurer.clerk': {
     kind: 'insurer', ja: '保険会社 事務担当',

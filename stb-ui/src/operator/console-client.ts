@@ -6,7 +6,7 @@ import type { ShelterOverview, UnconfirmedList } from '../../../platform/src/she
 import type {
   AlertSettings, AlertsOverview, DraftCreateBody, DraftEditBody, DraftView, FunnelView, PreviewBody, PreviewView,
 } from '../../../platform/src/alerts/alert-console-schemas.js';
-import type { CampaignView, IssuedCodeView, PolicyView, SubmissionView } from '../../../platform/src/pension/pension-schemas.js';
+import type { ApiCredentialListView, CampaignView, IssuedCodeView, PolicyView, SubmissionView } from '../../../platform/src/pension/pension-schemas.js';
 import type {
   BoardView, ConsoleFacilitiesView, DrawResultView, LotteryRoundT, PolicyRequestBody, ReplayResultView,
 } from '../../../platform/src/booking/booking-schemas.js';
@@ -14,7 +14,7 @@ import { AppError, toWire, type WireError } from '../../../platform/src/shared/e
 
 export type { ShelterOverview, UnconfirmedList };
 export type { AlertsOverview, DraftCreateBody, DraftView, FunnelView, PreviewBody, PreviewView };
-export type { CampaignView, IssuedCodeView, PolicyView, SubmissionView };
+export type { ApiCredentialListView, CampaignView, IssuedCodeView, PolicyView, SubmissionView };
 export type { BoardView, ConsoleFacilitiesView, DrawResultView, LotteryRoundT, PolicyRequestBody, ReplayResultView };
 export type {
   AuditPageView, AuditVerdictView, DashboardView, DeviceListView, InviteView, ProvisionedDeviceView, StaffListView, StaffMeView, StaffSessionView,
@@ -221,6 +221,21 @@ export class ConsoleClient {
 
   pensionSubmissions(campaignId?: string) {
     return this.call<{ submissions: SubmissionView[]; next: string | null }>('GET', `/pension/submissions${campaignId ? `?campaignId=${encodeURIComponent(campaignId)}` : ''}`);
+  }
+
+  /** The insurer's API credentials (label and dates; the secret is never shown again). */
+  pensionApiCredentials() {
+    return this.call<ApiCredentialListView>('GET', '/pension/api-credentials');
+  }
+
+  /** A new API credential: `credential` (id.secret) is in this answer only. */
+  issueApiCredential(label: string) {
+    return this.call<{ id: string; credential: string }>('POST', '/pension/api-credentials', { label });
+  }
+
+  /** Revokes an API credential: its next request is refused. */
+  revokeApiCredential(id: string) {
+    return this.call<{ id: string; revokedAt: string }>('POST', `/pension/api-credentials/${encodeURIComponent(id)}/revoke`);
   }
 
   /** The evidence bundle as the exact text the platform keeps (re-serialising it would change its bytes). */

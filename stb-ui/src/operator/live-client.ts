@@ -1,4 +1,5 @@
 import type { FunnelView } from '../../../platform/src/alerts/alert-console-schemas.js';
+import type { ShelterOverview } from '../../../platform/src/shelter/shelter-schemas.js';
 import type { DashboardView, LiveClientMessage, LiveServerMessage } from '../../../platform/src/console/console-schemas.js';
 
 export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'ended';
@@ -22,6 +23,10 @@ export class LiveClient {
   private watching: string | null = null;
   /** Told each pushed funnel of the watched alert (the funnel element sets it while shown). */
   onFunnel: ((data: FunnelView) => void) | null = null;
+  /** Whether the shelters page is shown: asked for again after every reconnect. */
+  private shelters = false;
+  /** Told each pushed shelters overview (the shelters page sets it while shown). */
+  onShelters: ((data: ShelterOverview) => void) | null = null;
 
   constructor(
     private readonly url: string,
@@ -47,6 +52,12 @@ export class LiveClient {
     if (this.state === 'live') this.send({ type: 'watch-alert', alertId });
   }
 
+  /** Asks for the shelters overview to be pushed whenever a tablet's upload or report changes it (false: no longer). */
+  watchShelters(on: boolean): void {
+    this.shelters = on;
+    if (this.state === 'live') this.send({ type: 'watch-shelters', on });
+  }
+
   private send(message: LiveClientMessage) {
     if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
   }
@@ -66,9 +77,12 @@ export class LiveClient {
         this.attempt = 0;
         this.set('live');
         if (this.watching) this.send({ type: 'watch-alert', alertId: this.watching });
+        if (this.shelters) this.send({ type: 'watch-shelters', on: true });
       } else if (message.type === 'dashboard') this.on.dashboard(message.data);
       else if (message.type === 'alert-funnel') {
         if (message.data.alertId === this.watching) this.onFunnel?.(message.data);
+      } else if (message.type === 'shelters') {
+        if (this.shelters) this.onShelters?.(message.data);
       }
       else if (message.type === 'ended') {
         this.stopped = true;

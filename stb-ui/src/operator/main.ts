@@ -179,13 +179,13 @@ export class StbOperatorApp extends LitElement {
       case 'audit':
         return can('audit.read') ? html`<op-audit-page .client=${this.client} ?canVerify=${can('audit.verify')}></op-audit-page>` : this.forbidden();
       case 'pension':
-        return can('pension.manage') ? html`<op-pension-page .client=${this.client}></op-pension-page>` : this.forbidden();
+        return can('pension.manage') ? html`<op-pension-page .client=${this.client} ?canManageCredentials=${can('pension.api_credentials')}></op-pension-page>` : this.forbidden();
       case 'booking':
         return can('facilities.manage') ? html`<op-booking-page .client=${this.client}></op-booking-page>` : this.forbidden();
       case 'staff':
         return can('staff.manage') ? html`<op-staff-page .client=${this.client} .selfId=${me.staff.id}></op-staff-page>` : this.forbidden();
       case 'shelters':
-        return can('shelters.read') ? html`<op-shelter-page .client=${this.client} ?canSeeNames=${can('evacuees.read')} ?canManage=${can('shelters.manage')}></op-shelter-page>` : this.forbidden();
+        return can('shelters.read') ? html`<op-shelter-page .client=${this.client} .live=${this.live} .liveState=${this._live} ?canSeeNames=${can('evacuees.read')} ?canManage=${can('shelters.manage')}></op-shelter-page>` : this.forbidden();
       default:
         return can('dashboard.read')
           ? html`<op-home-page .dashboard=${this._dashboard} .liveState=${this._live}></op-home-page>`

@@ -9,10 +9,12 @@ import '../components/health-badge.js';
 import { tokens } from '../styles/tokens.js';
 import { cardKey, digestInfoOf, lookUp } from './identify.js';
 import { OutboxDrainer } from './outbox.js';
-import { attentionList, localPeople, newEventId, openTabletStore, pendingCount, recordLocally, type LocalPerson, type TabletStore } from './store.js';
+import { attentionList, localPeople, mergePlatformView, newEventId, openTabletStore, pendingCount, recordLocally, type LocalPerson, type TabletStore } from './store.js';
 
 /** The staff token survives a reload in this tab only (offline, staff cannot sign in again until the network returns). */
 const TOKEN_KEY = 'shelter-staff-token';
+/** How often a signed-in tablet asks the platform for its shelter's people (and reports its outbox) besides after each upload. */
+const REFRESH_MS = 10_000;
 
 type Member = Whitelist['people'][number];
 
@@ -38,8 +40,10 @@ export class StbShelterApp extends LitElement {
   static override properties = {
     signedIn: { state: true }, pin: { state: true }, message: { state: true }, whitelist: { state: true }, people: { state: true },
     pending: { state: true }, attention: { state: true }, tapped: { state: true }, search: { state: true }, moving: { state: true },
-    dayNight: { state: true }, asking: { state: true }, cardPin: { state: true },
+    dayNight: { state: true }, asking: { state: true }, cardPin: { state: true }, synced: { state: true },
   };
+  /** When the list last took in the platform's view of the shelter (every tablet's events), ISO; '' not yet since the page opened. */
+  declare synced: string;
   declare signedIn: boolean;
   declare pin: string;
   declare message: string;
@@ -47,7 +51,8 @@ export class StbShelterApp extends LitElement {
   declare people: LocalPerson[];
   declare pending: number;
   declare attention: Awaited<ReturnType<typeof attentionList>>;
-  declare tapped: { name: string; alreadyHere: boolean; household: Member[] } | null;
+  /** The last tapped card's person, and the id of the event that recorded them (a new tap, a new id). */
+  declare tapped: { name: string; alreadyHere: boolean; household: Member[]; eventId: string } | null;
   declare search: string;
   /** The person whose "move to another shelter" picker is open. */
   declare moving: string | null;
@@ -63,6 +68,8 @@ export class StbShelterApp extends LitElement {
   private drainer: OutboxDrainer | null = null;
   private device: { id: string; secret: string } | null = null;
   private readonly onKey = (e: KeyboardEvent) => this.memberKey(e);
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private viewing: Promise<void> | null = null;
 
   constructor() {
     super();
@@ -79,6 +86,7 @@ export class StbShelterApp extends LitElement {
     this.dayNight = null;
     this.asking = null;
     this.cardPin = '';
+    this.synced = '';
   }
 
   override async connectedCallback() {
@@ -91,8 +99,12 @@ export class StbShelterApp extends LitElement {
     this.whitelist = (await this.store.get('whitelist', 'current')) ?? null;
     this.platform.token = sessionStorage.getItem(TOKEN_KEY);
     this.signedIn = !!this.platform.token;
-    this.drainer = new OutboxDrainer(this.store, { send: (events) => this.send('POST', '/api/v1/shelter/events', { events }) }, () => void this.refresh(), () => void this.refreshCounts());
+    this.drainer = new OutboxDrainer(this.store, {
+      // The reading sent with a batch: what the tablet still holds besides it.
+      send: async (events) => this.send('POST', '/api/v1/shelter/events', { events }, (await pendingCount(this.store!)) - events.length),
+    }, () => void this.refresh(), () => void this.refreshView());
     this.drainer.start();
+    this.heartbeat = setInterval(() => void this.refreshView(), REFRESH_MS);
     this.reader.onEvent((e) => { if (e.event === 'card.inserted' && this.signedIn) void this.tap(e.data.name); });
     await this.refresh();
     if (this.signedIn) void this.refreshWhitelist();
@@ -101,6 +113,7 @@ export class StbShelterApp extends LitElement {
   override disconnectedCallback() {
     super.disconnectedCallback();
     removeEventListener('keydown', this.onKey);
+    if (this.heartbeat) clearInterval(this.heartbeat);
   }
 
   private async credential() {
@@ -108,10 +121,16 @@ export class StbShelterApp extends LitElement {
     return this.device;
   }
 
-  private async send(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  /** A request as this tablet, with its outbox reading (`waiting`: events it holds besides those in the request; the console's sync health). */
+  private async send(method: string, path: string, body?: unknown, waiting?: number): Promise<{ status: number; body: unknown }> {
     const device = await this.credential();
+    const count = waiting ?? (this.store ? await pendingCount(this.store) : undefined);
     const res = await fetch(path, {
-      method, headers: { 'x-device': `${device.id}:${device.secret}`, authorization: `Bearer ${this.platform.token ?? ''}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      method,
+      headers: {
+        'x-device': `${device.id}:${device.secret}`, authorization: `Bearer ${this.platform.token ?? ''}`, ...(body ? { 'content-type': 'application/json' } : {}),
+        ...(count === undefined ? {} : { 'x-outbox-waiting': String(Math.max(0, count)) }),
+      },
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
     return { status: res.status, body: await res.json().catch(() => null) };
@@ -145,15 +164,28 @@ export class StbShelterApp extends LitElement {
       this.whitelist = answer.body as Whitelist;
       await this.store.put('whitelist', this.whitelist, 'current');
     }
-    await this.refreshCounts();
+    await this.refreshView();
   }
 
-  private async refreshCounts() {
+  /** The platform's view of the shelter (one at a time); also the tablet's heartbeat, which reports its outbox. */
+  private refreshView(): Promise<void> {
+    if (!this.signedIn) return Promise.resolve();
+    this.viewing ??= this.takeView().finally(() => { this.viewing = null; });
+    return this.viewing;
+  }
+
+  private async takeView() {
+    const acknowledged = this.drainer?.acknowledged ?? 0;
     const answer = await this.send('GET', '/api/v1/shelter/state').catch(() => null);
-    if (answer?.status === 200) {
-      const { day, night } = answer.body as ShelterState;
-      this.dayNight = { day, night };
-    }
+    if (answer?.status !== 200 || !this.store) return;
+    const view = answer.body as ShelterState;
+    this.dayNight = { day: view.day, night: view.night };
+    // Events sent while the view was asked for may be missing from it: the drain that sent them asks again when it ends.
+    if ((this.drainer?.acknowledged ?? 0) !== acknowledged) return;
+    const households = new Map((this.whitelist?.people ?? []).map((p) => [p.personId, p.householdId]));
+    await mergePlatformView(this.store, view.people, (id) => households.get(id) ?? null);
+    this.synced = new Date().toISOString();
+    await this.refresh();
   }
 
   private async tap(readerName: string) {
@@ -172,9 +204,9 @@ export class StbShelterApp extends LitElement {
   private async checkInCard(der: string, found: NonNullable<ReturnType<typeof lookUp>>, signed?: { eventId: string; signature: string }) {
     if (!this.store) return;
     const subject: EventSubject = signed ? { method: 'card', certificate: der, signature: signed.signature } : { method: 'card', certificate: der };
-    const { alreadyHere } = await recordLocally(this.store, 'checkin', subject,
+    const { alreadyHere, event } = await recordLocally(this.store, 'checkin', subject,
       { subject: found.person.personId, personId: found.person.personId, name: found.person.name, householdId: found.person.householdId }, signed ? { eventId: signed.eventId } : {});
-    this.tapped = { name: found.person.name, alreadyHere, household: found.household };
+    this.tapped = { name: found.person.name, alreadyHere, household: found.household, eventId: event.eventId };
     this.message = '';
     await this.refresh();
     void this.drainer?.kick();
@@ -247,7 +279,7 @@ export class StbShelterApp extends LitElement {
     return html`
       <header>
         <h1>${this.whitelist?.shelter.name ?? '避難所 受付'}</h1>
-        <span class="occupancy" data-occupancy data-inside=${inside} data-outside=${outside}>${inside} / ${capacity} 人（車中泊など ${outside} 人）</span>
+        <span class="occupancy" data-occupancy data-inside=${inside} data-outside=${outside} data-synced=${this.synced}>${inside} / ${capacity} 人（車中泊など ${outside} 人）</span>
         ${this.dayNight ? html`<span data-day-night data-day=${this.dayNight.day.inside} data-night=${this.dayNight.night.inside}>昼（12時）${this.dayNight.day.inside}人・夜（0時）${this.dayNight.night.inside}人</span>` : ''}
         <span class="pending" data-pending=${this.pending} ?data-zero=${this.pending === 0}>未送信 ${this.pending}件</span>
         ${this.drainer?.lastError ? html`<span data-sync-error>${this.drainer.lastError}</span>` : ''}
@@ -278,7 +310,7 @@ export class StbShelterApp extends LitElement {
     }
     return html`
       <p>カードをリーダーにかざしてください${this.whitelist?.shelter.requirePin ? '（暗証番号が必要です）' : ''}</p>
-      ${t ? html`<div class="tapped" data-tapped>${t.name} さん ${t.alreadyHere ? '（すでに受付済みです）' : '受付しました'}</div>
+      ${t ? html`<div class="tapped" data-tapped data-event=${t.eventId}>${t.name} さん ${t.alreadyHere ? '（すでに受付済みです）' : '受付しました'}</div>
         ${t.household.map((m, i) => html`<button data-member=${i + 1} @click=${() => this.checkInMember(m)}>${i + 1}: ${m.name} さんも受付</button>`)}` : ''}
       <form @submit=${(e: SubmitEvent) => this.checkInByName(e)} data-by-name>
         <span>カードのない方：</span>

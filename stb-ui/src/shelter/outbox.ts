@@ -20,8 +20,10 @@ export class OutboxDrainer {
   private failures = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   lastError: string | null = null;
+  /** Events taken out of the outbox so far (answered): a view of the platform asked for before one of them was stored may lack it. */
+  acknowledged = 0;
 
-  /** `onSent`: told after a drain that sent something (the page asks the platform for fresh counts). */
+  /** `onSent`: told after a drain that sent something, or failed to (the page asks the platform for its view and reports what waits). */
   constructor(private readonly db: TabletStore, private readonly transport: DrainTransport, private readonly onChange: () => void, private readonly onSent: () => void = () => {}) {}
 
   start(): void {
@@ -65,6 +67,7 @@ export class OutboxDrainer {
         const error = (answer.body as { error: { code: string; message: string; ja: string } }).error;
         const tx = this.db.transaction(['outbox', 'attention'], 'readwrite');
         await Promise.all([tx.objectStore('attention').put({ event: batch[0]!, error }), tx.objectStore('outbox').delete(batch[0]!.sequence), tx.done]);
+        this.acknowledged++;
         this.onChange();
         continue;
       }
@@ -79,6 +82,7 @@ export class OutboxDrainer {
         if (result.status === 'refused') writes.push(tx.objectStore('attention').put({ event, error: result.error }));
       }
       await Promise.all([...writes, tx.done]);
+      this.acknowledged += results.length;
       this.failures = 0;
       this.lastError = null;
       this.onChange();
@@ -89,5 +93,6 @@ export class OutboxDrainer {
     this.failures++;
     this.lastError = message;
     this.onChange();
+    this.onSent();
   }
 }

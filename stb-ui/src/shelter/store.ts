@@ -11,6 +11,8 @@ export interface LocalPerson {
   status: Placement['status'];
   since: string;
   flags: string[];
+  /** The sequence of this tablet's latest event about them, while it waits in the outbox: until it is sent, this entry outranks the platform's view. */
+  pending?: number;
 }
 
 interface TabletDb extends DBSchema {
@@ -59,7 +61,7 @@ export async function recordLocally(
   await Promise.all([
     tx.objectStore('meta').put(sequence, 'sequence'),
     tx.objectStore('outbox').add(event),
-    tx.objectStore('people').put({ ...person, status: STATUS_AFTER[kind], since: alreadyHere ? before!.since : occurredAt, flags: before?.flags ?? [] }),
+    tx.objectStore('people').put({ ...person, status: STATUS_AFTER[kind], since: alreadyHere ? before!.since : occurredAt, flags: before?.flags ?? [], pending: sequence }),
     tx.done,
   ]);
   return { event, alreadyHere };
@@ -67,6 +69,25 @@ export async function recordLocally(
 
 /** A new event id (UUIDv7), for an event whose id must be known before it is recorded (the card signs it). */
 export const newEventId = () => uuidv7();
+
+/**
+ * The platform's view of the shelter (every tablet's events there, and people who moved here or
+ * away) becomes the local list, except for people whose latest event from this tablet is still in
+ * the outbox: their local entry stays until it is sent. One transaction, IndexedDB only inside it.
+ */
+export async function mergePlatformView(db: TabletStore, placements: Placement[], householdOf: (personId: string) => string | null): Promise<void> {
+  const tx = db.transaction(['people', 'outbox'], 'readwrite');
+  const [waiting, local] = await Promise.all([tx.objectStore('outbox').getAllKeys(), tx.objectStore('people').getAll()]);
+  const unsent = new Set(waiting);
+  const kept = local.filter((p) => p.pending !== undefined && unsent.has(p.pending));
+  const keptSubjects = new Set(kept.map((p) => p.subject));
+  const fromPlatform: LocalPerson[] = placements.filter((p) => !keptSubjects.has(p.subject)).map((p) => ({
+    subject: p.subject, personId: p.personId, name: p.name ?? '', householdId: p.personId ? householdOf(p.personId) : null, status: p.status, since: p.since, flags: p.flags,
+  }));
+  const people = tx.objectStore('people');
+  await people.clear();
+  await Promise.all([...[...fromPlatform, ...kept].map((p) => people.put(p)), tx.done]);
+}
 
 export const pendingCount = (db: TabletStore) => db.count('outbox');
 export const attentionList = (db: TabletStore) => db.getAll('attention');

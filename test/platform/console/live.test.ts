@@ -1,4 +1,3 @@
-import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveServerMessage } from '../../../platform/src/console/console-schemas.js';
 import { LIVE_CLOSE } from '../../../platform/src/console/live.js';
@@ -11,6 +10,7 @@ import { households } from '../../../platform/src/db/schema/index.js';
 import { publishedAlert } from '../../helpers/alerts.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { CardInReader } from '../../helpers/card-in-reader.js';
+import { LiveConsole } from '../../helpers/live-console.js';
 import { FIXTURE_CARDS } from '../../helpers/jpki-fixtures.js';
 import { orgId, staffWithSession } from '../../helpers/staff.js';
 
@@ -19,54 +19,7 @@ const { app, database } = t;
 const db = database.db;
 const TV = `Device ${DEMO_HOUSEHOLDS[0].tv.id}:${DEMO_HOUSEHOLDS[0].tv.secret}`;
 
-/** A console's live channel, with every message it receives kept in order. */
-class Live {
-  readonly messages: LiveServerMessage[] = [];
-  private waiters: (() => void)[] = [];
-  closed: { code: number } | null = null;
-
-  socket!: WebSocket;
-
-  private constructor() {}
-
-  private attach(socket: WebSocket) {
-    this.socket = socket;
-    socket.on('message', (raw) => {
-      this.messages.push(JSON.parse(String(raw)) as LiveServerMessage);
-      for (const wake of this.waiters.splice(0)) wake();
-    });
-    socket.on('close', (code) => {
-      this.closed = { code };
-      for (const wake of this.waiters.splice(0)) wake();
-    });
-  }
-
-  /** Connects and waits for the server's hello, as the console page does before it authenticates. */
-  static async open(): Promise<Live> {
-    const live = new Live();
-    // A real connection (injectWS drops a frame that arrives with the handshake); listeners go on
-    // before it opens, as a browser's do, so no message is missed.
-    live.attach(new WebSocket(`${liveUrl}/api/v1/console/live`));
-    await live.next((m): m is Extract<LiveServerMessage, { type: 'hello' }> => m.type === 'hello');
-    return live;
-  }
-
-  /** Resolves with the first message (from `from` on) that matches; waits for it as it arrives. */
-  async next<T extends LiveServerMessage>(match: (m: LiveServerMessage) => m is T, from = 0): Promise<T> {
-    for (;;) {
-      const found = this.messages.slice(from).find(match);
-      if (found) return found;
-      if (this.closed) throw new Error(`closed (${this.closed.code}) before the message came`);
-      await new Promise<void>((wake) => this.waiters.push(wake));
-    }
-  }
-
-  async closure(): Promise<number> {
-    while (!this.closed) await new Promise<void>((wake) => this.waiters.push(wake));
-    return this.closed.code;
-  }
-}
-
+const Live = LiveConsole;
 const isDashboard = (m: LiveServerMessage): m is Extract<LiveServerMessage, { type: 'dashboard' }> => m.type === 'dashboard';
 const isReady = (m: LiveServerMessage): m is Extract<LiveServerMessage, { type: 'ready' }> => m.type === 'ready';
 const isEnded = (m: LiveServerMessage): m is Extract<LiveServerMessage, { type: 'ended' }> => m.type === 'ended';
@@ -103,7 +56,7 @@ async function registerAndLogin() {
 describe('the console live channel', () => {
   it('authenticates by its first message, then pushes the dashboard, and the numbers move when a resident logs in', async () => {
     const admin = await staffWithSession(db, await orgId(db, 'catv-demo'), ['operator.admin']);
-    const live = await Live.open();
+    const live = await Live.open(liveUrl);
     live.socket.send(JSON.stringify({ type: 'auth', token: admin.token }));
     const ready = await live.next(isReady);
     expect(ready.me.organisation.code).toBe('catv-demo');
@@ -131,7 +84,7 @@ describe('the console live channel', () => {
   it('closes at once when the staff member is removed', async () => {
     const org = await organisationByCode(db, 'catv-demo');
     const support = await staffWithSession(db, org.id, ['operator.support']);
-    const live = await Live.open();
+    const live = await Live.open(liveUrl);
     live.socket.send(JSON.stringify({ type: 'auth', token: support.token }));
     await live.next(isReady);
     await removeStaff(db, org, support.staffId, CLI_ACTOR);
@@ -143,7 +96,7 @@ describe('the console live channel', () => {
     const nanto = await orgId(db, '162108');
     const { alertId } = await publishedAlert(db, nanto);
     const officer = await staffWithSession(db, nanto, ['municipality.disaster']);
-    const live = await Live.open();
+    const live = await Live.open(liveUrl);
     live.socket.send(JSON.stringify({ type: 'auth', token: officer.token }));
     await live.next(isReady);
     live.socket.send(JSON.stringify({ type: 'watch-alert', alertId }));
@@ -165,7 +118,7 @@ describe('the console live channel', () => {
 
     // A role that may not read alerts is refused outright.
     const support = await staffWithSession(db, await orgId(db, 'catv-demo'), ['operator.support']);
-    const other = await Live.open();
+    const other = await Live.open(liveUrl);
     other.socket.send(JSON.stringify({ type: 'auth', token: support.token }));
     await other.next(isReady);
     other.socket.send(JSON.stringify({ type: 'watch-alert', alertId }));
@@ -174,12 +127,12 @@ describe('the console live channel', () => {
   });
 
   it('refuses a wrong token and a malformed first message, each with its close code', async () => {
-    const wrong = await Live.open();
+    const wrong = await Live.open(liveUrl);
     wrong.socket.send(JSON.stringify({ type: 'auth', token: 'x'.repeat(43) }));
     expect((await wrong.next(isEnded)).code).toBe('AUTH_SESSION_EXPIRED');
     expect(await wrong.closure()).toBe(LIVE_CLOSE.ended);
 
-    const garbled = await Live.open();
+    const garbled = await Live.open(liveUrl);
     garbled.socket.send('not json');
     expect(await garbled.closure()).toBe(LIVE_CLOSE.malformed);
   });

@@ -43,7 +43,7 @@ interface OrgWorld {
   districtId: string;
   awaitingDraftId: string;
   /** Pension targets (insurers only): a policy waiting for its code, a linked one, a sealed submission. */
-  pension: { openPolicyId: string; linkedPolicyId: string; submissionId: string } | null;
+  pension: { openPolicyId: string; linkedPolicyId: string; submissionId: string; credentialId: string } | null;
   /** A lottery round taking applications, and one already drawn (municipalities only). */
   roundId: string | null;
   drawnRoundId: string | null;
@@ -143,6 +143,7 @@ const pensionRoute = (method: 'GET' | 'POST', path: (w: OrgWorld) => string, pay
 const openPolicy = (w: OrgWorld) => w.pension?.openPolicyId ?? NONE;
 const linkedPolicy = (w: OrgWorld) => w.pension?.linkedPolicyId ?? NONE;
 const submission = (w: OrgWorld) => w.pension?.submissionId ?? NONE;
+const credential = (w: OrgWorld) => w.pension?.credentialId ?? NONE;
 const ROUTES: Record<string, RouteCase> = {
   [`GET ${A}`]: { own: () => get(A), other: null, leaks: (body, other) => JSON.stringify(body).includes(other.alertId) },
   [`POST ${A}/preview`]: {
@@ -268,7 +269,11 @@ const ROUTES: Record<string, RouteCase> = {
   [`GET ${P}/pension/submissions/:id/bundle`]: {
     own: pensionRoute('GET', (w) => `/submissions/${submission(w)}/bundle`), other: pensionRoute('GET', (w) => `/submissions/${submission(w)}/bundle`),
   },
+  [`GET ${P}/pension/api-credentials`]: { own: pensionRoute('GET', () => '/api-credentials'), other: null, leaks: (body, other) => JSON.stringify(body).includes(credential(other)) },
   [`POST ${P}/pension/api-credentials`]: { own: pensionRoute('POST', () => '/api-credentials', () => ({ label: 'matrix' })), other: null },
+  [`POST ${P}/pension/api-credentials/:id/revoke`]: {
+    own: pensionRoute('POST', (w) => `/api-credentials/${credential(w)}/revoke`), other: pensionRoute('POST', (w) => `/api-credentials/${credential(w)}/revoke`),
+  },
 };
 /** Routes that are not behind a staff session (the login itself, and the live channel, which authenticates its first message: see live.test.ts). */
 const UNAUTHENTICATED = [`POST ${P}/nonces`, `POST ${P}/sessions`, `GET ${P}/live`];

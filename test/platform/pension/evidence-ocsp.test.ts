@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,10 +7,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { canonicalJson } from '../../../platform/src/identity/canonical-json.js';
 import { answerFromCenter, centerResponders, startOcspServer } from '../../../platform/src/jpki/dev-center/index.js';
 import { loadState } from '../../../platform/src/jpki/dev-center/store.js';
-import { buildOcspRequest, certIdFor, newNonce } from '../../../platform/src/jpki/ocsp/index.js';
+import { buildOcspRequest, certIdFor, newNonce, OCSP_RESPONSE_TYPE } from '../../../platform/src/jpki/ocsp/index.js';
 import { createJpkiContext, signStatement, type JpkiContext } from '../../../platform/src/jpki/index.js';
 import { serializeBundle, verifyBundle, type EvidenceBundle, type OcspStatement } from '../../../platform/src/pension/evidence-bundle.js';
-import { sealSubmission, type SealContext } from '../../../platform/src/pension/seal.js';
+import { completePending, sealSubmission, type SealContext } from '../../../platform/src/pension/seal.js';
+import { pensionRevocation } from '../../../platform/src/pension/seal-services.js';
 import { jpkiFixtures } from '../../helpers/jpki-fixtures.js';
 import { cardSigned, DAY, NOW, sealWorld } from './seal-world.js';
 
@@ -21,6 +23,10 @@ import { cardSigned, DAY, NOW, sealWorld } from './seal-world.js';
 let world: Awaited<ReturnType<typeof sealWorld>>;
 let server: Awaited<ReturnType<typeof startOcspServer>>;
 let closedUrl: string;
+/** A responder on the plain-HTTP path answering what the test sets (a responder that cannot decide, or a forger). */
+let odd: Server;
+let oddUrl: string;
+let oddAnswer: (request: Uint8Array) => Promise<Uint8Array | string> = async () => '';
 
 beforeAll(async () => {
   world = await sealWorld();
@@ -28,8 +34,17 @@ beforeAll(async () => {
   const down = await startOcspServer({ dir: world.dir, port: 0 });
   closedUrl = down.url;
   await down.close();
+  odd = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => void oddAnswer(Buffer.concat(chunks)).then((body) => res.writeHead(200, { 'content-type': OCSP_RESPONSE_TYPE }).end(Buffer.from(body))));
+  });
+  await new Promise<void>((resolve) => odd.listen(0, '127.0.0.1', resolve));
+  oddUrl = `http://127.0.0.1:${(odd.address() as { port: number }).port}/`;
 });
 afterAll(async () => {
+  odd?.closeAllConnections();
+  await new Promise((resolve) => odd?.close(resolve));
   await server?.close();
   await world?.tsa.close();
 });
@@ -51,7 +66,7 @@ async function sealContext(url: string, crls = true): Promise<SealContext> {
     jpki.ingestCrl('sign', fx.crls.sign['03']!);
     jpki.ingestCrl('sign', fx.crls.sign['02']!);
   }
-  return { ...world.ctx, revocation: { decide: (chain, at) => jpki.decideRevocation('pension-signature', chain, at) } };
+  return { ...world.ctx, revocation: pensionRevocation(jpki) };
 }
 
 async function sealedBundle(url = server.url): Promise<EvidenceBundle> {
@@ -135,4 +150,51 @@ describe('the verifier checks the kept OCSP response itself', () => {
     const out = JSON.parse(execFileSync('npx', ['tsx', 'platform/src/cli/evidence.ts', 'verify', file, '--roots', world.dir], { encoding: 'utf8' })) as Record<string, unknown>;
     expect(out).toMatchObject({ ok: true, signedAt: NOW.toISOString() });
   }, 30_000);
+});
+
+describe('a responder that answers but cannot decide: the submission waits, as for a late CRL (never refused, never accepted)', () => {
+  const HOUR = 3600_000;
+  /** The dev center's answer as if its CA had never issued the certificate: a signed, genuine `unknown`. */
+  const unknownAnswer = async (request: Uint8Array) => answerFromCenter(request, { ...(await loadState(world.dir)), certificates: [] }, await centerResponders(world.dir), NOW, HOUR);
+
+  it('OCSP unknown, a fresh CRL shows it good: sealed on the CRL, and the bundle verifies offline', async () => {
+    oddAnswer = unknownAnswer;
+    const outcome = await sealSubmission(await cardSigned(), await sealContext(oddUrl));
+    expect(outcome.state).toBe('sealed');
+    if (outcome.state !== 'sealed') return;
+    expect(outcome.bundle.revocation.statement).toMatchObject({ status: 'good', source: 'crl' });
+    expect(await verifyBundle(serializeBundle(outcome.bundle), world.trust)).toMatchObject({ ok: true });
+  });
+
+  it('OCSP unknown and no fresh CRL: revocation pending, sealed once a CRL arrives', async () => {
+    oddAnswer = unknownAnswer;
+    const first = await sealSubmission(await cardSigned(), await sealContext(oddUrl, false));
+    expect(first.state).toBe('revocation-pending');
+    if (first.state !== 'revocation-pending') return;
+    // The responder still cannot say; the CRL that arrived decides.
+    const done = await completePending(first.pending, await sealContext(oddUrl, true));
+    expect(done.state).toBe('sealed');
+    if (done.state !== 'sealed') return;
+    expect(await verifyBundle(serializeBundle(done.bundle), world.trust)).toMatchObject({ ok: true });
+  });
+
+  it('an unreadable answer (a captive portal page) is the same: pending without a fresh CRL', async () => {
+    oddAnswer = async () => '<html>captive portal</html>';
+    expect((await sealSubmission(await cardSigned(), await sealContext(oddUrl, false))).state).toBe('revocation-pending');
+  });
+
+  it('OCSP unknown and the CRL lists the certificate revoked: PKI_REVOKED from the CRL', async () => {
+    oddAnswer = unknownAnswer;
+    await expect(sealSubmission(await cardSigned('suzuki-jiro'), await sealContext(oddUrl))).rejects.toMatchObject({ code: 'PKI_REVOKED' });
+  });
+
+  it('an answer whose signature does not verify is a forgery to report: PKI_OCSP_SIGNATURE_INVALID, even with a fresh CRL', async () => {
+    oddAnswer = async (request) => {
+      const der = Buffer.from(answerFromCenter(request, await loadState(world.dir), await centerResponders(world.dir), NOW, HOUR));
+      const at = der.indexOf(Buffer.from('20250601010000Z'));
+      der[at + 13] = 0x31; // producedAt one second later: the responder's signature no longer covers it
+      return der;
+    };
+    await expect(sealSubmission(await cardSigned(), await sealContext(oddUrl))).rejects.toMatchObject({ code: 'PKI_OCSP_SIGNATURE_INVALID' });
+  });
 });

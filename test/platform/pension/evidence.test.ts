@@ -4,9 +4,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCmsParts, type JpkiContext } from '../../../platform/src/jpki/index.js';
+import { readCmsParts } from '../../../platform/src/jpki/index.js';
 import { serializeBundle, verifyBundle, type EvidenceBundle, type EvidenceTrust } from '../../../platform/src/pension/evidence-bundle.js';
 import { completePending, httpTimestampClient, sealSubmission, type SealContext } from '../../../platform/src/pension/seal.js';
+import { pensionRevocation } from '../../../platform/src/pension/seal-services.js';
 import { FIXTURE_TIME, jpkiFixtures } from '../../helpers/jpki-fixtures.js';
 import { cardSigned as signed, DECLARATIONS as declarations, NOW, sealWorld } from './seal-world.js';
 
@@ -57,7 +58,7 @@ describe('sealing a 現況確認届', () => {
   it('keeps the submission as revocation pending without a fresh CRL, and completes it when one arrives', async () => {
     const fx = await jpkiFixtures();
     const stale = await world.withoutCrl();
-    const waiting = { ...ctx, revocation: { decide: (c: Parameters<JpkiContext['decideRevocation']>[1], at: Date) => stale.decideRevocation('pension-signature', c, at) } };
+    const waiting = { ...ctx, revocation: pensionRevocation(stale) };
     const first = await sealSubmission(await signed(), waiting);
     expect(first.state).toBe('revocation-pending');
     if (first.state !== 'revocation-pending') return;

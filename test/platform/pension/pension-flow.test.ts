@@ -212,7 +212,7 @@ describe('campaigns, inbox and the signed 現況確認届', () => {
     const { res } = await signAndSubmit(r, policy.id);
     expect(res.status).toBe(201);
 
-    const cred = await world.console({ method: 'POST', url: '/api-credentials', payload: { label: '基幹システム' } });
+    const cred = await world.console({ method: 'POST', url: '/api-credentials', payload: { label: '基幹システム' } }, world.admin.authorization);
     expect(cred.status).toBe(201);
     const api = (url: string, authorization = `Insurer ${cred.body.credential}`) => flow.t.app.inject({ method: 'GET', url, headers: { authorization } });
     const first = await api('/api/v1/insurer/submissions?limit=500');
@@ -229,7 +229,7 @@ describe('campaigns, inbox and the signed 現況確認届', () => {
     expect((await api(`/api/v1/insurer/submissions/${res.body.id}/bundle`)).statusCode).toBe(200);
     expect((await api('/api/v1/insurer/submissions', 'Insurer nope')).json().error.code).toBe('PENSION_API_UNAUTHORIZED');
 
-    const otherCred = await world.console({ method: 'POST', url: '/api-credentials', payload: { label: 'ほか' } }, world.otherClerk);
+    const otherCred = await world.console({ method: 'POST', url: '/api-credentials', payload: { label: 'ほか' } }, world.otherAdmin);
     const foreign = await api(`/api/v1/insurer/submissions/${res.body.id}/bundle`, `Insurer ${otherCred.body.credential}`);
     expect(foreign.json().error.code).toBe('REQ_NOT_FOUND');
     expect((await api('/api/v1/insurer/submissions', `Insurer ${otherCred.body.credential}`)).body).not.toContain(res.body.id);

@@ -4,6 +4,7 @@ import { buildSignedAttributes, createJpkiContext, type JpkiContext } from '../.
 import { encodeDocument, type Declarations } from '../../../platform/src/pension/document.js';
 import type { EvidenceTrust } from '../../../platform/src/pension/evidence-bundle.js';
 import { httpTimestampClient, type SealContext } from '../../../platform/src/pension/seal.js';
+import { pensionRevocation } from '../../../platform/src/pension/seal-services.js';
 import { loadEvidenceTrust } from '../../../platform/src/pension/trust.js';
 import { digestInfoForMessage } from '../../../platform/src/shared/digest-info.js';
 import { copyJpkiCenter, FIXTURE_TIME, jpkiFixtures, type FixtureCardName } from '../../helpers/jpki-fixtures.js';
@@ -26,7 +27,7 @@ export async function sealWorld() {
   const trust: EvidenceTrust = await loadEvidenceTrust(dir);
   const ctx: SealContext = {
     trustStore: jpki.trustStore,
-      revocation: { decide: (chain, at) => jpki.decideRevocation('pension-signature', chain, at) },
+    revocation: pensionRevocation(jpki),
     tsa: httpTimestampClient(tsa.url, [creds.root]),
     signer: { key: creds.platform.key, certificate: creds.platform.certificate },
     maxCrlAgeSeconds: 2 * DAY,

@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { organisations, serviceProviders, pensionSubmissions, persons } from '../../../platform/src/db/schema/index.js';
-import type { ChainResult } from '../../../platform/src/jpki/index.js';
 import { verifyBundle } from '../../../platform/src/pension/evidence-bundle.js';
 import { sealSubmission } from '../../../platform/src/pension/seal.js';
+import { pensionRevocation } from '../../../platform/src/pension/seal-services.js';
 import { bundleOf, completePendingSubmissions, storeSubmission } from '../../../platform/src/pension/submissions.js';
 import { freshDatabase, type TestDatabase } from '../../helpers/database.js';
 import { jpkiFixtures } from '../../helpers/jpki-fixtures.js';
@@ -45,7 +45,7 @@ describe('pension submissions in the database', () => {
 
   it('keeps a submission without a fresh CRL as revocation_pending and seals it when a CRL arrives', async () => {
     const fresh = await world.withoutCrl();
-    const ctx = { ...world.ctx, revocation: { decide: (chain: ChainResult, at: Date) => fresh.decideRevocation('pension-signature', chain, at) } };
+    const ctx = { ...world.ctx, revocation: pensionRevocation(fresh) };
     const stored = await storeSubmission(db.db, { providerId, personId, outcome: await sealSubmission(await cardSigned(), ctx) });
     expect(stored.state).toBe('revocation_pending');
     await expect(bundleOf(db.db, providerId, stored.id)).rejects.toMatchObject({ code: 'REQ_NOT_FOUND' });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { districts, shelterEvents, shelters } from '../../../platform/src/db/schema/index.js';
+import { shelterEvents, shelters } from '../../../platform/src/db/schema/index.js';
 import { DEMO_SHELTERS } from '../../../platform/src/demo/world.js';
 import type { CheckinEvent, EventBatchResult, ShelterState, Whitelist } from '../../../platform/src/shelter/shelter-schemas.js';
 import { toBase64 } from '../../../platform/src/shared/base64.js';
@@ -9,7 +9,7 @@ import { digestInfoForMessage } from '../../../platform/src/shared/digest-info.j
 import { shelterCheckinMessage } from '../../../platform/src/shared/shelter-subject.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { CardInReader } from '../../helpers/card-in-reader.js';
-import { eventMaker, householdMember, registerResident, tabletWithStaff } from '../../helpers/shelter.js';
+import { eventMaker, householdMember, registerResident, shelterOfItsOwn, tabletWithStaff } from '../../helpers/shelter.js';
 import { orgId, staffWithSession } from '../../helpers/staff.js';
 
 const t = await buildTestApp({}, { demo: true });
@@ -49,14 +49,8 @@ const results = async (events: CheckinEvent[], headers: Record<string, string> =
   return (res.json() as EventBatchResult).results;
 };
 
-let shelterNo = 0;
 /** A shelter of its own (and a tablet there) for a test that counts who is inside: no other test's people are there. */
-async function ownTablet() {
-  const [district] = await db.select().from(districts).where(eq(districts.municipalityId, nanto));
-  const name = `テスト避難所 ${++shelterNo}`;
-  await db.insert(shelters).values({ municipalityId: nanto, districtId: district!.id, name, address: '-', capacity: 50 });
-  return tabletWithStaff(db, nanto, name);
-}
+const ownTablet = async () => tabletWithStaff(db, nanto, await shelterOfItsOwn(db, nanto));
 
 describe('the tablet needs both the tablet and a shelter staff session', () => {
   it('refuses a missing staff session, a TV, a staff member without shelters.checkin, and another municipality', async () => {

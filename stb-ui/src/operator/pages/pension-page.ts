@@ -1,6 +1,7 @@
 import { LitElement, html } from 'lit';
 import { ConsoleError, type CampaignView, type ConsoleClient, type IssuedCodeView, type PolicyView, type SubmissionView } from '../console-client.js';
 import { consoleStyles } from '../styles.js';
+import './pension-credentials.js';
 
 const STATE_LABEL: Record<SubmissionView['state'], string> = {
   sealed: '受付済み',
@@ -11,16 +12,19 @@ const STATE_LABEL: Record<SubmissionView['state'], string> = {
 /**
  * The insurer's pension service: policies (one, or many by CSV) with their link codes shown once
  * to print on the letters; campaigns with live progress; submissions with their declarations and
- * state, each evidence bundle downloadable exactly as kept. Never "deceased": a revoked certificate
- * shows as 証明書の状態変更 — contact the policyholder.
+ * state, each evidence bundle downloadable exactly as kept; with `canManageCredentials`
+ * (pension.api_credentials), the API credentials of the insurer's own systems. Never "deceased":
+ * a revoked certificate shows as 証明書の状態変更 — contact the policyholder.
  */
 export class OpPensionPage extends LitElement {
   static override styles = consoleStyles;
   static override properties = {
-    client: { attribute: false },
-    _policies: { state: true }, _campaigns: { state: true }, _submissions: { state: true }, _codes: { state: true }, _error: { state: true }, _formError: { state: true },
+    client: { attribute: false }, canManageCredentials: { type: Boolean },
+    _policies: { state: true }, _campaigns: { state: true }, _submissions: { state: true }, _codes: { state: true }, _error: { state: true },
+    _formError: { state: true }, _campaignError: { state: true }, _opened: { state: true },
   };
   declare client: ConsoleClient;
+  declare canManageCredentials: boolean;
   declare _policies: PolicyView[] | null;
   declare _campaigns: CampaignView[] | null;
   declare _submissions: SubmissionView[] | null;
@@ -28,9 +32,15 @@ export class OpPensionPage extends LitElement {
   declare _codes: IssuedCodeView[] | { policyId: string; linkCode: string; linkCodeExpiresAt: string }[] | null;
   declare _error: string;
   declare _formError: string;
+  declare _campaignError: string;
+  /** The campaign just opened and how many linked residents it reached. */
+  declare _opened: { period: string; notified: number } | null;
 
   constructor() {
     super();
+    this.canManageCredentials = false;
+    this._campaignError = '';
+    this._opened = null;
     this._policies = null;
     this._campaigns = null;
     this._submissions = null;
@@ -60,16 +70,17 @@ export class OpPensionPage extends LitElement {
     }
   }
 
-  private async act(event: Event, work: (form: HTMLFormElement) => Promise<void>) {
+  /** Runs a form's work; its error goes to the form's own panel (`_formError` or `_campaignError`). */
+  private async act(event: Event, work: (form: HTMLFormElement) => Promise<void>, errorIn: '_formError' | '_campaignError' = '_formError') {
     event.preventDefault();
     const form = event.target as HTMLFormElement;
-    this._formError = '';
+    this[errorIn] = '';
     try {
       await work(form);
       form.reset();
       await this.load();
     } catch (err) {
-      this._formError = this.fail(err, '登録できませんでした。');
+      this[errorIn] = this.fail(err, '登録できませんでした。');
     }
   }
 
@@ -85,13 +96,17 @@ export class OpPensionPage extends LitElement {
     this._codes = (await this.client.uploadPolicies(csv)).policies;
   });
 
+  /** The month, the deadline (the end of that day in Japan) and up to three reminder days, as the form holds them. */
   private openCampaign = (e: Event) => this.act(e, async (form) => {
-    const reminders = this.field(form, 'reminders').split(/[,\s]+/).filter(Boolean);
-    await this.client.openCampaign({
-      title: this.field(form, 'title'), period: this.field(form, 'period'),
+    const reminders = [...form.querySelectorAll<HTMLInputElement>('input[name=reminder]')].map((i) => i.value).filter(Boolean);
+    const period = this.field(form, 'period');
+    this._opened = null;
+    const opened = await this.client.openCampaign({
+      title: this.field(form, 'title'), period,
       deadline: new Date(`${this.field(form, 'deadline')}T23:59:59+09:00`).toISOString(), reminderDates: reminders,
     });
-  });
+    this._opened = { period, notified: opened.notified };
+  }, '_campaignError');
 
   private async reissue(policyId: string) {
     try {
@@ -145,13 +160,17 @@ export class OpPensionPage extends LitElement {
         ${this._formError ? html`<p class="error" role="alert">${this._formError}</p>` : ''}
       </div>
       <div class="panel"><h3>キャンペーン</h3>
-        <form class="row" @submit=${this.openCampaign}>
+        <form class="row" data-campaign-form @submit=${this.openCampaign}>
           <label>名前 <input name="title" required maxlength="100" value="年金現況確認" /></label>
-          <label>対象月 <input name="period" required placeholder="2026-12" pattern="\\d{4}-\\d{2}" /></label>
+          <label>対象月（この月が確認月の契約） <input name="period" type="month" required .defaultValue=${nextMonth()} /></label>
           <label>締め切り <input name="deadline" type="date" required /></label>
-          <label>お知らせ日 <input name="reminders" placeholder="2026-12-10 2026-12-20" /></label>
+          <fieldset class="row"><legend>お知らせ日（締め切り前、任意）</legend>
+            ${[1, 2, 3].map((n) => html`<input name="reminder" type="date" aria-label=${`お知らせ日 ${n}`} />`)}
+          </fieldset>
           <button class="primary" type="submit">開始</button>
         </form>
+        ${this._campaignError ? html`<p class="error" role="alert">${this._campaignError}</p>` : ''}
+        ${this._opened ? html`<p class="ok" role="status" data-campaign-opened=${this._opened.period}>${this._opened.period} のキャンペーンを開始しました。連携済みの ${this._opened.notified} 人のお知らせに届きました。</p>` : ''}
         ${!this._campaigns ? '' : !this._campaigns.length ? html`<div class="empty">キャンペーンはまだありません。</div>`
           : html`<table><thead><tr><th>名前</th><th>対象月</th><th>締め切り</th><th>連携</th><th>通知</th><th>開封</th><th>提出</th><th>期限切れ</th></tr></thead><tbody>
             ${this._campaigns.map((c) => html`<tr data-campaign=${c.id}><td>${c.title}</td><td>${c.period}</td><td>${new Date(c.deadline).toLocaleDateString('ja-JP')}</td>
@@ -175,8 +194,15 @@ export class OpPensionPage extends LitElement {
               <td>${p.certificateStatus === 'changed' ? html`<span class="warn">状態変更 — ご契約者に連絡してください</span>` : p.certificateStatus === 'good' ? '有効' : '—'}</td>
               <td>${p.linked ? '' : html`<button @click=${() => this.reissue(p.id)}>番号を再発行</button>`}</td></tr>`)}
             </tbody></table>`}
-      </div>`;
+      </div>
+      ${this.canManageCredentials ? html`<op-pension-credentials .client=${this.client}></op-pension-credentials>` : ''}`;
   }
+}
+
+/** `YYYY-MM` of next month (local time): the usual month to open a campaign for. */
+function nextMonth(now = new Date()): string {
+  const d = new Date(now.getFullYear(), now.getMonth() + 1, 1);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
 }
 customElements.define('op-pension-page', OpPensionPage);
 declare global {

@@ -1,22 +1,27 @@
 import { LitElement, html } from 'lit';
 import { ConsoleError, type ConsoleClient, type ShelterOverview, type UnconfirmedList } from '../console-client.js';
+import type { LiveClient, LiveState } from '../live-client.js';
 import { consoleStyles } from '../styles.js';
-
-/** How often the page asks again: occupancy changes as tablets drain their queues. */
-const REFRESH_MS = 10_000;
 
 /**
  * The municipality's shelters: occupancy against capacity (a bar per shelter), arrivals per hour,
  * each tablet's last contact, and 安否未確認 — counts per district for every role that sees
  * shelters, the names (filter by district, CSV for door-to-door checks) only with evacuees.read.
+ * Live: the platform pushes the overview over the console's live channel whenever a tablet's
+ * upload or outbox report changes it; the page asks for it itself only while that channel is down.
  */
 export class OpShelterPage extends LitElement {
+  /** How often the page asks while the live channel is down (a test may push it far away). */
+  static pollMs = 10_000;
   static override styles = consoleStyles;
   static override properties = {
-    client: { attribute: false }, canSeeNames: { type: Boolean }, canManage: { type: Boolean },
+    client: { attribute: false }, live: { attribute: false }, liveState: { attribute: false }, canSeeNames: { type: Boolean }, canManage: { type: Boolean },
     _overview: { state: true }, _unconfirmed: { state: true }, _district: { state: true }, _error: { state: true },
   };
   declare client: ConsoleClient;
+  declare live: LiveClient | null;
+  /** The live channel's state, from the console: the poll runs only while it is not 'live'. */
+  declare liveState: LiveState;
   declare canSeeNames: boolean;
   /** shelters.manage: may set whether card check-ins need the PIN, per shelter. */
   declare canManage: boolean;
@@ -28,6 +33,8 @@ export class OpShelterPage extends LitElement {
 
   constructor() {
     super();
+    this.live = null;
+    this.liveState = 'connecting';
     this.canSeeNames = false;
     this.canManage = false;
     this._overview = null;
@@ -39,12 +46,42 @@ export class OpShelterPage extends LitElement {
   override connectedCallback() {
     super.connectedCallback();
     void this.load();
-    this.timer = setInterval(() => void this.load(), REFRESH_MS);
+    this.timer = setInterval(() => {
+      if (this.liveState !== 'live') void this.load();
+    }, OpShelterPage.pollMs);
   }
 
   override disconnectedCallback() {
     super.disconnectedCallback();
     if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (this.live) {
+      this.live.onShelters = null;
+      this.live.watchShelters(false);
+    }
+  }
+
+  override willUpdate(changed: Map<string, unknown>) {
+    if (changed.has('live') && this.live) {
+      this.live.onShelters = (data) => this.pushed(data);
+      this.live.watchShelters(true);
+    }
+    // After a reconnect the client asks again and the platform answers with the overview at once.
+  }
+
+  /** A pushed overview; the names follow it (they change with the same check-ins). */
+  private pushed(data: ShelterOverview) {
+    this._overview = data;
+    this._error = '';
+    if (this.canSeeNames) void this.loadNames();
+  }
+
+  private async loadNames() {
+    try {
+      this._unconfirmed = await this.client.unconfirmed(this._district || undefined);
+    } catch (err) {
+      this._error = err instanceof ConsoleError ? err.error.ja : '避難所の状況を読み込めませんでした。';
+    }
   }
 
   private async load() {
@@ -84,13 +121,13 @@ export class OpShelterPage extends LitElement {
     return html`
       ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : ''}
       <div class="panel"><h2>避難所の状況</h2>
-        ${o ? html`<table data-shelters><thead><tr><th>避難所</th><th>在所 / 定員</th><th></th><th>車中泊など</th><th>タブレット（最後の通信・件数）</th><th>受付に暗証番号</th></tr></thead><tbody>
+        ${o ? html`<table data-shelters><thead><tr><th>避難所</th><th>在所 / 定員</th><th></th><th>車中泊など</th><th>タブレット（最後の通信・受信・未送信）</th><th>受付に暗証番号</th></tr></thead><tbody>
           ${o.shelters.map((s) => html`<tr data-shelter=${s.name} data-inside=${s.inside}>
             <td>${s.name}</td><td>${s.inside} / ${s.capacity}</td>
             <td style="width:30%"><div style="background:var(--op-line);height:12px;border-radius:6px">
               <div style="height:12px;border-radius:6px;background:${s.inside >= s.capacity ? 'var(--op-danger)' : 'var(--op-accent)'};width:${Math.min(100, s.capacity ? (100 * s.inside) / s.capacity : 0)}%"></div></div></td>
             <td>${s.outside}</td>
-            <td>${s.tablets.length ? s.tablets.map((t) => html`<div>${t.label}: ${t.lastSeenAt ? new Date(t.lastSeenAt).toLocaleString('ja-JP') : '未接続'}（${t.events}件）</div>`) : html`<span class="muted">なし</span>`}</td>
+            <td>${s.tablets.length ? s.tablets.map((t) => html`<div data-tablet=${t.label} data-waiting=${t.waiting ?? ''}>${t.label}: ${t.lastContactAt ? new Date(t.lastContactAt).toLocaleString('ja-JP') : '未接続'}（受信 ${t.events}件・<span class=${t.waiting ? 'error' : ''}>未送信 ${t.waiting ?? '不明'}件</span>）</div>`) : html`<span class="muted">なし</span>`}</td>
             <td>${this.canManage
               ? html`<label><input type="checkbox" data-require-pin .checked=${s.requirePin} @change=${(e: Event) => this.setPin(s.id, (e.target as HTMLInputElement).checked)}>求める</label>`
               : s.requirePin ? '求める' : '求めない'}</td>

@@ -9,7 +9,7 @@ import pg from 'pg';
  */
 
 /** Tables the platform role may only SELECT and INSERT into. */
-export const APPEND_ONLY_TABLES = ['audit_log'] as const;
+export const APPEND_ONLY_TABLES = ['audit_log', 'ocsp_responses'] as const;
 
 /**
  * Run as the owner after migrations, every start (idempotent): grants cover tables that new

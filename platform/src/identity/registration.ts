@@ -8,7 +8,7 @@ import type { RegistrationDraftRequest, RegistrationSubmission } from '../routes
 import { fromBase64, toBase64 } from '../shared/base64.js';
 import { digestInfoForMessage } from '../shared/digest-info.js';
 import { AppError } from '../shared/errors.js';
-import { assembleCms, buildSignedAttributes, readPersonalData, requireGood, verifyCms, type ChainResult } from '../jpki/index.js';
+import { assembleCms, buildSignedAttributes, readPersonalData, verifyCms, type ChainResult } from '../jpki/index.js';
 import { appendAudit } from './audit.js';
 import { cardPairStatus, type CardPairStatus } from './card-linkage.js';
 import { canonicalJson } from './canonical-json.js';
@@ -99,7 +99,8 @@ const record = (deps: IdentityDeps, chain: ChainResult): CertificateRecord => ({
 /**
  * Step 2: the card's two signatures. The CMS is assembled from the draft and verified (chain,
  * purpose sign, validity, signature, message digest), the auth signature proves the same flow's
- * nonce, both certificates must be known-good in the CRLs. Returns the 基本4情報 to confirm.
+ * nonce, both certificates must be known good (the `registration` revocation policy: by default
+ * the CRLs). Returns the 基本4情報 to confirm.
  */
 export async function submitRegistration(deps: IdentityDeps, device: Device, input: RegistrationSubmission) {
   const draft = await loadPending(deps, device, input.draftId, 'draft');
@@ -114,8 +115,9 @@ export async function submitRegistration(deps: IdentityDeps, device: Device, inp
   const authCert = deps.jpki.parse(input.authCertificate);
   const authChain = await deps.jpki.verify(authCert, 'auth', now);
   await deps.jpki.verifySignature(authCert, challengeMessage(payload.nonce, 'register', device.id), fromBase64(input.authSignature));
-  requireGood(deps.jpki.revocationStatus(verified.signer, now));
-  requireGood(deps.jpki.revocationStatus(authChain, now));
+  // As REVOCATION_POLICY decides for `registration` (default: the CRLs, unknown refused).
+  await deps.jpki.decideRevocation('registration', verified.signer, now);
+  await deps.jpki.decideRevocation('registration', authChain, now);
 
   const sign = record(deps, verified.signer);
   const auth = record(deps, authChain);

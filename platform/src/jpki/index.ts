@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import { AppError } from '../shared/errors.js';
 import { distributionPointOf, issuerFromCertificate, keyIdOf, RevocationStore, type IngestOptions, type IngestResult, type RevocationStatus } from './revocation/index.js';
 import { normaliseKeyId } from './revocation/verify-crl.js';
-import { decideRevocation, DEFAULT_REVOCATION_POLICY, OcspClient, type RevocationDecision, type RevocationOperation, type RevocationPolicy } from './ocsp/index.js';
+import { decideByCrl, decideRevocation, DEFAULT_REVOCATION_POLICY, OcspClient, type RevocationDecision, type RevocationOperation, type RevocationPolicy } from './ocsp/index.js';
 import {
   loadDevTrustStore, loadProductionTrustStore, parseCertificate, verifyChain, verifySignature,
   type ChainResult, type JpkiCertificate, type JpkiPurpose, type TrustStore,
@@ -60,24 +60,44 @@ export class JpkiContext {
     return this.revocation.status(chain.purpose, rootKeyId(chain), chain.serial, at, distributionPointOf(chain.certificate));
   }
 
-  /** The OCSP responder of a verified certificate: its AIA OCSP URL, else the configured one of its purpose. */
+  /**
+   * The OCSP responder of a verified certificate: its AIA OCSP URL, else the configured one of its
+   * purpose. Reading the AIA parses the certificate again (node's X509Certificate), so it is read
+   * once per certificate and only for operations that ask OCSP.
+   */
   ocspUrlOf(chain: ChainResult): string | null {
-    const access = new X509Certificate(chain.certificate.der).infoAccess ?? '';
-    return /^OCSP - URI:(\S+)$/m.exec(access)?.[1] ?? this.ocsp.urls[chain.purpose];
+    let aia = this._aiaOcsp.get(chain.certificate);
+    if (aia === undefined) {
+      const access = new X509Certificate(chain.certificate.der).infoAccess ?? '';
+      this._aiaOcsp.set(chain.certificate, (aia = /^OCSP - URI:(\S+)$/m.exec(access)?.[1] ?? null));
+    }
+    return aia ?? this.ocsp.urls[chain.purpose];
   }
+
+  private readonly _aiaOcsp = new WeakMap<JpkiCertificate, string | null>();
 
   /**
    * Revocation of a verified certificate as `operation`'s configured policy decides it: the CRLs
    * (its own DP), or OCSP first with a fresh-CRL fallback when the responder is unreachable. Throws
    * PKI_REVOKED, PKI_REVOCATION_UNKNOWN or a PKI_OCSP_* code; the decision says which source answered.
    */
-  decideRevocation(operation: RevocationOperation, chain: ChainResult, at = new Date()): Promise<RevocationDecision> {
+  async decideRevocation(operation: RevocationOperation, chain: ChainResult, at = new Date()): Promise<RevocationDecision> {
+    const byCrl = this.decideRevocationByCrl(operation, chain, at);
+    if (byCrl) return byCrl;
     const url = this.ocspUrlOf(chain);
     const issuer = chain.root.certificate.der;
     return decideRevocation(operation, this.ocsp.policy, {
       crl: () => this.revocationStatus(chain, at),
       ocsp: url === null ? null : () => this.ocsp.client.check({ serial: chain.serial, issuer, url }),
     });
+  }
+
+  /**
+   * The same decision, synchronously, when `operation`'s policy asks the CRLs alone (a lookup in
+   * memory: no await on a login's hot path); null when it asks OCSP (then use decideRevocation).
+   */
+  decideRevocationByCrl(operation: RevocationOperation, chain: ChainResult, at = new Date()): RevocationDecision | null {
+    return decideByCrl(operation, this.ocsp.policy, () => this.revocationStatus(chain, at));
   }
 
   /**

@@ -17,7 +17,7 @@ import {
   ServiceLinked, SessionResponse, SessionView, TvHelp, TvHousehold, Unregistered, UnregisterRequest,
 } from './identity-schemas.js';
 import {
-  CERTIFICATE_ERRORS, DEVICE_AUTH_ERRORS, errorCodes, NONCE_ERRORS, SESSION_AUTH_ERRORS, withErrors,
+  CERTIFICATE_ERRORS, DEVICE_AUTH_ERRORS, errorCodes, NONCE_ERRORS, OCSP_ERRORS, SESSION_AUTH_ERRORS, withErrors,
 } from './schemas.js';
 
 /** The identity core's HTTP API (see API.md beside this file). */
@@ -45,7 +45,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
       config: { rateLimited: true },
       schema: {
         summary: 'Log in with the auth certificate and the card signature over the nonce (device)',
-        ...errorCodes(DEVICE_AUTH_ERRORS, NONCE_ERRORS, CERTIFICATE_ERRORS, 'AUTH_FORBIDDEN', 'PKI_SIGNATURE_INVALID', 'AUTH_NOT_REGISTERED', 'AUTH_NOT_HOUSEHOLD_MEMBER'),
+        ...errorCodes(DEVICE_AUTH_ERRORS, NONCE_ERRORS, CERTIFICATE_ERRORS, OCSP_ERRORS, 'AUTH_FORBIDDEN', 'PKI_SIGNATURE_INVALID', 'AUTH_NOT_REGISTERED', 'AUTH_NOT_HOUSEHOLD_MEMBER'),
         body: LoginRequest,
         response: withErrors({ 201: SessionResponse }),
       },
@@ -123,7 +123,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
       schema: {
         summary: "Submit the card's signatures; returns the 基本4情報 to confirm (TV device)",
         ...errorCodes(
-          DEVICE_AUTH_ERRORS, NONCE_ERRORS, CERTIFICATE_ERRORS, 'AUTH_FORBIDDEN', 'AUTH_REGISTRATION_EXPIRED', 'AUTH_REGISTRATION_MISMATCH', 'AUTH_CARD_PAIR_MISMATCH',
+          DEVICE_AUTH_ERRORS, NONCE_ERRORS, CERTIFICATE_ERRORS, OCSP_ERRORS, 'AUTH_FORBIDDEN', 'AUTH_REGISTRATION_EXPIRED', 'AUTH_REGISTRATION_MISMATCH', 'AUTH_CARD_PAIR_MISMATCH',
           'PKI_SIGNATURE_INVALID',
           'PKI_CMS_ATTRIBUTES_INVALID', 'PKI_CMS_CONTENT_TYPE_MISMATCH', 'PKI_CMS_DIGEST_MISMATCH', 'PKI_CMS_SIGNER_NOT_FOUND', 'PKI_PERSONAL_DATA_INVALID',
         ),
@@ -162,7 +162,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     {
       schema: {
         summary: 'Identify a registered person by the auth certificate alone, low assurance (shelter tablet; a TV: its own household only)',
-        ...errorCodes(DEVICE_AUTH_ERRORS, CERTIFICATE_ERRORS, 'AUTH_FORBIDDEN', 'AUTH_NOT_REGISTERED'),
+        ...errorCodes(DEVICE_AUTH_ERRORS, CERTIFICATE_ERRORS, OCSP_ERRORS, 'AUTH_FORBIDDEN', 'AUTH_NOT_REGISTERED'),
         body: PresenceRequest,
         response: withErrors({ 200: PresenceResult }),
       },
@@ -208,7 +208,7 @@ export const identityRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps }> =
     {
       schema: {
         summary: 'Cancel my registration: the card signs an unregister nonce again; every session of mine ends (session)',
-        ...errorCodes(SESSION_AUTH_ERRORS, NONCE_ERRORS, CERTIFICATE_ERRORS, 'AUTH_CARD_NOT_YOURS', 'AUTH_NOT_REGISTERED', 'PKI_REVOKED'),
+        ...errorCodes(SESSION_AUTH_ERRORS, NONCE_ERRORS, CERTIFICATE_ERRORS, OCSP_ERRORS, 'AUTH_CARD_NOT_YOURS', 'AUTH_NOT_REGISTERED', 'PKI_REVOKED'),
         body: UnregisterRequest,
         response: withErrors({ 200: Unregistered }),
       },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { IdentityDeps } from '../identity/deps.js';
-import { CERTIFICATE_ERRORS, DEVICE_AUTH_ERRORS, errorCodes, withErrors } from '../routes/schemas.js';
+import { CERTIFICATE_ERRORS, DEVICE_AUTH_ERRORS, errorCodes, OCSP_ERRORS, withErrors } from '../routes/schemas.js';
 import type { StaffSessionPolicy } from '../staff/staff-login.js';
 import { recordEvents } from './events.js';
 import { reportHealth, waitingReported } from './health.js';
@@ -36,7 +36,7 @@ export const shelterRoutes: FastifyPluginAsyncTypebox<{ deps: IdentityDeps; poli
   app.post('/api/v1/shelter/events', {
     schema: {
       summary: 'Upload check-in events; idempotent per event id, answered per event (tablet + staff)',
-      description: `Per-event refusals: ${['SHELTER_EVENT_ID_TAKEN', 'SHELTER_SEQUENCE_REUSED', 'SHELTER_PERSON_UNKNOWN', 'SHELTER_MOVE_TARGET_INVALID', 'SHELTER_PIN_REQUIRED', 'PKI_SIGNATURE_INVALID', 'REQ_INVALID', 'AUTH_NOT_REGISTERED', ...CERTIFICATE_ERRORS].join(', ')}`,
+      description: `Per-event refusals: ${['SHELTER_EVENT_ID_TAKEN', 'SHELTER_SEQUENCE_REUSED', 'SHELTER_PERSON_UNKNOWN', 'SHELTER_MOVE_TARGET_INVALID', 'SHELTER_PIN_REQUIRED', 'PKI_SIGNATURE_INVALID', 'REQ_INVALID', 'AUTH_NOT_REGISTERED', ...CERTIFICATE_ERRORS, ...OCSP_ERRORS].join(', ')}`,
       ...errorCodes(TABLET_ERRORS), body: EventBatch, response: withErrors({ 200: EventBatchResult }),
     },
   }, async (request) => {

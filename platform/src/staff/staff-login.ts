@@ -5,6 +5,7 @@ import { appendAudit } from '../identity/audit.js';
 import { challengeMessage } from '../identity/challenge.js';
 import type { IdentityDeps } from '../identity/deps.js';
 import { checkCardAnswer } from '../identity/card-challenge.js';
+import { keepRevocationEvidence } from '../identity/revocation-evidence.js';
 import { burnNonce, issueNonce } from '../identity/nonces.js';
 import { digestInfoForMessage } from '../shared/digest-info.js';
 import { toBase64 } from '../shared/base64.js';
@@ -53,12 +54,13 @@ export interface StaffContext {
 /**
  * High-assurance staff login: nonce seal, auth certificate chain, signature and revocation (good
  * only), then the card must belong to a live staff member — or redeem an invitation, which binds
- * it. Every refusal has its own code; every attempt uses the nonce up.
+ * it. Every refusal has its own code; every attempt uses the nonce up. The audit entry says which
+ * revocation source decided and names the signed OCSP response kept as evidence when OCSP did.
  */
 export async function staffLogin(deps: IdentityDeps, policy: StaffSessionPolicy, input: StaffLoginInput) {
   // The same check as a TV login's (nonce seal and tab, chain, signature, revocation good); a
   // refused answer uses the nonce up there, an accepted one here, and a replay is reported first.
-  const { nonce, lookupKey } = await checkCardAnswer(deps, input.clientId, 'staff-login', input, 'staff-login');
+  const { nonce, lookupKey, revocation } = await checkCardAnswer(deps, input.clientId, 'staff-login', input, 'staff-login');
   if (!(await burnNonce(deps.db, nonce))) throw new AppError('AUTH_NONCE_REPLAYED');
 
   const { token, tokenHash } = newStaffToken();
@@ -72,7 +74,9 @@ export async function staffLogin(deps: IdentityDeps, policy: StaffSessionPolicy,
       if (!member) throw new AppError('STAFF_NOT_ENROLLED');
     }
     await tx.insert(staffSessions).values({ tokenHash, staffId: member.id, expiresAt });
-    await appendAudit(tx, { actor: `staff:${member.id}`, action: input.inviteCode ? 'staff.enrolled' : 'staff.login', subject: member.id, data: { org: member.organisationId } });
+    // Which source said the card was good, and OCSP's signed response when it did (by its hash).
+    const evidence = await keepRevocationEvidence(tx, revocation);
+    await appendAudit(tx, { actor: `staff:${member.id}`, action: input.inviteCode ? 'staff.enrolled' : 'staff.login', subject: member.id, data: { org: member.organisationId, ...evidence } });
     return member.id;
   });
   const context = await sessionContext(deps.db, tokenHash, policy, false);

@@ -7,7 +7,6 @@ import type { IdentityDeps } from '../../../platform/src/identity/deps.js';
 import { authenticateDevice } from '../../../platform/src/identity/devices.js';
 import { login, startChallenge } from '../../../platform/src/identity/login.js';
 import { openNonce } from '../../../platform/src/identity/nonces.js';
-import { requireGood } from '../../../platform/src/jpki/index.js';
 import { createTrustStore, JpkiCertificate, verifyChain } from '../../../platform/src/jpki/verify/index.js';
 import { cardSign, type BenchPerson } from './login-world.js';
 import { median, percentile } from './stats.js';
@@ -54,8 +53,9 @@ export async function measureLoginStages(deps: IdentityDeps, people: BenchPerson
     const chain = await time('session: verify chain (issuer cached)', 'crypto', () => jpki.verify(cert, 'auth'));
     await time('session: verify card signature (RSA)', 'crypto', () =>
       jpki.verifySignature(cert, challengeMessage(challenge.nonce, 'login', device.id), Buffer.from(signature, 'base64')));
-    await time('session: revocation status + lookup key', 'cpu', () => {
-      requireGood(jpki.revocationStatus(chain));
+    // As checkCardAnswer decides it: the `login` policy (CRLs) synchronously, OCSP only if configured.
+    await time('session: revocation decision (login policy) + lookup key', 'cpu', async () => {
+      jpki.decideRevocationByCrl('login', chain) ?? (await jpki.decideRevocation('login', chain));
       return jpki.lookupKeyOf(chain);
     });
   }

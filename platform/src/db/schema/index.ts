@@ -10,6 +10,7 @@ export * from './registrations.js';
 export * from './card-linkages.js';
 export * from './signed-documents.js';
 export * from './crls.js';
+export * from './ocsp-responses.js';
 export * from './audit.js';
 export * from '../../staff/schema.js';
 export * from '../../console/schema.js';

@@ -8,6 +8,6 @@ export { buildOcspRequest, newNonce, nonceExtension, nonceOf, OCSP_REQUEST_TYPE,
 export { OID_OCSP_BASIC, OID_OCSP_SIGNING, verifyOcspResponse, type OcspAnswer, type VerifyOcspOptions } from './response.js';
 export { OcspClient, type OcspClientOptions, type OcspQuery, type OcspResult } from './client.js';
 export {
-  decideRevocation, DEFAULT_REVOCATION_POLICY, parseRevocationPolicy, REVOCATION_OPERATIONS,
+  decideByCrl, decideRevocation, DEFAULT_REVOCATION_POLICY, parseRevocationPolicy, REVOCATION_OPERATIONS,
   type OperationPolicy, type RevocationDecision, type RevocationOperation, type RevocationPolicy, type RevocationSources,
 } from './policy.js';

@@ -8,8 +8,9 @@ import type { OcspResult } from './client.js';
  * (issue 17). Login keeps to CRLs (fast, works offline); where freshness at one moment matters — a
  * legal signature, a staff login — OCSP is asked first and its signed response kept; a shelter
  * check-in lets an unknown status through and records it, because turning a resident away costs more.
+ * Registration (both certificates of the card, on the TV) keeps to CRLs like login by default.
  */
-export const REVOCATION_OPERATIONS = ['login', 'staff-login', 'shelter-check-in', 'pension-signature'] as const;
+export const REVOCATION_OPERATIONS = ['login', 'staff-login', 'shelter-check-in', 'pension-signature', 'registration'] as const;
 export type RevocationOperation = (typeof REVOCATION_OPERATIONS)[number];
 
 export interface OperationPolicy {
@@ -26,6 +27,7 @@ export const DEFAULT_REVOCATION_POLICY: RevocationPolicy = Object.freeze({
   'staff-login': { source: 'ocsp', unknown: 'refuse' },
   'shelter-check-in': { source: 'crl', unknown: 'accept' },
   'pension-signature': { source: 'ocsp', unknown: 'refuse' },
+  registration: { source: 'crl', unknown: 'refuse' },
 });
 
 /**
@@ -80,22 +82,29 @@ export interface RevocationSources {
  */
 export async function decideRevocation(operation: RevocationOperation, policy: RevocationPolicy, sources: RevocationSources): Promise<RevocationDecision> {
   const p = policy[operation];
-  let fallback: RevocationDecision['fallback'] = null;
-  if (p.source === 'ocsp') {
-    if (sources.ocsp === null) {
-      fallback = 'no-responder';
-    } else {
-      let answer: OcspResult | null = null;
-      try {
-        answer = await sources.ocsp();
-      } catch (err) {
-        if (!(err instanceof AppError && err.code === 'PKI_OCSP_UNAVAILABLE')) throw err;
-        fallback = 'PKI_OCSP_UNAVAILABLE';
-      }
-      if (answer) return fromOcsp(operation, p, answer);
-    }
+  if (p.source === 'crl') return fromCrl(operation, p, sources.crl(), null);
+  if (sources.ocsp === null) return fromCrl(operation, p, sources.crl(), 'no-responder');
+  let answer: OcspResult;
+  try {
+    answer = await sources.ocsp();
+  } catch (err) {
+    if (!(err instanceof AppError && err.code === 'PKI_OCSP_UNAVAILABLE')) throw err;
+    return fromCrl(operation, p, sources.crl(), 'PKI_OCSP_UNAVAILABLE');
   }
-  const status = sources.crl();
+  return fromOcsp(operation, p, answer);
+}
+
+/**
+ * The decision of an operation whose policy asks the CRLs alone, made synchronously (an in-memory
+ * lookup: a TV login's hot path pays no await for it); null when the policy asks OCSP, which only
+ * `decideRevocation` can do. Throws as `decideRevocation` does.
+ */
+export function decideByCrl(operation: RevocationOperation, policy: RevocationPolicy, crl: () => RevocationStatus): RevocationDecision | null {
+  const p = policy[operation];
+  return p.source === 'crl' ? fromCrl(operation, p, crl(), null) : null;
+}
+
+function fromCrl(operation: RevocationOperation, p: OperationPolicy, status: RevocationStatus, fallback: RevocationDecision['fallback']): RevocationDecision {
   if (p.unknown === 'accept') {
     const accepted = withSource(() => acceptUnknown(status), 'crl');
     return { operation, source: 'crl', revocationUnknown: accepted.revocationUnknown, fallback, ocsp: null, crl: accepted.crl, cause: accepted.cause };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  decideRevocation, DEFAULT_REVOCATION_POLICY, parseRevocationPolicy, type OcspResult, type RevocationSources,
+  decideByCrl, decideRevocation, DEFAULT_REVOCATION_POLICY, parseRevocationPolicy, type OcspResult, type RevocationSources,
 } from '../../../../platform/src/jpki/ocsp/index.js';
 import type { CrlInfo, RevocationStatus } from '../../../../platform/src/jpki/revocation/index.js';
 import { AppError } from '../../../../platform/src/shared/errors.js';
@@ -81,6 +81,7 @@ describe('revocation policy per operation', () => {
     expect(policy).toEqual({ ...DEFAULT_REVOCATION_POLICY, 'staff-login': { source: 'crl', unknown: 'refuse' }, 'shelter-check-in': { source: 'ocsp', unknown: 'accept' } });
     parseRevocationPolicy('lunch=crl/refuse,login=ocsp', problems);
     expect(problems).toHaveLength(2);
+    expect(parseRevocationPolicy('registration=ocsp/refuse', [])).toEqual({ ...DEFAULT_REVOCATION_POLICY, registration: { source: 'ocsp', unknown: 'refuse' } });
     expect(parseRevocationPolicy(undefined, [])).toEqual(DEFAULT_REVOCATION_POLICY);
   });
 
@@ -90,6 +91,16 @@ describe('revocation policy per operation', () => {
       'staff-login': { source: 'ocsp', unknown: 'refuse' },
       'shelter-check-in': { source: 'crl', unknown: 'accept' },
       'pension-signature': { source: 'ocsp', unknown: 'refuse' },
+      registration: { source: 'crl', unknown: 'refuse' },
     });
+  });
+
+  it('a CRL-only operation is decided synchronously (no promise), an OCSP one is not decided there', () => {
+    const d = decideByCrl('login', DEFAULT_REVOCATION_POLICY, () => crlGood);
+    expect(d).not.toBeInstanceOf(Promise);
+    expect(d).toMatchObject({ operation: 'login', source: 'crl', fallback: null, crl });
+    expect(decideByCrl('registration', DEFAULT_REVOCATION_POLICY, () => crlGood)).toMatchObject({ operation: 'registration', source: 'crl' });
+    expect(() => decideByCrl('login', DEFAULT_REVOCATION_POLICY, () => crlRevoked)).toThrow(expect.objectContaining({ code: 'PKI_REVOKED', details: expect.objectContaining({ source: 'crl' }) }));
+    expect(decideByCrl('staff-login', DEFAULT_REVOCATION_POLICY, never)).toBeNull();
   });
 });

@@ -5,12 +5,12 @@ import type { Config } from '../../platform/src/config.js';
 import { sessions } from '../../platform/src/db/schema/index.js';
 import { CpuMeter, machineBusyCores, parentPid, processTreeCpuSeconds, type CpuReport } from './lib/cpu-meter.js';
 import { Profiler, summariseProfile } from './lib/cpu-profile.js';
-import type { LoadWorkerData, PhaseArgs, PhaseResult } from './lib/login-load-worker.js';
+import { LoginLoad } from './lib/login-load.js';
+import type { PhaseArgs, PhaseResult } from './lib/login-load-worker.js';
 import { measureLoginStages } from './lib/login-stages.js';
 import { loginBatchStats } from '../../platform/src/identity/login.js';
 import { buildLoginWorld } from './lib/login-world.js';
 import { fmt, percentile, printComparison, printFigure } from './lib/stats.js';
-import { startTsWorker, WorkerRpc } from './lib/ts-worker.js';
 
 /**
  * `npm run bench -- login [--people 32] [--concurrency 32] [--seconds 20] [--bare-seconds 10]
@@ -58,7 +58,7 @@ if (seconds / ROUNDS + 30 > world.config.nonceTtlSeconds) {
   await world.close();
   process.exit(1);
 }
-let rpc: WorkerRpc | undefined;
+let load: LoginLoad | undefined;
 try {
   const { rows } = (await world.database.db.execute(sql`select version() as v`)) as unknown as { rows: { v: string }[] };
   const version = rows[0]?.v.split(' on ')[0] ?? '?';
@@ -81,10 +81,7 @@ try {
   }
   console.log('');
 
-  const data: LoadWorkerData = { platformUrl: world.platformUrl, bareUrl: world.bareUrl, people: world.people.map(({ device, personId, certificate, authKey }) => ({ device, personId, certificate, authKey })), maxSockets: concurrency };
-  const worker = startTsWorker(new URL('./lib/login-load-worker.ts', import.meta.url), data);
-  rpc = new WorkerRpc(worker);
-  await rpc.call('ping');
+  load = await LoginLoad.start(world, concurrency);
   // All of PostgreSQL's processes (the server is ours alone during the run): its backends come and
   // go with the pool, and commits wait on its WAL writer.
   let postmaster: number | null = null;
@@ -93,18 +90,15 @@ try {
     postmaster = parentPid(Number(rows[0]!.pid));
   }
   const pgCpu = postmaster === null ? null : () => processTreeCpuSeconds(postmaster);
-  const meter = new CpuMeter(worker, pgCpu);
+  const meter = new CpuMeter(load.rpc.worker, pgCpu);
 
   type PhaseRun = { result: PhaseResult; cpu: CpuReport; wallMs: number; statements: number };
   const phase = async (args: PhaseArgs): Promise<PhaseRun> => {
     await meter.reset();
     const batchesBefore = loginBatchStats(world.database.db).batches;
-    const result = await rpc!.call<PhaseResult>('run', args);
+    const result = await load!.run(args);
     const cpu = await meter.read();
     const statements = loginBatchStats(world.database.db).batches - batchesBefore;
-    if (result.failed) {
-      throw new Error(`${args.kind} phase failed (${result.failed} error(s), ${result.completed} ok):\n  ${result.errors.join('\n  ')}`);
-    }
     return { result, cpu, wallMs: result.elapsedMs, statements };
   };
   /** Rounds of one kind as one run: counts and samples added, CPU figures weighted by time. */
@@ -128,17 +122,12 @@ try {
     };
   };
 
-  // Warm up both paths (JIT, pools, caches, sockets) and learn the login rate, then give every TV
-  // enough signed challenges for one measured phase (each login then issues one and uses one, so
-  // the stock holds), then measure.
-  await rpc.call('prime', 20);
+  // Warm up, stock signed challenges for one measured phase, then measure.
   if (warmup > 0) {
-    await phase({ kind: 'bare', seconds: Math.min(warmup, 3), concurrency });
-    const w = await phase({ kind: 'login', seconds: warmup, concurrency, signing: 'ahead' });
-    const rate = w.result.completed / (w.wallMs / 1000);
-    // The warm-up rate is a floor (its TVs mostly signed in the loop), hence the margin.
-    const stock = await rpc.call<number>('prime', Math.ceil((rate * 2.5 * (seconds / ROUNDS)) / people) + 20);
-    console.log(`warm-up: ${fmt(rate)} logins/s (${fmt(w.result.signedInline, 0)} signed in the loop); ${fmt(stock, 0)} signed challenges in stock for the measured phases`);
+    const w = await load.warmUp({ seconds: warmup, phaseSeconds: seconds / ROUNDS, concurrency, people });
+    console.log(`warm-up: ${fmt(w.rate)} logins/s (${fmt(w.signedInline, 0)} signed in the loop); ${fmt(w.stock, 0)} signed challenges in stock for the measured phases`);
+  } else {
+    await load.rpc.call('prime', 20);
   }
   // Measure in two rounds of bare-then-login, so both see the same machine (other work comes and goes).
   const sessionsBefore = await countSessions();
@@ -220,8 +209,7 @@ try {
 
   if (world.database.kind === 'postgres' && !ok) process.exitCode = 1;
 } finally {
-  await rpc?.call('close').catch(() => {});
-  await rpc?.worker.terminate();
+  await load?.close();
   await world.close();
 }
 

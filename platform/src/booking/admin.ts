@@ -1,10 +1,10 @@
 import { and, asc, between, eq, gt, inArray, ne, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import { facilities } from '../db/schema/index.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
-import { expireStaleHolds, floorOfUnit, sameSlot, type Tx } from './bookings.js';
+import { expireStaleHolds, floorOfUnit, sameSlot } from './bookings.js';
 import { catchOverlap } from './overlap.js';
 import { checkBookable, periodOf, rulesOf } from './policy.js';
 import { bookingNotices, bookings, facilityBlackouts, facilityUnits, type Booking } from './schema.js';

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { and, asc, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
 import { writeReceipt } from './notices.js';
@@ -9,8 +9,6 @@ import { checkBookable, checkWhen, horizonEnd, periodOf, rulesOf, rulesOfUnit, t
 import { bookingNotices, bookings, bookingWaitlist, facilityUnits, type Booking } from './schema.js';
 import { daysBetween, japanDay, monthOf, rangeOf } from './slots.js';
 
-/** A transaction handle. */
-export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** A 利用許可番号: 10 digits, grouped for reading aloud on the phone. */
 function newPermitNo(): string {

@@ -1,7 +1,6 @@
 import { and, count, desc, eq, isNull } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import { facilities } from '../db/schema/index.js';
-import type { Tx } from './bookings.js';
 import { periodOf, rulesOf } from './policy.js';
 import { feeFor, personLivesIn } from './residents.js';
 import { bookingNotices, bookings, type Booking } from './schema.js';

@@ -15,6 +15,8 @@ import * as schema from './schema/index.js';
 
 /** The drizzle database, whichever driver is behind it. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** The handle inside `db.transaction(...)`. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** An open database plus what the process needs to manage it. */
 export interface DbHandle {

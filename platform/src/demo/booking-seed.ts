@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import { facilities } from '../db/schema/index.js';
 import { floorOf } from '../booking/bookings.js';
 import { facilityBlackouts, facilityPolicies, facilityUnits, lotteryRounds } from '../booking/schema.js';
 import { addDays, japanDay } from '../booking/slots.js';
 import { DEMO_BLACKOUT_REASONS, DEMO_FACILITIES } from './world.js';
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** How many days of weekly 休館日 the demo closes ahead (beyond every demo horizon). */
 const BLACKOUT_DAYS = 120;

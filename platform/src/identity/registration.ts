@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, gt, inArray, lt } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import {
   certificates, householdMembers, households, pendingRegistrations, persons, signedDocuments, type Device, type PendingRegistration,
 } from '../db/schema/index.js';
@@ -180,7 +180,6 @@ export async function confirmRegistration(deps: IdentityDeps, device: Device, re
   return { status: 'pending_linkage', registrationId };
 }
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 type Settled = { personId: string; created: boolean } | 'refused' | 'waiting';
 
 /** Completes, refuses or parks one confirmed registration by what the linkage data says. */

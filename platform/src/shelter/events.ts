@@ -1,5 +1,5 @@
 import { and, eq, exists, inArray, isNull, or, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import { certificates, districts, householdMembers, households, persons, shelters } from '../db/schema/index.js';
 import { appendAudit } from '../identity/audit.js';
 import type { IdentityDeps } from '../identity/deps.js';
@@ -12,7 +12,6 @@ import { nameSubject, shelterCheckinMessage } from '../shared/shelter-subject.js
 import type { CheckinEvent, EventOutcome, EventResult } from './shelter-schemas.js';
 import type { TabletCaller } from './tablet-auth.js';
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** An event whose subject the platform has identified, ready to store. */
 interface Resolved {

@@ -76,7 +76,7 @@ describe('the console booking routes', () => {
     expect(res.statusCode).toBe(200);
     const board = res.json();
     expect(board).toMatchObject({ facilityId: facility.id, day, closedReason: null });
-    expect(board.units.map((u: { name: string }) => u.name)).toEqual(['全面', '半面']);
+    expect(board.units.map((u: { name: string }) => u.name)).toEqual(['第1室', '第2室']);
     const states = board.units.map((u: { slots: { state: string }[] }) => u.slots.map((s) => s.state));
     expect(states).toEqual([['held', 'free', 'free'], ['free', 'confirmed', 'confirmed']]);
     expect(board.units[0].slots[0].booking).toMatchObject({ id: held.id, source: 'resident', permitNo: null });

@@ -76,16 +76,32 @@ export async function holdSlot(db: Db, req: HoldRequest, now = new Date()): Prom
       throw refusal ? refusal(rules) : err;
     }
   };
-  try {
-    return await attempt(db);
-  } catch (err) {
-    if (!isOverlap(err)) throw err;
+  const once = async () => {
+    try {
+      return await attempt(db);
+    } catch (err) {
+      if (!isOverlap(err)) throw err;
+    }
+    return catchOverlap(() => db.transaction(async (tx) => {
+      await expireStaleHolds(tx, req.unitId, during, now);
+      return attempt(tx);
+    }));
+  };
+  // PostgreSQL may pick a hold as a deadlock victim when racers on units sharing floor meet the
+  // stale-hold expiry (seen: 6 of 200 at once on 全面 + A面). The hold is idempotent under its key,
+  // so the victim simply tries again; it then wins or meets the constraint like everyone else.
+  for (let tries = 1; ; tries++) {
+    try {
+      return await once();
+    } catch (err) {
+      if (sqlstateOf(err) !== DEADLOCK_DETECTED || tries >= HOLD_DEADLOCK_TRIES) throw err;
+    }
   }
-  return catchOverlap(() => db.transaction(async (tx) => {
-    await expireStaleHolds(tx, req.unitId, during, now);
-    return attempt(tx);
-  }));
 }
+
+/** SQLSTATE of a transaction PostgreSQL aborted to break a deadlock. */
+const DEADLOCK_DETECTED = '40P01';
+const HOLD_DEADLOCK_TRIES = 5;
 
 async function holdQuery(on: Pick<Db, 'select'>, rules: FacilityRules, req: HoldRequest, period: string, during: string, now: Date): Promise<Booking[]> {
   const { first, last } = monthOf(req.day);

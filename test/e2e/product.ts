@@ -19,6 +19,11 @@ export const E2E_SHELTER_ORIGIN = `http://127.0.0.1:${E2E_SHELTER_PORT}`;
 /** Drill residents (`drill-01`…) `npm start` issues cards to and registers for the shelter tests. */
 export const E2E_DRILL_RESIDENTS = 24;
 export const E2E_READER_URL = `ws://127.0.0.1:${E2E_READER_PORT}/v1`;
+/**
+ * A second household's reader driver, started by a test itself (household-tv.ts): after the ports
+ * of tv-pcsc.spec's own product (E2E_PORT + 4 … + 7).
+ */
+export const E2E_SECOND_READER_PORT = Number(process.env.E2E_SECOND_READER_PORT ?? E2E_PORT + 10);
 
 /** The demo TV of 山田さん宅: `npm start` provisions its credential to the reader driver. */
 export const DEMO_TV = DEMO_HOUSEHOLDS[0].tv;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import type { DriverClient } from '../helpers/driver-client.js';
+import { consoleSession } from './console-session.js';
 import { connectDriver, E2E_ORIGIN, E2E_OPERATOR_ORIGIN, E2E_READER_URL } from './product.js';
 import { focusedKeys, press } from './remote.js';
 import { DEMO_PROVIDERS } from '../../platform/src/demo/world.js';
@@ -24,21 +25,6 @@ async function consoleApi(method: string, path: string, body?: object) {
   });
   const text = await res.text();
   return { status: res.status, text, body: text.startsWith('{') ? JSON.parse(text) : null };
-}
-
-/** A console session of the insurer clerk, made with their card through the driver (as the console page does). */
-async function clerkSession(): Promise<Record<string, string>> {
-  expect((await driver.request('demo.insert', { card: CLERK.card })).ok).toBe(true);
-  const clientId = randomUUID();
-  const post = async (path: string, payload: object) => (await fetch(`${E2E_OPERATOR_ORIGIN}/api/v1/console${path}`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload),
-  })).json();
-  const challenge = await post('/nonces', { clientId });
-  const signed = await driver.request('sign', { key: 'auth', pin: CLERK.pin, digestInfo: challenge.digestInfo, withCertificate: true });
-  const session = await post('/sessions', { clientId, nonce: challenge.nonce, ...(signed.result as object) });
-  expect(session.token, JSON.stringify(session)).toBeTruthy();
-  await driver.request('demo.remove', {});
-  return { authorization: `Bearer ${session.token}` };
 }
 
 /** Types a 署名用 password on the keyboard: digits with the number keys, letters with the arrows and OK. */
@@ -94,7 +80,7 @@ test.beforeAll(async () => {
   await driver.request('hello', { client: 'tv-pension.spec' });
   await register(driver, TARO);
   await driver.request('demo.remove', {});
-  staff = await clerkSession();
+  staff = await consoleSession(driver, { card: CLERK.card, authPin: CLERK.pin });
 });
 test.afterAll(async () => {
   // 太郎 leaves as he came: not linked to the insurer (other specs expect no services).

@@ -3,7 +3,7 @@ import { and, asc, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
-import { writeReceipt } from './notices.js';
+import { slotText, writeReceipt } from './notices.js';
 import { catchOverlap, isOverlap, sqlstateOf } from './overlap.js';
 import { checkBookable, checkWhen, horizonEnd, periodOf, rulesOf, rulesOfUnit, type FacilityRules } from './policy.js';
 import { bookingNotices, bookings, bookingWaitlist, facilityUnits, type Booking } from './schema.js';
@@ -216,7 +216,7 @@ export async function offerToWaitlist(tx: Tx, freed: Pick<Booking, 'unitId' | 'd
     await tx.update(bookingWaitlist).set({ state: 'offered', bookingId: held!.id }).where(eq(bookingWaitlist.id, wait.id));
     await tx.insert(bookingNotices).values({
       personId: wait.personId, bookingId: held!.id, kind: 'waitlist_offer',
-      text: `お待ちの ${rules.name} ${unit} ${freed.day} ${period.label} が空きました。仮予約しています。期限までに確定してください。`,
+      text: `お待ちの ${slotText(rules.name, freed.day, period, unit)} が空きました。仮予約しています。期限までに確定してください。`,
     });
   }
 }

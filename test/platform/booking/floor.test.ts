@@ -134,6 +134,8 @@ describe('the waitlist across shared floor', () => {
       const notices = await db.select().from(bookingNotices).where(eq(bookingNotices.personId, person));
       expect(notices.map((n) => n.kind)).toEqual(['waitlist_offer']);
     }
+    const [notice] = await db.select().from(bookingNotices).where(eq(bookingNotices.personId, onA!));
+    expect(notice!.text).toContain(`${gym.facility.name} A面 1月20日（水） 午後（13:00–17:00）`); // which half, and the date as receipts write it
   });
 
   it('a half freed while the other half is free: the person waiting on the whole gets it', async () => {

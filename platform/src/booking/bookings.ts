@@ -189,24 +189,29 @@ export async function cancelBooking(db: Db, personId: string, bookingId: string,
  * A slot just freed: everyone waiting on a unit sharing its floor for that 区分 (the halves when
  * 全面 frees; 全面 when a half frees) is offered a hold, earliest wait first, each in a savepoint
  * that the exclusion constraint decides: a waiter whose unit is still partly taken (全面 with the
- * other half held, or a half an earlier waiter's 全面 now holds) keeps waiting. Each hold lasts as
- * long as any hold, and its waiter gets a notice on their TV. Nothing waiting, nothing happens.
+ * other half held, or a half an earlier waiter's 全面 now holds) keeps waiting. Holds of the
+ * facility in that 区分 whose time ran out are expired first, their floor offered with the freed
+ * one (else a lapsed hold on B面 would keep 全面 from its waiter until someone else touched it).
+ * Each hold lasts as long as any hold, and its waiter gets a notice on their TV.
  */
 export async function offerToWaitlist(tx: Tx, freed: Pick<Booking, 'unitId' | 'day' | 'period' | 'facilityId'>, now: Date): Promise<void> {
-  const waiters = await tx.select({ wait: bookingWaitlist, unit: facilityUnits.name }).from(bookingWaitlist)
-    .innerJoin(facilityUnits, eq(facilityUnits.id, bookingWaitlist.unitId))
-    .where(and(eq(facilityUnits.facilityId, freed.facilityId), sql`${facilityUnits.floor} && ${floorOfUnit(freed.unitId)}`,
-      eq(bookingWaitlist.day, freed.day), eq(bookingWaitlist.period, freed.period), eq(bookingWaitlist.state, 'waiting')))
-    .orderBy(asc(bookingWaitlist.createdAt), asc(bookingWaitlist.id)).for('update', { of: bookingWaitlist, skipLocked: true });
-  if (!waiters.length) return;
   const rules = await rulesOf(tx, freed.facilityId);
   const period = periodOf(rules.policy, freed.period);
+  const during = rangeOf(freed.day, period);
+  const lapsed = await tx.update(bookings).set({ state: 'expired', endedAt: now })
+    .where(and(eq(bookings.facilityId, freed.facilityId), eq(bookings.day, freed.day), eq(bookings.state, 'held'), lt(bookings.holdExpiresAt, now), sql`${bookings.during} && ${during}::tstzrange`))
+    .returning({ unitId: bookings.unitId });
+  const waiters = await tx.select({ wait: bookingWaitlist, unit: facilityUnits.name }).from(bookingWaitlist)
+    .innerJoin(facilityUnits, eq(facilityUnits.id, bookingWaitlist.unitId))
+    .where(and(eq(facilityUnits.facilityId, freed.facilityId), sql`${facilityUnits.floor} && ${floorOf([freed.unitId, ...lapsed.map((b) => b.unitId)])}`,
+      eq(bookingWaitlist.day, freed.day), eq(bookingWaitlist.period, freed.period), eq(bookingWaitlist.state, 'waiting')))
+    .orderBy(asc(bookingWaitlist.createdAt), asc(bookingWaitlist.id)).for('update', { of: bookingWaitlist, skipLocked: true });
   const holdExpiresAt = new Date(now.getTime() + rules.policy.holdMinutes * 60_000);
   for (const { wait, unit } of waiters) {
     let held: Booking | undefined;
     try {
       [held] = await tx.transaction((sp) => sp.insert(bookings).values({
-        facilityId: freed.facilityId, unitId: wait.unitId, day: freed.day, period: freed.period, during: rangeOf(freed.day, period), state: 'held',
+        facilityId: freed.facilityId, unitId: wait.unitId, day: freed.day, period: freed.period, during, state: 'held',
         personId: wait.personId, requestedBy: `person:${wait.personId}`, idempotencyKey: `waitlist:${wait.id}`, source: 'waitlist', holdExpiresAt,
       }).returning());
     } catch (err) {

@@ -185,6 +185,28 @@ describe('the waitlist across shared floor', () => {
     expect([await offers(onA!), await offers(onWhole!), await offers(onB!)]).toEqual([[gym.halves[0].id], [], [gym.halves[1].id]]);
   });
 
+  it('a lapsed hold on the other half does not keep the whole from its waiter: it is expired there and then', async () => {
+    const gym = await splitGym(db);
+    const [holderA, lapsedB, onWhole] = await somePeople(db, 3);
+    const heldA = await confirmBooking(db, holderA!, (await hold(holderA!, gym.halves[0].id, 'a')).id, NOW);
+    const stale = await hold(lapsedB!, gym.halves[1].id, 'b');
+    await wait(onWhole!, gym.whole.id);
+    await cancelBooking(db, holderA!, heldA.id, new Date(NOW.getTime() + 31 * 60_000)); // B面's hold ran out a minute ago
+    expect(await offers(onWhole!)).toEqual([gym.whole.id]);
+    expect((await db.select().from(bookings).where(eq(bookings.id, stale.id)))[0]!.state).toBe('expired');
+  });
+
+  it('a lapsed hold expired that way goes first to an earlier wait on its own half', async () => {
+    const gym = await splitGym(db);
+    const [holderA, lapsedB, onB, onWhole] = await somePeople(db, 4);
+    const heldA = await confirmBooking(db, holderA!, (await hold(holderA!, gym.halves[0].id, 'a')).id, NOW);
+    await hold(lapsedB!, gym.halves[1].id, 'b');
+    await wait(onB!, gym.halves[1].id);
+    await wait(onWhole!, gym.whole.id);
+    await cancelBooking(db, holderA!, heldA.id, new Date(NOW.getTime() + 31 * 60_000));
+    expect([await offers(onB!), await offers(onWhole!)]).toEqual([[gym.halves[1].id], []]);
+  });
+
   it('a hold of the whole that ran out goes to the people waiting on the halves', async () => {
     const gym = await splitGym(db);
     const [holder, onA] = await somePeople(db, 2);

@@ -31,6 +31,8 @@ export interface Config {
    * `databaseUrl` (one role, for development). Required with PostgreSQL in production.
    */
   databaseOwnerUrl: string | null;
+  /** PostgreSQL only: how many connections each platform process keeps open to `databaseUrl` at most. */
+  databasePoolSize: number;
   /** Folder for the embedded database and other local state. */
   dataDir: string;
   /** Folder holding the built UI pages (`vite build` output). */
@@ -115,6 +117,9 @@ export interface Config {
   pensionLinkCodeTtlSeconds: number;
 }
 
+/** More connections per process than this would eat PostgreSQL's own limit (max_connections, 100 by default) with two processes. */
+const MAX_POOL_SIZE = 50;
+
 /** Used only in dev mode when CERT_LOOKUP_SECRET is unset; production refuses to start without one. */
 const DEV_LOOKUP_SECRET = 'dev-only-lookup-secret-change-me';
 
@@ -154,6 +159,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     problems.push('DATABASE_OWNER_URL must start with postgres:// or postgresql://');
   }
   if (databaseOwnerUrl && !databaseUrl) problems.push('DATABASE_OWNER_URL needs DATABASE_URL (the platform role) as well');
+  const databasePoolSize = Number(env.DATABASE_POOL_SIZE ?? 10);
+  if (!Number.isInteger(databasePoolSize) || databasePoolSize < 1 || databasePoolSize > MAX_POOL_SIZE) {
+    problems.push(`DATABASE_POOL_SIZE must be a whole number 1–${MAX_POOL_SIZE} (got "${env.DATABASE_POOL_SIZE}")`);
+  }
 
   const logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
   if (!isLogLevel(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -220,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     host,
     databaseUrl,
     databaseOwnerUrl,
+    databasePoolSize,
     dataDir,
     uiDir: resolve(env.UI_DIR ?? 'dist/stb-ui'),
     logLevel,

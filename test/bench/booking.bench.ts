@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { bookingRoutes } from '../../platform/src/booking/routes.js';
 import { bookings } from '../../platform/src/booking/schema.js';
+import { loadConfig } from '../../platform/src/config.js';
 import { openDatabase, type DbHandle } from '../../platform/src/db/client.js';
 import { persons, sessions } from '../../platform/src/db/schema/index.js';
 import { DEMO_HOUSEHOLDS } from '../../platform/src/demo/world.js';
@@ -29,6 +30,8 @@ const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 const racers = Number(values.racers);
 const TARGET_PER_SECOND = 500;
+/** PostgreSQL connections, as the platform would have them (DATABASE_POOL_SIZE, default 10). */
+const poolSize = loadConfig({ DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE }).databasePoolSize;
 setAuditChainKey('booking-bench-audit-key-not-secret');
 
 const UNITS = 40;
@@ -104,7 +107,7 @@ async function run(label: string, database: DbHandle, bare: number): Promise<boo
   }
 }
 
-console.log(`booking benchmark — ${seconds} s per phase, concurrency ${concurrency}, ${racers} racers, node ${process.version}`);
+console.log(`booking benchmark — ${seconds} s per phase, concurrency ${concurrency}, ${racers} racers, PostgreSQL pool ${poolSize}, node ${process.version}`);
 const bare = await bareBaseline();
 console.log(`bare Fastify POST: ${fmt(bare)} requests/s`);
 let ok = true;
@@ -122,7 +125,7 @@ if (url) {
   await admin.query(`create database ${name}`);
   const dbUrl = new URL(url);
   dbUrl.pathname = `/${name}`;
-  const handle = await openDatabase({ databaseUrl: dbUrl.toString(), dataDir: null });
+  const handle = await openDatabase({ databaseUrl: dbUrl.toString(), dataDir: null, poolSize });
   try {
     ok = (await run('PostgreSQL', handle, bare)) && ok;
   } finally {

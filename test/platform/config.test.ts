@@ -20,6 +20,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/x' }).databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/x');
   });
 
+  it('keeps at most 10 PostgreSQL connections per process unless DATABASE_POOL_SIZE says otherwise, and refuses nonsense for it', () => {
+    expect(loadConfig({}).databasePoolSize).toBe(10);
+    expect(loadConfig({ DATABASE_POOL_SIZE: '25' }).databasePoolSize).toBe(25);
+    for (const bad of ['0', '-3', '2.5', 'lots', '51', '']) expect(() => loadConfig({ DATABASE_POOL_SIZE: bad })).toThrow(/DATABASE_POOL_SIZE must be a whole number 1–50/);
+  });
+
   it('lists every problem at once instead of stopping at the first', () => {
     let message = '';
     try {

@@ -30,7 +30,7 @@ async function runHere(config: Readonly<Config>, cmd: OperatorCommand): Promise<
   // The command writes audit entries here, in this process: key the chain as the platform does
   // (a caller that is not one of our CLIs — a test, a script — would otherwise fail on its first entry).
   setAuditChainKey(config.auditHmacSecret);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, databaseOwnerUrl: config.databaseOwnerUrl, dataDir: config.dataDir, role: 'cli' });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, databaseOwnerUrl: config.databaseOwnerUrl, poolSize: config.databasePoolSize, dataDir: config.dataDir, role: 'cli' });
   try {
     await database.migrate();
     const { db } = database;

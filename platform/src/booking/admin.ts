@@ -4,7 +4,8 @@ import type { Db, Tx } from '../db/client.js';
 import { facilities } from '../db/schema/index.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
-import { expireStaleHolds, floorOfUnit, sameSlot } from './bookings.js';
+import { expireStale, floorOfUnit, newPermitNo, offerToWaitlist, sameSlot } from './bookings.js';
+import { slotText } from './notices.js';
 import { catchOverlap } from './overlap.js';
 import { checkBookable, periodOf, rulesOf } from './policy.js';
 import { bookingNotices, bookings, facilityBlackouts, facilityUnits, type Booking } from './schema.js';
@@ -34,8 +35,8 @@ export async function addBlackout(db: Db, actor: StaffActor, facilityId: string,
 
 /**
  * An administrative booking (school or municipal use): it overrides residents' holds and bookings
- * of that unit and 区分, which become `overridden`; each resident gets a notice on their TV, and
- * the whole change is audited. The same idempotency key books once.
+ * of that unit and 区分 (and of units sharing its floor), which become `overridden`; each resident
+ * gets a notice on their TV, floor left free goes to the waitlist, and the whole change is audited. The same idempotency key books once.
  */
 export async function adminBook(db: Db, actor: StaffActor, req: { facilityId: string; unitId: string; day: string; period: string; note: string; idempotencyKey: string }, now = new Date()): Promise<{ booking: Booking; overridden: number }> {
   const rules = await ownFacility(db, actor, req.facilityId);
@@ -55,18 +56,21 @@ export async function adminBook(db: Db, actor: StaffActor, req: { facilityId: st
     if (again) return { booking: sameSlot(again, req.unitId, req.day, period.code), overridden: 0 };
     await checkBookable(tx, rules, req.day, period, null, now);
     const during = rangeOf(req.day, period);
-    await expireStaleHolds(tx, req.unitId, during, now);
+    const stale = await expireStale(tx, req.unitId, during, now);
     const displaced = await tx.update(bookings).set({ state: 'overridden', endedAt: now })
       .where(and(inArray(bookings.state, ['held', 'confirmed']), sql`${bookings.during} && ${during}::tstzrange`, sql`${bookings.floor} && ${floorOfUnit(req.unitId)}`)).returning();
     for (const b of displaced) {
       if (!b.personId) continue;
       await tx.insert(bookingNotices).values({ personId: b.personId, bookingId: b.id, kind: 'overridden',
-        text: `${rules.name} ${b.day} ${period.label} のご予約は、市の行事のため取り消しになりました。申し訳ありません。ほかの枠をお選びください。` });
+        text: `${slotText(rules.name, b.day, periodOf(rules.policy, b.period))} のご予約は、市の行事のため取り消しになりました。申し訳ありません。ほかの枠をお選びください。` });
     }
     const [row] = await tx.insert(bookings).values({
       facilityId: req.facilityId, unitId: req.unitId, day: req.day, period: period.code, during, state: 'confirmed', requestedBy,
-      idempotencyKey: req.idempotencyKey, source: 'admin', note: req.note, confirmedAt: now, permitNo: `ADM-${now.getTime().toString(36)}`,
+      idempotencyKey: req.idempotencyKey, source: 'admin', note: req.note, confirmedAt: now, permitNo: `ADM-${newPermitNo()}`,
     }).returning();
+    // Floor the city's booking does not cover (the other half of an overridden 全面, a stale hold's)
+    // goes to those waiting for it; offered after the city's row, so nobody is offered that.
+    for (const b of [...stale, ...displaced]) await offerToWaitlist(tx, b, now);
     await appendAudit(tx, { actor: requestedBy, action: 'booking.admin', subject: row!.id,
       data: { org: actor.organisationId, facility: req.facilityId, unit: req.unitId, day: req.day, period: period.code, overridden: displaced.length } });
     return { booking: row!, overridden: displaced.length };

@@ -3,7 +3,7 @@ import { and, asc, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
-import { writeReceipt } from './notices.js';
+import { slotText, writeReceipt } from './notices.js';
 import { catchOverlap, isOverlap, sqlstateOf } from './overlap.js';
 import { checkBookable, checkWhen, horizonEnd, periodOf, rulesOf, rulesOfUnit, type FacilityRules } from './policy.js';
 import { bookingNotices, bookings, bookingWaitlist, facilityUnits, type Booking } from './schema.js';
@@ -11,7 +11,7 @@ import { daysBetween, japanDay, monthOf, rangeOf } from './slots.js';
 
 
 /** A 利用許可番号: 10 digits, grouped for reading aloud on the phone. */
-function newPermitNo(): string {
+export function newPermitNo(): string {
   const digits = String(randomInt(0, 10_000_000_000)).padStart(10, '0');
   return `${digits.slice(0, 4)}-${digits.slice(4, 7)}-${digits.slice(7)}`;
 }
@@ -29,13 +29,17 @@ export function floorOfUnit(unitId: string) {
 /**
  * Holds whose time ran out stop blocking the floor they held, in the transaction that would
  * otherwise conflict with them (no sweeper needed for correctness): every stale hold on a unit
- * sharing floor with `unitId` (全面 and its halves). A freed slot goes to its waitlist first.
+ * sharing floor with `unitId` (全面 and its halves). Returns them; the caller offers their slots.
  */
-export async function expireStaleHolds(tx: Tx, unitId: string, during: string, now: Date): Promise<void> {
-  const expired = await tx.update(bookings).set({ state: 'expired', endedAt: now })
+export async function expireStale(tx: Tx, unitId: string, during: string, now: Date): Promise<Booking[]> {
+  return tx.update(bookings).set({ state: 'expired', endedAt: now })
     .where(and(eq(bookings.state, 'held'), lt(bookings.holdExpiresAt, now), sql`${bookings.during} && ${during}::tstzrange`, sql`${bookings.floor} && ${floorOfUnit(unitId)}`))
     .returning();
-  for (const b of expired) await offerToWaitlist(tx, b, now);
+}
+
+/** `expireStale`, each freed slot going to the waitlist at once. */
+export async function expireStaleHolds(tx: Tx, unitId: string, during: string, now: Date): Promise<void> {
+  for (const b of await expireStale(tx, unitId, during, now)) await offerToWaitlist(tx, b, now);
 }
 
 export interface HoldRequest {
@@ -182,26 +186,44 @@ export async function cancelBooking(db: Db, personId: string, bookingId: string,
 }
 
 /**
- * A slot just freed: the first resident waiting for it gets a hold (same length as any hold) and a
- * notice on their TV. Nothing waiting, nothing happens.
+ * A slot just freed: everyone waiting on a unit sharing its floor for that 区分 (the halves when
+ * 全面 frees; 全面 when a half frees) is offered a hold, earliest wait first, each in a savepoint
+ * that the exclusion constraint decides: a waiter whose unit is still partly taken (全面 with the
+ * other half held, or a half an earlier waiter's 全面 now holds) keeps waiting. Holds of the
+ * facility in that 区分 whose time ran out are expired first, their floor offered with the freed
+ * one (else a lapsed hold on B面 would keep 全面 from its waiter until someone else touched it).
+ * Each hold lasts as long as any hold, and its waiter gets a notice on their TV.
  */
 export async function offerToWaitlist(tx: Tx, freed: Pick<Booking, 'unitId' | 'day' | 'period' | 'facilityId'>, now: Date): Promise<void> {
-  const [first] = await tx.select().from(bookingWaitlist)
-    .where(and(eq(bookingWaitlist.unitId, freed.unitId), eq(bookingWaitlist.day, freed.day), eq(bookingWaitlist.period, freed.period), eq(bookingWaitlist.state, 'waiting')))
-    .orderBy(asc(bookingWaitlist.createdAt), asc(bookingWaitlist.id)).limit(1).for('update', { skipLocked: true });
-  if (!first) return;
-  const { policy, name } = await rulesOf(tx, freed.facilityId);
-  const period = periodOf(policy, freed.period);
-  const holdExpiresAt = new Date(now.getTime() + policy.holdMinutes * 60_000);
-  const [held] = await tx.insert(bookings).values({
-    facilityId: freed.facilityId, unitId: freed.unitId, day: freed.day, period: freed.period, during: rangeOf(freed.day, period), state: 'held',
-    personId: first.personId, requestedBy: `person:${first.personId}`, idempotencyKey: `waitlist:${first.id}`, source: 'waitlist', holdExpiresAt,
-  }).returning();
-  await tx.update(bookingWaitlist).set({ state: 'offered', bookingId: held!.id }).where(eq(bookingWaitlist.id, first.id));
-  await tx.insert(bookingNotices).values({
-    personId: first.personId, bookingId: held!.id, kind: 'waitlist_offer',
-    text: `お待ちの ${name} ${freed.day} ${period.label} が空きました。仮予約しています。期限までに確定してください。`,
-  });
+  const rules = await rulesOf(tx, freed.facilityId);
+  const period = periodOf(rules.policy, freed.period);
+  const during = rangeOf(freed.day, period);
+  const lapsed = await tx.update(bookings).set({ state: 'expired', endedAt: now })
+    .where(and(eq(bookings.facilityId, freed.facilityId), eq(bookings.day, freed.day), eq(bookings.state, 'held'), lt(bookings.holdExpiresAt, now), sql`${bookings.during} && ${during}::tstzrange`))
+    .returning({ unitId: bookings.unitId });
+  const waiters = await tx.select({ wait: bookingWaitlist, unit: facilityUnits.name }).from(bookingWaitlist)
+    .innerJoin(facilityUnits, eq(facilityUnits.id, bookingWaitlist.unitId))
+    .where(and(eq(facilityUnits.facilityId, freed.facilityId), sql`${facilityUnits.floor} && ${floorOf([freed.unitId, ...lapsed.map((b) => b.unitId)])}`,
+      eq(bookingWaitlist.day, freed.day), eq(bookingWaitlist.period, freed.period), eq(bookingWaitlist.state, 'waiting')))
+    .orderBy(asc(bookingWaitlist.createdAt), asc(bookingWaitlist.id)).for('update', { of: bookingWaitlist, skipLocked: true });
+  const holdExpiresAt = new Date(now.getTime() + rules.policy.holdMinutes * 60_000);
+  for (const { wait, unit } of waiters) {
+    let held: Booking | undefined;
+    try {
+      [held] = await tx.transaction((sp) => sp.insert(bookings).values({
+        facilityId: freed.facilityId, unitId: wait.unitId, day: freed.day, period: freed.period, during, state: 'held',
+        personId: wait.personId, requestedBy: `person:${wait.personId}`, idempotencyKey: `waitlist:${wait.id}`, source: 'waitlist', holdExpiresAt,
+      }).returning());
+    } catch (err) {
+      if (isOverlap(err)) continue;
+      throw err;
+    }
+    await tx.update(bookingWaitlist).set({ state: 'offered', bookingId: held!.id }).where(eq(bookingWaitlist.id, wait.id));
+    await tx.insert(bookingNotices).values({
+      personId: wait.personId, bookingId: held!.id, kind: 'waitlist_offer',
+      text: `お待ちの ${slotText(rules.name, freed.day, period, unit)} が空きました。仮予約しています。期限までに確定してください。`,
+    });
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
+import { monthText, slotText } from './notices.js';
 import { isOverlap } from './overlap.js';
 import { periodOf, rulesOf } from './policy.js';
 import { bookingNotices, bookings, facilityBlackouts, facilityUnits, lotteryApplications, lotteryRounds, type LotteryRound } from './schema.js';
@@ -107,14 +108,14 @@ export async function drawRound(db: Db, roundId: string, actor: string, now = ne
         }).returning());
         winners.add(win.personId);
         await tx.insert(bookingNotices).values({ personId: win.personId, bookingId: held!.id, kind: 'lottery_won',
-          text: `${rules.name} ${win.choice.day} ${period.label} の抽選に当選しました。確定の期限までに「確定」を押してください。` });
+          text: `${slotText(rules.name, win.choice.day, period)} の抽選に当選しました。確定の期限までに「確定」を押してください。` });
       } catch (err) {
         if (!isOverlap(err)) throw err;
       }
     }
     for (const e of entrants) {
       if (winners.has(e.personId)) continue;
-      await tx.insert(bookingNotices).values({ personId: e.personId, kind: 'lottery_lost', text: `${rules.name} ${round.month} の抽選は、残念ながら落選でした。空いている枠は先着順で予約できます。` });
+      await tx.insert(bookingNotices).values({ personId: e.personId, kind: 'lottery_lost', text: `${rules.name} ${monthText(round.month)} の抽選は、残念ながら落選でした。空いている枠は先着順で予約できます。` });
     }
     await tx.update(lotteryRounds).set({ entrantsHash: hash, drawnAt: now, confirmBy }).where(eq(lotteryRounds.id, roundId));
     await appendAudit(tx, { actor, action: 'booking.lottery.draw', subject: roundId, data: { org: rules.municipalityId, entrants: entrants.length, won: winners.size, entrantsHash: hash } });

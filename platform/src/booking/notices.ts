@@ -3,7 +3,7 @@ import type { Db, Tx } from '../db/client.js';
 import { facilities } from '../db/schema/index.js';
 import { periodOf, rulesOf } from './policy.js';
 import { feeFor, personLivesIn } from './residents.js';
-import { bookingNotices, bookings, type Booking } from './schema.js';
+import { bookingNotices, bookings, type Booking, type Period } from './schema.js';
 
 /**
  * Booking notices in the TV's one inbox (お知らせ, home 7): the receipts of a confirmation and a
@@ -26,6 +26,17 @@ const WEEKDAYS = ['日', '月', '火', '水', '木', '金', '土'];
 /** A day as residents read it: 2026-12-01 → 12月1日（火）. */
 const jaDay = (day: string) => `${Number(day.slice(5, 7))}月${Number(day.slice(8))}日（${WEEKDAYS[new Date(`${day}T00:00:00Z`).getUTCDay()]}）`;
 
+/**
+ * A slot as every booking notice writes it (receipts, waitlist offers, lottery wins, overrides):
+ * 体育館 [A面] 12月10日（木） 午後（13:00–17:00）; the unit where it matters (units sharing floor).
+ */
+export function slotText(facility: string, day: string, period: Period, unit?: string): string {
+  return `${facility}${unit ? ` ${unit}` : ''} ${jaDay(day)} ${period.label}（${period.start}–${period.end}）`;
+}
+
+/** A month as residents read it: 2027-03 → 2027年3月. */
+export const monthText = (month: string) => `${month.slice(0, 4)}年${Number(month.slice(5, 7))}月`;
+
 /** Sender of a notice with no booking behind it (a lost lottery). */
 const FROM = '施設予約';
 
@@ -37,7 +48,7 @@ const FROM = '施設予約';
 export async function writeReceipt(tx: Tx, personId: string, b: Booking, kind: 'confirmed' | 'cancelled'): Promise<void> {
   const rules = await rulesOf(tx, b.facilityId);
   const period = periodOf(rules.policy, b.period);
-  const slot = `${rules.name} ${jaDay(b.day)} ${period.label}（${period.start}–${period.end}）`;
+  const slot = slotText(rules.name, b.day, period);
   let text: string;
   if (kind === 'confirmed') {
     const fee = feeFor(rules.policy, b.period, await personLivesIn(tx, personId, rules.municipalityId));

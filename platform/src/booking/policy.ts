@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { organisations } from '../db/schema/index.js';
 import { facilities } from '../db/schema/places.js';
 import { AppError } from '../shared/errors.js';
 import { facilityBlackouts, facilityPolicies, facilityUnits, type FacilityPolicy, type Period } from './schema.js';
@@ -13,14 +14,17 @@ export interface FacilityRules {
   facilityId: string;
   municipalityId: string;
   name: string;
+  /** The municipality's name and 全国地方公共団体コード (who is a resident: `residents.ts`). */
+  municipality: { name: string; code: string };
   policy: FacilityPolicy;
 }
 
 export async function rulesOf(db: Reader, facilityId: string): Promise<FacilityRules> {
-  const [row] = await db.select({ f: facilities, policy: facilityPolicies }).from(facilities)
-    .innerJoin(facilityPolicies, eq(facilityPolicies.facilityId, facilities.id)).where(eq(facilities.id, facilityId));
+  const [row] = await db.select({ f: facilities, policy: facilityPolicies, municipality: { name: organisations.name, code: organisations.code } }).from(facilities)
+    .innerJoin(facilityPolicies, eq(facilityPolicies.facilityId, facilities.id)).innerJoin(organisations, eq(organisations.id, facilities.municipalityId))
+    .where(eq(facilities.id, facilityId));
   if (!row) throw new AppError('REQ_NOT_FOUND', { detail: 'no bookable facility' });
-  return { facilityId, municipalityId: row.f.municipalityId, name: row.f.name, policy: row.policy };
+  return { facilityId, municipalityId: row.f.municipalityId, name: row.f.name, municipality: row.municipality, policy: row.policy };
 }
 
 /**

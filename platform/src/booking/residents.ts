@@ -17,12 +17,20 @@ import type { Booking, FacilityPolicy } from './schema.js';
  * taken back on the TV).
  */
 export async function personLivesIn(db: Pick<Db, 'select'>, personId: string, municipalityId: string): Promise<boolean> {
-  // One round trip (this sits on the hold path): the person's address beside the municipality's name and code.
+  // One round trip: the person's address beside the municipality's name and code.
   const [row] = await db.select({ address: persons.address, name: organisations.name, code: organisations.code }).from(persons)
     .innerJoin(organisations, eq(organisations.id, municipalityId)).where(eq(persons.id, personId));
-  if (!row?.address) return false;
-  const prefecture = /^\d{5,6}$/.test(row.code) ? PREFECTURES[Number(row.code.slice(0, 2)) - 1]?.[0] : undefined;
-  return prefecture !== undefined && row.address.trim().startsWith(`${prefecture}${row.name}`);
+  return row ? addressIn(row.address, row) : false;
+}
+
+/**
+ * `personLivesIn` without the database, for a caller that has both already (the hold path: the
+ * session brings the person's row, the unit's cached rules the municipality).
+ */
+export function addressIn(address: string | null, municipality: { name: string; code: string }): boolean {
+  if (!address) return false;
+  const prefecture = /^\d{5,6}$/.test(municipality.code) ? PREFECTURES[Number(municipality.code.slice(0, 2)) - 1]?.[0] : undefined;
+  return prefecture !== undefined && address.trim().startsWith(`${prefecture}${municipality.name}`);
 }
 
 /**

@@ -11,7 +11,7 @@ import {
 import { bookingsOf, cancelBooking, confirmBooking, holdSlot, joinWaitlist } from './bookings.js';
 import { applyToRound, openRounds } from './lottery.js';
 import { rulesOf, rulesOfUnit } from './policy.js';
-import { bookingView, feeFor, householdLivesIn, personalViews, personLivesIn } from './residents.js';
+import { addressIn, bookingView, feeFor, householdLivesIn, personalViews, personLivesIn } from './residents.js';
 import { bookingNotices, facilityPolicies, facilityUnits } from './schema.js';
 import { japanDay } from './slots.js';
 
@@ -66,7 +66,9 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, 
   }, async (request, reply) => {
     const { person } = await sessionOf(request);
     const rules = await rulesOfUnit(db, request.body.unitId);
-    const resident = await personLivesIn(db, person.id, rules.municipalityId);
+    // The session's person row has the address and the unit's (cached) rules the municipality:
+    // no round trip for residency on the hot path.
+    const resident = addressIn(person.address, rules.municipality);
     const held = await holdSlot(db, { ...request.body, personId: person.id, resident });
     return reply.code(201).send(bookingView(held, feeFor(rules.policy, held.period, resident)));
   });

@@ -49,9 +49,10 @@ const MIGRATION_LOCK_KEY = 7_240_611;
  * the role migrations run as; the handle itself always works as `databaseUrl`'s role. The embedded
  * database in a folder is opened by one process at a time (see `owner-lock.ts`); `role` says who
  * the holder is, so that an operator command refused by a running platform knows to ask the platform instead.
+ * `poolSize` (PostgreSQL only, config DATABASE_POOL_SIZE) caps the connections; unset, pg's own default (10).
  */
-export async function openDatabase(opts: { databaseUrl: string | null; databaseOwnerUrl?: string | null; dataDir: string | null; role?: OwnerRole }): Promise<DbHandle> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.databaseOwnerUrl ?? null) : openPglite(opts.dataDir, opts.role ?? 'platform');
+export async function openDatabase(opts: { databaseUrl: string | null; databaseOwnerUrl?: string | null; dataDir: string | null; role?: OwnerRole; poolSize?: number }): Promise<DbHandle> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.databaseOwnerUrl ?? null, opts.poolSize) : openPglite(opts.dataDir, opts.role ?? 'platform');
 }
 
 async function openPglite(dataDir: string | null, role: OwnerRole): Promise<DbHandle> {
@@ -91,8 +92,8 @@ async function openPglite(dataDir: string | null, role: OwnerRole): Promise<DbHa
   };
 }
 
-async function openPostgres(url: string, ownerUrl: string | null): Promise<DbHandle> {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+async function openPostgres(url: string, ownerUrl: string | null, poolSize: number | undefined): Promise<DbHandle> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle client that errors (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   const db = drizzlePg(pool, { schema }) as unknown as Db;

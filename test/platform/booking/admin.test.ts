@@ -30,6 +30,9 @@ describe('facility staff', () => {
     // The receipt of the confirmation, then the notice that it was overridden.
     const notices = await db.select().from(bookingNotices).where(eq(bookingNotices.personId, resident!));
     expect(notices.map((n) => n.kind).sort()).toEqual(['confirmed', 'overridden']);
+    const overridden = notices.find((n) => n.kind === 'overridden')!.text;
+    expect(overridden).toContain('1月20日（水） 午後（13:00–17:00）'); // as the receipt writes it
+    expect(overridden).not.toContain('2027-01-20');
     const [entry] = await db.select().from(auditLog).where(eq(auditLog.subject, result.booking.id));
     expect(entry!.actor).toBe(`staff:${staff.staffId}`);
     expect(entry!.action).toBe('booking.admin');

@@ -180,6 +180,9 @@ describe('waitlist and availability', () => {
     const [notice] = await db.select().from(bookingNotices).where(eq(bookingNotices.personId, firstWaiting!));
     expect(notice!.kind).toBe('waitlist_offer');
     expect(notice!.bookingId).toBe(offered[0]!.id);
+    // The date as the receipts write it, not the ISO form.
+    expect(notice!.text).toContain('1月20日（水） 午前（09:00–12:00）');
+    expect(notice!.text).not.toContain('2027-01-20');
   });
 
   it('shows free, taken and closed without personal data; an expired hold is free again', async () => {

@@ -2,9 +2,9 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { adminBook, boardOf } from '../../../platform/src/booking/admin.js';
 import { weekGrid } from '../../../platform/src/booking/availability.js';
-import { holdSlot } from '../../../platform/src/booking/bookings.js';
+import { cancelBooking, confirmBooking, holdSlot, joinWaitlist } from '../../../platform/src/booking/bookings.js';
 import { applyToRound, drawRound, openRound, replayRound } from '../../../platform/src/booking/lottery.js';
-import { bookings } from '../../../platform/src/booking/schema.js';
+import { bookingNotices, bookings, bookingWaitlist } from '../../../platform/src/booking/schema.js';
 import { AppError } from '../../../platform/src/shared/errors.js';
 import { NOW, somePeople, splitGym } from '../../helpers/booking.js';
 import { freshDatabase } from '../../helpers/database.js';
@@ -110,5 +110,122 @@ describe('units sharing floor', () => {
     const held = await db.select().from(bookings).where(inArray(bookings.unitId, [gym.whole.id, ...gym.halves.map((h) => h.id)]));
     expect(held).toHaveLength(wins.length);
     expect((await replayRound(db, round.id)).matchesHolds).toBe(true);
+  });
+});
+
+describe('the waitlist across shared floor', () => {
+  const hold = (personId: string, unitId: string, key: string, at = NOW) => holdSlot(db, { ...slot, personId, unitId, idempotencyKey: key }, at);
+  const wait = (personId: string, unitId: string) => joinWaitlist(db, personId, { unitId, day: slot.day, period: slot.period }, true, NOW);
+  /** What each person holds now from the waitlist ([unit] or []), and whether they still wait. */
+  const offers = async (personId: string) => (await db.select().from(bookings).where(eq(bookings.personId, personId)))
+    .filter((b) => b.source === 'waitlist' && b.state === 'held').map((b) => b.unitId);
+  const waiting = async (personId: string) => (await db.select().from(bookingWaitlist).where(eq(bookingWaitlist.personId, personId))).map((w) => w.state);
+
+  it('the whole freed: people waiting on either half each get a hold and a notice', async () => {
+    const gym = await splitGym(db);
+    const [holder, onA, onB] = await somePeople(db, 3);
+    const held = await hold(holder!, gym.whole.id, 'w');
+    await wait(onA!, gym.halves[0].id);
+    await wait(onB!, gym.halves[1].id);
+    await cancelBooking(db, holder!, held.id, NOW);
+    expect(await offers(onA!)).toEqual([gym.halves[0].id]);
+    expect(await offers(onB!)).toEqual([gym.halves[1].id]);
+    for (const person of [onA!, onB!]) {
+      const notices = await db.select().from(bookingNotices).where(eq(bookingNotices.personId, person));
+      expect(notices.map((n) => n.kind)).toEqual(['waitlist_offer']);
+    }
+    const [notice] = await db.select().from(bookingNotices).where(eq(bookingNotices.personId, onA!));
+    expect(notice!.text).toContain(`${gym.facility.name} A面 1月20日（水） 午後（13:00–17:00）`); // which half, and the date as receipts write it
+  });
+
+  it('a half freed while the other half is free: the person waiting on the whole gets it', async () => {
+    const gym = await splitGym(db);
+    const [holder, onWhole] = await somePeople(db, 2);
+    const held = await hold(holder!, gym.halves[0].id, 'a');
+    await wait(onWhole!, gym.whole.id);
+    await cancelBooking(db, holder!, held.id, NOW);
+    expect(await offers(onWhole!)).toEqual([gym.whole.id]);
+    expect(await waiting(onWhole!)).toEqual(['offered']);
+  });
+
+  it('a half freed while the other half is held: the whole cannot be given, its waiter keeps waiting, the next waiter gets the half', async () => {
+    const gym = await splitGym(db);
+    const [holderA, holderB, onWhole, onA] = await somePeople(db, 4);
+    const heldA = await hold(holderA!, gym.halves[0].id, 'a');
+    await hold(holderB!, gym.halves[1].id, 'b');
+    await wait(onWhole!, gym.whole.id); // first in line, but B面 stays taken
+    await wait(onA!, gym.halves[0].id);
+    await cancelBooking(db, holderA!, heldA.id, NOW);
+    expect(await offers(onWhole!)).toEqual([]);
+    expect(await waiting(onWhole!)).toEqual(['waiting']);
+    expect(await offers(onA!)).toEqual([gym.halves[0].id]);
+    expect(await db.select().from(bookingNotices).where(eq(bookingNotices.personId, onWhole!))).toHaveLength(0);
+  });
+
+  it('first come first: the earliest wait for the whole beats later waits on the halves, who keep waiting', async () => {
+    const gym = await splitGym(db);
+    const [holder, onA, onWhole, onB] = await somePeople(db, 4);
+    const held = await hold(holder!, gym.whole.id, 'w');
+    await wait(onWhole!, gym.whole.id);
+    await wait(onA!, gym.halves[0].id);
+    await wait(onB!, gym.halves[1].id);
+    await cancelBooking(db, holder!, held.id, NOW);
+    expect([await offers(onWhole!), await offers(onA!), await offers(onB!)]).toEqual([[gym.whole.id], [], []]);
+    expect([await waiting(onA!), await waiting(onB!)]).toEqual([['waiting'], ['waiting']]);
+  });
+
+  it('the earliest wait on a half beats a later wait for the whole; the other half goes to its own waiter', async () => {
+    const gym = await splitGym(db);
+    const [holder, onA, onWhole, onB] = await somePeople(db, 4);
+    const held = await hold(holder!, gym.whole.id, 'w');
+    await wait(onA!, gym.halves[0].id);
+    await wait(onWhole!, gym.whole.id);
+    await wait(onB!, gym.halves[1].id);
+    await cancelBooking(db, holder!, held.id, NOW);
+    expect([await offers(onA!), await offers(onWhole!), await offers(onB!)]).toEqual([[gym.halves[0].id], [], [gym.halves[1].id]]);
+  });
+
+  it('a lapsed hold on the other half does not keep the whole from its waiter: it is expired there and then', async () => {
+    const gym = await splitGym(db);
+    const [holderA, lapsedB, onWhole] = await somePeople(db, 3);
+    const heldA = await confirmBooking(db, holderA!, (await hold(holderA!, gym.halves[0].id, 'a')).id, NOW);
+    const stale = await hold(lapsedB!, gym.halves[1].id, 'b');
+    await wait(onWhole!, gym.whole.id);
+    await cancelBooking(db, holderA!, heldA.id, new Date(NOW.getTime() + 31 * 60_000)); // B面's hold ran out a minute ago
+    expect(await offers(onWhole!)).toEqual([gym.whole.id]);
+    expect((await db.select().from(bookings).where(eq(bookings.id, stale.id)))[0]!.state).toBe('expired');
+  });
+
+  it('a lapsed hold expired that way goes first to an earlier wait on its own half', async () => {
+    const gym = await splitGym(db);
+    const [holderA, lapsedB, onB, onWhole] = await somePeople(db, 4);
+    const heldA = await confirmBooking(db, holderA!, (await hold(holderA!, gym.halves[0].id, 'a')).id, NOW);
+    await hold(lapsedB!, gym.halves[1].id, 'b');
+    await wait(onB!, gym.halves[1].id);
+    await wait(onWhole!, gym.whole.id);
+    await cancelBooking(db, holderA!, heldA.id, new Date(NOW.getTime() + 31 * 60_000));
+    expect([await offers(onB!), await offers(onWhole!)]).toEqual([[gym.halves[1].id], []]);
+  });
+
+  it('a hold of the whole that ran out goes to the people waiting on the halves', async () => {
+    const gym = await splitGym(db);
+    const [holder, onA] = await somePeople(db, 2);
+    const held = await hold(holder!, gym.whole.id, 'w');
+    await wait(onA!, gym.halves[0].id);
+    const late = new Date(NOW.getTime() + 31 * 60_000);
+    expect(await codeOf(confirmBooking(db, holder!, held.id, late))).toBe('BOOKING_HOLD_EXPIRED');
+    expect(await offers(onA!)).toEqual([gym.halves[0].id]);
+  });
+
+  it('a city booking of one half over a resident\'s whole: the other half goes to its waiter, the booked half to nobody', async () => {
+    const gym = await splitGym(db);
+    const [holder, onA, onB] = await somePeople(db, 3);
+    await confirmBooking(db, holder!, (await hold(holder!, gym.whole.id, 'w')).id, NOW);
+    await wait(onA!, gym.halves[0].id);
+    await wait(onB!, gym.halves[1].id);
+    await adminBook(db, { staffId: 's', organisationId: gym.organisation.id },
+      { facilityId: gym.facility.id, unitId: gym.halves[0].id, day: slot.day, period: slot.period, note: '市民大会', idempotencyKey: 'admin-floor-wait' }, NOW);
+    expect([await offers(onA!), await offers(onB!)]).toEqual([[], [gym.halves[1].id]]);
+    expect(await waiting(onA!)).toEqual(['waiting']);
   });
 });

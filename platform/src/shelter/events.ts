@@ -1,4 +1,5 @@
-import { and, eq, exists, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, exists, getTableColumns, isNull, or, sql } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db, Tx } from '../db/client.js';
 import { certificates, districts, householdMembers, households, persons, shelters } from '../db/schema/index.js';
 import { appendAudit } from '../identity/audit.js';
@@ -33,7 +34,10 @@ export async function recordEvents(deps: IdentityDeps, caller: TabletCaller, eve
   // and answering both "replayed" would leave the batch unaudited, so the batch is refused whole.
   if (new Set(events.map((e) => e.eventId)).size !== events.length) throw new AppError('REQ_INVALID', { detail: 'an event id appears twice in the batch' });
   const ordered = [...events].sort((a, b) => a.sequence - b.sequence);
-  const stored = await storedEvents(db, ordered.map((e) => e.eventId));
+  const met = await storedEvents(db, caller, ordered);
+  const stored = new Map(met.map((r) => [r.eventId, r]));
+  // This tablet's sequences already used by other events: those are stored (refused) one by one.
+  const usedSequences = new Set(met.filter((r) => r.deviceId === caller.device.id).map((r) => r.sequence));
   const results = new Map<string, EventResult>();
   const fresh: Resolved[] = [];
   const certificateCache = new Map<string, Promise<CardIdentity>>();
@@ -51,7 +55,7 @@ export async function recordEvents(deps: IdentityDeps, caller: TabletCaller, eve
   }
   if (fresh.length) {
     await db.transaction(async (tx) => {
-      for (const result of await storeAll(tx, caller, fresh)) results.set(result.eventId, result);
+      for (const result of await storeAll(tx, caller, fresh, usedSequences)) results.set(result.eventId, result);
       const recorded = [...results.values()].filter((r) => r.status === 'recorded').length;
       if (recorded) {
         await appendAudit(tx, {
@@ -64,9 +68,16 @@ export async function recordEvents(deps: IdentityDeps, caller: TabletCaller, eve
   return events.map((e) => results.get(e.eventId)!);
 }
 
-async function storedEvents(db: Db, ids: string[]): Promise<Map<string, ShelterEvent>> {
-  const rows = await db.select().from(shelterEvents).where(inArray(shelterEvents.eventId, ids));
-  return new Map(rows.map((r) => [r.eventId, r]));
+/**
+ * The stored events a batch meets, in one statement: those with its event ids (replays, or another
+ * tablet's id) and this tablet's events with its sequences (a counter reused). Each list is ONE
+ * array parameter, not a parameter per event (a batch of 100 would build and bind 100 of each).
+ */
+async function storedEvents(db: Db, caller: TabletCaller, events: CheckinEvent[]): Promise<ShelterEvent[]> {
+  return db.select().from(shelterEvents).where(or(
+    sql`${shelterEvents.eventId} = any(${sql.param(events.map((e) => e.eventId))}::uuid[])`,
+    and(eq(shelterEvents.deviceId, caller.device.id), sql`${shelterEvents.sequence} = any(${sql.param(events.map((e) => e.sequence))}::bigint[])`),
+  ));
 }
 
 function replayOf(caller: TabletCaller, earlier: ShelterEvent): EventResult {
@@ -177,21 +188,17 @@ async function moveTarget(db: Db, caller: TabletCaller, toShelterId: string | un
 type Whereabouts = Map<string, { kind: ShelterEvent['kind']; shelterId: string }>;
 
 /**
- * The batch's events inside its transaction, in three statements whatever its size: the latest
+ * The batch's events inside its transaction, in two statements whatever its size: the latest
  * event of every subject in the batch (one DISTINCT ON), then one multi-row INSERT; "already here"
- * is decided in memory, each event seeing the ones before it in the batch. Events whose id or
- * sequence is already stored are answered one by one (a replay, or a reused sequence). Should a
- * concurrent upload store one of them between the check and the INSERT, the batch is undone to a
- * savepoint and stored one event at a time, as before.
+ * is decided in memory, each event seeing the ones before it in the batch. Events whose sequence
+ * was found already used (`usedSequences`, read with the replays before the transaction) are
+ * answered one by one (a reused sequence). Should a concurrent upload store one of the others
+ * after that read (the same event id, or the sequence), the INSERT stores fewer rows than it was
+ * given: the batch is undone to a savepoint and stored one event at a time, as before.
  */
-async function storeAll(tx: Tx, caller: TabletCaller, items: Resolved[]): Promise<EventResult[]> {
-  const taken = await tx.select({ eventId: shelterEvents.eventId, sequence: shelterEvents.sequence, deviceId: shelterEvents.deviceId }).from(shelterEvents)
-    .where(or(inArray(shelterEvents.eventId, items.map((i) => i.event.eventId)),
-      and(eq(shelterEvents.deviceId, caller.device.id), inArray(shelterEvents.sequence, items.map((i) => i.event.sequence)))));
-  const takenIds = new Set(taken.map((t) => t.eventId));
-  const takenSequences = new Set(taken.filter((t) => t.deviceId === caller.device.id).map((t) => t.sequence));
-  const clashing = items.filter((i) => takenIds.has(i.event.eventId) || takenSequences.has(i.event.sequence));
-  const clear = items.filter((i) => !clashing.includes(i));
+async function storeAll(tx: Tx, caller: TabletCaller, items: Resolved[], usedSequences: Set<number>): Promise<EventResult[]> {
+  const clashing = items.filter((i) => usedSequences.has(i.event.sequence));
+  const clear = items.filter((i) => !usedSequences.has(i.event.sequence));
   const results: EventResult[] = [];
   for (const item of clashing) results.push(await store(tx, caller, item));
   if (!clear.length) return results;
@@ -205,8 +212,7 @@ async function storeAll(tx: Tx, caller: TabletCaller, items: Resolved[]): Promis
   });
   try {
     await tx.transaction(async (savepoint) => {
-      const inserted = await savepoint.insert(shelterEvents).values(rows.map((r) => r.row)).onConflictDoNothing().returning({ eventId: shelterEvents.eventId });
-      if (inserted.length !== rows.length) throw new ConcurrentUpload();
+      if ((await insertRows(savepoint, rows.map((r) => r.row))) !== rows.length) throw new ConcurrentUpload();
     });
   } catch (error) {
     if (!(error instanceof ConcurrentUpload)) throw error;
@@ -215,6 +221,29 @@ async function storeAll(tx: Tx, caller: TabletCaller, items: Resolved[]): Promis
   }
   for (const { item, outcome } of rows) results.push({ eventId: item.event.eventId, status: 'recorded', outcome });
   return results;
+}
+
+/** The columns a batch INSERT writes: all but `received_at`, which the database sets (one `now()` for the transaction). */
+const INSERTED = Object.entries(getTableColumns(shelterEvents)).filter(([, c]) => c !== shelterEvents.receivedAt) as [keyof typeof shelterEvents.$inferInsert, AnyPgColumn][];
+const INSERTED_LIST = sql.join(INSERTED.map(([, c]) => sql.identifier(c.name)), sql`, `);
+
+/**
+ * The batch's rows in ONE multi-row INSERT whose rows travel as one jsonb parameter, expanded by
+ * the database into the table's own row type (a column a row leaves out is NULL, as the query
+ * builder's INSERT would store it). The builder's `values(rows)` would make a parameter per column
+ * per row (some 1,700 for a batch of 100), each typed and bound one by one: most of an upload's
+ * time outside the database. An id or sequence stored meanwhile is skipped (ON CONFLICT DO
+ * NOTHING); answers how many rows it stored.
+ */
+async function insertRows(tx: Tx, rows: (typeof shelterEvents.$inferInsert)[]): Promise<number> {
+  const json = rows.map((row) => Object.fromEntries(INSERTED.flatMap(([key, c]) => {
+    const value = row[key];
+    return value === undefined || value === null ? [] : [[c.name, value instanceof Date ? value.toISOString() : value]];
+  })));
+  const result = await tx.execute(sql`insert into ${shelterEvents} (${INSERTED_LIST})
+    select ${INSERTED_LIST} from jsonb_populate_recordset(null::${shelterEvents}, ${JSON.stringify(json)}::jsonb)
+    on conflict do nothing returning event_id`);
+  return (result as unknown as { rows: unknown[] }).rows.length;
 }
 
 /** Thrown inside the savepoint to undo a batch INSERT that a concurrent upload got partly ahead of. */

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lte } from 'drizzle-orm';
+import { and, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { persons } from '../db/schema/index.js';
 import { shelterEvents, type ShelterEvent } from './schema.js';
@@ -20,7 +20,8 @@ export function statusOf(kind: ShelterEvent['kind']): Placement['status'] {
 export async function latestEvents(db: Reader, municipalityId: string, subjects?: string[]) {
   if (subjects && !subjects.length) return [];
   return db.selectDistinctOn([shelterEvents.subject]).from(shelterEvents)
-    .where(and(eq(shelterEvents.municipalityId, municipalityId), subjects ? inArray(shelterEvents.subject, subjects) : undefined))
+    // The subjects as ONE array parameter (a batch's hundred subjects would be a hundred parameters).
+    .where(and(eq(shelterEvents.municipalityId, municipalityId), subjects ? sql`${shelterEvents.subject} = any(${sql.param(subjects)}::text[])` : undefined))
     .orderBy(shelterEvents.subject, desc(shelterEvents.receivedAt), desc(shelterEvents.sequence));
 }
 

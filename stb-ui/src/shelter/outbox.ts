@@ -13,10 +13,20 @@ export interface DrainTransport {
  * Empties the outbox into the platform, oldest first. An answer removes what it answered
  * (recorded, replayed) and moves refusals (and an event the platform cannot even parse, 400) to "needs attention"; no answer, 5xx or 429 keeps the
  * events and retries with backoff; a 4xx for the whole batch (e.g. the staff session ended) keeps
- * them and waits for the next trigger. Triggers: `online`, the page becoming visible, a timer.
+ * them and waits for the next trigger. Triggers: `online`, the page becoming visible, a timer, and
+ * each event recorded (the page kicks after its outbox write).
+ *
+ * One run at a time. A kick while a run is under way is not lost in it: the run's last read may
+ * already have found the outbox empty (the tap's write committed just after), or its upload may be
+ * failing under conditions the kick says have changed (`online`). So a kick marks the run `again`;
+ * each read of the outbox clears the mark (what it reads covers every kick before it), and a run
+ * that ends with the mark set reads once more at once. Only kicks set it, so a run repeats at most
+ * once per kick: no busy loop, and a failing run nobody kicked waits for the timer's backoff.
  */
 export class OutboxDrainer {
   private running: Promise<void> | null = null;
+  /** Kicked since the running drain last read the outbox. */
+  private again = false;
   private failures = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   lastError: string | null = null;
@@ -33,10 +43,18 @@ export class OutboxDrainer {
     this.kick();
   }
 
-  /** Drain now (one run at a time). */
+  /** Drain now (one run at a time; a kick during a run makes it read the outbox again before it ends). Resolves when the outbox was read after this kick. */
   kick(): Promise<void> {
-    this.running ??= this.drain().finally(() => { this.running = null; });
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.runs().finally(() => { this.running = null; });
     return this.running;
+  }
+
+  private async runs(): Promise<void> {
+    do await this.drain(); while (this.again);
   }
 
   private schedule(ms: number) {
@@ -47,6 +65,7 @@ export class OutboxDrainer {
   private async drain(): Promise<void> {
     let size = BATCH;
     for (let sent = false; ; sent = true) {
+      this.again = false;
       const batch = await this.db.getAll('outbox', undefined, size);
       if (!batch.length) {
         if (sent) this.onSent();

@@ -87,7 +87,8 @@ async function alertLink(page: Page) {
 
 const overlay = (page: Page) => page.locator('stb-tv-alert-overlay [data-alert]');
 const receipted = (link: Awaited<ReturnType<typeof alertLink>>, alertId: string) =>
-  link.fromServer.filter((m) => m.type === 'receipted' && m.alertId === alertId).map((m) => m.kind as string);
+  link.fromServer.flatMap((m) => (m.type === 'receipted' ? m.receipts as { alertId: string; kind: string }[] : []))
+    .filter((r) => r.alertId === alertId).map((r) => r.kind);
 
 /**
  * Alerts left in force by other specs of the run (the console's, say) reach this TV too: once the

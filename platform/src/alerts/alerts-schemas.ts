@@ -95,8 +95,14 @@ export const TvAlertServerMessage = Type.Union([
     type: Type.Literal('withdrawn'), alertIds: Type.Array(Type.String({ format: 'uuid' })),
     reason: Type.Optional(Type.Literal('expired')),
   }),
-  /** A receipt is stored (or was already). */
-  Type.Object({ type: Type.Literal('receipted'), alertId: Type.String({ format: 'uuid' }), kind: ReceiptKind }),
+  /**
+   * Receipts are stored (or were already): all of this TV's that one batch wrote, in one message
+   * (20,000 TVs answering an alert twice each are not 40,000 replies). Never sent before storing.
+   */
+  Type.Object({
+    type: Type.Literal('receipted'),
+    receipts: Type.Array(Type.Object({ alertId: Type.String({ format: 'uuid' }), kind: ReceiptKind })),
+  }),
 ]);
 export type TvAlertServerMessage = Static<typeof TvAlertServerMessage>;
 

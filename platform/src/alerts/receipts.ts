@@ -25,15 +25,19 @@ export interface ReceiptInput {
 /**
  * One batch at a time: while it is written the next burst gathers, so a storm of receipts becomes
  * a few large statements instead of many small commits (each costing a WAL flush). A statement
- * has six parameters (arrays) whatever its size.
+ * has six parameters (arrays) whatever its size. A receipt arriving at an idle writer waits
+ * GATHER_MS for others: on PGlite nothing arrives while a statement runs (it runs in this thread),
+ * and without the window 10,000 receipts from 5,000 TVs were written one per statement (64 s).
  */
 const MAX_IN_FLIGHT = 1;
 const MAX_BATCH = 2000;
+const GATHER_MS = 20;
 
 export function receiptWriter(db: Db): WriteBatcher<ReceiptInput, void> {
   return new WriteBatcher<ReceiptInput, void>({
     maxInFlight: MAX_IN_FLIGHT,
     maxBatch: MAX_BATCH,
+    gatherMs: GATHER_MS,
     // One statement cannot touch a row twice (ON CONFLICT DO UPDATE): equal keys go in separate batches.
     keyOf: (r) => `${r.alertId}/${r.deviceId}/${r.kind}`,
     run: async (inputs) => {

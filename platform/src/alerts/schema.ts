@@ -77,7 +77,7 @@ export const alertTargets = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.alertId, t.householdId] }),
-    // A TV connecting asks for its household's active alerts (tv-views.ts, activeAlertIdsFor).
+    // A TV connecting asks for its household's active alerts (tv-connect.ts).
     index('alert_targets_household_idx').on(t.householdId),
   ],
 );

@@ -78,17 +78,6 @@ export function nearestShelter(h: Place, options: ShelterPlace[]): { shelter: Sh
   return best;
 }
 
-/**
- * The shelters a household may be pointed to: those the alert opens (`openShelter`, console alerts
- * name them), or every shelter of the municipality when it names none (feeds) or none of its names
- * is known here.
- */
-export function sheltersOpenedBy<S extends { name: string }>(alert: Pick<CanonicalAlert, 'infos'>, all: S[]): S[] {
-  const open = openShelterNames(alert);
-  const opened = open.length ? all.filter((s) => open.includes(s.name)) : [];
-  return opened.length ? opened : all;
-}
-
 /** Which households an alert reaches, as the database is to find them: known district codes, households matched by geometry, or everyone. */
 interface TargetPlan {
   codes: string[];

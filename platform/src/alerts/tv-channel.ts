@@ -1,19 +1,21 @@
 import { FormatRegistry } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { DbHandle } from '../db/client.js';
 import type { Device } from '../db/schema/index.js';
-import { cachedDeviceAuthenticator, DEVICE_TEST_ALERTS_CHANNEL, DEVICE_WITHDRAWN_CHANNEL, forgetDevice } from '../identity/devices.js';
+import { DEVICE_TEST_ALERTS_CHANNEL, DEVICE_WITHDRAWN_CHANNEL } from '../identity/devices.js';
 import { authenticateSession } from '../identity/sessions.js';
 import { AppError } from '../shared/errors.js';
-import { TV_ALERT_CLOSE, TV_ALERT_PATH, TvAlertClientMessage, type TvAlertServerMessage } from './alerts-schemas.js';
+import { TV_ALERT_CLOSE, TV_ALERT_PATH, TvAlertClientMessage, type ReceiptKind, type TvAlertServerMessage } from './alerts-schemas.js';
 import { ALERT_STORED_CHANNEL } from './announce.js';
 import { isExtension } from './extension.js';
+import { WriteBatcher } from '../db/write-batcher.js';
 import { receiptWriter } from './receipts.js';
 import { alerts, alertReceipts } from './schema.js';
-import { activeAlertIdsFor, residentVisible, tvAlertViews, type TvAlertView } from './tv-views.js';
+import { tvConnector, type ActiveForTv } from './tv-connect.js';
+import { residentVisible, tvAlertViews, type TvAlertView } from './tv-views.js';
 
 // TypeBox's own checker knows no formats until told (Fastify's Ajv checks the HTTP routes).
 if (!FormatRegistry.Has('uuid')) FormatRegistry.Set('uuid', (v) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v));
@@ -32,6 +34,8 @@ interface Tv {
   held: Set<string>;
   /** Flagged by the operator: shows Test and Exercise messages too. */
   testAlerts: boolean;
+  /** Receipts stored since this TV was last told (one `receipted` per TV per stored batch, not one per receipt). */
+  stored: { alertId: string; kind: ReceiptKind }[];
 }
 
 /** setTimeout's longest wait is about 24.8 days; the expiry timer re-arms past this. */
@@ -51,7 +55,7 @@ const MAX_TIMER_MS = 3_600_000;
  */
 export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHandle, 'db' | 'listen'>): Promise<void> {
   const { db } = database;
-  const authenticate = cachedDeviceAuthenticator(db);
+  const connect = tvConnector(db);
   const receipts = receiptWriter(db);
   const byHousehold = new Map<string, Set<Tv>>();
   const send = (socket: WebSocket, message: TvAlertServerMessage) => {
@@ -142,25 +146,49 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
     queue = queue.then(() => publish(alertId)).catch((err: unknown) => app.log.warn({ err }, 'alert push failed'));
   };
 
+  /**
+   * The payloads of the alerts connecting TVs lack, for all TVs connecting together in one go (a
+   * power cut's end: thousands of TVs back, each missing the same alert).
+   */
+  const missingViews = new WriteBatcher<{ householdId: string; alertIds: string[] }, Map<string, TvAlertView>>({
+    maxInFlight: 1,
+    maxBatch: 1000,
+    gatherMs: 10,
+    run: async (asks) => {
+      const views = await tvAlertViews(db, [...new Set(asks.flatMap((a) => a.alertIds))], [...new Set(asks.map((a) => a.householdId))]);
+      return asks.map((a) => new Map(a.alertIds.flatMap((id) => {
+        const view = views.get(id)?.get(a.householdId);
+        return view ? [[id, view] as const] : [];
+      })));
+    },
+  });
+
   /** After authentication: what is gone of what the TV holds, then what it lacks. */
-  const resume = async (tv: Tv, have: string[]) => {
-    const active = await activeAlertIdsFor(db, tv.householdId, new Date(), tv.testAlerts);
-    tv.held = new Set(have.filter((id) => active.includes(id)));
-    if (tv.held.size) {
-      for (const r of await db.select({ id: alerts.id, expiresAt: alerts.expiresAt }).from(alerts).where(inArray(alerts.id, [...tv.held]))) watchExpiry(r.id, r.expiresAt.getTime());
-    }
-    send(tv.socket, { type: 'ready', active });
-    const missing = active.filter((id) => !tv.held.has(id));
+  const resume = async (tv: Tv, have: string[], active: ActiveForTv[]) => {
+    const activeIds = active.map((a) => a.id);
+    tv.held = new Set(have.filter((id) => activeIds.includes(id)));
+    for (const a of active) if (tv.held.has(a.id)) watchExpiry(a.id, a.expiresAt);
+    send(tv.socket, { type: 'ready', active: activeIds });
+    const missing = active.filter((a) => !tv.held.has(a.id));
     if (!missing.length) return;
-    const views = await tvAlertViews(db, missing, [tv.householdId]);
-    const acked = new Set((await db.select({ alertId: alertReceipts.alertId }).from(alertReceipts).where(and(
-      eq(alertReceipts.deviceId, tv.device.id), eq(alertReceipts.kind, 'acknowledged'), inArray(alertReceipts.alertId, missing),
-    ))).map((r) => r.alertId));
-    for (const id of missing) {
-      const view = views.get(id)?.get(tv.householdId);
-      if (view && !tv.held.has(id)) sendAlert(tv, view, acked.has(id), []);
+    const views = await missingViews.submit({ householdId: tv.householdId, alertIds: missing.map((a) => a.id) });
+    for (const a of missing) {
+      const view = views.get(a.id);
+      if (view && !tv.held.has(a.id)) sendAlert(tv, view, a.acknowledged, []);
     }
   };
+
+  /** Receipts confirmed to their TVs once stored, gathered per TV: one message per TV per stored batch. */
+  const unconfirmed = new Set<Tv>();
+  const confirm = (tv: Tv, alertId: string, kind: ReceiptKind) => {
+    tv.stored.push({ alertId, kind });
+    if (unconfirmed.size === 0) setImmediate(confirmAll);
+    unconfirmed.add(tv);
+  };
+  function confirmAll() {
+    for (const tv of unconfirmed) send(tv.socket, { type: 'receipted', receipts: tv.stored.splice(0) });
+    unconfirmed.clear();
+  }
 
   const unlisteners = [
     database.listen(ALERT_STORED_CHANNEL, onStored),
@@ -170,7 +198,6 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
     }),
     // The test-alert flag changed: the TV connects again and resumes under the new setting.
     database.listen(DEVICE_TEST_ALERTS_CHANNEL, (deviceId) => {
-      forgetDevice(db, deviceId);
       for (const tvs of byHousehold.values()) for (const tv of tvs) if (tv.device.id === deviceId) tv.socket.close(TV_ALERT_CLOSE.reconnect, 'settings changed');
     }),
   ].map((p) => p.catch((err: unknown) => {
@@ -208,14 +235,13 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
         authenticating = true;
         clearTimeout(deadline);
         try {
-          const device = await authenticate(`Device ${message.credential}`);
-          if (device.kind !== 'tv' || !device.householdId) throw new AppError('AUTH_FORBIDDEN', { detail: 'not a household TV' });
+          const { device, active } = await connect(message.credential);
           if (socket.readyState !== socket.OPEN) return;
-          tv = { socket, device, householdId: device.householdId, held: new Set(), testAlerts: device.testAlerts };
+          tv = { socket, device, householdId: device.householdId, held: new Set(), testAlerts: device.testAlerts, stored: [] };
           let tvs = byHousehold.get(tv.householdId);
           if (!tvs) byHousehold.set(tv.householdId, (tvs = new Set()));
           tvs.add(tv);
-          await resume(tv, message.have);
+          await resume(tv, message.have, active);
         } catch (err) {
           refuse(socket, err instanceof AppError ? err.code : 'INTERNAL');
           if (!(err instanceof AppError)) app.log.warn({ err }, 'TV alert channel: authentication failed');
@@ -223,6 +249,7 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
         return;
       }
       if (!tv) return refuse(socket, 'AUTH_DEVICE_UNKNOWN');
+      const current = tv;
       const device = tv.device;
       const householdId = tv.householdId;
       let personId: string | null = null;
@@ -232,7 +259,7 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
       }
       try {
         await receipts.submit({ alertId: message.alertId, deviceId: device.id, householdId, kind: message.kind, answer: message.answer ?? null, personId });
-        send(socket, { type: 'receipted', alertId: message.alertId, kind: message.kind });
+        confirm(current, message.alertId, message.kind);
       } catch (err) {
         app.log.warn({ err }, 'TV alert receipt not stored');
       }

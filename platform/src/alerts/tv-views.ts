@@ -1,10 +1,10 @@
-import { and, eq, gt, inArray, sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { preparedSql } from '../db/prepared.js';
 import type { TvAlert } from './alerts-schemas.js';
 import type { CanonicalAlert } from './model.js';
 import { messageTemplate } from './personalise.js';
-import { alerts, alertTargets } from './schema.js';
+import { alerts } from './schema.js';
 
 /**
  * The TV payloads of alerts for many households at once (issue 13 §5): one query for the alerts
@@ -80,13 +80,4 @@ export async function tvAlertViews(db: Db, alertIds: string[], householdIds: str
     byHousehold.set(r.household_id, view);
   }
   return out;
-}
-
-/** The ids of the alerts a household's TV shows now (Actual only, unless it is flagged for test alerts). */
-export async function activeAlertIdsFor(db: Db, householdId: string, now = new Date(), testAlerts = false): Promise<string[]> {
-  const rows = await db.select({ id: alerts.id }).from(alertTargets).innerJoin(alerts, eq(alerts.id, alertTargets.alertId)).where(and(
-    eq(alertTargets.householdId, householdId), eq(alerts.state, 'active'), testAlerts ? undefined : eq(alerts.status, 'Actual'),
-    inArray(alerts.msgType, ['Alert', 'Update']), gt(alerts.expiresAt, now),
-  )).orderBy(alerts.sentAt);
-  return rows.map((r) => r.id);
 }

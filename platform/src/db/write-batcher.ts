@@ -20,6 +20,15 @@ export interface WriteBatcherOptions<In, Out> {
    * of two equal ones came first). An input whose key is already in the batch waits for the next.
    */
   keyOf?(input: In): string;
+  /**
+   * Milliseconds an input arriving at an idle batcher waits for company before its batch starts (a
+   * full batch starts at once). Without it a lone input goes at once, which is right when the
+   * database is another process. With PGlite the statement runs in this thread and blocks it:
+   * nothing arrives while a batch runs, so every batch would be the one input that came first
+   * (a storm of TV receipts became thousands of one-row statements). Inputs arriving while a batch
+   * runs still go together as soon as it ends.
+   */
+  gatherMs?: number;
 }
 
 interface Waiting<In, Out> {
@@ -32,6 +41,7 @@ export class WriteBatcher<In, Out> {
   readonly #opts: WriteBatcherOptions<In, Out>;
   #waiting: Waiting<In, Out>[] = [];
   #inFlight = 0;
+  #gathering: ReturnType<typeof setTimeout> | null = null;
   /** Batches run and inputs carried, for benchmarks and tests. */
   readonly stats = { batches: 0, inputs: 0 };
 
@@ -43,12 +53,24 @@ export class WriteBatcher<In, Out> {
   submit(input: In): Promise<Out> {
     return new Promise<Out>((resolve, reject) => {
       this.#waiting.push({ input, resolve, reject });
+      const { gatherMs, maxInFlight } = this.#opts;
+      if (gatherMs && this.#waiting.length === 1 && this.#inFlight < maxInFlight && !this.#gathering) {
+        this.#gathering = setTimeout(() => {
+          this.#gathering = null;
+          this.#pump();
+        }, gatherMs);
+      }
       this.#pump();
     });
   }
 
   #pump(): void {
+    if (this.#gathering && this.#waiting.length < this.#opts.maxBatch) return;
     while (this.#inFlight < this.#opts.maxInFlight && this.#waiting.length) this.#start(this.#take());
+    if (this.#gathering && !this.#waiting.length) {
+      clearTimeout(this.#gathering);
+      this.#gathering = null;
+    }
   }
 
   /** Up to maxBatch waiting inputs, oldest first, skipping (for now) any whose key is taken. */

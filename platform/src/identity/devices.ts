@@ -22,11 +22,24 @@ const hashSecret = (secret: string) => createHash('sha256').update(secret, 'utf8
  * the TV or tablet can say whom to call.
  */
 export async function authenticateDevice(db: Db, header: string | undefined): Promise<Device> {
-  const match = /^Device ([0-9a-f-]{36}):(\S{8,200})$/i.exec(header ?? '');
+  const credential = parseDeviceCredential(header);
+  const [device] = await db.select().from(devices).where(eq(devices.id, credential.id));
+  return checkDeviceSecret(device, credential.secret);
+}
+
+/** `Device <device-id>:<secret>` taken apart (the id lower-cased, a well-formed UUID); anything else is AUTH_DEVICE_UNKNOWN. */
+export function parseDeviceCredential(header: string | undefined): { id: string; secret: string } {
+  const match = /^Device ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):(\S{8,200})$/i.exec(header ?? '');
   if (!match) throw new AppError('AUTH_DEVICE_UNKNOWN', { detail: 'missing or malformed device credential' });
-  const [, id, secret] = match;
-  const [device] = await db.select().from(devices).where(eq(devices.id, id!.toLowerCase()));
-  const presented = Buffer.from(hashSecret(secret!), 'hex');
+  return { id: match[1]!.toLowerCase(), secret: match[2]! };
+}
+
+/**
+ * The device row (or none) looked up by a credential's id, checked against its secret: by hash, in
+ * constant time. For callers that look many devices up in one statement (the TVs' alert channel).
+ */
+export function checkDeviceSecret<D extends Pick<Device, 'credentialHash' | 'withdrawnAt'>>(device: D | undefined, secret: string): D {
+  const presented = Buffer.from(hashSecret(secret), 'hex');
   const stored = Buffer.from(device?.credentialHash ?? '00'.repeat(32), 'hex');
   if (!device || stored.length !== presented.length || !timingSafeEqual(stored, presented)) {
     throw new AppError('AUTH_DEVICE_UNKNOWN', { detail: 'unknown device or wrong secret' });
@@ -69,9 +82,16 @@ export function cachedDeviceAuthenticator(db: Db, ttlMs = 30_000, maxEntries = 1
  * path: the request never waits for it, and a failure only makes the figure a minute staler.
  */
 function noteSeen(db: Db, deviceId: string): void {
-  db.update(devices).set({ lastSeenAt: sql`now()` })
-    .where(and(eq(devices.id, deviceId), or(isNull(devices.lastSeenAt), lt(devices.lastSeenAt, sql`now() - interval '1 minute'`))))
-    .then(() => undefined, () => undefined);
+  noteDevicesSeen(db, [deviceId]).then(() => undefined, () => undefined);
+}
+
+/** `noteSeen` for many devices in one statement (a burst of TVs connecting to the alert channel). */
+export async function noteDevicesSeen(db: Db, deviceIds: string[]): Promise<void> {
+  if (!deviceIds.length) return;
+  await db.update(devices).set({ lastSeenAt: sql`now()` }).where(and(
+    sql`${devices.id} = any(${sql.param(deviceIds)}::uuid[])`,
+    or(isNull(devices.lastSeenAt), lt(devices.lastSeenAt, sql`now() - interval '1 minute'`)),
+  ));
 }
 
 /** Drops a device from every credential cache on this database handle in this process. */

@@ -137,6 +137,18 @@ describe('targeting stored alerts (database)', async () => {
     expect(await householdAlertView(db, alertId, sato!.id)).toBeNull();
   });
 
+  it("a household's view names the shelter stored at targeting (what the TV is sent), never one it works out again", async () => {
+    const { xml } = capXml({ identifier: `view-shelter-${randomUUID()}`, wholeMunicipality: true });
+    const { alertId } = await ingestAlert(db, { municipalityCode: '162108', alert: parseAlertDocument(Buffer.from(xml)), channel: 'cli', actor: 'operator:cli', defaultTtlSeconds: 3600 });
+    const [target] = await db.select().from(alertTargets).where(and(eq(alertTargets.alertId, alertId), eq(alertTargets.householdId, yamada!.id)));
+    // Another shelter than the nearest (as if one had opened or closed since): the view must follow the stored choice.
+    const other = (await db.select().from(shelters).where(eq(shelters.municipalityId, (await db.select().from(organisations).where(eq(organisations.code, '162108')))[0]!.id)))
+      .find((s) => s.id !== target!.shelterId)!;
+    await db.update(alertTargets).set({ shelterId: other.id, shelterDistanceM: 4321 }).where(and(eq(alertTargets.alertId, alertId), eq(alertTargets.householdId, yamada!.id)));
+    const view = await householdAlertView(db, alertId, yamada!.id);
+    expect(view![0]!.message.lines).toContain(`最寄りの避難所: ${other.name}（約4.3km）`);
+  });
+
   it('stores the distance to the nearest shelter the alert opens, not to the nearest of all (none named: all of them)', async () => {
     const all = await db.select().from(shelters);
     const opened = all.find((s) => s.name === '福光中学校 体育館')!;

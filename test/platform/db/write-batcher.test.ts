@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { WriteBatcher } from '../../../platform/src/db/write-batcher.js';
 
 /** A run() whose batches the test releases by hand, recording what each batch carried. */
@@ -105,5 +105,33 @@ describe('WriteBatcher', () => {
     });
     await expect(b.submit(1)).rejects.toThrow('bad statement');
     await expect(b.submit(2)).rejects.toThrow('bad statement');
+  });
+
+  it('with gatherMs, an input at an idle batcher waits that long for company; a full batch and what came during a batch go at once', async () => {
+    vi.useFakeTimers();
+    try {
+      const m = manualRun<number>();
+      const b = new WriteBatcher({ run: m.run, maxInFlight: 1, maxBatch: 3, gatherMs: 20 });
+      const outs = [b.submit(1), b.submit(2)];
+      expect(m.batches).toEqual([]);
+      vi.advanceTimersByTime(19);
+      expect(m.batches).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(m.batches).toEqual([[1, 2]]);
+      // Arriving while a batch runs: no window of their own, they go when it ends.
+      outs.push(b.submit(3), b.submit(4));
+      m.releases[0]!();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(m.batches).toEqual([[1, 2], [3, 4]]);
+      m.releases[1]!();
+      await vi.advanceTimersByTimeAsync(0);
+      // A full batch does not wait out the window.
+      outs.push(b.submit(5), b.submit(6), b.submit(7));
+      expect(m.batches).toEqual([[1, 2], [3, 4], [5, 6, 7]]);
+      m.releases[2]!();
+      expect(await Promise.all(outs)).toEqual([1, 2, 3, 4, 5, 6, 7].map((i) => `done ${i}`));
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -5,32 +5,35 @@ import type { DriverClient } from '../helpers/driver-client.js';
 import { bookingToInbox, facilityId, openRound } from './booking-slots.js';
 import { connectDriver, DEMO_TV, E2E_OPERATOR_ORIGIN, E2E_READER_URL } from './product.js';
 import { focusedKeys, press } from './remote.js';
-import { api, apiSession, bookAs, focusLandsOn, insertCard, moveTo, openTv, person, register } from './tv-session.js';
+import { api, apiSession, bookAs, focusLandsOn, insertCard, moveTo, openTv, person, register, unregister } from './tv-session.js';
 
 // Issue 16's lottery from applications to confirmed winners: the facilities officer opens a round
 // of its own in the console (a month no other test uses: next month, before the demo's round, so
-// the TV offers it), 太郎 applies on the TV with two ranked choices (remote keys only), 花子 with
-// hers through the API, competing for 太郎's first choice; the officer closes and draws it; the
-// draw is recomputed here from the published seed, 太郎 sees his win on the TV and confirms it with
-// the remote, and the platform holds exactly the drawn bookings, confirmed.
+// the TV offers it), 花子 applies on the TV with two ranked choices (remote keys only), 佐藤さん
+// (another household) through the API, competing for her first choice; the officer closes and
+// draws it; the draw is recomputed here from the published seed, 花子 sees her win on the TV and
+// confirms it with the remote, and the platform holds exactly the drawn bookings, confirmed.
+// Not 太郎: the layout checks look at his home and bookings, which these notices would change.
+// 佐藤さん is unregistered again afterwards (tv-traps wants his card unknown).
 
-const TARO = person('yamada-taro');
 const HANAKO = person('yamada-hanako');
+const SATO = person('sato-ichiro');
 const COURTS = '福光テニスコート';
 const OFFICER = { card: 'staff-nanto-facilities', pin: '6666', org: '南砺市' };
 
 let driver: DriverClient;
-let taroId: string;
 let hanakoId: string;
+let satoId: string;
 let pageErrors: string[] = [];
 
 test.beforeAll(async () => {
   driver = await connectDriver();
   await driver.request('hello', { client: 'tv-booking-lottery.spec' });
-  taroId = await register(driver, TARO);
   hanakoId = await register(driver, HANAKO);
+  satoId = await register(driver, SATO);
 });
 test.afterAll(async () => {
+  if (driver) await unregister(driver, SATO);
   await driver?.request('demo.remove', {});
   await driver?.close();
 });
@@ -91,13 +94,13 @@ test('a lottery round runs from applications on the TV to confirmed winners', as
   const [a, b, c] = [free[0]!, free.find((s) => s.day !== free[0]!.day)!, free.at(-1)!];
   const choice = (s: { day: string; period: string }) => ({ unitId: unit.id, day: s.day, period: s.period });
 
-  // 花子 applies through the API for 太郎's first choice, then another.
-  const hanako = await apiSession(driver, HANAKO);
-  const applied = await api('POST', `/api/v1/booking/lottery/${roundId}/applications`, hanako, { choices: [choice(a), choice(c)] });
+  // 佐藤さん applies through the API for 花子's first choice, then another.
+  const sato = await apiSession(driver, SATO);
+  const applied = await api('POST', `/api/v1/booking/lottery/${roundId}/applications`, sato, { choices: [choice(a), choice(c)] });
   expect(applied.status, JSON.stringify(applied.body)).toBe(201);
 
-  // 太郎 on the TV, remote only: 施設予約 without a login, the courts, 抽選, two weeks on, two choices.
-  await insertCard(driver, TARO);
+  // 花子 on the TV, remote only: 施設予約 without a login, the courts, 抽選, two weeks on, two choices.
+  await insertCard(driver, HANAKO);
   await openTv(page);
   await press(page, '5');
   await expect(view(page)).toHaveAttribute('data-view', 'facilities', { timeout: 15_000 });
@@ -121,10 +124,10 @@ test('a lottery round runs from applications on the TV to confirmed winners', as
   await expect(page.locator(`stb-tv-booking-screen [data-focus-key="booking/slot/${a.day}/${a.period}"]`)).toContainText('第1希望');
   await expect(page.locator(`stb-tv-booking-screen [data-focus-key="booking/slot/${b.day}/${b.period}"]`)).toContainText('第2希望');
 
-  // 申し込む: who applies (太郎, card and PIN); what is sent is what the cells showed, in rank order.
+  // 申し込む: who applies (花子, card and PIN); what is sent is what the cells showed, in rank order.
   const sent = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith(`/api/v1/booking/lottery/${roundId}/applications`));
   await press(page, '3');
-  await bookAs(page, taroId, TARO.authPin);
+  await bookAs(page, hanakoId, HANAKO.authPin);
   expect((await sent).postDataJSON()).toEqual({ choices: [choice(a), choice(b)] });
   await expect(view(page)).toHaveAttribute('data-view', 'applied', { timeout: 15_000 });
 
@@ -133,16 +136,16 @@ test('a lottery round runs from applications on the TV to confirmed winners', as
   await expect(booking.locator('[role=status]')).toContainText('申し込みを締め切りました（2件）', { timeout: 15_000 });
   await row.getByRole('button', { name: '抽選する' }).click();
   await expect(booking.locator('[role=status]')).toContainText('抽選しました。当選 2件', { timeout: 15_000 });
-  const entrants: Entrant[] = [{ personId: taroId, choices: [choice(a), choice(b)] }, { personId: hanakoId, choices: [choice(a), choice(c)] }];
+  const entrants: Entrant[] = [{ personId: hanakoId, choices: [choice(a), choice(b)] }, { personId: satoId, choices: [choice(a), choice(c)] }];
   const wins = draw(seed, entrants);
-  // One win each whoever drew first: 太郎 gets his first choice or, when 花子 won it, his second.
-  expect(wins.map((w) => w.personId).sort()).toEqual([taroId, hanakoId].sort());
-  const taroWin = wins.find((w) => w.personId === taroId)!.choice;
+  // One win each whoever drew first: 花子 gets her first choice or, when 佐藤さん won it, her second.
+  expect(wins.map((w) => w.personId).sort()).toEqual([hanakoId, satoId].sort());
   const hanakoWin = wins.find((w) => w.personId === hanakoId)!.choice;
+  const satoWin = wins.find((w) => w.personId === satoId)!.choice;
   await row.getByRole('button', { name: 'シードから再計算して確かめる' }).click();
   await expect(row.locator('[data-replay]')).toContainText('同じ結果です（当選 2件）', { timeout: 15_000 });
 
-  // 太郎's TV: the result in お知らせ, then 予約の確認 with the won hold, confirmed with the remote.
+  // 花子's TV: the result in お知らせ, then 予約の確認 with the won hold, confirmed with the remote.
   const inbox = await bookingToInbox(page);
   await expect(inbox.locator('[data-item]').nth(0)).toContainText('抽選に 当選しました', { timeout: 15_000 });
   await press(page, 'Backspace');
@@ -151,37 +154,37 @@ test('a lottery round runs from applications on the TV to confirmed winners', as
   await moveTo(page, 'booking/mine');
   await press(page, 'Enter');
   await expect(view(page)).toHaveAttribute('data-view', 'mine', { timeout: 15_000 });
-  await expect(page.locator('stb-tv-booking-screen [data-notice="lottery_won"]')).toContainText(`${taroWin.day} `);
-  const taroSession = await apiSession(driver, TARO);
+  await expect(page.locator('stb-tv-booking-screen [data-notice="lottery_won"]')).toContainText(`${hanakoWin.day} `);
+  const hanakoSession = await apiSession(driver, HANAKO);
   const lotteryBookings = async (session: Record<string, string>) => (await api<MyBookingsView>('GET', '/api/v1/booking/mine', session)).body.bookings
     .filter((x) => x.source === 'lottery' && x.day.startsWith(`${month}-`) && x.state !== 'cancelled');
-  const [taroHold] = await lotteryBookings(taroSession);
-  expect(taroHold).toMatchObject({ ...taroWin, state: 'held' });
-  await moveTo(page, `booking/mine/confirm/${taroHold!.id}`);
+  const [hanakoHold] = await lotteryBookings(hanakoSession);
+  expect(hanakoHold).toMatchObject({ ...hanakoWin, state: 'held' });
+  await moveTo(page, `booking/mine/confirm/${hanakoHold!.id}`);
   await press(page, 'Enter');
   await expect(view(page)).toHaveAttribute('data-view', 'confirmed', { timeout: 15_000 });
   await focusLandsOn(page, 'booking/confirmed/mine');
   await expect(page.locator('stb-tv-booking-screen [data-permit-no]')).toHaveText(/^\d{4}-\d{3}-\d{3}$/);
   const permitNo = await page.locator('stb-tv-booking-screen [data-permit-no]').textContent();
 
-  // 花子 confirms hers from her own session.
-  const [hanakoHold] = await lotteryBookings(hanako);
-  expect(hanakoHold).toMatchObject({ ...hanakoWin, state: 'held' });
-  expect((await api('POST', `/api/v1/booking/bookings/${hanakoHold!.id}/confirm`, hanako)).status).toBe(200);
+  // 佐藤さん confirms his from his own session.
+  const [satoHold] = await lotteryBookings(sato);
+  expect(satoHold).toMatchObject({ ...satoWin, state: 'held' });
+  expect((await api('POST', `/api/v1/booking/bookings/${satoHold!.id}/confirm`, sato)).status).toBe(200);
 
   // Exactly the drawn bookings, confirmed: one each, on the drawn slots; the choice nobody won is free.
-  const taroNow = await lotteryBookings(taroSession);
-  const hanakoNow = await lotteryBookings(hanako);
-  expect(taroNow.map((x) => ({ unitId: x.unitId, day: x.day, period: x.period, state: x.state, permitNo: x.permitNo })))
-    .toEqual([{ ...taroWin, state: 'confirmed', permitNo }]);
-  expect(hanakoNow.map((x) => ({ unitId: x.unitId, day: x.day, period: x.period, state: x.state })))
-    .toEqual([{ ...hanakoWin, state: 'confirmed' }]);
+  const hanakoNow = await lotteryBookings(hanakoSession);
+  const satoNow = await lotteryBookings(sato);
+  expect(hanakoNow.map((x) => ({ unitId: x.unitId, day: x.day, period: x.period, state: x.state, permitNo: x.permitNo })))
+    .toEqual([{ ...hanakoWin, state: 'confirmed', permitNo }]);
+  expect(satoNow.map((x) => ({ unitId: x.unitId, day: x.day, period: x.period, state: x.state })))
+    .toEqual([{ ...satoWin, state: 'confirmed' }]);
   const after = (await api<WeekGridView>('GET', `/api/v1/booking/facilities/${courts}/week?from=${weekFrom}`, device)).body;
   const stateOf = (s: { day: string; period: string }) => after.units[0]!.slots.find((x) => x.day === s.day && x.period === s.period)!.state;
   const won = new Set(wins.map((w) => `${w.choice.day}/${w.choice.period}`));
   for (const s of [a, b, c]) expect(stateOf(s), `${s.day}/${s.period}`).toBe(won.has(`${s.day}/${s.period}`) ? 'taken' : 'free');
   // Leave nothing live for other tests' lists and quotas.
-  expect((await api('POST', `/api/v1/booking/bookings/${taroHold!.id}/cancel`, taroSession)).status).toBe(200);
-  expect((await api('POST', `/api/v1/booking/bookings/${hanakoHold!.id}/cancel`, hanako)).status).toBe(200);
+  expect((await api('POST', `/api/v1/booking/bookings/${hanakoHold!.id}/cancel`, hanakoSession)).status).toBe(200);
+  expect((await api('POST', `/api/v1/booking/bookings/${satoHold!.id}/cancel`, sato)).status).toBe(200);
   await desk.context().close();
 });

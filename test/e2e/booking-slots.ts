@@ -37,6 +37,12 @@ export async function facilityId(name: string): Promise<string> {
   return list.facilities.find((f) => f.name === name)!.id;
 }
 
+/** A demo facility's open lottery round (its id and month of use), by the facility's name. */
+export async function openRound(name: string): Promise<{ id: string; month: string }> {
+  const list = (await api<FacilityListView>('GET', '/api/v1/booking/facilities', device)).body;
+  return list.facilities.find((f) => f.name === name)!.lottery!;
+}
+
 /** From the booking screen's facility list: the facility, then focus on the slot's cell. */
 export async function toSlot(page: Page, slot: Pick<FreeSlot, 'facilityId' | 'day' | 'period'>) {
   await expect.poll(async () => (await focusedKeys(page))[0] ?? '', { timeout: 15_000 }).toMatch(/^booking\/facility\//);
@@ -45,4 +51,18 @@ export async function toSlot(page: Page, slot: Pick<FreeSlot, 'facilityId' | 'da
   await expect(page.locator('stb-tv-booking-screen [data-screen="booking"]')).toHaveAttribute('data-view', 'week', { timeout: 15_000 });
   await expect.poll(async () => (await focusedKeys(page))[0] ?? '').toMatch(/^booking\/slot\//);
   await moveTo(page, `booking/slot/${slot.day}/${slot.period}`);
+}
+
+/** From a booking view that Back takes to the week grid: back to the facility list, home, then お知らせ (7). */
+export async function bookingToInbox(page: Page) {
+  const view = page.locator('stb-tv-booking-screen [data-screen="booking"]');
+  await press(page, 'Backspace');
+  await expect(view).toHaveAttribute('data-view', 'week', { timeout: 15_000 });
+  await press(page, 'Backspace');
+  await expect(view).toHaveAttribute('data-view', 'facilities', { timeout: 15_000 });
+  await press(page, 'Backspace');
+  await press(page, '7');
+  const inbox = page.locator('stb-tv-pension-screen');
+  await expect(inbox.locator('[data-pension-mode="inbox"]')).toBeVisible({ timeout: 15_000 });
+  return inbox;
 }

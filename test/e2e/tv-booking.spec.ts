@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { MyBookingsView } from '../../platform/src/booking/booking-schemas.js';
 import type { DriverClient } from '../helpers/driver-client.js';
-import { facilityId, freeSlot as freeSlotOf, toSlot } from './booking-slots.js';
+import { bookingToInbox, facilityId, freeSlot as freeSlotOf, openRound, toSlot } from './booking-slots.js';
 import { connectDriver } from './product.js';
 import { focusedKeys, press } from './remote.js';
 import { api, apiSession, bookAs, focusLandsOn, insertCard, logInWithRemote, moveTo, openTv, person, register, typePin } from './tv-session.js';
@@ -78,14 +78,7 @@ test('browse without logging in, book with the card, see the 利用許可番号 
   await expect(page.locator(`stb-tv-booking-screen li[data-booking="${bookingId}"]`)).toHaveAttribute('data-state', 'cancelled', { timeout: 15_000 });
 
   // Both receipts are in お知らせ (home 7), the TV's one inbox, newest first, with the 利用許可番号.
-  await press(page, 'Backspace');
-  await expect(view(page)).toHaveAttribute('data-view', 'week', { timeout: 15_000 });
-  await press(page, 'Backspace');
-  await expect(view(page)).toHaveAttribute('data-view', 'facilities', { timeout: 15_000 });
-  await press(page, 'Backspace');
-  await press(page, '7');
-  const inbox = page.locator('stb-tv-pension-screen');
-  await expect(inbox.locator('[data-pension-mode="inbox"]')).toBeVisible({ timeout: 15_000 });
+  const inbox = await bookingToInbox(page);
   await expect(inbox.locator('[data-item]').nth(0)).toContainText('施設の 予約を 取り消しました');
   await expect(inbox.locator('[data-item]').nth(1)).toContainText('施設の 予約が 確定しました');
   const receipt = (await inbox.locator('[data-item]').nth(0).getAttribute('data-item'))!;
@@ -156,7 +149,9 @@ test('a lottery application with ranked choices, the applicant logging in with t
   await expect(view(page)).toHaveAttribute('data-view', 'week', { timeout: 15_000 });
   await press(page, '3');
   await expect(view(page)).toHaveAttribute('data-view', 'lottery', { timeout: 15_000 });
-  await expect.poll(async () => (await focusedKeys(page))[0] ?? '').toMatch(/^booking\/slot\//);
+  // The grid turns to the round's month (its cells, reused, take that month's days and keys).
+  const { month } = await openRound('福光テニスコート');
+  await expect.poll(async () => (await focusedKeys(page))[0] ?? '', { timeout: 15_000 }).toMatch(new RegExp(`^booking/slot/${month}-`));
   // First choice, second choice; the second picked again is taken out, then chosen once more.
   await press(page, 'Enter');
   await press(page, 'ArrowDown');
@@ -168,7 +163,24 @@ test('a lottery application with ranked choices, the applicant logging in with t
   await expect(chosen.nth(0)).toContainText('第1希望');
   await expect(chosen.nth(1)).toContainText('第2希望');
 
+  const shown = await rankedChoices(page);
+  expect(shown).toHaveLength(2);
+
+  const sent = page.waitForRequest((r) => r.method() === 'POST' && /\/api\/v1\/booking\/lottery\/[^/]+\/applications$/.test(r.url()));
   await press(page, '3');
   await bookAs(page, taroId, TARO.authPin);
+  const body = (await sent).postDataJSON() as { choices: { day: string; period: string }[] };
+  expect(body.choices.map((c) => `${c.day}/${c.period}`)).toEqual(shown);
   await expect(view(page)).toHaveAttribute('data-view', 'applied', { timeout: 15_000 });
 });
+
+/** The cells shown as chosen, as `day/period`, in the order of their rank (第1希望 first). */
+async function rankedChoices(page: Page): Promise<string[]> {
+  const cells = page.locator('stb-tv-booking-screen stb-tv-slot-cell[state="chosen"]');
+  const ranked: [number, string][] = [];
+  for (let i = 0; i < await cells.count(); i++) {
+    const rank = Number(/第(\d)希望/.exec((await cells.nth(i).textContent()) ?? '')?.[1]);
+    ranked.push([rank, (await cells.nth(i).getAttribute('data-focus-key'))!.replace('booking/slot/', '')]);
+  }
+  return ranked.sort((a, b) => a[0] - b[0]).map(([, key]) => key);
+}

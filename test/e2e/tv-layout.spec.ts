@@ -1,7 +1,7 @@
 import { expect, test, type Page, type TestInfo, type WebSocketRoute } from '@playwright/test';
 import type { DriverClient } from '../helpers/driver-client.js';
 import { TEXT_SCALE, type TextSize } from '../../stb-ui/src/tv/settings.js';
-import { facilityId, freeSlot, toSlot } from './booking-slots.js';
+import { facilityId, freeSlot, openRound, toSlot } from './booking-slots.js';
 import { alertsInForce, cancelAlerts, publishAlert } from './alerts.js';
 import { layoutProblems } from './layout-check.js';
 import { connectDriver } from './product.js';
@@ -158,7 +158,9 @@ for (const textSize of SIZES) {
       await moveTo(page, 'booking/lottery');
       await press(page, 'Enter');
       await expect(booking).toHaveAttribute('data-view', 'lottery', { timeout: 15_000 });
-      await expect.poll(async () => (await focusedKeys(page))[0] ?? '').toMatch(/^booking\/slot\//);
+      // Only the round's month takes choices: wait for the grid to turn to it.
+      const { month } = await openRound('福光テニスコート');
+      await expect.poll(async () => (await focusedKeys(page))[0] ?? '', { timeout: 15_000 }).toMatch(new RegExp(`^booking/slot/${month}-`));
       await press(page, 'Enter');
       await press(page, 'ArrowRight');
       await press(page, 'Enter');

@@ -156,8 +156,12 @@ export class BookingStore {
     await this._loadWeek(`${round.month}-01`);
   }
 
-  /** OK on a slot while choosing for the lottery: add it as the next choice, or take it out again. */
+  /**
+   * OK on a slot while choosing for the lottery: add it as the next choice, or take it out again.
+   * Only the round's month counts (a week paged to, or still showing while it loads, may show others).
+   */
   toggleChoice(slot: Slot): void {
+    if (this.view.name !== 'lottery' || !slot.day.startsWith(`${this.view.month}-`)) return;
     const at = this.choices.findIndex((c) => c.unitId === slot.unitId && c.day === slot.day && c.period === slot.period);
     if (at >= 0) this.choices = this.choices.filter((_, i) => i !== at);
     else if (this.choices.length < MAX_CHOICES) this.choices = [...this.choices, slot];

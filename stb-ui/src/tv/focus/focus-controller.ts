@@ -38,7 +38,9 @@ export class FocusController implements ReactiveController {
   }
 
   hostUpdated(): void {
-    if (this.key !== null) this._service.update(this.key, this._options());
+    // The key follows the host's too: Lit reuses an element for another item of a list (a week
+    // grid's cell for the next week's day), and a stale key would send OK on it to the old item's place.
+    if (this.key !== null) this.key = this._service.rekey(this.key, this._host, this._options());
   }
 
   hostDisconnected(): void {

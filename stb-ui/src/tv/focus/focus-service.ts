@@ -118,6 +118,31 @@ export class FocusService {
     if (this._elements.get(key) === element) this._elements.delete(key);
   }
 
+  /**
+   * The element registered under `from` now stands for something else (Lit reuses an element for
+   * the next item of a list, e.g. a week grid's cell for another week's day): it takes its new key
+   * in place, focus staying on it. Returns the key it is registered under.
+   */
+  rekey(from: string, element: Element, options: RegisterOptions): string {
+    const to = options.key;
+    if (to === undefined || to === from) {
+      this.update(from, options);
+      return from;
+    }
+    // Another element took `from` meanwhile (it was given this element's old key): register afresh.
+    if (this._elements.get(from) !== element) return this.register(element, options);
+    const holder = this._elements.get(to);
+    if (holder && holder !== element) this._forget(to, holder);
+    this._elements.delete(from);
+    this._elements.set(to, element);
+    this._keys.set(element, to);
+    element.setAttribute(KEY_ATTRIBUTE, to);
+    this.tree.rename(from, to);
+    this.update(to, options);
+    this._changed();
+    return to;
+  }
+
   /** Changes a node's options (number, disabled, handlers). */
   update(key: string, options: RegisterOptions): void {
     const { key: _key, parent: _parent, ...nodeOptions } = options;

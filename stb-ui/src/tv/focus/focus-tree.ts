@@ -121,7 +121,45 @@ export class FocusTree {
     }
   }
 
-  /** Changes a node's options (number, disabled, handlers …); key and parent stay. */
+  /**
+   * Gives a node another key in place: its place among its siblings, its children, the memory of
+   * it and focus on it all follow. A node that held `to` already is removed (its element has been
+   * given another key too, and registers again under it).
+   */
+  rename(from: string, to: string): void {
+    const node = this._nodes.get(from);
+    if (!node || from === to) return;
+    if (to === ROOT) throw new Error(`${ROOT} is reserved`);
+    if (this._nodes.has(to)) this.remove(to);
+    this._nodes.delete(from);
+    node.key = to;
+    this._nodes.set(to, node);
+    const siblings = this._children.get(node.parent);
+    if (siblings) siblings[siblings.indexOf(from)] = to;
+    const children = this._children.get(from);
+    if (children) {
+      this._children.delete(from);
+      this._children.set(to, children);
+      for (const child of children) this._nodes.get(child)!.parent = to;
+    }
+    const remembered = this._memory.get(from);
+    if (remembered !== undefined) {
+      this._memory.delete(from);
+      this._memory.set(to, remembered);
+    }
+    for (const [container, child] of this._memory) if (child === from) this._memory.set(container, to);
+    for (const layer of this._layers) {
+      if (layer.key === from) layer.key = to;
+      if (layer.opener === from) layer.opener = to;
+    }
+    if (this._restore === from) this._restore = to;
+    if (this._focused === from) {
+      this._focused = to;
+      this.onChange(from, to);
+    }
+  }
+
+  /** Changes a node's options (number, disabled, handlers …); key and parent stay (`rename` changes the key). */
   update(key: string, options: FocusNodeOptions): void {
     const node = this._nodes.get(key);
     if (node) Object.assign(node, options, { key: node.key, parent: node.parent });

@@ -100,13 +100,16 @@ describe('the TV booking store', () => {
     await store.open();
     await store.pickFacility(FACILITY);
     await store.startLottery();
-    const second = { ...SLOT, day: '2027-01-05' };
-    const third = { ...SLOT, day: '2027-01-06' };
-    store.toggleChoice(SLOT);
+    const first = { ...SLOT, day: '2027-03-01' };
+    const second = { ...SLOT, day: '2027-03-02' };
+    const third = { ...SLOT, day: '2027-03-03' };
+    store.toggleChoice(first);
     store.toggleChoice(second);
     store.toggleChoice(third);
     store.toggleChoice(second);
-    expect(store.choices).toEqual([SLOT, third]);
+    // A day outside the round's month (a week before it, paged to) is not a choice.
+    store.toggleChoice({ ...SLOT, day: '2027-02-28' });
+    expect(store.choices).toEqual([first, third]);
     await store.applyLottery();
     expect(store.view).toEqual({ name: 'applied', count: 2 });
   });

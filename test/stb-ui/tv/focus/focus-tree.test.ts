@@ -302,3 +302,49 @@ describe('FocusTree.digit', () => {
     expect(typed).toEqual([]);
   });
 });
+
+describe('FocusTree.rename', () => {
+  // Lit reuses a week grid's cells for the next week's days: a cell keeps its place, focus and OK.
+  it('gives a node a new key in place: focus, OK, its place among siblings and the memory of it follow', () => {
+    const s = setup();
+    const picked: string[] = [];
+    s.add({ key: 'grid', container: true });
+    s.add({ key: 'slot/12-01', parent: 'grid', onSelect: () => picked.push('12-01') }, box(0, 0, 100, 100));
+    s.add({ key: 'slot/12-02', parent: 'grid' }, box(110, 0, 100, 100));
+    s.tree.settle();
+    s.tree.focus('slot/12-01');
+    s.tree.rename('slot/12-01', 'slot/12-08');
+    s.tree.update('slot/12-08', { onSelect: () => picked.push('12-08') });
+    s.rects.set('slot/12-08', box(0, 0, 100, 100));
+    expect(s.tree.focused).toBe('slot/12-08');
+    expect(s.tree.has('slot/12-01')).toBe(false);
+    expect(s.changes.at(-1)).toBe('slot/12-08');
+    s.tree.select();
+    expect(picked).toEqual(['12-08']);
+    expect(s.move('right')).toBe('slot/12-02');
+    // Leaving the grid and coming back lands on the renamed cell, remembered under its new key.
+    s.tree.focus('slot/12-08');
+    s.tree.remove('slot/12-02');
+    s.add({ key: 'other', container: true });
+    s.add({ key: 'other/a', parent: 'other' }, box(0, 200, 100, 100));
+    s.tree.focus('other/a');
+    s.tree.focus('grid');
+    expect(s.tree.focused).toBe('slot/12-08');
+  });
+
+  it('moves a container\'s children along, and displaces a node already holding the new key', () => {
+    const s = setup();
+    s.add({ key: 'list', container: true });
+    s.add({ key: 'row/a', parent: 'list', container: true });
+    s.add({ key: 'row/a/go', parent: 'row/a' }, box(0, 0, 10, 10));
+    s.add({ key: 'row/b', parent: 'list', container: true });
+    s.tree.settle();
+    expect(s.tree.focused).toBe('row/a/go');
+    s.tree.rename('row/a', 'row/b');
+    expect(s.tree.focused).toBe('row/a/go');
+    expect(s.tree.layerOf('row/a/go')).toBe(ROOT);
+    s.tree.remove('row/a/go');
+    s.tree.settle();
+    expect(s.tree.focused).toBeNull();
+  });
+});

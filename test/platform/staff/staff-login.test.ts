@@ -61,11 +61,16 @@ describe('enrolment by invitation', () => {
     await db.update(staffInvites).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(staffInvites.staffId, expired.staffId));
     expect((await consoleLogin(app, hanako, HANAKO.authPin, expired.code)).body.error.code).toBe('STAFF_INVITE_INVALID');
 
-    // sato-ichiro's card is enrolled by the first test of this file or by this one: either way, not twice.
+    // A card of this test's own, enrolled here: the first test enrols sato-ichiro's card by its
+    // invitation, so borrowing that card made this test's outcome depend on which ran first.
     const taken = await inviteStaff(db, org, { displayName: '二重', roles: ['municipality.shelter_staff'] }, CLI_ACTOR, TTL);
-    const satoStaff = await db.select().from(staffMembers).where(eq(staffMembers.displayName, '招待 太郎'));
-    if (!satoStaff.length) await enrolStaff(db, t.jpki, await orgId(db, 'insurer-demo'), ['insurer.clerk'], sato, '招待 太郎');
-    expect((await consoleLogin(app, sato, SATO.authPin, taken.code)).body.error.code).toBe('STAFF_CARD_IN_USE');
+    const saburo = await CardInReader.insert('takahashi-saburo-renewed');
+    try {
+      await enrolStaff(db, t.jpki, await orgId(db, 'insurer-demo'), ['insurer.clerk'], saburo, '既存 三郎');
+      expect((await consoleLogin(app, saburo, FIXTURE_CARDS['takahashi-saburo'].authPin, taken.code)).body.error.code).toBe('STAFF_CARD_IN_USE');
+    } finally {
+      await saburo.close();
+    }
   });
 
   it('refuses roles of another kind of organisation, and unknown roles', async () => {

@@ -107,7 +107,9 @@ describe('the console live channel', () => {
     const seen = live.messages.length;
     const [yamada] = await db.select().from(households).where(eq(households.contractNo, 'CATV-0001'));
     await db.insert(alertReceipts).values({ alertId, deviceId: DEMO_HOUSEHOLDS[0].tv.id, householdId: yamada!.id, kind: 'delivered' });
-    const moved = await live.next(isFunnel, seen);
+    // Wait for the push that counts the receipt: a funnel pushed for an earlier notification (on
+    // PostgreSQL the publication's own NOTIFY can arrive after watch-alert) may come first.
+    const moved = await live.next((m): m is Extract<LiveServerMessage, { type: 'alert-funnel' }> => isFunnel(m) && m.data.totals.delivered > 0, seen);
     expect(moved.data.totals).toMatchObject({ targeted: 1, delivered: 1 });
 
     const theirs = await publishedAlert(db, await orgId(db, '162086'));

@@ -2,7 +2,7 @@ import { JpkiClient } from '../../reader-driver/src/card/jpki-client.js';
 import { VirtualBay } from '../../reader-driver/src/transport/virtual-bay.js';
 import { FileCardStore } from '../../reader-driver/src/virtual-card/card-store.js';
 import { VirtualCard } from '../../reader-driver/src/virtual-card/virtual-card.js';
-import { copyFixtureCard, type FixtureCardName } from './jpki-fixtures.js';
+import { copyFixtureCard, type WallClockCardName } from './jpki-fixtures.js';
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
@@ -14,7 +14,7 @@ const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 export class CardInReader {
   private constructor(private readonly bay: VirtualBay, readonly card: VirtualCard) {}
 
-  static async insert(name: FixtureCardName | { path: string }): Promise<CardInReader> {
+  static async insert(name: WallClockCardName | { path: string }): Promise<CardInReader> {
     const path = typeof name === 'string' ? await copyFixtureCard(name) : name.path;
     const card = await VirtualCard.open(new FileCardStore(path));
     const bay = new VirtualBay(['Test reader']);

@@ -34,12 +34,22 @@ export const FIXTURE_CARDS = {
   'yamada-taro': { name: '山田　太郎', birth: '1950-04-01', gender: '1', address: '富山県南砺市城端１２３番地', authPin: '1234', signPin: 'YAMADA2024', issued: '2025-04-01' },
   /** 山田　花子, generation 03. */
   'yamada-hanako': { name: '山田　花子', birth: '1953-08-15', gender: '2', address: '富山県南砺市城端１２３番地', authPin: '5678', signPin: 'HANAKO53', issued: '2025-04-01' },
-  /** 佐藤　一郎, issued 2022-10-01 by generation 02 and still valid: a verifier must pick 02 by signature. */
+  /**
+   * 佐藤　一郎, issued 2022-10-01 by generation 02 and valid at FIXTURE_TIME: a verifier must pick 02
+   * by signature. Expired 2026-11-30T14:59:59Z (his 5th birthday after issue), so only for checks
+   * at FIXTURE_TIME; a test that verifies at the wall clock takes `ito-shiro`.
+   */
   'sato-ichiro': { name: '佐藤　一郎', birth: '1942-11-30', gender: '1', address: '富山県南砺市井波４５６番地', authPin: '2468', signPin: 'SATO1942', issued: '2022-10-01' },
   /** 高橋　三郎 (born 29 February), first card by generation 02; renewed (see `takahashi-saburo-renewed`). */
   'takahashi-saburo': { name: '高橋　三郎', birth: '1960-02-29', gender: '1', address: '東京都渋谷区神南１－１', authPin: '1357', signPin: 'TAKA1960', issued: '2021-06-01' },
   /** 鈴木　次郎, generation 03; sign certificate revoked (keyCompromise), auth on hold (certificateHold). */
   'suzuki-jiro': { name: '鈴木　次郎', birth: '1975-12-24', gender: '1', address: '神奈川県横浜市中区本町１－１', authPin: '9999', signPin: 'SUZUKI75', issued: '2024-02-01' },
+  /**
+   * 伊藤　四郎, generation 03, valid until 2030-04-30 (born the day before his issue day, so his
+   * card lives almost the full five birthdays): the card for tests that verify at the wall clock
+   * and need someone other than the 山田 household. `WALL_CLOCK_CARDS` lists who else may.
+   */
+  'ito-shiro': { name: '伊藤　四郎', birth: '1948-04-30', gender: '1', address: '富山県南砺市福野７８９番地', authPin: '8642', signPin: 'ITO1948', issued: '2025-05-01' },
 } as const satisfies Record<string, Omit<CardRequest, 'id'>>;
 
 /** Renewal of takahashi-saburo on this day (generation 03); the old pair is revoked as superseded. */
@@ -51,6 +61,17 @@ export const FIXTURE_REVOCATIONS = [
 ] as const;
 
 export type FixtureCardName = keyof typeof FIXTURE_CARDS | typeof FIXTURE_RENEWAL.to;
+
+/**
+ * The fixture cards a test may use at the wall clock (in a reader, through an app, for a login):
+ * the ones whose certificates stay inside their validity for years (鈴木's pair is revoked, and a
+ * test of that wants revocation, not expiry, to be the answer). 佐藤's generation-02 card and 高橋's
+ * superseded first card are for checks at FIXTURE_TIME only; `CardInReader.insert` takes only
+ * these names. `fixture-expiry.test.ts` fails a year before any of them expires, so the fixture is
+ * renewed before CI meets an expired card (as it met 佐藤's on 2026-11-30).
+ */
+export const WALL_CLOCK_CARDS = ['yamada-taro', 'yamada-hanako', 'ito-shiro', 'suzuki-jiro', 'takahashi-saburo-renewed'] as const satisfies readonly FixtureCardName[];
+export type WallClockCardName = (typeof WALL_CLOCK_CARDS)[number];
 
 /** One issued fixture card. */
 export interface FixtureCard {

@@ -136,7 +136,7 @@ describe('check-in events', () => {
     const reused = { ...next('checkin', { method: 'household', personId: child }), sequence: good.sequence };
     const unknown = next('checkin', { method: 'person', personId: '00000000-0000-4000-8000-00000000dead' });
     const badMove = next('move', { method: 'person', personId: hanako }, { toShelterId: tablet.shelter.id });
-    // 花子's card: her person has no card in this file (the PIN test registers 佐藤's).
+    // 花子's card: her person has no card in this file (the PIN test registers 伊藤's).
     const card = await CardInReader.insert('yamada-hanako');
     const stranger = next('checkin', { method: 'card', certificate: await card.authCertificate() });
     await card.close();
@@ -187,21 +187,21 @@ describe('a shelter where the municipality requires the PIN', () => {
     const list = (await app.inject({ method: 'GET', url: '/api/v1/shelter/whitelist', headers: pinTablet.headers })).json() as Whitelist;
     expect(list.shelter.requirePin).toBe(true);
 
-    // 佐藤　一郎, registered for this test (so the other tests' people stay where they are).
-    const card = await CardInReader.insert('sato-ichiro');
-    const satoCert = await card.authCertificate();
-    const sato = await registerResident(db, jpki, satoCert, '佐藤　一郎', 'CATV-0002');
+    // 伊藤　四郎, registered for this test in 佐藤さん's household (so the other tests' people stay where they are).
+    const card = await CardInReader.insert('ito-shiro');
+    const itoCert = await card.authCertificate();
+    const ito = await registerResident(db, jpki, itoCert, '伊藤　四郎', 'CATV-0002');
     const next = eventMaker(1);
     const signed = async (eventId: string) =>
-      (await card.sign('auth', '2468', toBase64(digestInfoForMessage(new TextEncoder().encode(shelterCheckinMessage(eventId, pinTablet.shelter.id)))))).signature;
-    const bare = next('checkin', { method: 'card', certificate: satoCert });
-    const withPin = next('checkin', { method: 'card', certificate: satoCert });
-    withPin.subject = { method: 'card', certificate: satoCert, signature: await signed(withPin.eventId) };
-    const borrowed = next('checkin', { method: 'card', certificate: satoCert, signature: await signed(bare.eventId) });
+      (await card.sign('auth', '8642', toBase64(digestInfoForMessage(new TextEncoder().encode(shelterCheckinMessage(eventId, pinTablet.shelter.id)))))).signature;
+    const bare = next('checkin', { method: 'card', certificate: itoCert });
+    const withPin = next('checkin', { method: 'card', certificate: itoCert });
+    withPin.subject = { method: 'card', certificate: itoCert, signature: await signed(withPin.eventId) };
+    const borrowed = next('checkin', { method: 'card', certificate: itoCert, signature: await signed(bare.eventId) });
     await card.close();
     const res = await upload([bare, withPin, borrowed], pinTablet.headers);
     const out = (res.json() as EventBatchResult).results;
     expect(out.map((r) => (r.status === 'refused' ? r.error.code : r.status))).toEqual(['SHELTER_PIN_REQUIRED', 'recorded', 'PKI_SIGNATURE_INVALID']);
-    expect(out[1]).toMatchObject({ outcome: { personId: sato, flags: ['pin'] } });
+    expect(out[1]).toMatchObject({ outcome: { personId: ito, flags: ['pin'] } });
   });
 });

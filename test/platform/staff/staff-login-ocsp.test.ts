@@ -22,28 +22,28 @@ import { consoleLogin, enrolStaff, orgId } from '../../helpers/staff.js';
  * OCSP responder first, a fresh CRL only when the responder cannot be reached (issue 17).
  */
 const t = await buildTestApp({}, { demo: true });
-const SATO = FIXTURE_CARDS['sato-ichiro'];
+const ITO = FIXTURE_CARDS['ito-shiro'];
 const HANAKO = FIXTURE_CARDS['yamada-hanako'];
 const SESSIONS = { idleSeconds: 600, maxSeconds: 3600 };
 
 let server: Awaited<ReturnType<typeof startOcspServer>>;
 let closedUrl: string;
-let sato: CardInReader;
+let ito: CardInReader;
 let hanako: CardInReader;
 beforeAll(async () => {
   server = await startOcspServer({ dir: t.centerDir, port: 0 });
   const down = await startOcspServer({ dir: t.centerDir, port: 0 });
   closedUrl = down.url;
   await down.close();
-  sato = await CardInReader.insert('sato-ichiro');
+  ito = await CardInReader.insert('ito-shiro');
   hanako = await CardInReader.insert('yamada-hanako');
   const org = await orgId(t.database.db, 'insurer-demo');
-  await enrolStaff(t.database.db, t.jpki, org, ['insurer.clerk'], sato, '佐藤 職員');
+  await enrolStaff(t.database.db, t.jpki, org, ['insurer.clerk'], ito, '伊藤 職員');
   await enrolStaff(t.database.db, t.jpki, org, ['insurer.clerk'], hanako, '花子 職員');
 });
 afterAll(async () => {
   await server.close();
-  await sato.close();
+  await ito.close();
   await hanako.close();
 });
 
@@ -79,7 +79,7 @@ async function auditOf(staffId: string, run: () => Promise<unknown>) {
     .where(and(gt(auditLog.seq, last ?? 0), eq(auditLog.subject, staffId), eq(auditLog.action, 'staff.login'))).orderBy(desc(auditLog.seq));
 }
 
-const staffIdOf = async (card: CardInReader) => (await loginWith(askingAt(closedUrl), card, card === sato ? SATO.authPin : HANAKO.authPin)).staff.id;
+const staffIdOf = async (card: CardInReader) => (await loginWith(askingAt(closedUrl), card, card === ito ? ITO.authPin : HANAKO.authPin)).staff.id;
 
 /** `openssl ocsp -respin` over a DER response: its text, and whether it verifies against the issuing CA. */
 function opensslOcsp(der: Uint8Array, issuerDer: Uint8Array): { stdout: string; stderr: string } {
@@ -97,7 +97,7 @@ function opensslOcsp(der: Uint8Array, issuerDer: Uint8Array): { stdout: string; 
 
 describe('staff login asks OCSP first', () => {
   it('logs in when the responder says good', async () => {
-    await expect(loginWith(askingAt(server.url), sato, SATO.authPin)).resolves.toMatchObject({ staff: { displayName: '佐藤 職員' } });
+    await expect(loginWith(askingAt(server.url), ito, ITO.authPin)).resolves.toMatchObject({ staff: { displayName: '伊藤 職員' } });
   });
 
   it('refuses a card the responder says is revoked although the CRL still says good', async () => {
@@ -109,25 +109,25 @@ describe('staff login asks OCSP first', () => {
   });
 
   it('falls back to a fresh CRL when the responder is down: good → logged in', async () => {
-    await expect(loginWith(askingAt(closedUrl), sato, SATO.authPin)).resolves.toMatchObject({ staff: { displayName: '佐藤 職員' } });
+    await expect(loginWith(askingAt(closedUrl), ito, ITO.authPin)).resolves.toMatchObject({ staff: { displayName: '伊藤 職員' } });
   });
 
   it('refuses with PKI_REVOCATION_UNKNOWN when the responder is down and no fresh CRL exists', async () => {
     const noCrls = (await createJpkiContext(t.config)).revocation;
-    await expect(loginWith(askingAt(closedUrl, noCrls), sato, SATO.authPin))
+    await expect(loginWith(askingAt(closedUrl, noCrls), ito, ITO.authPin))
       .rejects.toMatchObject({ code: 'PKI_REVOCATION_UNKNOWN', details: { source: 'crl' } });
   });
 
   it("the dev demo's cards (an unreachable .invalid responder in their AIA) log in on the fresh CRL", async () => {
-    const res = await consoleLogin(t.app, sato, SATO.authPin);
+    const res = await consoleLogin(t.app, ito, ITO.authPin);
     expect(res.status).toBe(201);
   });
 });
 
 describe("the staff login's audit entry records which revocation source decided", () => {
   it('OCSP decided: the entry says ocsp and names the signed response kept as evidence, which verifies for that card', async () => {
-    const staffId = await staffIdOf(sato);
-    const entries = await auditOf(staffId, () => loginWith(askingAt(server.url), sato, SATO.authPin));
+    const staffId = await staffIdOf(ito);
+    const entries = await auditOf(staffId, () => loginWith(askingAt(server.url), ito, ITO.authPin));
     expect(entries).toHaveLength(1);
     const data = entries[0]!.data as Record<string, unknown>;
     expect(data).toMatchObject({ revocationSource: 'ocsp', ocspResponseSha256: expect.stringMatching(/^[0-9a-f]{64}$/), revocationUnknown: false });
@@ -138,7 +138,7 @@ describe("the staff login's audit entry records which revocation source decided"
     expect(kept!.producedAt.toISOString()).toBe(data.ocspProducedAt);
 
     // The kept bytes are a signed BasicOCSPResponse saying good for exactly this card's certificate.
-    const chain = await authChain(sato);
+    const chain = await authChain(ito);
     const issuer = chain.root.certificate.der;
     const answer = verifyOcspResponse(kept!.der, {
       issuer, id: certIdFor(issuer, chain.serial), nonce: null, now: Date.now(), skewMs: 300_000, maxAgeMs: 48 * 3600_000,
@@ -157,8 +157,8 @@ describe("the staff login's audit entry records which revocation source decided"
   });
 
   it('responder down, fresh CRL: the entry says crl, why OCSP did not answer, and names no response', async () => {
-    const staffId = await staffIdOf(sato);
-    const entries = await auditOf(staffId, () => loginWith(askingAt(closedUrl), sato, SATO.authPin));
+    const staffId = await staffIdOf(ito);
+    const entries = await auditOf(staffId, () => loginWith(askingAt(closedUrl), ito, ITO.authPin));
     expect(entries).toHaveLength(1);
     const data = entries[0]!.data as Record<string, unknown>;
     expect(data).toMatchObject({ revocationSource: 'crl', revocationFallback: 'PKI_OCSP_UNAVAILABLE', revocationUnknown: false, crlThisUpdate: expect.any(String) });
@@ -166,11 +166,11 @@ describe("the staff login's audit entry records which revocation source decided"
   });
 
   it('two logins answered by one cached response keep it once', async () => {
-    const staffId = await staffIdOf(sato);
+    const staffId = await staffIdOf(ito);
     const jpki = askingAt(server.url);
     const entries = await auditOf(staffId, async () => {
-      await loginWith(jpki, sato, SATO.authPin);
-      await loginWith(jpki, sato, SATO.authPin);
+      await loginWith(jpki, ito, ITO.authPin);
+      await loginWith(jpki, ito, ITO.authPin);
     });
     expect(entries).toHaveLength(2);
     const [a, b] = entries.map((e) => (e.data as Record<string, string>).ocspResponseSha256);
@@ -180,8 +180,8 @@ describe("the staff login's audit entry records which revocation source decided"
   });
 
   it("a kept response can be neither changed nor removed on the platform's connection", async () => {
-    const staffId = await staffIdOf(sato);
-    const [entry] = await auditOf(staffId, () => loginWith(askingAt(server.url), sato, SATO.authPin));
+    const staffId = await staffIdOf(ito);
+    const [entry] = await auditOf(staffId, () => loginWith(askingAt(server.url), ito, ITO.authPin));
     const sha256 = (entry!.data as Record<string, string>).ocspResponseSha256!;
     for (const statement of [sql`update ocsp_responses set der = '\\x00' where sha256 = ${sha256}`, sql`delete from ocsp_responses where sha256 = ${sha256}`]) {
       type PgError = { code?: string; message: string };

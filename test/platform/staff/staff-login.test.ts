@@ -13,18 +13,18 @@ import { consoleLogin, enrolStaff, orgId } from '../../helpers/staff.js';
 const t = await buildTestApp({}, { demo: true });
 const { app, database } = t;
 const db = database.db;
-const SATO = FIXTURE_CARDS['sato-ichiro'];
+const ITO = FIXTURE_CARDS['ito-shiro'];
 const HANAKO = FIXTURE_CARDS['yamada-hanako'];
 const TTL = 3600;
 
-let sato: CardInReader;
+let ito: CardInReader;
 let hanako: CardInReader;
 beforeAll(async () => {
-  sato = await CardInReader.insert('sato-ichiro');
+  ito = await CardInReader.insert('ito-shiro');
   hanako = await CardInReader.insert('yamada-hanako');
 });
 afterAll(async () => {
-  await sato.close();
+  await ito.close();
   await hanako.close();
 });
 
@@ -36,12 +36,12 @@ describe('enrolment by invitation', () => {
     const invite = await inviteStaff(db, org, { displayName: '招待 太郎', roles: ['insurer.clerk'] }, CLI_ACTOR, TTL);
     expect(invite.code).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
 
-    const first = await consoleLogin(app, sato, SATO.authPin, invite.code.toLowerCase().replace(/-/g, ' '));
+    const first = await consoleLogin(app, ito, ITO.authPin, invite.code.toLowerCase().replace(/-/g, ' '));
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ staff: { id: invite.staffId, displayName: '招待 太郎', roles: ['insurer.clerk'] }, organisation: { code: 'insurer-demo', kind: 'insurer' } });
     expect(first.body.permissions).toEqual(['dashboard.read', 'pension.manage']);
 
-    const again = await consoleLogin(app, sato, SATO.authPin);
+    const again = await consoleLogin(app, ito, ITO.authPin);
     expect(again.status).toBe(201);
     expect((await me(again.body.token)).json()).toMatchObject({ staff: { id: invite.staffId } });
 
@@ -61,7 +61,7 @@ describe('enrolment by invitation', () => {
     await db.update(staffInvites).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(staffInvites.staffId, expired.staffId));
     expect((await consoleLogin(app, hanako, HANAKO.authPin, expired.code)).body.error.code).toBe('STAFF_INVITE_INVALID');
 
-    // A card of this test's own, enrolled here: the first test enrols sato-ichiro's card by its
+    // A card of this test's own, enrolled here: the first test enrols ito-shiro's card by its
     // invitation, so borrowing that card made this test's outcome depend on which ran first.
     const taken = await inviteStaff(db, org, { displayName: '二重', roles: ['municipality.shelter_staff'] }, CLI_ACTOR, TTL);
     const saburo = await CardInReader.insert('takahashi-saburo-renewed');
@@ -101,7 +101,7 @@ describe('card login', () => {
   it('binds the signature to the console tab: another tab id, or a TV login nonce, is refused', async () => {
     const clientId = randomUUID();
     const challenge = (await app.inject({ method: 'POST', url: '/api/v1/console/nonces', payload: { clientId } })).json();
-    const signed = await sato.sign('auth', SATO.authPin, challenge.digestInfo);
+    const signed = await ito.sign('auth', ITO.authPin, challenge.digestInfo);
     const otherTab = await app.inject({
       method: 'POST', url: '/api/v1/console/sessions',
       payload: { clientId: randomUUID(), nonce: challenge.nonce, certificate: signed.certificate, signature: signed.signature },
@@ -110,7 +110,7 @@ describe('card login', () => {
 
     const tv = 'Device 00000000-0000-4000-8000-000000000101:demo-tv-yamada';
     const tvNonce = (await app.inject({ method: 'POST', url: '/api/v1/nonces', headers: { authorization: tv }, payload: { purpose: 'login' } })).json();
-    const tvSigned = await sato.sign('auth', SATO.authPin, tvNonce.digestInfo);
+    const tvSigned = await ito.sign('auth', ITO.authPin, tvNonce.digestInfo);
     const crossed = await app.inject({
       method: 'POST', url: '/api/v1/console/sessions',
       payload: { clientId: '00000000-0000-4000-8000-000000000101', nonce: tvNonce.nonce, certificate: tvSigned.certificate, signature: tvSigned.signature },
@@ -121,11 +121,11 @@ describe('card login', () => {
   it('refuses a signature that does not match the certificate', async () => {
     const clientId = randomUUID();
     const challenge = (await app.inject({ method: 'POST', url: '/api/v1/console/nonces', payload: { clientId } })).json();
-    const bySato = await sato.sign('auth', SATO.authPin, challenge.digestInfo);
+    const byIto = await ito.sign('auth', ITO.authPin, challenge.digestInfo);
     const hanakoCert = await hanako.authCertificate();
     const res = await app.inject({
       method: 'POST', url: '/api/v1/console/sessions',
-      payload: { clientId, nonce: challenge.nonce, certificate: hanakoCert, signature: bySato.signature },
+      payload: { clientId, nonce: challenge.nonce, certificate: hanakoCert, signature: byIto.signature },
     });
     expect(res.json().error.code).toBe('PKI_SIGNATURE_INVALID');
   });

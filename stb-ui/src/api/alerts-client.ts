@@ -180,7 +180,9 @@ export class AlertsClient {
         const carried = message.extension === true && message.replaces.some((id) => this._alerts.get(id)?.acknowledged);
         for (const id of message.replaces) this._alerts.delete(id);
         const known = this._alerts.get(message.alert.id);
-        const alert = known?.acknowledged || carried ? { ...message.alert, acknowledged: true } : message.alert;
+        // Acknowledged here but not yet stored (a reload while the link was down): no second alarm.
+        const acked = known?.acknowledged || carried || this._pending.has(message.alert.id, 'acknowledged');
+        const alert = acked ? { ...message.alert, acknowledged: true } : message.alert;
         this._alerts.set(alert.id, alert);
         this._receipt(alert.id, 'delivered');
         this._emit(alert.acknowledged || message.extension ? null : alert);

@@ -66,6 +66,11 @@ export class PendingReceipts {
     return this._entries.has(keyOf(entry)) && (changed || entry.inFlight === 0) ? plain(entry) : null;
   }
 
+  /** Whether a receipt of this alert and kind is waiting (by anyone). */
+  has(alertId: string, kind: ReceiptKind): boolean {
+    return [...this._entries.values()].some((e) => e.alertId === alertId && e.kind === kind);
+  }
+
   /** A copy of `receipt` went out on the current link. */
   sent(receipt: PendingReceipt): void {
     const entry = this._entries.get(keyOf(receipt));

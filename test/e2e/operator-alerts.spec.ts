@@ -1,41 +1,16 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { runOperatorCommandSomewhere } from '../../platform/src/admin/run-here-or-there.js';
 import { loadConfig } from '../../platform/src/config.js';
 import type { DriverClient } from '../helpers/driver-client.js';
-import { connectDriver, DEMO_TV, E2E_OPERATOR_ORIGIN, E2E_ORIGIN, E2E_READER_URL } from './product.js';
+import { APPROVER, COMPOSER, officerDesk } from './officer-desk.js';
+import { connectDriver, DEMO_TV, E2E_ORIGIN } from './product.js';
 
 // Issue 13 §3 at the disaster officers' desks: one officer composes an evacuation order with the
 // TV overlay's text previewed live, a second officer approves it (the composer cannot), it is
 // stored, active and targeted, and its funnel fills as the TV's receipts come in. Until the TVs'
 // live connection sends receipts, they are written as a TV would, through the operator command.
 
-const COMPOSER = { card: 'staff-nanto-disaster', pin: '2222', org: '南砺市' };
-const APPROVER = { card: 'staff-nanto-disaster2', pin: '2323', org: '南砺市' };
-const consoleUrl = `${E2E_OPERATOR_ORIGIN}/operator/?reader=${encodeURIComponent(E2E_READER_URL)}`;
-
 let driver: DriverClient;
-
-async function card(cmd: 'demo.insert' | 'demo.remove', id?: string) {
-  const answer = await driver.request(cmd, id ? { card: id } : {});
-  expect(answer.ok, JSON.stringify(answer.error)).toBe(true);
-}
-
-/** A desk of its own (a browser context), signed in with the officer's card and PIN, on the alerts page. */
-async function officerDesk(browser: Browser, who: typeof COMPOSER): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  const page = await context.newPage();
-  await card('demo.insert', who.card);
-  await page.goto(consoleUrl);
-  const signInBox = page.locator('op-sign-in');
-  await expect(signInBox.locator('[data-reader="card"]')).toBeVisible({ timeout: 15_000 });
-  await signInBox.locator('input[name=pin]').fill(who.pin);
-  await signInBox.getByRole('button', { name: 'ログイン', exact: true }).click();
-  await expect(page.locator('stb-operator-app [data-org]')).toHaveText(who.org, { timeout: 15_000 });
-  await card('demo.remove');
-  await page.locator('[data-nav="alerts"]').click();
-  await expect(page.locator('op-alerts-page [data-queue]')).toBeVisible();
-  return page;
-}
 
 /** A TV's receipt, written as the TV would send it. */
 async function receipt(alertId: string, kind: 'delivered' | 'displayed' | 'acknowledged', answer?: 'evacuated') {
@@ -58,7 +33,7 @@ test.afterAll(async () => {
 
 test('an officer composes an evacuation order, a second officer approves it, and the funnel follows the TV', async ({ browser }, testInfo) => {
   const headline = `城端地域に土砂災害の危険（${Date.now()}）`;
-  const composer = await officerDesk(browser, COMPOSER);
+  const composer = await officerDesk(browser, driver, COMPOSER);
   const page = composer.locator('op-alerts-page');
   await expect(page.locator('[data-approval="required"]')).toBeVisible();
   await page.getByRole('button', { name: '新しい避難情報を作成' }).click();
@@ -80,7 +55,7 @@ test('an officer composes an evacuation order, a second officer approves it, and
   await expect(waiting.getByRole('button', { name: '承認して発信' })).toHaveCount(0);
 
   // The second officer approves at their own desk; it is published at once.
-  const approver = await officerDesk(browser, APPROVER);
+  const approver = await officerDesk(browser, driver, APPROVER);
   const queue = approver.locator('op-alerts-page [data-queue] tr', { hasText: headline });
   await expect(queue).toBeVisible();
   await queue.getByRole('button', { name: '承認して発信' }).click();

@@ -1,6 +1,7 @@
 import { expect, test, type Page, type WebSocketRoute } from '@playwright/test';
 import type { DriverClient } from '../helpers/driver-client.js';
 import { alertsInForce, cancelAlerts, publishAlert, type Published } from './alerts.js';
+import { COMPOSER, officerDesk, openFunnel } from './officer-desk.js';
 import { connectDriver, tvUrl } from './product.js';
 import { focusedKeys, press } from './remote.js';
 import { focusLandsOn, insertCard, moveTo, person, register } from './tv-session.js';
@@ -9,7 +10,9 @@ import { focusLandsOn, insertCard, moveTo, person, register } from './tv-session
 // half typed — with the family's names and their shelter, a chime and the text read aloud; OK
 // acknowledges and the PIN entry is still there. Receipts come back (delivered → displayed →
 // acknowledged, each confirmed by the platform once stored); a TV that was offline gets the alert
-// when it is back; an Update replaces it, a Cancel removes it; a Test message is never shown.
+// when it is back; an Update replaces it, a Cancel removes it; a Test message is never shown. An
+// acknowledgement given while the platform's end of the link is gone is sent again when the TV is
+// back (even after a reload), and the console's funnel shows it.
 
 const TARO = person('yamada-taro');
 let driver: DriverClient;
@@ -67,20 +70,36 @@ async function recordSound(page: Page) {
 const sound = (page: Page) => page.evaluate(() => (window as unknown as { __sound: { chimes: number; oscillators: number; spoken: string[] } }).__sound);
 
 /**
- * The alert channel passes through the test: it records what the platform says to the TV and can
- * cut the link (and refuse new ones) as a network outage would.
+ * The alert channel passes through the test: it records what each side says and can cut the link
+ * (and refuse new ones) as a network outage would — both ends, or only the platform's (`cutServers`:
+ * the TV does not notice, and what it sends then goes nowhere).
  */
 async function alertLink(page: Page) {
-  const link = { offline: false, fromServer: [] as Record<string, unknown>[], sockets: [] as WebSocketRoute[] };
+  const link = {
+    offline: false, fromServer: [] as Record<string, unknown>[], fromPage: [] as Record<string, unknown>[],
+    sockets: [] as WebSocketRoute[], cutServers: [] as (() => void)[],
+  };
   await page.routeWebSocket(/\/api\/v1\/tv\/alerts\/ws$/, (ws) => {
     if (link.offline) return void ws.close();
     const server = ws.connectToServer();
+    let serverGone = false;
     link.sockets.push(ws);
+    link.cutServers.push(() => {
+      serverGone = true;
+      server.close();
+    });
     server.onMessage((m) => {
       link.fromServer.push(JSON.parse(String(m)) as Record<string, unknown>);
       ws.send(m);
     });
-    ws.onMessage((m) => server.send(m));
+    // Closing the platform's end on purpose leaves the TV's open; any other close goes through.
+    server.onClose((code, reason) => {
+      if (!serverGone) void ws.close({ code, reason });
+    });
+    ws.onMessage((m) => {
+      link.fromPage.push(JSON.parse(String(m)) as Record<string, unknown>);
+      if (!serverGone) server.send(m);
+    });
   });
   return link;
 }
@@ -194,4 +213,44 @@ test('a TV that was offline gets the alert when it is back; an Update replaces i
   expect(link.fromServer.filter((m) => m.type === 'alert').map((m) => (m.alert as { id: string }).id)).not.toContain(drill.id);
   await cancelAlerts([real]);
   await expect(overlay(page)).toHaveCount(0, { timeout: 15_000 });
+});
+
+test('an acknowledgement the platform never got is sent again when the TV is back, even after a reload, and the funnel shows it', async ({ page, browser }) => {
+  await page.clock.install();
+  const link = await alertLink(page);
+  await page.goto(tvUrl());
+  await acknowledgeLeftovers(page, link);
+  await focusLandsOn(page, 'start/login');
+  const order = await publish({ level: '4', headline: '城端地域に 避難指示' });
+  await expect(overlay(page)).toHaveAttribute('data-alert', order.id, { timeout: 15_000 });
+  await expect.poll(() => receipted(link, order.id)).toEqual(['delivered', 'displayed']);
+
+  // The platform's end of the link goes; the TV has not noticed when 「避難しました」 is pressed.
+  link.offline = true;
+  for (const cut of link.cutServers) cut();
+  await moveTo(page, 'alert/evacuated');
+  await press(page, 'Enter');
+  await expect(overlay(page)).toHaveCount(0);
+  const acknowledgements = () => link.fromPage.filter((m) => m.type === 'receipt' && m.alertId === order.id && m.kind === 'acknowledged');
+  await expect.poll(() => acknowledgements().length).toBe(1);
+
+  // Still offline, the page is reloaded: the acknowledgement waits in the page's storage.
+  await page.reload();
+  await page.clock.runFor(5_000);
+  expect(acknowledgements()).toHaveLength(1);
+
+  // Back online: sent again after `ready`, stored, confirmed; the alert comes back acknowledged (no second alarm).
+  link.offline = false;
+  await page.clock.runFor(31_000);
+  await expect.poll(() => receipted(link, order.id).filter((k) => k === 'acknowledged')).toEqual(['acknowledged']);
+  expect(acknowledgements().map((m) => m.answer)).toEqual(['evacuated', 'evacuated']);
+  await expect.poll(() => alertsInForce(page)).toContain(order.id);
+  await expect(overlay(page)).toHaveCount(0);
+
+  const desk = await officerDesk(browser, driver, COMPOSER);
+  const funnel = await openFunnel(desk, order.id);
+  await expect(funnel.locator('[data-stage="acknowledged"] [data-value]')).toHaveText('1', { timeout: 15_000 });
+  await expect(funnel).toContainText('避難しました: 1世帯');
+  await desk.context().close();
+  await cancelAlerts([order]);
 });

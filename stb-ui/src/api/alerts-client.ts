@@ -2,6 +2,7 @@ import type {
   AlertAnswer, ReceiptKind, TvAlert, TvAlertClientMessage, TvAlertServerMessage,
 } from '../../../platform/src/alerts/alerts-schemas.js';
 import type { DeviceCredential } from '../../../reader-driver/src/ws/protocol.js';
+import { PendingReceipts, type PendingReceipt } from './pending-receipts.js';
 
 export type { AlertAnswer, TvAlert, TvAlertMessage } from '../../../platform/src/alerts/alerts-schemas.js';
 
@@ -10,8 +11,10 @@ export type { AlertAnswer, TvAlert, TvAlertMessage } from '../../../platform/src
  * socket for as long as the page lives; when it drops, it reconnects with backoff (1 s doubling to
  * 30 s, with jitter, so 20,000 TVs back from a power cut do not all knock at once) and resumes: it
  * tells the platform which alerts it holds (the cursor), gets only those it lacks, and drops those
- * the platform no longer lists. Receipts (delivered / displayed / acknowledged) are sent at once
- * when the link is up and kept until it is, then sent (the platform stores each once).
+ * the platform no longer lists. Receipts (delivered / displayed / acknowledged, with the answer)
+ * are sent at once when the link is up, and every one is kept (pending-receipts.ts) until the
+ * platform answers `receipted` for it: what was sent just before the link dropped, or given while
+ * it was down, is sent again after the next `ready` (the platform stores each once).
  */
 
 /** Mirrors TV_ALERT_PATH / TV_ALERT_CLOSE of alerts-schemas.ts (values cannot be imported into the page). */
@@ -28,6 +31,8 @@ export interface AlertsClientOptions {
   session?: () => string | null;
   WebSocket?: typeof WebSocket;
   random?: () => number;
+  /** Where unconfirmed receipts survive a page reload (the TV page's localStorage); memory only without. */
+  storage?: Pick<Storage, 'getItem' | 'setItem'> | null;
 }
 
 export type AlertsListener = (alerts: readonly TvAlert[], arrived: TvAlert | null) => void;
@@ -37,7 +42,7 @@ export class AlertsClient {
   private _socket: WebSocket | null = null;
   private _alerts = new Map<string, TvAlert>();
   private _listeners = new Set<AlertsListener>();
-  private _outbox: TvAlertClientMessage[] = [];
+  private readonly _pending: PendingReceipts;
   private _ready = false;
   private _stopped = true;
   private _attempt = 0;
@@ -45,6 +50,12 @@ export class AlertsClient {
 
   constructor(options: AlertsClientOptions) {
     this._opts = options;
+    this._pending = new PendingReceipts(options.storage ?? null);
+  }
+
+  /** The receipts not yet confirmed stored by the platform, oldest first. */
+  get pendingReceipts(): readonly PendingReceipt[] {
+    return this._pending.list;
   }
 
   /** The alerts in force for this household, oldest first. */
@@ -75,6 +86,7 @@ export class AlertsClient {
     this._socket?.close();
     this._socket = null;
     this._ready = false;
+    this._pending.dropped();
   }
 
   /** Cuts the link as a network failure would (the client reconnects and resumes). */
@@ -94,17 +106,22 @@ export class AlertsClient {
   }
 
   private _receipt(alertId: string, kind: ReceiptKind, answer?: AlertAnswer) {
-    const session = this._opts.session?.() ?? null;
-    const message: TvAlertClientMessage = { type: 'receipt', alertId, kind, ...(answer ? { answer } : {}), ...(session ? { session } : {}) };
-    if (this._ready) this._send(message);
-    else this._outbox.push(message);
+    const session = kind === 'delivered' ? null : this._opts.session?.() ?? null;
+    const now = this._pending.add({ alertId, kind, ...(answer ? { answer } : {}), ...(session ? { session } : {}) });
+    if (now && this._ready) this._sendReceipt(now);
+  }
+
+  private _sendReceipt(receipt: PendingReceipt) {
+    // Counted as sent even if this throws: the socket is closing, and all is sent again after the next `ready`.
+    this._pending.sent(receipt);
+    this._send({ type: 'receipt', ...receipt });
   }
 
   private _send(message: TvAlertClientMessage) {
     try {
       this._socket?.send(JSON.stringify(message));
     } catch {
-      this._outbox.push(message);
+      // the link is going down: onclose follows and the next `ready` resends what is unconfirmed
     }
   }
 
@@ -138,6 +155,7 @@ export class AlertsClient {
       if (this._socket !== socket) return;
       this._socket = null;
       this._ready = false;
+      this._pending.dropped();
       this._retry();
     };
   }
@@ -152,7 +170,8 @@ export class AlertsClient {
         this._attempt = 0;
         const before = this._alerts.size;
         for (const id of [...this._alerts.keys()]) if (!message.active.includes(id)) this._alerts.delete(id);
-        for (const m of this._outbox.splice(0)) this._send(m);
+        // Everything not confirmed stored, whether sent on the last link or given while it was down.
+        for (const r of this._pending.resend()) this._send({ type: 'receipt', ...r });
         if (this._alerts.size !== before) this._emit(null);
         return;
       }
@@ -161,9 +180,11 @@ export class AlertsClient {
         const carried = message.extension === true && message.replaces.some((id) => this._alerts.get(id)?.acknowledged);
         for (const id of message.replaces) this._alerts.delete(id);
         const known = this._alerts.get(message.alert.id);
-        const alert = known?.acknowledged || carried ? { ...message.alert, acknowledged: true } : message.alert;
+        // Acknowledged here but not yet stored (a reload while the link was down): no second alarm.
+        const acked = known?.acknowledged || carried || this._pending.has(message.alert.id, 'acknowledged');
+        const alert = acked ? { ...message.alert, acknowledged: true } : message.alert;
         this._alerts.set(alert.id, alert);
-        this._send({ type: 'receipt', alertId: alert.id, kind: 'delivered' });
+        this._receipt(alert.id, 'delivered');
         this._emit(alert.acknowledged || message.extension ? null : alert);
         return;
       }
@@ -171,8 +192,10 @@ export class AlertsClient {
         for (const id of message.alertIds) this._alerts.delete(id);
         this._emit(null);
         return;
-      case 'refused':
       case 'receipted':
+        for (const r of message.receipts) this._pending.confirmed(r.alertId, r.kind);
+        return;
+      case 'refused':
         return;
     }
   }

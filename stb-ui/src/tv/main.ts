@@ -142,6 +142,8 @@ export class StbTvApp extends LitElement {
       url: alertsUrl(location),
       credential: () => this.reader.deviceCredential(),
       session: () => this.platform.sessionToken,
+      // Receipts not yet confirmed survive a reload (alert, kind and answer only; never the session).
+      storage: browserStorage(),
     });
     this.alerts.subscribe((_all, arrived) => this._onAlerts(arrived));
     const certs = new CardCertCache(this.reader, () => this.flow.active);

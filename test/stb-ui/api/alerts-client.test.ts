@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AlertsClient, type TvAlert } from '../../../stb-ui/src/api/alerts-client.js';
+import { PENDING_RECEIPTS_KEY } from '../../../stb-ui/src/api/pending-receipts.js';
 import type { TvAlertServerMessage } from '../../../platform/src/alerts/alerts-schemas.js';
 
 /** A scripted socket: the test plays the platform's messages (the real channel is tested in tv-channel.test.ts and the browser test). */
@@ -27,8 +28,8 @@ const alert = (id: string, expiresAt: string): TvAlert => ({
 const A = '00000000-0000-4000-8000-00000000000a';
 const B = '00000000-0000-4000-8000-00000000000b';
 
-async function connected() {
-  const client = new AlertsClient({ url: 'ws://x', credential: async () => ({ id: 'tv', secret: 's' }), WebSocket: ScriptedSocket as unknown as typeof WebSocket });
+async function connected(storage: Pick<Storage, 'getItem' | 'setItem'> | null = null) {
+  const client = new AlertsClient({ url: 'ws://x', credential: async () => ({ id: 'tv', secret: 's' }), WebSocket: ScriptedSocket as unknown as typeof WebSocket, storage });
   const arrivals: (string | null)[] = [];
   client.subscribe((_all, arrived) => arrivals.push(arrived?.id ?? null));
   client.start();
@@ -62,6 +63,21 @@ describe('AlertsClient', () => {
     const C = '00000000-0000-4000-8000-00000000000c';
     socket.play({ type: 'alert', alert: alert(C, '2026-11-30T03:00:00.000Z'), replaces: [B] });
     expect(arrivals.at(-1)).toBe(C);
+    client.stop();
+  });
+
+  it('after a reload, sends the acknowledgement the last page gave and no one confirmed, and does not sound that alert again', async () => {
+    const kept = new Map([[PENDING_RECEIPTS_KEY, JSON.stringify([{ alertId: A, kind: 'acknowledged', answer: 'safe_at_home' }])]]);
+    const storage = { getItem: (k: string) => kept.get(k) ?? null, setItem: (k: string, v: string) => void kept.set(k, v) };
+    const { client, socket, arrivals } = await connected(storage);
+    expect(socket.sent.filter((m) => m.type === 'receipt')).toEqual([{ type: 'receipt', alertId: A, kind: 'acknowledged', answer: 'safe_at_home' }]);
+    // The platform pushes the alert again (the new page holds nothing): acknowledged already, no overlay.
+    socket.play({ type: 'alert', alert: alert(A, '2026-11-30T01:00:00.000Z'), replaces: [] });
+    expect(arrivals).toEqual([null]);
+    expect(client.alerts.map((a) => a.acknowledged)).toEqual([true]);
+    socket.play({ type: 'receipted', receipts: [{ alertId: A, kind: 'acknowledged' }] });
+    expect(client.pendingReceipts).toEqual([{ alertId: A, kind: 'delivered' }]);
+    expect(JSON.parse(kept.get(PENDING_RECEIPTS_KEY)!)).toEqual([{ alertId: A, kind: 'delivered' }]);
     client.stop();
   });
 });

@@ -51,12 +51,18 @@ export interface HoldRequest {
   idempotencyKey: string;
   /** Lives in the facility's municipality (earlier horizon). */
   resident: boolean;
+  /**
+   * The session the request came with, as remembered (`sessionRechecked`), with the address
+   * `resident` was judged on: the hold's statement checks both are still so, else AUTH_SESSION_EXPIRED.
+   */
+  session?: { id: string; address: string | null };
 }
 
-/** SQLSTATEs raised by `booking_hold()` (migration 0018). */
+/** SQLSTATEs raised by `booking_hold()` (migration 0019) and `booking_hold_in_session()` (0023). */
 const HOLD_REFUSALS: Record<string, (rules: FacilityRules) => AppError> = {
   BK001: () => new AppError('BOOKING_SLOT_CLOSED'),
   BK002: (rules) => new AppError('BOOKING_QUOTA_REACHED', { details: { quota: rules.policy.monthlyQuota } }),
+  BK003: () => new AppError('AUTH_SESSION_EXPIRED', { detail: 'session ended, or its person changed' }),
 };
 
 /**
@@ -110,10 +116,31 @@ const HOLD_DEADLOCK_TRIES = 5;
 async function holdQuery(on: Pick<Db, 'select'>, rules: FacilityRules, req: HoldRequest, period: string, during: string, now: Date): Promise<Booking[]> {
   const { first, last } = monthOf(req.day);
   const holdUntil = new Date(now.getTime() + rules.policy.holdMinutes * 60_000).toISOString();
-  const rows = await on.select(BOOKING_ROW).from(sql`booking_hold(${req.personId}::uuid, ${rules.facilityId}::uuid, ${req.unitId}::uuid, ${req.day}::date, ${period},
-    ${during}::tstzrange, ${req.idempotencyKey}, ${holdUntil}::timestamptz, ${rules.policy.monthlyQuota}::int, ${first}::date, ${last}::date)`);
+  const args = {
+    person: req.personId, facility: rules.facilityId, unit: req.unitId, day: req.day, period, during,
+    key: req.idempotencyKey, holdUntil, quota: rules.policy.monthlyQuota, first, last,
+  };
+  const rows = req.session
+    ? await holdStatement(on, 'in_session').execute({ ...args, session: req.session.id, address: req.session.address })
+    : await holdStatement(on, 'plain').execute(args);
   return rows as unknown as Booking[];
 }
+
+/**
+ * The hold's statement, built once per database handle (or transaction) and named: the hot path
+ * pays neither for building the query nor, on PostgreSQL, for parsing it again on the connection.
+ */
+function holdStatement(on: Pick<Db, 'select'>, kind: 'plain' | 'in_session') {
+  let built = holdStatements.get(on);
+  if (!built) holdStatements.set(on, (built = {}));
+  const p = (name: string) => sql.placeholder(name);
+  const args = sql`${p('person')}::uuid, ${p('facility')}::uuid, ${p('unit')}::uuid, ${p('day')}::date, ${p('period')}::text,
+    ${p('during')}::tstzrange, ${p('key')}::text, ${p('holdUntil')}::timestamptz, ${p('quota')}::int, ${p('first')}::date, ${p('last')}::date`;
+  return (built[kind] ??= kind === 'plain'
+    ? on.select(BOOKING_ROW).from(sql`booking_hold(${args})`).prepare('booking_hold')
+    : on.select(BOOKING_ROW).from(sql`booking_hold_in_session(${p('session')}::uuid, ${p('address')}::text, ${args})`).prepare('booking_hold_in_session'));
+}
+const holdStatements = new WeakMap<object, Partial<Record<'plain' | 'in_session', { execute(values: Record<string, unknown>): Promise<unknown> }>>>();
 
 /** A `bookings` row returned by a function, decoded as drizzle decodes the table's own rows. */
 const BOOKING_ROW = Object.fromEntries(Object.entries(getTableColumns(bookings)).map(([key, column]) => [key, sql`${sql.identifier(column.name)}`.mapWith(column)]));

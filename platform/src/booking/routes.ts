@@ -20,7 +20,7 @@ import { japanDay } from './slots.js';
  * and cancelling need a person's session, and act only on that person's bookings.
  */
 export const bookingRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
-  const { deviceOf, sessionOf } = requestAuth(db);
+  const { deviceOf, sessionOf, sessionRechecked } = requestAuth(db);
   const p = '/api/v1/booking';
 
   app.get(`${p}/facilities`, {
@@ -64,13 +64,17 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, 
       body: HoldBody, response: withErrors({ 201: BookingView }),
     },
   }, async (request, reply) => {
-    const { person } = await sessionOf(request);
-    const rules = await rulesOfUnit(db, request.body.unitId);
-    // The session's person row has the address and the unit's (cached) rules the municipality:
-    // no round trip for residency on the hot path.
-    const resident = addressIn(person.address, rules.municipality);
-    const held = await holdSlot(db, { ...request.body, personId: person.id, resident });
-    return reply.code(201).send(bookingView(held, feeFor(rules.policy, held.period, resident)));
+    // One round trip when the session is remembered: the hold's statement checks it is still live
+    // (a logged-out token is refused at once) and that the address judged on is still the person's;
+    // a horizon refused on a remembered address is judged again on the person's row as it is now.
+    return sessionRechecked(request, async ({ session, person }) => {
+      const rules = await rulesOfUnit(db, request.body.unitId);
+      // The session's person row has the address and the unit's (cached) rules the municipality:
+      // no round trip for residency on the hot path.
+      const resident = addressIn(person.address, rules.municipality);
+      const held = await holdSlot(db, { ...request.body, personId: person.id, resident, session: { id: session.id, address: person.address } });
+      return reply.code(201).send(bookingView(held, feeFor(rules.policy, held.period, resident)));
+    }, ['BOOKING_OUT_OF_HORIZON']);
   });
 
   app.post(`${p}/bookings/:id/confirm`, {

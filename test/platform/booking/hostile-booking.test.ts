@@ -118,4 +118,19 @@ describe('lottery applications', () => {
     expect(await apply('2027-02-11')).toBe('BOOKING_SLOT_CLOSED');
     expect(await apply('2027-02-13')).toBe('ok');
   });
+
+  it('the TV is told the 休館日 of a lottery month (a grid past the horizon still marks them), and the API refuses them with 409', async () => {
+    const { facility, units } = await bookableFacility(db, { lottery: { applyFrom: 1, applyUntil: 10, monthsAhead: 2, confirmDays: 7 } });
+    const month = inDays(100).slice(0, 7);
+    await db.insert(facilityBlackouts).values({ facilityId: facility.id, day: `${month}-11`, reason: '定休日' });
+    const round = await openRound(db, facility.id, month, new Date(Date.now() + 5 * 86_400_000), 'staff:test');
+    const tv = await tvWithSession();
+    const week = await app.inject({ method: 'GET', url: `/api/v1/booking/facilities/${facility.id}/week?from=${month}-08`, headers: tv.device });
+    expect(week.statusCode).toBe(200);
+    expect(week.json().closedDays).toEqual([`${month}-11`]);
+    const apply = (day: string) => app.inject({ method: 'POST', url: `/api/v1/booking/lottery/${round.id}/applications`, headers: tv.session,
+      payload: { choices: [{ unitId: units[0].id, day: `${month}-13`, period: 'am' }, { unitId: units[0].id, day, period: 'pm' }] } });
+    expect(answer(await apply(`${month}-11`))).toEqual([409, 'BOOKING_SLOT_CLOSED']);
+    expect(answer(await apply(`${month}-12`))).toEqual([201, 'ok']);
+  });
 });

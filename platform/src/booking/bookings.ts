@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { and, asc, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, between, count, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
@@ -208,6 +208,18 @@ export async function offerToWaitlist(tx: Tx, freed: Pick<Booking, 'unitId' | 'd
     .orderBy(asc(bookingWaitlist.createdAt), asc(bookingWaitlist.id)).for('update', { of: bookingWaitlist, skipLocked: true });
   const holdExpiresAt = new Date(now.getTime() + rules.policy.holdMinutes * 60_000);
   for (const { wait, unit } of waiters) {
+    // The monthly quota, as a resident's own hold checks it (`booking_hold()`): under the waiter's
+    // lock, so a hold of theirs at this moment cannot also count under the quota. A waiter whose
+    // lock is taken is holding right now: they keep waiting, and the next waiter is offered.
+    const quota = await quotaLeft(tx, wait.personId, rules, freed.day);
+    if (quota === 'busy') continue;
+    if (quota === 'reached') {
+      await tx.insert(bookingNotices).values({
+        personId: wait.personId, kind: 'waitlist_skipped',
+        text: `お待ちの ${slotText(rules.name, freed.day, period, unit)} が空きましたが、この施設の今月のご予約が上限（${rules.policy.monthlyQuota}回）に達しているため、仮予約できませんでした。引き続きお待ちいただけます。`,
+      });
+      continue;
+    }
     let held: Booking | undefined;
     try {
       [held] = await tx.transaction((sp) => sp.insert(bookings).values({
@@ -226,15 +238,37 @@ export async function offerToWaitlist(tx: Tx, freed: Pick<Booking, 'unitId' | 'd
   }
 }
 
+/** A person's live bookings of a facility in the month of `day` (what the monthly quota counts). */
+async function usedThisMonth(db: Pick<Db, 'select'>, personId: string, facilityId: string, day: string): Promise<number> {
+  const { first, last } = monthOf(day);
+  const [row] = await db.select({ n: count() }).from(bookings).where(and(eq(bookings.personId, personId), eq(bookings.facilityId, facilityId),
+    inArray(bookings.state, ['held', 'confirmed']), between(bookings.day, first, last)));
+  return row?.n ?? 0;
+}
+
+/**
+ * Whether a waiter may be given a hold under the monthly quota: takes the person's lock (the one
+ * `booking_hold()` takes) for the rest of the transaction, without waiting for it: a person whose
+ * lock is held is making a hold of their own, whose insert may wait for this very transaction.
+ */
+async function quotaLeft(tx: Tx, personId: string, rules: FacilityRules, day: string): Promise<'ok' | 'reached' | 'busy'> {
+  const [lock] = await tx.select({ got: sql<boolean>`pg_try_advisory_xact_lock(hashtextextended(${`booking:${personId}`}, 0))` }).from(sql`(select 1) as one`);
+  if (!lock?.got) return 'busy';
+  return (await usedThisMonth(tx, personId, rules.facilityId, day)) >= rules.policy.monthlyQuota ? 'reached' : 'ok';
+}
+
 /**
  * Waits for a taken slot; joining twice is one place in the queue. Only a slot the person could
  * hold now: a wait is a hold later (offerToWaitlist), so it must not reach past their horizon, a
- * blackout day or a day gone.
+ * blackout day, a day gone or their monthly quota (checked again, under their lock, at the offer).
  */
 export async function joinWaitlist(db: Db, personId: string, slot: { unitId: string; day: string; period: string }, resident: boolean, now = new Date()): Promise<void> {
   const rules = await rulesOfUnit(db, slot.unitId);
   const period = periodOf(rules.policy, slot.period);
   await checkBookable(db, rules, slot.day, period, horizonEnd(rules.policy, resident, now), now);
+  if (await usedThisMonth(db, personId, rules.facilityId, slot.day) >= rules.policy.monthlyQuota) {
+    throw new AppError('BOOKING_QUOTA_REACHED', { details: { quota: rules.policy.monthlyQuota } });
+  }
   await db.insert(bookingWaitlist).values({ ...slot, personId }).onConflictDoNothing();
 }
 

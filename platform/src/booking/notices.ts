@@ -20,6 +20,7 @@ const TITLES: Record<NoticeKind, string> = {
   lottery_won: '抽選に 当選しました',
   lottery_lost: '抽選の 結果',
   waitlist_offer: 'お待ちの 枠が 空きました',
+  waitlist_skipped: 'お待ちの 枠の お知らせ',
   overridden: '施設の 予約が 取り消されました',
 };
 const WEEKDAYS = ['日', '月', '火', '水', '木', '金', '土'];

@@ -162,6 +162,23 @@ describe('the waitlist across shared floor', () => {
     expect(await db.select().from(bookingNotices).where(eq(bookingNotices.personId, onWhole!))).toHaveLength(0);
   });
 
+  it('both halves cancelled one after the other: the person waiting on the whole gets it when the second frees', async () => {
+    const gym = await splitGym(db);
+    const [holderA, holderB, onWhole] = await somePeople(db, 3);
+    const bookedA = await confirmBooking(db, holderA!, (await hold(holderA!, gym.halves[0].id, 'a')).id, NOW);
+    const bookedB = await confirmBooking(db, holderB!, (await hold(holderB!, gym.halves[1].id, 'b')).id, NOW);
+    const wholeState = async () => (await weekGrid(db, gym.facility.id, slot.day, 1, { resident: true }, NOW)).units.find((u) => u.id === gym.whole.id)!.slots.find((x) => x.period === slot.period)!.state;
+    expect(await wholeState()).toBe('taken');
+    await wait(onWhole!, gym.whole.id);
+    await cancelBooking(db, holderA!, bookedA.id, NOW);
+    expect(await wholeState()).toBe('taken'); // B面 still booked: no offer yet
+    expect([await offers(onWhole!), await waiting(onWhole!)]).toEqual([[], ['waiting']]);
+    await cancelBooking(db, holderB!, bookedB.id, NOW);
+    expect([await offers(onWhole!), await waiting(onWhole!)]).toEqual([[gym.whole.id], ['offered']]);
+    const [notice] = await db.select().from(bookingNotices).where(eq(bookingNotices.personId, onWhole!));
+    expect(notice!.text).toContain(`${gym.facility.name} 全面 1月20日（水） 午後（13:00–17:00）`);
+  });
+
   it('first come first: the earliest wait for the whole beats later waits on the halves, who keep waiting', async () => {
     const gym = await splitGym(db);
     const [holder, onA, onWhole, onB] = await somePeople(db, 4);

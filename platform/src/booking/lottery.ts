@@ -3,7 +3,7 @@ import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
-import { monthText, slotText } from './notices.js';
+import { monthText, slotText, unitName } from './notices.js';
 import { isOverlap } from './overlap.js';
 import { periodOf, rulesOf } from './policy.js';
 import { bookingNotices, bookings, facilityBlackouts, facilityUnits, lotteryApplications, lotteryRounds, type LotteryRound } from './schema.js';
@@ -108,7 +108,7 @@ export async function drawRound(db: Db, roundId: string, actor: string, now = ne
         }).returning());
         winners.add(win.personId);
         await tx.insert(bookingNotices).values({ personId: win.personId, bookingId: held!.id, kind: 'lottery_won',
-          text: `${slotText(rules.name, win.choice.day, period)} の抽選に当選しました。確定の期限までに「確定」を押してください。` });
+          text: `${slotText(rules.name, win.choice.day, period, await unitName(tx, win.choice.unitId))} の抽選に当選しました。確定の期限までに「確定」を押してください。` });
       } catch (err) {
         if (!isOverlap(err)) throw err;
       }

@@ -71,7 +71,7 @@ describe('a lottery round', () => {
     // Dates and months as the receipts write them (2月6日（土）, 2027年2月), never 2027-02-06.
     const lotteryTexts = notices.filter((n) => people.includes(n.personId) && n.kind.startsWith('lottery'));
     for (const n of lotteryTexts) expect(n.text).not.toMatch(/\d{4}-\d{2}/);
-    for (const n of lotteryTexts.filter((x) => x.kind === 'lottery_won')) expect(n.text).toMatch(/ 2月\d+日（[日月火水木金土]） 午前（09:00–12:00）/);
+    for (const n of lotteryTexts.filter((x) => x.kind === 'lottery_won')) expect(n.text).toMatch(/ 第1室 2月\d+日（[日月火水木金土]） 午前（09:00–12:00）/);
     for (const n of lotteryTexts.filter((x) => x.kind === 'lottery_lost')) expect(n.text).toContain(' 2027年2月 ');
 
     // A slot nobody won is first-come now.

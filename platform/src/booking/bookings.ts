@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { and, asc, between, count, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, between, count, eq, getTableColumns, gt, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
@@ -261,6 +261,8 @@ async function quotaLeft(tx: Tx, personId: string, rules: FacilityRules, day: st
  * Waits for a taken slot; joining twice is one place in the queue. Only a slot the person could
  * hold now: a wait is a hold later (offerToWaitlist), so it must not reach past their horizon, a
  * blackout day, a day gone or their monthly quota (checked again, under their lock, at the offer).
+ * And only a slot the week grid shows taken (a live booking on floor it shares; a hold past its
+ * time is free there too): nothing would ever free a free slot and offer it (`BOOKING_SLOT_FREE`).
  */
 export async function joinWaitlist(db: Db, personId: string, slot: { unitId: string; day: string; period: string }, resident: boolean, now = new Date()): Promise<void> {
   const rules = await rulesOfUnit(db, slot.unitId);
@@ -269,6 +271,10 @@ export async function joinWaitlist(db: Db, personId: string, slot: { unitId: str
   if (await usedThisMonth(db, personId, rules.facilityId, slot.day) >= rules.policy.monthlyQuota) {
     throw new AppError('BOOKING_QUOTA_REACHED', { details: { quota: rules.policy.monthlyQuota } });
   }
+  const [live] = await db.select({ id: bookings.id }).from(bookings).where(and(eq(bookings.facilityId, rules.facilityId), eq(bookings.day, slot.day),
+    inArray(bookings.state, ['held', 'confirmed']), or(eq(bookings.state, 'confirmed'), gt(bookings.holdExpiresAt, now)),
+    sql`${bookings.during} && ${rangeOf(slot.day, period)}::tstzrange`, sql`${bookings.floor} && ${floorOfUnit(slot.unitId)}`)).limit(1);
+  if (!live) throw new AppError('BOOKING_SLOT_FREE');
   await db.insert(bookingWaitlist).values({ ...slot, personId }).onConflictDoNothing();
 }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { bookingWaitlist, facilityBlackouts } from '../../../platform/src/booking/schema.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { applyToRound, openRound } from '../../../platform/src/booking/lottery.js';
+import { holdSlot } from '../../../platform/src/booking/bookings.js';
 import { AppError } from '../../../platform/src/shared/errors.js';
 import { bookableFacility, bookableFacilityIn, NOW, somePeople, tvWithSession as tvWithSessionIn } from '../../helpers/booking.js';
 import { orgId, staffWithSession } from '../../helpers/staff.js';
@@ -88,6 +89,10 @@ describe('the waitlist is a hold later, so it obeys the hold rules', () => {
     expect(answer(await wait('2026-02-30'))).toEqual([400, 'REQ_INVALID']);
     expect(answer(await wait('0000-01-01'))).toEqual([400, 'REQ_INVALID']);
     expect(await db.select().from(bookingWaitlist).where(eq(bookingWaitlist.personId, tv.personId))).toHaveLength(0);
+    // Only a slot the grid shows taken: nothing would ever free a free one (and offer it).
+    expect(answer(await wait(inDays(20)))).toEqual([409, 'BOOKING_SLOT_FREE']);
+    const [holder] = await somePeople(db, 1);
+    await holdSlot(db, { personId: holder!, unitId: units[0].id, day: inDays(20), period: 'pm', idempotencyKey: 'someone-else', resident: true });
     expect(answer(await wait(inDays(20)))).toEqual([201, 'ok']);
   });
 });

@@ -186,6 +186,29 @@ export async function cancelBooking(db: Db, personId: string, bookingId: string,
 }
 
 /**
+ * Holds that ran out while someone waits on floor they cover, expired now and their 区分 offered to
+ * the waitlist (the platform runs this every minute): else a hold nobody touched after its time
+ * would show free on the grid, anyone could take it first-come, and its waiter would never be
+ * offered it. At most `limit` holds a run, each in its own transaction. Returns how many expired.
+ */
+export async function offerLapsedHolds(db: Db, now = new Date(), limit = 100): Promise<number> {
+  const lapsed = await db.select({ unitId: bookings.unitId, during: bookings.during }).from(bookings).where(and(
+    eq(bookings.state, 'held'), lt(bookings.holdExpiresAt, now),
+    sql`exists (select 1 from ${bookingWaitlist} w join ${facilityUnits} u on u.id = w.unit_id where w.state = 'waiting'
+      and w.day = ${bookings.day} and w.period = ${bookings.period} and u.facility_id = ${bookings.facilityId} and u.floor && ${bookings.floor})`,
+  )).limit(limit);
+  let expired = 0;
+  for (const hold of lapsed) {
+    expired += await db.transaction(async (tx) => {
+      const stale = await expireStale(tx, hold.unitId, hold.during, now);
+      for (const b of stale) await offerToWaitlist(tx, b, now);
+      return stale.length;
+    });
+  }
+  return expired;
+}
+
+/**
  * A slot just freed: everyone waiting on a unit sharing its floor for that 区分 (the halves when
  * 全面 frees; 全面 when a half frees) is offered a hold, earliest wait first, each in a savepoint
  * that the exclusion constraint decides: a waiter whose unit is still partly taken (全面 with the

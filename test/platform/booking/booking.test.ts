@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cancelBooking, confirmBooking, holdSlot, joinWaitlist } from '../../../platform/src/booking/bookings.js';
+import { cancelBooking, confirmBooking, holdSlot, joinWaitlist, offerLapsedHolds } from '../../../platform/src/booking/bookings.js';
 import { bookingNotices, bookings, bookingWaitlist, facilityBlackouts } from '../../../platform/src/booking/schema.js';
 import { weekGrid } from '../../../platform/src/booking/availability.js';
 import { AppError } from '../../../platform/src/shared/errors.js';
@@ -205,6 +205,23 @@ describe('waitlist and availability', () => {
     expect(told!.text).toContain('上限（1回）');
     // A person at the quota cannot join a waitlist of that month: the wait could never become a hold.
     expect(await codeOf(joinWaitlist(db, firstWaiting!, { ...slot, period: 'pm' }, true, NOW))).toBe('BOOKING_QUOTA_REACHED');
+  });
+
+  it('a hold that runs out with nobody touching the slot goes to its first waiter at the sweep (the grid shows it free by then)', async () => {
+    const { units } = await bookableFacility(db);
+    const [holder, waiter] = await somePeople(db, 2);
+    const slot = { unitId: units[0].id, day: '2027-01-21', period: 'night' };
+    const held = await holdSlot(db, { ...slot, personId: holder!, idempotencyKey: 'lapse', resident: true }, NOW);
+    await joinWaitlist(db, waiter!, slot, true, NOW);
+    const of = async (person: string) => (await db.select().from(bookings).where(eq(bookings.personId, person))).map((b) => [b.source, b.state]);
+    expect(await offerLapsedHolds(db, minutes(29))).toBe(0); // still running
+    expect(await of(waiter!)).toEqual([]);
+    expect(await offerLapsedHolds(db, minutes(31))).toBe(1);
+    expect(await of(waiter!)).toEqual([['waitlist', 'held']]);
+    expect(await of(holder!)).toEqual([['resident', 'expired']]);
+    expect((await db.select().from(bookingNotices).where(eq(bookingNotices.personId, waiter!))).map((n) => [n.kind, n.bookingId])).toEqual([['waitlist_offer', expect.any(String)]]);
+    expect(await offerLapsedHolds(db, minutes(32))).toBe(0); // nothing twice
+    expect(held.state).toBe('held');
   });
 
   it('shows free, taken and closed without personal data; an expired hold is free again', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, between, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
@@ -98,7 +98,13 @@ export async function drawRound(db: Db, roundId: string, actor: string, now = ne
     const wins = draw(round.seed, entrants, await floorsOf(tx, round.facilityId));
     const confirmBy = new Date(now.getTime() + (rules.policy.lottery?.confirmDays ?? 7) * 86_400_000);
     const winners = new Set<string>();
+    // A day closed since the applications (a 休館日 staff added later) is won by nobody, like a slot
+    // staff took: a win is a hold, and a hold on a closed day cannot be.
+    const { first, last } = monthOf(`${round.month}-01`);
+    const closed = new Set((await tx.select({ day: facilityBlackouts.day }).from(facilityBlackouts)
+      .where(and(eq(facilityBlackouts.facilityId, round.facilityId), between(facilityBlackouts.day, first, last)))).map((b) => b.day));
     for (const win of wins) {
+      if (closed.has(win.choice.day)) continue;
       const period = periodOf(rules.policy, win.choice.period);
       try {
         // A savepoint: a refused insert must not abort the whole draw.

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { startAdminChannel } from './admin/channel.js';
 import { buildApp } from './app.js';
+import { offerLapsedHolds } from './booking/bookings.js';
 import type { Config } from './config.js';
 import { openDatabase, type DbHandle } from './db/client.js';
 import { ensureDevCenter, feedDevCrls, feedDevLinkage } from './demo/dev-jpki.js';
@@ -21,6 +22,7 @@ import { ensurePrivateDir } from './shared/private-fs.js';
 const CRL_POLL_MS = 5 * 60_000;
 /** How often used nonces and registrations in progress past their expiry are deleted. */
 const EXPIRY_SWEEP_MS = 10 * 60_000;
+const BOOKING_HOLD_SWEEP_MS = 60_000;
 /** How often dev mode asks the dev JPKI center for fresh CRLs (they are valid for a day) and linkage. */
 const DEV_CRL_FEED_MS = 6 * 3600_000;
 
@@ -89,6 +91,19 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
       onError: (err) => app?.log.warn({ err }, 'expiry sweep failed'),
     });
     unlisteners.push(sweep.stop);
+    // Booking holds that ran out while someone waits for their slot go to the waitlist within a
+    // minute (a hold lasts far longer), one run at a time; stop() waits for a run in progress.
+    let offering: Promise<unknown> | null = null;
+    const holdTimer = setInterval(() => {
+      offering ??= offerLapsedHolds(database.db)
+        .then((expired) => expired && app?.log.debug({ expired }, 'lapsed booking holds offered to their waitlist'), (err: unknown) => app?.log.warn({ err }, 'booking hold sweep failed'))
+        .finally(() => (offering = null));
+    }, BOOKING_HOLD_SWEEP_MS);
+    holdTimer.unref();
+    unlisteners.push(async () => {
+      clearInterval(holdTimer);
+      await offering;
+    });
     app = await buildApp({ config, database, jpki });
     const log = app.log;
     // The audit chain head, signed, outside the database: cutting the newest entries shows.

@@ -5,7 +5,7 @@ import { facilities } from '../db/schema/index.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
 import { expireStale, floorOfUnit, newPermitNo, offerToWaitlist, sameSlot } from './bookings.js';
-import { slotText } from './notices.js';
+import { slotText, unitName } from './notices.js';
 import { catchOverlap } from './overlap.js';
 import { checkBookable, periodOf, rulesOf } from './policy.js';
 import { bookingNotices, bookings, facilityBlackouts, facilityUnits, type Booking } from './schema.js';
@@ -62,7 +62,7 @@ export async function adminBook(db: Db, actor: StaffActor, req: { facilityId: st
     for (const b of displaced) {
       if (!b.personId) continue;
       await tx.insert(bookingNotices).values({ personId: b.personId, bookingId: b.id, kind: 'overridden',
-        text: `${slotText(rules.name, b.day, periodOf(rules.policy, b.period))} のご予約は、市の行事のため取り消しになりました。申し訳ありません。ほかの枠をお選びください。` });
+        text: `${slotText(rules.name, b.day, periodOf(rules.policy, b.period), await unitName(tx, b.unitId))} のご予約は、市の行事のため取り消しになりました。申し訳ありません。ほかの枠をお選びください。` });
     }
     const [row] = await tx.insert(bookings).values({
       facilityId: req.facilityId, unitId: req.unitId, day: req.day, period: period.code, during, state: 'confirmed', requestedBy,

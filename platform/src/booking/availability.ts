@@ -20,6 +20,8 @@ export interface WeekGrid {
   residentLastDay: string;
   /** Who the grid was marked for: `closed` lies beyond this viewer's own horizon, and `fee` is theirs. */
   viewer: { resident: boolean; lastDay: string; fees: { period: string; fee: number }[] };
+  /** The week's 休館日: closed for everyone, and (unlike a day past the horizon) no lottery choice either. */
+  closedDays: string[];
 }
 
 /** Whom a grid is drawn for: a resident of the facility's municipality or not. */
@@ -56,7 +58,7 @@ export async function weekGrid(db: Db, facilityId: string, from: string, days: n
   });
   return {
     facilityId, name: rules.name, from, days: dayList, periods: rules.policy.periods, fees: rules.policy.fees, residentLastDay,
-    viewer: { resident: viewer.resident, lastDay, fees },
+    viewer: { resident: viewer.resident, lastDay, fees }, closedDays: dayList.filter((d) => closedDays.has(d)),
     units: units.map((u) => ({
       id: u.id, name: u.name,
       slots: dayList.flatMap((day) => rules.policy.periods.map((p) => {

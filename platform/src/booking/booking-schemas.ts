@@ -30,6 +30,8 @@ export const WeekGrid = Type.Object({
   facilityId: Uuid, name: Type.String(), from: Day, days: Type.Array(Day), periods: Type.Array(Period), fees: Type.Array(Fee), residentLastDay: Day,
   /** Whom the grid is marked for (the logged-in person, else the TV's household): their horizon and their fee per 区分. */
   viewer: Type.Object({ resident: Type.Boolean(), lastDay: Day, fees: Type.Array(Type.Object({ period: Type.String(), fee: Type.Integer() })) }),
+  /** The week's 休館日 (blackouts): closed whatever the viewer's horizon, so never a lottery choice either. */
+  closedDays: Type.Array(Day),
   units: Type.Array(Type.Object({ id: Uuid, name: Type.String(), slots: Type.Array(Type.Object({ day: Day, period: Type.String(), state: SlotState })) })),
 });
 

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { and, asc, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, between, count, eq, getTableColumns, gt, inArray, lt, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
@@ -213,6 +213,29 @@ export async function cancelBooking(db: Db, personId: string, bookingId: string,
 }
 
 /**
+ * Holds that ran out while someone waits on floor they cover, expired now and their 区分 offered to
+ * the waitlist (the platform runs this every minute): else a hold nobody touched after its time
+ * would show free on the grid, anyone could take it first-come, and its waiter would never be
+ * offered it. At most `limit` holds a run, each in its own transaction. Returns how many expired.
+ */
+export async function offerLapsedHolds(db: Db, now = new Date(), limit = 100): Promise<number> {
+  const lapsed = await db.select({ unitId: bookings.unitId, during: bookings.during }).from(bookings).where(and(
+    eq(bookings.state, 'held'), lt(bookings.holdExpiresAt, now),
+    sql`exists (select 1 from ${bookingWaitlist} w join ${facilityUnits} u on u.id = w.unit_id where w.state = 'waiting'
+      and w.day = ${bookings.day} and w.period = ${bookings.period} and u.facility_id = ${bookings.facilityId} and u.floor && ${bookings.floor})`,
+  )).limit(limit);
+  let expired = 0;
+  for (const hold of lapsed) {
+    expired += await db.transaction(async (tx) => {
+      const stale = await expireStale(tx, hold.unitId, hold.during, now);
+      for (const b of stale) await offerToWaitlist(tx, b, now);
+      return stale.length;
+    });
+  }
+  return expired;
+}
+
+/**
  * A slot just freed: everyone waiting on a unit sharing its floor for that 区分 (the halves when
  * 全面 frees; 全面 when a half frees) is offered a hold, earliest wait first, each in a savepoint
  * that the exclusion constraint decides: a waiter whose unit is still partly taken (全面 with the
@@ -235,6 +258,18 @@ export async function offerToWaitlist(tx: Tx, freed: Pick<Booking, 'unitId' | 'd
     .orderBy(asc(bookingWaitlist.createdAt), asc(bookingWaitlist.id)).for('update', { of: bookingWaitlist, skipLocked: true });
   const holdExpiresAt = new Date(now.getTime() + rules.policy.holdMinutes * 60_000);
   for (const { wait, unit } of waiters) {
+    // The monthly quota, as a resident's own hold checks it (`booking_hold()`): under the waiter's
+    // lock, so a hold of theirs at this moment cannot also count under the quota. A waiter whose
+    // lock is taken is holding right now: they keep waiting, and the next waiter is offered.
+    const quota = await quotaLeft(tx, wait.personId, rules, freed.day);
+    if (quota === 'busy') continue;
+    if (quota === 'reached') {
+      await tx.insert(bookingNotices).values({
+        personId: wait.personId, kind: 'waitlist_skipped',
+        text: `お待ちの ${slotText(rules.name, freed.day, period, unit)} が空きましたが、この施設の今月のご予約が上限（${rules.policy.monthlyQuota}回）に達しているため、仮予約できませんでした。引き続きお待ちいただけます。`,
+      });
+      continue;
+    }
     let held: Booking | undefined;
     try {
       [held] = await tx.transaction((sp) => sp.insert(bookings).values({
@@ -253,15 +288,43 @@ export async function offerToWaitlist(tx: Tx, freed: Pick<Booking, 'unitId' | 'd
   }
 }
 
+/** A person's live bookings of a facility in the month of `day` (what the monthly quota counts). */
+async function usedThisMonth(db: Pick<Db, 'select'>, personId: string, facilityId: string, day: string): Promise<number> {
+  const { first, last } = monthOf(day);
+  const [row] = await db.select({ n: count() }).from(bookings).where(and(eq(bookings.personId, personId), eq(bookings.facilityId, facilityId),
+    inArray(bookings.state, ['held', 'confirmed']), between(bookings.day, first, last)));
+  return row?.n ?? 0;
+}
+
+/**
+ * Whether a waiter may be given a hold under the monthly quota: takes the person's lock (the one
+ * `booking_hold()` takes) for the rest of the transaction, without waiting for it: a person whose
+ * lock is held is making a hold of their own, whose insert may wait for this very transaction.
+ */
+async function quotaLeft(tx: Tx, personId: string, rules: FacilityRules, day: string): Promise<'ok' | 'reached' | 'busy'> {
+  const [lock] = await tx.select({ got: sql<boolean>`pg_try_advisory_xact_lock(hashtextextended(${`booking:${personId}`}, 0))` }).from(sql`(select 1) as one`);
+  if (!lock?.got) return 'busy';
+  return (await usedThisMonth(tx, personId, rules.facilityId, day)) >= rules.policy.monthlyQuota ? 'reached' : 'ok';
+}
+
 /**
  * Waits for a taken slot; joining twice is one place in the queue. Only a slot the person could
  * hold now: a wait is a hold later (offerToWaitlist), so it must not reach past their horizon, a
- * blackout day or a day gone.
+ * blackout day, a day gone or their monthly quota (checked again, under their lock, at the offer).
+ * And only a slot the week grid shows taken (a live booking on floor it shares; a hold past its
+ * time is free there too): nothing would ever free a free slot and offer it (`BOOKING_SLOT_FREE`).
  */
 export async function joinWaitlist(db: Db, personId: string, slot: { unitId: string; day: string; period: string }, resident: boolean, now = new Date()): Promise<void> {
   const rules = await rulesOfUnit(db, slot.unitId);
   const period = periodOf(rules.policy, slot.period);
   await checkBookable(db, rules, slot.day, period, horizonEnd(rules.policy, resident, now), now);
+  if (await usedThisMonth(db, personId, rules.facilityId, slot.day) >= rules.policy.monthlyQuota) {
+    throw new AppError('BOOKING_QUOTA_REACHED', { details: { quota: rules.policy.monthlyQuota } });
+  }
+  const [live] = await db.select({ id: bookings.id }).from(bookings).where(and(eq(bookings.facilityId, rules.facilityId), eq(bookings.day, slot.day),
+    inArray(bookings.state, ['held', 'confirmed']), or(eq(bookings.state, 'confirmed'), gt(bookings.holdExpiresAt, now)),
+    sql`${bookings.during} && ${rangeOf(slot.day, period)}::tstzrange`, sql`${bookings.floor} && ${floorOfUnit(slot.unitId)}`)).limit(1);
+  if (!live) throw new AppError('BOOKING_SLOT_FREE');
   await db.insert(bookingWaitlist).values({ ...slot, personId }).onConflictDoNothing();
 }
 

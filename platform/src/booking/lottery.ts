@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, between, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
-import { monthText, slotText } from './notices.js';
+import { monthText, slotText, unitName } from './notices.js';
 import { isOverlap } from './overlap.js';
 import { periodOf, rulesOf } from './policy.js';
 import { bookingNotices, bookings, facilityBlackouts, facilityUnits, lotteryApplications, lotteryRounds, type LotteryRound } from './schema.js';
@@ -98,7 +98,13 @@ export async function drawRound(db: Db, roundId: string, actor: string, now = ne
     const wins = draw(round.seed, entrants, await floorsOf(tx, round.facilityId));
     const confirmBy = new Date(now.getTime() + (rules.policy.lottery?.confirmDays ?? 7) * 86_400_000);
     const winners = new Set<string>();
+    // A day closed since the applications (a 休館日 staff added later) is won by nobody, like a slot
+    // staff took: a win is a hold, and a hold on a closed day cannot be.
+    const { first, last } = monthOf(`${round.month}-01`);
+    const closed = new Set((await tx.select({ day: facilityBlackouts.day }).from(facilityBlackouts)
+      .where(and(eq(facilityBlackouts.facilityId, round.facilityId), between(facilityBlackouts.day, first, last)))).map((b) => b.day));
     for (const win of wins) {
+      if (closed.has(win.choice.day)) continue;
       const period = periodOf(rules.policy, win.choice.period);
       try {
         // A savepoint: a refused insert must not abort the whole draw.
@@ -108,7 +114,7 @@ export async function drawRound(db: Db, roundId: string, actor: string, now = ne
         }).returning());
         winners.add(win.personId);
         await tx.insert(bookingNotices).values({ personId: win.personId, bookingId: held!.id, kind: 'lottery_won',
-          text: `${slotText(rules.name, win.choice.day, period)} の抽選に当選しました。確定の期限までに「確定」を押してください。` });
+          text: `${slotText(rules.name, win.choice.day, period, await unitName(tx, win.choice.unitId))} の抽選に当選しました。確定の期限までに「確定」を押してください。` });
       } catch (err) {
         if (!isOverlap(err)) throw err;
       }

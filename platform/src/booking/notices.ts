@@ -3,7 +3,7 @@ import type { Db, Tx } from '../db/client.js';
 import { facilities } from '../db/schema/index.js';
 import { periodOf, rulesOf } from './policy.js';
 import { feeFor, personLivesIn } from './residents.js';
-import { bookingNotices, bookings, type Booking, type Period } from './schema.js';
+import { bookingNotices, bookings, facilityUnits, type Booking, type Period } from './schema.js';
 
 /**
  * Booking notices in the TV's one inbox (お知らせ, home 7): the receipts of a confirmation and a
@@ -20,6 +20,7 @@ const TITLES: Record<NoticeKind, string> = {
   lottery_won: '抽選に 当選しました',
   lottery_lost: '抽選の 結果',
   waitlist_offer: 'お待ちの 枠が 空きました',
+  waitlist_skipped: 'お待ちの 枠の お知らせ',
   overridden: '施設の 予約が 取り消されました',
 };
 const WEEKDAYS = ['日', '月', '火', '水', '木', '金', '土'];
@@ -28,10 +29,17 @@ const jaDay = (day: string) => `${Number(day.slice(5, 7))}月${Number(day.slice(
 
 /**
  * A slot as every booking notice writes it (receipts, waitlist offers, lottery wins, overrides):
- * 体育館 [A面] 12月10日（木） 午後（13:00–17:00）; the unit where it matters (units sharing floor).
+ * 体育館 A面 12月10日（木） 午後（13:00–17:00）, always with the unit (which room, which half of a
+ * shared floor: アリーナ 全面 and 半面 are different bookings at the counter).
  */
-export function slotText(facility: string, day: string, period: Period, unit?: string): string {
-  return `${facility}${unit ? ` ${unit}` : ''} ${jaDay(day)} ${period.label}（${period.start}–${period.end}）`;
+export function slotText(facility: string, day: string, period: Period, unit: string): string {
+  return `${facility} ${unit} ${jaDay(day)} ${period.label}（${period.start}–${period.end}）`;
+}
+
+/** A unit's name (for a notice's `slotText`). */
+export async function unitName(db: Pick<Db, 'select'>, unitId: string): Promise<string> {
+  const [row] = await db.select({ name: facilityUnits.name }).from(facilityUnits).where(eq(facilityUnits.id, unitId));
+  return row?.name ?? '';
 }
 
 /** A month as residents read it: 2027-03 → 2027年3月. */
@@ -48,7 +56,7 @@ const FROM = '施設予約';
 export async function writeReceipt(tx: Tx, personId: string, b: Booking, kind: 'confirmed' | 'cancelled'): Promise<void> {
   const rules = await rulesOf(tx, b.facilityId);
   const period = periodOf(rules.policy, b.period);
-  const slot = slotText(rules.name, b.day, period);
+  const slot = slotText(rules.name, b.day, period, await unitName(tx, b.unitId));
   let text: string;
   if (kind === 'confirmed') {
     const fee = feeFor(rules.policy, b.period, await personLivesIn(tx, personId, rules.municipalityId));

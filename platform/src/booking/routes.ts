@@ -103,7 +103,7 @@ export const bookingRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, 
   });
 
   app.post(`${p}/waitlist`, {
-    schema: { summary: 'Wait for a taken slot: the first waiting gets a hold when it frees', ...errorCodes(SESSION_AUTH_ERRORS, 'REQ_NOT_FOUND', 'BOOKING_SLOT_CLOSED', 'BOOKING_OUT_OF_HORIZON'), body: SlotBody, response: withErrors({ 201: Waiting }) },
+    schema: { summary: 'Wait for a taken slot: the first waiting gets a hold when it frees', ...errorCodes(SESSION_AUTH_ERRORS, 'REQ_NOT_FOUND', 'BOOKING_SLOT_CLOSED', 'BOOKING_OUT_OF_HORIZON', 'BOOKING_QUOTA_REACHED', 'BOOKING_SLOT_FREE'), body: SlotBody, response: withErrors({ 201: Waiting }) },
   }, async (request, reply) => {
     const { person } = await sessionOf(request);
     const rules = await rulesOfUnit(db, request.body.unitId);

@@ -159,6 +159,7 @@ export const ERRORS = {
   ALERT_DRAFT_INVALID: { status: 422, message: 'The alert draft is incomplete or inconsistent', ja: '避難情報の内容に 足りない項目か 誤りがあります。' },
   // Facility booking (platform/src/booking)
   BOOKING_SLOT_TAKEN: { status: 409, message: 'Someone else has just booked or is holding this slot', ja: 'この枠は、ほかの方が先に予約しました。別の枠をお選びください。' },
+  BOOKING_SLOT_FREE: { status: 409, message: 'The slot is free: book it instead of waiting for it', ja: 'この枠は空いています。待たずに、このまま予約できます。' },
   BOOKING_SLOT_CLOSED: { status: 409, message: 'The facility is closed at that time', ja: 'この日・この時間は休館のため予約できません。' },
   BOOKING_OUT_OF_HORIZON: { status: 422, message: 'The day is in the past or beyond how far ahead you may book', ja: 'この日はまだ予約を受け付けていないか、すでに過ぎています。' },
   BOOKING_KEY_REUSED: { status: 422, message: 'The idempotency key was already used for another slot', ja: 'この操作は、別の枠の予約としてすでに受け付けています。もう一度、枠を選んでください。' },

@@ -31,7 +31,7 @@ describe('facility staff', () => {
     const notices = await db.select().from(bookingNotices).where(eq(bookingNotices.personId, resident!));
     expect(notices.map((n) => n.kind).sort()).toEqual(['confirmed', 'overridden']);
     const overridden = notices.find((n) => n.kind === 'overridden')!.text;
-    expect(overridden).toContain('1月20日（水） 午後（13:00–17:00）'); // as the receipt writes it
+    expect(overridden).toContain(`${facility.name} 第1室 1月20日（水） 午後（13:00–17:00）`); // as the receipt writes it, with the unit
     expect(overridden).not.toContain('2027-01-20');
     const [entry] = await db.select().from(auditLog).where(eq(auditLog.subject, result.booking.id));
     expect(entry!.actor).toBe(`staff:${staff.staffId}`);

@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cancelBooking, confirmBooking, holdSlot, joinWaitlist } from '../../../platform/src/booking/bookings.js';
-import { bookingNotices, bookings, facilityBlackouts } from '../../../platform/src/booking/schema.js';
+import { cancelBooking, confirmBooking, holdSlot, joinWaitlist, offerLapsedHolds } from '../../../platform/src/booking/bookings.js';
+import { bookingNotices, bookings, bookingWaitlist, facilityBlackouts } from '../../../platform/src/booking/schema.js';
 import { weekGrid } from '../../../platform/src/booking/availability.js';
 import { AppError } from '../../../platform/src/shared/errors.js';
 import { freshDatabase } from '../../helpers/database.js';
@@ -183,6 +183,45 @@ describe('waitlist and availability', () => {
     // The date as the receipts write it, not the ISO form.
     expect(notice!.text).toContain('1月20日（水） 午前（09:00–12:00）');
     expect(notice!.text).not.toContain('2027-01-20');
+  });
+
+  it('skips a waiter who reached the monthly quota meanwhile (told why, still waiting): the next one gets the hold', async () => {
+    const { units } = await bookableFacility(db, { monthlyQuota: 1 });
+    const [holder, firstWaiting, secondWaiting] = await somePeople(db, 3);
+    const slot = { unitId: units[0].id, day: '2027-01-20', period: 'am' };
+    const held = await holdSlot(db, { ...slot, personId: holder!, idempotencyKey: 'a', resident: true }, NOW);
+    await joinWaitlist(db, firstWaiting!, slot, true, NOW);
+    await joinWaitlist(db, secondWaiting!, slot, true, NOW);
+    // The first in line books another slot of that month meanwhile: their one booking of January.
+    await holdSlot(db, { unitId: units[1].id, day: '2027-01-25', period: 'pm', personId: firstWaiting!, idempotencyKey: 'b', resident: true }, NOW);
+    await cancelBooking(db, holder!, held.id, minutes(5));
+    const of = async (person: string) => (await db.select().from(bookings).where(eq(bookings.personId, person))).map((b) => [b.unitId, b.day, b.source, b.state]);
+    expect(await of(firstWaiting!)).toEqual([[units[1].id, '2027-01-25', 'resident', 'held']]);
+    expect(await of(secondWaiting!)).toEqual([[units[0].id, '2027-01-20', 'waitlist', 'held']]);
+    expect((await db.select().from(bookingWaitlist).where(eq(bookingWaitlist.personId, firstWaiting!))).map((w) => w.state)).toEqual(['waiting']);
+    const [told] = await db.select().from(bookingNotices).where(eq(bookingNotices.personId, firstWaiting!));
+    expect([told!.kind, told!.bookingId]).toEqual(['waitlist_skipped', null]);
+    expect(told!.text).toContain('1月20日（水） 午前（09:00–12:00）');
+    expect(told!.text).toContain('上限（1回）');
+    // A person at the quota cannot join a waitlist of that month: the wait could never become a hold.
+    expect(await codeOf(joinWaitlist(db, firstWaiting!, { ...slot, period: 'pm' }, true, NOW))).toBe('BOOKING_QUOTA_REACHED');
+  });
+
+  it('a hold that runs out with nobody touching the slot goes to its first waiter at the sweep (the grid shows it free by then)', async () => {
+    const { units } = await bookableFacility(db);
+    const [holder, waiter] = await somePeople(db, 2);
+    const slot = { unitId: units[0].id, day: '2027-01-21', period: 'night' };
+    const held = await holdSlot(db, { ...slot, personId: holder!, idempotencyKey: 'lapse', resident: true }, NOW);
+    await joinWaitlist(db, waiter!, slot, true, NOW);
+    const of = async (person: string) => (await db.select().from(bookings).where(eq(bookings.personId, person))).map((b) => [b.source, b.state]);
+    expect(await offerLapsedHolds(db, minutes(29))).toBe(0); // still running
+    expect(await of(waiter!)).toEqual([]);
+    expect(await offerLapsedHolds(db, minutes(31))).toBe(1);
+    expect(await of(waiter!)).toEqual([['waitlist', 'held']]);
+    expect(await of(holder!)).toEqual([['resident', 'expired']]);
+    expect((await db.select().from(bookingNotices).where(eq(bookingNotices.personId, waiter!))).map((n) => [n.kind, n.bookingId])).toEqual([['waitlist_offer', expect.any(String)]]);
+    expect(await offerLapsedHolds(db, minutes(32))).toBe(0); // nothing twice
+    expect(held.state).toBe('held');
   });
 
   it('shows free, taken and closed without personal data; an expired hold is free again', async () => {

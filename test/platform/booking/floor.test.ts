@@ -162,6 +162,36 @@ describe('the waitlist across shared floor', () => {
     expect(await db.select().from(bookingNotices).where(eq(bookingNotices.personId, onWhole!))).toHaveLength(0);
   });
 
+  it('both halves cancelled one after the other: the person waiting on the whole gets it when the second frees', async () => {
+    const gym = await splitGym(db);
+    const [holderA, holderB, onWhole] = await somePeople(db, 3);
+    const bookedA = await confirmBooking(db, holderA!, (await hold(holderA!, gym.halves[0].id, 'a')).id, NOW);
+    const bookedB = await confirmBooking(db, holderB!, (await hold(holderB!, gym.halves[1].id, 'b')).id, NOW);
+    const wholeState = async () => (await weekGrid(db, gym.facility.id, slot.day, 1, { resident: true }, NOW)).units.find((u) => u.id === gym.whole.id)!.slots.find((x) => x.period === slot.period)!.state;
+    expect(await wholeState()).toBe('taken');
+    await wait(onWhole!, gym.whole.id);
+    await cancelBooking(db, holderA!, bookedA.id, NOW);
+    expect(await wholeState()).toBe('taken'); // B面 still booked: no offer yet
+    expect([await offers(onWhole!), await waiting(onWhole!)]).toEqual([[], ['waiting']]);
+    await cancelBooking(db, holderB!, bookedB.id, NOW);
+    expect([await offers(onWhole!), await waiting(onWhole!)]).toEqual([[gym.whole.id], ['offered']]);
+    const [notice] = await db.select().from(bookingNotices).where(eq(bookingNotices.personId, onWhole!));
+    expect(notice!.text).toContain(`${gym.facility.name} 全面 1月20日（水） 午後（13:00–17:00）`);
+  });
+
+  it('waits only where the grid shows taken: the whole over a held half, not the free half, not a hold that ran out', async () => {
+    const gym = await splitGym(db);
+    const [holder, waiter] = await somePeople(db, 2);
+    await hold(holder!, gym.halves[0].id, 'a');
+    expect(await codeOf(wait(waiter!, gym.whole.id))).toBe('ok');
+    expect(await codeOf(wait(waiter!, gym.halves[0].id))).toBe('ok');
+    expect(await codeOf(wait(waiter!, gym.halves[1].id))).toBe('BOOKING_SLOT_FREE');
+    const late = new Date(NOW.getTime() + 31 * 60_000); // A面's hold ran out: the grid shows it free, and so does the waitlist
+    const grid = await weekGrid(db, gym.facility.id, slot.day, 1, { resident: true }, late);
+    expect(grid.units.find((u) => u.id === gym.halves[0].id)!.slots.find((x) => x.period === slot.period)!.state).toBe('free');
+    expect(await codeOf(joinWaitlist(db, waiter!, { unitId: gym.halves[0].id, day: slot.day, period: slot.period }, true, late))).toBe('BOOKING_SLOT_FREE');
+  });
+
   it('first come first: the earliest wait for the whole beats later waits on the halves, who keep waiting', async () => {
     const gym = await splitGym(db);
     const [holder, onA, onWhole, onB] = await somePeople(db, 4);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { bookingWaitlist, facilityBlackouts } from '../../../platform/src/booking/schema.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { applyToRound, openRound } from '../../../platform/src/booking/lottery.js';
+import { holdSlot } from '../../../platform/src/booking/bookings.js';
 import { AppError } from '../../../platform/src/shared/errors.js';
 import { bookableFacility, bookableFacilityIn, NOW, somePeople, tvWithSession as tvWithSessionIn } from '../../helpers/booking.js';
 import { orgId, staffWithSession } from '../../helpers/staff.js';
@@ -88,6 +89,10 @@ describe('the waitlist is a hold later, so it obeys the hold rules', () => {
     expect(answer(await wait('2026-02-30'))).toEqual([400, 'REQ_INVALID']);
     expect(answer(await wait('0000-01-01'))).toEqual([400, 'REQ_INVALID']);
     expect(await db.select().from(bookingWaitlist).where(eq(bookingWaitlist.personId, tv.personId))).toHaveLength(0);
+    // Only a slot the grid shows taken: nothing would ever free a free one (and offer it).
+    expect(answer(await wait(inDays(20)))).toEqual([409, 'BOOKING_SLOT_FREE']);
+    const [holder] = await somePeople(db, 1);
+    await holdSlot(db, { personId: holder!, unitId: units[0].id, day: inDays(20), period: 'pm', idempotencyKey: 'someone-else', resident: true });
     expect(answer(await wait(inDays(20)))).toEqual([201, 'ok']);
   });
 });
@@ -117,5 +122,20 @@ describe('lottery applications', () => {
       .then(() => 'ok', (e: unknown) => (e instanceof AppError ? e.code : String(e)));
     expect(await apply('2027-02-11')).toBe('BOOKING_SLOT_CLOSED');
     expect(await apply('2027-02-13')).toBe('ok');
+  });
+
+  it('the TV is told the 休館日 of a lottery month (a grid past the horizon still marks them), and the API refuses them with 409', async () => {
+    const { facility, units } = await bookableFacility(db, { lottery: { applyFrom: 1, applyUntil: 10, monthsAhead: 2, confirmDays: 7 } });
+    const month = inDays(100).slice(0, 7);
+    await db.insert(facilityBlackouts).values({ facilityId: facility.id, day: `${month}-11`, reason: '定休日' });
+    const round = await openRound(db, facility.id, month, new Date(Date.now() + 5 * 86_400_000), 'staff:test');
+    const tv = await tvWithSession();
+    const week = await app.inject({ method: 'GET', url: `/api/v1/booking/facilities/${facility.id}/week?from=${month}-08`, headers: tv.device });
+    expect(week.statusCode).toBe(200);
+    expect(week.json().closedDays).toEqual([`${month}-11`]);
+    const apply = (day: string) => app.inject({ method: 'POST', url: `/api/v1/booking/lottery/${round.id}/applications`, headers: tv.session,
+      payload: { choices: [{ unitId: units[0].id, day: `${month}-13`, period: 'am' }, { unitId: units[0].id, day, period: 'pm' }] } });
+    expect(answer(await apply(`${month}-11`))).toEqual([409, 'BOOKING_SLOT_CLOSED']);
+    expect(answer(await apply(`${month}-12`))).toEqual([201, 'ok']);
   });
 });

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { confirmBooking, holdSlot } from '../../../platform/src/booking/bookings.js';
 import { draw, entrantsHash, type Entrant } from '../../../platform/src/booking/draw.js';
 import { applyToRound, closeRound, drawRound, openRound, replayRound } from '../../../platform/src/booking/lottery.js';
-import { bookingNotices, bookings, lotteryApplications, lotteryRounds } from '../../../platform/src/booking/schema.js';
+import { bookingNotices, bookings, facilityBlackouts, lotteryApplications, lotteryRounds } from '../../../platform/src/booking/schema.js';
 import { auditLog } from '../../../platform/src/db/schema/index.js';
 import { AppError } from '../../../platform/src/shared/errors.js';
 import { bookableFacility, NOW, somePeople } from '../../helpers/booking.js';
@@ -71,7 +71,7 @@ describe('a lottery round', () => {
     // Dates and months as the receipts write them (2月6日（土）, 2027年2月), never 2027-02-06.
     const lotteryTexts = notices.filter((n) => people.includes(n.personId) && n.kind.startsWith('lottery'));
     for (const n of lotteryTexts) expect(n.text).not.toMatch(/\d{4}-\d{2}/);
-    for (const n of lotteryTexts.filter((x) => x.kind === 'lottery_won')) expect(n.text).toMatch(/ 2月\d+日（[日月火水木金土]） 午前（09:00–12:00）/);
+    for (const n of lotteryTexts.filter((x) => x.kind === 'lottery_won')) expect(n.text).toMatch(/ 第1室 2月\d+日（[日月火水木金土]） 午前（09:00–12:00）/);
     for (const n of lotteryTexts.filter((x) => x.kind === 'lottery_lost')) expect(n.text).toContain(' 2027年2月 ');
 
     // A slot nobody won is first-come now.
@@ -82,6 +82,17 @@ describe('a lottery round', () => {
     expect(replay).toEqual({ entrantsHash: result.entrantsHash, listUnchanged: true, wins: result.wins, matchesHolds: true });
     const audit = await db.select().from(auditLog).where(eq(auditLog.subject, round.id));
     expect(audit.map((a) => a.action).sort()).toEqual(['booking.lottery.draw', 'booking.lottery.open']);
+  });
+
+  it('a day closed after the applications (a 休館日 added later) is won by nobody: no hold on a closed day, the entrant is told they lost', async () => {
+    const { facility, units } = await bookableFacility(db);
+    const [person] = await somePeople(db, 1);
+    const round = await openRound(db, facility.id, '2027-02', days(5), 'staff:test');
+    await applyToRound(db, person!, round.id, [{ unitId: units[0].id, day: '2027-02-09', period: 'am' }], days(1));
+    await db.insert(facilityBlackouts).values({ facilityId: facility.id, day: '2027-02-09', reason: '臨時休館' });
+    await drawRound(db, round.id, 'staff:test', days(5));
+    expect(await db.select().from(bookings).where(eq(bookings.personId, person!))).toEqual([]);
+    expect((await db.select().from(bookingNotices).where(eq(bookingNotices.personId, person!))).map((n) => n.kind)).toEqual(['lottery_lost']);
   });
 
   it('refuses a draw while the round still takes applications; closing it early lets the draw run', async () => {

@@ -88,9 +88,11 @@ describe('residency', () => {
 
 describe('receipts in the TV inbox (お知らせ)', () => {
   it('puts a confirmation and a cancellation in the one inbox, counted on the badge and opened like any item', async () => {
-    const { units } = await nantoFacility();
+    const { facility, units } = await nantoFacility();
     const tv = await tvWithSession(db, 'CATV-0001', ELSEWHERE);
     const held = (await app.inject({ method: 'POST', url: '/api/v1/booking/holds', headers: tv.session, payload: { unitId: units[1].id, day: inDays(10), period: 'am', idempotencyKey: 'receipt-001' } })).json();
+    // The facility and the unit booked (which room, which half of a floor), then the day.
+    const slot = `${facility.name} 第2室 ${Number(inDays(10).slice(5, 7))}月${Number(inDays(10).slice(8))}日（`;
     const inbox = async () => (await app.inject({ method: 'GET', url: '/api/v1/pension/inbox', headers: tv.session })).json();
     expect((await inbox()).items).toEqual([]); // a hold alone is no receipt
 
@@ -102,7 +104,7 @@ describe('receipts in the TV inbox (お知らせ)', () => {
     expect(after.items[0].from).toMatch(/^試験体育館/);
     expect(after.items[0].body).toContain(confirmed.permitNo);
     expect(after.items[0].body).toContain('料金 2,000円');
-    expect(after.items[0].body).toContain(`${Number(inDays(10).slice(5, 7))}月${Number(inDays(10).slice(8))}日（`);
+    expect(after.items[0].body).toContain(slot);
     expect((await app.inject({ method: 'GET', url: '/api/v1/pension/inbox/badge', headers: tv.session })).json()).toEqual({ unread: 1 });
 
     const opened = await app.inject({ method: 'POST', url: `/api/v1/pension/inbox/${after.items[0].id}/open`, headers: tv.session });
@@ -118,6 +120,7 @@ describe('receipts in the TV inbox (お知らせ)', () => {
     const last = await inbox();
     expect(last.items.map((i: { title: string }) => i.title)).toEqual(['施設の 予約を 取り消しました', '施設の 予約が 確定しました']);
     expect(last.items[0].body).toContain(confirmed.permitNo);
+    expect(last.items[0].body).toContain(slot);
     expect(last.unread).toBe(1);
   });
 });

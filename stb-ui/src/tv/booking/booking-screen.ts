@@ -125,7 +125,7 @@ export class StbTvBookingScreen extends LitElement {
   private _onPick(e: CustomEvent<SlotPick>) {
     const s = this._s;
     const { slot, state } = e.detail;
-    if (s.view.name === 'lottery') return s.toggleChoice(slot);
+    if (s.view.name === 'lottery' && state !== 'closed') return s.toggleChoice(slot);
     if (state === 'free') return void s.hold(slot);
     this._question = state === 'taken' ? { kind: 'taken', slot } : { kind: 'closed' };
   }

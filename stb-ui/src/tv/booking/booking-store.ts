@@ -41,6 +41,17 @@ export interface BookingStoreDeps {
 export const MAX_CHOICES = 5;
 
 /**
+ * What a cell shows while choosing for a lottery: its rank among the choices; else closed on a
+ * 休館日 (the platform refuses such a choice: a win would be a hold on a closed day); else free,
+ * even past the viewer's booking horizon (the round's month usually is: that is why it has a lottery).
+ */
+export function lotteryCellState(week: WeekGridView, slot: Slot, choices: Slot[]): { state: 'free' | 'closed' | 'chosen'; rank: number } {
+  const rank = choices.findIndex((c) => c.unitId === slot.unitId && c.day === slot.day && c.period === slot.period) + 1;
+  if (rank) return { state: 'chosen', rank };
+  return { state: week.closedDays.includes(slot.day) ? 'closed' : 'free', rank: 0 };
+}
+
+/**
  * The booking part of the TV, without any DOM: the facility list, the week grid being looked at,
  * the hold and its confirmation, my bookings, the waitlist and lottery choices. It lives in the app
  * (not in the screen), so going through the card login and coming back loses nothing: the slot
@@ -158,10 +169,12 @@ export class BookingStore {
 
   /**
    * OK on a slot while choosing for the lottery: add it as the next choice, or take it out again.
-   * Only the round's month counts (a week paged to, or still showing while it loads, may show others).
+   * Only the round's month counts (a week paged to, or still showing while it loads, may show others),
+   * and never a 休館日 of the week shown.
    */
   toggleChoice(slot: Slot): void {
     if (this.view.name !== 'lottery' || !slot.day.startsWith(`${this.view.month}-`)) return;
+    if (!this.week || lotteryCellState(this.week, slot, this.choices).state === 'closed') return;
     const at = this.choices.findIndex((c) => c.unitId === slot.unitId && c.day === slot.day && c.period === slot.period);
     if (at >= 0) this.choices = this.choices.filter((_, i) => i !== at);
     else if (this.choices.length < MAX_CHOICES) this.choices = [...this.choices, slot];

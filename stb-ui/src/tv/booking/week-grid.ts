@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import type { WeekGridView } from '../../api/platform-client.js';
 import { FocusController } from '../focus/focus-controller.js';
-import type { Slot } from './booking-store.js';
+import { lotteryCellState, type Slot } from './booking-store.js';
 import { hours, shortDay } from './calendar.js';
 import './slot-cell.js';
 import type { CellState } from './slot-cell.js';
@@ -45,11 +45,9 @@ export class StbTvWeekGrid extends LitElement {
     this.choices = null;
   }
 
-  /** What a cell shows: its state, or while choosing for a lottery, its rank among the choices. */
-  private _cell(slot: Slot, state: CellState): { state: CellState; rank: number } {
-    if (!this.choices) return { state, rank: 0 };
-    const rank = this.choices.findIndex((c) => c.unitId === slot.unitId && c.day === slot.day && c.period === slot.period) + 1;
-    return rank ? { state: 'chosen', rank } : { state: 'free', rank: 0 };
+  /** What a cell shows: its state, or while choosing for a lottery, its rank among the choices (a 休館日 stays closed). */
+  private _cell(week: WeekGridView, slot: Slot, state: CellState): { state: CellState; rank: number } {
+    return this.choices ? lotteryCellState(week, slot, this.choices) : { state, rank: 0 };
   }
 
   private _pick(slot: Slot, state: CellState) {
@@ -70,7 +68,7 @@ export class StbTvWeekGrid extends LitElement {
       ${week.periods.map((p) => html`<span class="period" role="rowheader">${p.label}<span class="times">${hours(p.start, p.end)}</span></span>
         ${week.days.map((day) => {
           const slot = { unitId, day, period: p.code };
-          const { state, rank } = this._cell(slot, unit.slots.find((x) => x.day === day && x.period === p.code)?.state ?? 'closed');
+          const { state, rank } = this._cell(week, slot, unit.slots.find((x) => x.day === day && x.period === p.code)?.state ?? 'closed');
           const { date, weekday } = shortDay(day);
           return html`<stb-tv-slot-cell focus-key="booking/slot/${day}/${p.code}" state=${state} .rank=${rank} where="${date} ${weekday} ${p.label}"
             @tv-activate=${() => this._pick(slot, state)}></stb-tv-slot-cell>`;

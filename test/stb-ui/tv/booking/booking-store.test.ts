@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BookingView, FacilityListView, WeekGridView } from '../../../../stb-ui/src/api/platform-client.js';
 import { PlatformError } from '../../../../stb-ui/src/api/platform-client.js';
-import { BookingStore, type BookingStoreDeps } from '../../../../stb-ui/src/tv/booking/booking-store.js';
+import { BookingStore, lotteryCellState, type BookingStoreDeps } from '../../../../stb-ui/src/tv/booking/booking-store.js';
 
 // The TV's booking logic without a screen: what waits for a login is done after it under the same
 // idempotency key; a second OK while the first is under way sends nothing; a slot taken meanwhile
@@ -15,7 +15,7 @@ const FACILITY: FacilityListView['facilities'][number] = {
 };
 const WEEK: WeekGridView = {
   facilityId: FACILITY.id, name: FACILITY.name, from: '2027-01-04', days: ['2027-01-04'], periods: FACILITY.periods, fees: [], residentLastDay: '2027-03-01',
-  viewer: { resident: true, lastDay: '2027-03-01', fees: [] },
+  viewer: { resident: true, lastDay: '2027-03-01', fees: [] }, closedDays: [],
   units: [{ id: FACILITY.units[0]!.id, name: '会議室A', slots: [{ day: '2027-01-04', period: 'am', state: 'free' }] }],
 };
 const SLOT = { unitId: FACILITY.units[0]!.id, day: '2027-01-04', period: 'am' };
@@ -112,5 +112,25 @@ describe('the TV booking store', () => {
     expect(store.choices).toEqual([first, third]);
     await store.applyLottery();
     expect(store.view).toEqual({ name: 'applied', count: 2 });
+  });
+
+  it('never takes a 休館日 as a lottery choice: the cell shows it closed and OK on it adds nothing', async () => {
+    const fake = fakePlatform(true);
+    const march: WeekGridView = { ...WEEK, from: '2027-03-01', days: ['2027-03-01', '2027-03-02'], closedDays: ['2027-03-02'],
+      // Past the viewer's horizon every slot is closed; the lottery month is chosen regardless, but not its 休館日.
+      units: [{ ...WEEK.units[0]!, slots: [{ day: '2027-03-01', period: 'am', state: 'closed' }, { day: '2027-03-02', period: 'am', state: 'closed' }] }] };
+    fake.platform.bookingWeek = async () => march;
+    const store = new BookingStore({ platform: fake.platform, newKey });
+    await store.open();
+    await store.pickFacility(FACILITY);
+    await store.startLottery();
+    const open = { ...SLOT, day: '2027-03-01' };
+    const closed = { ...SLOT, day: '2027-03-02' };
+    expect(lotteryCellState(march, closed, [])).toEqual({ state: 'closed', rank: 0 });
+    expect(lotteryCellState(march, open, [])).toEqual({ state: 'free', rank: 0 });
+    store.toggleChoice(closed);
+    store.toggleChoice(open);
+    expect(store.choices).toEqual([open]);
+    expect(lotteryCellState(march, open, store.choices)).toEqual({ state: 'chosen', rank: 1 });
   });
 });

@@ -1,4 +1,5 @@
-import type { Page } from '@playwright/test';
+import { expect, type Page, type TestInfo } from '@playwright/test';
+import { focusedKeys } from './remote.js';
 
 /**
  * What is wrong with the TV page's layout right now, as sentences (none = fine), measured in the
@@ -129,4 +130,19 @@ export function layoutProblems(page: Page): Promise<string[]> {
     }
     return [...new Set(problems)];
   });
+}
+
+/**
+ * A checker for one test: `check(name)` checks the screen as it is now (once exactly one element is
+ * focused and the fonts are in) and saves it as `<label>-<name>.png`, to be looked at; `problems` collects.
+ */
+export function screenChecker(page: Page, testInfo: TestInfo, label: string) {
+  const problems: string[] = [];
+  const check = async (name: string) => {
+    await expect.poll(() => focusedKeys(page)).toHaveLength(1);
+    await page.evaluate(() => document.fonts.ready);
+    await page.screenshot({ path: testInfo.outputPath(`${label}-${name}.png`) });
+    for (const p of await layoutProblems(page)) problems.push(`${name}: ${p}`);
+  };
+  return { problems, check };
 }

@@ -1,0 +1,148 @@
+import { expect, test, type Page } from '@playwright/test';
+import type { MyBookingsView, WeekGridView } from '../../platform/src/booking/booking-schemas.js';
+import type { DriverClient } from '../helpers/driver-client.js';
+import { TEXT_SCALE, type TextSize } from '../../stb-ui/src/tv/settings.js';
+import { facilityId } from './booking-slots.js';
+import { screenChecker } from './layout-check.js';
+import { connectDriver } from './product.js';
+import { focusedKeys, press } from './remote.js';
+import { api, apiSession, insertCard, logInWithRemote, moveTo, openTv, person, register } from './tv-session.js';
+
+// The TV's screens when a household has a lot going on, at every text size: 花子 with more than
+// nine unread お知らせ (home's 「お知らせ 9件+」 tile), and 予約の確認 with a notice above four
+// bookings. The data is made through the API as a resident would (holds, confirmations,
+// cancellations, a waitlist offer), in a month six weeks ahead on 会議室B, which no other spec books;
+// whatever this spec left live from an earlier run is cancelled first, and at the end.
+// Each screen must pass layout-check.ts (inside the safe area, nothing wider than its box), with
+// focus on each of its buttons in turn (the focused one, and its ring, stay on screen).
+
+const TARO = person('yamada-taro');
+const HANAKO = person('yamada-hanako');
+const SIZES = Object.keys(TEXT_SCALE) as TextSize[];
+const FACILITY = '城端公民館 会議室';
+
+let driver: DriverClient;
+/** The bookings this spec made for 花子 that are live (cancelled at the end). */
+let live: string[] = [];
+
+/** Japan's day `days` from now (YYYY-MM-DD). */
+const japanDay = (days: number) => new Date(Date.now() + 9 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 10);
+
+test.beforeAll(async () => {
+  test.setTimeout(60_000);
+  driver = await connectDriver();
+  await driver.request('hello', { client: 'tv-layout-crowded.spec' });
+  await register(driver, TARO);
+  await register(driver, HANAKO);
+  const taro = await apiSession(driver, TARO);
+  const hanako = await apiSession(driver, HANAKO);
+  const facility = await facilityId(FACILITY);
+  const weekOf = async () => (await api<WeekGridView>('GET', `/api/v1/booking/facilities/${facility}/week?from=${japanDay(42)}`, hanako)).body;
+  const week = await weekOf();
+  const unit = week.units.find((u) => u.name === '会議室B')!;
+
+  // Anything live from an earlier run of this spec on this server: cancelled, so the slots are free.
+  const mine = (await api<MyBookingsView>('GET', '/api/v1/booking/mine', hanako)).body;
+  for (const b of mine.bookings.filter((x) => x.unitId === unit.id && week.days.includes(x.day) && (x.state === 'held' || x.state === 'confirmed'))) {
+    expect((await api('POST', `/api/v1/booking/bookings/${b.id}/cancel`, hanako)).status).toBe(200);
+  }
+  const free = (await weekOf()).units.find((u) => u.id === unit.id)!.slots.filter((s) => s.state === 'free');
+  expect(free.length).toBeGreaterThanOrEqual(5);
+  const key = () => `crowded-${Math.random().toString(36).slice(2, 12)}`;
+  const hold = async (session: Record<string, string>, s: { day: string; period: string }) => {
+    const held = await api<{ id: string }>('POST', '/api/v1/booking/holds', session, { unitId: unit.id, day: s.day, period: s.period, idempotencyKey: key() });
+    expect(held.status, JSON.stringify(held.body)).toBe(201);
+    return held.body.id;
+  };
+  const confirm = async (id: string) => expect((await api('POST', `/api/v1/booking/bookings/${id}/confirm`, hanako)).status).toBe(200);
+  const cancel = async (id: string) => expect((await api('POST', `/api/v1/booking/bookings/${id}/cancel`, hanako)).status).toBe(200);
+
+  // Six receipts (three bookings confirmed and cancelled on one slot), then three confirmed bookings.
+  for (let i = 0; i < 3; i++) {
+    const id = await hold(hanako, free[0]!);
+    await confirm(id);
+    await cancel(id);
+  }
+  for (const s of free.slice(1, 4)) {
+    const id = await hold(hanako, s);
+    await confirm(id);
+    live.push(id);
+  }
+  // A fourth: 太郎 holds a slot, 花子 waits for it, 太郎 lets it go: 花子 gets the hold and a notice.
+  const taken = await hold(taro, free[4]!);
+  expect((await api('POST', '/api/v1/booking/waitlist', hanako, { unitId: unit.id, day: free[4]!.day, period: free[4]!.period })).status).toBe(201);
+  expect((await api('POST', `/api/v1/booking/bookings/${taken}/cancel`, taro)).status).toBe(200);
+  const after = (await api<MyBookingsView>('GET', '/api/v1/booking/mine', hanako)).body;
+  expect(after.notices[0]?.kind).toBe('waitlist_offer');
+  live = after.bookings.filter((b) => b.unitId === unit.id && (b.state === 'held' || b.state === 'confirmed')).map((b) => b.id);
+  expect(live).toHaveLength(4);
+});
+
+test.afterAll(async () => {
+  if (driver && live.length) {
+    const hanako = await apiSession(driver, HANAKO);
+    for (const id of live) await api('POST', `/api/v1/booking/bookings/${id}/cancel`, hanako);
+  }
+  await driver?.request('demo.remove', {});
+  await driver?.close();
+});
+
+/** Checks the screen with focus on each of `keys` in turn, moved there with the arrows. */
+async function checkEachFocus(page: Page, check: (name: string) => Promise<void>, name: string, keys: string[]) {
+  for (const k of keys) {
+    await moveTo(page, k);
+    await check(`${name}-${k.replace(/[^a-z0-9]+/gi, '_')}`);
+  }
+}
+
+for (const textSize of SIZES) {
+  test(`a crowded home and 予約の確認 fit at text size ${textSize}`, async ({ page }, testInfo) => {
+    const { problems, check } = screenChecker(page, testInfo, `crowded-${textSize}`);
+    await insertCard(driver, HANAKO);
+    await openTv(page, { textSize });
+    await logInWithRemote(page, HANAKO);
+
+    // Home: more than nine unread, so the お知らせ tile says 「9件+」.
+    const inbox = page.locator('stb-tv-home-screen [data-focus-key="home/inbox"]');
+    await expect(inbox).toHaveAttribute('label', 'お知らせ 9件+', { timeout: 15_000 });
+    await check('home');
+    await moveTo(page, 'home/inbox');
+    await check('home-inbox-focused');
+
+    // 予約の確認 (home 8, then the last button of the facility list): the notice and four bookings.
+    await press(page, '8');
+    const view = page.locator('stb-tv-booking-screen [data-screen="booking"]');
+    await expect(view).toHaveAttribute('data-view', 'facilities', { timeout: 15_000 });
+    await expect.poll(async () => (await focusedKeys(page))[0] ?? '', { timeout: 15_000 }).toMatch(/^booking\/facility\//);
+    await moveTo(page, 'booking/mine');
+    await press(page, 'Enter');
+    await expect(view).toHaveAttribute('data-view', 'mine', { timeout: 15_000 });
+    await expect(page.locator('stb-tv-booking-screen [data-notice="waitlist_offer"]')).toBeVisible();
+    // Page by page (つぎへ), focus on each button in turn: every live booking of 花子's is listed.
+    const panel = page.locator('stb-tv-booking-screen [data-panel="mine"]');
+    const seen = new Set<string>();
+    const offsets = [0];
+    for (let n = 0; ; n++) {
+      const ids = await panel.locator('li[data-booking]').evaluateAll((els) => els.map((e) => e.getAttribute('data-booking')!));
+      expect(ids.length).toBeGreaterThan(0);
+      for (const id of ids) seen.add(id);
+      const buttons = await panel.locator('stb-tv-button').evaluateAll((els) => els.map((e) => e.getAttribute('data-focus-key')!));
+      await checkEachFocus(page, check, `mine${n}`, [...buttons].reverse());
+      if (!buttons.includes('booking/mine/next')) break;
+      const offset = Number(await panel.getAttribute('data-offset'));
+      await moveTo(page, 'booking/mine/next');
+      await press(page, 'Enter');
+      await expect(panel).toHaveAttribute('data-offset', String(offset + ids.length));
+      offsets.push(offset + ids.length);
+    }
+    expect(live.filter((id) => !seen.has(id))).toEqual([]);
+    // まえへ turns back a page.
+    if (offsets.length > 1) {
+      await moveTo(page, 'booking/mine/prev');
+      await press(page, 'Enter');
+      await expect(panel).toHaveAttribute('data-offset', String(offsets.at(-2)));
+    }
+
+    expect(problems).toEqual([]);
+  });
+}

@@ -145,4 +145,31 @@ for (const textSize of SIZES) {
 
     expect(problems).toEqual([]);
   });
+
+  test(`a full お知らせ and its items fit at text size ${textSize}`, async ({ page }, testInfo) => {
+    const { problems, check } = screenChecker(page, testInfo, `crowded-inbox-${textSize}`);
+    await insertCard(driver, HANAKO);
+    await openTv(page, { textSize });
+    await logInWithRemote(page, HANAKO);
+    await press(page, '7');
+    const inbox = page.locator('stb-tv-pension-screen');
+    await expect(inbox.locator('[data-pension-mode="inbox"]')).toBeVisible({ timeout: 15_000 });
+    await expect(inbox.locator('[data-item]')).toHaveCount(3);
+    // The first page with focus on each button, then the next page, then the newest item (the waitlist offer) opened.
+    const keys = () => inbox.locator('stb-tv-button').evaluateAll((els) => els.map((e) => e.getAttribute('data-focus-key')!));
+    await checkEachFocus(page, check, 'inbox0', await keys());
+    await moveTo(page, 'pension/more');
+    await press(page, 'Enter');
+    await expect(inbox.locator('stb-tv-button[data-focus-key="pension/prev"]')).toBeVisible();
+    await checkEachFocus(page, check, 'inbox1', await keys());
+    await moveTo(page, 'pension/prev');
+    await press(page, 'Enter');
+    const first = (await inbox.locator('[data-item]').first().getAttribute('data-item'))!;
+    await moveTo(page, `pension/item/${first}`);
+    await press(page, 'Enter');
+    await expect(inbox.locator('[data-item-body]')).toContainText('が空きました', { timeout: 15_000 });
+    await check('item');
+
+    expect(problems).toEqual([]);
+  });
 }

@@ -421,3 +421,11 @@ export function setLang(lang: Lang): void {
 export function t(key: StringKey): string {
   return STRINGS[current][key];
 }
+
+/**
+ * A text from the platform (a notice, a receipt) with its times kept whole: a line may break after
+ * the dash of 「13:00–17:00」, so a word joiner holds each side (「13:00–/17:00）」 was seen at 特大).
+ */
+export function keepTimesWhole(text: string): string {
+  return text.replace(/(\d)\s*[–〜]\s*(\d)/g, (m, a: string, b: string) => `${a}\u2060${m.slice(1, -1)}\u2060${b}`);
+}

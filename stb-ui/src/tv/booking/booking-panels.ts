@@ -1,7 +1,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { BookingView, FacilitySummaryView, MyBookingsView } from '../../api/platform-client.js';
 import type { TextSize } from '../settings.js';
-import { t } from '../strings.js';
+import { keepTimesWhole, t } from '../strings.js';
 import '../ui/tv-button.js';
 import { addDays, daysBetween, longDay, timeLeft } from './calendar.js';
 
@@ -15,7 +15,7 @@ export function describe(b: Pick<BookingView, 'facilityId' | 'unitId' | 'day' | 
   const facility = facilities.find((f) => f.id === b.facilityId);
   const period = facility?.periods.find((p) => p.code === b.period);
   return {
-    when: `${longDay(b.day)} ${period ? `${period.label} ${period.start}–${period.end}` : b.period}`,
+    when: keepTimesWhole(`${longDay(b.day)} ${period ? `${period.label} ${period.start}–${period.end}` : b.period}`),
     where: `${facility?.name ?? ''} ${facility?.units.find((u) => u.id === b.unitId)?.name ?? ''}`.trim(),
     facility,
   };
@@ -96,7 +96,7 @@ export function minePanel(o: {
   // The latest notice that asks something of the resident; receipts are read in お知らせ (home 7).
   const notice = o.mine.notices.find((n) => n.kind !== 'confirmed' && n.kind !== 'cancelled');
   return html`<div data-panel="mine" data-offset=${o.offset}>
-    ${notice ? html`<p class="notice" data-notice=${notice.kind}>${t('booking.notices')}： ${notice.text}</p>` : nothing}
+    ${notice ? html`<p class="notice" data-notice=${notice.kind}>${t('booking.notices')}： ${keepTimesWhole(notice.text)}</p>` : nothing}
     ${shown.length ? nothing : html`<p data-empty>${t('booking.mine.none')}</p>`}
     <ul class="mine">
       ${shown.map((b) => {

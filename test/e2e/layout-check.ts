@@ -6,7 +6,8 @@ import { focusedKeys } from './remote.js';
  * 1920×1080 canvas at a 1920×1080 viewport:
  * - every visible element, and the focus ring, inside the 5 % safe area (96 px left/right, 54 px
  *   top/bottom); dialogs' and the alert overlay's full-screen layers are exempt, their contents are not;
- * - no two siblings' boxes overlap (shadow children and slotted children alike), and the focus
+ * - no two siblings' boxes overlap (shadow children and slotted children alike; two inline runs of
+ *   one paragraph may, on adjacent lines), and the focus
  *   ring overlaps no sibling of the focused element;
  * - no text wider than its button face or its paragraph;
  * - no text under 36 px;
@@ -97,6 +98,8 @@ export function layoutProblems(page: Page): Promise<string[]> {
           const a = boxes[i]!;
           const b = boxes[j]!;
           if (a.layer || b.layer) continue;
+          // Inline runs of one paragraph on adjacent lines share the half-leading between them.
+          if (getComputedStyle(a.el).display === 'inline' && getComputedStyle(b.el).display === 'inline') continue;
           const ra = a.el.getBoundingClientRect();
           const rb = b.el.getBoundingClientRect();
           if (!ra.width || !ra.height || !rb.width || !rb.height) continue;

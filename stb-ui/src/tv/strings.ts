@@ -423,9 +423,18 @@ export function t(key: StringKey): string {
 }
 
 /**
- * A text from the platform (a notice, a receipt) with its times kept whole: a line may break after
- * the dash of 「13:00–17:00」, so a word joiner holds each side (「13:00–/17:00）」 was seen at 特大).
+ * A text from the platform (a notice, a receipt) cut into parts, `whole` where a line must not
+ * break: a time range 「13:00–17:00」 (a line may break after its dash: 「13:00–/17:00）」 was seen at
+ * 特大) and a number with hyphens, a 利用許可番号 「5317-243-901」 (「5317-/243-901」 at 大).
  */
-export function keepTimesWhole(text: string): string {
-  return text.replace(/(\d)\s*[–〜]\s*(\d)/g, (m, a: string, b: string) => `${a}\u2060${m.slice(1, -1)}\u2060${b}`);
+export function wholeParts(text: string): { text: string; whole: boolean }[] {
+  const parts: { text: string; whole: boolean }[] = [];
+  let at = 0;
+  for (const m of text.matchAll(/\d{1,2}:\d{2}\s*[–〜]\s*\d{1,2}:\d{2}|[A-Z]*-?\d+(?:-\d+)+/g)) {
+    if (m.index > at) parts.push({ text: text.slice(at, m.index), whole: false });
+    parts.push({ text: m[0], whole: true });
+    at = m.index + m[0].length;
+  }
+  if (at < text.length) parts.push({ text: text.slice(at), whole: false });
+  return parts;
 }

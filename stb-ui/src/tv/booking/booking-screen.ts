@@ -32,6 +32,8 @@ export class StbTvBookingScreen extends LitElement {
   declare textSize: TextSize;
   /** The first booking of my bookings' page; back to 0 each time my bookings opens. */
   declare _mineOffset: number;
+  /** The order my bookings opened in (each visit), so a cancelled booking keeps its place. */
+  private _mineKeep: string[] = [];
   private _lastView = '';
   declare _question: CellQuestion;
   declare _now: number;
@@ -108,7 +110,7 @@ export class StbTvBookingScreen extends LitElement {
       case 'held': return 'booking/held/confirm';
       case 'confirmed': return 'booking/confirmed/mine';
       case 'taken': return 'booking/taken/other';
-      case 'mine': return mineDefaultKey(v.mine, s.facilities, japanToday(Date.now()), this._mineOffset, minePageSize(this.textSize));
+      case 'mine': return mineDefaultKey(v.mine, s.facilities, japanToday(Date.now()), this._mineOffset, minePageSize(this.textSize), this._mineKeep);
       case 'failed': return v.retry ? 'booking/retry' : 'booking/ok';
       default: return 'booking/ok';
     }
@@ -245,7 +247,7 @@ export class StbTvBookingScreen extends LitElement {
         return confirmedPanel({ booking: v.booking, facilities: s.facilities, onMine: () => void s.showMine(), onList: () => void s.open() });
       case 'mine':
         return minePanel({
-          mine: v.mine, facilities: s.facilities, today, offset: this._mineOffset, pageSize: minePageSize(this.textSize),
+          mine: v.mine, facilities: s.facilities, today, offset: this._mineOffset, pageSize: minePageSize(this.textSize), keep: this._mineKeep,
           onConfirm: (b) => void s.confirm(b), onCancel: (b) => { this._question = { kind: 'release', booking: b }; }, onBack: () => this._back(),
           onPage: (offset) => { this._mineOffset = offset; },
         });
@@ -267,15 +269,20 @@ export class StbTvBookingScreen extends LitElement {
   }
 
   override willUpdate() {
-    // Each visit to my bookings starts on its first page; a refresh (after a cancel) keeps the page
-    // while it still has bookings.
+    // Each visit to my bookings starts on its first page, in the order it opened with; a refresh
+    // (a cancel or a confirm goes through 'working') keeps the page and the order.
     const v = this.store?.view;
-    if (v?.name === 'mine') {
+    if (!v || v.name === 'working') return;
+    if (v.name === 'mine') {
+      if (this._lastView !== 'mine') {
+        this._mineOffset = 0;
+        this._mineKeep = mineList(v.mine).map((b) => b.id);
+      }
+      const length = mineList(v.mine, this._mineKeep).length;
       const size = minePageSize(this.textSize);
-      if (this._lastView !== 'mine') this._mineOffset = 0;
-      else if (this._mineOffset >= mineList(v.mine).length) this._mineOffset = Math.max(0, Math.floor((mineList(v.mine).length - 1) / size) * size);
+      if (this._mineOffset >= length) this._mineOffset = Math.max(0, Math.floor((length - 1) / size) * size);
     }
-    this._lastView = v?.name ?? '';
+    this._lastView = v.name;
   }
 
   override render() {

@@ -8,7 +8,8 @@ import type { FlowReader } from '../flow/flow-state.js';
 import { deleteChar, emptyPin, isComplete, typeChar, type PinValue } from '../flow/pin-entry.js';
 import { FocusController } from '../focus/focus-controller.js';
 import { failureText } from '../messages.js';
-import { keepTimesWhole, t, type StringKey } from '../strings.js';
+import { t, type StringKey } from '../strings.js';
+import { keepWhole } from '../ui/keep-whole.js';
 import { pinStyles, renderKeyboard, renderPinInfo, type PinKeyPress } from '../ui/pin-entry-view.js';
 import '../ui/tv-button.js';
 import '../ui/tv-legend.js';
@@ -281,7 +282,7 @@ export class StbTvPensionScreen extends LitElement {
         <p>${t('pension.linked.lead')}</p><div class="list">${this._backButton()}</div>`;
       case 'item': {
         const c = m.item.confirmation;
-        return html`<p>${m.item.from}</p><p data-item-body>${keepTimesWhole(m.item.body)}</p>
+        return html`<p>${m.item.from}</p><p data-item-body>${keepWhole(m.item.body)}</p>
           ${c?.submission ? html`<p data-done>${t('pension.item.done')}</p>` : c && !c.open ? html`<p>${t('pension.item.closed')}</p>` : nothing}
           <div class="list">
             ${c && c.open && !c.submission ? this._button('write', t('pension.item.open'), () => { this._mode = { name: 'form', item: m.item, answers: { addressUnchanged: true, nameUnchanged: true, paymentAccountUnchanged: true } }; }) : nothing}

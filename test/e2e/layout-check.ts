@@ -1,11 +1,13 @@
-import type { Page } from '@playwright/test';
+import { expect, type Page, type TestInfo } from '@playwright/test';
+import { focusedKeys } from './remote.js';
 
 /**
  * What is wrong with the TV page's layout right now, as sentences (none = fine), measured in the
  * 1920×1080 canvas at a 1920×1080 viewport:
  * - every visible element, and the focus ring, inside the 5 % safe area (96 px left/right, 54 px
  *   top/bottom); dialogs' and the alert overlay's full-screen layers are exempt, their contents are not;
- * - no two siblings' boxes overlap (shadow children and slotted children alike), and the focus
+ * - no two siblings' boxes overlap (shadow children and slotted children alike; two inline runs of
+ *   one paragraph may, on adjacent lines), and the focus
  *   ring overlaps no sibling of the focused element;
  * - no text wider than its button face or its paragraph;
  * - no text under 36 px;
@@ -96,6 +98,8 @@ export function layoutProblems(page: Page): Promise<string[]> {
           const a = boxes[i]!;
           const b = boxes[j]!;
           if (a.layer || b.layer) continue;
+          // Inline runs of one paragraph on adjacent lines share the half-leading between them.
+          if (getComputedStyle(a.el).display === 'inline' && getComputedStyle(b.el).display === 'inline') continue;
           const ra = a.el.getBoundingClientRect();
           const rb = b.el.getBoundingClientRect();
           if (!ra.width || !ra.height || !rb.width || !rb.height) continue;
@@ -129,4 +133,19 @@ export function layoutProblems(page: Page): Promise<string[]> {
     }
     return [...new Set(problems)];
   });
+}
+
+/**
+ * A checker for one test: `check(name)` checks the screen as it is now (once exactly one element is
+ * focused and the fonts are in) and saves it as `<label>-<name>.png`, to be looked at; `problems` collects.
+ */
+export function screenChecker(page: Page, testInfo: TestInfo, label: string) {
+  const problems: string[] = [];
+  const check = async (name: string) => {
+    await expect.poll(() => focusedKeys(page)).toHaveLength(1);
+    await page.evaluate(() => document.fonts.ready);
+    await page.screenshot({ path: testInfo.outputPath(`${label}-${name}.png`) });
+    for (const p of await layoutProblems(page)) problems.push(`${name}: ${p}`);
+  };
+  return { problems, check };
 }

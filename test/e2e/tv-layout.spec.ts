@@ -1,9 +1,9 @@
-import { expect, test, type Page, type TestInfo, type WebSocketRoute } from '@playwright/test';
+import { expect, test, type Page, type WebSocketRoute } from '@playwright/test';
 import type { DriverClient } from '../helpers/driver-client.js';
 import { TEXT_SCALE, type TextSize } from '../../stb-ui/src/tv/settings.js';
 import { facilityId, freeSlot, openRound, toSlot } from './booking-slots.js';
 import { alertsInForce, cancelAlerts, publishAlert } from './alerts.js';
-import { layoutProblems } from './layout-check.js';
+import { screenChecker } from './layout-check.js';
 import { connectDriver } from './product.js';
 import { focusedKeys, press } from './remote.js';
 import { bookAs, focusLandsOn, insertCard, logInWithRemote, moveTo, openTv, person, register, typePin } from './tv-session.js';
@@ -33,18 +33,6 @@ test.afterAll(async () => {
   await driver?.request('demo.remove', {});
   await driver?.close();
 });
-
-/** A checker for one test: `check(name)` checks the screen as it is now and saves it; `problems` collects. */
-function screenChecker(page: Page, testInfo: TestInfo, label: string) {
-  const problems: string[] = [];
-  const check = async (name: string) => {
-    await expect.poll(() => focusedKeys(page)).toHaveLength(1);
-    await page.evaluate(() => document.fonts.ready);
-    await page.screenshot({ path: testInfo.outputPath(`${label}-${name}.png`) });
-    for (const p of await layoutProblems(page)) problems.push(`${name}: ${p}`);
-  };
-  return { problems, check };
-}
 
 for (const textSize of SIZES) {
   for (const highContrast of [false, true]) {

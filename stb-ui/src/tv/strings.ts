@@ -320,6 +320,10 @@ const ja = {
   'booking.state.overridden': '市の 使用のため 取り消し',
   'booking.mine.cancel': '取り消す',
   'booking.mine.confirm': '確定する',
+  'booking.mine.next': 'つぎへ',
+  'booking.mine.prev': 'まえへ',
+  'booking.mine.more': 'あと',
+  'booking.mine.count': '件',
   'booking.cancelAsk.title': 'この 予約を 取り消しますか？',
   'booking.cancelAsk.yes': '取り消す',
   'booking.cancelAsk.no': '取り消さない',
@@ -416,4 +420,21 @@ export function setLang(lang: Lang): void {
 /** The text for `key` in the current language. */
 export function t(key: StringKey): string {
   return STRINGS[current][key];
+}
+
+/**
+ * A text from the platform (a notice, a receipt) cut into parts, `whole` where a line must not
+ * break: a time range 「13:00–17:00」 (a line may break after its dash: 「13:00–/17:00）」 was seen at
+ * 特大) and a number with hyphens, a 利用許可番号 「5317-243-901」 (「5317-/243-901」 at 大).
+ */
+export function wholeParts(text: string): { text: string; whole: boolean }[] {
+  const parts: { text: string; whole: boolean }[] = [];
+  let at = 0;
+  for (const m of text.matchAll(/\d{1,2}:\d{2}\s*[–〜]\s*\d{1,2}:\d{2}|[A-Z]*-?\d+(?:-\d+)+/g)) {
+    if (m.index > at) parts.push({ text: text.slice(at, m.index), whole: false });
+    parts.push({ text: m[0], whole: true });
+    at = m.index + m[0].length;
+  }
+  if (at < text.length) parts.push({ text: text.slice(at), whole: false });
+  return parts;
 }

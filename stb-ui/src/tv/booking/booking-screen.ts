@@ -1,12 +1,13 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { BookingView, HouseholdMember } from '../../api/platform-client.js';
 import { FocusController } from '../focus/focus-controller.js';
+import type { TextSize } from '../settings.js';
 import { t } from '../strings.js';
 import '../ui/tv-button.js';
 import '../ui/tv-dialog.js';
 import '../ui/tv-legend.js';
 import type { LegendItem } from '../ui/tv-legend.js';
-import { confirmedPanel, describe, heldPanel, mineDefaultKey, minePanel } from './booking-panels.js';
+import { confirmedPanel, describe, heldPanel, mineDefaultKey, mineList, minePageSize, minePanel } from './booking-panels.js';
 import type { BookingStore, Slot } from './booking-store.js';
 import { japanToday, monthName } from './calendar.js';
 import './week-grid.js';
@@ -25,8 +26,15 @@ type CellQuestion = { kind: 'taken'; slot: Slot } | { kind: 'closed' } | { kind:
  * @fires booking-login - detail: the household member who books (the app logs them in, then resumes the store)
  */
 export class StbTvBookingScreen extends LitElement {
-  static override properties = { store: { attribute: false }, _question: { state: true }, _now: { state: true } };
+  static override properties = { store: { attribute: false }, textSize: { attribute: false }, _question: { state: true }, _now: { state: true }, _mineOffset: { state: true } };
   declare store: BookingStore | null;
+  /** The TV's text size: 特大 lists fewer of my bookings a page. */
+  declare textSize: TextSize;
+  /** The first booking of my bookings' page; back to 0 each time my bookings opens. */
+  declare _mineOffset: number;
+  /** The order my bookings opened in (each visit), so a cancelled booking keeps its place. */
+  private _mineKeep: string[] = [];
+  private _lastView = '';
   declare _question: CellQuestion;
   declare _now: number;
 
@@ -65,6 +73,8 @@ export class StbTvBookingScreen extends LitElement {
   constructor() {
     super();
     this.store = null;
+    this.textSize = 'large';
+    this._mineOffset = 0;
     this._question = null;
     this._now = Date.now();
   }
@@ -100,7 +110,7 @@ export class StbTvBookingScreen extends LitElement {
       case 'held': return 'booking/held/confirm';
       case 'confirmed': return 'booking/confirmed/mine';
       case 'taken': return 'booking/taken/other';
-      case 'mine': return mineDefaultKey(v.mine, s.facilities, japanToday(Date.now()));
+      case 'mine': return mineDefaultKey(v.mine, s.facilities, japanToday(Date.now()), this._mineOffset, minePageSize(this.textSize), this._mineKeep);
       case 'failed': return v.retry ? 'booking/retry' : 'booking/ok';
       default: return 'booking/ok';
     }
@@ -237,8 +247,9 @@ export class StbTvBookingScreen extends LitElement {
         return confirmedPanel({ booking: v.booking, facilities: s.facilities, onMine: () => void s.showMine(), onList: () => void s.open() });
       case 'mine':
         return minePanel({
-          mine: v.mine, facilities: s.facilities, today,
+          mine: v.mine, facilities: s.facilities, today, offset: this._mineOffset, pageSize: minePageSize(this.textSize), keep: this._mineKeep,
           onConfirm: (b) => void s.confirm(b), onCancel: (b) => { this._question = { kind: 'release', booking: b }; }, onBack: () => this._back(),
+          onPage: (offset) => { this._mineOffset = offset; },
         });
       case 'taken':
         return html`<div data-panel="taken"><p>${v.message}</p><p>${t('booking.taken.why')}</p><p>${t('booking.taken.next')}</p></div>
@@ -255,6 +266,23 @@ export class StbTvBookingScreen extends LitElement {
             <stb-tv-button focus-key="booking/ok" .number=${2} label=${t('booking.back')} @tv-activate=${() => this._back()}></stb-tv-button>
           </div>`;
     }
+  }
+
+  override willUpdate() {
+    // Each visit to my bookings starts on its first page, in the order it opened with; a refresh
+    // (a cancel or a confirm goes through 'working') keeps the page and the order.
+    const v = this.store?.view;
+    if (!v || v.name === 'working') return;
+    if (v.name === 'mine') {
+      if (this._lastView !== 'mine') {
+        this._mineOffset = 0;
+        this._mineKeep = mineList(v.mine).map((b) => b.id);
+      }
+      const length = mineList(v.mine, this._mineKeep).length;
+      const size = minePageSize(this.textSize);
+      if (this._mineOffset >= length) this._mineOffset = Math.max(0, Math.floor((length - 1) / size) * size);
+    }
+    this._lastView = v.name;
   }
 
   override render() {

@@ -9,6 +9,7 @@ import { deleteChar, emptyPin, isComplete, typeChar, type PinValue } from '../fl
 import { FocusController } from '../focus/focus-controller.js';
 import { failureText } from '../messages.js';
 import { t, type StringKey } from '../strings.js';
+import { keepWhole } from '../ui/keep-whole.js';
 import { pinStyles, renderKeyboard, renderPinInfo, type PinKeyPress } from '../ui/pin-entry-view.js';
 import '../ui/tv-button.js';
 import '../ui/tv-legend.js';
@@ -76,7 +77,8 @@ export class StbTvPensionScreen extends LitElement {
     p, li { margin: 0 0 20px; font-size: calc(40px * var(--stb-text-scale, 1)); line-height: 1.5; }
     ul { margin: 0 0 24px; padding-left: 1.2em; }
     .list { display: flex; flex-direction: column; gap: 20px; width: 1100px; }
-    .row { display: flex; gap: 32px; flex-wrap: wrap; }
+    /* 48 px apart: a wide focused button (保険会社の 番号を 入力する at 特大) grows and rings into a 32 px gap. */
+    .row { display: flex; gap: 24px 48px; flex-wrap: wrap; }
     .items { display: flex; flex-direction: column; gap: 20px; margin: 0 0 24px; }
     .item { display: flex; gap: 32px; align-items: center; }
     .item stb-tv-button { flex: 0 0 auto; min-width: calc(360px * var(--stb-text-scale, 1)); }
@@ -280,7 +282,7 @@ export class StbTvPensionScreen extends LitElement {
         <p>${t('pension.linked.lead')}</p><div class="list">${this._backButton()}</div>`;
       case 'item': {
         const c = m.item.confirmation;
-        return html`<p>${m.item.from}</p><p data-item-body>${m.item.body}</p>
+        return html`<p>${m.item.from}</p><p data-item-body>${keepWhole(m.item.body)}</p>
           ${c?.submission ? html`<p data-done>${t('pension.item.done')}</p>` : c && !c.open ? html`<p>${t('pension.item.closed')}</p>` : nothing}
           <div class="list">
             ${c && c.open && !c.submission ? this._button('write', t('pension.item.open'), () => { this._mode = { name: 'form', item: m.item, answers: { addressUnchanged: true, nameUnchanged: true, paymentAccountUnchanged: true } }; }) : nothing}

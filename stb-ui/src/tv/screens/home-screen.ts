@@ -56,9 +56,13 @@ export class StbTvHomeScreen extends LitElement {
     .hint { margin: 0 0 12px; font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.4; }
     .members { display: flex; flex-wrap: wrap; gap: 24px 40px; margin: 0 0 32px; }
     .members stb-tv-button { min-width: 520px; }
-    /* Three rows of three: the nine numbered actions (7–9 are the services') fit at 特大 too. */
-    .actions { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 20px 40px; }
-    .actions stb-tv-button { --stb-button-height: calc(88px * var(--stb-text-scale, 1)); }
+    /* Three rows of three: the nine numbered actions (7–9 are the services') fit at 特大 too. A column
+       is never narrower than its longest label (「お知らせ 9件+」 at 特大 ran out of its button when
+       the three were equal); the 40 px gap keeps a focused button's ring off its neighbours. */
+    .actions { display: grid; grid-template-columns: repeat(3, minmax(max-content, 1fr)); gap: 20px 40px; }
+    .actions stb-tv-button {
+      --stb-button-height: calc(88px * var(--stb-text-scale, 1)); --stb-button-padding: 0.2em 0.4em; --stb-button-gap: 0.4em;
+    }
     stb-tv-button { --stb-button-padding: 0.2em 0.6em; }
   `;
 

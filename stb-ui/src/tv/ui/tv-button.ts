@@ -9,7 +9,7 @@ import { t } from '../strings.js';
  *
  * @fires tv-activate - OK, its number key, or a pointer click picked it
  * @csspart face - the visible button (the part that scales; the host keeps its box, so cached rects stay true)
- * @cssprop --stb-button-height - minimum height (default 112px × text scale); also --stb-button-font, --stb-button-padding, --stb-button-justify
+ * @cssprop --stb-button-height - minimum height (default 112px × text scale); also --stb-button-font, --stb-button-padding, --stb-button-gap (chip to label), --stb-button-justify
  * @cssprop --stb-focus-scale - how much the focused face grows (1.05); dense grids use 1 with a negative --stb-focus-offset (ring inside)
  */
 export class StbTvButton extends LitElement {
@@ -27,7 +27,7 @@ export class StbTvButton extends LitElement {
   static override styles = css`
     :host { display: block; }
     .face {
-      display: flex; align-items: center; gap: 0.6em; box-sizing: border-box; height: 100%;
+      display: flex; align-items: center; gap: var(--stb-button-gap, 0.6em); box-sizing: border-box; height: 100%;
       min-height: var(--stb-button-height, calc(112px * var(--stb-text-scale, 1))); padding: var(--stb-button-padding, 0.25em 0.9em);
       border: 4px solid var(--stb-border); border-radius: 20px;
       background: var(--stb-surface); color: var(--stb-fg);

@@ -9,7 +9,7 @@ import { DEVICE_TEST_ALERTS_CHANNEL, DEVICE_WITHDRAWN_CHANNEL } from '../identit
 import { authenticateSession } from '../identity/sessions.js';
 import { AppError } from '../shared/errors.js';
 import { TV_ALERT_CLOSE, TV_ALERT_PATH, TvAlertClientMessage, type ReceiptKind, type TvAlertServerMessage } from './alerts-schemas.js';
-import { ALERT_STORED_CHANNEL } from './announce.js';
+import { ALERT_STORED_CHANNEL, ALERT_TARGETED_CHANNEL, parseTargetedChunk, type TargetedChunk } from './announce.js';
 import { isExtension } from './extension.js';
 import { WriteBatcher } from '../db/write-batcher.js';
 import { receiptWriter } from './receipts.js';
@@ -115,7 +115,9 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
     const forAll = residentVisible(row, now);
     if (forAll || residentVisible(row, now, true)) {
       const shows = (tv: Tv) => forAll || tv.testAlerts;
-      const householdIds = [...byHousehold].filter(([, tvs]) => [...tvs].some(shows)).map(([id]) => id);
+      // A TV that already has it (pushed with a chunk of targets, or on connecting) is not sent it again.
+      const householdIds = [...byHousehold].filter(([, tvs]) => [...tvs].some((tv) => shows(tv) && !tv.held.has(alertId))).map(([id]) => id);
+      for (const tvs of byHousehold.values()) for (const tv of tvs) if (tv.held.has(alertId)) reached.add(tv);
       const views = (await tvAlertViews(db, [alertId], householdIds)).get(alertId) ?? new Map<string, TvAlertView>();
       // An extension is no new alarm: TVs that acknowledged what it extends get it acknowledged (receipts carried over at ingest).
       const extension = replaced.length > 0 && await isExtension(db, alertId);
@@ -123,7 +125,7 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
         .where(and(eq(alertReceipts.alertId, alertId), eq(alertReceipts.kind, 'acknowledged')))).map((r) => r.deviceId)) : new Set<string>();
       for (const [householdId, view] of views) {
         for (const tv of byHousehold.get(householdId) ?? []) {
-          if (!shows(tv)) continue;
+          if (!shows(tv) || tv.held.has(alertId)) continue;
           reached.add(tv);
           sendAlert(tv, view, acked.has(tv.device.id), replaced.filter((id) => tv.held.has(id)), extension);
         }
@@ -141,9 +143,36 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
       }
     }
   };
+  /**
+   * Pushes a new alert (one that replaces nothing) to this process's TVs of the households whose
+   * targets were just stored (ids in (after, last]), while the rest of the town is still targeted.
+   * `publish` follows for the TVs left (each TV gets it once: `held`).
+   */
+  const publishChunk = async ({ alertId, after, last }: TargetedChunk) => {
+    if (!byHousehold.size) return;
+    const [row] = await db.select({ state: alerts.state, status: alerts.status, msgType: alerts.msgType, expiresAt: alerts.expiresAt })
+      .from(alerts).where(eq(alerts.id, alertId));
+    const now = new Date();
+    if (!row) return;
+    const forAll = residentVisible(row, now);
+    if (!forAll && !residentVisible(row, now, true)) return;
+    const shows = (tv: Tv) => (forAll || tv.testAlerts) && !tv.held.has(alertId);
+    // uuid order is the order of the lowercase hex text.
+    const householdIds = [...byHousehold].filter(([id, tvs]) => (after === null || id > after) && id <= last && [...tvs].some(shows)).map(([id]) => id);
+    const views = (await tvAlertViews(db, [alertId], householdIds)).get(alertId);
+    if (!views) return;
+    for (const [householdId, view] of views) {
+      for (const tv of byHousehold.get(householdId) ?? []) if (shows(tv)) sendAlert(tv, view, false, []);
+    }
+  };
   let queue = Promise.resolve();
-  const onStored = (alertId: string) => {
-    queue = queue.then(() => publish(alertId)).catch((err: unknown) => app.log.warn({ err }, 'alert push failed'));
+  const enqueue = (push: () => Promise<void>) => {
+    queue = queue.then(push).catch((err: unknown) => app.log.warn({ err }, 'alert push failed'));
+  };
+  const onStored = (alertId: string) => enqueue(() => publish(alertId));
+  const onTargeted = (payload: string) => {
+    const chunk = parseTargetedChunk(payload);
+    if (chunk) enqueue(() => publishChunk(chunk));
   };
 
   /**
@@ -192,6 +221,7 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
 
   const unlisteners = [
     database.listen(ALERT_STORED_CHANNEL, onStored),
+    database.listen(ALERT_TARGETED_CHANNEL, onTargeted),
     // A withdrawn TV is cut off at once, in every process.
     database.listen(DEVICE_WITHDRAWN_CHANNEL, (deviceId) => {
       for (const tvs of byHousehold.values()) for (const tv of tvs) if (tv.device.id === deviceId) refuse(tv.socket, 'AUTH_DEVICE_WITHDRAWN');

@@ -360,4 +360,59 @@ describe('the TV alert channel', () => {
     expect(plain.messages.find((m): m is Of<'ready'> => m.type === 'ready')!.active).not.toContain(test.id);
     for (const tv of [plain, yamadaBack]) await tv.close();
   });
+
+  it("pushes a new alert chunk by chunk as its targets are stored: the first household's TV has it before the town is targeted, each TV once", async () => {
+    const homes = await Promise.all([YAMADA, SATO].map(async (h) => (await db.select({ id: households.id }).from(households).where(eq(households.contractNo, h.contractNo)))[0]!.id));
+    const yamada = await Tv.connect(credential(YAMADA));
+    const sato = await Tv.connect(credential(SATO));
+    const tvs = [{ tv: yamada, home: homes[0]! }, { tv: sato, home: homes[1]! }];
+    const { xml } = capXml({ identifier: `tv-test-${randomUUID()}`, wholeMunicipality: true });
+    const seen: { chunk: number; pushed: boolean[] }[] = [];
+    let chunks = 0;
+    const stored = await ingestAlert(db, {
+      municipalityCode: '162108', alert: parseAlertDocument(Buffer.from(xml)), channel: 'cli', actor: 'operator:cli', defaultTtlSeconds: 3600,
+      // One household per statement first: targeting waits here, between chunks, until the chunk's TVs have the alert.
+      targetChunk: 1,
+      afterTargetChunk: async ({ alertId, after, last }) => {
+        chunks++;
+        const inChunk = tvs.filter(({ home }) => (after === null || home > after) && home <= last);
+        for (const { tv } of inChunk) await tv.next('alert', (m) => m.alert.id === alertId);
+        if (inChunk.length) seen.push({ chunk: chunks, pushed: tvs.map(({ tv }) => tv.alertsReceived().includes(alertId)) });
+      },
+    });
+    expect(stored.outcome).toBe('stored');
+    // Each TV had it while the household after it was still to be targeted: the first of the two before the second's chunk.
+    expect(seen).toHaveLength(2);
+    expect(seen[0]!.pushed.filter(Boolean)).toHaveLength(1);
+    expect(seen[1]!.pushed).toEqual([true, true]);
+    expect(chunks).toBeGreaterThan(seen[0]!.chunk);
+    // And the whole message afterwards (alert_stored) sends it to nobody again.
+    const marker = await ingest({ wholeMunicipality: true });
+    for (const tv of [yamada, sato]) {
+      await tv.next('alert', (m) => m.alert.id === marker.id);
+      expect(tv.alertsReceived().filter((id) => id === stored.alertId)).toEqual([stored.alertId]);
+    }
+    for (const tv of [yamada, sato]) await tv.close();
+  });
+
+  it('pushes nothing of a publication that rolls back, though its targets were announced chunk by chunk inside it', async () => {
+    const tv = await Tv.connect(credential(YAMADA));
+    const { xml } = capXml({ identifier: `tv-test-${randomUUID()}`, wholeMunicipality: true });
+    let announced = 0;
+    let rolledBack = '';
+    await expect(db.transaction(async (tx) => {
+      const stored = await ingestAlert(tx, {
+        municipalityCode: '162108', alert: parseAlertDocument(Buffer.from(xml)), channel: 'console', actor: 'staff:test', defaultTtlSeconds: 3600,
+        targetChunk: 1, afterTargetChunk: async () => void announced++,
+      });
+      rolledBack = stored.alertId;
+      throw new Error('publication fails after the targets were announced');
+    })).rejects.toThrow('publication fails after the targets were announced');
+    expect(announced).toBeGreaterThan(1);
+    // The next alert comes, and the rolled-back one never did (notifications are delivered in commit order).
+    const next = await ingest({ wholeMunicipality: true });
+    await tv.next('alert', (m) => m.alert.id === next.id);
+    expect(tv.alertsReceived()).not.toContain(rolledBack);
+    await tv.close();
+  });
 });

@@ -18,15 +18,12 @@ export const ALERT_STORED_CHANNEL = 'alert_stored';
  * PostgreSQL delivers these at commit, and never when it rolls back, like `alert_stored`.
  */
 export const ALERT_TARGETED_CHANNEL = 'alert_targeted';
+// Sent by the statement that stores the chunk (targeting.ts: `targetAlert` with `announce`).
 
 export interface TargetedChunk {
   alertId: string;
   after: string | null;
   last: string;
-}
-
-export async function announceTargets(db: Db, chunk: TargetedChunk): Promise<void> {
-  await db.execute(sql`select pg_notify(${ALERT_TARGETED_CHANNEL}, ${`${chunk.alertId} ${chunk.after ?? ''} ${chunk.last}`})`);
 }
 
 export function parseTargetedChunk(payload: string): TargetedChunk | null {

@@ -5,7 +5,7 @@ import { organisations } from '../db/schema/organisations.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
 import type { CanonicalAlert, EvacuationLevel } from './model.js';
-import { announceAlert, announceTargets, type TargetedChunk } from './announce.js';
+import { announceAlert, type TargetedChunk } from './announce.js';
 import { carryOverReceipts, isExtension } from './extension.js';
 import { alertConflicts, alerts } from './schema.js';
 import { targetAlert } from './targeting.js';
@@ -141,12 +141,11 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
     // while the rest of the town is targeted (an Update, which replaces and may extend, goes out whole below).
     const progressive = alert.msgType === 'Alert' && !result.affected.length;
     const alertId = result.alertId;
+    const afterChunk = input.afterTargetChunk;
     await targetAlert(db, alertId, {
+      announce: progressive,
       ...(input.targetChunk ? { chunkSize: input.targetChunk } : {}),
-      ...(progressive ? { onChunk: async (chunk) => {
-        await announceTargets(db, { alertId, ...chunk });
-        await input.afterTargetChunk?.({ alertId, ...chunk });
-      } } : {}),
+      ...(progressive && afterChunk ? { onChunk: (chunk) => afterChunk({ alertId, ...chunk }) } : {}),
     });
   }
   // An extension is no new alarm: what the TVs had received and acknowledged holds for it too (extension.ts).

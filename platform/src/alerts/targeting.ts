@@ -6,6 +6,7 @@ import type { Db } from '../db/client.js';
 import { households } from '../db/schema/households.js';
 import { householdMembers, persons } from '../db/schema/persons.js';
 import { districts, shelters } from '../db/schema/places.js';
+import { ALERT_TARGETED_CHANNEL } from './announce.js';
 import { openShelterNames } from './compose.js';
 import type { AlertArea, CanonicalAlert } from './model.js';
 import { alerts, alertTargets } from './schema.js';
@@ -119,7 +120,12 @@ export interface TargetChunk {
 export interface TargetOptions {
   /** Households in every statement; by default TARGET_CHUNK in the first, each next one twice as many, up to TARGET_CHUNK_MAX. */
   chunkSize?: number;
-  /** Called after each chunk is stored (before the next is computed): `ingestAlert` announces it, so pushing starts while targeting goes on. */
+  /**
+   * Announce each chunk (NOTIFY alert_targeted, `announce.ts`) by the statement that stores it, so
+   * pushing starts while targeting goes on, and no round trip waits on a busy event loop between.
+   */
+  announce?: boolean;
+  /** Called after each chunk is stored (and announced), before the next is computed. */
   onChunk?(chunk: TargetChunk): Promise<void>;
 }
 
@@ -182,7 +188,10 @@ export async function targetAlert(db: Db, alertId: string, options: TargetOption
         ) near on true
         on conflict do nothing
       )
-      select count(*)::int as n, max(id::text) as last from chunk`);
+      select count(*)::int as n, max(id::text) as last,
+        case when ${options.announce ?? false} and count(*) > 0
+          then pg_notify(${ALERT_TARGETED_CHANNEL}, ${alertId} || ' ' || ${after ?? ''} || ' ' || max(id::text)) end as announced
+      from chunk`);
     const [{ n, last }] = rowsOf(result) as [{ n: number; last: string | null }];
     if (last !== null) await options.onChunk?.({ after, last });
     if (n < chunkSize || last === null) break;

@@ -38,6 +38,24 @@ interface Tv {
   stored: { alertId: string; kind: ReceiptKind }[];
 }
 
+/** How long stored receipts gather before their TVs are told (one `receipted` per TV per window). */
+const CONFIRM_MS = 100;
+
+/**
+ * Households sent to before the event loop gets a turn: a push to 10,000 TVs in one go kept this
+ * process deaf for a second, and when it is the process storing the alert, its next chunk of
+ * targets waited that long (targeting and pushing took turns instead of overlapping).
+ */
+const SEND_SLICE = 250;
+
+async function inSlices<T>(items: Iterable<T>, each: (item: T) => void): Promise<void> {
+  let n = 0;
+  for (const item of items) {
+    each(item);
+    if (++n % SEND_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
 /** setTimeout's longest wait is about 24.8 days; the expiry timer re-arms past this. */
 const MAX_TIMER_MS = 3_600_000;
 
@@ -123,13 +141,13 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
       const extension = replaced.length > 0 && await isExtension(db, alertId);
       const acked = extension ? new Set((await db.select({ deviceId: alertReceipts.deviceId }).from(alertReceipts)
         .where(and(eq(alertReceipts.alertId, alertId), eq(alertReceipts.kind, 'acknowledged')))).map((r) => r.deviceId)) : new Set<string>();
-      for (const [householdId, view] of views) {
+      await inSlices(views, ([householdId, view]) => {
         for (const tv of byHousehold.get(householdId) ?? []) {
           if (!shows(tv) || tv.held.has(alertId)) continue;
           reached.add(tv);
           sendAlert(tv, view, acked.has(tv.device.id), replaced.filter((id) => tv.held.has(id)), extension);
         }
-      }
+      });
     }
     if (!replaced.length) return;
     // A Cancel, or an Update that no longer reaches this household: what it replaced goes.
@@ -161,9 +179,9 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
     const householdIds = [...byHousehold].filter(([id, tvs]) => (after === null || id > after) && id <= last && [...tvs].some(shows)).map(([id]) => id);
     const views = (await tvAlertViews(db, [alertId], householdIds)).get(alertId);
     if (!views) return;
-    for (const [householdId, view] of views) {
+    await inSlices(views, ([householdId, view]) => {
       for (const tv of byHousehold.get(householdId) ?? []) if (shows(tv)) sendAlert(tv, view, false, []);
-    }
+    });
   };
   let queue = Promise.resolve();
   const enqueue = (push: () => Promise<void>) => {
@@ -207,11 +225,15 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
     }
   };
 
-  /** Receipts confirmed to their TVs once stored, gathered per TV: one message per TV per stored batch. */
+  /**
+   * Receipts confirmed to their TVs once stored, gathered per TV over CONFIRM_MS: a TV's delivered
+   * and displayed (stored in consecutive batches) are one message, not two, and during a town-wide
+   * push the confirmations do not take turns with the alert itself (a `receipted` is no hurry).
+   */
   const unconfirmed = new Set<Tv>();
   const confirm = (tv: Tv, alertId: string, kind: ReceiptKind) => {
     tv.stored.push({ alertId, kind });
-    if (unconfirmed.size === 0) setImmediate(confirmAll);
+    if (unconfirmed.size === 0) setTimeout(confirmAll, CONFIRM_MS);
     unconfirmed.add(tv);
   };
   function confirmAll() {

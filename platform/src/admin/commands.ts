@@ -94,7 +94,11 @@ export interface OperatorDeps {
 export interface OperatorOutcome {
   result: unknown;
   warnings: string[];
-  /** The process exit code the CLI ends with: 0, or 3 when verify-audit found a break. */
+  /**
+   * The process exit code the CLI ends with: 0; 3 when verify-audit found a break; 4 when a
+   * directory of CRLs was ingested with some files refused (the others are installed, but a cron
+   * job that only looks at the exit status must still hear that a partition is missing).
+   */
   exitCode: number;
 }
 
@@ -111,7 +115,9 @@ export async function runOperatorCommand(deps: OperatorDeps, cmd: OperatorComman
   // What this command wrote is vouched for now, not only at the platform's next checkpoint.
   const { verification } = await publishAuditCheckpoint(deps.db, deps.audit);
   const warnings = verification.ok ? [] : [`audit log break at ${verification.brokenAt ?? 'checkpoint'} (${verification.reason}): ${verification.detail}`];
-  return { result, warnings, exitCode: 0 };
+  const refusedCrls = cmd.command === 'ingest-crl-dir' ? (result as CrlDirResult).results.filter((r) => 'refused' in r) : [];
+  if (refusedCrls.length) warnings.push(`${refusedCrls.length} CRL file(s) refused: ${refusedCrls.map((r) => `${r.file} (${r.refused})`).join(', ')}`);
+  return { result, warnings, exitCode: refusedCrls.length ? 4 : 0 };
 }
 
 async function write(deps: OperatorDeps, cmd: Exclude<OperatorCommand, { command: 'verify-audit' }>): Promise<unknown> {
@@ -127,7 +133,7 @@ async function write(deps: OperatorDeps, cmd: Exclude<OperatorCommand, { command
     case 'ingest-crl-dir': {
       // One refused CRL (outdated, another CA's, malformed) must not hold back the other partitions.
       const identity = await deps.identity();
-      const results = [];
+      const results: CrlDirResult['results'] = [];
       for (const file of cmd.files) {
         try {
           results.push({ file: file.name, ...crlSummary(await ingestCrl(identity, cmd.purpose, Buffer.from(file.derBase64, 'base64'), OPERATOR_ACTOR.name)) });
@@ -153,6 +159,13 @@ async function write(deps: OperatorDeps, cmd: Exclude<OperatorCommand, { command
     case 'populate-town':
       return populateTown(deps.db, cmd.households);
   }
+}
+
+/** What `ingest-crl DIR` answers: one line per file, installed or refused with its code. */
+interface CrlDirResult {
+  ingested: number;
+  refused: number;
+  results: Array<({ file: string } & ReturnType<typeof crlSummary>) | { file: string; refused: string; detail: string | null }>;
 }
 
 function crlSummary(result: CrlApplication) {

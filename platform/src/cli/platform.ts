@@ -14,7 +14,8 @@ import { AppError } from '../shared/errors.js';
  *   withdraw-device <device-id>          (lost or stolen: refused at once, its sessions end)
  *   ingest-crl --purpose sign|auth [--dp "C=JP, O=JPKI, …, CN=Nanto-shi CRLDP"] FILE.crl
  *   ingest-crl --purpose sign|auth DIR  (every file in DIR, e.g. one partitioned CRL per
- *                                        distribution point; each on its own, refusals listed)
+ *                                        distribution point; each on its own, refusals listed;
+ *                                        exit 4 when any file was refused)
  *   ingest-linkage FILE.json            (J-LIS linkage: each card's sign↔auth pair, and renewals;
  *                                        settles registrations waiting for it)
  *   verify-audit

@@ -5,6 +5,7 @@ import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
 import type { InsurerActor } from './insurer-actor.js';
 import { pensionCampaigns, pensionInbox, pensionPolicies, pensionSubmissions } from './schema.js';
+import { countsAsAnswer } from './submissions.js';
 
 export interface NewCampaign {
   title: string;
@@ -79,7 +80,7 @@ export async function campaignsOf(db: Db, providerId: string, now = new Date()) 
   const items = await db.select({ campaignId: pensionInbox.campaignId, policyId: pensionInbox.policyId, openedAt: pensionInbox.openedAt })
     .from(pensionInbox).where(and(inArray(pensionInbox.campaignId, ids), eq(pensionInbox.kind, 'campaign')));
   const submitted = await db.select({ campaignId: pensionSubmissions.campaignId, policyId: pensionSubmissions.policyId })
-    .from(pensionSubmissions).where(and(inArray(pensionSubmissions.campaignId, ids), isNotNull(pensionSubmissions.policyId)));
+    .from(pensionSubmissions).where(and(inArray(pensionSubmissions.campaignId, ids), isNotNull(pensionSubmissions.policyId), countsAsAnswer));
   const linked = await db.select({ dueMonth: pensionPolicies.dueMonth, id: pensionPolicies.id }).from(pensionPolicies)
     .innerJoin(serviceUids, and(eq(serviceUids.uid, pensionPolicies.serviceUid), isNull(serviceUids.unlinkedAt)))
     .where(eq(pensionPolicies.providerId, providerId));

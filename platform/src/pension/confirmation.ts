@@ -11,7 +11,7 @@ import { monthOfPeriod } from './campaigns.js';
 import { checkDeclarations, declarationLines, encodeDocument } from './document.js';
 import { pensionCampaigns, pensionDrafts, pensionInbox, pensionPolicies, pensionSubmissions } from './schema.js';
 import { sealSubmission, type SealContext } from './seal.js';
-import { storeSubmission } from './submissions.js';
+import { askToRenew, countsAsAnswer, storeSubmission } from './submissions.js';
 
 /** Reading the form and typing the sign password with a remote takes a while; then it is prepared again. */
 export const DRAFT_TTL_SECONDS = 20 * 60;
@@ -57,7 +57,7 @@ export async function prepareConfirmation(db: Db, who: Who, input: { campaignId:
 
 async function requireNotSubmitted(db: Db, campaignId: string, policyId: string) {
   const [done] = await db.select({ id: pensionSubmissions.id }).from(pensionSubmissions)
-    .where(and(eq(pensionSubmissions.campaignId, campaignId), eq(pensionSubmissions.policyId, policyId)));
+    .where(and(eq(pensionSubmissions.campaignId, campaignId), eq(pensionSubmissions.policyId, policyId), countsAsAnswer));
   if (done) throw new AppError('PENSION_ALREADY_SUBMITTED');
 }
 
@@ -88,7 +88,7 @@ export async function submitConfirmation(db: Db, jpki: JpkiContext, seal: SealCo
       signature: fromBase64(input.signature), certificate: new Uint8Array(cert.der),
     }, seal);
   } catch (err) {
-    if (err instanceof AppError && err.code === 'PKI_REVOKED') await askToRenew(db, who.personId, policy!.providerId, policy!.id);
+    if (err instanceof AppError && err.code === 'PKI_REVOKED') await db.transaction((tx) => askToRenew(tx, who.personId, policy!.providerId, policy!.id));
     throw err;
   }
   const stored = await storeSubmission(db, { providerId: policy!.providerId, personId: who.personId, outcome, policyId: policy!.id, campaignId: draft.campaignId });
@@ -97,14 +97,3 @@ export async function submitConfirmation(db: Db, jpki: JpkiContext, seal: SealCo
   return stored;
 }
 
-/** "Your certificate changed: renew it and confirm again" — never anything about why. */
-async function askToRenew(db: Db, personId: string, providerId: string, policyId: string) {
-  await db.transaction(async (tx) => {
-    await tx.insert(pensionInbox).values({
-      personId, providerId, kind: 'status_changed', policyId,
-      title: '署名用 電子証明書の 状態が 変わりました',
-      body: 'お住まいの市区町村の窓口で 電子証明書を更新してから、もう一度 現況確認届を お出しください。',
-    });
-    await appendAudit(tx, { actor: `person:${personId}`, action: 'pension.certificate_status_changed', subject: policyId, data: { provider: providerId } });
-  });
-}

@@ -6,6 +6,7 @@ import { bookingInboxItems, openBookingNotice, unreadBookingNotices } from '../b
 import { AppError } from '../shared/errors.js';
 import { ownPolicy, type InsurerActor } from './policies.js';
 import { pensionCampaigns, pensionInbox, pensionPolicies, pensionSubmissions } from './schema.js';
+import { countsAsAnswer, type StoredSubmission } from './submissions.js';
 
 /** Items that count on the home badge: visible, not opened, not done. */
 const unread = (personId: string, now: Date) =>
@@ -58,11 +59,11 @@ export async function openItem(db: Db, personId: string, itemId: string, now = n
     const [c] = await db.select({ campaign: pensionCampaigns, policy: pensionPolicies }).from(pensionCampaigns)
       .innerJoin(pensionPolicies, eq(pensionPolicies.id, row.item.policyId)).where(eq(pensionCampaigns.id, row.item.campaignId));
     const [sub] = await db.select({ id: pensionSubmissions.id, state: pensionSubmissions.state, signedAt: pensionSubmissions.signedAt }).from(pensionSubmissions)
-      .where(and(eq(pensionSubmissions.campaignId, row.item.campaignId), eq(pensionSubmissions.policyId, row.item.policyId)));
+      .where(and(eq(pensionSubmissions.campaignId, row.item.campaignId), eq(pensionSubmissions.policyId, row.item.policyId), countsAsAnswer));
     confirmation = {
       campaignId: c!.campaign.id, policyId: c!.policy.id, policyRef: c!.policy.policyRef, period: c!.campaign.period,
       deadline: c!.campaign.deadline.toISOString(), open: c!.campaign.deadline > now,
-      submission: sub ? { id: sub.id, state: sub.state, signedAt: sub.signedAt.toISOString() } : null,
+      submission: sub ? { id: sub.id, state: sub.state as StoredSubmission['state'], signedAt: sub.signedAt.toISOString() } : null,
     };
   }
   return {

@@ -35,11 +35,17 @@ export async function submissionsOf(db: Db, providerId: string, q: { campaignId?
       const doc = documentB64 ? decodeDocument(Buffer.from(documentB64, 'base64')) : null;
       return {
         id: row.id, policyRef: row.policyRef, serviceUid: row.serviceUid, campaignId: row.campaignId,
-        state: row.state === 'sealed' && row.changesDeclared ? ('status_changed' as const) : row.state,
+        state: submissionState(row),
         declarations: doc ? declarationLines(doc.declarations) : null, changes: doc?.declarations.changes ?? null,
         signedAt: row.signedAt.toISOString(), sealedAt: row.sealedAt?.toISOString() ?? null, cursor: cursorOf(row),
       };
     }),
     next: rows.length > limit ? cursorOf(page[page.length - 1]!) : null,
   };
+}
+
+/** The state an insurer reads: never the word revoked (it may mean a death; the insurer asks the holder). */
+function submissionState(row: typeof pensionSubmissions.$inferSelect) {
+  if (row.state === 'certificate_revoked') return 'certificate_changed' as const;
+  return row.state === 'sealed' && row.changesDeclared ? ('status_changed' as const) : row.state;
 }

@@ -90,8 +90,12 @@ export const CampaignList = Type.Object({ campaigns: Type.Array(Campaign) });
 export const SubmissionsQuery = Type.Object({ campaignId: Type.Optional(Uuid), since: Type.Optional(Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' })), limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })) }, Strict);
 export const Submission = Type.Object({
   id: Uuid, policyRef: Type.String(), serviceUid: Type.String(), campaignId: Nullable(Uuid),
-  /** `status_changed`: sealed, and the declarations say something changed (follow up). */
-  state: Type.Union([Type.Literal('sealed'), Type.Literal('revocation_pending'), Type.Literal('status_changed')]),
+  /**
+   * `status_changed`: sealed, and the declarations say something changed (follow up).
+   * `certificate_changed`: it waited for a CRL, which showed the sign certificate's status changed
+   * when it signed: not sealed, not an answer; the holder is asked to renew and confirm again.
+   */
+  state: Type.Union([Type.Literal('sealed'), Type.Literal('revocation_pending'), Type.Literal('status_changed'), Type.Literal('certificate_changed')]),
   declarations: Nullable(Type.Array(Type.String())), changes: Nullable(Type.String()),
   signedAt: Type.String(), sealedAt: Nullable(Type.String()), cursor: Type.String(),
 });

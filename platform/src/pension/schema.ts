@@ -117,8 +117,9 @@ export const pensionApiCredentials = pgTable('pension_api_credentials', {
 });
 
 /**
- * Every signed 現況確認届 the platform accepted from a card: sealed (with its evidence bundle) or
- * waiting for a CRL fresh enough (`revocation_pending`, with what sealing needs to finish). A row
+ * Every signed 現況確認届 the platform accepted from a card: sealed (with its evidence bundle),
+ * waiting for a CRL fresh enough (`revocation_pending`, with what sealing needs to finish), or found
+ * revoked by the CRL it waited for (`certificate_revoked`). A row
  * is written before the TV is told "received", so nothing acknowledged is lost; it names the
  * person only through the provider's service UID.
  */
@@ -131,7 +132,12 @@ export const pensionSubmissions = pgTable(
     policyRef: text('policy_ref').notNull(),
     policyId: uuid('policy_id').references(() => pensionPolicies.id),
     campaignId: uuid('campaign_id').references(() => pensionCampaigns.id),
-    state: text('state', { enum: ['sealed', 'revocation_pending'] }).notNull(),
+    /**
+     * `certificate_revoked`: it waited for a CRL, and the CRL said the sign certificate was revoked
+     * when it signed — never sealed; the person is asked to renew and confirm again, which this row
+     * must not block (the once-per-campaign index leaves it out).
+     */
+    state: text('state', { enum: ['sealed', 'revocation_pending', 'certificate_revoked'] }).notNull(),
     /** The declarations say something changed (address, name, account): the insurer follows up. */
     changesDeclared: boolean('changes_declared').notNull().default(false),
     /** PendingSeal (document, CMS with timestamp, genTime) while pending; null once sealed. */
@@ -145,6 +151,6 @@ export const pensionSubmissions = pgTable(
   (t) => [
     index('pension_submissions_pending_idx').on(t.state),
     index('pension_submissions_provider_idx').on(t.providerId, t.createdAt),
-    uniqueIndex('pension_submissions_once_uq').on(t.campaignId, t.policyId),
+    uniqueIndex('pension_submissions_once_uq').on(t.campaignId, t.policyId).where(sql`${t.state} <> 'certificate_revoked'`),
   ],
 );

@@ -1,11 +1,19 @@
-import { and, eq } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import { and, eq, ne } from 'drizzle-orm';
+import type { Db, Tx } from '../db/client.js';
+import { serviceUids } from '../db/schema/index.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
 import { decodeDocument } from './document.js';
 import { serializeBundle } from './evidence-bundle.js';
-import { pensionSubmissions } from './schema.js';
+import { pensionInbox, pensionSubmissions } from './schema.js';
 import { completePending, type PendingSeal, type SealContext, type SealOutcome } from './seal.js';
+
+/**
+ * A submission that answers its campaign: any but one the CRL found revoked while it waited (that
+ * person is asked to renew and confirm again, so it must not block their next answer, count as
+ * submitted in the campaign's progress, or show as done on the TV).
+ */
+export const countsAsAnswer = ne(pensionSubmissions.state, 'certificate_revoked');
 
 /** What the TV is told once a submission is stored. */
 export interface StoredSubmission {
@@ -43,7 +51,7 @@ export async function storeSubmission(db: Db, input: { providerId: string; perso
       actor: `person:${input.personId}`, action: 'pension.submitted', subject: row!.id,
       data: { provider: input.providerId, state: row!.state },
     });
-    return { id: row!.id, state: row!.state, signedAt: signedAt.toISOString(), changesDeclared: doc.declarations.changes !== null };
+    return { id: row!.id, state: pending ? 'revocation_pending' : 'sealed', signedAt: signedAt.toISOString(), changesDeclared: doc.declarations.changes !== null };
   });
 }
 
@@ -55,8 +63,9 @@ export async function hasPendingSubmissions(db: Db): Promise<boolean> {
 
 /**
  * Retries every pending submission against the revocation source as it is now (run after a CRL
- * was ingested). Sealed ones get their bundle; a certificate revoked meanwhile stays pending and
- * is reported, never sealed; the rest keep waiting. Returns how many of each.
+ * was ingested). Sealed ones get their bundle; one whose certificate the CRL shows revoked when it
+ * signed becomes `certificate_revoked` (never sealed; the person is asked to renew and confirm
+ * again); the rest keep waiting. Returns how many of each.
  */
 export async function completePendingSubmissions(db: Db, ctx: SealContext): Promise<{ sealed: number; waiting: number; revoked: number }> {
   const rows = await db.select().from(pensionSubmissions).where(eq(pensionSubmissions.state, 'revocation_pending'));
@@ -67,6 +76,7 @@ export async function completePendingSubmissions(db: Db, ctx: SealContext): Prom
       outcome = await completePending(row.pending as PendingSeal, ctx);
     } catch (err) {
       if (err instanceof AppError && err.code === 'PKI_REVOKED') {
+        await settleRevoked(db, row);
         counts.revoked++;
         continue;
       }
@@ -99,4 +109,39 @@ export async function bundleOf(db: Db, providerId: string, submissionId: string)
     .where(and(eq(pensionSubmissions.id, submissionId), eq(pensionSubmissions.providerId, providerId)));
   if (!row?.bundle) throw new AppError('REQ_NOT_FOUND', { detail: 'no sealed submission with that id for this provider' });
   return row.bundle;
+}
+
+/**
+ * A pending submission the CRL showed revoked: it is not an answer. In one transaction: the row
+ * becomes `certificate_revoked` (its signed bytes dropped: they prove nothing now), the person
+ * (found through the provider's UID) gets the "renew and confirm again" item and their campaign
+ * request is open again, and the audit says so. Another process that settled it first wins.
+ */
+async function settleRevoked(db: Db, row: typeof pensionSubmissions.$inferSelect): Promise<void> {
+  await db.transaction(async (tx) => {
+    const settled = await tx.update(pensionSubmissions).set({ state: 'certificate_revoked', pending: null })
+      .where(and(eq(pensionSubmissions.id, row.id), eq(pensionSubmissions.state, 'revocation_pending')))
+      .returning({ id: pensionSubmissions.id });
+    if (!settled.length) return;
+    await appendAudit(tx, { actor: 'system', action: 'pension.revoked_while_pending', subject: row.id, data: { provider: row.providerId } });
+    const [holder] = await tx.select({ personId: serviceUids.personId }).from(serviceUids)
+      .where(and(eq(serviceUids.uid, row.serviceUid), eq(serviceUids.providerId, row.providerId)));
+    if (!holder) return;
+    await askToRenew(tx, holder.personId, row.providerId, row.policyId);
+    if (row.campaignId && row.policyId) {
+      await tx.update(pensionInbox).set({ doneAt: null }).where(and(
+        eq(pensionInbox.personId, holder.personId), eq(pensionInbox.campaignId, row.campaignId), eq(pensionInbox.policyId, row.policyId),
+      ));
+    }
+  });
+}
+
+/** "Your certificate changed: renew it and confirm again" — never anything about why. */
+export async function askToRenew(tx: Tx, personId: string, providerId: string, policyId: string | null): Promise<void> {
+  await tx.insert(pensionInbox).values({
+    personId, providerId, kind: 'status_changed', policyId,
+    title: '署名用 電子証明書の 状態が 変わりました',
+    body: 'お住まいの市区町村の窓口で 電子証明書を更新してから、もう一度 現況確認届を お出しください。',
+  });
+  await appendAudit(tx, { actor: `person:${personId}`, action: 'pension.certificate_status_changed', subject: policyId ?? personId, data: { provider: providerId } });
 }

@@ -82,17 +82,27 @@ describe('npm run platform', { timeout: 120_000 }, () => {
     const { dataDir, target, centerDir, env } = await cliWorld();
     try {
       const crls = await buildPartitionedCrls(centerDir, { which: 'auth', generation: '03', thisUpdate: new Date() });
+      // The first partition alone: all installed, exit 0.
+      const cleanDir = mkdtempSync(join(tmpdir(), 'cli-crls-'));
+      writeFileSync(join(cleanDir, 'dp-000.crl'), crls[0]!.der);
+      const clean = runTs(CLI, ['ingest-crl', '--purpose', 'auth', cleanDir], env);
+      expect(await clean.exited).toBe(0);
+      expect(JSON.parse(clean.output().slice(clean.output().indexOf('{')))).toMatchObject({ ingested: 1, refused: 0 });
+      // The others beside a broken file: the others are installed, and the exit status (4) says one was not.
       const crlDir = mkdtempSync(join(tmpdir(), 'cli-crls-'));
-      crls.forEach((crl, i) => writeFileSync(join(crlDir, `dp-${String(i).padStart(3, '0')}.crl`), crl.der));
+      crls.slice(1).forEach((crl, i) => writeFileSync(join(crlDir, `dp-${String(i + 1).padStart(3, '0')}.crl`), crl.der));
       writeFileSync(join(crlDir, 'zz-broken.crl'), Buffer.from('not a CRL'));
       const ingest = runTs(CLI, ['ingest-crl', '--purpose', 'auth', crlDir], env);
-      expect(await ingest.exited).toBe(0);
-      const out = JSON.parse(ingest.output().slice(ingest.output().indexOf('{')));
-      expect(out).toMatchObject({ ingested: crls.length, refused: 1 });
+      expect(await ingest.exited).toBe(4);
+      // The JSON (stdout), then the warning (stderr): the object ends at the last line that is `}`.
+      const text = ingest.output();
+      const out = JSON.parse(text.slice(text.indexOf('{'), text.lastIndexOf('\n}') + 2));
+      expect(out).toMatchObject({ ingested: crls.length - 1, refused: 1 });
       expect(out.results.at(-1)).toMatchObject({ file: 'zz-broken.crl', refused: 'PKI_MALFORMED' });
-      expect(out.results.slice(0, -1).map((r: { distributionPoint: string }) => r.distributionPoint)).toEqual(crls.map((c) => c.distributionPoint));
+      expect(out.results.slice(0, -1).map((r: { distributionPoint: string }) => r.distributionPoint)).toEqual(crls.slice(1).map((c) => c.distributionPoint));
+      expect(ingest.output()).toContain('1 CRL file(s) refused: zz-broken.crl (PKI_MALFORMED)');
 
-      const single = join(crlDir, 'dp-000.crl');
+      const single = join(cleanDir, 'dp-000.crl');
       const misfiled = runTs(CLI, ['ingest-crl', '--purpose', 'auth', '--dp', crls[1]!.distributionPoint, single], env);
       expect(await misfiled.exited).toBe(1);
       expect(misfiled.output()).toContain('PKI_CRL_PARTITION_MISMATCH');

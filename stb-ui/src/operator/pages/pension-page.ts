@@ -7,6 +7,7 @@ const STATE_LABEL: Record<SubmissionView['state'], string> = {
   sealed: '受付済み',
   revocation_pending: '失効確認待ち',
   status_changed: '受付済み（変更あり・要連絡）',
+  certificate_changed: '証明書の状態変更（未受付・ご本人に連絡）',
 };
 
 /**
@@ -182,7 +183,7 @@ export class OpPensionPage extends LitElement {
           : html`<table><thead><tr><th>証券番号</th><th>利用者ID（貴社専用）</th><th>署名時刻</th><th>状態</th><th>申告</th><th></th></tr></thead><tbody>
             ${this._submissions.map((s) => html`<tr data-submission=${s.id} data-state=${s.state}><td>${s.policyRef}</td><td><code>${s.serviceUid}</code></td>
               <td>${new Date(s.signedAt).toLocaleString('ja-JP')}</td><td>${STATE_LABEL[s.state]}</td><td>${(s.declarations ?? []).join(' ')}</td>
-              <td>${s.state === 'revocation_pending' ? '' : html`<button data-download @click=${() => this.download(s.id)}>証拠ファイル</button>`}</td></tr>`)}
+              <td>${s.state === 'revocation_pending' || s.state === 'certificate_changed' ? '' : html`<button data-download @click=${() => this.download(s.id)}>証拠ファイル</button>`}</td></tr>`)}
             </tbody></table>`}
       </div>
       <div class="panel"><h3>契約</h3>

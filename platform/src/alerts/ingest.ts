@@ -5,7 +5,7 @@ import { organisations } from '../db/schema/organisations.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
 import type { CanonicalAlert, EvacuationLevel } from './model.js';
-import { announceAlert, type TargetedChunk } from './announce.js';
+import { announceAlert } from './announce.js';
 import { carryOverReceipts, isExtension } from './extension.js';
 import { alertConflicts, alerts } from './schema.js';
 import { targetAlert } from './targeting.js';
@@ -28,10 +28,6 @@ export interface IngestInput {
   /** For the audit log: `feed:<credential id>`, `operator:cli`, `staff:<id>`. */
   actor: string;
   defaultTtlSeconds: number;
-  /** Households per targeting statement (default: 500, then doubling up to 4,000; `targetAlert`). */
-  targetChunk?: number;
-  /** Tests: called after each chunk of targets is stored and announced, before the next one is computed. */
-  afterTargetChunk?(chunk: TargetedChunk): Promise<void>;
 }
 
 export type IngestOutcome =
@@ -136,18 +132,7 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
   });
   if (result.outcome === 'conflict') throw new AppError('ALERT_CONFLICT', { details: { alertId: result.alertId } });
   // Targets are computed for every message that could be shown (Test too: test-flagged TVs may show it).
-  if (result.outcome === 'stored' && (alert.msgType === 'Alert' || alert.msgType === 'Update')) {
-    // A new alarm replacing nothing is announced chunk by chunk as its targets are stored: the first TVs have it
-    // while the rest of the town is targeted (an Update, which replaces and may extend, goes out whole below).
-    const progressive = alert.msgType === 'Alert' && !result.affected.length;
-    const alertId = result.alertId;
-    const afterChunk = input.afterTargetChunk;
-    await targetAlert(db, alertId, {
-      announce: progressive,
-      ...(input.targetChunk ? { chunkSize: input.targetChunk } : {}),
-      ...(progressive && afterChunk ? { onChunk: (chunk) => afterChunk({ alertId, ...chunk }) } : {}),
-    });
-  }
+  if (result.outcome === 'stored' && (alert.msgType === 'Alert' || alert.msgType === 'Update')) await targetAlert(db, result.alertId);
   // An extension is no new alarm: what the TVs had received and acknowledged holds for it too (extension.ts).
   if (result.outcome === 'stored' && result.affected.length && await isExtension(db, result.alertId)) await carryOverReceipts(db, result.alertId, result.affected);
   // Every channel's alert reaches the TVs the same way: announced to every platform process, once targeted.

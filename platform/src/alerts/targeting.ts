@@ -6,7 +6,6 @@ import type { Db } from '../db/client.js';
 import { households } from '../db/schema/households.js';
 import { householdMembers, persons } from '../db/schema/persons.js';
 import { districts, shelters } from '../db/schema/places.js';
-import { ALERT_TARGETED_CHANNEL } from './announce.js';
 import { openShelterNames } from './compose.js';
 import type { AlertArea, CanonicalAlert } from './model.js';
 import { alerts, alertTargets } from './schema.js';
@@ -104,42 +103,15 @@ const haversineM = (hLat: SQL, hLon: SQL, sLat: SQL, sLon: SQL) => sql`6371008.8
   sqrt(1 - (power(sin(radians(${sLat} - ${hLat}) / 2), 2) + power(sin(radians(${sLon} - ${hLon}) / 2), 2) * cos(radians(${hLat})) * cos(radians(${sLat})))))`;
 
 /**
- * Households targeted by the first statement (`targetAlert`); each next statement takes twice as
- * many, up to TARGET_CHUNK_MAX: the first TVs hear of an alert after 500 households, not after the
- * whole town, and 20,000 households are 7 statements, not 40.
- */
-export const TARGET_CHUNK = 500;
-export const TARGET_CHUNK_MAX = 4000;
-
-/** One chunk of targets stored: the households with ids in (`after`, `last`] (uuid order; `after` null = from the first). */
-export interface TargetChunk {
-  after: string | null;
-  last: string;
-}
-
-export interface TargetOptions {
-  /** Households in every statement; by default TARGET_CHUNK in the first, each next one twice as many, up to TARGET_CHUNK_MAX. */
-  chunkSize?: number;
-  /**
-   * Announce each chunk (NOTIFY alert_targeted, `announce.ts`) by the statement that stores it, so
-   * pushing starts while targeting goes on, and no round trip waits on a busy event loop between.
-   */
-  announce?: boolean;
-  /** Called after each chunk is stored (and announced), before the next is computed. */
-  onChunk?(chunk: TargetChunk): Promise<void>;
-}
-
-/**
  * Computes and stores the targets of a stored alert (idempotent); returns how many households.
- * A few INSERT … SELECT statements whatever the size of the town (issue 13 §5: targeting is on
- * every TV's delivery time), each for the next matched households in id order (keyset: 500, then
- * twice as many each time up to 4,000), so that `onChunk` can let the TVs of the first households
- * have the alert while the rest are targeted. District codes and "the whole municipality" are matched by the database; only
- * polygons and circles read coordinates into turf. Each target keeps the shelter its text will
- * point to — the nearest of those the alert opens (`openShelter`), or of all the municipality's
- * when it names none — and the distance, so that sending needs no geometry at all.
+ * One INSERT … SELECT whatever the size of the town (issue 13 §5: it runs between storing and
+ * announcing, so it is on every TV's delivery time): district codes and "the whole municipality"
+ * are matched by the database; only polygons and circles read coordinates into turf. Each target
+ * keeps the shelter its text will point to — the nearest of those the alert opens (`openShelter`),
+ * or of all the municipality's when it names none — and the distance, so that sending needs no
+ * geometry at all.
  */
-export async function targetAlert(db: Db, alertId: string, options: TargetOptions = {}): Promise<number> {
+export async function targetAlert(db: Db, alertId: string): Promise<number> {
   const [row] = await db.select({ municipalityId: alerts.municipalityId, document: alerts.document }).from(alerts).where(eq(alerts.id, alertId));
   if (!row) return 0;
   const alert = row.document as CanonicalAlert;
@@ -155,54 +127,32 @@ export async function targetAlert(db: Db, alertId: string, options: TargetOption
   }
   const open = openShelterNames(alert);
   const municipalityId = row.municipalityId;
-  const first = Math.max(1, options.chunkSize ?? TARGET_CHUNK);
-  const most = options.chunkSize ? first : TARGET_CHUNK_MAX;
-  for (let after: string | null = null, chunkSize = first; ; chunkSize = Math.min(most, chunkSize * 2)) {
-    // uuid order is the order of their lowercase hex text, so `last` can travel as text (NOTIFY, JS comparisons).
-    const result = await db.execute(sql`
-      with chunk as (
-        select * from (
-          select h.id, h.district_id, h.latitude, h.longitude,
-            case when d.code = any(${sql.param(plan.codes)}::text[]) then 'code'
-                 when h.id = any(${sql.param(byGeometry)}::uuid[]) then 'geometry'
-                 when ${plan.whole} then 'municipality' end as matched_by
-          from households h join districts d on d.id = h.district_id
-          where d.municipality_id = ${municipalityId} and (${after}::uuid is null or h.id > ${after}::uuid)
-        ) c
-        where c.matched_by is not null
-        order by c.id
-        limit ${chunkSize}
-      ), stored as (
-        insert into alert_targets (alert_id, household_id, district_id, matched_by, shelter_id, shelter_distance_m)
-        select ${alertId}::uuid, m.id, m.district_id, m.matched_by, near.id, near.distance_m
-        from chunk m
-        left join lateral (
-          select s.id, ${haversineM(sql`m.latitude`, sql`m.longitude`, sql`s.latitude`, sql`s.longitude`)} as distance_m
-          from shelters s
-          where s.municipality_id = ${municipalityId} and s.latitude is not null and s.longitude is not null
-            and m.latitude is not null and m.longitude is not null
-            and (s.name = any(${sql.param(open)}::text[])
-              or not exists (select 1 from shelters o where o.municipality_id = ${municipalityId} and o.name = any(${sql.param(open)}::text[])))
-          order by distance_m
-          limit 1
-        ) near on true
-        on conflict do nothing
-      )
-      select count(*)::int as n, max(id::text) as last,
-        case when ${options.announce ?? false} and count(*) > 0
-          then pg_notify(${ALERT_TARGETED_CHANNEL}, ${alertId} || ' ' || ${after ?? ''} || ' ' || max(id::text)) end as announced
-      from chunk`);
-    const [{ n, last }] = rowsOf(result) as [{ n: number; last: string | null }];
-    if (last !== null) await options.onChunk?.({ after, last });
-    if (n < chunkSize || last === null) break;
-    after = last;
-  }
+  await db.execute(sql`
+    insert into alert_targets (alert_id, household_id, district_id, matched_by, shelter_id, shelter_distance_m)
+    select ${alertId}::uuid, m.id, m.district_id, m.matched_by, near.id, near.distance_m
+    from (
+      select h.id, h.district_id, h.latitude, h.longitude,
+        case when d.code = any(${sql.param(plan.codes)}::text[]) then 'code'
+             when h.id = any(${sql.param(byGeometry)}::uuid[]) then 'geometry'
+             when ${plan.whole} then 'municipality' end as matched_by
+      from households h join districts d on d.id = h.district_id
+      where d.municipality_id = ${municipalityId}
+    ) m
+    left join lateral (
+      select s.id, ${haversineM(sql`m.latitude`, sql`m.longitude`, sql`s.latitude`, sql`s.longitude`)} as distance_m
+      from shelters s
+      where s.municipality_id = ${municipalityId} and s.latitude is not null and s.longitude is not null
+        and m.latitude is not null and m.longitude is not null
+        and (s.name = any(${sql.param(open)}::text[])
+          or not exists (select 1 from shelters o where o.municipality_id = ${municipalityId} and o.name = any(${sql.param(open)}::text[])))
+      order by distance_m
+      limit 1
+    ) near on true
+    where m.matched_by is not null
+    on conflict do nothing`);
   const [{ n }] = await db.select({ n: count() }).from(alertTargets).where(eq(alertTargets.alertId, alertId)) as [{ n: number }];
   return n;
 }
-
-/** node-postgres returns `{ rows }`, PGlite too; drizzle's `execute` result type differs by driver. */
-const rowsOf = (result: unknown): unknown[] => (result as { rows: unknown[] }).rows;
 
 /** Current members' names of households, for the personalised text. */
 export async function memberNames(db: Db, householdIds: string[]): Promise<Map<string, string[]>> {

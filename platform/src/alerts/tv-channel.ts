@@ -9,7 +9,7 @@ import { DEVICE_TEST_ALERTS_CHANNEL, DEVICE_WITHDRAWN_CHANNEL } from '../identit
 import { authenticateSession } from '../identity/sessions.js';
 import { AppError } from '../shared/errors.js';
 import { TV_ALERT_CLOSE, TV_ALERT_PATH, TvAlertClientMessage, type ReceiptKind, type TvAlertServerMessage } from './alerts-schemas.js';
-import { ALERT_STORED_CHANNEL, ALERT_TARGETED_CHANNEL, parseTargetedChunk, type TargetedChunk } from './announce.js';
+import { ALERT_STORED_CHANNEL } from './announce.js';
 import { isExtension } from './extension.js';
 import { WriteBatcher } from '../db/write-batcher.js';
 import { receiptWriter } from './receipts.js';
@@ -36,24 +36,6 @@ interface Tv {
   testAlerts: boolean;
   /** Receipts stored since this TV was last told (one `receipted` per TV per stored batch, not one per receipt). */
   stored: { alertId: string; kind: ReceiptKind }[];
-}
-
-/** How long stored receipts gather before their TVs are told (one `receipted` per TV per window). */
-const CONFIRM_MS = 100;
-
-/**
- * Households sent to before the event loop gets a turn: a push to 10,000 TVs in one go kept this
- * process deaf for a second, and when it is the process storing the alert, its next chunk of
- * targets waited that long (targeting and pushing took turns instead of overlapping).
- */
-const SEND_SLICE = 250;
-
-async function inSlices<T>(items: Iterable<T>, each: (item: T) => void): Promise<void> {
-  let n = 0;
-  for (const item of items) {
-    each(item);
-    if (++n % SEND_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-  }
 }
 
 /** setTimeout's longest wait is about 24.8 days; the expiry timer re-arms past this. */
@@ -133,21 +115,19 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
     const forAll = residentVisible(row, now);
     if (forAll || residentVisible(row, now, true)) {
       const shows = (tv: Tv) => forAll || tv.testAlerts;
-      // A TV that already has it (pushed with a chunk of targets, or on connecting) is not sent it again.
-      const householdIds = [...byHousehold].filter(([, tvs]) => [...tvs].some((tv) => shows(tv) && !tv.held.has(alertId))).map(([id]) => id);
-      for (const tvs of byHousehold.values()) for (const tv of tvs) if (tv.held.has(alertId)) reached.add(tv);
+      const householdIds = [...byHousehold].filter(([, tvs]) => [...tvs].some(shows)).map(([id]) => id);
       const views = (await tvAlertViews(db, [alertId], householdIds)).get(alertId) ?? new Map<string, TvAlertView>();
       // An extension is no new alarm: TVs that acknowledged what it extends get it acknowledged (receipts carried over at ingest).
       const extension = replaced.length > 0 && await isExtension(db, alertId);
       const acked = extension ? new Set((await db.select({ deviceId: alertReceipts.deviceId }).from(alertReceipts)
         .where(and(eq(alertReceipts.alertId, alertId), eq(alertReceipts.kind, 'acknowledged')))).map((r) => r.deviceId)) : new Set<string>();
-      await inSlices(views, ([householdId, view]) => {
+      for (const [householdId, view] of views) {
         for (const tv of byHousehold.get(householdId) ?? []) {
-          if (!shows(tv) || tv.held.has(alertId)) continue;
+          if (!shows(tv)) continue;
           reached.add(tv);
           sendAlert(tv, view, acked.has(tv.device.id), replaced.filter((id) => tv.held.has(id)), extension);
         }
-      });
+      }
     }
     if (!replaced.length) return;
     // A Cancel, or an Update that no longer reaches this household: what it replaced goes.
@@ -161,36 +141,9 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
       }
     }
   };
-  /**
-   * Pushes a new alert (one that replaces nothing) to this process's TVs of the households whose
-   * targets were just stored (ids in (after, last]), while the rest of the town is still targeted.
-   * `publish` follows for the TVs left (each TV gets it once: `held`).
-   */
-  const publishChunk = async ({ alertId, after, last }: TargetedChunk) => {
-    if (!byHousehold.size) return;
-    const [row] = await db.select({ state: alerts.state, status: alerts.status, msgType: alerts.msgType, expiresAt: alerts.expiresAt })
-      .from(alerts).where(eq(alerts.id, alertId));
-    const now = new Date();
-    if (!row) return;
-    const forAll = residentVisible(row, now);
-    if (!forAll && !residentVisible(row, now, true)) return;
-    const shows = (tv: Tv) => (forAll || tv.testAlerts) && !tv.held.has(alertId);
-    // uuid order is the order of the lowercase hex text.
-    const householdIds = [...byHousehold].filter(([id, tvs]) => (after === null || id > after) && id <= last && [...tvs].some(shows)).map(([id]) => id);
-    const views = (await tvAlertViews(db, [alertId], householdIds)).get(alertId);
-    if (!views) return;
-    await inSlices(views, ([householdId, view]) => {
-      for (const tv of byHousehold.get(householdId) ?? []) if (shows(tv)) sendAlert(tv, view, false, []);
-    });
-  };
   let queue = Promise.resolve();
-  const enqueue = (push: () => Promise<void>) => {
-    queue = queue.then(push).catch((err: unknown) => app.log.warn({ err }, 'alert push failed'));
-  };
-  const onStored = (alertId: string) => enqueue(() => publish(alertId));
-  const onTargeted = (payload: string) => {
-    const chunk = parseTargetedChunk(payload);
-    if (chunk) enqueue(() => publishChunk(chunk));
+  const onStored = (alertId: string) => {
+    queue = queue.then(() => publish(alertId)).catch((err: unknown) => app.log.warn({ err }, 'alert push failed'));
   };
 
   /**
@@ -225,15 +178,11 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
     }
   };
 
-  /**
-   * Receipts confirmed to their TVs once stored, gathered per TV over CONFIRM_MS: a TV's delivered
-   * and displayed (stored in consecutive batches) are one message, not two, and during a town-wide
-   * push the confirmations do not take turns with the alert itself (a `receipted` is no hurry).
-   */
+  /** Receipts confirmed to their TVs once stored, gathered per TV: one message per TV per stored batch. */
   const unconfirmed = new Set<Tv>();
   const confirm = (tv: Tv, alertId: string, kind: ReceiptKind) => {
     tv.stored.push({ alertId, kind });
-    if (unconfirmed.size === 0) setTimeout(confirmAll, CONFIRM_MS);
+    if (unconfirmed.size === 0) setImmediate(confirmAll);
     unconfirmed.add(tv);
   };
   function confirmAll() {
@@ -243,7 +192,6 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
 
   const unlisteners = [
     database.listen(ALERT_STORED_CHANNEL, onStored),
-    database.listen(ALERT_TARGETED_CHANNEL, onTargeted),
     // A withdrawn TV is cut off at once, in every process.
     database.listen(DEVICE_WITHDRAWN_CHANNEL, (deviceId) => {
       for (const tvs of byHousehold.values()) for (const tv of tvs) if (tv.device.id === deviceId) refuse(tv.socket, 'AUTH_DEVICE_WITHDRAWN');

@@ -6,8 +6,9 @@
  * Actual alert for the whole municipality is published (ingestAlert: parse, store, target, NOTIFY);
  * printed: time from publishing to 50 / 99 / 100 % of the TVs having it (delivered) and having
  * shown it (displayed: one event-loop turn later, as a page would), and to every receipt being
- * stored. Beside it, the floor: a bare `ws` server sending the same payload to the same number of
- * connections from the same workers, in the same run. Targets: p99 delivered ≤ 1 s, ratio ≤ 2,
+ * stored. Beside it, the floor: bare `ws` servers (as many processes as platform processes, the
+ * connections split alike: test/bench/lib/alert-bare-worker.ts) sending the same payload to the
+ * same number of connections from the same workers, in the same run. Targets: p99 delivered ≤ 1 s, ratio ≤ 2,
  * all receipts stored ≤ 5 s.
  *
  * --platforms 2 (needs DATABASE_URL: PostgreSQL) runs a second platform process on the same
@@ -23,7 +24,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { count, eq } from 'drizzle-orm';
-import { WebSocketServer, type WebSocket } from 'ws';
 import { ingestAlert } from '../../platform/src/alerts/ingest.js';
 import { parseAlertDocument } from '../../platform/src/alerts/parse.js';
 import { alertReceipts } from '../../platform/src/alerts/schema.js';
@@ -35,6 +35,7 @@ import { initCenter } from '../../platform/src/jpki/dev-center/index.js';
 import { createJpkiContext } from '../../platform/src/jpki/index.js';
 import { capXml } from '../helpers/cap-messages.js';
 import { freshDatabase, TEST_DATABASE_URL } from '../helpers/database.js';
+import type { BareCommand, BareReport } from './lib/alert-bare-worker.js';
 import type { WorkerCommand, WorkerReport } from './lib/alert-tvs-worker.js';
 import { Profiler, summariseProfile } from './lib/cpu-profile.js';
 import { fmt, percentile, printComparison } from './lib/stats.js';
@@ -69,17 +70,20 @@ const closers: (() => Promise<unknown>)[] = [];
 function startWorker(): ChildProcess {
   return fork(join(import.meta.dirname, 'lib/alert-tvs-worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
-function ask<T extends WorkerReport['done']>(worker: ChildProcess, cmd: WorkerCommand, done: T): Promise<Extract<WorkerReport, { done: T }>> {
+/** Sends a child process a command and waits for its answer of kind `done`. */
+function request<R extends { done: string }, T extends R['done']>(child: ChildProcess, cmd: object, done: T): Promise<Extract<R, { done: T }>> {
   return new Promise((resolve) => {
-    const on = (m: WorkerReport) => {
+    const on = (m: R) => {
       if (m.done !== done) return;
-      worker.off('message', on);
-      resolve(m as Extract<WorkerReport, { done: T }>);
+      child.off('message', on);
+      resolve(m as Extract<R, { done: T }>);
     };
-    worker.on('message', on);
-    worker.send(cmd);
+    child.on('message', on);
+    child.send(cmd);
   });
 }
+const ask = <T extends WorkerReport['done']>(worker: ChildProcess, cmd: WorkerCommand, done: T) => request<WorkerReport, T>(worker, cmd, done);
+const askBare = <T extends BareReport['done']>(bare: ChildProcess, cmd: BareCommand, done: T) => request<BareReport, T>(bare, cmd, done);
 const share = (i: number) => Array.from({ length: TVS }, (_, k) => k).filter((k) => k % WORKERS === i);
 
 async function main() {
@@ -117,20 +121,27 @@ async function main() {
   const workers = Array.from({ length: WORKERS }, startWorker);
   closers.push(async () => workers.forEach((w) => w.kill()));
 
-  // ---- Baseline: a bare ws server broadcasting one household's payload to as many connections ----
-  const bare = new WebSocketServer({ port: PORT + 2, host: '127.0.0.1', perMessageDeflate: false });
-  const bareClients: WebSocket[] = [];
-  bare.on('connection', (ws) => bareClients.push(ws));
+  // ---- Baseline: bare ws servers (one per platform process, each in its own process, with the same split of the
+  // connections) broadcasting one household's payload to as many connections ----
+  const bareUrls = urls.map((_, i) => `ws://127.0.0.1:${PORT + 2 + i}`);
+  const bares = await Promise.all(bareUrls.map(async (_, i) => {
+    const bare = fork(join(import.meta.dirname, 'lib/alert-bare-worker.ts'), [], {
+      execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, BENCH_BARE_PORT: String(PORT + 2 + i) },
+    });
+    await new Promise<void>((resolve) => bare.once('message', () => resolve()));
+    return bare;
+  }));
+  closers.push(async () => bares.forEach((b) => b.kill()));
   t = performance.now();
-  await Promise.all(workers.map((w, i) => ask(w, { do: 'bare', url: `ws://127.0.0.1:${PORT + 2}`, count: share(i).length }, 'connected')));
-  console.log(`bare: ${fmt(bareClients.length, 0)} connections in ${fmt((performance.now() - t) / 1000)} s`);
+  await Promise.all(workers.map((w, i) => ask(w, { do: 'bare', urls: bareUrls, count: share(i).length }, 'connected')));
+  const bareCounts = await Promise.all(bares.map((b) => askBare(b, { do: 'count' }, 'count')));
+  console.log(`bare: ${fmt(bareCounts.reduce((n, c) => n + c.count, 0), 0)} connections (${bareCounts.map((c) => fmt(c.count, 0)).join(' + ')}) in ${fmt((performance.now() - t) / 1000)} s`);
   const payload = JSON.stringify({ type: 'alert', replaces: [], alert: PAYLOAD_EXAMPLE });
-  const bareStart = now();
-  for (const ws of bareClients) ws.send(payload);
+  const bareStart = Math.min(...(await Promise.all(bares.map((b) => askBare(b, { do: 'broadcast', payload }, 'broadcast')))).map((r) => r.startedAt));
   const bareReports = await collect(workers, TVS);
   const bareTimes = bareReports.delivered.map((x) => x - bareStart);
   await Promise.all(workers.map((w) => ask(w, { do: 'close' }, 'closed')));
-  await new Promise((resolve) => bare.close(resolve));
+  await Promise.all(bares.map((b) => askBare(b, { do: 'close' }, 'closed')));
 
   // ---- The platform: the town's TVs on the alert channel, one Actual alert for the whole town ----
   t = performance.now();

@@ -11,7 +11,7 @@ import { TV_ALERT_PATH } from '../../../platform/src/alerts/alerts-schemas.js';
 import { townTv } from '../../../platform/src/demo/populate.js';
 
 export type WorkerCommand =
-  | { do: 'bare'; url: string; count: number }
+  | { do: 'bare'; urls: string[]; count: number }
   | { do: 'tvs'; urls: string[]; indices: number[] }
   | { do: 'report' }
   | { do: 'close' };
@@ -79,7 +79,7 @@ function tv(url: string, index: number): Promise<WebSocket | null> {
 process.on('message', async (cmd: WorkerCommand) => {
   switch (cmd.do) {
     case 'bare': {
-      const failed = await openAll(cmd.count, () => bare(cmd.url));
+      const failed = await openAll(cmd.count, (k) => bare(cmd.urls[k % cmd.urls.length]!));
       return reply({ done: 'connected', count: sockets.length, failed });
     }
     case 'tvs': {

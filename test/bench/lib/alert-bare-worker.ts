@@ -1,0 +1,36 @@
+/**
+ * The baseline of `npm run bench -- alerts`, in a process of its own (one per platform process):
+ * a bare `ws` server that, told to, sends one payload to every connection it holds and reports
+ * the wall-clock time it began. In its own process it has the whole descriptor limit for its
+ * sockets, as a platform process has (in the bench's process, beside the database and the first
+ * platform, 20,000 sockets did not fit: 19,960 connected).
+ */
+import { WebSocketServer, type WebSocket } from 'ws';
+
+export type BareCommand = { do: 'broadcast'; payload: string } | { do: 'count' } | { do: 'close' };
+export type BareReport = { done: 'listening' } | { done: 'count'; count: number } | { done: 'broadcast'; startedAt: number } | { done: 'closed' };
+
+const now = () => performance.timeOrigin + performance.now();
+const reply = (r: BareReport) => process.send!(r);
+const server = new WebSocketServer({ port: Number(process.env.BENCH_BARE_PORT), host: '127.0.0.1', perMessageDeflate: false });
+const clients: WebSocket[] = [];
+server.on('connection', (ws) => clients.push(ws));
+server.once('listening', () => reply({ done: 'listening' }));
+
+process.on('message', (cmd: BareCommand) => {
+  switch (cmd.do) {
+    case 'count':
+      return reply({ done: 'count', count: clients.length });
+    case 'broadcast': {
+      const startedAt = now();
+      for (const ws of clients) ws.send(cmd.payload);
+      return reply({ done: 'broadcast', startedAt });
+    }
+    case 'close':
+      for (const ws of clients) ws.terminate();
+      server.close(() => {
+        reply({ done: 'closed' });
+        process.exit(0);
+      });
+  }
+});

@@ -58,7 +58,7 @@ export interface HoldRequest {
   session?: { id: string; address: string | null };
 }
 
-/** SQLSTATEs raised by `booking_hold()` (migration 0019) and `booking_hold_in_session()` (0023). */
+/** SQLSTATEs raised by `booking_hold()` (migration 0019) and `booking_hold_in_session()` (0024). */
 const HOLD_REFUSALS: Record<string, (rules: FacilityRules) => AppError> = {
   BK001: () => new AppError('BOOKING_SLOT_CLOSED'),
   BK002: (rules) => new AppError('BOOKING_QUOTA_REACHED', { details: { quota: rules.policy.monthlyQuota } }),

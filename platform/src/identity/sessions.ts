@@ -33,7 +33,7 @@ export type SessionRow = Awaited<ReturnType<typeof authenticateSession>>;
 
 /**
  * Sessions this process looked up recently, by token hash and device, for a path whose own statement
- * checks again that the session is live (the hold: `booking_hold_in_session`, migration 0023). A
+ * checks again that the session is live (the hold: `booking_hold_in_session`, migration 0024). A
  * remembered session costs that path no round trip of its own; when the statement refuses it
  * (logged out, expired, ended by a revocation, or the person's row changed), the path forgets it
  * and looks it up afresh, so a logged-out token is refused at once. Never a substitute for

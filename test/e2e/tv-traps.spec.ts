@@ -5,7 +5,7 @@ import { E2E_ORIGIN, E2E_PORT } from './product.js';
 import { registerByApi } from './register.js';
 import { focusedKeys, press } from './remote.js';
 import { focusLandsOn, moveTo } from './tv-session.js';
-import { canvas, cardBayHooks, openTv, pinLength, step, triesLeft } from './tv-page.js';
+import { canvas, cardBayHooks, driverLinkSeenDown, openTv, pinLength, step, triesLeft } from './tv-page.js';
 
 // The traps of issue 11, each walked with the remote only (arrows, Enter, digits, Backspace as
 // Back) against the whole product: the platform, the reader driver and its demo card bay.
@@ -252,6 +252,7 @@ test('7. reader driver gone: advice with the operator’s phone after a few seco
   await typeLoginPin(page, TARO.authPin);
   up = false;
   for (const ws of open) await ws.close();
+  await driverLinkSeenDown(page);
   await press(page, 'Enter');
   await expect(step(page)).toHaveAttribute('data-step', /noDriver/);
   await page.clock.fastForward(15_000);

@@ -48,6 +48,7 @@ export const TvAlert = Type.Object({
 });
 export type TvAlert = Static<typeof TvAlert>;
 
+/** `displayed` implies `delivered` (the platform stores both): a TV sends `delivered` alone only for an alert it does not show at once. */
 export const ReceiptKind = Type.Union([Type.Literal('delivered'), Type.Literal('displayed'), Type.Literal('acknowledged')]);
 export type ReceiptKind = Static<typeof ReceiptKind>;
 

@@ -269,8 +269,11 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
         // Someone is logged in: the receipt names them. A stale token only loses the name, never the receipt.
         personId = await authenticateSession(db, `Bearer ${message.session}`, device).then((s) => s.person.id, () => null);
       }
+      // A TV that shows an alert had it: its `displayed` is its `delivered` too (the TV sends no
+      // separate `delivered` for an alert it shows at once: half the messages when a town is alerted).
+      const kinds: ReceiptKind[] = message.kind === 'displayed' ? ['delivered', 'displayed'] : [message.kind];
       try {
-        await receipts.submit({ alertId: message.alertId, deviceId: device.id, householdId, kind: message.kind, answer: message.answer ?? null, personId });
+        await Promise.all(kinds.map((kind) => receipts.submit({ alertId: message.alertId, deviceId: device.id, householdId, kind, answer: message.answer ?? null, personId })));
         confirm(current, message.alertId, message.kind);
       } catch (err) {
         app.log.warn({ err }, 'TV alert receipt not stored');

@@ -12,7 +12,9 @@ export type { AlertAnswer, TvAlert, TvAlertMessage } from '../../../platform/src
  * 30 s, with jitter, so 20,000 TVs back from a power cut do not all knock at once) and resumes: it
  * tells the platform which alerts it holds (the cursor), gets only those it lacks, and drops those
  * the platform no longer lists. Receipts (delivered / displayed / acknowledged, with the answer)
- * are sent at once when the link is up, and every one is kept (pending-receipts.ts) until the
+ * are sent at once when the link is up — except that an alert about to be shown sends no
+ * `delivered` of its own: its `displayed` says both (the platform stores both), and `delivered`
+ * goes alone only if it is not shown within DELIVERED_UNLESS_SHOWN_MS. Every receipt is kept (pending-receipts.ts) until the
  * platform answers `receipted` for it: what was sent just before the link dropped, or given while
  * it was down, is sent again after the next `ready` (the platform stores each once).
  */
@@ -21,6 +23,13 @@ export type { AlertAnswer, TvAlert, TvAlertMessage } from '../../../platform/src
 export const ALERTS_PATH = '/api/v1/tv/alerts/ws';
 export const BACKOFF_MIN_MS = 1_000;
 export const BACKOFF_MAX_MS = 30_000;
+/**
+ * An alert that arrives to be shown waits this long for its `displayed` (which the platform also
+ * stores as `delivered`) before `delivered` is sent alone: one receipt message per TV instead of two
+ * when a whole town is alerted at once (issue 13 §5), while an alert kept off the screen (another
+ * one on it, the page busy) still counts as delivered.
+ */
+export const DELIVERED_UNLESS_SHOWN_MS = 1_000;
 
 export interface AlertsClientOptions {
   /** ws:// or wss:// URL of the channel. */
@@ -47,6 +56,8 @@ export class AlertsClient {
   private _stopped = true;
   private _attempt = 0;
   private _timer: ReturnType<typeof setTimeout> | null = null;
+  /** Alerts arrived to be shown and not shown yet: the timer that sends their `delivered` alone. */
+  private _unshown = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(options: AlertsClientOptions) {
     this._opts = options;
@@ -86,6 +97,8 @@ export class AlertsClient {
     this._socket?.close();
     this._socket = null;
     this._ready = false;
+    // Kept (and sent by the next page): they arrived, whether or not they were shown.
+    for (const alertId of [...this._unshown.keys()]) this._deliveredAlone(alertId);
     this._pending.dropped();
   }
 
@@ -95,7 +108,15 @@ export class AlertsClient {
   }
 
   displayed(alertId: string): void {
+    clearTimeout(this._unshown.get(alertId));
+    this._unshown.delete(alertId);
     this._receipt(alertId, 'displayed');
+  }
+
+  private _deliveredAlone(alertId: string) {
+    clearTimeout(this._unshown.get(alertId));
+    this._unshown.delete(alertId);
+    this._receipt(alertId, 'delivered');
   }
 
   acknowledge(alertId: string, answer?: AlertAnswer): void {
@@ -184,8 +205,13 @@ export class AlertsClient {
         const acked = known?.acknowledged || carried || this._pending.has(message.alert.id, 'acknowledged');
         const alert = acked ? { ...message.alert, acknowledged: true } : message.alert;
         this._alerts.set(alert.id, alert);
-        this._receipt(alert.id, 'delivered');
-        this._emit(alert.acknowledged || message.extension ? null : alert);
+        if (alert.acknowledged || message.extension) {
+          this._receipt(alert.id, 'delivered');
+          this._emit(null);
+        } else {
+          if (!this._unshown.has(alert.id)) this._unshown.set(alert.id, setTimeout(() => this._deliveredAlone(alert.id), DELIVERED_UNLESS_SHOWN_MS));
+          this._emit(alert);
+        }
         return;
       }
       case 'withdrawn':

@@ -2,8 +2,8 @@
  * Simulated TVs for `npm run bench -- alerts` (a process of its own, driven over IPC by the
  * bench): opens real WebSockets, either bare (the baseline: it only notes when the first message
  * came) or to the platform's alert channel as the town's TVs (auth with the TV's credential, then
- * on the alert: note the time, send `delivered`, "show" it on the next turn of the event loop,
- * note the time, send `displayed`). Times are wall-clock milliseconds (timeOrigin + now) so the
+ * on the alert: note the time, "show" it on the next turn of the event loop, note the time, send `displayed`,
+ * which the platform stores as delivered and displayed, as the page does). Times are wall-clock milliseconds (timeOrigin + now) so the
  * bench's own clock compares with them.
  */
 import WebSocket from 'ws';
@@ -65,7 +65,8 @@ function tv(url: string, index: number): Promise<WebSocket | null> {
       else if (m.type === 'alert') {
         delivered.push(now());
         const alertId = m.alert!.id;
-        ws.send(JSON.stringify({ type: 'receipt', alertId, kind: 'delivered' }));
+        // As the TV page does (stb-ui/src/api/alerts-client.ts): an alert it shows at once sends no
+        // `delivered` of its own; its `displayed` stands for both.
         setImmediate(() => {
           displayed.push(now());
           ws.send(JSON.stringify({ type: 'receipt', alertId, kind: 'displayed' }));

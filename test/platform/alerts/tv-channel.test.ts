@@ -198,6 +198,16 @@ describe('the TV alert channel', () => {
     await again.close();
   });
 
+  it('a TV that shows an alert at once sends only `displayed`: it is stored as delivered and displayed', async () => {
+    const tv = await Tv.connect(credential(YAMADA));
+    const a = await ingest();
+    await tv.next('alert', (m) => m.alert.id === a.id);
+    tv.send({ type: 'receipt', alertId: a.id, kind: 'displayed' });
+    expect(await tv.receipted(a.id, 1)).toEqual(['displayed']);
+    expect(await receiptsOf(a.id)).toEqual([{ kind: 'delivered', answer: null }, { kind: 'displayed', answer: null }]);
+    await tv.close();
+  });
+
   it('names the person who acknowledged when someone is logged in on the TV, and the household by name', async () => {
     const { token, personId } = await taroLoggedIn();
     const tv = await Tv.connect(credential(YAMADA));

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { AlertsClient, type TvAlert } from '../../../stb-ui/src/api/alerts-client.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AlertsClient, DELIVERED_UNLESS_SHOWN_MS, type TvAlert } from '../../../stb-ui/src/api/alerts-client.js';
 import { PENDING_RECEIPTS_KEY } from '../../../stb-ui/src/api/pending-receipts.js';
 import type { TvAlertServerMessage } from '../../../platform/src/alerts/alerts-schemas.js';
 
@@ -41,6 +41,32 @@ async function connected(storage: Pick<Storage, 'getItem' | 'setItem'> | null = 
 }
 
 describe('AlertsClient', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('an alert shown at once sends only `displayed` (the platform stores it as delivered too)', async () => {
+    const { client, socket } = await connected();
+    socket.play({ type: 'alert', alert: alert(A, '2026-11-30T01:00:00.000Z'), replaces: [] });
+    expect(socket.sent.filter((m) => m.type === 'receipt')).toEqual([]);
+    client.displayed(A);
+    expect(socket.sent.filter((m) => m.type === 'receipt')).toEqual([{ type: 'receipt', alertId: A, kind: 'displayed' }]);
+    client.stop();
+  });
+
+  it('an alert not shown in time (another on screen) sends `delivered` alone; a page closing sends it too', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { client, socket } = await connected();
+    socket.play({ type: 'alert', alert: alert(A, '2026-11-30T01:00:00.000Z'), replaces: [] });
+    vi.advanceTimersByTime(DELIVERED_UNLESS_SHOWN_MS - 1);
+    expect(socket.sent.filter((m) => m.type === 'receipt')).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(socket.sent.filter((m) => m.type === 'receipt')).toEqual([{ type: 'receipt', alertId: A, kind: 'delivered' }]);
+    socket.play({ type: 'alert', alert: alert(B, '2026-11-30T01:00:00.000Z'), replaces: [] });
+    client.stop();
+    expect(client.pendingReceipts).toEqual([{ alertId: A, kind: 'delivered' }, { alertId: B, kind: 'delivered' }]);
+  });
+
   it('an extension of an acknowledged alert arrives acknowledged and is no new alarm; an expired one goes', async () => {
     const { client, socket, arrivals } = await connected();
     socket.play({ type: 'alert', alert: alert(A, '2026-11-30T01:00:00.000Z'), replaces: [] });

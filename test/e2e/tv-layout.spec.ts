@@ -4,7 +4,6 @@ import { TEXT_SCALE, type TextSize } from '../../stb-ui/src/tv/settings.js';
 import { facilityId, freeSlot, openRound, toSlot } from './booking-slots.js';
 import { alertsInForce, cancelAlerts, publishAlert } from './alerts.js';
 import { screenChecker } from './layout-check.js';
-import { driverLinkSeenDown } from './tv-page.js';
 import { connectDriver } from './product.js';
 import { focusedKeys, press } from './remote.js';
 import { bookAs, focusLandsOn, insertCard, logInWithRemote, moveTo, openTv, person, register, typePin } from './tv-session.js';
@@ -258,7 +257,6 @@ for (const textSize of SIZES) {
       for (const d of TARO.authPin) await press(page, d);
       driverUp = false;
       for (const ws of links) await ws.close();
-      await driverLinkSeenDown(page);
       await moveTo(page, 'pad/submit');
       await press(page, 'Enter');
       await expect(step).toHaveAttribute('data-step', /noDriver/, { timeout: 15_000 });

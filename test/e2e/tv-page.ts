@@ -9,17 +9,6 @@ export const canvas = (page: Page) => page.locator('stb-tv-app .canvas');
 export const pinLength = (page: Page) => page.locator('stb-tv-flow-screen [data-pin-length]');
 export const triesLeft = (page: Page) => page.locator('stb-tv-flow-screen [data-tries-left]');
 
-/**
- * Waits until the page itself has seen its link to the reader driver drop. A test that cuts the
- * link and then presses 決定 must not race the page noticing: a command sent into a link that is
- * already gone but not yet seen closed waits for the link to come back (seen once in CI on
- * PostgreSQL: 'working' for 15 s instead of the no-driver advice).
- */
-export async function driverLinkSeenDown(page: Page): Promise<void> {
-  await expect.poll(() => page.evaluate(() => (document.querySelector('stb-tv-app') as unknown as { reader: { state: string } }).reader.state))
-    .not.toBe('open');
-}
-
 /** Opens the demo TV's page and waits for its link to the reader driver and the start menu. */
 export async function openTv(page: Page) {
   await page.goto(tvUrl());

@@ -5,7 +5,7 @@ import { E2E_ORIGIN, E2E_PORT } from './product.js';
 import { registerByApi } from './register.js';
 import { focusedKeys, press } from './remote.js';
 import { focusLandsOn, moveTo } from './tv-session.js';
-import { canvas, cardBayHooks, driverLinkSeenDown, openTv, pinLength, step, triesLeft } from './tv-page.js';
+import { canvas, cardBayHooks, openTv, pinLength, step, triesLeft } from './tv-page.js';
 
 // The traps of issue 11, each walked with the remote only (arrows, Enter, digits, Backspace as
 // Back) against the whole product: the platform, the reader driver and its demo card bay.
@@ -33,6 +33,17 @@ async function logIn(page: Page, pin: string) {
   await moveTo(page, 'pad/submit');
   await press(page, 'Enter');
   await expect(canvas(page)).toHaveAttribute('data-screen-name', 'home', { timeout: 15_000 });
+}
+
+/** A while without the driver: the wait screen says, in plain Japanese, what to check and whom to call. */
+async function driverAdvice(page: Page) {
+  await page.clock.fastForward(15_000);
+  await expect(step(page)).toHaveAttribute('data-step', 'waitCard-noDriverLong');
+  const screen = page.locator('stb-tv-flow-screen');
+  await expect(screen).toContainText('カードリーダーに つながりません');
+  await expect(screen).toContainText('ケーブル');
+  await expect(screen).toContainText('電源');
+  await expect(screen.locator('[data-operator-phone]')).not.toBeEmpty();
 }
 
 /** The process listening on the platform's port (the product's main process). */
@@ -252,17 +263,41 @@ test('7. reader driver gone: advice with the operator’s phone after a few seco
   await typeLoginPin(page, TARO.authPin);
   up = false;
   for (const ws of open) await ws.close();
-  await driverLinkSeenDown(page);
+  // 決定 at once, before the page may have seen the link close: a request sent into it must not wait for the link.
   await press(page, 'Enter');
   await expect(step(page)).toHaveAttribute('data-step', /noDriver/);
-  await page.clock.fastForward(15_000);
-  await expect(step(page)).toHaveAttribute('data-step', 'waitCard-noDriverLong');
-  await expect(page.locator('stb-tv-flow-screen')).toContainText('ケーブル');
-  await expect(page.locator('stb-tv-flow-screen')).toContainText('電源');
-  await expect(page.locator('stb-tv-flow-screen [data-operator-phone]')).not.toBeEmpty();
+  await driverAdvice(page);
   await page.screenshot({ path: testInfo.outputPath('trap7-driver-gone.png') });
   expect(await focusedKeys(page)).toHaveLength(1);
   up = true;
   await page.clock.fastForward(10_000);
   await expect(canvas(page)).toHaveAttribute('data-screen-name', 'home', { timeout: 15_000 });
+});
+
+test('7b. reader driver stops answering just as 決定 is pressed (no close ever seen): the no-driver advice within seconds, and the PIN never reaches the card', async ({ page }, testInfo) => {
+  // Half-open: from the cut on, nothing passes either way and the page hears no close (a driver
+  // process stopped, a cable pulled); new links are refused.
+  let cut = false;
+  await page.routeWebSocket(/\/v1$/, (ws) => {
+    if (cut) return void ws.close();
+    const server = ws.connectToServer();
+    ws.onMessage((message) => void (cut || server.send(message)));
+    server.onMessage((message) => void (cut || ws.send(message)));
+    ws.onClose(() => server.close());
+  });
+  await page.clock.install();
+  await card('demo.insert', TARO.id);
+  await openTv(page);
+  // A wrong PIN (太郎's is 1234): had it reached the card, the card would have one try fewer.
+  const wrongPin = '9999';
+  const before = (await driver().request('pin.status', { key: 'auth' })).result;
+  await typeLoginPin(page, wrongPin);
+  cut = true;
+  await press(page, 'Enter');
+  // The client's bound: silent 1.5 s → ping; unanswered 1.5 s → link dead; not back in 1.5 s → fail.
+  await expect(step(page)).toHaveAttribute('data-step', /noDriver/, { timeout: 8_000 });
+  expect((await driver().request('pin.status', { key: 'auth' })).result).toEqual(before);
+  await driverAdvice(page);
+  await page.screenshot({ path: testInfo.outputPath('trap7b-driver-silent.png') });
+  expect((await driver().request('pin.status', { key: 'auth' })).result).toEqual(before);
 });

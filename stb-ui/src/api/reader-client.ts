@@ -10,6 +10,14 @@ import { DEFAULT_READER_URL } from '../config.js';
  * readers, and a connection that comes back by itself — reconnect with backoff, then
  * `hello { resume }` so answers that finished while the page was away (a reload, a dropped
  * socket) still arrive. Failures are always a `DriverError` carrying the catalogue `WireError`.
+ *
+ * No request waits without a bound on a link that may be dead: one sent into a socket that is
+ * already closing fails at once; a link lost (closed, or found silent) and not back within
+ * `lossConfirmMs` fails every request still waiting with READER_UNAVAILABLE (the TV's no-driver
+ * advice); and while a request waits, a driver silent for `lossConfirmMs` is asked `ping`, and a
+ * ping unanswered for as long again means the link is dead (a half-open link sees no close). The
+ * client never sends a request again by itself: one that may have reached the card (a PIN try)
+ * is the caller's to decide about.
  */
 
 /** The protocol's own types (reader-driver/src/ws/protocol.ts), never redeclared here. */
@@ -62,6 +70,12 @@ export interface ReaderClientOptions {
   backoffMs?: readonly number[];
   /** With no message at all for this long (the driver's heartbeat is every 15 s), the link is taken as dead and reopened. */
   staleAfterMs?: number;
+  /**
+   * How long a lost link may take to come back before the requests waiting on it fail
+   * (READER_UNAVAILABLE); also how long a waiting request lets the driver stay silent before
+   * asking `ping`, and the ping before the link is taken as dead.
+   */
+  lossConfirmMs?: number;
   /** Clock and timers, replaceable in tests. */
   now?: () => number;
   setTimer?: (fn: () => void, ms: number) => unknown;
@@ -139,6 +153,10 @@ export class ReaderClient {
   private _lastSeen = 0;
   private _reconnectTimer: unknown = null;
   private _watchdog: unknown = null;
+  private _lossTimer: unknown = null;
+  private _probeTimer: unknown = null;
+  /** When the unanswered liveness `ping` went out, if one is out. */
+  private _pingAt: number | null = null;
   private _stopped = true;
   private readonly _pending = new Map<string, Pending>();
   private readonly _eventListeners = new Set<(e: DriverEvent) => void>();
@@ -154,6 +172,7 @@ export class ReaderClient {
       clientName: options.clientName ?? 'stb-tv',
       backoffMs: options.backoffMs?.length ? options.backoffMs : DEFAULT_BACKOFF,
       staleAfterMs: options.staleAfterMs ?? 45_000,
+      lossConfirmMs: options.lossConfirmMs ?? 1500,
       now: options.now ?? (() => Date.now()),
       setTimer: options.setTimer ?? ((fn, ms) => setTimeout(fn, ms)),
       clearTimer: options.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>)),
@@ -194,6 +213,8 @@ export class ReaderClient {
     this._stopped = true;
     this._clear('_reconnectTimer');
     this._clear('_watchdog');
+    this._clear('_lossTimer');
+    this._clear('_probeTimer');
     const socket = this._socket;
     this._socket = null;
     if (socket) {
@@ -224,7 +245,8 @@ export class ReaderClient {
   /** Like `request`, but also gives the request id so it can be cancelled. */
   send<C extends Exclude<CommandName, 'hello'>>(cmd: C, params: CommandParams<C>): SentRequest<CommandResults[C]> {
     const id = `${this._pageId}-${++this._serial}`;
-    if (this._state !== 'open' || !this._socket) {
+    // A socket already closing (its close not yet told) would take the request and drop it.
+    if (this._state !== 'open' || !this._socket || this._socket.readyState !== OPEN) {
       return { id, result: Promise.reject(new DriverError(lostLink('not connected to the reader driver'))) };
     }
     return { id, result: this._transmit(this._socket, id, cmd, params) as Promise<CommandResults[C]> };
@@ -260,8 +282,43 @@ export class ReaderClient {
       } catch {
         this._pending.delete(id);
         reject(new DriverError(lostLink('the link to the reader driver failed while sending')));
+        return;
       }
+      this._probe();
     });
+  }
+
+  /**
+   * While requests wait on an open link, checks every `lossConfirmMs` that the driver still
+   * answers: silent that long, it is asked `ping`; the ping unanswered as long again, the link is
+   * dead even without a close (a driver stopped, a cable pulled) and is given up (`_lose`).
+   */
+  private _probe(): void {
+    if (this._probeTimer !== null) return;
+    const ms = this._opts.lossConfirmMs;
+    this._probeTimer = this._opts.setTimer(() => {
+      this._probeTimer = null;
+      const socket = this._socket;
+      if (this._state !== 'open' || !socket || this._pending.size === 0) return void (this._pingAt = null);
+      const now = this._opts.now();
+      if (this._pingAt !== null && this._lastSeen < this._pingAt) {
+        if (now - this._pingAt >= ms) return this._lose(socket);
+      } else if (now - this._lastSeen >= ms) {
+        this._pingAt = now;
+        this._transmit(socket, `${this._pageId}-ping-${++this._serial}`, 'ping', {}).catch(() => {});
+      } else this._pingAt = null;
+      this._probe();
+    }, ms);
+  }
+
+  /** Gives up a link found dead without a close event, and reconnects. */
+  private _lose(socket: SocketLike): void {
+    if (this._socket !== socket) return;
+    this._socket = null;
+    this._pingAt = null;
+    socket.onclose = socket.onmessage = null;
+    socket.close();
+    this._scheduleReconnect();
   }
 
   private _open(): void {
@@ -301,12 +358,13 @@ export class ReaderClient {
     }
     if (this._socket !== socket) return;
     // Requests sent on a session the driver no longer knows will never be answered.
-    if (!result.resumed) this._failPending('the reader driver restarted', id);
+    if (!result.resumed) this._failPending('the reader driver restarted');
     this._session = result.session;
     this._opts.resumeStore?.set(result.session);
     this._readers = result.readers;
     this._demo = result.demo;
     this._attempt = 0;
+    this._clear('_lossTimer');
     this._setState('open', true);
   }
 
@@ -341,6 +399,12 @@ export class ReaderClient {
   private _scheduleReconnect(): void {
     if (this._stopped) return;
     this._setState('reconnecting');
+    // Back (and resumed) within lossConfirmMs, what waits still gets its answer; else it fails now,
+    // so the page shows the no-driver advice instead of waiting on a link that may never return.
+    this._lossTimer ??= this._opts.setTimer(() => {
+      this._lossTimer = null;
+      this._failPending('the link to the reader driver was lost', 'hello');
+    }, this._opts.lossConfirmMs);
     const waits = this._opts.backoffMs;
     const wait = waits[Math.min(this._attempt, waits.length - 1)]!;
     this._attempt++;
@@ -357,27 +421,22 @@ export class ReaderClient {
     const tick = Math.max(1000, Math.floor(this._opts.staleAfterMs / 3));
     const check = () => {
       if (this._stopped) return;
-      if (this._state === 'open' && this._socket && this._opts.now() - this._lastSeen > this._opts.staleAfterMs) {
-        const socket = this._socket;
-        this._socket = null;
-        socket.onclose = socket.onmessage = null;
-        socket.close();
-        this._scheduleReconnect();
-      }
+      if (this._state === 'open' && this._socket && this._opts.now() - this._lastSeen > this._opts.staleAfterMs) this._lose(this._socket);
       this._watchdog = this._opts.setTimer(check, tick);
     };
     this._watchdog = this._opts.setTimer(check, tick);
   }
 
-  private _failPending(message: string, except?: string): void {
+  /** Fails the requests waiting (but a `spare`d command: a reconnect's own `hello` has its own outcome). */
+  private _failPending(message: string, spare?: CommandName): void {
     for (const [id, p] of [...this._pending]) {
-      if (id === except) continue;
+      if (p.cmd === spare) continue;
       this._pending.delete(id);
       p.reject(new DriverError(lostLink(message)));
     }
   }
 
-  private _clear(field: '_reconnectTimer' | '_watchdog'): void {
+  private _clear(field: '_reconnectTimer' | '_watchdog' | '_lossTimer' | '_probeTimer'): void {
     if (this[field] !== null) this._opts.clearTimer(this[field]);
     this[field] = null;
   }

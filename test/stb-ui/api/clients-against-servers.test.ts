@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -10,7 +11,7 @@ import { VirtualBay } from '../../../reader-driver/src/transport/virtual-bay.js'
 import { VirtualCard } from '../../../reader-driver/src/virtual-card/virtual-card.js';
 import { startDriverServer, type DriverServer } from '../../../reader-driver/src/ws/server.js';
 import { PlatformClient, PlatformError } from '../../../stb-ui/src/api/platform-client.js';
-import { DriverError, ReaderClient, type ConnectionState, type SocketLike } from '../../../stb-ui/src/api/reader-client.js';
+import { DriverError, ReaderClient, type ConnectionState, type ReaderClientOptions, type SocketLike } from '../../../stb-ui/src/api/reader-client.js';
 import { IdentityFlow, type Home, type TestCard } from '../../helpers/identity-flow.js';
 
 // The TV page's two clients in Node against the real servers, not fakes: ReaderClient over a real
@@ -70,12 +71,15 @@ afterAll(async () => {
 });
 
 /** A ReaderClient on a real WebSocket (`ws`, with the TV page's origin); `sockets` are the ones it opened. */
-function readerClient() {
+function readerClient(port = driver.port, options: ReaderClientOptions = {}) {
   const sockets: WebSocket[] = [];
   const client = new ReaderClient({
-    url: `ws://127.0.0.1:${driver.port}/v1`,
+    ...options,
+    url: `ws://127.0.0.1:${port}/v1`,
     socket: (url) => {
       const socket = new WebSocket(url, { origin: ORIGIN });
+      // `ws` throws an error no one listens to when closed while connecting (a browser does not).
+      socket.on('error', () => {});
       sockets.push(socket);
       return socket as unknown as SocketLike;
     },
@@ -83,6 +87,48 @@ function readerClient() {
     backoffMs: [20],
   });
   return { client, sockets };
+}
+
+/**
+ * A TCP relay between the page and the driver that can cut the link as it dies in the field:
+ * `silence()` drops every byte from then on, both ways, and answers no new connection (half-open:
+ * a driver stopped with SIGSTOP, a cable pulled; no close frame, no FIN); `kill()` closes every
+ * connection at once and refuses new ones (the driver process killed).
+ */
+async function relay(port: number) {
+  let silent = false;
+  const sockets = new Set<Socket>();
+  const server = createServer((page) => {
+    const upstream = connect(port, '127.0.0.1');
+    for (const s of [page, upstream]) {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => {
+        sockets.delete(s);
+        page.destroy();
+        upstream.destroy();
+      });
+    }
+    page.on('data', (bytes) => void (silent || upstream.write(bytes)));
+    upstream.on('data', (bytes) => void (silent || page.write(bytes)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const kill = () => {
+    server.close();
+    for (const s of sockets) s.destroy();
+  };
+  return { port: (server.address() as { port: number }).port, silence: () => void (silent = true), kill };
+}
+
+/** How a promise stands after `ms`: its value, its error, or 'still waiting'. */
+async function after<T>(ms: number, promise: Promise<T>): Promise<{ value: T } | { error: unknown } | 'still waiting'> {
+  let timer!: ReturnType<typeof setTimeout>;
+  const waited = new Promise<'still waiting'>((resolve) => (timer = setTimeout(() => resolve('still waiting'), ms)));
+  try {
+    return await Promise.race([promise.then((value) => ({ value }), (error: unknown) => ({ error })), waited]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Resolves when the client's connection reaches `state` (now, or on a later change). */
@@ -151,6 +197,35 @@ describe('the TV page clients against the real reader driver and platform', () =
       reader.stop();
     }
   });
+
+  // A command sent into a link that is already dead but not yet seen closed must settle with
+  // READER_UNAVAILABLE (the TV's no-driver advice) within a bound, not wait for the link forever.
+  // The PIN is a wrong one: had it reached the card, the card would have one try fewer.
+  for (const cut of ['silence', 'kill'] as const) {
+    it(`a command sent into a link that just died (${cut === 'silence' ? 'half-open, no close' : 'driver killed'}) settles with READER_UNAVAILABLE within a bound, and no PIN try is spent`, async () => {
+      insertCard();
+      const line = await relay(driver.port);
+      const { client: reader } = readerClient(line.port, { lossConfirmMs: 300 });
+      const { client: direct } = readerClient();
+      reader.start();
+      direct.start();
+      try {
+        await reaches(reader, 'open');
+        line[cut]();
+        const sent = reader.request('sign', { reader: READER, key: 'auth', pin: '0000', digestInfo: Buffer.alloc(51, 1).toString('base64') });
+        const outcome = await after(2_000, sent);
+        expect(outcome).not.toBe('still waiting');
+        expect((outcome as { error: DriverError }).error).toBeInstanceOf(DriverError);
+        expect((outcome as { error: DriverError }).error.code).toBe('READER_UNAVAILABLE');
+        await reaches(direct, 'open');
+        expect(await direct.request('pin.status', { reader: READER, key: 'auth' })).toEqual({ key: 'auth', triesLeft: 3, blocked: false });
+      } finally {
+        reader.stop();
+        direct.stop();
+        line.kill();
+      }
+    });
+  }
 
   it('a signature that finishes while the link is down still arrives: the client reconnects and resumes its driver session', async () => {
     insertCard();

@@ -90,6 +90,16 @@ function setup(store?: ResumeStore) {
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
+/** A client whose link is open: started, socket open, hello answered (session S1, not resumed). */
+async function opened(store?: ResumeStore) {
+  const s = setup(store);
+  s.client.start();
+  s.socket().open();
+  s.socket().answerHello('S1', false);
+  await flush();
+  return s;
+}
+
 function memoryStore(initial: string | null = null): ResumeStore & { value: string | null } {
   const store = { value: initial, get: () => store.value, set: (v: string | null) => void (store.value = v) };
   return store;
@@ -222,6 +232,54 @@ describe('ReaderClient', () => {
     expect(s.client.state).toBe('reconnecting');
     s.clock.advance(100);
     expect(s.sockets).toHaveLength(2);
+  });
+
+  it('fails at once a request sent into a socket that is already closing (its close not yet told)', async () => {
+    const s = await opened();
+    s.socket().readyState = 2;
+    await expect(s.client.request('pin.status', { key: 'auth' })).rejects.toMatchObject({ error: { code: 'READER_UNAVAILABLE' } });
+    expect(s.socket().sent.filter((m) => m.cmd === 'pin.status')).toEqual([]);
+  });
+
+  it('fails what waits on a lost link once it is not back within lossConfirmMs, and never sends it again', async () => {
+    const s = await opened(memoryStore());
+    const pending = s.client.request('sign', { key: 'auth', pin: '1234', digestInfo: 'AA==' });
+    let outcome: unknown = 'waiting';
+    pending.catch((e: unknown) => (outcome = e));
+    s.socket().drop();
+    s.clock.advance(1499);
+    await flush();
+    expect(outcome).toBe('waiting');
+    s.clock.advance(1);
+    await flush();
+    expect(outcome).toMatchObject({ error: { code: 'READER_UNAVAILABLE' } });
+    s.socket().open();
+    s.socket().answerHello('S1', true);
+    expect(s.sockets.flatMap((k) => k.sent).filter((m) => m.cmd === 'sign')).toHaveLength(1);
+  });
+
+  it('takes a link whose driver stops answering as dead while a request waits (ping unanswered), then fails the request', async () => {
+    const s = await opened();
+    const pending = s.client.request('pin.status', { key: 'auth' });
+    s.clock.advance(1500);
+    expect(s.socket().last()).toMatchObject({ cmd: 'ping' });
+    s.clock.advance(1500);
+    expect(s.sockets[0]!.closed).toBe(true);
+    expect(s.client.state).toBe('reconnecting');
+    s.clock.advance(1500);
+    await expect(pending).rejects.toMatchObject({ error: { code: 'READER_UNAVAILABLE' } });
+  });
+
+  it('a driver that answers the ping keeps a slow request waiting', async () => {
+    const s = await opened();
+    const pending = s.client.request('pin.status', { key: 'auth' });
+    const id = s.socket().last().id;
+    s.clock.advance(1500);
+    s.socket().receive({ v: 1, re: s.socket().last().id, ok: true, result: { pong: 'x' } });
+    s.clock.advance(2500);
+    expect(s.sockets).toHaveLength(1);
+    s.socket().receive({ v: 1, re: id, ok: true, result: { key: 'auth', triesLeft: 3, blocked: false } });
+    await expect(pending).resolves.toEqual({ key: 'auth', triesLeft: 3, blocked: false });
   });
 
   it('stop closes the link for good', async () => {

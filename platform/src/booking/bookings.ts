@@ -289,11 +289,24 @@ export async function offerToWaitlist(tx: Tx, freed: Pick<Booking, 'unitId' | 'd
 }
 
 /** A person's live bookings of a facility in the month of `day` (what the monthly quota counts). */
-async function usedThisMonth(db: Pick<Db, 'select'>, personId: string, facilityId: string, day: string): Promise<number> {
+export async function usedThisMonth(db: Pick<Db, 'select'>, personId: string, facilityId: string, day: string): Promise<number> {
   const { first, last } = monthOf(day);
   const [row] = await db.select({ n: count() }).from(bookings).where(and(eq(bookings.personId, personId), eq(bookings.facilityId, facilityId),
     inArray(bookings.state, ['held', 'confirmed']), between(bookings.day, first, last)));
   return row?.n ?? 0;
+}
+
+/** The key of a person's lock, the one `booking_hold()` takes (migration 0019) before counting their quota. */
+const personLock = (personId: string) => sql`hashtextextended(${`booking:${personId}`}, 0)`;
+
+/**
+ * Takes these people's locks (`booking_hold()`'s) for the rest of the transaction, waiting for
+ * them, in one order so two callers cannot deadlock on each other: their quota counted afterwards
+ * stays true until commit. Only for a transaction that has inserted no booking yet (a hold waiting
+ * on a person's lock never waits on it then).
+ */
+export async function lockPeople(tx: Tx, personIds: readonly string[]): Promise<void> {
+  for (const personId of [...new Set(personIds)].sort()) await tx.execute(sql`select pg_advisory_xact_lock(${personLock(personId)})`);
 }
 
 /**
@@ -302,7 +315,7 @@ async function usedThisMonth(db: Pick<Db, 'select'>, personId: string, facilityI
  * lock is held is making a hold of their own, whose insert may wait for this very transaction.
  */
 async function quotaLeft(tx: Tx, personId: string, rules: FacilityRules, day: string): Promise<'ok' | 'reached' | 'busy'> {
-  const [lock] = await tx.select({ got: sql<boolean>`pg_try_advisory_xact_lock(hashtextextended(${`booking:${personId}`}, 0))` }).from(sql`(select 1) as one`);
+  const [lock] = await tx.select({ got: sql<boolean>`pg_try_advisory_xact_lock(${personLock(personId)})` }).from(sql`(select 1) as one`);
   if (!lock?.got) return 'busy';
   return (await usedThisMonth(tx, personId, rules.facilityId, day)) >= rules.policy.monthlyQuota ? 'reached' : 'ok';
 }

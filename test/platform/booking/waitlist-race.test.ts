@@ -54,7 +54,8 @@ async function settledOrWaiting(freeing: Promise<unknown>, joinInTx: boolean): P
   }
   for (;;) {
     if (settled) return;
-    const [row] = (await db.execute(sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)).rows as { n: number }[];
+    const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(sql`pg_stat_activity`)
+      .where(sql`datname = current_database() and wait_event_type = 'Lock'`);
     if (row!.n > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

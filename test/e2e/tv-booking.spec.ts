@@ -8,8 +8,9 @@ import { api, apiSession, bookAs, focusLandsOn, insertCard, logInWithRemote, mov
 
 // Issue 16: 施設予約 with the remote only. The grid is browsed without a login (start menu 5);
 // picking a free slot asks who books and logs them in with their card; the hold shows its time
-// left; confirming gives a 利用許可番号; my bookings cancels. A double OK books once, and a slot
-// someone else took meanwhile is explained in plain Japanese. Each test books its own slot.
+// left; confirming gives a 利用許可番号; my bookings cancels. A double OK books once, a slot
+// someone else took meanwhile is explained in plain Japanese, and so is one that became free while
+// the resident asked to wait for it (with OK to book it). Each test books its own slot.
 
 const TARO = person('yamada-taro');
 const HANAKO = person('yamada-hanako');
@@ -137,6 +138,43 @@ test('a slot someone took meanwhile is explained plainly, and the resident can w
   const cell = page.locator(`stb-tv-booking-screen stb-tv-slot-cell[data-focus-key="booking/slot/${slot.day}/${slot.period}"]`);
   await expect(cell).toHaveAttribute('state', 'taken');
   await expect(cell).toContainText('予約あり');
+});
+
+test('a slot that becomes free while the resident asks to wait for it is said so plainly, and OK books it', async ({ page }) => {
+  const slot = await freeSlot();
+  await openTv(page);
+  await logInWithRemote(page, TARO);
+  await press(page, '8');
+  await expect(view(page)).toHaveAttribute('data-view', 'facilities', { timeout: 15_000 });
+
+  // 花子 holds it from her own session before the grid opens: the TV shows it taken.
+  const hanako = await apiSession(driver, HANAKO);
+  const held = await api<{ id: string }>('POST', '/api/v1/booking/holds', hanako, { unitId: slot.unitId, day: slot.day, period: slot.period, idempotencyKey: `hanako-free-${slot.day}-${slot.period}` });
+  expect(held.status).toBe(201);
+  await insertCard(driver, TARO);
+  await toSlot(page, slot);
+  await expect(page.locator('stb-tv-booking-screen stb-tv-slot-cell[focused]')).toHaveAttribute('state', 'taken');
+  await press(page, 'Enter', 'booking-taken/no');
+  await press(page, 'ArrowLeft', 'booking-taken/wait');
+
+  // She lets it go while 太郎 reads the question: waiting for it is refused (409 BOOKING_SLOT_FREE).
+  expect((await api('POST', `/api/v1/booking/bookings/${held.body.id}/cancel`, hanako)).status).toBe(200);
+  const refused = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/api/v1/booking/waitlist'));
+  await press(page, 'Enter');
+  expect((await refused).status()).toBe(409);
+  await expect(view(page)).toHaveAttribute('data-view', 'free', { timeout: 15_000 });
+  await expect(view(page)).toContainText('たった今 空きました');
+  await focusLandsOn(page, 'booking/free/hold');
+  await expect(page.locator('stb-tv-booking-screen [data-panel="free"]')).toContainText('このまま 予約 できます');
+
+  await press(page, 'Enter');
+  await expect(view(page)).toHaveAttribute('data-view', 'held', { timeout: 15_000 });
+  const session = await apiSession(driver, TARO);
+  const mine = (await api<MyBookingsView>('GET', '/api/v1/booking/mine', session)).body;
+  const here = mine.bookings.filter((b) => b.unitId === slot.unitId && b.day === slot.day && b.period === slot.period && b.state === 'held');
+  expect(here).toHaveLength(1);
+  // Leave nothing live for the other tests' lists.
+  expect((await api('POST', `/api/v1/booking/bookings/${here[0]!.id}/cancel`, session)).status).toBe(200);
 });
 
 test('a lottery application with ranked choices, the applicant logging in with the card', async ({ page }) => {

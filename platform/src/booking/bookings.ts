@@ -100,18 +100,31 @@ export async function holdSlot(db: Db, req: HoldRequest, now = new Date()): Prom
   // PostgreSQL may pick a hold as a deadlock victim when racers on units sharing floor meet the
   // stale-hold expiry (seen: 6 of 200 at once on 全面 + A面). The hold is idempotent under its key,
   // so the victim simply tries again; it then wins or meets the constraint like everyone else.
-  for (let tries = 1; ; tries++) {
-    try {
-      return await once();
-    } catch (err) {
-      if (sqlstateOf(err) !== DEADLOCK_DETECTED || tries >= HOLD_DEADLOCK_TRIES) throw err;
-    }
-  }
+  return againIfDeadlocked(once);
 }
 
 /** SQLSTATE of a transaction PostgreSQL aborted to break a deadlock. */
 const DEADLOCK_DETECTED = '40P01';
-const HOLD_DEADLOCK_TRIES = 5;
+const DEADLOCK_TRIES = 5;
+
+/** Runs an idempotent `step` again when PostgreSQL picked it as a deadlock's victim (a few times). */
+async function againIfDeadlocked<T>(step: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await step();
+    } catch (err) {
+      if (sqlstateOf(err) !== DEADLOCK_DETECTED || tries >= DEADLOCK_TRIES) throw err;
+    }
+  }
+}
+
+/**
+ * The lock of one 区分 of a facility's day (the waitlist's unit of matching): joining its waitlist
+ * takes it exclusively, offering it shared, so a join either sees the slot already free or is
+ * seen by the offer. Offers share it: two slots freed at once (A面 and B面 under a 全面 waiter)
+ * each offer without waiting for the other, whose freed row one of them may be waiting on.
+ */
+const slotLock = (facilityId: string, day: string, period: string) => sql`hashtextextended(${`booking-slot:${facilityId}|${day}|${period}`}, 0)`;
 
 async function holdQuery(on: Pick<Db, 'select'>, rules: FacilityRules, req: HoldRequest, period: string, during: string, now: Date): Promise<Booking[]> {
   const { first, last } = monthOf(req.day);
@@ -245,6 +258,9 @@ export async function offerLapsedHolds(db: Db, now = new Date(), limit = 100): P
  * Each hold lasts as long as any hold, and its waiter gets a notice on their TV.
  */
 export async function offerToWaitlist(tx: Tx, freed: Pick<Booking, 'unitId' | 'day' | 'period' | 'facilityId'>, now: Date): Promise<void> {
+  // Taken before the waiters are read, and held to commit: a join under way is stored first and
+  // read here, a join after this waits and finds the slot free (`joinWaitlist`).
+  await tx.execute(sql`select pg_advisory_xact_lock_shared(${slotLock(freed.facilityId, freed.day, freed.period)})`);
   const rules = await rulesOf(tx, freed.facilityId);
   const period = periodOf(rules.policy, freed.period);
   const during = rangeOf(freed.day, period);
@@ -289,11 +305,24 @@ export async function offerToWaitlist(tx: Tx, freed: Pick<Booking, 'unitId' | 'd
 }
 
 /** A person's live bookings of a facility in the month of `day` (what the monthly quota counts). */
-async function usedThisMonth(db: Pick<Db, 'select'>, personId: string, facilityId: string, day: string): Promise<number> {
+export async function usedThisMonth(db: Pick<Db, 'select'>, personId: string, facilityId: string, day: string): Promise<number> {
   const { first, last } = monthOf(day);
   const [row] = await db.select({ n: count() }).from(bookings).where(and(eq(bookings.personId, personId), eq(bookings.facilityId, facilityId),
     inArray(bookings.state, ['held', 'confirmed']), between(bookings.day, first, last)));
   return row?.n ?? 0;
+}
+
+/** The key of a person's lock, the one `booking_hold()` takes (migration 0019) before counting their quota. */
+const personLock = (personId: string) => sql`hashtextextended(${`booking:${personId}`}, 0)`;
+
+/**
+ * Takes these people's locks (`booking_hold()`'s) for the rest of the transaction, waiting for
+ * them, in one order so two callers cannot deadlock on each other: their quota counted afterwards
+ * stays true until commit. Only for a transaction that has inserted no booking yet (a hold waiting
+ * on a person's lock never waits on it then).
+ */
+export async function lockPeople(tx: Tx, personIds: readonly string[]): Promise<void> {
+  for (const personId of [...new Set(personIds)].sort()) await tx.execute(sql`select pg_advisory_xact_lock(${personLock(personId)})`);
 }
 
 /**
@@ -302,7 +331,7 @@ async function usedThisMonth(db: Pick<Db, 'select'>, personId: string, facilityI
  * lock is held is making a hold of their own, whose insert may wait for this very transaction.
  */
 async function quotaLeft(tx: Tx, personId: string, rules: FacilityRules, day: string): Promise<'ok' | 'reached' | 'busy'> {
-  const [lock] = await tx.select({ got: sql<boolean>`pg_try_advisory_xact_lock(hashtextextended(${`booking:${personId}`}, 0))` }).from(sql`(select 1) as one`);
+  const [lock] = await tx.select({ got: sql<boolean>`pg_try_advisory_xact_lock(${personLock(personId)})` }).from(sql`(select 1) as one`);
   if (!lock?.got) return 'busy';
   return (await usedThisMonth(tx, personId, rules.facilityId, day)) >= rules.policy.monthlyQuota ? 'reached' : 'ok';
 }
@@ -321,11 +350,18 @@ export async function joinWaitlist(db: Db, personId: string, slot: { unitId: str
   if (await usedThisMonth(db, personId, rules.facilityId, slot.day) >= rules.policy.monthlyQuota) {
     throw new AppError('BOOKING_QUOTA_REACHED', { details: { quota: rules.policy.monthlyQuota } });
   }
-  const [live] = await db.select({ id: bookings.id }).from(bookings).where(and(eq(bookings.facilityId, rules.facilityId), eq(bookings.day, slot.day),
-    inArray(bookings.state, ['held', 'confirmed']), or(eq(bookings.state, 'confirmed'), gt(bookings.holdExpiresAt, now)),
-    sql`${bookings.during} && ${rangeOf(slot.day, period)}::tstzrange`, sql`${bookings.floor} && ${floorOfUnit(slot.unitId)}`)).limit(1);
-  if (!live) throw new AppError('BOOKING_SLOT_FREE');
-  await db.insert(bookingWaitlist).values({ ...slot, personId }).onConflictDoNothing();
+  // Under the 区分's lock (`slotLock`), the check and the insert as one: else a slot freed between
+  // them is offered before the waiter is stored, and the waiter waits for a free slot for ever.
+  // Joining twice is one place, so a deadlock's victim (beside offers of floor-sharing units)
+  // simply joins again.
+  await againIfDeadlocked(() => db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${slotLock(rules.facilityId, slot.day, period.code)})`);
+    const [live] = await tx.select({ id: bookings.id }).from(bookings).where(and(eq(bookings.facilityId, rules.facilityId), eq(bookings.day, slot.day),
+      inArray(bookings.state, ['held', 'confirmed']), or(eq(bookings.state, 'confirmed'), gt(bookings.holdExpiresAt, now)),
+      sql`${bookings.during} && ${rangeOf(slot.day, period)}::tstzrange`, sql`${bookings.floor} && ${floorOfUnit(slot.unitId)}`)).limit(1);
+    if (!live) throw new AppError('BOOKING_SLOT_FREE');
+    await tx.insert(bookingWaitlist).values({ ...slot, personId }).onConflictDoNothing();
+  }));
 }
 
 /** A person's bookings, newest day first (the TV's history and receipts). */

@@ -46,22 +46,38 @@ export function entrantsHash(entrants: readonly Entrant[]): string {
  * same seed and list give the same result on any machine, which is how staff re-run it.
  */
 export function draw(seed: string, entrants: readonly Entrant[], floorOf: FloorOf = ownFloor): Win[] {
+  return drawAround(seed, entrants, floorOf, new Set()).wins;
+}
+
+/**
+ * `draw`, passing over the entrants in `atQuota` (people who already hold the facility's monthly
+ * quota of bookings that month, so a win could not be a hold): where one of them would win, the
+ * slot stays free for the next entrant in line, and they are out of the draw (`skipped`, with the
+ * choice they would have won). Entrants in `atQuota` the draw never reaches a free choice for are
+ * not in `skipped`: they lost as anyone else, so recording only `skipped` re-runs to the same result.
+ */
+export function drawAround(seed: string, entrants: readonly Entrant[], floorOf: FloorOf, atQuota: ReadonlySet<string>): { wins: Win[]; skipped: Win[] } {
   const ticket = (personId: string) => createHmac('sha256', seed).update(personId, 'utf8').digest('hex');
   const line = [...entrants].map((e) => ({ e, t: ticket(e.personId) })).sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : 0)).map((x) => x.e);
   const taken = new Set<string>();
   const wins: Win[] = [];
-  const won = new Set<string>();
+  const skipped: Win[] = [];
+  const done = new Set<string>();
   const maxRank = Math.max(0, ...entrants.map((e) => e.choices.length));
   for (let rank = 0; rank < maxRank; rank++) {
     for (const entrant of line) {
       const choice = entrant.choices[rank];
-      if (!choice || won.has(entrant.personId)) continue;
+      if (!choice || done.has(entrant.personId)) continue;
       const parts = floorOf(choice.unitId).map((part) => slotKey({ ...choice, unitId: part }));
       if (parts.some((part) => taken.has(part))) continue;
+      done.add(entrant.personId);
+      if (atQuota.has(entrant.personId)) {
+        skipped.push({ personId: entrant.personId, choice, rank });
+        continue;
+      }
       for (const part of parts) taken.add(part);
-      won.add(entrant.personId);
       wins.push({ personId: entrant.personId, choice, rank });
     }
   }
-  return wins;
+  return { wins, skipped };
 }

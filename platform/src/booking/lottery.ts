@@ -7,7 +7,10 @@ import { monthText, slotText, unitName } from './notices.js';
 import { isOverlap } from './overlap.js';
 import { periodOf, rulesOf } from './policy.js';
 import { bookingNotices, bookings, facilityBlackouts, facilityUnits, lotteryApplications, lotteryRounds, type LotteryRound } from './schema.js';
-import { draw, entrantsHash, type Choice, type FloorOf, type Win } from './draw.js';
+
+type SetAside = NonNullable<LotteryRound['setAside']>[number];
+import { lockPeople, usedThisMonth } from './bookings.js';
+import { drawAround, entrantsHash, type Choice, type FloorOf, type Win } from './draw.js';
 import { monthOf, rangeOf } from './slots.js';
 
 /** At most this many ranked choices per application. */
@@ -95,16 +98,25 @@ export async function drawRound(db: Db, roundId: string, actor: string, now = ne
     const rules = await rulesOf(tx, round.facilityId);
     const entrants = await tx.select({ personId: lotteryApplications.personId, choices: lotteryApplications.choices }).from(lotteryApplications).where(eq(lotteryApplications.roundId, roundId));
     const hash = entrantsHash(entrants);
-    const wins = draw(round.seed, entrants, await floorsOf(tx, round.facilityId));
+    const { first, last } = monthOf(`${round.month}-01`);
+    // A win is a hold, so it follows the monthly quota as a resident's own hold does: counted under
+    // each entrant's lock, so a hold of theirs right now is either counted or counts this win.
+    await lockPeople(tx, entrants.map((e) => e.personId));
+    const atQuota = new Set<string>();
+    for (const e of entrants) if (await usedThisMonth(tx, e.personId, round.facilityId, first) >= rules.policy.monthlyQuota) atQuota.add(e.personId);
+    const { wins, skipped } = drawAround(round.seed, entrants, await floorsOf(tx, round.facilityId), atQuota);
+    const setAside: SetAside[] = skipped.map((s) => ({ personId: s.personId, why: 'quota' }));
     const confirmBy = new Date(now.getTime() + (rules.policy.lottery?.confirmDays ?? 7) * 86_400_000);
-    const winners = new Set<string>();
+    const told = new Set<string>();
     // A day closed since the applications (a 休館日 staff added later) is won by nobody, like a slot
     // staff took: a win is a hold, and a hold on a closed day cannot be.
-    const { first, last } = monthOf(`${round.month}-01`);
     const closed = new Set((await tx.select({ day: facilityBlackouts.day }).from(facilityBlackouts)
       .where(and(eq(facilityBlackouts.facilityId, round.facilityId), between(facilityBlackouts.day, first, last)))).map((b) => b.day));
     for (const win of wins) {
-      if (closed.has(win.choice.day)) continue;
+      if (closed.has(win.choice.day)) {
+        setAside.push({ personId: win.personId, why: 'closed' });
+        continue;
+      }
       const period = periodOf(rules.policy, win.choice.period);
       try {
         // A savepoint: a refused insert must not abort the whole draw.
@@ -112,19 +124,27 @@ export async function drawRound(db: Db, roundId: string, actor: string, now = ne
           facilityId: round.facilityId, unitId: win.choice.unitId, day: win.choice.day, period: period.code, during: rangeOf(win.choice.day, period),
           state: 'held', personId: win.personId, requestedBy: `person:${win.personId}`, idempotencyKey: `lottery:${roundId}`, source: 'lottery', holdExpiresAt: confirmBy,
         }).returning());
-        winners.add(win.personId);
+        told.add(win.personId);
         await tx.insert(bookingNotices).values({ personId: win.personId, bookingId: held!.id, kind: 'lottery_won',
           text: `${slotText(rules.name, win.choice.day, period, await unitName(tx, win.choice.unitId))} の抽選に当選しました。確定の期限までに「確定」を押してください。` });
       } catch (err) {
         if (!isOverlap(err)) throw err;
+        setAside.push({ personId: win.personId, why: 'taken' });
       }
     }
+    for (const s of skipped) {
+      told.add(s.personId);
+      const period = periodOf(rules.policy, s.choice.period);
+      await tx.insert(bookingNotices).values({ personId: s.personId, kind: 'lottery_skipped',
+        text: `${slotText(rules.name, s.choice.day, period, await unitName(tx, s.choice.unitId))} の抽選に当選しましたが、この施設の ${monthText(round.month)} のご予約が上限（${rules.policy.monthlyQuota}回）に達しているため、仮予約できませんでした。この枠は次の方に回りました。` });
+    }
     for (const e of entrants) {
-      if (winners.has(e.personId)) continue;
+      if (told.has(e.personId)) continue;
       await tx.insert(bookingNotices).values({ personId: e.personId, kind: 'lottery_lost', text: `${rules.name} ${monthText(round.month)} の抽選は、残念ながら落選でした。空いている枠は先着順で予約できます。` });
     }
-    await tx.update(lotteryRounds).set({ entrantsHash: hash, drawnAt: now, confirmBy }).where(eq(lotteryRounds.id, roundId));
-    await appendAudit(tx, { actor, action: 'booking.lottery.draw', subject: roundId, data: { org: rules.municipalityId, entrants: entrants.length, won: winners.size, entrantsHash: hash } });
+    const winners = wins.length - setAside.filter((a) => a.why !== 'quota').length;
+    await tx.update(lotteryRounds).set({ entrantsHash: hash, drawnAt: now, confirmBy, setAside }).where(eq(lotteryRounds.id, roundId));
+    await appendAudit(tx, { actor, action: 'booking.lottery.draw', subject: roundId, data: { org: rules.municipalityId, entrants: entrants.length, won: winners, skippedAtQuota: skipped.length, entrantsHash: hash } });
     return { entrantsHash: hash, wins };
   });
 }
@@ -139,18 +159,23 @@ async function floorsOf(db: Pick<Db, 'select'>, facilityId: string): Promise<Flo
 }
 
 /**
- * Re-runs a drawn round from its published seed and today's application rows: the same hash
- * means the list is unchanged; the same wins as the holds the draw gave prove the draw was fair.
+ * Re-runs a drawn round from its published seed, today's application rows and what the draw
+ * recorded it set aside (entrants at the monthly quota, wins that could not be holds): the same
+ * hash means the list is unchanged; the same wins as the holds the draw gave prove the draw was fair.
  */
 export async function replayRound(db: Db, roundId: string): Promise<{ entrantsHash: string; listUnchanged: boolean; wins: Win[]; matchesHolds: boolean }> {
   const round = await roundOf(db, roundId);
   if (!round.drawnAt) throw new AppError('REQ_INVALID', { detail: 'not drawn yet' });
   const entrants = await db.select({ personId: lotteryApplications.personId, choices: lotteryApplications.choices }).from(lotteryApplications).where(eq(lotteryApplications.roundId, roundId));
   const hash = entrantsHash(entrants);
-  const wins = draw(round.seed, entrants, await floorsOf(db, round.facilityId));
+  const setAside = round.setAside ?? [];
+  const atQuota = new Set(setAside.filter((a) => a.why === 'quota').map((a) => a.personId));
+  const noHold = new Set(setAside.filter((a) => a.why !== 'quota').map((a) => a.personId));
+  const { wins } = drawAround(round.seed, entrants, await floorsOf(db, round.facilityId), atQuota);
   const held = await db.select({ personId: bookings.personId, unitId: bookings.unitId, day: bookings.day, period: bookings.period }).from(bookings)
     .where(and(eq(bookings.idempotencyKey, `lottery:${roundId}`), eq(bookings.source, 'lottery')));
   const key = (p: string | null, c: Choice) => `${p}|${c.unitId}|${c.day}|${c.period}`;
   const heldKeys = new Set(held.map((h) => key(h.personId, h)));
-  return { entrantsHash: hash, listUnchanged: hash === round.entrantsHash, wins, matchesHolds: held.length === wins.length && wins.every((w) => heldKeys.has(key(w.personId, w.choice))) };
+  const expected = wins.filter((w) => !noHold.has(w.personId));
+  return { entrantsHash: hash, listUnchanged: hash === round.entrantsHash, wins, matchesHolds: held.length === expected.length && expected.every((w) => heldKeys.has(key(w.personId, w.choice))) };
 }

@@ -19,6 +19,7 @@ const TITLES: Record<NoticeKind, string> = {
   cancelled: '施設の 予約を 取り消しました',
   lottery_won: '抽選に 当選しました',
   lottery_lost: '抽選の 結果',
+  lottery_skipped: '抽選の 結果',
   waitlist_offer: 'お待ちの 枠が 空きました',
   waitlist_skipped: 'お待ちの 枠の お知らせ',
   overridden: '施設の 予約が 取り消されました',

@@ -133,7 +133,7 @@ export const bookingNotices = pgTable('booking_notices', {
   id: uuid('id').primaryKey().defaultRandom(),
   personId: uuid('person_id').notNull().references(() => persons.id),
   bookingId: uuid('booking_id').references(() => bookings.id),
-  kind: text('kind', { enum: ['waitlist_offer', 'waitlist_skipped', 'lottery_won', 'lottery_lost', 'overridden', 'confirmed', 'cancelled'] }).notNull(),
+  kind: text('kind', { enum: ['waitlist_offer', 'waitlist_skipped', 'lottery_won', 'lottery_lost', 'lottery_skipped', 'overridden', 'confirmed', 'cancelled'] }).notNull(),
   text: text('text').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   readAt: timestamp('read_at', { withTimezone: true }),
@@ -151,6 +151,13 @@ export const lotteryRounds = pgTable('lottery_rounds', {
   entrantsHash: text('entrants_hash'),
   drawnAt: timestamp('drawn_at', { withTimezone: true }),
   confirmBy: timestamp('confirm_by', { withTimezone: true }),
+  /**
+   * The draw's outcome that the seed and the list alone cannot give, recorded at the draw so a
+   * re-run gives the same result: entrants passed over at the monthly quota (`quota`, their win
+   * went to the next in line) and wins that could not be holds (`closed`: a 休館日 added later;
+   * `taken`: staff booked the slot meanwhile).
+   */
+  setAside: jsonb('set_aside').$type<{ personId: string; why: 'quota' | 'closed' | 'taken' }[]>(),
 }, (t) => [uniqueIndex('lottery_rounds_month_uq').on(t.facilityId, t.month)]);
 
 /** One resident's entry: slots ranked by preference (`choices[0]` first). */

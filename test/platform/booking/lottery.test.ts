@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { confirmBooking, holdSlot } from '../../../platform/src/booking/bookings.js';
 import { draw, entrantsHash, type Entrant } from '../../../platform/src/booking/draw.js';
@@ -113,6 +113,44 @@ describe('a lottery round', () => {
     expect(await codeOf(closeRound(db, round.id, 'staff:test', days(4)))).toBe('BOOKING_LOTTERY_DRAWN');
     const audit = await db.select().from(auditLog).where(eq(auditLog.subject, round.id));
     expect(audit.map((a) => a.action).sort()).toEqual(['booking.lottery.close', 'booking.lottery.draw', 'booking.lottery.open']);
+  });
+
+  it('passes a win its entrant cannot hold under the monthly quota to the next in the draw\'s order, tells that entrant why, and re-runs to the same result', async () => {
+    const { facility, units } = await bookableFacility(db, { monthlyQuota: 1 });
+    const people = await somePeople(db, 3);
+    const round = await openRound(db, facility.id, '2027-02', days(5), 'staff:test');
+    const slot = { unitId: units[0].id, day: '2027-02-06', period: 'am' };
+    for (const p of people) await applyToRound(db, p, round.id, [slot], days(1));
+    // The first in the draw's order already holds the month's one booking at this facility.
+    const line = draw(round.seed, people.map((personId) => ({ personId, choices: [slot] })));
+    const first = line[0]!.personId;
+    await holdSlot(db, { personId: first, unitId: units[1].id, day: '2027-02-20', period: 'pm', idempotencyKey: 'own', resident: true }, days(5));
+
+    const result = await drawRound(db, round.id, 'staff:test', days(5));
+    expect(result.wins.map((w) => w.personId)).not.toContain(first);
+    const [winner] = result.wins;
+    const held = await db.select().from(bookings).where(and(eq(bookings.facilityId, facility.id), eq(bookings.source, 'lottery')));
+    expect(held.map((b) => [b.personId, b.unitId, b.day, b.period])).toEqual([[winner!.personId, slot.unitId, slot.day, slot.period]]);
+    const told = await db.select().from(bookingNotices).where(eq(bookingNotices.personId, first));
+    expect(told.map((n) => n.kind)).toEqual(['lottery_skipped']);
+    expect(told[0]!.text).toContain('上限（1回）');
+    expect(told[0]!.text).not.toMatch(/\d{4}-\d{2}/);
+    // The entrant at the quota is not who the draw saw first any more; the re-run says so from what the draw recorded.
+    await db.delete(bookings).where(and(eq(bookings.personId, first), eq(bookings.source, 'resident')));
+    const replay = await replayRound(db, round.id);
+    expect([replay.listUnchanged, replay.matchesHolds, replay.wins]).toEqual([true, true, result.wins]);
+  });
+
+  it('a re-run after a win nobody could have (a 休館日 added later) reports the same result', async () => {
+    const { facility, units } = await bookableFacility(db);
+    const people = await somePeople(db, 2);
+    const round = await openRound(db, facility.id, '2027-02', days(5), 'staff:test');
+    await applyToRound(db, people[0]!, round.id, [{ unitId: units[0].id, day: '2027-02-09', period: 'am' }], days(1));
+    await applyToRound(db, people[1]!, round.id, [{ unitId: units[0].id, day: '2027-02-10', period: 'am' }], days(1));
+    await db.insert(facilityBlackouts).values({ facilityId: facility.id, day: '2027-02-09', reason: '臨時休館' });
+    await drawRound(db, round.id, 'staff:test', days(5));
+    expect(await db.select().from(bookings).where(eq(bookings.personId, people[1]!))).toHaveLength(1);
+    expect((await replayRound(db, round.id)).matchesHolds).toBe(true);
   });
 
   it('notices a changed entrant list on re-run', async () => {

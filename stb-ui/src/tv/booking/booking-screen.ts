@@ -110,6 +110,7 @@ export class StbTvBookingScreen extends LitElement {
       case 'held': return 'booking/held/confirm';
       case 'confirmed': return 'booking/confirmed/mine';
       case 'taken': return 'booking/taken/other';
+      case 'free': return 'booking/free/hold';
       case 'mine': return mineDefaultKey(v.mine, s.facilities, japanToday(Date.now()), this._mineOffset, minePageSize(this.textSize), this._mineKeep);
       case 'failed': return v.retry ? 'booking/retry' : 'booking/ok';
       default: return 'booking/ok';
@@ -152,6 +153,7 @@ export class StbTvBookingScreen extends LitElement {
       case 'held': return t('booking.held.title');
       case 'confirmed': return t('booking.confirmed.title');
       case 'taken': return t('booking.taken.title');
+      case 'free': return t('booking.free.title');
       case 'waiting': return t('booking.waiting.title');
       case 'applied': return t('booking.applied.title');
       case 'mine': return t('booking.mine.title');
@@ -256,6 +258,12 @@ export class StbTvBookingScreen extends LitElement {
           <div class="actions">
             <stb-tv-button focus-key="booking/taken/other" .number=${1} label=${t('booking.pickOther')} @tv-activate=${() => void s.backToWeek()}></stb-tv-button>
             <stb-tv-button focus-key="booking/taken/wait" .number=${2} label=${t('booking.wait')} @tv-activate=${() => void s.wait(v.slot)}></stb-tv-button>
+          </div>`;
+      case 'free':
+        return html`<div data-panel="free"><p>${t('booking.free.why')}</p><p>${t('booking.free.next')}</p></div>
+          <div class="actions">
+            <stb-tv-button focus-key="booking/free/hold" .number=${1} label=${t('booking.free.hold')} @tv-activate=${() => void s.hold(v.slot)}></stb-tv-button>
+            <stb-tv-button focus-key="booking/free/other" .number=${2} label=${t('booking.pickOther')} @tv-activate=${() => void s.backToWeek()}></stb-tv-button>
           </div>`;
       case 'waiting': return html`<p data-panel="waiting">${t('booking.waiting.message')}</p>${this._ok()}`;
       case 'applied': return html`<p data-panel="applied">${t('booking.applied.message')}</p>${this._ok()}`;

@@ -25,6 +25,8 @@ export type BookingScreenView =
   | { name: 'held'; booking: BookingView }
   | { name: 'confirmed'; booking: BookingView }
   | { name: 'taken'; slot: Slot; message: string }
+  /** Waiting for it was refused because it has just become free: offer to book it now. */
+  | { name: 'free'; slot: Slot }
   | { name: 'waiting'; slot: Slot }
   | { name: 'applied'; count: number }
   | { name: 'mine'; mine: MyBookingsView }
@@ -224,7 +226,7 @@ export class BookingStore {
   /** After a logout: nothing of the person's stays on screen. */
   loggedOut(): void {
     this.pending = null;
-    if (['held', 'confirmed', 'mine', 'waiting', 'applied', 'who'].includes(this.view.name)) this.view = this.week ? { name: 'week' } : { name: 'facilities' };
+    if (['held', 'confirmed', 'mine', 'waiting', 'free', 'applied', 'who'].includes(this.view.name)) this.view = this.week ? { name: 'week' } : { name: 'facilities' };
     this._changed();
   }
 
@@ -258,7 +260,9 @@ export class BookingStore {
 
   /**
    * Runs one platform step: a second press meanwhile is ignored; a failure shows its plain text
-   * with もう一度 (the same request again). A slot someone else took has its own screen.
+   * with もう一度 (the same request again). A slot someone else took has its own screen, and so
+   * has a slot that became free while its waitlist was being joined (the platform then refuses the
+   * wait: nothing would ever free it again), which offers to book it instead.
    */
   private async _run(work: () => Promise<void>, retry: () => void, slot: Slot | null = null): Promise<void> {
     if (this._busy) return;
@@ -272,6 +276,8 @@ export class BookingStore {
       if (code === 'BOOKING_SLOT_TAKEN' && slot) {
         this._keys.delete(`${slot.unitId}|${slot.day}|${slot.period}`);
         this._show({ name: 'taken', slot, message: failureText(err) });
+      } else if (code === 'BOOKING_SLOT_FREE' && slot) {
+        this._show({ name: 'free', slot });
       } else {
         this._show({ name: 'failed', message: failureText(err), retry: code === 'CLIENT_TIMEOUT' || (err as { network?: boolean }).network ? retry : null });
       }

@@ -94,6 +94,21 @@ describe('the TV booking store', () => {
     expect(fake.holds[0]).not.toBe(fake.holds[1]);
   });
 
+  it('answers a wait for a slot that has just become free (BOOKING_SLOT_FREE) with its own view, from which OK holds that slot', async () => {
+    const fake = fakePlatform(true);
+    fake.platform.joinWaitlist = async () => {
+      throw new PlatformError({ code: 'BOOKING_SLOT_FREE', message: 'free', ja: 'この枠は空いています。待たずに、このまま予約できます。' }, { status: 409 });
+    };
+    const store = new BookingStore({ platform: fake.platform, newKey });
+    await store.open();
+    await store.pickFacility(FACILITY);
+    await store.wait(SLOT);
+    expect(store.view).toEqual({ name: 'free', slot: SLOT });
+    await store.hold(SLOT);
+    expect(fake.holds).toHaveLength(1);
+    expect(store.view).toEqual({ name: 'held', booking: HELD });
+  });
+
   it('ranks lottery choices in the order picked; picking one again takes it out', async () => {
     const fake = fakePlatform(true);
     const store = new BookingStore({ platform: fake.platform, newKey });

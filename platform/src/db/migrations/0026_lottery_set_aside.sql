@@ -1,0 +1,1 @@
+ALTER TABLE "lottery_rounds" ADD COLUMN "set_aside" jsonb;

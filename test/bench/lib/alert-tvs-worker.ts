@@ -58,12 +58,14 @@ function tv(url: string, index: number): Promise<WebSocket | null> {
   return new Promise((resolve) => {
     const ws = new WebSocket(`${url}${TV_ALERT_PATH}`, { perMessageDeflate: false });
     ws.on('message', (raw) => {
+      // Arrival is when the message is here, before this TV's own parsing (the bare baseline parses nothing).
+      const arrived = now();
       const m = JSON.parse(String(raw)) as { type: string; alert?: { id: string } };
       if (m.type === 'hello') ws.send(JSON.stringify({ type: 'auth', credential: `${credential.id}:${credential.secret}`, have: [] }));
       else if (m.type === 'ready') resolve(ws);
       else if (m.type === 'refused') resolve(null);
       else if (m.type === 'alert') {
-        delivered.push(now());
+        delivered.push(arrived);
         const alertId = m.alert!.id;
         // As the TV page does (stb-ui/src/api/alerts-client.ts): an alert it shows at once sends no
         // `delivered` of its own; its `displayed` stands for both.

@@ -7,11 +7,12 @@ import { monthText, slotText, unitName } from './notices.js';
 import { isOverlap } from './overlap.js';
 import { periodOf, rulesOf } from './policy.js';
 import { bookingNotices, bookings, facilityBlackouts, facilityUnits, lotteryApplications, lotteryRounds, type LotteryRound } from './schema.js';
-
-type SetAside = NonNullable<LotteryRound['setAside']>[number];
 import { lockPeople, usedThisMonth } from './bookings.js';
 import { drawAround, entrantsHash, type Choice, type FloorOf, type Win } from './draw.js';
 import { monthOf, rangeOf } from './slots.js';
+
+/** What a draw set aside: an entrant at the monthly quota, or a win that could not become a hold. */
+type SetAside = NonNullable<LotteryRound['setAside']>[number];
 
 /** At most this many ranked choices per application. */
 export const MAX_CHOICES = 5;

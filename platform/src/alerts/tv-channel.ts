@@ -1,6 +1,6 @@
 import { FormatRegistry } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import type { DbHandle } from '../db/client.js';
@@ -14,7 +14,7 @@ import { isExtension } from './extension.js';
 import { WriteBatcher } from '../db/write-batcher.js';
 import { receiptWriter } from './receipts.js';
 import { alerts, alertReceipts } from './schema.js';
-import { tvConnector, type ActiveForTv } from './tv-connect.js';
+import { tvConnector, type ActiveForTv, type TvConnection } from './tv-connect.js';
 import { alertFrames } from './tv-frames.js';
 import { residentVisible, tvAlertViews, type TvAlertView } from './tv-views.js';
 
@@ -57,9 +57,14 @@ const MAX_TIMER_MS = 3_600_000;
  * extends the expiry comes marked `extension`, acknowledged where its predecessor was. Receipts come back on the same socket and are
  * written in batches (receipts.ts).
  */
-export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHandle, 'db' | 'listen'>): Promise<void> {
+export async function tvAlertChannel(
+  app: FastifyInstance,
+  database: Pick<DbHandle, 'db' | 'listen'>,
+  /** `connect`: the TV's lookup (tv-connect.ts); tests hold one open to order it against a publish. */
+  options: { connect?: (credential: string) => Promise<TvConnection> } = {},
+): Promise<void> {
   const { db } = database;
-  const connect = tvConnector(db);
+  const connect = options.connect ?? tvConnector(db);
   const receipts = receiptWriter(db);
   const byHousehold = new Map<string, Set<Tv>>();
   const sendText = (socket: WebSocket, text: string) => {
@@ -163,6 +168,7 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
   const held: (() => void)[] = [];
   let queue = Promise.resolve();
   const onStored = (alertId: string) => {
+    noteStoredWhileConnecting(alertId);
     queue = queue.then(async () => {
       publishing = true;
       try {
@@ -197,13 +203,75 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
     tv.held = new Set(have.filter((id) => activeIds.includes(id)));
     for (const a of active) if (tv.held.has(a.id)) watchExpiry(a.id, a.expiresAt);
     send(tv.socket, { type: 'ready', active: activeIds });
-    const missing = active.filter((a) => !tv.held.has(a.id));
+    await sendMissing(tv, active.filter((a) => !tv.held.has(a.id)));
+  };
+  /** Alerts in force the TV lacks, each sent unless it got it meanwhile. */
+  const sendMissing = async (tv: Tv, missing: ActiveForTv[]) => {
     if (!missing.length) return;
     const views = await missingViews.submit({ householdId: tv.householdId, alertIds: missing.map((a) => a.id) });
     for (const a of missing) {
       const view = views.get(a.id);
       if (view && !tv.held.has(a.id)) sendAlert(tv, view, a.acknowledged, []);
     }
+  };
+
+  /**
+   * A TV is looked up before it is registered for pushes: a message stored in between is in neither
+   * (its lookup ran before the message was stored; its publish took the households before the TV was
+   * there), and the TV would lack a new alert, or keep one cancelled or replaced, until it reconnects.
+   * So each TV connecting notes the messages notified from before its lookup until its resume is done;
+   * if there were any, it is looked up again once their publishes ran (on the same queue, so nothing
+   * is sent twice) and told what those messages changed: the noted alerts in force that it lacks
+   * (an Update replacing what it held), and what a noted Update or Cancel ended. Anything else is left
+   * to the publishes still to come and to the expiry timer. TVs connecting together share one
+   * catch-up (and their lookups one statement).
+   */
+  const connecting = new Set<Set<string>>();
+  function noteStoredWhileConnecting(alertId: string) {
+    for (const notified of connecting) notified.add(alertId);
+    // A catch-up must run after the publishes its TVs noted: later TVs join a new one.
+    catchUps = null;
+  }
+  let catchUps: Map<Tv, { credential: string; notified: Set<string> }> | null = null;
+  const catchUpLater = (tv: Tv, credential: string, notified: Set<string>) => {
+    if (!catchUps) {
+      const batch = (catchUps = new Map());
+      queue = queue.then(() => catchUp(batch)).catch((err: unknown) => app.log.warn({ err }, 'TV alert catch-up failed'));
+    }
+    catchUps.set(tv, { credential, notified });
+  };
+  const catchUp = async (batch: NonNullable<typeof catchUps>) => {
+    if (catchUps === batch) catchUps = null;
+    const looked = (await Promise.all([...batch].map(async ([tv, { credential, notified }]) => {
+      if (tv.socket.readyState !== tv.socket.OPEN) return [];
+      try {
+        const { active } = await connect(credential);
+        const inForce = new Set(active.map((a) => a.id));
+        return [{ tv, notified, active, outOfForce: [...tv.held].filter((id) => !inForce.has(id)) }];
+      } catch (err) {
+        if (err instanceof AppError) refuse(tv.socket, err.code);
+        else app.log.warn({ err }, 'TV alert channel: catch-up lookup failed');
+        return [];
+      }
+    }))).flat();
+    const ended = [...new Set(looked.flatMap((l) => l.outOfForce))];
+    const endedBy = new Map(ended.length
+      ? (await db.select({ id: alerts.id, by: alerts.supersededBy }).from(alerts).where(inArray(alerts.id, ended))).map((r) => [r.id, r.by])
+      : []);
+    await Promise.all(looked.map(async ({ tv, notified, active, outOfForce }) => {
+      const missing = active.filter((a) => notified.has(a.id) && !tv.held.has(a.id));
+      const views = missing.length ? await missingViews.submit({ householdId: tv.householdId, alertIds: missing.map((a) => a.id) }) : new Map<string, TvAlertView>();
+      let gone = outOfForce.filter((id) => tv.held.has(id) && notified.has(endedBy.get(id) ?? ''));
+      for (const a of missing) {
+        const view = views.get(a.id);
+        if (!view || tv.held.has(a.id)) continue;
+        const replaces = gone.filter((id) => endedBy.get(id) === a.id);
+        gone = gone.filter((id) => !replaces.includes(id));
+        sendAlert(tv, view, a.acknowledged, replaces);
+      }
+      for (const id of gone) tv.held.delete(id);
+      if (gone.length) send(tv.socket, { type: 'withdrawn', alertIds: gone });
+    }));
   };
 
   /**
@@ -271,6 +339,8 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
         if (tv || authenticating) return;
         authenticating = true;
         clearTimeout(deadline);
+        const notified = new Set<string>();
+        connecting.add(notified);
         try {
           const { device, active } = await connect(message.credential);
           if (socket.readyState !== socket.OPEN) return;
@@ -279,9 +349,13 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
           if (!tvs) byHousehold.set(tv.householdId, (tvs = new Set()));
           tvs.add(tv);
           await resume(tv, message.have, active);
+          connecting.delete(notified);
+          if (notified.size) catchUpLater(tv, message.credential, notified);
         } catch (err) {
           refuse(socket, err instanceof AppError ? err.code : 'INTERNAL');
           if (!(err instanceof AppError)) app.log.warn({ err }, 'TV alert channel: authentication failed');
+        } finally {
+          connecting.delete(notified);
         }
         return;
       }

@@ -222,6 +222,13 @@ export class AlertsClient {
         for (const r of message.receipts) this._pending.confirmed(r.alertId, r.kind);
         return;
       case 'refused':
+        // Withdrawn by the operator: the platform will never store this TV's receipts, so they are
+        // not kept (up to MAX_PENDING, across reloads) for a link that can never be confirmed.
+        if (message.code === 'AUTH_DEVICE_WITHDRAWN') {
+          for (const timer of this._unshown.values()) clearTimeout(timer);
+          this._unshown.clear();
+          this._pending.clear();
+        }
         return;
     }
   }

@@ -100,6 +100,12 @@ export class PendingReceipts {
     }
   }
 
+  /** None of them can ever be stored (the operator withdrew this TV): forgotten, here and in storage. */
+  clear(): void {
+    this._entries.clear();
+    this._save();
+  }
+
   /** The link dropped: nothing sent on it will be confirmed; all is sent again after the next `ready`. */
   dropped(): void {
     for (const e of this._entries.values()) e.inFlight = 0;

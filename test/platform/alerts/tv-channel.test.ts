@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
+import websocket from '@fastify/websocket';
+import Fastify from 'fastify';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TV_ALERT_CLOSE, TV_ALERT_PATH, type TvAlertServerMessage } from '../../../platform/src/alerts/alerts-schemas.js';
 import { ingestAlert } from '../../../platform/src/alerts/ingest.js';
 import { parseAlertDocument } from '../../../platform/src/alerts/parse.js';
+import { tvAlertChannel } from '../../../platform/src/alerts/tv-channel.js';
+import { tvConnector } from '../../../platform/src/alerts/tv-connect.js';
 import { writeReceipts } from '../../../platform/src/alerts/receipts.js';
 import { alertReceipts } from '../../../platform/src/alerts/schema.js';
 import { auditLog, districts, households } from '../../../platform/src/db/schema/index.js';
@@ -41,8 +45,8 @@ class Tv {
   private waiters: (() => void)[] = [];
   readonly socket: WebSocket;
 
-  constructor() {
-    this.socket = new WebSocket(`${base}${TV_ALERT_PATH}`);
+  constructor(server = base) {
+    this.socket = new WebSocket(`${server}${TV_ALERT_PATH}`);
     open.add(this);
     this.socket.on('message', (raw) => {
       this.messages.push(JSON.parse(String(raw)) as Msg);
@@ -60,8 +64,8 @@ class Tv {
   }
 
   /** Connects, authenticates with `have` as the resume cursor, and waits for `ready`. */
-  static async connect(cred: string, have: string[] = []): Promise<Tv> {
-    const tv = new Tv();
+  static async connect(cred: string, have: string[] = [], server = base): Promise<Tv> {
+    const tv = new Tv(server);
     await tv.next('hello');
     tv.send({ type: 'auth', credential: cred, have });
     await tv.next('ready');
@@ -369,5 +373,121 @@ describe('the TV alert channel', () => {
     const plain = await Tv.connect(provisioned.credential.replace(/^Device /, ''));
     expect(plain.messages.find((m): m is Of<'ready'> => m.type === 'ready')!.active).not.toContain(test.id);
     for (const tv of [plain, yamadaBack]) await tv.close();
+  });
+});
+
+/**
+ * A second platform process on the same database whose TV lookup (`connect`) can be held open after
+ * its query ran: the moment a TV authenticating during a publish is in, looked up but not yet
+ * registered for pushes.
+ */
+async function processWithHeldLookup() {
+  const real = tvConnector(db);
+  let hold: { looked: () => void; released: Promise<void> } | null = null;
+  const scope = Fastify();
+  await scope.register(websocket);
+  await scope.register(async (s) => tvAlertChannel(s, database, {
+    connect: async (cred) => {
+      const found = await real(cred);
+      const h = hold;
+      hold = null;
+      if (h) {
+        h.looked();
+        await h.released;
+      }
+      return found;
+    },
+  }));
+  const server = (await scope.listen({ port: 0, host: '127.0.0.1' })).replace('http:', 'ws:');
+  return {
+    server,
+    close: () => scope.close(),
+    /** The next TV's lookup is held: `looked` once its query ran, `release()` lets it go on. */
+    holdNext() {
+      let looked!: () => void;
+      let release!: () => void;
+      const lookedP = new Promise<void>((r) => (looked = r));
+      hold = { looked, released: new Promise<void>((r) => (release = r)) };
+      return { looked: lookedP, release };
+    },
+  };
+}
+
+/** The alerts in force the TV was told of on connecting. */
+const activeOn = (tv: Tv) => tv.messages.find((m): m is Of<'ready'> => m.type === 'ready')!.active;
+
+/** Which of `ids` a TV that started with `have` holds after the messages it received (as stb-ui's client keeps them). */
+function holds(tv: Tv, have: string[], ids: string[]): string[] {
+  const held = new Set(have);
+  for (const m of tv.messages) {
+    if (m.type === 'ready') for (const id of [...held]) if (!m.active.includes(id)) held.delete(id);
+    if (m.type === 'alert') {
+      for (const id of m.replaces) held.delete(id);
+      held.add(m.alert.id);
+    }
+    if (m.type === 'withdrawn') for (const id of m.alertIds) held.delete(id);
+  }
+  return [...held].filter((id) => ids.includes(id)).sort();
+}
+
+describe('a TV authenticating while an alert is published', () => {
+  let proc: Awaited<ReturnType<typeof processWithHeldLookup>>;
+  beforeAll(async () => {
+    proc = await processWithHeldLookup();
+  });
+  afterAll(async () => {
+    await proc.close();
+  });
+
+  /** A TV whose lookup ran (before `during`), with `during` happening before it is registered; returns it once `ready`. */
+  async function authenticateAround(have: string[], during: () => Promise<void>): Promise<Tv> {
+    const gate = proc.holdNext();
+    const tv = new Tv(proc.server);
+    await tv.next('hello');
+    tv.send({ type: 'auth', credential: credential(YAMADA), have });
+    await gate.looked;
+    await during();
+    gate.release();
+    await tv.next('ready');
+    return tv;
+  }
+
+  it('gets an alert published between its lookup and its registration, once', async () => {
+    // Another TV of the household on the same process: once it has the alert, the publish has run.
+    const witness = await Tv.connect(credential(YAMADA), [], proc.server);
+    let a = { id: '' };
+    // Holding what is in force already, so that its resume sends nothing and ends with `ready`.
+    const late = await authenticateAround(activeOn(witness), async () => {
+      a = await ingest();
+      await witness.next('alert', (m) => m.alert.id === a.id);
+    });
+    // The race happened: its lookup did not see the alert, and the publish did not see the TV.
+    expect(activeOn(late)).not.toContain(a.id);
+    // Pushes go out in order: once a later alert is here, the missed one would have been.
+    const marker = await ingest();
+    await late.next('alert', (m) => m.alert.id === marker.id);
+    expect(late.alertsReceived().filter((id) => id === a.id || id === marker.id)).toEqual([a.id, marker.id]);
+    for (const tv of [witness, late]) await tv.close();
+  });
+
+  it('does not keep an alert cancelled or replaced between its lookup and its registration', async () => {
+    const x = await ingest({ level: '3' });
+    const z = await ingest();
+    const witness = await Tv.connect(credential(YAMADA), [x.id, z.id], proc.server);
+    const have = activeOn(witness);
+    let y = { id: '' };
+    const late = await authenticateAround(have, async () => {
+      y = await ingest({ msgType: 'Update', level: '4', references: [{ identifier: x.identifier, sent: x.sent }] });
+      await ingest({ msgType: 'Cancel', references: [{ identifier: z.identifier, sent: z.sent }] });
+      await witness.next('withdrawn', (m) => m.alertIds.includes(z.id));
+    });
+    expect(activeOn(late)).toEqual(expect.arrayContaining([x.id, z.id]));
+    const marker = await ingest();
+    for (const tv of [witness, late]) await tv.next('alert', (m) => m.alert.id === marker.id);
+    const ids = [x.id, y.id, z.id, marker.id];
+    expect(holds(witness, have, ids)).toEqual([marker.id, y.id].sort());
+    expect(holds(late, have, ids)).toEqual([marker.id, y.id].sort());
+    expect(late.alertsReceived().filter((id) => id === y.id)).toEqual([y.id]);
+    for (const tv of [witness, late]) await tv.close();
   });
 });

@@ -45,6 +45,47 @@ describe('AlertsClient', () => {
     vi.useRealTimers();
   });
 
+  it('names the logged-in person on displayed and acknowledged (the platform stores who acknowledged), never on delivered', async () => {
+    let session: string | null = 'token-of-taro';
+    const client = new AlertsClient({ url: 'ws://x', credential: async () => ({ id: 'tv', secret: 's' }), session: () => session, WebSocket: ScriptedSocket as unknown as typeof WebSocket });
+    client.start();
+    await new Promise((r) => setImmediate(r));
+    const socket = ScriptedSocket.last!;
+    socket.play({ type: 'hello' });
+    socket.play({ type: 'ready', active: [] });
+    socket.play({ type: 'alert', alert: { ...alert(A, '2026-11-30T01:00:00.000Z'), acknowledged: true }, replaces: [] });
+    client.displayed(A);
+    client.acknowledge(A, 'evacuated');
+    session = null;
+    client.acknowledge(A, 'safe_at_home');
+    expect(socket.sent.filter((m) => m.type === 'receipt')).toEqual([
+      { type: 'receipt', alertId: A, kind: 'delivered' },
+      { type: 'receipt', alertId: A, kind: 'displayed', session: 'token-of-taro' },
+      { type: 'receipt', alertId: A, kind: 'acknowledged', answer: 'evacuated', session: 'token-of-taro' },
+      { type: 'receipt', alertId: A, kind: 'acknowledged', answer: 'safe_at_home' },
+    ]);
+    client.stop();
+  });
+
+  it('a TV the operator withdrew drops the receipts it kept (they can never be stored), in memory and in storage', async () => {
+    const kept = new Map([[PENDING_RECEIPTS_KEY, JSON.stringify([{ alertId: A, kind: 'acknowledged', answer: 'evacuated' }, { alertId: B, kind: 'delivered' }])]]);
+    const storage = { getItem: (k: string) => kept.get(k) ?? null, setItem: (k: string, v: string) => void kept.set(k, v) };
+    const client = new AlertsClient({ url: 'ws://x', credential: async () => ({ id: 'tv', secret: 's' }), WebSocket: ScriptedSocket as unknown as typeof WebSocket, storage });
+    client.start();
+    await new Promise((r) => setImmediate(r));
+    const socket = ScriptedSocket.last!;
+    socket.play({ type: 'hello' });
+    // Refused for another reason (a garbled message): the receipts stay.
+    socket.play({ type: 'refused', code: 'REQ_INVALID' });
+    expect(client.pendingReceipts).toHaveLength(2);
+    socket.play({ type: 'refused', code: 'AUTH_DEVICE_WITHDRAWN' });
+    expect(client.pendingReceipts).toEqual([]);
+    expect(JSON.parse(kept.get(PENDING_RECEIPTS_KEY)!)).toEqual([]);
+    // A page loaded afterwards has nothing to send either.
+    expect(new AlertsClient({ url: 'ws://x', credential: async () => ({ id: 'tv', secret: 's' }), storage }).pendingReceipts).toEqual([]);
+    client.stop();
+  });
+
   it('an alert shown at once sends only `displayed` (the platform stores it as delivered too)', async () => {
     const { client, socket } = await connected();
     socket.play({ type: 'alert', alert: alert(A, '2026-11-30T01:00:00.000Z'), replaces: [] });

@@ -132,19 +132,18 @@ export async function tvAlertChannel(
         .where(and(eq(alertReceipts.alertId, alertId), eq(alertReceipts.kind, 'acknowledged')))).map((r) => r.deviceId)) : new Set<string>();
       if (frames) {
         watchExpiry(alertId, frames.expiresAt);
-        await inChunks(householdIds, (ids) => frames.targets(ids), (targets) => {
-          for (const target of targets) {
-            for (const tv of byHousehold.get(target.householdId) ?? []) {
-              if (!shows(tv)) continue;
-              reached.add(tv);
-              // Sent already (its resume found it in force): once is enough.
-              if (tv.held.has(alertId)) continue;
-              const replaces = replaced.filter((id) => tv.held.delete(id));
-              tv.held.add(alertId);
-              sendText(tv.socket, frames.frame(target, { acknowledged: acked.has(tv.device.id), replaces, extension }));
-            }
+        // One pass, no await: every TV here is sent its frame before anything else is handled.
+        for (const target of await frames.targets(householdIds)) {
+          for (const tv of byHousehold.get(target.householdId) ?? []) {
+            if (!shows(tv)) continue;
+            reached.add(tv);
+            // Sent already (its resume found it in force): once is enough.
+            if (tv.held.has(alertId)) continue;
+            const replaces = replaced.filter((id) => tv.held.delete(id));
+            tv.held.add(alertId);
+            sendText(tv.socket, frames.frame(target, { acknowledged: acked.has(tv.device.id), replaces, extension }));
           }
-        });
+        }
       }
     }
     if (!replaced.length) return;
@@ -159,25 +158,10 @@ export async function tvAlertChannel(
       }
     }
   };
-  /**
-   * While an alert is being pushed, what the TVs here send (their receipts, the first of them within
-   * milliseconds) waits, in order, until the push is done: handled at once, 10,000 receipts took
-   * their CPU from the push to the last TVs, between the parts of a town-wide publish.
-   */
-  let publishing = false;
-  const held: (() => void)[] = [];
   let queue = Promise.resolve();
   const onStored = (alertId: string) => {
     noteStoredWhileConnecting(alertId);
-    queue = queue.then(async () => {
-      publishing = true;
-      try {
-        await publish(alertId);
-      } finally {
-        publishing = false;
-        for (const handle of held.splice(0)) handle();
-      }
-    }).catch((err: unknown) => app.log.warn({ err }, 'alert push failed'));
+    queue = queue.then(() => publish(alertId)).catch((err: unknown) => app.log.warn({ err }, 'alert push failed'));
   };
 
   /**
@@ -378,10 +362,7 @@ export async function tvAlertChannel(
         app.log.warn({ err }, 'TV alert receipt not stored');
       }
     };
-    socket.on('message', (raw) => {
-      if (tv && publishing) held.push(() => void onMessage(raw));
-      else void onMessage(raw);
-    });
+    socket.on('message', (raw) => void onMessage(raw));
     socket.on('close', () => {
       clearTimeout(deadline);
       if (!tv) return;
@@ -393,22 +374,3 @@ export async function tvAlertChannel(
 }
 
 
-/** Households per query when publishing: the next part's targets are read while this part is pushed. */
-const PUBLISH_CHUNK = 2000;
-
-/**
- * `read` the parts of `ids` one after another and `use` each, reading the next part while this
- * one is used: the database works on the next households while this process pushes to these.
- */
-async function inChunks<T>(ids: string[], read: (ids: string[]) => Promise<T>, use: (part: T) => void): Promise<void> {
-  const parts: string[][] = [];
-  for (let i = 0; i < ids.length; i += PUBLISH_CHUNK) parts.push(ids.slice(i, i + PUBLISH_CHUNK));
-  let next = parts.length ? read(parts[0]!) : null;
-  for (let i = 0; next; i++) {
-    const current = await next;
-    next = i + 1 < parts.length ? read(parts[i + 1]!) : null;
-    // Awaited on the next turn; until then a failure must not count as unhandled.
-    next?.catch(() => undefined);
-    use(current);
-  }
-}

@@ -1,6 +1,5 @@
 import { inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { preparedSql } from '../db/prepared.js';
 import type { TvAlert } from './alerts-schemas.js';
 import type { CanonicalAlert } from './model.js';
 import { messageTemplate, type HouseholdPart, type MessageTemplate } from './personalise.js';
@@ -35,19 +34,26 @@ interface TargetRow {
  * The targeted pairs among alerts × households, with what each household's text needs: its label,
  * its members' current names (in the order they joined) and the shelter chosen at targeting time.
  * Arrays as two parameters (one statement whatever the number of households, and no 20,000-value
- * IN list for the driver to build); the households are joined, not searched for in the array.
+ * IN list for the driver to build). Not a prepared statement, and names gathered by one grouped
+ * join rather than per household: planned with the array in hand, 10,000 households get hash joins
+ * (90 ms on PostgreSQL, against 290 ms for the generic plan's 30,000 index probes), one household
+ * gets index probes.
  */
-const targetRows = (db: Db) => preparedSql<TargetRow>(db, 'alerts_tv_targets', () => sql`
-  select t.alert_id, t.household_id, h.label, s.name as shelter_name, t.shelter_distance_m, n.names
-  from unnest(${sql.placeholder('households')}::uuid[]) as c(household_id)
-  join alert_targets t on t.household_id = c.household_id and t.alert_id = any(${sql.placeholder('alerts')}::uuid[])
-  join households h on h.id = t.household_id
-  left join shelters s on s.id = t.shelter_id
-  left join lateral (
-    select array_agg(p.name order by m.joined_at, m.id) as names
+const targetRows = async (db: Db, alertIds: string[], householdIds: string[]): Promise<TargetRow[]> => ((await db.execute(sql`
+  with t as materialized (
+    select t.alert_id, t.household_id, t.shelter_id, t.shelter_distance_m
+    from unnest(${sql.param(householdIds)}::uuid[]) as c(household_id)
+    join alert_targets t on t.household_id = c.household_id and t.alert_id = any(${sql.param(alertIds)}::uuid[])
+  ), n as (
+    select m.household_id, array_agg(p.name order by m.joined_at, m.id) as names
     from household_members m join persons p on p.id = m.person_id
-    where m.household_id = t.household_id and m.left_at is null and p.name <> ''
-  ) n on true`);
+    where m.household_id in (select household_id from t) and m.left_at is null and p.name <> ''
+    group by m.household_id
+  )
+  select t.alert_id, t.household_id, h.label, s.name as shelter_name, t.shelter_distance_m, n.names
+  from t join households h on h.id = t.household_id
+  left join shelters s on s.id = t.shelter_id
+  left join n on n.household_id = t.household_id`)) as unknown as { rows: TargetRow[] }).rows;
 
 /** What a TV payload of one alert shares across households: its head, and one template per `<info>`. */
 export interface AlertTemplates {
@@ -78,7 +84,7 @@ export interface AlertTarget {
 
 /** The targeted pairs among `alertIds` × `householdIds`. */
 export async function alertTargets(db: Db, alertIds: string[], householdIds: string[]): Promise<AlertTarget[]> {
-  const rows = await targetRows(db).execute({ households: householdIds, alerts: alertIds });
+  const rows = await targetRows(db, alertIds, householdIds);
   return rows.map((r) => {
     const shelter = r.shelter_name !== null && r.shelter_distance_m !== null ? { name: r.shelter_name, distanceM: Math.round(r.shelter_distance_m) } : undefined;
     return { alertId: r.alert_id, householdId: r.household_id, household: { names: r.names ?? [], householdLabel: r.label, ...(shelter ? { shelter } : {}) } };

@@ -89,6 +89,7 @@ export function renderPinInfo(step: PinStep, expectedName: string | null, cardLi
     : step.notice === 'wrong' ? t('pin.notice.wrong')
     : step.notice === 'otherCard' ? t('pin.notice.otherCard')
     : step.notice === 'format' ? t('pin.notice.format')
+    : step.notice === 'linkLost' ? t('pin.notice.linkLost')
     : '';
   const title = html`<h2 data-pin-key=${step.key}>${expectedName ? `${expectedName} ${t('pin.forName')}：` : ''}${t(step.key === 'auth' ? 'pin.auth.title' : 'pin.sign.title')}</h2>`;
   const tries = advice.level === 'unknown'

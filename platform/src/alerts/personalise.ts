@@ -54,12 +54,36 @@ export function distanceText(m: number): string {
 export type HouseholdPart = Pick<HouseholdMessageInput, 'names' | 'householdLabel' | 'shelter'>;
 
 /**
+ * How a message addresses its household: the greeting as shown, and as the speech begins. Kept
+ * apart from the rest so that the rest (the same for every household sent to the same shelter) is
+ * built once per shelter, and a household adds only these two strings (`tv-frames.ts`).
+ */
+export interface Greeting {
+  shown: string;
+  spoken: string;
+}
+
+/**
  * The message of one alert `<info>` with the household left open: the wording, headline, areas and
  * reminders are settled once, so that personalising it for each of 20,000 households (issue 13 §5)
- * is a greeting, a shelter line and the speech.
+ * is a greeting, a shelter line and the speech. `greeting` and `withShelter` are the two halves of
+ * the call: `template(h)` is `template.withShelter(h.shelter)(template.greeting(h))`.
  */
-export function messageTemplate(input: Omit<HouseholdMessageInput, keyof HouseholdPart>): (household: HouseholdPart) => HouseholdMessage {
-  if (/^en\b/i.test(input.language ?? '')) return (household) => englishMessage({ ...input, ...household });
+export interface MessageTemplate {
+  (household: HouseholdPart): HouseholdMessage;
+  greeting(household: Pick<HouseholdPart, 'names' | 'householdLabel'>): Greeting;
+  withShelter(shelter: HouseholdPart['shelter']): (greeting: Greeting) => HouseholdMessage;
+}
+
+export function messageTemplate(input: Omit<HouseholdMessageInput, keyof HouseholdPart>): MessageTemplate {
+  const parts = /^en\b/i.test(input.language ?? '') ? englishParts(input) : japaneseParts(input);
+  const template = (household: HouseholdPart) => parts.withShelter(household.shelter)(parts.greeting(household));
+  return Object.assign(template, parts);
+}
+
+const cleanNames = (names: string[]) => names.map((n) => n.replace(/[\s　]+/g, ' ').trim()).filter(Boolean);
+
+function japaneseParts(input: Omit<HouseholdMessageInput, keyof HouseholdPart>): Pick<MessageTemplate, 'greeting' | 'withShelter'> {
   const wording = LEVEL_WORDING[String(input.level ?? '4')]!;
   const before: string[] = [];
   if (input.headline) before.push(input.headline);
@@ -67,13 +91,21 @@ export function messageTemplate(input: Omit<HouseholdMessageInput, keyof Househo
   before.push(wording.action);
   const goes = input.level !== 'lift';
   const after: readonly string[] = goes ? REMINDERS : [];
-  return (household) => {
-    const names = household.names.map((n) => n.replace(/[\s　]+/g, ' ').trim()).filter(Boolean);
-    const greeting = names.length ? `${names.map((n) => `${n}さん`).join('、')}へ` : `${household.householdLabel}の皆さまへ`;
-    const lines = goes && household.shelter
-      ? [...before, `最寄りの避難所: ${household.shelter.name}（${distanceText(household.shelter.distanceM)}）`, ...after]
-      : [...before, ...after];
-    return { title: wording.label, colour: wording.colour, greeting, lines, speech: [greeting, wording.label, ...lines].join('。').replace(/。。/g, '。') };
+  // Read aloud as one text: sentences joined by 。, never two in a row.
+  const spoken = (text: string) => text.replace(/。。/g, '。');
+  return {
+    greeting(household) {
+      const names = cleanNames(household.names);
+      const shown = names.length ? `${names.map((n) => `${n}さん`).join('、')}へ` : `${household.householdLabel}の皆さまへ`;
+      return { shown, spoken: spoken(`${shown}。`) };
+    },
+    withShelter(shelter) {
+      const lines = goes && shelter
+        ? [...before, `最寄りの避難所: ${shelter.name}（${distanceText(shelter.distanceM)}）`, ...after]
+        : [...before, ...after];
+      const rest = spoken([wording.label, ...lines].join('。'));
+      return (greeting) => ({ title: wording.label, colour: wording.colour, greeting: greeting.shown, lines, speech: `${greeting.spoken}${rest}` });
+    },
   };
 }
 
@@ -81,24 +113,32 @@ export function householdMessage(input: HouseholdMessageInput): HouseholdMessage
   return messageTemplate(input)(input);
 }
 
-function englishMessage(input: HouseholdMessageInput): HouseholdMessage {
+function englishParts(input: Omit<HouseholdMessageInput, keyof HouseholdPart>): Pick<MessageTemplate, 'greeting' | 'withShelter'> {
   const key = String(input.level ?? '4');
   const wording = LEVEL_WORDING_EN[key]!;
-  const names = input.names.map((n) => n.replace(/[\s　]+/g, ' ').trim()).filter(Boolean);
-  const greeting = names.length ? `For ${names.join(', ')}` : `For everyone at ${input.householdLabel}`;
-  const lines: string[] = [];
-  if (input.headline) lines.push(input.headline);
-  if (input.areaNames.length) lines.push(`Area: ${input.areaNames.join(', ')}`);
-  lines.push(wording.action);
-  if (input.level !== 'lift') {
-    if (input.shelter) {
-      const m = input.shelter.distanceM;
-      const away = m < 1000 ? `about ${Math.max(10, Math.round(m / 10) * 10)} m` : `about ${(m / 1000).toFixed(1)} km`;
-      lines.push(`Nearest shelter: ${input.shelter.name} (${away})`);
-    }
-    lines.push(...REMINDERS_EN);
-  }
-  const speech = [greeting, wording.label, ...lines].map((l) => l.replace(/[.:]$/, '')).join('. ');
-  return { title: wording.label, colour: LEVEL_WORDING[key]!.colour, greeting, lines, speech };
+  // Read aloud as sentences joined by ". ", each without its own closing mark.
+  const sentence = (line: string) => line.replace(/[.:]$/, '');
+  return {
+    greeting(household) {
+      const names = cleanNames(household.names);
+      const shown = names.length ? `For ${names.join(', ')}` : `For everyone at ${household.householdLabel}`;
+      return { shown, spoken: `${sentence(shown)}. ` };
+    },
+    withShelter(shelter) {
+      const lines: string[] = [];
+      if (input.headline) lines.push(input.headline);
+      if (input.areaNames.length) lines.push(`Area: ${input.areaNames.join(', ')}`);
+      lines.push(wording.action);
+      if (input.level !== 'lift') {
+        if (shelter) {
+          const m = shelter.distanceM;
+          const away = m < 1000 ? `about ${Math.max(10, Math.round(m / 10) * 10)} m` : `about ${(m / 1000).toFixed(1)} km`;
+          lines.push(`Nearest shelter: ${shelter.name} (${away})`);
+        }
+        lines.push(...REMINDERS_EN);
+      }
+      const rest = [wording.label, ...lines].map(sentence).join('. ');
+      return (greeting) => ({ title: wording.label, colour: LEVEL_WORDING[key]!.colour, greeting: greeting.shown, lines, speech: `${greeting.spoken}${rest}` });
+    },
+  };
 }
-

@@ -2,7 +2,7 @@ import { FormatRegistry } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import type { DbHandle } from '../db/client.js';
 import type { Device } from '../db/schema/index.js';
 import { DEVICE_TEST_ALERTS_CHANNEL, DEVICE_WITHDRAWN_CHANNEL } from '../identity/devices.js';
@@ -15,6 +15,7 @@ import { WriteBatcher } from '../db/write-batcher.js';
 import { receiptWriter } from './receipts.js';
 import { alerts, alertReceipts } from './schema.js';
 import { tvConnector, type ActiveForTv } from './tv-connect.js';
+import { alertFrames } from './tv-frames.js';
 import { residentVisible, tvAlertViews, type TvAlertView } from './tv-views.js';
 
 // TypeBox's own checker knows no formats until told (Fastify's Ajv checks the HTTP routes).
@@ -61,9 +62,10 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
   const connect = tvConnector(db);
   const receipts = receiptWriter(db);
   const byHousehold = new Map<string, Set<Tv>>();
-  const send = (socket: WebSocket, message: TvAlertServerMessage) => {
-    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+  const sendText = (socket: WebSocket, text: string) => {
+    if (socket.readyState === socket.OPEN) socket.send(text);
   };
+  const send = (socket: WebSocket, message: TvAlertServerMessage) => sendText(socket, JSON.stringify(message));
   const sendAlert = (tv: Tv, view: TvAlertView, acknowledged: boolean, replaces: string[], extension = false) => {
     for (const id of replaces) tv.held.delete(id);
     tv.held.add(view.id);
@@ -119,17 +121,25 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
     if (forAll || residentVisible(row, now, true)) {
       const shows = (tv: Tv) => forAll || tv.testAlerts;
       const householdIds = [...byHousehold].filter(([, tvs]) => [...tvs].some(shows)).map(([id]) => id);
-      const views = (await tvAlertViews(db, [alertId], householdIds)).get(alertId) ?? new Map<string, TvAlertView>();
       // An extension is no new alarm: TVs that acknowledged what it extends get it acknowledged (receipts carried over at ingest).
-      const extension = replaced.length > 0 && await isExtension(db, alertId);
+      const [frames, extension] = await Promise.all([alertFrames(db, alertId), replaced.length > 0 ? isExtension(db, alertId) : false]);
       const acked = extension ? new Set((await db.select({ deviceId: alertReceipts.deviceId }).from(alertReceipts)
         .where(and(eq(alertReceipts.alertId, alertId), eq(alertReceipts.kind, 'acknowledged')))).map((r) => r.deviceId)) : new Set<string>();
-      for (const [householdId, view] of views) {
-        for (const tv of byHousehold.get(householdId) ?? []) {
-          if (!shows(tv)) continue;
-          reached.add(tv);
-          sendAlert(tv, view, acked.has(tv.device.id), replaced.filter((id) => tv.held.has(id)), extension);
-        }
+      if (frames) {
+        watchExpiry(alertId, frames.expiresAt);
+        await inChunks(householdIds, (ids) => frames.targets(ids), (targets) => {
+          for (const target of targets) {
+            for (const tv of byHousehold.get(target.householdId) ?? []) {
+              if (!shows(tv)) continue;
+              reached.add(tv);
+              // Sent already (its resume found it in force): once is enough.
+              if (tv.held.has(alertId)) continue;
+              const replaces = replaced.filter((id) => tv.held.delete(id));
+              tv.held.add(alertId);
+              sendText(tv.socket, frames.frame(target, { acknowledged: acked.has(tv.device.id), replaces, extension }));
+            }
+          }
+        });
       }
     }
     if (!replaced.length) return;
@@ -144,9 +154,24 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
       }
     }
   };
+  /**
+   * While an alert is being pushed, what the TVs here send (their receipts, the first of them within
+   * milliseconds) waits, in order, until the push is done: handled at once, 10,000 receipts took
+   * their CPU from the push to the last TVs, between the parts of a town-wide publish.
+   */
+  let publishing = false;
+  const held: (() => void)[] = [];
   let queue = Promise.resolve();
   const onStored = (alertId: string) => {
-    queue = queue.then(() => publish(alertId)).catch((err: unknown) => app.log.warn({ err }, 'alert push failed'));
+    queue = queue.then(async () => {
+      publishing = true;
+      try {
+        await publish(alertId);
+      } finally {
+        publishing = false;
+        for (const handle of held.splice(0)) handle();
+      }
+    }).catch((err: unknown) => app.log.warn({ err }, 'alert push failed'));
   };
 
   /**
@@ -231,7 +256,7 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
     const deadline = setTimeout(() => refuse(socket, 'AUTH_DEVICE_UNKNOWN'), AUTH_WINDOW_MS);
     let tv: Tv | null = null;
     let authenticating = false;
-    socket.on('message', async (raw) => {
+    const onMessage = async (raw: RawData) => {
       let message: TvAlertClientMessage;
       try {
         message = JSON.parse(String(raw)) as TvAlertClientMessage;
@@ -278,6 +303,10 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
       } catch (err) {
         app.log.warn({ err }, 'TV alert receipt not stored');
       }
+    };
+    socket.on('message', (raw) => {
+      if (tv && publishing) held.push(() => void onMessage(raw));
+      else void onMessage(raw);
     });
     socket.on('close', () => {
       clearTimeout(deadline);
@@ -289,3 +318,23 @@ export async function tvAlertChannel(app: FastifyInstance, database: Pick<DbHand
   });
 }
 
+
+/** Households per query when publishing: the next part's targets are read while this part is pushed. */
+const PUBLISH_CHUNK = 2000;
+
+/**
+ * `read` the parts of `ids` one after another and `use` each, reading the next part while this
+ * one is used: the database works on the next households while this process pushes to these.
+ */
+async function inChunks<T>(ids: string[], read: (ids: string[]) => Promise<T>, use: (part: T) => void): Promise<void> {
+  const parts: string[][] = [];
+  for (let i = 0; i < ids.length; i += PUBLISH_CHUNK) parts.push(ids.slice(i, i + PUBLISH_CHUNK));
+  let next = parts.length ? read(parts[0]!) : null;
+  for (let i = 0; next; i++) {
+    const current = await next;
+    next = i + 1 < parts.length ? read(parts[i + 1]!) : null;
+    // Awaited on the next turn; until then a failure must not count as unhandled.
+    next?.catch(() => undefined);
+    use(current);
+  }
+}

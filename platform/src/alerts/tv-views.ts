@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js';
 import { preparedSql } from '../db/prepared.js';
 import type { TvAlert } from './alerts-schemas.js';
 import type { CanonicalAlert } from './model.js';
-import { messageTemplate } from './personalise.js';
+import { messageTemplate, type HouseholdPart, type MessageTemplate } from './personalise.js';
 import { alerts } from './schema.js';
 
 /**
@@ -49,35 +49,57 @@ const targetRows = (db: Db) => preparedSql<TargetRow>(db, 'alerts_tv_targets', (
     where m.household_id = t.household_id and m.left_at is null and p.name <> ''
   ) n on true`);
 
-/** alertId → householdId → payload, for the targeted pairs among `alertIds` × `householdIds`. */
-export async function tvAlertViews(db: Db, alertIds: string[], householdIds: string[]): Promise<Map<string, Map<string, TvAlertView>>> {
-  const out = new Map<string, Map<string, TvAlertView>>();
-  if (!alertIds.length || !householdIds.length) return out;
-  // The documents once per alert (one may be 100 KB), not once per household.
+/** What a TV payload of one alert shares across households: its head, and one template per `<info>`. */
+export interface AlertTemplates {
+  head: Omit<TvAlertView, 'messages'>;
+  infos: { language: string; template: MessageTemplate }[];
+}
+
+/** The alerts' shared parts, by id: the documents read once per alert (one may be 100 KB), not once per household. */
+export async function alertTemplates(db: Db, alertIds: string[]): Promise<Map<string, AlertTemplates>> {
   const alertRows = await db.select({ id: alerts.id, level: alerts.level, status: alerts.status, sentAt: alerts.sentAt, expiresAt: alerts.expiresAt, document: alerts.document })
     .from(alerts).where(inArray(alerts.id, alertIds));
-  const targets = await targetRows(db).execute({ households: householdIds, alerts: alertIds });
-  // Per alert, what all its households share is settled once; each household adds its names and shelter.
-  const byId = new Map(alertRows.map((a) => {
+  return new Map(alertRows.map((a) => {
     const infos = (a.document as CanonicalAlert).infos.map((info) => ({
       language: info.language,
-      personalise: messageTemplate({ language: info.language, level: info.level, areaNames: info.areas.map((x) => x.areaDesc), ...(info.headline ? { headline: info.headline } : {}) }),
+      template: messageTemplate({ language: info.language, level: info.level, areaNames: info.areas.map((x) => x.areaDesc), ...(info.headline ? { headline: info.headline } : {}) }),
     }));
     const head = { id: a.id, ...(a.level ? { level: a.level } : {}), sentAt: a.sentAt.toISOString(), ...(a.status !== 'Actual' ? { status: a.status } : {}), expiresAt: a.expiresAt.toISOString() };
     return [a.id, { head, infos }] as const;
   }));
-  for (const r of targets) {
-    const a = byId.get(r.alert_id);
-    if (!a || !a.infos.length) continue;
+}
+
+/** A targeted household of an alert, with what its messages need. */
+export interface AlertTarget {
+  alertId: string;
+  householdId: string;
+  household: HouseholdPart;
+}
+
+/** The targeted pairs among `alertIds` × `householdIds`. */
+export async function alertTargets(db: Db, alertIds: string[], householdIds: string[]): Promise<AlertTarget[]> {
+  const rows = await targetRows(db).execute({ households: householdIds, alerts: alertIds });
+  return rows.map((r) => {
     const shelter = r.shelter_name !== null && r.shelter_distance_m !== null ? { name: r.shelter_name, distanceM: Math.round(r.shelter_distance_m) } : undefined;
-    const household = { names: r.names ?? [], householdLabel: r.label, ...(shelter ? { shelter } : {}) };
-    const view: TvAlertView = {
-      ...a.head,
-      messages: a.infos.map((info) => ({ language: info.language, ...info.personalise(household), ...(shelter ? { shelter } : {}) })),
-    };
-    let byHousehold = out.get(r.alert_id);
-    if (!byHousehold) out.set(r.alert_id, (byHousehold = new Map()));
-    byHousehold.set(r.household_id, view);
+    return { alertId: r.alert_id, householdId: r.household_id, household: { names: r.names ?? [], householdLabel: r.label, ...(shelter ? { shelter } : {}) } };
+  });
+}
+
+/** One household's messages, one per `<info>`. */
+export const householdMessages = (infos: AlertTemplates['infos'], household: HouseholdPart): TvAlertView['messages'] =>
+  infos.map(({ language, template }) => ({ language, ...template(household), ...(household.shelter ? { shelter: household.shelter } : {}) }));
+
+/** alertId → householdId → payload, for the targeted pairs among `alertIds` × `householdIds`. */
+export async function tvAlertViews(db: Db, alertIds: string[], householdIds: string[]): Promise<Map<string, Map<string, TvAlertView>>> {
+  const out = new Map<string, Map<string, TvAlertView>>();
+  if (!alertIds.length || !householdIds.length) return out;
+  const templates = await alertTemplates(db, alertIds);
+  for (const t of await alertTargets(db, alertIds, householdIds)) {
+    const a = templates.get(t.alertId);
+    if (!a || !a.infos.length) continue;
+    let byHousehold = out.get(t.alertId);
+    if (!byHousehold) out.set(t.alertId, (byHousehold = new Map()));
+    byHousehold.set(t.householdId, { ...a.head, messages: householdMessages(a.infos, t.household) });
   }
   return out;
 }

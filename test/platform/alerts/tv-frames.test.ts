@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { eq } from 'drizzle-orm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ingestAlert } from '../../../platform/src/alerts/ingest.js';
+import { parseAlertDocument } from '../../../platform/src/alerts/parse.js';
+import { alertFrames } from '../../../platform/src/alerts/tv-frames.js';
+import { alertTemplates, householdMessages, tvAlertViews } from '../../../platform/src/alerts/tv-views.js';
+import { householdMembers, households, persons } from '../../../platform/src/db/schema/index.js';
+import { seedDemoWorld } from '../../../platform/src/demo/seed.js';
+import { capXml } from '../../helpers/cap-messages.js';
+import { freshDatabase } from '../../helpers/database.js';
+
+const FIXTURES = resolve(import.meta.dirname, '../../fixtures/alerts');
+
+describe('alert frames: the text a publish sends is the alert message of tvAlertViews, serialised', async () => {
+  const database = await freshDatabase();
+  afterAll(() => database.close());
+  const db = database.db;
+  await seedDemoWorld(db);
+  const [yamada] = await db.select().from(households).where(eq(households.contractNo, 'CATV-0001'));
+  // Names that JSON must escape, or that spell out a marker (PostgreSQL text cannot hold U+0000 itself), or that end a sentence.
+  const awkward = ['山田　太郎', '"引用" と \\ バックスラッシュ', 'タブ\tと\u2028行区切り', '\\u0000marker:0\\u0000', 'Dr. Who.', '絵文字😀', '句点。。'];
+  for (const name of awkward) {
+    const [p] = await db.insert(persons).values({ name }).returning();
+    await db.insert(householdMembers).values({ householdId: yamada!.id, personId: p!.id });
+  }
+  const all = (await db.select({ id: households.id }).from(households)).map((h) => h.id);
+  const ingest = async (alert: ReturnType<typeof parseAlertDocument>) =>
+    (await ingestAlert(db, { municipalityCode: '162108', alert, channel: 'cli', actor: 'operator:cli', defaultTtlSeconds: 3600 })).alertId;
+
+  const agree = async (alertId: string) => {
+    const views = (await tvAlertViews(db, [alertId], all)).get(alertId)!;
+    const frames = (await alertFrames(db, alertId))!;
+    const targets = await frames.targets(all);
+    expect(targets.map((t) => t.householdId).sort()).toEqual([...views.keys()].sort());
+    const options = [
+      { acknowledged: false, replaces: [], extension: false },
+      { acknowledged: true, replaces: [randomUUID(), randomUUID()], extension: true },
+    ];
+    for (const t of targets) {
+      for (const o of options) {
+        const expected = { type: 'alert', alert: { ...views.get(t.householdId)!, acknowledged: o.acknowledged }, replaces: o.replaces, ...(o.extension ? { extension: true } : {}) };
+        expect(JSON.parse(frames.frame(t, o))).toEqual(expected);
+      }
+    }
+    return { views, frames, targets };
+  };
+
+  it('Japanese and English <info>, a household with awkward names, households greeted by their label, with and without shelter', async () => {
+    const alertId = await ingest(parseAlertDocument(readFileSync(join(FIXTURES, 'cap-multilingual-nanto.xml'))));
+    const whole = await ingest(parseAlertDocument(Buffer.from(capXml({ identifier: `frames-${randomUUID()}`, level: '4', headline: '南砺市全域に "避難指示"', wholeMunicipality: true }).xml)));
+    const { views, targets, frames } = await agree(alertId);
+    const mine = views.get(yamada!.id)!;
+    expect(mine.messages[0]!.greeting).toContain('"引用" と \\ バックスラッシュさん');
+    expect(mine.messages[1]!.greeting).toMatch(/^For 山田 太郎, /);
+    // The marker-like name is sent as the name it is, not taken for a marker.
+    expect(JSON.parse(frames.frame(targets.find((t) => t.householdId === yamada!.id)!, { acknowledged: false, replaces: [], extension: false })).alert.messages[0].greeting).toContain('\\u0000marker:0\\u0000さん');
+    // Two households at the same distance as said (約…m) but not the same metres share a cut frame, each with its own number.
+    const near = targets.find((t) => t.household.shelter)!;
+    const shelter = near.household.shelter!;
+    const nextDoor = { ...near, household: { ...near.household, shelter: { ...shelter, distanceM: shelter.distanceM + (shelter.distanceM % 10 === 9 ? -1 : 1) } } };
+    for (const t of [near, nextDoor]) {
+      const sent = JSON.parse(frames.frame(t, { acknowledged: false, replaces: [], extension: false }));
+      expect(sent.alert.messages.map((m: { shelter: { distanceM: number } }) => m.shelter.distanceM)).toEqual([t.household.shelter!.distanceM, t.household.shelter!.distanceM]);
+      expect(sent.alert.messages).toEqual(householdMessages((await alertTemplates(db, [alertId])).get(alertId)!.infos, t.household));
+    }
+    const town = await agree(whole);
+    expect(town.targets.length).toBeGreaterThan(1);
+    expect(town.targets.some((t) => t.household.names.length === 0)).toBe(true);
+  });
+
+  it('a lift (解除) names no shelter; an alert not stored has no frames; no households asked, no targets', async () => {
+    const lift = await ingest(parseAlertDocument(Buffer.from(capXml({ identifier: `frames-lift-${randomUUID()}`, level: 'lift', wholeMunicipality: true }).xml)));
+    const { views } = await agree(lift);
+    expect(views.get(yamada!.id)!.messages[0]!.lines.join()).not.toMatch(/避難所/);
+    expect(await alertFrames(db, randomUUID())).toBeNull();
+    expect(await (await alertFrames(db, lift))!.targets([])).toEqual([]);
+  });
+});

@@ -1,8 +1,9 @@
-import { expect, test, type Page, type WebSocketRoute } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import type { DriverClient } from '../helpers/driver-client.js';
 import { TEXT_SCALE, type TextSize } from '../../stb-ui/src/tv/settings.js';
 import { facilityId, freeSlot, openRound, toSlot } from './booking-slots.js';
 import { alertsInForce, cancelAlerts, publishAlert } from './alerts.js';
+import { routeDriverLink } from './driver-link.js';
 import { screenChecker } from './layout-check.js';
 import { connectDriver } from './product.js';
 import { focusedKeys, press } from './remote.js';
@@ -207,19 +208,7 @@ for (const textSize of SIZES) {
       let hang = false;
       await page.route('**/api/v1/sessions', (route) => (hang ? undefined : route.continue()));
       // The page's link to the reader driver passes through the test, which can cut it.
-      let driverUp = true;
-      const links = new Set<WebSocketRoute>();
-      await page.routeWebSocket(/\/v1$/, (ws) => {
-        if (!driverUp) return void ws.close();
-        const server = ws.connectToServer();
-        links.add(ws);
-        ws.onMessage((message) => server.send(message));
-        server.onMessage((message) => ws.send(message));
-        ws.onClose(() => {
-          links.delete(ws);
-          server.close();
-        });
-      });
+      const link = await routeDriverLink(page);
       await page.clock.install();
       await insertCard(driver, TARO);
       await openTv(page, { textSize, highContrast });
@@ -255,14 +244,25 @@ for (const textSize of SIZES) {
       await press(page, '1');
       await focusLandsOn(page, 'pad/1');
       for (const d of TARO.authPin) await press(page, d);
-      driverUp = false;
-      for (const ws of links) await ws.close();
+      await link.cut();
       await moveTo(page, 'pad/submit');
       await press(page, 'Enter');
       await expect(step).toHaveAttribute('data-step', /noDriver/, { timeout: 15_000 });
       await page.clock.fastForward(15_000);
       await expect(step).toHaveAttribute('data-step', 'waitCard-noDriverLong');
       await check('driver-advice');
+
+      // The driver comes back, and the answer to the PIN sent then is lost with the link: the PIN
+      // pad again, saying why, with the card's tries.
+      link.loseSignAnswer = true;
+      link.up = true;
+      const linkLost = page.locator('stb-tv-flow-screen [data-notice="linkLost"]');
+      await expect.poll(async () => {
+        await page.clock.fastForward(2_000);
+        return linkLost.isVisible();
+      }, { timeout: 30_000 }).toBe(true);
+      await expect(page.locator('stb-tv-flow-screen [data-tries-left]')).not.toHaveAttribute('data-tries-left', '');
+      await check('pin-link-lost');
 
       expect(problems).toEqual([]);
     });

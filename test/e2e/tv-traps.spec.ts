@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { expect, test, type Page, type WebSocketRoute } from '@playwright/test';
 import { DEMO_PEOPLE } from '../../platform/src/demo/world.js';
+import { routeDriverLink } from './driver-link.js';
 import { E2E_ORIGIN, E2E_PORT } from './product.js';
 import { registerByApi } from './register.js';
 import { focusedKeys, press } from './remote.js';
@@ -300,4 +301,33 @@ test('7b. reader driver stops answering just as 決定 is pressed (no close ever
   await driverAdvice(page);
   await page.screenshot({ path: testInfo.outputPath('trap7b-driver-silent.png') });
   expect((await driver().request('pin.status', { key: 'auth' })).result).toEqual(before);
+});
+
+test('7c. the driver link drops just after 決定 on a wrong PIN, its answer lost, then comes back: the PIN is not sent again; the TV asks for it again with the card’s tries, one try spent', async ({ page }, testInfo) => {
+  // The sign request passes; its answer (CARD_PIN_WRONG) is lost and the link drops with it, so the
+  // driver takes it as delivered. New links pass again at once (a short drop).
+  const link = await routeDriverLink(page);
+  link.loseSignAnswer = true;
+  await page.clock.install();
+  await card('demo.insert', TARO.id);
+  await openTv(page);
+  // A wrong PIN (太郎's is 1234): it reaches the card and costs one try.
+  const before = (await driver().request('pin.status', { key: 'auth' })).result as { triesLeft: number };
+  await typeLoginPin(page, '9999');
+  await press(page, 'Enter');
+  await expect.poll(() => link.answerLost, { timeout: 15_000 }).toBe(true);
+  const notice = page.locator('stb-tv-flow-screen [data-notice="linkLost"]');
+  await expect(notice).toBeVisible({ timeout: 15_000 });
+  await expect(notice).toContainText('接続が 一時 切れました。暗証番号を もう一度 入れてください。');
+  await expect(step(page)).toHaveAttribute('data-step', 'pin-auth');
+  await expect(pinLength(page)).toHaveAttribute('data-pin-length', '0');
+  // The tries shown are the card's, asked after the link came back: exactly one spent.
+  await expect(triesLeft(page)).toHaveAttribute('data-tries-left', String(before.triesLeft - 1));
+  expect((await driver().request('pin.status', { key: 'auth' })).result).toEqual({ key: 'auth', triesLeft: before.triesLeft - 1, blocked: false });
+  expect(link.signs).toHaveLength(1);
+  await page.screenshot({ path: testInfo.outputPath('trap7c-pin-again.png') });
+  // The right PIN now logs in.
+  for (const digit of TARO.authPin) await press(page, digit, 'pad/1');
+  await press(page, 'Enter');
+  await expect(canvas(page)).toHaveAttribute('data-screen-name', 'home', { timeout: 15_000 });
 });

@@ -23,6 +23,8 @@ export const ERRORS = {
   // Card and reader (reader driver); `details.triesLeft` accompanies the PIN codes
   READER_NOT_FOUND: { status: 409, message: 'No card reader is connected', ja: 'カードリーダーが見つかりません。接続を確かめてください。' },
   READER_UNAVAILABLE: { status: 503, message: 'The PC/SC service is unavailable', ja: 'カードリーダーを使う準備ができていません。' },
+  /** Made by a page's reader client, never sent by the driver: after a short drop the resumed driver no longer held the request (never received, or its answer lost with the link). */
+  READER_REQUEST_LOST: { status: 503, message: 'The request was lost with the link to the reader driver', ja: 'カードリーダーとの 接続が 一時 切れました。もう一度 お試しください。' },
   CARD_ABSENT: { status: 409, message: 'No card is in the reader', ja: 'カードをリーダーにおいてください。' },
   CARD_REMOVED: { status: 409, message: 'The card was removed during the operation', ja: 'カードが離れました。もう一度カードをおいてください。' },
   CARD_NOT_JPKI: { status: 422, message: 'The card has no JPKI application', ja: 'マイナンバーカードではないようです。カードを確かめてください。' },

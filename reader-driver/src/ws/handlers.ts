@@ -21,6 +21,8 @@ export interface HandlerSession {
   readonly running: Map<string, AbortController>;
   /** Connected with the local control token (the `npm run demo` CLI), not from a page. */
   readonly isControl: boolean;
+  /** Answers that finished while the page was away, not yet delivered. */
+  readonly queued: readonly { re: string | null }[];
 }
 
 export interface HandlerContext {
@@ -54,6 +56,8 @@ export async function handleRequest(req: Request, ctx: HandlerContext): Promise<
         bays: ctx.hub.kinds(),
         demo: ctx.demo !== null,
         readers: ctx.hub.readers(),
+        // What the page may still wait for; anything else it waits on is lost (see the protocol).
+        holding: [...ctx.session.running.keys(), ...ctx.session.queued.flatMap((answer) => (answer.re === null ? [] : [answer.re]))],
       } satisfies CommandResults['hello'];
     case 'readers.list':
       return { readers: ctx.hub.readers() } satisfies CommandResults['readers.list'];

@@ -123,7 +123,16 @@ export interface DemoCard {
 
 /** What each command answers with (`result` of a successful response). */
 export interface CommandResults {
-  hello: { protocol: typeof PROTOCOL_VERSION; session: string; resumed: boolean; bays: string[]; demo: boolean; readers: ReaderInfo[] };
+  hello: {
+    protocol: typeof PROTOCOL_VERSION; session: string; resumed: boolean; bays: string[]; demo: boolean; readers: ReaderInfo[];
+    /**
+     * On a resumed session: the ids of the page's requests the driver still holds — running, or
+     * answered while the page was away and delivered right after this answer. A request the page
+     * waits on and that is not listed never reached the driver, or its answer was lost with the
+     * link: it will never be answered. Absent (an older driver) means unknown.
+     */
+    holding?: string[];
+  };
   'readers.list': { readers: ReaderInfo[] };
   /** `der`: the certificate, base64 DER. */
   'cert.read': { der: string };

@@ -17,7 +17,10 @@ import { DEFAULT_READER_URL } from '../config.js';
  * advice); and while a request waits, a driver silent for `lossConfirmMs` is asked `ping`, and a
  * ping unanswered for as long again means the link is dead (a half-open link sees no close). The
  * client never sends a request again by itself: one that may have reached the card (a PIN try)
- * is the caller's to decide about.
+ * is the caller's to decide about — `DriverError.unsent` tells one that never left the page.
+ * A link back and resumed in time still loses what the driver no longer holds: its `hello`
+ * answer lists the ids it holds, and a request waited on but not listed fails at once
+ * (READER_REQUEST_LOST) — it never reached the driver, or its answer was lost in the gap.
  */
 
 /** The protocol's own types (reader-driver/src/ws/protocol.ts), never redeclared here. */
@@ -31,7 +34,12 @@ export type DriverEvent = { [E in EventName]: { event: E; data: EventData[E] } }
 
 /** A failed request: the catalogue body the driver sent (or one this client made up for a lost link). */
 export class DriverError extends Error {
-  constructor(readonly error: WireError) {
+  /**
+   * `unsent`: the request never left this page (no link, or a socket already closing), so it
+   * cannot have reached the card — a PIN in it was not tried. Otherwise a failure this client made
+   * up for a lost link leaves the request's fate unknown.
+   */
+  constructor(readonly error: WireError, readonly unsent = false) {
     super(error.message);
     this.name = 'DriverError';
   }
@@ -97,9 +105,9 @@ interface Pending {
 const OPEN = 1;
 const DEFAULT_BACKOFF = [250, 500, 1000, 2000, 4000, 8000] as const;
 
-/** A catalogue body for failures that never reached the driver (its `ja` comes from the catalogue on screen). */
-function lostLink(message: string): WireError {
-  return { code: 'READER_UNAVAILABLE', message, ja: '' };
+/** A catalogue body for a failure this client makes up for the link (its `ja` comes from the catalogue on screen). */
+function lostLink(message: string, code: 'READER_UNAVAILABLE' | 'READER_REQUEST_LOST' = 'READER_UNAVAILABLE'): WireError {
+  return { code, message, ja: '' };
 }
 
 /** sessionStorage, or null where the browser refuses it. */
@@ -247,7 +255,7 @@ export class ReaderClient {
     const id = `${this._pageId}-${++this._serial}`;
     // A socket already closing (its close not yet told) would take the request and drop it.
     if (this._state !== 'open' || !this._socket || this._socket.readyState !== OPEN) {
-      return { id, result: Promise.reject(new DriverError(lostLink('not connected to the reader driver'))) };
+      return { id, result: Promise.reject(new DriverError(lostLink('not connected to the reader driver'), true)) };
     }
     return { id, result: this._transmit(this._socket, id, cmd, params) as Promise<CommandResults[C]> };
   }
@@ -281,7 +289,7 @@ export class ReaderClient {
         socket.send(JSON.stringify({ v: 1, id, cmd, ...params }));
       } catch {
         this._pending.delete(id);
-        reject(new DriverError(lostLink('the link to the reader driver failed while sending')));
+        reject(new DriverError(lostLink('the link to the reader driver failed while sending'), true));
         return;
       }
       this._probe();
@@ -359,6 +367,8 @@ export class ReaderClient {
     if (this._socket !== socket) return;
     // Requests sent on a session the driver no longer knows will never be answered.
     if (!result.resumed) this._failPending('the reader driver restarted');
+    // …and so will those a resumed driver does not hold (an older driver does not say: keep waiting).
+    else if (result.holding) this._failLost(new Set(result.holding));
     this._session = result.session;
     this._opts.resumeStore?.set(result.session);
     this._readers = result.readers;
@@ -433,6 +443,15 @@ export class ReaderClient {
       if (p.cmd === spare) continue;
       this._pending.delete(id);
       p.reject(new DriverError(lostLink(message)));
+    }
+  }
+
+  /** Fails at once the requests waiting that the resumed driver does not hold (READER_REQUEST_LOST). */
+  private _failLost(holding: ReadonlySet<string>): void {
+    for (const [id, p] of [...this._pending]) {
+      if (p.cmd === 'hello' || holding.has(id)) continue;
+      this._pending.delete(id);
+      p.reject(new DriverError(lostLink('the reader driver no longer holds this request (lost with the link)', 'READER_REQUEST_LOST')));
     }
   }
 

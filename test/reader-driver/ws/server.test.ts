@@ -186,6 +186,25 @@ describe('reader driver WebSocket: card operations', () => {
     expect((await client.request('cancel', { target: 'nothing' })).error.code).toBe('WS_BAD_STATE');
   });
 
+  it('a resumed hello lists the requests still running, and not those already answered (their answers went out)', async () => {
+    const hello = await client.request('hello');
+    expect(hello.result.holding).toEqual([]);
+    expect((await client.request('pin.status', { key: 'auth' })).ok).toBe(true);
+    signature.held = true;
+    client.send('sign', { key: 'auth', pin: AUTH_PIN, digestInfo: digest }, 'signing');
+    await signature.started;
+    await client.close();
+    const reloaded = await DriverClient.connect(server.port, ORIGIN);
+    try {
+      const again = await reloaded.request('hello', { resume: hello.result.session });
+      expect(again.result).toMatchObject({ resumed: true, holding: ['signing'] });
+      signature.finish();
+      expect((await reloaded.waitFor((m) => m.re === 'signing')).ok).toBe(true);
+    } finally {
+      await reloaded.close();
+    }
+  });
+
   it('delivers a result that finished during a page reload to the resumed session', async () => {
     const hello = await client.request('hello');
     signature.held = true;
@@ -199,7 +218,8 @@ describe('reader driver WebSocket: card operations', () => {
     const reloaded = await DriverClient.connect(server.port, ORIGIN);
     try {
       const again = await reloaded.request('hello', { resume: hello.result.session });
-      expect(again.result).toMatchObject({ resumed: true, session: hello.result.session });
+      // The resumed hello names what the driver still holds: the answer about to be delivered.
+      expect(again.result).toMatchObject({ resumed: true, session: hello.result.session, holding: ['before-reload'] });
       const queued = await reloaded.waitFor((m) => m.re === 'before-reload');
       expect(queued.ok).toBe(true);
       expect(Buffer.from(queued.result.signature, 'base64')).toHaveLength(256);

@@ -93,10 +93,14 @@ function readerClient(port = driver.port, options: ReaderClientOptions = {}) {
  * A TCP relay between the page and the driver that can cut the link as it dies in the field:
  * `silence()` drops every byte from then on, both ways, and answers no new connection (half-open:
  * a driver stopped with SIGSTOP, a cable pulled; no close frame, no FIN); `kill()` closes every
- * connection at once and refuses new ones (the driver process killed).
+ * connection at once and refuses new ones (the driver process killed). `deafen()` drops only what
+ * the driver sends (kept in `dropped`, as text) and `drop()` closes every connection but takes new
+ * ones: together, an answer lost in a short drop.
  */
 async function relay(port: number) {
   let silent = false;
+  let deaf = false;
+  let dropped = '';
   const sockets = new Set<Socket>();
   const server = createServer((page) => {
     const upstream = connect(port, '127.0.0.1');
@@ -110,14 +114,24 @@ async function relay(port: number) {
       });
     }
     page.on('data', (bytes) => void (silent || upstream.write(bytes)));
-    upstream.on('data', (bytes) => void (silent || page.write(bytes)));
+    upstream.on('data', (bytes) => {
+      if (deaf) dropped += bytes.toString('latin1');
+      else if (!silent) page.write(bytes);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const kill = () => {
     server.close();
     for (const s of sockets) s.destroy();
   };
-  return { port: (server.address() as { port: number }).port, silence: () => void (silent = true), kill };
+  const drop = () => {
+    deaf = false;
+    for (const s of sockets) s.destroy();
+  };
+  return {
+    port: (server.address() as { port: number }).port, silence: () => void (silent = true), kill,
+    deafen: () => void (deaf = true), drop, dropped: () => dropped,
+  };
 }
 
 /** How a promise stands after `ms`: its value, its error, or 'still waiting'. */
@@ -226,6 +240,39 @@ describe('the TV page clients against the real reader driver and platform', () =
       }
     });
   }
+
+  it('a wrong PIN whose answer is lost in a short drop fails with READER_REQUEST_LOST once the link is back and resumed (not waiting for ever), and the card saw exactly one try', async () => {
+    insertCard();
+    const line = await relay(driver.port);
+    // A loss bound far beyond the drop: the link is back and resumed well within it.
+    const { client: reader, sockets } = readerClient(line.port, { lossConfirmMs: 10_000 });
+    const { client: direct } = readerClient();
+    reader.start();
+    direct.start();
+    try {
+      await reaches(reader, 'open');
+      await reaches(direct, 'open');
+      // The driver answers (CARD_PIN_WRONG) into the link; the answer is lost, then the link drops.
+      line.deafen();
+      const sent = reader.send('sign', { reader: READER, key: 'auth', pin: '0000', digestInfo: Buffer.alloc(51, 1).toString('base64') });
+      const outcome = after(5_000, sent.result);
+      await expect.poll(() => line.dropped().includes(sent.id), { timeout: 5_000 }).toBe(true);
+      line.drop();
+      const settled = await outcome;
+      expect(sockets.length).toBeGreaterThanOrEqual(2);
+      expect(reader.state).toBe('open');
+      expect(settled).not.toBe('still waiting');
+      const error = (settled as { error: DriverError }).error;
+      expect(error).toBeInstanceOf(DriverError);
+      expect(error.code).toBe('READER_REQUEST_LOST');
+      expect(error.unsent).toBe(false);
+      expect(await direct.request('pin.status', { reader: READER, key: 'auth' })).toEqual({ key: 'auth', triesLeft: 2, blocked: false });
+    } finally {
+      reader.stop();
+      direct.stop();
+      line.kill();
+    }
+  });
 
   it('a signature that finishes while the link is down still arrives: the client reconnects and resumes its driver session', async () => {
     insertCard();

@@ -37,9 +37,10 @@ class FakeSocket implements SocketLike {
   last() {
     return this.sent[this.sent.length - 1];
   }
-  answerHello(session: string, resumed: boolean, readers = [{ name: 'Demo card bay', cardPresent: false }]) {
+  /** `holding`: the ids the driver says it still holds (absent, as from an older driver: not said). */
+  answerHello(session: string, resumed: boolean, readers = [{ name: 'Demo card bay', cardPresent: false }], holding?: string[]) {
     const hello = this.sent.find((m) => m.cmd === 'hello');
-    this.receive({ v: 1, re: hello.id, ok: true, result: { protocol: 1, session, resumed, bays: ['virtual'], demo: true, readers } });
+    this.receive({ v: 1, re: hello.id, ok: true, result: { protocol: 1, session, resumed, bays: ['virtual'], demo: true, readers, ...(holding ? { holding } : {}) } });
   }
 }
 
@@ -196,6 +197,39 @@ describe('ReaderClient', () => {
     expect(s.client.state).toBe('open');
   });
 
+  it('a link back and resumed within lossConfirmMs fails at once what the driver does not hold (READER_REQUEST_LOST, fate unknown), and still waits for what it holds', async () => {
+    const s = await opened(memoryStore());
+    const lost = s.client.request('sign', { key: 'auth', pin: '1234', digestInfo: 'AA==' });
+    let outcome: unknown = 'waiting';
+    lost.catch((e: unknown) => (outcome = e));
+    const held = s.client.request('pin.status', { key: 'auth' });
+    const heldId = s.socket().last().id;
+    s.socket().drop();
+    s.clock.advance(100);
+    s.socket().open();
+    s.socket().answerHello('S1', true, undefined, [heldId]);
+    await flush();
+    expect(outcome).toBeInstanceOf(DriverError);
+    expect(outcome).toMatchObject({ code: 'READER_REQUEST_LOST', unsent: false });
+    s.socket().receive({ v: 1, re: heldId, ok: true, result: { key: 'auth', triesLeft: 2, blocked: false } });
+    await expect(held).resolves.toEqual({ key: 'auth', triesLeft: 2, blocked: false });
+    // Nothing was sent again by itself.
+    expect(s.sockets.flatMap((k) => k.sent).filter((m) => m.cmd === 'sign')).toHaveLength(1);
+  });
+
+  it('an older driver whose hello lists nothing it holds: what waits keeps waiting (unknown is not lost)', async () => {
+    const s = await opened(memoryStore());
+    const pending = s.client.request('pin.status', { key: 'auth' });
+    let outcome: unknown = 'waiting';
+    pending.catch((e: unknown) => (outcome = e));
+    s.socket().drop();
+    s.clock.advance(100);
+    s.socket().open();
+    s.socket().answerHello('S1', true);
+    await flush();
+    expect(outcome).toBe('waiting');
+  });
+
   it('resumes the session kept by the previous page load', async () => {
     const s = setup(memoryStore('S-old'));
     s.client.start();
@@ -237,7 +271,7 @@ describe('ReaderClient', () => {
   it('fails at once a request sent into a socket that is already closing (its close not yet told)', async () => {
     const s = await opened();
     s.socket().readyState = 2;
-    await expect(s.client.request('pin.status', { key: 'auth' })).rejects.toMatchObject({ error: { code: 'READER_UNAVAILABLE' } });
+    await expect(s.client.request('pin.status', { key: 'auth' })).rejects.toMatchObject({ error: { code: 'READER_UNAVAILABLE' }, unsent: true });
     expect(s.socket().sent.filter((m) => m.cmd === 'pin.status')).toEqual([]);
   });
 
@@ -252,7 +286,8 @@ describe('ReaderClient', () => {
     expect(outcome).toBe('waiting');
     s.clock.advance(1);
     await flush();
-    expect(outcome).toMatchObject({ error: { code: 'READER_UNAVAILABLE' } });
+    // Sent, then the link went: whether the card saw it is unknown.
+    expect(outcome).toMatchObject({ error: { code: 'READER_UNAVAILABLE' }, unsent: false });
     s.socket().open();
     s.socket().answerHello('S1', true);
     expect(s.sockets.flatMap((k) => k.sent).filter((m) => m.cmd === 'sign')).toHaveLength(1);

@@ -18,7 +18,8 @@ export type * from './flow-state.js';
  * card and platform work through FlowRequests; flow-errors.ts decides where an error goes; this
  * class holds what the person typed and chose, and moves between the steps. What the person typed
  * is kept across everything that is not their own choice: a removed card, a wrong card, a lost
- * link, an expired draft. No timer rushes anyone: the only one turns a long wait for the reader
+ * link, an expired draft — but a PIN sent and lost with the link before its answer may have cost
+ * a try, so it is asked again (with the card's tries) rather than sent again unseen. No timer rushes anyone: the only one turns a long wait for the reader
  * driver into advice.
  *
  * The card check reads the auth certificate (no PIN) and asks the platform whose card it is
@@ -630,6 +631,16 @@ export class CardFlow {
         if (outcome.reason === 'noDriver') this._adviseIfDriverStaysAway();
         // The link may be back already (a short drop): then carry on at once.
         return this._onReaderChange();
+      case 'pinAgain': {
+        // The PIN may have reached the card (a wrong one would have cost a try): it is forgotten,
+        // and once the link is back the card is checked, its tries asked, and the pad shown again.
+        const key = outcome.key;
+        delete this._pins[key];
+        this._resume = () => this._enterPin(key, 'linkLost');
+        this._set({ name: 'waitCard', reason: 'noDriver' });
+        this._adviseIfDriverStaysAway();
+        return this._onReaderChange();
+      }
       case 'notRegistered':
         this._pins = {};
         return this._set({ name: 'notRegistered' });

@@ -1,7 +1,7 @@
 import type { WireError } from '../../../../platform/src/shared/errors.js';
 import type { KeyKind, PinStatus } from '../../api/reader-client.js';
 import type { WaitReason } from './flow-state.js';
-import { Superseded, wireOf } from './flow-requests.js';
+import { PinFateUnknown, Superseded, wireOf } from './flow-requests.js';
 
 /** Where an error takes the flow: one screen per kind of failure, decided here and only here. */
 export type ErrorOutcome =
@@ -9,6 +9,11 @@ export type ErrorOutcome =
   | { to: 'nothing' }
   /** The PIN was refused: type it again (`status` is what the card said, if it said). */
   | { to: 'pin'; key: KeyKind; notice: 'wrong' | 'format'; status: PinStatus | null }
+  /**
+   * A PIN was sent and the driver link lost before its answer (it may have cost a try): wait for
+   * the link, then ask the card's tries and the PIN again — never resend it unseen.
+   */
+  | { to: 'pinAgain'; key: KeyKind }
   | { to: 'blocked'; key: KeyKind; error: WireError }
   /** No card, or no reader: wait for it, then carry on. */
   | { to: 'waitCard'; reason: WaitReason }
@@ -22,6 +27,7 @@ export type ErrorOutcome =
  */
 export function errorOutcome(err: unknown, signingKey: KeyKind, cardSeen: boolean): ErrorOutcome {
   if (err instanceof Superseded) return { to: 'nothing' };
+  if (err instanceof PinFateUnknown) return { to: 'pinAgain', key: err.key };
   const wire = wireOf(err);
   if (!wire) return { to: 'failed', error: { code: 'INTERNAL', message: String(err), ja: '' }, network: false };
   const { error } = wire;
@@ -40,7 +46,9 @@ export function errorOutcome(err: unknown, signingKey: KeyKind, cardSeen: boolea
     case 'READER_NOT_FOUND':
       return { to: 'waitCard', reason: 'noReader' };
     case 'READER_UNAVAILABLE':
-      // The driver's link is gone (or its PC/SC service is): wait for it, then carry on by itself.
+    case 'READER_REQUEST_LOST':
+      // The driver's link is gone (or its PC/SC service is), or a short drop lost a request carrying
+      // no PIN: wait for it, then carry on by itself.
       return { to: 'waitCard', reason: 'noDriver' };
     case 'AUTH_NOT_REGISTERED':
       return { to: 'notRegistered' };

@@ -1,5 +1,5 @@
 import type { WireError } from '../../../../platform/src/shared/errors.js';
-import type { CommandResults } from '../../api/reader-client.js';
+import { DriverError, type CommandResults, type KeyKind } from '../../api/reader-client.js';
 import type { CommandParams } from '../../../../reader-driver/src/ws/protocol.js';
 import type { FlowReader } from './flow-state.js';
 
@@ -14,6 +14,29 @@ export function wireOf(err: unknown): { error: WireError; network: boolean } | n
 }
 
 export type CardCommand = 'cert.read' | 'pin.status' | 'sign';
+
+/**
+ * A card request carrying a PIN that left the page and was lost with the driver link before its
+ * answer: it may have reached the card and cost a try. The PIN is never sent again unseen.
+ */
+export class PinFateUnknown extends Error {
+  constructor(readonly key: KeyKind, readonly error: WireError) {
+    super(error.message);
+    this.name = 'PinFateUnknown';
+  }
+}
+
+/** Which PIN a card request carries, if any. */
+function pinKeyOf<C extends CardCommand>(cmd: C, params: CommandParams<C>): KeyKind | null {
+  if (cmd === 'sign') return (params as CommandParams<'sign'>).key;
+  if (cmd === 'cert.read' && (params as CommandParams<'cert.read'>).pin !== undefined) return 'sign';
+  return null;
+}
+
+/** A failure the page's client made up for a lost link after sending: whether the driver (and the card) saw the request is unknown. */
+function fateUnknown(err: unknown): err is DriverError {
+  return err instanceof DriverError && !err.unsent && (err.code === 'READER_UNAVAILABLE' || err.code === 'READER_REQUEST_LOST');
+}
 
 /**
  * The flow's requests, one at a time per reader: a card request waits for the previous one to
@@ -64,6 +87,8 @@ export class FlowRequests {
       return result;
     } catch (err) {
       if (gen !== this._gen) throw new Superseded();
+      const pinKey = pinKeyOf(cmd, params);
+      if (pinKey !== null && fateUnknown(err)) throw new PinFateUnknown(pinKey, err.error);
       throw err;
     } finally {
       if (this._running === running) this._running = null;

@@ -26,8 +26,8 @@ export interface MemberRef {
   name: string | null;
 }
 
-/** What the PIN screen says above the pad. */
-export type PinNotice = 'incomplete' | 'wrong' | 'otherCard' | 'format';
+/** What the PIN screen says above the pad (`linkLost`: the link broke after 決定, so the PIN is asked again). */
+export type PinNotice = 'incomplete' | 'wrong' | 'otherCard' | 'format' | 'linkLost';
 
 export type FlowStep =
   | { name: 'loading'; what: 'household' | 'card' }

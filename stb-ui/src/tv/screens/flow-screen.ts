@@ -7,7 +7,7 @@ import { errorText } from '../messages.js';
 import type { OperatorContact } from '../operator-contact.js';
 import { t, type StringKey } from '../strings.js';
 import '../ui/card-status.js';
-import { pinStyles, renderKeyboard, renderPad, renderPinInfo, type PinKeyPress } from '../ui/pin-entry-view.js';
+import { pinStyles, renderKeyboard, renderPadColumn, renderPinInfo, type PinKeyPress } from '../ui/pin-entry-view.js';
 import '../ui/tv-button.js';
 import '../ui/tv-dialog.js';
 
@@ -222,7 +222,7 @@ export class StbTvFlowScreen extends LitElement {
     // The name is that of the card in the reader (the platform said whose it is), never just the one picked.
     const info = renderPinInfo(step, this.state?.cardName ?? this.state?.expectedName ?? null, status);
     const body = step.key === 'auth'
-      ? html`<div class="pin auth">${renderPad(this._onPinKey)}${info}</div>`
+      ? html`<div class="pin auth">${renderPadColumn(step, this._onPinKey)}${info}</div>`
       : html`<div class="pin sign">${info}${renderKeyboard(step.reveal, this._onPinKey)}</div>`;
     return html`<span data-step="pin-${step.key}" hidden></span>${body}
       ${step.confirming

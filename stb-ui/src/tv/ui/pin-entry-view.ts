@@ -48,6 +48,9 @@ export const pinStyles = css`
   .warn::before { content: '⚠ '; }
   .notice { margin: 0 0 12px; font-size: calc(40px * var(--stb-text-scale, 1)); font-weight: 700; line-height: 1.45; }
   .notice::before { content: '！ '; }
+  /* The 4-digit pad's notice sits under the pad, as wide as it: beside it, at 特大, the column is full. */
+  .pad-column { width: calc(570px * var(--stb-text-scale, 1) + 40px); }
+  .pad-column .notice { margin: 32px 0 0; }
   .back-hint { margin: 8px 0 0; font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.45; }
   .pad {
     display: grid; grid-template-columns: repeat(3, calc(190px * var(--stb-text-scale, 1))); gap: 20px;
@@ -80,26 +83,20 @@ const INCOMPLETE: Record<KeyKind, StringKey> = { auth: 'pin.notice.incomplete.au
 
 /**
  * The PIN heading, masked value, tries left, warnings and the Back hint. The auth screen stacks
- * them beside the pad; the sign screen packs them into three rows above the keyboard, so the
+ * them beside the pad (its notice goes under the pad: `renderPadColumn`); the sign screen packs them into three rows above the keyboard, so the
  * whole keyboard stays inside the safe area.
  */
 export function renderPinInfo(step: PinStep, expectedName: string | null, cardLine: TemplateResult): TemplateResult {
   const advice = triesAdvice(step.status);
-  const notice = step.notice === 'incomplete' ? t(INCOMPLETE[step.key])
-    : step.notice === 'wrong' ? t('pin.notice.wrong')
-    : step.notice === 'otherCard' ? t('pin.notice.otherCard')
-    : step.notice === 'format' ? t('pin.notice.format')
-    : '';
   const title = html`<h2 data-pin-key=${step.key}>${expectedName ? `${expectedName} ${t('pin.forName')}：` : ''}${t(step.key === 'auth' ? 'pin.auth.title' : 'pin.sign.title')}</h2>`;
   const tries = advice.level === 'unknown'
     ? html`<p class="tries" data-tries-left="">${t('pin.triesUnknown')}</p>`
     : html`<p class="tries" data-tries-left=${advice.triesLeft}>${t('pin.triesLeft')} <strong>${advice.triesLeft}</strong> ${t('pin.triesUnit')}</p>`;
-  const alerts = html`${notice ? html`<p class="notice" role="alert" data-notice=${step.notice ?? ''}>${notice}</p>` : nothing}
-    ${advice.level === 'last' ? html`<p class="warn" role="alert" data-last-try>${t('pin.lastTry')}</p>` : nothing}`;
+  const warn = advice.level === 'last' ? html`<p class="warn" role="alert" data-last-try>${t('pin.lastTry')}</p>` : nothing;
   if (step.key === 'auth') {
     return html`<div class="info">${cardLine}${title}
       <p class="lead">${t('pin.auth.lead')}</p>
-      ${boxes(step)}${alerts}${tries}
+      ${boxes(step)}${warn}${tries}
       <p class="back-hint">${t('pin.backHint')}</p>
     </div>`;
   }
@@ -107,12 +104,28 @@ export function renderPinInfo(step: PinStep, expectedName: string | null, cardLi
     <div class="row">${title}${cardLine}</div>
     <p class="back-hint">${t('pin.sign.lead')}${t('pin.backHint')}</p>
     <div class="row">${boxes(step)}${tries}</div>
-    ${alerts}
+    ${pinNotice(step)}${warn}
   </div>`;
 }
 
+/** What the PIN screen says about the last try (wrong, incomplete, another card, the link lost), if anything. */
+function pinNotice(step: PinStep): TemplateResult | typeof nothing {
+  const notice = step.notice === 'incomplete' ? t(INCOMPLETE[step.key])
+    : step.notice === 'wrong' ? t('pin.notice.wrong')
+    : step.notice === 'otherCard' ? t('pin.notice.otherCard')
+    : step.notice === 'format' ? t('pin.notice.format')
+    : step.notice === 'linkLost' ? t('pin.notice.linkLost')
+    : '';
+  return notice ? html`<p class="notice" role="alert" data-notice=${step.notice ?? ''}>${notice}</p>` : nothing;
+}
+
+/** The 4-digit pad with the PIN screen's notice under it. */
+export function renderPadColumn(step: PinStep, onKey: (press: PinKeyPress) => void): TemplateResult {
+  return html`<div class="pad-column">${renderPad(onKey)}${pinNotice(step)}</div>`;
+}
+
 /** The phone-style 4-digit pad. */
-export function renderPad(onKey: (press: PinKeyPress) => void): TemplateResult {
+function renderPad(onKey: (press: PinKeyPress) => void): TemplateResult {
   const press = (key: PadKey): PinKeyPress => key.kind === 'digit' ? { type: 'char', char: String(key.digit) } : { type: key.action };
   const label = (key: PadKey) => key.kind === 'digit' ? String(key.digit) : t(key.action === 'delete' ? 'pin.key.delete' : 'pin.key.submit');
   return html`<div class="pad" role="group">

@@ -16,6 +16,12 @@ class FakeReader {
   calls: { cmd: string; params: Record<string, unknown> }[] = [];
   /** When set, the next sign request waits for this promise before answering. */
   hold: Promise<void> | null = null;
+  /**
+   * When set, the next sign reaches the card (a wrong PIN costs a try) and its answer is lost:
+   * `drop` — the link goes and the client gives up on it (READER_UNAVAILABLE); `resumed` — the
+   * link came back at once and the driver no longer held it (READER_REQUEST_LOST).
+   */
+  loseNextSign: 'drop' | 'resumed' | null = null;
   cancel = vi.fn(async (target: string) => ({ cancelled: target }));
   private _listeners = new Set<(e: DriverEvent) => void>();
   private _changeListeners = new Set<() => void>();
@@ -67,7 +73,15 @@ class FakeReader {
       this.hold = null;
       await hold;
     }
-    if (this.state !== 'open') throw fail('READER_UNAVAILABLE');
+    // No link: the page's client fails it before sending (it never left the page).
+    if (this.state !== 'open') throw new DriverError({ code: 'READER_UNAVAILABLE', message: 'not connected', ja: '' }, true);
+    if (cmd === 'sign' && this.loseNextSign) {
+      const lost = this.loseNextSign;
+      this.loseNextSign = null;
+      await this._answer(cmd, params).catch(() => {}); // the card does it; the answer never arrives
+      if (lost === 'drop') this.link('reconnecting');
+      throw fail(lost === 'drop' ? 'READER_UNAVAILABLE' : 'READER_REQUEST_LOST');
+    }
     if (params.reader !== undefined && params.reader !== 'Demo card bay') throw fail('CARD_ABSENT');
     if (!this.present) throw fail('CARD_ABSENT');
     const key = params.key as Kind;
@@ -411,6 +425,48 @@ describe('CardFlow: login', () => {
     expect(s.onLoggedIn).toHaveBeenCalled();
   });
 
+  for (const lost of ['drop', 'resumed'] as const) {
+    it(`a wrong PIN lost with the link before its answer (${lost === 'drop' ? 'link gone' : 'back at once, the driver no longer holding it'}) is not sent again: the card's tries are asked and the pad shown again`, async () => {
+      const s = setup();
+      s.flow.startLogin();
+      await flush();
+      s.type('9999');
+      s.reader.loseNextSign = lost;
+      s.flow.submitPin();
+      await flush();
+      if (lost === 'drop') {
+        expect(s.step()).toEqual({ name: 'waitCard', reason: 'noDriver' });
+        s.reader.link('open');
+        await flush();
+      }
+      expect(pinStep(s.step())).toMatchObject({ key: 'auth', notice: 'linkLost', status: { triesLeft: 2, blocked: false }, value: { chars: '' } });
+      expect(s.reader.signs()).toEqual(['auth:9999:DI-login']);
+      // The tries shown are the card's own, asked after the link came back.
+      expect(s.reader.calls.at(-1)).toMatchObject({ cmd: 'pin.status', params: { key: 'auth' } });
+      s.type('1234');
+      s.flow.submitPin();
+      await flush();
+      expect(s.reader.signs()).toEqual(['auth:9999:DI-login', 'auth:1234:DI-login']);
+      expect(s.onLoggedIn).toHaveBeenCalled();
+    });
+  }
+
+  it('a request carrying no PIN lost in a short drop (READER_REQUEST_LOST) is asked again by itself', async () => {
+    const s = setup();
+    const send = s.reader.send.bind(s.reader);
+    let lose = true;
+    s.reader.send = (cmd, params) => {
+      if (cmd !== 'cert.read' || !lose) return send(cmd, params);
+      lose = false;
+      s.reader.calls.push({ cmd, params });
+      return { id: 'lost', result: Promise.reject(fail('READER_REQUEST_LOST')) };
+    };
+    s.flow.startLogin();
+    await flush();
+    expect(pinStep(s.step())).toMatchObject({ key: 'auth', notice: null, status: { triesLeft: 3 } });
+    expect(s.reader.calls.filter((c) => c.cmd === 'cert.read')).toHaveLength(2);
+  });
+
   it('「やめますか？」 stays open while the working list ticks on, and closes on a new step', async () => {
     const s = setup();
     s.flow.startLogin();
@@ -568,6 +624,34 @@ describe('CardFlow: registration', () => {
     expect(s.step()).toMatchObject({ name: 'confirm' });
     expect(s.platform.createRegistrationDraft).toHaveBeenCalledTimes(1);
     expect(s.reader.signs()).toEqual(['sign:WRONG1:DI-sign-1', 'sign:YAMADA2024:DI-sign-1', 'auth:1234:DI-auth-1']);
+  });
+
+  it('the auth signature lost with the link: only the auth PIN is asked again; the sign signature, the draft and the sign password are kept', async () => {
+    const s = setup();
+    await toSignPin(s);
+    s.type('yamada2024');
+    s.flow.submitPin();
+    await flush();
+    s.type('1234');
+    s.reader.hold = null;
+    // The sign key's signature passes; the auth key's is lost after it reached the card.
+    const send = s.reader.send.bind(s.reader);
+    s.reader.send = (cmd, params) => {
+      if (cmd === 'sign' && params.key === 'auth' && s.reader.signs().length === 1) s.reader.loseNextSign = 'drop';
+      return send(cmd, params);
+    };
+    s.flow.submitPin();
+    await flush();
+    expect(s.step()).toEqual({ name: 'waitCard', reason: 'noDriver' });
+    s.reader.link('open');
+    await flush();
+    expect(pinStep(s.step())).toMatchObject({ key: 'auth', notice: 'linkLost', status: { triesLeft: 3 } });
+    s.type('1234');
+    s.flow.submitPin();
+    await flush();
+    expect(s.step()).toMatchObject({ name: 'confirm' });
+    expect(s.platform.createRegistrationDraft).toHaveBeenCalledTimes(1);
+    expect(s.reader.signs()).toEqual(['sign:YAMADA2024:DI-sign-1', 'auth:1234:DI-auth-1', 'auth:1234:DI-auth-1']);
   });
 
   it('an expired draft is made again once, with the PINs kept', async () => {

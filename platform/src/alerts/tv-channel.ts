@@ -16,7 +16,7 @@ import { receiptWriter } from './receipts.js';
 import { alerts, alertReceipts } from './schema.js';
 import { tvConnector, type ActiveForTv, type TvConnection } from './tv-connect.js';
 import { alertFrames } from './tv-frames.js';
-import { residentVisible, tvAlertViews, type TvAlertView } from './tv-views.js';
+import { alertTargets, residentVisible, tvAlertViews, type TvAlertView } from './tv-views.js';
 
 // TypeBox's own checker knows no formats until told (Fastify's Ajv checks the HTTP routes).
 if (!FormatRegistry.Has('uuid')) FormatRegistry.Set('uuid', (v) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v));
@@ -115,34 +115,38 @@ export async function tvAlertChannel(
   /** Pushes one stored message to this process's TVs. Messages are handled one after another, in the order they were stored. */
   const publish = async (alertId: string) => {
     if (!byHousehold.size) return;
-    const [row] = await db.select({ id: alerts.id, state: alerts.state, status: alerts.status, msgType: alerts.msgType, expiresAt: alerts.expiresAt })
-      .from(alerts).where(eq(alerts.id, alertId));
+    // Everything a publish reads, at once (on PostgreSQL, on as many connections): the TVs wait for
+    // the slowest read, not for the sum of four round trips.
+    const [[row], replacedRows, frames, targets] = await Promise.all([
+      db.select({ id: alerts.id, state: alerts.state, status: alerts.status, msgType: alerts.msgType, expiresAt: alerts.expiresAt })
+        .from(alerts).where(eq(alerts.id, alertId)),
+      db.select({ id: alerts.id }).from(alerts).where(eq(alerts.supersededBy, alertId)),
+      alertFrames(db, alertId),
+      alertTargets(db, [alertId], [...byHousehold.keys()]),
+    ]);
     if (!row) return;
-    const replaced = (await db.select({ id: alerts.id }).from(alerts).where(eq(alerts.supersededBy, alertId))).map((r) => r.id);
+    const replaced = replacedRows.map((r) => r.id);
     const reached = new Set<Tv>();
     const now = new Date();
-    // Not Actual (Test, Exercise, …): only TVs flagged for test alerts, and only their households are looked at.
+    // Not Actual (Test, Exercise, …): only TVs flagged for test alerts.
     const forAll = residentVisible(row, now);
-    if (forAll || residentVisible(row, now, true)) {
+    if (frames && (forAll || residentVisible(row, now, true))) {
       const shows = (tv: Tv) => forAll || tv.testAlerts;
-      const householdIds = [...byHousehold].filter(([, tvs]) => [...tvs].some(shows)).map(([id]) => id);
       // An extension is no new alarm: TVs that acknowledged what it extends get it acknowledged (receipts carried over at ingest).
-      const [frames, extension] = await Promise.all([alertFrames(db, alertId), replaced.length > 0 ? isExtension(db, alertId) : false]);
+      const extension = replaced.length > 0 && await isExtension(db, alertId);
       const acked = extension ? new Set((await db.select({ deviceId: alertReceipts.deviceId }).from(alertReceipts)
         .where(and(eq(alertReceipts.alertId, alertId), eq(alertReceipts.kind, 'acknowledged')))).map((r) => r.deviceId)) : new Set<string>();
-      if (frames) {
-        watchExpiry(alertId, frames.expiresAt);
-        // One pass, no await: every TV here is sent its frame before anything else is handled.
-        for (const target of await frames.targets(householdIds)) {
-          for (const tv of byHousehold.get(target.householdId) ?? []) {
-            if (!shows(tv)) continue;
-            reached.add(tv);
-            // Sent already (its resume found it in force): once is enough.
-            if (tv.held.has(alertId)) continue;
-            const replaces = replaced.filter((id) => tv.held.delete(id));
-            tv.held.add(alertId);
-            sendText(tv.socket, frames.frame(target, { acknowledged: acked.has(tv.device.id), replaces, extension }));
-          }
+      watchExpiry(alertId, frames.expiresAt);
+      // One pass, no await: every TV here is sent its frame before anything else is handled.
+      for (const target of targets) {
+        for (const tv of byHousehold.get(target.householdId) ?? []) {
+          if (!shows(tv)) continue;
+          reached.add(tv);
+          // Sent already (its resume found it in force): once is enough.
+          if (tv.held.has(alertId)) continue;
+          const replaces = replaced.filter((id) => tv.held.delete(id));
+          tv.held.add(alertId);
+          sendText(tv.socket, frames.frame(target, { acknowledged: acked.has(tv.device.id), replaces, extension }));
         }
       }
     }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/client.js';
 import type { TvAlertServerMessage } from './alerts-schemas.js';
 import { distanceText, type Greeting, type HouseholdPart } from './personalise.js';
-import { alertTargets, alertTemplates, type AlertTarget, type AlertTemplates } from './tv-views.js';
+import { alertTemplates, type AlertTarget, type AlertTemplates } from './tv-views.js';
 
 /**
  * The frames a publish sends, as JSON text, for a whole town at once (issue 13 §5). What two
@@ -25,8 +25,6 @@ export interface FrameOptions {
 export interface AlertFrames {
   alertId: string;
   expiresAt: number;
-  /** The targeted households among `householdIds`, with what their frames need. */
-  targets(householdIds: string[]): Promise<AlertTarget[]>;
   /** The `alert` message for one targeted household, as the text to send. */
   frame(target: AlertTarget, options: FrameOptions): string;
 }
@@ -47,15 +45,17 @@ interface CutFrame {
   slots: number[];
 }
 
-/** The frames of one alert, or null when it is not stored or has no `<info>`. */
+/** The frames of one alert, or null when it is not stored or has no `<info>`. Its targets: `alertTargets`. */
 export async function alertFrames(db: Db, alertId: string): Promise<AlertFrames | null> {
   const templates = (await alertTemplates(db, [alertId])).get(alertId);
-  if (!templates || !templates.infos.length) return null;
+  return templates && templates.infos.length ? framesOf(templates) : null;
+}
+
+function framesOf(templates: AlertTemplates): AlertFrames {
   const cut = new Map<string, CutFrame>();
   return {
-    alertId,
+    alertId: templates.head.id,
     expiresAt: Date.parse(templates.head.expiresAt),
-    targets: (householdIds) => (householdIds.length ? alertTargets(db, [alertId], householdIds) : Promise.resolve([])),
     frame(target, options) {
       const { shelter } = target.household;
       const key = `${shelter ? `${shelter.name}\u0000${distanceText(shelter.distanceM)}` : ''}\u0001${options.acknowledged}\u0001${options.extension}\u0001${options.replaces.join(',')}`;
@@ -101,3 +101,4 @@ function cutFrame(templates: AlertTemplates, shelter: HouseholdPart['shelter'], 
   pieces.push(text.slice(from));
   return { pieces, slots };
 }
+

@@ -84,6 +84,7 @@ export interface AlertTarget {
 
 /** The targeted pairs among `alertIds` × `householdIds`. */
 export async function alertTargets(db: Db, alertIds: string[], householdIds: string[]): Promise<AlertTarget[]> {
+  if (!alertIds.length || !householdIds.length) return [];
   const rows = await targetRows(db, alertIds, householdIds);
   return rows.map((r) => {
     const shelter = r.shelter_name !== null && r.shelter_distance_m !== null ? { name: r.shelter_name, distanceM: Math.round(r.shelter_distance_m) } : undefined;

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ingestAlert } from '../../../platform/src/alerts/ingest.js';
 import { parseAlertDocument } from '../../../platform/src/alerts/parse.js';
 import { alertFrames } from '../../../platform/src/alerts/tv-frames.js';
-import { alertTemplates, householdMessages, tvAlertViews } from '../../../platform/src/alerts/tv-views.js';
+import { alertTargets, alertTemplates, householdMessages, tvAlertViews } from '../../../platform/src/alerts/tv-views.js';
 import { householdMembers, households, persons } from '../../../platform/src/db/schema/index.js';
 import { seedDemoWorld } from '../../../platform/src/demo/seed.js';
 import { capXml } from '../../helpers/cap-messages.js';
@@ -33,7 +33,7 @@ describe('alert frames: the text a publish sends is the alert message of tvAlert
   const agree = async (alertId: string) => {
     const views = (await tvAlertViews(db, [alertId], all)).get(alertId)!;
     const frames = (await alertFrames(db, alertId))!;
-    const targets = await frames.targets(all);
+    const targets = await alertTargets(db, [alertId], all);
     expect(targets.map((t) => t.householdId).sort()).toEqual([...views.keys()].sort());
     const options = [
       { acknowledged: false, replaces: [], extension: false },
@@ -76,6 +76,6 @@ describe('alert frames: the text a publish sends is the alert message of tvAlert
     const { views } = await agree(lift);
     expect(views.get(yamada!.id)!.messages[0]!.lines.join()).not.toMatch(/避難所/);
     expect(await alertFrames(db, randomUUID())).toBeNull();
-    expect(await (await alertFrames(db, lift))!.targets([])).toEqual([]);
+    expect(await alertTargets(db, [lift], [])).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { FormatRegistry } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import type { RawData, WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import type { DbHandle } from '../db/client.js';
 import type { Device } from '../db/schema/index.js';
 import { DEVICE_TEST_ALERTS_CHANNEL, DEVICE_WITHDRAWN_CHANNEL } from '../identity/devices.js';
@@ -312,7 +312,7 @@ export async function tvAlertChannel(
     const deadline = setTimeout(() => refuse(socket, 'AUTH_DEVICE_UNKNOWN'), AUTH_WINDOW_MS);
     let tv: Tv | null = null;
     let authenticating = false;
-    const onMessage = async (raw: RawData) => {
+    socket.on('message', async (raw) => {
       let message: TvAlertClientMessage;
       try {
         message = JSON.parse(String(raw)) as TvAlertClientMessage;
@@ -365,8 +365,7 @@ export async function tvAlertChannel(
       } catch (err) {
         app.log.warn({ err }, 'TV alert receipt not stored');
       }
-    };
-    socket.on('message', (raw) => void onMessage(raw));
+    });
     socket.on('close', () => {
       clearTimeout(deadline);
       if (!tv) return;
@@ -376,5 +375,3 @@ export async function tvAlertChannel(
     });
   });
 }
-
-

@@ -8,8 +8,9 @@ import { alertTemplates, type AlertTarget, type AlertTemplates } from './tv-view
  * The frames a publish sends, as JSON text, for a whole town at once (issue 13 §5). What two
  * households sent to the same shelter at the same distance as shown (約810m) receive differs only in
  * their greetings and the exact distance: the frame for one such shelter line is serialised once
- * with a marker where each of those goes, and a household's frame is that text with its own put in. Building and serialising every household's
- * payload as objects was about a third of a platform process's CPU in the 20,000-TV bench.
+ * with a marker where each of those goes, and a household's frame is that text with its own put in.
+ * Building and serialising every household's payload as objects was about a third of a platform
+ * process's CPU in the 20,000-TV bench.
  *
  * The frame is the `alert` message `tvAlertViews` + `JSON.stringify` would give, by construction:
  * both take the messages from the same template (personalise.ts), and the markers stand where the
@@ -38,7 +39,7 @@ const MARKERS = new RegExp(`\\\\u0000${NONCE}:(\\d+)\\\\u0000|"\\\\u0000${NONCE}
 /** The slot of the exact distance in metres. */
 const DISTANCE = -1;
 
-/** A frame's text cut where the greetings go: `pieces[0] + slot 0 + pieces[1] + …`. */
+/** A frame's text cut where the greetings and the distance go: `pieces[0] + slot 0 + pieces[1] + …`. */
 interface CutFrame {
   pieces: string[];
   /** For each gap between pieces: which greeting (2 × info + 0 shown / 1 spoken), or DISTANCE. */
@@ -101,4 +102,3 @@ function cutFrame(templates: AlertTemplates, shelter: HouseholdPart['shelter'], 
   pieces.push(text.slice(from));
   return { pieces, slots };
 }
-

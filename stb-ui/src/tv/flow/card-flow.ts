@@ -19,8 +19,8 @@ export type * from './flow-state.js';
  * class holds what the person typed and chose, and moves between the steps. What the person typed
  * is kept across everything that is not their own choice: a removed card, a wrong card, a lost
  * link, an expired draft — but a PIN sent and lost with the link before its answer may have cost
- * a try, so it is asked again (with the card's tries) rather than sent again unseen. No timer rushes anyone: the only one turns a long wait for the reader
- * driver into advice.
+ * a try, so it is asked again (with the card's tries) rather than sent again unseen. No timer
+ * rushes anyone: the only one turns a long wait for the reader driver into advice.
  *
  * The card check reads the auth certificate (no PIN) and asks the platform whose card it is
  * (presence, low assurance), so before any PIN the TV knows: someone else's card than the member

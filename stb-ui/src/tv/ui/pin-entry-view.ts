@@ -83,8 +83,8 @@ const INCOMPLETE: Record<KeyKind, StringKey> = { auth: 'pin.notice.incomplete.au
 
 /**
  * The PIN heading, masked value, tries left, warnings and the Back hint. The auth screen stacks
- * them beside the pad (its notice goes under the pad: `renderPadColumn`); the sign screen packs them into three rows above the keyboard, so the
- * whole keyboard stays inside the safe area.
+ * them beside the pad (its notice goes under the pad: `renderPadColumn`); the sign screen packs
+ * them into three rows above the keyboard, so the whole keyboard stays inside the safe area.
  */
 export function renderPinInfo(step: PinStep, expectedName: string | null, cardLine: TemplateResult): TemplateResult {
   const advice = triesAdvice(step.status);

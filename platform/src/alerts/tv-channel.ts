@@ -282,7 +282,9 @@ export async function tvAlertChannel(
     unconfirmed.clear();
   }
 
-  const unlisteners = [
+  // Awaited: a TV let in before this process listens would miss an alert stored in between (its
+  // lookup ran before the alert was stored, and no NOTIFY would bring it).
+  const unlisteners = await Promise.all([
     database.listen(ALERT_STORED_CHANNEL, onStored),
     // A withdrawn TV is cut off at once, in every process.
     database.listen(DEVICE_WITHDRAWN_CHANNEL, (deviceId) => {
@@ -295,12 +297,12 @@ export async function tvAlertChannel(
   ].map((p) => p.catch((err: unknown) => {
     app.log.warn({ err }, 'TV alert channel: no notifications; alerts reach TVs when they reconnect');
     return async () => undefined;
-  }));
+  })));
   app.addHook('onClose', async () => {
     if (expiryTimer) clearTimeout(expiryTimer);
     if (confirmTimer) clearTimeout(confirmTimer);
     for (const tvs of byHousehold.values()) for (const tv of tvs) tv.socket.close(1001, 'platform stopping');
-    for (const unlisten of unlisteners) await (await unlisten)().catch(() => undefined);
+    for (const unlisten of unlisteners) await unlisten().catch(() => undefined);
   });
 
   app.get(TV_ALERT_PATH, {

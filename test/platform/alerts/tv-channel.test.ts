@@ -383,15 +383,15 @@ describe('the TV alert channel', () => {
  */
 async function processWithHeldLookup() {
   const real = tvConnector(db);
-  let hold: { looked: () => void; released: Promise<void> } | null = null;
+  let hold: { credential: string; looked: () => void; released: Promise<void> } | null = null;
   const scope = Fastify();
   await scope.register(websocket);
   await scope.register(async (s) => tvAlertChannel(s, database, {
     connect: async (cred) => {
       const found = await real(cred);
-      const h = hold;
-      hold = null;
+      const h = hold?.credential === cred ? hold : null;
       if (h) {
+        hold = null;
         h.looked();
         await h.released;
       }
@@ -402,12 +402,16 @@ async function processWithHeldLookup() {
   return {
     server,
     close: () => scope.close(),
-    /** The next TV's lookup is held: `looked` once its query ran, `release()` lets it go on. */
-    holdNext() {
+    /**
+     * The next lookup of this credential is held: `looked` once its query ran, `release()` lets it go
+     * on. Only this credential's: another TV's catch-up lookup, queued before the publishes, must not
+     * take the hold and stall them.
+     */
+    holdNext(credential: string) {
       let looked!: () => void;
       let release!: () => void;
       const lookedP = new Promise<void>((r) => (looked = r));
-      hold = { looked, released: new Promise<void>((r) => (release = r)) };
+      hold = { credential, looked, released: new Promise<void>((r) => (release = r)) };
       return { looked: lookedP, release };
     },
   };
@@ -432,8 +436,13 @@ function holds(tv: Tv, have: string[], ids: string[]): string[] {
 
 describe('a TV authenticating while an alert is published', () => {
   let proc: Awaited<ReturnType<typeof processWithHeldLookup>>;
+  /** A second TV of the 山田 household: the one that authenticates late (the witness is the first). */
+  let lateCredential = '';
   beforeAll(async () => {
     proc = await processWithHeldLookup();
+    const admin = await staffWithSession(db, await orgId(db, 'catv-demo'), ['operator.admin']);
+    const provisioned = await app.inject({ method: 'POST', url: `${CONSOLE_PREFIX}/devices`, headers: { authorization: admin.authorization }, payload: { contractNo: YAMADA.contractNo, label: '二台目' } });
+    lateCredential = provisioned.json<{ credential: string }>().credential.replace(/^Device /, '');
   });
   afterAll(async () => {
     await proc.close();
@@ -441,10 +450,10 @@ describe('a TV authenticating while an alert is published', () => {
 
   /** A TV whose lookup ran (before `during`), with `during` happening before it is registered; returns it once `ready`. */
   async function authenticateAround(have: string[], during: () => Promise<void>): Promise<Tv> {
-    const gate = proc.holdNext();
+    const gate = proc.holdNext(lateCredential);
     const tv = new Tv(proc.server);
     await tv.next('hello');
-    tv.send({ type: 'auth', credential: credential(YAMADA), have });
+    tv.send({ type: 'auth', credential: lateCredential, have });
     await gate.looked;
     await during();
     gate.release();
@@ -489,5 +498,31 @@ describe('a TV authenticating while an alert is published', () => {
     expect(holds(late, have, ids)).toEqual([marker.id, y.id].sort());
     expect(late.alertsReceived().filter((id) => id === y.id)).toEqual([y.id]);
     for (const tv of [witness, late]) await tv.close();
+  });
+});
+
+describe('a platform process starting', () => {
+  it('lets TVs in only once it listens for stored alerts (else one stored in between would never reach them)', async () => {
+    let releaseListen!: () => void;
+    const listenGate = new Promise<void>((r) => (releaseListen = r));
+    let listening = false;
+    const scope = Fastify();
+    await scope.register(websocket);
+    // Not awaited: awaiting a registration loads the plugin, which waits for the listen held below.
+    void scope.register(async (s) => tvAlertChannel(s, {
+      db,
+      listen: async (channel, onPayload) => {
+        await listenGate;
+        const unlisten = await database.listen(channel, onPayload);
+        listening = true;
+        return unlisten;
+      },
+    }));
+    // The listen is let go well after an unawaited registration would have let the process be ready.
+    const released = new Promise<void>((r) => setTimeout(() => r(releaseListen()), 200));
+    const readyWhileListening = await scope.ready().then(() => listening);
+    await released;
+    await scope.close();
+    expect(readyWhileListening).toBe(true);
   });
 });

@@ -32,28 +32,20 @@ interface TargetRow {
 
 /**
  * The targeted pairs among alerts × households, with what each household's text needs: its label,
- * its members' current names (in the order they joined) and the shelter chosen at targeting time.
- * Arrays as two parameters (one statement whatever the number of households, and no 20,000-value
- * IN list for the driver to build). Not a prepared statement, and names gathered by one grouped
- * join rather than per household: planned with the array in hand, 10,000 households get hash joins
- * (90 ms on PostgreSQL, against 290 ms for the generic plan's 30,000 index probes), one household
- * gets index probes.
+ * its members' current names (in the order they joined: `household_names`, kept by triggers) and
+ * the shelter chosen at targeting time. Arrays as two parameters (one statement whatever the
+ * number of households, and no 20,000-value IN list for the driver to build). Not a prepared
+ * statement: planned with the array in hand, 10,000 households get hash joins, one household gets
+ * index probes. The names are read ready-made: grouping the memberships here was most of this
+ * statement, on every TV's delivery time (issue 13 §5).
  */
 const targetRows = async (db: Db, alertIds: string[], householdIds: string[]): Promise<TargetRow[]> => ((await db.execute(sql`
-  with t as materialized (
-    select t.alert_id, t.household_id, t.shelter_id, t.shelter_distance_m
-    from unnest(${sql.param(householdIds)}::uuid[]) as c(household_id)
-    join alert_targets t on t.household_id = c.household_id and t.alert_id = any(${sql.param(alertIds)}::uuid[])
-  ), n as (
-    select m.household_id, array_agg(p.name order by m.joined_at, m.id) as names
-    from household_members m join persons p on p.id = m.person_id
-    where m.household_id in (select household_id from t) and m.left_at is null and p.name <> ''
-    group by m.household_id
-  )
   select t.alert_id, t.household_id, h.label, s.name as shelter_name, t.shelter_distance_m, n.names
-  from t join households h on h.id = t.household_id
+  from unnest(${sql.param(householdIds)}::uuid[]) as c(household_id)
+  join alert_targets t on t.household_id = c.household_id and t.alert_id = any(${sql.param(alertIds)}::uuid[])
+  join households h on h.id = t.household_id
   left join shelters s on s.id = t.shelter_id
-  left join n on n.household_id = t.household_id`)) as unknown as { rows: TargetRow[] }).rows;
+  left join household_names n on n.household_id = t.household_id`)) as unknown as { rows: TargetRow[] }).rows;
 
 /** What a TV payload of one alert shares across households: its head, and one template per `<info>`. */
 export interface AlertTemplates {

@@ -34,6 +34,18 @@ export const householdMembers = pgTable(
 );
 
 /**
+ * The current members' names of a household, in the order they joined (empty names left out): what
+ * an alert's text greets (alerts/personalise.ts). Kept by triggers on `household_members` and
+ * `persons` (migration 0028), never written by the application: sending one alert to a town's TVs
+ * reads it by household id (alerts/tv-views.ts) instead of grouping 40,000 memberships per alert.
+ * A household without current named members has no row.
+ */
+export const householdNames = pgTable('household_names', {
+  householdId: uuid('household_id').primaryKey().references(() => households.id, { onDelete: 'cascade' }),
+  names: text('names').array().notNull(),
+});
+
+/**
  * Every sign/auth certificate a person has registered (証明書履歴). Found by `lookupKey`, a keyed
  * hash of issuer + serial (シリアル番号変換値), so the raw serial is neither stored nor logged.
  */

@@ -70,10 +70,6 @@ export async function tvAlertChannel(
   const sendText = (socket: WebSocket, text: string) => {
     if (socket.readyState === socket.OPEN) socket.send(text);
   };
-  /** A frame from tv-frames.ts: JSON text already encoded, sent as a text frame. */
-  const sendFrame = (socket: WebSocket, bytes: Buffer) => {
-    if (socket.readyState === socket.OPEN) socket.send(bytes, { binary: false });
-  };
   const send = (socket: WebSocket, message: TvAlertServerMessage) => sendText(socket, JSON.stringify(message));
   const sendAlert = (tv: Tv, view: TvAlertView, acknowledged: boolean, replaces: string[], extension = false) => {
     for (const id of replaces) tv.held.delete(id);
@@ -150,7 +146,7 @@ export async function tvAlertChannel(
           if (tv.held.has(alertId)) continue;
           const replaces = replaced.filter((id) => tv.held.delete(id));
           tv.held.add(alertId);
-          sendFrame(tv.socket, frames.frame(target, { acknowledged: acked.has(tv.device.id), replaces, extension }));
+          sendText(tv.socket, frames.frame(target, { acknowledged: acked.has(tv.device.id), replaces, extension }));
         }
       }
     }

@@ -26,12 +26,8 @@ export interface FrameOptions {
 export interface AlertFrames {
   alertId: string;
   expiresAt: number;
-  /**
-   * The `alert` message for one targeted household: its JSON text, UTF-8 encoded (sent as a text
-   * frame). Bytes rather than a string: a string put together from pieces is flattened and encoded
-   * again on every send, and with 10,000 sends in one pass that was a good part of a publish.
-   */
-  frame(target: AlertTarget, options: FrameOptions): Buffer;
+  /** The `alert` message for one targeted household, as the text to send. */
+  frame(target: AlertTarget, options: FrameOptions): string;
 }
 
 /** Never in an alert's text: U+0000, which neither XML nor PostgreSQL text can carry, around a fresh nonce per process. */
@@ -43,11 +39,9 @@ const MARKERS = new RegExp(`\\\\u0000${NONCE}:(\\d+)\\\\u0000|"\\\\u0000${NONCE}
 /** The slot of the exact distance in metres. */
 const DISTANCE = -1;
 
-/** A frame's text cut where the greetings and the distance go: `pieces[0] + slot 0 + pieces[1] + …`, the pieces UTF-8 encoded. */
+/** A frame's text cut where the greetings and the distance go: `pieces[0] + slot 0 + pieces[1] + …`. */
 interface CutFrame {
-  pieces: Buffer[];
-  /** The pieces' bytes together. */
-  size: number;
+  pieces: string[];
   /** For each gap between pieces: which greeting (2 × info + 0 shown / 1 spoken), or DISTANCE. */
   slots: number[];
 }
@@ -69,20 +63,16 @@ function framesOf(templates: AlertTemplates): AlertFrames {
       let frame = cut.get(key);
       if (!frame) cut.set(key, (frame = cutFrame(templates, shelter, options)));
       const greetings = templates.infos.map(({ template }) => template.greeting(target.household));
-      const fills = frame.slots.map((slot) => {
-        if (slot === DISTANCE) return String(shelter!.distanceM);
-        const greeting = greetings[slot >> 1]!;
-        return jsonEscaped(slot & 1 ? greeting.spoken : greeting.shown);
-      });
-      let size = frame.size;
-      for (const fill of fills) size += Buffer.byteLength(fill);
-      const out = Buffer.allocUnsafe(size);
-      let at = frame.pieces[0]!.copy(out, 0);
-      for (let i = 0; i < fills.length; i++) {
-        at += out.write(fills[i]!, at);
-        at += frame.pieces[i + 1]!.copy(out, at);
+      let text = frame.pieces[0]!;
+      for (let i = 0; i < frame.slots.length; i++) {
+        const slot = frame.slots[i]!;
+        if (slot === DISTANCE) text += String(shelter!.distanceM) + frame.pieces[i + 1]!;
+        else {
+          const greeting = greetings[slot >> 1]!;
+          text += jsonEscaped(slot & 1 ? greeting.spoken : greeting.shown) + frame.pieces[i + 1]!;
+        }
       }
-      return out;
+      return text;
     },
   };
 }
@@ -101,14 +91,14 @@ function cutFrame(templates: AlertTemplates, shelter: HouseholdPart['shelter'], 
     ...(options.extension ? { extension: true as const } : {}),
   };
   const text = JSON.stringify(message);
-  const pieces: Buffer[] = [];
+  const pieces: string[] = [];
   const slots: number[] = [];
   let from = 0;
   for (const m of text.matchAll(MARKERS)) {
-    pieces.push(Buffer.from(text.slice(from, m.index)));
+    pieces.push(text.slice(from, m.index));
     slots.push(m[1] === undefined ? DISTANCE : Number(m[1]));
     from = m.index! + m[0].length;
   }
-  pieces.push(Buffer.from(text.slice(from)));
-  return { pieces, size: pieces.reduce((n, p) => n + p.length, 0), slots };
+  pieces.push(text.slice(from));
+  return { pieces, slots };
 }

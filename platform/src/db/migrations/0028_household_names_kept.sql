@@ -53,8 +53,5 @@ CREATE TRIGGER household_members_names_deleted AFTER DELETE ON "household_member
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION household_members_names_deleted();--> statement-breakpoint
 CREATE TRIGGER persons_names_updated AFTER UPDATE ON "persons"
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION persons_names_updated();--> statement-breakpoint
-INSERT INTO household_names (household_id, names)
-  SELECT m.household_id, array_agg(p.name ORDER BY m.joined_at, m.id)
-  FROM household_members m JOIN persons p ON p.id = m.person_id
-  WHERE m.left_at IS NULL AND p.name <> ''
-  GROUP BY m.household_id;
+-- The households there are already.
+SELECT household_names_refresh(ARRAY(SELECT id FROM households));

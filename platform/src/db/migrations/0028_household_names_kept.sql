@@ -19,21 +19,17 @@ BEGIN
     WHERE m.household_id = n.household_id AND m.left_at IS NULL AND p.name <> '');
 END;
 $$ LANGUAGE plpgsql VOLATILE;--> statement-breakpoint
-CREATE OR REPLACE FUNCTION household_members_names_inserted() RETURNS trigger AS $$
+-- One function for the three triggers below: each declares only the transition tables its event has
+-- (a trigger's transition tables are for one event), and PL/pgSQL plans a branch only when it runs.
+CREATE OR REPLACE FUNCTION household_members_names_changed() RETURNS trigger AS $$
 BEGIN
-  PERFORM household_names_refresh(ARRAY(SELECT DISTINCT household_id FROM new_rows));
-  RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;--> statement-breakpoint
-CREATE OR REPLACE FUNCTION household_members_names_updated() RETURNS trigger AS $$
-BEGIN
-  PERFORM household_names_refresh(ARRAY(SELECT household_id FROM new_rows UNION SELECT household_id FROM old_rows));
-  RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;--> statement-breakpoint
-CREATE OR REPLACE FUNCTION household_members_names_deleted() RETURNS trigger AS $$
-BEGIN
-  PERFORM household_names_refresh(ARRAY(SELECT DISTINCT household_id FROM old_rows));
+  IF TG_OP = 'INSERT' THEN
+    PERFORM household_names_refresh(ARRAY(SELECT DISTINCT household_id FROM new_rows));
+  ELSIF TG_OP = 'DELETE' THEN
+    PERFORM household_names_refresh(ARRAY(SELECT DISTINCT household_id FROM old_rows));
+  ELSE
+    PERFORM household_names_refresh(ARRAY(SELECT household_id FROM new_rows UNION SELECT household_id FROM old_rows));
+  END IF;
   RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;--> statement-breakpoint
@@ -46,11 +42,11 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql;--> statement-breakpoint
 CREATE TRIGGER household_members_names_inserted AFTER INSERT ON "household_members"
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION household_members_names_inserted();--> statement-breakpoint
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION household_members_names_changed();--> statement-breakpoint
 CREATE TRIGGER household_members_names_updated AFTER UPDATE ON "household_members"
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION household_members_names_updated();--> statement-breakpoint
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION household_members_names_changed();--> statement-breakpoint
 CREATE TRIGGER household_members_names_deleted AFTER DELETE ON "household_members"
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION household_members_names_deleted();--> statement-breakpoint
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION household_members_names_changed();--> statement-breakpoint
 CREATE TRIGGER persons_names_updated AFTER UPDATE ON "persons"
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION persons_names_updated();--> statement-breakpoint
 -- The households there are already.

@@ -108,13 +108,14 @@ export function renderPinInfo(step: PinStep, expectedName: string | null, cardLi
   </div>`;
 }
 
-/** What the PIN screen says about the last try (wrong, incomplete, another card, the link lost), if anything. */
+/** What the PIN screen says about the last try (wrong, incomplete, another card, the link lost, the card taken away), if anything. */
 function pinNotice(step: PinStep): TemplateResult | typeof nothing {
   const notice = step.notice === 'incomplete' ? t(INCOMPLETE[step.key])
     : step.notice === 'wrong' ? t('pin.notice.wrong')
     : step.notice === 'otherCard' ? t('pin.notice.otherCard')
     : step.notice === 'format' ? t('pin.notice.format')
     : step.notice === 'linkLost' ? t('pin.notice.linkLost')
+    : step.notice === 'cardRemoved' ? t('pin.notice.cardRemoved')
     : '';
   return notice ? html`<p class="notice" role="alert" data-notice=${step.notice ?? ''}>${notice}</p>` : nothing;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import type { DriverClient } from '../helpers/driver-client.js';
 import { consoleSession } from './console-session.js';
+import { routeDriverLink } from './driver-link.js';
 import { connectDriver, E2E_ORIGIN, E2E_OPERATOR_ORIGIN, E2E_READER_URL } from './product.js';
 import { focusedKeys, press } from './remote.js';
 import { DEMO_PROVIDERS } from '../../platform/src/demo/world.js';
@@ -192,6 +193,62 @@ test('link a policy with its code, sign the 現況確認届 from the inbox, the 
   expect(download.suggestedFilename()).toBe(`genkyo-${mine!.id}.json`);
   const { readFile } = await import('node:fs/promises');
   expect(await readFile((await download.path())!, 'utf8')).toBe(bundle.text);
+  await driver.request('demo.remove', {});
+});
+
+test('the driver link drops just after 決定 on a wrong 署名用 password, its answer lost: the password is not sent again; the keyboard comes back empty with the card’s tries, one spent', async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  // A policy of its own, linked through the API, and its campaign: the request waits in 太郎's inbox.
+  const { period, month } = await freePeriod();
+  const policyRef = `E2E-${randomUUID().slice(0, 8)}`;
+  const issued = await consoleApi('POST', '/pension/policies', { policyRef, dueMonth: month });
+  expect(issued.status, issued.text).toBe(201);
+  const linked = await api('POST', '/api/v1/pension/links', await apiSession(driver, TARO), { code: issued.body.policies[0].linkCode, shareBasic4: false });
+  expect(linked.status, JSON.stringify(linked.body)).toBe(201);
+  const campaign = await consoleApi('POST', '/pension/campaigns', { title: `現況確認 ${period}`, period, deadline: japanDay(20), reminderDates: [] });
+  expect(campaign.status, campaign.text).toBe(201);
+
+  // The sign request passes; its answer (CARD_PIN_WRONG) is lost and the link drops with it, so
+  // the driver takes it as delivered. New links pass again at once (a short drop).
+  const link = await routeDriverLink(page);
+  await insertCard(driver, TARO);
+  await openTv(page);
+  await logInWithRemote(page, TARO);
+  await press(page, '7');
+  // The campaign's request (its title names the period; the policy is named in other items too).
+  const item = page.locator('stb-tv-pension-screen [data-item]', { hasText: `現況確認 ${period}` });
+  await expect(item).toBeVisible({ timeout: 15_000 });
+  await moveTo(page, `pension/item/${await item.getAttribute('data-item')}`);
+  await press(page, 'Enter');
+  await focusLandsOn(page, 'pension/write');
+  await press(page, 'Enter');
+  await focusLandsOn(page, 'pension/next');
+  await press(page, 'Enter');
+  await focusLandsOn(page, 'pension/sign');
+  await press(page, 'Enter');
+  const screen = page.locator('stb-tv-pension-screen');
+  const before = (await driver.request('pin.status', { key: 'sign' })).result as { triesLeft: number };
+  await expect(screen.locator('[data-tries-left]')).toHaveAttribute('data-tries-left', String(before.triesLeft), { timeout: 15_000 });
+  const signsBefore = link.signs.length; // the login's
+  link.loseSignAnswer = true;
+  await typeSignPassword(page, 'WRONG1');
+  await expect.poll(() => link.answerLost, { timeout: 15_000 }).toBe(true);
+
+  const notice = screen.locator('[data-notice="linkLost"]');
+  await expect(notice).toBeVisible({ timeout: 15_000 });
+  await expect(notice).toContainText('接続が 一時 切れました。暗証番号を もう一度 入れてください。');
+  await expect(mode(page)).toHaveAttribute('data-pension-mode', 'sign');
+  await expect(screen.locator('[data-pin-length]')).toHaveAttribute('data-pin-length', '0');
+  // The tries shown are the card's, asked after the link came back: exactly one spent.
+  await expect(screen.locator('[data-tries-left]')).toHaveAttribute('data-tries-left', String(before.triesLeft - 1), { timeout: 15_000 });
+  expect((await driver.request('pin.status', { key: 'sign' })).result).toEqual({ key: 'sign', triesLeft: before.triesLeft - 1, blocked: false });
+  expect(link.signs.length - signsBefore).toBe(1);
+  await page.screenshot({ path: testInfo.outputPath('pension-password-again.png') });
+
+  // The right password now signs.
+  await typeSignPassword(page, TARO.signPin);
+  await expect(screen.locator('[data-receipt]')).toHaveAttribute('data-receipt', 'sealed', { timeout: 20_000 });
+  expect(link.signs.length - signsBefore).toBe(2);
   await driver.request('demo.remove', {});
 });
 

@@ -36,7 +36,7 @@ type Mode =
   | {
       name: 'sign'; draft: ConfirmationDraftView; value: PinValue; reveal: boolean; status: PinStatus | null;
       notice: 'wrong' | 'incomplete' | 'cardAway' | 'linkLost' | 'cardRemoved' | 'otherCard' | null; busy: boolean;
-      /** The password's fate was lost: waiting for the link and the card, then their tries (no key does anything meanwhile). */
+      /** The password's fate was lost: waiting for the link and the card, then their tries (no key does anything meanwhile; the card line says which it waits for). */
       waiting: boolean;
     }
   | { name: 'receipt'; receipt: ConfirmationReceiptView }
@@ -331,11 +331,10 @@ export class StbTvPensionScreen extends LitElement {
         <div class="list">${this._button('sign', t('pension.review.sign'), () => void this._startSign(m.draft))}${this._backButton()}</div>`;
       case 'sign': {
         const notice = m.notice === 'cardAway' ? t('pension.sign.cardAway') : null;
-        // While it waits for the link and the card, the card line says which it waits for.
-        const cardLine = m.waiting ? html`<stb-tv-card-status compact .reader=${this.reader}></stb-tv-card-status>` : html``;
         return html`<div class="pin sign" data-waiting=${m.waiting ? 'yes' : 'no'}>
-          ${renderPinInfo({ name: 'pin', key: 'sign', status: m.status, value: m.value, reveal: m.reveal, confirming: false, notice: m.notice === 'cardAway' ? null : m.notice }, null, cardLine)}
+          ${renderPinInfo({ name: 'pin', key: 'sign', status: m.status, value: m.value, reveal: m.reveal, confirming: false, notice: m.notice === 'cardAway' ? null : m.notice }, null, html``)}
           ${notice ? html`<p class="notice" role="alert" data-card-away>${notice}</p>` : nothing}
+          ${m.waiting ? html`<stb-tv-card-status compact .reader=${this.reader}></stb-tv-card-status>` : nothing}
           ${m.busy ? html`<p data-working>${t('pension.sign.working')}</p>` : nothing}
           ${renderKeyboard(m.reveal, this._onPinKey)}
         </div>`;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import type { DriverClient } from '../helpers/driver-client.js';
 import { consoleSession } from './console-session.js';
 import { routeDriverLink } from './driver-link.js';
@@ -34,6 +34,19 @@ async function consoleApi(method: string, path: string, body?: object) {
 async function typeSignPassword(page: Page, password: string) {
   await typeOnKeyboard(page, password);
   await moveTo(page, 'kbd/submit');
+  await press(page, 'Enter');
+}
+
+/** From the inbox: the request, 記入する, the declarations as they are, the lines to sign, 署名する: the password. */
+async function toPassword(page: Page, item: Locator) {
+  await moveTo(page, `pension/item/${await item.getAttribute('data-item')}`);
+  await press(page, 'Enter');
+  await focusLandsOn(page, 'pension/write');
+  await press(page, 'Enter');
+  await focusLandsOn(page, 'pension/next');
+  await press(page, 'Enter');
+  await expect(page.locator('stb-tv-pension-screen [data-lines]')).toContainText('私は生存しており', { timeout: 15_000 });
+  await focusLandsOn(page, 'pension/sign');
   await press(page, 'Enter');
 }
 
@@ -146,15 +159,7 @@ test('link a policy with its code, sign the 現況確認届 from the inbox, the 
   await expect(mode(page)).toHaveAttribute('data-pension-mode', 'inbox', { timeout: 15_000 });
   const item = page.locator('stb-tv-pension-screen [data-item]', { hasText: policyRef });
   await expect(item).toBeVisible();
-  await moveTo(page, `pension/item/${await item.getAttribute('data-item')}`);
-  await press(page, 'Enter');
-  await focusLandsOn(page, 'pension/write');
-  await press(page, 'Enter');
-  await focusLandsOn(page, 'pension/next');
-  await press(page, 'Enter');
-  await expect(page.locator('stb-tv-pension-screen [data-lines]')).toContainText('私は生存しており', { timeout: 15_000 });
-  await focusLandsOn(page, 'pension/sign');
-  await press(page, 'Enter');
+  await toPassword(page, item);
   await expect(page.locator('stb-tv-pension-screen [data-tries-left]')).toHaveAttribute('data-tries-left', '5', { timeout: 15_000 });
 
   await typeSignPassword(page, 'WRONG1');
@@ -215,14 +220,7 @@ for (const textSize of Object.keys(TEXT_SCALE) as TextSize[]) test(`the driver l
   // The campaign's request: its title names the period, and it names the policy (as other items do).
   const item = page.locator('stb-tv-pension-screen [data-item]', { hasText: policyRef }).filter({ hasText: `現況確認 ${period}` });
   await expect(item).toBeVisible({ timeout: 15_000 });
-  await moveTo(page, `pension/item/${await item.getAttribute('data-item')}`);
-  await press(page, 'Enter');
-  await focusLandsOn(page, 'pension/write');
-  await press(page, 'Enter');
-  await focusLandsOn(page, 'pension/next');
-  await press(page, 'Enter');
-  await focusLandsOn(page, 'pension/sign');
-  await press(page, 'Enter');
+  await toPassword(page, item);
   const screen = page.locator('stb-tv-pension-screen');
   const before = (await driver.request('pin.status', { key: 'sign' })).result as { triesLeft: number };
   await expect(screen.locator('[data-tries-left]')).toHaveAttribute('data-tries-left', String(before.triesLeft), { timeout: 15_000 });

@@ -657,8 +657,8 @@ export class CardFlow {
         // The PIN may have reached the card (a wrong one would have cost a try): it is forgotten,
         // and once the link and the card are back the card is checked, its tries asked, and the
         // pad shown again.
-        this._askPinAgain(outcome.key, outcome.cause === 'link' ? 'linkLost' : 'cardRemoved');
-        if (outcome.cause === 'card') return this._set({ name: 'waitCard', reason: 'removed' });
+        this._askPinAgain(outcome.key, outcome.lostBy === 'link' ? 'linkLost' : 'cardRemoved');
+        if (outcome.lostBy === 'card') return this._set({ name: 'waitCard', reason: 'removed' });
         this._set({ name: 'waitCard', reason: 'noDriver' });
         this._adviseIfDriverStaysAway();
         return this._onReaderChange();

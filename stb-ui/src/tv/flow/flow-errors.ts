@@ -14,7 +14,7 @@ export type ErrorOutcome =
    * while it ran (`card`): it may have cost a try, so wait for the link and the card, check it is
    * the same card, then ask its tries and the PIN again — never resend it unseen.
    */
-  | { to: 'pinAgain'; key: KeyKind; cause: 'link' | 'card' }
+  | { to: 'pinAgain'; key: KeyKind; lostBy: 'link' | 'card' }
   | { to: 'blocked'; key: KeyKind; error: WireError }
   /** No card, or no reader: wait for it, then carry on. */
   | { to: 'waitCard'; reason: WaitReason }
@@ -28,7 +28,7 @@ export type ErrorOutcome =
  */
 export function errorOutcome(err: unknown, signingKey: KeyKind, cardSeen: boolean): ErrorOutcome {
   if (err instanceof Superseded) return { to: 'nothing' };
-  if (err instanceof PinFateUnknown) return { to: 'pinAgain', key: err.key, cause: err.cause };
+  if (err instanceof PinFateUnknown) return { to: 'pinAgain', key: err.key, lostBy: err.lostBy };
   const wire = wireOf(err);
   if (!wire) return { to: 'failed', error: { code: 'INTERNAL', message: String(err), ja: '' }, network: false };
   const { error } = wire;

@@ -22,7 +22,7 @@ export type CardCommand = 'cert.read' | 'pin.status' | 'sign';
  * so the PIN is never sent again unseen.
  */
 export class PinFateUnknown extends Error {
-  constructor(readonly key: KeyKind, readonly cause: 'link' | 'card', readonly error: WireError) {
+  constructor(readonly key: KeyKind, readonly lostBy: 'link' | 'card', readonly error: WireError) {
     super(error.message);
     this.name = 'PinFateUnknown';
   }

@@ -119,7 +119,7 @@ export class PensionSigner {
     try {
       signed = await this._whenFree(() => cardSign({ requests: this._requests, signing: () => {} }, 'sign', password, draft.sign.digestInfo, null));
     } catch (err) {
-      if (err instanceof PinFateUnknown) return { kind: 'askAgain', notice: err.cause === 'link' ? 'linkLost' : 'cardRemoved' };
+      if (err instanceof PinFateUnknown) return { kind: 'askAgain', notice: err.lostBy === 'link' ? 'linkLost' : 'cardRemoved' };
       const wire = wireOf(err)?.error;
       if (wire?.code === 'CARD_PIN_WRONG') return { kind: 'wrongPassword', triesLeft: typeof wire.details?.triesLeft === 'number' ? wire.details.triesLeft : null };
       if (wire?.code === 'CARD_PIN_BLOCKED') return { kind: 'blocked' };

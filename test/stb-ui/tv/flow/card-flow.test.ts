@@ -319,14 +319,19 @@ describe('CardFlow: login', () => {
     expect(s.reader.signs()).toEqual(['auth:1234:DI-login', 'auth:1234:DI-login']);
   });
 
-  it('a wrong PIN answered with CARD_REMOVED (the card taken away as it counted the try) is not sent again: the card put back shows its tries, one spent', async () => {
-    const s = setup();
+  /** Login to 決定 on a wrong PIN; the card is taken away as it counts the try (CARD_REMOVED). */
+  async function wrongPinCardTaken(s: ReturnType<typeof setup>) {
     s.flow.startLogin();
     await flush();
     s.type('9999');
     s.reader.removeDuringNextSign = true;
     s.flow.submitPin();
     await flush();
+  }
+
+  it('a wrong PIN answered with CARD_REMOVED (the card taken away as it counted the try) is not sent again: the card put back shows its tries, one spent', async () => {
+    const s = setup();
+    await wrongPinCardTaken(s);
     expect(s.step()).toEqual({ name: 'waitCard', reason: 'removed' });
     s.reader.emit('card.removed'); // the event comes after the answer: nothing changes
     expect(s.step()).toEqual({ name: 'waitCard', reason: 'removed' });
@@ -338,12 +343,7 @@ describe('CardFlow: login', () => {
 
   it('another card put back after one was taken away mid-PIN is checked like a new one: its own PIN, its own tries', async () => {
     const s = setup();
-    s.flow.startLogin();
-    await flush();
-    s.type('9999');
-    s.reader.removeDuringNextSign = true;
-    s.flow.submitPin();
-    await flush();
+    await wrongPinCardTaken(s);
     s.reader.cert = 'CERT-HANAKO';
     s.reader.tries.auth = 3;
     s.reader.emit('card.inserted');
@@ -802,13 +802,18 @@ describe('CardFlow: registration', () => {
     expect(pinStep(s.step()).key).toBe('sign');
   });
 
-  it('a card removed during the second signature keeps the draft, the first signature and the sign password; the auth PIN is asked again', async () => {
-    const s = setup();
+  /** The sign password typed and sent, then the auth PIN typed (not sent yet). */
+  async function toAuthPinTyped(s: ReturnType<typeof setup>, signPassword: string) {
     await toSignPin(s);
-    s.type('YAMADA2024');
+    s.type(signPassword);
     s.flow.submitPin();
     await flush();
     s.type('1234');
+  }
+
+  it('a card removed during the second signature keeps the draft, the first signature and the sign password; the auth PIN is asked again', async () => {
+    const s = setup();
+    await toAuthPinTyped(s, 'YAMADA2024');
     const origSend = s.reader.send.bind(s.reader);
     let release!: () => void;
     s.reader.send = (cmd, params) => {
@@ -836,11 +841,7 @@ describe('CardFlow: registration', () => {
 
   it('a card taken away while it checks the sign password: only the password is asked again (with its tries); the auth PIN is kept', async () => {
     const s = setup();
-    await toSignPin(s);
-    s.type('WRONG1');
-    s.flow.submitPin();
-    await flush();
-    s.type('1234');
+    await toAuthPinTyped(s, 'WRONG1');
     s.reader.removeDuringNextSign = true;
     s.flow.submitPin();
     await flush();

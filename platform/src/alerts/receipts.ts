@@ -20,12 +20,17 @@ export interface ReceiptInput {
   kind: ReceiptKind;
   answer: AlertAnswer | null;
   personId: string | null;
+  /**
+   * When the platform received it: the funnel's delivery times and its watchdog read this, and a
+   * batch's own statement time would add the gathering and any queue behind a slow database.
+   */
+  receivedAt: Date;
 }
 
 /**
  * One batch at a time: while it is written the next burst gathers, so a storm of receipts becomes
  * a few large statements instead of many small commits (each costing a WAL flush). A statement
- * has six parameters (arrays) whatever its size. A receipt arriving at an idle writer waits
+ * has seven parameters (arrays) whatever its size. A receipt arriving at an idle writer waits
  * GATHER_MS for others: on PGlite nothing arrives while a statement runs (it runs in this thread),
  * and without the window 10,000 receipts from 5,000 TVs were written one per statement (64 s).
  */
@@ -48,15 +53,16 @@ export function receiptWriter(db: Db): WriteBatcher<ReceiptInput, void> {
 }
 
 /**
- * One statement for all `inputs`, their columns as six array parameters (`unnest`): the same
+ * One statement for all `inputs`, their columns as seven array parameters (`unnest`): the same
  * prepared statement for a batch of 1 or 2,000, nothing for the driver to build per receipt.
  */
 const insertReceipts = (db: Db) => preparedSql<never>(db, 'alerts_write_receipts', () => sql`
-  insert into alert_receipts (alert_id, device_id, household_id, kind, answer, person_id)
-  select v.alert_id, v.device_id, v.household_id, v.kind, v.answer, v.person_id
+  insert into alert_receipts (alert_id, device_id, household_id, kind, answer, person_id, at)
+  select v.alert_id, v.device_id, v.household_id, v.kind, v.answer, v.person_id, v.at
   from unnest(${sql.placeholder('alertIds')}::uuid[], ${sql.placeholder('deviceIds')}::uuid[], ${sql.placeholder('householdIds')}::uuid[],
-    ${sql.placeholder('kinds')}::text[], ${sql.placeholder('answers')}::text[], ${sql.placeholder('personIds')}::uuid[])
-    as v(alert_id, device_id, household_id, kind, answer, person_id)
+    ${sql.placeholder('kinds')}::text[], ${sql.placeholder('answers')}::text[], ${sql.placeholder('personIds')}::uuid[],
+    ${sql.placeholder('ats')}::timestamptz[])
+    as v(alert_id, device_id, household_id, kind, answer, person_id, at)
   join alert_targets t on t.alert_id = v.alert_id and t.household_id = v.household_id
   on conflict (alert_id, device_id, kind) do update
     set answer = coalesce(excluded.answer, alert_receipts.answer), person_id = coalesce(excluded.person_id, alert_receipts.person_id)
@@ -71,5 +77,6 @@ export async function writeReceipts(db: Db, inputs: ReceiptInput[]): Promise<voi
     kinds: inputs.map((r) => r.kind),
     answers: inputs.map((r) => r.answer),
     personIds: inputs.map((r) => r.personId),
+    ats: inputs.map((r) => r.receivedAt.toISOString()),
   });
 }

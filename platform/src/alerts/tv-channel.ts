@@ -315,6 +315,8 @@ export async function tvAlertChannel(
     let tv: Tv | null = null;
     let authenticating = false;
     socket.on('message', async (raw) => {
+      // A receipt's time is its arrival, not when its batch is stored (nor after the session lookup below).
+      const receivedAt = new Date();
       let message: TvAlertClientMessage;
       try {
         message = JSON.parse(String(raw)) as TvAlertClientMessage;
@@ -362,7 +364,7 @@ export async function tvAlertChannel(
       // separate `delivered` for an alert it shows at once: half the messages when a town is alerted).
       const kinds: ReceiptKind[] = message.kind === 'displayed' ? ['delivered', 'displayed'] : [message.kind];
       try {
-        await Promise.all(kinds.map((kind) => receipts.submit({ alertId: message.alertId, deviceId: device.id, householdId, kind, answer: message.answer ?? null, personId })));
+        await Promise.all(kinds.map((kind) => receipts.submit({ alertId: message.alertId, deviceId: device.id, householdId, kind, answer: message.answer ?? null, personId, receivedAt })));
         confirm(current, message.alertId, message.kind);
       } catch (err) {
         app.log.warn({ err }, 'TV alert receipt not stored');

@@ -223,11 +223,16 @@ export class AlertsClient {
         return;
       case 'refused':
         // Withdrawn by the operator: the platform will never store this TV's receipts, so they are
-        // not kept (up to MAX_PENDING, across reloads) for a link that can never be confirmed.
+        // not kept (up to MAX_PENDING, across reloads) for a link that can never be confirmed. Nor
+        // are the alerts it holds: their text names the household, and the TV is no longer theirs.
         if (message.code === 'AUTH_DEVICE_WITHDRAWN') {
           for (const timer of this._unshown.values()) clearTimeout(timer);
           this._unshown.clear();
           this._pending.clear();
+          if (this._alerts.size) {
+            this._alerts.clear();
+            this._emit(null);
+          }
         }
         return;
     }

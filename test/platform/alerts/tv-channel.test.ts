@@ -230,13 +230,17 @@ describe('the TV alert channel', () => {
     const a = await ingest();
     const sato = await ingest({ district: 'inami' });
     const yamadaHousehold = (await db.query.devices.findFirst({ where: (d, { eq: is }) => is(d.id, YAMADA.tv.id) }))!.householdId!;
-    const base = { deviceId: YAMADA.tv.id, householdId: yamadaHousehold, answer: null, personId: null };
+    const receivedAt = new Date(Date.now() - 5_000);
+    const base = { deviceId: YAMADA.tv.id, householdId: yamadaHousehold, answer: null, personId: null, receivedAt };
     await writeReceipts(db, [
       { ...base, alertId: a.id, kind: 'delivered' }, { ...base, alertId: a.id, kind: 'displayed' },
       { ...base, alertId: sato.id, kind: 'delivered' },
     ]);
-    await writeReceipts(db, [{ ...base, alertId: a.id, kind: 'delivered' }]);
+    await writeReceipts(db, [{ ...base, alertId: a.id, kind: 'delivered', receivedAt: new Date(receivedAt.getTime() + 60_000) }]);
     expect((await receiptsOf(a.id)).map((r) => r.kind)).toEqual(['delivered', 'displayed']);
+    // Stamped when the platform received them (the first time), not when the batch was stored.
+    const stamped = await db.select({ at: alertReceipts.at }).from(alertReceipts).where(and(eq(alertReceipts.alertId, a.id), eq(alertReceipts.deviceId, YAMADA.tv.id)));
+    expect(stamped.map((r) => r.at.toISOString())).toEqual([receivedAt.toISOString(), receivedAt.toISOString()]);
     expect(await receiptsOf(sato.id)).toEqual([]);
   });
 

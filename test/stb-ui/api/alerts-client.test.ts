@@ -86,6 +86,18 @@ describe('AlertsClient', () => {
     client.stop();
   });
 
+  it('a TV the operator withdrew stops showing the alerts it held (their text names the household)', async () => {
+    const { client, socket } = await connected();
+    const shown: string[][] = [];
+    client.subscribe((all) => shown.push(all.map((a) => a.id)));
+    socket.play({ type: 'alert', alert: alert(A, '2099-11-30T01:00:00.000Z'), replaces: [] });
+    socket.play({ type: 'refused', code: 'REQ_INVALID' });
+    expect(shown.at(-1)).toEqual([A]);
+    socket.play({ type: 'refused', code: 'AUTH_DEVICE_WITHDRAWN' });
+    expect(shown.at(-1)).toEqual([]);
+    client.stop();
+  });
+
   it('an alert shown at once sends only `displayed` (the platform stores it as delivered too)', async () => {
     const { client, socket } = await connected();
     socket.play({ type: 'alert', alert: alert(A, '2026-11-30T01:00:00.000Z'), replaces: [] });

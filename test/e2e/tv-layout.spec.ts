@@ -293,6 +293,14 @@ for (const textSize of SIZES) {
       await expect(page.locator('stb-tv-flow-screen [data-tries-left]')).not.toHaveAttribute('data-tries-left', '');
       await check('register-keyboard-link-lost');
 
+      // The card taken away: the wait says what happens to a PIN the card may have been checking.
+      await driver.request('demo.remove', {});
+      await typeOnKeyboard(page, TARO.signPin);
+      await moveTo(page, 'kbd/submit');
+      await press(page, 'Enter');
+      await expect(step).toHaveAttribute('data-step', 'waitCard-removed', { timeout: 15_000 });
+      await check('card-removed');
+
       expect(problems).toEqual([]);
     });
   }

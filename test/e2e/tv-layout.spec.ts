@@ -7,7 +7,7 @@ import { routeDriverLink } from './driver-link.js';
 import { screenChecker } from './layout-check.js';
 import { connectDriver } from './product.js';
 import { focusedKeys, press } from './remote.js';
-import { bookAs, focusLandsOn, insertCard, logInWithRemote, moveTo, openTv, person, register, typePin } from './tv-session.js';
+import { bookAs, focusLandsOn, insertCard, logInWithRemote, moveTo, openTv, person, register, typeOnKeyboard, typePin } from './tv-session.js';
 
 // Issue 11 item 8: at every text size and in both colour schemes, every screen the remote can
 // reach keeps everything inside the safe area, nothing overlaps, no text is under 36 px and no
@@ -263,6 +263,43 @@ for (const textSize of SIZES) {
       }, { timeout: 30_000 }).toBe(true);
       await expect(page.locator('stb-tv-flow-screen [data-tries-left]')).not.toHaveAttribute('data-tries-left', '');
       await check('pin-link-lost');
+
+      // Registering the card again: the sign password's keyboard under the longest heading (the
+      // card's name), and the answer to its signature lost with the link: the keyboard again with
+      // the notice, the card's tries and the card line.
+      await press(page, 'Backspace'); // the pad is empty: leaves
+      await focusLandsOn(page, 'start/login');
+      await press(page, '2');
+      await focusLandsOn(page, 'district/johana');
+      await press(page, 'Enter', 'consent/agree');
+      await press(page, 'Enter');
+      await focusLandsOn(page, 'already/login');
+      await press(page, '2');
+      await focusLandsOn(page, 'kbd/A');
+      await typeOnKeyboard(page, TARO.signPin);
+      await check('register-keyboard');
+      await moveTo(page, 'kbd/submit');
+      await press(page, 'Enter');
+      await focusLandsOn(page, 'pad/1');
+      for (const d of TARO.authPin) await press(page, d);
+      link.loseSignAnswer = true;
+      await moveTo(page, 'pad/submit');
+      await press(page, 'Enter');
+      const keyboardNotice = page.locator('stb-tv-flow-screen [data-step="pin-sign"] ~ .pin [data-notice="linkLost"]');
+      await expect.poll(async () => {
+        await page.clock.fastForward(2_000);
+        return keyboardNotice.isVisible();
+      }, { timeout: 30_000 }).toBe(true);
+      await expect(page.locator('stb-tv-flow-screen [data-tries-left]')).not.toHaveAttribute('data-tries-left', '');
+      await check('register-keyboard-link-lost');
+
+      // The card taken away: the wait says what happens to a PIN the card may have been checking.
+      await driver.request('demo.remove', {});
+      await typeOnKeyboard(page, TARO.signPin);
+      await moveTo(page, 'kbd/submit');
+      await press(page, 'Enter');
+      await expect(step).toHaveAttribute('data-step', 'waitCard-removed', { timeout: 15_000 });
+      await check('card-removed');
 
       expect(problems).toEqual([]);
     });

@@ -12,7 +12,8 @@ import { VpcdBridge } from '../../reader-driver/src/virtual-card/vpcd-bridge.js'
 import { VPCD_DEFAULT_PORT } from '../../reader-driver/src/virtual-card/vpcd-protocol.js';
 import { runTs, waitForOk } from '../helpers/process.js';
 import { E2E_PORT } from './product.js';
-import { focusLandsOn, logInWithRemote, person, tvOf } from './tv-session.js';
+import { press } from './remote.js';
+import { focusLandsOn, logInWithRemote, moveTo, person, tvOf } from './tv-session.js';
 
 // Issue 10 §3: one browser test runs the whole real path for a login. Chromium → the reader
 // driver with READER_PCSC=true → pcscd → vpcd → 山田 太郎's virtual card, served into vpcd by the
@@ -78,24 +79,42 @@ function cardIn(bay: PcscReaderBay, reader: string): Promise<void> {
   });
 }
 
-/** The card as vpcd sees it, recording the instruction byte of every command it answers. */
+/** VERIFY (20) carrying a PIN (a VERIFY without one only asks the tries left). */
+const isPinCheck = (command: Uint8Array) => command[1] === 0x20 && command.length > 5;
+
+/**
+ * The card as vpcd sees it, recording the instruction byte of every command it answers. With
+ * `removeAtPinCheck` set, the next PIN check reaches the card (a wrong PIN costs a try) and the
+ * card is taken out of the reader before its answer gets back.
+ */
 function recording(card: VirtualCard, instructions: number[]): ApduProcessor {
   return {
     atr: card.atr,
     powerOn: () => card.powerOn(),
     powerOff: () => card.powerOff(),
     reset: () => card.reset(),
-    process: (command) => {
+    process: async (command) => {
       instructions.push(command[1]!);
-      return card.process(command);
+      if (isPinCheck(command)) pinChecks++;
+      const answer = await card.process(command);
+      if (removeAtPinCheck && isPinCheck(command)) {
+        removeAtPinCheck = false;
+        await bridge?.close();
+      }
+      return answer;
     },
   };
 }
+
+let removeAtPinCheck = false;
+/** How many PIN checks reached the card. */
+let pinChecks = 0;
 
 let product: ReturnType<typeof runTs> | undefined;
 let bay: PcscReaderBay | undefined;
 let bridge: VpcdBridge | undefined;
 const instructions: number[] = [];
+const tvUrl = `${ORIGIN}/tv/?reader=${encodeURIComponent(`ws://127.0.0.1:${READER_PORT}/v1`)}`;
 
 test.describe.configure({ mode: 'serial' });
 
@@ -147,7 +166,7 @@ test.afterAll(async () => {
 test('logs in with the remote, the card answering through pcscd and vpcd', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${ORIGIN}/tv/?reader=${encodeURIComponent(`ws://127.0.0.1:${READER_PORT}/v1`)}`);
+  await page.goto(tvUrl);
   await focusLandsOn(page, 'start/login');
   // The driver's only card is the one in pcscd's vpcd reader.
   await expect(page.locator('stb-tv-start-screen [data-card-status]')).toHaveAttribute('data-card-status', 'card', { timeout: 15_000 });
@@ -159,5 +178,44 @@ test('logs in with the remote, the card answering through pcscd and vpcd', async
   const during = instructions.slice(before);
   expect(during).toContain(0x20);
   expect(during).toContain(0x2a);
+  expect(errors).toEqual([]);
+});
+
+test('the card taken out while it checks a wrong PIN: the PIN is not sent again; put back, the pad is empty with the card’s tries, one spent', async ({ page }, testInfo) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(tvUrl);
+  await focusLandsOn(page, 'start/login');
+  await expect(page.locator('stb-tv-start-screen [data-card-status]')).toHaveAttribute('data-card-status', 'card', { timeout: 15_000 });
+  await press(page, '1');
+  await focusLandsOn(page, 'pad/1');
+  const tries = page.locator('stb-tv-flow-screen [data-tries-left]');
+  await expect(tries).not.toHaveAttribute('data-tries-left', '', { timeout: 15_000 });
+  const before = Number(await tries.getAttribute('data-tries-left'));
+
+  // A wrong PIN (太郎's is 1234): the card counts it, and is gone before it answers.
+  removeAtPinCheck = true;
+  const checked = pinChecks;
+  for (const digit of '9999') await press(page, digit);
+  await moveTo(page, 'pad/submit');
+  await press(page, 'Enter');
+  await expect(page.locator('stb-tv-flow-screen [data-step]')).toHaveAttribute('data-step', 'waitCard-removed', { timeout: 15_000 });
+  await expect(page.locator('stb-tv-flow-screen')).toContainText('もう一度 入れてもらいます');
+
+  // Put back: the same card, its tries asked again; the PIN was forgotten, so nothing is sent.
+  bridge!.start();
+  const notice = page.locator('stb-tv-flow-screen [data-notice="cardRemoved"]');
+  await expect(notice).toBeVisible({ timeout: 20_000 });
+  await expect(notice).toContainText('カードが 離れました。暗証番号を もう一度 入れてください。');
+  await expect(page.locator('stb-tv-flow-screen [data-pin-length]')).toHaveAttribute('data-pin-length', '0');
+  await expect(tries).toHaveAttribute('data-tries-left', String(before - 1), { timeout: 15_000 });
+  expect(pinChecks - checked).toBe(1);
+  await page.screenshot({ path: testInfo.outputPath('pcsc-card-removed-pin-again.png') });
+
+  // The right PIN now logs in (and the card's counter is whole again).
+  for (const digit of TARO.authPin) await press(page, digit);
+  await moveTo(page, 'pad/submit');
+  await press(page, 'Enter');
+  await expect(page.locator('stb-tv-home-screen [data-screen="home"]')).toHaveAttribute('data-person-name', TARO.name, { timeout: 15_000 });
   expect(errors).toEqual([]);
 });

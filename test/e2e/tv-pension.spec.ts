@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import type { DriverClient } from '../helpers/driver-client.js';
 import { consoleSession } from './console-session.js';
+import { routeDriverLink } from './driver-link.js';
+import { screenChecker } from './layout-check.js';
 import { connectDriver, E2E_ORIGIN, E2E_OPERATOR_ORIGIN, E2E_READER_URL } from './product.js';
 import { focusedKeys, press } from './remote.js';
 import { DEMO_PROVIDERS } from '../../platform/src/demo/world.js';
-import { api, apiSession, focusLandsOn, insertCard, logInWithRemote, moveTo, openTv, person, register, typePin } from './tv-session.js';
+import { TEXT_SCALE, type TextSize } from '../../stb-ui/src/tv/settings.js';
+import { api, apiSession, focusLandsOn, insertCard, logInWithRemote, moveTo, openTv, person, register, typeOnKeyboard, typePin } from './tv-session.js';
 
 // Issue 15: the insurer clerk, logged in at the console with their own card, registers a policy
 // (its link code shown once) and opens the campaign for its month (deadline, a reminder day) in the
@@ -29,14 +32,21 @@ async function consoleApi(method: string, path: string, body?: object) {
 
 /** Types a 署名用 password on the keyboard: digits with the number keys, letters with the arrows and OK. */
 async function typeSignPassword(page: Page, password: string) {
-  for (const c of password) {
-    if (/\d/.test(c)) await press(page, c);
-    else {
-      await moveTo(page, `kbd/${c}`);
-      await press(page, 'Enter');
-    }
-  }
+  await typeOnKeyboard(page, password);
   await moveTo(page, 'kbd/submit');
+  await press(page, 'Enter');
+}
+
+/** From the inbox: the request, 記入する, the declarations as they are, the lines to sign, 署名する: the password. */
+async function toPassword(page: Page, item: Locator) {
+  await moveTo(page, `pension/item/${await item.getAttribute('data-item')}`);
+  await press(page, 'Enter');
+  await focusLandsOn(page, 'pension/write');
+  await press(page, 'Enter');
+  await focusLandsOn(page, 'pension/next');
+  await press(page, 'Enter');
+  await expect(page.locator('stb-tv-pension-screen [data-lines]')).toContainText('私は生存しており', { timeout: 15_000 });
+  await focusLandsOn(page, 'pension/sign');
   await press(page, 'Enter');
 }
 
@@ -149,15 +159,7 @@ test('link a policy with its code, sign the 現況確認届 from the inbox, the 
   await expect(mode(page)).toHaveAttribute('data-pension-mode', 'inbox', { timeout: 15_000 });
   const item = page.locator('stb-tv-pension-screen [data-item]', { hasText: policyRef });
   await expect(item).toBeVisible();
-  await moveTo(page, `pension/item/${await item.getAttribute('data-item')}`);
-  await press(page, 'Enter');
-  await focusLandsOn(page, 'pension/write');
-  await press(page, 'Enter');
-  await focusLandsOn(page, 'pension/next');
-  await press(page, 'Enter');
-  await expect(page.locator('stb-tv-pension-screen [data-lines]')).toContainText('私は生存しており', { timeout: 15_000 });
-  await focusLandsOn(page, 'pension/sign');
-  await press(page, 'Enter');
+  await toPassword(page, item);
   await expect(page.locator('stb-tv-pension-screen [data-tries-left]')).toHaveAttribute('data-tries-left', '5', { timeout: 15_000 });
 
   await typeSignPassword(page, 'WRONG1');
@@ -192,6 +194,62 @@ test('link a policy with its code, sign the 現況確認届 from the inbox, the 
   expect(download.suggestedFilename()).toBe(`genkyo-${mine!.id}.json`);
   const { readFile } = await import('node:fs/promises');
   expect(await readFile((await download.path())!, 'utf8')).toBe(bundle.text);
+  await driver.request('demo.remove', {});
+});
+
+for (const textSize of Object.keys(TEXT_SCALE) as TextSize[]) test(`the driver link drops just after 決定 on a wrong 署名用 password, its answer lost: the password is not sent again; the keyboard comes back empty with the card’s tries, one spent (text size ${textSize})`, async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  const { problems, check } = screenChecker(page, testInfo, textSize);
+  // A policy of its own, linked through the API, and its campaign: the request waits in 太郎's inbox.
+  const { period, month } = await freePeriod();
+  const policyRef = `E2E-${randomUUID().slice(0, 8)}`;
+  const issued = await consoleApi('POST', '/pension/policies', { policyRef, dueMonth: month });
+  expect(issued.status, issued.text).toBe(201);
+  const linked = await api('POST', '/api/v1/pension/links', await apiSession(driver, TARO), { code: issued.body.policies[0].linkCode, shareBasic4: false });
+  expect(linked.status, JSON.stringify(linked.body)).toBe(201);
+  const campaign = await consoleApi('POST', '/pension/campaigns', { title: `現況確認 ${period}`, period, deadline: japanDay(20), reminderDates: [] });
+  expect(campaign.status, campaign.text).toBe(201);
+
+  // The sign request passes; its answer (CARD_PIN_WRONG) is lost and the link drops with it, so
+  // the driver takes it as delivered. New links are refused until the test lets them pass.
+  const link = await routeDriverLink(page);
+  await insertCard(driver, TARO);
+  await openTv(page, { textSize });
+  await logInWithRemote(page, TARO);
+  await press(page, '7');
+  // The campaign's request: its title names the period, and it names the policy (as other items do).
+  const item = page.locator('stb-tv-pension-screen [data-item]', { hasText: policyRef }).filter({ hasText: `現況確認 ${period}` });
+  await expect(item).toBeVisible({ timeout: 15_000 });
+  await toPassword(page, item);
+  const screen = page.locator('stb-tv-pension-screen');
+  const before = (await driver.request('pin.status', { key: 'sign' })).result as { triesLeft: number };
+  await expect(screen.locator('[data-tries-left]')).toHaveAttribute('data-tries-left', String(before.triesLeft), { timeout: 15_000 });
+  const signsBefore = link.signs.length; // the login's
+  link.loseSignAnswer = true;
+  link.up = false;
+  await typeSignPassword(page, 'WRONG1');
+  await expect.poll(() => link.answerLost, { timeout: 15_000 }).toBe(true);
+  // Waiting for the link: the password is gone already, no key sends anything, the card line says why.
+  await expect(screen.locator('[data-waiting="yes"] [data-pin-length="0"]')).toBeVisible({ timeout: 15_000 });
+  await check('pension-password-waiting');
+  link.up = true;
+
+  const notice = screen.locator('[data-notice="linkLost"]');
+  await expect(notice).toBeVisible({ timeout: 15_000 });
+  await expect(notice).toContainText('接続が 一時 切れました。暗証番号を もう一度 入れてください。');
+  await expect(mode(page)).toHaveAttribute('data-pension-mode', 'sign');
+  await expect(screen.locator('[data-pin-length]')).toHaveAttribute('data-pin-length', '0');
+  // The tries shown are the card's, asked after the link came back: exactly one spent.
+  await expect(screen.locator('[data-tries-left]')).toHaveAttribute('data-tries-left', String(before.triesLeft - 1), { timeout: 15_000 });
+  expect((await driver.request('pin.status', { key: 'sign' })).result).toEqual({ key: 'sign', triesLeft: before.triesLeft - 1, blocked: false });
+  expect(link.signs.length - signsBefore).toBe(1);
+  await check('pension-password-again');
+  expect(problems).toEqual([]);
+
+  // The right password now signs.
+  await typeSignPassword(page, TARO.signPin);
+  await expect(screen.locator('[data-receipt]')).toHaveAttribute('data-receipt', 'sealed', { timeout: 20_000 });
+  expect(link.signs.length - signsBefore).toBe(2);
   await driver.request('demo.remove', {});
 });
 

@@ -138,6 +138,17 @@ export async function logInWithRemote(page: Page, who: DemoPerson): Promise<void
   await expect(page.locator('stb-tv-home-screen [data-screen="home"]')).toBeVisible({ timeout: 15_000 });
 }
 
+/** On the A–Z/0–9 keyboard: digits with the number keys, letters with the arrows and OK (no 決定). */
+export async function typeOnKeyboard(page: Page, text: string): Promise<void> {
+  for (const c of text) {
+    if (/\d/.test(c)) await press(page, c);
+    else {
+      await moveTo(page, `kbd/${c}`);
+      await press(page, 'Enter');
+    }
+  }
+}
+
 /** On the 4-digit pad: the digits with the number keys, then 決定 with the arrows and OK. */
 export async function typePin(page: Page, pin: string): Promise<void> {
   await expect(page.locator('stb-tv-flow-screen [data-step="pin-auth"]')).toBeAttached({ timeout: 15_000 });

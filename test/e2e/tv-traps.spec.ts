@@ -218,6 +218,10 @@ test('6. a hung platform: the request times out, the screen says so and offers �
   const pid = platformPid();
   process.kill(pid, 'SIGSTOP');
   try {
+    // The login's request to the stopped platform: its time limit runs from when it is sent (after
+    // the card has signed), so the clock is moved on only once it is out. Before, a loaded machine
+    // could move it first, and the limit then ran in real time.
+    const hung = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname.startsWith('/api/v1/'));
     await press(page, 'Enter');
     await expect(step(page)).toHaveAttribute('data-step', 'working');
     // Back always works: it asks, and いいえ stays.
@@ -225,6 +229,7 @@ test('6. a hung platform: the request times out, the screen says so and offers �
     await focusLandsOn(page, 'leave/no');
     await press(page, 'Backspace');
     await expect(step(page)).toHaveAttribute('data-step', 'working');
+    await hung;
     await page.clock.fastForward(20_000);
     await expect(step(page)).toHaveAttribute('data-step', 'failed');
     await expect(page.locator('stb-tv-flow-screen')).toContainText('サーバーから 返事が ありません');

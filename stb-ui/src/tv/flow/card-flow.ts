@@ -54,6 +54,13 @@ export class CardFlow {
   private _nonce: Promise<NonceResponse> | null = null;
   /** What to do once the card is back (after checking it is the same card), or on もう一度. */
   private _resume: (() => void) | null = null;
+  /**
+   * A PIN whose fate is unknown (sent, then the link lost or the card taken away before its
+   * answer): once the link and the card are back, and it is the same card, the pad is shown
+   * again, empty, with this notice and the card's tries — instead of `_resume`, which stays for
+   * what the script gathered (a registration keeps its draft and first signature).
+   */
+  private _pinAgain: { key: KeyKind; notice: PinNotice } | null = null;
   /** Which key the last sign request used (a PIN error is about that key). */
   private _signingKey: KeyKind = 'auth';
   private _statusQuery: Promise<void> | null = null;
@@ -323,7 +330,10 @@ export class CardFlow {
     const cardWork = (running !== null && running !== 'pin.status') || (step.name === 'loading' && step.what === 'card');
     const ours = this._requests.readerName === undefined || e.data.name === this._requests.readerName;
     if (e.event === 'card.removed' && cardWork && ours) {
-      // The request will fail with CARD_REMOVED anyway; say so now, and keep what was typed.
+      // The request will fail with CARD_REMOVED anyway; say so now. What was typed is kept, but
+      // a PIN the card was working on may have cost a try: that one is asked again.
+      const pinKey = this._requests.runningPinKey;
+      if (pinKey !== null) this._askPinAgain(pinKey, 'cardRemoved');
       this._requests.supersede();
       this._set({ name: 'waitCard', reason: 'removed' });
     } else if (e.event === 'card.removed' && step.name === 'pin' && ours) {
@@ -361,6 +371,7 @@ export class CardFlow {
     this._signed = {};
     this._nonce = null;
     this._resume = null;
+    this._pinAgain = null;
     this._district = null;
     this._expected = null;
     this._identified = null;
@@ -479,10 +490,20 @@ export class CardFlow {
     this._cardRecheck = recheck;
   }
 
-  /** The card came back (or つづける): same card → carry on; another card → its PINs must be typed again. */
+  /**
+   * The card came back (or つづける): same card → carry on, or ask again a PIN whose fate is
+   * unknown (with the card's tries); another card → its PINs must be typed again.
+   */
   private _cardBack(): void {
     const resume = this._resume;
-    this._checkCard(() => (resume ? resume() : this.exit()));
+    const again = this._pinAgain;
+    this._checkCard(() => (again ? this._enterPin(again.key, again.notice) : resume ? resume() : this.exit()));
+  }
+
+  /** Forgets a PIN that may have cost a try; it is asked again once the card is back. */
+  private _askPinAgain(key: KeyKind, notice: PinNotice): void {
+    delete this._pins[key];
+    this._pinAgain = { key, notice };
   }
 
   private _otherCard(der: string): void {
@@ -495,6 +516,7 @@ export class CardFlow {
 
   private _enterPin(key: KeyKind, notice: PinNotice | null = null, status: PinStatus | null = null, typed?: string): void {
     this._resume = null;
+    this._pinAgain = null;
     let value: PinValue = emptyPin(key);
     for (const c of typed ?? '') value = typeChar(value, c);
     this._set({ name: 'pin', key, status, value, reveal: false, confirming: false, notice });
@@ -631,16 +653,15 @@ export class CardFlow {
         if (outcome.reason === 'noDriver') this._adviseIfDriverStaysAway();
         // The link may be back already (a short drop): then carry on at once.
         return this._onReaderChange();
-      case 'pinAgain': {
+      case 'pinAgain':
         // The PIN may have reached the card (a wrong one would have cost a try): it is forgotten,
-        // and once the link is back the card is checked, its tries asked, and the pad shown again.
-        const key = outcome.key;
-        delete this._pins[key];
-        this._resume = () => this._enterPin(key, 'linkLost');
+        // and once the link and the card are back the card is checked, its tries asked, and the
+        // pad shown again.
+        this._askPinAgain(outcome.key, outcome.lostBy === 'link' ? 'linkLost' : 'cardRemoved');
+        if (outcome.lostBy === 'card') return this._set({ name: 'waitCard', reason: 'removed' });
         this._set({ name: 'waitCard', reason: 'noDriver' });
         this._adviseIfDriverStaysAway();
         return this._onReaderChange();
-      }
       case 'notRegistered':
         this._pins = {};
         return this._set({ name: 'notRegistered' });

@@ -10,10 +10,11 @@ export type ErrorOutcome =
   /** The PIN was refused: type it again (`status` is what the card said, if it said). */
   | { to: 'pin'; key: KeyKind; notice: 'wrong' | 'format'; status: PinStatus | null }
   /**
-   * A PIN was sent and the driver link lost before its answer (it may have cost a try): wait for
-   * the link, then ask the card's tries and the PIN again — never resend it unseen.
+   * A PIN was sent and the driver link lost before its answer (`link`), or the card taken away
+   * while it ran (`card`): it may have cost a try, so wait for the link and the card, check it is
+   * the same card, then ask its tries and the PIN again — never resend it unseen.
    */
-  | { to: 'pinAgain'; key: KeyKind }
+  | { to: 'pinAgain'; key: KeyKind; lostBy: 'link' | 'card' }
   | { to: 'blocked'; key: KeyKind; error: WireError }
   /** No card, or no reader: wait for it, then carry on. */
   | { to: 'waitCard'; reason: WaitReason }
@@ -27,7 +28,7 @@ export type ErrorOutcome =
  */
 export function errorOutcome(err: unknown, signingKey: KeyKind, cardSeen: boolean): ErrorOutcome {
   if (err instanceof Superseded) return { to: 'nothing' };
-  if (err instanceof PinFateUnknown) return { to: 'pinAgain', key: err.key };
+  if (err instanceof PinFateUnknown) return { to: 'pinAgain', key: err.key, lostBy: err.lostBy };
   const wire = wireOf(err);
   if (!wire) return { to: 'failed', error: { code: 'INTERNAL', message: String(err), ja: '' }, network: false };
   const { error } = wire;

@@ -16,11 +16,13 @@ export function wireOf(err: unknown): { error: WireError; network: boolean } | n
 export type CardCommand = 'cert.read' | 'pin.status' | 'sign';
 
 /**
- * A card request carrying a PIN that left the page and was lost with the driver link before its
- * answer: it may have reached the card and cost a try. The PIN is never sent again unseen.
+ * A card request carrying a PIN whose fate is unknown: it left the page and was lost with the
+ * driver link before its answer (`link`), or the card was taken away while it ran (`card`; the
+ * card may have counted the try, and the card put back may be another). It may have cost a try,
+ * so the PIN is never sent again unseen.
  */
 export class PinFateUnknown extends Error {
-  constructor(readonly key: KeyKind, readonly error: WireError) {
+  constructor(readonly key: KeyKind, readonly lostBy: 'link' | 'card', readonly error: WireError) {
     super(error.message);
     this.name = 'PinFateUnknown';
   }
@@ -33,9 +35,13 @@ function pinKeyOf<C extends CardCommand>(cmd: C, params: CommandParams<C>): KeyK
   return null;
 }
 
-/** A failure the page's client made up for a lost link after sending: whether the driver (and the card) saw the request is unknown. */
-function fateUnknown(err: unknown): err is DriverError {
-  return err instanceof DriverError && !err.unsent && (err.code === 'READER_UNAVAILABLE' || err.code === 'READER_REQUEST_LOST');
+/**
+ * Whether a failed request may have reached the card, and why its fate is unknown: a link lost
+ * after sending (the page's client made the failure up), or the card taken away while it ran.
+ */
+function fateUnknown(err: unknown): 'link' | 'card' | null {
+  if (err instanceof DriverError && !err.unsent && (err.code === 'READER_UNAVAILABLE' || err.code === 'READER_REQUEST_LOST')) return 'link';
+  return wireOf(err)?.error.code === 'CARD_REMOVED' ? 'card' : null;
 }
 
 /**
@@ -47,7 +53,7 @@ export class FlowRequests {
   /** Bumped whenever in-flight work must be ignored. */
   private _gen = 0;
   /** The card request in flight, and the promise that settles with it. */
-  private _running: { id: string; cmd: CardCommand; done: Promise<unknown> } | null = null;
+  private _running: { id: string; cmd: CardCommand; pinKey: KeyKind | null; done: Promise<unknown> } | null = null;
   /**
    * The reader the card was found in at the card check; every card request names it, so a card
    * coming or going in another reader (a second reader, a card of someone else) changes nothing.
@@ -66,6 +72,11 @@ export class FlowRequests {
     return this._running?.cmd ?? null;
   }
 
+  /** The PIN the running card command carries, if any. */
+  get runningPinKey(): KeyKind | null {
+    return this._running?.pinKey ?? null;
+  }
+
   /** Asks the driver to stop the card request in flight (its answer is then WS_CANCELLED). */
   cancelRunning(): void {
     const running = this._running;
@@ -79,7 +90,8 @@ export class FlowRequests {
     if (gen !== this._gen) throw new Superseded();
     const named = this.readerName === undefined ? params : { ...params, reader: this.readerName };
     const sent = this._reader.send(cmd, named);
-    const running = { id: sent.id, cmd, done: sent.result as Promise<unknown> };
+    const pinKey = pinKeyOf(cmd, params);
+    const running = { id: sent.id, cmd, pinKey, done: sent.result as Promise<unknown> };
     this._running = running;
     try {
       const result = (await sent.result) as CommandResults[C];
@@ -87,8 +99,8 @@ export class FlowRequests {
       return result;
     } catch (err) {
       if (gen !== this._gen) throw new Superseded();
-      const pinKey = pinKeyOf(cmd, params);
-      if (pinKey !== null && fateUnknown(err)) throw new PinFateUnknown(pinKey, err.error);
+      const fate = pinKey === null ? null : fateUnknown(err);
+      if (pinKey !== null && fate !== null) throw new PinFateUnknown(pinKey, fate, wireOf(err)!.error);
       throw err;
     } finally {
       if (this._running === running) this._running = null;

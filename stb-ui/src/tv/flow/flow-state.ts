@@ -26,8 +26,11 @@ export interface MemberRef {
   name: string | null;
 }
 
-/** What the PIN screen says above the pad (`linkLost`: the link broke after 決定, so the PIN is asked again). */
-export type PinNotice = 'incomplete' | 'wrong' | 'otherCard' | 'format' | 'linkLost';
+/**
+ * What the PIN screen says above the pad (`linkLost`: the link broke after 決定; `cardRemoved`:
+ * the card was taken away while it checked the PIN — either way the PIN is asked again).
+ */
+export type PinNotice = 'incomplete' | 'wrong' | 'otherCard' | 'format' | 'linkLost' | 'cardRemoved';
 
 export type FlowStep =
   | { name: 'loading'; what: 'household' | 'card' }

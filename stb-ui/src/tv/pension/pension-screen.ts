@@ -11,6 +11,7 @@ import { failureText } from '../messages.js';
 import { t, type StringKey } from '../strings.js';
 import { keepWhole } from '../ui/keep-whole.js';
 import { pinStyles, renderKeyboard, renderPinInfo, type PinKeyPress } from '../ui/pin-entry-view.js';
+import '../ui/card-status.js';
 import '../ui/tv-button.js';
 import '../ui/tv-legend.js';
 import type { LegendItem } from '../ui/tv-legend.js';
@@ -32,7 +33,12 @@ type Mode =
   | { name: 'item'; item: InboxItemView }
   | { name: 'form'; item: InboxItemView; answers: Answers }
   | { name: 'review'; item: InboxItemView; draft: ConfirmationDraftView }
-  | { name: 'sign'; draft: ConfirmationDraftView; value: PinValue; reveal: boolean; status: PinStatus | null; notice: 'wrong' | 'incomplete' | 'cardAway' | null; busy: boolean }
+  | {
+      name: 'sign'; draft: ConfirmationDraftView; value: PinValue; reveal: boolean; status: PinStatus | null;
+      notice: 'wrong' | 'incomplete' | 'cardAway' | 'linkLost' | 'cardRemoved' | 'otherCard' | null; busy: boolean;
+      /** The password's fate was lost: waiting for the link and the card, then their tries (no key does anything meanwhile; the card line says which it waits for). */
+      waiting: boolean;
+    }
   | { name: 'receipt'; receipt: ConfirmationReceiptView }
   | { name: 'failed'; message: string };
 
@@ -145,7 +151,7 @@ export class StbTvPensionScreen extends LitElement {
   private _back(): boolean {
     const m = this._mode;
     if (m.name === 'sign' && m.value.chars) return this._onPinKey({ type: 'delete' }), true;
-    if (m.name === 'sign' && m.busy) return true;
+    if (m.name === 'sign' && (m.busy || m.waiting)) return true;
     if (m.name === 'inbox' || m.name === 'loading') {
       this.dispatchEvent(new CustomEvent('screen-back', { bubbles: true, composed: true }));
       return true;
@@ -195,16 +201,22 @@ export class StbTvPensionScreen extends LitElement {
     await this._run(() => this.platform!.preparePensionConfirmation({ campaignId, policyId, declarations }), (draft) => ({ name: 'review', item, draft }));
   }
 
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    this._signer?.dispose();
+  }
+
   private async _startSign(draft: ConfirmationDraftView) {
+    this._signer?.dispose();
     this._signer = new PensionSigner(this.reader!, this.platform!);
-    this._mode = { name: 'sign', draft, value: emptyPin('sign'), reveal: false, status: null, notice: null, busy: false };
+    this._mode = { name: 'sign', draft, value: emptyPin('sign'), reveal: false, status: null, notice: null, busy: false, waiting: false };
     const status = await this._signer.status();
     if (this._mode.name === 'sign') this._mode = { ...this._mode, status };
   }
 
   private _onPinKey = (press: PinKeyPress) => {
     const m = this._mode;
-    if (m.name !== 'sign' || m.busy) return;
+    if (m.name !== 'sign' || m.busy || m.waiting) return;
     if (press.type === 'char') this._mode = { ...m, value: typeChar(m.value, press.char), notice: null };
     else if (press.type === 'delete') this._mode = { ...m, value: deleteChar(m.value) };
     else if (press.type === 'reveal') this._mode = { ...m, reveal: !m.reveal };
@@ -222,9 +234,25 @@ export class StbTvPensionScreen extends LitElement {
       case 'done': this._mode = { name: 'receipt', receipt: outcome.receipt }; break;
       case 'wrongPassword': this._mode = { ...now, busy: false, value: emptyPin('sign'), notice: 'wrong', status: { triesLeft: outcome.triesLeft, blocked: outcome.triesLeft === 0 } }; break;
       case 'cardAway': this._mode = { ...now, busy: false, notice: 'cardAway' }; break;
+      case 'askAgain': return this._askAgain(now, outcome.notice);
       case 'blocked': this._mode = { name: 'failed', message: failureText({ error: { code: 'CARD_PIN_BLOCKED', message: '', ja: '' } }) }; break;
       default: this._mode = { name: 'failed', message: failureText(outcome.error) };
     }
+  }
+
+  /**
+   * The card may have checked the password and its answer was lost: the password is forgotten;
+   * once the link and the card are back (the same card, else it says so) the keyboard is shown
+   * again, empty, with what happened and the card's tries.
+   */
+  private async _askAgain(m: Extract<Mode, { name: 'sign' }>, notice: 'linkLost' | 'cardRemoved') {
+    const signer = this._signer!;
+    this._mode = { ...m, busy: false, waiting: true, value: emptyPin('sign'), notice, status: null };
+    const again = await signer.statusAgain();
+    const now = this._mode;
+    if (now.name !== 'sign' || signer !== this._signer) return;
+    if (again.status?.blocked) return void (this._mode = { name: 'failed', message: failureText({ error: { code: 'CARD_PIN_BLOCKED', message: '', ja: '' } }) });
+    this._mode = { ...now, waiting: false, status: again.status, notice: again.otherCard ? 'otherCard' : notice };
   }
 
   private _button(key: string, label: string, onPress: () => void, number?: number): TemplateResult {
@@ -303,9 +331,10 @@ export class StbTvPensionScreen extends LitElement {
         <div class="list">${this._button('sign', t('pension.review.sign'), () => void this._startSign(m.draft))}${this._backButton()}</div>`;
       case 'sign': {
         const notice = m.notice === 'cardAway' ? t('pension.sign.cardAway') : null;
-        return html`<div class="pin sign">
+        return html`<div class="pin sign" data-waiting=${m.waiting ? 'yes' : 'no'}>
           ${renderPinInfo({ name: 'pin', key: 'sign', status: m.status, value: m.value, reveal: m.reveal, confirming: false, notice: m.notice === 'cardAway' ? null : m.notice }, null, html``)}
           ${notice ? html`<p class="notice" role="alert" data-card-away>${notice}</p>` : nothing}
+          ${m.waiting ? html`<stb-tv-card-status compact .reader=${this.reader}></stb-tv-card-status>` : nothing}
           ${m.busy ? html`<p data-working>${t('pension.sign.working')}</p>` : nothing}
           ${renderKeyboard(m.reveal, this._onPinKey)}
         </div>`;

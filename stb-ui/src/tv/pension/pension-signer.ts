@@ -1,7 +1,7 @@
 import type { ConfirmationDraftView, ConfirmationReceiptView, PlatformClient } from '../../api/platform-client.js';
 import type { PinStatus } from '../../api/reader-client.js';
 import { cardSign } from '../flow/card-sign.js';
-import { FlowRequests, wireOf } from '../flow/flow-requests.js';
+import { FlowRequests, PinFateUnknown, wireOf } from '../flow/flow-requests.js';
 import type { FlowReader } from '../flow/flow-state.js';
 
 const BUSY_RETRIES = 5;
@@ -12,8 +12,14 @@ export type SignOutcome =
   | { kind: 'done'; receipt: ConfirmationReceiptView }
   | { kind: 'wrongPassword'; triesLeft: number | null }
   | { kind: 'blocked' }
-  /** The card left the reader (or was not there): put it back and press 決定 again; nothing was sent. */
+  /** No card (or no reader) when 決定 was pressed: put it back and press 決定 again; nothing reached a card. */
   | { kind: 'cardAway' }
+  /**
+   * The card may have checked the password (a wrong one cost a try), and its answer was lost: the
+   * driver link dropped (`linkLost`) or the card was taken away (`cardRemoved`). The password is
+   * never sent again unseen: `statusAgain()`, then the keyboard again, empty.
+   */
+  | { kind: 'askAgain'; notice: 'linkLost' | 'cardRemoved' }
   /** Anything else (the thrown value, for failureText). */
   | { kind: 'failed'; error: unknown };
 
@@ -25,21 +31,23 @@ export type SignOutcome =
  */
 export class PensionSigner {
   private readonly _requests: FlowRequests;
+  /** The auth certificate (no PIN) of the card the tries were asked of: a card put back is checked against it. */
+  private _cardCert: string | null = null;
+  private _stopWaiting: (() => void) | null = null;
 
-  constructor(reader: FlowReader, private readonly _platform: Pick<PlatformClient, 'submitPensionConfirmation'>) {
-    this._requests = new FlowRequests(reader);
+  constructor(private readonly _reader: FlowReader, private readonly _platform: Pick<PlatformClient, 'submitPensionConfirmation'>) {
+    this._requests = new FlowRequests(_reader);
   }
 
-  /** The sign password's retry counter, or null when the card cannot say (or is not there). */
   /**
-   * The card's signature. A card just put back is read by the page's certificate cache at the same
-   * moment (the driver answers WS_BAD_STATE while that runs): the signature waits a moment and
-   * asks again, a few times, rather than send the person back to type the password again.
+   * A card request, asked again a few times while the driver answers WS_BAD_STATE: a card just put
+   * back is read by the page's certificate cache at the same moment, and the person should not be
+   * sent back to type the password again for that.
    */
-  private async _cardSign(draft: ConfirmationDraftView, password: string) {
+  private async _whenFree<T>(request: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await cardSign({ requests: this._requests, signing: () => {} }, 'sign', password, draft.sign.digestInfo, null);
+        return await request();
       } catch (err) {
         if (wireOf(err)?.error.code !== 'WS_BAD_STATE' || attempt >= BUSY_RETRIES) throw err;
         await new Promise((resolve) => setTimeout(resolve, BUSY_WAIT_MS));
@@ -47,24 +55,75 @@ export class PensionSigner {
     }
   }
 
+  /**
+   * The sign password's retry counter, or null when the card cannot say (or is not there). The
+   * card is then noted (its auth certificate, read after: the tries are shown first).
+   */
   async status(): Promise<PinStatus | null> {
     try {
-      const s = await this._requests.card('pin.status', { key: 'sign' });
+      const s = await this._whenFree(() => this._requests.card('pin.status', { key: 'sign' }));
       return { triesLeft: s.triesLeft, blocked: s.blocked };
+    } catch {
+      return null;
+    } finally {
+      if (this._cardCert === null) void this._readCard().then((der) => void (this._cardCert ??= der));
+    }
+  }
+
+  /**
+   * After `askAgain`: waits for the driver link and a card, checks it is the card the tries were
+   * asked of (`otherCard` when not: its own password, its own tries), and asks its tries.
+   */
+  async statusAgain(): Promise<{ status: PinStatus | null; otherCard: boolean }> {
+    await this._linkAndCard();
+    const der = await this._readCard();
+    const otherCard = der !== null && this._cardCert !== null && der !== this._cardCert;
+    if (der !== null) this._cardCert = der;
+    return { status: await this.status(), otherCard };
+  }
+
+  /** Stops waiting (the screen is gone); answers still under way are ignored. */
+  dispose(): void {
+    this._stopWaiting?.();
+    this._requests.supersede();
+  }
+
+  private async _readCard(): Promise<string | null> {
+    try {
+      return (await this._whenFree(() => this._requests.card('cert.read', { which: 'auth' }))).der;
     } catch {
       return null;
     }
   }
 
+  private _linkAndCard(): Promise<void> {
+    const ready = () => this._reader.state === 'open' && this._reader.readers.some((r) => r.cardPresent);
+    if (ready()) return Promise.resolve();
+    return new Promise((resolve) => {
+      // The client tells every change: the link, and each card in or out (readers is updated first).
+      const off = this._reader.onChange(() => {
+        if (!ready()) return;
+        stop();
+        resolve();
+      });
+      const stop = () => {
+        off();
+        this._stopWaiting = null;
+      };
+      this._stopWaiting = stop;
+    });
+  }
+
   async sign(draft: ConfirmationDraftView, password: string): Promise<SignOutcome> {
     let signed;
     try {
-      signed = await this._cardSign(draft, password);
+      signed = await this._whenFree(() => cardSign({ requests: this._requests, signing: () => {} }, 'sign', password, draft.sign.digestInfo, null));
     } catch (err) {
+      if (err instanceof PinFateUnknown) return { kind: 'askAgain', notice: err.lostBy === 'link' ? 'linkLost' : 'cardRemoved' };
       const wire = wireOf(err)?.error;
       if (wire?.code === 'CARD_PIN_WRONG') return { kind: 'wrongPassword', triesLeft: typeof wire.details?.triesLeft === 'number' ? wire.details.triesLeft : null };
       if (wire?.code === 'CARD_PIN_BLOCKED') return { kind: 'blocked' };
-      if (wire?.code === 'CARD_REMOVED' || wire?.code === 'CARD_ABSENT' || wire?.code === 'READER_NOT_FOUND') return { kind: 'cardAway' };
+      if (wire?.code === 'CARD_ABSENT' || wire?.code === 'READER_NOT_FOUND') return { kind: 'cardAway' };
       return { kind: 'failed', error: err };
     }
     try {

@@ -148,7 +148,7 @@ export class StbTvFlowScreen extends LitElement {
   private _renderWaitCard(step: Step<'waitCard'>): TemplateResult {
     const [title, hint]: [StringKey, StringKey] = {
       absent: ['flow.wait.absent', 'flow.wait.hint'],
-      removed: ['flow.wait.removed', 'flow.wait.hint'],
+      removed: ['flow.wait.removed', 'flow.wait.hint.removed'],
       noReader: ['flow.wait.noReader', 'flow.wait.hint.noReader'],
       noDriver: ['flow.wait.noDriver', 'flow.wait.noDriver.hint'],
       noDriverLong: ['flow.wait.noDriverLong', 'flow.wait.noDriverLong.hint'],

@@ -33,7 +33,10 @@ export const pinStyles = css`
   .sign .box { width: calc(60px * min(var(--stb-text-scale, 1), 1.08)); height: calc(72px * min(var(--stb-text-scale, 1), 1.08)); font-size: calc(40px * var(--stb-text-scale, 1)); }
   .sign .boxes { gap: 10px; margin: 0; }
   .sign .row { display: flex; align-items: center; justify-content: space-between; gap: 40px; margin: 0 0 8px; }
-  .sign .row h2 { margin: 0; }
+  .sign .row h2 { margin: 0; flex: 1 1 auto; }
+  /* The name wraps at its spaces; the password's rule and the card line stay whole beside it. */
+  .sign .row h2 .whole, .sign .row stb-tv-card-status { white-space: nowrap; }
+  .sign .row stb-tv-card-status { flex: none; }
   .sign .tries { margin: 0; white-space: nowrap; }
   .sign .back-hint { margin: 0 0 12px; max-width: 1700px; }
   .sign .notice, .sign .warn { margin: 4px 0 8px; }
@@ -88,7 +91,7 @@ const INCOMPLETE: Record<KeyKind, StringKey> = { auth: 'pin.notice.incomplete.au
  */
 export function renderPinInfo(step: PinStep, expectedName: string | null, cardLine: TemplateResult): TemplateResult {
   const advice = triesAdvice(step.status);
-  const title = html`<h2 data-pin-key=${step.key}>${expectedName ? `${expectedName} ${t('pin.forName')}：` : ''}${t(step.key === 'auth' ? 'pin.auth.title' : 'pin.sign.title')}</h2>`;
+  const title = html`<h2 data-pin-key=${step.key}>${expectedName ? `${expectedName} ${t('pin.forName')}：` : ''}<span class="whole">${t(step.key === 'auth' ? 'pin.auth.title' : 'pin.sign.title')}</span></h2>`;
   const tries = advice.level === 'unknown'
     ? html`<p class="tries" data-tries-left="">${t('pin.triesUnknown')}</p>`
     : html`<p class="tries" data-tries-left=${advice.triesLeft}>${t('pin.triesLeft')} <strong>${advice.triesLeft}</strong> ${t('pin.triesUnit')}</p>`;
@@ -100,21 +103,25 @@ export function renderPinInfo(step: PinStep, expectedName: string | null, cardLi
       <p class="back-hint">${t('pin.backHint')}</p>
     </div>`;
   }
+  // A notice takes the lead's place (it says what to do now; the lead comes back with the first
+  // character typed): at 特大, under a heading with the card's name, both would push the keyboard
+  // out of the safe area.
   return html`<div class="info">
     <div class="row">${title}${cardLine}</div>
-    <p class="back-hint">${t('pin.sign.lead')}${t('pin.backHint')}</p>
+    ${step.notice ? nothing : html`<p class="back-hint">${t('pin.sign.lead')}${t('pin.backHint')}</p>`}
     <div class="row">${boxes(step)}${tries}</div>
     ${pinNotice(step)}${warn}
   </div>`;
 }
 
-/** What the PIN screen says about the last try (wrong, incomplete, another card, the link lost), if anything. */
+/** What the PIN screen says about the last try (wrong, incomplete, another card, the link lost, the card taken away), if anything. */
 function pinNotice(step: PinStep): TemplateResult | typeof nothing {
   const notice = step.notice === 'incomplete' ? t(INCOMPLETE[step.key])
     : step.notice === 'wrong' ? t('pin.notice.wrong')
     : step.notice === 'otherCard' ? t('pin.notice.otherCard')
     : step.notice === 'format' ? t('pin.notice.format')
     : step.notice === 'linkLost' ? t('pin.notice.linkLost')
+    : step.notice === 'cardRemoved' ? t('pin.notice.cardRemoved')
     : '';
   return notice ? html`<p class="notice" role="alert" data-notice=${step.notice ?? ''}>${notice}</p>` : nothing;
 }

@@ -22,6 +22,11 @@ class FakeReader {
    * link came back at once and the driver no longer held it (READER_REQUEST_LOST).
    */
   loseNextSign: 'drop' | 'resumed' | null = null;
+  /**
+   * When set, the card is taken away while the next sign runs: the card has checked the PIN (a
+   * wrong one cost a try) and the answer is CARD_REMOVED, before any `card.removed` event.
+   */
+  removeDuringNextSign = false;
   cancel = vi.fn(async (target: string) => ({ cancelled: target }));
   private _listeners = new Set<(e: DriverEvent) => void>();
   private _changeListeners = new Set<() => void>();
@@ -81,6 +86,12 @@ class FakeReader {
       await this._answer(cmd, params).catch(() => {}); // the card does it; the answer never arrives
       if (lost === 'drop') this.link('reconnecting');
       throw fail(lost === 'drop' ? 'READER_UNAVAILABLE' : 'READER_REQUEST_LOST');
+    }
+    if (cmd === 'sign' && this.removeDuringNextSign) {
+      this.removeDuringNextSign = false;
+      await this._answer(cmd, params).catch(() => {});
+      this.present = false;
+      throw fail('CARD_REMOVED');
     }
     if (params.reader !== undefined && params.reader !== 'Demo card bay') throw fail('CARD_ABSENT');
     if (!this.present) throw fail('CARD_ABSENT');
@@ -279,7 +290,7 @@ describe('CardFlow: login', () => {
     expect(s.step()).toMatchObject({ name: 'blocked', key: 'auth', error: { code: 'CARD_PIN_BLOCKED' } });
   });
 
-  it('a card removed while signing says so, and the same card put back carries on with the PIN already typed', async () => {
+  it('a card removed while it checks the PIN says so; the PIN is forgotten, and the same card put back shows the empty pad with its tries', async () => {
     const s = setup();
     s.flow.startLogin();
     await flush();
@@ -296,8 +307,50 @@ describe('CardFlow: login', () => {
     expect(s.step()).toEqual({ name: 'waitCard', reason: 'removed' });
     s.reader.emit('card.inserted');
     await flush();
+    // The PIN may have been counted: it is not sent again unseen; the card's own tries are shown.
+    expect(pinStep(s.step())).toMatchObject({ key: 'auth', notice: 'cardRemoved', status: { triesLeft: 3, blocked: false }, value: { chars: '' } });
+    expect(s.reader.calls.at(-1)).toMatchObject({ cmd: 'pin.status', params: { key: 'auth' } });
+    expect(s.reader.signs()).toEqual(['auth:1234:DI-login']);
+    expect(s.onLoggedIn).not.toHaveBeenCalled();
+    s.type('1234');
+    s.flow.submitPin();
+    await flush();
     expect(s.onLoggedIn).toHaveBeenCalledTimes(1);
     expect(s.reader.signs()).toEqual(['auth:1234:DI-login', 'auth:1234:DI-login']);
+  });
+
+  /** Login to 決定 on a wrong PIN; the card is taken away as it counts the try (CARD_REMOVED). */
+  async function wrongPinCardTaken(s: ReturnType<typeof setup>) {
+    s.flow.startLogin();
+    await flush();
+    s.type('9999');
+    s.reader.removeDuringNextSign = true;
+    s.flow.submitPin();
+    await flush();
+  }
+
+  it('a wrong PIN answered with CARD_REMOVED (the card taken away as it counted the try) is not sent again: the card put back shows its tries, one spent', async () => {
+    const s = setup();
+    await wrongPinCardTaken(s);
+    expect(s.step()).toEqual({ name: 'waitCard', reason: 'removed' });
+    s.reader.emit('card.removed'); // the event comes after the answer: nothing changes
+    expect(s.step()).toEqual({ name: 'waitCard', reason: 'removed' });
+    s.reader.emit('card.inserted');
+    await flush();
+    expect(pinStep(s.step())).toMatchObject({ key: 'auth', notice: 'cardRemoved', status: { triesLeft: 2, blocked: false }, value: { chars: '' } });
+    expect(s.reader.signs()).toEqual(['auth:9999:DI-login']);
+  });
+
+  it('another card put back after one was taken away mid-PIN is checked like a new one: its own PIN, its own tries', async () => {
+    const s = setup();
+    await wrongPinCardTaken(s);
+    s.reader.cert = 'CERT-HANAKO';
+    s.reader.tries.auth = 3;
+    s.reader.emit('card.inserted');
+    await flush();
+    expect(pinStep(s.step())).toMatchObject({ key: 'auth', notice: 'otherCard', status: { triesLeft: 3 }, value: { chars: '' } });
+    expect(s.flow.state.cardName).toBe('山田　花子');
+    expect(s.reader.signs()).toEqual(['auth:9999:DI-login']);
   });
 
   it('names the reader the card was found in, and ignores cards coming and going elsewhere', async () => {
@@ -749,13 +802,18 @@ describe('CardFlow: registration', () => {
     expect(pinStep(s.step()).key).toBe('sign');
   });
 
-  it('a card removed during the second signature keeps the first one and both PINs', async () => {
-    const s = setup();
+  /** The sign password typed and sent, then the auth PIN typed (not sent yet). */
+  async function toAuthPinTyped(s: ReturnType<typeof setup>, signPassword: string) {
     await toSignPin(s);
-    s.type('YAMADA2024');
+    s.type(signPassword);
     s.flow.submitPin();
     await flush();
     s.type('1234');
+  }
+
+  it('a card removed during the second signature keeps the draft, the first signature and the sign password; the auth PIN is asked again', async () => {
+    const s = setup();
+    await toAuthPinTyped(s, 'YAMADA2024');
     const origSend = s.reader.send.bind(s.reader);
     let release!: () => void;
     s.reader.send = (cmd, params) => {
@@ -771,8 +829,32 @@ describe('CardFlow: registration', () => {
     expect(s.step()).toEqual({ name: 'waitCard', reason: 'removed' });
     s.reader.emit('card.inserted');
     await flush();
+    expect(pinStep(s.step())).toMatchObject({ key: 'auth', notice: 'cardRemoved', status: { triesLeft: 3 }, value: { chars: '' } });
+    expect(s.reader.signs()).toEqual(['sign:YAMADA2024:DI-sign-1', 'auth:1234:DI-auth-1']);
+    s.type('1234');
+    s.flow.submitPin();
+    await flush();
     expect(s.step()).toMatchObject({ name: 'confirm' });
+    expect(s.platform.createRegistrationDraft).toHaveBeenCalledTimes(1);
     expect(s.reader.signs()).toEqual(['sign:YAMADA2024:DI-sign-1', 'auth:1234:DI-auth-1', 'auth:1234:DI-auth-1']);
+  });
+
+  it('a card taken away while it checks the sign password: only the password is asked again (with its tries); the auth PIN is kept', async () => {
+    const s = setup();
+    await toAuthPinTyped(s, 'WRONG1');
+    s.reader.removeDuringNextSign = true;
+    s.flow.submitPin();
+    await flush();
+    expect(s.step()).toEqual({ name: 'waitCard', reason: 'removed' });
+    s.reader.emit('card.inserted');
+    await flush();
+    expect(pinStep(s.step())).toMatchObject({ key: 'sign', notice: 'cardRemoved', status: { triesLeft: 4 }, value: { chars: '' } });
+    s.type('YAMADA2024');
+    s.flow.submitPin();
+    await flush();
+    expect(s.step()).toMatchObject({ name: 'confirm' });
+    expect(s.platform.createRegistrationDraft).toHaveBeenCalledTimes(1);
+    expect(s.reader.signs()).toEqual(['sign:WRONG1:DI-sign-1', 'sign:YAMADA2024:DI-sign-1', 'auth:1234:DI-auth-1']);
   });
 });
 

@@ -1,6 +1,6 @@
 import { and, eq, like, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { devices, districts, households, organisations, shelters } from '../db/schema/index.js';
+import { devices, districts, householdMembers, households, organisations, persons, shelters } from '../db/schema/index.js';
 import { AppError } from '../shared/errors.js';
 import { DEMO_MUNICIPALITY, DEMO_OPERATOR } from './world.js';
 import { hashDeviceSecret } from './seed.js';
@@ -8,9 +8,11 @@ import { hashDeviceSecret } from './seed.js';
 /**
  * A synthetic town for the dashboard and the alert benchmark (issue 13 §5): `households` homes of
  * the demo operator spread over 南砺市's demo districts, each at a position around its district's
- * shelter (so targeting by polygon and the nearest shelter mean something) and each with a TV.
- * Deterministic: home i is always contract TOWN-<i> with TV `townTv(i)`, so a benchmark can
- * connect as any of them. Adding to a town only adds the homes it lacks. Fictional throughout.
+ * shelter (so targeting by polygon and the nearest shelter mean something), each with a TV and
+ * two named members (an alert greets them by name, so the benchmark's frames are as long as a real
+ * town's, and the publish reads their names). Deterministic: home i is always contract TOWN-<i>
+ * with TV `townTv(i)`, so a benchmark can connect as any of them. Adding to a town only adds the
+ * homes it lacks. Fictional throughout.
  */
 
 /** The credential of the town's TV number i (ids outside the demo world's 4000-8000 range). */
@@ -27,6 +29,15 @@ function position(i: number, centre: { latitude: number; longitude: number }) {
 }
 
 const BATCH = 1000;
+
+const SURNAMES = ['山田', '佐藤', '鈴木', '高橋', '田中', '伊藤', '渡辺', '中村', '小林', '加藤', '吉田', '山口', '松本'];
+const GIVEN_NAMES = ['太郎', '花子', '一郎', '幸子', '次郎', '和子', '三郎', '京子', '健一', '洋子', '正', '恵子'];
+
+/** The two members of town home i (the same every time; the lists' lengths are coprime, so names vary). */
+export function townMembers(i: number): [string, string] {
+  const surname = SURNAMES[i % SURNAMES.length]!;
+  return [`${surname} ${GIVEN_NAMES[(2 * i) % GIVEN_NAMES.length]}`, `${surname} ${GIVEN_NAMES[(2 * i + 1) % GIVEN_NAMES.length]}`];
+}
 
 export async function populateTown(db: Db, count: number): Promise<{ households: number; added: number; districts: number }> {
   if (!Number.isInteger(count) || count < 1 || count > 200_000) throw new AppError('REQ_INVALID', { detail: 'households: 1 to 200000' });
@@ -54,6 +65,11 @@ export async function populateTown(db: Db, count: number): Promise<{ households:
         const tv = townTv(Number(r.contractNo.slice('TOWN-'.length)));
         return { id: tv.id, kind: 'tv' as const, label: `${r.contractNo} テレビ`, householdId: r.id, credentialHash: hashDeviceSecret(tv.secret) };
       })).onConflictDoNothing();
+      const members = rows.flatMap((r) => townMembers(Number(r.contractNo.slice('TOWN-'.length))).map((name) => ({ householdId: r.id, name })));
+      const people = await tx.insert(persons).values(members.map((m) => ({ name: m.name }))).returning({ id: persons.id });
+      // The first named joined first: a greeting lists members in the order they joined.
+      const joined = Date.now();
+      await tx.insert(householdMembers).values(people.map((p, k) => ({ householdId: members[k]!.householdId, personId: p.id, joinedAt: new Date(joined + (k % 2)) })));
       added += rows.length;
     });
   }

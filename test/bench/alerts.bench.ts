@@ -2,14 +2,15 @@
  * `npm run bench -- alerts [--tvs 20000] [--platforms 1|2] [--workers 2]`: one evacuation order
  * reaching a whole town's TVs (issue 13 §5). The town (`populateTown`) has --tvs homes, each with a
  * TV and two named members (greeted by name, as in a real town); the simulated TVs
- * (test/bench/lib/alert-tvs-worker.ts, in processes of their own) hold real WebSockets to the platform's alert channel, authenticated with their device credentials. One
- * Actual alert for the whole municipality is published (ingestAlert: parse, store, target, NOTIFY);
- * printed: time from publishing to 50 / 99 / 100 % of the TVs having it (delivered) and having
- * shown it (displayed: one event-loop turn later, as a page would), and to every receipt being
- * stored. Beside it, the floor: bare `ws` servers (as many processes as platform processes, the
- * connections split alike: test/bench/lib/alert-bare-worker.ts) sending the same payload to the
- * same number of connections from the same workers, in the same run. Targets: p99 delivered ≤ 1 s, ratio ≤ 2,
- * all receipts stored ≤ 5 s.
+ * (test/bench/lib/alert-tvs-worker.ts, in processes of their own) hold real WebSockets to the
+ * platform's alert channel, authenticated with their device credentials. One Actual alert for the
+ * whole municipality is published (ingestAlert: parse, store, target, NOTIFY); printed: time from
+ * publishing to 50 / 99 / 100 % of the TVs having it (delivered) and having shown it (displayed:
+ * one event-loop turn later, as a page would), and to every receipt being stored. Beside it, the
+ * floor: bare `ws` servers (as many processes as platform processes, the connections split alike:
+ * test/bench/lib/alert-bare-worker.ts) sending the same payload to the same number of connections
+ * from the same workers, in the same run. Targets: p99 delivered ≤ 1 s, ratio ≤ 2, all receipts
+ * stored ≤ 5 s.
  *
  * --platforms 2 (needs DATABASE_URL: PostgreSQL) runs a second platform process on the same
  * database; the TVs are split between the two, and each learns of the alert by NOTIFY.

@@ -4,7 +4,7 @@ import { point, polygon } from '@turf/helpers';
 import { and, count, eq, inArray, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { households } from '../db/schema/households.js';
-import { householdMembers, persons } from '../db/schema/persons.js';
+import { householdNames } from '../db/schema/persons.js';
 import { districts, shelters } from '../db/schema/places.js';
 import { openShelterNames } from './compose.js';
 import type { AlertArea, CanonicalAlert } from './model.js';
@@ -162,13 +162,12 @@ export async function targetAlert(db: Db, alertId: string): Promise<number> {
   return n;
 }
 
-/** Current members' names of households, for the personalised text. */
+/**
+ * Current members' names of households, for the personalised text: `household_names`, the one
+ * definition (kept by triggers: in the order they joined, empty names left out), as a publish reads it.
+ */
 export async function memberNames(db: Db, householdIds: string[]): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  if (!householdIds.length) return out;
-  const rows = await db.select({ householdId: householdMembers.householdId, name: persons.name }).from(householdMembers)
-    .innerJoin(persons, eq(persons.id, householdMembers.personId))
-    .where(and(inArray(householdMembers.householdId, householdIds), isNull(householdMembers.leftAt)));
-  for (const r of rows) if (r.name) out.set(r.householdId, [...(out.get(r.householdId) ?? []), r.name]);
-  return out;
+  if (!householdIds.length) return new Map();
+  const rows = await db.select().from(householdNames).where(inArray(householdNames.householdId, householdIds));
+  return new Map(rows.map((r) => [r.householdId, r.names]));
 }

@@ -235,14 +235,17 @@ describe('preview and the list', () => {
     const johana = districts.find((d) => d.code === 'johana')!;
     const inami = shelters.find((s) => s.name.startsWith('井波'))!;
     const [yamada] = await db.select().from(households).where(eq(households.contractNo, 'CATV-0001'));
+    const [hanako] = await db.insert(persons).values({ name: '山田　花子' }).returning();
+    await db.insert(householdMembers).values({ householdId: yamada!.id, personId: hanako!.id });
+    // Stored after her but a member since before: the preview names them in the order they joined, as the TVs do.
     const [taro] = await db.insert(persons).values({ name: '山田　太郎' }).returning();
-    await db.insert(householdMembers).values({ householdId: yamada!.id, personId: taro!.id });
+    await db.insert(householdMembers).values({ householdId: yamada!.id, personId: taro!.id, joinedAt: new Date(Date.now() - 3_600_000) });
     const res = await as.composer('POST', `${P}/preview`, { level: '4', headline: '土砂災害の危険', districtIds: [johana.id], shelterIds: [inami.id] });
     expect(res.statusCode).toBe(200);
     const view = res.json();
     expect(view).toMatchObject({ households: 1, sample: { label: '山田さん宅' } });
     expect(view.message.title).toBe('警戒レベル4 避難指示');
-    expect(view.message.greeting).toBe('山田 太郎さんへ');
+    expect(view.message.greeting).toBe('山田 太郎さん、山田 花子さんへ');
     expect(view.message.lines).toContain('土砂災害の危険');
     expect(view.message.lines.some((l: string) => l.startsWith('最寄りの避難所: 井波総合文化センター（約'))).toBe(true);
   });

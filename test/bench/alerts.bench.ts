@@ -9,8 +9,9 @@
  * one event-loop turn later, as a page would), and to every receipt being stored. Beside it, the
  * floor: bare `ws` servers (as many processes as platform processes, the connections split alike:
  * test/bench/lib/alert-bare-worker.ts) sending the same payload to the same number of connections
- * from the same workers, in the same run. Targets: p99 delivered ≤ 1 s, ratio ≤ 2, all receipts
- * stored ≤ 5 s.
+ * from the same workers, in the same run; the TVs answer it exactly as they answer the platform
+ * (so that the ratio measures the servers, not the simulator: alert-tvs-worker.ts). Targets: p99
+ * delivered ≤ 1 s, ratio ≤ 2, all receipts stored ≤ 5 s.
  *
  * --platforms 2 (needs DATABASE_URL: PostgreSQL) runs a second platform process on the same
  * database; the TVs are split between the two, and each learns of the alert by NOTIFY.
@@ -30,7 +31,7 @@ import { parseAlertDocument } from '../../platform/src/alerts/parse.js';
 import { alertReceipts } from '../../platform/src/alerts/schema.js';
 import { buildApp } from '../../platform/src/app.js';
 import { loadConfig } from '../../platform/src/config.js';
-import { populateTown } from '../../platform/src/demo/populate.js';
+import { populateTown, townMembers } from '../../platform/src/demo/populate.js';
 import { seedDemoWorld } from '../../platform/src/demo/seed.js';
 import { initCenter } from '../../platform/src/jpki/dev-center/index.js';
 import { createJpkiContext } from '../../platform/src/jpki/index.js';
@@ -195,13 +196,14 @@ async function collect(workers: ChildProcess[], expected: number) {
   }
 }
 
-/** A household's payload as the platform sends it (same size and shape), for the bare baseline. */
+/** A household's payload as the platform sends it (same size and shape: greeted by its members' names), for the bare baseline. */
+const GREETING = `${townMembers(12).map((n) => `${n}さん`).join('、')}へ`;
 const PAYLOAD_EXAMPLE = {
   id: '00000000-0000-4000-8000-00000000abcd', level: '4', sentAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 3600_000).toISOString(), acknowledged: false,
   messages: [{
-    language: 'ja-JP', title: '警戒レベル4 避難指示', colour: '#aa00aa', greeting: '城端地域 12番の お宅の皆さまへ',
+    language: 'ja-JP', title: '警戒レベル4 避難指示', colour: '#aa00aa', greeting: GREETING,
     lines: ['南砺市全域に 避難指示', '対象地域: 南砺市全域', '危険な場所から 全員 避難してください。', '最寄りの避難所: 城端小学校 体育館（約810m）', '火の元を 確かめてください。', 'マイナンバーカードを 持って 避難してください。'],
-    speech: '城端地域 12番の お宅の皆さまへ。警戒レベル4 避難指示。南砺市全域に 避難指示。対象地域: 南砺市全域。危険な場所から 全員 避難してください。最寄りの避難所: 城端小学校 体育館（約810m）。火の元を 確かめてください。マイナンバーカードを 持って 避難してください。',
+    speech: `${GREETING}。警戒レベル4 避難指示。南砺市全域に 避難指示。対象地域: 南砺市全域。危険な場所から 全員 避難してください。最寄りの避難所: 城端小学校 体育館（約810m）。火の元を 確かめてください。マイナンバーカードを 持って 避難してください。`,
     shelter: { name: '城端小学校 体育館', distanceM: 812 },
   }],
 };

@@ -1,7 +1,7 @@
 /**
  * The baseline of `npm run bench -- alerts`, in a process of its own (one per platform process):
  * a bare `ws` server that, told to, sends one payload to every connection it holds and reports
- * the wall-clock time it began. In its own process it has the whole descriptor limit for its
+ * the wall-clock time it began. What the TVs answer it reads and drops (ws reads every frame). In its own process it has the whole descriptor limit for its
  * sockets, as a platform process has (in the bench's process, beside the database and the first
  * platform, 20,000 sockets did not fit: 19,960 connected).
  */

@@ -80,14 +80,18 @@ export class WriteBatcher<In, Out> {
     const batch: Waiting<In, Out>[] = [];
     const later: Waiting<In, Out>[] = [];
     const keys = new Set<string>();
-    for (const w of this.#waiting) {
+    let i = 0;
+    // Once the batch is full the rest wait as they are: 40,000 receipts waiting were otherwise
+    // keyed again at every batch taken from them (20 batches: 400,000 keys).
+    for (; i < this.#waiting.length && batch.length < maxBatch; i++) {
+      const w = this.#waiting[i]!;
       const key = keyOf(w.input);
-      if (batch.length < maxBatch && !keys.has(key)) {
+      if (!keys.has(key)) {
         keys.add(key);
         batch.push(w);
       } else later.push(w);
     }
-    this.#waiting = later;
+    this.#waiting = i < this.#waiting.length ? later.concat(this.#waiting.slice(i)) : later;
     return batch;
   }
 

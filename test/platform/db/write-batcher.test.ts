@@ -65,6 +65,27 @@ describe('WriteBatcher', () => {
     expect(await Promise.all(outs)).toHaveLength(6);
   });
 
+  it('keeps the oldest-first order of what waits when a keyed batch fills, and keys only what it takes', async () => {
+    const m = manualRun<string>();
+    const keyed: string[] = [];
+    const b = new WriteBatcher({ run: m.run, maxInFlight: 1, maxBatch: 2, keyOf: (s) => (keyed.push(s), s.split(':')[0]!) });
+    const outs = ['first', 'a:1', 'a:2', 'b:1', 'c:1', 'd:1'].map((s) => b.submit(s));
+    keyed.length = 0;
+    m.releases[0]!();
+    await tick();
+    expect(m.batches[1]).toEqual(['a:1', 'b:1']);
+    // Full after b:1: c:1 and d:1 were not keyed for this batch.
+    expect(keyed).toEqual(['a:1', 'a:2', 'b:1']);
+    m.releases[1]!();
+    await tick();
+    expect(m.batches[2]).toEqual(['a:2', 'c:1']);
+    m.releases[2]!();
+    await tick();
+    expect(m.batches[3]).toEqual(['d:1']);
+    m.releases[3]!();
+    expect(await Promise.all(outs)).toHaveLength(6);
+  });
+
   it('runs a failed batch again one input at a time, so only the bad input fails', async () => {
     const runs: number[][] = [];
     const b = new WriteBatcher<number, string>({

@@ -17,7 +17,8 @@ export interface ReceiptInput {
   alertId: string;
   deviceId: string;
   householdId: string;
-  kind: ReceiptKind;
+  /** What one message from the TV stands for: a `displayed` is its `delivered` too (tv-channel.ts). */
+  kinds: readonly ReceiptKind[];
   answer: AlertAnswer | null;
   personId: string | null;
   /**
@@ -43,8 +44,9 @@ export function receiptWriter(db: Db): WriteBatcher<ReceiptInput, void> {
     maxInFlight: MAX_IN_FLIGHT,
     maxBatch: MAX_BATCH,
     gatherMs: GATHER_MS,
-    // One statement cannot touch a row twice (ON CONFLICT DO UPDATE): equal keys go in separate batches.
-    keyOf: (r) => `${r.alertId}/${r.deviceId}/${r.kind}`,
+    // One statement cannot touch a row twice (ON CONFLICT DO UPDATE): one TV's messages about one
+    // alert go in separate batches (they come seconds apart: displayed, then acknowledged).
+    keyOf: (r) => `${r.alertId}/${r.deviceId}`,
     run: async (inputs) => {
       await writeReceipts(db, inputs);
       return inputs.map(() => undefined);
@@ -69,14 +71,15 @@ const insertReceipts = (db: Db) => preparedSql<never>(db, 'alerts_write_receipts
     where excluded.answer is not null or excluded.person_id is not null`);
 
 export async function writeReceipts(db: Db, inputs: ReceiptInput[]): Promise<void> {
-  if (!inputs.length) return;
+  const rows = inputs.flatMap((r) => r.kinds.map((kind) => ({ r, kind, at: r.receivedAt.toISOString() })));
+  if (!rows.length) return;
   await insertReceipts(db).execute({
-    alertIds: inputs.map((r) => r.alertId),
-    deviceIds: inputs.map((r) => r.deviceId),
-    householdIds: inputs.map((r) => r.householdId),
-    kinds: inputs.map((r) => r.kind),
-    answers: inputs.map((r) => r.answer),
-    personIds: inputs.map((r) => r.personId),
-    ats: inputs.map((r) => r.receivedAt.toISOString()),
+    alertIds: rows.map(({ r }) => r.alertId),
+    deviceIds: rows.map(({ r }) => r.deviceId),
+    householdIds: rows.map(({ r }) => r.householdId),
+    kinds: rows.map(({ kind }) => kind),
+    answers: rows.map(({ r }) => r.answer),
+    personIds: rows.map(({ r }) => r.personId),
+    ats: rows.map(({ at }) => at),
   });
 }

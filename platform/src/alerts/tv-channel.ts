@@ -364,7 +364,7 @@ export async function tvAlertChannel(
       // separate `delivered` for an alert it shows at once: half the messages when a town is alerted).
       const kinds: ReceiptKind[] = message.kind === 'displayed' ? ['delivered', 'displayed'] : [message.kind];
       try {
-        await Promise.all(kinds.map((kind) => receipts.submit({ alertId: message.alertId, deviceId: device.id, householdId, kind, answer: message.answer ?? null, personId, receivedAt })));
+        await receipts.submit({ alertId: message.alertId, deviceId: device.id, householdId, kinds, answer: message.answer ?? null, personId, receivedAt });
         confirm(current, message.alertId, message.kind);
       } catch (err) {
         app.log.warn({ err }, 'TV alert receipt not stored');

@@ -233,10 +233,10 @@ describe('the TV alert channel', () => {
     const receivedAt = new Date(Date.now() - 5_000);
     const base = { deviceId: YAMADA.tv.id, householdId: yamadaHousehold, answer: null, personId: null, receivedAt };
     await writeReceipts(db, [
-      { ...base, alertId: a.id, kind: 'delivered' }, { ...base, alertId: a.id, kind: 'displayed' },
-      { ...base, alertId: sato.id, kind: 'delivered' },
+      { ...base, alertId: a.id, kinds: ['delivered', 'displayed'] },
+      { ...base, alertId: sato.id, kinds: ['delivered'] },
     ]);
-    await writeReceipts(db, [{ ...base, alertId: a.id, kind: 'delivered', receivedAt: new Date(receivedAt.getTime() + 60_000) }]);
+    await writeReceipts(db, [{ ...base, alertId: a.id, kinds: ['delivered'], receivedAt: new Date(receivedAt.getTime() + 60_000) }]);
     expect((await receiptsOf(a.id)).map((r) => r.kind)).toEqual(['delivered', 'displayed']);
     // Stamped when the platform received them (the first time), not when the batch was stored.
     const stamped = await db.select({ at: alertReceipts.at }).from(alertReceipts).where(and(eq(alertReceipts.alertId, a.id), eq(alertReceipts.deviceId, YAMADA.tv.id)));

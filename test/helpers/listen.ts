@@ -15,6 +15,7 @@ export function heldRelisten() {
     attempts.push(attempt);
     for (const wake of noticed.splice(0)) wake();
     return new Promise<void>((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
       const entry = { resolve, reject };
       waiting.push(entry);
       signal.addEventListener('abort', () => reject(signal.reason), { once: true });

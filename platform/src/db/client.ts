@@ -221,7 +221,7 @@ async function listenPersistently(url: string, channel: string, onPayload: (payl
 
   const relisten = async () => {
     console.warn(`LISTEN ${channel}: connection lost, listening again`);
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = 1; !stopped.signal.aborted; attempt++) {
       try {
         await relistenWait(attempt, stopped.signal);
       } catch {

@@ -390,12 +390,20 @@ describe('the TV alert channel', () => {
  * registered for pushes.
  */
 async function processWithHeldLookup() {
-  const real = tvConnector(db);
-  let hold: { credential: string; looked: () => void; released: Promise<void> } | null = null;
+  const lookups = heldLookups(db);
   const scope = Fastify();
   await scope.register(websocket);
-  await scope.register(async (s) => tvAlertChannel(s, database, {
-    connect: async (cred) => {
+  await scope.register(async (s) => tvAlertChannel(s, database, { connect: lookups.connect }));
+  const server = (await scope.listen({ port: 0, host: '127.0.0.1' })).replace('http:', 'ws:');
+  return { server, close: () => scope.close(), holdNext: lookups.holdNext };
+}
+
+/** The TV lookup (`connect`) of a process, whose next lookup of a credential can be held after its query ran. */
+function heldLookups(on: DbHandle['db']) {
+  const real = tvConnector(on);
+  let hold: { credential: string; looked: () => void; released: Promise<void> } | null = null;
+  return {
+    connect: async (cred: string) => {
       const found = await real(cred);
       const h = hold?.credential === cred ? hold : null;
       if (h) {
@@ -405,11 +413,6 @@ async function processWithHeldLookup() {
       }
       return found;
     },
-  }));
-  const server = (await scope.listen({ port: 0, host: '127.0.0.1' })).replace('http:', 'ws:');
-  return {
-    server,
-    close: () => scope.close(),
     /**
      * The next lookup of this credential is held: `looked` once its query ran, `release()` lets it go
      * on. Only this credential's: another TV's catch-up lookup, queued before the publishes, must not
@@ -550,6 +553,7 @@ async function processThatGoesDeaf() {
   const deaf = new Set<string>();
   const resumers = new Map<string, () => void>();
   const backWaiters = new Map<string, () => void>();
+  const lookups = heldLookups(under.db);
   const scope = Fastify();
   await scope.register(websocket);
   await scope.register(async (s) => tvAlertChannel(s, {
@@ -562,10 +566,11 @@ async function processThatGoesDeaf() {
       resumers.set(channel, onResumed);
       return under.listen(channel, (payload) => void (deaf.has(channel) || onPayload(payload)), { onResumed });
     },
-  }));
+  }, { connect: lookups.connect }));
   const server = (await scope.listen({ port: 0, host: '127.0.0.1' })).replace('http:', 'ws:');
   return {
     server,
+    holdNext: lookups.holdNext,
     /** The channel's notifications stop reaching this process: its LISTEN connection is gone. */
     async deafen(channel: string) {
       if (!named) return void deaf.add(channel);
@@ -634,6 +639,29 @@ describe('a platform process whose LISTEN connection was lost', () => {
     expect(tv.messages.find((m): m is Of<'alert'> => m.type === 'alert' && m.alert.id === y.id)!.replaces).toEqual([x.id]);
     expect(tv.messages.filter((m): m is Of<'withdrawn'> => m.type === 'withdrawn' && m.alertIds.includes(z.id))).toEqual([{ type: 'withdrawn', alertIds: [z.id] }]);
     await tv.close();
+  });
+
+  it('sends the alert stored while it was deaf to a TV whose lookup ran before and who was registered after the re-check', async () => {
+    const spare = await anotherTv();
+    const spareCredential = spare.credential.replace(/^Device /, '');
+    const witness = await Tv.connect(credential(YAMADA), [], proc.server);
+    const gate = proc.holdNext(spareCredential);
+    const late = new Tv(proc.server);
+    await late.next('hello');
+    late.send({ type: 'auth', credential: spareCredential, have: activeOn(witness) });
+    await gate.looked;
+    await proc.deafen(ALERT_STORED_CHANNEL);
+    const a = await ingest();
+    await proc.hear(ALERT_STORED_CHANNEL);
+    // The re-check ran (the witness has the alert) before the late TV was registered.
+    await witness.next('alert', (m) => m.alert.id === a.id);
+    gate.release();
+    await late.next('ready');
+    expect(activeOn(late)).not.toContain(a.id);
+    const marker = await ingest();
+    await late.next('alert', (m) => m.alert.id === marker.id);
+    expect(late.alertsReceived().filter((id) => id === a.id || id === marker.id)).toEqual([a.id, marker.id]);
+    for (const tv of [witness, late]) await tv.close();
   });
 
   it('cuts off a TV withdrawn while it was deaf, once it listens again', async () => {

@@ -80,7 +80,9 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
       }
     };
     const onError = (err: unknown) => app?.log.warn({ err }, 'CRL refresh failed');
-    unlisteners.push(await database.listen(CRL_CHANNEL, () => void refreshCrls().catch(onError)));
+    // Also once a lost LISTEN is back: a CRL stored meanwhile was notified to no one here.
+    const refreshNow = () => void refreshCrls().catch(onError);
+    unlisteners.push(await database.listen(CRL_CHANNEL, refreshNow, { onResumed: refreshNow }));
     unlisteners.push(await followDeviceWithdrawals(database));
     const crlTimer = setInterval(() => void refreshCrls().catch(onError), CRL_POLL_MS);
     crlTimer.unref();

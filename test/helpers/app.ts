@@ -2,12 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll } from 'vitest';
 import { buildApp } from '../../platform/src/app.js';
 import { loadConfig, type Config } from '../../platform/src/config.js';
-import type { DbHandle } from '../../platform/src/db/client.js';
 import { feedDevCrls, feedDevLinkage } from '../../platform/src/demo/dev-jpki.js';
 import { seedDemoWorld } from '../../platform/src/demo/seed.js';
 import type { IdentityDeps } from '../../platform/src/identity/deps.js';
 import { createJpkiContext, type JpkiContext } from '../../platform/src/jpki/index.js';
-import { freshDatabase } from './database.js';
+import { freshDatabase, type TestDatabase } from './database.js';
 import { copyJpkiCenter } from './jpki-fixtures.js';
 
 /** Settings for an app under test: quiet logs, no demo world unless a test asks for it. */
@@ -16,7 +15,8 @@ export const testConfig = (overrides: Partial<Config> = {}): Readonly<Config> =>
 
 export interface TestApp {
   app: FastifyInstance;
-  database: DbHandle;
+  /** Its connection strings too, on PostgreSQL (for a second process on the same database). */
+  database: TestDatabase;
   jpki: JpkiContext;
   /** A private copy of the fixture dev JPKI center (safe to revoke, renew, issue in). */
   centerDir: string;

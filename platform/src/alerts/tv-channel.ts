@@ -14,7 +14,7 @@ import { isExtension } from './extension.js';
 import { WriteBatcher } from '../db/write-batcher.js';
 import { receiptWriter } from './receipts.js';
 import { alerts, alertReceipts } from './schema.js';
-import { tvConnector, type ActiveForTv, type TvConnection } from './tv-connect.js';
+import { tvConnector, tvStates, type ActiveForTv, type TvConnection } from './tv-connect.js';
 import { alertFrames } from './tv-frames.js';
 import { alertTargets, residentVisible, tvAlertViews, type TvAlertView } from './tv-views.js';
 
@@ -215,6 +215,8 @@ export async function tvAlertChannel(
    * catch-up (and their lookups one statement).
    */
   const connecting = new Set<Set<string>>();
+  /** In a `notified` set: anything may have been stored (notifications were lost). */
+  const EVERYTHING = '*';
   function noteStoredWhileConnecting(alertId: string) {
     for (const notified of connecting) notified.add(alertId);
     // A catch-up must run after the publishes its TVs noted: later TVs join a new one.
@@ -234,22 +236,34 @@ export async function tvAlertChannel(
       if (tv.socket.readyState !== tv.socket.OPEN) return [];
       try {
         const { active } = await connect(credential);
-        const inForce = new Set(active.map((a) => a.id));
-        return [{ tv, notified, active, outOfForce: [...tv.held].filter((id) => !inForce.has(id)) }];
+        return [{ tv, notified, active }];
       } catch (err) {
         if (err instanceof AppError) refuse(tv.socket, err.code);
         else app.log.warn({ err }, 'TV alert channel: catch-up lookup failed');
         return [];
       }
     }))).flat();
-    const ended = [...new Set(looked.flatMap((l) => l.outOfForce))];
+    await reconcile(looked);
+  };
+  /**
+   * Each TV told what the `notified` messages changed for it, given what is in force for it now:
+   * the alerts it lacks (an Update replacing what it held) and what an Update or Cancel ended.
+   * `notified` holding EVERYTHING: whatever was stored (an expired alert is the expiry timer's).
+   */
+  const reconcile = async (looked: { tv: Tv; notified: Set<string>; active: ActiveForTv[] }[]) => {
+    const noted = (notified: Set<string>, id: string | null | undefined) => !!id && (notified.has(EVERYTHING) || notified.has(id));
+    const outOfForce = new Map(looked.map(({ tv, active }) => {
+      const inForce = new Set(active.map((a) => a.id));
+      return [tv, [...tv.held].filter((id) => !inForce.has(id))];
+    }));
+    const ended = [...new Set([...outOfForce.values()].flat())];
     const endedBy = new Map(ended.length
       ? (await db.select({ id: alerts.id, by: alerts.supersededBy }).from(alerts).where(inArray(alerts.id, ended))).map((r) => [r.id, r.by])
       : []);
-    await Promise.all(looked.map(async ({ tv, notified, active, outOfForce }) => {
-      const missing = active.filter((a) => notified.has(a.id) && !tv.held.has(a.id));
+    await Promise.all(looked.map(async ({ tv, notified, active }) => {
+      const missing = active.filter((a) => noted(notified, a.id) && !tv.held.has(a.id));
       const views = missing.length ? await missingViews.submit({ householdId: tv.householdId, alertIds: missing.map((a) => a.id) }) : new Map<string, TvAlertView>();
-      let gone = outOfForce.filter((id) => tv.held.has(id) && notified.has(endedBy.get(id) ?? ''));
+      let gone = outOfForce.get(tv)!.filter((id) => tv.held.has(id) && noted(notified, endedBy.get(id)));
       for (const a of missing) {
         const view = views.get(a.id);
         if (!view || tv.held.has(a.id)) continue;
@@ -260,6 +274,38 @@ export async function tvAlertChannel(
       for (const id of gone) tv.held.delete(id);
       if (gone.length) send(tv.socket, { type: 'withdrawn', alertIds: gone });
     }));
+  };
+
+  /**
+   * One of this process's LISTENs was lost and is back (db/client.ts): what was notified meanwhile
+   * never came — alerts stored, Updates and Cancels, devices withdrawn, test-alert flags changed. So
+   * every TV here is checked again, once for all three channels: a withdrawn device is refused, a TV
+   * whose flag changed is asked to reconnect, and the rest are reconciled against everything in
+   * force (`reconcile`), on the same queue as the publishes, so nothing is sent twice. TVs still
+   * connecting catch up on everything too. Not a re-publish of what was stored since the loss: when a
+   * connection died is known only roughly (a dead peer is noticed late), and a window guessed too
+   * short would lose an evacuation order. Nor asking the TVs to reconnect: 10,000 TVs' TLS,
+   * authentication and resume at once, for what one statement per 1,000 TVs does here.
+   */
+  let resyncQueued = false;
+  const resync = () => {
+    noteStoredWhileConnecting(EVERYTHING);
+    if (resyncQueued) return;
+    resyncQueued = true;
+    queue = queue.then(async () => {
+      resyncQueued = false;
+      const tvs = [...byHousehold.values()].flatMap((set) => [...set]).filter((tv) => tv.socket.readyState === tv.socket.OPEN);
+      app.log.warn({ tvs: tvs.length }, 'TV alert channel: notifications were lost; checking every TV here again');
+      const states = await tvStates(db, [...new Set(tvs.map((tv) => tv.device.id))]);
+      const looked = tvs.flatMap((tv) => {
+        const state = states.get(tv.device.id);
+        if (!state || state.withdrawnAt) refuse(tv.socket, state ? 'AUTH_DEVICE_WITHDRAWN' : 'AUTH_DEVICE_UNKNOWN');
+        else if (state.testAlerts !== tv.testAlerts) tv.socket.close(TV_ALERT_CLOSE.reconnect, 'settings changed');
+        else return [{ tv, notified: new Set([EVERYTHING]), active: state.active }];
+        return [];
+      });
+      await reconcile(looked);
+    }).catch((err: unknown) => app.log.warn({ err }, 'TV alert channel: re-check after lost notifications failed'));
   };
 
   /**
@@ -285,15 +331,15 @@ export async function tvAlertChannel(
   // Awaited: a TV let in before this process listens would miss an alert stored in between (its
   // lookup ran before the alert was stored, and no NOTIFY would bring it).
   const unlisteners = await Promise.all([
-    database.listen(ALERT_STORED_CHANNEL, onStored),
+    database.listen(ALERT_STORED_CHANNEL, onStored, { onResumed: resync }),
     // A withdrawn TV is cut off at once, in every process.
     database.listen(DEVICE_WITHDRAWN_CHANNEL, (deviceId) => {
       for (const tvs of byHousehold.values()) for (const tv of tvs) if (tv.device.id === deviceId) refuse(tv.socket, 'AUTH_DEVICE_WITHDRAWN');
-    }),
+    }, { onResumed: resync }),
     // The test-alert flag changed: the TV connects again and resumes under the new setting.
     database.listen(DEVICE_TEST_ALERTS_CHANNEL, (deviceId) => {
       for (const tvs of byHousehold.values()) for (const tv of tvs) if (tv.device.id === deviceId) tv.socket.close(TV_ALERT_CLOSE.reconnect, 'settings changed');
-    }),
+    }, { onResumed: resync }),
   ].map((p) => p.catch((err: unknown) => {
     app.log.warn({ err }, 'TV alert channel: no notifications; alerts reach TVs when they reconnect');
     return async () => undefined;

@@ -56,6 +56,20 @@ const connectRows = (db: Db) => prepared(db, 'alerts_tv_connect', () => db.selec
   )`,
 }).from(devices).where(sql`${devices.id} = any(${sql.placeholder('ids')}::uuid[])`).prepare('alerts_tv_connect'));
 
+/**
+ * Devices already connected, by id, with their households' alerts in force now: no credential (they
+ * were checked on connecting), the same statement as connecting, 1,000 ids at a time. For checking
+ * every TV of a process again (`tvAlertChannel` once a lost LISTEN is back).
+ */
+export async function tvStates(db: Db, ids: string[]): Promise<Map<string, Device & { active: ActiveForTv[] }>> {
+  const states = new Map<string, Device & { active: ActiveForTv[] }>();
+  for (let i = 0; i < ids.length; i += MAX_BATCH) {
+    const rows = await connectRows(db).execute({ ids: ids.slice(i, i + MAX_BATCH), now: new Date().toISOString() }) as ConnectRow[];
+    for (const { active, ...device } of rows) states.set(device.id, { ...device, active: active ?? [] });
+  }
+  return states;
+}
+
 /** `connect(credential)`: the TV's device and its household's alerts in force; AUTH_* refusals as `authenticateDevice`, AUTH_FORBIDDEN for a tablet. */
 export function tvConnector(db: Db): (credential: string) => Promise<TvConnection> {
   const lookups = new WriteBatcher<string, ConnectRow | undefined>({

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
@@ -32,10 +33,47 @@ export interface DbHandle {
   /**
    * Cross-process events (PostgreSQL LISTEN/NOTIFY; PGlite's own for the embedded case): calls
    * `onPayload` for every `pg_notify(channel, payload)` from any process. Returns an unlisten.
+   * On PostgreSQL a lost LISTEN connection (server restart, network, `pg_terminate_backend`) is
+   * opened again, with backoff, until unlisten or `close()`; what was notified in between is lost,
+   * so `options.onResumed` lets the listener catch up. The first listen failing rejects.
    */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  listen(channel: string, onPayload: (payload: string) => void, options?: ListenOptions): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
+
+/** What a listener does besides hearing payloads. */
+export interface ListenOptions {
+  /**
+   * Called each time the listen is back after its connection was lost (never on the first listen):
+   * the notifications sent in between never come, so the listener catches up its own way. PGlite's
+   * in-process listen has no connection to lose: there it is never called.
+   */
+  onResumed?: () => void;
+}
+
+/**
+ * Waits before the `attempt`th (1, 2, …) try to listen again after a LISTEN connection was lost;
+ * rejects when `signal` aborts (unlisten, close). Tests pass their own to hold the re-listen.
+ */
+export type RelistenWait = (attempt: number, signal: AbortSignal) => Promise<void>;
+
+/** The first retry's delay and the longest: a life-safety channel should not stay deaf for long. */
+const RELISTEN_FIRST_MS = 100;
+const RELISTEN_MAX_MS = 5_000;
+/** A connection attempt to a server that does not answer (a dead network) is given up after this. */
+const LISTEN_CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Capped exponential backoff with jitter: between half and all of min(5 s, 100 ms · 2^(attempt−1)),
+ * so that processes that lost their connections together (a PostgreSQL restart) do not all retry at
+ * the same instant.
+ */
+export function relistenDelayMs(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(RELISTEN_MAX_MS, RELISTEN_FIRST_MS * 2 ** Math.min(Math.max(attempt, 1) - 1, 20));
+  return ceiling / 2 + (random() * ceiling) / 2;
+}
+
+const backoff: RelistenWait = (attempt, signal) => sleep(relistenDelayMs(attempt), undefined, { signal });
 
 /** How long a starting platform waits for an operator command that has the embedded database open. */
 const PLATFORM_WAITS_FOR_COMMAND_MS = 60_000;
@@ -50,9 +88,12 @@ const MIGRATION_LOCK_KEY = 7_240_611;
  * database in a folder is opened by one process at a time (see `owner-lock.ts`); `role` says who
  * the holder is, so that an operator command refused by a running platform knows to ask the platform instead.
  * `poolSize` (PostgreSQL only, config DATABASE_POOL_SIZE) caps the connections; unset, pg's own default (10).
+ * `relistenWait` (PostgreSQL only, tests) replaces the backoff before listening again.
  */
-export async function openDatabase(opts: { databaseUrl: string | null; databaseOwnerUrl?: string | null; dataDir: string | null; role?: OwnerRole; poolSize?: number }): Promise<DbHandle> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.databaseOwnerUrl ?? null, opts.poolSize) : openPglite(opts.dataDir, opts.role ?? 'platform');
+export async function openDatabase(opts: { databaseUrl: string | null; databaseOwnerUrl?: string | null; dataDir: string | null; role?: OwnerRole; poolSize?: number; relistenWait?: RelistenWait }): Promise<DbHandle> {
+  return opts.databaseUrl
+    ? openPostgres(opts.databaseUrl, opts.databaseOwnerUrl ?? null, opts.poolSize, opts.relistenWait ?? backoff)
+    : openPglite(opts.dataDir, opts.role ?? 'platform');
 }
 
 async function openPglite(dataDir: string | null, role: OwnerRole): Promise<DbHandle> {
@@ -78,6 +119,7 @@ async function openPglite(dataDir: string | null, role: OwnerRole): Promise<DbHa
     ping: async () => {
       await client.query('select 1');
     },
+    // In process: never lost, so `onResumed` is never called.
     listen: async (channel, onPayload) => {
       const unlisten = await client.listen(channel, onPayload);
       return () => unlisten();
@@ -92,11 +134,12 @@ async function openPglite(dataDir: string | null, role: OwnerRole): Promise<DbHa
   };
 }
 
-async function openPostgres(url: string, ownerUrl: string | null, poolSize: number | undefined): Promise<DbHandle> {
+async function openPostgres(url: string, ownerUrl: string | null, poolSize: number | undefined, relistenWait: RelistenWait): Promise<DbHandle> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle client that errors (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   const db = drizzlePg(pool, { schema }) as unknown as Db;
+  const listens = new Set<() => Promise<void>>();
   return {
     db,
     kind: 'postgres',
@@ -122,15 +165,90 @@ async function openPostgres(url: string, ownerUrl: string | null, poolSize: numb
     ping: async () => {
       await db.execute(sql`select 1`);
     },
-    listen: async (channel, onPayload) => {
-      // LISTEN needs a connection of its own for as long as it listens; a pooled one would be reused.
-      const client = new pg.Client({ connectionString: url });
-      client.on('error', () => {});
-      client.on('notification', (n) => n.channel === channel && onPayload(n.payload ?? ''));
+    listen: async (channel, onPayload, options = {}) => {
+      const stop = await listenPersistently(url, channel, onPayload, options, relistenWait);
+      const unlisten = async () => {
+        listens.delete(unlisten);
+        await stop();
+      };
+      listens.add(unlisten);
+      return unlisten;
+    },
+    close: async () => {
+      // A listen left open would otherwise go on reconnecting to a closed handle's database.
+      await Promise.all([...listens].map((unlisten) => unlisten()));
+      await pool.end();
+    },
+  };
+}
+
+/**
+ * LISTEN on a connection of its own (a pooled one would be reused), opened again whenever it is
+ * lost until the returned stop is called: after `relistenWait`, as often as it takes, then
+ * `onResumed`. Logs the channel only (payloads may name people).
+ */
+async function listenPersistently(url: string, channel: string, onPayload: (payload: string) => void, options: ListenOptions, relistenWait: RelistenWait): Promise<() => Promise<void>> {
+  const stopped = new AbortController();
+  /** The connection listening, or being opened (so that stop can end it). */
+  let current: pg.Client | null = null;
+  let relistening: Promise<void> | null = null;
+
+  const open = async (): Promise<pg.Client> => {
+    const client = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: LISTEN_CONNECT_TIMEOUT_MS });
+    current = client;
+    client.on('notification', (n) => n.channel === channel && onPayload(n.payload ?? ''));
+    const lost = () => {
+      if (current !== client) return;
+      current = null;
+      void client.end().catch(() => undefined);
+      if (!stopped.signal.aborted) relistening = relisten();
+    };
+    // Until it listens, a failure is connect's or query's to throw; after, either event means it is lost.
+    let listening = false;
+    client.on('error', () => listening && lost());
+    client.on('end', () => listening && lost());
+    try {
       await client.connect();
       await client.query(`listen ${pg.escapeIdentifier(channel)}`);
-      return () => client.end();
-    },
-    close: () => pool.end(),
+    } catch (err) {
+      if (current === client) current = null;
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    listening = true;
+    return client;
+  };
+
+  const relisten = async () => {
+    console.warn(`LISTEN ${channel}: connection lost, listening again`);
+    for (let attempt = 1; !stopped.signal.aborted; attempt++) {
+      try {
+        await relistenWait(attempt, stopped.signal);
+      } catch {
+        return; // stopped
+      }
+      if (stopped.signal.aborted) return;
+      const client = await open().catch(() => null);
+      if (!client) continue;
+      if (stopped.signal.aborted) {
+        await client.end().catch(() => undefined);
+        return;
+      }
+      console.warn(`LISTEN ${channel}: listening again (attempt ${attempt})`);
+      try {
+        options.onResumed?.();
+      } catch (err) {
+        console.warn(`LISTEN ${channel}: catching up failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      return;
+    }
+  };
+
+  await open();
+  return async () => {
+    stopped.abort();
+    const client = current;
+    current = null;
+    await Promise.all([client?.end().catch(() => undefined), relistening]);
   };
 }

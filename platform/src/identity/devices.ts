@@ -56,8 +56,8 @@ const cachesByDb = new WeakMap<object, Set<Map<string, { device: Device; until: 
  * and looking the device up each time was a quarter of a login's database round trips. Only
  * successes are remembered (keyed by a hash of the whole header, never the secret itself), for
  * `ttlMs`. A withdrawal empties every cache of this process at once (`forgetDevice`), and those of
- * other processes by NOTIFY (`followDeviceWithdrawals`); the TTL is the backstop if a notification
- * is lost with its connection.
+ * other processes by NOTIFY (`followDeviceWithdrawals`, which empties them all when its lost LISTEN
+ * is back); the TTL is the backstop meanwhile.
  */
 export function cachedDeviceAuthenticator(db: Db, ttlMs = 30_000, maxEntries = 10_000): (header: string | undefined) => Promise<Device> {
   const cache = new Map<string, { device: Device; until: number }>();
@@ -101,9 +101,19 @@ export function forgetDevice(db: Db, deviceId: string): void {
   }
 }
 
-/** Forgets devices that any process withdraws, as soon as it says so. Returns the unlisten. */
+/** Drops every device from every credential cache on this database handle in this process. */
+function forgetAllDevices(db: Db): void {
+  for (const cache of cachesByDb.get(db) ?? []) cache.clear();
+}
+
+/**
+ * Forgets devices that any process withdraws, as soon as it says so; everything it remembers when
+ * its LISTEN was lost and is back (the withdrawals notified meanwhile never came). Returns the unlisten.
+ */
 export function followDeviceWithdrawals(database: Pick<DbHandle, 'db' | 'listen'>): Promise<() => Promise<void>> {
-  return database.listen(DEVICE_WITHDRAWN_CHANNEL, (deviceId) => forgetDevice(database.db, deviceId));
+  return database.listen(DEVICE_WITHDRAWN_CHANNEL, (deviceId) => forgetDevice(database.db, deviceId), {
+    onResumed: () => forgetAllDevices(database.db),
+  });
 }
 
 /**

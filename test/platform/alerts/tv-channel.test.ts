@@ -7,17 +7,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TV_ALERT_CLOSE, TV_ALERT_PATH, type TvAlertServerMessage } from '../../../platform/src/alerts/alerts-schemas.js';
 import { ingestAlert } from '../../../platform/src/alerts/ingest.js';
 import { parseAlertDocument } from '../../../platform/src/alerts/parse.js';
+import { ALERT_STORED_CHANNEL } from '../../../platform/src/alerts/announce.js';
 import { tvAlertChannel } from '../../../platform/src/alerts/tv-channel.js';
 import { tvConnector } from '../../../platform/src/alerts/tv-connect.js';
 import { writeReceipts } from '../../../platform/src/alerts/receipts.js';
 import { alertReceipts } from '../../../platform/src/alerts/schema.js';
+import { openDatabase, type DbHandle } from '../../../platform/src/db/client.js';
 import { auditLog, districts, households } from '../../../platform/src/db/schema/index.js';
 import { DEMO_HOUSEHOLDS } from '../../../platform/src/demo/world.js';
+import { DEVICE_TEST_ALERTS_CHANNEL, DEVICE_WITHDRAWN_CHANNEL, withdrawDevice } from '../../../platform/src/identity/devices.js';
 import { CONSOLE_PREFIX } from '../../../platform/src/staff/access.js';
 import { capXml, type CapInput } from '../../helpers/cap-messages.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { CardInReader } from '../../helpers/card-in-reader.js';
 import { FIXTURE_CARDS } from '../../helpers/jpki-fixtures.js';
+import { heldRelisten, terminateListen, withApplicationName } from '../../helpers/listen.js';
 import { orgId, staffWithSession } from '../../helpers/staff.js';
 
 const t = await buildTestApp({}, { demo: true });
@@ -386,12 +390,20 @@ describe('the TV alert channel', () => {
  * registered for pushes.
  */
 async function processWithHeldLookup() {
-  const real = tvConnector(db);
-  let hold: { credential: string; looked: () => void; released: Promise<void> } | null = null;
+  const lookups = heldLookups(db);
   const scope = Fastify();
   await scope.register(websocket);
-  await scope.register(async (s) => tvAlertChannel(s, database, {
-    connect: async (cred) => {
+  await scope.register(async (s) => tvAlertChannel(s, database, { connect: lookups.connect }));
+  const server = (await scope.listen({ port: 0, host: '127.0.0.1' })).replace('http:', 'ws:');
+  return { server, close: () => scope.close(), holdNext: lookups.holdNext };
+}
+
+/** The TV lookup (`connect`) of a process, whose next lookup of a credential can be held after its query ran. */
+function heldLookups(on: DbHandle['db']) {
+  const real = tvConnector(on);
+  let hold: { credential: string; looked: () => void; released: Promise<void> } | null = null;
+  return {
+    connect: async (cred: string) => {
       const found = await real(cred);
       const h = hold?.credential === cred ? hold : null;
       if (h) {
@@ -401,11 +413,6 @@ async function processWithHeldLookup() {
       }
       return found;
     },
-  }));
-  const server = (await scope.listen({ port: 0, host: '127.0.0.1' })).replace('http:', 'ws:');
-  return {
-    server,
-    close: () => scope.close(),
     /**
      * The next lookup of this credential is held: `looked` once its query ran, `release()` lets it go
      * on. Only this credential's: another TV's catch-up lookup, queued before the publishes, must not
@@ -528,5 +535,154 @@ describe('a platform process starting', () => {
     await released;
     await scope.close();
     expect(readyWhileListening).toBe(true);
+  });
+});
+
+/**
+ * A second platform process whose LISTEN connections can be lost (`deafen`) and got back (`hear`,
+ * once the process's `onResumed` ran). On PostgreSQL, for real: its own database handle, the
+ * channel's LISTEN connection terminated, the re-listen held until `hear`. PGlite's in-process
+ * listen cannot be lost, so there the loss is played: the channel's payloads dropped, then its
+ * `onResumed` called, as db/client.ts does on PostgreSQL.
+ */
+async function processThatGoesDeaf() {
+  const held = heldRelisten();
+  const named = database.kind === 'postgres' ? withApplicationName(database.url!) : null;
+  const own = named ? await openDatabase({ databaseUrl: named.url, dataDir: null, relistenWait: held.wait }) : null;
+  const under: Pick<DbHandle, 'db' | 'listen'> = own ?? database;
+  const deaf = new Set<string>();
+  const resumers = new Map<string, () => void>();
+  const backWaiters = new Map<string, () => void>();
+  const lookups = heldLookups(under.db);
+  const scope = Fastify();
+  await scope.register(websocket);
+  await scope.register(async (s) => tvAlertChannel(s, {
+    db: under.db,
+    listen: (channel, onPayload, options) => {
+      const onResumed = () => {
+        options?.onResumed?.();
+        backWaiters.get(channel)?.();
+      };
+      resumers.set(channel, onResumed);
+      return under.listen(channel, (payload) => void (deaf.has(channel) || onPayload(payload)), { onResumed });
+    },
+  }, { connect: lookups.connect }));
+  const server = (await scope.listen({ port: 0, host: '127.0.0.1' })).replace('http:', 'ws:');
+  return {
+    server,
+    holdNext: lookups.holdNext,
+    /** The channel's notifications stop reaching this process: its LISTEN connection is gone. */
+    async deafen(channel: string) {
+      if (!named) return void deaf.add(channel);
+      expect(await terminateListen(database.ownerUrl!, named.applicationName, channel)).toBe(1);
+      await held.lost();
+    },
+    /** It listens again: resolves once its `onResumed` has run. */
+    async hear(channel: string) {
+      const back = new Promise<void>((r) => backWaiters.set(channel, r));
+      if (named) held.release();
+      else {
+        deaf.delete(channel);
+        resumers.get(channel)!();
+      }
+      await back;
+    },
+    close: async () => {
+      await scope.close();
+      await own?.close();
+    },
+  };
+}
+
+describe('a platform process whose LISTEN connection was lost', () => {
+  let proc: Awaited<ReturnType<typeof processThatGoesDeaf>>;
+  let admin: Awaited<ReturnType<typeof staffWithSession>>;
+  beforeAll(async () => {
+    proc = await processThatGoesDeaf();
+    admin = await staffWithSession(db, await orgId(db, 'catv-demo'), ['operator.admin']);
+  });
+  afterAll(async () => {
+    await proc.close();
+  });
+  /** Another TV of the 山田 household, for a test of its own. */
+  const anotherTv = async () => {
+    const provisioned = await app.inject({ method: 'POST', url: `${CONSOLE_PREFIX}/devices`, headers: { authorization: admin.authorization }, payload: { contractNo: YAMADA.contractNo, label: '予備' } });
+    return provisioned.json<{ id: string; credential: string }>();
+  };
+
+  it('sends the TVs connected to it an alert stored while it was deaf, once it listens again, once', async () => {
+    const tv = await Tv.connect(credential(YAMADA), [], proc.server);
+    await proc.deafen(ALERT_STORED_CHANNEL);
+    const a = await ingest();
+    await proc.hear(ALERT_STORED_CHANNEL);
+    // Pushes go out in order: once a later alert is here, the missed one would have been.
+    const marker = await ingest();
+    await tv.next('alert', (m) => m.alert.id === marker.id);
+    expect(tv.alertsReceived().filter((id) => id === a.id || id === marker.id)).toEqual([a.id, marker.id]);
+    await tv.close();
+  });
+
+  it('withdraws what a Cancel stored while it was deaf ended, and replaces what an Update replaced', async () => {
+    const x = await ingest({ level: '3' });
+    const z = await ingest();
+    const tv = await Tv.connect(credential(YAMADA), [], proc.server);
+    for (const id of [x.id, z.id]) await tv.next('alert', (m) => m.alert.id === id);
+    await proc.deafen(ALERT_STORED_CHANNEL);
+    const y = await ingest({ msgType: 'Update', level: '4', references: [{ identifier: x.identifier, sent: x.sent }] });
+    await ingest({ msgType: 'Cancel', references: [{ identifier: z.identifier, sent: z.sent }] });
+    await proc.hear(ALERT_STORED_CHANNEL);
+    const marker = await ingest();
+    await tv.next('alert', (m) => m.alert.id === marker.id);
+    // Everything the re-check sent came before the marker.
+    expect(holds(tv, [], [x.id, y.id, z.id, marker.id])).toEqual([marker.id, y.id].sort());
+    expect(tv.alertsReceived().filter((id) => id === y.id)).toEqual([y.id]);
+    expect(tv.messages.find((m): m is Of<'alert'> => m.type === 'alert' && m.alert.id === y.id)!.replaces).toEqual([x.id]);
+    expect(tv.messages.filter((m): m is Of<'withdrawn'> => m.type === 'withdrawn' && m.alertIds.includes(z.id))).toEqual([{ type: 'withdrawn', alertIds: [z.id] }]);
+    await tv.close();
+  });
+
+  it('sends the alert stored while it was deaf to a TV whose lookup ran before and who was registered after the re-check', async () => {
+    const spare = await anotherTv();
+    const spareCredential = spare.credential.replace(/^Device /, '');
+    const witness = await Tv.connect(credential(YAMADA), [], proc.server);
+    const gate = proc.holdNext(spareCredential);
+    const late = new Tv(proc.server);
+    await late.next('hello');
+    late.send({ type: 'auth', credential: spareCredential, have: activeOn(witness) });
+    await gate.looked;
+    await proc.deafen(ALERT_STORED_CHANNEL);
+    const a = await ingest();
+    await proc.hear(ALERT_STORED_CHANNEL);
+    // The re-check ran (the witness has the alert) before the late TV was registered.
+    await witness.next('alert', (m) => m.alert.id === a.id);
+    gate.release();
+    await late.next('ready');
+    expect(activeOn(late)).not.toContain(a.id);
+    const marker = await ingest();
+    await late.next('alert', (m) => m.alert.id === marker.id);
+    expect(late.alertsReceived().filter((id) => id === a.id || id === marker.id)).toEqual([a.id, marker.id]);
+    for (const tv of [witness, late]) await tv.close();
+  });
+
+  it('cuts off a TV withdrawn while it was deaf, once it listens again', async () => {
+    const spare = await anotherTv();
+    const tv = await Tv.connect(spare.credential.replace(/^Device /, ''), [], proc.server);
+    await proc.deafen(DEVICE_WITHDRAWN_CHANNEL);
+    await withdrawDevice(db, spare.id, { name: 'operator:test', organisationId: null });
+    await proc.hear(DEVICE_WITHDRAWN_CHANNEL);
+    expect((await tv.next('refused')).code).toBe('AUTH_DEVICE_WITHDRAWN');
+    await tv.close();
+    expect(tv.closed!.code).toBe(TV_ALERT_CLOSE.refused);
+  });
+
+  it('asks a TV whose test-alert flag changed while it was deaf to reconnect, once it listens again', async () => {
+    const spare = await anotherTv();
+    const tv = await Tv.connect(spare.credential.replace(/^Device /, ''), [], proc.server);
+    await proc.deafen(DEVICE_TEST_ALERTS_CHANNEL);
+    const flag = await app.inject({ method: 'PUT', url: `${CONSOLE_PREFIX}/devices/${spare.id}/test-alerts`, headers: { authorization: admin.authorization }, payload: { testAlerts: true } });
+    expect(flag.statusCode).toBe(200);
+    await proc.hear(DEVICE_TEST_ALERTS_CHANNEL);
+    while (!tv.closed) await tv.next('never' as Msg['type']).catch(() => undefined);
+    expect(tv.closed.code).toBe(TV_ALERT_CLOSE.reconnect);
   });
 });

@@ -73,6 +73,30 @@ describe('withdrawing a device', () => {
     }
   });
 
+  it('forgets every cached credential once a lost LISTEN is back: a withdrawal notified meanwhile never came', async () => {
+    const { tv } = await tvWithSession();
+    // The process's listener; the loss is played (db/client.ts calls onResumed once it listens again).
+    let resumed: (() => void) | undefined;
+    const unlisten = await followDeviceWithdrawals({
+      db,
+      listen: (channel, onPayload, options) => {
+        resumed = options?.onResumed;
+        return database.listen(channel, onPayload);
+      },
+    });
+    try {
+      expect((await askNonce(tv.credential)).statusCode).toBe(201);
+      // Withdrawn while this process was deaf: the row changed, the notification is lost.
+      await db.update(devices).set({ withdrawnAt: new Date() }).where(eq(devices.id, tv.id));
+      expect((await askNonce(tv.credential)).statusCode).toBe(201);
+      expect(resumed).toBeTypeOf('function');
+      resumed!();
+      expect((await askNonce(tv.credential)).json().error?.code).toBe('AUTH_DEVICE_WITHDRAWN');
+    } finally {
+      await unlisten();
+    }
+  });
+
   it('is audited, changes nothing the second time, and refuses unknown or malformed ids', async () => {
     const { tv } = await tvWithSession();
     await withdrawDevice(db, tv.id, TEST_ACTOR);

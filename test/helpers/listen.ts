@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { RelistenWait } from '../../platform/src/db/client.js';
+
+/**
+ * A re-listen the test holds (`openDatabase({ relistenWait })`): `lost()` resolves once the handle
+ * noticed a lost LISTEN connection and waits to listen again; `release()` lets that wait end. An
+ * unlisten or close while it waits rejects it, as the real backoff does.
+ */
+export function heldRelisten() {
+  const attempts: number[] = [];
+  const waiting: { resolve: () => void; reject: (reason: unknown) => void }[] = [];
+  let noticed: (() => void)[] = [];
+  const wait: RelistenWait = (attempt, signal) => {
+    attempts.push(attempt);
+    for (const wake of noticed.splice(0)) wake();
+    return new Promise<void>((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
+      const entry = { resolve, reject };
+      waiting.push(entry);
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+  };
+  return {
+    wait,
+    /** Every attempt the handle waited for, in order (1 after each loss, then 2, 3, … while it fails). */
+    attempts,
+    /** Resolves when the handle next waits to listen again (at once if one is waiting already). */
+    lost: () => (waiting.length ? Promise.resolve() : new Promise<void>((r) => noticed.push(r))),
+    /** Ends every wait: the handle listens again. */
+    release: () => {
+      for (const w of waiting.splice(0)) w.resolve();
+      noticed = [];
+    },
+  };
+}
+
+/** A connection-string `application_name` of its own, so a test kills its own LISTEN connections and no one else's. */
+export function withApplicationName(url: string): { url: string; applicationName: string } {
+  const applicationName = `listen-test-${randomBytes(4).toString('hex')}`;
+  const u = new URL(url);
+  u.searchParams.set('application_name', applicationName);
+  return { url: u.toString(), applicationName };
+}
+
+/**
+ * Terminates the LISTEN connections of `applicationName` on `channel` (as the owner, waiting until
+ * they are gone), as a PostgreSQL restart or a network failure would; returns how many.
+ */
+export async function terminateListen(ownerUrl: string, applicationName: string, channel: string): Promise<number> {
+  const admin = new pg.Client({ connectionString: ownerUrl });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ gone: boolean }>(
+      `select pg_terminate_backend(pid, 5000) as gone from pg_stat_activity
+        where application_name = $1 and query = $2 and pid <> pg_backend_pid()`,
+      [applicationName, `listen ${pg.escapeIdentifier(channel)}`],
+    );
+    return rows.filter((r) => r.gone).length;
+  } finally {
+    await admin.end();
+  }
+}
+
+/** The connections of `applicationName` that are listening (their last statement a LISTEN). */
+export async function listeningConnections(ownerUrl: string, applicationName: string): Promise<number> {
+  const admin = new pg.Client({ connectionString: ownerUrl });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where application_name = $1 and query ilike 'listen %'`, [applicationName]);
+    return rows[0]!.n;
+  } finally {
+    await admin.end();
+  }
+}

@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase, relistenDelayMs, type DbHandle } from '../../../platform/src/db/client.js';
+import { freshDatabase, TEST_DATABASE_URL, TEST_DB_KIND } from '../../helpers/database.js';
+import { heldRelisten, listeningConnections, terminateListen, withApplicationName } from '../../helpers/listen.js';
+
+const database = await freshDatabase();
+afterAll(() => database.close());
+
+/** A channel of this test's own. */
+const newChannel = () => `listen_test_${randomBytes(4).toString('hex')}`;
+const notify = (db: DbHandle['db'], channel: string, payload: string) => db.execute(sql`select pg_notify(${channel}, ${payload})`);
+
+/** Payloads heard, in order, and a way to wait for one. */
+function hearing() {
+  const heard: string[] = [];
+  let waiters: (() => void)[] = [];
+  return {
+    heard,
+    onPayload: (payload: string) => {
+      heard.push(payload);
+      for (const w of waiters.splice(0)) w();
+    },
+    async until(payload: string) {
+      while (!heard.includes(payload)) await new Promise<void>((w) => waiters.push(w));
+    },
+    reset: () => (waiters = []),
+  };
+}
+
+describe('listening again after a lost LISTEN connection', () => {
+  it('waits between half and all of a doubling delay, 100 ms at first, never above 5 s', () => {
+    expect(relistenDelayMs(1, () => 0)).toBe(50);
+    expect(relistenDelayMs(1, () => 1)).toBe(100);
+    expect(relistenDelayMs(4, () => 1)).toBe(800);
+    expect(relistenDelayMs(4, () => 0.5)).toBe(600);
+    expect(relistenDelayMs(7, () => 1)).toBe(5000);
+    expect(relistenDelayMs(1000, () => 0)).toBe(2500);
+  });
+
+  if (TEST_DB_KIND === 'postgres') {
+    it('hears payloads again once its terminated connection is replaced, and calls onResumed once', async () => {
+      const { url, applicationName } = withApplicationName(database.url!);
+      const held = heldRelisten();
+      const handle = await openDatabase({ databaseUrl: url, dataDir: null, relistenWait: held.wait });
+      const channel = newChannel();
+      const ear = hearing();
+      let resumed = 0;
+      let onResumed!: () => void;
+      const back = new Promise<void>((r) => (onResumed = r));
+      try {
+        const unlisten = await handle.listen(channel, ear.onPayload, { onResumed: () => (resumed++, onResumed()) });
+        await notify(database.db, channel, 'before');
+        await ear.until('before');
+        expect(resumed).toBe(0);
+
+        expect(await terminateListen(database.ownerUrl!, applicationName, channel)).toBe(1);
+        await held.lost();
+        // Deaf: this one is lost for good (what onResumed is for).
+        await notify(database.db, channel, 'while deaf');
+        held.release();
+        await back;
+        await notify(database.db, channel, 'after');
+        await ear.until('after');
+        expect(ear.heard).toEqual(['before', 'after']);
+        expect(resumed).toBe(1);
+        expect(held.attempts).toEqual([1]);
+
+        await unlisten();
+        expect(await listeningConnections(database.ownerUrl!, applicationName)).toBe(0);
+      } finally {
+        await handle.close();
+      }
+      // Stopped by us: no attempt to listen again.
+      expect(held.attempts).toEqual([1]);
+    });
+
+    it('keeps trying while the database refuses it, then listens (onResumed once)', async () => {
+      const { url, applicationName } = withApplicationName(database.url!);
+      const held = heldRelisten();
+      const handle = await openDatabase({ databaseUrl: url, dataDir: null, relistenWait: held.wait });
+      const channel = newChannel();
+      const ear = hearing();
+      let resumed = 0;
+      let onResumed!: () => void;
+      const back = new Promise<void>((r) => (onResumed = r));
+      // Our own test database refuses connections for a while (as during a restart); asked from another database.
+      const name = new URL(database.ownerUrl!).pathname.slice(1);
+      const allowConnections = async (allow: boolean) => {
+        const admin = new pg.Client({ connectionString: TEST_DATABASE_URL! });
+        await admin.connect();
+        await admin.query(`alter database ${pg.escapeIdentifier(name)} allow_connections ${allow}`).finally(() => admin.end());
+      };
+      try {
+        await handle.listen(channel, ear.onPayload, { onResumed: () => (resumed++, onResumed()) });
+        expect(await terminateListen(database.ownerUrl!, applicationName, channel)).toBe(1);
+        await held.lost();
+        await allowConnections(false);
+        held.release();
+        await held.lost();
+        expect(held.attempts).toEqual([1, 2]);
+        await allowConnections(true);
+        held.release();
+        await back;
+        await notify(database.db, channel, 'back');
+        await ear.until('back');
+        expect(resumed).toBe(1);
+      } finally {
+        await allowConnections(true);
+        await handle.close();
+      }
+    });
+
+    for (const stop of ['unlisten', 'close'] as const) {
+      it(`stops waiting to listen again on ${stop}, leaving no timer behind`, async () => {
+        const { url, applicationName } = withApplicationName(database.url!);
+        let waitEnded: string | null = null;
+        let noticed!: () => void;
+        const lost = new Promise<void>((r) => (noticed = r));
+        // A real timer, as the backoff's: a long one, which the stop must clear.
+        const handle = await openDatabase({
+          databaseUrl: url,
+          dataDir: null,
+          relistenWait: (_attempt, signal) => {
+            noticed();
+            return sleep(600_000, undefined, { signal }).then(() => void (waitEnded = 'slept'), (err: Error) => {
+              waitEnded = err.name;
+              throw err;
+            });
+          },
+        });
+        const channel = newChannel();
+        try {
+          const unlisten = await handle.listen(channel, () => undefined, { onResumed: () => expect.unreachable('resumed after stop') });
+          expect(await terminateListen(database.ownerUrl!, applicationName, channel)).toBe(1);
+          await lost;
+          await (stop === 'unlisten' ? unlisten() : handle.close());
+          // Aborted, before the stop returned: its timer is cleared (timers/promises), nothing keeps the process up.
+          expect(waitEnded).toBe('AbortError');
+          expect(await listeningConnections(database.ownerUrl!, applicationName)).toBe(0);
+        } finally {
+          if (stop === 'unlisten') await handle.close();
+        }
+      });
+    }
+  } else {
+    it('not applicable on PGlite, whose in-process listen has no connection to lose: payloads arrive, onResumed is never called', async () => {
+      const channel = newChannel();
+      const ear = hearing();
+      let resumed = 0;
+      const unlisten = await database.listen(channel, ear.onPayload, { onResumed: () => resumed++ });
+      await notify(database.db, channel, 'one');
+      await ear.until('one');
+      await unlisten();
+      expect(resumed).toBe(0);
+    });
+  }
+});

@@ -1,9 +1,8 @@
 import { css, html, nothing, type TemplateResult } from 'lit';
-import type { KeyKind } from '../../api/reader-client.js';
 import { KEYBOARD_COLUMNS, KEYBOARD_ROWS, PAD_ROWS, keyboardFocusKey, padFocusKey, type KeyboardKey, type PadKey } from '../flow/keyboard-layout.js';
-import { masked, triesAdvice } from '../flow/pin-entry.js';
+import { masked, pinMessage, triesAdvice } from '../flow/pin-entry.js';
 import type { FlowStep } from '../flow/card-flow.js';
-import { t, type StringKey } from '../strings.js';
+import { t } from '../strings.js';
 import './tv-button.js';
 
 /**
@@ -82,8 +81,6 @@ function boxes(step: PinStep): TemplateResult {
   </div>`;
 }
 
-const INCOMPLETE: Record<KeyKind, StringKey> = { auth: 'pin.notice.incomplete.auth', sign: 'pin.notice.incomplete.sign' };
-
 /**
  * The PIN heading, masked value, tries left, warnings and the Back hint. The auth screen stacks
  * them beside the pad (its notice goes under the pad: `renderPadColumn`); the sign screen packs
@@ -95,7 +92,7 @@ export function renderPinInfo(step: PinStep, expectedName: string | null, cardLi
   const tries = advice.level === 'unknown'
     ? html`<p class="tries" data-tries-left="">${t('pin.triesUnknown')}</p>`
     : html`<p class="tries" data-tries-left=${advice.triesLeft}>${t('pin.triesLeft')} <strong>${advice.triesLeft}</strong> ${t('pin.triesUnit')}</p>`;
-  const warn = advice.level === 'last' ? html`<p class="warn" role="alert" data-last-try>${t('pin.lastTry')}</p>` : nothing;
+  const warn = advice.level === 'last' ? html`<p class="warn" role="alert" data-last-try>${pinMessage(step.key, 'lastTry')}</p>` : nothing;
   if (step.key === 'auth') {
     return html`<div class="info">${cardLine}${title}
       <p class="lead">${t('pin.auth.lead')}</p>
@@ -116,13 +113,7 @@ export function renderPinInfo(step: PinStep, expectedName: string | null, cardLi
 
 /** What the PIN screen says about the last try (wrong, incomplete, another card, the link lost, the card taken away), if anything. */
 function pinNotice(step: PinStep): TemplateResult | typeof nothing {
-  const notice = step.notice === 'incomplete' ? t(INCOMPLETE[step.key])
-    : step.notice === 'wrong' ? t('pin.notice.wrong')
-    : step.notice === 'otherCard' ? t('pin.notice.otherCard')
-    : step.notice === 'format' ? t('pin.notice.format')
-    : step.notice === 'linkLost' ? t('pin.notice.linkLost')
-    : step.notice === 'cardRemoved' ? t('pin.notice.cardRemoved')
-    : '';
+  const notice = step.notice ? pinMessage(step.key, step.notice) : '';
   return notice ? html`<p class="notice" role="alert" data-notice=${step.notice ?? ''}>${notice}</p>` : nothing;
 }
 

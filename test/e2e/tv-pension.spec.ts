@@ -164,7 +164,8 @@ test('link a policy with its code, sign the 現況確認届 from the inbox, the 
 
   await typeSignPassword(page, 'WRONG1');
   await expect(page.locator('stb-tv-pension-screen [data-tries-left]')).toHaveAttribute('data-tries-left', '4', { timeout: 15_000 });
-  await expect(page.locator('stb-tv-pension-screen [data-notice]')).toBeVisible();
+  // Said in the keyboard's own word: the screen asks for a パスワード, not a 暗証番号.
+  await expect(page.locator('stb-tv-pension-screen [data-notice="wrong"]')).toHaveText('パスワードが 違います。');
   // The card taken away mid-signature: nothing is lost; put back, 決定 again.
   await driver.request('demo.remove', {});
   await typeSignPassword(page, TARO.signPin);
@@ -236,7 +237,7 @@ for (const textSize of Object.keys(TEXT_SCALE) as TextSize[]) test(`the driver l
 
   const notice = screen.locator('[data-notice="linkLost"]');
   await expect(notice).toBeVisible({ timeout: 15_000 });
-  await expect(notice).toContainText('接続が 一時 切れました。暗証番号を もう一度 入れてください。');
+  await expect(notice).toContainText('接続が 一時 切れました。英数字のパスワードを もう一度 入れてください。');
   await expect(mode(page)).toHaveAttribute('data-pension-mode', 'sign');
   await expect(screen.locator('[data-pin-length]')).toHaveAttribute('data-pin-length', '0');
   // The tries shown are the card's, asked after the link came back: exactly one spent.

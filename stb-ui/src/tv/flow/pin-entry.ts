@@ -83,15 +83,16 @@ export const backAction = (value: PinValue): 'delete' | 'leave' => (isEmpty(valu
 /** A message of a PIN screen: a notice about the last try, the one-try-left warning and question. */
 export type PinMessage = PinNotice | 'lastTry' | 'confirmLastTry';
 
-/** Which string each PIN screen message is, per kind of secret. */
+/** Which string each PIN screen message is, per kind of secret (the 4-digit 暗証番号, the sign password パスワード). */
 const PIN_MESSAGES: Readonly<Record<KeyKind, Readonly<Record<PinMessage, StringKey>>>> = {
   auth: {
     incomplete: 'pin.notice.incomplete.auth', wrong: 'pin.notice.wrong', otherCard: 'pin.notice.otherCard', format: 'pin.notice.format',
     linkLost: 'pin.notice.linkLost', cardRemoved: 'pin.notice.cardRemoved', lastTry: 'pin.lastTry', confirmLastTry: 'pin.confirm.message',
   },
+  // The keyboard heads it 英数字のパスワード: every message there says パスワード, never 暗証番号.
   sign: {
-    incomplete: 'pin.notice.incomplete.sign', wrong: 'pin.notice.wrong', otherCard: 'pin.notice.otherCard', format: 'pin.notice.format',
-    linkLost: 'pin.notice.linkLost', cardRemoved: 'pin.notice.cardRemoved', lastTry: 'pin.lastTry', confirmLastTry: 'pin.confirm.message',
+    incomplete: 'pin.notice.incomplete.sign', wrong: 'pin.notice.wrong.sign', otherCard: 'pin.notice.otherCard.sign', format: 'pin.notice.format.sign',
+    linkLost: 'pin.notice.linkLost.sign', cardRemoved: 'pin.notice.cardRemoved.sign', lastTry: 'pin.lastTry.sign', confirmLastTry: 'pin.confirm.message.sign',
   },
 };
 

@@ -35,13 +35,15 @@ type Mode =
   | { name: 'review'; item: InboxItemView; draft: ConfirmationDraftView }
   | {
       name: 'sign'; draft: ConfirmationDraftView; value: PinValue; reveal: boolean; status: PinStatus | null;
-      notice: 'wrong' | 'incomplete' | 'cardAway' | 'linkLost' | 'cardRemoved' | 'otherCard' | null; busy: boolean;
+      notice: 'wrong' | 'incomplete' | 'format' | 'cardAway' | 'linkLost' | 'cardRemoved' | 'otherCard' | null; busy: boolean;
       /** The password's fate was lost: waiting for the link and the card, then their tries (no key does anything meanwhile; the card line says which it waits for). */
       waiting: boolean;
     }
   | { name: 'receipt'; receipt: ConfirmationReceiptView }
   | { name: 'failed'; message: string };
 
+/** The sign password locked: said in the keyboard's word (パスワード), with where to unlock it. */
+const BLOCKED: Mode = { name: 'failed', message: `${t('pin.blocked.text.sign')} ${t('pin.blocked.bring')}` };
 const CODE_DIGITS = 12;
 /** Inbox items on screen at once (all of them fit inside the safe area at 特大). */
 const INBOX_PAGE = 3;
@@ -235,8 +237,11 @@ export class StbTvPensionScreen extends LitElement {
       case 'wrongPassword': this._mode = { ...now, busy: false, value: emptyPin('sign'), notice: 'wrong', status: { triesLeft: outcome.triesLeft, blocked: outcome.triesLeft === 0 } }; break;
       case 'cardAway': this._mode = { ...now, busy: false, notice: 'cardAway' }; break;
       case 'askAgain': return this._askAgain(now, outcome.notice);
-      case 'blocked': this._mode = { name: 'failed', message: failureText({ error: { code: 'CARD_PIN_BLOCKED', message: '', ja: '' } }) }; break;
-      default: this._mode = { name: 'failed', message: failureText(outcome.error) };
+      case 'blocked': this._mode = BLOCKED; break;
+      default:
+        // A password the card refused for its form (the keyboard types only A–Z and 0–9: hardly ever) is said on the keyboard.
+        if (wireOf(outcome.error)?.error.code === 'CARD_PIN_FORMAT') this._mode = { ...now, busy: false, value: emptyPin('sign'), notice: 'format' };
+        else this._mode = { name: 'failed', message: failureText(outcome.error) };
     }
   }
 
@@ -251,7 +256,7 @@ export class StbTvPensionScreen extends LitElement {
     const again = await signer.statusAgain();
     const now = this._mode;
     if (now.name !== 'sign' || signer !== this._signer) return;
-    if (again.status?.blocked) return void (this._mode = { name: 'failed', message: failureText({ error: { code: 'CARD_PIN_BLOCKED', message: '', ja: '' } }) });
+    if (again.status?.blocked) return void (this._mode = BLOCKED);
     this._mode = { ...now, waiting: false, status: again.status, notice: again.otherCard ? 'otherCard' : notice };
   }
 

@@ -309,7 +309,7 @@ export class StbTvFlowScreen extends LitElement {
         ]);
       case 'blocked':
         return this._renderSimple(`blocked-${step.key}`, t(step.key === 'auth' ? 'pin.blocked.title.auth' : 'pin.blocked.title.sign'),
-          `${errorText(step.error ?? { code: 'CARD_PIN_BLOCKED', message: '', ja: '' })} ${t('pin.blocked.bring')}`,
+          `${step.key === 'sign' ? t('pin.blocked.text.sign') : errorText(step.error ?? { code: 'CARD_PIN_BLOCKED', message: '', ja: '' })} ${t('pin.blocked.bring')}`,
           [['blocked/start', t('flow.toStart'), toStart]]);
       case 'failed':
         return this._renderSimple('failed', t('failed.title'), errorText(step.error, step.network), [

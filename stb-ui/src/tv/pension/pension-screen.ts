@@ -335,10 +335,10 @@ export class StbTvPensionScreen extends LitElement {
         <ul data-lines>${m.draft.lines.map((l) => html`<li>${l}</li>`)}</ul>
         <div class="list">${this._button('sign', t('pension.review.sign'), () => void this._startSign(m.draft))}${this._backButton()}</div>`;
       case 'sign': {
-        const notice = m.notice === 'cardAway' ? t('pension.sign.cardAway') : null;
+        // No card when 決定 was pressed: the password stays typed, so this notice may sit over 16 characters.
+        const cardAway = m.notice === 'cardAway' ? html`<p class="notice" role="alert" data-card-away>${t('pension.sign.cardAway')}</p>` : null;
         return html`<div class="pin sign" data-waiting=${m.waiting ? 'yes' : 'no'}>
-          ${renderPinInfo({ name: 'pin', key: 'sign', status: m.status, value: m.value, reveal: m.reveal, confirming: false, notice: m.notice === 'cardAway' ? null : m.notice }, null, html``)}
-          ${notice ? html`<p class="notice" role="alert" data-card-away>${notice}</p>` : nothing}
+          ${renderPinInfo({ name: 'pin', key: 'sign', status: m.status, value: m.value, reveal: m.reveal, confirming: false, notice: m.notice === 'cardAway' ? null : m.notice }, null, html``, cardAway)}
           ${m.waiting ? html`<stb-tv-card-status compact .reader=${this.reader}></stb-tv-card-status>` : nothing}
           ${m.busy ? html`<p data-working>${t('pension.sign.working')}</p>` : nothing}
           ${renderKeyboard(m.reveal, this._onPinKey)}

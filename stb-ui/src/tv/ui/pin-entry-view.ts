@@ -86,7 +86,7 @@ function boxes(step: PinStep): TemplateResult {
  * them beside the pad (its notice goes under the pad: `renderPadColumn`); the sign screen packs
  * them into three rows above the keyboard, so the whole keyboard stays inside the safe area.
  */
-export function renderPinInfo(step: PinStep, expectedName: string | null, cardLine: TemplateResult): TemplateResult {
+export function renderPinInfo(step: PinStep, expectedName: string | null, cardLine: TemplateResult, ownNotice: TemplateResult | null = null): TemplateResult {
   const advice = triesAdvice(step.status);
   const title = html`<h2 data-pin-key=${step.key}>${expectedName ? `${expectedName} ${t('pin.forName')}：` : ''}<span class="whole">${t(step.key === 'auth' ? 'pin.auth.title' : 'pin.sign.title')}</span></h2>`;
   const tries = advice.level === 'unknown'
@@ -100,14 +100,14 @@ export function renderPinInfo(step: PinStep, expectedName: string | null, cardLi
       <p class="back-hint">${t('pin.backHint')}</p>
     </div>`;
   }
-  // A notice takes the lead's place (it says what to do now; the lead comes back with the first
-  // character typed): at 特大, under a heading with the card's name, both would push the keyboard
-  // out of the safe area.
+  // A notice (the step's, or the screen's own: `ownNotice`) takes the lead's place (it says what to
+  // do now; the lead comes back with the first character typed): at 特大, under a heading with the
+  // card's name, or over 16 characters typed, both would push the keyboard out of the safe area.
   return html`<div class="info">
     <div class="row">${title}${cardLine}</div>
-    ${step.notice ? nothing : html`<p class="back-hint">${t('pin.sign.lead')}${t('pin.backHint')}</p>`}
+    ${step.notice || ownNotice ? nothing : html`<p class="back-hint">${t('pin.sign.lead')}${t('pin.backHint')}</p>`}
     <div class="row">${boxes(step)}${tries}</div>
-    ${pinNotice(step)}${warn}
+    ${ownNotice ?? pinNotice(step)}${warn}
   </div>`;
 }
 

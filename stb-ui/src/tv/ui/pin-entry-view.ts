@@ -30,12 +30,14 @@ export const pinStyles = css`
     font-size: calc(60px * var(--stb-text-scale, 1)); font-weight: 700;
   }
   .sign .box { width: calc(60px * min(var(--stb-text-scale, 1), 1.08)); height: calc(72px * min(var(--stb-text-scale, 1), 1.08)); font-size: calc(40px * var(--stb-text-scale, 1)); }
-  .sign .boxes { gap: 10px; margin: 0; }
+  .sign .boxes { gap: 10px; margin: 4px 0 12px; }
   .sign .row { display: flex; align-items: center; justify-content: space-between; gap: 40px; margin: 0 0 8px; }
   .sign .row h2 { margin: 0; flex: 1 1 auto; }
   /* The name wraps at its spaces; the password's rule and the card line stay whole beside it. */
   .sign .row h2 .whole, .sign .row stb-tv-card-status { white-space: nowrap; }
-  .sign .row stb-tv-card-status { flex: none; }
+  /* The card line and the tries stack beside the heading (room a heading of two lines leaves), so
+     the masked value has a line of its own: 16 boxes there never wrap, even at 特大. */
+  .sign .row .status { flex: none; display: flex; flex-direction: column; align-items: flex-end; gap: 8px; }
   .sign .tries { margin: 0; white-space: nowrap; }
   .sign .back-hint { margin: 0 0 12px; max-width: 1700px; }
   .sign .notice, .sign .warn { margin: 4px 0 8px; }
@@ -84,7 +86,8 @@ function boxes(step: PinStep): TemplateResult {
 /**
  * The PIN heading, masked value, tries left, warnings and the Back hint. The auth screen stacks
  * them beside the pad (its notice goes under the pad: `renderPadColumn`); the sign screen packs
- * them into three rows above the keyboard, so the whole keyboard stays inside the safe area.
+ * them above the keyboard (the card line and the tries beside the heading, the masked value on a
+ * line of its own), so the whole keyboard stays inside the safe area.
  */
 export function renderPinInfo(step: PinStep, expectedName: string | null, cardLine: TemplateResult, ownNotice: TemplateResult | null = null): TemplateResult {
   const advice = triesAdvice(step.status);
@@ -104,9 +107,9 @@ export function renderPinInfo(step: PinStep, expectedName: string | null, cardLi
   // do now; the lead comes back with the first character typed): at 特大, under a heading with the
   // card's name, or over 16 characters typed, both would push the keyboard out of the safe area.
   return html`<div class="info">
-    <div class="row">${title}${cardLine}</div>
+    <div class="row">${title}<div class="status">${cardLine}${tries}</div></div>
     ${step.notice || ownNotice ? nothing : html`<p class="back-hint">${t('pin.sign.lead')}${t('pin.backHint')}</p>`}
-    <div class="row">${boxes(step)}${tries}</div>
+    ${boxes(step)}
     ${ownNotice ?? pinNotice(step)}${warn}
   </div>`;
 }

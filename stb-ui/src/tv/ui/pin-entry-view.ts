@@ -31,13 +31,14 @@ export const pinStyles = css`
   }
   .sign .box { width: calc(60px * min(var(--stb-text-scale, 1), 1.08)); height: calc(72px * min(var(--stb-text-scale, 1), 1.08)); font-size: calc(40px * var(--stb-text-scale, 1)); }
   .sign .boxes { gap: 10px; margin: 4px 0 12px; }
-  .sign .row { display: flex; align-items: center; justify-content: space-between; gap: 40px; margin: 0 0 8px; }
+  .sign .row { display: flex; flex-wrap: nowrap; align-items: center; justify-content: space-between; gap: 24px; margin: 0 0 8px; }
   .sign .row h2 { margin: 0; flex: 1 1 auto; }
-  /* The name wraps at its spaces; the password's rule and the card line stay whole beside it. */
-  .sign .row h2 .whole, .sign .row stb-tv-card-status { white-space: nowrap; }
+  /* The name wraps at its spaces; the password's rule stays whole beside it. */
+  .sign .row h2 .whole { white-space: nowrap; }
   /* The card line and the tries stack beside the heading (room a heading of two lines leaves), so
-     the masked value has a line of its own: 16 boxes there never wrap, even at 特大. */
-  .sign .row .status { flex: none; display: flex; flex-direction: column; align-items: flex-end; gap: 8px; }
+     the masked value has a line of its own: 16 boxes there never wrap, even at 特大. A long card
+     line (つなぎなおしています…) wraps at its spaces, as narrow as the tries. */
+  .sign .row .status { flex: 0 1 auto; min-width: min-content; display: flex; flex-direction: column; align-items: flex-end; gap: 8px; }
   .sign .tries { margin: 0; white-space: nowrap; }
   .sign .back-hint { margin: 0 0 12px; max-width: 1700px; }
   .sign .notice, .sign .warn { margin: 4px 0 8px; }
@@ -103,12 +104,13 @@ export function renderPinInfo(step: PinStep, expectedName: string | null, cardLi
       <p class="back-hint">${t('pin.backHint')}</p>
     </div>`;
   }
-  // A notice (the step's, or the screen's own: `ownNotice`) takes the lead's place (it says what to
-  // do now; the lead comes back with the first character typed): at 特大, under a heading with the
-  // card's name, or over 16 characters typed, both would push the keyboard out of the safe area.
+  // A notice (the step's, or the screen's own: `ownNotice`) or the last-try warning takes the lead's
+  // place (it says what to do now; the lead comes back with the first character typed): at 特大,
+  // under a heading with the card's name, or over 16 characters typed, both would push the
+  // keyboard out of the safe area.
   return html`<div class="info">
     <div class="row">${title}<div class="status">${cardLine}${tries}</div></div>
-    ${step.notice || ownNotice ? nothing : html`<p class="back-hint">${t('pin.sign.lead')}${t('pin.backHint')}</p>`}
+    ${step.notice || ownNotice || warn !== nothing ? nothing : html`<p class="back-hint">${t('pin.sign.lead')}${t('pin.backHint')}</p>`}
     ${boxes(step)}
     ${ownNotice ?? pinNotice(step)}${warn}
   </div>`;

@@ -276,6 +276,11 @@ for (const textSize of SIZES) {
       await focusLandsOn(page, 'already/login');
       await press(page, '2');
       await focusLandsOn(page, 'kbd/A');
+      // The longest password (16 characters, masked) under the longest heading, then 太郎's.
+      await typeOnKeyboard(page, '1234567890123456');
+      await expect(page.locator('stb-tv-flow-screen [data-pin-length]')).toHaveAttribute('data-pin-length', '16');
+      await check('register-keyboard-16');
+      for (let i = 0; i < 16; i++) await press(page, 'Backspace');
       await typeOnKeyboard(page, TARO.signPin);
       await check('register-keyboard');
       await moveTo(page, 'kbd/submit');

@@ -85,6 +85,29 @@ async function freePeriod(): Promise<{ period: string; month: number }> {
   }
 }
 
+/**
+ * A policy of its own, linked through the API, and its campaign, whose request waits in 太郎's
+ * inbox; then 太郎 on the TV (his card in, logged in with the remote) opens it to the password.
+ */
+async function toRequestPassword(page: Page, settings: { textSize: TextSize; highContrast: boolean }) {
+  const { period, month } = await freePeriod();
+  const policyRef = `E2E-${randomUUID().slice(0, 8)}`;
+  const issued = await consoleApi('POST', '/pension/policies', { policyRef, dueMonth: month });
+  expect(issued.status, issued.text).toBe(201);
+  const linked = await api('POST', '/api/v1/pension/links', await apiSession(driver, TARO), { code: issued.body.policies[0].linkCode, shareBasic4: false });
+  expect(linked.status, JSON.stringify(linked.body)).toBe(201);
+  const campaign = await consoleApi('POST', '/pension/campaigns', { title: `現況確認 ${period}`, period, deadline: japanDay(20), reminderDates: [] });
+  expect(campaign.status, campaign.text).toBe(201);
+  await insertCard(driver, TARO);
+  await openTv(page, settings);
+  await logInWithRemote(page, TARO);
+  await press(page, '7');
+  // The campaign's request: its title names the period, and it names the policy (as other items do).
+  const item = page.locator('stb-tv-pension-screen [data-item]', { hasText: policyRef }).filter({ hasText: `現況確認 ${period}` });
+  await expect(item).toBeVisible({ timeout: 15_000 });
+  await toPassword(page, item);
+}
+
 test.beforeAll(async () => {
   driver = await connectDriver();
   await driver.request('hello', { client: 'tv-pension.spec' });
@@ -164,7 +187,8 @@ test('link a policy with its code, sign the 現況確認届 from the inbox, the 
 
   await typeSignPassword(page, 'WRONG1');
   await expect(page.locator('stb-tv-pension-screen [data-tries-left]')).toHaveAttribute('data-tries-left', '4', { timeout: 15_000 });
-  await expect(page.locator('stb-tv-pension-screen [data-notice]')).toBeVisible();
+  // Said in the keyboard's own word: the screen asks for a パスワード, not a 暗証番号.
+  await expect(page.locator('stb-tv-pension-screen [data-notice="wrong"]')).toHaveText('パスワードが 違います。');
   // The card taken away mid-signature: nothing is lost; put back, 決定 again.
   await driver.request('demo.remove', {});
   await typeSignPassword(page, TARO.signPin);
@@ -197,30 +221,13 @@ test('link a policy with its code, sign the 現況確認届 from the inbox, the 
   await driver.request('demo.remove', {});
 });
 
-for (const textSize of Object.keys(TEXT_SCALE) as TextSize[]) test(`the driver link drops just after 決定 on a wrong 署名用 password, its answer lost: the password is not sent again; the keyboard comes back empty with the card’s tries, one spent (text size ${textSize})`, async ({ page }, testInfo) => {
+for (const textSize of Object.keys(TEXT_SCALE) as TextSize[]) for (const highContrast of [false, true]) test(`the driver link drops just after 決定 on a wrong 署名用 password, its answer lost: the password is not sent again; the keyboard comes back empty with the card’s tries, one spent (text size ${textSize}, ${highContrast ? 'high' : 'normal'} contrast)`, async ({ page }, testInfo) => {
   test.setTimeout(120_000);
-  const { problems, check } = screenChecker(page, testInfo, textSize);
-  // A policy of its own, linked through the API, and its campaign: the request waits in 太郎's inbox.
-  const { period, month } = await freePeriod();
-  const policyRef = `E2E-${randomUUID().slice(0, 8)}`;
-  const issued = await consoleApi('POST', '/pension/policies', { policyRef, dueMonth: month });
-  expect(issued.status, issued.text).toBe(201);
-  const linked = await api('POST', '/api/v1/pension/links', await apiSession(driver, TARO), { code: issued.body.policies[0].linkCode, shareBasic4: false });
-  expect(linked.status, JSON.stringify(linked.body)).toBe(201);
-  const campaign = await consoleApi('POST', '/pension/campaigns', { title: `現況確認 ${period}`, period, deadline: japanDay(20), reminderDates: [] });
-  expect(campaign.status, campaign.text).toBe(201);
-
+  const { problems, check } = screenChecker(page, testInfo, `${textSize}${highContrast ? '-hc' : ''}`);
   // The sign request passes; its answer (CARD_PIN_WRONG) is lost and the link drops with it, so
   // the driver takes it as delivered. New links are refused until the test lets them pass.
   const link = await routeDriverLink(page);
-  await insertCard(driver, TARO);
-  await openTv(page, { textSize });
-  await logInWithRemote(page, TARO);
-  await press(page, '7');
-  // The campaign's request: its title names the period, and it names the policy (as other items do).
-  const item = page.locator('stb-tv-pension-screen [data-item]', { hasText: policyRef }).filter({ hasText: `現況確認 ${period}` });
-  await expect(item).toBeVisible({ timeout: 15_000 });
-  await toPassword(page, item);
+  await toRequestPassword(page, { textSize, highContrast });
   const screen = page.locator('stb-tv-pension-screen');
   const before = (await driver.request('pin.status', { key: 'sign' })).result as { triesLeft: number };
   await expect(screen.locator('[data-tries-left]')).toHaveAttribute('data-tries-left', String(before.triesLeft), { timeout: 15_000 });
@@ -236,7 +243,7 @@ for (const textSize of Object.keys(TEXT_SCALE) as TextSize[]) test(`the driver l
 
   const notice = screen.locator('[data-notice="linkLost"]');
   await expect(notice).toBeVisible({ timeout: 15_000 });
-  await expect(notice).toContainText('接続が 一時 切れました。暗証番号を もう一度 入れてください。');
+  await expect(notice).toContainText('接続が 一時 切れました。英数字のパスワードを もう一度 入れてください。');
   await expect(mode(page)).toHaveAttribute('data-pension-mode', 'sign');
   await expect(screen.locator('[data-pin-length]')).toHaveAttribute('data-pin-length', '0');
   // The tries shown are the card's, asked after the link came back: exactly one spent.
@@ -244,12 +251,23 @@ for (const textSize of Object.keys(TEXT_SCALE) as TextSize[]) test(`the driver l
   expect((await driver.request('pin.status', { key: 'sign' })).result).toEqual({ key: 'sign', triesLeft: before.triesLeft - 1, blocked: false });
   expect(link.signs.length - signsBefore).toBe(1);
   await check('pension-password-again');
+
+  // The longest password (16 characters) sent with no card: nothing reached a card, so it stays,
+  // masked, under the notice; the crowded keyboard still fits.
+  await driver.request('demo.remove', {});
+  await typeSignPassword(page, '1234567890123456');
+  await expect(screen.locator('[data-card-away]')).toBeVisible({ timeout: 15_000 });
+  await expect(screen.locator('[data-pin-length]')).toHaveAttribute('data-pin-length', '16');
+  await check('pension-password-16-card-away');
   expect(problems).toEqual([]);
+  await insertCard(driver, TARO);
+  for (let i = 0; i < 16; i++) await press(page, 'Backspace');
+  await expect(screen.locator('[data-pin-length]')).toHaveAttribute('data-pin-length', '0');
 
   // The right password now signs.
   await typeSignPassword(page, TARO.signPin);
   await expect(screen.locator('[data-receipt]')).toHaveAttribute('data-receipt', 'sealed', { timeout: 20_000 });
-  expect(link.signs.length - signsBefore).toBe(2);
+  expect(link.signs.length - signsBefore).toBe(3); // the lost one, the one with no card, the right one
   await driver.request('demo.remove', {});
 });
 
@@ -275,4 +293,96 @@ test('the insurer admin issues an API credential in the console (shown once); re
   const refused = await call();
   expect(refused.status).toBe(401);
   expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('PENSION_API_CREDENTIAL_REVOKED');
+});
+
+test('the reader driver gone (the cable out) as 決定 is pressed at 特大: the password never left the TV, so it stays; the screen says what to check, and 決定 signs once it is back', async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  const { problems, check } = screenChecker(page, testInfo, 'xlarge');
+  const link = await routeDriverLink(page);
+  await toRequestPassword(page, { textSize: 'xlarge', highContrast: false });
+  const screen = page.locator('stb-tv-pension-screen');
+  await expect(screen.locator('[data-tries-left]')).toHaveAttribute('data-tries-left', '5', { timeout: 15_000 });
+  const signsBefore = link.signs.length; // the login's
+  await typeOnKeyboard(page, TARO.signPin);
+  await link.cut();
+  await moveTo(page, 'kbd/submit');
+  await press(page, 'Enter');
+  // It was the 現況確認届's failure screen (only もどる: the declarations and the password gone).
+  await expect(screen.locator('[data-no-reader]')).toHaveText('カードリーダーに つながりません。ケーブルと 電源を 確かめて、もう一度 決定を 押してください。', { timeout: 15_000 });
+  await expect(mode(page)).toHaveAttribute('data-pension-mode', 'sign');
+  await expect(screen.locator('[data-pin-length]')).toHaveAttribute('data-pin-length', String(TARO.signPin.length));
+  await expect(screen.locator('stb-tv-card-status')).toBeVisible();
+  expect(link.signs.length - signsBefore).toBe(0); // nothing left the TV
+  await check('pension-driver-gone');
+  expect(problems).toEqual([]);
+
+  link.up = true;
+  await expect(screen.locator('stb-tv-card-status [data-card-status]')).toHaveAttribute('data-card-status', 'card', { timeout: 20_000 });
+  expect(await focusedKeys(page)).toEqual(['kbd/submit']);
+  await press(page, 'Enter');
+  await expect(screen.locator('[data-receipt]')).toHaveAttribute('data-receipt', 'sealed', { timeout: 20_000 });
+  expect(link.signs.length - signsBefore).toBe(1);
+  await driver.request('demo.remove', {});
+});
+
+test('the platform silent once the card has signed (特大): the TV says so and もう一度 送る sends the same signature, no password and no card again', async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  const { problems, check } = screenChecker(page, testInfo, 'xlarge');
+  const link = await routeDriverLink(page);
+  await toRequestPassword(page, { textSize: 'xlarge', highContrast: false });
+  let hang = true;
+  await page.route('**/api/v1/pension/confirmations', (route) => (hang ? undefined : route.continue()));
+  await page.clock.install();
+  const screen = page.locator('stb-tv-pension-screen');
+  await expect(screen.locator('[data-tries-left]')).toHaveAttribute('data-tries-left', '5', { timeout: 15_000 });
+  const signsBefore = link.signs.length; // the login's
+  await typeOnKeyboard(page, TARO.signPin);
+  await moveTo(page, 'kbd/submit');
+  const hung = page.waitForRequest((r) => r.url().includes('/api/v1/pension/confirmations'));
+  await press(page, 'Enter');
+  await hung;
+  await page.clock.fastForward(20_000);
+  // It was only もどる, under the inbox's title: the declarations, the password and the signature thrown away.
+  await expect(mode(page)).toHaveAttribute('data-pension-mode', 'failed', { timeout: 15_000 });
+  await expect(mode(page)).toHaveText('現況確認届');
+  await expect(screen.locator('[data-error]')).toContainText('サーバーから 返事が ありません');
+  await focusLandsOn(page, 'pension/retry');
+  await check('pension-platform-silent');
+  expect(problems).toEqual([]);
+
+  hang = false;
+  await press(page, 'Enter');
+  await expect(screen.locator('[data-receipt]')).toHaveAttribute('data-receipt', 'sealed', { timeout: 20_000 });
+  expect(link.signs.length - signsBefore).toBe(1); // the card signed once
+  await driver.request('demo.remove', {});
+});
+
+test('one try left on the 署名用 password (特大): 決定 asks first, as the login does; いいえ keeps the password as typed, はい signs', async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  const { problems, check } = screenChecker(page, testInfo, 'xlarge');
+  await toRequestPassword(page, { textSize: 'xlarge', highContrast: false });
+  const screen = page.locator('stb-tv-pension-screen');
+  const tries = screen.locator('[data-tries-left]');
+  await expect(tries).toHaveAttribute('data-tries-left', '5', { timeout: 15_000 });
+  // Four wrong passwords (太郎's is YAMADA2024): one try left. The right one at the end makes it 5 again.
+  for (const left of [4, 3, 2, 1]) {
+    await typeSignPassword(page, '111111');
+    await expect(tries).toHaveAttribute('data-tries-left', String(left), { timeout: 15_000 });
+  }
+  await expect(screen.locator('[data-last-try]')).toHaveText('あと1回 まちがえると、パスワードがロックされます。よく確かめてから 送ってください。');
+  await typeSignPassword(page, TARO.signPin);
+  // It was sent at once: one slip of the finger and the card's password is locked until the city's desk.
+  await focusLandsOn(page, 'pension/lasttry/no');
+  await expect(screen.locator('stb-tv-dialog')).toHaveAttribute('message', 'このパスワードを 送りますか？ まちがえると、市区町村の窓口で 解除が必要になります。');
+  await check('pension-last-try-dialog');
+  expect(problems).toEqual([]);
+  await press(page, 'Enter', 'kbd/submit');
+  await expect(screen.locator('[data-pin-length]')).toHaveAttribute('data-pin-length', String(TARO.signPin.length));
+  expect((await driver.request('pin.status', { key: 'sign' })).result).toEqual({ key: 'sign', triesLeft: 1, blocked: false });
+  await press(page, 'Enter', 'pension/lasttry/no');
+  await press(page, 'ArrowLeft', 'pension/lasttry/yes');
+  await press(page, 'Enter');
+  await expect(screen.locator('[data-receipt]')).toHaveAttribute('data-receipt', 'sealed', { timeout: 20_000 });
+  expect((await driver.request('pin.status', { key: 'sign' })).result).toEqual({ key: 'sign', triesLeft: 5, blocked: false });
+  await driver.request('demo.remove', {});
 });

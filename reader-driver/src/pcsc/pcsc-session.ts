@@ -200,7 +200,11 @@ export class PcscCardSession implements CardSession {
   private async _explain(err: unknown, operation: string): Promise<AppError> {
     if (this._lost) return this._lost;
     if (err instanceof AppError) return err;
-    const translated = translatePcscError(err, operation);
+    let translated = translatePcscError(err, operation);
+    // A session is opened only on a card that was there: no card now means it went away during
+    // the work. CARD_ABSENT tells the page that nothing reached a card (a PIN sent with it is kept),
+    // so it is never said once a command may have.
+    if (translated.code === 'CARD_ABSENT') translated = new AppError('CARD_REMOVED', { detail: translated.detail, cause: err });
     const pcscCode = pcscCodeOf(err);
     const mayBeLoss = err instanceof ShortResponseError || (pcscCode !== undefined && AMBIGUOUS_LOSS.has(pcscCode)) || translated.code === 'CARD_REMOVED';
     if (!mayBeLoss) return translated;

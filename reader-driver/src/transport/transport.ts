@@ -6,6 +6,8 @@ import type { CardSession } from '../apdu/card-session.js';
  * virtual card (`virtual-card/`), later a paired phone. Implementations translate their own
  * failures into catalogue errors once, here at the edge: `CARD_REMOVED` when the card went away
  * mid-command, `READER_NOT_FOUND` when the reader did, `READER_UNAVAILABLE` when the service did.
+ * `CARD_ABSENT` comes from `connect` only: no command reached a card, so the TV keeps a PIN sent
+ * with it (after CARD_REMOVED it may have cost a try, and is asked again).
  */
 export type { CardSession } from '../apdu/card-session.js';
 

@@ -225,6 +225,9 @@ describe('PcscCardSession', () => {
       [PcscCode.SERVICE_STOPPED, 'READER_UNAVAILABLE'],
       [PcscCode.UNRESPONSIVE_CARD, 'CARD_COMMAND_FAILED'],
       [PcscCode.NOT_TRANSACTED, 'CARD_COMMAND_FAILED'], // no removal follows: a plain failure
+      // No card once connected: it went away mid-command (a PIN may have reached it). CARD_ABSENT
+      // is only ever connect's answer: no command reached a card.
+      [PcscCode.NO_SMARTCARD, 'CARD_REMOVED'],
     ];
     const { bay, contexts } = await fakeBay();
     const { reader, session } = await withCard(bay, contexts[0]!);

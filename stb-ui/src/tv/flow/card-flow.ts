@@ -70,6 +70,8 @@ export class CardFlow {
   private _identified: { der: string; person: PresenceResult | null } | null = null;
   /** The person chose to register this (already registered) card again. */
   private _reRegister = false;
+  /** A card was put back (or つづける pressed) while a request carrying a PIN still had to answer. */
+  private _cardBackAfterAnswer = false;
   /** A check of a card put in while a PIN is typed; sending waits for it. */
   private _cardRecheck: Promise<void> | null = null;
   private _cancelAdviceTimer: (() => void) | null = null;
@@ -330,11 +332,10 @@ export class CardFlow {
     const cardWork = (running !== null && running !== 'pin.status') || (step.name === 'loading' && step.what === 'card');
     const ours = this._requests.readerName === undefined || e.data.name === this._requests.readerName;
     if (e.event === 'card.removed' && cardWork && ours) {
-      // The request will fail with CARD_REMOVED anyway; say so now. What was typed is kept, but
-      // a PIN the card was working on may have cost a try: that one is asked again.
-      const pinKey = this._requests.runningPinKey;
-      if (pinKey !== null) this._askPinAgain(pinKey, 'cardRemoved');
-      this._requests.supersede();
+      // Say so now. What was typed is kept; a request carrying a PIN is left to answer, since only
+      // its answer tells whether the card was checking it: CARD_REMOVED (it may have cost a try:
+      // asked again) or CARD_ABSENT (the driver found no card: it reached none, and is kept).
+      if (this._requests.runningPinKey === null) this._requests.supersede();
       this._set({ name: 'waitCard', reason: 'removed' });
     } else if (e.event === 'card.removed' && step.name === 'pin' && ours) {
       // No card, no tries to show: the count is asked again from the card that is put in.
@@ -377,6 +378,7 @@ export class CardFlow {
     this._identified = null;
     this._reRegister = false;
     this._cardRecheck = null;
+    this._cardBackAfterAnswer = false;
     this._cancelAdviceTimer?.();
     this._cancelAdviceTimer = null;
   }
@@ -495,6 +497,12 @@ export class CardFlow {
    * unknown (with the card's tries); another card → its PINs must be typed again.
    */
   private _cardBack(): void {
+    if (this._requests.runningPinKey !== null) {
+      // The PIN's fate is still to come (its request answers once the card is gone): decide then.
+      this._cardBackAfterAnswer = true;
+      return;
+    }
+    this._cardBackAfterAnswer = false;
     const resume = this._resume;
     const again = this._pinAgain;
     this._checkCard(() => (again ? this._enterPin(again.key, again.notice) : resume ? resume() : this.exit()));
@@ -651,6 +659,8 @@ export class CardFlow {
         this._resume = afterCard;
         this._set({ name: 'waitCard', reason: outcome.reason });
         if (outcome.reason === 'noDriver') this._adviseIfDriverStaysAway();
+        // The card put back while this answer was awaited: carry on now.
+        if (this._cardBackAfterAnswer) return this._cardBack();
         // The link may be back already (a short drop): then carry on at once.
         return this._onReaderChange();
       case 'pinAgain':
@@ -658,7 +668,10 @@ export class CardFlow {
         // and once the link and the card are back the card is checked, its tries asked, and the
         // pad shown again.
         this._askPinAgain(outcome.key, outcome.lostBy === 'link' ? 'linkLost' : 'cardRemoved');
-        if (outcome.lostBy === 'card') return this._set({ name: 'waitCard', reason: 'removed' });
+        if (outcome.lostBy === 'card') {
+          this._set({ name: 'waitCard', reason: 'removed' });
+          return this._cardBackAfterAnswer ? this._cardBack() : undefined;
+        }
         this._set({ name: 'waitCard', reason: 'noDriver' });
         this._adviseIfDriverStaysAway();
         return this._onReaderChange();

@@ -1,5 +1,7 @@
 import { PIN_RULES, type PinRule } from '../../../../platform/src/shared/pins.js';
 import type { KeyKind, PinStatus } from '../../api/reader-client.js';
+import { t, type StringKey } from '../strings.js';
+import type { PinNotice } from './flow-state.js';
 
 /**
  * Pure rules of PIN entry on the TV, without any DOM: what each PIN looks like, how a typed value
@@ -77,3 +79,22 @@ export function submitDecision(value: PinValue, status: PinStatus | null): Submi
 
 /** What Back (Backspace) does on a PIN screen: delete a character while there is one, else leave. */
 export const backAction = (value: PinValue): 'delete' | 'leave' => (isEmpty(value) ? 'leave' : 'delete');
+
+/** A message of a PIN screen: a notice about the last try, the one-try-left warning and question. */
+export type PinMessage = PinNotice | 'lastTry' | 'confirmLastTry';
+
+/** Which string each PIN screen message is, per kind of secret (the 4-digit 暗証番号, the sign password パスワード). */
+const PIN_MESSAGES: Readonly<Record<KeyKind, Readonly<Record<PinMessage, StringKey>>>> = {
+  auth: {
+    incomplete: 'pin.notice.incomplete.auth', wrong: 'pin.notice.wrong', otherCard: 'pin.notice.otherCard', format: 'pin.notice.format',
+    linkLost: 'pin.notice.linkLost', cardRemoved: 'pin.notice.cardRemoved', lastTry: 'pin.lastTry', confirmLastTry: 'pin.confirm.message',
+  },
+  // The keyboard heads it 英数字のパスワード: every message there says パスワード, never 暗証番号.
+  sign: {
+    incomplete: 'pin.notice.incomplete.sign', wrong: 'pin.notice.wrong.sign', otherCard: 'pin.notice.otherCard.sign', format: 'pin.notice.format.sign',
+    linkLost: 'pin.notice.linkLost.sign', cardRemoved: 'pin.notice.cardRemoved.sign', lastTry: 'pin.lastTry.sign', confirmLastTry: 'pin.confirm.message.sign',
+  },
+};
+
+/** What a PIN screen says (`key`: the secret on screen, the 4-digit PIN or the sign password). */
+export const pinMessage = (key: KeyKind, message: PinMessage): string => t(PIN_MESSAGES[key][message]);

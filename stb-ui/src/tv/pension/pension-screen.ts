@@ -5,7 +5,7 @@ import type {
 import type { PinStatus } from '../../api/reader-client.js';
 import { wireOf } from '../flow/flow-requests.js';
 import type { FlowReader } from '../flow/flow-state.js';
-import { deleteChar, emptyPin, isComplete, typeChar, type PinValue } from '../flow/pin-entry.js';
+import { deleteChar, emptyPin, pinMessage, submitDecision, typeChar, type PinValue } from '../flow/pin-entry.js';
 import { FocusController } from '../focus/focus-controller.js';
 import { failureText } from '../messages.js';
 import { t, type StringKey } from '../strings.js';
@@ -13,9 +13,10 @@ import { keepWhole } from '../ui/keep-whole.js';
 import { pinStyles, renderKeyboard, renderPinInfo, type PinKeyPress } from '../ui/pin-entry-view.js';
 import '../ui/card-status.js';
 import '../ui/tv-button.js';
+import '../ui/tv-dialog.js';
 import '../ui/tv-legend.js';
 import type { LegendItem } from '../ui/tv-legend.js';
-import { PensionSigner } from './pension-signer.js';
+import { PensionSigner, type SignOutcome } from './pension-signer.js';
 
 /** A link the person consented to: the app logs them in with the card, then hands it back here. */
 export interface PendingLink {
@@ -34,14 +35,21 @@ type Mode =
   | { name: 'form'; item: InboxItemView; answers: Answers }
   | { name: 'review'; item: InboxItemView; draft: ConfirmationDraftView }
   | {
-      name: 'sign'; draft: ConfirmationDraftView; value: PinValue; reveal: boolean; status: PinStatus | null;
-      notice: 'wrong' | 'incomplete' | 'cardAway' | 'linkLost' | 'cardRemoved' | 'otherCard' | null; busy: boolean;
+      name: 'sign'; item: InboxItemView; draft: ConfirmationDraftView; value: PinValue; reveal: boolean; status: PinStatus | null;
+      /** One try left: 「このパスワードを 送りますか？」 is open (the login asks the same). */
+      confirming: boolean;
+      notice: 'wrong' | 'incomplete' | 'format' | 'cardAway' | 'noReader' | 'linkLost' | 'cardRemoved' | 'otherCard' | null; busy: boolean;
       /** The password's fate was lost: waiting for the link and the card, then their tries (no key does anything meanwhile; the card line says which it waits for). */
       waiting: boolean;
     }
   | { name: 'receipt'; receipt: ConfirmationReceiptView }
-  | { name: 'failed'; message: string };
+  /** The card signed, and the signature is being sent again (もう一度). */
+  | { name: 'sending' }
+  /** `retry`: もう一度 does the failed step again (a signature the platform did not take is sent again). */
+  | { name: 'failed'; message: string; title?: StringKey; retry?: () => void };
 
+/** The sign password locked: said in the keyboard's word (パスワード), with where to unlock it. */
+const BLOCKED: Mode = { name: 'failed', title: 'pension.form.title', message: `${t('pin.blocked.text.sign')} ${t('pin.blocked.bring')}` };
 const CODE_DIGITS = 12;
 /** Inbox items on screen at once (all of them fit inside the safe area at 特大). */
 const INBOX_PAGE = 3;
@@ -127,6 +135,7 @@ export class StbTvPensionScreen extends LitElement {
       case 'form': return 'pension/next';
       case 'review': return 'pension/sign';
       case 'sign': return 'kbd/A';
+      case 'failed': return this._mode.retry ? 'pension/retry' : 'pension/back';
       default: return 'pension/back';
     }
   }
@@ -206,38 +215,67 @@ export class StbTvPensionScreen extends LitElement {
     this._signer?.dispose();
   }
 
-  private async _startSign(draft: ConfirmationDraftView) {
+  private async _startSign(item: InboxItemView, draft: ConfirmationDraftView) {
     this._signer?.dispose();
     this._signer = new PensionSigner(this.reader!, this.platform!);
-    this._mode = { name: 'sign', draft, value: emptyPin('sign'), reveal: false, status: null, notice: null, busy: false, waiting: false };
+    this._mode = { name: 'sign', item, draft, value: emptyPin('sign'), reveal: false, status: null, confirming: false, notice: null, busy: false, waiting: false };
     const status = await this._signer.status();
     if (this._mode.name === 'sign') this._mode = { ...this._mode, status };
   }
 
   private _onPinKey = (press: PinKeyPress) => {
     const m = this._mode;
-    if (m.name !== 'sign' || m.busy || m.waiting) return;
+    if (m.name !== 'sign' || m.busy || m.waiting || m.confirming) return;
     if (press.type === 'char') this._mode = { ...m, value: typeChar(m.value, press.char), notice: null };
     else if (press.type === 'delete') this._mode = { ...m, value: deleteChar(m.value) };
     else if (press.type === 'reveal') this._mode = { ...m, reveal: !m.reveal };
     else void this._sign();
   };
 
-  private async _sign() {
+  /** 決定 (`confirmed`: はい to 「このパスワードを 送りますか？」): says what is missing, asks first with one try left, or signs. */
+  private async _sign(confirmed = false) {
     const m = this._mode;
     if (m.name !== 'sign' || !this._signer) return;
-    if (!isComplete(m.value)) return void (this._mode = { ...m, notice: 'incomplete' });
-    this._mode = { ...m, busy: true };
+    switch (submitDecision(m.value, m.status)) {
+      case 'incomplete': return void (this._mode = { ...m, notice: 'incomplete' });
+      case 'blocked': return void (this._mode = BLOCKED);
+      case 'confirmLastTry': if (!confirmed) return void (this._mode = { ...m, confirming: true });
+    }
+    this._mode = { ...m, busy: true, confirming: false };
     const outcome = await this._signer.sign(m.draft, m.value.chars);
     const now = this._mode.name === 'sign' ? this._mode : m;
     switch (outcome.kind) {
       case 'done': this._mode = { name: 'receipt', receipt: outcome.receipt }; break;
       case 'wrongPassword': this._mode = { ...now, busy: false, value: emptyPin('sign'), notice: 'wrong', status: { triesLeft: outcome.triesLeft, blocked: outcome.triesLeft === 0 } }; break;
-      case 'cardAway': this._mode = { ...now, busy: false, notice: 'cardAway' }; break;
+      case 'cardAway': case 'noReader': this._mode = { ...now, busy: false, notice: outcome.kind }; break;
       case 'askAgain': return this._askAgain(now, outcome.notice);
-      case 'blocked': this._mode = { name: 'failed', message: failureText({ error: { code: 'CARD_PIN_BLOCKED', message: '', ja: '' } }) }; break;
-      default: this._mode = { name: 'failed', message: failureText(outcome.error) };
+      case 'blocked': this._mode = BLOCKED; break;
+      case 'notSent': this._notSent(m.item, outcome); break;
+      default:
+        // A password the card refused for its form (the keyboard types only A–Z and 0–9: hardly ever) is said on the keyboard.
+        if (wireOf(outcome.error)?.error.code === 'CARD_PIN_FORMAT') this._mode = { ...now, busy: false, value: emptyPin('sign'), notice: 'format' };
+        else this._mode = { name: 'failed', title: 'pension.form.title', message: failureText(outcome.error) };
     }
+  }
+
+  /**
+   * The card signed and the platform did not take it: said, with もう一度, which sends the same
+   * signature again (no password, no card). If the platform then refuses it as used or already
+   * submitted, the first one may have arrived after all: the request is opened to show where it stands.
+   */
+  private _notSent(item: InboxItemView, outcome: Extract<SignOutcome, { kind: 'notSent' }>) {
+    const resend = async () => {
+      const sending: Mode = { name: 'sending' };
+      this._mode = sending;
+      const again = await outcome.again();
+      if (this._mode !== sending) return; // もどる meanwhile
+      const code = again.kind === 'failed' ? wireOf(again.error)?.error.code : undefined;
+      if (again.kind === 'done') this._mode = { name: 'receipt', receipt: again.receipt };
+      else if (again.kind === 'notSent') this._notSent(item, again);
+      else if (code === 'PENSION_ALREADY_SUBMITTED' || code === 'PENSION_DRAFT_EXPIRED') void this._openItem(item.id);
+      else this._mode = { name: 'failed', title: 'pension.form.title', message: failureText(again.kind === 'failed' ? again.error : null) };
+    };
+    this._mode = { name: 'failed', title: 'pension.form.title', message: failureText(outcome.error), retry: () => void resend() };
   }
 
   /**
@@ -251,8 +289,22 @@ export class StbTvPensionScreen extends LitElement {
     const again = await signer.statusAgain();
     const now = this._mode;
     if (now.name !== 'sign' || signer !== this._signer) return;
-    if (again.status?.blocked) return void (this._mode = { name: 'failed', message: failureText({ error: { code: 'CARD_PIN_BLOCKED', message: '', ja: '' } }) });
+    if (again.status?.blocked) return void (this._mode = BLOCKED);
     this._mode = { ...now, waiting: false, status: again.status, notice: again.otherCard ? 'otherCard' : notice };
+  }
+
+  /** 「あと1回で ロックされます」: はい sends, いいえ (or Back) goes back to the keyboard with the password as typed. */
+  private _lastTryDialog(): TemplateResult {
+    const answer = (send: boolean) => {
+      if (this._mode.name !== 'sign' || !this._mode.confirming) return;
+      if (send) void this._sign(true);
+      else this._mode = { ...this._mode, confirming: false };
+    };
+    return html`<stb-tv-dialog focus-key="pension/lasttry" default-key="pension/lasttry/no" heading=${t('pin.confirm.title')}
+      message=${pinMessage('sign', 'confirmLastTry')} @dialog-cancel=${() => answer(false)}>
+      ${this._button('lasttry/yes', t('pin.confirm.yes'), () => answer(true), 1)}
+      ${this._button('lasttry/no', t('pin.confirm.no'), () => answer(false), 2)}
+    </stb-tv-dialog>`;
   }
 
   private _button(key: string, label: string, onPress: () => void, number?: number): TemplateResult {
@@ -267,7 +319,9 @@ export class StbTvPensionScreen extends LitElement {
     const m = this._mode;
     switch (m.name) {
       case 'loading': return html`<p>${t('pension.loading')}</p><div class="list">${this._backButton()}</div>`;
-      case 'failed': return html`<p data-error>${m.message}</p><div class="list">${this._backButton()}</div>`;
+      case 'sending': return html`<p data-working>${t('pension.sign.working')}</p><div class="list">${this._backButton()}</div>`;
+      case 'failed': return html`<p data-error>${m.message}</p>
+        <div class="list">${m.retry ? this._button('retry', t('pension.retry'), m.retry) : nothing}${this._backButton()}</div>`;
       case 'inbox': {
         // A few at a time: a button's label never wraps, so the sender and title sit beside it and may.
         const shown = m.inbox.items.slice(m.offset, m.offset + INBOX_PAGE);
@@ -328,14 +382,17 @@ export class StbTvPensionScreen extends LitElement {
       }
       case 'review': return html`<dl><dt>${m.draft.insurer}</dt><dd>${t('pension.preview.policy')} ${m.draft.policyRef}（${m.draft.period}）</dd></dl>
         <ul data-lines>${m.draft.lines.map((l) => html`<li>${l}</li>`)}</ul>
-        <div class="list">${this._button('sign', t('pension.review.sign'), () => void this._startSign(m.draft))}${this._backButton()}</div>`;
+        <div class="list">${this._button('sign', t('pension.review.sign'), () => void this._startSign(m.item, m.draft))}${this._backButton()}</div>`;
       case 'sign': {
-        const notice = m.notice === 'cardAway' ? t('pension.sign.cardAway') : null;
+        // No card or no reader when 決定 was pressed: the password stays typed, so this notice may sit over 16 characters.
+        const ownNotice = m.notice === 'cardAway' ? html`<p class="notice" role="alert" data-card-away>${t('pension.sign.cardAway')}</p>`
+          : m.notice === 'noReader' ? html`<p class="notice" role="alert" data-no-reader>${t('pension.sign.noReader')}</p>` : null;
+        // While it waits for the reader or the card, or they were missing, the card line beside the heading says how they are now.
+        const cardLine = m.waiting || m.notice === 'noReader' ? html`<stb-tv-card-status compact .reader=${this.reader}></stb-tv-card-status>` : html``;
         return html`<div class="pin sign" data-waiting=${m.waiting ? 'yes' : 'no'}>
-          ${renderPinInfo({ name: 'pin', key: 'sign', status: m.status, value: m.value, reveal: m.reveal, confirming: false, notice: m.notice === 'cardAway' ? null : m.notice }, null, html``)}
-          ${notice ? html`<p class="notice" role="alert" data-card-away>${notice}</p>` : nothing}
-          ${m.waiting ? html`<stb-tv-card-status compact .reader=${this.reader}></stb-tv-card-status>` : nothing}
+          ${renderPinInfo({ name: 'pin', key: 'sign', status: m.status, value: m.value, reveal: m.reveal, confirming: false, notice: m.notice === 'cardAway' || m.notice === 'noReader' ? null : m.notice }, null, cardLine, ownNotice)}
           ${m.busy ? html`<p data-working>${t('pension.sign.working')}</p>` : nothing}
+          ${m.confirming ? this._lastTryDialog() : nothing}
           ${renderKeyboard(m.reveal, this._onPinKey)}
         </div>`;
       }
@@ -356,7 +413,8 @@ export class StbTvPensionScreen extends LitElement {
       case 'preview': return t('pension.preview.title');
       case 'linked': return t('pension.linked.title');
       case 'item': return this._mode.item.title;
-      case 'form': case 'sign': return t('pension.form.title');
+      case 'form': case 'sign': case 'sending': return t('pension.form.title');
+      case 'failed': return t(this._mode.title ?? 'pension.inbox.title');
       case 'review': return t('pension.review.title');
       case 'receipt': return t('pension.receipt.title');
       default: return t('pension.inbox.title');

@@ -12,14 +12,24 @@ export type SignOutcome =
   | { kind: 'done'; receipt: ConfirmationReceiptView }
   | { kind: 'wrongPassword'; triesLeft: number | null }
   | { kind: 'blocked' }
-  /** No card (or no reader) when 決定 was pressed: put it back and press 決定 again; nothing reached a card. */
+  /** No card when 決定 was pressed: put it back and press 決定 again; nothing reached a card. */
   | { kind: 'cardAway' }
+  /**
+   * No reader: unplugged, its service down, or no link to the driver before the request left the
+   * TV (the cable out). Nothing reached a card: check the cable and power, then 決定 again.
+   */
+  | { kind: 'noReader' }
   /**
    * The card may have checked the password (a wrong one cost a try), and its answer was lost: the
    * driver link dropped (`linkLost`) or the card was taken away (`cardRemoved`). The password is
    * never sent again unseen: `statusAgain()`, then the keyboard again, empty.
    */
   | { kind: 'askAgain'; notice: 'linkLost' | 'cardRemoved' }
+  /**
+   * The card signed, and the platform did not take it (no answer in time, a network or server
+   * failure): `again()` sends the same signature once more (もう一度), no password, no card.
+   */
+  | { kind: 'notSent'; error: unknown; again: () => Promise<SignOutcome> }
   /** Anything else (the thrown value, for failureText). */
   | { kind: 'failed'; error: unknown };
 
@@ -123,13 +133,23 @@ export class PensionSigner {
       const wire = wireOf(err)?.error;
       if (wire?.code === 'CARD_PIN_WRONG') return { kind: 'wrongPassword', triesLeft: typeof wire.details?.triesLeft === 'number' ? wire.details.triesLeft : null };
       if (wire?.code === 'CARD_PIN_BLOCKED') return { kind: 'blocked' };
-      if (wire?.code === 'CARD_ABSENT' || wire?.code === 'READER_NOT_FOUND') return { kind: 'cardAway' };
+      if (wire?.code === 'CARD_ABSENT') return { kind: 'cardAway' };
+      // A lost link that may have carried the password is PinFateUnknown above: what is left never reached a card.
+      if (wire?.code === 'READER_NOT_FOUND' || wire?.code === 'READER_UNAVAILABLE') return { kind: 'noReader' };
       return { kind: 'failed', error: err };
     }
+    return this._submit({ draftId: draft.draftId, ...signed });
+  }
+
+  private async _submit(signed: { draftId: string; signature: string; certificate: string }): Promise<SignOutcome> {
     try {
-      return { kind: 'done', receipt: await this._platform.submitPensionConfirmation({ draftId: draft.draftId, ...signed }) };
+      return { kind: 'done', receipt: await this._platform.submitPensionConfirmation(signed) };
     } catch (err) {
-      return { kind: 'failed', error: err };
+      // No answer, or the server failing: the same signature may well be taken later. A refusal
+      // (an expired draft, a certificate not the person's…) would only be refused again.
+      const wire = wireOf(err);
+      const later = wire !== null && (wire.network || wire.error.code === 'CLIENT_TIMEOUT' || wire.error.code === 'INTERNAL');
+      return later ? { kind: 'notSent', error: err, again: () => this._submit(signed) } : { kind: 'failed', error: err };
     }
   }
 }

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import type { ReaderClient } from '../../api/reader-client.js';
 import type { CardFlow, FlowState, FlowStep, TaskId } from '../flow/card-flow.js';
 import { keyboardFocusKey, padFocusKey, KEYBOARD_ROWS, PAD_ROWS } from '../flow/keyboard-layout.js';
+import { pinMessage } from '../flow/pin-entry.js';
 import { FocusController } from '../focus/focus-controller.js';
 import { errorText } from '../messages.js';
 import type { OperatorContact } from '../operator-contact.js';
@@ -226,7 +227,7 @@ export class StbTvFlowScreen extends LitElement {
       : html`<div class="pin sign">${info}${renderKeyboard(step.reveal, this._onPinKey)}</div>`;
     return html`<span data-step="pin-${step.key}" hidden></span>${body}
       ${step.confirming
-        ? html`<stb-tv-dialog focus-key="lasttry" default-key="lasttry/no" heading=${t('pin.confirm.title')} message=${t('pin.confirm.message')}
+        ? html`<stb-tv-dialog focus-key="lasttry" default-key="lasttry/no" heading=${t('pin.confirm.title')} message=${pinMessage(step.key, 'confirmLastTry')}
             @dialog-cancel=${() => this.flow?.confirmLastTry(false)}>
             ${this._button('lasttry/yes', t('pin.confirm.yes'), 1, () => this.flow?.confirmLastTry(true))}
             ${this._button('lasttry/no', t('pin.confirm.no'), 2, () => this.flow?.confirmLastTry(false))}
@@ -308,7 +309,7 @@ export class StbTvFlowScreen extends LitElement {
         ]);
       case 'blocked':
         return this._renderSimple(`blocked-${step.key}`, t(step.key === 'auth' ? 'pin.blocked.title.auth' : 'pin.blocked.title.sign'),
-          `${errorText(step.error ?? { code: 'CARD_PIN_BLOCKED', message: '', ja: '' })} ${t('pin.blocked.bring')}`,
+          `${step.key === 'sign' ? t('pin.blocked.text.sign') : errorText(step.error ?? { code: 'CARD_PIN_BLOCKED', message: '', ja: '' })} ${t('pin.blocked.bring')}`,
           [['blocked/start', t('flow.toStart'), toStart]]);
       case 'failed':
         return this._renderSimple('failed', t('failed.title'), errorText(step.error, step.network), [

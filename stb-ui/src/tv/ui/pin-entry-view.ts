@@ -1,9 +1,8 @@
 import { css, html, nothing, type TemplateResult } from 'lit';
-import type { KeyKind } from '../../api/reader-client.js';
 import { KEYBOARD_COLUMNS, KEYBOARD_ROWS, PAD_ROWS, keyboardFocusKey, padFocusKey, type KeyboardKey, type PadKey } from '../flow/keyboard-layout.js';
-import { masked, triesAdvice } from '../flow/pin-entry.js';
+import { masked, pinMessage, triesAdvice } from '../flow/pin-entry.js';
 import type { FlowStep } from '../flow/card-flow.js';
-import { t, type StringKey } from '../strings.js';
+import { t } from '../strings.js';
 import './tv-button.js';
 
 /**
@@ -31,12 +30,15 @@ export const pinStyles = css`
     font-size: calc(60px * var(--stb-text-scale, 1)); font-weight: 700;
   }
   .sign .box { width: calc(60px * min(var(--stb-text-scale, 1), 1.08)); height: calc(72px * min(var(--stb-text-scale, 1), 1.08)); font-size: calc(40px * var(--stb-text-scale, 1)); }
-  .sign .boxes { gap: 10px; margin: 0; }
-  .sign .row { display: flex; align-items: center; justify-content: space-between; gap: 40px; margin: 0 0 8px; }
+  .sign .boxes { gap: 10px; margin: 4px 0 12px; }
+  .sign .row { display: flex; flex-wrap: nowrap; align-items: center; justify-content: space-between; gap: 24px; margin: 0 0 8px; }
   .sign .row h2 { margin: 0; flex: 1 1 auto; }
-  /* The name wraps at its spaces; the password's rule and the card line stay whole beside it. */
-  .sign .row h2 .whole, .sign .row stb-tv-card-status { white-space: nowrap; }
-  .sign .row stb-tv-card-status { flex: none; }
+  /* The name wraps at its spaces; the password's rule stays whole beside it. */
+  .sign .row h2 .whole { white-space: nowrap; }
+  /* The card line and the tries stack beside the heading (room a heading of two lines leaves), so
+     the masked value has a line of its own: 16 boxes there never wrap, even at 特大. A long card
+     line (つなぎなおしています…) wraps at its spaces, as narrow as the tries. */
+  .sign .row .status { flex: 0 1 auto; min-width: min-content; display: flex; flex-direction: column; align-items: flex-end; gap: 8px; }
   .sign .tries { margin: 0; white-space: nowrap; }
   .sign .back-hint { margin: 0 0 12px; max-width: 1700px; }
   .sign .notice, .sign .warn { margin: 4px 0 8px; }
@@ -82,20 +84,19 @@ function boxes(step: PinStep): TemplateResult {
   </div>`;
 }
 
-const INCOMPLETE: Record<KeyKind, StringKey> = { auth: 'pin.notice.incomplete.auth', sign: 'pin.notice.incomplete.sign' };
-
 /**
  * The PIN heading, masked value, tries left, warnings and the Back hint. The auth screen stacks
  * them beside the pad (its notice goes under the pad: `renderPadColumn`); the sign screen packs
- * them into three rows above the keyboard, so the whole keyboard stays inside the safe area.
+ * them above the keyboard (the card line and the tries beside the heading, the masked value on a
+ * line of its own), so the whole keyboard stays inside the safe area.
  */
-export function renderPinInfo(step: PinStep, expectedName: string | null, cardLine: TemplateResult): TemplateResult {
+export function renderPinInfo(step: PinStep, expectedName: string | null, cardLine: TemplateResult, ownNotice: TemplateResult | null = null): TemplateResult {
   const advice = triesAdvice(step.status);
   const title = html`<h2 data-pin-key=${step.key}>${expectedName ? `${expectedName} ${t('pin.forName')}：` : ''}<span class="whole">${t(step.key === 'auth' ? 'pin.auth.title' : 'pin.sign.title')}</span></h2>`;
   const tries = advice.level === 'unknown'
     ? html`<p class="tries" data-tries-left="">${t('pin.triesUnknown')}</p>`
     : html`<p class="tries" data-tries-left=${advice.triesLeft}>${t('pin.triesLeft')} <strong>${advice.triesLeft}</strong> ${t('pin.triesUnit')}</p>`;
-  const warn = advice.level === 'last' ? html`<p class="warn" role="alert" data-last-try>${t('pin.lastTry')}</p>` : nothing;
+  const warn = advice.level === 'last' ? html`<p class="warn" role="alert" data-last-try>${pinMessage(step.key, 'lastTry')}</p>` : nothing;
   if (step.key === 'auth') {
     return html`<div class="info">${cardLine}${title}
       <p class="lead">${t('pin.auth.lead')}</p>
@@ -103,26 +104,21 @@ export function renderPinInfo(step: PinStep, expectedName: string | null, cardLi
       <p class="back-hint">${t('pin.backHint')}</p>
     </div>`;
   }
-  // A notice takes the lead's place (it says what to do now; the lead comes back with the first
-  // character typed): at 特大, under a heading with the card's name, both would push the keyboard
-  // out of the safe area.
+  // A notice (the step's, or the screen's own: `ownNotice`) or the last-try warning takes the lead's
+  // place (it says what to do now; the lead comes back with the first character typed): at 特大,
+  // under a heading with the card's name, or over 16 characters typed, both would push the
+  // keyboard out of the safe area.
   return html`<div class="info">
-    <div class="row">${title}${cardLine}</div>
-    ${step.notice ? nothing : html`<p class="back-hint">${t('pin.sign.lead')}${t('pin.backHint')}</p>`}
-    <div class="row">${boxes(step)}${tries}</div>
-    ${pinNotice(step)}${warn}
+    <div class="row">${title}<div class="status">${cardLine}${tries}</div></div>
+    ${step.notice || ownNotice || warn !== nothing ? nothing : html`<p class="back-hint">${t('pin.sign.lead')}${t('pin.backHint')}</p>`}
+    ${boxes(step)}
+    ${ownNotice ?? pinNotice(step)}${warn}
   </div>`;
 }
 
 /** What the PIN screen says about the last try (wrong, incomplete, another card, the link lost, the card taken away), if anything. */
 function pinNotice(step: PinStep): TemplateResult | typeof nothing {
-  const notice = step.notice === 'incomplete' ? t(INCOMPLETE[step.key])
-    : step.notice === 'wrong' ? t('pin.notice.wrong')
-    : step.notice === 'otherCard' ? t('pin.notice.otherCard')
-    : step.notice === 'format' ? t('pin.notice.format')
-    : step.notice === 'linkLost' ? t('pin.notice.linkLost')
-    : step.notice === 'cardRemoved' ? t('pin.notice.cardRemoved')
-    : '';
+  const notice = step.notice ? pinMessage(step.key, step.notice) : '';
   return notice ? html`<p class="notice" role="alert" data-notice=${step.notice ?? ''}>${notice}</p>` : nothing;
 }
 

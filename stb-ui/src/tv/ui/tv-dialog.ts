@@ -29,7 +29,8 @@ export class StbTvDialog extends LitElement {
       background: rgba(0, 0, 0, 0.75);
     }
     .box {
-      box-sizing: border-box; min-width: 1100px; max-width: 1500px; padding: 64px 80px;
+      /* At 特大 as wide as the safe area: two long answers (はい、送ります / いいえ、見なおします) side by side. */
+      box-sizing: border-box; min-width: 1100px; max-width: min(1728px, calc(1500px * var(--stb-text-scale, 1))); padding: 64px 80px;
       border: 6px solid var(--stb-fg); border-radius: 28px; background: var(--stb-bg); color: var(--stb-fg);
     }
     h2 { margin: 0 0 24px; font-size: calc(60px * var(--stb-text-scale, 1)); font-weight: 700; }

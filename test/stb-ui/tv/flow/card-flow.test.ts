@@ -14,8 +14,17 @@ class FakeReader {
   pins: Record<Kind, string> = { auth: '1234', sign: 'YAMADA2024' };
   tries: Record<Kind, number> = { auth: 3, sign: 5 };
   calls: { cmd: string; params: Record<string, unknown> }[] = [];
-  /** When set, the next sign request waits for this promise before answering. */
+  /**
+   * When set, the next sign request waits for this promise before it reaches the card (in the
+   * link, or queued in the driver): a card gone by then is found absent (CARD_ABSENT, no PIN sent).
+   */
   hold: Promise<void> | null = null;
+  /**
+   * When set, the next sign request is on the card, which checks the PIN until this promise
+   * settles: a card taken away meanwhile (put back or not) answers CARD_REMOVED (the try may have been counted).
+   */
+  holdOnCard: Promise<void> | null = null;
+  private _removals = 0;
   /**
    * When set, the next sign reaches the card (a wrong PIN costs a try) and its answer is lost:
    * `drop` — the link goes and the client gives up on it (READER_UNAVAILABLE); `resumed` — the
@@ -58,6 +67,7 @@ class FakeReader {
 
   emit(event: 'card.inserted' | 'card.removed', name = 'Demo card bay') {
     if (name === 'Demo card bay') this.present = event === 'card.inserted';
+    if (name === 'Demo card bay' && event === 'card.removed') this._removals++;
     else this.other.cardPresent = event === 'card.inserted';
     for (const l of this._listeners) l({ event, data: { name, cardPresent: event === 'card.inserted' } });
   }
@@ -95,6 +105,13 @@ class FakeReader {
     }
     if (params.reader !== undefined && params.reader !== 'Demo card bay') throw fail('CARD_ABSENT');
     if (!this.present) throw fail('CARD_ABSENT');
+    if (cmd === 'sign' && this.holdOnCard) {
+      const hold = this.holdOnCard;
+      const removals = this._removals;
+      this.holdOnCard = null;
+      await hold;
+      if (this._removals !== removals) throw fail('CARD_REMOVED');
+    }
     const key = params.key as Kind;
     switch (cmd) {
       case 'cert.read':
@@ -185,6 +202,16 @@ function setupWith(extra: Partial<ConstructorParameters<typeof CardFlow>[0]> = {
   return { reader, platform, flow, step, type, onLoggedIn, onExit, timers };
 }
 
+/** Login to the pad, `pin` typed; `beforeSubmit` (what goes wrong next) runs just before 決定, then the flow settles. */
+async function typedLogin(s: ReturnType<typeof setup>, pin: string, beforeSubmit?: () => void) {
+  s.flow.startLogin();
+  await flush();
+  s.type(pin);
+  beforeSubmit?.();
+  s.flow.submitPin();
+  await flush();
+}
+
 const pinStep = (step: FlowStep) => {
   if (step.name !== 'pin') throw new Error(`expected the pin step, got ${step.name}`);
   return step;
@@ -215,11 +242,7 @@ describe('CardFlow: login', () => {
     const kept = new Map([['Demo card bay', Promise.resolve('CERT-TARO-auth')]]);
     const certs = { get: (r: string | undefined) => (r ? kept.get(r) ?? null : null), put: (r: string | undefined, der: string) => void kept.set(r!, Promise.resolve(der)) };
     const s = setupWith({ certs });
-    s.flow.startLogin();
-    await flush();
-    s.type('1234');
-    s.flow.submitPin();
-    await flush();
+    await typedLogin(s, '1234');
     expect(s.reader.calls.map((c) => c.cmd)).toEqual(['pin.status', 'sign']);
     expect(s.platform.presence).toHaveBeenCalledWith('CERT-TARO-auth');
     expect(s.onLoggedIn).toHaveBeenCalledWith(SESSION);
@@ -237,11 +260,7 @@ describe('CardFlow: login', () => {
 
   it('after a wrong PIN shows the tries left and an empty pad, and a right PIN then logs in', async () => {
     const s = setup();
-    s.flow.startLogin();
-    await flush();
-    s.type('9999');
-    s.flow.submitPin();
-    await flush();
+    await typedLogin(s, '9999');
     expect(pinStep(s.step())).toMatchObject({ key: 'auth', notice: 'wrong', status: { triesLeft: 2 }, value: { chars: '' } });
     s.type('1234');
     s.flow.submitPin();
@@ -292,19 +311,7 @@ describe('CardFlow: login', () => {
 
   it('a card removed while it checks the PIN says so; the PIN is forgotten, and the same card put back shows the empty pad with its tries', async () => {
     const s = setup();
-    s.flow.startLogin();
-    await flush();
-    s.type('1234');
-    let release!: () => void;
-    s.reader.hold = new Promise((r) => (release = r));
-    s.flow.submitPin();
-    await flush();
-    expect(s.step()).toMatchObject({ name: 'working', current: 1 });
-    s.reader.emit('card.removed');
-    expect(s.step()).toEqual({ name: 'waitCard', reason: 'removed' });
-    release();
-    await flush();
-    expect(s.step()).toEqual({ name: 'waitCard', reason: 'removed' });
+    await cardTakenWhileSigning(s, 'holdOnCard');
     s.reader.emit('card.inserted');
     await flush();
     // The PIN may have been counted: it is not sent again unseen; the card's own tries are shown.
@@ -320,14 +327,7 @@ describe('CardFlow: login', () => {
   });
 
   /** Login to 決定 on a wrong PIN; the card is taken away as it counts the try (CARD_REMOVED). */
-  async function wrongPinCardTaken(s: ReturnType<typeof setup>) {
-    s.flow.startLogin();
-    await flush();
-    s.type('9999');
-    s.reader.removeDuringNextSign = true;
-    s.flow.submitPin();
-    await flush();
-  }
+  const wrongPinCardTaken = (s: ReturnType<typeof setup>) => typedLogin(s, '9999', () => { s.reader.removeDuringNextSign = true; });
 
   it('a wrong PIN answered with CARD_REMOVED (the card taken away as it counted the try) is not sent again: the card put back shows its tries, one spent', async () => {
     const s = setup();
@@ -388,17 +388,65 @@ describe('CardFlow: login', () => {
 
   it('another card put back must have its own PIN typed', async () => {
     const s = setup();
-    s.flow.startLogin();
-    await flush();
-    s.type('1234');
-    s.reader.present = false;
-    s.flow.submitPin();
-    await flush();
+    await typedLogin(s, '1234', () => { s.reader.present = false; });
     s.reader.cert = 'CERT-HANAKO';
     s.reader.emit('card.inserted');
     await flush();
     expect(pinStep(s.step())).toMatchObject({ key: 'auth', notice: 'otherCard', value: { chars: '' } });
     expect(s.onLoggedIn).not.toHaveBeenCalled();
+  });
+
+  /**
+   * Login to 決定 with the right PIN; the card is taken away while the sign request is held: before
+   * it reaches the card (`hold`: the driver finds none, CARD_ABSENT) or on it, checking the PIN
+   * (`holdOnCard`: CARD_REMOVED). The screen says so at once, and still once the answer is in.
+   */
+  async function cardTakenWhileSigning(s: ReturnType<typeof setup>, where: 'hold' | 'holdOnCard') {
+    let release!: () => void;
+    await typedLogin(s, '1234', () => { s.reader[where] = new Promise((r) => (release = r)); });
+    expect(s.step()).toMatchObject({ name: 'working', current: 1 });
+    s.reader.emit('card.removed');
+    expect(s.step()).toEqual({ name: 'waitCard', reason: 'removed' });
+    release();
+    await flush();
+    expect(s.step()).toEqual({ name: 'waitCard', reason: 'removed' });
+  }
+
+  it('a PIN the driver found no card for (CARD_ABSENT, the card taken away as 決定 was pressed) reached no card: the same card put back sends it, no try spent', async () => {
+    const s = setup();
+    await cardTakenWhileSigning(s, 'hold');
+    s.reader.emit('card.inserted');
+    await flush();
+    expect(s.onLoggedIn).toHaveBeenCalledWith(SESSION);
+    expect(s.reader.signs()).toEqual(['auth:1234:DI-login', 'auth:1234:DI-login']);
+    expect(s.reader.tries.auth).toBe(3);
+  });
+
+  it('a PIN the driver found no card for is forgotten when another card is put back', async () => {
+    const s = setup();
+    await cardTakenWhileSigning(s, 'hold');
+    s.reader.cert = 'CERT-HANAKO';
+    s.reader.emit('card.inserted');
+    await flush();
+    expect(pinStep(s.step())).toMatchObject({ key: 'auth', notice: 'otherCard', status: { triesLeft: 3 }, value: { chars: '' } });
+    expect(s.flow.state.cardName).toBe('山田　花子');
+    expect(s.reader.signs()).toEqual(['auth:1234:DI-login']);
+    expect(s.onLoggedIn).not.toHaveBeenCalled();
+  });
+
+  it('the card put back before the answer to the PIN it was checking: the answer decides (CARD_REMOVED: the pad again, empty, with its tries)', async () => {
+    const s = setup();
+    let release!: () => void;
+    await typedLogin(s, '1234', () => { s.reader.holdOnCard = new Promise((r) => (release = r)); });
+    s.reader.emit('card.removed');
+    s.reader.emit('card.inserted');
+    await flush();
+    expect(s.step()).toEqual({ name: 'waitCard', reason: 'removed' });
+    expect(s.reader.calls.at(-1)?.cmd).toBe('sign'); // nothing asked of the card before the answer
+    release();
+    await flush();
+    expect(pinStep(s.step())).toMatchObject({ key: 'auth', notice: 'cardRemoved', status: { triesLeft: 3 }, value: { chars: '' } });
+    expect(s.reader.signs()).toEqual(['auth:1234:DI-login']);
   });
 
   it('the member picked is not the one whose card is in the reader: said before any PIN, then the swapped card goes on with its own tries', async () => {
@@ -460,12 +508,7 @@ describe('CardFlow: login', () => {
 
   it('the driver gone: waits, gives advice after a while, and carries on by itself when it is back', async () => {
     const s = setup();
-    s.flow.startLogin();
-    await flush();
-    s.type('1234');
-    s.reader.link('reconnecting');
-    s.flow.submitPin();
-    await flush();
+    await typedLogin(s, '1234', () => { s.reader.link('reconnecting'); });
     expect(s.step()).toEqual({ name: 'waitCard', reason: 'noDriver' });
     const advice = s.timers.at(-1)!;
     expect(advice.ms).toBe(DRIVER_ADVICE_AFTER_MS);
@@ -540,11 +583,7 @@ describe('CardFlow: login', () => {
   it('a card that is not registered offers registration', async () => {
     const s = setup();
     s.platform.createSession.mockRejectedValueOnce(new PlatformError({ code: 'AUTH_NOT_REGISTERED', message: '', ja: 'このカードはまだ登録されていません。' }));
-    s.flow.startLogin();
-    await flush();
-    s.type('1234');
-    s.flow.submitPin();
-    await flush();
+    await typedLogin(s, '1234');
     expect(s.step()).toEqual({ name: 'notRegistered' });
     s.flow.switchToRegistration();
     await flush();
@@ -555,11 +594,7 @@ describe('CardFlow: login', () => {
   it('a platform failure offers もう一度, which tries again with the PIN kept', async () => {
     const s = setup();
     s.platform.createSession.mockRejectedValueOnce(new PlatformError({ code: 'INTERNAL', message: '', ja: '' }, { network: true }));
-    s.flow.startLogin();
-    await flush();
-    s.type('1234');
-    s.flow.submitPin();
-    await flush();
+    await typedLogin(s, '1234');
     expect(s.step()).toMatchObject({ name: 'failed', network: true, canRetry: true });
     s.flow.retry();
     await flush();
@@ -597,12 +632,7 @@ describe('CardFlow: login', () => {
 
   it('やめる while the card works cancels the driver request', async () => {
     const s = setup();
-    s.flow.startLogin();
-    await flush();
-    s.type('1234');
-    s.reader.hold = new Promise(() => {});
-    s.flow.submitPin();
-    await flush();
+    await typedLogin(s, '1234', () => { s.reader.hold = new Promise(() => {}); });
     // やめる asks first (a stray OK must not throw the login away); いいえ goes on, はい stops the card.
     s.flow.cancel();
     expect(s.flow.state.leaving).toBe(true);
@@ -817,7 +847,7 @@ describe('CardFlow: registration', () => {
     const origSend = s.reader.send.bind(s.reader);
     let release!: () => void;
     s.reader.send = (cmd, params) => {
-      if (cmd === 'sign' && params.key === 'auth' && !release) s.reader.hold = new Promise((r) => (release = r));
+      if (cmd === 'sign' && params.key === 'auth' && !release) s.reader.holdOnCard = new Promise((r) => (release = r));
       return origSend(cmd, params);
     };
     s.flow.submitPin();

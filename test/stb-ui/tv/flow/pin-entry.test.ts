@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
-  backAction, deleteChar, emptyPin, isComplete, masked, submitDecision, triesAdvice, typeChar, type PinValue,
+  backAction, deleteChar, emptyPin, isComplete, masked, pinMessage, submitDecision, triesAdvice, typeChar, type PinMessage, type PinValue,
 } from '../../../../stb-ui/src/tv/flow/pin-entry.js';
+import { t } from '../../../../stb-ui/src/tv/strings.js';
 
 const typed = (kind: 'auth' | 'sign', text: string): PinValue => [...text].reduce(typeChar, emptyPin(kind));
 
@@ -53,5 +54,37 @@ describe('PIN entry', () => {
     expect(submitDecision(typed('auth', '1234'), { triesLeft: 1, blocked: false })).toBe('confirmLastTry');
     expect(submitDecision(typed('auth', '1234'), { triesLeft: 0, blocked: true })).toBe('blocked');
     expect(submitDecision(emptyPin('sign'), { triesLeft: 0, blocked: true })).toBe('blocked');
+  });
+});
+
+describe('what the PIN screens say', () => {
+  const MESSAGES: PinMessage[] = ['incomplete', 'wrong', 'otherCard', 'format', 'linkLost', 'cardRemoved', 'lastTry', 'confirmLastTry'];
+  /** The messages that name the secret (the incomplete ones say how many characters instead). */
+  const NAMING = MESSAGES.filter((m) => m !== 'incomplete');
+
+  // The sign password's keyboard (registration, the pension confirmation) heads it 英数字のパスワード:
+  // a notice there that said 暗証番号 would name a second secret the resident does not have.
+  it.each(MESSAGES)('on the sign password keyboard, %s never says 暗証番号', (message) => {
+    expect(pinMessage('sign', message)).not.toContain('暗証番号');
+  });
+
+  it.each(NAMING)('on the sign password keyboard, %s says パスワード, by its full name where it asks for it again', (message) => {
+    expect(pinMessage('sign', message)).toContain('パスワード');
+  });
+
+  it('asks for the sign password again by the name its keyboard has', () => {
+    expect(t('pin.sign.title')).toContain('英数字のパスワード');
+    for (const m of ['otherCard', 'linkLost', 'cardRemoved'] as const) expect(pinMessage('sign', m)).toContain('英数字のパスワード');
+  });
+
+  it.each(NAMING)('on the 4-digit pad, %s keeps saying 暗証番号', (message) => {
+    expect(pinMessage('auth', message)).toContain('暗証番号');
+    expect(pinMessage('auth', message)).not.toContain('パスワード');
+  });
+
+  it('a locked sign password is said in the same word, where to unlock it too', () => {
+    expect(t('pin.blocked.title.sign')).toContain('パスワード');
+    expect(t('pin.blocked.text.sign')).toContain('パスワード');
+    expect(t('pin.blocked.text.sign')).not.toContain('暗証番号');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ErrorCode } from '../../../../platform/src/shared/errors.js';
 import type { ConfirmationDraftView } from '../../../../stb-ui/src/api/platform-client.js';
+import { PlatformError } from '../../../../stb-ui/src/api/platform-client.js';
 import { DriverError, type DriverEvent } from '../../../../stb-ui/src/api/reader-client.js';
 import { PensionSigner } from '../../../../stb-ui/src/tv/pension/pension-signer.js';
 
@@ -135,5 +136,30 @@ describe('PensionSigner', () => {
     expect(await s.signer.sign(DRAFT, 'YAMADA2024')).toMatchObject({ kind: 'done' });
     expect(s.reader.tries).toBe(5);
     expect(s.platform.submitPensionConfirmation).toHaveBeenCalledTimes(1);
+  });
+
+  it('no link to the reader when 決定 is pressed (the cable out): the request never left the TV, so the password is kept and signs once the link is back', async () => {
+    const s = setup();
+    await s.signer.status();
+    s.reader.change({ state: 'reconnecting' });
+    expect(await s.signer.sign(DRAFT, 'YAMADA2024')).toEqual({ kind: 'noReader' });
+    s.reader.change({ state: 'open' });
+    expect(await s.signer.sign(DRAFT, 'YAMADA2024')).toMatchObject({ kind: 'done' });
+    expect(s.reader.signs()).toEqual(['YAMADA2024', 'YAMADA2024']);
+    expect(s.reader.tries).toBe(5);
+  });
+
+  it('the platform not answering once the card has signed: the signature is kept, and もう一度 sends it again without the card', async () => {
+    const s = setup();
+    await s.signer.status();
+    const timeout = new PlatformError({ code: 'CLIENT_TIMEOUT', message: '', ja: '' }, { network: true });
+    s.platform.submitPensionConfirmation.mockRejectedValueOnce(timeout);
+    const first = await s.signer.sign(DRAFT, 'YAMADA2024');
+    expect(first).toMatchObject({ kind: 'notSent', error: timeout });
+    if (first.kind !== 'notSent') return;
+    expect(await first.again()).toMatchObject({ kind: 'done' });
+    expect(s.reader.signs()).toEqual(['YAMADA2024']);
+    expect(s.platform.submitPensionConfirmation).toHaveBeenCalledTimes(2);
+    expect(s.platform.submitPensionConfirmation.mock.calls[1]).toEqual(s.platform.submitPensionConfirmation.mock.calls[0]);
   });
 });

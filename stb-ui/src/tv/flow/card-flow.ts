@@ -3,9 +3,9 @@ import type { DriverEvent, KeyKind, PinStatus } from '../../api/reader-client.js
 import type { ScriptDeps } from './card-sign.js';
 import { errorOutcome } from './flow-errors.js';
 import { FlowRequests, wireOf } from './flow-requests.js';
-import type { CardFlowDeps, FlowKind, FlowState, FlowStep, MemberRef, PinNotice, Signed, TaskId } from './flow-state.js';
+import type { CardFlowDeps, FlowKind, FlowState, FlowStep, MemberRef, Signed, TaskId } from './flow-state.js';
 import { LOGIN_TASKS, logIn } from './login-script.js';
-import { backAction, deleteChar, emptyPin, submitDecision, typeChar, type PinValue } from './pin-entry.js';
+import { backAction, deleteChar, emptyPin, submitDecision, typeChar, type PinNotice, type PinValue } from './pin-entry.js';
 import { REGISTRATION_TASKS, register } from './registration-script.js';
 import { UNREGISTER_TASKS, unregisterMe } from './unregister-script.js';
 

@@ -3,7 +3,7 @@ import type {
   PlatformClient, RegistrationResult, SessionResponse, TvHousehold,
 } from '../../api/platform-client.js';
 import type { KeyKind, PinStatus, ReaderClient } from '../../api/reader-client.js';
-import type { PinValue } from './pin-entry.js';
+import type { PinNotice, PinValue } from './pin-entry.js';
 
 /** The shapes the card flow's state takes, and what it needs from the outside (no DOM, no logic). */
 
@@ -25,12 +25,6 @@ export interface MemberRef {
   personId: string;
   name: string | null;
 }
-
-/**
- * What the PIN screen says above the pad (`linkLost`: the link broke after 決定; `cardRemoved`:
- * the card was taken away while it checked the PIN — either way the PIN is asked again).
- */
-export type PinNotice = 'incomplete' | 'wrong' | 'otherCard' | 'format' | 'linkLost' | 'cardRemoved';
 
 export type FlowStep =
   | { name: 'loading'; what: 'household' | 'card' }

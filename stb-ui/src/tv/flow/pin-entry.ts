@@ -1,7 +1,6 @@
 import { PIN_RULES, type PinRule } from '../../../../platform/src/shared/pins.js';
 import type { KeyKind, PinStatus } from '../../api/reader-client.js';
 import { t, type StringKey } from '../strings.js';
-import type { PinNotice } from './flow-state.js';
 
 /**
  * Pure rules of PIN entry on the TV, without any DOM: what each PIN looks like, how a typed value
@@ -79,6 +78,12 @@ export function submitDecision(value: PinValue, status: PinStatus | null): Submi
 
 /** What Back (Backspace) does on a PIN screen: delete a character while there is one, else leave. */
 export const backAction = (value: PinValue): 'delete' | 'leave' => (isEmpty(value) ? 'leave' : 'delete');
+
+/**
+ * What the PIN screen says above the pad (`linkLost`: the link broke after 決定; `cardRemoved`:
+ * the card was taken away while it checked the PIN — either way the PIN is asked again).
+ */
+export type PinNotice = 'incomplete' | 'wrong' | 'otherCard' | 'format' | 'linkLost' | 'cardRemoved';
 
 /** A message of a PIN screen: a notice about the last try, the one-try-left warning and question. */
 export type PinMessage = PinNotice | 'lastTry' | 'confirmLastTry';

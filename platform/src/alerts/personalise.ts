@@ -72,7 +72,13 @@ export interface Greeting {
 export interface MessageTemplate {
   (household: HouseholdPart): HouseholdMessage;
   greeting(household: Pick<HouseholdPart, 'names' | 'householdLabel'>): Greeting;
-  withShelter(shelter: HouseholdPart['shelter']): (greeting: Greeting) => HouseholdMessage;
+  /** How far the shelter is, as the message says it (約810m, about 810 m). */
+  distanceWords(m: number): string;
+  /**
+   * The message for households sent to this shelter, saying its distance as `distance` (by default
+   * its own, in words): `tv-frames.ts` passes a marker, so that one text serves every distance.
+   */
+  withShelter(shelter: HouseholdPart['shelter'], distance?: string): (greeting: Greeting) => HouseholdMessage;
 }
 
 export function messageTemplate(input: Omit<HouseholdMessageInput, keyof HouseholdPart>): MessageTemplate {
@@ -83,7 +89,9 @@ export function messageTemplate(input: Omit<HouseholdMessageInput, keyof Househo
 
 const cleanNames = (names: string[]) => names.map((n) => n.replace(/[\s　]+/g, ' ').trim()).filter(Boolean);
 
-function japaneseParts(input: Omit<HouseholdMessageInput, keyof HouseholdPart>): Pick<MessageTemplate, 'greeting' | 'withShelter'> {
+type TemplateParts = Pick<MessageTemplate, 'greeting' | 'distanceWords' | 'withShelter'>;
+
+function japaneseParts(input: Omit<HouseholdMessageInput, keyof HouseholdPart>): TemplateParts {
   const wording = LEVEL_WORDING[String(input.level ?? '4')]!;
   const before: string[] = [];
   if (input.headline) before.push(input.headline);
@@ -99,9 +107,10 @@ function japaneseParts(input: Omit<HouseholdMessageInput, keyof HouseholdPart>):
       const shown = names.length ? `${names.map((n) => `${n}さん`).join('、')}へ` : `${household.householdLabel}の皆さまへ`;
       return { shown, spoken: spoken(`${shown}。`) };
     },
-    withShelter(shelter) {
+    distanceWords: distanceText,
+    withShelter(shelter, distance = shelter && distanceText(shelter.distanceM)) {
       const lines = goes && shelter
-        ? [...before, `最寄りの避難所: ${shelter.name}（${distanceText(shelter.distanceM)}）`, ...after]
+        ? [...before, `最寄りの避難所: ${shelter.name}（${distance}）`, ...after]
         : [...before, ...after];
       const rest = spoken([wording.label, ...lines].join('。'));
       return (greeting) => ({ title: wording.label, colour: wording.colour, greeting: greeting.shown, lines, speech: `${greeting.spoken}${rest}` });
@@ -113,28 +122,26 @@ export function householdMessage(input: HouseholdMessageInput): HouseholdMessage
   return messageTemplate(input)(input);
 }
 
-function englishParts(input: Omit<HouseholdMessageInput, keyof HouseholdPart>): Pick<MessageTemplate, 'greeting' | 'withShelter'> {
+function englishParts(input: Omit<HouseholdMessageInput, keyof HouseholdPart>): TemplateParts {
   const key = String(input.level ?? '4');
   const wording = LEVEL_WORDING_EN[key]!;
   // Read aloud as sentences joined by ". ", each without its own closing mark.
   const sentence = (line: string) => line.replace(/[.:]$/, '');
+  const distanceWords = (m: number) => (m < 1000 ? `about ${Math.max(10, Math.round(m / 10) * 10)} m` : `about ${(m / 1000).toFixed(1)} km`);
   return {
     greeting(household) {
       const names = cleanNames(household.names);
       const shown = names.length ? `For ${names.join(', ')}` : `For everyone at ${household.householdLabel}`;
       return { shown, spoken: `${sentence(shown)}. ` };
     },
-    withShelter(shelter) {
+    distanceWords,
+    withShelter(shelter, distance = shelter && distanceWords(shelter.distanceM)) {
       const lines: string[] = [];
       if (input.headline) lines.push(input.headline);
       if (input.areaNames.length) lines.push(`Area: ${input.areaNames.join(', ')}`);
       lines.push(wording.action);
       if (input.level !== 'lift') {
-        if (shelter) {
-          const m = shelter.distanceM;
-          const away = m < 1000 ? `about ${Math.max(10, Math.round(m / 10) * 10)} m` : `about ${(m / 1000).toFixed(1)} km`;
-          lines.push(`Nearest shelter: ${shelter.name} (${away})`);
-        }
+        if (shelter) lines.push(`Nearest shelter: ${shelter.name} (${distance})`);
         lines.push(...REMINDERS_EN);
       }
       const rest = [wording.label, ...lines].map(sentence).join('. ');

@@ -67,8 +67,9 @@ export async function tvAlertChannel(
   const connect = options.connect ?? tvConnector(db);
   const receipts = receiptWriter(db);
   const byHousehold = new Map<string, Set<Tv>>();
-  const sendText = (socket: WebSocket, text: string) => {
-    if (socket.readyState === socket.OPEN) socket.send(text);
+  /** A message as JSON text, or its UTF-8 bytes (a publish's frames): either goes as a text frame. */
+  const sendText = (socket: WebSocket, text: string | Buffer) => {
+    if (socket.readyState === socket.OPEN) socket.send(text, { binary: false });
   };
   const send = (socket: WebSocket, message: TvAlertServerMessage) => sendText(socket, JSON.stringify(message));
   const sendAlert = (tv: Tv, view: TvAlertView, acknowledged: boolean, replaces: string[], extension = false) => {

@@ -42,7 +42,7 @@ describe('alert frames: the text a publish sends is the alert message of tvAlert
     for (const t of targets) {
       for (const o of options) {
         const expected = { type: 'alert', alert: { ...views.get(t.householdId)!, acknowledged: o.acknowledged }, replaces: o.replaces, ...(o.extension ? { extension: true } : {}) };
-        expect(JSON.parse(frames.frame(t, o))).toEqual(expected);
+        expect(JSON.parse(frames.frame(t, o).toString())).toEqual(expected);
       }
     }
     return { views, frames, targets };
@@ -56,13 +56,19 @@ describe('alert frames: the text a publish sends is the alert message of tvAlert
     expect(mine.messages[0]!.greeting).toContain('"引用" と \\ バックスラッシュさん');
     expect(mine.messages[1]!.greeting).toMatch(/^For 山田 太郎, /);
     // The marker-like name is sent as the name it is, not taken for a marker.
-    expect(JSON.parse(frames.frame(targets.find((t) => t.householdId === yamada!.id)!, { acknowledged: false, replaces: [], extension: false })).alert.messages[0].greeting).toContain('\\u0000marker:0\\u0000さん');
-    // Two households at the same distance as said (約…m) but not the same metres share a cut frame, each with its own number.
+    expect(JSON.parse(frames.frame(targets.find((t) => t.householdId === yamada!.id)!, { acknowledged: false, replaces: [], extension: false }).toString()).alert.messages[0].greeting).toContain('\\u0000marker:0\\u0000さん');
+    // Households sent to one shelter share a cut frame, each with its own distance: the same as said
+    // (約…m) but not the same metres, or said otherwise (約…km), in both languages.
     const near = targets.find((t) => t.household.shelter)!;
     const shelter = near.household.shelter!;
-    const nextDoor = { ...near, household: { ...near.household, shelter: { ...shelter, distanceM: shelter.distanceM + (shelter.distanceM % 10 === 9 ? -1 : 1) } } };
-    for (const t of [near, nextDoor]) {
-      const sent = JSON.parse(frames.frame(t, { acknowledged: false, replaces: [], extension: false }));
+    const at = (distanceM: number) => ({ ...near, household: { ...near.household, shelter: { ...shelter, distanceM } } });
+    const nextDoor = at(shelter.distanceM + (shelter.distanceM % 10 === 9 ? -1 : 1));
+    const farther = at(shelter.distanceM + 1234);
+    const far = JSON.parse(frames.frame(farther, { acknowledged: false, replaces: [], extension: false }).toString());
+    expect(far.alert.messages[0].lines.join()).toContain(`（約${((shelter.distanceM + 1234) / 1000).toFixed(1)}km）`);
+    expect(far.alert.messages[1].speech).toContain(`(about ${((shelter.distanceM + 1234) / 1000).toFixed(1)} km)`);
+    for (const t of [near, nextDoor, farther]) {
+      const sent = JSON.parse(frames.frame(t, { acknowledged: false, replaces: [], extension: false }).toString());
       expect(sent.alert.messages.map((m: { shelter: { distanceM: number } }) => m.shelter.distanceM)).toEqual([t.household.shelter!.distanceM, t.household.shelter!.distanceM]);
       expect(sent.alert.messages).toEqual(householdMessages((await alertTemplates(db, [alertId])).get(alertId)!.infos, t.household));
     }

@@ -31,6 +31,32 @@ function hearing() {
   };
 }
 
+/**
+ * A handle of its own on the test database whose LISTEN connections carry an `applicationName` of
+ * their own and whose re-listens are `held`, a channel, an ear on it (`listen`), and its resumes:
+ * counted, and `back` once the first came.
+ */
+async function ownListener() {
+  const { url, applicationName } = withApplicationName(database.url!);
+  const held = heldRelisten();
+  const handle = await openDatabase({ databaseUrl: url, dataDir: null, relistenWait: held.wait });
+  const channel = newChannel();
+  const ear = hearing();
+  let resumed = 0;
+  let onResumed!: () => void;
+  const back = new Promise<void>((r) => (onResumed = r));
+  return {
+    handle,
+    applicationName,
+    held,
+    channel,
+    ear,
+    back,
+    resumed: () => resumed,
+    listen: () => handle.listen(channel, ear.onPayload, { onResumed: () => (resumed++, onResumed()) }),
+  };
+}
+
 describe('listening again after a lost LISTEN connection', () => {
   it('waits between half and all of a doubling delay, 100 ms at first, never above 5 s', () => {
     expect(relistenDelayMs(1, () => 0)).toBe(50);
@@ -43,19 +69,12 @@ describe('listening again after a lost LISTEN connection', () => {
 
   if (TEST_DB_KIND === 'postgres') {
     it('hears payloads again once its terminated connection is replaced, and calls onResumed once', async () => {
-      const { url, applicationName } = withApplicationName(database.url!);
-      const held = heldRelisten();
-      const handle = await openDatabase({ databaseUrl: url, dataDir: null, relistenWait: held.wait });
-      const channel = newChannel();
-      const ear = hearing();
-      let resumed = 0;
-      let onResumed!: () => void;
-      const back = new Promise<void>((r) => (onResumed = r));
+      const { handle, applicationName, held, channel, ear, back, resumed, listen } = await ownListener();
       try {
-        const unlisten = await handle.listen(channel, ear.onPayload, { onResumed: () => (resumed++, onResumed()) });
+        const unlisten = await listen();
         await notify(database.db, channel, 'before');
         await ear.until('before');
-        expect(resumed).toBe(0);
+        expect(resumed()).toBe(0);
 
         expect(await terminateListen(database.ownerUrl!, applicationName, channel)).toBe(1);
         await held.lost();
@@ -66,7 +85,7 @@ describe('listening again after a lost LISTEN connection', () => {
         await notify(database.db, channel, 'after');
         await ear.until('after');
         expect(ear.heard).toEqual(['before', 'after']);
-        expect(resumed).toBe(1);
+        expect(resumed()).toBe(1);
         expect(held.attempts).toEqual([1]);
 
         await unlisten();
@@ -79,14 +98,7 @@ describe('listening again after a lost LISTEN connection', () => {
     });
 
     it('keeps trying while the database refuses it, then listens (onResumed once)', async () => {
-      const { url, applicationName } = withApplicationName(database.url!);
-      const held = heldRelisten();
-      const handle = await openDatabase({ databaseUrl: url, dataDir: null, relistenWait: held.wait });
-      const channel = newChannel();
-      const ear = hearing();
-      let resumed = 0;
-      let onResumed!: () => void;
-      const back = new Promise<void>((r) => (onResumed = r));
+      const { handle, applicationName, held, channel, ear, back, resumed, listen } = await ownListener();
       // Our own test database refuses connections for a while (as during a restart); asked from another database.
       const name = new URL(database.ownerUrl!).pathname.slice(1);
       const allowConnections = async (allow: boolean) => {
@@ -95,7 +107,7 @@ describe('listening again after a lost LISTEN connection', () => {
         await admin.query(`alter database ${pg.escapeIdentifier(name)} allow_connections ${allow}`).finally(() => admin.end());
       };
       try {
-        await handle.listen(channel, ear.onPayload, { onResumed: () => (resumed++, onResumed()) });
+        await listen();
         expect(await terminateListen(database.ownerUrl!, applicationName, channel)).toBe(1);
         await held.lost();
         await allowConnections(false);
@@ -107,7 +119,7 @@ describe('listening again after a lost LISTEN connection', () => {
         await back;
         await notify(database.db, channel, 'back');
         await ear.until('back');
-        expect(resumed).toBe(1);
+        expect(resumed()).toBe(1);
       } finally {
         await allowConnections(true);
         await handle.close();

@@ -45,7 +45,14 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
   setAuditChainKey(config.auditHmacSecret);
   // Holds the demo cards' keys and, by default, the dev center's and the embedded database.
   ensurePrivateDir(config.dataDir);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, databaseOwnerUrl: config.databaseOwnerUrl, poolSize: config.databasePoolSize, dataDir: config.dataDir, role: 'platform' });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    databaseOwnerUrl: config.databaseOwnerUrl,
+    poolSize: config.databasePoolSize,
+    listenHeartbeat: { intervalMs: config.databaseListenHeartbeatSeconds * 1000, timeoutMs: config.databaseListenHeartbeatTimeoutSeconds * 1000 },
+    dataDir: config.dataDir,
+    role: 'platform',
+  });
   let app: FastifyInstance | undefined;
   let operatorServer: Server | undefined;
   let shelterServer: Server | undefined;

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
 import pg from 'pg';
-import type { RelistenWait } from '../../platform/src/db/client.js';
+import { expect } from 'vitest';
+import { openDatabase, type DbHandle, type RelistenWait } from '../../platform/src/db/client.js';
+import type { TestDatabase } from './database.js';
 
 /**
  * A re-listen the test holds (`openDatabase({ relistenWait })`): `lost()` resolves once the handle
@@ -122,6 +124,54 @@ export async function silenceableRelay(target: string) {
       }
       pairs.clear();
       await new Promise<void>((resolve) => relay.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * A process's view of `database` whose LISTEN on a channel can be lost (`deafen`) and got back
+ * (`hear`, once the listener's `onResumed` ran). On PostgreSQL, for real: a handle of its own, the
+ * channel's LISTEN connection terminated, the re-listen held until `hear`. PGlite's in-process
+ * listen cannot be lost, so there the loss is played: the channel's payloads dropped, then its
+ * `onResumed` called, as db/client.ts does on PostgreSQL. Give the listener `db` and `listen`.
+ */
+export async function listenThatGoesDeaf(database: TestDatabase) {
+  const held = heldRelisten();
+  const named = database.kind === 'postgres' ? withApplicationName(database.url!) : null;
+  const own = named ? await openDatabase({ databaseUrl: named.url, dataDir: null, relistenWait: held.wait }) : null;
+  const under: Pick<DbHandle, 'db' | 'listen'> = own ?? database;
+  const deaf = new Set<string>();
+  const resumers = new Map<string, () => void>();
+  const backWaiters = new Map<string, () => void>();
+  const listen: DbHandle['listen'] = (channel, onPayload, options) => {
+    const onResumed = () => {
+      options?.onResumed?.();
+      backWaiters.get(channel)?.();
+    };
+    resumers.set(channel, onResumed);
+    return under.listen(channel, (payload) => void (deaf.has(channel) || onPayload(payload)), { onResumed });
+  };
+  return {
+    db: under.db,
+    listen,
+    /** The channel's notifications stop reaching this process: its LISTEN connection is gone. */
+    async deafen(channel: string) {
+      if (!named) return void deaf.add(channel);
+      expect(await terminateListen(database.ownerUrl!, named.applicationName, channel)).toBe(1);
+      await held.lost();
+    },
+    /** It listens again: resolves once the listener's `onResumed` has run. */
+    async hear(channel: string) {
+      const back = new Promise<void>((r) => backWaiters.set(channel, r));
+      if (named) held.release();
+      else {
+        deaf.delete(channel);
+        resumers.get(channel)!();
+      }
+      await back;
+    },
+    close: async () => {
+      await own?.close();
     },
   };
 }

@@ -33,6 +33,12 @@ export interface Config {
   databaseOwnerUrl: string | null;
   /** PostgreSQL only: how many connections each platform process keeps open to `databaseUrl` at most. */
   databasePoolSize: number;
+  /**
+   * PostgreSQL only: how often each LISTEN connection (alerts, CRLs, withdrawals) must answer, and
+   * within how long, before it counts as lost and is opened again (a silently dead network path).
+   */
+  databaseListenHeartbeatSeconds: number;
+  databaseListenHeartbeatTimeoutSeconds: number;
   /** Folder for the embedded database and other local state. */
   dataDir: string;
   /** Folder holding the built UI pages (`vite build` output). */
@@ -164,6 +170,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     problems.push(`DATABASE_POOL_SIZE must be a whole number 1–${MAX_POOL_SIZE} (got "${env.DATABASE_POOL_SIZE}")`);
   }
 
+  const databaseListenHeartbeatSeconds = positiveInt(env.DATABASE_LISTEN_HEARTBEAT_SECONDS ?? '15', 'DATABASE_LISTEN_HEARTBEAT_SECONDS', problems);
+  const databaseListenHeartbeatTimeoutSeconds = positiveInt(env.DATABASE_LISTEN_HEARTBEAT_TIMEOUT_SECONDS ?? '5', 'DATABASE_LISTEN_HEARTBEAT_TIMEOUT_SECONDS', problems);
+
   const logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
   if (!isLogLevel(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -230,6 +239,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     databaseUrl,
     databaseOwnerUrl,
     databasePoolSize,
+    databaseListenHeartbeatSeconds,
+    databaseListenHeartbeatTimeoutSeconds,
     dataDir,
     uiDir: resolve(env.UI_DIR ?? 'dist/stb-ui'),
     logLevel,

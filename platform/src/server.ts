@@ -10,7 +10,7 @@ import { ensureDevCenter, feedDevCrls, feedDevLinkage } from './demo/dev-jpki.js
 import { seedDemoWorld } from './demo/seed.js';
 import { setAuditChainKey } from './identity/audit.js';
 import { publishAuditCheckpoint } from './identity/audit-checkpoint.js';
-import { CRL_CHANNEL, loadStoredCrls } from './identity/crl-store.js';
+import { followStoredCrls, loadStoredCrls } from './identity/crl-store.js';
 import { completePendingSubmissions, hasPendingSubmissions } from './pension/submissions.js';
 import { followDeviceWithdrawals } from './identity/devices.js';
 import { startExpirySweep } from './identity/expiry-sweep.js';
@@ -45,7 +45,14 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
   setAuditChainKey(config.auditHmacSecret);
   // Holds the demo cards' keys and, by default, the dev center's and the embedded database.
   ensurePrivateDir(config.dataDir);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, databaseOwnerUrl: config.databaseOwnerUrl, poolSize: config.databasePoolSize, dataDir: config.dataDir, role: 'platform' });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    databaseOwnerUrl: config.databaseOwnerUrl,
+    poolSize: config.databasePoolSize,
+    listenHeartbeat: { intervalMs: config.databaseListenHeartbeatSeconds * 1000, timeoutMs: config.databaseListenHeartbeatTimeoutSeconds * 1000 },
+    dataDir: config.dataDir,
+    role: 'platform',
+  });
   let app: FastifyInstance | undefined;
   let operatorServer: Server | undefined;
   let shelterServer: Server | undefined;
@@ -80,9 +87,7 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
       }
     };
     const onError = (err: unknown) => app?.log.warn({ err }, 'CRL refresh failed');
-    // Also once a lost LISTEN is back: a CRL stored meanwhile was notified to no one here.
-    const refreshNow = () => void refreshCrls().catch(onError);
-    unlisteners.push(await database.listen(CRL_CHANNEL, refreshNow, { onResumed: refreshNow }));
+    unlisteners.push(await followStoredCrls(database, refreshCrls, onError));
     unlisteners.push(await followDeviceWithdrawals(database));
     const crlTimer = setInterval(() => void refreshCrls().catch(onError), CRL_POLL_MS);
     crlTimer.unref();

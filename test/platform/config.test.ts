@@ -26,6 +26,14 @@ describe('loadConfig', () => {
     for (const bad of ['0', '-3', '2.5', 'lots', '51', '']) expect(() => loadConfig({ DATABASE_POOL_SIZE: bad })).toThrow(/DATABASE_POOL_SIZE must be a whole number 1–50/);
   });
 
+  it('asks each LISTEN connection for an answer every 15 s, within 5 s, unless told otherwise, and refuses nonsense for either', () => {
+    expect(loadConfig({})).toMatchObject({ databaseListenHeartbeatSeconds: 15, databaseListenHeartbeatTimeoutSeconds: 5 });
+    expect(loadConfig({ DATABASE_LISTEN_HEARTBEAT_SECONDS: '30', DATABASE_LISTEN_HEARTBEAT_TIMEOUT_SECONDS: '2' })).toMatchObject({ databaseListenHeartbeatSeconds: 30, databaseListenHeartbeatTimeoutSeconds: 2 });
+    for (const name of ['DATABASE_LISTEN_HEARTBEAT_SECONDS', 'DATABASE_LISTEN_HEARTBEAT_TIMEOUT_SECONDS']) {
+      for (const bad of ['0', '-1', '1.5', 'often']) expect(() => loadConfig({ [name]: bad })).toThrow(new RegExp(`${name} must be a positive whole number`));
+    }
+  });
+
   it('lists every problem at once instead of stopping at the first', () => {
     let message = '';
     try {

@@ -35,7 +35,9 @@ export interface DbHandle {
    * `onPayload` for every `pg_notify(channel, payload)` from any process. Returns an unlisten.
    * On PostgreSQL a lost LISTEN connection (server restart, network, `pg_terminate_backend`) is
    * opened again, with backoff, until unlisten or `close()`; what was notified in between is lost,
-   * so `options.onResumed` lets the listener catch up. The first listen failing rejects.
+   * so `options.onResumed` lets the listener catch up. A connection that stops answering without
+   * closing (a network path that drops packets, a frozen server) is found by a heartbeat and
+   * treated as lost. The first listen failing rejects.
    */
   listen(channel: string, onPayload: (payload: string) => void, options?: ListenOptions): Promise<() => Promise<void>>;
   close(): Promise<void>;
@@ -64,6 +66,19 @@ const RELISTEN_MAX_MS = 5_000;
 const LISTEN_CONNECT_TIMEOUT_MS = 10_000;
 
 /**
+ * How often a LISTEN connection is asked for an answer, and how long it has to give one before it
+ * counts as lost. TCP keepalive alone takes minutes to notice a silently dead peer, and a process
+ * that does not know it is deaf hears no evacuation alert meanwhile.
+ */
+export interface ListenHeartbeat {
+  intervalMs: number;
+  timeoutMs: number;
+}
+
+/** The defaults: a silent connection is given up within 20 s. */
+export const LISTEN_HEARTBEAT: ListenHeartbeat = { intervalMs: 15_000, timeoutMs: 5_000 };
+
+/**
  * Capped exponential backoff with jitter: between half and all of min(5 s, 100 ms · 2^(attempt−1)),
  * so that processes that lost their connections together (a PostgreSQL restart) do not all retry at
  * the same instant.
@@ -88,11 +103,13 @@ const MIGRATION_LOCK_KEY = 7_240_611;
  * database in a folder is opened by one process at a time (see `owner-lock.ts`); `role` says who
  * the holder is, so that an operator command refused by a running platform knows to ask the platform instead.
  * `poolSize` (PostgreSQL only, config DATABASE_POOL_SIZE) caps the connections; unset, pg's own default (10).
+ * `listenHeartbeat` (PostgreSQL only, config DATABASE_LISTEN_HEARTBEAT_SECONDS and …_TIMEOUT_SECONDS)
+ * paces each LISTEN connection's heartbeat; unset, `LISTEN_HEARTBEAT`.
  * `relistenWait` (PostgreSQL only, tests) replaces the backoff before listening again.
  */
-export async function openDatabase(opts: { databaseUrl: string | null; databaseOwnerUrl?: string | null; dataDir: string | null; role?: OwnerRole; poolSize?: number; relistenWait?: RelistenWait }): Promise<DbHandle> {
+export async function openDatabase(opts: { databaseUrl: string | null; databaseOwnerUrl?: string | null; dataDir: string | null; role?: OwnerRole; poolSize?: number; listenHeartbeat?: ListenHeartbeat; relistenWait?: RelistenWait }): Promise<DbHandle> {
   return opts.databaseUrl
-    ? openPostgres(opts.databaseUrl, opts.databaseOwnerUrl ?? null, opts.poolSize, opts.relistenWait ?? backoff)
+    ? openPostgres(opts.databaseUrl, opts.databaseOwnerUrl ?? null, opts.poolSize, { heartbeat: opts.listenHeartbeat ?? LISTEN_HEARTBEAT, relistenWait: opts.relistenWait ?? backoff })
     : openPglite(opts.dataDir, opts.role ?? 'platform');
 }
 
@@ -119,7 +136,7 @@ async function openPglite(dataDir: string | null, role: OwnerRole): Promise<DbHa
     ping: async () => {
       await client.query('select 1');
     },
-    // In process: never lost, so `onResumed` is never called.
+    // In process: never lost (no heartbeat either), so `onResumed` is never called.
     listen: async (channel, onPayload) => {
       const unlisten = await client.listen(channel, onPayload);
       return () => unlisten();
@@ -134,7 +151,13 @@ async function openPglite(dataDir: string | null, role: OwnerRole): Promise<DbHa
   };
 }
 
-async function openPostgres(url: string, ownerUrl: string | null, poolSize: number | undefined, relistenWait: RelistenWait): Promise<DbHandle> {
+/** How a LISTEN connection is watched and opened again. */
+interface Relistening {
+  heartbeat: ListenHeartbeat;
+  relistenWait: RelistenWait;
+}
+
+async function openPostgres(url: string, ownerUrl: string | null, poolSize: number | undefined, relistening: Relistening): Promise<DbHandle> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle client that errors (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
@@ -166,7 +189,7 @@ async function openPostgres(url: string, ownerUrl: string | null, poolSize: numb
       await db.execute(sql`select 1`);
     },
     listen: async (channel, onPayload, options = {}) => {
-      const stop = await listenPersistently(url, channel, onPayload, options, relistenWait);
+      const stop = await listenPersistently(url, channel, onPayload, options, relistening);
       const unlisten = async () => {
         listens.delete(unlisten);
         await stop();
@@ -185,13 +208,19 @@ async function openPostgres(url: string, ownerUrl: string | null, poolSize: numb
 /**
  * LISTEN on a connection of its own (a pooled one would be reused), opened again whenever it is
  * lost until the returned stop is called: after `relistenWait`, as often as it takes, then
- * `onResumed`. Logs the channel only (payloads may name people).
+ * `onResumed`. Lost also means silent: every `heartbeat.intervalMs` the LISTEN is sent again (a
+ * no-op on a connection already listening, and what it shows in pg_stat_activity stays a LISTEN);
+ * no answer within `heartbeat.timeoutMs`, and the connection is destroyed. Logs the channel only
+ * (payloads may name people).
  */
-async function listenPersistently(url: string, channel: string, onPayload: (payload: string) => void, options: ListenOptions, relistenWait: RelistenWait): Promise<() => Promise<void>> {
+async function listenPersistently(url: string, channel: string, onPayload: (payload: string) => void, options: ListenOptions, { heartbeat, relistenWait }: Relistening): Promise<() => Promise<void>> {
   const stopped = new AbortController();
+  const listenStatement = `listen ${pg.escapeIdentifier(channel)}`;
   /** The connection listening, or being opened (so that stop can end it). */
   let current: pg.Client | null = null;
   let relistening: Promise<void> | null = null;
+  /** The wait for the next heartbeat, or for the answer to this one: one timer per listen. */
+  let heartbeatTimer: NodeJS.Timeout | undefined;
 
   const open = async (): Promise<pg.Client> => {
     const client = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: LISTEN_CONNECT_TIMEOUT_MS });
@@ -200,6 +229,8 @@ async function listenPersistently(url: string, channel: string, onPayload: (payl
     const lost = () => {
       if (current !== client) return;
       current = null;
+      clearTimeout(heartbeatTimer);
+      // With the heartbeat in flight, end() destroys the socket rather than wait on a silent server.
       void client.end().catch(() => undefined);
       if (!stopped.signal.aborted) relistening = relisten();
     };
@@ -209,13 +240,28 @@ async function listenPersistently(url: string, channel: string, onPayload: (payl
     client.on('end', () => listening && lost());
     try {
       await client.connect();
-      await client.query(`listen ${pg.escapeIdentifier(channel)}`);
+      await client.query(listenStatement);
     } catch (err) {
       if (current === client) current = null;
       await client.end().catch(() => undefined);
       throw err;
     }
     listening = true;
+    const beat = () => {
+      heartbeatTimer = setTimeout(() => {
+        if (current !== client) return;
+        heartbeatTimer = setTimeout(() => {
+          console.warn(`LISTEN ${channel}: no answer to the heartbeat within ${heartbeat.timeoutMs} ms`);
+          lost();
+        }, heartbeat.timeoutMs).unref();
+        client.query(listenStatement).then(() => {
+          if (current !== client) return;
+          clearTimeout(heartbeatTimer);
+          beat();
+        }, lost);
+      }, heartbeat.intervalMs).unref();
+    };
+    beat();
     return client;
   };
 
@@ -247,6 +293,7 @@ async function listenPersistently(url: string, channel: string, onPayload: (payl
   await open();
   return async () => {
     stopped.abort();
+    clearTimeout(heartbeatTimer);
     const client = current;
     current = null;
     await Promise.all([client?.end().catch(() => undefined), relistening]);

@@ -1,4 +1,5 @@
 import { gt, sql } from 'drizzle-orm';
+import type { DbHandle } from '../db/client.js';
 import { crls } from '../db/schema/index.js';
 import type { IngestOptions, JpkiPurpose } from '../jpki/index.js';
 import { applyCrl, type CrlApplication } from './certificate-lifecycle.js';
@@ -21,6 +22,16 @@ export async function ingestCrl(deps: IdentityDeps, purpose: JpkiPurpose, der: B
     await deps.db.execute(sql`select pg_notify(${CRL_CHANNEL}, ${purpose})`);
   }
   return applied;
+}
+
+/**
+ * Runs `refresh` whenever a process announces a stored CRL, and once this process's lost LISTEN
+ * is back: a CRL stored meanwhile was announced to no one here. A failed refresh goes to
+ * `onError`. Returns the unlisten.
+ */
+export function followStoredCrls(database: Pick<DbHandle, 'listen'>, refresh: () => Promise<unknown>, onError: (err: unknown) => void): Promise<() => Promise<void>> {
+  const refreshNow = () => void refresh().catch(onError);
+  return database.listen(CRL_CHANNEL, refreshNow, { onResumed: refreshNow });
 }
 
 /**

@@ -12,7 +12,7 @@ import { tvAlertChannel } from '../../../platform/src/alerts/tv-channel.js';
 import { tvConnector } from '../../../platform/src/alerts/tv-connect.js';
 import { writeReceipts } from '../../../platform/src/alerts/receipts.js';
 import { alertReceipts } from '../../../platform/src/alerts/schema.js';
-import { openDatabase, type DbHandle } from '../../../platform/src/db/client.js';
+import type { DbHandle } from '../../../platform/src/db/client.js';
 import { auditLog, districts, households } from '../../../platform/src/db/schema/index.js';
 import { DEMO_HOUSEHOLDS } from '../../../platform/src/demo/world.js';
 import { DEVICE_TEST_ALERTS_CHANNEL, DEVICE_WITHDRAWN_CHANNEL, withdrawDevice } from '../../../platform/src/identity/devices.js';
@@ -21,7 +21,7 @@ import { capXml, type CapInput } from '../../helpers/cap-messages.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { CardInReader } from '../../helpers/card-in-reader.js';
 import { FIXTURE_CARDS } from '../../helpers/jpki-fixtures.js';
-import { heldRelisten, terminateListen, withApplicationName } from '../../helpers/listen.js';
+import { listenThatGoesDeaf } from '../../helpers/listen.js';
 import { orgId, staffWithSession } from '../../helpers/staff.js';
 
 const t = await buildTestApp({}, { demo: true });
@@ -540,56 +540,23 @@ describe('a platform process starting', () => {
 
 /**
  * A second platform process whose LISTEN connections can be lost (`deafen`) and got back (`hear`,
- * once the process's `onResumed` ran). On PostgreSQL, for real: its own database handle, the
- * channel's LISTEN connection terminated, the re-listen held until `hear`. PGlite's in-process
- * listen cannot be lost, so there the loss is played: the channel's payloads dropped, then its
- * `onResumed` called, as db/client.ts does on PostgreSQL.
+ * once the process's `onResumed` ran): see `listenThatGoesDeaf`.
  */
 async function processThatGoesDeaf() {
-  const held = heldRelisten();
-  const named = database.kind === 'postgres' ? withApplicationName(database.url!) : null;
-  const own = named ? await openDatabase({ databaseUrl: named.url, dataDir: null, relistenWait: held.wait }) : null;
-  const under: Pick<DbHandle, 'db' | 'listen'> = own ?? database;
-  const deaf = new Set<string>();
-  const resumers = new Map<string, () => void>();
-  const backWaiters = new Map<string, () => void>();
-  const lookups = heldLookups(under.db);
+  const ears = await listenThatGoesDeaf(database);
+  const lookups = heldLookups(ears.db);
   const scope = Fastify();
   await scope.register(websocket);
-  await scope.register(async (s) => tvAlertChannel(s, {
-    db: under.db,
-    listen: (channel, onPayload, options) => {
-      const onResumed = () => {
-        options?.onResumed?.();
-        backWaiters.get(channel)?.();
-      };
-      resumers.set(channel, onResumed);
-      return under.listen(channel, (payload) => void (deaf.has(channel) || onPayload(payload)), { onResumed });
-    },
-  }, { connect: lookups.connect }));
+  await scope.register(async (s) => tvAlertChannel(s, { db: ears.db, listen: ears.listen }, { connect: lookups.connect }));
   const server = (await scope.listen({ port: 0, host: '127.0.0.1' })).replace('http:', 'ws:');
   return {
     server,
     holdNext: lookups.holdNext,
-    /** The channel's notifications stop reaching this process: its LISTEN connection is gone. */
-    async deafen(channel: string) {
-      if (!named) return void deaf.add(channel);
-      expect(await terminateListen(database.ownerUrl!, named.applicationName, channel)).toBe(1);
-      await held.lost();
-    },
-    /** It listens again: resolves once its `onResumed` has run. */
-    async hear(channel: string) {
-      const back = new Promise<void>((r) => backWaiters.set(channel, r));
-      if (named) held.release();
-      else {
-        deaf.delete(channel);
-        resumers.get(channel)!();
-      }
-      await back;
-    },
+    deafen: ears.deafen,
+    hear: ears.hear,
     close: async () => {
       await scope.close();
-      await own?.close();
+      await ears.close();
     },
   };
 }

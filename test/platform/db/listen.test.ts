@@ -3,9 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase, relistenDelayMs, type DbHandle } from '../../../platform/src/db/client.js';
+import { openDatabase, relistenDelayMs, type DbHandle, type ListenHeartbeat } from '../../../platform/src/db/client.js';
 import { freshDatabase, TEST_DATABASE_URL, TEST_DB_KIND } from '../../helpers/database.js';
-import { heldRelisten, listeningConnections, terminateListen, withApplicationName } from '../../helpers/listen.js';
+import { heldRelisten, listeningConnections, silenceableRelay, terminateListen, withApplicationName } from '../../helpers/listen.js';
 
 const database = await freshDatabase();
 afterAll(() => database.close());
@@ -31,6 +31,49 @@ function hearing() {
   };
 }
 
+/**
+ * A handle of its own on the test database (through `via`, a relay, when given) whose LISTEN
+ * connections carry an `applicationName` of their own and whose re-listens are `held`, a channel,
+ * an ear on it (`listen`), and its resumes: counted, and `back` once the first came.
+ */
+async function ownListener(options: { via?: string; listenHeartbeat?: ListenHeartbeat } = {}) {
+  const { url, applicationName } = withApplicationName(options.via ?? database.url!);
+  const held = heldRelisten();
+  const handle = await openDatabase({ databaseUrl: url, dataDir: null, relistenWait: held.wait, listenHeartbeat: options.listenHeartbeat });
+  const channel = newChannel();
+  const ear = hearing();
+  let resumed = 0;
+  let onResumed!: () => void;
+  const back = new Promise<void>((r) => (onResumed = r));
+  return {
+    handle,
+    applicationName,
+    held,
+    channel,
+    ear,
+    back,
+    resumed: () => resumed,
+    listen: () => handle.listen(channel, ear.onPayload, { onResumed: () => (resumed++, onResumed()) }),
+  };
+}
+
+/**
+ * Once `own` noticed its loss (its re-listen waiting): a payload sent meanwhile is lost for good
+ * (what onResumed is for); released, it listens again, calls onResumed once, and hears 'after'
+ * after the 'before' it heard.
+ */
+async function deafThenBack(own: Awaited<ReturnType<typeof ownListener>>) {
+  await own.held.lost();
+  await notify(database.db, own.channel, 'while deaf');
+  own.held.release();
+  await own.back;
+  await notify(database.db, own.channel, 'after');
+  await own.ear.until('after');
+  expect(own.ear.heard).toEqual(['before', 'after']);
+  expect(own.resumed()).toBe(1);
+  expect(own.held.attempts).toEqual([1]);
+}
+
 describe('listening again after a lost LISTEN connection', () => {
   it('waits between half and all of a doubling delay, 100 ms at first, never above 5 s', () => {
     expect(relistenDelayMs(1, () => 0)).toBe(50);
@@ -43,31 +86,16 @@ describe('listening again after a lost LISTEN connection', () => {
 
   if (TEST_DB_KIND === 'postgres') {
     it('hears payloads again once its terminated connection is replaced, and calls onResumed once', async () => {
-      const { url, applicationName } = withApplicationName(database.url!);
-      const held = heldRelisten();
-      const handle = await openDatabase({ databaseUrl: url, dataDir: null, relistenWait: held.wait });
-      const channel = newChannel();
-      const ear = hearing();
-      let resumed = 0;
-      let onResumed!: () => void;
-      const back = new Promise<void>((r) => (onResumed = r));
+      const own = await ownListener();
+      const { handle, applicationName, held, channel, ear, resumed, listen } = own;
       try {
-        const unlisten = await handle.listen(channel, ear.onPayload, { onResumed: () => (resumed++, onResumed()) });
+        const unlisten = await listen();
         await notify(database.db, channel, 'before');
         await ear.until('before');
-        expect(resumed).toBe(0);
+        expect(resumed()).toBe(0);
 
         expect(await terminateListen(database.ownerUrl!, applicationName, channel)).toBe(1);
-        await held.lost();
-        // Deaf: this one is lost for good (what onResumed is for).
-        await notify(database.db, channel, 'while deaf');
-        held.release();
-        await back;
-        await notify(database.db, channel, 'after');
-        await ear.until('after');
-        expect(ear.heard).toEqual(['before', 'after']);
-        expect(resumed).toBe(1);
-        expect(held.attempts).toEqual([1]);
+        await deafThenBack(own);
 
         await unlisten();
         expect(await listeningConnections(database.ownerUrl!, applicationName)).toBe(0);
@@ -79,14 +107,7 @@ describe('listening again after a lost LISTEN connection', () => {
     });
 
     it('keeps trying while the database refuses it, then listens (onResumed once)', async () => {
-      const { url, applicationName } = withApplicationName(database.url!);
-      const held = heldRelisten();
-      const handle = await openDatabase({ databaseUrl: url, dataDir: null, relistenWait: held.wait });
-      const channel = newChannel();
-      const ear = hearing();
-      let resumed = 0;
-      let onResumed!: () => void;
-      const back = new Promise<void>((r) => (onResumed = r));
+      const { handle, applicationName, held, channel, ear, back, resumed, listen } = await ownListener();
       // Our own test database refuses connections for a while (as during a restart); asked from another database.
       const name = new URL(database.ownerUrl!).pathname.slice(1);
       const allowConnections = async (allow: boolean) => {
@@ -95,7 +116,7 @@ describe('listening again after a lost LISTEN connection', () => {
         await admin.query(`alter database ${pg.escapeIdentifier(name)} allow_connections ${allow}`).finally(() => admin.end());
       };
       try {
-        await handle.listen(channel, ear.onPayload, { onResumed: () => (resumed++, onResumed()) });
+        await listen();
         expect(await terminateListen(database.ownerUrl!, applicationName, channel)).toBe(1);
         await held.lost();
         await allowConnections(false);
@@ -107,10 +128,46 @@ describe('listening again after a lost LISTEN connection', () => {
         await back;
         await notify(database.db, channel, 'back');
         await ear.until('back');
-        expect(resumed).toBe(1);
+        expect(resumed()).toBe(1);
       } finally {
         await allowConnections(true);
         await handle.close();
+      }
+    });
+
+    it('gives up a LISTEN connection that stops answering without closing (a dead network path), listens again and calls onResumed once', async () => {
+      const relay = await silenceableRelay(database.url!);
+      // Heartbeats often, for a short test; a generous timeout, so that a slow machine's answer still counts.
+      const own = await ownListener({ via: relay.url, listenHeartbeat: { intervalMs: 50, timeoutMs: 1000 } });
+      try {
+        await own.listen();
+        await notify(database.db, own.channel, 'before');
+        await own.ear.until('before');
+        relay.silence();
+        // Noticed by the heartbeat alone: nothing closed the connection, TCP keepalive would take minutes.
+        await deafThenBack(own);
+      } finally {
+        await own.handle.close();
+        await relay.close();
+      }
+    });
+
+    it('keeps a LISTEN connection that answers its heartbeats, however many pass', async () => {
+      const relay = await silenceableRelay(database.url!);
+      const heartbeat = { intervalMs: 10, timeoutMs: 500 };
+      const { handle, held, channel, ear, resumed, listen } = await ownListener({ via: relay.url, listenHeartbeat: heartbeat });
+      try {
+        await listen();
+        // The listen connection is the relay's only one: each chunk it sends is a heartbeat, sent once
+        // the one before was answered. Enough of them to outlast a timeout that nothing cleared.
+        await relay.sent((2 * heartbeat.timeoutMs) / heartbeat.intervalMs);
+        await notify(database.db, channel, 'still here');
+        await ear.until('still here');
+        expect(held.attempts).toEqual([]);
+        expect(resumed()).toBe(0);
+      } finally {
+        await handle.close();
+        await relay.close();
       }
     });
 
@@ -147,7 +204,7 @@ describe('listening again after a lost LISTEN connection', () => {
       });
     }
   } else {
-    it('not applicable on PGlite, whose in-process listen has no connection to lose: payloads arrive, onResumed is never called', async () => {
+    it('not applicable on PGlite, whose in-process listen has no connection to lose or to fall silent (no heartbeat): payloads arrive, onResumed is never called', async () => {
       const channel = newChannel();
       const ear = hearing();
       let resumed = 0;

@@ -1,11 +1,12 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { IdentityDeps } from '../../../platform/src/identity/deps.js';
-import { CRL_CHANNEL, ingestCrl, loadStoredCrls } from '../../../platform/src/identity/crl-store.js';
+import { CRL_CHANNEL, followStoredCrls, ingestCrl, loadStoredCrls } from '../../../platform/src/identity/crl-store.js';
 import { buildCrl, buildPartitionedCrls } from '../../../platform/src/jpki/dev-center/index.js';
 import { createJpkiContext } from '../../../platform/src/jpki/index.js';
 import { testConfig } from '../../helpers/app.js';
 import { freshDatabase } from '../../helpers/database.js';
 import { copyJpkiCenter } from '../../helpers/jpki-fixtures.js';
+import { listenThatGoesDeaf } from '../../helpers/listen.js';
 
 /**
  * A fresh database, a private dev center and one process's JPKI state over them, for one test
@@ -49,6 +50,34 @@ describe('CRLs shared between platform processes', OWN_WORLD, () => {
     const c: IdentityDeps = { db: database.db, jpki: await createJpkiContext(config), config };
     await loadStoredCrls(c, null);
     expect(c.jpki.revocation.list()).toHaveLength(1);
+  });
+
+  it('a process whose LISTEN was lost loads the CRL stored meanwhile once it listens again, though its NOTIFY never came', async () => {
+    const { database, centerDir, config, a } = await processWorld();
+    const b: IdentityDeps = { db: database.db, jpki: await createJpkiContext(config), config };
+    const ears = await listenThatGoesDeaf(database);
+    onTestFinished(() => ears.close());
+    // Process b's refresh, as the platform's (server.ts): what is stored since the last one seen.
+    let seen: Date | null = null;
+    let refreshes = 0;
+    let loaded!: () => void;
+    const installed = new Promise<void>((resolve) => (loaded = resolve));
+    const refresh = async () => {
+      refreshes++;
+      seen = await loadStoredCrls(b, seen);
+      if (b.jpki.revocation.list().length) loaded();
+    };
+    const unlisten = await followStoredCrls(ears, refresh, (err) => expect.unreachable(String(err)));
+    onTestFinished(() => unlisten());
+    await ears.deafen(CRL_CHANNEL);
+    const { der } = await buildCrl(centerDir, { which: 'auth', generation: '03', now: new Date() });
+    const applied = await ingestCrl(a, 'auth', der);
+    expect(applied.outcome).toBe('installed');
+    await ears.hear(CRL_CHANNEL);
+    // Resuming started the refresh: no NOTIFY did (it was sent while b was deaf).
+    expect(refreshes).toBe(1);
+    await installed;
+    expect(b.jpki.revocation.list().map((c) => c.crlNumber)).toEqual([applied.crl.crlNumber]);
   });
 
   it('refuses an older CRL than the one in use, and stores nothing for it', async () => {

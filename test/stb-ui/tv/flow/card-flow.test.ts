@@ -726,6 +726,8 @@ describe('CardFlow: registration', () => {
     s.flow.submitPin();
     await flush();
     expect(s.step()).toEqual({ name: 'waitCard', reason: 'noDriver' });
+    // What the wait screen names: the パスワード kept, the 暗証番号 asked again.
+    expect(s.flow.secrets).toEqual({ kept: ['sign'], askedAgain: 'auth' });
     s.reader.link('open');
     await flush();
     expect(pinStep(s.step())).toMatchObject({ key: 'auth', notice: 'linkLost', status: { triesLeft: 3 } });
@@ -827,6 +829,7 @@ describe('CardFlow: registration', () => {
     s.flow.acceptConsent();
     await flush();
     expect(s.step()).toEqual({ name: 'waitCard', reason: 'absent' });
+    expect(s.flow.secrets).toEqual({ kept: [], askedAgain: null }); // nothing typed yet: the screen speaks of none
     s.reader.emit('card.inserted');
     await flush();
     expect(pinStep(s.step()).key).toBe('sign');
@@ -876,6 +879,7 @@ describe('CardFlow: registration', () => {
     s.flow.submitPin();
     await flush();
     expect(s.step()).toEqual({ name: 'waitCard', reason: 'removed' });
+    expect(s.flow.secrets).toEqual({ kept: ['auth'], askedAgain: 'sign' }); // the wait screen says パスワード
     s.reader.emit('card.inserted');
     await flush();
     expect(pinStep(s.step())).toMatchObject({ key: 'sign', notice: 'cardRemoved', status: { triesLeft: 4 }, value: { chars: '' } });

@@ -357,6 +357,41 @@ test('the platform silent once the card has signed (特大): the TV says so and 
   await driver.request('demo.remove', {});
 });
 
+test('no timestamp (503), then the answer lost once the platform stored it: もう一度 送る each time, and the receipt of the one stored submission', async ({ page }) => {
+  test.setTimeout(120_000);
+  const link = await routeDriverLink(page);
+  await toRequestPassword(page, { textSize: 'large', highContrast: false });
+  const sends: string[] = [];
+  let step = 0;
+  await page.route('**/api/v1/pension/confirmations', async (route) => {
+    sends.push(route.request().postData() ?? '');
+    step++;
+    // The first: the platform could not get a timestamp (the draft stays unused). The second: stored, its answer lost.
+    if (step === 1) return route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'TSA_UNAVAILABLE', message: 'The timestamp authority cannot be reached', ja: '時刻の証明を受けられませんでした。しばらくしてから、もう一度お試しください。' } }) });
+    if (step === 2) {
+      expect((await route.fetch()).status()).toBe(201);
+      return route.abort('failed');
+    }
+    return route.continue();
+  });
+  const screen = page.locator('stb-tv-pension-screen');
+  await expect(screen.locator('[data-tries-left]')).toHaveAttribute('data-tries-left', '5', { timeout: 15_000 });
+  const signsBefore = link.signs.length; // the login's
+  await typeSignPassword(page, TARO.signPin);
+  await expect(mode(page)).toHaveAttribute('data-pension-mode', 'failed', { timeout: 15_000 });
+  await expect(screen.locator('[data-error]')).toContainText('時刻の証明を受けられませんでした');
+  await focusLandsOn(page, 'pension/retry');
+  await press(page, 'Enter');
+  await expect(screen.locator('[data-error]')).not.toContainText('時刻の証明', { timeout: 15_000 });
+  await focusLandsOn(page, 'pension/retry');
+  await press(page, 'Enter');
+  await expect(screen.locator('[data-receipt]')).toHaveAttribute('data-receipt', 'sealed', { timeout: 20_000 });
+  expect(sends).toHaveLength(3);
+  expect(new Set(sends).size).toBe(1); // the same signature each time
+  expect(link.signs.length - signsBefore).toBe(1); // the card signed once
+  await driver.request('demo.remove', {});
+});
+
 test('one try left on the 署名用 password (特大): 決定 asks first, as the login does; いいえ keeps the password as typed, はい signs', async ({ page }, testInfo) => {
   test.setTimeout(120_000);
   const { problems, check } = screenChecker(page, testInfo, 'xlarge');

@@ -392,9 +392,10 @@ test('no timestamp (503), then the answer lost once the platform stored it: も�
   await driver.request('demo.remove', {});
 });
 
-test('one try left on the 署名用 password (特大): 決定 asks first, as the login does; いいえ keeps the password as typed, はい signs', async ({ page }, testInfo) => {
+test('one try left on the 署名用 password (特大): 決定 asks first, as the login does, and all of it fits over 16 characters and a notice; いいえ keeps the password as typed, はい signs', async ({ page }, testInfo) => {
   test.setTimeout(120_000);
   const { problems, check } = screenChecker(page, testInfo, 'xlarge');
+  const link = await routeDriverLink(page);
   await toRequestPassword(page, { textSize: 'xlarge', highContrast: false });
   const screen = page.locator('stb-tv-pension-screen');
   const tries = screen.locator('[data-tries-left]');
@@ -405,6 +406,46 @@ test('one try left on the 署名用 password (特大): 決定 asks first, as the
     await expect(tries).toHaveAttribute('data-tries-left', String(left), { timeout: 15_000 });
   }
   await expect(screen.locator('[data-last-try]')).toHaveText('あと1回 まちがえると、パスワードがロックされます。よく確かめてから 送ってください。');
+
+  // The most the keyboard ever holds: the last-try warning, 16 characters, a notice (no card; then
+  // no reader, with its card line), and the question over them all. Nothing reaches a card.
+  const pinLength = screen.locator('[data-pin-length]');
+  const askAndSend = async () => {
+    await moveTo(page, 'kbd/submit');
+    await press(page, 'Enter');
+    await focusLandsOn(page, 'pension/lasttry/no');
+    await press(page, 'ArrowLeft', 'pension/lasttry/yes');
+    await press(page, 'Enter');
+  };
+  const askAndCheck = async (name: string) => {
+    await moveTo(page, 'kbd/submit');
+    await press(page, 'Enter');
+    await focusLandsOn(page, 'pension/lasttry/no');
+    await expect(pinLength).toHaveAttribute('data-pin-length', '16');
+    await check(name);
+    await press(page, 'Enter', 'kbd/submit');
+  };
+  await driver.request('demo.remove', {});
+  await typeOnKeyboard(page, '1234567890123456');
+  await askAndSend();
+  await expect(screen.locator('[data-card-away]')).toBeVisible({ timeout: 15_000 });
+  await expect(pinLength).toHaveAttribute('data-pin-length', '16');
+  await check('pension-last-try-16-card-away');
+  await askAndCheck('pension-last-try-dialog-16-card-away');
+  await insertCard(driver, TARO);
+  await link.cut();
+  await askAndSend();
+  await expect(screen.locator('[data-no-reader]')).toBeVisible({ timeout: 15_000 });
+  await expect(screen.locator('[data-last-try]')).toBeVisible();
+  await check('pension-last-try-16-no-reader');
+  await askAndCheck('pension-last-try-dialog-16-no-reader');
+  expect(problems).toEqual([]);
+  link.up = true;
+  await expect(screen.locator('stb-tv-card-status [data-card-status]')).toHaveAttribute('data-card-status', 'card', { timeout: 20_000 });
+  for (let i = 0; i < 16; i++) await press(page, 'Backspace');
+  await expect(pinLength).toHaveAttribute('data-pin-length', '0');
+  expect((await driver.request('pin.status', { key: 'sign' })).result).toEqual({ key: 'sign', triesLeft: 1, blocked: false });
+
   await typeSignPassword(page, TARO.signPin);
   // It was sent at once: one slip of the finger and the card's password is locked until the city's desk.
   await focusLandsOn(page, 'pension/lasttry/no');

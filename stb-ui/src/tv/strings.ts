@@ -108,6 +108,7 @@ const ja = {
   'pin.notice.linkLost.sign': '接続が 一時 切れました。英数字のパスワードを もう一度 入れてください。',
   'pin.notice.cardRemoved.sign': 'カードが 離れました。英数字のパスワードを もう一度 入れてください。',
   'pin.lastTry.sign': 'あと1回 まちがえると、パスワードがロックされます。よく確かめてから 送ってください。',
+  'pin.lastTry.sign.brief': 'あと1回 まちがえると、パスワードがロックされます。',
   'pin.count': '文字',
   'pin.key.delete': '1文字けす',
   'pin.key.submit': '決定',

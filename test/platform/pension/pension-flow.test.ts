@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { serviceUids, sessions } from '../../../platform/src/db/schema/index.js';
 import { feedDevCrls } from '../../../platform/src/demo/dev-jpki.js';
 import { revokeCertificate } from '../../../platform/src/jpki/dev-center/index.js';
@@ -205,16 +205,13 @@ describe('campaigns, inbox and the signed 現況確認届', () => {
     await linked(r, policy.linkCode);
     const tsa = (await flow.t.app.pensionSeal.context()).tsa;
     const down = vi.spyOn(tsa, 'timestamp').mockRejectedValueOnce(new AppError('TSA_UNAVAILABLE'));
-    try {
-      const { draft, res } = await signAndSubmit(r, policy.id);
-      expect(res.body.error.code).toBe('TSA_UNAVAILABLE');
-      const again = await world.tv('POST', '/api/v1/pension/confirmations', r.headers, { draftId: draft.draftId, ...draft.signed });
-      expect(again.status, JSON.stringify(again.body)).toBe(201);
-      expect(again.body.state).toBe('sealed');
-      expect(await submissionsOf(draft.draftId)).toEqual([again.body.id]);
-    } finally {
-      down.mockRestore();
-    }
+    onTestFinished(() => down.mockRestore());
+    const { draft, res } = await signAndSubmit(r, policy.id);
+    expect(res.body.error.code).toBe('TSA_UNAVAILABLE');
+    const again = await world.tv('POST', '/api/v1/pension/confirmations', r.headers, { draftId: draft.draftId, ...draft.signed });
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    expect(again.body.state).toBe('sealed');
+    expect(await submissionsOf(draft.draftId)).toEqual([again.body.id]);
   });
 
   it('one draft sent twice at once (both sealing): stored once, both told the same submission', async () => {
@@ -235,15 +232,12 @@ describe('campaigns, inbox and the signed 現況確認届', () => {
       await bothThere;
       return real(data);
     });
-    try {
-      const send = () => world.tv('POST', '/api/v1/pension/confirmations', r.headers, { draftId: draft.body.draftId, ...signed }).finally(release);
-      const [a, b] = await Promise.all([send(), send()]);
-      expect([a.status, b.status], JSON.stringify([a.body, b.body])).toEqual([201, 201]);
-      expect(b.body).toEqual(a.body);
-      expect(await submissionsOf(draft.body.draftId)).toEqual([a.body.id]);
-    } finally {
-      gate.mockRestore();
-    }
+    onTestFinished(() => gate.mockRestore());
+    const send = () => world.tv('POST', '/api/v1/pension/confirmations', r.headers, { draftId: draft.body.draftId, ...signed }).finally(release);
+    const [a, b] = await Promise.all([send(), send()]);
+    expect([a.status, b.status], JSON.stringify([a.body, b.body])).toEqual([201, 201]);
+    expect(b.body).toEqual(a.body);
+    expect(await submissionsOf(draft.body.draftId)).toEqual([a.body.id]);
   });
 
   it('a revoked sign certificate: refused, the TV asks to renew, the insurer sees "certificate status changed" — nothing else', async () => {

@@ -357,9 +357,45 @@ test('the platform silent once the card has signed (特大): the TV says so and 
   await driver.request('demo.remove', {});
 });
 
-test('one try left on the 署名用 password (特大): 決定 asks first, as the login does; いいえ keeps the password as typed, はい signs', async ({ page }, testInfo) => {
+test('no timestamp (503), then the answer lost once the platform stored it: もう一度 送る each time, and the receipt of the one stored submission', async ({ page }) => {
+  test.setTimeout(120_000);
+  const link = await routeDriverLink(page);
+  await toRequestPassword(page, { textSize: 'large', highContrast: false });
+  const sends: string[] = [];
+  let step = 0;
+  await page.route('**/api/v1/pension/confirmations', async (route) => {
+    sends.push(route.request().postData() ?? '');
+    step++;
+    // The first: the platform could not get a timestamp (the draft stays unused). The second: stored, its answer lost.
+    if (step === 1) return route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'TSA_UNAVAILABLE', message: 'The timestamp authority cannot be reached', ja: '時刻の証明を受けられませんでした。しばらくしてから、もう一度お試しください。' } }) });
+    if (step === 2) {
+      expect((await route.fetch()).status()).toBe(201);
+      return route.abort('failed');
+    }
+    return route.continue();
+  });
+  const screen = page.locator('stb-tv-pension-screen');
+  await expect(screen.locator('[data-tries-left]')).toHaveAttribute('data-tries-left', '5', { timeout: 15_000 });
+  const signsBefore = link.signs.length; // the login's
+  await typeSignPassword(page, TARO.signPin);
+  await expect(mode(page)).toHaveAttribute('data-pension-mode', 'failed', { timeout: 15_000 });
+  await expect(screen.locator('[data-error]')).toContainText('時刻の証明を受けられませんでした');
+  await focusLandsOn(page, 'pension/retry');
+  await press(page, 'Enter');
+  await expect(screen.locator('[data-error]')).not.toContainText('時刻の証明', { timeout: 15_000 });
+  await focusLandsOn(page, 'pension/retry');
+  await press(page, 'Enter');
+  await expect(screen.locator('[data-receipt]')).toHaveAttribute('data-receipt', 'sealed', { timeout: 20_000 });
+  expect(sends).toHaveLength(3);
+  expect(new Set(sends).size).toBe(1); // the same signature each time
+  expect(link.signs.length - signsBefore).toBe(1); // the card signed once
+  await driver.request('demo.remove', {});
+});
+
+test('one try left on the 署名用 password (特大): 決定 asks first, as the login does, and all of it fits over 16 characters and a notice; いいえ keeps the password as typed, はい signs', async ({ page }, testInfo) => {
   test.setTimeout(120_000);
   const { problems, check } = screenChecker(page, testInfo, 'xlarge');
+  const link = await routeDriverLink(page);
   await toRequestPassword(page, { textSize: 'xlarge', highContrast: false });
   const screen = page.locator('stb-tv-pension-screen');
   const tries = screen.locator('[data-tries-left]');
@@ -370,6 +406,46 @@ test('one try left on the 署名用 password (特大): 決定 asks first, as the
     await expect(tries).toHaveAttribute('data-tries-left', String(left), { timeout: 15_000 });
   }
   await expect(screen.locator('[data-last-try]')).toHaveText('あと1回 まちがえると、パスワードがロックされます。よく確かめてから 送ってください。');
+
+  // The most the keyboard ever holds: the last-try warning, 16 characters, a notice (no card; then
+  // no reader, with its card line), and the question over them all. Nothing reaches a card.
+  const pinLength = screen.locator('[data-pin-length]');
+  const askAndSend = async () => {
+    await moveTo(page, 'kbd/submit');
+    await press(page, 'Enter');
+    await focusLandsOn(page, 'pension/lasttry/no');
+    await press(page, 'ArrowLeft', 'pension/lasttry/yes');
+    await press(page, 'Enter');
+  };
+  const askAndCheck = async (name: string) => {
+    await moveTo(page, 'kbd/submit');
+    await press(page, 'Enter');
+    await focusLandsOn(page, 'pension/lasttry/no');
+    await expect(pinLength).toHaveAttribute('data-pin-length', '16');
+    await check(name);
+    await press(page, 'Enter', 'kbd/submit');
+  };
+  await driver.request('demo.remove', {});
+  await typeOnKeyboard(page, '1234567890123456');
+  await askAndSend();
+  await expect(screen.locator('[data-card-away]')).toBeVisible({ timeout: 15_000 });
+  await expect(pinLength).toHaveAttribute('data-pin-length', '16');
+  await check('pension-last-try-16-card-away');
+  await askAndCheck('pension-last-try-dialog-16-card-away');
+  await insertCard(driver, TARO);
+  await link.cut();
+  await askAndSend();
+  await expect(screen.locator('[data-no-reader]')).toBeVisible({ timeout: 15_000 });
+  await expect(screen.locator('[data-last-try]')).toBeVisible();
+  await check('pension-last-try-16-no-reader');
+  await askAndCheck('pension-last-try-dialog-16-no-reader');
+  expect(problems).toEqual([]);
+  link.up = true;
+  await expect(screen.locator('stb-tv-card-status [data-card-status]')).toHaveAttribute('data-card-status', 'card', { timeout: 20_000 });
+  for (let i = 0; i < 16; i++) await press(page, 'Backspace');
+  await expect(pinLength).toHaveAttribute('data-pin-length', '0');
+  expect((await driver.request('pin.status', { key: 'sign' })).result).toEqual({ key: 'sign', triesLeft: 1, blocked: false });
+
   await typeSignPassword(page, TARO.signPin);
   // It was sent at once: one slip of the finger and the card's password is locked until the city's desk.
   await focusLandsOn(page, 'pension/lasttry/no');

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { and, eq, gt, isNull } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import { createHash, randomUUID } from 'node:crypto';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Db, Tx } from '../db/client.js';
 import { certificates, serviceProviders, serviceUids } from '../db/schema/index.js';
-import { appendAudit } from '../identity/audit.js';
 import { buildSignedAttributes, type JpkiContext } from '../jpki/index.js';
 import { fromBase64, toBase64 } from '../shared/base64.js';
 import { digestInfoForMessage } from '../shared/digest-info.js';
@@ -11,7 +10,7 @@ import { monthOfPeriod } from './campaigns.js';
 import { checkDeclarations, declarationLines, encodeDocument } from './document.js';
 import { pensionCampaigns, pensionDrafts, pensionInbox, pensionPolicies, pensionSubmissions } from './schema.js';
 import { sealSubmission, type SealContext } from './seal.js';
-import { askToRenew, countsAsAnswer, storeSubmission } from './submissions.js';
+import { askToRenew, countsAsAnswer, insertSubmission, type StoredSubmission } from './submissions.js';
 
 /** Reading the form and typing the sign password with a remote takes a while; then it is prepared again. */
 export const DRAFT_TTL_SECONDS = 20 * 60;
@@ -66,34 +65,72 @@ async function requireNotSubmitted(db: Db, campaignId: string, policyId: string)
  * person (the logged-in one), then the seal verifies the CMS, gets the timestamp and checks the
  * CRL. Stored as sealed, or as revocation pending (never accepted without a good status). A revoked
  * certificate is refused and the person's inbox asks them to renew and confirm again.
+ *
+ * The draft is used in the transaction that stores its submission, so a seal that failed on the
+ * way (the timestamp or revocation source unavailable) leaves it for the TV's もう一度 送る, and of
+ * two sends of one draft at once only one is stored. The same signature sent again once stored
+ * (its answer lost on the way to the TV) gets that submission; any other is refused as used.
  */
-export async function submitConfirmation(db: Db, jpki: JpkiContext, seal: SealContext, who: Who, input: { draftId: string; signature: string; certificate: string }, now = new Date()) {
+export async function submitConfirmation(db: Db, jpki: JpkiContext, seal: SealContext, who: Who, input: { draftId: string; signature: string; certificate: string }, now = new Date()): Promise<StoredSubmission> {
   const cert = jpki.parse(input.certificate);
   const chain = await jpki.verify(cert, 'sign', now);
   const [own] = await db.select({ id: certificates.id }).from(certificates)
     .where(and(eq(certificates.lookupKey, jpki.lookupKeyOf(chain)), eq(certificates.personId, who.personId), eq(certificates.purpose, 'sign')));
   if (!own) throw new AppError('AUTH_CARD_NOT_YOURS');
 
-  const [draft] = await db.update(pensionDrafts).set({ usedAt: now })
-    .where(and(eq(pensionDrafts.id, input.draftId), eq(pensionDrafts.personId, who.personId), eq(pensionDrafts.deviceId, who.deviceId), isNull(pensionDrafts.usedAt), gt(pensionDrafts.expiresAt, now)))
-    .returning();
+  const signature = fromBase64(input.signature);
+  const signatureSha256 = createHash('sha256').update(signature).digest('hex');
+  const [draft] = await db.select().from(pensionDrafts)
+    .where(and(eq(pensionDrafts.id, input.draftId), eq(pensionDrafts.personId, who.personId), eq(pensionDrafts.deviceId, who.deviceId)));
   if (!draft) throw new AppError('PENSION_DRAFT_EXPIRED');
+  if (draft.usedAt) return sentBefore(db, draft.id, signatureSha256);
+  if (draft.expiresAt <= now) throw new AppError('PENSION_DRAFT_EXPIRED');
   await requireNotSubmitted(db, draft.campaignId, draft.policyId);
 
   const [policy] = await db.select().from(pensionPolicies).where(eq(pensionPolicies.id, draft.policyId));
   let outcome;
   try {
     outcome = await sealSubmission({
-      document: fromBase64(draft.document), signedAttributes: fromBase64(draft.signedAttributes),
-      signature: fromBase64(input.signature), certificate: new Uint8Array(cert.der),
+      document: fromBase64(draft.document), signedAttributes: fromBase64(draft.signedAttributes), signature, certificate: new Uint8Array(cert.der),
     }, seal);
   } catch (err) {
-    if (err instanceof AppError && err.code === 'PKI_REVOKED') await db.transaction((tx) => askToRenew(tx, who.personId, policy!.providerId, policy!.id));
+    // Revoked is final: the draft is spent with the request to renew (once, whoever sent it first).
+    if (err instanceof AppError && err.code === 'PKI_REVOKED') {
+      await db.transaction(async (tx) => {
+        if (await useDraft(tx, draft.id, signatureSha256, now)) await askToRenew(tx, who.personId, policy!.providerId, policy!.id);
+      });
+    }
     throw err;
   }
-  const stored = await storeSubmission(db, { providerId: policy!.providerId, personId: who.personId, outcome, policyId: policy!.id, campaignId: draft.campaignId });
-  await db.update(pensionInbox).set({ doneAt: now })
-    .where(and(eq(pensionInbox.personId, who.personId), eq(pensionInbox.campaignId, draft.campaignId), eq(pensionInbox.policyId, draft.policyId), isNull(pensionInbox.doneAt)));
-  return stored;
+  const stored = await db.transaction(async (tx) => {
+    if (!(await useDraft(tx, draft.id, signatureSha256, now))) return null;
+    const submission = await insertSubmission(tx, { providerId: policy!.providerId, personId: who.personId, outcome, policyId: policy!.id, campaignId: draft.campaignId, draftId: draft.id });
+    await tx.update(pensionInbox).set({ doneAt: now })
+      .where(and(eq(pensionInbox.personId, who.personId), eq(pensionInbox.campaignId, draft.campaignId), eq(pensionInbox.policyId, draft.policyId), isNull(pensionInbox.doneAt)));
+    return submission;
+  });
+  // Another send of this draft was stored first (the TV sending again while this one sealed).
+  return stored ?? sentBefore(db, draft.id, signatureSha256);
 }
 
+/** Marks the draft used by this signature; false if another send used it first (that one's row lock decides). */
+async function useDraft(tx: Tx, draftId: string, signatureSha256: string, now: Date): Promise<boolean> {
+  const used = await tx.update(pensionDrafts).set({ usedAt: now, signatureSha256 })
+    .where(and(eq(pensionDrafts.id, draftId), isNull(pensionDrafts.usedAt)))
+    .returning({ id: pensionDrafts.id });
+  return used.length > 0;
+}
+
+/**
+ * What a used draft gave, to the signature that used it: its submission as stored (or as it is now,
+ * if sealed since). Anything else (another signature, a draft spent by a revoked certificate, a
+ * submission later found revoked) is PENSION_DRAFT_EXPIRED.
+ */
+async function sentBefore(db: Db, draftId: string, signatureSha256: string): Promise<StoredSubmission> {
+  const [row] = await db.select({ usedBy: pensionDrafts.signatureSha256, submission: pensionSubmissions }).from(pensionDrafts)
+    .leftJoin(pensionSubmissions, eq(pensionSubmissions.draftId, pensionDrafts.id))
+    .where(eq(pensionDrafts.id, draftId));
+  const submission = row?.submission;
+  if (!submission || row.usedBy !== signatureSha256 || submission.state === 'certificate_revoked') throw new AppError('PENSION_DRAFT_EXPIRED');
+  return { id: submission.id, state: submission.state, signedAt: submission.signedAt.toISOString(), changesDeclared: submission.changesDeclared };
+}

@@ -93,7 +93,11 @@ export const pensionInbox = pgTable(
   ],
 );
 
-/** A 現況確認届 prepared for one person to sign: the exact bytes and CMS signed attributes, used once. */
+/**
+ * A 現況確認届 prepared for one person to sign: the exact bytes and CMS signed attributes, used once.
+ * It is used when its submission is stored (in the same transaction), never before: a seal that
+ * failed on the way (timestamp, revocation source) leaves it to be sent again.
+ */
 export const pensionDrafts = pgTable('pension_drafts', {
   id: uuid('id').primaryKey().defaultRandom(),
   personId: uuid('person_id').notNull().references(() => persons.id),
@@ -104,6 +108,8 @@ export const pensionDrafts = pgTable('pension_drafts', {
   signedAttributes: text('signed_attributes').notNull(),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   usedAt: timestamp('used_at', { withTimezone: true }),
+  /** SHA-256 (hex) of the signature that used it: the same signature sent again gets the stored submission. */
+  signatureSha256: text('signature_sha256'),
 });
 
 /** A credential an insurer's own systems use for the insurer API (only its hash is kept). */
@@ -132,6 +138,8 @@ export const pensionSubmissions = pgTable(
     policyRef: text('policy_ref').notNull(),
     policyId: uuid('policy_id').references(() => pensionPolicies.id),
     campaignId: uuid('campaign_id').references(() => pensionCampaigns.id),
+    /** The resident's draft it answers (none for an insurer's own or a demo submission). */
+    draftId: uuid('draft_id').references(() => pensionDrafts.id),
     /**
      * `certificate_revoked`: it waited for a CRL, and the CRL said the sign certificate was revoked
      * when it signed — never sealed; the person is asked to renew and confirm again, which this row
@@ -151,6 +159,7 @@ export const pensionSubmissions = pgTable(
   (t) => [
     index('pension_submissions_pending_idx').on(t.state),
     index('pension_submissions_provider_idx').on(t.providerId, t.createdAt),
+    uniqueIndex('pension_submissions_draft_uq').on(t.draftId),
     uniqueIndex('pension_submissions_once_uq').on(t.campaignId, t.policyId).where(sql`${t.state} <> 'certificate_revoked'`),
   ],
 );

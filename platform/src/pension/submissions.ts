@@ -23,36 +23,50 @@ export interface StoredSubmission {
   changesDeclared: boolean;
 }
 
+/** Where a stored submission belongs: always a provider and the person; a policy, campaign and draft when a resident answered one. */
+export interface SubmissionInput {
+  providerId: string;
+  personId: string;
+  outcome: SealOutcome;
+  policyId?: string;
+  campaignId?: string;
+  draftId?: string;
+}
+
 /**
  * Stores the outcome of `sealSubmission` for a provider, in one transaction with its audit entry
  * (the actor is the person; the audit names only the provider and the submission).
  */
-export async function storeSubmission(db: Db, input: { providerId: string; personId: string; outcome: SealOutcome; policyId?: string; campaignId?: string }): Promise<StoredSubmission> {
+export async function storeSubmission(db: Db, input: SubmissionInput): Promise<StoredSubmission> {
+  return db.transaction((tx) => insertSubmission(tx, input));
+}
+
+/** `storeSubmission` inside a caller's transaction (which may have more to write with it). */
+export async function insertSubmission(tx: Tx, input: SubmissionInput): Promise<StoredSubmission> {
   const { outcome } = input;
   const pending = outcome.state === 'revocation-pending' ? outcome.pending : null;
   const documentB64 = pending ? pending.document : outcome.state === 'sealed' ? outcome.bundle.document : '';
   const doc = decodeDocument(Buffer.from(documentB64, 'base64'));
   const signedAt = new Date(pending ? pending.genTime : outcome.state === 'sealed' ? outcome.bundle.report.signedAt : '');
-  return db.transaction(async (tx) => {
-    const [row] = await tx.insert(pensionSubmissions).values({
-      providerId: input.providerId,
-      serviceUid: doc.serviceUid,
-      policyRef: doc.policyRef,
-      policyId: input.policyId ?? null,
-      campaignId: input.campaignId ?? null,
-      changesDeclared: doc.declarations.changes !== null,
-      state: pending ? 'revocation_pending' : 'sealed',
-      pending,
-      bundle: outcome.state === 'sealed' ? serializeBundle(outcome.bundle) : null,
-      signedAt,
-      sealedAt: pending ? null : new Date(),
-    }).returning({ id: pensionSubmissions.id, state: pensionSubmissions.state });
-    await appendAudit(tx, {
-      actor: `person:${input.personId}`, action: 'pension.submitted', subject: row!.id,
-      data: { provider: input.providerId, state: row!.state },
-    });
-    return { id: row!.id, state: pending ? 'revocation_pending' : 'sealed', signedAt: signedAt.toISOString(), changesDeclared: doc.declarations.changes !== null };
+  const [row] = await tx.insert(pensionSubmissions).values({
+    providerId: input.providerId,
+    serviceUid: doc.serviceUid,
+    policyRef: doc.policyRef,
+    policyId: input.policyId ?? null,
+    campaignId: input.campaignId ?? null,
+    draftId: input.draftId ?? null,
+    changesDeclared: doc.declarations.changes !== null,
+    state: pending ? 'revocation_pending' : 'sealed',
+    pending,
+    bundle: outcome.state === 'sealed' ? serializeBundle(outcome.bundle) : null,
+    signedAt,
+    sealedAt: pending ? null : new Date(),
+  }).returning({ id: pensionSubmissions.id, state: pensionSubmissions.state });
+  await appendAudit(tx, {
+    actor: `person:${input.personId}`, action: 'pension.submitted', subject: row!.id,
+    data: { provider: input.providerId, state: row!.state },
   });
+  return { id: row!.id, state: pending ? 'revocation_pending' : 'sealed', signedAt: signedAt.toISOString(), changesDeclared: doc.declarations.changes !== null };
 }
 
 /** Whether any submission waits for a CRL (cheap: lets a caller skip building the seal context). */

@@ -47,11 +47,14 @@ export type {
 export class PlatformError extends Error {
   /** True when no answer came at all (network down, server gone); `error.ja` is then empty. */
   readonly network: boolean;
+  /** The HTTP status of the platform's answer; null when none came or the TV refused first. */
+  readonly status: number | null;
 
   constructor(readonly error: WireError, options: { network?: boolean; status?: number } = {}) {
     super(error.message);
     this.name = 'PlatformError';
     this.network = options.network ?? false;
+    this.status = options.status ?? null;
   }
 
   get code(): WireError['code'] {

@@ -1,11 +1,12 @@
 import { eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { serviceUids, sessions } from '../../../platform/src/db/schema/index.js';
 import { feedDevCrls } from '../../../platform/src/demo/dev-jpki.js';
 import { revokeCertificate } from '../../../platform/src/jpki/dev-center/index.js';
 import { verifyBundle } from '../../../platform/src/pension/evidence-bundle.js';
 import { MAX_FAILURES } from '../../../platform/src/pension/link-codes.js';
-import { pensionPolicies } from '../../../platform/src/pension/schema.js';
+import { pensionPolicies, pensionSubmissions } from '../../../platform/src/pension/schema.js';
+import { AppError } from '../../../platform/src/shared/errors.js';
 import { loadEvidenceTrust } from '../../../platform/src/pension/trust.js';
 import { IdentityFlow } from '../../helpers/identity-flow.js';
 import { DEMO_PENSION, nextPeriod, PensionWorld, UNCHANGED } from '../../helpers/pension.js';
@@ -44,7 +45,13 @@ async function signAndSubmit(r: Awaited<ReturnType<PensionWorld['resident']>>, p
   const draft = await world.tv('POST', '/api/v1/pension/confirmations/drafts', r.headers, { campaignId: c.id, policyId, declarations });
   expect(draft.status, JSON.stringify(draft.body)).toBe(201);
   const signed = await r.card.reader.sign(key, key === 'sign' ? r.card.signPin : r.card.authPin, draft.body.sign.digestInfo);
-  return { draft: draft.body, res: await world.tv('POST', '/api/v1/pension/confirmations', r.headers, { draftId: draft.body.draftId, ...signed }) };
+  return { draft: { ...draft.body, signed }, res: await world.tv('POST', '/api/v1/pension/confirmations', r.headers, { draftId: draft.body.draftId, ...signed }) };
+}
+
+/** The submissions stored for a draft (their ids). */
+async function submissionsOf(draftId: string): Promise<string[]> {
+  const rows = await db.select({ id: pensionSubmissions.id }).from(pensionSubmissions).where(eq(pensionSubmissions.draftId, draftId));
+  return rows.map((row) => row.id);
 }
 
 describe('policies and link codes', () => {
@@ -166,7 +173,7 @@ describe('campaigns, inbox and the signed 現況確認届', () => {
     expect(second.body.error.code).toBe('PENSION_ALREADY_SUBMITTED');
   });
 
-  it('refuses a signature by the auth certificate, a replayed draft, and another person\'s card', async () => {
+  it('refuses a signature by the auth certificate, a used draft with another signature, and another person\'s card; the same signature again gets its submission', async () => {
     const [r, other] = [await world.resident(), await world.resident()];
     const policy = await world.policy(month);
     await linked(r, policy.linkCode);
@@ -181,10 +188,56 @@ describe('campaigns, inbox and the signed 現況確認届', () => {
     const ok = await world.tv('POST', '/api/v1/pension/confirmations', r.headers, { draftId: draft.body.draftId, ...mine });
     expect(ok.status, JSON.stringify(ok.body)).toBe(201);
     expect(ok.body.state).toBe('sealed');
+    // The same signature again (its answer lost on the way to the TV) gets the stored submission; another is refused.
     const replay = await world.tv('POST', '/api/v1/pension/confirmations', r.headers, { draftId: draft.body.draftId, ...mine });
-    expect(replay.body.error.code).toBe('PENSION_DRAFT_EXPIRED');
+    expect(replay.status, JSON.stringify(replay.body)).toBe(201);
+    expect(replay.body).toEqual(ok.body);
+    const byAuthKey = await r.card.reader.sign('auth', r.card.authPin, draft.body.sign.digestInfo);
+    const notThatOne = await world.tv('POST', '/api/v1/pension/confirmations', r.headers, { draftId: draft.body.draftId, ...mine, signature: byAuthKey.signature });
+    expect(notThatOne.body.error.code).toBe('PENSION_DRAFT_EXPIRED');
     // Another person's session cannot use the draft either.
     expect((await world.tv('POST', '/api/v1/pension/confirmations', other.headers, { draftId: draft.body.draftId, ...mine })).body.error.code).toBe('AUTH_CARD_NOT_YOURS');
+  });
+
+  it('a seal that failed on the way (no timestamp) leaves the draft: the same signature sent again is sealed, once', async () => {
+    const r = await world.resident();
+    const policy = await world.policy(month);
+    await linked(r, policy.linkCode);
+    const tsa = (await flow.t.app.pensionSeal.context()).tsa;
+    const down = vi.spyOn(tsa, 'timestamp').mockRejectedValueOnce(new AppError('TSA_UNAVAILABLE'));
+    onTestFinished(() => down.mockRestore());
+    const { draft, res } = await signAndSubmit(r, policy.id);
+    expect(res.body.error.code).toBe('TSA_UNAVAILABLE');
+    const again = await world.tv('POST', '/api/v1/pension/confirmations', r.headers, { draftId: draft.draftId, ...draft.signed });
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    expect(again.body.state).toBe('sealed');
+    expect(await submissionsOf(draft.draftId)).toEqual([again.body.id]);
+  });
+
+  it('one draft sent twice at once (both sealing): stored once, both told the same submission', async () => {
+    const r = await world.resident();
+    const policy = await world.policy(month);
+    await linked(r, policy.linkCode);
+    const c = await campaign();
+    const draft = await world.tv('POST', '/api/v1/pension/confirmations/drafts', r.headers, { campaignId: c.id, policyId: policy.id, declarations: UNCHANGED });
+    const signed = await r.card.reader.sign('sign', r.card.signPin, draft.body.sign.digestInfo);
+    const tsa = (await flow.t.app.pensionSeal.context()).tsa;
+    const real = tsa.timestamp.bind(tsa);
+    // Both sends reach the timestamp before either is stored (or one is refused before it: then the other goes on).
+    let release!: () => void;
+    const bothThere = new Promise<void>((resolve) => { release = resolve; });
+    let arrived = 0;
+    const gate = vi.spyOn(tsa, 'timestamp').mockImplementation(async (data) => {
+      if (++arrived === 2) release();
+      await bothThere;
+      return real(data);
+    });
+    onTestFinished(() => gate.mockRestore());
+    const send = () => world.tv('POST', '/api/v1/pension/confirmations', r.headers, { draftId: draft.body.draftId, ...signed }).finally(release);
+    const [a, b] = await Promise.all([send(), send()]);
+    expect([a.status, b.status], JSON.stringify([a.body, b.body])).toEqual([201, 201]);
+    expect(b.body).toEqual(a.body);
+    expect(await submissionsOf(draft.body.draftId)).toEqual([a.body.id]);
   });
 
   it('a revoked sign certificate: refused, the TV asks to renew, the insurer sees "certificate status changed" — nothing else', async () => {

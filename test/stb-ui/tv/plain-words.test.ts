@@ -26,6 +26,11 @@ describe('words on the TV', () => {
     expect(CONSENT.text).toContain('名前・住所・生年月日・性別');
   });
 
+  it('the wait screens name no card secret of their own: the words for what was typed come from the flow', () => {
+    const waits = Object.entries(STRINGS.ja).filter(([key]) => key.startsWith('flow.wait.') && !key.startsWith('flow.wait.secret.'));
+    expect(waits.filter(([, text]) => /暗証番号|パスワード/.test(text)).map(([key]) => key)).toEqual([]);
+  });
+
   it('says once why the district is asked', () => {
     const why = Object.entries(STRINGS.ja).filter(([, text]) => text.includes('お届けするために'));
     expect(why.map(([key]) => key)).toEqual(['flow.district.why']);

@@ -286,6 +286,14 @@ export class CardFlow {
 
   // ── Card and errors ───────────────────────────────────────────────────────────────────────
 
+  /**
+   * The secrets typed and kept for what comes next, and one asked again once the card is back (it
+   * may have reached the card): the wait screens name them.
+   */
+  get secrets(): { kept: KeyKind[]; askedAgain: KeyKind | null } {
+    return { kept: (['auth', 'sign'] as const).filter((key) => this._pins[key] !== undefined), askedAgain: this._pinAgain?.key ?? null };
+  }
+
   /** もう一度 / つづける: does again what was interrupted (the card check comes first). */
   retry(): void {
     const step = this._state.step;

@@ -103,3 +103,29 @@ const PIN_MESSAGES: Readonly<Record<KeyKind, Readonly<Record<PinMessage, StringK
 
 /** What a PIN screen says (`key`: the secret on screen, the 4-digit PIN or the sign password). */
 export const pinMessage = (key: KeyKind, message: PinMessage): string => t(PIN_MESSAGES[key][message]);
+
+/** A string with `{name}` placeholders filled in. */
+const fill = (text: string, values: Record<string, string>): string => text.replace(/\{(\w+)\}/g, (_, k: string) => values[k] ?? '');
+
+/** The secrets named as the PIN screens name them: 暗証番号, パスワード, or both (`and`: kept together; `or`: either one). */
+function secretWords(keys: readonly KeyKind[], join: 'and' | 'or'): string {
+  const auth = t('flow.wait.secret.auth');
+  const sign = t('flow.wait.secret.sign');
+  if (keys.includes('auth') && keys.includes('sign')) return fill(t(join === 'and' ? 'flow.wait.secret.and' : 'flow.wait.secret.or'), { auth, sign });
+  return keys.includes('sign') ? sign : auth;
+}
+
+/**
+ * What a wait screen says about what was typed: `kept`, the secrets held for what comes next;
+ * `askedAgain`, one that may have reached the card and is asked again once it is back. Waiting for
+ * a card (`absent`) they are used as typed; after the card left (`removed`) or the reader's link
+ * broke (`noDriver`), one that was being sent is asked again (`askedAgain` when known, else any
+ * kept one may have been on its way). A wait before anything was typed speaks of no secret.
+ */
+export function waitHint(reason: 'absent' | 'removed' | 'noDriver', kept: readonly KeyKind[], askedAgain: KeyKind | null): string {
+  if (reason === 'absent') return t('flow.wait.hint') + (kept.length ? fill(t('flow.wait.hint.kept'), { secret: secretWords(kept, 'and') }) : '');
+  // The one asked again, when the card's answer was lost; else any kept one may be on its way.
+  const atStake = askedAgain ? [askedAgain] : kept;
+  const [first, then] = reason === 'removed' ? (['flow.wait.hint', 'flow.wait.hint.removed'] as const) : (['flow.wait.noDriver.hint', 'flow.wait.noDriver.hint.sent'] as const);
+  return t(first) + (atStake.length ? fill(t(then), { secret: secretWords(atStake, 'or') }) : '');
+}

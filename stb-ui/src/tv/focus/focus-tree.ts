@@ -11,9 +11,13 @@ export type EnterTo = 'last' | 'default' | 'first';
 export interface FocusNodeOptions {
   /** A container groups items and other containers; only items take focus. */
   container?: boolean;
-  /** A modal container (dialog) is a layer of its own: it traps focus, and gives it back to its opener when removed. */
+  /**
+   * A modal container (dialog) is a layer of its own: it traps focus, and gives it back to its opener
+   * when removed. Each time it opens it is a new question: it enters at its default child (the safe
+   * answer), never at the one picked the last time.
+   */
   modal?: boolean;
-  /** Container entry rule; 'last' (the default) falls back to the default child, then the first. */
+  /** Container entry rule; 'last' (the default; 'default' for a modal) falls back to the default child, then the first. */
   enterTo?: EnterTo;
   /** The child key to enter first (a container's preferred child). */
   defaultChild?: string;
@@ -191,7 +195,7 @@ export class FocusTree {
       if (!node || node.disabled) return null;
       if (!node.container) return this.isFocusable(key) ? key : null;
     }
-    const enterTo = node?.enterTo ?? 'last';
+    const enterTo = node?.enterTo ?? (node?.modal ? 'default' : 'last');
     const memory = this._memory.get(key);
     const preferred = enterTo === 'last' ? [memory, node?.defaultChild]
       : enterTo === 'default' ? [node?.defaultChild, memory]

@@ -390,7 +390,7 @@ export class StbTvPensionScreen extends LitElement {
         // While it waits for the reader or the card, or they were missing, the card line beside the heading says how they are now.
         const cardLine = m.waiting || m.notice === 'noReader' ? html`<stb-tv-card-status compact .reader=${this.reader}></stb-tv-card-status>` : html``;
         return html`<div class="pin sign" data-waiting=${m.waiting ? 'yes' : 'no'}>
-          ${renderPinInfo({ name: 'pin', key: 'sign', status: m.status, value: m.value, reveal: m.reveal, confirming: false, notice: m.notice === 'cardAway' || m.notice === 'noReader' ? null : m.notice }, null, cardLine, ownNotice)}
+          ${renderPinInfo({ name: 'pin', key: 'sign', status: m.status, value: m.value, reveal: m.reveal, confirming: false, notice: m.notice === 'cardAway' || m.notice === 'noReader' ? null : m.notice }, null, cardLine, ownNotice, { brief: m.notice === 'noReader' })}
           ${m.busy ? html`<p data-working>${t('pension.sign.working')}</p>` : nothing}
           ${m.confirming ? this._lastTryDialog() : nothing}
           ${renderKeyboard(m.reveal, this._onPinKey)}

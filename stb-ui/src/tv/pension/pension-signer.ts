@@ -1,4 +1,4 @@
-import type { ConfirmationDraftView, ConfirmationReceiptView, PlatformClient } from '../../api/platform-client.js';
+import { PlatformError, type ConfirmationDraftView, type ConfirmationReceiptView, type PlatformClient } from '../../api/platform-client.js';
 import type { PinStatus } from '../../api/reader-client.js';
 import { cardSign } from '../flow/card-sign.js';
 import { FlowRequests, PinFateUnknown, wireOf } from '../flow/flow-requests.js';
@@ -145,10 +145,12 @@ export class PensionSigner {
     try {
       return { kind: 'done', receipt: await this._platform.submitPensionConfirmation(signed) };
     } catch (err) {
-      // No answer, or the server failing: the same signature may well be taken later. A refusal
-      // (an expired draft, a certificate not the person's…) would only be refused again.
+      // No answer, or the server failing (a 5xx: also the timestamp or revocation source out of
+      // reach, which leaves the draft unused): the same signature may well be taken later. A
+      // refusal (an expired draft, a certificate not the person's…) would only be refused again.
       const wire = wireOf(err);
-      const later = wire !== null && (wire.network || wire.error.code === 'CLIENT_TIMEOUT' || wire.error.code === 'INTERNAL');
+      const failing = err instanceof PlatformError && err.status !== null && err.status >= 500;
+      const later = wire !== null && (wire.network || failing || wire.error.code === 'CLIENT_TIMEOUT' || wire.error.code === 'INTERNAL');
       return later ? { kind: 'notSent', error: err, again: () => this._submit(signed) } : { kind: 'failed', error: err };
     }
   }

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import type { ReaderClient } from '../../api/reader-client.js';
 import type { CardFlow, FlowState, FlowStep, TaskId } from '../flow/card-flow.js';
 import { keyboardFocusKey, padFocusKey, KEYBOARD_ROWS, PAD_ROWS } from '../flow/keyboard-layout.js';
-import { pinMessage } from '../flow/pin-entry.js';
+import { pinMessage, waitHint } from '../flow/pin-entry.js';
 import { FocusController } from '../focus/focus-controller.js';
 import { errorText } from '../messages.js';
 import type { OperatorContact } from '../operator-contact.js';
@@ -147,20 +147,20 @@ export class StbTvFlowScreen extends LitElement {
   }
 
   private _renderWaitCard(step: Step<'waitCard'>): TemplateResult {
-    const [title, hint]: [StringKey, StringKey] = {
-      absent: ['flow.wait.absent', 'flow.wait.hint'],
-      removed: ['flow.wait.removed', 'flow.wait.hint.removed'],
-      noReader: ['flow.wait.noReader', 'flow.wait.hint.noReader'],
-      noDriver: ['flow.wait.noDriver', 'flow.wait.noDriver.hint'],
-      noDriverLong: ['flow.wait.noDriverLong', 'flow.wait.noDriverLong.hint'],
-    }[step.reason] as [StringKey, StringKey];
+    const title: StringKey = {
+      absent: 'flow.wait.absent', removed: 'flow.wait.removed', noReader: 'flow.wait.noReader', noDriver: 'flow.wait.noDriver', noDriverLong: 'flow.wait.noDriverLong',
+    }[step.reason] as StringKey;
+    // The hint names what was typed (暗証番号, パスワード, or both), as the PIN screens do.
+    const { kept, askedAgain } = this.flow?.secrets ?? { kept: [], askedAgain: null };
+    const hint = step.reason === 'noReader' ? t('flow.wait.hint.noReader') : step.reason === 'noDriverLong' ? t('flow.wait.noDriverLong.hint')
+      : waitHint(step.reason, kept, askedAgain);
     const op = this.operator;
     const call = step.reason !== 'noDriverLong' ? nothing
       : op?.phone ? html`<p class="call">${t('flow.wait.call')} ${op.name} <span data-operator-phone>${op.phone}</span></p>`
       : html`<p class="call">${t('flow.wait.callUnknown')}</p>`;
     return html`${this._heading(`waitCard-${step.reason}`, t(title))}
       <p class="text">${step.reason === 'removed' ? errorText({ code: 'CARD_REMOVED', message: '', ja: '' }) : ''}
-        ${t(hint)}</p>
+        ${hint}</p>
       ${call}
       <stb-tv-card-status .reader=${this.reader}></stb-tv-card-status>
       <div class="buttons">

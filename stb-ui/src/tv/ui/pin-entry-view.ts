@@ -90,15 +90,26 @@ function boxes(step: PinStep): TemplateResult {
  * them above the keyboard (the card line and the tries beside the heading, the masked value on a
  * line of its own), so the whole keyboard stays inside the safe area.
  */
-export function renderPinInfo(step: PinStep, expectedName: string | null, cardLine: TemplateResult, ownNotice: TemplateResult | null = null): TemplateResult {
+export function renderPinInfo(step: PinStep, expectedName: string | null, cardLine: TemplateResult, ownNotice: TemplateResult | null = null, options: { brief?: boolean } = {}): TemplateResult {
   const advice = triesAdvice(step.status);
-  const title = html`<h2 data-pin-key=${step.key}>${expectedName ? `${expectedName} ${t('pin.forName')}：` : ''}<span class="whole">${t(step.key === 'auth' ? 'pin.auth.title' : 'pin.sign.title')}</span></h2>`;
+  // `brief`: the sign keyboard at its fullest (a card line of two lines beside the heading, a notice
+  // of two, 16 characters, at 特大): the last-try warning says it in one line and takes the tries'
+  // place (it says あと1回 too); the question before sending says the rest.
+  if (options.brief && step.key === 'sign' && advice.level === 'last') {
+    const warn = html`<p class="warn" role="alert" data-last-try data-tries-left="1">${t('pin.lastTry.sign.brief')}</p>`;
+    return html`<div class="info">
+      <div class="row">${title(step, expectedName)}<div class="status">${cardLine}</div></div>
+      ${boxes(step)}
+      ${ownNotice ?? pinNotice(step)}${warn}
+    </div>`;
+  }
+  const heading = title(step, expectedName);
   const tries = advice.level === 'unknown'
     ? html`<p class="tries" data-tries-left="">${t('pin.triesUnknown')}</p>`
     : html`<p class="tries" data-tries-left=${advice.triesLeft}>${t('pin.triesLeft')} <strong>${advice.triesLeft}</strong> ${t('pin.triesUnit')}</p>`;
   const warn = advice.level === 'last' ? html`<p class="warn" role="alert" data-last-try>${pinMessage(step.key, 'lastTry')}</p>` : nothing;
   if (step.key === 'auth') {
-    return html`<div class="info">${cardLine}${title}
+    return html`<div class="info">${cardLine}${heading}
       <p class="lead">${t('pin.auth.lead')}</p>
       ${boxes(step)}${warn}${tries}
       <p class="back-hint">${t('pin.backHint')}</p>
@@ -109,11 +120,16 @@ export function renderPinInfo(step: PinStep, expectedName: string | null, cardLi
   // under a heading with the card's name, or over 16 characters typed, both would push the
   // keyboard out of the safe area.
   return html`<div class="info">
-    <div class="row">${title}<div class="status">${cardLine}${tries}</div></div>
+    <div class="row">${heading}<div class="status">${cardLine}${tries}</div></div>
     ${step.notice || ownNotice || warn !== nothing ? nothing : html`<p class="back-hint">${t('pin.sign.lead')}${t('pin.backHint')}</p>`}
     ${boxes(step)}
     ${ownNotice ?? pinNotice(step)}${warn}
   </div>`;
+}
+
+/** The PIN screen's heading: whose card, and which secret. */
+function title(step: PinStep, expectedName: string | null): TemplateResult {
+  return html`<h2 data-pin-key=${step.key}>${expectedName ? `${expectedName} ${t('pin.forName')}：` : ''}<span class="whole">${t(step.key === 'auth' ? 'pin.auth.title' : 'pin.sign.title')}</span></h2>`;
 }
 
 /** What the PIN screen says about the last try (wrong, incomplete, another card, the link lost, the card taken away), if anything. */

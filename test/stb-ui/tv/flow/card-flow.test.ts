@@ -667,12 +667,17 @@ describe('CardFlow: registration', () => {
     expect(pinStep(s.step())).toMatchObject({ key: 'sign', status: { triesLeft: 5 } });
   }
 
+  /** `password` typed on the sign-password keyboard and 決定, then the flow settles. */
+  async function typedSign(s: ReturnType<typeof setup>, password: string) {
+    s.type(password);
+    s.flow.submitPin();
+    await flush();
+  }
+
   it('district → consent → sign PIN → auth PIN → both signatures → 基本4情報 → confirmed', async () => {
     const s = setup();
     await toSignPin(s);
-    s.type('yamada2024');
-    s.flow.submitPin();
-    await flush();
+    await typedSign(s, 'yamada2024');
     expect(pinStep(s.step())).toMatchObject({ key: 'auth', status: { triesLeft: 3 } });
     s.type('1234');
     s.flow.submitPin();
@@ -694,16 +699,12 @@ describe('CardFlow: registration', () => {
   it('a wrong sign PIN goes back to the keyboard only; the auth PIN and the draft are kept', async () => {
     const s = setup();
     await toSignPin(s);
-    s.type('WRONG1');
-    s.flow.submitPin();
-    await flush();
+    await typedSign(s, 'WRONG1');
     s.type('1234');
     s.flow.submitPin();
     await flush();
     expect(pinStep(s.step())).toMatchObject({ key: 'sign', notice: 'wrong', status: { triesLeft: 4 } });
-    s.type('YAMADA2024');
-    s.flow.submitPin();
-    await flush();
+    await typedSign(s, 'YAMADA2024');
     expect(s.step()).toMatchObject({ name: 'confirm' });
     expect(s.platform.createRegistrationDraft).toHaveBeenCalledTimes(1);
     expect(s.reader.signs()).toEqual(['sign:WRONG1:DI-sign-1', 'sign:YAMADA2024:DI-sign-1', 'auth:1234:DI-auth-1']);
@@ -712,9 +713,7 @@ describe('CardFlow: registration', () => {
   it('the auth signature lost with the link: only the auth PIN is asked again; the sign signature, the draft and the sign password are kept', async () => {
     const s = setup();
     await toSignPin(s);
-    s.type('yamada2024');
-    s.flow.submitPin();
-    await flush();
+    await typedSign(s, 'yamada2024');
     s.type('1234');
     s.reader.hold = null;
     // The sign key's signature passes; the auth key's is lost after it reached the card.
@@ -726,6 +725,8 @@ describe('CardFlow: registration', () => {
     s.flow.submitPin();
     await flush();
     expect(s.step()).toEqual({ name: 'waitCard', reason: 'noDriver' });
+    // What the wait screen names: the パスワード kept, the 暗証番号 asked again.
+    expect(s.flow.secrets).toEqual({ kept: ['sign'], askedAgain: 'auth' });
     s.reader.link('open');
     await flush();
     expect(pinStep(s.step())).toMatchObject({ key: 'auth', notice: 'linkLost', status: { triesLeft: 3 } });
@@ -741,9 +742,7 @@ describe('CardFlow: registration', () => {
     const s = setup();
     s.platform.submitRegistration.mockRejectedValueOnce(new PlatformError({ code: 'AUTH_REGISTRATION_EXPIRED', message: '', ja: '' }));
     await toSignPin(s);
-    s.type('YAMADA2024');
-    s.flow.submitPin();
-    await flush();
+    await typedSign(s, 'YAMADA2024');
     s.type('1234');
     s.flow.submitPin();
     await flush();
@@ -754,9 +753,7 @@ describe('CardFlow: registration', () => {
   it('いいえ、ちがいます withdraws the registration', async () => {
     const s = setup();
     await toSignPin(s);
-    s.type('YAMADA2024');
-    s.flow.submitPin();
-    await flush();
+    await typedSign(s, 'YAMADA2024');
     s.type('1234');
     s.flow.submitPin();
     await flush();
@@ -769,9 +766,7 @@ describe('CardFlow: registration', () => {
   it('Back walks the steps backwards: auth PIN → sign PIN → consent → districts → leave', async () => {
     const s = setup();
     await toSignPin(s);
-    s.type('YAMADA2024');
-    s.flow.submitPin();
-    await flush();
+    await typedSign(s, 'YAMADA2024');
     expect(pinStep(s.step()).key).toBe('auth');
     // The sign password comes back as it was typed (44 presses are not thrown away).
     s.flow.back();
@@ -827,6 +822,7 @@ describe('CardFlow: registration', () => {
     s.flow.acceptConsent();
     await flush();
     expect(s.step()).toEqual({ name: 'waitCard', reason: 'absent' });
+    expect(s.flow.secrets).toEqual({ kept: [], askedAgain: null }); // nothing typed yet: the screen speaks of none
     s.reader.emit('card.inserted');
     await flush();
     expect(pinStep(s.step()).key).toBe('sign');
@@ -835,9 +831,7 @@ describe('CardFlow: registration', () => {
   /** The sign password typed and sent, then the auth PIN typed (not sent yet). */
   async function toAuthPinTyped(s: ReturnType<typeof setup>, signPassword: string) {
     await toSignPin(s);
-    s.type(signPassword);
-    s.flow.submitPin();
-    await flush();
+    await typedSign(s, signPassword);
     s.type('1234');
   }
 
@@ -876,12 +870,11 @@ describe('CardFlow: registration', () => {
     s.flow.submitPin();
     await flush();
     expect(s.step()).toEqual({ name: 'waitCard', reason: 'removed' });
+    expect(s.flow.secrets).toEqual({ kept: ['auth'], askedAgain: 'sign' }); // the wait screen says パスワード
     s.reader.emit('card.inserted');
     await flush();
     expect(pinStep(s.step())).toMatchObject({ key: 'sign', notice: 'cardRemoved', status: { triesLeft: 4 }, value: { chars: '' } });
-    s.type('YAMADA2024');
-    s.flow.submitPin();
-    await flush();
+    await typedSign(s, 'YAMADA2024');
     expect(s.step()).toMatchObject({ name: 'confirm' });
     expect(s.platform.createRegistrationDraft).toHaveBeenCalledTimes(1);
     expect(s.reader.signs()).toEqual(['sign:WRONG1:DI-sign-1', 'sign:YAMADA2024:DI-sign-1', 'auth:1234:DI-auth-1']);

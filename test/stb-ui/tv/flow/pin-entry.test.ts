@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  backAction, deleteChar, emptyPin, isComplete, masked, pinMessage, submitDecision, triesAdvice, typeChar, type PinMessage, type PinValue,
+  backAction, deleteChar, emptyPin, isComplete, masked, pinMessage, submitDecision, triesAdvice, typeChar, waitHint, type PinMessage, type PinValue,
 } from '../../../../stb-ui/src/tv/flow/pin-entry.js';
 import { t } from '../../../../stb-ui/src/tv/strings.js';
 
@@ -86,5 +86,18 @@ describe('what the PIN screens say', () => {
     expect(t('pin.blocked.title.sign')).toContain('パスワード');
     expect(t('pin.blocked.text.sign')).toContain('パスワード');
     expect(t('pin.blocked.text.sign')).not.toContain('暗証番号');
+  });
+
+  it('a wait screen names what was typed as the PIN screens do: 暗証番号, パスワード, both, or nothing yet', () => {
+    const carryOn = 'カードをおくと、自動で つづきから はじまります。';
+    expect(waitHint('absent', [], null)).toBe(carryOn);
+    expect(waitHint('absent', ['auth'], null)).toBe(`${carryOn}入力した暗証番号は そのまま使います。`);
+    expect(waitHint('absent', ['sign'], null)).toBe(`${carryOn}入力したパスワードは そのまま使います。`);
+    expect(waitHint('absent', ['auth', 'sign'], null)).toBe(`${carryOn}入力した暗証番号と パスワードは そのまま使います。`);
+    expect(waitHint('removed', ['sign'], null)).toBe(`${carryOn}パスワードを 送ったあとに 離れたときは、もう一度 入れてもらいます。`);
+    expect(waitHint('removed', ['auth', 'sign'], null)).toContain('暗証番号か パスワードを 送ったあとに');
+    // Registration: the 暗証番号's answer lost with the link, the パスワード kept.
+    expect(waitHint('noDriver', ['sign'], 'auth')).toBe('つながると、自動で つづきから はじまります。暗証番号を 送ったあとに 切れたときは、もう一度 入れてもらいます。');
+    expect(waitHint('noDriver', [], null)).toBe('つながると、自動で つづきから はじまります。');
   });
 });

@@ -219,6 +219,19 @@ describe('FocusTree dialogs', () => {
     expect(s.onBack).toHaveBeenCalledOnce();
   });
 
+  it('opened again, enters at its default child, not at the answer picked the last time', () => {
+    const s = withDialog();
+    s.move('left');
+    expect(s.tree.focused).toBe('exit/yes');
+    for (const key of ['exit', 'exit/yes', 'exit/no']) s.tree.remove(key);
+    s.tree.settle();
+    s.add({ key: 'exit', container: true, modal: true, defaultChild: 'exit/no' });
+    s.add({ key: 'exit/yes', parent: 'exit', number: 1 }, box(300, 500, 500, 120));
+    s.add({ key: 'exit/no', parent: 'exit', number: 2 }, box(900, 500, 500, 120));
+    s.tree.settle();
+    expect(s.tree.focused).toBe('exit/no');
+  });
+
   it('gives focus back to the opener when the dialog is removed', () => {
     const s = withDialog();
     s.move('left');

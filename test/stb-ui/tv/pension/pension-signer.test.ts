@@ -162,4 +162,18 @@ describe('PensionSigner', () => {
     expect(s.platform.submitPensionConfirmation).toHaveBeenCalledTimes(2);
     expect(s.platform.submitPensionConfirmation.mock.calls[1]).toEqual(s.platform.submitPensionConfirmation.mock.calls[0]);
   });
+
+  it('the platform failing to seal (no timestamp, 503) once the card has signed: the signature is kept for もう一度; a refusal (410) is not', async () => {
+    const s = setup();
+    await s.signer.status();
+    const noTimestamp = new PlatformError({ code: 'TSA_UNAVAILABLE', message: '', ja: '時刻の証明を受けられませんでした。' }, { status: 503 });
+    s.platform.submitPensionConfirmation.mockRejectedValueOnce(noTimestamp);
+    const first = await s.signer.sign(DRAFT, 'YAMADA2024');
+    expect(first).toMatchObject({ kind: 'notSent', error: noTimestamp });
+    if (first.kind !== 'notSent') return;
+    const expired = new PlatformError({ code: 'PENSION_DRAFT_EXPIRED', message: '', ja: '' }, { status: 410 });
+    s.platform.submitPensionConfirmation.mockRejectedValueOnce(expired);
+    expect(await first.again()).toEqual({ kind: 'failed', error: expired });
+    expect(s.reader.signs()).toEqual(['YAMADA2024']);
+  });
 });

@@ -83,20 +83,23 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
     }
 
     // What this message replaces: CAP references (same municipality only), or the L-Alert document's older revisions.
-    let referenced: { id: string; state: string }[] = [];
+    let referenced: { id: string; state: string; status: string }[] = [];
     if (alert.lAlert) {
-      const revisions = await tx.select({ id: alerts.id, state: alerts.state, revision: alerts.revision }).from(alerts)
+      const revisions = await tx.select({ id: alerts.id, state: alerts.state, status: alerts.status, revision: alerts.revision }).from(alerts)
         .where(and(eq(alerts.municipalityId, municipality.id), eq(alerts.documentId, alert.lAlert.documentId)));
       const newer = revisions.find((r) => (r.revision ?? 0) >= alert.lAlert!.revision);
       if (newer) return { outcome: 'stale' as const, alertId: newer.id };
       referenced = revisions.filter((r) => r.state === 'active');
     } else if (alert.references.length) {
-      referenced = await tx.select({ id: alerts.id, state: alerts.state }).from(alerts).where(and(
+      referenced = await tx.select({ id: alerts.id, state: alerts.state, status: alerts.status }).from(alerts).where(and(
         eq(alerts.municipalityId, municipality.id),
         or(...alert.references.map((r) => and(eq(alerts.sender, r.sender), eq(alerts.identifier, r.identifier), eq(alerts.sent, r.sent)))),
       ));
     }
-    const replaced = referenced.filter((r) => r.state === 'active').map((r) => r.id);
+    // Only a message of the same status replaces: a Test or Exercise Cancel (or Update, or drill
+    // revision) of an Actual alert is one recipients disregard (CAP 1.2 `status`), never a withdrawal
+    // of a real order from every TV; nor does a real Update end a drill (it is stored beside it).
+    const replaced = referenced.filter((r) => r.state === 'active' && r.status === alert.status).map((r) => r.id);
     const expiry = expiryOf(alert, input.defaultTtlSeconds);
     const level = strongestLevel(alert);
     const [row] = await tx.insert(alerts).values({

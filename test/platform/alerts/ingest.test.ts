@@ -93,6 +93,24 @@ describe('storing, duplicates and conflicts', () => {
     expect(active).not.toContain('chain-2');
   });
 
+  it('a Test or Exercise Update or Cancel never replaces an Actual alert (recipients disregard tests: CAP 1.2 status)', async () => {
+    const original = renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'real-1');
+    const stored = await post(original);
+    expect(stored.statusCode).toBe(201);
+    const testCancel = renamed('cap-cancel-no-info.xml', 'nanto-2026-0001', 'real-1').replace('nanto-2026-0003', 'test-cancel-1').replace('<status>Actual', '<status>Test');
+    const cancelled = await post(testCancel);
+    expect([cancelled.statusCode, cancelled.json()]).toMatchObject([201, { outcome: 'stored', affected: [] }]);
+    const drillUpdate = original.replace('<identifier>real-1', '<identifier>drill-update-1').replace('<msgType>Alert', '<msgType>Update').replace('<status>Actual', '<status>Exercise')
+      .replace('<scope>Public</scope>', '<scope>Public</scope><references>bousai@city.nanto.toyama.jp,real-1,2026-11-30T10:00:00+09:00</references>');
+    expect((await post(drillUpdate)).json()).toMatchObject({ outcome: 'stored', affected: [] });
+    expect(await stateOf('real-1')).toMatchObject({ state: 'active', supersededBy: null });
+    expect((await activeAlerts(db, nantoOrg!.id, DURING)).map((a) => a.identifier)).toContain('real-1');
+    const drillLAlert = text('l-alert-v4-soap.xml').replaceAll('162108-EO-0001', 'EO-real').replace('<distributionStatus>実運用', '<distributionStatus>訓練');
+    expect((await post(text('l-alert-v3-bare.xml').replaceAll('162108-EO-0001', 'EO-real'))).statusCode).toBe(201);
+    expect((await post(drillLAlert, nanto.token, 'application/soap+xml')).json()).toMatchObject({ outcome: 'stored', affected: [] });
+    expect((await stateOf('EO-real#1'))!.state).toBe('active');
+  });
+
   it('L-Alert: revision 2 supersedes revision 1; a late revision 1 is stale and changes nothing', async () => {
     const v3 = text('l-alert-v3-bare.xml').replaceAll('162108-EO-0001', 'EO-rev');
     const v4 = text('l-alert-v4-soap.xml').replaceAll('162108-EO-0001', 'EO-rev');

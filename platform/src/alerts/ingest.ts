@@ -74,9 +74,9 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
 
   const result = await db.transaction(async (tx) => {
     const [existing] = await tx.select({ id: alerts.id, bodyHash: alerts.bodyHash, municipalityId: alerts.municipalityId }).from(alerts)
-      .where(and(eq(alerts.sender, alert.sender), eq(alerts.identifier, alert.identifier)));
+      .where(and(eq(alerts.municipalityId, municipality.id), eq(alerts.sender, alert.sender), eq(alerts.identifier, alert.identifier)));
     if (existing) {
-      if (existing.bodyHash === hash && existing.municipalityId === municipality.id) return { outcome: 'duplicate' as const, alertId: existing.id };
+      if (existing.bodyHash === hash) return { outcome: 'duplicate' as const, alertId: existing.id };
       await tx.insert(alertConflicts).values({ municipalityId: municipality.id, alertId: existing.id, bodyHash: hash, document: alert });
       await appendAudit(tx, { actor: input.actor, action: 'alert.conflict', subject: existing.id, data: { org: municipality.id, identifier: alert.identifier } });
       return { outcome: 'conflict' as const, alertId: existing.id };

@@ -46,6 +46,20 @@ describe('feed credential', () => {
     expect(res.json().error.code).toBe('ALERT_WRONG_MUNICIPALITY');
   });
 
+  it("cannot take another municipality's message key first: its own alert under that key still reaches its residents", async () => {
+    // Tonami's feed sends, before Nanto's does, a document under the key (sender, identifier) Nanto's next order will carry.
+    const nantoOrder = renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'squat-1');
+    const squat = await post(nantoOrder.replace('<value>162108</value>', '<value>162086</value>').replace('城端地域に避難指示', '訓練'), tonami.token);
+    expect(squat.statusCode).toBe(201);
+    const real = await post(nantoOrder);
+    expect([real.statusCode, real.json().outcome]).toEqual([201, 'stored']);
+    expect(real.json().alertId).not.toBe(squat.json().alertId);
+    expect(await db.select().from(alertTargets).where(eq(alertTargets.alertId, real.json().alertId))).toHaveLength(1); // the johana household
+    expect((await activeAlerts(db, nantoOrg!.id, DURING)).map((a) => a.id)).toContain(real.json().alertId);
+    // Each municipality's copy is its own: the same body again is a duplicate of its own, never a conflict naming the other's.
+    expect((await post(nantoOrder)).json()).toEqual({ outcome: 'duplicate', alertId: real.json().alertId });
+  });
+
   it('a refused document answers its parser code, never a 500', async () => {
     const xxe = await post(text('xxe-local-file.xml'));
     expect([xxe.statusCode, xxe.json().error.code]).toEqual([422, 'ALERT_DTD_REFUSED']);

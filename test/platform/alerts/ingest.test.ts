@@ -70,6 +70,35 @@ describe('feed credential', () => {
   });
 });
 
+describe('hostile documents and requests answer a coded 4xx, never a 500', () => {
+  const doc = (identifier: string) => renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', identifier);
+  it('characters XML 1.0 has no place for, written raw or as references (a lone surrogate, past U+10FFFF, NUL): ALERT_MALFORMED', async () => {
+    for (const [i, bad] of ['&#xD800;', '&#x110000;', '&#0;', '&#x1F;', '\u0000', '\u0008', '\uFFFE'].entries()) {
+      const res = await post(doc(`chars-${i}`).replace('<headline>', `<headline>${bad}`));
+      expect([res.statusCode, res.json().error?.code], JSON.stringify(bad)).toEqual([400, 'ALERT_MALFORMED']);
+    }
+    // What XML 1.0 does carry goes through, written either way: tab, line feed, an emoji as a reference.
+    const fine = await post(doc('chars-ok').replace('<headline>', '<headline>&#x9;&#xA;&#x1F30A;\t'));
+    expect(fine.statusCode).toBe(201);
+  });
+
+  it('a date no alert has, some the database cannot even hold (year 0, before 1970, year 10000 in UTC): ALERT_DATE_INVALID', async () => {
+    for (const [i, sent] of ['9999-12-31T23:59:59-14:00', '0000-01-01T00:00:00+09:00', '1969-12-31T23:59:59+00:00'].entries()) {
+      const res = await post(doc(`year-${i}`).replace(/<sent>[^<]*</, `<sent>${sent}<`));
+      expect([res.statusCode, res.json().error?.code], sent).toEqual([422, 'ALERT_DATE_INVALID']);
+    }
+  });
+
+  it('a body that is not XML by its media type (JSON, text, none): REQ_UNSUPPORTED_MEDIA', async () => {
+    for (const type of ['application/json', 'text/plain']) {
+      const res = await post(type === 'application/json' ? '{"alert":1}' : doc('as-text'), nanto.token, type);
+      expect([res.statusCode, res.json().error?.code], type).toEqual([415, 'REQ_UNSUPPORTED_MEDIA']);
+    }
+    const none = await app.inject({ method: 'POST', url: '/api/v1/alerts/cap', headers: { authorization: `Bearer ${nanto.token}` } });
+    expect([none.statusCode, none.json().error?.code]).toEqual([415, 'REQ_UNSUPPORTED_MEDIA']);
+  });
+});
+
 describe('storing, duplicates and conflicts', () => {
   it('same key and body is a duplicate; same key with another body is refused (ALERT_CONFLICT) and flagged, never overwritten', async () => {
     const doc = renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'dup-1');

@@ -89,6 +89,15 @@ describe('hostile documents and requests answer a coded 4xx, never a 500', () =>
     }
   });
 
+  it('an L-Alert revision past what the database counts (2^31): ALERT_VALUE_INVALID', async () => {
+    for (const revision of ['2147483648', '9'.repeat(40)]) {
+      const res = await post(text('l-alert-v3-bare.xml').replaceAll('162108-EO-0001', `EO-big-${revision.length}`).replaceAll('documentRevision>1<', `documentRevision>${revision}<`));
+      expect([res.statusCode, res.json().error?.code, res.json().error?.details], revision).toEqual([422, 'ALERT_VALUE_INVALID', { field: 'documentRevision' }]);
+    }
+    const largest = await post(text('l-alert-v3-bare.xml').replaceAll('162108-EO-0001', 'EO-big-max').replaceAll('documentRevision>1<', 'documentRevision>2147483647<'));
+    expect(largest.statusCode).toBe(201);
+  });
+
   it('a body that is not XML by its media type (JSON, text, none): REQ_UNSUPPORTED_MEDIA', async () => {
     for (const type of ['application/json', 'text/plain']) {
       const res = await post(type === 'application/json' ? '{"alert":1}' : doc('as-text'), nanto.token, type);

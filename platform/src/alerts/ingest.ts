@@ -90,7 +90,8 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
       const newer = revisions.find((r) => (r.revision ?? 0) >= alert.lAlert!.revision);
       if (newer) return { outcome: 'stale' as const, alertId: newer.id };
       referenced = revisions.filter((r) => r.state === 'active');
-    } else if (alert.references.length) {
+    } else if (alert.references.length && alert.msgType !== 'Ack' && alert.msgType !== 'Error') {
+      // An Ack or Error only speaks about what it references (received; refused): it ends nothing.
       referenced = await tx.select({ id: alerts.id, state: alerts.state, status: alerts.status }).from(alerts).where(and(
         eq(alerts.municipalityId, municipality.id),
         or(...alert.references.map((r) => and(eq(alerts.sender, r.sender), eq(alerts.identifier, r.identifier), eq(alerts.sent, r.sent)))),

@@ -163,6 +163,15 @@ describe('storing, duplicates and conflicts', () => {
     expect((await stateOf('EO-real#1'))!.state).toBe('active');
   });
 
+  it('an Ack or Error referencing an alert leaves it in force (only an Update replaces, only a Cancel withdraws)', async () => {
+    expect((await post(renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'acked-1'))).statusCode).toBe(201);
+    for (const msgType of ['Ack', 'Error']) {
+      const reply = renamed('cap-cancel-no-info.xml', 'nanto-2026-0001', 'acked-1').replace('nanto-2026-0003', `acked-${msgType}`).replace('<msgType>Cancel', `<msgType>${msgType}`);
+      expect((await post(reply)).json(), msgType).toMatchObject({ outcome: 'stored', shownToResidents: false, affected: [] });
+    }
+    expect(await stateOf('acked-1')).toMatchObject({ state: 'active', supersededBy: null });
+  });
+
   it('L-Alert: revision 2 supersedes revision 1; a late revision 1 is stale and changes nothing', async () => {
     const v3 = text('l-alert-v3-bare.xml').replaceAll('162108-EO-0001', 'EO-rev');
     const v4 = text('l-alert-v4-soap.xml').replaceAll('162108-EO-0001', 'EO-rev');

@@ -83,16 +83,16 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
     }
 
     // What this message replaces: CAP references (same municipality only), or the L-Alert document's older revisions.
-    let referenced: { id: string; state: string; status: string }[] = [];
+    let referenced: { id: string; state: string; status: string; sender: string; channel: string }[] = [];
     if (alert.lAlert) {
-      const revisions = await tx.select({ id: alerts.id, state: alerts.state, status: alerts.status, revision: alerts.revision }).from(alerts)
+      const revisions = await tx.select({ id: alerts.id, state: alerts.state, status: alerts.status, sender: alerts.sender, channel: alerts.channel, revision: alerts.revision }).from(alerts)
         .where(and(eq(alerts.municipalityId, municipality.id), eq(alerts.documentId, alert.lAlert.documentId)));
       const newer = revisions.find((r) => (r.revision ?? 0) >= alert.lAlert!.revision);
       if (newer) return { outcome: 'stale' as const, alertId: newer.id };
       referenced = revisions.filter((r) => r.state === 'active');
     } else if (alert.references.length && alert.msgType !== 'Ack' && alert.msgType !== 'Error') {
       // An Ack or Error only speaks about what it references (received; refused): it ends nothing.
-      referenced = await tx.select({ id: alerts.id, state: alerts.state, status: alerts.status }).from(alerts).where(and(
+      referenced = await tx.select({ id: alerts.id, state: alerts.state, status: alerts.status, sender: alerts.sender, channel: alerts.channel }).from(alerts).where(and(
         eq(alerts.municipalityId, municipality.id),
         or(...alert.references.map((r) => and(eq(alerts.sender, r.sender), eq(alerts.identifier, r.identifier), eq(alerts.sent, r.sent)))),
       ));
@@ -100,7 +100,12 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
     // Only a message of the same status replaces: a Test or Exercise Cancel (or Update, or drill
     // revision) of an Actual alert is one recipients disregard (CAP 1.2 `status`), never a withdrawal
     // of a real order from every TV; nor does a real Update end a drill (it is stored beside it).
-    const replaced = referenced.filter((r) => r.state === 'active' && r.status === alert.status).map((r) => r.id);
+    // And only its own sender's, through the same door: a feed's Cancel never ends the console's
+    // order (approved by a second officer; its sender, identifier and sent are in the public CAP feed),
+    // even written under the console's sender, nor one feed another sender's alert.
+    const fromConsole = (channel: string) => channel === 'console';
+    const replaced = referenced.filter((r) => r.state === 'active' && r.status === alert.status
+      && (alert.lAlert || r.sender === alert.sender) && fromConsole(r.channel) === fromConsole(input.channel)).map((r) => r.id);
     const expiry = expiryOf(alert, input.defaultTtlSeconds);
     const level = strongestLevel(alert);
     const [row] = await tx.insert(alerts).values({

@@ -8,6 +8,7 @@ import { alertConflicts, alertFeedCredentials, alerts, alertTargets } from '../.
 import { runOperatorCommand } from '../../../platform/src/admin/commands.js';
 import { organisations } from '../../../platform/src/db/schema/organisations.js';
 import { CLI_ACTOR } from '../../../platform/src/identity/audit.js';
+import { publishedAlert } from '../../helpers/alerts.js';
 import { buildTestApp } from '../../helpers/app.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/alerts');
@@ -170,6 +171,24 @@ describe('storing, duplicates and conflicts', () => {
       expect((await post(reply)).json(), msgType).toMatchObject({ outcome: 'stored', shownToResidents: false, affected: [] });
     }
     expect(await stateOf('acked-1')).toMatchObject({ state: 'active', supersededBy: null });
+  });
+
+  it("an Update or Cancel from another sender leaves the alert in force: a feed cannot end the console's order (nor another feed's)", async () => {
+    // Everything a Cancel needs is public: the console's messages are in the municipality's CAP feed.
+    const { alertId } = await publishedAlert(db, nantoOrg!.id);
+    const [order] = await db.select().from(alerts).where(eq(alerts.id, alertId));
+    const cancel = (identifier: string, sender: string, ref: { sender: string; identifier: string; sent: string }) => text('cap-cancel-no-info.xml')
+      .replace('nanto-2026-0003', identifier).replace('<sender>bousai@city.nanto.toyama.jp', `<sender>${sender}`)
+      .replace(/<references>[^<]*</, `<references>${ref.sender},${ref.identifier},${ref.sent}<`);
+    expect((await post(cancel('foreign-cancel-1', 'bousai@city.nanto.toyama.jp', order!))).json()).toMatchObject({ outcome: 'stored', affected: [] });
+    // Nor by writing the console's own sender: the console's messages are changed in the console, with its second officer.
+    expect((await post(cancel('spoofed-cancel-1', order!.sender, order!))).json()).toMatchObject({ outcome: 'stored', affected: [] });
+    expect((await db.select().from(alerts).where(eq(alerts.id, alertId)))[0]).toMatchObject({ state: 'active', supersededBy: null });
+
+    const theirs = await post(renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'senders-1'));
+    const [feedOrder] = await db.select().from(alerts).where(eq(alerts.id, theirs.json().alertId));
+    expect((await post(cancel('foreign-cancel-2', 'other@example.jp', feedOrder!))).json()).toMatchObject({ affected: [] });
+    expect((await post(cancel('own-cancel-2', 'bousai@city.nanto.toyama.jp', feedOrder!))).json()).toMatchObject({ affected: [feedOrder!.id] });
   });
 
   it('L-Alert: revision 2 supersedes revision 1; a late revision 1 is stale and changes nothing', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, eq, gt, inArray, or } from 'drizzle-orm';
+import { and, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { organisations } from '../db/schema/organisations.js';
 import { appendAudit } from '../identity/audit.js';
@@ -73,6 +73,11 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
   const hash = bodyHash(alert);
 
   const result = await db.transaction(async (tx) => {
+    // One message key (or L-Alert document) at a time: a feed retrying sends the same new message
+    // again before the first is committed, and both inserts met the unique key (a 500). The second
+    // now waits here and then finds the first: a duplicate (or a conflict, or a stale revision).
+    const lockKey = `alert:${municipality.id}\u0001${alert.lAlert ? `l-alert\u0001${alert.lAlert.documentId}` : `${alert.sender}\u0001${alert.identifier}`}`;
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${lockKey}, 0))`);
     const [existing] = await tx.select({ id: alerts.id, bodyHash: alerts.bodyHash, municipalityId: alerts.municipalityId }).from(alerts)
       .where(and(eq(alerts.municipalityId, municipality.id), eq(alerts.sender, alert.sender), eq(alerts.identifier, alert.identifier)));
     if (existing) {

@@ -125,6 +125,18 @@ describe('storing, duplicates and conflicts', () => {
     expect(((await stateOf('dup-1'))!.document as { infos: { headline: string }[] }).infos[0]!.headline).toBe('城端地域に避難指示');
   });
 
+  it('the same new message posted several times at once (a feed retrying) is stored once; the others are duplicates, never a 500', async () => {
+    const doc = renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'retried-1');
+    const answers = await Promise.all(Array.from({ length: 4 }, () => post(doc)));
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 200, 200, 201]);
+    const stored = answers.find((a) => a.statusCode === 201)!.json().alertId;
+    expect(answers.filter((a) => a.statusCode === 200).map((a) => a.json())).toEqual(Array(3).fill({ outcome: 'duplicate', alertId: stored }));
+    // Another body under that key at the same time: one is stored, the other refused as a conflict.
+    const other = renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'retried-2');
+    const both = await Promise.all([post(other), post(other.replace('城端地域に避難指示', '城端地域に緊急安全確保'))]);
+    expect(both.map((a) => a.statusCode).sort()).toEqual([201, 409]);
+  });
+
   it('an Update supersedes what it references; a Cancel withdraws it', async () => {
     const original = renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'chain-1');
     expect((await post(original)).statusCode).toBe(201);

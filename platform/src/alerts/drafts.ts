@@ -213,7 +213,8 @@ async function publish(deps: DraftDeps, context: StaffContext, draft: Draft, app
     if (!claimed) throw new AppError('ALERT_DRAFT_STALE');
     const references = [];
     if (draft.referencesAlertId) {
-      const [ref] = await tx.select().from(alerts).where(eq(alerts.id, draft.referencesAlertId));
+      // Locked: a second change of the same alert approved at the same moment waits here, then finds it replaced (stale).
+      const [ref] = await tx.select().from(alerts).where(eq(alerts.id, draft.referencesAlertId)).for('update');
       if (!ref || ref.state !== 'active') throw new AppError('ALERT_DRAFT_STALE', { detail: 'the alert it changes is no longer active' });
       references.push({ sender: ref.sender, identifier: ref.identifier, sent: ref.sent });
     }

@@ -245,6 +245,23 @@ describe('update, extend, lift and cancel: CAP Update/Cancel referencing the act
   });
 });
 
+describe('two updates of one alert approved at the same moment', () => {
+  it('one is published; the other is stale: never two messages replacing the same one', async () => {
+    const { as } = await officers();
+    const original = await publish(as, await alertBody(db, nanto));
+    const drafts: string[] = [];
+    for (const level of ['5', '3']) {
+      const d = (await as.composer('POST', `${P}/drafts`, { ...(await alertBody(db, nanto)), action: 'update', referencesAlertId: original.alertId, level })).json();
+      await as.composer('POST', `${P}/drafts/${d.id}/submit`, { version: 1 });
+      drafts.push(d.id);
+    }
+    const answers = await Promise.all(drafts.map((id) => as.approver('POST', `${P}/drafts/${id}/approve`, { version: 2 })));
+    expect(answers.map((a) => [a.statusCode, code(a)]).sort()).toEqual([[200, undefined], [409, 'ALERT_DRAFT_STALE']]);
+    const replacing = await db.select().from(alerts).where(eq(alerts.supersedes, original.alertId));
+    expect(replacing).toHaveLength(1);
+  });
+});
+
 describe('preview and the list', () => {
   it("shows the TV overlay text a household of the chosen district gets: the members' names, the level, the opened shelter", async () => {
     const { as } = await officers();

@@ -72,6 +72,15 @@ async function changeableAlert(db: Db, context: StaffContext, alertId: string | 
   return { alert: row, origin };
 }
 
+/**
+ * A change keeps the status of the message it changes. Test and Exercise messages are published on
+ * submitting, without the second officer: a Test Cancel (or lift, or Update) of an Actual alert
+ * would let one officer alone withdraw a real order from every TV.
+ */
+function expectSameStatus(alert: { status: string }, status: string): void {
+  if (alert.status !== status) throw new AppError('ALERT_DRAFT_INVALID', { details: { field: 'status', expected: alert.status }, detail: 'a change of an alert has its status' });
+}
+
 type Content = Pick<Draft, 'level' | 'event' | 'headline' | 'description' | 'districtIds' | 'shelterIds'>;
 
 /** The content a draft of this action carries, checked: levels, at least one district, places of this municipality. */
@@ -125,7 +134,9 @@ async function transition(db: Db, draft: Draft, set: Partial<Draft>, audit: { co
 
 export async function createDraft(db: Db, context: StaffContext, body: DraftCreateBody): Promise<Draft> {
   if (body.action === 'alert' && body.referencesAlertId) throw new AppError('ALERT_DRAFT_INVALID', { detail: 'a new alert references nothing' });
-  const origin = body.action === 'alert' ? null : (await changeableAlert(db, context, body.referencesAlertId)).origin;
+  const changed = body.action === 'alert' ? null : await changeableAlert(db, context, body.referencesAlertId);
+  if (changed) expectSameStatus(changed.alert, body.status);
+  const origin = changed?.origin ?? null;
   const content = await contentFor(db, context, body.action, body, origin);
   return db.transaction(async (tx) => {
     const [row] = await tx.insert(alertDrafts).values({
@@ -146,7 +157,9 @@ export async function editDraft(db: Db, context: StaffContext, id: string, body:
   if (draft.composedBy !== context.staff.id) throw new AppError('ALERT_DRAFT_NOT_YOURS');
   expectState(draft, 'draft', 'awaiting_approval');
   expectVersion(draft, body.version);
-  const origin = draft.referencesAlertId ? (await changeableAlert(db, context, draft.referencesAlertId)).origin : null;
+  const changed = draft.referencesAlertId ? await changeableAlert(db, context, draft.referencesAlertId) : null;
+  if (changed) expectSameStatus(changed.alert, body.status);
+  const origin = changed?.origin ?? null;
   const content = await contentFor(db, context, draft.action, body, origin);
   return transition(db, draft, { ...content, status: body.status, validMinutes: body.validMinutes, state: 'draft' }, { context, action: 'alert.draft.edit' });
 }
@@ -200,7 +213,8 @@ async function publish(deps: DraftDeps, context: StaffContext, draft: Draft, app
     if (!claimed) throw new AppError('ALERT_DRAFT_STALE');
     const references = [];
     if (draft.referencesAlertId) {
-      const [ref] = await tx.select().from(alerts).where(eq(alerts.id, draft.referencesAlertId));
+      // Locked: a second change of the same alert approved at the same moment waits here, then finds it replaced (stale).
+      const [ref] = await tx.select().from(alerts).where(eq(alerts.id, draft.referencesAlertId)).for('update');
       if (!ref || ref.state !== 'active') throw new AppError('ALERT_DRAFT_STALE', { detail: 'the alert it changes is no longer active' });
       references.push({ sender: ref.sender, identifier: ref.identifier, sent: ref.sent });
     }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, eq, gt, inArray, or } from 'drizzle-orm';
+import { and, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { organisations } from '../db/schema/organisations.js';
 import { appendAudit } from '../identity/audit.js';
@@ -73,30 +73,44 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
   const hash = bodyHash(alert);
 
   const result = await db.transaction(async (tx) => {
+    // One message key (or L-Alert document) at a time: a feed retrying sends the same new message
+    // again before the first is committed, and both inserts met the unique key (a 500). The second
+    // now waits here and then finds the first: a duplicate (or a conflict, or a stale revision).
+    const lockKey = `alert:${municipality.id}\u0001${alert.lAlert ? `l-alert\u0001${alert.lAlert.documentId}` : `${alert.sender}\u0001${alert.identifier}`}`;
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${lockKey}, 0))`);
     const [existing] = await tx.select({ id: alerts.id, bodyHash: alerts.bodyHash, municipalityId: alerts.municipalityId }).from(alerts)
-      .where(and(eq(alerts.sender, alert.sender), eq(alerts.identifier, alert.identifier)));
+      .where(and(eq(alerts.municipalityId, municipality.id), eq(alerts.sender, alert.sender), eq(alerts.identifier, alert.identifier)));
     if (existing) {
-      if (existing.bodyHash === hash && existing.municipalityId === municipality.id) return { outcome: 'duplicate' as const, alertId: existing.id };
+      if (existing.bodyHash === hash) return { outcome: 'duplicate' as const, alertId: existing.id };
       await tx.insert(alertConflicts).values({ municipalityId: municipality.id, alertId: existing.id, bodyHash: hash, document: alert });
       await appendAudit(tx, { actor: input.actor, action: 'alert.conflict', subject: existing.id, data: { org: municipality.id, identifier: alert.identifier } });
       return { outcome: 'conflict' as const, alertId: existing.id };
     }
 
     // What this message replaces: CAP references (same municipality only), or the L-Alert document's older revisions.
-    let referenced: { id: string; state: string }[] = [];
+    let referenced: { id: string; state: string; status: string; sender: string; channel: string }[] = [];
     if (alert.lAlert) {
-      const revisions = await tx.select({ id: alerts.id, state: alerts.state, revision: alerts.revision }).from(alerts)
+      const revisions = await tx.select({ id: alerts.id, state: alerts.state, status: alerts.status, sender: alerts.sender, channel: alerts.channel, revision: alerts.revision }).from(alerts)
         .where(and(eq(alerts.municipalityId, municipality.id), eq(alerts.documentId, alert.lAlert.documentId)));
       const newer = revisions.find((r) => (r.revision ?? 0) >= alert.lAlert!.revision);
       if (newer) return { outcome: 'stale' as const, alertId: newer.id };
       referenced = revisions.filter((r) => r.state === 'active');
-    } else if (alert.references.length) {
-      referenced = await tx.select({ id: alerts.id, state: alerts.state }).from(alerts).where(and(
+    } else if (alert.references.length && alert.msgType !== 'Ack' && alert.msgType !== 'Error') {
+      // An Ack or Error only speaks about what it references (received; refused): it ends nothing.
+      referenced = await tx.select({ id: alerts.id, state: alerts.state, status: alerts.status, sender: alerts.sender, channel: alerts.channel }).from(alerts).where(and(
         eq(alerts.municipalityId, municipality.id),
         or(...alert.references.map((r) => and(eq(alerts.sender, r.sender), eq(alerts.identifier, r.identifier), eq(alerts.sent, r.sent)))),
       ));
     }
-    const replaced = referenced.filter((r) => r.state === 'active').map((r) => r.id);
+    // Only a message of the same status replaces: a Test or Exercise Cancel (or Update, or drill
+    // revision) of an Actual alert is one recipients disregard (CAP 1.2 `status`), never a withdrawal
+    // of a real order from every TV; nor does a real Update end a drill (it is stored beside it).
+    // And only its own sender's, through the same door: a feed's Cancel never ends the console's
+    // order (approved by a second officer; its sender, identifier and sent are in the public CAP feed),
+    // even written under the console's sender, nor one feed another sender's alert.
+    const fromConsole = (channel: string) => channel === 'console';
+    const replaced = referenced.filter((r) => r.state === 'active' && r.status === alert.status
+      && (alert.lAlert || r.sender === alert.sender) && fromConsole(r.channel) === fromConsole(input.channel)).map((r) => r.id);
     const expiry = expiryOf(alert, input.defaultTtlSeconds);
     const level = strongestLevel(alert);
     const [row] = await tx.insert(alerts).values({

@@ -121,8 +121,9 @@ export function lAlertFromElement(edxl: Element): CanonicalAlert {
   if (!/^\d{6}$/.test(municipalityCode)) throw new AppError('ALERT_VALUE_INVALID', { details: { field: 'jisX0402' } });
   const documentId = opt(content, 'documentID') ?? req(head, 'documentID');
   const revisionText = opt(content, 'documentRevision') ?? req(head, 'documentRevision');
-  if (!/^\d+$/.test(revisionText)) throw new AppError('ALERT_VALUE_INVALID', { details: { field: 'documentRevision' } });
   const revision = Number(revisionText);
+  // The revision is stored as a 32-bit integer: a larger one was a 500 from the database.
+  if (!/^\d+$/.test(revisionText) || revision > 2 ** 31 - 1) throw new AppError('ALERT_VALUE_INVALID', { details: { field: 'documentRevision' } });
   const previousText = opt(head, 'previousDocumentRevision');
   const sender = checkIdentifier(req(edxl, 'senderID'), 'sender');
   const status = statusOf(req(edxl, 'distributionStatus'));

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Db } from '../db/client.js';
 import { errorCodes, withErrors } from '../routes/schemas.js';
+import { AppError } from '../shared/errors.js';
 import { AlertIngestResult } from './alerts-schemas.js';
 import { feedCaller } from './feed.js';
 import { ingestAlert } from './ingest.js';
@@ -31,13 +32,15 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ deps: AlertRouteDeps }> = 
       bodyLimit: DEFAULT_MAX_BYTES * 2,
       schema: {
         summary: 'Ingest a CAP 1.2 or L-Alert EvacuationOrder document for the feed credential\'s municipality',
-        ...errorCodes(ALERT_DOCUMENT_ERRORS, 'ALERT_FEED_UNAUTHORIZED', 'ALERT_CONFLICT', 'ALERT_WRONG_MUNICIPALITY', 'REQ_NOT_FOUND'),
+        ...errorCodes(ALERT_DOCUMENT_ERRORS, 'ALERT_FEED_UNAUTHORIZED', 'ALERT_CONFLICT', 'ALERT_WRONG_MUNICIPALITY', 'REQ_NOT_FOUND', 'REQ_UNSUPPORTED_MEDIA'),
         response: withErrors({ 200: AlertIngestResult, 201: AlertIngestResult }),
       },
     },
     async (request, reply) => {
       const caller = await feedCaller(deps.db, request.headers.authorization);
-      const alert = parseAlertDocument(request.body as Buffer);
+      // Only the XML types above reach this as bytes: JSON or text parsed by the app's own parsers, or no body, is no alert document.
+      if (!Buffer.isBuffer(request.body)) throw new AppError('REQ_UNSUPPORTED_MEDIA', { detail: `send the document as one of ${XML_TYPES.join(', ')}` });
+      const alert = parseAlertDocument(request.body);
       const result = await ingestAlert(deps.db, {
         municipalityCode: caller.municipalityCode, alert, channel: 'feed', actor: `feed:${caller.credentialId}`, defaultTtlSeconds: deps.defaultTtlSeconds,
       });

@@ -2,7 +2,7 @@ import { bigserial, doublePrecision, index, integer, jsonb, pgTable, primaryKey,
 import { organisations } from '../db/schema/organisations.js';
 
 /**
- * Evacuation alerts (issue 13). One row per accepted message, keyed by (sender, identifier); the
+ * Evacuation alerts (issue 13). One row per accepted message, keyed by (municipality, sender, identifier); the
  * canonical model (alerts/model.ts) is kept whole in `document`. Nothing is deleted: Update and
  * Cancel change `state` of the messages they reference, so the history stays.
  */
@@ -39,7 +39,9 @@ export const alerts = pgTable(
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('alerts_sender_identifier_uq').on(t.sender, t.identifier),
+    // Per municipality: a key stored by one municipality's feed must never block another's message
+    // (a feed could otherwise take a neighbour's next L-Alert document ID first: ALERT_CONFLICT there).
+    uniqueIndex('alerts_municipality_sender_identifier_uq').on(t.municipalityId, t.sender, t.identifier),
     index('alerts_municipality_state_idx').on(t.municipalityId, t.state),
     index('alerts_document_idx').on(t.municipalityId, t.documentId),
   ],

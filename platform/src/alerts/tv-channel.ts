@@ -27,6 +27,16 @@ const clientMessage = TypeCompiler.Compile(TvAlertClientMessage);
 /** A TV that has not authenticated by then is dropped. */
 const AUTH_WINDOW_MS = 10_000;
 
+/**
+ * Messages one socket may send: a burst of MESSAGE_BURST, then MESSAGES_PER_SECOND. A TV sends three
+ * receipts per alert, and on reconnecting every receipt not yet confirmed (stb-ui keeps at most 200);
+ * a script with a stolen credential would send thousands a second, each a write and, with a session
+ * token, a lookup. Past the limit the socket is refused (REQ_RATE_LIMITED, closed as malformed): the
+ * TV connects again after its backoff and resends what was not confirmed.
+ */
+const MESSAGE_BURST = 600;
+const MESSAGES_PER_SECOND = 20;
+
 interface Tv {
   socket: WebSocket;
   device: Device;
@@ -361,9 +371,20 @@ export async function tvAlertChannel(
     const deadline = setTimeout(() => refuse(socket, 'AUTH_DEVICE_UNKNOWN'), AUTH_WINDOW_MS);
     let tv: Tv | null = null;
     let authenticating = false;
+    let allowance = MESSAGE_BURST;
+    let allowanceAt = Date.now();
     socket.on('message', async (raw) => {
       // A receipt's time is its arrival, not when its batch is stored (nor after the session lookup below).
       const receivedAt = new Date();
+      allowance = Math.min(MESSAGE_BURST, allowance + (receivedAt.getTime() - allowanceAt) * MESSAGES_PER_SECOND / 1000);
+      allowanceAt = receivedAt.getTime();
+      if (allowance < 1) {
+        clearTimeout(deadline);
+        send(socket, { type: 'refused', code: 'REQ_RATE_LIMITED' });
+        socket.close(TV_ALERT_CLOSE.malformed, 'too many messages');
+        return;
+      }
+      allowance -= 1;
       let message: TvAlertClientMessage;
       try {
         message = JSON.parse(String(raw)) as TvAlertClientMessage;

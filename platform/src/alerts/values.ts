@@ -7,6 +7,11 @@ import type { AlertCircle, AlertInstant, AlertKey } from './model.js';
  */
 
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})([+-])(\d{2}):(\d{2})$/;
+/**
+ * Instants an alert can name: from 1970 to the end of 9999 in UTC. Outside, no alert was ever sent,
+ * and the database would refuse the year (0000, or 10000 written by a -14:00 offset) as a 500.
+ */
+const LATEST_MS = Date.UTC(10000, 0, 1);
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$/;
 
 /**
@@ -21,7 +26,7 @@ export function parseInstant(text: string, field: string, lenient = false): Aler
     ? Number(m[2]) >= 1 && Number(m[2]) <= 12 && Number(m[3]) >= 1 && Number(m[3]) <= 31 && Number(m[4]) <= 23 && Number(m[5]) <= 59 && Number(m[6]) <= 59 && Number(m[8]) <= 14 && Number(m[9]) <= 59
     : lenient && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value);
   const epochMs = Date.parse(value);
-  if (!ok || Number.isNaN(epochMs)) throw new AppError('ALERT_DATE_INVALID', { details: { field } });
+  if (!ok || Number.isNaN(epochMs) || epochMs < 0 || epochMs >= LATEST_MS) throw new AppError('ALERT_DATE_INVALID', { details: { field } });
   return { text: value, epochMs };
 }
 

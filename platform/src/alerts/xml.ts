@@ -46,7 +46,28 @@ export function decodeDocument(bytes: Uint8Array, maxBytes = DEFAULT_MAX_BYTES):
   }
   // And again on the decoded text (e.g. ISO-2022-JP escapes hide nothing, but be certain).
   if (DECLARATION.test(text)) throw new AppError('ALERT_DTD_REFUSED');
+  refuseNonCharacters(text);
   return text;
+}
+
+/** Anything but XML 1.0's `Char` production: C0 controls but tab, LF and CR; lone surrogates; U+FFFE, U+FFFF. */
+const NON_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+const CHAR_REFERENCE = /&#(?:x([0-9A-Fa-f]+)|([0-9]+));/g;
+
+/**
+ * XML 1.0 has no place for NUL, most C0 controls, surrogates or code points past U+10FFFF, written
+ * raw or as a character reference; @xmldom/xmldom lets both through (`&#xD800;` became a lone
+ * surrogate, `&#x110000;` two), and the database then refused the text: a 500, not a refusal.
+ */
+function refuseNonCharacters(text: string): void {
+  const raw = NON_CHAR.exec(text);
+  if (raw) throw new AppError('ALERT_MALFORMED', { detail: `character U+${raw[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML` });
+  for (const m of text.matchAll(CHAR_REFERENCE)) {
+    const code = m[1] !== undefined ? Number.parseInt(m[1], 16) : Number(m[2]);
+    if (!(code <= 0x10ffff) || NON_CHAR.test(String.fromCodePoint(code))) {
+      throw new AppError('ALERT_MALFORMED', { detail: `character reference ${m[0].slice(0, 20)} is not allowed in XML` });
+    }
+  }
 }
 
 export function parseXml(text: string): Document {

@@ -211,6 +211,23 @@ describe('update, extend, lift and cancel: CAP Update/Cancel referencing the act
     expect((await db.select().from(alerts).where(eq(alerts.id, lift.alertId)))[0]!.state).toBe('cancelled');
   });
 
+  it('a change of an Actual alert is Actual too: a Test or Exercise update, lift or cancel of it is refused, so no officer alone withdraws a real order', async () => {
+    const { as } = await officers();
+    const original = await publish(as, await alertBody(db, nanto));
+    const { districts } = await placesOf(db, nanto);
+    // Test and Exercise messages are published on submitting: were one let to cancel the Actual alert, one officer would withdraw it from every TV.
+    for (const [action, status] of [['cancel', 'Test'], ['lift', 'Exercise'], ['update', 'Test'], ['extend', 'Exercise']] as const) {
+      const res = await as.composer('POST', `${P}/drafts`, { action, referencesAlertId: original.alertId, status, validMinutes: 60, level: '3', districtIds: [districts[0]!.id] });
+      expect([res.statusCode, code(res)], `${action} ${status}`).toEqual([422, 'ALERT_DRAFT_INVALID']);
+    }
+    // Nor by editing an Actual cancel into a Test one before submitting it.
+    const cancel = (await as.composer('POST', `${P}/drafts`, { action: 'cancel', referencesAlertId: original.alertId, status: 'Actual', validMinutes: 10 })).json();
+    const edited = await as.composer('PUT', `${P}/drafts/${cancel.id}`, { version: 1, status: 'Test', validMinutes: 10 });
+    expect([edited.statusCode, code(edited)]).toEqual([422, 'ALERT_DRAFT_INVALID']);
+    expect(code(await as.composer('POST', `${P}/drafts/${cancel.id}/submit`, { version: 1 }))).toBeUndefined();
+    expect((await db.select().from(alerts).where(eq(alerts.id, original.alertId)))[0]!.state).toBe('active');
+  });
+
   it('two updates of one alert: the second to be approved finds it replaced and is stale (nothing published twice)', async () => {
     const { as } = await officers();
     const original = await publish(as, await alertBody(db, nanto));
@@ -225,6 +242,23 @@ describe('update, extend, lift and cancel: CAP Update/Cancel referencing the act
     expect([late.statusCode, code(late)]).toEqual([409, 'ALERT_DRAFT_STALE']);
     const [left] = await db.select().from(alertDrafts).where(and(eq(alertDrafts.id, drafts[1]!)));
     expect(left).toMatchObject({ state: 'awaiting_approval', publishedAlertId: null });
+  });
+});
+
+describe('two updates of one alert approved at the same moment', () => {
+  it('one is published; the other is stale: never two messages replacing the same one', async () => {
+    const { as } = await officers();
+    const original = await publish(as, await alertBody(db, nanto));
+    const drafts: string[] = [];
+    for (const level of ['5', '3']) {
+      const d = (await as.composer('POST', `${P}/drafts`, { ...(await alertBody(db, nanto)), action: 'update', referencesAlertId: original.alertId, level })).json();
+      await as.composer('POST', `${P}/drafts/${d.id}/submit`, { version: 1 });
+      drafts.push(d.id);
+    }
+    const answers = await Promise.all(drafts.map((id) => as.approver('POST', `${P}/drafts/${id}/approve`, { version: 2 })));
+    expect(answers.map((a) => [a.statusCode, code(a)]).sort()).toEqual([[200, undefined], [409, 'ALERT_DRAFT_STALE']]);
+    const replacing = await db.select().from(alerts).where(eq(alerts.supersedes, original.alertId));
+    expect(replacing).toHaveLength(1);
   });
 });
 

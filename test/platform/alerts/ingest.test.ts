@@ -8,6 +8,7 @@ import { alertConflicts, alertFeedCredentials, alerts, alertTargets } from '../.
 import { runOperatorCommand } from '../../../platform/src/admin/commands.js';
 import { organisations } from '../../../platform/src/db/schema/organisations.js';
 import { CLI_ACTOR } from '../../../platform/src/identity/audit.js';
+import { publishedAlert } from '../../helpers/alerts.js';
 import { buildTestApp } from '../../helpers/app.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/alerts');
@@ -46,6 +47,20 @@ describe('feed credential', () => {
     expect(res.json().error.code).toBe('ALERT_WRONG_MUNICIPALITY');
   });
 
+  it("cannot take another municipality's message key first: its own alert under that key still reaches its residents", async () => {
+    // Tonami's feed sends, before Nanto's does, a document under the key (sender, identifier) Nanto's next order will carry.
+    const nantoOrder = renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'squat-1');
+    const squat = await post(nantoOrder.replace('<value>162108</value>', '<value>162086</value>').replace('城端地域に避難指示', '訓練'), tonami.token);
+    expect(squat.statusCode).toBe(201);
+    const real = await post(nantoOrder);
+    expect([real.statusCode, real.json().outcome]).toEqual([201, 'stored']);
+    expect(real.json().alertId).not.toBe(squat.json().alertId);
+    expect(await db.select().from(alertTargets).where(eq(alertTargets.alertId, real.json().alertId))).toHaveLength(1); // the johana household
+    expect((await activeAlerts(db, nantoOrg!.id, DURING)).map((a) => a.id)).toContain(real.json().alertId);
+    // Each municipality's copy is its own: the same body again is a duplicate of its own, never a conflict naming the other's.
+    expect((await post(nantoOrder)).json()).toEqual({ outcome: 'duplicate', alertId: real.json().alertId });
+  });
+
   it('a refused document answers its parser code, never a 500', async () => {
     const xxe = await post(text('xxe-local-file.xml'));
     expect([xxe.statusCode, xxe.json().error.code]).toEqual([422, 'ALERT_DTD_REFUSED']);
@@ -53,6 +68,44 @@ describe('feed credential', () => {
     expect([old.statusCode, old.json().error.code]).toEqual([422, 'ALERT_UNSUPPORTED_VERSION']);
     const shiftJis = await post(readFileSync(join(FIXTURES, 'cap-shift-jis.xml')), nanto.token, 'application/cap+xml');
     expect(shiftJis.statusCode).toBe(201);
+  });
+});
+
+describe('hostile documents and requests answer a coded 4xx, never a 500', () => {
+  const doc = (identifier: string) => renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', identifier);
+  it('characters XML 1.0 has no place for, written raw or as references (a lone surrogate, past U+10FFFF, NUL): ALERT_MALFORMED', async () => {
+    for (const [i, bad] of ['&#xD800;', '&#x110000;', '&#0;', '&#x1F;', '\u0000', '\u0008', '\uFFFE'].entries()) {
+      const res = await post(doc(`chars-${i}`).replace('<headline>', `<headline>${bad}`));
+      expect([res.statusCode, res.json().error?.code], JSON.stringify(bad)).toEqual([400, 'ALERT_MALFORMED']);
+    }
+    // What XML 1.0 does carry goes through, written either way: tab, line feed, an emoji as a reference.
+    const fine = await post(doc('chars-ok').replace('<headline>', '<headline>&#x9;&#xA;&#x1F30A;\t'));
+    expect(fine.statusCode).toBe(201);
+  });
+
+  it('a date no alert has, some the database cannot even hold (year 0, before 1970, year 10000 in UTC): ALERT_DATE_INVALID', async () => {
+    for (const [i, sent] of ['9999-12-31T23:59:59-14:00', '0000-01-01T00:00:00+09:00', '1969-12-31T23:59:59+00:00'].entries()) {
+      const res = await post(doc(`year-${i}`).replace(/<sent>[^<]*</, `<sent>${sent}<`));
+      expect([res.statusCode, res.json().error?.code], sent).toEqual([422, 'ALERT_DATE_INVALID']);
+    }
+  });
+
+  it('an L-Alert revision past what the database counts (2^31): ALERT_VALUE_INVALID', async () => {
+    for (const revision of ['2147483648', '9'.repeat(40)]) {
+      const res = await post(text('l-alert-v3-bare.xml').replaceAll('162108-EO-0001', `EO-big-${revision.length}`).replaceAll('documentRevision>1<', `documentRevision>${revision}<`));
+      expect([res.statusCode, res.json().error?.code, res.json().error?.details], revision).toEqual([422, 'ALERT_VALUE_INVALID', { field: 'documentRevision' }]);
+    }
+    const largest = await post(text('l-alert-v3-bare.xml').replaceAll('162108-EO-0001', 'EO-big-max').replaceAll('documentRevision>1<', 'documentRevision>2147483647<'));
+    expect(largest.statusCode).toBe(201);
+  });
+
+  it('a body that is not XML by its media type (JSON, text, none): REQ_UNSUPPORTED_MEDIA', async () => {
+    for (const type of ['application/json', 'text/plain']) {
+      const res = await post(type === 'application/json' ? '{"alert":1}' : doc('as-text'), nanto.token, type);
+      expect([res.statusCode, res.json().error?.code], type).toEqual([415, 'REQ_UNSUPPORTED_MEDIA']);
+    }
+    const none = await app.inject({ method: 'POST', url: '/api/v1/alerts/cap', headers: { authorization: `Bearer ${nanto.token}` } });
+    expect([none.statusCode, none.json().error?.code]).toEqual([415, 'REQ_UNSUPPORTED_MEDIA']);
   });
 });
 
@@ -70,6 +123,18 @@ describe('storing, duplicates and conflicts', () => {
     const flagged = await db.select().from(alertConflicts).where(eq(alertConflicts.alertId, first.json().alertId));
     expect(flagged).toHaveLength(1);
     expect(((await stateOf('dup-1'))!.document as { infos: { headline: string }[] }).infos[0]!.headline).toBe('城端地域に避難指示');
+  });
+
+  it('the same new message posted several times at once (a feed retrying) is stored once; the others are duplicates, never a 500', async () => {
+    const doc = renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'retried-1');
+    const answers = await Promise.all(Array.from({ length: 4 }, () => post(doc)));
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 200, 200, 201]);
+    const stored = answers.find((a) => a.statusCode === 201)!.json().alertId;
+    expect(answers.filter((a) => a.statusCode === 200).map((a) => a.json())).toEqual(Array(3).fill({ outcome: 'duplicate', alertId: stored }));
+    // Another body under that key at the same time: one is stored, the other refused as a conflict.
+    const other = renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'retried-2');
+    const both = await Promise.all([post(other), post(other.replace('城端地域に避難指示', '城端地域に緊急安全確保'))]);
+    expect(both.map((a) => a.statusCode).sort()).toEqual([201, 409]);
   });
 
   it('an Update supersedes what it references; a Cancel withdraws it', async () => {
@@ -91,6 +156,51 @@ describe('storing, duplicates and conflicts', () => {
     const active = (await activeAlerts(db, nantoOrg!.id, DURING)).map((a) => a.identifier);
     expect(active).not.toContain('chain-1');
     expect(active).not.toContain('chain-2');
+  });
+
+  it('a Test or Exercise Update or Cancel never replaces an Actual alert (recipients disregard tests: CAP 1.2 status)', async () => {
+    const original = renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'real-1');
+    const stored = await post(original);
+    expect(stored.statusCode).toBe(201);
+    const testCancel = renamed('cap-cancel-no-info.xml', 'nanto-2026-0001', 'real-1').replace('nanto-2026-0003', 'test-cancel-1').replace('<status>Actual', '<status>Test');
+    const cancelled = await post(testCancel);
+    expect([cancelled.statusCode, cancelled.json()]).toMatchObject([201, { outcome: 'stored', affected: [] }]);
+    const drillUpdate = original.replace('<identifier>real-1', '<identifier>drill-update-1').replace('<msgType>Alert', '<msgType>Update').replace('<status>Actual', '<status>Exercise')
+      .replace('<scope>Public</scope>', '<scope>Public</scope><references>bousai@city.nanto.toyama.jp,real-1,2026-11-30T10:00:00+09:00</references>');
+    expect((await post(drillUpdate)).json()).toMatchObject({ outcome: 'stored', affected: [] });
+    expect(await stateOf('real-1')).toMatchObject({ state: 'active', supersededBy: null });
+    expect((await activeAlerts(db, nantoOrg!.id, DURING)).map((a) => a.identifier)).toContain('real-1');
+    const drillLAlert = text('l-alert-v4-soap.xml').replaceAll('162108-EO-0001', 'EO-real').replace('<distributionStatus>実運用', '<distributionStatus>訓練');
+    expect((await post(text('l-alert-v3-bare.xml').replaceAll('162108-EO-0001', 'EO-real'))).statusCode).toBe(201);
+    expect((await post(drillLAlert, nanto.token, 'application/soap+xml')).json()).toMatchObject({ outcome: 'stored', affected: [] });
+    expect((await stateOf('EO-real#1'))!.state).toBe('active');
+  });
+
+  it('an Ack or Error referencing an alert leaves it in force (only an Update replaces, only a Cancel withdraws)', async () => {
+    expect((await post(renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'acked-1'))).statusCode).toBe(201);
+    for (const msgType of ['Ack', 'Error']) {
+      const reply = renamed('cap-cancel-no-info.xml', 'nanto-2026-0001', 'acked-1').replace('nanto-2026-0003', `acked-${msgType}`).replace('<msgType>Cancel', `<msgType>${msgType}`);
+      expect((await post(reply)).json(), msgType).toMatchObject({ outcome: 'stored', shownToResidents: false, affected: [] });
+    }
+    expect(await stateOf('acked-1')).toMatchObject({ state: 'active', supersededBy: null });
+  });
+
+  it("an Update or Cancel from another sender leaves the alert in force: a feed cannot end the console's order (nor another feed's)", async () => {
+    // Everything a Cancel needs is public: the console's messages are in the municipality's CAP feed.
+    const { alertId } = await publishedAlert(db, nantoOrg!.id);
+    const [order] = await db.select().from(alerts).where(eq(alerts.id, alertId));
+    const cancel = (identifier: string, sender: string, ref: { sender: string; identifier: string; sent: string }) => text('cap-cancel-no-info.xml')
+      .replace('nanto-2026-0003', identifier).replace('<sender>bousai@city.nanto.toyama.jp', `<sender>${sender}`)
+      .replace(/<references>[^<]*</, `<references>${ref.sender},${ref.identifier},${ref.sent}<`);
+    expect((await post(cancel('foreign-cancel-1', 'bousai@city.nanto.toyama.jp', order!))).json()).toMatchObject({ outcome: 'stored', affected: [] });
+    // Nor by writing the console's own sender: the console's messages are changed in the console, with its second officer.
+    expect((await post(cancel('spoofed-cancel-1', order!.sender, order!))).json()).toMatchObject({ outcome: 'stored', affected: [] });
+    expect((await db.select().from(alerts).where(eq(alerts.id, alertId)))[0]).toMatchObject({ state: 'active', supersededBy: null });
+
+    const theirs = await post(renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'senders-1'));
+    const [feedOrder] = await db.select().from(alerts).where(eq(alerts.id, theirs.json().alertId));
+    expect((await post(cancel('foreign-cancel-2', 'other@example.jp', feedOrder!))).json()).toMatchObject({ affected: [] });
+    expect((await post(cancel('own-cancel-2', 'bousai@city.nanto.toyama.jp', feedOrder!))).json()).toMatchObject({ affected: [feedOrder!.id] });
   });
 
   it('L-Alert: revision 2 supersedes revision 1; a late revision 1 is stale and changes nothing', async () => {

@@ -302,6 +302,20 @@ describe('the TV alert channel', () => {
     expect(garbled.closed!.code).toBe(TV_ALERT_CLOSE.malformed);
   });
 
+  it('cuts off a TV flooding messages (REQ_RATE_LIMITED) before they become database work; a reconnect resending every pending receipt is no flood', async () => {
+    const tv = await Tv.connect(credential(YAMADA));
+    // What a TV back online sends at once: every unconfirmed receipt (stb-ui pending-receipts.ts keeps at most 200).
+    const pending = Array.from({ length: 200 }, () => randomUUID());
+    for (const alertId of pending) tv.send({ type: 'receipt', alertId, kind: 'displayed' });
+    expect(await tv.receipted(pending[199]!, 1)).toEqual(['displayed']);
+    expect(tv.messages.some((m) => m.type === 'refused')).toBe(false);
+    // A stolen credential in a script: thousands a second, each with a session token to look up.
+    for (let i = 0; i < 1000; i++) tv.send({ type: 'receipt', alertId: randomUUID(), kind: 'acknowledged', session: 'x'.repeat(40) });
+    expect((await tv.next('refused')).code).toBe('REQ_RATE_LIMITED');
+    await tv.close();
+    expect(tv.closed!.code).toBe(TV_ALERT_CLOSE.malformed);
+  });
+
   it('tells the TV when an alert it holds expires, so the overlay goes', async () => {
     const tv = await Tv.connect(credential(YAMADA));
     const a = await ingest({ ttlSeconds: 3 });

@@ -80,6 +80,8 @@ export class OpAlertCompose extends LitElement {
     this._level = this.mode.action === 'lift' ? 'lift' : ((ref?.level ?? '4') === 'lift' ? '4' : ((ref?.level ?? '4') as Level));
     this._districts = ref ? this.places.districts.filter((d) => ref.areas.includes(d.name)).map((d) => d.id) : [];
     this._shelters = [];
+    // A change has the status of the alert it changes (the platform refuses another: a Test cancel needs no second officer).
+    if (ref && ref.status in STATUS_LABEL) this._status = ref.status as DraftCreateBody['status'];
     this._headline = '';
     this._description = '';
     this._error = '';
@@ -178,8 +180,8 @@ export class OpAlertCompose extends LitElement {
               @input=${(e: Event) => (this._description = (e.target as HTMLTextAreaElement).value)}></textarea></label></p>` : ''}
           ${action !== 'cancel' ? html`<p><label>有効期間 <select name="valid" @change=${(e: Event) => (this._valid = Number((e.target as HTMLSelectElement).value))}>
             ${VALID.map(([m, label]) => html`<option value=${m} ?selected=${this._valid === m}>${label}</option>`)}</select></label></p>` : ''}
-          <p><label>種別 <select name="status" @change=${(e: Event) => (this._status = (e.target as HTMLSelectElement).value as DraftCreateBody['status'])}>
-            ${(Object.keys(STATUS_LABEL) as (keyof typeof STATUS_LABEL)[]).map((s) => html`<option value=${s} ?selected=${this._status === s}>${STATUS_LABEL[s]}</option>`)}</select></label></p>
+          ${this.mode.ref ? html`<p>種別 ${STATUS_LABEL[this._status]}</p>` : html`<p><label>種別 <select name="status" @change=${(e: Event) => (this._status = (e.target as HTMLSelectElement).value as DraftCreateBody['status'])}>
+            ${(Object.keys(STATUS_LABEL) as (keyof typeof STATUS_LABEL)[]).map((s) => html`<option value=${s} ?selected=${this._status === s}>${STATUS_LABEL[s]}</option>`)}</select></label></p>`}
           ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : ''}
           <div class="row">
             <button class=${action === 'cancel' ? 'danger' : 'primary'} type="submit" ?disabled=${this._busy}>発信を申請</button>

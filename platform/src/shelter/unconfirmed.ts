@@ -18,7 +18,8 @@ export interface UnconfirmedPerson {
 const SAFE_ANSWERS = ['evacuated', 'safe_at_home'];
 
 /**
- * 安否未確認: the current members of every household an active alert of the municipality reaches,
+ * 安否未確認: the current members of every household an active Actual alert (not Test, Exercise…) of
+ * the municipality reaches,
  * minus the people a shelter tablet has recorded (any event since that alert was sent: checked in,
  * outside, moved or left — they were seen), minus the households whose TV answered
  * 「避難しました」 / 「自宅で安全です」 to it (alert_receipts.answer; a household answer covers its
@@ -26,7 +27,9 @@ const SAFE_ANSWERS = ['evacuated', 'safe_at_home'];
  * household, name, so the list reads street by street.
  */
 export async function unconfirmedSafe(db: Db, municipalityId: string, opts: { district?: string } = {}): Promise<UnconfirmedPerson[]> {
-  const active = and(eq(alerts.municipalityId, municipalityId), eq(alerts.state, 'active'), gt(alerts.expiresAt, sql`now()`));
+  // Only real alerts: a Test or Exercise one (one officer may publish it, and only test TVs show it)
+  // must never send anyone door to door.
+  const active = and(eq(alerts.municipalityId, municipalityId), eq(alerts.state, 'active'), eq(alerts.status, 'Actual'), gt(alerts.expiresAt, sql`now()`));
   const rows = await db.selectDistinctOn([persons.id], {
     personId: persons.id, name: persons.name, address: persons.address, household: households.label, districtCode: districts.code, district: districts.name,
   })

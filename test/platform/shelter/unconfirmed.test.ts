@@ -25,10 +25,10 @@ const checkIn = (personId: string) => app.inject({
 });
 
 /** An active alert of a municipality reaching the given households (as publishing leaves it). */
-async function alertFor(municipalityId: string, contractNos: string[], identifier: string) {
+async function alertFor(municipalityId: string, contractNos: string[], identifier: string, status = 'Actual') {
   const [alert] = await db.insert(alerts).values({
     municipalityId, sender: 'test@nanto', identifier, sent: new Date(Date.now() - 3600_000).toISOString(), sentAt: new Date(Date.now() - 3600_000),
-    bodyHash: identifier, format: 'cap-1.2', status: 'Actual', msgType: 'Alert', state: 'active', level: '4',
+    bodyHash: identifier, format: 'cap-1.2', status, msgType: 'Alert', state: 'active', level: '4',
     expiresAt: new Date(Date.now() + 86_400_000), channel: 'cli', document: {},
   }).returning();
   for (const contractNo of contractNos) {
@@ -95,6 +95,18 @@ describe('安否未確認 (not yet confirmed safe)', () => {
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toContain('attachment');
     expect(res.body).toBe('\uFEFF地区,世帯,氏名,住所\r\n城端地域,山田さん宅,"\'=HYPERLINK(""x"")",\r\n');
+  });
+
+  it('counts only Actual alerts: a Test or Exercise alert puts nobody on the door-to-door list', async () => {
+    // 佐藤さん宅 answered safe to the real alert; a Test and an Exercise alert reach it too, unanswered.
+    const names = async () => ((await list(officer)).json() as UnconfirmedList).people.map((p) => p.name).sort();
+    const before = await names();
+    await alertFor(nanto, ['CATV-0002'], 'nanto-test', 'Test');
+    await alertFor(nanto, ['CATV-0002'], 'nanto-exercise', 'Exercise');
+    expect(await names()).toEqual(before);
+    expect(before).not.toContain('佐藤　一郎');
+    const overview = (await app.inject({ method: 'GET', url: '/api/v1/console/shelters', headers: { authorization: officer } })).json() as ShelterOverview;
+    expect(overview.unconfirmed.map((d) => d.districtCode)).toEqual(['johana']);
   });
 
   it('csvCell guards = + - @ tab and CR, and quotes commas, quotes and line breaks', () => {

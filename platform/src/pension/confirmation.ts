@@ -68,7 +68,8 @@ async function requireNotSubmitted(db: Db, campaignId: string, policyId: string)
  *
  * The draft is used in the transaction that stores its submission, so a seal that failed on the
  * way (the timestamp or revocation source unavailable) leaves it for the TV's もう一度 送る, and of
- * two sends of one draft at once only one is stored. The same signature sent again once stored
+ * two sends of one draft at once only one is stored (of two drafts of one policy sealing at once, the
+ * later is PENSION_ALREADY_SUBMITTED). The same signature sent again once stored
  * (its answer lost on the way to the TV) gets that submission; any other is refused as used.
  */
 export async function submitConfirmation(db: Db, jpki: JpkiContext, seal: SealContext, who: Who, input: { draftId: string; signature: string; certificate: string }, now = new Date()): Promise<StoredSubmission> {
@@ -102,15 +103,41 @@ export async function submitConfirmation(db: Db, jpki: JpkiContext, seal: SealCo
     }
     throw err;
   }
-  const stored = await db.transaction(async (tx) => {
+  const stored = await answeredOnce(() => db.transaction(async (tx) => {
     if (!(await useDraft(tx, draft.id, signatureSha256, now))) return null;
     const submission = await insertSubmission(tx, { providerId: policy!.providerId, personId: who.personId, outcome, policyId: policy!.id, campaignId: draft.campaignId, draftId: draft.id });
     await tx.update(pensionInbox).set({ doneAt: now })
       .where(and(eq(pensionInbox.personId, who.personId), eq(pensionInbox.campaignId, draft.campaignId), eq(pensionInbox.policyId, draft.policyId), isNull(pensionInbox.doneAt)));
     return submission;
-  });
+  }));
   // Another send of this draft was stored first (the TV sending again while this one sealed).
   return stored ?? sentBefore(db, draft.id, signatureSha256);
+}
+
+/** The index that lets a policy be answered once per campaign (pension/schema.ts). */
+const ONCE_PER_CAMPAIGN = 'pension_submissions_once_uq';
+
+/**
+ * Runs `work`; when the database refuses it by the once-per-campaign index (another draft of the
+ * same policy was stored while this one sealed), that is PENSION_ALREADY_SUBMITTED, not a 500.
+ * Any other error (another constraint included) passes through.
+ */
+async function answeredOnce<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (violatedConstraint(err) === ONCE_PER_CAMPAIGN) throw new AppError('PENSION_ALREADY_SUBMITTED');
+    throw err;
+  }
+}
+
+/** The constraint a unique violation (SQLSTATE 23505) names, in `err` or what it wraps (drizzle wraps driver errors). */
+function violatedConstraint(err: unknown): string | null {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, constraint } = e as { code?: unknown; constraint?: unknown };
+    if (code === '23505' && typeof constraint === 'string') return constraint;
+  }
+  return null;
 }
 
 /** Marks the draft used by this signature; false if another send used it first (that one's row lock decides). */

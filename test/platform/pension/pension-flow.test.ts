@@ -240,6 +240,38 @@ describe('campaigns, inbox and the signed 現況確認届', () => {
     expect(await submissionsOf(draft.body.draftId)).toEqual([a.body.id]);
   });
 
+  it('two different drafts of one policy sealing at once: one is stored, the other is PENSION_ALREADY_SUBMITTED (409)', async () => {
+    const r = await world.resident();
+    const policy = await world.policy(month);
+    await linked(r, policy.linkCode);
+    const c = await campaign();
+    const prepare = async () => {
+      const draft = await world.tv('POST', '/api/v1/pension/confirmations/drafts', r.headers, { campaignId: c.id, policyId: policy.id, declarations: UNCHANGED });
+      expect(draft.status, JSON.stringify(draft.body)).toBe(201);
+      return { draftId: draft.body.draftId as string, ...(await r.card.reader.sign('sign', r.card.signPin, draft.body.sign.digestInfo)) };
+    };
+    const [first, second] = [await prepare(), await prepare()];
+    const tsa = (await flow.t.app.pensionSeal.context()).tsa;
+    const real = tsa.timestamp.bind(tsa);
+    // Both pass "not yet submitted" and reach the timestamp before either is stored.
+    let release!: () => void;
+    const bothThere = new Promise<void>((resolve) => { release = resolve; });
+    let arrived = 0;
+    const gate = vi.spyOn(tsa, 'timestamp').mockImplementation(async (data) => {
+      if (++arrived === 2) release();
+      await bothThere;
+      return real(data);
+    });
+    onTestFinished(() => gate.mockRestore());
+    const send = (body: object) => world.tv('POST', '/api/v1/pension/confirmations', r.headers, body).finally(release);
+    const answers = await Promise.all([send(first), send(second)]);
+    expect(arrived, 'both reached the seal').toBe(2);
+    const [won, lost] = answers[0]!.status === 201 ? answers : [answers[1]!, answers[0]!];
+    expect([won!.status, lost!.status, lost!.body.error?.code], JSON.stringify(answers.map((a) => a.body))).toEqual([201, 409, 'PENSION_ALREADY_SUBMITTED']);
+    const stored = await db.select({ id: pensionSubmissions.id }).from(pensionSubmissions).where(eq(pensionSubmissions.policyId, policy.id));
+    expect(stored.map((row) => row.id)).toEqual([won!.body.id]);
+  });
+
   it('a revoked sign certificate: refused, the TV asks to renew, the insurer sees "certificate status changed" — nothing else', async () => {
     const r = await world.resident();
     const policy = await world.policy(month);

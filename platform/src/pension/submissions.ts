@@ -150,12 +150,14 @@ async function settleRevoked(db: Db, row: typeof pensionSubmissions.$inferSelect
   });
 }
 
+/** The inbox item `askToRenew` stores, shown on the TV as written (so in the TV's plain words). */
+export const RENEW_NOTICE = {
+  title: '英数字のパスワードで使う 電子証明書の 状態が 変わりました',
+  body: 'お住まいの市区町村の窓口で カードの 電子証明書を 更新してから、もう一度 現況確認届を お出しください。',
+} as const;
+
 /** "Your certificate changed: renew it and confirm again" — never anything about why. */
 export async function askToRenew(tx: Tx, personId: string, providerId: string, policyId: string | null): Promise<void> {
-  await tx.insert(pensionInbox).values({
-    personId, providerId, kind: 'status_changed', policyId,
-    title: '署名用 電子証明書の 状態が 変わりました',
-    body: 'お住まいの市区町村の窓口で 電子証明書を更新してから、もう一度 現況確認届を お出しください。',
-  });
+  await tx.insert(pensionInbox).values({ personId, providerId, kind: 'status_changed', policyId, ...RENEW_NOTICE });
   await appendAudit(tx, { actor: `person:${personId}`, action: 'pension.certificate_status_changed', subject: policyId ?? personId, data: { provider: providerId } });
 }

@@ -6,6 +6,7 @@ import { revokeCertificate } from '../../../platform/src/jpki/dev-center/index.j
 import { verifyBundle } from '../../../platform/src/pension/evidence-bundle.js';
 import { MAX_FAILURES } from '../../../platform/src/pension/link-codes.js';
 import { pensionPolicies, pensionSubmissions } from '../../../platform/src/pension/schema.js';
+import { RENEW_NOTICE } from '../../../platform/src/pension/submissions.js';
 import { AppError } from '../../../platform/src/shared/errors.js';
 import { loadEvidenceTrust } from '../../../platform/src/pension/trust.js';
 import { IdentityFlow } from '../../helpers/identity-flow.js';
@@ -281,7 +282,9 @@ describe('campaigns, inbox and the signed 現況確認届', () => {
     const { res } = await signAndSubmit(r, policy.id);
     expect(res.body.error.code).toBe('PKI_REVOKED');
     const inbox = await world.tv('GET', '/api/v1/pension/inbox', r.headers);
-    expect(inbox.body.items.map((i: { kind: string }) => i.kind)).toContain('status_changed');
+    const renew = inbox.body.items.find((i: { kind: string }) => i.kind === 'status_changed');
+    // Shown on the TV as stored: in its plain words (no 署名用; tests/stb-ui/tv/plain-words checks RENEW_NOTICE).
+    expect({ title: renew.title, body: renew.body }).toEqual(RENEW_NOTICE);
     const seen = (await world.console({ method: 'GET', url: '/policies' })).body.policies.find((p: { id: string }) => p.id === policy.id);
     expect(seen.certificateStatus).toBe('changed');
     expect(JSON.stringify(seen) + JSON.stringify(inbox.body)).not.toMatch(/死亡|deceased|death/i);

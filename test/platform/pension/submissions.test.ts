@@ -4,7 +4,7 @@ import { auditLog, organisations, pensionCampaigns, pensionInbox, pensionPolicie
 import { verifyBundle } from '../../../platform/src/pension/evidence-bundle.js';
 import { sealSubmission } from '../../../platform/src/pension/seal.js';
 import { pensionRevocation } from '../../../platform/src/pension/seal-services.js';
-import { bundleOf, completePendingSubmissions, storeSubmission } from '../../../platform/src/pension/submissions.js';
+import { bundleOf, completePendingSubmissions, RENEW_NOTICE, storeSubmission } from '../../../platform/src/pension/submissions.js';
 import { freshDatabase, type TestDatabase } from '../../helpers/database.js';
 import { jpkiFixtures } from '../../helpers/jpki-fixtures.js';
 import { cardSigned, sealWorld } from './seal-world.js';
@@ -79,7 +79,7 @@ describe('pension submissions in the database', () => {
     expect(row).toMatchObject({ state: 'certificate_revoked', pending: null, bundle: null, sealedAt: null });
     await expect(bundleOf(db.db, providerId, stored.id)).rejects.toMatchObject({ code: 'REQ_NOT_FOUND' });
     const items = await db.db.select().from(pensionInbox).where(eq(pensionInbox.personId, person!.id));
-    expect(items.find((i) => i.kind === 'status_changed')).toMatchObject({ policyId: policy!.id, title: '署名用 電子証明書の 状態が 変わりました' });
+    expect(items.find((i) => i.kind === 'status_changed')).toMatchObject({ policyId: policy!.id, ...RENEW_NOTICE });
     expect(items.find((i) => i.id === request!.id)!.doneAt).toBeNull();
     const audit = await db.db.select().from(auditLog).where(and(eq(auditLog.action, 'pension.revoked_while_pending'), eq(auditLog.subject, stored.id)));
     expect(audit).toHaveLength(1);

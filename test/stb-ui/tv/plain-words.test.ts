@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CONSENT } from '../../../platform/src/identity/consent.js';
+import { RENEW_NOTICE } from '../../../platform/src/pension/submissions.js';
 import { ERRORS } from '../../../platform/src/shared/errors.js';
 import { STRINGS } from '../../../stb-ui/src/tv/strings.js';
 
@@ -7,10 +8,15 @@ import { STRINGS } from '../../../stb-ui/src/tv/strings.js';
 // industry's names for things; a resident does not know them.
 const HARD_WORDS = ['利用者証明用', '署名用', '基本4情報', '基本４情報', '高コントラスト', '実行中', '済', '▶', '✓'];
 
-/** Everything the TV page can put on screen: its string table, the consent text, the catalogue's Japanese. */
+/**
+ * Everything the TV page can put on screen: its string table, the consent text, the catalogue's
+ * Japanese, and the inbox texts the platform writes itself (shown as stored).
+ */
 const shown: [string, string][] = [
   ...Object.entries(STRINGS.ja),
   ['consent', CONSENT.text],
+  ['inbox renew.title', RENEW_NOTICE.title],
+  ['inbox renew.body', RENEW_NOTICE.body],
   ...Object.entries(ERRORS).map(([code, e]): [string, string] => [`error ${code}`, e.ja]),
 ];
 

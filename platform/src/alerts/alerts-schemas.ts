@@ -4,7 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 
 /** What `POST /api/v1/alerts/cap` answers for an accepted document. */
 export const AlertIngestResult = Type.Object({
-  /** stored: new; duplicate: this exact message was already stored; stale: an older L-Alert revision than stored. */
+  /** stored: new; duplicate: this exact message was already stored; stale: an older L-Alert revision than stored, or a CAP Update/Cancel sent before the one that already replaced what it references (not stored). */
   outcome: Type.Union([Type.Literal('stored'), Type.Literal('duplicate'), Type.Literal('stale')]),
   alertId: Type.String({ format: 'uuid' }),
   /** Whether residents' TVs will show it (only status Actual). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, eq, gt, inArray, or, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import { organisations } from '../db/schema/organisations.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
@@ -14,8 +14,9 @@ import { targetAlert } from './targeting.js';
  * Storing an accepted alert (research/disaster.md §1.3). Keyed by (sender, identifier): the same
  * body again is a no-op; another body under the same key is refused (ALERT_CONFLICT) and flagged
  * in `alert_conflicts`, never overwriting. An Update supersedes what it references, a Cancel
- * withdraws it; an L-Alert revision supersedes the document's older revisions and an older or
- * equal revision arriving late is ignored. Every stored alert gets an expiry (the message's, or
+ * withdraws it (or what already replaced it meanwhile, unless that was sent later: then this one is
+ * stale); an L-Alert revision supersedes the document's older revisions and an older or equal
+ * revision arriving late is ignored. Every stored alert gets an expiry (the message's, or
  * `sent` + the configured default).
  */
 
@@ -63,6 +64,43 @@ function expiryOf(alert: CanonicalAlert, defaultTtlSeconds: number): { at: Date;
   return { at: new Date(alert.sent.epochMs + defaultTtlSeconds * 1000), defaulted: true };
 }
 
+const REFERENCED = {
+  id: alerts.id, state: alerts.state, status: alerts.status, sender: alerts.sender, channel: alerts.channel, sentAt: alerts.sentAt, supersededBy: alerts.supersededBy,
+};
+type Referenced = { id: string; state: string; status: string; sender: string; channel: string; sentAt?: Date; supersededBy?: string | null };
+
+/** A message of the same status, through the same door (console or not): see `replaced` in ingestAlert. */
+function sameDoor(r: Referenced, alert: CanonicalAlert, channel: IngestChannel): boolean {
+  const fromConsole = (c: string) => c === 'console';
+  return r.status === alert.status && fromConsole(r.channel) === fromConsole(channel);
+}
+/** What a CAP message may replace: its own sender's message, of the same status, through the same door. */
+function replaceable(r: Referenced, alert: CanonicalAlert, channel: IngestChannel): boolean {
+  return sameDoor(r, alert, channel) && r.sender === alert.sender;
+}
+
+/** How far a chain of Updates is followed (a feed's chain is a few long; this only bounds a loop). */
+const MAX_CHAIN = 32;
+
+/**
+ * The active messages that replaced `named` alerts in the meantime (each locked): an alert already
+ * superseded by an Update that this message may replace is followed along `superseded_by` to the one
+ * active now, so two Updates of one alert leave one active, whichever order they were stored in.
+ */
+async function currentOf(tx: Tx, named: Required<Referenced>[], may: (r: Referenced) => boolean): Promise<Required<Referenced>[]> {
+  const found: Required<Referenced>[] = [];
+  for (const start of named) {
+    let at = start;
+    for (let hops = 0; hops < MAX_CHAIN && may(at) && at.state === 'superseded' && at.supersededBy; hops++) {
+      const [next] = await tx.select(REFERENCED).from(alerts).where(eq(alerts.id, at.supersededBy)).for('update');
+      if (!next) break;
+      at = next;
+    }
+    if (at !== start && at.state === 'active' && may(at) && !found.some((f) => f.id === at.id)) found.push(at);
+  }
+  return found;
+}
+
 export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOutcome> {
   const { alert } = input;
   const [municipality] = await db.select({ id: organisations.id }).from(organisations)
@@ -88,7 +126,7 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
     }
 
     // What this message replaces: CAP references (same municipality only), or the L-Alert document's older revisions.
-    let referenced: { id: string; state: string; status: string; sender: string; channel: string }[] = [];
+    let referenced: Referenced[] = [];
     if (alert.lAlert) {
       const revisions = await tx.select({ id: alerts.id, state: alerts.state, status: alerts.status, sender: alerts.sender, channel: alerts.channel, revision: alerts.revision }).from(alerts)
         .where(and(eq(alerts.municipalityId, municipality.id), eq(alerts.documentId, alert.lAlert.documentId)));
@@ -97,10 +135,17 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
       referenced = revisions.filter((r) => r.state === 'active');
     } else if (alert.references.length && alert.msgType !== 'Ack' && alert.msgType !== 'Error') {
       // An Ack or Error only speaks about what it references (received; refused): it ends nothing.
-      referenced = await tx.select({ id: alerts.id, state: alerts.state, status: alerts.status, sender: alerts.sender, channel: alerts.channel }).from(alerts).where(and(
+      // Locked, in one order: another message changing the same alert at the same moment (a second
+      // Update from the feed) waits here, then finds it replaced and follows it to what replaced it.
+      const named = await tx.select(REFERENCED).from(alerts).where(and(
         eq(alerts.municipalityId, municipality.id),
         or(...alert.references.map((r) => and(eq(alerts.sender, r.sender), eq(alerts.identifier, r.identifier), eq(alerts.sent, r.sent)))),
-      ));
+      )).orderBy(alerts.id).for('update');
+      const followed = await currentOf(tx, named, (r) => replaceable(r, alert, input.channel));
+      // Something sent after this message already replaced what it changes: this one came late (stale).
+      const newer = followed.find((r) => r.sentAt.getTime() > alert.sent.epochMs);
+      if (newer) return { outcome: 'stale' as const, alertId: newer.id };
+      referenced = [...named, ...followed.filter((r) => !named.some((n) => n.id === r.id))];
     }
     // Only a message of the same status replaces: a Test or Exercise Cancel (or Update, or drill
     // revision) of an Actual alert is one recipients disregard (CAP 1.2 `status`), never a withdrawal
@@ -108,9 +153,7 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
     // And only its own sender's, through the same door: a feed's Cancel never ends the console's
     // order (approved by a second officer; its sender, identifier and sent are in the public CAP feed),
     // even written under the console's sender, nor one feed another sender's alert.
-    const fromConsole = (channel: string) => channel === 'console';
-    const replaced = referenced.filter((r) => r.state === 'active' && r.status === alert.status
-      && (alert.lAlert || r.sender === alert.sender) && fromConsole(r.channel) === fromConsole(input.channel)).map((r) => r.id);
+    const replaced = referenced.filter((r) => r.state === 'active' && (alert.lAlert ? sameDoor(r, alert, input.channel) : replaceable(r, alert, input.channel))).map((r) => r.id);
     const expiry = expiryOf(alert, input.defaultTtlSeconds);
     const level = strongestLevel(alert);
     const [row] = await tx.insert(alerts).values({

@@ -158,6 +158,24 @@ describe('storing, duplicates and conflicts', () => {
     expect(active).not.toContain('chain-2');
   });
 
+  it('two Updates of one alert posted at once leave one active: the later sent; an earlier one arriving after it is stale', async () => {
+    for (const round of [1, 2, 3]) {
+      const original = renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', `twin-${round}`);
+      expect((await post(original)).statusCode).toBe(201);
+      const update = (id: string, sent: string) => original.replace(`<identifier>twin-${round}`, `<identifier>${id}`).replace('<msgType>Alert', '<msgType>Update')
+        .replace('<sent>2026-11-30T10:00:00+09:00</sent>', `<sent>${sent}</sent>`)
+        .replace('<scope>Public</scope>', `<scope>Public</scope><references>bousai@city.nanto.toyama.jp,twin-${round},2026-11-30T10:00:00+09:00</references>`);
+      const [early, late] = await Promise.all([post(update(`twin-${round}-a`, '2026-11-30T10:30:00+09:00')), post(update(`twin-${round}-b`, '2026-11-30T10:45:00+09:00'))]);
+      const lateId = late.json().alertId;
+      expect([late.statusCode, late.json().outcome]).toEqual([201, 'stored']);
+      // Stored first, it was replaced by the later one; stored second, it came late: stale, not stored.
+      if (early.statusCode === 201) expect(await stateOf(`twin-${round}-a`)).toMatchObject({ state: 'superseded', supersededBy: lateId });
+      else expect([early.statusCode, early.json()]).toEqual([200, { outcome: 'stale', alertId: lateId }]);
+      const active = (await activeAlerts(db, nantoOrg!.id, DURING)).map((a) => a.identifier).filter((id) => id.startsWith(`twin-${round}`));
+      expect(active, `round ${round}`).toEqual([`twin-${round}-b`]);
+    }
+  });
+
   it('a Test or Exercise Update or Cancel never replaces an Actual alert (recipients disregard tests: CAP 1.2 status)', async () => {
     const original = renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'real-1');
     const stored = await post(original);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
+import { expect, test, type BrowserContext, type Locator, type Page, type TestInfo } from '@playwright/test';
 import type { DriverClient } from '../helpers/driver-client.js';
 import { consoleSession } from './console-session.js';
 import { routeDriverLink } from './driver-link.js';
@@ -106,6 +106,20 @@ async function toRequestPassword(page: Page, settings: { textSize: TextSize; hig
   const item = page.locator('stb-tv-pension-screen [data-item]', { hasText: policyRef }).filter({ hasText: `現況確認 ${period}` });
   await expect(item).toBeVisible({ timeout: 15_000 });
   await toPassword(page, item);
+}
+
+/**
+ * Where the 特大 walks start: 太郎 at the password of a request of his, the TV at 特大 with its
+ * driver link routed (to cut it and count the card's signatures), every screen checked for layout.
+ */
+async function atPasswordXlarge(page: Page, testInfo: TestInfo) {
+  test.setTimeout(120_000);
+  const checker = screenChecker(page, testInfo, 'xlarge');
+  const link = await routeDriverLink(page);
+  await toRequestPassword(page, { textSize: 'xlarge', highContrast: false });
+  const screen = page.locator('stb-tv-pension-screen');
+  await expect(screen.locator('[data-tries-left]')).toHaveAttribute('data-tries-left', '5', { timeout: 15_000 });
+  return { ...checker, link, screen, signsBefore: link.signs.length /* the login's */ };
 }
 
 test.beforeAll(async () => {
@@ -296,13 +310,7 @@ test('the insurer admin issues an API credential in the console (shown once); re
 });
 
 test('the reader driver gone (the cable out) as 決定 is pressed at 特大: the password never left the TV, so it stays; the screen says what to check, and 決定 signs once it is back', async ({ page }, testInfo) => {
-  test.setTimeout(120_000);
-  const { problems, check } = screenChecker(page, testInfo, 'xlarge');
-  const link = await routeDriverLink(page);
-  await toRequestPassword(page, { textSize: 'xlarge', highContrast: false });
-  const screen = page.locator('stb-tv-pension-screen');
-  await expect(screen.locator('[data-tries-left]')).toHaveAttribute('data-tries-left', '5', { timeout: 15_000 });
-  const signsBefore = link.signs.length; // the login's
+  const { problems, check, link, screen, signsBefore } = await atPasswordXlarge(page, testInfo);
   await typeOnKeyboard(page, TARO.signPin);
   await link.cut();
   await moveTo(page, 'kbd/submit');
@@ -326,16 +334,10 @@ test('the reader driver gone (the cable out) as 決定 is pressed at 特大: the
 });
 
 test('the platform silent once the card has signed (特大): the TV says so and もう一度 送る sends the same signature, no password and no card again', async ({ page }, testInfo) => {
-  test.setTimeout(120_000);
-  const { problems, check } = screenChecker(page, testInfo, 'xlarge');
-  const link = await routeDriverLink(page);
-  await toRequestPassword(page, { textSize: 'xlarge', highContrast: false });
+  const { problems, check, link, screen, signsBefore } = await atPasswordXlarge(page, testInfo);
   let hang = true;
   await page.route('**/api/v1/pension/confirmations', (route) => (hang ? undefined : route.continue()));
   await page.clock.install();
-  const screen = page.locator('stb-tv-pension-screen');
-  await expect(screen.locator('[data-tries-left]')).toHaveAttribute('data-tries-left', '5', { timeout: 15_000 });
-  const signsBefore = link.signs.length; // the login's
   await typeOnKeyboard(page, TARO.signPin);
   await moveTo(page, 'kbd/submit');
   const hung = page.waitForRequest((r) => r.url().includes('/api/v1/pension/confirmations'));
@@ -393,13 +395,8 @@ test('no timestamp (503), then the answer lost once the platform stored it: も�
 });
 
 test('one try left on the 署名用 password (特大): 決定 asks first, as the login does, and all of it fits over 16 characters and a notice; いいえ keeps the password as typed, はい signs', async ({ page }, testInfo) => {
-  test.setTimeout(120_000);
-  const { problems, check } = screenChecker(page, testInfo, 'xlarge');
-  const link = await routeDriverLink(page);
-  await toRequestPassword(page, { textSize: 'xlarge', highContrast: false });
-  const screen = page.locator('stb-tv-pension-screen');
+  const { problems, check, link, screen } = await atPasswordXlarge(page, testInfo);
   const tries = screen.locator('[data-tries-left]');
-  await expect(tries).toHaveAttribute('data-tries-left', '5', { timeout: 15_000 });
   // Four wrong passwords (太郎's is YAMADA2024): one try left. The right one at the end makes it 5 again.
   for (const left of [4, 3, 2, 1]) {
     await typeSignPassword(page, '111111');

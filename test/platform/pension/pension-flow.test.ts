@@ -50,6 +50,25 @@ async function signAndSubmit(r: Awaited<ReturnType<PensionWorld['resident']>>, p
 }
 
 /** The submissions stored for a draft (their ids). */
+/**
+ * For this test, the timestamp server answers no one until two seals wait on it (or `release()`,
+ * when a send ends before reaching it): two sends then store at the same moment.
+ */
+async function timestampsInPairs(): Promise<{ release: () => void; arrived: () => number }> {
+  const tsa = (await flow.t.app.pensionSeal.context()).tsa;
+  const real = tsa.timestamp.bind(tsa);
+  let release!: () => void;
+  const bothThere = new Promise<void>((resolve) => { release = resolve; });
+  let arrived = 0;
+  const gate = vi.spyOn(tsa, 'timestamp').mockImplementation(async (data) => {
+    if (++arrived === 2) release();
+    await bothThere;
+    return real(data);
+  });
+  onTestFinished(() => gate.mockRestore());
+  return { release, arrived: () => arrived };
+}
+
 async function submissionsOf(draftId: string): Promise<string[]> {
   const rows = await db.select({ id: pensionSubmissions.id }).from(pensionSubmissions).where(eq(pensionSubmissions.draftId, draftId));
   return rows.map((row) => row.id);
@@ -222,18 +241,8 @@ describe('campaigns, inbox and the signed 現況確認届', () => {
     const c = await campaign();
     const draft = await world.tv('POST', '/api/v1/pension/confirmations/drafts', r.headers, { campaignId: c.id, policyId: policy.id, declarations: UNCHANGED });
     const signed = await r.card.reader.sign('sign', r.card.signPin, draft.body.sign.digestInfo);
-    const tsa = (await flow.t.app.pensionSeal.context()).tsa;
-    const real = tsa.timestamp.bind(tsa);
     // Both sends reach the timestamp before either is stored (or one is refused before it: then the other goes on).
-    let release!: () => void;
-    const bothThere = new Promise<void>((resolve) => { release = resolve; });
-    let arrived = 0;
-    const gate = vi.spyOn(tsa, 'timestamp').mockImplementation(async (data) => {
-      if (++arrived === 2) release();
-      await bothThere;
-      return real(data);
-    });
-    onTestFinished(() => gate.mockRestore());
+    const { release } = await timestampsInPairs();
     const send = () => world.tv('POST', '/api/v1/pension/confirmations', r.headers, { draftId: draft.body.draftId, ...signed }).finally(release);
     const [a, b] = await Promise.all([send(), send()]);
     expect([a.status, b.status], JSON.stringify([a.body, b.body])).toEqual([201, 201]);
@@ -252,21 +261,11 @@ describe('campaigns, inbox and the signed 現況確認届', () => {
       return { draftId: draft.body.draftId as string, ...(await r.card.reader.sign('sign', r.card.signPin, draft.body.sign.digestInfo)) };
     };
     const [first, second] = [await prepare(), await prepare()];
-    const tsa = (await flow.t.app.pensionSeal.context()).tsa;
-    const real = tsa.timestamp.bind(tsa);
     // Both pass "not yet submitted" and reach the timestamp before either is stored.
-    let release!: () => void;
-    const bothThere = new Promise<void>((resolve) => { release = resolve; });
-    let arrived = 0;
-    const gate = vi.spyOn(tsa, 'timestamp').mockImplementation(async (data) => {
-      if (++arrived === 2) release();
-      await bothThere;
-      return real(data);
-    });
-    onTestFinished(() => gate.mockRestore());
+    const { release, arrived } = await timestampsInPairs();
     const send = (body: object) => world.tv('POST', '/api/v1/pension/confirmations', r.headers, body).finally(release);
     const answers = await Promise.all([send(first), send(second)]);
-    expect(arrived, 'both reached the seal').toBe(2);
+    expect(arrived(), 'both reached the seal').toBe(2);
     const [won, lost] = answers[0]!.status === 201 ? answers : [answers[1]!, answers[0]!];
     expect([won!.status, lost!.status, lost!.body.error?.code], JSON.stringify(answers.map((a) => a.body))).toEqual([201, 409, 'PENSION_ALREADY_SUBMITTED']);
     const stored = await db.select({ id: pensionSubmissions.id }).from(pensionSubmissions).where(eq(pensionSubmissions.policyId, policy.id));

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ingestAlert } from '../../../platform/src/alerts/ingest.js';
 import { parseAlertDocument } from '../../../platform/src/alerts/parse.js';
+import { alertTargets as alertTargetRows } from '../../../platform/src/alerts/schema.js';
 import { alertFrames } from '../../../platform/src/alerts/tv-frames.js';
 import { alertTargets, alertTemplates, householdMessages, tvAlertViews } from '../../../platform/src/alerts/tv-views.js';
-import { householdMembers, households, persons } from '../../../platform/src/db/schema/index.js';
+import { householdMembers, households, persons, shelters } from '../../../platform/src/db/schema/index.js';
+import { populateTown, townMembers } from '../../../platform/src/demo/populate.js';
 import { seedDemoWorld } from '../../../platform/src/demo/seed.js';
 import { capXml } from '../../helpers/cap-messages.js';
 import { freshDatabase } from '../../helpers/database.js';
@@ -83,5 +85,49 @@ describe('alert frames: the text a publish sends is the alert message of tvAlert
     expect(views.get(yamada!.id)!.messages[0]!.lines.join()).not.toMatch(/避難所/);
     expect(await alertFrames(db, randomUUID())).toBeNull();
     expect(await alertTargets(db, [lift], [])).toEqual([]);
+  });
+});
+
+describe('alert targets: read as one row per alert, each household zipped back with its own label, names and shelter', async () => {
+  const database = await freshDatabase();
+  afterAll(() => database.close());
+  const db = database.db;
+  await seedDemoWorld(db);
+
+  it('two alerts over overlapping households, one household with no shelter, one with nobody named: every value where it belongs', async () => {
+    await populateTown(db, 3);
+    const homes = await db.select({ id: households.id, contractNo: households.contractNo, label: households.label }).from(households)
+      .where(inArray(households.contractNo, ['TOWN-0', 'TOWN-1', 'TOWN-2']));
+    const [h0, h1, h2] = ['TOWN-0', 'TOWN-1', 'TOWN-2'].map((c) => homes.find((h) => h.contractNo === c)!);
+    // Nobody named lives at TOWN-1 any more (its household_names row goes with its members).
+    await db.update(householdMembers).set({ leftAt: new Date() }).where(and(eq(householdMembers.householdId, h1!.id), isNull(householdMembers.leftAt)));
+    const [s1, s2] = await db.select({ id: shelters.id, name: shelters.name }).from(shelters).orderBy(shelters.name).limit(2);
+    expect(s1!.name).not.toBe(s2!.name);
+    // Written as targeting would, with shelters and distances chosen here so that no two households look alike.
+    const [a, b] = [randomUUID(), randomUUID()];
+    const target = (alertId: string, householdId: string, shelter: { id: string } | null, shelterDistanceM: number | null) =>
+      ({ alertId, householdId, matchedBy: 'municipality' as const, shelterId: shelter?.id ?? null, shelterDistanceM });
+    await db.insert(alertTargetRows).values([
+      target(a, h0!.id, s1!, 812.4), target(a, h1!.id, s2!, 1500.6), target(a, h2!.id, null, null),
+      target(b, h1!.id, s1!, 99.5), target(b, h2!.id, s2!, 2000.2),
+    ]);
+    const [yamada] = await db.select().from(households).where(eq(households.contractNo, 'CATV-0001'));
+
+    const read = await alertTargets(db, [a, b], [yamada!.id, h2!.id, h1!.id, h0!.id]);
+    const of = (alertId: string) => read.filter((t) => t.alertId === alertId).sort((x, y) => (x.householdId < y.householdId ? -1 : 1));
+    const sorted = <T extends { householdId: string }>(xs: T[]) => xs.sort((x, y) => (x.householdId < y.householdId ? -1 : 1));
+    expect(read).toHaveLength(5);
+    expect(of(a)).toEqual(sorted([
+      { alertId: a, householdId: h0!.id, household: { names: townMembers(0), householdLabel: h0!.label, shelter: { name: s1!.name, distanceM: 812 } } },
+      { alertId: a, householdId: h1!.id, household: { names: [], householdLabel: h1!.label, shelter: { name: s2!.name, distanceM: 1501 } } },
+      { alertId: a, householdId: h2!.id, household: { names: townMembers(2), householdLabel: h2!.label } },
+    ]));
+    expect(of(b)).toEqual(sorted([
+      { alertId: b, householdId: h1!.id, household: { names: [], householdLabel: h1!.label, shelter: { name: s1!.name, distanceM: 100 } } },
+      { alertId: b, householdId: h2!.id, household: { names: townMembers(2), householdLabel: h2!.label, shelter: { name: s2!.name, distanceM: 2000 } } },
+    ]));
+    // Only the households asked for, of only the alerts asked for.
+    expect(await alertTargets(db, [b], [h0!.id, h2!.id])).toEqual(of(b).filter((t) => t.householdId === h2!.id));
+    expect(await alertTargets(db, [a, b], [yamada!.id])).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { inArray, sql } from 'drizzle-orm';
+import { PgliteDatabase } from 'drizzle-orm/pglite';
 import type { Db } from '../db/client.js';
 import type { TvAlert } from './alerts-schemas.js';
 import type { CanonicalAlert } from './model.js';
@@ -21,9 +22,19 @@ export type TvAlertView = Omit<TvAlert, 'acknowledged'>;
 export const residentVisible = (a: { state: string; status: string; msgType: string; expiresAt: Date }, now = new Date(), testAlerts = false) =>
   a.state === 'active' && (a.status === 'Actual' || testAlerts) && (a.msgType === 'Alert' || a.msgType === 'Update') && a.expiresAt > now;
 
+/** One targeted household of an alert, as PostgreSQL hands it over: one row each. */
+interface TargetRow {
+  alert_id: string;
+  household_id: string;
+  label: string;
+  shelter_name: string | null;
+  shelter_distance_m: number | null;
+  names: string[] | null;
+}
+
 /**
- * One alert's targets as parallel columns: entry k of each is the k-th targeted household's. Null
- * shelter name and distance: no shelter chosen; null names: nobody named lives there.
+ * One alert's targets as parallel columns, as PGlite hands them over: entry k of each is the k-th
+ * targeted household's. Null shelter name and distance: no shelter chosen; null names: nobody named.
  */
 interface TargetColumns {
   alert_id: string;
@@ -42,28 +53,39 @@ interface TargetColumns {
  * statement, and the targets taken first (materialized): planned with the array in hand, 10,000
  * households get hash joins, one household gets index probes. The names are read ready-made: for a
  * town of 20,000 homes with two members each, grouping the memberships here took 100–140 ms of the
- * statement's 115–150 (now 27–35), on every TV's delivery time (issue 13 §5).
- *
- * One row per alert, its households as JSON arrays (which the driver parses natively): PGlite hands
- * over one value instead of 20,000 rows of six fields, 0.4 s instead of 1.0 s for 19,700 households;
- * on PostgreSQL, whose rows are cheap, the `json_agg`s cost more than they save (0.36 s against 0.27). The columns line up because
- * every aggregate of one group is fed the same rows in the same order (none has its own ORDER BY or
- * DISTINCT, which would sort each on its own). The names of a household stay one JSON array in
- * `names` (an array of arrays): as a text[] the driver's own array parser took 30–40 ms of the
+ * statement's 115–150 (now 27–35), on every TV's delivery time (issue 13 §5). They come as JSON,
+ * which the drivers parse natively: as a text[] the driver's own array parser took 30–40 ms of the
  * platform's CPU per 10,000 households.
  */
-const targetColumns = async (db: Db, alertIds: string[], householdIds: string[]): Promise<TargetColumns[]> => ((await db.execute(sql`
+const targetsJoined = (alertIds: string[], householdIds: string[]) => sql`
   with t as materialized (
     select t.alert_id, t.household_id, t.shelter_id, t.shelter_distance_m
     from unnest(${sql.param(householdIds)}::uuid[]) as c(household_id)
     join alert_targets t on t.household_id = c.household_id and t.alert_id = any(${sql.param(alertIds)}::uuid[])
   )
-  select t.alert_id, json_agg(t.household_id) as household_ids, json_agg(h.label) as labels,
-    json_agg(s.name) as shelter_names, json_agg(t.shelter_distance_m) as shelter_distances_m, json_agg(n.names) as names
+  select t.alert_id, t.household_id, h.label, s.name as shelter_name, t.shelter_distance_m, to_json(n.names) as names
   from t join households h on h.id = t.household_id
   left join shelters s on s.id = t.shelter_id
-  left join household_names n on n.household_id = t.household_id
-  group by t.alert_id`)) as unknown as { rows: TargetColumns[] }).rows;
+  left join household_names n on n.household_id = t.household_id`;
+
+/**
+ * Rows are cheap on PostgreSQL and dear on PGlite, so each engine gets the shape it reads fastest
+ * (19,700 households, measured side by side): PostgreSQL one row per household (0.27 s; the
+ * `json_agg`s below cost it 0.36 s), PGlite one row per alert with its households as JSON arrays
+ * (0.4 s instead of 1.0 s: one value instead of 20,000 rows of six fields through its wire
+ * emulation). The columns line up because every aggregate of one group is fed the same rows in the
+ * same order (none has its own ORDER BY or DISTINCT, which would sort each on its own).
+ */
+const readsRowsSlowly = (db: Db) => db instanceof PgliteDatabase;
+
+const targetRows = async (db: Db, alertIds: string[], householdIds: string[]): Promise<TargetRow[]> =>
+  ((await db.execute(targetsJoined(alertIds, householdIds))) as unknown as { rows: TargetRow[] }).rows;
+
+const targetColumns = async (db: Db, alertIds: string[], householdIds: string[]): Promise<TargetColumns[]> => ((await db.execute(sql`
+  select j.alert_id, json_agg(j.household_id) as household_ids, json_agg(j.label) as labels,
+    json_agg(j.shelter_name) as shelter_names, json_agg(j.shelter_distance_m) as shelter_distances_m, json_agg(j.names) as names
+  from (${targetsJoined(alertIds, householdIds)}) j
+  group by j.alert_id`)) as unknown as { rows: TargetColumns[] }).rows;
 
 /** What a TV payload of one alert shares across households: its head, and one template per `<info>`. */
 export interface AlertTemplates {
@@ -92,16 +114,21 @@ export interface AlertTarget {
   household: HouseholdPart;
 }
 
+const target = (alertId: string, householdId: string, label: string, names: string[] | null, shelterName: string | null, distanceM: number | null): AlertTarget => {
+  const shelter = shelterName !== null && distanceM !== null ? { name: shelterName, distanceM: Math.round(distanceM) } : undefined;
+  return { alertId, householdId, household: { names: names ?? [], householdLabel: label, ...(shelter ? { shelter } : {}) } };
+};
+
 /** The targeted pairs among `alertIds` × `householdIds`. */
 export async function alertTargets(db: Db, alertIds: string[], householdIds: string[]): Promise<AlertTarget[]> {
   if (!alertIds.length || !householdIds.length) return [];
+  if (!readsRowsSlowly(db)) {
+    return (await targetRows(db, alertIds, householdIds)).map((r) => target(r.alert_id, r.household_id, r.label, r.names, r.shelter_name, r.shelter_distance_m));
+  }
   const out: AlertTarget[] = [];
   for (const c of await targetColumns(db, alertIds, householdIds)) {
     c.household_ids.forEach((householdId, k) => {
-      const name = c.shelter_names[k] ?? null;
-      const distanceM = c.shelter_distances_m[k] ?? null;
-      const shelter = name !== null && distanceM !== null ? { name, distanceM: Math.round(distanceM) } : undefined;
-      out.push({ alertId: c.alert_id, householdId, household: { names: c.names[k] ?? [], householdLabel: c.labels[k]!, ...(shelter ? { shelter } : {}) } });
+      out.push(target(c.alert_id, householdId, c.labels[k]!, c.names[k] ?? null, c.shelter_names[k] ?? null, c.shelter_distances_m[k] ?? null));
     });
   }
   return out;

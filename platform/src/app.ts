@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -35,12 +35,17 @@ export interface AppDeps {
   config: Readonly<Config>;
   database: DbHandle;
   jpki: JpkiContext;
+  /**
+   * The process's one pino logger (`startPlatform` makes it before opening the database, whose
+   * LISTEN warnings go to it too); unset (tests), the app makes its own from `config.logLevel`.
+   */
+  logger?: FastifyBaseLogger;
 }
 
 /** Builds the platform: plugins and routes. Never listens, so tests can `inject` into it. */
-export async function buildApp({ config, database, jpki }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, database, jpki, logger }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: loggerOptions(config.logLevel),
+    ...(logger ? { loggerInstance: logger } : { logger: loggerOptions(config.logLevel) }),
     // Ajv must not coerce or strip silently: a malformed request gets REQ_INVALID.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true }, onCreate: strictRequestFormats },
     bodyLimit: 1024 * 1024,

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
 import { startAdminChannel } from './admin/channel.js';
 import { buildApp } from './app.js';
 import { offerLapsedHolds } from './booking/bookings.js';
@@ -16,6 +17,7 @@ import { followDeviceWithdrawals } from './identity/devices.js';
 import { startExpirySweep } from './identity/expiry-sweep.js';
 import { createJpkiContext, type JpkiContext } from './jpki/index.js';
 import { ownOriginHandler } from './plugins/ui-pages.js';
+import { loggerOptions } from './shared/logger.js';
 import { ensurePrivateDir } from './shared/private-fs.js';
 
 /** Safety net behind LISTEN/NOTIFY: how often a process looks for CRLs other processes stored. */
@@ -45,6 +47,8 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
   setAuditChainKey(config.auditHmacSecret);
   // Holds the demo cards' keys and, by default, the dev center's and the embedded database.
   ensurePrivateDir(config.dataDir);
+  // One logger per process: the database's LISTEN warnings and the app's requests share it.
+  const logger = pino(loggerOptions(config.logLevel));
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     databaseOwnerUrl: config.databaseOwnerUrl,
@@ -52,6 +56,7 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
     listenHeartbeat: { intervalMs: config.databaseListenHeartbeatSeconds * 1000, timeoutMs: config.databaseListenHeartbeatTimeoutSeconds * 1000 },
     dataDir: config.dataDir,
     role: 'platform',
+    log: logger,
   });
   let app: FastifyInstance | undefined;
   let operatorServer: Server | undefined;
@@ -111,7 +116,7 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
       clearInterval(holdTimer);
       await offering;
     });
-    app = await buildApp({ config, database, jpki });
+    app = await buildApp({ config, database, jpki, logger });
     const log = app.log;
     // The audit chain head, signed, outside the database: cutting the newest entries shows.
     const checkpointAudit = async () => {

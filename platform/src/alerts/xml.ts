@@ -1,5 +1,6 @@
 import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
 import { AppError } from '../shared/errors.js';
+import { refuseExcessiveMarkup } from './markup-limits.js';
 
 /**
  * Hardened XML reading for alert feeds. Why this is safe against XXE and friends:
@@ -8,7 +9,9 @@ import { AppError } from '../shared/errors.js';
  *   `<!NOTATION`) is refused on the raw text BEFORE a parser sees it, so no entity is ever defined,
  *   expanded or resolved — there is nothing that could read a file or fetch a URL;
  * - @xmldom/xmldom itself never does I/O (no entity resolver, no XInclude, no stylesheet processing);
- *   every warning or error it reports is a refusal, so no half-parsed document is used.
+ *   every warning or error it reports is a refusal, so no half-parsed document is used;
+ * - before it parses, one linear pass counts tags, attributes and nesting (`markup-limits.ts`): a
+ *   document of many tiny elements within the byte limit cost the parser seconds of CPU.
  */
 
 /** The default largest document accepted (a CAP with an embedded `derefUri` is ~100 KB in practice). */
@@ -71,6 +74,7 @@ function refuseNonCharacters(text: string): void {
 }
 
 export function parseXml(text: string): Document {
+  refuseExcessiveMarkup(text);
   const problems: string[] = [];
   const parser = new DOMParser({ onError: (level, message) => { problems.push(`${level}: ${message}`); } });
   let doc: Document;

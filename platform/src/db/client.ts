@@ -14,6 +14,17 @@ import { acquireOwnerLock, acquireOwnerLockWaiting, type OwnerRole } from './own
 import { grantPlatformRole } from './roles.js';
 import * as schema from './schema/index.js';
 
+/**
+ * Where the database layer's own warnings go (a LISTEN connection lost and back, the embedded
+ * database waited for): the platform passes its one pino logger, so they land in its log stream
+ * with the rest; without one (operator commands, tests) they go to the console as plain lines.
+ */
+export interface DbLog {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+const consoleLog: DbLog = { warn: (_fields, message) => console.warn(message) };
+
 /** The drizzle database, whichever driver is behind it. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 /** The handle inside `db.transaction(...)`. */
@@ -106,18 +117,20 @@ const MIGRATION_LOCK_KEY = 7_240_611;
  * `listenHeartbeat` (PostgreSQL only, config DATABASE_LISTEN_HEARTBEAT_SECONDS and …_TIMEOUT_SECONDS)
  * paces each LISTEN connection's heartbeat; unset, `LISTEN_HEARTBEAT`.
  * `relistenWait` (PostgreSQL only, tests) replaces the backoff before listening again.
+ * `log` takes the warnings (see `DbLog`); unset, the console.
  */
-export async function openDatabase(opts: { databaseUrl: string | null; databaseOwnerUrl?: string | null; dataDir: string | null; role?: OwnerRole; poolSize?: number; listenHeartbeat?: ListenHeartbeat; relistenWait?: RelistenWait }): Promise<DbHandle> {
+export async function openDatabase(opts: { databaseUrl: string | null; databaseOwnerUrl?: string | null; dataDir: string | null; role?: OwnerRole; poolSize?: number; listenHeartbeat?: ListenHeartbeat; relistenWait?: RelistenWait; log?: DbLog }): Promise<DbHandle> {
+  const log = opts.log ?? consoleLog;
   return opts.databaseUrl
-    ? openPostgres(opts.databaseUrl, opts.databaseOwnerUrl ?? null, opts.poolSize, { heartbeat: opts.listenHeartbeat ?? LISTEN_HEARTBEAT, relistenWait: opts.relistenWait ?? backoff })
-    : openPglite(opts.dataDir, opts.role ?? 'platform');
+    ? openPostgres(opts.databaseUrl, opts.databaseOwnerUrl ?? null, opts.poolSize, { heartbeat: opts.listenHeartbeat ?? LISTEN_HEARTBEAT, relistenWait: opts.relistenWait ?? backoff, log })
+    : openPglite(opts.dataDir, opts.role ?? 'platform', log);
 }
 
-async function openPglite(dataDir: string | null, role: OwnerRole): Promise<DbHandle> {
+async function openPglite(dataDir: string | null, role: OwnerRole, log: DbLog): Promise<DbHandle> {
   if (dataDir) ensurePrivateDir(dataDir);
   const lock = !dataDir ? null : role === 'cli' ? acquireOwnerLock(dataDir, role)
     : await acquireOwnerLockWaiting(dataDir, role, PLATFORM_WAITS_FOR_COMMAND_MS, (owner) =>
-      console.warn(`waiting for the operator command (pid ${owner.pid}) that has the embedded database in ${dataDir} open`));
+      log.warn({ pid: owner.pid, dataDir }, `waiting for the operator command (pid ${owner.pid}) that has the embedded database in ${dataDir} open`));
   let client: PGlite;
   try {
     // btree_gist: the bookings' exclusion constraint (unit = and time range &&) needs it.
@@ -151,10 +164,11 @@ async function openPglite(dataDir: string | null, role: OwnerRole): Promise<DbHa
   };
 }
 
-/** How a LISTEN connection is watched and opened again. */
+/** How a LISTEN connection is watched and opened again, and where its losses are told. */
 interface Relistening {
   heartbeat: ListenHeartbeat;
   relistenWait: RelistenWait;
+  log: DbLog;
 }
 
 async function openPostgres(url: string, ownerUrl: string | null, poolSize: number | undefined, relistening: Relistening): Promise<DbHandle> {
@@ -213,7 +227,7 @@ async function openPostgres(url: string, ownerUrl: string | null, poolSize: numb
  * no answer within `heartbeat.timeoutMs`, and the connection is destroyed. Logs the channel only
  * (payloads may name people).
  */
-async function listenPersistently(url: string, channel: string, onPayload: (payload: string) => void, options: ListenOptions, { heartbeat, relistenWait }: Relistening): Promise<() => Promise<void>> {
+async function listenPersistently(url: string, channel: string, onPayload: (payload: string) => void, options: ListenOptions, { heartbeat, relistenWait, log }: Relistening): Promise<() => Promise<void>> {
   const stopped = new AbortController();
   const listenStatement = `listen ${pg.escapeIdentifier(channel)}`;
   /** The connection listening, or being opened (so that stop can end it). */
@@ -251,7 +265,7 @@ async function listenPersistently(url: string, channel: string, onPayload: (payl
       heartbeatTimer = setTimeout(() => {
         if (current !== client) return;
         heartbeatTimer = setTimeout(() => {
-          console.warn(`LISTEN ${channel}: no answer to the heartbeat within ${heartbeat.timeoutMs} ms`);
+          log.warn({ channel, timeoutMs: heartbeat.timeoutMs }, `LISTEN ${channel}: no answer to the heartbeat within ${heartbeat.timeoutMs} ms`);
           lost();
         }, heartbeat.timeoutMs).unref();
         client.query(listenStatement).then(() => {
@@ -266,7 +280,7 @@ async function listenPersistently(url: string, channel: string, onPayload: (payl
   };
 
   const relisten = async () => {
-    console.warn(`LISTEN ${channel}: connection lost, listening again`);
+    log.warn({ channel }, `LISTEN ${channel}: connection lost, listening again`);
     for (let attempt = 1; !stopped.signal.aborted; attempt++) {
       try {
         await relistenWait(attempt, stopped.signal);
@@ -280,11 +294,11 @@ async function listenPersistently(url: string, channel: string, onPayload: (payl
         await client.end().catch(() => undefined);
         return;
       }
-      console.warn(`LISTEN ${channel}: listening again (attempt ${attempt})`);
+      log.warn({ channel, attempt }, `LISTEN ${channel}: listening again (attempt ${attempt})`);
       try {
         options.onResumed?.();
       } catch (err) {
-        console.warn(`LISTEN ${channel}: catching up failed: ${err instanceof Error ? err.message : String(err)}`);
+        log.warn({ channel, err }, `LISTEN ${channel}: catching up failed: ${err instanceof Error ? err.message : String(err)}`);
       }
       return;
     }

@@ -99,6 +99,18 @@ describe('hostile documents and requests answer a coded 4xx, never a 500', () =>
     expect(largest.statusCode).toBe(201);
   });
 
+  it('a document of tiny tags, attributes or nesting within the byte limit: 413 ALERT_TOO_LARGE naming the limit, before the parser', async () => {
+    const cases = {
+      markup: doc('tags').replace('</alert>', `${'<a/>'.repeat(200_000)}</alert>`),
+      attributes: doc('attributes').replace('<headline>', `<headline ${Array.from({ length: 60_000 }, (_, i) => `a${i}=""`).join(' ')}>`),
+      depth: doc('depth').replace('</alert>', `${'<a>'.repeat(100)}${'</a>'.repeat(100)}</alert>`),
+    };
+    for (const [limit, body] of Object.entries(cases)) {
+      const res = await post(body);
+      expect([res.statusCode, res.json().error?.code, res.json().error?.details?.limit], limit).toEqual([413, 'ALERT_TOO_LARGE', limit]);
+    }
+  });
+
   it('a body that is not XML by its media type (JSON, text, none): REQ_UNSUPPORTED_MEDIA', async () => {
     for (const type of ['application/json', 'text/plain']) {
       const res = await post(type === 'application/json' ? '{"alert":1}' : doc('as-text'), nanto.token, type);

@@ -6,7 +6,8 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAlertDocument, validateDocument } from '../../../platform/src/alerts/parse.js';
-import { parseXml } from '../../../platform/src/alerts/xml.js';
+import { MAX_ATTRIBUTES, MAX_DEPTH, MAX_MARKUP } from '../../../platform/src/alerts/markup-limits.js';
+import { DEFAULT_MAX_BYTES, parseXml } from '../../../platform/src/alerts/xml.js';
 import { AppError } from '../../../platform/src/shared/errors.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -185,6 +186,87 @@ describe('refusals, each with its own code', () => {
     expect(refusal(Buffer.concat([Buffer.from(nanto.slice(0, 200)), Buffer.from([0xff, 0xfe]), Buffer.from(nanto.slice(200))]))).toBe('ALERT_ENCODING_UNSUPPORTED');
     expect(refusal(nanto.replace('encoding="UTF-8"', 'encoding="EBCDIC-US"'))).toBe('ALERT_ENCODING_UNSUPPORTED');
     expect(refusal('<html xmlns="http://www.w3.org/1999/xhtml"/>')).toBe('ALERT_FORMAT_UNKNOWN');
+  });
+});
+
+describe('markup limits, counted before the parser sees the document (a 1 MB document of tiny tags cost it seconds)', () => {
+  const nanto = text('cap-multilingual-nanto.xml');
+  const lAlert = text('l-alert-v3-bare.xml');
+
+  /** The AppError a document is refused with (fails the test when it is accepted). */
+  function refused(doc: string): AppError {
+    try {
+      parseAlertDocument(bytes(doc));
+    } catch (err) {
+      if (err instanceof AppError) return err;
+      throw err;
+    }
+    throw new Error('document was accepted');
+  }
+
+  /** The v3 fixture with its first Detail naming `count` 町丁目 (name, municipality code and 12-digit code each). */
+  function lAlertWithAreas(count: number): string {
+    const areas = Array.from({ length: count }, (_, i) => [
+      '<pcx_eo:Area><pcx_eb:Location>',
+      `<pcx_eb:areaName>地区${i + 1}</pcx_eb:areaName><pcx_eb:jisX0402>162108</pcx_eb:jisX0402>`,
+      `<pcx_eb:ooAzaTyouTyouMokuCode>162108${String(i + 1).padStart(6, '0')}</pcx_eb:ooAzaTyouTyouMokuCode>`,
+      '</pcx_eb:Location><pcx_eo:DateTime>2026-11-30T10:00:00+09:00</pcx_eo:DateTime></pcx_eo:Area>',
+    ].join('')).join('\n');
+    const out = lAlert.replace(/(<pcx_eo:Areas>)[\s\S]*?(<\/pcx_eo:Areas>)/, `$1${areas}$2`);
+    expect(out).not.toBe(lAlert);
+    return out;
+  }
+
+  it('too many tags, too many attributes or too deep: ALERT_TOO_LARGE saying which limit', () => {
+    const tags = refused(nanto.replace('</alert>', `${'<a/>'.repeat(MAX_MARKUP)}</alert>`));
+    expect([tags.code, tags.details]).toEqual(['ALERT_TOO_LARGE', { limit: 'markup', max: MAX_MARKUP }]);
+    const comments = refused(nanto.replace('</alert>', `${'<!---->'.repeat(MAX_MARKUP)}</alert>`));
+    expect([comments.code, comments.details]).toEqual(['ALERT_TOO_LARGE', { limit: 'markup', max: MAX_MARKUP }]);
+    const manyAttributes = Array.from({ length: MAX_ATTRIBUTES + 1 }, (_, i) => `a${i}=""`).join(' ');
+    const attributes = refused(nanto.replace('<headline>', `<headline ${manyAttributes}>`));
+    expect([attributes.code, attributes.details]).toEqual(['ALERT_TOO_LARGE', { limit: 'attributes', max: MAX_ATTRIBUTES }]);
+    // Unquoted and valueless attributes are counted too: the parser builds them before it complains.
+    const bare = refused(nanto.replace('<headline>', `<headline ${'a=b c '.repeat(MAX_ATTRIBUTES / 2 + 1)}>`));
+    expect([bare.code, bare.details]).toEqual(['ALERT_TOO_LARGE', { limit: 'attributes', max: MAX_ATTRIBUTES }]);
+    const deep = refused(nanto.replace('</alert>', `${'<a>'.repeat(MAX_DEPTH)}${'</a>'.repeat(MAX_DEPTH)}</alert>`));
+    expect([deep.code, deep.details]).toEqual(['ALERT_TOO_LARGE', { limit: 'depth', max: MAX_DEPTH }]);
+  });
+
+  it('right at the limits the document reaches the parser', () => {
+    // <alert> is depth 1: MAX_DEPTH - 1 more levels nest exactly to the limit.
+    expect(() => parseXml(nanto.replace('</alert>', `${'<a>'.repeat(MAX_DEPTH - 1)}${'</a>'.repeat(MAX_DEPTH - 1)}</alert>`))).not.toThrow();
+    const markupSoFar = (nanto.match(/<[^/]/g) ?? []).length;
+    expect(() => parseXml(nanto.replace('</alert>', `${'<a/>'.repeat(MAX_MARKUP - markupSoFar)}</alert>`))).not.toThrow();
+  });
+
+  it('a CDATA section, comment or attribute value full of `<` holds no tags', () => {
+    const lessThans = '<a/>'.repeat(MAX_MARKUP + 1);
+    const instruction = (doc: string) => parseAlertDocument(bytes(doc)).infos[0]!.instruction;
+    expect(instruction(nanto.replace('<instruction>', `<instruction><![CDATA[${lessThans}<<<]]>`))).toBe(`${lessThans}<<<危険な場所から全員避難してください。`);
+    expect(instruction(nanto.replace('<instruction>', `<instruction><!--${lessThans}-->`))).toBe('危険な場所から全員避難してください。');
+    expect(instruction(nanto.replace('<instruction>', `<instruction><?note ${lessThans}?>`))).toBe('危険な場所から全員避難してください。');
+    const quoted = ' c="d"/>'.repeat(MAX_ATTRIBUTES + 1); // a `>` and what looks like attributes, inside '…'
+    expect(instruction(nanto.replace('<instruction>', `<instruction note='${quoted}'>`))).toBe('危険な場所から全員避難してください。');
+  });
+
+  it('unclosed comments, CDATA, processing instructions, tags and stray end tags are malformed', () => {
+    const unclosed = [['</alert>', '<!-- no end'], ['</alert>', '<![CDATA[ no end'], ['</alert>', '<?pi no end'], ['<headline>', '<headline note="no end>'], ['<headline>', '<headline <b>']];
+    for (const [from, to] of unclosed) expect(refusal(nanto.replace(from!, to!)), to).toBe('ALERT_MALFORMED');
+    // Stray end tags must not buy depth for what follows.
+    expect(refusal(`${'</a>'.repeat(10)}${nanto.replace(/^<\?xml[^>]*>/, '')}`)).toBe('ALERT_MALFORMED');
+  });
+
+  it('a genuine L-Alert naming 3,000 町丁目 is accepted, as is every fixture', () => {
+    const big = lAlertWithAreas(3_000);
+    expect(Buffer.byteLength(big)).toBeLessThan(DEFAULT_MAX_BYTES);
+    const a = parseAlertDocument(bytes(big));
+    expect(a.infos[0]!.areas).toHaveLength(3_000);
+    expect(a.infos[0]!.areas[2_999]!.geocodes).toEqual([{ valueName: 'jisX0402', value: '162108' }, { valueName: 'ooAzaTyouTyouMokuCode', value: '162108003000' }]);
+    expect(parseAlertDocument(bytes(text('l-alert-v4-soap.xml'))).format).toBe('l-alert');
+    for (const name of ['cap-homeland-security.xml', 'cap-thunderstorm-prefixed.xml', 'cap-earthquake-update.xml', 'cap-multilingual-nanto.xml',
+      'cap-cancel-no-info.xml', 'cap-shift-jis.xml', 'cap-iso-8859-1.xml', 'l-alert-v3-bare.xml']) {
+      expect(validateDocument(fixture(name)).ok, name).toBe(true);
+    }
   });
 });
 

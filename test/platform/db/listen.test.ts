@@ -39,7 +39,10 @@ function hearing() {
 async function ownListener(options: { via?: string; listenHeartbeat?: ListenHeartbeat } = {}) {
   const { url, applicationName } = withApplicationName(options.via ?? database.url!);
   const held = heldRelisten();
-  const handle = await openDatabase({ databaseUrl: url, dataDir: null, relistenWait: held.wait, listenHeartbeat: options.listenHeartbeat });
+  // What the handle warns, as the platform's pino logger would get it.
+  const warnings: [Record<string, unknown>, string][] = [];
+  const log = { warn: (fields: Record<string, unknown>, message: string) => void warnings.push([fields, message]) };
+  const handle = await openDatabase({ databaseUrl: url, dataDir: null, relistenWait: held.wait, listenHeartbeat: options.listenHeartbeat, log });
   const channel = newChannel();
   const ear = hearing();
   let resumed = 0;
@@ -52,6 +55,7 @@ async function ownListener(options: { via?: string; listenHeartbeat?: ListenHear
     channel,
     ear,
     back,
+    warnings,
     resumed: () => resumed,
     listen: () => handle.listen(channel, ear.onPayload, { onResumed: () => (resumed++, onResumed()) }),
   };
@@ -96,6 +100,11 @@ describe('listening again after a lost LISTEN connection', () => {
 
         expect(await terminateListen(database.ownerUrl!, applicationName, channel)).toBe(1);
         await deafThenBack(own);
+        // Told to the logger the handle was given (the platform's one pino logger), not the console.
+        expect(own.warnings).toEqual([
+          [{ channel }, `LISTEN ${channel}: connection lost, listening again`],
+          [{ channel, attempt: 1 }, `LISTEN ${channel}: listening again (attempt 1)`],
+        ]);
 
         await unlisten();
         expect(await listeningConnections(database.ownerUrl!, applicationName)).toBe(0);

@@ -140,6 +140,10 @@ const Stage = {
 export const FunnelView = Type.Object({
   alertId: Uuid,
   publishedAt: Iso,
+  /** District codes the message named that the municipality does not know (ingest.ts stores them). */
+  unknownAreaCodes: Type.Array(Type.String()),
+  /** Because of them it went to every household of the municipality: the page warns. */
+  widenedToMunicipality: Type.Boolean(),
   totals: Type.Object(Stage),
   districts: Type.Array(Type.Object({ districtId: Type.Union([Uuid, Type.Null()]), name: Type.String(), ...Stage })),
   tvs: Type.Object({ reachable: Type.Integer(), delivered: Type.Integer() }),

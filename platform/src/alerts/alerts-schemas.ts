@@ -11,6 +11,10 @@ export const AlertIngestResult = Type.Object({
   shownToResidents: Type.Optional(Type.Boolean()),
   /** The alerts it superseded or withdrew. */
   affected: Type.Optional(Type.Array(Type.String({ format: 'uuid' }))),
+  /** District codes the message named that the municipality does not know (a stored Alert or Update; empty when all are known). */
+  unknownAreaCodes: Type.Optional(Type.Array(Type.String())),
+  /** An area named only unknown codes, so the alert went to the whole municipality. */
+  widenedToMunicipality: Type.Optional(Type.Boolean()),
 });
 export type AlertIngestResult = Static<typeof AlertIngestResult>;
 

@@ -42,7 +42,10 @@ export function watchdogState(p99: number | null, elapsedSeconds: number, boundS
 }
 
 export async function alertFunnel(db: Db, municipalityId: string, alertId: string, boundSeconds: number, now = new Date()): Promise<FunnelView> {
-  const [alert] = await db.select({ municipalityId: alerts.municipalityId, msgType: alerts.msgType, publishedAt: alerts.receivedAt }).from(alerts).where(eq(alerts.id, alertId));
+  const [alert] = await db.select({
+    municipalityId: alerts.municipalityId, msgType: alerts.msgType, publishedAt: alerts.receivedAt,
+    unknownAreaCodes: alerts.unknownAreaCodes, widenedToMunicipality: alerts.widenedToMunicipality,
+  }).from(alerts).where(eq(alerts.id, alertId));
   if (!alert) throw new AppError('REQ_NOT_FOUND', { detail: 'no such alert' });
   if (alert.municipalityId !== municipalityId) throw new AppError('STAFF_OUT_OF_SCOPE');
 
@@ -91,6 +94,8 @@ export async function alertFunnel(db: Db, municipalityId: string, alertId: strin
   return {
     alertId,
     publishedAt: alert.publishedAt.toISOString(),
+    unknownAreaCodes: alert.unknownAreaCodes,
+    widenedToMunicipality: alert.widenedToMunicipality,
     totals,
     districts: [...byDistrict.values()].sort((a, b) => a.name.localeCompare(b.name, 'ja')),
     tvs: { reachable: tvs.length, delivered: seconds.length },

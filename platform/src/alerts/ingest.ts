@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { and, eq, gt, inArray, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { organisations } from '../db/schema/organisations.js';
+import { districts } from '../db/schema/places.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
 import type { CanonicalAlert, EvacuationLevel } from './model.js';
 import { announceAlert } from './announce.js';
 import { carryOverReceipts, isExtension } from './extension.js';
 import { alertConflicts, alerts } from './schema.js';
-import { targetAlert } from './targeting.js';
+import { areaCodeOutcome, targetAlert, type AreaCodeOutcome } from './targeting.js';
 
 /**
  * Storing an accepted alert (research/disaster.md §1.3). Keyed by (sender, identifier): the same
@@ -32,7 +33,7 @@ export interface IngestInput {
 }
 
 export type IngestOutcome =
-  | { outcome: 'stored'; alertId: string; shownToResidents: boolean; affected: string[] }
+  | ({ outcome: 'stored'; alertId: string; shownToResidents: boolean; affected: string[] } & AreaCodeOutcome)
   | { outcome: 'duplicate'; alertId: string }
   | { outcome: 'stale'; alertId: string };
 
@@ -101,6 +102,26 @@ async function currentOf(tx: Tx, named: Required<Referenced>[], may: (r: Referen
   return found;
 }
 
+/** The codes of a targeted message (Alert, Update) its municipality does not know; nothing for what is never targeted. */
+async function areaCodesOf(tx: Tx, alert: CanonicalAlert, municipalityCode: string, municipalityId: string): Promise<AreaCodeOutcome> {
+  if (alert.msgType !== 'Alert' && alert.msgType !== 'Update') return { unknownAreaCodes: [], widenedToMunicipality: false };
+  const known = await tx.select({ code: districts.code }).from(districts).where(eq(districts.municipalityId, municipalityId));
+  return areaCodeOutcome(alert, municipalityCode, new Set(known.map((d) => d.code)));
+}
+
+/**
+ * A message that came after the one that already replaced what it changes (or an older L-Alert
+ * revision): not stored, but audited, so a feed running late or out of order can be seen.
+ * `subject` is the newer message that made it stale.
+ */
+async function staleOutcome(tx: Tx, input: IngestInput, municipalityId: string, newerId: string) {
+  await appendAudit(tx, {
+    actor: input.actor, action: 'alert.stale', subject: newerId,
+    data: { org: municipalityId, reason: 'superseded', identifier: input.alert.identifier, channel: input.channel },
+  });
+  return { outcome: 'stale' as const, alertId: newerId };
+}
+
 export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOutcome> {
   const { alert } = input;
   const [municipality] = await db.select({ id: organisations.id }).from(organisations)
@@ -131,7 +152,7 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
       const revisions = await tx.select({ id: alerts.id, state: alerts.state, status: alerts.status, sender: alerts.sender, channel: alerts.channel, revision: alerts.revision }).from(alerts)
         .where(and(eq(alerts.municipalityId, municipality.id), eq(alerts.documentId, alert.lAlert.documentId)));
       const newer = revisions.find((r) => (r.revision ?? 0) >= alert.lAlert!.revision);
-      if (newer) return { outcome: 'stale' as const, alertId: newer.id };
+      if (newer) return staleOutcome(tx, input, municipality.id, newer.id);
       referenced = revisions.filter((r) => r.state === 'active');
     } else if (alert.references.length && alert.msgType !== 'Ack' && alert.msgType !== 'Error') {
       // An Ack or Error only speaks about what it references (received; refused): it ends nothing.
@@ -144,7 +165,7 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
       const followed = await currentOf(tx, named, (r) => replaceable(r, alert, input.channel));
       // Something sent after this message already replaced what it changes: this one came late (stale).
       const newer = followed.find((r) => r.sentAt.getTime() > alert.sent.epochMs);
-      if (newer) return { outcome: 'stale' as const, alertId: newer.id };
+      if (newer) return staleOutcome(tx, input, municipality.id, newer.id);
       referenced = [...named, ...followed.filter((r) => !named.some((n) => n.id === r.id))];
     }
     // Only a message of the same status replaces: a Test or Exercise Cancel (or Update, or drill
@@ -156,6 +177,7 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
     const replaced = referenced.filter((r) => r.state === 'active' && (alert.lAlert ? sameDoor(r, alert, input.channel) : replaceable(r, alert, input.channel))).map((r) => r.id);
     const expiry = expiryOf(alert, input.defaultTtlSeconds);
     const level = strongestLevel(alert);
+    const areas = await areaCodesOf(tx, alert, input.municipalityCode, municipality.id);
     const [row] = await tx.insert(alerts).values({
       municipalityId: municipality.id,
       sender: alert.sender,
@@ -174,6 +196,8 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
       documentId: alert.lAlert?.documentId ?? null,
       revision: alert.lAlert?.revision ?? null,
       channel: input.channel,
+      unknownAreaCodes: areas.unknownAreaCodes,
+      widenedToMunicipality: areas.widenedToMunicipality,
       document: alert,
     }).returning({ id: alerts.id });
     const alertId = row!.id;
@@ -183,9 +207,20 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
     }
     await appendAudit(tx, {
       actor: input.actor, action: 'alert.ingest', subject: alertId,
-      data: { org: municipality.id, msgType: alert.msgType, status: alert.status, replaced: replaced.length, channel: input.channel },
+      data: {
+        org: municipality.id, msgType: alert.msgType, status: alert.status, replaced: replaced.length, channel: input.channel,
+        // Audit data holds no lists: the codes space-separated (district codes contain no spaces).
+        unknownAreaCodes: areas.unknownAreaCodes.join(' '), widenedToMunicipality: areas.widenedToMunicipality,
+      },
     });
-    return { outcome: 'stored' as const, alertId, shownToResidents: shownToResidents(alert), affected: replaced };
+    // Stored all the same (the history is kept), but no TV will ever show it: the feed is late or its clock wrong.
+    if (expiry.at.getTime() <= Date.now()) {
+      await appendAudit(tx, {
+        actor: input.actor, action: 'alert.stale', subject: alertId,
+        data: { org: municipality.id, reason: 'expired', identifier: alert.identifier, expiresAt: expiry.at.toISOString(), channel: input.channel },
+      });
+    }
+    return { outcome: 'stored' as const, alertId, shownToResidents: shownToResidents(alert), affected: replaced, ...areas };
   });
   if (result.outcome === 'conflict') throw new AppError('ALERT_CONFLICT', { details: { alertId: result.alertId } });
   // Targets are computed for every message that could be shown (Test too: test-flagged TVs may show it).

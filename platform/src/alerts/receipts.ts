@@ -10,7 +10,9 @@ import type { AlertAnswer, ReceiptKind } from './alerts-schemas.js';
  * go through a WriteBatcher, so a burst is a few multi-row statements, not 60,000 round trips.
  * Idempotent by the table's key: the same receipt again changes nothing, except that a later
  * acknowledgement may add the answer or the person the first one lacked. A receipt for an alert
- * that does not target the TV's household is dropped by the statement itself (the join).
+ * that does not target the TV's household is dropped by the statement itself (the join), and so is
+ * one for a Test or Exercise alert from a TV not flagged for test alerts: such a TV is never sent
+ * one (tv-channel.ts, tv-connect.ts), so its receipt is forged or a bug, and would fill a drill's funnel.
  */
 
 export interface ReceiptInput {
@@ -66,6 +68,9 @@ const insertReceipts = (db: Db) => preparedSql<never>(db, 'alerts_write_receipts
     ${sql.placeholder('ats')}::timestamptz[])
     as v(alert_id, device_id, household_id, kind, answer, person_id, at)
   join alert_targets t on t.alert_id = v.alert_id and t.household_id = v.household_id
+  join alerts a on a.id = v.alert_id
+  join devices d on d.id = v.device_id
+  where a.status = 'Actual' or d.test_alerts
   on conflict (alert_id, device_id, kind) do update
     set answer = coalesce(excluded.answer, alert_receipts.answer), person_id = coalesce(excluded.person_id, alert_receipts.person_id)
     where excluded.answer is not null or excluded.person_id is not null`);

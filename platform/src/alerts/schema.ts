@@ -1,4 +1,4 @@
-import { bigserial, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { organisations } from '../db/schema/organisations.js';
 
 /**
@@ -35,6 +35,10 @@ export const alerts = pgTable(
     documentId: text('document_id'),
     revision: integer('revision'),
     channel: text('channel', { enum: ['feed', 'cli', 'console'] }).notNull(),
+    /** District codes the message named that the municipality does not know (targeting.ts `areaCodeOutcome`). */
+    unknownAreaCodes: text('unknown_area_codes').array().notNull().default([]),
+    /** Because of them an area became the whole municipality: the console warns the officers. */
+    widenedToMunicipality: boolean('widened_to_municipality').notNull().default(false),
     document: jsonb('document').notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -78,6 +78,30 @@ export function nearestShelter(h: Place, options: ShelterPlace[]): { shelter: Sh
   return best;
 }
 
+/** What targeting made of the codes an alert names (stored on the alert row, shown in the console). */
+export interface AreaCodeOutcome {
+  /** District codes (`district` / `ooAzaTyouTyouMokuCode`) that are neither the municipality's code nor one of its districts'. */
+  unknownAreaCodes: string[];
+  /** An area named only such codes (no known code, no polygon or circle), so it became the whole municipality. */
+  widenedToMunicipality: boolean;
+}
+
+/**
+ * The unknown codes of an alert: a feed naming a 町丁目 the municipality never registered (a typo,
+ * an old code after a merger) would otherwise reach every household without anyone noticing.
+ */
+export function areaCodeOutcome(alert: CanonicalAlert, municipalityCode: string, knownCodes: Set<string>): AreaCodeOutcome {
+  const unknown = new Set<string>();
+  let widenedToMunicipality = false;
+  for (const area of alert.infos.flatMap((i) => i.areas)) {
+    const codes = area.geocodes.filter((g) => DISTRICT_CODE_NAMES.includes(g.valueName) && g.value !== municipalityCode).map((g) => g.value);
+    const strangers = codes.filter((c) => !knownCodes.has(c));
+    for (const c of strangers) unknown.add(c);
+    if (strangers.length && strangers.length === codes.length && !area.polygons.length && !area.circles.length) widenedToMunicipality = true;
+  }
+  return { unknownAreaCodes: [...unknown], widenedToMunicipality };
+}
+
 /** Which households an alert reaches, as the database is to find them: known district codes, households matched by geometry, or everyone. */
 interface TargetPlan {
   codes: string[];

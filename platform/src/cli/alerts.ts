@@ -10,7 +10,7 @@ Reads a CAP 1.2 or L-Alert EvacuationOrder document and prints one JSON object:
 { ok, code?, format, sender, identifier, sent, msgType, status, infos, areas }.
 Needs no database. Exit 0 when accepted, 1 when refused (code says why), 2 on a usage error.
 ingest stores it for the municipality (through the running platform when it owns the embedded
-database) and prints { ok, outcome, alertId } or { ok: false, code }; same exit codes.`;
+database) and prints { ok, outcome, alertId, unknownAreaCodes, … } or { ok: false, code }; same exit codes.`;
 
 function usage(message: string): number {
   console.error(`${message}\n\n${USAGE}`);

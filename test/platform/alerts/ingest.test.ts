@@ -1,15 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { issueFeedCredential } from '../../../platform/src/alerts/feed.js';
+import { alertFunnel } from '../../../platform/src/alerts/funnel.js';
 import { activeAlerts } from '../../../platform/src/alerts/ingest.js';
 import { alertConflicts, alertFeedCredentials, alerts, alertTargets } from '../../../platform/src/alerts/schema.js';
 import { runOperatorCommand } from '../../../platform/src/admin/commands.js';
+import { auditLog } from '../../../platform/src/db/schema/audit.js';
 import { organisations } from '../../../platform/src/db/schema/organisations.js';
 import { CLI_ACTOR } from '../../../platform/src/identity/audit.js';
 import { publishedAlert } from '../../helpers/alerts.js';
 import { buildTestApp } from '../../helpers/app.js';
+import { capXml } from '../../helpers/cap-messages.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/alerts');
 const text = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
@@ -241,6 +244,11 @@ describe('storing, duplicates and conflicts', () => {
     const late = await post(v3);
     expect([late.statusCode, late.json()]).toEqual([200, { outcome: 'stale', alertId: second.json().alertId }]);
     expect((await stateOf('EO-rev#2'))!.state).toBe('active');
+    // Not stored, but not without trace: audited under the revision that made it stale.
+    const audited = await db.select().from(auditLog).where(and(eq(auditLog.subject, second.json().alertId), eq(auditLog.action, 'alert.stale')));
+    // (The fixture's revision 2 is itself past its expiry by now: audited too, as `expired`.)
+    expect(audited.map((e) => e.data).filter((d) => (d as { reason: string }).reason === 'superseded'))
+      .toEqual([expect.objectContaining({ reason: 'superseded', identifier: 'EO-rev#1', channel: 'feed' })]);
 
     const v3b = text('l-alert-v3-bare.xml').replaceAll('162108-EO-0001', 'EO-order');
     const v4b = text('l-alert-v4-soap.xml').replaceAll('162108-EO-0001', 'EO-order');
@@ -261,6 +269,19 @@ describe('storing, duplicates and conflicts', () => {
     expect(active).not.toContain('EO-drill#1');
   });
 
+  it('an alert already past its expiry when it arrives is stored, never shown, and audited as alert.stale', async () => {
+    const { xml } = capXml({ identifier: 'expired-on-arrival', sent: new Date(Date.now() - 2 * 3600_000), ttlSeconds: 3600 });
+    const res = await post(xml);
+    expect([res.statusCode, res.json().outcome]).toEqual([201, 'stored']);
+    const { alertId } = res.json();
+    expect((await activeAlerts(db, nantoOrg!.id)).map((a) => a.id)).not.toContain(alertId);
+    const audited = await db.select().from(auditLog).where(and(eq(auditLog.subject, alertId), eq(auditLog.action, 'alert.stale')));
+    expect(audited.map((e) => e.data)).toEqual([expect.objectContaining({ reason: 'expired', identifier: 'expired-on-arrival', channel: 'feed', expiresAt: (await stateOf('expired-on-arrival'))!.expiresAt.toISOString() })]);
+    // One still in force: no such record.
+    const fresh = await post(capXml({ identifier: 'fresh-on-arrival' }).xml);
+    expect(await db.select().from(auditLog).where(and(eq(auditLog.subject, fresh.json().alertId), eq(auditLog.action, 'alert.stale')))).toEqual([]);
+  });
+
   it('a missing expires gets the configured default after sent; a given one is kept', async () => {
     expect((await post(renamed('cap-homeland-security.xml', '43b080713727', 'ttl-1'))).statusCode).toBe(201);
     const row = (await stateOf('ttl-1'))!;
@@ -271,11 +292,33 @@ describe('storing, duplicates and conflicts', () => {
     expect((await activeAlerts(db, nantoOrg!.id, new Date('2026-11-30T13:00:01Z'))).map((a) => a.identifier)).not.toContain('ttl-2');
   });
 
+  it('district codes the municipality does not know are named: in the answer, on the row, in the audit, in the funnel', async () => {
+    const unknown = capXml({ identifier: 'unknown-codes-1', district: 'jyohana' }).xml;
+    const res = await post(unknown);
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ outcome: 'stored', unknownAreaCodes: ['jyohana'], widenedToMunicipality: true });
+    const { alertId } = res.json();
+    expect(await stateOf('unknown-codes-1')).toMatchObject({ unknownAreaCodes: ['jyohana'], widenedToMunicipality: true });
+    // It went to every household of the municipality (the fallback it was before), now visibly.
+    expect((await db.select().from(alertTargets).where(eq(alertTargets.alertId, alertId))).map((t) => t.matchedBy)).toEqual(['municipality', 'municipality']);
+    const [audit] = await db.select().from(auditLog).where(and(eq(auditLog.subject, alertId), eq(auditLog.action, 'alert.ingest')));
+    expect(audit!.data).toMatchObject({ unknownAreaCodes: 'jyohana', widenedToMunicipality: true });
+    expect(await alertFunnel(db, nantoOrg!.id, alertId, 60)).toMatchObject({ unknownAreaCodes: ['jyohana'], widenedToMunicipality: true });
+    // Known codes: nothing to report.
+    const known = await post(capXml({ identifier: 'unknown-codes-2', district: 'johana' }).xml);
+    expect(known.json()).toMatchObject({ outcome: 'stored', unknownAreaCodes: [], widenedToMunicipality: false });
+    const [quiet] = await db.select().from(auditLog).where(and(eq(auditLog.subject, known.json().alertId), eq(auditLog.action, 'alert.ingest')));
+    expect(quiet!.data).toMatchObject({ unknownAreaCodes: '', widenedToMunicipality: false });
+  });
+
   it('the operator command (npm run alerts -- ingest) stores through the same path', async () => {
     const deps = { db, identity: () => Promise.reject(new Error('unused')), audit: config, inviteTtlSeconds: 60, alertDefaultTtlSeconds: config.alertDefaultTtlSeconds };
     const doc = Buffer.from(renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'cli-1')).toString('base64');
     const out = await runOperatorCommand(deps, { command: 'ingest-alert', municipality: '162108', documentBase64: doc });
-    expect(out.result).toMatchObject({ outcome: 'stored' });
+    expect(out.result).toMatchObject({ outcome: 'stored', unknownAreaCodes: [], widenedToMunicipality: false });
     expect((await stateOf('cli-1'))!.channel).toBe('cli');
+    const unknown = Buffer.from(capXml({ identifier: 'cli-unknown', district: 'x-99' }).xml).toString('base64');
+    expect((await runOperatorCommand(deps, { command: 'ingest-alert', municipality: '162108', documentBase64: unknown })).result)
+      .toMatchObject({ outcome: 'stored', unknownAreaCodes: ['x-99'], widenedToMunicipality: true });
   });
 });

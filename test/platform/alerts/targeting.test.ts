@@ -9,7 +9,7 @@ import { parseAlertDocument } from '../../../platform/src/alerts/parse.js';
 import { distanceText, householdMessage } from '../../../platform/src/alerts/personalise.js';
 import { composeAlert, OPEN_SHELTER_PARAMETER } from '../../../platform/src/alerts/compose.js';
 import { alertTargets } from '../../../platform/src/alerts/schema.js';
-import { matchHouseholds, nearestShelter, targetAlert, type Place } from '../../../platform/src/alerts/targeting.js';
+import { areaCodeOutcome, matchHouseholds, nearestShelter, targetAlert, type Place } from '../../../platform/src/alerts/targeting.js';
 import { householdMembers, households, organisations, persons, shelters } from '../../../platform/src/db/schema/index.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { capXml } from '../../helpers/cap-messages.js';
@@ -49,6 +49,28 @@ describe('matching households (pure)', () => {
     all.infos[0]!.areas = [{ areaDesc: '南砺市全域', polygons: [], circles: [], geocodes: [{ valueName: 'jisX0402', value: '162108' }] }];
     all.infos = [all.infos[0]!];
     expect([...matchHouseholds(all, places).values()]).toEqual(['municipality', 'municipality', 'municipality']);
+  });
+});
+
+describe('unknown area codes (pure)', () => {
+  const alert = parseAlertDocument(fixture('cap-multilingual-nanto.xml'));
+  const withAreas = (areas: { codes: string[]; circle?: boolean }[]) => {
+    const a = structuredClone(alert);
+    a.infos = [{ ...a.infos[0]!, areas: areas.map(({ codes, circle }) => ({
+      areaDesc: 'x', polygons: [], circles: circle ? [{ lat: 36.5, lon: 136.9, radiusKm: 1 }] : [],
+      geocodes: [{ valueName: 'jisX0402', value: '162108' }, ...codes.map((value) => ({ valueName: 'district', value }))],
+    })) }];
+    return a;
+  };
+  const known = new Set(['johana', 'inami']);
+
+  it('names the codes that are neither the municipality nor a known district; widened only when an area had nothing else', () => {
+    expect(areaCodeOutcome(withAreas([{ codes: ['johana'] }]), '162108', known)).toEqual({ unknownAreaCodes: [], widenedToMunicipality: false });
+    expect(areaCodeOutcome(withAreas([{ codes: ['162108'] }]), '162108', known)).toEqual({ unknownAreaCodes: [], widenedToMunicipality: false });
+    expect(areaCodeOutcome(withAreas([{ codes: ['jyohana', 'x9'] }, { codes: ['x9'] }]), '162108', known)).toEqual({ unknownAreaCodes: ['jyohana', 'x9'], widenedToMunicipality: true });
+    // A known code beside it, or a circle, still narrows the area: reported, but nobody else was reached.
+    expect(areaCodeOutcome(withAreas([{ codes: ['johana', 'x9'] }]), '162108', known)).toEqual({ unknownAreaCodes: ['x9'], widenedToMunicipality: false });
+    expect(areaCodeOutcome(withAreas([{ codes: ['x9'], circle: true }]), '162108', known)).toEqual({ unknownAreaCodes: ['x9'], widenedToMunicipality: false });
   });
 });
 

@@ -13,7 +13,7 @@ import { tvConnector } from '../../../platform/src/alerts/tv-connect.js';
 import { writeReceipts } from '../../../platform/src/alerts/receipts.js';
 import { alertReceipts } from '../../../platform/src/alerts/schema.js';
 import type { DbHandle } from '../../../platform/src/db/client.js';
-import { auditLog, districts, households } from '../../../platform/src/db/schema/index.js';
+import { auditLog, devices, districts, households } from '../../../platform/src/db/schema/index.js';
 import { DEMO_HOUSEHOLDS } from '../../../platform/src/demo/world.js';
 import { DEVICE_TEST_ALERTS_CHANNEL, DEVICE_WITHDRAWN_CHANNEL, withdrawDevice } from '../../../platform/src/identity/devices.js';
 import { CONSOLE_PREFIX } from '../../../platform/src/staff/access.js';
@@ -228,6 +228,27 @@ describe('the TV alert channel', () => {
       .where(and(eq(alertReceipts.alertId, a.id), eq(alertReceipts.kind, 'acknowledged')));
     expect(row).toEqual({ personId, answer: 'safe_at_home' });
     await tv.close();
+  });
+
+  it('drops a receipt for a Test or Exercise alert from a TV not flagged for test alerts (it is never sent one), stores it from a flagged TV', async () => {
+    const test = await ingest({ status: 'Test' });
+    const exercise = await ingest({ status: 'Exercise' });
+    const actual = await ingest();
+    const yamadaHousehold = (await db.query.devices.findFirst({ where: (d, { eq: is }) => is(d.id, YAMADA.tv.id) }))!.householdId!;
+    const base = { deviceId: YAMADA.tv.id, householdId: yamadaHousehold, answer: null, personId: null, receivedAt: new Date(), kinds: ['delivered'] as const };
+    await writeReceipts(db, [test, exercise, actual].map((a) => ({ ...base, alertId: a.id })));
+    expect(await receiptsOf(test.id)).toEqual([]);
+    expect(await receiptsOf(exercise.id)).toEqual([]);
+    expect(await receiptsOf(actual.id)).toEqual([{ kind: 'delivered', answer: null }]);
+    // The same receipts from the TV once flagged: stored.
+    await db.update(devices).set({ testAlerts: true }).where(eq(devices.id, YAMADA.tv.id));
+    try {
+      await writeReceipts(db, [test, exercise].map((a) => ({ ...base, alertId: a.id })));
+    } finally {
+      await db.update(devices).set({ testAlerts: false }).where(eq(devices.id, YAMADA.tv.id));
+    }
+    expect(await receiptsOf(test.id)).toEqual([{ kind: 'delivered', answer: null }]);
+    expect(await receiptsOf(exercise.id)).toEqual([{ kind: 'delivered', answer: null }]);
   });
 
   it('writes a burst of receipts in one statement, and drops a receipt for an alert that does not target the household', async () => {

@@ -84,6 +84,7 @@ export class OpAlertFunnel extends LitElement {
     const stages = [['targeted', '対象世帯'], ['delivered', '届いた'], ['displayed', '表示された'], ['acknowledged', '確認された']] as const;
     const w = WATCHDOG[f.watchdog.state];
     return html`<div data-funnel=${f.alertId}>
+      ${f.widenedToMunicipality ? html`<p class="error" role="alert" data-unknown-area-codes=${f.unknownAreaCodes.join(' ')}>地区コード ${f.unknownAreaCodes.join('、')} が 見つからないため すべての 世帯に 送りました。</p>` : ''}
       <div class="row">${stages.map(([key, label], i) => html`${i ? html`<span aria-hidden="true">→</span>` : ''}
         <div class="panel" style="min-width:120px;margin:0" data-stage=${key}><div class="muted">${label}</div>
           <div style="font-size:28px;font-weight:700" data-value>${f.totals[key]}</div></div>`)}</div>

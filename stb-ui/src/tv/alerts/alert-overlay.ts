@@ -9,7 +9,9 @@ import '../ui/tv-button.js';
  * An evacuation alert over whatever is on screen (issue 13 §4): the whole canvas in the level's
  * colour, the level in big letters, the household's names, what to do, the nearest shelter and its
  * distance. It is the top focus layer while it is in the page, so a PIN pad underneath gets no
- * digit and keeps what was typed; removing it gives focus back to where it was.
+ * digit and keeps what was typed; removing it gives focus back to where it was. It stays the top
+ * layer even when a dialog opens while it shows (`topmost`: an idle-logout countdown goes beneath
+ * it, never between the resident and the alert).
  * OK (確認しました) acknowledges; the two answers acknowledge with what the resident said.
  * With no alert (避難情報 opened when none is in force) it says so, with a way back.
  *
@@ -46,7 +48,7 @@ export class StbTvAlertOverlay extends LitElement {
   `;
 
   private _focus = new FocusController(this, () => ({
-    key: 'alert', container: true, modal: true, defaultChild: this.alert ? 'alert/ok' : 'alert/close',
+    key: 'alert', container: true, modal: true, topmost: true, defaultChild: this.alert ? 'alert/ok' : 'alert/close',
     // Back does not dismiss an evacuation order by accident; it closes only the "no alerts" view.
     onBack: () => {
       if (!this.alert) this.dispatchEvent(new CustomEvent('alert-close', { bubbles: true, composed: true }));

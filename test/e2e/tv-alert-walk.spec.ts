@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { DriverClient } from '../helpers/driver-client.js';
 import {
-  acknowledgementsSent, acknowledgeLeftovers, alertLink, choicesTaken, clockSteps, overlay,
+  acknowledgedOnTv, acknowledgementsSent, acknowledgeLeftovers, alertLink, choicesTaken, clockSteps, overlay,
 } from './alert-walk.js';
 import { cancelAlerts, publishAlert, type Published } from './alerts.js';
 import { connectDriver, tvUrl } from './product.js';
@@ -9,8 +9,9 @@ import { focusedKeys, press } from './remote.js';
 import { focusLandsOn, insertCard, logInWithRemote, person, register } from './tv-session.js';
 
 // The evacuation-alert overlay walked as an elderly resident would, with the remote only: the traps
-// a hurried or slow press falls into. Nothing under the overlay (a PIN pad, an idle-logout
-// countdown) takes its keys.
+// a hurried or slow press falls into. An alert arriving under a pressed OK picks nothing until it
+// could be read; nothing under the overlay (a PIN pad, an idle-logout countdown) takes its keys; an
+// Update, a Cancel and an expiry of the alert on screen are said, not silent; 「あと N件」 when more wait.
 
 const TARO = person('yamada-taro');
 let driver: DriverClient;
@@ -45,6 +46,36 @@ async function quietTv(page: Page, settings: Record<string, unknown> | null = nu
   await focusLandsOn(page, 'start/login');
   return link;
 }
+
+const notice = (page: Page) => page.locator('stb-tv-alert-overlay [data-field="notice"]');
+
+test('an alert that arrives as OK is pressed beneath picks nothing for 0.8 s: OK and digits do nothing until then', async ({ page }) => {
+  const link = await quietTv(page);
+  // The clock stands still from here: the 0.8 s pass only when the test says.
+  await page.clock.pauseAt(Date.now() + 1_000);
+  const order = await publish({ level: '4', headline: '城端地域に 避難指示' });
+  await expect(overlay(page)).toHaveAttribute('data-alert', order.id, { timeout: 15_000 });
+  await expect(overlay(page)).toHaveAttribute('data-choices-held', '');
+  await focusLandsOn(page, 'alert/ok');
+
+  // The OK meant for ログイン beneath, a second press of it, and a digit: none answers, none moves focus.
+  await press(page, 'Enter', 'alert/ok');
+  await press(page, '2', 'alert/ok');
+  await page.clock.runFor(500);
+  await press(page, 'Enter', 'alert/ok');
+  await expect(overlay(page)).toHaveAttribute('data-alert', order.id);
+  expect(await acknowledgedOnTv(page, order.id)).toBe(false);
+  expect(acknowledgementsSent(link, order.id)).toEqual([]);
+  await expect(page.locator('stb-tv-app [data-screen-name]')).toHaveAttribute('data-screen-name', 'start');
+
+  // 0.8 s after it came: OK acknowledges, and focus is back on ログイン.
+  await page.clock.runFor(300);
+  await choicesTaken(page);
+  await press(page, 'Enter', 'start/login');
+  await expect(overlay(page)).toHaveCount(0);
+  await expect.poll(() => acknowledgementsSent(link, order.id).map((m) => m.answer ?? 'ok')).toEqual(['ok']);
+  await cancelAlerts([order]);
+});
 
 test('digits, arrows and Back with an alert up never reach the PIN pad beneath; acknowledged, the PIN is as it was', async ({ page }) => {
   await quietTv(page);
@@ -86,4 +117,59 @@ test('an idle-logout countdown that comes while an alert is up goes beneath it: 
   await expect.poll(() => focusedKeys(page)).toHaveLength(1);
   await expect.poll(() => acknowledgementsSent(link, order.id).map((m) => m.answer)).toEqual(['safe_at_home']);
   await cancelAlerts([order]);
+});
+
+test('an Update of the alert on screen says its text changed; withdrawn or expired on screen, it says so and stays until わかりました', async ({ page }) => {
+  await quietTv(page);
+  const first = await publish({ level: '3', headline: '城端地域に 高齢者等避難' });
+  await expect(overlay(page)).toHaveAttribute('data-alert', first.id, { timeout: 15_000 });
+  await expect(notice(page)).toHaveCount(0);
+
+  const update = await publish({ msgType: 'Update', level: '4', headline: '城端地域に 避難指示', references: [{ identifier: first.identifier, sent: first.sent }] });
+  await expect(overlay(page)).toHaveAttribute('data-alert', update.id, { timeout: 15_000 });
+  await expect(notice(page)).toHaveText('内容が 新しくなりました');
+  await expect(page.locator('stb-tv-alert-overlay h2')).toHaveText('警戒レベル4 避難指示');
+
+  await publish({ msgType: 'Cancel', references: [{ identifier: update.identifier, sent: update.sent }] });
+  await expect(overlay(page)).toHaveAttribute('data-ended', 'cancelled', { timeout: 15_000 });
+  await expect(notice(page)).toHaveText('この 情報は 取り消されました');
+  await expect(page.locator('stb-tv-alert-overlay h2')).toHaveText('警戒レベル4 避難指示');
+  await focusLandsOn(page, 'alert/understood');
+  await expect(page.locator('stb-tv-alert-overlay [data-focus-key="alert/understood"]')).toContainText('わかりました');
+  await choicesTaken(page);
+  await press(page, 'Enter', 'start/login');
+  await expect(overlay(page)).toHaveCount(0);
+
+  // One that runs out while on screen (the platform withdraws it at its expiry) says that instead.
+  const brief = await publish({ level: '3', ttlSeconds: 4 });
+  await expect(overlay(page)).toHaveAttribute('data-alert', brief.id, { timeout: 15_000 });
+  await expect(overlay(page)).toHaveAttribute('data-ended', 'expired', { timeout: 15_000 });
+  await expect(notice(page)).toHaveText('この 情報は 期限が 切れました');
+  await choicesTaken(page);
+  await press(page, 'Enter', 'start/login');
+  await expect(overlay(page)).toHaveCount(0);
+});
+
+test('several alerts waiting: 「あと N件」 says more follow, and each shows in turn', async ({ page }) => {
+  await quietTv(page);
+  const a = await publish({ level: '3', headline: '城端地域に 高齢者等避難' });
+  await expect(overlay(page)).toHaveAttribute('data-alert', a.id, { timeout: 15_000 });
+  await expect(page.locator('stb-tv-alert-overlay [data-field="more"]')).toHaveCount(0);
+  const b = await publish({ level: '4', headline: '城端地域に 避難指示' });
+  await expect(overlay(page)).toHaveAttribute('data-alert', b.id, { timeout: 15_000 });
+  await expect(page.locator('stb-tv-alert-overlay [data-field="more"]')).toHaveText('あと 1件');
+  await choicesTaken(page);
+  await page.clock.pauseAt(Date.now() + 1_000);
+  await press(page, 'Enter', 'alert/ok');
+  await expect(overlay(page)).toHaveAttribute('data-alert', a.id);
+  await expect(page.locator('stb-tv-alert-overlay [data-field="more"]')).toHaveCount(0);
+  // The next one came by itself: a second OK (a double press) picks nothing until it could be read.
+  await expect(overlay(page)).toHaveAttribute('data-choices-held', '');
+  await press(page, 'Enter', 'alert/ok');
+  await expect(overlay(page)).toHaveAttribute('data-alert', a.id);
+  await page.clock.runFor(800);
+  await choicesTaken(page);
+  await press(page, 'Enter', 'start/login');
+  await expect(overlay(page)).toHaveCount(0);
+  await cancelAlerts([a, b]);
 });

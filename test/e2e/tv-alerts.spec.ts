@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { DriverClient } from '../helpers/driver-client.js';
-import { acknowledgeLeftovers, alertLink, clockSteps, overlay, type AlertLink } from './alert-walk.js';
+import { acknowledgeLeftovers, alertLink, choicesTaken, clockSteps, overlay, type AlertLink } from './alert-walk.js';
 import { alertsInForce, cancelAlerts, publishAlert, type Published } from './alerts.js';
 import { COMPOSER, officerDesk, openFunnel } from './officer-desk.js';
 import { connectDriver, tvUrl } from './product.js';
@@ -11,7 +11,7 @@ import { focusLandsOn, insertCard, moveTo, person, register } from './tv-session
 // half typed — with the family's names and their shelter, a chime and the text read aloud; OK
 // acknowledges and the PIN entry is still there. Receipts come back (displayed, which is delivered too →
 // acknowledged, each confirmed by the platform once stored); a TV that was offline gets the alert
-// when it is back; an Update replaces it, a Cancel removes it; a Test message is never shown. An
+// when it is back; an Update replaces it, a Cancel withdraws it (saying so); a Test message is never shown. An
 // acknowledgement given while the platform's end of the link is gone is sent again when the TV is
 // back (even after a reload), and the console's funnel shows it.
 
@@ -106,6 +106,7 @@ test('an alert shows over a half-typed PIN with names and shelter, chimes and sp
   // Shown at once: the page's one receipt is `displayed`, which the platform stores as delivered too (the funnel below).
   await expect.poll(() => receipted(link, order.id)).toEqual(['displayed']);
 
+  await choicesTaken(page);
   await press(page, 'Enter', focusedBefore);
   await expect(overlay(page)).toHaveCount(0);
   await expect(page.locator('stb-tv-flow-screen [data-pin-length]')).toHaveAttribute('data-pin-length', '2');
@@ -132,7 +133,7 @@ test('an alert shows over a half-typed PIN with names and shelter, chimes and sp
   await cancelAlerts([order]);
 });
 
-test('a TV that was offline gets the alert when it is back; an Update replaces it, a Cancel removes it; a Test is never shown', async ({ page }) => {
+test('a TV that was offline gets the alert when it is back; an Update replaces it, a Cancel withdraws it; a Test is never shown', async ({ page }) => {
   await page.clock.install();
   await recordSound(page);
   const link = await alertLink(page);
@@ -157,9 +158,12 @@ test('a TV that was offline gets the alert when it is back; an Update replaces i
   await expect(overlay(page)).toHaveAttribute('data-alert', update.id, { timeout: 15_000 });
   await expect(page.locator('stb-tv-alert-overlay h2')).toHaveText('警戒レベル5 緊急安全確保');
 
+  // Withdrawn while on screen, it says so and stays until the resident closes it.
   await publish({ msgType: 'Cancel', references: [{ identifier: update.identifier, sent: update.sent }] });
-  await expect(overlay(page)).toHaveCount(0, { timeout: 15_000 });
-  await focusLandsOn(page, 'start/login');
+  await expect(overlay(page)).toHaveAttribute('data-ended', 'cancelled', { timeout: 15_000 });
+  await choicesTaken(page);
+  await press(page, 'Enter', 'start/login');
+  await expect(overlay(page)).toHaveCount(0);
 
   // A Test message, then an Actual one: pushes keep their order, so the Test would have come first.
   const drill = await publish({ status: 'Test', headline: '訓練' });
@@ -167,7 +171,7 @@ test('a TV that was offline gets the alert when it is back; an Update replaces i
   await expect(overlay(page)).toHaveAttribute('data-alert', real.id, { timeout: 15_000 });
   expect(link.fromServer.filter((m) => m.type === 'alert').map((m) => (m.alert as { id: string }).id)).not.toContain(drill.id);
   await cancelAlerts([real]);
-  await expect(overlay(page)).toHaveCount(0, { timeout: 15_000 });
+  await expect(overlay(page)).toHaveAttribute('data-ended', 'cancelled', { timeout: 15_000 });
 });
 
 test('an acknowledgement the platform never got is sent again when the TV is back, even after a reload, and the funnel shows it', async ({ page, browser }) => {
@@ -183,6 +187,7 @@ test('an acknowledgement the platform never got is sent again when the TV is bac
   // The platform's end of the link goes; the TV has not noticed when 「避難しました」 is pressed.
   link.offline = true;
   for (const cut of link.cutServers) cut();
+  await choicesTaken(page);
   await moveTo(page, 'alert/evacuated');
   await press(page, 'Enter');
   await expect(overlay(page)).toHaveCount(0);

@@ -87,3 +87,19 @@ export function acknowledgedOnTv(page: Page, alertId: string): Promise<boolean |
 /** The acknowledgements the page sent for an alert (with the answer, if any). */
 export const acknowledgementsSent = (link: AlertLink, alertId: string) =>
   link.fromPage.filter((m) => m.type === 'receipt' && m.alertId === alertId && m.kind === 'acknowledged');
+
+/** The overlay's lines shown only in part (cut at the top or bottom of the text's place): none, ever. */
+export function cutLines(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const overlay = document.querySelector('stb-tv-app')!.shadowRoot!.querySelector('stb-tv-alert-overlay')!;
+    const body = overlay.shadowRoot!.querySelector('.body')!;
+    const place = body.getBoundingClientRect();
+    return [...body.querySelectorAll('[data-block]')]
+      .filter((el) => getComputedStyle(el).display !== 'none')
+      .filter((el) => {
+        const r = el.getBoundingClientRect();
+        return r.top < place.top - 0.5 || r.bottom > place.bottom + 0.5;
+      })
+      .map((el) => (el.textContent ?? '').trim().slice(0, 24));
+  });
+}

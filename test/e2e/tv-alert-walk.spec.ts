@@ -1,17 +1,19 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { DriverClient } from '../helpers/driver-client.js';
 import {
-  acknowledgedOnTv, acknowledgementsSent, acknowledgeLeftovers, alertLink, choicesTaken, clockSteps, overlay,
+  acknowledgedOnTv, acknowledgementsSent, acknowledgeLeftovers, alertLink, choicesTaken, clockSteps, cutLines, overlay,
 } from './alert-walk.js';
 import { cancelAlerts, publishAlert, type Published } from './alerts.js';
 import { connectDriver, tvUrl } from './product.js';
 import { focusedKeys, press } from './remote.js';
-import { focusLandsOn, insertCard, logInWithRemote, person, register } from './tv-session.js';
+import { screenChecker } from './layout-check.js';
+import { focusLandsOn, insertCard, logInWithRemote, moveTo, person, register } from './tv-session.js';
 
 // The evacuation-alert overlay walked as an elderly resident would, with the remote only: the traps
 // a hurried or slow press falls into. An alert arriving under a pressed OK picks nothing until it
 // could be read; nothing under the overlay (a PIN pad, an idle-logout countdown) takes its keys; an
-// Update, a Cancel and an expiry of the alert on screen are said, not silent; 「あと N件」 when more wait.
+// Update, a Cancel and an expiry of the alert on screen are said, not silent; 「あと N件」 when more wait;
+// at 特大 the overlay fits, and a long text pages with ▼/▲ instead of running off the screen.
 
 const TARO = person('yamada-taro');
 let driver: DriverClient;
@@ -173,3 +175,61 @@ test('several alerts waiting: 「あと N件」 says more follow, and each shows
   await expect(overlay(page)).toHaveCount(0);
   await cancelAlerts([a, b]);
 });
+
+/** A headline as long as a municipality may write one: more than the overlay shows at once. */
+const LONG_HEADLINE = [
+  '城端地域の 山側では 土砂災害の 危険が 非常に 高まっています。', '川の 水位が 上がり、橋の 通行が できなく なる おそれが あります。',
+  '夜間の 避難は 危険です。明るい うちに 避難を 始めてください。', '避難所には 食料と 水と 常備薬を 持って きてください。',
+  '体の 不自由な 方は 近所の 方と 声を かけあって 避難してください。', '自宅の 二階以上に いる 方も 外の 様子に 注意してください。',
+].join(' ');
+
+for (const textSize of ['large', 'xlarge'] as const) {
+  test(`at text size ${textSize} the overlay fits, and a long text pages with ▼ つづき / ▲ まえ from the rows of buttons`, async ({ page }, testInfo) => {
+    test.setTimeout(60_000);
+    const { problems, check: checkScreen } = screenChecker(page, testInfo, `alert-${textSize}`);
+    const check = async (name: string) => {
+      await checkScreen(name);
+      expect(await cutLines(page), `lines cut at ${name}`).toEqual([]);
+    };
+    await quietTv(page, { textSize });
+    const shot = (name: string) => page.screenshot({ path: `.scratch/alert-${textSize}-${name}.png` });
+    const order = await publish({ level: '4', headline: '城端地域に 避難指示' });
+    await expect(overlay(page)).toHaveAttribute('data-alert', order.id, { timeout: 15_000 });
+    await choicesTaken(page);
+    await check('ordinary');
+    await shot('ordinary');
+
+    const long = await publish({ level: '5', headline: LONG_HEADLINE });
+    await expect(overlay(page)).toHaveAttribute('data-alert', long.id, { timeout: 15_000 });
+    await choicesTaken(page);
+    const down = page.locator('stb-tv-alert-overlay [data-page="down"]');
+    const up = page.locator('stb-tv-alert-overlay [data-page="up"]');
+    await expect(down).toBeVisible();
+    await expect(down).toHaveText('▼ つづき');
+    await expect(up).toBeHidden();
+    await check('long-top');
+    await shot('long-top');
+
+    // ▼ past the last row of buttons shows the next part, until the last line is in view.
+    const body = page.locator('stb-tv-alert-overlay [data-field="body"]');
+    const lastLine = page.locator('stb-tv-alert-overlay li').last();
+    await moveTo(page, 'alert/evacuated');
+    for (let i = 0; i < 10 && await down.isVisible(); i++) await press(page, 'ArrowDown', 'alert/evacuated');
+    await expect(down).toBeHidden();
+    await expect(up).toBeVisible();
+    const [shown, last] = await Promise.all([body.boundingBox(), lastLine.boundingBox()]);
+    expect(last!.y + last!.height).toBeLessThanOrEqual(shown!.y + shown!.height + 1);
+    await check('long-end');
+    await expect.poll(() => cutLines(page)).toEqual([]);
+    await shot('long-end');
+
+    // ▲ past the first row goes back to the top; the answer buttons never moved.
+    await moveTo(page, 'alert/ok');
+    for (let i = 0; i < 10 && await up.isVisible(); i++) await press(page, 'ArrowUp', 'alert/ok');
+    await expect(up).toBeHidden();
+    await expect(page.locator('stb-tv-alert-overlay h2')).toBeInViewport({ ratio: 1 });
+    await expect(page.locator('stb-tv-alert-overlay [data-focus-key="alert/evacuated"]')).toBeInViewport({ ratio: 1 });
+    expect(problems).toEqual([]);
+    await cancelAlerts([order, long]);
+  });
+}

@@ -33,7 +33,7 @@ export type AlertEnd = 'cancelled' | 'expired';
 export class StbTvAlertOverlay extends LitElement {
   static override properties = {
     alert: { attribute: false }, ended: { attribute: false }, renewed: { attribute: false }, more: { attribute: false },
-    arrival: { attribute: false }, _language: { state: true }, _held: { state: true },
+    arrival: { attribute: false }, _language: { state: true }, _held: { state: true }, _pages: { state: true }, _pageAt: { state: true },
   };
   declare alert: TvAlert | null;
   /** The alert on screen was withdrawn (a Cancel) or ran out: it stays, saying so, until closed. */
@@ -46,19 +46,34 @@ export class StbTvAlertOverlay extends LitElement {
   declare arrival: number;
   /** The choices ignore OK and digits (just shown: the key was meant for the screen beneath). */
   declare _held: boolean;
+  /**
+   * The text in parts that fit above the buttons (a long alert, 特大 letters): the block (title,
+   * greeting, line) each part starts at, and the part shown. Whole lines only: none is ever cut.
+   */
+  declare _pages: number[];
+  declare _pageAt: number;
+  /** What the parts were measured for (the alert, its state, the language). */
+  private _pagedFor = '';
   /** The language shown: Japanese unless the resident switched to another the alert carries. */
   declare _language: string;
 
   static override styles = css`
     :host { position: absolute; inset: 0; z-index: 20; display: block; }
     .backdrop {
-      position: absolute; inset: 0; box-sizing: border-box; padding: 78px 144px;
+      position: absolute; inset: 0; box-sizing: border-box; padding: 78px 160px; /* the focus ring of a full-width button stays in the safe area */
       display: flex; flex-direction: column; color: #ffffff; background: var(--alert-colour, #1f2a38);
       /* The same text rules as the canvas: Japanese wraps only at the spaces between phrases. */
       word-break: keep-all; overflow-wrap: anywhere; line-break: strict;
     }
     h2 { margin: 0 0 12px; font-size: calc(72px * var(--stb-text-scale, 1)); font-weight: 800; line-height: 1.15; }
     .greeting { margin: 0 0 12px; font-size: calc(48px * var(--stb-text-scale, 1)); font-weight: 700; }
+    /* The text takes what the buttons leave; what does not fit is paged (▲/▼), never cut off unseen. */
+    .body { flex: 1 1 auto; min-height: 0; overflow: hidden; display: flex; flex-direction: column; }
+    .body > * { flex-shrink: 0; }
+    .pager { display: flex; justify-content: space-between; margin: 8px 0 12px; font-size: calc(36px * var(--stb-text-scale, 1)); font-weight: 800; }
+    .pager span { padding: 0 12px; background: #000000; color: #ffffff; border: 3px solid #ffffff; }
+    .pager span[hidden] { visibility: hidden; display: inline; }
+    [data-block][hidden] { display: none; }
     ul { margin: 0 0 20px; padding: 0; list-style: none; }
     li { font-size: calc(38px * var(--stb-text-scale, 1)); line-height: 1.3; margin: 0 0 4px; }
     li.shelter { font-weight: 700; }
@@ -81,6 +96,8 @@ export class StbTvAlertOverlay extends LitElement {
   private _focus = new FocusController(this, () => ({
     key: 'alert', container: true, modal: true, topmost: true,
     defaultChild: !this.alert ? 'alert/close' : this.ended ? 'alert/understood' : 'alert/ok',
+    // ▲ past the first row of buttons, ▼ past the last: the text pages (a long alert, 特大 letters).
+    onEdge: (dir: string) => (dir === 'up' || dir === 'down') && this._page(dir),
     // While held, a digit picks nothing and moves nothing (a PIN digit must not land on 自宅で安全です).
     onDigit: () => this._held,
     // Back does not dismiss an evacuation order by accident; it closes only the "no alerts" view.
@@ -101,6 +118,8 @@ export class StbTvAlertOverlay extends LitElement {
     this.arrival = 0;
     this._language = 'ja';
     this._held = false;
+    this._pages = [0];
+    this._pageAt = 0;
   }
 
   override willUpdate() {
@@ -119,6 +138,78 @@ export class StbTvAlertOverlay extends LitElement {
     if (this._holdTimer) clearTimeout(this._holdTimer);
     this._holdTimer = null;
     this._held = false;
+    this._resized?.disconnect();
+    this._observed = null;
+  }
+
+  private get _body(): HTMLElement | null {
+    return this.renderRoot.querySelector<HTMLElement>('.body');
+  }
+
+  /** The body's size settles after the buttons (their own elements) and the fonts are in: the parts are measured again then. */
+  private _resized = typeof ResizeObserver === 'function' ? new ResizeObserver(() => this._measureAgain()) : null;
+  private _observed: HTMLElement | null = null;
+
+  private _measureAgain() {
+    this._pagedFor = '';
+    this.requestUpdate();
+  }
+
+  override firstUpdated() {
+    void document.fonts?.ready.then(() => this._measureAgain());
+  }
+
+  override updated() {
+    const body = this._body;
+    if (body !== this._observed) {
+      if (this._observed) this._resized?.unobserve(this._observed);
+      if (body) this._resized?.observe(body);
+      this._observed = body;
+    }
+    const alert = this.alert;
+    const key = alert ? `${alert.id}/${this.ended ?? ''}/${this.renewed}/${this.more}/${this._language}` : '';
+    if (key === this._pagedFor) return;
+    // Measured with every block shown: a part shown now would hide the others' sizes.
+    if (this._pages.length > 1 || this._pageAt > 0) {
+      this._pages = [0];
+      this._pageAt = 0;
+      return;
+    }
+    this._pagedFor = key;
+    const pages = this._paginate();
+    if (pages.length > 1) this._pages = pages;
+  }
+
+  /** Where each part of the text starts: a block that would end below the body begins the next part. */
+  private _paginate(): number[] {
+    const body = this._body;
+    if (!body) return [0];
+    const top = body.getBoundingClientRect().top;
+    const starts = [0];
+    let partTop = 0;
+    body.querySelectorAll('[data-block]').forEach((block, i) => {
+      const box = block.getBoundingClientRect();
+      if (i > starts.at(-1)! && box.bottom - top - partTop > body.clientHeight + 0.5) {
+        starts.push(i);
+        partTop = box.top - top;
+      }
+    });
+    return starts;
+  }
+
+  private get _above(): boolean {
+    return this._pageAt > 0;
+  }
+
+  private get _below(): boolean {
+    return this._pageAt < this._pages.length - 1;
+  }
+
+  /** Shows the next (or previous) part of the text; false when there is none that way. */
+  private _page(dir: 'up' | 'down'): boolean {
+    if (dir === 'down' ? !this._below : !this._above) return false;
+    this._pageAt += dir === 'down' ? 1 : -1;
+    return true;
   }
 
   private _answer(answer?: AlertAnswer) {
@@ -139,6 +230,8 @@ export class StbTvAlertOverlay extends LitElement {
     const m = messageIn(alert, this._language);
     const other = otherLanguage(alert, m);
     const shelterLine = m.lines.find((l) => m.shelter && l.includes(m.shelter.name));
+    // The part of the text shown: blocks from its start to the next part's.
+    const shown = (block: number) => block >= this._pages[this._pageAt]! && block < (this._pages[this._pageAt + 1] ?? Infinity);
     const notice = this.ended ? t(this.ended === 'expired' ? 'alerts.expired' : 'alerts.cancelled') : this.renewed ? t('alerts.updated') : null;
     return html`<div class="backdrop" role="alertdialog" aria-label=${m.title} style="--alert-colour: ${m.colour}"
       data-alert=${alert.id} data-level=${alert.level ?? ''} data-ended=${this.ended ?? nothing} data-choices-held=${this._held ? '' : nothing}>
@@ -146,12 +239,19 @@ export class StbTvAlertOverlay extends LitElement {
         ${notice ? html`<p class="notice" data-field="notice" data-notice=${this.ended ?? 'updated'}>${notice}</p>` : nothing}
         ${this.more ? html`<p class="more" data-field="more" data-more=${this.more}>${t('alerts.more')} ${this.more}${t('alerts.count')}</p>` : nothing}
       </div>` : nothing}
-      ${alert.status ? html`<p class="status" data-field="status">${t('alerts.notActual')}（${alert.status}）</p>` : nothing}
-      <h2 lang=${m.language}>${m.title}</h2>
-      <p class="greeting" data-field="greeting">${m.greeting}</p>
-      <ul>
-        ${m.lines.map((line) => html`<li class=${line === shelterLine ? 'shelter' : nothing} data-field=${line === shelterLine ? 'shelter' : nothing}>${line}</li>`)}
-      </ul>
+      <div class="body" data-field="body">
+        ${alert.status ? html`<p class="status" data-field="status">${t('alerts.notActual')}（${alert.status}）</p>` : nothing}
+        <h2 lang=${m.language} data-block ?hidden=${!shown(0)}>${m.title}</h2>
+        <p class="greeting" data-field="greeting" data-block ?hidden=${!shown(1)}>${m.greeting}</p>
+        <ul>
+          ${m.lines.map((line, i) => html`<li class=${line === shelterLine ? 'shelter' : nothing} data-field=${line === shelterLine ? 'shelter' : nothing}
+            data-block ?hidden=${!shown(i + 2)}>${line}</li>`)}
+        </ul>
+      </div>
+      <p class="pager" data-field="pager">
+        <span data-page="up" ?hidden=${!this._above}>${t('alerts.pageUp')}</span>
+        <span data-page="down" ?hidden=${!this._below}>${t('alerts.pageDown')}</span>
+      </p>
       ${this.ended ? html`<div class="actions" ?data-held=${this._held}>
         <stb-tv-button class="wide" focus-key="alert/understood" .number=${1} label=${t('alerts.understood')} @tv-activate=${this._dismiss}></stb-tv-button>
       </div>` : this._choices(other)}

@@ -41,6 +41,12 @@ export interface FocusNodeOptions {
    * looked up; return false to pass it on. PIN entry uses it to take digits as characters.
    */
   onDigit?: (n: number) => boolean | void;
+  /**
+   * Called on an arrow that moves focus nowhere while focus is inside (innermost first, up to the
+   * layer); return false to pass it on. The alert overlay pages its text with it: ▼ past its last
+   * row of buttons, ▲ past its first.
+   */
+  onEdge?: (dir: Direction) => boolean | void;
 }
 
 /** A node as registered: a unique key, its parent container's key (null or absent = ROOT), and options. */
@@ -336,11 +342,21 @@ export class FocusTree {
    * layer. Returns true when one took it (then no numbered item is picked).
    */
   digit(n: number): boolean {
+    return this._offerUp((node) => !!node.onDigit && node.onDigit(n) !== false);
+  }
+
+  /** Offers an arrow that moved nothing to the focused item and its containers, up to the top layer. */
+  edge(dir: Direction): boolean {
+    return this._offerUp((node) => !!node.onEdge && node.onEdge(dir) !== false);
+  }
+
+  /** Offers something to the focused item (in the top layer) and its containers, innermost first, up to the layer; true once one takes it. */
+  private _offerUp(takes: (node: FocusNode) => boolean): boolean {
     let k: string | null = this._focused !== null && this.layerOf(this._focused) === this.topLayer ? this._focused : null;
     for (let depth = 0; k !== null && k !== ROOT && depth < MAX_DEPTH; depth++) {
       const node = this._nodes.get(k);
       if (!node) break;
-      if (node.onDigit && node.onDigit(n) !== false) return true;
+      if (takes(node)) return true;
       if (node.modal) return false;
       k = node.parent;
     }

@@ -409,3 +409,16 @@ describe('FocusTree topmost layer (the evacuation alert)', () => {
     expect(s.tree.focused).toBe('start/register');
   });
 });
+
+describe('FocusTree.edge', () => {
+  it('offers an arrow that moved nothing to the containers up to the layer, innermost first', () => {
+    const s = setup();
+    const onEdge = vi.fn(() => true);
+    s.add({ key: 'alert', container: true, modal: true, topmost: true, defaultChild: 'alert/ok', onEdge });
+    s.add({ key: 'alert/ok', parent: 'alert' }, box(0, 900, 500, 120));
+    s.tree.settle();
+    expect(s.move('down')).toBeNull();
+    expect(s.tree.edge('down')).toBe(true);
+    expect(onEdge).toHaveBeenCalledWith('down');
+  });
+});

@@ -1,5 +1,6 @@
-import { expect, test, type Page, type WebSocketRoute } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import type { DriverClient } from '../helpers/driver-client.js';
+import { acknowledgeLeftovers, alertLink, choicesTaken, clockSteps, overlay, type AlertLink } from './alert-walk.js';
 import { alertsInForce, cancelAlerts, publishAlert, type Published } from './alerts.js';
 import { COMPOSER, officerDesk, openFunnel } from './officer-desk.js';
 import { connectDriver, tvUrl } from './product.js';
@@ -10,7 +11,7 @@ import { focusLandsOn, insertCard, moveTo, person, register } from './tv-session
 // half typed — with the family's names and their shelter, a chime and the text read aloud; OK
 // acknowledges and the PIN entry is still there. Receipts come back (displayed, which is delivered too →
 // acknowledged, each confirmed by the platform once stored); a TV that was offline gets the alert
-// when it is back; an Update replaces it, a Cancel removes it; a Test message is never shown. An
+// when it is back; an Update replaces it, a Cancel withdraws it (saying so); a Test message is never shown. An
 // acknowledgement given while the platform's end of the link is gone is sent again when the TV is
 // back (even after a reload), and the console's funnel shows it.
 
@@ -69,69 +70,9 @@ async function recordSound(page: Page) {
 }
 const sound = (page: Page) => page.evaluate(() => (window as unknown as { __sound: { chimes: number; oscillators: number; spoken: string[] } }).__sound);
 
-/**
- * The alert channel passes through the test: it records what each side says and can cut the link
- * (and refuse new ones) as a network outage would — both ends, or only the platform's (`cutServers`:
- * the TV does not notice, and what it sends then goes nowhere).
- */
-async function alertLink(page: Page) {
-  const link = {
-    offline: false, fromServer: [] as Record<string, unknown>[], fromPage: [] as Record<string, unknown>[],
-    sockets: [] as WebSocketRoute[], cutServers: [] as (() => void)[],
-  };
-  await page.routeWebSocket(/\/api\/v1\/tv\/alerts\/ws$/, (ws) => {
-    if (link.offline) return void ws.close();
-    const server = ws.connectToServer();
-    let serverGone = false;
-    link.sockets.push(ws);
-    link.cutServers.push(() => {
-      serverGone = true;
-      server.close();
-    });
-    server.onMessage((m) => {
-      link.fromServer.push(JSON.parse(String(m)) as Record<string, unknown>);
-      ws.send(m);
-    });
-    // Closing the platform's end on purpose leaves the TV's open; any other close goes through.
-    server.onClose((code, reason) => {
-      if (!serverGone) void ws.close({ code, reason });
-    });
-    ws.onMessage((m) => {
-      link.fromPage.push(JSON.parse(String(m)) as Record<string, unknown>);
-      if (!serverGone) server.send(m);
-    });
-  });
-  return link;
-}
-
-/**
- * Lets `ms` of the page's (installed) clock pass 2.5 s at a time, with real time between the steps.
- * The page's timers and its real sockets then keep step: a reader-driver answer arrives before the
- * reader client's silence check (1.5 s, then its ping 1.5 s more) could take the driver for gone,
- * which one `runFor(31_000)` made it do while the alert channel was asking for its credential.
- */
-async function clockSteps(page: Page, ms: number) {
-  for (let passed = 0; passed < ms; passed += 2_500) {
-    await page.clock.runFor(Math.min(2_500, ms - passed));
-    await page.waitForTimeout(50);
-  }
-}
-
-const overlay = (page: Page) => page.locator('stb-tv-alert-overlay [data-alert]');
-const receipted = (link: Awaited<ReturnType<typeof alertLink>>, alertId: string) =>
+const receipted = (link: AlertLink, alertId: string) =>
   link.fromServer.flatMap((m) => (m.type === 'receipted' ? m.receipts as { alertId: string; kind: string }[] : []))
     .filter((r) => r.alertId === alertId).map((r) => r.kind);
-
-/**
- * Alerts left in force by other specs of the run (the console's, say) reach this TV too: once the
- * channel is up and they are in, they are acknowledged with OK, so each test starts from a quiet screen.
- */
-async function acknowledgeLeftovers(page: Page, link: Awaited<ReturnType<typeof alertLink>>) {
-  await expect.poll(() => link.fromServer.some((m) => m.type === 'ready'), { timeout: 15_000 }).toBe(true);
-  const active = (link.fromServer.find((m) => m.type === 'ready')!.active as string[]);
-  await expect.poll(async () => (await alertsInForce(page)).length, { timeout: 15_000 }).toBe(active.length);
-  while (await overlay(page).count()) await page.keyboard.press('Enter');
-}
 
 test('an alert shows over a half-typed PIN with names and shelter, chimes and speaks; OK acknowledges and the PIN is still there', async ({ page }) => {
   await recordSound(page);
@@ -165,6 +106,7 @@ test('an alert shows over a half-typed PIN with names and shelter, chimes and sp
   // Shown at once: the page's one receipt is `displayed`, which the platform stores as delivered too (the funnel below).
   await expect.poll(() => receipted(link, order.id)).toEqual(['displayed']);
 
+  await choicesTaken(page);
   await press(page, 'Enter', focusedBefore);
   await expect(overlay(page)).toHaveCount(0);
   await expect(page.locator('stb-tv-flow-screen [data-pin-length]')).toHaveAttribute('data-pin-length', '2');
@@ -191,7 +133,7 @@ test('an alert shows over a half-typed PIN with names and shelter, chimes and sp
   await cancelAlerts([order]);
 });
 
-test('a TV that was offline gets the alert when it is back; an Update replaces it, a Cancel removes it; a Test is never shown', async ({ page }) => {
+test('a TV that was offline gets the alert when it is back; an Update replaces it, a Cancel withdraws it; a Test is never shown', async ({ page }) => {
   await page.clock.install();
   await recordSound(page);
   const link = await alertLink(page);
@@ -216,9 +158,12 @@ test('a TV that was offline gets the alert when it is back; an Update replaces i
   await expect(overlay(page)).toHaveAttribute('data-alert', update.id, { timeout: 15_000 });
   await expect(page.locator('stb-tv-alert-overlay h2')).toHaveText('警戒レベル5 緊急安全確保');
 
+  // Withdrawn while on screen, it says so and stays until the resident closes it.
   await publish({ msgType: 'Cancel', references: [{ identifier: update.identifier, sent: update.sent }] });
-  await expect(overlay(page)).toHaveCount(0, { timeout: 15_000 });
-  await focusLandsOn(page, 'start/login');
+  await expect(overlay(page)).toHaveAttribute('data-ended', 'cancelled', { timeout: 15_000 });
+  await choicesTaken(page);
+  await press(page, 'Enter', 'start/login');
+  await expect(overlay(page)).toHaveCount(0);
 
   // A Test message, then an Actual one: pushes keep their order, so the Test would have come first.
   const drill = await publish({ status: 'Test', headline: '訓練' });
@@ -226,7 +171,7 @@ test('a TV that was offline gets the alert when it is back; an Update replaces i
   await expect(overlay(page)).toHaveAttribute('data-alert', real.id, { timeout: 15_000 });
   expect(link.fromServer.filter((m) => m.type === 'alert').map((m) => (m.alert as { id: string }).id)).not.toContain(drill.id);
   await cancelAlerts([real]);
-  await expect(overlay(page)).toHaveCount(0, { timeout: 15_000 });
+  await expect(overlay(page)).toHaveAttribute('data-ended', 'cancelled', { timeout: 15_000 });
 });
 
 test('an acknowledgement the platform never got is sent again when the TV is back, even after a reload, and the funnel shows it', async ({ page, browser }) => {
@@ -242,6 +187,7 @@ test('an acknowledgement the platform never got is sent again when the TV is bac
   // The platform's end of the link goes; the TV has not noticed when 「避難しました」 is pressed.
   link.offline = true;
   for (const cut of link.cutServers) cut();
+  await choicesTaken(page);
   await moveTo(page, 'alert/evacuated');
   await press(page, 'Enter');
   await expect(overlay(page)).toHaveCount(0);

@@ -44,7 +44,19 @@ export interface AlertsClientOptions {
   storage?: Pick<Storage, 'getItem' | 'setItem'> | null;
 }
 
-export type AlertsListener = (alerts: readonly TvAlert[], arrived: TvAlert | null) => void;
+/**
+ * What else a change of the list was, for a screen that shows one alert: the alerts an arrival
+ * replaced (an Update of the one on screen), the ones withdrawn (a Cancel, or `expired`), or
+ * `revoked` — everything forgotten because the TV is no longer the household's.
+ */
+export interface AlertsChange {
+  replaced?: readonly string[];
+  withdrawn?: readonly string[];
+  expired?: boolean;
+  revoked?: boolean;
+}
+
+export type AlertsListener = (alerts: readonly TvAlert[], arrived: TvAlert | null, change: AlertsChange) => void;
 
 export class AlertsClient {
   private readonly _opts: AlertsClientOptions;
@@ -146,9 +158,9 @@ export class AlertsClient {
     }
   }
 
-  private _emit(arrived: TvAlert | null) {
+  private _emit(arrived: TvAlert | null, change: AlertsChange = {}) {
     const list = this.alerts;
-    for (const l of this._listeners) l(list, arrived);
+    for (const l of this._listeners) l(list, arrived, change);
   }
 
   private async _connect() {
@@ -189,11 +201,11 @@ export class AlertsClient {
       case 'ready': {
         this._ready = true;
         this._attempt = 0;
-        const before = this._alerts.size;
-        for (const id of [...this._alerts.keys()]) if (!message.active.includes(id)) this._alerts.delete(id);
+        const gone = [...this._alerts.keys()].filter((id) => !message.active.includes(id));
+        for (const id of gone) this._alerts.delete(id);
         // Everything not confirmed stored, whether sent on the last link or given while it was down.
         for (const r of this._pending.resend()) this._send({ type: 'receipt', ...r });
-        if (this._alerts.size !== before) this._emit(null);
+        if (gone.length) this._emit(null, { withdrawn: gone });
         return;
       }
       case 'alert': {
@@ -207,16 +219,16 @@ export class AlertsClient {
         this._alerts.set(alert.id, alert);
         if (alert.acknowledged || message.extension) {
           this._receipt(alert.id, 'delivered');
-          this._emit(null);
+          this._emit(null, { replaced: message.replaces });
         } else {
           if (!this._unshown.has(alert.id)) this._unshown.set(alert.id, setTimeout(() => this._deliveredAlone(alert.id), DELIVERED_UNLESS_SHOWN_MS));
-          this._emit(alert);
+          this._emit(alert, { replaced: message.replaces });
         }
         return;
       }
       case 'withdrawn':
         for (const id of message.alertIds) this._alerts.delete(id);
-        this._emit(null);
+        this._emit(null, { withdrawn: message.alertIds, ...(message.reason === 'expired' ? { expired: true } : {}) });
         return;
       case 'receipted':
         for (const r of message.receipts) this._pending.confirmed(r.alertId, r.kind);
@@ -231,7 +243,7 @@ export class AlertsClient {
           this._pending.clear();
           if (this._alerts.size) {
             this._alerts.clear();
-            this._emit(null);
+            this._emit(null, { revoked: true });
           }
         }
         return;

@@ -1,10 +1,11 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { AlertsClient, alertsUrl, type AlertAnswer, type TvAlert } from '../api/alerts-client.js';
+import { AlertsClient, alertsUrl, type AlertAnswer, type AlertsChange, type TvAlert } from '../api/alerts-client.js';
 import { PlatformClient, type HouseholdMember, type SessionView } from '../api/platform-client.js';
 import { ReaderClient, sessionResumeStore } from '../api/reader-client.js';
 import { loadUiConfig } from '../config.js';
 import '../components/health-badge.js';
 import './alerts/alert-overlay.js';
+import type { AlertEnd } from './alerts/alert-overlay.js';
 import { messageIn } from './alerts/alert-message.js';
 import { announce } from './alerts/alert-voice.js';
 import { CardCertCache } from './flow/card-cert-cache.js';
@@ -59,6 +60,8 @@ export class StbTvApp extends LitElement {
     _operator: { state: true },
     _idleLeft: { state: true },
     _alert: { state: true },
+    _alertEnd: { state: true },
+    _alertUpdated: { state: true },
     _review: { state: true },
   };
   declare _screen: TvScreen;
@@ -73,6 +76,13 @@ export class StbTvApp extends LitElement {
   declare _idleLeft: number | null;
   /** The evacuation alert shown over everything, if any. */
   declare _alert: TvAlert | null;
+  /** The alert shown was withdrawn or ran out while on screen: it stays, saying so, until 「わかりました」. */
+  declare _alertEnd: AlertEnd | null;
+  /** The alert shown replaced (an Update of) the one that was on screen. */
+  declare _alertUpdated: boolean;
+  /** What the overlay showed last (alert and whether it ended), and how often that changed unbidden (holds its choices). */
+  private _alertShown: string | null = null;
+  private _alertArrival = 0;
   /** 避難情報 (home → 9): the alerts still in force, shown again one by one (empty: "none" is shown); null when not open. */
   declare _review: string[] | null;
 
@@ -137,6 +147,8 @@ export class StbTvApp extends LitElement {
     this.platform = new PlatformClient({ device: () => this.reader.deviceCredential() });
     this.booking = new BookingStore({ platform: this.platform });
     this._alert = null;
+    this._alertEnd = null;
+    this._alertUpdated = false;
     this._review = null;
     this.alerts = new AlertsClient({
       url: alertsUrl(location),
@@ -145,7 +157,7 @@ export class StbTvApp extends LitElement {
       // Receipts not yet confirmed survive a reload (alert, kind and answer only; never the session).
       storage: browserStorage(),
     });
-    this.alerts.subscribe((_all, arrived) => this._onAlerts(arrived));
+    this.alerts.subscribe((_all, arrived, change) => this._onAlerts(arrived, change));
     const certs = new CardCertCache(this.reader, () => this.flow.active);
     this.flow = new CardFlow({
       reader: this.reader,
@@ -237,6 +249,15 @@ export class StbTvApp extends LitElement {
 
   override firstUpdated() {
     this._fit();
+  }
+
+  override willUpdate() {
+    // Whatever comes onto the alert overlay by itself (not under 避難情報, which the resident opened,
+    // nor an answer's own result) holds its choices for a moment: a key pressed for what was there must not pick.
+    const shown = this._alert ? `${this._alert.id}/${this._alertEnd ?? ''}` : null;
+    if (shown === this._alertShown) return;
+    this._alertShown = shown;
+    if (shown !== null && this._review === null) this._alertArrival++;
   }
 
   override updated() {
@@ -399,17 +420,39 @@ export class StbTvApp extends LitElement {
     return this.alerts.alerts.filter((a) => !a.acknowledged && Date.parse(a.expiresAt) > now);
   }
 
-  /** The alert list changed: a new one is shown (chime and voice) at once; a withdrawn one goes. */
-  private _onAlerts(arrived: TvAlert | null) {
+  /**
+   * The alert list changed: a new one is shown (chime and voice) at once, saying so when it updates
+   * the one on screen; the one on screen withdrawn or expired stays, saying so, until closed.
+   */
+  private _onAlerts(arrived: TvAlert | null, change: AlertsChange) {
+    const shown = this._alert && !this._alertEnd ? this._alert.id : null;
     if (arrived) {
       this._review = null;
+      this._alertUpdated = shown !== null && !!change.replaced?.includes(shown);
+      this._alertEnd = null;
       this._alert = arrived;
       announce(messageIn(arrived).speech);
       return;
     }
+    if (change.revoked) this._alertEnd = null;
+    else if (shown !== null && change.withdrawn?.includes(shown)) {
+      const expired = change.expired || Date.parse(this._alert!.expiresAt) <= Date.now();
+      this._alertEnd = expired ? 'expired' : 'cancelled';
+      return;
+    }
+    if (this._alertEnd) return; // the ended one stays until 「わかりました」
     if (this._review) return this._showReview();
     const current = this._alert ? this.alerts.alerts.find((a) => a.id === this._alert!.id && !a.acknowledged) : undefined;
+    // An extension (an Update that only moves the expiry) takes the shown one's place without a notice.
+    if (!current) this._alertUpdated = false;
     this._alert = current ?? this._unacknowledged().at(-1) ?? null;
+  }
+
+  /** How many more alerts wait behind the one shown: the rest of 避難情報, or the others not yet acknowledged. */
+  private _alertsWaiting(): number {
+    if (!this._alert) return 0;
+    if (this._review) return this._review.filter((id) => id !== this._alert!.id).length;
+    return this._unacknowledged().filter((a) => a.id !== this._alert!.id).length;
   }
 
   private _openReview() {
@@ -419,6 +462,7 @@ export class StbTvApp extends LitElement {
   }
 
   private _showReview() {
+    this._alertUpdated = false;
     const inForce = new Map(this.alerts.alerts.map((a) => [a.id, a]));
     this._review = this._review!.filter((id) => inForce.has(id));
     this._alert = this._review.length ? inForce.get(this._review[0]!)! : null;
@@ -434,17 +478,34 @@ export class StbTvApp extends LitElement {
       if (!this._review.length) return this._closeReview();
       return this._showReview();
     }
+    this._showNext();
+  }
+
+  /** 「わかりました」 on a withdrawn or expired alert: it goes, and the next (if any) shows. */
+  private _onAlertDismiss(e: CustomEvent<{ alertId: string }>) {
+    this._alertEnd = null;
+    if (this._review) {
+      this._review = this._review.filter((id) => id !== e.detail.alertId);
+      return this._review.length ? this._showReview() : this._closeReview();
+    }
+    this._showNext();
+  }
+
+  private _showNext() {
+    this._alertUpdated = false;
     this._alert = this._unacknowledged().at(-1) ?? null;
   }
 
   private _closeReview = () => {
     this._review = null;
-    this._alert = this._unacknowledged().at(-1) ?? null;
+    this._showNext();
   };
 
   private _renderAlert() {
     if (!this._alert && this._review === null) return nothing;
-    return html`<stb-tv-alert-overlay .alert=${this._alert} @alert-answer=${this._onAlertAnswer} @alert-close=${this._closeReview}></stb-tv-alert-overlay>`;
+    return html`<stb-tv-alert-overlay .alert=${this._alert} .ended=${this._alertEnd} .renewed=${this._alertUpdated}
+      .more=${this._alertsWaiting()} .arrival=${this._review === null ? this._alertArrival : 0}
+      @alert-answer=${this._onAlertAnswer} @alert-dismiss=${this._onAlertDismiss} @alert-close=${this._closeReview}></stb-tv-alert-overlay>`;
   }
 
   private _renderScreen() {

@@ -195,7 +195,9 @@ export class FocusService {
     if (action === null) return;
     this._keyTimeStamp = press.timeStamp;
     try {
-      if (isDirection(action)) this.tree.navigate(action, this._rectOf);
+      if (isDirection(action)) {
+        if (this.tree.navigate(action, this._rectOf) === null) this.tree.edge(action);
+      }
       else if (action === 'ok') this.tree.select();
       else if (action === 'back') {
         if (!this.tree.back()) this.onRootBack?.();

@@ -17,6 +17,12 @@ export interface FocusNodeOptions {
    * answer), never at the one picked the last time.
    */
   modal?: boolean;
+  /**
+   * A modal that stays the top layer while it is in the page (the evacuation alert): a dialog that
+   * opens meanwhile (an idle-logout countdown, a flow's question) goes beneath it, so no key meant
+   * for the alert reaches a dialog the alert hides.
+   */
+  topmost?: boolean;
   /** Container entry rule; 'last' (the default; 'default' for a modal) falls back to the default child, then the first. */
   enterTo?: EnterTo;
   /** The child key to enter first (a container's preferred child). */
@@ -35,6 +41,12 @@ export interface FocusNodeOptions {
    * looked up; return false to pass it on. PIN entry uses it to take digits as characters.
    */
   onDigit?: (n: number) => boolean | void;
+  /**
+   * Called on an arrow that moves focus nowhere while focus is inside (innermost first, up to the
+   * layer); return false to pass it on. The alert overlay pages its text with it: ▼ past its last
+   * row of buttons, ▲ past its first.
+   */
+  onEdge?: (dir: Direction) => boolean | void;
 }
 
 /** A node as registered: a unique key, its parent container's key (null or absent = ROOT), and options. */
@@ -104,7 +116,21 @@ export class FocusTree {
     const siblings = this._children.get(node.parent);
     if (siblings) siblings.push(node.key);
     else this._children.set(node.parent, [node.key]);
-    if (node.modal) this._layers.push({ key: node.key, opener: this._focused });
+    if (node.modal) this._openLayer(node);
+  }
+
+  private _openLayer(node: FocusNode): void {
+    let at = this._layers.length;
+    while (!node.topmost && at > 1 && this._nodes.get(this._layers[at - 1]!.key)?.topmost) at--;
+    if (at === this._layers.length) {
+      this._layers.push({ key: node.key, opener: this._focused });
+      return;
+    }
+    // Opened beneath a topmost layer: it takes what that layer would have given focus back to, and
+    // that layer, once removed, lets focus enter it instead.
+    const above = this._layers[at]!;
+    this._layers.splice(at, 0, { key: node.key, opener: above.opener });
+    above.opener = null;
   }
 
   /** Removes a node; its children stay registered but cannot take focus until it is back. */
@@ -117,6 +143,8 @@ export class FocusTree {
     if (node.modal) {
       const i = this._layers.findIndex((l) => l.key === key);
       if (i === this._layers.length - 1) this._restore = this._layers[i]!.opener;
+      // Closed beneath another layer: the one above gives focus back where this one would have.
+      else if (i > 0 && this._layers[i + 1]!.opener === null) this._layers[i + 1]!.opener = this._layers[i]!.opener;
       if (i > 0) this._layers.splice(i, 1);
     }
     if (this._focused === key) {
@@ -314,11 +342,21 @@ export class FocusTree {
    * layer. Returns true when one took it (then no numbered item is picked).
    */
   digit(n: number): boolean {
+    return this._offerUp((node) => !!node.onDigit && node.onDigit(n) !== false);
+  }
+
+  /** Offers an arrow that moved nothing to the focused item and its containers, up to the top layer. */
+  edge(dir: Direction): boolean {
+    return this._offerUp((node) => !!node.onEdge && node.onEdge(dir) !== false);
+  }
+
+  /** Offers something to the focused item (in the top layer) and its containers, innermost first, up to the layer; true once one takes it. */
+  private _offerUp(takes: (node: FocusNode) => boolean): boolean {
     let k: string | null = this._focused !== null && this.layerOf(this._focused) === this.topLayer ? this._focused : null;
     for (let depth = 0; k !== null && k !== ROOT && depth < MAX_DEPTH; depth++) {
       const node = this._nodes.get(k);
       if (!node) break;
-      if (node.onDigit && node.onDigit(n) !== false) return true;
+      if (takes(node)) return true;
       if (node.modal) return false;
       k = node.parent;
     }

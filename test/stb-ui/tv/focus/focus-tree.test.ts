@@ -361,3 +361,64 @@ describe('FocusTree.rename', () => {
     expect(s.tree.focused).toBeNull();
   });
 });
+
+describe('FocusTree topmost layer (the evacuation alert)', () => {
+  function withAlert() {
+    const s = setup();
+    startScreen(s);
+    s.tree.settle();
+    s.tree.focus('start/register');
+    s.add({ key: 'alert', container: true, modal: true, topmost: true, defaultChild: 'alert/ok' });
+    s.add({ key: 'alert/ok', parent: 'alert', number: 1 }, box(300, 900, 500, 120));
+    s.tree.settle();
+    return s;
+  }
+  const idleDialog = (s: ReturnType<typeof setup>) => {
+    s.add({ key: 'idle', container: true, modal: true, defaultChild: 'idle/stay' });
+    s.add({ key: 'idle/stay', parent: 'idle', number: 1 }, box(300, 500, 500, 120));
+    s.tree.settle();
+  };
+
+  it('stays the top layer when a dialog opens while it shows: keys keep going to the alert', () => {
+    const s = withAlert();
+    idleDialog(s);
+    expect(s.tree.topLayer).toBe('alert');
+    expect(s.tree.focused).toBe('alert/ok');
+    expect(s.tree.itemByNumber(1)).toBe('alert/ok');
+  });
+
+  it('removed, lets focus into the dialog opened beneath it; that dialog closed, focus goes back to the screen', () => {
+    const s = withAlert();
+    idleDialog(s);
+    for (const key of ['alert', 'alert/ok']) s.tree.remove(key);
+    s.tree.settle();
+    expect(s.tree.focused).toBe('idle/stay');
+    for (const key of ['idle', 'idle/stay']) s.tree.remove(key);
+    s.tree.settle();
+    expect(s.tree.focused).toBe('start/register');
+  });
+
+  it('a dialog closed beneath it hands its opener up: the alert removed, focus is back on the screen', () => {
+    const s = withAlert();
+    idleDialog(s);
+    for (const key of ['idle', 'idle/stay']) s.tree.remove(key);
+    s.tree.settle();
+    expect(s.tree.focused).toBe('alert/ok');
+    for (const key of ['alert', 'alert/ok']) s.tree.remove(key);
+    s.tree.settle();
+    expect(s.tree.focused).toBe('start/register');
+  });
+});
+
+describe('FocusTree.edge', () => {
+  it('offers an arrow that moved nothing to the containers up to the layer, innermost first', () => {
+    const s = setup();
+    const onEdge = vi.fn(() => true);
+    s.add({ key: 'alert', container: true, modal: true, topmost: true, defaultChild: 'alert/ok', onEdge });
+    s.add({ key: 'alert/ok', parent: 'alert' }, box(0, 900, 500, 120));
+    s.tree.settle();
+    expect(s.move('down')).toBeNull();
+    expect(s.tree.edge('down')).toBe(true);
+    expect(onEdge).toHaveBeenCalledWith('down');
+  });
+});

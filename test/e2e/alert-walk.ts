@@ -1,0 +1,105 @@
+import { expect, type Locator, type Page, type WebSocketRoute } from '@playwright/test';
+import { alertsInForce } from './alerts.js';
+
+// Walking the TV's evacuation-alert overlay with the remote, as a resident would: the channel
+// passed through the test (to see what each side says), the overlay, and waits that follow the
+// page's clock (the overlay holds its choices a moment after anything comes onto it unbidden).
+
+/** The overlay's alert view (`data-alert` is the alert's id, or `none`). */
+export const overlay = (page: Page): Locator => page.locator('stb-tv-alert-overlay [data-alert]');
+
+/**
+ * The alert channel passes through the test: it records what each side says and can cut the link
+ * (and refuse new ones) as a network outage would — both ends, or only the platform's (`cutServers`:
+ * the TV does not notice, and what it sends then goes nowhere).
+ */
+export async function alertLink(page: Page) {
+  const link = {
+    offline: false, fromServer: [] as Record<string, unknown>[], fromPage: [] as Record<string, unknown>[],
+    sockets: [] as WebSocketRoute[], cutServers: [] as (() => void)[],
+  };
+  await page.routeWebSocket(/\/api\/v1\/tv\/alerts\/ws$/, (ws) => {
+    if (link.offline) return void ws.close();
+    const server = ws.connectToServer();
+    let serverGone = false;
+    link.sockets.push(ws);
+    link.cutServers.push(() => {
+      serverGone = true;
+      server.close();
+    });
+    server.onMessage((m) => {
+      link.fromServer.push(JSON.parse(String(m)) as Record<string, unknown>);
+      ws.send(m);
+    });
+    // Closing the platform's end on purpose leaves the TV's open; any other close goes through.
+    server.onClose((code, reason) => {
+      if (!serverGone) void ws.close({ code, reason });
+    });
+    ws.onMessage((m) => {
+      link.fromPage.push(JSON.parse(String(m)) as Record<string, unknown>);
+      if (!serverGone) server.send(m);
+    });
+  });
+  return link;
+}
+export type AlertLink = Awaited<ReturnType<typeof alertLink>>;
+
+/**
+ * Lets `ms` of the page's (installed) clock pass 2.5 s at a time, with real time between the steps.
+ * The page's timers and its real sockets then keep step: a reader-driver answer arrives before the
+ * reader client's silence check (1.5 s, then its ping 1.5 s more) could take the driver for gone,
+ * which one `runFor(31_000)` made it do while the alert channel was asking for its credential.
+ */
+export async function clockSteps(page: Page, ms: number) {
+  for (let passed = 0; passed < ms; passed += 2_500) {
+    await page.clock.runFor(Math.min(2_500, ms - passed));
+    await page.waitForTimeout(50);
+  }
+}
+
+/** Waits until the overlay's choices take keys again (0.8 s on the page's clock after an alert came). */
+export async function choicesTaken(page: Page) {
+  await expect(overlay(page)).not.toHaveAttribute('data-choices-held', { timeout: 15_000 });
+}
+
+/**
+ * Alerts left in force by other specs of the run (the console's, say) reach this TV too: once the
+ * channel is up and they are in, they are acknowledged with OK, so each test starts from a quiet screen.
+ */
+export async function acknowledgeLeftovers(page: Page, link: AlertLink) {
+  await expect.poll(() => link.fromServer.some((m) => m.type === 'ready'), { timeout: 15_000 }).toBe(true);
+  const active = (link.fromServer.find((m) => m.type === 'ready')!.active as string[]);
+  await expect.poll(async () => (await alertsInForce(page)).length, { timeout: 15_000 }).toBe(active.length);
+  while (await overlay(page).count()) {
+    await choicesTaken(page);
+    await page.keyboard.press('Enter');
+  }
+}
+
+/** Whether the TV holds the alert as acknowledged (its alert client's list). */
+export function acknowledgedOnTv(page: Page, alertId: string): Promise<boolean | null> {
+  return page.evaluate((id) => {
+    const app = document.querySelector('stb-tv-app') as unknown as { alerts: { alerts: { id: string; acknowledged: boolean }[] } };
+    return app.alerts.alerts.find((a) => a.id === id)?.acknowledged ?? null;
+  }, alertId);
+}
+
+/** The acknowledgements the page sent for an alert (with the answer, if any). */
+export const acknowledgementsSent = (link: AlertLink, alertId: string) =>
+  link.fromPage.filter((m) => m.type === 'receipt' && m.alertId === alertId && m.kind === 'acknowledged');
+
+/** The overlay's lines shown only in part (cut at the top or bottom of the text's place): none, ever. */
+export function cutLines(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const overlay = document.querySelector('stb-tv-app')!.shadowRoot!.querySelector('stb-tv-alert-overlay')!;
+    const body = overlay.shadowRoot!.querySelector('.body')!;
+    const place = body.getBoundingClientRect();
+    return [...body.querySelectorAll('[data-block]')]
+      .filter((el) => getComputedStyle(el).display !== 'none')
+      .filter((el) => {
+        const r = el.getBoundingClientRect();
+        return r.top < place.top - 0.5 || r.bottom > place.bottom + 0.5;
+      })
+      .map((el) => (el.textContent ?? '').trim().slice(0, 24));
+  });
+}

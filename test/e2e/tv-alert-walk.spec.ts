@@ -1,0 +1,235 @@
+import { expect, test, type Page } from '@playwright/test';
+import type { DriverClient } from '../helpers/driver-client.js';
+import {
+  acknowledgedOnTv, acknowledgementsSent, acknowledgeLeftovers, alertLink, choicesTaken, clockSteps, cutLines, overlay,
+} from './alert-walk.js';
+import { cancelAlerts, publishAlert, type Published } from './alerts.js';
+import { connectDriver, tvUrl } from './product.js';
+import { focusedKeys, press } from './remote.js';
+import { screenChecker } from './layout-check.js';
+import { focusLandsOn, insertCard, logInWithRemote, moveTo, person, register } from './tv-session.js';
+
+// The evacuation-alert overlay walked as an elderly resident would, with the remote only: the traps
+// a hurried or slow press falls into. An alert arriving under a pressed OK picks nothing until it
+// could be read; nothing under the overlay (a PIN pad, an idle-logout countdown) takes its keys; an
+// Update, a Cancel and an expiry of the alert on screen are said, not silent; 「あと N件」 when more wait;
+// at 特大 the overlay fits, and a long text pages with ▼/▲ instead of running off the screen.
+
+const TARO = person('yamada-taro');
+let driver: DriverClient;
+const published: Published[] = [];
+const publish = async (input: Parameters<typeof publishAlert>[0] = {}) => {
+  const p = await publishAlert(input);
+  published.push(p);
+  return p;
+};
+
+test.beforeAll(async () => {
+  driver = await connectDriver();
+  await driver.request('hello', { client: 'tv-alert-walk.spec' });
+  await register(driver, TARO);
+});
+test.afterAll(async () => {
+  await cancelAlerts(published);
+  await driver?.request('demo.remove', {});
+  await driver?.close();
+});
+
+/** The TV at its start screen with the page clock installed and no alert left over from elsewhere. */
+async function quietTv(page: Page, settings: Record<string, unknown> | null = null) {
+  await page.clock.install();
+  await page.addInitScript((saved) => {
+    if (saved) localStorage.setItem('stb-tv-settings', saved);
+    else localStorage.removeItem('stb-tv-settings');
+  }, settings ? JSON.stringify(settings) : null);
+  const link = await alertLink(page);
+  await page.goto(tvUrl());
+  await acknowledgeLeftovers(page, link);
+  await focusLandsOn(page, 'start/login');
+  return link;
+}
+
+const notice = (page: Page) => page.locator('stb-tv-alert-overlay [data-field="notice"]');
+
+test('an alert that arrives as OK is pressed beneath picks nothing for 0.8 s: OK and digits do nothing until then', async ({ page }) => {
+  const link = await quietTv(page);
+  // The clock stands still from here: the 0.8 s pass only when the test says.
+  await page.clock.pauseAt(Date.now() + 1_000);
+  const order = await publish({ level: '4', headline: '城端地域に 避難指示' });
+  await expect(overlay(page)).toHaveAttribute('data-alert', order.id, { timeout: 15_000 });
+  await expect(overlay(page)).toHaveAttribute('data-choices-held', '');
+  await focusLandsOn(page, 'alert/ok');
+
+  // The OK meant for ログイン beneath, a second press of it, and a digit: none answers, none moves focus.
+  await press(page, 'Enter', 'alert/ok');
+  await press(page, '2', 'alert/ok');
+  await page.clock.runFor(500);
+  await press(page, 'Enter', 'alert/ok');
+  await expect(overlay(page)).toHaveAttribute('data-alert', order.id);
+  expect(await acknowledgedOnTv(page, order.id)).toBe(false);
+  expect(acknowledgementsSent(link, order.id)).toEqual([]);
+  await expect(page.locator('stb-tv-app [data-screen-name]')).toHaveAttribute('data-screen-name', 'start');
+
+  // 0.8 s after it came: OK acknowledges, and focus is back on ログイン.
+  await page.clock.runFor(300);
+  await choicesTaken(page);
+  await press(page, 'Enter', 'start/login');
+  await expect(overlay(page)).toHaveCount(0);
+  await expect.poll(() => acknowledgementsSent(link, order.id).map((m) => m.answer ?? 'ok')).toEqual(['ok']);
+  await cancelAlerts([order]);
+});
+
+test('digits, arrows and Back with an alert up never reach the PIN pad beneath; acknowledged, the PIN is as it was', async ({ page }) => {
+  await quietTv(page);
+  await insertCard(driver, TARO);
+  await expect(page.locator('stb-tv-start-screen [data-card-status]')).toHaveAttribute('data-card-status', 'card', { timeout: 15_000 });
+  await press(page, '1');
+  await focusLandsOn(page, 'pad/1');
+  await press(page, TARO.authPin[0]!);
+  await press(page, TARO.authPin[1]!);
+  const typedOn = (await focusedKeys(page))[0]!;
+  const pinLength = page.locator('stb-tv-flow-screen [data-pin-length]');
+  await expect(pinLength).toHaveAttribute('data-pin-length', '2');
+
+  const order = await publish({ level: '4' });
+  await expect(overlay(page)).toHaveAttribute('data-alert', order.id, { timeout: 15_000 });
+  await choicesTaken(page);
+  for (const key of ['5', '0', 'ArrowUp', 'ArrowLeft', 'Backspace', 'ArrowDown', 'ArrowRight']) await press(page, key);
+  expect((await focusedKeys(page))[0]).toMatch(/^alert\//);
+  await expect(overlay(page)).toHaveAttribute('data-alert', order.id);
+  await press(page, '1', typedOn);
+  await expect(overlay(page)).toHaveCount(0);
+  await expect(pinLength).toHaveAttribute('data-pin-length', '2');
+  await expect(page.locator('stb-tv-flow-screen [data-step="pin-auth"]')).toBeAttached();
+  await cancelAlerts([order]);
+});
+
+test('an idle-logout countdown that comes while an alert is up goes beneath it: the answer still reaches the alert', async ({ page }) => {
+  test.setTimeout(120_000);
+  const link = await quietTv(page, { idleLogoutMinutes: 5 });
+  await insertCard(driver, TARO);
+  await logInWithRemote(page, TARO);
+  const order = await publish({ level: '4' });
+  await expect(overlay(page)).toHaveAttribute('data-alert', order.id, { timeout: 15_000 });
+  // The resident reads without touching the remote: the quiet period runs out under the alert.
+  await clockSteps(page, 5 * 60_000 + 2_500);
+  await expect(page.locator('stb-tv-app stb-tv-dialog[data-idle-left]')).toBeAttached();
+  await page.keyboard.press('2');
+  await expect(overlay(page)).toHaveCount(0);
+  await expect.poll(() => focusedKeys(page)).toHaveLength(1);
+  await expect.poll(() => acknowledgementsSent(link, order.id).map((m) => m.answer)).toEqual(['safe_at_home']);
+  await cancelAlerts([order]);
+});
+
+test('an Update of the alert on screen says its text changed; withdrawn or expired on screen, it says so and stays until わかりました', async ({ page }) => {
+  await quietTv(page);
+  const first = await publish({ level: '3', headline: '城端地域に 高齢者等避難' });
+  await expect(overlay(page)).toHaveAttribute('data-alert', first.id, { timeout: 15_000 });
+  await expect(notice(page)).toHaveCount(0);
+
+  const update = await publish({ msgType: 'Update', level: '4', headline: '城端地域に 避難指示', references: [{ identifier: first.identifier, sent: first.sent }] });
+  await expect(overlay(page)).toHaveAttribute('data-alert', update.id, { timeout: 15_000 });
+  await expect(notice(page)).toHaveText('内容が 新しくなりました');
+  await expect(page.locator('stb-tv-alert-overlay h2')).toHaveText('警戒レベル4 避難指示');
+
+  await publish({ msgType: 'Cancel', references: [{ identifier: update.identifier, sent: update.sent }] });
+  await expect(overlay(page)).toHaveAttribute('data-ended', 'cancelled', { timeout: 15_000 });
+  await expect(notice(page)).toHaveText('この 情報は 取り消されました');
+  await expect(page.locator('stb-tv-alert-overlay h2')).toHaveText('警戒レベル4 避難指示');
+  await focusLandsOn(page, 'alert/understood');
+  await expect(page.locator('stb-tv-alert-overlay [data-focus-key="alert/understood"]')).toContainText('わかりました');
+  await choicesTaken(page);
+  await press(page, 'Enter', 'start/login');
+  await expect(overlay(page)).toHaveCount(0);
+
+  // One that runs out while on screen (the platform withdraws it at its expiry) says that instead.
+  const brief = await publish({ level: '3', ttlSeconds: 4 });
+  await expect(overlay(page)).toHaveAttribute('data-alert', brief.id, { timeout: 15_000 });
+  await expect(overlay(page)).toHaveAttribute('data-ended', 'expired', { timeout: 15_000 });
+  await expect(notice(page)).toHaveText('この 情報は 期限が 切れました');
+  await choicesTaken(page);
+  await press(page, 'Enter', 'start/login');
+  await expect(overlay(page)).toHaveCount(0);
+});
+
+test('several alerts waiting: 「あと N件」 says more follow, and each shows in turn', async ({ page }) => {
+  await quietTv(page);
+  const a = await publish({ level: '3', headline: '城端地域に 高齢者等避難' });
+  await expect(overlay(page)).toHaveAttribute('data-alert', a.id, { timeout: 15_000 });
+  await expect(page.locator('stb-tv-alert-overlay [data-field="more"]')).toHaveCount(0);
+  const b = await publish({ level: '4', headline: '城端地域に 避難指示' });
+  await expect(overlay(page)).toHaveAttribute('data-alert', b.id, { timeout: 15_000 });
+  await expect(page.locator('stb-tv-alert-overlay [data-field="more"]')).toHaveText('あと 1件');
+  await choicesTaken(page);
+  await page.clock.pauseAt(Date.now() + 1_000);
+  await press(page, 'Enter', 'alert/ok');
+  await expect(overlay(page)).toHaveAttribute('data-alert', a.id);
+  await expect(page.locator('stb-tv-alert-overlay [data-field="more"]')).toHaveCount(0);
+  // The next one came by itself: a second OK (a double press) picks nothing until it could be read.
+  await expect(overlay(page)).toHaveAttribute('data-choices-held', '');
+  await press(page, 'Enter', 'alert/ok');
+  await expect(overlay(page)).toHaveAttribute('data-alert', a.id);
+  await page.clock.runFor(800);
+  await choicesTaken(page);
+  await press(page, 'Enter', 'start/login');
+  await expect(overlay(page)).toHaveCount(0);
+  await cancelAlerts([a, b]);
+});
+
+/** A headline as long as a municipality may write one: more than the overlay shows at once. */
+const LONG_HEADLINE = [
+  '城端地域の 山側では 土砂災害の 危険が 非常に 高まっています。', '川の 水位が 上がり、橋の 通行が できなく なる おそれが あります。',
+  '夜間の 避難は 危険です。明るい うちに 避難を 始めてください。', '避難所には 食料と 水と 常備薬を 持って きてください。',
+  '体の 不自由な 方は 近所の 方と 声を かけあって 避難してください。', '自宅の 二階以上に いる 方も 外の 様子に 注意してください。',
+].join(' ');
+
+for (const textSize of ['large', 'xlarge'] as const) {
+  test(`at text size ${textSize} the overlay fits, and a long text pages with ▼ つづき / ▲ まえ from the rows of buttons`, async ({ page }, testInfo) => {
+    test.setTimeout(60_000);
+    const { problems, check: checkScreen } = screenChecker(page, testInfo, `alert-${textSize}`);
+    const check = async (name: string) => {
+      await checkScreen(name);
+      expect(await cutLines(page), `lines cut at ${name}`).toEqual([]);
+    };
+    await quietTv(page, { textSize });
+    const shot = (name: string) => page.screenshot({ path: `.scratch/alert-${textSize}-${name}.png` });
+    const order = await publish({ level: '4', headline: '城端地域に 避難指示' });
+    await expect(overlay(page)).toHaveAttribute('data-alert', order.id, { timeout: 15_000 });
+    await choicesTaken(page);
+    await check('ordinary');
+    await shot('ordinary');
+
+    const long = await publish({ level: '5', headline: LONG_HEADLINE });
+    await expect(overlay(page)).toHaveAttribute('data-alert', long.id, { timeout: 15_000 });
+    await choicesTaken(page);
+    const down = page.locator('stb-tv-alert-overlay [data-page="down"]');
+    const up = page.locator('stb-tv-alert-overlay [data-page="up"]');
+    await expect(down).toBeVisible();
+    await expect(down).toHaveText('▼ つづき');
+    await expect(up).toBeHidden();
+    await check('long-top');
+    await shot('long-top');
+
+    // ▼ past the last row of buttons shows the next part, until the last line is in view.
+    const body = page.locator('stb-tv-alert-overlay [data-field="body"]');
+    const lastLine = page.locator('stb-tv-alert-overlay li').last();
+    await moveTo(page, 'alert/evacuated');
+    for (let i = 0; i < 10 && await down.isVisible(); i++) await press(page, 'ArrowDown', 'alert/evacuated');
+    await expect(down).toBeHidden();
+    await expect(up).toBeVisible();
+    const [shown, last] = await Promise.all([body.boundingBox(), lastLine.boundingBox()]);
+    expect(last!.y + last!.height).toBeLessThanOrEqual(shown!.y + shown!.height + 1);
+    await check('long-end');
+    await expect.poll(() => cutLines(page)).toEqual([]);
+    await shot('long-end');
+
+    // ▲ past the first row goes back to the top; the answer buttons never moved.
+    await moveTo(page, 'alert/ok');
+    for (let i = 0; i < 10 && await up.isVisible(); i++) await press(page, 'ArrowUp', 'alert/ok');
+    await expect(up).toBeHidden();
+    await expect(page.locator('stb-tv-alert-overlay h2')).toBeInViewport({ ratio: 1 });
+    await expect(page.locator('stb-tv-alert-overlay [data-focus-key="alert/evacuated"]')).toBeInViewport({ ratio: 1 });
+    expect(problems).toEqual([]);
+    await cancelAlerts([order, long]);
+  });
+}

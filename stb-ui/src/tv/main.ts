@@ -270,8 +270,11 @@ export class StbTvApp extends LitElement {
     this.readAloud.enabled = this._settings.readAloud;
     if (turnedOn) this._speak();
     this.idle.setMinutes(this._settings.idleLogoutMinutes);
-    // Armed only while someone is logged in and no task is under way (a flow: PIN entry, card work).
-    this.idle.setArmed(this._session !== null && this._screen !== 'flow');
+    // Armed only while someone is logged in and no task is under way (a flow: PIN entry, card work),
+    // and never under the alert overlay: the resident reading it, or gone to evacuate, must come back
+    // to the TV as they left it. Re-armed when it closes, the quiet period starts in full.
+    const alertUp = this._alert !== null || this._review !== null;
+    this.idle.setArmed(this._session !== null && this._screen !== 'flow' && !alertUp);
     const title = this._screenTitle();
     if (title !== this._spokenTitle) {
       this._spokenTitle = title;

@@ -88,18 +88,43 @@ export function acknowledgedOnTv(page: Page, alertId: string): Promise<boolean |
 export const acknowledgementsSent = (link: AlertLink, alertId: string) =>
   link.fromPage.filter((m) => m.type === 'receipt' && m.alertId === alertId && m.kind === 'acknowledged');
 
-/** The overlay's lines shown only in part (cut at the top or bottom of the text's place): none, ever. */
-export function cutLines(page: Page): Promise<string[]> {
+/**
+ * The overlay's text, line by line (each block's content box in steps of its line height; a
+ * `data-whole` label with its frame), against the window that shows the current part: each line's
+ * block (its first characters) and whether the line is seen in full, in part (cut at the window's
+ * top or bottom), or not at all.
+ */
+function textLines(page: Page): Promise<{ block: string; seen: 'full' | 'part' | 'none' }[]> {
   return page.evaluate(() => {
     const overlay = document.querySelector('stb-tv-app')!.shadowRoot!.querySelector('stb-tv-alert-overlay')!;
     const body = overlay.shadowRoot!.querySelector('.body')!;
-    const place = body.getBoundingClientRect();
-    return [...body.querySelectorAll('[data-block]')]
-      .filter((el) => getComputedStyle(el).display !== 'none')
-      .filter((el) => {
-        const r = el.getBoundingClientRect();
-        return r.top < place.top - 0.5 || r.bottom > place.bottom + 0.5;
-      })
-      .map((el) => (el.textContent ?? '').trim().slice(0, 24));
+    const frame = body.getBoundingClientRect();
+    const shown = body.querySelector('.window')!.getBoundingClientRect();
+    const top = Math.max(frame.top, shown.top);
+    const bottom = Math.min(frame.bottom, shown.bottom);
+    const seen = (from: number, to: number) =>
+      to <= top + 0.5 || from >= bottom - 0.5 ? 'none' as const : from >= top - 0.5 && to <= bottom + 0.5 ? 'full' as const : 'part' as const;
+    const lines: { block: string; seen: 'full' | 'part' | 'none' }[] = [];
+    body.querySelectorAll('[data-block]').forEach((el) => {
+      const block = (el.textContent ?? '').trim().slice(0, 24);
+      const box = el.getBoundingClientRect();
+      const style = getComputedStyle(el);
+      const lineHeight = parseFloat(style.lineHeight);
+      if (el.hasAttribute('data-whole') || !(lineHeight > 0)) return void lines.push({ block, seen: seen(box.top, box.bottom) });
+      const contentTop = box.top + parseFloat(style.borderTopWidth) + parseFloat(style.paddingTop);
+      const count = Math.max(1, Math.round((box.bottom - parseFloat(style.borderBottomWidth) - parseFloat(style.paddingBottom) - contentTop) / lineHeight));
+      for (let k = 0; k < count; k++) lines.push({ block, seen: seen(contentTop + k * lineHeight, contentTop + (k + 1) * lineHeight) });
+    });
+    return lines;
   });
+}
+
+/** The overlay's lines shown only in part (cut at the top or bottom of the text's place): none, ever. */
+export async function cutLines(page: Page): Promise<string[]> {
+  return (await textLines(page)).filter((l) => l.seen === 'part').map((l) => l.block);
+}
+
+/** How many lines of the block that begins with `start` are seen in full. */
+export async function linesSeen(page: Page, start: string): Promise<number> {
+  return (await textLines(page)).filter((l) => l.seen === 'full' && start.startsWith(l.block)).length;
 }

@@ -47,6 +47,12 @@ export function layoutProblems(page: Page): Promise<string[]> {
       return { left: r.left - grow, top: r.top - grow, right: r.right + grow, bottom: r.bottom + grow };
     };
 
+    /** What the elements that clip their content (overflow not visible) leave in view; what they hide is not on screen. */
+    let clip: Box = { left: -Infinity, top: -Infinity, right: Infinity, bottom: Infinity };
+    const inView = (b: Box): Box => ({
+      left: Math.max(b.left, clip.left), top: Math.max(b.top, clip.top), right: Math.min(b.right, clip.right), bottom: Math.min(b.bottom, clip.bottom),
+    });
+
     let focused: { host: Element; siblings: Element[] } | null = null;
     const rings: { el: Element; box: Box }[] = [];
 
@@ -83,9 +89,10 @@ export function layoutProblems(page: Page): Promise<string[]> {
 
     const walkGroup = (children: Element[]) => {
       const items = children.filter((el) => !['STYLE', 'SCRIPT', 'TEMPLATE'].includes(el.tagName) && shown(el));
-      const boxes = items.map((el) => ({ el, box: el.getBoundingClientRect() as Box, layer: isLayer(el) }));
+      const boxes = items.map((el) => ({ el, box: inView(el.getBoundingClientRect()), layer: isLayer(el) }));
       for (const { el, box, layer } of boxes) {
-        const { width, height } = el.getBoundingClientRect();
+        const width = Math.max(0, box.right - box.left);
+        const height = Math.max(0, box.bottom - box.top);
         const boxed = el.classList.contains('face') || ['P', 'H1', 'H2', 'H3', 'LI', 'DT', 'DD'].includes(el.tagName);
         if (boxed && width > 0 && el.scrollWidth > el.clientWidth + 1) problems.push(`content wider than its box: ${describe(el)}`);
         if (width > 0 && height > 0 && !layer && !inside(box)) problems.push(`outside the safe area ${fmt(box)}: ${describe(el)}`);
@@ -111,12 +118,16 @@ export function layoutProblems(page: Page): Promise<string[]> {
 
     const walk = (el: Element) => {
       if (el instanceof SVGElement) return; // a drawing: its shapes overlap on purpose
+      const outer = clip;
+      const cs = getComputedStyle(el);
+      if (cs.overflowX !== 'visible' || cs.overflowY !== 'visible') clip = inView(el.getBoundingClientRect());
       for (const node of el.childNodes) if (node.nodeType === Node.TEXT_NODE) checkText(node as Text);
       if (el.shadowRoot) {
         for (const node of el.shadowRoot.childNodes) if (node.nodeType === Node.TEXT_NODE) checkText(node as Text);
         walkGroup([...el.shadowRoot.children]);
       }
       walkGroup([...el.children]);
+      clip = outer;
     };
 
     walk(canvas);

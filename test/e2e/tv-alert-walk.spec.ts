@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { DriverClient } from '../helpers/driver-client.js';
 import {
-  acknowledgedOnTv, acknowledgementsSent, acknowledgeLeftovers, alertLink, choicesTaken, clockSteps, cutLines, overlay,
+  acknowledgedOnTv, acknowledgementsSent, acknowledgeLeftovers, alertLink, choicesTaken, clockSteps, cutLines, linesSeen, overlay,
 } from './alert-walk.js';
 import { cancelAlerts, publishAlert, type Published } from './alerts.js';
 import { connectDriver, tvUrl } from './product.js';
@@ -219,6 +219,9 @@ for (const textSize of ['large', 'xlarge'] as const) {
     await expect(up).toBeHidden();
     await check('long-top');
     await shot('long-top');
+    // Paged line by line: the first part is filled with as much of the long headline as fits, not left
+    // nearly empty with the headline moved whole to the next.
+    expect(await linesSeen(page, LONG_HEADLINE)).toBeGreaterThanOrEqual(1);
 
     // ▼ past the last row of buttons shows the next part, until the last line is in view.
     const body = page.locator('stb-tv-alert-overlay [data-field="body"]');

@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { AlertAnswer, TvAlert } from '../../api/alerts-client.js';
 import { FocusController } from '../focus/focus-controller.js';
 import { messageIn, otherLanguage } from './alert-message.js';
+import { lineBoxes, partsOf, type TextPart } from './alert-paging.js';
 import { t } from '../strings.js';
 import '../ui/tv-button.js';
 
@@ -47,10 +48,11 @@ export class StbTvAlertOverlay extends LitElement {
   /** The choices ignore OK and digits (just shown: the key was meant for the screen beneath). */
   declare _held: boolean;
   /**
-   * The text in parts that fit above the buttons (a long alert, 特大 letters): the block (title,
-   * greeting, line) each part starts at, and the part shown. Whole lines only: none is ever cut.
+   * The text in parts that fit above the buttons (a long alert, 特大 letters), and the part shown.
+   * Parts are filled line by line across the blocks (title, greeting, lines): whole lines only,
+   * none is ever cut, and a long headline pages like any other text.
    */
-  declare _pages: number[];
+  declare _pages: TextPart[];
   declare _pageAt: number;
   /** What the parts were measured for (the alert, its state, the language). */
   private _pagedFor = '';
@@ -66,14 +68,16 @@ export class StbTvAlertOverlay extends LitElement {
       word-break: keep-all; overflow-wrap: anywhere; line-break: strict;
     }
     h2 { margin: 0 0 12px; font-size: calc(72px * var(--stb-text-scale, 1)); font-weight: 800; line-height: 1.15; }
-    .greeting { margin: 0 0 12px; font-size: calc(48px * var(--stb-text-scale, 1)); font-weight: 700; }
+    .greeting { margin: 0 0 12px; font-size: calc(48px * var(--stb-text-scale, 1)); font-weight: 700; line-height: 1.3; }
     /* The text takes what the buttons leave; what does not fit is paged (▲/▼), never cut off unseen. */
     .body { flex: 1 1 auto; min-height: 0; overflow: hidden; display: flex; flex-direction: column; }
-    .body > * { flex-shrink: 0; }
+    /* The window shows one part: from its offset, as tall as its whole lines (set only when paged). */
+    .window { overflow: hidden; flex-shrink: 0; }
+    .text { display: flex; flex-direction: column; }
+    .text > * { flex-shrink: 0; }
     .pager { display: flex; justify-content: space-between; margin: 8px 0 12px; font-size: calc(36px * var(--stb-text-scale, 1)); font-weight: 800; }
     .pager span { padding: 0 12px; background: #000000; color: #ffffff; border: 3px solid #ffffff; }
     .pager span[hidden] { visibility: hidden; display: inline; }
-    [data-block][hidden] { display: none; }
     ul { margin: 0 0 20px; padding: 0; list-style: none; }
     li { font-size: calc(38px * var(--stb-text-scale, 1)); line-height: 1.3; margin: 0 0 4px; }
     li.shelter { font-weight: 700; }
@@ -118,7 +122,7 @@ export class StbTvAlertOverlay extends LitElement {
     this.arrival = 0;
     this._language = 'ja';
     this._held = false;
-    this._pages = [0];
+    this._pages = [];
     this._pageAt = 0;
   }
 
@@ -169,32 +173,17 @@ export class StbTvAlertOverlay extends LitElement {
     const alert = this.alert;
     const key = alert ? `${alert.id}/${this.ended ?? ''}/${this.renewed}/${this.more}/${this._language}` : '';
     if (key === this._pagedFor) return;
-    // Measured with every block shown: a part shown now would hide the others' sizes.
-    if (this._pages.length > 1 || this._pageAt > 0) {
-      this._pages = [0];
+    // Measured unpaged (the whole text from its top, the window as tall as the body lets it be).
+    if (this._pages.length || this._pageAt > 0) {
+      this._pages = [];
       this._pageAt = 0;
       return;
     }
     this._pagedFor = key;
-    const pages = this._paginate();
-    if (pages.length > 1) this._pages = pages;
-  }
-
-  /** Where each part of the text starts: a block that would end below the body begins the next part. */
-  private _paginate(): number[] {
-    const body = this._body;
-    if (!body) return [0];
-    const top = body.getBoundingClientRect().top;
-    const starts = [0];
-    let partTop = 0;
-    body.querySelectorAll('[data-block]').forEach((block, i) => {
-      const box = block.getBoundingClientRect();
-      if (i > starts.at(-1)! && box.bottom - top - partTop > body.clientHeight + 0.5) {
-        starts.push(i);
-        partTop = box.top - top;
-      }
-    });
-    return starts;
+    const text = body?.querySelector('.text');
+    if (!body || !text) return;
+    const parts = partsOf(lineBoxes(text), body.clientHeight);
+    if (parts.length > 1) this._pages = parts;
   }
 
   private get _above(): boolean {
@@ -230,8 +219,8 @@ export class StbTvAlertOverlay extends LitElement {
     const m = messageIn(alert, this._language);
     const other = otherLanguage(alert, m);
     const shelterLine = m.lines.find((l) => m.shelter && l.includes(m.shelter.name));
-    // The part of the text shown: blocks from its start to the next part's.
-    const shown = (block: number) => block >= this._pages[this._pageAt]! && block < (this._pages[this._pageAt + 1] ?? Infinity);
+    // The part of the text shown (none while unpaged: the whole text, from its top).
+    const part = this._pages[this._pageAt];
     const notice = this.ended ? t(this.ended === 'expired' ? 'alerts.expired' : 'alerts.cancelled') : this.renewed ? t('alerts.updated') : null;
     return html`<div class="backdrop" role="alertdialog" aria-label=${m.title} style="--alert-colour: ${m.colour}"
       data-alert=${alert.id} data-level=${alert.level ?? ''} data-ended=${this.ended ?? nothing} data-choices-held=${this._held ? '' : nothing}>
@@ -239,15 +228,16 @@ export class StbTvAlertOverlay extends LitElement {
         ${notice ? html`<p class="notice" data-field="notice" data-notice=${this.ended ?? 'updated'}>${notice}</p>` : nothing}
         ${this.more ? html`<p class="more" data-field="more" data-more=${this.more}>${t('alerts.more')} ${this.more}${t('alerts.count')}</p>` : nothing}
       </div>` : nothing}
-      <div class="body" data-field="body">
-        ${alert.status ? html`<p class="status" data-field="status">${t('alerts.notActual')}（${alert.status}）</p>` : nothing}
-        <h2 lang=${m.language} data-block ?hidden=${!shown(0)}>${m.title}</h2>
-        <p class="greeting" data-field="greeting" data-block ?hidden=${!shown(1)}>${m.greeting}</p>
+      <div class="body" data-field="body"><div class="window" data-part=${this._pageAt}
+        style=${part ? `height: ${part.height}px` : nothing}><div class="text" style=${part ? `transform: translateY(${-part.offset}px)` : nothing}>
+        ${alert.status ? html`<p class="status" data-field="status" data-block data-whole>${t('alerts.notActual')}（${alert.status}）</p>` : nothing}
+        <h2 lang=${m.language} data-block>${m.title}</h2>
+        <p class="greeting" data-field="greeting" data-block>${m.greeting}</p>
         <ul>
-          ${m.lines.map((line, i) => html`<li class=${line === shelterLine ? 'shelter' : nothing} data-field=${line === shelterLine ? 'shelter' : nothing}
-            data-block ?hidden=${!shown(i + 2)}>${line}</li>`)}
+          ${m.lines.map((line) => html`<li class=${line === shelterLine ? 'shelter' : nothing} data-field=${line === shelterLine ? 'shelter' : nothing}
+            data-block>${line}</li>`)}
         </ul>
-      </div>
+      </div></div></div>
       <p class="pager" data-field="pager">
         <span data-page="up" ?hidden=${!this._above}>${t('alerts.pageUp')}</span>
         <span data-page="down" ?hidden=${!this._below}>${t('alerts.pageDown')}</span>

@@ -17,8 +17,8 @@ export type AlertEnd = 'cancelled' | 'expired';
  * colour, the level in big letters, the household's names, what to do, the nearest shelter and its
  * distance. It is the top focus layer while it is in the page, so a PIN pad underneath gets no
  * digit and keeps what was typed; removing it gives focus back to where it was.
- * It stays the top layer even when a dialog opens while it shows (`topmost`: an idle-logout
- * countdown goes beneath it, never between the resident and the alert).
+ * It stays the top layer even when a dialog opens while it shows (`topmost`: it goes beneath, never
+ * between the resident and the alert); the idle logout waits while it shows (the app disarms it).
  * OK (確認しました) acknowledges; the two answers acknowledge with what the resident said.
  * Something the resident did not ask for coming onto the screen (an alert arriving, its Update, its
  * withdrawal: each bump of `arrival`) holds the choices for CHOICE_HOLD_MS: an OK or digit meant for

@@ -47,7 +47,11 @@ export function layoutProblems(page: Page): Promise<string[]> {
       return { left: r.left - grow, top: r.top - grow, right: r.right + grow, bottom: r.bottom + grow };
     };
 
-    /** What the elements that clip their content (overflow not visible) leave in view; what they hide is not on screen. */
+    /**
+     * What a paging window (`data-part`: the alert overlay's text, whose hidden lines ▲/▼ bring into
+     * view) leaves in view. Only those: anything another element's overflow hides is text a resident
+     * cannot reach, and stays a problem.
+     */
     let clip: Box = { left: -Infinity, top: -Infinity, right: Infinity, bottom: Infinity };
     const inView = (b: Box): Box => ({
       left: Math.max(b.left, clip.left), top: Math.max(b.top, clip.top), right: Math.min(b.right, clip.right), bottom: Math.min(b.bottom, clip.bottom),
@@ -119,8 +123,7 @@ export function layoutProblems(page: Page): Promise<string[]> {
     const walk = (el: Element) => {
       if (el instanceof SVGElement) return; // a drawing: its shapes overlap on purpose
       const outer = clip;
-      const cs = getComputedStyle(el);
-      if (cs.overflowX !== 'visible' || cs.overflowY !== 'visible') clip = inView(el.getBoundingClientRect());
+      if (el.hasAttribute('data-part')) clip = inView(el.getBoundingClientRect());
       for (const node of el.childNodes) if (node.nodeType === Node.TEXT_NODE) checkText(node as Text);
       if (el.shadowRoot) {
         for (const node of el.shadowRoot.childNodes) if (node.nodeType === Node.TEXT_NODE) checkText(node as Text);

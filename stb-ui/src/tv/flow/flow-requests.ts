@@ -16,6 +16,15 @@ export function wireOf(err: unknown): { error: WireError; network: boolean } | n
 export type CardCommand = 'cert.read' | 'pin.status' | 'sign';
 
 /**
+ * A reader busy with another request (WS_BAD_STATE) is asked again this many times, this far apart:
+ * the page's certificate cache reads a card the moment it is put in, and a resident who presses
+ * ログイン at once must not be shown 「うまく いきませんでした」 for that. The driver refuses a busy
+ * reader before anything reaches the card, so asking again never sends a PIN twice.
+ */
+const BUSY_RETRIES = 8;
+const BUSY_WAIT_MS = 400;
+
+/**
  * A card request carrying a PIN whose fate is unknown: it left the page and was lost with the
  * driver link before its answer (`link`), or the card was taken away while it ran (`card`; the
  * card may have counted the try, and the card put back may be another). It may have cost a try,
@@ -83,27 +92,37 @@ export class FlowRequests {
     if (running) this._reader.cancel(running.id).catch(() => {});
   }
 
-  /** One card request: waits for the previous one to settle (one per reader), ignored once superseded. */
+  /**
+   * One card request: waits for the previous one to settle (one per reader), asked again while the
+   * reader is busy with another client's request, ignored once superseded.
+   */
   async card<C extends CardCommand>(cmd: C, params: CommandParams<C>): Promise<CommandResults[C]> {
     const gen = this._gen;
     if (this._running) await this._running.done.catch(() => {});
     if (gen !== this._gen) throw new Superseded();
     const named = this.readerName === undefined ? params : { ...params, reader: this.readerName };
-    const sent = this._reader.send(cmd, named);
     const pinKey = pinKeyOf(cmd, params);
-    const running = { id: sent.id, cmd, pinKey, done: sent.result as Promise<unknown> };
-    this._running = running;
-    try {
-      const result = (await sent.result) as CommandResults[C];
-      if (gen !== this._gen) throw new Superseded();
-      return result;
-    } catch (err) {
-      if (gen !== this._gen) throw new Superseded();
-      const fate = pinKey === null ? null : fateUnknown(err);
-      if (pinKey !== null && fate !== null) throw new PinFateUnknown(pinKey, fate, wireOf(err)!.error);
-      throw err;
-    } finally {
-      if (this._running === running) this._running = null;
+    for (let attempt = 1; ; attempt++) {
+      const sent = this._reader.send(cmd, named);
+      const running = { id: sent.id, cmd, pinKey, done: sent.result as Promise<unknown> };
+      this._running = running;
+      try {
+        const result = (await sent.result) as CommandResults[C];
+        if (gen !== this._gen) throw new Superseded();
+        return result;
+      } catch (err) {
+        if (gen !== this._gen) throw new Superseded();
+        if (wireOf(err)?.error.code === 'WS_BAD_STATE' && attempt < BUSY_RETRIES) {
+          await new Promise((resolve) => setTimeout(resolve, BUSY_WAIT_MS));
+          if (gen !== this._gen) throw new Superseded();
+          continue;
+        }
+        const fate = pinKey === null ? null : fateUnknown(err);
+        if (pinKey !== null && fate !== null) throw new PinFateUnknown(pinKey, fate, wireOf(err)!.error);
+        throw err;
+      } finally {
+        if (this._running === running) this._running = null;
+      }
     }
   }
 

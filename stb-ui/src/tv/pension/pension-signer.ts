@@ -4,9 +4,6 @@ import { cardSign } from '../flow/card-sign.js';
 import { FlowRequests, PinFateUnknown, wireOf } from '../flow/flow-requests.js';
 import type { FlowReader } from '../flow/flow-state.js';
 
-const BUSY_RETRIES = 5;
-const BUSY_WAIT_MS = 400;
-
 /** How a signing attempt ended, for the screen: a receipt, or what to say and whether the typed password is kept. */
 export type SignOutcome =
   | { kind: 'done'; receipt: ConfirmationReceiptView }
@@ -50,28 +47,12 @@ export class PensionSigner {
   }
 
   /**
-   * A card request, asked again a few times while the driver answers WS_BAD_STATE: a card just put
-   * back is read by the page's certificate cache at the same moment, and the person should not be
-   * sent back to type the password again for that.
-   */
-  private async _whenFree<T>(request: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await request();
-      } catch (err) {
-        if (wireOf(err)?.error.code !== 'WS_BAD_STATE' || attempt >= BUSY_RETRIES) throw err;
-        await new Promise((resolve) => setTimeout(resolve, BUSY_WAIT_MS));
-      }
-    }
-  }
-
-  /**
    * The sign password's retry counter, or null when the card cannot say (or is not there). The
    * card is then noted (its auth certificate, read after: the tries are shown first).
    */
   async status(): Promise<PinStatus | null> {
     try {
-      const s = await this._whenFree(() => this._requests.card('pin.status', { key: 'sign' }));
+      const s = await this._requests.card('pin.status', { key: 'sign' });
       return { triesLeft: s.triesLeft, blocked: s.blocked };
     } catch {
       return null;
@@ -100,7 +81,7 @@ export class PensionSigner {
 
   private async _readCard(): Promise<string | null> {
     try {
-      return (await this._whenFree(() => this._requests.card('cert.read', { which: 'auth' }))).der;
+      return (await this._requests.card('cert.read', { which: 'auth' })).der;
     } catch {
       return null;
     }
@@ -127,7 +108,7 @@ export class PensionSigner {
   async sign(draft: ConfirmationDraftView, password: string): Promise<SignOutcome> {
     let signed;
     try {
-      signed = await this._whenFree(() => cardSign({ requests: this._requests, signing: () => {} }, 'sign', password, draft.sign.digestInfo, null));
+      signed = await cardSign({ requests: this._requests, signing: () => {} }, 'sign', password, draft.sign.digestInfo, null);
     } catch (err) {
       if (err instanceof PinFateUnknown) return { kind: 'askAgain', notice: err.lostBy === 'link' ? 'linkLost' : 'cardRemoved' };
       const wire = wireOf(err)?.error;

@@ -36,6 +36,12 @@ class FakeReader {
    * wrong one cost a try) and the answer is CARD_REMOVED, before any `card.removed` event.
    */
   removeDuringNextSign = false;
+  /**
+   * Card requests the driver refuses next because the reader is busy with another client's request
+   * (WS_BAD_STATE, before anything reaches the card): the page's certificate cache reading a card
+   * that was just put in.
+   */
+  busy = 0;
   cancel = vi.fn(async (target: string) => ({ cancelled: target }));
   private _listeners = new Set<(e: DriverEvent) => void>();
   private _changeListeners = new Set<() => void>();
@@ -90,6 +96,10 @@ class FakeReader {
     }
     // No link: the page's client fails it before sending (it never left the page).
     if (this.state !== 'open') throw new DriverError({ code: 'READER_UNAVAILABLE', message: 'not connected', ja: '' }, true);
+    if (this.busy > 0) {
+      this.busy--;
+      throw fail('WS_BAD_STATE');
+    }
     if (cmd === 'sign' && this.loseNextSign) {
       const lost = this.loseNextSign;
       this.loseNextSign = null;
@@ -247,6 +257,29 @@ describe('CardFlow: login', () => {
     expect(s.platform.presence).toHaveBeenCalledWith('CERT-TARO-auth');
     expect(s.onLoggedIn).toHaveBeenCalledWith(SESSION);
   });
+
+  it('a reader busy reading the card just put in (the page cache) is asked again: the pad comes with the tries, not 「うまく いきませんでした」', async () => {
+    const s = setup();
+    s.reader.busy = 2;
+    s.flow.startLogin();
+    await vi.waitFor(() => expect(s.step().name).toBe('pin'), { timeout: 5_000, interval: 50 });
+    expect(pinStep(s.step())).toMatchObject({ key: 'auth', status: { triesLeft: 3, blocked: false } });
+    expect(s.reader.calls.map((c) => c.cmd)).toEqual(['cert.read', 'cert.read', 'cert.read', 'pin.status']);
+    // Busy when 決定 is pressed: refused before the card, so the PIN goes once the reader is free; no try spent.
+    s.type('1234');
+    s.reader.busy = 1;
+    s.flow.submitPin();
+    await vi.waitFor(() => expect(s.onLoggedIn).toHaveBeenCalledWith(SESSION), { timeout: 5_000, interval: 50 });
+    expect(s.reader.tries.auth).toBe(3);
+  });
+
+  it('a reader that stays busy ends in the failure screen after a few seconds, the PIN never sent', async () => {
+    const s = setup();
+    s.reader.busy = 1_000;
+    s.flow.startLogin();
+    await vi.waitFor(() => expect(s.step().name).toBe('failed'), { timeout: 10_000, interval: 100 });
+    expect(s.reader.signs()).toEqual([]);
+  }, 15_000);
 
   it('says what is missing when 決定 comes too early, and sends nothing', async () => {
     const s = setup();

@@ -44,10 +44,10 @@ export class CardCertCache {
   private _onEvent(e: DriverEvent): void {
     if (e.event === 'heartbeat') return;
     if (e.event === 'card.removed' || e.event === 'reader.removed') this._byReader.delete(e.data.name);
-    else if (e.event === 'card.inserted') {
-      this._byReader.delete(e.data.name);
-      this._read(e.data.name);
-    }
+    // The reader client says a card is there (onChange, which reads it) just before it passes the
+    // event on: a read found here is already this insertion's (a removal forgets the last one).
+    // Reading again would be refused while that read runs (the reader is busy), leaving nothing cached.
+    else if (e.event === 'card.inserted' && !this._byReader.has(e.data.name)) this._read(e.data.name);
   }
 
   private _readPresentCards(): void {

@@ -48,6 +48,19 @@ describe('CardCertCache', () => {
     expect(reader.reads).toBe(1);
   });
 
+  it('a card put in is read once: the reader client says so (a change) just before the event', async () => {
+    const reader = fakeReader();
+    const cache = new CardCertCache(reader as never, () => false);
+    reader.emit('card.removed');
+    reader.card = 'CERT-HANAKO';
+    // As the reader client does: its reader list first (listeners of onChange), then the event.
+    reader.link('open');
+    reader.emit('card.inserted');
+    expect(await cache.get('Bay')).toBe('CERT-HANAKO');
+    // A second read would be refused by the driver while the first runs (busy), and nothing kept.
+    expect(reader.reads).toBe(1);
+  });
+
   it('forgets everything when the link drops (events may be missed), and reads the cards present when it is back', async () => {
     const reader = fakeReader();
     const cache = new CardCertCache(reader as never, () => false);

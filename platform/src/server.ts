@@ -91,7 +91,8 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
         await feedDevLinkage(identity, config.jpkiDevDir);
       }
     };
-    const onError = (err: unknown) => app?.log.warn({ err }, 'CRL refresh failed');
+    // These run before the app exists too (a NOTIFY while it is built): the process's logger, not app.log.
+    const onError = (err: unknown) => logger.warn({ err }, 'CRL refresh failed');
     unlisteners.push(await followStoredCrls(database, refreshCrls, onError));
     unlisteners.push(await followDeviceWithdrawals(database));
     const crlTimer = setInterval(() => void refreshCrls().catch(onError), CRL_POLL_MS);
@@ -99,8 +100,8 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
     timers.push(crlTimer);
     const sweep = startExpirySweep(database.db, {
       everyMs: EXPIRY_SWEEP_MS,
-      onSwept: (removed) => app?.log.debug(removed, 'expired nonces and registrations deleted'),
-      onError: (err) => app?.log.warn({ err }, 'expiry sweep failed'),
+      onSwept: (removed) => logger.debug(removed, 'expired nonces and registrations deleted'),
+      onError: (err) => logger.warn({ err }, 'expiry sweep failed'),
     });
     unlisteners.push(sweep.stop);
     // Booking holds that ran out while someone waits for their slot go to the waitlist within a
@@ -108,7 +109,7 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
     let offering: Promise<unknown> | null = null;
     const holdTimer = setInterval(() => {
       offering ??= offerLapsedHolds(database.db)
-        .then((expired) => expired && app?.log.debug({ expired }, 'lapsed booking holds offered to their waitlist'), (err: unknown) => app?.log.warn({ err }, 'booking hold sweep failed'))
+        .then((expired) => expired && logger.debug({ expired }, 'lapsed booking holds offered to their waitlist'), (err: unknown) => logger.warn({ err }, 'booking hold sweep failed'))
         .finally(() => (offering = null));
     }, BOOKING_HOLD_SWEEP_MS);
     holdTimer.unref();

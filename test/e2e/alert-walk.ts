@@ -1,9 +1,42 @@
-import { expect, type Locator, type Page, type WebSocketRoute } from '@playwright/test';
-import { alertsInForce } from './alerts.js';
+import { expect, test, type Locator, type Page, type WebSocketRoute } from '@playwright/test';
+import type { DemoPerson } from '../../platform/src/demo/world.js';
+import type { DriverClient } from '../helpers/driver-client.js';
+import { alertsInForce, cancelAlerts, publishAlert, type Published } from './alerts.js';
+import { connectDriver } from './product.js';
+import { register } from './tv-session.js';
 
 // Walking the TV's evacuation-alert overlay with the remote, as a resident would: the channel
 // passed through the test (to see what each side says), the overlay, and waits that follow the
 // page's clock (the overlay holds its choices a moment after anything comes onto it unbidden).
+
+/**
+ * A TV alert spec's hooks: before it, the reader driver connected (as `client`) and `who` registered
+ * on their household's TV; after it, every alert it published cancelled (so no later spec meets one),
+ * the demo card removed. `publish` publishes an alert and keeps it for that Cancel.
+ */
+export function tvAlertSpec(client: string, who: DemoPerson) {
+  let driver: DriverClient | undefined;
+  const published: Published[] = [];
+  test.beforeAll(async () => {
+    driver = await connectDriver();
+    await driver.request('hello', { client });
+    await register(driver, who);
+  });
+  test.afterAll(async () => {
+    await cancelAlerts(published);
+    await driver?.request('demo.remove', {});
+    await driver?.close();
+  });
+  return {
+    publish: async (input: Parameters<typeof publishAlert>[0] = {}): Promise<Published> => {
+      const p = await publishAlert(input);
+      published.push(p);
+      return p;
+    },
+    /** The reader driver (connected before the spec's first test). */
+    driver: (): DriverClient => driver!,
+  };
+}
 
 /** The overlay's alert view (`data-alert` is the alert's id, or `none`). */
 export const overlay = (page: Page): Locator => page.locator('stb-tv-alert-overlay [data-alert]');

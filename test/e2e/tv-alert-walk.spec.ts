@@ -1,13 +1,12 @@
 import { expect, test, type Page } from '@playwright/test';
-import type { DriverClient } from '../helpers/driver-client.js';
 import {
-  acknowledgedOnTv, acknowledgementsSent, acknowledgeLeftovers, alertLink, choicesTaken, clockSteps, cutLines, linesSeen, overlay,
+  acknowledgedOnTv, acknowledgementsSent, acknowledgeLeftovers, alertLink, choicesTaken, clockSteps, cutLines, linesSeen, overlay, tvAlertSpec,
 } from './alert-walk.js';
-import { cancelAlerts, publishAlert, type Published } from './alerts.js';
-import { connectDriver, tvUrl } from './product.js';
+import { cancelAlerts } from './alerts.js';
+import { tvUrl } from './product.js';
 import { focusedKeys, press } from './remote.js';
 import { screenChecker } from './layout-check.js';
-import { focusLandsOn, insertCard, logInWithRemote, moveTo, person, register } from './tv-session.js';
+import { focusLandsOn, insertCard, logInWithRemote, moveTo, person } from './tv-session.js';
 
 // The evacuation-alert overlay walked as an elderly resident would, with the remote only: the traps
 // a hurried or slow press falls into. An alert arriving under a pressed OK picks nothing until it
@@ -16,24 +15,7 @@ import { focusLandsOn, insertCard, logInWithRemote, moveTo, person, register } f
 // when more wait; at 特大 the overlay fits, and a long text pages with ▼/▲ instead of running off the screen.
 
 const TARO = person('yamada-taro');
-let driver: DriverClient;
-const published: Published[] = [];
-const publish = async (input: Parameters<typeof publishAlert>[0] = {}) => {
-  const p = await publishAlert(input);
-  published.push(p);
-  return p;
-};
-
-test.beforeAll(async () => {
-  driver = await connectDriver();
-  await driver.request('hello', { client: 'tv-alert-walk.spec' });
-  await register(driver, TARO);
-});
-test.afterAll(async () => {
-  await cancelAlerts(published);
-  await driver?.request('demo.remove', {});
-  await driver?.close();
-});
+const { publish, driver } = tvAlertSpec('tv-alert-walk.spec', TARO);
 
 /** The TV at its start screen with the page clock installed and no alert left over from elsewhere. */
 async function quietTv(page: Page, settings: Record<string, unknown> | null = null) {
@@ -81,7 +63,7 @@ test('an alert that arrives as OK is pressed beneath picks nothing for 0.8 s: OK
 
 test('digits, arrows and Back with an alert up never reach the PIN pad beneath; acknowledged, the PIN is as it was', async ({ page }) => {
   await quietTv(page);
-  await insertCard(driver, TARO);
+  await insertCard(driver(), TARO);
   await expect(page.locator('stb-tv-start-screen [data-card-status]')).toHaveAttribute('data-card-status', 'card', { timeout: 15_000 });
   await press(page, '1');
   await focusLandsOn(page, 'pad/1');
@@ -107,7 +89,7 @@ test('digits, arrows and Back with an alert up never reach the PIN pad beneath; 
 test('the idle logout waits while an alert is up (read, or left to evacuate); acknowledged, the full quiet period starts again', async ({ page }) => {
   test.setTimeout(180_000);
   const link = await quietTv(page, { idleLogoutMinutes: 5 });
-  await insertCard(driver, TARO);
+  await insertCard(driver(), TARO);
   await logInWithRemote(page, TARO);
   const idleDialog = page.locator('stb-tv-app stb-tv-dialog[data-idle-left]');
   const order = await publish({ level: '4' });

@@ -1,11 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
-import type { DriverClient } from '../helpers/driver-client.js';
-import { acknowledgeLeftovers, alertLink, choicesTaken, clockSteps, overlay, type AlertLink } from './alert-walk.js';
-import { alertsInForce, cancelAlerts, publishAlert, type Published } from './alerts.js';
+import { acknowledgeLeftovers, alertLink, choicesTaken, clockSteps, overlay, tvAlertSpec, type AlertLink } from './alert-walk.js';
+import { alertsInForce, cancelAlerts } from './alerts.js';
 import { COMPOSER, officerDesk, openFunnel } from './officer-desk.js';
-import { connectDriver, tvUrl } from './product.js';
+import { tvUrl } from './product.js';
 import { focusedKeys, press } from './remote.js';
-import { focusLandsOn, insertCard, moveTo, person, register } from './tv-session.js';
+import { focusLandsOn, insertCard, moveTo, person } from './tv-session.js';
 
 // Issue 13 §4: an evacuation order reaches 山田さん宅's TV over whatever is on screen — here a PIN
 // half typed — with the family's names and their shelter, a chime and the text read aloud; OK
@@ -16,24 +15,7 @@ import { focusLandsOn, insertCard, moveTo, person, register } from './tv-session
 // back (even after a reload), and the console's funnel shows it.
 
 const TARO = person('yamada-taro');
-let driver: DriverClient;
-const published: Published[] = [];
-const publish = async (input: Parameters<typeof publishAlert>[0] = {}) => {
-  const p = await publishAlert(input);
-  published.push(p);
-  return p;
-};
-
-test.beforeAll(async () => {
-  driver = await connectDriver();
-  await driver.request('hello', { client: 'tv-alerts.spec' });
-  await register(driver, TARO);
-});
-test.afterAll(async () => {
-  await cancelAlerts(published);
-  await driver?.request('demo.remove', {});
-  await driver?.close();
-});
+const { publish, driver } = tvAlertSpec('tv-alerts.spec', TARO);
 
 /**
  * Records what the page asks of Web Audio and the Web Speech API. Audio keeps its real path (the
@@ -77,7 +59,7 @@ const receipted = (link: AlertLink, alertId: string) =>
 test('an alert shows over a half-typed PIN with names and shelter, chimes and speaks; OK acknowledges and the PIN is still there', async ({ page }) => {
   await recordSound(page);
   const link = await alertLink(page);
-  await insertCard(driver, TARO);
+  await insertCard(driver(), TARO);
   await page.goto(tvUrl());
   await acknowledgeLeftovers(page, link);
   await focusLandsOn(page, 'start/login');
@@ -207,7 +189,7 @@ test('an acknowledgement the platform never got is sent again when the TV is bac
   await expect.poll(() => alertsInForce(page)).toContain(order.id);
   await expect(overlay(page)).toHaveCount(0);
 
-  const desk = await officerDesk(browser, driver, COMPOSER);
+  const desk = await officerDesk(browser, driver(), COMPOSER);
   const funnel = await openFunnel(desk, order.id);
   await expect(funnel.locator('[data-stage="acknowledged"] [data-value]')).toHaveText('1', { timeout: 15_000 });
   await expect(funnel.locator('[data-stage="delivered"] [data-value]')).toHaveText('1');

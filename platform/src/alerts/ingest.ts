@@ -130,6 +130,9 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
   const foreign = namedMunicipalities(alert).filter((c) => c !== input.municipalityCode);
   if (foreign.length) throw new AppError('ALERT_WRONG_MUNICIPALITY', { details: { codes: foreign } });
   const hash = bodyHash(alert);
+  const expiry = expiryOf(alert, input.defaultTtlSeconds);
+  // Stored all the same (the history is kept), but no TV will ever show it: the feed is late or its clock wrong.
+  const expiredOnArrival = expiry.at.getTime() <= Date.now();
 
   const result = await db.transaction(async (tx) => {
     // One message key (or L-Alert document) at a time: a feed retrying sends the same new message
@@ -175,7 +178,6 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
     // order (approved by a second officer; its sender, identifier and sent are in the public CAP feed),
     // even written under the console's sender, nor one feed another sender's alert.
     const replaced = referenced.filter((r) => r.state === 'active' && (alert.lAlert ? sameDoor(r, alert, input.channel) : replaceable(r, alert, input.channel))).map((r) => r.id);
-    const expiry = expiryOf(alert, input.defaultTtlSeconds);
     const level = strongestLevel(alert);
     const areas = await areaCodesOf(tx, alert, input.municipalityCode, municipality.id);
     const [row] = await tx.insert(alerts).values({
@@ -213,8 +215,7 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
         unknownAreaCodes: areas.unknownAreaCodes.join(' '), widenedToMunicipality: areas.widenedToMunicipality,
       },
     });
-    // Stored all the same (the history is kept), but no TV will ever show it: the feed is late or its clock wrong.
-    if (expiry.at.getTime() <= Date.now()) {
+    if (expiredOnArrival) {
       await appendAudit(tx, {
         actor: input.actor, action: 'alert.stale', subject: alertId,
         data: { org: municipality.id, reason: 'expired', identifier: alert.identifier, expiresAt: expiry.at.toISOString(), channel: input.channel },
@@ -223,12 +224,14 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
     return { outcome: 'stored' as const, alertId, shownToResidents: shownToResidents(alert), affected: replaced, ...areas };
   });
   if (result.outcome === 'conflict') throw new AppError('ALERT_CONFLICT', { details: { alertId: result.alertId } });
-  // Targets are computed for every message that could be shown (Test too: test-flagged TVs may show it).
-  if (result.outcome === 'stored' && (alert.msgType === 'Alert' || alert.msgType === 'Update')) await targetAlert(db, result.alertId);
+  // Targets are computed for every message that could be shown (Test too: test-flagged TVs may show it);
+  // one expired on arrival no TV will show: targeting a town's households for it would be waste.
+  if (result.outcome === 'stored' && !expiredOnArrival && (alert.msgType === 'Alert' || alert.msgType === 'Update')) await targetAlert(db, result.alertId);
   // An extension is no new alarm: what the TVs had received and acknowledged holds for it too (extension.ts).
   if (result.outcome === 'stored' && result.affected.length && await isExtension(db, result.alertId)) await carryOverReceipts(db, result.alertId, result.affected);
   // Every channel's alert reaches the TVs the same way: announced to every platform process, once targeted.
-  if (result.outcome === 'stored') await announceAlert(db, result.alertId);
+  // One expired on arrival only when it replaced an alert: the TVs holding that must drop it (tv-channel.ts).
+  if (result.outcome === 'stored' && (!expiredOnArrival || result.affected.length)) await announceAlert(db, result.alertId);
   return result;
 }
 

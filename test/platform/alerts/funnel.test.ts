@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { alertFunnel, histogram, timeToShare, watchdogState } from '../../../platform/src/alerts/funnel.js';
 import { alertReceipts, alerts } from '../../../platform/src/alerts/schema.js';
 import { runOperatorCommand } from '../../../platform/src/admin/commands.js';
-import { districts, households, organisations } from '../../../platform/src/db/schema/index.js';
+import { devices, districts, households, organisations } from '../../../platform/src/db/schema/index.js';
 import { CLI_ACTOR } from '../../../platform/src/identity/audit.js';
 import { provisionDevice } from '../../../platform/src/identity/devices.js';
 import { CONSOLE_PREFIX } from '../../../platform/src/staff/access.js';
@@ -17,7 +17,7 @@ const db = database.db;
 
 let worlds = 0;
 /** A town of its own (so each test stands alone): 東地区 with one household, 西地区 with two; each has a TV; an alert over both. */
-async function world() {
+async function world(status: 'Actual' | 'Exercise' = 'Actual') {
   const n = ++worlds;
   const [town] = await db.insert(organisations).values({ kind: 'municipality', code: `fn${n}-${Date.now()}`, name: `試験町${n}` }).returning();
   const [east, west] = await db.insert(districts).values([
@@ -31,7 +31,7 @@ async function world() {
   ]).returning();
   const tvs: { household: string; device: string }[] = [];
   for (const h of homes) tvs.push({ household: h.id, device: (await provisionDevice(db, { kind: 'tv', householdId: h.id }, `${h.label}のテレビ`, CLI_ACTOR)).id });
-  const published = await publishedAlert(db, town!.id, { districtIds: [east!.id, west!.id], shelterIds: [] });
+  const published = await publishedAlert(db, town!.id, { status, districtIds: [east!.id, west!.id], shelterIds: [] });
   const [row] = await db.select().from(alerts).where(eq(alerts.id, published.alertId));
   const receipt = (i: number, kind: 'delivered' | 'displayed' | 'acknowledged', seconds: number, answer?: string) =>
     ({ alertId: published.alertId, deviceId: tvs[i]!.device, householdId: tvs[i]!.household, kind, at: after(row!.receivedAt, seconds), ...(answer ? { answer } : {}) });
@@ -99,6 +99,17 @@ describe('a receipt recorded by hand (operator command, for demos and browser te
     expect((await alertFunnel(db, w.town, w.alertId, 60)).totals).toMatchObject({ delivered: 1, acknowledged: 1, evacuated: 1 });
     await expect(runOperatorCommand(deps, { ...cmd, deviceId: '00000000-0000-4000-8000-000000000201' })).rejects.toMatchObject({ code: 'REQ_NOT_FOUND' });
     await expect(runOperatorCommand(deps, { ...cmd, deviceId: 'not-a-uuid' })).rejects.toMatchObject({ code: 'REQ_INVALID' });
+  });
+
+  it('refuses an Exercise from a TV not flagged for test alerts (the live path never sends it one), writes it for a flagged TV', async () => {
+    const w = await world('Exercise');
+    const deps = { db, identity: () => Promise.reject(new Error('unused')), audit: config, inviteTtlSeconds: 60, alertDefaultTtlSeconds: config.alertDefaultTtlSeconds };
+    const cmd = { command: 'record-alert-receipt' as const, alertId: w.alertId, deviceId: w.tvs[0]!.device, kind: 'delivered' as const };
+    await expect(runOperatorCommand(deps, cmd)).rejects.toMatchObject({ code: 'REQ_NOT_FOUND', status: 404, detail: expect.stringContaining('not flagged for test alerts') });
+    expect(await db.select().from(alertReceipts).where(eq(alertReceipts.alertId, w.alertId))).toEqual([]);
+    await db.update(devices).set({ testAlerts: true }).where(eq(devices.id, w.tvs[0]!.device));
+    expect((await runOperatorCommand(deps, cmd)).result).toEqual({ recorded: true });
+    expect((await alertFunnel(db, w.town, w.alertId, 60)).totals).toMatchObject({ targeted: 3, delivered: 1 });
   });
 });
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { ALERT_STORED_CHANNEL } from '../../../platform/src/alerts/announce.js';
 import { issueFeedCredential } from '../../../platform/src/alerts/feed.js';
 import { alertFunnel } from '../../../platform/src/alerts/funnel.js';
 import { activeAlerts } from '../../../platform/src/alerts/ingest.js';
@@ -31,6 +32,31 @@ const stateOf = async (identifier: string) => (await db.select().from(alerts).wh
 /** A copy of a fixture under a new identifier, so each test stands alone in the one database. */
 const renamed = (name: string, from: string, to: string) => text(name).replaceAll(from, to);
 
+/**
+ * The alerts announced (NOTIFY alert_stored) while `act` runs: an Exercise stored after it is
+ * announced too, and notifications arrive in commit order, so once that one is heard every earlier
+ * announcement has been (no waiting on a timer for something that should not come).
+ */
+async function announcedDuring(act: () => Promise<void>): Promise<string[]> {
+  const heard: string[] = [];
+  let marker = '';
+  let markerHeard!: () => void;
+  const markerArrived = new Promise<void>((r) => (markerHeard = r));
+  const unlisten = await database.listen(ALERT_STORED_CHANNEL, (id) => {
+    heard.push(id);
+    if (id === marker) markerHeard();
+  });
+  try {
+    await act();
+    marker = (await post(capXml({ identifier: `announce-marker-${Date.now()}`, status: 'Exercise' }).xml)).json().alertId;
+    if (heard.includes(marker)) markerHeard();
+    await markerArrived;
+  } finally {
+    await unlisten();
+  }
+  return heard.slice(0, heard.indexOf(marker));
+}
+
 describe('feed credential', () => {
   it('is required, must be known, and is stored only as a hash', async () => {
     const doc = text('cap-homeland-security.xml');
@@ -52,14 +78,14 @@ describe('feed credential', () => {
 
   it("cannot take another municipality's message key first: its own alert under that key still reaches its residents", async () => {
     // Tonami's feed sends, before Nanto's does, a document under the key (sender, identifier) Nanto's next order will carry.
-    const nantoOrder = renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'squat-1');
+    const nantoOrder = capXml({ identifier: 'squat-1' }).xml;
     const squat = await post(nantoOrder.replace('<value>162108</value>', '<value>162086</value>').replace('城端地域に避難指示', '訓練'), tonami.token);
     expect(squat.statusCode).toBe(201);
     const real = await post(nantoOrder);
     expect([real.statusCode, real.json().outcome]).toEqual([201, 'stored']);
     expect(real.json().alertId).not.toBe(squat.json().alertId);
     expect(await db.select().from(alertTargets).where(eq(alertTargets.alertId, real.json().alertId))).toHaveLength(1); // the johana household
-    expect((await activeAlerts(db, nantoOrg!.id, DURING)).map((a) => a.id)).toContain(real.json().alertId);
+    expect((await activeAlerts(db, nantoOrg!.id)).map((a) => a.id)).toContain(real.json().alertId);
     // Each municipality's copy is its own: the same body again is a duplicate of its own, never a conflict naming the other's.
     expect((await post(nantoOrder)).json()).toEqual({ outcome: 'duplicate', alertId: real.json().alertId });
   });
@@ -126,7 +152,8 @@ describe('hostile documents and requests answer a coded 4xx, never a 500', () =>
 
 describe('storing, duplicates and conflicts', () => {
   it('same key and body is a duplicate; same key with another body is refused (ALERT_CONFLICT) and flagged, never overwritten', async () => {
-    const doc = renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'dup-1');
+    // Timed around now: an alert expired on arrival is not targeted.
+    const doc = capXml({ identifier: 'dup-1' }).xml;
     const first = await post(doc);
     expect(first.statusCode).toBe(201);
     expect(first.json()).toMatchObject({ outcome: 'stored', shownToResidents: true, affected: [] });
@@ -280,6 +307,37 @@ describe('storing, duplicates and conflicts', () => {
     // One still in force: no such record.
     const fresh = await post(capXml({ identifier: 'fresh-on-arrival' }).xml);
     expect(await db.select().from(auditLog).where(and(eq(auditLog.subject, fresh.json().alertId), eq(auditLog.action, 'alert.stale')))).toEqual([]);
+  });
+
+  it('an alert expired on arrival that replaces nothing is neither targeted nor announced (no TV will show it); its funnel is empty', async () => {
+    const identifier = `expired-alone-${Date.now()}`;
+    let alertId = '';
+    const announced = await announcedDuring(async () => {
+      const res = await post(capXml({ identifier, sent: new Date(Date.now() - 2 * 3600_000), ttlSeconds: 3600 }).xml);
+      expect([res.statusCode, res.json().outcome, res.json().affected]).toEqual([201, 'stored', []]);
+      alertId = res.json().alertId;
+    });
+    expect(announced).not.toContain(alertId);
+    expect(await db.select().from(alertTargets).where(eq(alertTargets.alertId, alertId))).toEqual([]);
+    expect(await db.select({ action: auditLog.action }).from(auditLog).where(and(eq(auditLog.subject, alertId), eq(auditLog.action, 'alert.stale')))).toHaveLength(1);
+    const funnel = await alertFunnel(db, nantoOrg!.id, alertId, 60);
+    expect([funnel.totals.targeted, funnel.tvs, funnel.notReached.total, funnel.watchdog.state]).toEqual([0, { reachable: 0, delivered: 0 }, 0, 'not_applicable']);
+  });
+
+  it('an Update expired on arrival still supersedes the active alert it references, untargeted, and is announced so the TVs drop that alert', async () => {
+    const identifier = `expired-update-${Date.now()}`;
+    const order = capXml({ identifier, sent: new Date(Date.now() - 3 * 3600_000) });
+    const first = await post(order.xml);
+    expect(await db.select().from(alertTargets).where(eq(alertTargets.alertId, first.json().alertId))).not.toEqual([]);
+    let updateId = '';
+    const announced = await announcedDuring(async () => {
+      const update = await post(capXml({ identifier: `${identifier}-u`, msgType: 'Update', references: [{ identifier, sent: order.sent }], sent: new Date(Date.now() - 2 * 3600_000), ttlSeconds: 3600 }).xml);
+      expect([update.statusCode, update.json().outcome, update.json().affected]).toEqual([201, 'stored', [first.json().alertId]]);
+      updateId = update.json().alertId;
+    });
+    expect(await stateOf(identifier)).toMatchObject({ state: 'superseded', supersededBy: updateId });
+    expect(await db.select().from(alertTargets).where(eq(alertTargets.alertId, updateId))).toEqual([]);
+    expect(announced).toEqual([updateId]);
   });
 
   it('a missing expires gets the configured default after sent; a given one is kept', async () => {

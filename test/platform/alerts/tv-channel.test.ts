@@ -282,6 +282,16 @@ describe('the TV alert channel', () => {
     await tv.close();
   });
 
+  it('withdraws an alert whose Update arrives already expired (the Update, never targeted, is not shown)', async () => {
+    const tv = await Tv.connect(credential(YAMADA));
+    const a = await ingest({ sent: new Date(Date.now() - 3 * 3600_000) });
+    await tv.next('alert', (m) => m.alert.id === a.id);
+    const u = await ingest({ msgType: 'Update', references: [{ identifier: a.identifier, sent: a.sent }], sent: new Date(Date.now() - 2 * 3600_000), ttlSeconds: 3600 });
+    expect(await tv.next('withdrawn', (m) => m.alertIds.includes(a.id))).toEqual({ type: 'withdrawn', alertIds: [a.id] });
+    expect(tv.alertsReceived()).not.toContain(u.id);
+    await tv.close();
+  });
+
   it('never pushes a Test or Exercise message, nor another household\'s alert', async () => {
     const yamada = await Tv.connect(credential(YAMADA));
     const sato = await Tv.connect(credential(SATO));

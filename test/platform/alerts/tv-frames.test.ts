@@ -11,7 +11,7 @@ import { alertTargets, alertTemplates, householdMessages, tvAlertViews } from '.
 import { householdMembers, households, persons, shelters } from '../../../platform/src/db/schema/index.js';
 import { populateTown, townMembers } from '../../../platform/src/demo/populate.js';
 import { seedDemoWorld } from '../../../platform/src/demo/seed.js';
-import { capXml } from '../../helpers/cap-messages.js';
+import { capTime, capXml } from '../../helpers/cap-messages.js';
 import { freshDatabase } from '../../helpers/database.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/alerts');
@@ -51,7 +51,9 @@ describe('alert frames: the text a publish sends is the alert message of tvAlert
   };
 
   it('Japanese and English <info>, a household with awkward names, households greeted by their label, with and without shelter', async () => {
-    const alertId = await ingest(parseAlertDocument(readFileSync(join(FIXTURES, 'cap-multilingual-nanto.xml'))));
+    // The fixture's expiry moved after now: an alert expired on arrival has no targets.
+    const fixture = readFileSync(join(FIXTURES, 'cap-multilingual-nanto.xml'), 'utf8').replaceAll('2026-11-30T22:00:00+09:00', capTime(new Date(Date.now() + 6 * 3600_000)));
+    const alertId = await ingest(parseAlertDocument(Buffer.from(fixture)));
     const whole = await ingest(parseAlertDocument(Buffer.from(capXml({ identifier: `frames-${randomUUID()}`, level: '4', headline: '南砺市全域に "避難指示"', wholeMunicipality: true }).xml)));
     const { views, targets, frames } = await agree(alertId);
     const mine = views.get(yamada!.id)!;

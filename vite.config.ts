@@ -26,6 +26,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['test/e2e/**', 'node_modules/**'],
     environment: 'node',
+    // Migrates one database per run; each test file's database starts as a copy of it.
+    globalSetup: ['test/helpers/database-template.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Two cores: each file gets its own database, so two workers keep the machine responsive.

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { loadConfig } from '../../platform/src/config.js';
 import { openDatabase, type DbHandle } from '../../platform/src/db/client.js';
 import { setAuditChainKey } from '../../platform/src/identity/audit.js';
@@ -24,20 +26,22 @@ export type TestDatabase = DbHandle & { url: string | null; ownerUrl: string | n
  * A fresh, migrated database for one test file: an in-memory PGlite (one user: the audit log is
  * guarded by its trigger), or a new database created on the PostgreSQL server named by
  * DATABASE_URL, migrated as that (owner) role, with the handle connected as TEST_PLATFORM_ROLE
- * (dropped again by `close`).
+ * (dropped again by `close`). Each starts as a copy of the run's migrated template when the
+ * global setup made one (`database-template.ts`), so `migrate()` finds nothing left to do.
  */
 export async function freshDatabase(): Promise<TestDatabase> {
   if (!TEST_DATABASE_URL) {
-    const handle = await openDatabase({ databaseUrl: null, dataDir: null });
+    const handle = await openDatabase({ databaseUrl: null, dataDir: null, loadDataDir: await pgliteTemplate() });
     await handle.migrate();
     return Object.assign(handle, { url: null, ownerUrl: null });
   }
   const name = `t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const template = provided('postgresTemplate');
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
   try {
     await ensureLoginRole(admin, TEST_PLATFORM_ROLE);
-    await admin.query(`create database ${name}`);
+    await admin.query(`create database ${name}${template ? ` template ${pg.escapeIdentifier(template)}` : ''}`);
   } finally {
     await admin.end();
   }
@@ -74,5 +78,25 @@ async function ensureLoginRole(admin: pg.Client, role: string): Promise<void> {
   } catch (err) {
     // 42710 duplicate_object; 23505 when two creations race on the catalogue's unique index.
     if (!['42710', '23505'].includes((err as { code?: string }).code ?? '')) throw err;
+  }
+}
+
+let pgliteDump: Promise<Blob | undefined> | undefined;
+
+/** The migrated PGlite dump the global setup cached, read once per worker; none outside vitest's setup. */
+function pgliteTemplate(): Promise<Blob | undefined> {
+  pgliteDump ??= (async () => {
+    const path = provided('pgliteTemplate');
+    return path ? new Blob([await readFile(path)]) : undefined;
+  })();
+  return pgliteDump;
+}
+
+/** What the global setup provided, or '' when it did not run (a script importing these helpers). */
+function provided(key: 'pgliteTemplate' | 'postgresTemplate'): string {
+  try {
+    return inject(key) ?? '';
+  } catch {
+    return '';
   }
 }

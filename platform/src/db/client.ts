@@ -118,24 +118,44 @@ const MIGRATION_LOCK_KEY = 7_240_611;
  * paces each LISTEN connection's heartbeat; unset, `LISTEN_HEARTBEAT`.
  * `relistenWait` (PostgreSQL only, tests) replaces the backoff before listening again.
  * `log` takes the warnings (see `DbLog`); unset, the console.
+ * `loadDataDir` (PGlite in memory only, tests) starts from that dump of a data folder (`dumpPglite`)
+ * instead of running initdb: a migrated one spares each test file initdb and every migration.
  */
-export async function openDatabase(opts: { databaseUrl: string | null; databaseOwnerUrl?: string | null; dataDir: string | null; role?: OwnerRole; poolSize?: number; listenHeartbeat?: ListenHeartbeat; relistenWait?: RelistenWait; log?: DbLog }): Promise<DbHandle> {
+export async function openDatabase(opts: { databaseUrl: string | null; databaseOwnerUrl?: string | null; dataDir: string | null; role?: OwnerRole; poolSize?: number; listenHeartbeat?: ListenHeartbeat; relistenWait?: RelistenWait; log?: DbLog; loadDataDir?: Blob }): Promise<DbHandle> {
   const log = opts.log ?? consoleLog;
   return opts.databaseUrl
     ? openPostgres(opts.databaseUrl, opts.databaseOwnerUrl ?? null, opts.poolSize, { heartbeat: opts.listenHeartbeat ?? LISTEN_HEARTBEAT, relistenWait: opts.relistenWait ?? backoff, log })
-    : openPglite(opts.dataDir, opts.role ?? 'platform', log);
+    : openPglite(opts.dataDir, opts.role ?? 'platform', log, opts.loadDataDir);
 }
 
-async function openPglite(dataDir: string | null, role: OwnerRole, log: DbLog): Promise<DbHandle> {
+/**
+ * The data folder of a new in-memory embedded database with every migration applied, as one
+ * uncompressed tar (PGlite's `dumpDataDir`), checkpointed first so that it loads without recovery:
+ * `openDatabase({ loadDataDir })` starts from it.
+ */
+export async function dumpMigratedPglite(): Promise<Blob> {
+  const client = new PGlite(pgliteOptions());
+  try {
+    await client.waitReady;
+    await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_DIR });
+    await client.exec('checkpoint');
+    return await client.dumpDataDir('none');
+  } finally {
+    await client.close();
+  }
+}
+
+// btree_gist: the bookings' exclusion constraint (unit = and time range &&) needs it.
+const pgliteOptions = () => ({ extensions: { btree_gist } });
+
+async function openPglite(dataDir: string | null, role: OwnerRole, log: DbLog, loadDataDir?: Blob): Promise<DbHandle> {
   if (dataDir) ensurePrivateDir(dataDir);
   const lock = !dataDir ? null : role === 'cli' ? acquireOwnerLock(dataDir, role)
     : await acquireOwnerLockWaiting(dataDir, role, PLATFORM_WAITS_FOR_COMMAND_MS, (owner) =>
       log.warn({ pid: owner.pid, dataDir }, `waiting for the operator command (pid ${owner.pid}) that has the embedded database in ${dataDir} open`));
   let client: PGlite;
   try {
-    // btree_gist: the bookings' exclusion constraint (unit = and time range &&) needs it.
-    const options = { extensions: { btree_gist } };
-    client = dataDir ? new PGlite(`${dataDir}/pglite`, options) : new PGlite(options);
+    client = dataDir ? new PGlite(`${dataDir}/pglite`, pgliteOptions()) : new PGlite({ ...pgliteOptions(), loadDataDir });
     await client.waitReady;
   } catch (err) {
     lock?.release();

@@ -228,3 +228,48 @@ for (const textSize of ['large', 'xlarge'] as const) {
     await cancelAlerts([order, long]);
   });
 }
+
+test('the link down when the alert on screen expires: the TV says so itself, and stops counting an expired one behind it; the platform\'s word later says nothing twice', async ({ page }) => {
+  test.setTimeout(120_000);
+  const link = await quietTv(page);
+  const more = page.locator('stb-tv-alert-overlay [data-field="more"]');
+  const behind = await publish({ level: '3', headline: '城端地域に 高齢者等避難', ttlSeconds: 25 });
+  await expect(overlay(page)).toHaveAttribute('data-alert', behind.id, { timeout: 15_000 });
+  const shown = await publish({ level: '4', headline: '城端地域に 避難指示', ttlSeconds: 35 });
+  await expect(overlay(page)).toHaveAttribute('data-alert', shown.id, { timeout: 15_000 });
+  await expect(more).toHaveText('あと 1件');
+
+  // The platform's end of the link goes, unnoticed by the TV: it will hear no `expired`. The page's
+  // clock runs ahead of the platform's, so each expiry passes on the TV first.
+  link.offline = true;
+  for (const cut of link.cutServers) cut();
+  await clockSteps(page, 26_000);
+  await expect(more).toHaveCount(0);
+  await expect(overlay(page)).toHaveAttribute('data-alert', shown.id);
+  await expect(overlay(page)).not.toHaveAttribute('data-ended');
+  await clockSteps(page, 10_000);
+  await expect(overlay(page)).toHaveAttribute('data-ended', 'expired');
+  await expect(notice(page)).toHaveText('この 情報は 期限が 切れました');
+  await focusLandsOn(page, 'alert/understood');
+  const ours = (m: Record<string, unknown>) =>
+    [behind.id, shown.id].some((id) => (m.alertIds as string[] | undefined)?.includes(id) || (m.alert as { id?: string } | undefined)?.id === id);
+  expect(link.fromServer.filter((m) => m.type === 'withdrawn' && ours(m))).toEqual([]);
+
+  // Back online before the platform's own expiry: the TV still names both, so neither is sent again,
+  // and the platform's `expired` for them, when it comes, changes nothing on screen.
+  link.offline = false;
+  const before = link.fromServer.length;
+  for (const ws of link.sockets) await ws.close();
+  await clockSteps(page, 31_000);
+  await expect.poll(() => link.fromServer.filter((m) => m.type === 'ready').length, { timeout: 15_000 }).toBe(2);
+  const auth = link.fromPage.filter((m) => m.type === 'auth').at(-1)!;
+  expect(auth.have).toEqual(expect.arrayContaining([behind.id, shown.id]));
+  await expect.poll(() => link.fromServer.some((m) => m.type === 'withdrawn' && (m.alertIds as string[]).includes(shown.id)), { timeout: 45_000 }).toBe(true);
+  expect(link.fromServer.slice(before).filter((m) => m.type === 'alert' && ours(m))).toEqual([]);
+  await expect(overlay(page)).toHaveAttribute('data-alert', shown.id);
+  await expect(overlay(page)).toHaveAttribute('data-ended', 'expired');
+  await expect(overlay(page)).not.toHaveAttribute('data-choices-held');
+  await expect(more).toHaveCount(0);
+  await press(page, 'Enter', 'start/login');
+  await expect(overlay(page)).toHaveCount(0);
+});

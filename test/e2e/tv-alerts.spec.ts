@@ -198,3 +198,51 @@ test('an acknowledgement the platform never got is sent again when the TV is bac
   await desk.context().close();
   await cancelAlerts([order]);
 });
+
+test('an Update on screen is read out saying it changed; withdrawn or expired on screen, the notice is read once, without a chime', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.clock.install();
+  await recordSound(page);
+  const link = await alertLink(page);
+  await page.goto(tvUrl());
+  await acknowledgeLeftovers(page, link);
+  await focusLandsOn(page, 'start/login');
+  const spokenNotices = async (text: string) => (await sound(page)).spoken.filter((s) => s === text).length;
+
+  const first = await publish({ level: '3', headline: '城端地域に 高齢者等避難' });
+  await expect(overlay(page)).toHaveAttribute('data-alert', first.id, { timeout: 15_000 });
+  expect((await sound(page)).spoken.at(-1)).not.toContain('内容が 新しくなりました');
+  const chimesBefore = (await sound(page)).chimes;
+  const update = await publish({ msgType: 'Update', level: '4', headline: '城端地域に 避難指示', references: [{ identifier: first.identifier, sent: first.sent }] });
+  await expect(overlay(page)).toHaveAttribute('data-alert', update.id, { timeout: 15_000 });
+  const heard = await sound(page);
+  expect(heard.chimes).toBe(chimesBefore + 1);
+  expect(heard.spoken.at(-1)).toMatch(/^内容が 新しくなりました。.*警戒レベル4 避難指示/);
+
+  // A Cancel: the notice is said, and no chime calls anyone to the TV for it.
+  await publish({ msgType: 'Cancel', references: [{ identifier: update.identifier, sent: update.sent }] });
+  await expect(overlay(page)).toHaveAttribute('data-ended', 'cancelled', { timeout: 15_000 });
+  await expect.poll(async () => (await sound(page)).spoken.at(-1)).toBe('この 情報は 取り消されました');
+  expect((await sound(page)).chimes).toBe(chimesBefore + 1);
+  await choicesTaken(page);
+  await press(page, 'Enter', 'start/login');
+  await expect(overlay(page)).toHaveCount(0);
+
+  // Expired while the platform's end of the link is gone: the TV says it itself, once — the
+  // platform's `expired` after the link is back says nothing again.
+  const brief = await publish({ level: '3', ttlSeconds: 20 });
+  await expect(overlay(page)).toHaveAttribute('data-alert', brief.id, { timeout: 15_000 });
+  const chimesThen = (await sound(page)).chimes;
+  link.offline = true;
+  for (const cut of link.cutServers) cut();
+  await clockSteps(page, 21_000);
+  await expect(overlay(page)).toHaveAttribute('data-ended', 'expired');
+  expect((await sound(page)).spoken.at(-1)).toBe('この 情報は 期限が 切れました');
+  link.offline = false;
+  for (const ws of link.sockets) await ws.close();
+  await clockSteps(page, 31_000);
+  await expect.poll(() => link.fromServer.some((m) => m.type === 'withdrawn' && (m.alertIds as string[]).includes(brief.id)), { timeout: 30_000 }).toBe(true);
+  await expect(overlay(page)).toHaveAttribute('data-ended', 'expired');
+  expect(await spokenNotices('この 情報は 期限が 切れました')).toBe(1);
+  expect((await sound(page)).chimes).toBe(chimesThen);
+});

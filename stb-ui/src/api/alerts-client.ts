@@ -17,6 +17,9 @@ export type { AlertAnswer, TvAlert, TvAlertMessage } from '../../../platform/src
  * goes alone only if it is not shown within DELIVERED_UNLESS_SHOWN_MS. Every receipt is kept (pending-receipts.ts) until the
  * platform answers `receipted` for it: what was sent just before the link dropped, or given while
  * it was down, is sent again after the next `ready` (the platform stores each once).
+ * An alert held is let go at its `expiresAt` by the TV's own clock, exactly as if the platform had
+ * said `withdrawn` (reason `expired`): a TV whose link is down then must not go on showing it as in
+ * force. It is still named in `have` until the platform no longer lists it, so it is not sent again.
  */
 
 /** Mirrors TV_ALERT_PATH / TV_ALERT_CLOSE of alerts-schemas.ts (values cannot be imported into the page). */
@@ -30,6 +33,8 @@ export const BACKOFF_MAX_MS = 30_000;
  * one on it, the page busy) still counts as delivered.
  */
 export const DELIVERED_UNLESS_SHOWN_MS = 1_000;
+/** The longest wait setTimeout keeps (2^31 − 1 ms, about 24.8 days); a longer one would fire at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface AlertsClientOptions {
   /** ws:// or wss:// URL of the channel. */
@@ -70,6 +75,10 @@ export class AlertsClient {
   private _timer: ReturnType<typeof setTimeout> | null = null;
   /** Alerts arrived to be shown and not shown yet: the timer that sends their `delivered` alone. */
   private _unshown = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Fires at the nearest expiry of the alerts held (or at MAX_TIMER_MS, to look again). */
+  private _expiryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Alerts let go here at their expiry that the platform has not yet said are gone: still in `have`. */
+  private _expiredHere = new Set<string>();
 
   constructor(options: AlertsClientOptions) {
     this._opts = options;
@@ -99,6 +108,7 @@ export class AlertsClient {
   start(): void {
     if (!this._stopped) return;
     this._stopped = false;
+    this._armExpiry();
     void this._connect();
   }
 
@@ -106,6 +116,8 @@ export class AlertsClient {
     this._stopped = true;
     if (this._timer) clearTimeout(this._timer);
     this._timer = null;
+    if (this._expiryTimer) clearTimeout(this._expiryTimer);
+    this._expiryTimer = null;
     this._socket?.close();
     this._socket = null;
     this._ready = false;
@@ -159,8 +171,38 @@ export class AlertsClient {
   }
 
   private _emit(arrived: TvAlert | null, change: AlertsChange = {}) {
+    this._armExpiry();
     const list = this.alerts;
     for (const l of this._listeners) l(list, arrived, change);
+  }
+
+  /** Arms the timer for the nearest expiry of the alerts held (re-armed whenever the list changes). */
+  private _armExpiry() {
+    if (this._expiryTimer) clearTimeout(this._expiryTimer);
+    this._expiryTimer = null;
+    if (this._stopped) return;
+    let nearest = Infinity;
+    for (const a of this._alerts.values()) {
+      const at = Date.parse(a.expiresAt);
+      if (at < nearest) nearest = at;
+    }
+    if (nearest === Infinity) return;
+    this._expiryTimer = setTimeout(() => {
+      this._expiryTimer = null;
+      this._expire();
+    }, Math.min(Math.max(0, nearest - Date.now()), MAX_TIMER_MS));
+  }
+
+  /** Lets go of the alerts past their expiry, as the platform's `withdrawn` (reason `expired`) would. */
+  private _expire() {
+    const now = Date.now();
+    const gone = this.alerts.filter((a) => Date.parse(a.expiresAt) <= now).map((a) => a.id);
+    for (const id of gone) {
+      this._alerts.delete(id);
+      this._expiredHere.add(id);
+    }
+    if (gone.length) this._emit(null, { withdrawn: gone, expired: true });
+    else this._armExpiry(); // woken early (the longest wait a timer keeps): look again later
   }
 
   private async _connect() {
@@ -196,19 +238,23 @@ export class AlertsClient {
   private _onMessage(message: TvAlertServerMessage, credential: DeviceCredential) {
     switch (message.type) {
       case 'hello':
-        this._send({ type: 'auth', credential: `${credential.id}:${credential.secret}`, have: [...this._alerts.keys()] });
+        this._send({ type: 'auth', credential: `${credential.id}:${credential.secret}`, have: [...this._alerts.keys(), ...this._expiredHere] });
         return;
       case 'ready': {
         this._ready = true;
         this._attempt = 0;
         const gone = [...this._alerts.keys()].filter((id) => !message.active.includes(id));
         for (const id of gone) this._alerts.delete(id);
+        // Let go here at their expiry: once the platform no longer lists them, they need no naming.
+        for (const id of this._expiredHere) if (!message.active.includes(id)) this._expiredHere.delete(id);
         // Everything not confirmed stored, whether sent on the last link or given while it was down.
         for (const r of this._pending.resend()) this._send({ type: 'receipt', ...r });
         if (gone.length) this._emit(null, { withdrawn: gone });
         return;
       }
       case 'alert': {
+        // Let go here at its expiry (the TV's clock ahead of the platform's): not shown again.
+        if (this._expiredHere.has(message.alert.id) && Date.parse(message.alert.expiresAt) <= Date.now()) return;
         // An extension only moves the expiry: acknowledged here stays acknowledged, and it is no new alarm (no chime).
         const carried = message.extension === true && message.replaces.some((id) => this._alerts.get(id)?.acknowledged);
         for (const id of message.replaces) this._alerts.delete(id);
@@ -227,7 +273,10 @@ export class AlertsClient {
         return;
       }
       case 'withdrawn':
-        for (const id of message.alertIds) this._alerts.delete(id);
+        for (const id of message.alertIds) {
+          this._alerts.delete(id);
+          this._expiredHere.delete(id);
+        }
         this._emit(null, { withdrawn: message.alertIds, ...(message.reason === 'expired' ? { expired: true } : {}) });
         return;
       case 'receipted':
@@ -241,6 +290,7 @@ export class AlertsClient {
           for (const timer of this._unshown.values()) clearTimeout(timer);
           this._unshown.clear();
           this._pending.clear();
+          this._expiredHere.clear();
           if (this._alerts.size) {
             this._alerts.clear();
             this._emit(null, { revoked: true });

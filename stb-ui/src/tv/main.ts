@@ -7,7 +7,7 @@ import '../components/health-badge.js';
 import './alerts/alert-overlay.js';
 import type { AlertEnd } from './alerts/alert-overlay.js';
 import { messageIn } from './alerts/alert-message.js';
-import { announce } from './alerts/alert-voice.js';
+import { announce, speakJapanese } from './alerts/alert-voice.js';
 import { CardCertCache } from './flow/card-cert-cache.js';
 import { CardFlow, type FlowState } from './flow/card-flow.js';
 import { tokens } from '../styles/tokens.js';
@@ -425,22 +425,29 @@ export class StbTvApp extends LitElement {
 
   /**
    * The alert list changed: a new one is shown (chime and voice) at once, saying so when it updates
-   * the one on screen; the one on screen withdrawn or expired stays, saying so, until closed.
+   * the one on screen (on screen and aloud); the one on screen withdrawn or expired (the platform
+   * said so, or the TV's clock passed its expiry) stays, saying so, until closed — that is said
+   * aloud too, without the chime (it calls no one to the TV). Said once: an ended alert is not
+   * `shown`, so the platform's word arriving after the TV's own changes nothing.
    */
   private _onAlerts(arrived: TvAlert | null, change: AlertsChange) {
+    // 「あと N件」 counts what is in force now, even when nothing else here changes.
+    this.requestUpdate();
     const shown = this._alert && !this._alertEnd ? this._alert.id : null;
     if (arrived) {
       this._review = null;
       this._alertUpdated = shown !== null && !!change.replaced?.includes(shown);
       this._alertEnd = null;
       this._alert = arrived;
-      announce(messageIn(arrived).speech);
+      const speech = messageIn(arrived).speech;
+      announce(this._alertUpdated ? `${t('alerts.updated')}。${speech}` : speech);
       return;
     }
     if (change.revoked) this._alertEnd = null;
     else if (shown !== null && change.withdrawn?.includes(shown)) {
       const expired = change.expired || Date.parse(this._alert!.expiresAt) <= Date.now();
       this._alertEnd = expired ? 'expired' : 'cancelled';
+      speakJapanese(t(expired ? 'alerts.expired' : 'alerts.cancelled'));
       return;
     }
     if (this._alertEnd) return; // the ended one stays until 「わかりました」

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AlertsClient, DELIVERED_UNLESS_SHOWN_MS, type TvAlert } from '../../../stb-ui/src/api/alerts-client.js';
+import { AlertsClient, DELIVERED_UNLESS_SHOWN_MS, MAX_TIMER_MS, type AlertsChange, type TvAlert } from '../../../stb-ui/src/api/alerts-client.js';
 import { PENDING_RECEIPTS_KEY } from '../../../stb-ui/src/api/pending-receipts.js';
 import type { TvAlertServerMessage } from '../../../platform/src/alerts/alerts-schemas.js';
 
@@ -157,6 +157,74 @@ describe('AlertsClient', () => {
     socket.play({ type: 'receipted', receipts: [{ alertId: A, kind: 'acknowledged' }] });
     expect(client.pendingReceipts).toEqual([{ alertId: A, kind: 'delivered' }]);
     expect(JSON.parse(kept.get(PENDING_RECEIPTS_KEY)!)).toEqual([{ alertId: A, kind: 'delivered' }]);
+    client.stop();
+  });
+
+  it('lets go of an alert at its expiry by its own clock, as the platform\'s `expired` would; named in `have` after, it is not shown again', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.setSystemTime(new Date('2026-12-02T00:00:00.000Z'));
+    const { client, socket } = await connected();
+    const changes: AlertsChange[] = [];
+    client.subscribe((_all, _arrived, change) => changes.push(change));
+    socket.play({ type: 'alert', alert: alert(A, '2026-12-02T00:01:00.000Z'), replaces: [] });
+    socket.play({ type: 'alert', alert: alert(B, '2026-12-02T00:02:00.000Z'), replaces: [] });
+    // The link goes down, unnoticed: nothing more comes from the platform.
+    vi.advanceTimersByTime(60_000 - 1);
+    expect(client.alerts.map((a) => a.id)).toEqual([A, B]);
+    vi.advanceTimersByTime(1);
+    expect(client.alerts.map((a) => a.id)).toEqual([B]);
+    expect(changes.at(-1)).toEqual({ withdrawn: [A], expired: true });
+    // Re-armed for the next nearest.
+    vi.advanceTimersByTime(60_000);
+    expect(client.alerts).toEqual([]);
+    expect(changes.at(-1)).toEqual({ withdrawn: [B], expired: true });
+    expect(changes).toHaveLength(4);
+
+    // Back: both are still named, so the platform (whose clock is behind) does not send B again.
+    socket.onclose?.();
+    await vi.advanceTimersByTimeAsync(1_000);
+    const next = ScriptedSocket.last!;
+    expect(next).not.toBe(socket);
+    next.play({ type: 'hello' });
+    expect(next.sent.find((m) => m.type === 'auth')).toMatchObject({ have: [A, B] });
+    next.play({ type: 'ready', active: [B] });
+    next.play({ type: 'alert', alert: alert(B, '2026-12-02T00:02:00.000Z'), replaces: [] });
+    expect(client.alerts).toEqual([]);
+    expect(changes).toHaveLength(4);
+    // The platform's own `expired` for B comes later: nothing is held, and B is named no more.
+    next.play({ type: 'withdrawn', alertIds: [B], reason: 'expired' });
+    expect(client.alerts).toEqual([]);
+    next.onclose?.();
+    await vi.advanceTimersByTimeAsync(2_000);
+    ScriptedSocket.last!.play({ type: 'hello' });
+    expect(ScriptedSocket.last!.sent.find((m) => m.type === 'auth')).toMatchObject({ have: [] });
+    client.stop();
+  });
+
+  it('an expiry further off than setTimeout can wait (24.8 days) is waited for in steps, not taken at once', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.setSystemTime(new Date('2026-12-02T00:00:00.000Z'));
+    const { client, socket } = await connected();
+    const days = (n: number) => n * 24 * 3600_000;
+    // A longer wait given to setTimeout fires at once (and again, and again): none is ever asked for.
+    const waits: number[] = [];
+    const faked = globalThis.setTimeout;
+    const spy = vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
+      waits.push(ms ?? 0);
+      return faked(fn, ms);
+    }) as typeof setTimeout);
+    socket.play({ type: 'alert', alert: alert(A, new Date(Date.now() + days(40)).toISOString()), replaces: [] });
+    expect(Math.max(...waits)).toBe(MAX_TIMER_MS);
+    vi.advanceTimersByTime(1_000);
+    expect(client.alerts.map((a) => a.id)).toEqual([A]);
+    vi.advanceTimersByTime(MAX_TIMER_MS);
+    expect(client.alerts.map((a) => a.id)).toEqual([A]);
+    vi.advanceTimersByTime(days(40) - MAX_TIMER_MS - 1_000 - 1);
+    expect(client.alerts.map((a) => a.id)).toEqual([A]);
+    vi.advanceTimersByTime(1);
+    expect(client.alerts).toEqual([]);
+    expect(Math.max(...waits)).toBe(MAX_TIMER_MS);
+    spy.mockRestore();
     client.stop();
   });
 });

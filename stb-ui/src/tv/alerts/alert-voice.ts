@@ -3,7 +3,9 @@
  * aloud in Japanese through the Web Speech API. Always, whatever the 読み上げ setting: an
  * evacuation order must be heard by someone who is not looking. Where the device has no Japanese
  * voice, the chime and the text on screen are all (another language's voice reading Japanese is
- * worse than nothing); where it has no Web Audio, the voice alone.
+ * worse than nothing); where it has no Web Audio, the voice alone. An Update of the alert on screen
+ * is read after 「内容が 新しくなりました。」; one withdrawn or expired on screen has its notice read
+ * (speakJapanese alone: no chime, since it calls no one to the TV).
  */
 
 type AudioContextClass = typeof AudioContext;

@@ -130,6 +130,18 @@ test('an officer composes an evacuation order, a second officer approves it, and
   await approver.context().close();
 });
 
+
+test('an alert already expired when it came reaches no household, and its funnel says so instead of 「すべてのテレビに届きました」', async ({ browser }) => {
+  // An Exercise that ran out an hour ago: stored and audited, never targeted nor sent.
+  const stored = await ingest(capXml({ identifier: `expired-on-arrival-${Date.now()}`, status: 'Exercise', sent: new Date(Date.now() - 2 * 3600_000), ttlSeconds: 3600 }).xml);
+  const desk = await officerDesk(browser, driver, APPROVER);
+  await desk.locator(`op-alerts-page tr[data-alert="${stored.alertId}"]`).getByRole('button', { name: '届いた状況' }).click();
+  const funnel = desk.locator(`op-alert-funnel [data-funnel="${stored.alertId}"]`);
+  await expect(funnel.locator('[data-stage="targeted"] [data-value]')).toHaveText('0');
+  await expect(funnel.locator('[data-no-tvs]')).toHaveText('対象の 世帯は ありません。');
+  await expect(funnel.locator('p.ok')).toHaveCount(0);
+  await desk.context().close();
+});
 test('a received alert naming a district code the town does not know warns that it went to every household', async ({ browser }) => {
   // An Exercise (no unflagged TV shows it), withdrawn again at the end so no later spec meets it.
   const identifier = `unknown-district-${Date.now()}`;

@@ -99,7 +99,10 @@ export class OpAlertFunnel extends LitElement {
       <h3>届いていないテレビ（${f.notReached.total}台）</h3>
       ${f.notReached.total ? html`<table data-not-reached><thead><tr><th>地区</th><th>世帯</th><th>テレビ</th><th>最後の接続</th></tr></thead><tbody>
         ${f.notReached.items.map((t) => html`<tr data-device=${t.deviceId}><td>${t.district}</td><td>${t.household}</td><td>${t.label}</td>
-          <td>${t.lastSeenAt ? new Date(t.lastSeenAt).toLocaleString('ja-JP') : '—'}</td></tr>`)}</tbody></table>` : html`<p class="ok">すべてのテレビに届きました。</p>`}
+          <td>${t.lastSeenAt ? new Date(t.lastSeenAt).toLocaleString('ja-JP') : '—'}</td></tr>`)}</tbody></table>`  : f.tvs.reachable === 0
+        // Nothing to reach (an alert already expired when it came is never sent): not "all reached".
+        ? html`<p class="muted" data-no-tvs>${f.totals.targeted ? '対象の 世帯に テレビは ありません。' : '対象の 世帯は ありません。'}</p>`
+        : html`<p class="ok">すべてのテレビに届きました。</p>`}
     </div>`;
   }
 }

@@ -258,3 +258,20 @@ test('the link down when the alert on screen expires: the TV says so itself, and
   await press(page, 'Enter', 'start/login');
   await expect(overlay(page)).toHaveCount(0);
 });
+
+test('a TV whose clock runs two hours ahead still shows an order in force, and ends it at the platform\'s expiry, not its own', async ({ page }) => {
+  test.setTimeout(90_000);
+  // A set-top box with its clock set wrong: by its own clock the order below ran out long ago.
+  await page.clock.install({ time: Date.now() + 2 * 3600_000 });
+  await quietTv(page, { clock: false });
+  const order = await publish({ level: '4', headline: '城端地域に 避難指示', ttlSeconds: 30 });
+  await expect(overlay(page)).toHaveAttribute('data-alert', order.id, { timeout: 15_000 });
+  await clockSteps(page, 2_000);
+  await expect(overlay(page)).toHaveAttribute('data-alert', order.id);
+  await expect(overlay(page)).not.toHaveAttribute('data-ended');
+  await expect(notice(page)).toHaveCount(0);
+  // Past the order's expiry by the platform's clock: it ends, saying so.
+  await clockSteps(page, 30_000);
+  await expect(overlay(page)).toHaveAttribute('data-ended', 'expired');
+  await expect(notice(page)).toHaveText('この 情報は 期限が 切れました');
+});

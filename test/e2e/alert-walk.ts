@@ -2,8 +2,8 @@ import { expect, test, type Locator, type Page, type WebSocketRoute } from '@pla
 import type { DemoPerson } from '../../platform/src/demo/world.js';
 import type { DriverClient } from '../helpers/driver-client.js';
 import { alertsInForce, cancelAlerts, publishAlert, type Published } from './alerts.js';
-import { connectDriver } from './product.js';
-import { register } from './tv-session.js';
+import { connectDriver, tvUrl } from './product.js';
+import { focusLandsOn, register } from './tv-session.js';
 
 // Walking the TV's evacuation-alert overlay with the remote, as a resident would: the channel
 // passed through the test (to see what each side says), the overlay, and waits that follow the
@@ -108,6 +108,64 @@ export async function acknowledgeLeftovers(page: Page, link: AlertLink) {
     await page.keyboard.press('Enter');
   }
 }
+
+/**
+ * The TV at its start screen with no alert left over from elsewhere, its alert channel passing
+ * through the test (the link returned): the page clock installed (unless `clock` is false), the TV's
+ * settings as given (else the defaults), and with `sound` what it sounds and says recorded (see
+ * `sound`). The clock and the init scripts come before the page is opened.
+ */
+export async function quietTv(
+  page: Page, { clock = true, sound: recordingSound = false, settings = null }: { clock?: boolean; sound?: boolean; settings?: Record<string, unknown> | null } = {},
+): Promise<AlertLink> {
+  if (clock) await page.clock.install();
+  await page.addInitScript((saved) => {
+    if (saved) localStorage.setItem('stb-tv-settings', saved);
+    else localStorage.removeItem('stb-tv-settings');
+  }, settings ? JSON.stringify(settings) : null);
+  if (recordingSound) await recordSound(page);
+  const link = await alertLink(page);
+  await page.goto(tvUrl());
+  await acknowledgeLeftovers(page, link);
+  await focusLandsOn(page, 'start/login');
+  return link;
+}
+
+/**
+ * Records what the page asks of Web Audio and the Web Speech API. Audio keeps its real path (the
+ * recording wraps it); speech is replaced, since a headless browser has no Japanese voice and the
+ * page then rightly stays silent.
+ */
+async function recordSound(page: Page) {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __sound: { chimes: number; oscillators: number; spoken: string[] } } & typeof globalThis;
+    w.__sound = { chimes: 0, oscillators: 0, spoken: [] };
+    const Real = window.AudioContext;
+    class Recorded extends Real {
+      constructor(...args: ConstructorParameters<typeof AudioContext>) {
+        super(...args);
+        w.__sound.chimes++;
+      }
+      override createOscillator() {
+        w.__sound.oscillators++;
+        return super.createOscillator();
+      }
+    }
+    window.AudioContext = Recorded;
+    class Utterance { text: string; voice: unknown = null; lang = ''; rate = 1; constructor(text: string) { this.text = text; } }
+    (window as unknown as { SpeechSynthesisUtterance: unknown }).SpeechSynthesisUtterance = Utterance;
+    Object.defineProperty(window, 'speechSynthesis', {
+      configurable: true,
+      value: {
+        getVoices: () => [{ lang: 'ja-JP', name: 'recorded', default: true, localService: true, voiceURI: 'recorded' }],
+        speak: (u: Utterance) => w.__sound.spoken.push(u.text),
+        cancel: () => undefined,
+      },
+    });
+  });
+}
+/** What the page has sounded and said so far (with `quietTv`'s `sound`). */
+export const sound = (page: Page) => page.evaluate(() => (window as unknown as { __sound: { chimes: number; oscillators: number; spoken: string[] } }).__sound);
 
 /** Whether the TV holds the alert as acknowledged (its alert client's list). */
 export function acknowledgedOnTv(page: Page, alertId: string): Promise<boolean | null> {

@@ -1,9 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import {
-  acknowledgedOnTv, acknowledgementsSent, acknowledgeLeftovers, alertLink, choicesTaken, clockSteps, cutLines, linesSeen, overlay, tvAlertSpec,
+  acknowledgedOnTv, acknowledgementsSent, choicesTaken, clockSteps, cutLines, linesSeen, overlay, quietTv, tvAlertSpec,
 } from './alert-walk.js';
 import { cancelAlerts } from './alerts.js';
-import { tvUrl } from './product.js';
 import { focusedKeys, press } from './remote.js';
 import { screenChecker } from './layout-check.js';
 import { focusLandsOn, insertCard, logInWithRemote, moveTo, person } from './tv-session.js';
@@ -16,20 +15,6 @@ import { focusLandsOn, insertCard, logInWithRemote, moveTo, person } from './tv-
 
 const TARO = person('yamada-taro');
 const { publish, driver } = tvAlertSpec('tv-alert-walk.spec', TARO);
-
-/** The TV at its start screen with the page clock installed and no alert left over from elsewhere. */
-async function quietTv(page: Page, settings: Record<string, unknown> | null = null) {
-  await page.clock.install();
-  await page.addInitScript((saved) => {
-    if (saved) localStorage.setItem('stb-tv-settings', saved);
-    else localStorage.removeItem('stb-tv-settings');
-  }, settings ? JSON.stringify(settings) : null);
-  const link = await alertLink(page);
-  await page.goto(tvUrl());
-  await acknowledgeLeftovers(page, link);
-  await focusLandsOn(page, 'start/login');
-  return link;
-}
 
 const notice = (page: Page) => page.locator('stb-tv-alert-overlay [data-field="notice"]');
 
@@ -88,7 +73,7 @@ test('digits, arrows and Back with an alert up never reach the PIN pad beneath; 
 
 test('the idle logout waits while an alert is up (read, or left to evacuate); acknowledged, the full quiet period starts again', async ({ page }) => {
   test.setTimeout(180_000);
-  const link = await quietTv(page, { idleLogoutMinutes: 5 });
+  const link = await quietTv(page, { settings: { idleLogoutMinutes: 5 } });
   await insertCard(driver(), TARO);
   await logInWithRemote(page, TARO);
   const idleDialog = page.locator('stb-tv-app stb-tv-dialog[data-idle-left]');
@@ -183,7 +168,7 @@ for (const textSize of ['large', 'xlarge'] as const) {
       await checkScreen(name);
       expect(await cutLines(page), `lines cut at ${name}`).toEqual([]);
     };
-    await quietTv(page, { textSize });
+    await quietTv(page, { settings: { textSize } });
     const shot = (name: string) => page.screenshot({ path: `.scratch/alert-${textSize}-${name}.png` });
     const order = await publish({ level: '4', headline: '城端地域に 避難指示' });
     await expect(overlay(page)).toHaveAttribute('data-alert', order.id, { timeout: 15_000 });
@@ -272,4 +257,21 @@ test('the link down when the alert on screen expires: the TV says so itself, and
   await expect(more).toHaveCount(0);
   await press(page, 'Enter', 'start/login');
   await expect(overlay(page)).toHaveCount(0);
+});
+
+test('a TV whose clock runs two hours ahead still shows an order in force, and ends it at the platform\'s expiry, not its own', async ({ page }) => {
+  test.setTimeout(90_000);
+  // A set-top box with its clock set wrong: by its own clock the order below ran out long ago.
+  await page.clock.install({ time: Date.now() + 2 * 3600_000 });
+  await quietTv(page, { clock: false });
+  const order = await publish({ level: '4', headline: '城端地域に 避難指示', ttlSeconds: 30 });
+  await expect(overlay(page)).toHaveAttribute('data-alert', order.id, { timeout: 15_000 });
+  await clockSteps(page, 2_000);
+  await expect(overlay(page)).toHaveAttribute('data-alert', order.id);
+  await expect(overlay(page)).not.toHaveAttribute('data-ended');
+  await expect(notice(page)).toHaveCount(0);
+  // Past the order's expiry by the platform's clock: it ends, saying so.
+  await clockSteps(page, 30_000);
+  await expect(overlay(page)).toHaveAttribute('data-ended', 'expired');
+  await expect(notice(page)).toHaveText('この 情報は 期限が 切れました');
 });

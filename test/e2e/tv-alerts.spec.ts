@@ -1,8 +1,7 @@
-import { expect, test, type Page } from '@playwright/test';
-import { acknowledgeLeftovers, alertLink, choicesTaken, clockSteps, overlay, tvAlertSpec, type AlertLink } from './alert-walk.js';
+import { expect, test } from '@playwright/test';
+import { choicesTaken, clockSteps, overlay, quietTv, sound, tvAlertSpec, type AlertLink } from './alert-walk.js';
 import { alertsInForce, cancelAlerts } from './alerts.js';
 import { COMPOSER, officerDesk, openFunnel } from './officer-desk.js';
-import { tvUrl } from './product.js';
 import { focusedKeys, press } from './remote.js';
 import { focusLandsOn, insertCard, moveTo, person } from './tv-session.js';
 
@@ -17,52 +16,14 @@ import { focusLandsOn, insertCard, moveTo, person } from './tv-session.js';
 const TARO = person('yamada-taro');
 const { publish, driver } = tvAlertSpec('tv-alerts.spec', TARO);
 
-/**
- * Records what the page asks of Web Audio and the Web Speech API. Audio keeps its real path (the
- * recording wraps it); speech is replaced, since a headless browser has no Japanese voice and the
- * page then rightly stays silent.
- */
-async function recordSound(page: Page) {
-  await page.addInitScript(() => {
-    const w = window as unknown as { __sound: { chimes: number; oscillators: number; spoken: string[] } } & typeof globalThis;
-    w.__sound = { chimes: 0, oscillators: 0, spoken: [] };
-    const Real = window.AudioContext;
-    class Recorded extends Real {
-      constructor(...args: ConstructorParameters<typeof AudioContext>) {
-        super(...args);
-        w.__sound.chimes++;
-      }
-      override createOscillator() {
-        w.__sound.oscillators++;
-        return super.createOscillator();
-      }
-    }
-    window.AudioContext = Recorded;
-    class Utterance { text: string; voice: unknown = null; lang = ''; rate = 1; constructor(text: string) { this.text = text; } }
-    (window as unknown as { SpeechSynthesisUtterance: unknown }).SpeechSynthesisUtterance = Utterance;
-    Object.defineProperty(window, 'speechSynthesis', {
-      configurable: true,
-      value: {
-        getVoices: () => [{ lang: 'ja-JP', name: 'recorded', default: true, localService: true, voiceURI: 'recorded' }],
-        speak: (u: Utterance) => w.__sound.spoken.push(u.text),
-        cancel: () => undefined,
-      },
-    });
-  });
-}
-const sound = (page: Page) => page.evaluate(() => (window as unknown as { __sound: { chimes: number; oscillators: number; spoken: string[] } }).__sound);
 
 const receipted = (link: AlertLink, alertId: string) =>
   link.fromServer.flatMap((m) => (m.type === 'receipted' ? m.receipts as { alertId: string; kind: string }[] : []))
     .filter((r) => r.alertId === alertId).map((r) => r.kind);
 
 test('an alert shows over a half-typed PIN with names and shelter, chimes and speaks; OK acknowledges and the PIN is still there', async ({ page }) => {
-  await recordSound(page);
-  const link = await alertLink(page);
   await insertCard(driver(), TARO);
-  await page.goto(tvUrl());
-  await acknowledgeLeftovers(page, link);
-  await focusLandsOn(page, 'start/login');
+  const link = await quietTv(page, { clock: false, sound: true });
   await expect(page.locator('stb-tv-start-screen [data-card-status]')).toHaveAttribute('data-card-status', 'card', { timeout: 15_000 });
   await press(page, '1');
   await focusLandsOn(page, 'pad/1');
@@ -116,12 +77,7 @@ test('an alert shows over a half-typed PIN with names and shelter, chimes and sp
 });
 
 test('a TV that was offline gets the alert when it is back; an Update replaces it, a Cancel withdraws it; a Test is never shown', async ({ page }) => {
-  await page.clock.install();
-  await recordSound(page);
-  const link = await alertLink(page);
-  await page.goto(tvUrl());
-  await acknowledgeLeftovers(page, link);
-  await focusLandsOn(page, 'start/login');
+  const link = await quietTv(page, { sound: true });
 
   // Offline: the link is cut and every new attempt refused.
   link.offline = true;
@@ -157,11 +113,7 @@ test('a TV that was offline gets the alert when it is back; an Update replaces i
 });
 
 test('an acknowledgement the platform never got is sent again when the TV is back, even after a reload, and the funnel shows it', async ({ page, browser }) => {
-  await page.clock.install();
-  const link = await alertLink(page);
-  await page.goto(tvUrl());
-  await acknowledgeLeftovers(page, link);
-  await focusLandsOn(page, 'start/login');
+  const link = await quietTv(page);
   const order = await publish({ level: '4', headline: '城端地域に 避難指示' });
   await expect(overlay(page)).toHaveAttribute('data-alert', order.id, { timeout: 15_000 });
   await expect.poll(() => receipted(link, order.id)).toEqual(['displayed']);
@@ -201,12 +153,7 @@ test('an acknowledgement the platform never got is sent again when the TV is bac
 
 test('an Update on screen is read out saying it changed; withdrawn or expired on screen, the notice is read once, without a chime', async ({ page }) => {
   test.setTimeout(120_000);
-  await page.clock.install();
-  await recordSound(page);
-  const link = await alertLink(page);
-  await page.goto(tvUrl());
-  await acknowledgeLeftovers(page, link);
-  await focusLandsOn(page, 'start/login');
+  const link = await quietTv(page, { sound: true });
   const spokenNotices = async (text: string) => (await sound(page)).spoken.filter((s) => s === text).length;
 
   const first = await publish({ level: '3', headline: '城端地域に 高齢者等避難' });

@@ -82,8 +82,13 @@ export type TvAlertClientMessage = Static<typeof TvAlertClientMessage>;
 /** platform → TV. */
 export const TvAlertServerMessage = Type.Union([
   Type.Object({ type: Type.Literal('hello') }),
-  /** Authenticated. `active`: every alert of the household still in force (ids); the TV drops any other it holds. */
-  Type.Object({ type: Type.Literal('ready'), active: Type.Array(Type.String({ format: 'uuid' })) }),
+  /**
+   * Authenticated. `active`: every alert of the household still in force (ids); the TV drops any
+   * other it holds. `now`: the platform's clock as it sent this (ms since the epoch): the TV ends
+   * alerts at their expiry by this clock, not by its own (a TV clock set ahead would end an
+   * evacuation order early).
+   */
+  Type.Object({ type: Type.Literal('ready'), active: Type.Array(Type.String({ format: 'uuid' })), now: Type.Integer({ minimum: 0 }) }),
   /** Not accepted; the socket closes with TV_ALERT_CLOSE.refused. */
   Type.Object({ type: Type.Literal('refused'), code: Type.String() }),
   /**

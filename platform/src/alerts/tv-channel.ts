@@ -218,7 +218,7 @@ export async function tvAlertChannel(
     const activeIds = active.map((a) => a.id);
     tv.held = new Set(have.filter((id) => activeIds.includes(id)));
     for (const a of active) if (tv.held.has(a.id)) watchExpiry(a.id, a.expiresAt);
-    send(tv.socket, { type: 'ready', active: activeIds });
+    send(tv.socket, { type: 'ready', active: activeIds, now: Date.now() });
     await sendMissing(tv, active.filter((a) => !tv.held.has(a.id)));
   };
   /** Alerts in force the TV lacks, each sent unless it got it meanwhile. */

@@ -79,6 +79,8 @@ export class AlertsClient {
   private _expiryTimer: ReturnType<typeof setTimeout> | null = null;
   /** Alerts let go here at their expiry that the platform has not yet said are gone: still in `have`. */
   private _expiredHere = new Set<string>();
+  /** The platform's clock minus this TV's, as the last `ready` showed it (0 until one came). */
+  private _clockSkewMs = 0;
 
   constructor(options: AlertsClientOptions) {
     this._opts = options;
@@ -93,6 +95,15 @@ export class AlertsClient {
   /** The alerts in force for this household, oldest first. */
   get alerts(): readonly TvAlert[] {
     return [...this._alerts.values()];
+  }
+
+  /**
+   * The time by the platform's clock, as far as this TV knows it (its own clock until the first
+   * `ready`): when alerts end. A set-top box whose clock is minutes or hours ahead would otherwise
+   * take an evacuation order off the screen early; off by the link's one-way delay at most.
+   */
+  now(): number {
+    return Date.now() + this._clockSkewMs;
   }
 
   /** Whether the channel is up and authenticated. */
@@ -190,12 +201,12 @@ export class AlertsClient {
     this._expiryTimer = setTimeout(() => {
       this._expiryTimer = null;
       this._expire();
-    }, Math.min(Math.max(0, nearest - Date.now()), MAX_TIMER_MS));
+    }, Math.min(Math.max(0, nearest - this.now()), MAX_TIMER_MS));
   }
 
   /** Lets go of the alerts past their expiry, as the platform's `withdrawn` (reason `expired`) would. */
   private _expire() {
-    const now = Date.now();
+    const now = this.now();
     const gone = this.alerts.filter((a) => Date.parse(a.expiresAt) <= now).map((a) => a.id);
     for (const id of gone) {
       this._alerts.delete(id);
@@ -243,6 +254,10 @@ export class AlertsClient {
       case 'ready': {
         this._ready = true;
         this._attempt = 0;
+        if (Number.isFinite(message.now)) {
+          this._clockSkewMs = message.now - Date.now();
+          this._armExpiry();
+        }
         const gone = [...this._alerts.keys()].filter((id) => !message.active.includes(id));
         for (const id of gone) this._alerts.delete(id);
         // Let go here at their expiry: once the platform no longer lists them, they need no naming.
@@ -254,7 +269,7 @@ export class AlertsClient {
       }
       case 'alert': {
         // Let go here at its expiry (the TV's clock ahead of the platform's): not shown again.
-        if (this._expiredHere.has(message.alert.id) && Date.parse(message.alert.expiresAt) <= Date.now()) return;
+        if (this._expiredHere.has(message.alert.id) && Date.parse(message.alert.expiresAt) <= this.now()) return;
         // An extension only moves the expiry: acknowledged here stays acknowledged, and it is no new alarm (no chime).
         const carried = message.extension === true && message.replaces.some((id) => this._alerts.get(id)?.acknowledged);
         for (const id of message.replaces) this._alerts.delete(id);

@@ -419,7 +419,7 @@ export class StbTvApp extends LitElement {
 
   /** In force and not yet acknowledged on this TV, newest last. */
   private _unacknowledged(): TvAlert[] {
-    const now = Date.now();
+    const now = this.alerts.now();
     return this.alerts.alerts.filter((a) => !a.acknowledged && Date.parse(a.expiresAt) > now);
   }
 
@@ -445,7 +445,7 @@ export class StbTvApp extends LitElement {
     }
     if (change.revoked) this._alertEnd = null;
     else if (shown !== null && change.withdrawn?.includes(shown)) {
-      const expired = change.expired || Date.parse(this._alert!.expiresAt) <= Date.now();
+      const expired = change.expired || Date.parse(this._alert!.expiresAt) <= this.alerts.now();
       this._alertEnd = expired ? 'expired' : 'cancelled';
       speakJapanese(t(expired ? 'alerts.expired' : 'alerts.cancelled'));
       return;
@@ -466,7 +466,7 @@ export class StbTvApp extends LitElement {
   }
 
   private _openReview() {
-    const now = Date.now();
+    const now = this.alerts.now();
     this._review = this.alerts.alerts.filter((a) => Date.parse(a.expiresAt) > now).map((a) => a.id);
     this._showReview();
   }

@@ -36,7 +36,7 @@ async function connected(storage: Pick<Storage, 'getItem' | 'setItem'> | null = 
   await new Promise((r) => setImmediate(r));
   const socket = ScriptedSocket.last!;
   socket.play({ type: 'hello' });
-  socket.play({ type: 'ready', active: [] });
+  socket.play({ type: 'ready', active: [], now: Date.now() });
   return { client, socket, arrivals };
 }
 
@@ -52,7 +52,7 @@ describe('AlertsClient', () => {
     await new Promise((r) => setImmediate(r));
     const socket = ScriptedSocket.last!;
     socket.play({ type: 'hello' });
-    socket.play({ type: 'ready', active: [] });
+    socket.play({ type: 'ready', active: [], now: Date.now() });
     socket.play({ type: 'alert', alert: { ...alert(A, '2026-11-30T01:00:00.000Z'), acknowledged: true }, replaces: [] });
     client.displayed(A);
     client.acknowledge(A, 'evacuated');
@@ -187,7 +187,7 @@ describe('AlertsClient', () => {
     expect(next).not.toBe(socket);
     next.play({ type: 'hello' });
     expect(next.sent.find((m) => m.type === 'auth')).toMatchObject({ have: [A, B] });
-    next.play({ type: 'ready', active: [B] });
+    next.play({ type: 'ready', active: [B], now: Date.now() });
     next.play({ type: 'alert', alert: alert(B, '2026-12-02T00:02:00.000Z'), replaces: [] });
     expect(client.alerts).toEqual([]);
     expect(changes).toHaveLength(4);
@@ -199,6 +199,32 @@ describe('AlertsClient', () => {
     ScriptedSocket.last!.play({ type: 'hello' });
     expect(ScriptedSocket.last!.sent.find((m) => m.type === 'auth')).toMatchObject({ have: [] });
     client.stop();
+  });
+
+  it('ends alerts by the platform\'s clock from its `ready` on, not by its own: a TV clock two hours ahead (or one behind) ends nothing early (or late)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    for (const skewMs of [2 * 3600_000, -3600_000]) {
+      const platformNow = Date.parse('2026-12-02T00:00:00.000Z');
+      vi.setSystemTime(platformNow + skewMs);
+      const client = new AlertsClient({ url: 'ws://x', credential: async () => ({ id: 'tv', secret: 's' }), WebSocket: ScriptedSocket as unknown as typeof WebSocket });
+      const changes: AlertsChange[] = [];
+      client.subscribe((_all, _arrived, change) => changes.push(change));
+      client.start();
+      await vi.advanceTimersByTimeAsync(0);
+      const socket = ScriptedSocket.last!;
+      socket.play({ type: 'hello' });
+      // Its own clock until the platform's is known.
+      expect(client.now()).toBe(platformNow + skewMs);
+      socket.play({ type: 'ready', active: [], now: platformNow });
+      expect(client.now()).toBe(platformNow);
+      socket.play({ type: 'alert', alert: alert(A, '2026-12-02T00:30:00.000Z'), replaces: [] });
+      vi.advanceTimersByTime(30 * 60_000 - 1);
+      expect(client.alerts.map((a) => a.id)).toEqual([A]);
+      vi.advanceTimersByTime(1);
+      expect(client.alerts).toEqual([]);
+      expect(changes.at(-1)).toEqual({ withdrawn: [A], expired: true });
+      client.stop();
+    }
   });
 
   it('an expiry further off than setTimeout can wait (24.8 days) is waited for in steps, not taken at once', async () => {

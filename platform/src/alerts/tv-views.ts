@@ -137,8 +137,8 @@ export async function alertTargets(db: Db, alertIds: string[], householdIds: str
 
 /**
  * The same pairs, each handed to `onTarget` as it is read (PostgreSQL: while the server sends the
- * rest, db/each-row.ts), so that a publish sends the first TVs their frames before the last
- * households have arrived. PGlite reads its fastest shape, then hands them over in order.
+ * rest, db/each-row.ts), so that a publish builds the first households' frames before the last
+ * ones have arrived. PGlite reads its fastest shape, then hands them over in order.
  */
 export async function eachAlertTarget(db: Db, alertIds: string[], householdIds: string[], onTarget: (target: AlertTarget) => void): Promise<void> {
   if (!alertIds.length || !householdIds.length) return;

@@ -9,9 +9,9 @@ const dialect = new PgDialect();
 /**
  * Hands a statement's rows to `onRow` as they arrive, not once all are in. On PostgreSQL the
  * driver parses rows off the socket while the server is still sending the rest, so a caller that
- * acts on each row works beside the server instead of after it: the alert publish sends a TV its
- * frame as that TV's row comes (10,000 rows took 280–380 ms to arrive whole in the 20,000-TV
- * bench, the first ones came after a fraction of it). PGlite answers in-process, all at once: its
+ * acts on each row works beside the server instead of after it: the alert publish builds each
+ * household's frame as its row comes (10,000 rows took 280–380 ms to arrive whole in the
+ * 20,000-TV bench, the first ones came after a fraction of it). PGlite answers in-process, all at once: its
  * rows are handed over in order after the statement. Rows come as the driver gives them (json
  * parsed), as from `db.execute`. `onRow` throwing stops nothing mid-read: the rest are not handed
  * over, and the promise rejects with that error once the statement is done.

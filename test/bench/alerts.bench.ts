@@ -19,6 +19,10 @@
  * one platform process cannot hold 20,000 TVs; the bench then says so and takes what fits.
  * --profile FILE.cpuprofile: the (first) platform process under the V8 profiler from publishing
  * until every receipt is stored, summarised by package.
+ * --resume: then the end of a power cut (issue 13 §4): every TV goes off, an Update replaces the
+ * alert meanwhile, and all the TVs connect again at once, each saying it holds the old alert;
+ * printed: time from the first reconnecting to 50 / 99 / 100 % of the TVs having the Update, beside
+ * the same connections opened at once to the bare servers, each sent the payload on connecting.
  */
 import { fork, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -46,6 +50,7 @@ const { values } = parseArgs({
   args: process.argv.slice(2),
   options: {
     tvs: { type: 'string', default: '20000' }, platforms: { type: 'string', default: '1' }, workers: { type: 'string', default: '2' }, profile: { type: 'string' },
+    resume: { type: 'boolean', default: false },
   },
 });
 const PLATFORMS = values.platforms === '2' ? 2 : 1;
@@ -143,6 +148,14 @@ async function main() {
   const bareReports = await collect(workers, TVS);
   const bareTimes = bareReports.delivered.map((x) => x - bareStart);
   await Promise.all(workers.map((w) => ask(w, { do: 'close' }, 'closed')));
+  let bareStormTimes: number[] = [];
+  if (values.resume) {
+    await Promise.all(bares.map((b) => askBare(b, { do: 'greet', payload }, 'greeting')));
+    const stormStart = now();
+    await Promise.all(workers.map((w, i) => ask(w, { do: 'bare', urls: bareUrls, count: share(i).length }, 'connected')));
+    bareStormTimes = (await collect(workers, TVS)).delivered.map((x) => x - stormStart);
+    await Promise.all(workers.map((w) => ask(w, { do: 'close' }, 'closed')));
+  }
   await Promise.all(bares.map((b) => askBare(b, { do: 'close' }, 'closed')));
 
   // ---- The platform: the town's TVs on the alert channel, one Actual alert for the whole town ----
@@ -150,7 +163,8 @@ async function main() {
   const answers = await Promise.all(workers.map((w, i) => ask(w, { do: 'tvs', urls, indices: share(i) }, 'connected')));
   const failed = answers.reduce((n, a) => n + a.failed, 0);
   console.log(`platform: ${fmt(TVS - failed, 0)} TVs authenticated in ${fmt((performance.now() - t) / 1000)} s${failed ? ` (${failed} refused or failed)` : ''}`);
-  const { xml } = capXml({ identifier: `bench-${Date.now()}`, level: '4', headline: '南砺市全域に 避難指示', wholeMunicipality: true });
+  const identifier = `bench-${Date.now()}`;
+  const { xml, sent } = capXml({ identifier, level: '4', headline: '南砺市全域に 避難指示', wholeMunicipality: true });
   const alert = parseAlertDocument(Buffer.from(xml));
   const profiler = values.profile ? new Profiler() : null;
   await profiler?.start();
@@ -182,6 +196,22 @@ async function main() {
   console.log(`${'p99 delivered'.padEnd(34)} ${fmt(percentile(delivered, 0.99))} ms (target ≤ 1,000 ms: ${percentile(delivered, 0.99) <= 1000 ? 'OK' : 'MISSED'})`);
   printComparison({ label: 'p99 delivered vs bare', value: percentile(delivered, 0.99), unit: 'ms', baselineLabel: 'bare p99', baseline: percentile(bareTimes, 0.99), limit: 2, better: 'lower' });
   printComparison({ label: '100 % delivered vs bare', value: percentile(delivered, 1), unit: 'ms', baselineLabel: 'bare 100 %', baseline: percentile(bareTimes, 1), limit: 2, better: 'lower' });
+  if (!values.resume) return;
+
+  // ---- The end of a power cut: every TV off, the alert replaced by an Update meanwhile, every TV back at once ----
+  await Promise.all(workers.map((w) => ask(w, { do: 'close' }, 'closed')));
+  const update = parseAlertDocument(Buffer.from(capXml({
+    identifier: `${identifier}-update`, msgType: 'Update', references: [{ identifier, sent }], level: '5', headline: '南砺市全域に 緊急安全確保', wholeMunicipality: true,
+  }).xml));
+  await ingestAlert(db, { municipalityCode: '162108', alert: update, channel: 'cli', actor: 'operator:cli', defaultTtlSeconds: 3600 });
+  const resumeStart = now();
+  const back = await Promise.all(workers.map((w, i) => ask(w, { do: 'tvs', urls, indices: share(i), have: [stored.alertId] }, 'connected')));
+  const backFailed = back.reduce((n, a) => n + a.failed, 0);
+  const resumed = (await collect(workers, TVS - backFailed)).delivered.map((x) => x - resumeStart);
+  console.log(`\nafter a power cut: ${fmt(TVS - backFailed, 0)} TVs connecting again at once${backFailed ? ` (${backFailed} refused or failed)` : ''}, each holding the replaced alert, from the first connecting:`);
+  row('has the Update (platform)', resumed);
+  row('bare ws: payload on connecting', bareStormTimes);
+  printComparison({ label: 'p99 has it vs bare', value: percentile(resumed, 0.99), unit: 'ms', baselineLabel: 'bare p99', baseline: percentile(bareStormTimes, 0.99), limit: 2, better: 'lower' });
 }
 
 /** Waits until the workers together have `expected` deliveries (or 30 s went by), then gathers their times. */

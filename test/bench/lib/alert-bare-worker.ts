@@ -7,14 +7,19 @@
  */
 import { WebSocketServer, type WebSocket } from 'ws';
 
-export type BareCommand = { do: 'broadcast'; payload: string } | { do: 'count' } | { do: 'close' };
-export type BareReport = { done: 'listening' } | { done: 'count'; count: number } | { done: 'broadcast'; startedAt: number } | { done: 'closed' };
+/** `greet`: from now on, each new connection is sent `payload` at once (the baseline of TVs reconnecting together). */
+export type BareCommand = { do: 'broadcast'; payload: string } | { do: 'greet'; payload: string } | { do: 'count' } | { do: 'close' };
+export type BareReport = { done: 'listening' } | { done: 'count'; count: number } | { done: 'broadcast'; startedAt: number } | { done: 'greeting' } | { done: 'closed' };
 
 const now = () => performance.timeOrigin + performance.now();
 const reply = (r: BareReport) => process.send!(r);
 const server = new WebSocketServer({ port: Number(process.env.BENCH_BARE_PORT), host: '127.0.0.1', perMessageDeflate: false });
-const clients: WebSocket[] = [];
-server.on('connection', (ws) => clients.push(ws));
+let clients: WebSocket[] = [];
+let greeting: string | null = null;
+server.on('connection', (ws) => {
+  clients.push(ws);
+  if (greeting !== null) ws.send(greeting);
+});
 server.once('listening', () => reply({ done: 'listening' }));
 
 process.on('message', (cmd: BareCommand) => {
@@ -26,6 +31,11 @@ process.on('message', (cmd: BareCommand) => {
       for (const ws of clients) ws.send(cmd.payload);
       return reply({ done: 'broadcast', startedAt });
     }
+    case 'greet':
+      // The connections of the broadcast are closed by then (the TVs' side closes them); new ones are greeted.
+      clients = clients.filter((ws) => ws.readyState === ws.OPEN);
+      greeting = cmd.payload;
+      return reply({ done: 'greeting' });
     case 'close':
       for (const ws of clients) ws.terminate();
       server.close(() => {

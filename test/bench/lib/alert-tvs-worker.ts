@@ -16,7 +16,8 @@ import { townTv } from '../../../platform/src/demo/populate.js';
 
 export type WorkerCommand =
   | { do: 'bare'; urls: string[]; count: number }
-  | { do: 'tvs'; urls: string[]; indices: number[] }
+  /** `have`: the alerts each TV says it holds on connecting (a TV back after a power cut). */
+  | { do: 'tvs'; urls: string[]; indices: number[]; have?: string[] }
   | { do: 'report' }
   | { do: 'close' };
 export type WorkerReport =
@@ -75,7 +76,7 @@ function show(ws: WebSocket, arrived: number, message: { alert: { id: string } }
   });
 }
 
-function tv(url: string, index: number): Promise<WebSocket | null> {
+function tv(url: string, index: number, have: string[]): Promise<WebSocket | null> {
   const credential = townTv(index);
   return new Promise((resolve) => {
     const ws = new WebSocket(`${url}${TV_ALERT_PATH}`, { perMessageDeflate: false });
@@ -87,7 +88,7 @@ function tv(url: string, index: number): Promise<WebSocket | null> {
       const arrived = now();
       setImmediate(() => {
         const m = JSON.parse(String(raw)) as { type: string; alert?: { id: string } };
-        if (m.type === 'hello') ws.send(JSON.stringify({ type: 'auth', credential: `${credential.id}:${credential.secret}`, have: [] }));
+        if (m.type === 'hello') ws.send(JSON.stringify({ type: 'auth', credential: `${credential.id}:${credential.secret}`, have }));
         else if (m.type === 'ready') resolve(ws);
         else if (m.type === 'refused') resolve(null);
         else if (m.type === 'alert') show(ws, arrived, m as { alert: { id: string } });
@@ -104,7 +105,7 @@ process.on('message', async (cmd: WorkerCommand) => {
       return reply({ done: 'connected', count: sockets.length, failed });
     }
     case 'tvs': {
-      const failed = await openAll(cmd.indices.length, (k) => tv(cmd.urls[k % cmd.urls.length]!, cmd.indices[k]!));
+      const failed = await openAll(cmd.indices.length, (k) => tv(cmd.urls[k % cmd.urls.length]!, cmd.indices[k]!, cmd.have ?? []));
       return reply({ done: 'connected', count: sockets.length, failed });
     }
     case 'report':

@@ -376,6 +376,9 @@ export async function tvAlertChannel(
     if (expiryTimer) clearTimeout(expiryTimer);
     if (confirmTimer) clearTimeout(confirmTimer);
     for (const tvs of byHousehold.values()) for (const tv of tvs) tv.socket.close(1001, 'platform stopping');
+    // Receipts accepted but still gathering are written before the database closes (server.ts
+    // closes it after the app). Their TVs hear no `receipted` and send them again: stored once.
+    await receipts.drain();
     for (const unlisten of unlisteners) await unlisten().catch(() => undefined);
   });
 

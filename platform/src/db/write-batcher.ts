@@ -42,6 +42,7 @@ export class WriteBatcher<In, Out> {
   #waiting: Waiting<In, Out>[] = [];
   #inFlight = 0;
   #gathering: ReturnType<typeof setTimeout> | null = null;
+  #idle: (() => void)[] = [];
   /** Batches run and inputs carried, for benchmarks and tests. */
   readonly stats = { batches: 0, inputs: 0 };
 
@@ -54,7 +55,8 @@ export class WriteBatcher<In, Out> {
     return new Promise<Out>((resolve, reject) => {
       this.#waiting.push({ input, resolve, reject });
       const { gatherMs, maxInFlight } = this.#opts;
-      if (gatherMs && this.#waiting.length === 1 && this.#inFlight < maxInFlight && !this.#gathering) {
+      // While draining nothing gathers: it goes as soon as a slot is free.
+      if (gatherMs && !this.#idle.length && this.#waiting.length === 1 && this.#inFlight < maxInFlight && !this.#gathering) {
         this.#gathering = setTimeout(() => {
           this.#gathering = null;
           this.#pump();
@@ -62,6 +64,21 @@ export class WriteBatcher<In, Out> {
       }
       this.#pump();
     });
+  }
+
+  /**
+   * Starts what is gathering at once and resolves when nothing waits or runs: a process stopping
+   * writes what it accepted before its database closes, instead of leaving it to a timer that
+   * fires too late. Inputs submitted meanwhile are written too.
+   */
+  drain(): Promise<void> {
+    if (this.#gathering) {
+      clearTimeout(this.#gathering);
+      this.#gathering = null;
+      this.#pump();
+    }
+    if (!this.#inFlight && !this.#waiting.length) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
   }
 
   #pump(): void {
@@ -102,6 +119,7 @@ export class WriteBatcher<In, Out> {
     this.#runBatch(batch).finally(() => {
       this.#inFlight--;
       this.#pump();
+      if (!this.#inFlight && !this.#waiting.length) for (const resolve of this.#idle.splice(0)) resolve();
     });
   }
 

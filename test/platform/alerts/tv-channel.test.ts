@@ -587,6 +587,25 @@ describe('a platform process starting', () => {
   });
 });
 
+describe('a platform process stopping', () => {
+  it('writes the receipts it accepted, still gathering for a batch, before it has closed', async () => {
+    const scope = Fastify();
+    await scope.register(websocket);
+    await scope.register(async (s) => tvAlertChannel(s, { db, listen: database.listen }));
+    const server = (await scope.listen({ port: 0, host: '127.0.0.1' })).replace('http:', 'ws:');
+    const tv = await Tv.connect(credential(YAMADA), [], server);
+    const a = await ingest();
+    await tv.next('alert', (m) => m.alert.id === a.id);
+    tv.send({ type: 'receipt', alertId: a.id, kind: 'displayed' });
+    // Messages are handled in order and a receipt without a session is handed to the writer at
+    // once: once this one is refused, the receipt is waiting in the writer's gathering window.
+    tv.send({ type: 'nonsense' });
+    await tv.next('refused');
+    await scope.close();
+    expect(await receiptsOf(a.id)).toEqual([{ kind: 'delivered', answer: null }, { kind: 'displayed', answer: null }]);
+  });
+});
+
 /**
  * A second platform process whose LISTEN connections can be lost (`deafen`) and got back (`hear`,
  * once the process's `onResumed` ran): see `listenThatGoesDeaf`.

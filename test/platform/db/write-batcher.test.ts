@@ -155,4 +155,33 @@ describe('WriteBatcher', () => {
       vi.useRealTimers();
     }
   });
+
+  it('drain() starts what is gathering at once, writes what comes meanwhile without a window, and resolves when all is written', async () => {
+    vi.useFakeTimers();
+    try {
+      const m = manualRun<number>();
+      const b = new WriteBatcher({ run: m.run, maxInFlight: 1, maxBatch: 10, gatherMs: 500 });
+      const outs = [b.submit(1), b.submit(2)];
+      let drained = false;
+      const draining = b.drain().then(() => (drained = true));
+      // No waiting out the 500 ms.
+      expect(m.batches).toEqual([[1, 2]]);
+      outs.push(b.submit(3));
+      m.releases[0]!();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(m.batches).toEqual([[1, 2], [3]]);
+      expect(drained).toBe(false);
+      m.releases[1]!();
+      await draining;
+      expect(await Promise.all(outs)).toEqual(['done 1', 'done 2', 'done 3']);
+      // Idle again: drain resolves at once, and gathering is back for what comes next.
+      await b.drain();
+      void b.submit(4);
+      expect(m.batches).toHaveLength(2);
+      await vi.advanceTimersByTimeAsync(500);
+      expect(m.batches[2]).toEqual([4]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

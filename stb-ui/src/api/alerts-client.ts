@@ -270,15 +270,19 @@ export class AlertsClient {
       case 'alert': {
         // Let go here at its expiry (the TV's clock ahead of the platform's): not shown again.
         if (this._expiredHere.has(message.alert.id) && Date.parse(message.alert.expiresAt) <= this.now()) return;
-        // An extension only moves the expiry: acknowledged here stays acknowledged, and it is no new alarm (no chime).
-        const carried = message.extension === true && message.replaces.some((id) => this._alerts.get(id)?.acknowledged);
+        // An extension only moves the expiry: acknowledged here stays acknowledged, and it is no new
+        // alarm (no chime) — but only of an alert this TV still holds. One it let go at its expiry
+        // (and said so aloud) is back in force: that is news, whatever was acknowledged before.
+        const continues = message.extension === true && message.replaces.some((id) => this._alerts.has(id));
+        const carried = continues && message.replaces.some((id) => this._alerts.get(id)?.acknowledged);
         for (const id of message.replaces) this._alerts.delete(id);
         const known = this._alerts.get(message.alert.id);
         // Acknowledged here but not yet stored (a reload while the link was down): no second alarm.
-        const acked = known?.acknowledged || carried || this._pending.has(message.alert.id, 'acknowledged');
-        const alert = acked ? { ...message.alert, acknowledged: true } : message.alert;
+        const acked = known?.acknowledged || carried || this._pending.has(message.alert.id, 'acknowledged')
+          || (message.alert.acknowledged && message.extension !== true);
+        const alert = { ...message.alert, acknowledged: acked };
         this._alerts.set(alert.id, alert);
-        if (alert.acknowledged || message.extension) {
+        if (alert.acknowledged || continues) {
           this._receipt(alert.id, 'delivered');
           this._emit(null, { replaced: message.replaces });
         } else {

@@ -145,6 +145,28 @@ describe('AlertsClient', () => {
     client.stop();
   });
 
+  it('an extension of an alert this TV already let go (expired, said so) is a new alarm, even one it had acknowledged', async () => {
+    const { client, socket, arrivals } = await connected();
+    socket.play({ type: 'alert', alert: alert(A, '2026-11-30T01:00:00.000Z'), replaces: [] });
+    socket.play({ type: 'withdrawn', alertIds: [A], reason: 'expired' });
+    // The platform no longer counts A as held here: the extension replaces nothing on this TV.
+    socket.play({ type: 'alert', alert: alert(B, '2099-11-30T03:00:00.000Z'), replaces: [], extension: true });
+    expect(arrivals.at(-1)).toBe(B);
+    expect(client.alerts.map((a) => [a.id, a.acknowledged])).toEqual([[B, false]]);
+    // Acknowledged, then let go here by the TV's own clock before the platform's word: the receipts
+    // carried over make the extension arrive acknowledged, but the resident was told it had ended.
+    const C = '00000000-0000-4000-8000-00000000000c';
+    const D = '00000000-0000-4000-8000-00000000000d';
+    socket.play({ type: 'alert', alert: alert(C, '2026-11-30T01:00:00.000Z'), replaces: [] });
+    client.acknowledge(C);
+    await new Promise((r) => setTimeout(r, 0)); // the expiry timer (C's expiry has passed)
+    expect(client.alerts.map((a) => a.id)).toEqual([B]);
+    socket.play({ type: 'alert', alert: { ...alert(D, '2099-11-30T03:00:00.000Z'), acknowledged: true }, replaces: [C], extension: true });
+    expect(arrivals.at(-1)).toBe(D);
+    expect(client.alerts.find((a) => a.id === D)?.acknowledged).toBe(false);
+    client.stop();
+  });
+
   it('after a reload, sends the acknowledgement the last page gave and no one confirmed, and does not sound that alert again', async () => {
     const kept = new Map([[PENDING_RECEIPTS_KEY, JSON.stringify([{ alertId: A, kind: 'acknowledged', answer: 'safe_at_home' }])]]);
     const storage = { getItem: (k: string) => kept.get(k) ?? null, setItem: (k: string, v: string) => void kept.set(k, v) };

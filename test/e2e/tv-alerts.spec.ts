@@ -9,7 +9,8 @@ import { focusLandsOn, insertCard, moveTo, person } from './tv-session.js';
 // half typed — with the family's names and their shelter, a chime and the text read aloud; OK
 // acknowledges and the PIN entry is still there. Receipts come back (displayed, which is delivered too →
 // acknowledged, each confirmed by the platform once stored); a TV that was offline gets the alert
-// when it is back; an Update replaces it, a Cancel withdraws it (saying so); a Test message is never shown. An
+// when it is back; an Update replaces it, a Cancel withdraws it (saying so); a Test message is never shown;
+// an order extended after the TV said it had expired alarms again. An
 // acknowledgement given while the platform's end of the link is gone is sent again when the TV is
 // back (even after a reload), and the console's funnel shows it.
 
@@ -192,4 +193,13 @@ test('an Update on screen is read out saying it changed; withdrawn or expired on
   await expect(overlay(page)).toHaveAttribute('data-ended', 'expired');
   expect(await spokenNotices('この 情報は 期限が 切れました')).toBe(1);
   expect((await sound(page)).chimes).toBe(chimesThen);
+
+  // Extended after the TV said it had ended (the same order, a later expiry): it is back in force,
+  // so it is news — chimed and said, not slipped silently under the notice.
+  const extended = await publish({ msgType: 'Update', level: '3', ttlSeconds: 3600, references: [{ identifier: brief.identifier, sent: brief.sent }] });
+  await expect(overlay(page)).toHaveAttribute('data-alert', extended.id, { timeout: 15_000 });
+  expect(link.fromServer.find((m) => m.type === 'alert' && (m.alert as { id: string }).id === extended.id)?.extension).toBe(true);
+  await expect(overlay(page)).not.toHaveAttribute('data-ended', /./);
+  expect((await sound(page)).chimes).toBe(chimesThen + 1);
+  expect((await sound(page)).spoken.at(-1)).toContain('警戒レベル3 高齢者等避難');
 });

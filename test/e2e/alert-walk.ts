@@ -3,7 +3,8 @@ import type { DemoPerson } from '../../platform/src/demo/world.js';
 import type { DriverClient } from '../helpers/driver-client.js';
 import { alertsInForce, cancelAlerts, publishAlert, type Published } from './alerts.js';
 import { connectDriver, tvUrl } from './product.js';
-import { focusLandsOn, register } from './tv-session.js';
+import { focusedKeys, press } from './remote.js';
+import { focusLandsOn, insertCard, register } from './tv-session.js';
 
 // Walking the TV's evacuation-alert overlay with the remote, as a resident would: the channel
 // passed through the test (to see what each side says), the overlay, and waits that follow the
@@ -88,6 +89,23 @@ export async function clockSteps(page: Page, ms: number) {
     await page.clock.runFor(Math.min(2_500, ms - passed));
     await page.waitForTimeout(50);
   }
+}
+
+/**
+ * `who`'s card in the reader and the first two digits of their PIN typed with the remote, as a
+ * resident would be when an alert comes: the key focus was on after them, and the pad's length.
+ */
+export async function halfTypedPin(page: Page, driver: DriverClient, who: DemoPerson): Promise<{ typedOn: string; pinLength: Locator }> {
+  await insertCard(driver, who);
+  await expect(page.locator('stb-tv-start-screen [data-card-status]')).toHaveAttribute('data-card-status', 'card', { timeout: 15_000 });
+  await press(page, '1');
+  await focusLandsOn(page, 'pad/1');
+  await press(page, who.authPin[0]!);
+  await press(page, who.authPin[1]!);
+  const typedOn = (await focusedKeys(page))[0]!;
+  const pinLength = page.locator('stb-tv-flow-screen [data-pin-length]');
+  await expect(pinLength).toHaveAttribute('data-pin-length', '2');
+  return { typedOn, pinLength };
 }
 
 /** Waits until the overlay's choices take keys again (0.8 s on the page's clock after an alert came). */

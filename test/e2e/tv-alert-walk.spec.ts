@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import {
-  acknowledgedOnTv, acknowledgementsSent, choicesTaken, clockSteps, cutLines, linesSeen, overlay, quietTv, tvAlertSpec,
+  acknowledgedOnTv, acknowledgementsSent, choicesTaken, clockSteps, cutLines, halfTypedPin, linesSeen, overlay, quietTv, tvAlertSpec,
 } from './alert-walk.js';
 import { cancelAlerts } from './alerts.js';
 import { focusedKeys, press } from './remote.js';
@@ -48,15 +48,7 @@ test('an alert that arrives as OK is pressed beneath picks nothing for 0.8 s: OK
 
 test('digits, arrows and Back with an alert up never reach the PIN pad beneath; acknowledged, the PIN is as it was', async ({ page }) => {
   await quietTv(page);
-  await insertCard(driver(), TARO);
-  await expect(page.locator('stb-tv-start-screen [data-card-status]')).toHaveAttribute('data-card-status', 'card', { timeout: 15_000 });
-  await press(page, '1');
-  await focusLandsOn(page, 'pad/1');
-  await press(page, TARO.authPin[0]!);
-  await press(page, TARO.authPin[1]!);
-  const typedOn = (await focusedKeys(page))[0]!;
-  const pinLength = page.locator('stb-tv-flow-screen [data-pin-length]');
-  await expect(pinLength).toHaveAttribute('data-pin-length', '2');
+  const { typedOn, pinLength } = await halfTypedPin(page, driver(), TARO);
 
   const order = await publish({ level: '4' });
   await expect(overlay(page)).toHaveAttribute('data-alert', order.id, { timeout: 15_000 });

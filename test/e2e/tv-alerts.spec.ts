@@ -1,9 +1,9 @@
 import { expect, test } from '@playwright/test';
-import { choicesTaken, clockSteps, overlay, quietTv, sound, tvAlertSpec, type AlertLink } from './alert-walk.js';
+import { choicesTaken, clockSteps, halfTypedPin, overlay, quietTv, sound, tvAlertSpec, type AlertLink } from './alert-walk.js';
 import { alertsInForce, cancelAlerts } from './alerts.js';
 import { COMPOSER, officerDesk, openFunnel } from './officer-desk.js';
-import { focusedKeys, press } from './remote.js';
-import { focusLandsOn, insertCard, moveTo, person } from './tv-session.js';
+import { press } from './remote.js';
+import { focusLandsOn, moveTo, person } from './tv-session.js';
 
 // Issue 13 §4: an evacuation order reaches 山田さん宅's TV over whatever is on screen — here a PIN
 // half typed — with the family's names and their shelter, a chime and the text read aloud; OK
@@ -23,15 +23,8 @@ const receipted = (link: AlertLink, alertId: string) =>
     .filter((r) => r.alertId === alertId).map((r) => r.kind);
 
 test('an alert shows over a half-typed PIN with names and shelter, chimes and speaks; OK acknowledges and the PIN is still there', async ({ page }) => {
-  await insertCard(driver(), TARO);
   const link = await quietTv(page, { clock: false, sound: true });
-  await expect(page.locator('stb-tv-start-screen [data-card-status]')).toHaveAttribute('data-card-status', 'card', { timeout: 15_000 });
-  await press(page, '1');
-  await focusLandsOn(page, 'pad/1');
-  await press(page, TARO.authPin[0]!);
-  await press(page, TARO.authPin[1]!);
-  const focusedBefore = (await focusedKeys(page))[0]!;
-  await expect(page.locator('stb-tv-flow-screen [data-pin-length]')).toHaveAttribute('data-pin-length', '2');
+  const { typedOn: focusedBefore, pinLength } = await halfTypedPin(page, driver(), TARO);
   await expect.poll(() => link.fromServer.some((m) => m.type === 'ready'), { timeout: 15_000 }).toBe(true);
 
   const order = await publish({ level: '4', headline: '城端地域に 避難指示' });
@@ -53,7 +46,7 @@ test('an alert shows over a half-typed PIN with names and shelter, chimes and sp
   await choicesTaken(page);
   await press(page, 'Enter', focusedBefore);
   await expect(overlay(page)).toHaveCount(0);
-  await expect(page.locator('stb-tv-flow-screen [data-pin-length]')).toHaveAttribute('data-pin-length', '2');
+  await expect(pinLength).toHaveAttribute('data-pin-length', '2');
   await expect.poll(() => receipted(link, order.id)).toEqual(['displayed', 'acknowledged']);
   // ... and the login carries on from there.
   await press(page, TARO.authPin[2]!);

@@ -224,6 +224,26 @@ test('a facilities officer books for the city, sees it on the day board, closes 
   await expect(dayBoard.locator('td[data-slot=confirmed]')).toContainText(['確定・市の使用'], { timeout: 15_000 });
   await expect(dayBoard.locator('td[data-slot=confirmed]')).toContainText(['市民講座']);
 
+  // Closed every Wednesday for a month, far beyond anything the other tests book: each of those
+  // days is a 休館日 on the day board.
+  const ahead = (n: number) => new Date(Date.now() + n * 86_400_000 + 9 * 3_600_000).toISOString().slice(0, 10);
+  const [from, until] = [ahead(300), ahead(330)];
+  const wednesdays = Array.from({ length: 31 }, (_, i) => ahead(300 + i)).filter((d) => new Date(`${d}T00:00:00Z`).getUTCDay() === 3);
+  const weekly = booking.locator('[data-weekly-blackout]');
+  await weekly.locator('select[name=weekday]').selectOption({ label: '水曜日' });
+  await weekly.locator('input[name=from]').fill(from);
+  await weekly.locator('input[name=until]').fill(until);
+  await weekly.locator('input[name=reason]').fill('館内改修');
+  await weekly.getByRole('button', { name: 'まとめて登録' }).click();
+  await expect(booking.locator('[role=status]')).toHaveText(`毎週水曜日の ${wednesdays.length}日を 休館日にしました。`, { timeout: 15_000 });
+  await dayBoard.locator('input[type=date]').fill(wednesdays[1]!);
+  await dayBoard.locator('input[type=date]').dispatchEvent('change');
+  await expect(dayBoard.locator('[data-day]')).toContainText('休館（館内改修）', { timeout: 15_000 });
+  // The Thursday after is open.
+  await dayBoard.getByRole('button', { name: '次の日' }).click();
+  await expect(dayBoard.locator('[data-day]')).toContainText('（木）', { timeout: 15_000 });
+  await expect(dayBoard.locator('[data-day]')).not.toContainText('休館');
+
   // A round of its own (the demo's open round stays for the TV's tests): opened, then drawn.
   await booking.locator('select').first().selectOption({ label: '福光テニスコート' });
   const lottery = booking.locator('[data-lottery]');

@@ -9,7 +9,7 @@ import { slotText, unitName } from './notices.js';
 import { catchOverlap } from './overlap.js';
 import { checkBookable, periodOf, rulesOf } from './policy.js';
 import { bookingNotices, bookings, facilityBlackouts, facilityUnits, type Booking } from './schema.js';
-import { addDays, rangeOf, startOf } from './slots.js';
+import { addDays, daysBetween, isDay, japanDay, rangeOf, startOf } from './slots.js';
 
 /** Who acts in the console: their id and organisation (every target is checked against it). */
 export interface StaffActor {
@@ -31,6 +31,47 @@ export async function addBlackout(db: Db, actor: StaffActor, facilityId: string,
     await tx.insert(facilityBlackouts).values({ facilityId, day, reason }).onConflictDoUpdate({ target: [facilityBlackouts.facilityId, facilityBlackouts.day], set: { reason } });
     await appendAudit(tx, { actor: `staff:${actor.staffId}`, action: 'booking.blackout.add', subject: facilityId, data: { org: actor.organisationId, day } });
   });
+}
+
+/** The longest stretch one weekly closing covers: a year ahead (a leap year's 366 days). */
+export const WEEKLY_BLACKOUT_MAX_DAYS = 366;
+
+/** The days from `from` to `until` (both included) that fall on `weekday` (0 Sunday … 6 Saturday). */
+export function weekdaysBetween(weekday: number, from: string, until: string): string[] {
+  const days: string[] = [];
+  // A calendar day's weekday is the same in every time zone: read it at UTC midnight.
+  const first = (weekday - new Date(`${from}T00:00:00Z`).getUTCDay() + 7) % 7;
+  for (let day = addDays(from, first); daysBetween(day, until) >= 0; day = addDays(day, 7)) days.push(day);
+  return days;
+}
+
+/**
+ * Closes a facility on one weekday every week from `from` to `until` (毎週月曜 休館): a 休館日 for
+ * each of those days, so that the TV grid, holds, the lottery and the boards treat each exactly as
+ * a day closed by hand. Bookings already made on them stay for staff to handle, as for one day.
+ * Refused (REQ_INVALID): a day that is not a day, `from` in the past or after `until`, more than a
+ * year. Returns how many days it closed (or renamed, when already closed).
+ */
+export async function addWeeklyBlackouts(
+  db: Db, actor: StaffActor, facilityId: string, rule: { weekday: number; from: string; until: string; reason: string }, now = new Date(),
+): Promise<number> {
+  const { weekday, from, until, reason } = rule;
+  if (!isDay(from) || !isDay(until)) throw new AppError('REQ_INVALID', { detail: 'from and until must be days' });
+  if (daysBetween(japanDay(now), from) < 0) throw new AppError('REQ_INVALID', { detail: 'from is in the past' });
+  if (daysBetween(from, until) < 0) throw new AppError('REQ_INVALID', { detail: 'until is before from' });
+  if (daysBetween(from, until) >= WEEKLY_BLACKOUT_MAX_DAYS) throw new AppError('REQ_INVALID', { detail: `at most ${WEEKLY_BLACKOUT_MAX_DAYS} days at once` });
+  await ownFacility(db, actor, facilityId);
+  const days = weekdaysBetween(weekday, from, until);
+  if (!days.length) return 0;
+  await db.transaction(async (tx) => {
+    await tx.insert(facilityBlackouts).values(days.map((day) => ({ facilityId, day, reason })))
+      .onConflictDoUpdate({ target: [facilityBlackouts.facilityId, facilityBlackouts.day], set: { reason } });
+    await appendAudit(tx, {
+      actor: `staff:${actor.staffId}`, action: 'booking.blackout.weekly', subject: facilityId,
+      data: { org: actor.organisationId, weekday, from, until, days: days.length },
+    });
+  });
+  return days.length;
 }
 
 /**

@@ -101,6 +101,11 @@ export const DayBoard = Type.Object({
 });
 export type DayBoardView = Static<typeof DayBoard>;
 export const BlackoutBody = Type.Object({ day: Day, reason: Type.String({ minLength: 1, maxLength: 200 }) }, Strict);
+/** Every `weekday` (0 Sunday … 6 Saturday) from `from` to `until` (both included, at most a year apart) closed: 毎週月曜 休館. */
+export const WeeklyBlackoutBody = Type.Object({
+  weekday: Type.Integer({ minimum: 0, maximum: 6 }), from: Day, until: Day, reason: Type.String({ minLength: 1, maxLength: 200 }),
+}, Strict);
+export const WeeklyBlackouts = Type.Object({ days: Type.Integer() });
 export const AdminBookingBody = Type.Object({
   unitId: Uuid, day: Day, period: PeriodCode, note: Type.String({ minLength: 1, maxLength: 200 }),
   idempotencyKey: Type.String({ minLength: 8, maxLength: 80, pattern: '^[A-Za-z0-9_-]+$' }),

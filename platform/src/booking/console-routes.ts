@@ -4,10 +4,10 @@ import { errorCodes, withErrors } from '../routes/schemas.js';
 import type { ErrorCode } from '../shared/errors.js';
 import { AppError } from '../shared/errors.js';
 import { callerOf, CONSOLE_PREFIX } from '../staff/access.js';
-import { addBlackout, adminBook, boardOf, dayBoardOf, type StaffActor } from './admin.js';
+import { addBlackout, addWeeklyBlackouts, adminBook, boardOf, dayBoardOf, type StaffActor } from './admin.js';
 import {
   AdminBooked, AdminBookingBody, BlackoutBody, Board, BoardQuery, ConsoleFacilities, DayBoard, DayBoardQuery, Done, DrawResult, FacilityParams, LotteryRoundView, OpenRoundBody,
-  PolicyBody, ReplayResult, RoundParams,
+  PolicyBody, ReplayResult, RoundParams, WeeklyBlackoutBody, WeeklyBlackouts,
 } from './booking-schemas.js';
 import { closeRoundFor, drawRoundFor, facilitiesOf, openRoundFor, replayRoundFor, updatePolicy } from './console-lottery.js';
 import { bookingView } from './residents.js';
@@ -86,6 +86,14 @@ export const bookingConsoleRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async
     await addBlackout(db, actorOf(request), request.params.id, request.body.day, request.body.reason);
     return reply.code(201).send({ ok: true });
   });
+
+  app.post(`${p}/facilities/:id/blackouts/weekly`, {
+    config: { access: { permission: 'facilities.manage' } },
+    schema: {
+      summary: 'Close a facility on one weekday every week, up to a year (毎週月曜 休館): a 休館日 for each of those days',
+      ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND'), params: FacilityParams, body: WeeklyBlackoutBody, response: withErrors({ 201: WeeklyBlackouts }),
+    },
+  }, async (request, reply) => reply.code(201).send({ days: await addWeeklyBlackouts(db, actorOf(request), request.params.id, request.body) }));
 
   app.post(`${p}/facilities/:id/admin-bookings`, {
     config: { access: { permission: 'facilities.manage' } },

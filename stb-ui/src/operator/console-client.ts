@@ -277,6 +277,11 @@ export class ConsoleClient {
     return this.call<{ ok: boolean }>('POST', `/booking/facilities/${encodeURIComponent(facilityId)}/blackouts`, { day, reason });
   }
 
+  /** Every `weekday` (0 Sunday … 6 Saturday) from `from` to `until` closed; how many days that was. */
+  addWeeklyBlackouts(facilityId: string, rule: { weekday: number; from: string; until: string; reason: string }) {
+    return this.call<{ days: number }>('POST', `/booking/facilities/${encodeURIComponent(facilityId)}/blackouts/weekly`, rule);
+  }
+
   adminBooking(facilityId: string, body: { unitId: string; day: string; period: string; note: string; idempotencyKey: string }) {
     return this.call<{ overridden: number }>('POST', `/booking/facilities/${encodeURIComponent(facilityId)}/admin-bookings`, body);
   }

@@ -1,8 +1,10 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { weekdaysBetween } from '../../../platform/src/booking/admin.js';
+import { weekGrid } from '../../../platform/src/booking/availability.js';
 import { applyToRound } from '../../../platform/src/booking/lottery.js';
 import { confirmBooking, cancelBooking, holdSlot } from '../../../platform/src/booking/bookings.js';
-import { bookings, facilityPolicies } from '../../../platform/src/booking/schema.js';
+import { bookings, facilityBlackouts, facilityPolicies } from '../../../platform/src/booking/schema.js';
 import { auditLog } from '../../../platform/src/db/schema/index.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { bookableFacilityIn, somePeople } from '../../helpers/booking.js';
@@ -104,6 +106,57 @@ describe('the console booking routes', () => {
     expect(bad.json().error.code).toBe('REQ_INVALID');
     const malformed = await as('PUT', `${P}/facilities/${facility.id}/policy`, { residentHorizonDays: -1 });
     expect(malformed.statusCode).toBe(400);
+  });
+
+  it('closes a facility on one weekday every week (毎週月曜 休館): each such day closed like a day closed by hand, audited once', async () => {
+    const { org, facility, units, as } = await officer();
+    const from = inDays(1);
+    const until = inDays(28); // 28 days: four of every weekday
+    const closed = await as('POST', `${P}/facilities/${facility.id}/blackouts/weekly`, { weekday: 1, from, until, reason: '定休日' });
+    expect(closed.statusCode).toBe(201);
+    expect(closed.json()).toEqual({ days: 4 });
+    const rows = await db.select({ day: facilityBlackouts.day, reason: facilityBlackouts.reason }).from(facilityBlackouts)
+      .where(eq(facilityBlackouts.facilityId, facility.id)).orderBy(facilityBlackouts.day);
+    expect(rows.map((r) => new Date(`${r.day}T00:00:00Z`).getUTCDay())).toEqual([1, 1, 1, 1]);
+    expect(rows.every((r) => r.reason === '定休日' && r.day >= from && r.day <= until)).toBe(true);
+
+    // The first Monday: refused to a resident's hold, closed on the TV's week grid and the day board.
+    const monday = rows[0]!.day;
+    const [person] = await somePeople(db, 1);
+    await expect(holdSlot(db, { personId: person!, unitId: units[0].id, day: monday, period: 'am', idempotencyKey: 'weekly-closed-1', resident: true }))
+      .rejects.toMatchObject({ code: 'BOOKING_SLOT_CLOSED' });
+    expect((await weekGrid(db, facility.id, monday, 7, { resident: true })).closedDays).toEqual([monday]);
+    expect((await as('GET', `${P}/facilities/${facility.id}/day?day=${monday}`)).json().closedReason).toBe('定休日');
+
+    const audited = await db.select().from(auditLog).where(and(eq(auditLog.action, 'booking.blackout.weekly'), eq(auditLog.subject, facility.id)));
+    expect(audited.map((e) => e.data)).toEqual([{ org, weekday: 1, from, until, days: 4 }]);
+
+    // Again with another reason: the same days, renamed, none added.
+    expect((await as('POST', `${P}/facilities/${facility.id}/blackouts/weekly`, { weekday: 1, from, until, reason: '館内清掃' })).json()).toEqual({ days: 4 });
+    expect((await db.select().from(facilityBlackouts).where(eq(facilityBlackouts.facilityId, facility.id))).map((r) => r.reason)).toEqual(Array(4).fill('館内清掃'));
+  });
+
+  it('refuses a weekly closing that starts in the past, ends before it starts, spans more than a year or names no weekday', async () => {
+    const { facility, as } = await officer();
+    const code = async (body: object) => {
+      const res = await as('POST', `${P}/facilities/${facility.id}/blackouts/weekly`, { weekday: 1, from: inDays(1), until: inDays(30), reason: '定休日', ...body });
+      return [res.statusCode, res.json().error?.code];
+    };
+    expect(await code({ from: inDays(-1) })).toEqual([400, 'REQ_INVALID']);
+    expect(await code({ until: inDays(0) })).toEqual([400, 'REQ_INVALID']);
+    expect(await code({ until: inDays(1 + 366) })).toEqual([400, 'REQ_INVALID']);
+    expect(await code({ until: inDays(1 + 365) })).toEqual([201, undefined]);
+    expect(await code({ weekday: 7 })).toEqual([400, 'REQ_INVALID']);
+    expect(await code({ from: '2027-02-30' })).toEqual([400, 'REQ_INVALID']);
+    expect(await code({ reason: '' })).toEqual([400, 'REQ_INVALID']);
+  });
+
+  it('finds the days of a weekday between two days, both included', () => {
+    // 2027-01-01 is a Friday.
+    expect(weekdaysBetween(1, '2027-01-01', '2027-01-31')).toEqual(['2027-01-04', '2027-01-11', '2027-01-18', '2027-01-25']);
+    expect(weekdaysBetween(5, '2027-01-01', '2027-01-01')).toEqual(['2027-01-01']);
+    expect(weekdaysBetween(0, '2027-01-04', '2027-01-09')).toEqual([]);
+    expect(weekdaysBetween(1, '2027-12-27', '2028-01-10')).toEqual(['2027-12-27', '2028-01-03', '2028-01-10']);
   });
 
   it("audits a resident's confirmation and cancellation for the facility's municipality, without personal data", async () => {

@@ -233,6 +233,10 @@ const ROUTES: Record<string, RouteCase> = {
     own: (w) => ({ method: 'POST', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/blackouts`, payload: { day: inDays(20), reason: '点検' } }),
     other: (w) => ({ method: 'POST', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/blackouts`, payload: { day: inDays(20), reason: '点検' } }),
   },
+  [`POST ${P}/booking/facilities/:id/blackouts/weekly`]: {
+    own: (w) => ({ method: 'POST', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/blackouts/weekly`, payload: { weekday: 2, from: inDays(20), until: inDays(40), reason: '定休日' } }),
+    other: (w) => ({ method: 'POST', url: `${P}/booking/facilities/${w.facilityId ?? NO_FACILITY}/blackouts/weekly`, payload: { weekday: 2, from: inDays(20), until: inDays(40), reason: '定休日' } }),
+  },
   [`GET ${P}/booking/facilities`]: {
     own: () => get(`${P}/booking/facilities`), other: null,
     leaks: (body, other) => JSON.stringify(body).includes(other.facilityId ?? '\u0000'),

@@ -200,11 +200,25 @@ export class OpBookingPage extends LitElement {
       await this.client.addBlackout(f.id, this.field(e, 'day'), this.field(e, 'reason'));
       return '休館日を登録しました。';
     }, e);
+    const addWeekly = (e: Event) => this.act(async () => {
+      const weekday = Number(this.field(e, 'weekday'));
+      const { days } = await this.client.addWeeklyBlackouts(f.id, { weekday, from: this.field(e, 'from'), until: this.field(e, 'until'), reason: this.field(e, 'reason') });
+      return `毎週${WEEKDAYS[weekday]}曜日の ${days}日を 休館日にしました。`;
+    }, e);
+    // The server takes at most a year at once (from and until both counted).
+    const lastUntil = (from: string) => addDays(from, 365);
     return html`<div class="panel"><h3>休館日</h3>
       <form class="row" @submit=${add} data-blackout>
         <label>日 <input name="day" type="date" required min=${today()} /></label>
         <label>理由 <input name="reason" required maxlength="200" placeholder="設備点検" /></label>
         <button type="submit">登録</button>
+      </form>
+      <form class="row" @submit=${addWeekly} data-weekly-blackout>
+        <label>毎週 <select name="weekday">${WEEKDAYS.map((w, i) => html`<option value=${i} ?selected=${i === 1}>${w}曜日</option>`)}</select></label>
+        <label>から <input name="from" type="date" required min=${today()} value=${today()} /></label>
+        <label>まで <input name="until" type="date" required min=${today()} max=${lastUntil(today())} /></label>
+        <label>理由 <input name="reason" required maxlength="200" value="定休日" /></label>
+        <button type="submit">まとめて登録</button>
       </form>
       <p>${f.blackouts.length ? f.blackouts.map((b) => `${dayLabel(b.day)} ${b.reason}`).join('、') : 'この先の休館日はありません。'}</p></div>`;
   }

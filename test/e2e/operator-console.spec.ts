@@ -229,13 +229,19 @@ test('a facilities officer books for the city, sees it on the day board, closes 
   const ahead = (n: number) => new Date(Date.now() + n * 86_400_000 + 9 * 3_600_000).toISOString().slice(0, 10);
   const [from, until] = [ahead(300), ahead(330)];
   const wednesdays = Array.from({ length: 31 }, (_, i) => ahead(300 + i)).filter((d) => new Date(`${d}T00:00:00Z`).getUTCDay() === 3);
+  // One of them already booked by the city: closing leaves it for staff, and says so.
+  await form.locator('input[name=day]').fill(wednesdays[0]!);
+  await form.locator('input[name=note]').fill('改修前の下見');
+  await form.getByRole('button', { name: '予約する' }).click();
+  await expect(booking.locator('[role=status]')).toContainText('市の使用で予約しました', { timeout: 15_000 });
   const weekly = booking.locator('[data-weekly-blackout]');
   await weekly.locator('select[name=weekday]').selectOption({ label: '水曜日' });
   await weekly.locator('input[name=from]').fill(from);
   await weekly.locator('input[name=until]').fill(until);
   await weekly.locator('input[name=reason]').fill('館内改修');
   await weekly.getByRole('button', { name: 'まとめて登録' }).click();
-  await expect(booking.locator('[role=status]')).toHaveText(`毎週水曜日の ${wednesdays.length}日を 休館日にしました。`, { timeout: 15_000 });
+  await expect(booking.locator('[role=status]')).toHaveText(
+    `毎週水曜日の ${wednesdays.length}日を 休館日にしました。 その日に 予約が 1件 あります。予約の状況で 確かめてください。`, { timeout: 15_000 });
   await dayBoard.locator('input[type=date]').fill(wednesdays[1]!);
   await dayBoard.locator('input[type=date]').dispatchEvent('change');
   await expect(dayBoard.locator('[data-day]')).toContainText('休館（館内改修）', { timeout: 15_000 });

@@ -1,4 +1,4 @@
-import { and, asc, between, eq, gt, inArray, ne, or, sql } from 'drizzle-orm';
+import { and, asc, between, count, eq, gt, inArray, ne, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db, Tx } from '../db/client.js';
 import { facilities } from '../db/schema/index.js';
@@ -24,12 +24,26 @@ export async function ownFacility(db: Pick<Db, 'select'>, actor: StaffActor, fac
   return rules;
 }
 
-/** Closes a facility for a day (休館日); bookings already made stay for staff to handle on the board. */
-export async function addBlackout(db: Db, actor: StaffActor, facilityId: string, day: string, reason: string): Promise<void> {
+/**
+ * Held and confirmed bookings of the facility on `days`: closing a day leaves them for staff to
+ * handle on the board, so the officer is told how many there are.
+ */
+async function bookedOn(tx: Tx, facilityId: string, days: string[]): Promise<number> {
+  const [row] = await tx.select({ n: count() }).from(bookings)
+    .where(and(eq(bookings.facilityId, facilityId), inArray(bookings.day, days), inArray(bookings.state, ['held', 'confirmed'])));
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Closes a facility for a day (休館日); bookings already made stay for staff to handle on the
+ * board. Returns how many there are.
+ */
+export async function addBlackout(db: Db, actor: StaffActor, facilityId: string, day: string, reason: string): Promise<{ booked: number }> {
   await ownFacility(db, actor, facilityId);
-  await db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     await tx.insert(facilityBlackouts).values({ facilityId, day, reason }).onConflictDoUpdate({ target: [facilityBlackouts.facilityId, facilityBlackouts.day], set: { reason } });
     await appendAudit(tx, { actor: `staff:${actor.staffId}`, action: 'booking.blackout.add', subject: facilityId, data: { org: actor.organisationId, day } });
+    return { booked: await bookedOn(tx, facilityId, [day]) };
   });
 }
 
@@ -50,11 +64,11 @@ export function weekdaysBetween(weekday: number, from: string, until: string): s
  * each of those days, so that the TV grid, holds, the lottery and the boards treat each exactly as
  * a day closed by hand. Bookings already made on them stay for staff to handle, as for one day.
  * Refused (REQ_INVALID): a day that is not a day, `from` in the past or after `until`, more than a
- * year. Returns how many days it closed (or renamed, when already closed).
+ * year. Returns how many days it closed (or renamed, when already closed) and how many bookings they hold.
  */
 export async function addWeeklyBlackouts(
   db: Db, actor: StaffActor, facilityId: string, rule: { weekday: number; from: string; until: string; reason: string }, now = new Date(),
-): Promise<number> {
+): Promise<{ days: number; booked: number }> {
   const { weekday, from, until, reason } = rule;
   if (!isDay(from) || !isDay(until)) throw new AppError('REQ_INVALID', { detail: 'from and until must be days' });
   if (daysBetween(japanDay(now), from) < 0) throw new AppError('REQ_INVALID', { detail: 'from is in the past' });
@@ -62,16 +76,16 @@ export async function addWeeklyBlackouts(
   if (daysBetween(from, until) >= WEEKLY_BLACKOUT_MAX_DAYS) throw new AppError('REQ_INVALID', { detail: `at most ${WEEKLY_BLACKOUT_MAX_DAYS} days at once` });
   await ownFacility(db, actor, facilityId);
   const days = weekdaysBetween(weekday, from, until);
-  if (!days.length) return 0;
-  await db.transaction(async (tx) => {
+  if (!days.length) return { days: 0, booked: 0 };
+  return db.transaction(async (tx) => {
     await tx.insert(facilityBlackouts).values(days.map((day) => ({ facilityId, day, reason })))
       .onConflictDoUpdate({ target: [facilityBlackouts.facilityId, facilityBlackouts.day], set: { reason } });
     await appendAudit(tx, {
       actor: `staff:${actor.staffId}`, action: 'booking.blackout.weekly', subject: facilityId,
       data: { org: actor.organisationId, weekday, from, until, days: days.length },
     });
+    return { days: days.length, booked: await bookedOn(tx, facilityId, days) };
   });
-  return days.length;
 }
 
 /**

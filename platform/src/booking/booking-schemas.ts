@@ -105,7 +105,9 @@ export const BlackoutBody = Type.Object({ day: Day, reason: Type.String({ minLen
 export const WeeklyBlackoutBody = Type.Object({
   weekday: Type.Integer({ minimum: 0, maximum: 6 }), from: Day, until: Day, reason: Type.String({ minLength: 1, maxLength: 200 }),
 }, Strict);
-export const WeeklyBlackouts = Type.Object({ days: Type.Integer() });
+/** What closing did: the days closed (weekly only) and the held or confirmed bookings they hold, left for staff to handle. */
+export const Blackouts = Type.Object({ ok: Type.Literal(true), booked: Type.Integer() });
+export const WeeklyBlackouts = Type.Object({ days: Type.Integer(), booked: Type.Integer() });
 export const AdminBookingBody = Type.Object({
   unitId: Uuid, day: Day, period: PeriodCode, note: Type.String({ minLength: 1, maxLength: 200 }),
   idempotencyKey: Type.String({ minLength: 8, maxLength: 80, pattern: '^[A-Za-z0-9_-]+$' }),

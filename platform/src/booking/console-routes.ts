@@ -6,7 +6,7 @@ import { AppError } from '../shared/errors.js';
 import { callerOf, CONSOLE_PREFIX } from '../staff/access.js';
 import { addBlackout, addWeeklyBlackouts, adminBook, boardOf, dayBoardOf, type StaffActor } from './admin.js';
 import {
-  AdminBooked, AdminBookingBody, BlackoutBody, Board, BoardQuery, ConsoleFacilities, DayBoard, DayBoardQuery, Done, DrawResult, FacilityParams, LotteryRoundView, OpenRoundBody,
+  AdminBooked, AdminBookingBody, BlackoutBody, Blackouts, Board, BoardQuery, ConsoleFacilities, DayBoard, DayBoardQuery, Done, DrawResult, FacilityParams, LotteryRoundView, OpenRoundBody,
   PolicyBody, ReplayResult, RoundParams, WeeklyBlackoutBody, WeeklyBlackouts,
 } from './booking-schemas.js';
 import { closeRoundFor, drawRoundFor, facilitiesOf, openRoundFor, replayRoundFor, updatePolicy } from './console-lottery.js';
@@ -80,11 +80,11 @@ export const bookingConsoleRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async
 
   app.post(`${p}/facilities/:id/blackouts`, {
     config: { access: { permission: 'facilities.manage' } },
-    schema: { summary: 'Close a facility for a day (休館日)', ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND'), params: FacilityParams, body: BlackoutBody, response: withErrors({ 201: Done }) },
+    schema: { summary: 'Close a facility for a day (休館日); says how many bookings that day holds', ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND'), params: FacilityParams, body: BlackoutBody, response: withErrors({ 201: Blackouts }) },
   }, async (request, reply) => {
     if (!isDay(request.body.day)) throw new AppError('REQ_INVALID', { detail: 'day is not a day' });
-    await addBlackout(db, actorOf(request), request.params.id, request.body.day, request.body.reason);
-    return reply.code(201).send({ ok: true });
+    const { booked } = await addBlackout(db, actorOf(request), request.params.id, request.body.day, request.body.reason);
+    return reply.code(201).send({ ok: true, booked });
   });
 
   app.post(`${p}/facilities/:id/blackouts/weekly`, {
@@ -93,7 +93,7 @@ export const bookingConsoleRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async
       summary: 'Close a facility on one weekday every week, up to a year (毎週月曜 休館): a 休館日 for each of those days',
       ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND'), params: FacilityParams, body: WeeklyBlackoutBody, response: withErrors({ 201: WeeklyBlackouts }),
     },
-  }, async (request, reply) => reply.code(201).send({ days: await addWeeklyBlackouts(db, actorOf(request), request.params.id, request.body) }));
+  }, async (request, reply) => reply.code(201).send(await addWeeklyBlackouts(db, actorOf(request), request.params.id, request.body)));
 
   app.post(`${p}/facilities/:id/admin-bookings`, {
     config: { access: { permission: 'facilities.manage' } },

@@ -274,12 +274,12 @@ export class ConsoleClient {
   }
 
   addBlackout(facilityId: string, day: string, reason: string) {
-    return this.call<{ ok: boolean }>('POST', `/booking/facilities/${encodeURIComponent(facilityId)}/blackouts`, { day, reason });
+    return this.call<{ ok: boolean; booked: number }>('POST', `/booking/facilities/${encodeURIComponent(facilityId)}/blackouts`, { day, reason });
   }
 
-  /** Every `weekday` (0 Sunday … 6 Saturday) from `from` to `until` closed; how many days that was. */
+  /** Every `weekday` (0 Sunday … 6 Saturday) from `from` to `until` closed; how many days that was, and the bookings on them. */
   addWeeklyBlackouts(facilityId: string, rule: { weekday: number; from: string; until: string; reason: string }) {
-    return this.call<{ days: number }>('POST', `/booking/facilities/${encodeURIComponent(facilityId)}/blackouts/weekly`, rule);
+    return this.call<{ days: number; booked: number }>('POST', `/booking/facilities/${encodeURIComponent(facilityId)}/blackouts/weekly`, rule);
   }
 
   adminBooking(facilityId: string, body: { unitId: string; day: string; period: string; note: string; idempotencyKey: string }) {

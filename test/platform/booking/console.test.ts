@@ -86,7 +86,9 @@ describe('the console booking routes', () => {
     expect(board.units[1].slots[2].booking).toMatchObject({ source: 'admin', note: '市民講座' });
     expect(JSON.stringify(board)).not.toContain(person!);
 
-    await as('POST', `${P}/facilities/${facility.id}/blackouts`, { day: inDays(11), reason: '館内点検' });
+    // Closing that day: it holds three bookings (a resident's hold, their confirmed one, the city's), and the officer is told.
+    expect((await as('POST', `${P}/facilities/${facility.id}/blackouts`, { day, reason: '臨時休館' })).json()).toEqual({ ok: true, booked: 3 });
+    expect((await as('POST', `${P}/facilities/${facility.id}/blackouts`, { day: inDays(11), reason: '館内点検' })).json()).toEqual({ ok: true, booked: 0 });
     const closedDay = (await as('GET', `${P}/facilities/${facility.id}/day?day=${inDays(11)}`)).json();
     expect(closedDay.closedReason).toBe('館内点検');
     expect(closedDay.units.flatMap((u: { slots: { state: string }[] }) => u.slots.map((s) => s.state))).toEqual(Array(6).fill('closed'));
@@ -114,7 +116,7 @@ describe('the console booking routes', () => {
     const until = inDays(28); // 28 days: four of every weekday
     const closed = await as('POST', `${P}/facilities/${facility.id}/blackouts/weekly`, { weekday: 1, from, until, reason: '定休日' });
     expect(closed.statusCode).toBe(201);
-    expect(closed.json()).toEqual({ days: 4 });
+    expect(closed.json()).toEqual({ days: 4, booked: 0 });
     const rows = await db.select({ day: facilityBlackouts.day, reason: facilityBlackouts.reason }).from(facilityBlackouts)
       .where(eq(facilityBlackouts.facilityId, facility.id)).orderBy(facilityBlackouts.day);
     expect(rows.map((r) => new Date(`${r.day}T00:00:00Z`).getUTCDay())).toEqual([1, 1, 1, 1]);
@@ -131,8 +133,14 @@ describe('the console booking routes', () => {
     const audited = await db.select().from(auditLog).where(and(eq(auditLog.action, 'booking.blackout.weekly'), eq(auditLog.subject, facility.id)));
     expect(audited.map((e) => e.data)).toEqual([{ org, weekday: 1, from, until, days: 4 }]);
 
-    // Again with another reason: the same days, renamed, none added.
-    expect((await as('POST', `${P}/facilities/${facility.id}/blackouts/weekly`, { weekday: 1, from, until, reason: '館内清掃' })).json()).toEqual({ days: 4 });
+    // Again with another reason: the same days, renamed, none added; and a booking made on the
+    // last Monday before (by the city: its days are not the residents' horizon) is counted for
+    // staff to handle.
+    const lastMonday = rows[3]!.day;
+    await db.delete(facilityBlackouts).where(and(eq(facilityBlackouts.facilityId, facility.id), eq(facilityBlackouts.day, lastMonday)));
+    const cityUse = await as('POST', `${P}/facilities/${facility.id}/admin-bookings`, { unitId: units[0].id, day: lastMonday, period: 'pm', note: '市民講座', idempotencyKey: 'weekly-closed-city' });
+    expect(cityUse.statusCode).toBe(201);
+    expect((await as('POST', `${P}/facilities/${facility.id}/blackouts/weekly`, { weekday: 1, from, until, reason: '館内清掃' })).json()).toEqual({ days: 4, booked: 1 });
     expect((await db.select().from(facilityBlackouts).where(eq(facilityBlackouts.facilityId, facility.id))).map((r) => r.reason)).toEqual(Array(4).fill('館内清掃'));
   });
 

@@ -196,14 +196,16 @@ export class OpBookingPage extends LitElement {
   }
 
   private renderBlackouts(f: Facility) {
+    // Closing leaves what was booked on those days for staff to handle: say so, with the count.
+    const stillBooked = (booked: number) => (booked ? ` その日に 予約が ${booked}件 あります。予約の状況で 確かめてください。` : '');
     const add = (e: Event) => this.act(async () => {
-      await this.client.addBlackout(f.id, this.field(e, 'day'), this.field(e, 'reason'));
-      return '休館日を登録しました。';
+      const { booked } = await this.client.addBlackout(f.id, this.field(e, 'day'), this.field(e, 'reason'));
+      return `休館日を登録しました。${stillBooked(booked)}`;
     }, e);
     const addWeekly = (e: Event) => this.act(async () => {
       const weekday = Number(this.field(e, 'weekday'));
-      const { days } = await this.client.addWeeklyBlackouts(f.id, { weekday, from: this.field(e, 'from'), until: this.field(e, 'until'), reason: this.field(e, 'reason') });
-      return `毎週${WEEKDAYS[weekday]}曜日の ${days}日を 休館日にしました。`;
+      const { days, booked } = await this.client.addWeeklyBlackouts(f.id, { weekday, from: this.field(e, 'from'), until: this.field(e, 'until'), reason: this.field(e, 'reason') });
+      return `毎週${WEEKDAYS[weekday]}曜日の ${days}日を 休館日にしました。${stillBooked(booked)}`;
     }, e);
     // The server takes at most a year at once (from and until both counted).
     const lastUntil = (from: string) => addDays(from, 365);

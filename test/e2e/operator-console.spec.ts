@@ -241,7 +241,8 @@ test('a facilities officer books for the city, sees it on the day board, closes 
   await weekly.locator('input[name=reason]').fill('館内改修');
   await weekly.getByRole('button', { name: 'まとめて登録' }).click();
   await expect(booking.locator('[role=status]')).toHaveText(
-    `毎週水曜日の ${wednesdays.length}日を 休館日にしました。 その日に 予約が 1件 あります。予約の状況で 確かめてください。`, { timeout: 15_000 });
+    `毎週水曜日の ${wednesdays.length}日を 休館日にしました。 その日の 予約 1件は そのままです（予約した 住民の方には テレビで お知らせしました）。予約の状況で 確かめてください。`,
+    { timeout: 15_000 });
   await dayBoard.locator('input[type=date]').fill(wednesdays[1]!);
   await dayBoard.locator('input[type=date]').dispatchEvent('change');
   await expect(dayBoard.locator('[data-day]')).toContainText('休館（館内改修）', { timeout: 15_000 });

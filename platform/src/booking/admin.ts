@@ -1,13 +1,13 @@
-import { and, asc, between, count, eq, gt, inArray, ne, or, sql } from 'drizzle-orm';
+import { and, asc, between, count, eq, gt, inArray, isNotNull, ne, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Db, Tx } from '../db/client.js';
-import { facilities } from '../db/schema/index.js';
+import { facilities, organisations } from '../db/schema/index.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
 import { expireStale, floorOfUnit, newPermitNo, offerToWaitlist, sameSlot } from './bookings.js';
 import { slotText, unitName } from './notices.js';
 import { catchOverlap } from './overlap.js';
-import { checkBookable, periodOf, rulesOf } from './policy.js';
+import { checkBookable, periodOf, rulesOf, type FacilityRules } from './policy.js';
 import { bookingNotices, bookings, facilityBlackouts, facilityUnits, type Booking } from './schema.js';
 import { addDays, daysBetween, isDay, japanDay, rangeOf, startOf } from './slots.js';
 
@@ -35,13 +35,39 @@ async function bookedOn(tx: Tx, facilityId: string, days: string[]): Promise<num
 }
 
 /**
+ * Closes `days` of a facility (insert, or a new reason for a day already closed). Residents with a
+ * confirmed booking on a day closed now are told on their TV, with the municipality's phone: the
+ * booking itself stays, for staff to settle with them (another day, another room, a refund). A day
+ * closed already was told before, and a hold not yet confirmed cannot be confirmed any more.
+ */
+async function closeDays(tx: Tx, rules: FacilityRules, days: string[], reason: string): Promise<void> {
+  const { facilityId } = rules;
+  const before = new Set((await tx.select({ day: facilityBlackouts.day }).from(facilityBlackouts)
+    .where(and(eq(facilityBlackouts.facilityId, facilityId), inArray(facilityBlackouts.day, days)))).map((r) => r.day));
+  await tx.insert(facilityBlackouts).values(days.map((day) => ({ facilityId, day, reason })))
+    .onConflictDoUpdate({ target: [facilityBlackouts.facilityId, facilityBlackouts.day], set: { reason } });
+  const newlyClosed = days.filter((d) => !before.has(d));
+  if (!newlyClosed.length) return;
+  const booked = await tx.select().from(bookings).where(and(
+    eq(bookings.facilityId, facilityId), inArray(bookings.day, newlyClosed), eq(bookings.state, 'confirmed'), isNotNull(bookings.personId)));
+  if (!booked.length) return;
+  const [municipality] = await tx.select({ phone: organisations.helpPhone }).from(organisations).where(eq(organisations.id, rules.municipalityId));
+  const ask = municipality?.phone ? `${rules.municipality.name}（${municipality.phone}）から` : `${rules.municipality.name}から`;
+  await tx.insert(bookingNotices).values(await Promise.all(booked.map(async (b) => ({
+    personId: b.personId!, bookingId: b.id, kind: 'closed' as const,
+    text: `${slotText(rules.name, b.day, periodOf(rules.policy, b.period), await unitName(tx, b.unitId))} は、休館日（${reason}）に なりました。` +
+      `ご予約（利用許可番号 ${b.permitNo}）の 扱いは、${ask} ご連絡します。`,
+  }))));
+}
+
+/**
  * Closes a facility for a day (休館日); bookings already made stay for staff to handle on the
- * board. Returns how many there are.
+ * board (their residents are told). Returns how many there are.
  */
 export async function addBlackout(db: Db, actor: StaffActor, facilityId: string, day: string, reason: string): Promise<{ booked: number }> {
-  await ownFacility(db, actor, facilityId);
+  const rules = await ownFacility(db, actor, facilityId);
   return db.transaction(async (tx) => {
-    await tx.insert(facilityBlackouts).values({ facilityId, day, reason }).onConflictDoUpdate({ target: [facilityBlackouts.facilityId, facilityBlackouts.day], set: { reason } });
+    await closeDays(tx, rules, [day], reason);
     await appendAudit(tx, { actor: `staff:${actor.staffId}`, action: 'booking.blackout.add', subject: facilityId, data: { org: actor.organisationId, day } });
     return { booked: await bookedOn(tx, facilityId, [day]) };
   });
@@ -74,12 +100,11 @@ export async function addWeeklyBlackouts(
   if (daysBetween(japanDay(now), from) < 0) throw new AppError('REQ_INVALID', { detail: 'from is in the past' });
   if (daysBetween(from, until) < 0) throw new AppError('REQ_INVALID', { detail: 'until is before from' });
   if (daysBetween(from, until) >= WEEKLY_BLACKOUT_MAX_DAYS) throw new AppError('REQ_INVALID', { detail: `at most ${WEEKLY_BLACKOUT_MAX_DAYS} days at once` });
-  await ownFacility(db, actor, facilityId);
+  const rules = await ownFacility(db, actor, facilityId);
   const days = weekdaysBetween(weekday, from, until);
   if (!days.length) return { days: 0, booked: 0 };
   return db.transaction(async (tx) => {
-    await tx.insert(facilityBlackouts).values(days.map((day) => ({ facilityId, day, reason })))
-      .onConflictDoUpdate({ target: [facilityBlackouts.facilityId, facilityBlackouts.day], set: { reason } });
+    await closeDays(tx, rules, days, reason);
     await appendAudit(tx, {
       actor: `staff:${actor.staffId}`, action: 'booking.blackout.weekly', subject: facilityId,
       data: { org: actor.organisationId, weekday, from, until, days: days.length },

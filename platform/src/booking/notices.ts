@@ -23,6 +23,7 @@ const TITLES: Record<NoticeKind, string> = {
   waitlist_offer: 'お待ちの 枠が 空きました',
   waitlist_skipped: 'お待ちの 枠の お知らせ',
   overridden: '施設の 予約が 取り消されました',
+  closed: 'ご予約の 日が 休館に なりました',
 };
 const WEEKDAYS = ['日', '月', '火', '水', '木', '金', '土'];
 /** A day as residents read it: 2026-12-01 → 12月1日（火）. */

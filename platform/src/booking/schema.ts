@@ -133,7 +133,7 @@ export const bookingNotices = pgTable('booking_notices', {
   id: uuid('id').primaryKey().defaultRandom(),
   personId: uuid('person_id').notNull().references(() => persons.id),
   bookingId: uuid('booking_id').references(() => bookings.id),
-  kind: text('kind', { enum: ['waitlist_offer', 'waitlist_skipped', 'lottery_won', 'lottery_lost', 'lottery_skipped', 'overridden', 'confirmed', 'cancelled'] }).notNull(),
+  kind: text('kind', { enum: ['waitlist_offer', 'waitlist_skipped', 'lottery_won', 'lottery_lost', 'lottery_skipped', 'overridden', 'confirmed', 'cancelled', 'closed'] }).notNull(),
   text: text('text').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   readAt: timestamp('read_at', { withTimezone: true }),

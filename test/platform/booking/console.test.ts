@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { weekdaysBetween } from '../../../platform/src/booking/admin.js';
 import { weekGrid } from '../../../platform/src/booking/availability.js';
 import { applyToRound } from '../../../platform/src/booking/lottery.js';
+import { bookingInboxItems } from '../../../platform/src/booking/notices.js';
 import { confirmBooking, cancelBooking, holdSlot } from '../../../platform/src/booking/bookings.js';
-import { bookings, facilityBlackouts, facilityPolicies } from '../../../platform/src/booking/schema.js';
+import { bookingNotices, bookings, facilityBlackouts, facilityPolicies } from '../../../platform/src/booking/schema.js';
 import { auditLog } from '../../../platform/src/db/schema/index.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { bookableFacilityIn, somePeople } from '../../helpers/booking.js';
@@ -114,9 +115,24 @@ describe('the console booking routes', () => {
     const { org, facility, units, as } = await officer();
     const from = inDays(1);
     const until = inDays(28); // 28 days: four of every weekday
+    // A resident has booked the first of those Mondays already.
+    const firstMonday = Array.from({ length: 7 }, (_, i) => inDays(1 + i)).find((d) => new Date(`${d}T00:00:00Z`).getUTCDay() === 1)!;
+    const [person] = await somePeople(db, 1);
+    const hold = await holdSlot(db, { personId: person!, unitId: units[1].id, day: firstMonday, period: 'pm', idempotencyKey: 'weekly-closed-booked', resident: true });
+    const booked = await confirmBooking(db, person!, hold.id);
     const closed = await as('POST', `${P}/facilities/${facility.id}/blackouts/weekly`, { weekday: 1, from, until, reason: '定休日' });
     expect(closed.statusCode).toBe(201);
-    expect(closed.json()).toEqual({ days: 4, booked: 0 });
+    expect(closed.json()).toEqual({ days: 4, booked: 1 });
+    // Their booking stays (staff settle it with them); they are told on their TV, with whom to call.
+    const told = async () => db.select().from(bookingNotices).where(and(eq(bookingNotices.personId, person!), eq(bookingNotices.kind, 'closed')));
+    const [notice] = await told();
+    expect(notice).toMatchObject({ bookingId: booked.id, readAt: null });
+    expect(notice!.text).toContain('休館日（定休日）に なりました');
+    expect(notice!.text).toContain(`利用許可番号 ${booked.permitNo}`);
+    expect(notice!.text).toContain('南砺市（0763-00-0000）から ご連絡します');
+    expect((await db.select({ state: bookings.state }).from(bookings).where(eq(bookings.id, booked.id)))[0]!.state).toBe('confirmed');
+    // In the TV's お知らせ, from the facility, unread.
+    expect((await bookingInboxItems(db, person!, 10)).find((i) => i.id === notice!.id)).toMatchObject({ from: facility.name, title: 'ご予約の 日が 休館に なりました', opened: false });
     const rows = await db.select({ day: facilityBlackouts.day, reason: facilityBlackouts.reason }).from(facilityBlackouts)
       .where(eq(facilityBlackouts.facilityId, facility.id)).orderBy(facilityBlackouts.day);
     expect(rows.map((r) => new Date(`${r.day}T00:00:00Z`).getUTCDay())).toEqual([1, 1, 1, 1]);
@@ -124,7 +140,7 @@ describe('the console booking routes', () => {
 
     // The first Monday: refused to a resident's hold, closed on the TV's week grid and the day board.
     const monday = rows[0]!.day;
-    const [person] = await somePeople(db, 1);
+    expect(monday).toBe(firstMonday);
     await expect(holdSlot(db, { personId: person!, unitId: units[0].id, day: monday, period: 'am', idempotencyKey: 'weekly-closed-1', resident: true }))
       .rejects.toMatchObject({ code: 'BOOKING_SLOT_CLOSED' });
     expect((await weekGrid(db, facility.id, monday, 7, { resident: true })).closedDays).toEqual([monday]);
@@ -140,8 +156,10 @@ describe('the console booking routes', () => {
     await db.delete(facilityBlackouts).where(and(eq(facilityBlackouts.facilityId, facility.id), eq(facilityBlackouts.day, lastMonday)));
     const cityUse = await as('POST', `${P}/facilities/${facility.id}/admin-bookings`, { unitId: units[0].id, day: lastMonday, period: 'pm', note: '市民講座', idempotencyKey: 'weekly-closed-city' });
     expect(cityUse.statusCode).toBe(201);
-    expect((await as('POST', `${P}/facilities/${facility.id}/blackouts/weekly`, { weekday: 1, from, until, reason: '館内清掃' })).json()).toEqual({ days: 4, booked: 1 });
+    expect((await as('POST', `${P}/facilities/${facility.id}/blackouts/weekly`, { weekday: 1, from, until, reason: '館内清掃' })).json()).toEqual({ days: 4, booked: 2 });
     expect((await db.select().from(facilityBlackouts).where(eq(facilityBlackouts.facilityId, facility.id))).map((r) => r.reason)).toEqual(Array(4).fill('館内清掃'));
+    // The resident was told when their day closed, not again when its reason changed.
+    expect(await told()).toHaveLength(1);
   });
 
   it('refuses a weekly closing that starts in the past, ends before it starts, spans more than a year or names no weekday', async () => {

@@ -197,7 +197,8 @@ export class OpBookingPage extends LitElement {
 
   private renderBlackouts(f: Facility) {
     // Closing leaves what was booked on those days for staff to handle: say so, with the count.
-    const stillBooked = (booked: number) => (booked ? ` その日に 予約が ${booked}件 あります。予約の状況で 確かめてください。` : '');
+    const stillBooked = (booked: number) => (booked
+      ? ` その日の 予約 ${booked}件は そのままです（予約した 住民の方には テレビで お知らせしました）。予約の状況で 確かめてください。` : '');
     const add = (e: Event) => this.act(async () => {
       const { booked } = await this.client.addBlackout(f.id, this.field(e, 'day'), this.field(e, 'reason'));
       return `休館日を登録しました。${stillBooked(booked)}`;

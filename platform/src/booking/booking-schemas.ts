@@ -130,6 +130,8 @@ export const ConsoleFacilities = Type.Object({
       residentHorizonDays: Type.Integer(), nonResidentHorizonDays: Type.Integer(), cancelDeadlineDays: Type.Integer(), monthlyQuota: Type.Integer(), holdMinutes: Type.Integer(),
     }),
     blackouts: Type.Array(Type.Object({ day: Day, reason: Type.String() })),
+    /** Closed days after the ones listed in `blackouts`. */
+    moreBlackouts: Type.Integer(),
     rounds: Type.Array(LotteryRoundView),
   })),
 });

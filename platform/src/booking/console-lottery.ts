@@ -35,11 +35,18 @@ export async function facilitiesOf(db: Db, actor: StaffActor, now = new Date()) 
         periods: policy.periods, fees: policy.fees, lottery: policy.lottery, residentHorizonDays: policy.residentHorizonDays,
         nonResidentHorizonDays: policy.nonResidentHorizonDays, cancelDeadlineDays: policy.cancelDeadlineDays, monthlyQuota: policy.monthlyQuota, holdMinutes: policy.holdMinutes,
       },
-      blackouts: closed.filter((b) => b.facilityId === f.id).slice(0, 20).map((b) => ({ day: b.day, reason: b.reason })),
+      ...upcomingClosed(closed.filter((b) => b.facilityId === f.id)),
       rounds: rounds.filter((r) => r.facilityId === f.id).slice(0, 6).map((r) => roundView(r, entries.find((e) => e.roundId === r.id)?.n ?? 0)),
     })),
   };
 }
+
+/** The next 20 closed days, and how many more there are (a weekly closing makes ~52 a year). */
+const BLACKOUTS_LISTED = 20;
+const upcomingClosed = (days: { day: string; reason: string }[]) => ({
+  blackouts: days.slice(0, BLACKOUTS_LISTED).map((b) => ({ day: b.day, reason: b.reason })),
+  moreBlackouts: Math.max(0, days.length - BLACKOUTS_LISTED),
+});
 
 export function roundView(r: LotteryRound, applications: number) {
   return {

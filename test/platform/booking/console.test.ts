@@ -172,6 +172,10 @@ describe('the console booking routes', () => {
     expect(await code({ until: inDays(0) })).toEqual([400, 'REQ_INVALID']);
     expect(await code({ until: inDays(1 + 366) })).toEqual([400, 'REQ_INVALID']);
     expect(await code({ until: inDays(1 + 365) })).toEqual([201, undefined]);
+    // A year of Mondays: the console lists the next 20 and says how many more.
+    const listed = (await as('GET', `${P}/facilities`)).json().facilities.find((f: { id: string }) => f.id === facility.id);
+    const mondays = weekdaysBetween(1, inDays(1), inDays(1 + 365)).length;
+    expect([listed.blackouts.length, listed.moreBlackouts]).toEqual([20, mondays - 20]);
     expect(await code({ weekday: 7 })).toEqual([400, 'REQ_INVALID']);
     expect(await code({ from: '2027-02-30' })).toEqual([400, 'REQ_INVALID']);
     expect(await code({ reason: '' })).toEqual([400, 'REQ_INVALID']);

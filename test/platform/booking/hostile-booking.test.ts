@@ -65,7 +65,7 @@ describe('console keys raced', () => {
 });
 
 describe('text the database cannot store', () => {
-  it('answers a NUL in a console note or blackout reason with REQ_INVALID, not a 500', async () => {
+  it('answers a NUL in a console note or blackout reason (one day or weekly) with REQ_INVALID, not a 500', async () => {
     const nanto = await orgId(db, '162108');
     const { facility, units } = await bookableFacilityIn(db, nanto);
     const staff = await staffWithSession(db, nanto, ['municipality.facilities']);
@@ -73,6 +73,7 @@ describe('text the database cannot store', () => {
     const url = `/api/v1/console/booking/facilities/${facility.id}`;
     expect(answer(await app.inject({ method: 'POST', url: `${url}/admin-bookings`, headers, payload: { unitId: units[0].id, day: inDays(5), period: 'am', note: '市の\u0000行事', idempotencyKey: 'nul-00001' } }))).toEqual([400, 'REQ_INVALID']);
     expect(answer(await app.inject({ method: 'POST', url: `${url}/blackouts`, headers, payload: { day: inDays(6), reason: '点\u0000検' } }))).toEqual([400, 'REQ_INVALID']);
+    expect(answer(await app.inject({ method: 'POST', url: `${url}/blackouts/weekly`, headers, payload: { weekday: 3, from: inDays(6), until: inDays(20), reason: '点\u0000検' } }))).toEqual([400, 'REQ_INVALID']);
   });
 });
 

@@ -223,7 +223,7 @@ export class OpBookingPage extends LitElement {
         <label>理由 <input name="reason" required maxlength="200" value="定休日" /></label>
         <button type="submit">まとめて登録</button>
       </form>
-      <p>${f.blackouts.length ? f.blackouts.map((b) => `${dayLabel(b.day)} ${b.reason}`).join('、') : 'この先の休館日はありません。'}</p></div>`;
+      <p data-blackouts>${f.blackouts.length ? f.blackouts.map((b) => `${dayLabel(b.day)} ${b.reason}`).join('、') : 'この先の休館日はありません。'}${f.moreBlackouts ? `　ほか ${f.moreBlackouts}日` : ''}</p></div>`;
   }
 
   private renderLottery(f: Facility) {

@@ -42,22 +42,24 @@ async function bookedOn(tx: Tx, facilityId: string, days: string[]): Promise<num
  */
 async function closeDays(tx: Tx, rules: FacilityRules, days: string[], reason: string): Promise<void> {
   const { facilityId } = rules;
-  const before = new Set((await tx.select({ day: facilityBlackouts.day }).from(facilityBlackouts)
-    .where(and(eq(facilityBlackouts.facilityId, facilityId), inArray(facilityBlackouts.day, days)))).map((r) => r.day));
-  await tx.insert(facilityBlackouts).values(days.map((day) => ({ facilityId, day, reason })))
-    .onConflictDoUpdate({ target: [facilityBlackouts.facilityId, facilityBlackouts.day], set: { reason } });
-  const newlyClosed = days.filter((d) => !before.has(d));
+  // One statement tells which rows it inserted (`xmax = 0`) and which it only renamed: two officers
+  // closing the same day at once notify its residents once.
+  const written = await tx.insert(facilityBlackouts).values(days.map((day) => ({ facilityId, day, reason })))
+    .onConflictDoUpdate({ target: [facilityBlackouts.facilityId, facilityBlackouts.day], set: { reason } })
+    .returning({ day: facilityBlackouts.day, inserted: sql<boolean>`(xmax = 0)` });
+  const newlyClosed = written.filter((w) => w.inserted).map((w) => w.day);
   if (!newlyClosed.length) return;
-  const booked = await tx.select().from(bookings).where(and(
-    eq(bookings.facilityId, facilityId), inArray(bookings.day, newlyClosed), eq(bookings.state, 'confirmed'), isNotNull(bookings.personId)));
+  const booked = await tx.select({ b: bookings, unit: facilityUnits.name }).from(bookings)
+    .innerJoin(facilityUnits, eq(facilityUnits.id, bookings.unitId))
+    .where(and(eq(bookings.facilityId, facilityId), inArray(bookings.day, newlyClosed), eq(bookings.state, 'confirmed'), isNotNull(bookings.personId)));
   if (!booked.length) return;
   const [municipality] = await tx.select({ phone: organisations.helpPhone }).from(organisations).where(eq(organisations.id, rules.municipalityId));
   const ask = municipality?.phone ? `${rules.municipality.name}（${municipality.phone}）から` : `${rules.municipality.name}から`;
-  await tx.insert(bookingNotices).values(await Promise.all(booked.map(async (b) => ({
+  await tx.insert(bookingNotices).values(booked.map(({ b, unit }) => ({
     personId: b.personId!, bookingId: b.id, kind: 'closed' as const,
-    text: `${slotText(rules.name, b.day, periodOf(rules.policy, b.period), await unitName(tx, b.unitId))} は、休館日（${reason}）に なりました。` +
+    text: `${slotText(rules.name, b.day, periodOf(rules.policy, b.period), unit)} は、休館日（${reason}）に なりました。` +
       `ご予約（利用許可番号 ${b.permitNo}）の 扱いは、${ask} ご連絡します。`,
-  }))));
+  })));
 }
 
 /**

@@ -67,6 +67,9 @@ export type LotteryApplyRequestBody = Static<typeof LotteryApplyBody>;
 export type WaitingView = Static<typeof Waiting>;
 export type AppliedView = Static<typeof Applied>;
 export type BookingViewT = Static<typeof BookingView>;
+export type BlackoutsView = Static<typeof Blackouts>;
+export type WeeklyBlackoutsView = Static<typeof WeeklyBlackouts>;
+export type WeeklyBlackoutRequestBody = Static<typeof WeeklyBlackoutBody>;
 export type MyBookingsView = Static<typeof MyBookings>;
 export type HoldRequestBody = Static<typeof HoldBody>;
 

@@ -8,7 +8,8 @@ import type {
 } from '../../../platform/src/alerts/alert-console-schemas.js';
 import type { ApiCredentialListView, CampaignView, IssuedCodeView, PolicyView, SubmissionView } from '../../../platform/src/pension/pension-schemas.js';
 import type {
-  BoardView, ConsoleFacilitiesView, DayBoardView, DrawResultView, LotteryRoundT, PolicyRequestBody, ReplayResultView,
+  BlackoutsView, BoardView, ConsoleFacilitiesView, DayBoardView, DrawResultView, LotteryRoundT, PolicyRequestBody, ReplayResultView,
+  WeeklyBlackoutRequestBody, WeeklyBlackoutsView,
 } from '../../../platform/src/booking/booking-schemas.js';
 import { AppError, toWire, type WireError } from '../../../platform/src/shared/errors.js';
 
@@ -274,12 +275,12 @@ export class ConsoleClient {
   }
 
   addBlackout(facilityId: string, day: string, reason: string) {
-    return this.call<{ ok: boolean; booked: number }>('POST', `/booking/facilities/${encodeURIComponent(facilityId)}/blackouts`, { day, reason });
+    return this.call<BlackoutsView>('POST', `/booking/facilities/${encodeURIComponent(facilityId)}/blackouts`, { day, reason });
   }
 
   /** Every `weekday` (0 Sunday … 6 Saturday) from `from` to `until` closed; how many days that was, and the bookings on them. */
-  addWeeklyBlackouts(facilityId: string, rule: { weekday: number; from: string; until: string; reason: string }) {
-    return this.call<{ days: number; booked: number }>('POST', `/booking/facilities/${encodeURIComponent(facilityId)}/blackouts/weekly`, rule);
+  addWeeklyBlackouts(facilityId: string, rule: WeeklyBlackoutRequestBody) {
+    return this.call<WeeklyBlackoutsView>('POST', `/booking/facilities/${encodeURIComponent(facilityId)}/blackouts/weekly`, rule);
   }
 
   adminBooking(facilityId: string, body: { unitId: string; day: string; period: string; note: string; idempotencyKey: string }) {

@@ -162,6 +162,21 @@ describe('the console booking routes', () => {
     expect(await told()).toHaveLength(1);
   });
 
+  it('tells a resident once when two officers close their booked day at the same moment', async () => {
+    const { facility, units, as } = await officer();
+    const [person] = await somePeople(db, 1);
+    const day = inDays(3);
+    const hold = await holdSlot(db, { personId: person!, unitId: units[0].id, day, period: 'am', idempotencyKey: 'closed-twice-1', resident: true });
+    await confirmBooking(db, person!, hold.id);
+    const answers = await Promise.all([
+      as('POST', `${P}/facilities/${facility.id}/blackouts`, { day, reason: '臨時休館' }),
+      as('POST', `${P}/facilities/${facility.id}/blackouts/weekly`, { weekday: new Date(`${day}T00:00:00Z`).getUTCDay(), from: day, until: day, reason: '臨時休館' }),
+    ]);
+    expect(answers.map((a) => a.statusCode)).toEqual([201, 201]);
+    const notices = await db.select().from(bookingNotices).where(and(eq(bookingNotices.personId, person!), eq(bookingNotices.kind, 'closed')));
+    expect(notices.map((n) => n.bookingId)).toEqual([hold.id]);
+  });
+
   it('refuses a weekly closing that starts in the past, ends before it starts, spans more than a year or names no weekday', async () => {
     const { facility, as } = await officer();
     const code = async (body: object) => {

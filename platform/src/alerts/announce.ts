@@ -5,7 +5,8 @@ import type { Db } from '../db/client.js';
  * NOTIFY channel: an alert message was stored (payload: its id). Every platform process listens
  * and pushes it to the TVs connected to it (tv-channel.ts): a new Actual alert or an Update to
  * the households it targets, a Cancel (or an Update) as the withdrawal of what it replaced.
- * Sent after the targets are stored, so a listener finds them.
+ * Sent after the targets are stored, so a listener finds them. The same channel carries
+ * `household:<id>` when a household's place or names changed (tv-homes.ts `changedHousehold`).
  */
 export const ALERT_STORED_CHANNEL = 'alert_stored';
 

@@ -71,6 +71,8 @@ export interface Greeting {
  */
 export interface MessageTemplate {
   (household: HouseholdPart): HouseholdMessage;
+  /** Which greeting its messages open with: `greetingIn(greetingLanguage, household)`. */
+  greetingLanguage: GreetingLanguage;
   greeting(household: Pick<HouseholdPart, 'names' | 'householdLabel'>): Greeting;
   /** How far the shelter is, as the message says it (約810m, about 810 m). */
   distanceWords(m: number): string;
@@ -82,14 +84,39 @@ export interface MessageTemplate {
 }
 
 export function messageTemplate(input: Omit<HouseholdMessageInput, keyof HouseholdPart>): MessageTemplate {
-  const parts = /^en\b/i.test(input.language ?? '') ? englishParts(input) : japaneseParts(input);
-  const template = (household: HouseholdPart) => parts.withShelter(household.shelter)(parts.greeting(household));
-  return Object.assign(template, parts);
+  const greetingLanguage: GreetingLanguage = /^en\b/i.test(input.language ?? '') ? 'en' : 'ja';
+  const parts = greetingLanguage === 'en' ? englishParts(input) : japaneseParts(input);
+  const greeting = (household: Pick<HouseholdPart, 'names' | 'householdLabel'>) => greetingIn(greetingLanguage, household);
+  const template = (household: HouseholdPart) => parts.withShelter(household.shelter)(greeting(household));
+  return Object.assign(template, parts, { greetingLanguage, greeting });
+}
+
+/** The two ways a message greets its household: English for an `en…` `<info>`, Japanese otherwise. */
+export type GreetingLanguage = 'ja' | 'en';
+export const GREETING_LANGUAGES: readonly GreetingLanguage[] = ['ja', 'en'];
+
+/**
+ * How a message greets a household, whatever the alert: by the members' names, or by the household's
+ * label when nobody is named. The same for every alert, so a process can keep it per household
+ * (tv-frames.ts `greetingBytes`) instead of making it again for each TV of each alert.
+ */
+export function greetingIn(language: GreetingLanguage, household: Pick<HouseholdPart, 'names' | 'householdLabel'>): Greeting {
+  const names = cleanNames(household.names);
+  if (language === 'en') {
+    const shown = names.length ? `For ${names.join(', ')}` : `For everyone at ${household.householdLabel}`;
+    return { shown, spoken: `${englishSentence(shown)}. ` };
+  }
+  const shown = names.length ? `${names.map((n) => `${n}さん`).join('、')}へ` : `${household.householdLabel}の皆さまへ`;
+  return { shown, spoken: japaneseSpoken(`${shown}。`) };
 }
 
 const cleanNames = (names: string[]) => names.map((n) => n.replace(/[\s　]+/g, ' ').trim()).filter(Boolean);
+/** Japanese read aloud as one text: sentences joined by 。, never two in a row. */
+const japaneseSpoken = (text: string) => text.replace(/。。/g, '。');
+/** English read aloud as sentences joined by ". ", each without its own closing mark. */
+const englishSentence = (line: string) => line.replace(/[.:]$/, '');
 
-type TemplateParts = Pick<MessageTemplate, 'greeting' | 'distanceWords' | 'withShelter'>;
+type TemplateParts = Pick<MessageTemplate, 'distanceWords' | 'withShelter'>;
 
 function japaneseParts(input: Omit<HouseholdMessageInput, keyof HouseholdPart>): TemplateParts {
   const wording = LEVEL_WORDING[String(input.level ?? '4')]!;
@@ -99,14 +126,8 @@ function japaneseParts(input: Omit<HouseholdMessageInput, keyof HouseholdPart>):
   before.push(wording.action);
   const goes = input.level !== 'lift';
   const after: readonly string[] = goes ? REMINDERS : [];
-  // Read aloud as one text: sentences joined by 。, never two in a row.
-  const spoken = (text: string) => text.replace(/。。/g, '。');
+  const spoken = japaneseSpoken;
   return {
-    greeting(household) {
-      const names = cleanNames(household.names);
-      const shown = names.length ? `${names.map((n) => `${n}さん`).join('、')}へ` : `${household.householdLabel}の皆さまへ`;
-      return { shown, spoken: spoken(`${shown}。`) };
-    },
     distanceWords: distanceText,
     withShelter(shelter, distance = shelter && distanceText(shelter.distanceM)) {
       const lines = goes && shelter
@@ -125,15 +146,9 @@ export function householdMessage(input: HouseholdMessageInput): HouseholdMessage
 function englishParts(input: Omit<HouseholdMessageInput, keyof HouseholdPart>): TemplateParts {
   const key = String(input.level ?? '4');
   const wording = LEVEL_WORDING_EN[key]!;
-  // Read aloud as sentences joined by ". ", each without its own closing mark.
-  const sentence = (line: string) => line.replace(/[.:]$/, '');
+  const sentence = englishSentence;
   const distanceWords = (m: number) => (m < 1000 ? `about ${Math.max(10, Math.round(m / 10) * 10)} m` : `about ${(m / 1000).toFixed(1)} km`);
   return {
-    greeting(household) {
-      const names = cleanNames(household.names);
-      const shown = names.length ? `For ${names.join(', ')}` : `For everyone at ${household.householdLabel}`;
-      return { shown, spoken: `${sentence(shown)}. ` };
-    },
     distanceWords,
     withShelter(shelter, distance = shelter && distanceWords(shelter.distanceM)) {
       const lines: string[] = [];

@@ -37,7 +37,7 @@ const DISTRICT_CODE_NAMES = ['district', 'ooAzaTyouTyouMokuCode'];
 /** CAP writes `lat,lon`; GeoJSON (turf) wants `[lon, lat]`. */
 const lonLat = (lat: number, lon: number) => [lon, lat];
 
-function inGeometry(area: AlertArea, h: Place): boolean {
+function inGeometry(area: AlertArea, h: Pick<Place, 'latitude' | 'longitude'>): boolean {
   if (h.latitude === null || h.longitude === null) return false;
   const here = point(lonLat(h.latitude, h.longitude));
   return area.polygons.some((ring) => booleanPointInPolygon(here, polygon([ring.map(([lat, lon]) => lonLat(lat, lon))])))
@@ -67,15 +67,33 @@ export function matchHouseholds(alert: CanonicalAlert, places: Place[]): Map<str
   return matched;
 }
 
-export function nearestShelter(h: Place, options: ShelterPlace[]): { shelter: ShelterPlace; distanceM: number } | undefined {
+/** turf's earth radius (`@turf/distance`: 6,371,008.8 m), twice: the haversine distance is 2R·asin√a. */
+const EARTH_DIAMETER_M = 12_742_017.6;
+const RADIANS = Math.PI / 180;
+
+/**
+ * The nearest of `options` to a household, and how far: turf's haversine, computed the way targeting
+ * computes it in the database (targetAlert) — each place's radians and cosine, the candidates ordered
+ * by the haversine's inner term `a` (which grows with the distance), ties by id — so that a process
+ * choosing for the TVs connected to it (tv-channel.ts) and the stored target agree.
+ */
+export function nearestShelter<S extends ShelterPlace>(h: Pick<Place, 'latitude' | 'longitude'>, options: S[]): { shelter: S; distanceM: number } | undefined {
   if (h.latitude === null || h.longitude === null) return undefined;
-  let best: { shelter: ShelterPlace; distanceM: number } | undefined;
+  const lat = h.latitude * RADIANS;
+  const lon = h.longitude * RADIANS;
+  const cosLat = Math.cos(lat);
+  let best: S | undefined;
+  let bestA = Infinity;
   for (const s of options) {
     if (s.latitude === null || s.longitude === null) continue;
-    const distanceM = distance(point(lonLat(h.latitude, h.longitude)), point(lonLat(s.latitude, s.longitude)), { units: 'meters' });
-    if (!best || distanceM < best.distanceM) best = { shelter: s, distanceM };
+    const sLat = s.latitude * RADIANS;
+    const a = Math.sin((sLat - lat) / 2) ** 2 + cosLat * Math.cos(sLat) * Math.sin((s.longitude * RADIANS - lon) / 2) ** 2;
+    if (a < bestA || (a === bestA && best && s.id < best.id)) {
+      best = s;
+      bestA = a;
+    }
   }
-  return best;
+  return best && { shelter: best, distanceM: EARTH_DIAMETER_M * Math.asin(Math.sqrt(bestA)) };
 }
 
 /** What targeting made of the codes an alert names (stored on the alert row, shown in the console). */
@@ -102,14 +120,14 @@ export function areaCodeOutcome(alert: CanonicalAlert, municipalityCode: string,
   return { unknownAreaCodes: [...unknown], widenedToMunicipality };
 }
 
-/** Which households an alert reaches, as the database is to find them: known district codes, households matched by geometry, or everyone. */
+/** Which households an alert reaches: known district codes, polygons and circles, or everyone. */
 interface TargetPlan {
   codes: string[];
   geometry: AlertArea[];
   whole: boolean;
 }
 
-/** `matchHouseholds` split by what needs coordinates: codes and "everyone" are left to the database, only polygons and circles to turf. */
+/** `matchHouseholds` as a plan: the database matches the codes and "everyone", turf the polygons and circles. */
 function targetPlan(alert: CanonicalAlert, knownCodes: Set<string>): TargetPlan {
   const plan: TargetPlan = { codes: [], geometry: [], whole: !alert.infos.some((i) => i.areas.length) };
   for (const area of alert.infos.flatMap((i) => i.areas)) {
@@ -119,6 +137,50 @@ function targetPlan(alert: CanonicalAlert, knownCodes: Set<string>): TargetPlan 
     else plan.whole = true;
   }
   return plan;
+}
+
+/**
+ * What targeting one alert needs besides the households: its municipality, its plan, and the
+ * shelters its texts may point to — those the alert opens (`openShelter`), or all the municipality's
+ * when it names none of them — with coordinates. One definition for the database's targeting and
+ * for a process aiming at its own TVs.
+ */
+export interface TargetingContext {
+  municipalityId: string;
+  plan: TargetPlan;
+  shelters: ShelterPlace[];
+}
+
+/** The context of a stored alert (three small reads at once), or null when it is not stored. */
+export async function targetingContext(db: Db, alertId: string): Promise<TargetingContext | null> {
+  const ofAlert = sql`(select a.municipality_id from alerts a where a.id = ${alertId})`;
+  const [[row], known, all] = await Promise.all([
+    db.select({ municipalityId: alerts.municipalityId, document: alerts.document }).from(alerts).where(eq(alerts.id, alertId)),
+    db.select({ code: districts.code }).from(districts).where(eq(districts.municipalityId, ofAlert)),
+    db.select({ id: shelters.id, name: shelters.name, latitude: shelters.latitude, longitude: shelters.longitude }).from(shelters).where(eq(shelters.municipalityId, ofAlert)),
+  ]);
+  return row ? contextOf(row.municipalityId, row.document as CanonicalAlert, known.map((d) => d.code), all) : null;
+}
+
+export function contextOf(municipalityId: string, alert: CanonicalAlert, knownCodes: string[], municipalityShelters: ShelterPlace[]): TargetingContext {
+  const open = new Set(openShelterNames(alert));
+  const opened = municipalityShelters.filter((s) => open.has(s.name));
+  const shelters = (opened.length ? opened : municipalityShelters).filter((s) => s.latitude !== null && s.longitude !== null);
+  return { municipalityId, plan: targetPlan(alert, new Set(knownCodes)), shelters };
+}
+
+/**
+ * Whether an alert reaches one household, and the shelter its text points to: what `targetAlert`
+ * stores for it, decided from what a process keeps of the household (tv-homes.ts). Null: not reached.
+ */
+export function aimAt(context: TargetingContext, home: Omit<Place, 'id' | 'districtId'> & { municipalityId: string | null }): { shelter?: { id: string; name: string; distanceM: number } } | null {
+  if (home.municipalityId !== context.municipalityId) return null;
+  const { plan } = context;
+  const reached = plan.whole || (home.districtCode !== null && plan.codes.includes(home.districtCode))
+    || (plan.geometry.length > 0 && plan.geometry.some((area) => inGeometry(area, home)));
+  if (!reached) return null;
+  const near = nearestShelter(home, context.shelters);
+  return near ? { shelter: { id: near.shelter.id, name: near.shelter.name, distanceM: near.distanceM } } : {};
 }
 
 /**
@@ -139,36 +201,28 @@ const TARGET_PARTS = 2;
  * geometry at all.
  */
 export async function targetAlert(db: Db, alertId: string): Promise<number> {
-  const [row] = await db.select({ municipalityId: alerts.municipalityId, document: alerts.document }).from(alerts).where(eq(alerts.id, alertId));
-  if (!row) return 0;
-  const alert = row.document as CanonicalAlert;
-  const known = await db.select({ code: districts.code }).from(districts).where(eq(districts.municipalityId, row.municipalityId));
-  const plan = targetPlan(alert, new Set(known.map((d) => d.code)));
+  const context = await targetingContext(db, alertId);
+  if (!context) return 0;
+  const { municipalityId, plan } = context;
   let byGeometry: string[] = [];
   if (plan.geometry.length) {
     const places = await db.select({
       id: households.id, districtId: households.districtId, districtCode: districts.code, latitude: households.latitude, longitude: households.longitude,
     }).from(households).innerJoin(districts, eq(districts.id, households.districtId))
-      .where(and(eq(districts.municipalityId, row.municipalityId), isNotNull(households.latitude), isNotNull(households.longitude)));
+      .where(and(eq(districts.municipalityId, municipalityId), isNotNull(households.latitude), isNotNull(households.longitude)));
     byGeometry = places.filter((p) => plan.geometry.some((area) => inGeometry(area, p))).map((p) => p.id);
   }
-  const open = openShelterNames(alert);
-  const municipalityId = row.municipalityId;
-  // The nearest shelter by turf's haversine (`@turf/distance`: earth radius 6,371,008.8 m, so
-  // 2R = 12,742,017.6), computed the cheap way: each place's radians and cosine once, candidates
-  // ordered by the haversine's inner term (which grows with the distance), and the distance
-  // (2R·asin√a, the same as turf's 2R·atan2(√a, √(1−a))) only for the nearest. The full formula
-  // per household and shelter was half of a 20,000-home town's targeting time.
+  // The nearest shelter as `nearestShelter` finds it (the same radians, cosines, order by the
+  // haversine's inner term and ties by id), the distance only for the nearest. Done here rather than
+  // in JS: the full formula per household and shelter was half of a 20,000-home town's targeting time.
   await Promise.all(Array.from({ length: TARGET_PARTS }, (_, part) => db.execute(sql`
     insert into alert_targets (alert_id, household_id, district_id, matched_by, shelter_id, shelter_distance_m)
     with s as materialized (
       select s.id, radians(s.latitude) as lat, radians(s.longitude) as lon, cos(radians(s.latitude)) as cos_lat
       from shelters s
-      where s.municipality_id = ${municipalityId} and s.latitude is not null and s.longitude is not null
-        and (s.name = any(${sql.param(open)}::text[])
-          or not exists (select 1 from shelters o where o.municipality_id = ${municipalityId} and o.name = any(${sql.param(open)}::text[])))
+      where s.id = any(${sql.param(context.shelters.map((x) => x.id))}::uuid[])
     )
-    select ${alertId}::uuid, m.id, m.district_id, m.matched_by, near.id, 12742017.6 * asin(sqrt(near.a))
+    select ${alertId}::uuid, m.id, m.district_id, m.matched_by, near.id, ${EARTH_DIAMETER_M}::float8 * asin(sqrt(near.a))
     from (
       select h.id, h.district_id, radians(h.latitude) as lat, radians(h.longitude) as lon, cos(radians(h.latitude)) as cos_lat,
         case when d.code = any(${sql.param(plan.codes)}::text[]) then 'code'
@@ -181,13 +235,25 @@ export async function targetAlert(db: Db, alertId: string): Promise<number> {
       select s.id, power(sin((s.lat - m.lat) / 2), 2) + m.cos_lat * s.cos_lat * power(sin((s.lon - m.lon) / 2), 2) as a
       from s
       where m.lat is not null and m.lon is not null
-      order by a
+      order by a, s.id
       limit 1
     ) near on true
     where m.matched_by is not null
     on conflict do nothing`)));
   const [{ n }] = await db.select({ n: count() }).from(alertTargets).where(eq(alertTargets.alertId, alertId)) as [{ n: number }];
   return n;
+}
+
+/**
+ * The households among `householdIds` that an alert's stored targets hold: what a process compares
+ * with those it aimed at itself (tv-channel.ts).
+ */
+export async function targetedAmong(db: Db, alertId: string, householdIds: string[]): Promise<Set<string>> {
+  if (!householdIds.length) return new Set();
+  const { rows } = (await db.execute(sql`
+    select t.household_id from unnest(${sql.param(householdIds)}::uuid[]) as c(household_id)
+    join alert_targets t on t.alert_id = ${alertId} and t.household_id = c.household_id`)) as unknown as { rows: { household_id: string }[] };
+  return new Set(rows.map((r) => r.household_id));
 }
 
 /**

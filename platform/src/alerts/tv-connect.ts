@@ -5,6 +5,7 @@ import { WriteBatcher } from '../db/write-batcher.js';
 import { devices, type Device } from '../db/schema/index.js';
 import { checkDeviceSecret, noteDevicesSeen, parseDeviceCredential } from '../identity/devices.js';
 import { AppError } from '../shared/errors.js';
+import { homeJson, type Home } from './tv-homes.js';
 
 /**
  * A TV connecting to the alert channel (issue 13 §5): its device and what its household has in force,
@@ -26,6 +27,8 @@ export interface TvConnection {
   device: Device & { householdId: string };
   /** Oldest first: Actual only, unless the TV is flagged for test alerts. */
   active: ActiveForTv[];
+  /** What pushing an alert needs of its household (tv-homes.ts). */
+  home: Home;
 }
 
 /** How long a connecting TV waits for others to share its statement, and how many share one. */
@@ -34,11 +37,12 @@ const MAX_BATCH = 1000;
 
 interface ConnectRow extends Device {
   active: ActiveForTv[] | null;
+  home: Home | null;
 }
 
 /**
  * The devices by id, each with its household's alerts in force at `now` (the same rule as
- * `residentVisible` in tv-views.ts). Ids as one array parameter: the same prepared statement for 1
+ * `residentVisible` in tv-views.ts) and its Home. Ids as one array parameter: the same prepared statement for 1
  * or 1,000 TVs. The outer columns are written out qualified: drizzle names a one-table select's
  * columns bare, which inside the subquery would mean the alert's `id`.
  */
@@ -54,6 +58,7 @@ const connectRows = (db: Db) => prepared(db, 'alerts_tv_connect', () => db.selec
     where t.household_id = devices.household_id and a.state = 'active' and (a.status = 'Actual' or devices.test_alerts)
       and a.msg_type in ('Alert', 'Update') and a.expires_at > ${sql.placeholder('now')}::timestamptz
   )`,
+  home: homeJson(sql`devices.household_id`),
 }).from(devices).where(sql`${devices.id} = any(${sql.placeholder('ids')}::uuid[])`).prepare('alerts_tv_connect'));
 
 /**
@@ -61,8 +66,8 @@ const connectRows = (db: Db) => prepared(db, 'alerts_tv_connect', () => db.selec
  * were checked on connecting), the same statement as connecting, 1,000 ids at a time. For checking
  * every TV of a process again (`tvAlertChannel` once a lost LISTEN is back).
  */
-export async function tvStates(db: Db, ids: string[]): Promise<Map<string, Device & { active: ActiveForTv[] }>> {
-  const states = new Map<string, Device & { active: ActiveForTv[] }>();
+export async function tvStates(db: Db, ids: string[]): Promise<Map<string, Device & { active: ActiveForTv[]; home: Home | null }>> {
+  const states = new Map<string, Device & { active: ActiveForTv[]; home: Home | null }>();
   for (let i = 0; i < ids.length; i += MAX_BATCH) {
     const rows = await connectRows(db).execute({ ids: ids.slice(i, i + MAX_BATCH), now: new Date().toISOString() }) as ConnectRow[];
     for (const { active, ...device } of rows) states.set(device.id, { ...device, active: active ?? [] });
@@ -94,9 +99,9 @@ export function tvConnector(db: Db): (credential: string) => Promise<TvConnectio
   });
   return async (credential) => {
     const { id, secret } = parseDeviceCredential(`Device ${credential}`);
-    const { active, ...device } = checkDeviceSecret(await lookups.submit(id), secret);
-    if (device.kind !== 'tv' || !device.householdId) throw new AppError('AUTH_FORBIDDEN', { detail: 'not a household TV' });
+    const { active, home, ...device } = checkDeviceSecret(await lookups.submit(id), secret);
+    if (device.kind !== 'tv' || !device.householdId || !home) throw new AppError('AUTH_FORBIDDEN', { detail: 'not a household TV' });
     seen.submit(device.id).catch(() => undefined);
-    return { device: { ...device, householdId: device.householdId }, active: active ?? [] };
+    return { device: { ...device, householdId: device.householdId }, active: active ?? [], home };
   };
 }

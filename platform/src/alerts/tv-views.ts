@@ -1,7 +1,6 @@
 import { inArray, sql } from 'drizzle-orm';
 import { PgliteDatabase } from 'drizzle-orm/pglite';
 import type { Db } from '../db/client.js';
-import { eachRow } from '../db/each-row.js';
 import type { TvAlert } from './alerts-schemas.js';
 import type { CanonicalAlert } from './model.js';
 import { messageTemplate, type HouseholdPart, type MessageTemplate } from './personalise.js';
@@ -133,21 +132,6 @@ export async function alertTargets(db: Db, alertIds: string[], householdIds: str
     });
   }
   return out;
-}
-
-/**
- * The same pairs, each handed to `onTarget` as it is read (PostgreSQL: while the server sends the
- * rest, db/each-row.ts), so that a publish builds the first households' frames before the last
- * ones have arrived. PGlite reads its fastest shape, then hands them over in order.
- */
-export async function eachAlertTarget(db: Db, alertIds: string[], householdIds: string[], onTarget: (target: AlertTarget) => void): Promise<void> {
-  if (!alertIds.length || !householdIds.length) return;
-  if (readsRowsSlowly(db)) {
-    for (const t of await alertTargets(db, alertIds, householdIds)) onTarget(t);
-    return;
-  }
-  await eachRow<TargetRow>(db, targetsJoined(alertIds, householdIds), (r) =>
-    onTarget(target(r.alert_id, r.household_id, r.label, r.names, r.shelter_name, r.shelter_distance_m)));
 }
 
 /** One household's messages, one per `<info>`. */

@@ -9,10 +9,12 @@ import { parseAlertDocument } from '../../../platform/src/alerts/parse.js';
 import { distanceText, householdMessage } from '../../../platform/src/alerts/personalise.js';
 import { composeAlert, OPEN_SHELTER_PARAMETER } from '../../../platform/src/alerts/compose.js';
 import { alertTargets } from '../../../platform/src/alerts/schema.js';
-import { areaCodeOutcome, matchHouseholds, nearestShelter, targetAlert, type Place } from '../../../platform/src/alerts/targeting.js';
+import { aimAt, areaCodeOutcome, matchHouseholds, nearestShelter, targetAlert, targetingContext, type Place } from '../../../platform/src/alerts/targeting.js';
+import { homesOf } from '../../../platform/src/alerts/tv-homes.js';
 import { householdMembers, households, organisations, persons, shelters } from '../../../platform/src/db/schema/index.js';
+import { populateTown } from '../../../platform/src/demo/populate.js';
 import { buildTestApp } from '../../helpers/app.js';
-import { capXml } from '../../helpers/cap-messages.js';
+import { capTime, capXml } from '../../helpers/cap-messages.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/alerts');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name));
@@ -190,5 +192,50 @@ describe('targeting stored alerts (database)', async () => {
     expect(to(opened)).toBeGreaterThan(to(near) * 3);
     expect(await distanceFor([opened.name])).toBeCloseTo(to(opened), 3);
     expect(await distanceFor([])).toBeCloseTo(to(near), 3);
+  });
+});
+
+describe('a platform process aiming at its own TVs (tv-channel.ts) and the stored targets agree', async () => {
+  const { database } = await buildTestApp({}, { demo: true });
+  const db = database.db;
+  await populateTown(db, 400);
+  // A second shelter exactly where 城端小学校 is: households nearest to it must pick the same one of the two (the lower id) both ways.
+  const [johanaSchool] = await db.select().from(shelters).where(eq(shelters.name, '城端小学校 体育館'));
+  await db.insert(shelters).values({ ...johanaSchool!, id: undefined, name: '城端小学校 体育館（分館）' });
+  const all = (await db.select({ id: households.id }).from(households)).map((h) => h.id);
+  const homes = await homesOf(db, all);
+  const ingest = async (alert: ReturnType<typeof parseAlertDocument>) =>
+    (await ingestAlert(db, { municipalityCode: '162108', alert, channel: 'cli', actor: 'operator:cli', defaultTtlSeconds: 3600 })).alertId;
+
+  it.each([
+    ['the whole municipality', () => capXml({ identifier: `aim-${randomUUID()}`, wholeMunicipality: true }).xml],
+    ['a district by code', () => capXml({ identifier: `aim-${randomUUID()}`, district: 'inami' }).xml],
+    // Its expiry moved after now: an alert expired on arrival is never targeted.
+    ['a circle, and an area named only', () => fixture('l-alert-v3-bare.xml').toString().replaceAll('2026-12-01T10:00:00+09:00', capTime(new Date(Date.now() + 6 * 3600_000)))],
+  ])('%s: the same households, the same shelters, the same distances', async (_, xml) => {
+    const alertId = await ingest(parseAlertDocument(Buffer.from(xml())));
+    const stored = new Map((await db.select().from(alertTargets).where(eq(alertTargets.alertId, alertId))).map((t) => [t.householdId, t]));
+    const context = (await targetingContext(db, alertId))!;
+    expect(homes.size).toBe(all.length);
+    let withShelter = 0;
+    for (const [householdId, home] of homes) {
+      const aim = aimAt(context, home);
+      const target = stored.get(householdId);
+      expect({ householdId, reached: aim !== null }).toEqual({ householdId, reached: target !== undefined });
+      if (!aim || !target) continue;
+      expect(aim.shelter?.id ?? null).toBe(target.shelterId);
+      if (aim.shelter) {
+        withShelter += 1;
+        expect(aim.shelter.distanceM).toBeCloseTo(target.shelterDistanceM!, 6);
+      }
+    }
+    expect(stored.size).toBeGreaterThan(0);
+    expect(withShelter).toBeGreaterThan(0);
+  });
+
+  it('breaks a tie between two shelters at one place by the lower id, as the database does', () => {
+    const twins = [{ id: 'b', name: 'B', latitude: 36.5, longitude: 136.9 }, { id: 'a', name: 'A', latitude: 36.5, longitude: 136.9 }];
+    expect(nearestShelter({ latitude: 36.51, longitude: 136.88 }, twins)!.shelter.id).toBe('a');
+    expect(nearestShelter({ latitude: 36.51, longitude: 136.88 }, [...twins].reverse())!.shelter.id).toBe('a');
   });
 });

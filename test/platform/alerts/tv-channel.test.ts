@@ -9,11 +9,11 @@ import { ingestAlert } from '../../../platform/src/alerts/ingest.js';
 import { parseAlertDocument } from '../../../platform/src/alerts/parse.js';
 import { ALERT_STORED_CHANNEL } from '../../../platform/src/alerts/announce.js';
 import { tvAlertChannel } from '../../../platform/src/alerts/tv-channel.js';
-import { tvConnector } from '../../../platform/src/alerts/tv-connect.js';
+import { tvConnector, type TvConnection } from '../../../platform/src/alerts/tv-connect.js';
 import { writeReceipts } from '../../../platform/src/alerts/receipts.js';
 import { alertReceipts } from '../../../platform/src/alerts/schema.js';
 import type { DbHandle } from '../../../platform/src/db/client.js';
-import { auditLog, devices, districts, households } from '../../../platform/src/db/schema/index.js';
+import { auditLog, devices, districts, householdMembers, households, persons } from '../../../platform/src/db/schema/index.js';
 import { DEMO_HOUSEHOLDS } from '../../../platform/src/demo/world.js';
 import { DEVICE_TEST_ALERTS_CHANNEL, DEVICE_WITHDRAWN_CHANNEL, withdrawDevice } from '../../../platform/src/identity/devices.js';
 import { CONSOLE_PREFIX } from '../../../platform/src/staff/access.js';
@@ -440,11 +440,16 @@ describe('the TV alert channel', () => {
  */
 async function processWithHeldLookup() {
   const lookups = heldLookups(db);
+  return { ...(await processWith(lookups.connect)), holdNext: lookups.holdNext };
+}
+
+/** A second platform process on the same database, looking TVs up with `connect`. */
+async function processWith(connect: (credential: string) => Promise<TvConnection>) {
   const scope = Fastify();
   await scope.register(websocket);
-  await scope.register(async (s) => tvAlertChannel(s, database, { connect: lookups.connect }));
+  await scope.register(async (s) => tvAlertChannel(s, database, { connect }));
   const server = (await scope.listen({ port: 0, host: '127.0.0.1' })).replace('http:', 'ws:');
-  return { server, close: () => scope.close(), holdNext: lookups.holdNext };
+  return { server, close: () => scope.close() };
 }
 
 /** The TV lookup (`connect`) of a process, whose next lookup of a credential can be held after its query ran. */
@@ -723,5 +728,106 @@ describe('a platform process whose LISTEN connection was lost', () => {
     await proc.hear(DEVICE_TEST_ALERTS_CHANNEL);
     while (!tv.closed) await tv.next('never' as Msg['type']).catch(() => undefined);
     expect(tv.closed.code).toBe(TV_ALERT_CLOSE.reconnect);
+  });
+});
+
+describe('a household changing while its TV is connected (each process keeps what pushing needs of it)', () => {
+  const yamadaRow = async () => (await db.select().from(households).where(eq(households.contractNo, YAMADA.contractNo)))[0]!;
+  const districtId = async (code: string) => (await db.select({ id: districts.id }).from(districts).where(eq(districts.code, code)))[0]!.id;
+  /** Puts the 山田 household back in 城端 (johana), as the demo world has it. */
+  const backHome = async () => db.update(households).set({ districtId: await districtId('johana'), latitude: YAMADA.latitude, longitude: YAMADA.longitude }).where(eq(households.contractNo, YAMADA.contractNo));
+
+  it('greets who lives there now: a member who joined after the TV connected is named in the next alert', async () => {
+    const tv = await Tv.connect(credential(YAMADA));
+    const [newcomer] = await db.insert(persons).values({ name: '山田 みらい' }).returning();
+    const membership = await db.insert(householdMembers).values({ householdId: (await yamadaRow()).id, personId: newcomer!.id }).returning();
+    try {
+      const a = await ingest();
+      const pushed = await tv.next('alert', (m) => m.alert.id === a.id);
+      expect(pushed.alert.messages[0]!.greeting).toContain('山田 みらいさん');
+    } finally {
+      await db.delete(householdMembers).where(eq(householdMembers.id, membership[0]!.id));
+      await tv.close();
+    }
+  });
+
+  it('goes where the household is now: moved to 井波, it gets 井波\'s alert and not 城端\'s, with 井波\'s shelter', async () => {
+    const tv = await Tv.connect(credential(YAMADA));
+    try {
+      await db.update(households).set({ districtId: await districtId('inami'), latitude: 36.5585, longitude: 136.9600 }).where(eq(households.contractNo, YAMADA.contractNo));
+      const johana = await ingest({ district: 'johana' });
+      const inami = await ingest({ district: 'inami' });
+      const pushed = await tv.next('alert', (m) => m.alert.id === inami.id);
+      expect(pushed.alert.messages[0]!.shelter?.name).toBe('井波総合文化センター');
+      // Not sent and then taken back: never sent.
+      expect(tv.alertsReceived()).not.toContain(johana.id);
+      expect(tv.messages.some((m) => m.type === 'withdrawn')).toBe(false);
+    } finally {
+      await backHome();
+      await tv.close();
+    }
+  });
+});
+
+describe('a process whose idea of a household is out of date (a change it has not heard of yet)', () => {
+  let proc: { server: string; close: () => Promise<unknown> };
+  beforeAll(async () => {
+    // Its lookup takes the 山田 household (in 城端, johana) for one in 井波.
+    const real = tvConnector(db);
+    proc = await processWith(async (cred) => {
+      const found = await real(cred);
+      return { ...found, home: { ...found.home, districtCode: 'inami' } };
+    });
+  });
+  afterAll(async () => {
+    await proc.close();
+  });
+
+  it('keeps to the stored targets: what it should not have had is withdrawn, what it lacked is sent', async () => {
+    const tv = await Tv.connect(credential(YAMADA), [], proc.server);
+    // 井波's alert does not target the household: sent on the process's idea, then withdrawn.
+    const inami = await ingest({ district: 'inami' });
+    await tv.next('withdrawn', (m) => m.alertIds.includes(inami.id));
+    // 城端's does: not aimed at, then sent once the stored targets were compared.
+    const johana = await ingest({ district: 'johana' });
+    const pushed = await tv.next('alert', (m) => m.alert.id === johana.id);
+    expect(pushed.alert.messages[0]!.greeting).toMatch(/山田/);
+    expect(holds(tv, [], [johana.id, inami.id])).toEqual([johana.id]);
+    await tv.close();
+  });
+});
+
+describe('a household changing while its TV authenticates', () => {
+  let proc: Awaited<ReturnType<typeof processWithHeldLookup>>;
+  beforeAll(async () => {
+    proc = await processWithHeldLookup();
+  });
+  afterAll(async () => {
+    await proc.close();
+  });
+
+  it('is read again when the change came between the TV\'s lookup and its registration', async () => {
+    // 佐藤's TV on the same process: once it has an alert stored after the change, the process heard the change (one channel, in order).
+    const witness = await Tv.connect(credential(SATO), [], proc.server);
+    const gate = proc.holdNext(credential(YAMADA));
+    const tv = new Tv(proc.server);
+    await tv.next('hello');
+    tv.send({ type: 'auth', credential: credential(YAMADA), have: [] });
+    await gate.looked;
+    const [newcomer] = await db.insert(persons).values({ name: '山田 はるか' }).returning();
+    const [householdId] = (await db.select({ id: households.id }).from(households).where(eq(households.contractNo, YAMADA.contractNo))).map((h) => h.id);
+    const [membership] = await db.insert(householdMembers).values({ householdId: householdId!, personId: newcomer!.id }).returning();
+    try {
+      const heard = await ingest({ district: 'inami' });
+      await witness.next('alert', (m) => m.alert.id === heard.id);
+      gate.release();
+      await tv.next('ready');
+      const a = await ingest();
+      const pushed = await tv.next('alert', (m) => m.alert.id === a.id);
+      expect(pushed.alert.messages[0]!.greeting).toContain('山田 はるかさん');
+    } finally {
+      await db.delete(householdMembers).where(eq(householdMembers.id, membership!.id));
+      for (const t of [tv, witness]) await t.close();
+    }
   });
 });

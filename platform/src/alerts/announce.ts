@@ -10,6 +10,13 @@ import type { Db } from '../db/client.js';
  */
 export const ALERT_STORED_CHANNEL = 'alert_stored';
 
-export async function announceAlert(db: Db, alertId: string): Promise<void> {
-  await db.execute(sql`select pg_notify(${ALERT_STORED_CHANNEL}, ${alertId})`);
+/**
+ * Announces the alert and records it published (`alerts.published_at`), in one statement: both or
+ * neither. `announce: false` only records it (an alert with nothing for a TV to do).
+ */
+export async function publishedAlert(db: Db, alertId: string, { announce }: { announce: boolean }): Promise<void> {
+  await db.execute(announce
+    ? sql`with published as (update alerts set published_at = now() where id = ${alertId} returning id)
+          select pg_notify(${ALERT_STORED_CHANNEL}, ${alertId}) from published`
+    : sql`update alerts set published_at = now() where id = ${alertId}`);
 }

@@ -6,7 +6,7 @@ import { districts } from '../db/schema/places.js';
 import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
 import type { CanonicalAlert, EvacuationLevel } from './model.js';
-import { announceAlert } from './announce.js';
+import { publishedAlert } from './announce.js';
 import { carryOverReceipts, isExtension } from './extension.js';
 import { alertConflicts, alerts } from './schema.js';
 import { areaCodeOutcome, targetAlert, type AreaCodeOutcome } from './targeting.js';
@@ -140,10 +140,10 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
     // now waits here and then finds the first: a duplicate (or a conflict, or a stale revision).
     const lockKey = `alert:${municipality.id}\u0001${alert.lAlert ? `l-alert\u0001${alert.lAlert.documentId}` : `${alert.sender}\u0001${alert.identifier}`}`;
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${lockKey}, 0))`);
-    const [existing] = await tx.select({ id: alerts.id, bodyHash: alerts.bodyHash, municipalityId: alerts.municipalityId }).from(alerts)
+    const [existing] = await tx.select({ id: alerts.id, bodyHash: alerts.bodyHash, municipalityId: alerts.municipalityId, publishedAt: alerts.publishedAt }).from(alerts)
       .where(and(eq(alerts.municipalityId, municipality.id), eq(alerts.sender, alert.sender), eq(alerts.identifier, alert.identifier)));
     if (existing) {
-      if (existing.bodyHash === hash) return { outcome: 'duplicate' as const, alertId: existing.id };
+      if (existing.bodyHash === hash) return { outcome: 'duplicate' as const, alertId: existing.id, unpublished: existing.publishedAt === null };
       await tx.insert(alertConflicts).values({ municipalityId: municipality.id, alertId: existing.id, bodyHash: hash, document: alert });
       await appendAudit(tx, { actor: input.actor, action: 'alert.conflict', subject: existing.id, data: { org: municipality.id, identifier: alert.identifier } });
       return { outcome: 'conflict' as const, alertId: existing.id };
@@ -224,15 +224,45 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
     return { outcome: 'stored' as const, alertId, shownToResidents: shownToResidents(alert), affected: replaced, ...areas };
   });
   if (result.outcome === 'conflict') throw new AppError('ALERT_CONFLICT', { details: { alertId: result.alertId } });
+  if (result.outcome === 'stored') await publishStored(db, result.alertId, { msgType: alert.msgType, inForce: !expiredOnArrival, affected: result.affected });
+  if (result.outcome === 'duplicate') {
+    // Stored by an earlier attempt that stopped before publishing it (the sender saw an error and sent it again).
+    const { unpublished, ...duplicate } = result;
+    if (unpublished) await publishStored(db, result.alertId, await publishingFacts(db, result.alertId));
+    return duplicate;
+  }
+  return result;
+}
+
+/** What publishing a stored message depends on: its type, whether it is still in force, what it replaced. */
+interface PublishingFacts {
+  msgType: string;
+  inForce: boolean;
+  affected: string[];
+}
+
+async function publishingFacts(db: Db, alertId: string): Promise<PublishingFacts> {
+  const [[row], replaced] = await Promise.all([
+    db.select({ msgType: alerts.msgType, expiresAt: alerts.expiresAt }).from(alerts).where(eq(alerts.id, alertId)),
+    db.select({ id: alerts.id }).from(alerts).where(eq(alerts.supersededBy, alertId)),
+  ]);
+  return { msgType: row!.msgType, inForce: row!.expiresAt.getTime() > Date.now(), affected: replaced.map((r) => r.id) };
+}
+
+/**
+ * After storing: targets, receipts carried over, NOTIFY — each step idempotent, and the last one
+ * records it done (`published_at`), so a message stored by an attempt that failed or stopped in
+ * between is finished by the next one.
+ */
+async function publishStored(db: Db, alertId: string, { msgType, inForce, affected }: PublishingFacts): Promise<void> {
   // Targets are computed for every message that could be shown (Test too: test-flagged TVs may show it);
   // one expired on arrival no TV will show: targeting a town's households for it would be waste.
-  if (result.outcome === 'stored' && !expiredOnArrival && (alert.msgType === 'Alert' || alert.msgType === 'Update')) await targetAlert(db, result.alertId);
+  if (inForce && (msgType === 'Alert' || msgType === 'Update')) await targetAlert(db, alertId);
   // An extension is no new alarm: what the TVs had received and acknowledged holds for it too (extension.ts).
-  if (result.outcome === 'stored' && result.affected.length && await isExtension(db, result.alertId)) await carryOverReceipts(db, result.alertId, result.affected);
+  if (affected.length && await isExtension(db, alertId)) await carryOverReceipts(db, alertId, affected);
   // Every channel's alert reaches the TVs the same way: announced to every platform process, once targeted.
   // One expired on arrival only when it replaced an alert: the TVs holding that must drop it (tv-channel.ts).
-  if (result.outcome === 'stored' && (!expiredOnArrival || result.affected.length)) await announceAlert(db, result.alertId);
-  return result;
+  await publishedAlert(db, alertId, { announce: inForce || affected.length > 0 });
 }
 
 /** Alerts a resident may see now in a municipality: active, Actual, not expired. */

@@ -41,6 +41,13 @@ export const alerts = pgTable(
     widenedToMunicipality: boolean('widened_to_municipality').notNull().default(false),
     document: jsonb('document').notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * When publishing it was done — targeted, its receipts carried over (an extension) and announced to
+     * every platform process (ingest.ts `publishStored`); null while it is stored but that is not
+     * done (the process stopped, or the database failed, in between): the same message sent again
+     * finishes it instead of being a duplicate that nobody ever sees.
+     */
+    publishedAt: timestamp('published_at', { withTimezone: true }),
   },
   (t) => [
     // Per municipality: a key stored by one municipality's feed must never block another's message

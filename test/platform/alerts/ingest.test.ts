@@ -167,6 +167,30 @@ describe('storing, duplicates and conflicts', () => {
     expect(((await stateOf('dup-1'))!.document as { infos: { headline: string }[] }).infos[0]!.headline).toBe('城端地域に避難指示');
   });
 
+  it('a message stored by an attempt that stopped before publishing it is published by the same message sent again; a published one is not announced twice', async () => {
+    const identifier = `half-done-${Date.now()}`;
+    const order = capXml({ identifier });
+    const first = await post(order.xml);
+    const alertId: string = first.json().alertId;
+    const targets = () => db.select().from(alertTargets).where(eq(alertTargets.alertId, alertId));
+    const targetedFirst = (await targets()).length;
+    expect(targetedFirst).toBeGreaterThan(0);
+    // Published: the same body again is a duplicate, and nothing is announced.
+    expect(await announcedDuring(async () => {
+      expect((await post(order.xml)).json()).toEqual({ outcome: 'duplicate', alertId });
+    })).not.toContain(alertId);
+    // As the attempt that stored it would leave it had it stopped right after the transaction.
+    await db.update(alerts).set({ publishedAt: null }).where(eq(alerts.id, alertId));
+    await db.delete(alertTargets).where(eq(alertTargets.alertId, alertId));
+    const announced = await announcedDuring(async () => {
+      const again = await post(order.xml);
+      expect([again.statusCode, again.json()]).toEqual([200, { outcome: 'duplicate', alertId }]);
+    });
+    expect(announced).toContain(alertId);
+    expect(await targets()).toHaveLength(targetedFirst);
+    expect((await stateOf(identifier))!.publishedAt).not.toBeNull();
+  });
+
   it('the same new message posted several times at once (a feed retrying) is stored once; the others are duplicates, never a 500', async () => {
     const doc = renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'retried-1');
     const answers = await Promise.all(Array.from({ length: 4 }, () => post(doc)));

@@ -56,7 +56,7 @@ export async function previewOf(db: Db, municipalityId: string, body: PreviewBod
   const options = places.shelters.length
     ? places.shelters
     : await db.select().from(shelters).where(eq(shelters.municipalityId, municipalityId));
-  const nearest = sample ? nearestShelter({ ...sample, districtCode: null }, options) : undefined;
+  const nearest = sample ? nearestShelter(sample, options) : undefined;
   const names = sample ? (await memberNames(db, [sample.id])).get(sample.id) ?? [] : [];
   const level: EvacuationLevel = body.level === 'lift' ? 'lift' : (Number(body.level) as EvacuationLevel);
   const message = householdMessage({

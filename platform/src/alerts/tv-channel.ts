@@ -409,7 +409,7 @@ export async function tvAlertChannel(
         else if (state.testAlerts !== tv.testAlerts) tv.socket.close(TV_ALERT_CLOSE.reconnect, 'settings changed');
         else {
           // Household changes were not heard either.
-          if (state.home) keepHome(tv.householdId, state.home);
+          if (state.home && byHousehold.has(tv.householdId)) keepHome(tv.householdId, state.home);
           return [{ tv, notified: new Set([EVERYTHING]), active: state.active }];
         }
         return [];
@@ -512,7 +512,8 @@ export async function tvAlertChannel(
           let tvs = byHousehold.get(tv.householdId);
           if (!tvs) byHousehold.set(tv.householdId, (tvs = new Set()));
           tvs.add(tv);
-          keepHome(tv.householdId, home);
+          // A Home kept already is current (refreshed on every change): one read before a change must not replace it.
+          if (!homes.has(tv.householdId)) keepHome(tv.householdId, home);
           homesChangedWhileConnecting.delete(changed);
           // Its Home was read before a change notified meanwhile: read again (a publish after it waits on the queue).
           if (changed.has(tv.householdId) || changed.has(EVERY_HOUSEHOLD)) refreshHomes([tv.householdId]);

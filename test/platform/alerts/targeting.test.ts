@@ -187,7 +187,7 @@ describe('targeting stored alerts (database)', async () => {
       const [row] = await db.select({ d: alertTargets.shelterDistanceM }).from(alertTargets).where(eq(alertTargets.alertId, out.alertId));
       return row!.d!;
     };
-    const to = (s: typeof opened) => nearestShelter({ ...yamada!, districtCode: null }, [s])!.distanceM;
+    const to = (s: typeof opened) => nearestShelter(yamada!, [s])!.distanceM;
     // 福光 is about 5 km from the Yamada home, 城端 under 1 km: the text must point where the officer opened.
     expect(to(opened)).toBeGreaterThan(to(near) * 3);
     expect(await distanceFor([opened.name])).toBeCloseTo(to(opened), 3);

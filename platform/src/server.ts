@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { startAdminChannel } from './admin/channel.js';
+import { publishUnfinished } from './alerts/ingest.js';
 import { buildApp } from './app.js';
 import { offerLapsedHolds } from './booking/bookings.js';
 import type { Config } from './config.js';
@@ -25,6 +26,13 @@ const CRL_POLL_MS = 5 * 60_000;
 /** How often used nonces and registrations in progress past their expiry are deleted. */
 const EXPIRY_SWEEP_MS = 10 * 60_000;
 const BOOKING_HOLD_SWEEP_MS = 60_000;
+/**
+ * Alerts stored but never published (the storing process stopped in between, and the message never
+ * came again) are finished this often, once they are this old: an attempt publishing takes well
+ * under a second, so one still at work is left alone.
+ */
+const UNPUBLISHED_ALERT_SWEEP_MS = 60_000;
+const UNPUBLISHED_ALERT_AGE_MS = 30_000;
 /** How often dev mode asks the dev JPKI center for fresh CRLs (they are valid for a day) and linkage. */
 const DEV_CRL_FEED_MS = 6 * 3600_000;
 
@@ -116,6 +124,20 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
     unlisteners.push(async () => {
       clearInterval(holdTimer);
       await offering;
+    });
+    // At start too: a process that stopped between storing an alert and announcing it may be this one.
+    let finishing: Promise<unknown> | null = null;
+    const finishAlerts = () => {
+      finishing ??= publishUnfinished(database.db, { olderThanMs: UNPUBLISHED_ALERT_AGE_MS })
+        .then((finished) => finished.length && logger.warn({ finished: finished.length }, 'alerts stored but never published: published now'), (err: unknown) => logger.warn({ err }, 'unpublished alert sweep failed'))
+        .finally(() => (finishing = null));
+    };
+    finishAlerts();
+    const alertTimer = setInterval(finishAlerts, UNPUBLISHED_ALERT_SWEEP_MS);
+    alertTimer.unref();
+    unlisteners.push(async () => {
+      clearInterval(alertTimer);
+      await finishing;
     });
     app = await buildApp({ config, database, jpki, logger });
     const log = app.log;

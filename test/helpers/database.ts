@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { loadConfig } from '../../platform/src/config.js';
-import { openDatabase, type DbHandle } from '../../platform/src/db/client.js';
+import { openDatabase, type Db, type DbHandle } from '../../platform/src/db/client.js';
 import { setAuditChainKey } from '../../platform/src/identity/audit.js';
 
 /** Which database the suite runs on: PostgreSQL when DATABASE_URL is set, else PGlite. */
@@ -21,6 +24,22 @@ setAuditChainKey(loadConfig({}).auditHmacSecret);
 
 /** A fresh database: `url` is the platform role's connection, `ownerUrl` the owner's (null on PGlite). */
 export type TestDatabase = DbHandle & { url: string | null; ownerUrl: string | null };
+
+/**
+ * A database for a platform process the test starts (main.ts), prepared by `prepare` first: on
+ * PostgreSQL a fresh database (`shared`, to close when done; the process gets `shared.url`), on
+ * PGlite a data directory of its own (`dataDir`), which the process owns while it runs, so it is
+ * opened again only once the process has stopped (`reopen`).
+ */
+export async function databaseForProcess<T>(prefix: string, prepare: (db: Db) => Promise<T>): Promise<{ shared: TestDatabase | null; dataDir: string; prepared: T; reopen: () => Promise<DbHandle> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  const shared = TEST_DATABASE_URL ? await freshDatabase() : null;
+  const reopen = () => openDatabase({ databaseUrl: null, dataDir });
+  if (shared) return { shared, dataDir, prepared: await prepare(shared.db), reopen: async () => shared };
+  const local = await reopen();
+  await local.migrate();
+  return { shared, dataDir, prepared: await prepare(local.db).finally(() => local.close()), reopen };
+}
 
 /**
  * A fresh, migrated database for one test file: an in-memory PGlite (one user: the audit log is

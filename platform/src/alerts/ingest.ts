@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, eq, gt, inArray, or, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { organisations } from '../db/schema/organisations.js';
 import { districts } from '../db/schema/places.js';
@@ -224,7 +224,7 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
     return { outcome: 'stored' as const, alertId, shownToResidents: shownToResidents(alert), affected: replaced, ...areas };
   });
   if (result.outcome === 'conflict') throw new AppError('ALERT_CONFLICT', { details: { alertId: result.alertId } });
-  if (result.outcome === 'stored') await publishStored(db, result.alertId, { msgType: alert.msgType, inForce: !expiredOnArrival, affected: result.affected });
+  if (result.outcome === 'stored') await publishStored(db, result.alertId, { msgType: alert.msgType, active: true, inForce: !expiredOnArrival, affected: result.affected });
   if (result.outcome === 'duplicate') {
     // Stored by an earlier attempt that stopped before publishing it (the sender saw an error and sent it again).
     const { unpublished, ...duplicate } = result;
@@ -234,19 +234,23 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
   return result;
 }
 
-/** What publishing a stored message depends on: its type, whether it is still in force, what it replaced. */
+/**
+ * What publishing a stored message depends on: its type, whether it is still active (not replaced
+ * since) and in force (not expired), what it replaced.
+ */
 interface PublishingFacts {
   msgType: string;
+  active: boolean;
   inForce: boolean;
   affected: string[];
 }
 
 async function publishingFacts(db: Db, alertId: string): Promise<PublishingFacts> {
   const [[row], replaced] = await Promise.all([
-    db.select({ msgType: alerts.msgType, expiresAt: alerts.expiresAt }).from(alerts).where(eq(alerts.id, alertId)),
+    db.select({ msgType: alerts.msgType, state: alerts.state, expiresAt: alerts.expiresAt }).from(alerts).where(eq(alerts.id, alertId)),
     db.select({ id: alerts.id }).from(alerts).where(eq(alerts.supersededBy, alertId)),
   ]);
-  return { msgType: row!.msgType, inForce: row!.expiresAt.getTime() > Date.now(), affected: replaced.map((r) => r.id) };
+  return { msgType: row!.msgType, active: row!.state === 'active', inForce: row!.expiresAt.getTime() > Date.now(), affected: replaced.map((r) => r.id) };
 }
 
 /**
@@ -254,15 +258,33 @@ async function publishingFacts(db: Db, alertId: string): Promise<PublishingFacts
  * records it done (`published_at`), so a message stored by an attempt that failed or stopped in
  * between is finished by the next one.
  */
-async function publishStored(db: Db, alertId: string, { msgType, inForce, affected }: PublishingFacts): Promise<void> {
+async function publishStored(db: Db, alertId: string, { msgType, active, inForce, affected }: PublishingFacts): Promise<void> {
   // Targets are computed for every message that could be shown (Test too: test-flagged TVs may show it);
-  // one expired on arrival no TV will show: targeting a town's households for it would be waste.
-  if (inForce && (msgType === 'Alert' || msgType === 'Update')) await targetAlert(db, alertId);
+  // one expired on arrival, or replaced before it was published (finished late), no TV will show:
+  // targeting a town's households for it would be waste. Announced all the same: the TVs holding
+  // what it replaced must drop it.
+  if (active && inForce && (msgType === 'Alert' || msgType === 'Update')) await targetAlert(db, alertId);
   // An extension is no new alarm: what the TVs had received and acknowledged holds for it too (extension.ts).
   if (affected.length && await isExtension(db, alertId)) await carryOverReceipts(db, alertId, affected);
   // Every channel's alert reaches the TVs the same way: announced to every platform process, once targeted.
   // One expired on arrival only when it replaced an alert: the TVs holding that must drop it (tv-channel.ts).
   await publishedAlert(db, alertId, { announce: inForce || affected.length > 0 });
+}
+
+/**
+ * Finishes the messages stored more than `olderThanMs` ago and still not published: the attempt that
+ * stored each stopped before publishing it (a crash, the database lost) and its sender never sent it
+ * again (a console officer who closed the page, a feed that took the error for a refusal). The
+ * platform processes run this at start and then every minute (server.ts); several at once are safe:
+ * each step is idempotent and only one announces. `olderThanMs` leaves alone an attempt still
+ * publishing. Returns the alerts it finished.
+ */
+export async function publishUnfinished(db: Db, { olderThanMs, limit = 100 }: { olderThanMs: number; limit?: number }): Promise<string[]> {
+  const stuck = await db.select({ id: alerts.id }).from(alerts)
+    .where(and(isNull(alerts.publishedAt), lt(alerts.receivedAt, sql`now() - make_interval(secs => ${olderThanMs / 1000})`)))
+    .orderBy(alerts.receivedAt).limit(limit);
+  for (const { id } of stuck) await publishStored(db, id, await publishingFacts(db, id));
+  return stuck.map((r) => r.id);
 }
 
 /** Alerts a resident may see now in a municipality: active, Actual, not expired. */

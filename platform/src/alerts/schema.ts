@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { organisations } from '../db/schema/organisations.js';
 
@@ -55,6 +56,8 @@ export const alerts = pgTable(
     uniqueIndex('alerts_municipality_sender_identifier_uq').on(t.municipalityId, t.sender, t.identifier),
     index('alerts_municipality_state_idx').on(t.municipalityId, t.state),
     index('alerts_document_idx').on(t.municipalityId, t.documentId),
+    // The messages stored and never published, oldest first (ingest.ts `publishUnfinished`): usually none.
+    index('alerts_unpublished_idx').on(t.receivedAt).where(sql`published_at is null`),
   ],
 );
 

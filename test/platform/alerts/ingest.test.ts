@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { ALERT_STORED_CHANNEL } from '../../../platform/src/alerts/announce.js';
 import { issueFeedCredential } from '../../../platform/src/alerts/feed.js';
 import { alertFunnel } from '../../../platform/src/alerts/funnel.js';
-import { activeAlerts } from '../../../platform/src/alerts/ingest.js';
+import { activeAlerts, publishUnfinished } from '../../../platform/src/alerts/ingest.js';
 import { alertConflicts, alertFeedCredentials, alerts, alertTargets } from '../../../platform/src/alerts/schema.js';
 import { runOperatorCommand } from '../../../platform/src/admin/commands.js';
 import { auditLog } from '../../../platform/src/db/schema/audit.js';
@@ -189,6 +189,54 @@ describe('storing, duplicates and conflicts', () => {
     expect(announced).toContain(alertId);
     expect(await targets()).toHaveLength(targetedFirst);
     expect((await stateOf(identifier))!.publishedAt).not.toBeNull();
+  });
+
+  it('a message stored and never published, nor ever sent again, is published by the sweep once it is old enough; one younger is left to its attempt', async () => {
+    const stoppedKey = `stopped-${Date.now()}`;
+    const publishingKey = `publishing-${Date.now()}`;
+    const stopped = capXml({ identifier: stoppedKey });
+    const stoppedId: string = (await post(stopped.xml)).json().alertId;
+    const targetedFirst = (await db.select().from(alertTargets).where(eq(alertTargets.alertId, stoppedId))).length;
+    const publishing = capXml({ identifier: publishingKey, district: 'inami' });
+    const publishingId: string = (await post(publishing.xml)).json().alertId;
+    // The first as its attempt left it a minute ago; the second as one still publishing leaves it now.
+    await db.update(alerts).set({ publishedAt: null, receivedAt: new Date(Date.now() - 60_000) }).where(eq(alerts.id, stoppedId));
+    await db.update(alerts).set({ publishedAt: null }).where(eq(alerts.id, publishingId));
+    await db.delete(alertTargets).where(inArray(alertTargets.alertId, [stoppedId, publishingId]));
+    try {
+      let finished: string[] = [];
+      const announced = await announcedDuring(async () => {
+        finished = await publishUnfinished(db, { olderThanMs: 30_000 });
+      });
+      expect(finished).toContain(stoppedId);
+      expect(finished).not.toContain(publishingId);
+      expect(announced).toContain(stoppedId);
+      expect(announced).not.toContain(publishingId);
+      expect(await db.select().from(alertTargets).where(eq(alertTargets.alertId, stoppedId))).toHaveLength(targetedFirst);
+      expect((await stateOf(stoppedKey))!.publishedAt).not.toBeNull();
+      expect((await stateOf(publishingKey))!.publishedAt).toBeNull();
+      // Finished: the next sweep has nothing of it to do.
+      expect(await publishUnfinished(db, { olderThanMs: 30_000 })).not.toContain(stoppedId);
+    } finally {
+      await db.update(alerts).set({ publishedAt: new Date() }).where(eq(alerts.id, publishingId));
+    }
+  });
+
+  it('a message finished after an Update replaced it is not targeted (no TV will show it), but announced: TVs holding what it replaced drop it', async () => {
+    const firstKey = `late-${Date.now()}`;
+    const first = capXml({ identifier: firstKey });
+    const firstId: string = (await post(first.xml)).json().alertId;
+    const update = capXml({ identifier: `late-update-${Date.now()}`, msgType: 'Update', references: [{ identifier: firstKey, sent: first.sent }] });
+    expect((await post(update.xml)).statusCode).toBe(201);
+    expect((await stateOf(firstKey))!.state).toBe('superseded');
+    await db.update(alerts).set({ publishedAt: null }).where(eq(alerts.id, firstId));
+    await db.delete(alertTargets).where(eq(alertTargets.alertId, firstId));
+    const announced = await announcedDuring(async () => {
+      expect((await post(first.xml)).json()).toEqual({ outcome: 'duplicate', alertId: firstId });
+    });
+    expect(announced).toContain(firstId);
+    expect(await db.select().from(alertTargets).where(eq(alertTargets.alertId, firstId))).toHaveLength(0);
+    expect((await stateOf(firstKey))!.publishedAt).not.toBeNull();
   });
 
   it('the same new message posted several times at once (a feed retrying) is stored once; the others are duplicates, never a 500', async () => {

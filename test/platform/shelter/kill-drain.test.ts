@@ -1,14 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db, type DbHandle } from '../../../platform/src/db/client.js';
+import type { Db, DbHandle } from '../../../platform/src/db/client.js';
 import { shelterEvents } from '../../../platform/src/db/schema/index.js';
 import { DEMO_SHELTERS } from '../../../platform/src/demo/world.js';
 import { seedDemoWorld } from '../../../platform/src/demo/seed.js';
 import type { CheckinEvent, EventBatchResult, ShelterState } from '../../../platform/src/shelter/shelter-schemas.js';
-import { freshDatabase, TEST_DATABASE_URL } from '../../helpers/database.js';
+import { databaseForProcess } from '../../helpers/database.js';
 import { copyJpkiCenter } from '../../helpers/jpki-fixtures.js';
 import { freePort, runTs, waitForOk } from '../../helpers/process.js';
 import { eventMaker, tabletWithStaff } from '../../helpers/shelter.js';
@@ -69,17 +66,8 @@ async function drain(base: () => string, headers: Record<string, string>, queue:
 
 describe('a platform killed while a tablet drains its queue', { timeout: 240_000 }, () => {
   it(`loses none and doubles none of ${EVENTS} events across a SIGKILL and restart`, async () => {
-    const shared = TEST_DATABASE_URL ? await freshDatabase() : null;
-    const dataDir = mkdtempSync(join(tmpdir(), 'shelter-kill-'));
-    let prepared: Awaited<ReturnType<typeof prepare>>;
-    if (shared) {
-      toClose.push(shared);
-      prepared = await prepare(shared.db);
-    } else {
-      const local = await openDatabase({ databaseUrl: null, dataDir });
-      await local.migrate();
-      prepared = await prepare(local.db).finally(() => local.close());
-    }
+    const { shared, dataDir, prepared, reopen } = await databaseForProcess('shelter-kill-', prepare);
+    if (shared) toClose.push(shared);
     const { tablet, queue } = prepared;
     const ids = new Set(queue.map((e) => e.eventId));
     const env = { DATA_DIR: dataDir, DATABASE_URL: shared?.url ?? '', DATABASE_OWNER_URL: shared?.ownerUrl ?? '', JPKI_DEV_DIR: await copyJpkiCenter() };
@@ -111,7 +99,7 @@ describe('a platform killed while a tablet drains its queue', { timeout: 240_000
       current.child.kill('SIGTERM');
       expect(await current.exited).toBe(0);
     }
-    const check = shared ?? (await openDatabase({ databaseUrl: null, dataDir }));
+    const check = await reopen();
     if (!shared) toClose.push(check);
     const rows = await check.db.select({ eventId: shelterEvents.eventId }).from(shelterEvents).where(eq(shelterEvents.deviceId, tablet.tablet.id));
     expect(rows).toHaveLength(EVENTS);

@@ -1,0 +1,1 @@
+CREATE INDEX "alerts_unpublished_idx" ON "alerts" USING btree ("received_at") WHERE published_at is null;

@@ -30,7 +30,6 @@ export interface ShelterPlace {
   latitude: number | null;
   longitude: number | null;
 }
-export type MatchedBy = 'code' | 'geometry' | 'municipality';
 
 const DISTRICT_CODE_NAMES = ['district', 'ooAzaTyouTyouMokuCode'];
 
@@ -42,29 +41,6 @@ function inGeometry(area: AlertArea, h: Pick<Place, 'latitude' | 'longitude'>): 
   const here = point(lonLat(h.latitude, h.longitude));
   return area.polygons.some((ring) => booleanPointInPolygon(here, polygon([ring.map(([lat, lon]) => lonLat(lat, lon))])))
     || area.circles.some((c) => c.radiusKm > 0 && distance(point(lonLat(c.lat, c.lon)), here, { units: 'kilometers' }) <= c.radiusKm);
-}
-
-/** Matches households against one alert's areas; a household matched by several areas keeps the most precise match. */
-export function matchHouseholds(alert: CanonicalAlert, places: Place[]): Map<string, MatchedBy> {
-  const matched = new Map<string, MatchedBy>();
-  const rank: Record<MatchedBy, number> = { code: 2, geometry: 1, municipality: 0 };
-  const add = (id: string, by: MatchedBy) => {
-    const had = matched.get(id);
-    if (!had || rank[by] > rank[had]) matched.set(id, by);
-  };
-  const knownCodes = new Set(places.map((p) => p.districtCode).filter((c): c is string => c !== null));
-  for (const area of alert.infos.flatMap((i) => i.areas)) {
-    const codes = area.geocodes.filter((g) => DISTRICT_CODE_NAMES.includes(g.valueName) && knownCodes.has(g.value)).map((g) => g.value);
-    if (codes.length) {
-      for (const p of places) if (p.districtCode && codes.includes(p.districtCode)) add(p.id, 'code');
-    } else if (area.polygons.length || area.circles.length) {
-      for (const p of places) if (inGeometry(area, p)) add(p.id, 'geometry');
-    } else {
-      for (const p of places) add(p.id, 'municipality');
-    }
-  }
-  if (!alert.infos.some((i) => i.areas.length)) for (const p of places) add(p.id, 'municipality');
-  return matched;
 }
 
 /** turf's earth radius (`@turf/distance`: 6,371,008.8 m), twice: the haversine distance is 2R·asin√a. */
@@ -127,7 +103,11 @@ interface TargetPlan {
   whole: boolean;
 }
 
-/** `matchHouseholds` as a plan: the database matches the codes and "everyone", turf the polygons and circles. */
+/**
+ * An alert's areas as a plan: a known district code reaches its district (before any geometry of the
+ * same area); polygons and circles, households inside them; an area with neither, or no area at
+ * all, the whole municipality. The database matches the codes and "everyone", turf the geometry.
+ */
 function targetPlan(alert: CanonicalAlert, knownCodes: Set<string>): TargetPlan {
   const plan: TargetPlan = { codes: [], geometry: [], whole: !alert.infos.some((i) => i.areas.length) };
   for (const area of alert.infos.flatMap((i) => i.areas)) {
@@ -258,7 +238,7 @@ export async function targetedAmong(db: Db, alertId: string, householdIds: strin
 
 /**
  * Current members' names of households, for the personalised text: `household_names`, the one
- * definition (kept by triggers: in the order they joined, empty names left out), as a publish reads it.
+ * definition (kept by triggers: in the order they joined, empty names left out); the console's preview reads it.
  */
 export async function memberNames(db: Db, householdIds: string[]): Promise<Map<string, string[]>> {
   if (!householdIds.length) return new Map();

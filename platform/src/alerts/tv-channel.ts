@@ -76,11 +76,15 @@ const MAX_TIMER_MS = 3_600_000;
 export async function tvAlertChannel(
   app: FastifyInstance,
   database: Pick<DbHandle, 'db' | 'listen'>,
-  /** `connect`: the TV's lookup (tv-connect.ts); tests hold one open to order it against a publish. */
-  options: { connect?: (credential: string) => Promise<TvConnection> } = {},
+  /**
+   * `connect`: the TV's lookup (tv-connect.ts); tests hold one open to order it against a publish.
+   * `readHomes`: reading households again after a change (tv-homes.ts); tests make it fail.
+   */
+  options: { connect?: (credential: string) => Promise<TvConnection>; readHomes?: typeof homesOf } = {},
 ): Promise<void> {
   const { db } = database;
   const connect = options.connect ?? tvConnector(db);
+  const readHomes = options.readHomes ?? homesOf;
   const receipts = receiptWriter(db);
   const byHousehold = new Map<string, Set<Tv>>();
   /**
@@ -196,28 +200,40 @@ export async function tvAlertChannel(
         }
       }
     }
-    if (replaced.length) {
-      // A Cancel, or an Update that no longer reaches this household: what it replaced goes.
-      for (const tvs of byHousehold.values()) {
-        for (const tv of tvs) {
-          if (reached.has(tv)) continue;
-          const gone = replaced.filter((id) => tv.held.has(id));
-          if (!gone.length) continue;
-          for (const id of gone) tv.held.delete(id);
-          send(tv.socket, { type: 'withdrawn', alertIds: gone });
+    try {
+      // Before the withdrawals: a household the stored targets hold and this process missed gets
+      // the Update as replacing what it held (an extension stays an extension), not a withdrawal
+      // and then a fresh alarm.
+      if (sending) await keepToStoredTargets(alertId, households, aimed, { shows, acked, extension, replaced, reached });
+    } finally {
+      if (replaced.length) {
+        // A Cancel, or an Update that no longer reaches this household: what it replaced goes.
+        for (const tvs of byHousehold.values()) {
+          for (const tv of tvs) {
+            if (reached.has(tv)) continue;
+            const gone = replaced.filter((id) => tv.held.has(id));
+            if (!gone.length) continue;
+            for (const id of gone) tv.held.delete(id);
+            send(tv.socket, { type: 'withdrawn', alertIds: gone });
+          }
         }
       }
     }
-    if (sending) await keepToStoredTargets(alertId, households, aimed, shows, acked, extension);
   };
 
   /**
    * After a publish: the households here that the stored targets hold but the publish did not aim at
    * are sent the alert (as a reconnecting TV would be), and those it aimed at that they do not hold
    * have it withdrawn (their receipts would be dropped). Both mean a Home here was not what targeting
-   * read — a change whose notification had not arrived yet — and are logged, by count.
+   * read — a change whose notification had not arrived yet, or a Home that could not be read again —
+   * and are logged, by count. The TVs sent it here join `reached`, and what they held of `replaced`
+   * is replaced, as for the others.
    */
-  const keepToStoredTargets = async (alertId: string, households: string[], aimed: Set<string>, shows: (tv: Tv) => boolean, acked: Set<string>, extension: boolean) => {
+  const keepToStoredTargets = async (
+    alertId: string, households: string[], aimed: Set<string>,
+    sent: { shows: (tv: Tv) => boolean; acked: Set<string>; extension: boolean; replaced: string[]; reached: Set<Tv> },
+  ) => {
+    const { shows, acked, extension, replaced, reached } = sent;
     const stored = await targetedAmong(db, alertId, households);
     const missed = households.filter((h) => stored.has(h) && !aimed.has(h));
     const strays = households.filter((h) => aimed.has(h) && !stored.has(h));
@@ -232,7 +248,9 @@ export async function tvAlertChannel(
       const view = views?.get(householdId);
       if (!view) continue;
       for (const tv of byHousehold.get(householdId) ?? []) {
-        if (shows(tv) && !tv.held.has(alertId)) sendAlert(tv, view, acked.has(tv.device.id), [], extension);
+        if (!shows(tv)) continue;
+        reached.add(tv);
+        if (!tv.held.has(alertId)) sendAlert(tv, view, acked.has(tv.device.id), replaced.filter((id) => tv.held.has(id)), extension);
       }
     }
   };
@@ -249,7 +267,15 @@ export async function tvAlertChannel(
       queue = queue.then(async () => {
         if (homesToRefresh === batch) homesToRefresh = null;
         const ids = [...batch].filter((id) => byHousehold.has(id));
-        for (const [id, home] of await homesOf(db, ids)) if (byHousehold.has(id)) keepHome(id, home);
+        try {
+          for (const [id, home] of await readHomes(db, ids)) if (byHousehold.has(id)) keepHome(id, home);
+        } catch (err) {
+          // Not kept out of date until the household changes again: without a Home a household is
+          // left to the stored targets (`keepToStoredTargets`: sent after the rest, read as a
+          // reconnecting TV reads it), until one of its TVs connects again.
+          for (const id of ids) homes.delete(id);
+          app.log.warn({ err, households: ids.length }, 'TV alert channel: households not read again; their alerts go by the stored targets');
+        }
       }).catch((err: unknown) => app.log.warn({ err }, 'TV alert channel: households not refreshed'));
     }
     for (const id of householdIds) homesToRefresh!.add(id);

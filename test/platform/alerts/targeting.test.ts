@@ -6,10 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { householdAlertView } from '../../../platform/src/alerts/household-view.js';
 import { ingestAlert } from '../../../platform/src/alerts/ingest.js';
 import { parseAlertDocument } from '../../../platform/src/alerts/parse.js';
+import type { CanonicalAlert } from '../../../platform/src/alerts/model.js';
 import { distanceText, householdMessage } from '../../../platform/src/alerts/personalise.js';
 import { composeAlert, OPEN_SHELTER_PARAMETER } from '../../../platform/src/alerts/compose.js';
 import { alertTargets } from '../../../platform/src/alerts/schema.js';
-import { aimAt, areaCodeOutcome, matchHouseholds, nearestShelter, targetAlert, targetingContext, type Place } from '../../../platform/src/alerts/targeting.js';
+import { aimAt, areaCodeOutcome, contextOf, nearestShelter, targetAlert, targetingContext, type Place } from '../../../platform/src/alerts/targeting.js';
 import { homesOf } from '../../../platform/src/alerts/tv-homes.js';
 import { householdMembers, households, organisations, persons, shelters } from '../../../platform/src/db/schema/index.js';
 import { populateTown } from '../../../platform/src/demo/populate.js';
@@ -26,31 +27,36 @@ describe('matching households (pure)', () => {
     { id: 'no-coords', districtId: 'd2', districtCode: 'inami', latitude: null, longitude: null },
   ];
   const alert = parseAlertDocument(fixture('cap-multilingual-nanto.xml'));
+  /** The households an alert reaches, by the rules both targeting and a process's aim go by (`aimAt`). */
+  const matchHouseholds = (a: CanonicalAlert, among: Place[]) => {
+    const context = contextOf('m', a, among.flatMap((p) => (p.districtCode ? [p.districtCode] : [])), []);
+    return among.filter((p) => aimAt(context, { ...p, municipalityId: 'm' })).map((p) => p.id);
+  };
 
   it('a district code wins over geometry and reaches households without coordinates too', () => {
     const inami = structuredClone(alert);
     inami.infos = [inami.infos[0]!];
     inami.infos[0]!.areas[0]!.geocodes = [{ valueName: 'district', value: 'inami' }];
-    expect([...matchHouseholds(inami, places)]).toEqual([['in-inami', 'code'], ['no-coords', 'code']]);
+    expect(matchHouseholds(inami, places)).toEqual(['in-inami', 'no-coords']);
   });
 
   it('polygons and circles (lat,lon order) match by household coordinates; radius 0 matches no one', () => {
     const geo = structuredClone(alert);
     geo.infos = [geo.infos[0]!];
     geo.infos[0]!.areas[0]!.geocodes = [{ valueName: 'jisX0402', value: '162108' }];
-    expect([...matchHouseholds(geo, places)]).toEqual([['in-johana', 'geometry']]);
+    expect(matchHouseholds(geo, places)).toEqual(['in-johana']);
     geo.infos[0]!.areas[0]!.polygons = [];
     geo.infos[0]!.areas[0]!.circles = [{ lat: 36.5585, lon: 136.961, radiusKm: 0.5 }];
-    expect([...matchHouseholds(geo, places)]).toEqual([['in-inami', 'geometry']]);
+    expect(matchHouseholds(geo, places)).toEqual(['in-inami']);
     geo.infos[0]!.areas[0]!.circles = [{ lat: 36.5585, lon: 136.96, radiusKm: 0 }];
-    expect(matchHouseholds(geo, places).size).toBe(0);
+    expect(matchHouseholds(geo, places)).toEqual([]);
   });
 
   it('an area with neither known codes nor geometry is the whole municipality', () => {
     const all = structuredClone(alert);
     all.infos[0]!.areas = [{ areaDesc: '南砺市全域', polygons: [], circles: [], geocodes: [{ valueName: 'jisX0402', value: '162108' }] }];
     all.infos = [all.infos[0]!];
-    expect([...matchHouseholds(all, places).values()]).toEqual(['municipality', 'municipality', 'municipality']);
+    expect(matchHouseholds(all, places)).toEqual(['in-johana', 'in-inami', 'no-coords']);
   });
 });
 

@@ -10,6 +10,7 @@ import { parseAlertDocument } from '../../../platform/src/alerts/parse.js';
 import { ALERT_STORED_CHANNEL } from '../../../platform/src/alerts/announce.js';
 import { tvAlertChannel } from '../../../platform/src/alerts/tv-channel.js';
 import { tvConnector, type TvConnection } from '../../../platform/src/alerts/tv-connect.js';
+import { homesOf } from '../../../platform/src/alerts/tv-homes.js';
 import { writeReceipts } from '../../../platform/src/alerts/receipts.js';
 import { alertReceipts } from '../../../platform/src/alerts/schema.js';
 import type { DbHandle } from '../../../platform/src/db/client.js';
@@ -443,11 +444,11 @@ async function processWithHeldLookup() {
   return { ...(await processWith(lookups.connect)), holdNext: lookups.holdNext };
 }
 
-/** A second platform process on the same database, looking TVs up with `connect`. */
-async function processWith(connect: (credential: string) => Promise<TvConnection>) {
+/** A second platform process on the same database, looking TVs up with `connect` (and households again with `readHomes`). */
+async function processWith(connect: (credential: string) => Promise<TvConnection>, options: Omit<NonNullable<Parameters<typeof tvAlertChannel>[2]>, 'connect'> = {}) {
   const scope = Fastify();
   await scope.register(websocket);
-  await scope.register(async (s) => tvAlertChannel(s, database, { connect }));
+  await scope.register(async (s) => tvAlertChannel(s, database, { ...options, connect }));
   const server = (await scope.listen({ port: 0, host: '127.0.0.1' })).replace('http:', 'ws:');
   return { server, close: () => scope.close() };
 }
@@ -794,6 +795,56 @@ describe('a process whose idea of a household is out of date (a change it has no
     expect(pushed.alert.messages[0]!.greeting).toMatch(/山田/);
     expect(holds(tv, [], [johana.id, inami.id])).toEqual([johana.id]);
     await tv.close();
+  });
+
+  it('sends a household it missed an Update as replacing what the TV held: an extension stays an extension, with no withdrawal first', async () => {
+    const tv = await Tv.connect(credential(YAMADA), [], proc.server);
+    const a = await ingest({ district: 'johana', ttlSeconds: 600 });
+    await tv.next('alert', (m) => m.alert.id === a.id);
+    const extended = await ingest({ district: 'johana', msgType: 'Update', ttlSeconds: 7200, references: [{ identifier: a.identifier, sent: a.sent }] });
+    const pushed = await tv.next('alert', (m) => m.alert.id === extended.id);
+    expect(pushed).toMatchObject({ replaces: [a.id], extension: true });
+    expect(tv.messages.some((m) => m.type === 'withdrawn' && m.alertIds.includes(a.id))).toBe(false);
+    expect(holds(tv, [], [a.id, extended.id])).toEqual([extended.id]);
+    await tv.close();
+  });
+});
+
+describe('a process that cannot read a changed household again', () => {
+  let proc: { server: string; close: () => Promise<unknown> };
+  let failed!: () => void;
+  const refreshFailed = new Promise<void>((r) => (failed = r));
+  beforeAll(async () => {
+    // Its first re-read fails (the database lost for a moment), as a refresh after a change would.
+    let failures = 1;
+    proc = await processWith(tvConnector(db), {
+      readHomes: async (on, ids) => {
+        if (failures-- > 0) {
+          failed();
+          throw new Error('connection lost');
+        }
+        return homesOf(on, ids);
+      },
+    });
+  });
+  afterAll(async () => {
+    await proc.close();
+  });
+
+  it('does not keep greeting the household as it was: its next alert names the member who joined', async () => {
+    const tv = await Tv.connect(credential(YAMADA), [], proc.server);
+    const [householdId] = (await db.select({ id: households.id }).from(households).where(eq(households.contractNo, YAMADA.contractNo))).map((h) => h.id);
+    const [newcomer] = await db.insert(persons).values({ name: '山田 そら' }).returning();
+    const [membership] = await db.insert(householdMembers).values({ householdId: householdId!, personId: newcomer!.id }).returning();
+    try {
+      await refreshFailed;
+      const a = await ingest();
+      const pushed = await tv.next('alert', (m) => m.alert.id === a.id);
+      expect(pushed.alert.messages[0]!.greeting).toContain('山田 そらさん');
+    } finally {
+      await db.delete(householdMembers).where(eq(householdMembers.id, membership!.id));
+      await tv.close();
+    }
   });
 });
 

@@ -28,8 +28,9 @@ const EXPIRY_SWEEP_MS = 10 * 60_000;
 const BOOKING_HOLD_SWEEP_MS = 60_000;
 /**
  * Alerts stored but never published (the storing process stopped in between, and the message never
- * came again) are finished this often, once they are this old: an attempt publishing takes well
- * under a second, so one still at work is left alone.
+ * came again) are finished this often, once they are this old: an attempt publishing a town's alert
+ * takes well under a second, so one still at work is nearly always left alone (and if not, the work
+ * is only done twice: ingest.ts `publishUnfinished`).
  */
 const UNPUBLISHED_ALERT_SWEEP_MS = 60_000;
 const UNPUBLISHED_ALERT_AGE_MS = 30_000;
@@ -127,15 +128,20 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
     });
     // At start too: a process that stopped between storing an alert and announcing it may be this one.
     let finishing: Promise<unknown> | null = null;
+    let stopping = false;
     const finishAlerts = () => {
-      finishing ??= publishUnfinished(database.db, { olderThanMs: UNPUBLISHED_ALERT_AGE_MS })
-        .then((finished) => finished.length && logger.warn({ finished: finished.length }, 'alerts stored but never published: published now'), (err: unknown) => logger.warn({ err }, 'unpublished alert sweep failed'))
+      finishing ??= publishUnfinished(database.db, { olderThanMs: UNPUBLISHED_ALERT_AGE_MS, stopping: () => stopping })
+        .then(({ finished, failed }) => {
+          if (finished.length) logger.warn({ finished: finished.length }, 'alerts stored but never published: published now');
+          for (const { alertId, err } of failed) logger.error({ err, alertId }, 'alert stored but never published: publishing it failed again');
+        }, (err: unknown) => logger.warn({ err }, 'unpublished alert sweep failed'))
         .finally(() => (finishing = null));
     };
     finishAlerts();
     const alertTimer = setInterval(finishAlerts, UNPUBLISHED_ALERT_SWEEP_MS);
     alertTimer.unref();
     unlisteners.push(async () => {
+      stopping = true;
       clearInterval(alertTimer);
       await finishing;
     });

@@ -35,7 +35,13 @@ export async function databaseForProcess<T>(prefix: string, prepare: (db: Db) =>
   const dataDir = mkdtempSync(join(tmpdir(), prefix));
   const shared = TEST_DATABASE_URL ? await freshDatabase() : null;
   const reopen = () => openDatabase({ databaseUrl: null, dataDir });
-  if (shared) return { shared, dataDir, prepared: await prepare(shared.db), reopen: async () => shared };
+  if (shared) {
+    const prepared = await prepare(shared.db).catch(async (err: unknown) => {
+      await shared.close();
+      throw err;
+    });
+    return { shared, dataDir, prepared, reopen: async () => shared };
+  }
   const local = await reopen();
   await local.migrate();
   return { shared, dataDir, prepared: await prepare(local.db).finally(() => local.close()), reopen };

@@ -19,5 +19,5 @@ export async function publishedAlert(db: Db, alertId: string, { announce }: { an
     // Only the first of two attempts finishing one message at once announces it.
     ? sql`with published as (update alerts set published_at = now() where id = ${alertId} and published_at is null returning id)
           select pg_notify(${ALERT_STORED_CHANNEL}, ${alertId}) from published`
-    : sql`update alerts set published_at = now() where id = ${alertId}`);
+    : sql`update alerts set published_at = now() where id = ${alertId} and published_at is null`);
 }

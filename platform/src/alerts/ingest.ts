@@ -274,17 +274,33 @@ async function publishStored(db: Db, alertId: string, { msgType, active, inForce
 /**
  * Finishes the messages stored more than `olderThanMs` ago and still not published: the attempt that
  * stored each stopped before publishing it (a crash, the database lost) and its sender never sent it
- * again (a console officer who closed the page, a feed that took the error for a refusal). The
- * platform processes run this at start and then every minute (server.ts); several at once are safe:
- * each step is idempotent and only one announces. `olderThanMs` leaves alone an attempt still
- * publishing. Returns the alerts it finished.
+ * again (a feed that took the error for a refusal, an operator's CLI run that died; a console
+ * publish stores and publishes in one transaction, drafts.ts). The platform processes run this at
+ * start and then every minute (server.ts); several at once are safe: each step is idempotent and
+ * only one announces. `olderThanMs` mostly leaves an attempt still at work alone (`received_at` is
+ * its transaction's start; one swept meanwhile is only done twice). One message that fails is
+ * reported and the rest are still finished; `stopping` is asked between messages (a process
+ * shutting down does not finish a backlog first).
  */
-export async function publishUnfinished(db: Db, { olderThanMs, limit = 100 }: { olderThanMs: number; limit?: number }): Promise<string[]> {
+export async function publishUnfinished(
+  db: Db,
+  { olderThanMs, limit = 100, stopping = () => false }: { olderThanMs: number; limit?: number; stopping?: () => boolean },
+): Promise<{ finished: string[]; failed: { alertId: string; err: unknown }[] }> {
   const stuck = await db.select({ id: alerts.id }).from(alerts)
     .where(and(isNull(alerts.publishedAt), lt(alerts.receivedAt, sql`now() - make_interval(secs => ${olderThanMs / 1000})`)))
     .orderBy(alerts.receivedAt).limit(limit);
-  for (const { id } of stuck) await publishStored(db, id, await publishingFacts(db, id));
-  return stuck.map((r) => r.id);
+  const finished: string[] = [];
+  const failed: { alertId: string; err: unknown }[] = [];
+  for (const { id } of stuck) {
+    if (stopping()) break;
+    try {
+      await publishStored(db, id, await publishingFacts(db, id));
+      finished.push(id);
+    } catch (err) {
+      failed.push({ alertId: id, err });
+    }
+  }
+  return { finished, failed };
 }
 
 /** Alerts a resident may see now in a municipality: active, Actual, not expired. */

@@ -58,6 +58,10 @@ const isFresh = (o: FrameOptions) => !o.acknowledged && !o.replaces.length && !o
 /** How long stored receipts gather before their TVs are told (one `receipted` per TV). */
 const CONFIRM_GATHER_MS = 1000;
 
+/** A household's Home that could not be read again after a change is tried again after this, doubling up to the max. */
+const HOME_RETRY_MS = 1000;
+const HOME_RETRY_MAX_MS = 60_000;
+
 /** setTimeout's longest wait is about 24.8 days; the expiry timer re-arms past this. */
 const MAX_TIMER_MS = 3_600_000;
 
@@ -225,8 +229,8 @@ export async function tvAlertChannel(
    * After a publish: the households here that the stored targets hold but the publish did not aim at
    * are sent the alert (as a reconnecting TV would be), and those it aimed at that they do not hold
    * have it withdrawn (their receipts would be dropped). Both mean a Home here was not what targeting
-   * read — a change whose notification had not arrived yet, or a Home that could not be read again —
-   * and are logged, by count. The TVs sent it here join `reached`, and what they held of `replaced`
+   * read — a change whose notification had not arrived yet, or that could not be read yet — and are
+   * logged, by count. The TVs sent it here join `reached`, and what they held of `replaced`
    * is replaced, as for the others.
    */
   const keepToStoredTargets = async (
@@ -269,16 +273,32 @@ export async function tvAlertChannel(
         const ids = [...batch].filter((id) => byHousehold.has(id));
         try {
           for (const [id, home] of await readHomes(db, ids)) if (byHousehold.has(id)) keepHome(id, home);
+          homeRetryMs = HOME_RETRY_MS;
         } catch (err) {
-          // Not kept out of date until the household changes again: without a Home a household is
-          // left to the stored targets (`keepToStoredTargets`: sent after the rest, read as a
-          // reconnecting TV reads it), until one of its TVs connects again.
-          for (const id of ids) homes.delete(id);
-          app.log.warn({ err, households: ids.length }, 'TV alert channel: households not read again; their alerts go by the stored targets');
+          // Kept as they were meanwhile — who is reached is still corrected against the stored
+          // targets (`keepToStoredTargets`), a greeting or shelter may be the old one — and read
+          // again after a pause, not left out of date until the household changes again.
+          app.log.warn({ err, households: ids.length, retryInMs: homeRetryMs }, 'TV alert channel: households not read again; trying again');
+          refreshHomesLater(ids);
         }
       }).catch((err: unknown) => app.log.warn({ err }, 'TV alert channel: households not refreshed'));
     }
     for (const id of householdIds) homesToRefresh!.add(id);
+  };
+  /** Households whose re-read failed, read again after `homeRetryMs` (doubling while the database does not answer). */
+  const homesToRetry = new Set<string>();
+  let homeRetryTimer: ReturnType<typeof setTimeout> | null = null;
+  let homeRetryMs = HOME_RETRY_MS;
+  const refreshHomesLater = (householdIds: string[]) => {
+    for (const id of householdIds) homesToRetry.add(id);
+    if (homeRetryTimer) return;
+    homeRetryTimer = setTimeout(() => {
+      homeRetryTimer = null;
+      const ids = [...homesToRetry].filter((id) => byHousehold.has(id));
+      homesToRetry.clear();
+      if (ids.length) refreshHomes(ids);
+    }, homeRetryMs);
+    homeRetryMs = Math.min(homeRetryMs * 2, HOME_RETRY_MAX_MS);
   };
   const onHouseholdChanged = (payload: string) => {
     const ids = payload === EVERY_HOUSEHOLD ? [...byHousehold.keys()] : [payload];
@@ -483,6 +503,7 @@ export async function tvAlertChannel(
   app.addHook('onClose', async () => {
     if (expiryTimer) clearTimeout(expiryTimer);
     if (confirmTimer) clearTimeout(confirmTimer);
+    if (homeRetryTimer) clearTimeout(homeRetryTimer);
     for (const tvs of byHousehold.values()) for (const tv of tvs) tv.socket.close(1001, 'platform stopping');
     // Receipts accepted but still gathering are written before the database closes (server.ts
     // closes it after the app). Their TVs hear no `receipted` and send them again: stored once.

@@ -7,6 +7,7 @@ import { issueFeedCredential } from '../../../platform/src/alerts/feed.js';
 import { alertFunnel } from '../../../platform/src/alerts/funnel.js';
 import { activeAlerts, publishUnfinished } from '../../../platform/src/alerts/ingest.js';
 import { alertConflicts, alertFeedCredentials, alerts, alertTargets } from '../../../platform/src/alerts/schema.js';
+import { targetAlert } from '../../../platform/src/alerts/targeting.js';
 import { runOperatorCommand } from '../../../platform/src/admin/commands.js';
 import { auditLog } from '../../../platform/src/db/schema/audit.js';
 import { organisations } from '../../../platform/src/db/schema/organisations.js';
@@ -191,34 +192,45 @@ describe('storing, duplicates and conflicts', () => {
     expect((await stateOf(identifier))!.publishedAt).not.toBeNull();
   });
 
-  it('a message stored and never published, nor ever sent again, is published by the sweep once it is old enough; one younger is left to its attempt', async () => {
+  it('a message stored and never published, nor ever sent again, is published by the sweep once it is old enough; one younger is left to its attempt, and one that fails again does not hold up the rest', async () => {
     const stoppedKey = `stopped-${Date.now()}`;
     const publishingKey = `publishing-${Date.now()}`;
+    const brokenKey = `broken-${Date.now()}`;
     const stopped = capXml({ identifier: stoppedKey });
     const stoppedId: string = (await post(stopped.xml)).json().alertId;
     const targetedFirst = (await db.select().from(alertTargets).where(eq(alertTargets.alertId, stoppedId))).length;
-    const publishing = capXml({ identifier: publishingKey, district: 'inami' });
-    const publishingId: string = (await post(publishing.xml)).json().alertId;
-    // The first as its attempt left it a minute ago; the second as one still publishing leaves it now.
+    expect(targetedFirst).toBeGreaterThan(0);
+    const publishingId: string = (await post(capXml({ identifier: publishingKey, district: 'inami' }).xml)).json().alertId;
+    const brokenId: string = (await post(capXml({ identifier: brokenKey, district: 'inami' }).xml)).json().alertId;
+    const stuck = [stoppedId, publishingId, brokenId];
+    // The first as its attempt left it a minute ago; the second as one still publishing leaves it
+    // now; the third older still, and its publishing fails every time (a document it cannot target).
     await db.update(alerts).set({ publishedAt: null, receivedAt: new Date(Date.now() - 60_000) }).where(eq(alerts.id, stoppedId));
     await db.update(alerts).set({ publishedAt: null }).where(eq(alerts.id, publishingId));
-    await db.delete(alertTargets).where(inArray(alertTargets.alertId, [stoppedId, publishingId]));
+    await db.update(alerts).set({ publishedAt: null, receivedAt: new Date(Date.now() - 120_000), document: {} }).where(eq(alerts.id, brokenId));
+    await db.delete(alertTargets).where(inArray(alertTargets.alertId, stuck));
     try {
-      let finished: string[] = [];
+      let swept: Awaited<ReturnType<typeof publishUnfinished>> = { finished: [], failed: [] };
       const announced = await announcedDuring(async () => {
-        finished = await publishUnfinished(db, { olderThanMs: 30_000 });
+        swept = await publishUnfinished(db, { olderThanMs: 30_000 });
       });
-      expect(finished).toContain(stoppedId);
-      expect(finished).not.toContain(publishingId);
+      expect(swept.finished).toContain(stoppedId);
+      expect(swept.finished).not.toContain(publishingId);
+      expect(swept.failed.map((f) => f.alertId)).toEqual([brokenId]);
       expect(announced).toContain(stoppedId);
       expect(announced).not.toContain(publishingId);
       expect(await db.select().from(alertTargets).where(eq(alertTargets.alertId, stoppedId))).toHaveLength(targetedFirst);
       expect((await stateOf(stoppedKey))!.publishedAt).not.toBeNull();
       expect((await stateOf(publishingKey))!.publishedAt).toBeNull();
       // Finished: the next sweep has nothing of it to do.
-      expect(await publishUnfinished(db, { olderThanMs: 30_000 })).not.toContain(stoppedId);
+      expect((await publishUnfinished(db, { olderThanMs: 30_000 })).finished).not.toContain(stoppedId);
+      // A process stopping finishes nothing more.
+      expect(await publishUnfinished(db, { olderThanMs: 0, stopping: () => true })).toEqual({ finished: [], failed: [] });
     } finally {
+      // Left as the rest of the file expects: published and targeted, the broken one withdrawn.
       await db.update(alerts).set({ publishedAt: new Date() }).where(eq(alerts.id, publishingId));
+      await targetAlert(db, publishingId);
+      await db.update(alerts).set({ publishedAt: new Date(), state: 'cancelled' }).where(eq(alerts.id, brokenId));
     }
   });
 

@@ -30,7 +30,8 @@ const BOOKING_HOLD_SWEEP_MS = 60_000;
  * Alerts stored but never published (the storing process stopped in between, and the message never
  * came again) are finished this often, once they are this old: an attempt publishing a town's alert
  * takes well under a second, so one still at work is nearly always left alone (and if not, the work
- * is only done twice: ingest.ts `publishUnfinished`).
+ * is only done twice). Of several processes sweeping at once, one takes each message on
+ * (ingest.ts `publishUnfinished`).
  */
 const UNPUBLISHED_ALERT_SWEEP_MS = 60_000;
 const UNPUBLISHED_ALERT_AGE_MS = 30_000;

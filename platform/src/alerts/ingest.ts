@@ -276,15 +276,16 @@ async function publishStored(db: Db, alertId: string, { msgType, active, inForce
  * stored each stopped before publishing it (a crash, the database lost) and its sender never sent it
  * again (a feed that took the error for a refusal, an operator's CLI run that died; a console
  * publish stores and publishes in one transaction, drafts.ts). The platform processes run this at
- * start and then every minute (server.ts); several at once are safe: each step is idempotent and
- * only one announces. `olderThanMs` mostly leaves an attempt still at work alone (`received_at` is
+ * start and then every minute (server.ts); each message is taken on by one of them at a time
+ * (`publish_claimed_at`; after `leaseMs` another may take it on, and one that failed is tried
+ * again then). Were two to finish one all the same, each step is idempotent and only one announces. `olderThanMs` mostly leaves an attempt still at work alone (`received_at` is
  * its transaction's start; one swept meanwhile is only done twice). One message that fails is
  * reported and the rest are still finished; `stopping` is asked between messages (a process
  * shutting down does not finish a backlog first).
  */
 export async function publishUnfinished(
   db: Db,
-  { olderThanMs, limit = 100, stopping = () => false }: { olderThanMs: number; limit?: number; stopping?: () => boolean },
+  { olderThanMs, leaseMs = 120_000, limit = 100, stopping = () => false }: { olderThanMs: number; leaseMs?: number; limit?: number; stopping?: () => boolean },
 ): Promise<{ finished: string[]; failed: { alertId: string; err: unknown }[] }> {
   const stuck = await db.select({ id: alerts.id }).from(alerts)
     .where(and(isNull(alerts.publishedAt), lt(alerts.receivedAt, sql`now() - make_interval(secs => ${olderThanMs / 1000})`)))
@@ -293,6 +294,15 @@ export async function publishUnfinished(
   const failed: { alertId: string; err: unknown }[] = [];
   for (const { id } of stuck) {
     if (stopping()) break;
+    // Taken on by one process only: the others, sweeping at the same moment, would each target the
+    // town again. A claim older than `leaseMs` is from a process that stopped meanwhile.
+    const claimed = await db.update(alerts).set({ publishClaimedAt: sql`now()` })
+      .where(and(eq(alerts.id, id), isNull(alerts.publishedAt), or(
+        isNull(alerts.publishClaimedAt),
+        lt(alerts.publishClaimedAt, sql`now() - make_interval(secs => ${leaseMs / 1000})`),
+      )))
+      .returning({ id: alerts.id });
+    if (!claimed.length) continue;
     try {
       await publishStored(db, id, await publishingFacts(db, id));
       finished.push(id);

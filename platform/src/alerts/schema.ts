@@ -49,6 +49,11 @@ export const alerts = pgTable(
      * finishes it instead of being a duplicate that nobody ever sees.
      */
     publishedAt: timestamp('published_at', { withTimezone: true }),
+    /**
+     * When a platform process's sweep took it on to finish (ingest.ts `publishUnfinished`): the other
+     * processes leave it alone for a while instead of all targeting the town at the same moment.
+     */
+    publishClaimedAt: timestamp('publish_claimed_at', { withTimezone: true }),
   },
   (t) => [
     // Per municipality: a key stored by one municipality's feed must never block another's message

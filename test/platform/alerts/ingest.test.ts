@@ -234,6 +234,34 @@ describe('storing, duplicates and conflicts', () => {
     }
   });
 
+  it('the sweeps of several processes at once finish a message once; a claim is left alone until its lease runs out (the claiming process stopped)', async () => {
+    const key = `claimed-${Date.now()}`;
+    const alertId: string = (await post(capXml({ identifier: key }).xml)).json().alertId;
+    const strand = async (claimedAgoMs: number | null) => {
+      await db.update(alerts).set({
+        publishedAt: null, receivedAt: new Date(Date.now() - 60_000),
+        publishClaimedAt: claimedAgoMs === null ? null : new Date(Date.now() - claimedAgoMs),
+      }).where(eq(alerts.id, alertId));
+      await db.delete(alertTargets).where(eq(alertTargets.alertId, alertId));
+    };
+    const sweep = () => publishUnfinished(db, { olderThanMs: 30_000, leaseMs: 120_000 });
+    const finishedBy = (sweeps: Awaited<ReturnType<typeof publishUnfinished>>[]) => sweeps.flatMap((s) => s.finished).filter((id) => id === alertId);
+
+    await strand(null);
+    expect(finishedBy(await Promise.all([sweep(), sweep(), sweep()]))).toEqual([alertId]);
+    expect((await stateOf(key))!.publishedAt).not.toBeNull();
+    expect(await db.select().from(alertTargets).where(eq(alertTargets.alertId, alertId))).not.toHaveLength(0);
+
+    // Claimed a minute ago by a process that is (as far as anyone knows) still at it: left alone.
+    await strand(60_000);
+    expect(finishedBy([await sweep()])).toEqual([]);
+    expect((await stateOf(key))!.publishedAt).toBeNull();
+    // Claimed three minutes ago: that process stopped; this one finishes it.
+    await strand(180_000);
+    expect(finishedBy([await sweep()])).toEqual([alertId]);
+    expect((await stateOf(key))!.publishedAt).not.toBeNull();
+  });
+
   it('a message finished after an Update replaced it is not targeted (no TV will show it), but announced: TVs holding what it replaced drop it', async () => {
     const firstKey = `late-${Date.now()}`;
     const first = capXml({ identifier: firstKey });

@@ -1,0 +1,1 @@
+ALTER TABLE "alerts" ADD COLUMN "publish_claimed_at" timestamp with time zone;

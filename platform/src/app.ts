@@ -58,7 +58,7 @@ export async function buildApp({ config, database, jpki, logger }: AppDeps): Pro
   });
   await app.register(errorHandler);
   await app.register(securityHeaders, { uiDir: config.uiDir, readerPort: config.readerPort });
-  await app.register(rateLimits, { perDevice: config.rateLimitPerDevice, perIp: config.rateLimitPerIp });
+  await app.register(rateLimits, { db: database.db, perDevice: config.rateLimitPerDevice, perIp: config.rateLimitPerIp });
   await app.register(healthRoutes, { database });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   const identity = { db: database.db, jpki, config };

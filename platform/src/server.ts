@@ -110,7 +110,7 @@ export async function startPlatform(config: Readonly<Config>): Promise<RunningPl
     timers.push(crlTimer);
     const sweep = startExpirySweep(database.db, {
       everyMs: EXPIRY_SWEEP_MS,
-      onSwept: (removed) => logger.debug(removed, 'expired nonces and registrations deleted'),
+      onSwept: (removed) => logger.debug(removed, 'expired nonces, registrations and rate-limit windows deleted'),
       onError: (err) => logger.warn({ err }, 'expiry sweep failed'),
     });
     unlisteners.push(sweep.stop);

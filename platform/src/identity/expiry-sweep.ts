@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.js';
+import { purgeRateLimitWindows } from '../plugins/rate-counter.js';
 import { purgeUsedNonces } from './nonces.js';
 import { purgeExpiredRegistrations } from './registration.js';
 
@@ -6,11 +7,16 @@ import { purgeExpiredRegistrations } from './registration.js';
 export interface SweepResult {
   usedNonces: number;
   registrations: number;
+  rateLimitWindows: number;
 }
 
-/** Deletes everything that has expired by `now`: used nonces and registrations in progress. */
+/** Deletes everything that has expired by `now`: used nonces, registrations in progress, rate-limit windows. */
 export async function purgeExpired(db: Db, now: Date): Promise<SweepResult> {
-  return { usedNonces: await purgeUsedNonces(db, now), registrations: await purgeExpiredRegistrations(db, now) };
+  return {
+    usedNonces: await purgeUsedNonces(db, now),
+    registrations: await purgeExpiredRegistrations(db, now),
+    rateLimitWindows: await purgeRateLimitWindows(db, now),
+  };
 }
 
 export interface ExpirySweepOptions {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Db } from '../db/client.js';
 import { AppError } from '../shared/errors.js';
+import { rateCounter } from './rate-counter.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -12,6 +13,7 @@ declare module 'fastify' {
 }
 
 export interface RateLimitOptions {
+  db: Db;
   /** Calls per minute and route one device credential may make. */
   perDevice: number;
   /** Calls per minute and route one client IP may make, whatever credentials it presents. */
@@ -26,35 +28,48 @@ const WINDOW_MS = 60_000;
  * spraying guessed credentials is what the per-IP limit stops).
  */
 function deviceKey(request: FastifyRequest): string {
-  const header = request.headers.authorization ?? '';
-  return createHash('sha256').update(header).digest('base64url').slice(0, 22);
+  return createHash('sha256').update(request.headers.authorization ?? '').digest('base64url').slice(0, 22);
+}
+
+/** A counter's key: a hash, so the table never holds a client's address (rate-counter.ts). */
+function bucket(route: string, per: string, caller: string): string {
+  return createHash('sha256').update(`${route}\n${per}\n${caller}`).digest('base64url').slice(0, 27);
 }
 
 /**
  * Rate limits on the routes marked `config: { rateLimited: true }` (nonces, logins, registration
- * drafts): each route counts calls per device credential and per client IP in fixed one-minute
- * windows; over either limit the call is refused with REQ_RATE_LIMITED (429) and `Retry-After`
- * before any authentication or database work. Counters live in this process's memory
- * (@fastify/rate-limit's LRU store): behind a load balancer each process counts its own share.
+ * drafts, staff login challenges, pension requests): each route counts calls per device credential
+ * and per client IP in fixed one-minute windows; over either limit the call is refused with
+ * REQ_RATE_LIMITED (429) and `Retry-After` before any authentication or other database work. The
+ * counters are in the database (rate-counter.ts), so behind a load balancer every process counts
+ * against the same limit.
  */
 export default fp(
   async function rateLimits(app: FastifyInstance, opts: RateLimitOptions) {
-    await app.register(rateLimit, { global: false });
+    const count = rateCounter(opts.db, WINDOW_MS);
     const route = (request: FastifyRequest) => `${request.method} ${request.routeOptions.url}`;
-    const limiters = [
-      { per: 'ip', check: app.createRateLimit({ max: opts.perIp, timeWindow: WINDOW_MS, keyGenerator: (r) => `${route(r)} ip ${r.ip}` }) },
-      { per: 'device', check: app.createRateLimit({ max: opts.perDevice, timeWindow: WINDOW_MS, keyGenerator: (r) => `${route(r)} device ${deviceKey(r)}` }) },
+    const limits = [
+      { per: 'ip', max: opts.perIp, caller: (r: FastifyRequest) => r.ip },
+      // A call without credentials (a console's login challenge) has only its IP's limit: otherwise
+      // every such call, from every organisation's staff, would share one bucket.
+      { per: 'device', max: opts.perDevice, caller: (r: FastifyRequest) => (r.headers.authorization ? deviceKey(r) : null) },
     ];
 
     async function enforce(request: FastifyRequest, reply: FastifyReply) {
-      for (const { per, check } of limiters) {
-        const verdict = await check(request);
-        if (!verdict.isAllowed && verdict.isExceeded) {
-          reply.header('retry-after', String(verdict.ttlInSeconds));
-          // The detail names the limit, not the key: no IP address or credential hash in the log.
-          throw new AppError('REQ_RATE_LIMITED', { detail: `${route(request)}: over the per-${per} limit`, details: { retryAfterSeconds: verdict.ttlInSeconds } });
-        }
-      }
+      // Counted at once (one statement between them); the first limit exceeded is the answer.
+      const counts = await Promise.all(limits.map(({ per, caller }) => {
+        const who = caller(request);
+        return who === null ? null : count(bucket(route(request), per, who));
+      }));
+      limits.forEach(({ per, max }, i) => {
+        const counted = counts[i];
+        if (!counted || counted.hits <= max) return;
+        const { msLeft } = counted;
+        const retryAfterSeconds = Math.max(1, Math.ceil(msLeft / 1000));
+        reply.header('retry-after', String(retryAfterSeconds));
+        // The detail names the limit, not the key: no IP address or credential hash in the log.
+        throw new AppError('REQ_RATE_LIMITED', { detail: `${route(request)}: over the per-${per} limit`, details: { retryAfterSeconds } });
+      });
     }
 
     app.addHook('onRoute', (routeOptions) => {

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { devices, pendingRegistrations, usedNonces } from '../../../platform/src/db/schema/index.js';
+import { devices, pendingRegistrations, rateLimitWindows, usedNonces } from '../../../platform/src/db/schema/index.js';
 import { seedDemoWorld } from '../../../platform/src/demo/seed.js';
 import { DEMO_HOUSEHOLDS } from '../../../platform/src/demo/world.js';
 import { purgeExpired, startExpirySweep, type SweepResult } from '../../../platform/src/identity/expiry-sweep.js';
@@ -31,29 +31,35 @@ async function seedRows(tag: string) {
     { stage: 'draft', deviceId: tv.id, householdId: tv.householdId, payload: { tag, live: false }, expiresAt: at(-1) },
     { stage: 'verified', deviceId: tv.id, householdId: tv.householdId, payload: { tag, live: true }, expiresAt: at(1800) },
   ]);
+  await db.insert(rateLimitWindows).values([
+    { key: `${tag}-ended`, endsAt: at(-1), hits: 3 },
+    { key: `${tag}-open`, endsAt: at(30), hits: 1 },
+  ]);
 }
 
 async function remaining() {
   return {
     nonces: (await db.select().from(usedNonces)).map((r) => r.mac.replace(/x+$/, '')).sort(),
     registrations: (await db.select().from(pendingRegistrations)).map((r) => r.payload as { tag: string; live: boolean }),
+    windows: (await db.select().from(rateLimitWindows)).map((r) => r.key).sort(),
   };
 }
 
-describe('expired nonces and registrations', () => {
+describe('expired nonces, registrations and rate-limit windows', () => {
   afterEach(async () => {
     vi.useRealTimers();
     await db.delete(usedNonces);
     await db.delete(pendingRegistrations);
+    await db.delete(rateLimitWindows);
   });
 
   it('purgeExpired deletes what expired by the given time and keeps the rest', async () => {
     await seedRows('a');
-    expect(await purgeExpired(db, NOW)).toEqual({ usedNonces: 1, registrations: 1 });
-    expect(await remaining()).toEqual({ nonces: ['a-live'], registrations: [{ tag: 'a', live: true }] });
+    expect(await purgeExpired(db, NOW)).toEqual({ usedNonces: 1, registrations: 1, rateLimitWindows: 1 });
+    expect(await remaining()).toEqual({ nonces: ['a-live'], registrations: [{ tag: 'a', live: true }], windows: ['a-open'] });
     // Half an hour later the verified registration nobody confirmed goes too.
-    expect(await purgeExpired(db, at(1801))).toEqual({ usedNonces: 1, registrations: 1 });
-    expect(await remaining()).toEqual({ nonces: [], registrations: [] });
+    expect(await purgeExpired(db, at(1801))).toEqual({ usedNonces: 1, registrations: 1, rateLimitWindows: 1 });
+    expect(await remaining()).toEqual({ nonces: [], registrations: [], windows: [] });
   });
 
   it('the periodic sweep runs on its interval with its clock, and not after stop()', async () => {
@@ -67,8 +73,8 @@ describe('expired nonces and registrations', () => {
     expect(onSwept).not.toHaveBeenCalled();
     const first = new Promise<SweepResult>((resolve) => (swept = resolve));
     vi.advanceTimersByTime(1);
-    expect(await first).toEqual({ usedNonces: 1, registrations: 1 });
-    expect(await remaining()).toEqual({ nonces: ['b-live'], registrations: [{ tag: 'b', live: true }] });
+    expect(await first).toEqual({ usedNonces: 1, registrations: 1, rateLimitWindows: 1 });
+    expect(await remaining()).toEqual({ nonces: ['b-live'], registrations: [{ tag: 'b', live: true }], windows: ['b-open'] });
 
     await sweep.stop();
     await db.insert(usedNonces).values({ mac: 'after-stop'.padEnd(43, 'x'), expiresAt: at(-1) });

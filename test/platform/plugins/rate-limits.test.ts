@@ -1,8 +1,12 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { CLI_ACTOR } from '../../../platform/src/identity/audit.js';
 import { DEMO_HOUSEHOLDS } from '../../../platform/src/demo/world.js';
 import { provisionDevice } from '../../../platform/src/identity/devices.js';
 import { ERRORS } from '../../../platform/src/shared/errors.js';
+import { buildApp } from '../../../platform/src/app.js';
+import { openDatabase } from '../../../platform/src/db/client.js';
 import { buildTestApp } from '../../helpers/app.js';
 
 /** Small limits so each case reaches them in a few calls; each case uses its own client IP. */
@@ -71,6 +75,44 @@ describe('rate limits on the card routes', () => {
     const draft = () => post('/api/v1/registrations/drafts', sato, ip, { district: 'inami' });
     for (let i = 0; i < PER_DEVICE; i++) expect((await draft()).status).toBe(201);
     expectRateLimited(await draft());
+  });
+
+  it('counts calls arriving at once exactly: of 10 nonces from one TV at once, 3 are given', async () => {
+    const tv = (await newTv('台所のテレビ')).credential;
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => nonce(tv, `10.0.6.${i}`)));
+    expect(answers.map((a) => a.status).sort()).toEqual([...Array(PER_DEVICE).fill(201), ...Array(10 - PER_DEVICE).fill(429)]);
+  });
+
+  it('holds across platform processes sharing the database: calls spread over two count against one limit', async () => {
+    // A second process: its own app and, on PostgreSQL, its own connection pool to the same database.
+    const handle = t.database.url ? await openDatabase({ databaseUrl: t.database.url, dataDir: null }) : t.database;
+    const other = await buildApp({ config: t.config, database: handle, jpki: t.jpki });
+    try {
+      const tv = (await newTv('二階のテレビ')).credential;
+      const inject = (app: typeof t.app) => app.inject({ method: 'POST', url: '/api/v1/nonces', headers: { authorization: tv }, remoteAddress: '10.0.7.1', payload: { purpose: 'login' } });
+      const statuses = [];
+      for (const app of [t.app, other, t.app, other, t.app]) statuses.push((await inject(app)).statusCode);
+      expect(statuses).toEqual([201, 201, 201, 429, 429]);
+    } finally {
+      await other.close();
+      if (handle !== t.database) await handle.close();
+    }
+  });
+
+  it('a staff login challenge (no credentials) has only its IP limit: staff at different desks never share a bucket', async () => {
+    const challenge = (ip: string) => t.app.inject({ method: 'POST', url: '/api/v1/console/nonces', remoteAddress: ip, payload: { clientId: randomUUID() } });
+    for (let desk = 0; desk < 2; desk++) {
+      for (let i = 0; i < PER_IP; i++) expect((await challenge(`10.0.8.${desk}`)).statusCode).toBe(201);
+    }
+    const over = await challenge('10.0.8.0');
+    expect([over.statusCode, over.json().error.code]).toEqual([429, 'REQ_RATE_LIMITED']);
+  });
+
+  it('keeps no client address in the database: counters are keyed by a hash', async () => {
+    await nonce(yamada, '10.0.9.77');
+    const { rows } = await t.database.db.execute(sql`select key from rate_limit_windows`) as unknown as { rows: { key: string }[] };
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.filter((r) => r.key.includes('10.0.9.77') || r.key.includes('nonces'))).toEqual([]);
   });
 
   it('leaves routes without a limit alone (the household view)', async () => {

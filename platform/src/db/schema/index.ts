@@ -6,6 +6,7 @@ export * from './persons.js';
 export * from './services.js';
 export * from './sessions.js';
 export * from './nonces.js';
+export * from './rate-limits.js';
 export * from './registrations.js';
 export * from './card-linkages.js';
 export * from './signed-documents.js';

@@ -1,7 +1,10 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { loggerOptions } from '../../platform/src/shared/logger.js';
+import { AppError } from '../../platform/src/shared/errors.js';
+import { freshDatabase } from '../helpers/database.js';
 
 function capture() {
   const lines: string[] = [];
@@ -22,5 +25,25 @@ describe('logger redaction', () => {
     const { log, lines } = capture();
     log.info({ code: 'CARD_PIN_WRONG', triesLeft: 2 }, 'refused');
     expect(lines.join('')).toContain('CARD_PIN_WRONG');
+  });
+
+  it("never writes a failed query's values (drizzle puts them in the message, the stack and `params`; PostgreSQL in `detail`), and keeps what helps: the SQL, the SQLSTATE, the constraint", async () => {
+    const database = await freshDatabase();
+    try {
+      await database.db.execute(sql`create temporary table people_t (name text primary key)`);
+      await database.db.execute(sql`insert into people_t values (${'山田　太郎'})`);
+      const failure = await database.db.execute(sql`insert into people_t values (${'山田　太郎'})`).then(() => null, (err: unknown) => err);
+      expect(failure).toBeInstanceOf(Error);
+      const { log, lines } = capture();
+      log.error({ err: failure }, 'query failed');
+      log.error({ err: new AppError('INTERNAL', { detail: 'x', cause: failure }) }, 'request failed');
+      const out = lines.join('');
+      expect(out).not.toContain('山田');
+      expect(out).toContain('insert into people_t values');
+      expect(out).toContain('23505');
+      expect(out).toContain('people_t_pkey');
+    } finally {
+      await database.close();
+    }
   });
 });

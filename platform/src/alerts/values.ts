@@ -75,9 +75,17 @@ export function parseReferences(text: string | undefined): AlertKey[] {
   });
 }
 
+/**
+ * Longest identifier or sender accepted, in characters. CAP sets none; real ones are a few dozen
+ * characters. The pair is a unique key (`alerts_municipality_sender_identifier_uq`), and a b-tree
+ * entry must stay under 2,704 bytes: two of these at 4 bytes a character, with the municipality, do.
+ */
+export const MAX_IDENTIFIER_LENGTH = 256;
+
 /** CAP forbids spaces, commas and `<`/`&` in identifier and sender (they would break references). */
 export function checkIdentifier(value: string, field: 'identifier' | 'sender'): string {
   if (!value || /[\s,<&]/.test(value)) throw new AppError('ALERT_VALUE_INVALID', { details: { field } });
+  if (value.length > MAX_IDENTIFIER_LENGTH) throw new AppError('ALERT_VALUE_INVALID', { detail: `longer than ${MAX_IDENTIFIER_LENGTH} characters`, details: { field } });
   return value;
 }
 

@@ -279,6 +279,14 @@ describe('storing, duplicates and conflicts', () => {
     expect((await stateOf(firstKey))!.publishedAt).not.toBeNull();
   });
 
+  it('an identifier at the longest accepted (256 characters of 3 bytes each) is stored; one longer is ALERT_VALUE_INVALID, not a 500 from the unique index', async () => {
+    const longest = `${Date.now()}-`.padEnd(256, '避');
+    const stored = await post(capXml({ identifier: longest }).xml);
+    expect([stored.statusCode, stored.json().outcome]).toEqual([201, 'stored']);
+    const longer = await post(capXml({ identifier: `${longest}x` }).xml);
+    expect([longer.statusCode, longer.json().error.code]).toEqual([422, 'ALERT_VALUE_INVALID']);
+  });
+
   it('the same new message posted several times at once (a feed retrying) is stored once; the others are duplicates, never a 500', async () => {
     const doc = renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'retried-1');
     const answers = await Promise.all(Array.from({ length: 4 }, () => post(doc)));

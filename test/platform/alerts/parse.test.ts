@@ -180,6 +180,11 @@ describe('refusals, each with its own code', () => {
 
   it('bad values, malformed XML and undecodable bytes', () => {
     expect(refusal(nanto.replace('<identifier>nanto-2026-0001', '<identifier>nanto 2026,0001'))).toBe('ALERT_VALUE_INVALID');
+    // Longer than a unique key's b-tree entry can hold: refused, not a 500 from the index.
+    expect(refusal(nanto.replace('<identifier>nanto-2026-0001', `<identifier>${'x'.repeat(257)}`))).toBe('ALERT_VALUE_INVALID');
+    expect(parseAlertDocument(bytes(nanto.replace('<identifier>nanto-2026-0001', `<identifier>${'避'.repeat(256)}`))).identifier).toHaveLength(256);
+    expect(refusal(nanto.replace(/<sender>[^<]*/, `<sender>${'s'.repeat(9000)}`))).toBe('ALERT_VALUE_INVALID');
+    expect(refusal(lAlert.replace(/<commons:documentID>[^<]*/, `<commons:documentID>${'d'.repeat(3000)}`))).toBe('ALERT_VALUE_INVALID');
     expect(refusal(nanto.replace('5Z+O56uv5bCP5a2m5qChCg==', 'not*base64'))).toBe('ALERT_VALUE_INVALID');
     expect(refusal(nanto.replace('</alert>', ''))).toBe('ALERT_MALFORMED');
     expect(refusal(nanto.replace('<headline>', '<headline><b>'))).toBe('ALERT_MALFORMED');

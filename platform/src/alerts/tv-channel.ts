@@ -8,6 +8,7 @@ import type { Device } from '../db/schema/index.js';
 import { DEVICE_TEST_ALERTS_CHANNEL, DEVICE_WITHDRAWN_CHANNEL } from '../identity/devices.js';
 import { authenticateSession } from '../identity/sessions.js';
 import { AppError } from '../shared/errors.js';
+import { MessageAllowance } from '../shared/message-allowance.js';
 import { TV_ALERT_CLOSE, TV_ALERT_PATH, TvAlertClientMessage, type ReceiptKind, type TvAlertServerMessage } from './alerts-schemas.js';
 import { ALERT_STORED_CHANNEL } from './announce.js';
 import { isExtension } from './extension.js';
@@ -520,20 +521,16 @@ export async function tvAlertChannel(
     const deadline = setTimeout(() => refuse(socket, 'AUTH_DEVICE_UNKNOWN'), AUTH_WINDOW_MS);
     let tv: Tv | null = null;
     let authenticating = false;
-    let allowance = MESSAGE_BURST;
-    let allowanceAt = Date.now();
+    const allowance = new MessageAllowance(MESSAGE_BURST, MESSAGES_PER_SECOND);
     socket.on('message', async (raw) => {
       // A receipt's time is its arrival, not when its batch is stored (nor after the session lookup below).
       const receivedAt = new Date();
-      allowance = Math.min(MESSAGE_BURST, allowance + (receivedAt.getTime() - allowanceAt) * MESSAGES_PER_SECOND / 1000);
-      allowanceAt = receivedAt.getTime();
-      if (allowance < 1) {
+      if (!allowance.take(receivedAt.getTime())) {
         clearTimeout(deadline);
         send(socket, { type: 'refused', code: 'REQ_RATE_LIMITED' });
         socket.close(TV_ALERT_CLOSE.malformed, 'too many messages');
         return;
       }
-      allowance -= 1;
       let message: TvAlertClientMessage;
       try {
         message = JSON.parse(String(raw)) as TvAlertClientMessage;

@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import { and, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db, DbHandle } from '../db/client.js';
 import { AppError } from '../shared/errors.js';
+import { MessageAllowance } from '../shared/message-allowance.js';
 import { CONSOLE_PREFIX } from '../staff/access.js';
 import { staffSessions } from '../staff/schema.js';
 import { authenticateStaff, describe, type StaffContext, type StaffSessionPolicy } from '../staff/staff-login.js';
@@ -17,6 +18,39 @@ export const LIVE_TICK_MS = 2_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A console that has not authenticated by then is dropped. */
 const AUTH_WINDOW_MS = 5_000;
+/**
+ * Messages one console may send: it sends a watch when its officer opens an alert or the shelters
+ * page, so a burst of 120 and then 10 a second is far beyond a person; a script flooding watches
+ * (each an overview or a funnel computed) is closed as malformed, and a real console would
+ * reconnect after its backoff.
+ */
+const MESSAGE_BURST = 120;
+const MESSAGES_PER_SECOND = 10;
+
+/**
+ * Runs `job` now, or once more after the run in progress: however many requests come while it
+ * runs, they cost one more run, not one each.
+ */
+function coalesced(job: () => Promise<void>): () => void {
+  let running = false;
+  let again = false;
+  const run = async () => {
+    running = true;
+    try {
+      do {
+        again = false;
+        await job();
+      } while (again);
+    } finally {
+      running = false;
+    }
+  };
+  return () => {
+    if (running) again = true;
+    else void run();
+  };
+}
+
 /** WebSocket close codes the console page understands. */
 export const LIVE_CLOSE = { ended: 4001, malformed: 4002 } as const;
 
@@ -30,6 +64,9 @@ interface Viewer {
   /** Whether this console shows the shelters page (pushed on every change NOTIFY'd for its organisation). */
   shelters: boolean;
   lastShelters: string;
+  /** This console's own overview and funnel, each computed at most once at a time (`coalesced`). */
+  refreshShelters: () => void;
+  refreshFunnel: () => void;
 }
 
 /** Live sources other services give the channel (kept out of this file so the console does not depend on them). */
@@ -187,7 +224,7 @@ export async function liveChannel(app: FastifyInstance, database: Pick<DbHandle,
       }
       viewer.shelters = message.on === true;
       viewer.lastShelters = '';
-      if (viewer.shelters) void pushShelters(viewer.context.organisation.id, viewer);
+      if (viewer.shelters) viewer.refreshShelters();
       return;
     }
     if (message?.type !== 'watch-alert') return;
@@ -198,7 +235,7 @@ export async function liveChannel(app: FastifyInstance, database: Pick<DbHandle,
     }
     viewer.watching = alertId;
     viewer.lastFunnel = '';
-    if (alertId) void pushFunnel(viewer, new Map()).catch((err: unknown) => app.log.warn({ err }, 'live alert funnel failed'));
+    if (alertId) viewer.refreshFunnel();
   };
 
   app.addHook('onClose', async () => {
@@ -220,13 +257,22 @@ export async function liveChannel(app: FastifyInstance, database: Pick<DbHandle,
     send(socket, { type: 'hello' });
     const deadline = setTimeout(() => socket.close(LIVE_CLOSE.ended, 'not authenticated'), AUTH_WINDOW_MS);
     let viewer: Viewer | null = null;
+    let authenticating = false;
+    const allowance = new MessageAllowance(MESSAGE_BURST, MESSAGES_PER_SECOND);
     socket.on('message', async (raw) => {
+      if (!allowance.take()) {
+        clearTimeout(deadline);
+        socket.close(LIVE_CLOSE.malformed, 'too many messages');
+        return;
+      }
       if (viewer) {
         watch(viewer, raw);
         return;
       }
       let message: LiveClientMessage;
       try {
+        // One authentication per socket: the console waits for `ready` before it sends anything else.
+        if (authenticating) throw new Error('a message while authenticating');
         message = JSON.parse(String(raw)) as LiveClientMessage;
         if (message?.type !== 'auth' || typeof message.token !== 'string') throw new Error('not an auth message');
       } catch {
@@ -234,10 +280,18 @@ export async function liveChannel(app: FastifyInstance, database: Pick<DbHandle,
         socket.close(LIVE_CLOSE.malformed, 'expected {type:"auth",token}');
         return;
       }
+      authenticating = true;
       try {
         const context = await authenticateStaff(db, `Bearer ${message.token}`, policy);
         clearTimeout(deadline);
-        viewer = { socket, context, lastSent: '', watching: null, lastFunnel: '', shelters: false, lastShelters: '' };
+        // Closed while its session was looked up: nothing to register.
+        if (socket.readyState !== socket.OPEN) return;
+        const created: Viewer = {
+          socket, context, lastSent: '', watching: null, lastFunnel: '', shelters: false, lastShelters: '',
+          refreshShelters: coalesced(() => pushShelters(context.organisation.id, created)),
+          refreshFunnel: coalesced(() => pushFunnel(created, new Map()).catch((err: unknown) => app.log.warn({ err }, 'live alert funnel failed'))),
+        };
+        viewer = created;
         viewers.add(viewer);
         send(socket, { type: 'ready', me: describe(context) });
         timer ??= setInterval(() => void tick(), LIVE_TICK_MS);

@@ -128,6 +128,33 @@ describe('the console live channel', () => {
     other.socket.close();
   });
 
+  it('authenticates once per socket: an auth sent while the first is being checked closes it as malformed, and no viewer is left behind', async () => {
+    const officer = await staffWithSession(db, await orgId(db, '162108'), ['municipality.shelter_staff']);
+    const live = await Live.open(liveUrl);
+    for (let i = 0; i < 5; i++) live.socket.send(JSON.stringify({ type: 'auth', token: officer.token }));
+    expect(await live.closure()).toBe(LIVE_CLOSE.malformed);
+    expect(live.messages.filter(isReady)).toEqual([]);
+  });
+
+  it('a flood of watch messages is closed as malformed; watches arriving together cost one more overview, not one each', async () => {
+    const staff = await staffWithSession(db, await orgId(db, '162108'), ['municipality.shelter_staff']);
+    const isShelters = (m: LiveServerMessage): m is Extract<LiveServerMessage, { type: 'shelters' }> => m.type === 'shelters';
+    const isRefused = (m: LiveServerMessage): m is Extract<LiveServerMessage, { type: 'watch-refused' }> => m.type === 'watch-refused';
+    const live = await Live.open(liveUrl);
+    live.socket.send(JSON.stringify({ type: 'auth', token: staff.token }));
+    await live.next(isReady);
+    // 100 watches at once (within the allowance): the first computes the overview, the rest fold
+    // into one more run. The refused watch-alert after them is answered once they were all read.
+    for (let i = 0; i < 100; i++) live.socket.send(JSON.stringify({ type: 'watch-shelters', on: true }));
+    live.socket.send(JSON.stringify({ type: 'watch-alert', alertId: '00000000-0000-4000-8000-000000000000' }));
+    await live.next(isRefused);
+    await live.next(isShelters);
+    expect(live.messages.filter(isShelters).length).toBeLessThanOrEqual(2);
+    // Past the allowance (a burst of 120, then 10 a second) the socket is closed.
+    for (let i = 0; i < 200; i++) live.socket.send(JSON.stringify({ type: 'watch-shelters', on: false }));
+    expect(await live.closure()).toBe(LIVE_CLOSE.malformed);
+  });
+
   it('refuses a wrong token and a malformed first message, each with its close code', async () => {
     const wrong = await Live.open(liveUrl);
     wrong.socket.send(JSON.stringify({ type: 'auth', token: 'x'.repeat(43) }));

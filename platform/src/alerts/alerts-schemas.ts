@@ -86,9 +86,15 @@ export const TvAlertServerMessage = Type.Union([
    * Authenticated. `active`: every alert of the household still in force (ids); the TV drops any
    * other it holds. `now`: the platform's clock as it sent this (ms since the epoch): the TV ends
    * alerts at their expiry by this clock, not by its own (a TV clock set ahead would end an
-   * evacuation order early).
+   * evacuation order early). `heartbeatMs`: a `beat` (or any other message) comes at least this
+   * often; a TV that hears nothing for much longer takes the link for dead and connects again.
    */
-  Type.Object({ type: Type.Literal('ready'), active: Type.Array(Type.String({ format: 'uuid' })), now: Type.Integer({ minimum: 0 }) }),
+  Type.Object({
+    type: Type.Literal('ready'), active: Type.Array(Type.String({ format: 'uuid' })), now: Type.Integer({ minimum: 0 }),
+    heartbeatMs: Type.Optional(Type.Integer({ minimum: 1 })),
+  }),
+  /** Nothing new: the link is alive (see `heartbeatMs`). */
+  Type.Object({ type: Type.Literal('beat') }),
   /** Not accepted; the socket closes with TV_ALERT_CLOSE.refused. */
   Type.Object({ type: Type.Literal('refused'), code: Type.String() }),
   /**

@@ -50,7 +50,20 @@ interface Tv {
   testAlerts: boolean;
   /** Receipts stored since this TV was last told (one `receipted` per TV per stored batch, not one per receipt). */
   stored: { alertId: string; kind: ReceiptKind }[];
+  /** When this TV is next sent a `beat` (HEARTBEAT_MS after connecting, then every HEARTBEAT_MS). */
+  nextBeatAt: number;
 }
+
+/**
+ * How often each TV hears from the platform, at the least: a `beat` (told in `ready`). A link can die
+ * without a close reaching the TV (a NAT or router dropping it, a process hung); the TV takes
+ * silence for that and connects again (stb-ui alerts-client.ts), instead of waiting for an alert
+ * that can never arrive. Beats go by each TV's own time of connecting, at most MAX_BEATS_PER_TICK
+ * a second, so a process's 20,000 TVs are not all sent one in the same moment as an alert.
+ */
+export const HEARTBEAT_MS = 25_000;
+const MAX_BEATS_PER_TICK = 2_000;
+const BEAT_FRAME = JSON.stringify({ type: 'beat' } satisfies TvAlertServerMessage);
 
 /** A new alert's frame for a TV that holds nothing it replaces: what nearly every TV is sent. */
 const FRESH: FrameOptions = { acknowledged: false, replaces: [], extension: false };
@@ -85,9 +98,10 @@ export async function tvAlertChannel(
    * `connect`: the TV's lookup (tv-connect.ts); tests hold one open to order it against a publish.
    * `readHomes`: reading households again after a change (tv-homes.ts); tests make it fail.
    */
-  options: { connect?: (credential: string) => Promise<TvConnection>; readHomes?: typeof homesOf } = {},
+  options: { connect?: (credential: string) => Promise<TvConnection>; readHomes?: typeof homesOf; heartbeatMs?: number } = {},
 ): Promise<void> {
   const { db } = database;
+  const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
   const connect = options.connect ?? tvConnector(db);
   const readHomes = options.readHomes ?? homesOf;
   const receipts = receiptWriter(db);
@@ -342,7 +356,7 @@ export async function tvAlertChannel(
     const activeIds = active.map((a) => a.id);
     tv.held = new Set(have.filter((id) => activeIds.includes(id)));
     for (const a of active) if (tv.held.has(a.id)) watchExpiry(a.id, a.expiresAt);
-    send(tv.socket, { type: 'ready', active: activeIds, now: Date.now() });
+    send(tv.socket, { type: 'ready', active: activeIds, now: Date.now(), heartbeatMs });
     await sendMissing(tv, active.filter((a) => !tv.held.has(a.id)));
   };
   /** Alerts in force the TV lacks, each sent unless it got it meanwhile. */
@@ -501,7 +515,22 @@ export async function tvAlertChannel(
     app.log.warn({ err }, 'TV alert channel: no notifications; alerts reach TVs when they reconnect');
     return async () => undefined;
   })));
+  const beats = setInterval(() => {
+    const now = Date.now();
+    let sent = 0;
+    for (const tvs of byHousehold.values()) {
+      for (const tv of tvs) {
+        if (tv.nextBeatAt > now) continue;
+        if (sent++ >= MAX_BEATS_PER_TICK) return;
+        tv.nextBeatAt = now + heartbeatMs;
+        sendText(tv.socket, BEAT_FRAME);
+      }
+    }
+  }, Math.min(1000, heartbeatMs));
+  beats.unref();
+
   app.addHook('onClose', async () => {
+    clearInterval(beats);
     if (expiryTimer) clearTimeout(expiryTimer);
     if (confirmTimer) clearTimeout(confirmTimer);
     if (homeRetryTimer) clearTimeout(homeRetryTimer);
@@ -552,7 +581,7 @@ export async function tvAlertChannel(
         try {
           const { device, active, home } = await connect(message.credential);
           if (socket.readyState !== socket.OPEN) return;
-          tv = { socket, device, householdId: device.householdId, held: new Set(), testAlerts: device.testAlerts, stored: [] };
+          tv = { socket, device, householdId: device.householdId, held: new Set(), testAlerts: device.testAlerts, stored: [], nextBeatAt: Date.now() + heartbeatMs };
           let tvs = byHousehold.get(tv.householdId);
           if (!tvs) byHousehold.set(tv.householdId, (tvs = new Set()));
           tvs.add(tv);

@@ -33,6 +33,12 @@ export const BACKOFF_MAX_MS = 30_000;
  * one on it, the page busy) still counts as delivered.
  */
 export const DELIVERED_UNLESS_SHOWN_MS = 1_000;
+/**
+ * Silence taken for a dead link, in heartbeats: the platform sends something at least every
+ * `heartbeatMs` (its `ready` says how often); a link that died without a close reaching the TV (a
+ * router dropping it, a platform process hung) is given up after this many and connected again.
+ */
+export const SILENT_HEARTBEATS = 2;
 /** The longest wait setTimeout keeps (2^31 − 1 ms, about 24.8 days); a longer one would fire at once. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -81,6 +87,15 @@ export class AlertsClient {
   private _expiredHere = new Set<string>();
   /** The platform's clock minus this TV's, as the last `ready` showed it (0 until one came). */
   private _clockSkewMs = 0;
+  /**
+   * The credential the platform last accepted: kept, so reconnecting does not depend on the reader
+   * driver answering (a hung driver must not keep evacuation orders away); asked again when refused.
+   */
+  private _credential: DeviceCredential | null = null;
+  /** The platform's promise of a message at least this often (its `ready`); null from one that makes none. */
+  private _heartbeatMs: number | null = null;
+  private _heardAt = 0;
+  private _watchdog: ReturnType<typeof setInterval> | null = null;
 
   constructor(options: AlertsClientOptions) {
     this._opts = options;
@@ -127,6 +142,7 @@ export class AlertsClient {
     this._stopped = true;
     if (this._timer) clearTimeout(this._timer);
     this._timer = null;
+    this._stopWatchdog();
     if (this._expiryTimer) clearTimeout(this._expiryTimer);
     this._expiryTimer = null;
     this._socket?.close();
@@ -220,7 +236,7 @@ export class AlertsClient {
     if (this._stopped) return;
     let credential: DeviceCredential;
     try {
-      credential = await this._opts.credential();
+      credential = this._credential ?? await this._opts.credential();
     } catch {
       return this._retry();
     }
@@ -229,6 +245,8 @@ export class AlertsClient {
     const socket = new Socket(this._opts.url);
     this._socket = socket;
     socket.onmessage = (event) => {
+      if (this._socket !== socket) return;
+      this._heardAt = Date.now();
       let message: TvAlertServerMessage;
       try {
         message = JSON.parse(String(event.data)) as TvAlertServerMessage;
@@ -237,13 +255,39 @@ export class AlertsClient {
       }
       this._onMessage(message, credential);
     };
-    socket.onclose = () => {
-      if (this._socket !== socket) return;
-      this._socket = null;
-      this._ready = false;
-      this._pending.dropped();
-      this._retry();
-    };
+    socket.onclose = () => this._lost(socket);
+  }
+
+  /** The link is gone (closed, or silent too long): nothing sent on it will be confirmed; connect again. */
+  private _lost(socket: WebSocket) {
+    if (this._socket !== socket) return;
+    this._socket = null;
+    this._ready = false;
+    this._stopWatchdog();
+    this._pending.dropped();
+    this._retry();
+  }
+
+  private _startWatchdog(heartbeatMs: number) {
+    this._stopWatchdog();
+    this._heartbeatMs = heartbeatMs;
+    this._heardAt = Date.now();
+    const socket = this._socket;
+    this._watchdog = setInterval(() => {
+      if (!socket || Date.now() - this._heardAt <= SILENT_HEARTBEATS * heartbeatMs) return;
+      // A dead link's close handshake may never finish: it is given up here, whatever close() does.
+      this._lost(socket);
+      try {
+        socket.close();
+      } catch {
+        // already closing
+      }
+    }, heartbeatMs);
+  }
+
+  private _stopWatchdog() {
+    if (this._watchdog) clearInterval(this._watchdog);
+    this._watchdog = null;
   }
 
   private _onMessage(message: TvAlertServerMessage, credential: DeviceCredential) {
@@ -254,6 +298,8 @@ export class AlertsClient {
       case 'ready': {
         this._ready = true;
         this._attempt = 0;
+        this._credential = credential;
+        if (message.heartbeatMs) this._startWatchdog(message.heartbeatMs);
         if (Number.isFinite(message.now)) {
           this._clockSkewMs = message.now - Date.now();
           this._armExpiry();
@@ -301,7 +347,14 @@ export class AlertsClient {
       case 'receipted':
         for (const r of message.receipts) this._pending.confirmed(r.alertId, r.kind);
         return;
+      case 'beat':
+        // A receipt unconfirmed for a whole heartbeat on a live link was lost (the platform could not
+        // store it): sent again now, not only after a reconnect that may never come.
+        if (this._heartbeatMs) for (const r of this._pending.overdue(Date.now() - this._heartbeatMs)) this._send({ type: 'receipt', ...r });
+        return;
       case 'refused':
+        // Asked of the reader driver again next time: the box may have been given a new credential.
+        this._credential = null;
         // Withdrawn by the operator: the platform will never store this TV's receipts, so they are
         // not kept (up to MAX_PENDING, across reloads) for a link that can never be confirmed. Nor
         // are the alerts it holds: their text names the household, and the TV is no longer theirs.

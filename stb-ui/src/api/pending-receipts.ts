@@ -32,6 +32,8 @@ export interface PendingReceipt {
 interface Entry extends PendingReceipt {
   /** Copies sent on the current link and not yet confirmed. */
   inFlight: number;
+  /** When the last copy went (ms since the epoch). */
+  sentAt: number;
 }
 
 const KINDS: readonly string[] = ['delivered', 'displayed', 'acknowledged'];
@@ -74,13 +76,29 @@ export class PendingReceipts {
   /** A copy of `receipt` went out on the current link. */
   sent(receipt: PendingReceipt): void {
     const entry = this._entries.get(keyOf(receipt));
-    if (entry) entry.inFlight++;
+    if (entry) {
+      entry.inFlight++;
+      entry.sentAt = Date.now();
+    }
   }
 
   /** The link is up: every receipt still waiting, oldest first, to send again (each marked sent). */
   resend(): PendingReceipt[] {
     return [...this._entries.values()].map((e) => {
       e.inFlight++;
+      e.sentAt = Date.now();
+      return plain(e);
+    });
+  }
+
+  /**
+   * Receipts sent on this link no later than `sentBefore` and still unconfirmed: taken as lost (the
+   * platform answers every receipt it stores) and sent again, now the only copy on the way.
+   */
+  overdue(sentBefore: number): PendingReceipt[] {
+    return [...this._entries.values()].filter((e) => e.inFlight > 0 && e.sentAt <= sentBefore).map((e) => {
+      e.inFlight = 1;
+      e.sentAt = Date.now();
       return plain(e);
     });
   }
@@ -115,7 +133,7 @@ export class PendingReceipts {
     const key = keyOf(receipt);
     const known = this._entries.get(key);
     if (!known) {
-      const entry: Entry = { ...plain(receipt), inFlight: 0 };
+      const entry: Entry = { ...plain(receipt), inFlight: 0, sentAt: 0 };
       this._entries.set(key, entry);
       return { entry, changed: true };
     }

@@ -147,6 +147,20 @@ const receiptsOf = (alertId: string) => db.select({ kind: alertReceipts.kind, an
   .where(and(eq(alertReceipts.alertId, alertId), eq(alertReceipts.deviceId, YAMADA.tv.id))).orderBy(alertReceipts.kind);
 
 describe('the TV alert channel', () => {
+  it('tells each TV in ready how often it will hear from the platform, and sends a beat at least that often while nothing else comes (the TV takes silence for a dead link)', async () => {
+    const proc = await processWith(tvConnector(db), { heartbeatMs: 300 });
+    try {
+      const tv = await Tv.connect(credential(YAMADA), [], proc.server);
+      expect(tv.messages.find((m): m is Of<'ready'> => m.type === 'ready')!.heartbeatMs).toBe(300);
+      await tv.next('beat');
+      const second = await tv.next('beat', () => true, tv.messages.findIndex((m) => m.type === 'beat') + 1);
+      expect(second).toEqual({ type: 'beat' });
+      await tv.close();
+    } finally {
+      await proc.close();
+    }
+  });
+
   it('pushes an Actual alert to the targeted household with its own text: names or label, level, shelter and distance', async () => {
     const tv = await Tv.connect(credential(YAMADA));
     const a = await ingest({ headline: '城端地域に 避難指示' });

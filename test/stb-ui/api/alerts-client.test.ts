@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AlertsClient, DELIVERED_UNLESS_SHOWN_MS, MAX_TIMER_MS, type AlertsChange, type TvAlert } from '../../../stb-ui/src/api/alerts-client.js';
+import { AlertsClient, DELIVERED_UNLESS_SHOWN_MS, MAX_TIMER_MS, SILENT_HEARTBEATS, type AlertsChange, type TvAlert } from '../../../stb-ui/src/api/alerts-client.js';
 import { PENDING_RECEIPTS_KEY } from '../../../stb-ui/src/api/pending-receipts.js';
 import type { TvAlertServerMessage } from '../../../platform/src/alerts/alerts-schemas.js';
 
@@ -43,6 +43,85 @@ async function connected(storage: Pick<Storage, 'getItem' | 'setItem'> | null = 
 describe('AlertsClient', () => {
   afterEach(() => {
     vi.useRealTimers();
+  });
+
+  it('takes a link silent for longer than the heartbeats it was promised for dead and connects again, with no close from the platform (a router dropped it, a process hung)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    const client = new AlertsClient({ url: 'ws://x', credential: async () => ({ id: 'tv', secret: 's' }), WebSocket: ScriptedSocket as unknown as typeof WebSocket, random: () => 0 });
+    client.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const first = ScriptedSocket.last!;
+    first.play({ type: 'hello' });
+    first.play({ type: 'ready', active: [], now: Date.now(), heartbeatMs: 1000 });
+    // Beats keep it up, however long.
+    for (let i = 0; i < 5; i++) {
+      await vi.advanceTimersByTimeAsync(1000);
+      first.play({ type: 'beat' });
+    }
+    expect(ScriptedSocket.last).toBe(first);
+    expect(client.connected).toBe(true);
+    // Then silence: given up after SILENT_HEARTBEATS, connected again after the backoff.
+    await vi.advanceTimersByTimeAsync(SILENT_HEARTBEATS * 1000 + 1000);
+    expect(client.connected).toBe(false);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(ScriptedSocket.last).not.toBe(first);
+    // A late message on the old link changes nothing.
+    first.play({ type: 'alert', alert: alert(A, '2099-11-30T01:00:00.000Z'), replaces: [] });
+    expect(client.alerts).toEqual([]);
+    client.stop();
+  });
+
+  it('reconnects with the credential the platform accepted, without asking the reader driver again (a hung driver must not keep alerts away); asks again once refused', async () => {
+    let asked = 0;
+    const client = new AlertsClient({
+      url: 'ws://x', WebSocket: ScriptedSocket as unknown as typeof WebSocket, random: () => 0,
+      credential: async () => {
+        asked++;
+        return { id: 'tv', secret: 's' };
+      },
+    });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    client.start();
+    await vi.advanceTimersByTimeAsync(0);
+    ScriptedSocket.last!.play({ type: 'hello' });
+    ScriptedSocket.last!.play({ type: 'ready', active: [], now: Date.now() });
+    ScriptedSocket.last!.onclose!();
+    await vi.advanceTimersByTimeAsync(1000);
+    ScriptedSocket.last!.play({ type: 'hello' });
+    expect(ScriptedSocket.last!.sent.at(-1)).toMatchObject({ type: 'auth', credential: 'tv:s' });
+    expect(asked).toBe(1);
+    ScriptedSocket.last!.play({ type: 'refused', code: 'AUTH_DEVICE_UNKNOWN' });
+    ScriptedSocket.last!.onclose!();
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(asked).toBe(2);
+    client.stop();
+  });
+
+  it('a receipt the platform never confirmed on a live link is sent again at the next beat after a heartbeat (it could not store it), not only after a reconnect', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    const client = new AlertsClient({ url: 'ws://x', credential: async () => ({ id: 'tv', secret: 's' }), WebSocket: ScriptedSocket as unknown as typeof WebSocket });
+    client.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const socket = ScriptedSocket.last!;
+    socket.play({ type: 'hello' });
+    socket.play({ type: 'ready', active: [], now: Date.now(), heartbeatMs: 1000 });
+    socket.play({ type: 'alert', alert: alert(A, '2099-11-30T01:00:00.000Z'), replaces: [] });
+    client.acknowledge(A, 'evacuated');
+    const acks = () => socket.sent.filter((m) => m.type === 'receipt' && m.kind === 'acknowledged').length;
+    expect(acks()).toBe(1);
+    // A beat sooner than a heartbeat after sending: it may still be on its way.
+    await vi.advanceTimersByTimeAsync(500);
+    socket.play({ type: 'beat' });
+    expect(acks()).toBe(1);
+    await vi.advanceTimersByTimeAsync(600);
+    socket.play({ type: 'beat' });
+    expect(acks()).toBe(2);
+    socket.play({ type: 'receipted', receipts: [{ alertId: A, kind: 'acknowledged' }] });
+    expect(client.pendingReceipts.filter((r) => r.kind === 'acknowledged')).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1100);
+    socket.play({ type: 'beat' });
+    expect(acks()).toBe(2);
+    client.stop();
   });
 
   it('names the logged-in person on displayed and acknowledged (the platform stores who acknowledged), never on delivered', async () => {

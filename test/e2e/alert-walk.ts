@@ -125,6 +125,8 @@ export async function acknowledgeLeftovers(page: Page, link: AlertLink) {
     await choicesTaken(page);
     await page.keyboard.press('Enter');
   }
+  // The screen beneath holds OK and digits for a moment after the overlay closes.
+  await expect(page.locator('stb-tv-app')).not.toHaveAttribute('data-choices-held', { timeout: 15_000 });
 }
 
 /**

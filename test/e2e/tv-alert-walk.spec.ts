@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import {
-  acknowledgedOnTv, acknowledgementsSent, choicesTaken, clockSteps, cutLines, halfTypedPin, linesSeen, overlay, quietTv, tvAlertSpec,
+  acknowledgedOnTv, acknowledgementsSent, choicesTaken, clockSteps, cutLines, halfTypedPin, linesSeen, overlay, quietTv, sound, tvAlertSpec,
 } from './alert-walk.js';
 import { cancelAlerts } from './alerts.js';
 import { focusedKeys, press } from './remote.js';
@@ -46,13 +46,18 @@ test('an alert that arrives as OK is pressed beneath picks nothing for 0.8 s: OK
   await cancelAlerts([order]);
 });
 
-test('digits, arrows and Back with an alert up never reach the PIN pad beneath; acknowledged, the PIN is as it was', async ({ page }) => {
+/** A level-4 order up, its choices taken, over a PIN half typed beneath. */
+async function orderOverHalfTypedPin(page: Page) {
   await quietTv(page);
-  const { typedOn, pinLength } = await halfTypedPin(page, driver(), TARO);
-
+  const pin = await halfTypedPin(page, driver(), TARO);
   const order = await publish({ level: '4' });
   await expect(overlay(page)).toHaveAttribute('data-alert', order.id, { timeout: 15_000 });
   await choicesTaken(page);
+  return { ...pin, order };
+}
+
+test('digits, arrows and Back with an alert up never reach the PIN pad beneath; acknowledged, the PIN is as it was', async ({ page }) => {
+  const { typedOn, pinLength, order } = await orderOverHalfTypedPin(page);
   for (const key of ['5', '0', 'ArrowUp', 'ArrowLeft', 'Backspace', 'ArrowDown', 'ArrowRight']) await press(page, key);
   expect((await focusedKeys(page))[0]).toMatch(/^alert\//);
   await expect(overlay(page)).toHaveAttribute('data-alert', order.id);
@@ -119,6 +124,47 @@ test('an Update of the alert on screen says its text changed; withdrawn or expir
   await choicesTaken(page);
   await press(page, 'Enter', 'start/login');
   await expect(overlay(page)).toHaveCount(0);
+});
+
+test('a double OK on the last alert does not reach the PIN pad beneath: for 0.8 s after the overlay closes, OK and digits do nothing', async ({ page }) => {
+  const { typedOn, pinLength, order } = await orderOverHalfTypedPin(page);
+  await page.clock.pauseAt(Date.now() + 1_000);
+  // OK acknowledges; the second press of a double OK, and a digit, land on the pad and type nothing.
+  await press(page, 'Enter', typedOn);
+  await expect(overlay(page)).toHaveCount(0);
+  await press(page, 'Enter', typedOn);
+  await press(page, '7', typedOn);
+  await expect(pinLength).toHaveAttribute('data-pin-length', '2');
+  // Arrows still move meanwhile; 0.8 s on, the pad types again.
+  await page.clock.runFor(800);
+  await press(page, '3');
+  await expect(pinLength).toHaveAttribute('data-pin-length', '3');
+  await cancelAlerts([order]);
+});
+
+test('two alerts at once: the one waiting is read aloud (with its chime) when it comes on screen after the other is answered', async ({ page }) => {
+  await quietTv(page, { sound: true });
+  const a = await publish({ level: '3', headline: '城端地域に 高齢者等避難' });
+  await expect(overlay(page)).toHaveAttribute('data-alert', a.id, { timeout: 15_000 });
+  const b = await publish({ level: '5', headline: '城端地域に 緊急安全確保' });
+  await expect(overlay(page)).toHaveAttribute('data-alert', b.id, { timeout: 15_000 });
+  const before = await sound(page);
+  expect(before.spoken.at(-1)).toContain('警戒レベル5');
+  await choicesTaken(page);
+  await press(page, '2');
+  await expect(overlay(page)).toHaveAttribute('data-alert', a.id);
+  await expect.poll(async () => (await sound(page)).spoken.at(-1)).toContain('警戒レベル3 高齢者等避難');
+  expect((await sound(page)).chimes).toBe(before.chimes + 1);
+  await cancelAlerts([a, b]);
+});
+
+test('a lift (解除) asks for no answer: OK alone, no 避難しました or 自宅で安全です', async ({ page }) => {
+  await quietTv(page);
+  const lift = await publish({ level: 'lift', headline: '城端地域の 避難指示を 解除します' });
+  await expect(overlay(page)).toHaveAttribute('data-alert', lift.id, { timeout: 15_000 });
+  await expect(page.locator('stb-tv-alert-overlay [focus-key="alert/ok"]')).toHaveCount(1);
+  await expect(page.locator('stb-tv-alert-overlay [focus-key="alert/safe"], stb-tv-alert-overlay [focus-key="alert/evacuated"]')).toHaveCount(0);
+  await cancelAlerts([lift]);
 });
 
 test('several alerts waiting: 「あと N件」 says more follow, and each shows in turn', async ({ page }) => {

@@ -111,6 +111,8 @@ for (const textSize of SIZES) {
       await press(page, 'Enter', 'home/settings');
       await cancelAlerts([order]);
       await expect.poll(() => alertsInForce(page), { timeout: 15_000 }).toEqual([]);
+      // Closed, the screen beneath holds OK and digits for 0.8 s too (a double OK picks nothing there).
+      await expect(page.locator('stb-tv-app')).not.toHaveAttribute('data-choices-held');
       await press(page, '9', 'alert/close');
       await expect(page.locator('stb-tv-alert-overlay [data-alert="none"]')).toBeVisible();
       await check('alerts-none');

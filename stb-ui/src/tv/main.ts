@@ -6,7 +6,8 @@ import { loadUiConfig } from '../config.js';
 import '../components/health-badge.js';
 import './alerts/alert-overlay.js';
 import type { AlertEnd } from './alerts/alert-overlay.js';
-import { messageIn } from './alerts/alert-message.js';
+import { spokenAlert } from './alerts/alert-message.js';
+import { CHOICE_HOLD_MS } from './alerts/alert-overlay.js';
 import { announce, speakJapanese } from './alerts/alert-voice.js';
 import { CardCertCache } from './flow/card-cert-cache.js';
 import { CardFlow, type FlowState } from './flow/card-flow.js';
@@ -256,6 +257,13 @@ export class StbTvApp extends LitElement {
     // nor an answer's own result) holds its choices for a moment: a key pressed for what was there must not pick.
     const shown = this._alert ? `${this._alert.id}/${this._alertEnd ?? ''}` : null;
     if (shown === this._alertShown) return;
+    // Closed: the screen beneath takes no OK or digit for a moment either. A double OK on the last
+    // alert would otherwise type a digit into a half-typed (masked) PIN, and spend a try of the card.
+    // `data-choices-held` on the app meanwhile (tests wait for it to go).
+    if (shown === null && this._alertShown !== null) {
+      this.toggleAttribute('data-choices-held', true);
+      focusService.holdChoices(CHOICE_HOLD_MS, () => this.toggleAttribute('data-choices-held', focusService.choicesHeld));
+    }
     this._alertShown = shown;
     if (shown !== null && this._review === null) this._alertArrival++;
   }
@@ -439,7 +447,7 @@ export class StbTvApp extends LitElement {
       this._alertUpdated = shown !== null && !!change.replaced?.includes(shown);
       this._alertEnd = null;
       this._alert = arrived;
-      const speech = messageIn(arrived).speech;
+      const speech = spokenAlert(arrived);
       announce(this._alertUpdated ? `${t('alerts.updated')}。${speech}` : speech);
       return;
     }
@@ -488,7 +496,7 @@ export class StbTvApp extends LitElement {
       if (!this._review.length) return this._closeReview();
       return this._showReview();
     }
-    this._showNext();
+    this._showNext(alertId);
   }
 
   /** 「わかりました」 on a withdrawn or expired alert: it goes, and the next (if any) shows. */
@@ -498,12 +506,18 @@ export class StbTvApp extends LitElement {
       this._review = this._review.filter((id) => id !== e.detail.alertId);
       return this._review.length ? this._showReview() : this._closeReview();
     }
-    this._showNext();
+    this._showNext(e.detail.alertId);
   }
 
-  private _showNext() {
+  /**
+   * The next alert waiting comes on screen. After the resident answered or closed `closedId`, one
+   * coming on by itself is announced as it was on arriving (the one that came after it may have cut
+   * its reading short), so a resident who cannot read the screen hears every order.
+   */
+  private _showNext(closedId?: string) {
     this._alertUpdated = false;
     this._alert = this._unacknowledged().at(-1) ?? null;
+    if (closedId !== undefined && this._alert && this._alert.id !== closedId) announce(spokenAlert(this._alert));
   }
 
   private _closeReview = () => {

@@ -211,6 +211,8 @@ const ja = {
   'alerts.safeAtHome': '自宅で安全です',
   'alerts.evacuated': '避難しました／避難します（避難所）',
   'alerts.notActual': 'テスト・訓練です。本当の 避難情報では ありません',
+  'alerts.exercise': '訓練です。本当の 避難情報では ありません',
+  'alerts.test': 'テストです。本当の 避難情報では ありません',
   'alerts.updated': '内容が 新しくなりました',
   'alerts.cancelled': 'この 情報は 取り消されました',
   'alerts.expired': 'この 情報は 期限が 切れました',

@@ -1,4 +1,5 @@
 import type { TvAlert, TvAlertMessage } from '../../api/alerts-client.js';
+import { t } from '../strings.js';
 
 /**
  * Which of an alert's languages the overlay shows (issue 13 §2: several languages when the source
@@ -14,4 +15,20 @@ export function messageIn(alert: Pick<TvAlert, 'messages'>, language = 'ja'): Tv
 export function otherLanguage(alert: Pick<TvAlert, 'messages'>, shown: TvAlertMessage): string | null {
   const other = alert.messages.find((m) => m.language.split('-')[0] !== shown.language.split('-')[0]);
   return other ? other.language.toLowerCase().split('-')[0]! : null;
+}
+
+/**
+ * What the overlay says of a message that is not a real order (only a TV flagged for test alerts
+ * shows one): 訓練 for an Exercise, テスト for a Test, in plain Japanese; null for an Actual one.
+ */
+export function notRealNotice(alert: Pick<TvAlert, 'status'>): string | null {
+  if (!alert.status || alert.status === 'Actual') return null;
+  return t(alert.status === 'Exercise' ? 'alerts.exercise' : alert.status === 'Test' ? 'alerts.test' : 'alerts.notActual');
+}
+
+/** What is read aloud for an alert: a drill says so first, so nobody hears it as a real order. */
+export function spokenAlert(alert: Pick<TvAlert, 'messages' | 'status'>): string {
+  const notice = notRealNotice(alert);
+  const speech = messageIn(alert).speech;
+  return notice ? `${notice}。${speech}。${notice}` : speech;
 }

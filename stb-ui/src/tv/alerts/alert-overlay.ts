@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { AlertAnswer, TvAlert } from '../../api/alerts-client.js';
 import { FocusController } from '../focus/focus-controller.js';
-import { messageIn, otherLanguage } from './alert-message.js';
+import { messageIn, notRealNotice, otherLanguage } from './alert-message.js';
 import { lineBoxes, partsOf, type TextPart } from './alert-paging.js';
 import { t } from '../strings.js';
 import '../ui/tv-button.js';
@@ -222,6 +222,7 @@ export class StbTvAlertOverlay extends LitElement {
     // The part of the text shown (none while unpaged: the whole text, from its top).
     const part = this._pages[this._pageAt];
     const notice = this.ended ? t(this.ended === 'expired' ? 'alerts.expired' : 'alerts.cancelled') : this.renewed ? t('alerts.updated') : null;
+    const notReal = notRealNotice(alert);
     return html`<div class="backdrop" role="alertdialog" aria-label=${m.title} style="--alert-colour: ${m.colour}"
       data-alert=${alert.id} data-level=${alert.level ?? ''} data-ended=${this.ended ?? nothing} data-choices-held=${this._held ? '' : nothing}>
       ${notice || this.more ? html`<div class="top">
@@ -230,7 +231,7 @@ export class StbTvAlertOverlay extends LitElement {
       </div>` : nothing}
       <div class="body" data-field="body"><div class="window" data-part=${this._pageAt}
         style=${part ? `height: ${part.height}px` : nothing}><div class="text" style=${part ? `transform: translateY(${-part.offset}px)` : nothing}>
-        ${alert.status ? html`<p class="status" data-field="status" data-block data-whole>${t('alerts.notActual')}（${alert.status}）</p>` : nothing}
+        ${notReal ? html`<p class="status" data-field="status" data-block data-whole>${notReal}</p>` : nothing}
         <h2 lang=${m.language} data-block>${m.title}</h2>
         <p class="greeting" data-field="greeting" data-block>${m.greeting}</p>
         <ul>
@@ -254,11 +255,13 @@ export class StbTvAlertOverlay extends LitElement {
   };
 
   private _choices(other: string | null) {
+    // A lift (解除) asks nobody to evacuate: OK alone, no answer for the shelters' "not yet confirmed safe" list.
+    const lifted = this.alert?.level === 'lift';
     return html`<div class="actions" ?data-held=${this._held}>
-        <stb-tv-button focus-key="alert/ok" .number=${1} label=${t('alerts.ok')} @tv-activate=${() => this._answer()}></stb-tv-button>
-        <stb-tv-button focus-key="alert/safe" .number=${2} label=${t('alerts.safeAtHome')} @tv-activate=${() => this._answer('safe_at_home')}></stb-tv-button>
+        <stb-tv-button class=${lifted && !other ? 'wide' : nothing} focus-key="alert/ok" .number=${1} label=${t('alerts.ok')} @tv-activate=${() => this._answer()}></stb-tv-button>
+        ${lifted ? nothing : html`<stb-tv-button focus-key="alert/safe" .number=${2} label=${t('alerts.safeAtHome')} @tv-activate=${() => this._answer('safe_at_home')}></stb-tv-button>
         <stb-tv-button class=${other ? nothing : 'wide'} focus-key="alert/evacuated" .number=${3} label=${t('alerts.evacuated')}
-          @tv-activate=${() => this._answer('evacuated')}></stb-tv-button>
+          @tv-activate=${() => this._answer('evacuated')}></stb-tv-button>`}
         ${other ? html`<stb-tv-button focus-key="alert/language" .number=${4} label=${other === 'ja' ? '日本語' : other === 'en' ? 'English' : other}
           data-language=${other} @tv-activate=${() => { if (!this._held) this._language = other; }}></stb-tv-button>` : nothing}
       </div>`;

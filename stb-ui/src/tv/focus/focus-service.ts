@@ -44,6 +44,7 @@ export class FocusService {
   readonly tree = new FocusTree();
   /** Called when Back or Exit reaches the top screen (the app asks whether to leave). */
   onRootBack: (() => void) | null = null;
+  private _choicesHeld: ReturnType<typeof setTimeout> | null = null;
 
   private readonly _elements = new Map<string, Element>();
   private readonly _keys = new WeakMap<Element, string>();
@@ -189,10 +190,29 @@ export class FocusService {
     };
   }
 
+  /**
+   * OK and digits do nothing for `ms` (arrows and Back still move): something the resident did not
+   * ask for just left the screen (the alert overlay), and a key pressed for it must not pick what
+   * is beneath.
+   */
+  holdChoices(ms: number, onEnd?: () => void): void {
+    if (this._choicesHeld) clearTimeout(this._choicesHeld);
+    this._choicesHeld = setTimeout(() => {
+      this._choicesHeld = null;
+      onEnd?.();
+    }, ms);
+  }
+
+  /** Whether OK and digits are held (`holdChoices`). */
+  get choicesHeld(): boolean {
+    return this._choicesHeld !== null;
+  }
+
   /** Acts on one key press (KeyInput calls this for every press once `start` ran). */
   handle(press: KeyPress): void {
     const action = press.action;
     if (action === null) return;
+    if (this._choicesHeld !== null && (action === 'ok' || digitOf(action) !== null)) return;
     this._keyTimeStamp = press.timeStamp;
     try {
       if (isDirection(action)) {

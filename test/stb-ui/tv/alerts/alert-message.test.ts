@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TvAlertMessage } from '../../../../stb-ui/src/api/alerts-client.js';
-import { messageIn, otherLanguage } from '../../../../stb-ui/src/tv/alerts/alert-message.js';
+import { messageIn, notRealNotice, otherLanguage, spokenAlert } from '../../../../stb-ui/src/tv/alerts/alert-message.js';
 
 const message = (language: string, title: string): TvAlertMessage => ({ language, title, colour: '#aa00aa', greeting: '', lines: [], speech: title });
 
@@ -21,5 +21,26 @@ describe('the language an alert overlay shows', () => {
     const pt = message('pt-BR', 'Nível 4');
     expect(messageIn({ messages: [pt, en] }, 'ja')).toBe(pt);
     expect(otherLanguage({ messages: [ja] }, ja)).toBeNull();
+  });
+});
+
+describe('a drill on a TV flagged for test alerts', () => {
+  const ja = message('ja-JP', '警戒レベル4 避難指示');
+
+  it('says 訓練 or テスト in plain Japanese, never the CAP status in English; a real order says nothing of the kind', () => {
+    expect(notRealNotice({ status: 'Exercise' })).toBe('訓練です。本当の 避難情報では ありません');
+    expect(notRealNotice({ status: 'Test' })).toBe('テストです。本当の 避難情報では ありません');
+    expect(notRealNotice({ status: 'System' })).toBe('テスト・訓練です。本当の 避難情報では ありません');
+    for (const status of ['Exercise', 'Test', 'System']) expect(notRealNotice({ status })).not.toMatch(/[A-Za-z]/);
+    expect(notRealNotice({ status: 'Actual' })).toBeNull();
+    expect(notRealNotice({})).toBeNull();
+  });
+
+  it('is read aloud as a drill, before and after the order, so nobody hears it as a real one; a real order is read as it is', () => {
+    const spoken = spokenAlert({ status: 'Exercise', messages: [ja] });
+    expect(spoken.startsWith('訓練です。')).toBe(true);
+    expect(spoken.endsWith('訓練です。本当の 避難情報では ありません')).toBe(true);
+    expect(spoken).toContain('警戒レベル4 避難指示');
+    expect(spokenAlert({ status: 'Actual', messages: [ja] })).toBe('警戒レベル4 避難指示');
   });
 });

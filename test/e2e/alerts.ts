@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { expect, type Page } from '@playwright/test';
-import { capXml, type CapInput } from '../helpers/cap-messages.js';
+import { CAP_SENDER, capXml, type CapInput } from '../helpers/cap-messages.js';
 import { E2E_ORIGIN } from './product.js';
 
 // Alerts for the browser tests, sent as a municipality's feed would (POST /api/v1/alerts/cap with a
@@ -14,7 +14,7 @@ let token: string | null = null;
 /** A feed credential for 南砺市 (162108), issued once per run through the operator command. */
 function feedToken(): string {
   if (token) return token;
-  const out = execFileSync(resolve(ROOT, 'node_modules/.bin/tsx'), ['platform/src/cli/platform.ts', 'issue-alert-feed', '--municipality', '162108', '--label', 'e2e'], {
+  const out = execFileSync(resolve(ROOT, 'node_modules/.bin/tsx'), ['platform/src/cli/platform.ts', 'issue-alert-feed', '--municipality', '162108', '--sender', CAP_SENDER, '--label', 'e2e'], {
     cwd: ROOT, env: { ...process.env, DATA_DIR: process.env.E2E_DATA_DIR, LOG_LEVEL: 'warn' }, encoding: 'utf8',
   });
   token = (JSON.parse(out) as { token: string }).token;

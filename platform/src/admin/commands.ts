@@ -68,7 +68,10 @@ export const OperatorCommandSchema = Type.Union([
     answer: Type.Optional(Type.Union([Type.Literal('evacuated'), Type.Literal('safe_at_home')])),
   }),
   // A feed credential for POST /api/v1/alerts/cap (the token is printed once).
-  Type.Object({ command: Type.Literal('issue-alert-feed'), municipality: Type.String({ minLength: 1, maxLength: 16 }), label: Type.String({ minLength: 1, maxLength: 64 }) }),
+  Type.Object({
+    command: Type.Literal('issue-alert-feed'), municipality: Type.String({ minLength: 1, maxLength: 16 }), label: Type.String({ minLength: 1, maxLength: 64 }),
+    senders: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 16 }),
+  }),
   // The demo world's synthetic town: homes with coordinates and TVs across the districts (demo/populate.ts).
   Type.Object({ command: Type.Literal('populate-town'), households: Type.Integer({ minimum: 1, maximum: 200_000 }) }),
 ]);
@@ -155,7 +158,7 @@ async function write(deps: OperatorDeps, cmd: Exclude<OperatorCommand, { command
     case 'record-alert-receipt':
       return recordReceipt(deps.db, cmd);
     case 'issue-alert-feed':
-      return issueFeedCredential(deps.db, cmd.municipality, cmd.label, OPERATOR_ACTOR);
+      return issueFeedCredential(deps.db, cmd.municipality, cmd.label, cmd.senders, OPERATOR_ACTOR);
     case 'populate-town':
       return populateTown(deps.db, cmd.households);
   }

@@ -153,7 +153,8 @@ export async function ingestAlert(db: Db, input: IngestInput): Promise<IngestOut
     let referenced: Referenced[] = [];
     if (alert.lAlert) {
       const revisions = await tx.select({ id: alerts.id, state: alerts.state, status: alerts.status, sender: alerts.sender, channel: alerts.channel, revision: alerts.revision }).from(alerts)
-        .where(and(eq(alerts.municipalityId, municipality.id), eq(alerts.documentId, alert.lAlert.documentId)));
+        // The same sender's document only: a document ID another sender used neither blocks nor is replaced.
+        .where(and(eq(alerts.municipalityId, municipality.id), eq(alerts.documentId, alert.lAlert.documentId), eq(alerts.sender, alert.sender)));
       const newer = revisions.find((r) => (r.revision ?? 0) >= alert.lAlert!.revision);
       if (newer) return staleOutcome(tx, input, municipality.id, newer.id);
       referenced = revisions.filter((r) => r.state === 'active');

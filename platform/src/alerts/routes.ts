@@ -32,7 +32,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ deps: AlertRouteDeps }> = 
       bodyLimit: DEFAULT_MAX_BYTES * 2,
       schema: {
         summary: 'Ingest a CAP 1.2 or L-Alert EvacuationOrder document for the feed credential\'s municipality',
-        ...errorCodes(ALERT_DOCUMENT_ERRORS, 'ALERT_FEED_UNAUTHORIZED', 'ALERT_CONFLICT', 'ALERT_WRONG_MUNICIPALITY', 'REQ_NOT_FOUND', 'REQ_UNSUPPORTED_MEDIA'),
+        ...errorCodes(ALERT_DOCUMENT_ERRORS, 'ALERT_FEED_UNAUTHORIZED', 'ALERT_SENDER_NOT_ALLOWED', 'ALERT_CONFLICT', 'ALERT_WRONG_MUNICIPALITY', 'REQ_NOT_FOUND', 'REQ_UNSUPPORTED_MEDIA'),
         response: withErrors({ 200: AlertIngestResult, 201: AlertIngestResult }),
       },
     },
@@ -41,6 +41,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<{ deps: AlertRouteDeps }> = 
       // Only the XML types above reach this as bytes: JSON or text parsed by the app's own parsers, or no body, is no alert document.
       if (!Buffer.isBuffer(request.body)) throw new AppError('REQ_UNSUPPORTED_MEDIA', { detail: `send the document as one of ${XML_TYPES.join(', ')}` });
       const alert = parseAlertDocument(request.body);
+      if (!caller.senders.includes(alert.sender)) throw new AppError('ALERT_SENDER_NOT_ALLOWED', { details: { sender: alert.sender } });
       const result = await ingestAlert(deps.db, {
         municipalityCode: caller.municipalityCode, alert, channel: 'feed', actor: `feed:${caller.credentialId}`, defaultTtlSeconds: deps.defaultTtlSeconds,
       });

@@ -139,6 +139,12 @@ export const alertFeedCredentials = pgTable('alert_feed_credentials', {
   municipalityId: uuid('municipality_id').notNull().references(() => organisations.id),
   tokenHash: text('token_hash').notNull().unique(),
   label: text('label').notNull(),
+  /**
+   * The CAP senders (L-Alert senderIDs) this feed may send as: another feed of the municipality, or
+   * one whose token leaked, cannot write under them (and so cannot cancel, update or pre-empt their
+   * messages). A credential with none, issued before senders were bound, sends nothing.
+   */
+  senders: text('senders').array().notNull().default(sql`'{}'::text[]`),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   revokedAt: timestamp('revoked_at', { withTimezone: true }),
 });

@@ -20,7 +20,9 @@ import { AppError } from '../shared/errors.js';
  *                                        settles registrations waiting for it)
  *   verify-audit
  *   add-staff --org CODE --role ROLE [--role ROLE…] --name "氏名" --invite   (an organisation's first admin; the code is printed once)
- *   issue-alert-feed --municipality CODE [--label TEXT]   (a token for POST /api/v1/alerts/cap; printed once)
+ *   issue-alert-feed --municipality CODE --sender S [--sender …] [--label TEXT]
+ *                                       (a token for POST /api/v1/alerts/cap, sending only as those
+ *                                        CAP senders / L-Alert senderIDs; printed once)
  *   record-alert-receipt --alert ID --device ID --kind delivered|displayed|acknowledged [--answer evacuated|safe_at_home]
  *                                       (a TV's receipt by hand, for demos of the console's funnel)
  *   populate-town --households N        (the demo world's synthetic town, homes with TVs; `npm run demo -- populate --households N`)
@@ -35,7 +37,7 @@ const USAGE = `usage: npm run platform -- provision-device --kind tv|tablet (--h
        npm run platform -- ingest-linkage FILE
        npm run platform -- verify-audit
        npm run platform -- add-staff --org CODE --role ROLE [--role ROLE] --name TEXT --invite
-       npm run platform -- issue-alert-feed --municipality CODE [--label TEXT]
+       npm run platform -- issue-alert-feed --municipality CODE --sender S [--sender …] [--label TEXT]
        npm run platform -- record-alert-receipt --alert ID --device ID --kind delivered|displayed|acknowledged [--answer evacuated|safe_at_home]
        npm run platform -- populate-town --households N`;
 
@@ -58,7 +60,7 @@ function parseCommand(argv: string[]): OperatorCommand {
     options: {
       kind: { type: 'string' }, household: { type: 'string' }, shelter: { type: 'string' }, label: { type: 'string' }, purpose: { type: 'string' }, dp: { type: 'string' },
       org: { type: 'string' }, municipality: { type: 'string' }, households: { type: 'string' }, role: { type: 'string', multiple: true }, name: { type: 'string' }, invite: { type: 'boolean' },
-      alert: { type: 'string' }, device: { type: 'string' }, answer: { type: 'string' },
+      alert: { type: 'string' }, device: { type: 'string' }, answer: { type: 'string' }, sender: { type: 'string', multiple: true },
     },
   });
   switch (command) {
@@ -97,8 +99,8 @@ function parseCommand(argv: string[]): OperatorCommand {
       return { command, households };
     }
     case 'issue-alert-feed':
-      if (!values.municipality) throw usage();
-      return { command, municipality: values.municipality, label: values.label ?? 'CAP feed' };
+      if (!values.municipality || !values.sender?.length) throw usage();
+      return { command, municipality: values.municipality, label: values.label ?? 'CAP feed', senders: values.sender };
     case 'record-alert-receipt': {
       const kind = values.kind;
       if (!values.alert || !values.device || (kind !== 'delivered' && kind !== 'displayed' && kind !== 'acknowledged')) throw usage();

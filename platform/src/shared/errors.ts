@@ -151,6 +151,7 @@ export const ERRORS = {
   ALERT_CONFLICT: { status: 409, message: 'An alert with this sender and identifier was already received with a different body', ja: '同じ番号で内容の違う警報をすでに受け取っています。発信元に確認してください。' },
   ALERT_WRONG_MUNICIPALITY: { status: 403, message: 'The alert names another municipality than the feed is for', ja: 'ほかの市区町村あての警報は受け付けられません。' },
   ALERT_FEED_UNAUTHORIZED: { status: 401, message: 'Feed credential is missing, unknown or revoked', ja: '配信元の認証情報が正しくありません。' },
+  ALERT_SENDER_NOT_ALLOWED: { status: 403, message: 'The feed credential may not send as this sender', ja: 'この配信元は、この発信者名で 警報を送れません。' },
   ALERT_LALERT_INCOMPLETE: { status: 422, message: 'L-Alert message has empty required fields', ja: 'Lアラートの文書に 必要な項目がありません。' },
   // Composing alerts in the operator console (platform/src/alerts/drafts.ts)
   ALERT_DRAFT_STALE: { status: 409, message: 'The draft or the alert it changes has changed since you read it', ja: 'この下書きは ほかの職員が変更したか、対象の避難情報が 更新されています。画面を読み込み直してください。' },

@@ -71,7 +71,7 @@ describe('one CAP 1.2 document per alert', () => {
     expect([wrongTown.statusCode, wrongTown.json().error.code]).toEqual([404, 'REQ_NOT_FOUND']);
     expect((await get(capUrl('999999', ours.alertId))).statusCode).toBe(404);
     // Received from a feed: someone else's document, not re-published under our address.
-    const feed = await issueFeedCredential(db, '162108', 'test feed', CLI_ACTOR);
+    const feed = await issueFeedCredential(db, '162108', 'test feed', ['bousai@city.nanto.toyama.jp'], CLI_ACTOR);
     const received = await app.inject({
       method: 'POST', url: '/api/v1/alerts/cap', headers: { 'content-type': 'application/xml', authorization: `Bearer ${feed.token}` },
       payload: readFileSync(join(FIXTURES, 'cap-multilingual-nanto.xml'), 'utf8').replaceAll('nanto-2026-0001', `received-${Date.now()}`),

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { and, eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { ALERT_STORED_CHANNEL } from '../../../platform/src/alerts/announce.js';
+import { consoleSender } from '../../../platform/src/alerts/compose.js';
 import { issueFeedCredential } from '../../../platform/src/alerts/feed.js';
 import { alertFunnel } from '../../../platform/src/alerts/funnel.js';
 import { activeAlerts, publishUnfinished } from '../../../platform/src/alerts/ingest.js';
@@ -14,15 +15,22 @@ import { organisations } from '../../../platform/src/db/schema/organisations.js'
 import { CLI_ACTOR } from '../../../platform/src/identity/audit.js';
 import { publishedAlert } from '../../helpers/alerts.js';
 import { buildTestApp } from '../../helpers/app.js';
-import { capXml } from '../../helpers/cap-messages.js';
+import { CAP_SENDER, capXml } from '../../helpers/cap-messages.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures/alerts');
 const text = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
 
 const { app, database, config } = await buildTestApp({}, { demo: true });
 const db = database.db;
-const nanto = await issueFeedCredential(db, '162108', 'test feed', CLI_ACTOR);
-const tonami = await issueFeedCredential(db, '162086', 'test feed', CLI_ACTOR);
+/** Nanto's feed, sending as the senders of the fixtures and messages here (another feed's are below). */
+const NANTO_SENDERS = [CAP_SENDER, '162108@publiccommons.ne.jp', 'other@example.jp', 'avisos@aemet.es', 'hsas@dhs.gov', 'trinet@caltech.edu', 'old@example.com'];
+const nanto = await issueFeedCredential(db, '162108', 'test feed', NANTO_SENDERS, CLI_ACTOR);
+// Tonami's feed may use Nanto's sender names: keys and senders are each municipality's own (and
+// what the tests with it check is the municipality, not the sender).
+const tonami = await issueFeedCredential(db, '162086', 'test feed', [CAP_SENDER, '162108@publiccommons.ne.jp'], CLI_ACTOR);
+/** A second feed of Nanto (a neighbour's relay, say), bound to a sender of its own. */
+const RELAY_SENDER = 'relay@example.jp';
+const relay = await issueFeedCredential(db, '162108', 'relay feed', [RELAY_SENDER], CLI_ACTOR);
 const [nantoOrg] = await db.select().from(organisations).where(eq(organisations.code, '162108'));
 /** A moment when the Nanto fixtures are current. */
 const DURING = new Date('2026-11-30T11:30:00+09:00');
@@ -373,14 +381,52 @@ describe('storing, duplicates and conflicts', () => {
       .replace('nanto-2026-0003', identifier).replace('<sender>bousai@city.nanto.toyama.jp', `<sender>${sender}`)
       .replace(/<references>[^<]*</, `<references>${ref.sender},${ref.identifier},${ref.sent}<`);
     expect((await post(cancel('foreign-cancel-1', 'bousai@city.nanto.toyama.jp', order!))).json()).toMatchObject({ outcome: 'stored', affected: [] });
-    // Nor by writing the console's own sender: the console's messages are changed in the console, with its second officer.
-    expect((await post(cancel('spoofed-cancel-1', order!.sender, order!))).json()).toMatchObject({ outcome: 'stored', affected: [] });
+    // Nor by writing the console's own sender: no feed may send as it (the console's messages are
+    // changed in the console, with its second officer).
+    const spoofed = await post(cancel('spoofed-cancel-1', order!.sender, order!));
+    expect([spoofed.statusCode, spoofed.json().error.code]).toEqual([403, 'ALERT_SENDER_NOT_ALLOWED']);
     expect((await db.select().from(alerts).where(eq(alerts.id, alertId)))[0]).toMatchObject({ state: 'active', supersededBy: null });
 
     const theirs = await post(renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'senders-1'));
     const [feedOrder] = await db.select().from(alerts).where(eq(alerts.id, theirs.json().alertId));
     expect((await post(cancel('foreign-cancel-2', 'other@example.jp', feedOrder!))).json()).toMatchObject({ affected: [] });
     expect((await post(cancel('own-cancel-2', 'bousai@city.nanto.toyama.jp', feedOrder!))).json()).toMatchObject({ affected: [feedOrder!.id] });
+  });
+
+  it("one feed of a municipality cannot send as another's sender: its Cancel of their order is refused (ALERT_SENDER_NOT_ALLOWED) and the order stays in force", async () => {
+    const theirs = await post(renamed('cap-multilingual-nanto.xml', 'nanto-2026-0001', 'relay-victim-1'));
+    const [order] = await db.select().from(alerts).where(eq(alerts.id, theirs.json().alertId));
+    const forged = text('cap-cancel-no-info.xml').replace('nanto-2026-0003', 'relay-cancel-1')
+      .replace(/<references>[^<]*</, `<references>${order!.sender},${order!.identifier},${order!.sent}<`);
+    const refused = await post(forged, relay.token);
+    expect([refused.statusCode, refused.json().error]).toEqual([403, expect.objectContaining({ code: 'ALERT_SENDER_NOT_ALLOWED', details: { sender: CAP_SENDER } })]);
+    // Under its own sender the Cancel is its own message, and ends nothing of the other's.
+    const own = await post(forged.replace(`<sender>${CAP_SENDER}`, `<sender>${RELAY_SENDER}`), relay.token);
+    expect(own.json()).toMatchObject({ outcome: 'stored', affected: [] });
+    expect(await stateOf('relay-victim-1')).toMatchObject({ state: 'active', supersededBy: null });
+  });
+
+  it("L-Alert: another sender's document under the same document ID neither cancels nor blocks the revisions of the first", async () => {
+    const doc = (revision: number, sender: string) => text('l-alert-v3-bare.xml').replaceAll('162108-EO-0001', 'EO-shared')
+      .replaceAll('<commons:documentRevision>1<', `<commons:documentRevision>${revision}<`).replaceAll('<pcx_ib:documentRevision>1<', `<pcx_ib:documentRevision>${revision}<`)
+      .replace('<edxlde:senderID>162108@publiccommons.ne.jp', `<edxlde:senderID>${sender}`);
+    const first = await post(doc(1, '162108@publiccommons.ne.jp'));
+    expect(first.json().outcome).toBe('stored');
+    // The relay's revision of that document ID, and one far ahead meant to make the real next one stale:
+    // each replaces only the relay's own.
+    const relayed = await post(doc(2, RELAY_SENDER), relay.token);
+    expect(relayed.json()).toMatchObject({ outcome: 'stored', affected: [] });
+    expect((await post(doc(2147483647, RELAY_SENDER), relay.token)).json()).toMatchObject({ outcome: 'stored', affected: [relayed.json().alertId] });
+    const [firstRow] = await db.select().from(alerts).where(eq(alerts.id, first.json().alertId));
+    expect(firstRow).toMatchObject({ state: 'active', supersededBy: null });
+    const next = await post(doc(3, '162108@publiccommons.ne.jp'));
+    expect(next.json()).toMatchObject({ outcome: 'stored', affected: [first.json().alertId] });
+  });
+
+  it('a feed credential is issued only with senders of its own: none, or the console\'s own, is refused', async () => {
+    await expect(issueFeedCredential(db, '162108', 'no senders', [], CLI_ACTOR)).rejects.toMatchObject({ code: 'REQ_INVALID' });
+    await expect(issueFeedCredential(db, '162108', 'as the console', [consoleSender('162108')], CLI_ACTOR)).rejects.toMatchObject({ code: 'REQ_INVALID' });
+    await expect(issueFeedCredential(db, '162108', 'a bad name', ['two words'], CLI_ACTOR)).rejects.toMatchObject({ code: 'ALERT_VALUE_INVALID' });
   });
 
   it('L-Alert: revision 2 supersedes revision 1; a late revision 1 is stale and changes nothing', async () => {

@@ -1,0 +1,1 @@
+ALTER TABLE "alert_feed_credentials" ADD COLUMN "senders" text[] DEFAULT '{}'::text[] NOT NULL;

@@ -125,12 +125,33 @@ async function checkInRevocation(deps: IdentityDeps, chain: ChainResult): Promis
   }
 }
 
+/** How far ahead of the platform's clock a tablet's may run before its times are not believed. */
+const CLOCK_AHEAD_MS = 5 * 60_000;
+/** How long a tablet may have been offline with events to send (a shelter is open days, not months). */
+const OFFLINE_AT_MOST_MS = 30 * 24 * 3_600_000;
+
+/**
+ * When the event happened, as far as it can be believed: the tablet's time, unless it lies ahead of
+ * the platform's clock (past a few minutes' drift) or more than a month before it (a clock reset to
+ * 1970, a forged batch). Such an event is kept (an offline tablet's check-in is never thrown away),
+ * timed at its arrival and flagged `clock-corrected`: a check-out dated 9999 would otherwise leave
+ * its evacuee inside for ever in the day and night counts, and a check-in dated ahead would count
+ * as "seen since the alert" before it happened.
+ */
+function believableTime(event: CheckinEvent, now = Date.now()): { at: Date; corrected: boolean } {
+  const at = Date.parse(event.occurredAt);
+  if (at > now + CLOCK_AHEAD_MS || at < now - OFFLINE_AT_MOST_MS) return { at: new Date(now), corrected: true };
+  return { at: new Date(at), corrected: false };
+}
+
 async function resolve(deps: IdentityDeps, caller: TabletCaller, event: CheckinEvent, cache: Map<string, Promise<CardIdentity>>): Promise<Resolved> {
+  const time = believableTime(event);
   const base = {
     eventId: event.eventId, deviceId: caller.device.id, sequence: event.sequence, municipalityId: caller.shelter.municipalityId,
     shelterId: caller.shelter.id, staffId: caller.staff.staff.id, kind: event.kind, method: event.subject.method,
-    occurredAt: new Date(event.occurredAt), toShelterId: null as string | null,
+    occurredAt: time.at, toShelterId: null as string | null,
   };
+  const clockFlags = time.corrected ? ['clock-corrected'] : [];
   if (event.kind === 'move') base.toShelterId = await moveTarget(deps.db, caller, event.toShelterId);
   else if (event.toShelterId) throw new AppError('REQ_INVALID', { detail: 'toShelterId is for move events only' });
 
@@ -139,7 +160,7 @@ async function resolve(deps: IdentityDeps, caller: TabletCaller, event: CheckinE
     let pending = cache.get(subject.certificate);
     if (!pending) cache.set(subject.certificate, (pending = identifyCard(deps, subject.certificate)));
     const card = await pending;
-    const flags = card.revocation === 'revoked' ? ['revoked'] : card.revocation === 'unknown' ? ['revocation-unknown'] : [];
+    const flags = [...(card.revocation === 'revoked' ? ['revoked'] : card.revocation === 'unknown' ? ['revocation-unknown'] : []), ...clockFlags];
     if (subject.signature) {
       // The PIN was entered: the card signed this event at this shelter (high assurance).
       await deps.jpki.verifySignature(deps.jpki.parse(subject.certificate), new TextEncoder().encode(shelterCheckinMessage(event.eventId, caller.shelter.id)), fromBase64(subject.signature));
@@ -152,12 +173,12 @@ async function resolve(deps: IdentityDeps, caller: TabletCaller, event: CheckinE
     if (subject.birthDate > new Date(Date.now() + 33 * 3_600_000).toISOString().slice(0, 10)) {
       throw new AppError('REQ_INVALID', { detail: 'birthDate is in the future' });
     }
-    return { event, name: subject.name, flags: ['no-card'], row: { ...base, name: subject.name, birthDate: subject.birthDate, subject: nameSubject(subject.name, subject.birthDate), result: {} } };
+    return { event, name: subject.name, flags: ['no-card', ...clockFlags], row: { ...base, name: subject.name, birthDate: subject.birthDate, subject: nameSubject(subject.name, subject.birthDate), result: {} } };
   }
   const [person] = await deps.db.select({ id: persons.id, name: persons.name }).from(persons)
     .where(and(eq(persons.id, subject.personId), knownHere(deps.db, caller.shelter.municipalityId, subject.personId)));
   if (!person) throw new AppError('SHELTER_PERSON_UNKNOWN');
-  return { event, name: person.name, flags: [], row: { ...base, personId: person.id, subject: person.id, result: {} } };
+  return { event, name: person.name, flags: clockFlags, row: { ...base, personId: person.id, subject: person.id, result: {} } };
 }
 
 /**

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_SHELTERS } from '../../../platform/src/demo/world.js';
-import type { EventBatchResult } from '../../../platform/src/shelter/shelter-schemas.js';
+import { eq } from 'drizzle-orm';
+import { shelterEvents } from '../../../platform/src/shelter/schema.js';
+import type { EventBatchResult, ShelterState } from '../../../platform/src/shelter/shelter-schemas.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { eventMaker, householdMember, tabletWithStaff } from '../../helpers/shelter.js';
 import { orgId } from '../../helpers/staff.js';
@@ -68,6 +70,29 @@ describe('values PostgreSQL or Date cannot hold are REQ_INVALID, not a 500', () 
     const inYears = (n: number) => `${new Date().getUTCFullYear() + n}-01-01`;
     expect(await codeOf([next('checkin', { method: 'name', name: '未来　太郎', birthDate: inYears(1) }), next('checkin', { method: 'name', name: '未来　太郎', birthDate: inYears(-1) })]))
       .toEqual(['REQ_INVALID', 'recorded']);
+  });
+});
+
+describe('a tablet clock that cannot be right', () => {
+  it('an event dated far ahead or in 1900 is kept, timed at its arrival and flagged clock-corrected: a check-out dated 9999 does not keep its evacuee inside in the day and night counts', async () => {
+    const next = eventMaker(5000);
+    const person = await householdMember(db, '時計　狂い', 'CATV-0001');
+    const before = Date.now();
+    const res = await upload([
+      next('checkin', { method: 'person', personId: person }, { occurredAt: '1900-01-01T00:00:00Z' }),
+      next('checkout', { method: 'person', personId: person }, { occurredAt: '9999-12-31T23:59:59Z' }),
+      next('checkin', { method: 'person', personId: local }, { occurredAt: new Date(Date.now() + 60_000).toISOString() }),
+    ]);
+    const results = (res.json() as EventBatchResult).results;
+    expect(results.map((r) => r.status)).toEqual(['recorded', 'recorded', 'recorded']);
+    expect(results.map((r) => (r.status === 'refused' ? [] : r.outcome.flags.filter((f) => f === 'clock-corrected')))).toEqual([['clock-corrected'], ['clock-corrected'], []]);
+    const stored = await db.select({ occurredAt: shelterEvents.occurredAt }).from(shelterEvents).where(eq(shelterEvents.subject, person));
+    for (const row of stored) expect(row.occurredAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
+    // Checked in and out just now: not inside at the last noon or midnight (it was dated 1900 and 9999).
+    const state = (await app.inject({ method: 'GET', url: '/api/v1/shelter/state', headers: tablet.headers })).json() as ShelterState;
+    const namesInside = JSON.stringify(state);
+    expect(namesInside).not.toContain('時計　狂い');
+    expect([state.day.inside, state.night.inside]).toEqual([0, 0]);
   });
 });
 

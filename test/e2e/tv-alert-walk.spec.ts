@@ -158,6 +158,28 @@ test('two alerts at once: the one waiting is read aloud (with its chime) when it
   await cancelAlerts([a, b]);
 });
 
+test('with 見やすい色 (high contrast) the focused choice is told from the others at a glance: at least 3:1 against them', async ({ page }) => {
+  await quietTv(page, { settings: { highContrast: true } });
+  const order = await publish({ level: '4' });
+  await expect(overlay(page)).toHaveAttribute('data-alert', order.id, { timeout: 15_000 });
+  await focusLandsOn(page, 'alert/ok');
+  const faces = await page.evaluate(() => {
+    const overlayRoot = document.querySelector('stb-tv-app')!.shadowRoot!.querySelector('stb-tv-alert-overlay')!.shadowRoot!;
+    const face = (key: string) => getComputedStyle(overlayRoot.querySelector(`[focus-key="${key}"]`)!.shadowRoot!.querySelector('.face')!).backgroundColor;
+    return { focused: face('alert/ok'), other: face('alert/safe') };
+  });
+  const luminance = (rgb: string) => {
+    const [r, g, b] = rgb.match(/\d+/g)!.slice(0, 3).map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    }) as [number, number, number];
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [hi, lo] = [luminance(faces.focused), luminance(faces.other)].sort((a, b) => b - a) as [number, number];
+  expect((hi + 0.05) / (lo + 0.05), JSON.stringify(faces)).toBeGreaterThanOrEqual(3);
+  await cancelAlerts([order]);
+});
+
 test('a lift (解除) asks for no answer: OK alone, no 避難しました or 自宅で安全です', async ({ page }) => {
   await quietTv(page);
   const lift = await publish({ level: 'lift', headline: '城端地域の 避難指示を 解除します' });

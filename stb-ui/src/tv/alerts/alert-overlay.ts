@@ -91,9 +91,14 @@ export class StbTvAlertOverlay extends LitElement {
     .actions[data-held] { opacity: 0.6; }
     .actions { margin-top: auto; display: grid; grid-template-columns: 1fr 1fr; gap: 20px 40px; }
     .actions .wide { grid-column: 1 / -1; }
+    /*
+     * The choices are white; the focused one black with yellow letters and ring, in either contrast:
+     * high contrast's own focus (yellow) is hardly told from white by eyes with yellowed lenses.
+     */
     stb-tv-button {
       --stb-button-padding: 0.1em 0.5em; --stb-button-height: calc(96px * var(--stb-text-scale, 1));
       --stb-surface: #ffffff; --stb-fg: #000000; --stb-bg: #ffffff; --stb-border: #000000;
+      --stb-focus: #ffff00; --stb-focus-bg: #000000; --stb-focus-fg: #ffff00;
     }
   `;
 

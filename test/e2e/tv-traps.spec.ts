@@ -238,7 +238,7 @@ test('6. a hung platform: the request times out, the screen says so and offers �
     // The footer's own check (every 5 s, each with its own time limit) finds the platform silent too.
     await page.clock.fastForward(6_000);
     await page.clock.fastForward(6_000);
-    await expect(footer(page)).toContainText('サーバーに つながりません');
+    await expect(footer(page)).toContainText('通信が とぎれています');
     await page.screenshot({ path: testInfo.outputPath('trap6-platform-hung.png') });
   } finally {
     process.kill(pid, 'SIGCONT');

@@ -69,11 +69,16 @@ export interface AlertsChange {
 
 export type AlertsListener = (alerts: readonly TvAlert[], arrived: TvAlert | null, change: AlertsChange) => void;
 
+/** Where a resident's answer to an alert is: stored by the platform, or kept here until the link lets it go. */
+export type AnswerState = 'stored' | 'waiting';
+
 export class AlertsClient {
   private readonly _opts: AlertsClientOptions;
   private _socket: WebSocket | null = null;
   private _alerts = new Map<string, TvAlert>();
   private _listeners = new Set<AlertsListener>();
+  /** Told when the link comes up or goes, and when an acknowledgement is confirmed stored. */
+  private _statusListeners = new Set<() => void>();
   private readonly _pending: PendingReceipts;
   private _ready = false;
   private _stopped = true;
@@ -129,6 +134,24 @@ export class AlertsClient {
   subscribe(listener: AlertsListener): () => void {
     this._listeners.add(listener);
     return () => this._listeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` whenever `connected` changes or an acknowledgement is confirmed stored (the
+   * resident is told their answer reached the municipality, or that it will once the link is back).
+   */
+  subscribeStatus(listener: () => void): () => void {
+    this._statusListeners.add(listener);
+    return () => this._statusListeners.delete(listener);
+  }
+
+  /** Whether this TV's acknowledgement of `alertId` is stored by the platform or still kept here. */
+  answerState(alertId: string): AnswerState {
+    return this._pending.has(alertId, 'acknowledged') ? 'waiting' : 'stored';
+  }
+
+  private _statusChanged() {
+    for (const l of this._statusListeners) l();
   }
 
   start(): void {
@@ -262,10 +285,12 @@ export class AlertsClient {
   private _lost(socket: WebSocket) {
     if (this._socket !== socket) return;
     this._socket = null;
+    const was = this._ready;
     this._ready = false;
     this._stopWatchdog();
     this._pending.dropped();
     this._retry();
+    if (was) this._statusChanged();
   }
 
   private _startWatchdog(heartbeatMs: number) {
@@ -311,6 +336,7 @@ export class AlertsClient {
         // Everything not confirmed stored, whether sent on the last link or given while it was down.
         for (const r of this._pending.resend()) this._send({ type: 'receipt', ...r });
         if (gone.length) this._emit(null, { withdrawn: gone });
+        this._statusChanged();
         return;
       }
       case 'alert': {
@@ -346,6 +372,7 @@ export class AlertsClient {
         return;
       case 'receipted':
         for (const r of message.receipts) this._pending.confirmed(r.alertId, r.kind);
+        if (message.receipts.some((r) => r.kind === 'acknowledged')) this._statusChanged();
         return;
       case 'beat':
         // A receipt unconfirmed for a whole heartbeat on a live link was lost (the platform could not

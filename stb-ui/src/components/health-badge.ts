@@ -7,8 +7,11 @@ import { fetchHealth, type HealthReport } from '../api/platform-client.js';
  * while all is well — a line that always says 正常 is noise — and only trouble is shown.
  */
 export class StbHealthBadge extends LitElement {
-  static override properties = { quiet: { type: Boolean }, _health: { state: true }, _failed: { state: true } };
+  static override properties = { quiet: { type: Boolean }, downText: { attribute: false }, troubleText: { attribute: false }, _health: { state: true }, _failed: { state: true } };
   declare quiet: boolean;
+  /** The words when the platform does not answer, and when it answers with trouble (the TV's are plainer). */
+  declare downText: string;
+  declare troubleText: string;
   declare _health: HealthReport | null;
   declare _failed: boolean;
   private _timer: ReturnType<typeof setInterval> | undefined;
@@ -22,6 +25,8 @@ export class StbHealthBadge extends LitElement {
   constructor() {
     super();
     this.quiet = false;
+    this.downText = 'サーバーに つながりません';
+    this.troubleText = 'サーバーに問題があります';
     this._health = null;
     this._failed = false;
   }
@@ -47,12 +52,12 @@ export class StbHealthBadge extends LitElement {
   }
 
   override render() {
-    if (this._failed) return html`<span class="bad" data-health="down">サーバーに つながりません</span>`;
+    if (this._failed) return html`<span class="bad" data-health="down">${this.downText}</span>`;
     if (!this._health) return html`<span data-health="pending">${this.quiet ? '' : '確認中…'}</span>`;
     const ok = this._health.status === 'ok';
     if (ok && this.quiet) return html`<span data-health="ok"></span>`;
     return html`<span class=${ok ? 'ok' : 'bad'} data-health=${this._health.status}>
-      ${ok ? 'サーバー接続 正常' : 'サーバーに問題があります'}</span>`;
+      ${ok ? 'サーバー接続 正常' : this.troubleText}</span>`;
   }
 }
 customElements.define('stb-health-badge', StbHealthBadge);

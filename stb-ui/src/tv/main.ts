@@ -6,7 +6,8 @@ import { loadUiConfig } from '../config.js';
 import '../components/health-badge.js';
 import './alerts/alert-overlay.js';
 import type { AlertEnd } from './alerts/alert-overlay.js';
-import { spokenAlert } from './alerts/alert-message.js';
+import { mostUrgentLast, spokenAlert } from './alerts/alert-message.js';
+import { AlertLinkStatus, answerNoticeText } from './alerts/answer-status.js';
 import { CHOICE_HOLD_MS } from './alerts/alert-overlay.js';
 import { announce, speakJapanese } from './alerts/alert-voice.js';
 import { CardCertCache } from './flow/card-cert-cache.js';
@@ -93,6 +94,8 @@ export class StbTvApp extends LitElement {
   readonly platform: PlatformClient;
   /** Evacuation alerts pushed by the platform (its own WebSocket, resumed after any break). */
   readonly alerts: AlertsClient;
+  /** Whether the resident's answer reached the platform, and whether the alert link is down. */
+  readonly alertLink: AlertLinkStatus;
   /** The alerts whose `displayed` receipt was sent (once per page). */
   private readonly _displayedAlerts = new Set<string>();
   /** The login and registration flows. */
@@ -130,6 +133,8 @@ export class StbTvApp extends LitElement {
       }
       h1 { font-size: calc(64px * var(--stb-text-scale)); font-weight: 700; margin: 0 0 32px; line-height: 1.2; }
       footer { position: absolute; bottom: 54px; left: 144px; font-size: 36px; }
+      /* An answer's fate, where the footer is: black on white, readable over any screen. */
+      .answer-notice { margin: 0 0 12px; padding: 4px 16px; background: #ffffff; color: #000000; font-weight: 800; font-size: calc(36px * var(--stb-text-scale)); }
     `,
   ];
 
@@ -159,6 +164,8 @@ export class StbTvApp extends LitElement {
       storage: browserStorage(),
     });
     this.alerts.subscribe((_all, arrived, change) => this._onAlerts(arrived, change));
+    // Said aloud only with no alert on screen: its own reading must not be cut off.
+    this.alertLink = new AlertLinkStatus(this, this.alerts, () => { if (!this._alert) speakJapanese(t('alerts.answerStored')); });
     const certs = new CardCertCache(this.reader, () => this.flow.active);
     this.flow = new CardFlow({
       reader: this.reader,
@@ -425,10 +432,10 @@ export class StbTvApp extends LitElement {
     this._dialog = null;
   };
 
-  /** In force and not yet acknowledged on this TV, newest last. */
+  /** In force and not yet acknowledged on this TV, the most urgent last (the next to show). */
   private _unacknowledged(): TvAlert[] {
     const now = this.alerts.now();
-    return this.alerts.alerts.filter((a) => !a.acknowledged && Date.parse(a.expiresAt) > now);
+    return mostUrgentLast(this.alerts.alerts.filter((a) => !a.acknowledged && Date.parse(a.expiresAt) > now));
   }
 
   /**
@@ -442,9 +449,15 @@ export class StbTvApp extends LitElement {
     // 「あと N件」 counts what is in force now, even when nothing else here changes.
     this.requestUpdate();
     const shown = this._alert && !this._alertEnd ? this._alert.id : null;
+    // A less urgent alert does not push a more urgent one off the screen: it waits its turn (あと N件)
+    // and is announced when it comes on. An Update of the one shown always takes its place.
+    if (arrived && shown !== null && !change.replaced?.includes(shown) && this._review === null
+      && mostUrgentLast([arrived, this._alert!]).at(-1) !== arrived) return;
     if (arrived) {
       this._review = null;
-      this._alertUpdated = shown !== null && !!change.replaced?.includes(shown);
+      // An Update of an alert this TV has shown says so, even when the resident had already answered
+      // it and the overlay was closed: it is the same order, changed, not a new one.
+      this._alertUpdated = !!change.replaced?.some((id) => id === shown || this._displayedAlerts.has(id));
       this._alertEnd = null;
       this._alert = arrived;
       const speech = spokenAlert(arrived);
@@ -475,7 +488,7 @@ export class StbTvApp extends LitElement {
 
   private _openReview() {
     const now = this.alerts.now();
-    this._review = this.alerts.alerts.filter((a) => Date.parse(a.expiresAt) > now).map((a) => a.id);
+    this._review = mostUrgentLast(this.alerts.alerts.filter((a) => Date.parse(a.expiresAt) > now)).reverse().map((a) => a.id);
     this._showReview();
   }
 
@@ -491,6 +504,7 @@ export class StbTvApp extends LitElement {
     const alert = this.alerts.alerts.find((a) => a.id === alertId);
     // Seen again under 避難情報: OK alone changes nothing; an answer is recorded.
     if (alert && (!alert.acknowledged || answer)) this.alerts.acknowledge(alertId, answer);
+    if (alert && answer) this.alertLink.answered(alertId, answer);
     if (this._review) {
       this._review = this._review.filter((id) => id !== alertId);
       if (!this._review.length) return this._closeReview();
@@ -529,7 +543,15 @@ export class StbTvApp extends LitElement {
     if (!this._alert && this._review === null) return nothing;
     return html`<stb-tv-alert-overlay .alert=${this._alert} .ended=${this._alertEnd} .renewed=${this._alertUpdated}
       .more=${this._alertsWaiting()} .arrival=${this._review === null ? this._alertArrival : 0}
+      .answerNotice=${this.alertLink.notice} .offline=${this.alertLink.offline}
       @alert-answer=${this._onAlertAnswer} @alert-dismiss=${this._onAlertDismiss} @alert-close=${this._closeReview}></stb-tv-alert-overlay>`;
+  }
+
+  /** Under the overlay's place once it closed: whether the answer reached the municipality (the overlay shows it while up). */
+  private _renderAnswerNotice() {
+    const notice = this.alertLink.notice;
+    if (!notice || this._alert || this._review !== null) return nothing;
+    return html`<p class="answer-notice" role="status" data-answer-notice=${notice.state}>${answerNoticeText(notice)}</p>`;
   }
 
   private _renderScreen() {
@@ -592,7 +614,8 @@ export class StbTvApp extends LitElement {
     return html`<div class=${classes} data-screen-name=${this._screen}>
       ${this._screen === 'start' ? html`<h1>${t('app.title')}</h1>` : nothing}
       ${this._renderScreen()}
-      <footer><stb-health-badge quiet></stb-health-badge></footer>
+      <footer>${this._renderAnswerNotice()}<stb-health-badge quiet .downText=${t('footer.serverDown')}
+        .troubleText=${t('footer.serverTrouble')}></stb-health-badge></footer>
       ${this._renderDialog()}
       ${this._renderAlert()}
     </div>`;

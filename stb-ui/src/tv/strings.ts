@@ -186,8 +186,8 @@ const ja = {
   'flow.wait.noDriverLong.hint': 'カードリーダーの ケーブルが テレビ（チューナー）に しっかり ささっているか、電源が 入っているかを 確かめてください。つながると、自動で つづきから はじまります。',
   'flow.wait.call': 'なおらないときは、お電話ください：',
   'flow.wait.callUnknown': 'なおらないときは、ご契約の ケーブルテレビ会社に お電話ください。',
-  'footer.serverDown': 'サーバーに つながりません',
-  'footer.serverTrouble': 'サーバーに 問題があります',
+  'footer.serverDown': '通信が とぎれています',
+  'footer.serverTrouble': 'いま 使えない ところが あります',
 
   // Home
   'home.greeting': 'さん、こんにちは',
@@ -216,6 +216,9 @@ const ja = {
   'alerts.updated': '内容が 新しくなりました',
   'alerts.cancelled': 'この 情報は 取り消されました',
   'alerts.expired': 'この 情報は 期限が 切れました',
+  'alerts.answerStored': 'お返事を 送りました',
+  'alerts.answerWaiting': 'お返事は まだ 送れていません。つながったら 自動で 送ります',
+  'alerts.offline': 'いま 通信が とぎれています。新しい 避難情報が 届かないことが あります',
   'alerts.understood': 'わかりました',
   // 「あと 2件」: more alerts wait behind the one shown.
   'alerts.more': 'あと',

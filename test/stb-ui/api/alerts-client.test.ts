@@ -124,6 +124,28 @@ describe('AlertsClient', () => {
     client.stop();
   });
 
+  it('says when an answer is stored and when the link comes and goes, so the TV can tell the resident their answer arrived (or will)', async () => {
+    const { client, socket } = await connected();
+    let told = 0;
+    client.subscribeStatus(() => told++);
+    socket.play({ type: 'alert', alert: alert(A, '2099-11-30T01:00:00.000Z'), replaces: [] });
+    client.acknowledge(A, 'evacuated');
+    expect(client.answerState(A)).toBe('waiting');
+    // Another kind's confirmation is not the answer's.
+    socket.play({ type: 'receipted', receipts: [{ alertId: A, kind: 'displayed' }] });
+    expect([told, client.answerState(A)]).toEqual([0, 'waiting']);
+    socket.play({ type: 'receipted', receipts: [{ alertId: A, kind: 'acknowledged' }] });
+    expect([told, client.answerState(A)]).toEqual([1, 'stored']);
+    // The link drops: told once; an answer given now waits for the next link.
+    socket.onclose?.();
+    expect([told, client.connected]).toEqual([2, false]);
+    socket.onclose?.();
+    expect(told).toBe(2);
+    client.acknowledge(A, 'safe_at_home');
+    expect(client.answerState(A)).toBe('waiting');
+    client.stop();
+  });
+
   it('names the logged-in person on displayed and acknowledged (the platform stores who acknowledged), never on delivered', async () => {
     let session: string | null = 'token-of-taro';
     const client = new AlertsClient({ url: 'ws://x', credential: async () => ({ id: 'tv', secret: 's' }), session: () => session, WebSocket: ScriptedSocket as unknown as typeof WebSocket });

@@ -32,3 +32,19 @@ export function spokenAlert(alert: Pick<TvAlert, 'messages' | 'status'>): string
   const speech = messageIn(alert).speech;
   return notice ? `${notice}。${speech}。${notice}` : speech;
 }
+
+/** How urgent an alert is: 警戒レベル 5, 4, 3, then one naming no level, then a lift (解除). */
+export function urgency(alert: Pick<TvAlert, 'level'>): number {
+  if (alert.level === 'lift') return 0;
+  const level = Number(alert.level);
+  return Number.isInteger(level) && level > 0 ? level : 1;
+}
+
+/**
+ * The alerts in the order the overlay takes them, the next to show last: the most urgent, and of
+ * equally urgent ones the latest sent (then the latest to arrive). A walk found a 緊急安全確保 queued
+ * behind a 高齢者等避難 that merely came later.
+ */
+export function mostUrgentLast<A extends Pick<TvAlert, 'level' | 'sentAt'>>(alerts: readonly A[]): A[] {
+  return [...alerts].sort((a, b) => urgency(a) - urgency(b) || Date.parse(a.sentAt) - Date.parse(b.sentAt));
+}

@@ -3,6 +3,7 @@ import type { AlertAnswer, TvAlert } from '../../api/alerts-client.js';
 import { FocusController } from '../focus/focus-controller.js';
 import { messageIn, notRealNotice, otherLanguage } from './alert-message.js';
 import { lineBoxes, partsOf, type TextPart } from './alert-paging.js';
+import { answerNoticeText, type AnswerNotice } from './answer-status.js';
 import { t } from '../strings.js';
 import '../ui/tv-button.js';
 
@@ -34,7 +35,7 @@ export type AlertEnd = 'cancelled' | 'expired';
 export class StbTvAlertOverlay extends LitElement {
   static override properties = {
     alert: { attribute: false }, ended: { attribute: false }, renewed: { attribute: false }, more: { attribute: false },
-    arrival: { attribute: false }, _language: { state: true }, _held: { state: true }, _pages: { state: true }, _pageAt: { state: true },
+    arrival: { attribute: false }, answerNotice: { attribute: false }, offline: { attribute: false }, _language: { state: true }, _held: { state: true }, _pages: { state: true }, _pageAt: { state: true },
   };
   declare alert: TvAlert | null;
   /** The alert on screen was withdrawn (a Cancel) or ran out: it stays, saying so, until closed. */
@@ -45,6 +46,10 @@ export class StbTvAlertOverlay extends LitElement {
   declare more: number;
   /** Bumped by the app whenever something the resident did not ask for comes onto the screen: holds the choices. */
   declare arrival: number;
+  /** The resident's last answer (to this alert or one before it): sent, or waiting for the link. */
+  declare answerNotice: AnswerNotice | null;
+  /** The alert link has been down a while: new orders may not reach this TV (the footer saying so is under the overlay). */
+  declare offline: boolean;
   /** The choices ignore OK and digits (just shown: the key was meant for the screen beneath). */
   declare _held: boolean;
   /**
@@ -85,6 +90,8 @@ export class StbTvAlertOverlay extends LitElement {
       font-size: calc(40px * var(--stb-text-scale, 1)); font-weight: 800; }
     .notice { margin: 0 0 12px; padding: 4px 16px; align-self: flex-start; background: #000000; color: #ffffff;
       border: 4px solid #ffffff; font-size: calc(40px * var(--stb-text-scale, 1)); font-weight: 800; }
+    .link { margin: 0 0 8px; padding: 2px 16px; align-self: flex-start; background: #ffffff; color: #000000;
+      font-size: calc(32px * var(--stb-text-scale, 1)); font-weight: 800; }
     .more { margin: 0 0 12px; align-self: flex-end; font-size: calc(40px * var(--stb-text-scale, 1)); font-weight: 800; }
     .top { display: flex; justify-content: space-between; align-items: flex-start; gap: 24px; }
     .top .more { margin-left: auto; }
@@ -125,6 +132,8 @@ export class StbTvAlertOverlay extends LitElement {
     this.renewed = false;
     this.more = 0;
     this.arrival = 0;
+    this.answerNotice = null;
+    this.offline = false;
     this._language = 'ja';
     this._held = false;
     this._pages = [];
@@ -176,7 +185,7 @@ export class StbTvAlertOverlay extends LitElement {
       this._observed = body;
     }
     const alert = this.alert;
-    const key = alert ? `${alert.id}/${this.ended ?? ''}/${this.renewed}/${this.more}/${this._language}` : '';
+    const key = alert ? `${alert.id}/${this.ended ?? ''}/${this.renewed}/${this.more}/${this._language}/${this.offline}/${this.answerNotice?.state ?? ''}` : '';
     if (key === this._pagedFor) return;
     // Measured unpaged (the whole text from its top, the window as tall as the body lets it be).
     if (this._pages.length || this._pageAt > 0) {
@@ -216,6 +225,7 @@ export class StbTvAlertOverlay extends LitElement {
     if (!alert) {
       return html`<div class="backdrop" data-alert="none">
         <h2>${t('alerts.title')}</h2>
+        ${this._linkNotices()}
         <p class="greeting">${t('alerts.none')}</p>
         <div class="actions"><stb-tv-button focus-key="alert/close" .number=${1} label=${t('alerts.back')}
           @tv-activate=${() => this.dispatchEvent(new CustomEvent('alert-close', { bubbles: true, composed: true }))}></stb-tv-button></div>
@@ -230,6 +240,7 @@ export class StbTvAlertOverlay extends LitElement {
     const notReal = notRealNotice(alert);
     return html`<div class="backdrop" role="alertdialog" aria-label=${m.title} style="--alert-colour: ${m.colour}"
       data-alert=${alert.id} data-level=${alert.level ?? ''} data-ended=${this.ended ?? nothing} data-choices-held=${this._held ? '' : nothing}>
+      ${this._linkNotices()}
       ${notice || this.more ? html`<div class="top">
         ${notice ? html`<p class="notice" data-field="notice" data-notice=${this.ended ?? 'updated'}>${notice}</p>` : nothing}
         ${this.more ? html`<p class="more" data-field="more" data-more=${this.more}>${t('alerts.more')} ${this.more}${t('alerts.count')}</p>` : nothing}
@@ -252,6 +263,14 @@ export class StbTvAlertOverlay extends LitElement {
         <stb-tv-button class="wide" focus-key="alert/understood" .number=${1} label=${t('alerts.understood')} @tv-activate=${this._dismiss}></stb-tv-button>
       </div>` : this._choices(other)}
     </div>`;
+  }
+
+  /** Whether the link is down, and what became of the last answer: above the alert, small, never paged away. */
+  private _linkNotices() {
+    const answer = this.answerNotice;
+    if (!this.offline && !answer) return nothing;
+    return html`${this.offline ? html`<p class="link" data-field="offline" role="status">${t('alerts.offline')}</p>` : nothing}
+      ${answer ? html`<p class="link" data-field="answer-notice" data-answer-notice=${answer.state} role="status">${answerNoticeText(answer)}</p>` : nothing}`;
   }
 
   private _dismiss = () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TvAlertMessage } from '../../../../stb-ui/src/api/alerts-client.js';
-import { messageIn, notRealNotice, otherLanguage, spokenAlert } from '../../../../stb-ui/src/tv/alerts/alert-message.js';
+import { messageIn, notRealNotice, otherLanguage, spokenAlert, mostUrgentLast, urgency } from '../../../../stb-ui/src/tv/alerts/alert-message.js';
 
 const message = (language: string, title: string): TvAlertMessage => ({ language, title, colour: '#aa00aa', greeting: '', lines: [], speech: title });
 
@@ -42,5 +42,25 @@ describe('a drill on a TV flagged for test alerts', () => {
     expect(spoken.endsWith('訓練です。本当の 避難情報では ありません')).toBe(true);
     expect(spoken).toContain('警戒レベル4 避難指示');
     expect(spokenAlert({ status: 'Actual', messages: [ja] })).toBe('警戒レベル4 避難指示');
+  });
+});
+
+describe('the order alerts come onto the screen', () => {
+  const at = (id: string, level: string | undefined, sentAt: string) => ({ id, ...(level ? { level } : {}), sentAt });
+
+  it('the most urgent comes next whatever arrived later: 緊急安全確保, 避難指示, 高齢者等避難, one with no level, a lift', () => {
+    const order = mostUrgentLast([
+      at('five', '5', '2026-12-03T10:00:00Z'), at('lift', 'lift', '2026-12-03T10:05:00Z'), at('three', '3', '2026-12-03T10:04:00Z'),
+      at('none', undefined, '2026-12-03T10:03:00Z'), at('four', '4', '2026-12-03T10:02:00Z'),
+    ]).map((a) => a.id);
+    expect(order).toEqual(['lift', 'none', 'three', 'four', 'five']);
+  });
+
+  it('of equally urgent ones the latest sent comes next; the same time keeps the order they arrived in', () => {
+    const order = mostUrgentLast([
+      at('later', '4', '2026-12-03T10:05:00Z'), at('earlier', '4', '2026-12-03T10:00:00Z'), at('same-a', '3', '2026-12-03T10:00:00Z'), at('same-b', '3', '2026-12-03T10:00:00Z'),
+    ]).map((a) => a.id);
+    expect(order).toEqual(['same-a', 'same-b', 'earlier', 'later']);
+    expect(urgency({ level: 'x' })).toBe(1);
   });
 });

@@ -7,7 +7,7 @@ import { fromBase64, toBase64 } from '../shared/base64.js';
 import { digestInfoForMessage } from '../shared/digest-info.js';
 import { AppError } from '../shared/errors.js';
 import { monthOfPeriod } from './campaigns.js';
-import { checkDeclarations, declarationLines, encodeDocument } from './document.js';
+import { checkDeclarations, decodeDocument, declarationLines, encodeDocument } from './document.js';
 import { pensionCampaigns, pensionDrafts, pensionInbox, pensionPolicies, pensionSubmissions } from './schema.js';
 import { sealSubmission, type SealContext } from './seal.js';
 import { askToRenew, countsAsAnswer, insertSubmission, type StoredSubmission } from './submissions.js';
@@ -54,6 +54,20 @@ export async function prepareConfirmation(db: Db, who: Who, input: { campaignId:
   };
 }
 
+/**
+ * The draft's policy, if it is still linked to this person under the UID the draft's document
+ * names: a draft prepared before the person unlinked the insurer (and the policy went to its new
+ * holder, or to a new UID of theirs) must not answer the campaign — it would carry a retired UID and
+ * block the holder's own answer (an attack found both).
+ */
+async function policyStillLinked(db: Db | Tx, draft: { policyId: string; document: string }, personId: string) {
+  const [row] = await db.select({ policy: pensionPolicies }).from(pensionPolicies)
+    .innerJoin(serviceUids, and(eq(serviceUids.uid, pensionPolicies.serviceUid), isNull(serviceUids.unlinkedAt), eq(serviceUids.personId, personId)))
+    .where(eq(pensionPolicies.id, draft.policyId));
+  if (!row || row.policy.serviceUid !== decodeDocument(fromBase64(draft.document)).serviceUid) throw new AppError('PENSION_POLICY_NOT_LINKED');
+  return row.policy;
+}
+
 async function requireNotSubmitted(db: Db, campaignId: string, policyId: string) {
   const [done] = await db.select({ id: pensionSubmissions.id }).from(pensionSubmissions)
     .where(and(eq(pensionSubmissions.campaignId, campaignId), eq(pensionSubmissions.policyId, policyId), countsAsAnswer));
@@ -87,8 +101,7 @@ export async function submitConfirmation(db: Db, jpki: JpkiContext, seal: SealCo
   if (draft.usedAt) return sentBefore(db, draft.id, signatureSha256);
   if (draft.expiresAt <= now) throw new AppError('PENSION_DRAFT_EXPIRED');
   await requireNotSubmitted(db, draft.campaignId, draft.policyId);
-
-  const [policy] = await db.select().from(pensionPolicies).where(eq(pensionPolicies.id, draft.policyId));
+  const policy = await policyStillLinked(db, draft, who.personId);
   let outcome;
   try {
     outcome = await sealSubmission({
@@ -98,14 +111,16 @@ export async function submitConfirmation(db: Db, jpki: JpkiContext, seal: SealCo
     // Revoked is final: the draft is spent with the request to renew (once, whoever sent it first).
     if (err instanceof AppError && err.code === 'PKI_REVOKED') {
       await db.transaction(async (tx) => {
-        if (await useDraft(tx, draft.id, signatureSha256, now)) await askToRenew(tx, who.personId, policy!.providerId, policy!.id);
+        if (await useDraft(tx, draft.id, signatureSha256, now)) await askToRenew(tx, who.personId, policy.providerId, policy.id);
       });
     }
     throw err;
   }
   const stored = await answeredOnce(() => db.transaction(async (tx) => {
+    // Unlinked while it sealed (the timestamp and revocation take a while): refused all the same.
+    await policyStillLinked(tx, draft, who.personId);
     if (!(await useDraft(tx, draft.id, signatureSha256, now))) return null;
-    const submission = await insertSubmission(tx, { providerId: policy!.providerId, personId: who.personId, outcome, policyId: policy!.id, campaignId: draft.campaignId, draftId: draft.id });
+    const submission = await insertSubmission(tx, { providerId: policy.providerId, personId: who.personId, outcome, policyId: policy.id, campaignId: draft.campaignId, draftId: draft.id });
     await tx.update(pensionInbox).set({ doneAt: now })
       .where(and(eq(pensionInbox.personId, who.personId), eq(pensionInbox.campaignId, draft.campaignId), eq(pensionInbox.policyId, draft.policyId), isNull(pensionInbox.doneAt)));
     return submission;

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, isNull, lte } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNull, lte } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { serviceProviders, serviceUids } from '../db/schema/index.js';
 import { appendAudit } from '../identity/audit.js';
@@ -56,13 +56,19 @@ export async function openItem(db: Db, personId: string, itemId: string, now = n
   if (!row.item.openedAt) await db.update(pensionInbox).set({ openedAt: now }).where(eq(pensionInbox.id, itemId));
   let confirmation = null;
   if (row.item.campaignId && row.item.policyId) {
-    const [c] = await db.select({ campaign: pensionCampaigns, policy: pensionPolicies }).from(pensionCampaigns)
-      .innerJoin(pensionPolicies, eq(pensionPolicies.id, row.item.policyId)).where(eq(pensionCampaigns.id, row.item.campaignId));
+    const [c] = await db.select({ campaign: pensionCampaigns, policy: pensionPolicies, holder: serviceUids.personId }).from(pensionCampaigns)
+      .innerJoin(pensionPolicies, eq(pensionPolicies.id, row.item.policyId))
+      .leftJoin(serviceUids, and(eq(serviceUids.uid, pensionPolicies.serviceUid), isNull(serviceUids.unlinkedAt)))
+      .where(eq(pensionCampaigns.id, row.item.campaignId));
+    // Only this person's own answer (under any UID of theirs): a policy since linked to someone else
+    // (its new holder) says nothing of theirs.
     const [sub] = await db.select({ id: pensionSubmissions.id, state: pensionSubmissions.state, signedAt: pensionSubmissions.signedAt }).from(pensionSubmissions)
-      .where(and(eq(pensionSubmissions.campaignId, row.item.campaignId), eq(pensionSubmissions.policyId, row.item.policyId), countsAsAnswer));
+      .where(and(eq(pensionSubmissions.campaignId, row.item.campaignId), eq(pensionSubmissions.policyId, row.item.policyId), 
+        inArray(pensionSubmissions.serviceUid, db.select({ uid: serviceUids.uid }).from(serviceUids).where(eq(serviceUids.personId, personId))), countsAsAnswer));
     confirmation = {
       campaignId: c!.campaign.id, policyId: c!.policy.id, policyRef: c!.policy.policyRef, period: c!.campaign.period,
-      deadline: c!.campaign.deadline.toISOString(), open: c!.campaign.deadline > now,
+      // Open to this person only while the policy is still theirs.
+      deadline: c!.campaign.deadline.toISOString(), open: c!.campaign.deadline > now && c!.holder === personId,
       submission: sub ? { id: sub.id, state: sub.state as StoredSubmission['state'], signedAt: sub.signedAt.toISOString() } : null,
     };
   }

@@ -179,6 +179,7 @@ export const ERRORS = {
   PENSION_CONSENT_STALE: { status: 403, message: 'Consent needs a card login made just now', ja: '同意の確認のため、もう一度カードでログインしてください。' },
   PENSION_CAMPAIGN_CLOSED: { status: 409, message: 'The campaign is past its deadline or the policy is not in it', ja: 'この届出の受付は終わっています。保険会社にお問い合わせください。' },
   PENSION_ALREADY_SUBMITTED: { status: 409, message: 'This policy was already confirmed in this campaign', ja: 'この届出は、すでに提出されています。' },
+  PENSION_POLICY_NOT_LINKED: { status: 409, message: 'The policy is no longer linked to you under the ID this document names', ja: 'この保険は、いまは あなたと つながっていません。保険会社に お問い合わせください。' },
   PENSION_DRAFT_EXPIRED: { status: 410, message: 'The document to sign has expired or was already used', ja: '時間が過ぎました。はじめからやり直してください。' },
   PENSION_API_UNAUTHORIZED: { status: 401, message: 'Insurer API credential is missing or unknown', ja: '保険会社の認証情報が正しくありません。' },
   PENSION_API_CREDENTIAL_REVOKED: { status: 401, message: 'Insurer API credential was revoked in the console; ask the insurer admin for a new one', ja: 'この認証情報は失効しています。管理者に新しい認証情報の発行を依頼してください。' },

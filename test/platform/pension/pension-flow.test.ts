@@ -49,6 +49,14 @@ async function signAndSubmit(r: Awaited<ReturnType<PensionWorld['resident']>>, p
   return { draft: { ...draft.body, signed }, res: await world.tv('POST', '/api/v1/pension/confirmations', r.headers, { draftId: draft.body.draftId, ...signed }) };
 }
 
+/** A form prepared for `policyId` (linked to `r`) in this file's campaign, and signed with `r`'s card, not sent. */
+async function signedForm(r: Awaited<ReturnType<PensionWorld['resident']>>, policyId: string) {
+  const c = await campaign();
+  const draft = await world.tv('POST', '/api/v1/pension/confirmations/drafts', r.headers, { campaignId: c.id, policyId, declarations: UNCHANGED });
+  expect(draft.status, JSON.stringify(draft.body)).toBe(201);
+  return { draftId: draft.body.draftId as string, ...(await r.card.reader.sign('sign', r.card.signPin, draft.body.sign.digestInfo)) };
+}
+
 /** The submissions stored for a draft (their ids). */
 /**
  * For this test, the timestamp server answers no one until two seals wait on it (or `release()`,
@@ -153,6 +161,41 @@ describe('policies and link codes', () => {
     const draft = await world.tv('POST', '/api/v1/pension/confirmations/drafts', r.headers, { campaignId: c.id, policyId: policy.id, declarations: UNCHANGED });
     expect(draft.body.error.code).toBe('REQ_NOT_FOUND');
   });
+
+  it('a form prepared and signed before unlinking is refused once the policy went to its new holder; they answer, and the old holder\'s inbox shows nothing of theirs', async () => {
+    const [x, y] = [await world.resident(), await world.resident()];
+    const policy = await world.policy(month);
+    await linked(x, policy.linkCode);
+    const c = await campaign();
+    const form = await signedForm(x, policy.id);
+    expect((await world.tv('DELETE', `/api/v1/me/services/${DEMO_PENSION}`, x.headers)).status).toBe(204);
+    const code = await world.console({ method: 'POST', url: `/policies/${policy.id}/link-code` });
+    expect(code.status, code.raw).toBe(201);
+    await linked(y, code.body.linkCode);
+
+    const late = await world.tv('POST', '/api/v1/pension/confirmations', x.headers, form);
+    expect([late.status, late.body.error?.code]).toEqual([409, 'PENSION_POLICY_NOT_LINKED']);
+    const answered = await signAndSubmit(y, policy.id, UNCHANGED);
+    expect(answered.res.status, JSON.stringify(answered.res.body)).toBe(201);
+
+    const inbox = await world.tv('GET', '/api/v1/pension/inbox', x.headers);
+    const item = inbox.body.items.find((i: { campaignId: string | null }) => i.campaignId === c.id);
+    const opened = await world.tv('POST', `/api/v1/pension/inbox/${item.id}/open`, x.headers);
+    expect(opened.status).toBe(200);
+    expect(opened.body.confirmation).toMatchObject({ policyId: policy.id, open: false, submission: null });
+  });
+
+  it('a form prepared before unlinking and linking again (a new UID) is refused: it names the retired UID', async () => {
+    const r = await world.resident();
+    const policy = await world.policy(month);
+    await linked(r, policy.linkCode);
+    const form = await signedForm(r, policy.id);
+    expect((await world.tv('DELETE', `/api/v1/me/services/${DEMO_PENSION}`, r.headers)).status).toBe(204);
+    const code = await world.console({ method: 'POST', url: `/policies/${policy.id}/link-code` });
+    await linked(r, code.body.linkCode);
+    const late = await world.tv('POST', '/api/v1/pension/confirmations', r.headers, form);
+    expect([late.status, late.body.error?.code]).toEqual([409, 'PENSION_POLICY_NOT_LINKED']);
+  });
 });
 
 describe('campaigns, inbox and the signed 現況確認届', () => {
@@ -254,13 +297,7 @@ describe('campaigns, inbox and the signed 現況確認届', () => {
     const r = await world.resident();
     const policy = await world.policy(month);
     await linked(r, policy.linkCode);
-    const c = await campaign();
-    const prepare = async () => {
-      const draft = await world.tv('POST', '/api/v1/pension/confirmations/drafts', r.headers, { campaignId: c.id, policyId: policy.id, declarations: UNCHANGED });
-      expect(draft.status, JSON.stringify(draft.body)).toBe(201);
-      return { draftId: draft.body.draftId as string, ...(await r.card.reader.sign('sign', r.card.signPin, draft.body.sign.digestInfo)) };
-    };
-    const [first, second] = [await prepare(), await prepare()];
+    const [first, second] = [await signedForm(r, policy.id), await signedForm(r, policy.id)];
     // Both pass "not yet submitted" and reach the timestamp before either is stored.
     const { release, arrived } = await timestampsInPairs();
     const send = (body: object) => world.tv('POST', '/api/v1/pension/confirmations', r.headers, body).finally(release);

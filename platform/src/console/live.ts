@@ -12,10 +12,10 @@ import type { LiveClientMessage, LiveServerMessage } from './console-schemas.js'
 import { dashboardOf, type Dashboard } from './dashboard.js';
 import type { FunnelView } from '../alerts/alert-console-schemas.js';
 import type { ShelterOverview } from '../shelter/shelter-schemas.js';
+import { isUuid } from '../shared/uuid.js';
 
 /** How often the live numbers are recomputed (once per organisation, shared by its open consoles). */
 export const LIVE_TICK_MS = 2_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A console that has not authenticated by then is dropped. */
 const AUTH_WINDOW_MS = 5_000;
 /**
@@ -228,7 +228,7 @@ export async function liveChannel(app: FastifyInstance, database: Pick<DbHandle,
       return;
     }
     if (message?.type !== 'watch-alert') return;
-    const alertId = typeof message.alertId === 'string' && UUID.test(message.alertId) ? message.alertId.toLowerCase() : null;
+    const alertId = typeof message.alertId === 'string' && isUuid(message.alertId) ? message.alertId.toLowerCase() : null;
     if (alertId && !viewer.context.permissions.has('alerts.compose')) {
       send(viewer.socket, { type: 'watch-refused', alertId, code: 'STAFF_PERMISSION_DENIED' });
       return;

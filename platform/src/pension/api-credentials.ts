@@ -5,6 +5,7 @@ import { appendAudit } from '../identity/audit.js';
 import { AppError } from '../shared/errors.js';
 import type { InsurerActor } from './insurer-actor.js';
 import { pensionApiCredentials } from './schema.js';
+import { isUuid } from '../shared/uuid.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -52,7 +53,7 @@ export async function revokeApiCredential(db: Db, actor: InsurerActor, credentia
  */
 export async function insurerOf(db: Db, header: string | undefined): Promise<{ providerId: string; credentialId: string }> {
   const match = /^Insurer ([0-9a-f-]{36})\.([A-Za-z0-9_-]{20,100})$/.exec(header ?? '');
-  if (!match) throw new AppError('PENSION_API_UNAUTHORIZED');
+  if (!match || !isUuid(match[1]!)) throw new AppError('PENSION_API_UNAUTHORIZED');
   const [row] = await db.select().from(pensionApiCredentials).where(eq(pensionApiCredentials.id, match[1]!));
   const given = Buffer.from(sha256(match[2]!), 'hex');
   if (!row || !timingSafeEqual(given, Buffer.from(row.secretHash, 'hex'))) throw new AppError('PENSION_API_UNAUTHORIZED');

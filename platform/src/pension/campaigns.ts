@@ -18,6 +18,9 @@ export interface NewCampaign {
 const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
+/** How far ahead a campaign's deadline may be. */
+export const MAX_DEADLINE_AHEAD_DAYS = 400;
+
 /** Midnight of a `YYYY-MM-DD` in Japan, when a reminder of that day appears. */
 export const japanMidnight = (day: string) => new Date(`${day}T00:00:00+09:00`);
 
@@ -46,6 +49,8 @@ export async function createCampaign(db: Db, actor: InsurerActor, input: NewCamp
   if (!PERIOD.test(input.period)) throw new AppError('REQ_INVALID', { detail: 'period must be YYYY-MM' });
   const deadline = new Date(input.deadline);
   if (Number.isNaN(deadline.getTime()) || deadline <= now) throw new AppError('REQ_INVALID', { detail: 'deadline must be a future date-time' });
+  // A year's campaign closes within the year; much further is a typo (and year 275760 is more than the database holds).
+  if (deadline.getTime() - now.getTime() > MAX_DEADLINE_AHEAD_DAYS * 86_400_000) throw new AppError('REQ_INVALID', { detail: `deadline must be within ${MAX_DEADLINE_AHEAD_DAYS} days` });
   const reminders = [...new Set(input.reminderDates)].sort();
   if (reminders.some((d) => !DAY.test(d) || Number.isNaN(japanMidnight(d).getTime()))) throw new AppError('REQ_INVALID', { detail: 'reminder dates must be YYYY-MM-DD' });
   if (reminders.some((d) => japanMidnight(d) >= deadline)) throw new AppError('REQ_INVALID', { detail: 'reminders must come before the deadline' });

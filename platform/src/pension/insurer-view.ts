@@ -3,14 +3,17 @@ import type { Db } from '../db/client.js';
 import { AppError } from '../shared/errors.js';
 import { declarationLines, decodeDocument } from './document.js';
 import { pensionSubmissions } from './schema.js';
+import { isUuid } from '../shared/uuid.js';
 
 /** `createdAt|id` of a row: the insurer API's cursor (opaque to it; stable order, no gaps). */
 const cursorOf = (row: { createdAt: Date; id: string }) => Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
 
+/** A cursor this API gave: a time a submission can have (PostgreSQL cannot hold year 275760) and a UUID. */
 function readCursor(cursor: string): { at: Date; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const date = new Date(at ?? '');
-  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(date.getTime())) throw new AppError('REQ_INVALID', { detail: 'since is not a cursor this API gave' });
+  const year = date.getUTCFullYear();
+  if (!id || !isUuid(id) || !(year >= 2000 && year <= 9999)) throw new AppError('REQ_INVALID', { detail: 'since is not a cursor this API gave' });
   return { at: date, id };
 }
 

@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../platform/src/app.js';
 import { auditLog } from '../../../platform/src/db/schema/index.js';
+import { MAX_DEADLINE_AHEAD_DAYS } from '../../../platform/src/pension/campaigns.js';
 import { IdentityFlow } from '../../helpers/identity-flow.js';
 import { PensionWorld } from '../../helpers/pension.js';
 
@@ -84,6 +85,26 @@ describe('insurer API credentials in the console', () => {
     const cred = await issue('失効済み');
     expect((await revoke(cred.id)).status).toBe(200);
     expect(await callApi(flow.t.app, `${cred.id}.${'A'.repeat(43)}`)).toEqual({ status: 401, code: 'PENSION_API_UNAUTHORIZED' });
+  });
+
+  it('what passes for a credential or a cursor but the database could not read is a coded 4xx, never a 500', async () => {
+    // 36 hyphens look like an id to a loose pattern; PostgreSQL refuses them as a uuid.
+    expect(await callApi(flow.t.app, `${'-'.repeat(36)}.${'a'.repeat(30)}`)).toEqual({ status: 401, code: 'PENSION_API_UNAUTHORIZED' });
+    const cred = await issue('cursor');
+    const cursor = (text: string) => Buffer.from(text).toString('base64url');
+    for (const since of [cursor(`2020-01-01T00:00:00.000Z|${'-'.repeat(36)}`), cursor('+275760-09-13T00:00:00.000Z|00000000-0000-4000-8000-000000000001'),
+      cursor('-271821-04-20T00:00:00.000Z|00000000-0000-4000-8000-000000000001')]) {
+      const api = await flow.t.app.inject({ method: 'GET', url: `/api/v1/insurer/submissions?since=${since}`, headers: { authorization: `Insurer ${cred.credential}` } });
+      const desk = await world.console({ method: 'GET', url: `/submissions?since=${since}` });
+      expect([api.statusCode, api.json().error?.code, desk.status, desk.body.error?.code]).toEqual([400, 'REQ_INVALID', 400, 'REQ_INVALID']);
+    }
+  });
+
+  it('a campaign deadline further than MAX_DEADLINE_AHEAD_DAYS (or than the database holds) is REQ_INVALID', async () => {
+    for (const deadline of ['+275760-09-13T00:00:00Z', '+100000-01-01T00:00:00Z', new Date(Date.now() + (MAX_DEADLINE_AHEAD_DAYS + 1) * 86_400_000).toISOString()]) {
+      const res = await world.console({ method: 'POST', url: '/campaigns', payload: { title: 'x', period: '2031-01', deadline, reminderDates: [] } });
+      expect([res.status, res.body.error?.code], deadline).toEqual([400, 'REQ_INVALID']);
+    }
   });
 
   it("another insurer's admin cannot see or revoke ours (STAFF_OUT_OF_SCOPE); an unknown id is REQ_NOT_FOUND", async () => {

@@ -8,14 +8,20 @@ export interface IdleLogoutHooks {
   onDismiss: () => void;
   /** The quiet period and the countdown ran out: log out. */
   onLogout: () => void;
+  /**
+   * Whether the screen holds work the resident has not finished (a form half filled in, a password
+   * typed, a slot held and not confirmed): asked when the quiet period ends; while true, the quiet
+   * period starts again instead of the countdown.
+   */
+  taskUnderWay?: () => boolean;
 }
 
 /**
  * Idle logout on a shared TV: after `minutes` without a key press, a countdown of
  * IDLE_ANNOUNCE_SECONDS is announced; any key dismisses it and the quiet period starts again;
  * when it runs out, the TV logs out. It runs only while someone is logged in and no task is under
- * way (`setArmed(false)` during a PIN entry or a card operation stops it, countdown included), so
- * nobody loses what they were doing.
+ * way (`setArmed(false)` during a PIN entry or a card operation stops it, countdown included; a
+ * screen's own unfinished work, `taskUnderWay`, puts it off), so nobody loses what they were doing.
  */
 export class IdleLogout {
   private _minutes = 0;
@@ -68,6 +74,8 @@ export class IdleLogout {
 
   private _announce(): void {
     this._quiet = null;
+    // A walk found a half-filled 現況確認届 and a typed password thrown away by the logout.
+    if (this._hooks.taskUnderWay?.()) return this._restart();
     this._left = IDLE_ANNOUNCE_SECONDS;
     this._hooks.onCountdown(this._left);
     this._tick = setInterval(() => {

@@ -211,6 +211,8 @@ export class StbTvApp extends LitElement {
         this._idleLeft = null;
         void this._logout();
       },
+      taskUnderWay: () => this._screen === 'pension' ? !!this.renderRoot.querySelector('stb-tv-pension-screen')?.taskUnderWay
+        : this._screen === 'booking' && this.booking.taskUnderWay,
     });
     this.flow.subscribe((state) => {
       this._flowState = state;

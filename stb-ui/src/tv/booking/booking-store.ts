@@ -73,6 +73,14 @@ export class BookingStore {
   pending: Intent | null = null;
   private readonly _listeners = new Set<() => void>();
   private _busy = false;
+
+  /**
+   * Work not finished: a slot held and not yet confirmed (仮予約), a request on its way, or lottery
+   * choices put together and not sent. The idle logout waits meanwhile.
+   */
+  get taskUnderWay(): boolean {
+    return ['held', 'working', 'who'].includes(this.view.name) || (this.view.name === 'lottery' && this.choices.length > 0);
+  }
   /** The key of the last hold asked for, per slot: a second OK (or a retry) sends the same. */
   private readonly _keys = new Map<string, string>();
 

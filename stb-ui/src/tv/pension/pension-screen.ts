@@ -84,6 +84,15 @@ export class StbTvPensionScreen extends LitElement {
   declare resume: PendingLink | null;
   declare _mode: Mode;
 
+  /**
+   * Work the resident has not finished and would lose: a code being typed, a link or a form not yet
+   * sent, a password, a signature being sent or waiting for もう一度. The idle logout waits meanwhile.
+   */
+  get taskUnderWay(): boolean {
+    const m = this._mode;
+    return (m.name === 'code' && m.digits.length > 0) || ['preview', 'form', 'review', 'sign', 'sending'].includes(m.name) || (m.name === 'failed' && !!m.retry);
+  }
+
   static override styles = [pinStyles, css`
     :host { display: block; }
     .top { display: flex; align-items: baseline; justify-content: space-between; margin: 0 0 16px; }

@@ -17,7 +17,13 @@ export const LinkPreview = Type.Object({
   policyRef: Type.String(), dueMonth: Type.Integer(),
   /** The insurer's UID for this person if already linked to it; null: a new one is issued on consent. */
   serviceUid: Nullable(Type.String()),
+  /** What the link gives the insurer now (plus the 基本4情報 if ticked). */
   receives: Type.Array(Type.String()),
+  /**
+   * What each signed 現況確認届 gives it besides: the document, and the sign certificate that
+   * verifies it — which states the 基本4情報 whatever was ticked (the evidence bundle, pension/README.md).
+   */
+  receivesWhenSigning: Type.Array(Type.String()),
   mayShareBasic4: Type.Boolean(),
 });
 export const LinkBody = Type.Object({ code: Type.String({ minLength: 1, maxLength: 20 }), shareBasic4: Type.Boolean() }, Strict);

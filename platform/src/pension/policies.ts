@@ -148,7 +148,8 @@ async function policyByCode(db: Db, deviceId: string, typed: string, secret: str
 /**
  * What the TV shows before consent: which insurer, which policy, and exactly what it will receive
  * — its own UID for this person (the current one if already linked to it, else a new one) and the
- * 基本4情報 only if ticked.
+ * 基本4情報 only if ticked; and what each 現況確認届 signed later gives it: the sign certificate
+ * that verifies the signature, which states the 基本4情報 whatever was ticked.
  */
 export async function previewLink(db: Db, who: { deviceId: string; personId: string }, code: string, secret: string, now = new Date()) {
   const { policy, provider } = await policyByCode(db, who.deviceId, code, secret, now);
@@ -159,6 +160,7 @@ export async function previewLink(db: Db, who: { deviceId: string; personId: str
     policyRef: policy.policyRef, dueMonth: policy.dueMonth,
     serviceUid: existing?.uid ?? null,
     receives: ['serviceUid', 'policyRef'] as string[],
+    receivesWhenSigning: ['document', 'signCertificate', 'basic4'] as string[],
     mayShareBasic4: true,
   };
 }

@@ -408,6 +408,7 @@ const ja = {
   'pension.preview.uid.new': 'この保険会社 専用の 番号（あたらしく つくります）',
   'pension.preview.uid.existing': 'この保険会社 専用の 番号',
   'pension.preview.uid.note': 'マイナンバーや カードの 番号は わたりません。',
+  'pension.preview.whenSigning': '毎年の 届出に 署名すると、本人の 確認のため、カードに ある 氏名・生年月日・性別・住所も わたります。',
   'pension.preview.basic4.on': '氏名・生年月日・性別・住所も わたす（はい）',
   'pension.preview.basic4.off': '氏名・生年月日・性別・住所も わたす（いいえ）',
   'pension.preview.consent': '同意して カードで 確認する',

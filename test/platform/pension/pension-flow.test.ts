@@ -105,6 +105,8 @@ describe('policies and link codes', () => {
     const policy = await world.policy(month);
     const { preview, link } = await linked(r, policy.linkCode, true);
     expect(preview).toMatchObject({ insurer: { providerId: DEMO_PENSION }, policyRef: policy.policyRef, serviceUid: null });
+    // Said before consent, truthfully: each signed 現況確認届 carries the sign certificate, which states the 基本4情報 whatever is ticked.
+    expect(preview).toMatchObject({ receives: ['serviceUid', 'policyRef'], receivesWhenSigning: ['document', 'signCertificate', 'basic4'] });
     const [uid] = await db.select().from(serviceUids).where(eq(serviceUids.personId, r.personId));
     expect(link.serviceUid).toBe(uid!.uid);
     const list = await world.console({ method: 'GET', url: '/policies' });

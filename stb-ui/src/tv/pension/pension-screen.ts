@@ -364,6 +364,7 @@ export class StbTvPensionScreen extends LitElement {
           ${m.shareBasic4 ? html`<li>${t('pension.preview.basic4.on')}</li>` : nothing}
         </ul>
         <p>${t('pension.preview.uid.note')}</p>
+        <p data-when-signing>${t('pension.preview.whenSigning')}</p>
         <div class="list">
           ${this._button('basic4', t(m.shareBasic4 ? 'pension.preview.basic4.on' : 'pension.preview.basic4.off'), () => { if (this._mode.name === 'preview') this._mode = { ...this._mode, shareBasic4: !this._mode.shareBasic4 }; })}
           ${this._button('consent', t('pension.preview.consent'), () => this._consent(m))}

@@ -141,9 +141,13 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: ConsoleRouteDeps }
 
   app.put(`${p}/staff/:id/roles`, {
     config: { access: { permission: 'staff.manage' } },
-    schema: { summary: "Change a staff member's roles; their sessions end at once", ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND', 'STAFF_ROLE_INVALID', 'STAFF_LAST_ADMIN'), params: StaffParams, body: RolesBody, response: withErrors({ 200: RolesChanged }) },
+    schema: { summary: "Change a staff member's roles; their sessions end at once", ...errorCodes(STAFF_ERRORS, 'REQ_NOT_FOUND', 'STAFF_ROLE_INVALID', 'STAFF_LAST_ADMIN', 'STAFF_OWN_ROLES'), params: StaffParams, body: RolesBody, response: withErrors({ 200: RolesChanged }) },
   }, async (request) => {
     const context = callerOf(request);
+    // Another admin changes an admin's roles: otherwise a municipality.admin could give themself
+    // municipality.disaster and read evacuees' names, with no second person involved. The id is
+    // compared lower-cased, as PostgreSQL compares uuids (the route accepts either case).
+    if (request.params.id.toLowerCase() === context.staff.id) throw new AppError('STAFF_OWN_ROLES');
     return changeStaffRoles(db, context.organisation, request.params.id, request.body.roles, actorOf(context));
   });
 

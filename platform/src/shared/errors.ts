@@ -110,6 +110,7 @@ export const ERRORS = {
   STAFF_CARD_IN_USE: { status: 409, message: 'This card is already enrolled for another staff member', ja: 'このカードはほかの職員として登録されています。' },
   STAFF_ROLE_INVALID: { status: 422, message: 'Role is unknown or not for this kind of organisation', ja: 'この組織では選べない役割です。' },
   STAFF_LAST_ADMIN: { status: 409, message: 'The organisation would be left without an administrator', ja: '管理者がいなくなるため、この変更はできません。' },
+  STAFF_OWN_ROLES: { status: 403, message: 'Staff cannot change their own roles', ja: '自分の役割は変更できません。ほかの管理者に依頼してください。' },
   STAFF_PERMISSION_DENIED: { status: 403, message: 'Your roles do not allow this', ja: 'この操作を行う権限がありません。' },
   STAFF_OUT_OF_SCOPE: { status: 403, message: "That belongs to another organisation", ja: 'ほかの組織の情報は扱えません。' },
   // Pension status confirmation and its evidence (platform/src/pension, platform/src/jpki/evidence)

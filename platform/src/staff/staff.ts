@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { organisations, type Organisation } from '../db/schema/index.js';
 import { appendAudit, type AuditActor } from '../identity/audit.js';
@@ -115,15 +115,22 @@ async function endStaffSessions(tx: Pick<Db, 'update' | 'execute'>, staffId: str
 }
 
 /**
- * The organisation must keep someone who can manage its staff: removing the last admin (or taking
- * the role away) would lock the organisation out of its own console.
+ * The organisation must keep someone who can log in and manage its staff: taking away its last
+ * enrolled admin (removing them, or their admin role) would lock it out of its own console. An
+ * admin who has not redeemed their invitation does not count: they may never do so. A change to
+ * anyone who is not an enrolled admin takes no admin away, so it is always allowed.
+ * It runs first in the change's transaction and takes a lock per organisation, so of two admins
+ * removing or demoting each other at once the second waits for the first to commit and then reads
+ * its change (without the lock, under READ COMMITTED, both saw the other still there and went ahead).
  */
-async function keepsAnAdmin(tx: Pick<Db, 'select'>, org: OrgRef, staffId: string, rolesAfter: readonly Role[]): Promise<void> {
+async function keepsAnAdmin(tx: Pick<Db, 'select' | 'execute'>, org: OrgRef, staffId: string, rolesAfter: readonly Role[]): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`staff-admins:${org.id}`}, 0))`);
   const manages = (roles: readonly string[]) => roles.some((r) => isRole(r) && ROLES[r].permissions.some((p) => p === 'staff.manage'));
-  if (manages(rolesAfter)) return;
-  const others = await tx.select({ id: staffMembers.id, roles: staffMembers.roles }).from(staffMembers)
-    .where(and(eq(staffMembers.organisationId, org.id), isNull(staffMembers.removedAt)));
-  if (!others.some((m) => m.id !== staffId && manages(m.roles))) throw new AppError('STAFF_LAST_ADMIN');
+  const admins = (await tx.select({ id: staffMembers.id, roles: staffMembers.roles }).from(staffMembers)
+    .where(and(eq(staffMembers.organisationId, org.id), isNull(staffMembers.removedAt), isNotNull(staffMembers.certLookupKey))))
+    .filter((m) => manages(m.roles));
+  const losesOne = admins.some((m) => m.id === staffId) && !manages(rolesAfter);
+  if (losesOne && admins.length === 1) throw new AppError('STAFF_LAST_ADMIN');
 }
 
 /** New roles for a staff member; their sessions end at once, so the new roles apply from the next login. */

@@ -13,6 +13,7 @@ import { dashboardOf, type Dashboard } from './dashboard.js';
 import type { FunnelView } from '../alerts/alert-console-schemas.js';
 import type { ShelterOverview } from '../shelter/shelter-schemas.js';
 import { isUuid } from '../shared/uuid.js';
+import { coalesced, coalescedBy } from '../shared/coalesced.js';
 
 /** How often the live numbers are recomputed (once per organisation, shared by its open consoles). */
 export const LIVE_TICK_MS = 2_000;
@@ -26,30 +27,6 @@ const AUTH_WINDOW_MS = 5_000;
  */
 const MESSAGE_BURST = 120;
 const MESSAGES_PER_SECOND = 10;
-
-/**
- * Runs `job` now, or once more after the run in progress: however many requests come while it
- * runs, they cost one more run, not one each.
- */
-function coalesced(job: () => Promise<void>): () => void {
-  let running = false;
-  let again = false;
-  const run = async () => {
-    running = true;
-    try {
-      do {
-        again = false;
-        await job();
-      } while (again);
-    } finally {
-      running = false;
-    }
-  };
-  return () => {
-    if (running) again = true;
-    else void run();
-  };
-}
 
 /** WebSocket close codes the console page understands. */
 export const LIVE_CLOSE = { ended: 4001, malformed: 4002 } as const;
@@ -127,7 +104,7 @@ export async function liveChannel(app: FastifyInstance, database: Pick<DbHandle,
       }
       if (Date.now() - lastSheltersSweep >= SHELTERS_SAFETY_MS) {
         lastSheltersSweep = Date.now();
-        for (const org of new Set([...viewers].filter((v) => v.shelters).map((v) => v.context.organisation.id))) await pushShelters(org);
+        for (const org of new Set([...viewers].filter((v) => v.shelters).map((v) => v.context.organisation.id))) pushShelters(org);
       }
     } catch (err) {
       app.log.warn({ err }, 'live console tick failed');
@@ -146,42 +123,27 @@ export async function liveChannel(app: FastifyInstance, database: Pick<DbHandle,
       app.log.warn({ err }, 'console live channel: no staff_changed notifications; removals apply at the next tick');
       return async () => undefined;
     });
-  /**
-   * The shelters overview to every console of `organisationId` showing it, computed once, sent
-   * where it changed. NOTIFYs that arrive while one is computed fold into one more run after it.
-   */
-  const sheltersRunning = new Map<string, { again: boolean }>();
-  const pushShelters = async (organisationId: string, only?: Viewer) => {
+  /** The shelters overview of `organisationId`, computed once, to each of `targets` where it changed. */
+  const sendShelters = async (organisationId: string, targets: Viewer[]) => {
     const source = sources.shelters;
-    if (!source) return;
-    const running = sheltersRunning.get(organisationId);
-    if (running && !only) {
-      running.again = true;
-      return;
-    }
-    const state = { again: false };
-    if (!only) sheltersRunning.set(organisationId, state);
+    if (!source || !targets.length) return;
     try {
-      do {
-        state.again = false;
-        const targets = only ? [only] : [...viewers].filter((v) => v.shelters && v.context.organisation.id === organisationId);
-        if (!targets.length) return;
-        const data = await source.overview(organisationId);
-        const fingerprint = JSON.stringify(data);
-        for (const viewer of targets) {
-          if (fingerprint === viewer.lastShelters || !viewers.has(viewer) || !viewer.shelters) continue;
-          viewer.lastShelters = fingerprint;
-          send(viewer.socket, { type: 'shelters', data });
-        }
-      } while (state.again);
+      const data = await source.overview(organisationId);
+      const fingerprint = JSON.stringify(data);
+      for (const viewer of targets) {
+        if (fingerprint === viewer.lastShelters || !viewers.has(viewer) || !viewer.shelters) continue;
+        viewer.lastShelters = fingerprint;
+        send(viewer.socket, { type: 'shelters', data });
+      }
     } catch (err) {
       app.log.warn({ err }, 'live shelters overview failed');
-    } finally {
-      if (!only) sheltersRunning.delete(organisationId);
     }
   };
+  /** To every console of the organisation showing shelters: NOTIFYs arriving while one is computed fold into one more run. */
+  const pushShelters = coalescedBy((organisationId: string) =>
+    sendShelters(organisationId, [...viewers].filter((v) => v.shelters && v.context.organisation.id === organisationId)));
   const unlistenShelters = sources.shelters
-    ? database.listen(sources.shelters.channel, (organisationId) => void pushShelters(organisationId))
+    ? database.listen(sources.shelters.channel, (organisationId) => pushShelters(organisationId))
       .catch((err: unknown) => {
         app.log.warn({ err }, 'console live channel: no shelter notifications; the shelters page refreshes every 30 s');
         return async () => undefined;
@@ -288,7 +250,7 @@ export async function liveChannel(app: FastifyInstance, database: Pick<DbHandle,
         if (socket.readyState !== socket.OPEN) return;
         const created: Viewer = {
           socket, context, lastSent: '', watching: null, lastFunnel: '', shelters: false, lastShelters: '',
-          refreshShelters: coalesced(() => pushShelters(context.organisation.id, created)),
+          refreshShelters: coalesced(() => sendShelters(context.organisation.id, [created])),
           refreshFunnel: coalesced(() => pushFunnel(created, new Map()).catch((err: unknown) => app.log.warn({ err }, 'live alert funnel failed'))),
         };
         viewer = created;

@@ -37,13 +37,18 @@ async function typeSignPassword(page: Page, password: string) {
   await press(page, 'Enter');
 }
 
-/** From the inbox: the request, 記入する, the declarations as they are, the lines to sign, 署名する: the password. */
-async function toPassword(page: Page, item: Locator) {
+/** From the request's line in お知らせ: the request, 記入する; focus on 内容を 確かめる. */
+async function toForm(page: Page, item: Locator) {
   await moveTo(page, `pension/item/${await item.getAttribute('data-item')}`);
   await press(page, 'Enter');
   await focusLandsOn(page, 'pension/write');
   await press(page, 'Enter');
   await focusLandsOn(page, 'pension/next');
+}
+
+/** From the inbox: the request, 記入する, the declarations as they are, the lines to sign, 署名する: the password. */
+async function toPassword(page: Page, item: Locator) {
+  await toForm(page, item);
   await press(page, 'Enter');
   await expect(page.locator('stb-tv-pension-screen [data-lines]')).toContainText('私は生存しており', { timeout: 15_000 });
   await focusLandsOn(page, 'pension/sign');
@@ -51,6 +56,20 @@ async function toPassword(page: Page, item: Locator) {
 }
 
 const mode = (page: Page) => page.locator('stb-tv-pension-screen [data-pension-mode]').first();
+
+/**
+ * 太郎's password and 決定, with the page's clock faked: the platform is sent the signature, which
+ * the test's route leaves unanswered, and the TV gives up on it (10 s) at once.
+ */
+async function signUnanswered(page: Page) {
+  await page.clock.install();
+  await typeOnKeyboard(page, TARO.signPin);
+  await moveTo(page, 'kbd/submit');
+  const hung = page.waitForRequest((r) => r.url().includes('/api/v1/pension/confirmations'));
+  await press(page, 'Enter');
+  await hung;
+  await page.clock.fastForward(20_000);
+}
 
 /** The clerk's console in a tab of its own, logged in with their card and PIN, on the pension page. */
 async function clerkDesk(context: BrowserContext): Promise<Page> {
@@ -87,9 +106,9 @@ async function freePeriod(): Promise<{ period: string; month: number }> {
 
 /**
  * A policy of its own, linked through the API, and its campaign, whose request waits in 太郎's
- * inbox; then 太郎 on the TV (his card in, logged in with the remote) opens it to the password.
+ * inbox; then 太郎 on the TV (his card in, logged in with the remote) at お知らせ: the request's line.
  */
-async function toRequestPassword(page: Page, settings: { textSize: TextSize; highContrast: boolean }) {
+async function toRequest(page: Page, settings: { textSize: TextSize; highContrast: boolean }): Promise<Locator> {
   const { period, month } = await freePeriod();
   const policyRef = `E2E-${randomUUID().slice(0, 8)}`;
   const issued = await consoleApi('POST', '/pension/policies', { policyRef, dueMonth: month });
@@ -105,7 +124,12 @@ async function toRequestPassword(page: Page, settings: { textSize: TextSize; hig
   // The campaign's request: its title names the period, and it names the policy (as other items do).
   const item = page.locator('stb-tv-pension-screen [data-item]', { hasText: policyRef }).filter({ hasText: `現況確認 ${period}` });
   await expect(item).toBeVisible({ timeout: 15_000 });
-  await toPassword(page, item);
+  return item;
+}
+
+/** {@link toRequest}, then the request opened to the password. */
+async function toRequestPassword(page: Page, settings: { textSize: TextSize; highContrast: boolean }) {
+  await toPassword(page, await toRequest(page, settings));
 }
 
 /**
@@ -337,13 +361,7 @@ test('the platform silent once the card has signed (特大): the TV says so and 
   const { problems, check, link, screen, signsBefore } = await atPasswordXlarge(page, testInfo);
   let hang = true;
   await page.route('**/api/v1/pension/confirmations', (route) => (hang ? undefined : route.continue()));
-  await page.clock.install();
-  await typeOnKeyboard(page, TARO.signPin);
-  await moveTo(page, 'kbd/submit');
-  const hung = page.waitForRequest((r) => r.url().includes('/api/v1/pension/confirmations'));
-  await press(page, 'Enter');
-  await hung;
-  await page.clock.fastForward(20_000);
+  await signUnanswered(page);
   // It was only もどる, under the inbox's title: the declarations, the password and the signature thrown away.
   await expect(mode(page)).toHaveAttribute('data-pension-mode', 'failed', { timeout: 15_000 });
   await expect(mode(page)).toHaveText('現況確認届');
@@ -457,5 +475,121 @@ test('one try left on the 署名用 password (特大): 決定 asks first, as the
   await press(page, 'Enter');
   await expect(screen.locator('[data-receipt]')).toHaveAttribute('data-receipt', 'sealed', { timeout: 20_000 });
   expect((await driver.request('pin.status', { key: 'sign' })).result).toEqual({ key: 'sign', triesLeft: 5, blocked: false });
+  await driver.request('demo.remove', {});
+});
+
+/** Turns the form's answers to 変わった, with the arrows and OK, then back on 内容を 確かめる. */
+async function markChanged(page: Page, answers: ('addressUnchanged' | 'nameUnchanged' | 'paymentAccountUnchanged')[]) {
+  for (const answer of answers) {
+    await moveTo(page, `pension/form/${answer}`);
+    await press(page, 'Enter');
+  }
+  await moveTo(page, 'pension/next');
+}
+
+test('Back goes one step at a time (keyboard → review → form → the request → お知らせ), and the answers toggled are still there coming forward again and are signed', async ({ page }) => {
+  test.setTimeout(120_000);
+  const item = await toRequest(page, { textSize: 'large', highContrast: false });
+  const screen = page.locator('stb-tv-pension-screen');
+  const answer = (key: string) => screen.locator(`stb-tv-button[data-focus-key="pension/form/${key}"]`);
+  const expectAnswers = async () => {
+    await expect(answer('addressUnchanged')).toHaveAttribute('label', '住所：変わった');
+    await expect(answer('nameUnchanged')).toHaveAttribute('label', '氏名：変わっていない');
+    await expect(answer('paymentAccountUnchanged')).toHaveAttribute('label', '年金の 受取口座：変わった');
+  };
+  await toForm(page, item);
+  await markChanged(page, ['addressUnchanged', 'paymentAccountUnchanged']);
+  await expectAnswers();
+  await press(page, 'Enter');
+  const lines = screen.locator('[data-lines]');
+  await expect(lines).toContainText('住所が変わりました。', { timeout: 15_000 });
+  await focusLandsOn(page, 'pension/sign');
+  await press(page, 'Enter');
+  await expect(screen.locator('[data-tries-left]')).toHaveAttribute('data-tries-left', '5', { timeout: 15_000 });
+
+  // The keyboard: Back deletes a character, then, with nothing typed, goes back to the review as its hint says.
+  await expect(screen).toContainText('何も入っていないときは 前の画面に もどります');
+  await press(page, '1');
+  await expect(screen.locator('[data-pin-length]')).toHaveAttribute('data-pin-length', '1');
+  await press(page, 'Backspace');
+  await expect(screen.locator('[data-pin-length]')).toHaveAttribute('data-pin-length', '0');
+  await press(page, 'Backspace');
+  // It was the inbox, every answer thrown away.
+  await expect(mode(page)).toHaveAttribute('data-pension-mode', 'review');
+  await expect(lines).toContainText('年金の受取口座が変わりました。');
+  await focusLandsOn(page, 'pension/sign');
+  await press(page, 'Backspace');
+  await expect(mode(page)).toHaveAttribute('data-pension-mode', 'form');
+  await expectAnswers();
+  await focusLandsOn(page, 'pension/next');
+  await press(page, 'Backspace');
+  await expect(mode(page)).toHaveAttribute('data-pension-mode', 'item');
+  await focusLandsOn(page, 'pension/write');
+  // Forward again: the answers as the resident left them.
+  await press(page, 'Enter', 'pension/next');
+  await expectAnswers();
+  await press(page, 'Backspace');
+  await expect(mode(page)).toHaveAttribute('data-pension-mode', 'item');
+  await press(page, 'Backspace');
+  await expect(mode(page)).toHaveAttribute('data-pension-mode', 'inbox', { timeout: 15_000 });
+  await expect(item).toBeVisible();
+
+  // The whole way once more from the inbox: what is signed is what the form says.
+  await toForm(page, item);
+  await markChanged(page, ['addressUnchanged', 'paymentAccountUnchanged']);
+  await press(page, 'Enter');
+  await expect(lines).toContainText('住所が変わりました。', { timeout: 15_000 });
+  await focusLandsOn(page, 'pension/sign');
+  await press(page, 'Enter');
+  await expect(screen.locator('[data-tries-left]')).toHaveAttribute('data-tries-left', '5', { timeout: 15_000 });
+  await typeSignPassword(page, TARO.signPin);
+  await expect(screen.locator('[data-receipt]')).toHaveAttribute('data-receipt', 'sealed', { timeout: 20_000 });
+  await expect(screen).toContainText('変わったことは、保険会社から ご連絡します。');
+  await driver.request('demo.remove', {});
+});
+
+test('a double OK on もう一度 送る (特大): the second OK does nothing while the signature is sent, and the receipt of the sealed submission comes on', async ({ page }, testInfo) => {
+  const { problems, check, link, screen, signsBefore } = await atPasswordXlarge(page, testInfo);
+  let sends = 0;
+  let release = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/api/v1/pension/confirmations', async (route) => {
+    // The first never answers (the TV gives up after 10 s); the second waits for the test.
+    if (++sends === 1) return;
+    await released;
+    await route.continue();
+  });
+  await signUnanswered(page);
+  await expect(screen.locator('[data-error]')).toContainText('サーバーから 返事が ありません', { timeout: 15_000 });
+  await focusLandsOn(page, 'pension/retry');
+
+  await press(page, 'Enter');
+  await expect.poll(() => sends).toBe(2);
+  // It was もどる under the second OK: お知らせ, and the receipt never shown.
+  await press(page, 'Enter', 'pension/wait');
+  await expect(mode(page)).toHaveAttribute('data-pension-mode', 'sending');
+  await expect(screen.locator('[data-working]')).toBeVisible();
+  await check('pension-sending');
+  expect(problems).toEqual([]);
+  release();
+  await expect(screen.locator('[data-receipt]')).toHaveAttribute('data-receipt', 'sealed', { timeout: 20_000 });
+  await expect(screen.locator('[data-signed-at]')).not.toBeEmpty();
+  expect(sends).toBe(2);
+  expect(link.signs.length - signsBefore).toBe(1);
+  await driver.request('demo.remove', {});
+});
+
+for (const textSize of Object.keys(TEXT_SCALE) as TextSize[]) test(`the 現況確認届 with every answer changed fits inside the safe area, the form and the review (text size ${textSize})`, async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  const { problems, check } = screenChecker(page, testInfo, textSize);
+  const screen = page.locator('stb-tv-pension-screen');
+  await toForm(page, await toRequest(page, { textSize, highContrast: false }));
+  await markChanged(page, ['addressUnchanged', 'nameUnchanged', 'paymentAccountUnchanged']);
+  await check('pension-form-changed');
+  await press(page, 'Enter');
+  await expect(screen.locator('[data-lines]')).toContainText('変更の内容', { timeout: 15_000 });
+  await focusLandsOn(page, 'pension/sign');
+  await check('pension-review-changed');
+  expect(problems).toEqual([]);
   await driver.request('demo.remove', {});
 });

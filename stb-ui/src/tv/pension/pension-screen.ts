@@ -31,11 +31,12 @@ type Mode =
   | { name: 'code'; digits: string; notice: string | null }
   | { name: 'preview'; code: string; preview: LinkPreviewView; shareBasic4: boolean }
   | { name: 'linked'; linked: PolicyLinkedView }
-  | { name: 'item'; item: InboxItemView }
+  /** `answers`: those the resident left the form with (Back), shown again by 記入する. */
+  | { name: 'item'; item: InboxItemView; answers?: Answers }
   | { name: 'form'; item: InboxItemView; answers: Answers }
-  | { name: 'review'; item: InboxItemView; draft: ConfirmationDraftView }
+  | { name: 'review'; item: InboxItemView; answers: Answers; draft: ConfirmationDraftView }
   | {
-      name: 'sign'; item: InboxItemView; draft: ConfirmationDraftView; value: PinValue; reveal: boolean; status: PinStatus | null;
+      name: 'sign'; item: InboxItemView; answers: Answers; draft: ConfirmationDraftView; value: PinValue; reveal: boolean; status: PinStatus | null;
       /** One try left: 「このパスワードを 送りますか？」 is open (the login asks the same). */
       confirming: boolean;
       notice: 'wrong' | 'incomplete' | 'format' | 'cardAway' | 'noReader' | 'linkLost' | 'cardRemoved' | 'otherCard' | null; busy: boolean;
@@ -43,7 +44,7 @@ type Mode =
       waiting: boolean;
     }
   | { name: 'receipt'; receipt: ConfirmationReceiptView }
-  /** The card signed, and the signature is being sent again (もう一度). */
+  /** The card signed, and the signature is being sent again (もう一度): nothing but its answer leaves this (see _notSent). */
   | { name: 'sending' }
   /** `retry`: もう一度 does the failed step again (a signature the platform did not take is sent again). */
   | { name: 'failed'; message: string; title?: StringKey; retry?: () => void };
@@ -53,6 +54,7 @@ const BLOCKED: Mode = { name: 'failed', title: 'pension.form.title', message: `$
 const CODE_DIGITS = 12;
 /** Inbox items on screen at once (all of them fit inside the safe area at 特大). */
 const INBOX_PAGE = 3;
+const UNCHANGED: Answers = { addressUnchanged: true, nameUnchanged: true, paymentAccountUnchanged: true };
 const KIND_LABEL: Record<InboxView['items'][number]['kind'], StringKey> = {
   campaign: 'pension.kind.campaign', reminder: 'pension.kind.reminder', notice: 'pension.kind.notice', status_changed: 'pension.kind.statusChanged', booking: 'pension.kind.booking',
 };
@@ -109,6 +111,10 @@ export class StbTvPensionScreen extends LitElement {
     .code { font-size: calc(72px * var(--stb-text-scale, 1)); font-weight: 700; letter-spacing: 0.1em; margin: 8px 0 24px; }
     .notice { font-weight: 700; }
     .notice::before { content: '！ '; }
+    /* The 現況確認届's four buttons, and the review's lines with all three answers changed, fit above
+       the safe area's bottom at 特大 only with home's lower buttons (88 px × text scale). */
+    .compact { --stb-button-height: calc(88px * var(--stb-text-scale, 1)); }
+    .compact li { margin-bottom: 8px; }
     dl { display: grid; grid-template-columns: auto 1fr; gap: 8px 32px; margin: 0 0 24px; font-size: calc(40px * var(--stb-text-scale, 1)); }
     dt { font-weight: 700; }
     dd { margin: 0; }
@@ -144,6 +150,7 @@ export class StbTvPensionScreen extends LitElement {
       case 'form': return 'pension/next';
       case 'review': return 'pension/sign';
       case 'sign': return 'kbd/A';
+      case 'sending': return 'pension/wait';
       case 'failed': return this._mode.retry ? 'pension/retry' : 'pension/back';
       default: return 'pension/back';
     }
@@ -166,13 +173,26 @@ export class StbTvPensionScreen extends LitElement {
     return this._run(() => this.platform!.linkPolicy(pending), (linked) => ({ name: 'linked', linked }));
   }
 
+  /**
+   * One step back, keeping the answers: keyboard (once empty, as its hint says) → review → form →
+   * the request → お知らせ. Nothing while the card works or the signature is sent: its answer comes
+   * within the platform client's 10 s and must be seen (a receipt, or もう一度).
+   */
   private _back(): boolean {
     const m = this._mode;
     if (m.name === 'sign' && m.value.chars) return this._onPinKey({ type: 'delete' }), true;
-    if (m.name === 'sign' && (m.busy || m.waiting)) return true;
-    if (m.name === 'inbox' || m.name === 'loading') {
-      this.dispatchEvent(new CustomEvent('screen-back', { bubbles: true, composed: true }));
-      return true;
+    if ((m.name === 'sign' && (m.busy || m.waiting)) || m.name === 'sending') return true;
+    switch (m.name) {
+      case 'inbox': case 'loading':
+        this.dispatchEvent(new CustomEvent('screen-back', { bubbles: true, composed: true }));
+        return true;
+      case 'sign':
+        this._signer?.dispose();
+        this._signer = null;
+        this._mode = { name: 'review', item: m.item, answers: m.answers, draft: m.draft };
+        return true;
+      case 'review': this._mode = { name: 'form', item: m.item, answers: m.answers }; return true;
+      case 'form': this._mode = { name: 'item', item: m.item, answers: m.answers }; return true;
     }
     this._mode = { name: 'loading' };
     void this._loadInbox();
@@ -215,8 +235,8 @@ export class StbTvPensionScreen extends LitElement {
     if (m.name !== 'form' || !m.item.confirmation) return;
     const declarations: DeclarationsBody = { aliveAndSigningMyself: true, ...m.answers, changes: changesText(m.answers) };
     const { campaignId, policyId } = m.item.confirmation;
-    const item = m.item;
-    await this._run(() => this.platform!.preparePensionConfirmation({ campaignId, policyId, declarations }), (draft) => ({ name: 'review', item, draft }));
+    const { item, answers } = m;
+    await this._run(() => this.platform!.preparePensionConfirmation({ campaignId, policyId, declarations }), (draft) => ({ name: 'review', item, answers, draft }));
   }
 
   override disconnectedCallback() {
@@ -224,12 +244,13 @@ export class StbTvPensionScreen extends LitElement {
     this._signer?.dispose();
   }
 
-  private async _startSign(item: InboxItemView, draft: ConfirmationDraftView) {
+  private async _startSign({ item, answers, draft }: Extract<Mode, { name: 'review' }>) {
     this._signer?.dispose();
-    this._signer = new PensionSigner(this.reader!, this.platform!);
-    this._mode = { name: 'sign', item, draft, value: emptyPin('sign'), reveal: false, status: null, confirming: false, notice: null, busy: false, waiting: false };
-    const status = await this._signer.status();
-    if (this._mode.name === 'sign') this._mode = { ...this._mode, status };
+    const signer = (this._signer = new PensionSigner(this.reader!, this.platform!));
+    this._mode = { name: 'sign', item, answers, draft, value: emptyPin('sign'), reveal: false, status: null, confirming: false, notice: null, busy: false, waiting: false };
+    const status = await signer.status();
+    // Left with Back and opened again meanwhile, the keyboard takes the tries of its own signer only.
+    if (this._mode.name === 'sign' && signer === this._signer) this._mode = { ...this._mode, status };
   }
 
   private _onPinKey = (press: PinKeyPress) => {
@@ -274,10 +295,10 @@ export class StbTvPensionScreen extends LitElement {
    */
   private _notSent(item: InboxItemView, outcome: Extract<SignOutcome, { kind: 'notSent' }>) {
     const resend = async () => {
-      const sending: Mode = { name: 'sending' };
-      this._mode = sending;
+      this._mode = { name: 'sending' };
+      // Nothing leaves 'sending' meanwhile (no もどる, Back waits), so the answer is always shown: a
+      // double OK on もう一度 had gone back to お知らせ and dropped the receipt of a stored submission.
       const again = await outcome.again();
-      if (this._mode !== sending) return; // もどる meanwhile
       const code = again.kind === 'failed' ? wireOf(again.error)?.error.code : undefined;
       if (again.kind === 'done') this._mode = { name: 'receipt', receipt: again.receipt };
       else if (again.kind === 'notSent') this._notSent(item, again);
@@ -328,7 +349,8 @@ export class StbTvPensionScreen extends LitElement {
     const m = this._mode;
     switch (m.name) {
       case 'loading': return html`<p>${t('pension.loading')}</p><div class="list">${this._backButton()}</div>`;
-      case 'sending': return html`<p data-working>${t('pension.sign.working')}</p><div class="list">${this._backButton()}</div>`;
+      // このまま 待つ under the OK that sent it (as the card flow's work does): a second OK picks nothing.
+      case 'sending': return html`<p data-working>${t('pension.sign.working')}</p><div class="list">${this._button('wait', t('work.wait'), () => {})}</div>`;
       case 'failed': return html`<p data-error>${m.message}</p>
         <div class="list">${m.retry ? this._button('retry', t('pension.retry'), m.retry) : nothing}${this._backButton()}</div>`;
       case 'inbox': {
@@ -377,7 +399,7 @@ export class StbTvPensionScreen extends LitElement {
         return html`<p>${m.item.from}</p><p data-item-body>${keepWhole(m.item.body)}</p>
           ${c?.submission ? html`<p data-done>${t('pension.item.done')}</p>` : c && !c.open ? html`<p>${t('pension.item.closed')}</p>` : nothing}
           <div class="list">
-            ${c && c.open && !c.submission ? this._button('write', t('pension.item.open'), () => { this._mode = { name: 'form', item: m.item, answers: { addressUnchanged: true, nameUnchanged: true, paymentAccountUnchanged: true } }; }) : nothing}
+            ${c && c.open && !c.submission ? this._button('write', t('pension.item.open'), () => { this._mode = { name: 'form', item: m.item, answers: m.answers ?? UNCHANGED }; }) : nothing}
             ${this._backButton()}
           </div>`;
       }
@@ -385,14 +407,14 @@ export class StbTvPensionScreen extends LitElement {
         const toggle = (k: keyof Answers, label: StringKey) => this._button(`form/${k}`, `${t(label)}：${t(m.answers[k] ? 'pension.form.same' : 'pension.form.changed')}`,
           () => { if (this._mode.name === 'form') this._mode = { ...this._mode, answers: { ...this._mode.answers, [k]: !this._mode.answers[k] } }; });
         return html`<p>${t('pension.form.alive')}</p><p>${t('pension.form.lead')}</p>
-          <div class="list">
+          <div class="list compact">
             ${toggle('addressUnchanged', 'pension.form.address')}${toggle('nameUnchanged', 'pension.form.name')}${toggle('paymentAccountUnchanged', 'pension.form.account')}
             ${this._button('next', t('pension.form.next'), () => void this._prepare())}
           </div>`;
       }
-      case 'review': return html`<dl><dt>${m.draft.insurer}</dt><dd>${t('pension.preview.policy')} ${m.draft.policyRef}（${m.draft.period}）</dd></dl>
+      case 'review': return html`<div class="compact"><dl><dt>${m.draft.insurer}</dt><dd>${t('pension.preview.policy')} ${m.draft.policyRef}（${m.draft.period}）</dd></dl>
         <ul data-lines>${m.draft.lines.map((l) => html`<li>${l}</li>`)}</ul>
-        <div class="list">${this._button('sign', t('pension.review.sign'), () => void this._startSign(m.item, m.draft))}${this._backButton()}</div>`;
+        <div class="row">${this._button('sign', t('pension.review.sign'), () => void this._startSign(m))}${this._backButton()}</div></div>`;
       case 'sign': {
         // No card or no reader when 決定 was pressed: the password stays typed, so this notice may sit over 16 characters.
         const ownNotice = m.notice === 'cardAway' ? html`<p class="notice" role="alert" data-card-away>${t('pension.sign.cardAway')}</p>`
@@ -435,8 +457,10 @@ export class StbTvPensionScreen extends LitElement {
 
   override render() {
     const sign = this._mode.name === 'sign';
+    // Back does nothing while sending: no legend offers it.
+    const legend = this._mode.name === 'sending' ? nothing : html`<stb-tv-legend .items=${this._legend}></stb-tv-legend>`;
     return html`${sign ? nothing : html`<div class="top"><h2 data-screen="pension" data-pension-mode=${this._mode.name}>${this._title()}</h2>
-        <stb-tv-legend .items=${this._legend}></stb-tv-legend></div>`}
+        ${legend}</div>`}
       ${sign ? html`<span hidden data-screen="pension" data-pension-mode="sign"></span>` : nothing}
       ${this._body()}`;
   }

@@ -9,6 +9,7 @@ import { focusedKeys, press } from './remote.js';
 import { DEMO_PROVIDERS } from '../../platform/src/demo/world.js';
 import { TEXT_SCALE, type TextSize } from '../../stb-ui/src/tv/settings.js';
 import { api, apiSession, focusLandsOn, insertCard, logInWithRemote, moveTo, openTv, person, register, typeOnKeyboard, typePin } from './tv-session.js';
+import { clockSteps } from './alert-walk.js';
 
 // Issue 15: the insurer clerk, logged in at the console with their own card, registers a policy
 // (its link code shown once) and opens the campaign for its month (deadline, a reminder day) in the
@@ -108,7 +109,7 @@ async function freePeriod(): Promise<{ period: string; month: number }> {
  * A policy of its own, linked through the API, and its campaign, whose request waits in 太郎's
  * inbox; then 太郎 on the TV (his card in, logged in with the remote) at お知らせ: the request's line.
  */
-async function toRequest(page: Page, settings: { textSize: TextSize; highContrast: boolean }): Promise<Locator> {
+async function toRequest(page: Page, settings: { textSize: TextSize; highContrast: boolean; idleLogoutMinutes?: number }): Promise<Locator> {
   const { period, month } = await freePeriod();
   const policyRef = `E2E-${randomUUID().slice(0, 8)}`;
   const issued = await consoleApi('POST', '/pension/policies', { policyRef, dueMonth: month });
@@ -592,4 +593,15 @@ for (const textSize of Object.keys(TEXT_SCALE) as TextSize[]) test(`the 現況�
   await check('pension-review-changed');
   expect(problems).toEqual([]);
   await driver.request('demo.remove', {});
+});
+
+test('the idle logout waits while the 現況確認届 is half filled in: after twice the quiet period and its countdown the answer is still there', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.clock.install();
+  const item = await toRequest(page, { textSize: 'large', highContrast: false, idleLogoutMinutes: 5 });
+  await toForm(page, item);
+  await markChanged(page, ['addressUnchanged']);
+  await clockSteps(page, 2 * (5 * 60_000 + 60_000));
+  await expect(page.locator('stb-tv-app stb-tv-dialog[data-idle-left]')).toHaveCount(0);
+  await expect(page.locator('stb-tv-pension-screen stb-tv-button[data-focus-key="pension/form/addressUnchanged"]')).toHaveAttribute('label', '住所：変わった');
 });

@@ -178,6 +178,10 @@ test("a municipality officer sees only their municipality, and not the operator'
   await page.locator('[data-nav="staff"]').click();
   await expect(page.locator('op-staff-page tbody')).toContainText('砺波市 防災課');
   await expect(page.locator('op-staff-page tbody')).not.toContainText('南砺市');
+  // One's own roles are shown, not offered: another admin changes them (STAFF_OWN_ROLES).
+  const own = page.locator('op-staff-page tr', { hasText: '（あなた）' });
+  await expect(own.locator('[data-own-roles]')).toBeVisible();
+  await expect(own.getByRole('button', { name: '役割を保存' })).toHaveCount(0);
 });
 
 test('a staff member removed by their admin is logged out at once', async ({ browser }) => {

@@ -110,8 +110,11 @@ export class OpStaffPage extends LitElement {
           : !list.staff.length ? html`<div class="empty">職員はいません。</div>`
           : html`<table><thead><tr><th>名前</th><th>役割</th><th>カード</th><th></th></tr></thead><tbody>
             ${list.staff.map((m) => html`<tr data-staff=${m.id}><td>${m.displayName}${m.id === this.selfId ? '（あなた）' : ''}</td>
-              <td class="row">${list.roles.map((r) => html`<label><input type="checkbox" value=${r.name} ?checked=${m.roles.includes(r.name)} />${r.ja}</label>`)}
-                <button @click=${(e: Event) => this.saveRoles(m.id, e)}>役割を保存</button></td>
+              <td class="row">${m.id === this.selfId
+                // One's own roles are changed by another admin (STAFF_OWN_ROLES): shown, not offered.
+                ? html`${m.roles.map((name) => list.roles.find((r) => r.name === name)?.ja ?? name).join('・')} <span class="muted" data-own-roles>（ほかの管理者が変更します）</span>`
+                : html`${list.roles.map((r) => html`<label><input type="checkbox" value=${r.name} ?checked=${m.roles.includes(r.name)} />${r.ja}</label>`)}
+                <button @click=${(e: Event) => this.saveRoles(m.id, e)}>役割を保存</button>`}</td>
               <td>${m.enrolled ? '登録済み' : html`<span class="warn">未登録</span> <button @click=${async () => { try { this._invite = { ...(await this.client.reinvite(m.id)), name: m.displayName }; } catch (err) { this.fail(err); } }}>招待コードを再発行</button>`}</td>
               <td><button class="danger" @click=${() => (this._confirm = { id: m.id, name: m.displayName })}>削除</button></td></tr>`)}</tbody></table>`}
       </div>

@@ -367,6 +367,8 @@ test('the platform silent once the card has signed (特大): the TV says so and 
   await expect(mode(page)).toHaveAttribute('data-pension-mode', 'failed', { timeout: 15_000 });
   await expect(mode(page)).toHaveText('現況確認届');
   await expect(screen.locator('[data-error]')).toContainText('サーバーから 返事が ありません');
+  // Whom to call if it does not come right, as the card flow says.
+  await expect(screen.locator('[data-operator-phone]')).toHaveText('0120-000-000');
   await focusLandsOn(page, 'pension/retry');
   await check('pension-platform-silent');
   expect(problems).toEqual([]);

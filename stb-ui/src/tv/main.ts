@@ -581,7 +581,7 @@ export class StbTvApp extends LitElement {
       case 'help':
         return html`<stb-tv-help-screen .platform=${this.platform} @screen-back=${this._back}></stb-tv-help-screen>`;
       case 'pension':
-        return html`<stb-tv-pension-screen .platform=${this.platform} .reader=${this.reader} .resume=${this._pensionResume}
+        return html`<stb-tv-pension-screen .platform=${this.platform} .reader=${this.reader} .resume=${this._pensionResume} .operator=${this._operator}
           @screen-back=${this._back} @pension-consent=${this._onPensionConsent}></stb-tv-pension-screen>`;
     }
   }

@@ -9,6 +9,8 @@ import { deleteChar, emptyPin, pinMessage, submitDecision, typeChar, type PinVal
 import { FocusController } from '../focus/focus-controller.js';
 import { failureText } from '../messages.js';
 import { t, type StringKey } from '../strings.js';
+import type { OperatorContact } from '../operator-contact.js';
+import { callLine, callLineStyles } from '../ui/call-line.js';
 import { keepWhole } from '../ui/keep-whole.js';
 import { pinStyles, renderKeyboard, renderPinInfo, type PinKeyPress } from '../ui/pin-entry-view.js';
 import '../ui/card-status.js';
@@ -79,11 +81,13 @@ function changesText(a: Answers): string | null {
  * @fires pension-consent - detail: the PendingLink to carry out after a card login
  */
 export class StbTvPensionScreen extends LitElement {
-  static override properties = { platform: { attribute: false }, reader: { attribute: false }, resume: { attribute: false }, _mode: { state: true } };
+  static override properties = { platform: { attribute: false }, reader: { attribute: false }, resume: { attribute: false }, operator: { attribute: false }, _mode: { state: true } };
   declare platform: PlatformClient | null;
   declare reader: FlowReader | null;
   /** A link consented to before the card login that just succeeded. */
   declare resume: PendingLink | null;
+  /** Whom a failure screen says to call (the household's cable operator). */
+  declare operator: OperatorContact | null;
   declare _mode: Mode;
 
   /**
@@ -95,7 +99,7 @@ export class StbTvPensionScreen extends LitElement {
     return (m.name === 'code' && m.digits.length > 0) || ['preview', 'form', 'review', 'sign', 'sending'].includes(m.name) || (m.name === 'failed' && !!m.retry);
   }
 
-  static override styles = [pinStyles, css`
+  static override styles = [pinStyles, callLineStyles, css`
     :host { display: block; }
     .top { display: flex; align-items: baseline; justify-content: space-between; margin: 0 0 16px; }
     h2 { margin: 0; font-size: calc(56px * var(--stb-text-scale, 1)); font-weight: 700; }
@@ -132,6 +136,7 @@ export class StbTvPensionScreen extends LitElement {
     this.platform = null;
     this.reader = null;
     this.resume = null;
+    this.operator = null;
     this._mode = { name: 'loading' };
   }
 
@@ -352,6 +357,7 @@ export class StbTvPensionScreen extends LitElement {
       // このまま 待つ under the OK that sent it (as the card flow's work does): a second OK picks nothing.
       case 'sending': return html`<p data-working>${t('pension.sign.working')}</p><div class="list">${this._button('wait', t('work.wait'), () => {})}</div>`;
       case 'failed': return html`<p data-error>${m.message}</p>
+        ${callLine(this.operator)}
         <div class="list">${m.retry ? this._button('retry', t('pension.retry'), m.retry) : nothing}${this._backButton()}</div>`;
       case 'inbox': {
         // A few at a time: a button's label never wraps, so the sender and title sit beside it and may.

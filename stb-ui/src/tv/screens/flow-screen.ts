@@ -7,6 +7,7 @@ import { FocusController } from '../focus/focus-controller.js';
 import { errorText } from '../messages.js';
 import type { OperatorContact } from '../operator-contact.js';
 import { t, type StringKey } from '../strings.js';
+import { callLine, callLineStyles } from '../ui/call-line.js';
 import '../ui/card-status.js';
 import { pinStyles, renderKeyboard, renderPadColumn, renderPinInfo, type PinKeyPress } from '../ui/pin-entry-view.js';
 import '../ui/tv-button.js';
@@ -72,6 +73,7 @@ export class StbTvFlowScreen extends LitElement {
 
   static override styles = [
     pinStyles,
+    callLineStyles,
     css`
       :host { display: block; }
       h2.title { margin: 0 0 8px; font-size: calc(36px * var(--stb-text-scale, 1)); font-weight: 700; opacity: 0.9; }
@@ -96,9 +98,6 @@ export class StbTvFlowScreen extends LitElement {
       dl.data dd { margin: 0; font-weight: 700; }
       stb-tv-card-status { margin: 0 0 16px; }
       .sign stb-tv-card-status { margin: 0; }
-      p.call { margin: 0 0 32px; font-size: calc(42px * var(--stb-text-scale, 1)); font-weight: 700; line-height: 1.5; }
-      /* A phone number is one word: it never breaks at its hyphens. */
-      p.call [data-operator-phone] { white-space: nowrap; }
     `,
   ];
 
@@ -154,10 +153,7 @@ export class StbTvFlowScreen extends LitElement {
     const { kept, askedAgain } = this.flow?.secrets ?? { kept: [], askedAgain: null };
     const hint = step.reason === 'noReader' ? t('flow.wait.hint.noReader') : step.reason === 'noDriverLong' ? t('flow.wait.noDriverLong.hint')
       : waitHint(step.reason, kept, askedAgain);
-    const op = this.operator;
-    const call = step.reason !== 'noDriverLong' ? nothing
-      : op?.phone ? html`<p class="call">${t('flow.wait.call')} ${op.name} <span data-operator-phone>${op.phone}</span></p>`
-      : html`<p class="call">${t('flow.wait.callUnknown')}</p>`;
+    const call = step.reason !== 'noDriverLong' ? nothing : callLine(this.operator);
     return html`${this._heading(`waitCard-${step.reason}`, t(title))}
       <p class="text">${step.reason === 'removed' ? errorText({ code: 'CARD_REMOVED', message: '', ja: '' }) : ''}
         ${hint}</p>

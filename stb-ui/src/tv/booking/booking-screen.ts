@@ -3,6 +3,7 @@ import type { BookingView, HouseholdMember } from '../../api/platform-client.js'
 import { FocusController } from '../focus/focus-controller.js';
 import type { TextSize } from '../settings.js';
 import { t } from '../strings.js';
+import { keepWhole } from '../ui/keep-whole.js';
 import '../ui/tv-button.js';
 import '../ui/tv-dialog.js';
 import '../ui/tv-legend.js';
@@ -13,8 +14,11 @@ import { japanToday, monthName } from './calendar.js';
 import './week-grid.js';
 import type { SlotPick } from './week-grid.js';
 
-/** A question about a cell of the grid: a taken slot (wait for it?) or a closed one (why not). */
-type CellQuestion = { kind: 'taken'; slot: Slot } | { kind: 'closed' } | { kind: 'release'; booking: BookingView } | null;
+/**
+ * A question over the screen: a taken slot (wait for it?), a closed one (why not), a booking to
+ * cancel, or Back on a hold (cancel it, or keep it and go back?).
+ */
+type CellQuestion = { kind: 'taken'; slot: Slot } | { kind: 'closed' } | { kind: 'release' | 'leaveHeld'; booking: BookingView } | null;
 
 /**
  * 施設予約 on the TV: the facility list and the week grid (no login), then — with the card of the
@@ -60,6 +64,7 @@ export class StbTvBookingScreen extends LitElement {
     .mine .line { flex: 1; min-width: 0; font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.35; }
     .nowrap { white-space: nowrap; }
     .notice { border: 4px solid var(--stb-fg); border-radius: 16px; padding: 12px 20px; }
+    .late { font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.3; margin: 0 0 12px; }
   `;
 
   private _focus = new FocusController(this, () => ({
@@ -113,6 +118,8 @@ export class StbTvBookingScreen extends LitElement {
       case 'free': return 'booking/free/hold';
       case 'mine': return mineDefaultKey(v.mine, s.facilities, japanToday(Date.now()), this._mineOffset, minePageSize(this.textSize), this._mineKeep);
       case 'failed': return v.retry ? 'booking/retry' : 'booking/ok';
+      // A double OK on a slot must not leave what it started: focus lands on このまま 待つ.
+      case 'working': return v.doing ? 'booking/working/wait' : 'booking/ok';
       default: return 'booking/ok';
     }
   }
@@ -128,9 +135,19 @@ export class StbTvBookingScreen extends LitElement {
         return void s.open();
       case 'who':
         return s.forgetPending();
+      case 'held':
+        // Back on a hold asks: a resident going back would not know the slot stays held (the grid
+        // shows it 予約あり like anyone's) and runs out unless confirmed in 予約の確認.
+        return void (this._question = { kind: 'leaveHeld', booking: s.view.booking });
       default:
-        return void (s.facility ? s.backToWeek() : s.open());
+        return this._leave();
     }
+  }
+
+  /** Back to the week grid, or the facility list when no facility was picked. */
+  private _leave() {
+    const s = this._s;
+    void (s.facility ? s.backToWeek() : s.open());
   }
 
   private _onPick(e: CustomEvent<SlotPick>) {
@@ -158,13 +175,14 @@ export class StbTvBookingScreen extends LitElement {
       case 'applied': return t('booking.applied.title');
       case 'mine': return t('booking.mine.title');
       case 'failed': return t('booking.failed.title');
+      case 'working': return s.view.doing ? t(`booking.doing.${s.view.doing}`) : t('booking.title');
       default: return t('booking.title');
     }
   }
 
   private _facilities() {
     const s = this._s;
-    return html`<p>${t('booking.facilities.lead')}</p>
+    return html`${this._lateLine() ?? html`<p>${t('booking.facilities.lead')}</p>`}
       <div class="list">
         ${s.facilities.map((f, i) => html`<stb-tv-button focus-key="booking/facility/${f.id}" .number=${i + 1}
           label="${f.name}${f.lottery ? ` ・ ${t('booking.lotteryOpen')}` : ''}" @tv-activate=${() => void s.pickFacility(f)}></stb-tv-button>`)}
@@ -177,7 +195,8 @@ export class StbTvBookingScreen extends LitElement {
     const s = this._s;
     const lottery = s.view.name === 'lottery';
     const atFirst = !!s.week && !!s.firstDay && s.week.from <= s.firstDay;
-    return html`<div class="bar">
+    return html`${lottery ? nothing : this._lateLine() ?? nothing}
+      <div class="bar">
         ${s.facility?.units.map((u) => html`<stb-tv-button focus-key="booking/unit/${u.id}" label=${u.name} ?selected=${u.id === s.unitId}
           @tv-activate=${() => s.pickUnit(u.id)}></stb-tv-button>`)}
         ${atFirst && !lottery ? nothing : html`<stb-tv-button focus-key="booking/prev" .number=${1} label=${t('booking.prevWeek')} @tv-activate=${() => void s.page(-1)}></stb-tv-button>`}
@@ -208,6 +227,14 @@ export class StbTvBookingScreen extends LitElement {
         <stb-tv-button focus-key="booking-taken/no" .number=${2} label=${t('booking.back')} @tv-activate=${close}></stb-tv-button>
       </stb-tv-dialog>`;
     }
+    if (q.kind === 'leaveHeld') {
+      return html`<stb-tv-dialog focus-key="booking-leave-held" default-key="booking-leave-held/keep" heading=${t('booking.leaveHeld.title')}
+        message=${t('booking.leaveHeld.message')} @dialog-cancel=${close}>
+        <stb-tv-button focus-key="booking-leave-held/release" .number=${1} label=${t('booking.cancelAsk.yes')}
+          @tv-activate=${() => { close(); void this._s.cancel(q.booking); }}></stb-tv-button>
+        <stb-tv-button focus-key="booking-leave-held/keep" .number=${2} label=${t('booking.leaveHeld.keep')} @tv-activate=${() => { close(); this._leave(); }}></stb-tv-button>
+      </stb-tv-dialog>`;
+    }
     return html`<stb-tv-dialog focus-key="booking-cancel" default-key="booking-cancel/no" heading=${t('booking.cancelAsk.title')}
       message=${describe(q.booking, this._s.facilities).when} @dialog-cancel=${close}>
       <stb-tv-button focus-key="booking-cancel/yes" .number=${1} label=${t('booking.cancelAsk.yes')} @tv-activate=${() => { close(); void this._s.cancel(q.booking); }}></stb-tv-button>
@@ -235,14 +262,26 @@ export class StbTvBookingScreen extends LitElement {
     const today = japanToday(Date.now());
     switch (v.name) {
       // Something to focus even now (exactly one element is always focused); Back leaves the wait.
-      case 'loading': case 'working': return html`<p data-panel="working">${t('booking.loading')}</p>${this._ok()}`;
+      case 'loading': case 'working': {
+        const doing = v.name === 'working' ? v.doing : undefined;
+        if (!doing) return html`<p data-panel="working">${t('booking.loading')}</p>${this._ok()}`;
+        const slot = v.name === 'working' && v.slot && s.facility ? describe({ ...v.slot, facilityId: s.facility.id }, s.facilities) : null;
+        return html`<div class="facts" data-panel="working" data-doing=${doing}>
+            ${slot ? html`<p class="what">${slot.where}</p><p class="what">${slot.when}</p>` : nothing}
+            <p>${t('work.title')}</p>
+          </div>
+          <div class="actions">
+            <stb-tv-button focus-key="booking/working/wait" .number=${1} label=${t('work.wait')} @tv-activate=${() => {}}></stb-tv-button>
+            <stb-tv-button focus-key="booking/ok" .number=${2} label=${t('booking.back')} @tv-activate=${() => this._back()}></stb-tv-button>
+          </div>`;
+      }
       case 'facilities': return this._facilities();
       case 'week': case 'lottery': return this._week();
       case 'who': return html`${this._week()}${this._who(v.members)}`;
       case 'held': {
         return heldPanel({
           booking: v.booking, facilities: s.facilities, now: this._now,
-          onConfirm: () => void s.confirm(v.booking), onLater: () => this._back(), onRelease: () => { this._question = { kind: 'release', booking: v.booking }; },
+          onConfirm: () => void s.confirm(v.booking), onLater: () => this._leave(), onRelease: () => { this._question = { kind: 'release', booking: v.booking }; },
         });
       }
       case 'confirmed':
@@ -299,6 +338,19 @@ export class StbTvBookingScreen extends LitElement {
         <stb-tv-legend .items=${this._legend}></stb-tv-legend></div>
       ${this._body()}
       ${this._questionDialog()}`;
+  }
+
+  /**
+   * A hold or confirmation that came after the resident went back: where to find it. Shown where
+   * Back leads (the grid, the facility list, in place of its lead), where it fits at 特大; it stays
+   * until they see the booking (held, confirmed, 予約の確認) or log out.
+   */
+  private _lateLine() {
+    const b = this._s.late;
+    if (!b) return null;
+    const { when, where } = describe(b, this._s.facilities);
+    const state = b.state === 'confirmed' ? 'confirmed' : 'held';
+    return html`<p class="notice late" data-late=${state}>${t(`booking.late.${state}`)} ${keepWhole(when)} ${where}。 ${t(`booking.late.${state}.next`)}</p>`;
   }
 }
 customElements.define('stb-tv-booking-screen', StbTvBookingScreen);

@@ -14,6 +14,9 @@ export type Intent =
   | { kind: 'mine' }
   | { kind: 'lottery'; roundId: string; choices: Slot[] };
 
+/** A step the resident asked for, named on the 'working' screen while it is under way. */
+export type Doing = 'hold' | 'confirm' | 'cancel' | 'wait' | 'lottery';
+
 /** The screen the booking part of the TV shows. */
 export type BookingScreenView =
   | { name: 'loading' }
@@ -21,7 +24,8 @@ export type BookingScreenView =
   | { name: 'week' }
   | { name: 'lottery'; roundId: string; month: string }
   | { name: 'who'; members: HouseholdMember[] }
-  | { name: 'working' }
+  /** A step under way; `doing` says which, in the resident's words (none: something is loading). */
+  | { name: 'working'; doing?: Doing; slot?: Slot }
   | { name: 'held'; booking: BookingView }
   | { name: 'confirmed'; booking: BookingView }
   | { name: 'taken'; slot: Slot; message: string }
@@ -71,8 +75,15 @@ export class BookingStore {
   choices: Slot[] = [];
   /** Waiting for a login. */
   pending: Intent | null = null;
+  /**
+   * A hold or confirmation that succeeded after the resident had moved on from its 'working'
+   * screen: said as a line on the screen they are on (where to find it), not shown instead of it.
+   */
+  late: BookingView | null = null;
   private readonly _listeners = new Set<() => void>();
   private _busy = false;
+  /** Counts the resident's moves back (Back, another facility list): a step's answer is shown only on the visit that asked. */
+  private _visit = 0;
 
   /**
    * Work not finished: a slot held and not yet confirmed (仮予約), a request on its way, or lottery
@@ -96,17 +107,29 @@ export class BookingStore {
   }
 
   private _show(view: BookingScreenView): void {
+    if (view.name === 'held' || view.name === 'confirmed' || view.name === 'mine') this.late = null;
     this.view = view;
     this._changed();
   }
 
+  /**
+   * The resident went back while a step was under way: its answer must not take over the screen
+   * they went to, and it no longer keeps them from doing something else (a hold sent again goes
+   * under the same idempotency key, so it is still made once).
+   */
+  private _leave(): void {
+    this._visit++;
+    this._busy = false;
+  }
+
   /** Opens the facility list (again), keeping a pending intent and the place in the grid. */
   async open(): Promise<void> {
+    this._leave();
     if (this.facilities.length) return this._show({ name: 'facilities' });
     this._show({ name: 'loading' });
     await this._run(async () => {
       this.facilities = (await this._deps.platform.bookingFacilities()).facilities;
-      this._show({ name: 'facilities' });
+      return { name: 'facilities' };
     }, () => void this.open());
   }
 
@@ -143,7 +166,7 @@ export class BookingStore {
     await this._run(async () => {
       this.week = await this._deps.platform.bookingWeek(facility.id, from ?? undefined);
       this.firstDay ??= this.week.from;
-      this._show(lottery ?? { name: 'week' });
+      return lottery ?? { name: 'week' };
     }, () => void this._loadWeek(from));
   }
 
@@ -198,27 +221,28 @@ export class BookingStore {
   }
 
   async confirm(booking: BookingView): Promise<void> {
-    await this._run(async () => {
-      this._show({ name: 'confirmed', booking: await this._deps.platform.confirmBooking(booking.id) });
-    }, () => void this.confirm(booking));
+    await this._run(async () => ({ name: 'confirmed', booking: await this._deps.platform.confirmBooking(booking.id) }),
+      () => void this.confirm(booking), { doing: 'confirm' });
   }
 
   /** Releases a hold or cancels a booking, then shows my bookings. */
   async cancel(booking: BookingView): Promise<void> {
     await this._run(async () => {
       await this._deps.platform.cancelBooking(booking.id);
-      this._show({ name: 'mine', mine: await this._deps.platform.myBookings() });
-    }, () => void this.cancel(booking));
+      return { name: 'mine', mine: await this._deps.platform.myBookings() };
+    }, () => void this.cancel(booking), { doing: 'cancel' });
   }
 
   /** Back to the week grid (fresh: what others booked meanwhile shows). */
   async backToWeek(): Promise<void> {
+    this._leave();
     this.view = { name: 'week' };
     await this._loadWeek(this.week?.from ?? null);
   }
 
   /** The household member who books was picked: the app logs them in, then calls `resume`. */
   forgetPending(): void {
+    this._leave();
     this.pending = null;
     if (this.view.name === 'who') this._show(this.week ? { name: 'week' } : { name: 'facilities' });
   }
@@ -233,7 +257,9 @@ export class BookingStore {
 
   /** After a logout: nothing of the person's stays on screen. */
   loggedOut(): void {
+    this._leave();
     this.pending = null;
+    this.late = null;
     if (['held', 'confirmed', 'mine', 'waiting', 'free', 'applied', 'who'].includes(this.view.name)) this.view = this.week ? { name: 'week' } : { name: 'facilities' };
     this._changed();
   }
@@ -241,45 +267,56 @@ export class BookingStore {
   private async _asPerson(intent: Intent): Promise<void> {
     if (this._deps.platform.hasSession) return this._do(intent);
     this.pending = intent;
-    await this._run(async () => {
-      const { members } = await this._deps.platform.household();
-      this._show({ name: 'who', members });
-    }, () => void this._asPerson(intent));
+    await this._run(async () => ({ name: 'who', members: (await this._deps.platform.household()).members }),
+      () => void this._asPerson(intent));
   }
 
   private async _do(intent: Intent): Promise<void> {
     const p = this._deps.platform;
-    await this._run(async () => {
+    const slot = intent.kind === 'hold' || intent.kind === 'wait' ? intent.slot : undefined;
+    const doing = intent.kind === 'mine' ? undefined : intent.kind;
+    await this._run(async (): Promise<BookingScreenView> => {
       switch (intent.kind) {
         case 'hold':
-          return this._show({ name: 'held', booking: await p.holdBookingSlot({ ...intent.slot, idempotencyKey: intent.key }) });
+          return { name: 'held', booking: await p.holdBookingSlot({ ...intent.slot, idempotencyKey: intent.key }) };
         case 'wait':
           await p.joinWaitlist(intent.slot);
-          return this._show({ name: 'waiting', slot: intent.slot });
+          return { name: 'waiting', slot: intent.slot };
         case 'mine':
-          return this._show({ name: 'mine', mine: await p.myBookings() });
+          return { name: 'mine', mine: await p.myBookings() };
         case 'lottery':
           await p.applyToLottery(intent.roundId, { choices: intent.choices });
           this.choices = [];
-          return this._show({ name: 'applied', count: intent.choices.length });
+          return { name: 'applied', count: intent.choices.length };
       }
-    }, () => void this._do(intent), intent.kind === 'hold' || intent.kind === 'wait' ? intent.slot : null);
+    }, () => void this._do(intent), { slot, doing });
   }
 
   /**
-   * Runs one platform step: a second press meanwhile is ignored; a failure shows its plain text
-   * with もう一度 (the same request again). A slot someone else took has its own screen, and so
-   * has a slot that became free while its waitlist was being joined (the platform then refuses the
-   * wait: nothing would ever free it again), which offers to book it instead.
+   * Runs one platform step and shows the view it answers with: a second press meanwhile is
+   * ignored; a failure shows its plain text with もう一度 (the same request again). A slot someone
+   * else took has its own screen, and so has a slot that became free while its waitlist was being
+   * joined (the platform then refuses the wait: nothing would ever free it again), which offers to
+   * book it instead. A step the resident asked for (`doing`: a hold, a confirmation…) shows the
+   * 'working' screen at once, saying what is under way; a load from the grid keeps the grid on
+   * screen meanwhile (another week). An answer after the resident went back is not shown: a failure
+   * is dropped (they left what it was for) and a hold or confirmation becomes `late`.
    */
-  private async _run(work: () => Promise<void>, retry: () => void, slot: Slot | null = null): Promise<void> {
+  private async _run(work: () => Promise<BookingScreenView>, retry: () => void, o: { slot?: Slot; doing?: Doing } = {}): Promise<void> {
     if (this._busy) return;
     this._busy = true;
-    const before = this.view;
-    if (before.name !== 'lottery' && before.name !== 'week') this._show({ name: 'working' });
+    const visit = this._visit;
+    if (o.doing || (this.view.name !== 'lottery' && this.view.name !== 'week')) this._show({ name: 'working', doing: o.doing, slot: o.slot });
+    const slot = o.slot;
     try {
-      await work();
+      const next = await work();
+      if (visit === this._visit) this._show(next);
+      else if ((next.name === 'held' || next.name === 'confirmed') && this._deps.platform.hasSession) {
+        this.late = next.booking;
+        this._changed();
+      }
     } catch (err) {
+      if (visit !== this._visit) return;
       const code = (err as { code?: string }).code;
       if (code === 'BOOKING_SLOT_TAKEN' && slot) {
         this._keys.delete(`${slot.unitId}|${slot.day}|${slot.period}`);
@@ -290,7 +327,7 @@ export class BookingStore {
         this._show({ name: 'failed', message: failureText(err), retry: code === 'CLIENT_TIMEOUT' || (err as { network?: boolean }).network ? retry : null });
       }
     } finally {
-      this._busy = false;
+      if (visit === this._visit) this._busy = false;
     }
   }
 }

@@ -45,6 +45,14 @@ function fakePlatform(loggedIn: boolean) {
   return { platform, holds, gate, release: () => release() };
 }
 
+/** A store showing FACILITY's week grid. */
+async function onGrid(fake: ReturnType<typeof fakePlatform>): Promise<BookingStore> {
+  const store = new BookingStore({ platform: fake.platform, newKey });
+  await store.open();
+  await store.pickFacility(FACILITY);
+  return store;
+}
+
 let keys = 0;
 const newKey = () => `key-${++keys}-press`;
 
@@ -67,9 +75,7 @@ describe('the TV booking store', () => {
 
   it('sends nothing for a second OK while the first hold is under way', async () => {
     const fake = fakePlatform(true);
-    const store = new BookingStore({ platform: fake.platform, newKey });
-    await store.open();
-    await store.pickFacility(FACILITY);
+    const store = await onGrid(fake);
     fake.gate.hold = true;
     const first = store.hold(SLOT);
     await store.hold(SLOT);
@@ -77,6 +83,33 @@ describe('the TV booking store', () => {
     await first;
     expect(fake.holds).toHaveLength(1);
     expect(store.view.name).toBe('held');
+  });
+
+  it('shows the hold under way at once; a hold answered after Back stays off the grid and is kept as late, a failure then is dropped', async () => {
+    const fake = fakePlatform(true);
+    const store = await onGrid(fake);
+    fake.gate.hold = true;
+    const first = store.hold(SLOT);
+    expect(store.view).toEqual({ name: 'working', doing: 'hold', slot: SLOT });
+    await store.backToWeek();
+    fake.release();
+    await first;
+    expect(store.view.name).toBe('week');
+    expect(store.late).toEqual(HELD);
+    await store.showMine();
+    expect(store.late).toBeNull();
+
+    let fail: () => void = () => {};
+    fake.platform.holdBookingSlot = async () => {
+      await new Promise<void>((r) => { fail = r; });
+      throw new PlatformError({ code: 'CLIENT_TIMEOUT', message: 'no answer', ja: '' });
+    };
+    const second = store.hold(SLOT);
+    await store.backToWeek();
+    fail();
+    await second;
+    expect(store.view.name).toBe('week');
+    expect(store.late).toBeNull();
   });
 
   it('shows a slot taken meanwhile on its own view with the catalogue text, and a fresh key next time', async () => {

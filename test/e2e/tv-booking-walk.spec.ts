@@ -108,6 +108,8 @@ test('a hold with no answer in 10 s fails with もう一度, which sends the hol
   await expect(view(page)).toHaveAttribute('data-view', 'working', { timeout: 1_000 });
   await page.clock.fastForward(11_000);
   await expect(view(page)).toHaveAttribute('data-view', 'failed', { timeout: 15_000 });
+  // Whom to call if it does not come right, as the card flow and pension say.
+  await expect(page.locator('stb-tv-booking-screen [data-operator-phone]')).toHaveText('0120-000-000');
   await focusLandsOn(page, 'booking/retry');
   hang = false;
   const again = page.waitForRequest(isHold);

@@ -576,7 +576,7 @@ export class StbTvApp extends LitElement {
       case 'services':
         return html`<stb-tv-services-screen .platform=${this.platform} @screen-back=${this._back}></stb-tv-services-screen>`;
       case 'booking':
-        return html`<stb-tv-booking-screen .store=${this.booking} .textSize=${this._settings.textSize} @screen-back=${this._back}
+        return html`<stb-tv-booking-screen .store=${this.booking} .textSize=${this._settings.textSize} .operator=${this._operator} @screen-back=${this._back}
           @booking-login=${(e: CustomEvent<HouseholdMember>) => this._loginToBook(e.detail)}></stb-tv-booking-screen>`;
       case 'help':
         return html`<stb-tv-help-screen .platform=${this.platform} @screen-back=${this._back}></stb-tv-help-screen>`;

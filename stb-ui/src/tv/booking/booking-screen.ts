@@ -3,6 +3,8 @@ import type { BookingView, HouseholdMember } from '../../api/platform-client.js'
 import { FocusController } from '../focus/focus-controller.js';
 import type { TextSize } from '../settings.js';
 import { t } from '../strings.js';
+import type { OperatorContact } from '../operator-contact.js';
+import { callLine, callLineStyles } from '../ui/call-line.js';
 import { keepWhole } from '../ui/keep-whole.js';
 import '../ui/tv-button.js';
 import '../ui/tv-dialog.js';
@@ -30,10 +32,12 @@ type CellQuestion = { kind: 'taken'; slot: Slot } | { kind: 'closed' } | { kind:
  * @fires booking-login - detail: the household member who books (the app logs them in, then resumes the store)
  */
 export class StbTvBookingScreen extends LitElement {
-  static override properties = { store: { attribute: false }, textSize: { attribute: false }, _question: { state: true }, _now: { state: true }, _mineOffset: { state: true } };
+  static override properties = { store: { attribute: false }, textSize: { attribute: false }, operator: { attribute: false }, _question: { state: true }, _now: { state: true }, _mineOffset: { state: true } };
   declare store: BookingStore | null;
   /** The TV's text size: 特大 lists fewer of my bookings a page. */
   declare textSize: TextSize;
+  /** Whom the failure panel says to call (the household's cable operator). */
+  declare operator: OperatorContact | null;
   /** The first booking of my bookings' page; back to 0 each time my bookings opens. */
   declare _mineOffset: number;
   /** The order my bookings opened in (each visit), so a cancelled booking keeps its place. */
@@ -42,7 +46,7 @@ export class StbTvBookingScreen extends LitElement {
   declare _question: CellQuestion;
   declare _now: number;
 
-  static override styles = css`
+  static override styles = [callLineStyles, css`
     :host { display: block; }
     .top { display: flex; align-items: baseline; justify-content: space-between; gap: 32px; margin: 0 0 8px; }
     h2 { margin: 0; font-size: calc(56px * var(--stb-text-scale, 1)); font-weight: 700; white-space: nowrap; }
@@ -65,7 +69,7 @@ export class StbTvBookingScreen extends LitElement {
     .nowrap { white-space: nowrap; }
     .notice { border: 4px solid var(--stb-fg); border-radius: 16px; padding: 12px 20px; }
     .late { font-size: calc(36px * var(--stb-text-scale, 1)); line-height: 1.3; margin: 0 0 12px; }
-  `;
+  `];
 
   private _focus = new FocusController(this, () => ({
     key: 'booking', container: true, enterTo: 'default', defaultChild: this._defaultKey(), onBack: () => this._back(),
@@ -79,6 +83,7 @@ export class StbTvBookingScreen extends LitElement {
     super();
     this.store = null;
     this.textSize = 'large';
+    this.operator = null;
     this._mineOffset = 0;
     this._question = null;
     this._now = Date.now();
@@ -308,6 +313,7 @@ export class StbTvBookingScreen extends LitElement {
       case 'applied': return html`<p data-panel="applied">${t('booking.applied.message')}</p>${this._ok()}`;
       case 'failed':
         return html`<p data-panel="failed">${v.message}</p>
+          ${callLine(this.operator)}
           <div class="actions">
             ${v.retry ? html`<stb-tv-button focus-key="booking/retry" .number=${1} label=${t('booking.retry')} @tv-activate=${v.retry}></stb-tv-button>` : nothing}
             <stb-tv-button focus-key="booking/ok" .number=${2} label=${t('booking.back')} @tv-activate=${() => this._back()}></stb-tv-button>

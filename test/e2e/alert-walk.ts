@@ -28,10 +28,17 @@ export function tvAlertSpec(client: string, who: DemoPerson) {
     await driver?.request('demo.remove', {});
     await driver?.close();
   });
+  const publish = async (input: Parameters<typeof publishAlert>[0] = {}): Promise<Published> => {
+    const p = await publishAlert(input);
+    published.push(p);
+    return p;
+  };
   return {
-    publish: async (input: Parameters<typeof publishAlert>[0] = {}): Promise<Published> => {
-      const p = await publishAlert(input);
-      published.push(p);
+    publish,
+    /** `publish`, then wait until the TV's overlay shows it. */
+    publishShown: async (page: Page, input: Parameters<typeof publishAlert>[0] = {}): Promise<Published> => {
+      const p = await publish(input);
+      await expect(overlay(page)).toHaveAttribute('data-alert', p.id, { timeout: 15_000 });
       return p;
     },
     /** The reader driver (connected before the spec's first test). */

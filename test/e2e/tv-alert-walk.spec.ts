@@ -14,7 +14,7 @@ import { focusLandsOn, insertCard, logInWithRemote, moveTo, person } from './tv-
 // when more wait; at 特大 the overlay fits, and a long text pages with ▼/▲ instead of running off the screen.
 
 const TARO = person('yamada-taro');
-const { publish, driver } = tvAlertSpec('tv-alert-walk.spec', TARO);
+const { publish, publishShown, driver } = tvAlertSpec('tv-alert-walk.spec', TARO);
 
 const notice = (page: Page) => page.locator('stb-tv-alert-overlay [data-field="notice"]');
 
@@ -22,8 +22,7 @@ test('an alert that arrives as OK is pressed beneath picks nothing for 0.8 s: OK
   const link = await quietTv(page);
   // The clock stands still from here: the 0.8 s pass only when the test says.
   await page.clock.pauseAt(Date.now() + 1_000);
-  const order = await publish({ level: '4', headline: '城端地域に 避難指示' });
-  await expect(overlay(page)).toHaveAttribute('data-alert', order.id, { timeout: 15_000 });
+  const order = await publishShown(page, { level: '4', headline: '城端地域に 避難指示' });
   await expect(overlay(page)).toHaveAttribute('data-choices-held', '');
   await focusLandsOn(page, 'alert/ok');
 
@@ -50,8 +49,7 @@ test('an alert that arrives as OK is pressed beneath picks nothing for 0.8 s: OK
 async function orderOverHalfTypedPin(page: Page) {
   await quietTv(page);
   const pin = await halfTypedPin(page, driver(), TARO);
-  const order = await publish({ level: '4' });
-  await expect(overlay(page)).toHaveAttribute('data-alert', order.id, { timeout: 15_000 });
+  const order = await publishShown(page, { level: '4' });
   await choicesTaken(page);
   return { ...pin, order };
 }
@@ -74,8 +72,7 @@ test('the idle logout waits while an alert is up (read, or left to evacuate); ac
   await insertCard(driver(), TARO);
   await logInWithRemote(page, TARO);
   const idleDialog = page.locator('stb-tv-app stb-tv-dialog[data-idle-left]');
-  const order = await publish({ level: '4' });
-  await expect(overlay(page)).toHaveAttribute('data-alert', order.id, { timeout: 15_000 });
+  const order = await publishShown(page, { level: '4' });
   // The resident reads without touching the remote, or has gone out: the quiet period and the
   // countdown both run out under the alert, and nothing happens.
   await clockSteps(page, 5 * 60_000 + 60_000 + 5_000);
@@ -97,12 +94,10 @@ test('the idle logout waits while an alert is up (read, or left to evacuate); ac
 
 test('an Update of the alert on screen says its text changed; withdrawn or expired on screen, it says so and stays until わかりました', async ({ page }) => {
   await quietTv(page);
-  const first = await publish({ level: '3', headline: '城端地域に 高齢者等避難' });
-  await expect(overlay(page)).toHaveAttribute('data-alert', first.id, { timeout: 15_000 });
+  const first = await publishShown(page, { level: '3', headline: '城端地域に 高齢者等避難' });
   await expect(notice(page)).toHaveCount(0);
 
-  const update = await publish({ msgType: 'Update', level: '4', headline: '城端地域に 避難指示', references: [{ identifier: first.identifier, sent: first.sent }] });
-  await expect(overlay(page)).toHaveAttribute('data-alert', update.id, { timeout: 15_000 });
+  const update = await publishShown(page, { msgType: 'Update', level: '4', headline: '城端地域に 避難指示', references: [{ identifier: first.identifier, sent: first.sent }] });
   await expect(notice(page)).toHaveText('内容が 新しくなりました');
   await expect(page.locator('stb-tv-alert-overlay h2')).toHaveText('警戒レベル4 避難指示');
 
@@ -117,8 +112,7 @@ test('an Update of the alert on screen says its text changed; withdrawn or expir
   await expect(overlay(page)).toHaveCount(0);
 
   // One that runs out while on screen (the platform withdraws it at its expiry) says that instead.
-  const brief = await publish({ level: '3', ttlSeconds: 4 });
-  await expect(overlay(page)).toHaveAttribute('data-alert', brief.id, { timeout: 15_000 });
+  const brief = await publishShown(page, { level: '3', ttlSeconds: 4 });
   await expect(overlay(page)).toHaveAttribute('data-ended', 'expired', { timeout: 15_000 });
   await expect(notice(page)).toHaveText('この 情報は 期限が 切れました');
   await choicesTaken(page);
@@ -144,10 +138,8 @@ test('a double OK on the last alert does not reach the PIN pad beneath: for 0.8 
 
 test('two alerts at once: the one waiting is read aloud (with its chime) when it comes on screen after the other is answered', async ({ page }) => {
   await quietTv(page, { sound: true });
-  const a = await publish({ level: '3', headline: '城端地域に 高齢者等避難' });
-  await expect(overlay(page)).toHaveAttribute('data-alert', a.id, { timeout: 15_000 });
-  const b = await publish({ level: '5', headline: '城端地域に 緊急安全確保' });
-  await expect(overlay(page)).toHaveAttribute('data-alert', b.id, { timeout: 15_000 });
+  const a = await publishShown(page, { level: '3', headline: '城端地域に 高齢者等避難' });
+  const b = await publishShown(page, { level: '5', headline: '城端地域に 緊急安全確保' });
   const before = await sound(page);
   expect(before.spoken.at(-1)).toContain('警戒レベル5');
   await choicesTaken(page);
@@ -160,8 +152,7 @@ test('two alerts at once: the one waiting is read aloud (with its chime) when it
 
 test('with 見やすい色 (high contrast) the focused choice is told from the others at a glance: at least 3:1 against them', async ({ page }) => {
   await quietTv(page, { settings: { highContrast: true } });
-  const order = await publish({ level: '4' });
-  await expect(overlay(page)).toHaveAttribute('data-alert', order.id, { timeout: 15_000 });
+  const order = await publishShown(page, { level: '4' });
   await focusLandsOn(page, 'alert/ok');
   const faces = await page.evaluate(() => {
     const overlayRoot = document.querySelector('stb-tv-app')!.shadowRoot!.querySelector('stb-tv-alert-overlay')!.shadowRoot!;
@@ -182,8 +173,7 @@ test('with 見やすい色 (high contrast) the focused choice is told from the o
 
 test('a lift (解除) asks for no answer: OK alone, no 避難しました or 自宅で安全です', async ({ page }) => {
   await quietTv(page);
-  const lift = await publish({ level: 'lift', headline: '城端地域の 避難指示を 解除します' });
-  await expect(overlay(page)).toHaveAttribute('data-alert', lift.id, { timeout: 15_000 });
+  const lift = await publishShown(page, { level: 'lift', headline: '城端地域の 避難指示を 解除します' });
   await expect(page.locator('stb-tv-alert-overlay [focus-key="alert/ok"]')).toHaveCount(1);
   await expect(page.locator('stb-tv-alert-overlay [focus-key="alert/safe"], stb-tv-alert-overlay [focus-key="alert/evacuated"]')).toHaveCount(0);
   await cancelAlerts([lift]);
@@ -191,11 +181,9 @@ test('a lift (解除) asks for no answer: OK alone, no 避難しました or 自
 
 test('several alerts waiting: 「あと N件」 says more follow, and each shows in turn', async ({ page }) => {
   await quietTv(page);
-  const a = await publish({ level: '3', headline: '城端地域に 高齢者等避難' });
-  await expect(overlay(page)).toHaveAttribute('data-alert', a.id, { timeout: 15_000 });
+  const a = await publishShown(page, { level: '3', headline: '城端地域に 高齢者等避難' });
   await expect(page.locator('stb-tv-alert-overlay [data-field="more"]')).toHaveCount(0);
-  const b = await publish({ level: '4', headline: '城端地域に 避難指示' });
-  await expect(overlay(page)).toHaveAttribute('data-alert', b.id, { timeout: 15_000 });
+  const b = await publishShown(page, { level: '4', headline: '城端地域に 避難指示' });
   await expect(page.locator('stb-tv-alert-overlay [data-field="more"]')).toHaveText('あと 1件');
   await choicesTaken(page);
   await page.clock.pauseAt(Date.now() + 1_000);
@@ -230,14 +218,12 @@ for (const textSize of ['large', 'xlarge'] as const) {
     };
     await quietTv(page, { settings: { textSize } });
     const shot = (name: string) => page.screenshot({ path: `.scratch/alert-${textSize}-${name}.png` });
-    const order = await publish({ level: '4', headline: '城端地域に 避難指示' });
-    await expect(overlay(page)).toHaveAttribute('data-alert', order.id, { timeout: 15_000 });
+    const order = await publishShown(page, { level: '4', headline: '城端地域に 避難指示' });
     await choicesTaken(page);
     await check('ordinary');
     await shot('ordinary');
 
-    const long = await publish({ level: '5', headline: LONG_HEADLINE });
-    await expect(overlay(page)).toHaveAttribute('data-alert', long.id, { timeout: 15_000 });
+    const long = await publishShown(page, { level: '5', headline: LONG_HEADLINE });
     await choicesTaken(page);
     const down = page.locator('stb-tv-alert-overlay [data-page="down"]');
     const up = page.locator('stb-tv-alert-overlay [data-page="up"]');
@@ -278,10 +264,8 @@ test('the link down when the alert on screen expires: the TV says so itself, and
   test.setTimeout(120_000);
   const link = await quietTv(page);
   const more = page.locator('stb-tv-alert-overlay [data-field="more"]');
-  const behind = await publish({ level: '3', headline: '城端地域に 高齢者等避難', ttlSeconds: 25 });
-  await expect(overlay(page)).toHaveAttribute('data-alert', behind.id, { timeout: 15_000 });
-  const shown = await publish({ level: '4', headline: '城端地域に 避難指示', ttlSeconds: 35 });
-  await expect(overlay(page)).toHaveAttribute('data-alert', shown.id, { timeout: 15_000 });
+  const behind = await publishShown(page, { level: '3', headline: '城端地域に 高齢者等避難', ttlSeconds: 25 });
+  const shown = await publishShown(page, { level: '4', headline: '城端地域に 避難指示', ttlSeconds: 35 });
   await expect(more).toHaveText('あと 1件');
 
   // The platform's end of the link goes, unnoticed by the TV: it will hear no `expired`. The page's
@@ -324,8 +308,7 @@ test('a TV whose clock runs two hours ahead still shows an order in force, and e
   // A set-top box with its clock set wrong: by its own clock the order below ran out long ago.
   await page.clock.install({ time: Date.now() + 2 * 3600_000 });
   await quietTv(page, { clock: false });
-  const order = await publish({ level: '4', headline: '城端地域に 避難指示', ttlSeconds: 30 });
-  await expect(overlay(page)).toHaveAttribute('data-alert', order.id, { timeout: 15_000 });
+  const order = await publishShown(page, { level: '4', headline: '城端地域に 避難指示', ttlSeconds: 30 });
   await clockSteps(page, 2_000);
   await expect(overlay(page)).toHaveAttribute('data-alert', order.id);
   await expect(overlay(page)).not.toHaveAttribute('data-ended');

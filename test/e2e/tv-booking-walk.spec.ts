@@ -84,13 +84,14 @@ for (const textSize of Object.keys(TEXT_SCALE) as TextSize[]) {
   });
 }
 
-test('a hold with no answer in 10 s fails with もう一度, which sends the hold again; a failure after the resident went back does not cover the grid', async ({ page }) => {
+test('a hold with no answer in 10 s fails with もう一度, which sends the hold again; a failure after the resident went back does not cover the grid (特大)', async ({ page }, testInfo) => {
+  const { problems, check } = screenChecker(page, testInfo, 'xlarge');
   const slot = await freeSlotOf(FACILITY, used);
   // The platform does not answer the hold while `hang` holds (the client gives up after 10 s).
   let hang = true;
   await page.route('**/api/v1/booking/holds', (route) => (hang ? undefined : route.continue()));
   await page.clock.install();
-  await openTv(page);
+  await openTv(page, { textSize: 'xlarge' });
   await toSlotLoggedIn(page, slot);
 
   // Back while it hangs, then the failure: the grid stays.
@@ -111,6 +112,8 @@ test('a hold with no answer in 10 s fails with もう一度, which sends the hol
   // Whom to call if it does not come right, as the card flow and pension say.
   await expect(page.locator('stb-tv-booking-screen [data-operator-phone]')).toHaveText('0120-000-000');
   await focusLandsOn(page, 'booking/retry');
+  await check('booking-failed');
+  expect(problems).toEqual([]);
   hang = false;
   const again = page.waitForRequest(isHold);
   await press(page, 'Enter');
